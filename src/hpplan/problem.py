@@ -1,0 +1,175 @@
+"""The planning problem: validated data plus what follows from it (window order, months, loads).
+
+`Problem` is what the model builder, the renderer and the reports read. The plan verifier
+(`verify.py`) deliberately reads only the raw data (`problem.organisations`, `problem.waves`) and
+recomputes everything it checks, so that a mistake here cannot hide a broken plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .schema import Kind, LoadProfile, Organisation, Pool, Sector, Status, WavesFile, Window
+
+#: load is handled in tenths of an FTE inside the model (CP-SAT works on integers)
+LOAD_SCALE = 10
+
+
+def month_index(day: dt.date) -> int:
+    """Months since year 0: consecutive months differ by one."""
+    return day.year * 12 + day.month - 1
+
+
+def month_label(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def parse_month(label: str) -> int:
+    year, month = label.split("-")
+    return int(year) * 12 + int(month) - 1
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A load profile in model units: `before[i]` for month go-live - len(before) + i, `after[i]` for
+    month go-live + i (go-live month is after[0])."""
+
+    id: str
+    before: tuple[int, ...]
+    after: tuple[int, ...]
+
+    @classmethod
+    def from_data(cls, data: LoadProfile) -> "Profile":
+        return cls(
+            data.id,
+            tuple(round(v * LOAD_SCALE) for v in data.before),
+            tuple(round(v * LOAD_SCALE) for v in data.hypercare),
+        )
+
+    def load_at(self, offset: int) -> int:
+        """Load `offset` months after the go-live month (negative: before it)."""
+        if offset < 0:
+            i = len(self.before) + offset
+            return self.before[i] if i >= 0 else 0
+        return self.after[offset] if offset < len(self.after) else 0
+
+    @property
+    def first_offset(self) -> int:
+        return -len(self.before)
+
+    @property
+    def last_offset(self) -> int:
+        return len(self.after) - 1
+
+
+EMPTY_PROFILE = Profile("none", (), ())
+
+
+@dataclass
+class Problem:
+    organisations: list[Organisation]
+    waves: WavesFile
+    data_dir: Path | None = None
+    org_file: str = "organisations.yaml"
+    waves_file: str = "waves.yaml"
+    #: descriptions of the changes applied on top of the data (scenarios)
+    applied: list[str] = field(default_factory=list)
+
+    # ---- lookups --------------------------------------------------------------------------------
+
+    @cached_property
+    def org(self) -> dict[str, Organisation]:
+        return {o.id: o for o in self.organisations}
+
+    @cached_property
+    def windows(self) -> list[Window]:
+        """All windows, by date (then id)."""
+        return sorted(self.waves.windows, key=lambda w: (w.date, w.id))
+
+    @cached_property
+    def window(self) -> dict[str, Window]:
+        return {w.id: w for w in self.waves.windows}
+
+    @property
+    def planning_date(self) -> dt.date:
+        return self.waves.planning_date
+
+    @cached_property
+    def future_windows(self) -> list[Window]:
+        """Windows a plan may use: on or after the planning date, by date."""
+        return [w for w in self.windows if w.date >= self.planning_date]
+
+    @cached_property
+    def history_windows(self) -> list[Window]:
+        return [w for w in self.windows if w.date < self.planning_date]
+
+    @cached_property
+    def pool_of_sector(self) -> dict[Sector, Pool]:
+        return {p.sector: p for p in self.waves.pools}
+
+    @cached_property
+    def profiles(self) -> dict[str, Profile]:
+        return {p.id: Profile.from_data(p) for p in self.waves.load_profiles}
+
+    def profile(self, org: Organisation) -> Profile:
+        return self.profiles.get(org.profile_id, EMPTY_PROFILE)
+
+    @cached_property
+    def plannable(self) -> list[Organisation]:
+        """Organisations the plan places (mandatory) or may place (optional), in data order."""
+        return [o for o in self.organisations if o.is_plannable]
+
+    @cached_property
+    def pinned(self) -> list[Organisation]:
+        return [o for o in self.organisations if o.status is Status.live]
+
+    def history_window_of(self, org: Organisation) -> Window | None:
+        """The history window a live organisation went live in: the nearest window within 6 days."""
+        assert org.live_since is not None
+        best = min(self.windows, key=lambda w: (abs((w.date - org.live_since).days), w.date))
+        return best if abs((best.date - org.live_since).days) <= 6 else None
+
+    # ---- time -----------------------------------------------------------------------------------
+
+    @property
+    def start_month(self) -> int:
+        """The first month whose load the plan answers for: the planning date's month."""
+        return month_index(self.planning_date)
+
+    @cached_property
+    def end_month(self) -> int:
+        """The last month whose load is checked."""
+        if self.waves.horizon_end is not None:
+            return month_index(self.waves.horizon_end)
+        last = month_index(self.windows[-1].date)
+        longest = max((p.last_offset for p in self.profiles.values()), default=0)
+        return last + max(longest, 0)
+
+    @property
+    def months(self) -> range:
+        return range(self.start_month, self.end_month + 1)
+
+    def capacity(self, pool: Pool, month: int) -> int:
+        """A pool's capacity in a month, in model units."""
+        return round(pool.fte_in(month_label(month)) * LOAD_SCALE)
+
+    # ---- sizes ----------------------------------------------------------------------------------
+
+    @staticmethod
+    def population(org: Organisation) -> int:
+        return org.population or 0
+
+    @staticmethod
+    def users(org: Organisation) -> int:
+        return org.users or 0
+
+    @staticmethod
+    def is_trust(org: Organisation) -> bool:
+        return org.kind is Kind.health_trust
+
+    def describe(self) -> str:
+        where = str(self.data_dir) if self.data_dir else "data"
+        return f"{where}: {len(self.organisations)} organisations, {len(self.windows)} windows"

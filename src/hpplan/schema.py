@@ -1,0 +1,359 @@
+"""The data format: what `organisations.yaml` and `waves.yaml` may say.
+
+Every class here is a pydantic v2 model that rejects unknown fields. These classes describe the data as
+a planner writes it; derived facts (window order, months, loads in model units) live in `problem.py`.
+Each object remembers where it was written (`at`, a `Location`) so that errors and rule violations can
+point at `file:line`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import Enum
+from typing import Annotated, ClassVar, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
+
+from .errors import Location
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+Month = Annotated[str, Field(pattern=MONTH_PATTERN, description="a month as YYYY-MM")]
+Fte = Annotated[float, Field(ge=0, le=100_000)]
+
+SOURCE_PREFIXES = ("fact", "estimate", "inferred")
+
+
+class Kind(str, Enum):
+    health_trust = "health_trust"
+    hospital = "hospital"
+    municipality = "municipality"
+    gp_office = "gp_office"
+    lab = "lab"
+    other = "other"
+
+
+class Sector(str, Enum):
+    specialist = "specialist"
+    primary = "primary"
+
+
+class Status(str, Enum):
+    live = "live"  # live since `live_since`: history, pinned
+    planned = "planned"  # expected to join, not yet signed: must be planned
+    signed = "signed"  # service agreement signed: must be planned
+    optional = "optional"  # may join or stay out (e.g. private GP offices)
+    opted_out = "opted_out"  # out; planned from `returns` when that is known
+
+
+DEFAULT_SECTOR = {
+    Kind.health_trust: Sector.specialist,
+    Kind.hospital: Sector.specialist,
+    Kind.lab: Sector.specialist,
+    Kind.municipality: Sector.primary,
+    Kind.gp_office: Sector.primary,
+}
+
+
+class Located(BaseModel):
+    """A piece of data that knows the file and line it was written on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    _at: Location | None = PrivateAttr(default=None)
+
+    @property
+    def at(self) -> Location | None:
+        return self._at
+
+
+def _check_sources(source: dict[str, str], allowed: set[str]) -> dict[str, str]:
+    for key, note in source.items():
+        if key != "all" and key not in allowed:
+            raise ValueError(
+                f"source names unknown field {key!r}; use 'all' or one of: {', '.join(sorted(allowed))}"
+            )
+        if not note.strip().lower().startswith(SOURCE_PREFIXES):
+            raise ValueError(
+                f"source note for {key!r} must start with 'fact', 'estimate' or 'inferred' "
+                f"(e.g. 'fact: seed 004' or 'estimate: scaled from population'), got {note!r}"
+            )
+    return source
+
+
+class Sourced(Located):
+    """Data with a `source` note: field name (or `all`) -> 'fact: ...' / 'estimate: ...' / 'inferred: ...'."""
+
+    source: dict[str, str] = Field(default_factory=dict)
+
+    #: numeric fields that must carry a source note when they are given
+    NEEDS_SOURCE: ClassVar[tuple[str, ...]] = ()
+
+    @field_validator("source")
+    @classmethod
+    def _valid_source(cls, value: dict[str, str]) -> dict[str, str]:
+        return _check_sources(value, set(cls.model_fields) - {"source"})
+
+    @model_validator(mode="after")
+    def _numbers_have_sources(self):
+        for name in self.NEEDS_SOURCE:
+            if getattr(self, name, None) is not None and name not in self.source and "all" not in self.source:
+                raise ValueError(
+                    f"{name} is given without a source note; add `source: {{{name}: "
+                    f"\"estimate: how it was estimated\"}}` (or 'fact: where it is from')"
+                )
+        return self
+
+    def is_estimate(self, field: str) -> bool:
+        note = self.source.get(field, self.source.get("all", ""))
+        return not note.strip().lower().startswith("fact")
+
+
+# --------------------------------------------------------------------------------------------------
+# organisations.yaml
+
+
+class Organisation(Sourced):
+    id: Id
+    name: str = Field(min_length=1, max_length=200)
+    kind: Kind
+    sector: Sector | None = None  # defaults from kind; required for kind `other`
+    users: int | None = Field(default=None, ge=0, le=10_000_000, description="users to train")
+    population: int | None = Field(default=None, ge=0, le=100_000_000, description="population served")
+    municipality: Id | None = None  # the municipality a GP office is located in
+    part_of: Id | None = None  # the trust a hospital or lab belongs to
+    private: StrictBool | None = None  # GP offices: privately run
+    status: Status
+    live_since: dt.date | None = None
+    returns: dt.date | None = None  # opted out: the date it returns, where known
+    earliest: dt.date | None = None
+    latest: dt.date | None = None
+    preferred_window: Id | None = None
+    track: Id | None = None
+    load_profile: Id | None = None  # defaults to the kind's name
+    postponement_cost_per_month: float | None = Field(default=None, ge=0, description="MNOK per month")
+    note: str | None = None
+
+    NEEDS_SOURCE = ("users", "population", "postponement_cost_per_month", "live_since")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.sector is None and self.kind not in DEFAULT_SECTOR:
+            raise ValueError(f"kind {self.kind.value} needs a sector: specialist or primary")
+        if self.status is Status.live and self.live_since is None:
+            raise ValueError("status live needs live_since: the date it went live (YYYY-MM-DD)")
+        if self.status is not Status.live and self.live_since is not None:
+            raise ValueError(f"live_since is only for status live (status is {self.status.value})")
+        if self.returns is not None and self.status is not Status.opted_out:
+            raise ValueError("returns is only for status opted_out")
+        if self.earliest and self.latest and self.earliest > self.latest:
+            raise ValueError(f"earliest {self.earliest} is after latest {self.latest}")
+        if self.kind is Kind.gp_office and self.municipality is None:
+            raise ValueError("a gp_office needs municipality: the id of the municipality it is located in")
+        if self.private is not None and self.kind is not Kind.gp_office:
+            raise ValueError("private is only for kind gp_office")
+        return self
+
+    @property
+    def effective_sector(self) -> Sector:
+        return self.sector or DEFAULT_SECTOR[self.kind]
+
+    @property
+    def profile_id(self) -> str:
+        return self.load_profile or self.kind.value
+
+    @property
+    def is_plannable(self) -> bool:
+        """True when the plan has to place (or may place) this organisation in a window."""
+        if self.status is Status.live:
+            return False
+        if self.status is Status.opted_out:
+            return self.returns is not None
+        return True
+
+    @property
+    def is_mandatory(self) -> bool:
+        return self.is_plannable and self.status is not Status.optional
+
+
+class OrganisationsFile(Located):
+    organisations: list[Organisation] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------------------------------
+# waves.yaml
+
+
+class Window(Sourced):
+    id: Id
+    date: dt.date  # the Saturday of the production setting
+    name: str | None = None
+    note: str | None = None
+
+
+class Blackout(Sourced):
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    reason: str = Field(min_length=1)
+    kinds: list[Kind] | None = None  # only these kinds are barred; all when omitted
+    actors: list[Id] | None = None  # only these organisations are barred
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.from_ > self.to:
+            raise ValueError(f"from {self.from_} is after to {self.to}")
+        return self
+
+
+class Track(Sourced):
+    id: Id
+    name: str | None = None
+    windows: list[Id] | None = None  # members may go live only in these windows
+    note: str | None = None
+
+
+class CapacityChange(Located):
+    from_: Month = Field(alias="from")
+    fte: Fte
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Pool(Sourced):
+    id: Id
+    name: str | None = None
+    sector: Sector
+    fte: Fte
+    changes: list[CapacityChange] = Field(default_factory=list)
+
+    NEEDS_SOURCE = ("fte",)
+
+    def fte_in(self, month: str) -> float:
+        """Capacity in a month `YYYY-MM`: the last change at or before it, else `fte`."""
+        value = self.fte
+        for change in sorted(self.changes, key=lambda c: c.from_):
+            if change.from_ <= month:
+                value = change.fte
+        return value
+
+
+class LoadProfile(Sourced):
+    id: Id
+    before: list[Fte] = Field(default_factory=list, max_length=60)  # FTE per month, last = month before go-live
+    hypercare: list[Fte] = Field(default_factory=list, max_length=60)  # FTE per month from the go-live month
+    note: str | None = None
+
+
+class Limit(Sourced):
+    windows: list[Id] | None = None  # the windows it applies to; all planned windows when omitted
+    max_actors: int | None = Field(default=None, ge=0)
+    max_users: int | None = Field(default=None, ge=0)
+    max_trusts: int | None = Field(default=None, ge=0)
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _something(self):
+        if self.max_actors is None and self.max_users is None and self.max_trusts is None:
+            raise ValueError("a limit needs at least one of max_actors, max_users, max_trusts")
+        return self
+
+
+class RuleBase(Sourced):
+    id: Id | None = None
+    reason: str | None = None
+
+
+class WithOrBefore(RuleBase):
+    """`actor` goes live in the same window as `target` or earlier; with `each: gp_office`, every
+    organisation of that kind with its `municipality`."""
+
+    type: Literal["with_or_before"]
+    actor: Id | None = None
+    target: Id | None = None
+    each: Kind | None = None
+
+    @model_validator(mode="after")
+    def _form(self):
+        if self.each is None and (self.actor is None or self.target is None):
+            raise ValueError("with_or_before needs actor and target, or each: gp_office")
+        if self.each is not None and (self.actor is not None or self.target is not None):
+            raise ValueError("with_or_before takes either each, or actor and target, not both")
+        if self.each is not None and self.each is not Kind.gp_office:
+            raise ValueError("each: only gp_office is supported (a GP office with its municipality)")
+        return self
+
+
+class Together(RuleBase):
+    """All `actors` go live in the same window (or, if all are optional, none of them)."""
+
+    type: Literal["together"]
+    actors: list[Id] = Field(min_length=2)
+
+
+class Order(RuleBase):
+    """`actors` go live in this order, each at least `min_gap_windows` windows and `min_gap_months`
+    months after the one before it."""
+
+    type: Literal["order"]
+    actors: list[Id] = Field(min_length=2)
+    min_gap_windows: int = Field(default=1, ge=0, le=100)
+    min_gap_months: int = Field(default=0, ge=0, le=600)
+
+
+class AfterLive(RuleBase):
+    """`then`'s preparation (its load profile's `before` months) starts only after `first` is live."""
+
+    type: Literal["after_live"]
+    first: Id
+    then: Id
+
+
+class NotSameWindow(RuleBase):
+    """No two of `actors` go live in the same window."""
+
+    type: Literal["not_same_window"]
+    actors: list[Id] = Field(min_length=2)
+
+
+Rule = Annotated[
+    Union[WithOrBefore, Together, Order, AfterLive, NotSameWindow], Field(discriminator="type")
+]
+RULE_TYPES = ("with_or_before", "together", "order", "after_live", "not_same_window")
+
+
+class ObjectiveWeights(Located):
+    """Weights of the objective terms (see docs/model.md)."""
+
+    population_weight: int = Field(default=1, ge=0, le=1000)  # per person-month before go-live
+    preferred_window_penalty: int = Field(default=20_000, ge=0, le=10**9)  # per window away from preferred
+    unscheduled_months: int = Field(default=12, ge=0, le=600)  # months past the horizon an unplanned actor counts as
+
+
+class WavesFile(Sourced):
+    planning_date: dt.date  # the plan's "as of": windows before it are history
+    horizon_end: dt.date | None = None  # last date the load is checked to; default: last window + hypercare
+    windows: list[Window] = Field(min_length=1)
+    blackouts: list[Blackout] = Field(default_factory=list)
+    tracks: list[Track] = Field(default_factory=list)
+    pools: list[Pool] = Field(min_length=1)
+    load_profiles: list[LoadProfile] = Field(default_factory=list)
+    limits: list[Limit] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
+    objective: ObjectiveWeights = Field(default_factory=ObjectiveWeights)
+    note: str | None = None
+
+
+def slug(text: str) -> str:
+    """A lower-case id from a display name (æ→ae, ø→o, å→a)."""
+    table = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "ae", "Ø": "o", "Å": "a"})
+    return re.sub(r"[^a-z0-9]+", "-", text.translate(table).lower()).strip("-")

@@ -1,0 +1,150 @@
+"""A plan as the solver (or a file) gives it, and its stable JSON form.
+
+The JSON contract (see docs/output.md): top-level keys `status`, `objective`, `plan`, `load`, plus
+`solver` (engine settings). Nothing time-dependent is written, so the same data, seed and worker count
+give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from .errors import InputError, Location
+
+
+class Status(str, Enum):
+    optimal = "optimal"  # proven optimal
+    feasible = "feasible"  # a plan, but the time limit stopped the proof
+    infeasible = "infeasible"  # proven: no plan satisfies every rule and limit
+    unknown = "unknown"  # no plan found within the time limit, nothing proven
+
+
+EXIT_CODES = {Status.optimal: 0, Status.feasible: 0, Status.infeasible: 1, Status.unknown: 3}
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One organisation's place in the plan."""
+
+    id: str
+    name: str
+    kind: str
+    sector: str
+    go_live: dt.date | None  # None: not scheduled (optional, or opted out)
+    window: str | None
+    pinned: bool  # history: went live before the planning date
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["go_live"] = self.go_live.isoformat() if self.go_live else None
+        return d
+
+
+@dataclass(frozen=True)
+class LoadPoint:
+    pool: str
+    month: str  # YYYY-MM
+    used: float  # FTE
+    limit: float  # FTE
+
+
+@dataclass
+class SolveStats:
+    """How the solve went. Not part of the JSON contract (wall times differ run to run)."""
+
+    engine: str = "cp-sat"
+    wall_time: float = 0.0
+    build_time: float = 0.0
+    best_bound: float | None = None
+    gap: float | None = None
+    tie_break: str = "complete"  # complete | incomplete | skipped
+    seed: int = 0
+    workers: int = 1
+    time_limit: float | None = None
+    phases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Solution:
+    status: Status
+    objective: dict[str, float] = field(default_factory=dict)  # term -> value; "total" is their sum
+    plan: list[Assignment] = field(default_factory=list)
+    load: list[LoadPoint] = field(default_factory=list)
+    stats: SolveStats = field(default_factory=SolveStats)
+
+    @property
+    def found(self) -> bool:
+        return self.status in (Status.optimal, Status.feasible)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.status]
+
+    def assignment(self, org_id: str) -> Assignment | None:
+        for a in self.plan:
+            if a.id == org_id:
+                return a
+        return None
+
+    def to_json_dict(self) -> dict:
+        return {
+            "status": self.status.value,
+            "objective": {k: _number(v) for k, v in self.objective.items()},
+            "plan": [a.to_json() for a in self.plan],
+            "load": [
+                {"pool": p.pool, "month": p.month, "used": _number(p.used), "limit": _number(p.limit)}
+                for p in self.load
+            ],
+            "solver": {
+                "engine": self.stats.engine,
+                "seed": self.stats.seed,
+                "workers": self.stats.workers,
+                "tie_break": self.stats.tie_break,
+                "best_bound": _number(self.stats.best_bound) if self.stats.best_bound is not None else None,
+            },
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_json_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+def _number(value: float) -> float | int:
+    value = round(float(value), 3)
+    return int(value) if value == int(value) else value
+
+
+def read_plan(path: Path) -> Solution:
+    """Read a plan written by `hpplan solve --format json`."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("no such plan file; write one with `hpplan solve --format json -o FILE`", Location(str(path)))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise InputError(f"not a JSON plan ({exc.__class__.__name__}: {getattr(exc, 'msg', exc)})", Location(str(path), line))
+    try:
+        plan = [
+            Assignment(
+                id=str(a["id"]),
+                name=str(a.get("name", a["id"])),
+                kind=str(a.get("kind", "")),
+                sector=str(a.get("sector", "")),
+                go_live=dt.date.fromisoformat(a["go_live"]) if a.get("go_live") else None,
+                window=a.get("window"),
+                pinned=bool(a.get("pinned", False)),
+            )
+            for a in data["plan"]
+        ]
+        load = [LoadPoint(str(p["pool"]), str(p["month"]), float(p["used"]), float(p["limit"])) for p in data.get("load", [])]
+        status = Status(data.get("status", "feasible"))
+        objective = {str(k): float(v) for k, v in data.get("objective", {}).items() if isinstance(v, (int, float))}
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(
+            f"not an hpplan plan: {exc.__class__.__name__} {exc}; expected keys status, objective, plan, load",
+            Location(str(path)),
+        )
+    return Solution(status=status, objective=objective, plan=plan, load=load)
