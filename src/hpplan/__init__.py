@@ -1,0 +1,29 @@
+"""hpplan: plan the staged rollout of a shared health record with a solver.
+
+The library API a notebook can call; the `hpplan` command is a thin shell over it:
+
+    >>> import hpplan
+    >>> problem = hpplan.load_problem("data")
+    >>> solution = hpplan.solve(problem, hpplan.SolveOptions(time_limit=30))
+    >>> hpplan.verify(problem, solution)   # [] when every rule and limit holds
+"""
+
+from .errors import InputError
+from .loader import load_problem
+from .problem import Problem
+from .solution import Solution, Status, read_plan
+from .solve import SolveOptions, solve
+
+__version__ = "0.1.0"
+
+
+__all__ = [
+    "InputError",
+    "Problem",
+    "Solution",
+    "SolveOptions",
+    "Status",
+    "load_problem",
+    "read_plan",
+    "solve",
+]

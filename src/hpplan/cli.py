@@ -1,0 +1,135 @@
+"""The `hpplan` command: a thin shell over the library (load, solve, render, write).
+
+Exit codes: 0 a plan was found; 1 infeasible; 2 invalid input or usage; 3 no plan within the time limit.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from .errors import InputError
+from .io import write_atomic
+from .loader import load_problem
+from .problem import Problem
+from .solution import Solution
+from .solve import SolveOptions, solve
+
+app = typer.Typer(
+    name="hpplan",
+    help="Plan the staged rollout of a shared health record (Helseplattformen, Midt-Norge).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_INPUT = 2
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+DataOption = typer.Option(Path("data"), "--data", "-d", help="Folder holding organisations.yaml and waves.yaml.")
+
+
+def fail_input(error: InputError) -> None:
+    """Report bad input as `file:line: message` lines on stderr and exit 2."""
+    for line in str(error).splitlines():
+        typer.echo(f"error: {line}", err=True)
+    raise typer.Exit(EXIT_INPUT)
+
+
+def load(data: Path) -> Problem:
+    try:
+        return load_problem(data)
+    except InputError as error:
+        fail_input(error)
+        raise  # unreachable
+
+
+def render(problem: Problem, solution: Solution, fmt: Format, width: int | None = None) -> str:
+    """The text of a plan in a machine format (json, csv, markdown)."""
+    if fmt is Format.json:
+        return solution.to_json()
+    from .formats import to_csv, to_markdown
+
+    if fmt is Format.csv:
+        return to_csv(problem, solution)
+    return to_markdown(problem, solution)
+
+
+def emit(problem: Problem, solution: Solution, fmt: Format, output: Optional[Path]) -> None:
+    """Print or write the plan. A failed run (no plan) never writes the output file."""
+    if fmt is Format.table and output is None:
+        from .render import render_plan
+
+        render_plan(problem, solution, Console(highlight=False))
+        return
+    if fmt is Format.table:
+        from .render import render_plan
+
+        buffer = io.StringIO()
+        render_plan(problem, solution, Console(file=buffer, width=160, force_terminal=False, highlight=False))
+        text = buffer.getvalue()
+    else:
+        text = render(problem, solution, fmt)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    if not solution.found:
+        typer.echo(f"hpplan: no plan ({solution.status.value}); {output} left as it was", err=True)
+        return
+    try:
+        write_atomic(output, text)
+    except InputError as error:
+        fail_input(error)
+
+
+@app.command("solve")
+def solve_command(
+    data: Path = DataOption,
+    time_limit: float = typer.Option(60.0, "--time-limit", "-t", min=0.1, help="Seconds of wall time for the solver."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Random seed of the solver."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Solver threads (deterministic for any count)."),
+    work_limit: Optional[float] = typer.Option(
+        None, "--work-limit", min=0.01,
+        help="Deterministic work limit (CP-SAT deterministic seconds): a plan cut short by it is still reproducible.",
+    ),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the plan to this file (atomically)."),
+) -> None:
+    """Find the best rollout plan for a data folder and show it."""
+    problem = load(data)
+    options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit)
+    solution = solve(problem, options)
+    emit(problem, solution, fmt, output)
+    raise typer.Exit(solution.exit_code)
+
+
+@app.callback()
+def main_callback(
+    version: bool = typer.Option(False, "--version", help="Show the version and exit.", is_eager=True),
+) -> None:
+    if version:
+        from . import __version__
+
+        typer.echo(f"hpplan {__version__}")
+        raise typer.Exit(0)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,283 @@
+"""Load a data folder (`organisations.yaml`, `waves.yaml`) into a validated `Problem`.
+
+Every problem found is reported as `file:line: what is wrong`, with a "did you mean" for unknown ids;
+all of a file's validation errors are reported together.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterable
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import InputError, InputErrors, Location, did_you_mean
+from .problem import Problem
+from .schema import Kind, Located, OrganisationsFile, Status, WavesFile, WithOrBefore
+from .yamlio import YamlDocument, load_yaml
+
+ORGANISATIONS = "organisations.yaml"
+WAVES = "waves.yaml"
+MAX_ERRORS = 25
+
+
+def load_problem(data_dir: Path | str = "data") -> Problem:
+    """Read and check a data folder. Raises InputError (or InputErrors) on bad input."""
+    data_dir = Path(data_dir)
+    if not data_dir.exists():
+        raise InputError(
+            "no such data folder; give --data DIR, a folder holding organisations.yaml and waves.yaml",
+            Location(str(data_dir)),
+        )
+    if not data_dir.is_dir():
+        raise InputError("not a folder; --data takes the folder that holds organisations.yaml and waves.yaml", Location(str(data_dir)))
+    org_doc = load_yaml(data_dir / ORGANISATIONS, str(data_dir / ORGANISATIONS))
+    waves_doc = load_yaml(data_dir / WAVES, str(data_dir / WAVES))
+    return problem_from_documents(org_doc, waves_doc, data_dir)
+
+
+def problem_from_documents(org_doc: YamlDocument, waves_doc: YamlDocument, data_dir: Path | None = None) -> Problem:
+    orgs = validate(OrganisationsFile, org_doc)
+    waves = validate(WavesFile, waves_doc)
+    _locate(orgs, org_doc)
+    _locate(waves, waves_doc)
+    problem = Problem(
+        organisations=list(orgs.organisations),
+        waves=waves,
+        data_dir=data_dir,
+        org_file=org_doc.file,
+        waves_file=waves_doc.file,
+    )
+    check_references(problem)
+    return problem
+
+
+# ---- schema validation with lines --------------------------------------------------------------
+
+
+def validate(model: type[BaseModel], doc: YamlDocument):
+    if not isinstance(doc.data, dict):
+        raise InputError(
+            f"expected a mapping at the top (keys such as {', '.join(list(model.model_fields)[:3])}), "
+            f"found {type(doc.data).__name__}",
+            doc.where(),
+        )
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        errors = [_explain(model, doc, err) for err in exc.errors()[:MAX_ERRORS]]
+        raise InputErrors(errors) from None
+
+
+def _data_path(data: Any, loc: Iterable) -> tuple[tuple, list[str]]:
+    """Follow a pydantic error location through the data; skip union tags that are not in the data.
+    Returns the data path and the readable names along it."""
+    path: list = []
+    names: list[str] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            path.append(part)
+            names.append(str(part))
+            node = node[part]
+        elif isinstance(node, dict) and part == "from_" and "from" in node:
+            path.append("from")
+            names.append("from")
+            node = node["from"]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            item = node[part]
+            label = item.get("id") if isinstance(item, dict) else None
+            names.append(f"[{label}]" if label else f"[{part}]")
+            node = item
+        elif isinstance(part, str) and not isinstance(node, (dict, list)):
+            break
+        elif isinstance(part, str) and part not in ("function-after", "function-before"):
+            names.append(part)  # a missing or extra key
+    return tuple(path), names
+
+
+def _explain(model: type[BaseModel], doc: YamlDocument, err: dict) -> InputError:
+    path, names = _data_path(doc.data, err["loc"])
+    where = doc.where(path)
+    kind = err["type"]
+    field = names[-1] if names else ""
+    context = ".".join(n for n in names if not n.startswith("[")) or "file"
+    owner = next((n[1:-1] for n in reversed(names) if n.startswith("[")), None)
+    prefix = f"{owner}: " if owner else ""
+    value = err.get("input")
+    if kind == "extra_forbidden":
+        allowed = _fields_at(model, err["loc"][:-1])
+        msg = f"unknown field {field!r}{did_you_mean(field, allowed)}"
+        if allowed:
+            msg += f"; allowed here: {', '.join(sorted(allowed))}"
+    elif kind == "missing":
+        msg = f"missing field {field!r}"
+    elif kind == "value_error":
+        msg = err["msg"].removeprefix("Value error, ")
+    elif kind in ("string_type",):
+        msg = f"{context}: expected text, got {value!r}; put it in quotes"
+    elif kind in ("bool_type", "bool_parsing"):
+        msg = f"{context}: expected true or false, got {value!r}"
+    elif kind == "union_tag_invalid":
+        msg = f"unknown rule type {err['ctx'].get('tag')!r}{did_you_mean(str(err['ctx'].get('tag')), _rule_types())}; expected one of {', '.join(_rule_types())}"
+    elif kind == "union_tag_not_found":
+        msg = f"a rule needs `type:`, one of {', '.join(_rule_types())}"
+    else:
+        shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+        msg = f"{context}: {err['msg']} (got {shown})"
+    return InputError(prefix + msg, where)
+
+
+def _rule_types() -> tuple[str, ...]:
+    from .schema import RULE_TYPES
+
+    return RULE_TYPES
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The field names allowed at a location (best effort, following nested models)."""
+    from typing import get_args, get_origin
+
+    from .schema import AfterLive, NotSameWindow, Order, Together, WithOrBefore
+
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if part in ("with_or_before", "together", "order", "after_live", "not_same_window"):
+            current = {"with_or_before": WithOrBefore, "together": Together, "order": Order,
+                       "after_live": AfterLive, "not_same_window": NotSameWindow}[part]
+            continue
+        fields = getattr(current, "model_fields", {})
+        if part not in fields:
+            return []
+        annotation = fields[part].annotation
+        current = _inner_model(annotation, get_args, get_origin)
+        if current is None:
+            return []
+    fields = getattr(current, "model_fields", {})
+    return [f.alias or name for name, f in fields.items()]
+
+
+def _inner_model(annotation, get_args, get_origin):
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _inner_model(arg, get_args, get_origin)
+        if found is not None:
+            return found
+    return None
+
+
+def _locate(obj: Any, doc: YamlDocument, path: tuple = ()) -> None:
+    """Give every Located object in the tree its file:line."""
+    if isinstance(obj, Located):
+        obj._at = doc.where(path)
+        for name, field in type(obj).model_fields.items():
+            key = field.alias or name
+            _locate(getattr(obj, name), doc, path + (key,))
+    elif isinstance(obj, list):
+        for i, item in enumerate(obj):
+            _locate(item, doc, path + (i,))
+
+
+# ---- cross references --------------------------------------------------------------------------
+
+
+def check_references(problem: Problem) -> None:
+    """Ids that must exist, must be unique, and must be of the right kind. Raises InputErrors."""
+    errors: list[InputError] = []
+
+    def err(message: str, obj: Located | None) -> None:
+        errors.append(InputError(message, obj.at if obj is not None else None))
+
+    orgs = problem.org
+    windows = problem.window
+    waves = problem.waves
+    tracks = {t.id: t for t in waves.tracks}
+    profiles = {p.id for p in waves.load_profiles}
+
+    for what, items in (
+        ("organisation", problem.organisations),
+        ("window", waves.windows),
+        ("track", waves.tracks),
+        ("pool", waves.pools),
+        ("load profile", waves.load_profiles),
+    ):
+        counts = Counter(i.id for i in items)
+        seen: set[str] = set()
+        for item in items:
+            if counts[item.id] > 1 and item.id in seen:
+                err(f"duplicate {what} id {item.id!r}; each id may be used once", item)
+            seen.add(item.id)
+
+    def need_org(ident: str, owner: Located, role: str, kind: Kind | None = None) -> None:
+        if ident not in orgs:
+            err(f"{role} {ident!r} is not an organisation in organisations.yaml{did_you_mean(ident, orgs)}", owner)
+        elif kind is not None and orgs[ident].kind is not kind:
+            err(f"{role} {ident!r} is a {orgs[ident].kind.value}, expected a {kind.value}", owner)
+
+    def need_window(ident: str, owner: Located, role: str, future: bool = False) -> None:
+        if ident not in windows:
+            err(f"{role} {ident!r} is not a window in waves.yaml{did_you_mean(ident, windows)}", owner)
+        elif future and windows[ident].date < problem.planning_date:
+            err(
+                f"{role} {ident!r} ({windows[ident].date}) is before the planning date "
+                f"{problem.planning_date}; choose a window on or after it",
+                owner,
+            )
+
+    for o in problem.organisations:
+        if o.municipality is not None:
+            need_org(o.municipality, o, "municipality", Kind.municipality)
+        if o.part_of is not None:
+            need_org(o.part_of, o, "part_of", Kind.health_trust)
+        if o.preferred_window is not None:
+            need_window(o.preferred_window, o, "preferred_window", future=True)
+        if o.track is not None and o.track not in tracks:
+            err(f"track {o.track!r} is not a track in waves.yaml{did_you_mean(o.track, tracks)}", o)
+        if o.load_profile is not None and o.load_profile not in profiles:
+            err(f"load_profile {o.load_profile!r} is not in waves.yaml load_profiles{did_you_mean(o.load_profile, profiles)}", o)
+        if o.status is Status.live and o.live_since is not None and o.live_since >= problem.planning_date:
+            err(
+                f"{o.id}: live_since {o.live_since} is not before the planning date {problem.planning_date}; "
+                "a go-live after the planning date is planned, not history (status signed, earliest/latest)",
+                o,
+            )
+        if o.is_plannable and o.effective_sector not in problem.pool_of_sector:
+            err(f"{o.id}: no pool in waves.yaml has sector {o.effective_sector.value}; add one", o)
+
+    sectors = Counter(p.sector for p in waves.pools)
+    for pool in waves.pools:
+        if sectors[pool.sector] > 1:
+            err(f"pool {pool.id!r}: more than one pool has sector {pool.sector.value}; one pool per sector", pool)
+            sectors[pool.sector] = 1
+    for track in waves.tracks:
+        for w in track.windows or []:
+            need_window(w, track, f"track {track.id}: window")
+    for limit in waves.limits:
+        for w in limit.windows or []:
+            need_window(w, limit, "limit window")
+    for blackout in waves.blackouts:
+        for a in blackout.actors or []:
+            need_org(a, blackout, "blackout actor")
+    for rule in waves.rules:
+        ids = _rule_actors(rule)
+        for a in ids:
+            need_org(a, rule, f"{rule.type} rule: actor")
+        repeated = [a for a, n in Counter(ids).items() if n > 1]
+        if repeated:
+            err(f"{rule.type} rule names {', '.join(repeated)} more than once", rule)
+
+    if errors:
+        raise InputErrors(errors[:MAX_ERRORS]) if len(errors) > 1 else errors[0]
+
+
+def _rule_actors(rule) -> list[str]:
+    if isinstance(rule, WithOrBefore):
+        return [a for a in (rule.actor, rule.target) if a is not None]
+    if hasattr(rule, "actors"):
+        return list(rule.actors)
+    return [rule.first, rule.then]

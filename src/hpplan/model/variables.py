@@ -1,0 +1,130 @@
+"""Decision variables: one boolean per (organisation, window it may go live in).
+
+`go_live[org, window]` is true when the organisation goes live in that future window. Which windows an
+organisation may use (its *domain*) follows from earliest/latest/returns, its track and blackouts; the
+domain is the first place a rule is enforced, before any constraint is written.
+Pinned (live) organisations get no variables: they are constants in the rules that mention them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from ..problem import Problem, month_index
+from ..schema import Organisation, Window
+
+
+@dataclass
+class Slot:
+    """A window as the model sees it: its position among all windows and its go-live month."""
+
+    window: Window
+    position: int  # place in the date-sorted list of all windows (history included)
+    month: int  # month_index of its date
+
+    @property
+    def id(self) -> str:
+        return self.window.id
+
+    @property
+    def date(self) -> dt.date:
+        return self.window.date
+
+
+@dataclass
+class Fixed:
+    """A pinned organisation's go-live, as a constant."""
+
+    position: int
+    month: int
+    date: dt.date
+
+
+@dataclass
+class GoLiveVariables:
+    model: cp_model.CpModel
+    slots: list[Slot]  # future windows, by date
+    all_positions: dict[str, int]  # window id -> position among all windows
+    go_live: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
+    domain: dict[str, list[Slot]] = field(default_factory=dict)  # plannable org id -> allowed slots
+    fixed: dict[str, Fixed] = field(default_factory=dict)  # pinned org id -> its go-live
+
+    def x(self, org_id: str, slot: Slot):
+        """The variable, or 0 when the organisation cannot use that window."""
+        return self.go_live.get((org_id, slot.id), 0)
+
+    def scheduled(self, org_id: str) -> cp_model.LinearExprT:
+        return sum(self.go_live[org_id, s.id] for s in self.domain.get(org_id, []))
+
+    def at_or_before(self, org_id: str, *, position: int | None = None, month: int | None = None,
+                     date: dt.date | None = None) -> cp_model.LinearExprT:
+        """1 when the organisation goes live in a window no later than all given bounds (a linear
+        expression for a planned organisation, a constant for a pinned one)."""
+
+        def fits(pos: int, mon: int, day: dt.date) -> bool:
+            return (position is None or pos <= position) and (month is None or mon <= month) and (
+                date is None or day <= date
+            )
+
+        if org_id in self.fixed:
+            f = self.fixed[org_id]
+            return int(fits(f.position, f.month, f.date))
+        return sum(self.go_live[org_id, s.id] for s in self.domain.get(org_id, []) if fits(s.position, s.month, s.date))
+
+    def is_known(self, org_id: str) -> bool:
+        return org_id in self.fixed or org_id in self.domain
+
+
+def allowed_slots(problem: Problem, org: Organisation, slots: list[Slot]) -> list[Slot]:
+    """The future windows an organisation may go live in: earliest, latest, returns, track, blackouts."""
+    tracks = {t.id: t for t in problem.waves.tracks}
+    track_windows = None
+    if org.track is not None and tracks[org.track].windows is not None:
+        track_windows = set(tracks[org.track].windows)
+    blackouts = [
+        b
+        for b in problem.waves.blackouts
+        if (b.actors is None and b.kinds is None)
+        or (b.actors is not None and org.id in b.actors)
+        or (b.kinds is not None and org.kind in b.kinds)
+    ]
+    result = []
+    for slot in slots:
+        day = slot.date
+        if org.earliest is not None and day < org.earliest:
+            continue
+        if org.returns is not None and day < org.returns:
+            continue
+        if org.latest is not None and day > org.latest:
+            continue
+        if track_windows is not None and slot.id not in track_windows:
+            continue
+        if any(b.from_ <= day <= b.to for b in blackouts):
+            continue
+        result.append(slot)
+    return result
+
+
+def pinned_position(problem: Problem, org: Organisation, positions: dict[str, int]) -> int:
+    window = problem.history_window_of(org)
+    if window is not None:
+        return positions[window.id]
+    earlier = [positions[w.id] for w in problem.windows if w.date <= org.live_since]
+    return max(earlier, default=-1)
+
+
+def add_go_live_variables(model: cp_model.CpModel, problem: Problem) -> GoLiveVariables:
+    positions = {w.id: i for i, w in enumerate(problem.windows)}
+    slots = [Slot(w, positions[w.id], month_index(w.date)) for w in problem.future_windows]
+    variables = GoLiveVariables(model, slots, positions)
+    for org in problem.pinned:
+        variables.fixed[org.id] = Fixed(pinned_position(problem, org, positions), month_index(org.live_since), org.live_since)
+    for org in problem.plannable:
+        domain = allowed_slots(problem, org, slots)
+        variables.domain[org.id] = domain
+        for slot in domain:
+            variables.go_live[org.id, slot.id] = model.new_bool_var(f"go_live[{org.id},{slot.id}]")
+    return variables

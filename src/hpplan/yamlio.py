@@ -1,0 +1,192 @@
+"""Reading YAML that a person wrote, strictly, with line numbers.
+
+PyYAML's defaults misread hand-written data silently: `NO` (Norway) and `yes`/`on`/`off` become
+booleans, `0123` becomes an octal number, `1:30` a base-60 number, a repeated key overwrites the first,
+and anchors/aliases can expand a small file into gigabytes ("billion laughs"). This reader refuses all
+of those with a `file:line` error, and remembers the line of every value so that later validation errors
+can point at it.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, Location
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_NODES = 500_000
+MAX_DEPTH = 64
+
+_YAML11_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+_LEADING_ZERO_INT = re.compile(r"^[-+]?0[0-9_]+$")
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader whose booleans are only true/false (as in YAML 1.2)."""
+
+
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in copy.deepcopy(yaml.SafeLoader.yaml_implicit_resolvers).items()
+}
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+@dataclass
+class YamlDocument:
+    """A parsed file: its data and the line (1-based) of each value, keyed by path."""
+
+    file: str
+    data: Any
+    lines: dict[tuple, int] = field(default_factory=dict)
+
+    def line_of(self, path: tuple) -> int | None:
+        """The line of the value at `path`, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+    def where(self, path: tuple = ()) -> Location:
+        return Location(self.file, self.line_of(path))
+
+
+def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
+    """Read one YAML file strictly. Raises InputError with `file:line` on anything doubtful."""
+    display = display or str(path)
+    path = Path(path)
+    if not path.exists():
+        raise InputError("no such file", Location(display))
+    if not path.is_file():
+        raise InputError("not a file (a folder?)", Location(display))
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise InputError(f"file is {size:,} bytes; at most {MAX_BYTES:,} are read (is this the right file?)", Location(display))
+    raw = path.read_bytes()
+    return parse_yaml(raw, display)
+
+
+def parse_yaml(raw: bytes, display: str) -> YamlDocument:
+    if b"\x00" in raw:
+        raise InputError("binary data (a NUL byte); expected a YAML text file", Location(display))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", Location(display, line))
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        raise InputError("file is empty; expected a YAML mapping (see docs/data-format.md)", Location(display, 1))
+    _refuse_aliases(text, display)
+    try:
+        loader = _StrictLoader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = exc.problem or exc.context or "invalid YAML"
+        raise InputError(f"invalid YAML: {what}", Location(display, line))
+    except yaml.YAMLError as exc:
+        raise InputError(f"invalid YAML: {exc}", Location(display))
+    if node is None:
+        raise InputError("file is empty; expected a YAML mapping", Location(display, 1))
+    builder = _Builder(display, loader)
+    data = builder.build(node, (), 0)
+    return YamlDocument(display, data, builder.lines)
+
+
+def _refuse_aliases(text: str, display: str) -> None:
+    try:
+        for event in yaml.parse(text, Loader=_StrictLoader):
+            anchor = getattr(event, "anchor", None)
+            if isinstance(event, yaml.AliasEvent) or anchor is not None:
+                line = event.start_mark.line + 1
+                raise InputError(
+                    f"YAML anchors and aliases (&{anchor} / *{anchor}) are not accepted; write the values out",
+                    Location(display, line),
+                )
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise InputError(f"invalid YAML: {exc.problem or exc.context}", Location(display, mark.line + 1 if mark else None))
+
+
+class _Builder:
+    """Turns a composed node tree into Python values, recording lines and refusing misreadings."""
+
+    def __init__(self, display: str, loader: _StrictLoader):
+        self.display = display
+        self.loader = loader
+        self.lines: dict[tuple, int] = {}
+        self.count = 0
+
+    def error(self, node: yaml.Node, message: str) -> InputError:
+        return InputError(message, Location(self.display, node.start_mark.line + 1))
+
+    def build(self, node: yaml.Node, path: tuple, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.error(node, f"more than {MAX_NODES:,} values; this is not a plan file")
+        if depth > MAX_DEPTH:
+            raise self.error(node, f"nested more than {MAX_DEPTH} levels deep")
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: tuple, depth: int) -> dict:
+        result: dict = {}
+        first_line: dict = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise self.error(key_node, "merge keys (<<) are not accepted; write the values out")
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self.error(key_node, "a mapping key must be a plain value")
+            key = self._scalar(key_node)
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                key = str(key)
+            if key in result:
+                raise self.error(
+                    key_node,
+                    f"duplicate key {key!r} (first at line {first_line[key]}); a key may appear once per mapping",
+                )
+            first_line[key] = key_node.start_mark.line + 1
+            self.lines[path + (key,)] = key_node.start_mark.line + 1
+            result[key] = self.build(value_node, path + (key,), depth + 1)
+            # the key's line is the better pointer for a scalar value
+            self.lines[path + (key,)] = key_node.start_mark.line + 1
+        return result
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.style is None:  # plain, unquoted
+            text = node.value
+            if _YAML11_BOOL.match(text):
+                raise self.error(
+                    node,
+                    f"unquoted {text!r} is a boolean in YAML 1.1 (PyYAML would read it as "
+                    f"{text.lower() in ('y', 'yes', 'on')}); write '{text}' in quotes for the text, or true/false",
+                )
+            if _LEADING_ZERO_INT.match(text):
+                raise self.error(node, f"unquoted {text!r} would be read as an octal number; quote it or drop the leading zero")
+            if _SEXAGESIMAL.match(text):
+                raise self.error(node, f"unquoted {text!r} would be read as a base-60 number; quote it")
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            raise self.error(node, f"cannot read value {node.value!r}: {getattr(exc, 'problem', exc)}")
