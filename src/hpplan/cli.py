@@ -116,8 +116,9 @@ def solve_command(
     raise typer.Exit(solution.exit_code)
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def main_callback(
+    ctx: typer.Context,
     version: bool = typer.Option(False, "--version", help="Show the version and exit.", is_eager=True),
 ) -> None:
     if version:
@@ -125,6 +126,9 @@ def main_callback(
 
         typer.echo(f"hpplan {__version__}")
         raise typer.Exit(0)
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(EXIT_INPUT)
 
 
 def main() -> None:

@@ -103,8 +103,9 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict) -> InputError
     where = doc.where(path)
     kind = err["type"]
     field = names[-1] if names else ""
-    context = ".".join(n for n in names if not n.startswith("[")) or "file"
-    owner = next((n[1:-1] for n in reversed(names) if n.startswith("[")), None)
+    last_item = max((i for i, n in enumerate(names) if n.startswith("[")), default=-1)
+    owner = names[last_item][1:-1] if last_item >= 0 else None
+    context = ".".join(names[last_item + 1:]) or ".".join(n for n in names if not n.startswith("[")) or "file"
     prefix = f"{owner}: " if owner else ""
     value = err.get("input")
     if kind == "extra_forbidden":

@@ -1,0 +1,60 @@
+"""Small instances built in Python, and a solve that always runs the independent verifier."""
+
+from __future__ import annotations
+
+from hpplan.problem import Problem
+from hpplan.schema import OrganisationsFile, WavesFile
+from hpplan.solution import Solution
+from hpplan.solve import SolveOptions, solve
+from hpplan.verify import verify
+
+WINDOWS = [
+    {"id": "h1", "date": "2023-11-04"},
+    {"id": "w1", "date": "2024-02-10"},
+    {"id": "w2", "date": "2024-04-27"},
+    {"id": "w3", "date": "2024-09-14"},
+    {"id": "w4", "date": "2024-11-09"},
+]
+
+
+def org(id: str, kind: str = "municipality", status: str = "planned", population: int = 10, **fields) -> dict:
+    data = {"id": id, "name": fields.pop("name", id.upper()), "kind": kind, "status": status,
+            "population": population, "source": {"all": "estimate: test"}}
+    if kind == "gp_office":
+        data.setdefault("municipality", fields.pop("municipality", "m1"))
+    data.update(fields)
+    return data
+
+
+def build(orgs: list[dict], *, windows: list[dict] | None = None, rules: list[dict] | None = None,
+          pools: list[dict] | None = None, profiles: list[dict] | None = None, limits: list[dict] | None = None,
+          **waves) -> Problem:
+    """A Problem from plain dicts; pools default to ample capacity and profiles to none."""
+    organisations = OrganisationsFile.model_validate({"organisations": orgs}).organisations
+    data = {
+        "planning_date": "2024-01-15",
+        "windows": windows or WINDOWS,
+        "pools": pools or [
+            {"id": "specialist", "sector": "specialist", "fte": 1000, "source": {"fte": "estimate: test"}},
+            {"id": "primary", "sector": "primary", "fte": 1000, "source": {"fte": "estimate: test"}},
+        ],
+        "load_profiles": profiles or [],
+        "limits": limits or [],
+        "rules": rules or [],
+    }
+    data.update(waves)
+    return Problem(organisations, WavesFile.model_validate(data))
+
+
+def solved(problem: Problem, **options) -> Solution:
+    """Solve and check the plan with the independent verifier (every plan the tests produce)."""
+    options.setdefault("time_limit", 20)
+    solution = solve(problem, SolveOptions(**options))
+    if solution.found:
+        violations = verify(problem, solution)
+        assert violations == [], "\n".join(v.message for v in violations)
+    return solution
+
+
+def windows_of(solution: Solution) -> dict[str, str | None]:
+    return {a.id: a.window for a in solution.plan}
