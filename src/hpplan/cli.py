@@ -131,6 +131,10 @@ def main_callback(
         raise typer.Exit(EXIT_INPUT)
 
 
+# Further commands live in modules of their own and register themselves on `app` when imported.
+from . import cli_commands  # noqa: E402,F401
+
+
 def main() -> None:
     app()
 
