@@ -421,6 +421,12 @@ def test_after_live_pinned_first():
     assert check(p, plan(p, t="w1")) == ["after_live"]
 
 
+def test_after_live_between_pinned_is_not_judged():
+    p = make([live("f", "2023-11-11", "hospital"), live("t", "2023-04-29")],
+             rules=[{"type": "after_live", "first": "f", "then": "t"}])
+    assert verify(p, plan(p)) == []
+
+
 # --------------------------------------------------------------------------------------------------
 # rules: not_same_window
 
@@ -474,6 +480,20 @@ def test_limit_never_judges_history():
     p = make([live("p", "2023-04-29"), live("q", "2023-04-29")],
              limits=[{"max_actors": 1}, {"windows": ["h1"], "max_actors": 1}])
     assert verify(p, plan(p)) == []
+    # even a plan that (wrongly) puts an organisation in a history window breaks no limit there
+    p = make([live("p", "2023-04-29"), org("a")], limits=[{"windows": ["h1"], "max_actors": 1}])
+    s = edit(plan(p), "a", go_live=dt.date(2023, 4, 29), window="h1")
+    assert check(p, s) == ["window"]
+
+
+def test_limit_window_holding_only_pinned_organisations():
+    # planning date on w1's Saturday: p and q went live the Friday before, so their window w1 is a future
+    # window; pinned organisations alone are history and not judged, but a planned one joining them is
+    orgs = [live("p", "2024-03-01"), live("q", "2024-03-01"), org("a")]
+    p = make(orgs, planning_date="2024-03-02", limits=[{"max_actors": 1}])
+    assert verify(p, plan(p, a="w2")) == []
+    vs = verify(p, plan(p, a="w1"))
+    assert rules(vs) == ["limit.max_actors"] and vs[0].actors == ("p", "q", "a")  # data order
 
 
 # --------------------------------------------------------------------------------------------------
@@ -620,6 +640,14 @@ def test_format_violations():
     vs = [Violation("capacity", "too much", ("a",), Location("waves.yaml", 12)), Violation("plan", "missing")]
     assert format_violations(vs) == "waves.yaml:12: too much\nmissing"
     assert format_violations([]) == ""
+
+
+def test_violations_point_at_the_rule():
+    p = make([org("a"), org("b")], rules=[{"type": "not_same_window", "actors": ["a", "b"]}])
+    object.__setattr__(p.waves.rules[0], "_at", Location("waves.yaml", 42))  # as the YAML loader would
+    vs = verify(p, plan(p, a="w1", b="w1"))
+    assert [v.where for v in vs] == [Location("waves.yaml", 42)]
+    assert format_violations(vs).startswith("waves.yaml:42: not_same_window rule #1: Org a (a) and Org b (b)")
 
 
 def test_violations_are_sorted_deterministically():

@@ -13,6 +13,7 @@ from .loader import load_problem
 from .problem import Problem
 from .solution import Solution, Status, read_plan
 from .solve import SolveOptions, solve
+from .verify import Violation, verify
 
 __version__ = "0.1.0"
 
@@ -26,4 +27,6 @@ __all__ = [
     "load_problem",
     "read_plan",
     "solve",
+    "verify",
+    "Violation",
 ]

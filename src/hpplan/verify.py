@@ -1,0 +1,559 @@
+"""An independent plan verifier: does a plan satisfy every rule and limit of docs/rules.md?
+
+This module deliberately shares no constraint code with the optimisation model (`hpplan.model`) and
+uses none of `Problem`'s derived helpers (window order, months, profiles, capacity, horizon). It reads
+only the raw data (`problem.organisations`, `problem.waves`) and recomputes everything it checks, so
+that a mistake in the model or in `problem.py` cannot hide a broken plan.
+
+    violations = verify(problem, solution)
+    print(format_violations(violations))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from itertools import combinations
+
+from .errors import Location, did_you_mean
+from .problem import Problem
+from .schema import AfterLive, Kind, Order, Organisation, Status, Together, WithOrBefore, Window
+from .solution import Assignment, Solution
+
+#: profile values and capacities are compared in tenths of an FTE (docs/rules.md, Capacity)
+_TENTHS = 10
+#: a reported load or limit may differ this much (FTE) from the recomputed one
+_LOAD_TOLERANCE = 0.05 + 1e-9
+#: a reported objective term may differ this much from the recomputed one
+_OBJECTIVE_TOLERANCE = 0.01
+#: a live organisation's window is the nearest window within this many days of `live_since`
+_PINNED_WINDOW_DAYS = 6
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule or limit (or an inconsistency in the plan itself)."""
+
+    rule: str
+    message: str
+    actors: tuple[str, ...] = ()
+    where: Location | None = None
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+def format_violations(violations) -> str:
+    """One line per violation: `file:line: message`, or just the message when the place is unknown."""
+    return "\n".join(str(v) for v in violations)
+
+
+# --------------------------------------------------------------------------------------------------
+# small, self-contained time helpers (deliberately not problem.month_index & co.)
+
+
+def _month(day: dt.date) -> int:
+    return day.year * 12 + (day.month - 1)
+
+
+def _month_label(month: int) -> str:
+    return f"{month // 12:04d}-{month % 12 + 1:02d}"
+
+
+def _parse_month(label: str) -> int | None:
+    try:
+        year, month = str(label).split("-")
+        y, m = int(year), int(month)
+    except ValueError:
+        return None
+    if not 1 <= m <= 12 or len(year) != 4:
+        return None
+    return y * 12 + (m - 1)
+
+
+def _tenths(value: float) -> int:
+    return round(value * _TENTHS)
+
+
+def _fte(tenths: int) -> str:
+    return f"{tenths / _TENTHS:.1f}"
+
+
+@dataclass(frozen=True)
+class _Go:
+    """Where an organisation stands in the plan, as this verifier sees it."""
+
+    date: dt.date | None  # None: unscheduled ("never")
+    window: str | None  # window id (pinned: the nearest window within 6 days, or None)
+    position: int | None  # place in the (date, id)-sorted list of all windows
+    pinned: bool
+
+    @property
+    def scheduled(self) -> bool:
+        return self.date is not None
+
+    @property
+    def month(self) -> int | None:
+        return _month(self.date) if self.date is not None else None
+
+
+_UNSCHEDULED = _Go(None, None, None, False)
+
+
+class _Verifier:
+    def __init__(self, problem: Problem, solution: Solution, check_objective: bool):
+        self.problem = problem
+        self.solution = solution
+        self.check_objective = check_objective
+        self.waves = problem.waves
+        self.orgs: dict[str, Organisation] = {}
+        for org in problem.organisations:
+            self.orgs.setdefault(org.id, org)
+        self.planning_date: dt.date = self.waves.planning_date
+        # all windows sorted by (date, id): the positions of docs/rules.md
+        self.all_windows: list[Window] = sorted(self.waves.windows, key=lambda w: (w.date, w.id))
+        self.window: dict[str, Window] = {w.id: w for w in self.all_windows}
+        self.position: dict[str, int] = {w.id: i for i, w in enumerate(self.all_windows)}
+        self.future: list[Window] = [w for w in self.all_windows if w.date >= self.planning_date]
+        self.profiles = {p.id: p for p in self.waves.load_profiles}
+        self.tracks = {t.id: t for t in self.waves.tracks}
+        self.start_month = _month(self.planning_date)
+        if self.waves.horizon_end is not None:
+            self.end_month = _month(self.waves.horizon_end)
+        else:
+            longest = max((len(p.hypercare) for p in self.waves.load_profiles), default=0)
+            self.end_month = _month(self.all_windows[-1].date) + max(longest - 1, 0)
+        #: (violation, sequence): the sequence orders violations of one rule (rule index, month, ...)
+        self.violations: list[tuple[Violation, tuple]] = []
+        self._seq: tuple = ()  # the default sequence of `add` (the rule being checked)
+        self.entries: dict[str, list[Assignment]] = {}
+        for a in solution.plan:
+            self.entries.setdefault(a.id, []).append(a)
+        self.go: dict[str, _Go] = {org_id: self._go(org) for org_id, org in self.orgs.items()}
+
+    # ---- helpers --------------------------------------------------------------------------------
+
+    def add(self, rule: str, message: str, actors=(), where: Location | None = None, seq: tuple = ()) -> None:
+        self.violations.append((Violation(rule, message, tuple(actors), where), seq or self._seq))
+
+    def who(self, org_id: str) -> str:
+        org = self.orgs.get(org_id)
+        return f"{org.name} ({org.id})" if org else org_id
+
+    def where_window(self, window_id: str | None) -> str:
+        if window_id is None:
+            return "no window"
+        w = self.window.get(window_id)
+        return f"window {window_id} ({w.date.isoformat()})" if w else f"unknown window {window_id}"
+
+    def describe(self, org_id: str) -> str:
+        go = self.go[org_id]
+        if not go.scheduled:
+            return "unscheduled"
+        what = "live since" if go.pinned else "goes live"
+        window = f" in window {go.window}" if go.window else (" (no window)" if go.pinned else "")
+        return f"{what} {go.date.isoformat()}{window}"
+
+    def pinned_window(self, day: dt.date) -> str | None:
+        best = min(self.all_windows, key=lambda w: (abs((w.date - day).days), w.date, w.id))
+        return best.id if abs((best.date - day).days) <= _PINNED_WINDOW_DAYS else None
+
+    def position_by_date(self, day: dt.date) -> int:
+        """The position of the last window dated on or before `day` (-1: before every window)."""
+        pos = -1
+        for i, w in enumerate(self.all_windows):
+            if w.date <= day:
+                pos = i
+        return pos
+
+    def _go(self, org: Organisation) -> _Go:
+        if org.status is Status.live:
+            assert org.live_since is not None
+            window = self.pinned_window(org.live_since)
+            pos = self.position[window] if window else self.position_by_date(org.live_since)
+            return _Go(org.live_since, window, pos, True)
+        entries = self.entries.get(org.id)
+        if not entries or entries[0].go_live is None:
+            return _UNSCHEDULED
+        a = entries[0]
+        pos = self.position[a.window] if a.window in self.position else self.position_by_date(a.go_live)
+        return _Go(a.go_live, a.window, pos, False)
+
+    def before_len(self, org: Organisation) -> int:
+        profile = self.profiles.get(org.profile_id)
+        return len(profile.before) if profile else 0
+
+    @staticmethod
+    def rule_label(rule, index: int) -> str:
+        label = f"{rule.type} rule {rule.id!r}" if rule.id else f"{rule.type} rule #{index + 1}"
+        return f"{label} ({rule.reason})" if rule.reason else label
+
+    # ---- the checks -----------------------------------------------------------------------------
+
+    def run(self) -> list[Violation]:
+        self.check_plan()
+        self.check_rules()
+        self.check_limits()
+        loads = self.compute_loads()
+        self.check_capacity(loads)
+        self.check_load_report(loads)
+        if self.check_objective:
+            self.check_objective_terms()
+        unique = dict.fromkeys(self.violations)
+        return [v for v, _ in sorted(unique, key=_sort_key)]
+
+    def check_plan(self) -> None:
+        for org_id, entries in self.entries.items():
+            if org_id not in self.orgs:
+                self.add(
+                    "unknown_actor",
+                    f"the plan names {org_id!r}, which is not an organisation in "
+                    f"{self.problem.org_file}{did_you_mean(org_id, self.orgs)}",
+                    (org_id,),
+                )
+        for org in self.orgs.values():
+            entries = self.entries.get(org.id, [])
+            if not entries:
+                self.add("plan", f"{self.who(org.id)} is missing from the plan", (org.id,), org.at)
+            elif len(entries) > 1:
+                self.add("plan", f"{self.who(org.id)} appears {len(entries)} times in the plan", (org.id,), org.at)
+            self.check_organisation(org, entries[0] if entries else None)
+
+    def check_organisation(self, org: Organisation, a: Assignment | None) -> None:
+        who = self.who(org.id)
+        add = lambda rule, msg: self.add(rule, msg, (org.id,), org.at)  # noqa: E731
+        if org.status is Status.live:
+            if a is None:
+                return
+            window = self.go[org.id].window
+            if not a.pinned:
+                add("pinned", f"{who} is live since {org.live_since} but the plan does not mark it pinned")
+            if a.go_live != org.live_since:
+                add("pinned", f"{who} is live since {org.live_since} but the plan says go-live "
+                    f"{a.go_live.isoformat() if a.go_live else 'none'}")
+            if a.window != window:
+                add("pinned", f"{who} went live in {self.where_window(window)} (nearest window within "
+                    f"{_PINNED_WINDOW_DAYS} days of {org.live_since}) but the plan says {self.where_window(a.window)}")
+            return
+        if a is not None and a.pinned:
+            add("pinned", f"{who} is marked pinned but is not live (status {org.status.value})")
+        scheduled = a is not None and a.go_live is not None
+        if not org.is_plannable:
+            if scheduled or (a is not None and a.window is not None):
+                add("not_plannable", f"{who} is opted out with no return date and must stay unscheduled, "
+                    f"but the plan has it go live {a.go_live or '(no date)'} in {self.where_window(a.window)}")
+            return
+        if not scheduled:
+            if a is not None and a.window is not None:
+                add("window", f"{who} has {self.where_window(a.window)} but no go-live date")
+            if org.is_mandatory:
+                add("mandatory", f"{who} (status {org.status.value}) must be scheduled but is unscheduled")
+            return
+        go_live = a.go_live
+        if a.window is None:
+            add("window", f"{who} goes live {go_live} without a window")
+        elif a.window not in self.window:
+            add("window", f"{who} goes live in window {a.window!r}, which is not in "
+                f"{self.problem.waves_file}{did_you_mean(a.window, self.window)}")
+        else:
+            w = self.window[a.window]
+            if w.date < self.planning_date:
+                add("window", f"{who} is planned in {self.where_window(w.id)}, a history window "
+                    f"(before the planning date {self.planning_date})")
+            if go_live != w.date:
+                add("window", f"{who} goes live {go_live} but its {self.where_window(w.id)} is dated {w.date}")
+        if org.earliest is not None and go_live < org.earliest:
+            add("earliest", f"{who} goes live {go_live}, before its earliest date {org.earliest}")
+        if org.returns is not None and go_live < org.returns:
+            add("returns", f"{who} goes live {go_live}, before it returns from opting out on {org.returns}")
+        if org.latest is not None and go_live > org.latest:
+            add("latest", f"{who} goes live {go_live}, after its latest date {org.latest}")
+        track = self.tracks.get(org.track) if org.track else None
+        if track is not None and track.windows is not None and a.window not in track.windows:
+            add("track", f"{who} is on track {track.id}, which goes live only in windows "
+                f"{', '.join(track.windows) or '(none)'}, but it goes live in {self.where_window(a.window)}")
+        day = self.window[a.window].date if a.window in self.window else go_live
+        for b in self.waves.blackouts:
+            if not b.from_ <= day <= b.to:
+                continue
+            names_none = not b.actors and not b.kinds
+            barred = names_none or org.id in (b.actors or ()) or org.kind in (b.kinds or ())
+            if barred:
+                self.add("blackout", f"{who} goes live {day}, inside the "
+                         f"blackout {b.from_} to {b.to}: {b.reason}", (org.id,), b.at)
+
+    # ---- rules ----------------------------------------------------------------------------------
+
+    def check_rules(self) -> None:
+        for index, rule in enumerate(self.waves.rules):
+            self._seq = (index,)
+            label = self.rule_label(rule, index)
+            if isinstance(rule, WithOrBefore):
+                named = [rule.actor, rule.target] if rule.each is None else []
+            elif isinstance(rule, AfterLive):
+                named = [rule.first, rule.then]
+            else:
+                named = list(rule.actors)
+            unknown = [n for n in named if n not in self.orgs]
+            if unknown:
+                self.add("unknown_actor", f"{label} names {', '.join(map(repr, unknown))}, not an organisation in "
+                         f"{self.problem.org_file}{did_you_mean(unknown[0], self.orgs)}", tuple(unknown), rule.at)
+                continue
+            if isinstance(rule, WithOrBefore):
+                self.check_with_or_before(rule, label)
+            elif isinstance(rule, Together):
+                self.check_together(rule, label)
+            elif isinstance(rule, Order):
+                self.check_order(rule, label)
+            elif isinstance(rule, AfterLive):
+                self.check_after_live(rule, label)
+            else:
+                self.check_not_same_window(rule, label)
+        self._seq = ()
+
+    def both_pinned(self, *ids: str) -> bool:
+        return all(self.go[i].pinned for i in ids)
+
+    def check_with_or_before(self, rule: WithOrBefore, label: str) -> None:
+        if rule.each is None:
+            pairs = [(rule.actor, rule.target)]
+        else:
+            pairs = []
+            for org in self.orgs.values():
+                if org.kind is not Kind.gp_office or org.municipality not in self.orgs:
+                    continue
+                if self.orgs[org.municipality].status is Status.live:
+                    continue  # municipalities already live: the GP office joins when ready
+                pairs.append((org.id, org.municipality))
+        for actor, target in pairs:
+            if self.both_pinned(actor, target):
+                continue
+            ga, gt = self.go[actor], self.go[target]
+            if ga.scheduled and gt.scheduled and ga.date > gt.date:
+                self.add("with_or_before", f"{label}: {self.who(actor)} must go live with or before "
+                         f"{self.who(target)}, but {self.who(actor)} {self.describe(actor)} and "
+                         f"{self.who(target)} {self.describe(target)}", (actor, target), rule.at)
+
+    def check_together(self, rule: Together, label: str) -> None:
+        def key(org_id: str):
+            go = self.go[org_id]
+            if not go.scheduled:
+                return None
+            return ("window", go.window) if go.window is not None else ("date", go.date)
+
+        broken = any(
+            key(a) != key(b) or (key(a) is not None and key(a)[0] == "date")
+            for a, b in combinations(rule.actors, 2)
+            if not self.both_pinned(a, b)
+        )
+        if broken:
+            states = "; ".join(f"{self.who(a)} {self.describe(a)}" for a in rule.actors)
+            self.add("together", f"{label}: these must go live in the same window, or none of them: {states}",
+                     rule.actors, rule.at)
+
+    def check_order(self, rule: Order, label: str) -> None:
+        for a, b in zip(rule.actors, rule.actors[1:]):
+            if self.both_pinned(a, b):
+                continue
+            ga, gb = self.go[a], self.go[b]
+            if not gb.scheduled:
+                continue
+            if not ga.scheduled:
+                self.add("order", f"{label}: {self.who(b)} {self.describe(b)}, but {self.who(a)}, which must go "
+                         f"live before it, is unscheduled", (a, b), rule.at)
+                continue
+            problems = []
+            gap_windows = gb.position - ga.position
+            if gap_windows < rule.min_gap_windows:
+                problems.append(f"{gap_windows} window(s) apart, at least {rule.min_gap_windows} required")
+            gap_months = gb.month - ga.month
+            if gap_months < rule.min_gap_months:
+                problems.append(f"{gap_months} month(s) apart, at least {rule.min_gap_months} required")
+            if problems:
+                self.add("order", f"{label}: {self.who(b)} must go live after {self.who(a)}, but "
+                         f"{self.who(a)} {self.describe(a)} and {self.who(b)} {self.describe(b)}: "
+                         f"{'; '.join(problems)}", (a, b), rule.at)
+
+    def check_after_live(self, rule: AfterLive, label: str) -> None:
+        first, then = rule.first, rule.then
+        if self.both_pinned(first, then):
+            return
+        gf, gt = self.go[first], self.go[then]
+        if not gt.scheduled:
+            return
+        if not gf.scheduled:
+            self.add("after_live", f"{label}: {self.who(then)} {self.describe(then)}, but {self.who(first)}, "
+                     f"which must be live before its preparation starts, is unscheduled", (first, then), rule.at)
+            return
+        k = self.before_len(self.orgs[then])
+        prep_start = gt.month - k
+        if prep_start < gf.month + 1:
+            self.add("after_live", f"{label}: {self.who(then)}'s preparation ({k} month(s) before its go-live "
+                     f"{gt.date}) starts {_month_label(prep_start)}, not after {self.who(first)}'s go-live month "
+                     f"{_month_label(gf.month)}; it must start {_month_label(gf.month + 1)} or later",
+                     (first, then), rule.at)
+
+    def check_not_same_window(self, rule, label: str) -> None:
+        for a, b in combinations(rule.actors, 2):
+            if a == b or self.both_pinned(a, b):
+                continue
+            ga, gb = self.go[a], self.go[b]
+            if ga.scheduled and gb.scheduled and ga.window is not None and ga.window == gb.window:
+                self.add("not_same_window", f"{label}: {self.who(a)} and {self.who(b)} must not go live in the "
+                         f"same window, but both go live in {self.where_window(ga.window)}", (a, b), rule.at)
+
+    # ---- limits ---------------------------------------------------------------------------------
+
+    def check_limits(self) -> None:
+        goers: dict[str, list[str]] = {}
+        for org_id, go in self.go.items():
+            if go.scheduled and go.window is not None:
+                goers.setdefault(go.window, []).append(org_id)
+        for index, limit in enumerate(self.waves.limits):
+            if limit.windows:
+                windows = [self.window[w] for w in dict.fromkeys(limit.windows) if w in self.window]
+                windows = [w for w in windows if w.date >= self.planning_date]  # history is never judged
+            else:
+                windows = self.future
+            for w in windows:
+                ids = goers.get(w.id, [])
+                if not ids or self.both_pinned(*ids):
+                    continue
+                orgs = [self.orgs[i] for i in ids]
+                names = ", ".join(self.who(i) for i in ids)
+                checks = [
+                    ("max_actors", limit.max_actors, len(orgs), "organisations"),
+                    ("max_users", limit.max_users, sum(o.users or 0 for o in orgs), "users"),
+                    ("max_trusts", limit.max_trusts, sum(o.kind is Kind.health_trust for o in orgs), "health trusts"),
+                ]
+                for name, bound, value, unit in checks:
+                    if bound is not None and value > bound:
+                        self.add(f"limit.{name}", f"{self.where_window(w.id)} has {value} {unit} going live, more "
+                                 f"than {name} {bound}: {names}", tuple(ids), limit.at,
+                                 (index, self.position[w.id]))
+
+    # ---- capacity -------------------------------------------------------------------------------
+
+    def compute_loads(self) -> dict[str, dict[int, dict[str, int]]]:
+        """pool id -> month -> organisation id -> load in tenths of an FTE (every month with load)."""
+        loads: dict[str, dict[int, dict[str, int]]] = {p.id: {} for p in self.waves.pools}
+        for org_id, go in self.go.items():
+            if not go.scheduled:
+                continue
+            org = self.orgs[org_id]
+            profile = self.profiles.get(org.profile_id)
+            if profile is None:
+                continue
+            month = go.month
+            values = [(month - len(profile.before) + i, v) for i, v in enumerate(profile.before)]
+            values += [(month + j, v) for j, v in enumerate(profile.hypercare)]
+            for pool in self.waves.pools:
+                if pool.sector != org.effective_sector:
+                    continue
+                for m, v in values:
+                    t = _tenths(v)
+                    if t:
+                        per_org = loads[pool.id].setdefault(m, {})
+                        per_org[org_id] = per_org.get(org_id, 0) + t
+        return loads
+
+    def capacity(self, pool, month: int) -> int:
+        return _tenths(pool.fte_in(_month_label(month)))
+
+    def check_capacity(self, loads) -> None:
+        for pool in self.waves.pools:
+            for month in range(self.start_month, self.end_month + 1):
+                per_org = loads[pool.id].get(month, {})
+                used, cap = sum(per_org.values()), self.capacity(pool, month)
+                if used > cap:
+                    parts = ", ".join(f"{self.who(i)} {_fte(t)}" for i, t in sorted(per_org.items()))
+                    self.add("capacity", f"pool {pool.id} in {_month_label(month)}: load {_fte(used)} FTE exceeds "
+                             f"capacity {_fte(cap)} FTE ({parts})", tuple(sorted(per_org)), pool.at,
+                             (pool.id, month))
+
+    def check_load_report(self, loads) -> None:
+        pools = {p.id: p for p in self.waves.pools}
+        for index, point in enumerate(self.solution.load):
+            self._seq = (index,)
+            pool = pools.get(point.pool)
+            month = _parse_month(point.month)
+            if pool is None:
+                self.add("load_report", f"the load report names pool {point.pool!r}, which is not in "
+                         f"{self.problem.waves_file}{did_you_mean(point.pool, pools)}")
+                continue
+            if month is None:
+                self.add("load_report", f"the load report for pool {pool.id} has month {point.month!r}; "
+                         f"expected YYYY-MM", where=pool.at)
+                continue
+            used = sum(loads[pool.id].get(month, {}).values()) / _TENTHS
+            cap = self.capacity(pool, month) / _TENTHS
+            if abs(point.used - used) > _LOAD_TOLERANCE:
+                self.add("load_report", f"the load report says pool {pool.id} uses {point.used:g} FTE in "
+                         f"{point.month}, but the plan's load is {used:.1f} FTE", where=pool.at)
+            if abs(point.limit - cap) > _LOAD_TOLERANCE:
+                self.add("load_report", f"the load report says pool {pool.id} has {point.limit:g} FTE in "
+                         f"{point.month}, but its capacity is {cap:.1f} FTE", where=pool.at)
+        self._seq = ()
+
+    # ---- objective ------------------------------------------------------------------------------
+
+    def objective_terms(self) -> dict[str, int]:
+        weights = self.waves.objective
+        horizon_months = self.end_month - self.start_month + 1
+        delay = 0
+        preference = 0
+        future_index = {w.id: i for i, w in enumerate(self.future)}
+        for org in self.orgs.values():
+            if not org.is_plannable:
+                continue
+            go = self.go[org.id]
+            months = go.month - self.start_month if go.scheduled else horizon_months + weights.unscheduled_months
+            delay += (org.population or 0) * months
+            if org.preferred_window is None or org.preferred_window not in self.window:
+                continue
+            if not go.scheduled:
+                distance = len(self.future)
+            elif go.window in future_index and org.preferred_window in future_index:
+                distance = abs(future_index[go.window] - future_index[org.preferred_window])
+            else:
+                # a history (or unknown) window on either side: count the future windows between them,
+                # the later one included
+                low, high = sorted((go.position, self.position[org.preferred_window]))
+                distance = sum(1 for w in self.future if low < self.position[w.id] <= high)
+            preference += weights.preferred_window_penalty * distance
+        delay *= weights.population_weight
+        return {"population_delay": delay, "preference": preference, "total": delay + preference}
+
+    def check_objective_terms(self) -> None:
+        reported = self.solution.objective
+        if not any(k in reported for k in ("population_delay", "preference", "total")):
+            return
+        expected = self.objective_terms()
+        where = self.waves.objective.at
+        for key, value in expected.items():
+            if key in reported and abs(float(reported[key]) - value) > _OBJECTIVE_TOLERANCE:
+                self.add("objective", f"the plan reports objective {key} = {reported[key]:g}, but the plan's "
+                         f"{key} is {value}", where=where)
+
+
+_RULE_ORDER = (
+    "unknown_actor", "plan", "pinned", "not_plannable", "mandatory", "window", "earliest", "returns",
+    "latest", "track", "blackout", "with_or_before", "together", "order", "after_live", "not_same_window",
+    "limit.max_actors", "limit.max_users", "limit.max_trusts", "capacity", "load_report", "objective",
+)
+_RANK = {rule: i for i, rule in enumerate(_RULE_ORDER)}
+
+
+def _sort_key(item: tuple[Violation, tuple]):
+    v, seq = item
+    return (_RANK.get(v.rule, len(_RANK)), v.rule, v.where is None, str(v.where.file) if v.where else "",
+            (v.where.line or 0) if v.where else 0, seq, v.actors, v.message)
+
+
+def verify(problem: Problem, solution: Solution, *, check_objective: bool = True) -> list[Violation]:
+    """Check `solution.plan` (and its load report and objective) against docs/rules.md.
+
+    Returns the violations, sorted by kind of rule, place and actors; an empty list means the plan
+    satisfies every rule and limit.
+    """
+    return _Verifier(problem, solution, check_objective).run()
