@@ -112,7 +112,7 @@ def _break_ties(rollout: RolloutModel, problem: Problem, options: SolveOptions, 
     is moved as early as the objective and the organisations before it allow, then fixed there.
     Returns the values and 'complete', or 'incomplete' when time ran out (the plan is still optimal)."""
     model = rollout.model
-    model.add(rollout.total == optimum).with_name("tie_break:objective_at_optimum")
+    model.add(rollout.total <= optimum).with_name("tie_break:objective_at_optimum")
     state = "complete"
     for org_id, position, low, _high in tie_break_positions(rollout.variables, problem):
         current = _evaluate(position, values)
