@@ -223,9 +223,10 @@ class Track(Sourced):
     note: str | None = None
 
 
-class CapacityChange(Located):
+class CapacityChange(Sourced):
     from_: Month = Field(alias="from")
     fte: Fte
+    note: str | None = None
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
