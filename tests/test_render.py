@@ -79,8 +79,8 @@ PLAN = [
 ]
 
 
-def make_problem() -> Problem:
-    return Problem(organisations=[_org(**o) for o in ORGS], waves=WavesFile.model_validate(WAVES))
+def make_problem(**waves) -> Problem:
+    return Problem(organisations=[_org(**o) for o in ORGS], waves=WavesFile.model_validate(WAVES | waves))
 
 
 def _loads(problem: Problem) -> list[LoadPoint]:
@@ -127,3 +127,257 @@ def problem() -> Problem:
 @pytest.fixture
 def solution(problem: Problem) -> Solution:
     return make_solution(problem)
+
+
+# --------------------------------------------------------------------------------------------------
+# helpers
+
+BLOCKS = {chr(c) for c in range(0x2580, 0x25A0)}  # block elements: ░ ▒ ▓ █ ...
+BOX_DRAWING = {chr(c) for c in range(0x2500, 0x2580)}  # ─ │ ┊ ┼ ...
+NORWEGIAN = set("æøåÆØÅ")
+
+
+def render(problem: Problem, solution: Solution, width: int, terminal: bool = False) -> str:
+    out = io.StringIO()
+    console = Console(
+        width=width, file=out, force_terminal=terminal, color_system="standard" if terminal else None,
+        legacy_windows=False,
+    )
+    render_plan(problem, solution, console)
+    text = out.getvalue()
+    return re.sub(r"\x1b\[[0-9;]*m", "", text) if terminal else text  # colours off: what one sees
+
+
+def _row_of(lines: list[str], name: str) -> str:
+    rows = [line for line in lines if line.startswith(name)]
+    assert len(rows) == 1, f"{name!r} should have exactly one row"
+    return rows[0]
+
+
+def _year_columns(header: str) -> dict[int, int]:
+    """Year label -> its column in the timeline header ('2026' or "'26")."""
+    found = {}
+    for m in re.finditer(r"(?<![\d'])(?:(20\d\d)|'(\d\d))(?!\d)", header):
+        year = int(m.group(1)) if m.group(1) else 2000 + int(m.group(2))
+        found[year] = m.start()
+    return found
+
+
+def _timeline_header(lines: list[str]) -> str:
+    return next(line for line in lines if line.startswith("Organisation"))
+
+
+# --------------------------------------------------------------------------------------------------
+# render.py
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+@pytest.mark.parametrize("width", [80, 160])
+def test_no_line_wider_than_the_console(problem, solution, width, terminal):
+    text = render(problem, solution, width, terminal)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= width
+    assert any("Helse Nord-Trøndelag HF" in line for line in lines)
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_rows_do_not_wrap(problem, solution, width):
+    lines = render(problem, solution, width).splitlines()
+    # every organisation is one row that starts with its (possibly truncated) name
+    for org in problem.organisations:
+        prefix = org.name[:10]
+        assert sum(line.startswith(prefix) for line in lines) == 1, org.name
+    # the long name is cut, not wrapped
+    row = _row_of(lines, LONG_NAME[:12])
+    assert LONG_NAME not in row and "~" in row
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_piped_output_is_plain_ascii(problem, solution, width):
+    text = render(problem, solution, width)
+    assert not set(text) & (BLOCKS | BOX_DRAWING)
+    odd = {c for c in text if ord(c) > 127} - NORWEGIAN
+    assert not odd, f"non-ASCII characters in piped output: {sorted(odd)}"
+    assert "\x1b" not in text
+    assert "#" in text and "-" in text and "+" in text
+
+
+def test_terminal_output_uses_blocks(problem, solution):
+    text = render(problem, solution, 160, terminal=True)
+    assert "█" in text and "░" in text and "▒" in text and set(text) & BLOCKS
+
+
+def column_of(lines: list[str], year: int, month: int) -> int:
+    """The character column of month `month` (1-12) of `year` on the timeline, counted from a January:
+    the year's own label, or the next year's when the year is the chart's first (its label stands at
+    the first column, not at its January)."""
+    header = _timeline_header(lines)
+    units = lines[lines.index(header) + 1]
+    labels = _year_columns(header)
+    base = year if year - 1 in labels else year + 1
+    jan = labels[base]
+    step = next(i for i in range(jan + 1, len(units)) if units[i] != " ") - jan  # characters per unit
+    offset = (year - base) * 12 + month - 1  # months from that January
+    if units[jan] == "J":  # months: J F M A ...
+        return jan + offset * step
+    assert units[jan] == "1", units  # quarters: 1 2 3 4
+    return jan + (offset // 3) * step
+
+
+def timeline_unit(lines: list[str]) -> str:
+    header = _timeline_header(lines)
+    units = lines[lines.index(header) + 1]
+    return {"J": "month", "1": "quarter"}[units.strip()[0]] if units.strip()[:1] in "J1" else "?"
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_go_live_mark_in_the_right_column(problem, solution, width):
+    lines = render(problem, solution, width).splitlines()
+    assert timeline_unit(lines) == "month"
+    # Helse Nord-Trøndelag goes live 2025-11: its first go-live mark is that month's column
+    row = _row_of(lines, "Helse Nord-Trøndelag HF")
+    assert row.index("#") == column_of(lines, 2025, 11), row
+    assert row[row.index("#") - 1] == "-"  # preparation before
+    assert row[row.rindex("#") + 1] == "+"  # hypercare after
+    assert _row_of(lines, "Steinkjer kommune").index("#") == column_of(lines, 2025, 6)
+    assert _row_of(lines, LONG_NAME[:12]).index("#") == column_of(lines, 2026, 5)
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_quarters_when_months_do_not_fit(width):
+    problem = make_problem(horizon_end="2030-12-31")  # 70 months from the planning month
+    solution = make_solution(problem)
+    lines = render(problem, solution, width).splitlines()
+    assert max(len(line) for line in lines) <= width
+    assert timeline_unit(lines) == ("quarter" if width == 80 else "month")
+    for name, year, month in (("Levanger kommune", 2025, 11), ("Steinkjer kommune", 2025, 6)):
+        assert _row_of(lines, name).index("#") == column_of(lines, year, month), name
+
+
+def test_groups_by_window_with_history_and_unscheduled(problem, solution):
+    lines = render(problem, solution, 120).splitlines()
+    headers = [line for line in lines if line.startswith("== ")]
+    assert [h.split()[1] for h in headers] == ["W0", "W1", "W2", "W3", "not"]
+    assert "history" in headers[0] and "history" not in headers[1]
+    # rows come under their window's header
+    at = {line: i for i, line in enumerate(lines)}
+    w2 = at[headers[2]]
+    assert w2 < at[_row_of(lines, "Levanger legesenter")] < at[headers[3]]
+    unscheduled = lines[at[headers[4]] + 1 : at[headers[4]] + 3]
+    assert {r.split("  ")[0] for r in unscheduled} == {"Nordmøre kommune", "Legesenteret Privat AS"}
+    assert "opted out" in _row_of(lines, "Nordmøre kommune")
+    assert "optional" in _row_of(lines, "Legesenteret Privat AS")
+
+
+def test_history_rows_clipped_with_a_marker_when_narrow(problem, solution):
+    lines = render(problem, solution, 60).splitlines()
+    row = _row_of(lines, "Helse Møre og Romsdal HF")
+    assert "<" in row and "#" not in row  # history go-live is left of the chart
+
+
+def test_summary_shares(problem, solution):
+    summary = {s.window.id: s for s in window_summary(problem, solution)}
+    assert [s.actors for s in summary.values()] == [2, 1, 3, 1]
+    assert summary["W0"].history and not summary["W1"].history
+    assert summary["W2"].users == 4500 + 600 + 20
+    primary_all = 67_000 + 24_000 + 20_000 + 15_000 + 10_000  # opted-out Nordmøre counts as a municipality
+    assert summary["W0"].primary_share == pytest.approx(67_000 / primary_all)
+    assert summary["W1"].primary_share == pytest.approx(91_000 / primary_all)
+    assert summary["W3"].primary_share == pytest.approx(126_000 / primary_all)
+    assert summary["W1"].specialist_share == pytest.approx(270_000 / 405_000)
+    assert summary["W2"].specialist_share == pytest.approx(1.0)
+
+
+def test_summary_in_the_rendered_output(problem, solution):
+    lines = render(problem, solution, 80).splitlines()
+    w1 = next(line for line in lines if line.startswith("W1 ") and "2025-06-07" in line)
+    assert "66.9%" in w1 and "66.7%" in w1
+    w2 = next(line for line in lines if line.startswith("W2 ") and "2025-11-08" in line)
+    assert "81.6%" in w2 and "100.0%" in w2 and "5 120" in w2
+
+
+def test_peak_load(problem, solution):
+    peaks = {p.pool: p for p in peak_loads(problem, solution)}
+    assert list(peaks) == ["spes", "prim"]
+    assert (peaks["spes"].used, peaks["spes"].month, peaks["spes"].limit) == (35.0, "2025-10", 40.0)
+    assert peaks["spes"].utilisation == pytest.approx(0.875)
+    assert (peaks["prim"].used, peaks["prim"].month) == (7.5, "2025-11")
+    text = render(problem, solution, 80)
+    assert re.search(r"spes.*35.*2025-10.*40.*87\.5%", text)
+
+
+def test_footer(problem, solution):
+    text = render(problem, solution, 80)
+    assert "feasible (gap 1.25%)" in text
+    assert "population_delay 1 234 567" in text and "total 1 254 567" in text
+    assert "1.23 s" in text and "seed 7" in text and "8 workers" in text and "cp-sat" in text
+
+
+def test_long_objective_breaks_into_lines(problem, solution):
+    solution.objective = {f"term_{i}": 10**9 + i for i in range(6)}
+    lines = render(problem, solution, 80).splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for i in range(6):  # terms continue on further lines, never split inside a number
+        assert sum(f"term_{i} 1 000 000 00{i}" in line for line in lines) == 1
+
+
+@pytest.mark.parametrize("status", [Status.infeasible, Status.unknown])
+def test_no_plan(problem, status):
+    solution = Solution(status=status)
+    text = render(problem, solution, 80)
+    assert f"No plan to show ({status.value})" in text
+    assert f"Status: {status.value}" in text
+
+
+def test_scenario_in_title(problem, solution):
+    problem.applied.append("hnt: latest 2025-09-01")
+    assert "scenario: hnt: latest 2025-09-01" in render(problem, solution, 80)
+
+
+def test_plan_groups_pinned_without_window(problem, solution):
+    # a pinned organisation live a month after its window goes with the window before it
+    solution.plan[2] = Assignment("alesund", "Ålesund kommune", "municipality", "primary",
+                                  dt.date(2023, 6, 1), None, True)
+    groups = {g.key: [e.id for e in g.entries] for g in plan_groups(problem, solution)}
+    assert groups["W0"] == ["hmr", "alesund"]
+    assert groups["not-scheduled"] == ["nordmore", "gp-privat"]
+
+
+# --------------------------------------------------------------------------------------------------
+# formats.py
+
+
+def test_csv(problem, solution):
+    text = to_csv(problem, solution)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert tuple(rows[0].keys()) == CSV_COLUMNS
+    assert [r["id"] for r in rows] == [p[0] for p in PLAN]
+    hmr = rows[0]
+    assert hmr == {
+        "id": "hmr", "name": "Helse Møre og Romsdal HF", "kind": "health_trust", "sector": "specialist",
+        "status": "live", "go_live": "2023-04-28", "window": "W0", "pinned": "true", "users": "9000",
+        "population": "270000",
+    }
+    unscheduled = next(r for r in rows if r["id"] == "gp-privat")
+    assert (unscheduled["go_live"], unscheduled["window"], unscheduled["population"]) == ("", "", "")
+    assert unscheduled["status"] == "optional" and unscheduled["pinned"] == "false"
+    verdal = next(r for r in rows if r["id"] == "verdal")
+    assert verdal["name"] == LONG_NAME  # the comma is quoted, not split
+    assert to_csv(problem, solution) == text  # deterministic
+
+
+def test_markdown(problem, solution):
+    text = to_markdown(problem, solution)
+    assert "**feasible (gap 1.25%)**" in text
+    assert "| window | go-live | id | name | kind | sector | status | users |" in text
+    for org in problem.organisations:
+        assert org.name in text
+    assert "| population_delay | 1 234 567 |" in text
+    assert "| W2 | 2025-11-08 | Nord-Trøndelag | 3 | 5 120 | 81.6% | 100.0% |" in text
+    assert "| W0 (history) | 2023-04-28 | hmr | Helse Møre og Romsdal HF |" in text
+    assert "| spes (Specialist support) | 35 | 2025-10 | 40 | 87.5% |" in text
+    # every table row has as many cells as its header
+    for block in text.split("\n\n"):
+        rows = [line for line in block.splitlines() if line.startswith("|")]
+        if rows:
+            assert len({line.count(" | ") for line in rows if not line.startswith("|-")}) == 1, block

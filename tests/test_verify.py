@@ -384,23 +384,24 @@ def test_order_between_pinned_is_not_judged():
 # rules: after_live
 
 
-def test_after_live_strict():
-    # then's profile prepares 2 months: month(then) - 2 >= month(first) + 1
+def test_after_live_preparation_starts_no_earlier_than_the_go_live_month():
+    # then's profile prepares 2 months: month(then) - 2 >= month(first)
     p = make([org("f", "hospital"), org("t")],
              load_profiles=[{"id": "municipality", "before": [1, 1]}],
              rules=[{"type": "after_live", "first": "f", "then": "t"}])
-    assert verify(p, plan(p, f="w1", t="w3")) == []  # June - 2 = April >= March + 1
-    vs = verify(p, plan(p, f="w1", t="w2"))  # May - 2 = March, not after March
+    assert verify(p, plan(p, f="w1", t="w2")) == []  # May - 2 = March, the month f goes live
+    vs = verify(p, plan(p, f="w2", t="w3"))  # June - 2 = April, before May
     assert rules(vs) == ["after_live"] and vs[0].actors == ("f", "t")
 
 
-def test_after_live_without_profile_needs_a_later_month():
+def test_after_live_without_profile_allows_the_same_month():
     p = make([org("f", "hospital"), org("t")], rules=[{"type": "after_live", "first": "f", "then": "t"}])
-    assert verify(p, plan(p, f="w1", t="w2")) == []
-    assert check(p, plan(p, f="w2", t="w2")) == ["after_live"]
+    assert verify(p, plan(p, f="w2", t="w2")) == []
+    assert check(p, plan(p, f="w2", t="w1")) == ["after_live"]
     p = make([org("f", "hospital"), org("t")], windows=WINDOWS + [{"id": "w1b", "date": "2024-03-30"}],
              rules=[{"type": "after_live", "first": "f", "then": "t"}])
-    assert check(p, plan(p, f="w1", t="w1b")) == ["after_live"]  # a later window, the same month
+    assert verify(p, plan(p, f="w1", t="w1b")) == []  # a later window in the same month
+    assert check(p, plan(p, f="w1b", t="w1")) == ["after_live"]  # the same month, but an earlier window
 
 
 def test_after_live_unscheduled():
@@ -413,11 +414,11 @@ def test_after_live_unscheduled():
 
 def test_after_live_pinned_first():
     p = make([live("f", "2023-11-11", "hospital"), org("t")],
-             load_profiles=[{"id": "municipality", "before": [1, 1, 1]}],
+             load_profiles=[{"id": "municipality", "before": [1, 1, 1, 1]}],
              rules=[{"type": "after_live", "first": "f", "then": "t"}])
-    assert verify(p, plan(p, t="w1")) == []  # March - 3 = December 2023 >= November + 1
+    assert verify(p, plan(p, t="w1")) == []  # March - 4 = November 2023, the month f went live
     p = make([live("f", "2023-12-02", "hospital"), org("t")],
-             load_profiles=[{"id": "municipality", "before": [1, 1, 1]}],
+             load_profiles=[{"id": "municipality", "before": [1, 1, 1, 1]}],
              rules=[{"type": "after_live", "first": "f", "then": "t"}])
     assert check(p, plan(p, t="w1")) == ["after_live"]
 

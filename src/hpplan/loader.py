@@ -199,6 +199,8 @@ def check_references(problem: Problem) -> None:
     waves = problem.waves
     tracks = {t.id: t for t in waves.tracks}
     profiles = {p.id for p in waves.load_profiles}
+    profile_pool = {p.id: p.pool for p in waves.load_profiles}
+    pools = {p.id for p in waves.pools}
 
     for what, items in (
         ("organisation", problem.organisations),
@@ -239,20 +241,27 @@ def check_references(problem: Problem) -> None:
             need_window(o.preferred_window, o, "preferred_window", future=True)
         if o.track is not None and o.track not in tracks:
             err(f"track {o.track!r} is not a track in waves.yaml{did_you_mean(o.track, tracks)}", o)
-        if o.load_profile is not None and o.load_profile not in profiles:
-            err(f"load_profile {o.load_profile!r} is not in waves.yaml load_profiles{did_you_mean(o.load_profile, profiles)}", o)
+        if o.load_profile is not None:
+            for profile_id in o.profile_ids:
+                if profile_id not in profiles:
+                    err(f"load_profile {profile_id!r} is not in waves.yaml load_profiles{did_you_mean(profile_id, profiles)}", o)
         if o.status is Status.live and o.live_since is not None and o.live_since >= problem.planning_date:
             err(
                 f"{o.id}: live_since {o.live_since} is not before the planning date {problem.planning_date}; "
                 "a go-live after the planning date is planned, not history (status signed, earliest/latest)",
                 o,
             )
-        if o.is_plannable and o.effective_sector not in problem.pool_of_sector:
-            err(f"{o.id}: no pool in waves.yaml has sector {o.effective_sector.value}; add one", o)
+        needs_sector_pool = any(profile_pool.get(p, "") is None for p in o.profile_ids)
+        if needs_sector_pool and o.effective_sector not in problem.pool_of_sector:
+            err(f"{o.id}: no pool in waves.yaml has sector {o.effective_sector.value} for its load; add one, "
+                "or name a pool in its load profile", o)
 
-    sectors = Counter(p.sector for p in waves.pools)
+    for profile in waves.load_profiles:
+        if profile.pool is not None and profile.pool not in pools:
+            err(f"load profile {profile.id}: pool {profile.pool!r} is not a pool in waves.yaml{did_you_mean(profile.pool, pools)}", profile)
+    sectors = Counter(p.sector for p in waves.pools if p.sector is not None)
     for pool in waves.pools:
-        if sectors[pool.sector] > 1:
+        if pool.sector is not None and sectors[pool.sector] > 1:
             err(f"pool {pool.id!r}: more than one pool has sector {pool.sector.value}; one pool per sector", pool)
             sectors[pool.sector] = 1
     for track in waves.tracks:

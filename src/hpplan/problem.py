@@ -108,14 +108,41 @@ class Problem:
 
     @cached_property
     def pool_of_sector(self) -> dict[Sector, Pool]:
-        return {p.sector: p for p in self.waves.pools}
+        return {p.sector: p for p in self.waves.pools if p.sector is not None}
 
     @cached_property
     def profiles(self) -> dict[str, Profile]:
         return {p.id: Profile.from_data(p) for p in self.waves.load_profiles}
 
+    @cached_property
+    def pool(self) -> dict[str, Pool]:
+        return {p.id: p for p in self.waves.pools}
+
+    def loads(self, org: Organisation) -> list[tuple[Pool, Profile]]:
+        """The pools an organisation loads, each with the profile it loads it by."""
+        result = []
+        for profile_id in org.profile_ids:
+            data = self.profiles.get(profile_id)
+            if data is None:
+                continue
+            source = next(p for p in self.waves.load_profiles if p.id == profile_id)
+            pool = self.pool.get(source.pool) if source.pool else self.pool_of_sector.get(org.effective_sector)
+            if pool is not None:
+                result.append((pool, data))
+        return result
+
     def profile(self, org: Organisation) -> Profile:
-        return self.profiles.get(org.profile_id, EMPTY_PROFILE)
+        """All of an organisation's load, summed over pools: its preparation and hypercare months."""
+        parts = [profile for _, profile in self.loads(org)]
+        if not parts:
+            return EMPTY_PROFILE
+        if len(parts) == 1:
+            return parts[0]
+        first = min(p.first_offset for p in parts)
+        last = max(p.last_offset for p in parts)
+        before = tuple(sum(p.load_at(d) for p in parts) for d in range(first, 0))
+        after = tuple(sum(p.load_at(d) for p in parts) for d in range(0, last + 1))
+        return Profile("+".join(p.id for p in parts), before, after)
 
     @cached_property
     def plannable(self) -> list[Organisation]:

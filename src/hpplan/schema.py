@@ -139,7 +139,7 @@ class Organisation(Sourced):
     latest: dt.date | None = None
     preferred_window: Id | None = None
     track: Id | None = None
-    load_profile: Id | None = None  # defaults to the kind's name
+    load_profile: Id | list[Id] | None = None  # one or more profiles; defaults to the kind's name
     postponement_cost_per_month: float | None = Field(default=None, ge=0, description="MNOK per month")
     note: str | None = None
 
@@ -168,8 +168,11 @@ class Organisation(Sourced):
         return self.sector or DEFAULT_SECTOR[self.kind]
 
     @property
-    def profile_id(self) -> str:
-        return self.load_profile or self.kind.value
+    def profile_ids(self) -> list[str]:
+        """The load profiles it charges: those named, else the one named like its kind."""
+        if self.load_profile is None:
+            return [self.kind.value]
+        return [self.load_profile] if isinstance(self.load_profile, str) else list(self.load_profile)
 
     @property
     def is_plannable(self) -> bool:
@@ -233,7 +236,7 @@ class CapacityChange(Sourced):
 class Pool(Sourced):
     id: Id
     name: str | None = None
-    sector: Sector
+    sector: Sector | None = None  # the pool that organisations of this sector load by default
     fte: Fte
     changes: list[CapacityChange] = Field(default_factory=list)
 
@@ -250,6 +253,7 @@ class Pool(Sourced):
 
 class LoadProfile(Sourced):
     id: Id
+    pool: Id | None = None  # the pool it loads; default: the pool of the organisation's sector
     before: list[Fte] = Field(default_factory=list, max_length=60)  # FTE per month, last = month before go-live
     hypercare: list[Fte] = Field(default_factory=list, max_length=60)  # FTE per month from the go-live month
     note: str | None = None
@@ -257,6 +261,7 @@ class LoadProfile(Sourced):
 
 class Limit(Sourced):
     windows: list[Id] | None = None  # the windows it applies to; all planned windows when omitted
+    kinds: list[Kind] | None = None  # count only organisations of these kinds (max_actors, max_users)
     max_actors: int | None = Field(default=None, ge=0)
     max_users: int | None = Field(default=None, ge=0)
     max_trusts: int | None = Field(default=None, ge=0)
@@ -333,7 +338,13 @@ RULE_TYPES = ("with_or_before", "together", "order", "after_live", "not_same_win
 
 
 class ObjectiveWeights(Located):
-    """Weights of the objective terms (see docs/model.md)."""
+    """What the plan optimises and the weights of its terms (see docs/model.md).
+
+    kind `population` (default): people onto the platform early, plus preferred windows.
+    kind `makespan`: finish the rollout as early as possible (the last month any go-live loads a pool).
+    """
+
+    kind: Literal["population", "makespan"] = "population"
 
     population_weight: int = Field(default=1, ge=0, le=1000)  # per person-month before go-live
     preferred_window_penalty: int = Field(default=20_000, ge=0, le=10**9)  # per window away from preferred

@@ -179,9 +179,26 @@ class _Verifier:
         pos = self.position[a.window] if a.window in self.position else self.position_by_date(a.go_live)
         return _Go(a.go_live, a.window, pos, False)
 
+    def org_profiles(self, org: Organisation) -> list[tuple[str | None, object]]:
+        """(pool id, raw load profile) for each profile the organisation charges."""
+        result = []
+        for profile_id in org.profile_ids:
+            profile = self.profiles.get(profile_id)
+            if profile is None:
+                continue
+            if profile.pool is not None:
+                result.append((profile.pool, profile))
+            else:
+                sector_pools = [p.id for p in self.waves.pools if p.sector is not None and p.sector == org.effective_sector]
+                result.extend((pool_id, profile) for pool_id in sector_pools)
+        return result
+
     def before_len(self, org: Organisation) -> int:
-        profile = self.profiles.get(org.profile_id)
-        return len(profile.before) if profile else 0
+        return max((len(profile.before) for _, profile in self.org_profiles(org)), default=0)
+
+    def completion(self, org: Organisation, month: int) -> int:
+        """The month after its hypercare ends (its go-live month when it has none), going live in `month`."""
+        return month + max((len(profile.hypercare) for _, profile in self.org_profiles(org)), default=0)
 
     @staticmethod
     def rule_label(rule, index: int) -> str:
@@ -385,12 +402,17 @@ class _Verifier:
             self.add("after_live", f"{label}: {self.who(then)} {self.describe(then)}, but {self.who(first)}, "
                      f"which must be live before its preparation starts, is unscheduled", (first, then), rule.at)
             return
+        if gt.position < gf.position:
+            self.add("after_live", f"{label}: {self.who(then)} {self.describe(then)}, before {self.who(first)}, "
+                     f"which {self.describe(first)} and must be live before {self.who(then)} prepares",
+                     (first, then), rule.at)
+            return
         k = self.before_len(self.orgs[then])
         prep_start = gt.month - k
-        if prep_start < gf.month + 1:
+        if prep_start < gf.month:
             self.add("after_live", f"{label}: {self.who(then)}'s preparation ({k} month(s) before its go-live "
-                     f"{gt.date}) starts {_month_label(prep_start)}, not after {self.who(first)}'s go-live month "
-                     f"{_month_label(gf.month)}; it must start {_month_label(gf.month + 1)} or later",
+                     f"{gt.date}) starts {_month_label(prep_start)}, before {self.who(first)}'s go-live month "
+                     f"{_month_label(gf.month)}; it must start {_month_label(gf.month)} or later",
                      (first, then), rule.at)
 
     def check_not_same_window(self, rule, label: str) -> None:
@@ -420,10 +442,11 @@ class _Verifier:
                 if not ids or self.both_pinned(*ids):
                     continue
                 orgs = [self.orgs[i] for i in ids]
+                counted = [o for o in orgs if limit.kinds is None or o.kind in limit.kinds]
                 names = ", ".join(self.who(i) for i in ids)
                 checks = [
-                    ("max_actors", limit.max_actors, len(orgs), "organisations"),
-                    ("max_users", limit.max_users, sum(o.users or 0 for o in orgs), "users"),
+                    ("max_actors", limit.max_actors, len(counted), "organisations"),
+                    ("max_users", limit.max_users, sum(o.users or 0 for o in counted), "users"),
                     ("max_trusts", limit.max_trusts, sum(o.kind is Kind.health_trust for o in orgs), "health trusts"),
                 ]
                 for name, bound, value, unit in checks:
@@ -441,19 +464,16 @@ class _Verifier:
             if not go.scheduled:
                 continue
             org = self.orgs[org_id]
-            profile = self.profiles.get(org.profile_id)
-            if profile is None:
-                continue
             month = go.month
-            values = [(month - len(profile.before) + i, v) for i, v in enumerate(profile.before)]
-            values += [(month + j, v) for j, v in enumerate(profile.hypercare)]
-            for pool in self.waves.pools:
-                if pool.sector != org.effective_sector:
+            for pool_id, profile in self.org_profiles(org):
+                if pool_id not in loads:
                     continue
+                values = [(month - len(profile.before) + i, v) for i, v in enumerate(profile.before)]
+                values += [(month + j, v) for j, v in enumerate(profile.hypercare)]
                 for m, v in values:
                     t = _tenths(v)
                     if t:
-                        per_org = loads[pool.id].setdefault(m, {})
+                        per_org = loads[pool_id].setdefault(m, {})
                         per_org[org_id] = per_org.get(org_id, 0) + t
         return loads
 
@@ -522,11 +542,16 @@ class _Verifier:
                 distance = sum(1 for w in self.future if low < self.position[w.id] <= high)
             preference += weights.preferred_window_penalty * distance
         delay *= weights.population_weight
+        if weights.kind == "makespan":
+            finish = max((self.completion(self.orgs[i], go.month) for i, go in self.go.items()
+                          if go.scheduled and not go.pinned), default=self.start_month)
+            makespan = finish - self.start_month
+            return {"makespan": makespan, "total": makespan}
         return {"population_delay": delay, "preference": preference, "total": delay + preference}
 
     def check_objective_terms(self) -> None:
         reported = self.solution.objective
-        if not any(k in reported for k in ("population_delay", "preference", "total")):
+        if not any(k in reported for k in ("population_delay", "preference", "makespan", "total")):
             return
         expected = self.objective_terms()
         where = self.waves.objective.at

@@ -1,0 +1,374 @@
+"""Machine-readable forms of a plan (CSV, Markdown) and the figures every view shares.
+
+JSON is `Solution.to_json()`. The figures the terminal view (`render.py`) and the Markdown report both
+show are computed here, once:
+
+- `plan_groups`: the plan entries grouped by window (history first, "not scheduled" last);
+- `window_summary`: per window, actors and users going live and the cumulative population shares;
+- `peak_loads`: per pool, the month of the highest load and the limit there.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from .problem import Problem
+from .schema import Kind, Organisation, Window
+from .solution import Assignment, Solution, Status
+
+#: the order organisations are listed in within a window: trusts and hospitals first
+KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}
+
+
+# --------------------------------------------------------------------------------------------------
+# grouping by window
+
+
+@dataclass
+class PlanGroup:
+    """Plan entries that go live in one window (`window`), before the first window (`window` None,
+    `scheduled` True), or not at all (`scheduled` False)."""
+
+    window: Window | None
+    history: bool
+    scheduled: bool
+    entries: list[Assignment] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        if self.window is not None:
+            return self.window.id
+        return "before" if self.scheduled else "not-scheduled"
+
+    @property
+    def title(self) -> str:
+        """A plain one-line heading: `id date name`."""
+        if self.window is not None:
+            parts = [self.window.id, self.window.date.isoformat()]
+            if self.window.name:
+                parts.append(self.window.name)
+            return " ".join(parts)
+        return "live before the first window" if self.scheduled else "not scheduled"
+
+
+def window_of(problem: Problem, entry: Assignment) -> Window | None:
+    """The window an entry goes live in: its own, or (pinned, no window) the last window dated on or
+    before its go-live (docs/rules.md); None when unscheduled or live before every window."""
+    if entry.go_live is None:
+        return None
+    if entry.window is not None and entry.window in problem.window:
+        return problem.window[entry.window]
+    earlier = [w for w in problem.windows if w.date <= entry.go_live]
+    return earlier[-1] if earlier else None
+
+
+def _entry_order(problem: Problem):
+    index = {o.id: i for i, o in enumerate(problem.organisations)}
+
+    def key(entry: Assignment):
+        org = problem.org.get(entry.id)
+        kind = KIND_ORDER.get(org.kind, len(KIND_ORDER)) if org else len(KIND_ORDER)
+        return (kind, index.get(entry.id, len(index)), entry.id)
+
+    return key
+
+
+def plan_groups(problem: Problem, solution: Solution) -> list[PlanGroup]:
+    """The plan by window, in date order; empty windows are left out; "not scheduled" comes last."""
+    before = PlanGroup(None, history=True, scheduled=True)
+    by_window = {w.id: PlanGroup(w, history=w.date < problem.planning_date, scheduled=True) for w in problem.windows}
+    unscheduled = PlanGroup(None, history=False, scheduled=False)
+    for entry in solution.plan:
+        window = window_of(problem, entry)
+        if entry.go_live is None:
+            unscheduled.entries.append(entry)
+        elif window is None:
+            before.entries.append(entry)
+        else:
+            by_window[window.id].entries.append(entry)
+    groups = [before] + [by_window[w.id] for w in problem.windows] + [unscheduled]
+    order = _entry_order(problem)
+    for group in groups:
+        group.entries.sort(key=order)
+    return [g for g in groups if g.entries]
+
+
+# --------------------------------------------------------------------------------------------------
+# per-window summary
+
+
+@dataclass(frozen=True)
+class WindowSummary:
+    window: Window
+    history: bool
+    actors: int  # organisations going live in the window
+    users: int  # their users
+    primary_share: float | None  # municipalities' population live after the window / all municipalities'
+    specialist_share: float | None  # trusts' population live after the window / all trusts'
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def window_summary(problem: Problem, solution: Solution) -> list[WindowSummary]:
+    """Every window (history and future, by date) with what goes live in it and the cumulative share of
+    the population live after it. Shares count municipalities (primary) and health trusts
+    (specialist) of the whole data, whether planned or not."""
+
+    def population(kind: Kind, orgs) -> int:
+        return sum(Problem.population(o) for o in orgs if o.kind is kind)
+
+    all_primary = population(Kind.municipality, problem.organisations)
+    all_specialist = population(Kind.health_trust, problem.organisations)
+
+    position = {w.id: i for i, w in enumerate(problem.windows)}
+    live_at: dict[int, list[Organisation]] = {}  # window position (-1: before the first) -> orgs
+    counts: dict[int, list[Assignment]] = {}
+    for entry in solution.plan:
+        if entry.go_live is None:
+            continue
+        window = window_of(problem, entry)
+        pos = position[window.id] if window is not None else -1
+        counts.setdefault(pos, []).append(entry)
+        if entry.id in problem.org:
+            live_at.setdefault(pos, []).append(problem.org[entry.id])
+
+    live: list[Organisation] = list(live_at.get(-1, []))
+    summary = []
+    for pos, window in enumerate(problem.windows):
+        live.extend(live_at.get(pos, []))
+        entries = counts.get(pos, [])
+        summary.append(
+            WindowSummary(
+                window=window,
+                history=window.date < problem.planning_date,
+                actors=len(entries),
+                users=sum(Problem.users(problem.org[e.id]) for e in entries if e.id in problem.org),
+                primary_share=_share(population(Kind.municipality, live), all_primary),
+                specialist_share=_share(population(Kind.health_trust, live), all_specialist),
+            )
+        )
+    return summary
+
+
+# --------------------------------------------------------------------------------------------------
+# peak load
+
+
+@dataclass(frozen=True)
+class PeakLoad:
+    pool: str
+    name: str | None
+    month: str  # YYYY-MM: the first month with the highest load
+    used: float  # FTE
+    limit: float  # FTE in that month
+
+    @property
+    def utilisation(self) -> float | None:
+        """used / limit (1.0 = full), None when the limit is zero."""
+        return self.used / self.limit if self.limit else None
+
+
+def peak_loads(problem: Problem, solution: Solution) -> list[PeakLoad]:
+    """Per pool (in data order), the highest load of the plan over the horizon."""
+    names = {p.id: p.name for p in problem.waves.pools}
+    pools = [p.id for p in problem.waves.pools]
+    pools += sorted({p.pool for p in solution.load} - set(pools))
+    peaks = []
+    for pool in pools:
+        points = sorted((p for p in solution.load if p.pool == pool), key=lambda p: p.month)
+        if not points:
+            continue
+        top = max(points, key=lambda p: p.used)  # max keeps the first (earliest) of equal loads
+        peaks.append(PeakLoad(pool, names.get(pool), top.month, top.used, top.limit))
+    return peaks
+
+
+# --------------------------------------------------------------------------------------------------
+# small formatting helpers shared with render.py
+
+
+def fmt_int(value: int | float) -> str:
+    """12345 -> '12 345' (Norwegian thousands separator, an ordinary space)."""
+    return f"{round(value):,}".replace(",", " ")
+
+
+def fmt_number(value: float) -> str:
+    """An objective value or FTE: integers without decimals, else one to three."""
+    if value == int(value):
+        return fmt_int(value)
+    text = f"{value:,.3f}".rstrip("0").replace(",", " ")
+    return text
+
+
+def fmt_share(share: float | None) -> str:
+    return "n/a" if share is None else f"{share * 100:.1f}%"
+
+
+def status_text(solution: Solution) -> str:
+    """'optimal', 'feasible (gap 1.20%)', 'infeasible' or 'unknown'."""
+    text = solution.status.value
+    if solution.status is Status.feasible and solution.stats.gap is not None:
+        text += f" (gap {solution.stats.gap * 100:.2f}%)"
+    return text
+
+
+def objective_terms(solution: Solution) -> list[tuple[str, float]]:
+    """The objective terms in their order, `total` last."""
+    terms = [(k, v) for k, v in solution.objective.items() if k != "total"]
+    if "total" in solution.objective:
+        terms.append(("total", solution.objective["total"]))
+    return terms
+
+
+# --------------------------------------------------------------------------------------------------
+# CSV
+
+CSV_COLUMNS = ("id", "name", "kind", "sector", "status", "go_live", "window", "pinned", "users", "population")
+
+
+def to_csv(problem: Problem, solution: Solution) -> str:
+    """One row per plan entry, in plan order, after a header row. `status` is the organisation's status
+    in the data; empty fields are unknown or not applicable."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for entry in solution.plan:
+        org = problem.org.get(entry.id)
+        writer.writerow(
+            [
+                entry.id,
+                entry.name,
+                entry.kind,
+                entry.sector,
+                org.status.value if org else "",
+                entry.go_live.isoformat() if entry.go_live else "",
+                entry.window or "",
+                "true" if entry.pinned else "false",
+                "" if org is None or org.users is None else org.users,
+                "" if org is None or org.population is None else org.population,
+            ]
+        )
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------------------------------
+# Markdown
+
+
+def _md(text: object) -> str:
+    """A table cell: pipes escaped, no line breaks."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(header: list[str], rows: list[list[object]], right: set[int] = frozenset()) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |"]
+    lines.append("|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|")
+    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def to_markdown(problem: Problem, solution: Solution) -> str:
+    """A Markdown report: status and objective, the plan by window, the per-window summary and the peak
+    load per pool."""
+    where = str(problem.data_dir) if problem.data_dir else "data"
+    lines = [
+        "# Rollout plan",
+        "",
+        f"- Data: `{where}`",
+        f"- Planning date: {problem.planning_date.isoformat()}",
+        f"- Status: **{status_text(solution)}**",
+    ]
+    lines += [f"- Scenario: {_md(change)}" for change in problem.applied]
+    stats = solution.stats
+    workers = f"{stats.workers} worker{'s' if stats.workers != 1 else ''}"
+    lines.append(f"- Solver: {stats.engine}, seed {stats.seed}, {workers}")
+
+    if solution.objective:
+        lines += ["", "## Objective", ""]
+        lines += _md_table(["term", "value"], [[k, fmt_number(v)] for k, v in objective_terms(solution)], {1})
+
+    lines += ["", "## Plan by window", ""]
+    groups = plan_groups(problem, solution)
+    if groups:
+        rows = []
+        for group in groups:
+            label = group.window.id if group.window is not None else group.title
+            if group.history and group.window is not None:
+                label += " (history)"
+            for entry in group.entries:
+                org = problem.org.get(entry.id)
+                rows.append(
+                    [
+                        label,
+                        entry.go_live.isoformat() if entry.go_live else "",
+                        entry.id,
+                        entry.name,
+                        entry.kind,
+                        entry.sector,
+                        org.status.value if org else "",
+                        fmt_int(org.users) if org and org.users is not None else "",
+                    ]
+                )
+        lines += _md_table(
+            ["window", "go-live", "id", "name", "kind", "sector", "status", "users"], rows, {7}
+        )
+    else:
+        lines.append(f"No plan ({solution.status.value}).")
+
+    summary = window_summary(problem, solution) if solution.plan else []
+    if summary:
+        lines += ["", "## Summary per window", ""]
+        rows = [
+            [
+                s.window.id + (" (history)" if s.history else ""),
+                s.window.date.isoformat(),
+                s.window.name or "",
+                s.actors,
+                fmt_int(s.users),
+                fmt_share(s.primary_share),
+                fmt_share(s.specialist_share),
+            ]
+            for s in summary
+        ]
+        lines += _md_table(
+            ["window", "date", "name", "actors", "users", "primary live", "specialist live"], rows, {3, 4, 5, 6}
+        )
+        lines += [
+            "",
+            "Shares are cumulative after each window: municipalities' population live over all "
+            "municipalities' (primary), health trusts' over all trusts' (specialist).",
+        ]
+
+    peaks = peak_loads(problem, solution)
+    if peaks:
+        lines += ["", "## Peak load per pool", ""]
+        rows = [
+            [
+                p.pool + (f" ({p.name})" if p.name else ""),
+                fmt_number(p.used),
+                p.month,
+                fmt_number(p.limit),
+                fmt_share(p.utilisation),
+            ]
+            for p in peaks
+        ]
+        lines += _md_table(["pool", "peak FTE", "month", "limit FTE", "utilisation"], rows, {1, 3, 4})
+    return "\n".join(lines) + "\n"
+
+
+__all__ = [
+    "CSV_COLUMNS",
+    "PeakLoad",
+    "PlanGroup",
+    "WindowSummary",
+    "peak_loads",
+    "plan_groups",
+    "to_csv",
+    "to_markdown",
+    "window_of",
+    "window_summary",
+]

@@ -1,0 +1,542 @@
+"""The planner's view of a plan in the terminal: a Gantt chart by window, a summary per window, the peak
+load per pool and how the solve went.
+
+Everything fits `console.width`: rows are never wrapped; the timeline gets what the name and kind
+columns leave, one column per month when that fits, else per quarter (half-year, year). On a terminal
+the chart uses block characters and colour; when the console is not a terminal (piped, a file) it is
+plain ASCII (`-` preparation, `#` go-live, `+` hypercare, `.` nothing), so that it reads well in a log.
+The figures come from `formats.py` (`plan_groups`, `window_summary`, `peak_loads`), shared with the
+Markdown report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .formats import (
+    PlanGroup,
+    fmt_int,
+    fmt_number,
+    fmt_share,
+    objective_terms,
+    peak_loads,
+    plan_groups,
+    status_text,
+    window_summary,
+)
+from .problem import Problem, month_index, month_label
+from .schema import Status as OrgStatus
+from .solution import Assignment, Solution, Status
+
+# --------------------------------------------------------------------------------------------------
+# glyphs and styles
+
+
+@dataclass(frozen=True)
+class Glyphs:
+    prep: str
+    live: str
+    care: str
+    empty: str
+    january: str  # empty cells at the start of a year (a faint grid)
+    today: str  # the planning month, in otherwise empty cells
+    clip_left: str
+    clip_right: str
+    sep: str  # between items on one line
+    ellipsis: str
+    box: box.Box
+    fancy: bool
+
+
+FANCY = Glyphs("░", "█", "▒", " ", "·", "┊", "‹", "›", " · ", "…", box.SIMPLE_HEAD, True)
+PLAIN = Glyphs("-", "#", "+", ".", ".", "|", "<", ">", " | ", "~", box.ASCII, False)
+
+KIND_SHORT = {
+    "health_trust": "trust",
+    "hospital": "hosp",
+    "municipality": "mun",
+    "gp_office": "GP",
+    "lab": "lab",
+    "other": "other",
+}
+KIND_WIDTH = 5
+SECTOR_STYLE = {"specialist": "cyan", "primary": "green"}
+MONTH_LETTERS = "JFMAMJJASOND"
+NAME_MIN, NAME_MAX = 12, 32
+
+PREP, LIVE, CARE = 1, 3, 2  # cell marks; in a quarter the highest wins
+
+
+def glyphs_for(console: Console) -> Glyphs:
+    return FANCY if console.is_terminal else PLAIN
+
+
+def truncate(text: str, width: int, g: Glyphs) -> str:
+    if len(text) <= width:
+        return text
+    if width <= len(g.ellipsis):
+        return text[:width]
+    return text[: width - len(g.ellipsis)].rstrip() + g.ellipsis
+
+
+# --------------------------------------------------------------------------------------------------
+# the timeline
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """`count` columns of `unit` months (1, 3, 6 or 12) each `cell` characters wide, from month index
+    `start` (aligned to the unit)."""
+
+    start: int
+    unit: int
+    count: int
+    cell: int
+
+    @property
+    def width(self) -> int:
+        return self.count * self.cell
+
+    @property
+    def end(self) -> int:
+        """The last month shown."""
+        return self.start + self.unit * self.count - 1
+
+    @property
+    def unit_name(self) -> str:
+        return {1: "month", 3: "quarter", 6: "half-year", 12: "year"}[self.unit]
+
+    def column(self, month: int) -> int | None:
+        if self.start <= month <= self.end:
+            return (month - self.start) // self.unit
+        return None
+
+    def header(self) -> tuple[str, str]:
+        """Two lines as wide as the timeline: year labels at the column of each year's first unit, and
+        the units (month initials, quarter or half-year numbers)."""
+        years = [" "] * self.width
+        first_col: dict[int, int] = {}
+        for col in range(self.count):
+            first_col.setdefault((self.start + col * self.unit) // 12, col)
+        year_list = sorted(first_col)
+        for i, year in enumerate(year_list):
+            begin = first_col[year] * self.cell
+            stop = first_col[year_list[i + 1]] * self.cell if i + 1 < len(year_list) else self.width + 1
+            room = stop - begin - 1  # one space before the next label
+            for label in (str(year), f"'{year % 100:02d}", f"{year % 100:02d}"):
+                if len(label) <= room:
+                    years[begin : begin + len(label)] = label
+                    break
+        units = []
+        for col in range(self.count):
+            month = (self.start + col * self.unit) % 12
+            if self.unit == 1:
+                label = MONTH_LETTERS[month]
+            elif self.unit in (3, 6):
+                label = str(month // self.unit + 1)
+            else:
+                label = ""
+            units.append(label[: self.cell].ljust(self.cell))
+        return "".join(years)[: self.width], "".join(units)
+
+
+def _first_and_last(problem: Problem, entry: Assignment) -> tuple[int, int, int] | None:
+    """(first marked month, go-live month, last marked month) of a scheduled entry."""
+    if entry.go_live is None:
+        return None
+    org = problem.org.get(entry.id)
+    live = month_index(entry.go_live)
+    if org is None:
+        return live, live, live
+    profile = problem.profile(org)
+    return live - len(profile.before), live, live + max(len(profile.after) - 1, 0)
+
+
+def choose_timeline(problem: Problem, solution: Solution, room_min: int, room_max: int) -> Timeline:
+    """The finest timeline that fits `room_min` characters: months before quarters (before half-years,
+    years); with each, all of history first, else from the first month the future plan marks (its
+    earliest preparation, or the planning month). Cells are two characters when `room_max` allows."""
+    spans = [(e, _first_and_last(problem, e)) for e in solution.plan]
+    spans = [(e, s) for e, s in spans if s is not None]
+    future = min([problem.start_month] + [s[0] for e, s in spans if not e.pinned])
+    full = min([future] + [s[0] for _, s in spans])
+    end = max(problem.end_month, future)
+    room_min = max(room_min, 1)
+    for unit in (1, 3, 6, 12):
+        for start in dict.fromkeys((full, future)):
+            start -= start % unit
+            last = end - end % unit + unit - 1
+            count = (last - start) // unit + 1
+            if count <= room_min:
+                cell = 2 if 2 * count <= room_max else 1
+                return Timeline(start, unit, count, cell)
+    start = future - future % 12
+    return Timeline(start, 12, room_min, 1)  # clipped at the right
+
+
+def row_marks(problem: Problem, entry: Assignment, timeline: Timeline) -> tuple[list[int], bool, bool]:
+    """The mark of each timeline column (0 none, PREP, LIVE, CARE) and whether marks fall before (left)
+    or after (right) the timeline."""
+    marks = [0] * timeline.count
+    left = right = False
+    span = _first_and_last(problem, entry)
+    if span is None:
+        return marks, left, right
+    first, live, last = span
+    for month in range(first, last + 1):
+        mark = PREP if month < live else LIVE if month == live else CARE
+        col = timeline.column(month)
+        if col is None:
+            left |= month < timeline.start
+            right |= month > timeline.end
+        elif mark > marks[col]:
+            marks[col] = mark
+    return marks, left, right
+
+
+# --------------------------------------------------------------------------------------------------
+# the Gantt chart
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: int
+    timeline: Timeline
+
+    @property
+    def lead(self) -> int:
+        """Characters before the timeline: name, space, kind, space, left clip marker."""
+        return self.name + 1 + KIND_WIDTH + 1 + 1
+
+
+def choose_layout(problem: Problem, solution: Solution, width: int) -> Layout:
+    longest = max((len(e.name) for e in solution.plan), default=NAME_MIN)
+    name_max = max(NAME_MIN, min(longest, NAME_MAX))
+    fixed = 1 + KIND_WIDTH + 1 + 1 + 1  # spaces, both clip markers
+    timeline = choose_timeline(problem, solution, width - fixed - NAME_MIN, width - fixed - name_max)
+    name = max(1, min(name_max, width - fixed - timeline.width))
+    return Layout(name, timeline)
+
+
+def _mark_style(mark: int, sector: str) -> str:
+    colour = SECTOR_STYLE.get(sector, "magenta")
+    return {PREP: colour, LIVE: f"bold {colour}", CARE: colour}.get(mark, "")
+
+
+def _timeline_text(problem: Problem, entry: Assignment, layout: Layout, g: Glyphs) -> Text:
+    tl = layout.timeline
+    marks, left, right = row_marks(problem, entry, tl)
+    today = tl.column(problem.start_month)
+    januaries = {col for col in range(tl.count) if (tl.start + col * tl.unit) % 12 == 0}
+    text = Text()
+    text.append(g.clip_left if left else " ", style="dim")
+    for col, mark in enumerate(marks):
+        if mark:
+            glyph = {PREP: g.prep, LIVE: g.live, CARE: g.care}[mark]
+            text.append(glyph * tl.cell, style=_mark_style(mark, entry.sector))
+        elif col == today:
+            text.append((g.today + g.empty * tl.cell)[: tl.cell], style="dim")
+        elif col in januaries:
+            text.append((g.january + g.empty * tl.cell)[: tl.cell], style="dim")
+        else:
+            text.append(g.empty * tl.cell, style="dim")
+    if right:
+        text.append(g.clip_right, style="dim")
+    return text
+
+
+def _unscheduled_text(problem: Problem, entry: Assignment, layout: Layout) -> Text:
+    org = problem.org.get(entry.id)
+    if org is None:
+        why = "not scheduled"
+    elif org.status is OrgStatus.opted_out:
+        why = "opted out" + (f", returns {org.returns.isoformat()} or later" if org.returns else "")
+    elif org.status is OrgStatus.optional:
+        why = "optional, stays out"
+    else:
+        why = f"{org.status.value}, not scheduled"
+    return Text(" " + why[: layout.timeline.width + 1], style="dim italic")
+
+
+def _row(problem: Problem, entry: Assignment, layout: Layout, history: bool, g: Glyphs) -> Text:
+    name = truncate(entry.name, layout.name, g).ljust(layout.name)
+    kind = KIND_SHORT.get(entry.kind, entry.kind)[:KIND_WIDTH].ljust(KIND_WIDTH)
+    text = Text()
+    text.append(name, style="dim" if history else "")
+    text.append(" ")
+    text.append(kind, style="dim")
+    text.append(" ")
+    if entry.go_live is None:
+        text.append_text(_unscheduled_text(problem, entry, layout))
+    else:
+        line = _timeline_text(problem, entry, layout, g)
+        if history:
+            line.stylize("dim")
+        text.append_text(line)
+    return text
+
+
+def _group_header(problem: Problem, group: PlanGroup, width: int, g: Glyphs) -> Text:
+    """`id date name` of the window and what goes live in it; the name is cut to fit the line."""
+    actors = len(group.entries)
+    tail = f"{actors} actor{'s' if actors != 1 else ''}"
+    if group.scheduled:
+        users = sum(problem.users(problem.org[e.id]) for e in group.entries if e.id in problem.org)
+        tail += f", {fmt_int(users)} users"
+    if group.history and group.window is not None:
+        tail = "history" + g.sep + tail
+    if g.fancy:
+        before, after, tail = " ", " ", " " + tail
+    else:
+        before, after, tail = "== ", "", f" [{tail}]"
+    room = width - len(before) - len(after) - len(tail)
+    label = truncate(group.title, max(room, 10), g)
+    text = Text()
+    if g.fancy:
+        text.append(before + label + after, style="bold reverse dim" if group.history else "bold reverse")
+        text.append(tail, style="dim italic")
+    else:
+        text.append(before + label + after + tail)
+    text.truncate(width)
+    return text
+
+
+def _gantt_header(layout: Layout, g: Glyphs) -> list[Text]:
+    years, units = layout.timeline.header()
+    head = Text()
+    head.append("Organisation".ljust(layout.name)[: layout.name] + " ", style="bold")
+    head.append("Kind".ljust(KIND_WIDTH) + "  ", style="bold")
+    head.append(years, style="bold")
+    sub = Text(" " * (layout.lead), style="")
+    sub.append(units, style="dim")
+    return [head, sub]
+
+
+def legend(problem: Problem, layout: Layout, g: Glyphs, width: int) -> list[Text]:
+    """The legend, packed into lines no wider than `width`."""
+    tl = layout.timeline
+    items = [
+        Text.assemble((g.prep * tl.cell, "cyan"), " preparation"),
+        Text.assemble((g.live * tl.cell, "bold cyan"), " go-live"),
+        Text.assemble((g.care * tl.cell, "cyan"), " hypercare"),
+    ]
+    if not g.fancy:
+        items.append(Text(f"{g.empty} nothing"))
+    items += [
+        Text.assemble((g.today, "dim"), f" planning month {month_label(problem.start_month)}"),
+        Text(f"{g.clip_left} {g.clip_right} more before/after"),
+        Text(f"one column = one {tl.unit_name}"),
+    ]
+    if g.fancy:
+        items.append(Text.assemble(("specialist", "cyan"), " / ", ("primary", "green")))
+    return pack("Legend:", items, "  ", width)
+
+
+def render_gantt(problem: Problem, solution: Solution, console: Console, g: Glyphs) -> None:
+    width = console.width
+    layout = choose_layout(problem, solution, width)
+    for line in _gantt_header(layout, g):
+        _print(console, line)
+    for group in plan_groups(problem, solution):
+        _print(console, _group_header(problem, group, width, g))
+        for entry in group.entries:
+            _print(console, _row(problem, entry, layout, group.history, g))
+    _print(console, Text(""))
+    for line in legend(problem, layout, g, width):
+        _print(console, line)
+
+
+# --------------------------------------------------------------------------------------------------
+# tables: summary per window, peak load
+
+
+def fitted_table(
+    g: Glyphs,
+    width: int,
+    header: list[str],
+    rows: list[list[Text]],
+    right: set[int],
+    flexible: int,
+    row_styles: list[str] | None = None,
+    drop_below: int = 0,
+) -> Table:
+    """A table no wider than `width` whose rows never wrap: every column is as wide as its widest cell
+    except column `flexible`, which gets what the others leave (its cells truncated), and is left out
+    when that is less than `drop_below`."""
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
+    fixed = sum(w for i, w in enumerate(widths) if i != flexible)
+    room = width - fixed - 3 * (len(header) - 1)  # 3: padding and rule between columns
+    room = min(room, widths[flexible])
+    keep = room >= max(drop_below, 1)
+    table = Table(box=g.box, show_edge=False, pad_edge=False, header_style="bold", safe_box=True)
+    overflow = "ellipsis" if g.fancy else "crop"
+    columns = [i for i in range(len(header)) if keep or i != flexible]
+    for i in columns:
+        table.add_column(
+            header[i][: room] if i == flexible else header[i],
+            justify="right" if i in right else "left",
+            no_wrap=True,
+            overflow=overflow,
+            width=room if i == flexible else widths[i],
+        )
+    for n, row in enumerate(rows):
+        cells = []
+        for i in columns:
+            cell = row[i].copy()
+            if i == flexible and len(cell) > room:
+                cell = Text(truncate(cell.plain, room, g), style=cell.style)
+            cells.append(cell)
+        table.add_row(*cells, style=row_styles[n] if row_styles else "")
+    return table
+
+
+def summary_table(problem: Problem, solution: Solution, g: Glyphs, width: int) -> Table:
+    """Per window: actors and users going live, cumulative population shares; the window name gets
+    what the other columns leave."""
+    summary = window_summary(problem, solution)
+    rows = [
+        [Text(s.window.id + ("*" if s.history else "")), Text(s.window.date.isoformat()), Text(s.window.name or ""),
+         Text(str(s.actors)), Text(fmt_int(s.users)), Text(fmt_share(s.primary_share)),
+         Text(fmt_share(s.specialist_share))]
+        for s in summary
+    ]
+    header = ["Window", "Date", "Name", "Actors", "Users", "Primary", "Specialist"]
+    styles = ["dim" if s.history or not s.actors else "" for s in summary]
+    return fitted_table(g, width, header, rows, {3, 4, 5, 6}, flexible=2, row_styles=styles, drop_below=6)
+
+
+def summary_notes(problem: Problem, solution: Solution) -> list[str]:
+    notes = []
+    if problem.history_windows:
+        notes.append("* history: before the planning date.")
+    notes.append("Primary, Specialist: population live so far (municipalities, trusts).")
+    unscheduled = [e for e in solution.plan if e.go_live is None]
+    if unscheduled:
+        users = sum(problem.users(problem.org[e.id]) for e in unscheduled if e.id in problem.org)
+        notes.append(f"Not scheduled: {len(unscheduled)} organisations, {fmt_int(users)} users.")
+    return notes
+
+
+def load_table(problem: Problem, solution: Solution, g: Glyphs, width: int) -> Table | None:
+    """Per pool: the highest load, its month, the limit there and the utilisation."""
+    peaks = peak_loads(problem, solution)
+    if not peaks:
+        return None
+    rows, styles = [], []
+    for p in peaks:
+        use = p.utilisation
+        styles.append("" if use is None else "bold red" if use > 1 else "yellow" if use >= 0.9 else "green")
+        rows.append(
+            [Text(p.pool + (f" ({p.name})" if p.name else "")), Text(fmt_number(p.used)), Text(p.month),
+             Text(fmt_number(p.limit)), Text(fmt_share(use), style=styles[-1])]
+        )
+    header = ["Pool", "Peak FTE", "Month", "Limit FTE", "Use"]
+    return fitted_table(g, width, header, rows, {1, 3, 4}, flexible=0)
+
+
+# --------------------------------------------------------------------------------------------------
+# title and footer
+
+
+def title(problem: Problem, solution: Solution, g: Glyphs) -> Text:
+    where = str(problem.data_dir) if problem.data_dir else "data"
+    text = Text("Rollout plan", style="bold")
+    text.append(g.sep + where)
+    text.append(g.sep + f"planning date {problem.planning_date.isoformat()}")
+    text.append(g.sep)
+    text.append(status_text(solution), style=_status_style(solution.status))
+    for change in problem.applied:
+        text.append(f"\nscenario: {change}", style="italic")
+    return text
+
+
+def _status_style(status: Status) -> str:
+    return {
+        Status.optimal: "bold green",
+        Status.feasible: "bold yellow",
+        Status.infeasible: "bold red",
+        Status.unknown: "bold red",
+    }[status]
+
+
+def pack(label: str, items: list[Text], sep: str, width: int) -> list[Text]:
+    """`label item<sep>item ...` in lines no wider than `width`, continued under the first item."""
+    indent = " " * (len(label) + 1)
+    lines = [Text(label, style="bold")]
+    for i, item in enumerate(items):
+        line = lines[-1]
+        if i and len(line) + len(sep) + len(item) > width:
+            lines.append(Text(indent))
+        elif i:
+            line.append(sep)
+        else:
+            line.append(" ")
+        lines[-1].append_text(item)
+    return lines
+
+
+def footer(solution: Solution, g: Glyphs, width: int) -> list[Text]:
+    """Status, objective terms and how the solve went."""
+    stats = solution.stats
+    status = [Text(status_text(solution), style=_status_style(solution.status))]
+    if solution.status is Status.feasible and stats.best_bound is not None:
+        status.append(Text(f"best bound {fmt_number(stats.best_bound)}"))
+    objective = [
+        Text.assemble(f"{term} ", (fmt_number(value), "bold" if term == "total" else ""))
+        for term, value in objective_terms(solution)
+    ]
+    solve = [
+        f"{stats.wall_time:.2f} s (model built in {stats.build_time:.2f} s)",
+        stats.engine,
+        f"{stats.workers} worker{'s' if stats.workers != 1 else ''}",
+        f"seed {stats.seed}",
+    ]
+    if stats.time_limit is not None:
+        solve.append(f"time limit {fmt_number(stats.time_limit)} s")
+    if stats.tie_break != "complete":
+        solve.append(f"tie-break {stats.tie_break}")
+    lines = pack("Status:", status, g.sep, width)
+    if objective:
+        lines += pack("Objective:", objective, g.sep, width)
+    lines += pack("Solve:", [Text(part) for part in solve], g.sep, width)
+    return lines
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def _print(console: Console, text: Text) -> None:
+    """One line, never wrapped, without trailing blanks."""
+    text = text.copy()
+    text.rstrip()
+    console.print(text, no_wrap=True, overflow="crop", highlight=False, soft_wrap=False)
+
+
+def render_plan(problem: Problem, solution: Solution, console: Console) -> None:
+    """Print the plan for a planner: title, Gantt chart by window, per-window summary, peak load per
+    pool, status and solve statistics."""
+    g = glyphs_for(console)
+    console.print(title(problem, solution, g), highlight=False)
+    console.print()
+    if solution.plan:
+        render_gantt(problem, solution, console, g)
+        console.print()
+        _print(console, Text("Per window", style="bold"))
+        console.print(summary_table(problem, solution, g, console.width))
+        for note in summary_notes(problem, solution):
+            console.print(Text(note, style="dim"), highlight=False)
+        loads = load_table(problem, solution, g, console.width)
+        if loads is not None:
+            console.print()
+            _print(console, Text("Peak load per pool", style="bold"))
+            console.print(loads)
+    else:
+        console.print(Text(f"No plan to show ({solution.status.value}).", style="italic"))
+    console.print()
+    for line in footer(solution, g, console.width):
+        _print(console, line)
