@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import sys
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -97,7 +98,10 @@ def emit(problem: Problem, solution: Solution, fmt: Format, output: Optional[Pat
 
 @app.command("solve")
 def solve_command(
-    data: Path = DataOption,
+    data: Optional[Path] = typer.Option(
+        None, "--data", "-d",
+        help="Folder holding organisations.yaml and waves.yaml (default: the first scenario's base, else data).",
+    ),
     time_limit: float = typer.Option(60.0, "--time-limit", "-t", min=0.1, help="Seconds of wall time for the solver."),
     seed: int = typer.Option(0, "--seed", min=0, help="Random seed of the solver."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Solver threads (deterministic for any count)."),
@@ -107,12 +111,33 @@ def solve_command(
     ),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the plan to this file (atomically)."),
+    scenario: list[Path] = typer.Option([], "--scenario", "-s", help="A scenario file (docs/scenarios.md); repeat to apply several in order."),
+    postpone: list[str] = typer.Option([], "--postpone", help="ID=YYYY-MM-DD: a new earliest go-live date."),
+    exclude: list[str] = typer.Option([], "--exclude", help="ID: the organisation opts out (stays unscheduled)."),
+    capacity: list[str] = typer.Option([], "--capacity", help="POOL=FTE or POOL=80%, optionally @YYYY-MM: the capacity from that month on."),
+    baseline: Optional[Path] = typer.Option(
+        None, "--baseline", "-b",
+        help="A saved plan (JSON): keep every rule, then change it as little as possible before optimising.",
+    ),
+    freeze_until: Optional[datetime] = typer.Option(
+        None, "--freeze-until", formats=["%Y-%m-%d"],
+        help="With --baseline: keep the baseline's go-lives before this date (default: waves.yaml freeze_until).",
+    ),
 ) -> None:
-    """Find the best rollout plan for a data folder and show it."""
-    problem = load(data)
+    """Find the best rollout plan for a data folder (with scenarios applied) and show it."""
+    from .cli_compare import data_folder, replan_and_emit, scenario_problem
+
+    if freeze_until is not None and baseline is None:
+        typer.echo("error: --freeze-until keeps go-lives of a baseline plan; give --baseline plan.json", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    folder = data_folder(data, scenario)
+    problem = scenario_problem(folder, scenario, postpone, exclude, capacity)
     options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit)
-    solution = solve(problem, options)
-    emit(problem, solution, fmt, output)
+    if baseline is None:
+        solution = solve(problem, options)
+        emit(problem, solution, fmt, output)
+    else:
+        solution = replan_and_emit(problem, folder, baseline, freeze_until, options, fmt, output)
     raise typer.Exit(solution.exit_code)
 
 

@@ -354,6 +354,8 @@ class ObjectiveWeights(Located):
 class WavesFile(Sourced):
     planning_date: dt.date  # the plan's "as of": windows before it are history
     horizon_end: dt.date | None = None  # last date the load is checked to; default: last window + hypercare
+    # re-planning against a baseline plan keeps its go-lives before this date (docs/scenarios.md)
+    freeze_until: dt.date | None = None
     windows: list[Window] = Field(min_length=1)
     blackouts: list[Blackout] = Field(default_factory=list)
     tracks: list[Track] = Field(default_factory=list)

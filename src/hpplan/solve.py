@@ -6,17 +6,25 @@ Two phases (docs/model.md "Solving"):
    lexicographically — organisations in id order, each as early as the ones before it allow —
    so that the plan reported is the one optimal plan the data defines, whatever seed or worker
    count found it.
+
+Re-planning against a baseline plan (`solve(..., baseline=Baseline(plan))`, docs/scenarios.md) keeps
+every rule and first changes as little as possible: phase "fewest moved" minimises the number of
+organisations not in their baseline window and fixes it, phase "least movement" minimises the windows
+they move and fixes that, then the two phases above run as usual. A frozen horizon (`freeze_until`)
+comes first: phase "frozen horizon" keeps the baseline's go-lives in the windows before that date
+(and lets nothing else in) as far as the rules allow. History is always frozen.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model, cp_model_helper
 
 from .model import RolloutModel, build_model
-from .model.objective import tie_break_positions
+from .model.objective import Anchor, frozen_horizon, stability_terms, tie_break_positions
 from .problem import LOAD_SCALE, Problem, month_index, month_label
 from .solution import Assignment, LoadPoint, Solution, SolveStats, Status
 
@@ -53,26 +61,63 @@ def solver_for(options: SolveOptions, time_left: float) -> cp_model.CpSolver:
     return solver
 
 
-def solve(problem: Problem, options: SolveOptions | None = None) -> Solution:
-    """Find the best plan. Never raises for infeasible data: the status says so."""
+@dataclass
+class Baseline:
+    """A plan to re-plan against: keep as much of it as the rules allow."""
+
+    plan: Solution
+    freeze_until: dt.date | None = None  # keep the baseline's go-lives in windows before this date
+    name: str = "baseline"  # where it came from (a file name), for reports
+
+    def anchors(self) -> dict[str, Anchor]:
+        return {a.id: Anchor(a.window if a.go_live else None, a.go_live) for a in self.plan.plan}
+
+
+@dataclass
+class Replan:
+    """What re-planning against a baseline did (None values: the phase did not run to a result)."""
+
+    moved: int | None = None  # organisations not in their baseline window
+    movement: int | None = None  # windows moved in all
+    proven: bool = False  # both values proven minimal
+    frozen: int = 0  # baseline go-lives in the frozen horizon that the plan keeps
+    released: list[str] = field(default_factory=list)  # those it could not keep (the rules or changed data moved them)
+
+
+def solve(problem: Problem, options: SolveOptions | None = None, baseline: Baseline | None = None) -> Solution:
+    """Find the best plan (with a baseline: the best of the plans that change it least). Never raises
+    for infeasible data: the status says so."""
+    return solve_replan(problem, options, baseline)[0]
+
+
+def solve_replan(problem: Problem, options: SolveOptions | None = None,
+                 baseline: Baseline | None = None) -> tuple[Solution, Replan | None]:
+    """`solve`, also returning what re-planning against the baseline did (None without a baseline)."""
     options = options or SolveOptions()
     started = time.perf_counter()
-    rollout = build_model(problem)
+    rollout = build_model(problem, with_objective=baseline is None)
     build_time = time.perf_counter() - started
     deadline = started + options.time_limit
+    stats = SolveStats(build_time=build_time, seed=options.seed, workers=options.workers,
+                       time_limit=options.time_limit, phases=[])
+
+    replan = None
+    if baseline is not None:
+        replan, status = _stabilise(rollout, problem, baseline, options, deadline, stats)
+        if status not in (Status.optimal, Status.feasible):
+            stats.wall_time = time.perf_counter() - started
+            stats.tie_break = "skipped"
+            return Solution(status=status, stats=stats), replan
+        rollout.model.minimize(rollout.total)
 
     solver = solver_for(options, deadline - time.perf_counter())
     code = solver.solve(rollout.model)
-    status = STATUS.get(code)
-    if status is None:  # MODEL_INVALID: a bug in the model builder, not in the data
-        raise RuntimeError(f"CP-SAT rejected the model: {rollout.model.validate()}")
-
-    stats = SolveStats(build_time=build_time, seed=options.seed, workers=options.workers,
-                       time_limit=options.time_limit, phases=["objective"])
+    status = _status(code, rollout)
+    stats.phases.append("objective")
     if status not in (Status.optimal, Status.feasible):
         stats.wall_time = time.perf_counter() - started
         stats.tie_break = "skipped"
-        return Solution(status=status, stats=stats)
+        return Solution(status=status, stats=stats), replan
 
     stats.best_bound = solver.best_objective_bound
     objective_value = solver.objective_value
@@ -85,9 +130,82 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Solution:
     else:
         stats.tie_break = "skipped"
 
+    if replan is not None and not replan.proven:
+        status = Status.feasible  # the least change was not proven least: the plan is not proven best
     solution = _solution(problem, rollout, values, status, stats)
+    if replan is not None and baseline.freeze_until is not None:
+        replan.frozen, replan.released = _frozen_result(problem, baseline, solution)
     stats.wall_time = time.perf_counter() - started
-    return solution
+    return solution, replan
+
+
+def _frozen_result(problem: Problem, baseline: Baseline, solution: Solution) -> tuple[int, list[str]]:
+    """How many of the baseline's go-lives in the frozen horizon the plan keeps, and which it could
+    not keep (the rules, or the organisation's changed data, moved them)."""
+    kept, released = 0, []
+    for org_id, anchor in baseline.anchors().items():
+        org = problem.org.get(org_id)
+        if org is None or not org.is_plannable or anchor.date is None or anchor.date >= baseline.freeze_until:
+            continue
+        if anchor.date < problem.planning_date:
+            continue  # history of the changed data
+        entry = solution.assignment(org_id)
+        if entry is not None and entry.window == anchor.window:
+            kept += 1
+        else:
+            released.append(org_id)
+    return kept, released
+
+
+def _status(code, rollout: RolloutModel) -> Status:
+    status = STATUS.get(code)
+    if status is None:  # MODEL_INVALID: a bug in the model builder, not in the data
+        raise RuntimeError(f"CP-SAT rejected the model: {rollout.model.validate()}")
+    return status
+
+
+def _stabilise(rollout: RolloutModel, problem: Problem, baseline: Baseline, options: SolveOptions,
+               deadline: float, stats: SolveStats) -> tuple[Replan, Status]:
+    """The re-planning phases: keep the frozen horizon, then fewest moved, then least movement, each
+    fixed as an upper bound for the phases after it. The model is left without an objective, with
+    hints."""
+    model = rollout.model
+    variables = rollout.variables
+    anchors = baseline.anchors()
+    replan = Replan(proven=True)
+    terms = stability_terms(variables, problem, anchors)
+    phases = [("moved", "fewest moved"), ("movement", "least movement")]
+    if baseline.freeze_until is not None:
+        terms["frozen"] = frozen_horizon(variables, problem, anchors, baseline.freeze_until)
+        phases.insert(0, ("frozen", "frozen horizon"))
+    # start from the baseline where the data allows it
+    for org_id, anchor in anchors.items():
+        for slot in variables.domain.get(org_id, []):
+            model.add_hint(variables.go_live[org_id, slot.id], int(slot.id == anchor.window and anchor.date is not None))
+    for phase, name in phases:
+        expr = terms[phase]
+        if isinstance(expr, int):  # nothing to choose (no organisation of the baseline is planned)
+            if phase != "frozen":
+                setattr(replan, phase, expr)
+            continue
+        model.minimize(expr)
+        solver = solver_for(options, deadline - time.perf_counter())
+        code = solver.solve(model)
+        stats.phases.append(name)
+        phase_status = _status(code, rollout)
+        if phase_status not in (Status.optimal, Status.feasible):
+            replan.proven = False
+            return replan, phase_status
+        value = round(solver.objective_value)
+        if phase != "frozen":
+            setattr(replan, phase, value)
+        replan.proven = replan.proven and phase_status is Status.optimal
+        model.add(expr <= value).with_name(f"baseline:{phase}")
+        model.clear_hints()
+        for var in variables.go_live.values():
+            model.add_hint(var, solver.boolean_value(var))
+    model.clear_objective()
+    return replan, Status.optimal
 
 
 class _Values(dict):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from ortools.sat.python import cp_model
 
 from ..problem import Problem
@@ -61,3 +64,76 @@ def tie_break_positions(v: GoLiveVariables, problem: Problem) -> list[tuple[str,
         high = never if not org.is_mandatory else max((place[s.id] for s in domain), default=never)
         result.append((org.id, expr, low, high))
     return result
+
+
+# --------------------------------------------------------------------------------------------------
+# re-planning against a baseline plan (docs/scenarios.md "Re-planning"): change as little as possible
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where an organisation stands in the baseline plan: its window (id) and go-live date, or neither
+    when it was not scheduled."""
+
+    window: str | None
+    date: dt.date | None
+
+
+def _anchor_place(v: GoLiveVariables, anchor: Anchor, place: dict[str, int]) -> int:
+    """The baseline's place among the future windows: its window's, else (a window that is gone or now
+    history) the number of future windows dated before it; 'not scheduled' is one past the last."""
+    if anchor.date is None:
+        return len(v.slots)
+    if anchor.window in place:
+        return place[anchor.window]
+    return sum(1 for s in v.slots if s.date < anchor.date)
+
+
+def stability_terms(v: GoLiveVariables, problem: Problem, anchors: dict[str, Anchor]) -> dict[str, cp_model.LinearExprT]:
+    """Two terms that measure change from a baseline, over the plannable organisations the baseline
+    places (organisations new to the data are free):
+    - `moved`: how many are not in their baseline window (a scheduled one in another window or not
+      scheduled; an unscheduled one scheduled). One whose baseline window it can no longer use counts
+      as moved, as a constant;
+    - `movement`: the sum over them of the number of future windows between the baseline and the new
+      window ('not scheduled' counts as one past the last window)."""
+    place = {slot.id: i for i, slot in enumerate(v.slots)}
+    never = len(v.slots)
+    moved, movement = [], []
+    for org in problem.plannable:
+        anchor = anchors.get(org.id)
+        if anchor is None:
+            continue
+        domain = v.domain[org.id]
+        scheduled = v.scheduled(org.id)
+        if anchor.date is None:
+            moved.append(scheduled)
+        elif (org.id, anchor.window) in v.go_live:
+            moved.append(1 - v.go_live[org.id, anchor.window])
+        else:
+            moved.append(1)
+        at = _anchor_place(v, anchor, place)
+        movement.append(sum(abs(place[s.id] - at) * v.go_live[org.id, s.id] for s in domain)
+                        + abs(never - at) * (1 - scheduled))
+    return {"moved": sum(moved), "movement": sum(movement)}
+
+
+def frozen_horizon(v: GoLiveVariables, problem: Problem, anchors: dict[str, Anchor],
+                   until: dt.date) -> cp_model.LinearExprT:
+    """A frozen horizon: the future windows dated before `until` keep the baseline's go-lives. The
+    expression counts the deviations — a baseline go-live there that is not kept, a go-live there the
+    baseline does not have — so that minimising it first keeps the horizon as far as the rules allow
+    (zero when they allow all of it). A baseline go-live the organisation's own data no longer allows
+    (a scenario's postponement) counts as a constant."""
+    deviations = []
+    for org in problem.plannable:
+        anchor = anchors.get(org.id)
+        keep = anchor is not None and anchor.date is not None and anchor.date < until
+        for slot in v.slots:
+            if slot.date >= until or (org.id, slot.id) not in v.go_live:
+                continue
+            x = v.go_live[org.id, slot.id]
+            deviations.append(1 - x if keep and slot.id == anchor.window else x)
+        if keep and (org.id, anchor.window) not in v.go_live:
+            deviations.append(1)
+    return sum(deviations)

@@ -1,0 +1,474 @@
+"""`hpplan compare`: what a scenario does to the plan, and the scenario and re-planning options of
+`hpplan solve` (docs/scenarios.md).
+
+    hpplan compare --baseline plan.json --scenario data/scenarios/hmr-postponed.yaml
+    hpplan compare --baseline data --postpone helse-more-og-romsdal=2024-10-01 --format markdown
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import sys
+import textwrap
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .cli import EXIT_INPUT, app, fail_input
+from .compare import Comparison, Move, compare
+from .errors import InputError
+from .formats import fmt_int, fmt_number
+from .io import write_atomic
+from .loader import load_problem
+from .problem import Problem
+from .scenario import apply_quick, apply_scenarios, scenario_base
+from .solution import Solution, Status, read_plan
+from .solve import Baseline, Replan, SolveOptions, solve_replan
+from .verify import verify
+
+#: the terminal width from which moves are shown as one table (below it: a block per move)
+WIDE = 120
+
+
+class CompareFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+# --------------------------------------------------------------------------------------------------
+# shared with `hpplan solve`
+
+
+def data_folder(data: Optional[Path], scenarios: list[Path]) -> Path:
+    """The data to plan: --data, else the folder the first scenario names as its `base`, else ./data."""
+    if data is not None:
+        return data
+    for path in scenarios[:1]:
+        base = scenario_base(path)
+        if base:
+            for candidate in (Path(base), Path(path).parent / base):
+                if candidate.is_dir():
+                    return candidate
+    return Path("data")
+
+
+def scenario_problem(data: Path, scenarios: list[Path], postpone: list[str], exclude: list[str],
+                     capacity: list[str]) -> Problem:
+    """The data folder with the scenario files and quick forms applied; bad input exits 2."""
+    try:
+        problem = load_problem(data)
+        for path in scenarios:
+            _note_base(path, data)
+        problem = apply_scenarios(problem, list(scenarios))
+        return apply_quick(problem, postpone=postpone, exclude=exclude, capacity=capacity)
+    except InputError as error:
+        fail_input(error)
+        raise  # unreachable
+
+
+def _note_base(path: Path, data: Path) -> None:
+    base = scenario_base(path)
+    if not base:
+        return
+    candidates = [Path(base), Path(path).parent / base]
+    found = next((c for c in candidates if c.is_dir()), None)
+    if found is not None and found.resolve() != data.resolve():
+        typer.echo(f"note: {path} was written for base {base!r}; applying it to {data}", err=True)
+
+
+def read_baseline(path: Path, freeze_until: Optional[dt.date]) -> Baseline:
+    try:
+        plan = read_plan(path)
+    except InputError as error:
+        fail_input(error)
+        raise
+    return Baseline(plan, freeze_until=freeze_until, name=str(path))
+
+
+def check_baseline_fits(problem: Problem, baseline: Baseline) -> None:
+    """A saved plan made from other data still works as a baseline; say so when it does not fit."""
+    violations = verify(problem, baseline.plan, check_objective=False)
+    if violations:
+        typer.echo(f"note: the baseline {baseline.name} does not fit the base data ({len(violations)} problems; "
+                   f"first: {violations[0]}); it is used as it is", err=True)
+
+
+def replan_json(solution: Solution, comparison: Comparison, baseline: Baseline, replan: Replan | None) -> str:
+    """The solve JSON with a top-level `baseline` key (only in re-planning mode)."""
+    data = solution.to_json_dict()
+    data["baseline"] = replan_summary(comparison, baseline, replan)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def replan_summary(comparison: Comparison, baseline: Baseline, replan: Replan | None) -> dict:
+    report = comparison.to_json_dict()
+    return {
+        "source": baseline.name,
+        "freeze_until": baseline.freeze_until.isoformat() if baseline.freeze_until else None,
+        "moved": len(comparison.moved) + len(comparison.of("unscheduled", "scheduled")),
+        "windows_moved": replan.movement if replan else None,
+        "least_change_proven": replan.proven if replan else None,
+        "frozen": replan.frozen if replan else 0,
+        "released": list(replan.released) if replan else [],
+        "totals": report["totals"],
+        "changes": report["moves"],
+    }
+
+
+def emit_replan(problem: Problem, solution: Solution, comparison: Comparison, baseline: Baseline,
+                replan: Replan | None, fmt, output: Optional[Path]) -> None:
+    """`hpplan solve --baseline`: the plan as usual, then how it differs from the baseline and why."""
+    from .cli import Format, render
+
+    if fmt is Format.json:
+        text = replan_json(solution, comparison, baseline, replan) if solution.found else solution.to_json()
+    elif fmt is Format.table:
+        from .render import render_plan
+
+        console, buffer = _console(output)
+        render_plan(problem, solution, console)
+        if solution.found:
+            console.print()
+            render_comparison(comparison, console, title=_replan_title(baseline, replan))
+        if buffer is None:
+            return
+        text = buffer.getvalue()
+    elif fmt is Format.markdown:
+        text = render(problem, solution, fmt)
+        if solution.found:
+            text += "\n" + comparison_markdown(comparison, title=_replan_title(baseline, replan), level=2)
+    else:
+        text = render(problem, solution, fmt)
+    _write(text, output, solution.found, solution.status)
+
+
+def replan_and_emit(problem: Problem, folder: Path, baseline: Path, freeze_until: Optional[dt.datetime],
+                    options: SolveOptions, fmt, output: Optional[Path]) -> Solution:
+    """`hpplan solve --baseline`: re-plan against the saved plan, show the plan and the changes."""
+    freeze = freeze_until.date() if freeze_until else getattr(problem.waves, "freeze_until", None)
+    plan = read_baseline(baseline, freeze)
+    base_problem = scenario_problem(folder, [], [], [], [])
+    check_baseline_fits(base_problem, plan)
+    solution, replan = solve_replan(problem, options, plan)
+    comparison = compare(plan.plan, base_problem, solution, problem)
+    emit_replan(problem, solution, comparison, plan, replan, fmt, output)
+    return solution
+
+
+def _replan_title(baseline: Baseline, replan: Replan | None) -> str:
+    title = f"Changes from the baseline {baseline.name}"
+    if baseline.freeze_until:
+        title += f" (frozen until {baseline.freeze_until}"
+        if replan is not None:
+            title += f": {replan.frozen} go-lives kept"
+            if replan.released:
+                title += f", {len(replan.released)} could not be kept: {', '.join(replan.released)}"
+        title += ")"
+    if replan is not None and not replan.proven and replan.moved is not None:
+        title += " (least change not proven within the time limit)"
+    return title
+
+
+def _console(output: Optional[Path]) -> tuple[Console, io.StringIO | None]:
+    if output is None:
+        return Console(highlight=False), None
+    buffer = io.StringIO()
+    return Console(file=buffer, width=160, force_terminal=False, highlight=False), buffer
+
+
+def _write(text: str, output: Optional[Path], found: bool, status: Status) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    if not found:
+        typer.echo(f"hpplan: no plan ({status.value}); {output} left as it was", err=True)
+        return
+    try:
+        write_atomic(output, text)
+    except InputError as error:
+        fail_input(error)
+
+
+# --------------------------------------------------------------------------------------------------
+# rendering a comparison
+
+
+def _day(day: Optional[dt.date]) -> str:
+    return day.isoformat() if day else "not scheduled"
+
+
+def _days(move: Move) -> str:
+    return f"{move.days:+d}" if move.days is not None else ""
+
+
+def cause_text(move: Move) -> str:
+    cause = move.cause
+    if cause is None:
+        return ""
+    text = cause.text
+    if cause.kind == "knock-on":
+        if not move.roots:
+            text += "; a trade-off the objective chose (no move in this chain is forced)"
+        elif not set(move.roots) <= set(cause.actors):
+            text += f"; started by {', '.join(move.roots)}"
+    return text
+
+
+SECTIONS = (
+    ("later", "Go-live later"),
+    ("earlier", "Go-live earlier"),
+    ("unscheduled", "Newly unscheduled"),
+    ("scheduled", "Newly scheduled"),
+    ("removed", "Removed by the scenario"),
+    ("added", "Added by the scenario"),
+)
+
+
+def totals_lines(c: Comparison) -> list[str]:
+    lines = [
+        f"Organisations moved: {len(c.moved)} ({len(c.of('later'))} later, {len(c.of('earlier'))} earlier); "
+        f"newly unscheduled: {len(c.newly_unscheduled)}; newly scheduled: {len(c.of('scheduled'))}",
+        f"Population-months of delay: {fmt_int(c.population_months)} "
+        "(population x calendar months moved, later positive)",
+    ]
+    cost = f"Estimated cost of delay: {fmt_number(c.cost_of_delay)} MNOK"
+    if c.cost_of_delay and c.cost_is_estimate:
+        cost += " (estimate: from estimated postponement costs per month)"
+    if c.saving:
+        cost += f"; earlier go-lives save {fmt_number(c.saving)} MNOK"
+    if c.open_ended_costs:
+        cost += f"; open-ended for {', '.join(m.id for m in c.open_ended_costs)} (not scheduled)"
+    lines.append(cost)
+    for p in c.peaks:
+        def peak(x):
+            return f"{fmt_number(x.used)} of {fmt_number(x.limit)} FTE in {x.month}" if x else "n/a"
+        lines.append(f"Peak load {p.pool}: {peak(p.before)} -> {peak(p.after)}")
+    return lines
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Moves shown as one: the same change, dates and cause (a together group, a group moved by one
+    cause)."""
+
+    moves: tuple[Move, ...]
+
+    @property
+    def first(self) -> Move:
+        return self.moves[0]
+
+    @property
+    def ids(self) -> str:
+        return ", ".join(m.id for m in self.moves)
+
+    @property
+    def cost(self) -> str:
+        costs = [m.cost for m in self.moves if m.cost]
+        if not costs:
+            return ""
+        estimate = any(m.cost_estimate for m in self.moves if m.cost)
+        return f"{fmt_number(round(sum(costs), 3))}{'*' if estimate else ''}"
+
+
+def entries(moves: list[Move]) -> list[Entry]:
+    """Consecutive moves with the same dates and cause text, as one entry each."""
+    result: list[list[Move]] = []
+    for move in moves:
+        last = result[-1][-1] if result else None
+        if last is not None and (last.before, last.after, cause_text(last)) == (move.before, move.after, cause_text(move)):
+            result[-1].append(move)
+        else:
+            result.append([move])
+    return [Entry(tuple(group)) for group in result]
+
+
+def render_comparison(c: Comparison, console: Console, title: str = "Comparison") -> None:
+    """The comparison for a terminal (or a file): moves with their causes, then the totals."""
+    fancy = console.is_terminal
+    _say(console, title, 0, "bold")
+    for change in c.applied:
+        _say(console, f"scenario: {change}", 2, "italic")
+    if not c.found:
+        console.print(Text(f"No plan for the scenario ({c.other_status}): nothing to compare.", style="bold red"))
+        return
+    if not c.moves:
+        console.print(Text("No go-live moved.", style="green"))
+    for change, heading in SECTIONS:
+        moves = c.of(change)
+        if not moves:
+            continue
+        console.print()
+        console.print(Text(f"{heading} ({len(moves)})", style="bold"), highlight=False)
+        if console.width >= WIDE:
+            console.print(_moves_table(entries(moves), fancy))
+        else:
+            for entry in entries(moves):
+                _move_block(entry, console)
+    console.print()
+    for line in totals_lines(c):
+        _say(console, line, 0)
+    if any(m.cost_estimate for m in c.moves if m.cost):
+        console.print(Text("* estimate (the postponement cost's source note is an estimate)", style="dim"))
+
+
+def _moves_table(rows: list[Entry], fancy: bool) -> Table:
+    table = Table(box=box.SIMPLE_HEAD if fancy else box.ASCII, show_edge=False, pad_edge=False,
+                  header_style="bold", safe_box=True)
+    table.add_column("Organisations", max_width=36, overflow="fold")
+    table.add_column("From", no_wrap=True)
+    table.add_column("To", no_wrap=True)
+    table.add_column("Days", justify="right", no_wrap=True)
+    table.add_column("MNOK", justify="right", no_wrap=True)
+    table.add_column("Cause", ratio=1, overflow="fold")
+    for e in rows:
+        m = e.first
+        table.add_row(*(Text(cell) for cell in (e.ids, _day(m.before), _day(m.after), _days(m), e.cost, cause_text(m))))
+    return table
+
+
+def _move_block(entry: Entry, console: Console) -> None:
+    move = entry.first
+    head = f"{entry.ids}  {_day(move.before)} -> {_day(move.after)}"
+    if move.days is not None:
+        head += f"  {_days(move)} days"
+    if entry.cost:
+        head += f"  {entry.cost} MNOK"
+    _say(console, head, 2, "bold")
+    if move.cause is not None:
+        _say(console, f"why: {cause_text(move)}", 4)
+
+
+def _say(console: Console, text: str, indent: int, style: str = "") -> None:
+    """Text wrapped at word boundaries to the console's width, each line indented, never padded."""
+    width = max(console.width - indent, 20)
+    for line in textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=False) or [""]:
+        console.print(Text(" " * indent + line, style=style), no_wrap=True, overflow="crop", highlight=False)
+
+
+def comparison_text(c: Comparison, width: int, title: str) -> str:
+    buffer = io.StringIO()
+    render_comparison(c, Console(file=buffer, width=width, force_terminal=False, highlight=False), title=title)
+    return buffer.getvalue()
+
+
+def _md(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def comparison_markdown(c: Comparison, title: str = "Comparison", level: int = 1) -> str:
+    h = "#" * level
+    lines = [f"{h} {title}", ""]
+    lines += [f"- Scenario: {_md(change)}" for change in c.applied]
+    lines.append(f"- Baseline status: {c.base_status}; scenario status: **{c.other_status}**")
+    if not c.found:
+        lines += ["", "No plan for the scenario: nothing to compare."]
+        return "\n".join(lines) + "\n"
+    for change, heading in SECTIONS:
+        moves = c.of(change)
+        if not moves:
+            continue
+        lines += ["", f"{h}# {heading} ({len(moves)})", "",
+                  "| organisation | from | to | days | MNOK | cause |", "|---|---|---|---:|---:|---|"]
+        lines += [f"| {_md(e.ids)} | {_day(e.first.before)} | {_day(e.first.after)} | {_days(e.first)} | "
+                  f"{e.cost} | {_md(cause_text(e.first))} |" for e in entries(moves)]
+    if not c.moves:
+        lines += ["", "No go-live moved."]
+    lines += ["", f"{h}# Totals", ""] + [f"- {_md(line)}" for line in totals_lines(c)]
+    if any(m.cost_estimate for m in c.moves if m.cost):
+        lines.append("- `*` estimate (the postponement cost's source note is an estimate)")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------------------
+# the command
+
+
+@app.command("compare")
+def compare_command(
+    baseline: Path = typer.Option(
+        ..., "--baseline", "-b",
+        help="A saved plan (hpplan solve --format json -o plan.json) or a data folder (solved first)."),
+    data: Optional[Path] = typer.Option(
+        None, "--data", "-d",
+        help="The data the scenarios change (default: the baseline folder, else the first scenario's base, else data)."),
+    scenario: list[Path] = typer.Option([], "--scenario", "-s", help="A scenario file; repeat to apply several in order."),
+    baseline_scenario: list[Path] = typer.Option(
+        [], "--baseline-scenario",
+        help="A scenario file applied to the baseline's data (with a saved plan: the scenarios it was made with)."),
+    postpone: list[str] = typer.Option([], "--postpone", help="ID=YYYY-MM-DD: a new earliest go-live date."),
+    exclude: list[str] = typer.Option([], "--exclude", help="ID: the organisation opts out."),
+    capacity: list[str] = typer.Option([], "--capacity", help="POOL=FTE or POOL=80%, optionally @YYYY-MM: the capacity from that month on."),
+    fresh: bool = typer.Option(
+        False, "--fresh",
+        help="Plan the scenario from scratch; by default it is re-planned changing the baseline as little as possible."),
+    freeze_until: Optional[dt.datetime] = typer.Option(
+        None, "--freeze-until", formats=["%Y-%m-%d"],
+        help="Keep the baseline's go-lives before this date (not with --fresh)."),
+    time_limit: float = typer.Option(60.0, "--time-limit", "-t", min=0.1, help="Seconds of wall time for each solve."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Random seed of the solver."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Solver threads."),
+    fmt: CompareFormat = typer.Option(CompareFormat.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the comparison to this file (atomically)."),
+) -> None:
+    """Compare a baseline plan with the plan of changed data: who moves, why, and what it costs."""
+    if fresh and freeze_until is not None:
+        typer.echo("error: --freeze-until keeps go-lives of the baseline; it does not go with --fresh", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers)
+    freeze = freeze_until.date() if freeze_until else None
+    if baseline.is_dir():
+        base_problem = scenario_problem(baseline, baseline_scenario, [], [], [])
+        base_solution, _ = solve_replan(base_problem, options)
+        if not base_solution.found:
+            typer.echo(f"hpplan: the baseline {baseline} has no plan ({base_solution.status.value}); nothing to compare",
+                       err=True)
+            raise typer.Exit(base_solution.exit_code)
+        folder = data if data is not None else baseline
+    else:
+        base_solution = read_baseline(baseline, None).plan
+        folder = data_folder(data, scenario or baseline_scenario)
+        base_problem = scenario_problem(folder, baseline_scenario, [], [], [])
+        check_baseline_fits(base_problem, Baseline(base_solution, name=str(baseline)))
+    source = str(baseline)
+    other_problem = scenario_problem(folder, scenario, postpone, exclude, capacity)
+    if freeze is None and not fresh:
+        freeze = getattr(other_problem.waves, "freeze_until", None)
+    plan_against = None if fresh else Baseline(base_solution, freeze_until=freeze, name=source)
+    other_solution, replan = solve_replan(other_problem, options, plan_against)
+    comparison = compare(base_solution, base_problem, other_solution, other_problem)
+
+    if not other_solution.found and other_solution.status is Status.infeasible:
+        hint = " ".join([f"hpplan check --data {folder}"] + [f"--scenario {p}" for p in scenario])
+        typer.echo(f"hpplan: no plan keeps every rule with these changes; to see why: {hint}"
+                   + (" (write the --postpone/--exclude/--capacity changes into a scenario file to include them)"
+                      if postpone or exclude or capacity else ""), err=True)
+    mode = "planned from scratch" if fresh else "re-planned changing the baseline as little as possible"
+    changed = " with the changes" if other_problem.applied else ""
+    title = (f"Comparison: baseline {source} ({comparison.base_status}) -> {folder}{changed} "
+             f"({comparison.other_status}, {mode})")
+    if fmt is CompareFormat.json:
+        report = comparison.to_json_dict()
+        report = {"baseline": source, "data": str(folder), "replan": "fresh" if fresh else "stable",
+                  "freeze_until": freeze.isoformat() if freeze else None, **report}
+        if replan is not None:
+            report["windows_moved"] = replan.movement
+        text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    elif fmt is CompareFormat.markdown:
+        text = comparison_markdown(comparison, title=title)
+    elif output is None:
+        render_comparison(comparison, Console(highlight=False), title=title)
+        raise typer.Exit(other_solution.exit_code)
+    else:
+        text = comparison_text(comparison, 160, title)
+    _write(text, output, other_solution.found, other_solution.status)
+    raise typer.Exit(other_solution.exit_code)

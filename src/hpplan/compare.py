@@ -1,0 +1,608 @@
+"""Compare two plans: who moved, why (the knock-on cause), and what it costs (docs/scenarios.md).
+
+    comparison = compare(base, base_problem, other, other_problem)
+
+`base` is the baseline plan (solved from the base data, or read from a saved plan) and `other` the plan
+of the changed data (a scenario). For every organisation whose go-live changed the comparison finds
+the **cause**: the rule or limit that forces it, by direct checks with the independent verifier
+(`verify.py`), never by a placeholder:
+
+- moved later (or newly unscheduled): put it back where the baseline had it, everyone else staying
+  where the new plan has them, and verify that plan against the changed data. What breaks is what holds
+  it back: its own changed data (the scenario's postponement), a rule linking it to another moved
+  organisation (a knock-on, naming that organisation), a window limit or pool capacity that the new
+  plan has filled (naming who moved in), or a window that moved or is gone. Nothing breaks: it is not
+  forced, the objective preferred the new window.
+- moved earlier (or newly scheduled): put it at its new window in the baseline plan and verify that
+  against the base data. What breaks is what held it back before, and is now gone ("freed").
+
+Totals: organisations moved, population-months of delay (population × calendar months moved, later
+positive), peak load per pool before and after, and the estimated cost of delay
+(`postponement_cost_per_month` × months later, MNOK; marked as an estimate when its source note is).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .formats import KIND_ORDER, PeakLoad, peak_loads
+from .problem import LOAD_SCALE, Problem, month_index, parse_month
+from .schema import Status as OrgStatus
+from .solution import Assignment, Solution, Status
+from .solve import load_report
+from .verify import Violation, verify
+
+#: own-data restrictions the verifier reports, and the organisation field each one reads
+OWN_FIELDS = {
+    "earliest": "earliest",
+    "returns": "returns",
+    "latest": "latest",
+    "track": "track",
+    "not_plannable": "status",
+    "mandatory": "status",
+    "pinned": "status",
+    "blackout": None,
+    "window": None,
+}
+RELATIONS = ("with_or_before", "together", "order", "after_live", "not_same_window")
+
+#: kinds of cause, in the order the main cause is chosen
+CAUSE_KINDS = ("scenario", "window", "data", "history", "knock-on", "limit", "capacity", "rule", "objective",
+               "removed", "added")
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Why an organisation's go-live changed."""
+
+    kind: str  # one of CAUSE_KINDS
+    text: str  # one line for a person
+    rule: str | None = None  # the verifier's name of the rule or limit (earliest, order, limit.max_trusts, capacity ...)
+    actors: tuple[str, ...] = ()  # the other organisations involved; for a knock-on the moved ones
+    where: str | None = None  # file:line of the rule, limit, pool or scenario change
+    detail: str | None = None  # the verifier's full message
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "text": self.text, "rule": self.rule, "actors": list(self.actors),
+                "where": self.where, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Move:
+    """One organisation whose go-live differs between the two plans."""
+
+    id: str
+    name: str
+    kind: str
+    change: str  # later | earlier | unscheduled | scheduled | removed | added
+    before: dt.date | None
+    after: dt.date | None
+    window_before: str | None
+    window_after: str | None
+    population: int
+    cost_per_month: float | None  # MNOK per month of postponement (data), None when not given
+    cost_estimate: bool  # the cost figure is an estimate (its source note is not `fact:`)
+    causes: tuple[Cause, ...] = ()
+    roots: tuple[str, ...] = ()  # the organisations whose own change the knock-on chain starts from
+
+    @property
+    def cause(self) -> Cause | None:
+        return self.causes[0] if self.causes else None
+
+    @property
+    def days(self) -> int | None:
+        if self.before is None or self.after is None:
+            return None
+        return (self.after - self.before).days
+
+    @property
+    def months(self) -> int | None:
+        """Calendar months between the go-live months (as the objective counts them); later positive."""
+        if self.before is None or self.after is None:
+            return None
+        return month_index(self.after) - month_index(self.before)
+
+    @property
+    def population_months(self) -> int | None:
+        return None if self.months is None else self.population * self.months
+
+    @property
+    def cost(self) -> float | None:
+        """MNOK: cost per month × months later (negative: earlier)."""
+        if self.cost_per_month is None or self.months is None:
+            return None
+        return round(self.cost_per_month * self.months, 3)
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "name": self.name, "kind": self.kind, "change": self.change,
+            "from": self.before.isoformat() if self.before else None,
+            "to": self.after.isoformat() if self.after else None,
+            "window_from": self.window_before, "window_to": self.window_after,
+            "days": self.days, "months": self.months, "population": self.population,
+            "population_months": self.population_months,
+            "cost_mnok": self.cost, "cost_is_estimate": self.cost_estimate if self.cost is not None else None,
+            "cause": self.cause.to_json() if self.cause else None,
+            "causes": [c.to_json() for c in self.causes],
+            "roots": list(self.roots),
+        }
+
+
+@dataclass(frozen=True)
+class PeakChange:
+    pool: str
+    before: PeakLoad | None
+    after: PeakLoad | None
+
+
+@dataclass
+class Comparison:
+    base_status: str
+    other_status: str
+    applied: list[str]  # the changes of the compared data (scenarios, quick forms)
+    moves: list[Move] = field(default_factory=list)  # every organisation whose go-live differs
+    peaks: list[PeakChange] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return self.other_status in ("optimal", "feasible")
+
+    def of(self, *changes: str) -> list[Move]:
+        return [m for m in self.moves if m.change in changes]
+
+    @property
+    def moved(self) -> list[Move]:
+        """Scheduled in both plans, on different dates."""
+        return self.of("later", "earlier")
+
+    @property
+    def newly_unscheduled(self) -> list[Move]:
+        return self.of("unscheduled")
+
+    @property
+    def population_months(self) -> int:
+        return sum(m.population_months or 0 for m in self.moved)
+
+    @property
+    def cost_of_delay(self) -> float:
+        """MNOK: the postponement costs of the organisations that go live later."""
+        return round(sum(m.cost for m in self.moved if m.cost is not None and m.cost > 0), 3)
+
+    @property
+    def saving(self) -> float:
+        """MNOK: the same costs of the organisations that go live earlier."""
+        return round(-sum(m.cost for m in self.moved if m.cost is not None and m.cost < 0), 3)
+
+    @property
+    def cost_is_estimate(self) -> bool:
+        return any(m.cost_estimate for m in self.moved if m.cost)
+
+    @property
+    def open_ended_costs(self) -> list[Move]:
+        """Newly unscheduled organisations that carry a postponement cost: their cost has no end."""
+        return [m for m in self.newly_unscheduled if m.cost_per_month]
+
+    def to_json_dict(self) -> dict:
+        return {
+            "baseline_status": self.base_status,
+            "status": self.other_status,
+            "applied": list(self.applied),
+            "totals": {
+                "actors_moved": len(self.moved),
+                "later": len(self.of("later")),
+                "earlier": len(self.of("earlier")),
+                "newly_unscheduled": len(self.newly_unscheduled),
+                "newly_scheduled": len(self.of("scheduled")),
+                "population_months": self.population_months,
+                "cost_of_delay_mnok": self.cost_of_delay,
+                "saving_mnok": self.saving,
+                "cost_is_estimate": self.cost_is_estimate,
+                "open_ended_cost": [m.id for m in self.open_ended_costs],
+            },
+            "moves": [m.to_json() for m in self.moves],
+            "peak_load": [
+                {"pool": p.pool,
+                 "before": _peak_json(p.before),
+                 "after": _peak_json(p.after)}
+                for p in self.peaks
+            ],
+        }
+
+
+def _peak_json(peak: PeakLoad | None) -> dict | None:
+    if peak is None:
+        return None
+    return {"month": peak.month, "used": peak.used, "limit": peak.limit}
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def compare(base: Solution, base_problem: Problem, other: Solution, other_problem: Problem) -> Comparison:
+    """Who moved between the baseline plan and the other plan, why, and what it costs."""
+    result = Comparison(base.status.value, other.status.value, list(other_problem.applied))
+    before = peak_loads(base_problem, base) if base.plan else []
+    after = peak_loads(other_problem, other) if other.plan else []
+    pools = list(dict.fromkeys([p.pool for p in before] + [p.pool for p in after]))
+    result.peaks = [PeakChange(pool, next((p for p in before if p.pool == pool), None),
+                               next((p for p in after if p.pool == pool), None)) for pool in pools]
+    if not other.found or not base.plan:
+        return result
+    explainer = _Explainer(base, base_problem, other, other_problem)
+    moves = explainer.changes()
+    explainer.moved = {m.id: m for m in moves}
+    moves = [explainer.explain(m) for m in moves]
+    roots = _roots(moves)
+    result.moves = [Move(**{**m.__dict__, "roots": roots[m.id]}) for m in moves]
+    return result
+
+
+_ORDER = {"later": 0, "unscheduled": 1, "earlier": 2, "scheduled": 3, "removed": 4, "added": 5}
+
+
+class _Explainer:
+    def __init__(self, base: Solution, base_problem: Problem, other: Solution, other_problem: Problem):
+        self.base, self.base_problem = base, base_problem
+        self.other, self.other_problem = other, other_problem
+        self.base_at = {a.id: a for a in base.plan}
+        self.other_at = {a.id: a for a in other.plan}
+        self.moved: dict[str, Move] = {}
+        self._clean: dict[int, set] = {}
+
+    # ---- what changed -------------------------------------------------------------------------------
+
+    def changes(self) -> list[Move]:
+        ids = list(dict.fromkeys([a.id for a in self.other.plan] + [a.id for a in self.base.plan]))
+        moves = []
+        for ident in ids:
+            b, o = self.base_at.get(ident), self.other_at.get(ident)
+            if b is None:
+                change = "added"
+            elif o is None:
+                change = "removed"
+            elif b.go_live == o.go_live or (b.pinned != o.pinned and b.window is not None and b.window == o.window):
+                continue  # the same date; or history's date (live_since) and the same window planned
+            elif o.go_live is None:
+                change = "unscheduled"
+            elif b.go_live is None:
+                change = "scheduled"
+            else:
+                change = "later" if o.go_live > b.go_live else "earlier"
+            org = self.other_problem.org.get(ident) or self.base_problem.org.get(ident)
+            entry = o or b
+            cost = org.postponement_cost_per_month if org else None
+            moves.append(Move(
+                id=ident, name=entry.name, kind=entry.kind, change=change,
+                before=b.go_live if b else None, after=o.go_live if o else None,
+                window_before=b.window if b else None, window_after=o.window if o else None,
+                population=Problem.population(org) if org else 0,
+                cost_per_month=cost,
+                cost_estimate=bool(cost) and org.is_estimate("postponement_cost_per_month"),
+            ))
+        kinds = {kind.value: i for i, kind in enumerate(KIND_ORDER)}
+        moves.sort(key=lambda m: (_ORDER[m.change], m.before or m.after or dt.date.max, kinds.get(m.kind, 99), m.id))
+        return moves
+
+    # ---- why ------------------------------------------------------------------------------------------
+
+    def explain(self, move: Move) -> Move:
+        if move.change == "removed":
+            causes = [Cause("removed", "removed from the data by the scenario")]
+        elif move.change == "added":
+            causes = [Cause("added", "added to the data by the scenario")]
+        elif self._live_in_other(move.id):
+            org = self.other_problem.org[move.id]
+            causes = [Cause("history", f"history in the changed data: live since {org.live_since}", "pinned")]
+        elif move.change in ("later", "unscheduled"):
+            causes = self.held_back(move)
+        else:
+            # an earlier move may be pushed out of its old window as well as let into the new one
+            pushed = [c for c in self.held_back(move) if c.kind != "objective"]
+            freed = self.freed(move)
+            causes = pushed + ([c for c in freed if c.kind != "objective"] if pushed else freed)
+        causes.sort(key=lambda c: CAUSE_KINDS.index(c.kind))
+        unique = {(c.kind, c.text): c for c in reversed(causes)}  # the first of equal ones
+        return Move(**{**move.__dict__, "causes": tuple(c for c in causes if unique[c.kind, c.text] is c)})
+
+    def _live_in_other(self, ident: str) -> bool:
+        org = self.other_problem.org.get(ident)
+        return org is not None and org.status is OrgStatus.live
+
+    def _window_moved(self, window: str | None) -> tuple[dt.date, dt.date] | None:
+        """(base date, new date) when the scenario gave a window another date."""
+        if window is None or window not in self.base_problem.window or window not in self.other_problem.window:
+            return None
+        before, after = self.base_problem.window[window].date, self.other_problem.window[window].date
+        return (before, after) if before != after else None
+
+    def group(self, move: Move, problem: Problem) -> list[Move]:
+        """The organisation and the members of its `together` rules that moved the same way: they go
+        live as one, so they are put back (or forward) as one."""
+        members = [move]
+        for rule in problem.waves.rules:
+            if rule.type != "together" or move.id not in rule.actors:
+                continue
+            for ident in rule.actors:
+                other = self.moved.get(ident)
+                if other is not None and other not in members and (other.window_before, other.window_after) == (
+                        move.window_before, move.window_after):
+                    members.append(other)
+        return members
+
+    def held_back(self, move: Move) -> list[Cause]:
+        """Why it cannot stay where the baseline had it: put it (with its together group) back, everyone
+        else where the new plan has them, and check that against the changed data."""
+        problem, plan = self.other_problem, self.other
+        window = move.window_before
+        causes = []
+        if window is not None and window not in problem.window:
+            return [Cause("window", f"its window {window} is not in the changed data (removed by the scenario)")]
+        shifted = self._window_moved(window)
+        if shifted is not None:
+            cause = Cause("window", f"its window {window} moved from {shifted[0]} to {shifted[1]} (scenario)")
+            if move.window_after == window:
+                return [cause]
+            causes.append(cause)
+        if window is not None and problem.window[window].date < problem.planning_date:
+            causes.append(self._history_cause(window, problem, "the changed data"))
+        day = problem.window[window].date if window is not None else move.before
+        group = self.group(move, problem)
+        trials = [self._trial(m, day, window, problem) for m in group]
+        history = any(c.rule == "window" for c in causes)
+        for violation in self._new_violations(problem, plan, trials):
+            cause = self._cause(violation, move, group, problem, plan, held=True)
+            if not (history and cause.rule == "window" and cause.kind == "data"):
+                causes.append(cause)
+        if not any(c.kind != "window" for c in causes):
+            org = problem.org.get(move.id)
+            hint = ""
+            if org is not None and org.preferred_window and org.preferred_window == move.window_after:
+                hint = f"; {move.window_after} is its preferred window"
+            where = f"{window}" if window else "unscheduled"
+            who = "it" if len(group) == 1 else "it (with its together group)"
+            causes.append(Cause(
+                "objective",
+                f"not forced: {who} could stay in {where} with everyone else where the new plan has them; "
+                f"the objective preferred {move.window_after or 'leaving it out'}{hint}"))
+        return causes
+
+    def freed(self, move: Move) -> list[Cause]:
+        """Why it did not go live this early in the baseline: put it (with its together group) at its new
+        window in the baseline plan and check that against the base data."""
+        problem, plan = self.base_problem, self.base
+        window = move.window_after
+        if window is not None and window not in problem.window:
+            return [Cause("window", f"its new window {window} is not in the base data (added by the scenario)")]
+        shifted = self._window_moved(window)
+        if shifted is not None and move.window_before == window:
+            return [Cause("window", f"its window {window} moved from {shifted[0]} to {shifted[1]} (scenario)")]
+        causes = []
+        if window is not None and problem.window[window].date < problem.planning_date:
+            causes.append(self._history_cause(window, problem, "the baseline"))
+        group = self.group(move, problem)
+        trials = [self._trial(m, move.after, window, problem) for m in group]
+        causes += [c for c in (self._cause(v, move, group, problem, plan, held=False)
+                               for v in self._new_violations(problem, plan, trials))
+                   if not (causes and c.rule == "window" and c.kind == "data")]
+        if not causes:
+            causes.append(Cause(
+                "objective",
+                f"not forced: {window or 'its new window'} was open to it in the baseline too; the objective "
+                "preferred the move (re-plan against the baseline to avoid such moves)"))
+        return causes
+
+    def _history_cause(self, window: str, problem: Problem, side: str) -> Cause:
+        """The window lies before that side's planning date: history there, closed to planning."""
+        before, after = self.base_problem.planning_date, self.other_problem.planning_date
+        text = f"window {window} is history in {side} (before its planning date {problem.planning_date})"
+        if before != after:
+            return Cause("scenario", f"{text}; planning date {before} -> {after} (scenario)", "window")
+        return Cause("data", text, "window")
+
+    @staticmethod
+    def _trial(move: Move, day: dt.date | None, window: str | None, problem: Problem) -> Assignment:
+        org = problem.org.get(move.id)
+        sector = org.effective_sector.value if org else ""
+        return Assignment(move.id, move.name, move.kind, sector, day, window, False)
+
+    def _new_violations(self, problem: Problem, plan: Solution, trials: list[Assignment]) -> list[Violation]:
+        """The violations of `plan` with `trials` put in, less those the plan has anyway."""
+        key = id(plan)
+        if key not in self._clean:
+            self._clean[key] = {(v.rule, v.message) for v in _check(problem, plan.plan)}
+        put = {t.id: t for t in trials}
+        entries = [put.get(a.id, a) for a in plan.plan]
+        return [v for v in _check(problem, entries) if (v.rule, v.message) not in self._clean[key]]
+
+    def _cause(self, v: Violation, move: Move, group: list[Move], problem: Problem, plan: Solution,
+               held: bool) -> Cause:
+        where = str(v.where) if v.where else None
+        members = {m.id for m in group}
+        others = tuple(a for a in v.actors if a not in members)
+        if v.rule in OWN_FIELDS:
+            subject = v.actors[0] if v.actors else move.id
+            cause = self._own_cause(v, subject, move.change, where)
+            if subject == move.id:
+                return cause
+            rule = next((r for r in problem.waves.rules if r.type == "together" and subject in r.actors
+                         and move.id in r.actors), None)
+            via = f"together rule {rule.id}" if rule is not None and rule.id else "together rule"
+            return Cause("knock-on", f"{via}: goes live with {subject}, whose {cause.text}", v.rule, (subject,),
+                         where, v.message)
+        if v.rule.startswith("limit."):
+            return self._limit_cause(v, move, others, where, held)
+        if v.rule == "capacity":
+            return self._capacity_cause(v, move, group, problem, plan, where, held)
+        label = self._rule_label(problem, v)
+        moved = tuple(a for a in others if a in self.moved)
+        if moved:
+            return Cause("knock-on", f"{label}: {self._shifts(moved)}", v.rule, moved, where, v.message)
+        names = ", ".join(others)
+        verb = "keeps it from" if held else "kept it from"
+        return Cause("rule", f"{label} with {names} {verb} that window", v.rule, others, where, v.message)
+
+    def _own_cause(self, v: Violation, subject: str, change: str, where: str | None) -> Cause:
+        name = OWN_FIELDS[v.rule]
+        before = self.base_problem.org.get(subject)
+        after = self.other_problem.org.get(subject)
+        if v.rule == "pinned" or (before is not None and before.status is OrgStatus.live and change == "earlier"):
+            live = before.live_since if before is not None else None
+            return Cause("history", f"in the baseline it is history: live since {live}", v.rule, (), where, v.message)
+        if name and before is not None and after is not None and getattr(before, name) != getattr(after, name):
+            old, new = getattr(before, name), getattr(after, name)
+            text = f"{'status' if name == 'status' else name} {_value(old)} -> {_value(new)} (scenario)"
+            return Cause("scenario", text, v.rule, (), where, v.message)
+        return Cause("data", v.message, v.rule, (), where, v.message)
+
+    def _limit_cause(self, v: Violation, move: Move, others: tuple[str, ...], where: str | None, held: bool) -> Cause:
+        limit = v.rule.removeprefix("limit.")
+        window = move.window_before if held else move.window_after
+        if held:  # who is in that window now that was not before
+            changed = tuple(a for a in others if a in self.moved and self.moved[a].window_after == window)
+            text = f"window {window} is full ({limit})"
+            if changed:
+                return Cause("knock-on", f"{text}: {', '.join(changed)} moved in", v.rule, changed, where, v.message)
+        else:  # who was in that window before and has left
+            changed = tuple(a for a in others if a in self.moved and self.moved[a].window_before == window)
+            text = f"window {window} was full in the baseline ({limit})"
+            if changed:
+                return Cause("knock-on", f"{text}; freed by {', '.join(changed)} moving out", v.rule, changed, where,
+                             v.message)
+        return Cause("limit", f"{text} with {', '.join(others)}", v.rule, others, where, v.message)
+
+    def _capacity_cause(self, v: Violation, move: Move, group: list[Move], problem: Problem, plan: Solution,
+                        where: str | None, held: bool) -> Cause:
+        members = {m.id for m in group}
+        window = move.window_before if held else move.window_after
+        day = problem.window[window].date if window in problem.window else (move.before if held else move.after)
+        trial_entries = [a for a in plan.plan if a.id not in members]
+        trial_entries += [self._trial(m, day, window, problem) for m in group]
+        sector = self._trial(move, day, window, problem).sector
+        pool_ids = {p.id for p in problem.waves.pools if p.at is not None and str(p.at) == where} or {
+            p.id for p in problem.waves.pools if p.sector.value == sector}
+        over = [p for p in load_report(problem, trial_entries) if p.pool in pool_ids and p.used > p.limit + 1e-9]
+        if not over:  # the verifier and the load report disagree: report the verifier's words
+            return Cause("capacity", v.message, v.rule, (), where, v.message)
+        point = over[0]
+        month = point.month
+        pool = next(p for p in problem.waves.pools if p.id == point.pool)
+        # who loads that month differently in the two plans
+        base_load = _loads(self.base_problem, self.base.plan, pool.sector.value, month)
+        other_load = _loads(self.other_problem, self.other.plan, pool.sector.value, month)
+        diff = {a: other_load.get(a, 0) - base_load.get(a, 0) for a in set(base_load) | set(other_load) if a not in members}
+        head = f"pool {pool.id} full in {month}: {point.used:g} of {point.limit:g} FTE"
+        if held:
+            head += " with it back there" if len(group) == 1 else " with its group back there"
+            movers = tuple(sorted((a for a, d in diff.items() if d > 0 and a in self.moved), key=lambda a: (-diff[a], a)))
+            if movers:
+                return Cause("knock-on", f"{head}; more load there now from {_listing(movers, diff)}", v.rule, movers,
+                             where, v.message)
+        else:
+            head = f"pool {pool.id} was full in {month} in the baseline ({point.used:g} of {point.limit:g} FTE with it there)"
+            movers = tuple(sorted((a for a, d in diff.items() if d < 0 and a in self.moved), key=lambda a: (diff[a], a)))
+            if movers:
+                return Cause("knock-on", f"{head}; freed by {_listing(movers, diff)}", v.rule, movers, where, v.message)
+        before_cap = _capacity(self.base_problem, pool.id, month)
+        after_cap = _capacity(self.other_problem, pool.id, month)
+        if before_cap is not None and after_cap is not None and before_cap != after_cap:
+            return Cause("scenario", f"{head}; capacity {before_cap:g} -> {after_cap:g} FTE (scenario)", v.rule, (),
+                         where, v.message)
+        return Cause("capacity", head, v.rule, (), where, v.message)
+
+    def _rule_label(self, problem: Problem, v: Violation) -> str:
+        """'order rule trust-order' (or '#3'): the rule at the violation's place, else the only rule of
+        its type that names all its actors."""
+        rules = list(enumerate(problem.waves.rules, 1))
+        found = [(n, r) for n, r in rules if v.where is not None and r.at is not None and r.at == v.where]
+        if not found:
+            found = [(n, r) for n, r in rules if r.type == v.rule and set(v.actors) <= set(_rule_actors(r))]
+        if len(found) == 1:
+            n, rule = found[0]
+            return f"{rule.type} rule {rule.id or '#' + str(n)}"
+        return f"{v.rule} rule"
+
+    def _shifts(self, ids: tuple[str, ...], most: int = 2) -> str:
+        """'a, b and 3 more moved 2024-04-27 -> 2024-09-14' (grouped by shift, the first `most` named)."""
+        groups: dict[tuple, list[str]] = {}
+        for ident in ids:
+            m = self.moved[ident]
+            groups.setdefault((m.before, m.after), []).append(ident)
+        parts = []
+        for (before, after), members in groups.items():
+            names = ", ".join(members[:most]) + (f" and {len(members) - most} more" if len(members) > most else "")
+            parts.append(f"{names} moved {_day(before)} -> {_day(after)}")
+        return "; ".join(parts)
+
+
+def _rule_actors(rule) -> list[str]:
+    if rule.type == "with_or_before":
+        return [a for a in (rule.actor, rule.target) if a]
+    if rule.type == "after_live":
+        return [rule.first, rule.then]
+    return list(rule.actors)
+
+
+def _check(problem: Problem, entries: list[Assignment]) -> list[Violation]:
+    return verify(problem, Solution(status=Status.feasible, plan=entries), check_objective=False)
+
+
+def _loads(problem: Problem, entries: list[Assignment], sector: str, month: str) -> dict[str, float]:
+    """FTE each organisation of a sector puts on its pool in a month."""
+    result = {}
+    target = parse_month(month)
+    for a in entries:
+        org = problem.org.get(a.id)
+        if a.go_live is None or org is None or org.effective_sector.value != sector:
+            continue
+        load = problem.profile(org).load_at(target - month_index(a.go_live))
+        if load:
+            result[a.id] = load / LOAD_SCALE
+    return result
+
+
+def _capacity(problem: Problem, pool_id: str, month: str) -> float | None:
+    pool = next((p for p in problem.waves.pools if p.id == pool_id), None)
+    return pool.fte_in(month) if pool else None
+
+
+def _listing(ids: tuple[str, ...], diff: dict[str, float]) -> str:
+    shown = ", ".join(f"{a} ({diff[a]:+g} FTE)" for a in ids[:3])
+    return shown + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+
+
+def _value(value) -> str:
+    if value is None:
+        return "none"
+    return getattr(value, "value", None) or str(value)
+
+
+def _day(day: dt.date | None) -> str:
+    return day.isoformat() if day else "unscheduled"
+
+
+def _roots(moves: list[Move]) -> dict[str, tuple[str, ...]]:
+    """For each move, the organisations whose own change (a cause that is not a knock-on) its chain of
+    knock-on causes leads to; a move that is not a knock-on is its own root."""
+    by_id = {m.id: m for m in moves}
+    memo: dict[str, tuple[str, ...]] = {}
+
+    def walk(ident: str, seen: frozenset) -> tuple[str, ...]:
+        if ident in memo:
+            return memo[ident]
+        m = by_id[ident]
+        if m.cause is None or m.cause.kind != "knock-on":
+            return (ident,)
+        found: list[str] = []
+        for other in m.cause.actors:
+            if other in by_id and other not in seen:
+                found += walk(other, seen | {other})
+        result = tuple(dict.fromkeys(found))
+        return result
+
+    for m in moves:
+        memo[m.id] = walk(m.id, frozenset({m.id}))
+    return memo
+
+
+__all__ = ["Cause", "Comparison", "Move", "PeakChange", "compare"]

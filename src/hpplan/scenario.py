@@ -1,0 +1,752 @@
+"""What-if scenarios: small YAML files that change the base data before it is planned (docs/scenarios.md).
+
+    problem = load_problem("data")
+    postponed = apply_scenarios(problem, [Path("data/scenarios/hmr-postponed.yaml")])
+    quick = apply_quick(problem, postpone=["helse-more-og-romsdal=2024-10-01"], exclude=["aure"])
+
+A scenario file names its `base` (the data folder it was written for), says in `description` what it
+models, and lists `changes`, each with an `op`:
+
+    postpone, exclude, remove, add, set, unpin, set_planning_date, capacity,
+    add_window, remove_window, move_window, add_rule, remove_rule,
+    add_limit, remove_limit, set_limit, add_blackout
+
+Scenarios never change the base: every function here returns a new `Problem` (with `applied` listing
+what was applied) and leaves its argument and the files as they were. Every problem found is an
+`InputError` with `file:line` and, for an unknown id, a "did you mean".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+
+from .errors import InputError, InputErrors, Location, did_you_mean
+from .loader import _locate, check_references, validate
+from .problem import Problem, month_label, parse_month
+from .schema import (
+    AfterLive,
+    Blackout,
+    CapacityChange,
+    Fte,
+    Id,
+    Limit,
+    Month,
+    Organisation,
+    Rule,
+    Status,
+    WithOrBefore,
+    Window,
+)
+from .yamlio import YamlDocument, load_yaml
+
+MAX_ERRORS = 25
+
+
+# --------------------------------------------------------------------------------------------------
+# the file format
+
+
+class Change(BaseModel):
+    """One change of a scenario. `note` says why (optional)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    op: str
+    note: str | None = None
+
+    _at: Location | None = PrivateAttr(default=None)
+    _fields: dict[str, Location] = PrivateAttr(default_factory=dict)
+
+    #: what the op is for, in one line (shown in error messages and docs)
+    HELP: ClassVar[str] = ""
+
+    @property
+    def at(self) -> Location | None:
+        return self._at
+
+    def where(self, field: str) -> Location | None:
+        """The line of one of the change's fields, else the change's own line."""
+        return self._fields.get(field, self._at)
+
+
+class Postpone(Change):
+    HELP = "a new earliest go-live date for an organisation: postpone: {actor, earliest}"
+    op: Literal["postpone"]
+    actor: Id
+    earliest: dt.date
+
+
+class Exclude(Change):
+    HELP = "opt an organisation out (it stays unscheduled, or is planned from `returns`)"
+    op: Literal["exclude"]
+    actor: Id
+    returns: dt.date | None = None
+
+
+class Remove(Change):
+    HELP = "delete an organisation from the data, and from the rules and blackouts that name it"
+    op: Literal["remove"]
+    actor: Id
+
+
+class Add(Change):
+    HELP = "a new organisation, written as in organisations.yaml"
+    op: Literal["add"]
+    organisation: Organisation
+
+
+class SetFields(Change):
+    HELP = "change fields of an organisation: set: {actor, fields: {users: 500, ...}}; null removes a field"
+    op: Literal["set"]
+    actor: Id
+    fields: dict[str, Any] = Field(min_length=1)
+
+
+class Unpin(Change):
+    HELP = "a live organisation becomes one to plan again (status signed unless given)"
+    op: Literal["unpin"]
+    actor: Id
+    status: Literal["signed", "planned", "optional"] = "signed"
+    earliest: dt.date | None = None
+
+
+class SetPlanningDate(Change):
+    HELP = ("move the plan's 'as of' date; with unpin (default true), what went live on or after it is planned "
+            "again, with earliest_as_history no earlier than it actually went live")
+    op: Literal["set_planning_date"]
+    date: dt.date
+    unpin: bool = True
+    earliest_as_history: bool = False
+
+    @model_validator(mode="after")
+    def _needs_unpin(self):
+        if self.earliest_as_history and not self.unpin:
+            raise ValueError("earliest_as_history applies to the organisations unpinned; it needs unpin: true")
+        return self
+
+
+class Capacity(Change):
+    HELP = "a pool's capacity from a month (to a month): fte (absolute) or factor (of the base capacity)"
+    op: Literal["capacity"]
+    pool: Id
+    fte: Fte | None = None
+    factor: float | None = Field(default=None, ge=0, le=10)
+    from_: Month | None = Field(default=None, alias="from")
+    to: Month | None = None
+
+    @model_validator(mode="after")
+    def _one_value(self):
+        if (self.fte is None) == (self.factor is None):
+            raise ValueError("capacity needs exactly one of fte (FTE from that month) or factor (e.g. 0.8 for -20 %)")
+        if self.from_ and self.to and self.to < self.from_:
+            raise ValueError(f"to {self.to} is before from {self.from_}")
+        return self
+
+
+class AddWindow(Change):
+    HELP = "a new future go-live window, written as in waves.yaml"
+    op: Literal["add_window"]
+    window: Window
+
+
+class RemoveWindow(Change):
+    HELP = "remove a future window (and it from tracks, limits and preferred windows)"
+    op: Literal["remove_window"]
+    window: Id
+
+
+class MoveWindow(Change):
+    HELP = "give a future window a new date"
+    op: Literal["move_window"]
+    window: Id
+    date: dt.date
+
+
+class AddRule(Change):
+    HELP = "a new rule, written as in waves.yaml"
+    op: Literal["add_rule"]
+    rule: Rule
+
+
+class RemoveRule(Change):
+    HELP = "remove a rule by its id, or by its number (1 = the first rule in waves.yaml)"
+    op: Literal["remove_rule"]
+    id: Id | None = None
+    index: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _which(self):
+        if (self.id is None) == (self.index is None):
+            raise ValueError("remove_rule needs exactly one of id (the rule's id) or index (1 = the first rule)")
+        return self
+
+
+class AddLimit(Change):
+    HELP = "a new per-window limit, written as in waves.yaml"
+    op: Literal["add_limit"]
+    limit: Limit
+
+
+class RemoveLimit(Change):
+    HELP = "remove a limit by its number (1 = the first limit in waves.yaml)"
+    op: Literal["remove_limit"]
+    index: int = Field(ge=1)
+
+
+class SetLimit(Change):
+    HELP = "override fields of a limit (by number, 1 = the first): max_actors, max_users, max_trusts, windows"
+    op: Literal["set_limit"]
+    index: int = Field(ge=1)
+    max_actors: int | None = Field(default=None, ge=0)
+    max_users: int | None = Field(default=None, ge=0)
+    max_trusts: int | None = Field(default=None, ge=0)
+    windows: list[Id] | None = None
+
+    @model_validator(mode="after")
+    def _something(self):
+        if not ({"max_actors", "max_users", "max_trusts", "windows"} & self.model_fields_set):
+            raise ValueError("set_limit needs at least one of max_actors, max_users, max_trusts, windows")
+        return self
+
+
+class AddBlackout(Change):
+    HELP = "a new blackout, written as in waves.yaml"
+    op: Literal["add_blackout"]
+    blackout: Blackout
+
+
+CHANGES: dict[str, type[Change]] = {
+    cls.model_fields["op"].annotation.__args__[0]: cls
+    for cls in (Postpone, Exclude, Remove, Add, SetFields, Unpin, SetPlanningDate, Capacity, AddWindow,
+                RemoveWindow, MoveWindow, AddRule, RemoveRule, AddLimit, RemoveLimit, SetLimit, AddBlackout)
+}
+
+
+class ScenarioHeader(BaseModel):
+    """The top of a scenario file; `changes` are validated one by one (by their `op`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    base: str = Field(min_length=1, description="the data folder the scenario was written for, e.g. data")
+    description: str = Field(min_length=1, description="what the scenario models, assumptions marked")
+    changes: list[Any] = Field(min_length=1)
+    note: str | None = None
+
+
+@dataclass
+class Scenario:
+    file: str  # as given (for messages)
+    base: str
+    description: str
+    changes: list[Change]
+
+    @property
+    def name(self) -> str:
+        return Path(self.file).stem
+
+
+# --------------------------------------------------------------------------------------------------
+# reading
+
+
+def load_scenario(path: Path | str) -> Scenario:
+    """Read and check one scenario file (format only; ids are checked when it is applied)."""
+    doc = load_yaml(Path(path), str(path))
+    header = validate(ScenarioHeader, doc)
+    changes: list[Change] = []
+    errors: list[InputError] = []
+    for i, raw in enumerate(header.changes):
+        try:
+            changes.append(_read_change(doc, i, raw))
+        except InputErrors as exc:
+            errors.extend(exc.errors)
+        except InputError as exc:
+            errors.append(exc)
+    if errors:
+        raise InputErrors(errors[:MAX_ERRORS]) if len(errors) > 1 else errors[0]
+    return Scenario(doc.file, header.base, " ".join(header.description.split()), changes)
+
+
+def _read_change(doc: YamlDocument, i: int, raw: Any) -> Change:
+    path = ("changes", i)
+    if not isinstance(raw, dict):
+        raise InputError(f"a change is a mapping with `op:` (one of {', '.join(CHANGES)}), found {type(raw).__name__}",
+                         doc.where(path))
+    op = raw.get("op")
+    if op is None:
+        raise InputError(f"a change needs `op:`, one of {', '.join(CHANGES)}", doc.where(path))
+    if op not in CHANGES:
+        raise InputError(f"unknown op {op!r}{did_you_mean(str(op), CHANGES)}; expected one of {', '.join(CHANGES)}",
+                         doc.where(path + ("op",)))
+    cls = CHANGES[op]
+    sub = YamlDocument(doc.file, raw, {p[2:]: line for p, line in doc.lines.items() if p[:2] == path})
+    change = validate(cls, sub)
+    for name, field in type(change).model_fields.items():  # nested data: an added organisation, window, rule ...
+        key = field.alias or name
+        _locate(getattr(change, name), sub, (key,))
+    change._at = sub.where(())
+    change._fields = {key: sub.where((key,)) for key in raw}
+    if "from" in raw:
+        change._fields["from_"] = sub.where(("from",))
+    return change
+
+
+# --------------------------------------------------------------------------------------------------
+# applying
+
+
+def apply_scenarios(problem: Problem, paths: list[Path]) -> Problem:
+    """The problem with each scenario file applied in order (a new Problem; the base is untouched).
+    Raises InputError (InputErrors) with `file:line` for anything wrong."""
+    for path in paths:
+        scenario = load_scenario(path)
+        problem = apply_scenario(problem, scenario)
+    return problem
+
+
+def apply_scenario(problem: Problem, scenario: Scenario) -> Problem:
+    draft = _Draft(problem, scenario.file)
+    for change in scenario.changes:
+        draft.apply(change)
+    draft.raise_errors()
+    summary = "; ".join(draft.done)
+    return draft.problem([f"{scenario.name}: {scenario.description} [{summary}]"])
+
+
+_QUICK_POSTPONE = re.compile(r"^(?P<id>[^=\s]+)=(?P<date>\d{4}-\d{2}-\d{2})$")
+_QUICK_CAPACITY = re.compile(r"^(?P<pool>[^=\s]+)=(?P<value>[0-9]+(?:\.[0-9]+)?)(?P<pct>%)?(?:@(?P<month>\d{4}-\d{2}))?$")
+
+
+def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: list[str] | tuple = (),
+                capacity: list[str] | tuple = ()) -> Problem:
+    """The command line's quick forms, applied after any scenario files:
+    `--postpone ID=YYYY-MM-DD` (new earliest date), `--exclude ID` (opts out),
+    `--capacity POOL=FTE[@YYYY-MM]` or `POOL=80%[@YYYY-MM]` (from that month on; from the start without @)."""
+    changes: list[Change] = []
+    errors: list[InputError] = []
+    for text in postpone:
+        where = Location("--postpone")
+        match = _QUICK_POSTPONE.match(text.strip())
+        if not match:
+            errors.append(InputError(f"{text!r}: expected ID=YYYY-MM-DD, e.g. helse-more-og-romsdal=2024-10-01", where))
+            continue
+        changes.append(_quick(Postpone, where, errors, text, actor=match["id"], earliest=match["date"]))
+    for text in exclude:
+        changes.append(_quick(Exclude, Location("--exclude"), errors, text, actor=text.strip()))
+    for text in capacity:
+        where = Location("--capacity")
+        match = _QUICK_CAPACITY.match(text.strip())
+        if not match:
+            errors.append(InputError(f"{text!r}: expected POOL=FTE[@YYYY-MM] or POOL=PERCENT%[@YYYY-MM], "
+                                     "e.g. primary=57.6@2024-07 or primary=80%@2024-07", where))
+            continue
+        value = float(match["value"])
+        fields = {"factor": value / 100} if match["pct"] else {"fte": value}
+        changes.append(_quick(Capacity, where, errors, text, pool=match["pool"], from_=match["month"], **fields))
+    if not changes and not errors:
+        return problem
+    draft = _Draft(problem, "command line")
+    draft.errors = errors  # report the malformed ones with what the others find
+    for change in changes:
+        draft.apply(change)
+    draft.raise_errors()
+    return draft.problem([f"command line: {item}" for item in draft.done])
+
+
+def _quick(cls: type[Change], where: Location, errors: list[InputError], text: str, **fields) -> Change | None:
+    try:
+        change = cls.model_validate({"op": cls.model_fields["op"].annotation.__args__[0], **fields})
+    except ValidationError as exc:
+        messages = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        errors.append(InputError(f"{text!r}: {messages}", where))
+        return None
+    change._at = where
+    return change
+
+
+class _Draft:
+    """Mutable copies of the data's lists while changes are applied; `problem()` makes the new Problem."""
+
+    def __init__(self, base: Problem, file: str):
+        self.base = base
+        self.file = file
+        waves = base.waves
+        self.orgs: list[Organisation] = list(base.organisations)
+        self.planning_date = waves.planning_date
+        self.windows: list[Window] = list(waves.windows)
+        self.blackouts: list[Blackout] = list(waves.blackouts)
+        self.tracks = list(waves.tracks)
+        self.pools = list(waves.pools)
+        self.limits: list[Limit] = list(waves.limits)
+        self.rules = list(waves.rules)
+        self.done: list[str] = []
+        self.errors: list[InputError] = []
+
+    # ---- lookups ----------------------------------------------------------------------------------
+
+    def org_index(self, ident: str, change: Change, field: str = "actor") -> int:
+        for i, o in enumerate(self.orgs):
+            if o.id == ident:
+                return i
+        raise InputError(f"{ident!r} is not an organisation{did_you_mean(ident, [o.id for o in self.orgs])}",
+                         change.where(field))
+
+    def window_index(self, ident: str, change: Change, field: str = "window") -> int:
+        for i, w in enumerate(self.windows):
+            if w.id == ident:
+                return i
+        raise InputError(f"{ident!r} is not a window{did_you_mean(ident, [w.id for w in self.windows])}",
+                         change.where(field))
+
+    def future_window(self, ident: str, change: Change, what: str) -> int:
+        i = self.window_index(ident, change)
+        w = self.windows[i]
+        if w.date < self.planning_date:
+            raise InputError(f"window {w.id} ({w.date}) is history (before the planning date {self.planning_date}); "
+                             f"a scenario cannot {what} it", change.where("window"))
+        return i
+
+    # ---- applying ---------------------------------------------------------------------------------
+
+    def apply(self, change: Change | None) -> None:
+        if change is None:
+            return
+        try:
+            self.done.append(getattr(self, "_" + change.op)(change))
+        except InputErrors as exc:
+            self.errors.extend(exc.errors)
+        except InputError as exc:
+            self.errors.append(exc)
+
+    def raise_errors(self) -> None:
+        if self.errors:
+            raise InputErrors(self.errors[:MAX_ERRORS]) if len(self.errors) > 1 else self.errors[0]
+
+    def problem(self, applied: list[str]) -> Problem:
+        waves = self.base.waves.model_copy(update={
+            "planning_date": self.planning_date, "windows": self.windows, "blackouts": self.blackouts,
+            "tracks": self.tracks, "pools": self.pools, "limits": self.limits, "rules": self.rules,
+        })
+        result = Problem(
+            organisations=self.orgs,
+            waves=waves,
+            data_dir=self.base.data_dir,
+            org_file=self.base.org_file,
+            waves_file=self.base.waves_file,
+            applied=list(self.base.applied) + applied,
+        )
+        check_references(result)
+        return result
+
+    def revalidate(self, org: Organisation, update: dict, change: Change, field: str) -> Organisation:
+        """The organisation with `update` (None removes a field), checked as organisations.yaml is."""
+        data = org.model_dump(by_alias=True, exclude_none=True)
+        data.update(update)
+        data = {k: v for k, v in data.items() if v is not None}
+        try:
+            new = Organisation.model_validate(data)
+        except ValidationError as exc:
+            raise InputErrors([
+                InputError(f"{org.id}: {'.'.join(map(str, e['loc'])) + ': ' if e['loc'] else ''}"
+                           f"{e['msg'].removeprefix('Value error, ')}", change.where(field))
+                for e in exc.errors()
+            ]) from None
+        new._at = change.at  # the scenario changed it: point there
+        return new
+
+    def replace_org(self, i: int, org: Organisation) -> None:
+        self.orgs[i] = org
+
+    # ---- organisations ----------------------------------------------------------------------------
+
+    def _postpone(self, c: Postpone) -> str:
+        i = self.org_index(c.actor, c)
+        org = self.orgs[i]
+        if org.status is Status.live:
+            raise InputError(f"{org.id} is live since {org.live_since} (history) and cannot be postponed; "
+                             "to replay history use set_planning_date (docs/scenarios.md)", c.where("actor"))
+        if not org.is_plannable:
+            raise InputError(f"{org.id} is opted out without a return date, so it is not planned; postponing it "
+                             "changes nothing (give it a date with exclude: {actor, returns} or set its status)",
+                             c.where("actor"))
+        old = org.earliest
+        self.replace_org(i, self.revalidate(org, {"earliest": c.earliest}, c, "earliest"))
+        return f"postpone {org.id}: earliest {old or 'none'} -> {c.earliest}"
+
+    def _exclude(self, c: Exclude) -> str:
+        i = self.org_index(c.actor, c)
+        org = self.orgs[i]
+        if org.status is Status.live:
+            raise InputError(f"{org.id} is live since {org.live_since} (history) and cannot opt out",
+                             c.where("actor"))
+        self.replace_org(i, self.revalidate(org, {"status": Status.opted_out, "returns": c.returns}, c, "actor"))
+        text = f"exclude {org.id}" + (f" until {c.returns}" if c.returns else " (opts out)")
+        needed = self._needed_by(org.id)
+        if needed and c.returns is None:
+            text += (f" (note: under {', '.join(needed)} others cannot go live without it; "
+                     "use remove to drop it from the rules)")
+        return text
+
+    def _needed_by(self, ident: str) -> list[str]:
+        """The rules under which others cannot go live without `ident`."""
+        found = []
+        for n, rule in enumerate(self.rules, 1):
+            label = rule.id or f"rule #{n}"
+            if rule.type == "together" and ident in rule.actors:
+                found.append(f"together {label}")
+            elif rule.type == "order" and ident in rule.actors[:-1]:
+                found.append(f"order {label}")
+            elif isinstance(rule, AfterLive) and rule.first == ident:
+                found.append(f"after_live {label}")
+        return found
+
+    def _remove(self, c: Remove) -> str:
+        i = self.org_index(c.actor, c)
+        org = self.orgs[i]
+        users = [o.id for o in self.orgs if org.id in (o.municipality, o.part_of)]
+        if users:
+            raise InputError(f"cannot remove {org.id}: {', '.join(users)} name(s) it as municipality or part_of; "
+                             "remove or change them first (or exclude it instead)", c.where("actor"))
+        del self.orgs[i]
+        dropped: list[str] = []
+        rules = []
+        for n, rule in enumerate(self.rules, 1):
+            label = rule.id or f"#{n}"
+            if isinstance(rule, WithOrBefore) or isinstance(rule, AfterLive):
+                named = (rule.actor, rule.target) if isinstance(rule, WithOrBefore) else (rule.first, rule.then)
+                if org.id in named:
+                    dropped.append(f"{rule.type} {label}")
+                    continue
+                rules.append(rule)
+            elif org.id in rule.actors:
+                actors = [a for a in rule.actors if a != org.id]
+                if len(actors) < 2:
+                    dropped.append(f"{rule.type} {label}")
+                    continue
+                rules.append(rule.model_copy(update={"actors": actors}))
+            else:
+                rules.append(rule)
+        self.rules = rules
+        blackouts = []
+        for b in self.blackouts:
+            if b.actors and org.id in b.actors:
+                actors = [a for a in b.actors if a != org.id]
+                if not actors and not b.kinds:
+                    continue  # a blackout for no one would bar everyone
+                b = b.model_copy(update={"actors": actors or None})
+            blackouts.append(b)
+        self.blackouts = blackouts
+        return f"remove {org.id}" + (f" (and rules {', '.join(dropped)})" if dropped else "")
+
+    def _add(self, c: Add) -> str:
+        org = c.organisation
+        if any(o.id == org.id for o in self.orgs):
+            raise InputError(f"{org.id!r} is already an organisation; use `op: set` to change it", c.where("organisation"))
+        self.orgs.append(org)
+        return f"add {org.id} ({org.kind.value}, {org.status.value})"
+
+    def _set(self, c: SetFields) -> str:
+        i = self.org_index(c.actor, c)
+        org = self.orgs[i]
+        allowed = [f for f in Organisation.model_fields if f not in ("id",)]
+        unknown = [k for k in c.fields if k not in allowed]
+        if unknown:
+            raise InputError(f"set: unknown field {unknown[0]!r}{did_you_mean(unknown[0], allowed)}; "
+                             f"allowed: {', '.join(allowed)}", c.where("fields"))
+        update = dict(c.fields)
+        if "source" not in update:
+            # numbers the scenario sets are the scenario's assumption, not the base data's fact
+            source = dict(org.source)
+            for name in Organisation.NEEDS_SOURCE:
+                if name in update and update[name] is not None:
+                    source[name] = f"estimate: scenario {Path(self.file).name}"
+                elif name in update:
+                    source.pop(name, None)
+            update["source"] = source
+        self.replace_org(i, self.revalidate(org, update, c, "fields"))
+        shown = ", ".join(f"{k}={v}" for k, v in c.fields.items() if k != "source")
+        return f"set {org.id}: {shown}"
+
+    def _unpin(self, c: Unpin) -> str:
+        i = self.org_index(c.actor, c)
+        org = self.orgs[i]
+        if org.status is not Status.live:
+            raise InputError(f"{org.id} is not live (status {org.status.value}); only a live organisation can be unpinned",
+                             c.where("actor"))
+        self.replace_org(i, self._unpinned(org, c.status, c.earliest, c))
+        return f"unpin {org.id} (live since {org.live_since}; now {c.status})"
+
+    def _unpinned(self, org: Organisation, status: str, earliest: dt.date | None, c: Change) -> Organisation:
+        source = {k: v for k, v in org.source.items() if k != "live_since"}
+        update = {"status": status, "live_since": None, "source": source}
+        if earliest is not None:
+            update["earliest"] = earliest
+        return self.revalidate(org, update, c, "actor")
+
+    def _set_planning_date(self, c: SetPlanningDate) -> str:
+        old = self.planning_date
+        self.planning_date = c.date
+        unpinned = []
+        if c.unpin:
+            for i, org in enumerate(self.orgs):
+                if org.status is Status.live and org.live_since >= c.date:
+                    earliest = org.live_since if c.earliest_as_history else None
+                    self.replace_org(i, self._unpinned(org, "signed", earliest, c))
+                    unpinned.append(org.id)
+        text = f"planning date {old} -> {c.date}"
+        if unpinned:
+            text += f", {len(unpinned)} organisations live since then planned again"
+            if c.earliest_as_history:
+                text += " (no earlier than they went live)"
+        return text
+
+    # ---- capacity ---------------------------------------------------------------------------------
+
+    def _capacity(self, c: Capacity) -> str:
+        ids = [p.id for p in self.pools]
+        if c.pool not in ids:
+            raise InputError(f"{c.pool!r} is not a pool{did_you_mean(c.pool, ids)}; pools: {', '.join(ids)}",
+                             c.where("pool"))
+        i = ids.index(c.pool)
+        pool = self.pools[i]
+
+        def new(base: float) -> float:
+            return round(c.fte if c.fte is not None else base * c.factor, 3)
+
+        first, last = c.from_, c.to
+        after = month_label(parse_month(last) + 1) if last else None
+
+        def inside(month: str) -> bool:
+            return (first is None or month >= first) and (last is None or month <= last)
+
+        # the new capacity changes at every month where the base changes, and where the override
+        # begins and ends; months before the first change take `fte`
+        fte = new(pool.fte) if first is None else pool.fte
+        points = sorted({ch.from_ for ch in pool.changes} | ({first} if first else set()) | ({after} if after else set()))
+        changes, previous = [], fte
+        for month in points:
+            value = new(pool.fte_in(month)) if inside(month) else pool.fte_in(month)
+            if value != previous:
+                changes.append(CapacityChange.model_validate({"from": month, "fte": value}))
+                previous = value
+        self.pools[i] = pool.model_copy(update={"fte": fte, "changes": changes})
+        amount = f"{c.fte:g} FTE" if c.fte is not None else f"x{c.factor:g}"
+        span = f" from {first}" if first else ""
+        span += f" to {last}" if last else ""
+        return f"capacity {pool.id} {amount}{span}"
+
+    # ---- windows ----------------------------------------------------------------------------------
+
+    def _add_window(self, c: AddWindow) -> str:
+        w = c.window
+        if any(x.id == w.id for x in self.windows):
+            raise InputError(f"{w.id!r} is already a window; use move_window to change its date", c.where("window"))
+        if w.date < self.planning_date:
+            raise InputError(f"window {w.id} ({w.date}) is before the planning date {self.planning_date}; "
+                             "history windows cannot be added", c.where("window"))
+        self.windows.append(w)
+        return f"add window {w.id} ({w.date})"
+
+    def _remove_window(self, c: RemoveWindow) -> str:
+        i = self.future_window(c.window, c, "remove")
+        wid = self.windows[i].id
+        del self.windows[i]
+        self.tracks = [t.model_copy(update={"windows": [w for w in t.windows if w != wid]})
+                       if t.windows and wid in t.windows else t for t in self.tracks]
+        limits = []
+        for limit in self.limits:
+            if limit.windows and wid in limit.windows:
+                rest = [w for w in limit.windows if w != wid]
+                if not rest:
+                    continue  # an empty list would mean every window
+                limit = limit.model_copy(update={"windows": rest})
+            limits.append(limit)
+        self.limits = limits
+        cleared = []
+        for j, org in enumerate(self.orgs):
+            if org.preferred_window == wid:
+                self.replace_org(j, self.revalidate(org, {"preferred_window": None}, c, "window"))
+                cleared.append(org.id)
+        text = f"remove window {wid}"
+        if cleared:
+            text += f" (preferred by {len(cleared)}: preference dropped)"
+        return text
+
+    def _move_window(self, c: MoveWindow) -> str:
+        i = self.future_window(c.window, c, "move")
+        w = self.windows[i]
+        if c.date < self.planning_date:
+            raise InputError(f"{c.date} is before the planning date {self.planning_date}; a window cannot move into history",
+                             c.where("date"))
+        self.windows[i] = w.model_copy(update={"date": c.date})
+        return f"move window {w.id}: {w.date} -> {c.date}"
+
+    # ---- rules, limits, blackouts -----------------------------------------------------------------
+
+    def _add_rule(self, c: AddRule) -> str:
+        if c.rule.id and any(r.id == c.rule.id for r in self.rules):
+            raise InputError(f"rule id {c.rule.id!r} is already used", c.where("rule"))
+        self.rules.append(c.rule)
+        return f"add {c.rule.type} rule" + (f" {c.rule.id}" if c.rule.id else "")
+
+    def _remove_rule(self, c: RemoveRule) -> str:
+        if c.id is not None:
+            ids = [r.id for r in self.rules if r.id]
+            if c.id not in ids:
+                raise InputError(f"no rule has id {c.id!r}{did_you_mean(c.id, ids)}", c.where("id"))
+            i = next(n for n, r in enumerate(self.rules) if r.id == c.id)
+        else:
+            if c.index > len(self.rules):
+                raise InputError(f"there are {len(self.rules)} rules; index {c.index} is past the last", c.where("index"))
+            i = c.index - 1
+        rule = self.rules.pop(i)
+        return f"remove {rule.type} rule {rule.id or '#' + str(i + 1)}"
+
+    def _limit_index(self, c: Change) -> int:
+        if c.index > len(self.limits):
+            raise InputError(f"there are {len(self.limits)} limits; index {c.index} is past the last", c.where("index"))
+        return c.index - 1
+
+    def _add_limit(self, c: AddLimit) -> str:
+        self.limits.append(c.limit)
+        return f"add limit #{len(self.limits)}"
+
+    def _remove_limit(self, c: RemoveLimit) -> str:
+        self.limits.pop(self._limit_index(c))
+        return f"remove limit #{c.index}"
+
+    def _set_limit(self, c: SetLimit) -> str:
+        i = self._limit_index(c)
+        fields = {k: getattr(c, k) for k in ("max_actors", "max_users", "max_trusts", "windows") if k in c.model_fields_set}
+        if fields.get("windows") == []:
+            raise InputError("windows: [] would limit no window; leave windows out to limit every window",
+                             c.where("windows"))
+        data = self.limits[i].model_dump(by_alias=True, exclude_none=True)
+        data.update(fields)
+        data = {k: v for k, v in data.items() if v is not None}
+        try:
+            limit = Limit.model_validate(data)
+        except ValidationError as exc:
+            raise InputError(f"limit #{c.index}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}", c.at) from None
+        limit._at = c.at
+        self.limits[i] = limit
+        return f"limit #{c.index}: " + ", ".join(f"{k}={v}" for k, v in fields.items())
+
+    def _add_blackout(self, c: AddBlackout) -> str:
+        self.blackouts.append(c.blackout)
+        return f"add blackout {c.blackout.from_} to {c.blackout.to}"
+
+
+def scenario_base(path: Path | str) -> str | None:
+    """The `base` a scenario file names, or None when the file cannot be read (errors come later)."""
+    try:
+        return load_scenario(path).base
+    except InputError:
+        return None
+
+
+__all__ = ["CHANGES", "Scenario", "apply_quick", "apply_scenario", "apply_scenarios", "load_scenario", "scenario_base"]

@@ -1,0 +1,244 @@
+"""`compare`: who moved, the knock-on cause of each move, totals and cost; and `hpplan compare`
+on the tiny data and on the shipped scenarios."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import build, org, solved
+from typer.testing import CliRunner
+
+from hpplan import cli
+from hpplan.compare import compare
+from hpplan.scenario import apply_quick
+from hpplan.solve import Baseline, SolveOptions, solve
+from hpplan.verify import verify
+
+REPO = Path(__file__).resolve().parent.parent
+TINY = REPO / "tests" / "data" / "tiny"
+runner = CliRunner()
+
+MUNI_HYPERCARE_4 = [{"id": "municipality", "hypercare": [4], "source": {"all": "estimate: test"}}]
+PRIMARY_5 = [
+    {"id": "specialist", "sector": "specialist", "fte": 100, "source": {"fte": "estimate: test"}},
+    {"id": "primary", "sector": "primary", "fte": 5, "source": {"fte": "estimate: test"}},
+]
+
+
+def compared(base_problem, other_problem, *, stable: bool = False):
+    base = solved(base_problem)
+    if stable:
+        other = solve(other_problem, SolveOptions(time_limit=20), Baseline(base))
+        assert verify(other_problem, other) == []
+    else:
+        other = solved(other_problem)
+    return compare(base, base_problem, other, other_problem)
+
+
+def move(comparison, ident):
+    return next(m for m in comparison.moves if m.id == ident)
+
+
+def test_nothing_changed_nothing_moved():
+    problem = build([org("a"), org("b", earliest="2024-04-01")])
+    comparison = compared(problem, problem)
+    assert comparison.moves == [] and comparison.population_months == 0 and comparison.cost_of_delay == 0
+
+
+def test_the_postponed_actor_and_its_knock_on_through_an_order_rule():
+    base = build([org("a", kind="health_trust", population=100, postponement_cost_per_month=50.0),
+                  org("b", kind="health_trust", population=10)],
+                 rules=[{"type": "order", "actors": ["a", "b"], "id": "trusts"}])
+    other = apply_quick(base, postpone=["a=2024-04-01"])
+    comparison = compared(base, other)
+    a, b = move(comparison, "a"), move(comparison, "b")
+    assert (a.window_before, a.window_after, a.change) == ("w1", "w2", "later")
+    assert a.cause.kind == "scenario" and a.cause.text == "earliest none -> 2024-04-01 (scenario)"
+    assert (b.window_before, b.window_after) == ("w2", "w3")
+    assert b.cause.kind == "knock-on" and b.cause.actors == ("a",) and "order rule trusts" in b.cause.text
+    assert b.roots == ("a",)
+    # February -> April is 2 months, April -> September 5: cost and population-months
+    assert a.days == 77 and a.months == 2 and a.cost == 100.0 and a.cost_estimate
+    assert comparison.cost_of_delay == 100.0 and comparison.cost_is_estimate
+    assert comparison.population_months == 100 * 2 + 10 * 5
+
+
+def test_a_full_window_names_who_moved_in():
+    base = build([org("a", population=1000), org("b", population=100, earliest="2024-04-01"), org("c", population=10)],
+                 limits=[{"max_actors": 1}])
+    other = apply_quick(base, postpone=["a=2024-04-01"])
+    comparison = compared(base, other)
+    b = move(comparison, "b")
+    assert (b.window_before, b.window_after) == ("w2", "w3")
+    assert b.cause.kind == "knock-on" and b.cause.rule == "limit.max_actors" and b.cause.actors == ("a",)
+    assert b.cause.text == "window w2 is full (max_actors): a moved in"
+    # c moves earlier: pushed out of w3 by b, and into w1, which a left
+    c = move(comparison, "c")
+    assert c.change == "earlier" and [cause.text for cause in c.causes] == [
+        "window w3 is full (max_actors): b moved in",
+        "window w1 was full in the baseline (max_actors); freed by a moving out",
+    ]
+    assert c.roots == ("a",)
+
+
+def test_a_full_pool_names_who_loads_it_now():
+    base = build([org("m1", population=100), org("m2", earliest="2024-04-01")], profiles=MUNI_HYPERCARE_4,
+                 pools=PRIMARY_5)
+    other = apply_quick(base, postpone=["m1=2024-04-01"])
+    comparison = compared(base, other)
+    m2 = move(comparison, "m2")
+    assert (m2.window_before, m2.window_after) == ("w2", "w3")
+    assert m2.cause.kind == "knock-on" and m2.cause.rule == "capacity" and m2.cause.actors == ("m1",)
+    assert m2.cause.text.startswith("pool primary full in 2024-04: 8 of 5 FTE with it back there; more load there "
+                                    "now from m1 (+4 FTE)")
+
+
+def test_a_capacity_cut_is_the_scenario_s_cause():
+    base = build([org("m1", population=100), org("m2")], profiles=MUNI_HYPERCARE_4,
+                 pools=[PRIMARY_5[0], {**PRIMARY_5[1], "fte": 10}])
+    other = apply_quick(base, capacity=["primary=5@2024-02"])
+    m2 = move(compared(base, other), "m2")
+    assert m2.cause.kind == "scenario" and m2.cause.text.endswith("capacity 10 -> 5 FTE (scenario)")
+
+
+def test_a_together_group_follows_its_postponed_member():
+    base = build([org("t", kind="health_trust", population=100), org("h1", kind="hospital", population=0),
+                  org("h2", kind="hospital", population=0)],
+                 rules=[{"type": "together", "actors": ["t", "h1", "h2"], "id": "group"}])
+    other = apply_quick(base, postpone=["t=2024-09-01"])
+    comparison = compared(base, other)
+    assert move(comparison, "t").cause.kind == "scenario"
+    for ident in ("h1", "h2"):
+        cause = move(comparison, ident).cause
+        assert cause.kind == "knock-on" and cause.actors == ("t",)
+        assert cause.text == "together rule group: goes live with t, whose earliest none -> 2024-09-01 (scenario)"
+        assert move(comparison, ident).roots == ("t",)
+
+
+def test_an_unforced_move_is_the_objective_s_choice():
+    # without its preferred window nothing holds m1 in w3: it moves to w1 because the objective prefers it
+    base = build([org("m1", population=1, preferred_window="w3")])
+    changed = build([org("m1", population=1)])
+    m1 = move(compared(base, changed), "m1")
+    assert m1.change == "earlier" and m1.cause.kind == "objective" and m1.cause.text.startswith("not forced")
+
+
+def test_newly_unscheduled_removed_and_added():
+    base = build([org("a"), org("b"), org("c")])
+    other = build([org("a", status="opted_out"), org("b"), org("d")])
+    comparison = compared(base, other)
+    changes = {m.id: m.change for m in comparison.moves}
+    assert changes == {"a": "unscheduled", "c": "removed", "d": "added"}
+    a = move(comparison, "a")
+    assert a.cause.kind == "scenario" and a.cause.text == "status planned -> opted_out (scenario)"
+    assert [m.id for m in comparison.newly_unscheduled] == ["a"]
+
+
+def test_a_moved_window_moves_its_organisations():
+    from hpplan.scenario import MoveWindow, Scenario, apply_scenario
+
+    base = build([org("a")])
+    change = MoveWindow.model_validate({"op": "move_window", "window": "w1", "date": "2024-03-02"})
+    other = apply_scenario(base, Scenario("m.yaml", "data", "move", [change]))
+    a = move(compared(base, other, stable=True), "a")
+    assert a.days == 21 and a.cause.kind == "window" and "moved from 2024-02-10 to 2024-03-02" in a.cause.text
+
+
+def test_peak_loads_before_and_after():
+    base = build([org("m1", population=100), org("m2")], profiles=MUNI_HYPERCARE_4,
+                 pools=[PRIMARY_5[0], {**PRIMARY_5[1], "fte": 10}])
+    other = apply_quick(base, capacity=["primary=5"])
+    comparison = compared(base, other)
+    primary = next(p for p in comparison.peaks if p.pool == "primary")
+    assert (primary.before.used, primary.before.limit) == (8, 10)
+    assert (primary.after.used, primary.after.limit) == (4, 5)
+    report = comparison.to_json_dict()
+    assert report["totals"]["actors_moved"] == 1
+    assert report["peak_load"][1] == {"pool": "primary", "before": {"month": "2024-02", "used": 8, "limit": 10},
+                                      "after": {"month": "2024-02", "used": 4, "limit": 5}}
+
+
+# ---- the command ----------------------------------------------------------------------------------
+
+
+def run(*args: str, **env):
+    return runner.invoke(cli.app, list(args), env=env or None)
+
+
+def test_compare_a_data_folder_with_a_postponement_in_every_format(tmp_path):
+    result = run("compare", "--baseline", str(TINY), "--postpone", "helse-more-og-romsdal=2024-09-01")
+    assert result.exit_code == 0, result.output
+    assert "Go-live later (1)" in result.output
+    assert "earliest none -> 2024-09-01 (scenario)" in result.output
+    assert all(len(line) <= 80 for line in result.stdout.splitlines())
+    wide = run("compare", "--baseline", str(TINY), "--postpone", "helse-more-og-romsdal=2024-09-01", COLUMNS="160")
+    assert wide.exit_code == 0 and "| Cause" in wide.stdout
+    assert all(len(line) <= 160 for line in wide.stdout.splitlines())
+
+    result = run("compare", "--baseline", str(TINY), "--postpone", "helse-more-og-romsdal=2024-09-01", "-f", "json")
+    data = json.loads(result.stdout)
+    assert data["totals"]["actors_moved"] == 1 and data["replan"] == "stable"
+    hmr = data["moves"][0]
+    assert (hmr["id"], hmr["from"], hmr["to"], hmr["days"]) == ("helse-more-og-romsdal", "2024-02-10", "2024-09-14", 217)
+    assert hmr["cause"]["kind"] == "scenario" and hmr["cause"]["where"] == "--postpone"
+
+    out = tmp_path / "cmp.md"
+    result = run("compare", "--baseline", str(TINY), "--postpone", "helse-more-og-romsdal=2024-09-01",
+                 "-f", "markdown", "-o", str(out))
+    assert result.exit_code == 0 and out.read_text().startswith("# Comparison")
+    assert "| helse-more-og-romsdal | 2024-02-10 | 2024-09-14 | +217 |" in out.read_text()
+
+
+def test_compare_a_saved_plan_and_a_failed_run_leaves_the_output(tmp_path):
+    plan = tmp_path / "plan.json"
+    assert run("solve", "--data", str(TINY), "-f", "json", "-o", str(plan)).exit_code == 0
+    out = tmp_path / "cmp.json"
+    out.write_text("old")
+    result = run("compare", "--baseline", str(plan), "--data", str(TINY), "--postpone", "orsta=2030-01-01",
+                 "-f", "json", "-o", str(out))
+    assert result.exit_code == 1 and out.read_text() == "old"
+    result = run("compare", "--baseline", str(plan), "--data", str(TINY), "--exclude", "orsta-legekontr")
+    assert result.exit_code == 2
+    assert "error: --exclude: 'orsta-legekontr' is not an organisation (did you mean 'orsta-legekontor'?)" in result.output
+
+
+# ---- the shipped scenarios ------------------------------------------------------------------------
+
+SHIPPED = sorted((REPO / "data" / "scenarios").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def shipped_plan(tmp_path_factory) -> Path:
+    plan = tmp_path_factory.mktemp("plan") / "plan.json"
+    result = run("solve", "--data", str(REPO / "data"), "-t", "10", "-f", "json", "-o", str(plan))
+    assert result.exit_code == 0, result.output
+    return plan
+
+
+@pytest.mark.parametrize("scenario", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_shipped_scenarios_solve_and_compare(scenario: Path, shipped_plan: Path):
+    solved_ = run("solve", "--data", str(REPO / "data"), "--scenario", str(scenario), "-t", "10", "-f", "json")
+    assert solved_.exit_code == 0, solved_.output
+    # the back-test and the counterfactual are compared planned afresh (docs/scenarios.md)
+    fresh = ["--fresh"] if scenario.stem in ("st-olavs-2022-backtest", "four-municipalities-in-ki2") else []
+    result = run("compare", "--baseline", str(shipped_plan), "--data", str(REPO / "data"), "--scenario",
+                 str(scenario), "-t", "10", "-f", "json", *fresh)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["moves"], "a shipped scenario should change the plan"
+    for m in data["moves"]:
+        assert m["cause"] and m["cause"]["text"], m
+
+
+def test_the_hmr_postponement_pushes_hnt_and_costs(shipped_plan: Path):
+    result = run("compare", "--baseline", str(shipped_plan), "--data", str(REPO / "data"), "--scenario",
+                 str(REPO / "data" / "scenarios" / "hmr-postponed.yaml"), "-t", "10", "-f", "json")
+    data = json.loads(result.stdout)
+    moves = {m["id"]: m for m in data["moves"]}
+    assert moves["helse-more-og-romsdal"]["cause"]["kind"] == "scenario"
+    hnt = moves["helse-nord-trondelag"]
+    assert hnt["change"] == "later" and hnt["cause"]["kind"] == "knock-on"
+    assert "helse-more-og-romsdal" in hnt["roots"]
+    assert data["totals"]["cost_of_delay_mnok"] > 0 and data["totals"]["cost_is_estimate"] is True

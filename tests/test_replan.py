@@ -1,0 +1,178 @@
+"""Re-planning against a baseline (`hpplan solve --baseline`): fewest moved, then least movement, then the
+objective; a frozen horizon keeps early go-lives; history is always frozen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from helpers import build, org, solved, windows_of
+from typer.testing import CliRunner
+
+from hpplan import cli
+from hpplan.scenario import Add, Scenario, apply_quick, apply_scenario
+from hpplan.solution import Status, read_plan
+from hpplan.solve import Baseline, SolveOptions, solve_replan
+from hpplan.verify import verify
+
+REPO = Path(__file__).resolve().parent.parent
+TINY = REPO / "tests" / "data" / "tiny"
+runner = CliRunner()
+
+
+def replanned(problem, baseline, **fields):
+    solution, replan = solve_replan(problem, SolveOptions(time_limit=20), Baseline(baseline, **fields))
+    if solution.found:
+        assert verify(problem, solution) == []
+    return solution, replan
+
+
+def test_an_unchanged_problem_moves_nothing():
+    problem = build([org("a", population=100), org("b", earliest="2024-04-01"), org("c")], limits=[{"max_actors": 1}])
+    base = solved(problem)
+    again, replan = replanned(problem, base)
+    assert windows_of(again) == windows_of(base)
+    assert (replan.moved, replan.movement, replan.proven) == (0, 0, True)
+    assert again.status is Status.optimal and again.objective == base.objective
+    assert again.stats.phases[:2] == ["fewest moved", "least movement"]
+
+
+def test_fewest_moved_beats_the_objective():
+    # max one go-live per window: a (big) in w1, b in w2. a postponed to April: planned afresh, a takes
+    # w2 and b moves to w1 (two moved); re-planned, a goes to w3 and b stays (one moved)
+    problem = build([org("a", population=1000), org("b", population=10)], limits=[{"max_actors": 1}])
+    base = solved(problem)
+    assert windows_of(base) == {"a": "w1", "b": "w2"}
+    postponed = apply_quick(problem, postpone=["a=2024-04-01"])
+    assert windows_of(solved(postponed)) == {"a": "w2", "b": "w1"}
+    stable, replan = replanned(postponed, base)
+    assert windows_of(stable) == {"a": "w3", "b": "w2"}
+    assert (replan.moved, replan.movement) == (1, 2)
+
+
+def test_least_movement_after_fewest_moved():
+    # a must leave w1 (one move either way); it moves as few windows as the rules allow
+    problem = build([org("a", population=10), org("b", population=1, earliest="2024-04-01")],
+                    limits=[{"max_actors": 1}])
+    base = solved(problem)
+    assert windows_of(base) == {"a": "w1", "b": "w2"}
+    blocked = apply_quick(problem, postpone=["a=2024-03-01"])
+    stable, replan = replanned(blocked, base)
+    assert windows_of(stable) == {"a": "w3", "b": "w2"} and (replan.moved, replan.movement) == (1, 2)
+
+
+def test_freeze_until_keeps_early_go_lives():
+    # max one go-live per window: a in w1, b (ready from April, barred from September) in w2. A big
+    # newcomer that must go live by May needs w1 or w2, so a or b moves, two windows either way (a to
+    # w3, b to w4): the objective gives the newcomer w1 and moves a. Frozen until March, a keeps w1.
+    problem = build([org("a", population=100), org("b", population=100, earliest="2024-04-01")],
+                    limits=[{"max_actors": 1}],
+                    blackouts=[{"from": "2024-09-01", "to": "2024-09-30", "reason": "test", "actors": ["b"]}])
+    base = solved(problem)
+    assert windows_of(base) == {"a": "w1", "b": "w2"}
+    add = Add.model_validate({"op": "add", "organisation": org("c", population=1000, latest="2024-05-01")})
+    newcomer = apply_scenario(problem, Scenario("c.yaml", "data", "newcomer", [add]))
+    free, replan = replanned(newcomer, base)
+    assert windows_of(free) == {"a": "w3", "b": "w2", "c": "w1"} and (replan.moved, replan.movement) == (1, 2)
+    frozen, replan = replanned(newcomer, base, freeze_until=dt.date(2024, 3, 1))
+    assert windows_of(frozen) == {"a": "w1", "b": "w4", "c": "w2"} and (replan.moved, replan.movement) == (1, 2)
+    assert replan.frozen == 1 and replan.released == []
+
+
+def test_nothing_new_goes_live_in_the_frozen_horizon():
+    problem = build([org("a")])
+    base = solved(problem)
+    add = Add.model_validate({"op": "add", "organisation": org("c")})
+    newcomer = apply_scenario(problem, Scenario("c.yaml", "data", "newcomer", [add]))
+    assert windows_of(replanned(newcomer, base)[0]) == {"a": "w1", "c": "w1"}
+    assert windows_of(replanned(newcomer, base, freeze_until=dt.date(2024, 3, 1))[0]) == {"a": "w1", "c": "w2"}
+
+
+def test_a_frozen_go_live_the_data_no_longer_allows_is_released():
+    problem = build([org("a"), org("b")])
+    base = solved(problem)
+    postponed = apply_quick(problem, postpone=["a=2024-04-01"])
+    frozen, replan = replanned(postponed, base, freeze_until=dt.date(2024, 6, 1))
+    # a leaves its frozen window (its own data changed), but may not go live in the frozen w2 either
+    assert windows_of(frozen) == {"a": "w3", "b": "w1"}
+    assert replan.released == ["a"] and replan.frozen == 1
+
+
+def test_history_is_always_frozen():
+    problem = build([org("old", status="live", live_since="2023-11-04"), org("m1")])
+    base = solved(problem)
+    again, replan = replanned(problem, base)
+    assert again.assignment("old").pinned and again.assignment("old").window == "h1"
+    assert replan.moved == 0
+
+
+# ---- the command ----------------------------------------------------------------------------------
+
+
+def run(*args: str):
+    return runner.invoke(cli.app, list(args))
+
+
+def test_solve_with_a_baseline_reports_what_moved_and_why(tmp_path):
+    plan = tmp_path / "plan.json"
+    assert run("solve", "--data", str(TINY), "-f", "json", "-o", str(plan)).exit_code == 0
+
+    same = run("solve", "--data", str(TINY), "--baseline", str(plan), "-f", "json")
+    assert same.exit_code == 0, same.output
+    data = json.loads(same.stdout)
+    assert data["baseline"]["moved"] == 0 and data["baseline"]["changes"] == []
+    assert data["plan"] == json.loads(plan.read_text())["plan"]
+
+    moved = run("solve", "--data", str(TINY), "--baseline", str(plan), "--postpone", "orsta=2024-09-01", "-f", "json")
+    data = json.loads(moved.stdout)
+    assert {"status", "objective", "plan", "load", "baseline"} <= set(data)
+    changes = {c["id"]: c for c in data["baseline"]["changes"]}
+    assert changes["orsta"]["cause"]["text"] == "earliest none -> 2024-09-01 (scenario)"
+    assert data["baseline"]["moved"] == len(changes)
+
+    table = run("solve", "--data", str(TINY), "--baseline", str(plan), "--postpone", "orsta=2024-09-01")
+    assert table.exit_code == 0 and "Changes from the baseline" in table.stdout
+    assert "why: earliest none -> 2024-09-01 (scenario)" in table.stdout
+
+
+def test_freeze_until_needs_a_baseline_and_may_come_from_the_data(tmp_path):
+    result = run("solve", "--data", str(TINY), "--freeze-until", "2024-06-01")
+    assert result.exit_code == 2 and "give --baseline" in result.output
+
+    plan = tmp_path / "plan.json"
+    assert run("solve", "--data", str(TINY), "-f", "json", "-o", str(plan)).exit_code == 0
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "organisations.yaml").write_text((TINY / "organisations.yaml").read_text())
+    (data / "waves.yaml").write_text((TINY / "waves.yaml").read_text().replace(
+        "planning_date: 2024-01-15", "planning_date: 2024-01-15\nfreeze_until: 2024-05-01"))
+    result = run("solve", "--data", str(data), "--baseline", str(plan), "--postpone", "orsta=2024-09-01", "-f", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)["baseline"]
+    assert report["freeze_until"] == "2024-05-01"
+    # Ørsta's window (April) is frozen but its new earliest date rules it out: released
+    assert report["released"] == ["orsta"]
+
+
+def test_shipped_data_replanned_against_its_own_plan_moves_nothing(tmp_path):
+    plan = tmp_path / "plan.json"
+    assert run("solve", "--data", str(REPO / "data"), "-t", "10", "-f", "json", "-o", str(plan)).exit_code == 0
+    result = run("solve", "--data", str(REPO / "data"), "-t", "10", "--baseline", str(plan), "-f", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["baseline"]["moved"] == 0
+    assert [a["go_live"] for a in data["plan"]] == [a.go_live.isoformat() if a.go_live else None
+                                                    for a in read_plan(plan).plan]
+
+
+def test_a_frozen_go_live_a_rule_moves_is_released_not_infeasible():
+    # the hospital is frozen in w1 with its trust, but goes with it (together rule) when the trust is
+    # postponed; nothing else enters the frozen horizon, so both go to the first window after it
+    problem = build([org("t", kind="health_trust"), org("h", kind="hospital", population=0)],
+                    rules=[{"type": "together", "actors": ["t", "h"]}])
+    base = solved(problem)
+    postponed = apply_quick(problem, postpone=["t=2024-04-01"])
+    frozen, replan = replanned(postponed, base, freeze_until=dt.date(2024, 6, 1))
+    assert windows_of(frozen) == {"t": "w3", "h": "w3"}
+    assert replan.frozen == 0 and replan.released == ["t", "h"]

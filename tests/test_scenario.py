@@ -1,0 +1,320 @@
+"""Scenario files and quick forms (docs/scenarios.md): each operation on a tiny instance with a known
+effect, composition, and errors with file:line and "did you mean". Every plan is verified
+(helpers.solved)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import build, org, solved, windows_of
+
+from hpplan.errors import InputError
+from hpplan.loader import load_problem
+from hpplan.scenario import CHANGES, apply_quick, apply_scenarios, load_scenario
+from hpplan.solution import Status
+
+REPO = Path(__file__).resolve().parent.parent
+MUNI_HYPERCARE_4 = [{"id": "municipality", "hypercare": [4], "source": {"all": "estimate: test"}}]
+PRIMARY_10 = [
+    {"id": "specialist", "sector": "specialist", "fte": 100, "source": {"fte": "estimate: test"}},
+    {"id": "primary", "sector": "primary", "fte": 10, "source": {"fte": "estimate: test"}},
+]
+
+
+def write(tmp_path: Path, changes, name: str = "s.yaml", **top) -> Path:
+    path = tmp_path / name
+    data = {"base": "data", "description": "test", "changes": changes, **top}
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def applied(problem, tmp_path, changes):
+    return apply_scenarios(problem, [write(tmp_path, changes)])
+
+
+# ---- organisations --------------------------------------------------------------------------------
+
+
+def test_postpone_moves_the_actor_and_leaves_the_base_alone(tmp_path):
+    base = build([org("m1"), org("m2")])
+    changed = applied(base, tmp_path, [{"op": "postpone", "actor": "m1", "earliest": "2024-09-01"}])
+    assert windows_of(solved(changed)) == {"m1": "w3", "m2": "w1"}
+    assert base.org["m1"].earliest is None and base.applied == []
+    assert changed.org["m1"].earliest.isoformat() == "2024-09-01"
+    assert len(changed.applied) == 1 and "postpone m1" in changed.applied[0]
+    assert str(changed.org["m1"].at).endswith("s.yaml:4")  # the change, not organisations.yaml
+
+
+def test_exclude_opts_out_or_until_a_date(tmp_path):
+    base = build([org("m1"), org("m2")])
+    out = applied(base, tmp_path, [{"op": "exclude", "actor": "m2"}])
+    assert windows_of(solved(out)) == {"m1": "w1", "m2": None}
+    until = applied(base, tmp_path, [{"op": "exclude", "actor": "m2", "returns": "2024-10-01"}])
+    assert windows_of(solved(until)) == {"m1": "w1", "m2": "w4"}
+
+
+def test_exclude_warns_when_a_rule_needs_the_actor(tmp_path):
+    base = build([org("a"), org("b")], rules=[{"type": "order", "actors": ["a", "b"]}])
+    out = applied(base, tmp_path, [{"op": "exclude", "actor": "a"}])
+    assert "under order rule #1 others cannot go live without it" in out.applied[0]
+    assert solved(out).status is Status.infeasible  # b must go live and needs a before it
+
+
+def test_remove_drops_the_actor_from_rules(tmp_path):
+    base = build([org("a"), org("b"), org("c", earliest="2024-09-01")],
+                 rules=[{"type": "order", "actors": ["a", "b", "c"]},
+                        {"type": "together", "actors": ["b", "c"], "id": "bc"}])
+    changed = applied(base, tmp_path, [{"op": "remove", "actor": "b"}])
+    assert [o.id for o in changed.organisations] == ["a", "c"]
+    assert [r.type for r in changed.waves.rules] == ["order"]  # together [c] alone is dropped
+    assert changed.waves.rules[0].actors == ["a", "c"]
+    assert windows_of(solved(changed)) == {"a": "w1", "c": "w3"}
+    assert "together bc" in changed.applied[0]
+
+
+def test_remove_refuses_a_municipality_with_gp_offices(tmp_path):
+    base = build([org("m1"), org("g1", kind="gp_office", municipality="m1", status="optional")])
+    with pytest.raises(InputError, match="g1 name"):
+        applied(base, tmp_path, [{"op": "remove", "actor": "m1"}])
+
+
+def test_add_an_organisation(tmp_path):
+    base = build([org("m1")])
+    changed = applied(base, tmp_path, [{"op": "add", "organisation": org("m9", earliest="2024-04-01")}])
+    assert windows_of(solved(changed)) == {"m1": "w1", "m9": "w2"}
+    with pytest.raises(InputError, match="already an organisation"):
+        applied(base, tmp_path, [{"op": "add", "organisation": org("m1")}])
+
+
+def test_set_fields_and_their_source_notes(tmp_path):
+    base = build([org("m1", users=10)])
+    changed = applied(base, tmp_path, [{"op": "set", "actor": "m1", "fields": {"users": 500, "latest": "2024-03-01"}}])
+    m1 = changed.org["m1"]
+    assert m1.users == 500 and m1.source["users"] == "estimate: scenario s.yaml"
+    assert windows_of(solved(changed)) == {"m1": "w1"}
+    with pytest.raises(InputError, match=r"unknown field 'usrs' \(did you mean 'users'\?\)"):
+        applied(base, tmp_path, [{"op": "set", "actor": "m1", "fields": {"usrs": 500}}])
+    with pytest.raises(InputError, match="earliest 2024-09-01 is after latest 2024-03-01"):
+        applied(changed, tmp_path, [{"op": "postpone", "actor": "m1", "earliest": "2024-09-01"}])
+
+
+def test_unpin_plans_a_live_organisation_again(tmp_path):
+    base = build([org("old", status="live", live_since="2023-11-04"), org("m1")])
+    changed = applied(base, tmp_path, [{"op": "unpin", "actor": "old", "earliest": "2024-04-01"}])
+    assert windows_of(solved(changed)) == {"old": "w2", "m1": "w1"}
+
+
+def test_set_planning_date_replays_history(tmp_path):
+    base = build([org("old", status="live", live_since="2023-11-04"), org("m1", earliest="2024-04-01")])
+    assert windows_of(solved(base)) == {"old": "h1", "m1": "w2"}
+    replay = applied(base, tmp_path, [{"op": "set_planning_date", "date": "2023-10-01"}])
+    assert replay.planning_date.isoformat() == "2023-10-01" and [w.id for w in replay.future_windows][0] == "h1"
+    assert windows_of(solved(replay)) == {"old": "h1", "m1": "w2"}  # first window again
+    ready = applied(base, tmp_path, [{"op": "set_planning_date", "date": "2023-10-01", "earliest_as_history": True},
+                                     {"op": "postpone", "actor": "old", "earliest": "2024-02-01"}])
+    assert windows_of(solved(ready)) == {"old": "w1", "m1": "w2"}
+    with pytest.raises(InputError, match="not before the planning date"):
+        applied(base, tmp_path, [{"op": "set_planning_date", "date": "2023-10-01", "unpin": False}])
+
+
+# ---- capacity -------------------------------------------------------------------------------------
+
+
+def test_capacity_cut_by_factor_spreads_the_go_lives(tmp_path):
+    base = build([org("m1", population=20), org("m2")], profiles=MUNI_HYPERCARE_4, pools=PRIMARY_10)
+    assert windows_of(solved(base)) == {"m1": "w1", "m2": "w1"}  # 8 of 10 FTE
+    cut = applied(base, tmp_path, [{"op": "capacity", "pool": "primary", "factor": 0.5}])  # 5 FTE from the start
+    assert windows_of(solved(cut)) == {"m1": "w1", "m2": "w2"}
+    later = applied(base, tmp_path, [{"op": "capacity", "pool": "primary", "fte": 5, "from": "2024-03"}])
+    assert windows_of(solved(later)) == {"m1": "w1", "m2": "w1"}  # February still has 10
+
+
+def test_capacity_from_and_to_keeps_later_base_changes(tmp_path):
+    pools = [PRIMARY_10[0], {**PRIMARY_10[1], "changes": [{"from": "2025-01", "fte": 20}]}]
+    base = build([org("m1")], pools=pools)
+    changed = applied(base, tmp_path, [{"op": "capacity", "pool": "primary", "fte": 5, "from": "2024-06", "to": "2024-08"}])
+    pool = changed.waves.pools[1]
+    assert [pool.fte_in(m) for m in ("2024-05", "2024-06", "2024-08", "2024-09", "2025-01")] == [10, 5, 5, 10, 20]
+    assert base.waves.pools[1].fte_in("2024-06") == 10
+
+
+# ---- windows --------------------------------------------------------------------------------------
+
+
+def test_add_window(tmp_path):
+    base = build([org("m1", earliest="2024-03-01")])
+    assert windows_of(solved(base)) == {"m1": "w2"}
+    changed = applied(base, tmp_path, [{"op": "add_window", "window": {"id": "w1b", "date": "2024-03-09"}}])
+    assert windows_of(solved(changed)) == {"m1": "w1b"}
+
+
+def test_remove_window_cleans_tracks_limits_and_preferences(tmp_path):
+    base = build([org("m1", preferred_window="w1", track="T")], tracks=[{"id": "T", "windows": ["w1", "w3"]}],
+                 limits=[{"windows": ["w1"], "max_actors": 5}, {"windows": ["w1", "w2"], "max_actors": 5}])
+    changed = applied(base, tmp_path, [{"op": "remove_window", "window": "w1"}])
+    assert "w1" not in changed.window and changed.org["m1"].preferred_window is None
+    assert changed.waves.tracks[0].windows == ["w3"]
+    assert [lim.windows for lim in changed.waves.limits] == [["w2"]]  # an emptied limit is dropped, not "every window"
+    assert windows_of(solved(changed)) == {"m1": "w3"}
+    with pytest.raises(InputError, match="history"):
+        applied(base, tmp_path, [{"op": "remove_window", "window": "h1"}])
+
+
+def test_move_window(tmp_path):
+    base = build([org("m1")])
+    changed = applied(base, tmp_path, [{"op": "move_window", "window": "w1", "date": "2024-03-02"}])
+    solution = solved(changed)
+    assert solution.assignment("m1").go_live.isoformat() == "2024-03-02"
+    with pytest.raises(InputError, match="into history"):
+        applied(base, tmp_path, [{"op": "move_window", "window": "w1", "date": "2024-01-01"}])
+
+
+# ---- rules, limits, blackouts ---------------------------------------------------------------------
+
+
+def test_add_and_remove_rules(tmp_path):
+    base = build([org("a"), org("b")])
+    ordered = applied(base, tmp_path, [{"op": "add_rule", "rule": {"type": "order", "actors": ["b", "a"], "id": "b-before-a"}}])
+    assert windows_of(solved(ordered)) == {"a": "w2", "b": "w1"}
+    assert windows_of(solved(applied(ordered, tmp_path, [{"op": "remove_rule", "id": "b-before-a"}]))) == {"a": "w1", "b": "w1"}
+    assert windows_of(solved(applied(ordered, tmp_path, [{"op": "remove_rule", "index": 1}]))) == {"a": "w1", "b": "w1"}
+    with pytest.raises(InputError, match=r"no rule has id 'b-befor-a' \(did you mean 'b-before-a'\?\)"):
+        applied(ordered, tmp_path, [{"op": "remove_rule", "id": "b-befor-a"}])
+
+
+def test_add_set_and_remove_limits(tmp_path):
+    base = build([org("a", population=100), org("b")])
+    one = applied(base, tmp_path, [{"op": "add_limit", "limit": {"max_actors": 1}}])
+    assert windows_of(solved(one)) == {"a": "w1", "b": "w2"}
+    two = applied(one, tmp_path, [{"op": "set_limit", "index": 1, "max_actors": 2}])
+    assert windows_of(solved(two)) == {"a": "w1", "b": "w1"}
+    gone = applied(one, tmp_path, [{"op": "remove_limit", "index": 1}])
+    assert gone.waves.limits == []
+    with pytest.raises(InputError, match="there are 1 limits"):
+        applied(one, tmp_path, [{"op": "set_limit", "index": 2, "max_actors": 2}])
+
+
+def test_add_blackout(tmp_path):
+    base = build([org("m1")])
+    changed = applied(base, tmp_path, [{"op": "add_blackout", "blackout": {"from": "2024-02-01", "to": "2024-02-29",
+                                                                          "reason": "winter holiday"}}])
+    assert windows_of(solved(changed)) == {"m1": "w2"}
+
+
+# ---- composing, quick forms -----------------------------------------------------------------------
+
+
+def test_scenarios_compose_in_order(tmp_path):
+    base = build([org("m1")])
+    first = write(tmp_path, [{"op": "add", "organisation": org("m9")},
+                             {"op": "postpone", "actor": "m1", "earliest": "2024-09-01"}], "a.yaml")
+    second = write(tmp_path, [{"op": "postpone", "actor": "m9", "earliest": "2024-04-01"},
+                              {"op": "postpone", "actor": "m1", "earliest": "2024-10-01"}], "b.yaml")
+    changed = apply_scenarios(base, [first, second])
+    assert windows_of(solved(changed)) == {"m1": "w4", "m9": "w2"}
+    assert [a.split(":")[0] for a in changed.applied] == ["a", "b"]
+
+
+def test_quick_forms():
+    base = build([org("m1"), org("m2")], profiles=MUNI_HYPERCARE_4, pools=PRIMARY_10)
+    changed = apply_quick(base, postpone=["m1=2024-04-01"], exclude=["m2"], capacity=["primary=50%@2024-02"])
+    assert windows_of(solved(changed)) == {"m1": "w2", "m2": None}
+    assert changed.waves.pools[1].fte_in("2024-02") == 5 and changed.waves.pools[1].fte_in("2024-01") == 10
+    assert apply_quick(base, capacity=["primary=7"]).waves.pools[1].fte == 7
+    assert len(changed.applied) == 3 and changed.applied[0].startswith("command line: postpone m1")
+    with pytest.raises(InputError) as error:
+        apply_quick(base, postpone=["m1=2024"], exclude=["m3"], capacity=["primry=5"])
+    text = str(error.value)
+    assert "--postpone: 'm1=2024': expected ID=YYYY-MM-DD" in text
+    assert "--exclude: 'm3' is not an organisation" in text
+    assert "--capacity: 'primry' is not a pool (did you mean 'primary'?)" in text
+    assert apply_quick(base) is base
+
+
+# ---- errors ---------------------------------------------------------------------------------------
+
+
+def test_unknown_ids_point_at_the_line_with_a_suggestion(tmp_path):
+    base = build([org("helse-more-og-romsdal", kind="health_trust")])
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "base: data\n"
+        "description: typos\n"
+        "changes:\n"
+        "  - op: postpone\n"
+        "    actor: helse-more-og-romsdl\n"
+        "    earliest: 2024-09-01\n"
+        "  - op: capacity\n"
+        "    pool: primry\n"
+        "    fte: 3\n"
+        "  - op: remove_window\n"
+        "    window: ww1\n", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        apply_scenarios(base, [path])
+    lines = str(error.value).splitlines()
+    assert lines == [
+        f"{path}:5: 'helse-more-og-romsdl' is not an organisation (did you mean 'helse-more-og-romsdal'?)",
+        f"{path}:8: 'primry' is not a pool (did you mean 'primary'?); pools: specialist, primary",
+        f"{path}:11: 'ww1' is not a window (did you mean 'w1'?)",
+    ]
+
+
+def test_format_errors(tmp_path):
+    base = build([org("m1")])
+    cases = [
+        ("base: data\ndescription: x\nchanges:\n  - op: postpne\n    actor: m1\n",
+         ":4: unknown op 'postpne' (did you mean 'postpone'?)"),
+        ("base: data\ndescription: x\nchanges:\n  - op: postpone\n    actor: m1\n    earliest: 2024-09-01\n    when: now\n",
+         ":7: unknown field 'when'; allowed here: actor, earliest, note, op"),
+        ("base: data\nchanges:\n  - {op: exclude, actor: m1}\n", ":1: missing field 'description'"),
+        ("base: data\ndescription: x\nchanges:\n  - {op: capacity, pool: primary}\n",
+         ":4: capacity needs exactly one of fte"),
+        ("base: data\ndescription: x\nchanges:\n  - op: add_rule\n    rule: {type: ordr, actors: [m1, m2]}\n",
+         ":5: unknown rule type 'ordr' (did you mean 'order'?)"),
+        ("base: data\ndescription: x\nchanges:\n  - op: add_rule\n    rule: {type: order, actors: [m1, m9]}\n",
+         ":5: order rule: actor 'm9' is not an organisation"),
+        ("base: data\ndescription: x\nchanges:\n  - {op: postpone, actor: m1, earliest: NO}\n",
+         ":4: unquoted 'NO' is a boolean"),
+    ]
+    for text, expected in cases:
+        path = tmp_path / "bad.yaml"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(InputError) as error:
+            apply_scenarios(base, [path])
+        assert expected in str(error.value), (expected, str(error.value))
+
+
+def test_history_cannot_be_postponed_or_excluded(tmp_path):
+    base = build([org("old", status="live", live_since="2023-11-04")])
+    with pytest.raises(InputError, match="history"):
+        applied(base, tmp_path, [{"op": "postpone", "actor": "old", "earliest": "2024-09-01"}])
+    with pytest.raises(InputError, match="history"):
+        applied(base, tmp_path, [{"op": "exclude", "actor": "old"}])
+
+
+def test_every_op_is_documented():
+    docs = (REPO / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    for op in CHANGES:
+        assert f"`{op}`" in docs, op
+
+
+# ---- the shipped scenarios ------------------------------------------------------------------------
+
+SHIPPED = sorted((REPO / "data" / "scenarios").glob("*.yaml"))
+
+
+def test_shipped_scenarios_apply_to_the_shipped_data_without_touching_it():
+    files = [REPO / "data" / "organisations.yaml", REPO / "data" / "waves.yaml"]
+    before = [hashlib.sha256(f.read_bytes()).hexdigest() for f in files]
+    problem = load_problem(REPO / "data")
+    assert len(SHIPPED) >= 4
+    for path in SHIPPED:
+        scenario = load_scenario(path)
+        assert scenario.base == "data" and scenario.description
+        changed = apply_scenarios(problem, [path])
+        assert changed is not problem and changed.applied
+    assert [hashlib.sha256(f.read_bytes()).hexdigest() for f in files] == before
+    assert problem.applied == []
