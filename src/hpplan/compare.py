@@ -478,9 +478,9 @@ class _Explainer:
         day = problem.window[window].date if window in problem.window else (move.before if held else move.after)
         trial_entries = [a for a in plan.plan if a.id not in members]
         trial_entries += [self._trial(m, day, window, problem) for m in group]
-        sector = self._trial(move, day, window, problem).sector
+        org = problem.org.get(move.id)
         pool_ids = {p.id for p in problem.waves.pools if p.at is not None and str(p.at) == where} or {
-            p.id for p in problem.waves.pools if p.sector.value == sector}
+            pool.id for pool, _ in (problem.loads(org) if org else [])}
         over = [p for p in load_report(problem, trial_entries) if p.pool in pool_ids and p.used > p.limit + 1e-9]
         if not over:  # the verifier and the load report disagree: report the verifier's words
             return Cause("capacity", v.message, v.rule, (), where, v.message)
@@ -488,8 +488,8 @@ class _Explainer:
         month = point.month
         pool = next(p for p in problem.waves.pools if p.id == point.pool)
         # who loads that month differently in the two plans
-        base_load = _loads(self.base_problem, self.base.plan, pool.sector.value, month)
-        other_load = _loads(self.other_problem, self.other.plan, pool.sector.value, month)
+        base_load = _loads(self.base_problem, self.base.plan, pool.id, month)
+        other_load = _loads(self.other_problem, self.other.plan, pool.id, month)
         diff = {a: other_load.get(a, 0) - base_load.get(a, 0) for a in set(base_load) | set(other_load) if a not in members}
         head = f"pool {pool.id} full in {month}: {point.used:g} of {point.limit:g} FTE"
         if held:
@@ -547,15 +547,16 @@ def _check(problem: Problem, entries: list[Assignment]) -> list[Violation]:
     return verify(problem, Solution(status=Status.feasible, plan=entries), check_objective=False)
 
 
-def _loads(problem: Problem, entries: list[Assignment], sector: str, month: str) -> dict[str, float]:
-    """FTE each organisation of a sector puts on its pool in a month."""
+def _loads(problem: Problem, entries: list[Assignment], pool_id: str, month: str) -> dict[str, float]:
+    """FTE each organisation puts on a pool in a month."""
     result = {}
     target = parse_month(month)
     for a in entries:
         org = problem.org.get(a.id)
-        if a.go_live is None or org is None or org.effective_sector.value != sector:
+        if a.go_live is None or org is None:
             continue
-        load = problem.profile(org).load_at(target - month_index(a.go_live))
+        load = sum(profile.load_at(target - month_index(a.go_live))
+                   for pool, profile in problem.loads(org) if pool.id == pool_id)
         if load:
             result[a.id] = load / LOAD_SCALE
     return result

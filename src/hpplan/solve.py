@@ -287,19 +287,17 @@ def _solution(problem: Problem, rollout: RolloutModel, values, status: Status, s
 def load_report(problem: Problem, plan: list[Assignment]) -> list[LoadPoint]:
     """Each pool's load and capacity, month by month over the horizon, for a plan."""
     months = list(problem.months)
-    used = {(pool.sector.value, m): 0 for pool in problem.waves.pools for m in months}
+    used = {(pool.id, m): 0 for pool in problem.waves.pools for m in months}
     for entry in plan:
         if entry.go_live is None:
             continue
-        org = problem.org[entry.id]
-        profile = problem.profile(org)
         live = month_index(entry.go_live)
-        for m in range(live + profile.first_offset, live + profile.last_offset + 1):
-            key = (org.effective_sector.value, m)
-            if key in used:
-                used[key] += profile.load_at(m - live)
+        for pool, profile in problem.loads(problem.org[entry.id]):
+            for m in range(live + profile.first_offset, live + profile.last_offset + 1):
+                if (pool.id, m) in used:
+                    used[pool.id, m] += profile.load_at(m - live)
     return [
-        LoadPoint(pool.id, month_label(m), used[pool.sector.value, m] / LOAD_SCALE, problem.capacity(pool, m) / LOAD_SCALE)
+        LoadPoint(pool.id, month_label(m), used[pool.id, m] / LOAD_SCALE, problem.capacity(pool, m) / LOAD_SCALE)
         for pool in problem.waves.pools
         for m in months
     ]

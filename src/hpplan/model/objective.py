@@ -44,10 +44,28 @@ def preference(v: GoLiveVariables, problem: Problem) -> cp_model.LinearExprT:
     return sum(terms)
 
 
+def makespan(v: GoLiveVariables, problem: Problem) -> cp_model.LinearExprT:
+    """Months from the planning month to the latest completion (go-live month + hypercare months) of
+    any plannable organisation that goes live: finish the rollout as early as possible."""
+    horizon = max((s.month for s in v.slots), default=problem.start_month) - problem.start_month
+    longest = max((len(p.after) for p in problem.profiles.values()), default=0)
+    finish = v.model.new_int_var(0, max(horizon + longest, 0), "makespan")
+    for org in problem.plannable:
+        hypercare = max((len(profile.after) for _, profile in problem.loads(org)), default=0)
+        completion = sum((slot.month + hypercare - problem.start_month) * v.go_live[org.id, slot.id]
+                         for slot in v.domain[org.id])
+        if not isinstance(completion, int):
+            v.model.add(finish >= completion).with_name(f"makespan[{org.id}]")
+    return finish
+
+
 TERMS = {"population_delay": population_delay, "preference": preference}
 
 
 def objective_terms(v: GoLiveVariables, problem: Problem) -> dict[str, cp_model.LinearExprT]:
+    """The objective's terms for the data's objective kind (docs/rules.md "Objective")."""
+    if problem.waves.objective.kind == "makespan":
+        return {"makespan": makespan(v, problem)}
     return {name: build(v, problem) for name, build in TERMS.items()}
 
 
