@@ -38,6 +38,8 @@ class Format(str, Enum):
     json = "json"
     csv = "csv"
     markdown = "markdown"
+    ics = "ics"
+    xlsx = "xlsx"
 
 
 DataOption = typer.Option(Path("data"), "--data", "-d", help="Folder holding organisations.yaml and waves.yaml.")
@@ -58,10 +60,14 @@ def load(data: Path) -> Problem:
         raise  # unreachable
 
 
-def render(problem: Problem, solution: Solution, fmt: Format, width: int | None = None) -> str:
-    """The text of a plan in a machine format (json, csv, markdown)."""
+def render(problem: Problem, solution: Solution, fmt: Format, width: int | None = None) -> str | bytes:
+    """The plan in a machine format: text (json, csv, markdown, ics) or bytes (xlsx)."""
     if fmt is Format.json:
         return solution.to_json()
+    if fmt in (Format.ics, Format.xlsx):
+        from .exports import to_ics, to_xlsx
+
+        return to_ics(problem, solution) if fmt is Format.ics else to_xlsx(problem, solution)
     from .formats import to_csv, to_markdown
 
     if fmt is Format.csv:
@@ -69,31 +75,42 @@ def render(problem: Problem, solution: Solution, fmt: Format, width: int | None 
     return to_markdown(problem, solution)
 
 
-def emit(problem: Problem, solution: Solution, fmt: Format, output: Optional[Path]) -> None:
-    """Print or write the plan. A failed run (no plan) never writes the output file."""
-    if fmt is Format.table and output is None:
-        from .render import render_plan
-
-        render_plan(problem, solution, Console(highlight=False))
-        return
-    if fmt is Format.table:
-        from .render import render_plan
-
-        buffer = io.StringIO()
-        render_plan(problem, solution, Console(file=buffer, width=160, force_terminal=False, highlight=False))
-        text = buffer.getvalue()
-    else:
-        text = render(problem, solution, fmt)
+def write_output(data: str | bytes, output: Optional[Path], solution: Solution) -> None:
+    """Print `data`, or write it to `output` atomically; a run without a plan never writes the file."""
     if output is None:
-        sys.stdout.write(text)
+        if isinstance(data, bytes):  # xlsx
+            if sys.stdout.isatty():
+                typer.echo("error: this format is a binary file; give -o FILE", err=True)
+                raise typer.Exit(EXIT_INPUT)
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(data)
         return
     if not solution.found:
         typer.echo(f"hpplan: no plan ({solution.status.value}); {output} left as it was", err=True)
         return
     try:
-        write_atomic(output, text)
+        write_atomic(output, data)
     except InputError as error:
         fail_input(error)
+
+
+def emit(problem: Problem, solution: Solution, fmt: Format, output: Optional[Path]) -> None:
+    """Show the plan on the terminal, or print/write it in a format."""
+    from .render import render_plan
+
+    if fmt is Format.table and output is None:
+        render_plan(problem, solution, Console(highlight=False))
+        return
+    if fmt is Format.table:
+        buffer = io.StringIO()
+        render_plan(problem, solution, Console(file=buffer, width=160, force_terminal=False, highlight=False))
+        data: str | bytes = buffer.getvalue()
+    else:
+        data = render(problem, solution, fmt)
+    write_output(data, output, solution)
 
 
 @app.command("solve")
@@ -123,9 +140,11 @@ def solve_command(
         None, "--freeze-until", formats=["%Y-%m-%d"],
         help="With --baseline: keep the baseline's go-lives before this date (default: waves.yaml freeze_until).",
     ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display on the terminal."),
 ) -> None:
     """Find the best rollout plan for a data folder (with scenarios applied) and show it."""
     from .cli_compare import data_folder, replan_and_emit, scenario_problem
+    from .progress import solve_progress
 
     if freeze_until is not None and baseline is None:
         typer.echo("error: --freeze-until keeps go-lives of a baseline plan; give --baseline plan.json", err=True)
@@ -134,10 +153,11 @@ def solve_command(
     problem = scenario_problem(folder, scenario, postpone, exclude, capacity)
     options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit)
     if baseline is None:
-        solution = solve(problem, options)
+        with solve_progress(Console(stderr=True), quiet=quiet) as options.progress:
+            solution = solve(problem, options)
         emit(problem, solution, fmt, output)
     else:
-        solution = replan_and_emit(problem, folder, baseline, freeze_until, options, fmt, output)
+        solution = replan_and_emit(problem, folder, baseline, freeze_until, options, fmt, output, quiet=quiet)
     raise typer.Exit(solution.exit_code)
 
 

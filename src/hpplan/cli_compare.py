@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import sys
 import textwrap
 from dataclasses import dataclass
 from enum import Enum
@@ -23,12 +22,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .cli import EXIT_INPUT, app, fail_input
+from .cli import EXIT_INPUT, app, fail_input, write_output
 from .compare import Comparison, Move, compare
 from .errors import InputError
 from .formats import fmt_int, fmt_number
-from .io import write_atomic
 from .loader import load_problem
+from .progress import solve_progress
 from .problem import Problem
 from .scenario import apply_quick, apply_scenarios, scenario_base
 from .solution import Solution, Status, read_plan
@@ -149,17 +148,18 @@ def emit_replan(problem: Problem, solution: Solution, comparison: Comparison, ba
             text += "\n" + comparison_markdown(comparison, title=_replan_title(baseline, replan), level=2)
     else:
         text = render(problem, solution, fmt)
-    _write(text, output, solution.found, solution.status)
+    write_output(text, output, solution)
 
 
 def replan_and_emit(problem: Problem, folder: Path, baseline: Path, freeze_until: Optional[dt.datetime],
-                    options: SolveOptions, fmt, output: Optional[Path]) -> Solution:
+                    options: SolveOptions, fmt, output: Optional[Path], quiet: bool = False) -> Solution:
     """`hpplan solve --baseline`: re-plan against the saved plan, show the plan and the changes."""
     freeze = freeze_until.date() if freeze_until else getattr(problem.waves, "freeze_until", None)
     plan = read_baseline(baseline, freeze)
     base_problem = scenario_problem(folder, [], [], [], [])
     check_baseline_fits(base_problem, plan)
-    solution, replan = solve_replan(problem, options, plan)
+    with solve_progress(Console(stderr=True), quiet=quiet) as options.progress:
+        solution, replan = solve_replan(problem, options, plan)
     comparison = compare(plan.plan, base_problem, solution, problem)
     emit_replan(problem, solution, comparison, plan, replan, fmt, output)
     return solution
@@ -184,19 +184,6 @@ def _console(output: Optional[Path]) -> tuple[Console, io.StringIO | None]:
         return Console(highlight=False), None
     buffer = io.StringIO()
     return Console(file=buffer, width=160, force_terminal=False, highlight=False), buffer
-
-
-def _write(text: str, output: Optional[Path], found: bool, status: Status) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    if not found:
-        typer.echo(f"hpplan: no plan ({status.value}); {output} left as it was", err=True)
-        return
-    try:
-        write_atomic(output, text)
-    except InputError as error:
-        fail_input(error)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -470,5 +457,5 @@ def compare_command(
         raise typer.Exit(other_solution.exit_code)
     else:
         text = comparison_text(comparison, 160, title)
-    _write(text, output, other_solution.found, other_solution.status)
+    write_output(text, output, other_solution)
     raise typer.Exit(other_solution.exit_code)

@@ -44,6 +44,15 @@ class SolveOptions:
     work_limit: float | None = None  # CP-SAT deterministic time: reproducible even when it runs out
     tie_break: bool = True
     log: bool = False
+    #: a live progress display (hpplan.progress.SolveProgress) or None; it only reads, the plan is the same
+    progress: object | None = None
+
+
+def run_solver(solver: cp_model.CpSolver, model: cp_model.CpModel, options: SolveOptions, phase: str) -> int:
+    """`solver.solve(model)`, showing progress when `options.progress` is set (hpplan.progress)."""
+    if options.progress is None:
+        return solver.solve(model)
+    return solver.solve(model, options.progress.attach(solver, phase))
 
 
 def solver_for(options: SolveOptions, time_left: float) -> cp_model.CpSolver:
@@ -111,7 +120,7 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
         rollout.model.minimize(rollout.total)
 
     solver = solver_for(options, deadline - time.perf_counter())
-    code = solver.solve(rollout.model)
+    code = run_solver(solver, rollout.model, options, "objective")
     status = _status(code, rollout)
     stats.phases.append("objective")
     if status not in (Status.optimal, Status.feasible):
@@ -190,7 +199,7 @@ def _stabilise(rollout: RolloutModel, problem: Problem, baseline: Baseline, opti
             continue
         model.minimize(expr)
         solver = solver_for(options, deadline - time.perf_counter())
-        code = solver.solve(model)
+        code = run_solver(solver, model, options, name)
         stats.phases.append(name)
         phase_status = _status(code, rollout)
         if phase_status not in (Status.optimal, Status.feasible):
@@ -209,15 +218,14 @@ def _stabilise(rollout: RolloutModel, problem: Problem, baseline: Baseline, opti
 
 
 class _Values(dict):
-    """Go-live variable values by (org, window), with the same values by CP-SAT variable index."""
+    """Go-live variable values by (org, window); `by_index` holds every model variable's value
+    (auxiliary ones such as the makespan too) by CP-SAT variable index."""
 
     def __init__(self, rollout: RolloutModel, solver: cp_model.CpSolver):
         super().__init__()
-        self.by_index: dict[int, int] = {}
+        self.by_index: list[int] = list(solver.response_proto.solution)
         for key, var in rollout.variables.go_live.items():
-            value = int(solver.boolean_value(var))
-            self[key] = bool(value)
-            self.by_index[var.index] = value
+            self[key] = bool(self.by_index[var.index])
 
 
 def _values(rollout: RolloutModel, solver: cp_model.CpSolver) -> _Values:
@@ -244,7 +252,7 @@ def _break_ties(rollout: RolloutModel, problem: Problem, options: SolveOptions, 
                 model.add_hint(var, values[key])
             model.minimize(position)
             solver = solver_for(options, time_left)
-            code = solver.solve(model)
+            code = run_solver(solver, model, options, "tie-break")
             if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 values = _values(rollout, solver)
                 current = _evaluate(position, values)

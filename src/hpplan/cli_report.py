@@ -1,0 +1,195 @@
+"""`hpplan report`: the plan as an HTML report with interactive charts, or as static charts (PNG, SVG)
+for slides (docs/report.md).
+
+    hpplan report                                   # plan ./data, write plan.html
+    hpplan report --plan plan.json -o board.html    # report a saved plan
+    hpplan report --scenario data/scenarios/x.yaml --compare plan.json -o scenario.html
+    hpplan report --plan plan.json --format png --chart gantt -o gantt.png
+    hpplan report --plan plan.json -o rollout.ics      # or rollout.xlsx: the exports of exports.py
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from .cli import EXIT_INPUT, app, fail_input, load
+from .errors import InputError, Location, did_you_mean
+from .io import write_atomic
+from .problem import Problem
+from .report import Chart, GroupBy
+from .solution import Solution, read_plan
+
+
+class ReportFormat(str, Enum):
+    html = "html"
+    png = "png"
+    svg = "svg"
+    ics = "ics"
+    xlsx = "xlsx"
+
+
+SUFFIXES = {".html": ReportFormat.html, ".htm": ReportFormat.html, ".png": ReportFormat.png, ".svg": ReportFormat.svg,
+            ".ics": ReportFormat.ics, ".xlsx": ReportFormat.xlsx}
+STATIC = (ReportFormat.png, ReportFormat.svg)
+
+
+def report_format(fmt: Optional[ReportFormat], output: Optional[Path]) -> ReportFormat:
+    """--format, else the output file's suffix, else html."""
+    if fmt is not None:
+        return fmt
+    if output is not None and output.suffix.lower() in SUFFIXES:
+        return SUFFIXES[output.suffix.lower()]
+    return ReportFormat.html
+
+
+def data_folder(data: Optional[Path], scenarios: list[Path]) -> Path:
+    """--data, else the folder the first scenario names as its `base` (as `hpplan solve`), else ./data."""
+    if data is not None:
+        return data
+    if scenarios:
+        from .scenario import scenario_base
+
+        base = scenario_base(scenarios[0])
+        if base:
+            for candidate in (Path(base), Path(scenarios[0]).parent / base):
+                if candidate.is_dir():
+                    return candidate
+    return Path("data")
+
+
+def report_problem(data: Path, scenarios: list[Path]) -> Problem:
+    """The data with the scenarios applied (`hpplan.scenario.apply_scenarios`); bad input exits 2."""
+    problem = load(data)
+    if not scenarios:
+        return problem
+    from .scenario import apply_scenarios
+
+    try:
+        return apply_scenarios(problem, list(scenarios))
+    except InputError as error:
+        fail_input(error)
+        raise  # unreachable
+
+
+def read_report_plan(path: Path, problem: Problem, *, strict: bool) -> Solution:
+    """A saved plan; with `strict`, every organisation in it must be in the data (it was planned from
+    this data), else `file: ...` and exit 2."""
+    try:
+        solution = read_plan(path)
+        if strict:
+            unknown = [a.id for a in solution.plan if a.id not in problem.org]
+            if unknown:
+                raise InputError(
+                    f"organisation {unknown[0]!r}{did_you_mean(unknown[0], problem.org)} is not in the data "
+                    f"{problem.data_dir or 'data'}"
+                    + (f" ({len(unknown)} organisations are not)" if len(unknown) > 1 else "")
+                    + "; give the --data (and --scenario) the plan was made from",
+                    Location(str(path)),
+                )
+    except InputError as error:
+        fail_input(error)
+        raise  # unreachable
+    return solution
+
+
+def solve_for_report(problem: Problem, time_limit: float, seed: int, workers: int, work_limit: Optional[float],
+                     quiet: bool) -> Solution:
+    """Solve with progress on the terminal (stderr) unless quiet or not a terminal."""
+    from dataclasses import fields
+
+    from .progress import solve_progress
+    from .solve import SolveOptions, solve
+
+    options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit)
+    with solve_progress(Console(stderr=True), quiet=quiet) as progress:
+        if progress is not None and "progress" in {f.name for f in fields(SolveOptions)}:
+            options.progress = progress  # solve.py's progress hook (docs/report.md)
+        return solve(problem, options)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
+
+
+@app.command("report")
+def report_command(
+    data: Optional[Path] = typer.Option(
+        None, "--data", "-d",
+        help="Folder holding organisations.yaml and waves.yaml (default: the first scenario's base, else data).",
+    ),
+    scenario: list[Path] = typer.Option([], "--scenario", "-s", help="A scenario file (docs/scenarios.md); repeat to apply several in order."),
+    plan: Optional[Path] = typer.Option(None, "--plan", "-p", help="Report this saved JSON plan instead of solving."),
+    compare: Optional[Path] = typer.Option(None, "--compare", "-c", help="A second saved JSON plan to show beside the first."),
+    time_limit: float = typer.Option(60.0, "--time-limit", "-t", min=0.1, help="Seconds of wall time for the solver."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Random seed of the solver."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Solver threads (deterministic for any count)."),
+    work_limit: Optional[float] = typer.Option(None, "--work-limit", min=0.01, help="Deterministic work limit (CP-SAT deterministic seconds)."),
+    fmt: Optional[ReportFormat] = typer.Option(
+        None, "--format", "-f",
+        help="html (interactive report), png or svg (static charts), ics (calendar) or xlsx (spreadsheet); "
+             "default: from -o, else html.",
+    ),
+    chart: Chart = typer.Option(Chart.all, "--chart", help="png/svg: which chart (all three stacked by default)."),
+    group_by: GroupBy = typer.Option(GroupBy.window, "--group-by", help="Gantt rows grouped by go-live window or by track."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="The file to write (atomically); default plan.<format>; - for stdout."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display and no messages, only errors."),
+) -> None:
+    """Write the plan as a report people look at: an HTML page with a Gantt chart, the load of each FTE
+    pool and the share live over time; the same charts as PNG or SVG; or a calendar (ics) or
+    spreadsheet (xlsx)."""
+    from .report import report_bytes
+
+    fmt = report_format(fmt, output)
+    if fmt not in STATIC and chart is not Chart.all:
+        typer.echo(f"error: --chart picks one chart for --format png or svg, not {fmt.value}", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    if compare is not None and fmt in (ReportFormat.ics, ReportFormat.xlsx):
+        typer.echo(f"error: --compare shows two plans in html, png or svg; a {fmt.value} file holds one plan", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    if output is None:
+        output = Path(f"plan.{fmt.value}")
+    folder = data_folder(data, scenario)
+    problem = report_problem(folder, scenario)
+    other = read_report_plan(compare, problem, strict=False) if compare is not None else None
+    if plan is not None:
+        solution = read_report_plan(plan, problem, strict=True)
+        label = plan.stem
+    else:
+        solution = solve_for_report(problem, time_limit, seed, workers, work_limit, quiet)
+        label = "scenario plan" if problem.applied else "plan"
+    if not solution.found:
+        where = "stdout" if str(output) == "-" else str(output)
+        typer.echo(f"hpplan: no plan ({solution.status.value}); nothing written to {where}", err=True)
+        raise typer.Exit(solution.exit_code)
+    other_label = compare.stem if compare is not None else "compared"
+    if other_label == label:
+        other_label += " (compared)"
+    if fmt is ReportFormat.ics:
+        from .exports import to_ics
+
+        content = to_ics(problem, solution).encode("utf-8")
+    elif fmt is ReportFormat.xlsx:
+        from .exports import to_xlsx
+
+        content = to_xlsx(problem, solution)
+    else:
+        content = report_bytes(problem, solution, fmt.value, chart=chart, group_by=group_by, other=other,
+                               label=label, other_label=other_label)
+    if str(output) == "-":
+        import sys
+
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        raise typer.Exit(0)
+    try:
+        write_atomic(output, content)
+    except InputError as error:
+        fail_input(error)
+    if not quiet:
+        typer.echo(f"hpplan: wrote {output} ({_size(len(content))}, {solution.status.value} plan)", err=True)
+    raise typer.Exit(solution.exit_code)

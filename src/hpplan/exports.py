@@ -1,0 +1,331 @@
+"""A plan for calendars and spreadsheets: ICS (one event per go-live) and XLSX (a sheet per view).
+
+- `to_ics(problem, solution)`: an iCalendar file with one all-day event per scheduled go-live, history
+  included (marked CONFIRMED and categorised `history`; planned go-lives are TENTATIVE). Each event's
+  UID is made from the organisation's id and a hash of the data folder's name (and of the scenarios
+  applied), so importing the calendar of a later plan of the same data updates the events instead of
+  adding duplicates, while a scenario's plan gets events of its own.
+- `to_xlsx(problem, solution)`: a workbook with the sheets Plan, Load, Windows and About; dates are
+  real date cells, the header row is bold and frozen, columns are sized to their content.
+
+Both carry the time they were made (DTSTAMP, the workbook's created/modified properties); it is the
+`stamp` argument, else `SOURCE_DATE_EPOCH` when set (reproducible files), else now. Everything else is
+a function of the plan: the same plan and stamp give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+import zipfile
+from pathlib import Path
+
+from .formats import fmt_int, objective_terms, plan_groups, status_text, window_of, window_summary
+from .problem import Problem, parse_month
+from .solution import Solution
+
+PRODID = "-//hpplan//Helseplattformen rollout plan//EN"
+
+
+def export_stamp(stamp: dt.datetime | None = None) -> dt.datetime:
+    """The time an export says it was made: `stamp`, else SOURCE_DATE_EPOCH, else now (UTC, whole seconds)."""
+    if stamp is None:
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        if epoch.isdigit():
+            stamp = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        else:
+            stamp = dt.datetime.now(dt.timezone.utc)
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.timezone.utc)
+    return stamp.astimezone(dt.timezone.utc).replace(microsecond=0)
+
+
+def data_name(problem: Problem) -> str:
+    """The data folder's name ('data' when the problem was not read from a folder)."""
+    if problem.data_dir is None:
+        return "data"
+    return Path(problem.data_dir).resolve().name or "data"
+
+
+def uid_namespace(problem: Problem) -> str:
+    """Eight hex digits naming the plan's source: the data folder's name and the scenarios applied (by
+    name, so that editing a scenario keeps its events)."""
+    scenarios = [change.split(":", 1)[0] for change in problem.applied]
+    text = "\n".join([data_name(problem), *scenarios])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def event_uid(problem: Problem, org_id: str) -> str:
+    """`go-live-<org-id>-<namespace>@hpplan`: stable across plans of the same data."""
+    return f"go-live-{org_id}-{uid_namespace(problem)}@hpplan"
+
+
+# --------------------------------------------------------------------------------------------------
+# ICS
+
+
+def _description(problem: Problem, solution: Solution, entry) -> str:
+    org = problem.org.get(entry.id)
+    window = window_of(problem, entry)
+    lines = []
+    if window is not None:
+        lines.append("Window: " + " ".join(p for p in (window.id, window.date.isoformat(), window.name) if p))
+    lines.append(f"Kind: {entry.kind.replace('_', ' ')} ({entry.sector} care)")
+    if org is not None and org.users is not None:
+        lines.append(f"Users: {fmt_int(org.users)}")
+    if org is not None and org.population is not None:
+        lines.append(f"Population: {fmt_int(org.population)}")
+    if entry.pinned:
+        lines.append(f"History: live before the planning date {problem.planning_date.isoformat()}.")
+    else:
+        lines.append(f"Planned by hpplan ({status_text(solution)}), planning date {problem.planning_date.isoformat()}.")
+    for change in problem.applied:
+        lines.append(f"Scenario: {change}")
+    lines.append(f"Organisation id: {entry.id}")
+    lines.append(f"Data: {data_name(problem)}")
+    return "\n".join(lines)
+
+
+def to_ics(problem: Problem, solution: Solution, stamp: dt.datetime | None = None) -> str:
+    """An iCalendar (RFC 5545) text: one all-day VEVENT per scheduled go-live, by date (then plan
+    order). History is included (STATUS:CONFIRMED, category `history`); planned go-lives are
+    TENTATIVE. Organisations not scheduled have no event."""
+    from icalendar import Calendar, Event
+
+    stamp = export_stamp(stamp)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    name = f"Rollout plan ({data_name(problem)})"
+    if problem.applied:
+        name += " with scenario"
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-caldesc", f"Go-lives of the hpplan plan, planning date {problem.planning_date.isoformat()}")
+    order = {e.id: i for i, e in enumerate(solution.plan)}
+    scheduled = sorted((e for e in solution.plan if e.go_live is not None), key=lambda e: (e.go_live, order[e.id]))
+    for entry in scheduled:
+        event = Event()
+        event.add("uid", event_uid(problem, entry.id))
+        event.add("dtstamp", stamp)
+        event.add("dtstart", entry.go_live)
+        event.add("dtend", entry.go_live + dt.timedelta(days=1))
+        event.add("summary", f"Go-live: {entry.name}")
+        event.add("description", _description(problem, solution, entry))
+        event.add("categories", ["go-live", f"{entry.sector} care", "history" if entry.pinned else "planned"])
+        event.add("status", "CONFIRMED" if entry.pinned else "TENTATIVE")
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")
+
+
+# --------------------------------------------------------------------------------------------------
+# XLSX
+
+DATE_FORMAT = "yyyy-mm-dd"
+MONTH_FORMAT = "yyyy-mm"
+PERCENT_FORMAT = "0.0%"
+FTE_FORMAT = "0.0"
+INT_FORMAT = "#,##0"
+
+
+def _sheet(workbook, title: str, header: list[str], rows: list[list], formats: dict[int, str] | None = None,
+           widths: dict[int, int] | None = None):
+    """A sheet with a bold, frozen header row, an autofilter, number formats by column and widths from
+    the content."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    sheet = workbook.create_sheet(title)
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="E8EEF4")
+    for cell in sheet[1]:
+        cell.font = bold
+        cell.fill = fill
+        cell.alignment = Alignment(vertical="center")
+    sheet.freeze_panes = "A2"
+    if rows:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+    formats = formats or {}
+    for col, fmt in formats.items():
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=col + 1, max_col=col + 1):
+            if cell.value is not None:
+                cell.number_format = fmt
+    for col, name in enumerate(header):
+        longest = len(str(name))
+        for row in rows:
+            value = row[col] if col < len(row) else None
+            if value is None:
+                continue
+            if isinstance(value, (dt.date, dt.datetime)):
+                length = 10
+            elif isinstance(value, float):
+                length = len(f"{value:,.1f}")
+            else:
+                length = len(str(value))
+            longest = max(longest, length)
+        width = (widths or {}).get(col, min(longest, 60) + 2)
+        sheet.column_dimensions[get_column_letter(col + 1)].width = width
+    return sheet
+
+
+def _plan_rows(problem: Problem, solution: Solution) -> list[list]:
+    rows = []
+    for group in plan_groups(problem, solution):
+        for entry in group.entries:
+            org = problem.org.get(entry.id)
+            window = window_of(problem, entry)
+            rows.append([
+                entry.go_live,
+                window.id if window is not None else None,
+                window.date if window is not None else None,
+                entry.id,
+                entry.name,
+                entry.kind,
+                entry.sector,
+                org.status.value if org else None,
+                "yes" if entry.pinned else "no",
+                org.track if org else None,
+                org.users if org else None,
+                org.population if org else None,
+            ])
+    return rows
+
+
+def _load_rows(problem: Problem, solution: Solution) -> tuple[list[str], list[list], dict[int, str]]:
+    pools = [p.id for p in problem.waves.pools]
+    pools += sorted({p.pool for p in solution.load} - set(pools))
+    pools = [p for p in pools if any(q.pool == p for q in solution.load)]
+    by_key = {(p.pool, p.month): p for p in solution.load}
+    months = sorted({p.month for p in solution.load})
+    header = ["month"]
+    formats = {0: MONTH_FORMAT}
+    for pool in pools:
+        base = len(header)
+        header += [f"{pool} used FTE", f"{pool} limit FTE", f"{pool} use"]
+        formats |= {base: FTE_FORMAT, base + 1: FTE_FORMAT, base + 2: PERCENT_FORMAT}
+    rows = []
+    for month in months:
+        index = parse_month(month)
+        row: list = [dt.date(index // 12, index % 12 + 1, 1)]
+        for pool in pools:
+            point = by_key.get((pool, month))
+            if point is None:
+                row += [None, None, None]
+            else:
+                row += [point.used, point.limit, point.used / point.limit if point.limit else None]
+        rows.append(row)
+    return header, rows, formats
+
+
+def _window_rows(problem: Problem, solution: Solution) -> list[list]:
+    rows = []
+    for s in window_summary(problem, solution):
+        rows.append([
+            s.window.id,
+            s.window.date,
+            s.window.name,
+            "yes" if s.history else "no",
+            s.actors,
+            s.users,
+            s.primary_share,
+            s.specialist_share,
+        ])
+    return rows
+
+
+def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = None) -> bytes:
+    """An Excel workbook: Plan (one row per organisation, by window), Load (one row per month: each
+    pool's used FTE, limit and use), Windows (the per-window summary) and About (data, status,
+    objective, solver)."""
+    from openpyxl import Workbook
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    stamp = export_stamp(stamp)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+
+    _sheet(workbook, "Plan",
+           ["go-live", "window", "window date", "id", "name", "kind", "sector", "status", "history", "track",
+            "users", "population"],
+           _plan_rows(problem, solution), {0: DATE_FORMAT, 2: DATE_FORMAT, 10: INT_FORMAT, 11: INT_FORMAT})
+
+    header, rows, formats = _load_rows(problem, solution)
+    load = _sheet(workbook, "Load", header, rows, formats)
+    if rows:
+        red = PatternFill("solid", fgColor="F8D7DA")
+        for col in range(3, len(header), 3):  # the `use` columns: over 100% red
+            letter = get_column_letter(col + 1)
+            load.conditional_formatting.add(f"{letter}2:{letter}{len(rows) + 1}",
+                                            CellIsRule(operator="greaterThan", formula=["1"], fill=red,
+                                                       font=Font(color="8E1B13", bold=True)))
+
+    _sheet(workbook, "Windows",
+           ["window", "date", "name", "history", "actors", "users", "primary live", "specialist live"],
+           _window_rows(problem, solution),
+           {1: DATE_FORMAT, 5: INT_FORMAT, 6: PERCENT_FORMAT, 7: PERCENT_FORMAT})
+
+    about = [
+        ["data", str(problem.data_dir) if problem.data_dir else "data"],
+        ["planning date", problem.planning_date],
+        ["status", status_text(solution)],
+    ]
+    about += [["scenario", change] for change in problem.applied]
+    about += [[f"objective: {term}", value] for term, value in objective_terms(solution)]
+    stats = solution.stats
+    about += [["solver", stats.engine], ["seed", stats.seed], ["workers", stats.workers],
+              ["tie-break", stats.tie_break]]
+    if stats.best_bound is not None:
+        about.append(["best bound", stats.best_bound])
+    about.append(["made", stamp.replace(tzinfo=None)])
+    sheet = _sheet(workbook, "About", ["what", "value"], about, widths={1: 60})
+    for (cell,) in sheet.iter_rows(min_row=2, min_col=2, max_col=2):
+        if isinstance(cell.value, dt.datetime):
+            cell.number_format = "yyyy-mm-dd hh:mm:ss"
+        elif isinstance(cell.value, dt.date):
+            cell.number_format = DATE_FORMAT
+
+    naive = stamp.replace(tzinfo=None)
+    workbook.properties.creator = "hpplan"
+    workbook.properties.title = f"Rollout plan ({data_name(problem)})"
+    workbook.properties.created = naive
+    out = io.BytesIO()
+    workbook.save(out)
+    return _reproducible_zip(out.getvalue(), naive)
+
+
+def _reproducible_zip(data: bytes, stamp: dt.datetime) -> bytes:
+    """The workbook with `stamp` as its modified time and as every member's time (openpyxl writes the
+    time of saving there), so that the same plan and stamp give the same bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    when = max(stamp, dt.datetime(1980, 1, 1)).timetuple()[:6]
+    modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _set_modified(content, modified)
+            member = zipfile.ZipInfo(info.filename, date_time=when)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o644 << 16
+            target.writestr(member, content)
+    return out.getvalue()
+
+
+def _set_modified(core: bytes, modified: str) -> bytes:
+    import re
+
+    return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                  lambda m: m.group(1) + modified.encode() + m.group(2), core)
+
+
+__all__ = ["event_uid", "export_stamp", "to_ics", "to_xlsx", "uid_namespace"]

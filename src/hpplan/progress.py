@@ -1,0 +1,204 @@
+"""Progress of a long solve on the terminal: elapsed time, best objective, bound and gap (docs/report.md).
+
+    with solve_progress(Console(stderr=True), quiet=quiet) as progress:
+        solution = solve(problem, SolveOptions(..., progress=progress))
+
+`solve_progress` yields a `SolveProgress` (a CP-SAT solution callback with a live one-line display on
+the console) when the console is a terminal and `quiet` is not set, else None: piped output, CI logs and
+`--quiet` stay silent and the solver runs without a callback. `solve.py` passes it to each solver run:
+
+    code = solver.solve(model, progress.attach(solver, "objective") if progress else None)
+
+`attach` names the phase and registers the bound callback on that solver; the callback receives every
+improving solution (`on_solution_callback`) and every better bound. Nothing is shown for solves shorter
+than `delay` seconds, and the line is removed when the solve ends (`transient`), so that the plan
+printed afterwards is all that stays on the screen.
+
+The display never changes the search: callbacks only read the solver's values.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+from ortools.sat.python import cp_model
+from rich.console import Console
+from rich.live import Live
+from rich.spinner import Spinner
+from rich.text import Text
+
+from .formats import fmt_number
+
+#: seconds before the display appears: short solves show nothing
+DEFAULT_DELAY = 0.5
+
+
+def progress_enabled(console: Console, quiet: bool = False) -> bool:
+    """Show progress only on an interactive terminal, and not when asked to be quiet."""
+    return not quiet and console.is_terminal and not console.is_dumb_terminal
+
+
+def gap(objective: float | None, bound: float | None) -> float | None:
+    """The relative gap between the best objective and the bound (as solve.py computes it)."""
+    if objective is None or bound is None:
+        return None
+    return abs(objective - bound) / max(1.0, abs(objective))
+
+
+class SolveProgress(cp_model.CpSolverSolutionCallback):
+    """A CP-SAT solution callback that shows how the solve goes on a live line of the console."""
+
+    def __init__(self, console: Console, *, delay: float = DEFAULT_DELAY, refresh_per_second: float = 4,
+                 clock: Callable[[], float] = time.monotonic):
+        super().__init__()
+        self.console = console
+        self.delay = delay
+        self.refresh_per_second = refresh_per_second
+        self.clock = clock
+        self.started = clock()
+        self.phase = "solve"
+        self.objective: float | None = None
+        self.bound: float | None = None
+        self.solutions = 0
+        self.runs = 0  # solver runs in this phase (the tie-break runs one per organisation)
+        self.found = False  # a solution in any phase so far
+        self._lock = threading.Lock()
+        self._live: Live | None = None
+        self._timer: threading.Timer | None = None
+        self._stopped = False
+        self._spinner = Spinner("dots", text=Text(""), style="cyan")
+
+    # ---- what the solver calls ------------------------------------------------------------------
+
+    def attach(self, solver: cp_model.CpSolver, phase: str = "objective") -> "SolveProgress":
+        """Prepare for one solver run: name its phase (its values start afresh) and register the bound
+        callback. Returns self, for `solver.solve(model, progress.attach(solver, phase))`."""
+        with self._lock:
+            self.runs = self.runs + 1 if phase == self.phase else 1
+            self.phase = phase
+            self.objective = None
+            self.bound = None
+            self.solutions = 0
+        solver.best_bound_callback = self.on_bound
+        return self
+
+    def on_solution_callback(self) -> None:  # CP-SAT: a better solution
+        self.update(objective=self.objective_value, bound=self.best_objective_bound, solution=True)
+
+    def on_bound(self, bound: float) -> None:  # CP-SAT: a better bound
+        self.update(bound=bound)
+
+    # ---- state ----------------------------------------------------------------------------------
+
+    def update(self, *, objective: float | None = None, bound: float | None = None, solution: bool = False,
+               phase: str | None = None) -> None:
+        """Record new values (thread-safe: the solver calls from its own threads)."""
+        with self._lock:
+            if phase is not None:
+                self.phase = phase
+            if objective is not None:
+                self.objective = objective
+            if bound is not None:
+                self.bound = bound
+            if solution:
+                self.solutions += 1
+                self.found = True
+
+    @property
+    def elapsed(self) -> float:
+        return self.clock() - self.started
+
+    def line(self) -> Text:
+        """`solving (objective) 12.3 s · best 6 692 597 · bound 6 500 000 · gap 2.87% · 14 solutions`; a
+        phase of several runs counts them: `solving (tie-break, run 12) ...`."""
+        with self._lock:
+            phase, objective, bound, solutions = self.phase, self.objective, self.bound, self.solutions
+            runs, found = self.runs, self.found
+        text = Text()
+        text.append(f"solving ({phase}{f', run {runs}' if runs > 1 else ''}) ", style="bold")
+        text.append(f"{self.elapsed:.1f} s")
+        if objective is None:
+            text.append(" · searching" if found else " · no plan yet", style="dim")
+        else:
+            text.append(" · best ")
+            text.append(fmt_number(round(objective, 3)), style="bold")
+        if bound is not None:
+            text.append(f" · bound {fmt_number(round(bound, 3))}")
+        value = gap(objective, bound)
+        if value is not None:
+            text.append(f" · gap {value * 100:.2f}%", style="green" if value == 0 else "yellow")
+        if solutions:
+            text.append(f" · {solutions} solution{'s' if solutions != 1 else ''}", style="dim")
+        return text
+
+    def __rich__(self) -> Spinner:
+        self._spinner.update(text=self.line())
+        return self._spinner
+
+    # ---- the display ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Show the live line (after `delay` seconds)."""
+        self.started = self.clock()
+        if self.delay <= 0:
+            self._show()
+        else:
+            self._timer = threading.Timer(self.delay, self._show)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _show(self) -> None:
+        with self._lock:
+            if self._stopped or self._live is not None:
+                return
+            self._live = Live(self, console=self.console, transient=True, refresh_per_second=self.refresh_per_second,
+                              redirect_stdout=False, redirect_stderr=False)
+            self._live.start()
+
+    def refresh(self) -> None:
+        """Redraw now (the display also redraws by itself, `refresh_per_second` times a second)."""
+        live = self._live
+        if live is not None:
+            live.refresh()
+
+    def stop(self) -> None:
+        """Remove the live line; nothing of it stays on the screen."""
+        with self._lock:
+            self._stopped = True
+            timer, live, self._live = self._timer, self._live, None
+        if timer is not None:
+            timer.cancel()
+        if live is not None:
+            live.stop()
+
+    @property
+    def showing(self) -> bool:
+        return self._live is not None
+
+    def __enter__(self) -> "SolveProgress":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+@contextmanager
+def solve_progress(console: Console | None = None, enabled: bool | None = None, *, quiet: bool = False,
+                   delay: float = DEFAULT_DELAY) -> Iterator[SolveProgress | None]:
+    """A `SolveProgress` on `console` (default: stderr) while the block runs, or None when progress is
+    not to be shown: `enabled` False, or (`enabled` None) the console is not a terminal or `quiet`."""
+    console = console or Console(stderr=True)
+    if enabled is None:
+        enabled = progress_enabled(console, quiet)
+    if not enabled or quiet:
+        yield None
+        return
+    with SolveProgress(console, delay=delay) as progress:
+        yield progress
+
+
+__all__ = ["SolveProgress", "gap", "progress_enabled", "solve_progress"]

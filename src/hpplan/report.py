@@ -1,0 +1,1065 @@
+"""Plan reports people look at: one self-contained HTML file with interactive charts, and static charts
+(PNG, SVG) for slides (docs/report.md).
+
+Three charts, each computed once from the plan and shown in two ways:
+
+- the **Gantt chart**: one row per organisation, grouped by go-live window (or by track), with its
+  preparation months, go-live day and hypercare months; history (before the planning date) shaded;
+- the **load chart**: each FTE pool's monthly load against its limit;
+- the **coverage chart**: the cumulative share of the population (primary and specialist care) and of
+  the users live over time.
+
+`gantt_rows`, `load_series` and `coverage_series` compute what the charts show (from `formats.py`:
+`plan_groups`, `window_summary`, `peak_loads`, `window_of`; nothing is recomputed here that those
+give). `gantt_figure`, `load_figure` and `coverage_figure` turn them into Plotly figures for the HTML
+report (`report_html`: plotly.js embedded once, inline, so the file opens without a network; fixed div
+ids, so the same plan gives the same bytes). `static_chart` draws the same series with matplotlib for
+`--format png|svg`: it needs no browser, which Plotly's own image export (kaleido) does.
+
+A second plan (`other`, e.g. a scenario's) is shown beside the first: its go-lives as open diamonds in
+the Gantt chart, its load and coverage as dashed lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Iterable
+
+from .formats import (
+    fmt_int,
+    fmt_number,
+    fmt_share,
+    objective_terms,
+    peak_loads,
+    plan_groups,
+    status_text,
+    window_of,
+    window_summary,
+)
+from .problem import Problem, month_index, parse_month
+from .solution import Assignment, Solution
+
+# --------------------------------------------------------------------------------------------------
+# colours: the terminal view's cyan (specialist) and green (primary), as web colours
+
+
+SECTOR_COLOURS = {"specialist": "#0e7c86", "primary": "#2e8b3e"}
+OTHER_SECTOR_COLOUR = "#a23b72"
+SECTOR_TITLES = {"specialist": "Specialist care", "primary": "Primary care"}
+USERS_COLOUR = "#6a3d9a"
+LIMIT_COLOUR = "#c0392b"
+COMPARE_COLOUR = "#d35400"
+HISTORY_FILL = "rgba(120, 120, 120, 0.13)"
+PREP_ALPHA, CARE_ALPHA, HISTORY_ALPHA = 0.35, 0.75, 0.45
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+#: the div ids of the report's charts: fixed, so that the same plan gives the same HTML bytes
+DIV_IDS = {"gantt": "hpplan-gantt", "load": "hpplan-load", "coverage": "hpplan-coverage"}
+
+
+class GroupBy(str, Enum):
+    window = "window"
+    track = "track"
+
+
+class Chart(str, Enum):
+    all = "all"
+    gantt = "gantt"
+    load = "load"
+    coverage = "coverage"
+
+
+def sector_colour(sector: str) -> str:
+    return SECTOR_COLOURS.get(sector, OTHER_SECTOR_COLOUR)
+
+
+def rgba(colour: str, alpha: float) -> str:
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha:g})"
+
+
+def month_start(index: int) -> dt.date:
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+# --------------------------------------------------------------------------------------------------
+# the Gantt chart's rows
+
+
+@dataclass(frozen=True)
+class GanttRow:
+    """One organisation's row: where it goes live and the months it loads a pool around that."""
+
+    entry: Assignment
+    label: str  # the row's name (unique within its group)
+    group: str  # the group's short label: a window id, a track id, "not scheduled"
+    group_title: str  # the group's long label, for hovers and the static chart
+    history: bool  # went live before the planning date
+    preparation: tuple[dt.date, dt.date] | None  # first day of the first preparation month, go-live day
+    hypercare: tuple[dt.date, dt.date] | None  # go-live day, first day after the last hypercare month
+    users: int | None
+    population: int | None
+    window_title: str | None  # `id date name` of its window
+    other: Assignment | None = None  # the same organisation in the compared plan
+
+    @property
+    def go_live(self) -> dt.date | None:
+        return self.entry.go_live
+
+    @property
+    def sector(self) -> str:
+        return self.entry.sector
+
+    @property
+    def start(self) -> dt.date | None:
+        """The first day the row marks (its preparation, else its go-live)."""
+        return self.preparation[0] if self.preparation else self.go_live
+
+    @property
+    def end(self) -> dt.date | None:
+        """The last day the row marks (the end of its hypercare, else its go-live)."""
+        return self.hypercare[1] if self.hypercare else self.go_live
+
+    @property
+    def moved(self) -> bool:
+        """The compared plan has it on another day (or schedules it where this one does not)."""
+        return self.other is not None and self.other.go_live != self.entry.go_live
+
+
+def _spans(problem: Problem, entry: Assignment) -> tuple[tuple | None, tuple | None]:
+    """(preparation, hypercare) of a scheduled entry, from its load profiles (summed over pools)."""
+    org = problem.org.get(entry.id)
+    if entry.go_live is None or org is None:
+        return None, None
+    profile = problem.profile(org)
+    live = month_index(entry.go_live)
+    preparation = (month_start(live - len(profile.before)), entry.go_live) if profile.before else None
+    hypercare = (entry.go_live, month_start(live + len(profile.after))) if profile.after else None
+    return preparation, hypercare
+
+
+def _window_title(problem: Problem, entry: Assignment) -> str | None:
+    window = window_of(problem, entry)
+    if window is None:
+        return None
+    return " ".join(p for p in (window.id, window.date.isoformat(), window.name) if p)
+
+
+def _group_labels(problem: Problem, solution: Solution, group_by: GroupBy) -> list[tuple[str, str, list[Assignment]]]:
+    """(short label, long label, entries) per group, in the order shown; unscheduled entries last."""
+    groups = []
+    if group_by is GroupBy.window:
+        for group in plan_groups(problem, solution):
+            if group.window is not None:
+                short = group.window.id + (" (history)" if group.history else "")
+                title = group.title + (" (history)" if group.history else "")
+            else:
+                short = title = group.title
+            groups.append((short, title, group.entries))
+        return groups
+    # by track: tracks in data order, then organisations without one; each by go-live, then as by window
+    order = {e.id: i for i, e in enumerate(e for g in plan_groups(problem, solution) for e in g.entries)}
+    tracks = {t.id: t for t in problem.waves.tracks}
+    members: dict[str | None, list[Assignment]] = {}
+    unscheduled = []
+    for entry in solution.plan:
+        if entry.go_live is None:
+            unscheduled.append(entry)
+            continue
+        org = problem.org.get(entry.id)
+        members.setdefault(org.track if org else None, []).append(entry)
+    keys = [t.id for t in problem.waves.tracks if t.id in members]
+    keys += sorted(k for k in members if k is not None and k not in tracks)
+    keys += [None] if None in members else []
+    for key in keys:
+        entries = sorted(members[key], key=lambda e: (e.go_live, order.get(e.id, 0)))
+        if key is None:
+            groups.append(("no track", "no track", entries))
+        else:
+            name = tracks[key].name if key in tracks else None
+            groups.append((key, f"{key} {name}" if name else key, entries))
+    if unscheduled:
+        groups.append(("not scheduled", "not scheduled", sorted(unscheduled, key=lambda e: order.get(e.id, 0))))
+    return groups
+
+
+def gantt_rows(problem: Problem, solution: Solution, group_by: GroupBy = GroupBy.window,
+               other: Solution | None = None) -> list[GanttRow]:
+    """The Gantt chart's rows, in the order shown. Organisations the plan does not schedule have no
+    row, unless the compared plan schedules them (then they come last, under "not scheduled")."""
+    others = {a.id: a for a in other.plan} if other is not None else {}
+    rows: list[GanttRow] = []
+    for short, title, entries in _group_labels(problem, solution, group_by):
+        seen: dict[str, int] = {}
+        for entry in entries:
+            if entry.go_live is None and (entry.id not in others or others[entry.id].go_live is None):
+                continue
+            label = entry.name
+            seen[label] = seen.get(label, 0) + 1
+            if seen[label] > 1:
+                label = f"{entry.name} ({entry.id})"
+            org = problem.org.get(entry.id)
+            preparation, hypercare = _spans(problem, entry)
+            rows.append(
+                GanttRow(
+                    entry=entry,
+                    label=label,
+                    group=short,
+                    group_title=title,
+                    history=entry.go_live is not None and entry.go_live < problem.planning_date,
+                    preparation=preparation,
+                    hypercare=hypercare,
+                    users=org.users if org else None,
+                    population=org.population if org else None,
+                    window_title=_window_title(problem, entry),
+                    other=others.get(entry.id),
+                )
+            )
+    # organisations only the compared plan has (a scenario added them)
+    known = {e.id for e in solution.plan}
+    extra = [a for a in (other.plan if other is not None else []) if a.id not in known and a.go_live is not None]
+    for entry in extra:
+        rows.append(GanttRow(Assignment(entry.id, entry.name, entry.kind, entry.sector, None, None, False),
+                             entry.name, "not scheduled", "not scheduled", False, None, None, None, None, None,
+                             other=entry))
+    return rows
+
+
+def chart_range(problem: Problem, rows: list[GanttRow]) -> tuple[dt.date, dt.date]:
+    """From the month before the first mark to the month after the last (and the load horizon)."""
+    starts = [r.start for r in rows if r.start] + [r.other.go_live for r in rows if r.other and r.other.go_live]
+    ends = [r.end for r in rows if r.end] + [r.other.go_live for r in rows if r.other and r.other.go_live]
+    first = month_index(min(starts + [problem.planning_date]))
+    last = max(ends + [month_start(problem.end_month + 1)])
+    # two months before the first quarter's start: room for its tick label
+    return month_start(first - first % 3 - 2), month_start(month_index(last) + 1)
+
+
+def _months_between(a: dt.date, b: dt.date) -> int:
+    return month_index(b) - month_index(a)
+
+
+def row_hover(row: GanttRow, label: str = "plan", other_label: str = "compared") -> str:
+    """The hover text of a row (HTML as Plotly shows it)."""
+    e = row.entry
+    lines = [f"<b>{html.escape(e.name)}</b>", html.escape(f"{e.kind.replace('_', ' ')} · {e.sector}")]
+    if e.go_live is not None:
+        when = f"go-live {e.go_live.isoformat()}"
+        if row.window_title:
+            when += f" (window {row.window_title})"
+        lines.append(html.escape(when) + (" · history" if row.history else ""))
+    else:
+        lines.append(f"not scheduled in the {html.escape(label)}")
+    if row.preparation:
+        lines.append(f"preparation from {row.preparation[0]:%Y-%m}")
+    if row.hypercare:
+        last = month_start(month_index(row.hypercare[1]) - 1)
+        lines.append(f"hypercare to {last:%Y-%m} (incl.)")
+    sizes = []
+    if row.users is not None:
+        sizes.append(f"users {fmt_int(row.users)}")
+    if row.population is not None:
+        sizes.append(f"population {fmt_int(row.population)}")
+    if sizes:
+        lines.append(" · ".join(sizes))
+    if row.other is not None:
+        lines.append(html.escape(_other_text(row, other_label)))
+    return "<br>".join(lines)
+
+
+def _other_text(row: GanttRow, other_label: str) -> str:
+    o = row.other
+    if o is None or o.go_live is None:
+        return f"{other_label}: not scheduled"
+    text = f"{other_label}: go-live {o.go_live.isoformat()}"
+    if row.go_live is not None and o.go_live != row.go_live:
+        months = _months_between(row.go_live, o.go_live)
+        text += f" ({months:+d} months)" if months else f" ({(o.go_live - row.go_live).days:+d} days)"
+    elif row.go_live is not None:
+        text += " (same)"
+    return text
+
+
+# --------------------------------------------------------------------------------------------------
+# the load chart's series
+
+
+@dataclass(frozen=True)
+class PoolSeries:
+    pool: str
+    title: str  # id (name)
+    sector: str | None
+    months: list[dt.date]  # first day of each month
+    used: list[float]
+    limit: list[float]
+    other_used: list[float] | None = None  # the compared plan's load in the same months
+
+    @property
+    def over(self) -> list[bool]:
+        return [u > l + 1e-9 for u, l in zip(self.used, self.limit)]
+
+
+def load_series(problem: Problem, solution: Solution, other: Solution | None = None) -> list[PoolSeries]:
+    """Each pool's load and limit by month, from the plan's load report (pools in data order)."""
+    pools = {p.id: p for p in problem.waves.pools}
+    order = [p.id for p in problem.waves.pools] + sorted({p.pool for p in solution.load} - set(pools))
+    series = []
+    for pool_id in order:
+        points = sorted((p for p in solution.load if p.pool == pool_id), key=lambda p: p.month)
+        if not points:
+            continue
+        months = [month_start(parse_month(p.month)) for p in points]
+        other_used = None
+        if other is not None:
+            theirs = {p.month: p.used for p in other.load if p.pool == pool_id}
+            if theirs:
+                other_used = [theirs.get(p.month, 0.0) for p in points]
+        pool = pools.get(pool_id)
+        name = pool.name if pool and pool.name else None
+        series.append(
+            PoolSeries(
+                pool=pool_id,
+                title=f"{pool_id} ({name})" if name else pool_id,
+                sector=pool.sector.value if pool and pool.sector else None,
+                months=months,
+                used=[p.used for p in points],
+                limit=[p.limit for p in points],
+                other_used=other_used,
+            )
+        )
+    return series
+
+
+# --------------------------------------------------------------------------------------------------
+# the coverage chart's series
+
+
+@dataclass(frozen=True)
+class CoveragePoint:
+    date: dt.date
+    window: str  # `id date name`
+    history: bool
+    actors: int
+    users: int
+    primary: float | None  # share of the municipalities' population live after the window
+    specialist: float | None  # share of the health trusts' population live after the window
+    users_share: float | None  # share of all users live after the window
+
+
+def coverage_series(problem: Problem, solution: Solution) -> list[CoveragePoint]:
+    """After each window (by date): the cumulative shares live, from `window_summary` (population) and
+    its users going live (users; all organisations' users in the data are the whole)."""
+    all_users = sum(Problem.users(o) for o in problem.organisations)
+    before = next((g for g in plan_groups(problem, solution) if g.key == "before"), None)
+    live_users = sum(Problem.users(problem.org[e.id]) for e in before.entries if e.id in problem.org) if before else 0
+    points = []
+    for s in window_summary(problem, solution):
+        live_users += s.users
+        w = s.window
+        points.append(
+            CoveragePoint(
+                date=w.date,
+                window=" ".join(p for p in (w.id, w.date.isoformat(), w.name) if p),
+                history=s.history,
+                actors=s.actors,
+                users=s.users,
+                primary=s.primary_share,
+                specialist=s.specialist_share,
+                users_share=live_users / all_users if all_users else None,
+            )
+        )
+    return points
+
+
+COVERAGE_LINES = (
+    ("primary", "Population, primary care (municipalities)", SECTOR_COLOURS["primary"]),
+    ("specialist", "Population, specialist care (health trusts)", SECTOR_COLOURS["specialist"]),
+    ("users_share", "Users", USERS_COLOUR),
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# Plotly figures
+
+
+def _plotly():
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    return go, make_subplots
+
+
+def _ms(a: dt.date, b: dt.date) -> int:
+    """A bar's length on a date axis: milliseconds."""
+    return (b - a).days * 86_400_000
+
+
+def _history_shapes(problem: Problem, start: dt.date, yref: str = "paper") -> tuple[list[dict], list[dict]]:
+    """The shaded history (before the planning date) and the planning-date line, with their labels."""
+    planning = problem.planning_date.isoformat()
+    shapes = [
+        dict(type="rect", xref="x", yref=yref, x0=start.isoformat(), x1=planning, y0=0, y1=1,
+             fillcolor=HISTORY_FILL, line=dict(width=0), layer="below"),
+        dict(type="line", xref="x", yref=yref, x0=planning, x1=planning, y0=0, y1=1,
+             line=dict(color="#555", width=1, dash="dot")),
+    ]
+    notes = [
+        dict(x=planning, y=1, xref="x", yref=yref, yanchor="bottom", xanchor="right", showarrow=False,
+             text="◀ history", font=dict(size=11, color="#666")),
+        dict(x=planning, y=1, xref="x", yref=yref, yanchor="bottom", xanchor="left", showarrow=False,
+             text=f" planning date {planning}", font=dict(size=11, color="#444")),
+    ]
+    return shapes, notes
+
+
+def _base_layout(title: str | None, height: int) -> dict:
+    return dict(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=16)) if title else None,
+        height=height,
+        font=dict(family=FONT, size=12, color="#222"),
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        hoverlabel=dict(align="left"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, xanchor="left"),
+    )
+
+
+def gantt_figure(problem: Problem, solution: Solution, group_by: GroupBy = GroupBy.window,
+                 other: Solution | None = None, labels: tuple[str, str] = ("plan", "compared")):
+    """The Gantt chart: rows by window (or track); preparation, go-live and hypercare; history shaded."""
+    go, _ = _plotly()
+    rows = gantt_rows(problem, solution, group_by, other)
+    start, end = chart_range(problem, rows)
+    fig = go.Figure()
+    # an invisible first trace with every row, in order: the rows' order on the axis (categoryorder "trace")
+    fig.add_trace(go.Scatter(x=[start.isoformat()] * len(rows), y=[[r.group for r in rows], [r.label for r in rows]],
+                             mode="markers", marker=dict(opacity=0), hoverinfo="skip", showlegend=False))
+    sectors = list(dict.fromkeys(["specialist", "primary"] + [r.sector for r in rows]))
+    for sector in sectors:
+        mine = [r for r in rows if r.sector == sector and r.go_live is not None]
+        if not mine:
+            continue
+        colour = sector_colour(sector)
+        group = dict(legendgroup=sector, legendgrouptitle_text=SECTOR_TITLES.get(sector, sector.title()))
+        for phase, span, alpha in (("preparation", "preparation", PREP_ALPHA), ("hypercare", "hypercare", CARE_ALPHA)):
+            with_span = [r for r in mine if getattr(r, span)]
+            if not with_span:
+                continue
+            fig.add_trace(go.Bar(
+                orientation="h",
+                name=phase,
+                y=[[r.group for r in with_span], [r.label for r in with_span]],
+                base=[getattr(r, span)[0].isoformat() for r in with_span],
+                x=[_ms(*getattr(r, span)) for r in with_span],
+                marker=dict(color=rgba(colour, alpha), opacity=[HISTORY_ALPHA if r.history else 1 for r in with_span],
+                            line=dict(width=0)),
+                hovertext=[row_hover(r, *labels) for r in with_span],
+                hoverinfo="text",
+                width=0.7,
+                **group,
+            ))
+            group.pop("legendgrouptitle_text", None)
+        fig.add_trace(go.Scatter(
+            mode="markers",
+            name="go-live",
+            y=[[r.group for r in mine], [r.label for r in mine]],
+            x=[r.go_live.isoformat() for r in mine],
+            marker=dict(symbol="diamond", size=10, color=colour, line=dict(color="#1b1b1b", width=1),
+                        opacity=[HISTORY_ALPHA + 0.2 if r.history else 1 for r in mine]),
+            hovertext=[row_hover(r, *labels) for r in mine],
+            hoverinfo="text",
+            **group,
+        ))
+    if other is not None:
+        theirs = [r for r in rows if r.moved and r.other.go_live is not None]
+        if theirs:
+            fig.add_trace(go.Scatter(
+                mode="markers",
+                name=f"{labels[1]}: go-live where it differs",
+                y=[[r.group for r in theirs], [r.label for r in theirs]],
+                x=[r.other.go_live.isoformat() for r in theirs],
+                marker=dict(symbol="diamond-open", size=13, line=dict(width=2), color=COMPARE_COLOUR),
+                hovertext=[row_hover(r, *labels) for r in theirs],
+                hoverinfo="text",
+                legendgroup="compared",
+                legendgrouptitle_text="Compared plan",
+            ))
+    # the history's legend entry (the shading itself is a shape)
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"history: before {problem.planning_date.isoformat()}",
+                             marker=dict(symbol="square", size=14, color=HISTORY_FILL), hoverinfo="skip",
+                             legendgroup="history", legendgrouptitle_text="History"))
+    shapes, notes = _history_shapes(problem, start)
+    plot_height = 22 * max(len(rows), 3)
+    top = 150
+    fig.update_layout(
+        **_base_layout(None, plot_height + top + 50),
+        barmode="overlay",
+        shapes=shapes,
+        annotations=[dict(n, y=0, yanchor="top") for n in notes],
+        margin=dict(l=10, r=20, t=top, b=50),
+        xaxis=dict(type="date", range=[start.isoformat(), end.isoformat()], showgrid=True, gridcolor="#eee",
+                   dtick="M3", tickformat="%b\n%Y", ticks="outside", side="top", showline=True, linecolor="#ccc"),
+        yaxis=dict(type="multicategory", range=[len(rows) - 0.5, -0.5], autorange=False, categoryorder="trace",
+                   showgrid=False, showdividers=True, dividercolor="#bbb", tickfont=dict(size=11), fixedrange=True),
+        updatemenus=[dict(
+            type="buttons", direction="left", x=1, xanchor="right", y=1 + 42 / plot_height, yanchor="bottom",
+            showactive=True, active=0,
+            buttons=[
+                dict(label="whole rollout", method="relayout",
+                     args=[{"xaxis.range": [start.isoformat(), end.isoformat()]}]),
+                dict(label="from the planning date", method="relayout",
+                     args=[{"xaxis.range": [month_start(problem.start_month - 1).isoformat(), end.isoformat()]}]),
+            ],
+        )],
+    )
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1 + 42 / plot_height, x=0, xanchor="left",
+                                  groupclick="toggleitem"))
+    return fig
+
+
+def load_figure(problem: Problem, solution: Solution, other: Solution | None = None,
+                labels: tuple[str, str] = ("plan", "compared")):
+    """Each FTE pool's load by month against its limit (one panel per pool); months over the limit red."""
+    go, make_subplots = _plotly()
+    series = load_series(problem, solution, other)
+    peaks = {p.pool: p for p in peak_loads(problem, solution)}
+    titles = []
+    for s in series:
+        peak = peaks.get(s.pool)
+        text = s.title
+        if peak is not None:
+            text += f": peak {fmt_number(peak.used)} FTE in {peak.month} (limit {fmt_number(peak.limit)}, {fmt_share(peak.utilisation)})"
+        titles.append(html.escape(text))
+    rows = max(len(series), 1)
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, subplot_titles=titles or None, vertical_spacing=0.12 / rows + 0.04)
+    for i, s in enumerate(series, start=1):
+        colour = sector_colour(s.sector) if s.sector else OTHER_SECTOR_COLOUR
+        months = [m.isoformat() for m in s.months]
+        hover = [
+            f"{m:%Y-%m}: {fmt_number(u)} of {fmt_number(l)} FTE" + (f" ({u / l * 100:.0f}%)" if l else "")
+            + (f"<br>{html.escape(labels[1])}: {fmt_number(o)} FTE" if s.other_used is not None else "")
+            for m, u, l, o in zip(s.months, s.used, s.limit, s.other_used or s.used)
+        ]
+        fig.add_trace(go.Bar(
+            x=months, y=s.used, name=f"{s.pool}: load", xperiod="M1", xperiodalignment="middle",
+            marker=dict(color=[LIMIT_COLOUR if over else colour for over in s.over], line=dict(width=0)),
+            hovertext=hover, hoverinfo="text", legendgroup=s.pool, showlegend=True,
+        ), row=i, col=1)
+        end = month_start(month_index(s.months[-1]) + 1).isoformat()
+        fig.add_trace(go.Scatter(
+            x=months + [end], y=s.limit + s.limit[-1:], name=f"{s.pool}: limit", mode="lines", line_shape="hv",
+            line=dict(color=LIMIT_COLOUR, width=2, dash="dash"), hoverinfo="skip", legendgroup=s.pool,
+        ), row=i, col=1)
+        if s.other_used is not None:
+            fig.add_trace(go.Scatter(
+                x=months, y=s.other_used, name=f"{s.pool}: {labels[1]}", mode="lines+markers",
+                xperiod="M1", xperiodalignment="middle", line=dict(color=COMPARE_COLOUR, width=2, dash="dot"),
+                marker=dict(size=4), hoverinfo="skip", legendgroup=s.pool,
+            ), row=i, col=1)
+        fig.update_yaxes(title_text="FTE", rangemode="tozero", gridcolor="#eee", row=i, col=1)
+    fig.update_xaxes(type="date", dtick="M3", tickformat="%b\n%Y", gridcolor="#eee", showline=True, linecolor="#ccc")
+    fig.update_layout(**_base_layout(None, 110 + 260 * rows), bargap=0.08, margin=dict(l=60, r=20, t=80, b=50))
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1 + 40 / (260 * rows), x=0, xanchor="left"))
+    return fig
+
+
+def coverage_figure(problem: Problem, solution: Solution, other: Solution | None = None,
+                    labels: tuple[str, str] = ("plan", "compared")):
+    """The cumulative share of the population (primary, specialist) and of users live, by window."""
+    go, _ = _plotly()
+    rows = gantt_rows(problem, solution, other=other)
+    start, end = chart_range(problem, rows)
+    fig = go.Figure()
+    plans = [(solution, labels[0], "solid")] + ([(other, labels[1], "dash")] if other is not None else [])
+    for plan, label, dash in plans:
+        points = coverage_series(problem, plan)
+        for attr, name, colour in COVERAGE_LINES:
+            values = [getattr(p, attr) for p in points]
+            if not points or all(v is None for v in values):
+                continue
+            x = [p.date.isoformat() for p in points] + [end.isoformat()]
+            y = [v if v is not None else 0 for v in values]
+            hover = [
+                f"<b>{html.escape(name)}: {fmt_share(v)}</b><br>after {html.escape(p.window)}"
+                + (" (history)" if p.history else "")
+                + f"<br>going live: {p.actors} actor{'s' if p.actors != 1 else ''}, {fmt_int(p.users)} users"
+                + (f"<br>{html.escape(label)}" if other is not None else "")
+                for p, v in zip(points, values)
+            ]
+            fig.add_trace(go.Scatter(
+                x=x, y=y + y[-1:], mode="lines+markers", line_shape="hv",
+                name=name + (f" ({label})" if other is not None else ""),
+                line=dict(color=colour if dash == "solid" else COMPARE_COLOUR if attr == "users_share" else colour,
+                          width=2.5 if dash == "solid" else 2, dash=dash),
+                marker=dict(size=[7] * len(points) + [0], color=colour),
+                hovertext=hover + [""], hoverinfo="text",
+            ))
+    shapes, notes = _history_shapes(problem, start)
+    fig.update_layout(
+        **_base_layout(None, 480),
+        shapes=shapes,
+        annotations=notes,
+        margin=dict(l=60, r=20, t=90, b=50),
+        xaxis=dict(type="date", range=[start.isoformat(), end.isoformat()], dtick="M3", tickformat="%b\n%Y",
+                   gridcolor="#eee", showline=True, linecolor="#ccc"),
+        yaxis=dict(range=[0, 1.04], tickformat=".0%", gridcolor="#eee", title="live"),
+    )
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.08, x=0, xanchor="left"))
+    return fig
+
+
+# --------------------------------------------------------------------------------------------------
+# the HTML report
+
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+}
+
+CSS = """
+body { font-family: %s; color: #222; margin: 0; background: #f6f7f8; }
+main { max-width: 1400px; margin: 0 auto; padding: 24px 28px 48px; }
+h1 { font-size: 26px; margin: 0 0 6px; }
+h2 { font-size: 19px; margin: 34px 0 6px; }
+p.meta { margin: 4px 0; color: #444; }
+p.caption { margin: 4px 0 10px; color: #555; max-width: 70em; }
+section.card { background: white; border: 1px solid #e1e4e8; border-radius: 8px; padding: 14px 18px; margin-top: 18px; }
+.badge { display: inline-block; padding: 2px 10px; border-radius: 12px; font-weight: 600; font-size: 13px; }
+.optimal { background: #d8f3dc; color: #1b5e20; } .feasible { background: #fff3cd; color: #7a5b00; }
+.infeasible, .unknown, .broken { background: #fde2e1; color: #8e1b13; } .checked { background: #e3eefc; color: #1d4f91; }
+table { border-collapse: collapse; margin: 8px 0; font-size: 14px; }
+th, td { padding: 4px 12px 4px 0; text-align: left; border-bottom: 1px solid #eee; vertical-align: top; }
+th { font-weight: 600; border-bottom: 1px solid #ccc; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.history td { color: #777; }
+.grid { display: flex; flex-wrap: wrap; gap: 18px 48px; }
+footer { margin-top: 36px; color: #777; font-size: 13px; }
+""" % FONT
+
+
+def _esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _table(header: list[str], rows: list[list[object]], numeric: Iterable[int] = (),
+           row_classes: list[str] | None = None) -> str:
+    numeric = set(numeric)
+    head = "".join(f'<th class="num">{_esc(h)}</th>' if i in numeric else f"<th>{_esc(h)}</th>"
+                   for i, h in enumerate(header))
+    body = []
+    for n, row in enumerate(rows):
+        cls = f' class="{row_classes[n]}"' if row_classes and row_classes[n] else ""
+        cells = "".join(f'<td class="num">{_esc(c)}</td>' if i in numeric else f"<td>{_esc(c)}</td>"
+                        for i, c in enumerate(row))
+        body.append(f"<tr{cls}>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _figure_html(fig, div_id: str, with_js: bool) -> str:
+    import plotly.io as pio
+
+    return pio.to_html(fig, include_plotlyjs=with_js, full_html=False, div_id=div_id, config=PLOTLY_CONFIG,
+                       default_width="100%", validate=True)
+
+
+@dataclass
+class ReportPlan:
+    """A plan as the report shows it."""
+
+    solution: Solution
+    label: str = "plan"
+    violations: list = field(default_factory=list)  # from the independent verifier
+    verified: bool = False  # the verifier ran on it
+
+
+def _header(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str:
+    solution = main.solution
+    where = str(problem.data_dir) if problem.data_dir else "data"
+    parts = [f"<h1>Rollout plan</h1>",
+             f'<p class="meta">Data <code>{_esc(where)}</code> · planning date '
+             f"<b>{problem.planning_date.isoformat()}</b> · {_esc(main.label)}: "
+             f'<span class="badge {solution.status.value}">{_esc(status_text(solution))}</span>']
+    if main.verified:
+        if main.violations:
+            parts.append(f' <span class="badge broken">{len(main.violations)} rule'
+                         f'{"s" if len(main.violations) != 1 else ""} broken</span>')
+        else:
+            parts.append(' <span class="badge checked">checked: every rule and limit holds</span>')
+    parts.append("</p>")
+    for change in problem.applied:
+        parts.append(f'<p class="meta">Scenario: {_esc(change)}</p>')
+    if other is not None:
+        parts.append(f'<p class="meta">Compared with <b>{_esc(other.label)}</b>: '
+                     f'<span class="badge {other.solution.status.value}">{_esc(status_text(other.solution))}</span> '
+                     "(open orange diamonds where a go-live differs; dashed lines)</p>")
+    if main.violations:
+        items = "".join(f"<li>{_esc(v.message if hasattr(v, 'message') else v)}</li>" for v in main.violations[:20])
+        parts.append(f'<section class="card"><b>The independent verifier found broken rules:</b><ul>{items}</ul></section>')
+    return "\n".join(parts)
+
+
+def _facts(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str:
+    """Counts, objective terms and solver settings, side by side."""
+    plans = [main] + ([other] if other is not None else [])
+    header = ["", *[p.label for p in plans]]
+
+    def count(plan: ReportPlan, pinned: bool | None) -> int:
+        entries = plan.solution.plan
+        if pinned is None:
+            return sum(e.go_live is None for e in entries)
+        return sum(e.go_live is not None and e.pinned == pinned for e in entries)
+
+    def last(plan: ReportPlan) -> str:
+        dates = [e.go_live for e in plan.solution.plan if e.go_live is not None and not e.pinned]
+        return max(dates).isoformat() if dates else "–"
+
+    rows = [
+        ["live before the planning date", *[count(p, True) for p in plans]],
+        ["planned go-lives", *[count(p, False) for p in plans]],
+        ["not scheduled", *[count(p, None) for p in plans]],
+        ["last go-live", *[last(p) for p in plans]],
+    ]
+    facts = _table(header, rows, numeric=range(1, len(header)))
+    terms = list(dict.fromkeys(t for p in plans for t, _ in objective_terms(p.solution)))
+    objective = ""
+    if terms:
+        orows = [[t, *[fmt_number(p.solution.objective[t]) if t in p.solution.objective else "–" for p in plans]]
+                 for t in terms]
+        objective = ('<div><b>Objective</b> (lower is better)'
+                     + _table(["term", *[p.label for p in plans]], orows, numeric=range(1, len(header))) + "</div>")
+    stats = main.solution.stats
+    solver = [["engine", stats.engine], ["seed", stats.seed], ["workers", stats.workers],
+              ["tie-break", stats.tie_break]]
+    if stats.best_bound is not None:
+        solver.append(["best bound", fmt_number(stats.best_bound)])
+    solver_html = f"<div><b>Solver</b> ({_esc(main.label)}){_table(['setting', 'value'], solver)}</div>"
+    return (f'<section class="card grid"><div><b>Organisations</b>{facts}</div>{objective}{solver_html}</section>')
+
+
+def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str:
+    solution = main.solution
+    out = []
+    summary = window_summary(problem, solution)
+    users_share = {p.window: p.users_share for p in coverage_series(problem, solution)}
+    rows, classes = [], []
+    for s, point in zip(summary, coverage_series(problem, solution)):
+        rows.append([s.window.id, s.window.date.isoformat(), s.window.name or "", s.actors, fmt_int(s.users),
+                     fmt_share(s.primary_share), fmt_share(s.specialist_share), fmt_share(users_share[point.window])])
+        classes.append("history" if s.history else "")
+    out.append("<h2>Per window</h2>")
+    out.append('<p class="caption">What goes live in each window and the share live after it: municipalities\' '
+               "population (primary), health trusts' (specialist), and all users. Grey: history.</p>")
+    out.append(_table(["window", "date", "name", "actors", "users", "primary live", "specialist live", "users live"],
+                      rows, numeric={3, 4, 5, 6, 7}, row_classes=classes))
+    peaks = peak_loads(problem, solution)
+    if peaks:
+        out.append("<h2>Peak load per pool</h2>")
+        prow = [[p.pool + (f" ({p.name})" if p.name else ""), fmt_number(p.used), p.month, fmt_number(p.limit),
+                 fmt_share(p.utilisation)] for p in peaks]
+        out.append(_table(["pool", "peak FTE", "month", "limit FTE", "use"], prow, numeric={1, 3, 4}))
+    unscheduled = [e for e in solution.plan if e.go_live is None]
+    if unscheduled:
+        out.append("<h2>Not scheduled</h2>")
+        urow = []
+        for e in unscheduled:
+            org = problem.org.get(e.id)
+            urow.append([e.name, e.kind.replace("_", " "), org.status.value if org else "",
+                         fmt_int(org.users) if org and org.users is not None else ""])
+        out.append(_table(["organisation", "kind", "status in the data", "users"], urow, numeric={3}))
+    if other is not None:
+        moved = [r for r in gantt_rows(problem, solution, other=other.solution) if r.moved]
+        gone = [e for e in solution.plan
+                if e.go_live is not None and (o := other.solution.assignment(e.id)) is not None and o.go_live is None]
+        out.append(f"<h2>Moved in {_esc(other.label)}</h2>")
+        if not moved and not gone:
+            out.append(f"<p>Every organisation goes live on the same day in both plans.</p>")
+        else:
+            mrow = []
+            for r in moved:
+                o = r.other
+                months = _months_between(r.go_live, o.go_live) if r.go_live and o.go_live else None
+                mrow.append([r.entry.name, r.go_live.isoformat() if r.go_live else "not scheduled",
+                             o.go_live.isoformat() if o.go_live else "not scheduled",
+                             f"{months:+d}" if months is not None else ""])
+            known = {r.entry.id for r in moved}
+            for e in gone:
+                if e.id not in known:
+                    mrow.append([e.name, e.go_live.isoformat(), "not scheduled", ""])
+            out.append(_table(["organisation", main.label, other.label, "months"], mrow, numeric={3}))
+    return "\n".join(out)
+
+
+CAPTIONS = {
+    "gantt": "One row per organisation, grouped by {group}. Light bars: preparation months; diamond: the "
+             "go-live day; darker bars: hypercare months (from the load profiles). Cyan: specialist care, "
+             "green: primary care. Grey background: history, before the planning date. Hover a row for "
+             "its details; drag to zoom, double-click to zoom out.",
+    "load": "Each pool's load in FTE by month (bars) against its limit (dashed red line); a red bar is a "
+            "month over the limit. The load counts the preparation and hypercare of every organisation the "
+            "pool supports.",
+    "coverage": "The cumulative share live after each window: the population of the municipalities (primary "
+                "care) and of the health trusts (specialist care), and the users of all organisations.",
+}
+
+
+def report_html(problem: Problem, solution: Solution, *, label: str = "plan", other: Solution | None = None,
+                other_label: str = "compared", group_by: GroupBy = GroupBy.window, verify_plan: bool = True) -> str:
+    """The whole report as one self-contained HTML page (plotly.js inline, no network needed).
+    Deterministic: the same problem and plans give the same bytes."""
+    from . import __version__
+
+    main = ReportPlan(solution, label)
+    if verify_plan and solution.found:
+        from .verify import verify
+
+        main.violations = verify(problem, solution)
+        main.verified = True
+    second = ReportPlan(other, other_label) if other is not None else None
+    labels = (label, other_label)
+    other_solution = other
+    if solution.plan:
+        charts = [
+            ("gantt", "Go-live plan", gantt_figure(problem, solution, group_by, other_solution, labels)),
+            ("load", "Load on the FTE pools", load_figure(problem, solution, other_solution, labels)),
+            ("coverage", "Population and users live", coverage_figure(problem, solution, other_solution, labels)),
+        ]
+    else:
+        charts = []
+    body = [_header(problem, main, second), _facts(problem, main, second)]
+    for i, (key, heading, fig) in enumerate(charts):
+        caption = CAPTIONS[key].format(group="go-live window" if group_by is GroupBy.window else "track")
+        body.append(f'<h2>{_esc(heading)}</h2>\n<p class="caption">{_esc(caption)}</p>')
+        body.append(f'<section class="card chart" id="{key}">{_figure_html(fig, DIV_IDS[key], i == 0)}</section>')
+    if not charts:
+        body.append(f"<p>No plan to show ({_esc(solution.status.value)}).</p>")
+    else:
+        body.append(_tables(problem, main, second))
+    where = str(problem.data_dir) if problem.data_dir else "data"
+    body.append(f"<footer>Made by hpplan {__version__} from <code>{_esc(where)}</code>. Every chart works "
+                "offline: this file holds everything it shows.</footer>")
+    title = f"Rollout plan · {where} · {problem.planning_date.isoformat()}"
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+        + "\n".join(body)
+        + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# static charts (matplotlib): PNG and SVG for slides
+
+
+def _matplotlib():
+    from matplotlib.figure import Figure
+
+    return Figure
+
+
+def _draw_history(ax, problem: Problem, start: dt.date) -> None:
+    ax.axvspan(start, problem.planning_date, color="#777", alpha=0.13, lw=0, zorder=0)
+    ax.axvline(problem.planning_date, color="#555", lw=0.8, ls=":", zorder=1)
+
+
+def _date_axis(ax, start: dt.date, end: dt.date) -> None:
+    import matplotlib.dates as mdates
+
+    ax.set_xlim(start, end)
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
+    ax.xaxis.set_minor_locator(mdates.MonthLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    ax.grid(axis="x", which="major", color="#e5e5e5", lw=0.8)
+
+
+def _static_gantt(ax, problem: Problem, rows: list[GanttRow], start: dt.date, end: dt.date,
+                  other: bool, labels: tuple[str, str]) -> None:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    _draw_history(ax, problem, start)
+    ticks, names = [], []
+    y = 0.0
+    last_group = None
+    for row in rows:
+        if row.group != last_group:
+            if last_group is not None:
+                ax.axhline(y - 0.1, color="#bbb", lw=0.6)
+            ax.text(start, y + 0.35, " " + row.group_title, fontsize=8, fontweight="bold", va="center",
+                    color="#333", clip_on=True)
+            y += 1
+            last_group = row.group
+        colour = sector_colour(row.sector)
+        fade = HISTORY_ALPHA if row.history else 1.0
+        for span, alpha in ((row.preparation, PREP_ALPHA), (row.hypercare, CARE_ALPHA)):
+            if span:
+                ax.barh(y, (span[1] - span[0]).days, left=span[0], height=0.7, color=colour, alpha=alpha * fade, lw=0)
+        if row.go_live is not None:
+            ax.plot([row.go_live], [y], marker="D", ms=5, color=colour, mec="#1b1b1b", mew=0.6, alpha=fade)
+        if other and row.moved and row.other.go_live is not None:
+            ax.plot([row.other.go_live], [y], marker="D", ms=8, mfc="none", mec=COMPARE_COLOUR, mew=1.4)
+        ticks.append(y)
+        names.append(row.label)
+        y += 1
+    ax.set_ylim(y - 0.3, -0.7)
+    ax.set_yticks(ticks, names, fontsize=7)
+    ax.tick_params(axis="y", length=0)
+    _date_axis(ax, start, end)
+    ax.xaxis.set_ticks_position("top")
+    ax.xaxis.set_label_position("top")
+    for side in ("right", "bottom", "left"):
+        ax.spines[side].set_visible(False)
+    handles = []
+    for sector in [s for s in SECTOR_COLOURS if any(r.sector == s for r in rows)]:
+        colour = SECTOR_COLOURS[sector]
+        title = SECTOR_TITLES[sector].lower()
+        handles += [Patch(color=colour, alpha=PREP_ALPHA, label=f"{title}: preparation"),
+                    Line2D([], [], ls="", marker="D", color=colour, mec="#1b1b1b", label=f"{title}: go-live"),
+                    Patch(color=colour, alpha=CARE_ALPHA, label=f"{title}: hypercare")]
+    if other:
+        handles.append(Line2D([], [], ls="", marker="D", mfc="none", mec=COMPARE_COLOUR, label=f"{labels[1]}: go-live where it differs"))
+    handles.append(Patch(color="#777", alpha=0.13, label=f"history (before {problem.planning_date.isoformat()})"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 0), ncol=-(-len(handles) // 3), fontsize=7,
+              frameon=False)  # a column per sector: preparation, go-live, hypercare
+    ax.set_title("Go-live plan", loc="left", fontsize=12, fontweight="bold")
+
+
+def _static_load(axes, problem: Problem, solution: Solution, other: Solution | None, labels) -> None:
+    series = load_series(problem, solution, other)
+    peaks = {p.pool: p for p in peak_loads(problem, solution)}
+    for n, (ax, s) in enumerate(zip(axes, series)):
+        colour = sector_colour(s.sector) if s.sector else OTHER_SECTOR_COLOUR
+        lefts = s.months
+        widths = [(month_start(month_index(m) + 1) - m).days * 0.9 for m in lefts]
+        ax.bar(lefts, s.used, width=widths, align="edge", color=[LIMIT_COLOUR if o else colour for o in s.over], lw=0,
+               label=f"{s.pool}: load")
+        edges = lefts + [month_start(month_index(lefts[-1]) + 1)]
+        ax.step(edges, s.limit + s.limit[-1:], where="post", color=LIMIT_COLOUR, ls="--", lw=1.5, label="limit")
+        if s.other_used is not None:
+            mids = [m + dt.timedelta(days=14) for m in lefts]
+            ax.plot(mids, s.other_used, color=COMPARE_COLOUR, ls=":", lw=1.6, marker=".", label=labels[1])
+        peak = peaks.get(s.pool)
+        title = s.title
+        if peak is not None:
+            title += f": peak {fmt_number(peak.used)} FTE in {peak.month} ({fmt_share(peak.utilisation)} of the limit)"
+        ax.set_title(title, loc="left", fontsize=9, fontweight="bold" if n == 0 else "normal")
+        ax.set_ylabel("FTE", fontsize=8)
+        ax.set_ylim(0, max(s.limit + s.used + (s.other_used or [])) * 1.12 or 1)
+        _date_axis(ax, lefts[0] - dt.timedelta(days=15), edges[-1] + dt.timedelta(days=15))
+        ax.tick_params(labelsize=7)
+        ax.legend(fontsize=7, loc="upper right", frameon=False, ncol=3)
+        for side in ("right", "top"):
+            ax.spines[side].set_visible(False)
+
+
+def _static_coverage(ax, problem: Problem, solution: Solution, other: Solution | None, start: dt.date,
+                     end: dt.date, labels) -> None:
+    from matplotlib.ticker import PercentFormatter
+
+    _draw_history(ax, problem, start)
+    plans = [(solution, labels[0], "-")] + ([(other, labels[1], "--")] if other is not None else [])
+    for plan, label, style in plans:
+        points = coverage_series(problem, plan)
+        for attr, name, colour in COVERAGE_LINES:
+            values = [getattr(p, attr) for p in points]
+            if not points or all(v is None for v in values):
+                continue
+            y = [v or 0 for v in values]
+            x = [p.date for p in points]
+            ax.step(x + [end], y + y[-1:], where="post", color=colour, ls=style, lw=2 if style == "-" else 1.5,
+                    label=name + (f" ({label})" if other is not None else ""))
+            if style == "-":
+                ax.plot(x, y, ls="", marker="o", ms=3, color=colour)
+    ax.set_ylim(0, 1.04)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    _date_axis(ax, start, end)
+    ax.tick_params(labelsize=7)
+    ax.grid(axis="y", color="#eee")
+    ax.legend(fontsize=7, loc="upper left", frameon=False)
+    ax.set_title("Share of the population and of users live", loc="left", fontsize=12, fontweight="bold")
+    for side in ("right", "top"):
+        ax.spines[side].set_visible(False)
+
+
+def static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.all, *,
+                  group_by: GroupBy = GroupBy.window, other: Solution | None = None,
+                  labels: tuple[str, str] = ("plan", "compared")):
+    """A matplotlib Figure of one chart, or of all three stacked (Gantt, load, coverage)."""
+    Figure = _matplotlib()
+    rows = gantt_rows(problem, solution, group_by, other)
+    start, end = chart_range(problem, rows)
+    pools = max(len(load_series(problem, solution)), 1)
+    groups = len({r.group for r in rows})
+    heights = {
+        Chart.gantt: 1.4 + 0.17 * (len(rows) + groups),
+        Chart.load: 0.6 + 2.0 * pools,
+        Chart.coverage: 3.6,
+    }
+    parts = [Chart.gantt, Chart.load, Chart.coverage] if chart is Chart.all else [chart]
+    ratios = []
+    for part in parts:
+        ratios += [heights[part] / pools] * pools if part is Chart.load else [heights[part]]
+    fig = Figure(figsize=(12, sum(heights[p] for p in parts) + 0.4 * (len(parts) - 1)), dpi=110, layout="constrained")
+    axes = fig.subplots(len(ratios), 1, gridspec_kw={"height_ratios": ratios}, squeeze=False)[:, 0]
+    i = 0
+    for part in parts:
+        if part is Chart.gantt:
+            _static_gantt(axes[i], problem, rows, start, end, other is not None, labels)
+            i += 1
+        elif part is Chart.load:
+            _static_load(list(axes[i : i + pools]), problem, solution, other, labels)
+            i += pools
+        else:
+            _static_coverage(axes[i], problem, solution, other, start, end, labels)
+            i += 1
+    where = str(problem.data_dir) if problem.data_dir else "data"
+    fig.suptitle(f"Rollout plan · {where} · planning date {problem.planning_date.isoformat()} · "
+                 f"{status_text(solution)}", x=0.01, ha="left", fontsize=10, color="#444")
+    return fig
+
+
+def static_chart(problem: Problem, solution: Solution, fmt: str, chart: Chart = Chart.all, **options) -> bytes:
+    """The chart(s) as PNG or SVG bytes. Deterministic: no date or software stamp, fixed SVG ids."""
+    import matplotlib
+
+    if fmt not in ("png", "svg"):
+        raise ValueError(f"static charts are png or svg, not {fmt}")
+    with matplotlib.rc_context({"svg.hashsalt": "hpplan", "svg.fonttype": "none",
+                                "font.family": ["DejaVu Sans", "sans-serif"]}):
+        fig = static_figure(problem, solution, chart, **options)
+        out = io.BytesIO()
+        metadata = {"Date": None, "Creator": "hpplan"} if fmt == "svg" else {"Software": "hpplan"}
+        fig.savefig(out, format=fmt, metadata=metadata, facecolor="white")
+    return out.getvalue()
+
+
+def report_bytes(problem: Problem, solution: Solution, fmt: str, *, chart: Chart = Chart.all, **options) -> bytes:
+    """The report in a format: `html` (the whole report), `png` or `svg` (static charts)."""
+    if fmt == "html":
+        return report_html(problem, solution, **options).encode("utf-8")
+    options.pop("verify_plan", None)
+    label, other_label = options.pop("label", "plan"), options.pop("other_label", "compared")
+    return static_chart(problem, solution, fmt, chart, labels=(label, other_label), **options)
+
+
+__all__ = [
+    "Chart",
+    "GanttRow",
+    "GroupBy",
+    "coverage_figure",
+    "coverage_series",
+    "gantt_figure",
+    "gantt_rows",
+    "load_figure",
+    "load_series",
+    "report_bytes",
+    "report_html",
+    "static_chart",
+    "static_figure",
+]

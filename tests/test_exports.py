@@ -1,0 +1,214 @@
+"""Calendar and spreadsheet exports (exports.py): read back with `icalendar` and `openpyxl`, the dates
+and counts equal the JSON plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from helpers import build, org, solved
+from icalendar import Calendar
+from openpyxl import load_workbook
+
+from hpplan.formats import window_summary
+from hpplan.loader import load_problem
+from hpplan.problem import Problem
+from hpplan.solution import Solution, Status
+from hpplan.exports import event_uid, to_ics, to_xlsx, uid_namespace
+
+TINY = Path(__file__).parent / "data" / "tiny"
+SRC = {"all": "estimate: test"}
+STAMP = dt.datetime(2024, 3, 1, 12, 30, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def tiny() -> tuple[Problem, Solution]:
+    problem = load_problem(TINY)
+    return problem, solved(problem)
+
+
+@pytest.fixture(scope="module")
+def with_unscheduled() -> tuple[Problem, Solution]:
+    """History, a planned trust and municipality, and an opted-out municipality (never scheduled)."""
+    problem = build(
+        [
+            org("trust-a", kind="health_trust", status="live", live_since="2023-11-04", population=300_000,
+                users=10_000, name="Trust A HF"),
+            org("trust-b", kind="health_trust", status="signed", population=200_000, users=8_000, name="Trust B HF"),
+            org("m1", population=50_000, users=2_000, name="Møre kommune"),
+            org("m3", status="opted_out", population=5_000, users=100, name="Utenfor kommune"),
+        ],
+        profiles=[{"id": "health_trust", "before": [20, 40], "hypercare": [40, 20], "source": SRC},
+                  {"id": "municipality", "before": [5], "hypercare": [10], "source": SRC}],
+    )
+    return problem, solved(problem)
+
+
+def plan_json(solution: Solution) -> list[dict]:
+    return json.loads(solution.to_json())["plan"]
+
+
+# --------------------------------------------------------------------------------------------------
+# ICS
+
+
+def events(text: str) -> list:
+    calendar = Calendar.from_ical(text)
+    return [c for c in calendar.walk() if c.name == "VEVENT"]
+
+
+@pytest.mark.parametrize("case", ["tiny", "with_unscheduled"])
+def test_ics_has_one_event_per_go_live_on_the_plan_dates(case, request):
+    problem, solution = request.getfixturevalue(case)
+    assert solution.status is Status.optimal
+    text = to_ics(problem, solution, STAMP)
+    found = events(text)
+    plan = {e["id"]: e for e in plan_json(solution)}
+    scheduled = {i: e for i, e in plan.items() if e["go_live"]}
+    assert len(found) == len(scheduled)
+    by_uid = {str(e["UID"]): e for e in found}
+    assert len(by_uid) == len(found)  # unique UIDs
+    for org_id, entry in scheduled.items():
+        event = by_uid[event_uid(problem, org_id)]
+        start = event.decoded("DTSTART")
+        assert type(start) is dt.date  # an all-day event (VALUE=DATE), not a date-time
+        assert start.isoformat() == entry["go_live"]
+        assert event.decoded("DTEND") == start + dt.timedelta(days=1)
+        assert str(event["SUMMARY"]) == f"Go-live: {entry['name']}"
+        description = str(event["DESCRIPTION"])
+        assert f"Window: {entry['window']}" in description
+        org_data = problem.org[org_id]
+        if org_data.users is not None:
+            assert f"Users: {org_data.users:,}".replace(",", " ") in description
+        assert str(event["STATUS"]) == ("CONFIRMED" if entry["pinned"] else "TENTATIVE")
+        assert event.decoded("DTSTAMP") == STAMP
+    assert "VALUE=DATE" in text and text.startswith("BEGIN:VCALENDAR\r\n")
+    assert "Utenfor kommune" not in text  # not scheduled: no event
+
+
+def test_ics_uids_are_stable_and_distinguish_data_and_scenarios(tiny, tmp_path: Path, monkeypatch):
+    problem, solution = tiny
+    first = to_ics(problem, solution)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    second = to_ics(problem, solution)
+    uids = [str(e["UID"]) for e in events(first)]
+    assert uids == [str(e["UID"]) for e in events(second)]  # stable across runs (and times)
+    assert all(u.startswith("go-live-") and u.endswith(f"-{uid_namespace(problem)}@hpplan") for u in uids)
+    assert "DTSTAMP:20231114T221320Z" in second  # SOURCE_DATE_EPOCH pins the stamp
+    assert second == to_ics(problem, solution)  # the same plan and stamp: the same bytes
+    # the same data in a folder of the same name: the same UIDs (an update), another name: others
+    copy = tmp_path / "tiny"
+    shutil.copytree(TINY, copy)
+    assert uid_namespace(load_problem(copy)) == uid_namespace(problem)
+    other = tmp_path / "other"
+    shutil.copytree(TINY, other)
+    assert uid_namespace(load_problem(other)) != uid_namespace(problem)
+    # a scenario's plan has events of its own, whatever its description says
+    scenario = replace(problem, applied=["later: Ørsta waits [postpone orsta]"])
+    edited = replace(problem, applied=["later: Ørsta waits for the autumn [postpone orsta]"])
+    assert uid_namespace(scenario) != uid_namespace(problem)
+    assert uid_namespace(scenario) == uid_namespace(edited)
+
+
+def test_ics_moved_go_live_keeps_its_uid(tiny):
+    problem, solution = tiny
+    later = problem.future_windows[-1]
+    moved = replace(solution, plan=[replace(e, go_live=later.date, window=later.id) if e.id == "orsta" else e
+                                    for e in solution.plan])
+    before = {str(e["UID"]): e.decoded("DTSTART") for e in events(to_ics(problem, solution, STAMP))}
+    after = {str(e["UID"]): e.decoded("DTSTART") for e in events(to_ics(problem, moved, STAMP))}
+    assert before.keys() == after.keys()
+    uid = event_uid(problem, "orsta")
+    assert before[uid] != after[uid] == later.date
+
+
+# --------------------------------------------------------------------------------------------------
+# XLSX
+
+
+def rows(sheet) -> list[list]:
+    return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+
+def as_date(value) -> dt.date:
+    assert isinstance(value, dt.datetime), value  # openpyxl reads date cells back as datetimes
+    return value.date()
+
+
+@pytest.mark.parametrize("case", ["tiny", "with_unscheduled"])
+def test_xlsx_sheets_equal_the_plan(case, request):
+    problem, solution = request.getfixturevalue(case)
+    data = to_xlsx(problem, solution, STAMP)
+    assert data[:2] == b"PK"
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Plan", "Load", "Windows", "About"]
+
+    # Plan: one row per organisation; go-live and window date are real dates
+    sheet = book["Plan"]
+    table = rows(sheet)
+    header = table[0]
+    assert header[:5] == ["go-live", "window", "window date", "id", "name"]
+    plan = {e["id"]: e for e in plan_json(solution)}
+    assert len(table) - 1 == len(plan)
+    for r, row in enumerate(table[1:], start=2):
+        entry = plan[row[3]]
+        if entry["go_live"] is None:
+            assert row[0] is None and row[1] is None
+        else:
+            assert as_date(row[0]).isoformat() == entry["go_live"]
+            assert sheet.cell(r, 1).number_format == "yyyy-mm-dd"
+            assert sheet.cell(r, 1).is_date
+        assert row[4] == entry["name"] and row[8] == ("yes" if entry["pinned"] else "no")
+    assert all(cell.font.b for cell in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["E"].width >= max(len(e["name"]) for e in plan.values())
+
+    # Load: a row per month, used and limit of each pool equal to the JSON load
+    load = json.loads(solution.to_json())["load"]
+    table = rows(book["Load"])
+    months = sorted({p["month"] for p in load})
+    assert len(table) - 1 == len(months)
+    assert [as_date(r[0]).strftime("%Y-%m") for r in table[1:]] == months
+    assert book["Load"].cell(2, 1).number_format == "yyyy-mm"
+    columns = {name: i for i, name in enumerate(table[0])}
+    for point in load:
+        row = table[1 + months.index(point["month"])]
+        assert row[columns[f"{point['pool']} used FTE"]] == pytest.approx(point["used"])
+        assert row[columns[f"{point['pool']} limit FTE"]] == pytest.approx(point["limit"])
+
+    # Windows: the per-window summary
+    table = rows(book["Windows"])
+    summary = window_summary(problem, solution)
+    assert len(table) - 1 == len(summary) == len(problem.windows)
+    for row, s in zip(table[1:], summary):
+        assert row[0] == s.window.id and as_date(row[1]) == s.window.date
+        assert (row[4], row[5]) == (s.actors, s.users)
+        assert row[6] == pytest.approx(s.primary_share) if s.primary_share is not None else row[6] is None
+    assert sum(r[4] for r in table[1:]) == sum(1 for e in plan.values() if e["go_live"])
+
+    about = dict(r for r in rows(book["About"])[1:])
+    assert about["status"] == "optimal"
+    assert about["objective: total"] == pytest.approx(solution.objective["total"])
+
+
+def test_xlsx_is_reproducible(tiny, monkeypatch):
+    problem, solution = tiny
+    assert to_xlsx(problem, solution, STAMP) == to_xlsx(problem, solution, STAMP)
+    book = load_workbook(io.BytesIO(to_xlsx(problem, solution, STAMP)))
+    assert book.properties.created == book.properties.modified == STAMP.replace(tzinfo=None)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert to_xlsx(problem, solution) == to_xlsx(problem, solution)
+
+
+def test_no_plan_gives_an_empty_calendar_and_a_workbook_that_says_so(tiny):
+    problem, _ = tiny
+    nothing = Solution(status=Status.infeasible)
+    assert events(to_ics(problem, nothing, STAMP)) == []
+    book = load_workbook(io.BytesIO(to_xlsx(problem, nothing, STAMP)))
+    assert book["Plan"].max_row == 1
+    assert dict(r for r in rows(book["About"])[1:])["status"] == "infeasible"
