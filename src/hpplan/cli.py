@@ -20,6 +20,7 @@ from .io import write_atomic
 from .loader import load_problem
 from .problem import Problem
 from .solution import Solution
+from .solution import Status as SolveStatus
 from .solve import SolveOptions, solve
 
 app = typer.Typer(
@@ -158,7 +159,19 @@ def solve_command(
         emit(problem, solution, fmt, output)
     else:
         solution = replan_and_emit(problem, folder, baseline, freeze_until, options, fmt, output, quiet=quiet)
+    if solution.status is SolveStatus.infeasible:
+        explain_on_stderr(problem, time_limit)
     raise typer.Exit(solution.exit_code)
+
+
+def explain_on_stderr(problem: Problem, time_limit: float) -> None:
+    """Say which rules and limits cannot hold together (stderr: machine formats on stdout stay clean)."""
+    from .explain import Undecided, explain_infeasible
+
+    try:
+        typer.echo(explain_infeasible(problem, time_limit=time_limit).to_text(), err=True)
+    except Undecided:
+        typer.echo("hpplan: infeasible; no explanation within the time limit (try `hpplan explain`)", err=True)
 
 
 @app.callback(invoke_without_command=True)

@@ -2,46 +2,155 @@
 
 Time-indexed rules are written in their cumulative ("at or before window k") form, which is the tight
 formulation for precedence between window-assignment variables (see docs/model.md).
+
+Every constraint belongs to a *constraint group* (`Group`): one organisation's mandatory-ness, earliest,
+latest, returns or track; one blackout; one rule (an `each: gp_office` rule: one per GP office); one limit
+in one window; one pool in one month. In the normal model the groups only name the constraints. In a
+switchable model (`Switches` given) each group is enforced only while its Boolean switch is on, so that
+a solve with the switches as assumptions can name the groups that cannot hold together (explain.py).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from ortools.sat.python import cp_model
 
-from ..problem import Problem
-from ..schema import AfterLive, Kind, NotSameWindow, Order, Status, Together, WithOrBefore
-from .variables import GoLiveVariables
+from ..errors import Location
+from ..problem import Problem, Profile, month_label
+from ..schema import AfterLive, Kind, Limit, NotSameWindow, Order, Organisation, Pool, Status, Together, WithOrBefore
+from .variables import GoLiveVariables, Slot, domain_restrictions
+
+#: the kinds of constraint group, in the order they are reported
+GROUP_KINDS = ("rule", "mandatory", "earliest", "latest", "returns", "track", "blackout", "limit", "capacity")
 
 
-def add_one_window_each(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem) -> None:
+@dataclass(frozen=True)
+class Group:
+    """A rule or limit as one unit that can hold or be dropped (see the module docstring)."""
+
+    key: str  # stable and readable: "earliest:orsta", "rule#2", "limit#1.max_trusts@2024-04", ...
+    kind: str  # one of GROUP_KINDS
+    subject: Any  # the data object that states it: Organisation, Blackout, Rule, Limit or Pool
+    actors: tuple[str, ...] = ()  # the organisations it names
+    index: int | None = None  # rules, limits, blackouts: the place in waves.yaml (0-based)
+    window: str | None = None  # limits: the window
+    month: int | None = None  # capacity: the month (problem.month_index)
+    measure: str | None = None  # limits: max_actors, max_users or max_trusts
+
+    @property
+    def where(self) -> Location | None:
+        return getattr(self.subject, "at", None)
+
+
+def organisation_group(kind: str, org) -> Group:
+    return Group(f"{kind}:{org.id}", kind, org, (org.id,))
+
+
+def blackout_group(problem: Problem, index: int) -> Group:
+    return Group(f"blackout#{index + 1}", "blackout", problem.waves.blackouts[index], index=index)
+
+
+def rule_group(rule, index: int, actors: tuple[str, ...], pair: str | None = None) -> Group:
+    """A rule as one unit; an `each: gp_office` rule once per GP office (`pair`)."""
+    key = f"rule#{index + 1}" + (f":{pair}" if pair else "")
+    return Group(key, "rule", rule, actors, index=index)
+
+
+def limit_group(limit, index: int, measure: str, slot: Slot) -> Group:
+    return Group(f"limit#{index + 1}.{measure}@{slot.id}", "limit", limit, index=index, window=slot.id, measure=measure)
+
+
+def capacity_group(pool, month: int) -> Group:
+    return Group(f"capacity:{pool.id}@{month_label(month)}", "capacity", pool, month=month)
+
+
+@dataclass
+class Switches:
+    """The switch (a Boolean variable) of each constraint group of a switchable model, made when the
+    group's first constraint is written; groups in the order they were made (deterministic)."""
+
+    model: cp_model.CpModel
+    groups: dict[str, Group] = field(default_factory=dict)
+    literal: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    #: domain groups: the (organisation, window) pairs the group closes
+    closed: dict[str, list[tuple[str, Slot]]] = field(default_factory=dict)
+    #: limit and capacity groups: (expression, constant part, bound) of `expression + constant <= bound`
+    bounds: dict[str, tuple[cp_model.LinearExprT, int, int]] = field(default_factory=dict)
+
+    def literal_for(self, group: Group) -> cp_model.IntVar:
+        if group.key not in self.literal:
+            self.groups[group.key] = group
+            self.literal[group.key] = self.model.new_bool_var(f"switch[{group.key}]")
+        return self.literal[group.key]
+
+
+def require(m: cp_model.CpModel, constraint, name: str, group: Group | None = None,
+            switches: Switches | None = None) -> None:
+    """Add a constraint; a constant one (all its terms fixed) is dropped when true and kept as a
+    named, unsatisfiable clause when false, so that infeasibility can be traced to its rule.
+    With `switches`, the constraint holds only while its group's switch is on."""
+    if isinstance(constraint, bool) or type(constraint).__name__ == "bool_":
+        if constraint:
+            return
+        added = m.add_bool_or([]).with_name(name)
+    else:
+        added = m.add(constraint).with_name(name)
+    if switches is not None and group is not None:
+        added.only_enforce_if(switches.literal_for(group))
+
+
+def add_domain_restrictions(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, switches: Switches) -> None:
+    """Switchable model only: earliest, latest, returns, track and blackouts close windows by constraint
+    (the normal model leaves those windows out of the organisation's domain instead)."""
+    for org in problem.plannable:
+        for (kind, index), slots in domain_restrictions(problem, org, v.slots).items():
+            group = blackout_group(problem, index) if kind == "blackout" else organisation_group(kind, org)
+            require(m, sum(v.x(org.id, s) for s in slots) <= 0, f"{kind}[{org.id}]", group, switches)
+            switches.closed.setdefault(group.key, []).extend((org.id, s) for s in slots)
+
+
+def add_one_window_each(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem,
+                        switches: Switches | None = None) -> None:
     """A mandatory organisation goes live in exactly one window, an optional one in at most one."""
     for org in problem.plannable:
         scheduled = v.scheduled(org.id)
-        if org.is_mandatory:
+        if switches is not None:
+            require(m, scheduled <= 1, f"at_most_once[{org.id}]")
+            if org.is_mandatory:
+                require(m, scheduled >= 1, f"mandatory[{org.id}]", organisation_group("mandatory", org), switches)
+        elif org.is_mandatory:
             require(m, scheduled == 1, f"mandatory[{org.id}]")
         else:
             require(m, scheduled <= 1, f"at_most_once[{org.id}]")
 
 
-def add_with_or_before(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: WithOrBefore) -> None:
-    """If both go live, the actor's date is on or before the target's."""
+def with_or_before_pairs(problem: Problem, rule: WithOrBefore) -> list[tuple[str, str]]:
+    """(actor, target) pairs of a with_or_before rule: one, or one per GP office whose municipality is
+    not live yet."""
     if rule.each is not None:
-        pairs = [
+        return [
             (o.id, o.municipality)
             for o in problem.organisations
             if o.kind is rule.each and problem.org[o.municipality].status is not Status.live
         ]
-    else:
-        pairs = [(rule.actor, rule.target)]
-    for actor, target in pairs:
+    return [(rule.actor, rule.target)]
+
+
+def add_with_or_before(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: WithOrBefore,
+                       index: int = 0, switches: Switches | None = None) -> None:
+    """If both go live, the actor's date is on or before the target's."""
+    for actor, target in with_or_before_pairs(problem, rule):
         if actor in v.fixed and target in v.fixed:
             continue  # history
+        group = rule_group(rule, index, (actor, target), actor if rule.each is not None else None)
         dates = sorted({s.date for s in v.slots} | {f.date for k, f in v.fixed.items() if k in (actor, target)})
         for day in dates:
             # not (target on or before `day` and actor after `day`)
             target_by = v.at_or_before(target, date=day)
             actor_after = _after(v, actor, day)
-            require(m, target_by + actor_after <= 1, f"with_or_before[{actor}<={target}]@{day}")
+            require(m, target_by + actor_after <= 1, f"with_or_before[{actor}<={target}]@{day}", group, switches)
 
 
 def _after(v: GoLiveVariables, org_id: str, day) -> cp_model.LinearExprT:
@@ -51,22 +160,25 @@ def _after(v: GoLiveVariables, org_id: str, day) -> cp_model.LinearExprT:
     return sum(v.go_live[org_id, s.id] for s in v.domain.get(org_id, []) if s.date > day)
 
 
-def add_together(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: Together) -> None:
+def add_together(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: Together,
+                 index: int = 0, switches: Switches | None = None) -> None:
     """All go live in the same window, or none does."""
+    group = rule_group(rule, index, tuple(rule.actors))
     first, *others = rule.actors
     if any(a in v.fixed for a in rule.actors):
         pinned = [a for a in rule.actors if a in v.fixed]
         if len(pinned) < len(rule.actors):
             # a pinned member went live in history; the others cannot join it there
-            m.add_bool_or([]).with_name(f"together[{','.join(rule.actors)}]:pinned_member")
+            require(m, False, f"together[{','.join(rule.actors)}]:pinned_member", group, switches)
         return
     for other in others:
         for slot in v.slots:
-            require(m, v.x(first, slot) == v.x(other, slot), f"together[{first}={other}]@{slot.id}")
+            require(m, v.x(first, slot) == v.x(other, slot), f"together[{first}={other}]@{slot.id}", group, switches)
 
 
 def add_precedence(m: cp_model.CpModel, v: GoLiveVariables, first: str, then: str, *,
-                   min_gap_windows: int, min_gap_months: int, name: str) -> None:
+                   min_gap_windows: int, min_gap_months: int, name: str,
+                   group: Group | None = None, switches: Switches | None = None) -> None:
     """If `then` goes live (at window w), `first` goes live no later than `min_gap_windows` windows and
     `min_gap_months` months before w. Cumulative form: for every window w,
     [then at or before w] <= [first at or before (position(w) - gap, month(w) - gap)]."""
@@ -75,41 +187,38 @@ def add_precedence(m: cp_model.CpModel, v: GoLiveVariables, first: str, then: st
     if then in v.fixed:
         f = v.fixed[then]
         required = v.at_or_before(first, position=f.position - min_gap_windows, month=f.month - min_gap_months)
-        require(m, required >= 1, f"{name}:before_pinned")
+        require(m, required >= 1, f"{name}:before_pinned", group, switches)
         return
     for slot in v.domain.get(then, []):
         then_by = v.at_or_before(then, position=slot.position)
         first_by = v.at_or_before(first, position=slot.position - min_gap_windows, month=slot.month - min_gap_months)
-        require(m, then_by <= first_by, f"{name}@{slot.id}")
+        require(m, then_by <= first_by, f"{name}@{slot.id}", group, switches)
 
 
-def add_order(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: Order) -> None:
+def add_order(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: Order,
+              index: int = 0, switches: Switches | None = None) -> None:
+    group = rule_group(rule, index, tuple(rule.actors))
     for a, b in zip(rule.actors, rule.actors[1:]):
         add_precedence(m, v, a, b, min_gap_windows=rule.min_gap_windows, min_gap_months=rule.min_gap_months,
-                       name=f"order[{a}<{b}]")
+                       name=f"order[{a}<{b}]", group=group, switches=switches)
 
 
-def add_after_live(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: AfterLive) -> None:
-    """`then`'s preparation starts the month after `first` goes live, at the earliest."""
+def add_after_live(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: AfterLive,
+                   index: int = 0, switches: Switches | None = None) -> None:
+    """`then` goes live in `first`'s window or later, and its preparation (its longest `before`) starts in
+    `first`'s go-live month at the earliest."""
     preparation = len(problem.profile(problem.org[rule.then]).before)
-    add_precedence(m, v, rule.first, rule.then, min_gap_windows=0, min_gap_months=preparation + 1,
-                   name=f"after_live[{rule.first}<{rule.then}]")
+    add_precedence(m, v, rule.first, rule.then, min_gap_windows=0, min_gap_months=preparation,
+                   name=f"after_live[{rule.first}<{rule.then}]",
+                   group=rule_group(rule, index, (rule.first, rule.then)), switches=switches)
 
 
-def add_not_same_window(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: NotSameWindow) -> None:
+def add_not_same_window(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: NotSameWindow,
+                        index: int = 0, switches: Switches | None = None) -> None:
+    group = rule_group(rule, index, tuple(rule.actors))
     for slot in v.slots:
         members = [v.x(a, slot) for a in rule.actors]
-        require(m, sum(members) <= 1, f"not_same_window[{','.join(rule.actors)}]@{slot.id}")
-
-
-def require(m: cp_model.CpModel, constraint, name: str) -> None:
-    """Add a constraint; a constant one (all its terms fixed) is dropped when true and kept as a
-    named, unsatisfiable clause when false, so that infeasibility can be traced to its rule."""
-    if isinstance(constraint, bool) or type(constraint).__name__ == "bool_":
-        if not constraint:
-            m.add_bool_or([]).with_name(name)
-        return
-    m.add(constraint).with_name(name)
+        require(m, sum(members) <= 1, f"not_same_window[{','.join(rule.actors)}]@{slot.id}", group, switches)
 
 
 RULES = {
@@ -121,52 +230,80 @@ RULES = {
 }
 
 
-def add_rules(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem) -> None:
-    for rule in problem.waves.rules:
-        RULES[rule.type](m, v, problem, rule)
+def add_rules(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, switches: Switches | None = None) -> None:
+    for index, rule in enumerate(problem.waves.rules):
+        RULES[rule.type](m, v, problem, rule, index, switches)
 
 
-def add_window_limits(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem) -> None:
+def limit_terms(v: GoLiveVariables, problem: Problem, limit: Limit, measure: str, slot: Slot) -> cp_model.LinearExprT:
+    """What a limit counts in a window: organisations (max_actors), their users (max_users) or
+    health trusts (max_trusts) going live in it; a limit with `kinds` counts only those kinds for
+    max_actors and max_users."""
+    going = [(o, v.go_live[o.id, slot.id]) for o in problem.plannable if (o.id, slot.id) in v.go_live]
+    if measure != "max_trusts" and limit.kinds is not None:
+        going = [(o, x) for o, x in going if o.kind in limit.kinds]
+    if measure == "max_actors":
+        return sum(x for _, x in going)
+    if measure == "max_users":
+        return sum(problem.users(o) * x for o, x in going)
+    return sum(x for o, x in going if o.kind is Kind.health_trust)
+
+
+LIMIT_MEASURES = ("max_actors", "max_users", "max_trusts")
+
+
+def add_window_limits(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem,
+                      switches: Switches | None = None) -> None:
     """Per-window limits on actors, users and health trusts going live."""
-    plannable = problem.plannable
     for i, limit in enumerate(problem.waves.limits):
         chosen = set(limit.windows) if limit.windows is not None else None
         for slot in v.slots:
             if chosen is not None and slot.id not in chosen:
                 continue
-            going = [(o, v.x(o.id, slot)) for o in plannable if (o.id, slot.id) in v.go_live]
-            if limit.max_actors is not None:
-                require(m, sum(x for _, x in going) <= limit.max_actors, f"limit{i}.max_actors@{slot.id}")
-            if limit.max_users is not None:
-                require(m, sum(problem.users(o) * x for o, x in going) <= limit.max_users, f"limit{i}.max_users@{slot.id}")
-            if limit.max_trusts is not None:
-                trusts = [x for o, x in going if o.kind is Kind.health_trust]
-                require(m, sum(trusts) <= limit.max_trusts, f"limit{i}.max_trusts@{slot.id}")
+            for measure in LIMIT_MEASURES:
+                bound = getattr(limit, measure)
+                if bound is None:
+                    continue
+                counted = limit_terms(v, problem, limit, measure, slot)
+                group = limit_group(limit, i, measure, slot)
+                require(m, counted <= bound, f"limit{i}.{measure}@{slot.id}", group, switches)
+                if switches is not None:
+                    switches.bounds[group.key] = (counted, 0, bound)
 
 
-def pool_load(v: GoLiveVariables, problem: Problem, pool_sector, month: int) -> tuple[cp_model.LinearExprT, int]:
+def pool_loaders(problem: Problem, pool: Pool, organisations: list[Organisation]) -> list[tuple[Organisation, Profile]]:
+    """The organisations that load a pool, each with the profile it loads it by (docs/rules.md, Capacity)."""
+    return [(org, profile) for org in organisations for loaded, profile in problem.loads(org) if loaded.id == pool.id]
+
+
+def pool_load(v: GoLiveVariables, problem: Problem, pool: Pool, month: int, *,
+              planned_loaders=None, pinned_loaders=None) -> tuple[cp_model.LinearExprT, int]:
     """A pool's load in a month: (the planned organisations' part, the pinned organisations' part)."""
+    if planned_loaders is None:
+        planned_loaders = pool_loaders(problem, pool, problem.plannable)
+    if pinned_loaders is None:
+        pinned_loaders = pool_loaders(problem, pool, problem.pinned)
     planned = []
-    for org in problem.plannable:
-        if org.effective_sector is not pool_sector:
-            continue
-        profile = problem.profile(org)
+    for org, profile in planned_loaders:
         for slot in v.domain[org.id]:
             load = profile.load_at(month - slot.month)
             if load:
                 planned.append(load * v.go_live[org.id, slot.id])
-    pinned = sum(
-        problem.profile(org).load_at(month - v.fixed[org.id].month)
-        for org in problem.pinned
-        if org.effective_sector is pool_sector
-    )
+    pinned = sum(profile.load_at(month - v.fixed[org.id].month) for org, profile in pinned_loaders)
     return sum(planned), pinned
 
 
-def add_pool_capacity(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem) -> None:
+def add_pool_capacity(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem,
+                      switches: Switches | None = None) -> None:
     """Every month, each pool's load (preparation and hypercare of every go-live) fits its capacity."""
     for pool in problem.waves.pools:
+        planned_loaders = pool_loaders(problem, pool, problem.plannable)
+        pinned_loaders = pool_loaders(problem, pool, problem.pinned)
         for month in problem.months:
-            planned, pinned = pool_load(v, problem, pool.sector, month)
+            planned, pinned = pool_load(v, problem, pool, month, planned_loaders=planned_loaders,
+                                        pinned_loaders=pinned_loaders)
             capacity = problem.capacity(pool, month)
-            require(m, planned + pinned <= capacity, f"capacity[{pool.id}]@{month}")
+            group = capacity_group(pool, month)
+            require(m, planned + pinned <= capacity, f"capacity[{pool.id}]@{month}", group, switches)
+            if switches is not None:
+                switches.bounds[group.key] = (planned, pinned, capacity)

@@ -4,6 +4,10 @@
 organisation may use (its *domain*) follows from earliest/latest/returns, its track and blackouts; the
 domain is the first place a rule is enforced, before any constraint is written.
 Pinned (live) organisations get no variables: they are constants in the rules that mention them.
+
+A *switchable* model (`build_model(..., switchable=True)`, used to explain infeasibility) gives every
+plannable organisation a variable for every future window instead, and enforces each restriction of
+`domain_restrictions` as a constraint that its switch can turn off (see constraints.py).
 """
 
 from __future__ import annotations
@@ -78,34 +82,54 @@ class GoLiveVariables:
         return org_id in self.fixed or org_id in self.domain
 
 
-def allowed_slots(problem: Problem, org: Organisation, slots: list[Slot]) -> list[Slot]:
-    """The future windows an organisation may go live in: earliest, latest, returns, track, blackouts."""
-    tracks = {t.id: t for t in problem.waves.tracks}
-    track_windows = None
-    if org.track is not None and tracks[org.track].windows is not None:
-        track_windows = set(tracks[org.track].windows)
-    blackouts = [
-        b
-        for b in problem.waves.blackouts
+#: why a window is closed to an organisation: (restriction, index of the blackout in waves.yaml or None)
+Restriction = tuple[str, int | None]
+#: the restrictions in the order they are reported
+RESTRICTIONS = ("earliest", "latest", "returns", "track", "blackout")
+
+
+def barring_blackouts(problem: Problem, org: Organisation) -> list[int]:
+    """Indexes (in waves.yaml) of the blackouts that name this organisation, its kind, or everyone."""
+    return [
+        i
+        for i, b in enumerate(problem.waves.blackouts)
         if (b.actors is None and b.kinds is None)
         or (b.actors is not None and org.id in b.actors)
         or (b.kinds is not None and org.kind in b.kinds)
     ]
-    result = []
+
+
+def domain_restrictions(problem: Problem, org: Organisation, slots: list[Slot]) -> dict[Restriction, list[Slot]]:
+    """The future windows each of the organisation's own restrictions closes to it: earliest, latest,
+    returns, its track, each blackout that bars it. Restrictions that close no window are left out."""
+    tracks = {t.id: t for t in problem.waves.tracks}
+    track_windows = None
+    if org.track is not None and tracks[org.track].windows is not None:
+        track_windows = set(tracks[org.track].windows)
+    blackouts = problem.waves.blackouts
+    barring = barring_blackouts(problem, org)
+    closed: dict[Restriction, list[Slot]] = {}
     for slot in slots:
         day = slot.date
+        reasons: list[Restriction] = []
         if org.earliest is not None and day < org.earliest:
-            continue
-        if org.returns is not None and day < org.returns:
-            continue
+            reasons.append(("earliest", None))
         if org.latest is not None and day > org.latest:
-            continue
+            reasons.append(("latest", None))
+        if org.returns is not None and day < org.returns:
+            reasons.append(("returns", None))
         if track_windows is not None and slot.id not in track_windows:
-            continue
-        if any(b.from_ <= day <= b.to for b in blackouts):
-            continue
-        result.append(slot)
-    return result
+            reasons.append(("track", None))
+        reasons += [("blackout", i) for i in barring if blackouts[i].from_ <= day <= blackouts[i].to]
+        for reason in reasons:
+            closed.setdefault(reason, []).append(slot)
+    return closed
+
+
+def allowed_slots(problem: Problem, org: Organisation, slots: list[Slot]) -> list[Slot]:
+    """The future windows an organisation may go live in: earliest, latest, returns, track, blackouts."""
+    closed = {slot.id for barred in domain_restrictions(problem, org, slots).values() for slot in barred}
+    return [slot for slot in slots if slot.id not in closed]
 
 
 def pinned_position(problem: Problem, org: Organisation, positions: dict[str, int]) -> int:
@@ -116,14 +140,16 @@ def pinned_position(problem: Problem, org: Organisation, positions: dict[str, in
     return max(earlier, default=-1)
 
 
-def add_go_live_variables(model: cp_model.CpModel, problem: Problem) -> GoLiveVariables:
+def add_go_live_variables(model: cp_model.CpModel, problem: Problem, *, every_window: bool = False) -> GoLiveVariables:
+    """One variable per organisation and window of its domain; with `every_window`, per future window
+    (the switchable model, whose domain restrictions are constraints)."""
     positions = {w.id: i for i, w in enumerate(problem.windows)}
     slots = [Slot(w, positions[w.id], month_index(w.date)) for w in problem.future_windows]
     variables = GoLiveVariables(model, slots, positions)
     for org in problem.pinned:
         variables.fixed[org.id] = Fixed(pinned_position(problem, org, positions), month_index(org.live_since), org.live_since)
     for org in problem.plannable:
-        domain = allowed_slots(problem, org, slots)
+        domain = list(slots) if every_window else allowed_slots(problem, org, slots)
         variables.domain[org.id] = domain
         for slot in domain:
             variables.go_live[org.id, slot.id] = model.new_bool_var(f"go_live[{org.id},{slot.id}]")

@@ -1,0 +1,376 @@
+"""`hpplan check`: does the data admit a plan, or does a given plan keep every rule and limit? For CI.
+
+    result = check_data(problem)                  # feasibility only, no optimisation
+    result = check_plan(problem, Path("data/adopted-plan.yaml"))
+    print(to_github(result)); sys.exit(result.exit_code)
+
+Exit codes (docs/check.md): 0 all good, 1 violations or no plan possible, 2 invalid input or usage,
+3 undecided within the time limit. Reports: text, json, junit (JUnit XML: one test case per data object
+checked), github (GitHub Actions `::error file=…,line=…::` annotations on the YAML lines involved).
+
+A plan to check is either JSON written by `hpplan solve --format json`, or a hand-editable YAML file:
+
+    plan:
+      - id: helse-more-og-romsdal
+        go_live: 2024-04-27         # a window's date; null: not scheduled
+        source: "fact: helseplattformen.no ..."
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .errors import InputError, InputErrors, Location, did_you_mean
+from .explain import SOLVE_TIME_LIMIT, Explanation, Undecided, explain_infeasible
+from .loader import validate
+from .problem import Problem
+from .schema import ID_PATTERN, SOURCE_PREFIXES, Status
+from .solution import Assignment, Solution, Status as PlanStatus, read_plan
+from .verify import Violation, verify
+from .yamlio import load_yaml
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_UNDECIDED = 0, 1, 2, 3
+
+
+# --------------------------------------------------------------------------------------------------
+# the hand-editable plan file
+
+
+class PlanEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=ID_PATTERN, max_length=80)
+    go_live: dt.date | None  # the date of a window; null: not scheduled
+    source: str = Field(min_length=1)  # where the date comes from: 'fact: ...', 'estimate: ...', 'inferred: ...'
+    note: str | None = None
+
+    @field_validator("source")
+    @classmethod
+    def _sourced(cls, value: str) -> str:
+        if not value.strip().lower().startswith(SOURCE_PREFIXES):
+            raise ValueError(f"source must start with 'fact', 'estimate' or 'inferred' (e.g. 'fact: nrk.no ...'), "
+                             f"got {value!r}")
+        return value
+
+
+class PlanFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    note: str | None = None
+    plan: list[PlanEntry] = Field(min_length=1)
+
+
+@dataclass
+class PlanRead:
+    """A plan file as a Solution, with what is wrong in the file itself (a date that is no window)."""
+
+    solution: Solution
+    violations: list[Violation] = field(default_factory=list)
+
+
+def read_plan_file(problem: Problem, path: Path) -> PlanRead:
+    """Read a plan: JSON from `hpplan solve --format json`, else the YAML plan format. Raises InputError."""
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        return PlanRead(read_plan(path))
+    return _read_yaml_plan(problem, path)
+
+
+def _read_yaml_plan(problem: Problem, path: Path) -> PlanRead:
+    doc = load_yaml(path, str(path))
+    data: PlanFile = validate(PlanFile, doc)
+    errors: list[InputError] = []
+    listed: dict[str, tuple[PlanEntry, int]] = {}
+    for i, entry in enumerate(data.plan):
+        where = doc.where(("plan", i, "id"))
+        if entry.id not in problem.org:
+            errors.append(InputError(f"{entry.id!r} is not an organisation in {problem.org_file}"
+                                     f"{did_you_mean(entry.id, problem.org)}", where))
+        elif entry.id in listed:
+            first = doc.line_of(("plan", listed[entry.id][1], "id"))
+            errors.append(InputError(f"{entry.id} is in the plan twice (first at line {first})", where))
+        else:
+            listed[entry.id] = (entry, i)
+    if errors:
+        raise errors[0] if len(errors) == 1 else InputErrors(errors)
+
+    window_on = {w.date: w for w in problem.windows}
+    plan: list[Assignment] = []
+    read = PlanRead(Solution(status=PlanStatus.feasible, plan=plan))
+    for org in problem.organisations:
+        pinned = org.status is Status.live
+        if org.id not in listed:
+            if pinned:  # history may be left out of a plan file
+                window = problem.history_window_of(org)
+                plan.append(_assignment(org, org.live_since, window.id if window else None, True))
+            continue  # anyone else left out: verify reports it missing
+        entry, i = listed[org.id]
+        day = entry.go_live
+        if day is None:
+            plan.append(_assignment(org, None, None, pinned))
+            continue
+        if pinned and day == org.live_since:
+            window = problem.history_window_of(org)
+        else:
+            window = window_on.get(day)
+            if window is None and not pinned:
+                read.violations.append(Violation(
+                    "window", f"{org.name} ({org.id}) goes live {day}, which is not the date of any window in "
+                    f"{problem.waves_file}{_nearest_window(problem, day)}", (org.id,),
+                    doc.where(("plan", i, "go_live"))))
+        plan.append(_assignment(org, day, window.id if window else None, pinned))
+    return read
+
+
+def _assignment(org, day: dt.date | None, window: str | None, pinned: bool) -> Assignment:
+    return Assignment(org.id, org.name, org.kind.value, org.effective_sector.value, day, window, pinned)
+
+
+def _nearest_window(problem: Problem, day: dt.date) -> str:
+    best = min(problem.windows, key=lambda w: (abs((w.date - day).days), w.date))
+    return f" (the nearest is {best.id} on {best.date})"
+
+
+# --------------------------------------------------------------------------------------------------
+# results
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a check found wrong, at the YAML line to fix, owned by a data object (a test case)."""
+
+    rule: str  # verify's rule name (earliest, limit.max_actors, ...) or the conflict group's kind
+    message: str
+    where: Location | None
+    owner: str  # the test case: "organisation orsta", "rule #2", "pool primary", "plan", "data"
+    actors: tuple[str, ...] = ()
+    title: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+    def to_json(self) -> dict:
+        return {"rule": self.rule, "owner": self.owner, "file": self.where.file if self.where else None,
+                "line": self.where.line if self.where else None, "actors": list(self.actors),
+                "message": self.message}
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A data object the check judged: one JUnit test case."""
+
+    name: str  # "organisation orsta", "rule #2", ...
+    where: Location | None
+
+
+@dataclass
+class CheckResult:
+    mode: str  # "data": does any plan exist; "plan": does this plan keep every rule and limit
+    status: str  # ok | infeasible | violations | undecided | invalid
+    summary: str
+    source: str = "data"  # the data folder (and plan file) checked
+    findings: list[Finding] = field(default_factory=list)
+    checked: list[Checked] = field(default_factory=list)
+    explanation: Explanation | None = None
+    errors: list[InputError] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return {"ok": EXIT_OK, "infeasible": EXIT_FAILED, "violations": EXIT_FAILED, "invalid": EXIT_INPUT,
+                "undecided": EXIT_UNDECIDED}[self.status]
+
+
+def checked_objects(problem: Problem) -> list[Checked]:
+    """Every data object a rule or limit comes from, in file order: organisations, then waves.yaml's
+    blackouts, rules, limits and pools."""
+    waves = problem.waves
+    objects = [Checked(f"organisation {o.id}", o.at) for o in problem.organisations]
+    objects += [Checked(f"blackout #{i + 1}", b.at) for i, b in enumerate(waves.blackouts)]
+    objects += [Checked(f"rule #{i + 1}", r.at) for i, r in enumerate(waves.rules)]
+    objects += [Checked(f"limit #{i + 1}", limit.at) for i, limit in enumerate(waves.limits)]
+    objects += [Checked(f"pool {p.id}", p.at) for p in waves.pools]
+    return objects
+
+
+def _where_label(problem: Problem) -> str:
+    """The data folder, and how many scenarios were applied to it."""
+    label = str(problem.data_dir) if problem.data_dir else "data"
+    if problem.applied:
+        label += f" with {len(problem.applied)} scenario{'s' if len(problem.applied) != 1 else ''}"
+    return label
+
+
+def check_data(problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT, relax: bool = True) -> CheckResult:
+    """Does any plan satisfy every rule and limit? No optimisation; if none does, the explanation."""
+    source = _where_label(problem)
+    checked = [Checked("a plan exists", None)] + checked_objects(problem)
+    try:
+        explanation = explain_infeasible(problem, time_limit=time_limit, relax=relax)
+    except Undecided as exc:
+        return CheckResult("data", "undecided", f"hpplan check: {source}: undecided: {exc}", source, checked=checked)
+    size = f"{len(problem.organisations)} organisations, {len(problem.windows)} windows"
+    if explanation.feasible:
+        return CheckResult("data", "ok", f"hpplan check: {source} ({size}): a plan exists that satisfies every "
+                           "rule and limit", source, checked=checked, explanation=explanation)
+    findings = []
+    for n, conflict in enumerate(explanation.conflicts, 1):
+        keys = conflict.keys
+        for reason in conflict.reasons:
+            others = [k for k in keys if k != reason.key]
+            findings.append(Finding(
+                reason.kind, f"{reason.message} [conflict {n}: cannot hold together with "
+                f"{', '.join(others) if others else 'the history'}; see `hpplan explain`]",
+                reason.where, reason.owner, reason.actors, f"hpplan: no plan possible (conflict {n})"))
+    count = len(explanation.conflicts)
+    summary = (f"hpplan check: {source} ({size}): no plan satisfies every rule and limit: "
+               f"{count} conflict{'s' if count != 1 else ''}{'' if explanation.complete else ' (and more)'}")
+    return CheckResult("data", "infeasible", summary, source, findings, checked, explanation)
+
+
+def check_plan(problem: Problem, plan_path: Path) -> CheckResult:
+    """Does the plan in `plan_path` keep every rule and limit? Raises InputError for a bad plan file."""
+    read = read_plan_file(problem, plan_path)
+    flagged = {v.actors for v in read.violations}
+    violations = [v for v in verify(problem, read.solution) if not (v.rule == "window" and v.actors in flagged)]
+    owners = {c.where: c.name for c in checked_objects(problem) if c.where is not None}
+    findings = [_finding(v, owners, "plan") for v in read.violations + violations]
+    source = f"{_where_label(problem)} with plan {plan_path}"
+    checked = [Checked("plan", Location(str(plan_path)))] + checked_objects(problem)
+    if not findings:
+        return CheckResult("plan", "ok", f"hpplan check: plan {plan_path} keeps every rule and limit of "
+                           f"{_where_label(problem)}", source, checked=checked)
+    count = len(findings)
+    return CheckResult("plan", "violations", f"hpplan check: plan {plan_path} breaks rules or limits of "
+                       f"{_where_label(problem)}: {count} violation{'s' if count != 1 else ''}", source, findings,
+                       checked)
+
+
+def _finding(v: Violation, owners: dict[Location, str], default: str) -> Finding:
+    return Finding(v.rule, v.message, v.where, owners.get(v.where, default), v.actors, f"hpplan: {v.rule}")
+
+
+def invalid(error: InputError, source: str) -> CheckResult:
+    """A result for input that cannot be read: each error with its file:line."""
+    errors = list(error.errors) if isinstance(error, InputErrors) else [error]
+    findings = [Finding("input", e.message, e.where, "input", title="hpplan: invalid input") for e in errors]
+    return CheckResult("data", "invalid", f"hpplan check: {source}: invalid input ({len(errors)} "
+                       f"error{'s' if len(errors) != 1 else ''})", source, findings,
+                       [Checked("input", None)], errors=errors)
+
+
+# --------------------------------------------------------------------------------------------------
+# reports
+
+
+def to_text(result: CheckResult) -> str:
+    lines: list[str] = []
+    if result.status == "infeasible" and result.explanation is not None:
+        lines.append(result.explanation.to_text().rstrip("\n"))
+        lines.append("")
+    elif result.status in ("violations", "invalid"):
+        lines += [str(f) for f in result.findings]
+        lines.append("")
+    lines.append(result.summary)
+    return "\n".join(lines) + "\n"
+
+
+def to_json(result: CheckResult) -> str:
+    data = {
+        "status": result.status,
+        "exit_code": result.exit_code,
+        "mode": result.mode,
+        "source": result.source,
+        "summary": result.summary,
+        "findings": [f.to_json() for f in result.findings],
+        "explanation": result.explanation.to_json_dict() if result.explanation is not None else None,
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_junit(result: CheckResult) -> str:
+    """JUnit XML: one test case per data object judged; a failure per object with findings (an error
+    for input that cannot be read, or a check that could not decide)."""
+    by_owner: dict[str, list[Finding]] = {}
+    for f in result.findings:
+        by_owner.setdefault(f.owner, []).append(f)
+    checked = list(result.checked)
+    names = {c.name for c in checked}
+    checked += [Checked(owner, None) for owner in by_owner if owner not in names]
+    suite = ET.Element("testsuite", name=f"hpplan check {result.source}")
+    for case in checked:
+        element = ET.SubElement(suite, "testcase", name=case.name, classname=_classname(case))
+        if case.where is not None:
+            element.set("file", case.where.file)
+            if case.where.line:
+                element.set("line", str(case.where.line))
+        found = by_owner.get(case.name, [])
+        if found:
+            tag = "error" if result.status == "invalid" else "failure"
+            message = found[0].message if len(found) == 1 else f"{len(found)} problems; the first: {found[0].message}"
+            child = ET.SubElement(element, tag, message=message, type=found[0].rule)
+            child.text = "\n".join(str(f) for f in found)
+        elif case.name == "a plan exists" and result.status == "infeasible" and result.explanation is not None:
+            child = ET.SubElement(element, "failure", message=result.summary, type="infeasible")
+            child.text = result.explanation.to_text()
+        elif case.name == "a plan exists" and result.status == "undecided":
+            ET.SubElement(element, "error", message=result.summary, type="undecided")
+    counts = {"tests": str(len(checked)), "failures": str(len(suite.findall("testcase/failure"))),
+              "errors": str(len(suite.findall("testcase/error")))}
+    suite.attrib.update(counts, skipped="0")
+    suites = ET.Element("testsuites", name="hpplan check", **counts)
+    suites.append(suite)
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def _classname(case: Checked) -> str:
+    if case.where is None:
+        return "hpplan"
+    return "hpplan." + Path(case.where.file).name.replace(".", "_")
+
+
+def _escape_data(text: str) -> str:
+    """GitHub workflow command data: %, CR and LF are escaped."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """GitHub workflow command properties: also ':' and ','."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def to_github(result: CheckResult) -> str:
+    """GitHub Actions workflow commands: `::error file=F,line=L,title=T::message` per finding, a
+    `::notice` per suggested change, and the summary as a plain line."""
+    lines = []
+    for f in result.findings:
+        props = []
+        if f.where is not None:
+            props.append(f"file={_escape_property(f.where.file)}")
+            if f.where.line:
+                props.append(f"line={f.where.line}")
+        props.append(f"title={_escape_property(f.title or 'hpplan')}")
+        lines.append(f"::error {','.join(props)}::{_escape_data(f.message)}")
+    if result.status == "undecided":
+        lines.append(f"::error title=hpplan check::{_escape_data(result.summary)}")
+    if result.explanation is not None:
+        for n, conflict in enumerate(result.explanation.conflicts, 1):
+            for relaxation in conflict.relaxations:
+                props = []
+                if relaxation.where is not None:
+                    props.append(f"file={_escape_property(relaxation.where.file)}")
+                    if relaxation.where.line:
+                        props.append(f"line={relaxation.where.line}")
+                props.append(f"title={_escape_property(f'hpplan: a change that resolves conflict {n}')}")
+                lines.append(f"::notice {','.join(props)}::{_escape_data(relaxation.message)}")
+    lines.append(result.summary)
+    return "\n".join(lines) + "\n"
+
+
+FORMATS = {"text": to_text, "json": to_json, "junit": to_junit, "github": to_github}

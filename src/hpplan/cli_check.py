@@ -1,0 +1,144 @@
+"""`hpplan check` (for CI) and `hpplan explain`, registered on `hpplan.cli.app` (docs/check.md)."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .check import EXIT_FAILED, EXIT_OK, EXIT_UNDECIDED, FORMATS, check_data, check_plan, invalid, to_junit
+from .cli import DataOption, app, fail_input
+from .errors import InputError
+from .explain import SOLVE_TIME_LIMIT, Undecided, explain_infeasible, is_feasible, known_actor, why_not_earlier
+from .io import write_atomic
+from .loader import load_problem
+from .problem import Problem
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    junit = "junit"
+    github = "github"
+
+
+class ExplainFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+ScenarioOption = typer.Option(
+    [], "--scenario", "-s", help="A scenario file applied on top of the data (repeatable, in order).")
+TimeLimitOption = typer.Option(
+    SOLVE_TIME_LIMIT, "--time-limit", "-t", min=0.1,
+    help="Work limit of each solve, in CP-SAT deterministic seconds (about seconds; reproducible).")
+
+
+def apply_scenarios(problem: Problem, scenarios: list[Path]) -> Problem:
+    """The problem with the scenario files applied (issue 3's `hpplan.scenario.apply_scenarios`)."""
+    if not scenarios:
+        return problem
+    try:
+        from .scenario import apply_scenarios as apply
+    except ImportError:
+        raise InputError("--scenario needs hpplan.scenario.apply_scenarios, which this version of hpplan does not "
+                         "have yet", str(scenarios[0])) from None
+    return apply(problem, list(scenarios))
+
+
+def load_with_scenarios(data: Path, scenarios: list[Path]) -> Problem:
+    return apply_scenarios(load_problem(data), scenarios)
+
+
+@app.command("check")
+def check_command(
+    data: Path = DataOption,
+    scenario: List[Path] = ScenarioOption,
+    plan: Optional[Path] = typer.Option(
+        None, "--plan", "-p",
+        help="Check this plan (YAML plan file, or JSON from `hpplan solve --format json`) instead of asking "
+             "whether any plan exists."),
+    fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="Report format on stdout."),
+    junit: Optional[Path] = typer.Option(None, "--junit", help="Also write the report as JUnit XML to this file."),
+    time_limit: float = TimeLimitOption,
+) -> None:
+    """Check the data (is any plan possible?) or a plan (does it keep every rule and limit?) for CI.
+
+    Exit codes: 0 all good; 1 violations, or no plan possible; 2 invalid input or usage; 3 undecided
+    within the time limit."""
+    try:
+        problem = load_with_scenarios(data, scenario)
+        result = check_plan(problem, plan) if plan is not None else check_data(problem, time_limit=time_limit)
+    except InputError as error:
+        result = invalid(error, f"{data}" + (f" with plan {plan}" if plan is not None else ""))
+        if fmt is CheckFormat.text:
+            _write_junit(junit, result)
+            fail_input(error)
+    sys.stdout.write(FORMATS[fmt.value](result))
+    _write_junit(junit, result)
+    raise typer.Exit(result.exit_code)
+
+
+def _write_junit(path: Optional[Path], result) -> None:
+    if path is None:
+        return
+    try:
+        write_atomic(path, to_junit(result))
+    except InputError as error:
+        fail_input(error)
+
+
+@app.command("explain")
+def explain_command(
+    data: Path = DataOption,
+    scenario: List[Path] = ScenarioOption,
+    actor: Optional[str] = typer.Option(
+        None, "--actor", "-a", help="Explain why this organisation (id) does not go live one window earlier."),
+    plan: Optional[Path] = typer.Option(
+        None, "--plan", "-p", help="With --actor: the plan to ask about (default: the optimal plan)."),
+    fmt: ExplainFormat = typer.Option(ExplainFormat.text, "--format", "-f", help="Output format."),
+    time_limit: float = TimeLimitOption,
+) -> None:
+    """Why the data has no plan (the rules and limits that cannot hold together, and the smallest changes
+    that help); with --actor, why an organisation does not go live earlier."""
+    from .check import read_plan_file
+    from .solve import SolveOptions, solve
+
+    try:
+        problem = load_with_scenarios(data, scenario)
+        if plan is not None and actor is None:
+            raise InputError("--plan goes with --actor (the plan whose organisation to explain)", str(plan))
+        given = read_plan_file(problem, plan).solution if plan is not None else None
+        if actor is not None:
+            known_actor(problem, actor)
+    except InputError as error:
+        fail_input(error)
+        return
+    try:
+        if actor is None or not is_feasible(problem, time_limit=time_limit):
+            answer = explain_infeasible(problem, time_limit=time_limit)
+            code = EXIT_OK if answer.feasible else EXIT_FAILED
+        else:
+            if given is None:
+                given = solve(problem, SolveOptions(time_limit=time_limit))
+                if not given.found:
+                    raise Undecided(f"no plan within the time limit ({given.status.value})")
+            answer = why_not_earlier(problem, actor, given, time_limit=time_limit)
+            code = EXIT_OK
+    except Undecided as exc:
+        typer.echo(f"hpplan explain: undecided: {exc}", err=True)
+        raise typer.Exit(EXIT_UNDECIDED)
+    except InputError as error:
+        fail_input(error)
+        return
+    if fmt is ExplainFormat.json:
+        import json
+
+        sys.stdout.write(json.dumps(answer.to_json_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(answer.to_text())
+    raise typer.Exit(code)
+

@@ -1,0 +1,1138 @@
+"""Why a data set has no plan, and why an organisation does not go live earlier, in the planner's words.
+
+    explanation = explain_infeasible(problem)   # minimal conflicts and the smallest changes that help
+    print(explanation.to_text())
+    answer = why_not_earlier(problem, "orsta")  # a feasible data set: what holds Ørsta where it is
+
+How a conflict is found (docs/check.md, "How the explanation is found"):
+
+1. The switchable model (`build_model(problem, with_objective=False, switchable=True)`) has one Boolean
+   switch per constraint group (`model.constraints.Group`): an organisation's mandatory-ness, earliest,
+   latest, returns or track; a blackout; a rule; a limit in a window; a pool in a month. A pure
+   feasibility solve (no objective, one worker) with the switches as assumptions answers, when
+   infeasible, with assumptions sufficient for the infeasibility (a core).
+2. What comes back is checked: literals that are not switches that were on are dropped (with presolve a
+   core may hold another literal, OR-Tools #5141), and a core that lost a literal is re-solved before it
+   is trusted.
+3. The core is shrunk by deletion: each group in turn is switched off; if the rest is still infeasible
+   the group stays out (and the new core narrows the set further), else it is needed. What remains is
+   minimal: drop any one of its groups and the rest can hold. When solves with assumptions are too slow
+   (large data: assumptions keep presolve from simplifying), solves fix the switches instead and
+   QuickXplain shrinks the set; a solve that cannot decide in time never makes the answer wrong, only
+   possibly not minimal, and the conflict then says which groups were not decided.
+4. More conflicts are found the same way with the groups of those already found switched off, so that
+   they are disjoint.
+5. For each group of a conflict, the smallest change of that group alone that lets the data hold (the
+   other conflicts set aside) is found by an optimisation over a relaxation variable, then verified by
+   a feasibility re-solve with exactly that change.
+
+Pinned history (organisations already live) is a constant of the model: it is never part of a conflict
+and never relaxed, but a conflict names it (`given`) when one of its groups involves it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ortools.sat.python import cp_model
+
+from .errors import InputError, Location, did_you_mean
+from .model import RolloutModel, build_model
+from .model.constraints import GROUP_KINDS, Group
+from .model.variables import Slot
+from .problem import LOAD_SCALE, Problem, month_label
+from .schema import AfterLive, NotSameWindow, Order, Organisation, Status, Together, WithOrBefore
+from .solution import Solution
+from .yamlio import YamlDocument, load_yaml
+
+#: work limit of one solve, in CP-SAT deterministic seconds (reproducible, unlike wall time); a solve
+#: that reaches it is "undecided". Wall time is capped at a multiple of it as a guard.
+SOLVE_TIME_LIMIT = 30.0
+_WALL_FACTOR = 4
+#: the work a solve with assumptions may take to return a core before the search falls back to
+#: solves with the switches fixed (which presolve well) and QuickXplain
+CORE_WORK_LIMIT = 2.0
+#: while a conflict is shrunk: the work limit of one solve, and how many solves may end undecided
+#: before the rest is taken as it is (sound: the set stays proven infeasible, but maybe not minimal)
+SHRINK_WORK_LIMIT = 1.0
+MAX_UNDECIDED = 6
+#: the work limit of one relaxation solve; and the conflict size above which only the changes that
+#: act on many organisations at once (a pool's capacity, a limit, a rule, a track, a blackout) are
+#: looked for, not one per organisation's date or status
+RELAX_WORK_LIMIT = 10.0
+RELAX_EACH_MAX = 20
+#: organisation-level kinds of change (see RELAX_EACH_MAX)
+_PER_ORGANISATION = ("mandatory", "earliest", "latest", "returns")
+#: how many disjoint conflicts are looked for
+MAX_CONFLICTS = 3
+#: an upper bound for relaxation variables (users, tenths of an FTE)
+_BIG = 10**9
+
+
+class Undecided(Exception):
+    """A solve ran out of time before it could say feasible or infeasible."""
+
+
+# --------------------------------------------------------------------------------------------------
+# results
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One rule or limit of a conflict (or a piece of history it involves), in plain words."""
+
+    key: str  # the constraint group: "earliest:orsta", "rule#2", "capacity:primary@2024-03", "pinned:x"
+    kind: str  # mandatory, earliest, ..., capacity (model.constraints.GROUP_KINDS), or pinned
+    where: Location | None
+    actors: tuple[str, ...]
+    message: str
+    owner: str = ""  # the data object that states it: "organisation orsta", "rule #2", "pool primary", ...
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+    def to_json(self) -> dict:
+        return {"key": self.key, "kind": self.kind, "owner": self.owner,
+                "file": self.where.file if self.where else None, "line": self.where.line if self.where else None,
+                "actors": list(self.actors), "message": self.message}
+
+
+def owner_of(group: Group) -> str:
+    """The data object a constraint group comes from, named as check reports name it."""
+    if group.kind in ("mandatory", "earliest", "latest", "returns", "track"):
+        return f"organisation {group.subject.id}"
+    if group.kind == "capacity":
+        return f"pool {group.subject.id}"
+    return f"{group.kind} #{group.index + 1}"
+
+
+#: kinds of change, from the most local (one date) to the broadest (drop a rule, let an organisation out)
+_CHANGE_RANK = {"earliest": 0, "latest": 0, "returns": 0, "track": 1, "blackout": 1, "limit": 2,
+                "capacity": 3, "rule": 4, "mandatory": 5}
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """The smallest change of one rule or limit that resolves a conflict, verified by a re-solve."""
+
+    key: str  # the group it changes (capacity: the first month of the pool in the conflict)
+    kind: str
+    message: str
+    amount: float  # windows moved, +N on a limit, +FTE, exceptions made; 1 for dropping a rule
+    where: Location | None
+
+    @property
+    def order(self) -> tuple:
+        return (_CHANGE_RANK[self.kind], self.amount, self.key)
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.where})" if self.where else self.message
+
+    def to_json(self) -> dict:
+        return {"key": self.key, "kind": self.kind, "message": self.message, "amount": _number(self.amount),
+                "file": self.where.file if self.where else None, "line": self.where.line if self.where else None}
+
+
+@dataclass
+class Conflict:
+    """Rules and limits that cannot all hold; drop any one of them and the rest can."""
+
+    reasons: list[Reason]
+    given: list[Reason] = field(default_factory=list)  # pinned history involved (never relaxed)
+    relaxations: list[Relaxation] = field(default_factory=list)
+    #: groups not proven needed (a solve reached its work limit): the set is then not proven minimal
+    unproven: list[str] = field(default_factory=list)
+
+    @property
+    def keys(self) -> list[str]:
+        return [r.key for r in self.reasons]
+
+    @property
+    def actors(self) -> list[str]:
+        return list(dict.fromkeys(a for r in self.reasons + self.given for a in r.actors))
+
+    def to_json(self) -> dict:
+        return {"rules": [r.to_json() for r in self.reasons], "given": [g.to_json() for g in self.given],
+                "relaxations": [r.to_json() for r in self.relaxations], "minimal": not self.unproven,
+                "unproven": self.unproven}
+
+
+@dataclass
+class Explanation:
+    """Whether any plan satisfies all rules and limits, and if not, why."""
+
+    feasible: bool
+    conflicts: list[Conflict] = field(default_factory=list)
+    complete: bool = True  # False: more conflicts remain beyond those listed
+    solves: int = 0
+
+    def to_text(self) -> str:
+        if self.feasible:
+            return "A plan exists that satisfies every rule and limit.\n"
+        lines = [f"No plan satisfies every rule and limit: {_count(len(self.conflicts), 'conflict')}"
+                 + ("" if self.complete else " found, and there are more") + "."]
+        for n, conflict in enumerate(self.conflicts, 1):
+            lines += ["", f"Conflict {n}: {_cannot_hold(len(conflict.reasons), not conflict.unproven)}"
+                      f"{_by_kind(conflict)}:"]
+            lines += _conflict_lines(conflict)
+            if conflict.relaxations:
+                aside = "" if len(self.conflicts) == 1 and self.complete else ", the other conflicts set aside"
+                lines.append(f"  smallest changes that resolve it (each verified by re-solving{aside}):")
+                lines += [f"  - {relaxation}" for relaxation in conflict.relaxations]
+            else:
+                lines.append("  no single change of one of these resolves it on its own.")
+        return "\n".join(lines) + "\n"
+
+    def to_json_dict(self) -> dict:
+        return {"feasible": self.feasible, "complete": self.complete,
+                "conflicts": [c.to_json() for c in self.conflicts]}
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _by_kind(conflict: Conflict) -> str:
+    """For a large conflict, how many of each kind: ' (47 mandatory, 47 earliest, 10 capacity)'."""
+    if len(conflict.reasons) <= RELAX_EACH_MAX:
+        return ""
+    counts: dict[str, int] = {}
+    for reason in conflict.reasons:
+        counts[reason.kind] = counts.get(reason.kind, 0) + 1
+    return " [" + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + "]"
+
+
+def _cannot_hold(n: int, proven_minimal: bool = True) -> str:
+    if n == 1:
+        return "this rule or limit cannot hold"
+    if not proven_minimal:
+        return f"these {n} rules and limits cannot all hold (some may not be needed, see below)"
+    return f"these {n} rules and limits cannot all hold (drop any one of them and the rest can)"
+
+
+def _number(value: float) -> float | int:
+    value = round(float(value), 3)
+    return int(value) if value == int(value) else value
+
+
+# --------------------------------------------------------------------------------------------------
+# feasibility solves with switches
+
+
+@dataclass
+class Outcome:
+    feasible: bool | None  # None: undecided within the work limit
+    core: list[str] | None = None  # infeasible: the groups the solver named
+    exact: bool = True  # the core held nothing but switches that were on
+
+
+class Switchboard:
+    """The switchable model of a problem, solved for feasibility with a chosen set of groups on.
+
+    A solve first uses the switches as assumptions, which gives a core when infeasible. Assumptions keep
+    presolve from simplifying the switched constraints, and on large data the proof can then take long:
+    when such a solve reaches CORE_WORK_LIMIT, this and every later solve fixes the switches instead
+    (no core, but as fast as the normal model), and conflicts are shrunk by QuickXplain.
+
+    `hypothesis`, when given, adds hard constraints to the model (for example "Ørsta goes live in
+    window 2025-02"); the groups are then asked whether they can hold together with it."""
+
+    def __init__(self, problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT,
+                 hypothesis: Callable[[RolloutModel], None] | None = None):
+        self.problem = problem
+        self.time_limit = time_limit
+        self.rollout = build_model(problem, with_objective=False, switchable=True)
+        self.switches = self.rollout.switches
+        if hypothesis is not None:
+            hypothesis(self.rollout)
+        groups = self.switches.groups
+        made = {key: i for i, key in enumerate(groups)}
+        #: every group, in report order: by kind (GROUP_KINDS), then data order
+        self.keys: list[str] = sorted(groups, key=lambda k: (GROUP_KINDS.index(groups[k].kind), made[k]))
+        self.rank = {key: i for i, key in enumerate(self.keys)}
+        self.key_of_variable = {literal.index: key for key, literal in self.switches.literal.items()}
+        self.solves = 0
+        self.cores = True  # solves use assumptions and return cores (until one takes too long)
+        self.undecided = 0  # probes that reached their work limit
+        self.unproven: set[str] = set()  # groups of a conflict not proven needed (see minimal)
+
+    def group(self, key: str) -> Group:
+        return self.switches.groups[key]
+
+    def ordered(self, keys: Iterable[str]) -> list[str]:
+        return sorted(set(keys), key=self.rank.__getitem__)
+
+    def solver(self, work_limit: float | None = None) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.num_workers = 1  # cores come back only from a single-worker feasibility solve
+        params.random_seed = 0
+        params.max_deterministic_time = work_limit if work_limit is not None else self.time_limit
+        params.max_time_in_seconds = self.time_limit * _WALL_FACTOR
+        return solver
+
+    def solve(self, on: Iterable[str], work_limit: float | None = None) -> Outcome:
+        """Is the problem feasible with exactly the groups `on` enforced (and the hypothesis)? `feasible`
+        is None when that is not decided within the work limit (default: the board's)."""
+        on = self.ordered(on)
+        if self.cores:
+            outcome = self._solve_with_assumptions(on)
+            if outcome is not None:
+                return outcome
+            self.cores = False
+        model = self.trial(on)
+        solver = self.solver(work_limit)
+        status = solver.solve(model)
+        self.solves += 1
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return Outcome(True)
+        return Outcome(False if status == cp_model.INFEASIBLE else None)
+
+    def _solve_with_assumptions(self, on: list[str]) -> Outcome | None:
+        """A solve with the switches `on` as assumptions; None when it reached CORE_WORK_LIMIT."""
+        model = self.rollout.model
+        model.clear_assumptions()
+        model.add_assumptions([self.switches.literal[key] for key in on])
+        solver = self.solver(min(CORE_WORK_LIMIT, self.time_limit))
+        status = solver.solve(model)
+        self.solves += 1
+        model.clear_assumptions()
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return Outcome(True)
+        if status != cp_model.INFEASIBLE:
+            return None
+        wanted = set(on)
+        named = [self.key_of_variable.get(index) for index in solver.sufficient_assumptions_for_infeasibility()]
+        core = self.ordered(key for key in named if key in wanted)
+        return Outcome(False, core, exact=bool(core) and all(key in wanted for key in named))
+
+    def decide(self, on: Iterable[str]) -> Outcome:
+        """A solve that must decide; raises Undecided at the work limit."""
+        outcome = self.solve(on)
+        if outcome.feasible is None:
+            raise Undecided(f"no answer within the work limit of {self.time_limit:g} s")
+        return outcome
+
+    def probe(self, on: Iterable[str]) -> Outcome:
+        """A solve while a conflict is shrunk, with the smaller SHRINK_WORK_LIMIT. Once MAX_UNDECIDED
+        probes were undecided, every further one is undecided at once (the search stops shrinking)."""
+        if self.undecided >= MAX_UNDECIDED:
+            return Outcome(None)
+        outcome = self.solve(on, min(SHRINK_WORK_LIMIT, self.time_limit))
+        if outcome.feasible is None:
+            self.undecided += 1
+        return outcome
+
+    def narrowed(self, on: list[str], outcome: Outcome) -> list[str]:
+        """The smaller infeasible set a core names, once it is sure to be one; else `on`."""
+        core = outcome.core
+        if core is None or len(core) >= len(on):
+            return on
+        if outcome.exact or self.probe(core).feasible is False:
+            return core
+        return on
+
+    def minimal(self, infeasible: Iterable[str]) -> list[str]:
+        """Shrink a set of groups proven infeasible to one where every group is needed: by deletion with
+        cores while solves return them, else QuickXplain first. A group whose removal cannot be decided
+        within the work limit is kept and listed in `self.unproven`: the set returned is always proven
+        infeasible, and minimal when none of its groups is unproven."""
+        current = self.ordered(infeasible)
+        if not self.cores:
+            current = self.quickxplain(current)
+        examined: set[str] = set()
+        unsure: set[str] = set()
+        i = 0
+        while i < len(current):
+            key = current[i]
+            trial = current[:i] + current[i + 1:]
+            outcome = self.probe(trial)
+            examined.add(key)
+            if outcome.feasible is False:
+                examined.discard(key)
+                current = self.narrowed(trial, outcome)
+                # groups found needed stay in any smaller infeasible set and come first in report order
+                i = sum(1 for k in current if k in examined)
+                continue
+            if outcome.feasible is None:
+                unsure.add(key)
+            i += 1
+        self.unproven |= {k for k in current if k in unsure}
+        return current
+
+    def quickxplain(self, candidates: list[str]) -> list[str]:
+        """Junker's QuickXplain (AAAI 2004): a minimal infeasible subset of an infeasible set of groups,
+        preferring groups early in report order, in O(k log(n/k)) solves for a conflict of k of n. A probe
+        that is undecided counts as feasible, which keeps the result proven infeasible (maybe larger)."""
+
+        def explain(background: list[str], added: bool, rest: list[str]) -> list[str]:
+            if added and self.probe(background).feasible is False:
+                return []
+            if len(rest) == 1:
+                return rest
+            first, second = rest[:len(rest) // 2], rest[len(rest) // 2:]
+            needed_second = explain(background + first, bool(first), second)
+            needed_first = explain(background + needed_second, bool(needed_second), first)
+            return needed_first + needed_second
+
+        return self.ordered(explain([], False, sorted(candidates, key=self._cluster)))
+
+    def _cluster(self, key: str) -> tuple:
+        """QuickXplain's order: groups of one pool together (an organisation's groups and rules with the
+        pool it loads, capacity with its pool), then limits and blackouts, then report order. A conflict
+        inside one pool's part of the data is then found with few, easy solves."""
+        group = self.group(key)
+        pools = [p.id for p in self.problem.waves.pools]
+        if group.kind == "capacity":
+            place = pools.index(group.subject.id)
+        elif group.actors and group.actors[0] in self.problem.org:
+            loaded = [p.id for p, _ in self.problem.loads(self.problem.org[group.actors[0]])]
+            place = pools.index(loaded[0]) if loaded else len(pools)
+        else:
+            place = len(pools)
+        return (place, self.rank[key])
+
+    def conflicts(self, limit: int = MAX_CONFLICTS) -> tuple[list[list[str]], bool]:
+        """Up to `limit` disjoint minimal conflicts; and True when setting them aside leaves a feasible
+        problem (no conflict is left unlisted). Raises Undecided when feasibility itself is not decided."""
+        found: list[list[str]] = []
+        aside: set[str] = set()
+        while True:
+            on = [key for key in self.keys if key not in aside]
+            outcome = self.decide(on)
+            if outcome.feasible:
+                return found, True
+            if len(found) >= limit:
+                return found, False
+            conflict = self.minimal(self.narrowed(on, outcome))
+            if not conflict:
+                raise RuntimeError("conflict search went wrong: an empty set of groups is infeasible")
+            found.append(conflict)
+            aside.update(conflict)
+
+    # ---- trial models for relaxations -----------------------------------------------------------
+
+    def trial(self, on: Iterable[str]) -> cp_model.CpModel:
+        """A copy of the model with exactly the groups `on` enforced, to add a relaxation to."""
+        on = set(on)
+        model = self.rollout.model.clone()
+        model.clear_assumptions()
+        for key, literal in self.switches.literal.items():
+            model.add_bool_and([literal if key in on else ~literal])
+        return model
+
+    def run(self, model: cp_model.CpModel, work_limit: float | None = None) -> cp_model.CpSolver | None:
+        """Solve a trial model: the solver when it found a solution (optimal where it has an objective),
+        None when infeasible. Raises Undecided at the work limit."""
+        solver = self.solver(work_limit)
+        status = solver.solve(model)
+        self.solves += 1
+        if status == cp_model.OPTIMAL or (status == cp_model.FEASIBLE and not model.has_objective()):
+            return solver
+        if status == cp_model.INFEASIBLE:
+            return None
+        raise Undecided(f"no answer within the work limit of {self.time_limit:g} s ({solver.status_name(status)})")
+
+
+# --------------------------------------------------------------------------------------------------
+# plain words
+
+
+class Describer:
+    """Sentences for constraint groups, with the file:line of the field that states each."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        self._documents: dict[str, YamlDocument | None] = {}
+        self.future = problem.future_windows
+
+    # ---- names ----------------------------------------------------------------------------------
+
+    def name(self, org_id: str) -> str:
+        org = self.problem.org.get(org_id)
+        return org.name if org else org_id
+
+    def names(self, ids: Iterable[str]) -> str:
+        names = [self.name(i) for i in ids]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    @staticmethod
+    def window(window) -> str:
+        return f"window {window.id} ({window.date.isoformat()})"
+
+    def windows(self, windows) -> str:
+        return ", ".join(self.window(w) for w in windows) or "no window"
+
+    @staticmethod
+    def rule_label(rule, index: int) -> str:
+        label = f"rule #{index + 1}" + (f" '{rule.id}'" if rule.id else f" ({rule.type})")
+        return label
+
+    # ---- where ----------------------------------------------------------------------------------
+
+    def field_at(self, obj, name: str) -> Location | None:
+        """The line of one field of a data object (e.g. an organisation's `earliest`), else the object's."""
+        at = getattr(obj, "at", None)
+        if at is None or at.line is None:
+            return at
+        doc = self._document(at.file)
+        if doc is not None:
+            for path, line in doc.lines.items():
+                if line == at.line and path and isinstance(path[-1], int) and path + (name,) in doc.lines:
+                    return Location(at.file, doc.lines[path + (name,)])
+        return at
+
+    def _document(self, file: str) -> YamlDocument | None:
+        if file not in self._documents:
+            try:
+                self._documents[file] = load_yaml(Path(file), file)
+            except InputError:
+                self._documents[file] = None
+        return self._documents[file]
+
+    # ---- sentences ------------------------------------------------------------------------------
+
+    def reason(self, group: Group, switches, involved: set[str]) -> Reason:
+        """The plain-language form of a constraint group. `involved`: the organisations of its conflict."""
+        text, where, actors = getattr(self, f"_{group.kind}")(group, switches, involved)
+        return Reason(group.key, group.kind, where, tuple(actors), text, owner_of(group))
+
+    def _mandatory(self, group: Group, switches, involved):
+        org = group.subject
+        return (f"{org.name} must go live (status {org.status.value})", self.field_at(org, "status"), [org.id])
+
+    def _first_open(self, group: Group, switches) -> list:
+        closed = {s.id for _, s in switches.closed.get(group.key, [])}
+        return [w for w in self.future if w.id not in closed]
+
+    def _earliest(self, group: Group, switches, involved):
+        org = group.subject
+        open_ = self._first_open(group, switches)
+        then = f"; the first window on or after it is {self.window(open_[0])}" if open_ else "; no window is that late"
+        return (f"{org.name} may go live no earlier than {org.earliest} (its earliest date){then}",
+                self.field_at(org, "earliest"), [org.id])
+
+    def _returns(self, group: Group, switches, involved):
+        org = group.subject
+        open_ = self._first_open(group, switches)
+        then = f"; the first window on or after it is {self.window(open_[0])}" if open_ else "; no window is that late"
+        return (f"{org.name} opted out and returns on {org.returns}, so it goes live no earlier than that{then}",
+                self.field_at(org, "returns"), [org.id])
+
+    def _latest(self, group: Group, switches, involved):
+        org = group.subject
+        open_ = self._first_open(group, switches)
+        then = (f"; the last window on or before it is {self.window(open_[-1])}" if open_
+                else "; no window from the planning date on is that early")
+        return (f"{org.name} must go live by {org.latest} (its latest date){then}", self.field_at(org, "latest"), [org.id])
+
+    def _track(self, group: Group, switches, involved):
+        org = group.subject
+        track = next(t for t in self.problem.waves.tracks if t.id == org.track)
+        windows = [self.problem.window[w] for w in track.windows or [] if w in self.problem.window]
+        future = [w for w in windows if w.date >= self.problem.planning_date]
+        return (f"{org.name} is on track {track.id}, which goes live only in {self.windows(future)}"
+                + ("" if len(future) == len(windows) else " from the planning date on"),
+                self.field_at(org, "track"), [org.id])
+
+    def _blackout(self, group: Group, switches, involved):
+        b = group.subject
+        if b.actors is None and b.kinds is None:
+            whom = ""
+        else:
+            parts = []
+            if b.kinds:
+                parts.append(", ".join(_KIND_PLURAL[k.value] for k in b.kinds))
+            if b.actors:
+                parts.append(self.names(b.actors))
+            whom = " of " + " or ".join(parts)
+        closed = switches.closed.get(group.key, [])
+        barred = [org_id for org_id in dict.fromkeys(o for o, _ in closed) if org_id in involved] or \
+            list(dict.fromkeys(o for o, _ in closed))
+        windows = list({s.id: s for o, s in closed if o in barred}.values())
+        text = (f"no go-live{whom} from {b.from_} to {b.to} ({b.reason}); this closes "
+                f"{self.windows(sorted(windows, key=lambda s: s.date))} to {self.names(barred[:6])}"
+                + (f" and {len(barred) - 6} more" if len(barred) > 6 else ""))
+        return text, b.at, barred
+
+    def _rule(self, group: Group, switches, involved):
+        rule, label = group.subject, self.rule_label(group.subject, group.index)
+        a = group.actors
+        if isinstance(rule, WithOrBefore):
+            text = f"{self.name(a[0])} must go live with or before {self.name(a[1])}"
+        elif isinstance(rule, Together):
+            text = f"{self.names(a)} must go live in the same window, or none of them"
+        elif isinstance(rule, Order):
+            gap = _count(rule.min_gap_windows, "window")
+            if rule.min_gap_months:
+                gap += f" and {_count(rule.min_gap_months, 'month')}"
+            text = f"{self.names(a)} go live in this order, each at least {gap} after the one before"
+        elif isinstance(rule, AfterLive):
+            months = len(self.problem.profile(self.problem.org[rule.then]).before)
+            text = (f"{self.name(rule.then)}'s {_count(months, 'month')} of preparation start only after "
+                    f"{self.name(rule.first)} is live: it goes live at least {_count(months + 1, 'month')} after "
+                    f"{self.name(rule.first)}'s go-live month")
+        elif isinstance(rule, NotSameWindow):
+            text = f"no two of {self.names(a)} may go live in the same window"
+        else:  # pragma: no cover - schema.Rule lists every type
+            text = rule.type
+        if rule.reason:
+            text += f" ({rule.reason})"
+        return f"{label}: {text}", rule.at, list(a)
+
+    def _limit(self, group: Group, switches, involved):
+        limit = group.subject
+        bound = getattr(limit, group.measure)
+        unit = {"max_actors": _count(bound, "organisation"), "max_users": f"{bound:,} users".replace(",", " "),
+                "max_trusts": _count(bound, "health trust")}[group.measure]
+        window = self.problem.window[group.window]
+        return (f"limit #{group.index + 1}: at most {unit} may go live in {self.window(window)}",
+                self.field_at(limit, group.measure), sorted(involved, key=self._data_order))
+
+    def _capacity(self, group: Group, switches, involved):
+        pool = group.subject
+        label = month_label(group.month)
+        _, pinned, capacity = switches.bounds[group.key]
+        text = f"pool {pool.id} has {_fte(capacity)} FTE in {label}"
+        if pinned:
+            text += f", of which {_fte(pinned)} FTE goes to organisations already live (their hypercare)"
+        change = next((c for c in sorted(pool.changes, key=lambda c: c.from_, reverse=True) if c.from_ <= label), None)
+        where = change.at if change is not None and change.at else self.field_at(pool, "fte")
+        actors = [o for o in sorted(involved, key=self._data_order)
+                  if o in self.problem.org and any(p.id == pool.id for p, _ in self.problem.loads(self.problem.org[o]))]
+        if actors:
+            shown = self.names(actors) if len(actors) <= 6 else f"{', '.join(map(self.name, actors[:5]))} and " \
+                f"{len(actors) - 5} more"
+            text += f" ({shown} among those that load it)"
+        return text, where, actors
+
+    def _data_order(self, org_id: str) -> int:
+        return next((i for i, o in enumerate(self.problem.organisations) if o.id == org_id), len(self.problem.organisations))
+
+    def given(self, org: Organisation) -> Reason:
+        return Reason(f"pinned:{org.id}", "pinned", self.field_at(org, "live_since"), (org.id,),
+                      f"{org.name} went live on {org.live_since}", f"organisation {org.id}")
+
+
+_KIND_PLURAL = {"health_trust": "health trusts", "hospital": "hospitals", "municipality": "municipalities",
+                "gp_office": "GP offices", "lab": "laboratories", "other": "other organisations"}
+
+
+def _fte(tenths: int) -> str:
+    return f"{tenths / LOAD_SCALE:g}"
+
+
+def _months_text(months: list[int]) -> str:
+    """[m, m+1, m+2, m+5] -> '2024-03..2024-05, 2024-08'."""
+    runs: list[list[int]] = []
+    for m in sorted(months):
+        if runs and m == runs[-1][-1] + 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return ", ".join(month_label(r[0]) if len(r) == 1 else f"{month_label(r[0])}..{month_label(r[-1])}" for r in runs)
+
+
+# --------------------------------------------------------------------------------------------------
+# relaxations
+
+
+class Relaxer:
+    """The smallest change of one group of a conflict that lets the data hold, verified by re-solving.
+
+    `on` is every group but those of the other conflicts (set aside)."""
+
+    def __init__(self, board: Switchboard, describer: Describer, on: set[str]):
+        self.board = board
+        self.words = describer
+        self.on = on
+        self.x = board.rollout.variables.go_live
+        self.switches = board.switches
+
+    def for_conflict(self, conflict: list[str]) -> list[Relaxation]:
+        found: list[Relaxation] = []
+        pools_done: set[str] = set()
+        for key in conflict:
+            group = self.board.group(key)
+            if len(conflict) > RELAX_EACH_MAX and group.kind in _PER_ORGANISATION:
+                continue
+            if group.kind == "capacity":
+                if group.subject.id in pools_done:
+                    continue
+                pools_done.add(group.subject.id)
+            try:
+                relaxation = getattr(self, f"_{group.kind}")(group)
+            except Undecided:
+                continue  # not decided within the work limit: not suggested
+            if relaxation is not None:
+                found.append(relaxation)
+        return sorted(found, key=lambda r: r.order)
+
+    def feasible_with(self, off: Iterable[str], add: Callable[[cp_model.CpModel], None] | None = None) -> bool:
+        """The verification: a feasibility re-solve with groups `off` switched off and a change added."""
+        model = self.board.trial(self.on - set(off))
+        if add is not None:
+            add(model)
+        return self.run(model) is not None
+
+    def run(self, model: cp_model.CpModel) -> cp_model.CpSolver | None:
+        return self.board.run(model, min(RELAX_WORK_LIMIT, self.board.time_limit))
+
+    def _closed(self, group: Group) -> list[tuple[str, Slot]]:
+        return self.switches.closed[group.key]
+
+    # ---- an organisation's dates ----------------------------------------------------------------
+
+    def _move(self, group: Group, later: bool) -> Relaxation | None:
+        """earliest/returns (later=False: open windows before the date) or latest (later=True)."""
+        org = group.subject
+        slots = sorted((s for _, s in self._closed(group)), key=lambda s: s.date, reverse=not later)
+        distance = {s.id: i + 1 for i, s in enumerate(slots)}  # windows beyond the date, nearest first
+        model = self.board.trial(self.on - {group.key})
+        model.minimize(sum(distance[s.id] * self.x[org.id, s.id] for s in slots))
+        solver = self.run(model)
+        used = [s for s in slots if solver is not None and solver.boolean_value(self.x[org.id, s.id])]
+        if not used:
+            return None
+        slot = used[0]
+        still_closed = [s for s in slots if distance[s.id] > distance[slot.id]]
+        if not self.feasible_with([group.key], lambda m: m.add(sum(self.x[org.id, s.id] for s in still_closed) <= 0)):
+            return None
+        field_name = {"earliest": "earliest", "returns": "returns", "latest": "latest"}[group.kind]
+        what = {"earliest": "earliest date", "returns": "return date", "latest": "latest date"}[group.kind]
+        moved = _count(distance[slot.id], "window") + (" later" if later else " earlier")
+        return Relaxation(group.key, group.kind,
+                          f"move {org.name}'s {what} from {getattr(org, field_name)} to {slot.date} ({moved}: "
+                          f"{self.words.window(slot)})",
+                          distance[slot.id], self.words.field_at(org, field_name))
+
+    def _earliest(self, group: Group) -> Relaxation | None:
+        return self._move(group, later=False)
+
+    def _returns(self, group: Group) -> Relaxation | None:
+        return self._move(group, later=False)
+
+    def _latest(self, group: Group) -> Relaxation | None:
+        return self._move(group, later=True)
+
+    def _exceptions(self, group: Group) -> list[tuple[str, Slot]] | None:
+        """The fewest (organisation, window) pairs a track or blackout must let through."""
+        closed = self._closed(group)
+        place = {s.id: i for i, s in enumerate(self.board.rollout.variables.slots)}
+        model = self.board.trial(self.on - {group.key})
+        # fewest exceptions first, then the earliest windows
+        weight = len(place) + 1
+        model.minimize(sum((weight + place[s.id]) * self.x[o, s.id] for o, s in closed))
+        solver = self.run(model)
+        if solver is None:
+            return None
+        used = [(o, s) for o, s in closed if solver.boolean_value(self.x[o, s.id])]
+        still_closed = [(o, s) for o, s in closed if (o, s) not in used]
+        if not used or not self.feasible_with(
+                [group.key], lambda m: m.add(sum(self.x[o, s.id] for o, s in still_closed) <= 0)):
+            return None
+        return used
+
+    def _track(self, group: Group) -> Relaxation | None:
+        used = self._exceptions(group)
+        if used is None:
+            return None
+        org = group.subject
+        _, slot = used[0]
+        return Relaxation(group.key, "track", f"let {org.name} go live in {self.words.window(slot)}, outside its "
+                          f"track {org.track}", len(used), self.words.field_at(org, "track"))
+
+    def _blackout(self, group: Group) -> Relaxation | None:
+        used = self._exceptions(group)
+        if used is None:
+            return None
+        b = group.subject
+        pairs = " and ".join(f"{self.words.name(o)} go live in {self.words.window(s)}" for o, s in used)
+        return Relaxation(group.key, "blackout", f"let {pairs} despite the blackout {b.from_} to {b.to} "
+                          f"({b.reason})", len(used), b.at)
+
+    # ---- limits and capacity --------------------------------------------------------------------
+
+    def _limit(self, group: Group) -> Relaxation | None:
+        expr, constant, bound = self.switches.bounds[group.key]
+        model = self.board.trial(self.on - {group.key})
+        extra = model.new_int_var(0, _BIG, "extra")
+        model.add(expr + constant <= bound + extra)
+        model.minimize(extra)
+        solver = self.run(model)
+        if solver is None:
+            return None
+        more = int(solver.value(extra))
+        if not self.feasible_with([group.key], lambda m: m.add(expr + constant <= bound + more)):
+            return None
+        window = self.board.problem.window[group.window]
+        return Relaxation(group.key, "limit", f"raise limit #{group.index + 1} {group.measure} in "
+                          f"{self.words.window(window)} from {bound} to {bound + more} (+{more})",
+                          more, self.words.field_at(group.subject, group.measure))
+
+    def _capacity(self, group: Group) -> Relaxation | None:
+        """The same extra FTE in every month that needs it: first the least extra, then the fewest months."""
+        pool = group.subject
+        months = [k for k in self.board.keys if k in self.on and self.board.group(k).kind == "capacity"
+                  and self.board.group(k).subject.id == pool.id]
+        least = self._least_extra(months)
+        if least is None:
+            return None
+        more, proven, plan = least
+        needed = self._fewest_months(months, more) or self._over(months, plan)
+
+        def add(m: cp_model.CpModel) -> None:
+            for key in needed:
+                expr, constant, capacity = self.switches.bounds[key]
+                m.add(expr + constant <= capacity + more)
+
+        if not needed or not self.feasible_with(needed, add):
+            return None
+        labels = _months_text([self.board.group(k).month for k in needed])
+        unsure = "" if proven else " (enough; whether less would do was not decided within the work limit)"
+        return Relaxation(group.key, "capacity", f"+{_fte(more)} FTE in pool {pool.id} in {labels}{unsure}",
+                          more / LOAD_SCALE, self.words.field_at(pool, "fte"))
+
+    def _with_extra(self, months: list[str], extra=None) -> tuple[cp_model.CpModel, object]:
+        """A trial model where the pool's months may use `extra` (a number, or a new variable) on top."""
+        model = self.board.trial(self.on - set(months))
+        if extra is None:
+            extra = model.new_int_var(0, _BIG, "extra")
+        for key in months:
+            expr, constant, capacity = self.switches.bounds[key]
+            model.add(expr + constant <= capacity + extra)
+        return model, extra
+
+    def _least_extra(self, months: list[str]) -> tuple[int, bool, cp_model.CpSolver] | None:
+        """The least extra (tenths of an FTE) that lets the data hold, whether that is proven the least,
+        and a solution with it. By optimisation; when that is not decided in time, by doubling and
+        bisection over feasibility solves (an undecided one counts as 'not enough')."""
+        model, extra = self._with_extra(months)
+        model.minimize(extra)
+        try:
+            solver = self.run(model)
+            return None if solver is None else (int(solver.value(extra)), True, solver)
+        except Undecided:
+            pass
+
+        def enough(more: int) -> tuple[bool | None, cp_model.CpSolver | None]:
+            try:
+                solver = self.board.run(self._with_extra(months, more)[0], min(SHRINK_WORK_LIMIT * 2, self.board.time_limit))
+            except Undecided:
+                return None, None
+            return solver is not None, solver
+
+        high, (ok, plan) = LOAD_SCALE, enough(LOAD_SCALE)
+        while ok is not True:
+            high *= 2
+            if high > _BIG // 4:
+                return None
+            ok, plan = enough(high)
+        low, low_decided = 0, True  # no extra at all is infeasible: that is the conflict
+        while high - low > 1:
+            middle = (low + high) // 2
+            ok, solver = enough(middle)
+            if ok:
+                high, plan = middle, solver
+            else:
+                low, low_decided = middle, ok is False
+        return high, low_decided, plan
+
+    def _fewest_months(self, months: list[str], more: int) -> list[str] | None:
+        """The fewest months that need the extra, by optimisation; None when not decided in time."""
+        model = self.board.trial(self.on - set(months))
+        over = {}
+        for key in months:
+            expr, constant, capacity = self.switches.bounds[key]
+            over[key] = model.new_bool_var(f"over[{key}]")
+            model.add(expr + constant <= capacity + more * over[key])
+        model.minimize(sum(over.values()))
+        try:
+            solver = self.run(model)
+        except Undecided:
+            return None
+        return None if solver is None else [key for key in months if solver.boolean_value(over[key])]
+
+    def _over(self, months: list[str], plan: cp_model.CpSolver) -> list[str]:
+        """The months in which a solution's load is above the capacity."""
+        over = []
+        for key in months:
+            expr, constant, capacity = self.switches.bounds[key]
+            if plan.value(expr) + constant > capacity:
+                over.append(key)
+        return over
+
+    # ---- dropping -------------------------------------------------------------------------------
+
+    def _rule(self, group: Group) -> Relaxation | None:
+        if not self.feasible_with([group.key]):
+            return None
+        rule = group.subject
+        label = self.words.rule_label(rule, group.index)
+        if isinstance(rule, WithOrBefore) and rule.each is not None:
+            gp, municipality = group.actors
+            text = (f"let {self.words.name(gp)} go live after {self.words.name(municipality)} "
+                    f"(an exception to {label})")
+        else:
+            text = f"drop {label}"
+        return Relaxation(group.key, "rule", text, 1, rule.at)
+
+    def _mandatory(self, group: Group) -> Relaxation | None:
+        if not self.feasible_with([group.key]):
+            return None
+        org = group.subject
+        return Relaxation(group.key, "mandatory", f"let {org.name} stay unscheduled (status optional)", 1,
+                          self.words.field_at(org, "status"))
+
+
+# --------------------------------------------------------------------------------------------------
+# infeasibility
+
+
+def conflict_of(board: Switchboard, words: Describer, keys: list[str], also: Iterable[str] = ()) -> Conflict:
+    """A conflict in plain words, with the pinned history its groups involve. `also`: organisations
+    involved other than through the groups (the one a why-not-earlier question moves)."""
+    groups = [board.group(k) for k in keys]
+    involved = {a for g in groups for a in g.actors} | set(also)
+    reasons = [words.reason(g, board.switches, involved) for g in groups]
+    pinned = [board.problem.org[a] for a in dict.fromkeys(a for r in reasons for a in r.actors)
+              if a in board.problem.org and board.problem.org[a].status is Status.live]
+    return Conflict(reasons, [words.given(org) for org in pinned],
+                    unproven=[k for k in keys if k in board.unproven])
+
+
+def explain_infeasible(problem: Problem, *, max_conflicts: int = MAX_CONFLICTS, relax: bool = True,
+                       time_limit: float = SOLVE_TIME_LIMIT) -> Explanation:
+    """Whether any plan satisfies every rule and limit; if none does, up to `max_conflicts` disjoint
+    minimal conflicts, each with the smallest changes that resolve it (`relax`). Raises Undecided when a
+    solve runs out of time."""
+    board = Switchboard(problem, time_limit=time_limit)
+    found, complete = board.conflicts(max_conflicts)
+    if not found:
+        return Explanation(True, solves=board.solves)
+    words = Describer(problem)
+    conflicts = []
+    for keys in found:
+        conflict = conflict_of(board, words, keys)
+        if relax:
+            aside = {k for other in found if other is not keys for k in other}
+            conflict.relaxations = Relaxer(board, words, set(board.keys) - aside).for_conflict(keys)
+        conflicts.append(conflict)
+    return Explanation(False, conflicts, complete, board.solves)
+
+
+def is_feasible(problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT) -> bool:
+    """Does any plan satisfy every rule and limit? (A feasibility solve; raises Undecided on a timeout.)"""
+    board = Switchboard(problem, time_limit=time_limit)
+    return board.decide(board.keys).feasible
+
+
+def known_actor(problem: Problem, actor: str) -> Organisation:
+    """The organisation with this id; InputError with a did-you-mean when there is none."""
+    if actor not in problem.org:
+        raise InputError(f"no organisation {actor!r} in {problem.org_file}{did_you_mean(actor, problem.org)}")
+    return problem.org[actor]
+
+
+def is_minimal_conflict(problem: Problem, keys: list[str], *, hypothesis=None) -> bool:
+    """True when the groups `keys` cannot all hold and every set of them minus one can (for tests)."""
+    board = Switchboard(problem, hypothesis=hypothesis)
+    if board.decide(keys).feasible:
+        return False
+    return all(board.decide([k for k in keys if k != key]).feasible for key in keys)
+
+
+# --------------------------------------------------------------------------------------------------
+# why not earlier
+
+
+@dataclass
+class WhyNotEarlier:
+    """Why an organisation goes live where it does, and not one window earlier."""
+
+    actor: str
+    name: str
+    verdict: str  # pinned | not_planned | first_window | blocked | objective
+    summary: str
+    window: str | None = None  # where it goes live in the plan (None: unscheduled)
+    earlier: str | None = None  # the window asked about (None: "scheduled at all")
+    conflict: Conflict | None = None  # blocked: the rules and limits that forbid it
+    objective_change: dict[str, float] = field(default_factory=dict)  # objective: best plan there - this plan
+    moves: list[str] = field(default_factory=list)  # objective: who else moves in that best plan
+    alone: Conflict | None = None  # objective: what it would break with everyone else kept in place
+
+    def to_text(self) -> str:
+        lines = [self.summary]
+        if self.conflict is not None:
+            lines += _conflict_lines(self.conflict)
+        if self.objective_change:
+            lines += [f"  - {term}: {'+' if v > 0 else ''}{_number(v)}" for term, v in self.objective_change.items()]
+        if self.moves:
+            lines.append("  in that plan:")
+            lines += [f"  - {move}" for move in self.moves]
+        if self.alone is not None:
+            lines.append("  it cannot move on its own: with everyone else kept where they are, "
+                         f"{_cannot_hold(len(self.alone.reasons))}:")
+            lines += _conflict_lines(self.alone)
+        return "\n".join(lines) + "\n"
+
+    def to_json_dict(self) -> dict:
+        return {"actor": self.actor, "verdict": self.verdict, "summary": self.summary, "window": self.window,
+                "earlier": self.earlier, "conflict": self.conflict.to_json() if self.conflict else None,
+                "objective_change": {k: _number(v) for k, v in self.objective_change.items()},
+                "moves": self.moves, "alone": self.alone.to_json() if self.alone else None}
+
+
+def _conflict_lines(conflict: Conflict) -> list[str]:
+    lines = [f"  - {r}" for r in conflict.reasons]
+    if conflict.given:
+        lines.append("  given (history, never moved):")
+        lines += [f"  - {g}" for g in conflict.given]
+    if conflict.unproven:
+        lines.append(f"  not proven minimal: within the work limit it was not decided whether "
+                     f"{', '.join(conflict.unproven)} {'is' if len(conflict.unproven) == 1 else 'are'} needed")
+    return lines
+
+
+def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, *,
+                    time_limit: float = SOLVE_TIME_LIMIT) -> WhyNotEarlier:
+    """Why `actor` does not go live one window earlier than in `plan` (default: the optimal plan of
+    `hpplan solve`): the minimal set of rules and limits that forbids it with everyone else free to
+    move; or, when nothing forbids it, what the objective says against it, who else would move, and
+    what it would break if it moved alone. Raises InputError for an unknown actor or a plan that places
+    it outside every future window, Undecided when no plan is found or a solve runs out of time."""
+    org = known_actor(problem, actor)
+    if org.status is Status.live:
+        return WhyNotEarlier(actor, org.name, "pinned", f"{org.name} went live on {org.live_since}: that is "
+                             "history, not planned.")
+    if not org.is_plannable:
+        return WhyNotEarlier(actor, org.name, "not_planned", f"{org.name} opted out with no return date: it is "
+                             "not planned (give it a `returns` date to plan it).")
+    if plan is None:
+        from .solve import SolveOptions, solve
+
+        plan = solve(problem, SolveOptions(time_limit=time_limit))
+        if not plan.found:
+            raise Undecided(f"no plan to explain ({plan.status.value}); run `hpplan check` to see why")
+    entry = plan.assignment(actor)
+    future = {w.id: w for w in problem.future_windows}
+    if entry is None or entry.go_live is None:
+        current = earlier = None
+        question = f"Why is {org.name} not scheduled?"
+        there = "scheduled"
+    else:
+        if entry.window not in future:
+            raise InputError(f"the plan has {actor} go live {entry.go_live} in {entry.window or 'no window'}, "
+                             "which is not a window from the planning date on")
+        current = future[entry.window]
+        before = [w for w in future.values() if w.date < current.date]
+        if not before:
+            return WhyNotEarlier(actor, org.name, "first_window", f"{org.name} goes live in "
+                                 f"{Describer.window(current)}, the first window from the planning date on.",
+                                 current.id)
+        earlier = before[-1]
+        question = (f"Why does {org.name} go live in {Describer.window(current)}, not one window earlier in "
+                    f"{Describer.window(earlier)}?")
+        there = f"in {Describer.window(earlier)}"
+    window_id = current.id if current is not None else None
+    earlier_id = earlier.id if earlier is not None else None
+    words = Describer(problem)
+
+    def moved(rollout: RolloutModel) -> None:
+        if earlier is None:
+            rollout.model.add(rollout.variables.scheduled(actor) == 1).with_name(f"hypothesis:{actor}")
+        else:
+            rollout.model.add(rollout.variables.go_live[actor, earlier.id] == 1).with_name(f"hypothesis:{actor}")
+
+    board = Switchboard(problem, time_limit=time_limit, hypothesis=moved)
+    outcome = board.decide(board.keys)
+    if not outcome.feasible:
+        keys = board.minimal(board.narrowed(board.keys, outcome))
+        summary = f"{question}\nWith {org.name} {there}, {_cannot_hold(len(keys))}:"
+        return WhyNotEarlier(actor, org.name, "blocked", summary, window_id, earlier_id, conflict_of(board, words, keys, [actor]))
+
+    # Nothing forbids it: the best plan with it there, against this plan.
+    # (Among the best such plans, the one that moves the fewest other organisations.)
+    rollout = board.rollout
+    model = board.trial(board.keys)
+    model.minimize(rollout.total)
+    solver = board.run(model)
+    assert solver is not None  # feasible above
+    best_total = round(solver.objective_value)
+    mine = _plan_values(rollout, plan)
+    model = board.trial(board.keys)
+    model.add(rollout.total == best_total)
+    model.minimize(sum(1 - var for (o, _), var in rollout.variables.go_live.items() if o != actor and mine[var.index]))
+    solver = board.run(model)
+    assert solver is not None  # the plan just found satisfies it
+    values = {var.index: int(solver.boolean_value(var)) for var in rollout.variables.go_live.values()}
+    this_plan = plan_objective(problem, plan, time_limit=time_limit)
+    change = {name: float(solver.value(term) - this_plan[name]) for name, term in rollout.terms.items()}
+    change["total"] = sum(change.values())
+    chosen = {o: w for (o, w), var in rollout.variables.go_live.items() if values[var.index]}
+    if earlier is None:
+        there = f"in {Describer.window(future[chosen[actor]])}"
+    moves = [_move_text(problem, a.id, a.window if a.go_live else None, chosen.get(a.id))
+             for a in plan.plan if a.id != actor and a.id in rollout.variables.domain
+             and (a.window if a.go_live else None) != chosen.get(a.id)]
+    total = change["total"]
+    if total > 0:
+        verdict = f"only the objective keeps it where it is: the best plan with {org.name} {there} is worse by " \
+                  f"{_number(total)}:"
+    elif total == 0:
+        verdict = (f"and the best plan with {org.name} {there} is as good: the tie-break (organisations in id "
+                   "order, each as early as possible) chose this one:")
+    else:
+        verdict = f"and the best plan with {org.name} {there} is better by {_number(-total)}: this plan is not optimal:"
+    summary = f"{question}\nNo rule or limit forbids {org.name} {there}; {verdict}"
+
+    # Could it move on its own? Everyone else kept where the plan has them.
+    def alone(rollout: RolloutModel) -> None:
+        moved(rollout)
+        kept = {(a.id, a.window) for a in plan.plan if a.go_live is not None and a.id != actor}
+        for (o, w), var in rollout.variables.go_live.items():
+            if o != actor:
+                rollout.model.add(var == int((o, w) in kept))
+
+    alone_board = Switchboard(problem, time_limit=time_limit, hypothesis=alone)
+    alone_outcome = alone_board.decide(alone_board.keys)
+    stuck = None
+    if not alone_outcome.feasible:
+        keys = alone_board.minimal(alone_board.narrowed(alone_board.keys, alone_outcome))
+        stuck = conflict_of(alone_board, words, keys, [actor])
+    return WhyNotEarlier(actor, org.name, "objective", summary, window_id, earlier_id,
+                         objective_change=change, moves=moves, alone=stuck)
+
+
+def _move_text(problem: Problem, org_id: str, before: str | None, after: str | None) -> str:
+    def where(window_id: str | None) -> str:
+        return Describer.window(problem.window[window_id]) if window_id else "unscheduled"
+
+    return f"{problem.org[org_id].name} moves from {where(before)} to {where(after)}"
+
+
+def _plan_values(rollout: RolloutModel, plan: Solution) -> dict[int, int]:
+    """Go-live variable values (by variable index) of a plan, for the switchable model's variables."""
+    chosen = {(a.id, a.window) for a in plan.plan if a.go_live is not None}
+    return {var.index: int(key in chosen) for key, var in rollout.variables.go_live.items()}
+
+
+def plan_objective(problem: Problem, plan: Solution, *, time_limit: float = SOLVE_TIME_LIMIT) -> dict[str, int]:
+    """The objective terms of a plan (as the model counts them), whether or not it keeps the rules: the
+    model with every switch off and the go-lives fixed to the plan's, its objective minimised over any
+    auxiliary variables the terms use."""
+    rollout = build_model(problem, with_objective=True, switchable=True)
+    model = rollout.model
+    for literal in rollout.switches.literal.values():
+        model.add(literal == 0)
+    mine = _plan_values(rollout, plan)
+    for var in rollout.variables.go_live.values():
+        model.add(var == mine[var.index])
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_deterministic_time = time_limit
+    if solver.solve(model) != cp_model.OPTIMAL:
+        raise Undecided("the plan's objective could not be evaluated")
+    return {name: int(solver.value(term)) for name, term in rollout.terms.items()}

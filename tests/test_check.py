@@ -1,0 +1,332 @@
+"""`hpplan check` and `hpplan explain` through the CLI: exit codes and every report format, parsed."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hpplan import cli
+from hpplan.check import CheckResult, Finding, check_plan, to_github
+from hpplan.errors import Location
+from hpplan.loader import load_problem
+from hpplan.solution import read_plan
+from hpplan.verify import verify
+
+TESTS = Path(__file__).parent
+DATA = TESTS / "data"
+TINY = DATA / "tiny"
+THREE = DATA / "infeasible_three"
+REPO = TESTS.parent
+runner = CliRunner()
+
+ERROR_LINE = re.compile(r"^::error file=(?P<file>[^,]+),line=(?P<line>\d+),title=(?P<title>[^:]+)::(?P<message>.+)$")
+NOTICE_LINE = re.compile(r"^::notice file=(?P<file>[^,]+),line=(?P<line>\d+),title=(?P<title>[^:]+)::(?P<message>.+)$")
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
+
+
+def run(*args: str):
+    return runner.invoke(cli.app, [str(a) for a in args])
+
+
+def junit(text: str) -> ET.Element:
+    root = ET.fromstring(text)
+    assert root.tag == "testsuites"
+    return root
+
+
+def cases(root: ET.Element) -> dict[str, ET.Element]:
+    return {case.get("name"): case for case in root.iter("testcase")}
+
+
+# --------------------------------------------------------------------------------------------------
+# the data: is any plan possible?
+
+
+def test_feasible_data_passes_in_every_format():
+    text = run("check", "--data", TINY)
+    assert text.exit_code == 0, text.output
+    assert "a plan exists that satisfies every rule and limit" in text.stdout
+    report = json.loads(run("check", "--data", TINY, "--format", "json").stdout)
+    assert report["status"] == "ok" and report["exit_code"] == 0 and report["findings"] == []
+    root = junit(run("check", "--data", TINY, "--format", "junit").stdout)
+    # one test case per organisation, rule, limit and pool, and one for "a plan exists"
+    assert root.get("tests") == str(1 + 5 + 2 + 1 + 2) and root.get("failures") == "0" and root.get("errors") == "0"
+    alesund = cases(root)["organisation alesund"]
+    assert alesund.get("file") == str(TINY / "organisations.yaml")
+    assert alesund.get("line") == str(line_of(TINY / "organisations.yaml", "id: alesund"))
+    github = run("check", "--data", TINY, "--format", "github")
+    assert github.exit_code == 0 and "::error" not in github.stdout
+
+
+def test_infeasible_data_exit_1_and_the_text_names_each_rule_with_file_and_line():
+    result = run("check", "--data", DATA / "infeasible_gp_office")
+    assert result.exit_code == 1
+    folder = DATA / "infeasible_gp_office"
+    for where in (f"{folder / 'waves.yaml'}:19", f"{folder / 'organisations.yaml'}:27",
+                  f"{folder / 'organisations.yaml'}:18"):
+        assert where in result.stdout
+    assert "Vanylven legesenter must go live with or before Vanylven" in result.stdout
+    assert "move Vanylven's latest date from 2024-11-16 to 2025-02-08" in result.stdout
+    assert result.stdout.rstrip().endswith("no plan satisfies every rule and limit: 1 conflict")
+
+
+def test_json_report_of_an_infeasible_data_set():
+    result = run("check", "--data", THREE, "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["status"] == "infeasible" and report["exit_code"] == 1 and report["mode"] == "data"
+    conflicts = report["explanation"]["conflicts"]
+    assert len(conflicts) == 3 and report["explanation"]["complete"] is True
+    keys = {frozenset(r["key"] for r in c["rules"]) for c in conflicts}
+    assert frozenset({"rule#1"}) in keys
+    assert len(report["findings"]) == sum(len(c["rules"]) for c in conflicts) == 10
+    for finding in report["findings"]:
+        assert finding["file"].endswith(".yaml") and finding["line"] >= 1 and finding["message"]
+    assert all(r["message"] for c in conflicts for r in c["relaxations"])
+
+
+def test_junit_report_fails_exactly_the_objects_in_conflicts():
+    result = run("check", "--data", THREE, "--format", "junit")
+    assert result.exit_code == 1
+    root = junit(result.stdout)
+    by_name = cases(root)
+    failed = {name for name, case in by_name.items() if case.find("failure") is not None}
+    assert failed == {"a plan exists", "rule #1", "organisation vanylven", "blackout #1",
+                      "organisation helse-more-og-romsdal", "organisation helse-nord-trondelag", "limit #1"}
+    assert root.get("failures") == str(len(failed)) and root.get("tests") == str(len(by_name))
+    vanylven = by_name["organisation vanylven"].find("failure")
+    assert "Vanylven must go live (status planned)" in vanylven.text
+    assert by_name["organisation vanylven"].get("file") == str(THREE / "organisations.yaml")
+    assert "Conflict 1" in by_name["a plan exists"].find("failure").text
+
+
+def test_github_annotations_point_at_the_yaml_lines():
+    result = run("check", "--data", THREE, "--format", "github")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    errors = [ERROR_LINE.match(line) for line in lines if line.startswith("::error")]
+    notices = [NOTICE_LINE.match(line) for line in lines if line.startswith("::notice")]
+    assert len(errors) == 10 and all(errors) and all(notices) and notices
+    report = json.loads(run("check", "--data", THREE, "--format", "json").stdout)
+    assert [(m["file"], int(m["line"])) for m in errors] == [(f["file"], f["line"]) for f in report["findings"]]
+    assert {m["title"] for m in errors} == {f"hpplan%3A no plan possible (conflict {n})" for n in (1, 2, 3)}
+    assert lines[-1].startswith("hpplan check: ") and not lines[-1].startswith("::")
+
+
+def test_github_escaping():
+    finding = Finding("x", "100% sure\nsecond line\r", Location("dir,a/f:1.yaml", 3), "data", title="a: b, c")
+    text = to_github(CheckResult("data", "infeasible", "summary", findings=[finding]))
+    assert text.splitlines()[0] == "::error file=dir%2Ca/f%3A1.yaml,line=3,title=a%3A b%2C c::100%25 sure%0Asecond line%0D"
+
+
+def test_junit_file_alongside_another_format(tmp_path: Path):
+    out = tmp_path / "check.xml"
+    result = run("check", "--data", THREE, "--format", "github", "--junit", out)
+    assert result.exit_code == 1 and result.stdout.startswith("::error")
+    assert junit(out.read_text(encoding="utf-8")).get("failures") == "7"
+
+
+# --------------------------------------------------------------------------------------------------
+# invalid input: exit 2 in every format, never a traceback
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    text = (data / "waves.yaml").read_text(encoding="utf-8")
+    (data / "waves.yaml").write_text(text.replace("max_trusts: 1", "max_trust: 1"), encoding="utf-8")
+    return data
+
+
+def test_invalid_data_exit_2_in_every_format(broken: Path, tmp_path: Path):
+    line = next(i for i, t in enumerate((broken / "waves.yaml").read_text().splitlines(), 1) if "max_trust:" in t)
+    text = run("check", "--data", broken)
+    assert text.exit_code == 2 and text.exception is None or isinstance(text.exception, SystemExit)
+    assert f"error: {broken / 'waves.yaml'}:{line}: " in text.stderr and "unknown field 'max_trust'" in text.stderr
+    report = json.loads(run("check", "--data", broken, "--format", "json").stdout)
+    assert report["status"] == "invalid" and report["exit_code"] == 2 and report["findings"][0]["line"] == line
+    out = tmp_path / "invalid.xml"
+    result = run("check", "--data", broken, "--format", "junit", "--junit", out)
+    assert result.exit_code == 2
+    for xml in (result.stdout, out.read_text(encoding="utf-8")):
+        root = junit(xml)
+        assert root.get("errors") == "1" and cases(root)["input"].find("error") is not None
+    github = run("check", "--data", broken, "--format", "github")
+    assert github.exit_code == 2
+    match = ERROR_LINE.match(github.stdout.splitlines()[0])
+    assert match and match["file"] == str(broken / "waves.yaml") and match["line"] == str(line)
+    assert run("check", "--data", TESTS / "no-such-folder").exit_code == 2
+
+
+def test_a_scenario_is_applied_before_the_check(tmp_path: Path):
+    scenario = tmp_path / "late-gp-office.yaml"
+    scenario.write_text(
+        "base: tests/data/tiny\n"
+        "description: The Ørsta GP office cannot make it in time (test)\n"
+        "changes:\n"
+        "  - op: set\n"
+        "    actor: orsta\n"
+        "    fields: {latest: 2024-03-01}\n"
+        "  - op: set\n"
+        "    actor: orsta-legekontor\n"
+        "    fields: {status: signed, earliest: 2024-04-01}\n", encoding="utf-8")
+    result = run("check", "--data", TINY, "--scenario", scenario, "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert "with 1 scenario" in report["summary"]
+    assert {f["owner"] for f in report["findings"]} == {"rule #1", "organisation orsta", "organisation orsta-legekontor"}
+    # the changed organisations point at the scenario's lines
+    assert {f["file"] for f in report["findings"]} == {str(scenario), str(TINY / "waves.yaml")}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("base: tests/data/tiny\ndescription: x\nchanges:\n  - op: set\n    actor: orsat\n"
+                   "    fields: {latest: 2024-03-01}\n", encoding="utf-8")
+    invalid = run("check", "--data", TINY, "--scenario", bad)
+    assert invalid.exit_code == 2 and f"error: {bad}:" in invalid.stderr
+
+
+# --------------------------------------------------------------------------------------------------
+# a given plan
+
+
+def write_plan(path: Path, entries: list[tuple[str, str | None]]) -> Path:
+    lines = ["plan:"]
+    for org_id, day in entries:
+        lines += [f"  - id: {org_id}", f"    go_live: {day or 'null'}", "    source: 'estimate: test'"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_json_plan_from_solve_passes(tmp_path: Path):
+    out = tmp_path / "plan.json"
+    assert run("solve", "--data", TINY, "--format", "json", "-o", out).exit_code == 0
+    assert verify(load_problem(TINY), read_plan(out)) == []
+    result = run("check", "--data", TINY, "--plan", out)
+    assert result.exit_code == 0 and "keeps every rule and limit" in result.stdout
+
+
+def test_a_yaml_plan_that_keeps_the_rules_passes(tmp_path: Path):
+    plan = write_plan(tmp_path / "plan.yaml", [("helse-more-og-romsdal", "2024-04-27"), ("alesund", "2024-02-10"),
+                                              ("orsta", "2024-04-27"), ("orsta-legekontor", None)])
+    result = run("check", "--data", TINY, "--plan", plan, "--format", "json")
+    assert result.exit_code == 0, result.stdout
+    assert json.loads(result.stdout)["status"] == "ok"
+
+
+def test_a_yaml_plan_that_breaks_rules_lists_each_violation(tmp_path: Path):
+    plan = write_plan(tmp_path / "plan.yaml", [("helse-more-og-romsdal", "2024-04-27"), ("alesund", "2024-03-02"),
+                                              ("orsta", "2024-02-10"), ("orsta-legekontor", "2024-04-27")])
+    result = run("check", "--data", TINY, "--plan", plan, "--format", "json")
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["findings"]
+    assert [f["rule"] for f in findings] == ["window", "with_or_before"]
+    window, rule = findings
+    # a date that is no window points at the plan file's line; the broken rule at waves.yaml's
+    assert (window["file"], window["line"]) == (str(plan), 6) and "nearest is 2024-02" in window["message"]
+    assert rule["file"] == str(TINY / "waves.yaml") and rule["owner"] == "rule #1"
+    assert "Ørsta legekontor (orsta-legekontor) must go live with or before Ørsta (orsta)" in rule["message"]
+    text = run("check", "--data", TINY, "--plan", plan)
+    assert text.exit_code == 1 and f"{plan}:6: Ålesund (alesund) goes live 2024-03-02" in text.stdout
+    root = junit(run("check", "--data", TINY, "--plan", plan, "--format", "junit").stdout)
+    failed = {name for name, case in cases(root).items() if case.find("failure") is not None}
+    assert failed == {"plan", "rule #1"}
+
+
+def test_an_organisation_left_out_of_the_plan_is_reported(tmp_path: Path):
+    plan = write_plan(tmp_path / "plan.yaml", [("helse-more-og-romsdal", "2024-04-27"), ("alesund", "2024-02-10")])
+    findings = check_plan(load_problem(TINY), plan).findings
+    assert {f.rule for f in findings} == {"plan", "mandatory"}
+    assert {f.actors for f in findings} == {("orsta",), ("orsta-legekontor",)}
+
+
+@pytest.mark.parametrize("entries, message", [
+    ([("alesnd", "2024-02-10")], "'alesnd' is not an organisation in"),
+    ([("alesund", "2024-02-10"), ("alesund", "2024-04-27")], "alesund is in the plan twice (first at line 2)"),
+    ([("alesund", "10.02.2024")], "go_live"),
+])
+def test_a_bad_plan_file_is_invalid_input(tmp_path: Path, entries, message):
+    plan = write_plan(tmp_path / "plan.yaml", entries)
+    result = run("check", "--data", TINY, "--plan", plan)
+    assert result.exit_code == 2
+    assert f"error: {plan}:" in result.stderr and message in result.stderr
+    missing = run("check", "--data", TINY, "--plan", tmp_path / "none.yaml")
+    assert missing.exit_code == 2 and "no such file" in missing.stderr
+
+
+def test_the_adopted_plan_is_checked_against_the_shipped_data():
+    result = run("check", "--data", REPO / "data", "--plan", REPO / "data" / "adopted-plan.yaml", "--format", "json")
+    assert result.exit_code in (0, 1), result.output
+    report = json.loads(result.stdout)
+    assert report["mode"] == "plan"
+    for finding in report["findings"]:
+        assert finding["file"] and finding["line"], finding
+
+
+# --------------------------------------------------------------------------------------------------
+# hpplan explain
+
+
+def test_explain_infeasible_data():
+    result = run("explain", "--data", DATA / "infeasible_capacity")
+    assert result.exit_code == 1
+    assert "pool primary has 5 FTE in 2024-02" in result.stdout and "+1 FTE in pool primary in 2024-02" in result.stdout
+    report = json.loads(run("explain", "--data", DATA / "infeasible_capacity", "--format", "json").stdout)
+    assert report["feasible"] is False and len(report["conflicts"]) == 1
+
+
+def test_explain_an_actor():
+    result = run("explain", "--data", TINY, "--actor", "orsta", "--format", "json")
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["actor"] == "orsta" and answer["verdict"] in ("blocked", "objective", "first_window")
+    assert run("explain", "--data", TINY).exit_code == 0
+    unknown = run("explain", "--data", TINY, "--actor", "orsat")
+    assert unknown.exit_code == 2 and "did you mean 'orsta'" in unknown.stderr
+    assert run("explain", "--data", TINY, "--plan", TINY / "waves.yaml").exit_code == 2
+    # on infeasible data an actor's question is answered with why there is no plan
+    assert run("explain", "--data", THREE, "--actor", "haram").exit_code == 1
+
+
+def test_explain_an_actor_in_a_given_plan(tmp_path: Path):
+    plan = write_plan(tmp_path / "plan.yaml", [("helse-more-og-romsdal", "2024-09-14"), ("alesund", "2024-02-10"),
+                                              ("orsta", "2024-04-27"), ("orsta-legekontor", None)])
+    result = run("explain", "--data", TINY, "--actor", "helse-more-og-romsdal", "--plan", plan)
+    assert result.exit_code == 0, result.output
+    assert "not one window earlier in window 2024-04 (2024-04-27)" in result.stdout
+
+
+# --------------------------------------------------------------------------------------------------
+# the CI example
+
+
+def test_the_example_workflow_runs_hpplan_check_as_documented(tmp_path: Path, monkeypatch):
+    import shlex
+
+    import yaml
+
+    workflow = yaml.safe_load((REPO / "docs" / "github-actions-hpplan.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["check"]["steps"]
+    assert steps[0]["uses"].startswith("actions/checkout@")
+    assert steps[1]["with"]["python-version"] == "3.11"
+    assert any(s.get("uses", "").startswith("actions/upload-artifact@") for s in steps)
+    commands = [s["run"] for s in steps if s.get("run", "").startswith("hpplan check")]
+    assert len(commands) == 2
+    monkeypatch.chdir(REPO)
+    for command in commands:
+        args = shlex.split(command.replace("reports/", f"{tmp_path}/"))[1:]
+        assert "--format" in args and "--junit" in args
+        result = run(*args)
+        assert result.exit_code in (0, 1), result.output
+        for line in result.stdout.splitlines()[:-1]:
+            assert ERROR_LINE.match(line) or NOTICE_LINE.match(line), line
+        junit_file = Path(args[args.index("--junit") + 1])
+        junit(junit_file.read_text(encoding="utf-8"))

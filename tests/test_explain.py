@@ -1,0 +1,335 @@
+"""Explanations of infeasibility and of "why not earlier?" (src/hpplan/explain.py, docs/check.md).
+
+The crafted data sets in tests/data/infeasible_* have minimal conflicts known by construction (their
+organisations.yaml says which); the explanation must name exactly those, each conflict must be minimal
+(drop any one group and the rest can hold), and every suggested change must really make the data
+feasible. Every plan produced here goes through the independent verifier (helpers.solved)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from pathlib import Path
+
+import pytest
+from helpers import build, org, solved, windows_of
+from ortools.sat.python import cp_model
+
+from hpplan.explain import (Explanation, Outcome, Switchboard, explain_infeasible, is_minimal_conflict,
+                            plan_objective, why_not_earlier)
+from hpplan.loader import load_problem
+from hpplan.model import build_model
+from hpplan.problem import Problem
+from hpplan.schema import CapacityChange
+from hpplan.solution import Status
+
+DATA = Path(__file__).parent / "data"
+
+#: the minimal conflicts each crafted data set has, by construction
+KNOWN_CONFLICTS = {
+    "infeasible_gp_office": [
+        {"rule#1:vanylven-legesenter", "mandatory:vanylven", "mandatory:vanylven-legesenter",
+         "earliest:vanylven-legesenter", "latest:vanylven"},
+    ],
+    "infeasible_capacity": [
+        {"mandatory:hareid", "mandatory:ulstein", "latest:hareid", "latest:ulstein", "capacity:primary@2024-02"},
+    ],
+    "infeasible_three": [
+        {"rule#1"},
+        {"mandatory:vanylven", "earliest:vanylven", "latest:vanylven", "blackout#1"},
+        {"mandatory:helse-more-og-romsdal", "mandatory:helse-nord-trondelag", "latest:helse-more-og-romsdal",
+         "latest:helse-nord-trondelag", "limit#1.max_trusts@2024-02"},
+    ],
+}
+
+
+@functools.cache
+def problem(name: str) -> Problem:
+    return load_problem(DATA / name)
+
+
+@functools.cache
+def explanation(name: str) -> Explanation:
+    return explain_infeasible(problem(name))
+
+
+def line_of(path: Path, text: str) -> int:
+    """The 1-based line of the first line of a file that contains `text`."""
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
+
+
+# --------------------------------------------------------------------------------------------------
+# conflicts
+
+
+@pytest.mark.parametrize("name", sorted(KNOWN_CONFLICTS))
+def test_the_explanation_names_exactly_the_known_conflicts(name):
+    assert solved(problem(name)).status is Status.infeasible  # the normal model agrees: no plan
+    found = explanation(name)
+    assert not found.feasible and found.complete
+    assert {frozenset(c.keys) for c in found.conflicts} == {frozenset(k) for k in KNOWN_CONFLICTS[name]}
+
+
+@pytest.mark.parametrize("name", sorted(KNOWN_CONFLICTS))
+def test_each_conflict_is_minimal(name):
+    for conflict in explanation(name).conflicts:
+        assert is_minimal_conflict(problem(name), conflict.keys), conflict.keys
+
+
+def test_the_explanation_is_deterministic():
+    again = explain_infeasible(problem("infeasible_three"))
+    assert again.to_json_dict() == explanation("infeasible_three").to_json_dict()
+    assert again.to_text() == explanation("infeasible_three").to_text()
+
+
+def test_each_rule_is_named_in_plain_words_with_its_line_actors_and_dates():
+    folder = DATA / "infeasible_gp_office"
+    reasons = {r.key: r for r in explanation("infeasible_gp_office").conflicts[0].reasons}
+    rule = reasons["rule#1:vanylven-legesenter"]
+    assert "Vanylven legesenter must go live with or before Vanylven" in rule.message
+    assert rule.actors == ("vanylven-legesenter", "vanylven")
+    assert (rule.where.file, rule.where.line) == (str(folder / "waves.yaml"), line_of(folder / "waves.yaml", "with_or_before"))
+    earliest = reasons["earliest:vanylven-legesenter"]
+    assert "2024-12-07" in earliest.message and "window 2025-02 (2025-02-08)" in earliest.message
+    assert earliest.where.line == line_of(folder / "organisations.yaml", "earliest: 2024-12-07")
+    latest = reasons["latest:vanylven"]
+    assert "2024-11-16" in latest.message and "window 2024-11 (2024-11-09)" in latest.message
+    assert latest.where.line == line_of(folder / "organisations.yaml", "latest: 2024-11-16")
+    assert reasons["mandatory:vanylven"].where.line == line_of(folder / "organisations.yaml", "status: planned")
+    # the report order: the rule first, then the organisations' own rules, in data order
+    assert list(reasons) == ["rule#1:vanylven-legesenter", "mandatory:vanylven", "mandatory:vanylven-legesenter",
+                             "earliest:vanylven-legesenter", "latest:vanylven"]
+
+
+def test_limit_capacity_and_blackout_sentences():
+    three = {r.key: r for c in explanation("infeasible_three").conflicts for r in c.reasons}
+    limit = three["limit#1.max_trusts@2024-02"]
+    assert limit.message == "limit #1: at most 1 health trust may go live in window 2024-02 (2024-02-10)"
+    assert limit.where.line == line_of(DATA / "infeasible_three" / "waves.yaml", "max_trusts: 1")
+    blackout = three["blackout#1"]
+    assert "2024-04-20 to 2024-04-30 (Easter (test data))" in blackout.message
+    assert "window 2024-04 (2024-04-27) to Vanylven" in blackout.message and blackout.actors == ("vanylven",)
+    capacity = {r.key: r for r in explanation("infeasible_capacity").conflicts[0].reasons}["capacity:primary@2024-02"]
+    assert capacity.message.startswith("pool primary has 5 FTE in 2024-02")
+    assert capacity.actors == ("hareid", "ulstein")
+
+
+def test_pinned_history_is_named_but_never_part_of_the_conflict():
+    conflict = next(c for c in explanation("infeasible_three").conflicts if c.keys == ["rule#1"])
+    assert [g.key for g in conflict.given] == ["pinned:alesund"]
+    assert conflict.given[0].message == "Ålesund went live on 2023-11-04"
+    assert conflict.given[0].where.line == line_of(DATA / "infeasible_three" / "organisations.yaml", "live_since")
+    assert [r.message for r in conflict.relaxations] == ["drop rule #1 'alesund-haram'"]
+
+
+def test_feasible_data_has_nothing_to_explain():
+    found = explain_infeasible(load_problem(DATA / "tiny"))
+    assert found.feasible and found.conflicts == []
+    assert found.to_text() == "A plan exists that satisfies every rule and limit.\n"
+
+
+# --------------------------------------------------------------------------------------------------
+# relaxations
+
+
+def test_relaxations_smallest_first():
+    conflict = explanation("infeasible_gp_office").conflicts[0]
+    assert [r.message for r in conflict.relaxations] == [
+        "move Vanylven legesenter's earliest date from 2024-12-07 to 2024-11-09 (1 window earlier: "
+        "window 2024-11 (2024-11-09))",
+        "move Vanylven's latest date from 2024-11-16 to 2025-02-08 (1 window later: window 2025-02 (2025-02-08))",
+        "let Vanylven legesenter go live after Vanylven (an exception to rule #1 (with_or_before))",
+        "let Vanylven stay unscheduled (status optional)",
+        "let Vanylven legesenter stay unscheduled (status optional)",
+    ]
+    capacity = explanation("infeasible_capacity").conflicts[0].relaxations
+    assert [r.kind for r in capacity] == ["latest", "latest", "capacity", "mandatory", "mandatory"]
+    assert capacity[2].message == "+1 FTE in pool primary in 2024-02"
+    limits = [r.message for c in explanation("infeasible_three").conflicts for r in c.relaxations if r.kind == "limit"]
+    assert limits == ["raise limit #1 max_trusts in window 2024-02 (2024-02-10) from 1 to 2 (+1)"]
+    blackouts = [r.message for c in explanation("infeasible_three").conflicts for r in c.relaxations
+                 if r.kind == "blackout"]
+    assert blackouts == ["let Vanylven go live in window 2024-04 (2024-04-27) despite the blackout 2024-04-20 to "
+                         "2024-04-30 (Easter (test data))"]
+
+
+def _with_org(problem: Problem, org_id: str, **changes) -> Problem:
+    orgs = [o.model_copy(update=changes) if o.id == org_id else o for o in problem.organisations]
+    return Problem(orgs, problem.waves, problem.data_dir)
+
+
+def _with_primary_fte(problem: Problem, month: str, fte: float) -> Problem:
+    """The problem with the primary pool at `fte` in one month only."""
+    pools = []
+    for pool in problem.waves.pools:
+        if pool.id == "primary":
+            after = pool.fte_in(f"{month[:4]}-{int(month[5:]) + 1:02d}")
+            changes = [CapacityChange.model_validate({"from": month, "fte": fte}),
+                       CapacityChange.model_validate({"from": f"{month[:4]}-{int(month[5:]) + 1:02d}", "fte": after})]
+            pool = pool.model_copy(update={"changes": list(pool.changes) + changes})
+        pools.append(pool)
+    return Problem(problem.organisations, problem.waves.model_copy(update={"pools": pools}), problem.data_dir)
+
+
+def test_suggested_changes_make_the_data_feasible_and_are_the_smallest():
+    gp = problem("infeasible_gp_office")
+    moved = solved(_with_org(gp, "vanylven-legesenter", earliest=dt.date(2024, 11, 9)))
+    assert moved.status is Status.optimal
+    assert windows_of(moved)["vanylven-legesenter"] == "2024-11"
+    assert solved(_with_org(gp, "vanylven", latest=dt.date(2025, 2, 8))).status is Status.optimal
+    capacity = problem("infeasible_capacity")
+    assert solved(_with_primary_fte(capacity, "2024-02", 6)).status is Status.optimal
+    assert solved(_with_primary_fte(capacity, "2024-02", 5.9)).status is Status.infeasible  # +1 is the least
+
+
+# --------------------------------------------------------------------------------------------------
+# the machinery
+
+
+def test_a_core_that_names_something_else_is_checked_before_it_is_trusted():
+    board = Switchboard(problem("infeasible_gp_office"))
+    conflict = explanation("infeasible_gp_office").conflicts[0].keys
+    # a core that lost a literal (OR-Tools #5141) and is not infeasible on its own: not used
+    assert board.narrowed(board.keys, Outcome(False, ["mandatory:vanylven"], exact=False)) == board.keys
+    # one that lost a literal but is infeasible: used
+    assert board.narrowed(board.keys, Outcome(False, conflict, exact=False)) == conflict
+    assert board.minimal(board.keys) == conflict
+
+
+@pytest.mark.parametrize("name", sorted(KNOWN_CONFLICTS))
+def test_quickxplain_without_cores_finds_a_known_conflict(name):
+    # what the search falls back to when solves with assumptions take too long on large data
+    board = Switchboard(problem(name))
+    board.cores = False
+    conflict = board.minimal(board.keys)
+    assert set(conflict) in KNOWN_CONFLICTS[name] and not board.unproven
+    assert is_minimal_conflict(problem(name), conflict)
+
+
+def test_a_conflict_not_proven_minimal_says_so(monkeypatch):
+    import hpplan.explain as explain
+
+    monkeypatch.setattr(explain, "MAX_UNDECIDED", 0)  # every shrinking solve counts as undecided
+    found = explain_infeasible(problem("infeasible_capacity"), relax=False)
+    conflict = found.conflicts[0]
+    assert set(conflict.unproven) == set(conflict.keys) >= KNOWN_CONFLICTS["infeasible_capacity"][0]
+    assert "some may not be needed" in found.to_text() and "not proven minimal" in found.to_text()
+    assert conflict.to_json()["minimal"] is False
+
+
+@pytest.mark.parametrize("case", ["tiny", "rules"])
+def test_the_switchable_model_with_every_switch_on_is_the_normal_model(case):
+    if case == "tiny":
+        p = load_problem(DATA / "tiny")
+    else:
+        p = build([org("m1", earliest="2024-03-01", track="KI2"), org("m2", latest="2024-10-01", population=50),
+                   org("t1", kind="health_trust", population=90), org("t2", kind="health_trust", population=5),
+                   org("back", status="opted_out", returns="2024-05-01")],
+                  rules=[{"type": "order", "actors": ["t1", "t2"]}], limits=[{"max_trusts": 1, "max_actors": 2}],
+                  tracks=[{"id": "KI2", "windows": ["w2", "w4"]}],
+                  blackouts=[{"from": "2024-09-01", "to": "2024-09-30", "reason": "test", "kinds": ["municipality"]}])
+    optimum = solved(p).objective["total"]
+    rollout = build_model(p, switchable=True)
+    for literal in rollout.switches.literal.values():
+        rollout.model.add(literal == 1)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(rollout.model) == cp_model.OPTIMAL
+    assert solver.objective_value == optimum
+
+
+# --------------------------------------------------------------------------------------------------
+# why not earlier
+
+
+def test_why_not_earlier_names_the_rules_that_forbid_it():
+    p = build([org("m1", earliest="2024-03-01"), org("m2", population=1000)], rules=[{"type": "order", "actors": ["m1", "m2"]}])
+    plan = solved(p)
+    assert windows_of(plan) == {"m1": "w2", "m2": "w3"}
+    answer = why_not_earlier(p, "m2", plan)
+    assert answer.verdict == "blocked" and (answer.window, answer.earlier) == ("w3", "w2")
+    assert set(answer.conflict.keys) == {"rule#1", "earliest:m1"}
+
+    def at_w2(rollout):
+        rollout.model.add(rollout.variables.go_live["m2", "w2"] == 1)
+
+    assert is_minimal_conflict(p, answer.conflict.keys, hypothesis=at_w2)
+    assert "not one window earlier in window w2 (2024-04-27)" in answer.to_text()
+
+
+def test_why_not_earlier_when_only_the_objective_holds_it_back():
+    profile = [{"id": "municipality", "before": [3], "hypercare": [3], "source": {"all": "estimate: test"}}]
+    pools = [{"id": "specialist", "sector": "specialist", "fte": 100, "source": {"fte": "estimate: test"}},
+             {"id": "primary", "sector": "primary", "fte": 5, "source": {"fte": "estimate: test"}}]
+    p = build([org("m1", population=100), org("m2", population=1), org("m3", population=5)], profiles=profile, pools=pools)
+    plan = solved(p)
+    assert windows_of(plan) == {"m1": "w1", "m3": "w2", "m2": "w3"}
+    assert plan_objective(p, plan) == {k: v for k, v in plan.objective.items() if k != "total"}
+    answer = why_not_earlier(p, "m3", plan)
+    assert answer.verdict == "objective"
+    # m3 two months earlier (5 x 2 fewer person-months), m1 two months later (100 x 2 more)
+    assert answer.objective_change == {"population_delay": 190.0, "preference": 0.0, "total": 190.0}
+    assert answer.moves == ["M1 moves from window w1 (2024-02-10) to window w2 (2024-04-27)"]
+    assert answer.alone.keys == ["capacity:primary@2024-01"]  # on its own it would overload January
+
+
+def test_why_not_earlier_for_an_unscheduled_organisation():
+    p = build([org("m1", latest="2024-02-28"), org("g1", kind="gp_office", status="optional", earliest="2024-04-01")],
+              rules=[{"type": "with_or_before", "each": "gp_office"}])
+    plan = solved(p)
+    answer = why_not_earlier(p, "g1", plan)
+    assert answer.verdict == "blocked" and answer.earlier is None
+    assert set(answer.conflict.keys) == {"rule#1:g1", "earliest:g1", "latest:m1", "mandatory:m1"}
+    assert answer.to_text().startswith("Why is G1 not scheduled?")
+
+
+def test_why_not_earlier_trivial_answers():
+    p = build([org("m1"), org("old", status="live", live_since="2023-11-04")])
+    plan = solved(p)
+    assert why_not_earlier(p, "m1", plan).verdict == "first_window"
+    assert why_not_earlier(p, "old", plan).verdict == "pinned"
+    from hpplan.errors import InputError
+
+    with pytest.raises(InputError, match="did you mean 'm1'"):
+        why_not_earlier(p, "m11", plan)
+
+
+# --------------------------------------------------------------------------------------------------
+# the model follows docs/rules.md (normal and switchable alike); every plan passes the verifier
+
+
+def test_after_live_lets_preparation_start_in_the_first_go_live_month():
+    profiles = [{"id": "municipality", "before": [1, 1], "source": {"all": "estimate: test"}}]
+    windows = [{"id": "h1", "date": "2023-11-04"}, {"id": "w1", "date": "2024-02-10"},
+               {"id": "w2", "date": "2024-04-06"}, {"id": "w3", "date": "2024-05-04"}]
+    p = build([org("a", earliest="2024-02-01"), org("b", population=1000)], profiles=profiles, windows=windows,
+              rules=[{"type": "after_live", "first": "a", "then": "b"}])
+    # a in February; b's two months of preparation may start in February: b goes live in April
+    assert windows_of(solved(p)) == {"a": "w1", "b": "w2"}
+
+
+def test_a_limit_with_kinds_counts_only_those_kinds():
+    p = build([org("m1"), org("m2"), org("g1", kind="gp_office", status="signed")],
+              limits=[{"max_actors": 2, "kinds": ["municipality"]}])
+    assert windows_of(solved(p)) == {"m1": "w1", "m2": "w1", "g1": "w1"}
+    tight = build([org("m1"), org("m2"), org("g1", kind="gp_office", status="signed")],
+                  limits=[{"max_actors": 1, "kinds": ["municipality"]}])
+    assert sorted(windows_of(solved(tight)).values()) == ["w1", "w1", "w2"]
+
+
+def test_a_profile_loads_the_pool_it_names():
+    pools = [{"id": "specialist", "sector": "specialist", "fte": 100, "source": {"fte": "estimate: test"}},
+             {"id": "primary", "sector": "primary", "fte": 100, "source": {"fte": "estimate: test"}},
+             {"id": "trainers", "fte": 4, "source": {"fte": "estimate: test"}}]
+    profiles = [{"id": "municipality", "hypercare": [1], "source": {"all": "estimate: test"}},
+                {"id": "training", "pool": "trainers", "hypercare": [3], "source": {"all": "estimate: test"}}]
+    p = build([org("m1", population=20, load_profile=["municipality", "training"]),
+               org("m2", load_profile=["municipality", "training"])], pools=pools, profiles=profiles)
+    # 3 + 3 trainers do not fit in 4: one window each
+    assert windows_of(solved(p)) == {"m1": "w1", "m2": "w2"}
+    # both in February: 3 + 3 trainers do not fit in 4, while the primary pool has room
+    explained = explain_infeasible(build([org("m1", latest="2024-03-01", load_profile=["municipality", "training"]),
+                                          org("m2", latest="2024-03-01", load_profile=["municipality", "training"])],
+                                         pools=pools, profiles=profiles))
+    assert [r.message for r in explained.conflicts[0].relaxations if r.kind == "capacity"] == \
+        ["+2 FTE in pool trainers in 2024-02"]
