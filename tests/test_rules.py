@@ -172,3 +172,16 @@ def test_preferred_window_pulls_against_population():
     solution = solved(problem)
     assert windows_of(solution) == {"m1": "w3"}
     assert solution.objective["preference"] == 0
+
+
+def test_makespan_objective_finishes_as_early_as_possible():
+    # one pool of 3 FTE; each organisation needs 3 FTE for its go-live month and the month after
+    profiles = [{"id": "municipality", "hypercare": [3, 3], "source": {"all": "estimate: test"}}]
+    pools = [{"id": "specialist", "sector": "specialist", "fte": 0, "source": {"fte": "estimate: test"}},
+             {"id": "primary", "sector": "primary", "fte": 3, "source": {"fte": "estimate: test"}}]
+    problem = build([org("m1"), org("m2", earliest="2024-04-01")], profiles=profiles, pools=pools,
+                    objective={"kind": "makespan"})
+    solution = solved(problem)
+    # m2 cannot go before April; m1 in February keeps the pool free for m2: done after May 2024
+    assert windows_of(solution) == {"m1": "w1", "m2": "w2"}
+    assert solution.objective == {"makespan": 5.0, "total": 5.0}  # months January .. May, end exclusive

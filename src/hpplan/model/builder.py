@@ -10,6 +10,7 @@ from ..problem import Problem
 from . import constraints
 from .constraints import Switches
 from .objective import objective_terms
+from .scheduling import add_scheduling_view
 from .variables import GoLiveVariables, add_go_live_variables
 
 
@@ -26,7 +27,8 @@ class RolloutModel:
         return sum(self.terms.values())
 
 
-def build_model(problem: Problem, *, with_objective: bool = True, switchable: bool = False) -> RolloutModel:
+def build_model(problem: Problem, *, with_objective: bool = True, switchable: bool = False,
+                scheduling_view: bool | None = None) -> RolloutModel:
     """The model of docs/model.md. With `switchable`, every constraint group (constraints.Group) holds
     only while its switch is on, and earliest/latest/returns/track/blackouts are constraints rather than
     a smaller domain: the model explain.py asks which groups cannot hold together."""
@@ -41,6 +43,10 @@ def build_model(problem: Problem, *, with_objective: bool = True, switchable: bo
     constraints.add_rules(model, variables, problem, switches)
     constraints.add_window_limits(model, variables, problem, switches)
     constraints.add_pool_capacity(model, variables, problem, switches)
+    if scheduling_view is None:  # measured (docs/model.md): it pays for makespan, not for population
+        scheduling_view = problem.waves.objective.kind == "makespan"
+    if scheduling_view and switches is None:
+        add_scheduling_view(model, variables, problem)  # redundant: cumulative per pool
 
     terms = objective_terms(variables, problem)
     rollout = RolloutModel(model, variables, terms, switches)

@@ -138,6 +138,23 @@ def with_or_before_pairs(problem: Problem, rule: WithOrBefore) -> list[tuple[str
     return [(rule.actor, rule.target)]
 
 
+#: above this many (window, window) pairs, a pairwise rule is written in its compact form on the
+#: organisations' go-live integers (Timing) instead of the cumulative form, which grows quadratically
+COMPACT_ABOVE = 256
+
+
+def require_if(m: cp_model.CpModel, constraint, literals: list, name: str, group: Group | None = None,
+               switches: Switches | None = None) -> None:
+    """A constraint that holds while all `literals` are true (and, in a switchable model, its switch)."""
+    added = m.add(constraint).with_name(name).only_enforce_if(literals)
+    if switches is not None and group is not None:
+        added.only_enforce_if(switches.literal_for(group))
+
+
+def _compact(v: GoLiveVariables, a: str, b: str) -> bool:
+    return len(v.domain.get(a, [])) * len(v.domain.get(b, [])) > COMPACT_ABOVE
+
+
 def add_with_or_before(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: WithOrBefore,
                        index: int = 0, switches: Switches | None = None) -> None:
     """If both go live, the actor's date is on or before the target's."""
@@ -145,12 +162,24 @@ def add_with_or_before(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem
         if actor in v.fixed and target in v.fixed:
             continue  # history
         group = rule_group(rule, index, (actor, target), actor if rule.each is not None else None)
-        dates = sorted({s.date for s in v.slots} | {f.date for k, f in v.fixed.items() if k in (actor, target)})
-        for day in dates:
-            # not (target on or before `day` and actor after `day`)
-            target_by = v.at_or_before(target, date=day)
-            actor_after = _after(v, actor, day)
-            require(m, target_by + actor_after <= 1, f"with_or_before[{actor}<={target}]@{day}", group, switches)
+        name = f"with_or_before[{actor}<={target}]"
+        if target in v.fixed:  # the actor may not go live after the pinned target
+            late = _after(v, actor, v.fixed[target].date)
+            require(m, late <= 0, name, group, switches)
+        elif actor in v.fixed:  # the target may not go live before the pinned actor
+            day = v.fixed[actor].date
+            early = sum(v.go_live[target, s.id] for s in v.domain.get(target, []) if s.date < day)
+            require(m, early <= 0, name, group, switches)
+        elif not v.domain.get(actor) or not v.domain.get(target):
+            continue  # one of them never goes live: nothing to compare
+        elif _compact(v, actor, target):
+            a, t = v.timing(actor), v.timing(target)
+            require_if(m, a.date_rank <= t.date_rank, [a.present, t.present], name, group, switches)
+        else:
+            for day in sorted({s.date for s in v.slots}):
+                # not (target on or before `day` and actor after `day`)
+                target_by = v.at_or_before(target, date=day)
+                require(m, target_by + _after(v, actor, day) <= 1, f"{name}@{day}", group, switches)
 
 
 def _after(v: GoLiveVariables, org_id: str, day) -> cp_model.LinearExprT:
@@ -188,6 +217,12 @@ def add_precedence(m: cp_model.CpModel, v: GoLiveVariables, first: str, then: st
         f = v.fixed[then]
         required = v.at_or_before(first, position=f.position - min_gap_windows, month=f.month - min_gap_months)
         require(m, required >= 1, f"{name}:before_pinned", group, switches)
+        return
+    if first not in v.fixed and v.domain.get(first) and _compact(v, first, then):
+        a, b = v.timing(first), v.timing(then)
+        require_if(m, a.present >= 1, [b.present], f"{name}:first_goes_live", group, switches)
+        require_if(m, b.position >= a.position + min_gap_windows, [b.present], f"{name}:windows", group, switches)
+        require_if(m, b.month >= a.month + min_gap_months, [b.present], f"{name}:months", group, switches)
         return
     for slot in v.domain.get(then, []):
         then_by = v.at_or_before(then, position=slot.position)

@@ -55,6 +55,7 @@ class GoLiveVariables:
     go_live: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
     domain: dict[str, list[Slot]] = field(default_factory=dict)  # plannable org id -> allowed slots
     fixed: dict[str, Fixed] = field(default_factory=dict)  # pinned org id -> its go-live
+    _timing: dict[str, "Timing"] = field(default_factory=dict, repr=False)
 
     def x(self, org_id: str, slot: Slot):
         """The variable, or 0 when the organisation cannot use that window."""
@@ -80,6 +81,49 @@ class GoLiveVariables:
 
     def is_known(self, org_id: str) -> bool:
         return org_id in self.fixed or org_id in self.domain
+
+    def timing(self, org_id: str) -> "Timing":
+        """Integer views of a planned organisation's go-live (made once, on first use): whether it goes
+        live, and its window's month, position and date rank, each channelled to the window variables."""
+        if org_id not in self._timing:
+            domain = self.domain[org_id]
+            m = self.model
+            if not domain:
+                raise ValueError(f"{org_id} has no window to go live in")
+            scheduled = self.scheduled(org_id)
+            present = m.new_bool_var(f"goes_live[{org_id}]")
+            m.add(present == scheduled)
+            rank = {day: i for i, day in enumerate(sorted({s.date for s in self.slots}))}
+
+            def view(name: str, value) -> cp_model.IntVar:
+                values = sorted({value(s) for s in domain})
+                var = m.new_int_var_from_domain(cp_model.Domain.from_values(values), f"{name}[{org_id}]")
+                for slot in domain:
+                    m.add(var == value(slot)).only_enforce_if(self.go_live[org_id, slot.id])
+                return var
+
+            self._timing[org_id] = Timing(
+                present,
+                view("go_live_month", lambda s: s.month),
+                view("go_live_position", lambda s: s.position),
+                view("go_live_date_rank", lambda s: rank[s.date]),
+                min(s.month for s in domain),
+                max(s.month for s in domain),
+            )
+        return self._timing[org_id]
+
+
+@dataclass(frozen=True)
+class Timing:
+    """A planned organisation's go-live as integers (see GoLiveVariables.timing); the month, position
+    and rank mean something only while `present` is true."""
+
+    present: cp_model.IntVar
+    month: cp_model.IntVar
+    position: cp_model.IntVar
+    date_rank: cp_model.IntVar
+    earliest_month: int
+    latest_month: int
 
 
 #: why a window is closed to an organisation: (restriction, index of the blackout in waves.yaml or None)

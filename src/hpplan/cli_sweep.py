@@ -1,0 +1,214 @@
+"""`hpplan sweep`: run many scenarios (a grid, or Monte Carlo samples) and sum them up (docs/sweep.md).
+
+    hpplan sweep data/sweeps/readiness-risk.yaml --samples 50
+    hpplan sweep data/sweeps/readiness-risk.yaml --out risk.jsonl --resume --format json -o risk.json
+    hpplan sweep data/sweeps/hmr-postponement-x-primary-capacity.yaml --scheduler tcp://10.0.0.5:8786
+    hpplan sweep data/sweeps/readiness-risk.yaml --chart risk.html
+
+Exit codes: 0 the sweep is complete (scenarios without a plan are results, not failures); 1 the base
+data has no plan; 2 invalid input or usage; 4 the cluster could not be used; 130 interrupted (what
+finished is saved: run the same command with --resume).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from .cli import EXIT_INPUT, app, fail_input
+from .errors import InputError, Location
+from .io import write_atomic
+
+EXIT_NO_BASE = 1
+EXIT_BACKEND = 4
+EXIT_INTERRUPTED = 130
+
+
+class SweepFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _say(text: str) -> None:
+    typer.echo(f"hpplan sweep: {text}", err=True)
+
+
+def _command(spec: Path, out: Path) -> str:
+    return f"hpplan sweep {spec} --out {out}"
+
+
+@app.command("sweep")
+def sweep_command(
+    spec: Path = typer.Argument(..., help="The sweep spec (YAML), e.g. data/sweeps/readiness-risk.yaml."),
+    data: Optional[Path] = typer.Option(None, "--data", "-d", help="The data folder (default: the spec's base)."),
+    out: Optional[Path] = typer.Option(
+        None, "--out",
+        help="The results file (JSON Lines), one record per finished scenario (default: SPEC-NAME.results.jsonl here)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the sweep in --out: run only the scenarios not in it."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Start again, replacing an existing --out."),
+    no_run: bool = typer.Option(False, "--no-run", help="Run nothing: sum up what --out holds (e.g. an interrupted sweep)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, max=1024,
+                                       help="Worker processes on this machine, each solving one scenario at a time (default: its cores)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                            help="Run on an existing Dask cluster: its scheduler, tcp://HOST:PORT."),
+    dask: bool = typer.Option(False, "--dask", help="Run on a Dask LocalCluster started here (--jobs workers)."),
+    samples: Optional[int] = typer.Option(None, "--samples", "-n", min=1, help="Monte Carlo: this many samples instead of the spec's."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Monte Carlo: this seed instead of the spec's."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", "-t", min=0.1, help="Seconds per solve instead of the spec's."),
+    live_by: list[dt.datetime] = typer.Option([], "--live-by", formats=["%Y-%m-%d"],
+                                               help="A date to give P(live by) for (repeat; instead of the spec's)."),
+    fmt: SweepFormat = typer.Option(SweepFormat.table, "--format", "-f", help="Summary format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the summary to this file (atomically)."),
+    chart: Optional[Path] = typer.Option(None, "--chart", help="Also write the charts (completion date, go-lives) as an HTML page."),
+    scenario_of: Optional[int] = typer.Option(None, "--scenario-of", min=0,
+                                              help="Print scenario N as a scenario file (to solve, compare or explain it) and exit."),
+) -> None:
+    """Run many scenarios, a grid or Monte Carlo samples of readiness slips, and show how likely the
+    rollout is done by a date and which go-lives are most at risk."""
+    from . import sweep as sw
+
+    if scheduler and dask:
+        _usage("--scheduler uses an existing cluster and --dask starts a local one: give one of them")
+    if resume and overwrite:
+        _usage("--resume continues the results file and --overwrite replaces it: give one of them")
+    try:
+        loaded = sw.load_spec(spec)
+        loaded = _override(loaded, samples, seed, time_limit)
+        context = sw.resolve(loaded, data)
+    except InputError as error:
+        fail_input(error)
+        raise
+    if scenario_of is not None:
+        if scenario_of >= context.size:
+            _usage(f"--scenario-of {scenario_of}: the sweep has scenarios 0..{context.size - 1}")
+        text = sw.scenario_yaml(context, scenario_of)
+        _emit(text, output)
+        raise typer.Exit(0)
+
+    out = out or Path(f"{spec.stem}.results.jsonl")
+    dates = [d.date() for d in live_by] or list(context.spec.live_by)
+    try:
+        results = _run(sw, context, spec, out, resume=resume, overwrite=overwrite, no_run=no_run, jobs=jobs,
+                       scheduler=scheduler, dask=dask)
+        summary = sw.aggregate(results, live_by=dates, size=context.size)
+    except InputError as error:
+        fail_input(error)
+        raise
+    _report(summary, fmt, output)
+    if chart is not None:
+        from .sweep.output import sweep_html
+
+        try:
+            write_atomic(chart, sweep_html(summary))
+        except InputError as error:
+            fail_input(error)
+        except RuntimeError as error:  # plotly missing
+            _say(str(error))
+            raise typer.Exit(EXIT_INPUT)
+        _say(f"charts written to {chart}")
+    raise typer.Exit(0)
+
+
+def _usage(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(EXIT_INPUT)
+
+
+def _override(loaded, samples: Optional[int], seed: Optional[int], time_limit: Optional[float]):
+    from .sweep.spec import LoadedSpec, SweepSpec
+
+    spec = loaded.spec
+    if (samples is not None or seed is not None) and spec.kind != "monte_carlo":
+        _usage("--samples and --seed are for Monte Carlo sweeps; a grid runs every combination of its axes")
+    update = {k: v for k, v in (("samples", samples), ("seed", seed), ("time_limit", time_limit)) if v is not None}
+    if not update:
+        return loaded
+    data = spec.model_dump(by_alias=True, exclude_none=True)
+    data.update(update)
+    try:
+        new = SweepSpec.model_validate(data)
+    except Exception as error:
+        _usage(f"the options make an invalid spec: {error}")
+    return LoadedSpec(new, loaded.doc, loaded.path)
+
+
+def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, no_run: bool, jobs, scheduler, dask):
+    """Run the sweep (or not), and return the results file's records."""
+    if no_run:
+        if not out.exists():
+            raise InputError("no such results file; run the sweep first", Location(str(out)))
+        found, _ = sw.read_results(out)
+        if found.header.get("hash") != context.digest():
+            raise InputError("was written for other inputs (the spec, the data or the hpplan version changed)",
+                             Location(str(out)))
+        return found
+    if out.exists() and not resume and not overwrite and out.stat().st_size > 0:
+        found, _ = sw.read_results(out)
+        done = {r["index"] for r in found.records if 0 <= r["index"] < context.size}
+        if found.header.get("hash") == context.digest() and len(done) == context.size and found.base is not None:
+            _say(f"all {context.size} scenarios are already in {out}; summing them up (--overwrite runs them again)")
+            return found
+        raise InputError(f"exists with {len(done)} of {context.size} scenarios: --resume continues it, --overwrite "
+                         "starts again, or give another --out", Location(str(out)))
+    jobs = jobs or sw.default_jobs()
+    if scheduler or dask:
+        factory = sw.dask_backend(scheduler, jobs)
+    else:
+        factory = sw.local_backend(jobs)
+    from .sweep.run import default_progress
+
+    try:
+        result = sw.run_sweep(context, out, backend_factory=factory, resume=resume, overwrite=overwrite,
+                              progress=default_progress())
+    except sw.Interrupted as stop:
+        _say(f"{stop}. Nothing finished is lost; to go on: {_command(spec, out)} --resume")
+        raise typer.Exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        _say(f"interrupted before any scenario finished; to go on: {_command(spec, out)} --resume")
+        raise typer.Exit(EXIT_INTERRUPTED)
+    except sw.NoBasePlan as error:
+        _say(str(error))
+        raise typer.Exit(EXIT_NO_BASE)
+    except sw.SweepError as error:
+        _say(f"{error}; finished scenarios are in {out} (--resume goes on)")
+        raise typer.Exit(EXIT_BACKEND)
+    records = result.results.records
+    failed = sum(1 for r in records if r.get("status") not in ("optimal", "feasible"))
+    if result.ran:
+        resumed = f" ({result.skipped} were already in the file)" if result.skipped else ""
+        _say(f"ran {result.ran} scenarios on {result.backend} in {result.seconds:.0f} s{resumed}; "
+             f"{failed} of {len(records)} without a plan; results in {out}")
+    return result.results
+
+
+def _report(summary, fmt: SweepFormat, output: Optional[Path]) -> None:
+    from .sweep.output import render_summary, summary_csv, summary_json, summary_text
+
+    if fmt is SweepFormat.json:
+        text = summary_json(summary)
+    elif fmt is SweepFormat.csv:
+        text = summary_csv(summary)
+    elif output is None:
+        render_summary(summary, Console(highlight=False))
+        return
+    else:
+        text = summary_text(summary, 160)
+    _emit(text, output)
+
+
+def _emit(text: str, output: Optional[Path]) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        write_atomic(output, text)
+    except InputError as error:
+        fail_input(error)
+

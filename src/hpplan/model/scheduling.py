@@ -1,0 +1,78 @@
+"""A redundant scheduling view of the same model, for CP-SAT's scheduling propagators.
+
+The window-assignment model (variables.py, constraints.py) is complete on its own. This module adds,
+on top of it and implied by it, what CP-SAT reasons about best for resource-constrained scheduling:
+- the go-live month of each organisation (GoLiveVariables.timing), equal to the month of its window;
+- for each pool, its load profile split into constant runs, each an (optional) interval variable at a
+  fixed offset from the go-live month, and one cumulative constraint per pool (capacity that varies by
+  month is expressed as fixed intervals taking up the difference to the largest capacity);
+None of this removes a plan the window model allows: runs that could fall outside the months the
+capacity is checked for are left out of the cumulative (see docs/model.md "Redundant constraints").
+"""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from ..problem import Problem, Profile
+from .variables import GoLiveVariables
+
+
+def _runs(profile: Profile) -> list[tuple[int, int, int]]:
+    """(first offset, length, load) for each maximal run of equal non-zero load in a profile."""
+    runs: list[tuple[int, int, int]] = []
+    offset = profile.first_offset
+    while offset <= profile.last_offset:
+        load = profile.load_at(offset)
+        length = 1
+        while offset + length <= profile.last_offset and profile.load_at(offset + length) == load:
+            length += 1
+        if load > 0:
+            runs.append((offset, length, load))
+        offset += length
+    return runs
+
+
+def add_pool_cumulatives(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem) -> None:
+    first, last = problem.start_month, problem.end_month
+    for pool in problem.waves.pools:
+        intervals, demands = [], []
+        for org in problem.plannable:
+            if not v.domain.get(org.id):
+                continue
+            timing = v.timing(org.id)
+            month, present, low, high = timing.month, timing.present, timing.earliest_month, timing.latest_month
+            for pool_of, profile in problem.loads(org):
+                if pool_of.id != pool.id:
+                    continue
+                for offset, length, load in _runs(profile):
+                    if low + offset < first or high + offset + length - 1 > last:
+                        continue  # could leave the checked months: not implied, so left out
+                    start = m.new_int_var(low + offset, high + offset, f"load_start[{org.id},{pool.id},{offset}]")
+                    m.add(start == month + offset)
+                    intervals.append(m.new_optional_fixed_size_interval_var(
+                        start, length, present, f"load[{org.id},{pool.id},{offset}]"))
+                    demands.append(load)
+        if not intervals:
+            continue
+        capacity = {t: problem.capacity(pool, t) for t in range(first, last + 1)}
+        top = max(capacity.values())
+        pinned = {t: 0 for t in capacity}
+        for org in problem.pinned:
+            live = v.fixed[org.id].month
+            for pool_of, profile in problem.loads(org):
+                if pool_of.id == pool.id:
+                    for t in capacity:
+                        pinned[t] += profile.load_at(t - live)
+        for t in capacity:
+            taken = top - capacity[t] + pinned[t]
+            if taken > 0:
+                intervals.append(m.new_fixed_size_interval_var(t, 1, f"taken[{pool.id},{t}]"))
+                demands.append(taken)
+        m.add_cumulative(intervals, demands, top).with_name(f"cumulative[{pool.id}]")
+
+
+def add_scheduling_view(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem) -> None:
+    """Redundant cumulative constraints per pool (the precedence rules get the same integer view in
+    constraints.py when their domains are large)."""
+    add_pool_cumulatives(m, v, problem)

@@ -1,0 +1,386 @@
+"""What many scenarios say together (docs/sweep.md, "How the figures are computed").
+
+    summary = aggregate(read_results("results.jsonl")[0])
+
+`aggregate` reads only the results file's records (the header, the base record with the organisations'
+names, populations and costs, and the result records), so a results file can be summed up again
+without the data, with other `live_by` dates. It uses the records in index order and nothing that
+depends on the machine (no timings), so the same records give the same summary, whichever workers
+produced them in whatever order.
+
+- Quantiles are nearest-rank (the value at position ceil(q·n) in the sorted list), so every quantile
+  of a go-live is a real window date; the median of an even count is the lower of the middle two. An
+  organisation a scenario leaves unscheduled counts as later than every date.
+- Probabilities are shares of the scenarios that have a plan; those without one (infeasible, no plan
+  in time, error) are counted and listed with their reasons, never silently dropped.
+- Cost of delay per scenario: Σ `postponement_cost_per_month` × months later than the base plan, over
+  the organisations that have a cost (estimates in the shipped data).
+- Influence ("whose delay moves others most"): for each organisation whose readiness varies across the
+  scenarios, the least-squares slope of the others' delay on its own slip: population-months of delay
+  of all other organisations, and the number of other organisations later than the base plan, per
+  month of its own slip; with the correlation and the pass-through (its own go-live delay per month of
+  its slip: 1 = every month of slip reaches the go-live, 0 = the plan had slack). In a Monte Carlo
+  sweep the slips are drawn independently, so each slope estimates that organisation's average
+  marginal effect (the others' slips are noise independent of it); in a grid, a postponement axis's
+  slope is the axis effect. Each slope has its standard error and t statistic; an effect is *clear*
+  when |t| >= 3 (stricter than the usual 2, as many organisations are tested at once). Clear effects
+  are listed first, each group by slope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Iterable
+
+OK = ("optimal", "feasible")
+
+
+def quantile(values: list, q: float):
+    """Nearest-rank quantile of sorted values (None for no values)."""
+    if not values:
+        return None
+    rank = max(1, math.ceil(round(q * len(values), 9)))
+    return values[min(rank, len(values)) - 1]
+
+
+def _never_last(day: dt.date | None) -> tuple:
+    return (day is None, day or dt.date.min)
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _r(value: float | None, digits: int = 4) -> float | None:
+    if value is None:
+        return None
+    value = round(float(value), digits)
+    return int(value) if value == int(value) else value
+
+
+def quarter(day: dt.date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def _quarters(first: dt.date, last: dt.date) -> list[str]:
+    labels, year, q = [], first.year, (first.month - 1) // 3
+    while (year, q) <= (last.year, (last.month - 1) // 3):
+        labels.append(f"{year}-Q{q + 1}")
+        year, q = (year + 1, 0) if q == 3 else (year, q + 1)
+    return labels
+
+
+@dataclass
+class ActorStats:
+    id: str
+    name: str
+    kind: str
+    base: str | None  # the base plan's go-live
+    p10: str | None
+    median: str | None
+    p90: str | None
+    unscheduled: float  # share of scenarios that leave it unscheduled
+    p_live_by: dict[str, float]
+    p_later: float  # share of scenarios where it goes live later than in the base plan
+    mean_delay_months: float  # mean of its go-live delay (months, later positive)
+    slip_share: float  # share of scenarios in which its readiness slipped
+    population: int = 0
+    p_last: float = 0  # share of scenarios in which it goes live on the completion date (it sets it)
+
+
+@dataclass
+class Completion:
+    base: str | None
+    p10: str | None
+    median: str | None
+    p90: str | None
+    latest: str | None
+    p_by: dict[str, float]
+    by_quarter: list[dict]  # {quarter, count, share, cumulative}
+    steps: list[tuple[str, float]] = field(default_factory=list)  # (date, share done by it) at each completion date
+
+
+@dataclass
+class CostOfDelay:
+    mean: float
+    p50: float
+    p90: float
+    max: float
+    is_estimate: bool  # a cost per month it uses is an estimate
+    actors: list[str]  # the organisations with a cost per month
+    mean_population_months: float
+    mean_moved: float
+
+
+@dataclass
+class Influence:
+    id: str
+    name: str
+    n: int  # scenarios with a plan
+    slipped: float  # share of them in which it slipped
+    mean_slip: float  # months
+    pass_through: float | None  # own go-live delay per month of own slip
+    others_moved: float  # slope: other organisations later than base, per month of slip
+    others_population_months: float  # slope: population-months of the others' delay per month of slip
+    correlation: float | None  # of its slip with the others' population-months
+    stderr: float | None  # standard error of `others_population_months`
+    t: float | None  # its t statistic (slope / stderr)
+    clear: bool  # |t| >= CLEAR_T: an effect the sample size tells apart from noise
+
+
+@dataclass
+class AxisValue:
+    value: float
+    scenarios: int
+    with_plan: int
+    completion_median: str | None
+    p_done_by: dict[str, float]
+    mean_cost: float | None
+    mean_moved: float | None
+    mean_population_months: float | None
+
+
+@dataclass
+class AxisEffect:
+    label: str
+    values: list[AxisValue]
+
+
+@dataclass
+class Failure:
+    status: str
+    reason: str
+    count: int
+    indices: list[int]  # the first few
+
+
+@dataclass
+class SweepSummary:
+    spec: str
+    description: str
+    kind: str
+    seed: int | None
+    data: str
+    size: int  # scenarios in the sweep
+    scenarios: int  # scenarios with a record (size less those not yet run)
+    with_plan: int
+    failed: int
+    live_by: list[str]
+    completion: Completion | None
+    cost: CostOfDelay | None
+    actors: list[ActorStats] = field(default_factory=list)
+    influence: list[Influence] = field(default_factory=list)
+    axes: list[AxisEffect] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    base_status: str | None = None
+    unproven: int = 0  # plans not proven optimal with a complete tie-break (cut short by the time limit)
+
+    @property
+    def missing(self) -> int:
+        return self.size - self.scenarios
+
+    def at_risk(self, n: int = 10) -> list[ActorStats]:
+        """The go-lives most often later than in the base plan (then by mean delay, then id)."""
+        moving = [a for a in self.actors if a.p_later > 0]
+        return sorted(moving, key=lambda a: (-a.p_later, -a.mean_delay_months, -a.population, a.id))[:n]
+
+    def completion_setters(self, n: int = 8) -> list[ActorStats]:
+        """The organisations that most often go live last (on the completion date)."""
+        return sorted((a for a in self.actors if a.p_last > 0), key=lambda a: (-a.p_last, a.id))[:n]
+
+    def to_json_dict(self) -> dict:
+        data = asdict(self)
+        data["missing"] = self.missing
+        data["at_risk"] = [a.id for a in self.at_risk()]
+        data["completion_setters"] = [a.id for a in self.completion_setters()]
+        data["method"] = {
+            "quantiles": "nearest rank; unscheduled counts as later than every date",
+            "probabilities": "shares of the scenarios with a plan",
+            "cost_of_delay": "sum of postponement_cost_per_month x months later than the base plan (MNOK)",
+            "influence": "least-squares slope of the other organisations' delay on the organisation's own "
+                         "readiness slip (months), over the scenarios with a plan",
+        }
+        return data
+
+
+def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int | None = None) -> SweepSummary:
+    """Sum up a sweep's records (`run.Results`: header, base, records). `live_by`: the dates to give
+    P(live by) for (default: the spec's); `size`: how many scenarios the sweep has (default: the
+    header's), records past it are left out."""
+    header, base = results.header, results.base or {}
+    size = header.get("size", 0) if size is None else size
+    dates = sorted({(d if isinstance(d, dt.date) else dt.date.fromisoformat(d))
+                    for d in (live_by if live_by is not None else header.get("live_by", []))})
+    labels = [d.isoformat() for d in dates]
+    records = sorted((r for r in results.records if 0 <= r["index"] < size), key=lambda r: r["index"])
+    ok = [r for r in records if r.get("status") in OK]
+    n = len(ok)
+    actors_info = base.get("actors", [])
+    base_go = base.get("go_live", {})
+
+    actors = []
+    for info in actors_info:
+        ident = info["id"]
+        days = sorted((_date(r.get("go_live", {}).get(ident)) for r in ok), key=_never_last)
+        base_day = base_go.get(ident)
+        delays = [r.get("delay", {}).get(ident, 0) for r in ok]
+        actors.append(ActorStats(
+            id=ident, name=info["name"], kind=info["kind"], base=base_day,
+            p10=_iso(quantile(days, 0.1)), median=_iso(quantile(days, 0.5)), p90=_iso(quantile(days, 0.9)),
+            unscheduled=_r(sum(1 for d in days if d is None) / n) if n else 0,
+            p_live_by={label: _r(sum(1 for d in days if d is not None and d <= day) / n) if n else 0
+                       for label, day in zip(labels, dates)},
+            p_later=_r(sum(1 for d in delays if d > 0) / n) if n else 0,
+            mean_delay_months=_r(sum(delays) / n, 3) if n else 0,
+            slip_share=_r(sum(1 for r in ok if r.get("slips", {}).get(ident)) / n) if n else 0,
+            population=info.get("population", 0),
+            p_last=_r(sum(1 for r in ok if r.get("completion") and r.get("go_live", {}).get(ident) == r["completion"]) / n)
+            if n and info.get("mandatory", True) else 0,
+        ))
+
+    completion = None
+    ends = sorted((_date(r.get("completion")) for r in ok), key=_never_last)
+    if n:
+        counts = Counter(quarter(d) for d in ends if d)
+        scheduled = [d for d in ends if d]
+        by_quarter, cumulative = [], 0
+        if scheduled:
+            for label in _quarters(scheduled[0], scheduled[-1]):
+                cumulative += counts.get(label, 0)
+                by_quarter.append({"quarter": label, "count": counts.get(label, 0),
+                                   "share": _r(counts.get(label, 0) / n), "cumulative": _r(cumulative / n)})
+        completion = Completion(
+            base=base.get("completion"), p10=_iso(quantile(ends, 0.1)), median=_iso(quantile(ends, 0.5)),
+            p90=_iso(quantile(ends, 0.9)), latest=_iso(ends[-1]) if ends else None,
+            p_by={label: _r(sum(1 for d in ends if d is not None and d <= day) / n) for label, day in zip(labels, dates)},
+            by_quarter=by_quarter,
+            steps=[(day.isoformat(), _r(sum(1 for e in scheduled if e <= day) / n)) for day in sorted(set(scheduled))],
+        )
+
+    cost = None
+    if n:
+        costs = sorted(float(r.get("cost_mnok", 0.0)) for r in ok)
+        with_cost = [a for a in actors_info if a.get("cost_per_month")]
+        cost = CostOfDelay(
+            mean=_r(sum(costs) / n, 1), p50=_r(quantile(costs, 0.5), 3), p90=_r(quantile(costs, 0.9), 3),
+            max=_r(costs[-1], 3), is_estimate=any(a.get("cost_is_estimate") for a in with_cost),
+            actors=[a["id"] for a in with_cost],
+            mean_population_months=_r(sum(r.get("population_months", 0) for r in ok) / n, 1),
+            mean_moved=_r(sum(r.get("moved", 0) for r in ok) / n, 3),
+        )
+
+    failures = Counter()
+    first: dict[tuple, list[int]] = {}
+    for r in records:
+        if r.get("status") in OK:
+            continue
+        key = (r.get("status", "error"), r.get("reason") or "")
+        failures[key] += 1
+        first.setdefault(key, []).append(r["index"])
+    failure_list = [Failure(status, reason, count, first[(status, reason)][:5])
+                    for (status, reason), count in sorted(failures.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+    summary = SweepSummary(
+        spec=header.get("spec", ""), description=header.get("description", ""), kind=header.get("kind", ""),
+        seed=header.get("seed"), data=header.get("data", ""), size=size, scenarios=len(records), with_plan=n,
+        failed=len(records) - n, live_by=labels, completion=completion, cost=cost, actors=actors,
+        influence=influence(ok, actors_info), axes=axis_effects(header, records, dates),
+        failures=failure_list, base_status=base.get("status"),
+        unproven=sum(1 for r in ok if r.get("status") != "optimal" or r.get("tie_break") != "complete"),
+    )
+    return summary
+
+
+#: |t| from which an influence counts as clear: stricter than the usual 2 because many organisations
+#: are tested at once (about a 0.3 % two-sided level each, a Bonferroni-style guard for ~20 tests)
+CLEAR_T = 3.0
+
+
+def _fit(xs: list[float], ys: list[float]) -> tuple[float | None, float | None, float | None]:
+    """Least-squares slope of y on x, the correlation, and the slope's standard error (None where a
+    variance is zero or there are fewer than three points)."""
+    n = len(xs)
+    if n < 3:
+        return None, None, None
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    if sxx == 0:
+        return None, None, None
+    slope = sxy / sxx
+    corr = sxy / math.sqrt(sxx * syy) if syy > 0 else None
+    residual = max(0.0, syy - slope * sxy)
+    stderr = math.sqrt(residual / (n - 2) / sxx)
+    return slope, corr, stderr
+
+
+def _slope(xs: list[float], ys: list[float]) -> tuple[float | None, float | None]:
+    slope, corr, _ = _fit(xs, ys)
+    return slope, corr
+
+
+def influence(ok: list[dict], actors_info: list[dict]) -> list[Influence]:
+    """Whose slip moves the others most (see the module's docstring)."""
+    population = {a["id"]: a.get("population", 0) for a in actors_info}
+    names = {a["id"]: a["name"] for a in actors_info}
+    slipping = sorted({ident for r in ok for ident in r.get("slips", {})})
+    found = []
+    for ident in slipping:
+        xs = [float(r.get("slips", {}).get(ident, 0)) for r in ok]
+        own = [float(r.get("delay", {}).get(ident, 0)) for r in ok]
+        own_later = [max(0.0, d) for d in own]
+        others_pm = [float(r.get("population_months", 0)) - population.get(ident, 0) * d for r, d in zip(ok, own_later)]
+        others_moved = [float(r.get("moved", 0)) - (1 if d > 0 else 0) for r, d in zip(ok, own_later)]
+        slope_pm, corr, stderr = _fit(xs, others_pm)
+        if slope_pm is None:
+            continue
+        if stderr:
+            t = slope_pm / stderr
+        else:
+            t = None if slope_pm == 0 else math.copysign(math.inf, slope_pm)
+        slope_moved, _ = _slope(xs, others_moved)
+        pass_through, _ = _slope(xs, own)
+        found.append(Influence(
+            id=ident, name=names.get(ident, ident), n=len(ok),
+            slipped=_r(sum(1 for x in xs if x) / len(xs)), mean_slip=_r(sum(xs) / len(xs), 3),
+            pass_through=_r(pass_through, 3), others_moved=_r(slope_moved, 3),
+            others_population_months=_r(slope_pm, 1), correlation=_r(corr, 3),
+            stderr=_r(stderr, 1), t=None if t is None or math.isinf(t) else _r(t, 2),
+            clear=t is not None and abs(t) >= CLEAR_T,
+        ))
+    return sorted(found, key=lambda f: (not f.clear, -f.others_population_months, -f.others_moved, f.id))
+
+
+def axis_effects(header: dict, records: list[dict], dates: list[dt.date]) -> list[AxisEffect]:
+    """For a grid: per axis and value, what the scenarios with that value give (marginal means over the
+    other axes)."""
+    effects = []
+    for i, axis in enumerate(header.get("axes", [])):
+        values = []
+        for value in axis["values"]:
+            group = [r for r in records if r.get("point") and r["point"][i] == value]
+            ok = [r for r in group if r.get("status") in OK]
+            ends = sorted((_date(r.get("completion")) for r in ok), key=_never_last)
+            m = len(ok)
+            values.append(AxisValue(
+                value=value, scenarios=len(group), with_plan=m,
+                completion_median=_iso(quantile(ends, 0.5)),
+                p_done_by={d.isoformat(): _r(sum(1 for e in ends if e and e <= d) / m) for d in dates} if m else {},
+                mean_cost=_r(sum(r.get("cost_mnok", 0) for r in ok) / m, 3) if m else None,
+                mean_moved=_r(sum(r.get("moved", 0) for r in ok) / m, 3) if m else None,
+                mean_population_months=_r(sum(r.get("population_months", 0) for r in ok) / m, 1) if m else None,
+            ))
+        effects.append(AxisEffect(axis["label"], values))
+    return effects
+
+
+__all__ = ["ActorStats", "AxisEffect", "Completion", "CostOfDelay", "Influence", "SweepSummary", "aggregate",
+           "quantile"]

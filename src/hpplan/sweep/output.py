@@ -1,0 +1,397 @@
+"""A sweep's summary as a terminal table, JSON, CSV, and an HTML page with its charts (Plotly).
+
+The table fits an 80- and a 160-column terminal (dates as YYYY-MM below 120 columns) and is plain
+ASCII when piped. The charts: the completion-date distribution (scenarios by quarter, the cumulative
+share done, the base plan, the median and P10/P90, and the `live_by` dates), and the go-live range
+(P10 to P90, median, base) of every organisation whose go-live varies.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import json
+import textwrap
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..formats import fmt_int, fmt_number
+from .aggregate import SweepSummary
+
+WIDE = 120
+
+
+def _pct(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value * 100:.0f}%" if value in (0, 1) else f"{value * 100:.1f}%"
+
+
+def _day(text: str | None, short: bool) -> str:
+    if text is None:
+        return "never"
+    return text[:7] if short else text
+
+
+def _say(console: Console, text: str, indent: int = 0, style: str = "") -> None:
+    width = max(console.width - indent, 20)
+    for line in textwrap.wrap(text, width=width, break_on_hyphens=False) or [""]:
+        console.print(Text(" " * indent + line, style=style), no_wrap=True, overflow="crop", highlight=False)
+
+
+def _table(fancy: bool) -> Table:
+    return Table(box=box.SIMPLE_HEAD if fancy else box.ASCII, show_edge=False, pad_edge=False,
+                 header_style="bold", safe_box=True)
+
+
+def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
+    fancy = console.is_terminal
+    short = console.width < WIDE
+    seed = f", seed {s.seed}" if s.seed is not None else ""
+    _say(console, f"Sweep {s.spec}: {s.kind.replace('_', ' ')}, {s.scenarios} of {s.size} scenarios{seed}", 0, "bold")
+    _say(console, s.description, 2, "italic")
+    line = f"{s.with_plan} with a plan, {s.failed} without"
+    if s.failed:
+        line += " (reasons below)"
+    if s.missing:
+        line += f"; {s.missing} not run yet (resume the sweep to run them)"
+    if s.completion is not None:
+        line += f". Base plan: {s.base_status}, rollout complete {s.completion.base}."
+    _say(console, line, 2)
+    if s.unproven:
+        _say(console, f"{s.unproven} plans were cut short by the time limit (not proven optimal): they may differ "
+                      "on a faster or slower machine; raise time_limit, or set work_limit to make them "
+                      "reproducible (docs/sweep.md).", 2, "yellow")
+    if not s.with_plan:
+        _failures(s, console)
+        return
+
+    c = s.completion
+    console.print()
+    _say(console, "Rollout complete (the last go-live of the organisations that must go live)", 0, "bold")
+    _say(console, f"base {_day(c.base, False)}  P10 {_day(c.p10, False)}  median {_day(c.median, False)}  "
+                  f"P90 {_day(c.p90, False)}  latest {_day(c.latest, False)}", 2)
+    if c.p_by:
+        _say(console, "  ".join(f"P(done by {d}) {_pct(p)}" for d, p in c.p_by.items()), 2)
+    if c.by_quarter:
+        most = max(q["count"] for q in c.by_quarter) or 1
+        room = max(10, min(40, console.width - 30))
+        mark = "█" if fancy else "#"
+        for q in c.by_quarter:
+            bar = mark * round(room * q["count"] / most)
+            console.print(Text(f"  {q['quarter']}  {bar:<{room}} {q['count']:>5} {_pct(q['share']):>6}"),
+                          no_wrap=True, overflow="crop", highlight=False)
+
+    setters = s.completion_setters()
+    if setters:
+        text = ", ".join(f"{a.id} {_pct(a.p_last)}" for a in setters)
+        _say(console, f"Last to go live (sets the completion date; share of scenarios): {text}", 2)
+
+    if s.cost is not None:
+        k = s.cost
+        console.print()
+        estimate = " (estimate: from estimated postponement costs per month)" if k.is_estimate else ""
+        who = f" of {', '.join(k.actors)}" if k.actors else ""
+        _say(console, f"Cost of delay{who}{estimate}", 0, "bold")
+        _say(console, f"mean {fmt_number(k.mean)} MNOK, median {fmt_number(k.p50)}, P90 {fmt_number(k.p90)}, "
+                      f"max {fmt_number(k.max)}; on average {fmt_number(k.mean_moved)} organisations go live later "
+                      f"than in the base plan, {fmt_int(k.mean_population_months)} population-months of delay", 2)
+
+    at_risk = s.at_risk(top)
+    console.print()
+    _say(console, "Most at risk: go-lives most often later than in the base plan", 0, "bold")
+    if at_risk:
+        t = _table(fancy)
+        t.add_column("Organisation", min_width=16, overflow="fold")
+        for name in ("Base", "Median", "P90"):
+            t.add_column(name, no_wrap=True)
+        t.add_column("Later", justify="right", no_wrap=True)
+        t.add_column("Delay", justify="right", no_wrap=True)
+        shown = s.live_by[:1] if short else s.live_by
+        for d in shown:
+            t.add_column(f"By {d[:7] if short else d}", justify="right", no_wrap=True)
+        for a in at_risk:
+            row = [a.id, _day(a.base, short), _day(a.median, short), _day(a.p90, short), _pct(a.p_later),
+                   f"{a.mean_delay_months:+.1f}"] + [_pct(a.p_live_by[d]) for d in shown]
+            t.add_row(*(Text(x) for x in row))
+        console.print(t)
+        _say(console, "Later: share of scenarios with the go-live later than in the base plan; Delay: mean months "
+                      "later; By: share live by the date.", 2, "dim")
+    else:
+        _say(console, "No go-live is later than in the base plan in any scenario.", 2)
+
+    clear = [f for f in s.influence if f.clear and (f.others_population_months > 0 or f.others_moved > 0)]
+    if s.influence:
+        console.print()
+        _say(console, "Whose delay moves others most (per month of its own readiness slip)", 0, "bold")
+    if s.influence and not clear:
+        _say(console, f"No organisation's slip has a clear effect on the others at {s.with_plan} scenarios "
+                      "(|t| >= 3); more samples may show one. --format json lists every estimate.", 2)
+    if clear:
+        t = _table(fancy)
+        t.add_column("Organisation", min_width=16, overflow="fold")
+        t.add_column("Slipped", justify="right", no_wrap=True)
+        t.add_column("Own" if short else "Pass-through", justify="right", no_wrap=True)
+        t.add_column("Others" if short else "Others moved", justify="right", no_wrap=True)
+        t.add_column("Pop-months" if short else "Others' pop.-months", justify="right", no_wrap=True)
+        t.add_column("t", justify="right", no_wrap=True)
+        for f in clear[:top]:
+            t.add_row(*(Text(x) for x in (
+                f.id, _pct(f.slipped), "" if f.pass_through is None else f"{f.pass_through:.2f}",
+                f"{f.others_moved:.2f}", fmt_int(f.others_population_months),
+                "" if f.t is None else f"{f.t:.1f}")))
+        console.print(t)
+        hidden = len(s.influence) - len(clear[:top])
+        _say(console, "Least-squares slopes over the scenarios with a plan, per month of the organisation's own slip: "
+                      f"{'Own' if short else 'Pass-through'}: its own go-live delay; "
+                      f"{'Others' if short else 'Others moved'}: other organisations later than the base plan; "
+                      f"{'Pop-months' if short else 'Others pop.-months'}: their population-months of delay; t: "
+                      "that slope over its standard error. Only clear effects (|t| >= 3) are shown"
+                      + (f"; {hidden} more in --format json" if hidden > 0 else "") + " (docs/sweep.md).", 2, "dim")
+
+    for axis in s.axes:
+        console.print()
+        _say(console, f"Axis: {axis.label}", 0, "bold")
+        t = _table(fancy)
+        t.add_column("Value", justify="right", no_wrap=True)
+        t.add_column("Plans", justify="right", no_wrap=True)
+        t.add_column("Median done", no_wrap=True)
+        for d in s.live_by[:1]:
+            t.add_column(f"By {d[:7]}", justify="right", no_wrap=True)
+        t.add_column("Cost MNOK", justify="right", no_wrap=True)
+        t.add_column("Moved", justify="right", no_wrap=True)
+        t.add_column("Pop-months", justify="right", no_wrap=True)
+        for v in axis.values:
+            row = [f"{v.value:g}", f"{v.with_plan}/{v.scenarios}", _day(v.completion_median, False) if v.with_plan else ""]
+            row += [_pct(v.p_done_by.get(d)) for d in s.live_by[:1]]
+            row += ["" if v.mean_cost is None else fmt_number(v.mean_cost),
+                    "" if v.mean_moved is None else fmt_number(round(v.mean_moved, 1)),
+                    "" if v.mean_population_months is None else fmt_int(v.mean_population_months)]
+            t.add_row(*(Text(x) for x in row))
+        console.print(t)
+
+    console.print()
+    _say(console, "Go-live per organisation (scenarios with a plan)", 0, "bold")
+    t = _table(fancy)
+    t.add_column("Organisation", min_width=16, overflow="fold")
+    columns = ("Base", "Median", "P90") if short else ("Base", "P10", "Median", "P90")
+    for name in columns:
+        t.add_column(name, no_wrap=True)
+    t.add_column("Later", justify="right", no_wrap=True)
+    dates = s.live_by if not short else s.live_by[:1]
+    for d in dates:
+        t.add_column(f"By {d[:7] if short else d}", justify="right", no_wrap=True)
+    for a in s.actors:
+        values = {"Base": a.base, "P10": a.p10, "Median": a.median, "P90": a.p90}
+        row = [a.id] + [_day(values[c], short) for c in columns] + [_pct(a.p_later)]
+        row += [_pct(a.p_live_by[d]) for d in dates]
+        t.add_row(*(Text(x) for x in row))
+    console.print(t)
+    if short and (len(s.live_by) > 1):
+        _say(console, "A wider terminal (120 columns) shows P10 and every live_by date.", 2, "dim")
+    _failures(s, console)
+
+
+def _failures(s: SweepSummary, console: Console, top: int = 8) -> None:
+    if not s.failures:
+        return
+    console.print()
+    _say(console, f"Scenarios without a plan ({s.failed})", 0, "bold")
+    for f in s.failures[:top]:
+        more = ", ..." if f.count > len(f.indices) else ""
+        _say(console, f"{f.count} x {f.status}: {f.reason} [scenario {', '.join(map(str, f.indices))}{more}]", 2)
+    if len(s.failures) > top:
+        _say(console, f"... and {len(s.failures) - top} other reasons (--format json lists them all)", 2)
+    _say(console, "See one with: hpplan sweep SPEC --scenario-of N > scenario.yaml, then hpplan explain --scenario "
+                  "scenario.yaml", 2, "dim")
+
+
+def summary_text(s: SweepSummary, width: int = 160) -> str:
+    buffer = io.StringIO()
+    render_summary(s, Console(file=buffer, width=width, force_terminal=False, highlight=False, color_system=None))
+    return buffer.getvalue()
+
+
+def summary_json(s: SweepSummary) -> str:
+    return json.dumps(s.to_json_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+CSV_COLUMNS = ["id", "name", "kind", "base_go_live", "p10", "median", "p90", "unscheduled", "p_later",
+               "mean_delay_months", "slip_share"]
+
+
+def summary_csv(s: SweepSummary) -> str:
+    """One row per organisation still to plan, and a first row `completion` for the rollout's completion
+    date (kind `rollout`)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS + [f"p_live_by_{d}" for d in s.live_by])
+    if s.completion is not None:
+        c = s.completion
+        writer.writerow(["completion", "rollout complete", "rollout", c.base, c.p10, c.median, c.p90, "", "", "", ""]
+                        + [c.p_by[d] for d in s.live_by])
+    for a in s.actors:
+        writer.writerow([a.id, a.name, a.kind, a.base, a.p10, a.median, a.p90, a.unscheduled, a.p_later,
+                         a.mean_delay_months, a.slip_share] + [a.p_live_by[d] for d in s.live_by])
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------------------------------
+# charts (plotly)
+
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+BAR_COLOUR = "#0e7c86"
+LINE_COLOUR = "#2e8b3e"
+BASE_COLOUR = "#6a3d9a"
+LIVE_BY_COLOUR = "#c0392b"
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+def _plotly():
+    try:
+        import plotly.graph_objects as go
+    except ImportError:
+        raise RuntimeError("the sweep charts need plotly: pip install 'hpplan[sweep]'") from None
+    return go
+
+
+def _quarter_start(label: str) -> dt.date:
+    year, q = label.split("-Q")
+    return dt.date(int(year), 3 * (int(q) - 1) + 1, 1)
+
+
+def _quarter_end(label: str) -> dt.date:
+    start = _quarter_start(label)
+    year, month = (start.year + 1, 1) if start.month == 10 else (start.year, start.month + 3)
+    return dt.date(year, month, 1)
+
+
+def _ms(a: dt.date, b: dt.date) -> int:
+    return (b - a).days * 86_400_000
+
+
+def completion_figure(s: SweepSummary):
+    """The completion-date distribution: scenarios by quarter of completion (bars, left axis), the share
+    of scenarios done by each date (step line, right axis: read P(done by a date) off it), and vertical
+    lines for the base plan, the median, P10 and P90 and each `live_by` date (named in the legend)."""
+    go = _plotly()
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    c = s.completion
+    if c is None or not c.by_quarter:
+        fig.update_layout(title="No scenario with a plan: no completion date")
+        return fig
+    starts = [_quarter_start(q["quarter"]) for q in c.by_quarter]
+    fig.add_trace(go.Bar(x=[d.isoformat() for d in starts], y=[q["share"] * 100 for q in c.by_quarter],
+                         width=[_ms(d, _quarter_end(q["quarter"])) * 0.96 for d, q in zip(starts, c.by_quarter)],
+                         offset=0, name="scenarios completing in the quarter",
+                         marker_color=BAR_COLOUR, opacity=0.55,
+                         customdata=[[q["quarter"], q["count"]] for q in c.by_quarter],
+                         hovertemplate="%{customdata[0]}: %{customdata[1]} scenarios (%{y:.1f}%)<extra></extra>"),
+                  secondary_y=False)
+    first, last = starts[0], _quarter_end(c.by_quarter[-1]["quarter"])
+    dates = [dt.date.fromisoformat(d) for d in s.live_by]
+    left = min([first] + dates) - dt.timedelta(days=31)
+    right = max([last] + dates) + dt.timedelta(days=31)
+    xs, ys = [left.isoformat()], [0.0]
+    for day, share in c.steps:
+        xs.append(day)
+        ys.append(share * 100)
+    xs.append(right.isoformat())
+    ys.append(ys[-1])
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": LINE_COLOUR, "shape": "hv", "width": 2.5},
+                             name="scenarios done by the date (cumulative)",
+                             hovertemplate="done by %{x|%Y-%m-%d}: %{y:.1f}%<extra></extra>"),
+                  secondary_y=True)
+    marks = [(f"base plan {c.base}", c.base, BASE_COLOUR, "solid"), (f"median {c.median}", c.median, "#222222", "dash"),
+             (f"P10 {c.p10}", c.p10, "#888888", "dot"), (f"P90 {c.p90}", c.p90, "#888888", "dot")]
+    marks += [(f"live by {d}: {_pct(p)} of scenarios", d, LIVE_BY_COLOUR, "dashdot") for d, p in c.p_by.items()]
+    for label, day, colour, dash in marks:
+        if day:
+            fig.add_trace(go.Scatter(x=[day, day], y=[0, 100], mode="lines", name=label,
+                                     line={"color": colour, "dash": dash, "width": 1.5},
+                                     hovertemplate=f"{html.escape(label)}<extra></extra>"),
+                          secondary_y=True)
+    title = f"When is the rollout complete? {s.with_plan} scenarios with a plan"
+    if s.failed:
+        title += f" ({s.failed} without, left out)"
+    fig.update_layout(title=title, font={"family": FONT, "size": 13}, height=520, plot_bgcolor="white",
+                      legend={"orientation": "h", "y": -0.2, "x": 0}, margin={"l": 70, "r": 70, "t": 60, "b": 150},
+                      hovermode="closest")
+    fig.update_xaxes(title_text="completion date (the last go-live of the organisations that must go live)",
+                     range=[left.isoformat(), right.isoformat()], showgrid=True, gridcolor="#eeeeee", dtick="M3",
+                     tickformat="%b %Y")
+    # one scale for both: per cent of the scenarios with a plan
+    ticks = {"tickvals": [0, 25, 50, 75, 100], "range": [0, 103]}
+    fig.update_yaxes(title_text="% of scenarios completing in the quarter (bars)", secondary_y=False,
+                     gridcolor="#eeeeee", **ticks)
+    fig.update_yaxes(title_text="% of scenarios done by the date (line)", secondary_y=True, showgrid=False, **ticks)
+    return fig
+
+
+def golive_figure(s: SweepSummary):
+    """Each organisation whose go-live varies, in the order of its base go-live (top first): P10 to P90
+    (bar), median (dot), base plan (open diamond), and the `live_by` dates."""
+    go = _plotly()
+    rows = [a for a in s.actors if a.p_later > 0 or a.p10 != a.p90]
+    rows = sorted(rows, key=lambda a: (a.base or "9999", a.median or "9999", a.id))
+    fig = go.Figure()
+    if not rows:
+        fig.update_layout(title="No go-live varies across the scenarios")
+        return fig
+    latest = max((a.p90 for a in rows if a.p90), default=None)
+    for a in rows:
+        start, end = a.p10 or latest, a.p90 or latest
+        fig.add_trace(go.Scatter(x=[start, end], y=[a.id, a.id], mode="lines", line={"color": BAR_COLOUR, "width": 8},
+                                 showlegend=a is rows[0], name="P10 to P90",
+                                 hovertemplate=f"{html.escape(a.name)}: P10 {a.p10}, P90 {a.p90 or 'never'}; "
+                                               f"later than the base plan in {_pct(a.p_later)}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[a.median for a in rows], y=[a.id for a in rows], mode="markers", name="median",
+                             marker={"color": "#222222", "size": 8}))
+    fig.add_trace(go.Scatter(x=[a.base for a in rows], y=[a.id for a in rows], mode="markers", name="base plan",
+                             marker={"color": BASE_COLOUR, "size": 10, "symbol": "diamond-open", "line": {"width": 2}}))
+    for d in s.live_by:
+        fig.add_trace(go.Scatter(x=[d, d], y=[rows[0].id, rows[-1].id], mode="lines", name=f"live by {d}",
+                                 line={"color": LIVE_BY_COLOUR, "dash": "dashdot", "width": 1.2}))
+    fig.update_layout(title="Go-live per organisation, where it varies (P10 to P90, median, base plan)",
+                      font={"family": FONT, "size": 12}, height=max(320, 18 * len(rows) + 170), plot_bgcolor="white",
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+                      margin={"l": 200, "r": 40, "t": 90, "b": 40})
+    fig.update_yaxes(categoryorder="array", categoryarray=[a.id for a in reversed(rows)])
+    fig.update_xaxes(showgrid=True, gridcolor="#eeeeee", dtick="M3", tickformat="%b %Y")
+    return fig
+
+
+def sweep_html(s: SweepSummary) -> str:
+    """One self-contained HTML page (plotly.js inline, fixed div ids: the same summary gives the same bytes)."""
+    import plotly.io as pio
+
+    _plotly()
+    parts = [pio.to_html(completion_figure(s), include_plotlyjs=True, full_html=False, div_id="hpplan-sweep-completion",
+                         config=PLOTLY_CONFIG),
+             pio.to_html(golive_figure(s), include_plotlyjs=False, full_html=False, div_id="hpplan-sweep-golive",
+                         config=PLOTLY_CONFIG)]
+    esc = html.escape
+    text = esc(summary_text(s, 160))
+    seed = f", seed {s.seed}" if s.seed is not None else ""
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>hpplan sweep: {esc(s.spec)}</title>\n"
+        f"<style>body{{font-family:{FONT};margin:2em;max-width:1200px}} pre{{font-size:12px;background:#f6f6f6;"
+        "padding:1em;overflow-x:auto}}</style>\n</head>\n<body>\n"
+        f"<h1>Sweep {esc(s.spec)}</h1>\n<p>{esc(s.description)}</p>\n"
+        f"<p>{esc(s.kind.replace('_', ' '))}, {s.scenarios} of {s.size} scenarios{seed}: {s.with_plan} with a plan, "
+        f"{s.failed} without.</p>\n" + "\n".join(parts) +
+        f"\n<h2>Summary</h2>\n<pre>{text}</pre>\n</body>\n</html>\n"
+    )
+
+
+__all__ = ["completion_figure", "golive_figure", "render_summary", "summary_csv", "summary_json", "summary_text",
+           "sweep_html"]

@@ -1,0 +1,630 @@
+"""Running a sweep: many scenarios in parallel, streamed to a results file that a resume continues.
+
+    records = run_sweep(context, Path("results.jsonl"), backend=local_backend(jobs=2))
+
+Backends run the same task function, `sample.run_scenario(context, index)`:
+
+- `InlineBackend`: in this process, one at a time (`--jobs 1`);
+- `LocalBackend`: a `concurrent.futures.ProcessPoolExecutor` on this machine's cores (the default);
+- `DaskBackend`: a Dask distributed cluster, an existing one (`--scheduler tcp://HOST:PORT`) or a
+  `LocalCluster` on the loopback address (`--dask`). The context is scattered to the workers once.
+
+The results file is JSON Lines: a `header` record (the spec, and a hash of everything the results depend
+on), the `base` record (the plan of the unchanged data, that delays are measured against), then one
+`result` record per finished scenario in the order they finish, each flushed and fsync'ed before the
+next. `--resume` reads it back, refuses it when the hash differs, drops a torn last line, and runs only
+the scenarios not in it. No scenario that finished is lost, and none is run twice into the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..errors import InputError, Location
+from .sample import add_delays, run_scenario
+from .spec import SweepContext
+
+FORMAT = 1
+
+
+class SweepError(Exception):
+    """The sweep cannot run (not a scenario's failure: those are records)."""
+
+
+class NoBasePlan(SweepError):
+    def __init__(self, record: dict):
+        self.record = record
+        super().__init__(f"the base data has no plan ({record.get('status')}: {record.get('reason')}); "
+                         "a sweep measures delays against it: fix the data first (hpplan check)")
+
+
+class Interrupted(SweepError):
+    def __init__(self, done: int, total: int, path: Path):
+        self.done, self.total, self.path = done, total, path
+        super().__init__(f"interrupted: {done} of {total} scenarios are done and saved in {path}")
+
+
+# --------------------------------------------------------------------------------------------------
+# the results file
+
+
+def header_record(context: SweepContext) -> dict:
+    spec = context.spec
+    return {
+        "type": "header", "format": FORMAT, "hash": context.digest(),
+        "hpplan": _version(), "spec": context.file, "data": context.data,
+        "description": " ".join(spec.description.split()), "kind": spec.kind,
+        "seed": spec.seed if spec.kind == "monte_carlo" else None, "size": spec.size,
+        "scenarios": list(spec.scenarios),
+        "axes": [{"label": a.label, "values": a.points()} for a in spec.grid],
+        "risks": [{"actor": r.id, "slip": r.slip.describe() if r.slip else None,
+                   "signing": r.signing.model_dump() if r.signing else None} for r in context.actors],
+        "live_by": [d.isoformat() for d in spec.live_by],
+        "solver": {"time_limit": spec.time_limit, "work_limit": spec.work_limit, "workers": spec.workers,
+                   "seed": spec.solver_seed},
+    }
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def dumps(record: dict) -> str:
+    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass
+class Results:
+    header: dict
+    base: dict | None
+    records: list[dict]  # result records, as read (the first of any index repeated)
+
+
+def read_results(path: Path | str) -> tuple[Results, int]:
+    """A results file's records, and the byte length of its whole lines (a torn last line, from a
+    sweep stopped while writing, is left out). InputError for a file that is not a results file."""
+    path = Path(path)
+    raw = path.read_bytes()
+    good = raw.rfind(b"\n") + 1
+    header, base, records, seen = None, None, [], set()
+    for number, line in enumerate(raw[:good].splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not a sweep results line ({exc.msg}); was the file edited?", Location(str(path), number))
+        kind = record.get("type") if isinstance(record, dict) else None
+        if number == 1 and kind != "header":
+            raise InputError("not an hpplan sweep results file (no header record)", Location(str(path), 1))
+        if kind == "header":
+            header = record
+        elif kind == "base":
+            base = record
+        elif kind == "result" and isinstance(record.get("index"), int):
+            if record["index"] not in seen:
+                seen.add(record["index"])
+                records.append(record)
+        else:
+            raise InputError(f"unexpected record type {kind!r}", Location(str(path), number))
+    if header is None:
+        raise InputError("empty sweep results file (no header record)", Location(str(path)))
+    if header.get("format") != FORMAT:
+        raise InputError(f"results format {header.get('format')} is not {FORMAT}; this hpplan cannot read it",
+                         Location(str(path), 1))
+    return Results(header, base, records), good
+
+
+class ResultsFile:
+    """The open results file: append one record at a time, durably. Locked while open, so that two sweeps
+    do not write one file."""
+
+    def __init__(self, path: Path, handle):
+        self.path = path
+        self.handle = handle
+
+    @classmethod
+    def open(cls, path: Path, header: dict, *, resume: bool, overwrite: bool) -> tuple["ResultsFile", Results]:
+        path = Path(path)
+        if path.is_dir():
+            raise InputError("is a folder; --out takes a file name (e.g. results.jsonl)", Location(str(path)))
+        if not path.parent.is_dir() and str(path.parent):
+            raise InputError(f"folder {path.parent} does not exist", Location(str(path)))
+        if path.exists() and resume and path.stat().st_size > 0:
+            found, good = read_results(path)
+            if found.header.get("hash") != header["hash"]:
+                differs = [k for k in ("spec", "kind", "seed", "hpplan", "data") if found.header.get(k) != header.get(k)]
+                detail = f" ({', '.join(f'{k}: {found.header.get(k)} -> {header.get(k)}' for k in differs)})" if differs else ""
+                raise InputError(
+                    "was written for other inputs: the spec, the data or the hpplan version changed since"
+                    f"{detail}; its results would not mix with new ones. Start a new file (--out) or "
+                    "--overwrite it", Location(str(path)))
+            handle = open(path, "r+b")
+            cls._lock(handle, path)
+            handle.truncate(good)
+            handle.seek(good)
+            return cls(path, handle), found
+        if path.exists() and not overwrite and not resume:
+            raise InputError("exists: --resume continues that sweep, --overwrite starts it again, or give another "
+                             "--out", Location(str(path)))
+        handle = open(path, "wb")
+        cls._lock(handle, path)
+        made = cls(path, handle)
+        made.write(header)
+        return made, Results(header, None, [])
+
+    @staticmethod
+    def _lock(handle, path: Path) -> None:
+        try:
+            import fcntl
+        except ImportError:  # not on this platform: no lock
+            return
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise InputError("another sweep is writing this file", Location(str(path)))
+
+    def write(self, record: dict) -> None:
+        self.handle.write((dumps(record) + "\n").encode("utf-8"))
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+
+    def close(self) -> None:
+        if not self.handle.closed:
+            self.handle.close()
+
+
+# --------------------------------------------------------------------------------------------------
+# backends
+
+
+class Backend(Protocol):
+    name: str
+
+    @property
+    def slots(self) -> int: ...  # how many scenarios to keep in flight
+    def submit(self, index: int) -> Any: ...
+    def wait(self, handles: set) -> set: ...  # at least one finished handle
+    def result(self, handle) -> dict: ...  # the record, or raises
+    def close(self, cancel: bool = False) -> None: ...
+
+
+class WorkerDied(SweepError):
+    """The process running a scenario died (crash, out of memory)."""
+
+
+class InlineBackend:
+    """In this process, one scenario at a time (for tests and notebooks). CP-SAT takes over Ctrl-C while
+    it solves here, and stops its search rather than the sweep: an interrupted scenario could then be
+    recorded as cut short, so the command line always runs scenarios in worker processes."""
+
+    name = "this process"
+
+    def __init__(self, context: SweepContext):
+        self.context = context
+
+    @property
+    def slots(self) -> int:
+        return 1
+
+    def submit(self, index: int):
+        return _Inline(index)
+
+    def wait(self, handles: set) -> set:
+        handle = min(handles, key=lambda h: -1 if h.index is None else h.index)
+        with keep_sigint():
+            handle.record = run_scenario(self.context, handle.index)
+        return {handle}
+
+    def result(self, handle) -> dict:
+        return handle.record
+
+    def close(self, cancel: bool = False) -> None:
+        pass
+
+
+class _Inline:
+    def __init__(self, index: int):
+        self.index = index
+        self.record = None
+
+
+class keep_sigint:
+    """Restore Python's Ctrl-C handler after a solve in this process: CP-SAT installs its own while it
+    solves and leaves SIGINT at the system default afterwards, which would end the process at the next
+    Ctrl-C without a word (and without stopping its workers)."""
+
+    def __enter__(self):
+        import threading
+
+        self.main = threading.current_thread() is threading.main_thread()
+        self.handler = signal.getsignal(signal.SIGINT) if self.main else None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.main and self.handler is not None:
+            signal.signal(signal.SIGINT, self.handler)
+
+
+_CONTEXT: SweepContext | None = None
+
+
+def _init_worker(context: SweepContext) -> None:
+    global _CONTEXT
+    _CONTEXT = context
+    # Ctrl-C is the parent's to handle: it stops submitting, keeps what is finished and ends the workers.
+    # A session of its own keeps the terminal's Ctrl-C from this process, whose solver would otherwise
+    # take it as "stop searching" and return a cut-short plan.
+    if hasattr(os, "setsid"):
+        try:
+            os.setsid()
+        except OSError:
+            pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_index(index: int | None) -> dict:
+    try:
+        return run_scenario(_CONTEXT, index)
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # CP-SAT leaves it at the default after a solve
+
+
+class LocalBackend:
+    """A process pool on this machine's cores (spawned processes: nothing of the parent's solver state
+    is inherited)."""
+
+    def __init__(self, context: SweepContext, jobs: int):
+        self.context = context
+        self.jobs = max(1, jobs)
+        self.name = f"{self.jobs} local processes"
+        self._start()
+
+    def _start(self) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_init_worker, initargs=(self.context,))
+
+    @property
+    def slots(self) -> int:
+        return 2 * self.jobs
+
+    #: the function a worker runs (module level, so that it pickles by name)
+    task = staticmethod(_run_index)
+
+    def submit(self, index: int):
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return self.pool.submit(self.task, index)
+        except BrokenProcessPool as exc:  # a worker died since the last wait: fail it like the ones in flight
+            future = Future()
+            future.set_exception(exc)
+            return future
+
+    def wait(self, handles: set) -> set:
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        return wait(handles, return_when=FIRST_COMPLETED).done
+
+    def result(self, handle) -> dict:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return handle.result()
+        except BrokenProcessPool as exc:
+            raise WorkerDied(str(exc) or "a worker process died") from exc
+
+    def restart(self) -> None:
+        self.close(cancel=True)
+        self._start()
+
+    def close(self, cancel: bool = False) -> None:
+        processes = list(getattr(self.pool, "_processes", {}).values()) if cancel else []
+        self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+        for process in processes:  # scenarios still solving: stop them now rather than at their time limit
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+
+
+def _worker_version() -> str:
+    import hpplan
+
+    return hpplan.__version__
+
+
+class DaskBackend:
+    """A Dask distributed cluster: an existing scheduler (`address`), or a LocalCluster on the loopback
+    address started here (`address` None; `jobs` worker processes of one thread each)."""
+
+    def __init__(self, context: SweepContext, address: str | None = None, jobs: int = 2):
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise SweepError("Dask is not installed: pip install 'hpplan[sweep]' (or dask[distributed]) on this "
+                             "machine and on every worker") from None
+        self.cluster = None
+        try:
+            if address is None:
+                self.cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True,
+                                            host="127.0.0.1", dashboard_address=None)
+                self.client = Client(self.cluster)
+                self.name = f"a local Dask cluster ({max(1, jobs)} workers)"
+            else:
+                self.client = Client(address)  # waits distributed.comm.timeouts.connect (dask config, 30 s)
+                self.name = f"the Dask cluster at {address}"
+        except (OSError, TimeoutError) as exc:
+            self._shutdown()
+            raise SweepError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        mine = _version()
+        try:
+            versions = self.client.run(_worker_version)
+        except Exception as exc:
+            self._shutdown()
+            raise SweepError(f"the Dask workers cannot import hpplan ({type(exc).__name__}: {exc}); install hpplan "
+                             "on every worker") from None
+        wrong = {w: v for w, v in versions.items() if v != mine}
+        if wrong:
+            self._shutdown()
+            first = next(iter(wrong.items()))
+            raise SweepError(f"{len(wrong)} Dask workers run another hpplan (e.g. {first[0]}: {first[1]}; here: {mine}); "
+                             "install the same version everywhere")
+        self.context = self.client.scatter(context, broadcast=True, hash=False)
+        self.tag = f"hpplan-sweep-{context.digest()[:10]}"
+
+    @property
+    def slots(self) -> int:
+        threads = sum(self.client.nthreads().values())  # a cluster that grows gets more in flight
+        return max(2, 2 * threads)
+
+    def submit(self, index: int):
+        return self.client.submit(run_scenario, self.context, index, pure=False, key=f"{self.tag}-{index}-{time.monotonic_ns()}")
+
+    def wait(self, handles: set) -> set:
+        from dask.distributed import wait
+
+        return set(wait(list(handles), return_when="FIRST_COMPLETED").done)
+
+    def result(self, handle) -> dict:
+        try:
+            return handle.result()
+        except Exception as exc:
+            if type(exc).__name__ == "KilledWorker":
+                raise WorkerDied(f"Dask workers died running it ({exc})") from exc
+            raise
+
+    def close(self, cancel: bool = False) -> None:
+        self._shutdown()
+
+    def _shutdown(self) -> None:
+        client = getattr(self, "client", None)
+        if client is not None:
+            try:
+                client.close()
+            except Exception:
+                pass
+        if self.cluster is not None:
+            try:
+                self.cluster.close()
+            except Exception:
+                pass
+
+
+# --------------------------------------------------------------------------------------------------
+# progress
+
+
+class Progress(Protocol):
+    def start(self, total: int, done: int, failed: int, where: str) -> None: ...
+    def advance(self, record: dict) -> None: ...
+    def stop(self) -> None: ...
+
+
+class NoProgress:
+    def start(self, total: int, done: int, failed: int, where: str) -> None:
+        pass
+
+    def advance(self, record: dict) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+class RichProgress:
+    """A progress bar on stderr: scenarios done, failed, elapsed and time left."""
+
+    def __init__(self):
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                   TimeRemainingColumn)
+
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("[red]{task.fields[failed]} failed"), TimeElapsedColumn(),
+                            TextColumn("left"), TimeRemainingColumn(),
+                            console=Console(stderr=True), transient=False)
+        self.task = None
+        self.failed = 0
+
+    def start(self, total: int, done: int, failed: int, where: str) -> None:
+        self.failed = failed
+        self.bar.start()
+        self.task = self.bar.add_task(f"sweep on {where}", total=total, completed=done, failed=failed)
+
+    def advance(self, record: dict) -> None:
+        if record.get("status") not in ("optimal", "feasible"):
+            self.failed += 1
+        self.bar.update(self.task, advance=1, failed=self.failed)
+
+    def stop(self) -> None:
+        self.bar.stop()
+
+
+def default_progress() -> Progress:
+    return RichProgress() if sys.stderr.isatty() else NoProgress()
+
+
+# --------------------------------------------------------------------------------------------------
+# the loop
+
+
+@dataclass
+class RunResult:
+    results: Results  # everything in the file once the run ends
+    ran: int  # scenarios run now
+    skipped: int  # already in the file (resumed)
+    seconds: float
+    backend: str
+
+
+def _ok(record: dict) -> bool:
+    return record.get("status") in ("optimal", "feasible")
+
+
+def run_sweep(context: SweepContext, out: Path, *, backend_factory, resume: bool = False, overwrite: bool = False,
+              progress: Progress | None = None, limit: int | None = None) -> RunResult:
+    """Run every scenario of the sweep not yet in `out`, streaming each record as it finishes.
+    `backend_factory(context)` makes the backend. The base plan (the data without changes, that delays
+    are measured against) is solved first, on the backend, and saved. `limit`: stop after that many new
+    scenarios (for tests, and for running a sweep in pieces). Raises `Interrupted` on Ctrl-C (what
+    finished is saved), `NoBasePlan`, `SweepError`, `InputError`."""
+    progress = progress or NoProgress()
+    started = time.perf_counter()
+    results_file, found = ResultsFile.open(out, header_record(context), resume=resume, overwrite=overwrite)
+    backend = None
+    records = list(found.records)
+    done = {r["index"] for r in found.records if 0 <= r["index"] < context.size}
+    todo = deque(i for i in range(context.size) if i not in done)
+    if limit is not None:
+        todo = deque(list(todo)[:limit])
+    try:
+        base = found.base
+        if base is None or todo:
+            backend = backend_factory(context)
+        if base is None:
+            handle = backend.submit(None)
+            backend.wait({handle})
+            base = backend.result(handle)
+            results_file.write(base)
+        if base.get("status") not in ("optimal", "feasible"):
+            raise NoBasePlan(base)
+        context.base = base
+        if todo:
+            failed = sum(1 for r in found.records if r["index"] in done and not _ok(r))
+            progress.start(context.size, len(done), failed, backend.name)
+            try:
+                _loop(context, backend, todo, results_file, progress, records)
+            finally:
+                progress.stop()
+    except KeyboardInterrupt:
+        if backend is not None:
+            backend.close(cancel=True)
+            backend = None
+        finished = len({r["index"] for r in records if 0 <= r["index"] < context.size})
+        raise Interrupted(finished, context.size, Path(out)) from None
+    finally:
+        name = backend.name if backend is not None else "none (all done)"
+        if backend is not None:
+            backend.close()
+        results_file.close()
+    ran = len(records) - len(found.records)
+    return RunResult(Results(found.header, base, records), ran, len(done), time.perf_counter() - started, name)
+
+
+def _loop(context: SweepContext, backend, todo: deque, results_file: ResultsFile, progress: Progress,
+          records: list[dict]) -> None:
+    """Keep the backend's slots full, write each record as it comes. When a worker process dies (a crash,
+    out of memory) every scenario that was in flight is a suspect: each is run again alone, so that the
+    one that kills its worker is recorded as failed and the others are not."""
+    pending: dict[Any, int] = {}
+    suspects: deque[int] = deque()
+    alone: int | None = None  # the suspect running by itself
+    while todo or pending or suspects:
+        if suspects:
+            if not pending:
+                alone = suspects.popleft()
+                pending[backend.submit(alone)] = alone
+        else:
+            while todo and len(pending) < backend.slots:
+                index = todo.popleft()
+                pending[backend.submit(index)] = index
+        finished = backend.wait(set(pending))
+        lost: list[int] = []
+        died = False
+        for handle in sorted(finished, key=lambda h: pending[h]):
+            index = pending.pop(handle)
+            try:
+                record = add_delays(context, backend.result(handle))
+            except WorkerDied as exc:
+                died = True
+                if index != alone:
+                    lost.append(index)
+                    continue
+                record = {"type": "result", "index": index, "status": "error",
+                          "reason": f"the worker process died while it ran, alone ({exc})"}
+            except Exception as exc:  # the task itself never raises; this is the transport
+                record = {"type": "result", "index": index, "status": "error",
+                          "reason": f"the task failed outside the solver: {type(exc).__name__}: {exc}"}
+            if index == alone:
+                alone = None
+            results_file.write(record)
+            records.append(record)
+            progress.advance(record)
+        if died:
+            if hasattr(backend, "restart"):
+                # a dead worker process breaks a process pool: start a new one; what was in it runs again
+                lost += list(pending.values())
+                pending.clear()
+                backend.restart()
+            suspects.extend(i for i in sorted(set(lost)) if i not in suspects)
+
+
+def local_backend(jobs: int):
+    """The default: a pool of `jobs` worker processes on this machine."""
+    def make(context: SweepContext):
+        return LocalBackend(context, jobs)
+    return make
+
+
+def inline_backend():
+    """Scenarios in this process, one at a time (tests, notebooks; see InlineBackend)."""
+    def make(context: SweepContext):
+        return InlineBackend(context)
+    return make
+
+
+def dask_backend(address: str | None, jobs: int):
+    def make(context: SweepContext):
+        return DaskBackend(context, address, jobs)
+    return make
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+__all__ = [
+    "DaskBackend", "InlineBackend", "Interrupted", "LocalBackend", "NoBasePlan", "Results", "ResultsFile",
+    "RunResult", "SweepError", "dask_backend", "default_jobs", "header_record", "inline_backend", "local_backend",
+    "read_results",
+    "run_sweep",
+]

@@ -1,0 +1,302 @@
+"""One scenario of a sweep: what is drawn for index i, the changed data, its plan, and the record.
+
+Sample i is a deterministic function of (spec, seed, i): each organisation draws from its own stream,
+`random.Random(f"{seed}:{i}:{id}:slip")` (and `...:signing`), seeded through SHA-512 of the text, which
+Python computes the same way on every platform and version. So the same index gives the same scenario
+on any worker, in any order, locally or on a cluster; and changing one organisation's distribution
+leaves every other organisation's draws as they were (common random numbers: two specs compare
+scenario by scenario).
+
+The changed data is made with the scenario module's operations (`Postpone`: a later earliest date,
+`Capacity`: a pool's capacity from a month), never by editing a Problem here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import random
+import time
+import traceback
+from dataclasses import dataclass, field
+
+import yaml
+
+from ..errors import InputError, Location
+from ..problem import Problem, month_index
+from ..solution import Solution
+from .spec import SweepContext, readiness
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day where that month is shorter)."""
+    total = day.year * 12 + day.month - 1 + months
+    year, month = divmod(total, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def uniform(seed: int, index: int, actor: str, what: str) -> float:
+    """The draw in [0, 1) of one organisation for one scenario (see the module's docstring)."""
+    return random.Random(f"{seed}:{index}:{actor}:{what}").random()
+
+
+@dataclass
+class Draw:
+    """What scenario `index` changes."""
+
+    index: int
+    slips: dict[str, int] = field(default_factory=dict)  # id -> months its readiness slips (nonzero only)
+    signing: list[str] = field(default_factory=list)  # ids whose signing is delayed (months in slips)
+    point: list[float] = field(default_factory=list)  # grid: the value of each axis
+
+    def changes(self, context: SweepContext) -> list:
+        """The scenario operations (scenario.py) that make this scenario's data."""
+        from ..scenario import Capacity, Postpone
+
+        problem = context.problem
+        made = []
+        for ident, months in self.slips.items():
+            org = problem.org[ident]
+            earliest = add_months(readiness(problem, org), months)
+            unit = f"{months} month{'s' if months != 1 else ''}"
+            why = (f"grid point {self.index}: postponed {unit}" if context.spec.kind == "grid"
+                   else f"sample {self.index}: readiness slips {unit}")
+            if ident in self.signing:
+                why += " (signing delayed)"
+            change = Postpone.model_validate({"op": "postpone", "actor": ident, "earliest": earliest, "note": why})
+            change._at = Location(context.file, self._line(context, ident))
+            made.append(change)
+        for i, (axis, value) in enumerate(zip(context.spec.grid, self.point)):
+            if axis.capacity is None:
+                continue
+            c = axis.capacity
+            fields = {"fte": value} if c.fte is not None else {"factor": value}
+            change = Capacity.model_validate({"op": "capacity", "pool": c.pool, "from": c.from_, "to": c.to,
+                                              "note": f"grid point {self.index}", **fields})
+            change._at = Location(context.file, context.axis_lines[i] if context.axis_lines else None)
+            made.append(change)
+        return made
+
+    def _line(self, context: SweepContext, ident: str) -> int | None:
+        for actor in context.actors:
+            if actor.id == ident:
+                return actor.line
+        for i, axis in enumerate(context.spec.grid):
+            if axis.postpone is not None and axis.postpone.actor == ident and context.axis_lines:
+                return context.axis_lines[i]
+        return None
+
+    def describe(self, context: SweepContext) -> str:
+        parts = []
+        if context.spec.kind == "grid":
+            parts += [f"{axis.label} = {value:g}" for axis, value in zip(context.spec.grid, self.point)]
+        else:
+            parts += [f"{ident} +{months}" + (" (signing)" if ident in self.signing else "")
+                      for ident, months in self.slips.items()]
+        return "; ".join(parts) or "no change"
+
+
+def draw(context: SweepContext, index: int) -> Draw:
+    """What scenario `index` (0-based) changes."""
+    spec = context.spec
+    if not 0 <= index < spec.size:
+        raise IndexError(f"scenario {index} is not in this sweep (0..{spec.size - 1})")
+    result = Draw(index)
+    if spec.kind == "monte_carlo":
+        for actor in context.actors:
+            months = actor.slip.months(uniform(spec.seed, index, actor.id, "slip")) if actor.slip else 0
+            if actor.signing is not None and uniform(spec.seed, index, actor.id, "signing") < actor.signing.probability:
+                months += actor.signing.months
+                result.signing.append(actor.id)
+            if months:
+                result.slips[actor.id] = months
+        return result
+    # grid: the first axis varies slowest
+    rest = index
+    values: list[float] = []
+    for axis in reversed(spec.grid):
+        points = axis.points()
+        rest, at = divmod(rest, len(points))
+        values.append(points[at])
+    result.point = list(reversed(values))
+    for axis, value in zip(spec.grid, result.point):
+        if axis.postpone is not None and value:
+            result.slips[axis.postpone.actor] = int(value)
+    return result
+
+
+def scenario_problem(context: SweepContext, index: int) -> tuple[Problem, Draw]:
+    """The data of scenario `index`: the base with its draw applied (a new Problem)."""
+    from ..scenario import Scenario, apply_scenario
+
+    sample = draw(context, index)
+    changes = sample.changes(context)
+    if not changes:
+        return context.problem, sample
+    scenario = Scenario(file=context.file, base=context.data, description=f"sweep scenario {index}", changes=changes)
+    return apply_scenario(context.problem, scenario), sample
+
+
+def scenario_yaml(context: SweepContext, index: int) -> str:
+    """Scenario `index` as a scenario file (docs/scenarios.md), to solve, compare or explain on its own."""
+    sample = draw(context, index)
+    changes = []
+    for change in sample.changes(context):
+        data = change.model_dump(by_alias=True, exclude_none=True)
+        data = {"op": data.pop("op"), **{k: v for k, v in data.items() if k != "note"}, "note": data.get("note")}
+        changes.append({k: v for k, v in data.items() if v is not None})
+    header = (f"# Scenario {index} of the sweep {context.file} (seed {context.spec.seed}), written by\n"
+              f"#   hpplan sweep {context.file} --scenario-of {index}\n"
+              f"# {sample.describe(context)}\n")
+    body = {"base": context.data,
+            "description": f"Scenario {index} of the sweep {context.file}: {sample.describe(context)}",
+            "changes": changes or [{"op": "set_planning_date", "date": context.problem.planning_date.isoformat(),
+                                    "unpin": False, "note": "no change in this scenario"}]}
+    for spec_scenario in context.spec.scenarios:
+        header += f"# Apply after the sweep's own scenario {spec_scenario}.\n"
+    return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
+
+
+# --------------------------------------------------------------------------------------------------
+# running one scenario
+
+
+def actors_table(problem: Problem) -> list[dict]:
+    """What the aggregation needs to know of each organisation still to plan (the base record holds it,
+    so that a results file can be aggregated without the data)."""
+    rows = []
+    for org in problem.plannable:
+        cost = org.postponement_cost_per_month
+        rows.append({
+            "id": org.id, "name": org.name, "kind": org.kind.value, "status": org.status.value,
+            "mandatory": org.is_mandatory, "population": org.population or 0,
+            "cost_per_month": cost, "cost_is_estimate": org.is_estimate("postponement_cost_per_month") if cost else None,
+        })
+    return rows
+
+
+def _never_month(problem: Problem) -> int:
+    """The month an unscheduled organisation counts as having gone live in (as the objective counts it)."""
+    from ..model.objective import unscheduled_months
+
+    return problem.start_month + unscheduled_months(problem)
+
+
+def run_scenario(context: SweepContext, index: int | None) -> dict:
+    """Solve scenario `index` (None: the base, no change) and return its record. Never raises: a failure
+    is a record with its status and reason."""
+    started = time.perf_counter()
+    record: dict = {"type": "base" if index is None else "result", "index": index}
+    try:
+        if index is None:
+            problem, sample = context.problem, Draw(-1)
+        else:
+            sample = draw(context, index)
+            record["slips"] = sample.slips
+            if sample.signing:
+                record["signing"] = sample.signing
+            if context.spec.kind == "grid":
+                record["point"] = sample.point
+            problem, sample = scenario_problem(context, index)
+        _solve_into(record, context, problem)
+    except InputError as error:  # the draw made data that cannot hold (e.g. earliest after latest)
+        record.update(status="infeasible", reason=f"the changed data is invalid: {error}")
+    except Exception as error:  # a bug or a resource problem: recorded, never aborts the sweep
+        frames = traceback.extract_tb(error.__traceback__)
+        at = f" at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}" if frames else ""
+        record.update(status="error", reason=f"{type(error).__name__}: {error}{at}")
+    record["seconds"] = round(time.perf_counter() - started, 3)
+    if index is None:
+        record["actors"] = actors_table(context.problem)
+    return record
+
+
+def _solve_into(record: dict, context: SweepContext, problem: Problem) -> None:
+    from ..solve import solve
+    from ..verify import verify
+
+    solution = solve(problem, context.spec.options())
+    record["status"] = solution.status.value
+    if not solution.found:
+        record["reason"] = _failure_reason(context, problem, solution)
+        return
+    violations = verify(problem, solution)
+    if violations:
+        record["status"] = "error"
+        record["reason"] = f"the verifier rejected the plan ({len(violations)} violations; first: {violations[0]})"
+        return
+    record["tie_break"] = solution.stats.tie_break
+    record["objective"] = round(solution.objective.get("total", 0.0), 3)
+    plannable = {o.id for o in problem.plannable}
+    go_live = {a.id: a.go_live for a in solution.plan if a.id in plannable}
+    record["go_live"] = {k: (v.isoformat() if v else None) for k, v in go_live.items()}
+    mandatory = [go_live[o.id] for o in problem.plannable if o.is_mandatory and go_live.get(o.id)]
+    record["completion"] = max(mandatory).isoformat() if mandatory else None
+
+
+def add_delays(context: SweepContext, record: dict) -> dict:
+    """The record with its go-live delays against the base plan (`context.base`), in calendar months of
+    the go-live (later positive; an organisation the scenario leaves unscheduled counts as live in the
+    month the objective counts unscheduled ones as), the population-months of delay and the cost of
+    delay (`postponement_cost_per_month` x months later, for the organisations that have it). Done by
+    the process that writes the results, so that the tasks need not know the base plan."""
+    if record.get("type") != "result" or record.get("status") not in ("optimal", "feasible") or context.base is None:
+        return record
+    go_live = {k: dt.date.fromisoformat(v) if v else None for k, v in record.get("go_live", {}).items()}
+    record.update(delays(context, go_live))
+    return record
+
+
+def delays(context: SweepContext, go_live: dict[str, dt.date | None]) -> dict:
+    problem = context.problem
+    base_go = context.base.get("go_live", {})
+    never = _never_month(problem)
+    delay: dict[str, int] = {}
+    for ident, base_day in base_go.items():
+        if base_day is None:
+            continue
+        base_month = month_index(dt.date.fromisoformat(base_day))
+        day = go_live.get(ident)
+        month = month_index(day) if day else never
+        if month != base_month:
+            delay[ident] = month - base_month
+    population_months = 0
+    cost = 0.0
+    for ident, months in delay.items():
+        if months <= 0:
+            continue
+        org = problem.org.get(ident)
+        population_months += (org.population or 0) * months if org else 0
+        if org is not None and org.postponement_cost_per_month:
+            cost += org.postponement_cost_per_month * months
+    return {"delay": delay, "moved": sum(1 for m in delay.values() if m > 0),
+            "population_months": population_months, "cost_mnok": round(cost, 3)}
+
+
+def _failure_reason(context: SweepContext, problem: Problem, solution: Solution) -> str:
+    status = solution.status.value
+    if status == "unknown":
+        limit = context.spec.work_limit
+        budget = f"work limit {limit:g}" if limit is not None else f"time limit {context.spec.time_limit:g} s"
+        return f"no plan found within the {budget} (raise time_limit in the spec)"
+    reason = "no plan keeps every rule and limit"
+    cutoff = problem.future_windows[-1].date if problem.future_windows else None
+    late = [o for o in problem.plannable if o.is_mandatory and o.earliest and cutoff and o.earliest > cutoff]
+    if late:
+        names = ", ".join(f"{o.id} (earliest {o.earliest})" for o in late[:3])
+        return f"{reason}: ready after the last window {cutoff}: {names}{' ...' if len(late) > 3 else ''}"
+    if context.spec.explain_failures:
+        try:
+            from ..explain import explain_infeasible
+
+            explanation = explain_infeasible(problem, max_conflicts=1, relax=False,
+                                             time_limit=max(5.0, context.spec.time_limit))
+            if not explanation.feasible and explanation.conflicts:
+                return f"{reason}: " + "; ".join(r.message for r in explanation.conflicts[0].reasons)
+        except Exception as error:  # the explanation is a courtesy; the status stands without it
+            return f"{reason} (no explanation: {type(error).__name__})"
+    return reason
+
+
+__all__ = ["Draw", "add_delays", "add_months", "draw", "run_scenario", "scenario_problem", "scenario_yaml", "uniform"]
