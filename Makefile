@@ -26,5 +26,14 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(ARGS)
 
+# make bench - the benchmark suite (docs/benchmarks.md): greedy, HiGHS and CP-SAT on the shipped data,
+# synthetic instances and PSPLIB J30; ARGS="--quick" for a smoke run, ARGS="--all" for all of J30.
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $(VENV)/.installed $@
+
+bench: $(VENV)/.installed-bench
+	$(BIN)/python benchmarks/run.py $(ARGS)
+
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

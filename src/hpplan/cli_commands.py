@@ -2,7 +2,7 @@
 
 import importlib
 
-COMMAND_MODULES: list[str] = ["cli_check", "cli_compare", "cli_report", "cli_sweep"]
+COMMAND_MODULES: list[str] = ["cli_check", "cli_compare", "cli_report", "cli_generate", "cli_sweep"]
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"hpplan.{_name}")

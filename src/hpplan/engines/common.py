@@ -1,0 +1,326 @@
+"""The rollout problem in flat form, for the engines that do not build hpplan's CP-SAT model.
+
+`Flat` holds what a scheduler needs, computed once from a `Problem`: the future windows (slots), each
+organisation's domain (indices of the slots it may use, from `hpplan.model.variables.allowed_slots`),
+the pinned go-lives, the load profiles per pool, every pool's capacity per month, and the rules in a
+normalised form (with_or_before pairs, together groups, precedences, not_same_window groups, window
+limits). It also holds the objective's coefficients: the cost of each organisation in each slot and
+when unscheduled, one term at a time, so that the greedy scheduler and the MIP compute the objective
+with the same function (`objective_terms`) as docs/model.md defines it.
+
+Semantics follow docs/rules.md; constraint code lives in the engines, not here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..model.variables import Fixed, Slot, allowed_slots, pinned_position
+from ..problem import LOAD_SCALE, Problem, Profile, month_index, month_label
+from ..schema import Kind, Organisation, Status
+from ..solution import Assignment, LoadPoint, Solution, SolveStats, Status as PlanStatus
+
+#: docs/rules.md `after_live`: position(then) >= position(first) and
+#: month(then) - len(then's longest `before`) >= month(first) + AFTER_LIVE_EXTRA_MONTHS
+#: (preparation may start in the month `first` goes live).
+AFTER_LIVE_EXTRA_MONTHS = 0
+
+
+@dataclass(frozen=True)
+class Load:
+    """One load profile of an organisation and the pool it loads."""
+
+    pool: str
+    profile: Profile
+
+
+@dataclass(frozen=True)
+class Precedence:
+    """`then` goes live only if `first` does, at least `gap_windows` window positions and `gap_months`
+    months after it (order rules and after_live, docs/model.md constraint 4)."""
+
+    first: str
+    then: str
+    gap_windows: int
+    gap_months: int
+    rule: str
+
+
+@dataclass(frozen=True)
+class WindowLimit:
+    """One bound of one limit (`measure` is max_actors, max_users or max_trusts) over some slots;
+    `kinds`: only organisations of these kinds count for max_actors and max_users."""
+
+    index: int
+    measure: str
+    bound: int
+    slots: tuple[int, ...]
+    kinds: frozenset | None = None
+
+
+@dataclass
+class Flat:
+    problem: Problem
+    slots: list[Slot]
+    #: org id -> indices into `slots` it may use (plannable organisations; others: empty)
+    domain: dict[str, list[int]]
+    fixed: dict[str, Fixed]
+    mandatory: set[str]
+    loads: dict[str, list[Load]]
+    pools: list[str]
+    start_month: int
+    end_month: int
+    #: pool id -> capacity per month (index: month - start_month), in tenths of an FTE
+    capacity: dict[str, list[int]]
+    #: pool id -> load of the pinned organisations per month (index: month - start_month)
+    pinned_load: dict[str, list[int]]
+    with_or_before: list[tuple[str, str]] = field(default_factory=list)
+    together: list[tuple[str, ...]] = field(default_factory=list)
+    precedences: list[Precedence] = field(default_factory=list)
+    not_same: list[tuple[str, ...]] = field(default_factory=list)
+    limits: list[WindowLimit] = field(default_factory=list)
+    #: why the data cannot be planned at all, whatever the plan (e.g. together with a pinned member)
+    impossible: list[str] = field(default_factory=list)
+    #: objective: term -> org id -> cost per domain slot (aligned with `domain[org]`) and when unscheduled
+    slot_cost: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    never_cost: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: objective kind: "population" (population_delay + preference) or "makespan"
+    objective_kind: str = "population"
+    #: makespan: completion = go-live month + tail_months (its longest hypercare)
+    tail_months: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def plannable(self) -> list[str]:
+        return [o.id for o in self.problem.plannable]
+
+    def cost(self, org_id: str, k: int | None) -> int:
+        """The separable objective cost of placing an organisation in slot k (None: unscheduled)."""
+        if not hasattr(self, "_costs"):
+            self._costs: dict[str, dict[int | None, int]] = {}
+        costs = self._costs.get(org_id)
+        if costs is None:
+            ks = self.domain.get(org_id, [])
+            costs = {k2: 0 for k2 in ks}
+            costs[None] = 0
+            for term, per_org in self.slot_cost.items():
+                if org_id not in per_org:
+                    continue
+                for i, k2 in enumerate(ks):
+                    costs[k2] += per_org[org_id][i]
+                costs[None] += self.never_cost[term][org_id]
+            self._costs[org_id] = costs
+        return costs[k]
+
+    def month_of(self, org_id: str, k: int | None) -> int | None:
+        if org_id in self.fixed:
+            return self.fixed[org_id].month
+        return None if k is None else self.slots[k].month
+
+    def prep_months(self, org_id: str) -> int:
+        return max((len(load.profile.before) for load in self.loads.get(org_id, [])), default=0)
+
+
+def org_loads(problem: Problem, org: Organisation) -> list[Load]:
+    """The profiles an organisation loads and their pools (docs/rules.md Capacity)."""
+    return [Load(pool.id, profile) for pool, profile in problem.loads(org)]
+
+
+def with_or_before_pairs(problem: Problem, rule) -> list[tuple[str, str]]:
+    if rule.each is not None:
+        return [
+            (o.id, o.municipality)
+            for o in problem.organisations
+            if o.kind is rule.each and o.municipality in problem.org
+            and problem.org[o.municipality].status is not Status.live
+        ]
+    return [(rule.actor, rule.target)]
+
+
+def flatten(problem: Problem) -> Flat:
+    """The flat form of a problem (see the module docstring)."""
+    positions = {w.id: i for i, w in enumerate(problem.windows)}
+    slots = [Slot(w, positions[w.id], month_index(w.date)) for w in problem.future_windows]
+    slot_of = {s.id: k for k, s in enumerate(slots)}
+    fixed = {
+        o.id: Fixed(pinned_position(problem, o, positions), month_index(o.live_since), o.live_since)
+        for o in problem.pinned
+    }
+    domain: dict[str, list[int]] = {}
+    for o in problem.organisations:
+        if o.is_plannable:
+            domain[o.id] = [slot_of[s.id] for s in allowed_slots(problem, o, slots)]
+        elif o.id not in fixed:
+            domain[o.id] = []  # opted out for good: never goes live
+    start, end = problem.start_month, problem.end_month
+    months = end - start + 1
+    pools = [p.id for p in problem.waves.pools]
+    capacity = {p.id: [problem.capacity(p, m) for m in range(start, end + 1)] for p in problem.waves.pools}
+    loads = {o.id: org_loads(problem, o) for o in problem.organisations}
+    pinned_load = {p: [0] * months for p in pools}
+    for org_id, f in fixed.items():
+        for load in loads[org_id]:
+            for off in range(load.profile.first_offset, load.profile.last_offset + 1):
+                m = f.month + off
+                if start <= m <= end and load.pool in pinned_load:
+                    pinned_load[load.pool][m - start] += load.profile.load_at(off)
+    flat = Flat(problem, slots, domain, fixed, {o.id for o in problem.plannable if o.is_mandatory}, loads, pools,
+                start, end, capacity, pinned_load)
+    _rules(flat)
+    _limits(flat)
+    _objective(flat)
+    return flat
+
+
+def _rules(flat: Flat) -> None:
+    problem = flat.problem
+    for index, rule in enumerate(problem.waves.rules):
+        label = rule.id or f"{rule.type}#{index + 1}"
+        if rule.type == "with_or_before":
+            for actor, target in with_or_before_pairs(problem, rule):
+                if actor in flat.fixed and target in flat.fixed:
+                    continue  # history
+                flat.with_or_before.append((actor, target))
+        elif rule.type == "together":
+            pinned = [a for a in rule.actors if a in flat.fixed]
+            if pinned and len(pinned) < len(rule.actors):
+                flat.impossible.append(f"{label}: together with {', '.join(pinned)}, who went live in history")
+            elif not pinned:
+                flat.together.append(tuple(rule.actors))
+        elif rule.type == "order":
+            for a, b in zip(rule.actors, rule.actors[1:]):
+                if a in flat.fixed and b in flat.fixed:
+                    continue
+                flat.precedences.append(Precedence(a, b, rule.min_gap_windows, rule.min_gap_months, label))
+        elif rule.type == "after_live":
+            if rule.first in flat.fixed and rule.then in flat.fixed:
+                continue
+            gap = flat.prep_months(rule.then) + AFTER_LIVE_EXTRA_MONTHS
+            flat.precedences.append(Precedence(rule.first, rule.then, 0, gap, label))
+        elif rule.type == "not_same_window":
+            flat.not_same.append(tuple(rule.actors))
+
+
+def _limits(flat: Flat) -> None:
+    slot_of = {s.id: k for k, s in enumerate(flat.slots)}
+    for index, limit in enumerate(flat.problem.waves.limits):
+        if limit.windows is not None:
+            chosen = tuple(sorted({slot_of[w] for w in limit.windows if w in slot_of}))
+        else:
+            chosen = tuple(range(len(flat.slots)))
+        for measure in ("max_actors", "max_users", "max_trusts"):
+            bound = getattr(limit, measure)
+            if bound is not None and chosen:
+                flat.limits.append(WindowLimit(index, measure, bound, chosen,
+                                           frozenset(limit.kinds) if limit.kinds is not None else None))
+
+
+def limit_weight(problem: Problem, org: Organisation, limit: WindowLimit) -> int:
+    """What one organisation counts for under a limit."""
+    if limit.measure == "max_trusts":
+        return int(org.kind is Kind.health_trust)
+    if limit.kinds is not None and org.kind not in limit.kinds:
+        return 0
+    return 1 if limit.measure == "max_actors" else problem.users(org)
+
+
+def objective_kind(problem: Problem) -> str:
+    return "makespan" if problem.waves.objective.kind == "makespan" else "population"
+
+
+def _objective(flat: Flat) -> None:
+    """The separable objective coefficients of docs/model.md (Objective)."""
+    problem = flat.problem
+    flat.objective_kind = objective_kind(problem)
+    for org_id in flat.domain:
+        flat.tail_months[org_id] = max((len(load.profile.after) for load in flat.loads.get(org_id, [])), default=0)
+    if flat.objective_kind == "makespan":
+        return
+    weights = problem.waves.objective
+    never_months = (flat.end_month - flat.start_month + 1) + weights.unscheduled_months
+    delay: dict[str, list[int]] = {}
+    delay_never: dict[str, int] = {}
+    pref: dict[str, list[int]] = {}
+    pref_never: dict[str, int] = {}
+    slot_of = {s.id: k for k, s in enumerate(flat.slots)}
+    for org in problem.plannable:
+        people = problem.population(org) * weights.population_weight
+        ks = flat.domain[org.id]
+        delay[org.id] = [people * (flat.slots[k].month - flat.start_month) for k in ks]
+        delay_never[org.id] = people * never_months
+        penalty = weights.preferred_window_penalty
+        if org.preferred_window is not None and penalty and org.preferred_window in slot_of:
+            wanted = slot_of[org.preferred_window]
+            pref[org.id] = [penalty * abs(k - wanted) for k in ks]
+            pref_never[org.id] = penalty * len(flat.slots)
+        else:
+            pref[org.id] = [0] * len(ks)
+            pref_never[org.id] = 0
+    flat.slot_cost = {"population_delay": delay, "preference": pref}
+    flat.never_cost = {"population_delay": delay_never, "preference": pref_never}
+
+
+def makespan_of(flat: Flat, chosen: dict[str, int | None]) -> int:
+    """The latest completion month of a scheduled plannable organisation (go-live month + its longest
+    hypercare: the month after its load ends), less the planning month; 0 when none is scheduled."""
+    ends = [flat.slots[k].month + flat.tail_months.get(o, 0) - flat.start_month
+            for o, k in chosen.items() if k is not None]
+    return max(ends, default=0)
+
+
+def objective_terms(flat: Flat, chosen: dict[str, int | None]) -> dict[str, float]:
+    """The objective's terms and total for a plan (`chosen`: plannable org -> slot index or None)."""
+    if flat.objective_kind == "makespan":
+        terms = {"makespan": float(makespan_of(flat, chosen))}
+    else:
+        terms = {}
+        for term, per_org in flat.slot_cost.items():
+            total = 0
+            for org_id in per_org:
+                k = chosen.get(org_id)
+                if k is None:
+                    total += flat.never_cost[term][org_id]
+                else:
+                    total += per_org[org_id][flat.domain[org_id].index(k)]
+            terms[term] = float(total)
+    terms["total"] = sum(terms.values())
+    return terms
+
+
+def to_solution(flat: Flat, chosen: dict[str, int | None], status: PlanStatus, stats: SolveStats) -> Solution:
+    """A `Solution` (plan, objective terms, load report) from slot choices."""
+    problem = flat.problem
+    plan = []
+    for org in problem.organisations:
+        if org.id in flat.fixed:
+            window = problem.history_window_of(org)
+            go_live: dt.date | None = org.live_since
+            window_id, pinned = (window.id if window else None), True
+        elif chosen.get(org.id) is not None:
+            slot = flat.slots[chosen[org.id]]
+            go_live, window_id, pinned = slot.date, slot.id, False
+        else:
+            go_live, window_id, pinned = None, None, False
+        plan.append(Assignment(org.id, org.name, org.kind.value, org.effective_sector.value, go_live, window_id, pinned))
+    return Solution(status=status, objective=objective_terms(flat, chosen), plan=plan,
+                    load=load_points(flat, chosen), stats=stats)
+
+
+def load_points(flat: Flat, chosen: dict[str, int | None]) -> list[LoadPoint]:
+    """Each pool's load and capacity, month by month over the horizon (as `solve.load_report`, for
+    several pools per organisation)."""
+    used = {p: list(v) for p, v in flat.pinned_load.items()}
+    for org_id, k in chosen.items():
+        if k is None:
+            continue
+        month = flat.slots[k].month
+        for load in flat.loads.get(org_id, ()):
+            for off in range(load.profile.first_offset, load.profile.last_offset + 1):
+                i = month + off - flat.start_month
+                if 0 <= i < len(used[load.pool]):
+                    used[load.pool][i] += load.profile.load_at(off)
+    return [
+        LoadPoint(pool, month_label(flat.start_month + i), used[pool][i] / LOAD_SCALE, flat.capacity[pool][i] / LOAD_SCALE)
+        for pool in flat.pools
+        for i in range(flat.end_month - flat.start_month + 1)
+    ]

@@ -1,0 +1,426 @@
+"""The time-indexed model of docs/model.md as a MIP, solved by HiGHS (`highspy`).
+
+Variables: x[a,k] in {0,1} for each plannable organisation a and slot k of its domain (the future
+windows its earliest/latest/returns/track/blackouts allow: `engines.common.flatten`). For the
+organisations that appear in a with_or_before, order or after_live rule, continuous *cumulative*
+variables c[a,L] = x[a,d_0] + ... + x[a,d_{L-1}] ("a is live by the L-th window of its domain") are
+defined by the chain c[a,1] = x[a,d_0], c[a,L] = c[a,L-1] + x[a,d_{L-1}]. Every bound "live by
+position p / month m / date d" is a prefix of the date-sorted domain, so it is one c variable, and
+the cumulative rules of docs/model.md become two- or three-term rows (sparse even at national scale):
+
+1. one window each: sum_k x[a,k] = 1 (mandatory) or <= 1 (optional);
+2. with_or_before(a, t): for every window date d of t's domain, c[t; <= d] + S(a) - c[a; <= d] <= 1;
+3. together: x[a1,k] = x[ai,k] for every slot k;
+4. precedence(f -> t, g windows, m months) (order; after_live with g = 0, m = longest `before`):
+   for the i-th slot s of t's domain, c[t,i+1] <= c[f; position <= p(s) - g, month <= month(s) - m];
+5. not_same_window: sum_i x[ai,k] <= 1;
+6. window limits: sum_a w_a x[a,k] <= bound;
+7. pool capacity: for every pool and month t, sum_{a,k} L_a(t - month(k)) x[a,k] <= C(t) - pinned load.
+
+Objective: the same coefficients as the greedy scheduler and the CP-SAT model (`engines.common`):
+sum_{a,k} (cost[a,k] - never[a]) x[a,k] + sum_a never[a]; with `kind: makespan`, minimise an integer z
+with z >= sum_k (month(k) + hypercare_a - t0) x[a,k] for every a.
+
+All objective coefficients are integers, so HiGHS is asked for an absolute gap below 1 (and a relative
+gap of 0): "optimal" from this engine is a proof, as from CP-SAT.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+
+from ..problem import Problem
+from ..solution import Solution, SolveStats, Status
+from .common import Flat, flatten, limit_weight, to_solution
+
+#: below 1: every objective coefficient is an integer (docs/model.md)
+ABSOLUTE_GAP = 1 - 1e-6
+
+
+@dataclass
+class HighsOptions:
+    time_limit: float = 60.0
+    seed: int = 0
+    threads: int = 1
+    log: bool = False
+    #: a starting plan (plannable org -> slot index or None), e.g. the greedy plan; with a makespan
+    #: objective it also cuts off every slot that completes after the plan's makespan (MipModel.cut_off)
+    start: dict[str, int | None] | None = None
+
+
+@dataclass
+class _Rows:
+    lower: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    index: list[int] = field(default_factory=list)
+    value: list[float] = field(default_factory=list)
+
+    def add(self, terms: dict[int, float], lower: float, upper: float) -> None:
+        self.starts.append(len(self.index))
+        for col, coef in terms.items():
+            if coef:
+                self.index.append(col)
+                self.value.append(coef)
+        self.lower.append(lower)
+        self.upper.append(upper)
+
+
+INF = float("inf")
+
+
+class MipModel:
+    """The MIP, as arrays for highspy, with the column of every x[a,k]."""
+
+    def __init__(self, flat: Flat):
+        self.flat = flat
+        self.cost: list[float] = []
+        self.col_lower: list[float] = []
+        self.col_upper: list[float] = []
+        self.integer: list[int] = []
+        self.x: dict[tuple[str, int], int] = {}
+        self.rows = _Rows()
+        self.offset = 0.0
+        self.infeasible: list[str] = list(flat.impossible)
+        self._chain: dict[str, list[int]] = {}
+        self._build()
+
+    # ---- columns --------------------------------------------------------------------------------
+
+    def _col(self, cost: float, lower: float, upper: float, integer: bool) -> int:
+        self.cost.append(cost)
+        self.col_lower.append(lower)
+        self.col_upper.append(upper)
+        if integer:
+            self.integer.append(len(self.cost) - 1)
+        return len(self.cost) - 1
+
+    def chain(self, org_id: str) -> list[int]:
+        """Columns c[a,1..n] (n = domain size): c[a,L] = 1 when a goes live in its first L slots."""
+        if org_id not in self._chain:
+            cols = []
+            previous = None
+            for k in self.flat.domain[org_id]:
+                c = self._col(0.0, 0.0, 1.0, False)
+                terms = {c: 1.0, self.x[org_id, k]: -1.0}
+                if previous is not None:
+                    terms[previous] = -1.0
+                self.rows.add(terms, 0.0, 0.0)
+                cols.append(c)
+                previous = c
+            self._chain[org_id] = cols
+        return self._chain[org_id]
+
+    def live_by(self, org_id: str, *, position: int | None = None, month: int | None = None,
+                date=None) -> tuple[dict[int, float], float]:
+        """'org is live by then' as (terms, constant): a constant for pinned or never-live
+        organisations, else one cumulative column (or nothing when no slot qualifies)."""
+        flat = self.flat
+        f = flat.fixed.get(org_id)
+        if f is not None:
+            ok = ((position is None or f.position <= position) and (month is None or f.month <= month)
+                  and (date is None or f.date <= date))
+            return {}, float(ok)
+        count = 0
+        for k in flat.domain.get(org_id, []):
+            s = flat.slots[k]
+            if ((position is not None and s.position > position) or (month is not None and s.month > month)
+                    or (date is not None and s.date > date)):
+                break
+            count += 1
+        if count == 0:
+            return {}, 0.0
+        return {self.chain(org_id)[count - 1]: 1.0}, 0.0
+
+    def scheduled(self, org_id: str) -> tuple[dict[int, float], float]:
+        if org_id in self.flat.fixed:
+            return {}, 1.0
+        n = len(self.flat.domain.get(org_id, []))
+        return ({self.chain(org_id)[n - 1]: 1.0}, 0.0) if n else ({}, 0.0)
+
+    # ---- rows -----------------------------------------------------------------------------------
+
+    def _require(self, terms: dict[int, float], constant: float, lower: float, upper: float, name: str) -> None:
+        """lower <= terms + constant <= upper; a constant row is checked here."""
+        terms = {c: v for c, v in terms.items() if v}
+        if not terms:
+            if not (lower - 1e-9 <= constant <= upper + 1e-9):
+                self.infeasible.append(name)
+            return
+        self.rows.add(terms, lower - constant, upper - constant)
+
+    @staticmethod
+    def _sum(*parts: tuple[dict[int, float], float], signs=None) -> tuple[dict[int, float], float]:
+        terms: dict[int, float] = {}
+        constant = 0.0
+        for i, (t, c) in enumerate(parts):
+            sign = 1.0 if signs is None else signs[i]
+            for col, v in t.items():
+                terms[col] = terms.get(col, 0.0) + sign * v
+            constant += sign * c
+        return terms, constant
+
+    def _build(self) -> None:
+        flat = self.flat
+        makespan = flat.objective_kind == "makespan"
+        for org_id, ks in flat.domain.items():
+            for i, k in enumerate(ks):
+                cost = 0.0 if makespan else float(flat.cost(org_id, k) - flat.cost(org_id, None))
+                self.x[org_id, k] = self._col(cost, 0.0, 1.0, True)
+            if not makespan and org_id in flat.never_cost.get("population_delay", {}):
+                self.offset += flat.cost(org_id, None)
+        # 1. one window each
+        for org_id, ks in flat.domain.items():
+            if org_id not in flat.mandatory and not ks:
+                continue
+            terms = {self.x[org_id, k]: 1.0 for k in ks}
+            mandatory = org_id in flat.mandatory
+            self._require(terms, 0.0, 1.0 if mandatory else 0.0, 1.0, f"mandatory[{org_id}]")
+        # 2. with_or_before
+        for actor, target in flat.with_or_before:
+            dates = sorted({flat.slots[k].date for k in flat.domain.get(target, [])}
+                           | ({flat.fixed[target].date} if target in flat.fixed else set()))
+            for day in dates:
+                t_by = self.live_by(target, date=day)
+                a_by = self.live_by(actor, date=day)
+                a_all = self.scheduled(actor)
+                terms, constant = self._sum(t_by, a_all, a_by, signs=(1, 1, -1))
+                self._require(terms, constant, -INF, 1.0, f"with_or_before[{actor}<={target}]@{day}")
+        # 3. together
+        for group in flat.together:
+            first, *others = group
+            for other in others:
+                for k in range(len(flat.slots)):
+                    a, b = self.x.get((first, k)), self.x.get((other, k))
+                    terms = {}
+                    if a is not None:
+                        terms[a] = 1.0
+                    if b is not None:
+                        terms[b] = terms.get(b, 0.0) - 1.0
+                    self._require(terms, 0.0, 0.0, 0.0, f"together[{first}={other}]@{k}")
+        # 4. precedences
+        for p in flat.precedences:
+            if p.then in flat.fixed:
+                f = flat.fixed[p.then]
+                need = self.live_by(p.first, position=f.position - p.gap_windows, month=f.month - p.gap_months)
+                self._require(*need, 1.0, INF, f"{p.rule}:{p.first}<{p.then}")
+                continue
+            for i, k in enumerate(flat.domain.get(p.then, [])):
+                s = flat.slots[k]
+                then_by = ({self.chain(p.then)[i]: 1.0}, 0.0)
+                first_by = self.live_by(p.first, position=s.position - p.gap_windows, month=s.month - p.gap_months)
+                terms, constant = self._sum(then_by, first_by, signs=(1, -1))
+                self._require(terms, constant, -INF, 0.0, f"{p.rule}:{p.first}<{p.then}@{s.id}")
+        # 5. not_same_window
+        for group in flat.not_same:
+            for k in range(len(flat.slots)):
+                terms = {self.x[a, k]: 1.0 for a in group if (a, k) in self.x}
+                if len(terms) > 1:
+                    self._require(terms, 0.0, -INF, 1.0, f"not_same_window@{k}")
+        # 6. window limits
+        problem = flat.problem
+        for limit in flat.limits:
+            for k in limit.slots:
+                terms = {}
+                for org_id in flat.domain:
+                    col = self.x.get((org_id, k))
+                    if col is not None:
+                        w = limit_weight(problem, problem.org[org_id], limit)
+                        if w:
+                            terms[col] = float(w)
+                if sum(terms.values()) > limit.bound:
+                    self._require(terms, 0.0, -INF, float(limit.bound), f"limit#{limit.index + 1}.{limit.measure}@{k}")
+        # 7. pool capacity
+        months = flat.end_month - flat.start_month + 1
+        per_row: dict[tuple[str, int], dict[int, float]] = {}
+        for org_id, ks in flat.domain.items():
+            for load in flat.loads.get(org_id, ()):
+                profile = load.profile
+                for k in ks:
+                    col = self.x[org_id, k]
+                    base = flat.slots[k].month - flat.start_month
+                    for off in range(profile.first_offset, profile.last_offset + 1):
+                        i = base + off
+                        value = profile.load_at(off)
+                        if value and 0 <= i < months:
+                            row = per_row.setdefault((load.pool, i), {})
+                            row[col] = row.get(col, 0.0) + value
+        for pool in flat.pools:
+            for i in range(months):
+                terms = per_row.get((pool, i), {})
+                free = flat.capacity[pool][i] - flat.pinned_load[pool][i]
+                if terms and sum(terms.values()) <= free:
+                    continue  # can never bind
+                self._require(terms, float(flat.pinned_load[pool][i]), -INF, float(flat.capacity[pool][i]),
+                              f"capacity[{pool}]@{i}")
+        # makespan
+        if makespan:
+            z = self._col(1.0, 0.0, float(flat.end_month - flat.start_month + 1 + max(flat.tail_months.values(), default=0)), True)
+            for org_id, ks in flat.domain.items():
+                if not ks:
+                    continue
+                terms = {z: 1.0}
+                for k in ks:
+                    terms[self.x[org_id, k]] = -float(flat.slots[k].month + flat.tail_months[org_id] - flat.start_month)
+                self._require(terms, 0.0, 0.0, INF, f"makespan[{org_id}]")
+            self.z = z
+
+    def cut_off(self, start: dict[str, int | None]) -> int | None:
+        """Makespan only: with a plan of makespan U in hand, no slot whose completion lies after U can be
+        in a better plan, so those x are fixed to 0 and z <= U (every optimal plan is kept). Returns U."""
+        if getattr(self, "z", None) is None:
+            return None
+        flat = self.flat
+        upper = max((flat.slots[k].month + flat.tail_months[o] - flat.start_month
+                     for o, k in start.items() if k is not None), default=0)
+        for (org_id, k), col in self.x.items():
+            if flat.slots[k].month + flat.tail_months[org_id] - flat.start_month > upper:
+                self.col_upper[col] = 0.0
+        self.col_upper[self.z] = float(upper)
+        return upper
+
+    @property
+    def size(self) -> dict[str, int]:
+        return {"columns": len(self.cost), "rows": len(self.rows.lower), "nonzeros": len(self.rows.index)}
+
+
+def solve_highs(problem: Problem, options: HighsOptions | None = None) -> Solution:
+    """Solve with HiGHS. Status optimal / feasible / infeasible / unknown as docs/model.md maps them."""
+    import highspy
+    import numpy as np
+
+    options = options or HighsOptions()
+    started = time.perf_counter()
+    flat = flatten(problem)
+    mip = MipModel(flat)
+    stats = SolveStats(engine="highs", seed=options.seed, workers=options.threads, time_limit=options.time_limit,
+                       tie_break="skipped", phases=["objective"])
+    if mip.infeasible:
+        stats.build_time = stats.wall_time = time.perf_counter() - started
+        return Solution(status=Status.infeasible, stats=stats)
+
+    with _quiet_stdout(not options.log):  # the constructor prints a banner on stdout
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", bool(options.log))
+    h.setOptionValue("log_to_console", bool(options.log))
+    h.setOptionValue("random_seed", int(options.seed))
+    h.setOptionValue("threads", int(options.threads))
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", ABSOLUTE_GAP)
+    n = len(mip.cost)
+    h.addCols(n, np.array(mip.cost, dtype=np.float64), np.array(mip.col_lower, dtype=np.float64),
+              np.array(mip.col_upper, dtype=np.float64), 0, np.zeros(0, dtype=np.int32),
+              np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64))
+    if mip.integer:
+        ints = np.array(mip.integer, dtype=np.int32)
+        h.changeColsIntegrality(len(ints), ints, np.ones(len(ints), dtype=np.uint8))
+    rows = mip.rows
+    if rows.lower:
+        h.addRows(len(rows.lower), np.array(rows.lower, dtype=np.float64), np.array(rows.upper, dtype=np.float64),
+                  len(rows.index), np.array(rows.starts, dtype=np.int32), np.array(rows.index, dtype=np.int32),
+                  np.array(rows.value, dtype=np.float64))
+    h.changeObjectiveOffset(mip.offset)
+    if options.start is not None:
+        mip.cut_off(options.start)
+        h.changeColsBounds(n, np.arange(n, dtype=np.int32), np.array(mip.col_lower, dtype=np.float64),
+                           np.array(mip.col_upper, dtype=np.float64))
+        _set_start(h, mip, options.start, n)
+    stats.build_time = time.perf_counter() - started
+    h.setOptionValue("time_limit", max(0.01, options.time_limit - stats.build_time))
+    h.run()
+
+    model_status = h.getModelStatus()
+    info = h.getInfo()
+    MS = highspy.HighsModelStatus
+    has_plan = info.primal_solution_status == 2
+    if model_status == MS.kOptimal and has_plan:
+        status = Status.optimal
+    elif model_status == MS.kInfeasible:
+        status = Status.infeasible
+    elif has_plan:
+        status = Status.feasible
+    else:
+        status = Status.unknown
+    stats.wall_time = time.perf_counter() - started
+    if status not in (Status.optimal, Status.feasible):
+        return Solution(status=status, stats=stats)
+    values = h.getSolution().col_value
+    chosen: dict[str, int | None] = {o: None for o in flat.plannable}
+    for (org_id, k), col in mip.x.items():
+        if values[col] > 0.5:
+            chosen[org_id] = k
+    solution = to_solution(flat, chosen, status, stats)
+    objective = solution.objective["total"]
+    # every objective coefficient is an integer: the optimum is at least the bound rounded up; before
+    # HiGHS has a root bound it reports -inf or less than the trivial bound, which is used instead
+    bound = max(float(math.ceil(max(float(info.mip_dual_bound), -1e18) - 1e-6)), trivial_bound(flat))
+    if status is Status.optimal:
+        bound = min(bound, objective)
+    stats.best_bound = bound
+    stats.gap = abs(objective - bound) / max(1.0, abs(objective))
+    return solution
+
+
+@contextlib.contextmanager
+def _quiet_stdout(quiet: bool):
+    """Silence file descriptor 1 (C++ output bypasses sys.stdout), so that JSON on stdout stays clean."""
+    if not quiet:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def trivial_bound(flat: Flat) -> float:
+    """A lower bound no plan beats: every organisation in its cheapest allowed slot (or out, when
+    optional); for a makespan, the latest completion among the mandatory in their earliest slots."""
+    if flat.objective_kind == "makespan":
+        ends = [flat.slots[ks[0]].month + flat.tail_months[o] - flat.start_month
+                for o, ks in flat.domain.items() if ks and o in flat.mandatory]
+        return float(max(ends, default=0))
+    total = 0
+    for org_id, ks in flat.domain.items():
+        if org_id not in flat.never_cost.get("population_delay", {}):
+            continue
+        options = [flat.cost(org_id, k) for k in ks]
+        if org_id not in flat.mandatory or not ks:
+            options.append(flat.cost(org_id, None))
+        total += min(options)
+    return float(total)
+
+
+def _set_start(h, mip: MipModel, start: dict[str, int | None], n: int) -> None:
+    import highspy
+    import numpy as np
+
+    values = np.zeros(n, dtype=np.float64)
+    for (org_id, k), col in mip.x.items():
+        if start.get(org_id) == k:
+            values[col] = 1.0
+    for org_id, cols in mip._chain.items():
+        ks = mip.flat.domain[org_id]
+        where = start.get(org_id)
+        live = False
+        for i, k in enumerate(ks):
+            live = live or where == k
+            values[cols[i]] = float(live)
+    if getattr(mip, "z", None) is not None:
+        ends = [mip.flat.slots[k].month + mip.flat.tail_months[o] - mip.flat.start_month
+                for o, k in start.items() if k is not None]
+        values[mip.z] = float(max(ends, default=0))
+    solution = highspy.HighsSolution()
+    solution.col_value = values.tolist()
+    h.setSolution(solution)
