@@ -345,30 +345,30 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _properties(where, title: str) -> str:
+    """`file=F,line=L,title=T` of a GitHub workflow command (file and line when known)."""
+    props = []
+    if where is not None:
+        props.append(f"file={_escape_property(where.file)}")
+        if where.line:
+            props.append(f"line={where.line}")
+    props.append(f"title={_escape_property(title)}")
+    return ",".join(props)
+
+
 def to_github(result: CheckResult) -> str:
     """GitHub Actions workflow commands: `::error file=F,line=L,title=T::message` per finding, a
     `::notice` per suggested change, and the summary as a plain line."""
     lines = []
     for f in result.findings:
-        props = []
-        if f.where is not None:
-            props.append(f"file={_escape_property(f.where.file)}")
-            if f.where.line:
-                props.append(f"line={f.where.line}")
-        props.append(f"title={_escape_property(f.title or 'hpplan')}")
-        lines.append(f"::error {','.join(props)}::{_escape_data(f.message)}")
+        lines.append(f"::error {_properties(f.where, f.title or 'hpplan')}::{_escape_data(f.message)}")
     if result.status == "undecided":
         lines.append(f"::error title=hpplan check::{_escape_data(result.summary)}")
     if result.explanation is not None:
         for n, conflict in enumerate(result.explanation.conflicts, 1):
             for relaxation in conflict.relaxations:
-                props = []
-                if relaxation.where is not None:
-                    props.append(f"file={_escape_property(relaxation.where.file)}")
-                    if relaxation.where.line:
-                        props.append(f"line={relaxation.where.line}")
-                props.append(f"title={_escape_property(f'hpplan: a change that resolves conflict {n}')}")
-                lines.append(f"::notice {','.join(props)}::{_escape_data(relaxation.message)}")
+                title = f"hpplan: a change that resolves conflict {n}"
+                lines.append(f"::notice {_properties(relaxation.where, title)}::{_escape_data(relaxation.message)}")
     lines.append(result.summary)
     return "\n".join(lines) + "\n"
 

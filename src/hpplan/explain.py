@@ -507,17 +507,19 @@ class Describer:
         closed = {s.id for _, s in switches.closed.get(group.key, [])}
         return [w for w in self.future if w.id not in closed]
 
+    def _first_window_after(self, group: Group, switches) -> str:
+        open_ = self._first_open(group, switches)
+        return f"; the first window on or after it is {self.window(open_[0])}" if open_ else "; no window is that late"
+
     def _earliest(self, group: Group, switches, involved):
         org = group.subject
-        open_ = self._first_open(group, switches)
-        then = f"; the first window on or after it is {self.window(open_[0])}" if open_ else "; no window is that late"
+        then = self._first_window_after(group, switches)
         return (f"{org.name} may go live no earlier than {org.earliest} (its earliest date){then}",
                 self.field_at(org, "earliest"), [org.id])
 
     def _returns(self, group: Group, switches, involved):
         org = group.subject
-        open_ = self._first_open(group, switches)
-        then = f"; the first window on or after it is {self.window(open_[0])}" if open_ else "; no window is that late"
+        then = self._first_window_after(group, switches)
         return (f"{org.name} opted out and returns on {org.returns}, so it goes live no earlier than that{then}",
                 self.field_at(org, "returns"), [org.id])
 
