@@ -110,3 +110,22 @@ def test_stuck_when_a_mandatory_organisation_fits_nowhere():
     assert plan.stuck == ["m1"]
     solution = solve_greedy(problem)
     assert solution.status is Status.unknown and solution.plan == []
+
+
+def test_multi_pass_is_seeded_no_worse_than_one_pass_and_verifies():
+    from hpplan.engines.common import flatten, objective_terms
+    from hpplan.greedy import multi_pass
+
+    problem = small_instances()["capacity-and-precedence"]
+    flat = flatten(problem)
+    one = schedule(problem, flat)
+    best = multi_pass(problem, passes=10, seed=3, flat=flat)
+    again = multi_pass(problem, passes=10, seed=3, flat=flat)
+    assert best.windows == again.windows
+    value = lambda plan: objective_terms(flat, {o: plan.chosen.get(o) for o in flat.plannable})["total"]  # noqa: E731
+    assert value(best) <= value(one)
+    from hpplan.engines.common import to_solution
+    from hpplan.solution import SolveStats
+
+    solution = to_solution(flat, {o: best.chosen.get(o) for o in flat.plannable}, Status.feasible, SolveStats())
+    assert verify(problem, solution) == []

@@ -119,6 +119,8 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
             return Solution(status=status, stats=stats), replan
         rollout.model.minimize(rollout.total)
 
+    if baseline is None and problem.waves.objective.kind == "makespan":
+        _cut_at_greedy_makespan(rollout, problem, stats)
     solver = solver_for(options, deadline - time.perf_counter())
     code = run_solver(solver, rollout.model, options, "objective")
     status = _status(code, rollout)
@@ -226,6 +228,24 @@ class _Values(dict):
         self.by_index: list[int] = list(solver.response_proto.solution)
         for key, var in rollout.variables.go_live.items():
             self[key] = bool(self.by_index[var.index])
+
+
+def _cut_at_greedy_makespan(rollout: RolloutModel, problem: Problem, stats: SolveStats) -> None:
+    """Makespan objective: a multi-pass list schedule bounds the optimum from above, so every plan
+    finishing later can go (presolve then drops most window variables), and it is the first hint.
+    Measured on PSPLIB J30 (docs/benchmarks.md): the proven share rises from 3/10 to 8/10."""
+    from .greedy import flatten, multi_pass, to_solution
+
+    flat = flatten(problem)
+    plan = multi_pass(problem, flat=flat)
+    if plan.stuck:
+        return
+    greedy = to_solution(flat, {o: plan.chosen.get(o) for o in flat.plannable}, Status.feasible, SolveStats())
+    rollout.model.add(rollout.terms["makespan"] <= round(greedy.objective["makespan"])).with_name("makespan:greedy_cut")
+    chosen = {a.id: a.window for a in greedy.plan}
+    for (org_id, window_id), var in rollout.variables.go_live.items():
+        rollout.model.add_hint(var, int(chosen.get(org_id) == window_id))
+    stats.phases.append("greedy cut-off")
 
 
 def _values(rollout: RolloutModel, solver: cp_model.CpSolver) -> _Values:
