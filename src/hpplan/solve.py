@@ -120,7 +120,7 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
         rollout.model.minimize(rollout.total)
 
     if baseline is None and problem.waves.objective.kind == "makespan":
-        _cut_at_greedy_makespan(rollout, problem, stats)
+        cut_at_greedy_makespan(rollout, problem, stats)
     solver = solver_for(options, deadline - time.perf_counter())
     code = run_solver(solver, rollout.model, options, "objective")
     status = _status(code, rollout)
@@ -230,7 +230,7 @@ class _Values(dict):
             self[key] = bool(self.by_index[var.index])
 
 
-def _cut_at_greedy_makespan(rollout: RolloutModel, problem: Problem, stats: SolveStats) -> None:
+def cut_at_greedy_makespan(rollout: RolloutModel, problem: Problem, stats: SolveStats) -> None:
     """Makespan objective: a multi-pass list schedule bounds the optimum from above, so every plan
     finishing later can go (presolve then drops most window variables), and it is the first hint.
     Measured on PSPLIB J30 (docs/benchmarks.md): the proven share rises from 3/10 to 8/10."""
