@@ -241,6 +241,10 @@ def cut_at_greedy_makespan(rollout: RolloutModel, problem: Problem, stats: Solve
     if plan.stuck:
         return
     greedy = to_solution(flat, {o: plan.chosen.get(o) for o in flat.plannable}, Status.feasible, SolveStats())
+    from .verify import verify
+
+    if verify(problem, greedy, check_objective=False):
+        return  # a cut from a plan that breaks a rule could cut off the optimum: never use one
     rollout.model.add(rollout.terms["makespan"] <= round(greedy.objective["makespan"])).with_name("makespan:greedy_cut")
     chosen = {a.id: a.window for a in greedy.plan}
     for (org_id, window_id), var in rollout.variables.go_live.items():
