@@ -185,3 +185,17 @@ def test_makespan_objective_finishes_as_early_as_possible():
     # m2 cannot go before April; m1 in February keeps the pool free for m2: done after May 2024
     assert windows_of(solution) == {"m1": "w1", "m2": "w2"}
     assert solution.objective == {"makespan": 5.0, "total": 5.0}  # months January .. May, end exclusive
+
+
+def test_a_plan_from_the_list_scheduler_when_cp_sat_finds_none_in_time(monkeypatch):
+    import sys
+
+    from ortools.sat.python import cp_model
+
+    solve_module = sys.modules["hpplan.solve"]
+    monkeypatch.setattr(solve_module, "run_solver", lambda solver, model, options, phase: cp_model.UNKNOWN)
+    problem = build([org("m1", population=20), org("m2")], profiles=MUNI_PROFILE, pools=PRIMARY_5)
+    solution = solved(problem)  # the verifier checks the fallback plan too
+    assert solution.status is Status.feasible
+    assert solution.stats.engine.startswith("greedy")
+    assert set(windows_of(solution).values()) <= {"w1", "w2", "w3", "w4"}

@@ -125,6 +125,11 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
     code = run_solver(solver, rollout.model, options, "objective")
     status = _status(code, rollout)
     stats.phases.append("objective")
+    if status is Status.unknown and baseline is None:
+        fallback = list_schedule_fallback(problem, stats)
+        if fallback is not None:
+            stats.wall_time = time.perf_counter() - started
+            return fallback, replan
     if status not in (Status.optimal, Status.feasible):
         stats.wall_time = time.perf_counter() - started
         stats.tie_break = "skipped"
@@ -228,6 +233,22 @@ class _Values(dict):
         self.by_index: list[int] = list(solver.response_proto.solution)
         for key, var in rollout.variables.go_live.items():
             self[key] = bool(self.by_index[var.index])
+
+
+def list_schedule_fallback(problem: Problem, stats: SolveStats) -> Solution | None:
+    """When CP-SAT found no plan in time: the list scheduler's plan, if it keeps every rule (checked by
+    the verifier), reported as `feasible` with engine `greedy` — a plan now rather than none."""
+    from .greedy import solve_greedy
+    from .verify import verify
+
+    greedy = solve_greedy(problem)
+    if not greedy.found or verify(problem, greedy):
+        return None
+    stats.engine = "greedy (CP-SAT found no plan in time)"
+    stats.tie_break = "skipped"
+    stats.phases.append("list schedule")
+    greedy.stats = stats
+    return greedy
 
 
 def cut_at_greedy_makespan(rollout: RolloutModel, problem: Problem, stats: SolveStats) -> None:
