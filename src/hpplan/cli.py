@@ -61,7 +61,7 @@ def load(data: Path) -> Problem:
         raise  # unreachable
 
 
-def render(problem: Problem, solution: Solution, fmt: Format, width: int | None = None) -> str | bytes:
+def render(problem: Problem, solution: Solution, fmt: Format) -> str | bytes:
     """The plan in a machine format: text (json, csv, markdown, ics) or bytes (xlsx)."""
     if fmt is Format.json:
         return solution.to_json()

@@ -285,7 +285,7 @@ def _break_ties(rollout: RolloutModel, problem: Problem, options: SolveOptions, 
     model = rollout.model
     model.add(rollout.total <= optimum).with_name("tie_break:objective_at_optimum")
     state = "complete"
-    for org_id, position, low, _high in tie_break_positions(rollout.variables, problem):
+    for org_id, position, low in tie_break_positions(rollout.variables, problem):
         current = _evaluate(position, values)
         if current > low:
             time_left = deadline - time.perf_counter()
@@ -318,12 +318,12 @@ def _evaluate(expr, values: "_Values") -> int:
     return flat.offset + sum(c * values.by_index[v.index] for v, c in zip(flat.vars, flat.coeffs))
 
 
-def _solution(problem: Problem, rollout: RolloutModel, values, status: Status, stats: SolveStats) -> Solution:
-    variables = rollout.variables
-    chosen = {org_id: window_id for (org_id, window_id), on in values.items() if on}
+def plan_entries(problem: Problem, chosen: dict[str, str]) -> list[Assignment]:
+    """The plan, in data order, from the window each planned organisation goes live in (`chosen`,
+    org id -> window id); pinned organisations at their history, the rest unscheduled."""
     plan = []
     for org in problem.organisations:
-        if org.id in variables.fixed:
+        if org.live_since is not None:  # status live: pinned history
             window = problem.history_window_of(org)
             go_live, window_id, pinned = org.live_since, window.id if window else None, True
         elif org.id in chosen:
@@ -332,6 +332,11 @@ def _solution(problem: Problem, rollout: RolloutModel, values, status: Status, s
         else:
             go_live, window_id, pinned = None, None, False
         plan.append(Assignment(org.id, org.name, org.kind.value, org.effective_sector.value, go_live, window_id, pinned))
+    return plan
+
+
+def _solution(problem: Problem, rollout: RolloutModel, values, status: Status, stats: SolveStats) -> Solution:
+    plan = plan_entries(problem, {org_id: window_id for (org_id, window_id), on in values.items() if on})
     objective = {name: float(_evaluate(term, values)) for name, term in rollout.terms.items()}
     objective["total"] = sum(objective.values())
     return Solution(status=status, objective=objective, plan=plan, load=load_report(problem, plan), stats=stats)

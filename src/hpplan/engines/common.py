@@ -13,13 +13,12 @@ Semantics follow docs/rules.md; constraint code lives in the engines, not here.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from ..model.variables import Fixed, Slot, allowed_slots, pinned_position
-from ..problem import LOAD_SCALE, Problem, Profile, month_index, month_label
+from ..problem import Problem, Profile, month_index
 from ..schema import Kind, Organisation, Status
-from ..solution import Assignment, LoadPoint, Solution, SolveStats, Status as PlanStatus
+from ..solution import Solution, SolveStats, Status as PlanStatus
 
 #: docs/rules.md `after_live`: position(then) >= position(first) and
 #: month(then) - len(then's longest `before`) >= month(first) + AFTER_LIVE_EXTRA_MONTHS
@@ -289,38 +288,9 @@ def objective_terms(flat: Flat, chosen: dict[str, int | None]) -> dict[str, floa
 
 def to_solution(flat: Flat, chosen: dict[str, int | None], status: PlanStatus, stats: SolveStats) -> Solution:
     """A `Solution` (plan, objective terms, load report) from slot choices."""
+    from ..solve import load_report, plan_entries
+
     problem = flat.problem
-    plan = []
-    for org in problem.organisations:
-        if org.id in flat.fixed:
-            window = problem.history_window_of(org)
-            go_live: dt.date | None = org.live_since
-            window_id, pinned = (window.id if window else None), True
-        elif chosen.get(org.id) is not None:
-            slot = flat.slots[chosen[org.id]]
-            go_live, window_id, pinned = slot.date, slot.id, False
-        else:
-            go_live, window_id, pinned = None, None, False
-        plan.append(Assignment(org.id, org.name, org.kind.value, org.effective_sector.value, go_live, window_id, pinned))
+    plan = plan_entries(problem, {org_id: flat.slots[k].id for org_id, k in chosen.items() if k is not None})
     return Solution(status=status, objective=objective_terms(flat, chosen), plan=plan,
-                    load=load_points(flat, chosen), stats=stats)
-
-
-def load_points(flat: Flat, chosen: dict[str, int | None]) -> list[LoadPoint]:
-    """Each pool's load and capacity, month by month over the horizon (as `solve.load_report`, for
-    several pools per organisation)."""
-    used = {p: list(v) for p, v in flat.pinned_load.items()}
-    for org_id, k in chosen.items():
-        if k is None:
-            continue
-        month = flat.slots[k].month
-        for load in flat.loads.get(org_id, ()):
-            for off in range(load.profile.first_offset, load.profile.last_offset + 1):
-                i = month + off - flat.start_month
-                if 0 <= i < len(used[load.pool]):
-                    used[load.pool][i] += load.profile.load_at(off)
-    return [
-        LoadPoint(pool, month_label(flat.start_month + i), used[pool][i] / LOAD_SCALE, flat.capacity[pool][i] / LOAD_SCALE)
-        for pool in flat.pools
-        for i in range(flat.end_month - flat.start_month + 1)
-    ]
+                    load=load_report(problem, plan), stats=stats)

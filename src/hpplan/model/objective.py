@@ -69,9 +69,9 @@ def objective_terms(v: GoLiveVariables, problem: Problem) -> dict[str, cp_model.
     return {name: build(v, problem) for name, build in TERMS.items()}
 
 
-def tie_break_positions(v: GoLiveVariables, problem: Problem) -> list[tuple[str, cp_model.LinearExprT, int, int]]:
+def tie_break_positions(v: GoLiveVariables, problem: Problem) -> list[tuple[str, cp_model.LinearExprT, int]]:
     """For the lexicographic tie-break: (org id, its window place among future windows with
-    'unscheduled' as one past the last, smallest possible, largest possible), in id order."""
+    'unscheduled' as one past the last, its smallest possible place), in id order."""
     place = {slot.id: i for i, slot in enumerate(v.slots)}
     never = len(v.slots)
     result = []
@@ -79,8 +79,7 @@ def tie_break_positions(v: GoLiveVariables, problem: Problem) -> list[tuple[str,
         domain = v.domain[org.id]
         expr = sum(place[s.id] * v.go_live[org.id, s.id] for s in domain) + never * (1 - v.scheduled(org.id))
         low = min((place[s.id] for s in domain), default=never)
-        high = never if not org.is_mandatory else max((place[s.id] for s in domain), default=never)
-        result.append((org.id, expr, low, high))
+        result.append((org.id, expr, low))
     return result
 
 
