@@ -34,6 +34,12 @@ app = typer.Typer(
 EXIT_INPUT = 2
 
 
+class Engine(str, Enum):
+    auto = "auto"
+    cp_sat = "cp-sat"
+    highs = "highs"
+
+
 class Format(str, Enum):
     table = "table"
     json = "json"
@@ -127,6 +133,10 @@ def solve_command(
         None, "--work-limit", min=0.01,
         help="Deterministic work limit (CP-SAT deterministic seconds): a plan cut short by it is still reproducible.",
     ),
+    engine: Engine = typer.Option(
+        Engine.auto, "--engine", "-e",
+        help="auto: CP-SAT and, on models up to 20,000 window variables, HiGHS race; cp-sat or highs: that one alone.",
+    ),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the plan to this file (atomically)."),
     scenario: list[Path] = typer.Option([], "--scenario", "-s", help="A scenario file (docs/scenarios.md); repeat to apply several in order."),
@@ -145,6 +155,7 @@ def solve_command(
 ) -> None:
     """Find the best rollout plan for a data folder (with scenarios applied) and show it."""
     from .cli_compare import data_folder, replan_and_emit, scenario_problem
+    from .portfolio import highs_available
     from .progress import solve_progress
 
     if freeze_until is not None and baseline is None:
@@ -152,7 +163,11 @@ def solve_command(
         raise typer.Exit(EXIT_INPUT)
     folder = data_folder(data, scenario)
     problem = scenario_problem(folder, scenario, postpone, exclude, capacity)
-    options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit)
+    if engine is Engine.highs and not highs_available():
+        typer.echo("error: --engine highs needs highspy (pip install highspy); or use --engine auto", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit,
+                           engine=engine.value)
     if baseline is None:
         with solve_progress(Console(stderr=True), quiet=quiet) as options.progress:
             solution = solve(problem, options)

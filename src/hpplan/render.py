@@ -498,6 +498,10 @@ def footer(solution: Solution, g: Glyphs, width: int) -> list[Text]:
     ]
     if stats.time_limit is not None:
         solve.append(f"time limit {fmt_number(stats.time_limit)} s")
+    if stats.found_by is not None:
+        solve.append(f"plan found by {stats.found_by}")
+    if stats.proved_by is not None:
+        solve.append(f"proved optimal by {stats.proved_by}")
     if stats.tie_break != "complete":
         solve.append(f"tie-break {stats.tie_break}")
     lines = pack("Status:", status, g.sep, width)

@@ -737,6 +737,10 @@ def _facts(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str:
               ["tie-break", stats.tie_break]]
     if stats.best_bound is not None:
         solver.append(["best bound", fmt_number(stats.best_bound)])
+    if stats.found_by is not None:
+        solver.append(["plan found by", stats.found_by])
+    if stats.proved_by is not None:
+        solver.append(["proved optimal by", stats.proved_by])
     solver_html = f"<div><b>Solver</b> ({_esc(main.label)}){_table(['setting', 'value'], solver)}</div>"
     return (f'<section class="card grid"><div><b>Organisations</b>{facts}</div>{objective}{solver_html}</section>')
 

@@ -66,6 +66,8 @@ class SolveStats:
     workers: int = 1
     time_limit: float | None = None
     phases: list[str] = field(default_factory=list)
+    found_by: str | None = None  # the engine whose plan is reported (greedy, cp-sat, highs)
+    proved_by: str | None = None  # the engine whose bound proved it optimal (None: not proven)
 
 
 @dataclass

@@ -18,13 +18,16 @@ comes first: phase "frozen horizon" keeps the baseline's go-lives in the windows
 from __future__ import annotations
 
 import datetime as dt
+import math
+import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model, cp_model_helper
 
 from .model import RolloutModel, build_model
 from .model.objective import Anchor, frozen_horizon, stability_terms, tie_break_positions
+from .portfolio import CpSatListener, Entry, Race, best_of, engines_for, run_highs
 from .problem import LOAD_SCALE, Problem, month_index, month_label
 from .solution import Assignment, LoadPoint, Solution, SolveStats, Status
 
@@ -46,13 +49,18 @@ class SolveOptions:
     log: bool = False
     #: a live progress display (hpplan.progress.SolveProgress) or None; it only reads, the plan is the same
     progress: object | None = None
+    #: which engines race in the objective phase: auto | cp-sat | highs (hpplan.portfolio)
+    engine: str = "auto"
 
 
-def run_solver(solver: cp_model.CpSolver, model: cp_model.CpModel, options: SolveOptions, phase: str) -> int:
-    """`solver.solve(model)`, showing progress when `options.progress` is set (hpplan.progress)."""
-    if options.progress is None:
-        return solver.solve(model)
-    return solver.solve(model, options.progress.attach(solver, phase))
+def run_solver(solver: cp_model.CpSolver, model: cp_model.CpModel, options: SolveOptions, phase: str,
+               race: Race | None = None) -> int:
+    """`solver.solve(model)`, showing progress when `options.progress` is set (hpplan.progress); in a
+    race (hpplan.portfolio), its plans and bounds go to the race, which shows the race's best."""
+    progress = options.progress.attach(solver, phase) if options.progress is not None else None
+    if race is not None:
+        return solver.solve(model, CpSatListener(race, solver))
+    return solver.solve(model) if progress is None else solver.solve(model, progress)
 
 
 def solver_for(options: SolveOptions, time_left: float) -> cp_model.CpSolver:
@@ -119,26 +127,23 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
             return Solution(status=status, stats=stats), replan
         rollout.model.minimize(rollout.total)
 
-    if baseline is None and problem.waves.objective.kind == "makespan":
-        cut_at_greedy_makespan(rollout, problem, stats)
-    solver = solver_for(options, deadline - time.perf_counter())
-    code = run_solver(solver, rollout.model, options, "objective")
-    status = _status(code, rollout)
-    stats.phases.append("objective")
-    if status is Status.unknown and baseline is None:
-        fallback = list_schedule_fallback(problem, stats)
-        if fallback is not None:
-            stats.wall_time = time.perf_counter() - started
-            return fallback, replan
+    outcome = _objective_phase(problem, rollout, options, deadline, stats, replanning=baseline is not None)
+    status = outcome.status
     if status not in (Status.optimal, Status.feasible):
         stats.wall_time = time.perf_counter() - started
         stats.tie_break = "skipped"
         return Solution(status=status, stats=stats), replan
-
-    stats.best_bound = solver.best_objective_bound
-    objective_value = solver.objective_value
-    stats.gap = abs(objective_value - stats.best_bound) / max(1.0, abs(objective_value))
-    values = _values(rollout, solver)
+    stats.best_bound = outcome.bound
+    objective_value = outcome.best.objective
+    stats.gap = abs(objective_value - outcome.bound) / max(1.0, abs(objective_value)) if outcome.bound is not None else None
+    if outcome.best.solution is not None and not (status is Status.optimal and options.tie_break):
+        # another engine's plan, reported as it is (its objective terms are computed as the model's)
+        solution = outcome.best.solution
+        stats.tie_break = "skipped"
+        stats.wall_time = time.perf_counter() - started
+        return Solution(status=status, objective=solution.objective, plan=solution.plan, load=solution.load,
+                        stats=stats), replan
+    values = outcome.values if outcome.best.solution is None else _complete(rollout, outcome.best.solution, options)
 
     if status is Status.optimal and options.tie_break:
         values, stats.tie_break = _break_ties(rollout, problem, options, values, round(objective_value), deadline)
@@ -235,42 +240,151 @@ class _Values(dict):
             self[key] = bool(self.by_index[var.index])
 
 
-def list_schedule_fallback(problem: Problem, stats: SolveStats) -> Solution | None:
-    """When CP-SAT found no plan in time: the list scheduler's plan, if it keeps every rule (checked by
-    the verifier), reported as `feasible` with engine `greedy` — a plan now rather than none."""
-    from .greedy import solve_greedy
+@dataclass
+class _Outcome:
+    """The objective phase's result: the best plan's entry (None: no plan), its status, the best bound
+    and CP-SAT's values when its plan is the best."""
+
+    best: Entry | None
+    status: Status
+    bound: int | None
+    values: _Values | None = None
+
+
+def list_schedule(problem: Problem) -> Solution | None:
+    """The list scheduler's plan if the verifier accepts it (else None): a multi-pass schedule for a
+    makespan (a tighter cut-off), one pass for the population objective (0.2 s at national scale)."""
+    from .greedy import flatten, multi_pass, solve_greedy, to_solution
     from .verify import verify
 
-    greedy = solve_greedy(problem)
-    if not greedy.found or verify(problem, greedy):
+    if problem.waves.objective.kind == "makespan":
+        flat = flatten(problem)
+        plan = multi_pass(problem, flat=flat)
+        if plan.stuck:
+            return None
+        solution = to_solution(flat, {o: plan.chosen.get(o) for o in flat.plannable}, Status.feasible, SolveStats())
+    else:
+        solution = solve_greedy(problem)
+    if not solution.found or verify(problem, solution):
+        return None  # a plan that breaks a rule is never used, not even as a cut or hint
+    return solution
+
+
+def cut_at_greedy_makespan(rollout: RolloutModel, problem: Problem, stats: SolveStats,
+                           incumbent: Solution | None = None) -> Solution | None:
+    """Makespan objective: a (verified) multi-pass list schedule bounds the optimum from above, so
+    every plan finishing later can go (presolve then drops most window variables), and it is the
+    first hint. Measured on PSPLIB J30 (docs/benchmarks.md): the proven share rises from 3/10 to 8/10.
+    Returns the list schedule used (None: none found)."""
+    incumbent = incumbent or list_schedule(problem)
+    if incumbent is None:
         return None
-    stats.engine = "greedy (CP-SAT found no plan in time)"
-    stats.tie_break = "skipped"
-    stats.phases.append("list schedule")
-    greedy.stats = stats
-    return greedy
+    rollout.model.add(rollout.terms["makespan"] <= round(incumbent.objective["makespan"])).with_name("makespan:greedy_cut")
+    _hint(rollout, incumbent)
+    stats.phases.append("greedy cut-off")
+    return incumbent
 
 
-def cut_at_greedy_makespan(rollout: RolloutModel, problem: Problem, stats: SolveStats) -> None:
-    """Makespan objective: a multi-pass list schedule bounds the optimum from above, so every plan
-    finishing later can go (presolve then drops most window variables), and it is the first hint.
-    Measured on PSPLIB J30 (docs/benchmarks.md): the proven share rises from 3/10 to 8/10."""
-    from .greedy import flatten, multi_pass, to_solution
-
-    flat = flatten(problem)
-    plan = multi_pass(problem, flat=flat)
-    if plan.stuck:
-        return
-    greedy = to_solution(flat, {o: plan.chosen.get(o) for o in flat.plannable}, Status.feasible, SolveStats())
-    from .verify import verify
-
-    if verify(problem, greedy, check_objective=False):
-        return  # a cut from a plan that breaks a rule could cut off the optimum: never use one
-    rollout.model.add(rollout.terms["makespan"] <= round(greedy.objective["makespan"])).with_name("makespan:greedy_cut")
-    chosen = {a.id: a.window for a in greedy.plan}
+def _hint(rollout: RolloutModel, plan: Solution) -> None:
+    chosen = {a.id: a.window for a in plan.plan}
+    rollout.model.clear_hints()
     for (org_id, window_id), var in rollout.variables.go_live.items():
         rollout.model.add_hint(var, int(chosen.get(org_id) == window_id))
-    stats.phases.append("greedy cut-off")
+
+
+def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOptions, deadline: float,
+                     stats: SolveStats, replanning: bool) -> _Outcome:
+    """Phase 1: the engines of `options.engine` race on the objective (hpplan.portfolio), with the
+    verified list-schedule plan as the first entry (not when re-planning: its phases come first)."""
+    engines = engines_for(problem, options.engine, replanning=replanning, work_limit=options.work_limit)
+    stats.engine = " + ".join(engines)
+    race = Race(progress=options.progress)
+    entries: list[Entry] = []
+    incumbent = None
+    if not replanning:
+        incumbent = list_schedule(problem)
+    if incumbent is not None:
+        stats.phases.append("list schedule")
+        race.offer(objective=incumbent.objective["total"])
+        if problem.waves.objective.kind == "makespan" and "cp-sat" in engines:
+            cut_at_greedy_makespan(rollout, problem, stats, incumbent)
+        elif engines == ["cp-sat"]:
+            # measured (docs/benchmarks.md): the hint gets CP-SAT to its first plan sooner where it has
+            # none of its own for long (national); where HiGHS races, a poor hint only holds CP-SAT back
+            _hint(rollout, incumbent)
+    highs = None
+    if "highs" in engines:
+        # a start helps HiGHS on a makespan (it cuts every slot finishing later) and hurts it on the
+        # population objective (region seed 1, 10 s: gap 0.55 % without, 0.87 % with)
+        makespan = problem.waves.objective.kind == "makespan"
+        start = _slots(problem, incumbent) if incumbent is not None and makespan else None
+        highs = _Thread(run_highs, problem, race, deadline - time.perf_counter(), options.seed, start, options.log)
+    values = None
+    if "cp-sat" in engines:
+        solver = solver_for(options, deadline - time.perf_counter())
+        code = run_solver(solver, rollout.model, options, "objective", race)
+        race.stop()  # CP-SAT is done: HiGHS cannot prove more in the time left than it has
+        cp_status = _status(code, rollout)
+        entry = Entry("cp-sat", cp_status)
+        if cp_status in (Status.optimal, Status.feasible):
+            entry.objective = round(solver.objective_value)
+            entry.bound = math.ceil(solver.best_objective_bound - 1e-6)
+            values = _values(rollout, solver)
+            race.offer(entry.objective, entry.bound)
+        entries.append(entry)
+    elif options.progress is not None:
+        options.progress.update(phase="objective")
+    if highs is not None:
+        entries.append(highs.join())
+    stats.phases.append("objective")
+    if incumbent is not None:
+        entries.append(Entry("greedy", Status.feasible, round(incumbent.objective["total"]), None, incumbent))
+    best, status, bound, proved_by = best_of(entries, race)
+    stats.found_by = best.engine if best is not None else None
+    stats.proved_by = proved_by
+    return _Outcome(best, status, bound, values if best is not None and best.engine == "cp-sat" else None)
+
+
+class _Thread(threading.Thread):
+    """Runs one racing engine; `join()` returns its entry (or raises what it raised)."""
+
+    def __init__(self, target, *args):
+        super().__init__(daemon=True)
+        self._target_call, self._args = target, args
+        self._result, self._error = None, None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self._result = self._target_call(*self._args)
+        except BaseException as error:  # re-raised in the caller's thread
+            self._error = error
+
+    def join(self, timeout: float | None = None) -> Entry:
+        super().join(timeout)
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+
+def _slots(problem: Problem, plan: Solution) -> dict[str, int | None]:
+    """A plan as the MIP's start: plannable organisation -> index of its future window (None: out)."""
+    index = {w.id: k for k, w in enumerate(problem.future_windows)}
+    chosen = {a.id: a.window for a in plan.plan if not a.pinned}
+    return {org.id: index.get(chosen.get(org.id)) for org in problem.plannable}
+
+
+def _complete(rollout: RolloutModel, plan: Solution, options: SolveOptions) -> _Values:
+    """CP-SAT's values for another engine's plan (every go-live fixed to the plan; the model's
+    auxiliary variables follow), for the tie-break to start from."""
+    _hint(rollout, plan)
+    solver = solver_for(replace(options, workers=1), 60.0)
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    code = solver.solve(rollout.model)
+    rollout.model.clear_hints()
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise RuntimeError(f"the CP-SAT model rejects a verified plan (status {solver.status_name(code)}): a model bug")
+    return _values(rollout, solver)
 
 
 def _values(rollout: RolloutModel, solver: cp_model.CpSolver) -> _Values:

@@ -31,7 +31,9 @@ import contextlib
 import math
 import os
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..problem import Problem
@@ -51,6 +53,11 @@ class HighsOptions:
     #: a starting plan (plannable org -> slot index or None), e.g. the greedy plan; with a makespan
     #: objective it also cuts off every slot that completes after the plan's makespan (MipModel.cut_off)
     start: dict[str, int | None] | None = None
+    #: called from HiGHS's thread with (objective, None) for every improving plan and (None, bound) as the
+    #: dual bound rises (values in the objective's own units); used by `hpplan.portfolio` to share them
+    on_progress: Callable[[float | None, float | None], None] | None = None
+    #: set by another thread to stop the search (the best plan so far is kept)
+    stop: threading.Event | None = None
 
 
 @dataclass
@@ -332,6 +339,8 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None) -> Soluti
         _set_start(h, mip, options.start, n)
     stats.build_time = time.perf_counter() - started
     h.setOptionValue("time_limit", max(0.01, options.time_limit - stats.build_time))
+    if options.on_progress is not None or options.stop is not None:
+        _listen(h, options)
     h.run()
 
     model_status = h.getModelStatus()
@@ -364,6 +373,32 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None) -> Soluti
     stats.best_bound = bound
     stats.gap = abs(objective - bound) / max(1.0, abs(objective))
     return solution
+
+
+def _listen(h, options: HighsOptions) -> None:
+    """Report improving plans and bounds to `options.on_progress`; stop when `options.stop` is set
+    (checked at every interrupt point of the MIP search, the simplex and the interior point method)."""
+    import highspy
+
+    mip_interrupt = highspy.cb.HighsCallbackType.kCallbackMipInterrupt
+    last_bound = [-math.inf]
+
+    def improving(event) -> None:
+        if options.on_progress is not None:
+            options.on_progress(float(event.data_out.objective_function_value), None)
+
+    def interrupt(event) -> None:
+        if options.on_progress is not None and event.callback_type == mip_interrupt:
+            bound = float(event.data_out.mip_dual_bound)
+            if math.isfinite(bound) and bound > last_bound[0]:
+                last_bound[0] = bound
+                options.on_progress(None, bound)
+        if options.stop is not None and options.stop.is_set():
+            event.interrupt()
+
+    h.cbMipImprovingSolution.subscribe(improving)
+    for event in (h.cbMipInterrupt, h.cbSimplexInterrupt, h.cbIpmInterrupt):
+        event.subscribe(interrupt)
 
 
 @contextlib.contextmanager

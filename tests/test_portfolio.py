@@ -1,0 +1,189 @@
+"""The objective phase as a race of engines (hpplan.portfolio, `solve --engine`): the same plan from
+every engine, the engine that found and the one that proved it, and the rules for who races."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hpplan import cli, portfolio
+from hpplan.loader import load_problem
+from hpplan.portfolio import Entry, Race, best_of, engines_for
+from hpplan.solution import Solution, Status
+from hpplan.solve import SolveOptions, solve
+
+from helpers import build, org, solved, windows_of
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = Path(__file__).parent / "data" / "tiny"
+MUNI_PROFILE = [{"id": "municipality", "before": [3], "hypercare": [3], "source": {"all": "estimate: test"}}]
+PRIMARY_5 = [
+    {"id": "specialist", "sector": "specialist", "fte": 100, "source": {"fte": "estimate: test"}},
+    {"id": "primary", "sector": "primary", "fte": 5, "source": {"fte": "estimate: test"}},
+]
+
+
+def capacity_bound():
+    """Three municipalities, room for one a window: the largest first, then by population."""
+    return build([org("m1", population=5), org("m2", population=30), org("m3", population=10)],
+                 profiles=MUNI_PROFILE, pools=PRIMARY_5)
+
+
+# ---- the race ------------------------------------------------------------------------------------
+
+
+def test_the_race_keeps_the_best_objective_and_bound_and_stops_when_they_meet():
+    stopped = []
+    race = Race()
+    race.on_stop(lambda: stopped.append("cp-sat"))
+    race.offer(objective=120.0)
+    race.offer(objective=130.0)  # worse: ignored
+    race.offer(bound=99.2)  # objective coefficients are integers: a bound counts rounded up
+    assert (race.objective, race.bound) == (120, 100) and not stopped
+    race.offer(objective=110.0, bound=float("-inf"))
+    race.offer(bound=110.0)
+    assert stopped == ["cp-sat"] and race.stopped.is_set()
+    race.on_stop(lambda: stopped.append("highs"))  # registered after the race is decided: stops at once
+    assert stopped == ["cp-sat", "highs"]
+
+
+def test_best_of_names_the_engine_that_found_and_the_one_that_proved():
+    race = Race()
+    race.offer(objective=100, bound=100)
+    entries = [Entry("cp-sat", Status.feasible, 100, 90), Entry("highs", Status.feasible, 105, 100)]
+    best, status, bound, proved_by = best_of(entries, race)
+    assert (best.engine, status, bound, proved_by) == ("cp-sat", Status.optimal, 100, "highs")
+
+    race = Race()
+    race.offer(objective=100, bound=95)
+    entries = [Entry("cp-sat", Status.feasible, 101, 95), Entry("greedy", Status.feasible, 100)]
+    best, status, bound, proved_by = best_of(entries, race)
+    assert (best.engine, status, bound, proved_by) == ("greedy", Status.feasible, 95, None)
+
+    best, status, _, proved_by = best_of([Entry("cp-sat", Status.unknown), Entry("highs", Status.infeasible)], Race())
+    assert (best, status, proved_by) == (None, Status.infeasible, "highs")
+    best, status, _, _ = best_of([Entry("cp-sat", Status.unknown)], Race())
+    assert (best, status) == (None, Status.unknown)
+
+
+def test_who_races():
+    problem = capacity_bound()
+    assert engines_for(problem, "auto", replanning=False, work_limit=None) == ["cp-sat", "highs"]
+    assert engines_for(problem, "cp-sat", replanning=False, work_limit=None) == ["cp-sat"]
+    assert engines_for(problem, "highs", replanning=False, work_limit=None) == ["highs"]
+    # re-planning phases are CP-SAT's; HiGHS has no deterministic work limit
+    assert engines_for(problem, "auto", replanning=True, work_limit=None) == ["cp-sat"]
+    assert engines_for(problem, "highs", replanning=True, work_limit=None) == ["cp-sat"]
+    assert engines_for(problem, "auto", replanning=False, work_limit=5.0) == ["cp-sat"]
+    with pytest.raises(ValueError, match="unknown engine 'gurobi'"):
+        engines_for(problem, "gurobi", replanning=False, work_limit=None)
+
+
+def test_large_models_and_missing_highspy_leave_cp_sat_alone(monkeypatch):
+    problem = capacity_bound()
+    monkeypatch.setattr(portfolio, "HIGHS_MAX_COLUMNS", 2)
+    assert engines_for(problem, "auto", replanning=False, work_limit=None) == ["cp-sat"]
+    monkeypatch.setattr(portfolio, "HIGHS_MAX_COLUMNS", 20_000)
+    monkeypatch.setattr(portfolio, "highs_available", lambda: False)
+    assert engines_for(problem, "auto", replanning=False, work_limit=None) == ["cp-sat"]
+
+
+# ---- the same plan from every engine ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ["auto", "cp-sat", "highs"])
+def test_every_engine_gives_the_one_optimal_plan(engine):
+    solution = solved(capacity_bound(), engine=engine)
+    assert solution.status is Status.optimal
+    assert windows_of(solution) == {"m2": "w1", "m3": "w2", "m1": "w3"}
+    assert solution.stats.tie_break == "complete"
+    assert solution.stats.found_by in {"cp-sat", "highs", "greedy"}
+    assert solution.stats.proved_by in ({"highs"} if engine == "highs" else {"cp-sat", "highs"})
+    if engine == "highs":
+        assert solution.stats.found_by in {"highs", "greedy"}
+
+
+def test_a_highs_plan_goes_through_the_tie_break():
+    """Two equally good plans: whichever the MIP finds, the tie-break reports the same one."""
+    problem = build([org("m1", population=10), org("m2", population=10)], profiles=MUNI_PROFILE, pools=PRIMARY_5)
+    plans = {json.dumps(windows_of(solved(problem, engine=e))) for e in ("highs", "cp-sat", "auto")}
+    assert plans == {json.dumps({"m1": "w1", "m2": "w2"})}
+
+
+def test_highs_found_plan_without_tie_break_is_reported_as_found():
+    solution = solved(capacity_bound(), engine="highs", tie_break=False)
+    assert solution.status is Status.optimal and solution.stats.tie_break == "skipped"
+    assert solution.objective["total"] == solved(capacity_bound(), engine="cp-sat").objective["total"]
+
+
+def test_makespan_with_every_engine():
+    profiles = [{"id": "municipality", "before": [3], "hypercare": [3], "source": {"all": "estimate: test"}}]
+    problem = build([org("m1"), org("m2", earliest="2024-04-01")], profiles=profiles, pools=PRIMARY_5,
+                    objective={"kind": "makespan"})
+    plans = set()
+    for engine in ("auto", "cp-sat", "highs"):
+        solution = solved(problem, engine=engine)
+        assert solution.status is Status.optimal and solution.objective["makespan"] == 4.0  # January .. April
+        plans.add(json.dumps(windows_of(solution)))
+    assert len(plans) == 1
+
+
+def test_infeasible_with_every_engine():
+    problem = build([org("m1", latest="2024-01-31")])
+    for engine in ("auto", "cp-sat", "highs"):
+        assert solve(problem, SolveOptions(time_limit=10, engine=engine)).status is Status.infeasible
+
+
+def test_shipped_data_same_plan_bytes_from_every_engine():
+    problem = load_problem(ROOT / "data")
+    outputs = set()
+    for engine in ("auto", "cp-sat", "highs"):
+        solution = solved(problem, engine=engine)
+        assert solution.status is Status.optimal and solution.stats.tie_break == "complete"
+        data = solution.to_json_dict()
+        del data["solver"]["engine"]
+        outputs.add(json.dumps(data))
+    assert len(outputs) == 1
+
+
+# ---- the command line -------------------------------------------------------------------------------
+
+
+def test_cli_engine_option_and_footer():
+    runner = CliRunner()
+    result = runner.invoke(cli.app, ["solve", "--data", str(TINY), "--engine", "highs", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "proved optimal by highs" in result.output
+    result = runner.invoke(cli.app, ["solve", "--data", str(TINY), "--engine", "gurobi"])
+    assert result.exit_code == 2
+    assert "gurobi" in result.output
+
+
+def test_cli_engine_highs_without_highspy(monkeypatch):
+    monkeypatch.setattr(portfolio, "highs_available", lambda: False)
+    result = CliRunner().invoke(cli.app, ["solve", "--data", str(TINY), "--engine", "highs"])
+    assert result.exit_code == 2
+    assert "needs highspy" in result.output
+
+
+def test_json_keeps_its_contract():
+    result = CliRunner().invoke(cli.app, ["solve", "--data", str(TINY), "--format", "json"])
+    data = json.loads(result.stdout)
+    # which engine found or proved the plan depends on timing; the JSON (a plan) does not
+    assert set(data["solver"]) == {"engine", "seed", "workers", "tie_break", "best_bound"}
+    assert data["solver"]["engine"] == "cp-sat + highs"
+
+
+def test_no_plan_from_any_engine_gives_the_list_schedule(monkeypatch):
+    from ortools.sat.python import cp_model
+
+    solve_module = sys.modules["hpplan.solve"]
+    monkeypatch.setattr(solve_module, "run_solver", lambda *args, **kwargs: cp_model.UNKNOWN)
+    monkeypatch.setattr(solve_module, "run_highs", lambda problem, race, *args: Entry("highs", Status.unknown))
+    solution = solved(capacity_bound(), engine="auto")
+    assert solution.status is Status.feasible and solution.stats.found_by == "greedy"
+    assert isinstance(solution, Solution) and solution.plan
