@@ -10,7 +10,10 @@ Instances: the shipped Midt-Norge data; synthetic `region`, `regional-300` and `
 over the 48 parameter groups; `--all` for all 480).
 Engines: `greedy` (hpplan.greedy), `highs` (the MIP, hpplan.engines.highs), `cp-sat` (hpplan's model:
 `hpplan.model.build_model` solved with `hpplan.solve.solver_for`, i.e. phase 1 of `hpplan.solve`, without
-the tie-break) and, on PSPLIB, `pyjobshop` (PyJobShop's CP-SAT interval model on the original file).
+the tie-break), `cp-sat-interval` (the interval form, hpplan.engines.interval; `n/a` where it is not
+exact), `hpplan` (the product: `hpplan.solve.solve` with the time limit, seed and workers, as a user
+runs it, tie-break included; its stats say which engine found and which proved the plan) and, on
+PSPLIB, `pyjobshop` (PyJobShop's CP-SAT interval model on the original file).
 Experimental engines for phase 2: `cp-sat-hint` (cp-sat with the greedy plan as a hint) and
 `highs-start` (highs with the greedy plan as its starting solution), `cp-sat-chain[+hint][+cumulative]
 [+portfolio]` (CP-SAT on the MIP's chain formulation, hpplan.engines.cpsat_flat).
@@ -39,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PSPLIB = ROOT.parent / "shared" / "benchmarks" / "psplib"
 RESULTS = ROOT / "benchmarks" / "results"
-ENGINES = ("greedy", "highs", "cp-sat")
+ENGINES = ("greedy", "highs", "cp-sat", "cp-sat-interval", "hpplan")
 EXPERIMENTAL = ("cp-sat-hint", "highs-start", "cp-sat-chain", "cp-sat-chain+hint", "cp-sat-chain+cumulative",
                 "cp-sat-chain+hint+cumulative", "cp-sat-chain+portfolio", "cp-sat-chain+hint+portfolio",
                 "cp-sat-chain+hint+cumulative+portfolio")
@@ -150,6 +153,39 @@ def _cpsat(problem, time_limit: float, seed: int, workers: int, hint: bool):
     return solution, extra
 
 
+def _interval(problem, time_limit: float, seed: int, workers: int):
+    """The interval form (hpplan.engines.interval); NotImplementedError (status n/a) where not exact."""
+    from .engines.interval import solve_interval, to_solution
+
+    started = time.perf_counter()
+    result = solve_interval(problem, time_limit=time_limit, seed=seed, workers=workers)
+    solution = to_solution(problem, result)
+    solution.stats.wall_time = time.perf_counter() - started
+    solution.stats.seed, solution.stats.workers, solution.stats.time_limit = seed, workers, time_limit
+    extra = {"found_by": result.found_by, "greedy_makespan": result.greedy_objective}
+    return solution, extra
+
+
+def _product(problem, time_limit: float, seed: int, workers: int):
+    """`hpplan.solve.solve` exactly as a user calls it (engine "auto" where SolveOptions has engines)."""
+    from dataclasses import fields
+
+    from .solve import SolveOptions, solve
+
+    options = {"time_limit": time_limit, "seed": seed, "workers": workers}
+    if "engine" in {f.name for f in fields(SolveOptions)}:
+        options["engine"] = "auto"
+    started = time.perf_counter()
+    solution = solve(problem, SolveOptions(**options))
+    stats = solution.stats
+    if not stats.wall_time:
+        stats.wall_time = time.perf_counter() - started
+    extra = {"engine": getattr(stats, "engine", None), "found_by": getattr(stats, "found_by", None),
+             "proved_by": getattr(stats, "proved_by", None), "phases": list(getattr(stats, "phases", []) or []),
+             "tie_break": getattr(stats, "tie_break", None)}
+    return solution, extra
+
+
 def run_child(spec: dict) -> dict:
     """Run one engine on one instance (in this process) and describe the result as a dict."""
     import resource
@@ -198,6 +234,10 @@ def run_child(spec: dict) -> dict:
                 solution, extra = solve_cpsat_flat(problem, FlatOptions(
                     time_limit=spec["time_limit"], seed=spec["seed"], workers=spec["workers"],
                     interleave="portfolio" not in parts, hint="hint" in parts, cumulative="cumulative" in parts))
+            elif engine == "cp-sat-interval":
+                solution, extra = _interval(problem, spec["time_limit"], spec["seed"], spec["workers"])
+            elif engine == "hpplan":
+                solution, extra = _product(problem, spec["time_limit"], spec["seed"], spec["workers"])
             elif engine in ("cp-sat", "cp-sat-hint"):
                 solution, extra = _cpsat(problem, spec["time_limit"], spec["seed"], spec["workers"], engine == "cp-sat-hint")
             else:
@@ -246,9 +286,13 @@ def _psplib_cases(args, work: Path) -> list[Case]:
         out = write_hpplan(inst, work / "psplib" / inst.name)
         b = bounds.get(inst.name)
         cases.append(Case(inst.name, "psplib", str(out), args.psplib_time_limit or args.time_limit or 10.0,
-                          list(args.engines) + ["pyjobshop"], str(path),
+                          [e for e in args.engines if e != "pyjobshop"] + ["pyjobshop"], str(path),
                           b.lower if b else None, b.upper if b else None, b.source if b else ""))
     return cases
+
+
+def _not_psplib(engines: list[str]) -> list[str]:
+    return [e for e in engines if e != "pyjobshop"]  # PyJobShop reads PSPLIB files only
 
 
 def make_cases(args) -> list[Case]:
@@ -258,13 +302,14 @@ def make_cases(args) -> list[Case]:
     cases: list[Case] = []
     limit = lambda default: args.time_limit or default  # noqa: E731
     if not args.no_real:
-        cases.append(Case("midt-norge", "real", str(ROOT / "data"), limit(10.0), list(args.engines)))
+        cases.append(Case("midt-norge", "real", str(ROOT / "data"), limit(10.0), _not_psplib(args.engines)))
     sizes = args.sizes.split(",") if args.sizes else []
     for size in sizes:
         folder = work / f"{size}-seed{args.seed_instances}"
         write_instance(folder, size, args.seed_instances)
         default = 60.0 if size == "national" else 10.0
-        cases.append(Case(f"{size} (seed {args.seed_instances})", "synthetic", str(folder), limit(default), list(args.engines)))
+        cases.append(Case(f"{size} (seed {args.seed_instances})", "synthetic", str(folder), limit(default),
+                          _not_psplib(args.engines)))
     if args.psplib_count or args.all:
         cases += _psplib_cases(args, work)
     return cases
@@ -385,6 +430,22 @@ def summary(runs: list[dict]) -> list[str]:
                          and r["status"] == "optimal")
             lines.append(f"PSPLIB {engine}: {at}/{len(mine)} at the published optimum, {proven} proven optimal"
                          f" ({within} within the time limit)")
+    for engine in ("hpplan", "cp-sat-interval"):
+        mine = [r for r in runs if r["engine"] == engine and r.get("objective") is not None]
+        if not mine:
+            continue
+        for key in ("found_by", "proved_by"):
+            counts: dict[str, int] = {}
+            for r in mine:
+                who = (r.get("extra") or {}).get(key)
+                if who is not None or key == "found_by":
+                    counts[str(who)] = counts.get(str(who), 0) + 1
+            if counts:
+                lines.append(f"{engine} {key.replace('_', ' ')}: "
+                             + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    na = [r for r in runs if r["engine"] == "cp-sat-interval" and r["status"] == "n/a"]
+    if na:
+        lines.append(f"cp-sat-interval not exact (n/a) on: {', '.join(r['instance'] for r in na)}")
     return lines
 
 
@@ -421,7 +482,8 @@ def parse_args(argv=None):
     ap.add_argument("--sizes", default="region,regional-300,national", help="synthetic sizes (comma-separated; '' for none)")
     ap.add_argument("--seed-instances", type=int, default=1, help="generator seed of the synthetic instances")
     ap.add_argument("--no-real", action="store_true", help="leave out the shipped data")
-    ap.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated: {', '.join(ENGINES + EXPERIMENTAL)}")
+    ap.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated: {', '.join(ENGINES + EXPERIMENTAL)}"
+                    " (pyjobshop runs on PSPLIB instances whatever the list)")
     ap.add_argument("--time-limit", type=float, default=None, help="seconds per run for every instance (default: 10; national 60)")
     ap.add_argument("--psplib", default=str(DEFAULT_PSPLIB), help="the PSPLIB folder (j30/, makespans/)")
     ap.add_argument("--psplib-set", default="j30", help="j30, j60 or j120")
@@ -436,7 +498,7 @@ def parse_args(argv=None):
     ap.add_argument("--child-out", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     args.engines = [e for e in args.engines.split(",") if e]
-    unknown = [e for e in args.engines if e not in ENGINES + EXPERIMENTAL]
+    unknown = [e for e in args.engines if e not in ENGINES + EXPERIMENTAL + ("pyjobshop",)]
     if unknown:
         ap.error(f"unknown engine(s) {', '.join(unknown)}; choose from {', '.join(ENGINES + EXPERIMENTAL)}")
     if args.quick:

@@ -1,0 +1,713 @@
+"""The interval form: the same rollout problem as a CP-SAT scheduling model, where it is exact.
+
+hpplan's core model (`hpplan.model`, docs/model.md) is time-indexed: one Boolean per organisation and
+window. For scheduling-shaped problems (PSPLIB, docs/benchmarks.md) CP-SAT does much better on the
+classic interval formulation, which this module writes for the same data:
+
+- one integer **go-live month** G_a per plannable organisation, its domain exactly the months of the
+  windows the core allows it (`model.variables.allowed_slots`), narrowed by unary rules against pinned
+  organisations; optional organisations also get a presence literal p_a (mandatory: p_a = 1);
+- **pool capacity**: every profile of a on pool s, split into runs of equal non-zero load, is one
+  (optional) interval of fixed size starting at G_a + offset with that load as demand; one
+  `add_cumulative` per pool. Capacity that varies by month, and the load of pinned organisations, are
+  fixed "blocking" intervals taking up the difference to the cumulative's capacity. The core checks
+  load only in `problem.months` (planning month .. horizon month): when some run could fall outside
+  them, the cumulative's capacity is raised above anything that can load an unchecked month, and the
+  checked months are blocked down to their real capacity, so exactly the checked months bind;
+- **rules** on months: after_live / order (then present => first present, G_then - G_first >= gap,
+  positions through a (month, position) table when `min_gap_windows` >= 2), with_or_before and together
+  (on months, when both go live), not_same_window (a no-overlap of one-month optional intervals),
+  earliest/latest/returns/track/blackouts (the domain); rules against a pinned organisation restrict
+  the other side's domain, using the window's own position, month and date;
+- **window limits**: per limit and measure, one-month optional intervals at G_a with the organisation's
+  weight (1, users, trust) in a cumulative whose capacity is blocked down to the bound in the months
+  of the windows the limit applies to;
+- **objective**: `makespan` exactly as the core term (z >= G_a + longest hypercare - planning month for
+  every organisation that goes live), or population_delay + preference with the coefficients of
+  `engines.common` (the MIP's and the greedy scheduler's, equal to the core's), per organisation as a
+  (month, cost) table.
+
+Exactness needs months to identify windows. An organisation whose domain holds two windows of one
+month is fine when no rule or limit relates it to others (it takes the cheaper window of the month,
+the earlier among equals: loads and the makespan depend on the month only); otherwise, when two
+organisations that a rule or limit relates could use different windows of one month, the problem is
+**unsupported** (`unsupported(problem)` says why, in words) and `solve_interval` raises
+`NotImplementedError`.
+
+For a makespan objective a multi-pass list schedule (`greedy.multi_pass`), once the independent
+verifier accepts it, bounds the makespan from above (z <= its makespan) and is the hint, as
+`solve.cut_at_greedy_makespan` does for the core model; if CP-SAT finds no plan in time that plan is
+returned (`found_by = "greedy"`).
+
+Solving: CP-SAT with `seed` and `workers`; with more than one worker the search is interleaved
+(deterministic, as `hpplan.solve.solver_for`). Interleaved search lets the other tasks of a batch run
+out their time after one has proved the optimum, so the search is stopped as soon as CP-SAT logs that
+it is done (`_DoneStop`; J30 j3013_1: 10.0 s -> 4.1 s). `stop` (an Event or a callable) ends the search
+from another thread.
+
+Measured on PSPLIB J30 (the bench's 20 instances, 10 s, 2 workers; docs/benchmarks.md): 20/20 proven
+optimal, the slowest in about 5 s; PyJobShop 19-20/20 in the same run.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ortools.sat.python import cp_model
+
+from ..model.constraints import with_or_before_pairs
+from ..model.variables import Fixed, Slot, allowed_slots, pinned_position
+from ..problem import Problem, Profile, month_index
+
+ENGINE = "cp-sat-interval"
+
+STATUS = {
+    cp_model.OPTIMAL: "optimal",
+    cp_model.FEASIBLE: "feasible",
+    cp_model.INFEASIBLE: "infeasible",
+    cp_model.UNKNOWN: "unknown",
+}
+
+
+@dataclass
+class IntervalResult:
+    status: str  # optimal | feasible | infeasible | unknown
+    objective: int | None  # the objective's total (the core's terms summed), None without a plan
+    bound: int | None  # proven lower bound on the objective
+    chosen: dict[str, str]  # plannable org id -> window id, for those that go live
+    build_time: float  # seconds: data to model, greedy cut-off included
+    solve_time: float  # seconds in CP-SAT
+    found_by: str | None = None  # "cp-sat-interval", or "greedy" when CP-SAT found no plan in time
+    greedy_objective: int | None = None  # the list schedule's makespan used as a cut-off (makespan only)
+    stopped: bool = False  # the search was stopped from outside (`stop`)
+
+
+# ---- analysis: what the model needs, and whether it is exact -------------------------------------
+
+
+@dataclass
+class _Prec:
+    first: str
+    then: str
+    gap_windows: int
+    gap_months: int
+
+
+@dataclass
+class _Analysis:
+    problem: Problem
+    slots: list[Slot]
+    fixed: dict[str, Fixed]
+    #: plannable org id -> allowed slots, narrowed by unary rules against pinned organisations
+    domain: dict[str, list[Slot]]
+    must_go_live: set[str]  # mandatory, or required by a rule against a pinned organisation
+    must_stay_out: set[str] = field(default_factory=set)
+    impossible: list[str] = field(default_factory=list)  # rules no plan can keep (named)
+    precedences: list[_Prec] = field(default_factory=list)
+    with_or_before: list[tuple[str, str]] = field(default_factory=list)
+    together: list[tuple[str, ...]] = field(default_factory=list)
+    not_same: list[tuple[str, ...]] = field(default_factory=list)
+    #: (limit index, measure, bound, window ids it applies to, org id -> weight > 0)
+    limits: list[tuple[int, str, int, set[str], dict[str, int]]] = field(default_factory=list)
+    #: organisations whose month must identify their window (related to others by a rule or limit)
+    related: dict[str, str] = field(default_factory=dict)  # org id -> what relates it (for messages)
+    reason: str | None = None  # why the interval form is not exact here
+
+
+def _restrict(a: _Analysis, org_id: str, keep: Callable[[Slot], bool]) -> None:
+    a.domain[org_id] = [s for s in a.domain.get(org_id, []) if keep(s)]
+
+
+def _analyse(problem: Problem) -> _Analysis:
+    positions = {w.id: i for i, w in enumerate(problem.windows)}
+    slots = [Slot(w, positions[w.id], month_index(w.date)) for w in problem.future_windows]
+    fixed = {o.id: Fixed(pinned_position(problem, o, positions), month_index(o.live_since), o.live_since)
+             for o in problem.pinned}
+    domain = {o.id: allowed_slots(problem, o, slots) for o in problem.plannable}
+    a = _Analysis(problem, slots, fixed, domain, {o.id for o in problem.plannable if o.is_mandatory})
+
+    def known(org_id: str) -> bool:
+        return org_id in fixed or org_id in domain
+
+    for index, rule in enumerate(problem.waves.rules):
+        label = rule.id or f"rule #{index + 1} ({rule.type})"
+        if rule.type == "with_or_before":
+            for actor, target in with_or_before_pairs(problem, rule):
+                if actor in fixed and target in fixed:
+                    continue
+                if not known(actor) or not known(target):
+                    continue  # opted out for good: never goes live, nothing to compare
+                if target in fixed:
+                    day = fixed[target].date
+                    _restrict(a, actor, lambda s, day=day: s.date <= day)
+                elif actor in fixed:
+                    day = fixed[actor].date
+                    _restrict(a, target, lambda s, day=day: s.date >= day)
+                else:
+                    a.with_or_before.append((actor, target))
+                    a.related.setdefault(actor, label)
+                    a.related.setdefault(target, label)
+        elif rule.type == "together":
+            pinned = [x for x in rule.actors if x in fixed]
+            if pinned:
+                if len(pinned) < len(rule.actors):
+                    a.impossible.append(f"{label}: together with {', '.join(pinned)}, who went live in history")
+                continue
+            a.together.append(tuple(rule.actors))
+            for x in rule.actors:
+                a.related.setdefault(x, label)
+        elif rule.type in ("order", "after_live"):
+            if rule.type == "order":
+                pairs = [(x, y, rule.min_gap_windows, rule.min_gap_months) for x, y in zip(rule.actors, rule.actors[1:])]
+            else:
+                prep = len(problem.profile(problem.org[rule.then]).before)
+                pairs = [(rule.first, rule.then, 0, prep)]
+            for first, then, g, m in pairs:
+                if first in fixed and then in fixed:
+                    continue
+                if then in fixed:
+                    f = fixed[then]
+                    if first not in domain:  # never goes live (opted out for good)
+                        a.impossible.append(f"{label}: {first} never goes live but {then} is live")
+                        continue
+                    _restrict(a, first, lambda s, f=f, g=g, m=m: s.position <= f.position - g and s.month <= f.month - m)
+                    a.must_go_live.add(first)
+                elif first in fixed:
+                    f = fixed[first]
+                    _restrict(a, then, lambda s, f=f, g=g, m=m: f.position <= s.position - g and f.month <= s.month - m)
+                elif first not in domain:  # `first` never goes live, so neither may `then`
+                    a.must_stay_out.add(then)
+                else:
+                    a.precedences.append(_Prec(first, then, g, m))
+                    a.related.setdefault(first, label)
+                    a.related.setdefault(then, label)
+        elif rule.type == "not_same_window":
+            members = tuple(x for x in rule.actors if x in domain)
+            if len(members) >= 2:
+                a.not_same.append(members)
+                for x in members:
+                    a.related.setdefault(x, label)
+        else:  # a rule type this form does not know
+            a.reason = f"{label}: rule type {rule.type!r} is not in the interval form"
+            return a
+
+    _limits(a)
+    a.reason = _month_clash(a)
+    return a
+
+
+def _limits(a: _Analysis) -> None:
+    from .common import WindowLimit, limit_weight
+
+    problem = a.problem
+    future = {s.id for s in a.slots}
+    for index, limit in enumerate(problem.waves.limits):
+        windows = set(limit.windows) & future if limit.windows is not None else set(future)
+        if not windows:
+            continue
+        for measure in ("max_actors", "max_users", "max_trusts"):
+            bound = getattr(limit, measure)
+            if bound is None:
+                continue
+            probe = WindowLimit(index, measure, bound, (), frozenset(limit.kinds) if limit.kinds is not None else None)
+            weights = {o.id: w for o in problem.plannable if (w := limit_weight(problem, o, probe)) > 0}
+            if not weights:
+                continue
+            a.limits.append((index, measure, bound, windows, weights))
+            for org_id in weights:
+                a.related.setdefault(org_id, f"limit #{index + 1} ({measure})")
+
+
+def _month_clash(a: _Analysis) -> str | None:
+    """Months identify windows for every organisation a rule or limit relates to another: among those
+    organisations' domains, no month may offer two different windows."""
+    seen: dict[int, tuple[str, str]] = {}  # month -> (window id, org id)
+    for org_id in sorted(a.related):
+        for s in a.domain.get(org_id, []):
+            other = seen.setdefault(s.month, (s.id, org_id))
+            if other[0] != s.id:
+                month = f"{s.month // 12:04d}-{s.month % 12 + 1:02d}"
+                return (f"windows {other[0]} and {s.id} are both in {month}, open to {other[1]} and {org_id}, "
+                        f"which {a.related[org_id]} relates to others: the interval form decides months, not "
+                        f"windows, so it cannot tell them apart")
+    return None
+
+
+def unsupported(problem: Problem) -> str | None:
+    """Why the interval form is not exact for this problem (a sentence), or None when it is."""
+    return _analyse(problem).reason
+
+
+# ---- the model -----------------------------------------------------------------------------------
+
+
+def _runs(profile: Profile) -> list[tuple[int, int, int]]:
+    """(first offset, length, load) for each maximal run of equal non-zero load in a profile."""
+    runs = []
+    offset = profile.first_offset
+    while offset <= profile.last_offset:
+        load = profile.load_at(offset)
+        length = 1
+        while offset + length <= profile.last_offset and profile.load_at(offset + length) == load:
+            length += 1
+        if load > 0:
+            runs.append((offset, length, load))
+        offset += length
+    return runs
+
+
+@dataclass
+class _Built:
+    model: cp_model.CpModel
+    analysis: _Analysis
+    month: dict[str, cp_model.IntVar]  # org id -> go-live month (meaningful while present)
+    present: dict[str, object]  # org id -> literal or constant 1/0
+    #: org id -> month -> the window taken in that month
+    window_of: dict[str, dict[int, Slot]]
+    objective: object
+    makespan: cp_model.IntVar | None = None
+
+
+def _slot_costs(a: _Analysis) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """Population objective: cost of each org in each slot (by window id) and when unscheduled,
+    summed over the terms, with the coefficients of engines.common (the core's)."""
+    from .common import flatten
+
+    flat = flatten(a.problem)
+    per_slot: dict[str, dict[str, int]] = {}
+    never: dict[str, int] = {}
+    for org_id in a.domain:
+        ks = flat.domain[org_id]
+        costs = {flat.slots[k].id: 0 for k in ks}
+        never[org_id] = 0
+        for term, per_org in flat.slot_cost.items():
+            if org_id in per_org:
+                for i, k in enumerate(ks):
+                    costs[flat.slots[k].id] += per_org[org_id][i]
+                never[org_id] += flat.never_cost[term][org_id]
+        per_slot[org_id] = costs
+    return per_slot, never
+
+
+def _interval(m: cp_model.CpModel, start, size: int, presence, name: str):
+    """A fixed-size interval, optional only when its organisation may stay out."""
+    if isinstance(presence, int):
+        return m.new_fixed_size_interval_var(start, size, name)
+    return m.new_optional_fixed_size_interval_var(start, size, presence, name)
+
+
+def _build(a: _Analysis, *, symmetry: bool = True) -> _Built:
+    problem = a.problem
+    m = cp_model.CpModel()
+    m.name = "hpplan rollout (interval form)"
+    makespan_kind = problem.waves.objective.kind == "makespan"
+    costs, never = ({}, {}) if makespan_kind else _slot_costs(a)
+
+    month: dict[str, cp_model.IntVar] = {}
+    present: dict[str, object] = {}
+    window_of: dict[str, dict[int, Slot]] = {}
+    for org in problem.plannable:
+        dom = a.domain[org.id]
+        if not dom or org.id in a.must_stay_out:
+            if org.id in a.must_go_live:
+                m.add_bool_or([]).with_name(f"no_window[{org.id}]")
+            present[org.id] = 0
+            continue
+        best: dict[int, Slot] = {}
+        for s in dom:  # the cheapest window of each month, the earliest among equals (dates sorted)
+            cost = costs.get(org.id, {}).get(s.id, 0)
+            if s.month not in best or cost < costs.get(org.id, {}).get(best[s.month].id, 0):
+                best[s.month] = s
+        window_of[org.id] = best
+        month[org.id] = m.new_int_var_from_domain(cp_model.Domain.from_values(sorted(best)), f"month[{org.id}]")
+        if org.id in a.must_go_live:
+            present[org.id] = 1
+        else:
+            present[org.id] = m.new_bool_var(f"present[{org.id}]")
+
+    def lit(org_id: str):
+        return present.get(org_id, 0)
+
+    def enforce(constraint, *orgs: str) -> None:
+        literals = [lit(o) for o in orgs]
+        if any(isinstance(x, int) and x == 0 for x in literals):
+            return
+        c = m.add(constraint)
+        live = [x for x in literals if not isinstance(x, int)]
+        if live:
+            c.only_enforce_if(live)
+
+    for reason in a.impossible:
+        m.add_bool_or([]).with_name(reason[:200])
+
+    # ---- rules
+    position_var: dict[str, cp_model.IntVar] = {}
+
+    def position(org_id: str) -> cp_model.IntVar:
+        if org_id not in position_var:
+            table = [(mo, s.position) for mo, s in window_of[org_id].items()]
+            var = m.new_int_var_from_domain(cp_model.Domain.from_values(sorted({p for _, p in table})), f"position[{org_id}]")
+            m.add_allowed_assignments([month[org_id], var], table)
+            position_var[org_id] = var
+        return position_var[org_id]
+
+    for p in a.precedences:
+        if isinstance(lit(p.then), int) and lit(p.then) == 0:
+            continue
+        if isinstance(lit(p.first), int) and lit(p.first) == 0:
+            m.add(lit(p.then) == 0) if not isinstance(lit(p.then), int) else m.add_bool_or([]).with_name(
+                f"precedence[{p.first}<{p.then}]:first_never")
+            continue
+        if not isinstance(lit(p.then), int) and not (isinstance(lit(p.first), int)):
+            m.add_implication(lit(p.then), lit(p.first))
+        elif isinstance(lit(p.then), int) and not isinstance(lit(p.first), int):
+            m.add(lit(p.first) == 1)
+        # one window per month among related organisations: position order = month order
+        gap = max(p.gap_months, min(p.gap_windows, 1))
+        enforce(month[p.then] >= month[p.first] + gap, p.then)
+        if p.gap_windows >= 2:
+            enforce(position(p.then) >= position(p.first) + p.gap_windows, p.then)
+    for actor, target in a.with_or_before:
+        if actor in month and target in month:
+            enforce(month[actor] <= month[target], actor, target)
+    for group in a.together:
+        live = [x for x in group if x in month]
+        if len(live) < len(group):  # a member never goes live: none may
+            for x in live:
+                if isinstance(lit(x), int):
+                    m.add_bool_or([]).with_name(f"together[{x}]:member_never")
+                else:
+                    m.add(lit(x) == 0)
+            continue
+        first, *others = group
+        for x in others:
+            if isinstance(lit(first), int) or isinstance(lit(x), int):
+                if not (isinstance(lit(first), int) and isinstance(lit(x), int)):
+                    var, const = (lit(x), lit(first)) if isinstance(lit(first), int) else (lit(first), lit(x))
+                    m.add(var == const)
+            else:
+                m.add(lit(first) == lit(x))
+            enforce(month[first] == month[x], first)
+    for group in a.not_same:
+        intervals = [_interval(m, month[x], 1, lit(x), f"window[{x}]") for x in group if x in month]
+        if len(intervals) >= 2:
+            m.add_no_overlap(intervals)
+
+    # ---- window limits: one-month intervals at the go-live month, capacity blocked down to the bound
+    for index, measure, bound, windows, weights in a.limits:
+        live = {o: w for o, w in weights.items() if o in month}
+        total = sum(live.values())
+        if total <= bound:
+            continue
+        # the months whose window (the one window of that month open to related organisations) is limited
+        months = {mo for o in live for mo, s in window_of[o].items() if s.id in windows}
+        intervals, demands = [], []
+        for o, w in live.items():
+            intervals.append(_interval(m, month[o], 1, lit(o), f"limit{index}.{measure}[{o}]"))
+            demands.append(w)
+        for mo in sorted(months):
+            intervals.append(m.new_fixed_size_interval_var(mo, 1, f"limit{index}.{measure}@{mo}"))
+            demands.append(total - bound)
+        m.add_cumulative(intervals, demands, total).with_name(f"limit{index}.{measure}")
+
+    # ---- pool capacity
+    first_month, last_month = problem.start_month, problem.end_month
+    for pool in problem.waves.pools:
+        runs = []  # (org id, start offset, length, load)
+        for org in problem.plannable:
+            if org.id not in month:
+                continue
+            for pool_of, profile in problem.loads(org):
+                if pool_of.id == pool.id:
+                    runs.extend((org.id, off, length, load) for off, length, load in _runs(profile))
+        capacity = {t: problem.capacity(pool, t) for t in range(first_month, last_month + 1)}
+        pinned = {t: 0 for t in capacity}
+        for org in problem.pinned:
+            live = a.fixed[org.id].month
+            for pool_of, profile in problem.loads(org):
+                if pool_of.id == pool.id:
+                    for t in capacity:
+                        pinned[t] += profile.load_at(t - live)
+        top = max(capacity.values(), default=0)
+        # the load that could fall on a month the core does not check: such months must never bind
+        outside = 0
+        for org_id, off, length, load in runs:
+            low, high = min(window_of[org_id]), max(window_of[org_id])
+            if low + off < first_month or high + off + length - 1 > last_month:
+                outside += load
+        cap = max(top, outside)
+        intervals, demands = [], []
+        for org_id, off, length, load in runs:
+            low, high = min(window_of[org_id]), max(window_of[org_id])
+            if high + off + length - 1 < first_month or low + off > last_month:
+                continue  # always outside the checked months
+            intervals.append(_interval(m, month[org_id] + off, length, lit(org_id), f"load[{org_id},{pool.id},{off}]"))
+            demands.append(load)
+        if not intervals:
+            if any(pinned[t] > capacity[t] for t in capacity):
+                m.add_bool_or([]).with_name(f"capacity[{pool.id}]:pinned_over")
+            continue
+        for t in capacity:
+            taken = cap - capacity[t] + pinned[t]
+            if taken > 0:
+                intervals.append(m.new_fixed_size_interval_var(t, 1, f"taken[{pool.id},{t}]"))
+                demands.append(taken)
+        m.add_cumulative(intervals, demands, cap).with_name(f"cumulative[{pool.id}]")
+
+    if symmetry:
+        _break_symmetry(m, a, month, present, window_of)
+
+    # ---- objective
+    t0 = problem.start_month
+    built = _Built(m, a, month, present, window_of, 0)
+    if makespan_kind:
+        horizon = max((s.month for s in a.slots), default=t0) - t0
+        longest = max((len(p.after) for p in problem.profiles.values()), default=0)
+        z = m.new_int_var(0, max(horizon + longest, 0), "makespan")
+        for org in problem.plannable:
+            if org.id not in month:
+                continue
+            hypercare = max((len(profile.after) for _, profile in problem.loads(org)), default=0)
+            enforce(z >= month[org.id] + hypercare - t0, org.id)
+        built.objective = z
+        built.makespan = z
+    else:
+        terms = []
+        for org in problem.plannable:
+            if org.id not in month:
+                terms.append(never[org.id])
+                continue
+            table = [(mo, costs[org.id][s.id]) for mo, s in window_of[org.id].items()]
+            values = sorted({c for _, c in table})
+            if len(values) == 1:
+                slot_cost = values[0]
+            else:
+                slot_cost = m.new_int_var_from_domain(cp_model.Domain.from_values(values), f"cost[{org.id}]")
+                m.add_allowed_assignments([month[org.id], slot_cost], table)
+            p = lit(org.id)
+            if isinstance(p, int):
+                terms.append(slot_cost)
+            else:
+                cost = m.new_int_var(min(values + [never[org.id]]), max(values + [never[org.id]]), f"total_cost[{org.id}]")
+                m.add(cost == slot_cost).only_enforce_if(p)
+                m.add(cost == never[org.id]).only_enforce_if(~p)
+                terms.append(cost)
+        built.objective = sum(terms)
+    m.minimize(built.objective)
+    return built
+
+
+def _break_symmetry(m: cp_model.CpModel, a: _Analysis, month, present, window_of) -> int:
+    """Interchangeable mandatory organisations (same data apart from id and name, same domain, the
+    same rules with the same partners, counted alike by every limit) go live in id order: any plan is
+    the same plan with such organisations swapped, so one ordering keeps an optimum."""
+    problem = a.problem
+    partners: dict[str, list] = {o: [] for o in month}
+    for p in a.precedences:
+        partners.setdefault(p.first, []).append(("before", p.then, p.gap_windows, p.gap_months))
+        partners.setdefault(p.then, []).append(("after", p.first, p.gap_windows, p.gap_months))
+    for x, y in a.with_or_before:
+        partners.setdefault(x, []).append(("wob-actor", y))
+        partners.setdefault(y, []).append(("wob-target", x))
+    involved = {x for g in a.together + a.not_same for x in g}
+    groups: dict[tuple, list[str]] = {}
+    for org in problem.plannable:
+        if org.id not in month or not isinstance(present[org.id], int) or org.id in involved:
+            continue
+        data = org.model_dump(exclude={"id", "name", "at", "source", "note"}) if hasattr(org, "model_dump") else None
+        key = (repr(data), tuple(sorted(window_of[org.id])), tuple(sorted(map(repr, partners.get(org.id, [])))),
+               tuple(sorted((i, meas, w.get(org.id, 0)) for i, meas, _, _, w in a.limits)))
+        groups.setdefault(key, []).append(org.id)
+    rows = 0
+    for members in groups.values():
+        members.sort()
+        # partners naming a member of the same group would make the swap change the rules: skip
+        if any(other in members for x in members for item in partners.get(x, []) for other in item[1:2]):
+            continue
+        for x, y in zip(members, members[1:]):
+            m.add(month[x] <= month[y])
+            rows += 1
+    return rows
+
+
+# ---- solving -------------------------------------------------------------------------------------
+
+
+def _greedy_cut(a: _Analysis):
+    """The multi-pass list schedule as (makespan, chosen org -> window id), if the verifier accepts it."""
+    from ..greedy import flatten, multi_pass, to_solution
+    from ..solution import SolveStats, Status
+    from ..verify import verify
+
+    problem = a.problem
+    flat = flatten(problem)
+    plan = multi_pass(problem, flat=flat)
+    if plan.stuck:
+        return None
+    greedy = to_solution(flat, {o: plan.chosen.get(o) for o in flat.plannable}, Status.feasible, SolveStats())
+    if verify(problem, greedy, check_objective=False):
+        return None  # never cut with a plan that breaks a rule
+    return round(greedy.objective["makespan"]), {x.id: x.window for x in greedy.plan if x.window and not x.pinned}
+
+
+def _stop_check(stop) -> Callable[[], bool] | None:
+    if stop is None:
+        return None
+    return stop.is_set if hasattr(stop, "is_set") else stop
+
+
+def _stop_watcher(stop, solver: cp_model.CpSolver, done: threading.Event, flag: list) -> threading.Thread | None:
+    """Polls `stop` every 20 ms while CP-SAT runs and stops the search once it says so (again at each
+    poll: a stop that comes while CP-SAT is still starting up is not lost)."""
+    check = _stop_check(stop)
+    if check is None:
+        return None
+
+    def watch():
+        while not done.wait(0.02):
+            if check():
+                if not flag:
+                    flag.append(True)
+                solver.stop_search()
+
+    thread = threading.Thread(target=watch, name="interval-stop", daemon=True)
+    thread.start()
+    return thread
+
+
+class _DoneStop:
+    """Ends the search as soon as a subsolver has finished it. With interleaved search CP-SAT proves
+    the optimum in one subsolver's task and then lets the other tasks of the batch run out their
+    deterministic time (J30 j3013_1: proven at 6.2 s, returned at the 10 s limit). CP-SAT says so only
+    in its log ("#Done"), so the log is read through `log_callback` (not printed unless `log`). A
+    solution callback is no help: the bound it sees is not updated at the proof, and with a hint that
+    presolve proves optimal it aborts the process (OR-Tools 9.15: "solution->size() ==
+    postsolve_mapping.size()")."""
+
+    def __init__(self, solver: cp_model.CpSolver, echo: bool):
+        self.solver = solver
+        self.echo = echo
+        self.done = False
+
+    def __call__(self, line: str) -> None:
+        if self.echo:
+            print(line, flush=True)
+        if not self.done and line.startswith("#Done"):
+            self.done = True
+            self.solver.stop_search()
+
+
+def solve_interval(problem: Problem, *, time_limit: float, seed: int = 0, workers: int = 1, log: bool = False,
+                   stop=None, symmetry: bool = True, cut: bool = True, params: dict | None = None,
+                   proof_stop: bool = True) -> IntervalResult:
+    """Minimise the data's objective with the interval form (module docstring).
+
+    `stop`: a `threading.Event`, or a callable returning True, that another thread sets when the search
+    should end (polled every 20 ms; the solve then returns its best plan so far). With `workers` > 1 the
+    search is interleaved (deterministic, as `hpplan.solve.solver_for`). `params`: extra CP-SAT
+    parameters (experiments). Raises NotImplementedError when `unsupported(problem)` gives a reason."""
+    started = time.perf_counter()
+    stop_check = _stop_check(stop)
+    a = _analyse(problem)
+    if a.reason is not None:
+        raise NotImplementedError(f"interval form: {a.reason}")
+    built = _build(a, symmetry=symmetry)
+    m = built.model
+    greedy = None
+    if cut and built.makespan is not None:
+        greedy = _greedy_cut(a)
+        if greedy is not None:
+            value, chosen = greedy
+            m.add(built.makespan <= value).with_name("makespan:greedy_cut")
+            slot_month = {s.id: s.month for s in a.slots}
+            for org_id, var in built.month.items():
+                window = chosen.get(org_id)
+                if window is not None:
+                    m.add_hint(var, slot_month[window])
+                if not isinstance(built.present[org_id], int):
+                    m.add_hint(built.present[org_id], window is not None)
+            m.add_hint(built.makespan, value)
+    build_time = time.perf_counter() - started
+
+    solver = cp_model.CpSolver()
+    prm = solver.parameters
+    prm.max_time_in_seconds = max(time_limit - build_time, 0.01)
+    prm.random_seed = seed
+    prm.num_workers = max(1, workers)
+    if workers > 1:
+        prm.interleave_search = True  # deterministic (OR-Tools #2159), as hpplan.solve
+    done_stop = _DoneStop(solver, log) if proof_stop else None
+    prm.log_search_progress = log or done_stop is not None
+    if done_stop is not None:
+        prm.log_to_stdout = False
+        solver.log_callback = done_stop
+    for key, value in (params or {}).items():
+        if isinstance(value, list):
+            getattr(prm, key).extend(value)
+        else:
+            setattr(prm, key, value)
+    if stop_check is not None and stop_check():  # stopped before the search began: nothing to run
+        result = IntervalResult("unknown", None, None, {}, build_time, 0.0,
+                                greedy_objective=greedy[0] if greedy else None, stopped=True)
+        if greedy is not None:
+            result.status, result.objective, result.chosen, result.found_by = "feasible", greedy[0], dict(greedy[1]), "greedy"
+        return result
+    done, stopped = threading.Event(), []
+    watcher = _stop_watcher(stop, solver, done, stopped)
+    solve_started = time.perf_counter()
+    try:
+        code = solver.solve(m)
+    finally:
+        done.set()
+        if watcher is not None:
+            watcher.join()
+    solve_time = time.perf_counter() - solve_started
+    status = STATUS.get(code)
+    if status is None:
+        raise RuntimeError(f"CP-SAT rejected the interval model: {m.validate()}")
+    result = IntervalResult(status, None, None, {}, build_time, solve_time,
+                            greedy_objective=greedy[0] if greedy else None, stopped=bool(stopped))
+    if status in ("optimal", "feasible"):
+        result.objective = round(solver.objective_value)
+        result.bound = math.ceil(solver.best_objective_bound - 1e-6)
+        if result.bound >= result.objective:
+            result.status = "optimal"  # a plan at the proven bound is optimal, however the search ended
+        result.found_by = ENGINE
+        for org_id, var in built.month.items():
+            p = built.present[org_id]
+            if (isinstance(p, int) and p == 1) or (not isinstance(p, int) and solver.boolean_value(p)):
+                result.chosen[org_id] = built.window_of[org_id][solver.value(var)].id
+    elif greedy is not None:
+        # CP-SAT found nothing in time (or, impossibly, claimed infeasible): the verified list schedule
+        bound = solver.best_objective_bound
+        result.status, result.objective, result.chosen, result.found_by = "feasible", greedy[0], dict(greedy[1]), "greedy"
+        result.bound = math.ceil(bound - 1e-6) if status == "unknown" and math.isfinite(bound) and bound <= greedy[0] else None
+        if result.bound is not None and result.bound >= result.objective:
+            result.status = "optimal"
+    return result
+
+
+def to_solution(problem: Problem, result: IntervalResult):
+    """The result as a `Solution` (plan, load report, objective terms computed as the core's), with
+    its status; stats name the engine that found the plan."""
+    from ..solution import Solution, SolveStats, Status
+    from .common import flatten, to_solution as flat_solution
+
+    stats = SolveStats(engine=ENGINE, build_time=result.build_time, wall_time=result.build_time + result.solve_time,
+                       best_bound=result.bound, tie_break="skipped", phases=["objective (interval form)"])
+    if result.objective is not None and result.bound is not None:
+        stats.gap = abs(result.objective - result.bound) / max(1.0, abs(result.objective))
+    status = Status(result.status)
+    if result.objective is None:
+        return Solution(status=status, stats=stats)
+    flat = flatten(problem)
+    index = {s.id: k for k, s in enumerate(flat.slots)}
+    chosen = {o: (index[result.chosen[o]] if o in result.chosen else None) for o in flat.plannable}
+    return flat_solution(flat, chosen, status, stats)
+
+
+__all__ = ["ENGINE", "IntervalResult", "solve_interval", "to_solution", "unsupported"]
