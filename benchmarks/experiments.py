@@ -7,13 +7,19 @@ with the verifier and prints one JSON line:
     .venv/bin/python benchmarks/experiments.py DATA_DIR --time-limit 10 --variant hint,symmetry,lp2
 
 Variants (comma-separated, combinable):
-  base        nothing added (the core model and parameters)
-  hint        the greedy plan (hpplan.greedy) as a complete hint
-  symmetry    interchangeable GP offices (same municipality, status, users, profiles, domain, no other
-              rule) go live in id order: for consecutive a, b and every window k, b live by k => a live by k
+  base        nothing added (the core model and parameters; no symmetry rows)
+  symmetry    the core model's symmetry rows (build_model(..., symmetry=True), hpplan.model.symmetry):
+              interchangeable organisations go live in id order
+  agg         symmetry rows plus, per interchangeable group and window, a redundant count variable
+              n[g,k] = sum of the members' x[a,k] (0..|g|), channelled; measured as a cheap stand-in
+              for the aggregated model (see docs/model.md "Symmetry breaking")
+  hint        the greedy plan (hpplan.greedy) as a complete hint (reordered within the groups when
+              the symmetry rows are on, so that the hint keeps them)
   lp2         linearization_level = 2 (the full LP relaxation of the time-indexed model)
   portfolio   2 workers without interleave_search (CP-SAT's parallel portfolio: not deterministic)
   workers1    one worker (deterministic, no interleaving)
+  p:NAME=VAL  any CP-SAT parameter, e.g. p:symmetry_level=4, p:optimize_with_lb_tree_search=true,
+              p:use_objective_lb_search=true, p:add_lp_constraints_lazily=false
 """
 
 from __future__ import annotations
@@ -23,47 +29,32 @@ import json
 import resource
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
 
-def symmetry_groups(problem, flat) -> list[list[str]]:
-    """Interchangeable GP offices: same municipality and everything the rules and objective look at."""
-    from hpplan.schema import Kind
-
-    named = set()
-    for rule in problem.waves.rules:
-        if rule.type == "with_or_before" and rule.each is not None:
-            continue
-        for attr in ("actors",):
-            named.update(getattr(rule, attr, None) or [])
-        for attr in ("actor", "target", "first", "then"):
-            if getattr(rule, attr, None):
-                named.add(getattr(rule, attr))
-    for b in problem.waves.blackouts:
-        named.update(b.actors or [])
-    groups = defaultdict(list)
-    for o in problem.plannable:
-        if o.kind is not Kind.gp_office or o.id in named:
-            continue
-        key = (o.municipality, o.is_mandatory, o.users or 0, tuple(o.profile_ids), tuple(flat.domain[o.id]),
-               o.population or 0, o.preferred_window, o.track, o.sector)
-        groups[key].append(o.id)
-    return [sorted(g) for g in groups.values() if len(g) > 1]
-
-
-def add_symmetry(rollout, problem, flat) -> int:
+def add_counts(rollout) -> int:
+    """Per interchangeable group and window: an integer n = sum of the members' go-live variables."""
     v = rollout.variables
     added = 0
-    for group in symmetry_groups(problem, flat):
-        for a, b in zip(group, group[1:]):
-            ks = flat.domain[a]
-            for k in ks:
-                pos = flat.slots[k].position
-                rollout.model.add(v.at_or_before(b, position=pos) <= v.at_or_before(a, position=pos))
-                added += 1
-            rollout.model.add(v.scheduled(b) <= v.scheduled(a))
+    for group in rollout.symmetry:
+        for slot in v.domain[group[0]]:
+            n = rollout.model.new_int_var(0, len(group), f"count[{group[0]},{slot.id}]")
+            rollout.model.add(n == sum(v.go_live[a, slot.id] for a in group))
+            added += 1
     return added
+
+
+def set_parameter(params, name: str, value: str) -> None:
+    """params.name = value, converted to the parameter's type (bool, int, float or enum member name)."""
+    current = getattr(params, name)
+    if isinstance(current, bool):
+        setattr(params, name, value.lower() in ("1", "true", "yes"))
+    elif isinstance(current, int) and type(current) is int:
+        setattr(params, name, int(value))
+    elif isinstance(current, float):
+        setattr(params, name, float(value))
+    else:  # an enum
+        setattr(params, name, getattr(type(current), value))
 
 
 def main() -> int:
@@ -73,6 +64,8 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--variant", default="base")
+    ap.add_argument("--work-limit", type=float, default=None,
+                    help="CP-SAT deterministic time (max_deterministic_time): reproducible whatever else runs")
     args = ap.parse_args()
     variants = set(args.variant.split(","))
 
@@ -86,21 +79,30 @@ def main() -> int:
 
     problem = load_problem(args.data)
     started = time.perf_counter()
-    rollout = build_model(problem)
+    symmetry = bool(variants & {"symmetry", "agg"})
+    rows_before = len(build_model(problem).model.proto.constraints) if symmetry else 0
+    rollout = build_model(problem, symmetry=symmetry)
     flat = flatten(problem)
     info = {}
-    if "symmetry" in variants:
-        info["symmetry_rows"] = add_symmetry(rollout, problem, flat)
+    if symmetry:
+        info["symmetry_groups"] = len(rollout.symmetry)
+        info["symmetry_members"] = sum(len(g) for g in rollout.symmetry)
+        info["symmetry_rows"] = len(rollout.model.proto.constraints) - rows_before
+    if "agg" in variants:
+        info["count_vars"] = add_counts(rollout)
     if "hint" in variants:
         from hpplan.greedy import schedule
+        from hpplan.model.symmetry import canonical_plan
 
         plan = schedule(problem, flat)
+        chosen = {o: (flat.slots[k].id if k is not None else None) for o, k in plan.chosen.items()}
+        chosen = canonical_plan(rollout.symmetry, chosen, {s.id: k for k, s in enumerate(flat.slots)})
         for (org_id, window_id), var in rollout.variables.go_live.items():
-            k = plan.chosen.get(org_id)
-            rollout.model.add_hint(var, int(k is not None and flat.slots[k].id == window_id))
+            rollout.model.add_hint(var, int(chosen.get(org_id) == window_id))
         info["hint_stuck"] = len(plan.stuck)
     build = time.perf_counter() - started
-    solver = solver_for(SolveOptions(time_limit=args.time_limit, seed=args.seed, workers=args.workers),
+    solver = solver_for(SolveOptions(time_limit=args.time_limit, seed=args.seed, workers=args.workers,
+                                     work_limit=args.work_limit),
                         args.time_limit - build)
     p = solver.parameters
     if "lp2" in variants:
@@ -110,6 +112,10 @@ def main() -> int:
     if "workers1" in variants:
         p.num_workers = 1
         p.interleave_search = False
+    for variant in variants:
+        if variant.startswith("p:"):
+            name, value = variant[2:].split("=", 1)
+            set_parameter(p, name, value)
 
     class CB(cp_model.CpSolverSolutionCallback):
         def __init__(self):
@@ -126,8 +132,10 @@ def main() -> int:
     code = solver.solve(rollout.model, cb)
     wall = time.perf_counter() - started
     status = solver.status_name(code)
-    out = {"data": args.data, "variant": args.variant, "status": status, "build": round(build, 2),
-           "wall": round(wall, 2), "first": cb.first and round(cb.first, 2)}
+    out = {"data": args.data, "variant": args.variant, "workers": args.workers, "seed": args.seed,
+           "work_limit": args.work_limit, "status": status, "build": round(build, 2), "wall": round(wall, 2),
+           "deterministic_time": round(solver.response_proto.deterministic_time, 2),
+           "first": cb.first and round(cb.first, 2)}
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         obj, bound = solver.objective_value, solver.best_objective_bound
         out.update(objective=obj, bound=bound, gap=round(abs(obj - bound) / max(1, abs(obj)) * 100, 3))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Hashable, Mapping
 
 from ortools.sat.python import cp_model
 
@@ -11,6 +12,7 @@ from . import constraints
 from .constraints import Switches
 from .objective import objective_terms
 from .scheduling import add_scheduling_view
+from .symmetry import interchangeable_groups
 from .variables import GoLiveVariables, add_go_live_variables
 
 
@@ -21,6 +23,8 @@ class RolloutModel:
     terms: dict[str, cp_model.LinearExprT]
     #: switchable models only: the switch of each constraint group
     switches: Switches | None = None
+    #: the interchangeable groups whose symmetry rows the model holds (model.symmetry; empty: none)
+    symmetry: list[list[str]] = field(default_factory=list)
 
     @property
     def total(self) -> cp_model.LinearExprT:
@@ -28,10 +32,19 @@ class RolloutModel:
 
 
 def build_model(problem: Problem, *, with_objective: bool = True, switchable: bool = False,
-                scheduling_view: bool | None = None) -> RolloutModel:
+                scheduling_view: bool | None = None, symmetry: bool = False,
+                anchors: Mapping[str, Hashable] | None = None) -> RolloutModel:
     """The model of docs/model.md. With `switchable`, every constraint group (constraints.Group) holds
     only while its switch is on, and earliest/latest/returns/track/blackouts are constraints rather than
-    a smaller domain: the model explain.py asks which groups cannot hold together."""
+    a smaller domain: the model explain.py asks which groups cannot hold together.
+
+    `symmetry`: add the symmetry-breaking rows (interchangeable organisations in id order, docs/model.md
+    "Symmetry breaking"; `RolloutModel.symmetry` lists the groups). Off unless asked for: with the rows
+    the model rejects a plan that has two interchangeable organisations the other way round, so a caller
+    that fixes or hints a plan from elsewhere (another engine, a list schedule) first reorders it with
+    `symmetry.canonical_plan`. When the caller sets an objective of its own (re-planning against a
+    baseline) it passes the baseline's `anchors` (org id -> objective.Anchor), so that only organisations
+    with the same anchor count as interchangeable. Never in a switchable model (ignored there)."""
     model = cp_model.CpModel()
     model.name = "hpplan rollout" + (" (switchable)" if switchable else "")
     variables = add_go_live_variables(model, problem, every_window=switchable)
@@ -48,8 +61,13 @@ def build_model(problem: Problem, *, with_objective: bool = True, switchable: bo
     if scheduling_view and switches is None:
         add_scheduling_view(model, variables, problem)  # redundant: cumulative per pool
 
+    groups: list[list[str]] = []
+    if symmetry and switches is None:
+        groups = interchangeable_groups(problem, anchors)
+        constraints.add_symmetry_breaking(model, variables, problem, groups)
+
     terms = objective_terms(variables, problem)
-    rollout = RolloutModel(model, variables, terms, switches)
+    rollout = RolloutModel(model, variables, terms, switches, groups)
     if with_objective:
         model.minimize(rollout.total)
     return rollout

@@ -23,7 +23,8 @@ from ..schema import AfterLive, Kind, Limit, NotSameWindow, Order, Organisation,
 from .variables import GoLiveVariables, Slot, domain_restrictions
 
 #: the kinds of constraint group, in the order they are reported
-GROUP_KINDS = ("rule", "mandatory", "earliest", "latest", "returns", "track", "blackout", "limit", "capacity")
+GROUP_KINDS = ("rule", "mandatory", "earliest", "latest", "returns", "track", "blackout", "limit", "capacity",
+               "symmetry")
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Group:
     """A rule or limit as one unit that can hold or be dropped (see the module docstring)."""
 
     key: str  # stable and readable: "earliest:orsta", "rule#2", "limit#1.max_trusts@2024-04", ...
-    kind: str  # one of GROUP_KINDS
+    kind: str  # one of GROUP_KINDS ("symmetry": never in a switchable model, see add_symmetry_breaking)
     subject: Any  # the data object that states it: Organisation, Blackout, Rule, Limit or Pool
     actors: tuple[str, ...] = ()  # the organisations it names
     index: int | None = None  # rules, limits, blackouts: the place in waves.yaml (0-based)
@@ -46,6 +47,10 @@ class Group:
 
 def organisation_group(kind: str, org) -> Group:
     return Group(f"{kind}:{org.id}", kind, org, (org.id,))
+
+
+def symmetry_group(problem: Problem, group: list[str]) -> Group:
+    return Group(f"symmetry:{group[0]}..{group[-1]}", "symmetry", problem.org[group[0]], tuple(group))
 
 
 def blackout_group(problem: Problem, index: int) -> Group:
@@ -342,3 +347,30 @@ def add_pool_capacity(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem,
             require(m, planned + pinned <= capacity, f"capacity[{pool.id}]@{month}", group, switches)
             if switches is not None:
                 switches.bounds[group.key] = (planned, pinned, capacity)
+
+
+def add_symmetry_breaking(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem,
+                          groups: list[list[str]]) -> int:
+    """Interchangeable organisations (model.symmetry) go live in id order: for consecutive a, b of a
+    group and every window k of their (common) domain, [b live by k] <= [a live by k]; for optional
+    ones also [b scheduled] <= [a scheduled] ('not scheduled' is the latest choice). Redundant for
+    the optimum and for the tie-break's plan (docs/model.md "Symmetry breaking"), so it is only for the
+    normal model: never in a switchable one, whose hypotheses (an organisation fixed to a window) it
+    could contradict. Returns the number of rows."""
+    rows = 0
+    for members in groups:
+        group = symmetry_group(problem, members)
+        for a, b in zip(members, members[1:]):
+            domain = v.domain[a]
+            if [s.id for s in domain] != [s.id for s in v.domain[b]]:
+                raise ValueError(f"symmetry: {a} and {b} do not share a domain")
+            mandatory = problem.org[a].is_mandatory
+            for k, slot in enumerate(domain):
+                if k == len(domain) - 1 and mandatory:
+                    break  # both are live by the last window
+                by_a = sum(v.go_live[a, s.id] for s in domain[:k + 1])
+                by_b = sum(v.go_live[b, s.id] for s in domain[:k + 1])
+                name = f"symmetry[{b}<={a}]@{slot.id}" if k < len(domain) - 1 else f"symmetry[{b}<={a}]:scheduled"
+                require(m, by_b <= by_a, name, group)
+                rows += 1
+    return rows

@@ -1,0 +1,182 @@
+"""Interchangeable organisations (hpplan.model.symmetry) and the symmetry rows of the model
+(docs/model.md "Symmetry breaking"): the groups on a small instance with a known answer, and the same
+objective and the same tie-broken plan with the rows as without them."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import build, org, solved, windows_of
+from ortools.sat.python import cp_model
+
+from hpplan import load_problem
+from hpplan.model import build_model
+from hpplan.model.objective import Anchor
+from hpplan.model.symmetry import canonical_plan, interchangeable_groups
+from hpplan.solution import Status
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+SOURCE = {"all": "estimate: test"}
+GP_PROFILE = [{"id": "gp_office", "before": [2], "hypercare": [2, 1], "source": SOURCE}]
+
+
+def gp(id: str, municipality: str = "m1", users: int = 10, population: int = 0, **fields) -> dict:
+    return org(id, kind="gp_office", status=fields.pop("status", "signed"), population=population,
+               municipality=municipality, users=users, **fields)
+
+
+def known_instance():
+    organisations = [
+        org("m1", population=100), org("m2", status="live", live_since="2023-11-04"), org("m3", population=50),
+        # GP offices of m1 under `each: gp_office`: g1, g10, g2 alike (id order: "g1" < "g10" < "g2")
+        gp("g1"), gp("g10"), gp("g2"),
+        gp("g4", users=30),  # other users (limits count users)
+        gp("g5", municipality="m3"),  # another target
+        gp("g8", status="optional"),  # optional: not like the mandatory ones
+        gp("g9", earliest="2024-04-01"),  # another domain
+        gp("g11"), gp("g12"),  # named in an order: not interchangeable with each other or g1
+        gp("g6", municipality="m2", status="optional"), gp("g7", municipality="m2", status="optional"),  # no rule
+        # explicit with_or_before to the same target, and after_live from the same first: alike
+        org("x1", population=7), org("x2", population=7), org("x3", population=8),
+        org("q1", population=5), org("q2", population=5),
+        # members of one not_same_window: alike (the set is the same after a swap)
+        org("n1", population=3), org("n2", population=3),
+    ]
+    rules = [
+        {"type": "with_or_before", "each": "gp_office"},
+        {"type": "with_or_before", "actor": "x1", "target": "m3"},
+        {"type": "with_or_before", "actor": "x2", "target": "m3"},
+        {"type": "with_or_before", "actor": "x3", "target": "m3"},
+        {"type": "order", "actors": ["g11", "g12"], "min_gap_windows": 0},
+        {"type": "after_live", "first": "m3", "then": "q1"},
+        {"type": "after_live", "first": "m3", "then": "q2"},
+        {"type": "not_same_window", "actors": ["n1", "n2"]},
+    ]
+    return build(organisations, rules=rules, profiles=GP_PROFILE)
+
+
+def test_groups_on_a_small_instance():
+    assert interchangeable_groups(known_instance()) == [
+        ["g1", "g10", "g2"],
+        ["g6", "g7"],
+        ["n1", "n2"],
+        ["q1", "q2"],
+        ["x1", "x2"],
+    ]
+
+
+def test_a_rule_on_one_side_only_breaks_a_group():
+    problem = known_instance()
+    problem.waves.rules.append(problem.waves.rules[4].model_copy(update={"actors": ["m1", "g10"]}))
+    assert ["g1", "g2"] in interchangeable_groups(problem)
+    # a precedence between two members: not symmetric either
+    problem = known_instance()
+    problem.waves.rules.append(problem.waves.rules[4].model_copy(update={"actors": ["g1", "g2"]}))
+    assert not any("g1" in g and "g2" in g for g in interchangeable_groups(problem))
+
+
+def test_anchors_split_groups():
+    anchors = {"g1": Anchor("w1", None), "g10": Anchor("w2", None), "g2": Anchor("w1", None)}
+    groups = interchangeable_groups(known_instance(), anchors)
+    assert ["g1", "g2"] in groups and not any("g10" in g for g in groups)
+
+
+def test_rows_only_in_the_normal_model_and_only_when_asked():
+    problem = known_instance()
+    assert build_model(problem).symmetry == []
+    assert build_model(problem, symmetry=True).symmetry == interchangeable_groups(problem)
+    assert build_model(problem, switchable=True, symmetry=True).symmetry == []
+    assert build_model(problem, switchable=True, with_objective=False, symmetry=True).symmetry == []
+
+
+def _feasible_with(problem, chosen: dict[str, str | None]) -> bool:
+    rollout = build_model(problem, symmetry=True)
+    for (org_id, window_id), var in rollout.variables.go_live.items():
+        if org_id in chosen:
+            rollout.model.add(var == int(chosen[org_id] == window_id))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    return solver.solve(rollout.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def test_rows_order_the_members_and_canonical_plan_reorders_a_plan():
+    problem = known_instance()
+    backwards = {"g1": "w3", "g10": "w2", "g2": "w1", "g6": None, "g7": None}
+    assert not _feasible_with(problem, backwards)
+    place = {w.id: k for k, w in enumerate(problem.future_windows)}
+    fixed = canonical_plan(interchangeable_groups(problem), backwards, place)
+    assert fixed == {"g1": "w1", "g10": "w2", "g2": "w3", "g6": None, "g7": None}
+    assert _feasible_with(problem, fixed)
+    # optional members: 'not scheduled' is the latest choice
+    assert not _feasible_with(problem, {"g6": None, "g7": "w1"})
+    assert _feasible_with(problem, {"g6": "w1", "g7": None})
+
+
+@pytest.fixture
+def with_symmetry_rows(monkeypatch):
+    """`hpplan.solve` building its model with the symmetry rows (CP-SAT alone, so that no other
+    engine's plan is handed to the model)."""
+    from hpplan.model import builder
+
+    original = builder.build_model
+
+    def patched(problem, **kw):
+        return original(problem, **{**kw, "symmetry": not kw.get("switchable") and kw.get("with_objective", True)})
+
+    monkeypatch.setattr(sys.modules["hpplan.solve"], "build_model", patched)
+
+
+def _solve_both(problem, request):
+    options = {"workers": 2}
+    from hpplan.solve import SolveOptions
+
+    if hasattr(SolveOptions(), "engine"):
+        options["engine"] = "cp-sat"
+    without = solved(problem, **options)
+    request.getfixturevalue("with_symmetry_rows")
+    with_rows = solved(problem, **options)
+    return without, with_rows
+
+
+def capacity_bound_instance():
+    """Six alike GP offices (two optional) whose pool takes two go-lives a month: they spread over the
+    windows, and one optional office stays out."""
+    organisations = [org("m1", population=100)] + [gp(f"g{i}") for i in range(1, 5)] + [
+        gp(f"o{i}", status="optional", population=40) for i in (1, 2, 3)]
+    pools = [{"id": "specialist", "sector": "specialist", "fte": 100, "source": {"fte": "estimate: test"}},
+             {"id": "primary", "sector": "primary", "fte": 4, "source": {"fte": "estimate: test"}}]
+    profiles = GP_PROFILE + [{"id": "municipality", "before": [], "hypercare": [], "source": SOURCE}]
+    limits = [{"max_actors": 3, "kinds": ["gp_office"], "source": SOURCE}]
+    return build(organisations, rules=[{"type": "with_or_before", "each": "gp_office"}], pools=pools,
+                 profiles=profiles, limits=limits)
+
+
+@pytest.mark.parametrize("make", [known_instance, capacity_bound_instance])
+def test_same_objective_and_plan_with_the_rows(make, request):
+    problem = make()
+    assert interchangeable_groups(problem)
+    without, with_rows = _solve_both(problem, request)
+    assert without.status is Status.optimal and with_rows.status is Status.optimal
+    assert with_rows.objective == without.objective
+    assert windows_of(with_rows) == windows_of(without)
+    assert with_rows.stats.tie_break == without.stats.tie_break == "complete"
+
+
+def test_capacity_bound_instance_spreads_the_offices_in_id_order(request):
+    _, plan = _solve_both(capacity_bound_instance(), request)
+    windows = windows_of(plan)
+    place = {None: 99, "w1": 1, "w2": 2, "w3": 3, "w4": 4}
+    assert [windows[f"g{i}"] for i in range(1, 5)] == sorted((windows[f"g{i}"] for i in range(1, 5)), key=place.get)
+    optional = [windows[f"o{i}"] for i in (1, 2, 3)]
+    assert optional == sorted(optional, key=place.get)
+
+
+def test_shipped_data_same_plan_with_the_rows(request):
+    problem = load_problem(DATA)
+    assert interchangeable_groups(problem) == [["trondheim-fastlegekontor-1", "trondheim-fastlegekontor-2"]]
+    without, with_rows = _solve_both(problem, request)
+    assert without.status is Status.optimal and with_rows.status is Status.optimal
+    assert with_rows.objective == without.objective
+    assert windows_of(with_rows) == windows_of(without)
