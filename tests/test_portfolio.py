@@ -83,10 +83,10 @@ def test_who_races():
         engines_for(problem, "gurobi", replanning=False, work_limit=None)
 
 
-def test_large_models_and_missing_highspy_leave_cp_sat_alone(monkeypatch):
+def test_large_models_race_lp_rounding_and_without_highspy_cp_sat_is_alone(monkeypatch):
     problem = capacity_bound()
     monkeypatch.setattr(portfolio, "HIGHS_MAX_COLUMNS", 2)
-    assert engines_for(problem, "auto", replanning=False, work_limit=None) == ["cp-sat"]
+    assert engines_for(problem, "auto", replanning=False, work_limit=None) == ["cp-sat", "lp-rounding"]
     monkeypatch.setattr(portfolio, "HIGHS_MAX_COLUMNS", 20_000)
     monkeypatch.setattr(portfolio, "highs_available", lambda: False)
     assert engines_for(problem, "auto", replanning=False, work_limit=None) == ["cp-sat"]
@@ -183,7 +183,46 @@ def test_no_plan_from_any_engine_gives_the_list_schedule(monkeypatch):
 
     solve_module = sys.modules["hpplan.solve"]
     monkeypatch.setattr(solve_module, "run_solver", lambda *args, **kwargs: cp_model.UNKNOWN)
-    monkeypatch.setattr(solve_module, "run_highs", lambda problem, race, *args: Entry("highs", Status.unknown))
+    monkeypatch.setattr(solve_module, "run_mip", lambda engine, problem, race, *args: Entry(engine, Status.unknown))
     solution = solved(capacity_bound(), engine="auto")
     assert solution.status is Status.feasible and solution.stats.found_by == "greedy"
     assert isinstance(solution, Solution) and solution.plan
+
+
+# ---- the racing engines beyond CP-SAT and HiGHS ----------------------------------------------------------
+
+
+def makespan_problem():
+    profiles = [{"id": "municipality", "before": [3], "hypercare": [3], "source": {"all": "estimate: test"}}]
+    return build([org("m1"), org("m2", earliest="2024-04-01"), org("m3")], profiles=profiles, pools=PRIMARY_5,
+                 objective={"kind": "makespan"})
+
+
+def test_makespan_races_the_interval_form_and_gives_the_same_plan():
+    problem = makespan_problem()
+    assert engines_for(problem, "auto", replanning=False, work_limit=None) == ["cp-sat-interval"]
+    auto, cp_sat = solved(problem, engine="auto"), solved(problem, engine="cp-sat")
+    assert auto.status is cp_sat.status is Status.optimal
+    assert auto.stats.engine == "cp-sat-interval"
+    assert auto.stats.proved_by == "cp-sat-interval"
+    assert (auto.objective, windows_of(auto)) == (cp_sat.objective, windows_of(cp_sat))
+
+
+def test_lp_rounding_gives_a_verified_plan_and_a_bound():
+    from hpplan.engines.lp_rounding import solve_lp_rounding
+    from hpplan.verify import verify
+
+    problem = capacity_bound()
+    optimum = solved(problem, engine="cp-sat").objective["total"]
+    solution = solve_lp_rounding(problem)
+    assert solution.status is Status.feasible and verify(problem, solution) == []
+    assert solution.stats.best_bound <= optimum <= solution.objective["total"]
+    assert solve_lp_rounding(build([org("m1", latest="2024-01-31")])).status is Status.infeasible
+
+
+def test_large_models_race_with_lp_rounding(monkeypatch):
+    monkeypatch.setattr(portfolio, "HIGHS_MAX_COLUMNS", 2)
+    solution = solved(capacity_bound(), engine="auto")
+    assert solution.stats.engine == "cp-sat + lp-rounding"
+    assert solution.status is Status.optimal
+    assert windows_of(solution) == {"m2": "w1", "m3": "w2", "m1": "w3"}

@@ -262,9 +262,12 @@ def _units(flat: Flat) -> list[_Unit]:
     return units
 
 
-def schedule(problem: Problem, flat: Flat | None = None, *, noise: random.Random | None = None) -> GreedyPlan:
+def schedule(problem: Problem, flat: Flat | None = None, *, noise: random.Random | None = None,
+             rank: dict[str, float] | None = None, target: dict[str, int] | None = None) -> GreedyPlan:
     """The greedy plan (see the module docstring). With `noise`, each unit's priority is perturbed at
-    random (a pass of `multi_pass`)."""
+    random (a pass of `multi_pass`). With `rank` (org id -> number), units go in increasing rank of
+    their first member (population and tail break ties), e.g. the LP's α-points (`engines.lp_rounding`).
+    With `target` (org id -> slot index), a unit tries its first member's target slot before the others."""
     flat = flat or flatten(problem)
     state = _State(flat)
     plan = GreedyPlan(flat, state.chosen)
@@ -280,6 +283,8 @@ def schedule(problem: Problem, flat: Flat | None = None, *, noise: random.Random
 
     def priority(i: int):
         u = units[i]
+        if rank is not None:
+            return (min(rank.get(o, float("inf")) for o in u.members), -u.population, -u.tail, min(u.members), i)
         if noise is not None:  # a biased random priority: population and tail, scaled by up to 2x
             return (-u.population * (1 + jitter[i]), -u.tail * (1 + jitter[i]), min(u.members), i)
         return (-u.population, -u.tail, min(u.members), i)
@@ -300,7 +305,7 @@ def schedule(problem: Problem, flat: Flat | None = None, *, noise: random.Random
         if i in done:
             continue
         done.add(i)
-        _place_unit(state, flat, units[i], makespan, plan)
+        _place_unit(state, flat, units[i], makespan, plan, target)
         for j in dependents.get(i, ()):
             waiting[j].discard(i)
             if not waiting[j] and j not in done:
@@ -308,7 +313,8 @@ def schedule(problem: Problem, flat: Flat | None = None, *, noise: random.Random
     return plan
 
 
-def _place_unit(state: _State, flat: Flat, unit: _Unit, makespan: bool, plan: GreedyPlan) -> None:
+def _place_unit(state: _State, flat: Flat, unit: _Unit, makespan: bool, plan: GreedyPlan,
+                target: dict[str, int] | None = None) -> None:
     members = unit.members
     mandatory = any(o in flat.mandatory for o in members)
     common = set.intersection(*(state.domain.get(o, set()) for o in members)) if members else set()
@@ -320,19 +326,23 @@ def _place_unit(state: _State, flat: Flat, unit: _Unit, makespan: bool, plan: Gr
         candidates = sorted(common, key=lambda k: (costs[k], k))
         if not mandatory:
             candidates = [k for k in candidates if costs[k] <= never]
+    wanted = target.get(min(members)) if target is not None and members else None
+    if wanted in candidates:
+        candidates.remove(wanted)
+        candidates.insert(0, wanted)
     satellites = sorted(unit.satellites, key=lambda o: (-flat.problem.population(flat.problem.org[o]), o))
     log: list = []
     for k in candidates:
         if not all(_try(state, o, k, log) for o in members):
             state.undo(log)
             continue
-        if all(_place_satellite(state, flat, s, k, log, makespan) for s in satellites):
+        if all(_place_satellite(state, flat, s, k, log, makespan, target) for s in satellites):
             return
         state.undo(log)
     for o in members:
         state.place(o, None, [])
     for s in satellites:
-        if not _place_satellite(state, flat, s, None, [], makespan):
+        if not _place_satellite(state, flat, s, None, [], makespan, target):
             state.place(s, None, [])
     if mandatory:
         plan.stuck.extend(o for o in members if o in flat.mandatory)
@@ -346,7 +356,8 @@ def _try(state: _State, org_id: str, k: int, log: list) -> bool:
     return True
 
 
-def _place_satellite(state: _State, flat: Flat, org_id: str, k: int | None, log: list, makespan: bool) -> bool:
+def _place_satellite(state: _State, flat: Flat, org_id: str, k: int | None, log: list, makespan: bool,
+                     target: dict[str, int] | None = None) -> bool:
     """Place a satellite in the cheapest window that fits (latest among equals: with its unit); an
     optional one may stay out. False when a mandatory one fits nowhere."""
     ks = flat.domain.get(org_id, [])
@@ -354,6 +365,10 @@ def _place_satellite(state: _State, flat: Flat, org_id: str, k: int | None, log:
         order = sorted(ks)
     else:
         order = sorted(ks, key=lambda j: (flat.cost(org_id, j), -j))
+    wanted = target.get(org_id) if target is not None else None
+    if wanted in order:
+        order.remove(wanted)
+        order.insert(0, wanted)
     optional = org_id not in flat.mandatory
     if optional and makespan:
         state.place(org_id, None, log)
@@ -408,3 +423,4 @@ def solve_greedy(problem: Problem) -> Solution:
 
 
 __all__ = ["GreedyPlan", "multi_pass", "schedule", "solve_greedy"]
+

@@ -3,21 +3,25 @@
 `hpplan solve --engine auto` (the default) runs hpplan's CP-SAT model and, where it pays, the same
 model as a MIP in HiGHS (`engines.highs`) at the same time, each in its own thread, under one time
 limit. They share what they find through a `Race`: the best plan's objective and the best proven
-bound. As soon as a plan's objective meets a bound (from either engine), the plan is proven optimal
-and both stop. A verified list-schedule plan (`greedy`) enters the race first, so the answer is never
+bound. As soon as a plan's objective meets a bound (from any engine), the plan is proven optimal
+and all stop. A verified list-schedule plan (`greedy`) enters the race first, so the answer is never
 worse than the spreadsheet planner's, and there is a plan even when neither engine has one in time.
 
 The result names the engine that found the plan and the one that proved it; phase 2 of `solve` (the
 lexicographic tie-break on the CP-SAT model) then makes the reported plan the one optimal plan the
 data defines, whichever engine found it.
 
-Which engines race (`engines_for`):
-- `cp-sat`: always (it also runs the re-planning phases and the tie-break);
-- `highs`: with `--engine auto` when highspy is installed, the solve is not re-planning against a
-  baseline (those phases are CP-SAT's), no deterministic work limit is set (HiGHS has none), and the
-  MIP has at most `HIGHS_MAX_COLUMNS` window variables: above that, HiGHS's root LP alone outlasts a
-  minute (national: 67,000 columns, 25 s for the LP; docs/benchmarks.md);
-- `--engine highs` runs HiGHS alone, `--engine cp-sat` CP-SAT alone.
+Which engines race with `--engine auto` (`engines_for`; measurements in docs/benchmarks.md):
+- for a makespan objective where it is exact (months identify windows), the **interval form** alone
+  (`cp-sat-interval`, `engines.interval`): on PSPLIB J30 it proves all 20 (the time-indexed model 17),
+  the hard ones in 1-5 s where HiGHS proves none of them in 10 s, so HiGHS would only take its core;
+- otherwise hpplan's time-indexed **CP-SAT** model (`cp-sat`) and a MIP engine, when highspy is
+  installed: **HiGHS** (`highs`) on the MIP when it has at most
+  `HIGHS_MAX_COLUMNS` window variables; above that, where branch and bound cannot finish in a
+  planner's minute (national: 67,000 columns), **LP rounding** (`lp-rounding`, `engines.lp_rounding`):
+  the LP bound and LP-guided list schedules (national seed 1: 242 M against CP-SAT's 272 M);
+- re-planning against a baseline and `--work-limit` (HiGHS has no deterministic limit) leave CP-SAT
+  alone; `--engine highs` runs HiGHS alone, `--engine cp-sat` CP-SAT alone.
 """
 
 from __future__ import annotations
@@ -46,19 +50,25 @@ def highs_available() -> bool:
 
 
 def engines_for(problem: Problem, engine: str, *, replanning: bool, work_limit: float | None) -> list[str]:
-    """The engines that race in the objective phase for `--engine engine`."""
+    """The engines that race in the objective phase for `--engine engine` (module docstring)."""
     if engine == "cp-sat" or replanning:
         return ["cp-sat"]
     if engine == "highs":
         return ["highs"]
     if engine != "auto":
         raise ValueError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
-    if work_limit is not None or not highs_available():
+    from .engines.interval import unsupported
+
+    if work_limit is not None:
+        return ["cp-sat"]  # the only engine with a deterministic work limit
+    if problem.waves.objective.kind == "makespan" and unsupported(problem) is None:
+        return ["cp-sat-interval"]  # on PSPLIB it proves in under a second what HiGHS proves in 2-9 s, or never
+    if not highs_available():
         return ["cp-sat"]
     from .engines.common import flatten
 
     columns = sum(len(slots) for slots in flatten(problem).domain.values())
-    return ["cp-sat", "highs"] if columns <= HIGHS_MAX_COLUMNS else ["cp-sat"]
+    return ["cp-sat", "highs" if columns <= HIGHS_MAX_COLUMNS else "lp-rounding"]
 
 
 @dataclass
@@ -138,21 +148,34 @@ class CpSatListener(cp_model.CpSolverSolutionCallback):
         self.race.offer(bound=bound)
 
 
-def run_highs(problem: Problem, race: Race, time_limit: float, seed: int, start: dict[str, int | None] | None,
-              log: bool = False) -> Entry:
-    """HiGHS on the MIP, sharing its plans and bounds with the race and stopping when it is decided."""
+def run_mip(engine: str, problem: Problem, race: Race, time_limit: float, seed: int,
+            start: dict[str, int | None] | None, log: bool = False) -> Entry:
+    """HiGHS (`highs`: the MIP; `lp-rounding`: its LP relaxation and LP-guided list schedules), sharing
+    plans and bounds with the race and stopping when it is decided."""
     from .engines.highs import HighsOptions, solve_highs
+    from .engines.lp_rounding import solve_lp_rounding
 
     options = HighsOptions(time_limit=time_limit, seed=seed, threads=1, log=log, start=start,
                            on_progress=lambda objective, bound: race.offer(objective, bound), stop=race.stopped)
-    solution = solve_highs(problem, options)
-    stats = solution.stats
+    solution = (solve_highs if engine == "highs" else solve_lp_rounding)(problem, options)
+    bound = math.ceil(solution.stats.best_bound - 1e-6) if solution.stats.best_bound is not None else None
     if not solution.found:
-        return Entry("highs", solution.status)
+        return Entry(engine, solution.status, bound=bound)
     objective = round(solution.objective["total"])
-    bound = math.ceil(stats.best_bound - 1e-6) if stats.best_bound is not None else None
     race.offer(objective, bound)
-    return Entry("highs", solution.status, objective, bound, solution)
+    return Entry(engine, solution.status, objective, bound, solution)
+
+
+def run_interval(problem: Problem, race: Race, time_limit: float, seed: int, workers: int) -> Entry:
+    """The interval form (`engines.interval`), stopping when the race is decided."""
+    from .engines.interval import solve_interval, to_solution
+
+    result = solve_interval(problem, time_limit=time_limit, seed=seed, workers=workers, stop=race.stopped)
+    status = Status(result.status)
+    if result.objective is None or result.found_by != "cp-sat-interval":  # its fallback is the race's own
+        return Entry("cp-sat-interval", status if status is Status.infeasible else Status.unknown, bound=result.bound)
+    race.offer(result.objective, result.bound)
+    return Entry("cp-sat-interval", status, result.objective, result.bound, to_solution(problem, result))
 
 
 def best_of(entries: list[Entry], race: Race) -> tuple[Entry | None, Status, int | None, str | None]:

@@ -27,7 +27,7 @@ from ortools.sat.python import cp_model, cp_model_helper
 
 from .model import RolloutModel, build_model
 from .model.objective import Anchor, frozen_horizon, stability_terms, tie_break_positions
-from .portfolio import CpSatListener, Entry, Race, best_of, engines_for, run_highs
+from .portfolio import CpSatListener, Entry, Race, best_of, engines_for, run_interval, run_mip
 from .problem import LOAD_SCALE, Problem, month_index, month_label
 from .solution import Assignment, LoadPoint, Solution, SolveStats, Status
 
@@ -306,24 +306,29 @@ def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOpti
     if incumbent is not None:
         stats.phases.append("list schedule")
         race.offer(objective=incumbent.objective["total"])
-        if problem.waves.objective.kind == "makespan" and "cp-sat" in engines:
+        if problem.waves.objective.kind == "makespan":  # the tie-break on this model profits too
             cut_at_greedy_makespan(rollout, problem, stats, incumbent)
         elif engines == ["cp-sat"]:
             # measured (docs/benchmarks.md): the hint gets CP-SAT to its first plan sooner where it has
             # none of its own for long (national); where HiGHS races, a poor hint only holds CP-SAT back
             _hint(rollout, incumbent)
-    highs = None
-    if "highs" in engines:
-        # a start helps HiGHS on a makespan (it cuts every slot finishing later) and hurts it on the
-        # population objective (region seed 1, 10 s: gap 0.55 % without, 0.87 % with)
-        makespan = problem.waves.objective.kind == "makespan"
-        start = _slots(problem, incumbent) if incumbent is not None and makespan else None
-        highs = _Thread(run_highs, problem, race, deadline - time.perf_counter(), options.seed, start, options.log)
+    threads = []
+    for engine in engines:
+        if engine in ("highs", "lp-rounding"):
+            # a start helps HiGHS on a makespan (it cuts every slot finishing later) and hurts it on the
+            # population objective (region seed 1, 10 s: gap 0.55 % without, 0.87 % with)
+            makespan = problem.waves.objective.kind == "makespan"
+            start = _slots(problem, incumbent) if incumbent is not None and makespan else None
+            threads.append(_Thread(run_mip, engine, problem, race, deadline - time.perf_counter(), options.seed,
+                                   start, options.log))
+        elif engine == "cp-sat-interval":
+            threads.append(_Thread(run_interval, problem, race, deadline - time.perf_counter(), options.seed,
+                                   options.workers))
     values = None
     if "cp-sat" in engines:
         solver = solver_for(options, deadline - time.perf_counter())
         code = run_solver(solver, rollout.model, options, "objective", race)
-        race.stop()  # CP-SAT is done: HiGHS cannot prove more in the time left than it has
+        race.stop()  # CP-SAT is done: the others cannot prove more in the time left than it has
         cp_status = _status(code, rollout)
         entry = Entry("cp-sat", cp_status)
         if cp_status in (Status.optimal, Status.feasible):
@@ -334,8 +339,7 @@ def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOpti
         entries.append(entry)
     elif options.progress is not None:
         options.progress.update(phase="objective")
-    if highs is not None:
-        entries.append(highs.join())
+    entries += [thread.join() for thread in threads]
     stats.phases.append("objective")
     if incumbent is not None:
         entries.append(Entry("greedy", Status.feasible, round(incumbent.objective["total"]), None, incumbent))

@@ -311,36 +311,20 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None) -> Soluti
         stats.build_time = stats.wall_time = time.perf_counter() - started
         return Solution(status=Status.infeasible, stats=stats)
 
-    with _quiet_stdout(not options.log):  # the constructor prints a banner on stdout
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", bool(options.log))
-    h.setOptionValue("log_to_console", bool(options.log))
-    h.setOptionValue("random_seed", int(options.seed))
-    h.setOptionValue("threads", int(options.threads))
-    h.setOptionValue("mip_rel_gap", 0.0)
-    h.setOptionValue("mip_abs_gap", ABSOLUTE_GAP)
+    h = load_highs(mip, options, integer=True)
     n = len(mip.cost)
-    h.addCols(n, np.array(mip.cost, dtype=np.float64), np.array(mip.col_lower, dtype=np.float64),
-              np.array(mip.col_upper, dtype=np.float64), 0, np.zeros(0, dtype=np.int32),
-              np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64))
-    if mip.integer:
-        ints = np.array(mip.integer, dtype=np.int32)
-        h.changeColsIntegrality(len(ints), ints, np.ones(len(ints), dtype=np.uint8))
-    rows = mip.rows
-    if rows.lower:
-        h.addRows(len(rows.lower), np.array(rows.lower, dtype=np.float64), np.array(rows.upper, dtype=np.float64),
-                  len(rows.index), np.array(rows.starts, dtype=np.int32), np.array(rows.index, dtype=np.int32),
-                  np.array(rows.value, dtype=np.float64))
-    h.changeObjectiveOffset(mip.offset)
     if options.start is not None:
         mip.cut_off(options.start)
         h.changeColsBounds(n, np.arange(n, dtype=np.int32), np.array(mip.col_lower, dtype=np.float64),
                            np.array(mip.col_upper, dtype=np.float64))
-        _set_start(h, mip, options.start, n)
+        set_start(h, mip, options.start, n)
     stats.build_time = time.perf_counter() - started
     h.setOptionValue("time_limit", max(0.01, options.time_limit - stats.build_time))
+    if options.stop is not None and options.stop.is_set():  # decided while the MIP was built
+        stats.wall_time = time.perf_counter() - started
+        return Solution(status=Status.unknown, stats=stats)
     if options.on_progress is not None or options.stop is not None:
-        _listen(h, options)
+        listen(h, options)
     h.run()
 
     model_status = h.getModelStatus()
@@ -375,7 +359,36 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None) -> Soluti
     return solution
 
 
-def _listen(h, options: HighsOptions) -> None:
+def load_highs(mip: MipModel, options: HighsOptions, *, integer: bool):
+    """A `highspy.Highs` holding the model (its LP relaxation when not `integer`), options set."""
+    import highspy
+    import numpy as np
+
+    with _quiet_stdout(not options.log):  # the constructor prints a banner on stdout
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", bool(options.log))
+    h.setOptionValue("log_to_console", bool(options.log))
+    h.setOptionValue("random_seed", int(options.seed))
+    h.setOptionValue("threads", int(options.threads))
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", ABSOLUTE_GAP)
+    n = len(mip.cost)
+    h.addCols(n, np.array(mip.cost, dtype=np.float64), np.array(mip.col_lower, dtype=np.float64),
+              np.array(mip.col_upper, dtype=np.float64), 0, np.zeros(0, dtype=np.int32),
+              np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64))
+    if mip.integer and integer:
+        ints = np.array(mip.integer, dtype=np.int32)
+        h.changeColsIntegrality(len(ints), ints, np.ones(len(ints), dtype=np.uint8))
+    rows = mip.rows
+    if rows.lower:
+        h.addRows(len(rows.lower), np.array(rows.lower, dtype=np.float64), np.array(rows.upper, dtype=np.float64),
+                  len(rows.index), np.array(rows.starts, dtype=np.int32), np.array(rows.index, dtype=np.int32),
+                  np.array(rows.value, dtype=np.float64))
+    h.changeObjectiveOffset(mip.offset)
+    return h
+
+
+def listen(h, options: HighsOptions) -> None:
     """Report improving plans and bounds to `options.on_progress`; stop when `options.stop` is set
     (checked at every interrupt point of the MIP search, the simplex and the interior point method)."""
     import highspy
@@ -437,7 +450,7 @@ def trivial_bound(flat: Flat) -> float:
     return float(total)
 
 
-def _set_start(h, mip: MipModel, start: dict[str, int | None], n: int) -> None:
+def set_start(h, mip: MipModel, start: dict[str, int | None], n: int) -> None:
     import highspy
     import numpy as np
 
