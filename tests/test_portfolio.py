@@ -58,6 +58,13 @@ def test_best_of_names_the_engine_that_found_and_the_one_that_proved():
     best, status, bound, proved_by = best_of(entries, race)
     assert (best.engine, status, bound, proved_by) == ("cp-sat", Status.optimal, 100, "highs")
 
+    race = Race()  # the greedy plan proven by a bound the stopped engine did not keep
+    race.offer(objective=100)
+    race.offer(bound=100, engine="cp-sat")
+    entries = [Entry("cp-sat", Status.unknown), Entry("greedy", Status.feasible, 100)]
+    best, status, bound, proved_by = best_of(entries, race)
+    assert (best.engine, status, bound, proved_by) == ("greedy", Status.optimal, 100, "cp-sat")
+
     race = Race()
     race.offer(objective=100, bound=95)
     entries = [Entry("cp-sat", Status.feasible, 101, 95), Entry("greedy", Status.feasible, 100)]
@@ -226,3 +233,24 @@ def test_large_models_race_with_lp_rounding(monkeypatch):
     assert solution.stats.engine == "cp-sat + lp-rounding"
     assert solution.status is Status.optimal
     assert windows_of(solution) == {"m2": "w1", "m3": "w2", "m1": "w3"}
+
+
+def test_the_interval_form_breaks_ties_as_the_core_does(tmp_path):
+    """Many optimal plans: the interval form's own tie-break and the core's pick the same one."""
+    from hpplan.psplib import parse_sm, write_hpplan
+
+    from test_psplib import TINY
+
+    sm = tmp_path / "tiny.sm"
+    sm.write_text(TINY)
+    cases = [load_problem(write_hpplan(parse_sm(sm), tmp_path / "tiny"))]
+    profiles = [{"id": "municipality", "before": [2, 3], "hypercare": [1], "source": {"all": "estimate: test"}}]
+    pools = [PRIMARY_5[0], {**PRIMARY_5[1], "fte": 6}]
+    cases.append(build([org(f"m{i}", population=i) for i in range(1, 6)], profiles=profiles, pools=pools,
+                       objective={"kind": "makespan"}))
+    for problem in cases:
+        auto, core = solved(problem, engine="auto"), solved(problem, engine="cp-sat")
+        assert auto.status is core.status is Status.optimal
+        assert auto.stats.tie_break == core.stats.tie_break == "complete"
+        assert "tie-break (interval form)" in auto.stats.phases
+        assert windows_of(auto) == windows_of(core) and auto.objective == core.objective

@@ -11,8 +11,9 @@ over the 48 parameter groups; `--all` for all 480).
 Engines: `greedy` (hpplan.greedy), `highs` (the MIP, hpplan.engines.highs), `cp-sat` (hpplan's model:
 `hpplan.model.build_model` solved with `hpplan.solve.solver_for`, i.e. phase 1 of `hpplan.solve`, without
 the tie-break), `cp-sat-interval` (the interval form, hpplan.engines.interval; `n/a` where it is not
-exact), `hpplan` (the product: `hpplan.solve.solve` with the time limit, seed and workers, as a user
-runs it, tie-break included; its stats say which engine found and which proved the plan) and, on
+exact), `hpplan` (the product: `hpplan.solve.solve` with engine `auto` as a user runs it, tie-break
+included, on `--workers` threads in all: CP-SAT gets one fewer when HiGHS or LP rounding races beside
+it; its stats say which engine found and which proved the plan) and, on
 PSPLIB, `pyjobshop` (PyJobShop's CP-SAT interval model on the original file).
 Experimental engines for phase 2: `cp-sat-hint` (cp-sat with the greedy plan as a hint) and
 `highs-start` (highs with the greedy plan as its starting solution), `cp-sat-chain[+hint][+cumulative]
@@ -167,14 +168,13 @@ def _interval(problem, time_limit: float, seed: int, workers: int):
 
 
 def _product(problem, time_limit: float, seed: int, workers: int):
-    """`hpplan.solve.solve` exactly as a user calls it (engine "auto" where SolveOptions has engines)."""
-    from dataclasses import fields
-
+    """`hpplan.solve.solve` as a user calls it (engine "auto"), on as many threads as the other engines
+    get: `workers` in all, so CP-SAT gets one fewer when a MIP engine (one thread) races beside it."""
+    from .portfolio import engines_for
     from .solve import SolveOptions, solve
 
-    options = {"time_limit": time_limit, "seed": seed, "workers": workers}
-    if "engine" in {f.name for f in fields(SolveOptions)}:
-        options["engine"] = "auto"
+    mip = sum(1 for e in engines_for(problem, "auto", replanning=False, work_limit=None) if e in ("highs", "lp-rounding"))
+    options = {"time_limit": time_limit, "seed": seed, "workers": max(1, workers - mip), "engine": "auto"}
     started = time.perf_counter()
     solution = solve(problem, SolveOptions(**options))
     stats = solution.stats
@@ -406,18 +406,20 @@ def summary(runs: list[dict]) -> list[str]:
     for r in runs:
         by_instance.setdefault(r["instance"], {})[r["engine"]] = r
     ahead, behind = 0, []
+    # the product (`hpplan solve`) when the run has it, else hpplan's CP-SAT model alone
+    lead = "hpplan" if any(r["engine"] == "hpplan" for r in runs) else "cp-sat"
     for name, engines in by_instance.items():
-        cp = engines.get("cp-sat")
+        cp = engines.get(lead)
         if cp is None or cp.get("objective") is None:
             if cp is not None:
-                behind.append(f"{name} (cp-sat: {cp['status']})")
+                behind.append(f"{name} ({lead}: {cp['status']})")
             continue
         others = [engines[e]["objective"] for e in ("greedy", "highs") if e in engines and engines[e].get("objective") is not None]
         if all(cp["objective"] <= o + 1e-6 for o in others):
             ahead += 1
         else:
             behind.append(name)
-    lines.append(f"cp-sat at least as good as greedy and highs: {ahead} of {len(by_instance)} instances"
+    lines.append(f"{lead} at least as good as greedy and highs: {ahead} of {len(by_instance)} instances"
                  + (f"; not on: {', '.join(behind[:12])}{' ...' if len(behind) > 12 else ''}" if behind else ""))
     ps = [r for r in runs if r["family"] == "psplib"]
     if ps:

@@ -135,7 +135,8 @@ def solve_command(
     ),
     engine: Engine = typer.Option(
         Engine.auto, "--engine", "-e",
-        help="auto: CP-SAT and, on models up to 20,000 window variables, HiGHS race; cp-sat or highs: that one alone.",
+        help="auto: engines race (CP-SAT with HiGHS, or with LP rounding on large models; the interval form for "
+             "makespan); cp-sat or highs: that one alone. See docs/solve.md \"Engines\".",
     ),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the plan to this file (atomically)."),

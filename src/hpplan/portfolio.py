@@ -81,6 +81,7 @@ class Entry:
     objective: int | None = None
     bound: int | None = None
     solution: Solution | None = None
+    tie_broken: bool = False  # the plan is already the lexicographic tie-break's (solve phase 2)
 
     @property
     def found(self) -> bool:
@@ -95,6 +96,7 @@ class Race:
     progress: object | None = None
     objective: int | None = None
     bound: int | None = None
+    bound_by: str | None = None  # the engine that gave the best bound
     stopped: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stops: list = field(default_factory=list)
@@ -106,7 +108,7 @@ class Race:
         if self.stopped.is_set():
             stop()
 
-    def offer(self, objective: float | None = None, bound: float | None = None) -> None:
+    def offer(self, objective: float | None = None, bound: float | None = None, engine: str | None = None) -> None:
         """A plan's objective or a lower bound from one engine. Every objective coefficient is an
         integer, so a bound counts rounded up."""
         with self._lock:
@@ -115,7 +117,7 @@ class Race:
             if bound is not None and math.isfinite(bound):
                 bound = math.ceil(bound - 1e-6)
                 if self.bound is None or bound > self.bound:
-                    self.bound = bound
+                    self.bound, self.bound_by = bound, engine
             decided = self.objective is not None and self.bound is not None and self.objective <= self.bound
             objective, bound = self.objective, self.bound
         if self.progress is not None:
@@ -142,10 +144,10 @@ class CpSatListener(cp_model.CpSolverSolutionCallback):
         race.on_stop(solver.stop_search)
 
     def on_solution_callback(self) -> None:
-        self.race.offer(objective=self.objective_value, bound=self.best_objective_bound)
+        self.race.offer(objective=self.objective_value, bound=self.best_objective_bound, engine="cp-sat")
 
     def on_bound(self, bound: float) -> None:
-        self.race.offer(bound=bound)
+        self.race.offer(bound=bound, engine="cp-sat")
 
 
 def run_mip(engine: str, problem: Problem, race: Race, time_limit: float, seed: int,
@@ -156,26 +158,29 @@ def run_mip(engine: str, problem: Problem, race: Race, time_limit: float, seed: 
     from .engines.lp_rounding import solve_lp_rounding
 
     options = HighsOptions(time_limit=time_limit, seed=seed, threads=1, log=log, start=start,
-                           on_progress=lambda objective, bound: race.offer(objective, bound), stop=race.stopped)
+                           on_progress=lambda objective, bound: race.offer(objective, bound, engine), stop=race.stopped)
     solution = (solve_highs if engine == "highs" else solve_lp_rounding)(problem, options)
     bound = math.ceil(solution.stats.best_bound - 1e-6) if solution.stats.best_bound is not None else None
     if not solution.found:
         return Entry(engine, solution.status, bound=bound)
     objective = round(solution.objective["total"])
-    race.offer(objective, bound)
+    race.offer(objective, bound, engine)
     return Entry(engine, solution.status, objective, bound, solution)
 
 
-def run_interval(problem: Problem, race: Race, time_limit: float, seed: int, workers: int) -> Entry:
-    """The interval form (`engines.interval`), stopping when the race is decided."""
+def run_interval(problem: Problem, race: Race, time_limit: float, seed: int, workers: int, tie_break: bool) -> Entry:
+    """The interval form (`engines.interval`), stopping when the race is decided. With `tie_break`, once
+    it proves the optimum it also breaks ties as solve's phase 2 would, where that gives the same plan."""
     from .engines.interval import solve_interval, to_solution
 
-    result = solve_interval(problem, time_limit=time_limit, seed=seed, workers=workers, stop=race.stopped)
+    result = solve_interval(problem, time_limit=time_limit, seed=seed, workers=workers, stop=race.stopped,
+                            tie_break=tie_break)
     status = Status(result.status)
     if result.objective is None or result.found_by != "cp-sat-interval":  # its fallback is the race's own
         return Entry("cp-sat-interval", status if status is Status.infeasible else Status.unknown, bound=result.bound)
-    race.offer(result.objective, result.bound)
-    return Entry("cp-sat-interval", status, result.objective, result.bound, to_solution(problem, result))
+    race.offer(result.objective, result.bound, "cp-sat-interval")
+    return Entry("cp-sat-interval", status, result.objective, result.bound, to_solution(problem, result),
+                 tie_broken=result.tie_break == "complete")
 
 
 def best_of(entries: list[Entry], race: Race) -> tuple[Entry | None, Status, int | None, str | None]:
@@ -194,7 +199,7 @@ def best_of(entries: list[Entry], race: Race) -> tuple[Entry | None, Status, int
             break
     if proved_by is None and bound is not None and best.objective <= bound:
         holders = [e for e in entries if e.bound is not None and e.bound >= best.objective]
-        proved_by = holders[0].engine if holders else "race"
+        proved_by = holders[0].engine if holders else race.bound_by
     if proved_by is not None:
         bound = best.objective
     return best, (Status.optimal if proved_by else Status.feasible), bound, proved_by

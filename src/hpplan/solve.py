@@ -27,6 +27,7 @@ from ortools.sat.python import cp_model, cp_model_helper
 
 from .model import RolloutModel, build_model
 from .model.objective import Anchor, frozen_horizon, stability_terms, tie_break_positions
+from .model.symmetry import canonical_plan
 from .portfolio import CpSatListener, Entry, Race, best_of, engines_for, run_interval, run_mip
 from .problem import LOAD_SCALE, Problem, month_index, month_label
 from .solution import Assignment, LoadPoint, Solution, SolveStats, Status
@@ -112,7 +113,8 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
     """`solve`, also returning what re-planning against the baseline did (None without a baseline)."""
     options = options or SolveOptions()
     started = time.perf_counter()
-    rollout = build_model(problem, with_objective=baseline is None)
+    rollout = build_model(problem, with_objective=baseline is None, symmetry=True,
+                          anchors=baseline.anchors() if baseline is not None else None)
     build_time = time.perf_counter() - started
     deadline = started + options.time_limit
     stats = SolveStats(build_time=build_time, seed=options.seed, workers=options.workers,
@@ -136,10 +138,14 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
     stats.best_bound = outcome.bound
     objective_value = outcome.best.objective
     stats.gap = abs(objective_value - outcome.bound) / max(1.0, abs(objective_value)) if outcome.bound is not None else None
-    if outcome.best.solution is not None and not (status is Status.optimal and options.tie_break):
-        # another engine's plan, reported as it is (its objective terms are computed as the model's)
+    tie_broken = outcome.best.tie_broken and status is Status.optimal
+    if outcome.best.solution is not None and (tie_broken or not (status is Status.optimal and options.tie_break)):
+        # another engine's plan, reported as it is (its objective terms are computed as the model's);
+        # the interval form may have broken the ties itself, on the same plans in the same order
         solution = outcome.best.solution
-        stats.tie_break = "skipped"
+        stats.tie_break = "complete" if tie_broken else "skipped"
+        if tie_broken:
+            stats.phases.append("tie-break (interval form)")
         stats.wall_time = time.perf_counter() - started
         return Solution(status=status, objective=solution.objective, plan=solution.plan, load=solution.load,
                         stats=stats), replan
@@ -240,6 +246,9 @@ class _Values(dict):
             self[key] = bool(self.by_index[var.index])
 
 
+TUNE_POPULATION = True
+
+
 @dataclass
 class _Outcome:
     """The objective phase's result: the best plan's entry (None: no plan), its status, the best bound
@@ -286,7 +295,8 @@ def cut_at_greedy_makespan(rollout: RolloutModel, problem: Problem, stats: Solve
 
 
 def _hint(rollout: RolloutModel, plan: Solution) -> None:
-    chosen = {a.id: a.window for a in plan.plan}
+    """Hint a plan from elsewhere, its interchangeable organisations reordered to keep the symmetry rows."""
+    chosen = _canonical(rollout, plan)
     rollout.model.clear_hints()
     for (org_id, window_id), var in rollout.variables.go_live.items():
         rollout.model.add_hint(var, int(chosen.get(org_id) == window_id))
@@ -323,10 +333,15 @@ def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOpti
                                    start, options.log))
         elif engine == "cp-sat-interval":
             threads.append(_Thread(run_interval, problem, race, deadline - time.perf_counter(), options.seed,
-                                   options.workers))
+                                   options.workers, options.tie_break))
     values = None
     if "cp-sat" in engines:
         solver = solver_for(options, deadline - time.perf_counter())
+        if TUNE_POPULATION and problem.waves.objective.kind != "makespan" and options.workers == 1:
+            # measured on region / regional-300 (docs/benchmarks.md): the full LP relaxation, its rows
+            # all in from the start, give a single worker better bounds on the population objective
+            solver.parameters.linearization_level = 2
+            solver.parameters.add_lp_constraints_lazily = False
         code = run_solver(solver, rollout.model, options, "objective", race)
         race.stop()  # CP-SAT is done: the others cannot prove more in the time left than it has
         cp_status = _status(code, rollout)
@@ -335,7 +350,7 @@ def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOpti
             entry.objective = round(solver.objective_value)
             entry.bound = math.ceil(solver.best_objective_bound - 1e-6)
             values = _values(rollout, solver)
-            race.offer(entry.objective, entry.bound)
+            race.offer(entry.objective, entry.bound, "cp-sat")
         entries.append(entry)
     elif options.progress is not None:
         options.progress.update(phase="objective")
@@ -376,6 +391,12 @@ def _slots(problem: Problem, plan: Solution) -> dict[str, int | None]:
     index = {w.id: k for k, w in enumerate(problem.future_windows)}
     chosen = {a.id: a.window for a in plan.plan if not a.pinned}
     return {org.id: index.get(chosen.get(org.id)) for org in problem.plannable}
+
+
+def _canonical(rollout: RolloutModel, plan: Solution) -> dict[str, str | None]:
+    """A plan's windows (org id -> window id), interchangeable organisations in id order (symmetry rows)."""
+    place = {slot.id: k for k, slot in enumerate(rollout.variables.slots)}
+    return canonical_plan(rollout.symmetry, {a.id: a.window for a in plan.plan}, place)
 
 
 def _complete(rollout: RolloutModel, plan: Solution, options: SolveOptions) -> _Values:

@@ -84,6 +84,8 @@ class IntervalResult:
     found_by: str | None = None  # "cp-sat-interval", or "greedy" when CP-SAT found no plan in time
     greedy_objective: int | None = None  # the list schedule's makespan used as a cut-off (makespan only)
     stopped: bool = False  # the search was stopped from outside (`stop`)
+    #: the lexicographic tie-break (`solve_interval(tie_break=True)`): complete | incomplete | skipped
+    tie_break: str = "skipped"
 
 
 # ---- analysis: what the model needs, and whether it is exact -------------------------------------
@@ -603,13 +605,18 @@ class _DoneStop:
 
 def solve_interval(problem: Problem, *, time_limit: float, seed: int = 0, workers: int = 1, log: bool = False,
                    stop=None, symmetry: bool = True, cut: bool = True, params: dict | None = None,
-                   proof_stop: bool = True) -> IntervalResult:
+                   proof_stop: bool = True, tie_break: bool = False) -> IntervalResult:
     """Minimise the data's objective with the interval form (module docstring).
 
     `stop`: a `threading.Event`, or a callable returning True, that another thread sets when the search
     should end (polled every 20 ms; the solve then returns its best plan so far). With `workers` > 1 the
     search is interleaved (deterministic, as `hpplan.solve.solver_for`). `params`: extra CP-SAT
-    parameters (experiments). Raises NotImplementedError when `unsupported(problem)` gives a reason."""
+    parameters (experiments). Raises NotImplementedError when `unsupported(problem)` gives a reason.
+
+    `tie_break`: after a proven optimum, the lexicographic tie-break of `hpplan.solve` (organisations in
+    id order, each as early as the ones before it allow) in this model, where it is the same one: when
+    every organisation's windows lie in distinct months, month order is window order, and the two
+    models have the same plans (`tie_break_equivalent`). Within the time limit; else `incomplete`."""
     started = time.perf_counter()
     stop_check = _stop_check(stop)
     a = _analyse(problem)
@@ -633,23 +640,28 @@ def solve_interval(problem: Problem, *, time_limit: float, seed: int = 0, worker
             m.add_hint(built.makespan, value)
     build_time = time.perf_counter() - started
 
-    solver = cp_model.CpSolver()
-    prm = solver.parameters
-    prm.max_time_in_seconds = max(time_limit - build_time, 0.01)
-    prm.random_seed = seed
-    prm.num_workers = max(1, workers)
-    if workers > 1:
-        prm.interleave_search = True  # deterministic (OR-Tools #2159), as hpplan.solve
-    done_stop = _DoneStop(solver, log) if proof_stop else None
-    prm.log_search_progress = log or done_stop is not None
-    if done_stop is not None:
-        prm.log_to_stdout = False
-        solver.log_callback = done_stop
-    for key, value in (params or {}).items():
-        if isinstance(value, list):
-            getattr(prm, key).extend(value)
-        else:
-            setattr(prm, key, value)
+    def new_solver(time_left: float) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        prm = solver.parameters
+        prm.max_time_in_seconds = max(time_left, 0.01)
+        prm.random_seed = seed
+        prm.num_workers = max(1, workers)
+        if workers > 1:
+            prm.interleave_search = True  # deterministic (OR-Tools #2159), as hpplan.solve
+        done_stop = _DoneStop(solver, log) if proof_stop else None
+        prm.log_search_progress = log or done_stop is not None
+        if done_stop is not None:
+            prm.log_to_stdout = False
+            solver.log_callback = done_stop
+        for key, value in (params or {}).items():
+            if isinstance(value, list):
+                getattr(prm, key).extend(value)
+            else:
+                setattr(prm, key, value)
+        return solver
+
+    deadline = started + time_limit
+    solver = new_solver(time_limit - build_time)
     if stop_check is not None and stop_check():  # stopped before the search began: nothing to run
         result = IntervalResult("unknown", None, None, {}, build_time, 0.0,
                                 greedy_objective=greedy[0] if greedy else None, stopped=True)
@@ -677,10 +689,9 @@ def solve_interval(problem: Problem, *, time_limit: float, seed: int = 0, worker
         if result.bound >= result.objective:
             result.status = "optimal"  # a plan at the proven bound is optimal, however the search ended
         result.found_by = ENGINE
-        for org_id, var in built.month.items():
-            p = built.present[org_id]
-            if (isinstance(p, int) and p == 1) or (not isinstance(p, int) and solver.boolean_value(p)):
-                result.chosen[org_id] = built.window_of[org_id][solver.value(var)].id
+        result.chosen = _chosen(built, solver)
+        if tie_break and result.status == "optimal" and not stopped and tie_break_equivalent(a):
+            result.tie_break = _break_ties(built, result, new_solver, deadline, stop_check)
     elif greedy is not None:
         # CP-SAT found nothing in time (or, impossibly, claimed infeasible): the verified list schedule
         bound = solver.best_objective_bound
@@ -691,6 +702,58 @@ def solve_interval(problem: Problem, *, time_limit: float, seed: int = 0, worker
     return result
 
 
+def _chosen(built: _Built, solver: cp_model.CpSolver) -> dict[str, str]:
+    """The windows of the organisations that go live in the solver's solution."""
+    chosen = {}
+    for org_id, var in built.month.items():
+        p = built.present[org_id]
+        if (isinstance(p, int) and p == 1) or (not isinstance(p, int) and solver.boolean_value(p)):
+            chosen[org_id] = built.window_of[org_id][solver.value(var)].id
+    return chosen
+
+
+def tie_break_equivalent(a: _Analysis) -> bool:
+    """Every plannable organisation's windows lie in distinct months: then ordering its go-live months
+    orders its windows, and the lexicographic tie-break here picks the core's plan."""
+    return all(len({s.month for s in slots}) == len(slots) for slots in a.domain.values())
+
+
+def _break_ties(built: _Built, result: IntervalResult, new_solver, deadline: float, stop_check) -> str:
+    """`hpplan.solve`'s lexicographic tie-break on this model: objective held at its optimum, each
+    organisation in id order as early as possible ('not scheduled' after every month), then fixed."""
+    m = built.model
+    m.add(built.objective <= result.objective).with_name("tie_break:objective_at_optimum")
+    never = max((s.month for s in built.analysis.slots), default=0) + 1
+    for org_id in sorted(built.month):
+        month, present = built.month[org_id], built.present[org_id]
+        if isinstance(present, int):
+            rank = month if present else never
+        else:
+            rank = m.new_int_var(0, never, f"tie_break_rank[{org_id}]")
+            m.add(rank == month).only_enforce_if(present)
+            m.add(rank == never).only_enforce_if(present.Not())
+        time_left = deadline - time.perf_counter()
+        if time_left <= 0 or (stop_check is not None and stop_check()):
+            return "incomplete"
+        m.clear_hints()
+        for other, var in built.month.items():  # the plan so far
+            window = result.chosen.get(other)
+            if window is not None:
+                m.add_hint(var, next(mo for mo, s in built.window_of[other].items() if s.id == window))
+            if not isinstance(built.present[other], int):
+                m.add_hint(built.present[other], window is not None)
+        m.minimize(rank)
+        solver = new_solver(time_left)
+        code = solver.solve(m)
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return "incomplete"
+        result.chosen = _chosen(built, solver)
+        if code != cp_model.OPTIMAL:
+            return "incomplete"
+        m.add(rank == round(solver.objective_value)).with_name(f"tie_break:{org_id}")
+    return "complete"
+
+
 def to_solution(problem: Problem, result: IntervalResult):
     """The result as a `Solution` (plan, load report, objective terms computed as the core's), with
     its status; stats name the engine that found the plan."""
@@ -698,7 +761,7 @@ def to_solution(problem: Problem, result: IntervalResult):
     from .common import flatten, to_solution as flat_solution
 
     stats = SolveStats(engine=ENGINE, build_time=result.build_time, wall_time=result.build_time + result.solve_time,
-                       best_bound=result.bound, tie_break="skipped", phases=["objective (interval form)"])
+                       best_bound=result.bound, tie_break=result.tie_break, phases=["objective (interval form)"])
     if result.objective is not None and result.bound is not None:
         stats.gap = abs(result.objective - result.bound) / max(1.0, abs(result.objective))
     status = Status(result.status)
