@@ -254,3 +254,26 @@ def test_the_interval_form_breaks_ties_as_the_core_does(tmp_path):
         assert auto.stats.tie_break == core.stats.tie_break == "complete"
         assert "tie-break (interval form)" in auto.stats.phases
         assert windows_of(auto) == windows_of(core) and auto.objective == core.objective
+
+
+def test_shared_plans_keep_the_best_and_become_a_complete_mip_solution():
+    from hpplan.engines.common import flatten
+    from hpplan.engines.highs import MipModel, start_values
+
+    race = Race()
+    race.offer_plan(120.0, {"m1": "w2"})
+    race.offer_plan(130.0, {"m1": "w3"})  # worse: kept out
+    assert race.plan == (120, {"m1": "w2"})
+
+    problem = capacity_bound()
+    plan = solved(problem, engine="cp-sat")
+    flat = flatten(problem)
+    mip = MipModel(flat)
+    index = {s.id: k for k, s in enumerate(flat.slots)}
+    values = start_values(mip, {a.id: index.get(a.window) for a in plan.plan if not a.pinned})
+    rows = mip.rows
+    for r in range(len(rows.lower)):  # every row of the MIP holds for the plan's column values
+        end = rows.starts[r + 1] if r + 1 < len(rows.starts) else len(rows.index)
+        activity = sum(values[rows.index[i]] * rows.value[i] for i in range(rows.starts[r], end))
+        assert rows.lower[r] - 1e-9 <= activity <= rows.upper[r] + 1e-9
+    assert sum(c * v for c, v in zip(mip.cost, values)) + mip.offset == plan.objective["total"]

@@ -7,6 +7,11 @@ bound. As soon as a plan's objective meets a bound (from any engine), the plan i
 and all stop. A verified list-schedule plan (`greedy`) enters the race first, so the answer is never
 worse than the spreadsheet planner's, and there is a plan even when neither engine has one in time.
 
+While they race, CP-SAT's plans are also handed to HiGHS as they come (HiGHS's user-solution
+callback, whenever one beats HiGHS's own incumbent): a cut-off for its branch and bound, from which its
+heuristics often improve further (regional-300 seed 1, 10 s: 21.446 M and gap 0.59 % without, 21.406 M
+and 0.41 % with, in three runs of three; region seed 1: 8.530–8.543 M against 8.542 M).
+
 The result names the engine that found the plan and the one that proved it; phase 2 of `solve` (the
 lexicographic tie-break on the CP-SAT model) then makes the reported plan the one optimal plan the
 data defines, whichever engine found it.
@@ -97,6 +102,9 @@ class Race:
     objective: int | None = None
     bound: int | None = None
     bound_by: str | None = None  # the engine that gave the best bound
+    #: the best plan CP-SAT has shared: (objective, org id -> window id or None), for HiGHS to take up
+    plan: tuple[int, dict[str, str | None]] | None = None
+    share_plans: bool = False
     stopped: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stops: list = field(default_factory=list)
@@ -125,6 +133,12 @@ class Race:
         if decided:
             self.stop()
 
+    def offer_plan(self, objective: float, chosen: dict[str, str | None]) -> None:
+        """A whole plan (another engine may start from it), with its objective."""
+        with self._lock:
+            if self.plan is None or round(objective) < self.plan[0]:
+                self.plan = (round(objective), chosen)
+
     def stop(self) -> None:
         self.stopped.set()
         with self._lock:
@@ -136,14 +150,18 @@ class Race:
 class CpSatListener(cp_model.CpSolverSolutionCallback):
     """Passes CP-SAT's plans and bounds to the race, and stops CP-SAT when the race is decided."""
 
-    def __init__(self, race: Race, solver: cp_model.CpSolver):
+    def __init__(self, race: Race, solver: cp_model.CpSolver, go_live: dict | None = None):
         super().__init__()
         self.race = race
         self.solver = solver
+        self.go_live = go_live  # (org id, window id) -> its Boolean, to share whole plans when the race wants them
         solver.best_bound_callback = self.on_bound
         race.on_stop(solver.stop_search)
 
     def on_solution_callback(self) -> None:
+        if self.race.share_plans and self.go_live is not None:
+            chosen = {org_id: window for (org_id, window), var in self.go_live.items() if self.boolean_value(var)}
+            self.race.offer_plan(self.objective_value, chosen)
         self.race.offer(objective=self.objective_value, bound=self.best_objective_bound, engine="cp-sat")
 
     def on_bound(self, bound: float) -> None:
@@ -157,8 +175,17 @@ def run_mip(engine: str, problem: Problem, race: Race, time_limit: float, seed: 
     from .engines.highs import HighsOptions, solve_highs
     from .engines.lp_rounding import solve_lp_rounding
 
+    index = {w.id: k for k, w in enumerate(problem.future_windows)}
+
+    def incumbent() -> tuple[float, dict[str, int | None]] | None:
+        plan = race.plan
+        if plan is None:
+            return None
+        return plan[0], {org.id: index.get(plan[1].get(org.id)) for org in problem.plannable}
+
     options = HighsOptions(time_limit=time_limit, seed=seed, threads=1, log=log, start=start,
-                           on_progress=lambda objective, bound: race.offer(objective, bound, engine), stop=race.stopped)
+                           on_progress=lambda objective, bound: race.offer(objective, bound, engine), stop=race.stopped,
+                           incumbent=incumbent if engine == "highs" and race.share_plans else None)
     solution = (solve_highs if engine == "highs" else solve_lp_rounding)(problem, options)
     bound = math.ceil(solution.stats.best_bound - 1e-6) if solution.stats.best_bound is not None else None
     if not solution.found:

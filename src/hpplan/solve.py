@@ -55,12 +55,12 @@ class SolveOptions:
 
 
 def run_solver(solver: cp_model.CpSolver, model: cp_model.CpModel, options: SolveOptions, phase: str,
-               race: Race | None = None) -> int:
+               race: Race | None = None, go_live: dict | None = None) -> int:
     """`solver.solve(model)`, showing progress when `options.progress` is set (hpplan.progress); in a
     race (hpplan.portfolio), its plans and bounds go to the race, which shows the race's best."""
     progress = options.progress.attach(solver, phase) if options.progress is not None else None
     if race is not None:
-        return solver.solve(model, CpSatListener(race, solver))
+        return solver.solve(model, CpSatListener(race, solver, go_live))
     return solver.solve(model) if progress is None else solver.solve(model, progress)
 
 
@@ -247,6 +247,7 @@ class _Values(dict):
 
 
 TUNE_POPULATION = True
+SHARE_PLANS = True
 
 
 @dataclass
@@ -308,7 +309,7 @@ def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOpti
     verified list-schedule plan as the first entry (not when re-planning: its phases come first)."""
     engines = engines_for(problem, options.engine, replanning=replanning, work_limit=options.work_limit)
     stats.engine = " + ".join(engines)
-    race = Race(progress=options.progress)
+    race = Race(progress=options.progress, share_plans=SHARE_PLANS and "highs" in engines and "cp-sat" in engines)
     entries: list[Entry] = []
     incumbent = None
     if not replanning:
@@ -342,7 +343,7 @@ def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOpti
             # all in from the start, give a single worker better bounds on the population objective
             solver.parameters.linearization_level = 2
             solver.parameters.add_lp_constraints_lazily = False
-        code = run_solver(solver, rollout.model, options, "objective", race)
+        code = run_solver(solver, rollout.model, options, "objective", race, rollout.variables.go_live)
         race.stop()  # CP-SAT is done: the others cannot prove more in the time left than it has
         cp_status = _status(code, rollout)
         entry = Entry("cp-sat", cp_status)

@@ -58,6 +58,9 @@ class HighsOptions:
     on_progress: Callable[[float | None, float | None], None] | None = None
     #: set by another thread to stop the search (the best plan so far is kept)
     stop: threading.Event | None = None
+    #: returns another engine's best plan as (objective, org id -> slot index or None), or None; offered
+    #: to HiGHS as a user solution whenever it beats HiGHS's own incumbent (a cut-off for its search)
+    incumbent: Callable[[], tuple[float, dict[str, int | None]] | None] | None = None
 
 
 @dataclass
@@ -317,14 +320,14 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None) -> Soluti
         mip.cut_off(options.start)
         h.changeColsBounds(n, np.arange(n, dtype=np.int32), np.array(mip.col_lower, dtype=np.float64),
                            np.array(mip.col_upper, dtype=np.float64))
-        set_start(h, mip, options.start, n)
+        set_start(h, mip, options.start)
     stats.build_time = time.perf_counter() - started
     h.setOptionValue("time_limit", max(0.01, options.time_limit - stats.build_time))
     if options.stop is not None and options.stop.is_set():  # decided while the MIP was built
         stats.wall_time = time.perf_counter() - started
         return Solution(status=Status.unknown, stats=stats)
-    if options.on_progress is not None or options.stop is not None:
-        listen(h, options)
+    if options.on_progress is not None or options.stop is not None or options.incumbent is not None:
+        listen(h, options, mip)
     h.run()
 
     model_status = h.getModelStatus()
@@ -388,13 +391,29 @@ def load_highs(mip: MipModel, options: HighsOptions, *, integer: bool):
     return h
 
 
-def listen(h, options: HighsOptions) -> None:
+def listen(h, options: HighsOptions, mip: MipModel | None = None) -> None:
     """Report improving plans and bounds to `options.on_progress`; stop when `options.stop` is set
-    (checked at every interrupt point of the MIP search, the simplex and the interior point method)."""
+    (checked at every interrupt point of the MIP search, the simplex and the interior point method);
+    hand HiGHS `options.incumbent`'s plans when they beat its own (needs the `mip`)."""
     import highspy
 
     mip_interrupt = highspy.cb.HighsCallbackType.kCallbackMipInterrupt
     last_bound = [-math.inf]
+    given = [math.inf]  # the objective of the last plan handed over
+
+    def user_solution(event) -> None:
+        offer = options.incumbent()
+        if offer is None:
+            return
+        objective, start = offer
+        if objective >= min(given[0], float(event.data_out.mip_primal_bound)) - 0.5:
+            return
+        given[0] = objective
+        event.data_in.setSolution(start_values(mip, start))
+        event.data_in.user_has_solution = True
+
+    if options.incumbent is not None and mip is not None:
+        h.cbMipUserSolution.subscribe(user_solution)
 
     def improving(event) -> None:
         if options.on_progress is not None:
@@ -450,11 +469,11 @@ def trivial_bound(flat: Flat) -> float:
     return float(total)
 
 
-def set_start(h, mip: MipModel, start: dict[str, int | None], n: int) -> None:
-    import highspy
+def start_values(mip: MipModel, start: dict[str, int | None]):
+    """Every column's value for a plan (org id -> slot index or None): x, the chains and z."""
     import numpy as np
 
-    values = np.zeros(n, dtype=np.float64)
+    values = np.zeros(len(mip.cost), dtype=np.float64)
     for (org_id, k), col in mip.x.items():
         if start.get(org_id) == k:
             values[col] = 1.0
@@ -469,6 +488,13 @@ def set_start(h, mip: MipModel, start: dict[str, int | None], n: int) -> None:
         ends = [mip.flat.slots[k].month + mip.flat.tail_months[o] - mip.flat.start_month
                 for o, k in start.items() if k is not None]
         values[mip.z] = float(max(ends, default=0))
+    return values
+
+
+def set_start(h, mip: MipModel, start: dict[str, int | None]) -> None:
+    import highspy
+
+    values = start_values(mip, start)
     solution = highspy.HighsSolution()
     solution.col_value = values.tolist()
     h.setSolution(solution)

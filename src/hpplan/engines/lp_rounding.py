@@ -150,7 +150,7 @@ def neighbourhood_mip(flat: Flat, x: dict[tuple[str, int], float], start: dict[s
     if mip.infeasible:
         return None
     h = load_highs(mip, options, integer=True)
-    set_start(h, mip, {o: start.get(o) for o in sub.plannable}, len(mip.cost))
+    set_start(h, mip, {o: start.get(o) for o in sub.plannable})
     h.setOptionValue("time_limit", max(0.01, options.time_limit))
     if options.stop is not None:
         listen(h, HighsOptions(stop=options.stop))
