@@ -108,6 +108,7 @@ def test_every_engine_gives_the_one_optimal_plan(engine):
     assert solution.status is Status.optimal
     assert windows_of(solution) == {"m2": "w1", "m3": "w2", "m1": "w3"}
     assert solution.stats.tie_break == "complete"
+    assert 0 < solution.stats.first_plan_time <= solution.stats.wall_time
     assert solution.stats.found_by in {"cp-sat", "highs", "greedy"}
     assert solution.stats.proved_by in ({"highs"} if engine == "highs" else {"cp-sat", "highs"})
     if engine == "highs":

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -105,6 +106,7 @@ class Race:
     #: the best plan CP-SAT has shared: (objective, org id -> window id or None), for HiGHS to take up
     plan: tuple[int, dict[str, str | None]] | None = None
     share_plans: bool = False
+    first_plan_at: float | None = None  # time.perf_counter() of the first plan offered
     stopped: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stops: list = field(default_factory=list)
@@ -120,6 +122,8 @@ class Race:
         """A plan's objective or a lower bound from one engine. Every objective coefficient is an
         integer, so a bound counts rounded up."""
         with self._lock:
+            if objective is not None and self.first_plan_at is None:
+                self.first_plan_at = time.perf_counter()
             if objective is not None and (self.objective is None or round(objective) < self.objective):
                 self.objective = round(objective)
             if bound is not None and math.isfinite(bound):

@@ -64,6 +64,21 @@ class Profile:
     def last_offset(self) -> int:
         return len(self.after) - 1
 
+    def runs(self) -> list[tuple[int, int, int]]:
+        """(first offset, length, load) for each maximal run of equal non-zero load: one interval
+        each in the scheduling views (model/scheduling.py, engines/interval.py)."""
+        runs: list[tuple[int, int, int]] = []
+        offset = self.first_offset
+        while offset <= self.last_offset:
+            load = self.load_at(offset)
+            length = 1
+            while offset + length <= self.last_offset and self.load_at(offset + length) == load:
+                length += 1
+            if load > 0:
+                runs.append((offset, length, load))
+            offset += length
+        return runs
+
 
 EMPTY_PROFILE = Profile("none", (), ())
 

@@ -680,7 +680,7 @@ class ReportPlan:
 def _header(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str:
     solution = main.solution
     where = str(problem.data_dir) if problem.data_dir else "data"
-    parts = [f"<h1>Rollout plan</h1>",
+    parts = ["<h1>Rollout plan</h1>",
              f'<p class="meta">Data <code>{_esc(where)}</code> · planning date '
              f"<b>{problem.planning_date.isoformat()}</b> · {_esc(main.label)}: "
              f'<span class="badge {solution.status.value}">{_esc(status_text(solution))}</span>']
@@ -781,7 +781,7 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
                 if e.go_live is not None and (o := other.solution.assignment(e.id)) is not None and o.go_live is None]
         out.append(f"<h2>Moved in {_esc(other.label)}</h2>")
         if not moved and not gone:
-            out.append(f"<p>Every organisation goes live on the same day in both plans.</p>")
+            out.append("<p>Every organisation goes live on the same day in both plans.</p>")
         else:
             mrow = []
             for r in moved:

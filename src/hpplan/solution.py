@@ -68,6 +68,7 @@ class SolveStats:
     phases: list[str] = field(default_factory=list)
     found_by: str | None = None  # the engine whose plan is reported (greedy, cp-sat, highs)
     proved_by: str | None = None  # the engine whose bound proved it optimal (None: not proven)
+    first_plan_time: float | None = None  # seconds from the start of the solve to the first verified plan
 
 
 @dataclass

@@ -129,7 +129,7 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
             return Solution(status=status, stats=stats), replan
         rollout.model.minimize(rollout.total)
 
-    outcome = _objective_phase(problem, rollout, options, deadline, stats, replanning=baseline is not None)
+    outcome = _objective_phase(problem, rollout, options, deadline, stats, baseline is not None, started)
     status = outcome.status
     if status not in (Status.optimal, Status.feasible):
         stats.wall_time = time.perf_counter() - started
@@ -304,7 +304,7 @@ def _hint(rollout: RolloutModel, plan: Solution) -> None:
 
 
 def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOptions, deadline: float,
-                     stats: SolveStats, replanning: bool) -> _Outcome:
+                     stats: SolveStats, replanning: bool, started: float) -> _Outcome:
     """Phase 1: the engines of `options.engine` race on the objective (hpplan.portfolio), with the
     verified list-schedule plan as the first entry (not when re-planning: its phases come first)."""
     engines = engines_for(problem, options.engine, replanning=replanning, work_limit=options.work_limit)
@@ -362,6 +362,7 @@ def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOpti
     best, status, bound, proved_by = best_of(entries, race)
     stats.found_by = best.engine if best is not None else None
     stats.proved_by = proved_by
+    stats.first_plan_time = race.first_plan_at - started if race.first_plan_at is not None else None
     return _Outcome(best, status, bound, values if best is not None and best.engine == "cp-sat" else None)
 
 

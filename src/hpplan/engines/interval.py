@@ -61,7 +61,7 @@ from ortools.sat.python import cp_model
 
 from ..model.constraints import with_or_before_pairs
 from ..model.variables import Fixed, Slot, allowed_slots, pinned_position
-from ..problem import Problem, Profile, month_index
+from ..problem import Problem, month_index
 
 ENGINE = "cp-sat-interval"
 
@@ -247,21 +247,6 @@ def unsupported(problem: Problem) -> str | None:
 # ---- the model -----------------------------------------------------------------------------------
 
 
-def _runs(profile: Profile) -> list[tuple[int, int, int]]:
-    """(first offset, length, load) for each maximal run of equal non-zero load in a profile."""
-    runs = []
-    offset = profile.first_offset
-    while offset <= profile.last_offset:
-        load = profile.load_at(offset)
-        length = 1
-        while offset + length <= profile.last_offset and profile.load_at(offset + length) == load:
-            length += 1
-        if load > 0:
-            runs.append((offset, length, load))
-        offset += length
-    return runs
-
-
 @dataclass
 class _Built:
     model: cp_model.CpModel
@@ -425,7 +410,7 @@ def _build(a: _Analysis, *, symmetry: bool = True) -> _Built:
                 continue
             for pool_of, profile in problem.loads(org):
                 if pool_of.id == pool.id:
-                    runs.extend((org.id, off, length, load) for off, length, load in _runs(profile))
+                    runs.extend((org.id, off, length, load) for off, length, load in profile.runs())
         capacity = {t: problem.capacity(pool, t) for t in range(first_month, last_month + 1)}
         pinned = {t: 0 for t in capacity}
         for org in problem.pinned:

@@ -14,23 +14,8 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from ..problem import Problem, Profile
+from ..problem import Problem
 from .variables import GoLiveVariables
-
-
-def _runs(profile: Profile) -> list[tuple[int, int, int]]:
-    """(first offset, length, load) for each maximal run of equal non-zero load in a profile."""
-    runs: list[tuple[int, int, int]] = []
-    offset = profile.first_offset
-    while offset <= profile.last_offset:
-        load = profile.load_at(offset)
-        length = 1
-        while offset + length <= profile.last_offset and profile.load_at(offset + length) == load:
-            length += 1
-        if load > 0:
-            runs.append((offset, length, load))
-        offset += length
-    return runs
 
 
 def add_pool_cumulatives(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem) -> None:
@@ -45,7 +30,7 @@ def add_pool_cumulatives(m: cp_model.CpModel, v: GoLiveVariables, problem: Probl
             for pool_of, profile in problem.loads(org):
                 if pool_of.id != pool.id:
                     continue
-                for offset, length, load in _runs(profile):
+                for offset, length, load in profile.runs():
                     if low + offset < first or high + offset + length - 1 > last:
                         continue  # could leave the checked months: not implied, so left out
                     start = m.new_int_var(low + offset, high + offset, f"load_start[{org.id},{pool.id},{offset}]")
