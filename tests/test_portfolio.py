@@ -278,3 +278,16 @@ def test_shared_plans_keep_the_best_and_become_a_complete_mip_solution():
         activity = sum(values[rows.index[i]] * rows.value[i] for i in range(rows.starts[r], end))
         assert rows.lower[r] - 1e-9 <= activity <= rows.upper[r] + 1e-9
     assert sum(c * v for c, v in zip(mip.cost, values)) + mip.offset == plan.objective["total"]
+
+
+def test_an_engine_that_fails_leaves_the_race_and_says_so(monkeypatch):
+    solve_module = sys.modules["hpplan.solve"]
+
+    def broken(engine, *args):
+        raise RuntimeError("highspy exploded")
+
+    monkeypatch.setattr(solve_module, "run_mip", broken)
+    with pytest.warns(RuntimeWarning, match="the highs engine failed .*highspy exploded"):
+        solution = solved(capacity_bound(), engine="auto")
+    assert solution.status is Status.optimal and solution.stats.proved_by == "cp-sat"
+    assert "highs failed: RuntimeError: highspy exploded" in solution.stats.phases

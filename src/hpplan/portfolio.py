@@ -88,6 +88,7 @@ class Entry:
     bound: int | None = None
     solution: Solution | None = None
     tie_broken: bool = False  # the plan is already the lexicographic tie-break's (solve phase 2)
+    error: str | None = None  # the engine failed with this error (it then has no plan and no bound)
 
     @property
     def found(self) -> bool:
@@ -199,7 +200,8 @@ def run_mip(engine: str, problem: Problem, race: Race, time_limit: float, seed: 
     return Entry(engine, solution.status, objective, bound, solution)
 
 
-def run_interval(problem: Problem, race: Race, time_limit: float, seed: int, workers: int, tie_break: bool) -> Entry:
+def run_interval(engine: str, problem: Problem, race: Race, time_limit: float, seed: int, workers: int,
+                 tie_break: bool) -> Entry:
     """The interval form (`engines.interval`), stopping when the race is decided. With `tie_break`, once
     it proves the optimum it also breaks ties as solve's phase 2 would, where that gives the same plan."""
     from .engines.interval import solve_interval, to_solution

@@ -21,6 +21,7 @@ import datetime as dt
 import math
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model, cp_model_helper
@@ -333,7 +334,7 @@ def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOpti
             threads.append(_Thread(run_mip, engine, problem, race, deadline - time.perf_counter(), options.seed,
                                    start, options.log))
         elif engine == "cp-sat-interval":
-            threads.append(_Thread(run_interval, problem, race, deadline - time.perf_counter(), options.seed,
+            threads.append(_Thread(run_interval, engine, problem, race, deadline - time.perf_counter(), options.seed,
                                    options.workers, options.tie_break))
     values = None
     if "cp-sat" in engines:
@@ -356,6 +357,11 @@ def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOpti
     elif options.progress is not None:
         options.progress.update(phase="objective")
     entries += [thread.join() for thread in threads]
+    for entry in entries:
+        if entry.error is not None:
+            stats.phases.append(f"{entry.engine} failed: {entry.error}")
+            warnings.warn(f"hpplan: the {entry.engine} engine failed ({entry.error}); the race went on without it",
+                          RuntimeWarning, stacklevel=2)
     stats.phases.append("objective")
     if incumbent is not None:
         entries.append(Entry("greedy", Status.feasible, round(incumbent.objective["total"]), None, incumbent))
@@ -367,24 +373,23 @@ def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOpti
 
 
 class _Thread(threading.Thread):
-    """Runs one racing engine; `join()` returns its entry (or raises what it raised)."""
+    """Runs one racing engine; `join()` returns its entry. An engine that fails (a bug, a broken
+    install) leaves the race with status unknown and the error noted; the others go on."""
 
-    def __init__(self, target, *args):
+    def __init__(self, target, engine: str, *args):
         super().__init__(daemon=True)
-        self._target_call, self._args = target, args
-        self._result, self._error = None, None
+        self._target_call, self._engine, self._args = target, engine, args
+        self._result: Entry | None = None
         self.start()
 
     def run(self) -> None:
         try:
-            self._result = self._target_call(*self._args)
-        except BaseException as error:  # re-raised in the caller's thread
-            self._error = error
+            self._result = self._target_call(self._engine, *self._args)
+        except Exception as error:  # noqa: BLE001 - reported by the caller, the race goes on
+            self._result = Entry(self._engine, Status.unknown, error=f"{type(error).__name__}: {error}")
 
     def join(self, timeout: float | None = None) -> Entry:
         super().join(timeout)
-        if self._error is not None:
-            raise self._error
         return self._result
 
 
