@@ -198,6 +198,19 @@ class Problem:
         """A pool's capacity in a month, in model units."""
         return round(pool.fte_in(month_label(month)) * LOAD_SCALE)
 
+    def pinned_load(self, pool: Pool) -> dict[int, int]:
+        """The load the live (pinned) organisations put on a pool, month by month over the horizon
+        (planning month .. last month), in model units."""
+        load = {m: 0 for m in self.months}
+        for org in self.pinned:
+            live = month_index(org.live_since)
+            for pool_of, profile in self.loads(org):
+                if pool_of.id == pool.id:
+                    for off in range(profile.first_offset, profile.last_offset + 1):
+                        if live + off in load:
+                            load[live + off] += profile.load_at(off)
+        return load
+
     # ---- sizes ----------------------------------------------------------------------------------
 
     @staticmethod

@@ -60,6 +60,7 @@ from typing import Callable
 from ortools.sat.python import cp_model
 
 from ..model.constraints import with_or_before_pairs
+from ..model.scheduling import add_blocked_cumulative
 from ..model.variables import Fixed, Slot, allowed_slots, pinned_position
 from ..problem import Problem, month_index
 
@@ -412,13 +413,7 @@ def _build(a: _Analysis, *, symmetry: bool = True) -> _Built:
                 if pool_of.id == pool.id:
                     runs.extend((org.id, off, length, load) for off, length, load in profile.runs())
         capacity = {t: problem.capacity(pool, t) for t in range(first_month, last_month + 1)}
-        pinned = {t: 0 for t in capacity}
-        for org in problem.pinned:
-            live = a.fixed[org.id].month
-            for pool_of, profile in problem.loads(org):
-                if pool_of.id == pool.id:
-                    for t in capacity:
-                        pinned[t] += profile.load_at(t - live)
+        pinned = problem.pinned_load(pool)
         top = max(capacity.values(), default=0)
         # the load that could fall on a month the core does not check: such months must never bind
         outside = 0
@@ -438,12 +433,7 @@ def _build(a: _Analysis, *, symmetry: bool = True) -> _Built:
             if any(pinned[t] > capacity[t] for t in capacity):
                 m.add_bool_or([]).with_name(f"capacity[{pool.id}]:pinned_over")
             continue
-        for t in capacity:
-            taken = cap - capacity[t] + pinned[t]
-            if taken > 0:
-                intervals.append(m.new_fixed_size_interval_var(t, 1, f"taken[{pool.id},{t}]"))
-                demands.append(taken)
-        m.add_cumulative(intervals, demands, cap).with_name(f"cumulative[{pool.id}]")
+        add_blocked_cumulative(m, pool.id, intervals, demands, capacity, pinned, cap)
 
     if symmetry:
         _break_symmetry(m, a, month, present, window_of)

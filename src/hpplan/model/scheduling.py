@@ -42,19 +42,20 @@ def add_pool_cumulatives(m: cp_model.CpModel, v: GoLiveVariables, problem: Probl
             continue
         capacity = {t: problem.capacity(pool, t) for t in range(first, last + 1)}
         top = max(capacity.values())
-        pinned = {t: 0 for t in capacity}
-        for org in problem.pinned:
-            live = v.fixed[org.id].month
-            for pool_of, profile in problem.loads(org):
-                if pool_of.id == pool.id:
-                    for t in capacity:
-                        pinned[t] += profile.load_at(t - live)
-        for t in capacity:
-            taken = top - capacity[t] + pinned[t]
-            if taken > 0:
-                intervals.append(m.new_fixed_size_interval_var(t, 1, f"taken[{pool.id},{t}]"))
-                demands.append(taken)
-        m.add_cumulative(intervals, demands, top).with_name(f"cumulative[{pool.id}]")
+        pinned = problem.pinned_load(pool)
+        add_blocked_cumulative(m, pool.id, intervals, demands, capacity, pinned, top)
+
+
+def add_blocked_cumulative(m: cp_model.CpModel, pool_id: str, intervals: list, demands: list,
+                           capacity: dict[int, int], pinned: dict[int, int], top: int) -> None:
+    """One cumulative of capacity `top` for a pool: in every month where less is free (a lower
+    capacity, pinned load) a fixed one-month interval takes up the difference."""
+    for t in capacity:
+        taken = top - capacity[t] + pinned[t]
+        if taken > 0:
+            intervals.append(m.new_fixed_size_interval_var(t, 1, f"taken[{pool_id},{t}]"))
+            demands.append(taken)
+    m.add_cumulative(intervals, demands, top).with_name(f"cumulative[{pool_id}]")
 
 
 def add_scheduling_view(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem) -> None:
