@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from hpplan import cli, portfolio
 from hpplan.loader import load_problem
 from hpplan.portfolio import Entry, Race, best_of, engines_for
-from hpplan.solution import Solution, Status
+from hpplan.solution import Solution, SolveStats, Status
 from hpplan.solve import SolveOptions, solve
 
 from helpers import build, org, solved, windows_of
@@ -291,3 +291,20 @@ def test_an_engine_that_fails_leaves_the_race_and_says_so(monkeypatch):
         solution = solved(capacity_bound(), engine="auto")
     assert solution.status is Status.optimal and solution.stats.proved_by == "cp-sat"
     assert "highs failed: RuntimeError: highspy exploded" in solution.stats.phases
+
+
+def test_the_lp_neighbourhood_mip_never_returns_a_worse_plan():
+    from hpplan.engines.common import flatten, objective_terms, to_solution
+    from hpplan.engines.highs import HighsOptions
+    from hpplan.engines.lp_rounding import neighbourhood_mip
+    from hpplan.greedy import schedule
+    from hpplan.verify import verify
+
+    problem = capacity_bound()
+    flat = flatten(problem)
+    start = schedule(problem, flat).chosen
+    start = {o: start.get(o) for o in flat.plannable}
+    chosen = neighbourhood_mip(flat, {}, start, HighsOptions(time_limit=10))  # no LP mass: start and neighbours
+    assert chosen is not None
+    assert objective_terms(flat, chosen)["total"] <= objective_terms(flat, start)["total"]
+    assert verify(problem, to_solution(flat, chosen, Status.feasible, SolveStats())) == []
