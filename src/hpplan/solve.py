@@ -320,9 +320,10 @@ def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOpti
         race.offer(objective=incumbent.objective["total"])
         if problem.waves.objective.kind == "makespan":  # the tie-break on this model profits too
             cut_at_greedy_makespan(rollout, problem, stats, incumbent)
-        elif engines == ["cp-sat"]:
-            # measured (docs/benchmarks.md): the hint gets CP-SAT to its first plan sooner where it has
-            # none of its own for long (national); where HiGHS races, a poor hint only holds CP-SAT back
+        elif "highs" not in engines:
+            # measured (docs/benchmarks.md): the hint gets CP-SAT to its first plan sooner, with less
+            # memory, where it has none of its own for long (national); where HiGHS's branch and bound
+            # races (regional), a poor hint only holds CP-SAT back
             _hint(rollout, incumbent)
     threads = []
     for engine in engines:
