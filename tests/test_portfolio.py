@@ -308,3 +308,16 @@ def test_the_lp_neighbourhood_mip_never_returns_a_worse_plan():
     assert chosen is not None
     assert objective_terms(flat, chosen)["total"] <= objective_terms(flat, start)["total"]
     assert verify(problem, to_solution(flat, chosen, Status.feasible, SolveStats())) == []
+
+
+def test_the_mip_holds_the_symmetry_rows_and_reorders_starts():
+    from hpplan.engines.common import flatten
+    from hpplan.engines.highs import MipModel
+
+    problem = build([org(f"m{i}", population=10) for i in (1, 2, 3)], profiles=MUNI_PROFILE, pools=PRIMARY_5)
+    mip = MipModel(flatten(problem))
+    assert mip.symmetry == [["m1", "m2", "m3"]]
+    assert mip.canonical({"m1": 2, "m2": None, "m3": 0}) == {"m1": 0, "m2": 2, "m3": None}
+    solution = solved(problem, engine="highs", tie_break=False)  # HiGHS's own plan, no tie-break
+    assert windows_of(solution) == {"m1": "w1", "m2": "w2", "m3": "w3"}
+    assert MipModel(flatten(problem), symmetry=False).symmetry == []

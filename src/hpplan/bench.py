@@ -219,7 +219,9 @@ def run_child(spec: dict) -> dict:
             elif engine == "highs":
                 from .engines.highs import HighsOptions, solve_highs
 
-                solution = solve_highs(problem, HighsOptions(time_limit=spec["time_limit"], seed=spec["seed"]))
+                # baseline (b): the plain MIP, without hpplan's symmetry rows (the race's HiGHS has them)
+                solution = solve_highs(problem, HighsOptions(time_limit=spec["time_limit"], seed=spec["seed"],
+                                                             symmetry=False))
                 extra = {}
             elif engine == "highs-start":
                 from .engines.highs import HighsOptions, solve_highs
