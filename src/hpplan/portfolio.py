@@ -9,8 +9,10 @@ worse than the spreadsheet planner's, and there is a plan even when neither engi
 
 While they race, CP-SAT's plans are also handed to HiGHS as they come (HiGHS's user-solution
 callback, whenever one beats HiGHS's own incumbent): a cut-off for its branch and bound, from which its
-heuristics often improve further (regional-300 seed 1, 10 s: 21.446 M and gap 0.59 % without, 21.406 M
-and 0.41 % with, in three runs of three; region seed 1: 8.530–8.543 M against 8.542 M).
+heuristics often improve further (measured before HiGHS had the symmetry rows: regional-300 seed 1,
+10 s: 21.446 M and gap 0.59 % without, 21.406 M and 0.41 % with, in three runs of three; region seed 1:
+8.530–8.543 M against 8.542 M. With the rows, sharing still wins on region, 8.537–8.541 M against
+8.544 M without, and loses 0.02–0.05 % on regional-300).
 
 The result names the engine that found the plan and the one that proved it; phase 2 of `solve` (the
 lexicographic tie-break on the CP-SAT model) then makes the reported plan the one optimal plan the
