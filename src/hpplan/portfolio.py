@@ -57,8 +57,10 @@ def highs_available() -> bool:
     return True
 
 
-def engines_for(problem: Problem, engine: str, *, replanning: bool, work_limit: float | None) -> list[str]:
-    """The engines that race in the objective phase for `--engine engine` (module docstring)."""
+def engines_for(problem: Problem, engine: str, *, replanning: bool, work_limit: float | None,
+                window_variables: int | None = None) -> list[str]:
+    """The engines that race in the objective phase for `--engine engine` (module docstring).
+    `window_variables`: the model's count when the caller has built it (else counted here)."""
     if engine == "cp-sat" or replanning:
         return ["cp-sat"]
     if engine == "highs":
@@ -73,10 +75,18 @@ def engines_for(problem: Problem, engine: str, *, replanning: bool, work_limit: 
         return ["cp-sat-interval"]  # on PSPLIB it proves in under a second what HiGHS proves in 2-9 s, or never
     if not highs_available():
         return ["cp-sat"]
-    from .engines.common import flatten
+    if window_variables is None:
+        from .engines.common import flatten
 
-    columns = sum(len(slots) for slots in flatten(problem).domain.values())
-    return ["cp-sat", "highs" if columns <= HIGHS_MAX_COLUMNS else "lp-rounding"]
+        window_variables = sum(len(slots) for slots in flatten(problem).domain.values())
+    return ["cp-sat", "highs" if window_variables <= HIGHS_MAX_COLUMNS else "lp-rounding"]
+
+
+def slot_indices(problem: Problem, chosen: dict[str, str | None]) -> dict[str, int | None]:
+    """A plan (org id -> window id) as the MIP takes it: plannable organisation -> index of its future
+    window (None: not scheduled)."""
+    index = {w.id: k for k, w in enumerate(problem.future_windows)}
+    return {org.id: index.get(chosen.get(org.id)) for org in problem.plannable}
 
 
 @dataclass
@@ -182,13 +192,9 @@ def run_mip(engine: str, problem: Problem, race: Race, time_limit: float, seed: 
     from .engines.highs import HighsOptions, solve_highs
     from .engines.lp_rounding import solve_lp_rounding
 
-    index = {w.id: k for k, w in enumerate(problem.future_windows)}
-
     def incumbent() -> tuple[float, dict[str, int | None]] | None:
         plan = race.plan
-        if plan is None:
-            return None
-        return plan[0], {org.id: index.get(plan[1].get(org.id)) for org in problem.plannable}
+        return None if plan is None else (plan[0], slot_indices(problem, plan[1]))
 
     options = HighsOptions(time_limit=time_limit, seed=seed, threads=1, log=log, start=start,
                            on_progress=lambda objective, bound: race.offer(objective, bound, engine), stop=race.stopped,
@@ -211,10 +217,10 @@ def run_interval(engine: str, problem: Problem, race: Race, time_limit: float, s
     result = solve_interval(problem, time_limit=time_limit, seed=seed, workers=workers, stop=race.stopped,
                             tie_break=tie_break)
     status = Status(result.status)
-    if result.objective is None or result.found_by != "cp-sat-interval":  # its fallback is the race's own
-        return Entry("cp-sat-interval", status if status is Status.infeasible else Status.unknown, bound=result.bound)
-    race.offer(result.objective, result.bound, "cp-sat-interval")
-    return Entry("cp-sat-interval", status, result.objective, result.bound, to_solution(problem, result),
+    if result.objective is None or result.found_by != engine:  # its fallback is the race's own
+        return Entry(engine, status if status is Status.infeasible else Status.unknown, bound=result.bound)
+    race.offer(result.objective, result.bound, engine)
+    return Entry(engine, status, result.objective, result.bound, to_solution(problem, result),
                  tie_broken=result.tie_break == "complete")
 
 

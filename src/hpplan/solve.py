@@ -29,7 +29,7 @@ from ortools.sat.python import cp_model, cp_model_helper
 from .model import RolloutModel, build_model
 from .model.objective import Anchor, frozen_horizon, stability_terms, tie_break_positions
 from .model.symmetry import canonical_plan
-from .portfolio import CpSatListener, Entry, Race, best_of, engines_for, run_interval, run_mip
+from .portfolio import CpSatListener, Entry, Race, best_of, engines_for, run_interval, run_mip, slot_indices
 from .problem import LOAD_SCALE, Problem, month_index, month_label
 from .solution import Assignment, LoadPoint, Solution, SolveStats, Status
 
@@ -308,7 +308,8 @@ def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOpti
                      stats: SolveStats, replanning: bool, started: float) -> _Outcome:
     """Phase 1: the engines of `options.engine` race on the objective (hpplan.portfolio), with the
     verified list-schedule plan as the first entry (not when re-planning: its phases come first)."""
-    engines = engines_for(problem, options.engine, replanning=replanning, work_limit=options.work_limit)
+    engines = engines_for(problem, options.engine, replanning=replanning, work_limit=options.work_limit,
+                          window_variables=len(rollout.variables.go_live))
     stats.engine = " + ".join(engines)
     race = Race(progress=options.progress, share_plans=SHARE_PLANS and "highs" in engines and "cp-sat" in engines)
     entries: list[Entry] = []
@@ -331,7 +332,8 @@ def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOpti
             # a start helps HiGHS on a makespan (it cuts every slot finishing later) and hurts it on the
             # population objective (region seed 1, 10 s: gap 0.55 % without, 0.87 % with)
             makespan = problem.waves.objective.kind == "makespan"
-            start = _slots(problem, incumbent) if incumbent is not None and makespan else None
+            start = (slot_indices(problem, {a.id: a.window for a in incumbent.plan if not a.pinned})
+                     if incumbent is not None and makespan else None)
             threads.append(_Thread(run_mip, engine, problem, race, deadline - time.perf_counter(), options.seed,
                                    start, options.log))
         elif engine == "cp-sat-interval":
@@ -392,13 +394,6 @@ class _Thread(threading.Thread):
     def join(self, timeout: float | None = None) -> Entry:
         super().join(timeout)
         return self._result
-
-
-def _slots(problem: Problem, plan: Solution) -> dict[str, int | None]:
-    """A plan as the MIP's start: plannable organisation -> index of its future window (None: out)."""
-    index = {w.id: k for k, w in enumerate(problem.future_windows)}
-    chosen = {a.id: a.window for a in plan.plan if not a.pinned}
-    return {org.id: index.get(chosen.get(org.id)) for org in problem.plannable}
 
 
 def _canonical(rollout: RolloutModel, plan: Solution) -> dict[str, str | None]:
