@@ -382,6 +382,19 @@ COVERAGE_LINES = (
 )
 
 
+def coverage_lines(problem: Problem, solution: Solution, other: Solution | None, labels: tuple[str, str],
+                   styles: tuple[str, str]):
+    """The coverage lines both chart libraries draw: (plan label, line style, points, COVERAGE_LINES
+    entry, values) for each plan (the compared one second) and each measure it has values for."""
+    plans = [(solution, labels[0], styles[0])] + ([(other, labels[1], styles[1])] if other is not None else [])
+    for plan, label, style in plans:
+        points = coverage_series(problem, plan)
+        for line in COVERAGE_LINES:
+            values = [getattr(p, line[0]) for p in points]
+            if points and any(v is not None for v in values):
+                yield label, style, points, line, values
+
+
 # --------------------------------------------------------------------------------------------------
 # Plotly figures
 
@@ -574,30 +587,25 @@ def coverage_figure(problem: Problem, solution: Solution, other: Solution | None
     rows = gantt_rows(problem, solution, other=other)
     start, end = chart_range(problem, rows)
     fig = go.Figure()
-    plans = [(solution, labels[0], "solid")] + ([(other, labels[1], "dash")] if other is not None else [])
-    for plan, label, dash in plans:
-        points = coverage_series(problem, plan)
-        for attr, name, colour in COVERAGE_LINES:
-            values = [getattr(p, attr) for p in points]
-            if not points or all(v is None for v in values):
-                continue
-            x = [p.date.isoformat() for p in points] + [end.isoformat()]
-            y = [v if v is not None else 0 for v in values]
-            hover = [
-                f"<b>{html.escape(name)}: {fmt_share(v)}</b><br>after {html.escape(p.window)}"
-                + (" (history)" if p.history else "")
-                + f"<br>going live: {p.actors} actor{'s' if p.actors != 1 else ''}, {fmt_int(p.users)} users"
-                + (f"<br>{html.escape(label)}" if other is not None else "")
-                for p, v in zip(points, values)
-            ]
-            fig.add_trace(go.Scatter(
-                x=x, y=y + y[-1:], mode="lines+markers", line_shape="hv",
-                name=name + (f" ({label})" if other is not None else ""),
-                line=dict(color=colour if dash == "solid" else COMPARE_COLOUR if attr == "users_share" else colour,
-                          width=2.5 if dash == "solid" else 2, dash=dash),
-                marker=dict(size=[7] * len(points) + [0], color=colour),
-                hovertext=hover + [""], hoverinfo="text",
-            ))
+    lines = coverage_lines(problem, solution, other, labels, ("solid", "dash"))
+    for label, dash, points, (attr, name, colour), values in lines:
+        x = [p.date.isoformat() for p in points] + [end.isoformat()]
+        y = [v if v is not None else 0 for v in values]
+        hover = [
+            f"<b>{html.escape(name)}: {fmt_share(v)}</b><br>after {html.escape(p.window)}"
+            + (" (history)" if p.history else "")
+            + f"<br>going live: {p.actors} actor{'s' if p.actors != 1 else ''}, {fmt_int(p.users)} users"
+            + (f"<br>{html.escape(label)}" if other is not None else "")
+            for p, v in zip(points, values)
+        ]
+        fig.add_trace(go.Scatter(
+            x=x, y=y + y[-1:], mode="lines+markers", line_shape="hv",
+            name=name + (f" ({label})" if other is not None else ""),
+            line=dict(color=colour if dash == "solid" else COMPARE_COLOUR if attr == "users_share" else colour,
+                      width=2.5 if dash == "solid" else 2, dash=dash),
+            marker=dict(size=[7] * len(points) + [0], color=colour),
+            hovertext=hover + [""], hoverinfo="text",
+        ))
     shapes, notes = _history_shapes(problem, start)
     fig.update_layout(
         **_base_layout(None, 480),
@@ -967,19 +975,14 @@ def _static_coverage(ax, problem: Problem, solution: Solution, other: Solution |
     from matplotlib.ticker import PercentFormatter
 
     _draw_history(ax, problem, start)
-    plans = [(solution, labels[0], "-")] + ([(other, labels[1], "--")] if other is not None else [])
-    for plan, label, style in plans:
-        points = coverage_series(problem, plan)
-        for attr, name, colour in COVERAGE_LINES:
-            values = [getattr(p, attr) for p in points]
-            if not points or all(v is None for v in values):
-                continue
-            y = [v or 0 for v in values]
-            x = [p.date for p in points]
-            ax.step(x + [end], y + y[-1:], where="post", color=colour, ls=style, lw=2 if style == "-" else 1.5,
-                    label=name + (f" ({label})" if other is not None else ""))
-            if style == "-":
-                ax.plot(x, y, ls="", marker="o", ms=3, color=colour)
+    lines = coverage_lines(problem, solution, other, labels, ("-", "--"))
+    for label, style, points, (_, name, colour), values in lines:
+        y = [v or 0 for v in values]
+        x = [p.date for p in points]
+        ax.step(x + [end], y + y[-1:], where="post", color=colour, ls=style, lw=2 if style == "-" else 1.5,
+                label=name + (f" ({label})" if other is not None else ""))
+        if style == "-":
+            ax.plot(x, y, ls="", marker="o", ms=3, color=colour)
     ax.set_ylim(0, 1.04)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     _date_axis(ax, start, end)
