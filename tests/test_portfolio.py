@@ -93,7 +93,7 @@ def test_who_races():
 def test_large_models_race_lp_rounding_and_without_highspy_cp_sat_is_alone(monkeypatch):
     problem = capacity_bound()
     monkeypatch.setattr(portfolio, "HIGHS_MAX_COLUMNS", 2)
-    assert engines_for(problem, "auto", replanning=False, work_limit=None) == ["cp-sat", "lp-rounding"]
+    assert engines_for(problem, "auto", replanning=False, work_limit=None) == ["lp-rounding", "highs"]
     monkeypatch.setattr(portfolio, "HIGHS_MAX_COLUMNS", 20_000)
     monkeypatch.setattr(portfolio, "highs_available", lambda: False)
     assert engines_for(problem, "auto", replanning=False, work_limit=None) == ["cp-sat"]
@@ -231,9 +231,67 @@ def test_lp_rounding_gives_a_verified_plan_and_a_bound():
 def test_large_models_race_with_lp_rounding(monkeypatch):
     monkeypatch.setattr(portfolio, "HIGHS_MAX_COLUMNS", 2)
     solution = solved(capacity_bound(), engine="auto")
-    assert solution.stats.engine == "cp-sat + lp-rounding"
-    assert solution.status is Status.optimal
+    assert solution.stats.engine == "lp-rounding + highs"
+    assert solution.status is Status.optimal and solution.stats.tie_break == "complete"
     assert windows_of(solution) == {"m2": "w1", "m3": "w2", "m1": "w3"}
+
+
+def test_lp_rounding_shares_its_plans_with_highs_in_the_race(monkeypatch):
+    """At national scale LP rounding's plans go to HiGHS (its user solutions), as CP-SAT's do below it."""
+    from hpplan.engines import lp_rounding
+
+    monkeypatch.setattr(portfolio, "HIGHS_MAX_COLUMNS", 2)
+    shared = []
+    announce = lp_rounding._announce
+
+    def spy(options, solution, chosen):
+        shared.append(options.on_plan is not None)
+        announce(options, solution, chosen)
+
+    monkeypatch.setattr(lp_rounding, "_announce", spy)
+    solution = solved(capacity_bound(), engine="auto", tie_break=False)
+    assert solution.status is Status.optimal
+    assert shared and all(shared)
+
+
+def test_race_threads_outlive_their_engines_until_released():
+    """HiGHS shuts a thread's scheduler down when the thread ends, which can hang a HiGHS run in
+    another thread: each racing engine's thread waits for the whole race to be done."""
+    import threading
+
+    from hpplan.solve import _Thread
+
+    started = threading.Event()
+
+    def engine(name):
+        started.set()
+        return Entry(name, Status.unknown)
+
+    thread = _Thread(engine, "highs")
+    assert thread.result().engine == "highs"
+    assert thread.is_alive()  # done, still waiting
+    thread.release()
+    assert not thread.is_alive()
+
+
+def test_time_slices_never_return_a_worse_plan():
+    from hpplan.engines.common import flatten, objective_terms, to_solution
+    from hpplan.engines.highs import HighsOptions
+    from hpplan.engines.lp_rounding import time_slices
+    from hpplan.greedy import schedule
+    from hpplan.verify import verify
+
+    problem = capacity_bound()
+    flat = flatten(problem)
+    start = schedule(problem, flat, rank={"m1": 0, "m2": 2, "m3": 1}).chosen  # a poor order to start from
+    start = {o: start.get(o) for o in flat.plannable}
+    plan, rounds = time_slices(flat, start, HighsOptions(time_limit=3), months=2, margin=3, seconds=1)
+    assert rounds >= 1
+    assert objective_terms(flat, plan)["total"] <= objective_terms(flat, start)["total"]
+    assert verify(problem, to_solution(flat, plan, Status.feasible, SolveStats())) == []
+    # a slice that frees all three and lets them move anywhere finds the optimum
+    plan, _ = time_slices(flat, start, HighsOptions(time_limit=3), months=36, margin=36, seconds=1)
+    assert objective_terms(flat, plan)["total"] == solved(problem, engine="cp-sat").objective["total"]
 
 
 def test_the_interval_form_breaks_ties_as_the_core_does(tmp_path):

@@ -180,3 +180,76 @@ def test_shipped_data_same_plan_with_the_rows(request):
     assert without.status is Status.optimal and with_rows.status is Status.optimal
     assert with_rows.objective == without.objective
     assert windows_of(with_rows) == windows_of(without)
+
+
+# ---- interchangeable GP offices as one integer unit in the MIP (engines.highs, aggregate=True) ------
+
+
+def _mip_rows_hold(mip, values) -> bool:
+    rows = mip.rows
+    for r in range(len(rows.lower)):
+        end = rows.starts[r + 1] if r + 1 < len(rows.starts) else len(rows.index)
+        activity = sum(values[rows.index[i]] * rows.value[i] for i in range(rows.starts[r], end))
+        if not rows.lower[r] - 1e-9 <= activity <= rows.upper[r] + 1e-9:
+            return False
+    return True
+
+
+def test_which_groups_the_mip_aggregates():
+    from hpplan.engines.common import flatten
+    from hpplan.engines.highs import MipModel
+
+    mip = MipModel(flatten(known_instance()), aggregate=True)
+    # with_or_before actors (GP offices of m1, x1/x2 to m3) and offices with no rule; not the
+    # after_live successors q1/q2 or the not_same_window pair n1/n2 (their rules need each member)
+    assert mip.aggregated == {"g1": ["g1", "g10", "g2"], "g6": ["g6", "g7"], "x1": ["x1", "x2"]}
+    assert ["q1", "q2"] in mip.symmetry and ["n1", "n2"] in mip.symmetry
+    assert not any(group[0] in mip.aggregated for group in mip.symmetry)
+    assert MipModel(flatten(known_instance())).aggregated == {}  # only when asked
+    makespan = build([org("m1"), gp("g1"), gp("g2")], rules=[{"type": "with_or_before", "each": "gp_office"}],
+                     profiles=GP_PROFILE, objective={"kind": "makespan"})
+    assert MipModel(flatten(makespan), aggregate=True).aggregated == {}  # z >= completion * x needs each
+
+
+@pytest.mark.parametrize("make", [known_instance, capacity_bound_instance])
+def test_aggregated_mip_same_optimum_lp_bound_and_a_plan_in_id_order(make, request):
+    from hpplan.engines.common import flatten, objective_terms, to_solution
+    from hpplan.engines.highs import HighsOptions, MipModel, load_highs, solve_highs, start_values
+    from hpplan.solution import SolveStats
+    from hpplan.verify import verify
+
+    problem = make()
+    core = solved(problem, engine="cp-sat")
+    plain = solve_highs(problem, HighsOptions(time_limit=20, symmetry=False))
+    aggregated = solve_highs(problem, HighsOptions(time_limit=20, aggregate=True))
+    assert plain.status is aggregated.status is Status.optimal
+    assert aggregated.objective["total"] == plain.objective["total"] == core.objective["total"]
+    assert verify(problem, aggregated) == []
+
+    flat = flatten(problem)
+    lp = {}
+    for flag in (False, True):
+        mip = MipModel(flat, symmetry=False, aggregate=flag)
+        h = load_highs(mip, HighsOptions(), integer=False)
+        h.run()
+        lp[flag] = h.getInfo().objective_function_value
+    assert lp[True] == pytest.approx(lp[False], rel=1e-9)  # the same LP bound
+
+    # a plan as counts and back: every row holds, the objective is the plan's, members in id order
+    mip = MipModel(flat, aggregate=True)
+    index = {s.id: k for k, s in enumerate(flat.slots)}
+    chosen = {a.id: index.get(a.window) for a in core.plan if not a.pinned}
+    values = start_values(mip, chosen)
+    assert _mip_rows_hold(mip, values)
+    assert sum(c * v for c, v in zip(mip.cost, values)) + mip.offset == core.objective["total"]
+    back = mip.plan(values)
+    assert objective_terms(flat, back) == objective_terms(flat, chosen)
+    assert verify(problem, to_solution(flat, back, Status.feasible, SolveStats())) == []
+    for members in mip.aggregated.values():
+        slots = [back[o] for o in members]
+        assert slots == sorted(slots, key=lambda k: len(flat.slots) if k is None else k)
+    shares = mip.fractions(values)
+    for leader, members in mip.aggregated.items():
+        for k in flat.domain[leader]:
+            count = sum(1 for o in members if chosen[o] == k)
+            assert all(shares.get((o, k), 0.0) == pytest.approx(count / len(members)) for o in members)

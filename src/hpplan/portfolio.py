@@ -79,7 +79,11 @@ def engines_for(problem: Problem, engine: str, *, replanning: bool, work_limit: 
         from .engines.common import flatten
 
         window_variables = sum(len(slots) for slots in flatten(problem).domain.values())
-    return ["cp-sat", "highs" if window_variables <= HIGHS_MAX_COLUMNS else "lp-rounding"]
+    if window_variables <= HIGHS_MAX_COLUMNS:
+        return ["cp-sat", "highs"]
+    # CP-SAT finds no plan of national size in a minute (docs/benchmarks.md): LP rounding plans, and
+    # HiGHS's branch and bound on the aggregated MIP raises the bound
+    return ["lp-rounding", "highs"]
 
 
 def slot_indices(problem: Problem, chosen: dict[str, str | None]) -> dict[str, int | None]:
@@ -187,8 +191,9 @@ class CpSatListener(cp_model.CpSolverSolutionCallback):
 
 def run_mip(engine: str, problem: Problem, race: Race, time_limit: float, seed: int,
             start: dict[str, int | None] | None, log: bool = False) -> Entry:
-    """HiGHS (`highs`: the MIP; `lp-rounding`: its LP relaxation and LP-guided list schedules), sharing
-    plans and bounds with the race and stopping when it is decided."""
+    """HiGHS (`highs`: the MIP, its interchangeable GP offices aggregated into integer units;
+    `lp-rounding`: its LP relaxation and LP-guided list schedules), sharing plans and bounds with the
+    race and stopping when it is decided."""
     from .engines.highs import HighsOptions, solve_highs
     from .engines.lp_rounding import solve_lp_rounding
 
@@ -196,9 +201,14 @@ def run_mip(engine: str, problem: Problem, race: Race, time_limit: float, seed: 
         plan = race.plan
         return None if plan is None else (plan[0], slot_indices(problem, plan[1]))
 
+    def share(objective: float, chosen: dict[str, int | None]) -> None:
+        windows = problem.future_windows
+        race.offer_plan(objective, {o: None if k is None else windows[k].id for o, k in chosen.items()})
+
     options = HighsOptions(time_limit=time_limit, seed=seed, threads=1, log=log, start=start,
                            on_progress=lambda objective, bound: race.offer(objective, bound, engine), stop=race.stopped,
-                           incumbent=incumbent if engine == "highs" and race.share_plans else None)
+                           incumbent=incumbent if engine == "highs" and race.share_plans else None,
+                           on_plan=share if engine != "highs" and race.share_plans else None, aggregate=True)
     solution = (solve_highs if engine == "highs" else solve_lp_rounding)(problem, options)
     bound = math.ceil(solution.stats.best_bound - 1e-6) if solution.stats.best_bound is not None else None
     if not solution.found:

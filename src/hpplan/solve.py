@@ -311,7 +311,7 @@ def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOpti
     engines = engines_for(problem, options.engine, replanning=replanning, work_limit=options.work_limit,
                           window_variables=len(rollout.variables.go_live))
     stats.engine = " + ".join(engines)
-    race = Race(progress=options.progress, share_plans=SHARE_PLANS and "highs" in engines and "cp-sat" in engines)
+    race = Race(progress=options.progress, share_plans=SHARE_PLANS and "highs" in engines and len(engines) > 1)
     entries: list[Entry] = []
     incumbent = None
     if not replanning:
@@ -339,27 +339,34 @@ def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOpti
         elif engine == "cp-sat-interval":
             threads.append(_Thread(run_interval, engine, problem, race, deadline - time.perf_counter(), options.seed,
                                    options.workers, options.tie_break))
-    values = None
-    if "cp-sat" in engines:
-        solver = solver_for(options, deadline - time.perf_counter())
-        if TUNE_POPULATION and problem.waves.objective.kind != "makespan" and options.workers == 1:
-            # measured on region / regional-300 (docs/benchmarks.md): the full LP relaxation, its rows
-            # all in from the start, give a single worker better bounds on the population objective
-            solver.parameters.linearization_level = 2
-            solver.parameters.add_lp_constraints_lazily = False
-        code = run_solver(solver, rollout.model, options, "objective", race, rollout.variables.go_live)
-        race.stop()  # CP-SAT is done: the others cannot prove more in the time left than it has
-        cp_status = _status(code, rollout)
-        entry = Entry("cp-sat", cp_status)
-        if cp_status in (Status.optimal, Status.feasible):
-            entry.objective = round(solver.objective_value)
-            entry.bound = math.ceil(solver.best_objective_bound - 1e-6)
-            values = _values(rollout, solver)
-            race.offer(entry.objective, entry.bound, "cp-sat")
-        entries.append(entry)
-    elif options.progress is not None:
-        options.progress.update(phase="objective")
-    entries += [thread.join() for thread in threads]
+    try:
+        values = None
+        if "cp-sat" in engines:
+            solver = solver_for(options, deadline - time.perf_counter())
+            if TUNE_POPULATION and problem.waves.objective.kind != "makespan" and options.workers == 1:
+                # measured on region / regional-300 (docs/benchmarks.md): the full LP relaxation, its rows
+                # all in from the start, give a single worker better bounds on the population objective
+                solver.parameters.linearization_level = 2
+                solver.parameters.add_lp_constraints_lazily = False
+            code = run_solver(solver, rollout.model, options, "objective", race, rollout.variables.go_live)
+            race.stop()  # CP-SAT is done: the others cannot prove more in the time left than it has
+            cp_status = _status(code, rollout)
+            entry = Entry("cp-sat", cp_status)
+            if cp_status in (Status.optimal, Status.feasible):
+                entry.objective = round(solver.objective_value)
+                entry.bound = math.ceil(solver.best_objective_bound - 1e-6)
+                values = _values(rollout, solver)
+                race.offer(entry.objective, entry.bound, "cp-sat")
+            entries.append(entry)
+        elif options.progress is not None:
+            options.progress.update(phase="objective")
+        entries += [thread.result() for thread in threads]
+    except BaseException:  # e.g. Ctrl-C in CP-SAT: stop the other engines too
+        race.stop()
+        raise
+    finally:
+        for thread in threads:
+            thread.release()
     for entry in entries:
         if entry.error is not None:
             stats.phases.append(f"{entry.engine} failed: {entry.error}")
@@ -376,13 +383,19 @@ def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOpti
 
 
 class _Thread(threading.Thread):
-    """Runs one racing engine; `join()` returns its entry. An engine that fails (a bug, a broken
-    install) leaves the race with status unknown and the error noted; the others go on."""
+    """Runs one racing engine; `result()` returns its entry. An engine that fails (a bug, a broken
+    install) leaves the race with status unknown and the error noted; the others go on.
+
+    The thread outlives its engine until `release()`: HiGHS shuts down a thread's task scheduler when
+    the thread ends, and one HiGHS run ending that way while another runs in a second thread left the
+    other hanging past its time limit (highspy 1.16, LP rounding beside HiGHS at national scale)."""
 
     def __init__(self, target, engine: str, *args):
         super().__init__(daemon=True)
         self._target_call, self._engine, self._args = target, engine, args
         self._result: Entry | None = None
+        self._done = threading.Event()
+        self._release = threading.Event()
         self.start()
 
     def run(self) -> None:
@@ -390,10 +403,18 @@ class _Thread(threading.Thread):
             self._result = self._target_call(self._engine, *self._args)
         except Exception as error:  # noqa: BLE001 - reported by the caller, the race goes on
             self._result = Entry(self._engine, Status.unknown, error=f"{type(error).__name__}: {error}")
+        finally:
+            self._done.set()
+            self._release.wait()
 
-    def join(self, timeout: float | None = None) -> Entry:
-        super().join(timeout)
+    def result(self) -> Entry:
+        self._done.wait()
         return self._result
+
+    def release(self) -> None:
+        """Let the thread end (once every engine of the race is done)."""
+        self._release.set()
+        self.join()
 
 
 def _canonical(rollout: RolloutModel, plan: Solution) -> dict[str, str | None]:

@@ -63,6 +63,11 @@ class HighsOptions:
     incumbent: Callable[[], tuple[float, dict[str, int | None]] | None] | None = None
     #: the symmetry rows (`MipModel._break_symmetry`); off: the plain MIP, the benchmark's baseline (b)
     symmetry: bool = True
+    #: interchangeable GP offices as one integer unit each (`MipModel._aggregate`)
+    aggregate: bool = False
+    #: called with (objective, plannable org id -> slot index or None) for every plan the engine finds
+    #: outside HiGHS's own branch and bound (LP rounding's), for other engines to start from
+    on_plan: Callable[[float, dict[str, int | None]], None] | None = None
 
 
 @dataclass
@@ -89,10 +94,14 @@ INF = float("inf")
 class MipModel:
     """The MIP, as arrays for highspy, with the column of every x[a,k]."""
 
-    def __init__(self, flat: Flat, symmetry: bool = True):
+    def __init__(self, flat: Flat, symmetry: bool = True, aggregate: bool = False):
         self.flat = flat
         #: interchangeable groups whose symmetry rows the MIP holds (docs/model.md "Symmetry breaking")
         self.symmetry: list[list[str]] = []
+        #: aggregated groups (`_aggregate`): leader (the first member in id order) -> all members; the
+        #: leader's x[a,k] column is an integer count of the members going live in slot k
+        self.aggregated: dict[str, list[str]] = {}
+        self._leader: dict[str, str] = {}  # every other member of an aggregated group -> its leader
         self.cost: list[float] = []
         self.col_lower: list[float] = []
         self.col_upper: list[float] = []
@@ -102,6 +111,8 @@ class MipModel:
         self.offset = 0.0
         self.infeasible: list[str] = list(flat.impossible)
         self._chain: dict[str, list[int]] = {}
+        if aggregate:
+            self._aggregate()
         self._build()
         if symmetry:
             self._break_symmetry()
@@ -122,7 +133,7 @@ class MipModel:
             cols = []
             previous = None
             for k in self.flat.domain[org_id]:
-                c = self._col(0.0, 0.0, 1.0, False)
+                c = self._col(0.0, 0.0, float(self.members(org_id)), False)
                 terms = {c: 1.0, self.x[org_id, k]: -1.0}
                 if previous is not None:
                     terms[previous] = -1.0
@@ -131,6 +142,64 @@ class MipModel:
                 previous = c
             self._chain[org_id] = cols
         return self._chain[org_id]
+
+    def members(self, org_id: str) -> int:
+        """How many organisations the columns of org_id count: its group's size for a leader, else 1."""
+        return len(self.aggregated.get(org_id, (org_id,)))
+
+    def _aggregate(self) -> None:
+        """Groups of interchangeable organisations (model/symmetry.py) that become one integer unit:
+        x[a,k] of the leader a counts the members going live in slot k (0..n), the other members have
+        no columns. Exact for integer plans (any counts are handed out again to the members in id
+        order, earliest first: `plan`), and the LP bound is the same as the binary model's (averaging
+        an LP solution over the group's permutations gives a symmetric one with the same value).
+        Only groups whose members are in no rule but with_or_before as its first side (GP offices
+        of one municipality, or with no rule at all) and share their domain; never for a makespan
+        (z >= completion * x is not linear in a count). Measured in docs/benchmarks.md."""
+        from ..model.symmetry import interchangeable_groups
+
+        flat = self.flat
+        if flat.objective_kind == "makespan":
+            return
+        in_rules = {o for group in flat.together for o in group} | {o for group in flat.not_same for o in group}
+        in_rules |= {p.first for p in flat.precedences} | {p.then for p in flat.precedences}
+        in_rules |= {target for _, target in flat.with_or_before}
+        targets: dict[str, list[str]] = {}
+        for actor, target in flat.with_or_before:
+            targets.setdefault(actor, []).append(target)
+        for group in interchangeable_groups(flat.problem):
+            if (in_rules.intersection(group) or not flat.domain.get(group[0])
+                    or len({tuple(flat.domain.get(o, ())) for o in group}) != 1
+                    or len({tuple(sorted(targets.get(o, ()))) for o in group}) != 1):
+                continue
+            self.aggregated[group[0]] = list(group)
+            self._leader.update({o: group[0] for o in group[1:]})
+
+    def plan(self, values) -> dict[str, int | None]:
+        """The plan (plannable org id -> slot index or None) in column values of an integer solution:
+        an aggregated group's counts handed out to its members in id order, earliest slot first."""
+        flat = self.flat
+        chosen: dict[str, int | None] = {o: None for o in flat.plannable}
+        for (org_id, k), col in self.x.items():
+            if org_id not in self.aggregated and values[col] > 0.5:
+                chosen[org_id] = k
+        for leader, members in self.aggregated.items():
+            queue = iter(members)
+            for k in flat.domain[leader]:
+                for _ in range(round(values[self.x[leader, k]])):
+                    chosen[next(queue)] = k
+        return chosen
+
+    def fractions(self, values, floor: float = 1e-6) -> dict[tuple[str, int], float]:
+        """x[a,k] for every organisation from column values (of the LP relaxation): an aggregated
+        group's count shared equally by its members. Values at or below `floor` are left out."""
+        x: dict[tuple[str, int], float] = {}
+        for (org_id, k), col in self.x.items():
+            members = self.aggregated.get(org_id, (org_id,))
+            share = values[col] / len(members)
+            if share > floor:
+                x.update({(member, k): share for member in members})
+        return x
 
     def live_by(self, org_id: str, *, position: int | None = None, month: int | None = None,
                 date=None) -> tuple[dict[int, float], float]:
@@ -184,29 +253,35 @@ class MipModel:
     def _build(self) -> None:
         flat = self.flat
         makespan = flat.objective_kind == "makespan"
+        units = {o: ks for o, ks in flat.domain.items() if o not in self._leader}  # one per aggregated group
         for org_id, ks in flat.domain.items():
-            for i, k in enumerate(ks):
-                cost = 0.0 if makespan else float(flat.cost(org_id, k) - flat.cost(org_id, None))
-                self.x[org_id, k] = self._col(cost, 0.0, 1.0, True)
+            if org_id in units:
+                n = float(self.members(org_id))
+                for k in ks:
+                    cost = 0.0 if makespan else float(flat.cost(org_id, k) - flat.cost(org_id, None))
+                    self.x[org_id, k] = self._col(cost, 0.0, n, True)
             if not makespan and org_id in flat.never_cost.get("population_delay", {}):
                 self.offset += flat.cost(org_id, None)
-        # 1. one window each
-        for org_id, ks in flat.domain.items():
+        # 1. one window each (an aggregated group: n of them)
+        for org_id, ks in units.items():
             if org_id not in flat.mandatory and not ks:
                 continue
             terms = {self.x[org_id, k]: 1.0 for k in ks}
-            mandatory = org_id in flat.mandatory
-            self._require(terms, 0.0, 1.0 if mandatory else 0.0, 1.0, f"mandatory[{org_id}]")
-        # 2. with_or_before
+            n = float(self.members(org_id))
+            self._require(terms, 0.0, n if org_id in flat.mandatory else 0.0, n, f"mandatory[{org_id}]")
+        # 2. with_or_before (an aggregated group once, as n·t_by + S - a_by <= n)
         for actor, target in flat.with_or_before:
+            if actor in self._leader:
+                continue
+            n = float(self.members(actor))
             dates = sorted({flat.slots[k].date for k in flat.domain.get(target, [])}
                            | ({flat.fixed[target].date} if target in flat.fixed else set()))
             for day in dates:
                 t_by = self.live_by(target, date=day)
                 a_by = self.live_by(actor, date=day)
                 a_all = self.scheduled(actor)
-                terms, constant = self._sum(t_by, a_all, a_by, signs=(1, 1, -1))
-                self._require(terms, constant, -INF, 1.0, f"with_or_before[{actor}<={target}]@{day}")
+                terms, constant = self._sum(t_by, a_all, a_by, signs=(n, 1, -1))
+                self._require(terms, constant, -INF, n, f"with_or_before[{actor}<={target}]@{day}")
         # 3. together
         for group in flat.together:
             first, *others = group
@@ -249,12 +324,12 @@ class MipModel:
                         w = limit_weight(problem, problem.org[org_id], limit)
                         if w:
                             terms[col] = float(w)
-                if sum(terms.values()) > limit.bound:
+                if sum(v * self.col_upper[c] for c, v in terms.items()) > limit.bound:
                     self._require(terms, 0.0, -INF, float(limit.bound), f"limit#{limit.index + 1}.{limit.measure}@{k}")
         # 7. pool capacity
         months = flat.end_month - flat.start_month + 1
         per_row: dict[tuple[str, int], dict[int, float]] = {}
-        for org_id, ks in flat.domain.items():
+        for org_id, ks in units.items():
             for load in flat.loads.get(org_id, ()):
                 profile = load.profile
                 for k in ks:
@@ -270,7 +345,7 @@ class MipModel:
             for i in range(months):
                 terms = per_row.get((pool, i), {})
                 free = flat.capacity[pool][i] - flat.pinned_load[pool][i]
-                if terms and sum(terms.values()) <= free:
+                if terms and sum(v * self.col_upper[c] for c, v in terms.items()) <= free:
                     continue  # can never bind
                 self._require(terms, float(flat.pinned_load[pool][i]), -INF, float(flat.capacity[pool][i]),
                               f"capacity[{pool}]@{i}")
@@ -295,6 +370,8 @@ class MipModel:
 
         flat = self.flat
         for group in interchangeable_groups(flat.problem):
+            if group[0] in self.aggregated:
+                continue  # one unit: nothing to break
             if len({tuple(flat.domain.get(o, ())) for o in group}) != 1 or not flat.domain.get(group[0]):
                 continue  # not the same domain here (a restricted copy): no rows for this group
             self.symmetry.append(group)
@@ -337,7 +414,7 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None) -> Soluti
     options = options or HighsOptions()
     started = time.perf_counter()
     flat = flatten(problem)
-    mip = MipModel(flat, symmetry=options.symmetry)
+    mip = MipModel(flat, symmetry=options.symmetry, aggregate=options.aggregate)
     stats = SolveStats(engine="highs", seed=options.seed, workers=options.threads, time_limit=options.time_limit,
                        tie_break="skipped", phases=["objective"])
     if mip.infeasible:
@@ -375,11 +452,7 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None) -> Soluti
     stats.wall_time = time.perf_counter() - started
     if status not in (Status.optimal, Status.feasible):
         return Solution(status=status, stats=stats)
-    values = h.getSolution().col_value
-    chosen: dict[str, int | None] = {o: None for o in flat.plannable}
-    for (org_id, k), col in mip.x.items():
-        if values[col] > 0.5:
-            chosen[org_id] = k
+    chosen = mip.plan(h.getSolution().col_value)
     solution = to_solution(flat, chosen, status, stats)
     objective = solution.objective["total"]
     # every objective coefficient is an integer: the optimum is at least the bound rounded up; before
@@ -506,16 +579,15 @@ def start_values(mip: MipModel, start: dict[str, int | None]):
 
     start = mip.canonical(start)
     values = np.zeros(len(mip.cost), dtype=np.float64)
-    for (org_id, k), col in mip.x.items():
-        if start.get(org_id) == k:
-            values[col] = 1.0
+    for org_id, k in start.items():
+        col = mip.x.get((mip._leader.get(org_id, org_id), k))
+        if col is not None:
+            values[col] += 1.0
     for org_id, cols in mip._chain.items():
-        ks = mip.flat.domain[org_id]
-        where = start.get(org_id)
-        live = False
-        for i, k in enumerate(ks):
-            live = live or where == k
-            values[cols[i]] = float(live)
+        live = 0.0
+        for i, k in enumerate(mip.flat.domain[org_id]):
+            live += values[mip.x[org_id, k]]
+            values[cols[i]] = live
     if getattr(mip, "z", None) is not None:
         ends = [mip.flat.slots[k].month + mip.flat.tail_months[o] - mip.flat.start_month
                 for o, k in start.items() if k is not None]
