@@ -3,8 +3,9 @@
 For models too large for HiGHS's branch and bound within a planner's minute (national scale: 67,000
 window variables; docs/benchmarks.md), the race (`hpplan.portfolio`) runs this engine instead:
 
-1. the LP relaxation of the MIP of `engines.highs` (the same rows, every x[a,k] in [0, 1]), solved by
-   HiGHS's interior point method (with crossover: without it HiGHS may stop at an `unknown` status).
+1. the LP relaxation of the MIP of `engines.highs` (the same rows, every x[a,k] in [0, 1], the
+   interchangeable GP offices aggregated: the same bound, a third of the time), solved by HiGHS's
+   interior point method (with crossover: without it HiGHS may stop at an `unknown` status).
    Its optimum is a lower bound on every plan; it is reported less a relative safety margin of 1e-6
    for the solver's tolerances (so the LP alone never claims a proof);
 2. plans from the LP values (after Hall, Schulz, Shmoys and Wein's LP-based list scheduling): every
@@ -15,13 +16,15 @@ window variables; docs/benchmarks.md), the race (`hpplan.portfolio`) runs this e
 3. with the time left, the MIP restricted to the LP's neighbourhood (`neighbourhood_mip`: the slots
    with LP mass, the rounded plan's, and their neighbours; a relaxation-induced neighbourhood in the
    spirit of RINS), solved by HiGHS from the rounded plan. Its plans are plans of the full problem; its
-   bound is not a bound of the full problem and is never reported.
+   bound is not a bound of the full problem and is never reported;
+4. with the rest of the time, fix-and-resolve rounds over the calendar (`time_slices`): the
+   organisations of a few months free to move, all others fixed, each round a small MIP.
 Every plan is checked by the independent verifier; the best one is returned. An infeasible LP proves
 the problem infeasible.
 
-Measured on `national` seed 1 (docs/benchmarks.md): LP bound 202.3 M in about 25 s; the rounded plan
-about 240 M and the neighbourhood MIP's 218 M after 20 s more, against 290.6 M for the plain list
-schedule and 271.7 M for the best CP-SAT plan in 60 s.
+Measured on `national` seed 1 (docs/benchmarks.md): LP bound 202.3 M in about 9 s; the rounded plan
+about 243 M, the neighbourhood MIP's 217.7 M after 20 s more and the time slices' about 217 M at
+60 s, against 290.6 M for the plain list schedule and 271.7 M for the best CP-SAT plan in 60 s.
 """
 
 from __future__ import annotations
@@ -45,8 +48,9 @@ NEIGHBOURHOOD_MASS = 0.01
 #: nothing better in the 20 s after); the time slices get the rest
 NEIGHBOURHOOD_SHARE = 0.5
 #: time slices (`time_slices`): months a round frees, months around them its organisations may
-#: move to, and seconds per round (national seed 1, 30 s: 12/6/4 s and 18/9/5 s 214.8 M, 24/6/6 s 215.5 M)
-SLICE_MONTHS, SLICE_MARGIN, SLICE_SECONDS = 12, 6, 4.0
+#: move to, and seconds per round (national seed 1, 25 s from the 216.8 M plan: 9/6/3 s 215.2 M,
+#: 6/6/3 s 215.5 M, 12/12/4 s 215.8 M, 24/3/6 s 216.6 M)
+SLICE_MONTHS, SLICE_MARGIN, SLICE_SECONDS = 9, 6, 3.0
 
 
 def solve_lp_rounding(problem: Problem, options: HighsOptions | None = None) -> Solution:
@@ -172,7 +176,7 @@ def time_slices(flat: Flat, start: dict[str, int | None], options: HighsOptions,
     to any slot within `margin` months of that stretch, all others keep their slots; HiGHS solves that
     MIP from the plan for at most `seconds` (`restricted_mip`). The stretch slides by half its length,
     from the start again at the end, until the time limit (or `options.stop`). Returns the best plan
-    and the number of rounds. Measured on national seed 1: 216.8 M -> 214.8 M in 30 s."""
+    and the number of rounds. Measured on national seed 1: 216.8 M -> 215.2 M in 25 s."""
     deadline = time.perf_counter() + options.time_limit
     plan = dict(start)
     total = objective_terms(flat, plan)["total"]
