@@ -7,7 +7,7 @@ bound. As soon as a plan's objective meets a bound (from any engine), the plan i
 and all stop. A verified list-schedule plan (`greedy`) enters the race first, so the answer is never
 worse than the spreadsheet planner's, and there is a plan even when neither engine has one in time.
 
-While they race, CP-SAT's plans are also handed to HiGHS as they come (HiGHS's user-solution
+While they race, CP-SAT's (at national scale LP rounding's) plans are also handed to HiGHS as they come (HiGHS's user-solution
 callback, whenever one beats HiGHS's own incumbent): a cut-off for its branch and bound, from which its
 heuristics often improve further (measured before HiGHS had the symmetry rows: regional-300 seed 1,
 10 s: 21.446 M and gap 0.59 % without, 21.406 M and 0.41 % with, in three runs of three; region seed 1:
@@ -22,11 +22,13 @@ Which engines race with `--engine auto` (`engines_for`; measurements in docs/ben
 - for a makespan objective where it is exact (months identify windows), the **interval form** alone
   (`cp-sat-interval`, `engines.interval`): on PSPLIB J30 it proves all 20 (the time-indexed model 17),
   the hard ones in 1-5 s where HiGHS proves none of them in 10 s, so HiGHS would only take its core;
-- otherwise hpplan's time-indexed **CP-SAT** model (`cp-sat`) and a MIP engine, when highspy is
-  installed: **HiGHS** (`highs`) on the MIP when it has at most
-  `HIGHS_MAX_COLUMNS` window variables; above that, where branch and bound cannot finish in a
-  planner's minute (national: 67,000 columns), **LP rounding** (`lp-rounding`, `engines.lp_rounding`):
-  the LP bound and LP-guided list schedules (national seed 1: 242 M against CP-SAT's 272 M);
+- otherwise, when highspy is installed: hpplan's time-indexed **CP-SAT** model (`cp-sat`) and
+  **HiGHS** (`highs`) on the MIP (GP offices aggregated, `MipModel(aggregate=True)`) when it has at
+  most `HIGHS_MAX_COLUMNS` window variables; above that, where CP-SAT finds no plan in a planner's
+  minute (national: 67,000 columns), **LP rounding** (`lp-rounding`, `engines.lp_rounding`: the LP
+  bound, LP-guided list schedules, neighbourhood MIP, time slices) and HiGHS on the aggregated MIP for
+  its bound, LP rounding's plans shared with it (national seed 1, 60 s: gap 4.4 %, against 6.7 % with
+  CP-SAT in HiGHS's place);
 - re-planning against a baseline and `--work-limit` (HiGHS has no deterministic limit) leave CP-SAT
   alone; `--engine highs` runs HiGHS alone, `--engine cp-sat` CP-SAT alone.
 """
@@ -124,6 +126,8 @@ class Race:
     plan: tuple[int, dict[str, str | None]] | None = None
     share_plans: bool = False
     first_plan_at: float | None = None  # time.perf_counter() of the first plan offered
+    #: set once LP rounding has its LP (or has ended): HiGHS's branch and bound beside it waits for it
+    lp_solved: threading.Event = field(default_factory=threading.Event)
     stopped: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stops: list = field(default_factory=list)
@@ -190,10 +194,12 @@ class CpSatListener(cp_model.CpSolverSolutionCallback):
 
 
 def run_mip(engine: str, problem: Problem, race: Race, time_limit: float, seed: int,
-            start: dict[str, int | None] | None, log: bool = False) -> Entry:
+            start: dict[str, int | None] | None, log: bool = False, wait_for_lp: bool = False) -> Entry:
     """HiGHS (`highs`: the MIP, its interchangeable GP offices aggregated into integer units;
     `lp-rounding`: its LP relaxation and LP-guided list schedules), sharing plans and bounds with the
-    race and stopping when it is decided."""
+    race and stopping when it is decided. With `wait_for_lp`, HiGHS builds its MIP and then waits for
+    LP rounding's LP before it searches: two LP solves at once on two cores slow each other (national
+    seed 1: LP rounding's LP 8 s alone, 15 s beside HiGHS's root LP)."""
     from .engines.highs import HighsOptions, solve_highs
     from .engines.lp_rounding import solve_lp_rounding
 
@@ -205,11 +211,21 @@ def run_mip(engine: str, problem: Problem, race: Race, time_limit: float, seed: 
         windows = problem.future_windows
         race.offer_plan(objective, {o: None if k is None else windows[k].id for o, k in chosen.items()})
 
+    def progress(objective: float | None, bound: float | None) -> None:
+        race.offer(objective, bound, engine)
+        if engine == "lp-rounding" and bound is not None:
+            race.lp_solved.set()
+
     options = HighsOptions(time_limit=time_limit, seed=seed, threads=1, log=log, start=start,
-                           on_progress=lambda objective, bound: race.offer(objective, bound, engine), stop=race.stopped,
+                           on_progress=progress, stop=race.stopped,
+                           start_after=race.lp_solved if engine == "highs" and wait_for_lp else None,
                            incumbent=incumbent if engine == "highs" and race.share_plans else None,
                            on_plan=share if engine != "highs" and race.share_plans else None, aggregate=True)
-    solution = (solve_highs if engine == "highs" else solve_lp_rounding)(problem, options)
+    try:
+        solution = (solve_highs if engine == "highs" else solve_lp_rounding)(problem, options)
+    finally:
+        if engine == "lp-rounding":
+            race.lp_solved.set()
     bound = math.ceil(solution.stats.best_bound - 1e-6) if solution.stats.best_bound is not None else None
     if not solution.found:
         return Entry(engine, solution.status, bound=bound)

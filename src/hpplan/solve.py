@@ -249,6 +249,7 @@ class _Values(dict):
 
 TUNE_POPULATION = True
 SHARE_PLANS = True
+WAIT_FOR_LP = True
 
 
 @dataclass
@@ -335,7 +336,7 @@ def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOpti
             start = (slot_indices(problem, {a.id: a.window for a in incumbent.plan if not a.pinned})
                      if incumbent is not None and makespan else None)
             threads.append(_Thread(run_mip, engine, problem, race, deadline - time.perf_counter(), options.seed,
-                                   start, options.log))
+                                   start, options.log, WAIT_FOR_LP and "lp-rounding" in engines))
         elif engine == "cp-sat-interval":
             threads.append(_Thread(run_interval, engine, problem, race, deadline - time.perf_counter(), options.seed,
                                    options.workers, options.tie_break))

@@ -65,6 +65,8 @@ class HighsOptions:
     symmetry: bool = True
     #: interchangeable GP offices as one integer unit each (`MipModel._aggregate`)
     aggregate: bool = False
+    #: built, the MIP waits for this event (or `stop`) before it starts its search
+    start_after: threading.Event | None = None
     #: called with (objective, plannable org id -> slot index or None) for every plan the engine finds
     #: outside HiGHS's own branch and bound (LP rounding's), for other engines to start from
     on_plan: Callable[[float, dict[str, int | None]], None] | None = None
@@ -429,7 +431,11 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None) -> Soluti
                            np.array(mip.col_upper, dtype=np.float64))
         set_start(h, mip, options.start)
     stats.build_time = time.perf_counter() - started
-    h.setOptionValue("time_limit", max(0.01, options.time_limit - stats.build_time))
+    if options.start_after is not None:
+        while not options.start_after.wait(0.05) and not (options.stop is not None and options.stop.is_set()):
+            if time.perf_counter() - started > options.time_limit:
+                break
+    h.setOptionValue("time_limit", max(0.01, options.time_limit - (time.perf_counter() - started)))
     if options.stop is not None and options.stop.is_set():  # decided while the MIP was built
         stats.wall_time = time.perf_counter() - started
         return Solution(status=Status.unknown, stats=stats)
@@ -494,10 +500,10 @@ def load_highs(mip: MipModel, options: HighsOptions, *, integer: bool):
     return h
 
 
-def listen(h, options: HighsOptions, mip: MipModel | None = None) -> None:
+def listen(h, options: HighsOptions, mip: MipModel | None = None, *, lp: bool = False) -> None:
     """Report improving plans and bounds to `options.on_progress`; stop when `options.stop` is set
-    (checked at every interrupt point of the MIP search, the simplex and the interior point method);
-    hand HiGHS `options.incumbent`'s plans when they beat its own (needs the `mip`)."""
+    (checked at the MIP search's interrupt points, or with `lp` the simplex's and the interior point
+    method's); hand HiGHS `options.incumbent`'s plans when they beat its own (needs the `mip`)."""
     import highspy
 
     mip_interrupt = highspy.cb.HighsCallbackType.kCallbackMipInterrupt
@@ -532,7 +538,10 @@ def listen(h, options: HighsOptions, mip: MipModel | None = None) -> None:
             event.interrupt()
 
     h.cbMipImprovingSolution.subscribe(improving)
-    for event in (h.cbMipInterrupt, h.cbSimplexInterrupt, h.cbIpmInterrupt):
+    # a MIP is stopped at its own interrupt points only: the simplex's come every few iterations of
+    # every LP of the search, and each call into Python takes the GIL from the other racing thread
+    # (national seed 1: LP rounding's LP 8 s alone, 15 s beside a MIP listening to its simplex)
+    for event in (h.cbSimplexInterrupt, h.cbIpmInterrupt) if lp else (h.cbMipInterrupt,):
         event.subscribe(interrupt)
 
 

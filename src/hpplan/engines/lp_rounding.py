@@ -80,7 +80,7 @@ def solve_lp_rounding(problem: Problem, options: HighsOptions | None = None) -> 
         stats.wall_time = time.perf_counter() - started
         return Solution(status=Status.unknown, stats=stats)
     if options.stop is not None:
-        listen(h, HighsOptions(stop=options.stop))
+        listen(h, HighsOptions(stop=options.stop), lp=True)
     h.run()
     model_status = h.getModelStatus()
     MS = highspy.HighsModelStatus
