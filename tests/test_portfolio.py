@@ -236,22 +236,21 @@ def test_large_models_race_with_lp_rounding(monkeypatch):
     assert windows_of(solution) == {"m2": "w1", "m3": "w2", "m1": "w3"}
 
 
-def test_lp_rounding_shares_its_plans_with_highs_in_the_race(monkeypatch):
-    """At national scale LP rounding's plans go to HiGHS (its user solutions), as CP-SAT's do below it."""
-    from hpplan.engines import lp_rounding
+def test_highs_beside_lp_rounding_waits_for_the_lp_and_runs_for_its_bound(monkeypatch):
+    """At national scale HiGHS's branch and bound starts once LP rounding has its LP (two LP solves at
+    once slow each other), without primal heuristics or handed plans."""
+    seen = []
+    solve_highs = sys.modules["hpplan.engines.highs"].solve_highs
 
+    def spy(problem, options):
+        seen.append((options.start_after is not None, options.heuristics, options.incumbent, options.aggregate))
+        return solve_highs(problem, options)
+
+    monkeypatch.setattr(sys.modules["hpplan.engines.highs"], "solve_highs", spy)
     monkeypatch.setattr(portfolio, "HIGHS_MAX_COLUMNS", 2)
-    shared = []
-    announce = lp_rounding._announce
-
-    def spy(options, solution, chosen):
-        shared.append(options.on_plan is not None)
-        announce(options, solution, chosen)
-
-    monkeypatch.setattr(lp_rounding, "_announce", spy)
-    solution = solved(capacity_bound(), engine="auto", tie_break=False)
+    solution = solved(capacity_bound(), engine="auto")
     assert solution.status is Status.optimal
-    assert shared and all(shared)
+    assert seen == [(True, False, None, True)]
 
 
 def test_race_threads_outlive_their_engines_until_released():

@@ -7,7 +7,7 @@ bound. As soon as a plan's objective meets a bound (from any engine), the plan i
 and all stop. A verified list-schedule plan (`greedy`) enters the race first, so the answer is never
 worse than the spreadsheet planner's, and there is a plan even when neither engine has one in time.
 
-While they race, CP-SAT's (at national scale LP rounding's) plans are also handed to HiGHS as they come (HiGHS's user-solution
+While they race, CP-SAT's plans are also handed to HiGHS as they come (HiGHS's user-solution
 callback, whenever one beats HiGHS's own incumbent): a cut-off for its branch and bound, from which its
 heuristics often improve further (measured before HiGHS had the symmetry rows: regional-300 seed 1,
 10 s: 21.446 M and gap 0.59 % without, 21.406 M and 0.41 % with, in three runs of three; region seed 1:
@@ -26,9 +26,9 @@ Which engines race with `--engine auto` (`engines_for`; measurements in docs/ben
   **HiGHS** (`highs`) on the MIP (GP offices aggregated, `MipModel(aggregate=True)`) when it has at
   most `HIGHS_MAX_COLUMNS` window variables; above that, where CP-SAT finds no plan in a planner's
   minute (national: 67,000 columns), **LP rounding** (`lp-rounding`, `engines.lp_rounding`: the LP
-  bound, LP-guided list schedules, neighbourhood MIP, time slices) and HiGHS on the aggregated MIP for
-  its bound, LP rounding's plans shared with it (national seed 1, 60 s: gap 4.4 %, against 6.7 % with
-  CP-SAT in HiGHS's place);
+  bound, LP-guided list schedules, neighbourhood MIP, time slices) and HiGHS's branch and bound on the
+  aggregated MIP for its bound, started once LP rounding has its LP (national seed 1, 60 s: bound
+  207.5 M against the LP's 202.3 M);
 - re-planning against a baseline and `--work-limit` (HiGHS has no deterministic limit) leave CP-SAT
   alone; `--engine highs` runs HiGHS alone, `--engine cp-sat` CP-SAT alone.
 """
@@ -49,6 +49,10 @@ from .solution import Solution, Status
 HIGHS_MAX_COLUMNS = 20_000
 
 ENGINES = ("auto", "cp-sat", "highs")
+
+#: beside LP rounding, HiGHS's branch and bound is given a time limit this share shorter: at national
+#: scale it checks its limit only between rounds of root cuts, which take seconds
+LATE_MIP_MARGIN = 0.1
 
 
 def highs_available() -> bool:
@@ -207,20 +211,22 @@ def run_mip(engine: str, problem: Problem, race: Race, time_limit: float, seed: 
         plan = race.plan
         return None if plan is None else (plan[0], slot_indices(problem, plan[1]))
 
-    def share(objective: float, chosen: dict[str, int | None]) -> None:
-        windows = problem.future_windows
-        race.offer_plan(objective, {o: None if k is None else windows[k].id for o, k in chosen.items()})
-
     def progress(objective: float | None, bound: float | None) -> None:
         race.offer(objective, bound, engine)
         if engine == "lp-rounding" and bound is not None:
             race.lp_solved.set()
 
+    if engine == "highs" and wait_for_lp:
+        time_limit *= 1 - LATE_MIP_MARGIN
     options = HighsOptions(time_limit=time_limit, seed=seed, threads=1, log=log, start=start,
                            on_progress=progress, stop=race.stopped,
                            start_after=race.lp_solved if engine == "highs" and wait_for_lp else None,
-                           incumbent=incumbent if engine == "highs" and race.share_plans else None,
-                           on_plan=share if engine != "highs" and race.share_plans else None, aggregate=True)
+                           heuristics=not wait_for_lp,
+                           # beside LP rounding HiGHS runs for its bound: no plans handed to it (on
+                           # national seed 2 a handed plan kept it busy 10-40 s past its time limit)
+                           # and no primal heuristics
+                           incumbent=incumbent if engine == "highs" and race.share_plans and not wait_for_lp else None,
+                           aggregate=True)
     try:
         solution = (solve_highs if engine == "highs" else solve_lp_rounding)(problem, options)
     finally:

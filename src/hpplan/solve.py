@@ -312,7 +312,7 @@ def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOpti
     engines = engines_for(problem, options.engine, replanning=replanning, work_limit=options.work_limit,
                           window_variables=len(rollout.variables.go_live))
     stats.engine = " + ".join(engines)
-    race = Race(progress=options.progress, share_plans=SHARE_PLANS and "highs" in engines and len(engines) > 1)
+    race = Race(progress=options.progress, share_plans=SHARE_PLANS and "highs" in engines and "cp-sat" in engines)
     entries: list[Entry] = []
     incumbent = None
     if not replanning:

@@ -65,11 +65,10 @@ class HighsOptions:
     symmetry: bool = True
     #: interchangeable GP offices as one integer unit each (`MipModel._aggregate`)
     aggregate: bool = False
+    #: HiGHS's primal heuristics (off: `mip_heuristic_effort` 0, a MIP run for its bound)
+    heuristics: bool = True
     #: built, the MIP waits for this event (or `stop`) before it starts its search
     start_after: threading.Event | None = None
-    #: called with (objective, plannable org id -> slot index or None) for every plan the engine finds
-    #: outside HiGHS's own branch and bound (LP rounding's), for other engines to start from
-    on_plan: Callable[[float, dict[str, int | None]], None] | None = None
 
 
 @dataclass
@@ -424,6 +423,8 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None) -> Soluti
         return Solution(status=Status.infeasible, stats=stats)
 
     h = load_highs(mip, options, integer=True)
+    if not options.heuristics:
+        h.setOptionValue("mip_heuristic_effort", 0.0)
     n = len(mip.cost)
     if options.start is not None:
         mip.cut_off(options.start)

@@ -44,9 +44,10 @@ MARGIN = 1e-6
 ALPHAS = (0.5,)
 #: LP mass above which a slot is in the neighbourhood MIP
 NEIGHBOURHOOD_MASS = 0.01
-#: the neighbourhood MIP's share of the time left (national seed 1: its plan comes at about 10 s and
-#: nothing better in the 20 s after); the time slices get the rest
-NEIGHBOURHOOD_SHARE = 0.5
+#: the neighbourhood MIP's share of the time left; the time slices get the rest. National in the race,
+#: 60 s: seed 1 216.9-219.7 M with 0.4, 217.0 M (three runs) with 0.5; seed 2 201.7 M with 0.4,
+#: 205.1-206.4 M with 0.5 (there the neighbourhood MIP stalls at 213.3 M and the slices do the work)
+NEIGHBOURHOOD_SHARE = 0.4
 #: time slices (`time_slices`): months a round frees, months around them its organisations may
 #: move to, and seconds per round (national seed 1, 25 s from the 216.8 M plan: 9/6/3 s 215.2 M,
 #: 6/6/3 s 215.5 M, 12/12/4 s 215.8 M, 24/3/6 s 216.6 M)
@@ -110,7 +111,7 @@ def solve_lp_rounding(problem: Problem, options: HighsOptions | None = None) -> 
     if solution is None:
         stats.wall_time = time.perf_counter() - started
         return Solution(status=Status.unknown, stats=stats)
-    _announce(options, solution, best[1])
+    _announce(options, solution)
     chosen = best[1]
     time_left = options.time_limit - (time.perf_counter() - started)
     if time_left > 1 and not (options.stop is not None and options.stop.is_set()):
@@ -119,7 +120,7 @@ def solve_lp_rounding(problem: Problem, options: HighsOptions | None = None) -> 
         better = _verified(problem, flat, plan, stats)
         if better is not None and better.objective["total"] < solution.objective["total"]:
             solution, chosen = better, plan
-            _announce(options, solution, chosen)
+            _announce(options, solution)
     time_left = options.time_limit - (time.perf_counter() - started)
     if time_left > 1 and not (options.stop is not None and options.stop.is_set()):
         plan, rounds = time_slices(flat, chosen, replace(options, time_limit=time_left))
@@ -127,19 +128,17 @@ def solve_lp_rounding(problem: Problem, options: HighsOptions | None = None) -> 
         better = _verified(problem, flat, plan, stats)
         if better is not None and better.objective["total"] < solution.objective["total"]:
             solution, chosen = better, plan
-            _announce(options, solution, chosen)
+            _announce(options, solution)
     stats.best_bound = float(min(bound, solution.objective["total"]))
     stats.gap = abs(solution.objective["total"] - stats.best_bound) / max(1.0, abs(solution.objective["total"]))
     stats.wall_time = time.perf_counter() - started
     return solution
 
 
-def _announce(options: HighsOptions, solution: Solution, chosen: dict[str, int | None]) -> None:
-    """Tell the race about a verified plan: its objective, and the plan itself for other engines."""
+def _announce(options: HighsOptions, solution: Solution) -> None:
+    """Tell the race about a verified plan's objective."""
     if options.on_progress is not None:
         options.on_progress(solution.objective["total"], None)
-    if options.on_plan is not None:
-        options.on_plan(solution.objective["total"], chosen)
 
 
 def _verified(problem: Problem, flat: Flat, chosen: dict[str, int | None] | None, stats: SolveStats) -> Solution | None:
