@@ -378,3 +378,19 @@ def test_the_mip_holds_the_symmetry_rows_and_reorders_starts():
     solution = solved(problem, engine="highs", tie_break=False)  # HiGHS's own plan, no tie-break
     assert windows_of(solution) == {"m1": "w1", "m2": "w2", "m3": "w3"}
     assert MipModel(flatten(problem), symmetry=False).symmetry == []
+
+
+@pytest.mark.parametrize("columns", [20_000, 2])  # the regional race, and the national one
+def test_the_race_with_aggregated_gp_offices_gives_the_core_plan(monkeypatch, columns):
+    """GP offices of one municipality under `each: gp_office` are one integer unit in HiGHS's MIP and
+    LP rounding's LP: the race still ends at the core model's optimum and tie-broken plan."""
+    monkeypatch.setattr(portfolio, "HIGHS_MAX_COLUMNS", columns)
+    gp_profile = {"id": "gp_office", "before": [2], "hypercare": [2, 1], "source": {"all": "estimate: test"}}
+    organisations = [org("m1", population=100), org("m2", population=60)] + [
+        org(f"g{i}", kind="gp_office", status="signed", population=0, users=10) for i in range(1, 5)]
+    problem = build(organisations, rules=[{"type": "with_or_before", "each": "gp_office"}],
+                    profiles=MUNI_PROFILE + [gp_profile], pools=PRIMARY_5)
+    auto, core = solved(problem, engine="auto"), solved(problem, engine="cp-sat")
+    assert auto.status is core.status is Status.optimal
+    assert auto.stats.engine == ("cp-sat + highs" if columns > 2 else "lp-rounding + highs")
+    assert (auto.objective, windows_of(auto)) == (core.objective, windows_of(core))
