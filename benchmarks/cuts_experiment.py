@@ -55,18 +55,8 @@ def capacity_rows(flat, mip):
     and each organisation's load by window column."""
     months = flat.end_month - flat.start_month + 1
     rows = {p: [dict() for _ in range(months)] for p in flat.pools}
-    for org_id, ks in flat.domain.items():
-        for load in flat.loads.get(org_id, ()):
-            pr = load.profile
-            for k in ks:
-                col = mip.x[org_id, k]
-                base = flat.slots[k].month - flat.start_month
-                for off in range(pr.first_offset, pr.last_offset + 1):
-                    i = base + off
-                    v = pr.load_at(off)
-                    if v and 0 <= i < months:
-                        d = rows[load.pool][i].setdefault(org_id, {})
-                        d[col] = d.get(col, 0) + v
+    for (pool, i), per_org in mip.loads_by_row().items():  # loads in tenths of an FTE: whole numbers
+        rows[pool][i] = {org: {col: round(v) for col, v in per_col.items()} for org, per_col in per_org.items()}
     out = {}
     for p in flat.pools:
         out[p] = [(flat.capacity[p][i] - flat.pinned_load[p][i], rows[p][i]) for i in range(months)]

@@ -29,7 +29,6 @@ import json
 import resource
 import sys
 import time
-from pathlib import Path
 
 
 def add_counts(rollout) -> int:

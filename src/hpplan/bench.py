@@ -180,10 +180,8 @@ def _product(problem, time_limit: float, seed: int, workers: int):
     stats = solution.stats
     if not stats.wall_time:
         stats.wall_time = time.perf_counter() - started
-    extra = {"first_solution_time": stats.first_plan_time,
-             "engine": getattr(stats, "engine", None), "found_by": getattr(stats, "found_by", None),
-             "proved_by": getattr(stats, "proved_by", None), "phases": list(getattr(stats, "phases", []) or []),
-             "tie_break": getattr(stats, "tie_break", None)}
+    extra = {"first_solution_time": stats.first_plan_time, "engine": stats.engine, "found_by": stats.found_by,
+             "proved_by": stats.proved_by, "phases": list(stats.phases), "tie_break": stats.tie_break}
     return solution, extra
 
 

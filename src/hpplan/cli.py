@@ -135,7 +135,7 @@ def solve_command(
     ),
     engine: Engine = typer.Option(
         Engine.auto, "--engine", "-e",
-        help="auto: engines race (CP-SAT with HiGHS, or with LP rounding on large models; the interval form for "
+        help="auto: engines race (CP-SAT with HiGHS; on large models LP rounding with HiGHS; the interval form for "
              "makespan); cp-sat or highs: that one alone. See docs/solve.md \"Engines\".",
     ),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),

@@ -326,10 +326,8 @@ def _place_unit(state: _State, flat: Flat, unit: _Unit, makespan: bool, plan: Gr
         candidates = sorted(common, key=lambda k: (costs[k], k))
         if not mandatory:
             candidates = [k for k in candidates if costs[k] <= never]
-    wanted = target.get(min(members)) if target is not None and members else None
-    if wanted in candidates:
-        candidates.remove(wanted)
-        candidates.insert(0, wanted)
+    if target is not None and members:
+        candidates = _first(candidates, target.get(min(members)))
     satellites = sorted(unit.satellites, key=lambda o: (-flat.problem.population(flat.problem.org[o]), o))
     log: list = []
     for k in candidates:
@@ -349,6 +347,11 @@ def _place_unit(state: _State, flat: Flat, unit: _Unit, makespan: bool, plan: Gr
     plan.stuck.extend(s for s in satellites if s in flat.mandatory and state.chosen.get(s) is None)
 
 
+def _first(order: list[int], wanted: int | None) -> list[int]:
+    """The slots in `order` with `wanted` (an LP-rounding target) moved to the front, if it is there."""
+    return [wanted] + [k for k in order if k != wanted] if wanted in order else order
+
+
 def _try(state: _State, org_id: str, k: int, log: list) -> bool:
     if not state.fits(org_id, k):
         return False
@@ -365,10 +368,8 @@ def _place_satellite(state: _State, flat: Flat, org_id: str, k: int | None, log:
         order = sorted(ks)
     else:
         order = sorted(ks, key=lambda j: (flat.cost(org_id, j), -j))
-    wanted = target.get(org_id) if target is not None else None
-    if wanted in order:
-        order.remove(wanted)
-        order.insert(0, wanted)
+    if target is not None:
+        order = _first(order, target.get(org_id))
     optional = org_id not in flat.mandatory
     if optional and makespan:
         state.place(org_id, None, log)
@@ -423,4 +424,3 @@ def solve_greedy(problem: Problem) -> Solution:
 
 
 __all__ = ["GreedyPlan", "multi_pass", "schedule", "solve_greedy"]
-

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model.variables import Fixed, Slot, allowed_slots, pinned_position
-from ..problem import Problem, Profile, month_index
-from ..schema import Kind, Organisation, Status
+from ..model.constraints import with_or_before_pairs
+from ..model.variables import Fixed, Slot, allowed_slots, window_calendar
+from ..problem import Problem, Profile
+from ..schema import Kind, Organisation
 from ..solution import Solution, SolveStats, Status as PlanStatus
 
 #: docs/rules.md `after_live`: position(then) >= position(first) and
@@ -125,26 +126,10 @@ def org_loads(problem: Problem, org: Organisation) -> list[Load]:
     return [Load(pool.id, profile) for pool, profile in problem.loads(org)]
 
 
-def with_or_before_pairs(problem: Problem, rule) -> list[tuple[str, str]]:
-    if rule.each is not None:
-        return [
-            (o.id, o.municipality)
-            for o in problem.organisations
-            if o.kind is rule.each and o.municipality in problem.org
-            and problem.org[o.municipality].status is not Status.live
-        ]
-    return [(rule.actor, rule.target)]
-
-
 def flatten(problem: Problem) -> Flat:
     """The flat form of a problem (see the module docstring)."""
-    positions = {w.id: i for i, w in enumerate(problem.windows)}
-    slots = [Slot(w, positions[w.id], month_index(w.date)) for w in problem.future_windows]
+    _, slots, fixed = window_calendar(problem)
     slot_of = {s.id: k for k, s in enumerate(slots)}
-    fixed = {
-        o.id: Fixed(pinned_position(problem, o, positions), month_index(o.live_since), o.live_since)
-        for o in problem.pinned
-    }
     domain: dict[str, list[int]] = {}
     for o in problem.organisations:
         if o.is_plannable:
@@ -152,17 +137,10 @@ def flatten(problem: Problem) -> Flat:
         elif o.id not in fixed:
             domain[o.id] = []  # opted out for good: never goes live
     start, end = problem.start_month, problem.end_month
-    months = end - start + 1
     pools = [p.id for p in problem.waves.pools]
     capacity = {p.id: [problem.capacity(p, m) for m in range(start, end + 1)] for p in problem.waves.pools}
     loads = {o.id: org_loads(problem, o) for o in problem.organisations}
-    pinned_load = {p: [0] * months for p in pools}
-    for org_id, f in fixed.items():
-        for load in loads[org_id]:
-            for off in range(load.profile.first_offset, load.profile.last_offset + 1):
-                m = f.month + off
-                if start <= m <= end and load.pool in pinned_load:
-                    pinned_load[load.pool][m - start] += load.profile.load_at(off)
+    pinned_load = {p.id: list(problem.pinned_load(p).values()) for p in problem.waves.pools}  # start .. end
     flat = Flat(problem, slots, domain, fixed, {o.id for o in problem.plannable if o.is_mandatory}, loads, pools,
                 start, end, capacity, pinned_load)
     _rules(flat)

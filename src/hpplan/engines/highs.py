@@ -202,6 +202,28 @@ class MipModel:
                 x.update({(member, k): share for member in members})
         return x
 
+    def loads_by_row(self) -> dict[tuple[str, int], dict[str, dict[int, float]]]:
+        """The capacity rows' terms: (pool, month index from the start month) -> organisation (a unit:
+        an aggregated group's leader) -> its x column -> the load it puts on that month."""
+        flat = self.flat
+        months = flat.end_month - flat.start_month + 1
+        rows: dict[tuple[str, int], dict[str, dict[int, float]]] = {}
+        for org_id, ks in flat.domain.items():
+            if org_id in self._leader:
+                continue
+            for load in flat.loads.get(org_id, ()):
+                profile = load.profile
+                for k in ks:
+                    col = self.x[org_id, k]
+                    base = flat.slots[k].month - flat.start_month
+                    for off in range(profile.first_offset, profile.last_offset + 1):
+                        i = base + off
+                        value = profile.load_at(off)
+                        if value and 0 <= i < months:
+                            terms = rows.setdefault((load.pool, i), {}).setdefault(org_id, {})
+                            terms[col] = terms.get(col, 0.0) + value
+        return rows
+
     def live_by(self, org_id: str, *, position: int | None = None, month: int | None = None,
                 date=None) -> tuple[dict[int, float], float]:
         """'org is live by then' as (terms, constant): a constant for pinned or never-live
@@ -329,19 +351,8 @@ class MipModel:
                     self._require(terms, 0.0, -INF, float(limit.bound), f"limit#{limit.index + 1}.{limit.measure}@{k}")
         # 7. pool capacity
         months = flat.end_month - flat.start_month + 1
-        per_row: dict[tuple[str, int], dict[int, float]] = {}
-        for org_id, ks in units.items():
-            for load in flat.loads.get(org_id, ()):
-                profile = load.profile
-                for k in ks:
-                    col = self.x[org_id, k]
-                    base = flat.slots[k].month - flat.start_month
-                    for off in range(profile.first_offset, profile.last_offset + 1):
-                        i = base + off
-                        value = profile.load_at(off)
-                        if value and 0 <= i < months:
-                            row = per_row.setdefault((load.pool, i), {})
-                            row[col] = row.get(col, 0.0) + value
+        per_row = {row: {col: value for per_col in per_org.values() for col, value in per_col.items()}
+                   for row, per_org in self.loads_by_row().items()}
         for pool in flat.pools:
             for i in range(months):
                 terms = per_row.get((pool, i), {})

@@ -61,8 +61,8 @@ from ortools.sat.python import cp_model
 
 from ..model.constraints import with_or_before_pairs
 from ..model.scheduling import add_blocked_cumulative
-from ..model.variables import Fixed, Slot, allowed_slots, pinned_position
-from ..problem import Problem, month_index
+from ..model.variables import Fixed, Slot, allowed_slots, window_calendar
+from ..problem import Problem
 
 ENGINE = "cp-sat-interval"
 
@@ -126,10 +126,7 @@ def _restrict(a: _Analysis, org_id: str, keep: Callable[[Slot], bool]) -> None:
 
 
 def _analyse(problem: Problem) -> _Analysis:
-    positions = {w.id: i for i, w in enumerate(problem.windows)}
-    slots = [Slot(w, positions[w.id], month_index(w.date)) for w in problem.future_windows]
-    fixed = {o.id: Fixed(pinned_position(problem, o, positions), month_index(o.live_since), o.live_since)
-             for o in problem.pinned}
+    _, slots, fixed = window_calendar(problem)
     domain = {o.id: allowed_slots(problem, o, slots) for o in problem.plannable}
     a = _Analysis(problem, slots, fixed, domain, {o.id for o in problem.plannable if o.is_mandatory})
 

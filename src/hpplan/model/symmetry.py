@@ -28,16 +28,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Hashable, Iterable, Mapping
 
-from ..problem import Problem, month_index
+from ..problem import Problem
 from ..schema import Organisation
 from .constraints import with_or_before_pairs
-from .variables import Slot, allowed_slots
+from .variables import Slot, allowed_slots, window_calendar
 
 
-def future_slots(problem: Problem) -> list[Slot]:
-    """The future windows as the model's slots (as in variables.add_go_live_variables)."""
-    positions = {w.id: i for i, w in enumerate(problem.windows)}
-    return [Slot(w, positions[w.id], month_index(w.date)) for w in problem.future_windows]
 
 
 def profile(problem: Problem, org: Organisation, slots: list[Slot], anchors: Mapping[str, Hashable] | None = None) -> tuple:
@@ -119,7 +115,7 @@ def interchangeable_groups(problem: Problem, anchors: Mapping[str, Hashable] | N
     `anchors` (org id -> its place in a baseline plan, any hashable value, e.g. objective.Anchor):
     when re-planning against a baseline, only organisations with the same anchor are interchangeable.
     With a rule of a type this analysis does not know, there are no groups."""
-    slots = future_slots(problem)
+    _, slots, _ = window_calendar(problem)
     items = rule_items(problem)
     if items is None:
         return []

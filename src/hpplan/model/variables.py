@@ -184,14 +184,22 @@ def pinned_position(problem: Problem, org: Organisation, positions: dict[str, in
     return max(earlier, default=-1)
 
 
+def window_calendar(problem: Problem) -> tuple[dict[str, int], list[Slot], dict[str, Fixed]]:
+    """What every model reads of the calendar: each window's position (history included), the future
+    windows as slots, and each pinned organisation's go-live."""
+    positions = {w.id: i for i, w in enumerate(problem.windows)}
+    slots = [Slot(w, positions[w.id], month_index(w.date)) for w in problem.future_windows]
+    fixed = {org.id: Fixed(pinned_position(problem, org, positions), month_index(org.live_since), org.live_since)
+             for org in problem.pinned}
+    return positions, slots, fixed
+
+
 def add_go_live_variables(model: cp_model.CpModel, problem: Problem, *, every_window: bool = False) -> GoLiveVariables:
     """One variable per organisation and window of its domain; with `every_window`, per future window
     (the switchable model, whose domain restrictions are constraints)."""
-    positions = {w.id: i for i, w in enumerate(problem.windows)}
-    slots = [Slot(w, positions[w.id], month_index(w.date)) for w in problem.future_windows]
+    positions, slots, fixed = window_calendar(problem)
     variables = GoLiveVariables(model, slots, positions)
-    for org in problem.pinned:
-        variables.fixed[org.id] = Fixed(pinned_position(problem, org, positions), month_index(org.live_since), org.live_since)
+    variables.fixed.update(fixed)
     for org in problem.plannable:
         domain = list(slots) if every_window else allowed_slots(problem, org, slots)
         variables.domain[org.id] = domain
