@@ -45,8 +45,12 @@ from ortools.sat.python import cp_model
 from .problem import Problem
 from .solution import Solution, Status
 
-#: above this many window variables HiGHS stays out of `auto` (its root LP takes too long)
+#: above this many window variables HiGHS's branch and bound stays out of `auto` (its root LP takes too
+#: long), and a part of the problem (`engines.decompose`) is planned by LP rounding
 HIGHS_MAX_COLUMNS = 20_000
+
+#: threads the race runs on: one per engine, or the independent parts of one engine's problem
+RACE_THREADS = 2
 
 ENGINES = ("auto", "cp-sat", "highs")
 
@@ -87,8 +91,13 @@ def engines_for(problem: Problem, engine: str, *, replanning: bool, work_limit: 
         window_variables = sum(len(slots) for slots in flatten(problem).domain.values())
     if window_variables <= HIGHS_MAX_COLUMNS:
         return ["cp-sat", "highs"]
-    # CP-SAT finds no plan of national size in a minute (docs/benchmarks.md): LP rounding plans, and
-    # HiGHS's branch and bound on the aggregated MIP raises the bound
+    # CP-SAT finds no plan of national size in a minute (docs/benchmarks.md)
+    from .engines.common import flatten
+    from .engines.decompose import components
+
+    if len(components(flatten(problem))) > 1:
+        return ["highs"]  # its parts apart on the race's threads: branch and bound or LP rounding each
+    # LP rounding plans, and HiGHS's branch and bound on the aggregated MIP raises the bound
     return ["lp-rounding", "highs"]
 
 
@@ -198,12 +207,14 @@ class CpSatListener(cp_model.CpSolverSolutionCallback):
 
 
 def run_mip(engine: str, problem: Problem, race: Race, time_limit: float, seed: int,
-            start: dict[str, int | None] | None, log: bool = False, wait_for_lp: bool = False) -> Entry:
-    """HiGHS (`highs`: the MIP, its interchangeable GP offices aggregated into integer units;
-    `lp-rounding`: its LP relaxation and LP-guided list schedules), sharing plans and bounds with the
-    race and stopping when it is decided. With `wait_for_lp`, HiGHS builds its MIP and then waits for
-    LP rounding's LP before it searches: two LP solves at once on two cores slow each other (national
-    seed 1: LP rounding's LP 8 s alone, 15 s beside HiGHS's root LP)."""
+            start: dict[str, int | None] | None, log: bool = False, wait_for_lp: bool = False,
+            threads: int = 1) -> Entry:
+    """HiGHS (`highs`: the MIP, its interchangeable GP offices aggregated into integer units, its
+    independent parts apart on `threads` threads (`engines.decompose`: a part too large for branch and
+    bound by LP rounding); `lp-rounding`: its LP relaxation and LP-guided list schedules), sharing
+    plans and bounds with the race and stopping when it is decided. With `wait_for_lp`, HiGHS builds
+    its MIP and then waits for LP rounding's LP before it searches: two LP solves at once on two cores
+    slow each other (national seed 1: LP rounding's LP 8 s alone, 15 s beside HiGHS's root LP)."""
     from .engines.highs import HighsOptions, solve_highs
     from .engines.lp_rounding import solve_lp_rounding
 
@@ -218,7 +229,7 @@ def run_mip(engine: str, problem: Problem, race: Race, time_limit: float, seed: 
 
     if engine == "highs" and wait_for_lp:
         time_limit *= 1 - LATE_MIP_MARGIN
-    options = HighsOptions(time_limit=time_limit, seed=seed, threads=1, log=log, start=start,
+    options = HighsOptions(time_limit=time_limit, seed=seed, threads=threads, log=log, start=start,
                            on_progress=progress, stop=race.stopped,
                            start_after=race.lp_solved if engine == "highs" and wait_for_lp else None,
                            heuristics=not wait_for_lp,
@@ -226,7 +237,7 @@ def run_mip(engine: str, problem: Problem, race: Race, time_limit: float, seed: 
                            # national seed 2 a handed plan kept it busy 10-40 s past its time limit)
                            # and no primal heuristics
                            incumbent=incumbent if engine == "highs" and race.share_plans and not wait_for_lp else None,
-                           aggregate=True)
+                           aggregate=True, decompose=True, largest_mip=HIGHS_MAX_COLUMNS)
     try:
         solution = (solve_highs if engine == "highs" else solve_lp_rounding)(problem, options)
     finally:

@@ -29,7 +29,8 @@ from ortools.sat.python import cp_model, cp_model_helper
 from .model import RolloutModel, build_model
 from .model.objective import Anchor, frozen_horizon, stability_terms, tie_break_positions
 from .model.symmetry import canonical_plan
-from .portfolio import CpSatListener, Entry, Race, best_of, engines_for, run_interval, run_mip, slot_indices
+from .portfolio import (RACE_THREADS, CpSatListener, Entry, Race, best_of, engines_for, run_interval, run_mip,
+                        slot_indices)
 from .problem import LOAD_SCALE, Problem, month_index, month_label
 from .solution import Assignment, LoadPoint, Solution, SolveStats, Status
 
@@ -336,7 +337,8 @@ def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOpti
             start = (slot_indices(problem, {a.id: a.window for a in incumbent.plan if not a.pinned})
                      if incumbent is not None and makespan else None)
             threads.append(_Thread(run_mip, engine, problem, race, deadline - time.perf_counter(), options.seed,
-                                   start, options.log, WAIT_FOR_LP and "lp-rounding" in engines))
+                                   start, options.log, WAIT_FOR_LP and "lp-rounding" in engines,
+                                   RACE_THREADS if len(engines) == 1 else 1))
         elif engine == "cp-sat-interval":
             threads.append(_Thread(run_interval, engine, problem, race, deadline - time.perf_counter(), options.seed,
                                    options.workers, options.tie_break))

@@ -34,11 +34,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..problem import Problem
 from ..solution import Solution, SolveStats, Status
 from .common import Flat, flatten, limit_weight, to_solution
+from .decompose import PartResult
 
 #: below 1: every objective coefficient is an integer (docs/model.md)
 ABSOLUTE_GAP = 1 - 1e-6
@@ -69,6 +70,14 @@ class HighsOptions:
     heuristics: bool = True
     #: built, the MIP waits for this event (or `stop`) before it starts its search
     start_after: threading.Event | None = None
+    #: solve independent parts apart (`engines.decompose`); off: one MIP, the benchmark's baseline (b)
+    decompose: bool = False
+    #: with `decompose`: a part with more window variables than this is planned by LP rounding
+    #: (`engines.lp_rounding`, its LP for the part's bound) instead of HiGHS's branch and bound
+    largest_mip: int | None = None
+    #: called from HiGHS's thread with (objective, plan: org id -> slot index or None) for every
+    #: improving plan
+    on_plan: Callable[[float, dict[str, int | None]], None] | None = None
 
 
 @dataclass
@@ -419,19 +428,65 @@ class MipModel:
 
 
 def solve_highs(problem: Problem, options: HighsOptions | None = None) -> Solution:
-    """Solve with HiGHS. Status optimal / feasible / infeasible / unknown as docs/model.md maps them."""
-    import highspy
-    import numpy as np
+    """Solve with HiGHS. Status optimal / feasible / infeasible / unknown as docs/model.md maps them.
+    With `options.decompose`, a problem that splits into independent parts (`engines.decompose`) is
+    solved part by part, the parts' bounds summed: when no window limit can bind on two parts at once
+    (then it is exact), or when the whole has more window variables than `options.largest_mip`."""
+    from .decompose import components, coupled, solve_by_parts
 
     options = options or HighsOptions()
     started = time.perf_counter()
     flat = flatten(problem)
-    mip = MipModel(flat, symmetry=options.symmetry, aggregate=options.aggregate)
     stats = SolveStats(engine="highs", seed=options.seed, workers=options.threads, time_limit=options.time_limit,
                        tie_break="skipped", phases=["objective"])
+    parts = components(flat) if options.decompose else []
+    too_large = options.largest_mip is not None and sum(map(len, flat.domain.values())) > options.largest_mip
+    if len(parts) > 1 and (too_large or not coupled(flat, parts)):
+        stats.build_time = time.perf_counter() - started
+
+        def solve_part(sub: Flat, seconds: float, on_plan, on_bound, incumbent, reserved) -> PartResult:
+            part_options = replace(options, time_limit=seconds, threads=1, start=None, incumbent=incumbent,
+                                   on_plan=on_plan, on_progress=lambda objective, bound: (
+                                       on_bound(bound) if bound is not None else None))
+            if options.largest_mip is not None and sum(map(len, sub.domain.values())) > options.largest_mip:
+                from .lp_rounding import lp_rounding
+
+                return lp_rounding(sub, part_options, lambda chosen: True, reserved=reserved)
+            return _solve_flat(sub, part_options, time.perf_counter())
+
+        status, chosen, bound, notes = solve_by_parts(
+            flat, parts, solve_part, time_limit=options.time_limit - stats.build_time, threads=options.threads,
+            on_progress=options.on_progress, incumbent=options.incumbent, stop=options.stop)
+        stats.phases += notes
+        result = PartResult(status, chosen, bound)
+    else:
+        result = _solve_flat(flat, options, started, stats)
+    stats.wall_time = time.perf_counter() - started
+    status = Status(result.status)
+    if result.chosen is None:
+        if status is not Status.infeasible and math.isfinite(result.bound):
+            stats.best_bound = result.bound
+        return Solution(status=status, stats=stats)
+    solution = to_solution(flat, result.chosen, status, stats)
+    objective = solution.objective["total"]
+    stats.best_bound = min(result.bound, objective) if status is Status.optimal else result.bound
+    stats.gap = abs(objective - stats.best_bound) / max(1.0, abs(objective))
+    return solution
+
+
+def _solve_flat(flat: Flat, options: HighsOptions, started: float, stats: SolveStats | None = None) -> PartResult:
+    """HiGHS on the MIP of `flat`: (status, plan, bound). The bound is HiGHS's dual bound rounded up
+    (every objective coefficient is an integer), at least the trivial bound (before HiGHS has a root
+    bound it reports -inf or less), and the plan's objective when HiGHS proved it optimal."""
+    import highspy
+    import numpy as np
+
+    mip = MipModel(flat, symmetry=options.symmetry, aggregate=options.aggregate)
+    trivial = trivial_bound(flat)
     if mip.infeasible:
-        stats.build_time = stats.wall_time = time.perf_counter() - started
-        return Solution(status=Status.infeasible, stats=stats)
+        if stats is not None:
+            stats.build_time = time.perf_counter() - started
+        return PartResult("infeasible", None, trivial)
 
     h = load_highs(mip, options, integer=True)
     if not options.heuristics:
@@ -442,16 +497,17 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None) -> Soluti
         h.changeColsBounds(n, np.arange(n, dtype=np.int32), np.array(mip.col_lower, dtype=np.float64),
                            np.array(mip.col_upper, dtype=np.float64))
         set_start(h, mip, options.start)
-    stats.build_time = time.perf_counter() - started
+    if stats is not None:
+        stats.build_time = time.perf_counter() - started
     if options.start_after is not None:
         while not options.start_after.wait(0.05) and not (options.stop is not None and options.stop.is_set()):
             if time.perf_counter() - started > options.time_limit:
                 break
     h.setOptionValue("time_limit", max(0.01, options.time_limit - (time.perf_counter() - started)))
     if options.stop is not None and options.stop.is_set():  # decided while the MIP was built
-        stats.wall_time = time.perf_counter() - started
-        return Solution(status=Status.unknown, stats=stats)
-    if options.on_progress is not None or options.stop is not None or options.incumbent is not None:
+        return PartResult("unknown", None, trivial)
+    if (options.on_progress is not None or options.stop is not None or options.incumbent is not None
+            or options.on_plan is not None):
         listen(h, options, mip)
     h.run()
 
@@ -459,28 +515,19 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None) -> Soluti
     info = h.getInfo()
     MS = highspy.HighsModelStatus
     has_plan = info.primal_solution_status == 2
+    bound = max(float(math.ceil(max(float(info.mip_dual_bound), -1e18) - 1e-6)), trivial)
     if model_status == MS.kOptimal and has_plan:
-        status = Status.optimal
+        status = "optimal"
     elif model_status == MS.kInfeasible:
-        status = Status.infeasible
+        return PartResult("infeasible", None, bound)
     elif has_plan:
-        status = Status.feasible
+        status = "feasible"
     else:
-        status = Status.unknown
-    stats.wall_time = time.perf_counter() - started
-    if status not in (Status.optimal, Status.feasible):
-        return Solution(status=status, stats=stats)
+        return PartResult("unknown", None, bound)
     chosen = mip.plan(h.getSolution().col_value)
-    solution = to_solution(flat, chosen, status, stats)
-    objective = solution.objective["total"]
-    # every objective coefficient is an integer: the optimum is at least the bound rounded up; before
-    # HiGHS has a root bound it reports -inf or less than the trivial bound, which is used instead
-    bound = max(float(math.ceil(max(float(info.mip_dual_bound), -1e18) - 1e-6)), trivial_bound(flat))
-    if status is Status.optimal:
-        bound = min(bound, objective)
-    stats.best_bound = bound
-    stats.gap = abs(objective - bound) / max(1.0, abs(objective))
-    return solution
+    if status == "optimal":
+        bound = min(bound, float(info.objective_function_value))
+    return PartResult(status, chosen, bound)
 
 
 def load_highs(mip: MipModel, options: HighsOptions, *, integer: bool):
@@ -539,6 +586,8 @@ def listen(h, options: HighsOptions, mip: MipModel | None = None, *, lp: bool = 
     def improving(event) -> None:
         if options.on_progress is not None:
             options.on_progress(float(event.data_out.objective_function_value), None)
+        if options.on_plan is not None and mip is not None:
+            options.on_plan(float(event.data_out.objective_function_value), mip.plan(event.data_out.mip_solution))
 
     def interrupt(event) -> None:
         if options.on_progress is not None and event.callback_type == mip_interrupt:

@@ -31,11 +31,13 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 from ..problem import Problem
 from ..solution import Solution, SolveStats, Status
 from .common import Flat, flatten, objective_terms, to_solution
+from .decompose import PartResult
 from .highs import HighsOptions, MipModel, listen, load_highs, set_start
 
 #: the LP bound is lowered by this share of its value (the interior point method's tolerances)
@@ -57,99 +59,123 @@ SLICE_MONTHS, SLICE_MARGIN, SLICE_SECONDS = 9, 6, 3.0
 def solve_lp_rounding(problem: Problem, options: HighsOptions | None = None) -> Solution:
     """The best verified LP-guided list schedule (`feasible`), with the LP bound as `best_bound`;
     `infeasible` when the LP is; `unknown` when the time limit (or `options.stop`) ends the LP first."""
-    import highspy
-
-    from ..greedy import schedule
+    from ..verify import verify
 
     options = options or HighsOptions()
     started = time.perf_counter()
     flat = flatten(problem)
+    stats = SolveStats(engine="lp-rounding", seed=options.seed, workers=options.threads,
+                       time_limit=options.time_limit, tie_break="skipped", phases=[])
+
+    def verified(chosen: dict[str, int | None]) -> bool:
+        # a plan that breaks a rule is never handed on
+        return not verify(problem, to_solution(flat, chosen, Status.feasible, SolveStats()))
+
+    result = lp_rounding(flat, options, verified, started, stats)
+    stats.wall_time = time.perf_counter() - started
+    if result.chosen is None:
+        if result.status != "infeasible" and math.isfinite(result.bound):
+            stats.best_bound = result.bound
+        return Solution(status=Status(result.status), stats=stats)
+    solution = to_solution(flat, result.chosen, Status.feasible, stats)
+    stats.best_bound = float(min(result.bound, solution.objective["total"]))
+    stats.gap = abs(solution.objective["total"] - stats.best_bound) / max(1.0, abs(solution.objective["total"]))
+    return solution
+
+
+def lp_rounding(flat: Flat, options: HighsOptions, accept: Callable[[dict[str, int | None]], bool],
+                started: float | None = None, stats: SolveStats | None = None,
+                reserved: Callable[[dict[str, int | None] | None], dict] | None = None) -> PartResult:
+    """Steps 1-4 of the module docstring on `flat` (the whole problem, or one independent part of it:
+    `engines.decompose`): (status, best plan, LP bound). A plan is kept only if `accept` takes it
+    (the independent verifier, for the whole problem); each kept improving plan goes to
+    `options.on_progress` and `options.on_plan`. `reserved(plan)`: what other parts' plans use of the
+    window limits (`decompose._Tracker.reserved`); the plans are made within the rest, the LP bound
+    without it."""
+    from .decompose import lower_limits
+
+    def within(plan: dict[str, int | None] | None) -> Flat:
+        return flat if reserved is None else lower_limits(flat, reserved(plan))
+
+    import highspy
+
+    from ..greedy import schedule
+
+    started = time.perf_counter() if started is None else started
+    stats = stats or SolveStats()
+    stats.phases.append("LP relaxation")
     # no symmetry rows: they leave the LP bound as it is, and on national seed 1 they cost the rounded
     # plans 7 points of gap (6.7 % -> 14.3 % at 60 s). Interchangeable GP offices aggregated: the same
     # LP bound, in 7 s instead of 21 s on national seed 1 (MipModel._aggregate)
     mip = MipModel(flat, symmetry=False, aggregate=True)
-    stats = SolveStats(engine="lp-rounding", seed=options.seed, workers=options.threads,
-                       time_limit=options.time_limit, tie_break="skipped", phases=["LP relaxation"])
     if mip.infeasible:
-        stats.build_time = stats.wall_time = time.perf_counter() - started
-        return Solution(status=Status.infeasible, stats=stats)
+        stats.build_time = time.perf_counter() - started
+        return PartResult("infeasible", None, -math.inf)
     h = load_highs(mip, options, integer=False)
     h.setOptionValue("solver", "ipm")  # crossover on: without it HiGHS may end `unknown`, which bounds nothing
     stats.build_time = time.perf_counter() - started
     h.setOptionValue("time_limit", max(0.01, options.time_limit - stats.build_time))
     if options.stop is not None and options.stop.is_set():
-        stats.wall_time = time.perf_counter() - started
-        return Solution(status=Status.unknown, stats=stats)
+        return PartResult("unknown", None, -math.inf)
     if options.stop is not None:
         listen(h, HighsOptions(stop=options.stop), lp=True)
     h.run()
     model_status = h.getModelStatus()
     MS = highspy.HighsModelStatus
     if model_status == MS.kInfeasible:
-        stats.wall_time = time.perf_counter() - started
-        return Solution(status=Status.infeasible, stats=stats)
+        return PartResult("infeasible", None, -math.inf)
     if model_status != MS.kOptimal:
-        stats.wall_time = time.perf_counter() - started
-        return Solution(status=Status.unknown, stats=stats)
+        return PartResult("unknown", None, -math.inf)
     lp = float(h.getInfo().objective_function_value)
     bound = math.ceil(lp - MARGIN * max(1.0, abs(lp)) - 1e-6)
     if options.on_progress is not None:
         options.on_progress(None, float(bound))
-    values = h.getSolution().col_value
-    x = mip.fractions(values)
+    x = mip.fractions(h.getSolution().col_value)
 
     best: tuple[float, dict[str, int | None]] | None = None
+
+    def keep(chosen: dict[str, int | None] | None) -> bool:
+        """Take a plan if it is better than the best and accepted; tell the race."""
+        nonlocal best
+        if chosen is None:
+            return False
+        total = objective_terms(flat, chosen)["total"]
+        if (best is not None and total >= best[0]) or not accept(chosen):
+            return False
+        best = (total, chosen)
+        if options.on_progress is not None:
+            options.on_progress(total, None)
+        if options.on_plan is not None:
+            options.on_plan(total, chosen)
+        return True
+
+    rounded = []
+    planning = within(None)
     for rank, target in guides(flat, x):
-        plan = schedule(problem, flat, rank=rank, target=target)
-        if plan.stuck:
-            continue
-        total = objective_terms(flat, plan.chosen)["total"]
-        if best is None or total < best[0]:
-            best = (total, {o: plan.chosen.get(o) for o in flat.plannable})
+        plan = schedule(flat.problem, planning, rank=rank, target=target)
+        if not plan.stuck:
+            rounded.append((objective_terms(flat, plan.chosen)["total"], {o: plan.chosen.get(o) for o in flat.plannable}))
     stats.phases.append("rounding")
-    solution = _verified(problem, flat, best[1] if best else None, stats)
-    if solution is None:
-        stats.wall_time = time.perf_counter() - started
-        return Solution(status=Status.unknown, stats=stats)
-    _announce(options, solution)
-    chosen = best[1]
-    time_left = options.time_limit - (time.perf_counter() - started)
-    if time_left > 1 and not (options.stop is not None and options.stop.is_set()):
-        plan = neighbourhood_mip(flat, x, chosen, replace(options, time_limit=time_left * NEIGHBOURHOOD_SHARE))
+    for _, chosen in sorted(rounded, key=lambda r: r[0]):
+        if keep(chosen):
+            break
+    if best is None:
+        return PartResult("unknown", None, float(bound))
+
+    def time_left() -> float:
+        return options.time_limit - (time.perf_counter() - started)
+
+    def stopped() -> bool:
+        return options.stop is not None and options.stop.is_set()
+
+    if time_left() > 1 and not stopped():
+        keep(neighbourhood_mip(within(best[1]), x, best[1], replace(options, time_limit=time_left() * NEIGHBOURHOOD_SHARE)))
         stats.phases.append("LP neighbourhood MIP")
-        better = _verified(problem, flat, plan, stats)
-        if better is not None and better.objective["total"] < solution.objective["total"]:
-            solution, chosen = better, plan
-            _announce(options, solution)
-    time_left = options.time_limit - (time.perf_counter() - started)
-    if time_left > 1 and not (options.stop is not None and options.stop.is_set()):
-        plan, rounds = time_slices(flat, chosen, replace(options, time_limit=time_left))
+    if time_left() > 1 and not stopped():
+        plan, rounds = time_slices(flat, best[1], replace(options, time_limit=time_left()), within=within, on_better=keep)
         stats.phases.append(f"time slices ({rounds} rounds)")
-        better = _verified(problem, flat, plan, stats)
-        if better is not None and better.objective["total"] < solution.objective["total"]:
-            solution, chosen = better, plan
-            _announce(options, solution)
-    stats.best_bound = float(min(bound, solution.objective["total"]))
-    stats.gap = abs(solution.objective["total"] - stats.best_bound) / max(1.0, abs(solution.objective["total"]))
-    stats.wall_time = time.perf_counter() - started
-    return solution
-
-
-def _announce(options: HighsOptions, solution: Solution) -> None:
-    """Tell the race about a verified plan's objective."""
-    if options.on_progress is not None:
-        options.on_progress(solution.objective["total"], None)
-
-
-def _verified(problem: Problem, flat: Flat, chosen: dict[str, int | None] | None, stats: SolveStats) -> Solution | None:
-    """The plan as a Solution if the independent verifier accepts it (a plan that breaks a rule is
-    never handed on), else None."""
-    from ..verify import verify
-
-    if chosen is None:
-        return None
-    solution = to_solution(flat, chosen, Status.feasible, stats)
-    return None if verify(problem, solution) else solution
+        keep(plan)
+    return PartResult("feasible", best[1], float(min(bound, best[0])))
 
 
 def neighbourhood_mip(flat: Flat, x: dict[tuple[str, int], float], start: dict[str, int | None],
@@ -169,25 +195,23 @@ def neighbourhood_mip(flat: Flat, x: dict[tuple[str, int], float], start: dict[s
 
 
 def time_slices(flat: Flat, start: dict[str, int | None], options: HighsOptions, *, months: int = SLICE_MONTHS,
-                margin: int = SLICE_MARGIN, seconds: float = SLICE_SECONDS) -> tuple[dict[str, int | None], int]:
+                margin: int = SLICE_MARGIN, seconds: float = SLICE_SECONDS,
+                within: Callable[[dict[str, int | None]], Flat] | None = None,
+                on_better: Callable[[dict[str, int | None]], object] | None = None) -> tuple[dict[str, int | None], int]:
     """Fix-and-resolve rounds over the calendar: in each round the organisations whose plan goes live
     in `months` consecutive months (with the GP offices and partners their rules tie to them) may move
     to any slot within `margin` months of that stretch, all others keep their slots; HiGHS solves that
     MIP from the plan for at most `seconds` (`restricted_mip`). The stretch slides by half its length,
     from the start again at the end, until the time limit (or `options.stop`). Returns the best plan
-    and the number of rounds. Measured on national seed 1: 216.8 M -> 215.2 M in 25 s."""
+    and the number of rounds; `on_better` hears of each better plan as it comes. With `within(plan)`,
+    each round plans in that problem (window limits lowered by what other parts use: `lp_rounding`).
+    Measured on national seed 1: 216.8 M -> 215.2 M in 25 s."""
     deadline = time.perf_counter() + options.time_limit
     plan = dict(start)
     total = objective_terms(flat, plan)["total"]
     first = min(s.month for s in flat.slots)
     last = max(s.month for s in flat.slots)
     never = last + 1  # an optional organisation left out counts at the end
-    partners: dict[str, set[str]] = {}
-    for actor, target in flat.with_or_before:
-        partners.setdefault(target, set()).add(actor)
-    for group in flat.together:
-        for org_id in group:
-            partners.setdefault(org_id, set()).update(group)
     rounds, low = 0, first
     while not (options.stop is not None and options.stop.is_set()):
         time_left = deadline - time.perf_counter()
@@ -196,20 +220,36 @@ def time_slices(flat: Flat, start: dict[str, int | None], options: HighsOptions,
         high = low + months
         free = {o for o in flat.plannable if flat.domain.get(o)
                 and low <= (never if plan.get(o) is None else flat.slots[plan[o]].month) < high}
-        free |= {p for o in list(free) for p in partners.get(o, ())}
-        keep = {o: ({k for k in ks if low - margin <= flat.slots[k].month < high + margin} if o in free else set())
-                for o, ks in flat.domain.items()}
-        for o, k in plan.items():
-            if k is not None:
-                keep[o].add(k)
-        chosen = restricted_mip(flat, keep, plan, replace(options, time_limit=min(seconds, time_left)))
+        keep = _free_to_move(flat, plan, free, low - margin, high + margin)
+        planning = flat if within is None else within(plan)
+        chosen = restricted_mip(planning, keep, plan, replace(options, time_limit=min(seconds, time_left)))
         rounds += 1
         if chosen is not None:
             better = objective_terms(flat, chosen)["total"]
             if better < total:
                 plan, total = chosen, better
+                if on_better is not None:
+                    on_better(plan)
         low = first if high >= never else low + max(1, months // 2)
     return plan, rounds
+
+
+def _free_to_move(flat: Flat, plan: dict[str, int | None], free: set[str], low: int, high: int) -> dict[str, set[int]]:
+    """Each organisation's slots for a restricted MIP: those of `free` (with the GP offices and
+    partners their rules tie to them) any slot in months low .. high - 1, all others their plan's."""
+    partners: dict[str, set[str]] = {}
+    for actor, target in flat.with_or_before:
+        partners.setdefault(target, set()).add(actor)
+    for group in flat.together:
+        for org_id in group:
+            partners.setdefault(org_id, set()).update(group)
+    free = free | {p for o in free for p in partners.get(o, ())}
+    keep = {o: ({k for k in ks if low <= flat.slots[k].month < high} if o in free else set())
+            for o, ks in flat.domain.items()}
+    for o, k in plan.items():
+        if k is not None and o in keep:
+            keep[o].add(k)
+    return keep
 
 
 def restricted_mip(flat: Flat, keep: dict[str, set[int]], start: dict[str, int | None],

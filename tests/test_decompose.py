@@ -1,0 +1,150 @@
+"""Independent parts (hpplan.engines.decompose): which organisations form a part, the same optimum as
+the whole MIP where the split is exact, a valid bound and plans that keep the window limits the parts
+share where it is not."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers import build, org, solved
+from test_greedy import small_instances
+
+from hpplan import load_problem, verify
+from hpplan.solution import Status
+
+pytest.importorskip("highspy", reason="highspy is in the bench extras: pip install -e '.[bench]'")
+
+from hpplan.engines.common import flatten  # noqa: E402
+from hpplan.engines.decompose import components, coupled, limit_use, lower_limits, solve_by_parts  # noqa: E402
+from hpplan.engines.highs import HighsOptions, _solve_flat, solve_highs  # noqa: E402
+
+TINY = Path(__file__).resolve().parent / "data" / "tiny"
+#: the optimum of tests/data/tiny (HiGHS's whole MIP and CP-SAT agree): its trust and Ålesund both want
+#: April, and their users (9,000 + 3,500) exceed the night's limit (10,000) together
+TINY_OPTIMUM = 379_383
+
+PROFILES = [
+    {"id": "health_trust", "before": [4, 4], "hypercare": [4], "source": {"all": "estimate: test"}},
+    {"id": "municipality", "before": [2], "hypercare": [2], "source": {"all": "estimate: test"}},
+]
+POOLS = [
+    {"id": "specialist", "sector": "specialist", "fte": 5, "source": {"fte": "estimate: test"}},
+    {"id": "primary", "sector": "primary", "fte": 3, "source": {"fte": "estimate: test"}},
+]
+
+
+def two_parts(**extra):
+    """Two trusts in order on the specialist pool (room for one go-live at a time) and two
+    municipalities with a GP office on the primary pool (room for one at a time): two parts."""
+    orgs = [org("t1", kind="health_trust", population=500), org("t2", kind="health_trust", population=800),
+            org("m1", population=300), org("m2", population=200),
+            org("g1", kind="gp_office", status="signed", population=0, municipality="m2")]
+    return build(orgs + extra.pop("orgs", []), profiles=PROFILES, pools=POOLS,
+                 rules=[{"type": "order", "actors": ["t1", "t2"]}, {"type": "with_or_before", "each": "gp_office"}],
+                 **extra)
+
+
+def highs(problem, **options):
+    options.setdefault("time_limit", 20)
+    solution = solve_highs(problem, HighsOptions(**options))
+    if solution.found:
+        assert verify(problem, solution) == []
+    return solution
+
+
+def test_parts_are_the_groups_that_share_no_rule_and_no_pool():
+    assert components(flatten(two_parts())) == [["t1", "t2"], ["g1", "m1", "m2"]]
+    # without load profiles the municipalities share no pool: each is a part of its own
+    no_load = build([org("m1"), org("m2"), org("g1", kind="gp_office", status="signed", population=0)],
+                    rules=[{"type": "with_or_before", "each": "gp_office"}])
+    assert components(flatten(no_load)) == [["m2"], ["g1", "m1"]]
+
+
+def test_no_parts_for_a_makespan_or_a_mandatory_organisation_without_a_window():
+    assert components(flatten(two_parts(objective={"kind": "makespan"}))) == []
+    assert components(flatten(two_parts(orgs=[org("late", latest="2024-01-31")]))) == []
+
+
+def test_a_shared_limit_couples_the_parts_only_where_it_can_bind():
+    problem = two_parts(limits=[{"max_actors": 2}])
+    flat = flatten(problem)
+    assert coupled(flat, components(flat))
+    assert not coupled(*(lambda f: (f, components(f)))(flatten(two_parts(limits=[{"max_actors": 5}]))))
+    assert not coupled(*(lambda f: (f, components(f)))(flatten(two_parts(limits=[{"max_trusts": 1}]))))
+
+
+def test_limits_are_lowered_slot_by_slot_and_measure_by_measure():
+    problem = two_parts(limits=[{"max_actors": 3, "max_users": 100}])
+    flat = flatten(problem)
+    use = limit_use(flat, {"t1": 0, "m1": 0, "m2": 1})
+    assert use == {(0, "max_actors", 0): 2, (0, "max_actors", 1): 1}  # no users given: users count 0
+    lowered = lower_limits(flat, use)
+    bounds = {(limit.measure, k): limit.bound for limit in lowered.limits for k in limit.slots}
+    assert bounds[("max_actors", 0)] == 1 and bounds[("max_actors", 1)] == 2 and bounds[("max_actors", 2)] == 3
+    assert bounds[("max_users", 0)] == 100
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_parts_apart_give_the_whole_mips_optimum_and_prove_it(threads):
+    problem = two_parts(orgs=[org("late", status="optional", population=7, latest="2024-01-31")])
+    whole = highs(problem)
+    parts = highs(problem, decompose=True, threads=threads)
+    cp = solved(problem, tie_break=False)
+    assert whole.status is parts.status is cp.status is Status.optimal
+    assert parts.objective == whole.objective == cp.objective
+    assert parts.stats.best_bound == parts.objective["total"]
+    assert "parts: 2 (2, 3 organisations)" in parts.stats.phases
+
+
+@pytest.mark.parametrize("name", sorted(small_instances()))
+def test_the_same_optimum_on_the_small_instances(name):
+    problem = small_instances()[name]
+    assert highs(problem, decompose=True).objective == highs(problem).objective
+
+
+def test_a_coupled_problem_small_enough_is_solved_whole():
+    problem = load_problem(TINY)
+    solution = highs(problem, decompose=True, largest_mip=20_000)
+    assert solution.status is Status.optimal and solution.objective["total"] == TINY_OPTIMUM
+    assert not any(phase.startswith("parts") for phase in solution.stats.phases)
+
+
+def test_parts_too_large_plan_within_what_the_others_use():
+    # every part "too large" for branch and bound: LP rounding plans each, the later part within what
+    # the earlier one's plan leaves of the users limit; the bound is the parts' relaxations summed
+    problem = load_problem(TINY)
+    solution = highs(problem, decompose=True, largest_mip=0)
+    assert solution.status is Status.feasible
+    assert solution.stats.best_bound <= TINY_OPTIMUM <= solution.objective["total"]
+
+
+def test_plans_that_break_a_shared_limit_are_fitted_together():
+    # the parts' optima both take April (12,500 users against 10,000): one part is planned again
+    # within what the other leaves, which here gives the optimum of the whole
+    problem = load_problem(TINY)
+    flat = flatten(problem)
+    parts = components(flat)
+
+    def branch_and_bound(sub, seconds, on_plan, on_bound, incumbent, reserved):
+        return _solve_flat(sub, HighsOptions(time_limit=seconds, aggregate=True, on_plan=on_plan), time.perf_counter())
+
+    status, chosen, bound, notes = solve_by_parts(flat, parts, branch_and_bound, time_limit=20)
+    assert status == "feasible" and "planned again" in notes[-1]
+    from hpplan.engines.common import objective_terms, to_solution
+    from hpplan.solution import SolveStats
+
+    assert objective_terms(flat, chosen)["total"] == TINY_OPTIMUM and bound <= TINY_OPTIMUM
+    assert verify(problem, to_solution(flat, chosen, Status.feasible, SolveStats())) == []
+
+
+def test_the_race_takes_the_parts_apart_when_the_model_is_large(monkeypatch):
+    portfolio = sys.modules["hpplan.portfolio"]
+    monkeypatch.setattr(portfolio, "HIGHS_MAX_COLUMNS", 0)
+    problem = load_problem(TINY)
+    assert portfolio.engines_for(problem, "auto", replanning=False, work_limit=None) == ["highs"]
+    solution = solved(problem, time_limit=10)
+    assert solution.found and solution.stats.engine == "highs"
+    assert solution.stats.best_bound <= TINY_OPTIMUM <= solution.objective["total"]
