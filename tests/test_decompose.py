@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from helpers import build, org, solved
 from test_greedy import small_instances
+from test_highs import highs
 
 from hpplan import load_problem, verify
 from hpplan.solution import Status
@@ -19,7 +20,7 @@ pytest.importorskip("highspy", reason="highspy is in the bench extras: pip insta
 
 from hpplan.engines.common import flatten  # noqa: E402
 from hpplan.engines.decompose import components, coupled, limit_use, lower_limits, solve_by_parts  # noqa: E402
-from hpplan.engines.highs import HighsOptions, _solve_flat, solve_highs  # noqa: E402
+from hpplan.engines.highs import HighsOptions, _solve_flat  # noqa: E402
 
 TINY = Path(__file__).resolve().parent / "data" / "tiny"
 #: the optimum of tests/data/tiny (HiGHS's whole MIP and CP-SAT agree): its trust and Ålesund both want
@@ -45,14 +46,6 @@ def two_parts(**extra):
     return build(orgs + extra.pop("orgs", []), profiles=PROFILES, pools=POOLS,
                  rules=[{"type": "order", "actors": ["t1", "t2"]}, {"type": "with_or_before", "each": "gp_office"}],
                  **extra)
-
-
-def highs(problem, **options):
-    options.setdefault("time_limit", 20)
-    solution = solve_highs(problem, HighsOptions(**options))
-    if solution.found:
-        assert verify(problem, solution) == []
-    return solution
 
 
 def test_parts_are_the_groups_that_share_no_rule_and_no_pool():
