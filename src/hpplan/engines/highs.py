@@ -432,6 +432,7 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None) -> Soluti
     With `options.decompose`, a problem that splits into independent parts (`engines.decompose`) is
     solved part by part, the parts' bounds summed: when no window limit can bind on two parts at once
     (then it is exact), or when the whole has more window variables than `options.largest_mip`."""
+    from ..verify import verify
     from .decompose import components, coupled, solve_by_parts
 
     options = options or HighsOptions()
@@ -458,6 +459,10 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None) -> Soluti
             flat, parts, solve_part, time_limit=options.time_limit - stats.build_time, threads=options.threads,
             on_progress=options.on_progress, incumbent=options.incumbent, stop=options.stop)
         stats.phases += notes
+        if chosen is not None and verify(problem, to_solution(flat, chosen, Status.feasible, SolveStats())):
+            # the parts' plans together break a rule: never handed on (the bound stands)
+            stats.phases.append("the parts' plan failed the verifier")
+            status, chosen = "unknown", None
         result = PartResult(status, chosen, bound)
     else:
         result = _solve_flat(flat, options, started, stats)

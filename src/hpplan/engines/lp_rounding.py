@@ -92,14 +92,13 @@ def lp_rounding(flat: Flat, options: HighsOptions, accept: Callable[[dict[str, i
     `options.on_progress` and `options.on_plan`. `reserved(plan)`: what other parts' plans use of the
     window limits (`decompose._Tracker.reserved`); the plans are made within the rest, the LP bound
     without it."""
+    import highspy
+
+    from ..greedy import schedule
     from .decompose import lower_limits
 
     def within(plan: dict[str, int | None] | None) -> Flat:
         return flat if reserved is None else lower_limits(flat, reserved(plan))
-
-    import highspy
-
-    from ..greedy import schedule
 
     started = time.perf_counter() if started is None else started
     stats = stats or SolveStats()
