@@ -25,7 +25,7 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from .engines.common import Flat, flatten, limit_weight, to_solution
+from .engines.common import DisjointSets, Flat, flatten, limit_weight, to_solution
 from .problem import Problem
 from .solution import Solution, SolveStats, Status
 
@@ -181,20 +181,14 @@ class _State:
 def _units(flat: Flat) -> list[_Unit]:
     problem = flat.problem
     movable = [o for o in flat.domain]  # everyone not pinned (the never-scheduled have empty domains)
-    parent = {o: o for o in movable}
-
-    def find(a: str) -> str:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
+    sets = DisjointSets(movable)
 
     in_group = set()
     for group in flat.together:
-        members = [a for a in group if a in parent]
+        members = [a for a in group if a in sets]
         in_group.update(members)
         for a in members[1:]:
-            parent[find(a)] = find(members[0])
+            sets.join(a, members[0])
     # satellites: with_or_before actors bound by nothing else
     bound = set(in_group)
     for p in flat.precedences:
@@ -207,7 +201,7 @@ def _units(flat: Flat) -> list[_Unit]:
     targets = {t for _, t in flat.with_or_before}
     satellite_of: dict[str, str] = {}
     for actor, target in flat.with_or_before:
-        if (actor in parent and target in parent and actor not in bound and actor not in targets
+        if (actor in sets and target in sets and actor not in bound and actor not in targets
                 and as_actor[actor] == 1):
             satellite_of[actor] = target
     roots: dict[str, int] = {}
@@ -215,12 +209,12 @@ def _units(flat: Flat) -> list[_Unit]:
     for o in movable:
         if o in satellite_of:
             continue
-        r = find(o)
+        r = sets.find(o)
         if r not in roots:
             roots[r] = len(units)
             units.append(_Unit([]))
         units[roots[r]].members.append(o)
-    unit_of = {o: roots[find(o)] for o in movable if o not in satellite_of}
+    unit_of = {o: roots[sets.find(o)] for o in movable if o not in satellite_of}
     for actor, target in satellite_of.items():
         units[unit_of[target]].satellites.append(actor)
         unit_of[actor] = unit_of[target]

@@ -90,7 +90,7 @@ def engines_for(problem: Problem, engine: str, *, replanning: bool, work_limit: 
     if window_variables is None:
         from .engines.common import flatten
 
-        window_variables = sum(len(slots) for slots in flatten(problem).domain.values())
+        window_variables = flatten(problem).window_variables
     if window_variables <= HIGHS_MAX_COLUMNS:
         return ["cp-sat", "highs"]
     # CP-SAT finds no plan of national size in a minute (docs/benchmarks.md)

@@ -59,6 +59,27 @@ class WindowLimit:
     kinds: frozenset | None = None
 
 
+class DisjointSets:
+    """Union-find over organisation ids (path halving): `join` puts two in one set, `find` names it."""
+
+    def __init__(self, items):
+        self.parent = {item: item for item in items}
+
+    def __contains__(self, item) -> bool:
+        return item in self.parent
+
+    def find(self, item: str) -> str:
+        parent = self.parent
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    def join(self, a: str, b: str) -> None:
+        """a's set into b's (both must be items)."""
+        self.parent[self.find(a)] = self.find(b)
+
+
 @dataclass
 class Flat:
     problem: Problem
@@ -89,6 +110,11 @@ class Flat:
     objective_kind: str = "population"
     #: makespan: completion = go-live month + tail_months (its longest hypercare)
     tail_months: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def window_variables(self) -> int:
+        """The number of x[a, k]: every organisation's domain size summed."""
+        return sum(map(len, self.domain.values()))
 
     @property
     def plannable(self) -> list[str]:

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from .common import Flat, limit_weight
+from .common import DisjointSets, Flat, limit_weight
 
 
 def components(flat: Flat) -> list[list[str]]:
@@ -39,17 +39,11 @@ def components(flat: Flat) -> list[list[str]]:
     if any(not ks and o in flat.mandatory for o, ks in flat.domain.items()):
         return []
     planned = [o for o, ks in flat.domain.items() if ks]
-    parent = {o: o for o in planned}
-
-    def find(a: str) -> str:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
+    sets = DisjointSets(planned)
 
     def join(a: str, b: str) -> None:
-        if a in parent and b in parent:
-            parent[find(a)] = find(b)
+        if a in sets and b in sets:
+            sets.join(a, b)
 
     for actor, target in flat.with_or_before:
         join(actor, target)
@@ -64,7 +58,7 @@ def components(flat: Flat) -> list[list[str]]:
             join(org_id, first_on_pool.setdefault(load.pool, org_id))
     parts: dict[str, list[str]] = {}
     for org_id in planned:
-        parts.setdefault(find(org_id), []).append(org_id)
+        parts.setdefault(sets.find(org_id), []).append(org_id)
     return sorted((sorted(part) for part in parts.values()), key=lambda part: (len(part), part[0]))
 
 

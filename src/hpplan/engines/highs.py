@@ -441,7 +441,7 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None) -> Soluti
     stats = SolveStats(engine="highs", seed=options.seed, workers=options.threads, time_limit=options.time_limit,
                        tie_break="skipped", phases=["objective"])
     parts = components(flat) if options.decompose else []
-    too_large = options.largest_mip is not None and sum(map(len, flat.domain.values())) > options.largest_mip
+    too_large = options.largest_mip is not None and flat.window_variables > options.largest_mip
     if len(parts) > 1 and (too_large or not coupled(flat, parts)):
         stats.build_time = time.perf_counter() - started
 
@@ -449,7 +449,7 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None) -> Soluti
             part_options = replace(options, time_limit=seconds, threads=1, start=None, incumbent=incumbent,
                                    on_plan=on_plan, on_progress=lambda objective, bound: (
                                        on_bound(bound) if bound is not None else None))
-            if options.largest_mip is not None and sum(map(len, sub.domain.values())) > options.largest_mip:
+            if options.largest_mip is not None and sub.window_variables > options.largest_mip:
                 from .lp_rounding import lp_rounding
 
                 return lp_rounding(sub, part_options, lambda chosen: True, reserved=reserved)
