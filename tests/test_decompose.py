@@ -19,7 +19,8 @@ from hpplan.solution import Status
 pytest.importorskip("highspy", reason="highspy is in the bench extras: pip install -e '.[bench]'")
 
 from hpplan.engines.common import flatten  # noqa: E402
-from hpplan.engines.decompose import components, coupled, limit_use, lower_limits, solve_by_parts  # noqa: E402
+from hpplan.engines.decompose import (_Tracker, components, coupled, limit_use, lower_limits,  # noqa: E402
+                                      over_limits, restrict, solve_by_parts)
 from hpplan.engines.highs import HighsOptions, _solve_flat  # noqa: E402
 
 TINY = Path(__file__).resolve().parent / "data" / "tiny"
@@ -141,3 +142,85 @@ def test_the_race_takes_the_parts_apart_when_the_model_is_large(monkeypatch):
     solution = solved(problem, time_limit=10)
     assert solution.found and solution.stats.engine == "highs"
     assert solution.stats.best_bound <= TINY_OPTIMUM <= solution.objective["total"]
+
+
+#: tests/data/tiny's parts alone both take February, when its trust and its three primary care
+#: organisations are one more go-live than the night allows (3): the trust's optimum there, and the
+#: primary part's optimum with Ørsta in April instead, make the whole's optimum
+TRUST_IN_FEBRUARY = {"helse-more-og-romsdal": 0}
+PRIMARY_ALONE = {"alesund": 0, "orsta": 0, "orsta-legekontor": 0}  # 72,467
+PRIMARY_BESIDE_THE_TRUST = {"alesund": 0, "orsta": 1, "orsta-legekontor": 0}  # 94,383
+
+
+def test_a_plan_that_breaks_what_the_others_now_use_is_repaired_even_at_a_higher_cost():
+    """LP rounding's time slices plan within what the other parts' best plans use (`within`); when
+    those change, the current plan may break a shared limit: the slices move it to fit (a plan of the
+    whole), though the part alone pays more."""
+    from hpplan.engines.common import objective_terms
+    from hpplan.engines.lp_rounding import time_slices
+
+    flat = flatten(load_problem(TINY))
+    primary = restrict(flat, components(flat)[1])
+
+    def within():
+        return lower_limits(primary, limit_use(flat, TRUST_IN_FEBRUARY))
+
+    assert over_limits(within(), PRIMARY_ALONE) == {0}  # February: 4 go-lives, 3 allowed
+    plan, rounds = time_slices(primary, PRIMARY_ALONE, HighsOptions(time_limit=1.5), within=within)
+    assert over_limits(within(), plan) == set() and rounds >= 1
+    assert objective_terms(primary, plan)["total"] == 94_383 > objective_terms(primary, PRIMARY_ALONE)["total"]
+    assert objective_terms(flat, {**plan, **TRUST_IN_FEBRUARY})["total"] == TINY_OPTIMUM
+
+
+def test_the_plan_in_the_best_combination_is_kept_beside_the_best_few(monkeypatch):
+    """Each part keeps its few best plans by its own objective, and also the one that makes the best
+    plan of the whole with the others' (here the only one that fits)."""
+    from hpplan.engines.common import objective_terms
+
+    flat = flatten(load_problem(TINY))
+    parts = components(flat)
+    monkeypatch.setattr(_Tracker, "KEEP", 1)
+    subs = [restrict(flat, part) for part in parts]
+    tracker = _Tracker(flat, subs, 0.0, None)
+    cost = {name: objective_terms(subs[i], plan)["total"]
+            for i, name, plan in [(0, "trust", TRUST_IN_FEBRUARY), (1, "alone", PRIMARY_ALONE),
+                                  (1, "beside", PRIMARY_BESIDE_THE_TRUST)]}
+    tracker.plan(0, cost["trust"], TRUST_IN_FEBRUARY)
+    tracker.plan(1, cost["alone"], PRIMARY_ALONE)
+    assert tracker.best is None  # the two do not fit together
+    assert tracker.reserved(1) == limit_use(flat, TRUST_IN_FEBRUARY)
+    tracker.plan(1, cost["beside"], PRIMARY_BESIDE_THE_TRUST)
+    assert [p[1] for p in tracker.plans[1]] == [PRIMARY_BESIDE_THE_TRUST]
+    assert tracker.best == (TINY_OPTIMUM, {**TRUST_IN_FEBRUARY, **PRIMARY_BESIDE_THE_TRUST})
+    tracker.plan(1, cost["alone"], PRIMARY_ALONE)  # cheaper alone, but no better whole: the fitting one stays
+    assert [p[1] for p in tracker.plans[1]] == [PRIMARY_BESIDE_THE_TRUST]
+
+
+def test_racing_threads_hand_the_gil_over_quickly_and_the_interval_is_restored():
+    from hpplan.engines.common import GIL_TURN, short_gil_turns
+
+    before = sys.getswitchinterval()
+    with short_gil_turns():
+        assert sys.getswitchinterval() == pytest.approx(min(before, GIL_TURN))
+    assert sys.getswitchinterval() == before
+
+
+@pytest.mark.parametrize("tie_break", [True, False])
+def test_with_highs_racing_alone_the_cp_sat_model_is_built_only_for_the_tie_break(monkeypatch, tie_break):
+    """At national scale building CP-SAT's model takes seconds the racing engine uses better: it is
+    built after the race, and only when a proven optimum's ties are to be broken."""
+    solve_module = sys.modules["hpplan.solve"]
+    built = []
+
+    def build_model(*args):
+        built.append(args)
+        return real_build(*args)
+
+    real_build = solve_module._build
+    monkeypatch.setattr(solve_module, "_build", build_model)
+    # the whole (20 window variables) too large for branch and bound, each part (8, 12) not
+    monkeypatch.setattr(sys.modules["hpplan.portfolio"], "HIGHS_MAX_COLUMNS", 15)
+    solution = solved(two_parts(), tie_break=tie_break)
+    assert solution.status is Status.optimal and solution.stats.engine == "highs"
+    assert len(built) == (1 if tie_break else 0)
+    assert solution.stats.tie_break == ("complete" if tie_break else "skipped")

@@ -242,9 +242,9 @@ def test_highs_beside_lp_rounding_waits_for_the_lp_and_runs_for_its_bound(monkey
     seen = []
     solve_highs = sys.modules["hpplan.engines.highs"].solve_highs
 
-    def spy(problem, options):
+    def spy(problem, options, flat=None):
         seen.append((options.start_after is not None, options.heuristics, options.incumbent, options.aggregate))
-        return solve_highs(problem, options)
+        return solve_highs(problem, options, flat)
 
     monkeypatch.setattr(sys.modules["hpplan.engines.highs"], "solve_highs", spy)
     monkeypatch.setattr(portfolio, "HIGHS_MAX_COLUMNS", 2)

@@ -399,10 +399,11 @@ def multi_pass(problem: Problem, passes: int = 30, seed: int = 0, flat: Flat | N
     return best if best is not None else schedule(problem, flat)
 
 
-def solve_greedy(problem: Problem) -> Solution:
-    """The greedy plan as a `Solution`: `feasible` (no bound, gap unknown) or `unknown` when stuck."""
+def solve_greedy(problem: Problem, flat: Flat | None = None) -> Solution:
+    """The greedy plan as a `Solution`: `feasible` (no bound, gap unknown) or `unknown` when stuck.
+    `flat`: the problem's flat form when the caller has it (else flattened here)."""
     started = time.perf_counter()
-    flat = flatten(problem)
+    flat = flat or flatten(problem)
     build = time.perf_counter() - started
     plan = schedule(problem, flat)
     stats = SolveStats(engine="greedy", build_time=build, tie_break="skipped", phases=["greedy"])

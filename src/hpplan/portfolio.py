@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from .engines.common import Flat
 from .problem import Problem
 from .solution import Solution, Status
 
@@ -70,9 +71,9 @@ def highs_available() -> bool:
 
 
 def engines_for(problem: Problem, engine: str, *, replanning: bool, work_limit: float | None,
-                window_variables: int | None = None) -> list[str]:
+                flat: Flat | None = None) -> list[str]:
     """The engines that race in the objective phase for `--engine engine` (module docstring).
-    `window_variables`: the model's count when the caller has built it (else counted here)."""
+    `flat`: the problem's flat form when the caller has it (else flattened here, if needed)."""
     if engine == "cp-sat" or replanning:
         return ["cp-sat"]
     if engine == "highs":
@@ -87,17 +88,16 @@ def engines_for(problem: Problem, engine: str, *, replanning: bool, work_limit: 
         return ["cp-sat-interval"]  # on PSPLIB it proves in under a second what HiGHS proves in 2-9 s, or never
     if not highs_available():
         return ["cp-sat"]
-    if window_variables is None:
+    if flat is None:
         from .engines.common import flatten
 
-        window_variables = flatten(problem).window_variables
-    if window_variables <= HIGHS_MAX_COLUMNS:
+        flat = flatten(problem)
+    if flat.window_variables <= HIGHS_MAX_COLUMNS:
         return ["cp-sat", "highs"]
     # CP-SAT finds no plan of national size in a minute (docs/benchmarks.md)
-    from .engines.common import flatten
     from .engines.decompose import components
 
-    if len(components(flatten(problem))) > 1:
+    if len(components(flat)) > 1:
         return ["highs"]  # its parts apart on the race's threads: branch and bound or LP rounding each
     # LP rounding plans, and HiGHS's branch and bound on the aggregated MIP raises the bound
     return ["lp-rounding", "highs"]
@@ -210,7 +210,7 @@ class CpSatListener(cp_model.CpSolverSolutionCallback):
 
 def run_mip(engine: str, problem: Problem, race: Race, time_limit: float, seed: int,
             start: dict[str, int | None] | None, log: bool = False, wait_for_lp: bool = False,
-            threads: int = 1) -> Entry:
+            threads: int = 1, flat: Flat | None = None) -> Entry:
     """HiGHS (`highs`: the MIP, its interchangeable GP offices aggregated into integer units, its
     independent parts apart on `threads` threads (`engines.decompose`: a part too large for branch and
     bound by LP rounding); `lp-rounding`: its LP relaxation and LP-guided list schedules), sharing
@@ -241,7 +241,7 @@ def run_mip(engine: str, problem: Problem, race: Race, time_limit: float, seed: 
                            incumbent=incumbent if engine == "highs" and race.share_plans and not wait_for_lp else None,
                            aggregate=True, decompose=True, largest_mip=HIGHS_MAX_COLUMNS)
     try:
-        solution = (solve_highs if engine == "highs" else solve_lp_rounding)(problem, options)
+        solution = (solve_highs if engine == "highs" else solve_lp_rounding)(problem, options, flat)
     finally:
         if engine == "lp-rounding":
             race.lp_solved.set()

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model, cp_model_helper
 
+from .engines.common import Flat, flatten, short_gil_turns
 from .model import RolloutModel, build_model
 from .model.objective import Anchor, frozen_horizon, stability_terms, tie_break_positions
 from .model.symmetry import canonical_plan
@@ -115,11 +116,16 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
     """`solve`, also returning what re-planning against the baseline did (None without a baseline)."""
     options = options or SolveOptions()
     started = time.perf_counter()
-    rollout = build_model(problem, with_objective=baseline is None, symmetry=True,
-                          anchors=baseline.anchors() if baseline is not None else None)
-    build_time = time.perf_counter() - started
+    flat = flatten(problem) if baseline is None else None
+    engines = engines_for(problem, options.engine, replanning=baseline is not None, work_limit=options.work_limit,
+                          flat=flat)
+    rollout = None
+    if "cp-sat" in engines or problem.waves.objective.kind == "makespan":
+        rollout = _build(problem, baseline)
+    # else the CP-SAT model waits until the race needs it (a tie-break): at national scale building it
+    # takes 4-5 s that the racing engines use better (docs/solve.md "Engines")
     deadline = started + options.time_limit
-    stats = SolveStats(build_time=build_time, seed=options.seed, workers=options.workers,
+    stats = SolveStats(build_time=time.perf_counter() - started, seed=options.seed, workers=options.workers,
                        time_limit=options.time_limit, phases=[])
 
     replan = None
@@ -131,7 +137,9 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
             return Solution(status=status, stats=stats), replan
         rollout.model.minimize(rollout.total)
 
-    outcome = _objective_phase(problem, rollout, options, deadline, stats, baseline is not None, started)
+    with short_gil_turns():  # the racing engines' callbacks wait less for the GIL
+        outcome = _objective_phase(problem, flat, engines, rollout, options, deadline, stats, baseline is not None,
+                                   started)
     status = outcome.status
     if status not in (Status.optimal, Status.feasible):
         stats.wall_time = time.perf_counter() - started
@@ -151,6 +159,10 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
         stats.wall_time = time.perf_counter() - started
         return Solution(status=status, objective=solution.objective, plan=solution.plan, load=solution.load,
                         stats=stats), replan
+    if rollout is None:
+        build_started = time.perf_counter()
+        rollout = _build(problem, baseline)
+        stats.build_time += time.perf_counter() - build_started
     values = outcome.values if outcome.best.solution is None else _complete(rollout, outcome.best.solution, options)
 
     if status is Status.optimal and options.tie_break:
@@ -166,6 +178,12 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
         replan.frozen, replan.released = _frozen_result(problem, baseline, solution)
     stats.wall_time = time.perf_counter() - started
     return solution, replan
+
+
+def _build(problem: Problem, baseline: Baseline | None) -> RolloutModel:
+    """hpplan's CP-SAT model of the problem: with its objective, or re-planning against a baseline."""
+    return build_model(problem, with_objective=baseline is None, symmetry=True,
+                       anchors=baseline.anchors() if baseline is not None else None)
 
 
 def _frozen_result(problem: Problem, baseline: Baseline, solution: Solution) -> tuple[int, list[str]]:
@@ -264,20 +282,21 @@ class _Outcome:
     values: _Values | None = None
 
 
-def list_schedule(problem: Problem) -> Solution | None:
+def list_schedule(problem: Problem, flat: Flat | None = None) -> Solution | None:
     """The list scheduler's plan if the verifier accepts it (else None): a multi-pass schedule for a
-    makespan (a tighter cut-off), one pass for the population objective (0.2 s at national scale)."""
-    from .greedy import flatten, multi_pass, solve_greedy, to_solution
+    makespan (a tighter cut-off), one pass for the population objective (0.2 s at national scale).
+    `flat`: the problem's flat form when the caller has it (else flattened here)."""
+    from .greedy import multi_pass, solve_greedy, to_solution
     from .verify import verify
 
+    flat = flat or flatten(problem)
     if problem.waves.objective.kind == "makespan":
-        flat = flatten(problem)
         plan = multi_pass(problem, flat=flat)
         if plan.stuck:
             return None
         solution = to_solution(flat, {o: plan.chosen.get(o) for o in flat.plannable}, Status.feasible, SolveStats())
     else:
-        solution = solve_greedy(problem)
+        solution = solve_greedy(problem, flat)
     if not solution.found or verify(problem, solution):
         return None  # a plan that breaks a rule is never used, not even as a cut or hint
     return solution
@@ -306,18 +325,18 @@ def _hint(rollout: RolloutModel, plan: Solution) -> None:
         rollout.model.add_hint(var, int(chosen.get(org_id) == window_id))
 
 
-def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOptions, deadline: float,
-                     stats: SolveStats, replanning: bool, started: float) -> _Outcome:
-    """Phase 1: the engines of `options.engine` race on the objective (hpplan.portfolio), with the
-    verified list-schedule plan as the first entry (not when re-planning: its phases come first)."""
-    engines = engines_for(problem, options.engine, replanning=replanning, work_limit=options.work_limit,
-                          window_variables=len(rollout.variables.go_live))
+def _objective_phase(problem: Problem, flat: Flat | None, engines: list[str], rollout: RolloutModel | None,
+                     options: SolveOptions, deadline: float, stats: SolveStats, replanning: bool,
+                     started: float) -> _Outcome:
+    """Phase 1: `engines` (`portfolio.engines_for`) race on the objective, with the verified
+    list-schedule plan as the first entry (not when re-planning: its phases come first). `rollout`
+    (the CP-SAT model) is None when no engine of the race needs it; `flat` is None when re-planning."""
     stats.engine = " + ".join(engines)
     race = Race(progress=options.progress, share_plans=SHARE_PLANS and "highs" in engines and "cp-sat" in engines)
     entries: list[Entry] = []
     incumbent = None
     if not replanning:
-        incumbent = list_schedule(problem)
+        incumbent = list_schedule(problem, flat)
     if incumbent is not None:
         stats.phases.append("list schedule")
         race.offer(objective=incumbent.objective["total"])
@@ -338,7 +357,7 @@ def _objective_phase(problem: Problem, rollout: RolloutModel, options: SolveOpti
                      if incumbent is not None and makespan else None)
             threads.append(_Thread(run_mip, engine, problem, race, deadline - time.perf_counter(), options.seed,
                                    start, options.log, WAIT_FOR_LP and "lp-rounding" in engines,
-                                   RACE_THREADS if len(engines) == 1 else 1))
+                                   RACE_THREADS if len(engines) == 1 else 1, flat))
         elif engine == "cp-sat-interval":
             threads.append(_Thread(run_interval, engine, problem, race, deadline - time.perf_counter(), options.seed,
                                    options.workers, options.tie_break))

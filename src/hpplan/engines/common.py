@@ -13,6 +13,8 @@ Semantics follow docs/rules.md; constraint code lives in the engines, not here.
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from dataclasses import dataclass, field
 
 from ..model.constraints import with_or_before_pairs
@@ -78,6 +80,26 @@ class DisjointSets:
     def join(self, a: str, b: str) -> None:
         """a's set into b's (both must be items)."""
         self.parent[self.find(a)] = self.find(b)
+
+
+#: seconds a thread holding the GIL runs before it hands it to a waiting one, while engines race
+GIL_TURN = 1e-4
+
+
+@contextlib.contextmanager
+def short_gil_turns():
+    """Engines racing in threads call into Python from their solvers (HiGHS's interrupt callback at
+    every node of its search, CP-SAT's solution callbacks); each call waits for the GIL, by default
+    up to 5 ms while another thread runs Python code (LP rounding's list schedules). Within this
+    block the interpreter hands the GIL over after `GIL_TURN` instead. Measured (national seed 1's
+    specialist part, HiGHS branch and bound beside a busy Python thread, 40 s): bound 100.7 M with
+    the default turn, 103.2 M with 0.1 ms, 104.1 M alone."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(min(previous, GIL_TURN))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
 
 
 @dataclass

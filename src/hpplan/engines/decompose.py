@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from .common import DisjointSets, Flat, limit_weight
+from .common import DisjointSets, Flat, limit_weight, short_gil_turns
 
 
 def components(flat: Flat) -> list[list[str]]:
@@ -94,6 +94,12 @@ def lower_limits(flat: Flat, used: dict[LimitSlot, int]) -> Flat:
 LimitSlot = tuple[int, str, int]
 
 
+def over_limits(flat: Flat, chosen: dict[str, int | None]) -> set[int]:
+    """The slots in which a plan breaks a window limit of `flat` (e.g. one lowered by `lower_limits`)."""
+    bound = {(limit.index, limit.measure, k): limit.bound for limit in flat.limits for k in limit.slots}
+    return {key[2] for key, value in limit_use(flat, chosen).items() if value > bound[key]}
+
+
 def limit_use(flat: Flat, chosen: dict[str, int | None]) -> dict[LimitSlot, int]:
     """What a plan (org id -> slot index or None) puts on each window limit in each slot."""
     problem = flat.problem
@@ -141,7 +147,7 @@ class PartResult:
 
 
 #: solve_part(sub-flat, time limit, on_plan(objective, plan), on_bound(bound), incumbent, reserved) -> PartResult,
-#: where reserved(its plan or None) gives what the other parts use of the window limits (`_Tracker.reserved`)
+#: where reserved() gives what the other parts' best plans use of the window limits (`_Tracker.reserved`)
 PartSolver = Callable[..., PartResult]
 
 
@@ -187,8 +193,13 @@ class _Tracker:
                 return
             plans.append((objective, chosen, limit_use(self.flat, chosen)))
             plans.sort(key=lambda p: p[0])
-            del plans[self.KEEP:]
             combo = next(self._combinations(), None)
+            # the best few, and the plan in the best combination even when it is not among them (a
+            # part's plan made to fit the others' best may cost that part more than its own best)
+            kept = plans[:self.KEEP]
+            if combo is not None and not any(p is combo[i] for p in kept):
+                kept[-1] = combo[i]
+            plans[:] = kept
             if combo is None:
                 return
             total = sum(p[0] for p in combo) + self.constant
@@ -198,14 +209,13 @@ class _Tracker:
         if self.on_progress is not None:
             self.on_progress(total, None)
 
-    def reserved(self, i: int, mine: dict[str, int | None] | None) -> dict[LimitSlot, int]:
-        """What the other parts use of the window limits in the best combination of their plans that
-        fits with `mine` (part i's current plan; None: with any), for part i to plan within the rest."""
+    def reserved(self, i: int) -> dict[LimitSlot, int]:
+        """What the other parts use of the window limits in the best combination of their own plans,
+        for part i to plan within the rest (its plans then fit with the others' best)."""
         with self._lock:
             if any(not plans for j, plans in enumerate(self.plans) if j != i):
                 return {}
-            own = (0.0, mine, limit_use(self.flat, mine)) if mine is not None else (0.0, {}, {})
-            combo = next(self._combinations({i: own}), None)
+            combo = next(self._combinations({i: (0.0, {}, {})}), None)
         used: dict[LimitSlot, int] = {}
         for j, p in enumerate(combo or ()):
             if j != i:
@@ -263,7 +273,7 @@ def solve_by_parts(flat: Flat, parts: list[list[str]], solve_part: PartSolver, *
     def run(i: int, seconds: float) -> None:
         result = solve_part(subs[i], max(0.01, seconds), lambda obj, plan: tracker.plan(i, obj, own(i, plan)),
                             lambda b: tracker.bound(i, b), part_incumbent(i),
-                            lambda mine: tracker.reserved(i, None if mine is None else own(i, mine)))
+                            lambda: tracker.reserved(i))
         results[i] = replace(result, chosen=None if result.chosen is None else own(i, result.chosen))
         tracker.bound(i, results[i].bound)
         if results[i].chosen is not None:
@@ -320,7 +330,7 @@ def _fit_together(flat: Flat, parts: list[list[str]], subs: list[Flat], tracker:
         others = {o: k for i in range(len(parts)) if i != j for o, k in tracker.plans[i][0][1].items()}
         within = lower_limits(subs[j], limit_use(flat, others))
         result = solve_part(within, left / (len(order) - n), lambda obj, plan: None, lambda b: None, None,
-                            lambda mine: {})
+                            lambda: {})
         if result.chosen is not None:
             whole = {**others, **{o: result.chosen.get(o) for o in parts[j]}}
             total = objective_terms(flat, whole)["total"]
@@ -352,9 +362,10 @@ def _in_threads(jobs: list[Callable[[], None]], threads: int) -> None:
             finished.wait()
 
     workers = [threading.Thread(target=worker, daemon=True) for _ in range(min(threads, len(jobs)))]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
+    with short_gil_turns():
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
     if errors:
         raise errors[0]

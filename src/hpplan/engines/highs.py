@@ -427,17 +427,18 @@ class MipModel:
         return {"columns": len(self.cost), "rows": len(self.rows.lower), "nonzeros": len(self.rows.index)}
 
 
-def solve_highs(problem: Problem, options: HighsOptions | None = None) -> Solution:
+def solve_highs(problem: Problem, options: HighsOptions | None = None, flat: Flat | None = None) -> Solution:
     """Solve with HiGHS. Status optimal / feasible / infeasible / unknown as docs/model.md maps them.
     With `options.decompose`, a problem that splits into independent parts (`engines.decompose`) is
     solved part by part, the parts' bounds summed: when no window limit can bind on two parts at once
-    (then it is exact), or when the whole has more window variables than `options.largest_mip`."""
+    (then it is exact), or when the whole has more window variables than `options.largest_mip`.
+    `flat`: the problem's flat form when the caller has it (else flattened here)."""
     from ..verify import verify
     from .decompose import components, coupled, solve_by_parts
 
     options = options or HighsOptions()
     started = time.perf_counter()
-    flat = flatten(problem)
+    flat = flat or flatten(problem)
     stats = SolveStats(engine="highs", seed=options.seed, workers=options.threads, time_limit=options.time_limit,
                        tie_break="skipped", phases=["objective"])
     parts = components(flat) if options.decompose else []
