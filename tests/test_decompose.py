@@ -222,5 +222,6 @@ def test_with_highs_racing_alone_the_cp_sat_model_is_built_only_for_the_tie_brea
     monkeypatch.setattr(sys.modules["hpplan.portfolio"], "HIGHS_MAX_COLUMNS", 15)
     solution = solved(two_parts(), tie_break=tie_break)
     assert solution.status is Status.optimal and solution.stats.engine == "highs"
+    assert "highs: parts: 2 (2, 3 organisations)" in solution.stats.phases
     assert len(built) == (1 if tie_break else 0)
     assert solution.stats.tie_break == ("complete" if tie_break else "skipped")

@@ -26,8 +26,9 @@ Which engines race with `--engine auto` (`engines_for`; measurements in docs/ben
   **HiGHS** (`highs`) on the MIP (GP offices aggregated, `MipModel(aggregate=True)`) when it has at
   most `HIGHS_MAX_COLUMNS` window variables; above that, where CP-SAT finds no plan in a planner's
   minute (national: 67,000 columns), HiGHS alone on the problem's **independent parts** on
-  `RACE_THREADS` threads when it splits (`engines.decompose`; national seed 1, 60 s: 1.3 % from the
-  summed bound of 211.7 M), else **LP rounding** (`lp-rounding`, `engines.lp_rounding`: the LP
+  `RACE_THREADS` threads when it splits (`engines.decompose`; national seed 1, 60 s: 0.3–0.9 % from
+  the summed bound of 212.2–213.4 M; `hpplan.solve` then builds no CP-SAT model for the race), else
+  **LP rounding** (`lp-rounding`, `engines.lp_rounding`: the LP
   bound, LP-guided list schedules, neighbourhood MIP, time slices) and HiGHS's branch and bound on the
   aggregated MIP for its bound, started once LP rounding has its LP (national seed 1, 60 s: bound
   207.5 M against the LP's 202.3 M);

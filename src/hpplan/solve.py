@@ -394,6 +394,9 @@ def _objective_phase(problem: Problem, flat: Flat | None, engines: list[str], ro
             stats.phases.append(f"{entry.engine} failed: {entry.error}")
             warnings.warn(f"hpplan: the {entry.engine} engine failed ({entry.error}); the race went on without it",
                           RuntimeWarning, stacklevel=2)
+    for entry in entries:  # what the other engines did (e.g. "highs: parts: 2 (76, 1973 organisations)")
+        if entry.solution is not None:
+            stats.phases += [f"{entry.engine}: {note}" for note in entry.solution.stats.phases if note != "objective"]
     stats.phases.append("objective")
     if incumbent is not None:
         entries.append(Entry("greedy", Status.feasible, round(incumbent.objective["total"]), None, incumbent))
