@@ -144,8 +144,8 @@ def lp_rounding(flat: Flat, options: HighsOptions, accept: Callable[[dict[str, i
         if chosen is None:
             return False
         total = objective_terms(flat, chosen)["total"]
-        if best is not None and total >= best[0] and (fits(best[1]) or not fits(chosen)):
-            return False
+        if best is not None and (not fits(chosen), total) >= (not fits(best[1]), best[0]):
+            return False  # a plan that fits beats one that does not, then the cheaper
         if not accept(chosen):
             return False
         best = (total, chosen)
