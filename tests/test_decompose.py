@@ -225,3 +225,23 @@ def test_with_highs_racing_alone_the_cp_sat_model_is_built_only_for_the_tie_brea
     assert "highs: parts: 2 (2, 3 organisations)" in solution.stats.phases
     assert len(built) == (1 if tie_break else 0)
     assert solution.stats.tie_break == ("complete" if tie_break else "skipped")
+
+
+def test_with_no_time_left_for_the_tie_break_the_optimum_is_reported_as_found(monkeypatch):
+    """HiGHS proved the optimum but the time limit has passed: no CP-SAT model is built for the
+    tie-break; the plan is reported optimal, its tie-break incomplete."""
+    solve_module = sys.modules["hpplan.solve"]
+    built = []
+    real_build, real_race = solve_module._build, solve_module._objective_phase
+
+    def late_race(*args):
+        outcome = real_race(*args)
+        time.sleep(1.0)  # the race ends past the 1 s time limit
+        return outcome
+
+    monkeypatch.setattr(solve_module, "_build", lambda *args: built.append(args) or real_build(*args))
+    monkeypatch.setattr(solve_module, "_objective_phase", late_race)
+    monkeypatch.setattr(sys.modules["hpplan.portfolio"], "HIGHS_MAX_COLUMNS", 15)
+    solution = solved(two_parts(), time_limit=1)
+    assert solution.status is Status.optimal and solution.stats.tie_break == "incomplete"
+    assert built == []

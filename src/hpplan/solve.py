@@ -149,11 +149,19 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
     objective_value = outcome.best.objective
     stats.gap = abs(objective_value - outcome.bound) / max(1.0, abs(objective_value)) if outcome.bound is not None else None
     tie_broken = outcome.best.tie_broken and status is Status.optimal
-    if outcome.best.solution is not None and (tie_broken or not (status is Status.optimal and options.tie_break)):
+    # no time left to build CP-SAT's model for the tie-break (national scale): the optimal plan as it is
+    no_time = rollout is None and time.perf_counter() >= deadline
+    if outcome.best.solution is not None and (tie_broken or no_time
+                                              or not (status is Status.optimal and options.tie_break)):
         # another engine's plan, reported as it is (its objective terms are computed as the model's);
         # the interval form may have broken the ties itself, on the same plans in the same order
         solution = outcome.best.solution
-        stats.tie_break = "complete" if tie_broken else "skipped"
+        if tie_broken:
+            stats.tie_break = "complete"
+        elif no_time and status is Status.optimal and options.tie_break:
+            stats.tie_break = "incomplete"  # still optimal, as when time runs out during the tie-break
+        else:
+            stats.tie_break = "skipped"
         if tie_broken:
             stats.phases.append("tie-break (interval form)")
         stats.wall_time = time.perf_counter() - started
