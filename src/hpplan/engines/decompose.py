@@ -26,7 +26,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from .common import DisjointSets, Flat, limit_weight, short_gil_turns
+from ..solution import Solution, SolveStats, Status
+from .common import DisjointSets, Flat, limit_weight, short_gil_turns, to_solution
 
 
 def components(flat: Flat) -> list[list[str]]:
@@ -94,9 +95,14 @@ def lower_limits(flat: Flat, used: dict[LimitSlot, int]) -> Flat:
 LimitSlot = tuple[int, str, int]
 
 
+def limit_bounds(flat: Flat) -> dict[LimitSlot, int]:
+    """Each window limit's bound in each of its slots."""
+    return {(limit.index, limit.measure, k): limit.bound for limit in flat.limits for k in limit.slots}
+
+
 def over_limits(flat: Flat, chosen: dict[str, int | None]) -> set[int]:
     """The slots in which a plan breaks a window limit of `flat` (e.g. one lowered by `lower_limits`)."""
-    bound = {(limit.index, limit.measure, k): limit.bound for limit in flat.limits for k in limit.slots}
+    bound = limit_bounds(flat)
     return {key[2] for key, value in limit_use(flat, chosen).items() if value > bound[key]}
 
 
@@ -145,6 +151,20 @@ class PartResult:
     chosen: dict[str, int | None] | None
     bound: float
 
+    def as_solution(self, flat: Flat, stats: SolveStats) -> Solution:
+        """The result of solving the whole problem `flat` as a Solution, its bound and gap in `stats`
+        (no bound for an infeasible problem or an infinite one)."""
+        status = Status(self.status)
+        if self.chosen is None:
+            if status is not Status.infeasible and math.isfinite(self.bound):
+                stats.best_bound = self.bound
+            return Solution(status=status, stats=stats)
+        solution = to_solution(flat, self.chosen, status, stats)
+        objective = solution.objective["total"]
+        stats.best_bound = min(self.bound, objective) if status is Status.optimal else self.bound
+        stats.gap = abs(objective - stats.best_bound) / max(1.0, abs(objective))
+        return solution
+
 
 #: solve_part(sub-flat, time limit, on_plan(objective, plan), on_bound(bound), incumbent, reserved) -> PartResult,
 #: where reserved() gives what the other parts' best plans use of the window limits (`_Tracker.reserved`)
@@ -168,7 +188,7 @@ class _Tracker:
         self.plans: list[list[tuple[float, dict[str, int | None], dict[LimitSlot, int]]]] = [[] for _ in subs]
         self.bounds = [trivial_bound(sub) for sub in subs]
         self.best: tuple[float, dict[str, int | None]] | None = None
-        self._bound_of = {(limit.index, limit.measure, k): limit.bound for limit in flat.limits for k in limit.slots}
+        self._bound_of = limit_bounds(flat)
         self._lock = threading.Lock()
 
     def _fits(self, uses) -> bool:

@@ -468,16 +468,7 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None, flat: Fla
     else:
         result = _solve_flat(flat, options, started, stats)
     stats.wall_time = time.perf_counter() - started
-    status = Status(result.status)
-    if result.chosen is None:
-        if status is not Status.infeasible and math.isfinite(result.bound):
-            stats.best_bound = result.bound
-        return Solution(status=status, stats=stats)
-    solution = to_solution(flat, result.chosen, status, stats)
-    objective = solution.objective["total"]
-    stats.best_bound = min(result.bound, objective) if status is Status.optimal else result.bound
-    stats.gap = abs(objective - stats.best_bound) / max(1.0, abs(objective))
-    return solution
+    return result.as_solution(flat, stats)
 
 
 def _solve_flat(flat: Flat, options: HighsOptions, started: float, stats: SolveStats | None = None) -> PartResult:

@@ -72,16 +72,9 @@ def solve_lp_rounding(problem: Problem, options: HighsOptions | None = None, fla
         # a plan that breaks a rule is never handed on
         return not verify(problem, to_solution(flat, chosen, Status.feasible, SolveStats()))
 
-    result = lp_rounding(flat, options, verified, started, stats)
+    result = lp_rounding(flat, options, verified, started, stats)  # its bound at most its plan's objective
     stats.wall_time = time.perf_counter() - started
-    if result.chosen is None:
-        if result.status != "infeasible" and math.isfinite(result.bound):
-            stats.best_bound = result.bound
-        return Solution(status=Status(result.status), stats=stats)
-    solution = to_solution(flat, result.chosen, Status.feasible, stats)
-    stats.best_bound = float(min(result.bound, solution.objective["total"]))
-    stats.gap = abs(solution.objective["total"] - stats.best_bound) / max(1.0, abs(solution.objective["total"]))
-    return solution
+    return result.as_solution(flat, stats)
 
 
 def lp_rounding(flat: Flat, options: HighsOptions, accept: Callable[[dict[str, int | None]], bool],
@@ -228,6 +221,7 @@ def time_slices(flat: Flat, start: dict[str, int | None], options: HighsOptions,
     first = min(s.month for s in flat.slots)
     last = max(s.month for s in flat.slots)
     never = last + 1  # an optional organisation left out counts at the end
+    partners = _partners(flat)
     rounds, low = 0, first
     while not (options.stop is not None and options.stop.is_set()):
         time_left = deadline - time.perf_counter()
@@ -236,12 +230,13 @@ def time_slices(flat: Flat, start: dict[str, int | None], options: HighsOptions,
         high = low + months
         free = {o for o in flat.plannable if flat.domain.get(o)
                 and low <= (never if plan.get(o) is None else flat.slots[plan[o]].month) < high}
-        keep = _free_to_move(flat, plan, free, low - margin, high + margin)
+        keep = _free_to_move(flat, plan, free, low - margin, high + margin, partners)
         planning = flat if within is None else within()
         broken = over_limits(planning, plan) if within is not None else set()
         for k in sorted(broken):
             month = flat.slots[k].month
-            repair = _free_to_move(flat, plan, {o for o, s in plan.items() if s == k}, month - margin, month + margin + 1)
+            repair = _free_to_move(flat, plan, {o for o, s in plan.items() if s == k}, month - margin,
+                                   month + margin + 1, partners)
             for o, ks in repair.items():
                 keep[o] = keep.get(o, set()) | ks
         chosen = restricted_mip(planning, keep, plan, replace(options, time_limit=min(seconds, time_left)))
@@ -256,15 +251,21 @@ def time_slices(flat: Flat, start: dict[str, int | None], options: HighsOptions,
     return plan, rounds
 
 
-def _free_to_move(flat: Flat, plan: dict[str, int | None], free: set[str], low: int, high: int) -> dict[str, set[int]]:
-    """Each organisation's slots for a restricted MIP: those of `free` (with the GP offices and
-    partners their rules tie to them) any slot in months low .. high - 1, all others their plan's."""
+def _partners(flat: Flat) -> dict[str, set[str]]:
+    """Organisation -> the GP offices (with_or_before actors) and together partners its rules tie to it."""
     partners: dict[str, set[str]] = {}
     for actor, target in flat.with_or_before:
         partners.setdefault(target, set()).add(actor)
     for group in flat.together:
         for org_id in group:
             partners.setdefault(org_id, set()).update(group)
+    return partners
+
+
+def _free_to_move(flat: Flat, plan: dict[str, int | None], free: set[str], low: int, high: int,
+                  partners: dict[str, set[str]]) -> dict[str, set[int]]:
+    """Each organisation's slots for a restricted MIP: those of `free` (with their `partners`,
+    `_partners`) any slot in months low .. high - 1, all others their plan's."""
     free = free | {p for o in free for p in partners.get(o, ())}
     keep = {o: ({k for k in ks if low <= flat.slots[k].month < high} if o in free else set())
             for o, ks in flat.domain.items()}
