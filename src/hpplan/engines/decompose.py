@@ -150,6 +150,8 @@ class PartResult:
     status: str
     chosen: dict[str, int | None] | None
     bound: float
+    #: how the part was solved, for the solve's phases (e.g. "proven by the window program")
+    note: str | None = None
 
     def as_solution(self, flat: Flat, stats: SolveStats) -> Solution:
         """The result of solving the whole problem `flat` as a Solution, its bound and gap in `stats`
@@ -316,6 +318,7 @@ def solve_by_parts(flat: Flat, parts: list[list[str]], solve_part: PartSolver, *
         _in_threads([lambda i=i: run(i, deadline - time.perf_counter()) for i in range(len(parts))], threads)
 
     notes = [f"parts: {len(parts)} ({', '.join(str(len(p)) for p in parts)} organisations)"]
+    notes += [f"part {i + 1}: {r.note}" for i, r in enumerate(results) if r is not None and r.note]
     statuses = [r.status for r in results]
     if "infeasible" in statuses:
         return "infeasible", None, tracker.total_bound, notes

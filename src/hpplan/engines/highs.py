@@ -43,6 +43,9 @@ from .decompose import PartResult
 
 #: below 1: every objective coefficient is an integer (docs/model.md)
 ABSOLUTE_GAP = 1 - 1e-6
+#: the share of a part's time the window program (`engines.window_dp`) may take before the part goes
+#: to HiGHS's branch and bound (national trusts' parts: proven in 0.3-0.5 s of a minute)
+WINDOW_DP_SHARE = 0.25
 
 
 @dataclass
@@ -435,6 +438,7 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None, flat: Fla
     `flat`: the problem's flat form when the caller has it (else flattened here)."""
     from ..verify import verify
     from .decompose import components, coupled, solve_by_parts
+    from .window_dp import solve_window_dp
 
     options = options or HighsOptions()
     started = time.perf_counter()
@@ -454,7 +458,13 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None, flat: Fla
                 from .lp_rounding import lp_rounding
 
                 return lp_rounding(sub, part_options, lambda chosen: True, reserved=reserved)
-            return _solve_flat(sub, part_options, time.perf_counter())
+            began = time.perf_counter()
+            exact = solve_window_dp(sub, seconds * WINDOW_DP_SHARE)
+            if exact is not None:
+                on_plan(exact.bound, exact.chosen)
+                return replace(exact, note=f"proven by the window program in {time.perf_counter() - began:.1f} s")
+            return _solve_flat(sub, replace(part_options, time_limit=seconds - (time.perf_counter() - began)),
+                               time.perf_counter())
 
         status, chosen, bound, notes = solve_by_parts(
             flat, parts, solve_part, time_limit=options.time_limit - stats.build_time, threads=options.threads,
