@@ -11,7 +11,7 @@ import sys
 import time
 
 import pytest
-from helpers import build, org
+from helpers import build, org, solved
 from test_decompose import TINY, two_parts
 from test_greedy import small_instances
 
@@ -179,3 +179,14 @@ def test_the_window_program_is_part_of_hpplan_solve_at_national_scale(monkeypatc
     assert calls and all(0 < s <= 20 * highs_module.WINDOW_DP_SHARE for s in calls)
     assert solution.status is Status.optimal
     assert not any("window program" in phase for phase in solution.stats.phases)
+
+
+def test_a_problem_of_trusts_alone_is_proven_by_it_in_the_race():
+    """No split needed: HiGHS's side of the race tries the program on the whole problem first."""
+    problem = random_trusts(3)
+    flat = flatten(problem)
+    alone = solve_highs(problem, HighsOptions(time_limit=20))
+    assert alone.status is Status.optimal and "proven by the window program" in " ".join(alone.stats.phases)
+    solution = solved(problem, time_limit=20)  # the race, then the tie-break; verified
+    assert solution.status is Status.optimal
+    assert solution.objective["total"] == highs_optimum(flat)

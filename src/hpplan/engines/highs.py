@@ -43,8 +43,8 @@ from .decompose import PartResult
 
 #: below 1: every objective coefficient is an integer (docs/model.md)
 ABSOLUTE_GAP = 1 - 1e-6
-#: the share of a part's time the window program (`engines.window_dp`) may take before the part goes
-#: to HiGHS's branch and bound (national trusts' parts: proven in 0.3-0.5 s of a minute)
+#: the share of its time the window program (`engines.window_dp`) may take on a problem or part before
+#: it goes to HiGHS's branch and bound (national trusts' parts: proven in 0.3-1.4 s of a minute)
 WINDOW_DP_SHARE = 0.25
 
 
@@ -438,7 +438,6 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None, flat: Fla
     `flat`: the problem's flat form when the caller has it (else flattened here)."""
     from ..verify import verify
     from .decompose import components, coupled, solve_by_parts
-    from .window_dp import solve_window_dp
 
     options = options or HighsOptions()
     started = time.perf_counter()
@@ -458,13 +457,7 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None, flat: Fla
                 from .lp_rounding import lp_rounding
 
                 return lp_rounding(sub, part_options, lambda chosen: True, reserved=reserved)
-            began = time.perf_counter()
-            exact = solve_window_dp(sub, seconds * WINDOW_DP_SHARE)
-            if exact is not None:
-                on_plan(exact.bound, exact.chosen)
-                return replace(exact, note=f"proven by the window program in {time.perf_counter() - began:.1f} s")
-            return _solve_flat(sub, replace(part_options, time_limit=seconds - (time.perf_counter() - began)),
-                               time.perf_counter())
+            return _window_program_or_mip(sub, part_options, time.perf_counter())
 
         status, chosen, bound, notes = solve_by_parts(
             flat, parts, solve_part, time_limit=options.time_limit - stats.build_time, threads=options.threads,
@@ -476,9 +469,28 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None, flat: Fla
             status, chosen = "unknown", None
         result = PartResult(status, chosen, bound)
     else:
-        result = _solve_flat(flat, options, started, stats)
+        result = _window_program_or_mip(flat, options, started, stats)
+        if result.note:
+            stats.phases.append(result.note)
     stats.wall_time = time.perf_counter() - started
     return result.as_solution(flat, stats)
+
+
+def _window_program_or_mip(flat: Flat, options: HighsOptions, started: float,
+                           stats: SolveStats | None = None) -> PartResult:
+    """The window program (`engines.window_dp`: exact, where it applies) within `WINDOW_DP_SHARE` of
+    the time; else, or when it gives up, HiGHS's branch and bound in the time left (`_solve_flat`)."""
+    from .window_dp import solve_window_dp
+
+    exact = solve_window_dp(flat, options.time_limit * WINDOW_DP_SHARE)
+    if exact is None:
+        return _solve_flat(flat, options, started, stats)
+    seconds = time.perf_counter() - started
+    if stats is not None:
+        stats.build_time = seconds
+    if options.on_plan is not None:
+        options.on_plan(exact.bound, exact.chosen)
+    return replace(exact, note=f"proven by the window program in {seconds:.1f} s")
 
 
 def _solve_flat(flat: Flat, options: HighsOptions, started: float, stats: SolveStats | None = None) -> PartResult:
