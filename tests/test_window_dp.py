@@ -190,3 +190,19 @@ def test_a_problem_of_trusts_alone_is_proven_by_it_in_the_race():
     solution = solved(problem, time_limit=20)  # the race, then the tie-break; verified
     assert solution.status is Status.optimal
     assert solution.objective["total"] == highs_optimum(flat)
+
+
+def test_it_leaves_a_problem_broken_whatever_the_plan_to_highs():
+    """Organisations it does not place can make every plan fail: HiGHS then names the rule."""
+    no_window = build([org("m1", earliest="2030-01-01"), org("m2")])  # mandatory, after the last window
+    never_first = build([org("gone", status="opted_out"), org("old", status="live", live_since="2023-11-04"), org("m1")],
+                        rules=[{"type": "order", "actors": ["gone", "old"]}])
+    overloaded = build([org("old", status="live", live_since="2023-11-04"), org("m1")],
+                       profiles=[{"id": "municipality", "before": [1], "hypercare": [9, 9, 9],
+                                  "source": {"all": "estimate: test"}}],
+                       pools=[{"id": "primary", "sector": "primary", "fte": 5, "source": {"fte": "estimate: test"}},
+                              {"id": "specialist", "sector": "specialist", "fte": 5, "source": {"fte": "estimate: test"}}])
+    for problem in (no_window, never_first, overloaded):
+        flat = flatten(problem)
+        assert highs_optimum(flat) is None
+        assert _units(flat) is None and solve_window_dp(flat, 10) is None

@@ -86,7 +86,8 @@ def _units(flat: Flat) -> _Units | None:
     `MAX_CHAINS` chains)."""
     planned = [o for o, ks in flat.domain.items() if ks]
     if (flat.objective_kind != "population" or flat.impossible or not planned
-            or any(flat.domain.get(a) or flat.domain.get(t) for a, t in flat.with_or_before)):
+            or any(flat.domain.get(a) or flat.domain.get(t) for a, t in flat.with_or_before)
+            or _constantly_broken(flat)):
         return None
     sets = DisjointSets(planned)
     for group in flat.together:
@@ -129,6 +130,18 @@ def _units(flat: Flat) -> _Units | None:
         apart.append(tuple(in_groups))
     units = _Units(flat, members, allowed, cost, never, load, weight, apart, [])
     return units if _chains(units, unit_of) else None
+
+
+def _constantly_broken(flat: Flat) -> bool:
+    """Whether a rule or capacity is broken whatever the plan, by organisations the program does not
+    place: a mandatory one with no window, a pinned `then` whose `first` never goes live, a month whose
+    pinned load alone exceeds its capacity. HiGHS names the cause; the program leaves it to HiGHS."""
+    if any(not ks for o, ks in flat.domain.items() if o in flat.mandatory):
+        return True
+    if any(p.then in flat.fixed and p.first not in flat.fixed and not flat.domain.get(p.first)
+           for p in flat.precedences):
+        return True
+    return any(load > cap for pool in flat.pools for load, cap in zip(flat.pinned_load[pool], flat.capacity[pool]))
 
 
 def _chains(units: _Units, unit_of: dict[str, int]) -> bool:
