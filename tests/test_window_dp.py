@@ -206,3 +206,18 @@ def test_it_leaves_a_problem_broken_whatever_the_plan_to_highs():
         flat = flatten(problem)
         assert highs_optimum(flat) is None
         assert _units(flat) is None and solve_window_dp(flat, 10) is None
+
+
+def test_a_plan_of_the_program_that_fails_the_verifier_is_never_handed_on(monkeypatch):
+    """A safety net for a bug in the program: its plan of a whole problem is checked by the
+    independent verifier, and HiGHS's branch and bound solves the problem when it fails."""
+    problem = random_trusts(3)
+    flat = flatten(problem)
+    real = solve_window_dp(flat, 30)
+    broken = {o: None for o in real.chosen}  # nothing live: every mandatory trust missing
+    monkeypatch.setattr(sys.modules["hpplan.engines.window_dp"], "solve_window_dp",
+                        lambda *a, **k: type(real)("optimal", broken, real.bound))
+    solution = solve_highs(problem, HighsOptions(time_limit=20))
+    assert "the window program's plan failed the verifier" in solution.stats.phases
+    assert solution.status is Status.optimal and verify(problem, solution) == []
+    assert solution.objective["total"] == real.bound

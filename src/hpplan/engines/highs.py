@@ -470,7 +470,11 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None, flat: Fla
         result = PartResult(status, chosen, bound)
     else:
         result = _window_program_or_mip(flat, options, started, stats)
-        if result.note:
+        if result.note and verify(problem, to_solution(flat, result.chosen, Status.optimal, SolveStats())):
+            # never hand on a plan that breaks a rule (the parts' plans are checked together above)
+            stats.phases.append("the window program's plan failed the verifier")
+            result = _solve_flat(flat, options, started, stats)
+        elif result.note:
             stats.phases.append(result.note)
     stats.wall_time = time.perf_counter() - started
     return result.as_solution(flat, stats)
