@@ -221,3 +221,19 @@ def test_a_plan_of_the_program_that_fails_the_verifier_is_never_handed_on(monkey
     assert "the window program's plan failed the verifier" in solution.stats.phases
     assert solution.status is Status.optimal and verify(problem, solution) == []
     assert solution.objective["total"] == real.bound
+
+
+def test_when_it_gives_up_highs_runs_with_the_threads_it_was_given(monkeypatch):
+    """Its LP asks HiGHS for the caller's number of threads: HiGHS fixes a thread's task scheduler at
+    its first run, and a later run in that thread asking for another number fails."""
+    import threading
+
+    monkeypatch.setattr(sys.modules["hpplan.engines.highs"], "WINDOW_DP_SHARE", 0.0)  # LP, then gives up
+    problem = random_trusts(3)
+    results = []
+    worker = threading.Thread(target=lambda: results.append(solve_highs(problem, HighsOptions(time_limit=20, threads=2))))
+    worker.start()
+    worker.join()
+    assert results[0].status is Status.optimal
+    assert not any("window program" in phase for phase in results[0].stats.phases)
+    assert results[0].objective["total"] == solve_window_dp(flatten(problem), 30).bound

@@ -486,7 +486,7 @@ def _window_program_or_mip(flat: Flat, options: HighsOptions, started: float,
     the time; else, or when it gives up, HiGHS's branch and bound in the time left (`_solve_flat`)."""
     from .window_dp import solve_window_dp
 
-    exact = solve_window_dp(flat, options.time_limit * WINDOW_DP_SHARE)
+    exact = solve_window_dp(flat, options.time_limit * WINDOW_DP_SHARE, threads=options.threads)
     if exact is None:
         return _solve_flat(flat, options, started, stats)
     seconds = time.perf_counter() - started

@@ -196,10 +196,12 @@ class _Prices:
     limit: list[dict[int, float]]
 
 
-def _lp_prices(units: _Units) -> _Prices | None:
+def _lp_prices(units: _Units, threads: int = 1) -> _Prices | None:
     """The optimal duals of the capacity and window-limit rows of the LP relaxation on the units
     (x[u,k] in [0,1], each unit once or never, the chains' precedences in cumulative form); None when
-    the LP is infeasible or not solved (the part then goes to HiGHS)."""
+    the LP is infeasible or not solved (the part then goes to HiGHS). `threads`: as the caller's HiGHS
+    runs ask (HiGHS fixes a thread's task scheduler at its first run; a later run in the same thread
+    asking for another number fails)."""
     import highspy
     import numpy as np
 
@@ -234,7 +236,7 @@ def _lp_prices(units: _Units) -> _Prices | None:
                         if flat.slots[k2].position <= s.position - g and flat.slots[k2].month <= s.month - m:
                             terms[col[a, k2]] = terms.get(col[a, k2], 0.0) - 1.0
                     rows.append((terms, -INF, 0.0))
-    priced: list[tuple[str, int, int]] = []
+    priced: list[tuple[str, int, int, int]] = []  # (capacity/limit, pool/limit, month/slot, row)
     per_month: dict[tuple[int, int], dict[int, float]] = {}
     for (u, k), c in col.items():
         base = flat.slots[k].month - flat.start_month
@@ -245,21 +247,19 @@ def _lp_prices(units: _Units) -> _Prices | None:
     free = [[flat.capacity[pool][i] - flat.pinned_load[pool][i] for i in range(months)] for pool in flat.pools]
     for (p, i), terms in sorted(per_month.items()):
         if sum(terms.values()) > free[p][i]:
-            priced.append(("capacity", p, i))
+            priced.append(("capacity", p, i, len(rows)))
             rows.append((terms, -INF, float(free[p][i])))
     for j, limit in enumerate(flat.limits):
         for k in limit.slots:
             terms = {col[u, k]: float(w) for u in range(len(units.members)) if (u, k) in col
                      for j2, w in units.weight[u] if j2 == j}
             if sum(terms.values()) > limit.bound:
-                priced.append(("limit", j, k))
+                priced.append(("limit", j, k, len(rows)))
                 rows.append((terms, -INF, float(limit.bound)))
     with _quiet_stdout(True):
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    # every HiGHS in the process must ask for the same number of threads (the first one fixes its
-    # task scheduler's size, and a later run asking for another fails): hpplan's all use one
-    h.setOptionValue("threads", 1)
+    h.setOptionValue("threads", int(threads))
     inf = highspy.kHighsInf
     n = len(cost)
     h.addVars(n, np.zeros(n), np.ones(n))
@@ -272,9 +272,8 @@ def _lp_prices(units: _Units) -> _Prices | None:
         return None
     duals = h.getSolution().row_dual
     prices = _Prices([[0.0] * months for _ in flat.pools], [{} for _ in flat.limits])
-    first = len(rows) - len(priced)
-    for r, (kind, a, b) in enumerate(priced):
-        value = max(0.0, -duals[first + r])
+    for kind, a, b, row in priced:
+        value = max(0.0, -duals[row])
         if kind == "capacity":
             prices.capacity[a][b] = value
         else:
@@ -513,16 +512,17 @@ class WindowProgram:
 
 
 def solve_window_dp(flat: Flat, time_limit: float, *, upper: tuple[float, dict[str, int | None]] | None = None,
-                    beam: int = BEAM, max_states: int = MAX_STATES) -> PartResult | None:
+                    beam: int = BEAM, max_states: int = MAX_STATES, threads: int = 1) -> PartResult | None:
     """The optimal plan of `flat` (a problem or part) by the dynamic program over the windows, as
     PartResult("optimal", plan, its objective); None when the program does not apply, the LP is not
     solved, there is no plan, or the exact pass gives up (states or time: `time_limit`).
-    `upper`: a known plan's (objective, plan), to prune with from the start."""
+    `upper`: a known plan's (objective, plan), to prune with from the start; `threads`: for its LP
+    (`_lp_prices`), the number the caller's HiGHS runs use."""
     deadline = time.perf_counter() + time_limit
     units = _units(flat)
     if units is None:
         return None
-    prices = _lp_prices(units)
+    prices = _lp_prices(units, threads)
     if prices is None:
         return None
     program = WindowProgram(units, prices)
