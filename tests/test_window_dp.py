@@ -237,3 +237,11 @@ def test_when_it_gives_up_highs_runs_with_the_threads_it_was_given(monkeypatch):
     assert results[0].status is Status.optimal
     assert not any("window program" in phase for phase in results[0].stats.phases)
     assert results[0].objective["total"] == solve_window_dp(flatten(problem), 30).bound
+
+
+def test_the_benchmark_baseline_is_the_plain_mip_without_it():
+    problem = random_trusts(3)
+    plain = solve_highs(problem, HighsOptions(time_limit=20, symmetry=False, window_program=False))
+    assert plain.status is Status.optimal
+    assert not any("window program" in phase for phase in plain.stats.phases)
+    assert plain.objective["total"] == solve_window_dp(flatten(problem), 30).bound

@@ -217,9 +217,10 @@ def run_child(spec: dict) -> dict:
             elif engine == "highs":
                 from .engines.highs import HighsOptions, solve_highs
 
-                # baseline (b): the plain MIP, without hpplan's symmetry rows (the race's HiGHS has them)
+                # baseline (b): the plain MIP, without hpplan's symmetry rows and window program (the
+                # race's HiGHS has them)
                 solution = solve_highs(problem, HighsOptions(time_limit=spec["time_limit"], seed=spec["seed"],
-                                                             symmetry=False))
+                                                             symmetry=False, window_program=False))
                 extra = {}
             elif engine == "highs-start":
                 from .engines.highs import HighsOptions, solve_highs

@@ -81,6 +81,9 @@ class HighsOptions:
     #: called from HiGHS's thread with (objective, plan: org id -> slot index or None) for every
     #: improving plan
     on_plan: Callable[[float, dict[str, int | None]], None] | None = None
+    #: the window program (`engines.window_dp`) first, where it applies; off: HiGHS's branch and bound
+    #: only, the benchmark's baseline (b)
+    window_program: bool = True
 
 
 @dataclass
@@ -486,7 +489,8 @@ def _window_program_or_mip(flat: Flat, options: HighsOptions, started: float,
     the time; else, or when it gives up, HiGHS's branch and bound in the time left (`_solve_flat`)."""
     from .window_dp import solve_window_dp
 
-    exact = solve_window_dp(flat, options.time_limit * WINDOW_DP_SHARE, threads=options.threads)
+    exact = (solve_window_dp(flat, options.time_limit * WINDOW_DP_SHARE, threads=options.threads)
+             if options.window_program else None)
     if exact is None:
         return _solve_flat(flat, options, started, stats)
     seconds = time.perf_counter() - started
