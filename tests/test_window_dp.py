@@ -6,6 +6,7 @@ where it does not apply or gives up, and the national trusts' part proven inside
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import sys
 import time
@@ -143,10 +144,38 @@ def test_it_does_not_apply_to_with_or_before_a_makespan_or_a_precedence_tree():
     assert solve_window_dp(flatten(tree), 10) is None
 
 
-def test_it_gives_up_beyond_its_states_or_its_time():
-    flat = flatten(random_trusts(5))
-    assert solve_window_dp(flat, 30, beam=1, max_states=0) is None
-    assert solve_window_dp(flat, 0.0) is None
+def test_it_gives_up_beyond_its_states_or_its_time_keeping_the_beams_plan():
+    problem = random_trusts(8)
+    flat = flatten(problem)
+    assert solve_window_dp(flat, 0.0) is None  # no time even for the beam: nothing
+    optimum = highs_optimum(flat)
+    gave_up = solve_window_dp(flat, 30, max_states=0)  # the exact pass stops at once
+    assert gave_up.status == "feasible" and gave_up.bound == -math.inf
+    solution = to_solution(flat, gave_up.chosen, Status.feasible, SolveStats())
+    assert verify(problem, solution) == [] and solution.objective["total"] >= optimum
+
+
+def test_the_beams_plan_is_handed_on_and_kept_when_highs_finds_none_better(monkeypatch):
+    from hpplan.engines.decompose import PartResult
+
+    problem = random_trusts(8)
+    flat = flatten(problem)
+    gave_up = solve_window_dp(flat, 30, max_states=0)
+    highs_module = sys.modules["hpplan.engines.highs"]
+    monkeypatch.setattr(sys.modules["hpplan.engines.window_dp"], "solve_window_dp", lambda *a, **k: gave_up)
+    monkeypatch.setattr(highs_module, "_solve_flat", lambda *a, **k: PartResult("unknown", None, 1234.0))
+    handed = []
+    options = HighsOptions(time_limit=10, on_plan=lambda objective, plan: handed.append(objective))
+    result = highs_module._window_program_or_mip(flat, options, time.perf_counter())
+    objective = objective_terms(flat, gave_up.chosen)["total"]
+    assert handed == [objective]
+    assert (result.status, result.chosen, result.bound) == ("feasible", gave_up.chosen, 1234.0)
+    assert "beam" in result.note
+    # HiGHS's plan is kept when the beam's is no better
+    proven = solve_window_dp(flat, 30)
+    monkeypatch.setattr(highs_module, "_solve_flat", lambda *a, **k: PartResult("optimal", proven.chosen, proven.bound))
+    result = highs_module._window_program_or_mip(flat, options, time.perf_counter())
+    assert (result.status, result.chosen, result.note) == ("optimal", proven.chosen, None)
 
 
 def test_the_trusts_part_of_two_parts_and_tiny_are_proven_by_it_inside_solve_highs():

@@ -472,33 +472,50 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None, flat: Fla
             status, chosen = "unknown", None
         result = PartResult(status, chosen, bound)
     else:
-        result = _window_program_or_mip(flat, options, started, stats)
-        if result.note and verify(problem, to_solution(flat, result.chosen, Status.optimal, SolveStats())):
+        def verified(chosen: dict[str, int | None]) -> bool:
             # never hand on a plan that breaks a rule (the parts' plans are checked together above)
-            stats.phases.append("the window program's plan failed the verifier")
-            result = _solve_flat(flat, options, started, stats)
-        elif result.note:
+            if verify(problem, to_solution(flat, chosen, Status.feasible, SolveStats())):
+                stats.phases.append("the window program's plan failed the verifier")
+                return False
+            return True
+
+        result = _window_program_or_mip(flat, options, started, stats, accept=verified)
+        if result.note:
             stats.phases.append(result.note)
     stats.wall_time = time.perf_counter() - started
     return result.as_solution(flat, stats)
 
 
-def _window_program_or_mip(flat: Flat, options: HighsOptions, started: float,
-                           stats: SolveStats | None = None) -> PartResult:
+def _window_program_or_mip(flat: Flat, options: HighsOptions, started: float, stats: SolveStats | None = None,
+                           accept: Callable[[dict[str, int | None]], bool] | None = None) -> PartResult:
     """The window program (`engines.window_dp`: exact, where it applies) within `WINDOW_DP_SHARE` of
-    the time; else, or when it gives up, HiGHS's branch and bound in the time left (`_solve_flat`)."""
+    the time; else, or when it gives up, HiGHS's branch and bound in the time left (`_solve_flat`),
+    its beam's plan (if any) handed on at once and kept if HiGHS finds none better. The program's plans
+    are taken only if `accept` takes them (the verifier, for a whole problem)."""
+    from .common import objective_terms
     from .window_dp import solve_window_dp
 
-    exact = (solve_window_dp(flat, options.time_limit * WINDOW_DP_SHARE, threads=options.threads)
+    found = (solve_window_dp(flat, options.time_limit * WINDOW_DP_SHARE, threads=options.threads)
              if options.window_program else None)
-    if exact is None:
-        return _solve_flat(flat, options, started, stats)
-    seconds = time.perf_counter() - started
-    if stats is not None:
-        stats.build_time = seconds
-    if options.on_plan is not None:
-        options.on_plan(exact.bound, exact.chosen)
-    return replace(exact, note=f"proven by the window program in {seconds:.1f} s")
+    if found is not None and accept is not None and not accept(found.chosen):
+        found = None
+    if found is not None:
+        objective = objective_terms(flat, found.chosen)["total"]
+        if options.on_plan is not None:
+            options.on_plan(objective, found.chosen)
+        if found.status == "optimal":
+            seconds = time.perf_counter() - started
+            if stats is not None:
+                stats.build_time = seconds
+            return replace(found, note=f"proven by the window program in {seconds:.1f} s")
+    result = _solve_flat(flat, options, started, stats)
+    if found is None or result.status == "infeasible":
+        return result
+    if result.chosen is None or objective < objective_terms(flat, result.chosen)["total"]:
+        # HiGHS's bound still holds for the beam's plan
+        return PartResult("feasible", found.chosen, result.bound,
+                          note="plan by the window program's beam (it gave up before a proof)")
+    return result
 
 
 def _solve_flat(flat: Flat, options: HighsOptions, started: float, stats: SolveStats | None = None) -> PartResult:

@@ -32,9 +32,9 @@ states per window (cost plus bound) and gives a plan; the exact pass then prunes
 seed 2's trusts' part: LP bound 92.5 M, beam plan = the optimum 97,949,724, exact pass proves it with
 at most ~10,000 states per window.
 
-The exact pass gives up (returns no result) when it has stored more than `max_states` states or the
-time runs out: the part then goes to HiGHS's branch and bound with the time left
-(`engines.highs.solve_highs`).
+The exact pass gives up when it has stored more than `max_states` states or the time runs out: the
+part then goes to HiGHS's branch and bound with the time left, the beam's plan (not proven) handed on
+(`engines.highs._window_program_or_mip`).
 """
 
 from __future__ import annotations
@@ -514,8 +514,9 @@ class WindowProgram:
 def solve_window_dp(flat: Flat, time_limit: float, *, upper: tuple[float, dict[str, int | None]] | None = None,
                     beam: int = BEAM, max_states: int = MAX_STATES, threads: int = 1) -> PartResult | None:
     """The optimal plan of `flat` (a problem or part) by the dynamic program over the windows, as
-    PartResult("optimal", plan, its objective); None when the program does not apply, the LP is not
-    solved, there is no plan, or the exact pass gives up (states or time: `time_limit`).
+    PartResult("optimal", plan, its objective); when the exact pass gives up (states or time:
+    `time_limit`) after the beam found a plan, PartResult("feasible", that plan, -inf) (not proven);
+    None when the program does not apply, the LP is not solved, or there is no plan.
     `upper`: a known plan's (objective, plan), to prune with from the start; `threads`: for its LP
     (`_lp_prices`), the number the caller's HiGHS runs use."""
     deadline = time.perf_counter() + time_limit
@@ -530,16 +531,21 @@ def solve_window_dp(flat: Flat, time_limit: float, *, upper: tuple[float, dict[s
     fixed = sum(flat.never_cost[term][o] for term, per_org in flat.slot_cost.items() for o in per_org
                 if not flat.domain.get(o))
     best = None if upper is None else (upper[0] - fixed, upper[1])
+    beam_plan = None
+
+    def result(status: str, plan: dict[str, int | None]) -> PartResult:
+        chosen = {o: plan.get(o) for o, ks in flat.domain.items() if ks}
+        return PartResult(status, chosen, objective_terms(flat, chosen)["total"] if status == "optimal" else -INF)
+
     try:
         if best is None:
             best = program.search(INF, beam, deadline)
+            beam_plan = best
         found = program.search(best[0] if best else INF, None, deadline, max_states)
     except _GiveUp:
-        return None
+        return result("feasible", beam_plan[1]) if upper is None and beam_plan is not None else None
     if found is not None:
         best = found
     if best is None:
         return None  # no plan at all: HiGHS says so, with the rule to blame
-    chosen = {o: best[1].get(o) for o, ks in flat.domain.items() if ks}
-    total = objective_terms(flat, chosen)["total"]
-    return PartResult("optimal", chosen, total)
+    return result("optimal", best[1])
