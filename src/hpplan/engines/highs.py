@@ -503,6 +503,8 @@ def _window_program_or_mip(flat: Flat, options: HighsOptions, started: float, st
         objective = objective_terms(flat, found.chosen)["total"]
         if options.on_plan is not None:
             options.on_plan(objective, found.chosen)
+        if options.on_progress is not None:
+            options.on_progress(objective, None)
         if found.status == "optimal":
             seconds = time.perf_counter() - started
             if stats is not None:
