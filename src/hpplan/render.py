@@ -491,7 +491,7 @@ def footer(solution: Solution, g: Glyphs, width: int) -> list[Text]:
         for term, value in objective_terms(solution)
     ]
     solve = [
-        f"{stats.wall_time:.2f} s (model built in {stats.build_time:.2f} s)",
+        f"{stats.wall_time:.2f} s (set-up {stats.build_time:.2f} s)",
         stats.engine,
         f"{stats.workers} worker{'s' if stats.workers != 1 else ''}",
         f"seed {stats.seed}",

@@ -58,6 +58,8 @@ class SolveStats:
 
     engine: str = "cp-sat"
     wall_time: float = 0.0
+    #: set-up: reading the problem into the engines' form, choosing them and building their models
+    #: (at national scale the CP-SAT model is built after the race, for the tie-break, and counts here)
     build_time: float = 0.0
     best_bound: float | None = None
     gap: float | None = None
