@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 
 from ..problem import Problem
 from ..solution import Solution, SolveStats, Status
-from .common import Flat, flatten, limit_weight, to_solution
+from .common import Flat, flatten, limit_weight, objective_terms, to_solution
 from .decompose import PartResult
 
 #: below 1: every objective coefficient is an integer (docs/model.md)
@@ -492,7 +492,6 @@ def _window_program_or_mip(flat: Flat, options: HighsOptions, started: float, st
     the time; else, or when it gives up, HiGHS's branch and bound in the time left (`_solve_flat`),
     its beam's plan (if any) handed on at once and kept if HiGHS finds none better. The program's plans
     are taken only if `accept` takes them (the verifier, for a whole problem)."""
-    from .common import objective_terms
     from .window_dp import solve_window_dp
 
     found = (solve_window_dp(flat, options.time_limit * WINDOW_DP_SHARE, threads=options.threads)

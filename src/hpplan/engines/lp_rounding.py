@@ -95,8 +95,8 @@ def lp_rounding(flat: Flat, options: HighsOptions, accept: Callable[[dict[str, i
     def within() -> Flat:
         return flat if reserved is None else lower_limits(flat, reserved())
 
-    def fits(plan: dict[str, int | None]) -> bool:
-        return reserved is None or not over_limits(within(), plan)
+    def fits(plan: dict[str, int | None], planning: Flat) -> bool:
+        return reserved is None or not over_limits(planning, plan)
 
     started = time.perf_counter() if started is None else started
     stats = stats or SolveStats()
@@ -142,8 +142,10 @@ def lp_rounding(flat: Flat, options: HighsOptions, accept: Callable[[dict[str, i
         # more, as the time slices repair it in a round or two (national seed 1, fitting first: the
         # neighbourhood MIP's 108.5 M dropped for an older fitting 112 M, and 218.0 M for the whole
         # instead of 214.1 M)
-        if best is not None and total >= best[0] and (fits(best[1]) or not fits(chosen)):
-            return False
+        if best is not None and total >= best[0]:
+            planning = within()  # the others' use read once for both plans
+            if fits(best[1], planning) or not fits(chosen, planning):
+                return False
         if not accept(chosen):
             return False
         best = (total, chosen)

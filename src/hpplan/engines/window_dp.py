@@ -80,6 +80,13 @@ class _Units:
     chains: list[list[int]]
     gaps: list[list[tuple[int, int]]] = field(default_factory=list)
 
+    @property
+    def free(self) -> list[list[int]]:
+        """Per pool and month index: the capacity the pinned organisations leave."""
+        flat = self.flat
+        return [[cap - pinned for cap, pinned in zip(flat.capacity[pool], flat.pinned_load[pool])]
+                for pool in flat.pools]
+
 
 def _units(flat: Flat) -> _Units | None:
     """The part as units, or None when the program does not apply (module docstring; at most
@@ -244,7 +251,7 @@ def _lp_prices(units: _Units, threads: int = 1) -> _Prices | None:
             if 0 <= base + off < months:
                 terms = per_month.setdefault((p, base + off), {})
                 terms[c] = terms.get(c, 0.0) + v
-    free = [[flat.capacity[pool][i] - flat.pinned_load[pool][i] for i in range(months)] for pool in flat.pools]
+    free = units.free
     for (p, i), terms in sorted(per_month.items()):
         if sum(terms.values()) > free[p][i]:
             priced.append(("capacity", p, i, len(rows)))
@@ -327,8 +334,7 @@ class WindowProgram:
         self.P = max((-off for load in units.load for _, off, _ in load if off < 0), default=0)
         H = max((off for load in units.load for _, off, _ in load), default=0)
         self.W = self.P + max(H, 0) + 1
-        self.free = [[flat.capacity[pool][i] - flat.pinned_load[pool][i] for i in range(self.months)]
-                     for pool in flat.pools]
+        self.free = units.free
         self.prices = prices
         self.T = _ChainTables(units, prices).tables
         self.month = [s.month - flat.start_month for s in flat.slots]
