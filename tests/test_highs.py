@@ -73,3 +73,14 @@ def test_limits_by_kind_count_only_those_kinds():
     assert solution.status is Status.optimal
     windows = {a.id: a.window for a in solution.plan}
     assert len({windows[g] for g in ("g1", "g2", "g3")}) == 3 and windows["m1"] == "w3"
+
+
+def test_profile_counts_prove_a_generated_region(tmp_path):
+    # `hpplan generate --size region --seed 1`: 47 GP offices, 40 municipalities, three trusts; the
+    # plain MIP proves 8,529,778 in about a minute, with the counts per load profile in seconds
+    # (docs/benchmarks.md); here with room to spare, since tests do not time
+    from hpplan.generate import write_instance
+
+    write_instance(tmp_path, "region", 1)
+    solution = highs(load_problem(tmp_path), time_limit=300, aggregate=True, counts=True)
+    assert solution.status is Status.optimal and solution.objective["total"] == 8_529_778

@@ -197,6 +197,18 @@ def test_no_plan_from_any_engine_gives_the_list_schedule(monkeypatch):
     assert isinstance(solution, Solution) and solution.plan
 
 
+def test_cp_sat_ending_early_without_a_proof_leaves_highs_racing(monkeypatch):
+    # CP-SAT's interleaved search can end before its time limit (`region` seed 2, 10 s: at 6.9 s);
+    # the race once stopped there and HiGHS with it, short of the proof it would have found
+    from ortools.sat.python import cp_model
+
+    solve_module = sys.modules["hpplan.solve"]
+    monkeypatch.setattr(solve_module, "run_solver", lambda *args, **kwargs: cp_model.UNKNOWN)
+    solution = solve(load_problem(ROOT / "data"), SolveOptions(time_limit=30, engine="auto", tie_break=False))
+    assert solution.status is Status.optimal and solution.stats.proved_by == "highs"
+    assert solution.objective["total"] == 6_692_597
+
+
 # ---- the racing engines beyond CP-SAT and HiGHS ----------------------------------------------------------
 
 

@@ -253,3 +253,60 @@ def test_aggregated_mip_same_optimum_lp_bound_and_a_plan_in_id_order(make, reque
         for k in flat.domain[leader]:
             count = sum(1 for o in members if chosen[o] == k)
             assert all(shares.get((o, k), 0.0) == pytest.approx(count / len(members)) for o in members)
+
+
+# ---- integer counts per load profile in the MIP (engines.highs, counts=True) -------------------------
+
+
+def municipalities_one_a_window():
+    """Three municipalities with one load profile and one with another; the pool takes one go-live a
+    window: the largest populations first."""
+    profiles = [{"id": "municipality", "before": [3], "hypercare": [3], "source": SOURCE},
+                {"id": "big", "before": [4], "hypercare": [2], "source": SOURCE}]
+    pools = [{"id": "specialist", "sector": "specialist", "fte": 100, "source": {"fte": "estimate: test"}},
+             {"id": "primary", "sector": "primary", "fte": 5, "source": {"fte": "estimate: test"}}]
+    return build([org("m1", population=5), org("m2", population=30), org("m3", population=10),
+                  org("m4", population=20, load_profile="big")], profiles=profiles, pools=pools)
+
+
+@pytest.mark.parametrize("make", [municipalities_one_a_window, capacity_bound_instance])
+def test_profile_counts_same_optimum_lp_bound_and_rows_in_counts(make):
+    from hpplan.engines.common import flatten, objective_terms
+    from hpplan.engines.highs import HighsOptions, MipModel, load_highs, solve_highs, start_values
+    from hpplan.verify import verify
+
+    problem = make()
+    core = solved(problem, engine="cp-sat")
+    counted = solve_highs(problem, HighsOptions(time_limit=20, aggregate=True, counts=True))
+    assert counted.status is Status.optimal and counted.objective["total"] == core.objective["total"]
+    assert verify(problem, counted) == []
+
+    flat = flatten(problem)
+    lp = {}
+    for flag in (False, True):
+        mip = MipModel(flat, symmetry=False, aggregate=True, counts=flag)
+        h = load_highs(mip, HighsOptions(), integer=False)
+        h.run()
+        lp[flag] = h.getInfo().objective_function_value
+    assert lp[True] == pytest.approx(lp[False], rel=1e-9)  # n is a sum of x: the same LP bound
+
+    mip = MipModel(flat, aggregate=True, counts=True)
+    assert mip.counted and MipModel(flat, aggregate=True).counted == {}  # only when asked
+    assert MipModel(flatten(known_instance()), aggregate=True, counts=True).counted == {}  # no capacity binds
+    rows = mip.rows
+    in_rows: dict[int, int] = {}
+    for col in rows.index:
+        in_rows[col] = in_rows.get(col, 0) + 1
+    for n, cols in mip.counted.items():
+        assert len(cols) >= 2 and n in mip.integer
+        assert in_rows[n] >= 2  # its link row and the capacity rows it is written in
+        # the units it counts share their load profiles
+        orgs = [org_id for (org_id, k), col in mip.x.items() if col in cols]
+        assert len({tuple((load.pool, load.profile.before, load.profile.after) for load in flat.loads[o])
+                    for o in orgs}) == 1
+    # a plan's values hold every row, counts included, at the plan's objective
+    index = {s.id: k for k, s in enumerate(flat.slots)}
+    chosen = {a.id: index.get(a.window) for a in core.plan if not a.pinned}
+    values = start_values(mip, chosen)
+    assert _mip_rows_hold(mip, values)
+    assert sum(c * v for c, v in zip(mip.cost, values)) + mip.offset == objective_terms(flat, chosen)["total"]

@@ -240,7 +240,7 @@ def run_mip(engine: str, problem: Problem, race: Race, time_limit: float, seed: 
                            # national seed 2 a handed plan kept it busy 10-40 s past its time limit)
                            # and no primal heuristics
                            incumbent=incumbent if engine == "highs" and race.share_plans and not wait_for_lp else None,
-                           aggregate=True, decompose=True, largest_mip=HIGHS_MAX_COLUMNS)
+                           aggregate=True, counts=True, decompose=True, largest_mip=HIGHS_MAX_COLUMNS)
     try:
         solution = (solve_highs if engine == "highs" else solve_lp_rounding)(problem, options, flat)
     finally:

@@ -69,6 +69,9 @@ class HighsOptions:
     symmetry: bool = True
     #: interchangeable GP offices as one integer unit each (`MipModel._aggregate`)
     aggregate: bool = False
+    #: an integer count per load profile and slot that the capacity rows are written in
+    #: (`MipModel._count_profiles`)
+    counts: bool = False
     #: HiGHS's primal heuristics (off: `mip_heuristic_effort` 0, a MIP run for its bound)
     heuristics: bool = True
     #: built, the MIP waits for this event (or `stop`) before it starts its search
@@ -110,7 +113,7 @@ INF = float("inf")
 class MipModel:
     """The MIP, as arrays for highspy, with the column of every x[a,k]."""
 
-    def __init__(self, flat: Flat, symmetry: bool = True, aggregate: bool = False):
+    def __init__(self, flat: Flat, symmetry: bool = True, aggregate: bool = False, counts: bool = False):
         self.flat = flat
         #: interchangeable groups whose symmetry rows the MIP holds (docs/model.md "Symmetry breaking")
         self.symmetry: list[list[str]] = []
@@ -127,6 +130,10 @@ class MipModel:
         self.offset = 0.0
         self.infeasible: list[str] = list(flat.impossible)
         self._chain: dict[str, list[int]] = {}
+        #: with `counts` (`_count_profiles`): count column -> the x columns it counts
+        self.counted: dict[int, list[int]] = {}
+        self._count_of: dict[int, int] = {}  # x column -> its count column
+        self._counts = counts
         if aggregate:
             self._aggregate()
         self._build()
@@ -190,6 +197,30 @@ class MipModel:
                 continue
             self.aggregated[group[0]] = list(group)
             self._leader.update({o: group[0] for o in group[1:]})
+
+    def _count_profiles(self, in_capacity_rows: set[int]) -> None:
+        """Organisations (units) with the same load profiles load every pool alike from a slot: for each
+        such set and slot where at least two of their x are in capacity rows that can bind
+        (`in_capacity_rows`), an integer column n counts the organisations going live there (n = the sum
+        of their x), and the capacity rows are written in these counts. The LP bound is unchanged (n is
+        a sum of x), but HiGHS branches and cuts on the counts, the few numbers the capacity rows see:
+        `region` seed 1 is proven in 6 s instead of 52 s (docs/benchmarks.md)."""
+        flat = self.flat
+        kinds: dict[tuple, list[str]] = {}
+        for org_id, ks in flat.domain.items():
+            loads = flat.loads.get(org_id, ())
+            if ks and loads and org_id not in self._leader:
+                key = tuple(sorted((load.pool, load.profile.before, load.profile.after) for load in loads))
+                kinds.setdefault(key, []).append(org_id)
+        for units in kinds.values():
+            for k in sorted({k for org_id in units for k in flat.domain[org_id]}):
+                cols = [self.x[org_id, k] for org_id in units if (org_id, k) in self.x]
+                if len(cols) < 2 or not in_capacity_rows.intersection(cols):
+                    continue
+                n = self._col(0.0, 0.0, sum(self.col_upper[c] for c in cols), True)
+                self.rows.add({n: 1.0, **{c: -1.0 for c in cols}}, 0.0, 0.0)
+                self.counted[n] = cols
+                self._count_of.update({c: n for c in cols})
 
     def plan(self, values) -> dict[str, int | None]:
         """The plan (plannable org id -> slot index or None) in column values of an integer solution:
@@ -364,18 +395,25 @@ class MipModel:
                             terms[col] = float(w)
                 if sum(v * self.col_upper[c] for c, v in terms.items()) > limit.bound:
                     self._require(terms, 0.0, -INF, float(limit.bound), f"limit#{limit.index + 1}.{limit.measure}@{k}")
-        # 7. pool capacity
+        # 7. pool capacity (rows that can never bind left out)
         months = flat.end_month - flat.start_month + 1
         per_row = {row: {col: value for per_col in per_org.values() for col, value in per_col.items()}
                    for row, per_org in self.loads_by_row().items()}
+        binding = {}
         for pool in flat.pools:
             for i in range(months):
                 terms = per_row.get((pool, i), {})
                 free = flat.capacity[pool][i] - flat.pinned_load[pool][i]
-                if terms and sum(v * self.col_upper[c] for c, v in terms.items()) <= free:
-                    continue  # can never bind
-                self._require(terms, float(flat.pinned_load[pool][i]), -INF, float(flat.capacity[pool][i]),
-                              f"capacity[{pool}]@{i}")
+                if not terms or sum(v * self.col_upper[c] for c, v in terms.items()) > free:
+                    binding[pool, i] = terms
+        if self._counts:
+            self._count_profiles({col for terms in binding.values() for col in terms})
+            # the units a count column counts put the same load on the month: it becomes its coefficient
+            binding = {row: {self._count_of.get(col, col): value for col, value in terms.items()}
+                       for row, terms in binding.items()}
+        for (pool, i), terms in binding.items():
+            self._require(terms, float(flat.pinned_load[pool][i]), -INF, float(flat.capacity[pool][i]),
+                          f"capacity[{pool}]@{i}")
         # makespan
         if makespan:
             z = self._col(1.0, 0.0, float(flat.end_month - flat.start_month + 1 + max(flat.tail_months.values(), default=0)), True)
@@ -526,7 +564,7 @@ def _solve_flat(flat: Flat, options: HighsOptions, started: float, stats: SolveS
     import highspy
     import numpy as np
 
-    mip = MipModel(flat, symmetry=options.symmetry, aggregate=options.aggregate)
+    mip = MipModel(flat, symmetry=options.symmetry, aggregate=options.aggregate, counts=options.counts)
     trivial = trivial_bound(flat)
     if mip.infeasible:
         if stats is not None:
@@ -688,7 +726,7 @@ def trivial_bound(flat: Flat) -> float:
 
 
 def start_values(mip: MipModel, start: dict[str, int | None]):
-    """Every column's value for a plan (org id -> slot index or None): x, the chains and z; the plan
+    """Every column's value for a plan (org id -> slot index or None): x, the chains, the counts and z; the plan
     first reordered within symmetry groups (`MipModel.canonical`)."""
     import numpy as np
 
@@ -703,6 +741,8 @@ def start_values(mip: MipModel, start: dict[str, int | None]):
         for i, k in enumerate(mip.flat.domain[org_id]):
             live += values[mip.x[org_id, k]]
             values[cols[i]] = live
+    for n, cols in mip.counted.items():
+        values[n] = values[cols].sum()
     if getattr(mip, "z", None) is not None:
         ends = [mip.flat.slots[k].month + mip.flat.tail_months[o] - mip.flat.start_month
                 for o, k in start.items() if k is not None]
