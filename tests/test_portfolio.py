@@ -209,6 +209,19 @@ def test_cp_sat_ending_early_without_a_proof_leaves_highs_racing(monkeypatch):
     assert solution.objective["total"] == 6_692_597
 
 
+def test_the_engines_beside_cp_sat_take_their_threads_out_of_the_workers(monkeypatch):
+    solve_module = sys.modules["hpplan.solve"]
+    real = solve_module.solver_for
+    seen = []
+    monkeypatch.setattr(solve_module, "solver_for", lambda options, seconds: seen.append(options.workers) or real(options, seconds))
+    problem = load_problem(ROOT / "data")
+    for engine, workers, cp_sat_workers in [("auto", 2, 1), ("auto", 3, 2), ("auto", 1, 1), ("cp-sat", 2, 2)]:
+        seen.clear()
+        solution = solve(problem, SolveOptions(time_limit=30, engine=engine, workers=workers, tie_break=False))
+        assert solution.status is Status.optimal and solution.stats.workers == workers
+        assert seen[0] == cp_sat_workers, (engine, workers)
+
+
 # ---- the racing engines beyond CP-SAT and HiGHS ----------------------------------------------------------
 
 

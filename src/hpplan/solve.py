@@ -372,8 +372,11 @@ def _objective_phase(problem: Problem, flat: Flat | None, engines: list[str], ro
     try:
         values = None
         if "cp-sat" in engines:
-            solver = solver_for(options, deadline - time.perf_counter())
-            if TUNE_POPULATION and problem.waves.objective.kind != "makespan" and options.workers == 1:
+            # the engines beside CP-SAT have a thread each out of `workers` (at least one left to CP-SAT):
+            # HiGHS with a core of its own proves `region` seed 1 at 10 s, beside two CP-SAT workers not
+            cp_options = replace(options, workers=max(1, options.workers - len(threads)))
+            solver = solver_for(cp_options, deadline - time.perf_counter())
+            if TUNE_POPULATION and problem.waves.objective.kind != "makespan" and cp_options.workers == 1:
                 # measured on region / regional-300 (docs/benchmarks.md): the full LP relaxation, its rows
                 # all in from the start, give a single worker better bounds on the population objective
                 solver.parameters.linearization_level = 2
