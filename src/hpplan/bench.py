@@ -12,8 +12,8 @@ Engines: `greedy` (hpplan.greedy), `highs` (the MIP, hpplan.engines.highs), `cp-
 `hpplan.model.build_model` solved with `hpplan.solve.solver_for`, i.e. phase 1 of `hpplan.solve`, without
 the tie-break), `cp-sat-interval` (the interval form, hpplan.engines.interval; `n/a` where it is not
 exact), `hpplan` (the product: `hpplan.solve.solve` with engine `auto` as a user runs it, tie-break
-included, on `--workers` threads in all: CP-SAT gets one fewer when HiGHS or LP rounding races beside
-it; its stats say which engine found and which proved the plan) and, on
+included, on `--workers` threads in all: the race gives CP-SAT one fewer when HiGHS races beside it;
+its stats say which engine found and which proved the plan) and, on
 PSPLIB, `pyjobshop` (PyJobShop's CP-SAT interval model on the original file).
 Experimental engines for phase 2: `cp-sat-hint` (cp-sat with the greedy plan as a hint) and
 `highs-start` (highs with the greedy plan as its starting solution), `cp-sat-chain[+hint][+cumulative]
@@ -169,12 +169,10 @@ def _interval(problem, time_limit: float, seed: int, workers: int):
 
 def _product(problem, time_limit: float, seed: int, workers: int):
     """`hpplan.solve.solve` as a user calls it (engine "auto"), on as many threads as the other engines
-    get: `workers` in all, so CP-SAT gets one fewer when a MIP engine (one thread) races beside it."""
-    from .portfolio import engines_for
+    get: `workers` in all (the race gives CP-SAT those the engines beside it leave)."""
     from .solve import SolveOptions, solve
 
-    mip = sum(1 for e in engines_for(problem, "auto", replanning=False, work_limit=None) if e in ("highs", "lp-rounding"))
-    options = {"time_limit": time_limit, "seed": seed, "workers": max(1, workers - mip), "engine": "auto"}
+    options = {"time_limit": time_limit, "seed": seed, "workers": workers, "engine": "auto"}
     started = time.perf_counter()
     solution = solve(problem, SolveOptions(**options))
     stats = solution.stats
