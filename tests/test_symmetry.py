@@ -258,18 +258,23 @@ def test_aggregated_mip_same_optimum_lp_bound_and_a_plan_in_id_order(make, reque
 # ---- integer counts per load profile in the MIP (engines.highs, counts=True) -------------------------
 
 
-def municipalities_one_a_window():
+def municipalities_one_a_window(objective=None):
     """Three municipalities with one load profile and one with another; the pool takes one go-live a
-    window: the largest populations first."""
+    window: the largest populations first (or, for a makespan, all as soon as the pool allows)."""
     profiles = [{"id": "municipality", "before": [3], "hypercare": [3], "source": SOURCE},
                 {"id": "big", "before": [4], "hypercare": [2], "source": SOURCE}]
     pools = [{"id": "specialist", "sector": "specialist", "fte": 100, "source": {"fte": "estimate: test"}},
              {"id": "primary", "sector": "primary", "fte": 5, "source": {"fte": "estimate: test"}}]
     return build([org("m1", population=5), org("m2", population=30), org("m3", population=10),
-                  org("m4", population=20, load_profile="big")], profiles=profiles, pools=pools)
+                  org("m4", population=20, load_profile="big")], profiles=profiles, pools=pools,
+                 **({"objective": objective} if objective else {}))
 
 
-@pytest.mark.parametrize("make", [municipalities_one_a_window, capacity_bound_instance])
+def municipalities_makespan():
+    return municipalities_one_a_window({"kind": "makespan"})
+
+
+@pytest.mark.parametrize("make", [municipalities_one_a_window, municipalities_makespan, capacity_bound_instance])
 def test_profile_counts_same_optimum_lp_bound_and_rows_in_counts(make):
     from hpplan.engines.common import flatten, objective_terms
     from hpplan.engines.highs import HighsOptions, MipModel, load_highs, solve_highs, start_values
