@@ -390,8 +390,8 @@ def _objective_phase(problem: Problem, flat: Flat | None, engines: list[str], ro
             cp_status = _status(code, rollout)
             if cp_status is Status.infeasible:
                 race.stop()  # decided; a proven optimum decides the race through the offer below
-            # else the others go on to the deadline: CP-SAT's interleaved search (2 workers) often ends
-            # a third early (`region` seed 2, 10 s: at 6.9 s), which once stopped HiGHS at 5.7 s
+            # else the others go on to the deadline: CP-SAT's interleaved search (2+ workers) can end
+            # before its time limit (docs/model.md); stopping there once stopped HiGHS at 5.7 of 10 s
             entry = Entry("cp-sat", cp_status)
             if cp_status in (Status.optimal, Status.feasible):
                 entry.objective = round(solver.objective_value)
