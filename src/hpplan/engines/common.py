@@ -312,6 +312,14 @@ def objective_terms(flat: Flat, chosen: dict[str, int | None]) -> dict[str, floa
     return terms
 
 
+def breaks_rules(flat: Flat, chosen: dict[str, int | None]) -> bool:
+    """Whether a plan (slot choices) breaks a rule or limit, by the independent verifier (`hpplan.verify`):
+    an engine never hands such a plan on."""
+    from ..verify import verify
+
+    return bool(verify(flat.problem, to_solution(flat, chosen, PlanStatus.feasible, SolveStats())))
+
+
 def to_solution(flat: Flat, chosen: dict[str, int | None], status: PlanStatus, stats: SolveStats) -> Solution:
     """A `Solution` (plan, objective terms, load report) from slot choices."""
     from ..solve import load_report, plan_entries

@@ -35,8 +35,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..problem import Problem
-from ..solution import Solution, SolveStats, Status
-from .common import Flat, flatten, objective_terms, to_solution
+from ..solution import Solution, SolveStats
+from .common import Flat, breaks_rules, flatten, objective_terms
 from .decompose import PartResult
 from .highs import HighsOptions, MipModel, listen, load_highs, set_start
 
@@ -60,19 +60,13 @@ def solve_lp_rounding(problem: Problem, options: HighsOptions | None = None, fla
     """The best verified LP-guided list schedule (`feasible`), with the LP bound as `best_bound`;
     `infeasible` when the LP is; `unknown` when the time limit (or `options.stop`) ends the LP first.
     `flat`: the problem's flat form when the caller has it (else flattened here)."""
-    from ..verify import verify
-
     options = options or HighsOptions()
     started = time.perf_counter()
     flat = flat or flatten(problem)
     stats = SolveStats(engine="lp-rounding", seed=options.seed, workers=options.threads,
                        time_limit=options.time_limit, tie_break="skipped", phases=[])
 
-    def verified(chosen: dict[str, int | None]) -> bool:
-        # a plan that breaks a rule is never handed on
-        return not verify(problem, to_solution(flat, chosen, Status.feasible, SolveStats()))
-
-    result = lp_rounding(flat, options, verified, started, stats)  # its bound at most its plan's objective
+    result = lp_rounding(flat, options, lambda chosen: not breaks_rules(flat, chosen), started, stats)  # its bound at most its plan's objective
     stats.wall_time = time.perf_counter() - started
     return result.as_solution(flat, stats)
 
