@@ -30,8 +30,8 @@ from .engines.common import Flat, flatten, short_gil_turns
 from .model import RolloutModel, build_model
 from .model.objective import Anchor, frozen_horizon, stability_terms, tie_break_positions
 from .model.symmetry import canonical_plan
-from .portfolio import (RACE_THREADS, CpSatListener, Entry, Race, best_of, engines_for, run_interval, run_mip,
-                        slot_indices)
+from .portfolio import (HIGHS_MAX_COLUMNS, RACE_THREADS, CpSatListener, Entry, Race, best_of, engines_for,
+                        highs_available, run_interval, run_mip, slot_indices)
 from .problem import LOAD_SCALE, Problem, month_index, month_label
 from .solution import Assignment, LoadPoint, Solution, SolveStats, Status
 
@@ -179,8 +179,9 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
     values = outcome.values if outcome.best.solution is None else _complete(rollout, outcome.best.solution, options)
 
     if status is Status.optimal and options.tie_break:
-        values, stats.tie_break = _break_ties(rollout, problem, options, values, round(objective_value), deadline)
         stats.phases.append("tie-break")
+        values, stats.tie_break = _break_ties(rollout, problem, options, values, round(objective_value), deadline,
+                                              flat if _highs_tie_break(problem, options, flat) else None, stats)
     else:
         stats.tie_break = "skipped"
 
@@ -484,17 +485,31 @@ def _values(rollout: RolloutModel, solver: cp_model.CpSolver) -> _Values:
     return _Values(rollout, solver)
 
 
+#: a tie-break step that CP-SAT has not settled in this many seconds goes to HiGHS, with the organisations
+#: after it as one lexicographic block (`engines.lexicographic`): CP-SAT settles most steps in hundredths
+#: of a second, but `region` seed 1's tie-break took it 163-493 s (five steps of 9-190 s); so 20 s
+TIE_BREAK_CP_SAT_SECONDS = 1.0
+
+
 def _break_ties(rollout: RolloutModel, problem: Problem, options: SolveOptions, values: "_Values",
-                optimum: int, deadline: float) -> tuple["_Values", str]:
+                optimum: int, deadline: float, flat: Flat | None = None,
+                stats: SolveStats | None = None) -> tuple["_Values", str]:
     """Lexicographic refinement with the objective held at its optimum: each organisation in id order
     is moved as early as the objective and the organisations before it allow, then fixed there.
-    Returns the values and 'complete', or 'incomplete' when time ran out (the plan is still optimal)."""
+    With `flat` (`_highs_tie_break` says when), a step CP-SAT does not settle within
+    `TIE_BREAK_CP_SAT_SECONDS` is settled by HiGHS for a block of organisations at once; the result
+    is the same plan. Returns the values and 'complete', or 'incomplete' when time ran out (the plan
+    is still optimal)."""
     model = rollout.model
     model.add(rollout.total <= optimum).with_name("tie_break:objective_at_optimum")
+    steps = tie_break_positions(rollout.variables, problem)
+    blocks = _HighsBlocks(flat, optimum, options) if flat is not None else None
     state = "complete"
-    for org_id, position, low in tie_break_positions(rollout.variables, problem):
-        current = _evaluate(position, values)
-        if current > low:
+    i = 0
+    while i < len(steps):
+        _org_id, position, low = steps[i]
+        decided = steps[i:i + 1]
+        if _evaluate(position, values) > low:
             time_left = deadline - time.perf_counter()
             if time_left <= 0:
                 state = "incomplete"
@@ -503,18 +518,96 @@ def _break_ties(rollout: RolloutModel, problem: Problem, options: SolveOptions, 
             for key, var in rollout.variables.go_live.items():
                 model.add_hint(var, values[key])
             model.minimize(position)
-            solver = solver_for(options, time_left)
+            escalate = blocks is not None and blocks.usable
+            solver = solver_for(options, min(time_left, TIE_BREAK_CP_SAT_SECONDS) if escalate else time_left)
             code = run_solver(solver, model, options, "tie-break")
             if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 values = _values(rollout, solver)
-                current = _evaluate(position, values)
-            if code != cp_model.OPTIMAL:
+            if code != cp_model.OPTIMAL and escalate:
+                settled = blocks.settle(rollout, problem, steps[i:], values, deadline)
+                if settled is None:  # HiGHS gave no plan to go on from: CP-SAT alone from here
+                    continue
+                values, proven, decided = settled
+                if not proven:
+                    state = "incomplete"
+                    break
+            elif code != cp_model.OPTIMAL:
                 state = "incomplete"
                 break
-        model.add(position == current).with_name(f"tie_break:{org_id}")
+        for decided_id, expr, _low in decided:
+            place = _evaluate(expr, values)
+            model.add(expr == place).with_name(f"tie_break:{decided_id}")
+            if blocks is not None:
+                blocks.fix(decided_id, place)
+        i += len(decided)
     model.clear_objective()
     model.clear_hints()
+    note = blocks.note() if blocks is not None else None
+    if stats is not None and note is not None:
+        stats.phases.append(note)
     return values, state
+
+
+def _highs_tie_break(problem: Problem, options: SolveOptions, flat: Flat | None) -> bool:
+    """Whether the tie-break may hand its hard steps to HiGHS: the population objective without a
+    baseline (`flat` is None when re-planning; the MIP's objective is then the model's), HiGHS installed,
+    a model within its branch and bound's reach; not with `--engine cp-sat` (that engine alone) nor
+    `--work-limit` (a step cut short on the wall clock would make a cut-short run depend on the machine)."""
+    return (flat is not None and flat.objective_kind != "makespan" and options.engine != "cp-sat"
+            and options.work_limit is None and flat.window_variables <= HIGHS_MAX_COLUMNS and highs_available())
+
+
+class _HighsBlocks:
+    """The tie-break's escalation to HiGHS (`engines.lexicographic`), its MIP built at the first use."""
+
+    def __init__(self, flat: Flat, optimum: int, options: SolveOptions):
+        self.flat, self.optimum, self.options = flat, optimum, options
+        self.mip = None
+        self.fixed: dict[str, int | None] = {}  # org id -> window index (None: not scheduled)
+        self.sizes: list[int] = []  # organisations in each block settled
+        self.usable = True  # False once HiGHS gave no plan: CP-SAT alone from then on
+
+    def note(self) -> str | None:
+        """What HiGHS did in the tie-break, for the phases (None: nothing)."""
+        notes = []
+        if self.sizes:
+            blocks = f"{len(self.sizes)} block{'s' if len(self.sizes) != 1 else ''}"
+            notes.append(f"{blocks} of {min(self.sizes)}-{max(self.sizes)} organisations settled by HiGHS")
+        if not self.usable:
+            notes.append("HiGHS gave no plan: CP-SAT alone from then on")
+        return "tie-break: " + "; ".join(notes) if notes else None
+
+    def fix(self, org_id: str, place: int) -> None:
+        """Keep an organisation at its place (future-window index; one past the last: not scheduled)."""
+        k = place if place < len(self.flat.slots) else None
+        self.fixed[org_id] = k
+        if self.mip is not None:
+            self.mip.fix(org_id, k)
+
+    def settle(self, rollout: RolloutModel, problem: Problem, steps: list, values: "_Values",
+               deadline: float) -> tuple["_Values", bool, list] | None:
+        """The lexicographic minimum of the next block of `steps` from the optimal plan in `values`:
+        (its values, proven, the steps it decided), or None when HiGHS has no plan to give."""
+        from .engines.lexicographic import TieBreakMip, block_of
+
+        if self.mip is None:
+            self.mip = TieBreakMip(self.flat, self.optimum, self.options.seed)
+            for org_id, k in self.fixed.items():
+                self.mip.fix(org_id, k)
+        if self.options.progress is not None:
+            self.options.progress.update(phase="tie-break (HiGHS)")
+        block = block_of(self.flat, [org_id for org_id, _, _ in steps])
+        slot_of = {slot.id: k for k, slot in enumerate(self.flat.slots)}
+        start = {org_id: None for org_id in self.flat.plannable}
+        start.update({org_id: slot_of[window_id] for (org_id, window_id), live in values.items() if live})
+        chosen, proven = self.mip.earliest(block, start, deadline - time.perf_counter())
+        if chosen is None:
+            self.usable = False
+            return None
+        self.sizes.append(len(block))
+        plan = Solution(status=Status.feasible, plan=plan_entries(
+            problem, {org_id: self.flat.slots[k].id for org_id, k in chosen.items() if k is not None}))
+        return _complete(rollout, plan, self.options), proven, steps[:len(block)]
 
 
 def _evaluate(expr, values: "_Values") -> int:

@@ -607,6 +607,10 @@ def _solve_flat(flat: Flat, options: HighsOptions, started: float, stats: SolveS
     else:
         return PartResult("unknown", None, bound)
     chosen = mip.plan(h.getSolution().col_value)
+    if status == "optimal" and objective_terms(flat, chosen)["total"] != round(info.objective_function_value):
+        # HiGHS 1.16 can take a start that presolve changes as its incumbent, with the changed (better)
+        # objective, yet return the start itself: the plan is not the proven one; the bound stands
+        status = "feasible"
     if status == "optimal":
         bound = min(bound, float(info.objective_function_value))
     return PartResult(status, chosen, bound)
