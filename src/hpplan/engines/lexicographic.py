@@ -13,7 +13,7 @@ lexicographic minimum. A block is the longest run of organisations whose numbers
 at most `MAX_BLOCK_OBJECTIVE` (exact in floating point).
 
 The MIP is hpplan's (`MipModel`: symmetry rows, counts per load profile; not aggregated, since each
-organisation is fixed in turn) with the population objective as a row, Σ cost · x ≤ z*, and every
+organisation is fixed in turn) with the population objective as a row, Σ cost · x = z*, and every
 organisation decided so far fixed by its column bounds.
 """
 
@@ -47,12 +47,11 @@ def block_of(flat: Flat, order: list[str]) -> list[str]:
 
 
 class TieBreakMip:
-    """hpplan's MIP with the objective held at `optimum` (an upper-bound row), for lexicographic blocks.
-    Built once; `fix` narrows it as the tie-break decides organisations."""
+    """hpplan's MIP with the objective held at its proven optimum (a row: Σ cost · x = z*, valid as no
+    plan costs less), for lexicographic blocks. Built once; `fix` narrows it as the tie-break decides
+    organisations."""
 
     def __init__(self, flat: Flat, optimum: int, seed: int = 0):
-        import numpy as np
-
         self.flat = flat
         self.mip = MipModel(flat, symmetry=True, aggregate=False, counts=True)
         self.optimum = optimum
