@@ -43,3 +43,20 @@ RULE_TESTS = [name for name in dir(test_rules)
 @pytest.mark.parametrize("name", RULE_TESTS)
 def test_rule_under_each_form(form, name):
     getattr(test_rules, name)()
+
+
+@pytest.mark.parametrize("name", ["infeasible_gp_office", "tiny"])
+def test_explanations_under_the_compact_form(monkeypatch, name):
+    # the switchable model (check, explain) writes with_or_before in the compact form too once the
+    # domains are long (both over 16 windows: regional instances of five years); it once failed there
+    from pathlib import Path
+
+    from hpplan.explain import explain_infeasible
+    from hpplan.loader import load_problem
+
+    problem = load_problem(Path(__file__).parent / "data" / name)
+    cumulative = explain_infeasible(problem)
+    monkeypatch.setattr(constraints, "COMPACT_ABOVE", 0)
+    compact = explain_infeasible(problem)
+    assert compact.feasible == cumulative.feasible == (name == "tiny")
+    assert [c.keys for c in compact.conflicts] == [c.keys for c in cumulative.conflicts]

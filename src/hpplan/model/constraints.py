@@ -151,9 +151,10 @@ COMPACT_ABOVE = 256
 def require_if(m: cp_model.CpModel, constraint, literals: list, name: str, group: Group | None = None,
                switches: Switches | None = None) -> None:
     """A constraint that holds while all `literals` are true (and, in a switchable model, its switch)."""
-    added = m.add(constraint).with_name(name).only_enforce_if(literals)
+    added = m.add(constraint).with_name(name)  # (`only_enforce_if` returns None: not chained)
     if switches is not None and group is not None:
-        added.only_enforce_if(switches.literal_for(group))
+        literals = [*literals, switches.literal_for(group)]
+    added.only_enforce_if(literals)
 
 
 def _compact(v: GoLiveVariables, a: str, b: str) -> bool:
