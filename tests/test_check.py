@@ -67,6 +67,38 @@ def test_feasible_data_passes_in_every_format():
     assert github.exit_code == 0 and "::error" not in github.stdout
 
 
+def test_a_plan_of_the_list_scheduler_settles_feasible_data_without_a_solve(monkeypatch):
+    from hpplan import explain
+
+    def no_solve(*args, **kwargs):
+        raise AssertionError("the switchable model was built although the list schedule is a plan")
+
+    monkeypatch.setattr(explain, "Switchboard", no_solve)
+    result = run("check", "--data", REPO / "data")
+    assert result.exit_code == 0 and "a plan exists that satisfies every rule and limit" in result.stdout
+
+
+def test_without_a_list_schedule_cp_sat_decides(monkeypatch):
+    # the list scheduler can miss a plan that exists: then CP-SAT's feasibility solve says so
+    import sys
+
+    monkeypatch.setattr(sys.modules["hpplan.solve"], "list_schedule", lambda problem, flat=None: None)
+    result = run("check", "--data", TINY)
+    assert result.exit_code == 0 and "a plan exists that satisfies every rule and limit" in result.stdout
+    assert run("check", "--data", THREE).exit_code == 1
+
+
+def test_a_regional_instance_of_five_years_is_checked(tmp_path: Path):
+    # 300 organisations, 20 future windows: the switchable model's with_or_before in its compact form
+    # once ended the check with a traceback; the list schedule now settles it in about a second
+    from hpplan.generate import write_instance
+
+    write_instance(tmp_path, "regional-300", 1)
+    result = run("check", "--data", tmp_path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["status"] == "ok"
+
+
 def test_infeasible_data_exit_1_and_the_text_names_each_rule_with_file_and_line():
     result = run("check", "--data", DATA / "infeasible_gp_office")
     assert result.exit_code == 1
