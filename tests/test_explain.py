@@ -333,3 +333,13 @@ def test_a_profile_loads_the_pool_it_names():
                                          pools=pools, profiles=profiles))
     assert [r.message for r in explained.conflicts[0].relaxations if r.kind == "capacity"] == \
         ["+2 FTE in pool trainers in 2024-02"]
+
+
+def test_an_undecided_solve_says_what_to_do():
+    from hpplan.explain import Undecided
+
+    board = Switchboard(load_problem(Path(__file__).resolve().parent.parent / "data"), time_limit=1e-6)
+    model = board.trial(board.keys)
+    model.minimize(board.rollout.total)
+    with pytest.raises(Undecided, match=r"within the work limit of 1e-06 s .*raise --time-limit"):
+        board.run(model)

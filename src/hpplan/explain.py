@@ -436,7 +436,10 @@ class Switchboard:
             return solver
         if status == cp_model.INFEASIBLE:
             return None
-        raise Undecided(f"no answer within the work limit of {self.time_limit:g} s ({solver.status_name(status)})")
+        if status == cp_model.FEASIBLE:  # an optimisation with a plan but no proof
+            raise Undecided(f"the best plan was not proven within the work limit of {self.time_limit:g} s "
+                            "(raise --time-limit)")
+        raise Undecided(f"no answer within the work limit of {self.time_limit:g} s (raise --time-limit)")
 
 
 # --------------------------------------------------------------------------------------------------
