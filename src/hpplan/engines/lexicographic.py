@@ -34,6 +34,12 @@ def places(flat: Flat, org_id: str) -> int:
     return len(flat.domain.get(org_id, ())) + (0 if org_id in flat.mandatory else 1)
 
 
+def _rank(flat: Flat, org_id: str, k: int | None) -> int:
+    """An organisation's place: the rank of window `k` in its domain; not scheduled: one past the last."""
+    domain = flat.domain.get(org_id, [])
+    return len(domain) if k is None else domain.index(k)
+
+
 def block_of(flat: Flat, order: list[str]) -> list[str]:
     """The longest start of `order` (at least one organisation) whose numbers of places multiply to at
     most `MAX_BLOCK_OBJECTIVE`: 7 to 9 organisations of 10-16 windows each."""
@@ -103,8 +109,7 @@ class TieBreakMip:
             if info.primal_solution_status != 2:
                 break
             chosen = mip.plan(h.getSolution().col_value)
-            value = sum(weight * (len(flat.domain.get(o, [])) if chosen[o] is None else flat.domain[o].index(chosen[o]))
-                        for o, weight in weights.items())
+            value = sum(weight * _rank(flat, o, chosen[o]) for o, weight in weights.items())
             if value == round(info.objective_function_value):
                 h.setOptionValue("presolve", "choose")
                 if objective_terms(flat, chosen)["total"] != self.optimum or breaks_rules(flat, chosen):
