@@ -597,9 +597,7 @@ class _HighsBlocks:
         if self.options.progress is not None:
             self.options.progress.update(phase="tie-break (HiGHS)")
         block = block_of(self.flat, [org_id for org_id, _, _ in steps])
-        slot_of = {slot.id: k for k, slot in enumerate(self.flat.slots)}
-        start = {org_id: None for org_id in self.flat.plannable}
-        start.update({org_id: slot_of[window_id] for (org_id, window_id), live in values.items() if live})
+        start = slot_indices(problem, {org_id: window_id for (org_id, window_id), live in values.items() if live})
         chosen, proven = self.mip.earliest(block, start, deadline - time.perf_counter())
         if chosen is None:
             self.usable = False
