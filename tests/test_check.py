@@ -328,6 +328,18 @@ def test_explain_an_actor():
     assert run("explain", "--data", THREE, "--actor", "haram").exit_code == 1
 
 
+
+def test_explain_an_actor_undecided_exits_3_with_what_was_found(monkeypatch):
+    from test_explain import unproven
+
+    unproven(monkeypatch, 10**6)  # no solve proves anything: Ørsta one window earlier is not decided
+    result = run("explain", "--data", TINY, "--actor", "orsta", "--format", "json")
+    assert result.exit_code == 3, result.output
+    answer = json.loads(result.stdout)
+    assert answer["verdict"] == "undecided" and answer["proven"] is False
+    assert answer["objective_change"]["total"] == 47084 and answer["objective_change_at_least"] < 0
+
+
 def test_explain_an_actor_in_a_given_plan(tmp_path: Path):
     plan = write_plan(tmp_path / "plan.yaml", [("helse-more-og-romsdal", "2024-09-14"), ("alesund", "2024-02-10"),
                                               ("orsta", "2024-04-27"), ("orsta-legekontor", None)])

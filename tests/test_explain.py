@@ -21,7 +21,7 @@ from hpplan.loader import load_problem
 from hpplan.model import build_model
 from hpplan.problem import Problem
 from hpplan.schema import CapacityChange
-from hpplan.solution import Status
+from hpplan.solution import Solution, Status
 
 DATA = Path(__file__).parent / "data"
 
@@ -266,11 +266,95 @@ def test_why_not_earlier_when_only_the_objective_holds_it_back():
     assert windows_of(plan) == {"m1": "w1", "m3": "w2", "m2": "w3"}
     assert plan_objective(p, plan) == {k: v for k, v in plan.objective.items() if k != "total"}
     answer = why_not_earlier(p, "m3", plan)
-    assert answer.verdict == "objective"
+    assert answer.verdict == "objective" and answer.proven
     # m3 two months earlier (5 x 2 fewer person-months), m1 two months later (100 x 2 more)
     assert answer.objective_change == {"population_delay": 190.0, "preference": 0.0, "total": 190.0}
     assert answer.moves == ["M1 moves from window w1 (2024-02-10) to window w2 (2024-04-27)"]
     assert answer.alone.keys == ["capacity:primary@2024-01"]  # on its own it would overload January
+
+
+
+def _only_the_objective() -> tuple[Problem, Solution]:
+    """m3 one window earlier pushes m1 out of w1 (test_why_not_earlier_when_only_the_objective_holds_it_back)."""
+    profile = [{"id": "municipality", "before": [3], "hypercare": [3], "source": {"all": "estimate: test"}}]
+    pools = [{"id": "specialist", "sector": "specialist", "fte": 100, "source": {"fte": "estimate: test"}},
+             {"id": "primary", "sector": "primary", "fte": 5, "source": {"fte": "estimate: test"}}]
+    p = build([org("m1", population=100), org("m2", population=1), org("m3", population=5)], profiles=profile, pools=pools)
+    return p, solved(p)
+
+
+def test_why_not_earlier_fewest_moves_by_highs_and_by_cp_sat_agree(monkeypatch):
+    from hpplan import explain
+
+    p, plan = _only_the_objective()
+    by_highs = why_not_earlier(p, "m3", plan)
+    assert by_highs.proven and by_highs.fewest_moves and by_highs.at_least is None
+    monkeypatch.setattr(explain, "_highs_applies", lambda problem: False)
+    by_cp_sat = why_not_earlier(p, "m3", plan)
+    assert by_cp_sat.to_json_dict() == by_highs.to_json_dict()
+    assert by_highs.moves == ["M1 moves from window w1 (2024-02-10) to window w2 (2024-04-27)"]
+
+
+def unproven(monkeypatch, below: int) -> None:
+    """hpplan.solve.solve reports its plans unproven, with a best bound `below` under their objective."""
+    import sys
+
+    module = sys.modules["hpplan.solve"]
+    real = module.solve
+
+    def solve(problem, options):
+        solution = real(problem, options)
+        solution.status = Status.feasible
+        solution.stats.best_bound = solution.objective["total"] - below
+        return solution
+
+    monkeypatch.setattr(module, "solve", solve)
+
+
+def test_why_not_earlier_without_a_proof_says_how_much_worse_at_least(monkeypatch):
+    p, plan = _only_the_objective()
+    unproven(monkeypatch, 50)  # the best plan with m3 in w2 is 190 worse; its bound: at least 140
+    answer = why_not_earlier(p, "m3", plan)
+    assert answer.verdict == "objective" and not answer.proven
+    assert answer.at_least == 140 and answer.objective_change["total"] == 190
+    assert "is worse by at least 140 (not proven within the time limit; the best one found is worse by 190)" \
+        in answer.to_text()
+    assert answer.to_json_dict()["objective_change_at_least"] == 140
+
+
+def test_why_not_earlier_undecided_when_the_bound_allows_a_plan_as_good(monkeypatch):
+    p, plan = _only_the_objective()
+    unproven(monkeypatch, 500)  # the bound allows a plan 310 better than this one: nothing is decided
+    answer = why_not_earlier(p, "m3", plan)
+    assert answer.verdict == "undecided" and answer.at_least == -310
+    assert "not decided within the time limit whether a plan with M3 in window w1 (2024-02-10) is as good " \
+           "as this one: the best one found is worse by 190, and the bound does not rule out one better by " \
+           "310 (raise --time-limit)" in answer.to_text()
+
+
+
+def test_why_not_earlier_at_regional_scale_is_answered_and_proven(tmp_path: Path):
+    # 100 organisations, 16 windows: the best plan with a municipality one window earlier was once asked
+    # of CP-SAT alone on the switchable model, which did not prove it within 30 s ("undecided"); the
+    # race of `hpplan solve` proves it, and HiGHS the fewest moves
+    from hpplan.generate import write_instance
+    from hpplan.solve import SolveOptions, solve
+
+    write_instance(tmp_path, "region", 1)
+    p = load_problem(tmp_path)
+    plan = solve(p, SolveOptions(time_limit=120, tie_break=False))
+    assert plan.status is Status.optimal
+    first = p.future_windows[0].id
+    municipalities = sorted((a for a in plan.plan if a.kind == "municipality" and a.window not in (None, first)
+                             and not a.pinned), key=lambda a: (-p.org[a.id].population, a.id))
+    for entry in municipalities:
+        answer = why_not_earlier(p, entry.id, plan, time_limit=120)
+        assert answer.verdict in ("blocked", "objective"), answer.to_text()
+        if answer.verdict == "objective":
+            break
+    assert answer.verdict == "objective" and answer.proven and answer.fewest_moves
+    assert answer.objective_change["total"] >= 0  # the plan is optimal
+    assert answer.moves and answer.to_text().count(" moves from ") == len(answer.moves)
 
 
 def test_why_not_earlier_for_an_unscheduled_organisation():

@@ -15,7 +15,7 @@ from test_symmetry import capacity_bound_instance, known_instance
 
 from hpplan import load_problem
 from hpplan.engines.common import flatten
-from hpplan.engines.lexicographic import MAX_BLOCK_OBJECTIVE, TieBreakMip, block_of
+from hpplan.engines.lexicographic import MAX_BLOCK_OBJECTIVE, MipAtOptimum, block_of
 from hpplan.generate import Size, dump, generate
 from hpplan.solution import Status
 
@@ -85,7 +85,7 @@ def test_a_block_is_its_lexicographic_minimum_even_from_a_start_presolve_changes
     # plan optimal, and the lexicographic minimum puts it back in its window
     office = next(o for o in order if o not in flat.mandatory and plan[o] is not None
                   and problem.org[o].population == 0 and not problem.org[o].preferred_window)
-    mip = TieBreakMip(flat, round(reference.objective["total"]))
+    mip = MipAtOptimum(flat, round(reference.objective["total"]))
     for org_id in order[:order.index(office)]:
         mip.fix(org_id, plan[org_id])
     block = block_of(flat, order[order.index(office):])
@@ -110,7 +110,7 @@ def test_highs_giving_no_plan_leaves_the_steps_to_cp_sat(monkeypatch):
     problem = known_instance()
     reference = solved(problem, engine="cp-sat")
     monkeypatch.setattr(SOLVE, "run_solver", cp_sat_settles(1))
-    monkeypatch.setattr(TieBreakMip, "earliest", lambda self, block, start, time_limit: (None, False))
+    monkeypatch.setattr(MipAtOptimum, "earliest", lambda self, block, start, time_limit: (None, False))
     plan = solved(problem)
     assert plan.stats.tie_break == "complete"
     assert "tie-break: HiGHS gave no plan: CP-SAT alone from then on" in plan.stats.phases

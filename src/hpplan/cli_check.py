@@ -34,7 +34,8 @@ ScenarioOption = typer.Option(
     [], "--scenario", "-s", help="A scenario file applied on top of the data (repeatable, in order).")
 TimeLimitOption = typer.Option(
     SOLVE_TIME_LIMIT, "--time-limit", "-t", min=0.1,
-    help="Work limit of each solve, in CP-SAT deterministic seconds (about seconds; reproducible).")
+    help="Work limit of each solve, in CP-SAT deterministic seconds (about seconds; reproducible); for "
+         "--actor's best plan with it moved, wall seconds of hpplan solve's race.")
 
 
 def apply_scenarios(problem: Problem, scenarios: list[Path]) -> Problem:
@@ -127,7 +128,8 @@ def explain_command(
                 if not given.found:
                     raise Undecided(f"no plan within the time limit ({given.status.value})")
             answer = why_not_earlier(problem, actor, given, time_limit=time_limit)
-            code = EXIT_OK
+            # not decided: the best plan found with it earlier is worse, but a bound allows one as good
+            code = EXIT_UNDECIDED if answer.verdict == "undecided" else EXIT_OK
     except Undecided as exc:
         typer.echo(f"hpplan explain: undecided: {exc}", err=True)
         raise typer.Exit(EXIT_UNDECIDED)

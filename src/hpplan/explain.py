@@ -35,7 +35,8 @@ and never relaxed, but a conflict names it (`given`) when one of its groups invo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -48,6 +49,7 @@ from .model.variables import Slot
 from .problem import LOAD_SCALE, Problem, month_label
 from .schema import AfterLive, NotSameWindow, Order, Organisation, Status, Together, WithOrBefore
 from .solution import Solution
+from .solution import Status as SolveStatus
 from .yamlio import YamlDocument, load_yaml
 
 #: work limit of one solve, in CP-SAT deterministic seconds (reproducible, unlike wall time); a solve
@@ -66,6 +68,9 @@ MAX_UNDECIDED = 6
 #: looked for, not one per organisation's date or status
 RELAX_WORK_LIMIT = 10.0
 RELAX_EACH_MAX = 20
+#: why not earlier: the work limit of the search, without a hint, for the best plan there that moves
+#: the fewest other organisations (then from the best plan found, for the rest of the time limit)
+MOVES_WORK_LIMIT = 5.0
 #: organisation-level kinds of change (see RELAX_EACH_MAX)
 _PER_ORGANISATION = ("mandatory", "earliest", "latest", "returns")
 #: how many disjoint conflicts are looked for
@@ -976,7 +981,7 @@ class WhyNotEarlier:
 
     actor: str
     name: str
-    verdict: str  # pinned | not_planned | first_window | blocked | objective
+    verdict: str  # pinned | not_planned | first_window | blocked | objective | undecided
     summary: str
     window: str | None = None  # where it goes live in the plan (None: unscheduled)
     earlier: str | None = None  # the window asked about (None: "scheduled at all")
@@ -984,6 +989,11 @@ class WhyNotEarlier:
     objective_change: dict[str, float] = field(default_factory=dict)  # objective: best plan there - this plan
     moves: list[str] = field(default_factory=list)  # objective: who else moves in that best plan
     alone: Conflict | None = None  # objective: what it would break with everyone else kept in place
+    #: objective: whether the best plan there was proven best; when not, `objective_change` is the best
+    #: plan found and `at_least` the least change in the total that the solve's bound allows
+    proven: bool = True
+    at_least: float | None = None
+    fewest_moves: bool = True  # objective: `moves` proven the fewest among such plans
 
     def to_text(self) -> str:
         lines = [self.summary]
@@ -992,7 +1002,8 @@ class WhyNotEarlier:
         if self.objective_change:
             lines += [f"  - {term}: {'+' if v > 0 else ''}{_number(v)}" for term, v in self.objective_change.items()]
         if self.moves:
-            lines.append("  in that plan:")
+            lines.append("  in that plan:" if self.fewest_moves else
+                         "  in that plan (the fewest other moves found, not proven the fewest):")
             lines += [f"  - {move}" for move in self.moves]
         if self.alone is not None:
             lines.append("  it cannot move on its own: with everyone else kept where they are, "
@@ -1004,7 +1015,9 @@ class WhyNotEarlier:
         return {"actor": self.actor, "verdict": self.verdict, "summary": self.summary, "window": self.window,
                 "earlier": self.earlier, "conflict": self.conflict.to_json() if self.conflict else None,
                 "objective_change": {k: _number(v) for k, v in self.objective_change.items()},
-                "moves": self.moves, "alone": self.alone.to_json() if self.alone else None}
+                "moves": self.moves, "alone": self.alone.to_json() if self.alone else None,
+                "proven": self.proven, "objective_change_at_least": _number(self.at_least)
+                if self.at_least is not None else None, "fewest_moves": self.fewest_moves}
 
 
 def _conflict_lines(conflict: Conflict) -> list[str]:
@@ -1023,8 +1036,10 @@ def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, 
     """Why `actor` does not go live one window earlier than in `plan` (default: the optimal plan of
     `hpplan solve`): the minimal set of rules and limits that forbids it with everyone else free to
     move; or, when nothing forbids it, what the objective says against it, who else would move, and
-    what it would break if it moved alone. Raises InputError for an unknown actor or a plan that places
-    it outside every future window, Undecided when no plan is found or a solve runs out of time."""
+    what it would break if it moved alone (verdict `undecided` when the best plan found there is worse
+    but the time limit left a plan as good not ruled out). Raises InputError for an unknown actor or a
+    plan that places it outside every future window, Undecided when no plan is found or a feasibility
+    solve runs out of time."""
     org = known_actor(problem, actor)
     if org.status is Status.live:
         return WhyNotEarlier(actor, org.name, "pinned", f"{org.name} went live on {org.live_since}: that is "
@@ -1075,40 +1090,34 @@ def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, 
         summary = f"{question}\nWith {org.name} {there}, {_cannot_hold(len(keys))}:"
         return WhyNotEarlier(actor, org.name, "blocked", summary, window_id, earlier_id, conflict_of(board, words, keys, [actor]))
 
-    # Nothing forbids it: the best plan with it there, against this plan.
-    # (Among the best such plans, the one that moves the fewest other organisations.)
-    rollout = board.rollout
-    model = board.trial(board.keys)
-    model.minimize(rollout.total)
-    solver = board.run(model)
-    assert solver is not None  # feasible above
-    best_total = round(solver.objective_value)
-    mine = _plan_values(rollout, plan)
-    model = board.trial(board.keys)
-    model.add(rollout.total == best_total)
-    model.minimize(sum(1 - var for (o, _), var in rollout.variables.go_live.items() if o != actor and mine[var.index]))
-    solver = board.run(model)
-    assert solver is not None  # the plan just found satisfies it
-    values = {var.index: int(solver.boolean_value(var)) for var in rollout.variables.go_live.values()}
+    # Nothing forbids it: the best plan with it there, against this plan. hpplan's own solve (the race
+    # of docs/solve.md) on the data with the organisation confined there finds and proves it where a
+    # CP-SAT solve of the switchable model alone would not (regional scale); unproven, its bound still
+    # says how much worse at least.
+    from .solve import SolveOptions, solve
+
+    confined = _confined(problem, org, earlier)
+    best = solve(confined, SolveOptions(time_limit=time_limit, tie_break=False))
+    if not best.found:
+        raise Undecided(f"no plan with {org.name} {there} was found within the time limit "
+                        f"({best.status.value}; raise --time-limit)")
+    proven = best.status is SolveStatus.optimal
+    best_total = round(best.objective["total"])
     this_plan = plan_objective(problem, plan, time_limit=time_limit)
-    change = {name: float(solver.value(term) - this_plan[name]) for name, term in rollout.terms.items()}
+    chosen, terms, fewest = _fewest_moves(board, confined, actor, plan, best, best_total)
+    change = {name: float(terms[name] - this_plan[name]) for name in this_plan}
     change["total"] = sum(change.values())
-    chosen = {o: w for (o, w), var in rollout.variables.go_live.items() if values[var.index]}
+    at_least = None
+    if not proven:
+        bound = best.stats.best_bound
+        at_least = float(math.ceil(bound - 1e-6) - sum(this_plan.values())) if bound is not None else None
     if earlier is None:
         there = f"in {Describer.window(future[chosen[actor]])}"
     moves = [_move_text(problem, a.id, a.window if a.go_live else None, chosen.get(a.id))
-             for a in plan.plan if a.id != actor and a.id in rollout.variables.domain
+             for a in plan.plan if a.id != actor and a.id in board.rollout.variables.domain
              and (a.window if a.go_live else None) != chosen.get(a.id)]
-    total = change["total"]
-    if total > 0:
-        verdict = f"only the objective keeps it where it is: the best plan with {org.name} {there} is worse by " \
-                  f"{_number(total)}:"
-    elif total == 0:
-        verdict = (f"and the best plan with {org.name} {there} is as good: the tie-break (organisations in id "
-                   "order, each as early as possible) chose this one:")
-    else:
-        verdict = f"and the best plan with {org.name} {there} is better by {_number(-total)}: this plan is not optimal:"
-    summary = f"{question}\nNo rule or limit forbids {org.name} {there}; {verdict}"
+    verdict, text = _objective_verdict(org.name, there, change["total"], proven, at_least)
+    summary = f"{question}\nNo rule or limit forbids {org.name} {there}; {text}"
 
     # Could it move on its own? Everyone else kept where the plan has them.
     def alone(rollout: RolloutModel) -> None:
@@ -1124,8 +1133,133 @@ def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, 
     if not alone_outcome.feasible:
         keys = alone_board.minimal(alone_board.narrowed(alone_board.keys, alone_outcome))
         stuck = conflict_of(alone_board, words, keys, [actor])
-    return WhyNotEarlier(actor, org.name, "objective", summary, window_id, earlier_id,
-                         objective_change=change, moves=moves, alone=stuck)
+    return WhyNotEarlier(actor, org.name, verdict, summary, window_id, earlier_id, objective_change=change,
+                         moves=moves, alone=stuck, proven=proven, at_least=at_least, fewest_moves=fewest)
+
+
+def _confined(problem: Problem, org: Organisation, window) -> Problem:
+    """The problem with `org` confined to `window` (its earliest and latest dates both the window's date),
+    or, with window None, made mandatory (it must be scheduled). The hypothesis of a why-not-earlier
+    question as data that `hpplan.solve` takes."""
+    if window is None:
+        changed = org.model_copy(update={"status": Status.signed})
+    else:
+        changed = org.model_copy(update={"earliest": window.date, "latest": window.date})
+    organisations = [changed if o.id == org.id else o for o in problem.organisations]
+    return replace(problem, organisations=organisations)
+
+
+def _fewest_moves(board: Switchboard, confined: Problem, actor: str, plan: Solution, best: Solution,
+                  best_total: int) -> tuple[dict[str, str], dict[str, int], bool]:
+    """Among the plans of `confined` (the actor where the board's hypothesis has it) with the objective
+    at `best_total` (`best` is one), one that moves the fewest other organisations of `plan`:
+    (organisation -> window, objective terms, proven the fewest). HiGHS's MIP at that objective where
+    it applies (`engines.lexicographic.MipAtOptimum`), else CP-SAT on the board's model; first without
+    `best` as a start, so that the answer depends on the data alone. When neither finds a plan with
+    fewer moves in time, `best`'s own stand."""
+    rollout = board.rollout
+    domain = rollout.variables.domain
+    kept = {a.id: a.window for a in plan.plan if a.go_live is not None and a.id != actor and a.id in domain}
+    best_plan = {a.id: a.window for a in best.plan if a.go_live is not None and a.id in domain}
+    if _highs_applies(confined):
+        found = _fewest_moves_highs(confined, kept, best_plan, best_total, board.time_limit)
+    else:
+        found = _fewest_moves_cp_sat(board, actor, plan, best, best_total)
+    if found is not None and (found[2] or _changes(kept, found[0]) < _changes(kept, best_plan)):
+        return found
+    return best_plan, {name: round(best.objective[name]) for name in rollout.terms}, False
+
+
+def _changes(kept: dict[str, str], chosen: dict[str, str]) -> int:
+    return sum(chosen.get(o) != w for o, w in kept.items())
+
+
+def _highs_applies(problem: Problem) -> bool:
+    """Whether `_fewest_moves` goes to HiGHS: the population objective and a model within its branch
+    and bound's reach, as for the tie-break's blocks (`solve._highs_tie_break`)."""
+    from .engines.common import flatten
+    from .portfolio import HIGHS_MAX_COLUMNS, highs_available
+
+    flat = flatten(problem)
+    return flat.objective_kind != "makespan" and flat.window_variables <= HIGHS_MAX_COLUMNS and highs_available()
+
+
+def _fewest_moves_highs(confined: Problem, kept: dict[str, str], best_plan: dict[str, str], best_total: int,
+                        time_limit: float) -> tuple[dict[str, str], dict[str, int], bool] | None:
+    """`_fewest_moves` by HiGHS: half the time limit without a start, then, if that found no plan, from
+    `best_plan`. None when it finds no plan."""
+    from .engines.common import flatten, objective_terms
+    from .engines.lexicographic import MipAtOptimum
+    from .portfolio import slot_indices
+
+    flat = flatten(confined)
+    reference = {o: k for o, k in slot_indices(confined, kept).items() if o in kept}
+    mip = MipAtOptimum(flat, best_total, symmetry=False)
+    chosen, proven = mip.fewest_changes(reference, time_limit / 2)
+    if chosen is None:
+        chosen, proven = mip.fewest_changes(reference, time_limit / 2, start=slot_indices(confined, best_plan))
+    if chosen is None:
+        return None
+    terms = objective_terms(flat, chosen)
+    del terms["total"]
+    windows = confined.future_windows
+    return ({o: windows[k].id for o, k in chosen.items() if k is not None},
+            {name: round(value) for name, value in terms.items()}, proven)
+
+
+def _fewest_moves_cp_sat(board: Switchboard, actor: str, plan: Solution, best: Solution,
+                         best_total: int) -> tuple[dict[str, str], dict[str, int], bool] | None:
+    """`_fewest_moves` by CP-SAT on the board's model: without a hint (MOVES_WORK_LIMIT), then from
+    `best` for the rest of the board's work limit. None when it finds no plan."""
+    rollout = board.rollout
+    go_live = rollout.variables.go_live
+    mine = _plan_values(rollout, plan)
+    start = _plan_values(rollout, best)
+    found, proven = None, False
+    for hint, work in ((False, min(MOVES_WORK_LIMIT, board.time_limit)), (True, board.time_limit)):
+        model = board.trial(board.keys)
+        model.add(rollout.total == best_total)
+        model.minimize(sum(1 - var for (o, _), var in go_live.items() if o != actor and mine[var.index]))
+        if hint:
+            for var in go_live.values():
+                model.add_hint(var, start[var.index])
+        solver = board.solver(work)
+        status = solver.solve(model)
+        board.solves += 1
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
+                found is None or solver.objective_value < found.objective_value):
+            found, proven = solver, status == cp_model.OPTIMAL
+        if proven:
+            break
+    if found is None:
+        return None
+    chosen = {o: w for (o, w), var in go_live.items() if found.boolean_value(var)}
+    return chosen, {name: found.value(term) for name, term in rollout.terms.items()}, proven
+
+
+def _objective_verdict(name: str, there: str, total: float, proven: bool,
+                       at_least: float | None) -> tuple[str, str]:
+    """The verdict and its sentence when only the objective can hold an organisation back."""
+    if total > 0 and proven:
+        return "objective", (f"only the objective keeps it where it is: the best plan with {name} {there} is "
+                             f"worse by {_number(total)}:")
+    if total > 0 and at_least is not None and at_least > 0:
+        return "objective", (f"only the objective keeps it where it is: the best plan with {name} {there} is "
+                             f"worse by at least {_number(at_least)} (not proven within the time limit; the "
+                             f"best one found is worse by {_number(total)}):")
+    if total > 0:
+        ruled_out = ""
+        if at_least is not None:
+            ruled_out = ", and the bound does not rule out one " + (
+                f"better by {_number(-at_least)}" if at_least < 0 else "as good")
+        return "undecided", (f"not decided within the time limit whether a plan with {name} {there} is as "
+                             f"good as this one: the best one found is worse by {_number(total)}{ruled_out} "
+                             "(raise --time-limit):")
+    if total == 0:
+        return "objective", (f"and the best plan with {name} {there} is as good: the tie-break "
+                             "(organisations in id order, each as early as possible) chose this one:")
+    return "objective", (f"and the best plan with {name} {there} is better by {_number(-total)}: this plan "
+                         "is not optimal:")
 
 
 def _move_text(problem: Problem, org_id: str, before: str | None, after: str | None) -> str:

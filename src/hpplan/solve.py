@@ -588,10 +588,10 @@ class _HighsBlocks:
                deadline: float) -> tuple["_Values", bool, list] | None:
         """The lexicographic minimum of the next block of `steps` from the optimal plan in `values`:
         (its values, proven, the steps it decided), or None when HiGHS has no plan to give."""
-        from .engines.lexicographic import TieBreakMip, block_of
+        from .engines.lexicographic import MipAtOptimum, block_of
 
         if self.mip is None:
-            self.mip = TieBreakMip(self.flat, self.optimum, self.options.seed)
+            self.mip = MipAtOptimum(self.flat, self.optimum, self.options.seed)
             for org_id, k in self.fixed.items():
                 self.mip.fix(org_id, k)
         if self.options.progress is not None:

@@ -15,11 +15,17 @@ at most `MAX_BLOCK_OBJECTIVE` (exact in floating point).
 The MIP is hpplan's (`MipModel`: symmetry rows, counts per load profile; not aggregated, since each
 organisation is fixed in turn) with the population objective as a row, Σ cost · x = z*, and every
 organisation decided so far fixed by its column bounds.
+
+The same MIP at the optimum answers `hpplan explain --actor`'s "who else would move" (docs/check.md):
+among the best plans with the organisation one window earlier, one that keeps the most others in the
+plan asked about (`MipAtOptimum.fewest_changes`, without the symmetry rows: that plan may have
+interchangeable organisations in any order).
 """
 
 from __future__ import annotations
 
 import time
+from typing import Callable
 
 from .common import Flat, breaks_rules, objective_terms
 from .highs import HighsOptions, MipModel, load_highs, set_start
@@ -52,14 +58,17 @@ def block_of(flat: Flat, order: list[str]) -> list[str]:
     return block
 
 
-class TieBreakMip:
-    """hpplan's MIP with the objective held at its proven optimum (a row: Σ cost · x = z*, valid as no
-    plan costs less), for lexicographic blocks. Built once; `fix` narrows it as the tie-break decides
-    organisations."""
+class MipAtOptimum:
+    """hpplan's MIP with the objective held at its optimum z* (a row: Σ cost · x = z*, valid as no plan
+    costs less), to choose among the optimal plans by another objective: the tie-break's lexicographic
+    blocks (`earliest`), or the plan nearest a given one (`fewest_changes`, for `hpplan explain`).
+    Built once; `fix` narrows it as the tie-break decides organisations. `symmetry`: the symmetry rows
+    (interchangeable organisations in id order, as the tie-break's plan has them; off when the plan to
+    be near may have them in any order)."""
 
-    def __init__(self, flat: Flat, optimum: int, seed: int = 0):
+    def __init__(self, flat: Flat, optimum: int, seed: int = 0, symmetry: bool = True):
         self.flat = flat
-        self.mip = MipModel(flat, symmetry=True, aggregate=False, counts=True)
+        self.mip = MipModel(flat, symmetry=symmetry, aggregate=False, counts=True)
         self.optimum = optimum
         self.mip.rows.add({col: cost for col, cost in enumerate(self.mip.cost) if cost},
                           optimum - self.mip.offset - 0.5, optimum - self.mip.offset + 0.5)  # = z*
@@ -77,16 +86,12 @@ class TieBreakMip:
         """The block's lexicographic minimum (`block_of`), from the optimal plan `start` (org id ->
         window index or None): (a plan, proven). The plan is None when HiGHS has none that the
         independent verifier accepts at the optimum, so the caller can go on without it."""
-        import highspy
-        import numpy as np
-
-        started = time.perf_counter()
-        flat, mip, h = self.flat, self.mip, self.highs
+        flat, mip = self.flat, self.mip
         weights, weight = {}, 1
         for org_id in reversed(block):
             weights[org_id] = weight
             weight *= max(1, places(flat, org_id))
-        cost, offset = np.zeros(self.columns), 0.0
+        cost, offset = {}, 0.0
         for org_id, weight in weights.items():
             domain = flat.domain.get(org_id, [])
             mandatory = org_id in flat.mandatory
@@ -95,24 +100,55 @@ class TieBreakMip:
                 cost[mip.x[org_id, k]] = weight * (rank if mandatory else rank - len(domain))
             if not mandatory:
                 offset += weight * len(domain)
-        h.changeColsCost(self.columns, np.arange(self.columns, dtype=np.int32), cost)
+        return self._minimise(cost, offset, start, time_limit,
+                              lambda chosen: sum(weight * _rank(flat, o, chosen[o]) for o, weight in weights.items()))
+
+    def fewest_changes(self, reference: dict[str, int | None], time_limit: float,
+                       start: dict[str, int | None] | None = None) -> tuple[dict[str, int | None] | None, bool]:
+        """An optimal plan that keeps the most organisations scheduled in `reference` (org id -> window
+        index; others are not counted) in their window there: (a plan, proven the fewest changes). None
+        when HiGHS has no plan that the verifier accepts at the optimum. Without a `start` the answer
+        depends on the data alone."""
+        cost, offset = {}, 0.0
+        counted = {o: k for o, k in reference.items() if k is not None}
+        for org_id, k in counted.items():
+            offset += 1  # a change, unless it keeps its window
+            if (org_id, k) in self.mip.x:
+                cost[self.mip.x[org_id, k]] = -1.0
+        return self._minimise(cost, offset, start, time_limit,
+                              lambda chosen: sum(chosen.get(o) != k for o, k in counted.items()))
+
+    def _minimise(self, cost: dict[int, float], offset: float, start: dict[str, int | None] | None,
+                  time_limit: float, value: Callable[[dict[str, int | None]], float]
+                  ) -> tuple[dict[str, int | None] | None, bool]:
+        """Minimise Σ cost · x + offset at the optimum: (a plan the verifier accepts, proven) or (None,
+        False). `value` computes the objective from a plan, to check HiGHS's answer against."""
+        import highspy
+        import numpy as np
+
+        started = time.perf_counter()
+        mip, h = self.mip, self.highs
+        costs = np.zeros(self.columns)
+        for col, coef in cost.items():
+            costs[col] = coef
+        h.changeColsCost(self.columns, np.arange(self.columns, dtype=np.int32), costs)
         h.changeObjectiveOffset(offset)
         for presolve in ("choose", "off"):
             # HiGHS 1.16 can take a start that its presolve changed ("MIP start solution is feasible in
             # the reduced space") as its incumbent with the changed objective, yet return the start
-            # itself: then the block is solved again without presolve
+            # itself: then the MIP is solved again without presolve
             h.setOptionValue("presolve", presolve)
-            set_start(h, mip, start)
+            if start is not None:
+                set_start(h, mip, start)
             h.setOptionValue("time_limit", max(0.01, time_limit - (time.perf_counter() - started)))
             h.run()
             info = h.getInfo()
             if info.primal_solution_status != 2:
                 break
             chosen = mip.plan(h.getSolution().col_value)
-            value = sum(weight * _rank(flat, o, chosen[o]) for o, weight in weights.items())
-            if value == round(info.objective_function_value):
+            if value(chosen) == round(info.objective_function_value):
                 h.setOptionValue("presolve", "choose")
-                if objective_terms(flat, chosen)["total"] != self.optimum or breaks_rules(flat, chosen):
+                if objective_terms(self.flat, chosen)["total"] != self.optimum or breaks_rules(self.flat, chosen):
                     return None, False
                 return chosen, h.getModelStatus() == highspy.HighsModelStatus.kOptimal
         h.setOptionValue("presolve", "choose")
