@@ -295,6 +295,22 @@ def test_why_not_earlier_fewest_moves_by_highs_and_by_cp_sat_agree(monkeypatch):
     assert by_highs.moves == ["M1 moves from window w1 (2024-02-10) to window w2 (2024-04-27)"]
 
 
+
+def test_why_not_earlier_asks_about_that_window_when_another_has_the_same_date():
+    # w1 and w1b share a date; one window before m3's w2 is w1b (windows by date, then id): the answer
+    # must be about m3 in w1b, not in w1, which m3 prefers
+    windows = [{"id": "h1", "date": "2023-11-04"}, {"id": "w1", "date": "2024-02-10"},
+               {"id": "w1b", "date": "2024-02-10"}, {"id": "w2", "date": "2024-04-27"},
+               {"id": "w3", "date": "2024-09-14"}]
+    p = build([org("m1", population=100), org("m2", population=100), org("m3", population=5, preferred_window="w1")],
+              windows=windows, limits=[{"max_actors": 1}], objective={"preferred_window_penalty": 1})
+    plan = solved(p)
+    assert windows_of(plan) == {"m1": "w1", "m2": "w1b", "m3": "w2"}
+    answer = why_not_earlier(p, "m3", plan)
+    assert answer.earlier == "w1b" and answer.verdict == "objective"
+    assert answer.moves == ["M2 moves from window w1b (2024-02-10) to window w2 (2024-04-27)"]
+
+
 def unproven(monkeypatch, below: int) -> None:
     """hpplan.solve.solve reports its plans unproven, with a best bound `below` under their objective."""
     import sys

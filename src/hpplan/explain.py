@@ -47,7 +47,7 @@ from .model import RolloutModel, build_model
 from .model.constraints import GROUP_KINDS, Group
 from .model.variables import Slot
 from .problem import LOAD_SCALE, Problem, month_label
-from .schema import AfterLive, NotSameWindow, Order, Organisation, Status, Together, WithOrBefore
+from .schema import AfterLive, NotSameWindow, Order, Organisation, Status, Together, Track, WithOrBefore
 from .solution import Solution
 from .solution import Status as SolveStatus
 from .yamlio import YamlDocument, load_yaml
@@ -1138,15 +1138,21 @@ def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, 
 
 
 def _confined(problem: Problem, org: Organisation, window) -> Problem:
-    """The problem with `org` confined to `window` (its earliest and latest dates both the window's date),
-    or, with window None, made mandatory (it must be scheduled). The hypothesis of a why-not-earlier
-    question as data that `hpplan.solve` takes."""
+    """The problem with `org` confined to `window` (its earliest and latest dates both the window's date;
+    a track of that window alone if another window has the same date), or, with window None, made
+    mandatory (it must be scheduled). The hypothesis of a why-not-earlier question as data that
+    `hpplan.solve` takes."""
+    waves = problem.waves
     if window is None:
         changed = org.model_copy(update={"status": Status.signed})
     else:
         changed = org.model_copy(update={"earliest": window.date, "latest": window.date})
+        if any(w.date == window.date and w.id != window.id for w in problem.windows):
+            track = Track(id=f"explain-{org.id}-in-{window.id}", windows=[window.id])
+            waves = waves.model_copy(update={"tracks": [*waves.tracks, track]})
+            changed = changed.model_copy(update={"track": track.id})
     organisations = [changed if o.id == org.id else o for o in problem.organisations]
-    return replace(problem, organisations=organisations)
+    return replace(problem, organisations=organisations, waves=waves)
 
 
 def _fewest_moves(board: Switchboard, confined: Problem, actor: str, plan: Solution, best: Solution,
