@@ -257,6 +257,21 @@ def test_why_not_earlier_names_the_rules_that_forbid_it():
     assert "not one window earlier in window w2 (2024-04-27)" in answer.to_text()
 
 
+
+def test_why_not_earlier_blocked_by_its_own_dates_track_or_blackout():
+    # the question confines the organisation to the earlier window: its own restrictions still hold
+    p = build([org("m1", earliest="2024-03-01"), org("m2", latest="2024-02-28", population=1),
+               org("m3", track="KI2"), org("m4", kind="gp_office", status="signed", municipality="m9"),
+               org("m9", population=1, earliest="2024-09-01")],
+              tracks=[{"id": "KI2", "windows": ["w2", "w4"]}], rules=[{"type": "with_or_before", "each": "gp_office"}],
+              blackouts=[{"from": "2024-02-01", "to": "2024-02-28", "reason": "test", "kinds": ["gp_office"]}])
+    plan = solved(p)
+    assert windows_of(plan) == {"m1": "w2", "m2": "w1", "m3": "w2", "m4": "w2", "m9": "w3"}
+    assert why_not_earlier(p, "m1", plan).conflict.keys == ["earliest:m1"]
+    assert why_not_earlier(p, "m3", plan).conflict.keys == ["track:m3"]
+    assert why_not_earlier(p, "m4", plan).conflict.keys == ["blackout#1"]
+
+
 def test_why_not_earlier_when_only_the_objective_holds_it_back():
     profile = [{"id": "municipality", "before": [3], "hypercare": [3], "source": {"all": "estimate: test"}}]
     pools = [{"id": "specialist", "sector": "specialist", "fte": 100, "source": {"fte": "estimate: test"}},
@@ -309,6 +324,34 @@ def test_why_not_earlier_asks_about_that_window_when_another_has_the_same_date()
     answer = why_not_earlier(p, "m3", plan)
     assert answer.earlier == "w1b" and answer.verdict == "objective"
     assert answer.moves == ["M2 moves from window w1b (2024-02-10) to window w2 (2024-04-27)"]
+
+
+
+def test_why_not_earlier_when_the_switchable_model_does_not_decide(monkeypatch):
+    # national scale: neither the list schedule nor the switchable model's feasibility solve settles
+    # whether the move is possible; a plan of the solve on the confined data then says it is
+    from hpplan import explain
+    from hpplan.explain import Undecided
+
+    p, plan = _only_the_objective()
+    expected = why_not_earlier(p, "m3", plan).to_json_dict()
+    real, calls = Switchboard.decide, []
+
+    def first_undecided(self, keys):
+        calls.append(keys)
+        if len(calls) == 1:
+            raise Undecided("no answer within the work limit")
+        return real(self, keys)
+
+    monkeypatch.setattr(explain, "plan_exists", lambda problem: False)
+    monkeypatch.setattr(Switchboard, "decide", first_undecided)
+    assert why_not_earlier(p, "m3", plan).to_json_dict() == expected
+    assert len(calls) == 2  # the question's (undecided), then moving it alone
+    # where no plan exists either, the answer is undecided
+    blocked = build([org("m1", earliest="2024-03-01"), org("m2", population=1000)], rules=[{"type": "order", "actors": ["m1", "m2"]}])
+    calls.clear()
+    with pytest.raises(Undecided, match=r"no plan has M2 in window w2 .*, but what forbids it was not found"):
+        why_not_earlier(blocked, "m2", solved(blocked))
 
 
 def unproven(monkeypatch, below: int) -> None:

@@ -129,3 +129,15 @@ def test_multi_pass_is_seeded_no_worse_than_one_pass_and_verifies():
 
     solution = to_solution(flat, {o: best.chosen.get(o) for o in flat.plannable}, Status.feasible, SolveStats())
     assert verify(problem, solution) == []
+
+
+def test_a_unit_with_one_window_goes_first():
+    # one organisation a window; m2 can only go live in w1 (its earliest and latest dates meet): placed
+    # after the larger m1 it would find w1 taken and the scheduler stuck
+    p = build([org("m1", population=100), org("m2", population=1, earliest="2024-02-10", latest="2024-02-10")],
+              limits=[{"max_actors": 1}])
+    plan = schedule(p)
+    assert plan.stuck == []
+    assert plan.windows == {"m1": "w2", "m2": "w1"}
+    solution = solve_greedy(p)
+    assert verify(p, solution) == []

@@ -1083,28 +1083,44 @@ def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, 
         else:
             rollout.model.add(rollout.variables.go_live[actor, earlier.id] == 1).with_name(f"hypothesis:{actor}")
 
-    board = Switchboard(problem, time_limit=time_limit, hypothesis=moved)
-    outcome = board.decide(board.keys)
-    if not outcome.feasible:
-        keys = board.minimal(board.narrowed(board.keys, outcome))
-        summary = f"{question}\nWith {org.name} {there}, {_cannot_hold(len(keys))}:"
-        return WhyNotEarlier(actor, org.name, "blocked", summary, window_id, earlier_id, conflict_of(board, words, keys, [actor]))
+    # Can it go there? A list schedule of the data with it confined there that the verifier accepts says
+    # yes at once; otherwise the switchable model decides, and names the conflict when it cannot. If that
+    # is not decided in time (national scale), a plan from the solve below still says yes.
+    confined = _confined(problem, org, earlier)
+    boards: list[Switchboard] = []
+
+    def board() -> Switchboard:
+        if not boards:
+            boards.append(Switchboard(problem, time_limit=time_limit, hypothesis=moved))
+        return boards[0]
+
+    if not plan_exists(confined):
+        try:
+            outcome = board().decide(board().keys)
+        except Undecided:
+            outcome = Outcome(None)
+        if outcome.feasible is False:
+            keys = board().minimal(board().narrowed(board().keys, outcome))
+            summary = f"{question}\nWith {org.name} {there}, {_cannot_hold(len(keys))}:"
+            return WhyNotEarlier(actor, org.name, "blocked", summary, window_id, earlier_id,
+                                 conflict_of(board(), words, keys, [actor]))
 
     # Nothing forbids it: the best plan with it there, against this plan. hpplan's own solve (the race
-    # of docs/solve.md) on the data with the organisation confined there finds and proves it where a
-    # CP-SAT solve of the switchable model alone would not (regional scale); unproven, its bound still
-    # says how much worse at least.
+    # of docs/solve.md) on the confined data finds and proves it where a CP-SAT solve of the switchable
+    # model alone would not (regional scale); unproven, its bound still says how much worse at least.
     from .solve import SolveOptions, solve
 
-    confined = _confined(problem, org, earlier)
     best = solve(confined, SolveOptions(time_limit=time_limit, tie_break=False))
+    if best.status is SolveStatus.infeasible:
+        raise Undecided(f"no plan has {org.name} {there}, but what forbids it was not found within the "
+                        "time limit (raise --time-limit)")
     if not best.found:
-        raise Undecided(f"no plan with {org.name} {there} was found within the time limit "
-                        f"({best.status.value}; raise --time-limit)")
+        raise Undecided(f"neither a plan with {org.name} {there} nor what forbids it was found within the "
+                        "time limit (raise --time-limit)")
     proven = best.status is SolveStatus.optimal
     best_total = round(best.objective["total"])
     this_plan = plan_objective(problem, plan, time_limit=time_limit)
-    chosen, terms, fewest = _fewest_moves(board, confined, actor, plan, best, best_total)
+    chosen, terms, fewest = _fewest_moves(board, confined, actor, plan, best, best_total, time_limit)
     change = {name: float(terms[name] - this_plan[name]) for name in this_plan}
     change["total"] = sum(change.values())
     at_least = None
@@ -1113,8 +1129,9 @@ def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, 
         at_least = float(math.ceil(bound - 1e-6) - sum(this_plan.values())) if bound is not None else None
     if earlier is None:
         there = f"in {Describer.window(future[chosen[actor]])}"
+    plannable = {o.id for o in problem.plannable}
     moves = [_move_text(problem, a.id, a.window if a.go_live else None, chosen.get(a.id))
-             for a in plan.plan if a.id != actor and a.id in board.rollout.variables.domain
+             for a in plan.plan if a.id != actor and a.id in plannable
              and (a.window if a.go_live else None) != chosen.get(a.id)]
     verdict, text = _objective_verdict(org.name, there, change["total"], proven, at_least)
     summary = f"{question}\nNo rule or limit forbids {org.name} {there}; {text}"
@@ -1138,42 +1155,45 @@ def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, 
 
 
 def _confined(problem: Problem, org: Organisation, window) -> Problem:
-    """The problem with `org` confined to `window` (its earliest and latest dates both the window's date;
-    a track of that window alone if another window has the same date), or, with window None, made
-    mandatory (it must be scheduled). The hypothesis of a why-not-earlier question as data that
-    `hpplan.solve` takes."""
+    """The problem with `org` confined to `window` (its earliest and latest dates narrowed to the window's
+    date; a track of that window alone if another window has the same date), or, with window None, made
+    mandatory (it must be scheduled): the hypothesis of a why-not-earlier question as data that
+    `hpplan.solve` takes. Its own restrictions stay: a window they close stays closed."""
     waves = problem.waves
     if window is None:
         changed = org.model_copy(update={"status": Status.signed})
     else:
-        changed = org.model_copy(update={"earliest": window.date, "latest": window.date})
-        if any(w.date == window.date and w.id != window.id for w in problem.windows):
-            track = Track(id=f"explain-{org.id}-in-{window.id}", windows=[window.id])
+        day = window.date
+        changed = org.model_copy(update={"earliest": max(org.earliest or day, day),
+                                         "latest": min(org.latest or day, day)})
+        if any(w.date == day and w.id != window.id for w in problem.windows):
+            own = next((t for t in waves.tracks if t.id == org.track), None)
+            allowed = own is None or own.windows is None or window.id in own.windows
+            track = Track(id=f"explain-{org.id}-in-{window.id}", windows=[window.id] if allowed else [])
             waves = waves.model_copy(update={"tracks": [*waves.tracks, track]})
             changed = changed.model_copy(update={"track": track.id})
     organisations = [changed if o.id == org.id else o for o in problem.organisations]
     return replace(problem, organisations=organisations, waves=waves)
 
 
-def _fewest_moves(board: Switchboard, confined: Problem, actor: str, plan: Solution, best: Solution,
-                  best_total: int) -> tuple[dict[str, str], dict[str, int], bool]:
-    """Among the plans of `confined` (the actor where the board's hypothesis has it) with the objective
-    at `best_total` (`best` is one), one that moves the fewest other organisations of `plan`:
+def _fewest_moves(board: Callable[[], Switchboard], confined: Problem, actor: str, plan: Solution, best: Solution,
+                  best_total: int, time_limit: float) -> tuple[dict[str, str], dict[str, int], bool]:
+    """Among the plans of `confined` (the actor where the question puts it) with the objective at
+    `best_total` (`best` is one), one that moves the fewest other organisations of `plan`:
     (organisation -> window, objective terms, proven the fewest). HiGHS's MIP at that objective where
-    it applies (`engines.lexicographic.MipAtOptimum`), else CP-SAT on the board's model; first without
-    `best` as a start, so that the answer depends on the data alone. When neither finds a plan with
-    fewer moves in time, `best`'s own stand."""
-    rollout = board.rollout
-    domain = rollout.variables.domain
-    kept = {a.id: a.window for a in plan.plan if a.go_live is not None and a.id != actor and a.id in domain}
-    best_plan = {a.id: a.window for a in best.plan if a.go_live is not None and a.id in domain}
+    it applies (`engines.lexicographic.MipAtOptimum`), else CP-SAT on the switchable model with the
+    question's hypothesis (`board()`); first without `best` as a start, so that the answer depends on
+    the data alone. When neither finds a plan with fewer moves in time, `best`'s own stand."""
+    plannable = {o.id for o in confined.plannable}
+    kept = {a.id: a.window for a in plan.plan if a.go_live is not None and a.id != actor and a.id in plannable}
+    best_plan = {a.id: a.window for a in best.plan if a.go_live is not None and a.id in plannable}
     if _highs_applies(confined):
-        found = _fewest_moves_highs(confined, kept, best_plan, best_total, board.time_limit)
+        found = _fewest_moves_highs(confined, kept, best_plan, best_total, time_limit)
     else:
-        found = _fewest_moves_cp_sat(board, actor, plan, best, best_total)
+        found = _fewest_moves_cp_sat(board(), actor, plan, best, best_total)
     if found is not None and (found[2] or _changes(kept, found[0]) < _changes(kept, best_plan)):
         return found
-    return best_plan, {name: round(best.objective[name]) for name in rollout.terms}, False
+    return best_plan, {name: round(value) for name, value in best.objective.items() if name != "total"}, False
 
 
 def _changes(kept: dict[str, str], chosen: dict[str, str]) -> int:

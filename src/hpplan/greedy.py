@@ -6,8 +6,9 @@ Organisations are scheduled as *units*, one at a time, in priority order:
   and are bound by no other rule; they are placed right after the unit, in its window or earlier;
 - a unit waits until every unit it depends on is decided: `order` and `after_live` put `then` after
   `first`, other `with_or_before` pairs put the target after the actor;
-- among the units that are ready, the one with the largest population goes first (then the longest
-  chain of work after it, then id): get the most people onto the platform early;
+- among the units that are ready, one with a single window to go live in goes first (it has no other
+  choice), then the one with the largest population (then the longest chain of work after it, then
+  id): get the most people onto the platform early;
 - a unit takes the cheapest window (by the objective's own coefficients, `engines.common`), earliest
   among equals, in which every member and mandatory satellite keeps every rule, window limit and pool
   capacity given the units placed before it. With the population objective that is the earliest
@@ -274,14 +275,20 @@ def schedule(problem: Problem, flat: Flat | None = None, *, noise: random.Random
     makespan = flat.objective_kind == "makespan"
 
     jitter = {i: noise.random() for i in range(len(units))} if noise is not None else {}
+    # a unit with one window to go live in goes first among the ready ones: placed later, it would find
+    # that window taken (an organisation whose earliest and latest dates meet; `hpplan explain --actor`
+    # asks about an organisation confined to one window)
+    one_window = {i: len(set.intersection(*(set(flat.domain.get(o, ())) for o in u.members))) == 1
+                  for i, u in enumerate(units) if u.members}
 
     def priority(i: int):
         u = units[i]
+        first = 0 if one_window.get(i) else 1
         if rank is not None:
-            return (min(rank.get(o, float("inf")) for o in u.members), -u.population, -u.tail, min(u.members), i)
+            return (first, min(rank.get(o, float("inf")) for o in u.members), -u.population, -u.tail, min(u.members), i)
         if noise is not None:  # a biased random priority: population and tail, scaled by up to 2x
-            return (-u.population * (1 + jitter[i]), -u.tail * (1 + jitter[i]), min(u.members), i)
-        return (-u.population, -u.tail, min(u.members), i)
+            return (first, -u.population * (1 + jitter[i]), -u.tail * (1 + jitter[i]), min(u.members), i)
+        return (first, -u.population, -u.tail, min(u.members), i)
 
     waiting = {i: set(u.after) for i, u in enumerate(units)}
     dependents: dict[int, list[int]] = {}
