@@ -43,6 +43,7 @@ from typing import Callable, Iterable
 from ortools.sat.python import cp_model
 
 from .errors import InputError, Location, did_you_mean
+from .engines.common import Flat
 from .model import RolloutModel, build_model
 from .model.constraints import GROUP_KINDS, Group
 from .model.variables import Slot
@@ -68,8 +69,9 @@ MAX_UNDECIDED = 6
 #: looked for, not one per organisation's date or status
 RELAX_WORK_LIMIT = 10.0
 RELAX_EACH_MAX = 20
-#: why not earlier: the work limit of the search, without a hint, for the best plan there that moves
-#: the fewest other organisations (then from the best plan found, for the rest of the time limit)
+#: why not earlier, where HiGHS does not apply: the work limit of CP-SAT's search, without a hint, for
+#: the best plan there that moves the fewest other organisations (then one more from the best plan
+#: found, with the question's work limit)
 MOVES_WORK_LIMIT = 5.0
 #: organisation-level kinds of change (see RELAX_EACH_MAX)
 _PER_ORGANISATION = ("mandatory", "earliest", "latest", "returns")
@@ -1184,11 +1186,14 @@ def _fewest_moves(board: Callable[[], Switchboard], confined: Problem, actor: st
     it applies (`engines.lexicographic.MipAtOptimum`), else CP-SAT on the switchable model with the
     question's hypothesis (`board()`); first without `best` as a start, so that the answer depends on
     the data alone. When neither finds a plan with fewer moves in time, `best`'s own stand."""
+    from .engines.common import flatten
+
     plannable = {o.id for o in confined.plannable}
     kept = {a.id: a.window for a in plan.plan if a.go_live is not None and a.id != actor and a.id in plannable}
     best_plan = {a.id: a.window for a in best.plan if a.go_live is not None and a.id in plannable}
-    if _highs_applies(confined):
-        found = _fewest_moves_highs(confined, kept, best_plan, best_total, time_limit)
+    flat = flatten(confined)
+    if _highs_applies(flat):
+        found = _fewest_moves_highs(flat, kept, best_plan, best_total, time_limit)
     else:
         found = _fewest_moves_cp_sat(board(), actor, plan, best, best_total)
     if found is not None and (found[2] or _changes(kept, found[0]) < _changes(kept, best_plan)):
@@ -1200,25 +1205,23 @@ def _changes(kept: dict[str, str], chosen: dict[str, str]) -> int:
     return sum(chosen.get(o) != w for o, w in kept.items())
 
 
-def _highs_applies(problem: Problem) -> bool:
+def _highs_applies(flat: Flat) -> bool:
     """Whether `_fewest_moves` goes to HiGHS: the population objective and a model within its branch
     and bound's reach, as for the tie-break's blocks (`solve._highs_tie_break`)."""
-    from .engines.common import flatten
     from .portfolio import HIGHS_MAX_COLUMNS, highs_available
 
-    flat = flatten(problem)
     return flat.objective_kind != "makespan" and flat.window_variables <= HIGHS_MAX_COLUMNS and highs_available()
 
 
-def _fewest_moves_highs(confined: Problem, kept: dict[str, str], best_plan: dict[str, str], best_total: int,
+def _fewest_moves_highs(flat: Flat, kept: dict[str, str], best_plan: dict[str, str], best_total: int,
                         time_limit: float) -> tuple[dict[str, str], dict[str, int], bool] | None:
-    """`_fewest_moves` by HiGHS: half the time limit without a start, then, if that found no plan, from
-    `best_plan`. None when it finds no plan."""
-    from .engines.common import flatten, objective_terms
+    """`_fewest_moves` by HiGHS on the confined problem's `flat`: half the time limit without a start,
+    then, if that found no plan, from `best_plan`. None when it finds no plan."""
+    from .engines.common import objective_terms
     from .engines.lexicographic import MipAtOptimum
     from .portfolio import slot_indices
 
-    flat = flatten(confined)
+    confined = flat.problem
     reference = {o: k for o, k in slot_indices(confined, kept).items() if o in kept}
     mip = MipAtOptimum(flat, best_total, symmetry=False)
     chosen, proven = mip.fewest_changes(reference, time_limit / 2)
