@@ -44,6 +44,7 @@ from ortools.sat.python import cp_model
 
 from .errors import InputError, Location, did_you_mean
 from .engines.common import Flat
+from .portfolio import HIGHS_MAX_COLUMNS
 from .model import RolloutModel, build_model
 from .model.constraints import GROUP_KINDS, Group
 from .model.variables import Slot
@@ -1185,7 +1186,8 @@ def _fewest_moves(board: Callable[[], Switchboard], confined: Problem, actor: st
     (organisation -> window, objective terms, proven the fewest). HiGHS's MIP at that objective where
     it applies (`engines.lexicographic.MipAtOptimum`), else CP-SAT on the switchable model with the
     question's hypothesis (`board()`); first without `best` as a start, so that the answer depends on
-    the data alone. When neither finds a plan with fewer moves in time, `best`'s own stand."""
+    the data alone. Above HiGHS's reach (national scale: CP-SAT finds no plan there either), or when
+    neither finds a plan with fewer moves in time, `best`'s own stand."""
     from .engines.common import flatten
 
     plannable = {o.id for o in confined.plannable}
@@ -1194,8 +1196,10 @@ def _fewest_moves(board: Callable[[], Switchboard], confined: Problem, actor: st
     flat = flatten(confined)
     if _highs_applies(flat):
         found = _fewest_moves_highs(flat, kept, best_plan, best_total, time_limit)
-    else:
+    elif flat.window_variables <= HIGHS_MAX_COLUMNS:
         found = _fewest_moves_cp_sat(board(), actor, plan, best, best_total)
+    else:  # national seed 1: CP-SAT found no plan at that objective in 54 s
+        found = None
     if found is not None and (found[2] or _changes(kept, found[0]) < _changes(kept, best_plan)):
         return found
     return best_plan, {name: round(value) for name, value in best.objective.items() if name != "total"}, False
@@ -1208,7 +1212,7 @@ def _changes(kept: dict[str, str], chosen: dict[str, str]) -> int:
 def _highs_applies(flat: Flat) -> bool:
     """Whether `_fewest_moves` goes to HiGHS: the population objective and a model within its branch
     and bound's reach, as for the tie-break's blocks (`solve._highs_tie_break`)."""
-    from .portfolio import HIGHS_MAX_COLUMNS, highs_available
+    from .portfolio import highs_available
 
     return flat.objective_kind != "makespan" and flat.window_variables <= HIGHS_MAX_COLUMNS and highs_available()
 
