@@ -354,6 +354,21 @@ def test_why_not_earlier_when_the_switchable_model_does_not_decide(monkeypatch):
         why_not_earlier(blocked, "m2", solved(blocked))
 
 
+
+def test_why_not_earlier_above_highs_reach_lists_the_best_plans_own_moves(monkeypatch):
+    # national scale (above 20,000 window variables): no search for fewer moves (CP-SAT finds no plan
+    # at that objective there); the moves are those of the best plan found, and the answer says so
+    from hpplan import explain
+
+    p, plan = _only_the_objective()
+    monkeypatch.setattr(explain, "HIGHS_MAX_COLUMNS", 0)
+    monkeypatch.setattr(explain, "_fewest_moves_cp_sat", lambda *a: pytest.fail("searched at national scale"))
+    answer = why_not_earlier(p, "m3", plan)
+    assert answer.verdict == "objective" and answer.proven and not answer.fewest_moves
+    assert answer.objective_change["total"] == 190
+    assert "in that plan (the fewest other moves found, not proven the fewest):" in answer.to_text()
+
+
 def unproven(monkeypatch, below: int) -> None:
     """hpplan.solve.solve reports its plans unproven, with a best bound `below` under their objective."""
     import sys
