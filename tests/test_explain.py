@@ -369,6 +369,18 @@ def test_why_not_earlier_above_highs_reach_lists_the_best_plans_own_moves(monkey
     assert "in that plan (the fewest other moves found, not proven the fewest):" in answer.to_text()
 
 
+
+def test_why_not_earlier_when_the_plan_there_is_as_good():
+    # one organisation a window, equal populations: m2 in w1 costs what m1 there does
+    p = build([org("m1"), org("m2")], limits=[{"max_actors": 1}])
+    plan = solved(p)
+    assert windows_of(plan) == {"m1": "w1", "m2": "w2"}  # the tie-break: m1 first, as early as possible
+    answer = why_not_earlier(p, "m2", plan)
+    assert answer.verdict == "objective" and answer.objective_change["total"] == 0
+    assert "is as good: the objective does not prefer either" in answer.to_text()
+    assert answer.moves == ["M1 moves from window w1 (2024-02-10) to window w2 (2024-04-27)"]
+
+
 def unproven(monkeypatch, below: int) -> None:
     """hpplan.solve.solve reports its plans unproven, with a best bound `below` under their objective."""
     import sys

@@ -1289,8 +1289,9 @@ def _objective_verdict(name: str, there: str, total: float, proven: bool,
                              f"good as this one: the best one found is worse by {_number(total)}{ruled_out} "
                              "(raise --time-limit):")
     if total == 0:
-        return "objective", (f"and the best plan with {name} {there} is as good: the tie-break "
-                             "(organisations in id order, each as early as possible) chose this one:")
+        return "objective", (f"and the best plan with {name} {there} is as good: the objective does not "
+                             "prefer either (of equally good plans `hpplan solve` reports the one its "
+                             "tie-break picks: organisations in id order, each as early as possible):")
     return "objective", (f"and the best plan with {name} {there} is better by {_number(-total)}: this plan "
                          "is not optimal:")
 
