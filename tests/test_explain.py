@@ -304,7 +304,7 @@ def test_why_not_earlier_fewest_moves_by_highs_and_by_cp_sat_agree(monkeypatch):
     p, plan = _only_the_objective()
     by_highs = why_not_earlier(p, "m3", plan)
     assert by_highs.proven and by_highs.fewest_moves and by_highs.at_least is None
-    monkeypatch.setattr(explain, "_highs_applies", lambda flat: False)
+    monkeypatch.setattr(explain, "mip_at_optimum_applies", lambda flat: False)
     by_cp_sat = why_not_earlier(p, "m3", plan)
     assert by_cp_sat.to_json_dict() == by_highs.to_json_dict()
     assert by_highs.moves == ["M1 moves from window w1 (2024-02-10) to window w2 (2024-04-27)"]
@@ -362,6 +362,7 @@ def test_why_not_earlier_above_highs_reach_lists_the_best_plans_own_moves(monkey
 
     p, plan = _only_the_objective()
     monkeypatch.setattr(explain, "HIGHS_MAX_COLUMNS", 0)
+    monkeypatch.setattr(explain, "mip_at_optimum_applies", lambda flat: False)
     monkeypatch.setattr(explain, "_fewest_moves_cp_sat", lambda *a: pytest.fail("searched at national scale"))
     answer = why_not_earlier(p, "m3", plan)
     assert answer.verdict == "objective" and answer.proven and not answer.fewest_moves

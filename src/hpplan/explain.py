@@ -44,7 +44,7 @@ from ortools.sat.python import cp_model
 
 from .errors import InputError, Location, did_you_mean
 from .engines.common import Flat
-from .portfolio import HIGHS_MAX_COLUMNS
+from .portfolio import HIGHS_MAX_COLUMNS, mip_at_optimum_applies
 from .model import RolloutModel, build_model
 from .model.constraints import GROUP_KINDS, Group
 from .model.variables import Slot
@@ -1194,7 +1194,7 @@ def _fewest_moves(board: Callable[[], Switchboard], confined: Problem, actor: st
     kept = {a.id: a.window for a in plan.plan if a.go_live is not None and a.id != actor and a.id in plannable}
     best_plan = {a.id: a.window for a in best.plan if a.go_live is not None and a.id in plannable}
     flat = flatten(confined)
-    if _highs_applies(flat):
+    if mip_at_optimum_applies(flat):
         found = _fewest_moves_highs(flat, kept, best_plan, best_total, time_limit)
     elif flat.window_variables <= HIGHS_MAX_COLUMNS:
         found = _fewest_moves_cp_sat(board(), actor, plan, best, best_total)
@@ -1207,14 +1207,6 @@ def _fewest_moves(board: Callable[[], Switchboard], confined: Problem, actor: st
 
 def _changes(kept: dict[str, str], chosen: dict[str, str]) -> int:
     return sum(chosen.get(o) != w for o, w in kept.items())
-
-
-def _highs_applies(flat: Flat) -> bool:
-    """Whether `_fewest_moves` goes to HiGHS: the population objective and a model within its branch
-    and bound's reach, as for the tie-break's blocks (`solve._highs_tie_break`)."""
-    from .portfolio import highs_available
-
-    return flat.objective_kind != "makespan" and flat.window_variables <= HIGHS_MAX_COLUMNS and highs_available()
 
 
 def _fewest_moves_highs(flat: Flat, kept: dict[str, str], best_plan: dict[str, str], best_total: int,

@@ -71,6 +71,13 @@ def highs_available() -> bool:
     return True
 
 
+def mip_at_optimum_applies(flat: Flat) -> bool:
+    """Whether HiGHS can choose among the optimal plans on hpplan's MIP held at the optimum
+    (`engines.lexicographic.MipAtOptimum`: the tie-break's blocks, `hpplan explain`'s fewest moves): the
+    population objective, HiGHS installed, a model within its branch and bound's reach."""
+    return flat.objective_kind != "makespan" and flat.window_variables <= HIGHS_MAX_COLUMNS and highs_available()
+
+
 def engines_for(problem: Problem, engine: str, *, replanning: bool, work_limit: float | None,
                 flat: Flat | None = None) -> list[str]:
     """The engines that race in the objective phase for `--engine engine` (module docstring).

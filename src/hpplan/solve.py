@@ -30,8 +30,8 @@ from .engines.common import Flat, flatten, short_gil_turns
 from .model import RolloutModel, build_model
 from .model.objective import Anchor, frozen_horizon, stability_terms, tie_break_positions
 from .model.symmetry import canonical_plan
-from .portfolio import (HIGHS_MAX_COLUMNS, RACE_THREADS, CpSatListener, Entry, Race, best_of, engines_for,
-                        highs_available, run_interval, run_mip, slot_indices)
+from .portfolio import (RACE_THREADS, CpSatListener, Entry, Race, best_of, engines_for, mip_at_optimum_applies,
+                        run_interval, run_mip, slot_indices)
 from .problem import LOAD_SCALE, Problem, month_index, month_label
 from .solution import Assignment, LoadPoint, Solution, SolveStats, Status
 
@@ -487,7 +487,7 @@ def _values(rollout: RolloutModel, solver: cp_model.CpSolver) -> _Values:
 
 #: a tie-break step that CP-SAT has not settled in this many seconds goes to HiGHS, with the organisations
 #: after it as one lexicographic block (`engines.lexicographic`): CP-SAT settles most steps in hundredths
-#: of a second, but `region` seed 1's tie-break took it 163-493 s (five steps of 9-190 s); so 20 s
+#: of a second, but `region` seed 1's tie-break took it 163-493 s (five steps of 9-190 s)
 TIE_BREAK_CP_SAT_SECONDS = 1.0
 
 
@@ -549,12 +549,12 @@ def _break_ties(rollout: RolloutModel, problem: Problem, options: SolveOptions, 
 
 
 def _highs_tie_break(problem: Problem, options: SolveOptions, flat: Flat | None) -> bool:
-    """Whether the tie-break may hand its hard steps to HiGHS: the population objective without a
-    baseline (`flat` is None when re-planning; the MIP's objective is then the model's), HiGHS installed,
-    a model within its branch and bound's reach; not with `--engine cp-sat` (that engine alone) nor
-    `--work-limit` (a step cut short on the wall clock would make a cut-short run depend on the machine)."""
-    return (flat is not None and flat.objective_kind != "makespan" and options.engine != "cp-sat"
-            and options.work_limit is None and flat.window_variables <= HIGHS_MAX_COLUMNS and highs_available())
+    """Whether the tie-break may hand its hard steps to HiGHS (`portfolio.mip_at_optimum_applies`),
+    without a baseline (`flat` is None when re-planning; the MIP's objective is then the model's); not
+    with `--engine cp-sat` (that engine alone) nor `--work-limit` (a step cut short on the wall clock
+    would make a cut-short run depend on the machine)."""
+    return (flat is not None and options.engine != "cp-sat" and options.work_limit is None
+            and mip_at_optimum_applies(flat))
 
 
 class _HighsBlocks:
