@@ -6,6 +6,9 @@ The library API a notebook can call; the `hpplan` command is a thin shell over i
     >>> problem = hpplan.load_problem("data")
     >>> solution = hpplan.solve(problem, hpplan.SolveOptions(time_limit=30))
     >>> hpplan.verify(problem, solution)   # [] when every rule and limit holds
+
+A solve can be stopped early from another thread (it returns its best plan so far):
+`options = hpplan.SolveOptions(stop=hpplan.StopRequest())`, then `options.stop.request()`.
 """
 
 from .errors import InputError
@@ -13,6 +16,7 @@ from .loader import load_problem
 from .problem import Problem
 from .solution import Solution, Status, read_plan
 from .solve import SolveOptions, solve
+from .stopping import StopRequest
 from .verify import Violation, verify
 
 __version__ = "0.1.0"
@@ -24,6 +28,7 @@ __all__ = [
     "Solution",
     "SolveOptions",
     "Status",
+    "StopRequest",
     "load_problem",
     "read_plan",
     "solve",

@@ -1,6 +1,7 @@
 """The `hpplan` command: a thin shell over the library (load, solve, render, write).
 
-Exit codes: 0 a plan was found; 1 infeasible; 2 invalid input or usage; 3 no plan within the time limit.
+Exit codes: 0 a plan was found; 1 infeasible; 2 invalid input or usage; 3 no plan within the time limit;
+130 stopped by Ctrl-C (`solve` and `report` first show or write the best plan found so far).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .problem import Problem
 from .solution import Solution
 from .solution import Status as SolveStatus
 from .solve import SolveOptions, solve
+from .stopping import EXIT_INTERRUPTED, StopRequest, ctrl_c
 
 app = typer.Typer(
     name="hpplan",
@@ -50,6 +52,11 @@ class Format(str, Enum):
 
 
 DataOption = typer.Option(Path("data"), "--data", "-d", help="Folder holding organisations.yaml and waves.yaml.")
+GapOption = typer.Option(
+    0.0, "--gap", min=0.0, max=100.0, metavar="PCT",
+    help="Stop once a plan is proven within PCT percent of the best bound (e.g. 0.5); it is reported feasible, "
+         "with its gap. Default 0: prove the optimum.",
+)
 
 
 def fail_input(error: InputError) -> None:
@@ -152,9 +159,12 @@ def solve_command(
         None, "--freeze-until", formats=["%Y-%m-%d"],
         help="With --baseline: keep the baseline's go-lives before this date (default: waves.yaml freeze_until).",
     ),
+    gap: float = GapOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display on the terminal."),
 ) -> None:
-    """Find the best rollout plan for a data folder (with scenarios applied) and show it."""
+    """Find the best rollout plan for a data folder (with scenarios applied) and show it.
+
+    Ctrl-C stops the search and shows the best plan found so far (exit 130); a second Ctrl-C aborts."""
     from .cli_compare import data_folder, replan_and_emit, scenario_problem
     from .portfolio import highs_available
     from .progress import solve_progress
@@ -168,16 +178,33 @@ def solve_command(
         typer.echo("error: --engine highs needs highspy (pip install highspy); or use --engine auto", err=True)
         raise typer.Exit(EXIT_INPUT)
     options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit,
-                           engine=engine.value)
+                           engine=engine.value, gap=gap / 100, stop=StopRequest())
     if baseline is None:
-        with solve_progress(Console(stderr=True), quiet=quiet) as options.progress:
+        with solve_progress(Console(stderr=True), quiet=quiet) as options.progress, ctrl_c(options.stop):
             solution = solve(problem, options)
         emit(problem, solution, fmt, output)
     else:
         solution = replan_and_emit(problem, folder, baseline, freeze_until, options, fmt, output, quiet=quiet)
+    exit_stopped(solution, output)
     if solution.status is SolveStatus.infeasible:
         explain_on_stderr(problem, time_limit)
     raise typer.Exit(solution.exit_code)
+
+
+
+def exit_stopped(solution: Solution, output: Optional[Path]) -> None:
+    """A solve stopped by Ctrl-C ends the command with exit code 130, after its best plan is shown
+    (and written, with `-o`)."""
+    if not solution.stats.stopped:
+        return
+    if solution.found:
+        where = f"; written to {output}" if output is not None else ""
+        typer.echo(f"hpplan: stopped by Ctrl-C after {solution.stats.wall_time:.1f} s: the best plan found so far "
+                   f"({solution.status.value}){where}", err=True)
+    else:
+        typer.echo(f"hpplan: stopped by Ctrl-C after {solution.stats.wall_time:.1f} s, before any plan was found",
+                   err=True)
+    raise typer.Exit(EXIT_INTERRUPTED)
 
 
 def explain_on_stderr(problem: Problem, time_limit: float) -> None:

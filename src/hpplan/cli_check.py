@@ -16,6 +16,7 @@ from .explain import SOLVE_TIME_LIMIT, Undecided, explain_infeasible, is_feasibl
 from .io import write_atomic
 from .loader import load_problem
 from .problem import Problem
+from .stopping import ends_on_ctrl_c
 
 
 class CheckFormat(str, Enum):
@@ -55,6 +56,7 @@ def load_with_scenarios(data: Path, scenarios: list[Path]) -> Problem:
 
 
 @app.command("check")
+@ends_on_ctrl_c
 def check_command(
     data: Path = DataOption,
     scenario: List[Path] = ScenarioOption,
@@ -93,6 +95,7 @@ def _write_junit(path: Optional[Path], result) -> None:
 
 
 @app.command("explain")
+@ends_on_ctrl_c
 def explain_command(
     data: Path = DataOption,
     scenario: List[Path] = ScenarioOption,

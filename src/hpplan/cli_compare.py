@@ -32,6 +32,7 @@ from .problem import Problem
 from .scenario import apply_quick, apply_scenarios, scenario_base
 from .solution import Solution, Status, read_plan
 from .solve import Baseline, Replan, SolveOptions, solve_replan
+from .stopping import ctrl_c, ends_on_ctrl_c
 from .verify import verify
 
 #: the terminal width from which moves are shown as one table (below it: a block per move)
@@ -158,7 +159,7 @@ def replan_and_emit(problem: Problem, folder: Path, baseline: Path, freeze_until
     plan = read_baseline(baseline, freeze)
     base_problem = scenario_problem(folder, [], [], [], [])
     check_baseline_fits(base_problem, plan)
-    with solve_progress(Console(stderr=True), quiet=quiet) as options.progress:
+    with solve_progress(Console(stderr=True), quiet=quiet) as options.progress, ctrl_c(options.stop):
         solution, replan = solve_replan(problem, options, plan)
     comparison = compare(plan.plan, base_problem, solution, problem)
     emit_replan(problem, solution, comparison, plan, replan, fmt, output)
@@ -381,6 +382,7 @@ def comparison_markdown(c: Comparison, title: str = "Comparison", level: int = 1
 
 
 @app.command("compare")
+@ends_on_ctrl_c  # a comparison with a plan cut short would mislead
 def compare_command(
     baseline: Path = typer.Option(
         ..., "--baseline", "-b",

@@ -17,12 +17,13 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from .cli import EXIT_INPUT, app, fail_input, load
+from .cli import EXIT_INPUT, GapOption, app, exit_stopped, fail_input, load
 from .errors import InputError, Location, did_you_mean
 from .io import write_atomic
 from .problem import Problem
 from .report import Chart, GroupBy
 from .solution import Solution, read_plan
+from .stopping import StopRequest, ctrl_c
 
 
 class ReportFormat(str, Enum):
@@ -98,15 +99,17 @@ def read_report_plan(path: Path, problem: Problem, *, strict: bool) -> Solution:
 
 
 def solve_for_report(problem: Problem, time_limit: float, seed: int, workers: int, work_limit: Optional[float],
-                     quiet: bool) -> Solution:
-    """Solve with progress on the terminal (stderr) unless quiet or not a terminal."""
+                     quiet: bool, gap: float = 0.0) -> Solution:
+    """Solve with progress on the terminal (stderr) unless quiet or not a terminal; Ctrl-C stops the
+    search with the best plan so far (`hpplan.stopping`). `gap` in percent, as `--gap`."""
     from dataclasses import fields
 
     from .progress import solve_progress
     from .solve import SolveOptions, solve
 
-    options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit)
-    with solve_progress(Console(stderr=True), quiet=quiet) as progress:
+    options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit, gap=gap / 100,
+                           stop=StopRequest())
+    with solve_progress(Console(stderr=True), quiet=quiet) as progress, ctrl_c(options.stop):
         if progress is not None and "progress" in {f.name for f in fields(SolveOptions)}:
             options.progress = progress  # solve.py's progress hook (docs/report.md)
         return solve(problem, options)
@@ -129,6 +132,7 @@ def report_command(
     seed: int = typer.Option(0, "--seed", min=0, help="Random seed of the solver."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Solver threads (deterministic for any count)."),
     work_limit: Optional[float] = typer.Option(None, "--work-limit", min=0.01, help="Deterministic work limit (CP-SAT deterministic seconds)."),
+    gap: float = GapOption,
     fmt: Optional[ReportFormat] = typer.Option(
         None, "--format", "-f",
         help="html (interactive report), png or svg (static charts), ics (calendar) or xlsx (spreadsheet); "
@@ -160,9 +164,10 @@ def report_command(
         solution = read_report_plan(plan, problem, strict=True)
         label = plan.stem
     else:
-        solution = solve_for_report(problem, time_limit, seed, workers, work_limit, quiet)
+        solution = solve_for_report(problem, time_limit, seed, workers, work_limit, quiet, gap)
         label = "scenario plan" if problem.applied else "plan"
     if not solution.found:
+        exit_stopped(solution, None)
         where = "stdout" if str(output) == "-" else str(output)
         typer.echo(f"hpplan: no plan ({solution.status.value}); nothing written to {where}", err=True)
         raise typer.Exit(solution.exit_code)
@@ -185,6 +190,7 @@ def report_command(
 
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
+        exit_stopped(solution, None)
         raise typer.Exit(0)
     try:
         write_atomic(output, content)
@@ -192,4 +198,5 @@ def report_command(
         fail_input(error)
     if not quiet:
         typer.echo(f"hpplan: wrote {output} ({_size(len(content))}, {solution.status.value} plan)", err=True)
+    exit_stopped(solution, output)
     raise typer.Exit(solution.exit_code)

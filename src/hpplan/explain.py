@@ -52,6 +52,7 @@ from .problem import LOAD_SCALE, Problem, month_label
 from .schema import AfterLive, NotSameWindow, Order, Organisation, Status, Together, Track, WithOrBefore
 from .solution import Solution
 from .solution import Status as SolveStatus
+from .stopping import cp_solver
 from .yamlio import YamlDocument, load_yaml
 
 #: work limit of one solve, in CP-SAT deterministic seconds (reproducible, unlike wall time); a solve
@@ -276,7 +277,7 @@ class Switchboard:
         return sorted(set(keys), key=self.rank.__getitem__)
 
     def solver(self, work_limit: float | None = None) -> cp_model.CpSolver:
-        solver = cp_model.CpSolver()
+        solver = cp_solver()
         params = solver.parameters
         params.num_workers = 1  # cores come back only from a single-worker feasibility solve
         params.random_seed = 0
@@ -1312,7 +1313,7 @@ def plan_objective(problem: Problem, plan: Solution, *, time_limit: float = SOLV
     mine = _plan_values(rollout, plan)
     for var in rollout.variables.go_live.values():
         model.add(var == mine[var.index])
-    solver = cp_model.CpSolver()
+    solver = cp_solver()
     solver.parameters.num_workers = 1
     solver.parameters.max_deterministic_time = time_limit
     if solver.solve(model) != cp_model.OPTIMAL:

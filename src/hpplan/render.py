@@ -498,6 +498,10 @@ def footer(solution: Solution, g: Glyphs, width: int) -> list[Text]:
     ]
     if stats.time_limit is not None:
         solve.append(f"time limit {fmt_number(stats.time_limit)} s")
+    if stats.gap_tolerance:
+        solve.append(f"gap tolerance {100 * stats.gap_tolerance:g} %")
+    if stats.stopped:
+        solve.append("stopped on request")
     if stats.found_by is not None:
         solve.append(f"plan found by {stats.found_by}")
     if stats.proved_by is not None:

@@ -67,10 +67,12 @@ class SolveStats:
     seed: int = 0
     workers: int = 1
     time_limit: float | None = None
+    gap_tolerance: float = 0.0  # SolveOptions.gap: the solve ends once a plan is proven this close to the bound
     phases: list[str] = field(default_factory=list)
     found_by: str | None = None  # the engine whose plan is reported (greedy, cp-sat, highs)
     proved_by: str | None = None  # the engine whose bound proved it optimal (None: not proven)
     first_plan_time: float | None = None  # seconds from the start of the solve to the first verified plan
+    stopped: bool = False  # stopped on request (`SolveOptions.stop`: Ctrl-C) before its time limit
 
 
 @dataclass

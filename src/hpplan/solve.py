@@ -34,6 +34,7 @@ from .portfolio import (RACE_THREADS, CpSatListener, Entry, Race, best_of, engin
                         run_interval, run_mip, slot_indices)
 from .problem import LOAD_SCALE, Problem, month_index, month_label
 from .solution import Assignment, LoadPoint, Solution, SolveStats, Status
+from .stopping import StopRequest, cp_solver, requested, watching
 
 STATUS = {
     cp_model.OPTIMAL: Status.optimal,
@@ -55,6 +56,11 @@ class SolveOptions:
     progress: object | None = None
     #: which engines race in the objective phase: auto | cp-sat | highs (hpplan.portfolio)
     engine: str = "auto"
+    #: relative gap tolerance: the objective phase ends once a plan is proven within this fraction of
+    #: the best bound (0.005: 0.5 %); the plan is then reported `feasible` with its gap (0: prove the optimum)
+    gap: float = 0.0
+    #: `request()` it from any thread (Ctrl-C on the command line) to end the solve with its best plan so far
+    stop: StopRequest | None = None
 
 
 def run_solver(solver: cp_model.CpSolver, model: cp_model.CpModel, options: SolveOptions, phase: str,
@@ -62,13 +68,32 @@ def run_solver(solver: cp_model.CpSolver, model: cp_model.CpModel, options: Solv
     """`solver.solve(model)`, showing progress when `options.progress` is set (hpplan.progress); in a
     race (hpplan.portfolio), its plans and bounds go to the race, which shows the race's best."""
     progress = options.progress.attach(solver, phase) if options.progress is not None else None
-    if race is not None:
-        return solver.solve(model, CpSatListener(race, solver, go_live))
-    return solver.solve(model) if progress is None else solver.solve(model, progress)
+    if requested(options.stop):
+        # stopped before it began: only the plan it starts from (its hints), if it has one
+        solver.parameters.max_time_in_seconds = min(solver.parameters.max_time_in_seconds, 1.0)
+        solver.parameters.stop_after_first_solution = True
+    finished = threading.Event()
+
+    def repeat_stop() -> None:
+        while not finished.wait(0.05):
+            solver.stop_search()
+
+    def stop() -> None:
+        # a stop that comes before CP-SAT has begun its search is lost: repeat it until the search ends
+        solver.stop_search()
+        threading.Thread(target=repeat_stop, name="cp-sat-stop", daemon=True).start()
+
+    try:
+        with watching(options.stop, stop):
+            if race is not None:
+                return solver.solve(model, CpSatListener(race, solver, go_live))
+            return solver.solve(model) if progress is None else solver.solve(model, progress)
+    finally:
+        finished.set()
 
 
 def solver_for(options: SolveOptions, time_left: float) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
+    solver = cp_solver()
     params = solver.parameters
     params.max_time_in_seconds = max(time_left, 0.01)
     params.random_seed = options.seed
@@ -120,6 +145,13 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
                  baseline: Baseline | None = None) -> tuple[Solution, Replan | None]:
     """`solve`, also returning what re-planning against the baseline did (None without a baseline)."""
     options = options or SolveOptions()
+    solution, replan = _solve_replan(problem, options, baseline)
+    solution.stats.stopped = requested(options.stop)
+    return solution, replan
+
+
+def _solve_replan(problem: Problem, options: SolveOptions,
+                  baseline: Baseline | None) -> tuple[Solution, Replan | None]:
     started = time.perf_counter()
     flat = flatten(problem) if baseline is None else None
     engines = engines_for(problem, options.engine, replanning=baseline is not None, work_limit=options.work_limit,
@@ -131,7 +163,7 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
     # takes 4-5 s that the racing engines use better (docs/solve.md "Engines")
     deadline = started + options.time_limit
     stats = SolveStats(build_time=time.perf_counter() - started, seed=options.seed, workers=options.workers,
-                       time_limit=options.time_limit, phases=[])
+                       time_limit=options.time_limit, gap_tolerance=options.gap, phases=[])
 
     replan = None
     if baseline is not None:
@@ -155,7 +187,7 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
     stats.gap = abs(objective_value - outcome.bound) / max(1.0, abs(objective_value)) if outcome.bound is not None else None
     tie_broken = outcome.best.tie_broken and status is Status.optimal
     # no time left to build CP-SAT's model for the tie-break (national scale): the optimal plan as it is
-    no_time = rollout is None and time.perf_counter() >= deadline
+    no_time = rollout is None and (time.perf_counter() >= deadline or requested(options.stop))
     if outcome.best.solution is not None and (tie_broken or no_time
                                               or not (status is Status.optimal and options.tie_break)):
         # another engine's plan, reported as it is (its objective terms are computed as the model's);
@@ -244,6 +276,9 @@ def _stabilise(rollout: RolloutModel, problem: Problem, baseline: Baseline, opti
         for slot in variables.domain.get(org_id, []):
             model.add_hint(variables.go_live[org_id, slot.id], int(slot.id == anchor.window and anchor.date is not None))
     for phase, name in phases:
+        if requested(options.stop):  # stopped: the phases left are not run (their values stay None)
+            replan.proven = False
+            break
         expr = terms[phase]
         if isinstance(expr, int):  # nothing to choose (no organisation of the baseline is planned)
             if phase != "frozen":
@@ -346,8 +381,8 @@ def _objective_phase(problem: Problem, flat: Flat | None, engines: list[str], ro
     list-schedule plan as the first entry (not when re-planning: its phases come first). `rollout`
     (the CP-SAT model) is None when no engine of the race needs it; `flat` is None when re-planning."""
     stats.engine = " + ".join(engines)
-    race = Race(progress=options.progress, share_plans=SHARE_PLANS and "highs" in engines and "cp-sat" in engines)
-    entries: list[Entry] = []
+    race = Race(progress=options.progress, share_plans=SHARE_PLANS and "highs" in engines and "cp-sat" in engines,
+                gap=options.gap)
     incumbent = None
     if not replanning:
         incumbent = list_schedule(problem, flat)
@@ -361,7 +396,28 @@ def _objective_phase(problem: Problem, flat: Flat | None, engines: list[str], ro
             # memory, where it has none of its own for long (national); where HiGHS's branch and bound
             # races (regional), a poor hint only holds CP-SAT back
             _hint(rollout, incumbent)
+    with watching(options.stop, race.stop):
+        entries, values = _race(problem, flat, engines, rollout, options, deadline, stats, race, incumbent)
+    stats.phases.append("objective")
+    if race.decided_at_gap:
+        stats.phases.append(f"stopped at the gap tolerance ({100 * options.gap:g} %)")
+    if incumbent is not None:
+        entries.append(Entry("greedy", Status.feasible, round(incumbent.objective["total"]), None, incumbent))
+    best, status, bound, proved_by = best_of(entries, race)
+    stats.found_by = best.engine if best is not None else None
+    stats.proved_by = proved_by
+    stats.first_plan_time = race.first_plan_at - started if race.first_plan_at is not None else None
+    return _Outcome(best, status, bound, values if best is not None and best.engine == "cp-sat" else None)
+
+
+def _race(problem: Problem, flat: Flat | None, engines: list[str], rollout: RolloutModel | None,
+          options: SolveOptions, deadline: float, stats: SolveStats, race: Race,
+          incumbent: Solution | None) -> tuple[list[Entry], "_Values | None"]:
+    """The racing engines' entries (CP-SAT's in this thread, the others' in threads of their own) and
+    CP-SAT's values (None: it has no plan or did not race)."""
+    entries: list[Entry] = []
     threads = []
+    values = None
     for engine in engines:
         if engine in ("highs", "lp-rounding"):
             # a start helps HiGHS on a makespan (it cuts every slot finishing later) and hurts it on the
@@ -376,7 +432,6 @@ def _objective_phase(problem: Problem, flat: Flat | None, engines: list[str], ro
             threads.append(_Thread(run_interval, engine, problem, race, deadline - time.perf_counter(), options.seed,
                                    options.workers, options.tie_break))
     try:
-        values = None
         if "cp-sat" in engines:
             # the engines beside CP-SAT have a thread each out of `workers` (at least one left to CP-SAT):
             # HiGHS with a core of its own proves `region` seed 1 at 10 s, beside two CP-SAT workers not
@@ -387,6 +442,8 @@ def _objective_phase(problem: Problem, flat: Flat | None, engines: list[str], ro
                 # all in from the start, give a single worker better bounds on the population objective
                 solver.parameters.linearization_level = 2
                 solver.parameters.add_lp_constraints_lazily = False
+            if options.gap > 0:
+                solver.parameters.relative_gap_limit = options.gap  # CP-SAT then says OPTIMAL: corrected below
             code = run_solver(solver, rollout.model, options, "objective", race, rollout.variables.go_live)
             cp_status = _status(code, rollout)
             if cp_status is Status.infeasible:
@@ -397,6 +454,8 @@ def _objective_phase(problem: Problem, flat: Flat | None, engines: list[str], ro
             if cp_status in (Status.optimal, Status.feasible):
                 entry.objective = round(solver.objective_value)
                 entry.bound = math.ceil(solver.best_objective_bound - 1e-6)
+                if entry.bound < entry.objective:  # ended at the gap tolerance, not proven
+                    entry.status = Status.feasible
                 values = _values(rollout, solver)
                 race.offer(entry.objective, entry.bound, "cp-sat")
             entries.append(entry)
@@ -417,14 +476,7 @@ def _objective_phase(problem: Problem, flat: Flat | None, engines: list[str], ro
     for entry in entries:  # what the other engines did (e.g. "highs: parts: 2 (76, 1973 organisations)")
         if entry.solution is not None:
             stats.phases += [f"{entry.engine}: {note}" for note in entry.solution.stats.phases if note != "objective"]
-    stats.phases.append("objective")
-    if incumbent is not None:
-        entries.append(Entry("greedy", Status.feasible, round(incumbent.objective["total"]), None, incumbent))
-    best, status, bound, proved_by = best_of(entries, race)
-    stats.found_by = best.engine if best is not None else None
-    stats.proved_by = proved_by
-    stats.first_plan_time = race.first_plan_at - started if race.first_plan_at is not None else None
-    return _Outcome(best, status, bound, values if best is not None and best.engine == "cp-sat" else None)
+    return entries, values
 
 
 class _Thread(threading.Thread):
@@ -510,7 +562,7 @@ def _break_ties(rollout: RolloutModel, problem: Problem, options: SolveOptions, 
         _org_id, position, low = steps[i]
         decided = steps[i:i + 1]
         if _evaluate(position, values) > low:
-            time_left = deadline - time.perf_counter()
+            time_left = 0.0 if requested(options.stop) else deadline - time.perf_counter()
             if time_left <= 0:
                 state = "incomplete"
                 break
@@ -591,7 +643,7 @@ class _HighsBlocks:
         from .engines.lexicographic import MipAtOptimum, block_of
 
         if self.mip is None:
-            self.mip = MipAtOptimum(self.flat, self.optimum, self.options.seed)
+            self.mip = MipAtOptimum(self.flat, self.optimum, self.options.seed, stop=self.options.stop)
             for org_id, k in self.fixed.items():
                 self.mip.fix(org_id, k)
         if self.options.progress is not None:

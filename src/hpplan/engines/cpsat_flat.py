@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from ..problem import Problem
+from ..stopping import cp_solver
 from ..solution import Solution, SolveStats, Status
 from .common import flatten, to_solution
 from .highs import MipModel
@@ -94,7 +95,7 @@ def solve_cpsat_flat(problem: Problem, options: FlatOptions | None = None) -> tu
         if getattr(mip, "z", None) is not None:
             model.add_hint(cols[mip.z], int(mip.col_upper[mip.z]))
     stats.build_time = time.perf_counter() - started
-    solver = cp_model.CpSolver()
+    solver = cp_solver()
     p = solver.parameters
     p.max_time_in_seconds = max(0.01, options.time_limit - stats.build_time)
     p.random_seed = options.seed

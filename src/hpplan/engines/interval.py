@@ -63,6 +63,7 @@ from ..model.constraints import with_or_before_pairs
 from ..model.scheduling import add_blocked_cumulative
 from ..model.variables import Fixed, Slot, allowed_slots, window_calendar
 from ..problem import Problem
+from ..stopping import cp_solver
 
 ENGINE = "cp-sat-interval"
 
@@ -613,7 +614,7 @@ def solve_interval(problem: Problem, *, time_limit: float, seed: int = 0, worker
     build_time = time.perf_counter() - started
 
     def new_solver(time_left: float) -> cp_model.CpSolver:
-        solver = cp_model.CpSolver()
+        solver = cp_solver()
         prm = solver.parameters
         prm.max_time_in_seconds = max(time_left, 0.01)
         prm.random_seed = seed

@@ -28,7 +28,7 @@ import time
 from typing import Callable
 
 from .common import Flat, breaks_rules, objective_terms
-from .highs import HighsOptions, MipModel, load_highs, set_start
+from .highs import HighsOptions, MipModel, listen, load_highs, set_start
 
 #: the largest value a block's objective may take: the weights are exact integers in a double, and
 #: HiGHS's absolute gap (below 1) stays far above its floating-point error
@@ -66,13 +66,15 @@ class MipAtOptimum:
     (interchangeable organisations in id order, as the tie-break's plan has them; off when the plan to
     be near may have them in any order)."""
 
-    def __init__(self, flat: Flat, optimum: int, seed: int = 0, symmetry: bool = True):
+    def __init__(self, flat: Flat, optimum: int, seed: int = 0, symmetry: bool = True, stop=None):
         self.flat = flat
         self.mip = MipModel(flat, symmetry=symmetry, aggregate=False, counts=True)
         self.optimum = optimum
         self.mip.rows.add({col: cost for col, cost in enumerate(self.mip.cost) if cost},
                           optimum - self.mip.offset - 0.5, optimum - self.mip.offset + 0.5)  # = z*
         self.highs = load_highs(self.mip, HighsOptions(seed=seed), integer=True)
+        if stop is not None:  # `stop` (an event, hpplan.stopping.StopRequest) ends a search it sees set
+            listen(self.highs, HighsOptions(stop=stop))
         self.columns = len(self.mip.cost)
 
     def fix(self, org_id: str, k: int | None) -> None:

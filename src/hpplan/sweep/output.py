@@ -64,9 +64,9 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
         line += f". Base plan: {s.base_status}, rollout complete {s.completion.base}."
     _say(console, line, 2)
     if s.unproven:
-        _say(console, f"{s.unproven} plans were cut short by the time limit (not proven optimal): they may differ "
-                      "on a faster or slower machine; raise time_limit, or set work_limit to make them "
-                      "reproducible (docs/sweep.md).", 2, "yellow")
+        _say(console, f"{s.unproven} plans were cut short by the time limit or the gap tolerance (not proven "
+                      "optimal): they may differ on a faster or slower machine; raise time_limit (and lower gap), "
+                      "or set work_limit to make them reproducible (docs/sweep.md).", 2, "yellow")
     if not s.with_plan:
         _failures(s, console)
         return

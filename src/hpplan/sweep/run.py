@@ -68,8 +68,8 @@ def header_record(context: SweepContext) -> dict:
         "risks": [{"actor": r.id, "slip": r.slip.describe() if r.slip else None,
                    "signing": r.signing.model_dump() if r.signing else None} for r in context.actors],
         "live_by": [d.isoformat() for d in spec.live_by],
-        "solver": {"time_limit": spec.time_limit, "work_limit": spec.work_limit, "workers": spec.workers,
-                   "seed": spec.solver_seed},
+        "solver": {"time_limit": spec.time_limit, "work_limit": spec.work_limit, "gap": spec.gap,
+                   "workers": spec.workers, "seed": spec.solver_seed},
     }
 
 

@@ -1,0 +1,158 @@
+"""Stopping a solve before its time limit: on request (a notebook, a timer, another thread) or by
+Ctrl-C on the command line.
+
+`StopRequest` is the library's side: pass one in `SolveOptions(stop=...)` and call `request()` from
+any thread; the solve stops every engine, skips what it has not started, and returns the best plan it
+has found so far (`Solution.stats.stopped`). `ctrl_c(stop)` is the command line's side: while it is
+active, a first Ctrl-C requests the stop (or, for a command without one, ends it: exit 130, nothing
+written) and a second ends the process at once.
+
+Why a pipe and a watcher thread: Python runs a signal handler only in the main thread, between two
+bytecodes, and the main thread may sit in CP-SAT's C++ search for the whole time limit. CPython's own C
+handler writes each signal's number to the file descriptor given to `signal.set_wakeup_fd` as it
+arrives; a thread reading that pipe acts at once. CP-SAT must then not install its own SIGINT handler
+(`catch_sigint_signal`, on by default), which would replace ours and leave SIGINT at the system default
+after the search: `cp_solver()` creates every CP-SAT solver accordingly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import signal
+import sys
+import threading
+from typing import Callable, Iterator
+
+from ortools.sat.python import cp_model
+
+#: the exit code of a command ended by Ctrl-C (128 + SIGINT, as shells report it)
+EXIT_INTERRUPTED = 130
+
+_ctrl_c_handled = False  # True while `ctrl_c` handles SIGINT (then CP-SAT must not take it over)
+
+
+class StopRequest:
+    """Ask a running solve to stop and return its best plan so far. Thread-safe; once requested it
+    stays requested. `is_set()` lets it serve where an event is polled (HiGHS's interrupt callback)."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._stops: list[Callable[[], None]] = []
+
+    def request(self) -> None:
+        """Stop whatever the solve is running, and let it start nothing more."""
+        self._event.set()
+        with self._lock:
+            stops = list(self._stops)
+        for stop in stops:
+            stop()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    @contextlib.contextmanager
+    def watching(self, stop: Callable[[], None]) -> Iterator[None]:
+        """While the block runs, a request calls `stop` (at once if it came already)."""
+        with self._lock:
+            self._stops.append(stop)
+        try:
+            if self._event.is_set():
+                stop()
+            yield
+        finally:
+            with self._lock:
+                self._stops.remove(stop)
+
+
+def requested(stop: StopRequest | None) -> bool:
+    return stop is not None and stop.is_set()
+
+
+@contextlib.contextmanager
+def watching(stop: StopRequest | None, fn: Callable[[], None]) -> Iterator[None]:
+    """`stop.watching(fn)`, or nothing when there is no stop request."""
+    if stop is None:
+        yield
+    else:
+        with stop.watching(fn):
+            yield
+
+
+def cp_solver() -> cp_model.CpSolver:
+    """A CP-SAT solver that leaves Ctrl-C to `ctrl_c` while that handles it (else CP-SAT's default:
+    Ctrl-C stops its search, which a notebook relies on)."""
+    solver = cp_model.CpSolver()
+    if _ctrl_c_handled:
+        solver.parameters.catch_sigint_signal = False
+    return solver
+
+
+@contextlib.contextmanager
+def ctrl_c(stop: StopRequest | None, say: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Handle Ctrl-C for a command while the block runs. With `stop`, the first Ctrl-C requests it
+    and says so; without, or at the second, the process ends with `EXIT_INTERRUPTED` (outputs are
+    written atomically, so nothing is left half-written). Outside the main thread: nothing (Python
+    takes signals there only)."""
+    global _ctrl_c_handled
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    say = say or (lambda text: print(text, file=sys.stderr, flush=True))
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    presses = [0]
+
+    def abort() -> None:
+        if sys.stderr.isatty():
+            sys.stderr.write("\x1b[?25h")  # the progress display hides the cursor; show it again
+        say("hpplan: interrupted (Ctrl-C); nothing written")
+        sys.stderr.flush()
+        sys.stdout.flush()
+        os._exit(EXIT_INTERRUPTED)
+
+    def watch() -> None:
+        while True:
+            try:
+                data = os.read(read_end, 64)
+            except OSError:
+                return
+            if not data:  # the write end is closed: the block is over
+                return
+            for number in data:
+                if number != signal.SIGINT:
+                    continue
+                presses[0] += 1
+                if stop is None or presses[0] > 1:
+                    abort()
+                say("hpplan: stopping (Ctrl-C): the best plan found so far follows; Ctrl-C again to abort")
+                stop.request()
+
+    previous_handler = signal.signal(signal.SIGINT, lambda signum, frame: None)  # the watcher acts
+    previous_fd = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    watcher = threading.Thread(target=watch, name="hpplan-ctrl-c", daemon=True)
+    watcher.start()
+    handled_before, _ctrl_c_handled = _ctrl_c_handled, True
+    try:
+        yield
+    finally:
+        _ctrl_c_handled = handled_before
+        signal.set_wakeup_fd(previous_fd)
+        signal.signal(signal.SIGINT, previous_handler)
+        os.close(write_end)
+        watcher.join()
+        os.close(read_end)
+
+
+def ends_on_ctrl_c(command: Callable) -> Callable:
+    """A command that Ctrl-C ends at once (exit 130, nothing written): one whose answer would mislead
+    if a search in it were cut short (`explain`, `check`, `compare`)."""
+
+    @functools.wraps(command)  # typer reads the options from the wrapped signature
+    def run(*args, **kwargs):
+        with ctrl_c(None):
+            return command(*args, **kwargs)
+
+    return run

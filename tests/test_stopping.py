@@ -1,0 +1,185 @@
+"""Stopping a solve early: on request (`SolveOptions.stop`), at a gap tolerance (`SolveOptions.gap`,
+`--gap`), and by Ctrl-C on the command line (`hpplan.stopping`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from hpplan import StopRequest, load_problem
+from hpplan.solution import Status, read_plan
+from hpplan.solve import Baseline, SolveOptions, solve, solve_replan
+from hpplan.stopping import EXIT_INTERRUPTED, cp_solver, ctrl_c
+from hpplan.verify import verify
+
+from helpers import solved
+
+SHIPPED = Path(__file__).resolve().parents[1] / "data"
+HPPLAN = [sys.executable, "-c", "import sys; from hpplan.cli import main; sys.argv[0] = 'hpplan'; main()"]
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory) -> Path:
+    """A generated `region` instance (100 organisations): not proven in the first seconds."""
+    from hpplan.generate import write_instance
+
+    folder = tmp_path_factory.mktemp("region")
+    write_instance(folder, "region", 1)
+    return folder
+
+
+def assert_verified(problem, solution) -> None:
+    assert solution.found
+    violations = verify(problem, solution)
+    assert violations == [], "\n".join(v.message for v in violations)
+
+
+def test_a_stop_request_ends_the_solve_with_its_best_plan_so_far(region: Path):
+    problem = load_problem(region)
+    stop = StopRequest()
+    timer = threading.Timer(2.0, stop.request)
+    timer.start()
+    solution = solve(problem, SolveOptions(time_limit=300, stop=stop))
+    timer.cancel()
+    assert solution.stats.stopped
+    assert_verified(problem, solution)
+    assert solution.stats.tie_break != "complete"  # a stopped tie-break is not the canonical plan
+    assert solution.stats.wall_time < 150  # ended by the request, not by the time limit
+
+
+def test_a_stop_requested_before_the_solve_still_gives_a_plan(region: Path):
+    problem = load_problem(region)
+    stop = StopRequest()
+    stop.request()
+    solution = solve(problem, SolveOptions(time_limit=300, stop=stop))
+    assert solution.stats.stopped and solution.status is Status.feasible
+    assert_verified(problem, solution)
+    assert solution.stats.wall_time < 150
+
+
+def test_a_stopped_replan_keeps_every_rule():
+    problem = load_problem(SHIPPED)
+    base = solved(problem)
+    stop = StopRequest()
+    stop.request()  # before the phases "fewest moved" and "least movement": they are not run
+    solution, replan = solve_replan(problem, SolveOptions(time_limit=60, stop=stop), Baseline(base))
+    assert solution.stats.stopped and not replan.proven
+    assert_verified(problem, solution)
+
+
+def test_no_stop_request_no_stop():
+    solution = solved(load_problem(SHIPPED))
+    assert solution.status is Status.optimal and not solution.stats.stopped
+
+
+def test_the_gap_tolerance_ends_the_race_at_a_plan_that_close_to_the_bound(region: Path):
+    problem = load_problem(region)
+    solution = solve(problem, SolveOptions(time_limit=300, gap=0.05))
+    assert_verified(problem, solution)
+    objective, bound = solution.objective["total"], solution.stats.best_bound
+    assert objective - bound <= 0.05 * objective
+    assert solution.stats.wall_time < 150  # ended by the tolerance (region's optimum takes seconds to prove)
+    if solution.status is Status.feasible:
+        assert "stopped at the gap tolerance (5 %)" in solution.stats.phases
+        assert solution.stats.tie_break == "skipped"
+
+
+def test_cp_sat_at_its_gap_limit_is_not_called_optimal(region: Path):
+    # CP-SAT answers OPTIMAL when it stops at `relative_gap_limit`; hpplan reports it as feasible
+    problem = load_problem(region)
+    solution = solve(problem, SolveOptions(time_limit=300, gap=0.05, engine="cp-sat", work_limit=60))
+    assert_verified(problem, solution)
+    assert (solution.status is Status.optimal) == (solution.stats.best_bound >= solution.objective["total"])
+
+
+def test_ctrl_c_requests_the_stop_and_leaves_the_handler_as_it_was():
+    before = signal.getsignal(signal.SIGINT)
+    stop = StopRequest()
+    assert cp_solver().parameters.catch_sigint_signal  # CP-SAT's default outside: a notebook relies on it
+    with ctrl_c(stop, say=lambda text: None):
+        assert not cp_solver().parameters.catch_sigint_signal  # ours while the command runs
+        os.kill(os.getpid(), signal.SIGINT)
+        deadline = time.monotonic() + 10
+        while not stop.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert stop.is_set()
+    assert signal.getsignal(signal.SIGINT) is before
+    assert cp_solver().parameters.catch_sigint_signal
+
+
+@pytest.mark.parametrize("stop, presses", [("None", 1), ("StopRequest()", 2)])
+def test_ctrl_c_without_a_stop_or_twice_ends_the_process(stop: str, presses: int):
+    script = ("import os, signal, time\n"
+              "from hpplan.stopping import StopRequest, ctrl_c\n"
+              f"with ctrl_c({stop}):\n"
+              f"    for _ in range({presses}):\n"
+              "        os.kill(os.getpid(), signal.SIGINT)\n"
+              "        time.sleep(0.5)\n"
+              "    time.sleep(30)\n"
+              "print('not ended')\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == EXIT_INTERRUPTED
+    assert "interrupted (Ctrl-C); nothing written" in done.stderr and "not ended" not in done.stdout
+
+
+def _interrupt(args: list[str], after: float) -> subprocess.CompletedProcess:
+    """Run the hpplan command, press Ctrl-C once after `after` seconds, wait for it to end."""
+    process = subprocess.Popen(HPPLAN + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        time.sleep(after)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    return subprocess.CompletedProcess(args, process.returncode, out, err)
+
+
+def test_ctrl_c_in_hpplan_solve_writes_the_best_plan_so_far(region: Path, tmp_path: Path):
+    out = tmp_path / "plan.json"
+    done = _interrupt(["solve", "--data", str(region), "-t", "300", "-q", "-f", "json", "-o", str(out)], after=6)
+    assert done.returncode == EXIT_INTERRUPTED, done.stderr
+    assert "stopped by Ctrl-C" in done.stderr and f"written to {out}" in done.stderr
+    assert "Traceback" not in done.stderr
+    problem = load_problem(region)
+    assert json.loads(out.read_text())["status"] in ("feasible", "optimal")
+    assert_verified(problem, read_plan(out))
+
+
+def test_ctrl_c_in_hpplan_explain_ends_it_with_nothing_said(region: Path):
+    problem = load_problem(region)
+    actor = next(o.id for o in problem.organisations if o.kind.value == "municipality" and o.live_since is None)
+    done = _interrupt(["explain", "--data", str(region), "--actor", actor, "-t", "120"], after=6)
+    assert done.returncode == EXIT_INTERRUPTED, done.stderr
+    assert "interrupted (Ctrl-C); nothing written" in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout == ""
+
+
+def test_hpplan_solve_gap_option(region: Path, tmp_path: Path):
+    out = tmp_path / "plan.txt"
+    done = subprocess.run(HPPLAN + ["solve", "--data", str(region), "-q", "--gap", "5", "-o", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "gap tolerance 5 %" in out.read_text(encoding="utf-8")
+    wrong = subprocess.run(HPPLAN + ["solve", "--data", str(region), "--gap", "150"], capture_output=True, text=True,
+                           timeout=60)
+    assert wrong.returncode == 2 and "--gap" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_a_sweep_spec_gives_its_gap_to_each_solve(tmp_path: Path):
+    from test_sweep import context_of, spec_file
+
+    from hpplan.sweep.run import header_record
+
+    context = context_of(spec_file(tmp_path, gap=0.5))
+    assert context.spec.options().gap == 0.005
+    assert header_record(context)["solver"]["gap"] == 0.5
+    assert context_of(spec_file(tmp_path, "no-gap.yaml")).spec.options().gap == 0
