@@ -21,7 +21,7 @@ from hpplan.loader import load_problem
 from hpplan.model import build_model
 from hpplan.problem import Problem
 from hpplan.schema import CapacityChange
-from hpplan.solution import Solution, Status
+from hpplan.solution import Assignment, Solution, Status
 
 DATA = Path(__file__).parent / "data"
 
@@ -364,10 +364,63 @@ def test_why_not_earlier_above_highs_reach_lists_the_best_plans_own_moves(monkey
     monkeypatch.setattr(explain, "HIGHS_MAX_COLUMNS", 0)
     monkeypatch.setattr(explain, "mip_at_optimum_applies", lambda flat: False)
     monkeypatch.setattr(explain, "_fewest_moves_cp_sat", lambda *a: pytest.fail("searched at national scale"))
+    monkeypatch.setattr(explain, "_least_change", lambda *a: None)  # none found in time (below: found)
     answer = why_not_earlier(p, "m3", plan)
     assert answer.verdict == "objective" and answer.proven and not answer.fewest_moves
     assert answer.objective_change["total"] == 190
     assert "in that plan (the fewest other moves found, not proven the fewest):" in answer.to_text()
+
+
+def test_why_not_earlier_above_highs_reach_re_plans_for_the_least_change(monkeypatch):
+    # national scale: the best plan found and the plan asked about are both cut short, so their
+    # difference is hundreds of moves; re-planning the plan asked about (`solve --baseline`) with the
+    # organisation there gives what the move takes at the least. Here it is as good as the best plan
+    # found, so it is that plan, and its moves are proven the fewest (nothing was kept back: every
+    # organisation goes live within the months re-planned)
+    from hpplan import explain
+
+    p, plan = _only_the_objective()
+    monkeypatch.setattr(explain, "HIGHS_MAX_COLUMNS", 0)
+    monkeypatch.setattr(explain, "mip_at_optimum_applies", lambda flat: False)
+    answer = why_not_earlier(p, "m3", plan)
+    assert answer.verdict == "objective" and answer.proven and answer.fewest_moves and answer.least_change is None
+    assert answer.objective_change["total"] == 190
+    assert answer.moves == ["M1 moves from window w1 (2024-02-10) to window w2 (2024-04-27)"]
+
+
+def test_least_change_keeps_the_organisations_far_from_the_window():
+    # the neighbourhood re-planned: go-lives within the months given of the window asked about move,
+    # the others are kept (their dates narrowed to their window), optional ones left out stay out
+    from hpplan.explain import _kept_far_from
+
+    windows = [{"id": f"w{i}", "date": day} for i, day in
+               enumerate(["2024-02-10", "2024-04-27", "2024-09-14", "2025-02-08", "2026-02-07"], start=1)]
+    p = build([org("a"), org("b"), org("c"), org("x"), org("o", status="optional", population=0)], windows=windows)
+    plan = Solution(Status.feasible, plan=[
+        Assignment(o, o, "municipality", "primary", p.window[w].date if w else None, w, False)
+        for o, w in (("a", "w1"), ("b", "w3"), ("c", "w5"), ("x", "w4"), ("o", None))])
+    kept, count = _kept_far_from(p, plan, "x", p.window["w3"], 9)
+    assert count == 2  # c (17 months from w3) and o (optional, unscheduled)
+    assert (kept.org["c"].earliest, kept.org["c"].latest) == (p.window["w5"].date, p.window["w5"].date)
+    assert kept.org["o"].status.value == "opted_out" and not kept.org["o"].is_plannable
+    assert kept.org["a"] == p.org["a"] and kept.org["b"] == p.org["b"] and kept.org["x"] == p.org["x"]
+
+
+def test_the_least_change_is_shown_apart_when_the_best_plan_found_is_better():
+    from hpplan.explain import LeastChange, WhyNotEarlier
+
+    answer = WhyNotEarlier("x", "X", "undecided", "Why?", "w2", "w1", objective_change={"total": 5.0},
+                           moves=[f"O{i} moves" for i in range(300)], proven=False, at_least=-3.0,
+                           fewest_moves=False,
+                           least_change=LeastChange(["A moves from w1 to w2"], {"total": 12.0}, True))
+    text = answer.to_text()
+    assert "in that plan 300 other organisations move (not proven the fewest; what it takes at the least follows)" in text
+    assert "O1 moves" not in text  # the noise of two plans cut short is not listed
+    assert "the least change to this plan with X there: 1 other organisation moves, the objective +12:\n" \
+           "  - A moves from w1 to w2" in text
+    assert answer.to_json_dict()["least_change"] == {"moves": ["A moves from w1 to w2"],
+                                                     "objective_change": {"total": 12}, "fewest_moves": True}
+    assert len(answer.to_json_dict()["moves"]) == 300
 
 
 

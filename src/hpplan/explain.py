@@ -36,6 +36,7 @@ and never relaxed, but a conflict names it (`given`) when one of its groups invo
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
@@ -48,7 +49,7 @@ from .portfolio import HIGHS_MAX_COLUMNS, mip_at_optimum_applies
 from .model import RolloutModel, build_model
 from .model.constraints import GROUP_KINDS, Group
 from .model.variables import Slot
-from .problem import LOAD_SCALE, Problem, month_label
+from .problem import LOAD_SCALE, Problem, month_index, month_label
 from .schema import AfterLive, NotSameWindow, Order, Organisation, Status, Together, Track, WithOrBefore
 from .solution import Solution
 from .solution import Status as SolveStatus
@@ -998,6 +999,9 @@ class WhyNotEarlier:
     proven: bool = True
     at_least: float | None = None
     fewest_moves: bool = True  # objective: `moves` proven the fewest among such plans
+    #: objective, when `moves` are not proven the fewest and the best plan found is not the least change:
+    #: the plan that changes this one least with the organisation there (`LeastChange`)
+    least_change: "LeastChange | None" = None
 
     def to_text(self) -> str:
         lines = [self.summary]
@@ -1005,10 +1009,16 @@ class WhyNotEarlier:
             lines += _conflict_lines(self.conflict)
         if self.objective_change:
             lines += [f"  - {term}: {'+' if v > 0 else ''}{_number(v)}" for term, v in self.objective_change.items()]
-        if self.moves:
+        if self.moves and self.least_change is not None:
+            # the best plan found and this one are both cut short: their difference is mostly noise
+            lines.append(f"  in that plan {len(self.moves)} other organisations move (not proven the fewest; "
+                         "what it takes at the least follows)")
+        elif self.moves:
             lines.append("  in that plan:" if self.fewest_moves else
                          "  in that plan (the fewest other moves found, not proven the fewest):")
             lines += [f"  - {move}" for move in self.moves]
+        if self.least_change is not None:
+            lines += self.least_change.lines(self.name)
         if self.alone is not None:
             lines.append("  it cannot move on its own: with everyone else kept where they are, "
                          f"{_cannot_hold(len(self.alone.reasons))}:")
@@ -1021,7 +1031,32 @@ class WhyNotEarlier:
                 "objective_change": {k: _number(v) for k, v in self.objective_change.items()},
                 "moves": self.moves, "alone": self.alone.to_json() if self.alone else None,
                 "proven": self.proven, "objective_change_at_least": _number(self.at_least)
-                if self.at_least is not None else None, "fewest_moves": self.fewest_moves}
+                if self.at_least is not None else None, "fewest_moves": self.fewest_moves,
+                "least_change": self.least_change.to_json() if self.least_change else None}
+
+
+@dataclass
+class LeastChange:
+    """The plan that changes the plan asked about least with the organisation where the question puts
+    it (`hpplan solve --baseline`'s re-planning: fewest organisations moved, then fewest windows moved,
+    then the best objective): what the move takes at the least, where the best plan found is cut short."""
+
+    moves: list[str]  # the other organisations that move
+    objective_change: dict[str, float]  # that plan - the plan asked about, by term and total
+    fewest: bool  # the moves proven the fewest (and the windows moved the fewest among those)
+
+    def lines(self, name: str) -> list[str]:
+        proof = "" if self.fewest else " (not proven the least)"
+        total = self.objective_change["total"]
+        head = (f"  the least change to this plan with {name} there{proof}: "
+                f"{len(self.moves) or 'no'} other organisation{'' if len(self.moves) == 1 else 's'} "
+                f"move{'s' if len(self.moves) == 1 else ''}, the objective {'+' if total > 0 else ''}{_number(total)}"
+                + (":" if self.moves else ""))
+        return [head] + [f"  - {move}" for move in self.moves]
+
+    def to_json(self) -> dict:
+        return {"moves": self.moves, "objective_change": {k: _number(v) for k, v in self.objective_change.items()},
+                "fewest_moves": self.fewest}
 
 
 def _conflict_lines(conflict: Conflict) -> list[str]:
@@ -1125,18 +1160,24 @@ def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, 
     best_total = round(best.objective["total"])
     this_plan = plan_objective(problem, plan, time_limit=time_limit)
     chosen, terms, fewest = _fewest_moves(board, confined, actor, plan, best, best_total, time_limit)
-    change = {name: float(terms[name] - this_plan[name]) for name in this_plan}
-    change["total"] = sum(change.values())
+    least = None
+    if not fewest:
+        # the moves are the difference between two plans cut short, at national scale hundreds: what the
+        # move takes at the least, by re-planning this plan (it may also beat the best plan found)
+        least = _least_change(confined, actor, plan, earlier, time_limit)
+        if least is not None and sum(least[1].values()) <= sum(terms.values()):
+            chosen, terms, fewest = least
+            least = None
+    change = _change(terms, this_plan)
     at_least = None
     if not proven:
         bound = best.stats.best_bound
         at_least = float(math.ceil(bound - 1e-6) - sum(this_plan.values())) if bound is not None else None
     if earlier is None:
         there = f"in {Describer.window(future[chosen[actor]])}"
-    plannable = {o.id for o in problem.plannable}
-    moves = [_move_text(problem, a.id, a.window if a.go_live else None, chosen.get(a.id))
-             for a in plan.plan if a.id != actor and a.id in plannable
-             and (a.window if a.go_live else None) != chosen.get(a.id)]
+    moves = _moves(problem, actor, plan, chosen)
+    least_change = None if least is None else LeastChange(_moves(problem, actor, plan, least[0]),
+                                                          _change(least[1], this_plan), least[2])
     verdict, text = _objective_verdict(org.name, there, change["total"], proven, at_least)
     summary = f"{question}\nNo rule or limit forbids {org.name} {there}; {text}"
 
@@ -1155,7 +1196,83 @@ def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, 
         keys = alone_board.minimal(alone_board.narrowed(alone_board.keys, alone_outcome))
         stuck = conflict_of(alone_board, words, keys, [actor])
     return WhyNotEarlier(actor, org.name, verdict, summary, window_id, earlier_id, objective_change=change,
-                         moves=moves, alone=stuck, proven=proven, at_least=at_least, fewest_moves=fewest)
+                         moves=moves, alone=stuck, proven=proven, at_least=at_least, fewest_moves=fewest,
+                         least_change=least_change)
+
+
+def _change(terms: dict[str, int], this_plan: dict[str, int]) -> dict[str, float]:
+    """Objective terms of another plan less those of the plan asked about, and the total."""
+    change = {name: float(terms[name] - this_plan[name]) for name in this_plan}
+    change["total"] = sum(change.values())
+    return change
+
+
+def _moves(problem: Problem, actor: str, plan: Solution, chosen: dict[str, str]) -> list[str]:
+    """The other organisations whose window in `chosen` differs from `plan`'s, as sentences."""
+    plannable = {o.id for o in problem.plannable}
+    return [_move_text(problem, a.id, a.window if a.go_live else None, chosen.get(a.id))
+            for a in plan.plan if a.id != actor and a.id in plannable
+            and (a.window if a.go_live else None) != chosen.get(a.id)]
+
+
+#: `_least_change` above HiGHS's reach: the organisations that may move are first those going live within
+#: this many months of the window asked about (the load profiles reach 6 months before a go-live and 3
+#: after), then within twice as many, then all
+LEAST_CHANGE_MONTHS = 9
+
+
+def _least_change(confined: Problem, actor: str, plan: Solution, earlier,
+                  time_limit: float) -> tuple[dict[str, str], dict[str, int], bool] | None:
+    """The plan of `confined` that changes `plan` least (`hpplan solve --baseline`: fewest organisations
+    moved, then fewest windows, then the objective): (organisation -> window, objective terms, the
+    changes proven least), None when the re-planning finds no plan in time. Above HiGHS's reach
+    (national: CP-SAT found no plan of the whole in 30 s) the others may first move only near the
+    window asked about (`earlier`), the rest kept where `plan` has them: the least change found there
+    is not proven the least of all."""
+    from .engines.common import flatten
+    from .solve import Baseline, SolveOptions, solve_replan
+
+    deadline = time.perf_counter() + time_limit
+    radii: list[int | None] = [None]
+    if earlier is not None and flatten(confined).window_variables > HIGHS_MAX_COLUMNS:
+        radii = [LEAST_CHANGE_MONTHS, 2 * LEAST_CHANGE_MONTHS, None]
+    plannable = {o.id for o in confined.plannable}
+    for radius in radii:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return None
+        problem, kept = (confined, 0) if radius is None else _kept_far_from(confined, plan, actor, earlier, radius)
+        solution, replan = solve_replan(problem, SolveOptions(time_limit=left, tie_break=False), Baseline(plan))
+        if solution.found:
+            chosen = {a.id: a.window for a in solution.plan if a.go_live is not None and a.id in plannable}
+            terms = {name: round(value) for name, value in solution.objective.items() if name != "total"}
+            return chosen, terms, kept == 0 and replan is not None and replan.proven
+        if kept == 0:
+            return None  # the whole problem was tried
+    return None
+
+
+def _kept_far_from(problem: Problem, plan: Solution, actor: str, window, months: int) -> tuple[Problem, int]:
+    """`problem` with every plannable organisation but `actor` that `plan` has go live more than
+    `months` from `window` kept there (its dates narrowed to that window), and how many were kept;
+    those `plan` leaves unscheduled are kept out if they are optional (and counted)."""
+    centre = month_index(window.date)
+    changed, tracks = {}, []
+    for entry in plan.plan:
+        org = problem.org.get(entry.id)
+        if org is None or entry.id == actor or not org.is_plannable or entry.pinned:
+            continue
+        if entry.go_live is None:
+            if not org.is_mandatory:
+                changed[org.id] = org.model_copy(update={"status": Status.opted_out, "returns": None})
+            continue
+        kept = problem.window.get(entry.window)
+        if kept is None or abs(month_index(kept.date) - centre) <= months:
+            continue
+        changed[org.id], track = _narrowed(problem, org, kept)
+        if track is not None:
+            tracks.append(track)
+    return _with_organisations(problem, changed, tracks), len(changed)
 
 
 def _confined(problem: Problem, org: Organisation, window) -> Problem:
@@ -1163,20 +1280,31 @@ def _confined(problem: Problem, org: Organisation, window) -> Problem:
     date; a track of that window alone if another window has the same date), or, with window None, made
     mandatory (it must be scheduled): the hypothesis of a why-not-earlier question as data that
     `hpplan.solve` takes. Its own restrictions stay: a window they close stays closed."""
-    waves = problem.waves
     if window is None:
-        changed = org.model_copy(update={"status": Status.signed})
-    else:
-        day = window.date
-        changed = org.model_copy(update={"earliest": max(org.earliest or day, day),
-                                         "latest": min(org.latest or day, day)})
-        if any(w.date == day and w.id != window.id for w in problem.windows):
-            own = next((t for t in waves.tracks if t.id == org.track), None)
-            allowed = own is None or own.windows is None or window.id in own.windows
-            track = Track(id=f"explain-{org.id}-in-{window.id}", windows=[window.id] if allowed else [])
-            waves = waves.model_copy(update={"tracks": [*waves.tracks, track]})
-            changed = changed.model_copy(update={"track": track.id})
-    organisations = [changed if o.id == org.id else o for o in problem.organisations]
+        return _with_organisations(problem, {org.id: org.model_copy(update={"status": Status.signed})}, [])
+    changed, track = _narrowed(problem, org, window)
+    return _with_organisations(problem, {org.id: changed}, [track] if track else [])
+
+
+def _narrowed(problem: Problem, org: Organisation, window) -> tuple[Organisation, Track | None]:
+    """`org` with its earliest and latest dates narrowed to `window`'s date, and the track of that
+    window alone it needs when another window has the same date (None: it needs none)."""
+    day = window.date
+    changed = org.model_copy(update={"earliest": max(org.earliest or day, day), "latest": min(org.latest or day, day)})
+    if not any(w.date == day and w.id != window.id for w in problem.windows):
+        return changed, None
+    own = next((t for t in problem.waves.tracks if t.id == org.track), None)
+    allowed = own is None or own.windows is None or window.id in own.windows
+    track = Track(id=f"explain-{org.id}-in-{window.id}", windows=[window.id] if allowed else [])
+    return changed.model_copy(update={"track": track.id}), track
+
+
+def _with_organisations(problem: Problem, changed: dict[str, Organisation], tracks: list[Track]) -> Problem:
+    """The problem with some organisations replaced (by id) and some tracks added."""
+    waves = problem.waves
+    if tracks:
+        waves = waves.model_copy(update={"tracks": [*waves.tracks, *tracks]})
+    organisations = [changed.get(o.id, o) for o in problem.organisations]
     return replace(problem, organisations=organisations, waves=waves)
 
 
