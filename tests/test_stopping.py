@@ -183,3 +183,13 @@ def test_a_sweep_spec_gives_its_gap_to_each_solve(tmp_path: Path):
     assert context.spec.options().gap == 0.005
     assert header_record(context)["solver"]["gap"] == 0.5
     assert context_of(spec_file(tmp_path, "no-gap.yaml")).spec.options().gap == 0
+
+
+def test_hpplan_compare_takes_a_gap(region: Path):
+    from test_compare import run
+
+    problem = load_problem(region)
+    actor = next(o.id for o in problem.organisations if o.kind.value == "municipality" and o.live_since is None)
+    result = run("compare", "--baseline", str(region), "--postpone", f"{actor}=2026-01-01", "--gap", "5", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["status"] in ("feasible", "optimal")
