@@ -7,10 +7,10 @@ has found so far (`Solution.stats.stopped`). `ctrl_c(stop)` is the command line'
 active, a first Ctrl-C requests the stop (or, for a command without one, ends it: exit 130, nothing
 written) and a second ends the process at once.
 
-Why a pipe and a watcher thread: Python runs a signal handler only in the main thread, between two
+Why a socket pair and a watcher thread: Python runs a signal handler only in the main thread, between two
 bytecodes, and the main thread may sit in CP-SAT's C++ search for the whole time limit. CPython's own C
 handler writes each signal's number to the file descriptor given to `signal.set_wakeup_fd` as it
-arrives; a thread reading that pipe acts at once. CP-SAT must then not install its own SIGINT handler
+arrives; a thread reading the other end acts at once. CP-SAT must then not install its own SIGINT handler
 (`catch_sigint_signal`, on by default), which would replace ours and leave SIGINT at the system default
 after the search: `cp_solver()` creates every CP-SAT solver accordingly.
 """
@@ -21,6 +21,7 @@ import contextlib
 import functools
 import os
 import signal
+import socket
 import sys
 import threading
 from typing import Callable, Iterator
@@ -101,8 +102,8 @@ def ctrl_c(stop: StopRequest | None, say: Callable[[str], None] | None = None) -
         yield
         return
     say = say or (lambda text: print(text, file=sys.stderr, flush=True))
-    read_end, write_end = os.pipe()
-    os.set_blocking(write_end, False)
+    read_end, write_end = socket.socketpair()  # a socket: `set_wakeup_fd` takes no pipe on Windows
+    write_end.setblocking(False)
     presses = [0]
 
     def abort() -> None:
@@ -116,7 +117,7 @@ def ctrl_c(stop: StopRequest | None, say: Callable[[str], None] | None = None) -
     def watch() -> None:
         while True:
             try:
-                data = os.read(read_end, 64)
+                data = read_end.recv(64)
             except OSError:
                 return
             if not data:  # the write end is closed: the block is over
@@ -131,7 +132,7 @@ def ctrl_c(stop: StopRequest | None, say: Callable[[str], None] | None = None) -
                 stop.request()
 
     previous_handler = signal.signal(signal.SIGINT, lambda signum, frame: None)  # the watcher acts
-    previous_fd = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    previous_fd = signal.set_wakeup_fd(write_end.fileno(), warn_on_full_buffer=False)
     watcher = threading.Thread(target=watch, name="hpplan-ctrl-c", daemon=True)
     watcher.start()
     handled_before, _ctrl_c_handled = _ctrl_c_handled, True
@@ -141,9 +142,9 @@ def ctrl_c(stop: StopRequest | None, say: Callable[[str], None] | None = None) -
         _ctrl_c_handled = handled_before
         signal.set_wakeup_fd(previous_fd)
         signal.signal(signal.SIGINT, previous_handler)
-        os.close(write_end)
+        write_end.close()
         watcher.join()
-        os.close(read_end)
+        read_end.close()
 
 
 def ends_on_ctrl_c(command: Callable) -> Callable:
