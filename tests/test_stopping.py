@@ -174,15 +174,16 @@ def test_hpplan_solve_gap_option(region: Path, tmp_path: Path):
     assert wrong.returncode == 2 and "--gap" in wrong.stderr and "Traceback" not in wrong.stderr
 
 
-def test_a_sweep_spec_gives_its_gap_to_each_solve(tmp_path: Path):
+def test_a_sweep_spec_gives_its_gap_and_engine_to_each_solve(tmp_path: Path):
     from test_sweep import context_of, spec_file
 
     from hpplan.sweep.run import header_record
 
-    context = context_of(spec_file(tmp_path, gap=0.5))
-    assert context.spec.options().gap == 0.005
-    assert header_record(context)["solver"]["gap"] == 0.5
-    assert context_of(spec_file(tmp_path, "no-gap.yaml")).spec.options().gap == 0
+    context = context_of(spec_file(tmp_path, gap=0.5, engine="highs"))
+    assert (context.spec.options().gap, context.spec.options().engine) == (0.005, "highs")
+    assert header_record(context)["solver"]["gap"] == 0.5 and header_record(context)["solver"]["engine"] == "highs"
+    default = context_of(spec_file(tmp_path, "defaults.yaml")).spec.options()
+    assert (default.gap, default.engine) == (0, "auto")
 
 
 def test_hpplan_compare_takes_a_gap(region: Path):

@@ -69,7 +69,7 @@ def header_record(context: SweepContext) -> dict:
                    "signing": r.signing.model_dump() if r.signing else None} for r in context.actors],
         "live_by": [d.isoformat() for d in spec.live_by],
         "solver": {"time_limit": spec.time_limit, "work_limit": spec.work_limit, "gap": spec.gap,
-                   "workers": spec.workers, "seed": spec.solver_seed},
+                   "engine": spec.engine, "workers": spec.workers, "seed": spec.solver_seed},
     }
 
 

@@ -321,6 +321,7 @@ class SweepSpec(_Strict):
     time_limit: float = Field(default=30.0, gt=0, le=86_400)  # seconds per solve
     work_limit: float | None = Field(default=None, gt=0)  # CP-SAT deterministic seconds per solve
     gap: float = Field(default=0.0, ge=0, le=100)  # percent: a solve ends at a plan proven this close to its bound
+    engine: Literal["auto", "cp-sat", "highs"] = "auto"  # as `hpplan solve --engine`
     workers: int = Field(default=1, ge=1, le=64)  # solver threads per solve
     solver_seed: int = Field(default=0, ge=0)
     explain_failures: bool = True  # an infeasible scenario's reason: the conflict (explain.py)
@@ -358,7 +359,7 @@ class SweepSpec(_Strict):
 
     def options(self) -> SolveOptions:
         return SolveOptions(time_limit=self.time_limit, seed=self.solver_seed, workers=self.workers,
-                            work_limit=self.work_limit, gap=self.gap / 100)
+                            work_limit=self.work_limit, gap=self.gap / 100, engine=self.engine)
 
 
 @dataclass
