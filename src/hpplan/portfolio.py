@@ -48,6 +48,7 @@ from ortools.sat.python import cp_model
 from .engines.common import Flat
 from .problem import Problem
 from .solution import Solution, Status
+from .stopping import StopRequest
 
 #: above this many window variables HiGHS's branch and bound stays out of `auto` (its root LP takes too
 #: long), and a part of the problem (`engines.decompose`) is planned by LP rounding
@@ -154,16 +155,13 @@ class Race:
     decided_at_gap: bool = False  # decided by the tolerance, before a proof
     #: set once LP rounding has its LP (or has ended): HiGHS's branch and bound beside it waits for it
     lp_solved: threading.Event = field(default_factory=threading.Event)
-    stopped: threading.Event = field(default_factory=threading.Event)
+    #: requested once the race is decided (or stopped from outside); engines poll `stopped.is_set()`
+    stopped: StopRequest = field(default_factory=StopRequest)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _stops: list = field(default_factory=list)
 
     def on_stop(self, stop) -> None:
         """Register a function that stops one engine; called once the race is decided."""
-        with self._lock:
-            self._stops.append(stop)
-        if self.stopped.is_set():
-            stop()
+        self.stopped.on_request(stop)
 
     def offer(self, objective: float | None = None, bound: float | None = None, engine: str | None = None) -> None:
         """A plan's objective or a lower bound from one engine. Every objective coefficient is an
@@ -194,11 +192,7 @@ class Race:
                 self.plan = (round(objective), chosen)
 
     def stop(self) -> None:
-        self.stopped.set()
-        with self._lock:
-            stops = list(self._stops)
-        for stop in stops:
-            stop()
+        self.stopped.request()
 
 
 class CpSatListener(cp_model.CpSolverSolutionCallback):

@@ -54,14 +54,18 @@ class StopRequest:
     def is_set(self) -> bool:
         return self._event.is_set()
 
-    @contextlib.contextmanager
-    def watching(self, stop: Callable[[], None]) -> Iterator[None]:
-        """While the block runs, a request calls `stop` (at once if it came already)."""
+    def on_request(self, stop: Callable[[], None]) -> None:
+        """A request calls `stop` (at once if it came already)."""
         with self._lock:
             self._stops.append(stop)
+        if self._event.is_set():
+            stop()
+
+    @contextlib.contextmanager
+    def watching(self, stop: Callable[[], None]) -> Iterator[None]:
+        """`on_request(stop)` while the block runs."""
+        self.on_request(stop)
         try:
-            if self._event.is_set():
-                stop()
             yield
         finally:
             with self._lock:

@@ -60,7 +60,8 @@ class HighsOptions:
     #: called from HiGHS's thread with (objective, None) for every improving plan and (None, bound) as the
     #: dual bound rises (values in the objective's own units); used by `hpplan.portfolio` to share them
     on_progress: Callable[[float | None, float | None], None] | None = None
-    #: set by another thread to stop the search (the best plan so far is kept)
+    #: set by another thread to stop the search (the best plan so far is kept): anything with `is_set()`
+    #: (a `threading.Event`, the race's `hpplan.stopping.StopRequest`)
     stop: threading.Event | None = None
     #: returns another engine's best plan as (objective, org id -> slot index or None), or None; offered
     #: to HiGHS as a user solution whenever it beats HiGHS's own incumbent (a cut-off for its search)
