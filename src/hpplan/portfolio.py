@@ -152,7 +152,6 @@ class Race:
     first_plan_at: float | None = None  # time.perf_counter() of the first plan offered
     #: relative gap tolerance (`SolveOptions.gap`): the race is decided once a plan is this close to the bound
     gap: float = 0.0
-    decided_at_gap: bool = False  # decided by the tolerance, before a proof
     #: set once LP rounding has its LP (or has ended): HiGHS's branch and bound beside it waits for it
     lp_solved: threading.Event = field(default_factory=threading.Event)
     #: requested once the race is decided (or stopped from outside); engines poll `stopped.is_set()`
@@ -177,8 +176,6 @@ class Race:
                     self.bound, self.bound_by = bound, engine
             decided = self.objective is not None and self.bound is not None and (
                 self.objective - self.bound <= self.gap * max(1, abs(self.objective)))
-            if decided and self.objective > self.bound and not self.stopped.is_set():
-                self.decided_at_gap = True
             objective, bound = self.objective, self.bound
         if self.progress is not None:
             self.progress.update(objective=objective, bound=bound, solution=objective is not None)

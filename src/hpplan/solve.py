@@ -381,8 +381,10 @@ def _objective_phase(problem: Problem, flat: Flat | None, engines: list[str], ro
     list-schedule plan as the first entry (not when re-planning: its phases come first). `rollout`
     (the CP-SAT model) is None when no engine of the race needs it; `flat` is None when re-planning."""
     stats.engine = " + ".join(engines)
+    # CP-SAT alone stops at the tolerance itself (relative_gap_limit, below): deterministic under a work
+    # limit, where a stop from the race's callback would not be
     race = Race(progress=options.progress, share_plans=SHARE_PLANS and "highs" in engines and "cp-sat" in engines,
-                gap=options.gap)
+                gap=0.0 if engines == ["cp-sat"] else options.gap)
     incumbent = None
     if not replanning:
         incumbent = list_schedule(problem, flat)
@@ -399,11 +401,12 @@ def _objective_phase(problem: Problem, flat: Flat | None, engines: list[str], ro
     with watching(options.stop, race.stop):
         entries, values = _race(problem, flat, engines, rollout, options, deadline, stats, race, incumbent)
     stats.phases.append("objective")
-    if race.decided_at_gap:
-        stats.phases.append(f"stopped at the gap tolerance ({100 * options.gap:g} %)")
     if incumbent is not None:
         entries.append(Entry("greedy", Status.feasible, round(incumbent.objective["total"]), None, incumbent))
     best, status, bound, proved_by = best_of(entries, race)
+    if (status is Status.feasible and options.gap > 0 and bound is not None
+            and best.objective - bound <= options.gap * max(1, abs(best.objective))):
+        stats.phases.append(f"stopped at the gap tolerance ({100 * options.gap:g} %)")
     stats.found_by = best.engine if best is not None else None
     stats.proved_by = proved_by
     stats.first_plan_time = race.first_plan_at - started if race.first_plan_at is not None else None
