@@ -142,6 +142,50 @@ def test_gantt_spans_follow_the_load_profiles(rollout):
         assert gp.preparation is None and month_index(gp.hypercare[1]) == month_index(gp.go_live) + 1
 
 
+def test_window_rows_sum_up_each_window_by_kind(tiny):
+    # a national plan has 2,000 organisations: one row per window and kind of organisation instead
+    from hpplan.report import window_rows
+
+    problem, solution = tiny
+    rows = window_rows(problem, solution)
+    per_org = gantt_rows(problem, solution)
+    for row in rows:
+        members = [r for r in per_org if r.group == row.group and r.entry.kind == row.entry.kind
+                   and r.sector == row.sector]
+        assert members and row.label.startswith(f"{len(members)} ")
+        assert {r.go_live for r in members} == {row.go_live}
+        assert row.users == sum(r.users or 0 for r in members)
+        assert row.population == sum(r.population or 0 for r in members)
+        starts = [r.preparation[0] for r in members if r.preparation]
+        ends = [r.hypercare[1] for r in members if r.hypercare]
+        assert row.preparation == ((min(starts), row.go_live) if starts else None)
+        assert row.hypercare == ((row.go_live, max(ends)) if ends else None)
+    assert sum(int(r.label.split()[0]) for r in rows) == len(per_org)  # every scheduled organisation once
+    assert list(dict.fromkeys(r.group for r in rows)) == list(dict.fromkeys(r.group for r in per_org))
+
+
+def test_gantt_detail_auto_switches_above_the_row_limit(tiny, monkeypatch):
+    from hpplan import report
+
+    problem, solution = tiny
+    assert gantt_rows(problem, solution, detail=report.Detail.auto) == gantt_rows(problem, solution)
+    monkeypatch.setattr(report, "DETAIL_AUTO_MAX", 3)
+    assert gantt_rows(problem, solution, detail=report.Detail.auto) == report.window_rows(problem, solution)
+    page = report_html(problem, solution, verify_plan=False)
+    assert "One row per go-live window and kind of organisation" in page
+    svg = static_chart(problem, solution, "svg", Chart.gantt).decode("utf-8")
+    assert "one row per window and kind of organisation" in svg
+    # asked for, one row per organisation whatever the count
+    assert gantt_rows(problem, solution, detail=report.Detail.organisation) == gantt_rows(problem, solution)
+
+
+def test_report_detail_option(tmp_path):
+    out = tmp_path / "plan.svg"
+    result = runner.invoke(cli.app, ["report", "--data", str(TINY), "-q", "--detail", "window", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "one row per window and kind of organisation" in out.read_text(encoding="utf-8")
+
+
 def test_gantt_rows_by_track(rollout):
     problem, solution = rollout
     rows = gantt_rows(problem, solution, GroupBy.track)

@@ -21,7 +21,7 @@ from .cli import EXIT_INPUT, GapOption, app, exit_stopped, fail_input, load
 from .errors import InputError, Location, did_you_mean
 from .io import write_atomic
 from .problem import Problem
-from .report import Chart, GroupBy
+from .report import DETAIL_AUTO_MAX, Chart, Detail, GroupBy
 from .solution import Solution, read_plan
 from .stopping import StopRequest, ctrl_c
 
@@ -140,6 +140,10 @@ def report_command(
     ),
     chart: Chart = typer.Option(Chart.all, "--chart", help="png/svg: which chart (all three stacked by default)."),
     group_by: GroupBy = typer.Option(GroupBy.window, "--group-by", help="Gantt rows grouped by go-live window or by track."),
+    detail: Detail = typer.Option(
+        Detail.auto, "--detail",
+        help=f"Gantt rows: one per organisation, or one per window and kind of organisation; auto: per "
+             f"organisation up to {DETAIL_AUTO_MAX} rows."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="The file to write (atomically); default plan.<format>; - for stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display and no messages, only errors."),
 ) -> None:
@@ -183,7 +187,7 @@ def report_command(
 
         content = to_xlsx(problem, solution)
     else:
-        content = report_bytes(problem, solution, fmt.value, chart=chart, group_by=group_by, other=other,
+        content = report_bytes(problem, solution, fmt.value, chart=chart, group_by=group_by, detail=detail, other=other,
                                label=label, other_label=other_label)
     if str(output) == "-":
         import sys

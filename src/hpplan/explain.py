@@ -44,6 +44,7 @@ from typing import Callable, Iterable
 from ortools.sat.python import cp_model
 
 from .errors import InputError, Location, did_you_mean
+from .formats import KIND_PLURAL
 from .engines.common import Flat
 from .portfolio import HIGHS_MAX_COLUMNS, mip_at_optimum_applies
 from .model import RolloutModel, build_model
@@ -562,7 +563,7 @@ class Describer:
         else:
             parts = []
             if b.kinds:
-                parts.append(", ".join(_KIND_PLURAL[k.value] for k in b.kinds))
+                parts.append(", ".join(KIND_PLURAL[k.value] for k in b.kinds))
             if b.actors:
                 parts.append(self.names(b.actors))
             whom = " of " + " or ".join(parts)
@@ -632,10 +633,6 @@ class Describer:
     def given(self, org: Organisation) -> Reason:
         return Reason(f"pinned:{org.id}", "pinned", self.field_at(org, "live_since"), (org.id,),
                       f"{org.name} went live on {org.live_since}", f"organisation {org.id}")
-
-
-_KIND_PLURAL = {"health_trust": "health trusts", "hospital": "hospitals", "municipality": "municipalities",
-                "gp_office": "GP offices", "lab": "laboratories", "other": "other organisations"}
 
 
 def _fte(tenths: int) -> str:

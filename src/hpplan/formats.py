@@ -75,6 +75,11 @@ def _entry_order(problem: Problem):
     return key
 
 
+#: organisations of a kind, in the plural (a kind is a `schema.Kind` value)
+KIND_PLURAL = {"health_trust": "health trusts", "hospital": "hospitals", "municipality": "municipalities",
+               "gp_office": "GP offices", "lab": "laboratories", "other": "other organisations"}
+
+
 def plan_groups(problem: Problem, solution: Solution) -> list[PlanGroup]:
     """The plan by window, in date order; empty windows are left out; "not scheduled" comes last."""
     before = PlanGroup(None, history=True, scheduled=True)

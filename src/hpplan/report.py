@@ -30,6 +30,7 @@ from enum import Enum
 from typing import Iterable
 
 from .formats import (
+    KIND_PLURAL,
     fmt_int,
     fmt_number,
     fmt_share,
@@ -64,6 +65,19 @@ DIV_IDS = {"gantt": "hpplan-gantt", "load": "hpplan-load", "coverage": "hpplan-c
 class GroupBy(str, Enum):
     window = "window"
     track = "track"
+
+
+class Detail(str, Enum):
+    """The Gantt's rows: one per organisation, or one per window and kind of organisation (a national
+    plan has 2,000 organisations: 35,000 pixels of PNG); `auto` picks by `DETAIL_AUTO_MAX`."""
+
+    auto = "auto"
+    organisation = "organisation"
+    window = "window"
+
+
+#: `Detail.auto`: one row per organisation up to this many rows, else one per window and kind
+DETAIL_AUTO_MAX = 250
 
 
 class Chart(str, Enum):
@@ -188,9 +202,80 @@ def _group_labels(problem: Problem, solution: Solution, group_by: GroupBy) -> li
 
 
 def gantt_rows(problem: Problem, solution: Solution, group_by: GroupBy = GroupBy.window,
-               other: Solution | None = None) -> list[GanttRow]:
+               other: Solution | None = None, detail: Detail = Detail.organisation) -> list[GanttRow]:
     """The Gantt chart's rows, in the order shown. Organisations the plan does not schedule have no
-    row, unless the compared plan schedules them (then they come last, under "not scheduled")."""
+    row, unless the compared plan schedules them (then they come last, under "not scheduled"). With
+    `detail` window (or auto, above `DETAIL_AUTO_MAX` rows): `window_rows` instead."""
+    if detail is Detail.window:
+        return window_rows(problem, solution, other)
+    rows = _organisation_rows(problem, solution, group_by, other)
+    if detail is Detail.auto and len(rows) > DETAIL_AUTO_MAX:
+        return window_rows(problem, solution, other)
+    return rows
+
+
+def resolved_detail(problem: Problem, solution: Solution, other: Solution | None, detail: Detail) -> Detail:
+    """What `detail` auto comes to for this plan: organisation or window."""
+    if detail is not Detail.auto:
+        return detail
+    rows = _organisation_rows(problem, solution, GroupBy.window, other)
+    return Detail.window if len(rows) > DETAIL_AUTO_MAX else Detail.organisation
+
+
+def window_rows(problem: Problem, solution: Solution, other: Solution | None = None) -> list[GanttRow]:
+    """One row per go-live window and kind of organisation (and sector), in the plan's window order:
+    "11 municipalities", its preparation from the earliest member's start, its hypercare to the latest
+    member's end, users and population summed. With `other`, the label says how many of them go live
+    on another day in the compared plan (the rows carry no compared go-live of their own)."""
+    others = {a.id: a for a in other.plan} if other is not None else {}
+    rows: list[GanttRow] = []
+    for group in plan_groups(problem, solution):
+        if not group.scheduled:
+            continue
+        buckets: dict[tuple[str, str], list[Assignment]] = {}
+        for entry in group.entries:
+            buckets.setdefault((entry.kind, entry.sector), []).append(entry)
+        if group.window is not None:
+            short = group.window.id + (" (history)" if group.history else "")
+            title = group.title + (" (history)" if group.history else "")
+        else:
+            short = title = group.title
+        for (kind, sector), entries in buckets.items():
+            first = entries[0]
+            spans = [_spans(problem, e) for e in entries]
+            starts = [preparation[0] for preparation, _ in spans if preparation]
+            ends = [hypercare[1] for _, hypercare in spans if hypercare]
+            go_live = max(e.go_live for e in entries)  # the window's date (history before any window: the last)
+            label = f"{len(entries)} {_kind_name(kind, len(entries))}"
+            moved = sum(1 for e in entries if e.id in others and others[e.id].go_live != e.go_live)
+            if moved:
+                label += f" ({moved} elsewhere in the compared plan)"
+            orgs = [problem.org[e.id] for e in entries if e.id in problem.org]
+            rows.append(GanttRow(
+                entry=Assignment(f"{short}:{kind}:{sector}", label, kind, sector, go_live, first.window, first.pinned),
+                label=label,
+                group=short,
+                group_title=title,
+                history=go_live < problem.planning_date,
+                preparation=(min(starts), go_live) if starts else None,
+                hypercare=(go_live, max(ends)) if ends else None,
+                users=sum(o.users or 0 for o in orgs),
+                population=sum(o.population or 0 for o in orgs),
+                window_title=_window_title(problem, first),
+            ))
+    return rows
+
+
+def _kind_name(kind: str, count: int) -> str:
+    """'municipality' / 'municipalities', 'GP office' / 'GP offices'."""
+    if count != 1:
+        return KIND_PLURAL.get(kind, kind.replace("_", " "))
+    return "GP office" if kind == "gp_office" else kind.replace("_", " ")
+
+
+def _organisation_rows(problem: Problem, solution: Solution, group_by: GroupBy,
+                       other: Solution | None) -> list[GanttRow]:
+    """`gantt_rows` with one row per organisation."""
     others = {a.id: a for a in other.plan} if other is not None else {}
     rows: list[GanttRow] = []
     for short, title, entries in _group_labels(problem, solution, group_by):
@@ -442,10 +527,11 @@ def _base_layout(title: str | None, height: int) -> dict:
 
 
 def gantt_figure(problem: Problem, solution: Solution, group_by: GroupBy = GroupBy.window,
-                 other: Solution | None = None, labels: tuple[str, str] = ("plan", "compared")):
+                 other: Solution | None = None, labels: tuple[str, str] = ("plan", "compared"),
+                 detail: Detail = Detail.auto):
     """The Gantt chart: rows by window (or track); preparation, go-live and hypercare; history shaded."""
     go, _ = _plotly()
-    rows = gantt_rows(problem, solution, group_by, other)
+    rows = gantt_rows(problem, solution, group_by, other, detail)
     start, end = chart_range(problem, rows)
     fig = go.Figure()
     # an invisible first trace with every row, in order: the rows' order on the axis (categoryorder "trace")
@@ -806,6 +892,13 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
     return "\n".join(out)
 
 
+#: the Gantt's caption with one row per window and kind (`Detail.window`)
+WINDOW_ROWS_CAPTION = (
+    "One row per go-live window and kind of organisation ({count} organisations go live: too many for a row "
+    "each; `hpplan report --detail organisation` draws them all). Light bars: preparation, from the first "
+    "member's start; diamond: the go-live day; darker bars: hypercare, to the last member's end. Cyan: "
+    "specialist care, green: primary care. Grey background: history. Hover a row for its users and population.")
+
 CAPTIONS = {
     "gantt": "One row per organisation, grouped by {group}. Light bars: preparation months; diamond: the "
              "go-live day; darker bars: hypercare months (from the load profiles). Cyan: specialist care, "
@@ -820,7 +913,8 @@ CAPTIONS = {
 
 
 def report_html(problem: Problem, solution: Solution, *, label: str = "plan", other: Solution | None = None,
-                other_label: str = "compared", group_by: GroupBy = GroupBy.window, verify_plan: bool = True) -> str:
+                other_label: str = "compared", group_by: GroupBy = GroupBy.window, verify_plan: bool = True,
+                detail: Detail = Detail.auto) -> str:
     """The whole report as one self-contained HTML page (plotly.js inline, no network needed).
     Deterministic: the same problem and plans give the same bytes."""
     from . import __version__
@@ -836,7 +930,7 @@ def report_html(problem: Problem, solution: Solution, *, label: str = "plan", ot
     other_solution = other
     if solution.plan:
         charts = [
-            ("gantt", "Go-live plan", gantt_figure(problem, solution, group_by, other_solution, labels)),
+            ("gantt", "Go-live plan", gantt_figure(problem, solution, group_by, other_solution, labels, detail)),
             ("load", "Load on the FTE pools", load_figure(problem, solution, other_solution, labels)),
             ("coverage", "Population and users live", coverage_figure(problem, solution, other_solution, labels)),
         ]
@@ -845,6 +939,8 @@ def report_html(problem: Problem, solution: Solution, *, label: str = "plan", ot
     body = [_header(problem, main, second), _facts(problem, main, second)]
     for i, (key, heading, fig) in enumerate(charts):
         caption = CAPTIONS[key].format(group="go-live window" if group_by is GroupBy.window else "track")
+        if key == "gantt" and resolved_detail(problem, solution, other, detail) is Detail.window:
+            caption = WINDOW_ROWS_CAPTION.format(count=sum(1 for e in solution.plan if e.go_live is not None))
         body.append(f'<h2>{_esc(heading)}</h2>\n<p class="caption">{_esc(caption)}</p>')
         body.append(f'<section class="card chart" id="{key}">{_figure_html(fig, DIV_IDS[key], i == 0)}</section>')
     if not charts:
@@ -891,7 +987,7 @@ def _date_axis(ax, start: dt.date, end: dt.date) -> None:
 
 
 def _static_gantt(ax, problem: Problem, rows: list[GanttRow], start: dt.date, end: dt.date,
-                  other: bool, labels: tuple[str, str]) -> None:
+                  other: bool, labels: tuple[str, str], heading: str = "Go-live plan") -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -939,7 +1035,7 @@ def _static_gantt(ax, problem: Problem, rows: list[GanttRow], start: dt.date, en
     handles.append(Patch(color="#777", alpha=0.13, label=f"history (before {problem.planning_date.isoformat()})"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 0), ncol=-(-len(handles) // 3), fontsize=7,
               frameon=False)  # a column per sector: preparation, go-live, hypercare
-    ax.set_title("Go-live plan", loc="left", fontsize=12, fontweight="bold")
+    ax.set_title(heading, loc="left", fontsize=12, fontweight="bold")
 
 
 def _static_load(axes, problem: Problem, solution: Solution, other: Solution | None, labels) -> None:
@@ -995,11 +1091,11 @@ def _static_coverage(ax, problem: Problem, solution: Solution, other: Solution |
 
 
 def static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.all, *,
-                  group_by: GroupBy = GroupBy.window, other: Solution | None = None,
+                  group_by: GroupBy = GroupBy.window, other: Solution | None = None, detail: Detail = Detail.auto,
                   labels: tuple[str, str] = ("plan", "compared")):
     """A matplotlib Figure of one chart, or of all three stacked (Gantt, load, coverage)."""
     Figure = _matplotlib()
-    rows = gantt_rows(problem, solution, group_by, other)
+    rows = gantt_rows(problem, solution, group_by, other, detail)
     start, end = chart_range(problem, rows)
     pools = max(len(load_series(problem, solution)), 1)
     groups = len({r.group for r in rows})
@@ -1017,7 +1113,11 @@ def static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.all
     i = 0
     for part in parts:
         if part is Chart.gantt:
-            _static_gantt(axes[i], problem, rows, start, end, other is not None, labels)
+            heading = "Go-live plan"
+            if resolved_detail(problem, solution, other, detail) is Detail.window:
+                count = sum(1 for e in solution.plan if e.go_live is not None)
+                heading += f" (one row per window and kind of organisation: {count} organisations)"
+            _static_gantt(axes[i], problem, rows, start, end, other is not None, labels, heading)
             i += 1
         elif part is Chart.load:
             _static_load(list(axes[i : i + pools]), problem, solution, other, labels)
@@ -1057,6 +1157,7 @@ def report_bytes(problem: Problem, solution: Solution, fmt: str, *, chart: Chart
 
 __all__ = [
     "Chart",
+    "Detail",
     "GanttRow",
     "GroupBy",
     "coverage_figure",
@@ -1069,4 +1170,5 @@ __all__ = [
     "report_html",
     "static_chart",
     "static_figure",
+    "window_rows",
 ]
