@@ -167,19 +167,50 @@ def _interval(problem, time_limit: float, seed: int, workers: int):
     return solution, extra
 
 
+#: relative gaps whose time `hpplan` reaches is recorded (`GapTrace`), as `hpplan solve --gap` would stop
+GAP_MARKS = (0.01, 0.005)
+
+
+class GapTrace:
+    """A progress hook for `SolveOptions.progress` that records when the race's best plan is first
+    proven within each of `GAP_MARKS` of its best bound (seconds from the start): how long `hpplan solve
+    --gap 1` or `--gap 0.5` would take. It only reads, as the terminal's progress display does."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.reached: dict[float, float] = {}
+
+    def attach(self, solver, phase: str = "objective") -> None:
+        return None  # no CP-SAT callback: the race's offers (`update`) are what is traced
+
+    def update(self, *, objective: float | None = None, bound: float | None = None, solution: bool = False,
+               phase: str | None = None) -> None:
+        from .progress import gap as relative_gap
+
+        gap = relative_gap(objective, bound)
+        if gap is None:
+            return
+        for mark in GAP_MARKS:
+            if gap <= mark + 1e-12 and mark not in self.reached:
+                self.reached[mark] = time.perf_counter() - self.started
+
+
 def _product(problem, time_limit: float, seed: int, workers: int):
     """`hpplan.solve.solve` as a user calls it (engine "auto"), on as many threads as the other engines
     get: `workers` in all (the race gives CP-SAT those the engines beside it leave)."""
     from .solve import SolveOptions, solve
 
-    options = {"time_limit": time_limit, "seed": seed, "workers": workers, "engine": "auto"}
+    trace = GapTrace()
+    options = {"time_limit": time_limit, "seed": seed, "workers": workers, "engine": "auto", "progress": trace}
     started = time.perf_counter()
     solution = solve(problem, SolveOptions(**options))
     stats = solution.stats
     if not stats.wall_time:
         stats.wall_time = time.perf_counter() - started
     extra = {"first_solution_time": stats.first_plan_time, "engine": stats.engine, "found_by": stats.found_by,
-             "proved_by": stats.proved_by, "phases": list(stats.phases), "tie_break": stats.tie_break}
+             "proved_by": stats.proved_by, "phases": list(stats.phases), "tie_break": stats.tie_break,
+             "time_to_gap": {f"{100 * mark:g}": round(trace.reached[mark], 2) for mark in GAP_MARKS
+                             if mark in trace.reached}}
     return solution, extra
 
 
@@ -445,6 +476,16 @@ def summary(runs: list[dict]) -> list[str]:
             if counts:
                 lines.append(f"{engine} {key.replace('_', ' ')}: "
                              + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    traced = [r for r in runs if r["engine"] == "hpplan" and r["family"] != "psplib" and r.get("objective") is not None]
+    if traced:
+        marks = " / ".join(f"{100 * m:g} %" for m in GAP_MARKS)
+        times = []
+        for r in traced:
+            reached = (r.get("extra") or {}).get("time_to_gap") or {}
+            times.append(f"{r['instance']} " + " / ".join(
+                _fmt(reached.get(f"{100 * m:g}"), 1) if f"{100 * m:g}" in reached else "-" for m in GAP_MARKS) + " s")
+        lines.append(f"hpplan: seconds to a plan proven within {marks} of the bound (- not in the time limit): "
+                     + ", ".join(times))
     na = [r for r in runs if r["engine"] == "cp-sat-interval" and r["status"] == "n/a"]
     if na:
         lines.append(f"cp-sat-interval not exact (n/a) on: {', '.join(r['instance'] for r in na)}")
