@@ -78,6 +78,39 @@ def test_a_plan_of_the_list_scheduler_settles_feasible_data_without_a_solve(monk
     assert result.exit_code == 0 and "a plan exists that satisfies every rule and limit" in result.stdout
 
 
+def test_where_the_feasibility_solve_cannot_decide_a_plan_of_the_race_settles_it(monkeypatch):
+    # national scale: the list schedule stuck (capacity too tight for its order) and the switchable
+    # model undecided in its work limit; `hpplan solve`'s race finds a plan (stopping at the first)
+    from hpplan import explain
+    from hpplan.explain import Switchboard, Undecided
+
+    def undecided(self, *args, **kwargs):
+        raise Undecided("no answer within the work limit")
+
+    monkeypatch.setattr(explain, "plan_exists", lambda problem: False)
+    monkeypatch.setattr(Switchboard, "conflicts", undecided)
+    monkeypatch.setattr(Switchboard, "decide", undecided)
+    result = run("check", "--data", TINY)
+    assert result.exit_code == 0 and "a plan exists that satisfies every rule and limit" in result.stdout
+    assert explain.is_feasible(load_problem(TINY))
+    # with no plan from the race either, still undecided (exit 3): no claim either way
+    monkeypatch.setattr(explain, "solve_finds_plan", lambda problem, time_limit: False)
+    assert run("check", "--data", TINY).exit_code == 3
+
+
+def test_above_highs_reach_the_race_is_asked_before_the_switchable_model(monkeypatch):
+    from hpplan import explain
+
+    def no_board(*args, **kwargs):
+        raise AssertionError("the switchable model was built although the race found a plan")
+
+    monkeypatch.setattr(explain, "plan_exists", lambda problem: False)
+    monkeypatch.setattr(explain, "HIGHS_MAX_COLUMNS", 0)
+    monkeypatch.setattr(explain, "Switchboard", no_board)
+    assert explain.explain_infeasible(load_problem(TINY)).feasible
+    assert explain.is_feasible(load_problem(TINY))
+
+
 def test_without_a_list_schedule_cp_sat_decides(monkeypatch):
     # the list scheduler can miss a plan that exists: then CP-SAT's feasibility solve says so
     import sys

@@ -258,15 +258,39 @@ def test_makespan_races_the_interval_form_and_gives_the_same_plan():
 
 
 def test_lp_rounding_gives_a_verified_plan_and_a_bound():
+    from hpplan.engines.highs import HighsOptions
     from hpplan.engines.lp_rounding import solve_lp_rounding
     from hpplan.verify import verify
 
     problem = capacity_bound()
     optimum = solved(problem, engine="cp-sat").objective["total"]
-    solution = solve_lp_rounding(problem)
+    solution = solve_lp_rounding(problem, HighsOptions(time_limit=5))  # its time slices run to the limit
     assert solution.status is Status.feasible and verify(problem, solution) == []
     assert solution.stats.best_bound <= optimum <= solution.objective["total"]
     assert solve_lp_rounding(build([org("m1", latest="2024-01-31")])).status is Status.infeasible
+
+
+def test_lp_rounding_without_a_rounded_plan_searches_the_lps_neighbourhood(monkeypatch):
+    # where every LP-guided list schedule gets stuck (capacity too tight for its greedy order; national
+    # with a tenth of the primary pool), the MIP on the LP's neighbourhood, without a start, finds a
+    # plan; before, the engine gave up ("unknown") with most of its time left
+    from hpplan import greedy
+    from hpplan.engines.highs import HighsOptions
+    from hpplan.engines.lp_rounding import solve_lp_rounding
+    from hpplan.verify import verify
+
+    real = greedy.schedule
+
+    def stuck(problem, flat=None, **kw):
+        plan = real(problem, flat, **kw)
+        plan.stuck = list(plan.chosen)
+        return plan
+
+    monkeypatch.setattr(greedy, "schedule", stuck)
+    problem = capacity_bound()
+    solution = solve_lp_rounding(problem, HighsOptions(time_limit=5))
+    assert solution.status is Status.feasible and verify(problem, solution) == []
+    assert "LP neighbourhood MIP (no rounded plan)" in solution.stats.phases
 
 
 def test_large_models_race_with_lp_rounding(monkeypatch):

@@ -923,10 +923,15 @@ def explain_infeasible(problem: Problem, *, max_conflicts: int = MAX_CONFLICTS, 
     """Whether any plan satisfies every rule and limit; if none does, up to `max_conflicts` disjoint
     minimal conflicts, each with the smallest changes that resolve it (`relax`). Raises Undecided when a
     solve runs out of time."""
-    if plan_exists(problem):
+    if plan_exists(problem) or (_large(problem) and solve_finds_plan(problem, time_limit)):
         return Explanation(True)
     board = Switchboard(problem, time_limit=time_limit)
-    found, complete = board.conflicts(max_conflicts)
+    try:
+        found, complete = board.conflicts(max_conflicts)
+    except Undecided:
+        if not _large(problem) and solve_finds_plan(problem, time_limit):
+            return Explanation(True, solves=board.solves)
+        raise
     if not found:
         return Explanation(True, solves=board.solves)
     words = Describer(problem)
@@ -943,10 +948,51 @@ def explain_infeasible(problem: Problem, *, max_conflicts: int = MAX_CONFLICTS, 
 def is_feasible(problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT) -> bool:
     """Does any plan satisfy every rule and limit? (The list schedule, else a feasibility solve; raises
     Undecided on a timeout.)"""
-    if plan_exists(problem):
+    if plan_exists(problem) or (_large(problem) and solve_finds_plan(problem, time_limit)):
         return True
     board = Switchboard(problem, time_limit=time_limit)
-    return board.decide(board.keys).feasible
+    try:
+        return board.decide(board.keys).feasible
+    except Undecided:
+        if not _large(problem) and solve_finds_plan(problem, time_limit):
+            return True
+        raise
+
+
+def _large(problem: Problem) -> bool:
+    """Above HiGHS's reach (national scale): the switchable model, CP-SAT's, rarely decides there in
+    its work limit, and `hpplan solve`'s race is asked first."""
+    from .engines.common import flatten
+
+    return flatten(problem).window_variables > HIGHS_MAX_COLUMNS
+
+
+class _FirstPlan:
+    """A progress hook (`SolveOptions.progress`) that stops the solve at the race's first plan."""
+
+    def __init__(self, stop) -> None:
+        self.stop = stop
+
+    def attach(self, solver, phase: str = "objective") -> None:
+        return None
+
+    def update(self, *, objective: float | None = None, bound: float | None = None, solution: bool = False,
+               phase: str | None = None) -> None:
+        if objective is not None:
+            self.stop.request()
+
+
+def solve_finds_plan(problem: Problem, time_limit: float) -> bool:
+    """Whether `hpplan solve`'s race finds a plan in `time_limit` seconds (verified, as every plan it
+    returns; it stops at the first): where the list schedule gets stuck and the switchable model cannot
+    decide in its work limit (national scale: LP rounding's MIP on the LP's neighbourhood finds one), a
+    plan is still the proof that one exists. False when it finds none."""
+    from .solve import SolveOptions, solve
+    from .stopping import StopRequest
+
+    stop = StopRequest()
+    return solve(problem, SolveOptions(time_limit=time_limit, tie_break=False, stop=stop,
+                                       progress=_FirstPlan(stop))).found
 
 
 def plan_exists(problem: Problem) -> bool:

@@ -15,8 +15,9 @@ window variables; docs/benchmarks.md), the race (`hpplan.portfolio`) runs this e
    cheapest first), so every rule, limit and capacity holds by construction;
 3. with the time left, the MIP restricted to the LP's neighbourhood (`neighbourhood_mip`: the slots
    with LP mass, the rounded plan's, and their neighbours; a relaxation-induced neighbourhood in the
-   spirit of RINS), solved by HiGHS from the rounded plan. Its plans are plans of the full problem; its
-   bound is not a bound of the full problem and is never reported;
+   spirit of RINS), solved by HiGHS from the rounded plan (without a start when every rounding got
+   stuck). Its plans are plans of the full problem; its bound is not a bound of the full problem and is
+   never reported;
 4. with the rest of the time, fix-and-resolve rounds over the calendar (`time_slices`): the
    organisations of a few months free to move, all others fixed, each round a small MIP.
 Every plan is checked by the independent verifier; the best one is returned. An infeasible LP proves
@@ -159,14 +160,21 @@ def lp_rounding(flat: Flat, options: HighsOptions, accept: Callable[[dict[str, i
     for _, chosen in sorted(rounded, key=lambda r: r[0]):
         if keep(chosen):
             break
-    if best is None:
-        return PartResult("unknown", None, float(bound))
 
     def time_left() -> float:
         return options.time_limit - (time.perf_counter() - started)
 
     def stopped() -> bool:
         return options.stop is not None and options.stop.is_set()
+
+    if best is None and time_left() > 1 and not stopped():
+        # no rounded plan fits (the list scheduler got stuck: capacity too tight for its greedy order):
+        # the LP's neighbourhood as a MIP without a start (national seed 1 with a tenth of the primary
+        # pool until 2026: every rounding stuck; before, "unknown" at 9 of 30 s)
+        keep(neighbourhood_mip(within(), x, {}, replace(options, time_limit=time_left() * NEIGHBOURHOOD_SHARE)))
+        stats.phases.append("LP neighbourhood MIP (no rounded plan)")
+    if best is None:
+        return PartResult("unknown", None, float(bound))
 
     if time_left() > 1 and not stopped():
         keep(neighbourhood_mip(within(), x, best[1], replace(options, time_limit=time_left() * NEIGHBOURHOOD_SHARE)))
@@ -293,7 +301,8 @@ def restricted_mip(flat: Flat, keep: dict[str, set[int]], start: dict[str, int |
     if mip.infeasible:
         return None
     h = load_highs(mip, options, integer=True)
-    set_start(h, mip, {o: start.get(o) for o in sub.plannable})
+    if start:  # no start: HiGHS looks for a plan itself
+        set_start(h, mip, {o: start.get(o) for o in sub.plannable})
     h.setOptionValue("time_limit", max(0.01, options.time_limit))
     if options.stop is not None:
         listen(h, HighsOptions(stop=options.stop))
