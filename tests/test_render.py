@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import re
+from dataclasses import replace
 
 import pytest
 from rich.console import Console
@@ -381,3 +382,58 @@ def test_markdown(problem, solution):
         rows = [line for line in block.splitlines() if line.startswith("|")]
         if rows:
             assert len({line.count(" | ") for line in rows if not line.startswith("|-")}) == 1, block
+
+
+# --------------------------------------------------------------------------------------------------
+# a row per window and kind (national scale)
+
+
+def _detail_render(problem: Problem, solution: Solution, detail) -> list[str]:
+    out = io.StringIO()
+    render_plan(problem, solution, Console(width=120, file=out, color_system=None), detail)
+    return out.getvalue().splitlines()
+
+
+def test_a_row_per_window_and_kind_merges_the_marks_of_its_organisations():
+    from hpplan.formats import Detail, by_kind, kind_noun
+    from hpplan.render import choose_layout
+
+    # Verdal with a longer preparation and hypercare, in Levanger's window: the row of the two spans both
+    orgs = [dict(o, load_profile="municipality-long") if o["id"] == "verdal" else o for o in ORGS]
+    profiles = WAVES["load_profiles"] + [{"id": "municipality-long", "before": [1, 1, 1, 1, 2],
+                                          "hypercare": [4, 2, 1], "source": SRC}]
+    problem = Problem(organisations=[_org(**o) for o in orgs],
+                      waves=WavesFile.model_validate(WAVES | {"load_profiles": profiles}))
+    plan = [("verdal", "2025-11-08", "W2", False) if p[0] == "verdal" else p for p in PLAN]
+    solution = make_solution(problem)
+    solution.plan = [replace(a, go_live=dt.date.fromisoformat(g) if g else None, window=w, pinned=pin)
+                     for a, (_, g, w, pin) in zip(solution.plan, plan)]
+
+    each = _detail_render(problem, solution, Detail.organisation)
+    merged = _detail_render(problem, solution, Detail.window)
+    assert any(line.startswith("A row per window and kind") for line in merged)
+    lead = choose_layout(problem, solution, 120).lead  # where the timeline starts, the same in both
+    rank = {"#": 3, "+": 2, "-": 1}  # go-live over hypercare over preparation, as in a quarter's cell
+    # the organisations' rows, in the order of the plan's groups (between the header and the legend)
+    body = each[each.index("") + 3:]
+    rows = iter(line for line in body[:body.index("")] if not line.startswith("== "))
+    row_of = {e.id: next(rows) for g in plan_groups(problem, solution) for e in g.entries}
+    after = 0
+    for group in plan_groups(problem, solution):
+        for entries in by_kind(group.entries):
+            label = f"{len(entries)} {kind_noun(entries[0].kind, len(entries))} "
+            at = next(i for i in range(after, len(merged)) if merged[i].startswith(label))
+            after, row = at + 1, merged[at]
+            if entries[0].go_live is None:
+                assert "not scheduled" in row
+                continue
+            members = [row_of[e.id][lead:] for e in entries]
+            for col, char in enumerate(row[lead:]):
+                strongest = max(rank.get(m[col], 0) if col < len(m) else 0 for m in members)
+                assert rank.get(char, 0) == strongest, (label, col)
+
+
+def test_the_row_per_organisation_stays_below_the_auto_limit(problem, solution):
+    from hpplan.formats import Detail
+
+    assert _detail_render(problem, solution, Detail.auto) == _detail_render(problem, solution, Detail.organisation)

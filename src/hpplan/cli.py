@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from .errors import InputError
+from .formats import DETAIL_AUTO_MAX, Detail
 from .io import write_atomic
 from .loader import load_problem
 from .problem import Problem
@@ -111,16 +112,17 @@ def write_output(data: str | bytes, output: Optional[Path], solution: Solution) 
         fail_input(error)
 
 
-def emit(problem: Problem, solution: Solution, fmt: Format, output: Optional[Path]) -> None:
-    """Show the plan on the terminal, or print/write it in a format."""
+def emit(problem: Problem, solution: Solution, fmt: Format, output: Optional[Path],
+         detail: Detail = Detail.auto) -> None:
+    """Show the plan on the terminal, or print/write it in a format (`detail`: the table's Gantt rows)."""
     from .render import render_plan
 
     if fmt is Format.table and output is None:
-        render_plan(problem, solution, Console(highlight=False))
+        render_plan(problem, solution, Console(highlight=False), detail)
         return
     if fmt is Format.table:
         buffer = io.StringIO()
-        render_plan(problem, solution, Console(file=buffer, width=160, force_terminal=False, highlight=False))
+        render_plan(problem, solution, Console(file=buffer, width=160, force_terminal=False, highlight=False), detail)
         data: str | bytes = buffer.getvalue()
     else:
         data = render(problem, solution, fmt)
@@ -160,6 +162,10 @@ def solve_command(
         help="With --baseline: keep the baseline's go-lives before this date (default: waves.yaml freeze_until).",
     ),
     gap: float = GapOption,
+    detail: Detail = typer.Option(
+        Detail.auto, "--detail",
+        help=f"The table's Gantt rows: one per organisation, or one per window and kind of organisation; auto: "
+             f"per organisation up to {DETAIL_AUTO_MAX}."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display on the terminal."),
 ) -> None:
     """Find the best rollout plan for a data folder (with scenarios applied) and show it.
@@ -182,7 +188,7 @@ def solve_command(
     if baseline is None:
         with solve_progress(Console(stderr=True), quiet=quiet) as options.progress, ctrl_c(options.stop):
             solution = solve(problem, options)
-        emit(problem, solution, fmt, output)
+        emit(problem, solution, fmt, output, detail)
     else:
         solution = replan_and_emit(problem, folder, baseline, freeze_until, options, fmt, output, quiet=quiet)
     exit_stopped(solution, output)

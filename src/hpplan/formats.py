@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from enum import Enum
 
 from .problem import Problem
 from .schema import Kind, Organisation, Window
@@ -75,9 +76,39 @@ def _entry_order(problem: Problem):
     return key
 
 
+class Detail(str, Enum):
+    """A Gantt's rows (terminal, report): one per organisation, or one per window and kind of
+    organisation (a national plan has 2,000 organisations: 2,000 lines, a 35,000-pixel PNG); `auto`
+    picks by `DETAIL_AUTO_MAX`."""
+
+    auto = "auto"
+    organisation = "organisation"
+    window = "window"
+
+
+#: `Detail.auto`: one row per organisation up to this many rows, else one per window and kind
+DETAIL_AUTO_MAX = 250
+
+
 #: organisations of a kind, in the plural (a kind is a `schema.Kind` value)
 KIND_PLURAL = {"health_trust": "health trusts", "hospital": "hospitals", "municipality": "municipalities",
                "gp_office": "GP offices", "lab": "laboratories", "other": "other organisations"}
+
+
+def kind_noun(kind: str, count: int) -> str:
+    """'municipality' / 'municipalities', 'GP office' / 'GP offices' (a `schema.Kind` value)."""
+    if count != 1:
+        return KIND_PLURAL.get(kind, kind.replace("_", " "))
+    return "GP office" if kind == "gp_office" else kind.replace("_", " ")
+
+
+def by_kind(entries: list[Assignment]) -> list[list[Assignment]]:
+    """Plan entries by kind and sector, in the order the first of each appears (a window's rows with
+    `Detail.window`)."""
+    buckets: dict[tuple[str, str], list[Assignment]] = {}
+    for entry in entries:
+        buckets.setdefault((entry.kind, entry.sector), []).append(entry)
+    return list(buckets.values())
 
 
 def plan_groups(problem: Problem, solution: Solution) -> list[PlanGroup]:

@@ -19,10 +19,14 @@ from rich.table import Table
 from rich.text import Text
 
 from .formats import (
+    DETAIL_AUTO_MAX,
+    Detail,
     PlanGroup,
+    by_kind,
     fmt_int,
     fmt_number,
     fmt_share,
+    kind_noun,
     objective_terms,
     peak_loads,
     plan_groups,
@@ -229,8 +233,14 @@ def _mark_style(mark: int, sector: str) -> str:
 
 
 def _timeline_text(problem: Problem, entry: Assignment, layout: Layout, g: Glyphs) -> Text:
+    return _marks_text(problem, row_marks(problem, entry, layout.timeline), entry.sector, layout, g)
+
+
+def _marks_text(problem: Problem, marked: tuple[list[int], bool, bool], sector: str, layout: Layout,
+                g: Glyphs) -> Text:
+    """A timeline of marks (`row_marks`) in glyphs, the planning month and the Januaries dim."""
     tl = layout.timeline
-    marks, left, right = row_marks(problem, entry, tl)
+    marks, left, right = marked
     today = tl.column(problem.start_month)
     januaries = {col for col in range(tl.count) if (tl.start + col * tl.unit) % 12 == 0}
     text = Text()
@@ -238,7 +248,7 @@ def _timeline_text(problem: Problem, entry: Assignment, layout: Layout, g: Glyph
     for col, mark in enumerate(marks):
         if mark:
             glyph = {PREP: g.prep, LIVE: g.live, CARE: g.care}[mark]
-            text.append(glyph * tl.cell, style=_mark_style(mark, entry.sector))
+            text.append(glyph * tl.cell, style=_mark_style(mark, sector))
         elif col == today:
             text.append((g.today + g.empty * tl.cell)[: tl.cell], style="dim")
         elif col in januaries:
@@ -278,6 +288,32 @@ def _row(problem: Problem, entry: Assignment, layout: Layout, history: bool, g: 
         if history:
             line.stylize("dim")
         text.append_text(line)
+    return text
+
+
+def _kind_row(problem: Problem, entries: list[Assignment], layout: Layout, history: bool, g: Glyphs) -> Text:
+    """One row for the organisations of one kind (and sector) in a window group: "26 municipalities",
+    their marks together (in each cell the highest mark of any of them, as in a quarter)."""
+    first = entries[0]
+    name = truncate(f"{len(entries)} {kind_noun(first.kind, len(entries))}", layout.name, g).ljust(layout.name)
+    kind = KIND_SHORT.get(first.kind, first.kind)[:KIND_WIDTH].ljust(KIND_WIDTH)
+    text = Text()
+    text.append(name, style="dim" if history else "")
+    text.append(" ")
+    text.append(kind, style="dim")
+    text.append(" ")
+    if first.go_live is None:
+        text.append(" not scheduled", style="dim italic")
+        return text
+    marks, left, right = [0] * layout.timeline.count, False, False
+    for entry in entries:
+        own, own_left, own_right = row_marks(problem, entry, layout.timeline)
+        marks = [max(a, b) for a, b in zip(marks, own)]
+        left, right = left or own_left, right or own_right
+    line = _marks_text(problem, (marks, left, right), first.sector, layout, g)
+    if history:
+        line.stylize("dim")
+    text.append_text(line)
     return text
 
 
@@ -337,13 +373,24 @@ def legend(problem: Problem, layout: Layout, g: Glyphs, width: int) -> list[Text
     return pack("Legend:", items, "  ", width)
 
 
-def render_gantt(problem: Problem, solution: Solution, console: Console, g: Glyphs) -> None:
+def render_gantt(problem: Problem, solution: Solution, console: Console, g: Glyphs,
+                 detail: Detail = Detail.auto) -> None:
+    """The Gantt by window: a row per organisation, or with `detail` window (auto: above
+    `DETAIL_AUTO_MAX` organisations) a row per kind of organisation in each window."""
     width = console.width
     layout = choose_layout(problem, solution, width)
+    per_kind = detail is Detail.window or (detail is Detail.auto and len(solution.plan) > DETAIL_AUTO_MAX)
+    if per_kind:
+        _print(console, Text(f"A row per window and kind ({fmt_int(len(solution.plan))} organisations; "
+                             "--detail organisation: each)", style="dim italic"))
     for line in _gantt_header(layout, g):
         _print(console, line)
     for group in plan_groups(problem, solution):
         _print(console, _group_header(problem, group, width, g))
+        if per_kind:
+            for entries in by_kind(group.entries):
+                _print(console, _kind_row(problem, entries, layout, group.history, g))
+            continue
         for entry in group.entries:
             _print(console, _row(problem, entry, layout, group.history, g))
     _print(console, Text(""))
@@ -525,14 +572,14 @@ def _print(console: Console, text: Text) -> None:
     console.print(text, no_wrap=True, overflow="crop", highlight=False, soft_wrap=False)
 
 
-def render_plan(problem: Problem, solution: Solution, console: Console) -> None:
-    """Print the plan for a planner: title, Gantt chart by window, per-window summary, peak load per
-    pool, status and solve statistics."""
+def render_plan(problem: Problem, solution: Solution, console: Console, detail: Detail = Detail.auto) -> None:
+    """Print the plan for a planner: title, Gantt chart by window (`detail`: `render_gantt`),
+    per-window summary, peak load per pool, status and solve statistics."""
     g = glyphs_for(console)
     console.print(title(problem, solution, g), highlight=False)
     console.print()
     if solution.plan:
-        render_gantt(problem, solution, console, g)
+        render_gantt(problem, solution, console, g, detail)
         console.print()
         _print(console, Text("Per window", style="bold"))
         console.print(summary_table(problem, solution, g, console.width))

@@ -30,10 +30,13 @@ from enum import Enum
 from typing import Iterable
 
 from .formats import (
-    KIND_PLURAL,
+    DETAIL_AUTO_MAX,
+    Detail,
+    by_kind,
     fmt_int,
     fmt_number,
     fmt_share,
+    kind_noun,
     objective_terms,
     peak_loads,
     plan_groups,
@@ -65,19 +68,6 @@ DIV_IDS = {"gantt": "hpplan-gantt", "load": "hpplan-load", "coverage": "hpplan-c
 class GroupBy(str, Enum):
     window = "window"
     track = "track"
-
-
-class Detail(str, Enum):
-    """The Gantt's rows: one per organisation, or one per window and kind of organisation (a national
-    plan has 2,000 organisations: 35,000 pixels of PNG); `auto` picks by `DETAIL_AUTO_MAX`."""
-
-    auto = "auto"
-    organisation = "organisation"
-    window = "window"
-
-
-#: `Detail.auto`: one row per organisation up to this many rows, else one per window and kind
-DETAIL_AUTO_MAX = 250
 
 
 class Chart(str, Enum):
@@ -232,21 +222,19 @@ def window_rows(problem: Problem, solution: Solution, other: Solution | None = N
     for group in plan_groups(problem, solution):
         if not group.scheduled:
             continue
-        buckets: dict[tuple[str, str], list[Assignment]] = {}
-        for entry in group.entries:
-            buckets.setdefault((entry.kind, entry.sector), []).append(entry)
         if group.window is not None:
             short = group.window.id + (" (history)" if group.history else "")
             title = group.title + (" (history)" if group.history else "")
         else:
             short = title = group.title
-        for (kind, sector), entries in buckets.items():
+        for entries in by_kind(group.entries):
             first = entries[0]
+            kind, sector = first.kind, first.sector
             spans = [_spans(problem, e) for e in entries]
             starts = [preparation[0] for preparation, _ in spans if preparation]
             ends = [hypercare[1] for _, hypercare in spans if hypercare]
             go_live = max(e.go_live for e in entries)  # the window's date (history before any window: the last)
-            label = f"{len(entries)} {_kind_name(kind, len(entries))}"
+            label = f"{len(entries)} {kind_noun(kind, len(entries))}"
             moved = sum(1 for e in entries if e.id in others and others[e.id].go_live != e.go_live)
             if moved:
                 label += f" ({moved} elsewhere in the compared plan)"
@@ -264,13 +252,6 @@ def window_rows(problem: Problem, solution: Solution, other: Solution | None = N
                 window_title=_window_title(problem, first),
             ))
     return rows
-
-
-def _kind_name(kind: str, count: int) -> str:
-    """'municipality' / 'municipalities', 'GP office' / 'GP offices'."""
-    if count != 1:
-        return KIND_PLURAL.get(kind, kind.replace("_", " "))
-    return "GP office" if kind == "gp_office" else kind.replace("_", " ")
 
 
 def _organisation_rows(problem: Problem, solution: Solution, group_by: GroupBy,
