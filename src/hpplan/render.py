@@ -273,48 +273,40 @@ def _unscheduled_text(problem: Problem, entry: Assignment, layout: Layout) -> Te
     return Text(" " + why[: layout.timeline.width + 1], style="dim italic")
 
 
-def _row(problem: Problem, entry: Assignment, layout: Layout, history: bool, g: Glyphs) -> Text:
-    name = truncate(entry.name, layout.name, g).ljust(layout.name)
-    kind = KIND_SHORT.get(entry.kind, entry.kind)[:KIND_WIDTH].ljust(KIND_WIDTH)
+def _labelled(name: str, kind: str, line: Text, layout: Layout, history: bool, g: Glyphs,
+              timeline: bool = True) -> Text:
+    """A Gantt row: the name and kind columns, then `line` (a timeline, dimmed for history)."""
     text = Text()
-    text.append(name, style="dim" if history else "")
+    text.append(truncate(name, layout.name, g).ljust(layout.name), style="dim" if history else "")
     text.append(" ")
-    text.append(kind, style="dim")
+    text.append(KIND_SHORT.get(kind, kind)[:KIND_WIDTH].ljust(KIND_WIDTH), style="dim")
     text.append(" ")
-    if entry.go_live is None:
-        text.append_text(_unscheduled_text(problem, entry, layout))
-    else:
-        line = _timeline_text(problem, entry, layout, g)
-        if history:
-            line.stylize("dim")
-        text.append_text(line)
+    if history and timeline:
+        line.stylize("dim")
+    text.append_text(line)
     return text
+
+
+def _row(problem: Problem, entry: Assignment, layout: Layout, history: bool, g: Glyphs) -> Text:
+    if entry.go_live is None:
+        return _labelled(entry.name, entry.kind, _unscheduled_text(problem, entry, layout), layout, history, g, False)
+    return _labelled(entry.name, entry.kind, _timeline_text(problem, entry, layout, g), layout, history, g)
 
 
 def _kind_row(problem: Problem, entries: list[Assignment], layout: Layout, history: bool, g: Glyphs) -> Text:
     """One row for the organisations of one kind (and sector) in a window group: "26 municipalities",
     their marks together (in each cell the highest mark of any of them, as in a quarter)."""
     first = entries[0]
-    name = truncate(f"{len(entries)} {kind_noun(first.kind, len(entries))}", layout.name, g).ljust(layout.name)
-    kind = KIND_SHORT.get(first.kind, first.kind)[:KIND_WIDTH].ljust(KIND_WIDTH)
-    text = Text()
-    text.append(name, style="dim" if history else "")
-    text.append(" ")
-    text.append(kind, style="dim")
-    text.append(" ")
+    name = f"{len(entries)} {kind_noun(first.kind, len(entries))}"
     if first.go_live is None:
-        text.append(" not scheduled", style="dim italic")
-        return text
+        return _labelled(name, first.kind, Text(" not scheduled", style="dim italic"), layout, history, g, False)
     marks, left, right = [0] * layout.timeline.count, False, False
     for entry in entries:
         own, own_left, own_right = row_marks(problem, entry, layout.timeline)
         marks = [max(a, b) for a, b in zip(marks, own)]
         left, right = left or own_left, right or own_right
     line = _marks_text(problem, (marks, left, right), first.sector, layout, g)
-    if history:
-        line.stylize("dim")
-    text.append_text(line)
-    return text
+    return _labelled(name, first.kind, line, layout, history, g)
 
 
 def _group_header(problem: Problem, group: PlanGroup, width: int, g: Glyphs) -> Text:
