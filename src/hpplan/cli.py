@@ -186,7 +186,8 @@ def solve_command(
     options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit,
                            engine=engine.value, gap=gap / 100, stop=StopRequest())
     if baseline is None:
-        with solve_progress(Console(stderr=True), quiet=quiet) as options.progress, ctrl_c(options.stop):
+        with (solve_progress(Console(stderr=True), quiet=quiet) as options.progress,
+              ctrl_c(options.stop, say=options.progress.say if options.progress else None)):
             solution = solve(problem, options)
         emit(problem, solution, fmt, output, detail)
     else:

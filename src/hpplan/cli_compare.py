@@ -159,7 +159,8 @@ def replan_and_emit(problem: Problem, folder: Path, baseline: Path, freeze_until
     plan = read_baseline(baseline, freeze)
     base_problem = scenario_problem(folder, [], [], [], [])
     check_baseline_fits(base_problem, plan)
-    with solve_progress(Console(stderr=True), quiet=quiet) as options.progress, ctrl_c(options.stop):
+    with (solve_progress(Console(stderr=True), quiet=quiet) as options.progress,
+          ctrl_c(options.stop, say=options.progress.say if options.progress else None)):
         solution, replan = solve_replan(problem, options, plan)
     comparison = compare(plan.plan, base_problem, solution, problem)
     emit_replan(problem, solution, comparison, plan, replan, fmt, output)

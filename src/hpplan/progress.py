@@ -178,6 +178,11 @@ class SolveProgress(cp_model.CpSolverSolutionCallback):
     def showing(self) -> bool:
         return self._live is not None
 
+    def say(self, text: str) -> None:
+        """A message above the live line (printed elsewhere, the next redraw would wipe it); from any
+        thread (Ctrl-C's watcher: `hpplan.stopping.ctrl_c`)."""
+        self.console.print(Text(text), highlight=False)
+
     def __enter__(self) -> "SolveProgress":
         self.start()
         return self

@@ -132,7 +132,7 @@ def ctrl_c(stop: StopRequest | None, say: Callable[[str], None] | None = None) -
                 presses[0] += 1
                 if stop is None or presses[0] > 1:
                     abort()
-                say("hpplan: stopping (Ctrl-C): the best plan found so far follows; Ctrl-C again to abort")
+                say("hpplan: stopping (Ctrl-C): the best plan so far follows; Ctrl-C again aborts")
                 stop.request()
 
     previous_handler = signal.signal(signal.SIGINT, lambda signum, frame: None)  # the watcher acts
