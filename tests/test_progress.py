@@ -71,6 +71,19 @@ def test_live_display_on_a_terminal_then_removed():
     assert out.getvalue().rstrip("\n").endswith("\x1b[2K")
 
 
+def test_a_message_stays_above_the_live_line():
+    # Ctrl-C's "stopping" message: printed around the live display it would be wiped at the next redraw
+    console, out = terminal()
+    with solve_progress(console, delay=0) as progress:
+        progress.update(objective=120, bound=100, solution=True, phase="objective")
+        progress.say("hpplan: stopping (Ctrl-C)")
+        progress.refresh()
+    raw = out.getvalue()
+    after = raw.split("hpplan: stopping (Ctrl-C)\n", 1)[1]
+    # the live display never moves the cursor up past its own lines: the message line stays on screen
+    assert after.count("\x1b[1A") <= after.count("\n")
+
+
 def test_quiet_when_piped_or_asked():
     console, out = piped()
     assert not progress_enabled(console)
