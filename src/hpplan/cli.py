@@ -198,7 +198,6 @@ def solve_command(
     raise typer.Exit(solution.exit_code)
 
 
-
 def exit_stopped(solution: Solution, output: Optional[Path]) -> None:
     """A solve stopped by Ctrl-C ends the command with exit code 130, after its best plan is shown
     (and written, with `-o`)."""

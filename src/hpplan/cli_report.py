@@ -109,7 +109,8 @@ def solve_for_report(problem: Problem, time_limit: float, seed: int, workers: in
 
     options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit, gap=gap / 100,
                            stop=StopRequest())
-    with solve_progress(Console(stderr=True), quiet=quiet) as progress, ctrl_c(options.stop, say=progress.say if progress else None):
+    with (solve_progress(Console(stderr=True), quiet=quiet) as progress,
+          ctrl_c(options.stop, say=progress.say if progress else None)):
         if progress is not None and "progress" in {f.name for f in fields(SolveOptions)}:
             options.progress = progress  # solve.py's progress hook (docs/report.md)
         return solve(problem, options)
