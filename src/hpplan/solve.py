@@ -213,7 +213,7 @@ def _solve_replan(problem: Problem, options: SolveOptions,
     if status is Status.optimal and options.tie_break:
         stats.phases.append("tie-break")
         values, stats.tie_break = _break_ties(rollout, problem, options, values, round(objective_value), deadline,
-                                              flat if _highs_tie_break(problem, options, flat) else None, stats)
+                                              flat if _highs_tie_break(options, flat) else None, stats)
     else:
         stats.tie_break = "skipped"
 
@@ -603,7 +603,7 @@ def _break_ties(rollout: RolloutModel, problem: Problem, options: SolveOptions, 
     return values, state
 
 
-def _highs_tie_break(problem: Problem, options: SolveOptions, flat: Flat | None) -> bool:
+def _highs_tie_break(options: SolveOptions, flat: Flat | None) -> bool:
     """Whether the tie-break may hand its hard steps to HiGHS (`portfolio.mip_at_optimum_applies`),
     without a baseline (`flat` is None when re-planning; the MIP's objective is then the model's); not
     with `--engine cp-sat` (that engine alone) nor `--work-limit` (a step cut short on the wall clock
