@@ -382,10 +382,17 @@ def test_why_not_earlier_above_highs_reach_re_plans_for_the_least_change(monkeyp
     p, plan = _only_the_objective()
     monkeypatch.setattr(explain, "HIGHS_MAX_COLUMNS", 0)
     monkeypatch.setattr(explain, "mip_at_optimum_applies", lambda flat: False)
+    monkeypatch.setattr(explain, "LEAST_CHANGE_MONTHS", 120)  # every go-live within reach: none kept
     answer = why_not_earlier(p, "m3", plan)
     assert answer.verdict == "objective" and answer.proven and answer.fewest_moves and answer.least_change is None
     assert answer.objective_change["total"] == 190
     assert answer.moves == ["M1 moves from window w1 (2024-02-10) to window w2 (2024-04-27)"]
+    # with organisations kept back (none may move but those going live in the window's own month), the
+    # same plan, but its moves are not proven the fewest of all
+    monkeypatch.setattr(explain, "LEAST_CHANGE_MONTHS", 0)
+    kept = why_not_earlier(p, "m3", plan)
+    assert kept.moves == answer.moves and kept.objective_change == answer.objective_change
+    assert not kept.fewest_moves
 
 
 def test_least_change_keeps_the_organisations_far_from_the_window():
