@@ -198,3 +198,13 @@ def test_hpplan_compare_takes_a_gap(region: Path):
     result = run("compare", "--baseline", str(region), "--postpone", f"{actor}=2026-01-01", "--gap", "5", "-f", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["status"] in ("feasible", "optimal")
+
+
+def test_hpplan_sweep_gap_overrides_the_specs(tmp_path: Path):
+    from test_sweep import read_results, run, spec_file
+
+    spec, out = spec_file(tmp_path, samples=2), tmp_path / "r.jsonl"
+    result = run("sweep", str(spec), "--out", str(out), "-j", "1", "--gap", "2")
+    assert result.exit_code == 0, result.output
+    assert read_results(out)[0].header["solver"]["gap"] == 2
+    assert run("sweep", str(spec), "--out", str(tmp_path / "x.jsonl"), "--gap", "-1").exit_code == 2

@@ -62,6 +62,8 @@ def sweep_command(
     samples: Optional[int] = typer.Option(None, "--samples", "-n", min=1, help="Monte Carlo: this many samples instead of the spec's."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Monte Carlo: this seed instead of the spec's."),
     time_limit: Optional[float] = typer.Option(None, "--time-limit", "-t", min=0.1, help="Seconds per solve instead of the spec's."),
+    gap: Optional[float] = typer.Option(None, "--gap", min=0.0, max=100.0, metavar="PCT",
+                                        help="Each solve ends at a plan proven within PCT percent, instead of the spec's gap."),
     live_by: list[dt.datetime] = typer.Option([], "--live-by", formats=["%Y-%m-%d"],
                                                help="A date to give P(live by) for (repeat; instead of the spec's)."),
     fmt: SweepFormat = typer.Option(SweepFormat.table, "--format", "-f", help="Summary format."),
@@ -80,7 +82,7 @@ def sweep_command(
         _usage("--resume continues the results file and --overwrite replaces it: give one of them")
     try:
         loaded = sw.load_spec(spec)
-        loaded = _override(loaded, samples, seed, time_limit)
+        loaded = _override(loaded, samples, seed, time_limit, gap)
         context = sw.resolve(loaded, data)
     except InputError as error:
         fail_input(error)
@@ -121,13 +123,15 @@ def _usage(message: str) -> None:
     raise typer.Exit(EXIT_INPUT)
 
 
-def _override(loaded, samples: Optional[int], seed: Optional[int], time_limit: Optional[float]):
+def _override(loaded, samples: Optional[int], seed: Optional[int], time_limit: Optional[float],
+              gap: Optional[float] = None):
     from .sweep.spec import LoadedSpec, SweepSpec
 
     spec = loaded.spec
     if (samples is not None or seed is not None) and spec.kind != "monte_carlo":
         _usage("--samples and --seed are for Monte Carlo sweeps; a grid runs every combination of its axes")
-    update = {k: v for k, v in (("samples", samples), ("seed", seed), ("time_limit", time_limit)) if v is not None}
+    update = {k: v for k, v in (("samples", samples), ("seed", seed), ("time_limit", time_limit), ("gap", gap))
+              if v is not None}
     if not update:
         return loaded
     data = spec.model_dump(by_alias=True, exclude_none=True)
