@@ -154,7 +154,8 @@ def test_ctrl_c_in_hpplan_solve_writes_the_best_plan_so_far(region: Path, tmp_pa
     assert "stopped by Ctrl-C" in done.stderr and f"written to {out}" in done.stderr
     assert "Traceback" not in done.stderr
     problem = load_problem(region)
-    assert json.loads(out.read_text())["status"] in ("feasible", "optimal")
+    written = json.loads(out.read_text())
+    assert written["status"] in ("feasible", "optimal") and written["solver"]["stopped"] is True
     assert_verified(problem, read_plan(out))
 
 
@@ -173,6 +174,10 @@ def test_hpplan_solve_gap_option(region: Path, tmp_path: Path):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "gap tolerance 5 %" in out.read_text(encoding="utf-8")
+    as_json = subprocess.run(HPPLAN + ["solve", "--data", str(region), "-q", "--gap", "5", "-f", "json"],
+                             capture_output=True, text=True, timeout=300)
+    solver = json.loads(as_json.stdout)["solver"]
+    assert solver["gap_tolerance"] == 5 and "stopped" not in solver
     wrong = subprocess.run(HPPLAN + ["solve", "--data", str(region), "--gap", "150"], capture_output=True, text=True,
                            timeout=60)
     assert wrong.returncode == 2 and "--gap" in wrong.stderr and "Traceback" not in wrong.stderr

@@ -98,6 +98,17 @@ class Solution:
         return None
 
     def to_json_dict(self) -> dict:
+        solver = {
+            "engine": self.stats.engine,
+            "seed": self.stats.seed,
+            "workers": self.stats.workers,
+            "tie_break": self.stats.tie_break,
+            "best_bound": _number(self.stats.best_bound) if self.stats.best_bound is not None else None,
+        }
+        if self.stats.gap_tolerance:  # only when asked for: the usual output stays as it was
+            solver["gap_tolerance"] = _number(100 * self.stats.gap_tolerance)  # percent, as --gap
+        if self.stats.stopped:
+            solver["stopped"] = True  # by Ctrl-C or a StopRequest: the best plan found so far
         return {
             "status": self.status.value,
             "objective": {k: _number(v) for k, v in self.objective.items()},
@@ -106,13 +117,7 @@ class Solution:
                 {"pool": p.pool, "month": p.month, "used": _number(p.used), "limit": _number(p.limit)}
                 for p in self.load
             ],
-            "solver": {
-                "engine": self.stats.engine,
-                "seed": self.stats.seed,
-                "workers": self.stats.workers,
-                "tie_break": self.stats.tie_break,
-                "best_bound": _number(self.stats.best_bound) if self.stats.best_bound is not None else None,
-            },
+            "solver": solver,
         }
 
     def to_json(self) -> str:
