@@ -52,6 +52,10 @@ def test_line_shows_elapsed_best_bound_and_gap():
     assert progress.line().plain == "solving (tie-break, run 3) 12.3 s · searching"
     assert solver.best_bound_callback == progress.on_bound
     assert gap(None, 1.0) is None and gap(10.0, 10.0) == 0.0
+    # with --gap: where the solve stops
+    progress.gap_target = 0.005
+    progress.update(objective=6_692_597, bound=6_600_000, solution=True, phase="objective")
+    assert "gap 1.38% (stops at 0.5%)" in progress.line().plain
 
 
 def test_live_display_on_a_terminal_then_removed():

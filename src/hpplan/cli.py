@@ -188,6 +188,8 @@ def solve_command(
     if baseline is None:
         with (solve_progress(Console(stderr=True), quiet=quiet) as options.progress,
               ctrl_c(options.stop, say=options.progress.say if options.progress else None)):
+            if options.progress is not None:
+                options.progress.gap_target = options.gap
             solution = solve(problem, options)
         emit(problem, solution, fmt, output, detail)
     else:

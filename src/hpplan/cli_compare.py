@@ -161,6 +161,8 @@ def replan_and_emit(problem: Problem, folder: Path, baseline: Path, freeze_until
     check_baseline_fits(base_problem, plan)
     with (solve_progress(Console(stderr=True), quiet=quiet) as options.progress,
           ctrl_c(options.stop, say=options.progress.say if options.progress else None)):
+        if options.progress is not None:
+            options.progress.gap_target = options.gap
         solution, replan = solve_replan(problem, options, plan)
     comparison = compare(plan.plan, base_problem, solution, problem)
     emit_replan(problem, solution, comparison, plan, replan, fmt, output)

@@ -113,6 +113,7 @@ def solve_for_report(problem: Problem, time_limit: float, seed: int, workers: in
           ctrl_c(options.stop, say=progress.say if progress else None)):
         if progress is not None and "progress" in {f.name for f in fields(SolveOptions)}:
             options.progress = progress  # solve.py's progress hook (docs/report.md)
+            progress.gap_target = options.gap
         return solve(problem, options)
 
 

@@ -70,6 +70,8 @@ class SolveProgress(cp_model.CpSolverSolutionCallback):
         self._timer: threading.Timer | None = None
         self._stopped = False
         self._spinner = Spinner("dots", text=Text(""), style="cyan")
+        #: the gap at which the solve stops (`SolveOptions.gap`, `--gap`; 0: none), shown beside the gap
+        self.gap_target = 0.0
 
     # ---- what the solver calls ------------------------------------------------------------------
 
@@ -130,6 +132,8 @@ class SolveProgress(cp_model.CpSolverSolutionCallback):
         value = gap(objective, bound)
         if value is not None:
             text.append(f" · gap {value * 100:.2f}%", style="green" if value == 0 else "yellow")
+            if self.gap_target:
+                text.append(f" (stops at {self.gap_target * 100:g}%)", style="dim")
         if solutions:
             text.append(f" · {solutions} solution{'s' if solutions != 1 else ''}", style="dim")
         return text
