@@ -79,6 +79,12 @@ def mip_at_optimum_applies(flat: Flat) -> bool:
     return flat.objective_kind != "makespan" and flat.window_variables <= HIGHS_MAX_COLUMNS and highs_available()
 
 
+def within_gap(objective: float, bound: float, tolerance: float) -> bool:
+    """A plan of `objective` is proven within `tolerance` (relative, `SolveOptions.gap`) of the optimum
+    by `bound`: objective - bound <= tolerance * max(1, |objective|); with 0, a proof of optimality."""
+    return objective - bound <= tolerance * max(1, abs(objective))
+
+
 def engines_for(problem: Problem, engine: str, *, replanning: bool, work_limit: float | None,
                 flat: Flat | None = None) -> list[str]:
     """The engines that race in the objective phase for `--engine engine` (module docstring).
@@ -174,8 +180,8 @@ class Race:
                 bound = math.ceil(bound - 1e-6)
                 if self.bound is None or bound > self.bound:
                     self.bound, self.bound_by = bound, engine
-            decided = self.objective is not None and self.bound is not None and (
-                self.objective - self.bound <= self.gap * max(1, abs(self.objective)))
+            decided = (self.objective is not None and self.bound is not None
+                       and within_gap(self.objective, self.bound, self.gap))
             objective, bound = self.objective, self.bound
         if self.progress is not None:
             self.progress.update(objective=objective, bound=bound, solution=objective is not None)

@@ -31,7 +31,7 @@ from .model import RolloutModel, build_model
 from .model.objective import Anchor, frozen_horizon, stability_terms, tie_break_positions
 from .model.symmetry import canonical_plan
 from .portfolio import (RACE_THREADS, CpSatListener, Entry, Race, best_of, engines_for, mip_at_optimum_applies,
-                        run_interval, run_mip, slot_indices)
+                        run_interval, run_mip, slot_indices, within_gap)
 from .problem import LOAD_SCALE, Problem, month_index, month_label
 from .solution import Assignment, LoadPoint, Solution, SolveStats, Status
 from .stopping import StopRequest, cp_solver, requested, watching
@@ -404,8 +404,8 @@ def _objective_phase(problem: Problem, flat: Flat | None, engines: list[str], ro
     if incumbent is not None:
         entries.append(Entry("greedy", Status.feasible, round(incumbent.objective["total"]), None, incumbent))
     best, status, bound, proved_by = best_of(entries, race)
-    if (status is Status.feasible and options.gap > 0 and bound is not None
-            and best.objective - bound <= options.gap * max(1, abs(best.objective))):
+    if (options.gap > 0 and status is Status.feasible and bound is not None
+            and within_gap(best.objective, bound, options.gap)):
         stats.phases.append(f"stopped at the gap tolerance ({100 * options.gap:g} %)")
     stats.found_by = best.engine if best is not None else None
     stats.proved_by = proved_by
