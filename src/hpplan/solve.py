@@ -34,7 +34,7 @@ from .portfolio import (RACE_THREADS, CpSatListener, Entry, Race, best_of, engin
                         run_interval, run_mip, slot_indices, within_gap)
 from .problem import LOAD_SCALE, Problem, month_index, month_label
 from .solution import Assignment, LoadPoint, Solution, SolveStats, Status
-from .stopping import StopRequest, cp_solver, requested, watching
+from .stopping import StopRequest, cp_solver, requested, stopping_search, watching
 
 STATUS = {
     cp_model.OPTIMAL: Status.optimal,
@@ -68,28 +68,17 @@ def run_solver(solver: cp_model.CpSolver, model: cp_model.CpModel, options: Solv
     """`solver.solve(model)`, showing progress when `options.progress` is set (hpplan.progress); in a
     race (hpplan.portfolio), its plans and bounds go to the race, which shows the race's best."""
     progress = options.progress.attach(solver, phase) if options.progress is not None else None
-    if requested(options.stop):
-        # stopped before it began: only the plan it starts from (its hints), if it has one
+    stop = options.stop
+    if requested(stop):
+        # stopped before it began: only the plan it starts from (its hints), if it has one, and no stop
+        # during that second (it would cut it short before the first plan)
         solver.parameters.max_time_in_seconds = min(solver.parameters.max_time_in_seconds, 1.0)
         solver.parameters.stop_after_first_solution = True
-    finished = threading.Event()
-
-    def repeat_stop() -> None:
-        while not finished.wait(0.05):
-            solver.stop_search()
-
-    def stop() -> None:
-        # a stop that comes before CP-SAT has begun its search is lost: repeat it until the search ends
-        solver.stop_search()
-        threading.Thread(target=repeat_stop, name="cp-sat-stop", daemon=True).start()
-
-    try:
-        with watching(options.stop, stop):
-            if race is not None:
-                return solver.solve(model, CpSatListener(race, solver, go_live))
-            return solver.solve(model) if progress is None else solver.solve(model, progress)
-    finally:
-        finished.set()
+        stop = None
+    with stopping_search(solver, stop):
+        if race is not None:
+            return solver.solve(model, CpSatListener(race, solver, go_live))
+        return solver.solve(model) if progress is None else solver.solve(model, progress)
 
 
 def solver_for(options: SolveOptions, time_left: float) -> cp_model.CpSolver:

@@ -86,6 +86,46 @@ def watching(stop: StopRequest | None, fn: Callable[[], None]) -> Iterator[None]
             yield
 
 
+def stop_check(stop) -> Callable[[], bool] | None:
+    """`stop` as a function that says whether to stop: anything with `is_set()` (a `threading.Event`,
+    a `StopRequest`) or a callable; None: never."""
+    if stop is None:
+        return None
+    return stop.is_set if hasattr(stop, "is_set") else stop
+
+
+class SearchStop:
+    """What `stopping_search` did: `stopped` once it stopped the search."""
+
+    stopped = False
+
+
+@contextlib.contextmanager
+def stopping_search(solver: cp_model.CpSolver, stop) -> Iterator[SearchStop]:
+    """While the block runs CP-SAT's search, polls `stop` (`stop_check`) every 20 ms and stops the
+    search once it says so, again at each poll: a `stop_search` before CP-SAT has begun is lost."""
+    watch = SearchStop()
+    check = stop_check(stop)
+    if check is None:
+        yield watch
+        return
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.02):
+            if check():
+                watch.stopped = True
+                solver.stop_search()
+
+    thread = threading.Thread(target=poll, name="cp-sat-stop", daemon=True)
+    thread.start()
+    try:
+        yield watch
+    finally:
+        done.set()
+        thread.join()
+
+
 def cp_solver() -> cp_model.CpSolver:
     """A CP-SAT solver that leaves Ctrl-C to `ctrl_c` while that handles it (else CP-SAT's default:
     Ctrl-C stops its search, which a notebook relies on)."""

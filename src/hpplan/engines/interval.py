@@ -52,7 +52,6 @@ optimal, the slowest in about 5 s; PyJobShop 19-20/20 in the same run.
 from __future__ import annotations
 
 import math
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -63,7 +62,7 @@ from ..model.constraints import with_or_before_pairs
 from ..model.scheduling import add_blocked_cumulative
 from ..model.variables import Fixed, Slot, allowed_slots, window_calendar
 from ..problem import Problem
-from ..stopping import cp_solver
+from ..stopping import cp_solver, stop_check, stopping_search
 
 ENGINE = "cp-sat-interval"
 
@@ -529,31 +528,6 @@ def _greedy_cut(a: _Analysis):
     return round(greedy.objective["makespan"]), {x.id: x.window for x in greedy.plan if x.window and not x.pinned}
 
 
-def _stop_check(stop) -> Callable[[], bool] | None:
-    if stop is None:
-        return None
-    return stop.is_set if hasattr(stop, "is_set") else stop
-
-
-def _stop_watcher(stop, solver: cp_model.CpSolver, done: threading.Event, flag: list) -> threading.Thread | None:
-    """Polls `stop` every 20 ms while CP-SAT runs and stops the search once it says so (again at each
-    poll: a stop that comes while CP-SAT is still starting up is not lost)."""
-    check = _stop_check(stop)
-    if check is None:
-        return None
-
-    def watch():
-        while not done.wait(0.02):
-            if check():
-                if not flag:
-                    flag.append(True)
-                solver.stop_search()
-
-    thread = threading.Thread(target=watch, name="interval-stop", daemon=True)
-    thread.start()
-    return thread
-
-
 class _DoneStop:
     """Ends the search as soon as a subsolver has finished it. With interleaved search CP-SAT proves
     the optimum in one subsolver's task and then lets the other tasks of the batch run out their
@@ -591,7 +565,7 @@ def solve_interval(problem: Problem, *, time_limit: float, seed: int = 0, worker
     every organisation's windows lie in distinct months, month order is window order, and the two
     models have the same plans (`tie_break_equivalent`). Within the time limit; else `incomplete`."""
     started = time.perf_counter()
-    stop_check = _stop_check(stop)
+    check = stop_check(stop)
     a = _analyse(problem)
     if a.reason is not None:
         raise NotImplementedError(f"interval form: {a.reason}")
@@ -635,27 +609,21 @@ def solve_interval(problem: Problem, *, time_limit: float, seed: int = 0, worker
 
     deadline = started + time_limit
     solver = new_solver(time_limit - build_time)
-    if stop_check is not None and stop_check():  # stopped before the search began: nothing to run
+    if check is not None and check():  # stopped before the search began: nothing to run
         result = IntervalResult("unknown", None, None, {}, build_time, 0.0,
                                 greedy_objective=greedy[0] if greedy else None, stopped=True)
         if greedy is not None:
             result.status, result.objective, result.chosen, result.found_by = "feasible", greedy[0], dict(greedy[1]), "greedy"
         return result
-    done, stopped = threading.Event(), []
-    watcher = _stop_watcher(stop, solver, done, stopped)
     solve_started = time.perf_counter()
-    try:
+    with stopping_search(solver, stop) as stopped:
         code = solver.solve(m)
-    finally:
-        done.set()
-        if watcher is not None:
-            watcher.join()
     solve_time = time.perf_counter() - solve_started
     status = STATUS.get(code)
     if status is None:
         raise RuntimeError(f"CP-SAT rejected the interval model: {m.validate()}")
     result = IntervalResult(status, None, None, {}, build_time, solve_time,
-                            greedy_objective=greedy[0] if greedy else None, stopped=bool(stopped))
+                            greedy_objective=greedy[0] if greedy else None, stopped=stopped.stopped)
     if status in ("optimal", "feasible"):
         result.objective = round(solver.objective_value)
         result.bound = math.ceil(solver.best_objective_bound - 1e-6)
@@ -663,8 +631,8 @@ def solve_interval(problem: Problem, *, time_limit: float, seed: int = 0, worker
             result.status = "optimal"  # a plan at the proven bound is optimal, however the search ended
         result.found_by = ENGINE
         result.chosen = _chosen(built, solver)
-        if tie_break and result.status == "optimal" and not stopped and tie_break_equivalent(a):
-            result.tie_break = _break_ties(built, result, new_solver, deadline, stop_check)
+        if tie_break and result.status == "optimal" and not stopped.stopped and tie_break_equivalent(a):
+            result.tie_break = _break_ties(built, result, new_solver, deadline, check)
     elif greedy is not None:
         # CP-SAT found nothing in time (or, impossibly, claimed infeasible): the verified list schedule
         bound = solver.best_objective_bound
@@ -691,7 +659,7 @@ def tie_break_equivalent(a: _Analysis) -> bool:
     return all(len({s.month for s in slots}) == len(slots) for slots in a.domain.values())
 
 
-def _break_ties(built: _Built, result: IntervalResult, new_solver, deadline: float, stop_check) -> str:
+def _break_ties(built: _Built, result: IntervalResult, new_solver, deadline: float, check) -> str:
     """`hpplan.solve`'s lexicographic tie-break on this model: objective held at its optimum, each
     organisation in id order as early as possible ('not scheduled' after every month), then fixed."""
     m = built.model
@@ -706,7 +674,7 @@ def _break_ties(built: _Built, result: IntervalResult, new_solver, deadline: flo
             m.add(rank == month).only_enforce_if(present)
             m.add(rank == never).only_enforce_if(present.Not())
         time_left = deadline - time.perf_counter()
-        if time_left <= 0 or (stop_check is not None and stop_check()):
+        if time_left <= 0 or (check is not None and check()):
             return "incomplete"
         m.clear_hints()
         for other, var in built.month.items():  # the plan so far
