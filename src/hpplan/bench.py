@@ -40,6 +40,9 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .progress import RaceHook
+from .progress import gap as relative_gap
+
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PSPLIB = ROOT.parent / "shared" / "benchmarks" / "psplib"
 RESULTS = ROOT / "benchmarks" / "results"
@@ -171,22 +174,17 @@ def _interval(problem, time_limit: float, seed: int, workers: int):
 GAP_MARKS = (0.01, 0.005)
 
 
-class GapTrace:
-    """A progress hook for `SolveOptions.progress` that records when the race's best plan is first
-    proven within each of `GAP_MARKS` of its best bound (seconds from the start): how long `hpplan solve
-    --gap 1` or `--gap 0.5` would take. It only reads, as the terminal's progress display does."""
+class GapTrace(RaceHook):
+    """A progress hook (`progress.RaceHook`) that records when the race's best plan is first proven
+    within each of `GAP_MARKS` of its best bound (seconds from the start): how long `hpplan solve
+    --gap 1` or `--gap 0.5` would take."""
 
     def __init__(self) -> None:
         self.started = time.perf_counter()
         self.reached: dict[float, float] = {}
 
-    def attach(self, solver, phase: str = "objective") -> None:
-        return None  # no CP-SAT callback: the race's offers (`update`) are what is traced
-
     def update(self, *, objective: float | None = None, bound: float | None = None, solution: bool = False,
                phase: str | None = None) -> None:
-        from .progress import gap as relative_gap
-
         gap = relative_gap(objective, bound)
         if gap is None:
             return

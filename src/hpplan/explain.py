@@ -51,6 +51,7 @@ from .model import RolloutModel, build_model
 from .model.constraints import GROUP_KINDS, Group
 from .model.variables import Slot
 from .problem import LOAD_SCALE, Problem, month_index, month_label
+from .progress import RaceHook
 from .schema import AfterLive, NotSameWindow, Order, Organisation, Status, Together, Track, WithOrBefore
 from .solution import Solution
 from .solution import Status as SolveStatus
@@ -967,14 +968,11 @@ def _large(problem: Problem) -> bool:
     return flatten(problem).window_variables > HIGHS_MAX_COLUMNS
 
 
-class _FirstPlan:
-    """A progress hook (`SolveOptions.progress`) that stops the solve at the race's first plan."""
+class _FirstPlan(RaceHook):
+    """A progress hook (`progress.RaceHook`) that stops the solve at the race's first plan."""
 
     def __init__(self, stop) -> None:
         self.stop = stop
-
-    def attach(self, solver, phase: str = "objective") -> None:
-        return None
 
     def update(self, *, objective: float | None = None, bound: float | None = None, solution: bool = False,
                phase: str | None = None) -> None:

@@ -48,6 +48,19 @@ def gap(objective: float | None, bound: float | None) -> float | None:
     return abs(objective - bound) / max(1.0, abs(objective))
 
 
+class RaceHook:
+    """A `SolveOptions.progress` hook that only hears the race's best objective and bound (`update`;
+    `Race.offer` calls it) and follows no CP-SAT run of its own (`attach` returns None). It only reads:
+    the plan is the same. Subclasses override `update`."""
+
+    def attach(self, solver: cp_model.CpSolver, phase: str = "objective") -> None:
+        return None
+
+    def update(self, *, objective: float | None = None, bound: float | None = None, solution: bool = False,
+               phase: str | None = None) -> None:
+        pass
+
+
 class SolveProgress(cp_model.CpSolverSolutionCallback):
     """A CP-SAT solution callback that shows how the solve goes on a live line of the console."""
 
