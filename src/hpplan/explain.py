@@ -924,13 +924,16 @@ def explain_infeasible(problem: Problem, *, max_conflicts: int = MAX_CONFLICTS, 
     """Whether any plan satisfies every rule and limit; if none does, up to `max_conflicts` disjoint
     minimal conflicts, each with the smallest changes that resolve it (`relax`). Raises Undecided when a
     solve runs out of time."""
-    if plan_exists(problem) or (_large(problem) and solve_finds_plan(problem, time_limit)):
+    if plan_exists(problem):
+        return Explanation(True)
+    large = _large(problem)
+    if large and solve_finds_plan(problem, time_limit):
         return Explanation(True)
     board = Switchboard(problem, time_limit=time_limit)
     try:
         found, complete = board.conflicts(max_conflicts)
     except Undecided:
-        if not _large(problem) and solve_finds_plan(problem, time_limit):
+        if not large and solve_finds_plan(problem, time_limit):
             return Explanation(True, solves=board.solves)
         raise
     if not found:
@@ -949,13 +952,16 @@ def explain_infeasible(problem: Problem, *, max_conflicts: int = MAX_CONFLICTS, 
 def is_feasible(problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT) -> bool:
     """Does any plan satisfy every rule and limit? (The list schedule, else a feasibility solve; raises
     Undecided on a timeout.)"""
-    if plan_exists(problem) or (_large(problem) and solve_finds_plan(problem, time_limit)):
+    if plan_exists(problem):
+        return True
+    large = _large(problem)
+    if large and solve_finds_plan(problem, time_limit):
         return True
     board = Switchboard(problem, time_limit=time_limit)
     try:
         return board.decide(board.keys).feasible
     except Undecided:
-        if not _large(problem) and solve_finds_plan(problem, time_limit):
+        if not large and solve_finds_plan(problem, time_limit):
             return True
         raise
 
