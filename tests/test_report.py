@@ -38,6 +38,7 @@ from hpplan.problem import Problem, month_index
 from hpplan.report import (
     DIV_IDS,
     Chart,
+    Detail,
     GroupBy,
     coverage_figure,
     coverage_series,
@@ -195,6 +196,26 @@ def test_gantt_rows_by_track(rollout):
     assert rows[0].group_title == "t1 Track one"
     t1 = [r.go_live for r in rows if r.group == "t1"]
     assert t1 == sorted(t1)
+
+
+def test_window_rows_by_track(rollout):
+    # the summary rows keep --group-by track: per track, a row per window and kind, named by window
+    from hpplan.report import window_rows
+
+    problem, solution = rollout
+    per_org = gantt_rows(problem, solution, GroupBy.track)
+    rows = window_rows(problem, solution, group_by=GroupBy.track)
+    assert list(dict.fromkeys(r.group for r in rows)) == list(dict.fromkeys(r.group for r in per_org))
+    for row in rows:
+        members = [r for r in per_org if r.group == row.group and r.go_live == row.go_live
+                   and r.entry.kind == row.entry.kind and r.sector == row.sector]
+        where = row.entry.window or row.go_live.isoformat()
+        assert members and row.label.startswith(f"{where}: {len(members)} ")
+    assert sum(int(r.label.split(": ")[1].split()[0]) for r in rows) == len(per_org)
+    assert len({r.entry.id for r in rows}) == len(rows)
+    assert gantt_rows(problem, solution, GroupBy.track, detail=Detail.window) == rows
+    # by window, the rows do not repeat the window in their label
+    assert all(":" not in r.label for r in window_rows(problem, solution))
 
 
 def test_load_series_equal_the_plan_load(rollout):

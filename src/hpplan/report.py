@@ -197,10 +197,10 @@ def gantt_rows(problem: Problem, solution: Solution, group_by: GroupBy = GroupBy
     row, unless the compared plan schedules them (then they come last, under "not scheduled"). With
     `detail` window (or auto, above `DETAIL_AUTO_MAX` rows): `window_rows` instead."""
     if detail is Detail.window:
-        return window_rows(problem, solution, other)
+        return window_rows(problem, solution, other, group_by)
     rows = _organisation_rows(problem, solution, group_by, other)
     if detail is Detail.auto and len(rows) > DETAIL_AUTO_MAX:
-        return window_rows(problem, solution, other)
+        return window_rows(problem, solution, other, group_by)
     return rows
 
 
@@ -212,46 +212,82 @@ def resolved_detail(problem: Problem, solution: Solution, other: Solution | None
     return Detail.window if len(rows) > DETAIL_AUTO_MAX else Detail.organisation
 
 
-def window_rows(problem: Problem, solution: Solution, other: Solution | None = None) -> list[GanttRow]:
+def window_rows(problem: Problem, solution: Solution, other: Solution | None = None,
+                group_by: GroupBy = GroupBy.window) -> list[GanttRow]:
     """One row per go-live window and kind of organisation (and sector), in the plan's window order:
     "11 municipalities", its preparation from the earliest member's start, its hypercare to the latest
-    member's end, users and population summed. With `other`, the label says how many of them go live
-    on another day in the compared plan (the rows carry no compared go-live of their own)."""
+    member's end, users and population summed. By track (`group_by`), the same rows within each
+    track, labelled with their window ("2025-02: 11 municipalities"). With `other`, the label says how
+    many of them go live on another day in the compared plan (the rows carry no compared go-live of
+    their own)."""
     others = {a.id: a for a in other.plan} if other is not None else {}
     rows: list[GanttRow] = []
-    for group in plan_groups(problem, solution):
-        if not group.scheduled:
-            continue
-        if group.window is not None:
-            short = group.window.id + (" (history)" if group.history else "")
-            title = group.title + (" (history)" if group.history else "")
-        else:
-            short = title = group.title
-        for entries in by_kind(group.entries):
-            first = entries[0]
-            kind, sector = first.kind, first.sector
-            spans = [_spans(problem, e) for e in entries]
-            starts = [preparation[0] for preparation, _ in spans if preparation]
-            ends = [hypercare[1] for _, hypercare in spans if hypercare]
-            go_live = max(e.go_live for e in entries)  # the window's date (history before any window: the last)
-            label = f"{len(entries)} {kind_noun(kind, len(entries))}"
-            moved = sum(1 for e in entries if e.id in others and others[e.id].go_live != e.go_live)
-            if moved:
-                label += f" ({moved} elsewhere in the compared plan)"
-            orgs = [problem.org[e.id] for e in entries if e.id in problem.org]
-            rows.append(GanttRow(
-                entry=Assignment(f"{short}:{kind}:{sector}", label, kind, sector, go_live, first.window, first.pinned),
-                label=label,
-                group=short,
-                group_title=title,
-                history=go_live < problem.planning_date,
-                preparation=(min(starts), go_live) if starts else None,
-                hypercare=(go_live, max(ends)) if ends else None,
-                users=sum(o.users or 0 for o in orgs),
-                population=sum(o.population or 0 for o in orgs),
-                window_title=_window_title(problem, first),
-            ))
+    for short, title, by_window, named in _summary_groups(problem, solution, group_by):
+        for entries in by_window:
+            for members in by_kind(entries):
+                rows.append(_kind_row(problem, short, title, members, others, named))
     return rows
+
+
+def _summary_groups(problem: Problem, solution: Solution, group_by: GroupBy
+                    ) -> list[tuple[str, str, list[list[Assignment]], bool]]:
+    """The scheduled go-lives as (short label, long label, entries per window, whether a row names
+    its window) per group of the chart: a window each, or a track each with its windows in date order."""
+    if group_by is GroupBy.window:
+        groups = []
+        for group in plan_groups(problem, solution):
+            if not group.scheduled:
+                continue
+            if group.window is not None:
+                short = group.window.id + (" (history)" if group.history else "")
+                title = group.title + (" (history)" if group.history else "")
+            else:
+                short = title = group.title
+            groups.append((short, title, [group.entries], False))
+        return groups
+    groups = []
+    for short, title, entries in _group_labels(problem, solution, group_by):
+        runs: dict[object, list[Assignment]] = {}  # entries come by go-live: one run per window (or day)
+        for entry in entries:
+            if entry.go_live is not None:
+                window = window_of(problem, entry)
+                runs.setdefault(window.id if window is not None else entry.go_live, []).append(entry)
+        if runs:
+            groups.append((short, title, list(runs.values()), True))
+    return groups
+
+
+def _kind_row(problem: Problem, short: str, title: str, entries: list[Assignment],
+              others: dict[str, Assignment], named: bool) -> GanttRow:
+    """The row of `window_rows` for the organisations of one kind going live in one window."""
+    first = entries[0]
+    kind, sector = first.kind, first.sector
+    spans = [_spans(problem, e) for e in entries]
+    starts = [preparation[0] for preparation, _ in spans if preparation]
+    ends = [hypercare[1] for _, hypercare in spans if hypercare]
+    go_live = max(e.go_live for e in entries)  # the window's date (history before any window: the last)
+    label = f"{len(entries)} {kind_noun(kind, len(entries))}"
+    key = f"{short}:{kind}:{sector}"
+    if named:
+        window = window_of(problem, first)
+        where = window.id if window is not None else go_live.isoformat()
+        label, key = f"{where}: {label}", f"{short}:{where}:{kind}:{sector}"
+    moved = sum(1 for e in entries if e.id in others and others[e.id].go_live != e.go_live)
+    if moved:
+        label += f" ({moved} elsewhere in the compared plan)"
+    orgs = [problem.org[e.id] for e in entries if e.id in problem.org]
+    return GanttRow(
+        entry=Assignment(key, label, kind, sector, go_live, first.window, first.pinned),
+        label=label,
+        group=short,
+        group_title=title,
+        history=go_live < problem.planning_date,
+        preparation=(min(starts), go_live) if starts else None,
+        hypercare=(go_live, max(ends)) if ends else None,
+        users=sum(o.users or 0 for o in orgs),
+        population=sum(o.population or 0 for o in orgs),
+        window_title=_window_title(problem, first),
+    )
 
 
 def _organisation_rows(problem: Problem, solution: Solution, group_by: GroupBy,
@@ -875,7 +911,7 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
 
 #: the Gantt's caption with one row per window and kind (`Detail.window`)
 WINDOW_ROWS_CAPTION = (
-    "One row per go-live window and kind of organisation ({count} organisations go live: too many for a row "
+    "One row per go-live window and kind of organisation{by_track} ({count} organisations go live: too many for a row "
     "each; `hpplan report --detail organisation` draws them all). Light bars: preparation, from the first "
     "member's start; diamond: the go-live day; darker bars: hypercare, to the last member's end. Cyan: "
     "specialist care, green: primary care. Grey background: history. Hover a row for its users and population.")
@@ -921,7 +957,8 @@ def report_html(problem: Problem, solution: Solution, *, label: str = "plan", ot
     for i, (key, heading, fig) in enumerate(charts):
         caption = CAPTIONS[key].format(group="go-live window" if group_by is GroupBy.window else "track")
         if key == "gantt" and resolved_detail(problem, solution, other, detail) is Detail.window:
-            caption = WINDOW_ROWS_CAPTION.format(count=sum(1 for e in solution.plan if e.go_live is not None))
+            caption = WINDOW_ROWS_CAPTION.format(count=sum(1 for e in solution.plan if e.go_live is not None),
+                                                 by_track="" if group_by is GroupBy.window else ", grouped by track")
         body.append(f'<h2>{_esc(heading)}</h2>\n<p class="caption">{_esc(caption)}</p>')
         body.append(f'<section class="card chart" id="{key}">{_figure_html(fig, DIV_IDS[key], i == 0)}</section>')
     if not charts:
