@@ -213,3 +213,33 @@ def test_hpplan_sweep_gap_overrides_the_specs(tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert read_results(out)[0].header["solver"]["gap"] == 2
     assert run("sweep", str(spec), "--out", str(tmp_path / "x.jsonl"), "--gap", "-1").exit_code == 2
+
+
+def test_ctrl_c_before_the_solve_begins_says_nothing_was_written(monkeypatch, capsys, tmp_path: Path):
+    # reading the data: typer turns the KeyboardInterrupt into exit 130 with no word; main() says it
+    import typer
+
+    import hpplan.cli_compare as cli_compare
+    from hpplan import cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_compare, "scenario_problem", interrupted)
+    out = tmp_path / "plan.json"
+    out.write_text("before")
+    monkeypatch.setattr(sys, "argv", ["hpplan", "solve", "-q", "-f", "json", "-o", str(out)])
+    with pytest.raises(SystemExit) as end:
+        cli.main()
+    assert end.value.code == EXIT_INTERRUPTED
+    assert capsys.readouterr().err == "hpplan: interrupted (Ctrl-C); nothing written\n"
+    assert out.read_text() == "before"
+    # a solve stopped by Ctrl-C says so itself and exits 130 (cli.exit_stopped): no second message
+
+    def stopped(*args, **kwargs):
+        raise typer.Exit(EXIT_INTERRUPTED)
+
+    monkeypatch.setattr(cli_compare, "scenario_problem", stopped)
+    with pytest.raises(SystemExit) as end:
+        cli.main()
+    assert end.value.code == EXIT_INTERRUPTED and capsys.readouterr().err == ""

@@ -245,7 +245,24 @@ from . import cli_commands  # noqa: E402,F401
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except SystemExit as end:
+        # a Ctrl-C outside the solve (reading the data, writing): typer ends with 130 and says nothing
+        if end.code == EXIT_INTERRUPTED and _ctrl_c_in(end):
+            sys.stderr.write("hpplan: interrupted (Ctrl-C); nothing written\n")
+        raise
+
+
+def _ctrl_c_in(end: BaseException) -> bool:
+    """Whether a KeyboardInterrupt caused this exit (its chain of causes and contexts holds one)."""
+    seen, error = set(), end
+    while error is not None and id(error) not in seen:
+        if isinstance(error, KeyboardInterrupt):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
 
 
 if __name__ == "__main__":
