@@ -453,6 +453,11 @@ def test_bad_input_exit_2_and_output_kept(tmp_path: Path, tiny):
     bad.write_text('{"status": "optimal",\n "plan": [}\n')
     result = run("--data", str(TINY), "--plan", str(bad), "-o", str(out))
     assert result.exit_code == 2 and f"{bad}:2: not a JSON plan" in result.stderr
+    # a folder given as the plan (`solve --baseline` reads it the same way)
+    result = run("--data", str(TINY), "--plan", str(data), "-o", str(out))
+    assert result.exit_code == 2 and f"{data}: a folder, not a plan file" in result.stderr
+    result = runner.invoke(cli.app, ["solve", "--data", str(TINY), "--baseline", str(data), "-q"])
+    assert result.exit_code == 2 and f"{data}: a folder, not a plan file" in result.stderr
     problem, solution = tiny
     other = tmp_path / "other.json"
     other.write_text(solution.to_json().replace('"orsta"', '"orsta-x"'), encoding="utf-8")

@@ -135,6 +135,11 @@ def read_plan(path: Path) -> Solution:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError("no such plan file; write one with `hpplan solve --format json -o FILE`", Location(str(path)))
+    except IsADirectoryError:
+        raise InputError("a folder, not a plan file; give the JSON file `hpplan solve --format json -o FILE` wrote",
+                         Location(str(path)))
+    except OSError as exc:
+        raise InputError(f"cannot read the plan file ({exc.strerror or exc})", Location(str(path)))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         raise InputError(f"not a JSON plan ({exc.__class__.__name__}: {getattr(exc, 'msg', exc)})", Location(str(path), line))
