@@ -255,6 +255,13 @@ def test_resume_refuses_other_inputs_and_an_existing_file_is_not_overwritten(tmp
         run_sweep(context_of(spec_file(tmp_path, seed=8, samples=2)), out, backend_factory=inline_backend(), resume=True)
     with pytest.raises(InputError, match="exists"):
         run_sweep(context_of(spec_file(tmp_path, samples=2)), out, backend_factory=inline_backend())
+    # the refusal says what changed, also when it is only the solver's settings
+    with pytest.raises(InputError, match=r"solver\.time_limit: 10\.0 -> 7\.0"):
+        run_sweep(context_of(spec_file(tmp_path, samples=2, time_limit=7)), out, backend_factory=inline_backend(),
+                  resume=True)
+    result = run("sweep", str(spec_file(tmp_path, samples=2, time_limit=7)), "--out", str(out))
+    assert result.exit_code == 2 and "other inputs" in result.stderr and "time_limit: 10.0 -> 7.0" in result.stderr
+    assert "--resume continues" not in result.stderr  # it would refuse
     (tmp_path / "not.jsonl").write_text('{"a": 1}\n')
     with pytest.raises(InputError, match="not.jsonl:1"):
         read_results(tmp_path / "not.jsonl")
@@ -390,6 +397,18 @@ def test_command_errors(tmp_path):
     spec = spec_file(tmp_path)
     assert run("sweep", str(spec), "--dask", "--scheduler", "tcp://127.0.0.1:1").exit_code == 2
     assert run("sweep", str(spec), "--resume", "--overwrite").exit_code == 2
+    # --out a folder or a file that cannot be written; a scheduler address without a port
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    for extra in ([], ["--no-run"]):
+        result = run("sweep", str(spec), "--out", str(folder), *extra)
+        assert result.exit_code == 2 and f"{folder}: is a folder" in result.stderr, result.output
+    nowhere = tmp_path / "a-file" / "r.jsonl"
+    (tmp_path / "a-file").write_text("")
+    result = run("sweep", str(spec), "--out", str(nowhere), "-j", "1")
+    assert result.exit_code == 2 and "Traceback" not in result.output and str(nowhere) in result.stderr
+    result = run("sweep", str(spec), "--scheduler", "notaurl")
+    assert result.exit_code == 2 and "give tcp://HOST:PORT" in result.stderr and "Traceback" not in result.output
     grid = spec_file(tmp_path, "grid.yaml", **grid_fields())
     assert run("sweep", str(grid), "--samples", "3").exit_code == 2
     dask = pytest.importorskip("dask")

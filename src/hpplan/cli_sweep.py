@@ -78,6 +78,8 @@ def sweep_command(
 
     if scheduler and dask:
         _usage("--scheduler uses an existing cluster and --dask starts a local one: give one of them")
+    if scheduler and not _scheduler_address(scheduler):
+        _usage(f"--scheduler {scheduler}: not a scheduler address; give tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786)")
     if resume and overwrite:
         _usage("--resume continues the results file and --overwrite replaces it: give one of them")
     try:
@@ -118,6 +120,17 @@ def sweep_command(
     raise typer.Exit(0)
 
 
+def _scheduler_address(address: str) -> bool:
+    """Whether `address` names a host and a port (tcp://HOST:PORT, or HOST:PORT), as Dask needs."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(address if "://" in address else f"tcp://{address}")
+        return bool(parts.hostname) and parts.port is not None
+    except ValueError:  # a port that is not a number, or out of range
+        return False
+
+
 def _usage(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(EXIT_INPUT)
@@ -145,6 +158,8 @@ def _override(loaded, samples: Optional[int], seed: Optional[int], time_limit: O
 
 def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, no_run: bool, jobs, scheduler, dask):
     """Run the sweep (or not), and return the results file's records."""
+    if out.is_dir():
+        raise InputError("is a folder; --out takes a file name (e.g. results.jsonl)", Location(str(out)))
     if no_run:
         if not out.exists():
             raise InputError("no such results file; run the sweep first", Location(str(out)))
@@ -156,7 +171,11 @@ def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, n
     if out.exists() and not resume and not overwrite and out.stat().st_size > 0:
         found, _ = sw.read_results(out)
         done = {r["index"] for r in found.records if 0 <= r["index"] < context.size}
-        if found.header.get("hash") == context.digest() and len(done) == context.size and found.base is not None:
+        if found.header.get("hash") != context.digest():
+            raise InputError("exists and was written for other inputs: the spec, the data or the hpplan version "
+                             f"changed since{sw.changed_inputs(found.header, sw.header_record(context))}; "
+                             "--overwrite replaces it, or give another --out", Location(str(out)))
+        if len(done) == context.size and found.base is not None:
             _say(f"all {context.size} scenarios are already in {out}; summing them up (--overwrite runs them again)")
             return found
         raise InputError(f"exists with {len(done)} of {context.size} scenarios: --resume continues it, --overwrite "

@@ -73,6 +73,23 @@ def header_record(context: SweepContext) -> dict:
     }
 
 
+def changed_inputs(found: dict, header: dict) -> str:
+    """What differs between a results file's header and this sweep's, for a refusal: " (seed: 7 -> 8)";
+    empty when no field shown in the header differs (the data's content, say)."""
+    fields = [("spec", "spec"), ("kind", "kind"), ("seed", "seed"), ("hpplan", "hpplan"), ("data", "data"),
+              ("size", "size"), ("scenarios", "scenarios"), ("axes", "axes"), ("risks", "risks")]
+    fields += [(f"solver.{k}", k) for k in ("time_limit", "work_limit", "gap", "engine", "workers", "seed")]
+
+    def get(record: dict, key: str):
+        for part in key.split("."):
+            record = record.get(part) if isinstance(record, dict) else None
+        return record
+
+    differs = [f"{name}: {get(found, name)} -> {get(header, name)}" for name, _ in fields
+               if get(found, name) != get(header, name)]
+    return f" ({'; '.join(differs)})" if differs else ""
+
+
 def _version() -> str:
     from .. import __version__
 
@@ -143,12 +160,10 @@ class ResultsFile:
         if path.exists() and resume and path.stat().st_size > 0:
             found, good = read_results(path)
             if found.header.get("hash") != header["hash"]:
-                differs = [k for k in ("spec", "kind", "seed", "hpplan", "data") if found.header.get(k) != header.get(k)]
-                detail = f" ({', '.join(f'{k}: {found.header.get(k)} -> {header.get(k)}' for k in differs)})" if differs else ""
                 raise InputError(
                     "was written for other inputs: the spec, the data or the hpplan version changed since"
-                    f"{detail}; its results would not mix with new ones. Start a new file (--out) or "
-                    "--overwrite it", Location(str(path)))
+                    f"{changed_inputs(found.header, header)}; its results would not mix with new ones. Start a new "
+                    "file (--out) or --overwrite it", Location(str(path)))
             handle = open(path, "r+b")
             cls._lock(handle, path)
             handle.truncate(good)
@@ -157,7 +172,11 @@ class ResultsFile:
         if path.exists() and not overwrite and not resume:
             raise InputError("exists: --resume continues that sweep, --overwrite starts it again, or give another "
                              "--out", Location(str(path)))
-        handle = open(path, "wb")
+        try:
+            handle = open(path, "wb")
+        except OSError as error:
+            raise InputError(f"cannot write the results file ({error.strerror or error}); give another --out",
+                             Location(str(path)))
         cls._lock(handle, path)
         made = cls(path, handle)
         made.write(header)
@@ -624,7 +643,7 @@ def default_jobs() -> int:
 
 __all__ = [
     "DaskBackend", "InlineBackend", "Interrupted", "LocalBackend", "NoBasePlan", "Results", "ResultsFile",
-    "RunResult", "SweepError", "dask_backend", "default_jobs", "header_record", "inline_backend", "local_backend",
+    "RunResult", "SweepError", "changed_inputs", "dask_backend", "default_jobs", "header_record", "inline_backend", "local_backend",
     "read_results",
     "run_sweep",
 ]
