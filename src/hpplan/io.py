@@ -10,14 +10,25 @@ from .errors import InputError, Location
 
 
 def write_atomic(path: Path | str, data: str | bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder and an atomic rename."""
+    """Write `data` to `path` through a temporary file in the same folder and an atomic rename. A
+    symbolic link is followed (the file it points to is replaced, the link stays); a device or a named
+    pipe (`-o /dev/stdout`, a FIFO) is written to in place, as a rename would replace it with a file."""
     path = Path(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    if path.exists() and not path.is_file() and not path.is_dir():
+        try:
+            with open(path, "wb") as handle:
+                handle.write(raw)
+        except OSError as exc:
+            raise InputError(f"cannot write: {exc.strerror}", Location(str(path)))
+        return
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(f"cannot write: folder {folder} does not exist", Location(str(path)))
     if path.is_dir():
         raise InputError("cannot write: this is a folder; give a file name", Location(str(path)))
-    raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
