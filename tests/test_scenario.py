@@ -318,3 +318,26 @@ def test_shipped_scenarios_apply_to_the_shipped_data_without_touching_it():
         assert changed is not problem and changed.applied
     assert [hashlib.sha256(f.read_bytes()).hexdigest() for f in files] == before
     assert problem.applied == []
+
+
+def test_a_base_that_names_no_folder_is_bad_input_without_data(tmp_path: Path, monkeypatch):
+    # before, `solve --scenario` quietly planned ./data when the scenario's base named no folder
+    from typer.testing import CliRunner
+
+    from hpplan import cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()  # a ./data that is not the base
+    scenario = tmp_path / "nobase.yaml"
+    scenario.write_text("description: x\nbase: nowhere\nchanges:\n  - {op: exclude, actor: aure}\n")
+    runner = CliRunner()
+    for command in (["solve"], ["report", "-o", str(tmp_path / "r.html")]):
+        result = runner.invoke(cli.app, [*command, "--scenario", str(scenario), "-q", "-t", "5"])
+        assert result.exit_code == 2, result.output
+        assert f"{scenario}:2: base: no data folder 'nowhere'" in result.stderr
+    assert not (tmp_path / "r.html").exists()
+    # with --data the scenario is applied there, and a note says its base is no folder
+    result = runner.invoke(cli.app, ["solve", "--data", str(REPO / "data"), "--scenario", str(scenario), "-q",
+                                     "-t", "5", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "written for base 'nowhere', which is no folder here" in result.stderr

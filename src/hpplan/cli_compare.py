@@ -50,16 +50,17 @@ class CompareFormat(str, Enum):
 
 
 def data_folder(data: Optional[Path], scenarios: list[Path]) -> Path:
-    """The data to plan: --data, else the folder the first scenario names as its `base`, else ./data."""
+    """The data to plan: --data, else the folder the first scenario names as its `base` (bad input
+    when it names none: planning ./data instead would answer another question), else ./data."""
     if data is not None:
         return data
-    for path in scenarios[:1]:
-        base = scenario_base(path)
-        if base:
-            for candidate in (Path(base), Path(path).parent / base):
-                if candidate.is_dir():
-                    return candidate
-    return Path("data")
+    base = scenario_base(scenarios[0]) if scenarios else None
+    if base is None:
+        return Path("data")
+    if base.folder is None:
+        fail_input(InputError(f"base: no data folder {base.name!r} here or beside {scenarios[0]}; correct the "
+                              "base, or give the data with --data DIR", base.at))
+    return base.folder
 
 
 def scenario_problem(data: Path, scenarios: list[Path], postpone: list[str], exclude: list[str],
@@ -78,12 +79,13 @@ def scenario_problem(data: Path, scenarios: list[Path], postpone: list[str], exc
 
 def _note_base(path: Path, data: Path) -> None:
     base = scenario_base(path)
-    if not base:
+    if base is None:
         return
-    candidates = [Path(base), Path(path).parent / base]
-    found = next((c for c in candidates if c.is_dir()), None)
-    if found is not None and found.resolve() != data.resolve():
-        typer.echo(f"note: {path} was written for base {base!r}; applying it to {data}", err=True)
+    if base.folder is None:
+        typer.echo(f"note: {path} was written for base {base.name!r}, which is no folder here; applying it to {data}",
+                   err=True)
+    elif base.folder.resolve() != data.resolve():
+        typer.echo(f"note: {path} was written for base {base.name!r}; applying it to {data}", err=True)
 
 
 def read_baseline(path: Path, freeze_until: Optional[dt.date]) -> Baseline:

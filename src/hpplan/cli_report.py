@@ -20,6 +20,7 @@ from rich.console import Console
 from .cli import EXIT_INPUT, GapOption, app, exit_stopped, fail_input, load
 from .errors import InputError, Location, did_you_mean
 from .io import write_atomic
+from .cli_compare import data_folder
 from .problem import Problem
 from .report import DETAIL_AUTO_MAX, Chart, Detail, GroupBy
 from .solution import Solution, read_plan
@@ -46,21 +47,6 @@ def report_format(fmt: Optional[ReportFormat], output: Optional[Path]) -> Report
     if output is not None and output.suffix.lower() in SUFFIXES:
         return SUFFIXES[output.suffix.lower()]
     return ReportFormat.html
-
-
-def data_folder(data: Optional[Path], scenarios: list[Path]) -> Path:
-    """--data, else the folder the first scenario names as its `base` (as `hpplan solve`), else ./data."""
-    if data is not None:
-        return data
-    if scenarios:
-        from .scenario import scenario_base
-
-        base = scenario_base(scenarios[0])
-        if base:
-            for candidate in (Path(base), Path(scenarios[0]).parent / base):
-                if candidate.is_dir():
-                    return candidate
-    return Path("data")
 
 
 def report_problem(data: Path, scenarios: list[Path]) -> Problem:

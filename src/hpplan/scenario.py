@@ -741,12 +741,25 @@ class _Draft:
         return f"add blackout {c.blackout.from_} to {c.blackout.to}"
 
 
-def scenario_base(path: Path | str) -> str | None:
+@dataclass(frozen=True)
+class Base:
+    """The data folder a scenario file names as its `base`: the name as written, where it is written,
+    and the folder it names (relative to the working directory, else to the scenario file), if any."""
+
+    name: str
+    at: Location
+    folder: Path | None
+
+
+def scenario_base(path: Path | str) -> Base | None:
     """The `base` a scenario file names, or None when the file cannot be read (errors come later)."""
     try:
-        return load_scenario(path).base
+        doc = load_yaml(Path(path), str(path))
+        base = validate(ScenarioHeader, doc).base
     except InputError:
         return None
+    folder = next((c for c in (Path(base), Path(path).parent / base) if c.is_dir()), None)
+    return Base(base, doc.where(("base",)), folder)
 
 
 __all__ = ["CHANGES", "Scenario", "apply_quick", "apply_scenario", "apply_scenarios", "load_scenario", "scenario_base"]
