@@ -287,6 +287,40 @@ def test_a_yaml_plan_that_keeps_the_rules_passes(tmp_path: Path):
     assert json.loads(result.stdout)["status"] == "ok"
 
 
+def test_a_yaml_plan_names_the_window_where_two_share_a_date(tmp_path: Path):
+    # w1 and w1b are both on 2024-02-10, each with its own limit of one: a date alone cannot say which
+    # (before, the last window of that date was taken, and a plan that keeps the limits failed them)
+    from helpers import build, org
+
+    from hpplan.errors import InputError
+
+    windows = [{"id": "w1", "date": "2024-02-10"}, {"id": "w1b", "date": "2024-02-10"},
+               {"id": "w2", "date": "2024-04-27"}]
+    problem = build([org("m1"), org("m2")], windows=windows, limits=[{"max_actors": 1}])
+
+    def plan(*entries: str) -> Path:
+        path = tmp_path / "plan.yaml"
+        path.write_text("plan:\n" + "".join(entries), encoding="utf-8")
+        return path
+
+    def entry(org_id: str, day: str, window: str | None = None) -> str:
+        named = f"    window: {window}\n" if window else ""
+        return f"  - id: {org_id}\n    go_live: {day}\n{named}    source: 'estimate: test'\n"
+
+    kept = check_plan(problem, plan(entry("m1", "2024-02-10", "w1"), entry("m2", "2024-02-10", "w1b")))
+    assert kept.findings == []
+    broken = check_plan(problem, plan(entry("m1", "2024-02-10", "w1"), entry("m2", "2024-02-10", "w1")))
+    assert [f.rule for f in broken.findings] == ["limit.max_actors"]
+    with pytest.raises(InputError, match=r"plan.yaml:3: 2024-02-10 is the date of windows w1 and w1b: say which"):
+        check_plan(problem, plan(entry("m1", "2024-02-10"), entry("m2", "2024-04-27")))
+    with pytest.raises(InputError, match=r"plan.yaml:4: window w2 is on 2024-04-27, not 2024-02-10"):
+        check_plan(problem, plan(entry("m1", "2024-02-10", "w2"), entry("m2", "2024-04-27")))
+    with pytest.raises(InputError, match=r"plan.yaml:4: 'w3' is not a window"):
+        check_plan(problem, plan(entry("m1", "2024-02-10", "w3"), entry("m2", "2024-04-27")))
+    # one window on the date: no need to name it
+    assert check_plan(problem, plan(entry("m1", "2024-04-27"), entry("m2", "2024-02-10", "w1"))).findings == []
+
+
 def test_a_yaml_plan_that_breaks_rules_lists_each_violation(tmp_path: Path):
     plan = write_plan(tmp_path / "plan.yaml", [("helse-more-og-romsdal", "2024-04-27"), ("alesund", "2024-03-02"),
                                               ("orsta", "2024-02-10"), ("orsta-legekontor", "2024-04-27")])

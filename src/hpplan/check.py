@@ -47,6 +47,7 @@ class PlanEntry(BaseModel):
 
     id: str = Field(pattern=ID_PATTERN, max_length=80)
     go_live: dt.date | None  # the date of a window; null: not scheduled
+    window: str | None = None  # the window's id: needed only where two windows share the date
     source: str = Field(min_length=1)  # where the date comes from: 'fact: ...', 'estimate: ...', 'inferred: ...'
     note: str | None = None
 
@@ -97,10 +98,34 @@ def _read_yaml_plan(problem: Problem, path: Path) -> PlanRead:
             errors.append(InputError(f"{entry.id} is in the plan twice (first at line {first})", where))
         else:
             listed[entry.id] = (entry, i)
+    windows_on: dict[dt.date, list] = {}
+    for w in problem.windows:
+        windows_on.setdefault(w.date, []).append(w)
+    by_id = {w.id: w for w in problem.windows}
+    chosen: dict[str, object] = {}  # org id -> the window an entry names, or the one window on its date
+    for entry, i in listed.values():
+        org = problem.org[entry.id]
+        if org.status is Status.live and entry.go_live == org.live_since:
+            continue  # history: its window comes from organisations.yaml
+        if entry.window is not None:
+            window = by_id.get(entry.window)
+            if window is None:
+                errors.append(InputError(f"{entry.window!r} is not a window in {problem.waves_file}"
+                                         f"{did_you_mean(entry.window, by_id)}", doc.where(("plan", i, "window"))))
+            elif entry.go_live != window.date:
+                errors.append(InputError(f"window {window.id} is on {window.date}, not {entry.go_live}; give its date "
+                                         "as go_live", doc.where(("plan", i, "window"))))
+            else:
+                chosen[entry.id] = window
+        elif entry.go_live is not None and len(windows_on.get(entry.go_live, ())) > 1:
+            ids = " and ".join(w.id for w in windows_on[entry.go_live])
+            errors.append(InputError(f"{entry.go_live} is the date of windows {ids}: say which with `window:`",
+                                     doc.where(("plan", i, "go_live"))))
+        elif entry.go_live in windows_on:
+            chosen[entry.id] = windows_on[entry.go_live][0]
     if errors:
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
 
-    window_on = {w.date: w for w in problem.windows}
     plan: list[Assignment] = []
     read = PlanRead(Solution(status=PlanStatus.feasible, plan=plan))
     for org in problem.organisations:
@@ -118,7 +143,7 @@ def _read_yaml_plan(problem: Problem, path: Path) -> PlanRead:
         if pinned and day == org.live_since:
             window = problem.history_window_of(org)
         else:
-            window = window_on.get(day)
+            window = chosen.get(org.id)
             if window is None and not pinned:
                 read.violations.append(Violation(
                     "window", f"{org.name} ({org.id}) goes live {day}, which is not the date of any window in "
