@@ -119,6 +119,20 @@ def test_wrong_types_and_values(data: Path):
     assert f"{path}:{line_of(path, 'users: many')}: orsta: users: Input should be a valid integer" in error_of(data)
 
 
+def test_true_or_false_is_not_a_number(data: Path):
+    # pydantic reads true as 1: `population: true` planned a municipality of one person
+    path = data / "organisations.yaml"
+    edit(path, "population: 58509", "population: true")
+    assert f"{path}:{line_of(path, 'population: true')}: population: expected a number, found true" in error_of(data)
+    shutil.copy(TINY / "organisations.yaml", path)
+    waves = data / "waves.yaml"
+    edit(waves, "  - max_trusts: 1", "  - max_trusts: false")
+    edit(waves, "fte: 72,", "fte: true,")
+    message = error_of(data)
+    assert f"{waves}:{line_of(waves, 'max_trusts: false')}: max_trusts: expected a number, found false" in message
+    assert f"{waves}:{line_of(waves, 'fte: true')}: fte: expected a number, found true" in message
+
+
 def test_impossible_date(data: Path):
     path = data / "waves.yaml"
     edit(path, "date: 2024-02-10", "date: 2024-02-30")

@@ -64,10 +64,35 @@ def validate(model: type[BaseModel], doc: YamlDocument):
             doc.where(),
         )
     try:
-        return model.model_validate(doc.data)
+        validated = model.model_validate(doc.data)
     except ValidationError as exc:
         errors = [_explain(model, doc, err) for err in exc.errors()[:MAX_ERRORS]]
         raise InputErrors(errors) from None
+    # pydantic takes true/false for a number (as 1/0): `population: true` is a slip, not a count
+    errors = [InputError(f"{path[-1]}: expected a number, found {str(raw).lower()}", doc.where(path))
+              for path, raw in _numbers_from_booleans(validated, doc.data, ())][:MAX_ERRORS]
+    if errors:
+        raise errors[0] if len(errors) == 1 else InputErrors(errors)
+    return validated
+
+
+def _numbers_from_booleans(value: Any, raw: Any, path: tuple) -> Iterable[tuple[tuple, bool]]:
+    """The data paths where a YAML true/false became a number in the validated `value`."""
+    if isinstance(raw, bool):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            yield path, raw
+    elif isinstance(value, BaseModel) and isinstance(raw, dict):
+        for name, field in type(value).model_fields.items():
+            key = field.alias or name
+            if key in raw:
+                yield from _numbers_from_booleans(getattr(value, name), raw[key], path + (key,))
+    elif isinstance(value, (list, tuple)) and isinstance(raw, list):
+        for i, (item, raw_item) in enumerate(zip(value, raw)):
+            yield from _numbers_from_booleans(item, raw_item, path + (i,))
+    elif isinstance(value, dict) and isinstance(raw, dict):
+        for key, item in value.items():
+            if key in raw:
+                yield from _numbers_from_booleans(item, raw[key], path + (key,))
 
 
 def _data_path(data: Any, loc: Iterable) -> tuple[tuple, list[str]]:
