@@ -133,6 +133,14 @@ def test_true_or_false_is_not_a_number(data: Path):
     assert f"{waves}:{line_of(waves, 'fte: true')}: fte: expected a number, found true" in message
 
 
+def test_a_horizon_before_the_planning_date(data: Path):
+    # it checked no month's load at all: a plan without capacity, and `check` said OK
+    waves = data / "waves.yaml"
+    edit(waves, "planning_date: 2024-01-15\n", "planning_date: 2024-01-15\nhorizon_end: 2023-01-01\n")
+    assert (f"{waves}:{line_of(waves, 'horizon_end')}: horizon_end 2023-01-01 is before the planning date "
+            "2024-01-15") in error_of(data)
+
+
 def test_impossible_date(data: Path):
     path = data / "waves.yaml"
     edit(path, "date: 2024-02-10", "date: 2024-02-30")

@@ -203,6 +203,8 @@ def _locate(obj: Any, doc: YamlDocument, path: tuple = ()) -> None:
         obj._at = doc.where(path)
         for name, field in type(obj).model_fields.items():
             key = field.alias or name
+            if path + (key,) in doc.lines:
+                obj._fields_at[key] = doc.where(path + (key,))
             _locate(getattr(obj, name), doc, path + (key,))
     elif isinstance(obj, list):
         for i, item in enumerate(obj):
@@ -281,6 +283,11 @@ def check_references(problem: Problem) -> None:
             err(f"{o.id}: no pool in waves.yaml has sector {o.effective_sector.value} for its load; add one, "
                 "or name a pool in its load profile", o)
 
+    if waves.horizon_end is not None and waves.horizon_end < problem.planning_date:
+        errors.append(InputError(
+            f"horizon_end {waves.horizon_end} is before the planning date {problem.planning_date}: no month's load "
+            "would be checked; give a later date, or leave it out (the last window's month plus the longest "
+            "hypercare)", waves.field_at("horizon_end")))
     for profile in waves.load_profiles:
         if profile.pool is not None and profile.pool not in pools:
             err(f"load profile {profile.id}: pool {profile.pool!r} is not a pool in waves.yaml{did_you_mean(profile.pool, pools)}", profile)

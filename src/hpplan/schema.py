@@ -70,10 +70,15 @@ class Located(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     _at: Location | None = PrivateAttr(default=None)
+    _fields_at: dict[str, Location] = PrivateAttr(default_factory=dict)
 
     @property
     def at(self) -> Location | None:
         return self._at
+
+    def field_at(self, key: str) -> Location | None:
+        """Where one of its fields (as written in the file) is given; else where the object is."""
+        return self._fields_at.get(key, self._at)
 
 
 def _check_sources(source: dict[str, str], allowed: set[str]) -> dict[str, str]:
