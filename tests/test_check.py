@@ -279,6 +279,29 @@ def test_a_json_plan_from_solve_passes(tmp_path: Path):
     assert result.exit_code == 0 and "keeps every rule and limit" in result.stdout
 
 
+def test_a_json_plan_of_other_data_is_invalid_input(tmp_path: Path):
+    # as in a YAML plan: an unknown or repeated organisation is bad input (exit 2), for check and explain;
+    # before, check listed hundreds of violations (exit 1) and explain answered about a foreign plan
+    out = tmp_path / "plan.json"
+    assert run("solve", "--data", TINY, "--format", "json", "-o", out).exit_code == 0
+    plan = json.loads(out.read_text())
+    foreign = tmp_path / "foreign.json"
+    foreign.write_text(json.dumps(dict(plan, plan=[dict(a, id=a["id"] + "-x") for a in plan["plan"]])))
+    result = run("check", "--data", TINY, "--plan", foreign)
+    assert result.exit_code == 2 and f"{foreign}: organisation" in result.stderr and "is not in the data" in result.stderr
+    result = run("explain", "--data", TINY, "--actor", "orsta", "--plan", foreign)
+    assert result.exit_code == 2 and "give the --data (and --scenario) the plan was made from" in result.stderr
+    twice = tmp_path / "twice.json"
+    twice.write_text(json.dumps(dict(plan, plan=plan["plan"] + plan["plan"][:1])))
+    result = run("check", "--data", TINY, "--plan", twice)
+    assert result.exit_code == 2 and "is in the plan more than once" in result.stderr
+    # report --compare takes a plan with organisations the data lacks (a scenario added them), not one
+    # with none of its organisations
+    result = run("report", "--data", TINY, "--plan", out, "--compare", foreign, "-o", tmp_path / "r.html")
+    assert result.exit_code == 2 and "no organisation of this plan is in the data" in result.stderr
+    assert not (tmp_path / "r.html").exists()
+
+
 def test_a_yaml_plan_that_keeps_the_rules_passes(tmp_path: Path):
     plan = write_plan(tmp_path / "plan.yaml", [("helse-more-og-romsdal", "2024-04-27"), ("alesund", "2024-02-10"),
                                               ("orsta", "2024-04-27"), ("orsta-legekontor", None)])

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import xml.etree.ElementTree as ET
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,8 +80,23 @@ def read_plan_file(problem: Problem, path: Path) -> PlanRead:
     """Read a plan: JSON from `hpplan solve --format json`, else the YAML plan format. Raises InputError."""
     path = Path(path)
     if path.suffix.lower() == ".json":
-        return PlanRead(read_plan(path))
+        return PlanRead(plan_of(problem, read_plan(path), path))
     return _read_yaml_plan(problem, path)
+
+
+def plan_of(problem: Problem, solution: Solution, path: Path) -> Solution:
+    """A saved plan, checked to be one of this data: every organisation in it known, none twice (as in
+    a YAML plan); else InputError naming the file (it was made from other data or edited wrongly)."""
+    unknown = [a.id for a in solution.plan if a.id not in problem.org]
+    if unknown:
+        raise InputError(
+            f"organisation {unknown[0]!r}{did_you_mean(unknown[0], problem.org)} is not in the data "
+            f"{problem.data_dir or 'data'}" + (f" ({len(unknown)} organisations are not)" if len(unknown) > 1 else "")
+            + "; give the --data (and --scenario) the plan was made from", Location(str(path)))
+    twice = [i for i, n in Counter(a.id for a in solution.plan).items() if n > 1]
+    if twice:
+        raise InputError(f"organisation {twice[0]!r} is in the plan more than once", Location(str(path)))
+    return solution
 
 
 def _read_yaml_plan(problem: Problem, path: Path) -> PlanRead:

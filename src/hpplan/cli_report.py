@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 
 from .cli import EXIT_INPUT, GapOption, app, exit_stopped, fail_input, load
-from .errors import InputError, Location, did_you_mean
+from .errors import InputError, Location
 from .io import write_atomic
 from .cli_compare import data_folder
 from .problem import Problem
@@ -66,18 +66,15 @@ def report_problem(data: Path, scenarios: list[Path]) -> Problem:
 def read_report_plan(path: Path, problem: Problem, *, strict: bool) -> Solution:
     """A saved plan; with `strict`, every organisation in it must be in the data (it was planned from
     this data), else `file: ...` and exit 2."""
+    from .check import plan_of
+
     try:
         solution = read_plan(path)
         if strict:
-            unknown = [a.id for a in solution.plan if a.id not in problem.org]
-            if unknown:
-                raise InputError(
-                    f"organisation {unknown[0]!r}{did_you_mean(unknown[0], problem.org)} is not in the data "
-                    f"{problem.data_dir or 'data'}"
-                    + (f" ({len(unknown)} organisations are not)" if len(unknown) > 1 else "")
-                    + "; give the --data (and --scenario) the plan was made from",
-                    Location(str(path)),
-                )
+            plan_of(problem, solution, path)
+        elif solution.plan and not any(a.id in problem.org for a in solution.plan):
+            raise InputError(f"no organisation of this plan is in the data {problem.data_dir or 'data'}: it was made "
+                             "from other data", Location(str(path)))
     except InputError as error:
         fail_input(error)
         raise  # unreachable
