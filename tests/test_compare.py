@@ -136,6 +136,16 @@ def test_newly_unscheduled_removed_and_added():
     assert [m.id for m in comparison.newly_unscheduled] == ["a"]
 
 
+def test_an_organisation_that_no_longer_returns_is_the_scenario_s_cause():
+    # opted out with a return date in the baseline, excluded (no return) in the scenario: its status is
+    # the same, its return date is the cause (before: kind "data" with the verifier's sentence)
+    base = build([org("a", status="opted_out", returns="2024-03-01"), org("b")])
+    other = apply_quick(base, exclude=["a"])
+    a = move(compared(base, other), "a")
+    assert a.change == "unscheduled"
+    assert a.cause.kind == "scenario" and a.cause.text == "returns 2024-03-01 -> none (scenario)"
+
+
 def test_a_moved_window_moves_its_organisations():
     from hpplan.scenario import MoveWindow, Scenario, apply_scenario
 

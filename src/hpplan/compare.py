@@ -39,7 +39,7 @@ OWN_FIELDS = {
     "returns": "returns",
     "latest": "latest",
     "track": "track",
-    "not_plannable": "status",
+    "not_plannable": ("status", "returns"),  # opted out, or no longer coming back
     "mandatory": "status",
     "pinned": "status",
     "blackout": None,
@@ -443,16 +443,18 @@ class _Explainer:
         return Cause("rule", f"{label} with {names} {verb} that window", v.rule, others, where, v.message)
 
     def _own_cause(self, v: Violation, subject: str, change: str, where: str | None) -> Cause:
-        name = OWN_FIELDS[v.rule]
+        fields = OWN_FIELDS[v.rule]
         before = self.base_problem.org.get(subject)
         after = self.other_problem.org.get(subject)
         if v.rule == "pinned" or (before is not None and before.status is OrgStatus.live and change == "earlier"):
             live = before.live_since if before is not None else None
             return Cause("history", f"in the baseline it is history: live since {live}", v.rule, (), where, v.message)
-        if name and before is not None and after is not None and getattr(before, name) != getattr(after, name):
-            old, new = getattr(before, name), getattr(after, name)
-            text = f"{'status' if name == 'status' else name} {_value(old)} -> {_value(new)} (scenario)"
-            return Cause("scenario", text, v.rule, (), where, v.message)
+        names = (fields,) if isinstance(fields, str) else fields or ()
+        changed = [n for n in names if before is not None and after is not None
+                   and getattr(before, n) != getattr(after, n)]
+        if changed:
+            text = "; ".join(f"{n} {_value(getattr(before, n))} -> {_value(getattr(after, n))}" for n in changed)
+            return Cause("scenario", f"{text} (scenario)", v.rule, (), where, v.message)
         return Cause("data", v.message, v.rule, (), where, v.message)
 
     def _limit_cause(self, v: Violation, move: Move, others: tuple[str, ...], where: str | None, held: bool) -> Cause:
