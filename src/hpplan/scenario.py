@@ -299,10 +299,10 @@ def _read_change(doc: YamlDocument, i: int, raw: Any) -> Change:
 # applying
 
 
-def apply_scenarios(problem: Problem, paths: list[Path]) -> Problem:
-    """The problem with each scenario file applied in order (a new Problem; the base is untouched).
-    Raises InputError (InputErrors) with `file:line` for anything wrong."""
-    for path in paths:
+def apply_scenarios(problem: Problem, paths: list[Path] | Path | str) -> Problem:
+    """The problem with each scenario file applied in order (a new Problem; the base is untouched); one
+    file may be given alone. Raises InputError (InputErrors) with `file:line` for anything wrong."""
+    for path in [paths] if isinstance(paths, (str, Path)) else paths:
         scenario = load_scenario(path)
         problem = apply_scenario(problem, scenario)
     return problem
@@ -325,7 +325,9 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
                 capacity: list[str] | tuple = ()) -> Problem:
     """The command line's quick forms, applied after any scenario files:
     `--postpone ID=YYYY-MM-DD` (new earliest date), `--exclude ID` (opts out),
-    `--capacity POOL=FTE[@YYYY-MM]` or `POOL=80%[@YYYY-MM]` (from that month on; from the start without @)."""
+    `--capacity POOL=FTE[@YYYY-MM]` or `POOL=80%[@YYYY-MM]` (from that month on; from the start without @).
+    Each a list of such texts, or one text."""
+    postpone, exclude, capacity = ([x] if isinstance(x, str) else x for x in (postpone, exclude, capacity))
     changes: list[Change] = []
     errors: list[InputError] = []
     for text in postpone:

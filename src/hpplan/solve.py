@@ -30,7 +30,7 @@ from .engines.common import Flat, flatten, short_gil_turns
 from .model import RolloutModel, build_model
 from .model.objective import Anchor, frozen_horizon, stability_terms, tie_break_positions
 from .model.symmetry import canonical_plan
-from .portfolio import (RACE_THREADS, CpSatListener, Entry, Race, best_of, engines_for, mip_at_optimum_applies,
+from .portfolio import (ENGINES, RACE_THREADS, CpSatListener, Entry, Race, best_of, engines_for, mip_at_optimum_applies,
                         run_interval, run_mip, slot_indices, within_gap)
 from .problem import LOAD_SCALE, Problem, month_index, month_label
 from .solution import Assignment, LoadPoint, Solution, SolveStats, Status
@@ -61,6 +61,33 @@ class SolveOptions:
     gap: float = 0.0
     #: `request()` it from any thread (Ctrl-C on the command line) to end the solve with its best plan so far
     stop: StopRequest | None = None
+
+    def __post_init__(self) -> None:
+        """The command line's ranges, for a notebook too: a wrong option is an error, not a quiet surprise
+        (`gap=5` would be 500 %, and a solve ended at the list schedule's plan)."""
+        def number(name: str, value, low: float, high: float = math.inf, *, integer: bool = False,
+                   above: bool = False) -> None:
+            kinds = (int,) if integer else (int, float)
+            if isinstance(value, bool) or not isinstance(value, kinds):
+                raise TypeError(f"SolveOptions.{name} is {'an integer' if integer else 'a number'}, "
+                                f"got {type(value).__name__} {value!r}")
+            if not (value > low if above else value >= low) or value > high or math.isnan(value):
+                span = f"{'above' if above else 'at least'} {low:g}" + (f" and at most {high:g}" if high < math.inf else "")
+                raise ValueError(f"SolveOptions.{name} must be {span}, got {value!r}")
+
+        number("time_limit", self.time_limit, 0, above=True)
+        number("seed", self.seed, 0, integer=True)
+        number("workers", self.workers, 1, 64, integer=True)
+        if self.work_limit is not None:
+            number("work_limit", self.work_limit, 0, above=True)
+        if isinstance(self.gap, (int, float)) and not isinstance(self.gap, bool) and self.gap > 1:
+            raise ValueError(f"SolveOptions.gap is a fraction of the objective (0.005 for 0.5 %), got {self.gap!r}; "
+                             "the command line's --gap takes percent")
+        number("gap", self.gap, 0, 1)
+        if self.engine not in ENGINES:
+            raise ValueError(f"SolveOptions.engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
+        if self.stop is not None and not isinstance(self.stop, StopRequest):
+            raise TypeError(f"SolveOptions.stop is an hpplan.StopRequest, got {type(self.stop).__name__}")
 
 
 def run_solver(solver: cp_model.CpSolver, model: cp_model.CpModel, options: SolveOptions, phase: str,
@@ -133,6 +160,10 @@ def solve(problem: Problem, options: SolveOptions | None = None, baseline: Basel
 def solve_replan(problem: Problem, options: SolveOptions | None = None,
                  baseline: Baseline | None = None) -> tuple[Solution, Replan | None]:
     """`solve`, also returning what re-planning against the baseline did (None without a baseline)."""
+    if not isinstance(problem, Problem):
+        raise TypeError(f"solve takes a Problem (hpplan.load_problem(folder)), got {type(problem).__name__}")
+    if options is not None and not isinstance(options, SolveOptions):
+        raise TypeError(f"solve takes its options as hpplan.SolveOptions(...), got {type(options).__name__}")
     options = options or SolveOptions()
     solution, replan = _solve_replan(problem, options, baseline)
     solution.stats.stopped = requested(options.stop)

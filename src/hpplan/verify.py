@@ -581,4 +581,9 @@ def verify(problem: Problem, solution: Solution, *, check_objective: bool = True
     Returns the violations, sorted by kind of rule, place and actors; an empty list means the plan
     satisfies every rule and limit.
     """
+    if not isinstance(problem, Problem):
+        raise TypeError(f"verify takes a Problem (hpplan.load_problem(folder)), got {type(problem).__name__}")
+    if not isinstance(solution, Solution):
+        raise TypeError(f"verify takes a Solution (from hpplan.solve, or hpplan.read_plan(file)), "
+                        f"got {type(solution).__name__}")
     return _Verifier(problem, solution, check_objective).run()
