@@ -24,6 +24,8 @@ MAX_ERRORS = 25
 
 def load_problem(data_dir: Path | str = "data") -> Problem:
     """Read and check a data folder. Raises InputError (or InputErrors) on bad input."""
+    if not isinstance(data_dir, (str, Path)):
+        raise TypeError(f"load_problem takes a folder (a path), got {type(data_dir).__name__}")
     data_dir = Path(data_dir)
     if not data_dir.exists():
         raise InputError(
@@ -66,7 +68,7 @@ def validate(model: type[BaseModel], doc: YamlDocument):
     try:
         validated = model.model_validate(doc.data)
     except ValidationError as exc:
-        errors = [_explain(model, doc, err) for err in exc.errors()[:MAX_ERRORS]]
+        errors = [_explain(model, doc, err) for err in _one_branch(exc.errors())[:MAX_ERRORS]]
         raise InputErrors(errors) from None
     # pydantic takes true/false for a number (as 1/0): `population: true` is a slip, not a count
     errors = [InputError(f"{path[-1]}: expected a number, found {str(raw).lower()}", doc.where(path))
@@ -118,9 +120,41 @@ def _data_path(data: Any, loc: Iterable) -> tuple[tuple, list[str]]:
             node = item
         elif isinstance(part, str) and not isinstance(node, (dict, list)):
             break
-        elif isinstance(part, str) and part not in ("function-after", "function-before"):
+        elif isinstance(part, str) and not _union_tag(part):
             names.append(part)  # a missing or extra key
     return tuple(path), names
+
+
+def _union_tag(part: object) -> bool:
+    """Whether a part of a pydantic error location names a branch of a union ('list[float]',
+    'function-after[_ordered(), Range]'), not a key: ids and field names hold no brackets."""
+    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
+
+
+#: errors that only say the input is not of a union branch's type
+_WRONG_TYPE = {"list_type", "dict_type", "model_type", "model_attributes_type", "float_type", "int_type",
+               "string_type", "date_type", "tuple_type"}
+
+
+def _one_branch(errors: list[dict]) -> list[dict]:
+    """A union's errors without the branches the input is not even of the type of: `months: {from: 0,
+    to: 6, step: 0}` is a range with a bad step, not also "not a list"."""
+    def union_at(error: dict) -> int | None:
+        return next((i for i, part in enumerate(error["loc"]) if _union_tag(part)), None)
+
+    branches: dict[tuple, set] = {}
+    for error in errors:
+        i = union_at(error)
+        if i is not None:
+            branches.setdefault(tuple(error["loc"][:i]), set()).add(error["loc"][i])
+    kept = []
+    for error in errors:
+        i = union_at(error)
+        if (i is not None and len(branches[tuple(error["loc"][:i])]) > 1 and len(error["loc"]) == i + 1
+                and error["type"] in _WRONG_TYPE):
+            continue
+        kept.append(error)
+    return kept or errors
 
 
 def _explain(model: type[BaseModel], doc: YamlDocument, err: dict) -> InputError:
