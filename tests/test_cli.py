@@ -136,3 +136,15 @@ def test_installed_console_script():
     assert json.loads(done.stdout)["status"] == "optimal"
     version = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
     assert version.stdout.startswith("hpplan ")
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_a_reader_that_closes_stdout_early_is_not_an_infeasible_exit(fmt: str):
+    # `hpplan solve | head -1`: rich (the table) and click (text) ended with 1, which means infeasible
+    command = [sys.executable, "-c", "import sys; from hpplan.cli import main; sys.argv[0] = 'hpplan'; main()",
+               "solve", "--data", str(TINY), "-q", "-f", fmt]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # no reader: the first write fails with EPIPE
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == cli.EXIT_BROKEN_PIPE == 141, err.decode()
+    assert b"Traceback" not in err

@@ -1,7 +1,8 @@
 """The `hpplan` command: a thin shell over the library (load, solve, render, write).
 
 Exit codes: 0 a plan was found; 1 infeasible; 2 invalid input or usage; 3 no plan within the time limit;
-130 stopped by Ctrl-C (`solve` and `report` first show or write the best plan found so far).
+130 stopped by Ctrl-C (`solve` and `report` first show or write the best plan found so far); 141 the
+reader of stdout closed it early (`hpplan solve | head`).
 """
 
 from __future__ import annotations
@@ -249,20 +250,35 @@ def main() -> None:
         app()
     except SystemExit as end:
         # a Ctrl-C outside the solve (reading the data, writing): typer ends with 130 and says nothing
-        if end.code == EXIT_INTERRUPTED and _ctrl_c_in(end):
+        if end.code == EXIT_INTERRUPTED and _caused_by(end, KeyboardInterrupt):
             sys.stderr.write("hpplan: interrupted (Ctrl-C); nothing written\n")
+        # the reader of stdout went away (`hpplan solve | head`): rich and click end with 1, "infeasible"
+        if end.code != EXIT_INTERRUPTED and (_caused_by(end, BrokenPipeError) or _stdout_pacified()):
+            raise SystemExit(EXIT_BROKEN_PIPE) from None
         raise
 
 
-def _ctrl_c_in(end: BaseException) -> bool:
-    """Whether a KeyboardInterrupt caused this exit (its chain of causes and contexts holds one)."""
+#: the exit code when the reader of stdout closed it early (128 + SIGPIPE, as shells report it)
+EXIT_BROKEN_PIPE = 141
+
+
+def _caused_by(end: BaseException, kind: type[BaseException]) -> bool:
+    """Whether an exception of `kind` led to this exit (its chain of causes and contexts holds one)."""
     seen, error = set(), end
     while error is not None and id(error) not in seen:
-        if isinstance(error, KeyboardInterrupt):
+        if isinstance(error, kind):
             return True
         seen.add(id(error))
         error = error.__cause__ or error.__context__
     return False
+
+
+def _stdout_pacified() -> bool:
+    """Whether click found stdout's reader gone (EPIPE): it then wraps stdout to keep quiet."""
+    import click.core
+
+    wrapper = getattr(click.core, "_PacifyFlushWrapper", None)
+    return wrapper is not None and isinstance(sys.stdout, wrapper)
 
 
 if __name__ == "__main__":
