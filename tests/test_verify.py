@@ -622,6 +622,10 @@ def test_objective():
         vs = verify(p, dataclasses.replace(s, objective=bad))
         assert rules(vs) == ["objective"] and key in vs[0].message
         assert verify(p, dataclasses.replace(s, objective=bad), check_objective=False) == []
+    # the numbers in full: an objective one off must not read as equal (`:g` showed 6.6926e+06 for both)
+    big = dict(good, population_delay=6692598, total=6692668)
+    message = verify(p, dataclasses.replace(s, objective=big))[0].message
+    assert "population_delay = 6692598, but the plan's population_delay is 27000" in message
 
 
 def test_objective_scheduled_at_preferred_window():

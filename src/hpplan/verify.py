@@ -557,8 +557,13 @@ class _Verifier:
         where = self.waves.objective.at
         for key, value in expected.items():
             if key in reported and abs(float(reported[key]) - value) > _OBJECTIVE_TOLERANCE:
-                self.add("objective", f"the plan reports objective {key} = {reported[key]:g}, but the plan's "
-                         f"{key} is {value}", where=where)
+                self.add("objective", f"the plan reports objective {key} = {_exact(float(reported[key]))}, but "
+                         f"the plan's {key} is {_exact(value)}", where=where)
+
+
+def _exact(value: float) -> str:
+    """A number in full (6692597, 6692597.5): `:g` rounds to six digits, so 6692598 showed as 6.6926e+06."""
+    return str(int(value)) if value == int(value) else repr(value)
 
 
 _RULE_ORDER = (
