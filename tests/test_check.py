@@ -291,6 +291,15 @@ def test_a_json_plan_of_other_data_is_invalid_input(tmp_path: Path):
     assert result.exit_code == 2 and f"{foreign}: organisation" in result.stderr and "is not in the data" in result.stderr
     result = run("explain", "--data", TINY, "--actor", "orsta", "--plan", foreign)
     assert result.exit_code == 2 and "give the --data (and --scenario) the plan was made from" in result.stderr
+    # a malformed date in a JSON plan: the entry and its line, no Python exception name
+    baddate = tmp_path / "baddate.json"
+    entries = [dict(a, go_live="27/04/2024") if a["id"] == "orsta" else a for a in plan["plan"]]
+    baddate.write_text(json.dumps(dict(plan, plan=entries), indent=2))
+    line = next(n for n, text in enumerate(baddate.read_text().splitlines(), 1) if "27/04/2024" in text)
+    result = run("check", "--data", TINY, "--plan", baddate)
+    assert result.exit_code == 2, result.output
+    assert f"{baddate}:{line}: plan entry" in result.stderr and "(orsta): go_live '27/04/2024' is not a date" in result.stderr
+    assert "Error" not in result.stderr.replace("error:", "")
     twice = tmp_path / "twice.json"
     twice.write_text(json.dumps(dict(plan, plan=plan["plan"] + plan["plan"][:1])))
     result = run("check", "--data", TINY, "--plan", twice)

@@ -132,7 +132,8 @@ def _number(value: float) -> float | int:
 def read_plan(path: Path) -> Solution:
     """Read a plan written by `hpplan solve --format json`."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        data = json.loads(text)
     except FileNotFoundError:
         raise InputError("no such plan file; write one with `hpplan solve --format json -o FILE`", Location(str(path)))
     except IsADirectoryError:
@@ -142,26 +143,43 @@ def read_plan(path: Path) -> Solution:
         raise InputError(f"cannot read the plan file ({exc.strerror or exc})", Location(str(path)))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
-        raise InputError(f"not a JSON plan ({exc.__class__.__name__}: {getattr(exc, 'msg', exc)})", Location(str(path), line))
+        raise InputError(f"not a JSON plan ({getattr(exc, 'msg', exc)})", Location(str(path), line))
+    if not isinstance(data, dict) or not isinstance(data.get("plan"), list):
+        raise InputError("not an hpplan plan: expected an object with keys status, objective, plan, load "
+                         "(`hpplan solve --format json -o FILE` writes one)", Location(str(path)))
+    plan = [_assignment(path, text, i, a) for i, a in enumerate(data["plan"])]
     try:
-        plan = [
-            Assignment(
-                id=str(a["id"]),
-                name=str(a.get("name", a["id"])),
-                kind=str(a.get("kind", "")),
-                sector=str(a.get("sector", "")),
-                go_live=dt.date.fromisoformat(a["go_live"]) if a.get("go_live") else None,
-                window=a.get("window"),
-                pinned=bool(a.get("pinned", False)),
-            )
-            for a in data["plan"]
-        ]
         load = [LoadPoint(str(p["pool"]), str(p["month"]), float(p["used"]), float(p["limit"])) for p in data.get("load", [])]
         status = Status(data.get("status", "feasible"))
         objective = {str(k): float(v) for k, v in data.get("objective", {}).items() if isinstance(v, (int, float))}
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise InputError(
-            f"not an hpplan plan: {exc.__class__.__name__} {exc}; expected keys status, objective, plan, load",
-            Location(str(path)),
-        )
+        what = f"no {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise InputError(f"not an hpplan plan ({what}); expected keys status, objective, plan, load",
+                         Location(str(path)))
     return Solution(status=status, objective=objective, plan=plan, load=load)
+
+
+def _assignment(path: Path, text: str, i: int, entry) -> Assignment:
+    """Plan entry `i` of a JSON plan; bad input names the entry and, where it can be found, its line."""
+    ident = entry.get("id") if isinstance(entry, dict) else None
+    label = f"plan entry {i + 1}" + (f" ({ident})" if ident is not None else "")
+    if not isinstance(entry, dict) or ident is None:
+        raise InputError(f"{label}: expected an object with id, go_live, window, pinned", Location(str(path)))
+    day = entry.get("go_live")
+    try:
+        go_live = dt.date.fromisoformat(day) if day else None
+    except (TypeError, ValueError):
+        near = text.find(json.dumps(str(ident)))
+        at = text.find(json.dumps(day), max(near, 0))
+        line = text.count("\n", 0, at) + 1 if at >= 0 else None
+        raise InputError(f"{label}: go_live {day!r} is not a date; expected YYYY-MM-DD or null",
+                         Location(str(path), line))
+    return Assignment(
+        id=str(ident),
+        name=str(entry.get("name", ident)),
+        kind=str(entry.get("kind", "")),
+        sector=str(entry.get("sector", "")),
+        go_live=go_live,
+        window=entry.get("window"),
+        pinned=bool(entry.get("pinned", False)),
+    )
