@@ -341,3 +341,18 @@ def test_a_base_that_names_no_folder_is_bad_input_without_data(tmp_path: Path, m
                                      "-t", "5", "-f", "csv"])
     assert result.exit_code == 0, result.output
     assert "written for base 'nowhere', which is no folder here" in result.stderr
+
+
+def test_an_error_a_change_causes_in_the_base_data_points_at_the_change(tmp_path: Path):
+    # a later planning date leaves the base's preferred windows behind it: the error is the scenario's,
+    # told at its set_planning_date line with the base's line in the message (it pointed at organisations.yaml)
+    problem = load_problem(REPO / "data")
+    path = write(tmp_path, [{"op": "postpone", "actor": "aure", "earliest": "2025-01-01"},
+                            {"op": "set_planning_date", "date": "2025-06-01"}])
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "set_planning_date" in text)
+    with pytest.raises(InputError) as error:
+        apply_scenarios(problem, [path])
+    lines = str(error.value).splitlines()
+    assert lines and all(text.startswith(f"{path}:{line}: after this change (set_planning_date): preferred_window")
+                         for text in lines), lines
+    assert "is before the planning date 2025-06-01" in lines[0] and "organisations.yaml:" in lines[0]

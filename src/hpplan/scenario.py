@@ -314,7 +314,40 @@ def apply_scenario(problem: Problem, scenario: Scenario) -> Problem:
         draft.apply(change)
     draft.raise_errors()
     summary = "; ".join(draft.done)
-    return draft.problem([f"{scenario.name}: {scenario.description} [{summary}]"])
+    try:
+        return draft.problem([f"{scenario.name}: {scenario.description} [{summary}]"])
+    except InputError as error:
+        raise _at_the_change(problem, scenario, error) from None
+
+
+def _at_the_change(problem: Problem, scenario: Scenario, error: InputError) -> InputError:
+    """The checks of the changed data failed where the base data was fine: an error that points into
+    the base files (`set_planning_date` leaves a preferred window before the new date, say) is told at
+    the scenario's change after which it first appears, with the base's place in the message."""
+    errors = error.errors if isinstance(error, InputErrors) else [error]
+    foreign = [e for e in errors if e.where is None or e.where.file != scenario.file]
+    if not foreign:
+        return error
+    cause: dict[int, Change] = {}
+    draft = _Draft(problem, scenario.file)
+    for change in scenario.changes:
+        draft.apply(change)
+        try:
+            draft.problem([])
+        except InputError as found:
+            now = {str(e) for e in (found.errors if isinstance(found, InputErrors) else [found])}
+            for e in foreign:
+                if str(e) in now:
+                    cause.setdefault(id(e), change)
+    told = []
+    for e in errors:
+        change = cause.get(id(e))
+        if change is None:
+            told.append(e)
+            continue
+        where = f" ({e.where})" if e.where is not None else ""
+        told.append(InputError(f"after this change ({change.op}): {e.message}{where}", change.at))
+    return told[0] if len(told) == 1 else InputErrors(told)
 
 
 _QUICK_POSTPONE = re.compile(r"^(?P<id>[^=\s]+)=(?P<date>\d{4}-\d{2}-\d{2})$")
