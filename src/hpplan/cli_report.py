@@ -18,9 +18,9 @@ import typer
 from rich.console import Console
 
 from .cli import EXIT_INPUT, GapOption, app, exit_stopped, fail_input, load
+from .cli_compare import data_folder
 from .errors import InputError, Location
 from .io import write_atomic
-from .cli_compare import data_folder
 from .problem import Problem
 from .report import DETAIL_AUTO_MAX, Chart, Detail, GroupBy
 from .solution import Solution, read_plan

@@ -30,8 +30,8 @@ from .engines.common import Flat, flatten, short_gil_turns
 from .model import RolloutModel, build_model
 from .model.objective import Anchor, frozen_horizon, stability_terms, tie_break_positions
 from .model.symmetry import canonical_plan
-from .portfolio import (ENGINES, RACE_THREADS, CpSatListener, Entry, Race, best_of, engines_for, mip_at_optimum_applies,
-                        run_interval, run_mip, slot_indices, within_gap)
+from .portfolio import (ENGINES, RACE_THREADS, CpSatListener, Entry, Race, best_of, engines_for,
+                        mip_at_optimum_applies, run_interval, run_mip, slot_indices, within_gap)
 from .problem import LOAD_SCALE, Problem, month_index, month_label
 from .solution import Assignment, LoadPoint, Solution, SolveStats, Status
 from .stopping import StopRequest, cp_solver, requested, stopping_search, watching
@@ -72,7 +72,9 @@ class SolveOptions:
                 raise TypeError(f"SolveOptions.{name} is {'an integer' if integer else 'a number'}, "
                                 f"got {type(value).__name__} {value!r}")
             if not (value > low if above else value >= low) or value > high or math.isnan(value):
-                span = f"{'above' if above else 'at least'} {low:g}" + (f" and at most {high:g}" if high < math.inf else "")
+                span = f"{'above' if above else 'at least'} {low:g}"
+                if high < math.inf:
+                    span += f" and at most {high:g}"
                 raise ValueError(f"SolveOptions.{name} must be {span}, got {value!r}")
 
         number("time_limit", self.time_limit, 0, above=True)

@@ -33,7 +33,8 @@ from .spec import LoadedSpec, SweepContext, SweepSpec, load_spec, resolve
 
 __all__ = [
     "DaskBackend", "InlineBackend", "Interrupted", "LoadedSpec", "LocalBackend", "NoBasePlan", "Results",
-    "SweepContext", "SweepError", "SweepSpec", "SweepSummary", "aggregate", "changed_inputs", "dask_backend", "default_jobs", "draw", "header_record", "inline_backend",
+    "SweepContext", "SweepError", "SweepSpec", "SweepSummary", "aggregate", "changed_inputs", "dask_backend",
+    "default_jobs", "draw", "header_record", "inline_backend",
     "load_spec", "local_backend", "read_results", "resolve", "run_scenario", "run_sweep", "scenario_problem",
     "scenario_yaml",
 ]

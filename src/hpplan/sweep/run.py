@@ -643,7 +643,8 @@ def default_jobs() -> int:
 
 __all__ = [
     "DaskBackend", "InlineBackend", "Interrupted", "LocalBackend", "NoBasePlan", "Results", "ResultsFile",
-    "RunResult", "SweepError", "changed_inputs", "dask_backend", "default_jobs", "header_record", "inline_backend", "local_backend",
+    "RunResult", "SweepError", "changed_inputs", "dask_backend", "default_jobs", "header_record", "inline_backend",
+    "local_backend",
     "read_results",
     "run_sweep",
 ]
