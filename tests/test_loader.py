@@ -141,6 +141,27 @@ def test_a_horizon_before_the_planning_date(data: Path):
             "2024-01-15") in error_of(data)
 
 
+@pytest.mark.parametrize("entry", [
+    "limits:\n  - {max_actors: 2, windows: []}\n",
+    "limits:\n  - {max_actors: 2, kinds: []}\n",
+    "blackouts:\n  - {from: 2024-04-01, to: 2024-05-01, reason: test, actors: []}\n",
+    "blackouts:\n  - {from: 2024-04-01, to: 2024-05-01, reason: test, kinds: []}\n",
+])
+def test_an_empty_list_of_windows_kinds_or_actors_is_refused(data: Path, entry: str):
+    # the model read `windows: []` as no window and the verifier as every window: solve called a plan
+    # optimal that check then failed. Leaving the field out means all; an empty list means nothing clear
+    waves = data / "waves.yaml"
+    key = entry.split(":")[0]
+    text = waves.read_text(encoding="utf-8")
+    if f"\n{key}:\n" in text:
+        text = text.replace(f"\n{key}:\n", "\n" + entry, 1)
+    else:
+        text += "\n" + entry
+    waves.write_text(text, encoding="utf-8")
+    message = error_of(data)
+    assert "an empty list; name at least one, or leave" in message and f"{waves}:" in message, message
+
+
 def test_impossible_date(data: Path):
     path = data / "waves.yaml"
     edit(path, "date: 2024-02-10", "date: 2024-02-30")

@@ -180,6 +180,8 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict) -> InputError
         msg = f"{context}: expected text, got {value!r}; put it in quotes"
     elif kind in ("bool_type", "bool_parsing"):
         msg = f"{context}: expected true or false, got {value!r}"
+    elif kind == "too_short" and value == []:
+        msg = f"{context}: an empty list; name at least one, or leave {field!r} out (then it means all)"
     elif kind == "union_tag_invalid":
         msg = f"unknown rule type {err['ctx'].get('tag')!r}{did_you_mean(str(err['ctx'].get('tag')), _rule_types())}; expected one of {', '.join(_rule_types())}"
     elif kind == "union_tag_not_found":

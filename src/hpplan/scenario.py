@@ -205,7 +205,7 @@ class SetLimit(Change):
     max_actors: int | None = Field(default=None, ge=0)
     max_users: int | None = Field(default=None, ge=0)
     max_trusts: int | None = Field(default=None, ge=0)
-    windows: list[Id] | None = None
+    windows: list[Id] | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _something(self):

@@ -212,8 +212,10 @@ class Blackout(Sourced):
     from_: dt.date = Field(alias="from")
     to: dt.date
     reason: str = Field(min_length=1)
-    kinds: list[Kind] | None = None  # only these kinds are barred; all when omitted
-    actors: list[Id] | None = None  # only these organisations are barred
+    # only these kinds / organisations are barred; everyone when both are omitted (an empty list is
+    # refused: "none" and "every" would both be readings of it)
+    kinds: list[Kind] | None = Field(default=None, min_length=1)
+    actors: list[Id] | None = Field(default=None, min_length=1)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -265,8 +267,10 @@ class LoadProfile(Sourced):
 
 
 class Limit(Sourced):
-    windows: list[Id] | None = None  # the windows it applies to; all planned windows when omitted
-    kinds: list[Kind] | None = None  # count only organisations of these kinds (max_actors, max_users)
+    # the windows it applies to (all planned windows when omitted), the kinds it counts (max_actors,
+    # max_users; all when omitted); an empty list is refused, as for a blackout
+    windows: list[Id] | None = Field(default=None, min_length=1)
+    kinds: list[Kind] | None = Field(default=None, min_length=1)
     max_actors: int | None = Field(default=None, ge=0)
     max_users: int | None = Field(default=None, ge=0)
     max_trusts: int | None = Field(default=None, ge=0)

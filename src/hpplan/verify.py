@@ -293,7 +293,7 @@ class _Verifier:
         for b in self.waves.blackouts:
             if not b.from_ <= day <= b.to:
                 continue
-            names_none = not b.actors and not b.kinds
+            names_none = b.actors is None and b.kinds is None
             barred = names_none or org.id in (b.actors or ()) or org.kind in (b.kinds or ())
             if barred:
                 self.add("blackout", f"{who} goes live {day}, inside the "
@@ -432,7 +432,7 @@ class _Verifier:
             if go.scheduled and go.window is not None:
                 goers.setdefault(go.window, []).append(org_id)
         for index, limit in enumerate(self.waves.limits):
-            if limit.windows:
+            if limit.windows is not None:
                 windows = [self.window[w] for w in dict.fromkeys(limit.windows) if w in self.window]
                 windows = [w for w in windows if w.date >= self.planning_date]  # history is never judged
             else:
