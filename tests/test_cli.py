@@ -148,3 +148,26 @@ def test_a_reader_that_closes_stdout_early_is_not_an_infeasible_exit(fmt: str):
     _, err = process.communicate(timeout=120)
     assert process.returncode == cli.EXIT_BROKEN_PIPE == 141, err.decode()
     assert b"Traceback" not in err
+
+
+def test_a_plan_the_verifier_rejects_is_an_internal_error_not_a_plan(tmp_path: Path, monkeypatch, capsys):
+    # solve checks its own plan with the independent verifier; were the model wrong, the command says so
+    # (exit 70) and writes nothing, rather than calling a plan that breaks a rule optimal
+    import hpplan.solve as _  # noqa: F401  (the module, for its PlanBroken)
+    from hpplan.verify import Violation
+
+    verify_module = sys.modules["hpplan.verify"]
+    solve_module = sys.modules["hpplan.solve"]
+    broken = [Violation("limit.max_actors", "window w1 has 3 organisations going live, more than max_actors 2",
+                        ("a",), None)]
+    monkeypatch.setattr(verify_module, "verify", lambda problem, solution, **kw: broken)
+    problem = load_problem(TINY)
+    with pytest.raises(solve_module.PlanBroken, match="breaks 1 rule"):
+        solve_module.solve(problem, solve_module.SolveOptions(time_limit=10))
+    out = tmp_path / "plan.json"
+    out.write_text("before")
+    monkeypatch.setattr(sys, "argv", ["hpplan", "solve", "--data", str(TINY), "-q", "-f", "json", "-o", str(out)])
+    with pytest.raises(SystemExit) as end:
+        cli.main()
+    assert end.value.code == cli.EXIT_BUG == 70
+    assert "internal error" in capsys.readouterr().err and out.read_text() == "before"

@@ -2,7 +2,8 @@
 
 Exit codes: 0 a plan was found; 1 infeasible; 2 invalid input or usage; 3 no plan within the time limit;
 130 stopped by Ctrl-C (`solve` and `report` first show or write the best plan found so far); 141 the
-reader of stdout closed it early (`hpplan solve | head`).
+reader of stdout closed it early (`hpplan solve | head`); 70 an internal error (the solver's plan failed
+the independent verifier: a bug, reported as such).
 """
 
 from __future__ import annotations
@@ -246,8 +247,14 @@ from . import cli_commands  # noqa: E402,F401
 
 
 def main() -> None:
+    from .solve import PlanBroken
+
     try:
         app()
+    except PlanBroken as error:
+        sys.stderr.write(f"hpplan: internal error: {error}. This is a bug in hpplan, not in the data; nothing "
+                         "was written. Please report it with the data.\n")
+        raise SystemExit(EXIT_BUG) from None
     except SystemExit as end:
         # a Ctrl-C outside the solve (reading the data, writing): typer ends with 130 and says nothing
         if end.code == EXIT_INTERRUPTED and _caused_by(end, KeyboardInterrupt):
@@ -260,6 +267,8 @@ def main() -> None:
 
 #: the exit code when the reader of stdout closed it early (128 + SIGPIPE, as shells report it)
 EXIT_BROKEN_PIPE = 141
+#: the exit code of an internal error: the solver's plan failed the independent verifier (EX_SOFTWARE)
+EXIT_BUG = 70
 
 
 def _caused_by(end: BaseException, kind: type[BaseException]) -> bool:
