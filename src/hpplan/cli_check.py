@@ -35,6 +35,9 @@ ScenarioOption = typer.Option(
     [], "--scenario", "-s", help="A scenario file applied on top of the data (repeatable, in order).")
 TimeLimitOption = typer.Option(
     SOLVE_TIME_LIMIT, "--time-limit", "-t", min=0.1,
+    help="Work limit of each solve, in CP-SAT deterministic seconds (about seconds; reproducible).")
+ExplainTimeLimitOption = typer.Option(
+    SOLVE_TIME_LIMIT, "--time-limit", "-t", min=0.1,
     help="Work limit of each solve, in CP-SAT deterministic seconds (about seconds; reproducible); for "
          "--actor's best plan with it moved, wall seconds of hpplan solve's race.")
 
@@ -104,7 +107,7 @@ def explain_command(
     plan: Optional[Path] = typer.Option(
         None, "--plan", "-p", help="With --actor: the plan to ask about (default: the optimal plan)."),
     fmt: ExplainFormat = typer.Option(ExplainFormat.text, "--format", "-f", help="Output format."),
-    time_limit: float = TimeLimitOption,
+    time_limit: float = ExplainTimeLimitOption,
 ) -> None:
     """Why the data has no plan (the rules and limits that cannot hold together, and the smallest changes
     that help); with --actor, why an organisation does not go live earlier."""

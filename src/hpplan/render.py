@@ -544,7 +544,8 @@ def footer(solution: Solution, g: Glyphs, width: int) -> list[Text]:
     if stats.found_by is not None:
         solve.append(f"plan found by {stats.found_by}")
     if stats.proved_by is not None:
-        solve.append(f"proved optimal by {stats.proved_by}")
+        verdict = "infeasible" if solution.status is Status.infeasible else "optimal"
+        solve.append(f"proved {verdict} by {stats.proved_by}")
     if stats.tie_break != "complete":
         solve.append(f"tie-break {stats.tie_break}")
     lines = pack("Status:", status, g.sep, width)

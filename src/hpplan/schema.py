@@ -362,7 +362,7 @@ class ObjectiveWeights(Located):
 
 class WavesFile(Sourced):
     planning_date: dt.date  # the plan's "as of": windows before it are history
-    horizon_end: dt.date | None = None  # last date the load is checked to; default: last window + hypercare
+    horizon_end: dt.date | None = None  # last date the load is checked to; default: the last month any go-live loads
     # re-planning against a baseline plan keeps its go-lives before this date (docs/scenarios.md)
     freeze_until: dt.date | None = None
     windows: list[Window] = Field(min_length=1)

@@ -1,6 +1,6 @@
 """A plan as the solver (or a file) gives it, and its stable JSON form.
 
-The JSON contract (see docs/output.md): top-level keys `status`, `objective`, `plan`, `load`, plus
+The JSON contract (docs/solve.md "The JSON contract"): top-level keys `status`, `objective`, `plan`, `load`, plus
 `solver` (engine settings). Nothing time-dependent is written, so the same data, seed and worker count
 give the same bytes.
 """

@@ -177,11 +177,10 @@ class _Builder:
         if node.style is None:  # plain, unquoted
             text = node.value
             if _YAML11_BOOL.match(text):
-                raise self.error(
-                    node,
-                    f"unquoted {text!r} is a boolean in YAML 1.1 (PyYAML would read it as "
-                    f"{text.lower() in ('y', 'yes', 'on')}); write '{text}' in quotes for the text, or true/false",
-                )
+                reads = ("PyYAML reads it as text, other YAML tools as a boolean" if text.lower() in ("y", "n") else
+                         f"PyYAML would read it as {text.lower() in ('yes', 'on')}")
+                raise self.error(node, f"unquoted {text!r} is a boolean in YAML 1.1 ({reads}); write '{text}' in "
+                                       "quotes for the text, or true/false")
             if _LEADING_ZERO_INT.match(text):
                 raise self.error(node, f"unquoted {text!r} would be read as an octal number; quote it or drop the leading zero")
             if _SEXAGESIMAL.match(text):
