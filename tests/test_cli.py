@@ -153,10 +153,9 @@ def test_a_reader_that_closes_stdout_early_is_not_an_infeasible_exit(fmt: str):
 def test_a_plan_the_verifier_rejects_is_an_internal_error_not_a_plan(tmp_path: Path, monkeypatch, capsys):
     # solve checks its own plan with the independent verifier; were the model wrong, the command says so
     # (exit 70) and writes nothing, rather than calling a plan that breaks a rule optimal
-    import hpplan.solve as _  # noqa: F401  (the module, for its PlanBroken)
     from hpplan.verify import Violation
 
-    verify_module = sys.modules["hpplan.verify"]
+    verify_module = sys.modules["hpplan.verify"]  # the modules: `hpplan.verify` and `.solve` are functions
     solve_module = sys.modules["hpplan.solve"]
     broken = [Violation("limit.max_actors", "window w1 has 3 organisations going live, more than max_actors 2",
                         ("a",), None)]
