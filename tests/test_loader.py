@@ -162,6 +162,22 @@ def test_an_empty_list_of_windows_kinds_or_actors_is_refused(data: Path, entry: 
     assert "an empty list; name at least one, or leave" in message and f"{waves}:" in message, message
 
 
+def test_history_in_a_window_on_or_after_the_planning_date_is_refused(tmp_path: Path):
+    # live since the day before a window that is on the planning date: the model counted it as history
+    # (outside the window's limits), the verifier as a go-live in that window; solve then ended with an
+    # internal error. Such data is now refused at the organisation's line
+    from helpers import build, org
+
+    from hpplan.loader import check_references
+
+    windows = [{"id": "h", "date": "2023-11-04"}, {"id": "w0", "date": "2024-01-15"},
+               {"id": "w1", "date": "2024-02-10"}]
+    with pytest.raises(InputError, match=r"p: live_since 2024-01-12 puts it in window w0 \(2024-01-15\), which is "
+                                         r"not before the planning date 2024-01-15"):
+        check_references(build([org("p", status="live", live_since="2024-01-12"), org("a")], windows=windows))
+    check_references(build([org("p", status="live", live_since="2023-11-04"), org("a")], windows=windows))
+
+
 def test_impossible_date(data: Path):
     path = data / "waves.yaml"
     edit(path, "date: 2024-02-10", "date: 2024-02-30")

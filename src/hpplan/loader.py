@@ -314,6 +314,13 @@ def check_references(problem: Problem) -> None:
                 "a go-live after the planning date is planned, not history (status signed, earliest/latest)",
                 o,
             )
+        elif o.status is Status.live and o.live_since is not None:
+            window = problem.history_window_of(o)
+            if window is not None and window.date >= problem.planning_date:
+                # the model would count it as history and the verifier as a go-live in a planned window
+                err(f"{o.id}: live_since {o.live_since} puts it in window {window.id} ({window.date}), which is not "
+                    f"before the planning date {problem.planning_date}: history is before it. Give the planning "
+                    "date after that window, or the live_since of its real go-live", o)
         needs_sector_pool = any(profile_pool.get(p, "") is None for p in o.profile_ids)
         if needs_sector_pool and o.effective_sector not in problem.pool_of_sector:
             err(f"{o.id}: no pool in waves.yaml has sector {o.effective_sector.value} for its load; add one, "
