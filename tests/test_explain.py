@@ -574,3 +574,18 @@ def test_an_undecided_solve_says_what_to_do():
     model.minimize(board.rollout.total)
     with pytest.raises(Undecided, match=r"within the work limit of 1e-06 s .*raise --time-limit"):
         board.run(model)
+
+
+@pytest.mark.parametrize("before, says", [
+    ([1, 1], "B's 2 months of preparation start only after A is live: it goes live at least 2 months after A's"),
+    ([], "B goes live only once A is: in the same window or later"),
+])
+def test_an_after_live_conflict_says_the_gap_the_rule_needs(before, says):
+    # docs/rules.md: month(B) - len(B's before) >= month(A); the text said one month more (3 for 2)
+    windows = [{"id": "w1", "date": "2024-02-10"}, {"id": "w2", "date": "2024-03-09"}]
+    profiles = [{"id": "health_trust", "before": before, "hypercare": [1], "source": {"all": "estimate: test"}}]
+    p = build([org("a", kind="health_trust", earliest="2024-03-01"),
+               org("b", kind="health_trust", latest="2024-02-10" if not before else "2024-03-09")],
+              windows=windows, profiles=profiles, rules=[{"type": "after_live", "first": "a", "then": "b"}])
+    text = explain_infeasible(p).to_text()
+    assert says in text, text

@@ -590,10 +590,16 @@ class Describer:
                 gap += f" and {_count(rule.min_gap_months, 'month')}"
             text = f"{self.names(a)} go live in this order, each at least {gap} after the one before"
         elif isinstance(rule, AfterLive):
-            months = len(self.problem.profile(self.problem.org[rule.then]).before)
-            text = (f"{self.name(rule.then)}'s {_count(months, 'month')} of preparation start only after "
-                    f"{self.name(rule.first)} is live: it goes live at least {_count(months + 1, 'month')} after "
-                    f"{self.name(rule.first)}'s go-live month")
+            # docs/rules.md: month(then) - its longest `before` >= month(first), and not in an earlier window
+            months = max((len(profile.before) for _, profile in self.problem.loads(self.problem.org[rule.then])),
+                         default=0)
+            if months:
+                text = (f"{self.name(rule.then)}'s {_count(months, 'month')} of preparation start only after "
+                        f"{self.name(rule.first)} is live: it goes live at least {_count(months, 'month')} after "
+                        f"{self.name(rule.first)}'s go-live month")
+            else:
+                text = (f"{self.name(rule.then)} goes live only once {self.name(rule.first)} is: in the same "
+                        "window or later")
         elif isinstance(rule, NotSameWindow):
             text = f"no two of {self.names(a)} may go live in the same window"
         else:  # pragma: no cover - schema.Rule lists every type
