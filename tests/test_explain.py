@@ -589,3 +589,21 @@ def test_an_after_live_conflict_says_the_gap_the_rule_needs(before, says):
               windows=windows, profiles=profiles, rules=[{"type": "after_live", "first": "a", "then": "b"}])
     text = explain_infeasible(p).to_text()
     assert says in text, text
+
+
+def test_a_limit_on_some_kinds_says_so_and_names_only_those_it_counts():
+    # max_users over municipalities only: a trust in the same window is not among those counted
+    from hpplan.solution import Assignment, Solution, Status
+    from hpplan.verify import verify
+
+    windows = [{"id": "w1", "date": "2024-02-10"}]
+    orgs = [org("a", users=10, latest="2024-02-10"), org("b", users=10, latest="2024-02-10"),
+            org("t", kind="health_trust", users=100, latest="2024-02-10")]
+    p = build(orgs, windows=windows, limits=[{"max_users": 15, "kinds": ["municipality"]}])
+    text = explain_infeasible(p).to_text()
+    assert "at most 15 users (municipality only) may go live in window w1" in text, text
+    plan = Solution(status=Status.feasible, plan=[
+        Assignment(o["id"], o["name"], o["kind"], "primary", dt.date(2024, 2, 10), "w1", False) for o in orgs])
+    [violation] = [v for v in verify(p, plan, check_objective=False) if v.rule == "limit.max_users"]
+    assert violation.actors == ("a", "b") and "20 users (municipality only)" in violation.message
+    assert violation.message.endswith(": A (a), B (b)")

@@ -613,6 +613,8 @@ class Describer:
         bound = getattr(limit, group.measure)
         unit = {"max_actors": _count(bound, "organisation"), "max_users": f"{bound:,} users".replace(",", " "),
                 "max_trusts": _count(bound, "health trust")}[group.measure]
+        if group.measure != "max_trusts" and limit.kinds is not None:
+            unit += f" ({', '.join(k.value for k in limit.kinds)} only)"  # a kind outside it does not count
         window = self.problem.window[group.window]
         return (f"limit #{group.index + 1}: at most {unit} may go live in {self.window(window)}",
                 self.field_at(limit, group.measure), sorted(involved, key=self._data_order))

@@ -443,16 +443,18 @@ class _Verifier:
                     continue
                 orgs = [self.orgs[i] for i in ids]
                 counted = [o for o in orgs if limit.kinds is None or o.kind in limit.kinds]
-                names = ", ".join(self.who(i) for i in ids)
+                trusts = [o for o in orgs if o.kind is Kind.health_trust]
+                only = f" ({', '.join(k.value for k in limit.kinds)} only)" if limit.kinds is not None else ""
                 checks = [
-                    ("max_actors", limit.max_actors, len(counted), "organisations"),
-                    ("max_users", limit.max_users, sum(o.users or 0 for o in counted), "users"),
-                    ("max_trusts", limit.max_trusts, sum(o.kind is Kind.health_trust for o in orgs), "health trusts"),
+                    ("max_actors", limit.max_actors, len(counted), f"organisations{only}", counted),
+                    ("max_users", limit.max_users, sum(o.users or 0 for o in counted), f"users{only}", counted),
+                    ("max_trusts", limit.max_trusts, len(trusts), "health trusts", trusts),
                 ]
-                for name, bound, value, unit in checks:
+                for name, bound, value, unit, members in checks:
                     if bound is not None and value > bound:
+                        names = ", ".join(self.who(o.id) for o in members)  # those the limit counts
                         self.add(f"limit.{name}", f"{self.where_window(w.id)} has {value} {unit} going live, more "
-                                 f"than {name} {bound}: {names}", tuple(ids), limit.at,
+                                 f"than {name} {bound}: {names}", tuple(o.id for o in members), limit.at,
                                  (index, self.position[w.id]))
 
     # ---- capacity -------------------------------------------------------------------------------
