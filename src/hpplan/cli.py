@@ -256,9 +256,10 @@ def main() -> None:
                          "was written. Please report it with the data.\n")
         raise SystemExit(EXIT_BUG) from None
     except SystemExit as end:
-        # a Ctrl-C outside the solve (reading the data, writing): typer ends with 130 and says nothing
+        # a Ctrl-C outside the solve (reading the data; or writing, when an -o file is either as it
+        # was or complete: written atomically): typer ends with 130 and says nothing
         if end.code == EXIT_INTERRUPTED and _caused_by(end, KeyboardInterrupt):
-            sys.stderr.write("hpplan: interrupted (Ctrl-C); nothing written\n")
+            sys.stderr.write("hpplan: interrupted (Ctrl-C)\n")
         # the reader of stdout went away (`hpplan solve | head`): rich and click end with 1, "infeasible"
         if end.code != EXIT_INTERRUPTED and (_caused_by(end, BrokenPipeError) or _stdout_pacified()):
             raise SystemExit(EXIT_BROKEN_PIPE) from None
