@@ -170,3 +170,11 @@ def test_a_plan_the_verifier_rejects_is_an_internal_error_not_a_plan(tmp_path: P
         cli.main()
     assert end.value.code == cli.EXIT_BUG == 70
     assert "internal error" in capsys.readouterr().err and out.read_text() == "before"
+
+
+@pytest.mark.parametrize("module", ["cli_compare", "cli_report", "cli_check", "cli_sweep", "cli_generate", "cli"])
+def test_each_command_module_imports_first(module: str):
+    # the command modules import each other through hpplan.cli; importing one before hpplan.cli (a test,
+    # a notebook) must not meet a half-initialised module (cli_report once took data_folder from cli_compare)
+    done = subprocess.run([sys.executable, "-c", f"import hpplan.{module}"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -114,6 +114,22 @@ def write_output(data: str | bytes, output: Optional[Path], solution: Solution) 
         fail_input(error)
 
 
+def data_folder(data: Optional[Path], scenarios: list[Path]) -> Path:
+    """The data to plan: --data, else the folder the first scenario names as its `base` (bad input
+    when it names none: planning ./data instead would answer another question), else ./data."""
+    if data is not None:
+        return data
+    from .scenario import scenario_base
+
+    base = scenario_base(scenarios[0]) if scenarios else None
+    if base is None:
+        return Path("data")
+    if base.folder is None:
+        fail_input(InputError(f"base: no data folder {base.name!r} here or beside {scenarios[0]}; correct the "
+                              "base, or give the data with --data DIR", base.at))
+    return base.folder
+
+
 def emit(problem: Problem, solution: Solution, fmt: Format, output: Optional[Path],
          detail: Detail = Detail.auto) -> None:
     """Show the plan on the terminal, or print/write it in a format (`detail`: the table's Gantt rows)."""
@@ -173,7 +189,7 @@ def solve_command(
     """Find the best rollout plan for a data folder (with scenarios applied) and show it.
 
     Ctrl-C stops the search and shows the best plan found so far (exit 130); a second Ctrl-C aborts."""
-    from .cli_compare import data_folder, replan_and_emit, scenario_problem
+    from .cli_compare import replan_and_emit, scenario_problem
     from .portfolio import highs_available
     from .progress import solve_progress
 

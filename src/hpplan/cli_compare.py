@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .cli import EXIT_INPUT, GapOption, app, fail_input, write_output
+from .cli import EXIT_INPUT, GapOption, app, data_folder, fail_input, write_output
 from .compare import Comparison, Move, compare
 from .errors import InputError
 from .formats import fmt_int, fmt_number
@@ -47,20 +47,6 @@ class CompareFormat(str, Enum):
 
 # --------------------------------------------------------------------------------------------------
 # shared with `hpplan solve`
-
-
-def data_folder(data: Optional[Path], scenarios: list[Path]) -> Path:
-    """The data to plan: --data, else the folder the first scenario names as its `base` (bad input
-    when it names none: planning ./data instead would answer another question), else ./data."""
-    if data is not None:
-        return data
-    base = scenario_base(scenarios[0]) if scenarios else None
-    if base is None:
-        return Path("data")
-    if base.folder is None:
-        fail_input(InputError(f"base: no data folder {base.name!r} here or beside {scenarios[0]}; correct the "
-                              "base, or give the data with --data DIR", base.at))
-    return base.folder
 
 
 def scenario_problem(data: Path, scenarios: list[Path], postpone: list[str], exclude: list[str],

@@ -17,8 +17,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from .cli import EXIT_INPUT, GapOption, app, exit_stopped, fail_input, load
-from .cli_compare import data_folder
+from .cli import EXIT_INPUT, GapOption, app, data_folder, exit_stopped, fail_input, load
 from .errors import InputError, Location
 from .io import write_atomic
 from .problem import Problem
