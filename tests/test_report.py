@@ -388,6 +388,37 @@ def test_report_of_a_saved_plan_and_a_comparison(tmp_path: Path, tiny):
         assert shows(page, entry["name"])
 
 
+def test_a_saved_plan_is_reported_with_its_own_solver_block_and_this_data_s_load(tmp_path: Path, tiny):
+    # before: a saved plan's report showed engine cp-sat, seed 0, tie-break complete whatever the file said,
+    # and drew the file's load list even where the data's capacity had changed since
+    import openpyxl
+
+    from hpplan.solution import SolveStats
+
+    problem, solution = tiny
+    stats = SolveStats(engine="cp-sat + highs", seed=3, workers=2, tie_break="incomplete", best_bound=1234)
+    plan = tmp_path / "plan.json"
+    plan.write_text(replace(solution, stats=stats).to_json(), encoding="utf-8")
+    back = read_plan(plan).stats
+    assert (back.engine, back.seed, back.workers, back.tie_break, back.best_bound) == ("cp-sat + highs", 3, 2,
+                                                                                     "incomplete", 1234)
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    waves = data / "waves.yaml"
+    waves.write_text(waves.read_text(encoding="utf-8").replace("fte: 72,", "fte: 1,"), encoding="utf-8")
+    out = tmp_path / "plan.xlsx"
+    result = run("--data", str(data), "--plan", str(plan), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "breaks" in result.stderr and "hpplan check --plan" in result.stderr
+    book = openpyxl.load_workbook(out)
+    about = dict(row for row in book["About"].iter_rows(values_only=True))
+    assert (about["solver"], about["seed"], about["workers"], about["tie-break"]) == ("cp-sat + highs", 3, 2,
+                                                                                       "incomplete")
+    header = next(book["Load"].iter_rows(values_only=True))
+    limits = [row[header.index("primary limit FTE")] for row in list(book["Load"].iter_rows(values_only=True))[1:]]
+    assert set(limits) == {1}  # this data's capacity, not the file's 72
+
+
 def test_report_format_from_the_output_name(tmp_path: Path, tiny):
     problem, solution = tiny
     plan = tmp_path / "plan.json"

@@ -23,6 +23,7 @@ from .io import write_atomic
 from .problem import Problem
 from .report import DETAIL_AUTO_MAX, Chart, Detail, GroupBy
 from .solution import Solution, read_plan
+from .verify import verify
 from .stopping import StopRequest, ctrl_c
 
 
@@ -64,13 +65,17 @@ def report_problem(data: Path, scenarios: list[Path]) -> Problem:
 
 def read_report_plan(path: Path, problem: Problem, *, strict: bool) -> Solution:
     """A saved plan; with `strict`, every organisation in it must be in the data (it was planned from
-    this data), else `file: ...` and exit 2."""
+    this data), else `file: ...` and exit 2, and its load is worked out from this data (the file's own
+    `load` list could say otherwise: the data changed since, or the plan was edited). A compared plan
+    (not strict: it may come from a scenario's data) keeps the load it was saved with."""
     from .check import plan_of
+    from .solve import load_report
 
     try:
         solution = read_plan(path)
         if strict:
             plan_of(problem, solution, path)
+            solution.load = load_report(problem, solution.plan)
         elif solution.plan and not any(a.id in problem.org for a in solution.plan):
             raise InputError(f"no organisation of this plan is in the data {problem.data_dir or 'data'}: it was made "
                              "from other data", Location(str(path)))
@@ -151,6 +156,10 @@ def report_command(
     if plan is not None:
         solution = read_report_plan(plan, problem, strict=True)
         label = plan.stem
+        broken = verify(problem, solution)
+        if broken:  # the HTML shows them in a red box; the other formats have no place for them
+            typer.echo(f"note: {plan} breaks {len(broken)} rule(s) or limit(s) of this data; "
+                       f"`hpplan check --plan {plan}` lists them", err=True)
     else:
         solution = solve_for_report(problem, time_limit, seed, workers, work_limit, quiet, gap)
         label = "scenario plan" if problem.applied else "plan"

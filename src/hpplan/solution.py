@@ -156,7 +156,33 @@ def read_plan(path: Path) -> Solution:
         what = f"no {exc}" if isinstance(exc, KeyError) else str(exc)
         raise InputError(f"not an hpplan plan ({what}); expected keys status, objective, plan, load",
                          Location(str(path)))
-    return Solution(status=status, objective=objective, plan=plan, load=load)
+    return Solution(status=status, objective=objective, plan=plan, load=load,
+                    stats=_stats(data.get("solver"), status, objective))
+
+
+def _stats(solver, status: Status, objective: dict[str, float]) -> SolveStats:
+    """The solver block of a saved plan (how it was found: engine, seed, workers, tie-break, bound) as
+    SolveStats; a field missing or of the wrong type keeps its default (a hand-edited file still reads)."""
+    stats = SolveStats()
+    if not isinstance(solver, dict):
+        return stats
+
+    def get(key: str, kinds: tuple, default):
+        value = solver.get(key)
+        return value if isinstance(value, kinds) and not isinstance(value, bool) else default
+
+    stats.engine = get("engine", (str,), stats.engine)
+    stats.seed = get("seed", (int,), stats.seed)
+    stats.workers = get("workers", (int,), stats.workers)
+    tie_break = get("tie_break", (str,), stats.tie_break)
+    stats.tie_break = tie_break if tie_break in ("complete", "incomplete", "skipped") else stats.tie_break
+    stats.best_bound = get("best_bound", (int, float), None)
+    stats.gap_tolerance = get("gap_tolerance", (int, float), 0.0) / 100  # written in percent, as --gap
+    stats.stopped = solver.get("stopped") is True
+    total = objective.get("total")
+    if status is Status.feasible and stats.best_bound is not None and total is not None:
+        stats.gap = abs(total - stats.best_bound) / max(1.0, abs(total))
+    return stats
 
 
 def _assignment(path: Path, text: str, i: int, entry) -> Assignment:
