@@ -99,6 +99,22 @@ def test_a_frozen_go_live_the_data_no_longer_allows_is_released():
     assert replan.released == ["a"] and replan.frozen == 1
 
 
+def test_a_frozen_go_live_excluded_or_now_before_the_planning_date_is_named_released():
+    # before, these were neither kept nor released: the report said only "1 go-lives kept"
+    from hpplan.scenario import SetPlanningDate
+
+    problem = build([org("a", population=100), org("b", population=50)], limits=[{"max_actors": 1}])
+    base = solved(problem)
+    assert windows_of(base) == {"a": "w1", "b": "w2"}
+    excluded = apply_quick(problem, exclude=["b"])
+    _, replan = replanned(excluded, base, freeze_until=dt.date(2024, 6, 1))
+    assert replan.frozen == 1 and replan.released == ["b"]
+    later = SetPlanningDate.model_validate({"op": "set_planning_date", "date": "2024-02-15"})
+    moved_on = apply_scenario(problem, Scenario("later.yaml", "data", "a later planning date", [later]))
+    _, replan = replanned(moved_on, base, freeze_until=dt.date(2024, 6, 1))
+    assert replan.frozen == 1 and replan.released == ["a"]
+
+
 def test_history_is_always_frozen():
     problem = build([org("old", status="live", live_since="2023-11-04"), org("m1")])
     base = solved(problem)

@@ -33,6 +33,7 @@ from .model.symmetry import canonical_plan
 from .portfolio import (ENGINES, RACE_THREADS, CpSatListener, Entry, Race, best_of, engines_for,
                         mip_at_optimum_applies, run_interval, run_mip, slot_indices, within_gap)
 from .problem import LOAD_SCALE, Problem, month_index, month_label
+from .schema import Status as OrgStatus
 from .solution import Assignment, LoadPoint, Solution, SolveStats, Status
 from .stopping import StopRequest, cp_solver, requested, stopping_search, watching
 
@@ -280,15 +281,15 @@ def _frozen_result(problem: Problem, baseline: Baseline, solution: Solution) -> 
     not keep (the rules, or the organisation's changed data, moved them)."""
     kept, released = 0, []
     for org_id, anchor in baseline.anchors().items():
-        org = problem.org.get(org_id)
-        if org is None or not org.is_plannable or anchor.date is None or anchor.date >= baseline.freeze_until:
+        if anchor.date is None or anchor.date >= baseline.freeze_until:
             continue
-        if anchor.date < problem.planning_date:
-            continue  # history of the changed data
+        org = problem.org.get(org_id)
+        if org is not None and org.status is OrgStatus.live:
+            continue  # history of the changed data: not the plan's to keep
         entry = solution.assignment(org_id)
-        if entry is not None and entry.window == anchor.window:
+        if org is not None and org.is_plannable and entry is not None and entry.window == anchor.window:
             kept += 1
-        else:
+        else:  # moved, or excluded, removed, or its window now before the planning date
             released.append(org_id)
     return kept, released
 
