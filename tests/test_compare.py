@@ -252,3 +252,25 @@ def test_the_hmr_postponement_pushes_hnt_and_costs(shipped_plan: Path):
     assert hnt["change"] == "later" and hnt["cause"]["kind"] == "knock-on"
     assert "helse-more-og-romsdal" in hnt["roots"]
     assert data["totals"]["cost_of_delay_mnok"] > 0 and data["totals"]["cost_is_estimate"] is True
+
+
+def test_a_blackout_the_scenario_adds_is_the_scenario_s_cause(tmp_path):
+    # the cause was kind "data" (a blackout of the data) though the scenario file added it
+    import yaml
+
+    from hpplan.loader import load_problem
+    from hpplan.scenario import apply_scenarios
+
+    tiny = Path(__file__).parent / "data" / "tiny"
+    problem = load_problem(tiny)
+    base = solved(problem)
+    alesund = base.assignment("alesund")
+    day = alesund.go_live.isoformat()
+    scenario = tmp_path / "strike.yaml"
+    scenario.write_text(yaml.safe_dump({"base": str(tiny), "description": "a strike", "changes": [
+        {"op": "add_blackout", "blackout": {"from": day, "to": day, "reason": "strike", "actors": ["alesund"]}}]}))
+    changed = apply_scenarios(problem, scenario)
+    other = solved(changed)
+    cause = move(compare(base, problem, other, changed), "alesund").cause
+    assert cause.kind == "scenario" and cause.where.startswith(f"{scenario}:"), cause
+    assert "strike" in cause.text and cause.text.endswith(f"(scenario, {cause.where})")

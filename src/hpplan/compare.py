@@ -417,6 +417,20 @@ class _Explainer:
 
     def _cause(self, v: Violation, move: Move, group: list[Move], problem: Problem, plan: Solution,
                held: bool) -> Cause:
+        cause = self._found_cause(v, move, group, problem, plan, held)
+        if cause.kind in ("data", "rule", "limit") and self._from_a_scenario(v):
+            # a blackout, rule or limit the scenario added or changed (it is written in the scenario file)
+            return Cause("scenario", f"{cause.text} (scenario, {cause.where})", cause.rule, cause.actors, cause.where,
+                         cause.detail)
+        return cause
+
+    def _from_a_scenario(self, v: Violation) -> bool:
+        """Whether what the violation breaks is written in a scenario file, not in the data files."""
+        data_files = {str(f) for p in (self.base_problem, self.other_problem) for f in (p.org_file, p.waves_file) if f}
+        return v.where is not None and bool(data_files) and v.where.file not in data_files
+
+    def _found_cause(self, v: Violation, move: Move, group: list[Move], problem: Problem, plan: Solution,
+                     held: bool) -> Cause:
         where = str(v.where) if v.where else None
         members = {m.id for m in group}
         others = tuple(a for a in v.actors if a not in members)
