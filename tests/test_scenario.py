@@ -356,3 +356,25 @@ def test_an_error_a_change_causes_in_the_base_data_points_at_the_change(tmp_path
     assert lines and all(text.startswith(f"{path}:{line}: after this change (set_planning_date): preferred_window")
                          for text in lines), lines
     assert "is before the planning date 2025-06-01" in lines[0] and "organisations.yaml:" in lines[0]
+
+
+def test_an_index_names_the_rule_or_limit_of_waves_yaml_after_earlier_removals(tmp_path: Path):
+    # before, an index counted the list as it stood after the scenario's earlier changes: removing rule
+    # r-order and then index 3 removed the fourth rule of waves.yaml
+    rules = [{"type": "order", "actors": ["a", "b"], "id": "r-order"},
+             {"type": "together", "actors": ["b", "c"], "id": "r-tog"},
+             {"type": "not_same_window", "actors": ["a", "c"], "id": "r-nsw"}]
+    limits = [{"max_actors": 5}, {"max_actors": 6}, {"max_actors": 7}]
+    problem = build([org("a"), org("b"), org("c")], rules=rules, limits=limits)
+    changed = applied(problem, tmp_path, [{"op": "remove_rule", "id": "r-order"}, {"op": "remove_rule", "index": 2},
+                                          {"op": "remove_limit", "index": 1},
+                                          {"op": "set_limit", "index": 2, "max_actors": 9}])
+    assert [r.id for r in changed.waves.rules] == ["r-nsw"]
+    assert [limit.max_actors for limit in changed.waves.limits] == [9, 7]
+    with pytest.raises(InputError, match="rule #1 is no longer there"):
+        applied(problem, tmp_path, [{"op": "remove_rule", "id": "r-order"}, {"op": "remove_rule", "index": 1}])
+    with pytest.raises(InputError, match="there are 3 limits in waves.yaml; index 4 is past the last"):
+        applied(problem, tmp_path, [{"op": "remove_limit", "index": 4}])
+    added = applied(problem, tmp_path, [{"op": "add_limit", "limit": {"max_actors": 1}},
+                                        {"op": "remove_limit", "index": 4}])
+    assert [limit.max_actors for limit in added.waves.limits] == [5, 6, 7]

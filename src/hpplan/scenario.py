@@ -418,6 +418,10 @@ class _Draft:
         self.pools = list(waves.pools)
         self.limits: list[Limit] = list(waves.limits)
         self.rules = list(waves.rules)
+        # each rule's and limit's number as `index` names it: its place in waves.yaml (1 = the first),
+        # kept when others are removed before it; added ones are numbered after the file's
+        self.rule_numbers = list(range(1, len(self.rules) + 1))
+        self.limit_numbers = list(range(1, len(self.limits) + 1))
         self.done: list[str] = []
         self.errors: list[InputError] = []
 
@@ -529,7 +533,7 @@ class _Draft:
     def _needed_by(self, ident: str) -> list[str]:
         """The rules under which others cannot go live without `ident`."""
         found = []
-        for n, rule in enumerate(self.rules, 1):
+        for n, rule in zip(self.rule_numbers, self.rules):
             label = rule.id or f"rule #{n}"
             if rule.type == "together" and ident in rule.actors:
                 found.append(f"together {label}")
@@ -548,24 +552,23 @@ class _Draft:
                              "remove or change them first (or exclude it instead)", c.where("actor"))
         del self.orgs[i]
         dropped: list[str] = []
-        rules = []
-        for n, rule in enumerate(self.rules, 1):
+        rules, numbers = [], []
+        for n, rule in zip(self.rule_numbers, self.rules):
             label = rule.id or f"#{n}"
             if isinstance(rule, WithOrBefore) or isinstance(rule, AfterLive):
                 named = (rule.actor, rule.target) if isinstance(rule, WithOrBefore) else (rule.first, rule.then)
                 if org.id in named:
                     dropped.append(f"{rule.type} {label}")
                     continue
-                rules.append(rule)
             elif org.id in rule.actors:
                 actors = [a for a in rule.actors if a != org.id]
                 if len(actors) < 2:
                     dropped.append(f"{rule.type} {label}")
                     continue
-                rules.append(rule.model_copy(update={"actors": actors}))
-            else:
-                rules.append(rule)
-        self.rules = rules
+                rule = rule.model_copy(update={"actors": actors})
+            rules.append(rule)
+            numbers.append(n)
+        self.rules, self.rule_numbers = rules, numbers
         blackouts = []
         for b in self.blackouts:
             if b.actors and org.id in b.actors:
@@ -692,15 +695,16 @@ class _Draft:
         del self.windows[i]
         self.tracks = [t.model_copy(update={"windows": [w for w in t.windows if w != wid]})
                        if t.windows and wid in t.windows else t for t in self.tracks]
-        limits = []
-        for limit in self.limits:
+        limits, numbers = [], []
+        for n, limit in zip(self.limit_numbers, self.limits):
             if limit.windows and wid in limit.windows:
                 rest = [w for w in limit.windows if w != wid]
                 if not rest:
                     continue  # an empty list would mean every window
                 limit = limit.model_copy(update={"windows": rest})
             limits.append(limit)
-        self.limits = limits
+            numbers.append(n)
+        self.limits, self.limit_numbers = limits, numbers
         cleared = []
         for j, org in enumerate(self.orgs):
             if org.preferred_window == wid:
@@ -726,7 +730,8 @@ class _Draft:
         if c.rule.id and any(r.id == c.rule.id for r in self.rules):
             raise InputError(f"rule id {c.rule.id!r} is already used", c.where("rule"))
         self.rules.append(c.rule)
-        return f"add {c.rule.type} rule" + (f" {c.rule.id}" if c.rule.id else "")
+        self.rule_numbers.append(max(self.rule_numbers + [len(self.base.waves.rules)]) + 1)
+        return f"add {c.rule.type} rule" + (f" {c.rule.id}" if c.rule.id else f" #{self.rule_numbers[-1]}")
 
     def _remove_rule(self, c: RemoveRule) -> str:
         if c.id is not None:
@@ -735,23 +740,22 @@ class _Draft:
                 raise InputError(f"no rule has id {c.id!r}{did_you_mean(c.id, ids)}", c.where("id"))
             i = next(n for n, r in enumerate(self.rules) if r.id == c.id)
         else:
-            if c.index > len(self.rules):
-                raise InputError(f"there are {len(self.rules)} rules; index {c.index} is past the last", c.where("index"))
-            i = c.index - 1
+            i = _place(self.rule_numbers, len(self.base.waves.rules), c, "rule")
         rule = self.rules.pop(i)
-        return f"remove {rule.type} rule {rule.id or '#' + str(i + 1)}"
+        number = self.rule_numbers.pop(i)
+        return f"remove {rule.type} rule {rule.id or '#' + str(number)}"
 
     def _limit_index(self, c: Change) -> int:
-        if c.index > len(self.limits):
-            raise InputError(f"there are {len(self.limits)} limits; index {c.index} is past the last", c.where("index"))
-        return c.index - 1
+        return _place(self.limit_numbers, len(self.base.waves.limits), c, "limit")
 
     def _add_limit(self, c: AddLimit) -> str:
         self.limits.append(c.limit)
-        return f"add limit #{len(self.limits)}"
+        self.limit_numbers.append(max(self.limit_numbers + [len(self.base.waves.limits)]) + 1)
+        return f"add limit #{self.limit_numbers[-1]}"
 
     def _remove_limit(self, c: RemoveLimit) -> str:
-        self.limits.pop(self._limit_index(c))
+        i = self._limit_index(c)
+        del self.limits[i], self.limit_numbers[i]
         return f"remove limit #{c.index}"
 
     def _set_limit(self, c: SetLimit) -> str:
@@ -774,6 +778,19 @@ class _Draft:
     def _add_blackout(self, c: AddBlackout) -> str:
         self.blackouts.append(c.blackout)
         return f"add blackout {c.blackout.from_} to {c.blackout.to}"
+
+
+def _place(numbers: list[int], in_file: int, c: Change, what: str) -> int:
+    """Where the rule or limit numbered `c.index` (its place in waves.yaml, or after the file's for one
+    the scenario added) stands now; InputError when there is none."""
+    if c.index in numbers:
+        return numbers.index(c.index)
+    if c.index <= max(numbers + [in_file]):
+        raise InputError(f"{what} #{c.index} is no longer there: an earlier change of this scenario removed it "
+                         f"(index counts the {what}s of waves.yaml, 1 = the first)", c.where("index"))
+    raise InputError(f"there are {in_file} {what}s in waves.yaml" + (f" and {max(numbers) - in_file} added"
+                     if numbers and max(numbers) > in_file else "") + f"; index {c.index} is past the last",
+                     c.where("index"))
 
 
 @dataclass(frozen=True)
