@@ -23,8 +23,8 @@ from .io import write_atomic
 from .problem import Problem
 from .report import DETAIL_AUTO_MAX, Chart, Detail, GroupBy
 from .solution import Solution, read_plan
-from .verify import verify
 from .stopping import StopRequest, ctrl_c
+from .verify import verify
 
 
 class ReportFormat(str, Enum):
