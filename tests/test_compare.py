@@ -274,3 +274,14 @@ def test_a_blackout_the_scenario_adds_is_the_scenario_s_cause(tmp_path):
     cause = move(compare(base, problem, other, changed), "alesund").cause
     assert cause.kind == "scenario" and cause.where.startswith(f"{scenario}:"), cause
     assert "strike" in cause.text and cause.text.endswith(f"(scenario, {cause.where})")
+
+
+def test_a_rule_cause_names_the_window_it_keeps_the_organisation_from():
+    # "keeps it from that window" left open which one: the baseline's (it moved away from it)
+    base = build([org("a", population=100), org("c", population=10)])
+    ruled = build([org("a", population=100), org("c", population=10)],
+                  rules=[{"type": "not_same_window", "actors": ["a", "c"], "id": "apart"}])
+    c = move(compared(base, ruled), "c")
+    assert (c.window_before, c.window_after) == ("w1", "w2")
+    assert c.cause.kind == "rule"
+    assert c.cause.text == "not_same_window rule apart with a keeps it from its baseline window w1"

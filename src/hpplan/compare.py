@@ -453,8 +453,11 @@ class _Explainer:
         if moved:
             return Cause("knock-on", f"{label}: {self._shifts(moved)}", v.rule, moved, where, v.message)
         names = ", ".join(others)
-        verb = "keeps it from" if held else "kept it from"
-        return Cause("rule", f"{label} with {names} {verb} that window", v.rule, others, where, v.message)
+        if held:  # why it cannot stay where the baseline had it
+            text = f"{label} with {names} keeps it from its baseline window {move.window_before}"
+        else:  # why the baseline did not have it where it goes now
+            text = f"{label} with {names} kept it from window {move.window_after} in the baseline"
+        return Cause("rule", text, v.rule, others, where, v.message)
 
     def _own_cause(self, v: Violation, subject: str, change: str, where: str | None) -> Cause:
         fields = OWN_FIELDS[v.rule]
