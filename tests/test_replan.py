@@ -192,3 +192,16 @@ def test_a_frozen_go_live_a_rule_moves_is_released_not_infeasible():
     frozen, replan = replanned(postponed, base, freeze_until=dt.date(2024, 6, 1))
     assert windows_of(frozen) == {"t": "w3", "h": "w3"}
     assert replan.frozen == 0 and replan.released == ["t", "h"]
+
+
+def test_an_organisation_the_rules_bring_into_the_frozen_horizon_is_named():
+    # a together rule with a frozen go-live pulls its partner into the frozen window: the freeze's
+    # "nothing else goes live there" cannot hold, and the report says who joined (it said nothing)
+    problem = build([org("a", population=100), org("e", population=10)], limits=[{"max_actors": 1}])
+    base = solved(problem)
+    assert windows_of(base) == {"a": "w1", "e": "w2"}
+    tied = build([org("a", population=100), org("e", population=10)], limits=[{"max_actors": 2}],
+                 rules=[{"type": "together", "actors": ["a", "e"]}])
+    frozen, replan = replanned(tied, base, freeze_until=dt.date(2024, 3, 1))
+    assert windows_of(frozen) == {"a": "w1", "e": "w1"}
+    assert replan.frozen == 1 and replan.released == [] and replan.joined == ["e"]

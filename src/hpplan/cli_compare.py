@@ -108,6 +108,7 @@ def replan_summary(comparison: Comparison, baseline: Baseline, replan: Replan | 
         "least_change_proven": replan.proven if replan else None,
         "frozen": replan.frozen if replan else 0,
         "released": list(replan.released) if replan else [],
+        "joined": list(replan.joined) if replan else [],
         "totals": report["totals"],
         "changes": report["moves"],
     }
@@ -165,6 +166,8 @@ def _replan_title(baseline: Baseline, replan: Replan | None) -> str:
             title += f": {replan.frozen} go-lives kept"
             if replan.released:
                 title += f", {len(replan.released)} could not be kept: {', '.join(replan.released)}"
+            if replan.joined:
+                title += f"; {len(replan.joined)} new there, as the rules leave no other way: {', '.join(replan.joined)}"
         title += ")"
     if replan is not None and not replan.proven and replan.moved is not None:
         title += " (least change not proven within the time limit)"

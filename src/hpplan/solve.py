@@ -152,6 +152,9 @@ class Replan:
     proven: bool = False  # both values proven minimal
     frozen: int = 0  # baseline go-lives in the frozen horizon that the plan keeps
     released: list[str] = field(default_factory=list)  # those it could not keep (the rules or changed data moved them)
+    #: organisations going live in the frozen horizon where the baseline did not have them (only when
+    #: the rules leave no other way: a scenario's together rule with a frozen go-live, say)
+    joined: list[str] = field(default_factory=list)
 
 
 def solve(problem: Problem, options: SolveOptions | None = None, baseline: Baseline | None = None) -> Solution:
@@ -265,7 +268,7 @@ def _solve_replan(problem: Problem, options: SolveOptions,
         status = Status.feasible  # the least change was not proven least: the plan is not proven best
     solution = _solution(problem, rollout, values, status, stats)
     if replan is not None and baseline.freeze_until is not None:
-        replan.frozen, replan.released = _frozen_result(problem, baseline, solution)
+        replan.frozen, replan.released, replan.joined = _frozen_result(problem, baseline, solution)
     stats.wall_time = time.perf_counter() - started
     return solution, replan
 
@@ -276,11 +279,16 @@ def _build(problem: Problem, baseline: Baseline | None) -> RolloutModel:
                        anchors=baseline.anchors() if baseline is not None else None)
 
 
-def _frozen_result(problem: Problem, baseline: Baseline, solution: Solution) -> tuple[int, list[str]]:
-    """How many of the baseline's go-lives in the frozen horizon the plan keeps, and which it could
-    not keep (the rules, or the organisation's changed data, moved them)."""
+def _frozen_result(problem: Problem, baseline: Baseline, solution: Solution) -> tuple[int, list[str], list[str]]:
+    """How many of the baseline's go-lives in the frozen horizon the plan keeps, which it could not
+    keep (the rules, or the organisation's changed data, moved them), and which organisations go live
+    there that the baseline did not have there."""
     kept, released = 0, []
-    for org_id, anchor in baseline.anchors().items():
+    anchors = baseline.anchors()
+    joined = [a.id for a in solution.plan
+              if not a.pinned and a.go_live is not None and problem.planning_date <= a.go_live < baseline.freeze_until
+              and (a.id not in anchors or anchors[a.id].window != a.window)]
+    for org_id, anchor in anchors.items():
         if anchor.date is None or anchor.date >= baseline.freeze_until:
             continue
         org = problem.org.get(org_id)
@@ -291,7 +299,7 @@ def _frozen_result(problem: Problem, baseline: Baseline, solution: Solution) -> 
             kept += 1
         else:  # moved, or excluded, removed, or its window now before the planning date
             released.append(org_id)
-    return kept, released
+    return kept, released, joined
 
 
 def _status(code, rollout: RolloutModel) -> Status:
