@@ -607,3 +607,16 @@ def test_a_limit_on_some_kinds_says_so_and_names_only_those_it_counts():
     [violation] = [v for v in verify(p, plan, check_objective=False) if v.rule == "limit.max_users"]
     assert violation.actors == ("a", "b") and "20 users (municipality only)" in violation.message
     assert violation.message.endswith(": A (a), B (b)")
+
+
+def test_an_optional_organisation_asked_about_goes_live_in_the_earlier_window_not_out():
+    # the confined question let it drop out of the plan: "worse by" the cost of leaving it unscheduled,
+    # where no plan has it in the earlier window (B, which must go live with or before it, cannot)
+    windows = [{"id": "w1", "date": "2024-02-10"}, {"id": "w2", "date": "2024-04-27"},
+               {"id": "w3", "date": "2024-09-14"}]
+    p = build([org("x", status="optional", population=1000), org("b", population=1000, earliest="2024-04-27")],
+              windows=windows, rules=[{"type": "with_or_before", "actor": "b", "target": "x"}])
+    plan = solved(p)
+    assert windows_of(plan)["x"] == "w2"
+    answer = why_not_earlier(p, "x", plan)
+    assert answer.verdict == "blocked", answer.to_text()

@@ -1343,10 +1343,14 @@ def _confined(problem: Problem, org: Organisation, window) -> Problem:
 
 
 def _narrowed(problem: Problem, org: Organisation, window) -> tuple[Organisation, Track | None]:
-    """`org` with its earliest and latest dates narrowed to `window`'s date, and the track of that
-    window alone it needs when another window has the same date (None: it needs none)."""
+    """`org` with its earliest and latest dates narrowed to `window`'s date (and, if optional, made
+    mandatory: going live there is the question), and the track of that window alone it needs when
+    another window has the same date (None: it needs none)."""
     day = window.date
-    changed = org.model_copy(update={"earliest": max(org.earliest or day, day), "latest": min(org.latest or day, day)})
+    update = {"earliest": max(org.earliest or day, day), "latest": min(org.latest or day, day)}
+    if org.status is Status.optional:
+        update["status"] = Status.signed  # in that window: scheduled, not left out (which the dates allow)
+    changed = org.model_copy(update=update)
     if not any(w.date == day and w.id != window.id for w in problem.windows):
         return changed, None
     own = next((t for t in problem.waves.tracks if t.id == org.track), None)
