@@ -433,6 +433,13 @@ def test_command_interrupted_says_how_to_resume(tmp_path, monkeypatch):
     result = run("sweep", str(spec), "--out", str(tmp_path / "r.jsonl"))
     assert result.exit_code == 130
     assert "3 of 12" in result.stderr and "--resume" in result.stderr
+    # the command to go on keeps the options that the results file's inputs must match (it dropped them,
+    # and resumed a 200-scenario sweep or refused the file)
+    result = run("sweep", str(spec), "--out", str(tmp_path / "r.jsonl"), "-n", "40", "--seed", "7", "-t", "5",
+                 "--gap", "1", "-j", "2")
+    assert result.exit_code == 130
+    assert (f"to go on: hpplan sweep {spec} --samples 40 --seed 7 --time-limit 5.0 --gap 1.0 --out "
+            f"{tmp_path / 'r.jsonl'} --resume") in " ".join(result.stderr.split())
 
 
 # ---- a worker process that dies -------------------------------------------------------------------

@@ -40,8 +40,12 @@ def _say(text: str) -> None:
     typer.echo(f"hpplan sweep: {text}", err=True)
 
 
-def _command(spec: Path, out: Path) -> str:
-    return f"hpplan sweep {spec} --out {out}"
+def _command(spec: Path, out: Path, options: tuple[str, ...] = ()) -> str:
+    """The command that goes on with this sweep (with `--resume`): the same spec, data and overrides,
+    which the results file's inputs must match."""
+    import shlex
+
+    return " ".join(shlex.quote(str(part)) for part in ("hpplan", "sweep", spec, *options, "--out", out))
 
 
 @app.command("sweep")
@@ -99,8 +103,12 @@ def sweep_command(
     out = out or Path(f"{spec.stem}.results.jsonl")
     dates = [d.date() for d in live_by] or list(context.spec.live_by)
     try:
+        given = (("--data", data), ("--samples", samples), ("--seed", seed), ("--time-limit", time_limit),
+                 ("--gap", gap), ("--scheduler", scheduler))
+        options = tuple(str(part) for name, value in given if value is not None for part in (name, value))
+        options += ("--dask",) if dask else ()
         results = _run(sw, context, spec, out, resume=resume, overwrite=overwrite, no_run=no_run, jobs=jobs,
-                       scheduler=scheduler, dask=dask)
+                       scheduler=scheduler, dask=dask, options=options)
         summary = sw.aggregate(results, live_by=dates, size=context.size)
     except InputError as error:
         fail_input(error)
@@ -156,7 +164,8 @@ def _override(loaded, samples: Optional[int], seed: Optional[int], time_limit: O
     return LoadedSpec(new, loaded.doc, loaded.path)
 
 
-def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, no_run: bool, jobs, scheduler, dask):
+def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, no_run: bool, jobs, scheduler, dask,
+         options: tuple[str, ...] = ()):
     """Run the sweep (or not), and return the results file's records."""
     if out.is_dir():
         raise InputError("is a folder; --out takes a file name (e.g. results.jsonl)", Location(str(out)))
@@ -191,10 +200,10 @@ def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, n
         result = sw.run_sweep(context, out, backend_factory=factory, resume=resume, overwrite=overwrite,
                               progress=default_progress())
     except sw.Interrupted as stop:
-        _say(f"{stop}. Nothing finished is lost; to go on: {_command(spec, out)} --resume")
+        _say(f"{stop}. Nothing finished is lost; to go on: {_command(spec, out, options)} --resume")
         raise typer.Exit(EXIT_INTERRUPTED)
     except KeyboardInterrupt:
-        _say(f"interrupted before any scenario finished; to go on: {_command(spec, out)} --resume")
+        _say(f"interrupted before any scenario finished; to go on: {_command(spec, out, options)} --resume")
         raise typer.Exit(EXIT_INTERRUPTED)
     except sw.NoBasePlan as error:
         _say(str(error))
