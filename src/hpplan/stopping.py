@@ -151,9 +151,12 @@ def ctrl_c(stop: StopRequest | None, say: Callable[[str], None] | None = None) -
     presses = [0]
 
     def abort() -> None:
-        if sys.stderr.isatty():
-            sys.stderr.write("\x1b[?25h")  # the progress display hides the cursor; show it again
-        say("hpplan: interrupted (Ctrl-C); nothing written")
+        # written here, not through `say`: the progress display would draw its line again below the
+        # message, and the process ends before it could clear it (the shell's prompt came after it)
+        message = "hpplan: interrupted (Ctrl-C); nothing written\n"
+        if sys.stderr.isatty():  # clear the progress line, show the cursor it hides
+            message = "\r\x1b[2K\x1b[?25h" + message
+        sys.stderr.write(message)
         sys.stderr.flush()
         sys.stdout.flush()
         os._exit(EXIT_INTERRUPTED)
