@@ -437,3 +437,16 @@ def test_the_row_per_organisation_stays_below_the_auto_limit(problem, solution):
     from hpplan.formats import Detail
 
     assert _detail_render(problem, solution, Detail.auto) == _detail_render(problem, solution, Detail.organisation)
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_numbers_are_never_cut_however_narrow(problem, solution, terminal):
+    # at 40 columns the fixed columns of the per-window table do not fit: rich cropped them ("4 52" for
+    # 4 520, with no marker when piped); the table now keeps its width and the terminal wraps it
+    text = render(problem, solution, 40, terminal)
+    for s in window_summary(problem, solution):
+        users = f"{s.users:,}".replace(",", " ")
+        assert re.search(rf"(?<!\d)(?<!\d ){users}(?!\d)(?! \d)", text), (users, text)
+    assert "Specialist" in text
+    peak = text[text.index("Peak load per pool"):]
+    assert "spes" in peak and "prim" in peak  # the pool column names the rows: never left out

@@ -403,18 +403,24 @@ def fitted_table(
     flexible: int,
     row_styles: list[str] | None = None,
     drop_below: int = 0,
+    at_least: int = 0,
 ) -> Table:
     """A table no wider than `width` whose rows never wrap: every column is as wide as its widest cell
     except column `flexible`, which gets what the others leave (its cells truncated), and is left out
-    when that is less than `drop_below`."""
+    when that is less than `drop_below` (kept at `at_least` characters, if that is more: then the table
+    is wider than `width`)."""
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
     fixed = sum(w for i, w in enumerate(widths) if i != flexible)
     room = width - fixed - 3 * (len(header) - 1)  # 3: padding and rule between columns
-    room = min(room, widths[flexible])
+    room = min(max(room, at_least), widths[flexible])
     keep = room >= max(drop_below, 1)
-    table = Table(box=g.box, show_edge=False, pad_edge=False, header_style="bold", safe_box=True)
-    overflow = "ellipsis" if g.fancy else "crop"
     columns = [i for i in range(len(header)) if keep or i != flexible]
+    natural = sum(room if i == flexible else widths[i] for i in columns) + 3 * (len(columns) - 1)
+    # where even the fixed columns do not fit, the table keeps its width (`print_table` prints it wider
+    # than the terminal, which wraps it) rather than let rich crop numbers: "11 80" for 11 800
+    table = Table(box=g.box, show_edge=False, pad_edge=False, header_style="bold", safe_box=True,
+                  width=natural if natural > width else None)
+    overflow = "ellipsis" if g.fancy else "crop"
     for i in columns:
         table.add_column(
             header[i][: room] if i == flexible else header[i],
@@ -475,7 +481,9 @@ def load_table(problem: Problem, solution: Solution, g: Glyphs, width: int) -> T
              Text(fmt_number(p.limit)), Text(fmt_share(use), style=styles[-1])]
         )
     header = ["Pool", "Peak FTE", "Month", "Limit FTE", "Use"]
-    return fitted_table(g, width, header, rows, {1, 3, 4}, flexible=0)
+    # the pool column names the row: never left out, at least its id's length
+    pool_ids = max(len(pool.id) for pool in problem.waves.pools)
+    return fitted_table(g, width, header, rows, {1, 3, 4}, flexible=0, at_least=pool_ids + 1)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -565,6 +573,11 @@ def _print(console: Console, text: Text) -> None:
     console.print(text, no_wrap=True, overflow="crop", highlight=False, soft_wrap=False)
 
 
+def print_table(console: Console, table: Table) -> None:
+    """Print a `fitted_table`: at its own width where that is wider than the console (never cropped)."""
+    console.print(table, width=max(console.width, table.width or 0), crop=False)
+
+
 def render_plan(problem: Problem, solution: Solution, console: Console, detail: Detail = Detail.auto) -> None:
     """Print the plan for a planner: title, Gantt chart by window (`detail`: `render_gantt`),
     per-window summary, peak load per pool, status and solve statistics."""
@@ -575,14 +588,14 @@ def render_plan(problem: Problem, solution: Solution, console: Console, detail: 
         render_gantt(problem, solution, console, g, detail)
         console.print()
         _print(console, Text("Per window", style="bold"))
-        console.print(summary_table(problem, solution, g, console.width))
+        print_table(console, summary_table(problem, solution, g, console.width))
         for note in summary_notes(problem, solution):
             console.print(Text(note, style="dim"), highlight=False)
         loads = load_table(problem, solution, g, console.width)
         if loads is not None:
             console.print()
             _print(console, Text("Peak load per pool", style="bold"))
-            console.print(loads)
+            print_table(console, loads)
     else:
         console.print(Text(f"No plan to show ({solution.status.value}).", style="italic"))
     console.print()
