@@ -232,28 +232,23 @@ def window_rows(problem: Problem, solution: Solution, other: Solution | None = N
 def _summary_groups(problem: Problem, solution: Solution, group_by: GroupBy
                     ) -> list[tuple[str, str, list[list[Assignment]], bool]]:
     """The scheduled go-lives as (short label, long label, entries per window, whether a row names
-    its window) per group of the chart: a window each, or a track each with its windows in date order."""
-    if group_by is GroupBy.window:
-        groups = []
-        for group in plan_groups(problem, solution):
-            if not group.scheduled:
-                continue
-            if group.window is not None:
-                short = group.window.id + (" (history)" if group.history else "")
-                title = group.title + (" (history)" if group.history else "")
-            else:
-                short = title = group.title
-            groups.append((short, title, [group.entries], False))
-        return groups
+    its window) per group of the chart (`_group_labels`): a window each (history before any window is
+    one group), or a track each with its windows in date order."""
+    by_window = group_by is GroupBy.window
     groups = []
     for short, title, entries in _group_labels(problem, solution, group_by):
-        runs: dict[object, list[Assignment]] = {}  # entries come by go-live: one run per window (or day)
-        for entry in entries:
-            if entry.go_live is not None:
+        scheduled = [e for e in entries if e.go_live is not None]
+        if not scheduled:
+            continue
+        if by_window:
+            runs = [scheduled]
+        else:  # a track's entries come by go-live: a run per window (or day, for history before any)
+            keyed: dict[object, list[Assignment]] = {}
+            for entry in scheduled:
                 window = window_of(problem, entry)
-                runs.setdefault(window.id if window is not None else entry.go_live, []).append(entry)
-        if runs:
-            groups.append((short, title, list(runs.values()), True))
+                keyed.setdefault(window.id if window is not None else entry.go_live, []).append(entry)
+            runs = list(keyed.values())
+        groups.append((short, title, runs, not by_window))
     return groups
 
 
