@@ -591,8 +591,7 @@ class Describer:
             text = f"{self.names(a)} go live in this order, each at least {gap} after the one before"
         elif isinstance(rule, AfterLive):
             # docs/rules.md: month(then) - its longest `before` >= month(first), and not in an earlier window
-            months = max((len(profile.before) for _, profile in self.problem.loads(self.problem.org[rule.then])),
-                         default=0)
+            months = len(self.problem.profile(self.problem.org[rule.then]).before)  # all profiles summed
             if months:
                 text = (f"{self.name(rule.then)}'s {_count(months, 'month')} of preparation start only after "
                         f"{self.name(rule.first)} is live: it goes live at least {_count(months, 'month')} after "
