@@ -193,6 +193,35 @@ def test_rows_do_not_wrap(problem, solution, width):
     assert LONG_NAME not in row and "~" in row
 
 
+def test_names_take_the_room_the_timeline_leaves(problem, solution):
+    lines = render(problem, solution, 250).splitlines()
+    assert LONG_NAME in _row_of(lines, LONG_NAME[:12])  # 73 characters: more than NAME_MAX, and room for it
+    assert max(len(line) for line in lines) <= 250
+
+
+def test_names_that_read_the_same_once_cut_keep_where_they_differ(problem, solution):
+    from hpplan.render import FANCY, PLAIN, distinct_labels
+
+    twins = ["Fastlegekontor i Trondheim (1, unnamed)", "Fastlegekontor i Trondheim (2, unnamed)"]
+    for g in (PLAIN, FANCY):
+        labels = distinct_labels(twins + ["Short"], 28, g)
+        assert labels["Short"] == "Short"
+        assert labels[twins[0]] != labels[twins[1]]
+        assert all(len(labels[name]) == 28 and g.ellipsis in labels[name] for name in twins)
+        assert labels[twins[0]].endswith("1, unnamed)")
+    # a long common middle after the difference: the difference is kept, the rest cut
+    long = ["Legekontor A og B" + " med felles sentralbord" * 3, "Legekontor A og C" + " med felles sentralbord" * 3]
+    labels = distinct_labels(long, 20, PLAIN)
+    assert labels[long[0]] != labels[long[1]] and all(len(v) <= 20 for v in labels.values())
+    # in the Gantt: two organisations whose names differ only at their end each show their own
+    names = dict(zip(("levanger", "steinkjer"), twins))
+    renamed = [o.model_copy(update={"name": names[o.id]}) if o.id in names else o for o in problem.organisations]
+    twin_problem = Problem(organisations=renamed, waves=problem.waves)
+    lines = render(twin_problem, make_solution(twin_problem), 80).splitlines()
+    shown = [line[:28] for line in lines if line.startswith("Fastlegekontor")]
+    assert len(shown) == 2 and shown[0] != shown[1], shown
+
+
 @pytest.mark.parametrize("width", [80, 160])
 def test_piped_output_is_plain_ascii(problem, solution, width):
     text = render(problem, solution, width)

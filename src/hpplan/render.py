@@ -11,7 +11,7 @@ Markdown report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich import box
 from rich.console import Console
@@ -86,6 +86,32 @@ def truncate(text: str, width: int, g: Glyphs) -> str:
     if width <= len(g.ellipsis):
         return text[:width]
     return text[: width - len(g.ellipsis)].rstrip() + g.ellipsis
+
+
+def distinct_labels(names: list[str], width: int, g: Glyphs) -> dict[str, str]:
+    """Each name cut to `width` (`truncate`); where two different names would read the same once cut
+    ("Fastlegekontor i Trondheim (1, unnamed)" and "(2, unnamed)"), each keeps the part where it
+    differs from the others at its end instead: "Fastlegekontor i~1, unnamed)"."""
+    labels = {name: truncate(name, width, g) for name in dict.fromkeys(names)}
+    clashes: dict[str, list[str]] = {}
+    for name, label in labels.items():
+        clashes.setdefault(label, []).append(name)
+    keep = len(g.ellipsis)
+    for same in clashes.values():
+        if len(same) < 2 or width <= keep + 2:
+            continue
+        for name in same:
+            # the first character at which this name differs from another of the same label
+            differs = min(
+                next((i for i, (a, b) in enumerate(zip(name, other)) if a != b), min(len(name), len(other)))
+                for other in same if other != name
+            )
+            tail, half = name[differs:] or name[-1:], max(1, (width - keep) // 2)
+            if len(tail) > half:  # a long tail: from where it differs, cut at its end too
+                tail = tail[: max(1, half - keep)] + g.ellipsis
+            head = name[: width - keep - len(tail)].rstrip()
+            labels[name] = head + g.ellipsis + tail
+    return labels
 
 
 # --------------------------------------------------------------------------------------------------
@@ -211,6 +237,7 @@ def row_marks(problem: Problem, entry: Assignment, timeline: Timeline) -> tuple[
 class Layout:
     name: int
     timeline: Timeline
+    labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # name -> as shown
 
     @property
     def lead(self) -> int:
@@ -218,13 +245,15 @@ class Layout:
         return self.name + 1 + KIND_WIDTH + 1 + 1
 
 
-def choose_layout(problem: Problem, solution: Solution, width: int) -> Layout:
+def choose_layout(problem: Problem, solution: Solution, width: int, g: Glyphs = PLAIN) -> Layout:
+    """The timeline first (the finest that leaves names `NAME_MIN` characters; cells of two characters
+    when names up to `NAME_MAX` still fit beside them), then names as long as the room left allows."""
     longest = max((len(e.name) for e in solution.plan), default=NAME_MIN)
     name_max = max(NAME_MIN, min(longest, NAME_MAX))
     fixed = 1 + KIND_WIDTH + 1 + 1 + 1  # spaces, both clip markers
     timeline = choose_timeline(problem, solution, width - fixed - NAME_MIN, width - fixed - name_max)
-    name = max(1, min(name_max, width - fixed - timeline.width))
-    return Layout(name, timeline)
+    name = max(1, min(max(longest, NAME_MIN), width - fixed - timeline.width))
+    return Layout(name, timeline, distinct_labels([e.name for e in solution.plan], name, g))
 
 
 def _mark_style(mark: int, sector: str) -> str:
@@ -277,7 +306,8 @@ def _labelled(name: str, kind: str, line: Text, layout: Layout, history: bool, g
               timeline: bool = True) -> Text:
     """A Gantt row: the name and kind columns, then `line` (a timeline, dimmed for history)."""
     text = Text()
-    text.append(truncate(name, layout.name, g).ljust(layout.name), style="dim" if history else "")
+    label = layout.labels.get(name) or truncate(name, layout.name, g)
+    text.append(label.ljust(layout.name), style="dim" if history else "")
     text.append(" ")
     text.append(KIND_SHORT.get(kind, kind)[:KIND_WIDTH].ljust(KIND_WIDTH), style="dim")
     text.append(" ")
@@ -370,7 +400,7 @@ def render_gantt(problem: Problem, solution: Solution, console: Console, g: Glyp
     """The Gantt by window: a row per organisation, or with `detail` window (auto: above
     `DETAIL_AUTO_MAX` organisations) a row per kind of organisation in each window."""
     width = console.width
-    layout = choose_layout(problem, solution, width)
+    layout = choose_layout(problem, solution, width, g)
     per_kind = detail is Detail.window or (detail is Detail.auto and len(solution.plan) > DETAIL_AUTO_MAX)
     if per_kind:
         _print(console, Text(f"A row per window and kind ({fmt_int(len(solution.plan))} organisations; "
