@@ -52,10 +52,40 @@ def test_line_shows_elapsed_best_bound_and_gap():
     assert progress.line().plain == "solving (tie-break, run 3) 12.3 s · searching"
     assert solver.best_bound_callback == progress.on_bound
     assert gap(None, 1.0) is None and gap(10.0, 10.0) == 0.0
+    # a run that says where it is in its phase: the step, not a count (HiGHS's blocks come between)
+    progress.attach(solver, "tie-break", "organisation 12 of 77")
+    assert progress.line().plain == "solving (tie-break, organisation 12 of 77) 12.3 s · searching"
+    progress.update(phase="tie-break (HiGHS)", step="organisations 13-20 of 77")
+    assert progress.line().plain.startswith("solving (tie-break (HiGHS), organisations 13-20 of 77) 12.3 s")
+    progress.update(phase="objective")
+    assert progress.line().plain.startswith("solving (objective) 12.3 s")
     # with --gap: where the solve stops
     progress.gap_target = 0.005
     progress.update(objective=6_692_597, bound=6_600_000, solution=True, phase="objective")
     assert "gap 1.38% (stops at 0.5%)" in progress.line().plain
+
+
+def test_line_fits_the_terminal_leaving_out_the_least_first():
+    clock = Clock()
+    progress = SolveProgress(terminal()[0], clock=clock)
+    progress.started = clock.now
+    progress.gap_target = 0.005
+    progress.update(objective=6_692_597, bound=6_600_000, solution=True, phase="objective")
+    full = progress.line().plain
+    assert full == "solving (objective) 0.0 s · best 6 692 597 · bound 6 600 000 · gap 1.38% (stops at 0.5%) · 1 solution"
+    assert progress.line(len(full)).plain == full
+    assert progress.line(len(full) - 1).plain == full.replace(" · 1 solution", "")
+    assert progress.line(72).plain == "solving (objective) 0.0 s · best 6 692 597 · bound 6 600 000 · gap 1.38%"
+    assert progress.line(71).plain == "solving (objective) 0.0 s · best 6 692 597 · gap 1.38%"
+    assert progress.line(20).plain == "solving (objective) "[:20]
+    # drawn on a 60-column terminal: one line of at most 60 characters
+    console, out = terminal(60)
+    with solve_progress(console, delay=0) as shown:
+        shown.update(objective=6_692_597, bound=6_600_000, solution=True, phase="tie-break (HiGHS)",
+                     step="organisations 13-20 of 77")
+        shown.refresh()
+    drawn = [line for line in ANSI.sub("", out.getvalue()).replace("\r", "\n").splitlines() if line.strip()]
+    assert drawn and all(len(line) <= 60 for line in drawn), drawn
 
 
 def test_live_display_on_a_terminal_then_removed():

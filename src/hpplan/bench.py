@@ -184,7 +184,7 @@ class GapTrace(RaceHook):
         self.reached: dict[float, float] = {}
 
     def update(self, *, objective: float | None = None, bound: float | None = None, solution: bool = False,
-               phase: str | None = None) -> None:
+               phase: str | None = None, step: str | None = None) -> None:
         gap = relative_gap(objective, bound)
         if gap is None:
             return

@@ -988,7 +988,7 @@ class _FirstPlan(RaceHook):
         self.stop = stop
 
     def update(self, *, objective: float | None = None, bound: float | None = None, solution: bool = False,
-               phase: str | None = None) -> None:
+               phase: str | None = None, step: str | None = None) -> None:
         if objective is not None:
             self.stop.request()
 

@@ -53,11 +53,11 @@ class RaceHook:
     `Race.offer` calls it) and follows no CP-SAT run of its own (`attach` returns None). It only reads:
     the plan is the same. Subclasses override `update`."""
 
-    def attach(self, solver: cp_model.CpSolver, phase: str = "objective") -> None:
+    def attach(self, solver: cp_model.CpSolver, phase: str = "objective", step: str | None = None) -> None:
         return None
 
     def update(self, *, objective: float | None = None, bound: float | None = None, solution: bool = False,
-               phase: str | None = None) -> None:
+               phase: str | None = None, step: str | None = None) -> None:
         pass
 
 
@@ -76,7 +76,8 @@ class SolveProgress(cp_model.CpSolverSolutionCallback):
         self.objective: float | None = None
         self.bound: float | None = None
         self.solutions = 0
-        self.runs = 0  # solver runs in this phase (the tie-break runs one per organisation)
+        self.runs = 0  # solver runs in this phase, counted where they name no step of their own
+        self.step: str | None = None  # where a phase of many runs is ("organisation 12 of 77")
         self.found = False  # a solution in any phase so far
         self._lock = threading.Lock()
         self._live: Live | None = None
@@ -88,12 +89,13 @@ class SolveProgress(cp_model.CpSolverSolutionCallback):
 
     # ---- what the solver calls ------------------------------------------------------------------
 
-    def attach(self, solver: cp_model.CpSolver, phase: str = "objective") -> "SolveProgress":
-        """Prepare for one solver run: name its phase (its values start afresh) and register the bound
-        callback. Returns self, for `solver.solve(model, progress.attach(solver, phase))`."""
+    def attach(self, solver: cp_model.CpSolver, phase: str = "objective", step: str | None = None) -> "SolveProgress":
+        """Prepare for one solver run: name its phase and, in a phase of many runs, its `step` (its values
+        start afresh) and register the bound callback. Returns self, for
+        `solver.solve(model, progress.attach(solver, phase))`."""
         with self._lock:
             self.runs = self.runs + 1 if phase == self.phase else 1
-            self.phase = phase
+            self.phase, self.step = phase, step
             self.objective = None
             self.bound = None
             self.solutions = 0
@@ -109,11 +111,14 @@ class SolveProgress(cp_model.CpSolverSolutionCallback):
     # ---- state ----------------------------------------------------------------------------------
 
     def update(self, *, objective: float | None = None, bound: float | None = None, solution: bool = False,
-               phase: str | None = None) -> None:
-        """Record new values (thread-safe: the solver calls from its own threads)."""
+               phase: str | None = None, step: str | None = None) -> None:
+        """Record new values (thread-safe: the solver calls from its own threads); a new `phase` comes
+        with its `step`, if any."""
         with self._lock:
             if phase is not None:
-                self.phase = phase
+                if phase != self.phase:
+                    self.runs = 0  # the phase's first solver run (`attach`) counts 1
+                self.phase, self.step = phase, step
             if objective is not None:
                 self.objective = objective
             if bound is not None:
@@ -126,33 +131,45 @@ class SolveProgress(cp_model.CpSolverSolutionCallback):
     def elapsed(self) -> float:
         return self.clock() - self.started
 
-    def line(self) -> Text:
+    def line(self, width: int | None = None) -> Text:
         """`solving (objective) 12.3 s · best 6 692 597 · bound 6 500 000 · gap 2.87% · 14 solutions`; a
-        phase of several runs counts them: `solving (tie-break, run 12) ...`."""
+        phase of several runs says where it is (`solving (tie-break, organisation 12 of 77) ...`) or
+        counts them (`run 3`). Within `width` characters: the solution count, then where `--gap` stops
+        and then the bound are left out first, and what still does not fit is cut (one line, never two)."""
         with self._lock:
-            phase, objective, bound, solutions = self.phase, self.objective, self.bound, self.solutions
+            phase, step, objective, bound, solutions = self.phase, self.step, self.objective, self.bound, self.solutions
             runs, found = self.runs, self.found
-        text = Text()
-        text.append(f"solving ({phase}{f', run {runs}' if runs > 1 else ''}) ", style="bold")
-        text.append(f"{self.elapsed:.1f} s")
+        where = f", {step}" if step else f", run {runs}" if runs > 1 else ""
+        parts: list[tuple[str, str, int]] = [  # (text, style, which to leave out first: higher first)
+            (f"solving ({phase}{where}) ", "bold", 0),
+            (f"{self.elapsed:.1f} s", "", 0),
+        ]
         if objective is None:
-            text.append(" · searching" if found else " · no plan yet", style="dim")
+            parts.append((" · searching" if found else " · no plan yet", "dim", 0))
         else:
-            text.append(" · best ")
-            text.append(fmt_number(round(objective, 3)), style="bold")
+            parts += [(" · best ", "", 0), (fmt_number(round(objective, 3)), "bold", 0)]
         if bound is not None:
-            text.append(f" · bound {fmt_number(round(bound, 3))}")
+            parts.append((f" · bound {fmt_number(round(bound, 3))}", "", 1))
         value = gap(objective, bound)
         if value is not None:
-            text.append(f" · gap {value * 100:.2f}%", style="green" if value == 0 else "yellow")
+            parts.append((f" · gap {value * 100:.2f}%", "green" if value == 0 else "yellow", 0))
             if self.gap_target:
-                text.append(f" (stops at {self.gap_target * 100:g}%)", style="dim")
+                parts.append((f" (stops at {self.gap_target * 100:g}%)", "dim", 2))
         if solutions:
-            text.append(f" · {solutions} solution{'s' if solutions != 1 else ''}", style="dim")
+            parts.append((f" · {solutions} solution{'s' if solutions != 1 else ''}", "dim", 3))
+        for level in (3, 2, 1):
+            if width is None or sum(len(t) for t, _, _ in parts) <= width:
+                break
+            parts = [part for part in parts if part[2] < level]
+        text = Text()
+        for part, style, _ in parts:
+            text.append(part, style=style)
+        if width is not None:
+            text.truncate(max(width, 1))
         return text
 
     def __rich__(self) -> Spinner:
-        self._spinner.update(text=self.line())
+        self._spinner.update(text=self.line(self.console.width - 2))  # the spinner's frame and a space
         return self._spinner
 
     # ---- the display ----------------------------------------------------------------------------

@@ -94,10 +94,11 @@ class SolveOptions:
 
 
 def run_solver(solver: cp_model.CpSolver, model: cp_model.CpModel, options: SolveOptions, phase: str,
-               race: Race | None = None, go_live: dict | None = None) -> int:
-    """`solver.solve(model)`, showing progress when `options.progress` is set (hpplan.progress); in a
-    race (hpplan.portfolio), its plans and bounds go to the race, which shows the race's best."""
-    progress = options.progress.attach(solver, phase) if options.progress is not None else None
+               race: Race | None = None, go_live: dict | None = None, step: str | None = None) -> int:
+    """`solver.solve(model)`, showing progress when `options.progress` is set (hpplan.progress; `step`:
+    where a phase of many runs is); in a race (hpplan.portfolio), its plans and bounds go to the race,
+    which shows the race's best."""
+    progress = options.progress.attach(solver, phase, step) if options.progress is not None else None
     stop = options.stop
     if requested(stop):
         # stopped before it began: only the plan it starts from (its hints), if it has one, and no stop
@@ -627,11 +628,11 @@ def _break_ties(rollout: RolloutModel, problem: Problem, options: SolveOptions, 
             model.minimize(position)
             escalate = blocks is not None and blocks.usable
             solver = solver_for(options, min(time_left, TIE_BREAK_CP_SAT_SECONDS) if escalate else time_left)
-            code = run_solver(solver, model, options, "tie-break")
+            code = run_solver(solver, model, options, "tie-break", step=f"organisation {i + 1} of {len(steps)}")
             if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 values = _values(rollout, solver)
             if code != cp_model.OPTIMAL and escalate:
-                settled = blocks.settle(rollout, problem, steps[i:], values, deadline)
+                settled = blocks.settle(rollout, problem, steps, i, values, deadline)
                 if settled is None:  # HiGHS gave no plan to go on from: CP-SAT alone from here
                     continue
                 values, proven, decided = settled
@@ -691,19 +692,22 @@ class _HighsBlocks:
         if self.mip is not None:
             self.mip.fix(org_id, k)
 
-    def settle(self, rollout: RolloutModel, problem: Problem, steps: list, values: "_Values",
+    def settle(self, rollout: RolloutModel, problem: Problem, all_steps: list, first: int, values: "_Values",
                deadline: float) -> tuple["_Values", bool, list] | None:
-        """The lexicographic minimum of the next block of `steps` from the optimal plan in `values`:
-        (its values, proven, the steps it decided), or None when HiGHS has no plan to give."""
+        """The lexicographic minimum of the next block of the steps from `all_steps[first]` on, from the
+        optimal plan in `values`: (its values, proven, the steps it decided), or None when HiGHS has no
+        plan to give."""
         from .engines.lexicographic import MipAtOptimum, block_of
 
         if self.mip is None:
             self.mip = MipAtOptimum(self.flat, self.optimum, self.options.seed, stop=self.options.stop)
             for org_id, k in self.fixed.items():
                 self.mip.fix(org_id, k)
-        if self.options.progress is not None:
-            self.options.progress.update(phase="tie-break (HiGHS)")
+        steps = all_steps[first:]
         block = block_of(self.flat, [org_id for org_id, _, _ in steps])
+        if self.options.progress is not None:
+            self.options.progress.update(phase="tie-break (HiGHS)",
+                                         step=f"organisations {first + 1}-{first + len(block)} of {len(all_steps)}")
         start = slot_indices(problem, {org_id: window_id for (org_id, window_id), live in values.items() if live})
         chosen, proven = self.mip.earliest(block, start, deadline - time.perf_counter())
         if chosen is None:
