@@ -243,3 +243,49 @@ def test_ctrl_c_before_the_solve_begins_says_it_was_interrupted(monkeypatch, cap
     with pytest.raises(SystemExit) as end:
         cli.main()
     assert end.value.code == EXIT_INTERRUPTED and capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("raised", ["KeyboardInterrupt", "ImportError('initialization failed') from KeyboardInterrupt()"])
+def test_ctrl_c_while_the_command_imports_hpplan_says_it_was_interrupted(raised: str):
+    # the entry point (`hpplan_command.main`, what the installed `hpplan` script calls) imports hpplan
+    # inside its handler: a Ctrl-C during that second of imports is a message and exit 130, no traceback
+    # (in an extension module's initialisation it comes as an ImportError from the KeyboardInterrupt)
+    script = ("import sys\n"
+              "class Interrupt:\n"
+              "    def find_spec(self, name, path=None, target=None):\n"
+              "        if name == 'hpplan.solve':\n"
+              f"            raise {raised}\n"
+              "sys.meta_path.insert(0, Interrupt())\n"
+              "sys.argv = ['hpplan', 'solve']\n"
+              "from hpplan_command import main\n"
+              "main()\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr, done.stdout) == (EXIT_INTERRUPTED, "hpplan: interrupted (Ctrl-C)\n", "")
+    # any other import error is not hidden
+    done = subprocess.run([sys.executable, "-c", script.replace(raised, "ImportError('broken')")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "ImportError: broken" in done.stderr
+
+
+@pytest.mark.parametrize("after", [0.3, 0.8])
+def test_ctrl_c_right_after_the_command_starts_gives_no_traceback(after: float, tmp_path: Path):
+    out = tmp_path / "plan.json"
+    out.write_text("before")
+    command = [sys.executable, "-c", "import sys; from hpplan_command import main; sys.argv[0] = 'hpplan'; main()",
+               "solve", "--data", str(SHIPPED), "-q", "-f", "json", "-o", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        time.sleep(after)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    # wherever the Ctrl-C lands (importing, reading the data, solving, writing): no traceback, and the
+    # file is either as it was or the whole plan (the shipped data may be solved by then)
+    assert "Traceback" not in err, err
+    if process.returncode == EXIT_INTERRUPTED:
+        assert "interrupted" in err or "stopped by Ctrl-C" in err
+    else:
+        assert process.returncode == 0, err
+    assert out.read_text() == "before" or json.loads(out.read_text())["status"] in ("optimal", "feasible")
