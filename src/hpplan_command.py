@@ -18,22 +18,11 @@ def main() -> None:
         from hpplan.cli import main as run
     except (KeyboardInterrupt, ImportError) as error:
         # an extension module whose initialisation the Ctrl-C broke raises an ImportError from it
-        if not _interrupted(error):
+        if not isinstance(error, KeyboardInterrupt) and not isinstance(error.__cause__, KeyboardInterrupt):
             raise
         sys.stderr.write("hpplan: interrupted (Ctrl-C)\n")
         raise SystemExit(EXIT_INTERRUPTED) from None
     run()
-
-
-def _interrupted(error: BaseException | None) -> bool:
-    """Whether a KeyboardInterrupt is the error or in its chain of causes."""
-    seen = set()
-    while error is not None and id(error) not in seen:
-        if isinstance(error, KeyboardInterrupt):
-            return True
-        seen.add(id(error))
-        error = error.__cause__ or error.__context__
-    return False
 
 
 if __name__ == "__main__":

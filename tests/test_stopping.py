@@ -134,9 +134,9 @@ def test_ctrl_c_without_a_stop_or_twice_ends_the_process(stop: str, presses: int
     assert "interrupted (Ctrl-C); nothing written" in done.stderr and "not ended" not in done.stdout
 
 
-def _interrupt(args: list[str], after: float) -> subprocess.CompletedProcess:
+def _interrupt(args: list[str], after: float, command: list[str] = HPPLAN) -> subprocess.CompletedProcess:
     """Run the hpplan command, press Ctrl-C once after `after` seconds, wait for it to end."""
-    process = subprocess.Popen(HPPLAN + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    process = subprocess.Popen(command + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         time.sleep(after)
@@ -271,21 +271,14 @@ def test_ctrl_c_while_the_command_imports_hpplan_says_it_was_interrupted(raised:
 def test_ctrl_c_right_after_the_command_starts_gives_no_traceback(after: float, tmp_path: Path):
     out = tmp_path / "plan.json"
     out.write_text("before")
-    command = [sys.executable, "-c", "import sys; from hpplan_command import main; sys.argv[0] = 'hpplan'; main()",
-               "solve", "--data", str(SHIPPED), "-q", "-f", "json", "-o", str(out)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    try:
-        time.sleep(after)
-        process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=120)
-    finally:
-        process.kill()
+    script = [sys.executable, "-c", "import sys; from hpplan_command import main; sys.argv[0] = 'hpplan'; main()"]
+    done = _interrupt(["solve", "--data", str(SHIPPED), "-q", "-f", "json", "-o", str(out)], after, script)
+    err = done.stderr
     # wherever the Ctrl-C lands (importing, reading the data, solving, writing): no traceback, and the
     # file is either as it was or the whole plan (the shipped data may be solved by then)
     assert "Traceback" not in err, err
-    if process.returncode == EXIT_INTERRUPTED:
+    if done.returncode == EXIT_INTERRUPTED:
         assert "interrupted" in err or "stopped by Ctrl-C" in err
     else:
-        assert process.returncode == 0, err
+        assert done.returncode == 0, err
     assert out.read_text() == "before" or json.loads(out.read_text())["status"] in ("optimal", "feasible")
