@@ -285,3 +285,27 @@ def test_a_rule_cause_names_the_window_it_keeps_the_organisation_from():
     assert (c.window_before, c.window_after) == ("w1", "w2")
     assert c.cause.kind == "rule"
     assert c.cause.text == "not_same_window rule apart with a keeps it from its baseline window w1"
+
+
+def test_a_limit_the_scenario_lowers_below_the_baseline_window_is_the_cause_even_with_newcomers(tmp_path):
+    # the shipped April 2024 window has 9 588 users; at most 9 500 forces one out (Rennebu), and the
+    # fresh plan moves a GP office in: the cause was "a trade-off the objective chose" via the GP office
+    from hpplan.loader import load_problem
+    from hpplan.scenario import apply_scenarios
+
+    problem = load_problem(REPO / "data")
+    base = solved(problem)
+    scenario = tmp_path / "u9500.yaml"
+    scenario.write_text(f"base: {REPO / 'data'}\ndescription: at most 9500 users\nchanges:\n"
+                        "  - op: set_limit\n    index: 1\n    max_users: 9500\n")
+    changed = apply_scenarios(problem, scenario)
+    comparison = compare(base, problem, solved(changed), changed)
+    rennebu = move(comparison, "rennebu")
+    assert rennebu.change == "later"
+    first = rennebu.causes[0]
+    assert (first.kind, first.rule, first.where) == ("scenario", "limit.max_users", f"{scenario}:4"), rennebu.causes
+    assert rennebu.roots == ("rennebu",)
+    # a newcomer that the window could not take with Rennebu back is still named, for max_actors
+    newcomers = [m.id for m in comparison.moves if m.window_after == rennebu.window_before]
+    assert all(c.kind != "knock-on" or c.rule != "limit.max_users" for c in rennebu.causes)
+    assert newcomers and any(c.kind == "knock-on" and set(c.actors) <= set(newcomers) for c in rennebu.causes)

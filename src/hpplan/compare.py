@@ -24,7 +24,7 @@ positive), peak load per pool before and after, and the estimated cost of delay
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .formats import KIND_ORDER, PeakLoad, peak_loads
 from .problem import LOAD_SCALE, Problem, month_index, parse_month
@@ -445,7 +445,7 @@ class _Explainer:
             return Cause("knock-on", f"{via}: goes live with {subject}, whose {cause.text}", v.rule, (subject,),
                          where, v.message)
         if v.rule.startswith("limit."):
-            return self._limit_cause(v, move, others, where, held)
+            return self._limit_cause(v, move, group, others, problem, plan, where, held)
         if v.rule == "capacity":
             return self._capacity_cause(v, move, group, problem, plan, where, held)
         label = self._rule_label(problem, v)
@@ -474,21 +474,34 @@ class _Explainer:
             return Cause("scenario", f"{text} (scenario)", v.rule, (), where, v.message)
         return Cause("data", v.message, v.rule, (), where, v.message)
 
-    def _limit_cause(self, v: Violation, move: Move, others: tuple[str, ...], where: str | None, held: bool) -> Cause:
+    def _limit_cause(self, v: Violation, move: Move, group: list[Move], others: tuple[str, ...], problem: Problem,
+                     plan: Solution, where: str | None, held: bool) -> Cause:
+        """A window limit: a knock-on of those who moved into the window (held) or out of it (freed), but
+        only where the limit would hold without them; else the limit itself (the scenario's, if it wrote
+        it: a lower limit that the baseline's own go-lives in that window break)."""
         limit = v.rule.removeprefix("limit.")
         window = move.window_before if held else move.window_after
         if held:  # who is in that window now that was not before
             changed = tuple(a for a in others if a in self.moved and self.moved[a].window_after == window)
             text = f"window {window} is full ({limit})"
-            if changed:
+            if changed and not self._broken_without(v, move, group, problem, plan, window, changed):
                 return Cause("knock-on", f"{text}: {', '.join(changed)} moved in", v.rule, changed, where, v.message)
         else:  # who was in that window before and has left
             changed = tuple(a for a in others if a in self.moved and self.moved[a].window_before == window)
             text = f"window {window} was full in the baseline ({limit})"
-            if changed:
+            if changed and not self._broken_without(v, move, group, problem, plan, window, changed):
                 return Cause("knock-on", f"{text}; freed by {', '.join(changed)} moving out", v.rule, changed, where,
                              v.message)
         return Cause("limit", f"{text} with {', '.join(others)}", v.rule, others, where, v.message)
+
+    def _broken_without(self, v: Violation, move: Move, group: list[Move], problem: Problem, plan: Solution,
+                        window: str, leaving: tuple[str, ...]) -> bool:
+        """Whether the limit of `v` is still broken in `window` with the move's group there and the
+        organisations `leaving` out of the plan: then they are not why it is."""
+        day = problem.window[window].date if window in problem.window else None
+        put = {m.id: self._trial(m, day, window, problem) for m in group}
+        entries = [put.get(a.id, replace(a, go_live=None, window=None) if a.id in leaving else a) for a in plan.plan]
+        return any(w.rule == v.rule and w.where == v.where and move.id in w.actors for w in _check(problem, entries))
 
     def _capacity_cause(self, v: Violation, move: Move, group: list[Move], problem: Problem, plan: Solution,
                         where: str | None, held: bool) -> Cause:
