@@ -250,8 +250,12 @@ def test_a_scenario_is_applied_before_the_check(tmp_path: Path):
     report = json.loads(result.stdout)
     assert "with 1 scenario" in report["summary"]
     assert {f["owner"] for f in report["findings"]} == {"rule #1", "organisation orsta", "organisation orsta-legekontor"}
-    # the changed organisations point at the scenario's lines
-    assert {f["file"] for f in report["findings"]} == {str(scenario), str(TINY / "waves.yaml")}
+    # the fields the scenario changed point at its lines; the rest at the data's (Ørsta's status)
+    file_of = {f["message"].split(" (")[0].split(";")[0]: f["file"] for f in report["findings"]}
+    assert file_of["Ørsta must go live"] == str(TINY / "organisations.yaml")
+    assert file_of["Ørsta must go live by 2024-03-01"] == str(scenario)
+    assert file_of["Ørsta legekontor must go live"] == str(scenario)
+    assert file_of["Ørsta legekontor may go live no earlier than 2024-04-01"] == str(scenario)
     bad = tmp_path / "bad.yaml"
     bad.write_text("base: tests/data/tiny\ndescription: x\nchanges:\n  - op: set\n    actor: orsat\n"
                    "    fields: {latest: 2024-03-01}\n", encoding="utf-8")
@@ -473,3 +477,33 @@ def test_the_example_workflow_runs_hpplan_check_as_documented(tmp_path: Path, mo
             assert ERROR_LINE.match(line) or NOTICE_LINE.match(line), line
         junit_file = Path(args[args.index("--junit") + 1])
         junit(junit_file.read_text(encoding="utf-8"))
+
+
+def test_a_capacity_the_scenario_sets_points_at_the_scenario(tmp_path: Path):
+    # the finding said "pool specialist has 130 FTE" at waves.yaml's `fte: 168` line
+    scenario = tmp_path / "cut.yaml"
+    scenario.write_text(f"base: {REPO / 'data'}\ndescription: specialist cut in April 2024 (test)\nchanges:\n"
+                        "  - op: capacity\n    pool: specialist\n    fte: 130\n    from: 2024-04\n    to: 2024-04\n"
+                        "  - op: set\n    actor: helse-more-og-romsdal\n    fields: {latest: 2024-04-27}\n",
+                        encoding="utf-8")
+    result = run("check", "--scenario", scenario, "--format", "json")
+    assert result.exit_code == 1, result.output
+    pool = [f for f in json.loads(result.stdout)["findings"] if "pool specialist has 130 FTE" in f["message"]]
+    assert pool and all((f["file"], f["line"]) == (str(scenario), 4) for f in pool), pool
+
+
+def test_a_pool_conflict_names_only_organisations_that_load_that_month(tmp_path: Path):
+    # St. Olavs (live since 2022, hypercare to January 2023) was named among those loading 2024-08
+    scenario = tmp_path / "late.yaml"
+    scenario.write_text(f"base: {REPO / 'data'}\ndescription: HMR late, HNT due (test)\nchanges:\n"
+                        "  - op: postpone\n    actor: helse-more-og-romsdal\n    earliest: 2024-09-01\n"
+                        "  - op: set\n    actor: helse-nord-trondelag\n    fields: {latest: 2024-11-09}\n",
+                        encoding="utf-8")
+    result = run("check", "--scenario", scenario, "--format", "json")
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.stdout)["findings"]
+    pool = next(f for f in findings if f["message"].startswith("pool specialist has"))
+    assert "Helse Nord-Trøndelag HF" in pool["message"] and "St. Olavs" not in pool["message"], pool
+    # and the data's own fields of a changed organisation stay at the data's lines
+    status = next(f for f in findings if "Helse Nord-Trøndelag HF must go live (status" in f["message"])
+    assert status["file"].endswith("data/organisations.yaml")

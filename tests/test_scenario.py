@@ -45,7 +45,10 @@ def test_postpone_moves_the_actor_and_leaves_the_base_alone(tmp_path):
     assert base.org["m1"].earliest is None and base.applied == []
     assert changed.org["m1"].earliest.isoformat() == "2024-09-01"
     assert len(changed.applied) == 1 and "postpone m1" in changed.applied[0]
-    assert str(changed.org["m1"].at).endswith("s.yaml:4")  # the change, not organisations.yaml
+    # the field the change wrote points at its line; the organisation and its other fields stay put
+    lines = (tmp_path / "s.yaml").read_text().splitlines()
+    assert str(changed.org["m1"].field_at("earliest")) == f"{tmp_path / 's.yaml'}:{lines.index('  earliest: 2024-09-01') + 1}"
+    assert changed.org["m1"].at == base.org["m1"].at and changed.org["m1"].field_at("status") == base.org["m1"].at
 
 
 def test_exclude_opts_out_or_until_a_date(tmp_path):

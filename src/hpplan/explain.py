@@ -38,7 +38,6 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Callable, Iterable
 
 from ortools.sat.python import cp_model
@@ -52,11 +51,10 @@ from .model.constraints import GROUP_KINDS, Group
 from .model.variables import Slot
 from .problem import LOAD_SCALE, Problem, month_index, month_label
 from .progress import RaceHook
-from .schema import AfterLive, NotSameWindow, Order, Organisation, Status, Together, Track, WithOrBefore
+from .schema import AfterLive, Located, NotSameWindow, Order, Organisation, Status, Together, Track, WithOrBefore
 from .solution import Solution
 from .solution import Status as SolveStatus
 from .stopping import cp_solver
-from .yamlio import YamlDocument, load_yaml
 
 #: work limit of one solve, in CP-SAT deterministic seconds (reproducible, unlike wall time); a solve
 #: that reaches it is "undecided". Wall time is capped at a multiple of it as a guard.
@@ -463,7 +461,6 @@ class Describer:
 
     def __init__(self, problem: Problem):
         self.problem = problem
-        self._documents: dict[str, YamlDocument | None] = {}
         self.future = problem.future_windows
 
     # ---- names ----------------------------------------------------------------------------------
@@ -490,25 +487,11 @@ class Describer:
 
     # ---- where ----------------------------------------------------------------------------------
 
-    def field_at(self, obj, name: str) -> Location | None:
-        """The line of one field of a data object (e.g. an organisation's `earliest`), else the object's."""
-        at = getattr(obj, "at", None)
-        if at is None or at.line is None:
-            return at
-        doc = self._document(at.file)
-        if doc is not None:
-            for path, line in doc.lines.items():
-                if line == at.line and path and isinstance(path[-1], int) and path + (name,) in doc.lines:
-                    return Location(at.file, doc.lines[path + (name,)])
-        return at
-
-    def _document(self, file: str) -> YamlDocument | None:
-        if file not in self._documents:
-            try:
-                self._documents[file] = load_yaml(Path(file), file)
-            except InputError:
-                self._documents[file] = None
-        return self._documents[file]
+    @staticmethod
+    def field_at(obj, name: str) -> Location | None:
+        """The line of one field of a data object (e.g. an organisation's `earliest`; the scenario's
+        change, where one wrote it), else the object's."""
+        return obj.field_at(name) if isinstance(obj, Located) else getattr(obj, "at", None)
 
     # ---- sentences ------------------------------------------------------------------------------
 
@@ -625,15 +608,30 @@ class Describer:
         text = f"pool {pool.id} has {_fte(capacity)} FTE in {label}"
         if pinned:
             text += f", of which {_fte(pinned)} FTE goes to organisations already live (their hypercare)"
-        change = next((c for c in sorted(pool.changes, key=lambda c: c.from_, reverse=True) if c.from_ <= label), None)
-        where = change.at if change is not None and change.at else self.field_at(pool, "fte")
+        where = self.capacity_at(pool, label)
         actors = [o for o in sorted(involved, key=self._data_order)
-                  if o in self.problem.org and any(p.id == pool.id for p, _ in self.problem.loads(self.problem.org[o]))]
+                  if o in self.problem.org and self._may_load(self.problem.org[o], pool.id, group.month)]
         if actors:
             shown = self.names(actors) if len(actors) <= 6 else f"{', '.join(map(self.name, actors[:5]))} and " \
                 f"{len(actors) - 5} more"
             text += f" ({shown} among those that load it)"
         return text, where, actors
+
+    def _may_load(self, org: Organisation, pool_id: str, month: int) -> bool:
+        """Whether the organisation loads the pool in that month: an organisation already live by its
+        history's profile (St. Olavs, live since 2022, loads nothing in 2024), one still to plan when
+        it loads the pool at all (in some window it would)."""
+        profiles = [profile for pool, profile in self.problem.loads(org) if pool.id == pool_id]
+        if org.live_since is None:
+            return bool(profiles)
+        live = month_index(org.live_since)
+        return any(profile.load_at(month - live) > 0 for profile in profiles)
+
+    def capacity_at(self, pool, month: str) -> Location | None:
+        """Where the pool's capacity in `month` is stated: the capacity change in force then (the data's,
+        or a scenario's), else the pool's `fte`."""
+        change = next((c for c in sorted(pool.changes, key=lambda c: c.from_, reverse=True) if c.from_ <= month), None)
+        return change.at if change is not None and change.at else self.field_at(pool, "fte")
 
     def _data_order(self, org_id: str) -> int:
         return next((i for i, o in enumerate(self.problem.organisations) if o.id == org_id), len(self.problem.organisations))
@@ -816,7 +814,7 @@ class Relaxer:
         labels = _months_text([self.board.group(k).month for k in needed])
         unsure = "" if proven else " (enough; whether less would do was not decided within the work limit)"
         return Relaxation(group.key, "capacity", f"+{_fte(more)} FTE in pool {pool.id} in {labels}{unsure}",
-                          more / LOAD_SCALE, self.words.field_at(pool, "fte"))
+                          more / LOAD_SCALE, self.words.capacity_at(pool, month_label(self.board.group(needed[0]).month)))
 
     def _with_extra(self, months: list[str], extra=None) -> tuple[cp_model.CpModel, object]:
         """A trial model where the pool's months may use `extra` (a number, or a new variable) on top."""

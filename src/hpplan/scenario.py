@@ -494,7 +494,10 @@ class _Draft:
                            f"{e['msg'].removeprefix('Value error, ')}", change.where(field))
                 for e in exc.errors()
             ]) from None
-        new._at = change.at  # the scenario changed it: point there
+        # the organisation stays where organisations.yaml has it, and so do the fields the change left
+        # alone; a field the change wrote points at the change (`Located.field_at`)
+        new._at = org.at
+        new._fields_at = dict(org._fields_at) | {key: change.where(field) for key in update}
         return new
 
     def replace_org(self, i: int, org: Organisation) -> None:
@@ -665,13 +668,19 @@ class _Draft:
         # begins and ends; months before the first change take `fte`
         fte = new(pool.fte) if first is None else pool.fte
         points = sorted({ch.from_ for ch in pool.changes} | ({first} if first else set()) | ({after} if after else set()))
+        written = {ch.from_: ch.at for ch in pool.changes}
         changes, previous = [], fte
         for month in points:
             value = new(pool.fte_in(month)) if inside(month) else pool.fte_in(month)
             if value != previous:
-                changes.append(CapacityChange.model_validate({"from": month, "fte": value}))
+                change = CapacityChange.model_validate({"from": month, "fte": value})
+                # a change of the data keeps its line; one this change makes (or ends) points at it
+                change._at = written[month] if month in written and not inside(month) else c.at
+                changes.append(change)
                 previous = value
-        self.pools[i] = pool.model_copy(update={"fte": fte, "changes": changes})
+        changed = pool.model_copy(update={"fte": fte, "changes": changes})
+        changed._fields_at = dict(pool._fields_at) | ({"fte": c.at} if first is None else {})
+        self.pools[i] = changed
         amount = f"{c.fte:g} FTE" if c.fte is not None else f"x{c.factor:g}"
         span = f" from {first}" if first else ""
         span += f" to {last}" if last else ""
@@ -772,6 +781,7 @@ class _Draft:
         except ValidationError as exc:
             raise InputError(f"limit #{c.index}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}", c.at) from None
         limit._at = c.at
+        limit._fields_at = dict(self.limits[i]._fields_at) | {key: c.where(key) for key in fields}
         self.limits[i] = limit
         return f"limit #{c.index}: " + ", ".join(f"{k}={v}" for k, v in fields.items())
 

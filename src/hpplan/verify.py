@@ -238,7 +238,10 @@ class _Verifier:
 
     def check_organisation(self, org: Organisation, a: Assignment | None) -> None:
         who = self.who(org.id)
-        add = lambda rule, msg: self.add(rule, msg, (org.id,), org.at)  # noqa: E731
+        # where the field the rule reads is written (a scenario's change, if one set it), else the organisation
+        field = {"earliest": "earliest", "returns": "returns", "latest": "latest", "track": "track",
+                 "mandatory": "status", "not_plannable": "status", "pinned": "live_since"}
+        add = lambda rule, msg: self.add(rule, msg, (org.id,), org.field_at(field.get(rule, "id")))  # noqa: E731
         if org.status is Status.live:
             if a is None:
                 return
