@@ -309,3 +309,18 @@ def test_a_limit_the_scenario_lowers_below_the_baseline_window_is_the_cause_even
     newcomers = [m.id for m in comparison.moves if m.window_after == rennebu.window_before]
     assert all(c.kind != "knock-on" or c.rule != "limit.max_users" for c in rennebu.causes)
     assert newcomers and any(c.kind == "knock-on" and set(c.actors) <= set(newcomers) for c in rennebu.causes)
+
+
+def test_compare_with_a_freeze_says_what_it_kept_and_let_go(shipped_plan: Path):
+    # the table and JSON were those of a run without the freeze
+    args = ["compare", "--baseline", str(shipped_plan), "--scenario", str(REPO / "data" / "scenarios" / "hmr-postponed.yaml"),
+            "--data", str(REPO / "data"), "--freeze-until", "2024-06-01"]
+    table = runner.invoke(cli.app, args)
+    assert table.exit_code == 0, table.output
+    flat = " ".join(table.stdout.split())
+    assert "(frozen until 2024-06-01: 9 go-lives kept, 5 could not be kept: helse-more-og-romsdal," in flat
+    report = json.loads(runner.invoke(cli.app, args + ["-f", "json"]).stdout)
+    assert (report["freeze_until"], report["frozen"], report["joined"]) == ("2024-06-01", 9, [])
+    assert report["released"][0] == "helse-more-og-romsdal" and len(report["released"]) == 5
+    unfrozen = json.loads(runner.invoke(cli.app, args[:-2] + ["-f", "json"]).stdout)
+    assert "frozen" not in unfrozen and unfrozen["freeze_until"] is None

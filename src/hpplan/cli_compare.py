@@ -159,19 +159,24 @@ def replan_and_emit(problem: Problem, folder: Path, baseline: Path, freeze_until
 
 
 def _replan_title(baseline: Baseline, replan: Replan | None) -> str:
-    title = f"Changes from the baseline {baseline.name}"
-    if baseline.freeze_until:
-        title += f" (frozen until {baseline.freeze_until}"
-        if replan is not None:
-            title += f": {replan.frozen} go-lives kept"
-            if replan.released:
-                title += f", {len(replan.released)} could not be kept: {', '.join(replan.released)}"
-            if replan.joined:
-                title += f"; {len(replan.joined)} new there, as the rules leave no other way: {', '.join(replan.joined)}"
-        title += ")"
+    title = f"Changes from the baseline {baseline.name}" + _freeze_note(baseline, replan)
     if replan is not None and not replan.proven and replan.moved is not None:
         title += " (least change not proven within the time limit)"
     return title
+
+
+def _freeze_note(baseline: Baseline, replan: Replan | None) -> str:
+    """' (frozen until D: N go-lives kept, M could not be kept: ...)', or '' without a freeze."""
+    if not baseline.freeze_until:
+        return ""
+    note = f" (frozen until {baseline.freeze_until}"
+    if replan is not None:
+        note += f": {replan.frozen} go-lives kept"
+        if replan.released:
+            note += f", {len(replan.released)} could not be kept: {', '.join(replan.released)}"
+        if replan.joined:
+            note += f"; {len(replan.joined)} new there, as the rules leave no other way: {', '.join(replan.joined)}"
+    return note + ")"
 
 
 def _console(output: Optional[Path]) -> tuple[Console, io.StringIO | None]:
@@ -440,12 +445,17 @@ def compare_command(
     changed = " with the changes" if other_problem.applied else ""
     title = (f"Comparison: baseline {source} ({comparison.base_status}) -> {folder}{changed} "
              f"({comparison.other_status}, {mode})")
+    if plan_against is not None:
+        title += _freeze_note(plan_against, replan)
     if fmt is CompareFormat.json:
         report = comparison.to_json_dict()
         report = {"baseline": source, "data": str(folder), "replan": "fresh" if fresh else "stable",
                   "freeze_until": freeze.isoformat() if freeze else None, **report}
         if replan is not None:
             report["windows_moved"] = replan.movement
+        if freeze is not None:
+            report |= {"frozen": replan.frozen if replan else 0, "released": list(replan.released) if replan else [],
+                       "joined": list(replan.joined) if replan else []}
         text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
     elif fmt is CompareFormat.markdown:
         text = comparison_markdown(comparison, title=title)
