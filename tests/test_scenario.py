@@ -47,7 +47,8 @@ def test_postpone_moves_the_actor_and_leaves_the_base_alone(tmp_path):
     assert len(changed.applied) == 1 and "postpone m1" in changed.applied[0]
     # the field the change wrote points at its line; the organisation and its other fields stay put
     lines = (tmp_path / "s.yaml").read_text().splitlines()
-    assert str(changed.org["m1"].field_at("earliest")) == f"{tmp_path / 's.yaml'}:{lines.index('  earliest: 2024-09-01') + 1}"
+    line = lines.index("  earliest: '2024-09-01'") + 1
+    assert str(changed.org["m1"].field_at("earliest")) == f"{tmp_path / 's.yaml'}:{line}"
     assert changed.org["m1"].at == base.org["m1"].at and changed.org["m1"].field_at("status") == base.org["m1"].at
 
 
@@ -196,7 +197,8 @@ def test_add_set_and_remove_limits(tmp_path):
     assert windows_of(solved(two)) == {"a": "w1", "b": "w1"}
     gone = applied(one, tmp_path, [{"op": "remove_limit", "index": 1}])
     assert gone.waves.limits == []
-    with pytest.raises(InputError, match="there are 1 limits"):
+    # the first scenario added limit #1 after waves.yaml's none
+    with pytest.raises(InputError, match="there are 0 limits in waves.yaml and 1 added; index 2 is past the last"):
         applied(one, tmp_path, [{"op": "set_limit", "index": 2, "max_actors": 2}])
 
 
@@ -381,3 +383,32 @@ def test_an_index_names_the_rule_or_limit_of_waves_yaml_after_earlier_removals(t
     added = applied(problem, tmp_path, [{"op": "add_limit", "limit": {"max_actors": 1}},
                                         {"op": "remove_limit", "index": 4}])
     assert [limit.max_actors for limit in added.waves.limits] == [5, 6, 7]
+
+
+def test_an_index_names_the_same_rule_or_limit_in_a_scenario_applied_after_another(tmp_path: Path):
+    # `--scenario a.yaml --scenario b.yaml`: b's index 3 removed waves.yaml's 4th rule once a had removed the 1st
+    from hpplan.check import check_data
+
+    rules = [{"type": "order", "actors": ["a", "b"], "id": "r-order"},
+             {"type": "together", "actors": ["b", "c"], "id": "r-tog"},
+             {"type": "not_same_window", "actors": ["a", "c"], "id": "r-nsw"},
+             {"type": "not_same_window", "actors": ["b", "d"], "id": "r-nsw2"}]
+    limits = [{"max_actors": 5}, {"max_users": 6}]
+    problem = build([org("a"), org("b"), org("c"), org("d", users=10, source={"all": "estimate: test"})],
+                    rules=rules, limits=limits)
+    first = write(tmp_path, [{"op": "remove_rule", "index": 1}, {"op": "remove_limit", "index": 1}], "a.yaml")
+    second = write(tmp_path, [{"op": "remove_rule", "index": 3}, {"op": "set_limit", "index": 2, "max_users": 9}],
+                   "b.yaml")
+    changed = apply_scenarios(problem, [first, second])
+    assert [r.id for r in changed.waves.rules] == ["r-tog", "r-nsw2"]
+    assert [limit.max_users for limit in changed.waves.limits] == [9]
+    with pytest.raises(InputError, match="limit #1 is no longer there: an earlier change"):
+        apply_scenarios(problem, [first, write(tmp_path, [{"op": "set_limit", "index": 1, "max_actors": 2}], "c.yaml")])
+    # messages number them as waves.yaml does: the one limit left is limit #2, the rules #2 and #4
+    broken = apply_scenarios(changed, [write(tmp_path, [{"op": "set_limit", "index": 2, "max_users": 5},
+                                                        {"op": "set", "actor": "d", "fields": {"latest": "2024-02-10"}}],
+                                             "d.yaml")])
+    report = check_data(broken, time_limit=10)
+    owners = {f.owner for f in report.findings}
+    assert "limit #2" in owners and "limit #1" not in owners, owners
+    assert changed.rule_number(0) == 2 and changed.rule_number(1) == 4 and changed.limit_number(0) == 2

@@ -682,4 +682,4 @@ def test_verifier_does_not_use_model_or_problem_helpers():
                 isinstance(value, ast.Attribute) and value.attr == "problem"
             )
             if is_problem:
-                assert node.attr in {"organisations", "waves", "org_file", "waves_file"}, node.attr
+                assert node.attr in {"organisations", "waves", "org_file", "waves_file", "numbering"}, node.attr

@@ -233,8 +233,8 @@ def checked_objects(problem: Problem) -> list[Checked]:
     waves = problem.waves
     objects = [Checked(f"organisation {o.id}", o.at) for o in problem.organisations]
     objects += [Checked(f"blackout #{i + 1}", b.at) for i, b in enumerate(waves.blackouts)]
-    objects += [Checked(f"rule #{i + 1}", r.at) for i, r in enumerate(waves.rules)]
-    objects += [Checked(f"limit #{i + 1}", limit.at) for i, limit in enumerate(waves.limits)]
+    objects += [Checked(f"rule #{problem.rule_number(i)}", r.at) for i, r in enumerate(waves.rules)]
+    objects += [Checked(f"limit #{problem.limit_number(i)}", limit.at) for i, limit in enumerate(waves.limits)]
     objects += [Checked(f"pool {p.id}", p.at) for p in waves.pools]
     return objects
 

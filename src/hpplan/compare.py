@@ -545,7 +545,7 @@ class _Explainer:
     def _rule_label(self, problem: Problem, v: Violation) -> str:
         """'order rule trust-order' (or '#3'): the rule at the violation's place, else the only rule of
         its type that names all its actors."""
-        rules = list(enumerate(problem.waves.rules, 1))
+        rules = [(problem.rule_number(i), rule) for i, rule in enumerate(problem.waves.rules)]
         found = [(n, r) for n, r in rules if v.where is not None and r.at is not None and r.at == v.where]
         if not found:
             found = [(n, r) for n, r in rules if r.type == v.rule and set(v.actors) <= set(_rule_actors(r))]

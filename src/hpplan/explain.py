@@ -118,7 +118,7 @@ def owner_of(group: Group) -> str:
         return f"organisation {group.subject.id}"
     if group.kind == "capacity":
         return f"pool {group.subject.id}"
-    return f"{group.kind} #{group.index + 1}"
+    return f"{group.kind} #{group.number if group.number is not None else group.index + 1}"
 
 
 #: kinds of change, from the most local (one date) to the broadest (drop a rule, let an organisation out)
@@ -481,9 +481,9 @@ class Describer:
         return ", ".join(self.window(w) for w in windows) or "no window"
 
     @staticmethod
-    def rule_label(rule, index: int) -> str:
-        label = f"rule #{index + 1}" + (f" '{rule.id}'" if rule.id else f" ({rule.type})")
-        return label
+    def rule_label(rule, number: int) -> str:
+        """"rule #2 'hmr-together'" (`number`: as waves.yaml and scenarios number it)."""
+        return f"rule #{number}" + (f" '{rule.id}'" if rule.id else f" ({rule.type})")
 
     # ---- where ----------------------------------------------------------------------------------
 
@@ -561,7 +561,7 @@ class Describer:
         return text, b.at, barred
 
     def _rule(self, group: Group, switches, involved):
-        rule, label = group.subject, self.rule_label(group.subject, group.index)
+        rule, label = group.subject, self.rule_label(group.subject, group.number)
         a = group.actors
         if isinstance(rule, WithOrBefore):
             text = f"{self.name(a[0])} must go live with or before {self.name(a[1])}"
@@ -598,7 +598,7 @@ class Describer:
         if group.measure != "max_trusts" and limit.kinds is not None:
             unit += f" ({', '.join(k.value for k in limit.kinds)} only)"  # a kind outside it does not count
         window = self.problem.window[group.window]
-        return (f"limit #{group.index + 1}: at most {unit} may go live in {self.window(window)}",
+        return (f"limit #{group.number}: at most {unit} may go live in {self.window(window)}",
                 self.field_at(limit, group.measure), sorted(involved, key=self._data_order))
 
     def _capacity(self, group: Group, switches, involved):
@@ -789,7 +789,7 @@ class Relaxer:
         if not self.feasible_with([group.key], lambda m: m.add(expr + constant <= bound + more)):
             return None
         window = self.board.problem.window[group.window]
-        return Relaxation(group.key, "limit", f"raise limit #{group.index + 1} {group.measure} in "
+        return Relaxation(group.key, "limit", f"raise limit #{group.number} {group.measure} in "
                           f"{self.words.window(window)} from {bound} to {bound + more} (+{more})",
                           more, self.words.field_at(group.subject, group.measure))
 
@@ -891,7 +891,7 @@ class Relaxer:
         if not self.feasible_with([group.key]):
             return None
         rule = group.subject
-        label = self.words.rule_label(rule, group.index)
+        label = self.words.rule_label(rule, group.number)
         if isinstance(rule, WithOrBefore) and rule.each is not None:
             gp, municipality = group.actors
             text = (f"let {self.words.name(gp)} go live after {self.words.name(municipality)} "

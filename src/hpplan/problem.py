@@ -83,6 +83,23 @@ class Profile:
 EMPTY_PROFILE = Profile("none", (), ())
 
 
+@dataclass(frozen=True)
+class Numbering:
+    """The number of each rule and limit (in the order of `waves.rules` / `waves.limits`) as a
+    scenario's `index` and the messages name it: its place in waves.yaml (1 = the first), kept when
+    scenarios remove others before it; those a scenario adds are numbered after the file's."""
+
+    rules: tuple[int, ...]
+    limits: tuple[int, ...]
+    rules_in_file: int  # how many waves.yaml itself has
+    limits_in_file: int
+
+    @staticmethod
+    def of(waves: WavesFile) -> "Numbering":
+        rules, limits = len(waves.rules), len(waves.limits)
+        return Numbering(tuple(range(1, rules + 1)), tuple(range(1, limits + 1)), rules, limits)
+
+
 @dataclass
 class Problem:
     organisations: list[Organisation]
@@ -92,12 +109,30 @@ class Problem:
     waves_file: str = "waves.yaml"
     #: descriptions of the changes applied on top of the data (scenarios)
     applied: list[str] = field(default_factory=list)
+    #: rules' and limits' numbers after scenarios (None: waves.yaml's own, 1..n)
+    numbering: Numbering | None = None
 
     # ---- lookups --------------------------------------------------------------------------------
 
     @cached_property
     def org(self) -> dict[str, Organisation]:
         return {o.id: o for o in self.organisations}
+
+    @cached_property
+    def numbers(self) -> Numbering:
+        """Each rule's and limit's number (`Numbering`)."""
+        given = self.numbering
+        if given is not None and (len(given.rules), len(given.limits)) == (len(self.waves.rules), len(self.waves.limits)):
+            return given
+        return Numbering.of(self.waves)
+
+    def rule_number(self, index: int) -> int:
+        """The number of `waves.rules[index]`: "rule #N" in messages, `index: N` in a scenario."""
+        return self.numbers.rules[index]
+
+    def limit_number(self, index: int) -> int:
+        """The number of `waves.limits[index]`: "limit #N" in messages, `index: N` in a scenario."""
+        return self.numbers.limits[index]
 
     @cached_property
     def windows(self) -> list[Window]:

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from .errors import InputError, InputErrors, Location, did_you_mean
 from .loader import _locate, check_references, validate
-from .problem import Problem, month_label, parse_month
+from .problem import Numbering, Problem, month_label, parse_month
 from .schema import (
     AfterLive,
     Blackout,
@@ -418,10 +418,10 @@ class _Draft:
         self.pools = list(waves.pools)
         self.limits: list[Limit] = list(waves.limits)
         self.rules = list(waves.rules)
-        # each rule's and limit's number as `index` names it: its place in waves.yaml (1 = the first),
-        # kept when others are removed before it; added ones are numbered after the file's
-        self.rule_numbers = list(range(1, len(self.rules) + 1))
-        self.limit_numbers = list(range(1, len(self.limits) + 1))
+        # each rule's and limit's number as `index` names it (`Numbering`), from the scenarios before on
+        numbers = base.numbers
+        self.rule_numbers, self.limit_numbers = list(numbers.rules), list(numbers.limits)
+        self.rules_in_file, self.limits_in_file = numbers.rules_in_file, numbers.limits_in_file
         self.done: list[str] = []
         self.errors: list[InputError] = []
 
@@ -477,6 +477,8 @@ class _Draft:
             org_file=self.base.org_file,
             waves_file=self.base.waves_file,
             applied=list(self.base.applied) + applied,
+            numbering=Numbering(tuple(self.rule_numbers), tuple(self.limit_numbers), self.rules_in_file,
+                                self.limits_in_file),
         )
         check_references(result)
         return result
@@ -739,7 +741,7 @@ class _Draft:
         if c.rule.id and any(r.id == c.rule.id for r in self.rules):
             raise InputError(f"rule id {c.rule.id!r} is already used", c.where("rule"))
         self.rules.append(c.rule)
-        self.rule_numbers.append(max(self.rule_numbers + [len(self.base.waves.rules)]) + 1)
+        self.rule_numbers.append(max(self.rule_numbers + [self.rules_in_file]) + 1)
         return f"add {c.rule.type} rule" + (f" {c.rule.id}" if c.rule.id else f" #{self.rule_numbers[-1]}")
 
     def _remove_rule(self, c: RemoveRule) -> str:
@@ -749,17 +751,17 @@ class _Draft:
                 raise InputError(f"no rule has id {c.id!r}{did_you_mean(c.id, ids)}", c.where("id"))
             i = next(n for n, r in enumerate(self.rules) if r.id == c.id)
         else:
-            i = _place(self.rule_numbers, len(self.base.waves.rules), c, "rule")
+            i = _place(self.rule_numbers, self.rules_in_file, c, "rule")
         rule = self.rules.pop(i)
         number = self.rule_numbers.pop(i)
         return f"remove {rule.type} rule {rule.id or '#' + str(number)}"
 
     def _limit_index(self, c: Change) -> int:
-        return _place(self.limit_numbers, len(self.base.waves.limits), c, "limit")
+        return _place(self.limit_numbers, self.limits_in_file, c, "limit")
 
     def _add_limit(self, c: AddLimit) -> str:
         self.limits.append(c.limit)
-        self.limit_numbers.append(max(self.limit_numbers + [len(self.base.waves.limits)]) + 1)
+        self.limit_numbers.append(max(self.limit_numbers + [self.limits_in_file]) + 1)
         return f"add limit #{self.limit_numbers[-1]}"
 
     def _remove_limit(self, c: RemoveLimit) -> str:
@@ -796,8 +798,9 @@ def _place(numbers: list[int], in_file: int, c: Change, what: str) -> int:
     if c.index in numbers:
         return numbers.index(c.index)
     if c.index <= max(numbers + [in_file]):
-        raise InputError(f"{what} #{c.index} is no longer there: an earlier change of this scenario removed it "
-                         f"(index counts the {what}s of waves.yaml, 1 = the first)", c.where("index"))
+        raise InputError(f"{what} #{c.index} is no longer there: an earlier change (of this scenario or one "
+                         f"applied before it) removed it (index counts the {what}s of waves.yaml, 1 = the first)",
+                         c.where("index"))
     raise InputError(f"there are {in_file} {what}s in waves.yaml" + (f" and {max(numbers) - in_file} added"
                      if numbers and max(numbers) > in_file else "") + f"; index {c.index} is past the last",
                      c.where("index"))

@@ -201,8 +201,8 @@ class _Verifier:
         return month + max((len(profile.hypercare) for _, profile in self.org_profiles(org)), default=0)
 
     @staticmethod
-    def rule_label(rule, index: int) -> str:
-        label = f"{rule.type} rule {rule.id!r}" if rule.id else f"{rule.type} rule #{index + 1}"
+    def rule_label(rule, number: int) -> str:
+        label = f"{rule.type} rule {rule.id!r}" if rule.id else f"{rule.type} rule #{number}"
         return f"{label} ({rule.reason})" if rule.reason else label
 
     # ---- the checks -----------------------------------------------------------------------------
@@ -305,9 +305,13 @@ class _Verifier:
     # ---- rules ----------------------------------------------------------------------------------
 
     def check_rules(self) -> None:
+        # rules are named by their number in waves.yaml, kept by scenarios that removed others (data)
+        numbers = self.problem.numbering
+        if numbers is not None and len(numbers.rules) != len(self.waves.rules):
+            numbers = None
         for index, rule in enumerate(self.waves.rules):
             self._seq = (index,)
-            label = self.rule_label(rule, index)
+            label = self.rule_label(rule, numbers.rules[index] if numbers is not None else index + 1)
             if isinstance(rule, WithOrBefore):
                 named = [rule.actor, rule.target] if rule.each is None else []
             elif isinstance(rule, AfterLive):

@@ -35,7 +35,8 @@ class Group:
     kind: str  # one of GROUP_KINDS ("symmetry": never in a switchable model, see add_symmetry_breaking)
     subject: Any  # the data object that states it: Organisation, Blackout, Rule, Limit or Pool
     actors: tuple[str, ...] = ()  # the organisations it names
-    index: int | None = None  # rules, limits, blackouts: the place in waves.yaml (0-based)
+    index: int | None = None  # rules, limits, blackouts: the place in `problem.waves` (0-based)
+    number: int | None = None  # rules, limits: as messages and scenarios name it (`Problem.rule_number`)
     window: str | None = None  # limits: the window
     month: int | None = None  # capacity: the month (problem.month_index)
     measure: str | None = None  # limits: max_actors, max_users or max_trusts
@@ -57,14 +58,17 @@ def blackout_group(problem: Problem, index: int) -> Group:
     return Group(f"blackout#{index + 1}", "blackout", problem.waves.blackouts[index], index=index)
 
 
-def rule_group(rule, index: int, actors: tuple[str, ...], pair: str | None = None) -> Group:
-    """A rule as one unit; an `each: gp_office` rule once per GP office (`pair`)."""
-    key = f"rule#{index + 1}" + (f":{pair}" if pair else "")
-    return Group(key, "rule", rule, actors, index=index)
+def rule_group(problem: Problem, index: int, actors: tuple[str, ...], pair: str | None = None) -> Group:
+    """`problem.waves.rules[index]` as one unit; an `each: gp_office` rule once per GP office (`pair`)."""
+    number = problem.rule_number(index)
+    key = f"rule#{number}" + (f":{pair}" if pair else "")
+    return Group(key, "rule", problem.waves.rules[index], actors, index=index, number=number)
 
 
-def limit_group(limit, index: int, measure: str, slot: Slot) -> Group:
-    return Group(f"limit#{index + 1}.{measure}@{slot.id}", "limit", limit, index=index, window=slot.id, measure=measure)
+def limit_group(problem: Problem, index: int, measure: str, slot: Slot) -> Group:
+    number = problem.limit_number(index)
+    return Group(f"limit#{number}.{measure}@{slot.id}", "limit", problem.waves.limits[index], index=index,
+                 number=number, window=slot.id, measure=measure)
 
 
 def capacity_group(pool, month: int) -> Group:
@@ -167,7 +171,7 @@ def add_with_or_before(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem
     for actor, target in with_or_before_pairs(problem, rule):
         if actor in v.fixed and target in v.fixed:
             continue  # history
-        group = rule_group(rule, index, (actor, target), actor if rule.each is not None else None)
+        group = rule_group(problem, index, (actor, target), actor if rule.each is not None else None)
         name = f"with_or_before[{actor}<={target}]"
         if target in v.fixed:  # the actor may not go live after the pinned target
             late = _after(v, actor, v.fixed[target].date)
@@ -198,7 +202,7 @@ def _after(v: GoLiveVariables, org_id: str, day) -> cp_model.LinearExprT:
 def add_together(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: Together,
                  index: int = 0, switches: Switches | None = None) -> None:
     """All go live in the same window, or none does."""
-    group = rule_group(rule, index, tuple(rule.actors))
+    group = rule_group(problem, index, tuple(rule.actors))
     first, *others = rule.actors
     if any(a in v.fixed for a in rule.actors):
         pinned = [a for a in rule.actors if a in v.fixed]
@@ -238,7 +242,7 @@ def add_precedence(m: cp_model.CpModel, v: GoLiveVariables, first: str, then: st
 
 def add_order(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: Order,
               index: int = 0, switches: Switches | None = None) -> None:
-    group = rule_group(rule, index, tuple(rule.actors))
+    group = rule_group(problem, index, tuple(rule.actors))
     for a, b in zip(rule.actors, rule.actors[1:]):
         add_precedence(m, v, a, b, min_gap_windows=rule.min_gap_windows, min_gap_months=rule.min_gap_months,
                        name=f"order[{a}<{b}]", group=group, switches=switches)
@@ -251,12 +255,12 @@ def add_after_live(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, ru
     preparation = len(problem.profile(problem.org[rule.then]).before)
     add_precedence(m, v, rule.first, rule.then, min_gap_windows=0, min_gap_months=preparation,
                    name=f"after_live[{rule.first}<{rule.then}]",
-                   group=rule_group(rule, index, (rule.first, rule.then)), switches=switches)
+                   group=rule_group(problem, index, (rule.first, rule.then)), switches=switches)
 
 
 def add_not_same_window(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: NotSameWindow,
                         index: int = 0, switches: Switches | None = None) -> None:
-    group = rule_group(rule, index, tuple(rule.actors))
+    group = rule_group(problem, index, tuple(rule.actors))
     for slot in v.slots:
         members = [v.x(a, slot) for a in rule.actors]
         require(m, sum(members) <= 1, f"not_same_window[{','.join(rule.actors)}]@{slot.id}", group, switches)
@@ -306,7 +310,7 @@ def add_window_limits(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem,
                 if bound is None:
                     continue
                 counted = limit_terms(v, problem, limit, measure, slot)
-                group = limit_group(limit, i, measure, slot)
+                group = limit_group(problem, i, measure, slot)
                 require(m, counted <= bound, f"limit{i}.{measure}@{slot.id}", group, switches)
                 if switches is not None:
                     switches.bounds[group.key] = (counted, 0, bound)
