@@ -468,3 +468,30 @@ def test_a_scenario_that_kills_its_worker_is_recorded_and_the_others_are_not(tmp
     assert sorted(records) == list(range(6))
     assert records[2]["status"] == "error" and "worker process died" in records[2]["reason"]
     assert all(records[i]["status"] == "optimal" for i in (0, 1, 3, 4, 5))
+
+
+def test_a_worker_ignores_ctrl_c_from_its_start_and_the_parent_gets_it_after():
+    # a Ctrl-C (to the terminal's process group) while a worker still imported printed its
+    # KeyboardInterrupt traceback; one in the parent between a worker's start and the pool's record
+    # of it left an orphan that failed once the parent was gone
+    import multiprocessing
+    import os
+    import signal
+    from concurrent.futures import ProcessPoolExecutor
+
+    from hpplan.sweep.run import _ctrl_c_held
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        with _ctrl_c_held():
+            started = pool.submit(signal.getsignal, signal.SIGINT)
+        assert started.result(timeout=60) == signal.SIG_IGN
+    finally:
+        pool.shutdown()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the parent's, back
+    with pytest.raises(KeyboardInterrupt):
+        with _ctrl_c_held():
+            os.kill(os.getpid(), signal.SIGINT)  # held back while a worker may start ...
+            held = True
+        pytest.fail("the Ctrl-C was lost")  # ... and raised as the block ends
+    assert held

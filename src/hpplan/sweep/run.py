@@ -24,6 +24,7 @@ import signal
 import sys
 import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -300,6 +301,30 @@ def _run_index(index: int | None) -> dict:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # CP-SAT leaves it at the default after a solve
 
 
+@contextmanager
+def _ctrl_c_held():
+    """Ctrl-C ignored and held back while the pool may start a worker (`submit` starts them as needed):
+    a spawned worker keeps an ignored SIGINT from its first instruction, so a Ctrl-C in the terminal
+    before its initializer has put it in a session of its own (imports and unpickling: a fraction of a
+    second) cannot end it with a KeyboardInterrupt traceback, nor can the parent's KeyboardInterrupt
+    fall between a worker's start and the pool's record of it (an orphan that fails once the parent
+    is gone). A Ctrl-C meanwhile stays pending (blocked) and reaches this process after."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    block = getattr(signal, "pthread_sigmask", None)
+    mask = block(signal.SIG_BLOCK, {signal.SIGINT}) if block is not None else None
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, handler)
+        if block is not None:
+            block(signal.SIG_SETMASK, mask)
+
+
 class LocalBackend:
     """A process pool on this machine's cores (spawned processes: nothing of the parent's solver state
     is inherited)."""
@@ -329,7 +354,8 @@ class LocalBackend:
         from concurrent.futures.process import BrokenProcessPool
 
         try:
-            return self.pool.submit(self.task, index)
+            with _ctrl_c_held():
+                return self.pool.submit(self.task, index)
         except BrokenProcessPool as exc:  # a worker died since the last wait: fail it like the ones in flight
             future = Future()
             future.set_exception(exc)
@@ -354,12 +380,18 @@ class LocalBackend:
 
     def close(self, cancel: bool = False) -> None:
         processes = list(getattr(self.pool, "_processes", {}).values()) if cancel else []
+        manager = getattr(self.pool, "_executor_manager_thread", None)  # shutdown forgets it
         self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
         for process in processes:  # scenarios still solving: stop them now rather than at their time limit
             if process.is_alive():
                 process.terminate()
         for process in processes:
             process.join(timeout=5)
+        if cancel and manager is not None:
+            # the pool's manager thread closes its wake-up pipe as it sees the workers gone; at exit
+            # Python 3.11 writes to that pipe unguarded, and where the two met the exit printed
+            # "OSError: [Errno 9] Bad file descriptor": the thread ends first
+            manager.join(timeout=5)
 
 
 def _worker_version() -> str:
