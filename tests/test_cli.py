@@ -178,3 +178,48 @@ def test_each_command_module_imports_first(module: str):
     # a notebook) must not meet a half-initialised module (cli_report once took data_folder from cli_compare)
     done = subprocess.run([sys.executable, "-c", f"import hpplan.{module}"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_options_that_cannot_work_are_bad_usage_before_any_solve(tmp_path: Path, monkeypatch):
+    # a seed past 2**31 - 1 crashed in OR-Tools (exit 1, "infeasible"); --engine highs ignored
+    # --work-limit without a word (plans not reproducible); a -o into a missing folder, or xlsx for
+    # a terminal, failed only after the whole solve
+    import hpplan.cli_compare as cli_compare
+
+    def no_solve(*args, **kwargs):
+        raise AssertionError("the solve ran before the usage error")
+
+    monkeypatch.setattr(cli_compare, "solve_replan", no_solve)
+    monkeypatch.setattr(cli, "solve", no_solve)
+    import hpplan.cli_report as cli_report
+    monkeypatch.setattr(cli_report, "solve_for_report", no_solve)
+    cases = {
+        ("solve", "--seed", str(2**31)): "--seed",
+        ("solve", "-e", "highs", "--work-limit", "1"): "--engine highs with --work-limit",
+        ("solve", "-f", "json", "-o", str(tmp_path / "missing" / "p.json")): "folder",
+        ("report", "-o", str(tmp_path / "missing" / "r.html")): "folder",
+        ("report", "--seed", str(2**31)): "--seed",
+        ("compare", "--baseline", "data", "--postpone", "aure=2026-01-01", "-o", str(tmp_path / "no" / "c.txt")): "folder",
+        ("compare", "--baseline", "data", "--postpone", "aure=2026-01-01", "--seed", str(2**40)): "--seed",
+    }
+    for args, said in cases.items():
+        result = run(*args)
+        assert result.exit_code == 2 and said in result.output, (args, result.output)
+    largest = run("solve", "--seed", str(2**31 - 1), "-t", "5", "-f", "json")  # taken: it gets to the solve
+    assert isinstance(largest.exception, AssertionError) and "the solve ran" in str(largest.exception)
+    assert not (tmp_path / "missing").exists()
+
+
+def test_solve_options_are_checked_again_by_the_solve():
+    from hpplan import SolveOptions, solve
+    from hpplan.solve import SEED_MAX
+
+    problem = load_problem(Path(__file__).resolve().parent.parent / "data")
+    options = SolveOptions(time_limit=5)
+    options.workers = 0  # changed after it was made: the solve ran with 1 and reported 0
+    with pytest.raises(ValueError, match="workers must be at least 1"):
+        solve(problem, options)
+    with pytest.raises(ValueError, match=f"seed must be at least 0 and at most {SEED_MAX}, got {SEED_MAX + 1}"):
+        SolveOptions(seed=SEED_MAX + 1)
+    with pytest.raises(ValueError, match="HiGHS has none"):
+        SolveOptions(engine="highs", work_limit=1.0)

@@ -20,12 +20,12 @@ from rich.console import Console
 
 from .errors import InputError
 from .formats import DETAIL_AUTO_MAX, Detail
-from .io import write_atomic
+from .io import check_writable, write_atomic
 from .loader import load_problem
 from .problem import Problem
 from .solution import Solution
 from .solution import Status as SolveStatus
-from .solve import SolveOptions, solve
+from .solve import SEED_MAX, WORK_LIMIT_NEEDS_CP_SAT, SolveOptions, solve
 from .stopping import EXIT_INTERRUPTED, StopRequest, ctrl_c
 
 app = typer.Typer(
@@ -55,6 +55,7 @@ class Format(str, Enum):
 
 
 DataOption = typer.Option(Path("data"), "--data", "-d", help="Folder holding organisations.yaml and waves.yaml.")
+SeedOption = typer.Option(0, "--seed", min=0, max=SEED_MAX, help="Random seed of the solver.")
 GapOption = typer.Option(
     0.0, "--gap", min=0.0, max=100.0, metavar="PCT",
     help="Stop once a plan is proven within PCT percent of the best bound (e.g. 0.5); it is reported feasible, "
@@ -114,6 +115,27 @@ def write_output(data: str | bytes, output: Optional[Path], solution: Solution) 
         fail_input(error)
 
 
+def check_output(output: Optional[Path], fmt: Enum | None = None) -> None:
+    """Before any work: an `-o` that cannot be written, or a binary format for a terminal, is bad usage
+    now rather than after a solve of a minute."""
+    if output is not None:
+        try:
+            check_writable(output)
+        except InputError as error:
+            fail_input(error)
+    elif fmt is not None and fmt.value == "xlsx" and sys.stdout.isatty():
+        typer.echo("error: this format is a binary file; give -o FILE", err=True)
+        raise typer.Exit(EXIT_INPUT)
+
+
+def check_engine(engine: "Engine", work_limit: Optional[float]) -> None:
+    """`--work-limit` is CP-SAT's: refused with `--engine highs` (a plan cut short would not be
+    reproducible, which is what the option promises)."""
+    if engine is Engine.highs and work_limit is not None:
+        typer.echo(f"error: --engine highs with --work-limit: {WORK_LIMIT_NEEDS_CP_SAT}", err=True)
+        raise typer.Exit(EXIT_INPUT)
+
+
 def data_folder(data: Optional[Path], scenarios: list[Path]) -> Path:
     """The data to plan: --data, else the folder the first scenario names as its `base` (bad input
     when it names none: planning ./data instead would answer another question), else ./data."""
@@ -154,7 +176,7 @@ def solve_command(
         help="Folder holding organisations.yaml and waves.yaml (default: the first scenario's base, else data).",
     ),
     time_limit: float = typer.Option(60.0, "--time-limit", "-t", min=0.1, help="Seconds of wall time for the solver."),
-    seed: int = typer.Option(0, "--seed", min=0, help="Random seed of the solver."),
+    seed: int = SeedOption,
     workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Solver threads (deterministic for any count)."),
     work_limit: Optional[float] = typer.Option(
         None, "--work-limit", min=0.01,
@@ -196,6 +218,8 @@ def solve_command(
     if freeze_until is not None and baseline is None:
         typer.echo("error: --freeze-until keeps go-lives of a baseline plan; give --baseline plan.json", err=True)
         raise typer.Exit(EXIT_INPUT)
+    check_engine(engine, work_limit)
+    check_output(output, fmt)
     folder = data_folder(data, scenario)
     problem = scenario_problem(folder, scenario, postpone, exclude, capacity)
     if engine is Engine.highs and not highs_available():

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .cli import EXIT_INPUT, GapOption, app, data_folder, fail_input, write_output
+from .cli import EXIT_INPUT, GapOption, SeedOption, app, check_output, data_folder, fail_input, write_output
 from .compare import Comparison, Move, compare
 from .errors import InputError
 from .formats import fmt_int, fmt_number
@@ -403,7 +403,7 @@ def compare_command(
         None, "--freeze-until", formats=["%Y-%m-%d"],
         help="Keep the baseline's go-lives before this date (not with --fresh)."),
     time_limit: float = typer.Option(60.0, "--time-limit", "-t", min=0.1, help="Seconds of wall time for each solve."),
-    seed: int = typer.Option(0, "--seed", min=0, help="Random seed of the solver."),
+    seed: int = SeedOption,
     workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Solver threads."),
     gap: float = GapOption,
     fmt: CompareFormat = typer.Option(CompareFormat.table, "--format", "-f", help="Output format."),
@@ -413,6 +413,7 @@ def compare_command(
     if fresh and freeze_until is not None:
         typer.echo("error: --freeze-until keeps go-lives of the baseline; it does not go with --fresh", err=True)
         raise typer.Exit(EXIT_INPUT)
+    check_output(output)
     options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, gap=gap / 100)
     freeze = freeze_until.date() if freeze_until else None
     if baseline.is_dir():

@@ -17,7 +17,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from .cli import EXIT_INPUT, GapOption, app, data_folder, exit_stopped, fail_input, load
+from .cli import EXIT_INPUT, GapOption, SeedOption, app, check_output, data_folder, exit_stopped, fail_input, load
 from .errors import InputError, Location
 from .io import write_atomic
 from .problem import Problem
@@ -118,7 +118,7 @@ def report_command(
     plan: Optional[Path] = typer.Option(None, "--plan", "-p", help="Report this saved JSON plan instead of solving."),
     compare: Optional[Path] = typer.Option(None, "--compare", "-c", help="A second saved JSON plan to show beside the first."),
     time_limit: float = typer.Option(60.0, "--time-limit", "-t", min=0.1, help="Seconds of wall time for the solver."),
-    seed: int = typer.Option(0, "--seed", min=0, help="Random seed of the solver."),
+    seed: int = SeedOption,
     workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Solver threads (deterministic for any count)."),
     work_limit: Optional[float] = typer.Option(None, "--work-limit", min=0.01, help="Deterministic work limit (CP-SAT deterministic seconds)."),
     gap: float = GapOption,
@@ -150,6 +150,8 @@ def report_command(
         raise typer.Exit(EXIT_INPUT)
     if output is None:
         output = Path(f"plan.{fmt.value}")
+    if str(output) != "-":
+        check_output(output)
     folder = data_folder(data, scenario)
     problem = report_problem(folder, scenario)
     other = read_report_plan(compare, problem, strict=False) if compare is not None else None

@@ -9,14 +9,31 @@ from pathlib import Path
 from .errors import InputError, Location
 
 
+def check_writable(path: Path | str) -> Path:
+    """The file `write_atomic` would write for `path` (a symbolic link followed), or InputError when
+    it cannot be written: its folder is missing or it is a folder. A command checks its outputs with
+    this before it works, so that a wrong `-o` costs no solve."""
+    path = Path(path)
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    if path.exists() and not path.is_file() and not path.is_dir():
+        return path  # a device or a named pipe: written in place
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"cannot write: folder {folder} does not exist", Location(str(path)))
+    if path.is_dir():
+        raise InputError("cannot write: this is a folder; give a file name", Location(str(path)))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write: folder {folder} is not writable", Location(str(path)))
+    return path
+
+
 def write_atomic(path: Path | str, data: str | bytes) -> None:
     """Write `data` to `path` through a temporary file in the same folder and an atomic rename. A
     symbolic link is followed (the file it points to is replaced, the link stays); a device or a named
     pipe (`-o /dev/stdout`, a FIFO) is written to in place, as a rename would replace it with a file."""
-    path = Path(path)
+    path = check_writable(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    if path.is_symlink():
-        path = Path(os.path.realpath(path))
     if path.exists() and not path.is_file() and not path.is_dir():
         try:
             with open(path, "wb") as handle:
@@ -25,10 +42,6 @@ def write_atomic(path: Path | str, data: str | bytes) -> None:
             raise InputError(f"cannot write: {exc.strerror}", Location(str(path)))
         return
     folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"cannot write: folder {folder} does not exist", Location(str(path)))
-    if path.is_dir():
-        raise InputError("cannot write: this is a folder; give a file name", Location(str(path)))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:

@@ -45,6 +45,13 @@ STATUS = {
 }
 
 
+#: the largest seed the solvers take (CP-SAT's and HiGHS's seeds are 32-bit integers)
+SEED_MAX = 2**31 - 1
+WORK_LIMIT_NEEDS_CP_SAT = ("a work limit is CP-SAT's deterministic time and HiGHS has none: with engine highs "
+                           "a plan cut short would not be reproducible; use engine auto or cp-sat with the work "
+                           "limit, or highs with a time limit alone")
+
+
 @dataclass
 class SolveOptions:
     time_limit: float = 60.0  # seconds of wall time for both phases together
@@ -64,8 +71,12 @@ class SolveOptions:
     stop: StopRequest | None = None
 
     def __post_init__(self) -> None:
+        self.check()
+
+    def check(self) -> None:
         """The command line's ranges, for a notebook too: a wrong option is an error, not a quiet surprise
-        (`gap=5` would be 500 %, and a solve ended at the list schedule's plan)."""
+        (`gap=5` would be 500 %, and a solve ended at the list schedule's plan). Checked when made and
+        again by `solve` (a field changed since, `options.workers = 0`)."""
         def number(name: str, value, low: float, high: float = math.inf, *, integer: bool = False,
                    above: bool = False) -> None:
             kinds = (int,) if integer else (int, float)
@@ -75,11 +86,11 @@ class SolveOptions:
             if not (value > low if above else value >= low) or value > high or math.isnan(value):
                 span = f"{'above' if above else 'at least'} {low:g}"
                 if high < math.inf:
-                    span += f" and at most {high:g}"
+                    span += f" and at most {high if integer else format(high, 'g')}"
                 raise ValueError(f"SolveOptions.{name} must be {span}, got {value!r}")
 
         number("time_limit", self.time_limit, 0, above=True)
-        number("seed", self.seed, 0, integer=True)
+        number("seed", self.seed, 0, SEED_MAX, integer=True)
         number("workers", self.workers, 1, 64, integer=True)
         if self.work_limit is not None:
             number("work_limit", self.work_limit, 0, above=True)
@@ -89,6 +100,8 @@ class SolveOptions:
         number("gap", self.gap, 0, 1)
         if self.engine not in ENGINES:
             raise ValueError(f"SolveOptions.engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
+        if self.engine == "highs" and self.work_limit is not None:
+            raise ValueError(WORK_LIMIT_NEEDS_CP_SAT)
         if self.stop is not None and not isinstance(self.stop, StopRequest):
             raise TypeError(f"SolveOptions.stop is an hpplan.StopRequest, got {type(self.stop).__name__}")
 
@@ -172,6 +185,7 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
     if options is not None and not isinstance(options, SolveOptions):
         raise TypeError(f"solve takes its options as hpplan.SolveOptions(...), got {type(options).__name__}")
     options = options or SolveOptions()
+    options.check()
     solution, replan = _solve_replan(problem, options, baseline)
     solution.stats.stopped = requested(options.stop)
     _verified(problem, solution)
