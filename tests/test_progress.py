@@ -53,10 +53,10 @@ def test_line_shows_elapsed_best_bound_and_gap():
     assert solver.best_bound_callback == progress.on_bound
     assert gap(None, 1.0) is None and gap(10.0, 10.0) == 0.0
     # a run that says where it is in its phase: the step, not a count (HiGHS's blocks come between)
-    progress.attach(solver, "tie-break", "organisation 12 of 77")
-    assert progress.line().plain == "solving (tie-break, organisation 12 of 77) 12.3 s · searching"
-    progress.update(phase="tie-break (HiGHS)", step="organisations 13-20 of 77")
-    assert progress.line().plain.startswith("solving (tie-break (HiGHS), organisations 13-20 of 77) 12.3 s")
+    progress.attach(solver, "tie-break", "12/77")
+    assert progress.line().plain == "solving (tie-break 12/77) 12.3 s · searching"
+    progress.update(phase="tie-break (HiGHS)", step="13-20/77")
+    assert progress.line().plain.startswith("solving (tie-break (HiGHS) 13-20/77) 12.3 s")
     progress.update(phase="objective")
     assert progress.line().plain.startswith("solving (objective) 12.3 s")
     # with --gap: where the solve stops
@@ -82,7 +82,7 @@ def test_line_fits_the_terminal_leaving_out_the_least_first():
     console, out = terminal(60)
     with solve_progress(console, delay=0) as shown:
         shown.update(objective=6_692_597, bound=6_600_000, solution=True, phase="tie-break (HiGHS)",
-                     step="organisations 13-20 of 77")
+                     step="13-20/77")
         shown.refresh()
     drawn = [line for line in ANSI.sub("", out.getvalue()).replace("\r", "\n").splitlines() if line.strip()]
     assert drawn and all(len(line) <= 60 for line in drawn), drawn

@@ -77,7 +77,7 @@ class SolveProgress(cp_model.CpSolverSolutionCallback):
         self.bound: float | None = None
         self.solutions = 0
         self.runs = 0  # solver runs in this phase, counted where they name no step of their own
-        self.step: str | None = None  # where a phase of many runs is ("organisation 12 of 77")
+        self.step: str | None = None  # where a phase of many runs is ("12/77")
         self.found = False  # a solution in any phase so far
         self._lock = threading.Lock()
         self._live: Live | None = None
@@ -133,13 +133,13 @@ class SolveProgress(cp_model.CpSolverSolutionCallback):
 
     def line(self, width: int | None = None) -> Text:
         """`solving (objective) 12.3 s · best 6 692 597 · bound 6 500 000 · gap 2.87% · 14 solutions`; a
-        phase of several runs says where it is (`solving (tie-break, organisation 12 of 77) ...`) or
+        phase of several runs says where it is (`solving (tie-break 12/77) ...`: the 12th of 77 steps) or
         counts them (`run 3`). Within `width` characters: the solution count, then where `--gap` stops
         and then the bound are left out first, and what still does not fit is cut (one line, never two)."""
         with self._lock:
             phase, step, objective, bound, solutions = self.phase, self.step, self.objective, self.bound, self.solutions
             runs, found = self.runs, self.found
-        where = f", {step}" if step else f", run {runs}" if runs > 1 else ""
+        where = f" {step}" if step else f", run {runs}" if runs > 1 else ""
         parts: list[tuple[str, str, int]] = [  # (text, style, which to leave out first: higher first)
             (f"solving ({phase}{where}) ", "bold", 0),
             (f"{self.elapsed:.1f} s", "", 0),

@@ -643,7 +643,7 @@ def _break_ties(rollout: RolloutModel, problem: Problem, options: SolveOptions, 
             model.minimize(position)
             escalate = blocks is not None and blocks.usable
             solver = solver_for(options, min(time_left, TIE_BREAK_CP_SAT_SECONDS) if escalate else time_left)
-            code = run_solver(solver, model, options, "tie-break", step=f"organisation {i + 1} of {len(steps)}")
+            code = run_solver(solver, model, options, "tie-break", step=f"{i + 1}/{len(steps)}")
             if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 values = _values(rollout, solver)
             if code != cp_model.OPTIMAL and escalate:
@@ -722,7 +722,7 @@ class _HighsBlocks:
         block = block_of(self.flat, [org_id for org_id, _, _ in steps])
         if self.options.progress is not None:
             self.options.progress.update(phase="tie-break (HiGHS)",
-                                         step=f"organisations {first + 1}-{first + len(block)} of {len(all_steps)}")
+                                         step=f"{first + 1}-{first + len(block)}/{len(all_steps)}")
         start = slot_indices(problem, {org_id: window_id for (org_id, window_id), live in values.items() if live})
         chosen, proven = self.mip.earliest(block, start, deadline - time.perf_counter())
         if chosen is None:
