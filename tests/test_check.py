@@ -479,29 +479,29 @@ def test_the_example_workflow_runs_hpplan_check_as_documented(tmp_path: Path, mo
         junit(junit_file.read_text(encoding="utf-8"))
 
 
+def _findings_with(scenario: Path, changes: str) -> list[dict]:
+    """`check --format json` of the shipped data with a scenario of these changes (YAML): it has no plan."""
+    scenario.write_text(f"base: {REPO / 'data'}\ndescription: test\nchanges:\n{changes}", encoding="utf-8")
+    result = run("check", "--scenario", scenario, "--format", "json")
+    assert result.exit_code == 1, result.output
+    return json.loads(result.stdout)["findings"]
+
+
 def test_a_capacity_the_scenario_sets_points_at_the_scenario(tmp_path: Path):
     # the finding said "pool specialist has 130 FTE" at waves.yaml's `fte: 168` line
     scenario = tmp_path / "cut.yaml"
-    scenario.write_text(f"base: {REPO / 'data'}\ndescription: specialist cut in April 2024 (test)\nchanges:\n"
-                        "  - op: capacity\n    pool: specialist\n    fte: 130\n    from: 2024-04\n    to: 2024-04\n"
-                        "  - op: set\n    actor: helse-more-og-romsdal\n    fields: {latest: 2024-04-27}\n",
-                        encoding="utf-8")
-    result = run("check", "--scenario", scenario, "--format", "json")
-    assert result.exit_code == 1, result.output
-    pool = [f for f in json.loads(result.stdout)["findings"] if "pool specialist has 130 FTE" in f["message"]]
+    findings = _findings_with(scenario, "  - op: capacity\n    pool: specialist\n    fte: 130\n    from: 2024-04\n"
+                                        "    to: 2024-04\n  - op: set\n    actor: helse-more-og-romsdal\n"
+                                        "    fields: {latest: 2024-04-27}\n")
+    pool = [f for f in findings if "pool specialist has 130 FTE" in f["message"]]
     assert pool and all((f["file"], f["line"]) == (str(scenario), 4) for f in pool), pool
 
 
 def test_a_pool_conflict_names_only_organisations_that_load_that_month(tmp_path: Path):
     # St. Olavs (live since 2022, hypercare to January 2023) was named among those loading 2024-08
-    scenario = tmp_path / "late.yaml"
-    scenario.write_text(f"base: {REPO / 'data'}\ndescription: HMR late, HNT due (test)\nchanges:\n"
-                        "  - op: postpone\n    actor: helse-more-og-romsdal\n    earliest: 2024-09-01\n"
-                        "  - op: set\n    actor: helse-nord-trondelag\n    fields: {latest: 2024-11-09}\n",
-                        encoding="utf-8")
-    result = run("check", "--scenario", scenario, "--format", "json")
-    assert result.exit_code == 1, result.output
-    findings = json.loads(result.stdout)["findings"]
+    findings = _findings_with(tmp_path / "late.yaml",
+                              "  - op: postpone\n    actor: helse-more-og-romsdal\n    earliest: 2024-09-01\n"
+                              "  - op: set\n    actor: helse-nord-trondelag\n    fields: {latest: 2024-11-09}\n")
     pool = next(f for f in findings if f["message"].startswith("pool specialist has"))
     assert "Helse Nord-Trøndelag HF" in pool["message"] and "St. Olavs" not in pool["message"], pool
     # and the data's own fields of a changed organisation stay at the data's lines
