@@ -223,3 +223,43 @@ def test_solve_options_are_checked_again_by_the_solve():
         SolveOptions(seed=SEED_MAX + 1)
     with pytest.raises(ValueError, match="HiGHS has none"):
         SolveOptions(engine="highs", work_limit=1.0)
+
+
+def test_an_output_never_replaces_an_input_and_its_suffix_names_its_format(tmp_path: Path):
+    # `report --plan plan.json -o plan.json` replaced the saved plan with an HTML page, `-o board.pdf`
+    # wrote HTML, `solve -o data/waves.yaml` replaced the data; `solve -o plan.json` wrote the table
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    plan = tmp_path / "plan.json"
+    assert run("solve", "--data", str(data), "-o", str(plan)).exit_code == 0
+    assert json.loads(plan.read_text())["status"] == "optimal"  # JSON, from the suffix
+    md = tmp_path / "plan.md"
+    assert run("solve", "--data", str(data), "-o", str(md)).exit_code == 0
+    assert md.read_text().startswith("# Rollout plan")
+    saved, waves = plan.read_bytes(), (data / "waves.yaml").read_bytes()
+    refused = [
+        ("report", "--data", str(data), "--plan", str(plan), "-o", str(plan), "-f", "html"),
+        ("report", "--data", str(data), "--plan", str(plan), "-o", str(tmp_path / "board.pdf")),
+        ("solve", "--data", str(data), "-f", "json", "-o", str(data / "waves.yaml")),
+        ("compare", "--baseline", str(plan), "--data", str(data), "--postpone", "orsta=2024-09-01", "-o", str(plan)),
+    ]
+    for args in refused:
+        result = run(*args)
+        assert result.exit_code == 2, (args, result.output)
+    assert plan.read_bytes() == saved and (data / "waves.yaml").read_bytes() == waves
+    assert not (tmp_path / "board.pdf").exists()
+
+
+def test_the_summary_hint_wraps_on_a_narrow_terminal():
+    from rich.console import Console
+
+    from hpplan.formats import Detail
+    from hpplan.render import render_plan
+    from hpplan.solve import SolveOptions, solve
+
+    problem = load_problem(TINY)
+    out = io.StringIO()
+    render_plan(problem, solve(problem, SolveOptions(time_limit=10)), Console(width=40, file=out), Detail.window)
+    text = out.getvalue()
+    assert "--detail organisation: each)" in " ".join(text.split())  # whole, over two lines
+    assert max(len(line) for line in text.splitlines()[:4]) <= 40

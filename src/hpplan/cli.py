@@ -115,17 +115,39 @@ def write_output(data: str | bytes, output: Optional[Path], solution: Solution) 
         fail_input(error)
 
 
-def check_output(output: Optional[Path], fmt: Enum | None = None) -> None:
-    """Before any work: an `-o` that cannot be written, or a binary format for a terminal, is bad usage
-    now rather than after a solve of a minute."""
+def inputs_of(data: Path, scenarios: list[Path], *files: Optional[Path]) -> list[Path]:
+    """The files a command reads: the data's two files, its scenario files and any others given."""
+    return [data / "organisations.yaml", data / "waves.yaml", *scenarios, *(f for f in files if f is not None)]
+
+
+def check_output(output: Optional[Path], fmt: Enum | None = None, inputs: list[Path] = ()) -> None:
+    """Before any work: an `-o` that cannot be written, or one of the files the command reads (`-o
+    plan.json` beside `--plan plan.json`, `-o data/waves.yaml`), or a binary format for a terminal, is
+    bad usage now rather than after a solve of a minute (or a lost input)."""
     if output is not None:
         try:
-            check_writable(output)
+            target = check_writable(output)
         except InputError as error:
             fail_input(error)
+        for read in inputs:
+            if read.exists() and target.exists() and target.samefile(read):
+                also = f" (as {read})" if Path(read) != Path(output) else ""
+                typer.echo(f"error: -o {output}: this command reads that file{also}; write the output elsewhere",
+                           err=True)
+                raise typer.Exit(EXIT_INPUT)
     elif fmt is not None and fmt.value == "xlsx" and sys.stdout.isatty():
         typer.echo("error: this format is a binary file; give -o FILE", err=True)
         raise typer.Exit(EXIT_INPUT)
+
+
+#: `solve -o NAME` without --format: the format its suffix names (else the table, as text)
+SUFFIX_FORMATS = {".json": Format.json, ".csv": Format.csv, ".md": Format.markdown, ".markdown": Format.markdown,
+                  ".ics": Format.ics, ".xlsx": Format.xlsx}
+
+
+def format_of(output: Optional[Path]) -> Format:
+    """The format `-o`'s suffix names (`-o plan.json`: json; it wrote the text table there), else table."""
+    return SUFFIX_FORMATS.get(output.suffix.lower(), Format.table) if output is not None else Format.table
 
 
 def check_engine(engine: "Engine", work_limit: Optional[float]) -> None:
@@ -187,7 +209,9 @@ def solve_command(
         help="auto: engines race (CP-SAT with HiGHS; on large models LP rounding with HiGHS; the interval form for "
              "makespan); cp-sat or highs: that one alone. See docs/solve.md \"Engines\".",
     ),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    fmt: Optional[Format] = typer.Option(
+        None, "--format", "-f",
+        help="Output format; default: from -o's suffix (.json, .csv, .md, .ics, .xlsx), else table."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the plan to this file (atomically)."),
     scenario: list[Path] = typer.Option([], "--scenario", "-s", help="A scenario file (docs/scenarios.md); repeat to apply several in order."),
     postpone: list[str] = typer.Option([], "--postpone", help="ID=YYYY-MM-DD: a new earliest go-live date."),
@@ -219,8 +243,9 @@ def solve_command(
         typer.echo("error: --freeze-until keeps go-lives of a baseline plan; give --baseline plan.json", err=True)
         raise typer.Exit(EXIT_INPUT)
     check_engine(engine, work_limit)
-    check_output(output, fmt)
+    fmt = fmt or format_of(output)
     folder = data_folder(data, scenario)
+    check_output(output, fmt, inputs_of(folder, scenario, baseline))
     problem = scenario_problem(folder, scenario, postpone, exclude, capacity)
     if engine is Engine.highs and not highs_available():
         typer.echo("error: --engine highs needs highspy (pip install highspy); or use --engine auto", err=True)

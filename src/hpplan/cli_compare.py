@@ -22,7 +22,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .cli import EXIT_INPUT, GapOption, SeedOption, app, check_output, data_folder, fail_input, write_output
+from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_output, data_folder, fail_input, inputs_of,
+                  write_output)
 from .compare import Comparison, Move, compare
 from .errors import InputError
 from .formats import fmt_int, fmt_number
@@ -413,7 +414,12 @@ def compare_command(
     if fresh and freeze_until is not None:
         typer.echo("error: --freeze-until keeps go-lives of the baseline; it does not go with --fresh", err=True)
         raise typer.Exit(EXIT_INPUT)
-    check_output(output)
+    read = [baseline, *scenario, *baseline_scenario]
+    if data is not None:
+        read += inputs_of(data, [])
+    if baseline.is_dir():
+        read += inputs_of(baseline, [])
+    check_output(output, inputs=read)
     options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, gap=gap / 100)
     freeze = freeze_until.date() if freeze_until else None
     if baseline.is_dir():

@@ -10,6 +10,7 @@ for slides (docs/report.md).
 
 from __future__ import annotations
 
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -17,7 +18,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from .cli import EXIT_INPUT, GapOption, SeedOption, app, check_output, data_folder, exit_stopped, fail_input, load
+from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_output, data_folder, exit_stopped, fail_input,
+                  inputs_of, load)
 from .errors import InputError, Location
 from .io import write_atomic
 from .problem import Problem
@@ -41,12 +43,18 @@ STATIC = (ReportFormat.png, ReportFormat.svg)
 
 
 def report_format(fmt: Optional[ReportFormat], output: Optional[Path]) -> ReportFormat:
-    """--format, else the output file's suffix, else html."""
+    """--format, else the output file's suffix, else html; an output name with another suffix
+    (`-o plan.json`, `-o board.pdf`) and no --format is bad usage: it wrote an HTML page there."""
     if fmt is not None:
         return fmt
-    if output is not None and output.suffix.lower() in SUFFIXES:
-        return SUFFIXES[output.suffix.lower()]
-    return ReportFormat.html
+    if output is None or str(output) == "-":
+        return ReportFormat.html
+    suffix = output.suffix.lower()
+    if suffix not in SUFFIXES:
+        typer.echo(f"error: {output}: report writes html, png, svg, ics or xlsx, and {suffix or 'no suffix'} is none "
+                   "of them; name the file so (report.html) or give --format", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    return SUFFIXES[suffix]
 
 
 def report_problem(data: Path, scenarios: list[Path]) -> Problem:
@@ -150,9 +158,12 @@ def report_command(
         raise typer.Exit(EXIT_INPUT)
     if output is None:
         output = Path(f"plan.{fmt.value}")
-    if str(output) != "-":
-        check_output(output)
     folder = data_folder(data, scenario)
+    if str(output) != "-":
+        check_output(output, inputs=inputs_of(folder, scenario, plan, compare))
+    elif fmt in (ReportFormat.png, ReportFormat.xlsx) and sys.stdout.isatty():
+        typer.echo(f"error: {fmt.value} is a binary file; give -o FILE (or pipe -o - into a program)", err=True)
+        raise typer.Exit(EXIT_INPUT)
     problem = report_problem(folder, scenario)
     other = read_report_plan(compare, problem, strict=False) if compare is not None else None
     if plan is not None:
@@ -185,8 +196,6 @@ def report_command(
         content = report_bytes(problem, solution, fmt.value, chart=chart, group_by=group_by, detail=detail, other=other,
                                label=label, other_label=other_label)
     if str(output) == "-":
-        import sys
-
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
         exit_stopped(solution, None)

@@ -403,8 +403,9 @@ def render_gantt(problem: Problem, solution: Solution, console: Console, g: Glyp
     layout = choose_layout(problem, solution, width, g)
     per_kind = detail is Detail.window or (detail is Detail.auto and len(solution.plan) > DETAIL_AUTO_MAX)
     if per_kind:
-        _print(console, Text(f"A row per window and kind ({fmt_int(len(solution.plan))} organisations; "
-                             "--detail organisation: each)", style="dim italic"))
+        # a sentence: wrapped on a narrow terminal, not cut ("--detail organ")
+        console.print(Text(f"A row per window and kind ({fmt_int(len(solution.plan))} organisations; "
+                           "--detail organisation: each)", style="dim italic"), highlight=False)
     for line in _gantt_header(layout, g):
         _print(console, line)
     for group in plan_groups(problem, solution):
