@@ -85,3 +85,37 @@ def test_cli_writes_refuses_to_overwrite_and_rejects_unknown_sizes(tmp_path):
     assert forced.exit_code == 0
     unknown = runner.invoke(app, ["generate", "--size", "huge", "--out", str(tmp_path / "x")])
     assert unknown.exit_code == 2 and "Traceback" not in unknown.output
+
+
+def test_force_replaces_both_files_or_neither(tmp_path, monkeypatch):
+    """A failed `generate --force` leaves the instance as it was: waves.yaml that cannot be replaced
+    is found before organisations.yaml is touched, and a write that fails anyway puts the first file
+    back (a hand-edited organisations.yaml was lost with exit 2)."""
+    from hpplan.errors import InputError, Location
+
+    runner = CliRunner()
+    out = tmp_path / "inst"
+    (out / "waves.yaml").mkdir(parents=True)
+    mine = "organisations: []  # my hand-edited file\n"
+    (out / "organisations.yaml").write_text(mine)
+    result = runner.invoke(app, ["generate", "--size", "region", "--out", str(out), "--force"])
+    assert result.exit_code == 2 and "waves.yaml: cannot write" in result.output and "Traceback" not in result.output
+    assert (out / "organisations.yaml").read_text() == mine
+    (out / "waves.yaml").rmdir()
+    (out / "waves.yaml").write_text("waves, mine too\n")
+    from hpplan import io as hpplan_io
+
+    real = hpplan_io.write_atomic
+
+    def failing(path, data):
+        if path.name == "waves.yaml":
+            raise InputError("cannot write: disk full", Location(str(path)))
+        real(path, data)
+
+    monkeypatch.setattr(hpplan_io, "write_atomic", failing)
+    result = runner.invoke(app, ["generate", "--size", "region", "--out", str(out), "--force"])
+    assert result.exit_code == 2 and "disk full" in result.output
+    assert (out / "organisations.yaml").read_text() == mine and (out / "waves.yaml").read_text() == "waves, mine too\n"
+    fresh = tmp_path / "fresh"
+    result = runner.invoke(app, ["generate", "--size", "region", "--out", str(fresh)])
+    assert result.exit_code == 2 and sorted(p.name for p in fresh.iterdir()) == []

@@ -163,3 +163,30 @@ def test_bad_files_say_file_and_line(tmp_path):
         parse_sm(multi)
     with pytest.raises(InputError, match="no such PSPLIB file"):
         parse_sm(tmp_path / "missing.sm")
+
+
+@pytest.mark.parametrize("edit, line, message", [
+    (lambda t: t.replace("sink ):  6", "sink ):  six"), 3, "jobs: expected a whole number"),
+    (lambda t: t.replace("sink ):  6", "sink ):  -3"), 3, "jobs: expected a whole number"),
+    (lambda t: t.replace("sink ):  6", "sink ):  1"), 3, "jobs: expected at least 2"),
+    (lambda t: t.replace("sink ):  6", "sink ):"), 3, "jobs: expected a whole number"),
+    (lambda t: "\n".join(t.splitlines()[:13]), 13, "file ends inside the PRECEDENCE RELATIONS section after 4 of 6"),
+    (lambda t: "\n".join(t.splitlines()[:28]), 28, "file ends inside the RESOURCEAVAILABILITIES section"),
+    (lambda t: t.replace("sink ):  6", "sink ):  8"), 16, "PRECEDENCE RELATIONS ends after 6 of 8 rows"),
+    (lambda t: t.replace("sink ):  6", "sink ):  5"), 15, "PRECEDENCE RELATIONS has more than 5 rows"),
+    (lambda t: t.replace("  5      1     3       1", "  5      1     -3      1"), 24, "expected whole numbers >= 0"),
+    (lambda t: t.replace("  5      1     3       1", "  5      1     3"), 24, "job 5: 0 demands, expected 1"),
+    (lambda t: t.replace("  5      1     3       1", "  4      1     3       1"), 24, "job 4 has a second request row"),
+    (lambda t: t.replace("   5        1          1           6", "   5        1          1           9"), 14,
+     "job 5 names successor 9, which is not a job"),
+    (lambda t: t.replace("    2\n****", "****"), 29, "RESOURCEAVAILABILITIES has no row"),
+])
+def test_malformed_files_are_input_errors_at_their_line(tmp_path, edit, line, message):
+    """A truncated or hand-edited `.sm` file: an InputError naming the line and what belongs there,
+    never a ValueError or IndexError from inside the parser (docs/benchmarks.md)."""
+    bad = tmp_path / "bad.sm"
+    bad.write_text(edit(TINY))
+    with pytest.raises(InputError) as error:
+        parse_sm(bad)
+    assert str(error.value).startswith(f"{bad}:{line}: ") and message in str(error.value)
+    assert "None" not in str(error.value)

@@ -495,3 +495,113 @@ def test_a_worker_ignores_ctrl_c_from_its_start_and_the_parent_gets_it_after():
             held = True
         pytest.fail("the Ctrl-C was lost")  # ... and raised as the block ends
     assert held
+
+
+def test_command_checks_every_output_path_before_any_work_and_writes_nothing_when_one_fails(tmp_path, monkeypatch):
+    """A --chart, -o or --out that cannot be written is reported at once (not after a sweep of hours),
+    and an existing -o summary is left as it was (it was replaced before the bad --chart was seen)."""
+    import hpplan.sweep as sw
+
+    spec = spec_file(tmp_path, samples=3)
+    out = tmp_path / "r.jsonl"
+    assert run("sweep", str(spec), "--out", str(out), "-j", "1").exit_code == 0
+    summary = tmp_path / "summary.txt"
+    summary.write_text("my summary, keep me\n")
+    bad_chart = tmp_path / "no" / "such" / "chart.html"
+    for fmt in ("table", "json"):
+        result = run("sweep", str(spec), "--out", str(out), "--no-run", "-f", fmt, "-o", str(summary),
+                     "--chart", str(bad_chart))
+        assert result.exit_code == 2 and f"{bad_chart}: cannot write" in result.stderr, result.output
+        assert summary.read_text() == "my summary, keep me\n"
+    chart = tmp_path / "chart.html"
+    result = run("sweep", str(spec), "--out", str(out), "--no-run", "-o", str(tmp_path / "no" / "s.txt"),
+                 "--chart", str(chart))
+    assert result.exit_code == 2 and not chart.exists()
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the sweep ran before its output paths were checked")
+
+    monkeypatch.setattr(sw, "run_sweep", must_not_run)
+    for extra in (["--chart", str(bad_chart)], ["-o", str(tmp_path / "no" / "s.txt")],
+                  ["--out", str(tmp_path / "no" / "r.jsonl")]):
+        result = run("sweep", str(spec), "--out", str(tmp_path / "new.jsonl"), "-j", "1", *extra)
+        assert result.exit_code == 2 and "cannot write" in result.stderr and "Traceback" not in result.output, extra
+    assert not (tmp_path / "new.jsonl").exists()
+
+
+def test_unproven_plans_under_a_work_limit_are_called_reproducible(tmp_path):
+    """The warning about plans cut short advised setting work_limit even where it was set (then they are
+    reproducible: cut short by the work limit, the same on any machine)."""
+    out = tmp_path / "r.jsonl"
+    for name, work_limit in (("wall.yaml", None), ("work.yaml", 50)):
+        spec = spec_file(tmp_path, name, samples=3, work_limit=work_limit, engine="cp-sat" if work_limit else None)
+        assert run("sweep", str(spec), "--out", str(out), "-j", "1", "--overwrite").exit_code == 0
+        lines = out.read_text().splitlines()
+        records = [json.loads(line) for line in lines]
+        for record in records:
+            if record.get("type") == "result":
+                record["tie_break"] = "incomplete"  # as a solve cut short leaves it
+        out.write_text("".join(json.dumps(r) + "\n" for r in records))
+        result = run("sweep", str(spec), "--out", str(out), "--no-run", "-f", "table", "-o", str(tmp_path / "s.txt"))
+        assert result.exit_code == 0, result.output
+        text = " ".join((tmp_path / "s.txt").read_text().split())
+        if work_limit is None:
+            assert "3 plans were cut short by the time limit" in text and "set work_limit" in text
+        else:
+            assert "3 plans were cut short by the work limit (50)" in text and "reproducible" in text
+            assert "time limit" not in text and "set work_limit" not in text and "may differ" not in text
+
+
+def test_data_without_postponement_costs_says_so_instead_of_a_cost_of_zero(tmp_path):
+    import dataclasses
+
+    context = context_of(spec_file(tmp_path, samples=3))
+    summary = aggregate(run_sweep(context, tmp_path / "r.jsonl", backend_factory=inline_backend()).results)
+    assert "Cost of delay of trust-a, trust-b" in summary_text(summary)
+    none = dataclasses.replace(summary, cost=dataclasses.replace(summary.cost, actors=[], mean=0, p50=0, p90=0, max=0))
+    text = " ".join(summary_text(none).split())
+    assert "Cost of delay" not in text and "MNOK" not in text
+    assert "no organisation in the data has a postponement_cost_per_month" in text and "population-months" in text
+
+
+def test_a_slip_and_a_signing_delay_from_two_risks_combine_but_two_slips_are_an_error(tmp_path):
+    """docs/sweep.md said naming one organisation in two risks is an error; the code refuses only two
+    risks of the same sort (two slips, or two signing delays), and the two sorts combine."""
+    slip = {"actor": "m3", "slip": {"fixed": 1}, "source": "estimate: test"}
+    signing = {"actor": "m3", "delay_signing": {"probability": 1.0, "months": 3}, "source": "estimate: test"}
+    context = context_of(spec_file(tmp_path, "both.yaml", samples=2, risks=[slip, signing]))
+    assert draw(context, 0).slips == {"m3": 4} and draw(context, 0).signing == ["m3"]
+    for twice, what in (([slip, dict(slip, slip={"fixed": 2})], "a slip"), ([signing, dict(signing, delay_signing={"probability": 0.5, "months": 6})], "a signing delay")):
+        path = spec_file(tmp_path, "twice.yaml", samples=2, risks=twice)
+        with pytest.raises(InputError) as error:
+            context_of(path)
+        assert f"m3 is named by two risks that both give {what}" in str(error.value)
+    text = (REPO / "docs" / "sweep.md").read_text()
+    assert "Naming one organisation in two risks is an error" not in " ".join(text.split())
+
+
+def test_spec_scenario_files_are_found_or_reported_at_the_spec_line(tmp_path):
+    """A missing `scenarios:` file was reported as 'nosuch.yaml: no such file', not at the spec's line;
+    a found one in the spec's folder is named from the working folder in --scenario-of's header."""
+    from hpplan.sweep.sample import scenario_yaml
+
+    missing = spec_file(tmp_path, "ns.yaml", **grid_fields(scenarios=["nosuch.yaml"]))
+    with pytest.raises(InputError) as error:
+        context_of(missing)
+    assert str(error.value).startswith(f"{missing}:") and "'nosuch.yaml' not found" in str(error.value)
+    line = int(str(error.value)[len(f"{missing}:"):].split(":")[0])
+    assert "nosuch.yaml" in missing.read_text().splitlines()[line - 1]
+    (tmp_path / "later.yaml").write_text(yaml.safe_dump(
+        {"base": str(TINY), "description": "trust A later",
+         "changes": [{"op": "postpone", "actor": "trust-a", "earliest": "2024-09-01"}]}))
+    grid = spec_file(tmp_path, "grid.yaml", **grid_fields(scenarios=["later.yaml"]))
+    context = context_of(grid)
+    assert context.scenario_files == [str(tmp_path / "later.yaml")]
+    text = scenario_yaml(context, 1)
+    assert f"# Apply after the sweep's own scenario {tmp_path / 'later.yaml'}." in text
+    assert "seed" not in text.splitlines()[0]  # a grid draws nothing: no seed in its header
+    assert "(seed 7)" in scenario_yaml(context_of(spec_file(tmp_path)), 0).splitlines()[0]
+
+
+def test_slip_descriptions_count_months_in_words():
+    assert Slip(fixed=1).describe() == "fixed 1 month" and Slip(fixed=2).describe() == "fixed 2 months"

@@ -21,9 +21,9 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from .cli import EXIT_INPUT, app, fail_input
+from .cli import EXIT_INPUT, app, check_output, fail_input
 from .errors import InputError, Location
-from .io import write_atomic
+from .io import check_writable, write_atomic, write_pair
 
 EXIT_NO_BASE = 1
 EXIT_BACKEND = 4
@@ -86,6 +86,11 @@ def sweep_command(
         _usage(f"--scheduler {scheduler}: not a scheduler address; give tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786)")
     if resume and overwrite:
         _usage("--resume continues the results file and --overwrite replaces it: give one of them")
+    out = out or Path(f"{spec.stem}.results.jsonl")
+    check_output(output)  # before any work: a wrong path costs no sweep, and nothing is written
+    if scenario_of is None:
+        _check_chart(chart)
+        _check_results_file(out, no_run)
     try:
         loaded = sw.load_spec(spec)
         loaded = _override(loaded, samples, seed, time_limit, gap)
@@ -100,7 +105,6 @@ def sweep_command(
         _emit(text, output)
         raise typer.Exit(0)
 
-    out = out or Path(f"{spec.stem}.results.jsonl")
     dates = [d.date() for d in live_by] or list(context.spec.live_by)
     try:
         given = (("--data", data), ("--samples", samples), ("--seed", seed), ("--time-limit", time_limit),
@@ -113,19 +117,52 @@ def sweep_command(
     except InputError as error:
         fail_input(error)
         raise
-    _report(summary, fmt, output)
+    page = None
     if chart is not None:
         from .sweep.output import sweep_html
 
-        try:
-            write_atomic(chart, sweep_html(summary))
-        except InputError as error:
-            fail_input(error)
-        except RuntimeError as error:  # plotly missing
-            _say(str(error))
-            raise typer.Exit(EXIT_INPUT)
+        page = sweep_html(summary, work_limit=context.spec.work_limit)
+    text = _report(summary, fmt, output, context.spec.work_limit)
+    try:
+        if output is not None and page is not None:
+            write_pair(output, text, chart, page)  # both or neither: a failed run overwrites nothing
+        elif output is not None:
+            write_atomic(output, text)
+        else:
+            if text is not None:
+                sys.stdout.write(text)
+            if page is not None:
+                write_atomic(chart, page)
+    except InputError as error:
+        fail_input(error)
+    if page is not None:
         _say(f"charts written to {chart}")
     raise typer.Exit(0)
+
+
+def _check_results_file(out: Path, no_run: bool) -> None:
+    """Before any work: --out is a file this run can write (--no-run only reads it)."""
+    try:
+        if out.is_dir():
+            raise InputError("is a folder; --out takes a file name (e.g. results.jsonl)", Location(str(out)))
+        if not no_run:
+            check_writable(out)
+    except InputError as error:
+        fail_input(error)
+
+
+def _check_chart(chart: Optional[Path]) -> None:
+    """Before any work: --chart needs plotly and a path it can write."""
+    if chart is None:
+        return
+    from .sweep.output import require_plotly
+
+    try:
+        require_plotly()
+    except RuntimeError as error:  # plotly missing
+        _say(str(error))
+        raise typer.Exit(EXIT_INPUT)
+    check_output(chart)
 
 
 def _scheduler_address(address: str) -> bool:
@@ -167,8 +204,6 @@ def _override(loaded, samples: Optional[int], seed: Optional[int], time_limit: O
 def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, no_run: bool, jobs, scheduler, dask,
          options: tuple[str, ...] = ()):
     """Run the sweep (or not), and return the results file's records."""
-    if out.is_dir():
-        raise InputError("is a folder; --out takes a file name (e.g. results.jsonl)", Location(str(out)))
     if no_run:
         if not out.exists():
             raise InputError("no such results file; run the sweep first", Location(str(out)))
@@ -220,19 +255,18 @@ def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, n
     return result.results
 
 
-def _report(summary, fmt: SweepFormat, output: Optional[Path]) -> None:
+def _report(summary, fmt: SweepFormat, output: Optional[Path], work_limit: Optional[float]) -> Optional[str]:
+    """The summary's text in `fmt`, or None when it went to the terminal as a table already."""
     from .sweep.output import render_summary, summary_csv, summary_json, summary_text
 
     if fmt is SweepFormat.json:
-        text = summary_json(summary)
-    elif fmt is SweepFormat.csv:
-        text = summary_csv(summary)
-    elif output is None:
-        render_summary(summary, Console(highlight=False))
-        return
-    else:
-        text = summary_text(summary, 160)
-    _emit(text, output)
+        return summary_json(summary)
+    if fmt is SweepFormat.csv:
+        return summary_csv(summary)
+    if output is None:
+        render_summary(summary, Console(highlight=False), work_limit=work_limit)
+        return None
+    return summary_text(summary, 160, work_limit=work_limit)
 
 
 def _emit(text: str, output: Optional[Path]) -> None:

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import yaml
 
-from .io import write_atomic
+from .io import check_writable, write_pair
 from .problem import Problem
 from .schema import OrganisationsFile, WavesFile, slug
 
@@ -418,10 +418,12 @@ def write_instance(out: Path | str, size: str, seed: int, *, limit_kinds: bool =
     """Write organisations.yaml and waves.yaml for a size and seed into `out` (created if missing)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    org_path, waves_path = out / "organisations.yaml", out / "waves.yaml"
+    for path in (org_path, waves_path):  # before the work, and before either file is touched
+        check_writable(path)
     orgs, waves = generate(size, seed, limit_kinds=limit_kinds)
     header = (f"# Synthetic instance: `hpplan generate --size {size} --seed {seed}`. Not real data: every number is\n"
               f"# an estimate with the shape of the shipped Midt-Norge data (docs/benchmarks.md).\n")
-    org_path, waves_path = out / "organisations.yaml", out / "waves.yaml"
-    write_atomic(org_path, dump(orgs, header))
-    write_atomic(waves_path, dump(waves, header))
+    write_pair(org_path, dump(orgs, header), waves_path, dump(waves, header))
     return org_path, waves_path
+

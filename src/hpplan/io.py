@@ -62,3 +62,21 @@ def write_atomic(path: Path | str, data: str | bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def write_pair(first: Path, first_text: str, second: Path, second_text: str) -> None:
+    """Write two files that only make sense together (an instance's organisations.yaml and waves.yaml,
+    a sweep's summary and its chart), each atomically, and the pair all or nothing: when the second
+    cannot be written the first is put back as it was (or removed, if it was new), so a failed run
+    leaves nothing half replaced."""
+    previous = check_writable(first)
+    old = previous.read_bytes() if previous.is_file() else None
+    write_atomic(first, first_text)
+    try:
+        write_atomic(second, second_text)
+    except BaseException:
+        if old is not None:
+            write_atomic(first, old)
+        else:
+            previous.unlink(missing_ok=True)
+        raise

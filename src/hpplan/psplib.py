@@ -74,12 +74,16 @@ class Bound:
 
 
 def parse_sm(path: Path | str) -> RcpspInstance:
-    """Read a single-mode PSPLIB `.sm` file. Raises InputError with file:line on bad input."""
+    """Read a single-mode PSPLIB `.sm` file. Raises InputError with file:line on bad input: a library
+    user converting a hand-edited or truncated file needs to know which line to look at, not an
+    IndexError from inside the parser."""
     path = Path(path)
     try:
         lines = path.read_text(encoding="latin-1").splitlines()
     except FileNotFoundError:
         raise InputError("no such PSPLIB file", Location(str(path)))
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror or error}", Location(str(path)))
     where = lambda i: Location(str(path), i + 1)  # noqa: E731
 
     def find(prefix: str) -> int:
@@ -88,48 +92,86 @@ def parse_sm(path: Path | str) -> RcpspInstance:
                 return i
         raise InputError(f"not a PSPLIB .sm file: no '{prefix}' section", Location(str(path)))
 
-    def numbers(i: int) -> list[int]:
+    def numbers(i: int, section: str, first: int, rows: int, what: str) -> list[int]:
+        """Row i of `section` (its rows start at line index `first`; `rows` of them are expected) as
+        whole numbers >= 0. A row past the end of the file, or a separator or header where a row
+        belongs, says how far the section got."""
+        after = f" after {i - first} of {rows} rows (line {jobs_line + 1} says {n_jobs} jobs)" if rows > 1 else ""
+        if i >= len(lines):
+            raise InputError(f"file ends inside the {section} section{after}; expected {what}", where(len(lines) - 1))
+        text = lines[i].strip()
+        if not text or text.startswith(("**", "--")) or text[0].isalpha():
+            cut = f"ends{after}" if rows > 1 else "has no row"
+            raise InputError(f"{section} {cut}; expected {what}, got {text!r}", where(i))
         try:
-            return [int(v) for v in lines[i].split()]
+            row = [int(v) for v in text.split()]
         except ValueError:
-            raise InputError(f"expected whole numbers, got {lines[i].strip()!r}", where(i))
+            raise InputError(f"{section}: expected whole numbers ({what}), got {text!r}", where(i))
+        if any(v < 0 for v in row):
+            raise InputError(f"{section}: expected whole numbers >= 0 ({what}), got {text!r}", where(i))
+        return row
+
+    def rows_end(section: str, i: int, rows: int) -> None:
+        """A section with more rows than jobs: the job count is wrong (or rows are duplicated)."""
+        if i < len(lines) and lines[i].strip()[:1].isdigit():
+            raise InputError(f"{section} has more than {rows} rows (line {jobs_line + 1} says {n_jobs} jobs)", where(i))
 
     jobs_line = next((i for i, l in enumerate(lines) if l.lower().startswith("jobs (incl. supersource/sink")), None)
     if jobs_line is None:
         raise InputError("not a PSPLIB .sm file: no 'jobs (incl. supersource/sink )' line", Location(str(path)))
-    n_jobs = int(lines[jobs_line].split(":")[1])
+    value = lines[jobs_line].partition(":")[2].strip()
+    if not value.isdigit():
+        raise InputError(f"jobs: expected a whole number (the jobs, dummy source and sink included), got {value!r}",
+                         where(jobs_line))
+    n_jobs = int(value)
+    if n_jobs < 2:
+        raise InputError(f"jobs: expected at least 2 (the dummy source and sink are counted), got {n_jobs}",
+                         where(jobs_line))
     successors: dict[int, tuple[int, ...]] = {}
-    start = find("PRECEDENCE RELATIONS") + 2
+    precedence_line: dict[int, int] = {}
+    section = "PRECEDENCE RELATIONS"
+    start = find(section) + 2
     for i in range(start, start + n_jobs):
-        row = numbers(i)
+        row = numbers(i, section, start, n_jobs, "job, modes, count and that many successors")
         if len(row) < 3 or len(row) != 3 + row[2]:
             raise InputError(f"precedence row: expected job, modes, count and that many successors, got {lines[i].strip()!r}", where(i))
         if row[1] != 1:
             raise InputError(f"job {row[0]} has {row[1]} modes; only single-mode instances (.sm) are supported", where(i))
+        if row[0] in successors:
+            raise InputError(f"job {row[0]} has a second precedence row (the first is line {precedence_line[row[0]] + 1})", where(i))
         successors[row[0]] = tuple(row[3:])
-    start = find("REQUESTS/DURATIONS") + 3
+        precedence_line[row[0]] = i
+    rows_end(section, start + n_jobs, n_jobs)
+    section = "REQUESTS/DURATIONS"
+    start = find(section) + 3
     activities = []
     n_resources = None
+    request_line: dict[int, int] = {}
     for i in range(start, start + n_jobs):
-        row = numbers(i)
+        row = numbers(i, section, start, n_jobs, "job, mode, duration and demands")
         if len(row) < 3:
             raise InputError(f"request row: expected job, mode, duration and demands, got {lines[i].strip()!r}", where(i))
         demands = tuple(row[3:])
         n_resources = n_resources if n_resources is not None else len(demands)
         if len(demands) != n_resources:
-            raise InputError(f"job {row[0]}: {len(demands)} demands, expected {n_resources}", where(i))
+            raise InputError(f"job {row[0]}: {len(demands)} demands, expected {n_resources} (as on line {start + 1})", where(i))
         if row[0] not in successors:
             raise InputError(f"job {row[0]} has no precedence row", where(i))
+        if row[0] in request_line:
+            raise InputError(f"job {row[0]} has a second request row (the first is line {request_line[row[0]] + 1})", where(i))
+        request_line[row[0]] = i
         activities.append(Activity(row[0], row[2], demands, successors[row[0]]))
-    cap_line = find("RESOURCEAVAILABILITIES") + 2
-    capacities = tuple(numbers(cap_line))
+    rows_end(section, start + n_jobs, n_jobs)
+    section = "RESOURCEAVAILABILITIES"
+    cap_line = find(section) + 2
+    capacities = tuple(numbers(cap_line, section, cap_line, 1, f"a row of {n_resources} resource availabilities"))
     if len(capacities) != n_resources:
-        raise InputError(f"{len(capacities)} resource availabilities, expected {n_resources}", where(cap_line))
-    numbers_seen = {a.number for a in activities}
+        raise InputError(f"{len(capacities)} resource availabilities, expected {n_resources} (one per demand column)", where(cap_line))
     for a in activities:
         for s in a.successors:
-            if s not in numbers_seen:
-                raise InputError(f"job {a.number} names successor {s}, which is not a job", Location(str(path)))
+            if s not in request_line:
+                raise InputError(f"job {a.number} names successor {s}, which is not a job (jobs: "
+                                 f"{min(request_line)}..{max(request_line)})", where(precedence_line[a.number]))
     return RcpspInstance(path.stem, path, capacities, activities)
 
 
@@ -259,14 +301,13 @@ def to_hpplan(inst: RcpspInstance, *, horizon: int | None = None, source_note: s
 
 def write_hpplan(inst: RcpspInstance, out: Path | str, *, horizon: int | None = None) -> Path:
     from .generate import dump
-    from .io import write_atomic
+    from .io import write_pair
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     orgs, waves = to_hpplan(inst, horizon=horizon)
     header = f"# PSPLIB {inst.name} as hpplan data (hpplan.psplib.to_hpplan); see docs/benchmarks.md.\n"
-    write_atomic(out / "organisations.yaml", dump(orgs, header))
-    write_atomic(out / "waves.yaml", dump(waves, header))
+    write_pair(out / "organisations.yaml", dump(orgs, header), out / "waves.yaml", dump(waves, header))
     return out
 
 

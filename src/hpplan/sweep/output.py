@@ -49,7 +49,9 @@ def _table(fancy: bool) -> Table:
                  header_style="bold", safe_box=True)
 
 
-def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
+def render_summary(s: SweepSummary, console: Console, top: int = 10, *, work_limit: float | None = None) -> None:
+    """The summary for a reader. `work_limit`: the spec's (the solves cut short by it are reproducible,
+    which the warning about unproven plans then says instead of advising it)."""
     fancy = console.is_terminal
     short = console.width < WIDE
     seed = f", seed {s.seed}" if s.seed is not None else ""
@@ -63,10 +65,14 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
     if s.completion is not None:
         line += f". Base plan: {s.base_status}, rollout complete {s.completion.base}."
     _say(console, line, 2)
-    if s.unproven:
-        _say(console, f"{s.unproven} plans were cut short by the time limit or the gap tolerance (not proven "
-                      "optimal): they may differ on a faster or slower machine; raise time_limit (and lower gap), "
-                      "or set work_limit to make them reproducible (docs/sweep.md).", 2, "yellow")
+    if s.unproven and work_limit is not None:
+        _say(console, f"{s.unproven} {_plans(s.unproven)} cut short by the work limit ({work_limit:g}) or the gap "
+                      "tolerance (not proven optimal): reproducible, the same on any machine; raise work_limit (and "
+                      "lower gap) for plans nearer the optimum (docs/sweep.md).", 2, "yellow")
+    elif s.unproven:
+        _say(console, f"{s.unproven} {_plans(s.unproven)} cut short by the time limit or the gap tolerance (not "
+                      "proven optimal): they may differ on a faster or slower machine; raise time_limit (and lower "
+                      "gap), or set work_limit to make them reproducible (docs/sweep.md).", 2, "yellow")
     if not s.with_plan:
         _failures(s, console)
         return
@@ -95,12 +101,17 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
     if s.cost is not None:
         k = s.cost
         console.print()
-        estimate = " (estimate: from estimated postponement costs per month)" if k.is_estimate else ""
-        who = f" of {', '.join(k.actors)}" if k.actors else ""
-        _say(console, f"Cost of delay{who}{estimate}", 0, "bold")
-        _say(console, f"mean {fmt_number(k.mean)} MNOK, median {fmt_number(k.p50)}, P90 {fmt_number(k.p90)}, "
-                      f"max {fmt_number(k.max)}; on average {fmt_number(k.mean_moved)} organisations go live later "
-                      f"than in the base plan, {fmt_int(k.mean_population_months)} population-months of delay", 2)
+        moved = (f"on average {fmt_number(k.mean_moved)} organisations go live later than in the base plan, "
+                 f"{fmt_int(k.mean_population_months)} population-months of delay")
+        if k.actors:
+            estimate = " (estimate: from estimated postponement costs per month)" if k.is_estimate else ""
+            _say(console, f"Cost of delay of {', '.join(k.actors)}{estimate}", 0, "bold")
+            _say(console, f"mean {fmt_number(k.mean)} MNOK, median {fmt_number(k.p50)}, P90 {fmt_number(k.p90)}, "
+                          f"max {fmt_number(k.max)}; {moved}", 2)
+        else:  # "mean 0 MNOK" would read as "delay costs nothing"
+            _say(console, "Delay", 0, "bold")
+            _say(console, f"{moved}; no cost of delay: no organisation in the data has a "
+                          "postponement_cost_per_month", 2)
 
     at_risk = s.at_risk(top)
     console.print()
@@ -154,6 +165,7 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
                       "that slope over its standard error. Only clear effects (|t| >= 3) are shown"
                       + (f"; {hidden} more in --format json" if hidden > 0 else "") + " (docs/sweep.md).", 2, "dim")
 
+    costs = s.cost is not None and bool(s.cost.actors)  # no costs in the data: no column of zeros
     for axis in s.axes:
         console.print()
         _say(console, f"Axis: {axis.label}", 0, "bold")
@@ -163,14 +175,15 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
         t.add_column("Median done", no_wrap=True)
         for d in s.live_by[:1]:
             t.add_column(f"By {d[:7]}", justify="right", no_wrap=True)
-        t.add_column("Cost MNOK", justify="right", no_wrap=True)
+        if costs:
+            t.add_column("Cost MNOK", justify="right", no_wrap=True)
         t.add_column("Moved", justify="right", no_wrap=True)
         t.add_column("Pop-months", justify="right", no_wrap=True)
         for v in axis.values:
             row = [f"{v.value:g}", f"{v.with_plan}/{v.scenarios}", _day(v.completion_median, False) if v.with_plan else ""]
             row += [_pct(v.p_done_by.get(d)) for d in s.live_by[:1]]
-            row += ["" if v.mean_cost is None else fmt_number(v.mean_cost),
-                    "" if v.mean_moved is None else fmt_number(round(v.mean_moved, 1)),
+            row += ["" if v.mean_cost is None else fmt_number(v.mean_cost)] if costs else []
+            row += ["" if v.mean_moved is None else fmt_number(round(v.mean_moved, 1)),
                     "" if v.mean_population_months is None else fmt_int(v.mean_population_months)]
             t.add_row(*(Text(x) for x in row))
         console.print(t)
@@ -211,9 +224,14 @@ def _failures(s: SweepSummary, console: Console, top: int = 8) -> None:
                   "scenario.yaml", 2, "dim")
 
 
-def summary_text(s: SweepSummary, width: int = 160) -> str:
+def _plans(n: int) -> str:
+    return "plan was" if n == 1 else "plans were"
+
+
+def summary_text(s: SweepSummary, width: int = 160, *, work_limit: float | None = None) -> str:
     buffer = io.StringIO()
-    render_summary(s, Console(file=buffer, width=width, force_terminal=False, highlight=False, color_system=None))
+    render_summary(s, Console(file=buffer, width=width, force_terminal=False, highlight=False, color_system=None),
+                   work_limit=work_limit)
     return buffer.getvalue()
 
 
@@ -253,7 +271,8 @@ LIVE_BY_COLOUR = "#c0392b"
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
 
-def _plotly():
+def require_plotly():
+    """plotly.graph_objects, or RuntimeError saying how to install it (checked before a sweep runs)."""
     try:
         import plotly.graph_objects as go
     except ImportError:
@@ -280,7 +299,7 @@ def completion_figure(s: SweepSummary):
     """The completion-date distribution: scenarios by quarter of completion (bars, left axis), the share
     of scenarios done by each date (step line, right axis: read P(done by a date) off it), and vertical
     lines for the base plan, the median, P10 and P90 and each `live_by` date (named in the legend)."""
-    go = _plotly()
+    go = require_plotly()
     from plotly.subplots import make_subplots
 
     fig = make_subplots(specs=[[{"secondary_y": True}]])
@@ -339,7 +358,7 @@ def completion_figure(s: SweepSummary):
 def golive_figure(s: SweepSummary):
     """Each organisation whose go-live varies, in the order of its base go-live (top first): P10 to P90
     (bar), median (dot), base plan (open diamond), and the `live_by` dates."""
-    go = _plotly()
+    go = require_plotly()
     rows = [a for a in s.actors if a.p_later > 0 or a.p10 != a.p90]
     rows = sorted(rows, key=lambda a: (a.base or "9999", a.median or "9999", a.id))
     fig = go.Figure()
@@ -369,17 +388,18 @@ def golive_figure(s: SweepSummary):
     return fig
 
 
-def sweep_html(s: SweepSummary) -> str:
-    """One self-contained HTML page (plotly.js inline, fixed div ids: the same summary gives the same bytes)."""
+def sweep_html(s: SweepSummary, *, work_limit: float | None = None) -> str:
+    """One self-contained HTML page (plotly.js inline, fixed div ids: the same summary gives the same bytes).
+    `work_limit`: as for `render_summary`."""
     import plotly.io as pio
 
-    _plotly()
+    require_plotly()
     parts = [pio.to_html(completion_figure(s), include_plotlyjs=True, full_html=False, div_id="hpplan-sweep-completion",
                          config=PLOTLY_CONFIG),
              pio.to_html(golive_figure(s), include_plotlyjs=False, full_html=False, div_id="hpplan-sweep-golive",
                          config=PLOTLY_CONFIG)]
     esc = html.escape
-    text = esc(summary_text(s, 160))
+    text = esc(summary_text(s, 160, work_limit=work_limit))
     seed = f", seed {s.seed}" if s.seed is not None else ""
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

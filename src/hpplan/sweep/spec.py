@@ -141,7 +141,7 @@ class Slip(_Strict):
 
     def describe(self) -> str:
         if self.fixed is not None:
-            return f"fixed {self.fixed} months"
+            return f"fixed {self.fixed} month{'' if self.fixed == 1 else 's'}"
         if self.discrete is not None:
             return "discrete " + ", ".join(f"{m}: {p:g}" for m, p in sorted(self.discrete.items()))
         if self.triangular is not None:
@@ -406,6 +406,7 @@ class SweepContext:
     file: str  # the spec file as given
     problem: Problem  # the base data with the spec's scenarios applied
     data: str  # the data folder, as given
+    scenario_files: list[str] = field(default_factory=list)  # the spec's scenarios, as found from here
     actors: list[ActorRisk] = field(default_factory=list)  # monte carlo, in data order
     axis_lines: list[int | None] = field(default_factory=list)  # grid: the line of each axis
     base: dict | None = None  # the base plan's record (set once it is solved)
@@ -457,11 +458,15 @@ def data_folder(loaded: LoadedSpec, override: Path | None) -> Path:
                      "the spec); give --data DIR", loaded.where("base"))
 
 
-def _scenario_path(loaded: LoadedSpec, text: str) -> Path:
+def _scenario_path(loaded: LoadedSpec, index: int) -> Path:
+    """The spec's scenario file number `index` (relative to the working folder, else to the spec's
+    folder); a file in neither is the spec's error, at its line."""
+    text = loaded.spec.scenarios[index]
     for candidate in (Path(text), loaded.path.parent / text):
         if candidate.is_file():
             return candidate
-    return Path(text)
+    raise InputError(f"scenario file {text!r} not found (looked in the working folder and next to the spec)",
+                     loaded.where("scenarios", index))
 
 
 def resolve(loaded: LoadedSpec, data: Path | None = None) -> SweepContext:
@@ -472,9 +477,11 @@ def resolve(loaded: LoadedSpec, data: Path | None = None) -> SweepContext:
     spec = loaded.spec
     folder = data_folder(loaded, data)
     problem = load_problem(folder)
-    if spec.scenarios:
-        problem = apply_scenarios(problem, [_scenario_path(loaded, s) for s in spec.scenarios])
-    context = SweepContext(spec=spec, file=loaded.file, problem=problem, data=str(folder))
+    scenario_files = [_scenario_path(loaded, i) for i in range(len(spec.scenarios))]
+    if scenario_files:
+        problem = apply_scenarios(problem, scenario_files)
+    context = SweepContext(spec=spec, file=loaded.file, problem=problem, data=str(folder),
+                           scenario_files=[str(path) for path in scenario_files])
     errors: list[InputError] = []
     if spec.kind == "monte_carlo":
         context.actors = _actor_risks(loaded, problem, errors)
@@ -540,13 +547,15 @@ def _actor_risks(loaded: LoadedSpec, problem: Problem, errors: list[InputError])
                 errors.append(InputError("this risk selects no organisation still to be planned", loaded.where("risks", i)))
         rank = 1 if risk.named else 0  # naming an organisation beats selecting it by kind or status
         for ident in chosen:
-            for table, given in ((slips, risk.slip), (signings, risk.delay_signing)):
+            # a slip and a signing delay combine (the delay adds to the slip); two of one sort for the
+            # same named organisation leave it unclear which the analyst meant
+            for table, given, what in ((slips, risk.slip, "a slip"), (signings, risk.delay_signing, "a signing delay")):
                 if given is None:
                     continue
                 if ident in table and table[ident][0] == rank == 1:
                     other = table[ident][1]
-                    errors.append(InputError(f"{ident} is named by two risks (also at line "
-                                             f"{loaded.doc.line_of(('risks', other))}); name it once",
+                    errors.append(InputError(f"{ident} is named by two risks that both give {what} (also at line "
+                                             f"{loaded.doc.line_of(('risks', other))}); name it in one of them",
                                              loaded.where("risks", i)))
                 if ident not in table or rank >= table[ident][0]:
                     table[ident] = (rank, i)  # the same specificity: the later entry wins
