@@ -263,3 +263,41 @@ def test_the_summary_hint_wraps_on_a_narrow_terminal():
     text = out.getvalue()
     assert "--detail organisation: each)" in " ".join(text.split())  # whole, over two lines
     assert max(len(line) for line in text.splitlines()[:4]) <= 40
+
+
+def test_a_bad_source_date_epoch_is_bad_usage_before_the_solve(tmp_path: Path, monkeypatch):
+    # a huge value was a traceback after the whole solve; a malformed one was ignored (stamped now)
+    import hpplan.cli_report as cli_report
+
+    def no_solve(*args, **kwargs):
+        raise AssertionError("the solve ran before the usage error")
+
+    monkeypatch.setattr(cli, "solve", no_solve)
+    monkeypatch.setattr(cli_report, "solve_for_report", no_solve)
+    for value in ("abc", "2024-01-01", "99999999999999"):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+        for args in (("solve", "--data", str(TINY), "-o", str(tmp_path / "p.ics")),
+                     ("report", "--data", str(TINY), "-o", str(tmp_path / "p.xlsx"))):
+            result = run(*args)
+            assert result.exit_code == 2 and "SOURCE_DATE_EPOCH" in result.output, (value, args, result.output)
+    assert not list(tmp_path.iterdir())
+
+
+def test_report_of_a_saved_plan_that_breaks_the_data_says_so_in_its_files(tmp_path: Path):
+    # "hpplan: wrote low.xlsx (15 kB, optimal plan)" of a plan over this data's capacity
+    import openpyxl
+
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    plan = tmp_path / "plan.json"
+    assert run("solve", "--data", str(data), "-o", str(plan)).exit_code == 0
+    waves = data / "waves.yaml"
+    waves.write_text(waves.read_text(encoding="utf-8").replace("fte: 72,", "fte: 1,"), encoding="utf-8")
+    book = tmp_path / "r.xlsx"
+    result = run("report", "--data", str(data), "--plan", str(plan), "-o", str(book))
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    assert "optimal as saved; breaks" in flat and "optimal plan)" not in flat
+    assert "rules or limits of this data; `hpplan check --plan" in flat
+    about = {row[0]: row[1] for row in openpyxl.load_workbook(book)["About"].iter_rows(values_only=True)}
+    assert "as saved; breaks" in about["status"]

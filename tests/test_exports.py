@@ -18,8 +18,10 @@ from openpyxl import load_workbook
 from hpplan.formats import window_summary
 from hpplan.loader import load_problem
 from hpplan.problem import Problem
+from hpplan.errors import InputError
 from hpplan.solution import Solution, Status
-from hpplan.exports import event_uid, to_ics, to_xlsx, uid_namespace
+from hpplan.exports import event_uid, source_date_epoch, to_ics, to_xlsx, uid_namespace
+from hpplan.verify import verify
 
 TINY = Path(__file__).parent / "data" / "tiny"
 SRC = {"all": "estimate: test"}
@@ -212,3 +214,83 @@ def test_no_plan_gives_an_empty_calendar_and_a_workbook_that_says_so(tiny):
     book = load_workbook(io.BytesIO(to_xlsx(problem, nothing, STAMP)))
     assert book["Plan"].max_row == 1
     assert dict(r for r in rows(book["About"])[1:])["status"] == "infeasible"
+
+
+# --------------------------------------------------------------------------------------------------
+# text stays text, SOURCE_DATE_EPOCH, a plan that breaks this data
+
+
+def test_xlsx_text_is_never_a_formula():
+    """Names and other data text are string cells: openpyxl made a str starting with "=" a live formula
+    (an organisation named `=1+1` showed 2 in Excel; `=HYPERLINK(...)` would run)."""
+    names = ["=1+1", '=HYPERLINK("http://example.org","x")', "+SUM(1)", "-2+3", "@SUM(A1)"]
+    problem = build([org(f"m{i}", name=name) for i, name in enumerate(names)],
+                    windows=[{"id": "w1", "date": "2024-02-10", "name": "=2+2"}, {"id": "w2", "date": "2024-04-27"}])
+    book = load_workbook(io.BytesIO(to_xlsx(problem, solved(problem), STAMP)))
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    texts = {c.value for c in cells if isinstance(c.value, str)}
+    assert set(names) | {"=2+2"} <= texts
+    leading = [c for c in cells if isinstance(c.value, str) and c.value[:1] in "=+-@"]
+    assert leading and all(c.quotePrefix for c in leading)  # editing the cell in Excel keeps it text
+
+
+def test_xlsx_control_character_in_a_name_is_shown_not_a_traceback():
+    """openpyxl refuses the control characters xlsx cannot hold (IllegalCharacterError)."""
+    problem = build([org("m1", name="Bin\x01dal")])
+    book = load_workbook(io.BytesIO(to_xlsx(problem, solved(problem), STAMP)))
+    assert [r[4] for r in rows(book["Plan"])[1:]] == ["Bin\ufffddal"]
+
+
+@pytest.mark.parametrize("value", ["abc", "2024-01-01", "-5", "1e9", "1700000000.5", "99999999999999"])
+def test_malformed_source_date_epoch_is_an_input_error(tiny, monkeypatch, value):
+    """Was: a huge value a ValueError traceback, anything else silently the time of the run."""
+    problem, solution = tiny
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    with pytest.raises(InputError, match=r"^SOURCE_DATE_EPOCH: .*(seconds since 1970)"):
+        source_date_epoch()
+    for export in (to_ics, to_xlsx):
+        with pytest.raises(InputError):
+            export(problem, solution)
+
+
+def test_source_date_epoch_range(tiny, monkeypatch):
+    problem, solution = tiny
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", " ")
+    assert source_date_epoch() is None
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    assert source_date_epoch() == dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "253402300799")  # the last second of 9999
+    assert "DTSTAMP:99991231T235959Z" in to_ics(problem, solution)
+    book = load_workbook(io.BytesIO(to_xlsx(problem, solution)))  # a ZIP holds 1980..2107: clamped there
+    assert book.properties.created == dt.datetime(9999, 12, 31, 23, 59, 59)
+
+
+@pytest.fixture(scope="module")
+def over_capacity(tiny) -> tuple[Problem, Solution]:
+    """The tiny plan read against the same data with a tenth of each pool's FTE: over the limits."""
+    from hpplan.solve import load_report
+
+    problem, solution = tiny
+    waves = problem.waves.model_copy(update={"pools": [p.model_copy(update={"fte": p.fte / 10})
+                                                       for p in problem.waves.pools]})
+    smaller = replace(problem, waves=waves)
+    saved = replace(solution, load=load_report(smaller, solution.plan))
+    return smaller, saved
+
+
+def test_exports_say_a_plan_breaks_this_data(over_capacity):
+    problem, solution = over_capacity
+    broken = verify(problem, solution)
+    assert broken and solution.status is Status.optimal
+    says = f"optimal as saved; breaks {len(broken)} rules or limits of this data"
+    about = rows(load_workbook(io.BytesIO(to_xlsx(problem, solution, STAMP)))["About"])[1:]
+    assert dict(about)["status"] == says
+    assert [r[1] for r in about if r[0] == "broken"][:20] == [str(v) for v in broken[:20]]
+    calendar = to_ics(problem, solution, STAMP)
+    planned = [e for e in events(calendar) if str(e["STATUS"]) == "TENTATIVE"]
+    assert planned and all(f"Planned by hpplan ({says})" in str(e["DESCRIPTION"]) for e in planned)
+    # the caller's verdict is used when given (the command verified the plan already)
+    assert dict(rows(load_workbook(io.BytesIO(to_xlsx(problem, solution, STAMP, violations=[])))["About"])[1:])[
+        "status"] == "optimal"
+    assert "breaks" not in to_ics(problem, solution, STAMP, violations=[])

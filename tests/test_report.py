@@ -10,6 +10,7 @@ packages. `HPPLAN_DOCS_SCREENSHOT=1` also writes the shipped plan's screenshot t
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import fcntl
 import io
 import json
@@ -166,11 +167,11 @@ def test_window_rows_sum_up_each_window_by_kind(tiny):
 
 
 def test_gantt_detail_auto_switches_above_the_row_limit(tiny, monkeypatch):
-    from hpplan import report
+    from hpplan import formats, report
 
     problem, solution = tiny
     assert gantt_rows(problem, solution, detail=report.Detail.auto) == gantt_rows(problem, solution)
-    monkeypatch.setattr(report, "DETAIL_AUTO_MAX", 3)
+    monkeypatch.setattr(formats, "DETAIL_AUTO_MAX", 3)
     assert gantt_rows(problem, solution, detail=report.Detail.auto) == report.window_rows(problem, solution)
     page = report_html(problem, solution, verify_plan=False)
     assert "One row per go-live window and kind of organisation" in page
@@ -779,3 +780,95 @@ def test_shipped_plan_report_renders_and_docs_screenshot(browser, tmp_path: Path
         (ROOT / "docs" / "img").mkdir(exist_ok=True)
         (ROOT / "docs" / "img" / "report.png").write_bytes(shot)
         page.screenshot(ROOT / "docs" / "img" / "report-full.png")
+
+
+# --------------------------------------------------------------------------------------------------
+# one `--detail auto` rule, a broken saved plan said so, date labels that fit
+
+
+def test_detail_auto_counts_the_organisations_in_the_plan_as_the_terminal_does(rollout, monkeypatch):
+    """The terminal Gantt counts every organisation in the plan (render.py); the report counted only the
+    scheduled rows, so a plan between the two counts got a row per organisation in one and a summary in
+    the other (README: "above 250 organisations", both)."""
+    from rich.console import Console
+
+    from hpplan import formats, render, report
+    from hpplan.formats import resolved_detail
+
+    problem, solution = rollout
+    total = len(solution.plan)
+    live = sum(1 for e in solution.plan if e.go_live is not None)
+    assert live < total  # the opted-out municipality: not scheduled
+    for limit in range(total, live - 2, -1):
+        monkeypatch.setattr(formats, "DETAIL_AUTO_MAX", limit)  # the one rule (formats.resolved_detail)
+        out = io.StringIO()
+        render.render_plan(problem, solution, Console(file=out, width=160))
+        terminal = "A row per window and kind" in out.getvalue()
+        summarised = resolved_detail(solution, Detail.auto) is Detail.window
+        assert summarised == terminal == (total > limit), limit
+        assert (gantt_rows(problem, solution, detail=Detail.auto) == report.window_rows(problem, solution)) == summarised
+        svg = static_chart(problem, solution, "svg", Chart.gantt).decode("utf-8")
+        assert (f"one row per window and kind of organisation: {live} of {total} organisations go live" in svg) \
+            == summarised
+
+
+def test_summary_count_groups_thousands_as_the_other_outputs():
+    from hpplan.report import summary_count
+    from hpplan.solution import Assignment
+
+    planned = Assignment("m0", "M0", "municipality", "primary", dt.date(2025, 3, 1), "w1", False)
+    plan = [replace(planned, id=f"m{i}") for i in range(2100)]
+    assert summary_count(Solution(status=Status.optimal, plan=plan)) == "2 100 organisations"
+    plan[-1] = replace(plan[-1], go_live=None, window=None)
+    assert summary_count(Solution(status=Status.optimal, plan=plan)) == "2 099 of 2 100 organisations go live"
+
+
+def test_static_title_says_a_saved_plan_breaks_this_data(rollout):
+    """A plan over this data's limits was titled "· optimal" on a slide, its note only on stderr."""
+    problem, solution = rollout
+    first, last = problem.future_windows[0], problem.future_windows[-1]
+    moves = {"m1": first, "gp1": last}  # the GP office after its municipality: breaks with_or_before
+    broken = replace(solution, plan=[replace(e, go_live=moves[e.id].date, window=moves[e.id].id) if e.id in moves else e
+                                     for e in solution.plan])
+    found = verify(problem, broken)
+    n = len(found)
+    says = f"optimal as saved; breaks {n} rule{'s' if n != 1 else ''} or limit{'s' if n != 1 else ''} of this data"
+    svg = " ".join(ET.fromstring(static_chart(problem, broken, "svg", Chart.load)).itertext())
+    assert says in svg
+    assert says not in " ".join(ET.fromstring(static_chart(problem, broken, "svg", Chart.load, violations=[])).itertext())
+    good = " ".join(ET.fromstring(static_chart(problem, solution, "svg", Chart.load)).itertext())
+    assert "· optimal" in good and "breaks" not in good
+
+
+def overlapping_date_labels(fig) -> list[tuple[str, str]]:
+    """Neighbouring date labels of any axis whose drawn boxes touch."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()
+    found = []
+    for ax in fig.axes:
+        labels = [t for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+        boxes = sorted((t.get_window_extent(renderer).x0, t.get_window_extent(renderer).x1, t.get_text())
+                       for t in labels)
+        found += [(a[2], b[2]) for a, b in zip(boxes, boxes[1:]) if a[1] >= b[0]]
+    return found
+
+
+def test_static_date_labels_never_run_into_each_other(rollout):
+    """Over ten years (a national rollout, 2023 to 2032) the Gantt's half-year labels ran together:
+    "Jul 2025Jan 2026"; the labels thin out to whole years where the axis has no room for them."""
+    from hpplan.report import static_figure
+
+    long_names = [org(f"m{i}", name=f"Kommune med et svært langt navn nummer {i}", population=1000)
+                  for i in range(1, 4)]
+    windows = [{"id": "h1", "date": "2023-11-04"}] + [{"id": f"w{y}", "date": f"{y}-03-04"} for y in range(2024, 2033)]
+    decade = build([org("trust-a", kind="health_trust", status="live", live_since="2023-11-04"), *long_names],
+                   windows=windows, profiles=[{"id": "municipality", "before": [5], "hypercare": [10], "source": SRC}])
+    plans = {"decade": (decade, solved(decade)), "rollout": rollout}
+    for name, (problem, solution) in plans.items():
+        fig = static_figure(problem, solution, Chart.all)
+        assert overlapping_date_labels(fig) == [], name
+    # a short rollout keeps its half-year labels
+    labels = [t.get_text() for t in static_figure(*rollout, Chart.gantt).axes[0].get_xticklabels()]
+    assert any(label.startswith("Jul ") for label in labels), labels

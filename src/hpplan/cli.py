@@ -150,6 +150,17 @@ def format_of(output: Optional[Path]) -> Format:
     return SUFFIX_FORMATS.get(output.suffix.lower(), Format.table) if output is not None else Format.table
 
 
+def check_stamp() -> None:
+    """Before any work, for a calendar or a workbook: a SOURCE_DATE_EPOCH that cannot be their stamp
+    (`exports.source_date_epoch`) is bad usage now, not a traceback after the solve."""
+    from .exports import source_date_epoch
+
+    try:
+        source_date_epoch()
+    except InputError as error:
+        fail_input(error)
+
+
 def check_engine(engine: "Engine", work_limit: Optional[float]) -> None:
     """`--work-limit` is CP-SAT's: refused with `--engine highs` (a plan cut short would not be
     reproducible, which is what the option promises)."""
@@ -246,6 +257,8 @@ def solve_command(
     fmt = fmt or format_of(output)
     folder = data_folder(data, scenario)
     check_output(output, fmt, inputs_of(folder, scenario, baseline))
+    if fmt in (Format.ics, Format.xlsx):
+        check_stamp()
     problem = scenario_problem(folder, scenario, postpone, exclude, capacity)
     if engine is Engine.highs and not highs_available():
         typer.echo("error: --engine highs needs highspy (pip install highspy); or use --engine auto", err=True)

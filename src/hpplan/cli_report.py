@@ -18,8 +18,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_output, data_folder, exit_stopped, fail_input,
-                  inputs_of, load)
+from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_output, check_stamp, data_folder, exit_stopped,
+                  fail_input, inputs_of, load)
 from .errors import InputError, Location
 from .io import write_atomic
 from .problem import Problem
@@ -140,14 +140,14 @@ def report_command(
     detail: Detail = typer.Option(
         Detail.auto, "--detail",
         help=f"Gantt rows: one per organisation, or one per window and kind of organisation; auto: per "
-             f"organisation up to {DETAIL_AUTO_MAX} rows."),
+             f"organisation up to {DETAIL_AUTO_MAX} organisations in the plan."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="The file to write (atomically); default plan.<format>; - for stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display and no messages, only errors."),
 ) -> None:
     """Write the plan as a report people look at: an HTML page with a Gantt chart, the load of each FTE
     pool and the share live over time; the same charts as PNG or SVG; or a calendar (ics) or
     spreadsheet (xlsx)."""
-    from .report import report_bytes
+    from .report import checked_status, report_bytes
 
     fmt = report_format(fmt, output)
     if fmt not in STATIC and chart is not Chart.all:
@@ -164,18 +164,23 @@ def report_command(
     elif fmt in (ReportFormat.png, ReportFormat.xlsx) and sys.stdout.isatty():
         typer.echo(f"error: {fmt.value} is a binary file; give -o FILE (or pipe -o - into a program)", err=True)
         raise typer.Exit(EXIT_INPUT)
+    if fmt in (ReportFormat.ics, ReportFormat.xlsx):
+        check_stamp()
     problem = report_problem(folder, scenario)
     other = read_report_plan(compare, problem, strict=False) if compare is not None else None
     if plan is not None:
         solution = read_report_plan(plan, problem, strict=True)
         label = plan.stem
         broken = verify(problem, solution)
-        if broken:  # the HTML shows them in a red box; the other formats have no place for them
-            typer.echo(f"note: {plan} breaks {len(broken)} rule(s) or limit(s) of this data; "
-                       f"`hpplan check --plan {plan}` lists them", err=True)
+        if broken:  # every format says so too (the HTML in a red box, the others in their title or notes)
+            n = len(broken)
+            typer.echo(f"note: {plan} breaks {n} {'rule or limit' if n == 1 else 'rules or limits'} of this data; "
+                       f"`hpplan check --plan {plan}` lists them, and also the load figures saved in {plan} "
+                       "that this data no longer gives", err=True)
     else:
         solution = solve_for_report(problem, time_limit, seed, workers, work_limit, quiet, gap)
         label = "scenario plan" if problem.applied else "plan"
+        broken = []  # solve verified it (hpplan.solve)
     if not solution.found:
         exit_stopped(solution, None)
         where = "stdout" if str(output) == "-" else str(output)
@@ -187,14 +192,14 @@ def report_command(
     if fmt is ReportFormat.ics:
         from .exports import to_ics
 
-        content = to_ics(problem, solution).encode("utf-8")
+        content = to_ics(problem, solution, violations=broken).encode("utf-8")
     elif fmt is ReportFormat.xlsx:
         from .exports import to_xlsx
 
-        content = to_xlsx(problem, solution)
+        content = to_xlsx(problem, solution, violations=broken)
     else:
         content = report_bytes(problem, solution, fmt.value, chart=chart, group_by=group_by, detail=detail, other=other,
-                               label=label, other_label=other_label)
+                               label=label, other_label=other_label, violations=broken)
     if str(output) == "-":
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
@@ -205,6 +210,7 @@ def report_command(
     except InputError as error:
         fail_input(error)
     if not quiet:
-        typer.echo(f"hpplan: wrote {output} ({_size(len(content))}, {solution.status.value} plan)", err=True)
+        status = f"{solution.status.value} plan" if not broken else f"plan {checked_status(solution, broken)}"
+        typer.echo(f"hpplan: wrote {output} ({_size(len(content))}, {status})", err=True)
     exit_stopped(solution, output)
     raise typer.Exit(solution.exit_code)

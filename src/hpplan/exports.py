@@ -9,8 +9,14 @@
   real date cells, the header row is bold and frozen, columns are sized to their content.
 
 Both carry the time they were made (DTSTAMP, the workbook's created/modified properties); it is the
-`stamp` argument, else `SOURCE_DATE_EPOCH` when set (reproducible files), else now. Everything else is
-a function of the plan: the same plan and stamp give the same bytes.
+`stamp` argument, else `SOURCE_DATE_EPOCH` when set (reproducible files), else now. A malformed or
+out-of-range `SOURCE_DATE_EPOCH` is an `InputError` (`source_date_epoch`: the command calls it before
+solving, so a typo fails at once instead of after the solve, and never stamps the time of the run
+into a file that was meant to be reproducible). Everything else is a function of the plan: the same
+plan and stamp give the same bytes.
+
+Both say whether the plan keeps every rule and limit of the data (`report.checked_status`): a saved
+plan read against data that changed since is no longer "optimal" without a word.
 """
 
 from __future__ import annotations
@@ -22,21 +28,44 @@ import os
 import zipfile
 from pathlib import Path
 
-from .formats import fmt_int, objective_terms, plan_groups, status_text, window_of, window_summary
+from .errors import InputError
+from .formats import fmt_int, objective_terms, plan_groups, window_of, window_summary
 from .problem import Problem, parse_month
+from .report import BROKEN_SHOWN, checked_status, plan_violations
 from .solution import Solution
 
 PRODID = "-//hpplan//Helseplattformen rollout plan//EN"
 
+#: the latest time a file can carry: the end of the year 9999 (Python's dates, and Excel's, end there)
+LATEST_STAMP = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc)
+
+
+def source_date_epoch() -> dt.datetime | None:
+    """`SOURCE_DATE_EPOCH` as a UTC time, or None when it is not set (or empty).
+
+    The reproducible-builds convention: whole seconds since 1970-01-01 UTC, as `date +%s` prints.
+    Anything else (`2024-01-01`, `1e9`, `-5`, a time after the year 9999) is an `InputError` rather
+    than quietly taking the time of the run: whoever set it wants the same bytes every time. The
+    command calls this before solving, so the mistake costs no solve."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return None
+    if not (epoch.isascii() and epoch.isdigit()):
+        raise InputError(f"{epoch!r} is not a whole number of seconds since 1970-01-01 UTC (as `date +%s` "
+                         "prints, e.g. 1704067200); unset it to stamp the time of the run", "SOURCE_DATE_EPOCH")
+    seconds = int(epoch)
+    latest = int(LATEST_STAMP.timestamp())
+    if seconds > latest:
+        raise InputError(f"{epoch} seconds since 1970 is after the year 9999; give at most {latest} "
+                         f"({LATEST_STAMP:%Y-%m-%d %H:%M:%S} UTC)", "SOURCE_DATE_EPOCH")
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+
 
 def export_stamp(stamp: dt.datetime | None = None) -> dt.datetime:
-    """The time an export says it was made: `stamp`, else SOURCE_DATE_EPOCH, else now (UTC, whole seconds)."""
+    """The time an export says it was made: `stamp`, else SOURCE_DATE_EPOCH (`source_date_epoch`:
+    malformed is an `InputError`), else now (UTC, whole seconds)."""
     if stamp is None:
-        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-        if epoch.isdigit():
-            stamp = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-        else:
-            stamp = dt.datetime.now(dt.timezone.utc)
+        stamp = source_date_epoch() or dt.datetime.now(dt.timezone.utc)
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=dt.timezone.utc)
     return stamp.astimezone(dt.timezone.utc).replace(microsecond=0)
@@ -66,7 +95,7 @@ def event_uid(problem: Problem, org_id: str) -> str:
 # ICS
 
 
-def _description(problem: Problem, solution: Solution, entry) -> str:
+def _description(problem: Problem, solution: Solution, entry, status: str) -> str:
     org = problem.org.get(entry.id)
     window = window_of(problem, entry)
     lines = []
@@ -80,7 +109,7 @@ def _description(problem: Problem, solution: Solution, entry) -> str:
     if entry.pinned:
         lines.append(f"History: live before the planning date {problem.planning_date.isoformat()}.")
     else:
-        lines.append(f"Planned by hpplan ({status_text(solution)}), planning date {problem.planning_date.isoformat()}.")
+        lines.append(f"Planned by hpplan ({status}), planning date {problem.planning_date.isoformat()}.")
     for change in problem.applied:
         lines.append(f"Scenario: {change}")
     lines.append(f"Organisation id: {entry.id}")
@@ -88,13 +117,17 @@ def _description(problem: Problem, solution: Solution, entry) -> str:
     return "\n".join(lines)
 
 
-def to_ics(problem: Problem, solution: Solution, stamp: dt.datetime | None = None) -> str:
+def to_ics(problem: Problem, solution: Solution, stamp: dt.datetime | None = None,
+           violations: list | None = None) -> str:
     """An iCalendar (RFC 5545) text: one all-day VEVENT per scheduled go-live, by date (then plan
     order). History is included (STATUS:CONFIRMED, category `history`); planned go-lives are
-    TENTATIVE. Organisations not scheduled have no event."""
+    TENTATIVE. Organisations not scheduled have no event. `violations`: the verifier's findings when
+    the caller has them (else the plan is verified here); a plan that breaks rules of this data says
+    so in the calendar's and every planned event's description."""
     from icalendar import Calendar, Event
 
     stamp = export_stamp(stamp)
+    status = checked_status(solution, plan_violations(problem, solution, violations))
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -104,7 +137,8 @@ def to_ics(problem: Problem, solution: Solution, stamp: dt.datetime | None = Non
     if problem.applied:
         name += " with scenario"
     calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-caldesc", f"Go-lives of the hpplan plan, planning date {problem.planning_date.isoformat()}")
+    calendar.add("x-wr-caldesc", f"Go-lives of the hpplan plan ({status}), planning date "
+                                 f"{problem.planning_date.isoformat()}")
     order = {e.id: i for i, e in enumerate(solution.plan)}
     scheduled = sorted((e for e in solution.plan if e.go_live is not None), key=lambda e: (e.go_live, order[e.id]))
     for entry in scheduled:
@@ -114,7 +148,7 @@ def to_ics(problem: Problem, solution: Solution, stamp: dt.datetime | None = Non
         event.add("dtstart", entry.go_live)
         event.add("dtend", entry.go_live + dt.timedelta(days=1))
         event.add("summary", f"Go-live: {entry.name}")
-        event.add("description", _description(problem, solution, entry))
+        event.add("description", _description(problem, solution, entry, status))
         event.add("categories", ["go-live", f"{entry.sector} care", "history" if entry.pinned else "planned"])
         event.add("status", "CONFIRMED" if entry.pinned else "TENTATIVE")
         event.add("transp", "TRANSPARENT")
@@ -131,18 +165,43 @@ PERCENT_FORMAT = "0.0%"
 FTE_FORMAT = "0.0"
 INT_FORMAT = "#,##0"
 
+#: leading characters that make a spreadsheet read typed text as a formula (OWASP "CSV injection")
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def _text(value: str) -> str:
+    """Text as a cell can hold it: the control characters the xlsx format cannot store (openpyxl
+    refuses them with an exception) become U+FFFD, so a stray one in a name shows instead of failing
+    the export."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+
+
+def _append(sheet, row: list) -> None:
+    """Append a row whose text stays text: openpyxl makes any str that starts with "=" a live formula
+    (an organisation named `=1+1` would show 2, `=HYPERLINK(...)` would run), so every str is a string
+    cell; one that starts like a formula is also quote-prefixed, as Excel marks text typed with a
+    leading apostrophe, so that editing the cell keeps it text."""
+    sheet.append([_text(v) if isinstance(v, str) else v for v in row])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+            if cell.value.startswith(FORMULA_START):
+                cell.quotePrefix = True
+
 
 def _sheet(workbook, title: str, header: list[str], rows: list[list], formats: dict[int, str] | None = None,
            widths: dict[int, int] | None = None):
     """A sheet with a bold, frozen header row, an autofilter, number formats by column and widths from
-    the content."""
+    the content. Text is written as text (`_append`), never as a formula."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     sheet = workbook.create_sheet(title)
-    sheet.append(header)
+    _append(sheet, header)
     for row in rows:
-        sheet.append(row)
+        _append(sheet, row)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="E8EEF4")
     for cell in sheet[1]:
@@ -240,16 +299,19 @@ def _window_rows(problem: Problem, solution: Solution) -> list[list]:
     return rows
 
 
-def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = None) -> bytes:
+def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = None,
+            violations: list | None = None) -> bytes:
     """An Excel workbook: Plan (one row per organisation, by window), Load (one row per month: each
     pool's used FTE, limit and use), Windows (the per-window summary) and About (data, status,
-    objective, solver)."""
+    whether it keeps the data's rules, objective, solver). `violations`: the verifier's findings when
+    the caller has them, else the plan is verified here."""
     from openpyxl import Workbook
     from openpyxl.formatting.rule import CellIsRule
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     stamp = export_stamp(stamp)
+    broken = plan_violations(problem, solution, violations)
     workbook = Workbook()
     workbook.remove(workbook.active)
 
@@ -276,8 +338,11 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
     about = [
         ["data", str(problem.data_dir) if problem.data_dir else "data"],
         ["planning date", problem.planning_date],
-        ["status", status_text(solution)],
+        ["status", checked_status(solution, broken)],
     ]
+    about += [["broken", str(v)] for v in broken[:BROKEN_SHOWN]]
+    if len(broken) > BROKEN_SHOWN:
+        about.append(["broken", f"and {fmt_int(len(broken) - BROKEN_SHOWN)} more (hpplan check --plan lists them all)"])
     about += [["scenario", change] for change in problem.applied]
     about += [[f"objective: {term}", value] for term, value in objective_terms(solution)]
     stats = solution.stats
@@ -304,10 +369,11 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
 
 def _reproducible_zip(data: bytes, stamp: dt.datetime) -> bytes:
     """The workbook with `stamp` as its modified time and as every member's time (openpyxl writes the
-    time of saving there), so that the same plan and stamp give the same bytes."""
+    time of saving there), so that the same plan and stamp give the same bytes. A ZIP member's time
+    holds 1980 to 2107 only: a stamp outside is clamped there (the workbook's own properties keep it)."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
-    when = max(stamp, dt.datetime(1980, 1, 1)).timetuple()[:6]
+    when = min(max(stamp, dt.datetime(1980, 1, 1)), dt.datetime(2107, 12, 31, 23, 59, 58)).timetuple()[:6]
     modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
@@ -328,4 +394,4 @@ def _set_modified(core: bytes, modified: str) -> bytes:
                   lambda m: m.group(1) + modified.encode() + m.group(2), core)
 
 
-__all__ = ["event_uid", "export_stamp", "to_ics", "to_xlsx", "uid_namespace"]
+__all__ = ["event_uid", "export_stamp", "source_date_epoch", "to_ics", "to_xlsx", "uid_namespace"]

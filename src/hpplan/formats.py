@@ -86,8 +86,18 @@ class Detail(str, Enum):
     window = "window"
 
 
-#: `Detail.auto`: one row per organisation up to this many rows, else one per window and kind
+#: `Detail.auto`: one row per organisation up to this many organisations in the plan, else one per
+#: window and kind
 DETAIL_AUTO_MAX = 250
+
+
+def resolved_detail(solution, detail: Detail) -> Detail:
+    """What `detail` auto comes to for this plan: window above `DETAIL_AUTO_MAX` organisations in the
+    plan, scheduled or not, else organisation; the terminal and the report count alike (README: "above
+    250 organisations"), so the table and the report of one plan never disagree."""
+    if detail is not Detail.auto:
+        return detail
+    return Detail.window if len(solution.plan) > DETAIL_AUTO_MAX else Detail.organisation
 
 
 #: organisations of a kind, in the plural (a kind is a `schema.Kind` value)

@@ -19,7 +19,6 @@ from rich.table import Table
 from rich.text import Text
 
 from .formats import (
-    DETAIL_AUTO_MAX,
     Detail,
     PlanGroup,
     by_kind,
@@ -30,6 +29,7 @@ from .formats import (
     objective_terms,
     peak_loads,
     plan_groups,
+    resolved_detail,
     status_text,
     window_summary,
 )
@@ -401,7 +401,7 @@ def render_gantt(problem: Problem, solution: Solution, console: Console, g: Glyp
     `DETAIL_AUTO_MAX` organisations) a row per kind of organisation in each window."""
     width = console.width
     layout = choose_layout(problem, solution, width, g)
-    per_kind = detail is Detail.window or (detail is Detail.auto and len(solution.plan) > DETAIL_AUTO_MAX)
+    per_kind = resolved_detail(solution, detail) is Detail.window
     if per_kind:
         # a sentence: wrapped on a narrow terminal, not cut ("--detail organ")
         console.print(Text(f"A row per window and kind ({fmt_int(len(solution.plan))} organisations; "

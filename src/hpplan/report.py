@@ -40,6 +40,7 @@ from .formats import (
     objective_terms,
     peak_loads,
     plan_groups,
+    resolved_detail,
     status_text,
     window_of,
     window_summary,
@@ -88,6 +89,39 @@ def rgba(colour: str, alpha: float) -> str:
 
 def month_start(index: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+# --------------------------------------------------------------------------------------------------
+# whether the plan keeps the data's rules: every output says so
+
+
+#: broken rules listed in a report (the HTML's red box, the spreadsheet's About sheet); the rest counted
+BROKEN_SHOWN = 20
+
+
+def plan_violations(problem: Problem, solution: Solution, violations: list | None = None) -> list:
+    """The rules and limits of this data the plan breaks: `violations` when the caller has them (the
+    command verified a saved plan already), else the independent verifier's finding (a plan solved
+    here has none; one read with `--plan` may: the data changed since, or the file was edited)."""
+    if violations is not None:
+        return list(violations)
+    if not solution.found:
+        return []
+    from .verify import verify
+
+    return verify(problem, solution)
+
+
+def checked_status(solution: Solution, violations: list) -> str:
+    """`status_text`, and for a plan that breaks rules or limits of this data, that it does: 'optimal
+    as saved; breaks 3 rules or limits of this data'. The status is what the solver proved of the plan
+    when it was made; under data that changed since, it no longer holds, and a title or an About sheet
+    that said "optimal" alone would contradict the over-limit months the same file shows."""
+    text = status_text(solution)
+    if violations:
+        n = len(violations)
+        text += f" as saved; breaks {fmt_int(n)} " + ("rule or limit" if n == 1 else "rules or limits") + " of this data"
+    return text
 
 
 # --------------------------------------------------------------------------------------------------
@@ -195,21 +229,21 @@ def gantt_rows(problem: Problem, solution: Solution, group_by: GroupBy = GroupBy
                other: Solution | None = None, detail: Detail = Detail.organisation) -> list[GanttRow]:
     """The Gantt chart's rows, in the order shown. Organisations the plan does not schedule have no
     row, unless the compared plan schedules them (then they come last, under "not scheduled"). With
-    `detail` window (or auto, above `DETAIL_AUTO_MAX` rows): `window_rows` instead."""
-    if detail is Detail.window:
+    `detail` window (or auto, above `DETAIL_AUTO_MAX` organisations: `resolved_detail`): `window_rows`
+    instead."""
+    if resolved_detail(solution, detail) is Detail.window:
         return window_rows(problem, solution, other, group_by)
-    rows = _organisation_rows(problem, solution, group_by, other)
-    if detail is Detail.auto and len(rows) > DETAIL_AUTO_MAX:
-        return window_rows(problem, solution, other, group_by)
-    return rows
+    return _organisation_rows(problem, solution, group_by, other)
 
 
-def resolved_detail(problem: Problem, solution: Solution, other: Solution | None, detail: Detail) -> Detail:
-    """What `detail` auto comes to for this plan: organisation or window."""
-    if detail is not Detail.auto:
-        return detail
-    rows = _organisation_rows(problem, solution, GroupBy.window, other)
-    return Detail.window if len(rows) > DETAIL_AUTO_MAX else Detail.organisation
+def summary_count(solution: Solution) -> str:
+    """How many organisations a summarised Gantt stands for: '2 100 organisations', or '226 of 300
+    organisations go live' when some are not scheduled (the rows add up to those that go live)."""
+    total = len(solution.plan)
+    live = sum(1 for e in solution.plan if e.go_live is not None)
+    if live == total:
+        return f"{fmt_int(total)} organisations"
+    return f"{fmt_int(live)} of {fmt_int(total)} organisations go live"
 
 
 def window_rows(problem: Problem, solution: Solution, other: Solution | None = None,
@@ -804,7 +838,10 @@ def _header(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
                      f'<span class="badge {other.solution.status.value}">{_esc(status_text(other.solution))}</span> '
                      "(open orange diamonds where a go-live differs; dashed lines)</p>")
     if main.violations:
-        items = "".join(f"<li>{_esc(v.message if hasattr(v, 'message') else v)}</li>" for v in main.violations[:20])
+        items = "".join(f"<li>{_esc(v.message if hasattr(v, 'message') else v)}</li>" for v in main.violations[:BROKEN_SHOWN])
+        more = len(main.violations) - BROKEN_SHOWN
+        if more > 0:
+            items += f"<li>and {fmt_int(more)} more (<code>hpplan check --plan</code> lists them all)</li>"
         parts.append(f'<section class="card"><b>The independent verifier found broken rules:</b><ul>{items}</ul></section>')
     return "\n".join(parts)
 
@@ -906,8 +943,8 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
 
 #: the Gantt's caption with one row per window and kind (`Detail.window`)
 WINDOW_ROWS_CAPTION = (
-    "One row per go-live window and kind of organisation{by_track} ({count} organisations go live: too many for a row "
-    "each; `hpplan report --detail organisation` draws them all). Light bars: preparation, from the first "
+    "One row per go-live window and kind of organisation{by_track} ({count}{why}; `hpplan report --detail "
+    "organisation` draws a row each). Light bars: preparation, from the first "
     "member's start; diamond: the go-live day; darker bars: hypercare, to the last member's end. Cyan: "
     "specialist care, green: primary care. Grey background: history. Hover a row for its users and population.")
 
@@ -926,16 +963,15 @@ CAPTIONS = {
 
 def report_html(problem: Problem, solution: Solution, *, label: str = "plan", other: Solution | None = None,
                 other_label: str = "compared", group_by: GroupBy = GroupBy.window, verify_plan: bool = True,
-                detail: Detail = Detail.auto) -> str:
+                detail: Detail = Detail.auto, violations: list | None = None) -> str:
     """The whole report as one self-contained HTML page (plotly.js inline, no network needed).
-    Deterministic: the same problem and plans give the same bytes."""
+    Deterministic: the same problem and plans give the same bytes. `violations`: the verifier's
+    findings when the caller has them (else, with `verify_plan`, the plan is verified here)."""
     from . import __version__
 
     main = ReportPlan(solution, label)
     if verify_plan and solution.found:
-        from .verify import verify
-
-        main.violations = verify(problem, solution)
+        main.violations = plan_violations(problem, solution, violations)
         main.verified = True
     second = ReportPlan(other, other_label) if other is not None else None
     labels = (label, other_label)
@@ -951,8 +987,10 @@ def report_html(problem: Problem, solution: Solution, *, label: str = "plan", ot
     body = [_header(problem, main, second), _facts(problem, main, second)]
     for i, (key, heading, fig) in enumerate(charts):
         caption = CAPTIONS[key].format(group="go-live window" if group_by is GroupBy.window else "track")
-        if key == "gantt" and resolved_detail(problem, solution, other, detail) is Detail.window:
-            caption = WINDOW_ROWS_CAPTION.format(count=sum(1 for e in solution.plan if e.go_live is not None),
+        if key == "gantt" and resolved_detail(solution, detail) is Detail.window:
+            why = (f": more than {fmt_int(DETAIL_AUTO_MAX)} in the plan, too many for a row each"
+                   if detail is Detail.auto else "")
+            caption = WINDOW_ROWS_CAPTION.format(count=summary_count(solution), why=why,
                                                  by_track="" if group_by is GroupBy.window else ", grouped by track")
         body.append(f'<h2>{_esc(heading)}</h2>\n<p class="caption">{_esc(caption)}</p>')
         body.append(f'<section class="card chart" id="{key}">{_figure_html(fig, DIV_IDS[key], i == 0)}</section>')
@@ -989,13 +1027,57 @@ def _draw_history(ax, problem: Problem, start: dt.date) -> None:
     ax.axvline(problem.planning_date, color="#555", lw=0.8, ls=":", zorder=1)
 
 
+#: the months between labelled dates on a static chart's axis: the first that leaves room for the labels
+DATE_TICK_MONTHS = (6, 12, 24, 60)
+
+
+def _date_ticks():
+    """A matplotlib locator and formatter for a date axis: a labelled tick on the first of January and
+    July ("Jul 2025"), or where the axis is too narrow for that many labels (a national rollout over
+    ten years, or a Gantt whose long organisation names leave it little width) every January ("2026"),
+    every other one, or every fifth. The step is chosen when the chart is drawn, from the axis's width
+    and its labels' font size, so labels never run into each other ("Jul 2025Jan 2026")."""
+    import matplotlib.dates as mdates
+    from matplotlib.ticker import Formatter, Locator
+
+    class Ticks(Locator):
+        step = DATE_TICK_MONTHS[0]
+
+        def __call__(self):
+            low, high = self.axis.get_view_interval()
+            return self.tick_values(low, high)
+
+        def tick_values(self, vmin, vmax):
+            first, last = mdates.num2date(vmin).date(), mdates.num2date(vmax).date()
+            months = max(month_index(last) - month_index(first), 1)
+            axes = self.axis.axes
+            inches = axes.bbox.width / axes.figure.dpi
+            em = self.axis.get_major_ticks(1)[0].label1.get_fontsize() / 72  # the labels' font size, inches
+            for step in DATE_TICK_MONTHS:
+                # "Jan 2026" is 4.4 em wide in DejaVu Sans, "2026" 2.4 em; and a gap of 0.6 em
+                label = em * ((4.4 if step < 12 else 2.4) + 0.6)
+                if inches * step / months >= label:
+                    break
+            self.step = step
+            index = -(-month_index(first) // step) * step  # the first multiple of step: January (and July)
+            return [mdates.date2num(month_start(i)) for i in range(index, month_index(last) + 1, step)]
+
+    class Labels(Formatter):
+        def __call__(self, x, pos=None):
+            return mdates.num2date(x).strftime("%b %Y" if ticks.step < 12 else "%Y")
+
+    ticks = Ticks()
+    return ticks, Labels()
+
+
 def _date_axis(ax, start: dt.date, end: dt.date) -> None:
     import matplotlib.dates as mdates
 
     ax.set_xlim(start, end)
-    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
+    locator, formatter = _date_ticks()
+    ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_minor_locator(mdates.MonthLocator())
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    ax.xaxis.set_major_formatter(formatter)
     ax.grid(axis="x", which="major", color="#e5e5e5", lw=0.8)
 
 
@@ -1105,8 +1187,12 @@ def _static_coverage(ax, problem: Problem, solution: Solution, other: Solution |
 
 def static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.all, *,
                   group_by: GroupBy = GroupBy.window, other: Solution | None = None, detail: Detail = Detail.auto,
-                  labels: tuple[str, str] = ("plan", "compared")):
-    """A matplotlib Figure of one chart, or of all three stacked (Gantt, load, coverage)."""
+                  labels: tuple[str, str] = ("plan", "compared"), verify_plan: bool = True,
+                  violations: list | None = None):
+    """A matplotlib Figure of one chart, or of all three stacked (Gantt, load, coverage). The title
+    says the plan's status and, with `verify_plan`, whether it breaks rules or limits of this data
+    (`violations` when the caller has them, else the verifier runs here): a slide must not call a
+    plan over this data's limits "optimal"."""
     Figure = _matplotlib()
     rows = gantt_rows(problem, solution, group_by, other, detail)
     start, end = chart_range(problem, rows)
@@ -1127,9 +1213,8 @@ def static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.all
     for part in parts:
         if part is Chart.gantt:
             heading = "Go-live plan"
-            if resolved_detail(problem, solution, other, detail) is Detail.window:
-                count = sum(1 for e in solution.plan if e.go_live is not None)
-                heading += f" (one row per window and kind of organisation: {count} organisations)"
+            if resolved_detail(solution, detail) is Detail.window:
+                heading += f" (one row per window and kind of organisation: {summary_count(solution)})"
             _static_gantt(axes[i], problem, rows, start, end, other is not None, labels, heading)
             i += 1
         elif part is Chart.load:
@@ -1139,8 +1224,10 @@ def static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.all
             _static_coverage(axes[i], problem, solution, other, start, end, labels)
             i += 1
     where = str(problem.data_dir) if problem.data_dir else "data"
+    broken = plan_violations(problem, solution, violations) if verify_plan else []
     fig.suptitle(f"Rollout plan · {where} · planning date {problem.planning_date.isoformat()} · "
-                 f"{status_text(solution)}", x=0.01, ha="left", fontsize=10, color="#444")
+                 f"{checked_status(solution, broken)}", x=0.01, ha="left", fontsize=10,
+                 color=LIMIT_COLOUR if broken else "#444")
     return fig
 
 
@@ -1163,7 +1250,6 @@ def report_bytes(problem: Problem, solution: Solution, fmt: str, *, chart: Chart
     """The report in a format: `html` (the whole report), `png` or `svg` (static charts)."""
     if fmt == "html":
         return report_html(problem, solution, **options).encode("utf-8")
-    options.pop("verify_plan", None)
     label, other_label = options.pop("label", "plan"), options.pop("other_label", "compared")
     return static_chart(problem, solution, fmt, chart, labels=(label, other_label), **options)
 
