@@ -33,9 +33,10 @@ def test_solve_options_keep_the_command_line_s_ranges(options, error, message):
 
 
 def test_the_edges_of_the_ranges_are_accepted():
-    options = hpplan.SolveOptions(time_limit=0.1, seed=0, workers=64, work_limit=0.5, gap=1.0, engine="highs",
-                                  stop=hpplan.StopRequest())
+    options = hpplan.SolveOptions(time_limit=0.1, seed=2**31 - 1, workers=64, work_limit=0.5, gap=1.0,
+                                  engine="cp-sat", stop=hpplan.StopRequest())
     assert options.gap == 1.0 and options.workers == 64
+    assert hpplan.SolveOptions(seed=0, engine="highs").seed == 0
 
 
 def test_the_verbs_say_what_they_take():

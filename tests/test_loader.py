@@ -103,7 +103,7 @@ def test_unknown_id_with_did_you_mean(data: Path):
     path = data / "waves.yaml"
     edit(path, "actors: [st-olavs, helse-more-og-romsdal]", "actors: [st-olavs, helse-more-og-romsdl]")
     message = error_of(data)
-    assert f"{path}:{line_of(path, 'type: order')}:" in message
+    assert f"{path}:{line_of(path, 'actors: [st-olavs, helse-more-og-romsdl]')}:" in message  # the line of the id
     assert "'helse-more-og-romsdl' is not an organisation in organisations.yaml (did you mean 'helse-more-og-romsdal'?)" in message
 
 
@@ -216,3 +216,141 @@ def test_several_errors_are_reported_together(data: Path):
 def test_preferred_window_must_be_a_future_window(data: Path):
     edit(data / "organisations.yaml", "preferred_window: 2024-04", "preferred_window: 2023-11")
     assert "is before the planning date" in error_of(data)
+
+
+def test_a_control_character_is_refused_at_its_line_even_in_a_comment(data: Path):
+    # PyYAML refuses them before parsing, without a line: a traceback and exit 1 ("infeasible") for a
+    # form feed from Excel in a comment, or Word's manual line break (a vertical tab) in a name
+    waves = data / "waves.yaml"
+    lines = len(waves.read_text(encoding="utf-8").splitlines())
+    waves.write_text(waves.read_text(encoding="utf-8") + "# exported from Excel\x0c\n", encoding="utf-8")
+    assert error_of(data).startswith(f"{waves}:{lines + 1}: a control character (form feed, U+000C) at column 22; "
+                                     "remove it")
+    shutil.copy(TINY / "waves.yaml", waves)
+    path = data / "organisations.yaml"
+    edit(path, "    name: Ørsta\n", "    name: Ørsta\x0bkommune\n")
+    assert error_of(data).startswith(f"{path}:{line_of(path, 'name: Ørsta')}: a control character (vertical tab, "
+                                     "Word's manual line break, U+000B) at column 16")
+
+
+def test_a_cost_of_delay_must_be_a_finite_number(data: Path):
+    # `.inf` was accepted, and `hpplan compare` then failed with OverflowError
+    path = data / "organisations.yaml"
+    for written, shown in ((".inf", ".inf"), (".nan", ".nan")):
+        shutil.copy(TINY / "organisations.yaml", path)
+        edit(path, "    users: 600\n", f"    users: 600\n    postponement_cost_per_month: {written}\n")
+        line = line_of(path, "postponement_cost_per_month")
+        assert error_of(data) == f"{path}:{line}: orsta: postponement_cost_per_month: expected a finite number, found {shown}"
+    shutil.copy(TINY / "organisations.yaml", path)
+    waves = data / "waves.yaml"
+    edit(waves, "fte: 72,", "fte: .nan,")  # it said "should be less than or equal to 100000"
+    assert f"{waves}:{line_of(waves, 'fte: .nan')}: primary: fte: expected a finite number, found .nan" in error_of(data)
+
+
+@pytest.mark.parametrize("file, old, new, message", [
+    ("organisations.yaml", "    preferred_window: 2024-04\n", "    preferred_window: 2024-4\n",
+     "preferred_window '2024-4' is not a window in waves.yaml (did you mean '2024-04'?)"),
+    ("organisations.yaml", "    municipality: orsta\n", "    municipality: orstaa\n",
+     "municipality 'orstaa' is not an organisation"),
+    ("organisations.yaml", "    municipality: orsta\n", "    municipality: alesund\n    part_of: orsta\n",
+     "part_of 'orsta' is a municipality, expected a health_trust"),
+    ("organisations.yaml", "    users: 600\n", "    users: 600\n    track: fast\n", "track 'fast' is not a track"),
+    ("organisations.yaml", "    users: 600\n", "    users: 600\n    load_profile: municipalty\n",
+     "load_profile 'municipalty' is not in waves.yaml load_profiles"),
+    ("organisations.yaml", "    live_since: 2023-11-04\n", "    live_since: 2024-11-04\n",
+     "st-olavs: live_since 2024-11-04 is not before the planning date"),
+    ("organisations.yaml", "    users: 600\n", "    users: 600\n    postponement_cost_per_month: 2\n    earliest: 2024-02-01\n",
+     "orsta: postponement_cost_per_month is given without a source note"),
+    ("organisations.yaml", "    users: 600\n", "    users: 600\n    earliest: 2024-05-01\n    latest: 2024-04-01\n",
+     "orsta: earliest 2024-05-01 is after latest 2024-04-01"),
+    ("waves.yaml", "actors: [st-olavs, helse-more-og-romsdal]", "actors: [st-olavs, helse-more-og-romsdl]",
+     "order rule: actor 'helse-more-og-romsdl' is not an organisation"),
+])
+def test_a_reference_error_points_at_the_wrong_value_not_at_the_id(data: Path, file, old, new, message):
+    # they all pointed at the `- id:` line of the organisation (or at a rule's first line)
+    path = data / file
+    if "source note" in message:
+        edit(path, '    source: {all: "estimate: test data"}\n\n  - id: orsta-',
+             '    source: {users: "estimate: test data", population: "estimate: test data"}\n\n  - id: orsta-')
+    edit(path, old, new)
+    wrong = new.strip().splitlines()[-1] if "source note" not in message else "postponement_cost_per_month"
+    if "part_of" in message:
+        wrong = "part_of: orsta"
+    assert error_of(data).startswith(f"{path}:{line_of(path, wrong)}: {message}"), (wrong, error_of(data))
+
+
+def test_a_duplicate_id_says_where_the_first_is(data: Path):
+    path = data / "organisations.yaml"
+    edit(path, "  - id: orsta-legekontor\n", "  - id: alesund\n")
+    assert error_of(data) == (f"{path}:{line_of(path, 'name: Ørsta legekontor') - 1}: duplicate organisation id "
+                              f"'alesund' (first at line {line_of(path, 'id: alesund')}); each id may be used once")
+
+
+def test_items_without_an_id_are_counted_from_one(data: Path):
+    # they were named by their list index: "waves.yaml:100: 0: from ... is after to ..."
+    waves = data / "waves.yaml"
+    edit(waves, "\nwindows:\n", "\nblackouts:\n  - {from: 2024-08-15, to: 2024-06-15, reason: summer}\nwindows:\n")
+    assert error_of(data) == f"{waves}:{line_of(waves, 'reason: summer')}: blackout #1: from 2024-08-15 is after to 2024-06-15"
+    shutil.copy(TINY / "waves.yaml", waves)
+    edit(waves, "before: [5, 10]", "before: [5, x]")
+    assert "municipality: before #2: Input should be a valid number" in error_of(data)
+    path = data / "organisations.yaml"
+    edit(path, "  - id: orsta\n", "  - name_: orsta\n")
+    assert f"{path}:{line_of(path, 'name_: orsta')}: organisation #4: missing field 'id'" in error_of(data)
+    edit(path, "  - name_: orsta\n", "  - id: null\n")
+    assert f"{path}:{line_of(path, 'id: null')}: organisation #4: id: expected text, found nothing (null)" in error_of(data)
+
+
+def test_an_id_says_what_it_may_hold_and_suggests_one(data: Path):
+    path = data / "organisations.yaml"
+    edit(path, "  - id: alesund\n", "  - id: Ålesund sjukehus\n")
+    assert error_of(data) == (f"{path}:{line_of(path, 'Ålesund sjukehus')}: Ålesund sjukehus: id: 'Ålesund sjukehus' "
+                              "is not an id: ids are ASCII letters, digits, '-', '_' and '.', the first a letter or "
+                              "digit; did you mean 'alesund-sjukehus'?")
+
+
+@pytest.mark.parametrize("written, said", [
+    ("20240115", "expected a date as YYYY-MM-DD, found 20240115"),
+    ("0", "expected a date as YYYY-MM-DD, found 0"),  # it was 1970-01-01: pydantic reads seconds since 1970
+    ("'15.01.2024'", "expected a date as YYYY-MM-DD, found '15.01.2024'"),
+    ("'2024-02-30'", "'2024-02-30' is no date (day is out of range for month); expected YYYY-MM-DD"),
+    ("2024-01-15 10:00:00", "expected a date as YYYY-MM-DD without a time of day, found 2024-01-15 10:00:00"),
+])
+def test_a_date_is_yyyy_mm_dd(data: Path, written: str, said: str):
+    waves = data / "waves.yaml"
+    edit(waves, "planning_date: 2024-01-15\n", f"planning_date: {written}\n")
+    assert error_of(data) == f"{waves}:1: planning_date: {said}"
+    path = data / "organisations.yaml"
+    edit(path, "    users: 600\n", "    users: 600\n    earliest: 0\n")
+    shutil.copy(TINY / "waves.yaml", waves)
+    assert error_of(data) == f"{path}:{line_of(path, 'earliest: 0')}: orsta: earliest: expected a date as YYYY-MM-DD, found 0"
+
+
+def test_no_window_after_the_planning_date_is_said_once(data: Path):
+    # each organisation to plan was a conflict of its own ("X must go live"), with no word about windows
+    waves = data / "waves.yaml"
+    edit(waves, "planning_date: 2024-01-15\n", "planning_date: 2025-01-15\n")
+    edit(data / "organisations.yaml", "    preferred_window: 2024-04\n", "")
+    assert error_of(data) == (
+        f"{waves}:1: no window on or after the planning date 2025-01-15 (the last, 2024-11, is on 2024-11-09), yet 3 "
+        "organisations must go live (helse-more-og-romsdal, alesund, orsta); there is nothing to plan them in: add "
+        "windows on or after the planning date, or give an earlier planning_date")
+    # with nothing that must go live there is nothing to refuse: an empty plan
+    path = data / "organisations.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("status: signed", "status: optional").replace("status: planned", "status: optional"),
+                    encoding="utf-8")
+    assert load_problem(data).future_windows == []
+
+
+def test_check_explain_and_solve_say_there_is_no_window_to_plan_in(data: Path):
+    from typer.testing import CliRunner
+
+    from hpplan import cli
+
+    edit(data / "waves.yaml", "planning_date: 2024-01-15\n", "planning_date: 2025-01-15\n")
+    edit(data / "organisations.yaml", "    preferred_window: 2024-04\n", "")
+    for command in ("check", "explain", "solve"):
+        result = CliRunner().invoke(cli.app, [command, "--data", str(data), "-t", "5"])
+        assert result.exit_code == 2, (command, result.output)
+        assert "no window on or after the planning date 2025-01-15 (the last, 2024-11, is on 2024-11-09)" in result.stderr

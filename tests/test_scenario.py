@@ -348,6 +348,30 @@ def test_a_base_that_names_no_folder_is_bad_input_without_data(tmp_path: Path, m
     assert "written for base 'nowhere', which is no folder here" in result.stderr
 
 
+def test_every_command_plans_the_scenario_s_base_and_tells_its_own_errors(tmp_path: Path, monkeypatch):
+    # a scenario file with an error read as "data: no such data folder" without --data; check and
+    # explain planned ./data, not the scenario's base
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from hpplan import cli
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(REPO / "data", tmp_path / "mydata")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("base: mydata\ndescription: x\nchanges:\n  - {op: postpone, actor: helse-more-og-romsdal, "
+                   "earliest: 2024-09-31}\n")
+    good = tmp_path / "good.yaml"
+    good.write_text("base: mydata\ndescription: x\nchanges:\n  - {op: exclude, actor: aure}\n")
+    runner = CliRunner()
+    for command in (["solve", "-t", "5"], ["check"], ["explain"], ["report", "-o", str(tmp_path / "r.html")]):
+        result = runner.invoke(cli.app, [*command, "--scenario", str(bad)])
+        assert result.exit_code == 2 and f"{bad}:4: cannot read value '2024-09-31'" in result.stderr, result.output
+    checked = runner.invoke(cli.app, ["check", "--scenario", str(good)])
+    assert checked.exit_code == 0 and "mydata with 1 scenario" in checked.stdout, checked.output
+
+
 def test_an_error_a_change_causes_in_the_base_data_points_at_the_change(tmp_path: Path):
     # a later planning date leaves the base's preferred windows behind it: the error is the scenario's,
     # told at its set_planning_date line with the base's line in the message (it pointed at organisations.yaml)
@@ -412,3 +436,84 @@ def test_an_index_names_the_same_rule_or_limit_in_a_scenario_applied_after_anoth
     owners = {f.owner for f in report.findings}
     assert "limit #2" in owners and "limit #1" not in owners, owners
     assert changed.rule_number(0) == 2 and changed.rule_number(1) == 4 and changed.limit_number(0) == 2
+
+
+# ---- bad input found by fuzzing -------------------------------------------------------------------
+
+
+def scenario_error(base, path: Path, text: str) -> str:
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        apply_scenarios(base, [path])
+    return str(error.value)
+
+
+def test_an_op_that_is_a_list_or_a_mapping_is_bad_input(tmp_path):
+    # `op not in CHANGES` raised TypeError (unhashable): a traceback and exit 1 ("infeasible")
+    base = build([org("m1")])
+    path = tmp_path / "s.yaml"
+    for op, found in (("[postpone]", "a list"), ("{a: 1}", "a mapping")):
+        message = scenario_error(base, path, f"base: data\ndescription: x\nchanges:\n  - op: {op}\n    actor: m1\n")
+        assert message.startswith(f"{path}:4: op: expected one of postpone, exclude, ") and f"found {found}" in message
+
+
+def test_errors_after_a_change_point_at_the_field_that_is_wrong(tmp_path):
+    # they pointed at the change's `- op:` line (or at `organisation:`), not at the value to correct
+    base = build([org("m1"), org("old", status="live", live_since="2023-11-04")], limits=[{"max_actors": 3}])
+    path = tmp_path / "s.yaml"
+    message = scenario_error(base, path, "base: data\ndescription: x\nchanges:\n  - op: set\n    actor: m1\n"
+                             "    fields:\n      users: 5\n      status: live\n      live_since: 2025-11-04\n")
+    assert message.startswith(f"{path}:9: m1: live_since 2025-11-04 is not before the planning date"), message
+    message = scenario_error(base, path, "base: data\ndescription: x\nchanges:\n  - op: add\n    organisation:\n"
+                             "      id: g9\n      name: G9\n      kind: gp_office\n      municipality: nowhere\n"
+                             "      status: optional\n")
+    assert message.startswith(f"{path}:9: municipality 'nowhere' is not an organisation"), message
+    message = scenario_error(base, path, "base: data\ndescription: x\nchanges:\n  - op: set_limit\n    index: 1\n"
+                             "    windows: [nowhere]\n")
+    assert message.startswith(f"{path}:6: limit window 'nowhere' is not a window"), message
+    message = scenario_error(base, path, "base: data\ndescription: x\nchanges:\n  - op: set\n    actor: m1\n"
+                             "    fields:\n      users: 5\n      population: many\n")
+    assert message.startswith(f"{path}:8: m1: population: Input should be a valid integer"), message
+
+
+def test_flags_numbers_and_dates_are_read_as_strictly_as_in_the_data(tmp_path):
+    # `users: true` was 1, `unpin: 'yes'` true, `earliest: 0` 1970-01-01, and `.inf` a cost of delay
+    # that compare could not print
+    base = build([org("m1"), org("old", status="live", live_since="2023-11-04")])
+    path = tmp_path / "s.yaml"
+    head = "base: data\ndescription: x\nchanges:\n"
+    message = scenario_error(base, path, head + "  - op: set\n    actor: m1\n    fields:\n      users: true\n")
+    assert message == f"{path}:7: m1: users: expected a number, found true"
+    for flag, shown in (("'yes'", "'yes'"), ("1", "1")):
+        message = scenario_error(base, path, head + f"  - {{op: set_planning_date, date: 2023-10-01, unpin: {flag}}}\n")
+        assert message == f"{path}:4: unpin: expected true or false, got {shown}"
+    message = scenario_error(base, path, head + "  - {op: postpone, actor: m1, earliest: 0}\n")
+    assert message == f"{path}:4: earliest: expected a date as YYYY-MM-DD, found 0"
+    message = scenario_error(base, path, head + "  - op: set\n    actor: m1\n    fields:\n"
+                             "      postponement_cost_per_month: .inf\n")
+    assert message == f"{path}:7: m1: postponement_cost_per_month: expected a finite number, found .inf"
+
+
+def test_a_quick_form_with_a_name_for_an_id_suggests_the_id():
+    base = build([org("orsta")])
+    with pytest.raises(InputError) as error:
+        apply_quick(base, exclude=["ørsta"])
+    assert str(error.value) == ("--exclude: 'ørsta': actor: 'ørsta' is not an id: ids are ASCII letters, digits, "
+                                "'-', '_' and '.', the first a letter or digit; did you mean 'orsta'?")
+
+
+def test_the_base_of_a_scenario_file_that_cannot_be_read_is_its_error(tmp_path):
+    # scenario_base returned None, and `solve --scenario s.yaml` then said "data: no such data folder"
+    from hpplan.scenario import scenario_base
+
+    path = tmp_path / "s.yaml"
+    path.write_text("base: mydata\ndescription: later\nchanges:\n"
+                    "  - {op: postpone, actor: helse-more-og-romsdal, earliest: 2024-09-31}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=rf"^{path}:4: cannot read value '2024-09-31'"):
+        scenario_base(path)
+    path.write_text("base: mydata\nchanges:\n  - {op: exclude, actor: aure}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=rf"^{path}:1: missing field 'description'"):
+        scenario_base(path)
+    (tmp_path / "mydata").mkdir()
+    path.write_text("base: mydata\ndescription: x\nchanges:\n  - {op: exclude, actor: aure}\n", encoding="utf-8")
+    assert scenario_base(path).folder == tmp_path / "mydata"

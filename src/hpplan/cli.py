@@ -54,7 +54,6 @@ class Format(str, Enum):
     xlsx = "xlsx"
 
 
-DataOption = typer.Option(Path("data"), "--data", "-d", help="Folder holding organisations.yaml and waves.yaml.")
 SeedOption = typer.Option(0, "--seed", min=0, max=SEED_MAX, help="Random seed of the solver.")
 GapOption = typer.Option(
     0.0, "--gap", min=0.0, max=100.0, metavar="PCT",
@@ -170,8 +169,18 @@ def check_engine(engine: "Engine", work_limit: Optional[float]) -> None:
 
 
 def data_folder(data: Optional[Path], scenarios: list[Path]) -> Path:
-    """The data to plan: --data, else the folder the first scenario names as its `base` (bad input
-    when it names none: planning ./data instead would answer another question), else ./data."""
+    """`folder_to_plan`, with bad input reported and exit 2."""
+    try:
+        return folder_to_plan(data, scenarios)
+    except InputError as error:
+        fail_input(error)
+        raise  # unreachable
+
+
+def folder_to_plan(data: Optional[Path], scenarios: list[Path]) -> Path:
+    """The data to plan: --data, else the folder the first scenario names as its `base`, else ./data.
+    InputError when the first scenario cannot be read (its own error, not "no such data folder") or
+    names a base that is no folder here (planning ./data instead would answer another question)."""
     if data is not None:
         return data
     from .scenario import scenario_base
@@ -180,8 +189,8 @@ def data_folder(data: Optional[Path], scenarios: list[Path]) -> Path:
     if base is None:
         return Path("data")
     if base.folder is None:
-        fail_input(InputError(f"base: no data folder {base.name!r} here or beside {scenarios[0]}; correct the "
-                              "base, or give the data with --data DIR", base.at))
+        raise InputError(f"base: no data folder {base.name!r} here or beside {scenarios[0]}; correct the "
+                         "base, or give the data with --data DIR", base.at)
     return base.folder
 
 

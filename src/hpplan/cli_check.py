@@ -10,7 +10,7 @@ from typing import List, Optional
 import typer
 
 from .check import EXIT_FAILED, EXIT_OK, EXIT_UNDECIDED, FORMATS, check_data, check_plan, invalid, to_junit
-from .cli import DataOption, app, fail_input
+from .cli import app, fail_input, folder_to_plan
 from .errors import InputError
 from .explain import SOLVE_TIME_LIMIT, Undecided, explain_infeasible, is_feasible, known_actor, why_not_earlier
 from .io import write_atomic
@@ -31,6 +31,9 @@ class ExplainFormat(str, Enum):
     json = "json"
 
 
+DataOption = typer.Option(
+    None, "--data", "-d",
+    help="Folder holding organisations.yaml and waves.yaml (default: the first scenario's base, else data).")
 ScenarioOption = typer.Option(
     [], "--scenario", "-s", help="A scenario file applied on top of the data (repeatable, in order).")
 TimeLimitOption = typer.Option(
@@ -54,14 +57,15 @@ def apply_scenarios(problem: Problem, scenarios: list[Path]) -> Problem:
     return apply(problem, list(scenarios))
 
 
-def load_with_scenarios(data: Path, scenarios: list[Path]) -> Problem:
-    return apply_scenarios(load_problem(data), scenarios)
+def load_with_scenarios(data: Optional[Path], scenarios: list[Path]) -> Problem:
+    """The data (--data, else the first scenario's base, else ./data: as `solve`) with the scenarios."""
+    return apply_scenarios(load_problem(folder_to_plan(data, scenarios)), scenarios)
 
 
 @app.command("check")
 @ends_on_ctrl_c
 def check_command(
-    data: Path = DataOption,
+    data: Optional[Path] = DataOption,
     scenario: List[Path] = ScenarioOption,
     plan: Optional[Path] = typer.Option(
         None, "--plan", "-p",
@@ -79,7 +83,7 @@ def check_command(
         problem = load_with_scenarios(data, scenario)
         result = check_plan(problem, plan) if plan is not None else check_data(problem, time_limit=time_limit)
     except InputError as error:
-        result = invalid(error, f"{data}" + (f" with plan {plan}" if plan is not None else ""))
+        result = invalid(error, f"{data or 'data'}" + (f" with plan {plan}" if plan is not None else ""))
         if fmt is CheckFormat.text:
             _write_junit(junit, result)
             fail_input(error)
@@ -100,7 +104,7 @@ def _write_junit(path: Optional[Path], result) -> None:
 @app.command("explain")
 @ends_on_ctrl_c
 def explain_command(
-    data: Path = DataOption,
+    data: Optional[Path] = DataOption,
     scenario: List[Path] = ScenarioOption,
     actor: Optional[str] = typer.Option(
         None, "--actor", "-a", help="Explain why this organisation (id) does not go live one window earlier."),

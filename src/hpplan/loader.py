@@ -14,7 +14,17 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, InputErrors, Location, did_you_mean
 from .problem import Problem
-from .schema import Kind, Located, OrganisationsFile, Status, WavesFile, WithOrBefore
+from .schema import (
+    ID_PATTERN,
+    MONTH_PATTERN,
+    Kind,
+    Located,
+    OrganisationsFile,
+    Status,
+    WavesFile,
+    WithOrBefore,
+    id_advice,
+)
 from .yamlio import YamlDocument, load_yaml
 
 ORGANISATIONS = "organisations.yaml"
@@ -115,14 +125,33 @@ def _data_path(data: Any, loc: Iterable) -> tuple[tuple, list[str]]:
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             path.append(part)
             item = node[part]
-            label = item.get("id") if isinstance(item, dict) else None
-            names.append(f"[{label}]" if label else f"[{part}]")
+            if isinstance(item, dict):
+                # an item is named by its id, else by its number in the list as a person counts
+                # ("blackout #1"): "0:" read like a line or a value
+                label = item.get("id")
+                named = isinstance(label, (str, int)) and not isinstance(label, bool) and label != ""
+                names.append(f"[{label}]" if named else f"[{_item_name(path[:-1])} #{part + 1}]")
+            elif names and not names[-1].startswith("["):
+                names[-1] += f" #{part + 1}"  # one of a list of values: `before #2`
+            else:
+                names.append(f"item #{part + 1}")
             node = item
         elif isinstance(part, str) and not isinstance(node, (dict, list)):
             break
-        elif isinstance(part, str) and not _union_tag(part):
-            names.append(part)  # a missing or extra key
+        elif isinstance(part, str) and not _union_tag(part) and not _rule_type_of(node, part):
+            names.append(part)  # a missing or extra key (not a rule's type, which pydantic puts in the location)
     return tuple(path), names
+
+
+def _rule_type_of(node: Any, part: str) -> bool:
+    """Whether `part` of an error location is the rule type of `node` (`rules.1.order.actors`)."""
+    return isinstance(node, dict) and node.get("type") == part
+
+
+def _item_name(path: list) -> str:
+    """What an item of the list at `path` is: `blackouts` holds blackouts, `load_profiles` load profiles."""
+    key = path[-1] if path and isinstance(path[-1], str) else "item"
+    return key.removesuffix("s").replace("_", " ")
 
 
 def _union_tag(part: object) -> bool:
@@ -159,11 +188,13 @@ def _one_branch(errors: list[dict]) -> list[dict]:
 
 def _explain(model: type[BaseModel], doc: YamlDocument, err: dict) -> InputError:
     path, names = _data_path(doc.data, err["loc"])
-    where = doc.where(path)
+    field_name = getattr(err.get("ctx", {}).get("error"), "field", None)  # schema.FieldError: the field to blame
+    where = doc.where(path + (field_name,) if field_name else path)
     kind = err["type"]
     field = names[-1] if names else ""
     last_item = max((i for i, n in enumerate(names) if n.startswith("[")), default=-1)
-    owner = names[last_item][1:-1] if last_item >= 0 else None
+    # the items the error is in: `primary: change #1` for a capacity change of pool primary
+    owner = ": ".join(n[1:-1] for n in names[:last_item + 1] if n.startswith("[")) if last_item >= 0 else None
     context = ".".join(names[last_item + 1:]) or ".".join(n for n in names if not n.startswith("[")) or "file"
     prefix = f"{owner}: " if owner else ""
     value = err.get("input")
@@ -176,6 +207,16 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict) -> InputError
         msg = f"missing field {field!r}"
     elif kind == "value_error":
         msg = err["msg"].removeprefix("Value error, ")
+    elif kind == "string_pattern_mismatch" and err["ctx"].get("pattern") == ID_PATTERN:
+        msg = f"{context}: {value!r} is not an id: {id_advice(value)}"
+    elif kind == "string_pattern_mismatch" and err["ctx"].get("pattern") == MONTH_PATTERN:
+        msg = f"{context}: expected a month as YYYY-MM (e.g. 2024-09), found {value!r}"
+    elif kind == "date_text":  # schema.Date: the message shows what was found
+        msg = f"{context}: {err['msg']}"
+    elif kind == "finite_number":
+        msg = f"{context}: expected a finite number, found {_YAML_NUMBER.get(str(value), value)}"
+    elif kind == "string_type" and value is None:
+        msg = f"{context}: expected text, found nothing (null)"
     elif kind in ("string_type",):
         msg = f"{context}: expected text, got {value!r}; put it in quotes"
     elif kind in ("bool_type", "bool_parsing"):
@@ -190,6 +231,10 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict) -> InputError
         shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
         msg = f"{context}: {err['msg']} (got {shown})"
     return InputError(prefix + msg, where)
+
+
+#: how YAML writes the numbers that are not finite
+_YAML_NUMBER = {"inf": ".inf", "-inf": "-.inf", "nan": ".nan"}
 
 
 def _rule_types() -> tuple[str, ...]:
@@ -254,8 +299,10 @@ def check_references(problem: Problem) -> None:
     """Ids that must exist, must be unique, and must be of the right kind. Raises InputErrors."""
     errors: list[InputError] = []
 
-    def err(message: str, obj: Located | None) -> None:
-        errors.append(InputError(message, obj.at if obj is not None else None))
+    def err(message: str, obj: Located | None, field: str | None = None) -> None:
+        """An error at the line of the object's `field` (the value that is wrong), else of the object."""
+        where = None if obj is None else obj.field_at(field) if field else obj.at
+        errors.append(InputError(message, where))
 
     orgs = problem.org
     windows = problem.window
@@ -265,6 +312,18 @@ def check_references(problem: Problem) -> None:
     profile_pool = {p.id: p.pool for p in waves.load_profiles}
     pools = {p.id for p in waves.pools}
 
+    mandatory = [o for o in problem.organisations if o.is_mandatory]
+    if mandatory and not problem.future_windows:
+        # every go-live would be refused, one "must go live" conflict per organisation: say why once
+        last = problem.windows[-1]
+        named = ", ".join(o.id for o in mandatory[:3]) + (f" and {len(mandatory) - 3} more" if len(mandatory) > 3 else "")
+        plural = "s" if len(mandatory) > 1 else ""
+        errors.append(InputError(
+            f"no window on or after the planning date {problem.planning_date} (the last, {last.id}, is on "
+            f"{last.date}), yet {len(mandatory)} organisation{plural} must go live ({named}); there is nothing to "
+            "plan them in: add windows on or after the planning date, or give an earlier planning_date",
+            waves.field_at("planning_date")))
+
     for what, items in (
         ("organisation", problem.organisations),
         ("window", waves.windows),
@@ -272,47 +331,52 @@ def check_references(problem: Problem) -> None:
         ("pool", waves.pools),
         ("load profile", waves.load_profiles),
     ):
-        counts = Counter(i.id for i in items)
-        seen: set[str] = set()
+        first: dict[str, Located] = {}
         for item in items:
-            if counts[item.id] > 1 and item.id in seen:
-                err(f"duplicate {what} id {item.id!r}; each id may be used once", item)
-            seen.add(item.id)
+            if item.id in first:
+                before = first[item.id].field_at("id")
+                same_file = before is not None and item.at is not None and before.file == item.at.file
+                told = (f" (first at line {before.line})" if same_file and before.line else
+                        f" (first at {before})" if before else "")
+                err(f"duplicate {what} id {item.id!r}{told}; each id may be used once", item, "id")
+            first.setdefault(item.id, item)
 
-    def need_org(ident: str, owner: Located, role: str, kind: Kind | None = None) -> None:
+    def need_org(ident: str, owner: Located, role: str, kind: Kind | None = None, field: str | None = None) -> None:
         if ident not in orgs:
-            err(f"{role} {ident!r} is not an organisation in organisations.yaml{did_you_mean(ident, orgs)}", owner)
+            err(f"{role} {ident!r} is not an organisation in organisations.yaml{did_you_mean(ident, orgs)}", owner,
+                field)
         elif kind is not None and orgs[ident].kind is not kind:
-            err(f"{role} {ident!r} is a {orgs[ident].kind.value}, expected a {kind.value}", owner)
+            err(f"{role} {ident!r} is a {orgs[ident].kind.value}, expected a {kind.value}", owner, field)
 
-    def need_window(ident: str, owner: Located, role: str, future: bool = False) -> None:
+    def need_window(ident: str, owner: Located, role: str, future: bool = False, field: str = "windows") -> None:
         if ident not in windows:
-            err(f"{role} {ident!r} is not a window in waves.yaml{did_you_mean(ident, windows)}", owner)
+            err(f"{role} {ident!r} is not a window in waves.yaml{did_you_mean(ident, windows)}", owner, field)
         elif future and windows[ident].date < problem.planning_date:
             err(
                 f"{role} {ident!r} ({windows[ident].date}) is before the planning date "
                 f"{problem.planning_date}; choose a window on or after it",
-                owner,
+                owner, field,
             )
 
     for o in problem.organisations:
         if o.municipality is not None:
-            need_org(o.municipality, o, "municipality", Kind.municipality)
+            need_org(o.municipality, o, "municipality", Kind.municipality, "municipality")
         if o.part_of is not None:
-            need_org(o.part_of, o, "part_of", Kind.health_trust)
+            need_org(o.part_of, o, "part_of", Kind.health_trust, "part_of")
         if o.preferred_window is not None:
-            need_window(o.preferred_window, o, "preferred_window", future=True)
+            need_window(o.preferred_window, o, "preferred_window", future=True, field="preferred_window")
         if o.track is not None and o.track not in tracks:
-            err(f"track {o.track!r} is not a track in waves.yaml{did_you_mean(o.track, tracks)}", o)
+            err(f"track {o.track!r} is not a track in waves.yaml{did_you_mean(o.track, tracks)}", o, "track")
         if o.load_profile is not None:
             for profile_id in o.profile_ids:
                 if profile_id not in profiles:
-                    err(f"load_profile {profile_id!r} is not in waves.yaml load_profiles{did_you_mean(profile_id, profiles)}", o)
+                    err(f"load_profile {profile_id!r} is not in waves.yaml load_profiles"
+                        f"{did_you_mean(profile_id, profiles)}", o, "load_profile")
         if o.status is Status.live and o.live_since is not None and o.live_since >= problem.planning_date:
             err(
                 f"{o.id}: live_since {o.live_since} is not before the planning date {problem.planning_date}; "
                 "a go-live after the planning date is planned, not history (status signed, earliest/latest)",
-                o,
+                o, "live_since",
             )
         elif o.status is Status.live and o.live_since is not None:
             window = problem.history_window_of(o)
@@ -320,7 +384,7 @@ def check_references(problem: Problem) -> None:
                 # the model would count it as history and the verifier as a go-live in a planned window
                 err(f"{o.id}: live_since {o.live_since} puts it in window {window.id} ({window.date}), which is not "
                     f"before the planning date {problem.planning_date}: history is before it. Give the planning "
-                    "date after that window, or the live_since of its real go-live", o)
+                    "date after that window, or the live_since of its real go-live", o, "live_since")
         needs_sector_pool = any(profile_pool.get(p, "") is None for p in o.profile_ids)
         if needs_sector_pool and o.effective_sector not in problem.pool_of_sector:
             err(f"{o.id}: no pool in waves.yaml has sector {o.effective_sector.value} for its load; add one, "
@@ -333,11 +397,13 @@ def check_references(problem: Problem) -> None:
             "hypercare)", waves.field_at("horizon_end")))
     for profile in waves.load_profiles:
         if profile.pool is not None and profile.pool not in pools:
-            err(f"load profile {profile.id}: pool {profile.pool!r} is not a pool in waves.yaml{did_you_mean(profile.pool, pools)}", profile)
+            err(f"load profile {profile.id}: pool {profile.pool!r} is not a pool in waves.yaml"
+                f"{did_you_mean(profile.pool, pools)}", profile, "pool")
     sectors = Counter(p.sector for p in waves.pools if p.sector is not None)
     for pool in waves.pools:
         if pool.sector is not None and sectors[pool.sector] > 1:
-            err(f"pool {pool.id!r}: more than one pool has sector {pool.sector.value}; one pool per sector", pool)
+            err(f"pool {pool.id!r}: more than one pool has sector {pool.sector.value}; one pool per sector", pool,
+                "sector")
             sectors[pool.sector] = 1
     for track in waves.tracks:
         for w in track.windows or []:
@@ -347,22 +413,27 @@ def check_references(problem: Problem) -> None:
             need_window(w, limit, "limit window")
     for blackout in waves.blackouts:
         for a in blackout.actors or []:
-            need_org(a, blackout, "blackout actor")
+            need_org(a, blackout, "blackout actor", field="actors")
     for rule in waves.rules:
+        for field, a in _rule_actor_fields(rule):
+            need_org(a, rule, f"{rule.type} rule: actor", field=field)
         ids = _rule_actors(rule)
-        for a in ids:
-            need_org(a, rule, f"{rule.type} rule: actor")
         repeated = [a for a, n in Counter(ids).items() if n > 1]
         if repeated:
-            err(f"{rule.type} rule names {', '.join(repeated)} more than once", rule)
+            err(f"{rule.type} rule names {', '.join(repeated)} more than once", rule, "actors")
 
     if errors:
         raise InputErrors(errors[:MAX_ERRORS]) if len(errors) > 1 else errors[0]
 
 
 def _rule_actors(rule) -> list[str]:
+    return [a for _, a in _rule_actor_fields(rule)]
+
+
+def _rule_actor_fields(rule) -> list[tuple[str, str]]:
+    """The organisations a rule names, each with the field that names it."""
     if isinstance(rule, WithOrBefore):
-        return [a for a in (rule.actor, rule.target) if a is not None]
+        return [(f, a) for f, a in (("actor", rule.actor), ("target", rule.target)) if a is not None]
     if hasattr(rule, "actors"):
-        return list(rule.actors)
-    return [rule.first, rule.then]
+        return [("actors", a) for a in rule.actors]
+    return [("first", rule.first), ("then", rule.then)]

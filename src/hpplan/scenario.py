@@ -24,15 +24,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, model_validator
 
 from .errors import InputError, InputErrors, Location, did_you_mean
-from .loader import _locate, check_references, validate
+from .loader import _explain, _locate, _numbers_from_booleans, check_references, validate
 from .problem import Numbering, Problem, month_label, parse_month
 from .schema import (
     AfterLive,
     Blackout,
     CapacityChange,
+    Date,
     Fte,
     Id,
     Limit,
@@ -70,7 +71,10 @@ class Change(BaseModel):
         return self._at
 
     def where(self, field: str) -> Location | None:
-        """The line of one of the change's fields, else the change's own line."""
+        """The line of one of the change's fields (`fields.users`: a key in a field's mapping), else of the
+        field that holds it, else the change's own line."""
+        while field not in self._fields and "." in field:
+            field = field.rsplit(".", 1)[0]
         return self._fields.get(field, self._at)
 
 
@@ -78,14 +82,14 @@ class Postpone(Change):
     HELP = "a new earliest go-live date for an organisation: postpone: {actor, earliest}"
     op: Literal["postpone"]
     actor: Id
-    earliest: dt.date
+    earliest: Date
 
 
 class Exclude(Change):
     HELP = "opt an organisation out (it stays unscheduled, or is planned from `returns`)"
     op: Literal["exclude"]
     actor: Id
-    returns: dt.date | None = None
+    returns: Date | None = None
 
 
 class Remove(Change):
@@ -112,16 +116,16 @@ class Unpin(Change):
     op: Literal["unpin"]
     actor: Id
     status: Literal["signed", "planned", "optional"] = "signed"
-    earliest: dt.date | None = None
+    earliest: Date | None = None
 
 
 class SetPlanningDate(Change):
     HELP = ("move the plan's 'as of' date; with unpin (default true), what went live on or after it is planned "
             "again, with earliest_as_history no earlier than it actually went live")
     op: Literal["set_planning_date"]
-    date: dt.date
-    unpin: bool = True
-    earliest_as_history: bool = False
+    date: Date
+    unpin: StrictBool = True  # true or false, as every flag of the data ('yes' and 1 are refused)
+    earliest_as_history: StrictBool = False
 
     @model_validator(mode="after")
     def _needs_unpin(self):
@@ -135,7 +139,7 @@ class Capacity(Change):
     op: Literal["capacity"]
     pool: Id
     fte: Fte | None = None
-    factor: float | None = Field(default=None, ge=0, le=10)
+    factor: float | None = Field(default=None, ge=0, le=10, allow_inf_nan=False)
     from_: Month | None = Field(default=None, alias="from")
     to: Month | None = None
 
@@ -164,7 +168,7 @@ class MoveWindow(Change):
     HELP = "give a future window a new date"
     op: Literal["move_window"]
     window: Id
-    date: dt.date
+    date: Date
 
 
 class AddRule(Change):
@@ -279,6 +283,9 @@ def _read_change(doc: YamlDocument, i: int, raw: Any) -> Change:
     op = raw.get("op")
     if op is None:
         raise InputError(f"a change needs `op:`, one of {', '.join(CHANGES)}", doc.where(path))
+    if isinstance(op, (list, dict)):  # not hashable: `op not in CHANGES` would raise TypeError
+        found = "a list" if isinstance(op, list) else "a mapping"
+        raise InputError(f"op: expected one of {', '.join(CHANGES)}, found {found}", doc.where(path + ("op",)))
     if op not in CHANGES:
         raise InputError(f"unknown op {op!r}{did_you_mean(str(op), CHANGES)}; expected one of {', '.join(CHANGES)}",
                          doc.where(path + ("op",)))
@@ -290,6 +297,9 @@ def _read_change(doc: YamlDocument, i: int, raw: Any) -> Change:
         _locate(getattr(change, name), sub, (key,))
     change._at = sub.where(())
     change._fields = {key: sub.where((key,)) for key in raw}
+    for key, value in raw.items():  # `set`'s fields: {users: 500}: the line of users
+        if isinstance(value, dict):
+            change._fields.update({f"{key}.{name}": sub.where((key, name)) for name in value if isinstance(name, str)})
     if "from" in raw:
         change._fields["from_"] = sub.where(("from",))
     return change
@@ -393,10 +403,11 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
 
 
 def _quick(cls: type[Change], where: Location, errors: list[InputError], text: str, **fields) -> Change | None:
+    data = {"op": cls.model_fields["op"].annotation.__args__[0], **fields}
     try:
-        change = cls.model_validate({"op": cls.model_fields["op"].annotation.__args__[0], **fields})
-    except ValidationError as exc:
-        messages = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        change = cls.model_validate(data)
+    except ValidationError as exc:  # worded as in a scenario file (`'ørsta' is not an id: ... did you mean`)
+        messages = "; ".join(_explain(cls, YamlDocument(str(where), data), e).message for e in exc.errors())
         errors.append(InputError(f"{text!r}: {messages}", where))
         return None
     change._at = where
@@ -488,18 +499,28 @@ class _Draft:
         data = org.model_dump(by_alias=True, exclude_none=True)
         data.update(update)
         data = {k: v for k, v in data.items() if v is not None}
+
+        def where(key: object) -> Location | None:
+            """The line of a field the change writes (`fields: {users: ...}`: the users line)."""
+            return change.where(f"{field}.{key}") if key in update else change.where(field)
+
         try:
             new = Organisation.model_validate(data)
         except ValidationError as exc:
-            raise InputErrors([
-                InputError(f"{org.id}: {'.'.join(map(str, e['loc'])) + ': ' if e['loc'] else ''}"
-                           f"{e['msg'].removeprefix('Value error, ')}", change.where(field))
+            raise InputErrors([  # worded as for organisations.yaml, at the line of the field in the change
+                InputError(f"{org.id}: {_explain(Organisation, YamlDocument(self.file, data), e).message}",
+                           where(e["loc"][0] if e["loc"] else getattr(e.get("ctx", {}).get("error"), "field", None)))
                 for e in exc.errors()
             ]) from None
+        # as in organisations.yaml, true/false is no number (pydantic reads `users: true` as 1)
+        wrong = [InputError(f"{org.id}: {path[-1]}: expected a number, found {str(raw).lower()}", where(path[0]))
+                 for path, raw in _numbers_from_booleans(new, update, ())]
+        if wrong:
+            raise InputErrors(wrong)
         # the organisation stays where organisations.yaml has it, and so do the fields the change left
         # alone; a field the change wrote points at the change (`Located.field_at`)
         new._at = org.at
-        new._fields_at = dict(org._fields_at) | {key: change.where(field) for key in update}
+        new._fields_at = dict(org._fields_at) | {key: where(key) for key in update}
         return new
 
     def replace_org(self, i: int, org: Organisation) -> None:
@@ -816,13 +837,11 @@ class Base:
     folder: Path | None
 
 
-def scenario_base(path: Path | str) -> Base | None:
-    """The `base` a scenario file names, or None when the file cannot be read (errors come later)."""
-    try:
-        doc = load_yaml(Path(path), str(path))
-        base = validate(ScenarioHeader, doc).base
-    except InputError:
-        return None
+def scenario_base(path: Path | str) -> Base:
+    """The `base` a scenario file names. Raises InputError when the file cannot be read: that error is
+    the one to tell (planning ./data instead said "no such data folder" for a bad date in the file)."""
+    doc = load_yaml(Path(path), str(path))
+    base = validate(ScenarioHeader, doc).base
     folder = next((c for c in (Path(base), Path(path).parent / base) if c.is_dir()), None)
     return Base(base, doc.where(("base",)), folder)
 

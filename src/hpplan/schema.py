@@ -15,6 +15,7 @@ from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -22,6 +23,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from .errors import Location
 
@@ -29,7 +31,38 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 Month = Annotated[str, Field(pattern=MONTH_PATTERN, description="a month as YYYY-MM")]
-Fte = Annotated[float, Field(ge=0, le=100_000)]
+Fte = Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)]
+
+ID_RULE = "ids are ASCII letters, digits, '-', '_' and '.', the first a letter or digit"
+
+
+def id_advice(text: object) -> str:
+    """What an id may hold, and the id `text` (a name, say 'Ørsta') most likely meant."""
+    meant = slug(text) if isinstance(text, str) else ""
+    return ID_RULE + (f"; did you mean {meant!r}?" if meant and meant != text else "")
+
+
+def _a_date(value: object) -> dt.date:
+    """A date as YAML reads 2024-01-15, or as text in that form. pydantic would also take a number (as
+    seconds since 1970: `earliest: 0` was 1970-01-01) and a date with a time of day."""
+    if isinstance(value, dt.datetime):
+        raise PydanticCustomError("date_text", "expected a date as YYYY-MM-DD without a time of day, found {found}",
+                                  {"found": str(value)})
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise PydanticCustomError("date_text", "{found} is no date ({problem}); expected YYYY-MM-DD",
+                                      {"found": repr(value), "problem": str(exc)}) from None
+    found = (repr(value) if isinstance(value, str) else "a list" if isinstance(value, list) else
+             "a mapping" if isinstance(value, dict) else "null" if value is None else str(value).lower())
+    raise PydanticCustomError("date_text", "expected a date as YYYY-MM-DD, found {found}", {"found": found})
+
+
+#: a calendar day, written YYYY-MM-DD
+Date = Annotated[dt.date, BeforeValidator(_a_date)]
 
 SOURCE_PREFIXES = ("fact", "estimate", "inferred")
 
@@ -63,6 +96,15 @@ DEFAULT_SECTOR = {
     Kind.municipality: Sector.primary,
     Kind.gp_office: Sector.primary,
 }
+
+
+class FieldError(ValueError):
+    """A check of several fields that one of them fails: the error points at that field's line, not at
+    the start of the object (`loader._explain` reads `field`)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
 
 
 class Located(BaseModel):
@@ -112,7 +154,8 @@ class Sourced(Located):
     def _numbers_have_sources(self):
         for name in self.NEEDS_SOURCE:
             if getattr(self, name, None) is not None and name not in self.source and "all" not in self.source:
-                raise ValueError(
+                raise FieldError(
+                    name,
                     f"{name} is given without a source note; add `source: {{{name}: "
                     f"\"estimate: how it was estimated\"}}` (or 'fact: where it is from')"
                 )
@@ -138,14 +181,17 @@ class Organisation(Sourced):
     part_of: Id | None = None  # the trust a hospital or lab belongs to
     private: StrictBool | None = None  # GP offices: privately run
     status: Status
-    live_since: dt.date | None = None
-    returns: dt.date | None = None  # opted out: the date it returns, where known
-    earliest: dt.date | None = None
-    latest: dt.date | None = None
+    live_since: Date | None = None
+    returns: Date | None = None  # opted out: the date it returns, where known
+    earliest: Date | None = None
+    latest: Date | None = None
     preferred_window: Id | None = None
     track: Id | None = None
     load_profile: Id | list[Id] | None = None  # one or more profiles; defaults to the kind's name
-    postponement_cost_per_month: float | None = Field(default=None, ge=0, description="MNOK per month")
+    # .inf and .nan are YAML numbers too: refused, as for every number here (a cost of delay of .inf
+    # broke compare's sums)
+    postponement_cost_per_month: float | None = Field(default=None, ge=0, allow_inf_nan=False,
+                                                      description="MNOK per month")
     note: str | None = None
 
     NEEDS_SOURCE = ("users", "population", "postponement_cost_per_month", "live_since")
@@ -155,17 +201,17 @@ class Organisation(Sourced):
         if self.sector is None and self.kind not in DEFAULT_SECTOR:
             raise ValueError(f"kind {self.kind.value} needs a sector: specialist or primary")
         if self.status is Status.live and self.live_since is None:
-            raise ValueError("status live needs live_since: the date it went live (YYYY-MM-DD)")
+            raise FieldError("status", "status live needs live_since: the date it went live (YYYY-MM-DD)")
         if self.status is not Status.live and self.live_since is not None:
-            raise ValueError(f"live_since is only for status live (status is {self.status.value})")
+            raise FieldError("live_since", f"live_since is only for status live (status is {self.status.value})")
         if self.returns is not None and self.status is not Status.opted_out:
-            raise ValueError("returns is only for status opted_out")
+            raise FieldError("returns", "returns is only for status opted_out")
         if self.earliest and self.latest and self.earliest > self.latest:
-            raise ValueError(f"earliest {self.earliest} is after latest {self.latest}")
+            raise FieldError("latest", f"earliest {self.earliest} is after latest {self.latest}")
         if self.kind is Kind.gp_office and self.municipality is None:
             raise ValueError("a gp_office needs municipality: the id of the municipality it is located in")
         if self.private is not None and self.kind is not Kind.gp_office:
-            raise ValueError("private is only for kind gp_office")
+            raise FieldError("private", "private is only for kind gp_office")
         return self
 
     @property
@@ -203,14 +249,14 @@ class OrganisationsFile(Located):
 
 class Window(Sourced):
     id: Id
-    date: dt.date  # the Saturday of the production setting
+    date: Date  # the Saturday of the production setting
     name: str | None = None
     note: str | None = None
 
 
 class Blackout(Sourced):
-    from_: dt.date = Field(alias="from")
-    to: dt.date
+    from_: Date = Field(alias="from")
+    to: Date
     reason: str = Field(min_length=1)
     # only these kinds / organisations are barred; everyone when both are omitted (an empty list is
     # refused: "none" and "every" would both be readings of it)
@@ -222,7 +268,7 @@ class Blackout(Sourced):
     @model_validator(mode="after")
     def _ordered(self):
         if self.from_ > self.to:
-            raise ValueError(f"from {self.from_} is after to {self.to}")
+            raise FieldError("to", f"from {self.from_} is after to {self.to}")
         return self
 
 
@@ -361,10 +407,10 @@ class ObjectiveWeights(Located):
 
 
 class WavesFile(Sourced):
-    planning_date: dt.date  # the plan's "as of": windows before it are history
-    horizon_end: dt.date | None = None  # last date the load is checked to; default: the last month any go-live loads
+    planning_date: Date  # the plan's "as of": windows before it are history
+    horizon_end: Date | None = None  # last date the load is checked to; default: the last month any go-live loads
     # re-planning against a baseline plan keeps its go-lives before this date (docs/scenarios.md)
-    freeze_until: dt.date | None = None
+    freeze_until: Date | None = None
     windows: list[Window] = Field(min_length=1)
     blackouts: list[Blackout] = Field(default_factory=list)
     tracks: list[Track] = Field(default_factory=list)

@@ -87,6 +87,7 @@ def parse_yaml(raw: bytes, display: str) -> YamlDocument:
         raise InputError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", Location(display, line))
     if text.startswith("\ufeff"):
         text = text[1:]
+    _refuse_control_characters(text, display)
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise InputError("file is empty; expected a YAML mapping (see docs/data-format.md)", Location(display, 1))
     _refuse_aliases(text, display)
@@ -108,6 +109,27 @@ def parse_yaml(raw: bytes, display: str) -> YamlDocument:
     builder = _Builder(display, loader)
     data = builder.build(node, (), 0)
     return YamlDocument(display, data, builder.lines)
+
+
+#: control characters with a name a person knows (Word's manual line break is a vertical tab)
+_CONTROL_NAMES = {"\x08": "backspace", "\x0b": "vertical tab, Word's manual line break", "\x0c": "form feed",
+                  "\x1b": "escape", "\x7f": "delete"}
+
+
+def _refuse_control_characters(text: str, display: str) -> None:
+    """Refuse the characters YAML does not allow anywhere, even in a comment (PyYAML's own test, which
+    it makes before parsing, without a line): text pasted from Word or Excel brings them along."""
+    found = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if found is None:
+        return
+    char = found.group()
+    before = (text[: found.start()] + "x").splitlines()  # the same line breaks YAML knows
+    code = f"U+{ord(char):04X}"
+    what = (f"a control character ({_CONTROL_NAMES[char]}, {code})" if char in _CONTROL_NAMES else
+            f"a control character ({code})" if ord(char) < 0xA0 else f"a character YAML does not allow ({code})")
+    raise InputError(f"{what} at column {len(before[-1])}; remove it (text pasted from Word or Excel often brings "
+                     "these along)",
+                     Location(display, len(before)))
 
 
 def _refuse_aliases(text: str, display: str) -> None:
@@ -188,4 +210,6 @@ class _Builder:
         try:
             return self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            raise self.error(node, f"cannot read value {node.value!r}: {getattr(exc, 'problem', exc)}")
+            # YAML reads 2024-02-30 as a date, and then there is no such day
+            hint = "; a date is YYYY-MM-DD, a day of the calendar" if node.tag == "tag:yaml.org,2002:timestamp" else ""
+            raise self.error(node, f"cannot read value {node.value!r}: {getattr(exc, 'problem', exc)}{hint}")
