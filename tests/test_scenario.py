@@ -237,6 +237,13 @@ def test_quick_forms():
     assert "--exclude: 'm3' is not an organisation" in text
     assert "--capacity: 'primry' is not a pool (did you mean 'primary'?)" in text
     assert apply_quick(base) is base
+    # a bad month and a bad pool at once: both said (the pool was looked at only once the month was
+    # mended), the month as a scenario file names it (it said "from_")
+    with pytest.raises(InputError) as error:
+        apply_quick(base, capacity=["primry=80%@2024-13"])
+    text = str(error.value)
+    assert "from: expected a month as YYYY-MM" in text and "from_" not in text
+    assert "'primry' is not a pool (did you mean 'primary'?)" in text
 
 
 # ---- errors ---------------------------------------------------------------------------------------

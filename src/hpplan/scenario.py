@@ -391,7 +391,13 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
             continue
         value = float(match["value"])
         fields = {"factor": value / 100} if match["pct"] else {"fte": value}
-        changes.append(_quick(Capacity, where, errors, text, pool=match["pool"], from_=match["month"], **fields))
+        fields["from"] = match["month"]  # the field's name in a scenario file, as its error says
+        change = _quick(Capacity, where, errors, text, pool=match["pool"], **fields)
+        pools = [pool.id for pool in problem.waves.pools]
+        if change is None and match["pool"] not in pools:  # said with the month's error, not after it is mended
+            errors.append(InputError(f"{match['pool']!r} is not a pool{did_you_mean(match['pool'], pools)}; "
+                                     f"pools: {', '.join(pools)}", where))
+        changes.append(change)
     if not changes and not errors:
         return problem
     draft = _Draft(problem, "command line")
