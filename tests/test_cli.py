@@ -298,6 +298,33 @@ def test_report_of_a_saved_plan_that_breaks_the_data_says_so_in_its_files(tmp_pa
     assert result.exit_code == 0, result.output
     flat = " ".join(result.output.split())
     assert "optimal as saved; breaks" in flat and "optimal plan)" not in flat
-    assert "rules or limits of this data; `hpplan check --plan" in flat
+    assert f"rules or limits of this data; `hpplan check --data {data} --plan {plan}` lists them" in flat
     about = {row[0]: row[1] for row in openpyxl.load_workbook(book)["About"].iter_rows(values_only=True)}
     assert "as saved; breaks" in about["status"]
+
+
+def test_check_junit_is_checked_before_the_check_and_never_replaces_an_input(tmp_path: Path, monkeypatch):
+    # `check --junit data/waves.yaml` replaced the data with JUnit XML (exit 0); a missing folder was
+    # found after the whole check, its verdict printed
+    import hpplan.cli_check as cli_check
+
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    before = (data / "waves.yaml").read_bytes()
+    monkeypatch.setattr(cli_check, "check_data", lambda *a, **k: pytest.fail("the check ran"))
+    for junit, said in ((data / "waves.yaml", "--junit"), (tmp_path / "nofolder" / "x.xml", "folder")):
+        result = run("check", "--data", str(data), "--junit", str(junit))
+        assert result.exit_code == 2 and said in result.output and "a plan exists" not in result.output
+    assert (data / "waves.yaml").read_bytes() == before
+
+
+def test_every_command_that_applies_a_scenario_to_other_data_says_so(tmp_path: Path):
+    other = tmp_path / "other"
+    shutil.copytree(TINY, other)
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(f"base: {TINY}\ndescription: x\nchanges:\n  - {{op: exclude, actor: orsta-legekontor}}\n")
+    note = f"note: {scenario} was written for base '{TINY}'; applying it to {other}"
+    for args in (("check",), ("explain",), ("solve", "-t", "5", "-f", "csv"),
+                 ("report", "-t", "5", "-q", "-o", str(tmp_path / "r.svg"))):
+        result = run(*args, "--data", str(other), "--scenario", str(scenario))
+        assert result.exit_code == 0 and note in " ".join(result.output.split()), (args, result.output)

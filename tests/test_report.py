@@ -410,7 +410,7 @@ def test_a_saved_plan_is_reported_with_its_own_solver_block_and_this_data_s_load
     out = tmp_path / "plan.xlsx"
     result = run("--data", str(data), "--plan", str(plan), "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert "breaks" in result.stderr and "hpplan check --plan" in result.stderr
+    assert "breaks" in result.stderr and "hpplan check --data" in result.stderr and " --plan " in result.stderr
     book = openpyxl.load_workbook(out)
     about = dict(row for row in book["About"].iter_rows(values_only=True))
     assert (about["solver"], about["seed"], about["workers"], about["tie-break"]) == ("cp-sat + highs", 3, 2,

@@ -219,13 +219,12 @@ def test_ctrl_c_before_the_solve_begins_says_it_was_interrupted(monkeypatch, cap
     # reading the data: typer turns the KeyboardInterrupt into exit 130 with no word; main() says it
     import typer
 
-    import hpplan.cli_compare as cli_compare
     from hpplan import cli
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli_compare, "scenario_problem", interrupted)
+    monkeypatch.setattr(cli, "scenario_problem", interrupted)
     out = tmp_path / "plan.json"
     out.write_text("before")
     monkeypatch.setattr(sys, "argv", ["hpplan", "solve", "-q", "-f", "json", "-o", str(out)])
@@ -239,7 +238,7 @@ def test_ctrl_c_before_the_solve_begins_says_it_was_interrupted(monkeypatch, cap
     def stopped(*args, **kwargs):
         raise typer.Exit(EXIT_INTERRUPTED)
 
-    monkeypatch.setattr(cli_compare, "scenario_problem", stopped)
+    monkeypatch.setattr(cli, "scenario_problem", stopped)
     with pytest.raises(SystemExit) as end:
         cli.main()
     assert end.value.code == EXIT_INTERRUPTED and capsys.readouterr().err == ""

@@ -119,7 +119,7 @@ def inputs_of(data: Path, scenarios: list[Path], *files: Optional[Path]) -> list
     return [data / "organisations.yaml", data / "waves.yaml", *scenarios, *(f for f in files if f is not None)]
 
 
-def check_output(output: Optional[Path], fmt: Enum | None = None, inputs: list[Path] = ()) -> None:
+def check_output(output: Optional[Path], fmt: Enum | None = None, inputs: list[Path] = (), option: str = "-o") -> None:
     """Before any work: an `-o` that cannot be written, or one of the files the command reads (`-o
     plan.json` beside `--plan plan.json`, `-o data/waves.yaml`), or a binary format for a terminal, is
     bad usage now rather than after a solve of a minute (or a lost input)."""
@@ -131,7 +131,7 @@ def check_output(output: Optional[Path], fmt: Enum | None = None, inputs: list[P
         for read in inputs:
             if read.exists() and target.exists() and target.samefile(read):
                 also = f" (as {read})" if Path(read) != Path(output) else ""
-                typer.echo(f"error: -o {output}: this command reads that file{also}; write the output elsewhere",
+                typer.echo(f"error: {option} {output}: this command reads that file{also}; write the output elsewhere",
                            err=True)
                 raise typer.Exit(EXIT_INPUT)
     elif fmt is not None and fmt.value == "xlsx" and sys.stdout.isatty():
@@ -192,6 +192,37 @@ def folder_to_plan(data: Optional[Path], scenarios: list[Path]) -> Path:
         raise InputError(f"base: no data folder {base.name!r} here or beside {scenarios[0]}; correct the "
                          "base, or give the data with --data DIR", base.at)
     return base.folder
+
+
+def note_scenario_base(path: Path, data: Path) -> None:
+    """A scenario applied to another folder than its `base` names: said on stderr (docs/scenarios.md),
+    by every command that applies scenarios."""
+    from .scenario import scenario_base
+
+    base = scenario_base(path)
+    if base is None:
+        return
+    if base.folder is None:
+        typer.echo(f"note: {path} was written for base {base.name!r}, which is no folder here; applying it to {data}",
+                   err=True)
+    elif base.folder.resolve() != data.resolve():
+        typer.echo(f"note: {path} was written for base {base.name!r}; applying it to {data}", err=True)
+
+
+def scenario_problem(data: Path, scenarios: list[Path], postpone: list[str], exclude: list[str],
+                     capacity: list[str]) -> Problem:
+    """The data folder with the scenario files and quick forms applied; bad input exits 2."""
+    from .scenario import apply_quick, apply_scenarios
+
+    try:
+        problem = load_problem(data)
+        for path in scenarios:
+            note_scenario_base(path, data)
+        problem = apply_scenarios(problem, list(scenarios))
+        return apply_quick(problem, postpone=postpone, exclude=exclude, capacity=capacity)
+    except InputError as error:
+        fail_input(error)
+        raise  # unreachable
 
 
 def emit(problem: Problem, solution: Solution, fmt: Format, output: Optional[Path],
@@ -255,7 +286,7 @@ def solve_command(
     """Find the best rollout plan for a data folder (with scenarios applied) and show it.
 
     Ctrl-C stops the search and shows the best plan found so far (exit 130); a second Ctrl-C aborts."""
-    from .cli_compare import replan_and_emit, scenario_problem
+    from .cli_compare import replan_and_emit
     from .portfolio import highs_available
     from .progress import solve_progress
 

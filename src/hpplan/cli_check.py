@@ -10,7 +10,7 @@ from typing import List, Optional
 import typer
 
 from .check import EXIT_FAILED, EXIT_OK, EXIT_UNDECIDED, FORMATS, check_data, check_plan, invalid, to_junit
-from .cli import app, fail_input, folder_to_plan
+from .cli import app, check_output, fail_input, folder_to_plan, inputs_of, note_scenario_base
 from .errors import InputError
 from .explain import SOLVE_TIME_LIMIT, Undecided, explain_infeasible, is_feasible, known_actor, why_not_earlier
 from .io import write_atomic
@@ -59,7 +59,11 @@ def apply_scenarios(problem: Problem, scenarios: list[Path]) -> Problem:
 
 def load_with_scenarios(data: Optional[Path], scenarios: list[Path]) -> Problem:
     """The data (--data, else the first scenario's base, else ./data: as `solve`) with the scenarios."""
-    return apply_scenarios(load_problem(folder_to_plan(data, scenarios)), scenarios)
+    folder = folder_to_plan(data, scenarios)
+    problem = load_problem(folder)
+    for path in scenarios:
+        note_scenario_base(path, folder)
+    return apply_scenarios(problem, scenarios)
 
 
 @app.command("check")
@@ -79,6 +83,9 @@ def check_command(
 
     Exit codes: 0 all good; 1 violations, or no plan possible; 2 invalid input or usage; 3 undecided
     within the time limit."""
+    if junit is not None:  # before any work, and never over a file the check reads
+        check_output(junit, inputs=[*inputs_of(data or Path("data"), scenario, plan), *_scenario_bases(scenario)],
+                     option="--junit")
     try:
         problem = load_with_scenarios(data, scenario)
         result = check_plan(problem, plan) if plan is not None else check_data(problem, time_limit=time_limit)
@@ -90,6 +97,14 @@ def check_command(
     sys.stdout.write(FORMATS[fmt.value](result))
     _write_junit(junit, result)
     raise typer.Exit(result.exit_code)
+
+
+def _scenario_bases(scenarios: list[Path]) -> list[Path]:
+    """The data files of the folder the first scenario names as its base (what --data defaults to)."""
+    try:
+        return inputs_of(folder_to_plan(None, scenarios), []) if scenarios else []
+    except InputError:
+        return []  # reported when the check reads the scenario
 
 
 def _write_junit(path: Optional[Path], result) -> None:

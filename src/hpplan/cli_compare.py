@@ -23,14 +23,12 @@ from rich.table import Table
 from rich.text import Text
 
 from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_output, data_folder, fail_input, inputs_of,
-                  write_output)
+                  scenario_problem, write_output)
 from .compare import Comparison, Move, compare
 from .errors import InputError
 from .formats import fmt_int, fmt_number
-from .loader import load_problem
 from .progress import solve_progress
 from .problem import Problem
-from .scenario import apply_quick, apply_scenarios, scenario_base
 from .solution import Solution, Status, read_plan
 from .solve import Baseline, Replan, SolveOptions, solve_replan
 from .stopping import ctrl_c, ends_on_ctrl_c
@@ -48,31 +46,6 @@ class CompareFormat(str, Enum):
 
 # --------------------------------------------------------------------------------------------------
 # shared with `hpplan solve`
-
-
-def scenario_problem(data: Path, scenarios: list[Path], postpone: list[str], exclude: list[str],
-                     capacity: list[str]) -> Problem:
-    """The data folder with the scenario files and quick forms applied; bad input exits 2."""
-    try:
-        problem = load_problem(data)
-        for path in scenarios:
-            _note_base(path, data)
-        problem = apply_scenarios(problem, list(scenarios))
-        return apply_quick(problem, postpone=postpone, exclude=exclude, capacity=capacity)
-    except InputError as error:
-        fail_input(error)
-        raise  # unreachable
-
-
-def _note_base(path: Path, data: Path) -> None:
-    base = scenario_base(path)
-    if base is None:
-        return
-    if base.folder is None:
-        typer.echo(f"note: {path} was written for base {base.name!r}, which is no folder here; applying it to {data}",
-                   err=True)
-    elif base.folder.resolve() != data.resolve():
-        typer.echo(f"note: {path} was written for base {base.name!r}; applying it to {data}", err=True)
 
 
 def read_baseline(path: Path, freeze_until: Optional[dt.date]) -> Baseline:

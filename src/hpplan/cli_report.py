@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 
 from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_output, check_stamp, data_folder, exit_stopped,
-                  fail_input, inputs_of, load)
+                  fail_input, inputs_of, scenario_problem)
 from .errors import InputError, Location
 from .io import write_atomic
 from .problem import Problem
@@ -55,20 +55,6 @@ def report_format(fmt: Optional[ReportFormat], output: Optional[Path]) -> Report
                    "of them; name the file so (report.html) or give --format", err=True)
         raise typer.Exit(EXIT_INPUT)
     return SUFFIXES[suffix]
-
-
-def report_problem(data: Path, scenarios: list[Path]) -> Problem:
-    """The data with the scenarios applied (`hpplan.scenario.apply_scenarios`); bad input exits 2."""
-    problem = load(data)
-    if not scenarios:
-        return problem
-    from .scenario import apply_scenarios
-
-    try:
-        return apply_scenarios(problem, list(scenarios))
-    except InputError as error:
-        fail_input(error)
-        raise  # unreachable
 
 
 def read_report_plan(path: Path, problem: Problem, *, strict: bool) -> Solution:
@@ -142,7 +128,7 @@ def report_command(
         help=f"Gantt rows: one per organisation, or one per window and kind of organisation; auto: per "
              f"organisation up to {DETAIL_AUTO_MAX} organisations in the plan."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="The file to write (atomically); default plan.<format>; - for stdout."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display and no messages, only errors."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display and no 'wrote' message; notes about the input (a plan that breaks the data) and errors still show."),
 ) -> None:
     """Write the plan as a report people look at: an HTML page with a Gantt chart, the load of each FTE
     pool and the share live over time; the same charts as PNG or SVG; or a calendar (ics) or
@@ -154,7 +140,7 @@ def report_command(
         typer.echo(f"error: --chart picks one chart for --format png or svg, not {fmt.value}", err=True)
         raise typer.Exit(EXIT_INPUT)
     if compare is not None and fmt in (ReportFormat.ics, ReportFormat.xlsx):
-        typer.echo(f"error: --compare shows two plans in html, png or svg; a {fmt.value} file holds one plan", err=True)
+        typer.echo(f"error: --compare shows two plans in html, png or svg; an {fmt.value} file holds one plan", err=True)
         raise typer.Exit(EXIT_INPUT)
     if output is None:
         output = Path(f"plan.{fmt.value}")
@@ -166,7 +152,7 @@ def report_command(
         raise typer.Exit(EXIT_INPUT)
     if fmt in (ReportFormat.ics, ReportFormat.xlsx):
         check_stamp()
-    problem = report_problem(folder, scenario)
+    problem = scenario_problem(folder, scenario, [], [], [])
     other = read_report_plan(compare, problem, strict=False) if compare is not None else None
     if plan is not None:
         solution = read_report_plan(plan, problem, strict=True)
@@ -174,9 +160,11 @@ def report_command(
         broken = verify(problem, solution)
         if broken:  # every format says so too (the HTML in a red box, the others in their title or notes)
             n = len(broken)
+            check = " ".join(["hpplan check --data", str(folder), *(f"--scenario {s}" for s in scenario), "--plan",
+                              str(plan)])
             typer.echo(f"note: {plan} breaks {n} {'rule or limit' if n == 1 else 'rules or limits'} of this data; "
-                       f"`hpplan check --plan {plan}` lists them, and also the load figures saved in {plan} "
-                       "that this data no longer gives", err=True)
+                       f"`{check}` lists them, and also the load figures saved in {plan} that this data no longer "
+                       "gives", err=True)
     else:
         solution = solve_for_report(problem, time_limit, seed, workers, work_limit, quiet, gap)
         label = "scenario plan" if problem.applied else "plan"

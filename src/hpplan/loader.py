@@ -81,7 +81,8 @@ def validate(model: type[BaseModel], doc: YamlDocument):
         errors = [_explain(model, doc, err) for err in _one_branch(exc.errors())[:MAX_ERRORS]]
         raise InputErrors(errors) from None
     # pydantic takes true/false for a number (as 1/0): `population: true` is a slip, not a count
-    errors = [InputError(f"{path[-1]}: expected a number, found {str(raw).lower()}", doc.where(path))
+    errors = [InputError(f"{_owner_prefix(doc.data, path)}{path[-1]}: expected a number, found {str(raw).lower()}",
+                         doc.where(path))
               for path, raw in _numbers_from_booleans(validated, doc.data, ())][:MAX_ERRORS]
     if errors:
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
@@ -141,6 +142,14 @@ def _data_path(data: Any, loc: Iterable) -> tuple[tuple, list[str]]:
         elif isinstance(part, str) and not _union_tag(part) and not _rule_type_of(node, part):
             names.append(part)  # a missing or extra key (not a rule's type, which pydantic puts in the location)
     return tuple(path), names
+
+
+def _owner_prefix(data: Any, path: tuple) -> str:
+    """'vanylven: ' for a value of organisation vanylven (the items the value is in, as `_explain` names
+    them), '' for a value at the top of the file."""
+    _, names = _data_path(data, path)
+    items = [n[1:-1] for n in names if n.startswith("[")]
+    return ": ".join(items) + ": " if items else ""
 
 
 def _rule_type_of(node: Any, part: str) -> bool:

@@ -262,6 +262,7 @@ class Blackout(Sourced):
     # refused: "none" and "every" would both be readings of it)
     kinds: list[Kind] | None = Field(default=None, min_length=1)
     actors: list[Id] | None = Field(default=None, min_length=1)
+    note: str | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -292,6 +293,7 @@ class Pool(Sourced):
     sector: Sector | None = None  # the pool that organisations of this sector load by default
     fte: Fte
     changes: list[CapacityChange] = Field(default_factory=list)
+    note: str | None = None
 
     NEEDS_SOURCE = ("fte",)
 
