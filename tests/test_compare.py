@@ -95,6 +95,19 @@ def test_a_full_pool_names_who_loads_it_now():
                                     "now from m1 (+4 FTE)")
 
 
+def test_each_month_a_pool_is_full_is_a_cause_of_its_own():
+    # a hypercare of two months: back in its window, m2 overloads both; the cause named the first
+    # month only (raising it alone did not bring m2 back)
+    two_months = [{"id": "municipality", "hypercare": [4, 4], "source": {"all": "estimate: test"}}]
+    base = build([org("m1", population=100), org("m2", earliest="2024-04-01")], profiles=two_months,
+                 pools=PRIMARY_5)
+    other = apply_quick(base, postpone=["m1=2024-04-01"])
+    m2 = move(compared(base, other), "m2")
+    assert (m2.window_before, m2.window_after) == ("w2", "w3")
+    months = [c.text.split(":")[0] for c in m2.causes if c.rule == "capacity"]
+    assert months == ["pool primary full in 2024-04", "pool primary full in 2024-05"], m2.causes
+
+
 def test_a_capacity_cut_is_the_scenario_s_cause():
     base = build([org("m1", population=100), org("m2")], profiles=MUNI_HYPERCARE_4,
                  pools=[PRIMARY_5[0], {**PRIMARY_5[1], "fte": 10}])
