@@ -328,3 +328,30 @@ def test_every_command_that_applies_a_scenario_to_other_data_says_so(tmp_path: P
                  ("report", "-t", "5", "-q", "-o", str(tmp_path / "r.svg"))):
         result = run(*args, "--data", str(other), "--scenario", str(scenario))
         assert result.exit_code == 0 and note in " ".join(result.output.split()), (args, result.output)
+
+
+def test_outputs_agree_across_commands(tmp_path: Path, monkeypatch):
+    # compare -o wrote over ./data when the baseline was a saved plan; compare ignored -o's suffix;
+    # `-o -` wrote a file named '-' for solve and compare (stdout for report); check's invalid input
+    # named ./data when the scenario's base was read
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(TINY, tmp_path / "data")
+    before = (tmp_path / "data" / "waves.yaml").read_bytes()
+    assert run("solve", "-o", "plan.json").exit_code == 0
+    cmp = ("compare", "--baseline", "plan.json", "--postpone", "orsta=2024-09-01", "-t", "10")
+    refused = run(*cmp, "-o", "data/waves.yaml")
+    assert refused.exit_code == 2 and "this command reads that file" in refused.output
+    assert (tmp_path / "data" / "waves.yaml").read_bytes() == before
+    assert run(*cmp, "-o", "cmp.json").exit_code == 0 and json.loads(Path("cmp.json").read_text())["baseline"]
+    assert Path("cmp.md").exists() is False and run(*cmp, "-o", "cmp.md").exit_code == 0
+    assert Path("cmp.md").read_text().startswith("#")
+    for args in (("solve", "-f", "json", "-o", "-"), (*cmp, "-f", "json", "-o", "-")):
+        result = run(*args)
+        assert result.exit_code == 0 and json.loads(result.stdout) and not Path("-").exists(), args
+    junit = run("check", "--junit", "-")
+    assert junit.exit_code == 2 and "--format junit" in junit.output
+    shutil.copytree(TINY, tmp_path / "g1")
+    Path("bad.yaml").write_text("base: g1\ndescription: x\nchanges:\n  - {op: exclude, actor: nosuch}\n")
+    shutil.rmtree(tmp_path / "data")
+    invalid = json.loads(run("check", "-s", "bad.yaml", "-f", "json").stdout)
+    assert invalid["source"] == "g1 with 1 scenario", invalid

@@ -114,6 +114,11 @@ def write_output(data: str | bytes, output: Optional[Path], solution: Solution) 
         fail_input(error)
 
 
+def to_stdout(output: Optional[Path]) -> Optional[Path]:
+    """`-o -` is stdout, as no output at all is (report, solve, compare, sweep alike)."""
+    return None if output is not None and str(output) == "-" else output
+
+
 def inputs_of(data: Path, scenarios: list[Path], *files: Optional[Path]) -> list[Path]:
     """The files a command reads: the data's two files, its scenario files and any others given."""
     return [data / "organisations.yaml", data / "waves.yaml", *scenarios, *(f for f in files if f is not None)]
@@ -294,6 +299,7 @@ def solve_command(
         typer.echo("error: --freeze-until keeps go-lives of a baseline plan; give --baseline plan.json", err=True)
         raise typer.Exit(EXIT_INPUT)
     check_engine(engine, work_limit)
+    output = to_stdout(output)
     fmt = fmt or format_of(output)
     folder = data_folder(data, scenario)
     check_output(output, fmt, inputs_of(folder, scenario, baseline))

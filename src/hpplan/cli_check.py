@@ -10,7 +10,7 @@ from typing import List, Optional
 import typer
 
 from .check import EXIT_FAILED, EXIT_OK, EXIT_UNDECIDED, FORMATS, check_data, check_plan, invalid, to_junit
-from .cli import app, check_output, fail_input, folder_to_plan, inputs_of, note_scenario_base
+from .cli import EXIT_INPUT, app, check_output, fail_input, folder_to_plan, inputs_of, note_scenario_base
 from .errors import InputError
 from .explain import SOLVE_TIME_LIMIT, Undecided, explain_infeasible, is_feasible, known_actor, why_not_earlier
 from .io import write_atomic
@@ -83,6 +83,9 @@ def check_command(
 
     Exit codes: 0 all good; 1 violations, or no plan possible; 2 invalid input or usage; 3 undecided
     within the time limit."""
+    if junit is not None and str(junit) == "-":
+        typer.echo("error: --junit -: the JUnit report on stdout is --format junit", err=True)
+        raise typer.Exit(EXIT_INPUT)
     if junit is not None:  # before any work, and never over a file the check reads
         check_output(junit, inputs=[*inputs_of(data or Path("data"), scenario, plan), *_scenario_bases(scenario)],
                      option="--junit")
@@ -90,13 +93,22 @@ def check_command(
         problem = load_with_scenarios(data, scenario)
         result = check_plan(problem, plan) if plan is not None else check_data(problem, time_limit=time_limit)
     except InputError as error:
-        result = invalid(error, f"{data or 'data'}" + (f" with plan {plan}" if plan is not None else ""))
+        result = invalid(error, _data_label(data, scenario) + (f" with plan {plan}" if plan is not None else ""))
         if fmt is CheckFormat.text:
             _write_junit(junit, result)
             fail_input(error)
     sys.stdout.write(FORMATS[fmt.value](result))
     _write_junit(junit, result)
     raise typer.Exit(result.exit_code)
+
+
+def _data_label(data: Optional[Path], scenarios: list[Path]) -> str:
+    """The data checked, as the summary names it ("g1 with 1 scenario"), also when it is invalid."""
+    try:
+        folder = folder_to_plan(data, scenarios)
+    except InputError:
+        folder = data or Path("data")
+    return f"{folder}" + (f" with {len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''}" if scenarios else "")
 
 
 def _scenario_bases(scenarios: list[Path]) -> list[Path]:

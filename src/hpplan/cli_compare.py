@@ -22,8 +22,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_output, data_folder, fail_input, inputs_of,
-                  scenario_problem, write_output)
+from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_output, data_folder, fail_input, folder_to_plan,
+                  inputs_of, scenario_problem, to_stdout, write_output)
 from .compare import Comparison, Move, compare
 from .errors import InputError
 from .formats import fmt_int, fmt_number
@@ -42,6 +42,19 @@ class CompareFormat(str, Enum):
     table = "table"
     json = "json"
     markdown = "markdown"
+
+
+#: `compare -o NAME` without --format: the format its suffix names (else the table, as text)
+COMPARE_SUFFIXES = {".json": CompareFormat.json, ".md": CompareFormat.markdown, ".markdown": CompareFormat.markdown}
+
+
+def _base_folders(scenarios: list[Path]) -> list[Path]:
+    """The folder the data defaults to (`folder_to_plan`: the first scenario's base, else ./data), for
+    the outputs' check; a scenario that cannot be read is reported when it is read."""
+    try:
+        return [folder_to_plan(None, scenarios)]
+    except InputError:
+        return []
 
 
 # --------------------------------------------------------------------------------------------------
@@ -380,18 +393,22 @@ def compare_command(
     seed: int = SeedOption,
     workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Solver threads."),
     gap: float = GapOption,
-    fmt: CompareFormat = typer.Option(CompareFormat.table, "--format", "-f", help="Output format."),
+    fmt: Optional[CompareFormat] = typer.Option(
+        None, "--format", "-f", help="Output format; default: from -o's suffix (.json, .md), else table."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the comparison to this file (atomically)."),
 ) -> None:
     """Compare a baseline plan with the plan of changed data: who moves, why, and what it costs."""
     if fresh and freeze_until is not None:
         typer.echo("error: --freeze-until keeps go-lives of the baseline; it does not go with --fresh", err=True)
         raise typer.Exit(EXIT_INPUT)
+    output = to_stdout(output)
+    fmt = fmt or COMPARE_SUFFIXES.get(output.suffix.lower() if output else "", CompareFormat.table)
     read = [baseline, *scenario, *baseline_scenario]
-    if data is not None:
-        read += inputs_of(data, [])
-    if baseline.is_dir():
-        read += inputs_of(baseline, [])
+    folders = [f for f in (data, baseline if baseline.is_dir() else None) if f is not None]
+    if data is None:  # a saved plan's data: the first scenario's base, else ./data (as data_folder below)
+        folders += _base_folders(scenario or baseline_scenario)
+    for folder in folders:
+        read += inputs_of(folder, [])
     check_output(output, inputs=read)
     options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, gap=gap / 100)
     freeze = freeze_until.date() if freeze_until else None
