@@ -507,3 +507,40 @@ def test_a_pool_conflict_names_only_organisations_that_load_that_month(tmp_path:
     # and the data's own fields of a changed organisation stay at the data's lines
     status = next(f for f in findings if "Helse Nord-Trøndelag HF must go live (status" in f["message"])
     assert status["file"].endswith("data/organisations.yaml")
+
+
+@pytest.mark.parametrize("value", ["1714176000", "0", "20240427", "2024-04-27 00:00:00"])
+def test_a_yaml_plan_date_is_yyyy_mm_dd(tmp_path: Path, value: str):
+    # seconds since 1970 and a date-time were read as 2024-04-27 without a word; 0 as 1970-01-01 (violations)
+    shipped = (REPO / "data" / "adopted-plan.yaml").read_text(encoding="utf-8")
+    assert "    go_live: 2024-04-27\n" in shipped
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(shipped.replace("    go_live: 2024-04-27\n", f"    go_live: {value}\n", 1), encoding="utf-8")
+    line = line_of(plan, f"go_live: {value}")
+    for command in (("check",), ("explain", "--actor", "helse-nord-trondelag")):
+        result = run(*command, "--data", REPO / "data", "--plan", plan)
+        assert result.exit_code == 2, result.output
+        assert f"{plan}:{line}: " in result.stderr and "expected a date as YYYY-MM-DD" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("value", [0, False, ""])
+def test_a_json_plan_go_live_is_unscheduled_only_when_null(tmp_path: Path, value):
+    # 0, false and "" were read as null (not scheduled): the plan's violations instead of invalid input
+    out = tmp_path / "plan.json"
+    assert run("solve", "--data", TINY, "--format", "json", "-o", out).exit_code == 0
+    plan = json.loads(out.read_text())
+    edited = tmp_path / "edited.json"
+    entries = [dict(a, go_live=value) if a["id"] == "orsta" else a for a in plan["plan"]]
+    edited.write_text(json.dumps(dict(plan, plan=entries), indent=2))
+    text = edited.read_text().splitlines()
+    orsta = next(n for n, line in enumerate(text) if '"orsta"' in line)
+    line = next(n for n, line in enumerate(text[orsta:], orsta + 1) if '"go_live"' in line)
+    result = run("check", "--data", TINY, "--plan", edited)
+    assert result.exit_code == 2, result.output
+    assert f"{edited}:{line}: plan entry" in result.stderr, result.stderr
+    shown = repr(value) if isinstance(value, str) else json.dumps(value)
+    assert f"(orsta): go_live {shown} is not a date" in result.stderr, result.stderr
+    # null is what not scheduled is: read, and reported by the verifier
+    entries = [dict(a, go_live=None) if a["id"] == "orsta" else a for a in plan["plan"]]
+    edited.write_text(json.dumps(dict(plan, plan=entries), indent=2))
+    assert read_plan(edited).plan[[a["id"] for a in entries].index("orsta")].go_live is None

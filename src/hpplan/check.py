@@ -31,7 +31,7 @@ from .errors import InputError, InputErrors, Location, did_you_mean
 from .explain import SOLVE_TIME_LIMIT, Explanation, Undecided, explain_infeasible
 from .loader import validate
 from .problem import Problem
-from .schema import ID_PATTERN, SOURCE_PREFIXES, Status
+from .schema import ID_PATTERN, SOURCE_PREFIXES, Date, Status
 from .solution import Assignment, Solution, Status as PlanStatus, read_plan
 from .verify import Violation, verify
 from .yamlio import load_yaml
@@ -47,7 +47,7 @@ class PlanEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=ID_PATTERN, max_length=80)
-    go_live: dt.date | None  # the date of a window; null: not scheduled
+    go_live: Date | None  # a window's date, YYYY-MM-DD as in the data (no number, no time); null: not scheduled
     window: str | None = None  # the window's id: needed only where two windows share the date
     source: str = Field(min_length=1)  # where the date comes from: 'fact: ...', 'estimate: ...', 'inferred: ...'
     note: str | None = None

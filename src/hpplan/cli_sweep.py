@@ -6,8 +6,8 @@
     hpplan sweep data/sweeps/readiness-risk.yaml --chart risk.html
 
 Exit codes: 0 the sweep is complete (scenarios without a plan are results, not failures); 1 the base
-data has no plan; 2 invalid input or usage; 4 the cluster could not be used; 130 interrupted (what
-finished is saved: run the same command with --resume).
+data has no plan; 2 invalid input or usage; 4 the cluster could not be used; 70 the base plan's solve
+failed (a bug, said so); 130 interrupted (what finished is saved: run the same command with --resume).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from .cli import EXIT_INPUT, app, check_output, fail_input
+from .cli import EXIT_INPUT, app, check_output, fail_input, inputs_of, to_stdout
 from .errors import InputError, Location
 from .io import check_writable, write_atomic, write_pair
 
@@ -87,6 +87,7 @@ def sweep_command(
     if resume and overwrite:
         _usage("--resume continues the results file and --overwrite replaces it: give one of them")
     out = out or Path(f"{spec.stem}.results.jsonl")
+    output = to_stdout(output)  # `-o -`: stdout, as in the other commands
     check_output(output)  # before any work: a wrong path costs no sweep, and nothing is written
     if scenario_of is None:
         _check_chart(chart)
@@ -98,6 +99,7 @@ def sweep_command(
     except InputError as error:
         fail_input(error)
         raise
+    _check_outputs_are_not_inputs(context, spec, out, output, chart, scenario_of is not None, no_run)
     if scenario_of is not None:
         if scenario_of >= context.size:
             _usage(f"--scenario-of {scenario_of}: the sweep has scenarios 0..{context.size - 1}")
@@ -151,6 +153,23 @@ def _check_results_file(out: Path, no_run: bool) -> None:
         fail_input(error)
 
 
+def _check_outputs_are_not_inputs(context, spec: Path, out: Path, output: Optional[Path], chart: Optional[Path],
+                                  scenario_only: bool, no_run: bool) -> None:
+    """Before any work, once the spec names what the sweep reads: no output may replace an input (the
+    spec, its scenario files, the data; and for -o and --chart, the results file they sum up). A
+    mistyped path lost the spec, the data or hours of results."""
+    reads = inputs_of(Path(context.data), [Path(f) for f in context.scenario_files], spec)
+    if scenario_only:  # --scenario-of writes -o alone, from the spec and the data
+        check_output(output, inputs=reads)
+        return
+    check_output(output, inputs=[*reads, out])
+    check_output(chart, inputs=[*reads, out], option="--chart")
+    if output is not None and chart is not None and output.resolve() == chart.resolve():
+        _usage(f"-o {output} and --chart {chart} name one file: the chart would replace the summary; give two")
+    if not no_run:  # --no-run only reads --out
+        check_output(out, inputs=reads, option="--out")
+
+
 def _check_chart(chart: Optional[Path]) -> None:
     """Before any work: --chart needs plotly and a path it can write."""
     if chart is None:
@@ -183,6 +202,8 @@ def _usage(message: str) -> None:
 
 def _override(loaded, samples: Optional[int], seed: Optional[int], time_limit: Optional[float],
               gap: Optional[float] = None):
+    from pydantic import ValidationError
+
     from .sweep.spec import LoadedSpec, SweepSpec
 
     spec = loaded.spec
@@ -196,8 +217,15 @@ def _override(loaded, samples: Optional[int], seed: Optional[int], time_limit: O
     data.update(update)
     try:
         new = SweepSpec.model_validate(data)
-    except Exception as error:
-        _usage(f"the options make an invalid spec: {error}")
+    except ValidationError as error:  # an option out of the spec's range (--seed 2^64): said as the option's
+        names = {"samples": "--samples", "seed": "--seed", "time_limit": "--time-limit", "gap": "--gap"}
+        problems = []
+        for err in error.errors():
+            field = err["loc"][0] if err["loc"] else None
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.append(f"{names[field]} {update[field]}: {msg[:1].lower()}{msg[1:]}" if field in update
+                            else f"the options make an invalid spec: {msg}")
+        _usage("; ".join(problems))
     return LoadedSpec(new, loaded.doc, loaded.path)
 
 
@@ -229,7 +257,7 @@ def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, n
         factory = sw.dask_backend(scheduler, jobs)
     else:
         factory = sw.local_backend(jobs)
-    from .sweep.run import default_progress
+    from .sweep.run import BaseFailed, default_progress
 
     try:
         result = sw.run_sweep(context, out, backend_factory=factory, resume=resume, overwrite=overwrite,
@@ -240,6 +268,11 @@ def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, n
     except KeyboardInterrupt:
         _say(f"interrupted before any scenario finished; to go on: {_command(spec, out, options)} --resume")
         raise typer.Exit(EXIT_INTERRUPTED)
+    except BaseFailed as error:  # the base's task failed: a bug, not the data
+        from .cli import EXIT_BUG  # defined after the commands are registered
+
+        _say(str(error))
+        raise typer.Exit(EXIT_BUG)
     except sw.NoBasePlan as error:
         _say(str(error))
         raise typer.Exit(EXIT_NO_BASE)

@@ -13,7 +13,10 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from pydantic import TypeAdapter, ValidationError
+
 from .errors import InputError, Location
+from .schema import Date
 
 
 class Status(str, Enum):
@@ -185,6 +188,10 @@ def _stats(solver, status: Status, objective: dict[str, float]) -> SolveStats:
     return stats
 
 
+#: a JSON plan's go_live reads by the data's rule for a date (schema.Date)
+_DATE = TypeAdapter(Date)
+
+
 def _assignment(path: Path, text: str, i: int, entry) -> Assignment:
     """Plan entry `i` of a JSON plan; bad input names the entry and, where it can be found, its line."""
     ident = entry.get("id") if isinstance(entry, dict) else None
@@ -193,12 +200,15 @@ def _assignment(path: Path, text: str, i: int, entry) -> Assignment:
         raise InputError(f"{label}: expected an object with id, go_live, window, pinned", Location(str(path)))
     day = entry.get("go_live")
     try:
-        go_live = dt.date.fromisoformat(day) if day else None
-    except (TypeError, ValueError):
+        # only null is unscheduled: 0, false or "" is no date (not "not scheduled"), and a date is
+        # YYYY-MM-DD as in the data (schema.Date: no number, no time of day, no 20240427)
+        go_live = None if day is None else _DATE.validate_python(day)
+    except ValidationError:
         near = text.find(json.dumps(str(ident)))
-        at = text.find(json.dumps(day), max(near, 0))
+        at = text.find('"go_live"', max(near, 0))  # its key: a value like 0 would match too early
         line = text.count("\n", 0, at) + 1 if at >= 0 else None
-        raise InputError(f"{label}: go_live {day!r} is not a date; expected YYYY-MM-DD or null",
+        shown = repr(day) if isinstance(day, str) else json.dumps(day)  # false, as the file has it
+        raise InputError(f"{label}: go_live {shown} is not a date; expected YYYY-MM-DD, or null for not scheduled",
                          Location(str(path), line))
     return Assignment(
         id=str(ident),

@@ -47,6 +47,17 @@ class NoBasePlan(SweepError):
                          "a sweep measures delays against it: fix the data first (hpplan check)")
 
 
+class BaseFailed(NoBasePlan):
+    """The base plan's task failed (status `error`: an exception in it, or a plan the verifier rejected).
+    That is a bug in hpplan (or a resource problem), not a fault of the data that `hpplan check` would
+    find: said so, rather than "the base data has no plan"."""
+
+    def __init__(self, record: dict):
+        self.record = record
+        SweepError.__init__(self, f"internal error: the base plan failed ({record.get('reason')}). This is a bug in "
+                                  "hpplan, not in the data; please report it with the spec and the data")
+
+
 class Interrupted(SweepError):
     def __init__(self, done: int, total: int, path: Path):
         self.done, self.total, self.path = done, total, path
@@ -308,7 +319,9 @@ def _ctrl_c_held():
     before its initializer has put it in a session of its own (imports and unpickling: a fraction of a
     second) cannot end it with a KeyboardInterrupt traceback, nor can the parent's KeyboardInterrupt
     fall between a worker's start and the pool's record of it (an orphan that fails once the parent
-    is gone). A Ctrl-C meanwhile stays pending (blocked) and reaches this process after."""
+    is gone). A Ctrl-C meanwhile is held back (blocked in this thread) and raised after; one the
+    system hands to another thread of the process in those milliseconds finds it ignored and is lost
+    (a second press stops the sweep)."""
     import threading
 
     if threading.current_thread() is not threading.main_thread():
@@ -554,7 +567,8 @@ def run_sweep(context: SweepContext, out: Path, *, backend_factory, resume: bool
     `backend_factory(context)` makes the backend. The base plan (the data without changes, that delays
     are measured against) is solved first, on the backend, and saved. `limit`: stop after that many new
     scenarios (for tests, and for running a sweep in pieces). Raises `Interrupted` on Ctrl-C (what
-    finished is saved), `NoBasePlan`, `SweepError`, `InputError`."""
+    finished is saved), `NoBasePlan` (`BaseFailed` when the base's task failed: a bug), `SweepError`,
+    `InputError`."""
     progress = progress or NoProgress()
     started = time.perf_counter()
     results_file, found = ResultsFile.open(out, header_record(context), resume=resume, overwrite=overwrite)
@@ -566,6 +580,8 @@ def run_sweep(context: SweepContext, out: Path, *, backend_factory, resume: bool
         todo = deque(list(todo)[:limit])
     try:
         base = found.base
+        if base is not None and base.get("status") == "error":
+            base = None  # a failure of the task, not a fact of the inputs: solved again (the last base record counts)
         if base is None or todo:
             backend = backend_factory(context)
         if base is None:
@@ -573,6 +589,8 @@ def run_sweep(context: SweepContext, out: Path, *, backend_factory, resume: bool
             backend.wait({handle})
             base = backend.result(handle)
             results_file.write(base)
+        if base.get("status") == "error":
+            raise BaseFailed(base)
         if base.get("status") not in ("optimal", "feasible"):
             raise NoBasePlan(base)
         context.base = base
@@ -674,7 +692,8 @@ def default_jobs() -> int:
 
 
 __all__ = [
-    "DaskBackend", "InlineBackend", "Interrupted", "LocalBackend", "NoBasePlan", "Results", "ResultsFile",
+    "BaseFailed", "DaskBackend", "InlineBackend", "Interrupted", "LocalBackend", "NoBasePlan", "Results",
+    "ResultsFile",
     "RunResult", "SweepError", "changed_inputs", "dask_backend", "default_jobs", "header_record", "inline_backend",
     "local_backend",
     "read_results",

@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from ..errors import InputError, InputErrors, Location, did_you_mean
 from ..loader import load_problem, validate
 from ..problem import Problem
-from ..schema import SOURCE_PREFIXES, Id, Kind, Month, Status
-from ..solve import SolveOptions
+from ..schema import SOURCE_PREFIXES, FieldError, Id, Kind, Month, Status
+from ..solve import SEED_MAX, WORK_LIMIT_NEEDS_CP_SAT, SolveOptions
 from ..yamlio import YamlDocument, load_yaml
 
 #: the statuses a risk may select by (`live` organisations are history and never slip)
@@ -323,11 +323,19 @@ class SweepSpec(_Strict):
     gap: float = Field(default=0.0, ge=0, le=100)  # percent: a solve ends at a plan proven this close to its bound
     engine: Literal["auto", "cp-sat", "highs"] = "auto"  # as `hpplan solve --engine`
     workers: int = Field(default=1, ge=1, le=64)  # solver threads per solve
-    solver_seed: int = Field(default=0, ge=0)
-    explain_failures: bool = True  # an infeasible scenario's reason: the conflict (explain.py)
+    solver_seed: int = Field(default=0, ge=0, le=SEED_MAX)  # as `hpplan solve --seed`: the solvers' seeds are 32-bit
+    explain_failures: StrictBool = True  # an infeasible scenario's reason: the conflict (explain.py); 1 is no flag
     risks: list[Risk] = Field(default_factory=list)
     grid: list[Axis] = Field(default_factory=list)
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _solver(self):
+        """What `hpplan solve` refuses as bad usage is refused at the spec's line as the spec is read, not
+        by the base plan's solve once the sweep has started (that said "the base data has no plan")."""
+        if self.engine == "highs" and self.work_limit is not None:
+            raise FieldError("work_limit", f"engine highs with work_limit: {WORK_LIMIT_NEEDS_CP_SAT}")
+        return self
 
     @model_validator(mode="after")
     def _kind(self):
