@@ -355,3 +355,30 @@ def test_outputs_agree_across_commands(tmp_path: Path, monkeypatch):
     shutil.rmtree(tmp_path / "data")
     invalid = json.loads(run("check", "-s", "bad.yaml", "-f", "json").stdout)
     assert invalid["source"] == "g1 with 1 scenario", invalid
+
+
+def test_an_exit_after_a_handled_ctrl_c_is_not_said_twice_and_a_yaml_plan_is_named():
+    # the sweep said "interrupted: ... saved" and main() added "hpplan: interrupted (Ctrl-C)"
+    def handled():
+        try:
+            try:
+                raise KeyboardInterrupt
+            except KeyboardInterrupt:
+                raise RuntimeError("saved what finished") from None
+        except RuntimeError:
+            raise SystemExit(130)
+
+    with pytest.raises(SystemExit) as end:
+        handled()
+    assert not cli._caused_by(end.value, KeyboardInterrupt)
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise SystemExit(130)
+    except SystemExit as plain:
+        assert cli._caused_by(plain, KeyboardInterrupt)
+    # a YAML plan where a JSON plan belongs says which is which (it said "Expecting value" only)
+    adopted = Path(__file__).resolve().parents[1] / "data" / "adopted-plan.yaml"
+    result = run("compare", "--baseline", str(adopted), "--exclude", "aure")
+    assert result.exit_code == 2 and "looks like a YAML plan, which `hpplan check --plan`" in result.output

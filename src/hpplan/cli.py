@@ -397,13 +397,15 @@ EXIT_BUG = 70
 
 
 def _caused_by(end: BaseException, kind: type[BaseException]) -> bool:
-    """Whether an exception of `kind` led to this exit (its chain of causes and contexts holds one)."""
+    """Whether an exception of `kind` led to this exit (its chain of causes and contexts holds one). A
+    context raised `from None` is not followed: the code that did so has dealt with it (the sweep's
+    Ctrl-C says itself what was saved; a second "interrupted" line followed it)."""
     seen, error = set(), end
     while error is not None and id(error) not in seen:
         if isinstance(error, kind):
             return True
         seen.add(id(error))
-        error = error.__cause__ or error.__context__
+        error = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
     return False
 
 

@@ -283,7 +283,8 @@ def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, n
     failed = sum(1 for r in records if r.get("status") not in ("optimal", "feasible"))
     if result.ran:
         resumed = f" ({result.skipped} were already in the file)" if result.skipped else ""
-        _say(f"ran {result.ran} scenarios on {result.backend} in {result.seconds:.0f} s{resumed}; "
+        _say(f"ran {result.ran} scenario{'s' if result.ran != 1 else ''} on {result.backend} in "
+             f"{result.seconds:.0f} s{resumed}; "
              f"{failed} of {len(records)} without a plan; results in {out}")
     return result.results
 

@@ -146,7 +146,11 @@ def read_plan(path: Path) -> Solution:
         raise InputError(f"cannot read the plan file ({exc.strerror or exc})", Location(str(path)))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
-        raise InputError(f"not a JSON plan ({getattr(exc, 'msg', exc)})", Location(str(path), line))
+        yaml_plan = Path(path).suffix.lower() in (".yaml", ".yml")  # the plan files `check --plan` reads
+        hint = ("; this looks like a YAML plan, which `hpplan check --plan` and `explain --plan` read: here a JSON "
+                "plan is needed, as `hpplan solve --format json -o FILE` writes" if yaml_plan else
+                "; expected the JSON `hpplan solve --format json -o FILE` writes")
+        raise InputError(f"not a JSON plan ({getattr(exc, 'msg', exc)}){hint}", Location(str(path), line))
     if not isinstance(data, dict) or not isinstance(data.get("plan"), list):
         raise InputError("not an hpplan plan: expected an object with keys status, objective, plan, load "
                          "(`hpplan solve --format json -o FILE` writes one)", Location(str(path)))

@@ -345,7 +345,7 @@ class LocalBackend:
     def __init__(self, context: SweepContext, jobs: int):
         self.context = context
         self.jobs = max(1, jobs)
-        self.name = f"{self.jobs} local processes"
+        self.name = f"{self.jobs} local process{'es' if self.jobs != 1 else ''}"
         self._start()
 
     def _start(self) -> None:
