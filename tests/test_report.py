@@ -308,12 +308,17 @@ def test_html_compare_shows_both_plans(rollout):
     assert any(t.name == "primary: compared" for t in load_figure(problem, solution, other).data)
 
 
+def _broken(problem, solution):
+    """The plan with its GP office after its municipality: it breaks with_or_before."""
+    first, last = problem.future_windows[0], problem.future_windows[-1]
+    moves = {"m1": first, "gp1": last}
+    return replace(solution, plan=[replace(e, go_live=moves[e.id].date, window=moves[e.id].id) if e.id in moves else e
+                                   for e in solution.plan])
+
+
 def test_html_reports_a_broken_plan(rollout):
     problem, solution = rollout
-    first, last = problem.future_windows[0], problem.future_windows[-1]
-    moves = {"m1": first, "gp1": last}  # the GP office after its municipality: breaks with_or_before
-    broken = replace(solution, plan=[replace(e, go_live=moves[e.id].date, window=moves[e.id].id) if e.id in moves else e
-                                     for e in solution.plan])
+    broken = _broken(problem, solution)
     assert verify(problem, broken) != []
     page = report_html(problem, broken)
     assert "The independent verifier found broken rules" in page and "checked: every rule" not in page
@@ -826,10 +831,7 @@ def test_summary_count_groups_thousands_as_the_other_outputs():
 def test_static_title_says_a_saved_plan_breaks_this_data(rollout):
     """A plan over this data's limits was titled "· optimal" on a slide, its note only on stderr."""
     problem, solution = rollout
-    first, last = problem.future_windows[0], problem.future_windows[-1]
-    moves = {"m1": first, "gp1": last}  # the GP office after its municipality: breaks with_or_before
-    broken = replace(solution, plan=[replace(e, go_live=moves[e.id].date, window=moves[e.id].id) if e.id in moves else e
-                                     for e in solution.plan])
+    broken = _broken(problem, solution)
     found = verify(problem, broken)
     n = len(found)
     says = f"optimal as saved; breaks {n} rule{'s' if n != 1 else ''} or limit{'s' if n != 1 else ''} of this data"
