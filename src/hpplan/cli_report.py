@@ -128,7 +128,10 @@ def report_command(
         help=f"Gantt rows: one per organisation, or one per window and kind of organisation; auto: per "
              f"organisation up to {DETAIL_AUTO_MAX} organisations in the plan."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="The file to write (atomically); default plan.<format>; - for stdout."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display and no 'wrote' message; notes about the input (a plan that breaks the data) and errors still show."),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q",
+        help="No progress display and no 'wrote' message; notes about the input (a plan that breaks the data) and "
+             "errors still show."),
 ) -> None:
     """Write the plan as a report people look at: an HTML page with a Gantt chart, the load of each FTE
     pool and the share live over time; the same charts as PNG or SVG; or a calendar (ics) or

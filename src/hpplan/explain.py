@@ -814,7 +814,8 @@ class Relaxer:
         labels = _months_text([self.board.group(k).month for k in needed])
         unsure = "" if proven else " (enough; whether less would do was not decided within the work limit)"
         return Relaxation(group.key, "capacity", f"+{_fte(more)} FTE in pool {pool.id} in {labels}{unsure}",
-                          more / LOAD_SCALE, self.words.capacity_at(pool, month_label(self.board.group(needed[0]).month)))
+                          more / LOAD_SCALE,
+                          self.words.capacity_at(pool, month_label(self.board.group(needed[0]).month)))
 
     def _with_extra(self, months: list[str], extra=None) -> tuple[cp_model.CpModel, object]:
         """A trial model where the pool's months may use `extra` (a number, or a new variable) on top."""

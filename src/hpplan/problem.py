@@ -122,7 +122,8 @@ class Problem:
     def numbers(self) -> Numbering:
         """Each rule's and limit's number (`Numbering`)."""
         given = self.numbering
-        if given is not None and (len(given.rules), len(given.limits)) == (len(self.waves.rules), len(self.waves.limits)):
+        if given is not None and (len(given.rules), len(given.limits)) == (len(self.waves.rules),
+                                                                           len(self.waves.limits)):
             return given
         return Numbering.of(self.waves)
 
