@@ -337,3 +337,26 @@ def test_compare_with_a_freeze_says_what_it_kept_and_let_go(shipped_plan: Path):
     assert report["released"][0] == "helse-more-og-romsdal" and len(report["released"]) == 5
     unfrozen = json.loads(runner.invoke(cli.app, args[:-2] + ["-f", "json"]).stdout)
     assert "frozen" not in unfrozen and unfrozen["freeze_until"] is None
+
+
+def test_a_frozen_horizon_that_keeps_a_postponed_organisation_out_is_named():
+    # postponed from w1 to April, frozen until October: it goes to November (w4); the cause named only
+    # the postponement, as if w2 and w3 could not take it
+    import datetime as dt
+
+    base = build([org("a", population=100), org("b", population=10, earliest="2024-09-01")])
+    other = apply_quick(base, postpone=["a=2024-04-01"])
+    planned = solved(base)
+    freeze = dt.date(2024, 10, 1)
+    replanned = solve(other, SolveOptions(time_limit=20), Baseline(planned, freeze_until=freeze))
+    assert verify(other, replanned) == []
+    a = move(compare(planned, base, replanned, other, freeze), "a")
+    assert (a.window_before, a.window_after) == ("w1", "w4")
+    kinds = [c.kind for c in a.causes]
+    assert kinds == ["scenario", "freeze"], a.causes
+    assert a.causes[1].text.startswith("windows w2, w3 would take it, but the horizon before 2024-10-01 is frozen")
+    # without the freeze nothing is said of it; the table says both
+    assert all(c.kind != "freeze" for c in move(compare(planned, base, replanned, other), "a").causes)
+    from hpplan.cli_compare import cause_text
+
+    assert cause_text(a).startswith("earliest none -> 2024-04-01 (scenario); and windows w2, w3 would take it")

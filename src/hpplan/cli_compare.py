@@ -140,7 +140,7 @@ def replan_and_emit(problem: Problem, folder: Path, baseline: Path, freeze_until
         if options.progress is not None:
             options.progress.gap_target = options.gap
         solution, replan = solve_replan(problem, options, plan)
-    comparison = compare(plan.plan, base_problem, solution, problem)
+    comparison = compare(plan.plan, base_problem, solution, problem, plan.freeze_until)
     emit_replan(problem, solution, comparison, plan, replan, fmt, output)
     return solution
 
@@ -195,6 +195,9 @@ def cause_text(move: Move) -> str:
             text += "; a trade-off the objective chose (no move in this chain is forced)"
         elif not set(move.roots) <= set(cause.actors):
             text += f"; started by {', '.join(move.roots)}"
+    frozen = next((c for c in move.causes if c.kind == "freeze" and c is not cause), None)
+    if frozen is not None:  # part of the delay is the freeze's, not the main cause's: said beside it
+        text += f"; and {frozen.text}"
     return text
 
 
@@ -431,7 +434,8 @@ def compare_command(
         freeze = getattr(other_problem.waves, "freeze_until", None)
     plan_against = None if fresh else Baseline(base_solution, freeze_until=freeze, name=source)
     other_solution, replan = solve_replan(other_problem, options, plan_against)
-    comparison = compare(base_solution, base_problem, other_solution, other_problem)
+    comparison = compare(base_solution, base_problem, other_solution, other_problem,
+                         plan_against.freeze_until if plan_against is not None else None)
 
     if not other_solution.found and other_solution.status is Status.infeasible:
         hint = " ".join([f"hpplan check --data {folder}"] + [f"--scenario {p}" for p in scenario])

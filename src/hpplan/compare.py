@@ -48,8 +48,8 @@ OWN_FIELDS = {
 RELATIONS = ("with_or_before", "together", "order", "after_live", "not_same_window")
 
 #: kinds of cause, in the order the main cause is chosen
-CAUSE_KINDS = ("scenario", "window", "data", "history", "knock-on", "limit", "capacity", "rule", "objective",
-               "removed", "added")
+CAUSE_KINDS = ("scenario", "window", "data", "history", "knock-on", "limit", "capacity", "rule", "freeze",
+               "objective", "removed", "added")
 
 
 @dataclass(frozen=True)
@@ -219,8 +219,11 @@ def _peak_json(peak: PeakLoad | None) -> dict | None:
 # --------------------------------------------------------------------------------------------------
 
 
-def compare(base: Solution, base_problem: Problem, other: Solution, other_problem: Problem) -> Comparison:
-    """Who moved between the baseline plan and the other plan, why, and what it costs."""
+def compare(base: Solution, base_problem: Problem, other: Solution, other_problem: Problem,
+            freeze_until: dt.date | None = None) -> Comparison:
+    """Who moved between the baseline plan and the other plan, why, and what it costs. `freeze_until`:
+    the other plan was re-planned with the baseline's go-lives before that date frozen (nothing new
+    goes live there), which can keep an organisation out of a window nothing else bars."""
     result = Comparison(base.status.value, other.status.value, list(other_problem.applied))
     before = peak_loads(base_problem, base) if base.plan else []
     after = peak_loads(other_problem, other) if other.plan else []
@@ -229,7 +232,7 @@ def compare(base: Solution, base_problem: Problem, other: Solution, other_proble
                                next((p for p in after if p.pool == pool), None)) for pool in pools]
     if not other.found or not base.plan:
         return result
-    explainer = _Explainer(base, base_problem, other, other_problem)
+    explainer = _Explainer(base, base_problem, other, other_problem, freeze_until)
     moves = explainer.changes()
     explainer.moved = {m.id: m for m in moves}
     moves = [explainer.explain(m) for m in moves]
@@ -242,8 +245,10 @@ _ORDER = {"later": 0, "unscheduled": 1, "earlier": 2, "scheduled": 3, "removed":
 
 
 class _Explainer:
-    def __init__(self, base: Solution, base_problem: Problem, other: Solution, other_problem: Problem):
+    def __init__(self, base: Solution, base_problem: Problem, other: Solution, other_problem: Problem,
+                 freeze_until: dt.date | None = None):
         self.base, self.base_problem = base, base_problem
+        self.freeze_until = freeze_until
         self.other, self.other_problem = other, other_problem
         self.base_at = {a.id: a for a in base.plan}
         self.other_at = {a.id: a for a in other.plan}
@@ -295,7 +300,7 @@ class _Explainer:
             org = self.other_problem.org[move.id]
             causes = [Cause("history", f"history in the changed data: live since {org.live_since}", "pinned")]
         elif move.change in ("later", "unscheduled"):
-            causes = self.held_back(move)
+            causes = self.held_back(move) + self.frozen_out(move)
         else:
             # an earlier move may be pushed out of its old window as well as let into the new one
             pushed = [c for c in self.held_back(move) if c.kind != "objective"]
@@ -366,6 +371,25 @@ class _Explainer:
                 f"not forced: {who} could stay in {where} with everyone else where the new plan has them; "
                 f"the objective preferred {move.window_after or 'leaving it out'}{hint}"))
         return causes
+
+    def frozen_out(self, move: Move) -> list[Cause]:
+        """With a frozen horizon: the frozen windows between its baseline window and its new one that
+        would take it (with its together group), everyone else where the new plan has them, were they
+        not frozen (a postponement to September moved to February past a frozen September and
+        November, all put on the postponement)."""
+        problem, plan, freeze = self.other_problem, self.other, self.freeze_until
+        if freeze is None or move.window_after is None:
+            return []
+        after = problem.window[move.window_after].date
+        group = self.group(move, problem)
+        free = [w.id for w in problem.future_windows
+                if w.date < min(after, freeze) and w.id != move.window_before
+                and not self._new_violations(problem, plan, [self._trial(m, w.date, w.id, problem) for m in group])]
+        if not free:
+            return []
+        which = f"window{'s' if len(free) > 1 else ''} {', '.join(free)}"
+        return [Cause("freeze", f"{which} would take it, but the horizon before {freeze} is frozen (--freeze-until): "
+                                "the baseline's go-lives stay there and no new ones go live", "freeze")]
 
     def freed(self, move: Move) -> list[Cause]:
         """Why it did not go live this early in the baseline: put it (with its together group) at its new
