@@ -544,3 +544,13 @@ def test_a_json_plan_go_live_is_unscheduled_only_when_null(tmp_path: Path, value
     entries = [dict(a, go_live=None) if a["id"] == "orsta" else a for a in plan["plan"]]
     edited.write_text(json.dumps(dict(plan, plan=entries), indent=2))
     assert read_plan(edited).plan[[a["id"] for a in entries].index("orsta")].go_live is None
+
+
+def test_a_json_plan_entry_without_go_live_is_invalid_not_unscheduled(tmp_path: Path):
+    out = tmp_path / "plan.json"
+    assert run("solve", "--data", TINY, "--format", "json", "-o", out).exit_code == 0
+    plan = json.loads(out.read_text())
+    entries = [{k: v for k, v in a.items() if k != "go_live"} if a["id"] == "orsta" else a for a in plan["plan"]]
+    out.write_text(json.dumps(dict(plan, plan=entries), indent=2))
+    result = run("check", "--data", TINY, "--plan", out)
+    assert result.exit_code == 2 and "(orsta): expected an object with id, go_live (null: not scheduled)" in result.stderr

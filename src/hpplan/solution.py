@@ -200,8 +200,10 @@ def _assignment(path: Path, text: str, i: int, entry) -> Assignment:
     """Plan entry `i` of a JSON plan; bad input names the entry and, where it can be found, its line."""
     ident = entry.get("id") if isinstance(entry, dict) else None
     label = f"plan entry {i + 1}" + (f" ({ident})" if ident is not None else "")
-    if not isinstance(entry, dict) or ident is None:
-        raise InputError(f"{label}: expected an object with id, go_live, window, pinned", Location(str(path)))
+    if not isinstance(entry, dict) or ident is None or "go_live" not in entry:
+        # a missing go_live is no "not scheduled" (that is null): an entry cut short or mistyped
+        raise InputError(f"{label}: expected an object with id, go_live (null: not scheduled), window, pinned",
+                         Location(str(path)))
     day = entry.get("go_live")
     try:
         # only null is unscheduled: 0, false or "" is no date (not "not scheduled"), and a date is
