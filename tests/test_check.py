@@ -554,3 +554,14 @@ def test_a_json_plan_entry_without_go_live_is_invalid_not_unscheduled(tmp_path: 
     out.write_text(json.dumps(dict(plan, plan=entries), indent=2))
     result = run("check", "--data", TINY, "--plan", out)
     assert result.exit_code == 2 and "(orsta): expected an object with id, go_live (null: not scheduled)" in result.stderr
+
+
+def test_check_plan_points_a_scenario_s_capacity_at_the_scenario(tmp_path: Path):
+    # `check --plan` pointed at the pool's line in waves.yaml for a capacity only the scenario sets
+    out = tmp_path / "plan.json"
+    assert run("solve", "--data", TINY, "--format", "json", "-o", out).exit_code == 0
+    scenario = tmp_path / "cut.yaml"
+    scenario.write_text(f"base: {TINY}\ndescription: cut\nchanges:\n  - op: capacity\n    pool: primary\n    fte: 1\n")
+    result = run("check", "--data", TINY, "--scenario", scenario, "--plan", out, "--format", "json")
+    pool = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "capacity" and "exceeds" in f["message"]]
+    assert pool and all(f["file"] == str(scenario) and f["line"] == 4 for f in pool), pool

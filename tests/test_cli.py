@@ -382,3 +382,27 @@ def test_an_exit_after_a_handled_ctrl_c_is_not_said_twice_and_a_yaml_plan_is_nam
     adopted = Path(__file__).resolve().parents[1] / "data" / "adopted-plan.yaml"
     result = run("compare", "--baseline", str(adopted), "--exclude", "aure")
     assert result.exit_code == 2 and "looks like a YAML plan, which `hpplan check --plan`" in result.output
+
+
+def test_dev_stdout_into_a_pipe_and_an_output_not_written_yet_under_an_input_s_name(tmp_path: Path, monkeypatch):
+    # -o /dev/stdout into a pipe: "cannot write: /proc/PID/fd/pipe:[N]"; a sweep's -o naming its
+    # results file before the first run wrote the summary over the results
+    done = subprocess.run([sys.executable, "-c", "import sys; from hpplan.cli import main; sys.argv[0] = 'hpplan'; main()",
+                           "solve", "--data", str(TINY), "-q", "-f", "json", "-o", "/dev/stdout"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and json.loads(done.stdout)["status"] == "optimal", done.stderr
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data", tmp_path / "data")
+    result = run("sweep", "data/sweeps/readiness-risk.yaml", "-n", "2", "-t", "5", "-o", "readiness-risk.results.jsonl")
+    assert result.exit_code == 2 and "this command reads that file" in result.output
+    assert not (tmp_path / "readiness-risk.results.jsonl").exists()
+
+
+def test_an_explicit_yaml_tag_it_cannot_follow_is_bad_input(tmp_path: Path):
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    orgs = data / "organisations.yaml"
+    orgs.write_text(orgs.read_text(encoding="utf-8").replace("population: 58509", "population: !!bool maybe", 1),
+                    encoding="utf-8")
+    result = run("check", "--data", str(data))
+    assert result.exit_code == 2 and "cannot read value 'maybe' as bool (its tag !!bool)" in result.output

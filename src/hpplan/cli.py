@@ -134,7 +134,10 @@ def check_output(output: Optional[Path], fmt: Enum | None = None, inputs: list[P
         except InputError as error:
             fail_input(error)
         for read in inputs:
-            if read.exists() and target.exists() and target.samefile(read):
+            # the same file, or one not written yet under the same name (a sweep's results file on its
+            # first run: the summary would have taken its place)
+            same = target.samefile(read) if read.exists() and target.exists() else target.resolve() == read.resolve()
+            if same:
                 also = f" (as {read})" if Path(read) != Path(output) else ""
                 typer.echo(f"error: {option} {output}: this command reads that file{also}; write the output elsewhere",
                            err=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import shlex
 import textwrap
 from dataclasses import dataclass
 from enum import Enum
@@ -438,7 +439,7 @@ def compare_command(
                          plan_against.freeze_until if plan_against is not None else None)
 
     if not other_solution.found and other_solution.status is Status.infeasible:
-        hint = " ".join([f"hpplan check --data {folder}"] + [f"--scenario {p}" for p in scenario])
+        hint = shlex.join(["hpplan", "check", "--data", str(folder), *(a for p in scenario for a in ("--scenario", str(p)))])
         typer.echo(f"hpplan: no plan keeps every rule with these changes; to see why: {hint}"
                    + (" (write the --postpone/--exclude/--capacity changes into a scenario file to include them)"
                       if postpone or exclude or capacity else ""), err=True)

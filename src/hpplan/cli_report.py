@@ -10,6 +10,7 @@ for slides (docs/report.md).
 
 from __future__ import annotations
 
+import shlex
 import sys
 from enum import Enum
 from pathlib import Path
@@ -163,11 +164,11 @@ def report_command(
         broken = verify(problem, solution)
         if broken:  # every format says so too (the HTML in a red box, the others in their title or notes)
             n = len(broken)
-            check = " ".join(["hpplan check --data", str(folder), *(f"--scenario {s}" for s in scenario), "--plan",
-                              str(plan)])
+            check = shlex.join(["hpplan", "check", "--data", str(folder),
+                                *(a for s in scenario for a in ("--scenario", str(s))), "--plan", str(plan)])
             typer.echo(f"note: {plan} breaks {n} {'rule or limit' if n == 1 else 'rules or limits'} of this data; "
-                       f"`{check}` lists them, and also the load figures saved in {plan} that this data no longer "
-                       "gives", err=True)
+                       f"`{check}` lists them (and any load figures saved in the file that this data does not give)",
+                       err=True)
     else:
         solution = solve_for_report(problem, time_limit, seed, workers, work_limit, quiet, gap)
         label = "scenario plan" if problem.applied else "plan"

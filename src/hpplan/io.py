@@ -14,10 +14,10 @@ def check_writable(path: Path | str) -> Path:
     it cannot be written: its folder is missing or it is a folder. A command checks its outputs with
     this before it works, so that a wrong `-o` costs no solve."""
     path = Path(path)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        return path  # a device or a named pipe (through a link too: /dev/stdout into a pipe): written in place
     if path.is_symlink():
         path = Path(os.path.realpath(path))
-    if path.exists() and not path.is_file() and not path.is_dir():
-        return path  # a device or a named pipe: written in place
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(f"cannot write: folder {folder} does not exist", Location(str(path)))

@@ -213,3 +213,6 @@ class _Builder:
             # YAML reads 2024-02-30 as a date, and then there is no such day
             hint = "; a date is YYYY-MM-DD, a day of the calendar" if node.tag == "tag:yaml.org,2002:timestamp" else ""
             raise self.error(node, f"cannot read value {node.value!r}: {getattr(exc, 'problem', exc)}{hint}")
+        except Exception:  # an explicit tag PyYAML's own code cannot follow (`!!bool maybe`, `!!timestamp X`)
+            kind = node.tag.rsplit(":", 1)[-1]
+            raise self.error(node, f"cannot read value {node.value!r} as {kind} (its tag !!{kind}); drop the tag")
