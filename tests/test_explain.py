@@ -620,3 +620,23 @@ def test_an_optional_organisation_asked_about_goes_live_in_the_earlier_window_no
     assert windows_of(plan)["x"] == "w2"
     answer = why_not_earlier(p, "x", plan)
     assert answer.verdict == "blocked", answer.to_text()
+
+
+def test_with_more_conflicts_than_listed_each_listed_one_still_gets_its_changes(tmp_path):
+    # four one-organisation conflicts (a latest date before the first window after the earliest):
+    # with only the three listed set aside, the fourth kept every trial infeasible and each listed
+    # conflict read "no single change of one of these resolves it on its own"
+    import datetime as dt
+
+    from hpplan.generate import write_instance
+
+    write_instance(tmp_path, "region", 3)
+    problem = load_problem(tmp_path)
+    chosen = [o.id for o in problem.organisations if o.kind.value == "municipality" and o.status.value == "planned"][:4]
+    squeezed = {"earliest": dt.date(2025, 1, 15), "latest": dt.date(2025, 2, 1)}
+    organisations = [o.model_copy(update=squeezed) if o.id in chosen else o for o in problem.organisations]
+    broken = Problem(organisations=organisations, waves=problem.waves)
+    answer = explain_infeasible(broken, time_limit=10)
+    assert not answer.feasible and len(answer.conflicts) == 3 and not answer.complete
+    for conflict in answer.conflicts:
+        assert any("latest date" in str(r) for r in conflict.relaxations), conflict.relaxations

@@ -194,8 +194,11 @@ class Explanation:
                 aside = "" if len(self.conflicts) == 1 and self.complete else ", the other conflicts set aside"
                 lines.append(f"  smallest changes that resolve it (each verified by re-solving{aside}):")
                 lines += [f"  - {relaxation}" for relaxation in conflict.relaxations]
-            else:
+            elif self.complete:
                 lines.append("  no single change of one of these resolves it on its own.")
+            else:  # conflicts beyond those found may still bar every trial
+                lines.append("  no single change of one of these was found to resolve it with the other conflicts "
+                             "found set aside.")
         return "\n".join(lines) + "\n"
 
     def to_json_dict(self) -> dict:
@@ -407,11 +410,13 @@ class Switchboard:
             place = len(pools)
         return (place, self.rank[key])
 
-    def conflicts(self, limit: int = MAX_CONFLICTS) -> tuple[list[list[str]], bool]:
-        """Up to `limit` disjoint minimal conflicts; and True when setting them aside leaves a feasible
-        problem (no conflict is left unlisted). Raises Undecided when feasibility itself is not decided."""
-        found: list[list[str]] = []
-        aside: set[str] = set()
+    def conflicts(self, limit: int = MAX_CONFLICTS, found: list[list[str]] | None = None
+                  ) -> tuple[list[list[str]], bool]:
+        """Up to `limit` disjoint minimal conflicts (going on from those `found` already); and True when
+        setting them aside leaves a feasible problem (no conflict is left unlisted). Raises Undecided
+        when feasibility itself is not decided."""
+        found = list(found or [])
+        aside: set[str] = {key for conflict in found for key in conflict}
         while True:
             on = [key for key in self.keys if key not in aside]
             outcome = self.decide(on)
@@ -925,6 +930,11 @@ def conflict_of(board: Switchboard, words: Describer, keys: list[str], also: Ite
                     unproven=[k for k in keys if k in board.unproven])
 
 
+#: conflicts beyond those listed that are looked for to set them aside while a listed one's changes
+#: are tried (past these, a change is tried with conflicts still in the data, and may not be found)
+MORE_CONFLICTS_TO_RELAX = 6
+
+
 def explain_infeasible(problem: Problem, *, max_conflicts: int = MAX_CONFLICTS, relax: bool = True,
                        time_limit: float = SOLVE_TIME_LIMIT) -> Explanation:
     """Whether any plan satisfies every rule and limit; if none does, up to `max_conflicts` disjoint
@@ -946,10 +956,19 @@ def explain_infeasible(problem: Problem, *, max_conflicts: int = MAX_CONFLICTS, 
         return Explanation(True, solves=board.solves)
     words = Describer(problem)
     conflicts = []
+    every = found
+    if relax and not complete:
+        # a change resolves a conflict when the data holds with it and every other conflict set aside:
+        # the unlisted ones too (with only the listed ones aside, a fourth kept every trial infeasible
+        # and each listed conflict read "no single change resolves it")
+        try:
+            every, _ = board.conflicts(max_conflicts + MORE_CONFLICTS_TO_RELAX, found)
+        except Undecided:
+            pass
     for keys in found:
         conflict = conflict_of(board, words, keys)
         if relax:
-            aside = {k for other in found if other is not keys for k in other}
+            aside = {k for other in every if other is not keys for k in other}
             conflict.relaxations = Relaxer(board, words, set(board.keys) - aside).for_conflict(keys)
         conflicts.append(conflict)
     return Explanation(False, conflicts, complete, board.solves)
