@@ -209,6 +209,12 @@ def test_names_that_read_the_same_once_cut_keep_where_they_differ(problem, solut
         assert labels[twins[0]] != labels[twins[1]]
         assert all(len(labels[name]) == 28 and g.ellipsis in labels[name] for name in twins)
         assert labels[twins[0]].endswith("1, unnamed)")
+    # three alike: each keeps where it differs from the most alike of the others (two read "i Hels~")
+    labs = ["Laboratoriene ved St. Olavs hospital", "Laboratoriene i Helse Møre og Romsdal",
+            "Laboratoriene i Helse Nord-Trøndelag"]
+    for width in (13, 14, 16, 20):
+        shown = distinct_labels(labs, width, PLAIN)
+        assert len(set(shown.values())) == 3, shown
     # a long common middle after the difference: the difference is kept, the rest cut
     long = ["Legekontor A og B" + " med felles sentralbord" * 3, "Legekontor A og C" + " med felles sentralbord" * 3]
     labels = distinct_labels(long, 20, PLAIN)

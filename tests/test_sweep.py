@@ -737,3 +737,12 @@ def test_dash_for_output_is_stdout_as_in_the_other_commands(tmp_path, monkeypatc
     result = run("sweep", str(REPO / "data" / "sweeps" / "readiness-risk.yaml"), "--data", str(REPO / "data"),
                  "--scenario-of", "0", "-o", "-")
     assert result.exit_code == 0 and "changes:" in result.stdout and not (tmp_path / "-").exists()
+
+
+def test_live_by_is_yyyy_mm_dd_as_in_the_data(tmp_path):
+    # 1772236800 was read as 2026-02-28 and 0 as 1970-01-01
+    spec = tmp_path / "lb.yaml"
+    spec.write_text(f"base: {REPO / 'data'}\ndescription: t\nkind: grid\nlive_by: [1772236800]\n"
+                    "grid:\n  - postpone: {actor: vanylven, months: [0]}\n")
+    result = run("sweep", str(spec), "--scenario-of", "0")
+    assert result.exit_code == 2 and f"{spec}:4: live_by #1: expected a date as YYYY-MM-DD" in result.output

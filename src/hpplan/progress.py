@@ -164,8 +164,8 @@ class SolveProgress(cp_model.CpSolverSolutionCallback):
         text = Text()
         for part, style, _ in parts:
             text.append(part, style=style)
-        if width is not None:
-            text.truncate(max(width, 1))
+        if width is not None:  # cut with a mark: "best 8 564" would read as a number
+            text.truncate(max(width, 1), overflow="ellipsis")
         return text
 
     def __rich__(self) -> Spinner:

@@ -101,8 +101,8 @@ def distinct_labels(names: list[str], width: int, g: Glyphs) -> dict[str, str]:
         if len(same) < 2 or width <= keep + 2:
             continue
         for name in same:
-            # the first character at which this name differs from another of the same label
-            differs = min(
+            # where it differs from the most alike of the others (from every other by then)
+            differs = max(
                 next((i for i, (a, b) in enumerate(zip(name, other)) if a != b), min(len(name), len(other)))
                 for other in same if other != name
             )

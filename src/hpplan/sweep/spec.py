@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, 
 from ..errors import InputError, InputErrors, Location, did_you_mean
 from ..loader import load_problem, validate
 from ..problem import Problem
-from ..schema import SOURCE_PREFIXES, FieldError, Id, Kind, Month, Status
+from ..schema import SOURCE_PREFIXES, Date, FieldError, Id, Kind, Month, Status
 from ..solve import SEED_MAX, WORK_LIMIT_NEEDS_CP_SAT, SolveOptions
 from ..yamlio import YamlDocument, load_yaml
 
@@ -317,7 +317,7 @@ class SweepSpec(_Strict):
     scenarios: list[str] = Field(default_factory=list)  # scenario files applied to the base first
     samples: int | None = Field(default=None, ge=1, le=MAX_SAMPLES)
     seed: int = Field(default=0, ge=0, le=2**63 - 1)
-    live_by: list[dt.date] = Field(default_factory=list)
+    live_by: list[Date] = Field(default_factory=list)  # YYYY-MM-DD, as in the data (no number)
     time_limit: float = Field(default=30.0, gt=0, le=86_400)  # seconds per solve
     work_limit: float | None = Field(default=None, gt=0)  # CP-SAT deterministic seconds per solve
     gap: float = Field(default=0.0, ge=0, le=100)  # percent: a solve ends at a plan proven this close to its bound
