@@ -235,6 +235,16 @@ def test_a_control_character_is_refused_at_its_line_even_in_a_comment(data: Path
                                      "Word's manual line break, U+000B) at column 16")
 
 
+@pytest.mark.parametrize("char", ["\u0085", "\u2028", "\u2029"])
+def test_a_line_break_no_editor_shows_is_refused(data: Path, char: str):
+    # YAML counts a line at NEL and the Unicode separators: accepted, they put every later file:line off
+    path = data / "organisations.yaml"
+    line = line_of(path, "name: Ørsta")
+    edit(path, "    name: Ørsta\n", f'    name: "Ør{char}sta"\n')
+    said = error_of(data)
+    assert said.startswith(f"{path}:{line}: a line break no editor shows (U+{ord(char):04X}"), said
+
+
 def test_a_cost_of_delay_must_be_a_finite_number(data: Path):
     # `.inf` was accepted, and `hpplan compare` then failed with OverflowError
     path = data / "organisations.yaml"

@@ -116,16 +116,22 @@ _CONTROL_NAMES = {"\x08": "backspace", "\x0b": "vertical tab, Word's manual line
                   "\x1b": "escape", "\x7f": "delete"}
 
 
+#: line breaks YAML (and Python) count that an editor shows as none: next line, line and paragraph separator
+_HIDDEN_BREAK = re.compile("[\u0085\u2028\u2029]")
+
+
 def _refuse_control_characters(text: str, display: str) -> None:
     """Refuse the characters YAML does not allow anywhere, even in a comment (PyYAML's own test, which
     it makes before parsing, without a line): text pasted from Word or Excel brings them along."""
-    found = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    found = yaml.reader.Reader.NON_PRINTABLE.search(text) or _HIDDEN_BREAK.search(text)
     if found is None:
         return
     char = found.group()
     before = (text[: found.start()] + "x").splitlines()  # the same line breaks YAML knows
     code = f"U+{ord(char):04X}"
     what = (f"a control character ({_CONTROL_NAMES[char]}, {code})" if char in _CONTROL_NAMES else
+            f"a line break no editor shows ({code}: YAML counts a line there, and every later line number "
+            "would be off)" if _HIDDEN_BREAK.match(char) else
             f"a control character ({code})" if ord(char) < 0xA0 else f"a character YAML does not allow ({code})")
     raise InputError(f"{what} at column {len(before[-1])}; remove it (text pasted from Word or Excel often brings "
                      "these along)",
