@@ -640,3 +640,19 @@ def test_with_more_conflicts_than_listed_each_listed_one_still_gets_its_changes(
     assert not answer.feasible and len(answer.conflicts) == 3 and not answer.complete
     for conflict in answer.conflicts:
         assert any("latest date" in str(r) for r in conflict.relaxations), conflict.relaxations
+
+
+def test_a_limit_too_low_in_several_windows_is_raised_as_a_whole():
+    # four municipalities in two windows, capacity for two a month, at most one a window: raising the
+    # limit in one window is not enough (three in a month overload the pool), raising it by one is;
+    # the answer was "no single change of one of these resolves it"
+
+    profile = [{"id": "municipality", "hypercare": [4], "source": {"all": "estimate: test"}}]
+    pools = [{"id": "specialist", "sector": "specialist", "fte": 100, "source": {"fte": "estimate: test"}},
+             {"id": "primary", "sector": "primary", "fte": 8, "source": {"fte": "estimate: test"}}]
+    problem = build([org(f"m{i}", latest="2024-04-30") for i in range(4)], profiles=profile, pools=pools,
+                    limits=[{"max_actors": 1}])
+    answer = explain_infeasible(problem, time_limit=10)
+    assert not answer.feasible
+    texts = [str(r) for c in answer.conflicts for r in c.relaxations]
+    assert any("raise limit #1 max_actors from 1 to 2 (+1) in every window it applies to" in t for t in texts), texts

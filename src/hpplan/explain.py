@@ -680,6 +680,7 @@ class Relaxer:
     def for_conflict(self, conflict: list[str]) -> list[Relaxation]:
         found: list[Relaxation] = []
         pools_done: set[str] = set()
+        limits_done: set[tuple] = set()  # (limit number, measure) raised in every window at once
         for key in conflict:
             group = self.board.group(key)
             if len(conflict) > RELAX_EACH_MAX and group.kind in _PER_ORGANISATION:
@@ -688,10 +689,18 @@ class Relaxer:
                 if group.subject.id in pools_done:
                     continue
                 pools_done.add(group.subject.id)
+            if group.kind == "limit" and (group.number, group.measure) in limits_done:
+                continue
             try:
                 relaxation = getattr(self, f"_{group.kind}")(group)
             except Undecided:
                 continue  # not decided within the work limit: not suggested
+            if relaxation is None and group.kind == "limit":
+                limits_done.add((group.number, group.measure))
+                try:
+                    relaxation = self._whole_limit(group)
+                except Undecided:
+                    relaxation = None
             if relaxation is not None:
                 found.append(relaxation)
         return sorted(found, key=lambda r: r.order)
@@ -797,6 +806,37 @@ class Relaxer:
         return Relaxation(group.key, "limit", f"raise limit #{group.number} {group.measure} in "
                           f"{self.words.window(window)} from {bound} to {bound + more} (+{more})",
                           more, self.words.field_at(group.subject, group.measure))
+
+    def _whole_limit(self, group: Group) -> Relaxation | None:
+        """Where raising the limit in one window is not enough (too low in several): the least raise of
+        the limit's bound in every window it applies to, as one change of its line (a limit of 2
+        municipalities per window that 3 would fix read "no single change resolves it")."""
+        keys = [k for k in self.board.keys if k in self.on and self.board.group(k).kind == "limit"
+                and (self.board.group(k).number, self.board.group(k).measure) == (group.number, group.measure)]
+        if len(keys) < 2:
+            return None
+        model = self.board.trial(self.on - set(keys))
+        extra = model.new_int_var(0, _BIG, "extra")
+        for k in keys:
+            expr, constant, bound = self.switches.bounds[k]
+            model.add(expr + constant <= bound + extra)
+        model.minimize(extra)
+        solver = self.run(model)
+        if solver is None:
+            return None
+        more = int(solver.value(extra))
+
+        def add(m: cp_model.CpModel) -> None:
+            for k in keys:
+                expr, constant, bound = self.switches.bounds[k]
+                m.add(expr + constant <= bound + more)
+
+        if not self.feasible_with(keys, add):
+            return None
+        bound = getattr(group.subject, group.measure)
+        return Relaxation(group.key, "limit", f"raise limit #{group.number} {group.measure} from {bound} to "
+                          f"{bound + more} (+{more}) in every window it applies to", more,
+                          self.words.field_at(group.subject, group.measure))
 
     def _capacity(self, group: Group) -> Relaxation | None:
         """The same extra FTE in every month that needs it: first the least extra, then the fewest months."""
