@@ -790,31 +790,9 @@ class Relaxer:
 
     # ---- limits and capacity --------------------------------------------------------------------
 
-    def _limit(self, group: Group) -> Relaxation | None:
-        expr, constant, bound = self.switches.bounds[group.key]
-        model = self.board.trial(self.on - {group.key})
-        extra = model.new_int_var(0, _BIG, "extra")
-        model.add(expr + constant <= bound + extra)
-        model.minimize(extra)
-        solver = self.run(model)
-        if solver is None:
-            return None
-        more = int(solver.value(extra))
-        if not self.feasible_with([group.key], lambda m: m.add(expr + constant <= bound + more)):
-            return None
-        window = self.board.problem.window[group.window]
-        return Relaxation(group.key, "limit", f"raise limit #{group.number} {group.measure} in "
-                          f"{self.words.window(window)} from {bound} to {bound + more} (+{more})",
-                          more, self.words.field_at(group.subject, group.measure))
-
-    def _whole_limit(self, group: Group) -> Relaxation | None:
-        """Where raising the limit in one window is not enough (too low in several): the least raise of
-        the limit's bound in every window it applies to, as one change of its line (a limit of 2
-        municipalities per window that 3 would fix read "no single change resolves it")."""
-        keys = [k for k in self.board.keys if k in self.on and self.board.group(k).kind == "limit"
-                and (self.board.group(k).number, self.board.group(k).measure) == (group.number, group.measure)]
-        if len(keys) < 2:
-            return None
+    def _least_raise(self, keys: list[str]) -> int | None:
+        """The least raise of the bounds of the limit groups `keys`, all by the same amount, that lets the
+        data hold (verified by a re-solve with it), or None."""
         model = self.board.trial(self.on - set(keys))
         extra = model.new_int_var(0, _BIG, "extra")
         for k in keys:
@@ -831,7 +809,26 @@ class Relaxer:
                 expr, constant, bound = self.switches.bounds[k]
                 m.add(expr + constant <= bound + more)
 
-        if not self.feasible_with(keys, add):
+        return more if self.feasible_with(keys, add) else None
+
+    def _limit(self, group: Group) -> Relaxation | None:
+        more = self._least_raise([group.key])
+        if more is None:
+            return None
+        bound = self.switches.bounds[group.key][2]
+        window = self.board.problem.window[group.window]
+        return Relaxation(group.key, "limit", f"raise limit #{group.number} {group.measure} in "
+                          f"{self.words.window(window)} from {bound} to {bound + more} (+{more})",
+                          more, self.words.field_at(group.subject, group.measure))
+
+    def _whole_limit(self, group: Group) -> Relaxation | None:
+        """Where raising the limit in one window is not enough (too low in several): the least raise of
+        the limit's bound in every window it applies to, as one change of its line (a limit of 2
+        municipalities per window that 3 would fix read "no single change resolves it")."""
+        keys = [k for k in self.board.keys if k in self.on and self.board.group(k).kind == "limit"
+                and (self.board.group(k).number, self.board.group(k).measure) == (group.number, group.measure)]
+        more = self._least_raise(keys) if len(keys) > 1 else None
+        if more is None:
             return None
         bound = getattr(group.subject, group.measure)
         return Relaxation(group.key, "limit", f"raise limit #{group.number} {group.measure} from {bound} to "
