@@ -316,7 +316,7 @@ def test_a_limit_the_scenario_lowers_below_the_baseline_window_is_the_cause_even
     rennebu = move(comparison, "rennebu")
     assert rennebu.change == "later"
     first = rennebu.causes[0]
-    assert (first.kind, first.rule, first.where) == ("scenario", "limit.max_users", f"{scenario}:4"), rennebu.causes
+    assert (first.kind, first.rule, first.where) == ("scenario", "limit.max_users", f"{scenario}:6"), rennebu.causes  # max_users
     assert rennebu.roots == ("rennebu",)
     # a newcomer that the window could not take with Rennebu back is still named, for max_actors
     newcomers = [m.id for m in comparison.moves if m.window_after == rennebu.window_before]

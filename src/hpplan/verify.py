@@ -461,7 +461,7 @@ class _Verifier:
                     if bound is not None and value > bound:
                         names = ", ".join(self.who(o.id) for o in members)  # those the limit counts
                         self.add(f"limit.{name}", f"{self.where_window(w.id)} has {value} {unit} going live, more "
-                                 f"than {name} {bound}: {names}", tuple(o.id for o in members), limit.at,
+                                 f"than {name} {bound}: {names}", tuple(o.id for o in members), limit.field_at(name),
                                  (index, self.position[w.id]))
 
     # ---- capacity -------------------------------------------------------------------------------
