@@ -23,7 +23,7 @@ from rich.console import Console
 
 from .cli import EXIT_INPUT, app, check_output, fail_input, inputs_of, to_stdout
 from .errors import InputError, Location
-from .io import check_writable, write_atomic, write_pair
+from .io import write_atomic, write_pair
 
 EXIT_NO_BASE = 1
 EXIT_BACKEND = 4
@@ -45,7 +45,7 @@ def _command(spec: Path, out: Path, options: tuple[str, ...] = ()) -> str:
     which the results file's inputs must match."""
     import shlex
 
-    return " ".join(shlex.quote(str(part)) for part in ("hpplan", "sweep", spec, *options, "--out", out))
+    return shlex.join(str(part) for part in ("hpplan", "sweep", spec, *options, "--out", out))
 
 
 @app.command("sweep")
@@ -88,10 +88,9 @@ def sweep_command(
         _usage("--resume continues the results file and --overwrite replaces it: give one of them")
     out = out or Path(f"{spec.stem}.results.jsonl")
     output = to_stdout(output)  # `-o -`: stdout, as in the other commands
-    check_output(output)  # before any work: a wrong path costs no sweep, and nothing is written
     if scenario_of is None:
         _check_chart(chart)
-        _check_results_file(out, no_run)
+        _check_results_file(out)
     try:
         loaded = sw.load_spec(spec)
         loaded = _override(loaded, samples, seed, time_limit, gap)
@@ -123,8 +122,8 @@ def sweep_command(
     if chart is not None:
         from .sweep.output import sweep_html
 
-        page = sweep_html(summary, work_limit=context.spec.work_limit)
-    text = _report(summary, fmt, output, context.spec.work_limit)
+        page = sweep_html(summary)
+    text = _report(summary, fmt, output)
     try:
         if output is not None and page is not None:
             write_pair(output, text, chart, page)  # both or neither: a failed run overwrites nothing
@@ -142,22 +141,18 @@ def sweep_command(
     raise typer.Exit(0)
 
 
-def _check_results_file(out: Path, no_run: bool) -> None:
-    """Before any work: --out is a file this run can write (--no-run only reads it)."""
-    try:
-        if out.is_dir():
-            raise InputError("is a folder; --out takes a file name (e.g. results.jsonl)", Location(str(out)))
-        if not no_run:
-            check_writable(out)
-    except InputError as error:
-        fail_input(error)
+def _check_results_file(out: Path) -> None:
+    """Before any work: --out names a file (whether this run can write it: `_check_outputs_are_not_inputs`)."""
+    if out.is_dir():
+        fail_input(InputError("is a folder; --out takes a file name (e.g. results.jsonl)", Location(str(out))))
 
 
 def _check_outputs_are_not_inputs(context, spec: Path, out: Path, output: Optional[Path], chart: Optional[Path],
                                   scenario_only: bool, no_run: bool) -> None:
-    """Before any work, once the spec names what the sweep reads: no output may replace an input (the
-    spec, its scenario files, the data; and for -o and --chart, the results file they sum up). A
-    mistyped path lost the spec, the data or hours of results."""
+    """Before any work, once the spec names what the sweep reads: every output can be written (a wrong
+    path costs no sweep, and nothing is written) and none replaces an input (the spec, its scenario
+    files, the data; and for -o and --chart, the results file they sum up). A mistyped path lost the
+    spec, the data or hours of results."""
     reads = inputs_of(Path(context.data), [Path(f) for f in context.scenario_files], spec)
     if scenario_only:  # --scenario-of writes -o alone, from the spec and the data
         check_output(output, inputs=reads)
@@ -171,7 +166,7 @@ def _check_outputs_are_not_inputs(context, spec: Path, out: Path, output: Option
 
 
 def _check_chart(chart: Optional[Path]) -> None:
-    """Before any work: --chart needs plotly and a path it can write."""
+    """Before any work: --chart needs plotly (its path: `_check_outputs_are_not_inputs`)."""
     if chart is None:
         return
     from .sweep.output import require_plotly
@@ -181,7 +176,6 @@ def _check_chart(chart: Optional[Path]) -> None:
     except RuntimeError as error:  # plotly missing
         _say(str(error))
         raise typer.Exit(EXIT_INPUT)
-    check_output(chart)
 
 
 def _scheduler_address(address: str) -> bool:
@@ -289,7 +283,7 @@ def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, n
     return result.results
 
 
-def _report(summary, fmt: SweepFormat, output: Optional[Path], work_limit: Optional[float]) -> Optional[str]:
+def _report(summary, fmt: SweepFormat, output: Optional[Path]) -> Optional[str]:
     """The summary's text in `fmt`, or None when it went to the terminal as a table already."""
     from .sweep.output import render_summary, summary_csv, summary_json, summary_text
 
@@ -298,9 +292,9 @@ def _report(summary, fmt: SweepFormat, output: Optional[Path], work_limit: Optio
     if fmt is SweepFormat.csv:
         return summary_csv(summary)
     if output is None:
-        render_summary(summary, Console(highlight=False), work_limit=work_limit)
+        render_summary(summary, Console(highlight=False))
         return None
-    return summary_text(summary, 160, work_limit=work_limit)
+    return summary_text(summary, 160)
 
 
 def _emit(text: str, output: Optional[Path]) -> None:

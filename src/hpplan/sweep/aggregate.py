@@ -181,6 +181,7 @@ class SweepSummary:
     failures: list[Failure] = field(default_factory=list)
     base_status: str | None = None
     unproven: int = 0  # plans not proven optimal with a complete tie-break (cut short by the time limit)
+    work_limit: float | None = None  # the solves' (results header): the plans cut short by it are reproducible
 
     @property
     def missing(self) -> int:
@@ -197,6 +198,7 @@ class SweepSummary:
 
     def to_json_dict(self) -> dict:
         data = asdict(self)
+        del data["work_limit"]  # an input (the results header has it), not a result of the sweep
         data["missing"] = self.missing
         data["at_risk"] = [a.id for a in self.at_risk()]
         data["completion_setters"] = [a.id for a in self.completion_setters()]
@@ -294,6 +296,7 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
         influence=influence(ok, actors_info), axes=axis_effects(header, records, dates),
         failures=failure_list, base_status=base.get("status"),
         unproven=sum(1 for r in ok if r.get("status") != "optimal" or r.get("tie_break") != "complete"),
+        work_limit=(header.get("solver") or {}).get("work_limit"),
     )
     return summary
 

@@ -49,9 +49,9 @@ def _table(fancy: bool) -> Table:
                  header_style="bold", safe_box=True)
 
 
-def render_summary(s: SweepSummary, console: Console, top: int = 10, *, work_limit: float | None = None) -> None:
-    """The summary for a reader. `work_limit`: the spec's (the solves cut short by it are reproducible,
-    which the warning about unproven plans then says instead of advising it)."""
+def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
+    """The summary for a reader (with a work limit, the warning about unproven plans says they are
+    reproducible instead of advising one)."""
     fancy = console.is_terminal
     short = console.width < WIDE
     seed = f", seed {s.seed}" if s.seed is not None else ""
@@ -65,8 +65,8 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10, *, work_lim
     if s.completion is not None:
         line += f". Base plan: {s.base_status}, rollout complete {s.completion.base}."
     _say(console, line, 2)
-    if s.unproven and work_limit is not None:
-        _say(console, f"{s.unproven} {_plans(s.unproven)} cut short by the work limit ({work_limit:g}) or the gap "
+    if s.unproven and s.work_limit is not None:
+        _say(console, f"{s.unproven} {_plans(s.unproven)} cut short by the work limit ({s.work_limit:g}) or the gap "
                       "tolerance (not proven optimal): reproducible, the same on any machine; raise work_limit (and "
                       "lower gap) for plans nearer the optimum (docs/sweep.md).", 2, "yellow")
     elif s.unproven:
@@ -228,10 +228,9 @@ def _plans(n: int) -> str:
     return "plan was" if n == 1 else "plans were"
 
 
-def summary_text(s: SweepSummary, width: int = 160, *, work_limit: float | None = None) -> str:
+def summary_text(s: SweepSummary, width: int = 160) -> str:
     buffer = io.StringIO()
-    render_summary(s, Console(file=buffer, width=width, force_terminal=False, highlight=False, color_system=None),
-                   work_limit=work_limit)
+    render_summary(s, Console(file=buffer, width=width, force_terminal=False, highlight=False, color_system=None))
     return buffer.getvalue()
 
 
@@ -388,9 +387,8 @@ def golive_figure(s: SweepSummary):
     return fig
 
 
-def sweep_html(s: SweepSummary, *, work_limit: float | None = None) -> str:
-    """One self-contained HTML page (plotly.js inline, fixed div ids: the same summary gives the same bytes).
-    `work_limit`: as for `render_summary`."""
+def sweep_html(s: SweepSummary) -> str:
+    """One self-contained HTML page (plotly.js inline, fixed div ids: the same summary gives the same bytes)."""
     import plotly.io as pio
 
     require_plotly()
@@ -399,7 +397,7 @@ def sweep_html(s: SweepSummary, *, work_limit: float | None = None) -> str:
              pio.to_html(golive_figure(s), include_plotlyjs=False, full_html=False, div_id="hpplan-sweep-golive",
                          config=PLOTLY_CONFIG)]
     esc = html.escape
-    text = esc(summary_text(s, 160, work_limit=work_limit))
+    text = esc(summary_text(s, 160))
     seed = f", seed {s.seed}" if s.seed is not None else ""
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
