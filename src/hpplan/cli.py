@@ -9,6 +9,7 @@ the independent verifier: a bug, reported as such).
 from __future__ import annotations
 
 import io
+import shlex
 import sys
 from datetime import datetime
 from enum import Enum
@@ -95,10 +96,7 @@ def render(problem: Problem, solution: Solution, fmt: Format) -> str | bytes:
 def write_output(data: str | bytes, output: Optional[Path], solution: Solution) -> None:
     """Print `data`, or write it to `output` atomically; a run without a plan never writes the file."""
     if output is None:
-        if isinstance(data, bytes):  # xlsx
-            if sys.stdout.isatty():
-                typer.echo("error: this format is a binary file; give -o FILE", err=True)
-                raise typer.Exit(EXIT_INPUT)
+        if isinstance(data, bytes):  # xlsx (`check_output` refused it for a terminal before the solve)
             sys.stdout.flush()
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
@@ -124,10 +122,14 @@ def inputs_of(data: Path, scenarios: list[Path], *files: Optional[Path]) -> list
     return [data / "organisations.yaml", data / "waves.yaml", *scenarios, *(f for f in files if f is not None)]
 
 
+#: formats that are binary files, never written to a terminal
+BINARY_FORMATS = ("xlsx", "png")
+
+
 def check_output(output: Optional[Path], fmt: Enum | None = None, inputs: list[Path] = (), option: str = "-o") -> None:
     """Before any work: an `-o` that cannot be written, or one of the files the command reads (`-o
-    plan.json` beside `--plan plan.json`, `-o data/waves.yaml`), or a binary format for a terminal, is
-    bad usage now rather than after a solve of a minute (or a lost input)."""
+    plan.json` beside `--plan plan.json`, `-o data/waves.yaml`), or a binary format for a terminal
+    (`output` None: stdout), is bad usage now rather than after a solve of a minute (or a lost input)."""
     if output is not None:
         try:
             target = check_writable(output)
@@ -142,19 +144,21 @@ def check_output(output: Optional[Path], fmt: Enum | None = None, inputs: list[P
                 typer.echo(f"error: {option} {output}: this command reads that file{also}; write the output elsewhere",
                            err=True)
                 raise typer.Exit(EXIT_INPUT)
-    elif fmt is not None and fmt.value == "xlsx" and sys.stdout.isatty():
-        typer.echo("error: this format is a binary file; give -o FILE", err=True)
+    elif fmt is not None and fmt.value in BINARY_FORMATS and sys.stdout.isatty():
+        typer.echo(f"error: {fmt.value} is a binary file; give -o FILE, or pipe the output into a program", err=True)
         raise typer.Exit(EXIT_INPUT)
 
 
-#: `solve -o NAME` without --format: the format its suffix names (else the table, as text)
-SUFFIX_FORMATS = {".json": Format.json, ".csv": Format.csv, ".md": Format.markdown, ".markdown": Format.markdown,
-                  ".ics": Format.ics, ".xlsx": Format.xlsx}
+#: `-o NAME` without --format: the format its suffix names (else the table, as text)
+SUFFIX_FORMATS = {".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown", ".ics": "ics",
+                  ".xlsx": "xlsx"}
 
 
-def format_of(output: Optional[Path]) -> Format:
-    """The format `-o`'s suffix names (`-o plan.json`: json; it wrote the text table there), else table."""
-    return SUFFIX_FORMATS.get(output.suffix.lower(), Format.table) if output is not None else Format.table
+def format_of(output: Optional[Path], formats: type[Enum] = Format) -> Enum:
+    """The format of `formats` (solve's, compare's) that `-o`'s suffix names (`-o plan.json`: json; it
+    wrote the text table there), else table."""
+    name = SUFFIX_FORMATS.get(output.suffix.lower()) if output is not None else None
+    return formats(name) if name in {f.value for f in formats} else formats("table")
 
 
 def check_stamp() -> None:
@@ -202,6 +206,21 @@ def folder_to_plan(data: Optional[Path], scenarios: list[Path]) -> Path:
     return base.folder
 
 
+def folder_if_known(data: Optional[Path], scenarios: list[Path]) -> Optional[Path]:
+    """`folder_to_plan`, or None when the first scenario cannot be read (reported when it is read): for
+    the checks of the outputs and the labels made before the data is read."""
+    try:
+        return folder_to_plan(data, scenarios)
+    except InputError:
+        return None
+
+
+def check_command_line(data: Path, scenarios: list[Path], *more: str) -> str:
+    """`hpplan check --data DATA --scenario S ... MORE`, quoted for a shell, for a message to paste."""
+    return shlex.join(["hpplan", "check", "--data", str(data),
+                       *(a for s in scenarios for a in ("--scenario", str(s))), *more])
+
+
 def note_scenario_base(path: Path, data: Path) -> None:
     """A scenario applied to another folder than its `base` names: said on stderr (docs/scenarios.md),
     by every command that applies scenarios."""
@@ -217,17 +236,24 @@ def note_scenario_base(path: Path, data: Path) -> None:
         typer.echo(f"note: {path} was written for base {base.name!r}; applying it to {data}", err=True)
 
 
-def scenario_problem(data: Path, scenarios: list[Path], postpone: list[str], exclude: list[str],
-                     capacity: list[str]) -> Problem:
-    """The data folder with the scenario files and quick forms applied; bad input exits 2."""
+def problem_with(data: Path, scenarios: list[Path], postpone: list[str] = (), exclude: list[str] = (),
+                 capacity: list[str] = ()) -> Problem:
+    """The data folder with the scenario files and quick forms applied (each scenario written for
+    another base noted on stderr); InputError for bad input."""
     from .scenario import apply_quick, apply_scenarios
 
+    problem = load_problem(data)
+    for path in scenarios:
+        note_scenario_base(path, data)
+    problem = apply_scenarios(problem, list(scenarios))
+    return apply_quick(problem, postpone=postpone, exclude=exclude, capacity=capacity)
+
+
+def scenario_problem(data: Path, scenarios: list[Path], postpone: list[str], exclude: list[str],
+                     capacity: list[str]) -> Problem:
+    """`problem_with`; bad input exits 2."""
     try:
-        problem = load_problem(data)
-        for path in scenarios:
-            note_scenario_base(path, data)
-        problem = apply_scenarios(problem, list(scenarios))
-        return apply_quick(problem, postpone=postpone, exclude=exclude, capacity=capacity)
+        return problem_with(data, scenarios, postpone, exclude, capacity)
     except InputError as error:
         fail_input(error)
         raise  # unreachable

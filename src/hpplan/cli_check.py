@@ -10,11 +10,10 @@ from typing import List, Optional
 import typer
 
 from .check import EXIT_FAILED, EXIT_OK, EXIT_UNDECIDED, FORMATS, check_data, check_plan, invalid, to_junit
-from .cli import EXIT_INPUT, app, check_output, fail_input, folder_to_plan, inputs_of, note_scenario_base
+from .cli import EXIT_INPUT, app, check_output, fail_input, folder_if_known, folder_to_plan, inputs_of, problem_with
 from .errors import InputError
 from .explain import SOLVE_TIME_LIMIT, Undecided, explain_infeasible, is_feasible, known_actor, why_not_earlier
 from .io import write_atomic
-from .loader import load_problem
 from .problem import Problem
 from .stopping import ends_on_ctrl_c
 
@@ -45,25 +44,9 @@ ExplainTimeLimitOption = typer.Option(
          "--actor's best plan with it moved, wall seconds of hpplan solve's race.")
 
 
-def apply_scenarios(problem: Problem, scenarios: list[Path]) -> Problem:
-    """The problem with the scenario files applied (issue 3's `hpplan.scenario.apply_scenarios`)."""
-    if not scenarios:
-        return problem
-    try:
-        from .scenario import apply_scenarios as apply
-    except ImportError:
-        raise InputError("--scenario needs hpplan.scenario.apply_scenarios, which this version of hpplan does not "
-                         "have yet", str(scenarios[0])) from None
-    return apply(problem, list(scenarios))
-
-
 def load_with_scenarios(data: Optional[Path], scenarios: list[Path]) -> Problem:
     """The data (--data, else the first scenario's base, else ./data: as `solve`) with the scenarios."""
-    folder = folder_to_plan(data, scenarios)
-    problem = load_problem(folder)
-    for path in scenarios:
-        note_scenario_base(path, folder)
-    return apply_scenarios(problem, scenarios)
+    return problem_with(folder_to_plan(data, scenarios), scenarios)
 
 
 @app.command("check")
@@ -86,37 +69,21 @@ def check_command(
     if junit is not None and str(junit) == "-":
         typer.echo("error: --junit -: the JUnit report on stdout is --format junit", err=True)
         raise typer.Exit(EXIT_INPUT)
+    folder = folder_if_known(data, scenario) or data or Path("data")  # what is read: for the junit check, the label
     if junit is not None:  # before any work, and never over a file the check reads
-        check_output(junit, inputs=[*inputs_of(data or Path("data"), scenario, plan), *_scenario_bases(scenario)],
-                     option="--junit")
+        check_output(junit, inputs=inputs_of(folder, scenario, plan), option="--junit")
     try:
         problem = load_with_scenarios(data, scenario)
         result = check_plan(problem, plan) if plan is not None else check_data(problem, time_limit=time_limit)
     except InputError as error:
-        result = invalid(error, _data_label(data, scenario) + (f" with plan {plan}" if plan is not None else ""))
+        label = f"{folder}" + (f" with {len(scenario)} scenario{'s' if len(scenario) != 1 else ''}" if scenario else "")
+        result = invalid(error, label + (f" with plan {plan}" if plan is not None else ""))
         if fmt is CheckFormat.text:
             _write_junit(junit, result)
             fail_input(error)
     sys.stdout.write(FORMATS[fmt.value](result))
     _write_junit(junit, result)
     raise typer.Exit(result.exit_code)
-
-
-def _data_label(data: Optional[Path], scenarios: list[Path]) -> str:
-    """The data checked, as the summary names it ("g1 with 1 scenario"), also when it is invalid."""
-    try:
-        folder = folder_to_plan(data, scenarios)
-    except InputError:
-        folder = data or Path("data")
-    return f"{folder}" + (f" with {len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''}" if scenarios else "")
-
-
-def _scenario_bases(scenarios: list[Path]) -> list[Path]:
-    """The data files of the folder the first scenario names as its base (what --data defaults to)."""
-    try:
-        return inputs_of(folder_to_plan(None, scenarios), []) if scenarios else []
-    except InputError:
-        return []  # reported when the check reads the scenario
 
 
 def _write_junit(path: Optional[Path], result) -> None:

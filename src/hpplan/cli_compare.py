@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import shlex
 import textwrap
 from dataclasses import dataclass
 from enum import Enum
@@ -23,8 +22,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_output, data_folder, fail_input, folder_to_plan,
-                  inputs_of, scenario_problem, to_stdout, write_output)
+from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, check_output, data_folder, fail_input,
+                  folder_if_known, format_of, inputs_of, scenario_problem, to_stdout, write_output)
 from .compare import Comparison, Move, compare
 from .errors import InputError
 from .formats import fmt_int, fmt_number
@@ -43,19 +42,6 @@ class CompareFormat(str, Enum):
     table = "table"
     json = "json"
     markdown = "markdown"
-
-
-#: `compare -o NAME` without --format: the format its suffix names (else the table, as text)
-COMPARE_SUFFIXES = {".json": CompareFormat.json, ".md": CompareFormat.markdown, ".markdown": CompareFormat.markdown}
-
-
-def _base_folders(scenarios: list[Path]) -> list[Path]:
-    """The folder the data defaults to (`folder_to_plan`: the first scenario's base, else ./data), for
-    the outputs' check; a scenario that cannot be read is reported when it is read."""
-    try:
-        return [folder_to_plan(None, scenarios)]
-    except InputError:
-        return []
 
 
 # --------------------------------------------------------------------------------------------------
@@ -406,11 +392,11 @@ def compare_command(
         typer.echo("error: --freeze-until keeps go-lives of the baseline; it does not go with --fresh", err=True)
         raise typer.Exit(EXIT_INPUT)
     output = to_stdout(output)
-    fmt = fmt or COMPARE_SUFFIXES.get(output.suffix.lower() if output else "", CompareFormat.table)
+    fmt = fmt or format_of(output, CompareFormat)
     read = [baseline, *scenario, *baseline_scenario]
     folders = [f for f in (data, baseline if baseline.is_dir() else None) if f is not None]
     if data is None:  # a saved plan's data: the first scenario's base, else ./data (as data_folder below)
-        folders += _base_folders(scenario or baseline_scenario)
+        folders += [f for f in [folder_if_known(None, scenario or baseline_scenario)] if f is not None]
     for folder in folders:
         read += inputs_of(folder, [])
     check_output(output, inputs=read)
@@ -439,7 +425,7 @@ def compare_command(
                          plan_against.freeze_until if plan_against is not None else None)
 
     if not other_solution.found and other_solution.status is Status.infeasible:
-        hint = shlex.join(["hpplan", "check", "--data", str(folder), *(a for p in scenario for a in ("--scenario", str(p)))])
+        hint = check_command_line(folder, scenario)
         typer.echo(f"hpplan: no plan keeps every rule with these changes; to see why: {hint}"
                    + (" (write the --postpone/--exclude/--capacity changes into a scenario file to include them)"
                       if postpone or exclude or capacity else ""), err=True)

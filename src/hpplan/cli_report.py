@@ -10,7 +10,6 @@ for slides (docs/report.md).
 
 from __future__ import annotations
 
-import shlex
 import sys
 from enum import Enum
 from pathlib import Path
@@ -19,8 +18,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_output, check_stamp, data_folder, exit_stopped,
-                  fail_input, inputs_of, scenario_problem)
+from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, check_output, check_stamp, data_folder,
+                  exit_stopped, fail_input, inputs_of, scenario_problem, to_stdout)
 from .errors import InputError, Location
 from .io import write_atomic
 from .problem import Problem
@@ -149,11 +148,7 @@ def report_command(
     if output is None:
         output = Path(f"plan.{fmt.value}")
     folder = data_folder(data, scenario)
-    if str(output) != "-":
-        check_output(output, inputs=inputs_of(folder, scenario, plan, compare))
-    elif fmt in (ReportFormat.png, ReportFormat.xlsx) and sys.stdout.isatty():
-        typer.echo(f"error: {fmt.value} is a binary file; give -o FILE (or pipe -o - into a program)", err=True)
-        raise typer.Exit(EXIT_INPUT)
+    check_output(to_stdout(output), fmt, inputs_of(folder, scenario, plan, compare))
     if fmt in (ReportFormat.ics, ReportFormat.xlsx):
         check_stamp()
     problem = scenario_problem(folder, scenario, [], [], [])
@@ -164,8 +159,7 @@ def report_command(
         broken = verify(problem, solution)
         if broken:  # every format says so too (the HTML in a red box, the others in their title or notes)
             n = len(broken)
-            check = shlex.join(["hpplan", "check", "--data", str(folder),
-                                *(a for s in scenario for a in ("--scenario", str(s))), "--plan", str(plan)])
+            check = check_command_line(folder, scenario, "--plan", str(plan))
             typer.echo(f"note: {plan} breaks {n} {'rule or limit' if n == 1 else 'rules or limits'} of this data; "
                        f"`{check}` lists them (and any load figures saved in the file that this data does not give)",
                        err=True)
