@@ -613,7 +613,7 @@ class Describer:
         text = f"pool {pool.id} has {_fte(capacity)} FTE in {label}"
         if pinned:
             text += f", of which {_fte(pinned)} FTE goes to organisations already live (their hypercare)"
-        where = self.capacity_at(pool, label)
+        where = pool.capacity_at(label)
         actors = [o for o in sorted(involved, key=self._data_order)
                   if o in self.problem.org and self._may_load(self.problem.org[o], pool.id, group.month)]
         if actors:
@@ -631,12 +631,6 @@ class Describer:
             return bool(profiles)
         live = month_index(org.live_since)
         return any(profile.load_at(month - live) > 0 for profile in profiles)
-
-    def capacity_at(self, pool, month: str) -> Location | None:
-        """Where the pool's capacity in `month` is stated: the capacity change in force then (the data's,
-        or a scenario's), else the pool's `fte`."""
-        change = next((c for c in sorted(pool.changes, key=lambda c: c.from_, reverse=True) if c.from_ <= month), None)
-        return change.at if change is not None and change.at else self.field_at(pool, "fte")
 
     def _data_order(self, org_id: str) -> int:
         return next((i for i, o in enumerate(self.problem.organisations) if o.id == org_id), len(self.problem.organisations))
@@ -857,7 +851,7 @@ class Relaxer:
         unsure = "" if proven else " (enough; whether less would do was not decided within the work limit)"
         return Relaxation(group.key, "capacity", f"+{_fte(more)} FTE in pool {pool.id} in {labels}{unsure}",
                           more / LOAD_SCALE,
-                          self.words.capacity_at(pool, month_label(self.board.group(needed[0]).month)))
+                          pool.capacity_at(month_label(self.board.group(needed[0]).month)))
 
     def _with_extra(self, months: list[str], extra=None) -> tuple[cp_model.CpModel, object]:
         """A trial model where the pool's months may use `extra` (a number, or a new variable) on top."""

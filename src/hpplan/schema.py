@@ -297,13 +297,21 @@ class Pool(Sourced):
 
     NEEDS_SOURCE = ("fte",)
 
+    def change_in(self, month: str) -> CapacityChange | None:
+        """The capacity change in force in a month `YYYY-MM`: the last at or before it (None: `fte`)."""
+        in_force = [change for change in sorted(self.changes, key=lambda c: c.from_) if change.from_ <= month]
+        return in_force[-1] if in_force else None
+
     def fte_in(self, month: str) -> float:
-        """Capacity in a month `YYYY-MM`: the last change at or before it, else `fte`."""
-        value = self.fte
-        for change in sorted(self.changes, key=lambda c: c.from_):
-            if change.from_ <= month:
-                value = change.fte
-        return value
+        """Capacity in a month `YYYY-MM`: the change in force, else `fte`."""
+        change = self.change_in(month)
+        return change.fte if change is not None else self.fte
+
+    def capacity_at(self, month: str) -> Location | None:
+        """Where the capacity in a month `YYYY-MM` is stated: the change in force (the data's, or a
+        scenario's), else the pool's `fte`."""
+        change = self.change_in(month)
+        return change.at if change is not None and change.at else self.field_at("fte")
 
 
 class LoadProfile(Sourced):

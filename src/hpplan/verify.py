@@ -496,13 +496,9 @@ class _Verifier:
                 used, cap = sum(per_org.values()), self.capacity(pool, month)
                 if used > cap:
                     parts = ", ".join(f"{self.who(i)} {_fte(t)}" for i, t in sorted(per_org.items()))
-                    # where this month's capacity is stated: the change in force (the data's or a
-                    # scenario's), else the pool's fte
                     label = _month_label(month)
-                    change = max((c for c in pool.changes if c.from_ <= label), key=lambda c: c.from_, default=None)
-                    where = change.at if change is not None and change.at else pool.field_at("fte")
                     self.add("capacity", f"pool {pool.id} in {label}: load {_fte(used)} FTE exceeds "
-                             f"capacity {_fte(cap)} FTE ({parts})", tuple(sorted(per_org)), where,
+                             f"capacity {_fte(cap)} FTE ({parts})", tuple(sorted(per_org)), pool.capacity_at(label),
                              (pool.id, month))
 
     def check_load_report(self, loads) -> None:
