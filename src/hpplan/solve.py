@@ -244,10 +244,10 @@ def _solve_replan(problem: Problem, options: SolveOptions,
         stats.wall_time = time.perf_counter() - started
         stats.tie_break = "skipped"
         return Solution(status=status, stats=stats), replan
-    stats.best_bound = max(outcome.bound, 0) if outcome.bound is not None else None  # as Race.offer: terms >= 0
+    stats.best_bound = outcome.bound  # never below 0: `Race.offer`
     objective_value = outcome.best.objective
-    stats.gap = (abs(objective_value - stats.best_bound) / max(1.0, abs(objective_value))
-                 if stats.best_bound is not None else None)
+    stats.gap = (abs(objective_value - outcome.bound) / max(1.0, abs(objective_value))
+                 if outcome.bound is not None else None)
     tie_broken = outcome.best.tie_broken and status is Status.optimal
     # no time left to build CP-SAT's model for the tie-break (national scale): the optimal plan as it is
     no_time = rollout is None and (time.perf_counter() >= deadline or requested(options.stop))
