@@ -226,9 +226,7 @@ def note_scenario_base(path: Path, data: Path) -> None:
     by every command that applies scenarios."""
     from .scenario import scenario_base
 
-    base = scenario_base(path)
-    if base is None:
-        return
+    base = scenario_base(path)  # a file that cannot be read raises its own error here, as it would next
     if base.folder is None:
         typer.echo(f"note: {path} was written for base {base.name!r}, which is no folder here; applying it to {data}",
                    err=True)

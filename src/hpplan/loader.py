@@ -81,8 +81,7 @@ def validate(model: type[BaseModel], doc: YamlDocument):
         errors = [_explain(model, doc, err) for err in _one_branch(exc.errors())[:MAX_ERRORS]]
         raise InputErrors(errors) from None
     # pydantic takes true/false for a number (as 1/0): `population: true` is a slip, not a count
-    errors = [InputError(f"{_owner_prefix(doc.data, path)}{path[-1]}: expected a number, found {str(raw).lower()}",
-                         doc.where(path))
+    errors = [InputError(_owner_prefix(_data_path(doc.data, path)[1]) + not_a_number(path, raw), doc.where(path))
               for path, raw in _numbers_from_booleans(validated, doc.data, ())][:MAX_ERRORS]
     if errors:
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
@@ -144,12 +143,16 @@ def _data_path(data: Any, loc: Iterable) -> tuple[tuple, list[str]]:
     return tuple(path), names
 
 
-def _owner_prefix(data: Any, path: tuple) -> str:
-    """'vanylven: ' for a value of organisation vanylven (the items the value is in, as `_explain` names
-    them), '' for a value at the top of the file."""
-    _, names = _data_path(data, path)
+def _owner_prefix(names: list[str]) -> str:
+    """The items a value is in, from `_data_path`'s names: 'vanylven: ' for a value of organisation
+    vanylven, 'primary: change #1: ' for a capacity change of pool primary, '' at the top of the file."""
     items = [n[1:-1] for n in names if n.startswith("[")]
     return ": ".join(items) + ": " if items else ""
+
+
+def not_a_number(path: tuple, raw: bool) -> str:
+    """`users: expected a number, found true`: pydantic takes true/false for 1/0 (`_numbers_from_booleans`)."""
+    return f"{path[-1]}: expected a number, found {str(raw).lower()}"
 
 
 def _rule_type_of(node: Any, part: str) -> bool:
@@ -202,10 +205,8 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict) -> InputError
     kind = err["type"]
     field = names[-1] if names else ""
     last_item = max((i for i, n in enumerate(names) if n.startswith("[")), default=-1)
-    # the items the error is in: `primary: change #1` for a capacity change of pool primary
-    owner = ": ".join(n[1:-1] for n in names[:last_item + 1] if n.startswith("[")) if last_item >= 0 else None
     context = ".".join(names[last_item + 1:]) or ".".join(n for n in names if not n.startswith("[")) or "file"
-    prefix = f"{owner}: " if owner else ""
+    prefix = _owner_prefix(names)
     value = err.get("input")
     if kind == "extra_forbidden":
         allowed = _fields_at(model, err["loc"][:-1])

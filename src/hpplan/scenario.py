@@ -27,7 +27,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, model_validator
 
 from .errors import InputError, InputErrors, Location, did_you_mean
-from .loader import _explain, _locate, _numbers_from_booleans, check_references, validate
+from .loader import _explain, _locate, _numbers_from_booleans, check_references, not_a_number, validate
 from .problem import Numbering, Problem, month_label, parse_month
 from .schema import (
     AfterLive,
@@ -519,7 +519,7 @@ class _Draft:
                 for e in exc.errors()
             ]) from None
         # as in organisations.yaml, true/false is no number (pydantic reads `users: true` as 1)
-        wrong = [InputError(f"{org.id}: {path[-1]}: expected a number, found {str(raw).lower()}", where(path[0]))
+        wrong = [InputError(f"{org.id}: {not_a_number(path, raw)}", where(path[0]))
                  for path, raw in _numbers_from_booleans(new, update, ())]
         if wrong:
             raise InputErrors(wrong)
