@@ -12,6 +12,7 @@ Modules: `spec` (the spec file), `sample` (scenario i: draw, changed data, solve
 
 from .aggregate import SweepSummary, aggregate
 from .run import (
+    BaseFailed,
     DaskBackend,
     InlineBackend,
     Interrupted,
@@ -32,7 +33,7 @@ from .sample import draw, run_scenario, scenario_problem, scenario_yaml
 from .spec import LoadedSpec, SweepContext, SweepSpec, load_spec, resolve
 
 __all__ = [
-    "DaskBackend", "InlineBackend", "Interrupted", "LoadedSpec", "LocalBackend", "NoBasePlan", "Results",
+    "BaseFailed", "DaskBackend", "InlineBackend", "Interrupted", "LoadedSpec", "LocalBackend", "NoBasePlan", "Results",
     "SweepContext", "SweepError", "SweepSpec", "SweepSummary", "aggregate", "changed_inputs", "dask_backend",
     "default_jobs", "draw", "header_record", "inline_backend",
     "load_spec", "local_backend", "read_results", "resolve", "run_scenario", "run_sweep", "scenario_problem",
