@@ -3,6 +3,7 @@ on the tiny data and on the shipped scenarios."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from helpers import build, org, solved
 from typer.testing import CliRunner
 
 from hpplan import cli
+from hpplan import compare as compare_module
 from hpplan.compare import compare
 from hpplan.scenario import apply_quick
 from hpplan.solve import Baseline, SolveOptions, solve
@@ -104,6 +106,25 @@ def test_each_month_a_pool_is_full_is_a_cause_of_its_own():
     other = apply_quick(base, postpone=["m1=2024-04-01"])
     m2 = move(compared(base, other), "m2")
     assert (m2.window_before, m2.window_after) == ("w2", "w3")
+    months = [c.text.split(":")[0] for c in m2.causes if c.rule == "capacity"]
+    assert months == ["pool primary full in 2024-04", "pool primary full in 2024-05"], m2.causes
+
+
+def test_the_month_of_a_capacity_cause_comes_from_the_violation_s_fields_not_its_wording(monkeypatch):
+    # the verifier's wording may change: a message that names no pool or month at all still gives each
+    # month over capacity a cause of its own, from the violation's pool and month
+    two_months = [{"id": "municipality", "hypercare": [4, 4], "source": {"all": "estimate: test"}}]
+    base = build([org("m1", population=100), org("m2", earliest="2024-04-01")], profiles=two_months,
+                 pools=PRIMARY_5)
+    other = apply_quick(base, postpone=["m1=2024-04-01"])
+    check = compare_module._check
+
+    def reworded(problem, entries):
+        return [dataclasses.replace(v, message=f"too much load: {', '.join(v.actors)}") if v.rule == "capacity" else v
+                for v in check(problem, entries)]
+
+    monkeypatch.setattr(compare_module, "_check", reworded)
+    m2 = move(compared(base, other), "m2")
     months = [c.text.split(":")[0] for c in m2.causes if c.rule == "capacity"]
     assert months == ["pool primary full in 2024-04", "pool primary full in 2024-05"], m2.causes
 

@@ -515,6 +515,16 @@ def test_capacity():
     assert rules(vs) == ["capacity"] and vs[0].actors == ("a", "b") and "2024-03" in vs[0].message
 
 
+def test_capacity_violations_name_their_pool_and_month():
+    # compare finds the month over capacity from these fields, not from the message's wording
+    profiles = [{"id": "municipality", "hypercare": [3.0, 3.0]}]
+    p = make([org("a"), org("b")], pools=primary(4), load_profiles=profiles,
+             rules=[{"type": "not_same_window", "actors": ["a", "b"]}])
+    vs = verify(p, plan(p, a="w5", b="w5"))
+    assert [(v.rule, v.pool, v.month) for v in vs] == [
+        ("not_same_window", None, None), ("capacity", "prim", "2024-11"), ("capacity", "prim", "2024-12")]
+
+
 def test_capacity_sector_of_the_pool():
     p = make([org("a"), org("b"), org("h", "hospital", load_profile="municipality"),
               org("l", "other", sector="primary", load_profile="municipality")],

@@ -535,14 +535,13 @@ class _Explainer:
         trial_entries = [a for a in plan.plan if a.id not in members]
         trial_entries += [self._trial(m, day, window, problem) for m in group]
         org = problem.org.get(move.id)
-        pool_ids = {p.id for p in problem.waves.pools if p.at is not None and str(p.at) == where} or {
-            pool.id for pool, _ in (problem.loads(org) if org else [])}
+        pool_ids = {v.pool} if v.pool is not None else {pool.id for pool, _ in (problem.loads(org) if org else [])}
         over = [p for p in load_report(problem, trial_entries) if p.pool in pool_ids and p.used > p.limit + 1e-9]
         if not over:  # the verifier and the load report disagree: report the verifier's words
             return Cause("capacity", v.message, v.rule, (), where, v.message)
-        # the month of this violation (the verifier's "pool specialist in 2024-09: ..."): each month over
-        # is a cause of its own; the first month for all of them left the others out ("all of them")
-        point = next((p for p in over if v.message.startswith(f"pool {p.pool} in {p.month}:")), over[0])
+        # the month of this violation (its pool and month fields, not its wording): each month over is a
+        # cause of its own; the first month for all of them left the others out ("all of them")
+        point = next((p for p in over if (p.pool, p.month) == (v.pool, v.month)), over[0])
         month = point.month
         pool = next(p for p in problem.waves.pools if p.id == point.pool)
         # who loads that month differently in the two plans

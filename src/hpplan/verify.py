@@ -32,12 +32,19 @@ _PINNED_WINDOW_DAYS = 6
 
 @dataclass(frozen=True)
 class Violation:
-    """One broken rule or limit (or an inconsistency in the plan itself)."""
+    """One broken rule or limit (or an inconsistency in the plan itself).
+
+    `message` is for people; what a program needs to know about the violation is in the fields, so that
+    no caller has to parse the wording (which may change): a capacity violation names its `pool` and
+    its `month` ("YYYY-MM", as in the plan's load report); other violations leave them None.
+    """
 
     rule: str
     message: str
     actors: tuple[str, ...] = ()
     where: Location | None = None
+    pool: str | None = None
+    month: str | None = None
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
@@ -133,8 +140,9 @@ class _Verifier:
 
     # ---- helpers --------------------------------------------------------------------------------
 
-    def add(self, rule: str, message: str, actors=(), where: Location | None = None, seq: tuple = ()) -> None:
-        self.violations.append((Violation(rule, message, tuple(actors), where), seq or self._seq))
+    def add(self, rule: str, message: str, actors=(), where: Location | None = None, seq: tuple = (), *,
+            pool: str | None = None, month: str | None = None) -> None:
+        self.violations.append((Violation(rule, message, tuple(actors), where, pool, month), seq or self._seq))
 
     def who(self, org_id: str) -> str:
         org = self.orgs.get(org_id)
@@ -499,7 +507,7 @@ class _Verifier:
                     label = _month_label(month)
                     self.add("capacity", f"pool {pool.id} in {label}: load {_fte(used)} FTE exceeds "
                              f"capacity {_fte(cap)} FTE ({parts})", tuple(sorted(per_org)), pool.capacity_at(label),
-                             (pool.id, month))
+                             (pool.id, month), pool=pool.id, month=label)
 
     def check_load_report(self, loads) -> None:
         pools = {p.id: p for p in self.waves.pools}
