@@ -565,3 +565,7 @@ def test_check_plan_points_a_scenario_s_capacity_at_the_scenario(tmp_path: Path)
     result = run("check", "--data", TINY, "--scenario", scenario, "--plan", out, "--format", "json")
     pool = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "capacity" and "exceeds" in f["message"]]
     assert pool and all(f["file"] == str(scenario) and f["line"] == 4 for f in pool), pool
+    # a program reads the pool and month from their fields, not the wording; other findings have null
+    assert all(f["pool"] == "primary" and f["message"].startswith(f"pool primary in {f['month']}:") for f in pool)
+    assert all(f["pool"] is None and f["month"] is None
+               for f in json.loads(result.stdout)["findings"] if f["rule"] != "capacity")

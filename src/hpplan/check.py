@@ -192,6 +192,8 @@ class Finding:
     owner: str  # the test case: "organisation orsta", "rule #2", "pool primary", "plan", "data"
     actors: tuple[str, ...] = ()
     title: str = ""
+    pool: str | None = None  # a capacity finding's pool and month ("YYYY-MM"), for programs; else None
+    month: str | None = None
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
@@ -199,7 +201,7 @@ class Finding:
     def to_json(self) -> dict:
         return {"rule": self.rule, "owner": self.owner, "file": self.where.file if self.where else None,
                 "line": self.where.line if self.where else None, "actors": list(self.actors),
-                "message": self.message}
+                "pool": self.pool, "month": self.month, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -293,7 +295,8 @@ def check_plan(problem: Problem, plan_path: Path) -> CheckResult:
 
 
 def _finding(v: Violation, owners: dict[Location, str], default: str) -> Finding:
-    return Finding(v.rule, v.message, v.where, owners.get(v.where, default), v.actors, f"hpplan: {v.rule}")
+    return Finding(v.rule, v.message, v.where, owners.get(v.where, default), v.actors, f"hpplan: {v.rule}",
+                   v.pool, v.month)
 
 
 def invalid(error: InputError, source: str) -> CheckResult:
