@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from hpplan import cli
 from hpplan import compare as compare_module
 from hpplan.compare import compare
+from hpplan.formats import fmt_int
 from hpplan.scenario import apply_quick
 from hpplan.solve import Baseline, SolveOptions, solve
 from hpplan.verify import verify
@@ -381,3 +382,55 @@ def test_a_frozen_horizon_that_keeps_a_postponed_organisation_out_is_named():
     from hpplan.cli_compare import cause_text
 
     assert cause_text(a).startswith("earliest none -> 2024-04-01 (scenario); and windows w2, w3 would take it")
+
+
+def test_organisations_newly_out_of_the_plan_are_open_ended_not_zero_delay():
+    # a opts out for good: its people never get the platform; the totals said "Population-months of
+    # delay: 0", the same as nothing moved
+    from hpplan.cli_compare import totals_lines
+
+    base = build([org("a", population=1000), org("b", population=10)])
+    other = apply_quick(base, exclude=["a"])
+    comparison = compared(base, other)
+    assert (comparison.population_months, comparison.population_out, comparison.population_in) == (0, 1000, 0)
+    assert totals_lines(comparison)[1] == (
+        "Population-months of delay: 0 for the organisations moved (population x calendar months moved, later "
+        "positive); 1 organisation (1 000 people) newly out of the plan: open-ended")
+    totals = comparison.to_json_dict()["totals"]
+    assert (totals["population_months"], totals["population_out"], totals["population_in"]) == (0, 1000, 0)
+    # the reverse: newly in the plan
+    back = compared(other, base)
+    assert (back.population_out, back.population_in) == (0, 1000)
+    assert totals_lines(back)[1].endswith("; 1 organisation (1 000 people) newly in the plan: open-ended, a gain")
+
+
+def test_a_comparison_with_only_moves_keeps_its_totals_line():
+    from hpplan.cli_compare import totals_lines
+
+    base = build([org("a", population=100), org("b", population=10)])
+    comparison = compared(base, apply_quick(base, postpone=["a=2024-04-01"]))
+    assert totals_lines(comparison)[1] == ("Population-months of delay: 200 (population x calendar months moved, "
+                                           "later positive)")
+    totals = comparison.to_json_dict()["totals"]
+    assert (totals["population_months"], totals["population_out"], totals["population_in"]) == (200, 0, 0)
+
+
+def test_the_shipped_stay_out_scenario_says_who_is_out_and_how_many_people(shipped_plan: Path):
+    # the four municipalities that never come back were totalled as "Population-months of delay: 0"
+    from hpplan.loader import load_problem
+
+    four = ("aure", "averoy", "froya", "gjemnes")
+    people = sum(load_problem(REPO / "data").org[ident].population for ident in four)
+    args = ["compare", "--baseline", str(shipped_plan), "--data", str(REPO / "data"), "--scenario",
+            str(REPO / "data" / "scenarios" / "four-municipalities-stay-out.yaml"), "-t", "10"]
+    data = json.loads(run(*args, "-f", "json").stdout)
+    totals = data["totals"]
+    assert (totals["newly_unscheduled"], totals["population_out"], totals["population_in"]) == (4, people, 0)
+    assert sorted(m["id"] for m in data["moves"] if m["change"] == "unscheduled") == list(four)
+    table = run(*args)
+    assert table.exit_code == 0, table.output
+    flat = " ".join(table.stdout.split())  # wrapped to the terminal's width
+    assert (f"Population-months of delay: 0 for the organisations moved (population x calendar months moved, later "
+            f"positive); 4 organisations ({fmt_int(people)} people) newly out of the plan: open-ended") in flat
+    # nor is their cost "0 MNOK" without a word: the data has none for them
+    assert "Estimated cost of delay: 0 MNOK; the data gives no cost for the 4 organisations newly out of the plan" in flat

@@ -202,8 +202,7 @@ def totals_lines(c: Comparison) -> list[str]:
     lines = [
         f"Organisations moved: {len(c.moved)} ({len(c.of('later'))} later, {len(c.of('earlier'))} earlier); "
         f"newly unscheduled: {len(c.newly_unscheduled)}; newly scheduled: {len(c.of('scheduled'))}",
-        f"Population-months of delay: {fmt_int(c.population_months)} "
-        "(population x calendar months moved, later positive)",
+        _population_line(c),
     ]
     cost = f"Estimated cost of delay: {fmt_number(c.cost_of_delay)} MNOK"
     if c.cost_of_delay and c.cost_is_estimate:
@@ -212,12 +211,33 @@ def totals_lines(c: Comparison) -> list[str]:
         cost += f"; earlier go-lives save {fmt_number(c.saving)} MNOK"
     if c.open_ended_costs:
         cost += f"; open-ended for {', '.join(m.id for m in c.open_ended_costs)} (not scheduled)"
+    uncosted = [m for m in c.newly_unscheduled if not m.cost_per_month]
+    if uncosted:  # "0 MNOK" alone would read as "keeping them out costs nothing"
+        cost += f"; the data gives no cost for the {_organisations(uncosted)} newly out of the plan"
     lines.append(cost)
     for p in c.peaks:
         def peak(x):
             return f"{fmt_number(x.used)} of {fmt_number(x.limit)} FTE in {x.month}" if x else "n/a"
         lines.append(f"Peak load {p.pool}: {peak(p.before)} -> {peak(p.after)}")
     return lines
+
+
+def _population_line(c: Comparison) -> str:
+    """Population-months of the organisations moved; those newly out of the plan (or in it) said apart
+    as open-ended, as the cost line does, for a sum of zero months would read as no delay."""
+    open_ended = [f"{_organisations(moves)} ({fmt_int(people)} people) newly {where} the plan: {what}"
+                  for moves, people, where, what in (
+                      (c.newly_unscheduled, c.population_out, "out of", "open-ended"),
+                      (c.of("scheduled"), c.population_in, "in", "open-ended, a gain"))
+                  if moves]
+    line = f"Population-months of delay: {fmt_int(c.population_months)}"
+    if open_ended:
+        line += " for the organisations moved"
+    return "; ".join([line + " (population x calendar months moved, later positive)", *open_ended])
+
+
+def _organisations(moves: list[Move]) -> str:
+    return f"{len(moves)} organisation{'' if len(moves) == 1 else 's'}"
 
 
 @dataclass(frozen=True)

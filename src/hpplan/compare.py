@@ -17,7 +17,8 @@ the **cause**: the rule or limit that forces it, by direct checks with the indep
   against the base data. What breaks is what held it back before, and is now gone ("freed").
 
 Totals: organisations moved, population-months of delay (population × calendar months moved, later
-positive), peak load per pool before and after, and the estimated cost of delay
+positive), the population newly out of the plan or newly in it (open-ended: no number of months, so
+counted apart, never as zero), peak load per pool before and after, and the estimated cost of delay
 (`postponement_cost_per_month` × months later, MNOK; marked as an estimate when its source note is).
 """
 
@@ -105,6 +106,8 @@ class Move:
 
     @property
     def population_months(self) -> int | None:
+        """Population × months; None when it is not scheduled in one of the plans: that delay (or gain)
+        has no end, and is counted apart (`Comparison.population_out`, `population_in`), never as 0."""
         return None if self.months is None else self.population * self.months
 
     @property
@@ -162,7 +165,21 @@ class Comparison:
 
     @property
     def population_months(self) -> int:
+        """Population × calendar months, summed over the organisations moved (scheduled in both plans).
+        Those newly out of the plan or newly in it have no number of months: see `population_out`."""
         return sum(m.population_months or 0 for m in self.moved)
+
+    @property
+    def population_out(self) -> int:
+        """People in the newly unscheduled organisations. Their delay is open-ended, as their cost is
+        (`open_ended_costs`): summed as zero months it would make keeping them out for good look like
+        no delay at all."""
+        return sum(m.population for m in self.newly_unscheduled)
+
+    @property
+    def population_in(self) -> int:
+        """People in the newly scheduled organisations: the reverse of `population_out`."""
+        return sum(m.population for m in self.of("scheduled"))
 
     @property
     def cost_of_delay(self) -> float:
@@ -195,6 +212,8 @@ class Comparison:
                 "newly_unscheduled": len(self.newly_unscheduled),
                 "newly_scheduled": len(self.of("scheduled")),
                 "population_months": self.population_months,
+                "population_out": self.population_out,
+                "population_in": self.population_in,
                 "cost_of_delay_mnok": self.cost_of_delay,
                 "saving_mnok": self.saving,
                 "cost_is_estimate": self.cost_is_estimate,
