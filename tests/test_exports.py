@@ -294,3 +294,82 @@ def test_exports_say_a_plan_breaks_this_data(over_capacity):
     assert dict(rows(load_workbook(io.BytesIO(to_xlsx(problem, solution, STAMP, violations=[])))["About"])[1:])[
         "status"] == "optimal"
     assert "breaks" not in to_ics(problem, solution, STAMP, violations=[])
+
+
+# --------------------------------------------------------------------------------------------------
+# estimates are marked (docs/data-format.md "Facts and estimates")
+
+
+@pytest.fixture(scope="module")
+def mixed_sources() -> tuple[Problem, Solution]:
+    """Published and estimated figures side by side: a trust of facts, a hospital whose population 0
+    is inferred (its trust carries the catchment) and whose users are estimated, a municipality with a
+    published population and estimated users, and one whose population is an estimate too."""
+    fact = {"all": "fact: test"}
+    problem = build(
+        [
+            org("trust-a", kind="health_trust", status="signed", population=200_000, users=8_000, source=fact,
+                name="Trust A HF"),
+            org("hosp", kind="hospital", status="signed", population=0, users=900, part_of="trust-a",
+                source={"population": "inferred: in the trust's catchment", "users": "estimate: test"}),
+            org("m1", population=50_000, users=2_000, name="Møre kommune",
+                source={"population": "fact: SSB", "users": "estimate: 4 % of population"}),
+            org("m2", population=1_900, users=100, name="Os", source={"all": "estimate: not looked up"}),
+            org("m3", population=20_000, users=700, source=fact, name="Ørsta kommune"),
+        ],
+        rules=[{"type": "together", "actors": ["trust-a", "hosp"], "source": SRC}],
+    )
+    return problem, solved(problem)
+
+
+def test_xlsx_marks_estimates_and_keeps_numbers(mixed_sources):
+    # the Plan sheet showed estimated users and populations exactly as the published ones; they are
+    # marked by the number format (still numbers to sum and sort) and named in an `estimates` column
+    problem, solution = mixed_sources
+    book = load_workbook(io.BytesIO(to_xlsx(problem, solution, STAMP)))
+    sheet = book["Plan"]
+    header = [c.value for c in sheet[1]]
+    assert header[-3:] == ["users", "population", "estimates"]
+    users, population, estimates = (header.index(name) + 1 for name in header[-3:])
+    expected = {"trust-a": (False, False), "hosp": (True, False), "m1": (True, False), "m2": (True, True),
+                "m3": (False, False)}
+    for r in range(2, sheet.max_row + 1):
+        org_id = sheet.cell(r, 4).value
+        org_data = problem.org[org_id]
+        marks = expected[org_id]
+        for col, mark, value in ((users, marks[0], org_data.users), (population, marks[1], org_data.population)):
+            cell = sheet.cell(r, col)
+            assert cell.value == value and isinstance(cell.value, int)  # numbers stay numbers
+            assert cell.number_format == ('#,##0"*"' if mark else "#,##0"), (org_id, col)
+        named = [name for name, mark in zip(("users", "population"), marks) if mark]
+        assert sheet.cell(r, estimates).value == (", ".join(named) or None)
+    # the Windows sheet: a window's users are marked when one of the organisations counted is estimated
+    windows = book["Windows"]
+    # every organisation but the trust and Ørsta has estimated users; the trust goes with its hospital
+    estimated_windows = {e.window for e in solution.plan if e.go_live and e.id != "m3"}
+    for r in range(2, windows.max_row + 1):
+        window, cell = windows.cell(r, 1).value, windows.cell(r, 6)
+        assert isinstance(cell.value, int)
+        assert cell.number_format == ('#,##0"*"' if window in estimated_windows else "#,##0"), window
+    about = dict(rows(book["About"])[1:])
+    assert about["*"].startswith("estimate: see the data's source notes")
+    # facts only: no marks and no note
+    facts = build([org(o.id, kind=o.kind.value, status=o.status.value, population=o.population, users=o.users,
+                       part_of=o.part_of, source={"all": "fact: test"}) for o in problem.organisations])
+    book = load_workbook(io.BytesIO(to_xlsx(facts, solved(facts), STAMP)))
+    assert all(c.number_format != '#,##0"*"' for row in book["Plan"].iter_rows() for c in row)
+    assert all(r[-1] is None for r in rows(book["Plan"])[1:])
+    assert "*" not in dict(rows(book["About"])[1:])
+
+
+def test_ics_marks_estimates(mixed_sources):
+    problem, solution = mixed_sources
+    found = {str(e["UID"]): str(e["DESCRIPTION"]) for e in events(to_ics(problem, solution, STAMP))}
+    note = "* estimate: see the data's source notes"
+    m1 = found[event_uid(problem, "m1")]
+    assert "Users: 2 000*\n" in m1 and "Population: 50 000\n" in m1 and note in m1
+    assert "Users: 100*\n" in found[event_uid(problem, "m2")] and "Population: 1 900*\n" in found[event_uid(problem, "m2")]
+    hosp = found[event_uid(problem, "hosp")]
+    assert "Users: 900*\n" in hosp and "Population: 0\n" in hosp  # a zero is never an estimate
+    for org_id in ("trust-a", "m3"):
+        assert "*" not in found[event_uid(problem, org_id)] and "estimate" not in found[event_uid(problem, org_id)]

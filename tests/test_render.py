@@ -485,3 +485,25 @@ def test_numbers_are_never_cut_however_narrow(problem, solution, terminal):
     assert "Specialist" in text
     peak = text[text.index("Peak load per pool"):]
     assert "spes" in peak and "prim" in peak  # the pool column names the rows: never left out
+
+
+def test_estimated_users_are_marked_with_one_note(problem, solution):
+    # the docs promise that no estimate is shown as a fact; the per-window table, the Gantt's window
+    # lines and the "Not scheduled" line showed estimated users exactly as published ones
+    text = render(problem, solution, 120)
+    assert not re.search(r"(?<!W)\d\*", text)  # facts only: no mark (W0* marks history), no note
+    assert "estimate" not in text
+
+    estimated = {"users": "estimate: 5.5 % of population", "population": "fact: SSB"}
+    orgs = [o | {"source": estimated} if o["id"] in ("steinkjer", "nordmore") else o for o in ORGS]
+    mixed = Problem(organisations=[_org(**o) for o in orgs], waves=WavesFile.model_validate(WAVES))
+    text = render(mixed, make_solution(mixed), 120)
+    lines = text.splitlines()
+    rows = {line.split()[0]: line for line in lines if re.match(r"W\d\*? +\| 20", line)}
+    assert re.search(r"\| +800\* \|", rows["W1"])  # Steinkjer's users: an estimate
+    assert re.search(r"\| +5 120 \|", rows["W2"]) and "*" not in rows["W2"]  # facts
+    assert "800* users]" in next(line for line in lines if line.startswith("== W1"))
+    assert "[3 actors, 5 120 users]" in next(line for line in lines if line.startswith("== W2"))
+    assert "Not scheduled: 2 organisations, 312* users." in text  # Nordmøre's 300 are estimated
+    assert text.count("* after a number: an estimate (see the data's source notes).") == 1
+    assert "* after a window: history, before the planning date." in text

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html
 import fcntl
 import io
 import json
@@ -48,6 +49,7 @@ from hpplan.report import (
     load_figure,
     load_series,
     report_html,
+    row_hover,
     static_chart,
 )
 from hpplan.solution import Solution, Status, read_plan
@@ -298,7 +300,7 @@ def test_html_compare_shows_both_plans(rollout):
                                     for e in solution.plan])
     page = report_html(problem, solution, other=other, label="base", other_label="scenario")
     assert "Compared with <b>scenario</b>" in page
-    moved = page[page.index("<h2>Moved in scenario</h2>"):]
+    moved = page[page.index("<h2>Moved from scenario</h2>"):]
     assert shows(moved, "Ørsta kommune") and later.date.isoformat() in moved
     fig = gantt_figure(problem, solution, other=other, labels=("base", "scenario"))
     marks = [t for t in fig.data if t.name == "scenario: go-live where it differs"]
@@ -306,6 +308,90 @@ def test_html_compare_shows_both_plans(rollout):
     # dashed coverage lines and dotted load lines of the compared plan
     assert any(t.line.dash == "dash" for t in coverage_figure(problem, solution, other).data)
     assert any(t.name == "primary: compared" for t in load_figure(problem, solution, other).data)
+
+
+def _moved_rows(page: str, heading: str) -> dict[str, list[str]]:
+    """The "Moved from ..." table: organisation name -> its other cells, as shown."""
+    table = page[page.index(f"<h2>Moved from {heading}</h2>"):]
+    table = table[:table.index("</table>")]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", table)[1:]:
+        cells = [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_moved_months_and_days_follow_compare_s_sign(rollout):
+    # the table and the hover counted from the report's plan to the compared one: a go-live postponed
+    # 5 months showed -5, where `hpplan compare` (the compared plan as the baseline) shows +5
+    from hpplan.compare import compare
+
+    problem, baseline = rollout
+    entry = baseline.assignment("m2")
+    later = next(w for w in problem.windows if w.date > entry.go_live)
+    postponed = replace(baseline, plan=[replace(e, go_live=later.date, window=later.id) if e.id == "m2" else e
+                                        for e in baseline.plan])
+    move = next(m for m in compare(baseline, problem, postponed, problem).moves if m.id == "m2")
+    assert move.months > 0 and move.days > 0  # later positive
+    page = report_html(problem, postponed, other=baseline, label="postponed", other_label="adopted")
+    row = _moved_rows(page, "adopted")["Ørsta kommune"]
+    assert row == [entry.go_live.isoformat(), later.date.isoformat(), f"+{move.months}", f"+{move.days}"]
+    assert "months later in postponed" in page  # the heading says which way is positive
+    hover = row_hover(next(r for r in gantt_rows(problem, postponed, other=baseline) if r.entry.id == "m2"),
+                      "postponed", "adopted")
+    assert f"adopted: go-live {entry.go_live.isoformat()} (postponed +{move.months} months: later)" in hover
+    # the other way round: earlier, negative
+    page = report_html(problem, baseline, other=postponed, label="adopted", other_label="postponed")
+    assert _moved_rows(page, "postponed")["Ørsta kommune"][2:] == [f"-{move.months}", f"-{move.days}"]
+
+
+def _mixed_sources() -> Problem:
+    """A trust and a municipality with published figures, a municipality whose users are estimated and
+    one (opted out, never scheduled) whose population is inferred."""
+    fact = {"all": "fact: test"}
+    return build(
+        [
+            org("trust-a", kind="health_trust", status="signed", population=300_000, users=10_000, source=fact,
+                name="Trust A HF"),
+            org("m1", population=50_000, users=2_000, name="Møre kommune",
+                source={"population": "fact: SSB", "users": "estimate: 4 % of population"}),
+            org("m2", population=20_000, users=700, source=fact, name="Ørsta kommune"),
+            org("m3", status="opted_out", population=5_000, users=100, name="Utenfor kommune",
+                source={"population": "inferred: test", "users": "estimate: test"}),
+        ],
+    )
+
+
+def test_html_marks_estimated_users_and_population():
+    # the docs promise that no estimate is shown as a fact; the report showed estimated users and
+    # populations exactly as the published ones
+    from hpplan.report import ESTIMATE_NOTE
+
+    problem = _mixed_sources()
+    solution = solved(problem)
+    page = report_html(problem, solution)
+    hovers = {r.entry.id: row_hover(r) for r in gantt_rows(problem, solution)}
+    assert "users 2 000* · population 50 000<br>" in hovers["m1"] and html.escape(ESTIMATE_NOTE) in hovers["m1"]
+    assert "users 10 000 · population 300 000" in hovers["trust-a"] and "*" not in hovers["trust-a"]
+    assert "users 700 · population 20 000" in hovers["m2"] and "*" not in hovers["m2"]
+    # the per-window table: a window's users are an estimate when one of them is
+    summary = page[page.index("<h2>Per window</h2>"):page.index("<h2>Peak load")]
+    users = {cells[0]: cells[4] for cells in (re.findall(r"<td[^>]*>(.*?)</td>", row)
+                                              for row in re.findall(r"<tr[^>]*>(.*?)</tr>", summary)) if cells}
+    m1 = solution.assignment("m1").window
+    for s in window_summary(problem, solution):
+        shown = f"{s.users:,}".replace(",", " ")
+        assert users[s.window.id] == (shown + "*" if s.window.id == m1 else shown)
+    # not scheduled: the opted-out municipality's estimated users
+    assert re.search(r"<td>Utenfor kommune</td>.*?<td class=\"num\">100\*</td>", page)
+    # one note on the page for every mark (the hovers carry their own)
+    assert page.count(f'<p class="caption">{html.escape(ESTIMATE_NOTE)}') == 1
+    # a plan of facts only: no mark, no note
+    facts = build([org(o.id, kind=o.kind.value, status=o.status.value, population=o.population, users=o.users,
+                       source={"all": "fact: test"}) for o in problem.organisations])
+    page = report_html(facts, solved(facts))
+    assert html.escape(ESTIMATE_NOTE) not in page
+    assert not re.search(r"\d\*", page[page.index("<h2>Per window</h2>"):])
 
 
 def _broken(problem, solution):
@@ -476,6 +562,58 @@ def test_report_with_a_scenario(tmp_path: Path):
     assert "scenario plan" in page
 
 
+def test_report_of_a_scenario_against_a_plan_re_plans_it_as_compare_does(tmp_path: Path, tiny):
+    # the report solved the scenario from scratch and said nothing: for the HMR postponement it showed
+    # 14 moves where `hpplan compare --baseline plan.json` (re-planned against the plan) shows 10
+    from hpplan.solve import load_report
+
+    problem, solution = tiny
+    # a baseline that is not what a fresh solve gives: Ålesund later than it needs to be
+    window = next(w for w in problem.windows if w.id == "2024-11")
+    plan = [replace(e, go_live=window.date, window=window.id) if e.id == "alesund" else e for e in solution.plan]
+    base = tmp_path / "base.json"
+    base.write_text(replace(solution, plan=plan, load=load_report(problem, plan)).to_json(), encoding="utf-8")
+    scenario = tmp_path / "later.yaml"
+    scenario.write_text("base: tiny\ndescription: Ørsta waits (test)\nchanges:\n"
+                        "  - {op: postpone, actor: orsta, earliest: 2024-09-01}\n", encoding="utf-8")
+    args = ("--data", str(TINY), "--scenario", str(scenario), "--compare", str(base), "-t", "20", "-q")
+    names = {o.id: o.name for o in problem.organisations}
+
+    compared = runner.invoke(cli.app, ["compare", "--baseline", str(base), "--data", str(TINY), "--scenario",
+                                       str(scenario), "--format", "json", "-t", "20"])
+    assert compared.exit_code == 0, compared.output
+    moves = {names[m["id"]]: m for m in json.loads(compared.stdout)["moves"]}
+    assert "Ålesund" not in moves and "Ørsta" in moves
+
+    out = tmp_path / "stable.html"
+    result = run(*args, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert (f"Scenario plan: re-planned changing {html.escape(str(base))} as little as possible, as hpplan compare "
+            "does (--fresh: from scratch)") in page
+    rows = _moved_rows(page, "base")
+    assert set(rows) == set(moves)  # the same moves as `hpplan compare`, with its numbers
+    for name, move in moves.items():
+        assert rows[name] == [move["from"], move["to"], f"{move['months']:+d}", f"{move['days']:+d}"]
+
+    fresh = tmp_path / "fresh.html"
+    result = run(*args, "--fresh", "-o", str(fresh))
+    assert result.exit_code == 0, result.output
+    page = fresh.read_text(encoding="utf-8")
+    assert "Scenario plan: planned from scratch (--fresh)" in page
+    assert "Ålesund" in _moved_rows(page, "base")  # the best plan for the scenario moves it back
+
+    svg = tmp_path / "stable.svg"
+    assert run(*args, "-o", str(svg), "--chart", "gantt").exit_code == 0
+    assert "re-planned changing" in " ".join(ET.fromstring(svg.read_bytes()).itertext())
+
+    # --fresh only means something when the report plans against a compared plan
+    for bad in (("--fresh",), ("--fresh", "--plan", str(base), "--compare", str(base))):
+        result = run("--data", str(TINY), *bad, "-o", str(tmp_path / "x.html"))
+        assert result.exit_code == 2 and "--fresh" in result.stderr, result.output
+    assert not (tmp_path / "x.html").exists()
+
+
 def test_bad_input_exit_2_and_output_kept(tmp_path: Path, tiny):
     out = tmp_path / "plan.html"
     out.write_text("previous report\n")
@@ -519,7 +657,8 @@ def test_bad_input_exit_2_and_output_kept(tmp_path: Path, tiny):
 def test_no_plan_leaves_the_output(monkeypatch, tmp_path: Path):
     import importlib
 
-    monkeypatch.setattr(importlib.import_module("hpplan.solve"), "solve", lambda problem, options: Solution(status=Status.infeasible))
+    monkeypatch.setattr(importlib.import_module("hpplan.solve"), "solve_replan",
+                        lambda problem, options, baseline=None: (Solution(status=Status.infeasible), None))
     out = tmp_path / "plan.html"
     out.write_text("previous report\n")
     result = run("--data", str(TINY), "-o", str(out))

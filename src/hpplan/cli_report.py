@@ -3,7 +3,7 @@ for slides (docs/report.md).
 
     hpplan report                                   # plan ./data, write plan.html
     hpplan report --plan plan.json -o board.html    # report a saved plan
-    hpplan report --scenario data/scenarios/x.yaml --compare plan.json -o scenario.html
+    hpplan report --scenario data/scenarios/x.yaml --compare plan.json -o scenario.html   # re-planned against plan.json
     hpplan report --plan plan.json --format png --chart gantt -o gantt.png
     hpplan report --plan plan.json -o rollout.ics      # or rollout.xlsx: the exports of exports.py
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
@@ -27,6 +27,9 @@ from .report import DETAIL_AUTO_MAX, Chart, Detail, GroupBy
 from .solution import Solution, read_plan
 from .stopping import StopRequest, ctrl_c
 from .verify import verify
+
+if TYPE_CHECKING:
+    from .solve import Baseline, Replan
 
 
 class ReportFormat(str, Enum):
@@ -80,13 +83,16 @@ def read_report_plan(path: Path, problem: Problem, *, strict: bool) -> Solution:
 
 
 def solve_for_report(problem: Problem, time_limit: float, seed: int, workers: int, work_limit: Optional[float],
-                     quiet: bool, gap: float = 0.0) -> Solution:
+                     quiet: bool, gap: float = 0.0,
+                     baseline: Baseline | None = None) -> tuple[Solution, Replan | None]:
     """Solve with progress on the terminal (stderr) unless quiet or not a terminal; Ctrl-C stops the
-    search with the best plan so far (`hpplan.stopping`). `gap` in percent, as `--gap`."""
+    search with the best plan so far (`hpplan.stopping`). `gap` in percent, as `--gap`. With
+    `baseline` (a `solve.Baseline`), re-plan against it as `hpplan compare` does; returns the plan and
+    what re-planning did (`solve.Replan`, None without a baseline)."""
     from dataclasses import fields
 
     from .progress import solve_progress
-    from .solve import SolveOptions, solve
+    from .solve import SolveOptions, solve_replan
 
     options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit, gap=gap / 100,
                            stop=StopRequest())
@@ -95,7 +101,33 @@ def solve_for_report(problem: Problem, time_limit: float, seed: int, workers: in
         if progress is not None and "progress" in {f.name for f in fields(SolveOptions)}:
             options.progress = progress  # solve.py's progress hook (docs/report.md)
             progress.gap_target = options.gap
-        return solve(problem, options)
+        return solve_replan(problem, options, baseline)
+
+
+def compared_baseline(problem: Problem, folder: Path, compare: Path, other: Solution) -> Baseline:
+    """The compared plan as the baseline the report's plan is re-planned against, as `hpplan compare
+    --baseline` takes it: the data's `freeze_until` kept, and a note when it does not fit the data
+    without the scenarios (`check_baseline_fits`)."""
+    from .cli_compare import check_baseline_fits
+    from .solve import Baseline
+
+    baseline = Baseline(other, freeze_until=getattr(problem.waves, "freeze_until", None), name=str(compare))
+    check_baseline_fits(scenario_problem(folder, [], [], [], []), baseline)
+    return baseline
+
+
+def plan_note(compare: Path, baseline: Baseline | None, replan: Replan | None) -> str:
+    """How the report's plan was made, in one line, as `hpplan compare` says it in its title."""
+    from .cli_compare import _freeze_note
+
+    if baseline is None:
+        return (f"planned from scratch (--fresh), not re-planned against {compare} as hpplan compare does by "
+                "default")
+    note = (f"re-planned changing {compare} as little as possible, as hpplan compare does (--fresh: from scratch)"
+            + _freeze_note(baseline, replan))
+    if replan is not None and not replan.proven and replan.moved is not None:
+        note += " (least change not proven within the time limit)"
+    return note
 
 
 def _size(n: int) -> str:
@@ -110,7 +142,13 @@ def report_command(
     ),
     scenario: list[Path] = typer.Option([], "--scenario", "-s", help="A scenario file (docs/scenarios.md); repeat to apply several in order."),
     plan: Optional[Path] = typer.Option(None, "--plan", "-p", help="Report this saved JSON plan instead of solving."),
-    compare: Optional[Path] = typer.Option(None, "--compare", "-c", help="A second saved JSON plan to show beside the first."),
+    compare: Optional[Path] = typer.Option(
+        None, "--compare", "-c",
+        help="A second saved JSON plan to show beside the first; a plan solved here is re-planned against it "
+             "(changing it as little as possible), as hpplan compare does."),
+    fresh: bool = typer.Option(
+        False, "--fresh",
+        help="With --compare and no --plan: plan from scratch instead of re-planning against the compared plan."),
     time_limit: float = typer.Option(60.0, "--time-limit", "-t", min=0.1, help="Seconds of wall time for the solver."),
     seed: int = SeedOption,
     workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Solver threads (deterministic for any count)."),
@@ -145,6 +183,12 @@ def report_command(
     if compare is not None and fmt in (ReportFormat.ics, ReportFormat.xlsx):
         typer.echo(f"error: --compare shows two plans in html, png or svg; an {fmt.value} file holds one plan", err=True)
         raise typer.Exit(EXIT_INPUT)
+    if fresh and (compare is None or plan is not None):
+        why = ("with --plan nothing is planned: the report shows the saved plan" if plan is not None else
+               "without --compare the plan is always planned from scratch")
+        typer.echo(f"error: --fresh plans from scratch instead of re-planning against the --compare plan; {why}",
+                   err=True)
+        raise typer.Exit(EXIT_INPUT)
     if output is None:
         output = Path(f"plan.{fmt.value}")
     folder = data_folder(data, scenario)
@@ -153,6 +197,7 @@ def report_command(
         check_stamp()
     problem = scenario_problem(folder, scenario, [], [], [])
     other = read_report_plan(compare, problem, strict=False) if compare is not None else None
+    note = None
     if plan is not None:
         solution = read_report_plan(plan, problem, strict=True)
         label = plan.stem
@@ -164,8 +209,12 @@ def report_command(
                        f"`{check}` lists them (and any load figures saved in the file that this data does not give)",
                        err=True)
     else:
-        solution = solve_for_report(problem, time_limit, seed, workers, work_limit, quiet, gap)
+        # against a compared plan, plan as `hpplan compare` does: re-planned changing it as little as
+        # possible (a fresh solve answers the same question with other moves), unless --fresh
+        baseline = compared_baseline(problem, folder, compare, other) if other is not None and not fresh else None
+        solution, replan = solve_for_report(problem, time_limit, seed, workers, work_limit, quiet, gap, baseline)
         label = "scenario plan" if problem.applied else "plan"
+        note = plan_note(compare, baseline, replan) if compare is not None else None
         broken = []  # solve verified it (hpplan.solve)
     if not solution.found:
         exit_stopped(solution, None)
@@ -185,7 +234,7 @@ def report_command(
         content = to_xlsx(problem, solution, violations=broken)
     else:
         content = report_bytes(problem, solution, fmt.value, chart=chart, group_by=group_by, detail=detail, other=other,
-                               label=label, other_label=other_label, violations=broken)
+                               label=label, other_label=other_label, violations=broken, plan_note=note)
     if str(output) == "-":
         sys.stdout.buffer.write(content)
         sys.stdout.flush()

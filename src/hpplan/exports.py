@@ -16,7 +16,10 @@ into a file that was meant to be reproducible). Everything else is a function of
 plan and stamp give the same bytes.
 
 Both say whether the plan keeps every rule and limit of the data (`report.checked_status`): a saved
-plan read against data that changed since is no longer "optimal" without a word.
+plan read against data that changed since is no longer "optimal" without a word. Both mark a users or
+population figure that rests on an estimate (`report.estimated`): the calendar with `*` and a note in
+the event, the workbook with a `*` in the cell's number format (the cell stays a number, and the mark
+goes along when the cell is copied into a document) and an `estimates` column naming the figures.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from pathlib import Path
 from .errors import InputError
 from .formats import fmt_int, objective_terms, plan_groups, window_of, window_summary
 from .problem import Problem, parse_month
-from .report import BROKEN_SHOWN, checked_status, plan_violations
+from .report import (BROKEN_SHOWN, ESTIMATE_NOTE, checked_status, estimated, marked, plan_violations,
+                     window_users_estimated)
 from .solution import Solution
 
 PRODID = "-//hpplan//Helseplattformen rollout plan//EN"
@@ -103,9 +107,11 @@ def _description(problem: Problem, solution: Solution, entry, status: str) -> st
         lines.append("Window: " + " ".join(p for p in (window.id, window.date.isoformat(), window.name) if p))
     lines.append(f"Kind: {entry.kind.replace('_', ' ')} ({entry.sector} care)")
     if org is not None and org.users is not None:
-        lines.append(f"Users: {fmt_int(org.users)}")
+        lines.append(f"Users: {marked(fmt_int(org.users), estimated([org], 'users'))}")
     if org is not None and org.population is not None:
-        lines.append(f"Population: {fmt_int(org.population)}")
+        lines.append(f"Population: {marked(fmt_int(org.population), estimated([org], 'population'))}")
+    if estimated([org], "users") or estimated([org], "population"):
+        lines.append(ESTIMATE_NOTE)  # an event is read alone: its own note
     if entry.pinned:
         lines.append(f"History: live before the planning date {problem.planning_date.isoformat()}.")
     else:
@@ -164,6 +170,8 @@ MONTH_FORMAT = "yyyy-mm"
 PERCENT_FORMAT = "0.0%"
 FTE_FORMAT = "0.0"
 INT_FORMAT = "#,##0"
+#: an estimated count: shown with the mark, still a number (sums, sorting and filters work)
+ESTIMATE_FORMAT = INT_FORMAT + '"*"'
 
 #: leading characters that make a spreadsheet read typed text as a formula (OWASP "CSV injection")
 FORMULA_START = ("=", "+", "-", "@")
@@ -234,12 +242,22 @@ def _sheet(workbook, title: str, header: list[str], rows: list[list], formats: d
     return sheet
 
 
-def _plan_rows(problem: Problem, solution: Solution) -> list[list]:
-    rows = []
+#: the Plan sheet's columns; `users` and `population` are marked where an estimate, and `estimates`
+#: names those figures (empty: every figure shown is a fact)
+PLAN_COLUMNS = ["go-live", "window", "window date", "id", "name", "kind", "sector", "status", "history", "track",
+                "users", "population", "estimates"]
+
+
+def _plan_rows(problem: Problem, solution: Solution) -> tuple[list[list], list[set[int]]]:
+    """The Plan sheet's rows, and per row the columns whose figure is an estimate."""
+    rows, marks = [], []
+    users, population = PLAN_COLUMNS.index("users"), PLAN_COLUMNS.index("population")
     for group in plan_groups(problem, solution):
         for entry in group.entries:
             org = problem.org.get(entry.id)
             window = window_of(problem, entry)
+            estimates = {col: name for col, name in ((users, "users"), (population, "population"))
+                         if estimated([org], name)}
             rows.append([
                 entry.go_live,
                 window.id if window is not None else None,
@@ -253,8 +271,17 @@ def _plan_rows(problem: Problem, solution: Solution) -> list[list]:
                 org.track if org else None,
                 org.users if org else None,
                 org.population if org else None,
+                ", ".join(estimates.values()) or None,
             ])
-    return rows
+            marks.append(set(estimates))
+    return rows, marks
+
+
+def _mark_estimates(sheet, marks: list[set[int]]) -> None:
+    """Show the estimated figures of a sheet's rows (under the header) with `ESTIMATE_FORMAT`."""
+    for row, columns in enumerate(marks, start=2):
+        for col in columns:
+            sheet.cell(row=row, column=col + 1).number_format = ESTIMATE_FORMAT
 
 
 def _load_rows(problem: Problem, solution: Solution) -> tuple[list[str], list[list], dict[int, str]]:
@@ -283,9 +310,15 @@ def _load_rows(problem: Problem, solution: Solution) -> tuple[list[str], list[li
     return header, rows, formats
 
 
-def _window_rows(problem: Problem, solution: Solution) -> list[list]:
-    rows = []
+WINDOW_COLUMNS = ["window", "date", "name", "history", "actors", "users", "primary live", "specialist live"]
+
+
+def _window_rows(problem: Problem, solution: Solution) -> tuple[list[list], list[set[int]]]:
+    """The Windows sheet's rows, and per row the columns whose figure is an estimate (its users)."""
+    rows, marks = [], []
+    estimates = window_users_estimated(problem, solution)
     for s in window_summary(problem, solution):
+        marks.append({WINDOW_COLUMNS.index("users")} if estimates.get(s.window.id) else set())
         rows.append([
             s.window.id,
             s.window.date,
@@ -296,7 +329,7 @@ def _window_rows(problem: Problem, solution: Solution) -> list[list]:
             s.primary_share,
             s.specialist_share,
         ])
-    return rows
+    return rows, marks
 
 
 def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = None,
@@ -315,10 +348,10 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
     workbook = Workbook()
     workbook.remove(workbook.active)
 
-    _sheet(workbook, "Plan",
-           ["go-live", "window", "window date", "id", "name", "kind", "sector", "status", "history", "track",
-            "users", "population"],
-           _plan_rows(problem, solution), {0: DATE_FORMAT, 2: DATE_FORMAT, 10: INT_FORMAT, 11: INT_FORMAT})
+    rows, marks = _plan_rows(problem, solution)
+    plan = _sheet(workbook, "Plan", PLAN_COLUMNS, rows, {0: DATE_FORMAT, 2: DATE_FORMAT, 10: INT_FORMAT, 11: INT_FORMAT})
+    _mark_estimates(plan, marks)
+    any_estimate = any(marks)
 
     header, rows, formats = _load_rows(problem, solution)
     load = _sheet(workbook, "Load", header, rows, formats)
@@ -330,10 +363,11 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
                                             CellIsRule(operator="greaterThan", formula=["1"], fill=red,
                                                        font=Font(color="8E1B13", bold=True)))
 
-    _sheet(workbook, "Windows",
-           ["window", "date", "name", "history", "actors", "users", "primary live", "specialist live"],
-           _window_rows(problem, solution),
-           {1: DATE_FORMAT, 5: INT_FORMAT, 6: PERCENT_FORMAT, 7: PERCENT_FORMAT})
+    rows, marks = _window_rows(problem, solution)
+    windows = _sheet(workbook, "Windows", WINDOW_COLUMNS, rows,
+                     {1: DATE_FORMAT, 5: INT_FORMAT, 6: PERCENT_FORMAT, 7: PERCENT_FORMAT})
+    _mark_estimates(windows, marks)
+    any_estimate |= any(marks)
 
     about = [
         ["data", str(problem.data_dir) if problem.data_dir else "data"],
@@ -344,6 +378,8 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
     if len(broken) > BROKEN_SHOWN:
         about.append(["broken", f"and {fmt_int(len(broken) - BROKEN_SHOWN)} more (hpplan check --plan lists them all)"])
     about += [["scenario", change] for change in problem.applied]
+    if any_estimate:
+        about.append(["*", ESTIMATE_NOTE.removeprefix("* ") + " (the Plan sheet's estimates column names them)"])
     about += [[f"objective: {term}", value] for term, value in objective_terms(solution)]
     stats = solution.stats
     about += [["solver", stats.engine], ["seed", stats.seed], ["workers", stats.workers],

@@ -34,6 +34,7 @@ from .formats import (
     window_summary,
 )
 from .problem import Problem, month_index, month_label
+from .report import ESTIMATE_MARK, estimated, marked, window_users_estimated
 from .schema import Status as OrgStatus
 from .solution import Assignment, Solution, Status
 
@@ -345,7 +346,7 @@ def _group_header(problem: Problem, group: PlanGroup, width: int, g: Glyphs) -> 
     tail = f"{actors} actor{'s' if actors != 1 else ''}"
     if group.scheduled:
         users = sum(problem.users(problem.org[e.id]) for e in group.entries if e.id in problem.org)
-        tail += f", {fmt_int(users)} users"
+        tail += f", {marked(fmt_int(users), estimated((problem.org.get(e.id) for e in group.entries), 'users'))} users"
     if group.history and group.window is not None:
         tail = "history" + g.sep + tail
     if g.fancy:
@@ -472,13 +473,14 @@ def fitted_table(
 
 
 def summary_table(problem: Problem, solution: Solution, g: Glyphs, width: int) -> Table:
-    """Per window: actors and users going live, cumulative population shares; the window name gets
-    what the other columns leave."""
+    """Per window: actors and users going live (marked where an estimate: `summary_notes` says so),
+    cumulative population shares; the window name gets what the other columns leave."""
     summary = window_summary(problem, solution)
+    estimates = window_users_estimated(problem, solution)
     rows = [
         [Text(s.window.id + ("*" if s.history else "")), Text(s.window.date.isoformat()), Text(s.window.name or ""),
-         Text(str(s.actors)), Text(fmt_int(s.users)), Text(fmt_share(s.primary_share)),
-         Text(fmt_share(s.specialist_share))]
+         Text(str(s.actors)), Text(marked(fmt_int(s.users), estimates.get(s.window.id, False))),
+         Text(fmt_share(s.primary_share)), Text(fmt_share(s.specialist_share))]
         for s in summary
     ]
     header = ["Window", "Date", "Name", "Actors", "Users", "Primary", "Specialist"]
@@ -487,14 +489,22 @@ def summary_table(problem: Problem, solution: Solution, g: Glyphs, width: int) -
 
 
 def summary_notes(problem: Problem, solution: Solution) -> list[str]:
+    """The notes under the summary table: what its marks and shares mean, and what is not scheduled.
+    One note for every estimated users figure (the Gantt's window lines, the table, the last line),
+    as `hpplan compare` has one for its estimated costs."""
     notes = []
     if problem.history_windows:
-        notes.append("* history: before the planning date.")
+        notes.append("* after a window: history, before the planning date.")
     notes.append("Primary, Specialist: population live so far (municipalities, trusts).")
     unscheduled = [e for e in solution.plan if e.go_live is None]
+    unscheduled_estimate = estimated((problem.org.get(e.id) for e in unscheduled), "users")
     if unscheduled:
         users = sum(problem.users(problem.org[e.id]) for e in unscheduled if e.id in problem.org)
-        notes.append(f"Not scheduled: {len(unscheduled)} organisations, {fmt_int(users)} users.")
+        notes.append(f"Not scheduled: {len(unscheduled)} organisations, {marked(fmt_int(users), unscheduled_estimate)} "
+                     "users.")
+    if unscheduled_estimate or any(window_users_estimated(problem, solution).values()):
+        # the table marks history windows with the same `*`: the note says where each mark stands
+        notes.append(f"{ESTIMATE_MARK} after a number: an estimate (see the data's source notes).")
     return notes
 
 

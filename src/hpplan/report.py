@@ -46,6 +46,7 @@ from .formats import (
     window_summary,
 )
 from .problem import Problem, month_index, parse_month
+from .schema import Organisation
 from .solution import Assignment, Solution
 
 # --------------------------------------------------------------------------------------------------
@@ -89,6 +90,35 @@ def rgba(colour: str, alpha: float) -> str:
 
 def month_start(index: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+# --------------------------------------------------------------------------------------------------
+# estimates: every output marks a figure that rests on one (docs/data-format.md "Facts and estimates")
+
+#: the mark after a users or population figure that rests on an estimate (`hpplan compare` and `sweep`
+#: mark estimated costs the same way), and the one note that explains it
+ESTIMATE_MARK = "*"
+ESTIMATE_NOTE = "* estimate: see the data's source notes"
+
+
+def estimated(orgs: Iterable[Organisation | None], field: str) -> bool:
+    """Whether a `users` or `population` figure of these organisations (one's own, or their sum) rests
+    on an estimate: one of them gives a value whose source note is not a fact (`Sourced.is_estimate`,
+    as compare judges costs). A zero is never an estimate: nothing estimated adds to it (a hospital's
+    population 0 says its trust carries the catchment)."""
+    return any(org is not None and getattr(org, field) and org.is_estimate(field) for org in orgs)
+
+
+def marked(text: str, estimate: bool) -> str:
+    """A figure as shown, with `ESTIMATE_MARK` after it when it rests on an estimate."""
+    return text + ESTIMATE_MARK if estimate else text
+
+
+def window_users_estimated(problem: Problem, solution: Solution) -> dict[str, bool]:
+    """Per window id: whether the users going live in it (`window_summary`'s `users`, summed over the
+    same window groups) rest on an estimate."""
+    return {g.window.id: estimated((problem.org.get(e.id) for e in g.entries), "users")
+            for g in plan_groups(problem, solution) if g.window is not None}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -143,6 +173,8 @@ class GanttRow:
     population: int | None
     window_title: str | None  # `id date name` of its window
     other: Assignment | None = None  # the same organisation in the compared plan
+    users_estimate: bool = False  # `users` rests on an estimate (`estimated`)
+    population_estimate: bool = False  # `population` rests on an estimate
 
     @property
     def go_live(self) -> dt.date | None:
@@ -316,6 +348,8 @@ def _kind_row(problem: Problem, short: str, title: str, entries: list[Assignment
         users=sum(o.users or 0 for o in orgs),
         population=sum(o.population or 0 for o in orgs),
         window_title=_window_title(problem, first),
+        users_estimate=estimated(orgs, "users"),
+        population_estimate=estimated(orgs, "population"),
     )
 
 
@@ -348,6 +382,8 @@ def _organisation_rows(problem: Problem, solution: Solution, group_by: GroupBy,
                     population=org.population if org else None,
                     window_title=_window_title(problem, entry),
                     other=others.get(entry.id),
+                    users_estimate=estimated([org], "users"),
+                    population_estimate=estimated([org], "population"),
                 )
             )
     # organisations only the compared plan has (a scenario added them)
@@ -375,7 +411,8 @@ def _months_between(a: dt.date, b: dt.date) -> int:
 
 
 def row_hover(row: GanttRow, label: str = "plan", other_label: str = "compared") -> str:
-    """The hover text of a row (HTML as Plotly shows it)."""
+    """The hover text of a row (HTML as Plotly shows it). An estimated users or population figure is
+    marked, and the hover says what the mark means: it is read alone, away from the page's note."""
     e = row.entry
     lines = [f"<b>{html.escape(e.name)}</b>", html.escape(f"{e.kind.replace('_', ' ')} · {e.sector}")]
     if e.go_live is not None:
@@ -392,24 +429,38 @@ def row_hover(row: GanttRow, label: str = "plan", other_label: str = "compared")
         lines.append(f"hypercare to {last:%Y-%m} (incl.)")
     sizes = []
     if row.users is not None:
-        sizes.append(f"users {fmt_int(row.users)}")
+        sizes.append(marked(f"users {fmt_int(row.users)}", row.users_estimate))
     if row.population is not None:
-        sizes.append(f"population {fmt_int(row.population)}")
+        sizes.append(marked(f"population {fmt_int(row.population)}", row.population_estimate))
     if sizes:
         lines.append(" · ".join(sizes))
     if row.other is not None:
-        lines.append(html.escape(_other_text(row, other_label)))
+        lines.append(html.escape(_other_text(row, label, other_label)))
+    if (row.users_estimate and row.users is not None) or (row.population_estimate and row.population is not None):
+        lines.append(html.escape(ESTIMATE_NOTE))
     return "<br>".join(lines)
 
 
-def _other_text(row: GanttRow, other_label: str) -> str:
+def moved_by(row: GanttRow) -> tuple[int, int] | None:
+    """(calendar months, days) from the compared plan's go-live to this plan's, later positive: the
+    compared plan is the baseline, as `hpplan compare --baseline` counts them (`compare.Move.months`,
+    `Move.days`); None when one of the two does not schedule it."""
+    o = row.other
+    if o is None or o.go_live is None or row.go_live is None:
+        return None
+    return _months_between(o.go_live, row.go_live), (row.go_live - o.go_live).days
+
+
+def _other_text(row: GanttRow, label: str, other_label: str) -> str:
     o = row.other
     if o is None or o.go_live is None:
         return f"{other_label}: not scheduled"
     text = f"{other_label}: go-live {o.go_live.isoformat()}"
-    if row.go_live is not None and o.go_live != row.go_live:
-        months = _months_between(row.go_live, o.go_live)
-        text += f" ({months:+d} months)" if months else f" ({(o.go_live - row.go_live).days:+d} days)"
+    moved = moved_by(row)
+    if moved is not None and moved[1]:
+        months, days = moved
+        by = f"{months:+d} months" if months else f"{days:+d} days"
+        text += f" ({label} {by}: {'later' if days > 0 else 'earlier'})"
     elif row.go_live is not None:
         text += " (same)"
     return text
@@ -479,12 +530,14 @@ class CoveragePoint:
     primary: float | None  # share of the municipalities' population live after the window
     specialist: float | None  # share of the health trusts' population live after the window
     users_share: float | None  # share of all users live after the window
+    users_estimate: bool = False  # `users` rests on an estimate (`estimated`)
 
 
 def coverage_series(problem: Problem, solution: Solution) -> list[CoveragePoint]:
     """After each window (by date): the cumulative shares live, from `window_summary` (population) and
     its users going live (users; all organisations' users in the data are the whole)."""
     all_users = sum(Problem.users(o) for o in problem.organisations)
+    users_estimate = window_users_estimated(problem, solution)
     before = next((g for g in plan_groups(problem, solution) if g.key == "before"), None)
     live_users = sum(Problem.users(problem.org[e.id]) for e in before.entries if e.id in problem.org) if before else 0
     points = []
@@ -501,6 +554,7 @@ def coverage_series(problem: Problem, solution: Solution) -> list[CoveragePoint]
                 primary=s.primary_share,
                 specialist=s.specialist_share,
                 users_share=live_users / all_users if all_users else None,
+                users_estimate=users_estimate.get(w.id, False),
             )
         )
     return points
@@ -726,8 +780,10 @@ def coverage_figure(problem: Problem, solution: Solution, other: Solution | None
         hover = [
             f"<b>{html.escape(name)}: {fmt_share(v)}</b><br>after {html.escape(p.window)}"
             + (" (history)" if p.history else "")
-            + f"<br>going live: {p.actors} actor{'s' if p.actors != 1 else ''}, {fmt_int(p.users)} users"
+            + f"<br>going live: {p.actors} actor{'s' if p.actors != 1 else ''}, "
+            + marked(fmt_int(p.users), p.users_estimate) + " users"
             + (f"<br>{html.escape(label)}" if other is not None else "")
+            + (f"<br>{html.escape(ESTIMATE_NOTE)}" if p.users_estimate else "")
             for p, v in zip(points, values)
         ]
         fig.add_trace(go.Scatter(
@@ -815,6 +871,7 @@ class ReportPlan:
     label: str = "plan"
     violations: list = field(default_factory=list)  # from the independent verifier
     verified: bool = False  # the verifier ran on it
+    note: str | None = None  # how the command planned it: against the compared plan, or from scratch
 
 
 def _header(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str:
@@ -833,6 +890,8 @@ def _header(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
     parts.append("</p>")
     for change in problem.applied:
         parts.append(f'<p class="meta">Scenario: {_esc(change)}</p>')
+    if main.note:
+        parts.append(f'<p class="meta">{_esc(main.label[:1].upper() + main.label[1:])}: {_esc(main.note)}</p>')
     if other is not None:
         parts.append(f'<p class="meta">Compared with <b>{_esc(other.label)}</b>: '
                      f'<span class="badge {other.solution.status.value}">{_esc(status_text(other.solution))}</span> '
@@ -893,16 +952,24 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
     out = []
     summary = window_summary(problem, solution)
     users_share = {p.window: p.users_share for p in coverage_series(problem, solution)}
+    users_estimate = window_users_estimated(problem, solution)
     rows, classes = [], []
     for s, point in zip(summary, coverage_series(problem, solution)):
-        rows.append([s.window.id, s.window.date.isoformat(), s.window.name or "", s.actors, fmt_int(s.users),
-                     fmt_share(s.primary_share), fmt_share(s.specialist_share), fmt_share(users_share[point.window])])
+        rows.append([s.window.id, s.window.date.isoformat(), s.window.name or "", s.actors,
+                     marked(fmt_int(s.users), users_estimate.get(s.window.id, False)), fmt_share(s.primary_share),
+                     fmt_share(s.specialist_share), fmt_share(users_share[point.window])])
         classes.append("history" if s.history else "")
     out.append("<h2>Per window</h2>")
     out.append('<p class="caption">What goes live in each window and the share live after it: municipalities\' '
                "population (primary), health trusts' (specialist), and all users. Grey: history.</p>")
     out.append(_table(["window", "date", "name", "actors", "users", "primary live", "specialist live", "users live"],
                       rows, numeric={3, 4, 5, 6, 7}, row_classes=classes))
+    # one note for every mark the page shows: users here, in "Not scheduled" and in the hovers, and the
+    # population of the Gantt chart's rows
+    orgs = [problem.org.get(e.id) for e in solution.plan]
+    scheduled = [problem.org.get(e.id) for e in solution.plan if e.go_live is not None]
+    if estimated(orgs, "users") or estimated(scheduled, "population"):
+        out.append(f'<p class="caption">{_esc(ESTIMATE_NOTE)} (in the tables and the charts\' hover)</p>')
     peaks = peak_loads(problem, solution)
     if peaks:
         out.append("<h2>Peak load per pool</h2>")
@@ -916,28 +983,40 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
         for e in unscheduled:
             org = problem.org.get(e.id)
             urow.append([e.name, e.kind.replace("_", " "), org.status.value if org else "",
-                         fmt_int(org.users) if org and org.users is not None else ""])
+                         marked(fmt_int(org.users), estimated([org], "users")) if org and org.users is not None else ""])
         out.append(_table(["organisation", "kind", "status in the data", "users"], urow, numeric={3}))
     if other is not None:
-        moved = [r for r in gantt_rows(problem, solution, other=other.solution) if r.moved]
-        gone = [e for e in solution.plan
-                if e.go_live is not None and (o := other.solution.assignment(e.id)) is not None and o.go_live is None]
-        out.append(f"<h2>Moved in {_esc(other.label)}</h2>")
-        if not moved and not gone:
-            out.append("<p>Every organisation goes live on the same day in both plans.</p>")
-        else:
-            mrow = []
-            for r in moved:
-                o = r.other
-                months = _months_between(r.go_live, o.go_live) if r.go_live and o.go_live else None
-                mrow.append([r.entry.name, r.go_live.isoformat() if r.go_live else "not scheduled",
-                             o.go_live.isoformat() if o.go_live else "not scheduled",
-                             f"{months:+d}" if months is not None else ""])
-            known = {r.entry.id for r in moved}
-            for e in gone:
-                if e.id not in known:
-                    mrow.append([e.name, e.go_live.isoformat(), "not scheduled", ""])
-            out.append(_table(["organisation", main.label, other.label, "months"], mrow, numeric={3}))
+        out.append(_moved_table(problem, main, other))
+    return "\n".join(out)
+
+
+def _moved_table(problem: Problem, main: ReportPlan, other: ReportPlan) -> str:
+    """Every organisation whose go-live differs between the plans: from the compared plan (the
+    baseline) to this one, months and days later positive, as `hpplan compare` counts them."""
+    solution = main.solution
+    moved = [r for r in gantt_rows(problem, solution, other=other.solution) if r.moved]
+    gone = [e for e in solution.plan
+            if e.go_live is not None and (o := other.solution.assignment(e.id)) is not None and o.go_live is None]
+    out = [f"<h2>Moved from {_esc(other.label)}</h2>"]
+    if not moved and not gone:
+        out.append("<p>Every organisation goes live on the same day in both plans.</p>")
+        return "\n".join(out)
+    out.append(f'<p class="caption">Each go-live that differs, from {_esc(other.label)} (the baseline) to '
+               f"{_esc(main.label)}: months and days later in {_esc(main.label)} are positive, as "
+               "<code>hpplan compare</code> counts them.</p>")
+    mrow = []
+    for r in moved:
+        o = r.other
+        by = moved_by(r)
+        mrow.append([r.entry.name, o.go_live.isoformat() if o.go_live else "not scheduled",
+                     r.go_live.isoformat() if r.go_live else "not scheduled",
+                     f"{by[0]:+d}" if by is not None else "", f"{by[1]:+d}" if by is not None else ""])
+    known = {r.entry.id for r in moved}
+    for e in gone:
+        if e.id not in known:
+            mrow.append([e.name, "not scheduled", e.go_live.isoformat(), "", ""])
+    header = ["organisation", other.label, main.label, f"months later in {main.label}", "days later"]
+    out.append(_table(header, mrow, numeric={3, 4}))
     return "\n".join(out)
 
 
@@ -963,13 +1042,15 @@ CAPTIONS = {
 
 def report_html(problem: Problem, solution: Solution, *, label: str = "plan", other: Solution | None = None,
                 other_label: str = "compared", group_by: GroupBy = GroupBy.window, verify_plan: bool = True,
-                detail: Detail = Detail.auto, violations: list | None = None) -> str:
+                detail: Detail = Detail.auto, violations: list | None = None, plan_note: str | None = None) -> str:
     """The whole report as one self-contained HTML page (plotly.js inline, no network needed).
     Deterministic: the same problem and plans give the same bytes. `violations`: the verifier's
-    findings when the caller has them (else, with `verify_plan`, the plan is verified here)."""
+    findings when the caller has them (else, with `verify_plan`, the plan is verified here).
+    `plan_note`: how the plan was made (re-planned against the compared plan, or from scratch), one
+    line under the header, as `hpplan compare` says it in its title."""
     from . import __version__
 
-    main = ReportPlan(solution, label)
+    main = ReportPlan(solution, label, note=plan_note)
     if verify_plan and solution.found:
         main.violations = plan_violations(problem, solution, violations)
         main.verified = True
@@ -1188,11 +1269,11 @@ def _static_coverage(ax, problem: Problem, solution: Solution, other: Solution |
 def static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.all, *,
                   group_by: GroupBy = GroupBy.window, other: Solution | None = None, detail: Detail = Detail.auto,
                   labels: tuple[str, str] = ("plan", "compared"), verify_plan: bool = True,
-                  violations: list | None = None):
+                  violations: list | None = None, plan_note: str | None = None):
     """A matplotlib Figure of one chart, or of all three stacked (Gantt, load, coverage). The title
     says the plan's status and, with `verify_plan`, whether it breaks rules or limits of this data
     (`violations` when the caller has them, else the verifier runs here): a slide must not call a
-    plan over this data's limits "optimal"."""
+    plan over this data's limits "optimal". `plan_note` (how the plan was made) ends the title."""
     Figure = _matplotlib()
     rows = gantt_rows(problem, solution, group_by, other, detail)
     start, end = chart_range(problem, rows)
@@ -1226,7 +1307,8 @@ def static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.all
     where = str(problem.data_dir) if problem.data_dir else "data"
     broken = plan_violations(problem, solution, violations) if verify_plan else []
     fig.suptitle(f"Rollout plan · {where} · planning date {problem.planning_date.isoformat()} · "
-                 f"{checked_status(solution, broken)}", x=0.01, ha="left", fontsize=10,
+                 f"{checked_status(solution, broken)}" + (f"\n{labels[0]}: {plan_note}" if plan_note else ""),
+                 x=0.01, ha="left", fontsize=10,
                  color=LIMIT_COLOUR if broken else "#444")
     return fig
 
