@@ -133,13 +133,13 @@ def replan_and_emit(problem: Problem, folder: Path, baseline: Path, freeze_until
 
 
 def _replan_title(baseline: Baseline, replan: Replan | None) -> str:
-    title = f"Changes from the baseline {baseline.name}" + _freeze_note(baseline, replan)
+    title = f"Changes from the baseline {baseline.name}" + freeze_note(baseline, replan)
     if replan is not None and not replan.proven and replan.moved is not None:
         title += " (least change not proven within the time limit)"
     return title
 
 
-def _freeze_note(baseline: Baseline, replan: Replan | None) -> str:
+def freeze_note(baseline: Baseline, replan: Replan | None) -> str:
     """' (frozen until D: N go-lives kept, M could not be kept: ...)', or '' without a freeze."""
     if not baseline.freeze_until:
         return ""
@@ -454,7 +454,7 @@ def compare_command(
     title = (f"Comparison: baseline {source} ({comparison.base_status}) -> {folder}{changed} "
              f"({comparison.other_status}, {mode})")
     if plan_against is not None:
-        title += _freeze_note(plan_against, replan)
+        title += freeze_note(plan_against, replan)
     if fmt is CompareFormat.json:
         report = comparison.to_json_dict()
         report = {"baseline": source, "data": str(folder), "replan": "fresh" if fresh else "stable",

@@ -118,13 +118,13 @@ def compared_baseline(problem: Problem, folder: Path, compare: Path, other: Solu
 
 def plan_note(compare: Path, baseline: Baseline | None, replan: Replan | None) -> str:
     """How the report's plan was made, in one line, as `hpplan compare` says it in its title."""
-    from .cli_compare import _freeze_note
+    from .cli_compare import freeze_note
 
     if baseline is None:
         return (f"planned from scratch (--fresh), not re-planned against {compare} as hpplan compare does by "
                 "default")
     note = (f"re-planned changing {compare} as little as possible, as hpplan compare does (--fresh: from scratch)"
-            + _freeze_note(baseline, replan))
+            + freeze_note(baseline, replan))
     if replan is not None and not replan.proven and replan.moved is not None:
         note += " (least change not proven within the time limit)"
     return note
