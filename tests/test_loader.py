@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -353,6 +354,38 @@ def test_no_window_after_the_planning_date_is_said_once(data: Path):
     path.write_text(text.replace("status: signed", "status: optional").replace("status: planned", "status: optional"),
                     encoding="utf-8")
     assert load_problem(data).future_windows == []
+
+
+def test_no_window_after_the_planning_date_is_not_followed_by_each_preferred_window(data: Path):
+    # the one root error came with one "preferred_window ... is before the planning date" per organisation
+    waves = data / "waves.yaml"
+    edit(waves, "planning_date: 2024-01-15\n", "planning_date: 2025-01-15\n")
+    said = error_of(data)
+    assert "no window on or after the planning date 2025-01-15" in said
+    assert "preferred_window" not in said and len(said.splitlines()) == 1, said
+
+
+def test_more_errors_than_listed_are_counted(tmp_path: Path):
+    # 45 errors were cut to 25 without a word ("invalid input (25 errors)"): the rest are counted now
+    from hpplan.errors import MAX_ERRORS, InputErrors
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data", data)
+    waves = data / "waves.yaml"
+    edit(waves, "planning_date: 2024-01-15\n", "planning_date: 2026-10-01\n")
+    with pytest.raises(InputErrors) as info:
+        load_problem(data)
+    error = info.value
+    assert len(error.errors) == MAX_ERRORS and error.total > MAX_ERRORS, (len(error.errors), error.total)
+    assert str(error).splitlines()[-1] == (f"... and {error.total - MAX_ERRORS} more errors not listed "
+                                           "(fix these and run again)")
+    # pydantic's own errors are counted the same way
+    path = data / "organisations.yaml"
+    path.write_text(re.sub(r"(?m)^(    population: )(\d)", r"\1-\2", path.read_text(encoding="utf-8")), encoding="utf-8")
+    shutil.copy(Path(__file__).resolve().parents[1] / "data" / "waves.yaml", waves)
+    with pytest.raises(InputErrors) as info:
+        load_problem(data)
+    assert info.value.total > MAX_ERRORS and "more errors not listed" in str(info.value)
 
 
 def test_check_explain_and_solve_say_there_is_no_window_to_plan_in(data: Path):

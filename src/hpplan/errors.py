@@ -30,15 +30,31 @@ class InputError(Exception):
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
-class InputErrors(InputError):
-    """Several input errors found in one pass; each is reported."""
+MAX_ERRORS = 25  # errors listed at most; the others are counted, so that a long list is never cut unsaid
 
-    def __init__(self, errors: list[InputError]):
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
+
+class InputErrors(InputError):
+    """Several input errors found in one pass: the first `MAX_ERRORS` are listed (`errors`) and all are
+    counted (`total`, at least `len(errors)`; give it when the list passed is itself cut short)."""
+
+    def __init__(self, errors: list[InputError], total: int | None = None):
+        self.errors = list(errors)[:MAX_ERRORS]
+        self.total = max(total or 0, len(errors))
+        super().__init__(str(self))
+
+    @property
+    def unlisted(self) -> int:
+        return self.total - len(self.errors)
 
     def __str__(self) -> str:
-        return "\n".join(str(e) for e in self.errors)
+        more = (f"... and {self.unlisted} more error{'s' if self.unlisted != 1 else ''} not listed "
+                "(fix these and run again)") if self.unlisted else None
+        return "\n".join([*(str(e) for e in self.errors), *([more] if more else [])])
+
+
+def input_errors(errors: list[InputError], total: int | None = None) -> InputError:
+    """One error as itself, several as `InputErrors` (the first MAX_ERRORS listed, all counted)."""
+    return errors[0] if len(errors) == 1 and (total or 1) == 1 else InputErrors(errors, total)
 
 
 def did_you_mean(word: str, choices) -> str:

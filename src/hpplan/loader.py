@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputError, InputErrors, Location, did_you_mean
+from .errors import MAX_ERRORS, InputError, InputErrors, Location, did_you_mean, input_errors
 from .problem import Problem
 from .schema import (
     ID_PATTERN,
@@ -29,7 +29,6 @@ from .yamlio import YamlDocument, load_yaml
 
 ORGANISATIONS = "organisations.yaml"
 WAVES = "waves.yaml"
-MAX_ERRORS = 25
 
 
 def load_problem(data_dir: Path | str = "data") -> Problem:
@@ -78,13 +77,13 @@ def validate(model: type[BaseModel], doc: YamlDocument):
     try:
         validated = model.model_validate(doc.data)
     except ValidationError as exc:
-        errors = [_explain(model, doc, err) for err in _one_branch(exc.errors())[:MAX_ERRORS]]
-        raise InputErrors(errors) from None
+        branch = _one_branch(exc.errors())
+        raise InputErrors([_explain(model, doc, err) for err in branch[:MAX_ERRORS]], len(branch)) from None
     # pydantic takes true/false for a number (as 1/0): `population: true` is a slip, not a count
     errors = [InputError(_owner_prefix(_data_path(doc.data, path)[1]) + not_a_number(path, raw), doc.where(path))
-              for path, raw in _numbers_from_booleans(validated, doc.data, ())][:MAX_ERRORS]
+              for path, raw in _numbers_from_booleans(validated, doc.data, ())]
     if errors:
-        raise errors[0] if len(errors) == 1 else InputErrors(errors)
+        raise input_errors(errors)
     return validated
 
 
@@ -323,7 +322,8 @@ def check_references(problem: Problem) -> None:
     pools = {p.id for p in waves.pools}
 
     mandatory = [o for o in problem.organisations if o.is_mandatory]
-    if mandatory and not problem.future_windows:
+    nothing_to_plan_in = bool(mandatory) and not problem.future_windows
+    if nothing_to_plan_in:
         # every go-live would be refused, one "must go live" conflict per organisation: say why once
         last = problem.windows[-1]
         named = ", ".join(o.id for o in mandatory[:3]) + (f" and {len(mandatory) - 3} more" if len(mandatory) > 3 else "")
@@ -361,7 +361,8 @@ def check_references(problem: Problem) -> None:
     def need_window(ident: str, owner: Located, role: str, future: bool = False, field: str = "windows") -> None:
         if ident not in windows:
             err(f"{role} {ident!r} is not a window in waves.yaml{did_you_mean(ident, windows)}", owner, field)
-        elif future and windows[ident].date < problem.planning_date:
+        elif future and not nothing_to_plan_in and windows[ident].date < problem.planning_date:
+            # (with no window on or after the planning date at all, that is said once, above)
             err(
                 f"{role} {ident!r} ({windows[ident].date}) is before the planning date "
                 f"{problem.planning_date}; choose a window on or after it",
@@ -433,7 +434,7 @@ def check_references(problem: Problem) -> None:
             err(f"{rule.type} rule names {', '.join(repeated)} more than once", rule, "actors")
 
     if errors:
-        raise InputErrors(errors[:MAX_ERRORS]) if len(errors) > 1 else errors[0]
+        raise input_errors(errors)
 
 
 def _rule_actors(rule) -> list[str]:

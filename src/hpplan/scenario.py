@@ -26,7 +26,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, model_validator
 
-from .errors import InputError, InputErrors, Location, did_you_mean
+from .errors import InputError, InputErrors, Location, did_you_mean, input_errors
 from .loader import _explain, _locate, _numbers_from_booleans, check_references, not_a_number, validate
 from .problem import Numbering, Problem, month_label, parse_month
 from .schema import (
@@ -45,8 +45,6 @@ from .schema import (
     Window,
 )
 from .yamlio import YamlDocument, load_yaml
-
-MAX_ERRORS = 25
 
 
 # --------------------------------------------------------------------------------------------------
@@ -271,7 +269,7 @@ def load_scenario(path: Path | str) -> Scenario:
         except InputError as exc:
             errors.append(exc)
     if errors:
-        raise InputErrors(errors[:MAX_ERRORS]) if len(errors) > 1 else errors[0]
+        raise input_errors(errors)
     return Scenario(doc.file, header.base, " ".join(header.description.split()), changes)
 
 
@@ -357,7 +355,7 @@ def _at_the_change(problem: Problem, scenario: Scenario, error: InputError) -> I
             continue
         where = f" ({e.where})" if e.where is not None else ""
         told.append(InputError(f"after this change ({change.op}): {e.message}{where}", change.at))
-    return told[0] if len(told) == 1 else InputErrors(told)
+    return input_errors(told, error.total if isinstance(error, InputErrors) else None)
 
 
 _QUICK_POSTPONE = re.compile(r"^(?P<id>[^=\s]+)=(?P<date>\d{4}-\d{2}-\d{2})$")
@@ -480,7 +478,7 @@ class _Draft:
 
     def raise_errors(self) -> None:
         if self.errors:
-            raise InputErrors(self.errors[:MAX_ERRORS]) if len(self.errors) > 1 else self.errors[0]
+            raise input_errors(self.errors)
 
     def problem(self, applied: list[str]) -> Problem:
         waves = self.base.waves.model_copy(update={
