@@ -26,6 +26,9 @@ TINY = Path(__file__).parent / "data" / "tiny"
     (dict(seed=True), TypeError, "seed is an integer"),
     (dict(engine="gurobi"), ValueError, "engine must be one of auto, cp-sat, highs"),
     (dict(stop="now"), TypeError, "stop is an hpplan.StopRequest"),
+    (dict(tie_break="no"), TypeError, "tie_break is True or False, got 'no'"),
+    (dict(log=1), TypeError, "log is True or False"),
+    (dict(progress=5), TypeError, "progress is a progress display"),
 ])
 def test_solve_options_keep_the_command_line_s_ranges(options, error, message):
     with pytest.raises(error, match=message):
@@ -63,3 +66,88 @@ def test_one_scenario_or_one_quick_form_may_be_given_alone():
     one = apply_quick(problem, postpone="aure=2025-01-01", exclude="froya")
     listed = apply_quick(problem, postpone=["aure=2025-01-01"], exclude=["froya"])
     assert one.organisations == listed.organisations
+
+
+def test_a_baseline_is_checked_as_the_problem_and_the_options_are():
+    from hpplan.solve import Baseline
+
+    problem = hpplan.load_problem(TINY)
+    solution = hpplan.solve(problem, hpplan.SolveOptions(time_limit=5))
+    options = hpplan.SolveOptions(time_limit=5)
+    with pytest.raises(TypeError, match=r"solve takes its baseline as Baseline\(plan\).*got Solution"):
+        hpplan.solve(problem, options, baseline=solution)
+    with pytest.raises(TypeError, match="solve takes its baseline as Baseline.*got str"):
+        hpplan.solve(problem, options, baseline="plan.json")
+    with pytest.raises(TypeError, match="Baseline takes the plan to keep as a Solution.*got Problem"):
+        Baseline(problem)
+    with pytest.raises(TypeError, match="Baseline.freeze_until is a datetime.date.*got str '2024-06-01'"):
+        Baseline(solution, freeze_until="2024-06-01")
+    changed = Baseline(solution)
+    changed.plan = problem  # changed since: checked again by solve
+    with pytest.raises(TypeError, match="Baseline takes the plan to keep as a Solution"):
+        hpplan.solve(problem, options, baseline=changed)
+
+
+def test_the_documented_library_names_resolve():
+    # `hpplan.solve` is the function, so `hpplan.solve.PlanBroken` in an except clause was an AttributeError
+    import importlib
+    import re
+
+    assert hpplan.PlanBroken is importlib.import_module("hpplan.solve").PlanBroken and "PlanBroken" in hpplan.__all__
+    for doc in ("solve.md", "benchmarks.md"):
+        for name in set(re.findall(r"`(hpplan(?:\.\w+)+)", (REPO / "docs" / doc).read_text(encoding="utf-8"))):
+            parts = name.split(".")
+            for i in range(2, len(parts) + 1):  # what `import hpplan.a.b` would import
+                try:
+                    importlib.import_module(".".join(parts[:i]))
+                except ModuleNotFoundError:  # not a module: a name in the one before
+                    break
+            value = hpplan
+            for part in parts[1:]:  # as the name reads after those imports
+                assert hasattr(value, part), f"docs/{doc}: {name} does not resolve ({value!r} has no {part})"
+                value = getattr(value, part)
+
+
+def test_solves_overlapping_in_threads_put_the_switch_interval_back():
+    import sys
+    import threading
+
+    from hpplan.engines.common import short_gil_turns
+
+    before = sys.getswitchinterval()
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first():
+        with short_gil_turns():
+            first_in.set()
+            second_in.wait(10)
+        first_out.set()
+
+    def second():
+        first_in.wait(10)
+        with short_gil_turns():
+            second_in.set()
+            first_out.wait(10)  # the first leaves while this one is still in
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sys.getswitchinterval() == before
+
+
+def test_a_problem_and_a_solution_show_as_one_line():
+    problem = hpplan.load_problem(REPO / "data")
+    solution = hpplan.solve(problem, hpplan.SolveOptions(time_limit=10))
+    shown = repr(problem)
+    assert len(shown) < 200 and "\n" not in shown and f"{len(problem.organisations)} organisations" in shown
+    shown = repr(solution)
+    assert len(shown) < 200 and "\n" not in shown and shown.startswith(f"<Solution {solution.status.value}, objective ")
+    planned = sum(1 for a in solution.plan if a.go_live is not None and not a.pinned)
+    assert f"{planned} go-lives planned" in shown
+    # equality is the dataclasses' still: field by field
+    assert hpplan.load_problem(REPO / "data") == problem
+    fields = ("status", "objective", "plan", "load", "stats")
+    assert hpplan.Solution(**{name: getattr(solution, name) for name in fields}) == solution
+    assert hpplan.Solution(status=solution.status) != solution

@@ -1,5 +1,5 @@
 """Stopping a solve early: on request (`SolveOptions.stop`), at a gap tolerance (`SolveOptions.gap`,
-`--gap`), and by Ctrl-C on the command line (`hpplan.stopping`)."""
+`--gap`), and by Ctrl-C on the command line and in a library call (`hpplan.stopping`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pytest
 from hpplan import StopRequest, load_problem
 from hpplan.solution import Status, read_plan
 from hpplan.solve import Baseline, SolveOptions, solve, solve_replan
-from hpplan.stopping import EXIT_INTERRUPTED, cp_solver, ctrl_c
+from hpplan.stopping import EXIT_INTERRUPTED, cp_solver, ctrl_c, requested
 from hpplan.verify import verify
 
 from helpers import solved
@@ -281,3 +281,131 @@ def test_ctrl_c_right_after_the_command_starts_gives_no_traceback(after: float, 
     else:
         assert done.returncode == 0, err
     assert out.read_text() == "before" or json.loads(out.read_text())["status"] in ("optimal", "feasible")
+
+
+def _python(script: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=240)
+
+
+def test_a_library_solve_leaves_ctrl_c_as_it_found_it():
+    # CP-SAT catches SIGINT while it solves and leaves it at the system default: the next Ctrl-C ended a
+    # notebook's process (exit -2) instead of raising KeyboardInterrupt, and a handler of its own never ran
+    script = f"""
+import os, signal, threading, time
+from ortools.sat.python import cp_model
+import hpplan
+from hpplan.stopping import cp_solver
+
+def interrupted():
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(2)
+    except KeyboardInterrupt:
+        return True
+    return False
+
+problem = hpplan.load_problem({str(SHIPPED)!r})
+for engine in ("auto", "cp-sat", "highs"):
+    hpplan.solve(problem, hpplan.SolveOptions(time_limit=20, engine=engine))
+    print(engine, interrupted(), flush=True)
+model = cp_model.CpModel()  # as explain and check solve: their own models, with `cp_solver()`
+x = model.new_int_var(0, 10, "x")
+model.maximize(x)
+assert cp_solver().solve(model) == cp_model.OPTIMAL
+print("cp_solver", interrupted(), flush=True)
+thread = threading.Thread(target=hpplan.solve, args=(problem, hpplan.SolveOptions(time_limit=20)))
+thread.start()
+thread.join()
+print("thread", interrupted(), flush=True)
+got = []
+signal.signal(signal.SIGINT, lambda signum, frame: got.append(signum))
+hpplan.solve(problem, hpplan.SolveOptions(time_limit=20))
+os.kill(os.getpid(), signal.SIGINT)
+time.sleep(1)
+print("own handler", got == [signal.SIGINT], flush=True)
+"""
+    done = _python(script)
+    assert done.returncode == 0, (done.returncode, done.stdout, done.stderr)
+    assert done.stdout.split("\n") == ["auto True", "cp-sat True", "highs True", "cp_solver True", "thread True",
+                                       "own handler True", ""]
+
+
+LIBRARY_CTRL_C = """
+import json, os, signal, sys, threading, time
+import hpplan
+problem = hpplan.load_problem(sys.argv[1])
+for at in sys.argv[3:]:
+    threading.Timer(float(at), os.kill, (os.getpid(), signal.SIGINT)).start()
+started = time.monotonic()
+try:
+    solution = hpplan.solve(problem, hpplan.SolveOptions(time_limit=120, engine=sys.argv[2]))
+    result = dict(seconds=time.monotonic() - started, status=solution.status.value, stopped=solution.stats.stopped,
+                  json=json.loads(solution.to_json())["solver"].get("stopped"),
+                  violations=len(hpplan.verify(problem, solution)))
+except KeyboardInterrupt:
+    result = dict(seconds=time.monotonic() - started, interrupted=True)
+time.sleep(1)  # a second KeyboardInterrupt would come here
+result["handler"] = signal.getsignal(signal.SIGINT) is signal.default_int_handler
+print(json.dumps(result))
+"""
+
+
+@pytest.mark.parametrize("engine", ["auto", "cp-sat", "highs"])
+def test_ctrl_c_stops_a_library_solve_with_its_best_plan_so_far(region: Path, engine: str):
+    # as on the command line: the whole solve (race, HiGHS, tie-break) stops at the first Ctrl-C; it
+    # was CP-SAT's search alone (auto ran on to the time limit, highs raised, cp-sat said nothing)
+    done = _python(LIBRARY_CTRL_C, str(region), engine, "1.0")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["seconds"] < 30, result  # the time limit is 120 s
+    assert result["status"] in ("feasible", "optimal") and result["stopped"] and result["json"] is True, result
+    assert result["violations"] == 0 and result["handler"], result
+
+
+def test_a_second_ctrl_c_raises_keyboard_interrupt_once(region: Path):
+    # two presses in a row, while CP-SAT's C++ search holds the main thread: Python runs its handler once
+    done = _python(LIBRARY_CTRL_C, str(region), "auto", "1.0", "1.02")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["interrupted"] and result["seconds"] < 30 and result["handler"], result
+
+
+def test_ctrl_c_before_the_first_plan_raises_keyboard_interrupt(monkeypatch):
+    import importlib
+
+    from hpplan.solution import Solution, SolveStats
+
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        pytest.skip("SIGINT is not Python's default here")
+    solve_module = importlib.import_module("hpplan.solve")  # `hpplan.solve` is the function
+    seen = []
+
+    def no_plan_yet(problem, options, baseline):
+        os.kill(os.getpid(), signal.SIGINT)
+        deadline = time.monotonic() + 10
+        while options.stop is not None and not options.stop.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen.append(requested(options.stop))
+        return Solution(status=Status.unknown, stats=SolveStats()), None
+
+    monkeypatch.setattr(solve_module, "_solve_replan", no_plan_yet)
+    with pytest.raises(KeyboardInterrupt):
+        solve(load_problem(SHIPPED), SolveOptions(time_limit=5))
+    assert seen == [True]  # the Ctrl-C stopped the solve; `solve` raised, not Python's handler
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_library_solve_with_a_stop_request_or_a_handler_of_the_caller_s_takes_no_ctrl_c():
+    from hpplan.stopping import stop_on_ctrl_c
+
+    stop = StopRequest()
+    with stop_on_ctrl_c(stop) as given:
+        assert given is stop and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    own = signal.signal(signal.SIGINT, lambda signum, frame: None)
+    try:
+        handler = signal.getsignal(signal.SIGINT)
+        with stop_on_ctrl_c(None) as given:
+            assert given is None and signal.getsignal(signal.SIGINT) is handler
+            assert not cp_solver().parameters.catch_sigint_signal  # CP-SAT leaves it to that handler too
+    finally:
+        signal.signal(signal.SIGINT, own)

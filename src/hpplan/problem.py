@@ -112,6 +112,15 @@ class Problem:
     #: rules' and limits' numbers after scenarios (None: waves.yaml's own, 1..n)
     numbering: Numbering | None = None
 
+    def __repr__(self) -> str:
+        """One line for a notebook (the dataclass's own repr lists every organisation: 90 KB)."""
+        waves = self.waves
+        future = sum(1 for w in waves.windows if w.date >= waves.planning_date)
+        applied = f", {len(self.applied)} scenario change(s) applied" if self.applied else ""
+        return (f"<Problem {self.data_dir if self.data_dir is not None else '(no folder)'}: "
+                f"{len(self.organisations)} organisations, {len(waves.windows)} windows ({future} from the "
+                f"planning date {waves.planning_date}), {len(waves.pools)} pools, {len(waves.rules)} rules{applied}>")
+
     # ---- lookups --------------------------------------------------------------------------------
 
     @cached_property

@@ -126,6 +126,16 @@ class Solution:
     def to_json(self) -> str:
         return json.dumps(self.to_json_dict(), ensure_ascii=False, indent=2) + "\n"
 
+    def __repr__(self) -> str:
+        """One line for a notebook (the dataclass's own repr lists every assignment and load point)."""
+        planned = sum(1 for a in self.plan if a.go_live is not None and not a.pinned)
+        history = sum(1 for a in self.plan if a.pinned)
+        total = self.objective.get("total")
+        return (f"<Solution {getattr(self.status, 'value', self.status)}"
+                f"{f', objective {_number(total):,}' if total is not None else ''}: {planned} go-lives planned, "
+                f"{history} history, {len(self.plan) - planned - history} not scheduled"
+                f"{', stopped early' if self.stats.stopped else ''}>")
+
 
 def _number(value: float) -> float | int:
     value = round(float(value), 3)

@@ -35,7 +35,7 @@ from .portfolio import (ENGINES, RACE_THREADS, CpSatListener, Entry, Race, best_
 from .problem import LOAD_SCALE, Problem, month_index, month_label
 from .schema import Status as OrgStatus
 from .solution import Assignment, LoadPoint, Solution, SolveStats, Status
-from .stopping import StopRequest, cp_solver, requested, stopping_search, watching
+from .stopping import StopRequest, cp_solver, requested, stop_on_ctrl_c, stopping_search, watching
 
 STATUS = {
     cp_model.OPTIMAL: Status.optimal,
@@ -104,6 +104,13 @@ class SolveOptions:
             raise ValueError(WORK_LIMIT_NEEDS_CP_SAT)
         if self.stop is not None and not isinstance(self.stop, StopRequest):
             raise TypeError(f"SolveOptions.stop is an hpplan.StopRequest, got {type(self.stop).__name__}")
+        for name in ("tie_break", "log"):  # "no" would be true
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"SolveOptions.{name} is True or False, got {getattr(self, name)!r}")
+        if self.progress is not None and not all(callable(getattr(self.progress, method, None))
+                                                 for method in ("attach", "update")):
+            raise TypeError("SolveOptions.progress is a progress display (hpplan.progress.SolveProgress, or a "
+                            f"hpplan.progress.RaceHook) or None, got {type(self.progress).__name__}")
 
 
 def run_solver(solver: cp_model.CpSolver, model: cp_model.CpModel, options: SolveOptions, phase: str,
@@ -153,6 +160,22 @@ class Baseline:
     freeze_until: dt.date | None = None  # keep the baseline's go-lives in windows before this date
     name: str = "baseline"  # where it came from (a file name), for reports
 
+    def __post_init__(self) -> None:
+        self.check()
+
+    def check(self) -> None:
+        """Wrong fields are a TypeError here, not an AttributeError deep in the solve (`Baseline(problem)`
+        for `Baseline(solution)`, a date as text). Checked when made and again by `solve`."""
+        if not isinstance(self.plan, Solution):
+            raise TypeError("Baseline takes the plan to keep as a Solution (hpplan.solve(...) or "
+                            f"hpplan.read_plan(file)), got {type(self.plan).__name__}")
+        if self.freeze_until is not None and (not isinstance(self.freeze_until, dt.date)
+                                              or isinstance(self.freeze_until, dt.datetime)):
+            raise TypeError("Baseline.freeze_until is a datetime.date (datetime.date(2025, 6, 1)) or None, "
+                            f"got {type(self.freeze_until).__name__} {self.freeze_until!r}")
+        if not isinstance(self.name, str):
+            raise TypeError(f"Baseline.name is a str, got {type(self.name).__name__}")
+
     def anchors(self) -> dict[str, Anchor]:
         return {a.id: Anchor(a.window if a.go_live else None, a.go_live) for a in self.plan.plan}
 
@@ -173,7 +196,9 @@ class Replan:
 
 def solve(problem: Problem, options: SolveOptions | None = None, baseline: Baseline | None = None) -> Solution:
     """Find the best plan (with a baseline: the best of the plans that change it least). Never raises
-    for infeasible data: the status says so."""
+    for infeasible data: the status says so. Called from the main thread without `options.stop`, a
+    Ctrl-C stops it with its best plan so far (`stats.stopped`; KeyboardInterrupt before the first),
+    unless the caller handles SIGINT itself (`stopping.stop_on_ctrl_c`)."""
     return solve_replan(problem, options, baseline)[0]
 
 
@@ -184,10 +209,21 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
         raise TypeError(f"solve takes a Problem (hpplan.load_problem(folder)), got {type(problem).__name__}")
     if options is not None and not isinstance(options, SolveOptions):
         raise TypeError(f"solve takes its options as hpplan.SolveOptions(...), got {type(options).__name__}")
+    if baseline is not None and not isinstance(baseline, Baseline):
+        raise TypeError("solve takes its baseline as Baseline(plan) (from hpplan.solve import Baseline), "
+                        f"got {type(baseline).__name__}")
     options = options or SolveOptions()
     options.check()
-    solution, replan = _solve_replan(problem, options, baseline)
+    if baseline is not None:
+        baseline.check()
+    with stop_on_ctrl_c(options.stop) as stop:  # a notebook's Ctrl-C: the best plan so far
+        by_ctrl_c = stop is not options.stop
+        if by_ctrl_c:
+            options = replace(options, stop=stop)
+        solution, replan = _solve_replan(problem, options, baseline)
     solution.stats.stopped = requested(options.stop)
+    if by_ctrl_c and solution.stats.stopped and solution.status is Status.unknown:
+        raise KeyboardInterrupt  # no plan yet: the caller's Ctrl-C, as without a solve
     _verified(problem, solution)
     return solution, replan
 

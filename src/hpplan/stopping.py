@@ -13,10 +13,17 @@ handler writes each signal's number to the file descriptor given to `signal.set_
 arrives; a thread reading the other end acts at once. CP-SAT must then not install its own SIGINT handler
 (`catch_sigint_signal`, on by default), which would replace ours and leave SIGINT at the system default
 after the search: `cp_solver()` creates every CP-SAT solver accordingly.
+
+The library takes Ctrl-C the same way (`stop_on_ctrl_c`, docs/solve.md "From Python"): a solve called
+from the main thread with Python's own SIGINT handler and no `SolveOptions.stop` is stopped as a whole
+by the first Ctrl-C and returns its best plan so far; a second raises KeyboardInterrupt. A SIGINT handled
+otherwise (a handler of the caller's, an ignored SIGINT) is left alone, and every CP-SAT solve leaves
+SIGINT's handler as it found it (`keep_sigint`): a notebook's next Ctrl-C still interrupts it.
 """
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import functools
 import os
@@ -30,8 +37,6 @@ from ortools.sat.python import cp_model
 
 #: the exit code of a command ended by Ctrl-C (128 + SIGINT, as shells report it)
 EXIT_INTERRUPTED = 130
-
-_ctrl_c_handled = False  # True while `ctrl_c` handles SIGINT (then CP-SAT must not take it over)
 
 
 class StopRequest:
@@ -126,22 +131,81 @@ def stopping_search(solver: cp_model.CpSolver, stop) -> Iterator[SearchStop]:
         thread.join()
 
 
+@contextlib.contextmanager
+def keep_sigint() -> Iterator[None]:
+    """SIGINT's handler after the block as it was before it. CP-SAT installs its own while it solves
+    (`catch_sigint_signal`) and leaves SIGINT at the system default afterwards, while Python still
+    reports its handler: the next Ctrl-C would end the process without a word (a notebook's kernel,
+    a sweep's workers left running). Only the main thread can set a handler, so elsewhere nothing
+    (`_CpSolver.solve` keeps CP-SAT's off there)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        yield
+    finally:
+        if handler is not None:  # None: not installed from Python, nothing to put back
+            signal.signal(signal.SIGINT, handler)
+
+
+def python_ctrl_c() -> bool:
+    """Whether Ctrl-C is Python's own here: in the main thread (only there does Python run a handler),
+    with the handler that raises KeyboardInterrupt. Anything else is someone's choice, left alone: the
+    command line's `ctrl_c`, a handler of the caller's, an ignored SIGINT (a sweep's workers)."""
+    return (threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+
+
+class _CpSolver(cp_model.CpSolver):
+    """CP-SAT's solver, every solve of it leaving SIGINT as it found it (`keep_sigint`), and taking
+    Ctrl-C over only where it is Python's own (`python_ctrl_c`; checked again as it starts: the solver
+    may have been made elsewhere)."""
+
+    def solve(self, model: cp_model.CpModel, solution_callback: cp_model.CpSolverSolutionCallback | None = None):
+        if not python_ctrl_c():
+            self.parameters.catch_sigint_signal = False
+        with keep_sigint():
+            return super().solve(model, solution_callback)
+
+
 def cp_solver() -> cp_model.CpSolver:
-    """A CP-SAT solver that leaves Ctrl-C to `ctrl_c` while that handles it (else CP-SAT's default:
-    Ctrl-C stops its search, which a notebook relies on)."""
-    solver = cp_model.CpSolver()
-    if _ctrl_c_handled:
+    """A CP-SAT solver for every solve hpplan runs; each solve leaves SIGINT as it was (`_CpSolver`).
+    CP-SAT takes Ctrl-C over while it searches (its default: Ctrl-C stops the search, where Python's
+    KeyboardInterrupt would come only after it) only where Ctrl-C is Python's own (`python_ctrl_c`):
+    `explain` and `check` called from a notebook rely on it (`hpplan.solve` has `stop_on_ctrl_c`). Not
+    under `ctrl_c`, nor over a handler of the caller's, nor outside the main thread (its handler would
+    stop one search of many, and nothing there could put Python's back)."""
+    solver = _CpSolver()
+    if not python_ctrl_c():
         solver.parameters.catch_sigint_signal = False
     return solver
 
 
 @contextlib.contextmanager
-def ctrl_c(stop: StopRequest | None, say: Callable[[str], None] | None = None) -> Iterator[None]:
+def stop_on_ctrl_c(stop: StopRequest | None) -> Iterator[StopRequest | None]:
+    """Ctrl-C for a solve the library runs (`hpplan.solve`; docs/solve.md "From Python"): without a
+    stop request of its own (`SolveOptions.stop`) and where Ctrl-C is Python's own (`python_ctrl_c`),
+    the block is run under `ctrl_c` with a new stop request: the first Ctrl-C stops the whole solve at
+    once, as the command line's does, and a second raises KeyboardInterrupt. Yields the stop request
+    the solve is to use (`stop` itself when Ctrl-C is left to whoever handles it)."""
+    if stop is not None or not python_ctrl_c():
+        yield stop
+        return
+    stop = StopRequest()
+    with ctrl_c(stop, say=lambda text: None, keep_process=True):
+        yield stop
+
+
+@contextlib.contextmanager
+def ctrl_c(stop: StopRequest | None, say: Callable[[str], None] | None = None, *,
+           keep_process: bool = False) -> Iterator[None]:
     """Handle Ctrl-C for a command while the block runs. With `stop`, the first Ctrl-C requests it
     and says so; without, or at the second, the process ends with `EXIT_INTERRUPTED` (outputs are
-    written atomically, so nothing is left half-written). Outside the main thread: nothing (Python
+    written atomically, so nothing is left half-written). With `keep_process` (the library's,
+    `stop_on_ctrl_c`), KeyboardInterrupt is raised in the main thread instead, as soon as it runs
+    Python again: the caller (a notebook's kernel) lives on. Outside the main thread: nothing (Python
     takes signals there only)."""
-    global _ctrl_c_handled
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -174,24 +238,40 @@ def ctrl_c(stop: StopRequest | None, say: Callable[[str], None] | None = None) -
                     continue
                 presses[0] += 1
                 if stop is None or presses[0] > 1:
-                    abort()
+                    if not keep_process:
+                        abort()
+                    if presses[0] == (1 if stop is None else 2):  # once: its own byte comes back here
+                        # Python's handler may have run for this press before it was counted here, and
+                        # two presses while the main thread is in a solver's C++ call reach it as one
+                        _thread.interrupt_main()
+                    continue
                 say("hpplan: stopping (Ctrl-C): the best plan so far follows; Ctrl-C again aborts")
                 stop.request()
 
-    previous_handler = signal.signal(signal.SIGINT, lambda signum, frame: None)  # the watcher acts
+    raised = [False]
+
+    def interrupt(signum, frame) -> None:
+        """Python's handler: the watcher acts; with `keep_process`, KeyboardInterrupt (once) where the
+        command would end the process."""
+        if keep_process and not raised[0] and (stop is None or presses[0] > 1):
+            raised[0] = True
+            raise KeyboardInterrupt
+
+    previous_handler = signal.signal(signal.SIGINT, interrupt)
     previous_fd = signal.set_wakeup_fd(write_end.fileno(), warn_on_full_buffer=False)
     watcher = threading.Thread(target=watch, name="hpplan-ctrl-c", daemon=True)
     watcher.start()
-    handled_before, _ctrl_c_handled = _ctrl_c_handled, True
     try:
         yield
     finally:
-        _ctrl_c_handled = handled_before
+        raised[0] = True  # the block is over: no KeyboardInterrupt from `interrupt` now
         signal.set_wakeup_fd(previous_fd)
-        signal.signal(signal.SIGINT, previous_handler)
         write_end.close()
         watcher.join()
+        # ours until the watcher has ended: a nudge of its (`interrupt_main`) still pending runs
+        # `interrupt` at the next Python call (this one), not the previous handler
         read_end.close()
+        signal.signal(signal.SIGINT, previous_handler)
 
 
 def ends_on_ctrl_c(command: Callable) -> Callable:

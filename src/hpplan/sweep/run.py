@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import InputError, Location
+from ..stopping import keep_sigint
 from .sample import add_delays, run_scenario
 from .spec import SweepContext
 
@@ -269,23 +270,6 @@ class _Inline:
     def __init__(self, index: int):
         self.index = index
         self.record = None
-
-
-class keep_sigint:
-    """Restore Python's Ctrl-C handler after a solve in this process: CP-SAT installs its own while it
-    solves and leaves SIGINT at the system default afterwards, which would end the process at the next
-    Ctrl-C without a word (and without stopping its workers)."""
-
-    def __enter__(self):
-        import threading
-
-        self.main = threading.current_thread() is threading.main_thread()
-        self.handler = signal.getsignal(signal.SIGINT) if self.main else None
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.main and self.handler is not None:
-            signal.signal(signal.SIGINT, self.handler)
 
 
 _CONTEXT: SweepContext | None = None
