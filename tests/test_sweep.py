@@ -752,3 +752,29 @@ def test_live_by_is_yyyy_mm_dd_as_in_the_data(tmp_path):
                     "grid:\n  - postpone: {actor: vanylven, months: [0]}\n")
     result = run("sweep", str(spec), "--scenario-of", "0")
     assert result.exit_code == 2 and f"{spec}:4: live_by #1: expected a date as YYYY-MM-DD" in result.output
+
+
+def test_a_ctrl_c_in_an_inline_sweep_interrupts_it_and_records_no_cut_short_plan(tmp_path, monkeypatch):
+    # hpplan.solve now takes Ctrl-C in the main thread and returns its best plan so far (stopped): the
+    # inline backend recorded that cut-short plan as the scenario's result and went on with the next
+    import sys
+
+    from hpplan.sweep import Interrupted
+
+    real = sys.modules["hpplan.solve"].solve
+    calls = []
+
+    def stopped_at_the_third(problem, options=None, baseline=None):
+        solution = real(problem, options, baseline)
+        calls.append(1)
+        if len(calls) == 3:  # the base plan and scenario 0 solved; Ctrl-C during scenario 1
+            solution.stats.stopped = True
+        return solution
+
+    monkeypatch.setattr(sys.modules["hpplan.solve"], "solve", stopped_at_the_third)
+    out = tmp_path / "r.jsonl"
+    with pytest.raises(Interrupted):
+        run_sweep(context_of(spec_file(tmp_path)), out, backend_factory=inline_backend())
+    results = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["index"] for r in results if r.get("type") == "result"] == [0], results  # scenario 1 cut short: not kept
+

@@ -237,9 +237,9 @@ class WorkerDied(SweepError):
 
 
 class InlineBackend:
-    """In this process, one scenario at a time (for tests and notebooks). CP-SAT takes over Ctrl-C while
-    it solves here, and stops its search rather than the sweep: an interrupted scenario could then be
-    recorded as cut short, so the command line always runs scenarios in worker processes."""
+    """In this process, one scenario at a time (for tests and notebooks). A Ctrl-C here stops the running
+    scenario's solve (`hpplan.solve` takes it in the main thread) and the sweep ends as `Interrupted`,
+    without recording the cut-short scenario; the command line runs scenarios in worker processes."""
 
     name = "this process"
 

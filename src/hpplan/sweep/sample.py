@@ -218,6 +218,8 @@ def _solve_into(record: dict, context: SweepContext, problem: Problem) -> None:
     from ..verify import verify
 
     solution = solve(problem, context.spec.options())
+    if solution.stats.stopped:  # Ctrl-C in this process (the inline backend): the sweep is interrupted,
+        raise KeyboardInterrupt  # and a cut-short plan is no result (workers ignore SIGINT: never there)
     record["status"] = solution.status.value
     if not solution.found:
         record["reason"] = _failure_reason(context, problem, solution)
