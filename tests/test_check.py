@@ -193,6 +193,41 @@ def test_github_escaping():
     assert text.splitlines()[0] == "::error file=dir%2Ca/f%3A1.yaml,line=3,title=a%3A b%2C c::100%25 sure%0Asecond line%0D"
 
 
+def test_github_annotations_are_one_per_line_and_at_most_ten_of_each_kind():
+    # GitHub shows 10 error and 10 notice annotations of a step: a limit too low in nine windows took
+    # nine of them on one line, and the findings and suggested changes after the 10th never showed
+    from hpplan.check import to_text
+    from hpplan.explain import Conflict, Explanation, Reason, Relaxation
+
+    waves = "data/waves.yaml"
+    findings = [Finding("limit.max_actors", f"limit #1: at most 3 in window {n}", Location(waves, 5), "limit #1")
+                for n in range(3)]
+    findings += [Finding("mandatory", f"org {n} must go live", Location("data/organisations.yaml", 10 + n),
+                         f"organisation o{n}") for n in range(11)]
+    text = to_github(CheckResult("data", "violations", "summary", findings=findings))
+    errors = [line for line in text.splitlines() if line.startswith("::error")]
+    assert len(errors) == 10 and all(ERROR_LINE.match(line) for line in errors)
+    assert errors[0].endswith("::limit #1: at most 3 in window 0%0Alimit #1: at most 3 in window 1%0A"
+                              "limit #1: at most 3 in window 2")
+    assert errors[9].startswith("::error file=data/organisations.yaml,line=18,")
+    assert "(and 2 more errors on 2 other lines, which GitHub does not show as annotations" in errors[9]
+    plain = text.splitlines()[len(errors):]
+    assert plain == to_text(CheckResult("data", "violations", "summary", findings=findings)).splitlines()
+    assert all(str(f) in plain for f in findings) and plain[-1] == "summary"
+    # the suggested changes likewise; up to ten lines, no note and no plain report
+    reasons = [Reason(f"mandatory:o{n}", "mandatory", Location(waves, 20 + n), (f"o{n}",), f"o{n} must go live")
+               for n in range(12)]
+    relaxations = [Relaxation(r.key, "mandatory", f"let o{n} stay out", 1, r.where) for n, r in enumerate(reasons)]
+    explanation = Explanation(False, [Conflict(reasons, relaxations=relaxations)])
+    text = to_github(CheckResult("data", "infeasible", "summary", explanation=explanation))
+    notices = [line for line in text.splitlines() if line.startswith("::notice")]
+    assert len(notices) == 10 and all(NOTICE_LINE.match(line) for line in notices)
+    assert "(and 2 more suggested changes on 2 other lines" in notices[9]
+    assert "  - let o11 stay out (data/waves.yaml:31)" in text.splitlines()
+    few = to_github(CheckResult("data", "violations", "summary", findings=findings[:12])).splitlines()
+    assert len(few) == 11 and few[-1] == "summary" and "more errors" not in few[9]
+
+
 def test_junit_file_alongside_another_format(tmp_path: Path):
     out = tmp_path / "check.xml"
     result = run("check", "--data", THREE, "--format", "github", "--junit", out)
@@ -248,7 +283,7 @@ def test_a_scenario_is_applied_before_the_check(tmp_path: Path):
     result = run("check", "--data", TINY, "--scenario", scenario, "--format", "json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
-    assert "with 1 scenario" in report["summary"]
+    assert f"{TINY} with scenario {scenario}" in report["summary"]
     assert {f["owner"] for f in report["findings"]} == {"rule #1", "organisation orsta", "organisation orsta-legekontor"}
     # the fields the scenario changed point at its lines; the rest at the data's (Ørsta's status)
     file_of = {f["message"].split(" (")[0].split(";")[0]: f["file"] for f in report["findings"]}
@@ -261,6 +296,52 @@ def test_a_scenario_is_applied_before_the_check(tmp_path: Path):
                    "    fields: {latest: 2024-03-01}\n", encoding="utf-8")
     invalid = run("check", "--data", TINY, "--scenario", bad)
     assert invalid.exit_code == 2 and f"error: {bad}:" in invalid.stderr
+
+
+def _late_gp_office(path: Path, base: Path = TINY) -> Path:
+    """A scenario under which TINY has no plan (Ørsta due before its GP office may go live)."""
+    path.write_text(f"base: {base}\ndescription: late GP office\nchanges:\n  - op: set\n    actor: orsta\n"
+                    "    fields: {latest: 2024-03-01}\n  - op: set\n    actor: orsta-legekontor\n"
+                    "    fields: {status: signed, earliest: 2024-04-01}\n", encoding="utf-8")
+    return path
+
+
+def test_a_conflict_points_to_the_explain_command_of_the_same_data(tmp_path: Path):
+    # it said "see `hpplan explain`", which explains ./data without the scenario: "A plan exists"
+    import shlex
+
+    data = tmp_path / "my data"
+    shutil.copytree(TINY, data)
+    scenario = _late_gp_office(tmp_path / "late.yaml", data)
+    expected = shlex.join(["hpplan", "explain", "--data", str(data), "--scenario", str(scenario)])
+    for given in (("--data", data, "--scenario", scenario), ("--scenario", scenario)):  # --data or the base
+        report = json.loads(run("check", *given, "--format", "json").stdout)
+        hints = {re.search(r"see `([^`]+)`\]$", f["message"])[1] for f in report["findings"]}
+        assert hints == {expected}, hints
+    explained = run(*shlex.split(expected)[1:])
+    assert explained.exit_code == 1 and "Ørsta must go live by 2024-03-01" in explained.stdout
+
+
+def test_the_source_names_the_scenario_files_for_a_check_and_for_invalid_input(tmp_path: Path):
+    # every scenario's report said "data with 1 scenario": the JUnit files of a loop over
+    # data/scenarios/ had the same suite name, and a dashboard could not tell which scenario failed
+    first = _late_gp_office(tmp_path / "late.yaml")
+    second = tmp_path / "out.yaml"
+    second.write_text(f"base: {TINY}\ndescription: x\nchanges:\n  - {{op: exclude, actor: alesund}}\n")
+    both = run("check", "--data", TINY, "--scenario", first, "--scenario", second, "--format", "junit")
+    assert both.exit_code == 1
+    suite = junit(both.stdout).find("testsuite")
+    assert suite.get("name") == f"hpplan check {TINY} with scenarios {first}, {second}"
+    one = json.loads(run("check", "--data", TINY, "--scenario", second, "--format", "json").stdout)
+    assert one["source"] == f"{TINY} with scenario {second}" and f"{TINY} with scenario {second} (" in one["summary"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"base: {TINY}\ndescription: x\nchanges:\n  - {{op: exclude, actor: nosuch}}\n")
+    invalid = json.loads(run("check", "--data", TINY, "--scenario", bad, "--format", "json").stdout)
+    assert invalid["status"] == "invalid" and invalid["source"] == f"{TINY} with scenario {bad}"
+    out = tmp_path / "plan.json"
+    assert run("solve", "--data", TINY, "--format", "json", "-o", out).exit_code == 0
+    plan = json.loads(run("check", "--data", TINY, "--scenario", second, "--plan", out, "--format", "json").stdout)
+    assert plan["source"] == f"{TINY} with scenario {second} with plan {out}"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -376,6 +457,51 @@ def test_a_yaml_plan_that_breaks_rules_lists_each_violation(tmp_path: Path):
     assert failed == {"plan", "rule #1"}
 
 
+def test_a_plan_check_fails_the_organisation_or_limit_a_violation_is_about(tmp_path: Path):
+    # the verifier reports at the field it breaks (Ørsta's `status:`, the limit's `max_actors:`), and
+    # owners were looked up by each object's first line: the findings all fell to the "plan" test case
+    crowded = write_plan(tmp_path / "crowded.yaml", [("helse-more-og-romsdal", "2024-04-27"),
+                                                    ("alesund", "2024-04-27"), ("orsta", "2024-04-27"),
+                                                    ("orsta-legekontor", "2024-04-27")])
+    unscheduled = write_plan(tmp_path / "unscheduled.yaml", [("helse-more-og-romsdal", "2024-04-27"),
+                                                            ("alesund", "2024-02-10"), ("orsta", None),
+                                                            ("orsta-legekontor", None)])
+    waves, orgs = TINY / "waves.yaml", TINY / "organisations.yaml"
+    for plan, rule, where, owner in ((crowded, "limit.max_actors", (waves, line_of(waves, "max_actors:")), "limit #1"),
+                                     (unscheduled, "mandatory", (orgs, line_of(orgs, "status: planned")),
+                                      "organisation orsta")):
+        report = json.loads(run("check", "--data", TINY, "--plan", plan, "--format", "json").stdout)
+        assert [(f["rule"], f["file"], f["line"], f["owner"]) for f in report["findings"]] == [
+            (rule, str(where[0]), where[1], owner)]
+        root = junit(run("check", "--data", TINY, "--plan", plan, "--format", "junit").stdout)
+        failed = {name for name, case in cases(root).items() if case.find("failure") is not None}
+        assert failed == {owner} and root.get("failures") == "1"
+    # a capacity a scenario sets is its pool's
+    out = tmp_path / "plan.json"
+    assert run("solve", "--data", TINY, "--format", "json", "-o", out).exit_code == 0
+    scenario = tmp_path / "cut.yaml"
+    scenario.write_text(f"base: {TINY}\ndescription: cut\nchanges:\n  - op: capacity\n    pool: primary\n    fte: 1\n")
+    report = json.loads(run("check", "--data", TINY, "--scenario", scenario, "--plan", out, "--format", "json").stdout)
+    assert {f["owner"] for f in report["findings"] if f["rule"] == "capacity"} == {"pool primary"}
+
+
+def test_a_together_rule_is_not_broken_by_the_one_date_that_is_no_window_s(tmp_path: Path):
+    # after a window's date moved, a plan with the group on the old date got, besides the date finding
+    # of each organisation, a "together" violation saying that all of them go live on that one date
+    from helpers import build, org
+
+    problem = build([org("m1"), org("m2"), org("m3")], rules=[{"type": "together", "actors": ["m1", "m2"]}])
+
+    def rules(*entries: tuple[str, str | None]) -> list[str]:
+        return [f.rule for f in check_plan(problem, write_plan(tmp_path / "plan.yaml", list(entries))).findings]
+
+    assert rules(("m1", "2024-04-20"), ("m2", "2024-04-20"), ("m3", "2024-04-27")) == ["window", "window"]
+    # apart, or one of them out: the rule is broken all the same
+    assert sorted(rules(("m1", "2024-04-20"), ("m2", "2024-04-27"), ("m3", "2024-04-27"))) == ["together", "window"]
+    assert sorted(rules(("m1", "2024-04-20"), ("m2", None), ("m3", "2024-04-27"))) == ["mandatory", "together",
+                                                                                      "window"]
+
+
 def test_an_organisation_left_out_of_the_plan_is_reported(tmp_path: Path):
     plan = write_plan(tmp_path / "plan.yaml", [("helse-more-og-romsdal", "2024-04-27"), ("alesund", "2024-02-10")])
     findings = check_plan(load_problem(TINY), plan).findings
@@ -467,6 +593,12 @@ def test_the_example_workflow_runs_hpplan_check_as_documented(tmp_path: Path, mo
     assert any(s.get("uses", "").startswith("actions/upload-artifact@") for s in steps)
     commands = [s["run"] for s in steps if s.get("run", "").startswith("hpplan check")]
     assert len(commands) == 2
+    # a data repository has no pyproject.toml: hpplan is installed from the git URL the user pins
+    install = next(s for s in steps if s.get("name") == "Install hpplan")["run"]
+    assert "$HPPLAN" in install and not re.search(r"install\s+\.(\s|$)", install), install
+    assert workflow["env"]["HPPLAN"].startswith("hpplan @ git+https://") and "@v" in workflow["env"]["HPPLAN"]
+    assert all("src/**" not in trigger["paths"] for trigger in (workflow[True]["push"], workflow[True]["pull_request"]))
+    assert steps[1]["with"]["cache-dependency-path"] == ".github/workflows/hpplan-check.yml"
     monkeypatch.chdir(REPO)
     for command in commands:
         args = shlex.split(command.replace("reports/", f"{tmp_path}/"))[1:]
@@ -569,3 +701,17 @@ def test_check_plan_points_a_scenario_s_capacity_at_the_scenario(tmp_path: Path)
     assert all(f["pool"] == "primary" and f["message"].startswith(f"pool primary in {f['month']}:") for f in pool)
     assert all(f["pool"] is None and f["month"] is None
                for f in json.loads(result.stdout)["findings"] if f["rule"] != "capacity")
+
+
+def test_invalid_input_counts_every_error_not_only_those_listed(tmp_path: Path):
+    # 45 errors were summed up as "invalid input (25 errors)": the list is cut at 25, the count is not
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    waves = data / "waves.yaml"
+    waves.write_text(waves.read_text(encoding="utf-8").replace("planning_date: 2024-01-15", "planning_date: 2026-10-01"),
+                     encoding="utf-8")
+    report = json.loads(run("check", "--data", data, "--format", "json").stdout)
+    total = int(report["summary"].split("invalid input (")[1].split(" errors")[0])
+    assert total > 25 and report["summary"].endswith(f"({total} errors, the first 25 listed)"), report["summary"]
+    assert len(report["findings"]) == 25
+

@@ -354,7 +354,7 @@ def test_outputs_agree_across_commands(tmp_path: Path, monkeypatch):
     Path("bad.yaml").write_text("base: g1\ndescription: x\nchanges:\n  - {op: exclude, actor: nosuch}\n")
     shutil.rmtree(tmp_path / "data")
     invalid = json.loads(run("check", "-s", "bad.yaml", "-f", "json").stdout)
-    assert invalid["source"] == "g1 with 1 scenario", invalid
+    assert invalid["source"] == "g1 with scenario bad.yaml", invalid
 
 
 def test_an_exit_after_a_handled_ctrl_c_is_not_said_twice_and_a_yaml_plan_is_named():

@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from .errors import InputError, InputErrors, Location, did_you_mean
 from .explain import SOLVE_TIME_LIMIT, Explanation, Undecided, explain_infeasible
 from .loader import validate
 from .problem import Problem
-from .schema import ID_PATTERN, SOURCE_PREFIXES, Date, Status
+from .schema import ID_PATTERN, SOURCE_PREFIXES, Date, Located, Status
 from .solution import Assignment, Solution, Status as PlanStatus, read_plan
 from .verify import Violation, verify
 from .yamlio import load_yaml
@@ -229,29 +230,59 @@ class CheckResult:
                 "undecided": EXIT_UNDECIDED}[self.status]
 
 
-def checked_objects(problem: Problem) -> list[Checked]:
-    """Every data object a rule or limit comes from, in file order: organisations, then waves.yaml's
-    blackouts, rules, limits and pools."""
+def _data_objects(problem: Problem) -> list[tuple[str, Located]]:
+    """Every data object a rule or limit comes from, named as its test case, in file order:
+    organisations, then waves.yaml's blackouts, rules, limits and pools."""
     waves = problem.waves
-    objects = [Checked(f"organisation {o.id}", o.at) for o in problem.organisations]
-    objects += [Checked(f"blackout #{i + 1}", b.at) for i, b in enumerate(waves.blackouts)]
-    objects += [Checked(f"rule #{problem.rule_number(i)}", r.at) for i, r in enumerate(waves.rules)]
-    objects += [Checked(f"limit #{problem.limit_number(i)}", limit.at) for i, limit in enumerate(waves.limits)]
-    objects += [Checked(f"pool {p.id}", p.at) for p in waves.pools]
+    objects: list[tuple[str, Located]] = [(f"organisation {o.id}", o) for o in problem.organisations]
+    objects += [(f"blackout #{i + 1}", b) for i, b in enumerate(waves.blackouts)]
+    objects += [(f"rule #{problem.rule_number(i)}", r) for i, r in enumerate(waves.rules)]
+    objects += [(f"limit #{problem.limit_number(i)}", limit) for i, limit in enumerate(waves.limits)]
+    objects += [(f"pool {p.id}", p) for p in waves.pools]
     return objects
 
 
-def _where_label(problem: Problem) -> str:
-    """The data folder, and how many scenarios were applied to it."""
-    label = str(problem.data_dir) if problem.data_dir else "data"
-    if problem.applied:
-        label += f" with {len(problem.applied)} scenario{'s' if len(problem.applied) != 1 else ''}"
+def checked_objects(problem: Problem) -> list[Checked]:
+    """Every data object a rule or limit comes from, in file order, with its first line."""
+    return [Checked(name, obj.at) for name, obj in _data_objects(problem)]
+
+
+def _owners_by_line(problem: Problem) -> dict[Location, str]:
+    """Each line that states a data object or one of its fields (in the data or a scenario that set it),
+    with the object's test case: the verifier reports a violation at the field it breaks (a limit's
+    `max_actors:`), not at the object's first line."""
+    owners: dict[Location, str] = {}
+    for name, obj in _data_objects(problem):
+        lines = [obj.at] + [obj.field_at(f.alias or key) for key, f in type(obj).model_fields.items()]
+        for where in lines:
+            if where is not None:
+                owners.setdefault(where, name)
+    return owners
+
+
+def source_label(data: Path | str | None, scenarios: Sequence[Path | str] = (), applied: int = 0) -> str:
+    """What was checked, for the summary and the JUnit suite: the data folder and the scenario files
+    applied to it, by name (`data with scenario data/scenarios/x.yaml`), so that the reports of several
+    scenarios can be told apart. `applied` counts scenarios applied whose files are not known (a
+    problem a program built): then only their number is said."""
+    label = str(data) if data else "data"
+    if scenarios:
+        label += f" with scenario{'s' if len(scenarios) != 1 else ''} {', '.join(str(s) for s in scenarios)}"
+    elif applied:
+        label += f" with {applied} scenario{'s' if applied != 1 else ''}"
     return label
 
 
-def check_data(problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT, relax: bool = True) -> CheckResult:
-    """Does any plan satisfy every rule and limit? No optimisation; if none does, the explanation."""
-    source = _where_label(problem)
+def _where_label(problem: Problem, scenarios: Sequence[Path | str]) -> str:
+    return source_label(problem.data_dir, scenarios, len(problem.applied))
+
+
+def check_data(problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT, relax: bool = True,
+               scenarios: Sequence[Path | str] = (), explain: str = "hpplan explain") -> CheckResult:
+    """Does any plan satisfy every rule and limit? No optimisation; if none does, the explanation.
+    `scenarios`: the files applied to the data, for the label; `explain`: the `hpplan explain` command
+    that gives the same explanation (with the check's --data and --scenario), for the findings to name."""
+    source = _where_label(problem, scenarios)
     checked = [Checked("a plan exists", None)] + checked_objects(problem)
     try:
         explanation = explain_infeasible(problem, time_limit=time_limit, relax=relax)
@@ -268,7 +299,7 @@ def check_data(problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT, relax:
             others = [k for k in keys if k != reason.key]
             findings.append(Finding(
                 reason.kind, f"{reason.message} [conflict {n}: cannot hold together with "
-                f"{', '.join(others) if others else 'the history'}; see `hpplan explain`]",
+                f"{', '.join(others) if others else 'the history'}; see `{explain}`]",
                 reason.where, reason.owner, reason.actors, f"hpplan: no plan possible (conflict {n})"))
     count = len(explanation.conflicts)
     summary = (f"hpplan check: {source} ({size}): no plan satisfies every rule and limit: "
@@ -276,35 +307,67 @@ def check_data(problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT, relax:
     return CheckResult("data", "infeasible", summary, source, findings, checked, explanation)
 
 
-def check_plan(problem: Problem, plan_path: Path) -> CheckResult:
-    """Does the plan in `plan_path` keep every rule and limit? Raises InputError for a bad plan file."""
+def check_plan(problem: Problem, plan_path: Path, *, scenarios: Sequence[Path | str] = ()) -> CheckResult:
+    """Does the plan in `plan_path` keep every rule and limit? Raises InputError for a bad plan file.
+    `scenarios`: the files applied to the data, for the label."""
     read = read_plan_file(problem, plan_path)
-    flagged = {v.actors for v in read.violations}
-    violations = [v for v in verify(problem, read.solution) if not (v.rule == "window" and v.actors in flagged)]
-    owners = {c.where: c.name for c in checked_objects(problem) if c.where is not None}
-    findings = [_finding(v, owners, "plan") for v in read.violations + violations]
-    source = f"{_where_label(problem)} with plan {plan_path}"
+    flagged = {org_id for v in read.violations for org_id in v.actors}  # on a date that is no window's
+    violations = [v for v in verify(problem, read.solution) if not _said_at_the_plan(v, flagged, read.solution)]
+    owners = _owners_by_line(problem)
+    findings = [_finding(v, owners, plan_path) for v in read.violations + violations]
+    data = _where_label(problem, scenarios)
     checked = [Checked("plan", Location(str(plan_path)))] + checked_objects(problem)
     if not findings:
         return CheckResult("plan", "ok", f"hpplan check: plan {plan_path} keeps every rule and limit of "
-                           f"{_where_label(problem)}", source, checked=checked)
+                           f"{data}", f"{data} with plan {plan_path}", checked=checked)
     count = len(findings)
     return CheckResult("plan", "violations", f"hpplan check: plan {plan_path} breaks rules or limits of "
-                       f"{_where_label(problem)}: {count} violation{'s' if count != 1 else ''}", source, findings,
-                       checked)
+                       f"{data}: {count} violation{'s' if count != 1 else ''}", f"{data} with plan {plan_path}",
+                       findings, checked)
 
 
-def _finding(v: Violation, owners: dict[Location, str], default: str) -> Finding:
-    return Finding(v.rule, v.message, v.where, owners.get(v.where, default), v.actors, f"hpplan: {v.rule}",
-                   v.pool, v.month)
+def _said_at_the_plan(v: Violation, flagged: set[str], plan: Solution) -> bool:
+    """A verifier's violation that only repeats that the plan file gives the `flagged` organisations a
+    date that is no window's (reported once, at the plan file's line): an organisation's own `window`
+    finding, and a `together` rule whose organisations all go live on that one date (they are together;
+    only the date is wrong, as after a window's date moved)."""
+    if v.rule == "window":
+        return bool(v.actors) and set(v.actors) <= flagged
+    if v.rule == "together" and flagged & set(v.actors):
+        go_live = {a.id: a.go_live for a in plan.plan}
+        days = {go_live.get(org_id) for org_id in v.actors}
+        return len(days) == 1 and None not in days
+    return False
+
+
+#: the verifier's findings about one organisation's own fields (status, dates, track, its plan entry)
+_ORGANISATION_RULES = ("mandatory", "earliest", "latest", "returns", "track", "pinned", "not_plannable", "window",
+                       "plan")
+
+
+def _finding(v: Violation, owners: dict[Location, str], plan_path: Path) -> Finding:
+    """The violation as a finding of the object it breaks: the organisation it is about, the pool that
+    is short, else the rule, limit or blackout whose line it is reported at; "plan" for what is wrong
+    in the plan file itself (a date that is no window's, its objective)."""
+    if v.where is None or v.where.file == str(Path(plan_path)):
+        owner = "plan"
+    elif v.rule in _ORGANISATION_RULES and len(v.actors) == 1:
+        owner = f"organisation {v.actors[0]}"
+    elif v.pool is not None:
+        owner = f"pool {v.pool}"
+    else:
+        owner = owners.get(v.where, "plan")
+    return Finding(v.rule, v.message, v.where, owner, v.actors, f"hpplan: {v.rule}", v.pool, v.month)
 
 
 def invalid(error: InputError, source: str) -> CheckResult:
     """A result for input that cannot be read: each error with its file:line."""
     errors = list(error.errors) if isinstance(error, InputErrors) else [error]
+    total = error.total if isinstance(error, InputErrors) else 1
     findings = [Finding("input", e.message, e.where, "input", title="hpplan: invalid input") for e in errors]
-    return CheckResult("data", "invalid", f"hpplan check: {source}: invalid input ({len(errors)} "
-                       f"error{'s' if len(errors) != 1 else ''})", source, findings,
+    listed = f", the first {len(errors)} listed" if total > len(errors) else ""
+    return CheckResult("data", "invalid", f"hpplan check: {source}: invalid input ({total} "
+                       f"error{'s' if total != 1 else ''}{listed})", source, findings,
                        [Checked("input", None)], errors=errors)
 
 
@@ -400,21 +463,57 @@ def _properties(where, title: str) -> str:
     return ",".join(props)
 
 
-def to_github(result: CheckResult) -> str:
-    """GitHub Actions workflow commands: `::error file=F,line=L,title=T::message` per finding, a
-    `::notice` per suggested change, and the summary as a plain line."""
+#: GitHub shows at most this many error annotations of a step, and as many notices (actions/toolkit
+#: docs/problem-matchers.md, "Limitations"); the rest are not shown on the pull request
+GITHUB_ANNOTATIONS = 10
+
+
+Annotation = tuple[Location | None, str, str]  # where, title, message
+
+
+def _by_line(items: list[Annotation]) -> list[list[Annotation]]:
+    """The items grouped by their file:line, in the order they first appear (those without one alone)."""
+    groups: dict[object, list[Annotation]] = {}
+    for n, item in enumerate(items):
+        groups.setdefault(item[0] if item[0] is not None else n, []).append(item)
+    return list(groups.values())
+
+
+def _annotations(command: str, groups: list[list[Annotation]], what: tuple[str, str]) -> list[str]:
+    """`::command` lines, one per group (a file:line; its messages each on a line of their own), at most
+    GITHUB_ANNOTATIONS: the last then says how many more there are and where to read them. `what`: the
+    singular and plural of what an item is."""
     lines = []
-    for f in result.findings:
-        lines.append(f"::error {_properties(f.where, f.title or 'hpplan')}::{_escape_data(f.message)}")
+    for k, group in enumerate(groups[:GITHUB_ANNOTATIONS], 1):
+        titles = dict.fromkeys(title for _, title, _ in group)
+        message = "\n".join(m for _, _, m in group)
+        if k == GITHUB_ANNOTATIONS and len(groups) > k:
+            more, other = sum(len(g) for g in groups[k:]), len(groups) - k
+            message += (f"\n(and {more} more {what[0] if more == 1 else what[1]} on {other} other "
+                        f"line{'s' if other != 1 else ''}, which GitHub does not show as annotations: read them "
+                        "all in this step's log, after the annotations, or in the JUnit report)")
+        lines.append(f"::{command} {_properties(group[0][0], '; '.join(titles))}::{_escape_data(message)}")
+    return lines
+
+
+def to_github(result: CheckResult) -> str:
+    """GitHub Actions workflow commands: an `::error file=F,line=L,title=T::message` per YAML line with
+    findings, a `::notice` per line with suggested changes, and the summary as a plain line. GitHub
+    shows only GITHUB_ANNOTATIONS of each in a step: beyond that the last one says how many more there
+    are, and the whole report (every finding and change) follows as plain lines, so that none is lost."""
+    errors: list[Annotation] = [(f.where, f.title or "hpplan", f.message) for f in result.findings]
     if result.status == "undecided":
-        lines.append(f"::error title=hpplan check::{_escape_data(result.summary)}")
+        errors.append((None, "hpplan check", result.summary))
+    notices: list[Annotation] = []
     if result.explanation is not None:
         for n, conflict in enumerate(result.explanation.conflicts, 1):
-            for relaxation in conflict.relaxations:
-                title = f"hpplan: a change that resolves conflict {n}"
-                lines.append(f"::notice {_properties(relaxation.where, title)}::{_escape_data(relaxation.message)}")
-    lines.append(result.summary)
-    return "\n".join(lines) + "\n"
+            notices += [(r.where, f"hpplan: a change that resolves conflict {n}", r.message)
+                        for r in conflict.relaxations]
+    error_groups, notice_groups = _by_line(errors), _by_line(notices)
+    lines = (_annotations("error", error_groups, ("error", "errors"))
+             + _annotations("notice", notice_groups, ("suggested change", "suggested changes")))
+    cut = max(len(error_groups), len(notice_groups)) > GITHUB_ANNOTATIONS
+    return "\n".join(lines + [to_text(result).rstrip("\n") if cut else result.summary]) + "\n"
 
 
 FORMATS = {"text": to_text, "json": to_json, "junit": to_junit, "github": to_github}

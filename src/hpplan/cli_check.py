@@ -9,8 +9,10 @@ from typing import List, Optional
 
 import typer
 
-from .check import EXIT_FAILED, EXIT_OK, EXIT_UNDECIDED, FORMATS, check_data, check_plan, invalid, to_junit
-from .cli import EXIT_INPUT, app, check_output, fail_input, folder_if_known, folder_to_plan, inputs_of, problem_with
+from .check import (EXIT_FAILED, EXIT_OK, EXIT_UNDECIDED, FORMATS, check_data, check_plan, invalid, source_label,
+                    to_junit)
+from .cli import (EXIT_INPUT, app, check_command_line, check_output, fail_input, folder_if_known, folder_to_plan,
+                  inputs_of, problem_with)
 from .errors import InputError
 from .explain import SOLVE_TIME_LIMIT, Undecided, explain_infeasible, is_feasible, known_actor, why_not_earlier
 from .io import write_atomic
@@ -49,6 +51,12 @@ def load_with_scenarios(data: Optional[Path], scenarios: list[Path]) -> Problem:
     return problem_with(folder_to_plan(data, scenarios), scenarios)
 
 
+def explain_command_line(data: Path, scenarios: list[Path]) -> str:
+    """`hpplan explain --data DATA --scenario S ...`, quoted as `check_command_line` quotes: the command
+    a conflict finding points to, which explains the same data as the check."""
+    return "hpplan explain" + check_command_line(data, scenarios).removeprefix("hpplan check")
+
+
 @app.command("check")
 @ends_on_ctrl_c
 def check_command(
@@ -69,14 +77,18 @@ def check_command(
     if junit is not None and str(junit) == "-":
         typer.echo("error: --junit -: the JUnit report on stdout is --format junit", err=True)
         raise typer.Exit(EXIT_INPUT)
-    folder = folder_if_known(data, scenario) or data or Path("data")  # what is read: for the junit check, the label
+    folder = folder_if_known(data, scenario) or data or Path("data")  # what is read: the junit check, labels, explain
     if junit is not None:  # before any work, and never over a file the check reads
         check_output(junit, inputs=inputs_of(folder, scenario, plan), option="--junit")
     try:
         problem = load_with_scenarios(data, scenario)
-        result = check_plan(problem, plan) if plan is not None else check_data(problem, time_limit=time_limit)
+        if plan is not None:
+            result = check_plan(problem, plan, scenarios=scenario)
+        else:
+            result = check_data(problem, time_limit=time_limit, scenarios=scenario,
+                                explain=explain_command_line(folder, scenario))
     except InputError as error:
-        label = f"{folder}" + (f" with {len(scenario)} scenario{'s' if len(scenario) != 1 else ''}" if scenario else "")
+        label = source_label(folder, scenario)
         result = invalid(error, label + (f" with plan {plan}" if plan is not None else ""))
         if fmt is CheckFormat.text:
             _write_junit(junit, result)
