@@ -215,9 +215,10 @@ def folder_if_known(data: Optional[Path], scenarios: list[Path]) -> Optional[Pat
         return None
 
 
-def check_command_line(data: Path, scenarios: list[Path], *more: str) -> str:
-    """`hpplan check --data DATA --scenario S ... MORE`, quoted for a shell, for a message to paste."""
-    return shlex.join(["hpplan", "check", "--data", str(data),
+def check_command_line(data: Path, scenarios: list[Path], *more: str, verb: str = "check") -> str:
+    """`hpplan check --data DATA --scenario S ... MORE` (or another verb that reads the same data:
+    `explain`), quoted for a shell, for a message to paste."""
+    return shlex.join(["hpplan", verb, "--data", str(data),
                        *(a for s in scenarios for a in ("--scenario", str(s))), *more])
 
 

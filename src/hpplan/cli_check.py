@@ -51,12 +51,6 @@ def load_with_scenarios(data: Optional[Path], scenarios: list[Path]) -> Problem:
     return problem_with(folder_to_plan(data, scenarios), scenarios)
 
 
-def explain_command_line(data: Path, scenarios: list[Path]) -> str:
-    """`hpplan explain --data DATA --scenario S ...`, quoted as `check_command_line` quotes: the command
-    a conflict finding points to, which explains the same data as the check."""
-    return "hpplan explain" + check_command_line(data, scenarios).removeprefix("hpplan check")
-
-
 @app.command("check")
 @ends_on_ctrl_c
 def check_command(
@@ -86,7 +80,7 @@ def check_command(
             result = check_plan(problem, plan, scenarios=scenario)
         else:
             result = check_data(problem, time_limit=time_limit, scenarios=scenario,
-                                explain=explain_command_line(folder, scenario))
+                                explain=check_command_line(folder, scenario, verb="explain"))
     except InputError as error:
         label = source_label(folder, scenario)
         result = invalid(error, label + (f" with plan {plan}" if plan is not None else ""))
