@@ -365,6 +365,14 @@ def test_no_window_after_the_planning_date_is_not_followed_by_each_preferred_win
     assert "preferred_window" not in said and len(said.splitlines()) == 1, said
 
 
+def test_a_load_is_given_in_tenths_of_an_fte(data: Path):
+    # 0.15 was rounded to 0.2 and 0.45 to 0.4 (half to even) without a word: the data says which it is
+    waves = data / "waves.yaml"
+    edit(waves, "    before: [5, 10]\n", "    before: [5, 0.15]\n")
+    assert error_of(data).startswith(f"{waves}:20: ")
+    assert error_of(data).endswith("0.15 FTE: loads are counted in tenths of an FTE; give 0.1 or 0.2"), error_of(data)
+
+
 def test_more_errors_than_listed_are_counted(tmp_path: Path):
     # 45 errors were cut to 25 without a word ("invalid input (25 errors)"): the rest are counted now
     from hpplan.errors import MAX_ERRORS, InputErrors

@@ -4,6 +4,8 @@ Every plan found here is also checked by the independent verifier (helpers.solve
 
 from __future__ import annotations
 
+import dataclasses
+
 from helpers import build, org, solved, windows_of
 
 from hpplan.solution import Status
@@ -147,6 +149,25 @@ def test_capacity_change_from_a_month():
               "source": {"fte": "estimate: test"}}]
     problem = build([org("m1")], profiles=MUNI_PROFILE, pools=pools)
     assert windows_of(solved(problem)) == {"m1": "w3"}
+
+
+def test_a_capacity_between_two_tenths_holds_the_tenth_below():
+    # fte 5.95 was rounded to 6.0 (model and verifier alike): two go-lives of 3.0 in one window fit a pool
+    # that has 5.95; the loads are whole tenths, so the pool holds 5.9
+    from hpplan.verify import verify
+
+    profiles = [{"id": "municipality", "before": [3], "hypercare": [3], "source": {"all": "estimate: test"}}]
+    pools = [{"id": "specialist", "sector": "specialist", "fte": 100, "source": {"fte": "estimate: test"}},
+             {"id": "primary", "sector": "primary", "fte": 5.95, "source": {"fte": "estimate: test"}}]
+    problem = build([org("m1", population=20), org("m2", population=20)], profiles=profiles, pools=pools)
+    solution = solved(problem)
+    windows = windows_of(solution)
+    assert windows["m1"] != windows["m2"], windows
+    assert max(p.used for p in solution.load if p.pool == "primary") == 3
+    together = [a if a.id != "m2" else dataclasses.replace(a, window=windows["m1"], go_live=next(
+        b.go_live for b in solution.plan if b.id == "m1")) for a in solution.plan]
+    broken = verify(problem, dataclasses.replace(solution, plan=together, load=[]))
+    assert any(v.rule == "capacity" and "exceeds capacity 5.9 FTE" in v.message for v in broken), broken
 
 
 def test_blackouts_for_everyone_and_by_kind():

@@ -220,7 +220,7 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict) -> InputError
         msg = f"{context}: {value!r} is not an id: {id_advice(value)}"
     elif kind == "string_pattern_mismatch" and err["ctx"].get("pattern") == MONTH_PATTERN:
         msg = f"{context}: expected a month as YYYY-MM (e.g. 2024-09), found {value!r}"
-    elif kind == "date_text":  # schema.Date: the message shows what was found
+    elif kind in ("date_text", "fte_tenths"):  # schema.Date, schema.LoadFte: the message shows what was found
         msg = f"{context}: {err['msg']}"
     elif kind == "finite_number":
         msg = f"{context}: expected a finite number, found {_YAML_NUMBER.get(str(value), value)}"

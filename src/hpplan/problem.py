@@ -8,6 +8,7 @@ recomputes everything it checks, so that a mistake here cannot hide a broken pla
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -240,8 +241,9 @@ class Problem:
         return range(self.start_month, self.end_month + 1)
 
     def capacity(self, pool: Pool, month: int) -> int:
-        """A pool's capacity in a month, in model units."""
-        return round(pool.fte_in(month_label(month)) * LOAD_SCALE)
+        """A pool's capacity in a month, in model units: the tenths of an FTE it holds, counted down
+        (10.15 FTE holds 10.1 of loads, which are in tenths: rounding up would let 10.2 through)."""
+        return math.floor(round(pool.fte_in(month_label(month)) * LOAD_SCALE, 6))
 
     def pinned_load(self, pool: Pool) -> dict[int, int]:
         """The load the live (pinned) organisations put on a pool, month by month over the horizon

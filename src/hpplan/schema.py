@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -32,6 +33,22 @@ Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 Month = Annotated[str, Field(pattern=MONTH_PATTERN, description="a month as YYYY-MM")]
 Fte = Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)]
+
+
+def _in_tenths(value: float) -> float:
+    """A load is counted in tenths of an FTE (the model's integers): 0.15 would have to be rounded, up or
+    down, and either would change which plans fit; the data says which."""
+    tenths = value * 10
+    if abs(tenths - round(tenths)) > 1e-6:
+        raise PydanticCustomError(
+            "fte_tenths", "{found} FTE: loads are counted in tenths of an FTE; give {low} or {high}",
+            {"found": f"{value:g}", "low": f"{int(tenths) / 10:g}", "high": f"{(int(tenths) + 1) / 10:g}"})
+    return value
+
+
+#: a load profile's value: FTE in tenths (a pool's capacity may have more decimals: it counts down to
+#: the tenth below, which is exact for loads in tenths)
+LoadFte = Annotated[Fte, AfterValidator(_in_tenths)]
 
 ID_RULE = "ids are ASCII letters, digits, '-', '_' and '.', the first a letter or digit"
 
@@ -317,8 +334,8 @@ class Pool(Sourced):
 class LoadProfile(Sourced):
     id: Id
     pool: Id | None = None  # the pool it loads; default: the pool of the organisation's sector
-    before: list[Fte] = Field(default_factory=list, max_length=60)  # FTE per month, last = month before go-live
-    hypercare: list[Fte] = Field(default_factory=list, max_length=60)  # FTE per month from the go-live month
+    before: list[LoadFte] = Field(default_factory=list, max_length=60)  # FTE per month, last = month before go-live
+    hypercare: list[LoadFte] = Field(default_factory=list, max_length=60)  # FTE per month from the go-live month
     note: str | None = None
 
 

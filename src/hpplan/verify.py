@@ -12,6 +12,7 @@ that a mistake in the model or in `problem.py` cannot hide a broken plan.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -495,7 +496,8 @@ class _Verifier:
         return loads
 
     def capacity(self, pool, month: int) -> int:
-        return _tenths(pool.fte_in(_month_label(month)))
+        # loads are whole tenths (the data's rule), so a capacity between two tenths holds the lower one
+        return math.floor(round(pool.fte_in(_month_label(month)) * _TENTHS, 6))
 
     def check_capacity(self, loads) -> None:
         for pool in self.waves.pools:
