@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from helpers import build, org, solved, windows_of
+from helpers import WINDOWS, build, org, solved, windows_of
 
 from hpplan.solution import Status
 
@@ -168,6 +168,14 @@ def test_a_capacity_between_two_tenths_holds_the_tenth_below():
         b.go_live for b in solution.plan if b.id == "m1")) for a in solution.plan]
     broken = verify(problem, dataclasses.replace(solution, plan=together, load=[]))
     assert any(v.rule == "capacity" and "exceeds capacity 5.9 FTE" in v.message for v in broken), broken
+
+
+def test_a_live_organisation_s_window_among_two_on_its_date_is_the_first_by_id():
+    # the model took the first listed, the verifier the first by id: the plan's history disagreed
+    windows = [{"id": "hb", "date": "2023-11-04"}, {"id": "ha", "date": "2023-11-04"}, *WINDOWS[1:]]
+    problem = build([org("old", status="live", live_since="2023-11-03"), org("m1")], windows=windows)
+    assert problem.history_window_of(problem.org["old"]).id == "ha"
+    assert windows_of(solved(problem))["old"] == "ha"  # solved(): the verifier agrees
 
 
 def test_blackouts_for_everyone_and_by_kind():

@@ -215,9 +215,10 @@ class Problem:
         return [o for o in self.organisations if o.status is Status.live]
 
     def history_window_of(self, org: Organisation) -> Window | None:
-        """The history window a live organisation went live in: the nearest window within 6 days."""
+        """The history window a live organisation went live in: the nearest window within 6 days (of two
+        as near, the earlier; of two on one date, the first by id, as windows are ordered)."""
         assert org.live_since is not None
-        best = min(self.windows, key=lambda w: (abs((w.date - org.live_since).days), w.date))
+        best = min(self.windows, key=lambda w: (abs((w.date - org.live_since).days), w.date, w.id))
         return best if abs((best.date - org.live_since).days) <= 6 else None
 
     # ---- time -----------------------------------------------------------------------------------
