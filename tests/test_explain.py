@@ -656,3 +656,57 @@ def test_a_limit_too_low_in_several_windows_is_raised_as_a_whole():
     assert not answer.feasible
     texts = [str(r) for c in answer.conflicts for r in c.relaxations]
     assert any("raise limit #1 max_actors from 1 to 2 (+1) in every window it applies to" in t for t in texts), texts
+
+
+def test_a_spent_work_budget_stops_the_search_with_a_proven_conflict_not_proven_minimal(monkeypatch):
+    # national data with a pool cut to 2 %: each solve had its work limit but nothing bounded how many
+    # ran (1,600 for the changes of one conflict), and `check -t 3` gave no answer in 15 minutes. The
+    # search now shares a budget; here each solve is charged one second (its model's load) and the
+    # budget is six, without cores (as at national scale): the search stops shrinking part way
+    import hpplan.explain as explain
+    from hpplan.check import check_data
+
+    p = problem("infeasible_capacity")
+    proto = build_model(p, with_objective=False, switchable=True).model.proto
+    monkeypatch.setattr(explain, "LOAD_SIZE", len(proto.variables) + len(proto.constraints))
+    monkeypatch.setattr(explain, "CORE_WORK_LIMIT", 0.0)  # no cores: fixed switches and QuickXplain
+    monkeypatch.setattr(explain, "WORK_BUDGET_FACTOR", 0.2)  # 6 s of a 30 s work limit
+    found = explain_infeasible(p)
+    assert not found.feasible and found.budget == 6 and found.budget_spent
+    conflict = found.conflicts[0]
+    known = KNOWN_CONFLICTS["infeasible_capacity"][0]
+    assert set(conflict.keys) > known and set(conflict.unproven) == set(conflict.keys)  # larger, said so
+    assert Switchboard(p).decide(conflict.keys).feasible is False  # but proven infeasible
+    assert conflict.relaxations == [] and conflict.not_computed
+    text = found.to_text()
+    assert "not proven minimal: whether " in text and \
+        "was not decided: the work budget of 6 s was spent; raise --time-limit" in text, text
+    assert "  not computed: the smallest change of " in text and "no single change" not in text, text
+    report = found.to_json_dict()
+    assert report["work_budget_spent"] and report["conflicts"][0]["minimal"] is False
+    assert report["conflicts"][0]["not_computed"] == conflict.not_computed
+    assert explain_infeasible(p).to_json_dict() == report  # deterministic: counted in deterministic time
+    result = check_data(p)
+    assert result.status == "infeasible" and result.exit_code == 1
+
+
+def test_a_conflict_found_is_kept_when_whether_there_are_more_is_not_decided(monkeypatch):
+    # the decision after a conflict was found (is the rest feasible?) reached its work limit: the
+    # answer was "undecided" (exit 3), the conflict proven infeasible thrown away
+    from hpplan.explain import Undecided
+
+    decide = Switchboard.decide
+    calls = []
+
+    def once(self, on):
+        calls.append(on)
+        if len(calls) > 1:
+            raise Undecided("no answer within the work limit of 30 s")
+        return decide(self, on)
+
+    monkeypatch.setattr(Switchboard, "decide", once)
+    found = explain_infeasible(problem("infeasible_three"))
+    assert not found.feasible and len(found.conflicts) == 1 and not found.complete and found.more_undecided
+    assert set(found.conflicts[0].keys) in map(set, KNOWN_CONFLICTS["infeasible_three"])
+    assert "1 conflict; whether there are more was not decided within the work limit (raise --time-limit)." \
+        in found.to_text()

@@ -57,7 +57,8 @@ from .solution import Status as SolveStatus
 from .stopping import cp_solver
 
 #: work limit of one solve, in CP-SAT deterministic seconds (reproducible, unlike wall time); a solve
-#: that reaches it is "undecided". Wall time is capped at a multiple of it as a guard.
+#: that reaches it is "undecided". Wall time is capped at a multiple of it (and of loading the model,
+#: Switchboard.load) as a guard.
 SOLVE_TIME_LIMIT = 30.0
 _WALL_FACTOR = 4
 #: the work a solve with assumptions may take to return a core before the search falls back to
@@ -80,12 +81,27 @@ MOVES_WORK_LIMIT = 5.0
 _PER_ORGANISATION = ("mandatory", "earliest", "latest", "returns")
 #: how many disjoint conflicts are looked for
 MAX_CONFLICTS = 3
+#: the work budget of a whole search (every conflict, its shrinking and its changes), as a multiple of
+#: the work limit of one solve: each solve's limit bounds that solve, not how many run, and on national
+#: data with a pool cut to 2 % a conflict of 5,538 groups made 1,600 solves for its changes, over 15
+#: minutes. A solve starts only while some of the budget is left (the solves that decide whether the
+#: data admits a plan excepted: they are the answer); the rest is reported as not decided or not
+#: computed. Counted in deterministic time, so the same data stops at the same place on any machine.
+WORK_BUDGET_FACTOR = 10
+#: what a solve costs the budget besides its deterministic time: loading and presolving its model,
+#: which CP-SAT does not count (at national scale, 280,000 variables and constraints, 0.6-5 s of wall
+#: time at 0.00 deterministic seconds): 1 s per this many variables and constraints of the model
+LOAD_SIZE = 250_000
 #: an upper bound for relaxation variables (users, tenths of an FTE)
 _BIG = 10**9
 
 
 class Undecided(Exception):
     """A solve ran out of time before it could say feasible or infeasible."""
+
+
+class OutOfBudget(Undecided):
+    """The work budget of the search (WORK_BUDGET_FACTOR) was spent before a solve could start."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -157,6 +173,14 @@ class Conflict:
     relaxations: list[Relaxation] = field(default_factory=list)
     #: groups not proven needed (a solve reached its work limit): the set is then not proven minimal
     unproven: list[str] = field(default_factory=list)
+    #: groups whose smallest change was not computed: the work budget (seconds) was spent
+    not_computed: list[str] = field(default_factory=list)
+    budget: float = 0.0
+    untried: bool = False  # some unproven group was not tried: the work budget was spent
+
+    @property
+    def budget_spent(self) -> bool:
+        return self.untried or bool(self.not_computed)
 
     @property
     def keys(self) -> list[str]:
@@ -169,7 +193,8 @@ class Conflict:
     def to_json(self) -> dict:
         return {"rules": [r.to_json() for r in self.reasons], "given": [g.to_json() for g in self.given],
                 "relaxations": [r.to_json() for r in self.relaxations], "minimal": not self.unproven,
-                "unproven": self.unproven}
+                "unproven": self.unproven, "not_computed": self.not_computed,
+                "work_budget_spent": self.budget_spent}
 
 
 @dataclass
@@ -178,14 +203,23 @@ class Explanation:
 
     feasible: bool
     conflicts: list[Conflict] = field(default_factory=list)
-    complete: bool = True  # False: more conflicts remain beyond those listed
+    complete: bool = True  # False: more conflicts remain beyond those listed (or may: more_undecided)
     solves: int = 0
+    #: whether conflicts remain beyond those listed was not decided within the work limit
+    more_undecided: bool = False
+    work: float = 0.0  # the work the search was charged (deterministic seconds, see Switchboard)
+    budget: float | None = None  # its work budget (None: no conflict search ran)
+
+    @property
+    def budget_spent(self) -> bool:
+        return self.budget is not None and self.work >= self.budget
 
     def to_text(self) -> str:
         if self.feasible:
             return "A plan exists that satisfies every rule and limit.\n"
-        lines = [f"No plan satisfies every rule and limit: {_count(len(self.conflicts), 'conflict')}"
-                 + ("" if self.complete else " found, and there are more") + "."]
+        more = ("" if self.complete else "; whether there are more was not decided within the work limit (raise "
+                "--time-limit)" if self.more_undecided else " found, and there are more")
+        lines = [f"No plan satisfies every rule and limit: {_count(len(self.conflicts), 'conflict')}{more}."]
         for n, conflict in enumerate(self.conflicts, 1):
             lines += ["", f"Conflict {n}: {_cannot_hold(len(conflict.reasons), not conflict.unproven)}"
                       f"{_by_kind(conflict)}:"]
@@ -194,15 +228,21 @@ class Explanation:
                 aside = "" if len(self.conflicts) == 1 and self.complete else ", the other conflicts set aside"
                 lines.append(f"  smallest changes that resolve it (each verified by re-solving{aside}):")
                 lines += [f"  - {relaxation}" for relaxation in conflict.relaxations]
+            elif conflict.not_computed:
+                pass  # said below
             elif self.complete:
                 lines.append("  no single change of one of these resolves it on its own.")
             else:  # conflicts beyond those found may still bar every trial
                 lines.append("  no single change of one of these was found to resolve it with the other conflicts "
                              "found set aside.")
+            if conflict.not_computed:
+                lines.append(f"  not computed: the smallest change of {_some(conflict, conflict.not_computed)}: "
+                             f"{_budget_spent(conflict.budget)}")
         return "\n".join(lines) + "\n"
 
     def to_json_dict(self) -> dict:
-        return {"feasible": self.feasible, "complete": self.complete,
+        return {"feasible": self.feasible, "complete": self.complete, "more_undecided": self.more_undecided,
+                "work_budget": self.budget, "work_budget_spent": self.budget_spent,
                 "conflicts": [c.to_json() for c in self.conflicts]}
 
 
@@ -211,13 +251,31 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 
 def _by_kind(conflict: Conflict) -> str:
-    """For a large conflict, how many of each kind: ' (47 mandatory, 47 earliest, 10 capacity)'."""
+    """For a large conflict, how many of each kind: ' [47 mandatory, 47 earliest, 10 capacity]'."""
     if len(conflict.reasons) <= RELAX_EACH_MAX:
         return ""
+    return " " + _kind_counts(reason.kind for reason in conflict.reasons)
+
+
+def _kind_counts(kinds: Iterable[str]) -> str:
+    """'[47 mandatory, 47 earliest, 10 capacity]', in the order the kinds first come."""
     counts: dict[str, int] = {}
-    for reason in conflict.reasons:
-        counts[reason.kind] = counts.get(reason.kind, 0) + 1
-    return " [" + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + "]"
+    for kind in kinds:
+        counts[kind] = counts.get(kind, 0) + 1
+    return "[" + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + "]"
+
+
+def _some(conflict: Conflict, keys: list[str]) -> str:
+    """Some groups of a conflict: their keys, or past RELAX_EACH_MAX how many of each kind (a conflict
+    of 5,538 groups listed each in one line of text)."""
+    if len(keys) <= RELAX_EACH_MAX:
+        return ", ".join(keys)
+    kind = {r.key: r.kind for r in conflict.reasons}
+    return f"{len(keys)} of them {_kind_counts(kind[k] for k in keys)}"
+
+
+def _budget_spent(budget: float) -> str:
+    return f"the work budget of {budget:g} s was spent; raise --time-limit"
 
 
 def _cannot_hold(n: int, proven_minimal: bool = True) -> str:
@@ -242,6 +300,7 @@ class Outcome:
     feasible: bool | None  # None: undecided within the work limit
     core: list[str] | None = None  # infeasible: the groups the solver named
     exact: bool = True  # the core held nothing but switches that were on
+    skipped: bool = False  # undecided because the work budget was spent: no solve ran
 
 
 class Switchboard:
@@ -253,13 +312,21 @@ class Switchboard:
     (no core, but as fast as the normal model), and conflicts are shrunk by QuickXplain.
 
     `hypothesis`, when given, adds hard constraints to the model (for example "Ørsta goes live in
-    window 2025-02"); the groups are then asked whether they can hold together with it."""
+    window 2025-02"); the groups are then asked whether they can hold together with it.
+
+    Every solve is charged to the board's work `budget` (default WORK_BUDGET_FACTOR times the work
+    limit): its deterministic time and the cost of loading the model (`load`). Once the budget is spent,
+    shrinking probes are undecided at once and `run` raises OutOfBudget; `decide` always solves."""
 
     def __init__(self, problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT,
-                 hypothesis: Callable[[RolloutModel], None] | None = None):
+                 hypothesis: Callable[[RolloutModel], None] | None = None, budget: float | None = None):
         self.problem = problem
         self.time_limit = time_limit
+        self.budget = budget if budget is not None else WORK_BUDGET_FACTOR * time_limit
+        self.work = 0.0  # charged so far: deterministic seconds, and `load` per solve
         self.rollout = build_model(problem, with_objective=False, switchable=True)
+        proto = self.rollout.model.proto
+        self.load = (len(proto.variables) + len(proto.constraints)) / LOAD_SIZE
         self.switches = self.rollout.switches
         if hypothesis is not None:
             hypothesis(self.rollout)
@@ -273,6 +340,8 @@ class Switchboard:
         self.cores = True  # solves use assumptions and return cores (until one takes too long)
         self.undecided = 0  # probes that reached their work limit
         self.unproven: set[str] = set()  # groups of a conflict not proven needed (see minimal)
+        self.unproven_by_budget: set[str] = set()  # those of them not tried: the budget was spent
+        self.more_undecided = False  # conflicts: whether more remain was not decided (see conflicts)
 
     def group(self, key: str) -> Group:
         return self.switches.groups[key]
@@ -286,8 +355,29 @@ class Switchboard:
         params.num_workers = 1  # cores come back only from a single-worker feasibility solve
         params.random_seed = 0
         params.max_deterministic_time = work_limit if work_limit is not None else self.time_limit
-        params.max_time_in_seconds = self.time_limit * _WALL_FACTOR
+        # the guard leaves room for loading the model, which the work limit does not count: with -t 1
+        # a national model's presolve alone could reach 4 s on a busy machine ("undecided" by wall time)
+        params.max_time_in_seconds = (self.time_limit + self.load) * _WALL_FACTOR
         return solver
+
+    def charged_solve(self, model: cp_model.CpModel, work_limit: float | None = None
+                      ) -> tuple[cp_model.CpSolver, int]:
+        """Solve `model` (see `solver`), counted and charged to the budget: the solver and the status."""
+        solver = self.solver(work_limit)
+        status = solver.solve(model)
+        self.solves += 1
+        self.work += solver.deterministic_time + self.load
+        return solver, status
+
+    @property
+    def spent(self) -> bool:
+        """Whether the work budget is spent (no further optional solve starts)."""
+        return self.work >= self.budget
+
+    def _within_budget(self) -> None:
+        """Raise OutOfBudget when the budget is spent: what would be solved next is not computed."""
+        if self.spent:
+            raise OutOfBudget(f"the work budget of {self.budget:g} s was spent (raise --time-limit)")
 
     def solve(self, on: Iterable[str], work_limit: float | None = None) -> Outcome:
         """Is the problem feasible with exactly the groups `on` enforced (and the hypothesis)? `feasible`
@@ -298,10 +388,7 @@ class Switchboard:
             if outcome is not None:
                 return outcome
             self.cores = False
-        model = self.trial(on)
-        solver = self.solver(work_limit)
-        status = solver.solve(model)
-        self.solves += 1
+        solver, status = self.charged_solve(self.trial(on), work_limit)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return Outcome(True)
         return Outcome(False if status == cp_model.INFEASIBLE else None)
@@ -311,9 +398,7 @@ class Switchboard:
         model = self.rollout.model
         model.clear_assumptions()
         model.add_assumptions([self.switches.literal[key] for key in on])
-        solver = self.solver(min(CORE_WORK_LIMIT, self.time_limit))
-        status = solver.solve(model)
-        self.solves += 1
+        solver, status = self.charged_solve(model, min(CORE_WORK_LIMIT, self.time_limit))
         model.clear_assumptions()
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return Outcome(True)
@@ -333,9 +418,12 @@ class Switchboard:
 
     def probe(self, on: Iterable[str]) -> Outcome:
         """A solve while a conflict is shrunk, with the smaller SHRINK_WORK_LIMIT. Once MAX_UNDECIDED
-        probes were undecided, every further one is undecided at once (the search stops shrinking)."""
+        probes were undecided, or the work budget is spent, every further one is undecided at once (the
+        search stops shrinking)."""
         if self.undecided >= MAX_UNDECIDED:
             return Outcome(None)
+        if self.spent:
+            return Outcome(None, skipped=True)
         outcome = self.solve(on, min(SHRINK_WORK_LIMIT, self.time_limit))
         if outcome.feasible is None:
             self.undecided += 1
@@ -353,13 +441,15 @@ class Switchboard:
     def minimal(self, infeasible: Iterable[str]) -> list[str]:
         """Shrink a set of groups proven infeasible to one where every group is needed: by deletion with
         cores while solves return them, else QuickXplain first. A group whose removal cannot be decided
-        within the work limit is kept and listed in `self.unproven`: the set returned is always proven
-        infeasible, and minimal when none of its groups is unproven."""
+        within the work limit (or is not tried: the work budget is spent) is kept and listed in
+        `self.unproven`: the set returned is always proven infeasible, and minimal when none of its groups
+        is unproven."""
         current = self.ordered(infeasible)
         if not self.cores:
             current = self.quickxplain(current)
         examined: set[str] = set()
         unsure: set[str] = set()
+        untried: set[str] = set()
         i = 0
         while i < len(current):
             key = current[i]
@@ -374,8 +464,11 @@ class Switchboard:
                 continue
             if outcome.feasible is None:
                 unsure.add(key)
+                if outcome.skipped:
+                    untried.add(key)
             i += 1
         self.unproven |= {k for k in current if k in unsure}
+        self.unproven_by_budget |= {k for k in current if k in untried}
         return current
 
     def quickxplain(self, candidates: list[str]) -> list[str]:
@@ -414,15 +507,25 @@ class Switchboard:
                   ) -> tuple[list[list[str]], bool]:
         """Up to `limit` disjoint minimal conflicts (going on from those `found` already); and True when
         setting them aside leaves a feasible problem (no conflict is left unlisted). Raises Undecided
-        when feasibility itself is not decided."""
+        when feasibility itself is not decided. Once a conflict is found, whether more remain not being
+        decided (in the work limit) stops the search with False and `more_undecided` set: the conflicts
+        found are proven all the same. Once the work budget is spent, no further conflict is shrunk."""
         found = list(found or [])
         aside: set[str] = {key for conflict in found for key in conflict}
         while True:
             on = [key for key in self.keys if key not in aside]
-            outcome = self.decide(on)
+            try:
+                outcome = self.decide(on)
+            except Undecided:
+                if not found:
+                    raise
+                self.more_undecided = True
+                return found, False
             if outcome.feasible:
                 return found, True
             if len(found) >= limit:
+                return found, False
+            if found and self.spent:  # another conflict would be all the rest, not shrunk
                 return found, False
             conflict = self.minimal(self.narrowed(on, outcome))
             if not conflict:
@@ -443,10 +546,10 @@ class Switchboard:
 
     def run(self, model: cp_model.CpModel, work_limit: float | None = None) -> cp_model.CpSolver | None:
         """Solve a trial model: the solver when it found a solution (optimal where it has an objective),
-        None when infeasible. Raises Undecided at the work limit."""
-        solver = self.solver(work_limit)
-        status = solver.solve(model)
-        self.solves += 1
+        None when infeasible. Raises Undecided at the work limit, OutOfBudget (before solving) when the
+        work budget is spent."""
+        self._within_budget()
+        solver, status = self.charged_solve(model, work_limit)
         if status == cp_model.OPTIMAL or (status == cp_model.FEASIBLE and not model.has_objective()):
             return solver
         if status == cp_model.INFEASIBLE:
@@ -467,6 +570,10 @@ class Describer:
     def __init__(self, problem: Problem):
         self.problem = problem
         self.future = problem.future_windows
+        #: each organisation's place in the data (a scan per call took 180 s for a national conflict)
+        self.order: dict[str, int] = {}
+        for i, o in enumerate(problem.organisations):
+            self.order.setdefault(o.id, i)
 
     # ---- names ----------------------------------------------------------------------------------
 
@@ -633,7 +740,7 @@ class Describer:
         return any(profile.load_at(month - live) > 0 for profile in profiles)
 
     def _data_order(self, org_id: str) -> int:
-        return next((i for i, o in enumerate(self.problem.organisations) if o.id == org_id), len(self.problem.organisations))
+        return self.order.get(org_id, len(self.problem.organisations))
 
     def given(self, org: Organisation) -> Reason:
         return Reason(f"pinned:{org.id}", "pinned", self.field_at(org, "live_since"), (org.id,),
@@ -671,11 +778,17 @@ class Relaxer:
         self.x = board.rollout.variables.go_live
         self.switches = board.switches
 
-    def for_conflict(self, conflict: list[str]) -> list[Relaxation]:
+    def for_conflict(self, conflict: list[str]) -> tuple[list[Relaxation], list[str]]:
+        """The changes found, smallest first; and the groups whose change was not computed because the
+        work budget was spent. Tried in the order they are listed (dates first, dropping a rule and
+        letting an organisation out last), so that a budget spent on a large conflict's hundreds of
+        rules leaves its pool's capacity and limits computed; with budget enough the order changes
+        nothing (each is found on its own)."""
         found: list[Relaxation] = []
+        skipped: list[str] = []
         pools_done: set[str] = set()
         limits_done: set[tuple] = set()  # (limit number, measure) raised in every window at once
-        for key in conflict:
+        for key in sorted(conflict, key=lambda k: _CHANGE_RANK[self.board.group(k).kind]):
             group = self.board.group(key)
             if len(conflict) > RELAX_EACH_MAX and group.kind in _PER_ORGANISATION:
                 continue
@@ -685,19 +798,27 @@ class Relaxer:
                 pools_done.add(group.subject.id)
             if group.kind == "limit" and (group.number, group.measure) in limits_done:
                 continue
+            if self.board.spent:  # before its trial model is built (0.1 s to copy at national scale)
+                skipped.append(key)
+                continue
             try:
                 relaxation = getattr(self, f"_{group.kind}")(group)
+                if relaxation is None and group.kind == "limit":
+                    limits_done.add((group.number, group.measure))
+                    try:
+                        relaxation = self._whole_limit(group)
+                    except OutOfBudget:
+                        raise
+                    except Undecided:
+                        relaxation = None
+            except OutOfBudget:
+                skipped.append(key)
+                continue
             except Undecided:
                 continue  # not decided within the work limit: not suggested
-            if relaxation is None and group.kind == "limit":
-                limits_done.add((group.number, group.measure))
-                try:
-                    relaxation = self._whole_limit(group)
-                except Undecided:
-                    relaxation = None
             if relaxation is not None:
                 found.append(relaxation)
-        return sorted(found, key=lambda r: r.order)
+        return sorted(found, key=lambda r: r.order), self.board.ordered(skipped)
 
     def feasible_with(self, off: Iterable[str], add: Callable[[cp_model.CpModel], None] | None = None) -> bool:
         """The verification: a feasibility re-solve with groups `off` switched off and a change added."""
@@ -872,12 +993,16 @@ class Relaxer:
         try:
             solver = self.run(model)
             return None if solver is None else (int(solver.value(extra)), True, solver)
+        except OutOfBudget:
+            raise
         except Undecided:
             pass
 
         def enough(more: int) -> tuple[bool | None, cp_model.CpSolver | None]:
             try:
                 solver = self.board.run(self._with_extra(months, more)[0], min(SHRINK_WORK_LIMIT * 2, self.board.time_limit))
+            except OutOfBudget:
+                raise
             except Undecided:
                 return None, None
             return solver is not None, solver
@@ -909,6 +1034,8 @@ class Relaxer:
         model.minimize(sum(over.values()))
         try:
             solver = self.run(model)
+        except OutOfBudget:
+            raise
         except Undecided:
             return None
         return None if solver is None else [key for key in months if solver.boolean_value(over[key])]
@@ -957,8 +1084,8 @@ def conflict_of(board: Switchboard, words: Describer, keys: list[str], also: Ite
     reasons = [words.reason(g, board.switches, involved) for g in groups]
     pinned = [board.problem.org[a] for a in dict.fromkeys(a for r in reasons for a in r.actors)
               if a in board.problem.org and board.problem.org[a].status is Status.live]
-    return Conflict(reasons, [words.given(org) for org in pinned],
-                    unproven=[k for k in keys if k in board.unproven])
+    return Conflict(reasons, [words.given(org) for org in pinned], unproven=[k for k in keys if k in board.unproven],
+                    budget=board.budget, untried=any(k in board.unproven_by_budget for k in keys))
 
 
 #: conflicts beyond those listed that are looked for to set them aside while a listed one's changes
@@ -969,8 +1096,11 @@ MORE_CONFLICTS_TO_RELAX = 6
 def explain_infeasible(problem: Problem, *, max_conflicts: int = MAX_CONFLICTS, relax: bool = True,
                        time_limit: float = SOLVE_TIME_LIMIT) -> Explanation:
     """Whether any plan satisfies every rule and limit; if none does, up to `max_conflicts` disjoint
-    minimal conflicts, each with the smallest changes that resolve it (`relax`). Raises Undecided when a
-    solve runs out of time."""
+    minimal conflicts, each with the smallest changes that resolve it (`relax`). Raises Undecided when
+    whether the data admits a plan is not decided in the work limit. The whole search shares a work
+    budget (WORK_BUDGET_FACTOR times `time_limit`, in deterministic seconds): once it is spent, the
+    conflicts found are reported as they are (proven infeasible; what was not proven needed listed) and
+    the changes not computed are said to be."""
     if plan_exists(problem):
         return Explanation(True)
     large = _large(problem)
@@ -985,10 +1115,11 @@ def explain_infeasible(problem: Problem, *, max_conflicts: int = MAX_CONFLICTS, 
         raise
     if not found:
         return Explanation(True, solves=board.solves)
+    more_undecided = board.more_undecided
     words = Describer(problem)
     conflicts = []
     every = found
-    if relax and not complete:
+    if relax and not complete and not more_undecided and not board.spent:
         # a change resolves a conflict when the data holds with it and every other conflict set aside:
         # the unlisted ones too (with only the listed ones aside, a fourth kept every trial infeasible
         # and each listed conflict read "no single change resolves it")
@@ -1000,9 +1131,10 @@ def explain_infeasible(problem: Problem, *, max_conflicts: int = MAX_CONFLICTS, 
         conflict = conflict_of(board, words, keys)
         if relax:
             aside = {k for other in every if other is not keys for k in other}
-            conflict.relaxations = Relaxer(board, words, set(board.keys) - aside).for_conflict(keys)
+            relaxer = Relaxer(board, words, set(board.keys) - aside)
+            conflict.relaxations, conflict.not_computed = relaxer.for_conflict(keys)
         conflicts.append(conflict)
-    return Explanation(False, conflicts, complete, board.solves)
+    return Explanation(False, conflicts, complete, board.solves, more_undecided, board.work, board.budget)
 
 
 def is_feasible(problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT) -> bool:
@@ -1168,8 +1300,11 @@ def _conflict_lines(conflict: Conflict) -> list[str]:
         lines.append("  given (history, never moved):")
         lines += [f"  - {g}" for g in conflict.given]
     if conflict.unproven:
-        lines.append(f"  not proven minimal: within the work limit it was not decided whether "
-                     f"{', '.join(conflict.unproven)} {'is' if len(conflict.unproven) == 1 else 'are'} needed")
+        needed = f"{_some(conflict, conflict.unproven)} {'is' if len(conflict.unproven) == 1 else 'are'} needed"
+        if not conflict.untried:
+            lines.append(f"  not proven minimal: within the work limit it was not decided whether {needed}")
+        else:
+            lines.append(f"  not proven minimal: whether {needed} was not decided: {_budget_spent(conflict.budget)}")
     return lines
 
 
@@ -1485,9 +1620,7 @@ def _fewest_moves_cp_sat(board: Switchboard, actor: str, plan: Solution, best: S
         if hint:
             for var in go_live.values():
                 model.add_hint(var, start[var.index])
-        solver = board.solver(work)
-        status = solver.solve(model)
-        board.solves += 1
+        solver, status = board.charged_solve(model, work)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
                 found is None or solver.objective_value < found.objective_value):
             found, proven = solver, status == cp_model.OPTIMAL
