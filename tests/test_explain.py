@@ -517,7 +517,8 @@ def test_why_not_earlier_for_an_unscheduled_organisation():
 def test_why_not_earlier_trivial_answers():
     p = build([org("m1"), org("old", status="live", live_since="2023-11-04")])
     plan = solved(p)
-    assert why_not_earlier(p, "m1", plan).verdict == "first_window"
+    first = why_not_earlier(p, "m1", plan)
+    assert first.verdict == "first_window" and "on the first date with a window from the planning date on" in first.to_text()
     assert why_not_earlier(p, "old", plan).verdict == "pinned"
     from hpplan.errors import InputError
 

@@ -413,7 +413,7 @@ class Switchboard:
         """A solve that must decide; raises Undecided at the work limit."""
         outcome = self.solve(on)
         if outcome.feasible is None:
-            raise Undecided(f"no answer within the work limit of {self.time_limit:g} s")
+            raise Undecided(f"no answer within the work limit of {self.time_limit:g} s (raise --time-limit)")
         return outcome
 
     def probe(self, on: Iterable[str]) -> Outcome:
@@ -1344,7 +1344,8 @@ def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, 
         before = [w for w in future.values() if w.date < current.date]
         if not before:
             return WhyNotEarlier(actor, org.name, "first_window", f"{org.name} goes live in "
-                                 f"{Describer.window(current)}, the first window from the planning date on.",
+                                 f"{Describer.window(current)}, on the first date with a window from the planning date "
+                                 "on.",
                                  current.id)
         earlier = before[-1]
         question = (f"Why does {org.name} go live in {Describer.window(current)}, not one window earlier in "
