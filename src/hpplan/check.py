@@ -29,7 +29,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .errors import InputError, InputErrors, Location, did_you_mean
-from .explain import SOLVE_TIME_LIMIT, Explanation, Undecided, explain_infeasible
+from .explain import (RELAX_EACH_MAX, SOLVE_TIME_LIMIT, Conflict, Explanation, Undecided, counted,
+                      explain_infeasible, kind_counts)
 from .loader import validate
 from .problem import Problem
 from .schema import ID_PATTERN, SOURCE_PREFIXES, Date, Located, Status
@@ -193,7 +194,9 @@ class Finding:
     owner: str  # the test case: "organisation orsta", "rule #2", "pool primary", "plan", "data"
     actors: tuple[str, ...] = ()
     title: str = ""
-    pool: str | None = None  # a capacity finding's pool and month ("YYYY-MM"), for programs; else None
+    # a finding about one pool in one month ("YYYY-MM"): capacity and load report findings of a plan, a
+    # conflict's capacity rule; for programs (never to be read from the wording); else None
+    pool: str | None = None
     month: str | None = None
 
     def __str__(self) -> str:
@@ -222,7 +225,17 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     checked: list[Checked] = field(default_factory=list)
     explanation: Explanation | None = None
-    errors: list[InputError] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)  # invalid input: those listed (errors.MAX_ERRORS)
+    input_errors: int = 0  # invalid input: how many errors were found, all counted (listed or not)
+
+    @property
+    def unlisted(self) -> int:
+        """Input errors found but not listed (beyond errors.MAX_ERRORS)."""
+        return max(0, self.input_errors - len(self.errors))
+
+    def input_error_lines(self) -> list[str]:
+        """Each input error listed, `file:line: message`, and how many more were not listed."""
+        return str(InputErrors(self.errors, self.input_errors)).splitlines() if self.errors else []
 
     @property
     def exit_code(self) -> int:
@@ -288,23 +301,55 @@ def check_data(problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT, relax:
         explanation = explain_infeasible(problem, time_limit=time_limit, relax=relax)
     except Undecided as exc:
         return CheckResult("data", "undecided", f"hpplan check: {source}: undecided: {exc}", source, checked=checked)
-    size = f"{len(problem.organisations)} organisations, {len(problem.windows)} windows"
+    size = f"{counted(len(problem.organisations), 'organisation')}, {counted(len(problem.windows), 'window')}"
     if explanation.feasible:
         return CheckResult("data", "ok", f"hpplan check: {source} ({size}): a plan exists that satisfies every "
                            "rule and limit", source, checked=checked, explanation=explanation)
     findings = []
     for n, conflict in enumerate(explanation.conflicts, 1):
-        keys = conflict.keys
-        for reason in conflict.reasons:
-            others = [k for k in keys if k != reason.key]
+        others = _others(conflict)
+        for i, reason in enumerate(conflict.reasons):
+            pool, month = _pool_month(reason.kind, reason.key)
             findings.append(Finding(
-                reason.kind, f"{reason.message} [conflict {n}: cannot hold together with "
-                f"{', '.join(others) if others else 'the history'}; see `{explain}`]",
-                reason.where, reason.owner, reason.actors, f"hpplan: no plan possible (conflict {n})"))
+                reason.kind, f"{reason.message} [conflict {n}: cannot hold together with {others(i)}; see "
+                f"`{explain}`]", reason.where, reason.owner, reason.actors, f"hpplan: no plan possible (conflict {n})",
+                pool, month))
     count = len(explanation.conflicts)
+    if explanation.complete:
+        more = ""
+    elif explanation.more_undecided:  # as Explanation.to_text says it
+        more = "; whether there are more was not decided within the work limit (raise --time-limit)"
+    else:
+        more = " (and more)"
     summary = (f"hpplan check: {source} ({size}): no plan satisfies every rule and limit: "
-               f"{count} conflict{'s' if count != 1 else ''}{'' if explanation.complete else ' (and more)'}")
+               f"{count} conflict{'s' if count != 1 else ''}{more}")
     return CheckResult("data", "infeasible", summary, source, findings, checked, explanation)
+
+
+def _others(conflict: Conflict):
+    """What the i-th rule of a conflict cannot hold together with, for its finding: the other keys, or
+    past RELAX_EACH_MAX of them how many of each kind (a conflict of 5,672 groups that listed every
+    other key in each finding made a JUnit report of 1.2 GB). The count depends only on the rule's
+    kind: computed once per kind."""
+    keys = conflict.keys
+    if len(keys) - 1 <= RELAX_EACH_MAX:
+        return lambda i: ", ".join(keys[:i] + keys[i + 1:]) or "the history"
+    kinds = [reason.kind for reason in conflict.reasons]
+    by_kind: dict[str, str] = {}
+    for i, kind in enumerate(kinds):
+        if kind not in by_kind:
+            rest = kind_counts(kinds[:i] + kinds[i + 1:])
+            by_kind[kind] = f"{len(kinds) - 1} other rules and limits {rest}"
+    return lambda i: by_kind[kinds[i]]
+
+
+def _pool_month(kind: str, key: str) -> tuple[str | None, str | None]:
+    """The pool and month of a conflict's capacity rule, from its key `capacity:POOL@YYYY-MM`
+    (docs/check.md; a pool id has no `@`); (None, None) for any other rule."""
+    if kind != "capacity":
+        return None, None
+    pool, _, month = key.removeprefix("capacity:").rpartition("@")
+    return pool, month
 
 
 def check_plan(problem: Problem, plan_path: Path, *, scenarios: Sequence[Path | str] = ()) -> CheckResult:
@@ -368,7 +413,7 @@ def invalid(error: InputError, source: str) -> CheckResult:
     listed = f", the first {len(errors)} listed" if total > len(errors) else ""
     return CheckResult("data", "invalid", f"hpplan check: {source}: invalid input ({total} "
                        f"error{'s' if total != 1 else ''}{listed})", source, findings,
-                       [Checked("input", None)], errors=errors)
+                       [Checked("input", None)], errors=errors, input_errors=total)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -379,6 +424,9 @@ def to_text(result: CheckResult) -> str:
     lines: list[str] = []
     if result.status == "infeasible" and result.explanation is not None:
         lines.append(result.explanation.to_text().rstrip("\n"))
+        lines.append("")
+    elif result.status == "invalid" and result.errors:
+        lines += result.input_error_lines()  # and how many more were not listed
         lines.append("")
     elif result.status in ("violations", "invalid"):
         lines += [str(f) for f in result.findings]
@@ -394,6 +442,7 @@ def to_json(result: CheckResult) -> str:
         "mode": result.mode,
         "source": result.source,
         "summary": result.summary,
+        "input_errors": result.input_errors,
         "findings": [f.to_json() for f in result.findings],
         "explanation": result.explanation.to_json_dict() if result.explanation is not None else None,
     }
@@ -419,9 +468,13 @@ def to_junit(result: CheckResult) -> str:
         found = by_owner.get(case.name, [])
         if found:
             tag = "error" if result.status == "invalid" else "failure"
-            message = found[0].message if len(found) == 1 else f"{len(found)} problems; the first: {found[0].message}"
+            # invalid input: every error counted, also those not listed
+            count = result.input_errors if case.name == "input" and result.input_errors else len(found)
+            listed = f" ({len(found)} listed)" if count > len(found) else ""
+            message = found[0].message if count == 1 else f"{count} problems{listed}; the first: {found[0].message}"
             child = ET.SubElement(element, tag, message=message, type=found[0].rule)
-            child.text = "\n".join(str(f) for f in found)
+            child.text = "\n".join(result.input_error_lines() if case.name == "input" and result.errors
+                                   else [str(f) for f in found])
         elif case.name == "a plan exists" and result.status == "infeasible" and result.explanation is not None:
             child = ET.SubElement(element, "failure", message=result.summary, type="infeasible")
             child.text = result.explanation.to_text()
@@ -479,21 +532,38 @@ def _by_line(items: list[Annotation]) -> list[list[Annotation]]:
     return list(groups.values())
 
 
-def _annotations(command: str, groups: list[list[Annotation]], what: tuple[str, str]) -> list[str]:
+def _annotations(command: str, groups: list[list[Annotation]], what: tuple[str, str], unlisted: int = 0) -> list[str]:
     """`::command` lines, one per group (a file:line; its messages each on a line of their own), at most
     GITHUB_ANNOTATIONS: the last then says how many more there are and where to read them. `what`: the
-    singular and plural of what an item is."""
+    singular and plural of what an item is; `unlisted`: items found but not listed at all (input errors
+    beyond errors.MAX_ERRORS), which the last annotation counts too."""
     lines = []
-    for k, group in enumerate(groups[:GITHUB_ANNOTATIONS], 1):
+    shown = groups[:GITHUB_ANNOTATIONS]
+    for k, group in enumerate(shown, 1):
         titles = dict.fromkeys(title for _, title, _ in group)
         message = "\n".join(m for _, _, m in group)
-        if k == GITHUB_ANNOTATIONS and len(groups) > k:
-            more, other = sum(len(g) for g in groups[k:]), len(groups) - k
-            message += (f"\n(and {more} more {what[0] if more == 1 else what[1]} on {other} other "
-                        f"line{'s' if other != 1 else ''}, which GitHub does not show as annotations: read them "
-                        "all in this step's log, after the annotations, or in the JUnit report)")
+        if k == len(shown):
+            message += _more_note(groups[k:], unlisted, what)
         lines.append(f"::{command} {_properties(group[0][0], '; '.join(titles))}::{_escape_data(message)}")
     return lines
+
+
+def _more_note(hidden: list[list[Annotation]], unlisted: int, what: tuple[str, str]) -> str:
+    """The last annotation's note of the items it does not show: those on the `hidden` lines (in the
+    step's log), and those `unlisted` anywhere (fix the others and run again); "" when there are none."""
+    in_log = sum(len(g) for g in hidden)
+    more = in_log + unlisted
+    if not more:
+        return ""
+    note = f"\n(and {more} more {what[0] if more == 1 else what[1]}"
+    if in_log:
+        other = len(hidden)
+        note += (f"{f': {in_log}' if unlisted else ''} on {other} other line{'s' if other != 1 else ''}, which "
+                 "GitHub does not show as annotations: read them all in this step's log, after the annotations, "
+                 "or in the JUnit report")
+    if unlisted:
+        note += (f"; {unlisted}" if in_log else "") + " not listed: fix these and run again"
+    return note + ")"
 
 
 def to_github(result: CheckResult) -> str:
@@ -510,7 +580,7 @@ def to_github(result: CheckResult) -> str:
             notices += [(r.where, f"hpplan: a change that resolves conflict {n}", r.message)
                         for r in conflict.relaxations]
     error_groups, notice_groups = _by_line(errors), _by_line(notices)
-    lines = (_annotations("error", error_groups, ("error", "errors"))
+    lines = (_annotations("error", error_groups, ("error", "errors"), result.unlisted)
              + _annotations("notice", notice_groups, ("suggested change", "suggested changes")))
     cut = max(len(error_groups), len(notice_groups)) > GITHUB_ANNOTATIONS
     return "\n".join(lines + [to_text(result).rstrip("\n") if cut else result.summary]) + "\n"

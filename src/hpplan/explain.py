@@ -92,6 +92,8 @@ WORK_BUDGET_FACTOR = 10
 #: which CP-SAT does not count (at national scale, 280,000 variables and constraints, 0.6-5 s of wall
 #: time at 0.00 deterministic seconds): 1 s per this many variables and constraints of the model
 LOAD_SIZE = 250_000
+#: the least wall time a solve of hpplan's is given (SolveOptions.time_limit's minimum)
+MIN_SOLVE_SECONDS = 0.1
 #: an upper bound for relaxation variables (users, tenths of an FTE)
 _BIG = 10**9
 
@@ -219,7 +221,7 @@ class Explanation:
             return "A plan exists that satisfies every rule and limit.\n"
         more = ("" if self.complete else "; whether there are more was not decided within the work limit (raise "
                 "--time-limit)" if self.more_undecided else " found, and there are more")
-        lines = [f"No plan satisfies every rule and limit: {_count(len(self.conflicts), 'conflict')}{more}."]
+        lines = [f"No plan satisfies every rule and limit: {counted(len(self.conflicts), 'conflict')}{more}."]
         for n, conflict in enumerate(self.conflicts, 1):
             lines += ["", f"Conflict {n}: {_cannot_hold(len(conflict.reasons), not conflict.unproven)}"
                       f"{_by_kind(conflict)}:"]
@@ -246,7 +248,8 @@ class Explanation:
                 "conflicts": [c.to_json() for c in self.conflicts]}
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """'1 conflict', '3 conflicts' (`many`: an irregular plural)."""
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
@@ -254,10 +257,10 @@ def _by_kind(conflict: Conflict) -> str:
     """For a large conflict, how many of each kind: ' [47 mandatory, 47 earliest, 10 capacity]'."""
     if len(conflict.reasons) <= RELAX_EACH_MAX:
         return ""
-    return " " + _kind_counts(reason.kind for reason in conflict.reasons)
+    return " " + kind_counts(reason.kind for reason in conflict.reasons)
 
 
-def _kind_counts(kinds: Iterable[str]) -> str:
+def kind_counts(kinds: Iterable[str]) -> str:
     """'[47 mandatory, 47 earliest, 10 capacity]', in the order the kinds first come."""
     counts: dict[str, int] = {}
     for kind in kinds:
@@ -271,7 +274,7 @@ def _some(conflict: Conflict, keys: list[str]) -> str:
     if len(keys) <= RELAX_EACH_MAX:
         return ", ".join(keys)
     kind = {r.key: r.kind for r in conflict.reasons}
-    return f"{len(keys)} of them {_kind_counts(kind[k] for k in keys)}"
+    return f"{len(keys)} of them {kind_counts(kind[k] for k in keys)}"
 
 
 def _budget_spent(budget: float) -> str:
@@ -680,16 +683,16 @@ class Describer:
         elif isinstance(rule, Together):
             text = f"{self.names(a)} must go live in the same window, or none of them"
         elif isinstance(rule, Order):
-            gap = _count(rule.min_gap_windows, "window")
+            gap = counted(rule.min_gap_windows, "window")
             if rule.min_gap_months:
-                gap += f" and {_count(rule.min_gap_months, 'month')}"
+                gap += f" and {counted(rule.min_gap_months, 'month')}"
             text = f"{self.names(a)} go live in this order, each at least {gap} after the one before"
         elif isinstance(rule, AfterLive):
             # docs/rules.md: month(then) - its longest `before` >= month(first), and not in an earlier window
             months = len(self.problem.profile(self.problem.org[rule.then]).before)  # all profiles summed
             if months:
-                text = (f"{self.name(rule.then)}'s {_count(months, 'month')} of preparation start only after "
-                        f"{self.name(rule.first)} is live: it goes live at least {_count(months, 'month')} after "
+                text = (f"{self.name(rule.then)}'s {counted(months, 'month')} of preparation start only after "
+                        f"{self.name(rule.first)} is live: it goes live at least {counted(months, 'month')} after "
                         f"{self.name(rule.first)}'s go-live month")
             else:
                 text = (f"{self.name(rule.then)} goes live only once {self.name(rule.first)} is: in the same "
@@ -705,8 +708,8 @@ class Describer:
     def _limit(self, group: Group, switches, involved):
         limit = group.subject
         bound = getattr(limit, group.measure)
-        unit = {"max_actors": _count(bound, "organisation"), "max_users": f"{bound:,} users".replace(",", " "),
-                "max_trusts": _count(bound, "health trust")}[group.measure]
+        unit = {"max_actors": counted(bound, "organisation"), "max_users": f"{bound:,} users".replace(",", " "),
+                "max_trusts": counted(bound, "health trust")}[group.measure]
         if group.measure != "max_trusts" and limit.kinds is not None:
             unit += f" ({', '.join(k.value for k in limit.kinds)} only)"  # a kind outside it does not count
         window = self.problem.window[group.window]
@@ -852,7 +855,7 @@ class Relaxer:
             return None
         field_name = {"earliest": "earliest", "returns": "returns", "latest": "latest"}[group.kind]
         what = {"earliest": "earliest date", "returns": "return date", "latest": "latest date"}[group.kind]
-        moved = _count(distance[slot.id], "window") + (" later" if later else " earlier")
+        moved = counted(distance[slot.id], "window") + (" later" if later else " earlier")
         return Relaxation(group.key, group.kind,
                           f"move {org.name}'s {what} from {getattr(org, field_name)} to {slot.date} ({moved}: "
                           f"{self.words.window(slot)})",
@@ -1479,7 +1482,7 @@ def _least_change(confined: Problem, actor: str, plan: Solution, earlier,
     plannable = {o.id for o in confined.plannable}
     for radius in radii:
         left = deadline - time.perf_counter()
-        if left <= 0:
+        if left < MIN_SOLVE_SECONDS:  # what a solve may be given at the least (SolveOptions)
             return None
         problem, kept = (confined, 0) if radius is None else _kept_far_from(confined, plan, actor, earlier, radius)
         solution, replan = solve_replan(problem, SolveOptions(time_limit=left, tie_break=False), Baseline(plan))

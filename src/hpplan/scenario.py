@@ -695,14 +695,14 @@ class _Draft:
         # begins and ends; months before the first change take `fte`
         fte = new(pool.fte) if first is None else pool.fte
         points = sorted({ch.from_ for ch in pool.changes} | ({first} if first else set()) | ({after} if after else set()))
-        written = {ch.from_: ch.at for ch in pool.changes}
         changes, previous = [], fte
         for month in points:
             value = new(pool.fte_in(month)) if inside(month) else pool.fte_in(month)
             if value != previous:
                 change = CapacityChange.model_validate({"from": month, "fte": value})
-                # a change of the data keeps its line; one this change makes (or ends) points at it
-                change._at = written[month] if month in written and not inside(month) else c.at
+                # inside the change's months it points at the change; after them, where the base states
+                # that month's capacity (a change of the data keeps its line, the pool's fte its own)
+                change._at = c.at if inside(month) else pool.capacity_at(month) or c.at
                 changes.append(change)
                 previous = value
         changed = pool.model_copy(update={"fte": fte, "changes": changes})

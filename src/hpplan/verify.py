@@ -36,8 +36,9 @@ class Violation:
     """One broken rule or limit (or an inconsistency in the plan itself).
 
     `message` is for people; what a program needs to know about the violation is in the fields, so that
-    no caller has to parse the wording (which may change): a capacity violation names its `pool` and
-    its `month` ("YYYY-MM", as in the plan's load report); other violations leave them None.
+    no caller has to parse the wording (which may change): a capacity or load report violation names
+    its `pool` and its `month` ("YYYY-MM", as in the plan's load report; a load report month that is no
+    YYYY-MM leaves `month` None); other violations leave them None.
     """
 
     rule: str
@@ -523,16 +524,19 @@ class _Verifier:
                 continue
             if month is None:
                 self.add("load_report", f"the load report for pool {pool.id} has month {point.month!r}; "
-                         f"expected YYYY-MM", where=pool.at)
+                         f"expected YYYY-MM", where=pool.at, pool=pool.id)
                 continue
             used = sum(loads[pool.id].get(month, {}).values()) / _TENTHS
             cap = self.capacity(pool, month) / _TENTHS
+            label = _month_label(month)
             if abs(point.used - used) > _LOAD_TOLERANCE:
                 self.add("load_report", f"the load report says pool {pool.id} uses {point.used:g} FTE in "
-                         f"{point.month}, but the plan's load is {used:.1f} FTE", where=pool.at)
-            if abs(point.limit - cap) > _LOAD_TOLERANCE:
+                         f"{point.month}, but the plan's load is {used:.1f} FTE", where=pool.at, pool=pool.id,
+                         month=label)
+            if abs(point.limit - cap) > _LOAD_TOLERANCE:  # at the line that states the month's capacity
                 self.add("load_report", f"the load report says pool {pool.id} has {point.limit:g} FTE in "
-                         f"{point.month}, but its capacity is {cap:.1f} FTE", where=pool.at)
+                         f"{point.month}, but its capacity is {cap:.1f} FTE", where=pool.capacity_at(label),
+                         pool=pool.id, month=label)
         self._seq = ()
 
     # ---- objective ------------------------------------------------------------------------------
