@@ -373,3 +373,23 @@ def test_ics_marks_estimates(mixed_sources):
     assert "Users: 900*\n" in hosp and "Population: 0\n" in hosp  # a zero is never an estimate
     for org_id in ("trust-a", "m3"):
         assert "*" not in found[event_uid(problem, org_id)] and "estimate" not in found[event_uid(problem, org_id)]
+
+
+def test_xlsx_says_its_made_time_is_utc(tiny):
+    # the About sheet's "made" was a bare date-time: local time or UTC, the reader could not tell
+    problem, solution = tiny
+    about = load_workbook(io.BytesIO(to_xlsx(problem, solution, STAMP)))["About"]
+    made = next(row[1] for row in about.iter_rows() if row[0].value == "made")
+    assert made.value == STAMP.replace(tzinfo=None)  # a real date-time, in UTC
+    assert made.number_format == 'yyyy-mm-dd hh:mm:ss "UTC"'
+    # a stamp in another zone is written as UTC
+    oslo = STAMP.astimezone(dt.timezone(dt.timedelta(hours=1)))
+    about = load_workbook(io.BytesIO(to_xlsx(problem, solution, oslo)))["About"]
+    assert next(row[1].value for row in about.iter_rows() if row[0].value == "made") == STAMP.replace(tzinfo=None)
+
+
+def test_ics_spells_kinds_as_the_docs():
+    problem = build([org("m1", population=50_000, users=2_000),
+                     org("gp1", kind="gp_office", municipality="m1", users=15, population=None)])
+    found = [str(e["DESCRIPTION"]) for e in events(to_ics(problem, solved(problem), STAMP))]
+    assert any("Kind: GP office (primary care)" in d for d in found) and not any("gp office" in d for d in found)

@@ -371,12 +371,16 @@ def test_scenario_in_title(problem, solution):
 
 
 def test_plan_groups_pinned_without_window(problem, solution):
-    # a pinned organisation live a month after its window goes with the window before it
+    # a pinned organisation live a month after the nearest window is in no window (docs/rules.md
+    # "Pinned": none within 6 days); it comes after the window before it, not in it
     solution.plan[2] = Assignment("alesund", "Ålesund kommune", "municipality", "primary",
                                   dt.date(2023, 6, 1), None, True)
-    groups = {g.key: [e.id for e in g.entries] for g in plan_groups(problem, solution)}
-    assert groups["W0"] == ["hmr", "alesund"]
-    assert groups["not-scheduled"] == ["nordmore", "gp-privat"]
+    groups = {g.key: g for g in plan_groups(problem, solution)}
+    assert [e.id for e in groups["W0"].entries] == ["hmr"]
+    assert [e.id for e in groups["after-W0"].entries] == ["alesund"]
+    assert groups["after-W0"].title == "live after W0, in no window"
+    assert list(groups).index("after-W0") == list(groups).index("W0") + 1
+    assert [e.id for e in groups["not-scheduled"].entries] == ["nordmore", "gp-privat"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -392,7 +396,7 @@ def test_csv(problem, solution):
     assert hmr == {
         "id": "hmr", "name": "Helse Møre og Romsdal HF", "kind": "health_trust", "sector": "specialist",
         "status": "live", "go_live": "2023-04-28", "window": "W0", "pinned": "true", "users": "9000",
-        "population": "270000",
+        "population": "270000", "estimates": "",
     }
     unscheduled = next(r for r in rows if r["id"] == "gp-privat")
     assert (unscheduled["go_live"], unscheduled["window"], unscheduled["population"]) == ("", "", "")
@@ -507,3 +511,23 @@ def test_estimated_users_are_marked_with_one_note(problem, solution):
     assert "Not scheduled: 2 organisations, 312* users." in text  # Nordmøre's 300 are estimated
     assert text.count("* after a number: an estimate (see the data's source notes).") == 1
     assert "* after a window: history, before the planning date." in text
+
+
+def test_two_organisations_of_one_name_each_show_their_id(problem, solution):
+    # two GP offices named alike gave two rows that read the same (the report said them apart by id)
+    orgs = [o | {"name": "Legekontoret"} if o["id"] in ("gp-privat", "gp-levanger") else o for o in ORGS]
+    twins = Problem(organisations=[_org(**o) for o in orgs], waves=WavesFile.model_validate(WAVES))
+    for width in (120, 60):
+        lines = render(twins, make_solution(twins), width).splitlines()
+        rows = [line for line in lines if line.startswith("Legekontor")]
+        assert len(rows) == 2 and rows[0].split("  ")[0] != rows[1].split("  ")[0], rows
+    lines = render(twins, make_solution(twins), 120).splitlines()
+    assert _row_of(lines, "Legekontoret (gp-levanger)") and _row_of(lines, "Legekontoret (gp-privat)")
+    assert _row_of(lines, "Ålesund kommune ")  # a name of its own is shown as it is
+
+
+def test_one_organisation_not_scheduled_is_said_in_the_singular(problem, solution):
+    solution.plan[-1] = Assignment("nordmore", "Nordmøre kommune", "municipality", "primary",
+                                   dt.date(2025, 6, 7), "W1", False)
+    text = render(problem, solution, 120)
+    assert "Not scheduled: 1 organisation, 12 users." in text and "1 organisations" not in text

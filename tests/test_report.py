@@ -41,6 +41,7 @@ from hpplan.report import (
     DIV_IDS,
     Chart,
     Detail,
+    GanttRow,
     GroupBy,
     coverage_figure,
     coverage_series,
@@ -289,6 +290,34 @@ def test_html_is_self_contained_and_deterministic(rollout):
     assert "checked: every rule and limit holds" in first
     assert "Utenfor kommune" in first  # in the "Not scheduled" table
     assert "population_delay" in first and solution.status.value in first
+
+
+def test_html_is_the_same_whichever_engine_found_or_proved_the_plan(rollout):
+    # docs/report.md: the same plan, the same file; which engine of the race found and proved the plan
+    # depends on timing (docs/solve.md "Engines"), and the Solver table showed it
+    problem, solution = rollout
+    pages = {report_html(problem, replace(solution, stats=replace(solution.stats, found_by=found, proved_by=proved)))
+             for found, proved in (("cp-sat", "cp-sat"), ("highs", "highs"), ("greedy", "cp-sat"), (None, None))}
+    assert len(pages) == 1
+
+
+def test_names_show_as_written_in_the_charts():
+    # Plotly reads its labels as HTML: a name with `<b>` showed bold on the Gantt's axis, `&amp;` as `&`
+    problem = build([
+        org("trust-a", kind="health_trust", status="live", live_since="2023-11-04", population=300_000,
+            users=10_000, name="Trust <b>A</b> & Co"),
+        org("m1", population=50_000, users=2_000, name="AT&amp;T kommune"),
+        org("m2", population=20_000, users=700, name="A < B"),
+    ])
+    solution = solved(problem)
+    fig = gantt_figure(problem, solution, other=solution, labels=("plan", "<i>old</i>"))
+    axis = fig.data[0].y
+    assert list(axis[1]) == [html.escape(r.label, quote=False) for r in gantt_rows(problem, solution)]
+    assert "Trust &lt;b&gt;A&lt;/b&gt; &amp; Co" in axis[1] and "AT&amp;amp;T kommune" in axis[1]
+    assert all("<" not in str(t.name) for t in fig.data if t.name)
+    assert all("<" not in str(t.name) for f in (load_figure(problem, solution, solution, ("plan", "<i>old</i>")),
+                                                 coverage_figure(problem, solution, solution, ("plan", "<i>old</i>")))
+               for t in f.data if t.name)
 
 
 def test_html_compare_shows_both_plans(rollout):
@@ -905,6 +934,25 @@ def test_report_renders_in_chromium(browser, rollout, tmp_path: Path):
     assert offline == [], "the report must not load anything from the network"
 
 
+def test_names_on_the_gantt_axis_read_as_written_in_chromium(browser, tmp_path: Path):
+    # a name with `<b>` showed bold without its tags, and two of one name were told apart only by the
+    # second's id
+    problem = build([
+        org("trust-a", kind="health_trust", status="live", live_since="2023-11-04", population=300_000,
+            users=10_000, name="Trust <b>A</b> & Co"),
+        org("m1", population=50_000, users=2_000, name="Legekontoret"),
+        org("m2", population=20_000, users=700, name="Legekontoret"),
+    ])
+    path = tmp_path / "names.html"
+    path.write_text(report_html(problem, solved(problem)), encoding="utf-8")
+    page = Page(browser)
+    page.open(path, CHARTS_READY)
+    shown = page.evaluate(f"[...document.querySelectorAll('#{DIV_IDS['gantt']} .yaxislayer-above text')]"
+                          ".map(e => e.textContent)")
+    assert {"Trust <b>A</b> & Co", "Legekontoret (m1)", "Legekontoret (m2)"} <= set(shown), shown
+    assert page.errors() == []
+
+
 def test_shipped_plan_report_renders_and_docs_screenshot(browser, tmp_path: Path, monkeypatch):
     """The shipped data's report: renders without errors; its screenshot is the one in docs/report.md
     (written there when HPPLAN_DOCS_SCREENSHOT=1)."""
@@ -954,6 +1002,26 @@ def test_detail_auto_counts_the_organisations_in_the_plan_as_the_terminal_does(r
         svg = static_chart(problem, solution, "svg", Chart.gantt).decode("utf-8")
         assert (f"one row per window and kind of organisation: {live} of {total} organisations go live" in svg) \
             == summarised
+
+
+def test_counts_of_one_are_singular_and_kinds_spelt_as_the_docs():
+    from hpplan.report import summary_count
+    from hpplan.solution import Assignment
+
+    one = Assignment("gp1", "Legekontoret", "gp_office", "primary", dt.date(2025, 3, 1), "w1", False)
+    assert summary_count(Solution(status=Status.optimal, plan=[one])) == "1 organisation"
+    row = GanttRow(one, one.name, "w1", "w1", False, None, None, 15, None, None)
+    assert "GP office · primary" in row_hover(row)  # as docs/data-format.md spells it, not "gp office"
+    page = report_html(*_rollout_unscheduled_gp())
+    assert "<td>GP office</td>" in page and "gp office" not in page
+
+
+def _rollout_unscheduled_gp() -> tuple[Problem, Solution]:
+    """The rollout with its optional GP office left out: it is in the "Not scheduled" table."""
+    problem = rollout_problem()
+    solution = solved(problem)
+    return problem, replace(solution, plan=[replace(e, go_live=None, window=None) if e.id == "gp1" else e
+                                            for e in solution.plan])
 
 
 def test_summary_count_groups_thousands_as_the_other_outputs():

@@ -17,7 +17,7 @@ plan and stamp give the same bytes.
 
 Both say whether the plan keeps every rule and limit of the data (`report.checked_status`): a saved
 plan read against data that changed since is no longer "optimal" without a word. Both mark a users or
-population figure that rests on an estimate (`report.estimated`): the calendar with `*` and a note in
+population figure that rests on an estimate (`formats.estimated`): the calendar with `*` and a note in
 the event, the workbook with a `*` in the cell's number format (the cell stays a number, and the mark
 goes along when the cell is copied into a document) and an `estimates` column naming the figures.
 """
@@ -32,10 +32,10 @@ import zipfile
 from pathlib import Path
 
 from .errors import InputError
-from .formats import fmt_int, objective_terms, plan_groups, window_of, window_summary
+from .formats import (ESTIMATE_NOTE, estimated, estimates_named, fmt_int, kind_noun, marked, objective_terms,
+                      plan_groups, window_of, window_summary, window_users_estimated)
 from .problem import Problem, parse_month
-from .report import (BROKEN_SHOWN, ESTIMATE_NOTE, checked_status, estimated, marked, plan_violations,
-                     window_users_estimated)
+from .report import BROKEN_SHOWN, checked_status, plan_violations
 from .solution import Solution
 
 PRODID = "-//hpplan//Helseplattformen rollout plan//EN"
@@ -105,7 +105,7 @@ def _description(problem: Problem, solution: Solution, entry, status: str) -> st
     lines = []
     if window is not None:
         lines.append("Window: " + " ".join(p for p in (window.id, window.date.isoformat(), window.name) if p))
-    lines.append(f"Kind: {entry.kind.replace('_', ' ')} ({entry.sector} care)")
+    lines.append(f"Kind: {kind_noun(entry.kind, 1)} ({entry.sector} care)")
     if org is not None and org.users is not None:
         lines.append(f"Users: {marked(fmt_int(org.users), estimated([org], 'users'))}")
     if org is not None and org.population is not None:
@@ -170,6 +170,8 @@ MONTH_FORMAT = "yyyy-mm"
 PERCENT_FORMAT = "0.0%"
 FTE_FORMAT = "0.0"
 INT_FORMAT = "#,##0"
+#: when the workbook was made (`export_stamp`: always UTC; a cell holds no time zone, the format says it)
+STAMP_FORMAT = 'yyyy-mm-dd hh:mm:ss "UTC"'
 #: an estimated count: shown with the mark, still a number (sums, sorting and filters work)
 ESTIMATE_FORMAT = INT_FORMAT + '"*"'
 
@@ -251,13 +253,11 @@ PLAN_COLUMNS = ["go-live", "window", "window date", "id", "name", "kind", "secto
 def _plan_rows(problem: Problem, solution: Solution) -> tuple[list[list], list[set[int]]]:
     """The Plan sheet's rows, and per row the columns whose figure is an estimate."""
     rows, marks = [], []
-    users, population = PLAN_COLUMNS.index("users"), PLAN_COLUMNS.index("population")
     for group in plan_groups(problem, solution):
         for entry in group.entries:
             org = problem.org.get(entry.id)
             window = window_of(problem, entry)
-            estimates = {col: name for col, name in ((users, "users"), (population, "population"))
-                         if estimated([org], name)}
+            estimates = {PLAN_COLUMNS.index(name): name for name in estimates_named(org)}
             rows.append([
                 entry.go_live,
                 window.id if window is not None else None,
@@ -386,11 +386,11 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
               ["tie-break", stats.tie_break]]
     if stats.best_bound is not None:
         about.append(["best bound", stats.best_bound])
-    about.append(["made", stamp.replace(tzinfo=None)])
+    about.append(["made", stamp.replace(tzinfo=None)])  # a cell holds no time zone: its format says UTC
     sheet = _sheet(workbook, "About", ["what", "value"], about, widths={1: 60})
     for (cell,) in sheet.iter_rows(min_row=2, min_col=2, max_col=2):
         if isinstance(cell.value, dt.datetime):
-            cell.number_format = "yyyy-mm-dd hh:mm:ss"
+            cell.number_format = STAMP_FORMAT
         elif isinstance(cell.value, dt.date):
             cell.number_format = DATE_FORMAT
 

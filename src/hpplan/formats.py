@@ -5,15 +5,18 @@ show are computed here, once:
 
 - `plan_groups`: the plan entries grouped by window (history first, "not scheduled" last);
 - `window_summary`: per window, actors and users going live and the cumulative population shares;
-- `peak_loads`: per pool, the month of the highest load and the limit there.
+- `peak_loads`: per pool, the month of the highest load and the limit there;
+- `estimated` and `marked`: a users or population figure that rests on an estimate, marked `*`.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Iterable
 
 from .problem import Problem
 from .schema import Kind, Organisation, Window
@@ -29,19 +32,23 @@ KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}
 
 @dataclass
 class PlanGroup:
-    """Plan entries that go live in one window (`window`), before the first window (`window` None,
-    `scheduled` True), or not at all (`scheduled` False)."""
+    """Plan entries that go live in one window (`window`), live in no window (`window` None,
+    `scheduled` True: before the first window when `after` is None, else after the window `after` and
+    before the next), or not at all (`scheduled` False)."""
 
     window: Window | None
     history: bool
     scheduled: bool
     entries: list[Assignment] = field(default_factory=list)
+    after: Window | None = None  # live in no window: the last window dated before them
 
     @property
     def key(self) -> str:
         if self.window is not None:
             return self.window.id
-        return "before" if self.scheduled else "not-scheduled"
+        if not self.scheduled:
+            return "not-scheduled"
+        return "before" if self.after is None else f"after-{self.after.id}"
 
     @property
     def title(self) -> str:
@@ -51,17 +58,31 @@ class PlanGroup:
             if self.window.name:
                 parts.append(self.window.name)
             return " ".join(parts)
-        return "live before the first window" if self.scheduled else "not scheduled"
+        if not self.scheduled:
+            return "not scheduled"
+        if self.after is None:
+            return "live before the first window"
+        return f"live after {self.after.id}, in no window"
 
 
 def window_of(problem: Problem, entry: Assignment) -> Window | None:
-    """The window an entry goes live in: its own, or (pinned, no window) the last window dated on or
-    before its go-live (docs/rules.md); None when unscheduled or live before every window."""
+    """The window an entry goes live in: the plan's, as the rules give it (docs/rules.md "Pinned": a
+    live organisation's is the window within 6 days of `live_since`, else none); None when it is not
+    scheduled or, live, in no window. A planned entry whose window is not in the data (a plan read
+    against other data) is shown in the last window dated on or before its go-live."""
     if entry.go_live is None:
         return None
     if entry.window is not None and entry.window in problem.window:
         return problem.window[entry.window]
-    earlier = [w for w in problem.windows if w.date <= entry.go_live]
+    if entry.pinned:
+        return None
+    return window_before(problem, entry.go_live)
+
+
+def window_before(problem: Problem, day: dt.date) -> Window | None:
+    """The last window dated on or before `day` (None: before every window): where a live
+    organisation in no window stands among the windows (docs/rules.md "window position")."""
+    earlier = [w for w in problem.windows if w.date <= day]
     return earlier[-1] if earlier else None
 
 
@@ -122,19 +143,24 @@ def by_kind(entries: list[Assignment]) -> list[list[Assignment]]:
 
 
 def plan_groups(problem: Problem, solution: Solution) -> list[PlanGroup]:
-    """The plan by window, in date order; empty windows are left out; "not scheduled" comes last."""
+    """The plan by window, in date order; empty windows are left out; a live organisation in no window
+    comes after the last window dated on or before its go-live ("live after 2023-04, in no window");
+    "not scheduled" comes last."""
     before = PlanGroup(None, history=True, scheduled=True)
     by_window = {w.id: PlanGroup(w, history=w.date < problem.planning_date, scheduled=True) for w in problem.windows}
+    between = {w.id: PlanGroup(None, history=True, scheduled=True, after=w) for w in problem.windows}
     unscheduled = PlanGroup(None, history=False, scheduled=False)
     for entry in solution.plan:
         window = window_of(problem, entry)
         if entry.go_live is None:
             unscheduled.entries.append(entry)
-        elif window is None:
+        elif window is not None:
+            by_window[window.id].entries.append(entry)
+        elif (after := window_before(problem, entry.go_live)) is None:
             before.entries.append(entry)
         else:
-            by_window[window.id].entries.append(entry)
-    groups = [before] + [by_window[w.id] for w in problem.windows] + [unscheduled]
+            between[after.id].entries.append(entry)
+    groups = [before] + [g for w in problem.windows for g in (by_window[w.id], between[w.id])] + [unscheduled]
     order = _entry_order(problem)
     for group in groups:
         group.entries.sort(key=order)
@@ -153,6 +179,7 @@ class WindowSummary:
     users: int  # their users
     primary_share: float | None  # municipalities' population live after the window / all municipalities'
     specialist_share: float | None  # trusts' population live after the window / all trusts'
+    users_live: int = 0  # the users of every organisation live after the window
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -162,7 +189,9 @@ def _share(part: int, whole: int) -> float | None:
 def window_summary(problem: Problem, solution: Solution) -> list[WindowSummary]:
     """Every window (history and future, by date) with what goes live in it and the cumulative share of
     the population live after it. Shares count municipalities (primary) and health trusts
-    (specialist) of the whole data, whether planned or not."""
+    (specialist) of the whole data, whether planned or not. A live organisation in no window goes live
+    in none (it is no window's actor) and counts as live after each window dated on or after its
+    go-live."""
 
     def population(kind: Kind, orgs) -> int:
         return sum(Problem.population(o) for o in orgs if o.kind is kind)
@@ -171,18 +200,21 @@ def window_summary(problem: Problem, solution: Solution) -> list[WindowSummary]:
     all_specialist = population(Kind.health_trust, problem.organisations)
 
     position = {w.id: i for i, w in enumerate(problem.windows)}
-    live_at: dict[int, list[Organisation]] = {}  # window position (-1: before the first) -> orgs
-    counts: dict[int, list[Assignment]] = {}
+    live_at: dict[int, list[Organisation]] = {}  # position of the first window it is live after -> orgs
+    counts: dict[int, list[Assignment]] = {}  # window position -> the entries going live in it
     for entry in solution.plan:
         if entry.go_live is None:
             continue
         window = window_of(problem, entry)
-        pos = position[window.id] if window is not None else -1
-        counts.setdefault(pos, []).append(entry)
+        if window is not None:
+            pos = position[window.id]
+            counts.setdefault(pos, []).append(entry)
+        else:  # in no window: live after the first window dated on or after its go-live
+            pos = next((i for i, w in enumerate(problem.windows) if w.date >= entry.go_live), len(position))
         if entry.id in problem.org:
             live_at.setdefault(pos, []).append(problem.org[entry.id])
 
-    live: list[Organisation] = list(live_at.get(-1, []))
+    live: list[Organisation] = []
     summary = []
     for pos, window in enumerate(problem.windows):
         live.extend(live_at.get(pos, []))
@@ -195,9 +227,45 @@ def window_summary(problem: Problem, solution: Solution) -> list[WindowSummary]:
                 users=sum(Problem.users(problem.org[e.id]) for e in entries if e.id in problem.org),
                 primary_share=_share(population(Kind.municipality, live), all_primary),
                 specialist_share=_share(population(Kind.health_trust, live), all_specialist),
+                users_live=sum(Problem.users(o) for o in live),
             )
         )
     return summary
+
+
+# --------------------------------------------------------------------------------------------------
+# estimates: every output marks a figure that rests on one (docs/data-format.md "Facts and estimates")
+
+#: the mark after a users or population figure that rests on an estimate (`hpplan compare` and `sweep`
+#: mark estimated costs the same way), and the one note that explains it
+ESTIMATE_MARK = "*"
+ESTIMATE_NOTE = "* estimate: see the data's source notes"
+
+
+def estimated(orgs: Iterable[Organisation | None], field: str) -> bool:
+    """Whether a `users` or `population` figure of these organisations (one's own, or their sum) rests
+    on an estimate: one of them gives a value whose source note is not a fact (`Sourced.is_estimate`,
+    as compare judges costs). A zero is never an estimate: nothing estimated adds to it (a hospital's
+    population 0 says its trust carries the catchment)."""
+    return any(org is not None and getattr(org, field) and org.is_estimate(field) for org in orgs)
+
+
+def marked(text: str, estimate: bool) -> str:
+    """A figure as shown, with `ESTIMATE_MARK` after it when it rests on an estimate."""
+    return text + ESTIMATE_MARK if estimate else text
+
+
+def window_users_estimated(problem: Problem, solution: Solution) -> dict[str, bool]:
+    """Per window id: whether the users going live in it (`window_summary`'s `users`, summed over the
+    same window groups) rest on an estimate."""
+    return {g.window.id: estimated((problem.org.get(e.id) for e in g.entries), "users")
+            for g in plan_groups(problem, solution) if g.window is not None}
+
+
+def estimates_named(org: Organisation | None) -> list[str]:
+    """The figures of an organisation that rest on an estimate, `users` then `population`: what the
+    spreadsheet's and the CSV's `estimates` column name."""
+    return [name for name in ("users", "population") if estimated([org], name)]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -250,6 +318,16 @@ def fmt_number(value: float) -> str:
     return text
 
 
+def row_names(entries: list[Assignment]) -> dict[str, str]:
+    """Per plan entry id, the name its Gantt row shows (terminal and report): its name, with its id
+    after it where two or more entries share that name ("Legekontoret (gp-12)"), so that no two rows
+    read the same."""
+    count: dict[str, int] = {}
+    for entry in entries:
+        count[entry.name] = count.get(entry.name, 0) + 1
+    return {e.id: f"{e.name} ({e.id})" if count[e.name] > 1 else e.name for e in entries}
+
+
 def fmt_share(share: float | None) -> str:
     return "n/a" if share is None else f"{share * 100:.1f}%"
 
@@ -273,12 +351,15 @@ def objective_terms(solution: Solution) -> list[tuple[str, float]]:
 # --------------------------------------------------------------------------------------------------
 # CSV
 
-CSV_COLUMNS = ("id", "name", "kind", "sector", "status", "go_live", "window", "pinned", "users", "population")
+CSV_COLUMNS = ("id", "name", "kind", "sector", "status", "go_live", "window", "pinned", "users", "population",
+               "estimates")
 
 
 def to_csv(problem: Problem, solution: Solution) -> str:
     """One row per plan entry, in plan order, after a header row. `status` is the organisation's status
-    in the data; empty fields are unknown or not applicable."""
+    in the data; empty fields are unknown or not applicable. `users` and `population` are plain
+    numbers; `estimates` names those of them that rest on an estimate (`users`, `population` or
+    `users, population`; empty: facts only), as the spreadsheet's column does."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -296,6 +377,7 @@ def to_csv(problem: Problem, solution: Solution) -> str:
                 "true" if entry.pinned else "false",
                 "" if org is None or org.users is None else org.users,
                 "" if org is None or org.population is None else org.population,
+                ", ".join(estimates_named(org)),
             ]
         )
     return out.getvalue()
@@ -339,6 +421,7 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
 
     lines += ["", "## Plan by window", ""]
     groups = plan_groups(problem, solution)
+    marks = False  # an estimated figure is shown: the note says what the mark means
     if groups:
         rows = []
         for group in groups:
@@ -347,6 +430,7 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
                 label += " (history)"
             for entry in group.entries:
                 org = problem.org.get(entry.id)
+                marks |= estimated([org], "users")
                 rows.append(
                     [
                         label,
@@ -356,7 +440,7 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
                         entry.kind,
                         entry.sector,
                         org.status.value if org else "",
-                        fmt_int(org.users) if org and org.users is not None else "",
+                        marked(fmt_int(org.users), estimated([org], "users")) if org and org.users is not None else "",
                     ]
                 )
         lines += _md_table(
@@ -368,13 +452,15 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
     summary = window_summary(problem, solution) if solution.plan else []
     if summary:
         lines += ["", "## Summary per window", ""]
+        users_estimate = window_users_estimated(problem, solution)
+        marks |= any(users_estimate.values())
         rows = [
             [
                 s.window.id + (" (history)" if s.history else ""),
                 s.window.date.isoformat(),
                 s.window.name or "",
                 s.actors,
-                fmt_int(s.users),
+                marked(fmt_int(s.users), users_estimate.get(s.window.id, False)),
                 fmt_share(s.primary_share),
                 fmt_share(s.specialist_share),
             ]
@@ -388,6 +474,8 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
             "Shares are cumulative after each window: municipalities' population live over all "
             "municipalities' (primary), health trusts' over all trusts' (specialist).",
         ]
+    if marks:  # escaped: a line starting with `* ` would be a list item, its mark not shown
+        lines += ["", "\\" + ESTIMATE_NOTE + "."]
 
     peaks = peak_loads(problem, solution)
     if peaks:
@@ -408,6 +496,8 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
 
 __all__ = [
     "CSV_COLUMNS",
+    "ESTIMATE_MARK",
+    "ESTIMATE_NOTE",
     "PeakLoad",
     "PlanGroup",
     "WindowSummary",
@@ -415,6 +505,12 @@ __all__ = [
     "plan_groups",
     "to_csv",
     "to_markdown",
+    "estimated",
+    "estimates_named",
+    "marked",
+    "row_names",
+    "window_before",
     "window_of",
     "window_summary",
+    "window_users_estimated",
 ]

@@ -19,22 +19,26 @@ from rich.table import Table
 from rich.text import Text
 
 from .formats import (
+    ESTIMATE_MARK,
     Detail,
     PlanGroup,
     by_kind,
+    estimated,
     fmt_int,
     fmt_number,
     fmt_share,
     kind_noun,
+    marked,
     objective_terms,
     peak_loads,
     plan_groups,
     resolved_detail,
+    row_names,
     status_text,
     window_summary,
+    window_users_estimated,
 )
 from .problem import Problem, month_index, month_label
-from .report import ESTIMATE_MARK, estimated, marked, window_users_estimated
 from .schema import Status as OrgStatus
 from .solution import Assignment, Solution, Status
 
@@ -238,7 +242,7 @@ def row_marks(problem: Problem, entry: Assignment, timeline: Timeline) -> tuple[
 class Layout:
     name: int
     timeline: Timeline
-    labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # name -> as shown
+    labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # entry id -> name as shown
 
     @property
     def lead(self) -> int:
@@ -249,12 +253,14 @@ class Layout:
 def choose_layout(problem: Problem, solution: Solution, width: int, g: Glyphs = PLAIN) -> Layout:
     """The timeline first (the finest that leaves names `NAME_MIN` characters; cells of two characters
     when names up to `NAME_MAX` still fit beside them), then names as long as the room left allows."""
-    longest = max((len(e.name) for e in solution.plan), default=NAME_MIN)
+    names = row_names(solution.plan)  # two organisations of one name: each with its id
+    longest = max((len(n) for n in names.values()), default=NAME_MIN)
     name_max = max(NAME_MIN, min(longest, NAME_MAX))
     fixed = 1 + KIND_WIDTH + 1 + 1 + 1  # spaces, both clip markers
     timeline = choose_timeline(problem, solution, width - fixed - NAME_MIN, width - fixed - name_max)
     name = max(1, min(max(longest, NAME_MIN), width - fixed - timeline.width))
-    return Layout(name, timeline, distinct_labels([e.name for e in solution.plan], name, g))
+    shown = distinct_labels(list(names.values()), name, g)
+    return Layout(name, timeline, {entry_id: shown[n] for entry_id, n in names.items()})
 
 
 def _mark_style(mark: int, sector: str) -> str:
@@ -304,10 +310,12 @@ def _unscheduled_text(problem: Problem, entry: Assignment, layout: Layout) -> Te
 
 
 def _labelled(name: str, kind: str, line: Text, layout: Layout, history: bool, g: Glyphs,
-              timeline: bool = True) -> Text:
-    """A Gantt row: the name and kind columns, then `line` (a timeline, dimmed for history)."""
+              timeline: bool = True, entry_id: str | None = None) -> Text:
+    """A Gantt row: the name and kind columns (an entry's name as `layout` shows it), then `line` (a
+    timeline, dimmed for history)."""
     text = Text()
-    label = layout.labels.get(name) or truncate(name, layout.name, g)
+    label = layout.labels.get(entry_id) if entry_id is not None else None
+    label = label or truncate(name, layout.name, g)
     text.append(label.ljust(layout.name), style="dim" if history else "")
     text.append(" ")
     text.append(KIND_SHORT.get(kind, kind)[:KIND_WIDTH].ljust(KIND_WIDTH), style="dim")
@@ -320,8 +328,10 @@ def _labelled(name: str, kind: str, line: Text, layout: Layout, history: bool, g
 
 def _row(problem: Problem, entry: Assignment, layout: Layout, history: bool, g: Glyphs) -> Text:
     if entry.go_live is None:
-        return _labelled(entry.name, entry.kind, _unscheduled_text(problem, entry, layout), layout, history, g, False)
-    return _labelled(entry.name, entry.kind, _timeline_text(problem, entry, layout, g), layout, history, g)
+        return _labelled(entry.name, entry.kind, _unscheduled_text(problem, entry, layout), layout, history, g, False,
+                         entry_id=entry.id)
+    return _labelled(entry.name, entry.kind, _timeline_text(problem, entry, layout, g), layout, history, g,
+                     entry_id=entry.id)
 
 
 def _kind_row(problem: Problem, entries: list[Assignment], layout: Layout, history: bool, g: Glyphs) -> Text:
@@ -405,7 +415,8 @@ def render_gantt(problem: Problem, solution: Solution, console: Console, g: Glyp
     per_kind = resolved_detail(solution, detail) is Detail.window
     if per_kind:
         # a sentence: wrapped on a narrow terminal, not cut ("--detail organ")
-        console.print(Text(f"A row per window and kind ({fmt_int(len(solution.plan))} organisations; "
+        total = len(solution.plan)
+        console.print(Text(f"A row per window and kind ({fmt_int(total)} organisation{'s' if total != 1 else ''}; "
                            "--detail organisation: each)", style="dim italic"), highlight=False)
     for line in _gantt_header(layout, g):
         _print(console, line)
@@ -500,8 +511,9 @@ def summary_notes(problem: Problem, solution: Solution) -> list[str]:
     unscheduled_estimate = estimated((problem.org.get(e.id) for e in unscheduled), "users")
     if unscheduled:
         users = sum(problem.users(problem.org[e.id]) for e in unscheduled if e.id in problem.org)
-        notes.append(f"Not scheduled: {len(unscheduled)} organisations, {marked(fmt_int(users), unscheduled_estimate)} "
-                     "users.")
+        count = len(unscheduled)
+        notes.append(f"Not scheduled: {count} organisation{'s' if count != 1 else ''}, "
+                     f"{marked(fmt_int(users), unscheduled_estimate)} users.")
     if unscheduled_estimate or any(window_users_estimated(problem, solution).values()):
         # the table marks history windows with the same `*`: the note says where each mark stands
         notes.append(f"{ESTIMATE_MARK} after a number: an estimate (see the data's source notes).")

@@ -31,22 +31,26 @@ from typing import Iterable
 
 from .formats import (
     DETAIL_AUTO_MAX,
+    ESTIMATE_NOTE,
     Detail,
     by_kind,
+    estimated,
     fmt_int,
     fmt_number,
     fmt_share,
     kind_noun,
+    marked,
     objective_terms,
     peak_loads,
     plan_groups,
     resolved_detail,
+    row_names,
     status_text,
     window_of,
     window_summary,
+    window_users_estimated,
 )
 from .problem import Problem, month_index, parse_month
-from .schema import Organisation
 from .solution import Assignment, Solution
 
 # --------------------------------------------------------------------------------------------------
@@ -90,35 +94,6 @@ def rgba(colour: str, alpha: float) -> str:
 
 def month_start(index: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
-
-
-# --------------------------------------------------------------------------------------------------
-# estimates: every output marks a figure that rests on one (docs/data-format.md "Facts and estimates")
-
-#: the mark after a users or population figure that rests on an estimate (`hpplan compare` and `sweep`
-#: mark estimated costs the same way), and the one note that explains it
-ESTIMATE_MARK = "*"
-ESTIMATE_NOTE = "* estimate: see the data's source notes"
-
-
-def estimated(orgs: Iterable[Organisation | None], field: str) -> bool:
-    """Whether a `users` or `population` figure of these organisations (one's own, or their sum) rests
-    on an estimate: one of them gives a value whose source note is not a fact (`Sourced.is_estimate`,
-    as compare judges costs). A zero is never an estimate: nothing estimated adds to it (a hospital's
-    population 0 says its trust carries the catchment)."""
-    return any(org is not None and getattr(org, field) and org.is_estimate(field) for org in orgs)
-
-
-def marked(text: str, estimate: bool) -> str:
-    """A figure as shown, with `ESTIMATE_MARK` after it when it rests on an estimate."""
-    return text + ESTIMATE_MARK if estimate else text
-
-
-def window_users_estimated(problem: Problem, solution: Solution) -> dict[str, bool]:
-    """Per window id: whether the users going live in it (`window_summary`'s `users`, summed over the
-    same window groups) rest on an estimate."""
-    return {g.window.id: estimated((problem.org.get(e.id) for e in g.entries), "users")
-            for g in plan_groups(problem, solution) if g.window is not None}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -274,7 +249,7 @@ def summary_count(solution: Solution) -> str:
     total = len(solution.plan)
     live = sum(1 for e in solution.plan if e.go_live is not None)
     if live == total:
-        return f"{fmt_int(total)} organisations"
+        return f"{fmt_int(total)} organisation{'s' if total != 1 else ''}"
     return f"{fmt_int(live)} of {fmt_int(total)} organisations go live"
 
 
@@ -358,15 +333,12 @@ def _organisation_rows(problem: Problem, solution: Solution, group_by: GroupBy,
     """`gantt_rows` with one row per organisation."""
     others = {a.id: a for a in other.plan} if other is not None else {}
     rows: list[GanttRow] = []
+    names = row_names(solution.plan)
     for short, title, entries in _group_labels(problem, solution, group_by):
-        seen: dict[str, int] = {}
         for entry in entries:
             if entry.go_live is None and (entry.id not in others or others[entry.id].go_live is None):
                 continue
-            label = entry.name
-            seen[label] = seen.get(label, 0) + 1
-            if seen[label] > 1:
-                label = f"{entry.name} ({entry.id})"
+            label = names[entry.id]
             org = problem.org.get(entry.id)
             preparation, hypercare = _spans(problem, entry)
             rows.append(
@@ -414,7 +386,7 @@ def row_hover(row: GanttRow, label: str = "plan", other_label: str = "compared")
     """The hover text of a row (HTML as Plotly shows it). An estimated users or population figure is
     marked, and the hover says what the mark means: it is read alone, away from the page's note."""
     e = row.entry
-    lines = [f"<b>{html.escape(e.name)}</b>", html.escape(f"{e.kind.replace('_', ' ')} · {e.sector}")]
+    lines = [f"<b>{html.escape(e.name)}</b>", html.escape(f"{kind_noun(e.kind, 1)} · {e.sector}")]
     if e.go_live is not None:
         when = f"go-live {e.go_live.isoformat()}"
         if row.window_title:
@@ -538,11 +510,8 @@ def coverage_series(problem: Problem, solution: Solution) -> list[CoveragePoint]
     its users going live (users; all organisations' users in the data are the whole)."""
     all_users = sum(Problem.users(o) for o in problem.organisations)
     users_estimate = window_users_estimated(problem, solution)
-    before = next((g for g in plan_groups(problem, solution) if g.key == "before"), None)
-    live_users = sum(Problem.users(problem.org[e.id]) for e in before.entries if e.id in problem.org) if before else 0
     points = []
     for s in window_summary(problem, solution):
-        live_users += s.users
         w = s.window
         points.append(
             CoveragePoint(
@@ -553,7 +522,7 @@ def coverage_series(problem: Problem, solution: Solution) -> list[CoveragePoint]
                 users=s.users,
                 primary=s.primary_share,
                 specialist=s.specialist_share,
-                users_share=live_users / all_users if all_users else None,
+                users_share=s.users_live / all_users if all_users else None,
                 users_estimate=users_estimate.get(w.id, False),
             )
         )
@@ -626,6 +595,17 @@ def _base_layout(title: str | None, height: int) -> dict:
     )
 
 
+def _plotly_text(text: str) -> str:
+    """Text for Plotly, which reads `<b>`, `<br>` and `&amp;` in labels, legend names and titles as
+    HTML: escaped, so that a name shows as written ("A <b>" or "AT&amp;T" in the data)."""
+    return html.escape(text, quote=False)
+
+
+def _gantt_y(rows: list[GanttRow]) -> list[list[str]]:
+    """The Gantt's two-level category axis for these rows: (group, row label), as Plotly text."""
+    return [[_plotly_text(r.group) for r in rows], [_plotly_text(r.label) for r in rows]]
+
+
 def gantt_figure(problem: Problem, solution: Solution, group_by: GroupBy = GroupBy.window,
                  other: Solution | None = None, labels: tuple[str, str] = ("plan", "compared"),
                  detail: Detail = Detail.auto):
@@ -635,7 +615,7 @@ def gantt_figure(problem: Problem, solution: Solution, group_by: GroupBy = Group
     start, end = chart_range(problem, rows)
     fig = go.Figure()
     # an invisible first trace with every row, in order: the rows' order on the axis (categoryorder "trace")
-    fig.add_trace(go.Scatter(x=[start.isoformat()] * len(rows), y=[[r.group for r in rows], [r.label for r in rows]],
+    fig.add_trace(go.Scatter(x=[start.isoformat()] * len(rows), y=_gantt_y(rows),
                              mode="markers", marker=dict(opacity=0), hoverinfo="skip", showlegend=False))
     sectors = list(dict.fromkeys(["specialist", "primary"] + [r.sector for r in rows]))
     for sector in sectors:
@@ -651,7 +631,7 @@ def gantt_figure(problem: Problem, solution: Solution, group_by: GroupBy = Group
             fig.add_trace(go.Bar(
                 orientation="h",
                 name=phase,
-                y=[[r.group for r in with_span], [r.label for r in with_span]],
+                y=_gantt_y(with_span),
                 base=[getattr(r, span)[0].isoformat() for r in with_span],
                 x=[_ms(*getattr(r, span)) for r in with_span],
                 marker=dict(color=rgba(colour, alpha), opacity=[HISTORY_ALPHA if r.history else 1 for r in with_span],
@@ -665,7 +645,7 @@ def gantt_figure(problem: Problem, solution: Solution, group_by: GroupBy = Group
         fig.add_trace(go.Scatter(
             mode="markers",
             name="go-live",
-            y=[[r.group for r in mine], [r.label for r in mine]],
+            y=_gantt_y(mine),
             x=[r.go_live.isoformat() for r in mine],
             marker=dict(symbol="diamond", size=10, color=colour, line=dict(color="#1b1b1b", width=1),
                         opacity=[HISTORY_ALPHA + 0.2 if r.history else 1 for r in mine]),
@@ -678,8 +658,8 @@ def gantt_figure(problem: Problem, solution: Solution, group_by: GroupBy = Group
         if theirs:
             fig.add_trace(go.Scatter(
                 mode="markers",
-                name=f"{labels[1]}: go-live where it differs",
-                y=[[r.group for r in theirs], [r.label for r in theirs]],
+                name=_plotly_text(f"{labels[1]}: go-live where it differs"),
+                y=_gantt_y(theirs),
                 x=[r.other.go_live.isoformat() for r in theirs],
                 marker=dict(symbol="diamond-open", size=13, line=dict(width=2), color=COMPARE_COLOUR),
                 hovertext=[row_hover(r, *labels) for r in theirs],
@@ -755,7 +735,7 @@ def load_figure(problem: Problem, solution: Solution, other: Solution | None = N
         ), row=i, col=1)
         if s.other_used is not None:
             fig.add_trace(go.Scatter(
-                x=months, y=s.other_used, name=f"{s.pool}: {labels[1]}", mode="lines+markers",
+                x=months, y=s.other_used, name=_plotly_text(f"{s.pool}: {labels[1]}"), mode="lines+markers",
                 xperiod="M1", xperiodalignment="middle", line=dict(color=COMPARE_COLOUR, width=2, dash="dot"),
                 marker=dict(size=4), hoverinfo="skip", legendgroup=s.pool,
             ), row=i, col=1)
@@ -788,7 +768,7 @@ def coverage_figure(problem: Problem, solution: Solution, other: Solution | None
         ]
         fig.add_trace(go.Scatter(
             x=x, y=y + y[-1:], mode="lines+markers", line_shape="hv",
-            name=name + (f" ({label})" if other is not None else ""),
+            name=_plotly_text(name + (f" ({label})" if other is not None else "")),
             line=dict(color=colour if dash == "solid" else COMPARE_COLOUR if attr == "users_share" else colour,
                       width=2.5 if dash == "solid" else 2, dash=dash),
             marker=dict(size=[7] * len(points) + [0], color=colour),
@@ -939,10 +919,8 @@ def _facts(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str:
               ["tie-break", stats.tie_break]]
     if stats.best_bound is not None:
         solver.append(["best bound", fmt_number(stats.best_bound)])
-    if stats.found_by is not None:
-        solver.append(["plan found by", stats.found_by])
-    if stats.proved_by is not None:
-        solver.append(["proved optimal by", stats.proved_by])
+    # not which engine of the race found or proved the plan: that depends on timing (docs/solve.md
+    # "Engines"), and the same plan gives the same file (the terminal view's footer says it)
     solver_html = f"<div><b>Solver</b> ({_esc(main.label)}){_table(['setting', 'value'], solver)}</div>"
     return (f'<section class="card grid"><div><b>Organisations</b>{facts}</div>{objective}{solver_html}</section>')
 
@@ -982,7 +960,7 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
         urow = []
         for e in unscheduled:
             org = problem.org.get(e.id)
-            urow.append([e.name, e.kind.replace("_", " "), org.status.value if org else "",
+            urow.append([e.name, kind_noun(e.kind, 1), org.status.value if org else "",
                          marked(fmt_int(org.users), estimated([org], "users")) if org and org.users is not None else ""])
         out.append(_table(["organisation", "kind", "status in the data", "users"], urow, numeric={3}))
     if other is not None:
