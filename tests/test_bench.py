@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from hpplan import load_problem
 from hpplan.bench import GAP_MARKS, GapTrace, _product, summary
 
@@ -30,3 +32,15 @@ def test_the_product_run_records_its_time_to_each_gap():
            "time_limit": 60, "extra": {"time_to_gap": {"1": 0.25}}}
     assert "hpplan: seconds to a plan proven within 1 % / 0.5 % of the bound (- not in the time limit): " \
            "midt-norge 0.2 / - s" in summary([run])
+
+
+def test_bench_refuses_a_time_limit_hpplan_solve_would_refuse(capsys):
+    # SolveOptions takes at least 0.1 s: the bench refused nothing and failed at its first run
+    from hpplan.bench import parse_args
+
+    for option in ("--time-limit", "--psplib-time-limit"):
+        with pytest.raises(SystemExit) as stopped:
+            parse_args([option, "0.05"])
+        assert stopped.value.code == 2
+        assert f"{option} is seconds per run, at least 0.1; got 0.05" in capsys.readouterr().err
+    assert parse_args(["--time-limit", "0.1"]).time_limit == 0.1

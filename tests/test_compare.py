@@ -434,3 +434,42 @@ def test_the_shipped_stay_out_scenario_says_who_is_out_and_how_many_people(shipp
             f"positive); 4 organisations ({fmt_int(people)} people) newly out of the plan: open-ended") in flat
     # nor is their cost "0 MNOK" without a word: the data has none for them
     assert "Estimated cost of delay: 0 MNOK; the data gives no cost for the 4 organisations newly out of the plan" in flat
+
+
+def test_a_delay_the_data_gives_no_cost_for_is_unknown_not_zero():
+    # the four municipalities of four-municipalities-in-ki2.yaml move a year later and have no cost per
+    # month in the data: the totals said "Estimated cost of delay: 0 MNOK", as if their delay cost nothing
+    from hpplan.cli_compare import totals_lines
+
+    base = build([org("a", population=100), org("b", population=10)])
+    comparison = compared(base, apply_quick(base, postpone=["a=2024-04-01"]))
+    assert [m.id for m in comparison.uncosted] == ["a"] and comparison.cost_of_delay == 0
+    assert totals_lines(comparison)[2] == ("Estimated cost of delay: unknown: the data gives no cost for the "
+                                           "1 organisation moved later")
+    # one given as 0 by the data (its 0 is a cost), the other not given: the second is still unknown
+    base = build([org("a", population=100, postponement_cost_per_month=0.0), org("b", population=10)])
+    comparison = compared(base, apply_quick(base, postpone=["a=2024-04-01", "b=2024-04-01"]))
+    assert totals_lines(comparison)[2] == ("Estimated cost of delay: unknown: the data gives no cost for 1 of the "
+                                           "2 organisations moved later")
+    # where the data gives a cost, the total is its sum, as before
+    base = build([org("a", population=100, postponement_cost_per_month=50.0), org("b", population=10)])
+    comparison = compared(base, apply_quick(base, postpone=["a=2024-04-01", "b=2024-04-01"]))
+    assert totals_lines(comparison)[2] == ("Estimated cost of delay: 100 MNOK (estimate: from estimated postponement "
+                                           "costs per month)")
+
+
+def test_the_shipped_four_municipalities_delay_has_no_cost_in_the_data():
+    from hpplan.cli_compare import comparison_markdown
+    from hpplan.loader import load_problem
+    from hpplan.scenario import apply_scenarios
+
+    ki2 = apply_scenarios(load_problem(REPO / "data"), [REPO / "data" / "scenarios" / "four-municipalities-in-ki2.yaml"])
+    base = load_problem(REPO / "data")
+    before = solved(ki2)
+    comparison = compare(before, ki2, solve(base, SolveOptions(time_limit=20), Baseline(before)), base)
+    assert sorted(m.id for m in comparison.of("later")) == ["aure", "averoy", "froya", "gjemnes"]
+    text = comparison_markdown(comparison)
+    assert "Estimated cost of delay: unknown: the data gives no cost for the 4 organisations moved later" in text
+    assert "0 MNOK" not in text
+    totals = comparison.to_json_dict()["totals"]  # a program reading 0 MNOK learns it is not "free"
+    assert totals["cost_of_delay_mnok"] == 0 and totals["no_cost_given"] == ["aure", "averoy", "froya", "gjemnes"]

@@ -190,3 +190,34 @@ def test_malformed_files_are_input_errors_at_their_line(tmp_path, edit, line, me
         parse_sm(bad)
     assert str(error.value).startswith(f"{bad}:{line}: ") and message in str(error.value)
     assert "None" not in str(error.value)
+
+
+def test_the_pyjobshop_solve_leaves_ctrl_c_as_it_found_it(tmp_path):
+    # PyJobShop makes its own CP-SAT solver, which caught SIGINT and left it at the system default: the
+    # next Ctrl-C ended the process without a word (exit -2), and a handler of the caller's never ran
+    import subprocess
+    import sys
+
+    pytest.importorskip("pyjobshop", reason="pyjobshop is in the bench extras: pip install -e '.[bench]'")
+    path = tmp_path / "tiny.sm"
+    path.write_text(TINY)
+    script = """
+import os, signal, sys, time
+from hpplan.psplib import solve_pyjobshop
+
+got = []
+if sys.argv[2] == "own":
+    signal.signal(signal.SIGINT, lambda signum, frame: got.append(signum))
+print(solve_pyjobshop(sys.argv[1], 10, workers=1).objective, flush=True)
+try:
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(2)
+except KeyboardInterrupt:
+    print("KeyboardInterrupt", flush=True)
+print("own handler ran", got == [signal.SIGINT], flush=True)
+"""
+    for handler, says in (("python", ["7.0", "KeyboardInterrupt", "own handler ran False"]),
+                          ("own", ["7.0", "own handler ran True"])):
+        done = subprocess.run([sys.executable, "-c", script, str(path), handler], capture_output=True, text=True,
+                              timeout=120)
+        assert (done.returncode, done.stdout.split("\n")[:-1]) == (0, says), (done.returncode, done.stdout, done.stderr)

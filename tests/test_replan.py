@@ -205,3 +205,29 @@ def test_an_organisation_the_rules_bring_into_the_frozen_horizon_is_named():
     frozen, replan = replanned(tied, base, freeze_until=dt.date(2024, 3, 1))
     assert windows_of(frozen) == {"a": "w1", "e": "w1"}
     assert replan.frozen == 1 and replan.released == [] and replan.joined == ["e"]
+
+
+LEAST = "optimal among the plans that change the baseline least"
+
+
+def test_a_replan_s_optimum_says_it_is_among_the_plans_that_change_the_baseline_least(tmp_path):
+    # its bound proves it best only among those plans: "optimal" alone read as the best plan of the data
+    plan = tmp_path / "plan.json"
+    assert run("solve", "--data", str(TINY), "-f", "json", "-o", str(plan)).exit_code == 0
+    args = ["--data", str(TINY), "--baseline", str(plan), "--postpone", "orsta=2024-09-01"]
+    data = json.loads(run("solve", *args, "-f", "json").stdout)
+    assert (data["status"], data["baseline"]["status_text"]) == ("optimal", LEAST)  # the status stays the enum
+    table = run("solve", *args)
+    assert f"(the plan is {LEAST})" in " ".join(table.stdout.split())
+    assert f"Status: {LEAST}" in table.stdout  # the plan's own status line (footer) says it too
+    markdown = run("solve", *args, "-f", "markdown").stdout
+    assert f"scenario status: **{LEAST}**" in markdown and f"- Status: **{LEAST}**" in markdown
+    assert "Status: optimal\n" in run("solve", "--data", str(TINY)).stdout  # a plan of its own: optimal
+
+    compared = run("compare", *args, "-f", "json")
+    assert compared.exit_code == 0, compared.output
+    report = json.loads(compared.stdout)
+    assert (report["status"], report["status_text"]) == ("optimal", LEAST)
+    assert f"with the changes ({LEAST})" in " ".join(run("compare", *args).stdout.split())
+    fresh = json.loads(run("compare", *args, "--fresh", "-f", "json").stdout)
+    assert (fresh["status"], fresh["status_text"]) == ("optimal", "optimal")  # planned afresh: the best plan

@@ -542,6 +542,12 @@ def parse_args(argv=None):
     unknown = [e for e in args.engines if e not in ENGINES + EXPERIMENTAL + ("pyjobshop",)]
     if unknown:
         ap.error(f"unknown engine(s) {', '.join(unknown)}; choose from {', '.join(ENGINES + EXPERIMENTAL)}")
+    from .solve import TIME_LIMIT_MIN
+
+    for name in ("time_limit", "psplib_time_limit"):  # SolveOptions' range: refused here, not mid-run
+        value = getattr(args, name)
+        if value is not None and not value >= TIME_LIMIT_MIN:
+            ap.error(f"--{name.replace('_', '-')} is seconds per run, at least {TIME_LIMIT_MIN:g}; got {value:g}")
     if args.quick:
         args.sizes = args.sizes if args.sizes != "region,regional-300,national" else "region"
         args.psplib_count = min(args.psplib_count, 4)

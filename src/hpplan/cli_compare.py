@@ -30,7 +30,7 @@ from .formats import fmt_int, fmt_number
 from .progress import solve_progress
 from .problem import Problem
 from .solution import Solution, Status, read_plan
-from .solve import Baseline, Replan, SolveOptions, solve_replan
+from .solve import TIME_LIMIT_MIN, Baseline, Replan, SolveOptions, solve_replan
 from .stopping import ctrl_c, ends_on_ctrl_c
 from .verify import verify
 
@@ -76,6 +76,8 @@ def replan_summary(comparison: Comparison, baseline: Baseline, replan: Replan | 
     report = comparison.to_json_dict()
     return {
         "source": baseline.name,
+        # the top-level status as a person reads it: a re-plan's optimum is among the least-change plans
+        "status_text": comparison.other_status_text,
         "freeze_until": baseline.freeze_until.isoformat() if baseline.freeze_until else None,
         "moved": len(comparison.moved) + len(comparison.of("unscheduled", "scheduled")),
         "windows_moved": replan.movement if replan else None,
@@ -102,14 +104,14 @@ def emit_replan(problem: Problem, solution: Solution, comparison: Comparison, ba
         render_plan(problem, solution, console)
         if solution.found:
             console.print()
-            render_comparison(comparison, console, title=_replan_title(baseline, replan))
+            render_comparison(comparison, console, title=_replan_title(baseline, replan, comparison))
         if buffer is None:
             return
         text = buffer.getvalue()
     elif fmt is Format.markdown:
         text = render(problem, solution, fmt)
         if solution.found:
-            text += "\n" + comparison_markdown(comparison, title=_replan_title(baseline, replan), level=2)
+            text += "\n" + comparison_markdown(comparison, title=_replan_title(baseline, replan, comparison), level=2)
     else:
         text = render(problem, solution, fmt)
     write_output(text, output, solution)
@@ -127,15 +129,17 @@ def replan_and_emit(problem: Problem, folder: Path, baseline: Path, freeze_until
         if options.progress is not None:
             options.progress.gap_target = options.gap
         solution, replan = solve_replan(problem, options, plan)
-    comparison = compare(plan.plan, base_problem, solution, problem, plan.freeze_until)
+    comparison = compare(plan.plan, base_problem, solution, problem, plan.freeze_until, least_change=True)
     emit_replan(problem, solution, comparison, plan, replan, fmt, output)
     return solution
 
 
-def _replan_title(baseline: Baseline, replan: Replan | None) -> str:
+def _replan_title(baseline: Baseline, replan: Replan | None, comparison: Comparison) -> str:
     title = f"Changes from the baseline {baseline.name}" + freeze_note(baseline, replan)
     if replan is not None and not replan.proven and replan.moved is not None:
         title += " (least change not proven within the time limit)"
+    elif comparison.other_status == "optimal":  # the plan above says "optimal" alone
+        title += f" (the plan is {comparison.other_status_text})"
     return title
 
 
@@ -204,16 +208,22 @@ def totals_lines(c: Comparison) -> list[str]:
         f"newly unscheduled: {len(c.newly_unscheduled)}; newly scheduled: {len(c.of('scheduled'))}",
         _population_line(c),
     ]
-    cost = f"Estimated cost of delay: {fmt_number(c.cost_of_delay)} MNOK"
+    later = c.of("later")
+    uncosted_later = [m for m in c.uncosted if m.change == "later"]
+    if uncosted_later and not c.cost_of_delay:  # "0 MNOK" would read as "their delay costs nothing"
+        some = "the " if len(uncosted_later) == len(later) else f"{len(uncosted_later)} of the "
+        cost = f"Estimated cost of delay: unknown: the data gives no cost for {some}{_organisations(later)} moved later"
+    else:  # the sum of what the data gives (in the shipped data a trust's cost covers its hospitals too)
+        cost = f"Estimated cost of delay: {fmt_number(c.cost_of_delay)} MNOK"
     if c.cost_of_delay and c.cost_is_estimate:
         cost += " (estimate: from estimated postponement costs per month)"
     if c.saving:
         cost += f"; earlier go-lives save {fmt_number(c.saving)} MNOK"
     if c.open_ended_costs:
         cost += f"; open-ended for {', '.join(m.id for m in c.open_ended_costs)} (not scheduled)"
-    uncosted = [m for m in c.newly_unscheduled if not m.cost_per_month]
-    if uncosted:  # "0 MNOK" alone would read as "keeping them out costs nothing"
-        cost += f"; the data gives no cost for the {_organisations(uncosted)} newly out of the plan"
+    uncosted_out = [m for m in c.uncosted if m.change == "unscheduled"]
+    if uncosted_out:  # "0 MNOK" alone would read as "keeping them out costs nothing"
+        cost += f"; the data gives no cost for the {_organisations(uncosted_out)} newly out of the plan"
     lines.append(cost)
     for p in c.peaks:
         def peak(x):
@@ -353,7 +363,7 @@ def comparison_markdown(c: Comparison, title: str = "Comparison", level: int = 1
     h = "#" * level
     lines = [f"{h} {title}", ""]
     lines += [f"- Scenario: {_md(change)}" for change in c.applied]
-    lines.append(f"- Baseline status: {c.base_status}; scenario status: **{c.other_status}**")
+    lines.append(f"- Baseline status: {c.base_status}; scenario status: **{c.other_status_text}**")
     if not c.found:
         lines += ["", "No plan for the scenario: nothing to compare."]
         return "\n".join(lines) + "\n"
@@ -399,7 +409,7 @@ def compare_command(
     freeze_until: Optional[dt.datetime] = typer.Option(
         None, "--freeze-until", formats=["%Y-%m-%d"],
         help="Keep the baseline's go-lives before this date (not with --fresh)."),
-    time_limit: float = typer.Option(60.0, "--time-limit", "-t", min=0.1, help="Seconds of wall time for each solve."),
+    time_limit: float = typer.Option(60.0, "--time-limit", "-t", min=TIME_LIMIT_MIN, help="Seconds of wall time for each solve."),
     seed: int = SeedOption,
     workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Solver threads."),
     gap: float = GapOption,
@@ -442,17 +452,22 @@ def compare_command(
     plan_against = None if fresh else Baseline(base_solution, freeze_until=freeze, name=source)
     other_solution, replan = solve_replan(other_problem, options, plan_against)
     comparison = compare(base_solution, base_problem, other_solution, other_problem,
-                         plan_against.freeze_until if plan_against is not None else None)
+                         plan_against.freeze_until if plan_against is not None else None,
+                         least_change=plan_against is not None)
 
     if not other_solution.found and other_solution.status is Status.infeasible:
         hint = check_command_line(folder, scenario)
         typer.echo(f"hpplan: no plan keeps every rule with these changes; to see why: {hint}"
                    + (" (write the --postpone/--exclude/--capacity changes into a scenario file to include them)"
                       if postpone or exclude or capacity else ""), err=True)
-    mode = "planned from scratch" if fresh else "re-planned changing the baseline as little as possible"
+    if fresh:
+        other = f"{comparison.other_status}, planned from scratch"
+    elif comparison.least_change and comparison.other_status_text != comparison.other_status:
+        other = comparison.other_status_text  # says the re-plan too
+    else:
+        other = f"{comparison.other_status}, re-planned changing the baseline as little as possible"
     changed = " with the changes" if other_problem.applied else ""
-    title = (f"Comparison: baseline {source} ({comparison.base_status}) -> {folder}{changed} "
-             f"({comparison.other_status}, {mode})")
+    title = f"Comparison: baseline {source} ({comparison.base_status}) -> {folder}{changed} ({other})"
     if plan_against is not None:
         title += freeze_note(plan_against, replan)
     if fmt is CompareFormat.json:

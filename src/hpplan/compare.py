@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from .formats import KIND_ORDER, PeakLoad, peak_loads
 from .problem import LOAD_SCALE, Problem, month_index, parse_month
 from .schema import Status as OrgStatus
-from .solution import Assignment, Solution, Status
+from .solution import LEAST_CHANGE, Assignment, Solution, Status
 from .solve import load_report
 from .verify import Violation, verify
 
@@ -146,10 +146,20 @@ class Comparison:
     applied: list[str]  # the changes of the compared data (scenarios, quick forms)
     moves: list[Move] = field(default_factory=list)  # every organisation whose go-live differs
     peaks: list[PeakChange] = field(default_factory=list)
+    #: the other plan was re-planned against the baseline (least change first): its optimum is the best
+    #: plan among those that change the baseline least, not the best plan of its data
+    least_change: bool = False
 
     @property
     def found(self) -> bool:
         return self.other_status in ("optimal", "feasible")
+
+    @property
+    def other_status_text(self) -> str:
+        """The other plan's status as a person reads it: a re-plan's `optimal` says among which plans."""
+        if self.least_change and self.other_status == "optimal":
+            return f"optimal {LEAST_CHANGE}"
+        return self.other_status
 
     def of(self, *changes: str) -> list[Move]:
         return [m for m in self.moves if m.change in changes]
@@ -196,6 +206,13 @@ class Comparison:
         return any(m.cost_estimate for m in self.moved if m.cost)
 
     @property
+    def uncosted(self) -> list[Move]:
+        """Organisations moved later or newly out of the plan whose data gives no postponement cost
+        (`postponement_cost_per_month` not given): their cost is in no total. Said apart, for a total of
+        0 MNOK would read as "their delay costs nothing"."""
+        return [m for m in self.of("later", "unscheduled") if m.cost_per_month is None]
+
+    @property
     def open_ended_costs(self) -> list[Move]:
         """Newly unscheduled organisations that carry a postponement cost: their cost has no end."""
         return [m for m in self.newly_unscheduled if m.cost_per_month]
@@ -204,6 +221,7 @@ class Comparison:
         return {
             "baseline_status": self.base_status,
             "status": self.other_status,
+            "status_text": self.other_status_text,
             "applied": list(self.applied),
             "totals": {
                 "actors_moved": len(self.moved),
@@ -218,6 +236,8 @@ class Comparison:
                 "saving_mnok": self.saving,
                 "cost_is_estimate": self.cost_is_estimate,
                 "open_ended_cost": [m.id for m in self.open_ended_costs],
+                # moved later or newly out with no cost in the data: in no cost total (0 is not "free")
+                "no_cost_given": [m.id for m in self.uncosted],
             },
             "moves": [m.to_json() for m in self.moves],
             "peak_load": [
@@ -239,11 +259,14 @@ def _peak_json(peak: PeakLoad | None) -> dict | None:
 
 
 def compare(base: Solution, base_problem: Problem, other: Solution, other_problem: Problem,
-            freeze_until: dt.date | None = None) -> Comparison:
+            freeze_until: dt.date | None = None, *, least_change: bool = False) -> Comparison:
     """Who moved between the baseline plan and the other plan, why, and what it costs. `freeze_until`:
     the other plan was re-planned with the baseline's go-lives before that date frozen (nothing new
-    goes live there), which can keep an organisation out of a window nothing else bars."""
-    result = Comparison(base.status.value, other.status.value, list(other_problem.applied))
+    goes live there), which can keep an organisation out of a window nothing else bars. `least_change`:
+    the other plan was re-planned against the baseline (`solve(..., baseline=Baseline(base))`), so its
+    status holds among the plans that change the baseline least (`Comparison.other_status_text`)."""
+    result = Comparison(base.status.value, other.status.value, list(other_problem.applied),
+                        least_change=least_change)
     before = peak_loads(base_problem, base) if base.plan else []
     after = peak_loads(other_problem, other) if other.plan else []
     pools = list(dict.fromkeys([p.pool for p in before] + [p.pool for p in after]))

@@ -92,8 +92,6 @@ WORK_BUDGET_FACTOR = 10
 #: which CP-SAT does not count (at national scale, 280,000 variables and constraints, 0.6-5 s of wall
 #: time at 0.00 deterministic seconds): 1 s per this many variables and constraints of the model
 LOAD_SIZE = 250_000
-#: the least wall time a solve of hpplan's is given (SolveOptions.time_limit's minimum)
-MIN_SOLVE_SECONDS = 0.1
 #: an upper bound for relaxation variables (users, tenths of an FTE)
 _BIG = 10**9
 
@@ -1473,7 +1471,7 @@ def _least_change(confined: Problem, actor: str, plan: Solution, earlier,
     window asked about (`earlier`), the rest kept where `plan` has them: the least change found there
     is not proven the least of all."""
     from .engines.common import flatten
-    from .solve import Baseline, SolveOptions, solve_replan
+    from .solve import TIME_LIMIT_MIN, Baseline, SolveOptions, solve_replan
 
     deadline = time.perf_counter() + time_limit
     radii: list[int | None] = [None]
@@ -1482,7 +1480,7 @@ def _least_change(confined: Problem, actor: str, plan: Solution, earlier,
     plannable = {o.id for o in confined.plannable}
     for radius in radii:
         left = deadline - time.perf_counter()
-        if left < MIN_SOLVE_SECONDS:  # what a solve may be given at the least (SolveOptions)
+        if left < TIME_LIMIT_MIN:  # what a solve may be given at the least (SolveOptions)
             return None
         problem, kept = (confined, 0) if radius is None else _kept_far_from(confined, plan, actor, earlier, radius)
         solution, replan = solve_replan(problem, SolveOptions(time_limit=left, tie_break=False), Baseline(plan))

@@ -20,7 +20,7 @@ from typing import Iterable
 
 from .problem import Problem
 from .schema import Kind, Organisation, Window
-from .solution import Assignment, Solution, Status
+from .solution import LEAST_CHANGE, Assignment, Solution, Status
 
 #: the order organisations are listed in within a window: trusts and hospitals first
 KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}
@@ -333,8 +333,11 @@ def fmt_share(share: float | None) -> str:
 
 
 def status_text(solution: Solution) -> str:
-    """'optimal', 'feasible (gap 1.20%)', 'infeasible' or 'unknown'."""
+    """'optimal', 'feasible (gap 1.20%)', 'infeasible' or 'unknown'; a re-plan's optimum is 'optimal
+    among the plans that change the baseline least' (its bound proves no more)."""
     text = solution.status.value
+    if solution.status is Status.optimal and solution.stats.least_change:
+        text += " " + LEAST_CHANGE
     if solution.status is Status.feasible and solution.stats.gap is not None:
         text += f" (gap {solution.stats.gap * 100:.2f}%)"
     return text

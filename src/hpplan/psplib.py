@@ -330,14 +330,20 @@ class ExternalResult:
 
 
 def solve_pyjobshop(path: Path | str, time_limit: float, workers: int = 2, seed: int = 0) -> ExternalResult:
-    """PyJobShop (OR-Tools CP-SAT interval model) on the original `.sm` file."""
+    """PyJobShop (OR-Tools CP-SAT interval model) on the original `.sm` file. Its CP-SAT solver is made
+    by PyJobShop: it gets `stopping.cp_solver`'s Ctrl-C settings as parameters, and SIGINT's handler is
+    kept as it was (`keep_sigint`), as for every CP-SAT solve hpplan runs."""
     import time
 
     import pyjobshop
 
+    from .stopping import keep_sigint, sigint_parameters
+
     started = time.perf_counter()
     data = pyjobshop.read(str(path), instance_format="psplib")
-    result = pyjobshop.solve(data, time_limit=time_limit, display=False, num_workers=workers, random_seed=seed)
+    with keep_sigint():
+        result = pyjobshop.solve(data, time_limit=time_limit, display=False, num_workers=workers, random_seed=seed,
+                                 **sigint_parameters())
     status = {"Optimal": "optimal", "Feasible": "feasible", "Infeasible": "infeasible"}.get(result.status.value, "unknown")
     if status == "unknown" and result.objective != float("inf"):
         status = "feasible"

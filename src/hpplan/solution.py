@@ -55,6 +55,11 @@ class LoadPoint:
     limit: float  # FTE
 
 
+#: what a re-plan's status means (docs/solve.md "Status and exit codes"): the phases before the objective
+#: fix the least change first, so `optimal` is the best plan among those, and the bound proves no more
+LEAST_CHANGE = "among the plans that change the baseline least"
+
+
 @dataclass
 class SolveStats:
     """How the solve went. Not part of the JSON contract (wall times differ run to run)."""
@@ -76,6 +81,8 @@ class SolveStats:
     proved_by: str | None = None  # the engine whose bound proved it optimal (None: not proven)
     first_plan_time: float | None = None  # seconds from the start of the solve to the first verified plan
     stopped: bool = False  # stopped on request (`SolveOptions.stop`: Ctrl-C) before its time limit
+    #: a re-plan against a baseline: its status and bound hold among the plans that change it least
+    least_change: bool = False
 
 
 @dataclass

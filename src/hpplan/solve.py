@@ -47,6 +47,8 @@ STATUS = {
 
 #: the largest seed the solvers take (CP-SAT's and HiGHS's seeds are 32-bit integers)
 SEED_MAX = 2**31 - 1
+#: the shortest time limit (seconds) a solve takes: the command line's `--time-limit` and `SolveOptions` alike
+TIME_LIMIT_MIN = 0.1
 WORK_LIMIT_NEEDS_CP_SAT = ("a work limit is CP-SAT's deterministic time and HiGHS has none: with engine highs "
                            "a plan cut short would not be reproducible; use engine auto or cp-sat with the work "
                            "limit, or highs with a time limit alone")
@@ -54,7 +56,7 @@ WORK_LIMIT_NEEDS_CP_SAT = ("a work limit is CP-SAT's deterministic time and HiGH
 
 @dataclass
 class SolveOptions:
-    time_limit: float = 60.0  # seconds of wall time for both phases together
+    time_limit: float = 60.0  # seconds of wall time for both phases together, at least TIME_LIMIT_MIN
     seed: int = 0
     workers: int = 1
     work_limit: float | None = None  # CP-SAT deterministic time: reproducible even when it runs out
@@ -89,7 +91,7 @@ class SolveOptions:
                     span += f" and at most {high if integer else format(high, 'g')}"
                 raise ValueError(f"SolveOptions.{name} must be {span}, got {value!r}")
 
-        number("time_limit", self.time_limit, 0, above=True)
+        number("time_limit", self.time_limit, TIME_LIMIT_MIN)
         number("seed", self.seed, 0, SEED_MAX, integer=True)
         number("workers", self.workers, 1, 64, integer=True)
         if self.work_limit is not None:
@@ -222,6 +224,7 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
             options = replace(options, stop=stop)
         solution, replan = _solve_replan(problem, options, baseline)
     solution.stats.stopped = requested(options.stop)
+    solution.stats.least_change = baseline is not None
     if by_ctrl_c and solution.stats.stopped and solution.status is Status.unknown:
         raise KeyboardInterrupt  # no plan yet: the caller's Ctrl-C, as without a solve
     _verified(problem, solution)
@@ -285,8 +288,9 @@ def _solve_replan(problem: Problem, options: SolveOptions,
     stats.gap = (abs(objective_value - outcome.bound) / max(1.0, abs(objective_value))
                  if outcome.bound is not None else None)
     tie_broken = outcome.best.tie_broken and status is Status.optimal
-    # no time left to build CP-SAT's model for the tie-break (national scale): the optimal plan as it is
-    no_time = rollout is None and (time.perf_counter() >= deadline or requested(options.stop))
+    # no time left to build CP-SAT's model for the tie-break (national scale), or stopped: the plan as it
+    # is (with CP-SAT's model, taking another engine's plan into it is a CP-SAT solve of its own)
+    no_time = (rollout is None and time.perf_counter() >= deadline) or requested(options.stop)
     if outcome.best.solution is not None and (tie_broken or no_time
                                               or not (status is Status.optimal and options.tie_break)):
         # another engine's plan, reported as it is (its objective terms are computed as the model's);
@@ -497,13 +501,19 @@ def _objective_phase(problem: Problem, flat: Flat | None, engines: list[str], ro
         race.offer(objective=incumbent.objective["total"])
         if problem.waves.objective.kind == "makespan":  # the tie-break on this model profits too
             cut_at_greedy_makespan(rollout, problem, stats, incumbent)
-        elif "highs" not in engines:
+        elif "highs" not in engines and not requested(options.stop):
             # measured (docs/benchmarks.md): the hint gets CP-SAT to its first plan sooner, with less
             # memory, where it has none of its own for long (national); where HiGHS's branch and bound
             # races (regional), a poor hint only holds CP-SAT back
             _hint(rollout, incumbent)
-    with watching(options.stop, race.stop):
-        entries, values = _race(problem, flat, engines, rollout, options, deadline, stats, race, incumbent)
+    if incumbent is not None and requested(options.stop):
+        # stopped before the race (while CP-SAT's model was built: seconds at national scale): the list
+        # schedule is the best plan so far; a CP-SAT run from it would take a second more for nothing
+        entries, values = [], None
+        stats.phases.append("race skipped: stopped before it began")
+    else:
+        with watching(options.stop, race.stop):
+            entries, values = _race(problem, flat, engines, rollout, options, deadline, stats, race, incumbent)
     stats.phases.append("objective")
     if incumbent is not None:
         entries.append(Entry("greedy", Status.feasible, round(incumbent.objective["total"]), None, incumbent))

@@ -12,7 +12,8 @@ bytecodes, and the main thread may sit in CP-SAT's C++ search for the whole time
 handler writes each signal's number to the file descriptor given to `signal.set_wakeup_fd` as it
 arrives; a thread reading the other end acts at once. CP-SAT must then not install its own SIGINT handler
 (`catch_sigint_signal`, on by default), which would replace ours and leave SIGINT at the system default
-after the search: `cp_solver()` creates every CP-SAT solver accordingly.
+after the search: `cp_solver()` creates every CP-SAT solver accordingly (PyJobShop's, made by PyJobShop,
+gets the same `sigint_parameters`).
 
 The library takes Ctrl-C the same way (`stop_on_ctrl_c`, docs/solve.md "From Python"): a solve called
 from the main thread with Python's own SIGINT handler and no `SolveOptions.stop` is stopped as a whole
@@ -157,14 +158,21 @@ def python_ctrl_c() -> bool:
             and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
 
 
+def sigint_parameters() -> dict[str, bool]:
+    """CP-SAT's parameters for Ctrl-C in a solve started here: its own SIGINT handler only where Ctrl-C is
+    Python's own (`python_ctrl_c`). For `cp_solver`, and by keyword for a solver made elsewhere
+    (PyJobShop's, `psplib.solve_pyjobshop`), run under `keep_sigint`."""
+    return {} if python_ctrl_c() else {"catch_sigint_signal": False}
+
+
 class _CpSolver(cp_model.CpSolver):
     """CP-SAT's solver, every solve of it leaving SIGINT as it found it (`keep_sigint`), and taking
-    Ctrl-C over only where it is Python's own (`python_ctrl_c`; checked again as it starts: the solver
-    may have been made elsewhere)."""
+    Ctrl-C over only where it is Python's own (`sigint_parameters`; checked again as it starts: the
+    solver may have been made elsewhere)."""
 
     def solve(self, model: cp_model.CpModel, solution_callback: cp_model.CpSolverSolutionCallback | None = None):
-        if not python_ctrl_c():
-            self.parameters.catch_sigint_signal = False
+        for name, value in sigint_parameters().items():
+            setattr(self.parameters, name, value)
         with keep_sigint():
             return super().solve(model, solution_callback)
 
@@ -177,8 +185,8 @@ def cp_solver() -> cp_model.CpSolver:
     under `ctrl_c`, nor over a handler of the caller's, nor outside the main thread (its handler would
     stop one search of many, and nothing there could put Python's back)."""
     solver = _CpSolver()
-    if not python_ctrl_c():
-        solver.parameters.catch_sigint_signal = False
+    for name, value in sigint_parameters().items():
+        setattr(solver.parameters, name, value)
     return solver
 
 
