@@ -21,9 +21,10 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from .cli import EXIT_INPUT, app, check_output, fail_input, inputs_of, to_stdout
+from .cli import EXIT_INPUT, app, check_output, fail_input, format_of, inputs_of, to_stdout
 from .errors import InputError, Location
 from .io import write_atomic, write_pair
+from .solve import TIME_LIMIT_MIN
 
 EXIT_NO_BASE = 1
 EXIT_BACKEND = 4
@@ -66,12 +67,14 @@ def sweep_command(
     samples: Optional[int] = typer.Option(None, "--samples", "-n", min=1, help="Monte Carlo: this many samples instead of the spec's."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**63 - 1,
                                       help="Monte Carlo: this seed instead of the spec's."),
-    time_limit: Optional[float] = typer.Option(None, "--time-limit", "-t", min=0.1, help="Seconds per solve instead of the spec's."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", "-t", min=TIME_LIMIT_MIN,
+                                              help="Seconds per solve instead of the spec's."),
     gap: Optional[float] = typer.Option(None, "--gap", min=0.0, max=100.0, metavar="PCT",
                                         help="Each solve ends at a plan proven within PCT percent, instead of the spec's gap."),
     live_by: list[dt.datetime] = typer.Option([], "--live-by", formats=["%Y-%m-%d"],
                                                help="A date to give P(live by) for (repeat; instead of the spec's)."),
-    fmt: SweepFormat = typer.Option(SweepFormat.table, "--format", "-f", help="Summary format."),
+    fmt: Optional[SweepFormat] = typer.Option(
+        None, "--format", "-f", help="Summary format; default: from -o's suffix (.json, .csv), else table."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the summary to this file (atomically)."),
     chart: Optional[Path] = typer.Option(None, "--chart", help="Also write the charts (completion date, go-lives) as an HTML page."),
     scenario_of: Optional[int] = typer.Option(None, "--scenario-of", min=0,
@@ -124,7 +127,7 @@ def sweep_command(
         from .sweep.output import sweep_html
 
         page = sweep_html(summary)
-    text = _report(summary, fmt, output)
+    text = _report(summary, fmt or format_of(output, SweepFormat), output)
     try:
         if output is not None and page is not None:
             write_pair(output, text, chart, page)  # both or neither: a failed run overwrites nothing
@@ -229,11 +232,15 @@ def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, n
     """Run the sweep (or not), and return the results file's records."""
     if no_run:
         if not out.exists():
-            raise InputError("no such results file; run the sweep first", Location(str(out)))
+            raise InputError("no such results file: --no-run sums up the results file of a sweep already run; "
+                             "run the sweep first (the same command without --no-run), or give its file with --out",
+                             Location(str(out)))
         found, _ = sw.read_results(out)
         if found.header.get("hash") != context.digest():
-            raise InputError("was written for other inputs (the spec, the data or the hpplan version changed)",
-                             Location(str(out)))
+            raise InputError("was written for other inputs: the spec, the data or the hpplan version changed since"
+                             f"{sw.changed_inputs(found.header, sw.header_record(context))}, and --no-run sums up "
+                             "only the results of this sweep. Give the options the file was run with, or run this "
+                             "sweep without --no-run (into another --out, or --overwrite it)", Location(str(out)))
         return found
     if out.exists() and not resume and not overwrite and out.stat().st_size > 0:
         found, _ = sw.read_results(out)

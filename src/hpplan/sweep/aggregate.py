@@ -15,6 +15,9 @@ produced them in whatever order.
   in time, error) are counted and listed with their reasons, never silently dropped.
 - Cost of delay per scenario: Σ `postponement_cost_per_month` × months later than the base plan, over
   the organisations that have a cost (estimates in the shipped data).
+- Organisations the base plan schedules and a scenario's plan leaves out have no number of months
+  (their delay has no end): counted apart, with their population, as `hpplan compare` does, never in
+  the months, population-months or cost (sample.delays).
 - Influence ("whose delay moves others most"): for each organisation whose readiness varies across the
   scenarios, the least-squares slope of the others' delay on its own slip: population-months of delay
   of all other organisations, and the number of other organisations later than the base plan, per
@@ -88,8 +91,8 @@ class ActorStats:
     p90: str | None
     unscheduled: float  # share of scenarios that leave it unscheduled
     p_live_by: dict[str, float]
-    p_later: float  # share of scenarios where it goes live later than in the base plan
-    mean_delay_months: float  # mean of its go-live delay (months, later positive)
+    p_later: float  # share of scenarios where it goes live later than in the base plan (or newly out of the plan)
+    mean_delay_months: float | None  # mean of its go-live delay (months, later positive) where both plans have it
     slip_share: float  # share of scenarios in which its readiness slipped
     population: int = 0
     p_last: float = 0  # share of scenarios in which it goes live on the completion date (it sets it)
@@ -117,6 +120,15 @@ class CostOfDelay:
     actors: list[str]  # the organisations with a cost per month
     mean_population_months: float
     mean_moved: float
+    # organisations newly out of a scenario's plan (the base plan has them): open-ended, not in the above
+    scenarios_newly_unscheduled: int = 0  # scenarios that leave one out
+    mean_newly_unscheduled: float = 0
+    mean_population_out: float = 0
+    open_ended_cost: list[str] = field(default_factory=list)  # those of them with a cost per month
+    # organisations newly in a scenario's plan (the base plan leaves them out): an open-ended gain
+    scenarios_newly_scheduled: int = 0
+    mean_newly_scheduled: float = 0
+    mean_population_in: float = 0
 
 
 @dataclass
@@ -145,6 +157,8 @@ class AxisValue:
     mean_cost: float | None
     mean_moved: float | None
     mean_population_months: float | None
+    mean_newly_unscheduled: float | None = None  # organisations newly out of the plan (open-ended)
+    mean_population_out: float | None = None
 
 
 @dataclass
@@ -190,7 +204,7 @@ class SweepSummary:
     def at_risk(self, n: int = 10) -> list[ActorStats]:
         """The go-lives most often later than in the base plan (then by mean delay, then id)."""
         moving = [a for a in self.actors if a.p_later > 0]
-        return sorted(moving, key=lambda a: (-a.p_later, -a.mean_delay_months, -a.population, a.id))[:n]
+        return sorted(moving, key=lambda a: (-a.p_later, -(a.mean_delay_months or 0), -a.population, a.id))[:n]
 
     def completion_setters(self, n: int = 8) -> list[ActorStats]:
         """The organisations that most often go live last (on the completion date)."""
@@ -206,6 +220,12 @@ class SweepSummary:
             "quantiles": "nearest rank; unscheduled counts as later than every date",
             "probabilities": "shares of the scenarios with a plan",
             "cost_of_delay": "sum of postponement_cost_per_month x months later than the base plan (MNOK)",
+            "population_months": "population x calendar months later than the base plan, over the organisations "
+                                 "both plans schedule; earlier go-lives count 0 (compare's total nets them)",
+            "out_of_plan": "an organisation the base plan schedules and a scenario's plan leaves out has no number "
+                           "of months: counted apart (newly_unscheduled, population_out), as in hpplan compare, "
+                           "not in the delays, population-months or cost; in quantiles and p_later it is later",
+            "replanning": "each scenario is planned from scratch (as hpplan compare --fresh), not against the base plan",
             "influence": "least-squares slope of the other organisations' delay on the organisation's own "
                          "readiness slip (months), over the scenarios with a plan",
         }
@@ -232,15 +252,17 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
         ident = info["id"]
         days = sorted((_date(r.get("go_live", {}).get(ident)) for r in ok), key=_never_last)
         base_day = base_go.get(ident)
-        delays = [r.get("delay", {}).get(ident, 0) for r in ok]
+        planned = [r for r in ok if base_day and r.get("go_live", {}).get(ident)]  # both plans have it
+        delays = [r.get("delay", {}).get(ident, 0) for r in planned]
+        out = sum(1 for r in ok if ident in r.get("newly_unscheduled", ()))
         actors.append(ActorStats(
             id=ident, name=info["name"], kind=info["kind"], base=base_day,
             p10=_iso(quantile(days, 0.1)), median=_iso(quantile(days, 0.5)), p90=_iso(quantile(days, 0.9)),
             unscheduled=_r(sum(1 for d in days if d is None) / n) if n else 0,
             p_live_by={label: _r(sum(1 for d in days if d is not None and d <= day) / n) if n else 0
                        for label, day in zip(labels, dates)},
-            p_later=_r(sum(1 for d in delays if d > 0) / n) if n else 0,
-            mean_delay_months=_r(sum(delays) / n, 3) if n else 0,
+            p_later=_r((sum(1 for d in delays if d > 0) + out) / n) if n else 0,
+            mean_delay_months=_r(sum(delays) / len(delays), 3) if delays else (None if n else 0),
             slip_share=_r(sum(1 for r in ok if r.get("slips", {}).get(ident)) / n) if n else 0,
             population=info.get("population", 0),
             p_last=_r(sum(1 for r in ok if r.get("completion") and r.get("go_live", {}).get(ident) == r["completion"]) / n)
@@ -276,6 +298,13 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
             actors=[a["id"] for a in with_cost],
             mean_population_months=_r(sum(r.get("population_months", 0) for r in ok) / n, 1),
             mean_moved=_r(sum(r.get("moved", 0) for r in ok) / n, 3),
+            scenarios_newly_unscheduled=sum(1 for r in ok if r.get("newly_unscheduled")),
+            mean_newly_unscheduled=_r(sum(len(r.get("newly_unscheduled", ())) for r in ok) / n, 3),
+            mean_population_out=_r(sum(r.get("population_out", 0) for r in ok) / n, 1),
+            open_ended_cost=[a["id"] for a in with_cost if any(a["id"] in r.get("newly_unscheduled", ()) for r in ok)],
+            scenarios_newly_scheduled=sum(1 for r in ok if r.get("newly_scheduled")),
+            mean_newly_scheduled=_r(sum(len(r.get("newly_scheduled", ())) for r in ok) / n, 3),
+            mean_population_in=_r(sum(r.get("population_in", 0) for r in ok) / n, 1),
         )
 
     failures = Counter()
@@ -350,7 +379,9 @@ def influence(ok: list[dict], actors_info: list[dict]) -> list[Influence]:
         else:
             t = None if slope_pm == 0 else math.copysign(math.inf, slope_pm)
         slope_moved, _ = _slope(xs, others_moved)
-        pass_through, _ = _slope(xs, own)
+        # its own go-live delay has no number of months where the scenario leaves it out of the plan
+        planned = [(x, d) for r, x, d in zip(ok, xs, own) if ident not in r.get("newly_unscheduled", ())]
+        pass_through, _ = _slope([x for x, _ in planned], [d for _, d in planned])
         found.append(Influence(
             id=ident, name=names.get(ident, ident), n=len(ok),
             slipped=_r(sum(1 for x in xs if x) / len(xs)), mean_slip=_r(sum(xs) / len(xs), 3),
@@ -380,6 +411,8 @@ def axis_effects(header: dict, records: list[dict], dates: list[dt.date]) -> lis
                 mean_cost=_r(sum(r.get("cost_mnok", 0) for r in ok) / m, 3) if m else None,
                 mean_moved=_r(sum(r.get("moved", 0) for r in ok) / m, 3) if m else None,
                 mean_population_months=_r(sum(r.get("population_months", 0) for r in ok) / m, 1) if m else None,
+                mean_newly_unscheduled=_r(sum(len(r.get("newly_unscheduled", ())) for r in ok) / m, 3) if m else None,
+                mean_population_out=_r(sum(r.get("population_out", 0) for r in ok) / m, 1) if m else None,
             ))
         effects.append(AxisEffect(axis["label"], values))
     return effects

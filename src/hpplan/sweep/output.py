@@ -49,6 +49,38 @@ def _table(fancy: bool) -> Table:
                  header_style="bold", safe_box=True)
 
 
+#: a column of an organisation table: its header, right-justified or not, its cells (one per row)
+Column = tuple[str, bool, list[str]]
+
+
+def _width(columns: list[Column], ids: list[str]) -> int:
+    """The width of a table of these columns after the organisation ids, none of them wrapped."""
+    widths = [max(len(c) for c in [header, *cells]) for header, _, cells in columns]
+    return max([len("Organisation"), *map(len, ids)]) + sum(widths) + 3 * len(columns)
+
+
+def _organisation_table(console: Console, fancy: bool, ids: list[str], layouts: list[list[Column]]) -> list[Column]:
+    """Print the first layout whose table fits the console with every id on one line (a long id folded
+    in a narrow column, or a last column cropped, read badly), else the last, with the ids folded."""
+    chosen = next((columns for columns in layouts if _width(columns, ids) <= console.width), layouts[-1])
+    t = _table(fancy)
+    t.add_column("Organisation", min_width=16, overflow="fold")
+    for header, right, _ in chosen:
+        t.add_column(header, justify="right" if right else "left", no_wrap=True)
+    for i, ident in enumerate(ids):
+        t.add_row(*(Text(x) for x in [ident] + [cells[i] for _, _, cells in chosen]))
+    console.print(t)
+    return chosen
+
+
+def _date_columns(names: tuple[str, ...], rows: list[dict], short: bool) -> list[Column]:
+    return [(name, False, [_day(row[name], short) for row in rows]) for name in names]
+
+
+def _by_columns(dates: list[str], shares: list[dict[str, float]], short: bool) -> list[Column]:
+    return [(f"By {d[:7] if short else d}", True, [_pct(p[d]) for p in shares]) for d in dates]
+
+
 def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
     """The summary for a reader (with a work limit, the warning about unproven plans says they are
     reproducible instead of advising one)."""
@@ -103,6 +135,8 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
         console.print()
         moved = (f"on average {fmt_number(k.mean_moved)} organisations go live later than in the base plan, "
                  f"{fmt_int(k.mean_population_months)} population-months of delay")
+        if k.scenarios_newly_unscheduled:
+            moved += " (of the organisations both plans have)"
         if k.actors:
             estimate = " (estimate: from estimated postponement costs per month)" if k.is_estimate else ""
             _say(console, f"Cost of delay of {', '.join(k.actors)}{estimate}", 0, "bold")
@@ -112,27 +146,28 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
             _say(console, "Delay", 0, "bold")
             _say(console, f"{moved}; no cost of delay: no organisation in the data has a "
                           "postponement_cost_per_month", 2)
+        for line in _out_of_plan(k, s.with_plan):
+            _say(console, line, 2)
 
     at_risk = s.at_risk(top)
     console.print()
     _say(console, "Most at risk: go-lives most often later than in the base plan", 0, "bold")
     if at_risk:
-        t = _table(fancy)
-        t.add_column("Organisation", min_width=16, overflow="fold")
-        for name in ("Base", "Median", "P90"):
-            t.add_column(name, no_wrap=True)
-        t.add_column("Later", justify="right", no_wrap=True)
-        t.add_column("Delay", justify="right", no_wrap=True)
-        shown = s.live_by[:1] if short else s.live_by
-        for d in shown:
-            t.add_column(f"By {d[:7] if short else d}", justify="right", no_wrap=True)
-        for a in at_risk:
-            row = [a.id, _day(a.base, short), _day(a.median, short), _day(a.p90, short), _pct(a.p_later),
-                   f"{a.mean_delay_months:+.1f}"] + [_pct(a.p_live_by[d]) for d in shown]
-            t.add_row(*(Text(x) for x in row))
-        console.print(t)
-        _say(console, "Later: share of scenarios with the go-live later than in the base plan; Delay: mean months "
-                      "later; By: share live by the date.", 2, "dim")
+        rows = [{"Base": a.base, "Median": a.median, "P90": a.p90} for a in at_risk]
+        fixed = _date_columns(("Base", "Median", "P90"), rows, short) + [
+            ("Later", True, [_pct(a.p_later) for a in at_risk]),
+            ("Delay", True, ["" if a.mean_delay_months is None else f"{a.mean_delay_months:+.1f}" for a in at_risk])]
+        shares = [a.p_live_by for a in at_risk]
+        layouts = [fixed + _by_columns(s.live_by[:1], shares, True)]
+        if not short:  # every live_by date; if that is too wide, the first one, then YYYY-MM dates
+            layouts = [fixed + _by_columns(s.live_by, shares, False), fixed + _by_columns(s.live_by[:1], shares, False),
+                       _date_columns(("Base", "Median", "P90"), rows, True) + fixed[3:]
+                       + _by_columns(s.live_by[:1], shares, True)]
+        _organisation_table(console, fancy, [a.id for a in at_risk], layouts)
+        out = any(a.unscheduled and a.base for a in at_risk)
+        _say(console, "Later: share of scenarios with the go-live later than in the base plan"
+                      + (" (or out of the plan: never)" if out else "") + "; Delay: mean months later"
+                      + (" where the scenario plans it" if out else "") + "; By: share live by the date.", 2, "dim")
     else:
         _say(console, "No go-live is later than in the base plan in any scenario.", 2)
 
@@ -179,34 +214,37 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
             t.add_column("Cost MNOK", justify="right", no_wrap=True)
         t.add_column("Moved", justify="right", no_wrap=True)
         t.add_column("Pop-months", justify="right", no_wrap=True)
+        out = any(v.mean_newly_unscheduled for v in axis.values)
+        if out:
+            t.add_column("Out", justify="right", no_wrap=True)
         for v in axis.values:
             row = [f"{v.value:g}", f"{v.with_plan}/{v.scenarios}", _day(v.completion_median, False) if v.with_plan else ""]
             row += [_pct(v.p_done_by.get(d)) for d in s.live_by[:1]]
             row += ["" if v.mean_cost is None else fmt_number(v.mean_cost)] if costs else []
             row += ["" if v.mean_moved is None else fmt_number(round(v.mean_moved, 1)),
                     "" if v.mean_population_months is None else fmt_int(v.mean_population_months)]
+            row += ["" if v.mean_newly_unscheduled is None else fmt_number(round(v.mean_newly_unscheduled, 1))] if out else []
             t.add_row(*(Text(x) for x in row))
         console.print(t)
+        if out:
+            _say(console, "Out: organisations the base plan has that the scenario's plan leaves out (mean): open-ended, "
+                          "not in Moved or Pop-months.", 2, "dim")
 
     console.print()
     _say(console, "Go-live per organisation (scenarios with a plan)", 0, "bold")
-    t = _table(fancy)
-    t.add_column("Organisation", min_width=16, overflow="fold")
-    columns = ("Base", "Median", "P90") if short else ("Base", "P10", "Median", "P90")
-    for name in columns:
-        t.add_column(name, no_wrap=True)
-    t.add_column("Later", justify="right", no_wrap=True)
-    dates = s.live_by if not short else s.live_by[:1]
-    for d in dates:
-        t.add_column(f"By {d[:7] if short else d}", justify="right", no_wrap=True)
-    for a in s.actors:
-        values = {"Base": a.base, "P10": a.p10, "Median": a.median, "P90": a.p90}
-        row = [a.id] + [_day(values[c], short) for c in columns] + [_pct(a.p_later)]
-        row += [_pct(a.p_live_by[d]) for d in dates]
-        t.add_row(*(Text(x) for x in row))
-    console.print(t)
-    if short and (len(s.live_by) > 1):
-        _say(console, "A wider terminal (120 columns) shows P10 and every live_by date.", 2, "dim")
+    rows = [{"Base": a.base, "P10": a.p10, "Median": a.median, "P90": a.p90} for a in s.actors]
+    later = [("Later", True, [_pct(a.p_later) for a in s.actors])]
+    shares = [a.p_live_by for a in s.actors]
+    three = ("Base", "Median", "P90")
+    brief = _date_columns(three, rows, True) + later + _by_columns(s.live_by[:1], shares, True)
+    full = _date_columns(("Base", "P10", "Median", "P90"), rows, False) + later + _by_columns(s.live_by, shares, False)
+    layouts = [brief] if short else [  # P10 and every live_by date; where that is too wide, fewer
+        full, _date_columns(three, rows, False) + later + _by_columns(s.live_by, shares, False),
+        _date_columns(three, rows, False) + later + _by_columns(s.live_by[:1], shares, False), brief]
+    chosen = _organisation_table(console, fancy, [a.id for a in s.actors], layouts)
+    if chosen is not full and (len(s.live_by) > 1 or not short):
+        wide = max(WIDE, _width(full, [a.id for a in s.actors]))
+        _say(console, f"A wider terminal ({wide} columns) shows P10 and every live_by date.", 2, "dim")
     _failures(s, console)
 
 
@@ -222,6 +260,24 @@ def _failures(s: SweepSummary, console: Console, top: int = 8) -> None:
         _say(console, f"... and {len(s.failures) - top} other reasons (--format json lists them all)", 2)
     _say(console, "See one with: hpplan sweep SPEC --scenario-of N > scenario.yaml, then hpplan explain --scenario "
                   "scenario.yaml", 2, "dim")
+
+
+def _out_of_plan(k, n: int) -> list[str]:
+    """What the scenarios leave out of the plan, or bring into it, that the base plan has otherwise: open-ended,
+    said apart with the population, as `hpplan compare` says it (no number of months to sum)."""
+    lines = []
+    if k.scenarios_newly_unscheduled:
+        cost = (f"; the cost of delay of {', '.join(k.open_ended_cost)} is open-ended there, not in the cost above"
+                if k.open_ended_cost else "")
+        lines.append(f"In {k.scenarios_newly_unscheduled} of {n} scenarios organisations the base plan has are out of "
+                     "the plan: open-ended, not counted as months (on average "
+                     f"{fmt_number(k.mean_newly_unscheduled)} organisations, {fmt_int(k.mean_population_out)} people "
+                     f"per scenario){cost}.")
+    if k.scenarios_newly_scheduled:
+        lines.append(f"In {k.scenarios_newly_scheduled} of {n} scenarios organisations the base plan leaves out are in "
+                     f"the plan: an open-ended gain (on average {fmt_number(k.mean_newly_scheduled)} organisations, "
+                     f"{fmt_int(k.mean_population_in)} people per scenario).")
+    return lines
 
 
 def _plans(n: int) -> str:

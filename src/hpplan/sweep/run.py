@@ -10,7 +10,7 @@ Backends run the same task function, `sample.run_scenario(context, index)`:
   `LocalCluster` on the loopback address (`--dask`). The context is scattered to the workers once.
 
 The results file is JSON Lines: a `header` record (the spec, and a hash of everything the results depend
-on), the `base` record (the plan of the unchanged data, that delays are measured against), then one
+on; a resume with more samples appends one, and the last counts), the `base` record (the plan of the unchanged data, that delays are measured against), then one
 `result` record per finished scenario in the order they finish, each flushed and fsync'ed before the
 next. `--resume` reads it back, refuses it when the hash differs, drops a torn last line, and runs only
 the scenarios not in it. No scenario that finished is lost, and none is run twice into the file.
@@ -88,9 +88,10 @@ def header_record(context: SweepContext) -> dict:
 
 def changed_inputs(found: dict, header: dict) -> str:
     """What differs between a results file's header and this sweep's, for a refusal: " (seed: 7 -> 8)";
-    empty when no field shown in the header differs (the data's content, say)."""
+    empty when no field shown in the header differs (the data's content, say). Not the size: more or
+    fewer samples go on with a file (a grid's size is its axes)."""
     fields = [("spec", "spec"), ("kind", "kind"), ("seed", "seed"), ("hpplan", "hpplan"), ("data", "data"),
-              ("size", "size"), ("scenarios", "scenarios"), ("axes", "axes"), ("risks", "risks")]
+              ("scenarios", "scenarios"), ("axes", "axes"), ("risks", "risks")]
     fields += [(f"solver.{k}", k) for k in ("time_limit", "work_limit", "gap", "engine", "workers", "seed")]
 
     def get(record: dict, key: str):
@@ -122,7 +123,8 @@ class Results:
 
 def read_results(path: Path | str) -> tuple[Results, int]:
     """A results file's records, and the byte length of its whole lines (a torn last line, from a
-    sweep stopped while writing, is left out). InputError for a file that is not a results file."""
+    sweep stopped while writing, is left out). The last header counts (a resume that added samples
+    appended one). InputError for a file that is not a results file."""
     path = Path(path)
     raw = path.read_bytes()
     good = raw.rfind(b"\n") + 1
@@ -181,7 +183,15 @@ class ResultsFile:
             cls._lock(handle, path)
             handle.truncate(good)
             handle.seek(good)
-            return cls(path, handle), found
+            made = cls(path, handle)
+            # the same inputs, but more samples (or another description, live_by): a new header, which
+            # counts from here on (read_results takes the last), so that the file says the sweep it holds;
+            # never a smaller size than the records in it
+            header = dict(header, size=max(header["size"], found.header.get("size", 0)))
+            if header != found.header:
+                made.write(header)
+                found = Results(header, found.base, found.records)
+            return made, found
         if path.exists() and not overwrite and not resume:
             raise InputError("exists: --resume continues that sweep, --overwrite starts it again, or give another "
                              "--out", Location(str(path)))
@@ -413,7 +423,7 @@ class DaskBackend:
                 self.cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True,
                                             host="127.0.0.1", dashboard_address=None)
                 self.client = Client(self.cluster)
-                self.name = f"a local Dask cluster ({max(1, jobs)} workers)"
+                self.name = f"a local Dask cluster ({max(1, jobs)} worker{'s' if max(1, jobs) != 1 else ''})"
             else:
                 self.client = Client(address)  # waits distributed.comm.timeouts.connect (dask config, 30 s)
                 self.name = f"the Dask cluster at {address}"

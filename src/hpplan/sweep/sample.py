@@ -177,13 +177,6 @@ def actors_table(problem: Problem) -> list[dict]:
     return rows
 
 
-def _never_month(problem: Problem) -> int:
-    """The month an unscheduled organisation counts as having gone live in (as the objective counts it)."""
-    from ..model.objective import unscheduled_months
-
-    return problem.start_month + unscheduled_months(problem)
-
-
 def run_scenario(context: SweepContext, index: int | None) -> dict:
     """Solve scenario `index` (None: the base, no change) and return its record. Never raises: a failure
     is a record with its status and reason."""
@@ -239,10 +232,7 @@ def _solve_into(record: dict, context: SweepContext, problem: Problem) -> None:
 
 
 def add_delays(context: SweepContext, record: dict) -> dict:
-    """The record with its go-live delays against the base plan (`context.base`), in calendar months of
-    the go-live (later positive; an organisation the scenario leaves unscheduled counts as live in the
-    month the objective counts unscheduled ones as), the population-months of delay and the cost of
-    delay (`postponement_cost_per_month` x months later, for the organisations that have it). Done by
+    """The record with its go-live delays against the base plan (`context.base`, see `delays`). Done by
     the process that writes the results, so that the tasks need not know the base plan."""
     if record.get("type") != "result" or record.get("status") not in ("optimal", "feasible") or context.base is None:
         return record
@@ -252,29 +242,47 @@ def add_delays(context: SweepContext, record: dict) -> dict:
 
 
 def delays(context: SweepContext, go_live: dict[str, dt.date | None]) -> dict:
+    """A scenario's plan against the base plan, counted as `hpplan compare` counts them (compare.py):
+    `delay`, the calendar months of the go-live of each organisation planned in both and moved (later
+    positive); `moved`, how many of them go live later; `population_months`, population x months
+    later, summed over those (earlier go-lives count 0 here: a delay, not compare's net total); and
+    `cost_mnok`, `postponement_cost_per_month` x months later. An organisation the base plan schedules
+    and this one leaves out has no number of months (its delay has no end): it is listed apart
+    (`newly_unscheduled`, with `population_out`), never summed as months; one the base plan leaves out
+    and this one schedules is `newly_scheduled` (`population_in`)."""
     problem = context.problem
-    base_go = context.base.get("go_live", {})
-    never = _never_month(problem)
     delay: dict[str, int] = {}
-    for ident, base_day in base_go.items():
-        if base_day is None:
-            continue
-        base_month = month_index(dt.date.fromisoformat(base_day))
+    out: list[str] = []
+    into: list[str] = []
+    for ident, base_day in context.base.get("go_live", {}).items():
         day = go_live.get(ident)
-        month = month_index(day) if day else never
-        if month != base_month:
-            delay[ident] = month - base_month
+        if base_day is None or day is None:
+            if base_day is not None:
+                out.append(ident)
+            elif day is not None:
+                into.append(ident)
+            continue
+        months = month_index(day) - month_index(dt.date.fromisoformat(base_day))
+        if months:
+            delay[ident] = months
+
+    def people(ident: str) -> int:
+        org = problem.org.get(ident)
+        return Problem.population(org) if org is not None else 0
+
     population_months = 0
     cost = 0.0
     for ident, months in delay.items():
         if months <= 0:
             continue
+        population_months += people(ident) * months
         org = problem.org.get(ident)
-        population_months += (org.population or 0) * months if org else 0
         if org is not None and org.postponement_cost_per_month:
             cost += org.postponement_cost_per_month * months
     return {"delay": delay, "moved": sum(1 for m in delay.values() if m > 0),
-            "population_months": population_months, "cost_mnok": round(cost, 3)}
+            "population_months": population_months, "cost_mnok": round(cost, 3),
+            "newly_unscheduled": out, "population_out": sum(people(i) for i in out),
+            "newly_scheduled": into, "population_in": sum(people(i) for i in into)}
 
 
 def _failure_reason(context: SweepContext, problem: Problem, solution: Solution) -> str:

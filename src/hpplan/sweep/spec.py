@@ -33,7 +33,7 @@ from ..errors import InputError, InputErrors, Location, did_you_mean
 from ..loader import load_problem, validate
 from ..problem import Problem
 from ..schema import SOURCE_PREFIXES, Date, FieldError, Id, Kind, Month, Status
-from ..solve import SEED_MAX, WORK_LIMIT_NEEDS_CP_SAT, SolveOptions
+from ..solve import SEED_MAX, TIME_LIMIT_MIN, WORK_LIMIT_NEEDS_CP_SAT, SolveOptions
 from ..yamlio import YamlDocument, load_yaml
 
 #: the statuses a risk may select by (`live` organisations are history and never slip)
@@ -42,6 +42,7 @@ RiskStatus = Literal["planned", "signed", "optional", "opted_out"]
 MAX_SAMPLES = 1_000_000
 MAX_GRID = 100_000
 MAX_SLIP_MONTHS = 120
+MAX_TIME_LIMIT = 86_400  # seconds per solve (at least solve.TIME_LIMIT_MIN, as --time-limit)
 
 
 class _Strict(BaseModel):
@@ -318,7 +319,7 @@ class SweepSpec(_Strict):
     samples: int | None = Field(default=None, ge=1, le=MAX_SAMPLES)
     seed: int = Field(default=0, ge=0, le=2**63 - 1)
     live_by: list[Date] = Field(default_factory=list)  # YYYY-MM-DD, as in the data (no number)
-    time_limit: float = Field(default=30.0, gt=0, le=86_400)  # seconds per solve
+    time_limit: float = 30.0  # seconds per solve, TIME_LIMIT_MIN to MAX_TIME_LIMIT (checked below)
     work_limit: float | None = Field(default=None, gt=0)  # CP-SAT deterministic seconds per solve
     gap: float = Field(default=0.0, ge=0, le=100)  # percent: a solve ends at a plan proven this close to its bound
     engine: Literal["auto", "cp-sat", "highs"] = "auto"  # as `hpplan solve --engine`
@@ -328,6 +329,16 @@ class SweepSpec(_Strict):
     risks: list[Risk] = Field(default_factory=list)
     grid: list[Axis] = Field(default_factory=list)
     note: str | None = None
+
+    @field_validator("time_limit")
+    @classmethod
+    def _time_limit(cls, value: float) -> float:
+        """The range of `--time-limit` (hpplan solve's and the sweep's own): what the command line refuses is
+        refused in the spec too, at its line (0.01 ran a sweep of plans cut short by the clock)."""
+        if not TIME_LIMIT_MIN <= value <= MAX_TIME_LIMIT:
+            raise ValueError(f"time_limit is seconds per solve, {TIME_LIMIT_MIN:g} to {MAX_TIME_LIMIT:,} "
+                             f"(as --time-limit), got {value:g}")
+        return value
 
     @model_validator(mode="after")
     def _solver(self):
