@@ -231,3 +231,16 @@ def test_a_replan_s_optimum_says_it_is_among_the_plans_that_change_the_baseline_
     assert f"with the changes ({LEAST})" in " ".join(run("compare", *args).stdout.split())
     fresh = json.loads(run("compare", *args, "--fresh", "-f", "json").stdout)
     assert (fresh["status"], fresh["status_text"]) == ("optimal", "optimal")  # planned afresh: the best plan
+
+
+def test_an_organisation_the_baseline_leaves_out_goes_where_the_objective_puts_it():
+    # the baseline has `b` opted out; signed now, it must go live. Its move is one whichever window it
+    # gets, and no one else need move: the objective puts it first (w1). The least-movement phase
+    # counted its distance from 'one past the last window' and pushed it into the last (w4)
+    out = build([org("a", population=100), org("b", population=50, status="opted_out")])
+    base = solved(out)
+    assert windows_of(base) == {"a": "w1", "b": None}
+    signed = build([org("a", population=100), org("b", population=50, status="signed")])
+    stable, replan = replanned(signed, base)
+    assert windows_of(stable) == {"a": "w1", "b": "w1"} and (replan.moved, replan.movement) == (1, 0)
+    assert stable.objective == solved(signed).objective  # no cost of its own from the re-plan

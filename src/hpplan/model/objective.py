@@ -97,10 +97,8 @@ class Anchor:
 
 
 def _anchor_place(v: GoLiveVariables, anchor: Anchor, place: dict[str, int]) -> int:
-    """The baseline's place among the future windows: its window's, else (a window that is gone or now
-    history) the number of future windows dated before it; 'not scheduled' is one past the last."""
-    if anchor.date is None:
-        return len(v.slots)
+    """The baseline's place among the future windows (a scheduled anchor): its window's, else (a window
+    that is gone or now history) the number of future windows dated before it."""
     if anchor.window in place:
         return place[anchor.window]
     return sum(1 for s in v.slots if s.date < anchor.date)
@@ -113,7 +111,9 @@ def stability_terms(v: GoLiveVariables, problem: Problem, anchors: dict[str, Anc
       scheduled; an unscheduled one scheduled). One whose baseline window it can no longer use counts
       as moved, as a constant;
     - `movement`: the sum over them of the number of future windows between the baseline and the new
-      window ('not scheduled' counts as one past the last window)."""
+      window ('not scheduled' counts as one past the last window). One the baseline leaves out has
+      none: any window it gets is the one move `moved` counts, and the objective places it (counted
+      from 'one past the last', it was pushed as late as the rules let it, whatever the objective)."""
     place = {slot.id: i for i, slot in enumerate(v.slots)}
     never = len(v.slots)
     moved, movement = [], []
@@ -125,7 +125,8 @@ def stability_terms(v: GoLiveVariables, problem: Problem, anchors: dict[str, Anc
         scheduled = v.scheduled(org.id)
         if anchor.date is None:
             moved.append(scheduled)
-        elif (org.id, anchor.window) in v.go_live:
+            continue  # no movement: see above
+        if (org.id, anchor.window) in v.go_live:
             moved.append(1 - v.go_live[org.id, anchor.window])
         else:
             moved.append(1)
