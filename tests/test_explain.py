@@ -711,3 +711,17 @@ def test_a_conflict_found_is_kept_when_whether_there_are_more_is_not_decided(mon
     assert set(found.conflicts[0].keys) in map(set, KNOWN_CONFLICTS["infeasible_three"])
     assert "1 conflict; whether there are more was not decided within the work limit (raise --time-limit)." \
         in found.to_text()
+
+
+def test_why_not_earlier_moves_its_together_group_with_it_when_it_asks_what_moving_alone_breaks():
+    # t1 and t2 go live together; x and y (bigger) fill w1 under a limit of 2. Moving t1 alone with t2
+    # kept in w2 only broke the together rule ("true by definition"); moved with t2, the limit is why
+    p = build([org("x", population=1000), org("y", population=900), org("t1", population=10), org("t2", population=10)],
+              rules=[{"type": "together", "actors": ["t1", "t2"]}], limits=[{"max_actors": 2}])
+    plan = solved(p)
+    assert windows_of(plan) == {"x": "w1", "y": "w1", "t1": "w2", "t2": "w2"}
+    answer = why_not_earlier(p, "t1", plan, time_limit=5)
+    assert answer.verdict == "objective" and answer.with_group == ["t2"]
+    assert [r.kind for r in answer.alone.reasons] == ["limit"]
+    assert "it cannot move with its together group (t2)" in answer.to_text()
+    assert answer.to_json_dict()["alone_with"] == ["t2"]

@@ -1230,6 +1230,8 @@ class WhyNotEarlier:
     objective_change: dict[str, float] = field(default_factory=dict)  # objective: best plan there - this plan
     moves: list[str] = field(default_factory=list)  # objective: who else moves in that best plan
     alone: Conflict | None = None  # objective: what it would break with everyone else kept in place
+    #: the members of its `together` rules that go live with it in the plan: they move with it there
+    with_group: list[str] = field(default_factory=list)
     #: objective: whether the best plan there was proven best; when not, `objective_change` is the best
     #: plan found and `at_least` the least change in the total that the solve's bound allows
     proven: bool = True
@@ -1256,7 +1258,8 @@ class WhyNotEarlier:
         if self.least_change is not None:
             lines += self.least_change.lines(self.name)
         if self.alone is not None:
-            lines.append("  it cannot move on its own: with everyone else kept where they are, "
+            group = f" with its together group ({', '.join(self.with_group)})" if self.with_group else " on its own"
+            lines.append(f"  it cannot move{group}: with everyone else kept where they are, "
                          f"{_cannot_hold(len(self.alone.reasons))}:")
             lines += _conflict_lines(self.alone)
         return "\n".join(lines) + "\n"
@@ -1266,6 +1269,7 @@ class WhyNotEarlier:
                 "earlier": self.earlier, "conflict": self.conflict.to_json() if self.conflict else None,
                 "objective_change": {k: _number(v) for k, v in self.objective_change.items()},
                 "moves": self.moves, "alone": self.alone.to_json() if self.alone else None,
+                "alone_with": self.with_group,
                 "proven": self.proven, "objective_change_at_least": _number(self.at_least)
                 if self.at_least is not None else None, "fewest_moves": self.fewest_moves,
                 "least_change": self.least_change.to_json() if self.least_change else None}
@@ -1421,12 +1425,15 @@ def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, 
     verdict, text = _objective_verdict(org.name, there, change["total"], proven, at_least)
     summary = f"{question}\nNo rule or limit forbids {org.name} {there}; {text}"
 
-    # Could it move on its own? Everyone else kept where the plan has them.
+    # Could it move on its own? Everyone else kept where the plan has them, but for the members of its
+    # together rules that go live with it: kept, they would only say that the rule holds them together
+    group = _together_group(problem, actor, plan)
+
     def alone(rollout: RolloutModel) -> None:
         moved(rollout)
         kept = {(a.id, a.window) for a in plan.plan if a.go_live is not None and a.id != actor}
         for (o, w), var in rollout.variables.go_live.items():
-            if o != actor:
+            if o != actor and o not in group:
                 rollout.model.add(var == int((o, w) in kept))
 
     alone_board = Switchboard(problem, time_limit=time_limit, hypothesis=alone)
@@ -1436,8 +1443,20 @@ def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, 
         keys = alone_board.minimal(alone_board.narrowed(alone_board.keys, alone_outcome))
         stuck = conflict_of(alone_board, words, keys, [actor])
     return WhyNotEarlier(actor, org.name, verdict, summary, window_id, earlier_id, objective_change=change,
-                         moves=moves, alone=stuck, proven=proven, at_least=at_least, fewest_moves=fewest,
-                         least_change=least_change)
+                         moves=moves, alone=stuck, with_group=group, proven=proven, at_least=at_least,
+                         fewest_moves=fewest, least_change=least_change)
+
+
+def _together_group(problem: Problem, actor: str, plan: Solution) -> list[str]:
+    """The members of the organisation's `together` rules that go live in its window in `plan` (they
+    go live as one), in data order."""
+    entry = plan.assignment(actor)
+    if entry is None or entry.go_live is None:
+        return []
+    members = {ident for rule in problem.waves.rules if rule.type == "together" and actor in rule.actors
+               for ident in rule.actors if ident != actor}
+    return [a.id for a in plan.plan if a.id in members and a.go_live is not None and a.window == entry.window
+            and a.id in problem.org and problem.org[a.id].status is not Status.live]
 
 
 def _change(terms: dict[str, int], this_plan: dict[str, int]) -> dict[str, float]:
