@@ -68,7 +68,7 @@ def test_csv_names_the_estimated_figures_and_keeps_numbers(mixed_sources):
 def test_markdown_marks_estimated_users_with_one_note(mixed_sources):
     problem, solution = mixed_sources
     text = to_markdown(problem, solution)
-    assert _md_row(text, "m1")[-1] == "2 000*" and _md_row(text, "m2")[-1] == "100*"
+    assert _md_row(text, "m1")[-1] == "2 000\\*" and _md_row(text, "m2")[-1] == "100\\*"
     assert _md_row(text, "m3")[-1] == "700" and _md_row(text, "trust-a")[-1] == "8 000"
     # the window summary: a window's users are marked when an organisation counted is estimated
     estimated = {e.window for e in solution.plan if e.id in ("m1", "m2")}
@@ -141,7 +141,7 @@ def test_a_live_organisation_in_no_window_is_in_none_in_every_output(live_betwee
 
     # Markdown and CSV
     text = to_markdown(problem, solution)
-    assert _md_row(text, "lab")[0] == "live after h0, in no window"
+    assert _md_row(text, "lab")[0] == "live after h0, in no window (history)"
     assert _md_row(text, "trust")[0] == "h0 (history)"
     rows = _csv_rows(to_csv(problem, solution))
     assert (rows["lab"]["go_live"], rows["lab"]["window"]) == ("2023-08-12", "")
@@ -152,7 +152,7 @@ def test_a_live_organisation_in_no_window_is_in_none_in_every_output(live_betwee
     render_plan(problem, solution, Console(file=out, width=120, color_system=None))
     lines = out.getvalue().splitlines()
     heading = next(i for i, line in enumerate(lines) if "live after h0, in no window" in line)
-    assert lines[heading + 1].startswith("Trust lab")
+    assert "history" in lines[heading] and lines[heading + 1].startswith("Trust lab")  # marked as history
     assert not any(line.startswith("Trust lab") for line in lines[:heading])
 
     # the spreadsheet: no window, no window date
@@ -171,7 +171,7 @@ def test_a_live_organisation_in_no_window_is_in_none_in_every_output(live_betwee
 
     # the HTML report's Gantt: its own group, no window in the hover
     row = next(r for r in gantt_rows(problem, solution) if r.entry.id == "lab")
-    assert row.group == "live after h0, in no window" and row.window_title is None
+    assert row.group == "live after h0, in no window (history)" and row.window_title is None
     assert "live after h0, in no window" in report_html(problem, solution)
 
 
@@ -185,3 +185,19 @@ def test_row_names_add_the_id_where_names_are_shared():
 
     names = row_names([entry("gp-1", "Legekontoret"), entry("gp-2", "Legekontoret"), entry("gp-3", "Annet")])
     assert names == {"gp-1": "Legekontoret (gp-1)", "gp-2": "Legekontoret (gp-2)", "gp-3": "Annet"}
+
+
+def test_markdown_writes_names_as_they_are_not_as_markup():
+    # `Legekontor <Bakke> & Søn` lost `<Bakke>` as an HTML tag on GitHub, `*x*` became emphasis
+    from hpplan.formats import md_text
+
+    assert md_text("Legekontor <Bakke> & Søn *x* _y_ a|b") == "Legekontor \\<Bakke\\> \\& Søn \\*x\\* \\_y\\_ a\\|b"
+    assert md_text("population_delay") == "population_delay" and md_text("two\nlines") == "two lines"
+
+
+def test_one_of_a_kind_is_named_as_the_many_are():
+    from hpplan.formats import kind_noun
+
+    assert [kind_noun(k, 1) for k in ("lab", "other", "gp_office", "health_trust")] == [
+        "laboratory", "other organisation", "GP office", "health trust"]  # was "1 lab" beside "2 laboratories"
+    assert [kind_noun(k, 2) for k in ("lab", "other")] == ["laboratories", "other organisations"]

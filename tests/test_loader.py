@@ -196,7 +196,18 @@ def test_numbers_need_a_source_note(data: Path):
 
 def test_source_notes_say_fact_estimate_or_inferred(data: Path):
     edit(data / "organisations.yaml", '{all: "estimate: test data"}', '{all: "guess"}')
-    assert "must start with 'fact', 'estimate' or 'inferred'" in error_of(data)
+    assert "must start with 'fact:', 'estimate:' or 'inferred:'" in error_of(data)
+
+
+def test_a_note_that_starts_with_the_letters_of_fact_is_no_fact(data: Path):
+    # "factored from the population: our estimate" was taken as a fact: no estimate mark anywhere
+    edit(data / "organisations.yaml", '{all: "estimate: test data"}', '{all: "factored from the population"}')
+    assert "must start with 'fact:', 'estimate:' or 'inferred:'" in error_of(data)
+    from hpplan.schema import Organisation
+
+    org = Organisation.model_validate({"id": "a", "name": "A", "kind": "municipality", "status": "planned",
+                                       "population": 5, "source": {"all": "Fact : SSB", "users": "estimate: x"}})
+    assert not org.is_estimate("population") and org.is_estimate("users")
 
 
 def test_live_needs_a_date_and_the_date_is_history(data: Path):
@@ -421,3 +432,11 @@ def test_blackouts_and_pools_take_a_note_as_the_other_entries(tmp_path):
     problem = load_problem(data)
     assert any(b.note == "schools closed" for b in problem.waves.blackouts)
     assert any(p.note == "30 % of 240" for p in problem.waves.pools)
+
+
+def test_a_name_is_one_line(data: Path):
+    # a line break in a name split its Gantt row in two
+    path = data / "organisations.yaml"
+    first = next(line for line in path.read_text(encoding="utf-8").splitlines() if line.strip().startswith("name:"))
+    edit(path, first, first.split("name:")[0] + 'name: "Two\\nlines"')
+    assert f"{path}:{line_of(path, 'Two')}:" in error_of(data) and "a name is one line" in error_of(data)

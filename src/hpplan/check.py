@@ -33,7 +33,7 @@ from .explain import (RELAX_EACH_MAX, SOLVE_TIME_LIMIT, Conflict, Explanation, U
                       explain_infeasible, kind_counts)
 from .loader import validate
 from .problem import Problem
-from .schema import ID_PATTERN, SOURCE_PREFIXES, Date, Located, Status
+from .schema import ID_PATTERN, SOURCE_KIND, Date, Located, Status
 from .solution import Assignment, Solution, Status as PlanStatus, read_plan
 from .verify import Violation, verify
 from .yamlio import load_yaml
@@ -57,8 +57,8 @@ class PlanEntry(BaseModel):
     @field_validator("source")
     @classmethod
     def _sourced(cls, value: str) -> str:
-        if not value.strip().lower().startswith(SOURCE_PREFIXES):
-            raise ValueError(f"source must start with 'fact', 'estimate' or 'inferred' (e.g. 'fact: nrk.no ...'), "
+        if not SOURCE_KIND.match(value):
+            raise ValueError(f"source must start with 'fact:', 'estimate:' or 'inferred:' (e.g. 'fact: nrk.no ...'), "
                              f"got {value!r}")
         return value
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterable
@@ -41,6 +42,12 @@ class PlanGroup:
     scheduled: bool
     entries: list[Assignment] = field(default_factory=list)
     after: Window | None = None  # live in no window: the last window dated before them
+
+    @property
+    def marked_history(self) -> bool:
+        """Whether the outputs mark the group as history ("(history)"): a history window's, and live
+        organisations in no window after one (before the first window, the title says it)."""
+        return self.history and self.scheduled and (self.window is not None or self.after is not None)
 
     @property
     def key(self) -> str:
@@ -126,11 +133,15 @@ KIND_PLURAL = {"health_trust": "health trusts", "hospital": "hospitals", "munici
                "gp_office": "GP offices", "lab": "laboratories", "other": "other organisations"}
 
 
+#: one organisation of a kind, where it is not the kind's value with spaces ("1 lab" beside "2 laboratories")
+KIND_SINGULAR = {"gp_office": "GP office", "lab": "laboratory", "other": "other organisation"}
+
+
 def kind_noun(kind: str, count: int) -> str:
     """'municipality' / 'municipalities', 'GP office' / 'GP offices' (a `schema.Kind` value)."""
     if count != 1:
         return KIND_PLURAL.get(kind, kind.replace("_", " "))
-    return "GP office" if kind == "gp_office" else kind.replace("_", " ")
+    return KIND_SINGULAR.get(kind, kind.replace("_", " "))
 
 
 def by_kind(entries: list[Assignment]) -> list[list[Assignment]]:
@@ -390,15 +401,21 @@ def to_csv(problem: Problem, solution: Solution) -> str:
 # Markdown
 
 
-def _md(text: object) -> str:
-    """A table cell: pipes escaped, no line breaks."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+#: what Markdown (CommonMark, GitHub's) would read as markup or HTML in a name: each escaped by a backslash
+#: (`_` only at a word's edge: `population_delay` stays as it is, as GitHub reads it)
+_MD_ACTIVE = re.compile(r"([\\`*\[\]<>&|~]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))")
+
+
+def md_text(text: object) -> str:
+    """Text as written, in a Markdown line or table cell: markup characters escaped (a name `Legekontor
+    <Bakke> & Søn` lost `<Bakke>` as an HTML tag; `*` and `_` made emphasis), no line breaks."""
+    return _MD_ACTIVE.sub(r"\\\1", " ".join(str(text).splitlines()))
 
 
 def _md_table(header: list[str], rows: list[list[object]], right: set[int] = frozenset()) -> list[str]:
     lines = ["| " + " | ".join(header) + " |"]
     lines.append("|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|")
-    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(md_text(c) for c in row) + " |" for row in rows]
     return lines
 
 
@@ -413,7 +430,7 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
         f"- Planning date: {problem.planning_date.isoformat()}",
         f"- Status: **{status_text(solution)}**",
     ]
-    lines += [f"- Scenario: {_md(change)}" for change in problem.applied]
+    lines += [f"- Scenario: {md_text(change)}" for change in problem.applied]
     stats = solution.stats
     workers = f"{stats.workers} worker{'s' if stats.workers != 1 else ''}"
     lines.append(f"- Solver: {stats.engine}, seed {stats.seed}, {workers}")
@@ -429,7 +446,7 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
         rows = []
         for group in groups:
             label = group.window.id if group.window is not None else group.title
-            if group.history and group.window is not None:
+            if group.marked_history:
                 label += " (history)"
             for entry in group.entries:
                 org = problem.org.get(entry.id)

@@ -357,7 +357,7 @@ def _group_header(problem: Problem, group: PlanGroup, width: int, g: Glyphs) -> 
     if group.scheduled:
         users = sum(problem.users(problem.org[e.id]) for e in group.entries if e.id in problem.org)
         tail += f", {marked(fmt_int(users), estimated((problem.org.get(e.id) for e in group.entries), 'users'))} users"
-    if group.history and group.window is not None:
+    if group.marked_history:
         tail = "history" + g.sep + tail
     if g.fancy:
         before, after, tail = " ", " ", " " + tail

@@ -199,11 +199,9 @@ def _group_labels(problem: Problem, solution: Solution, group_by: GroupBy) -> li
     groups = []
     if group_by is GroupBy.window:
         for group in plan_groups(problem, solution):
-            if group.window is not None:
-                short = group.window.id + (" (history)" if group.history else "")
-                title = group.title + (" (history)" if group.history else "")
-            else:
-                short = title = group.title
+            history = " (history)" if group.marked_history else ""
+            short = (group.window.id if group.window is not None else group.title) + history
+            title = group.title + history
             groups.append((short, title, group.entries))
         return groups
     # by track: tracks in data order, then organisations without one; each by go-live, then as by window

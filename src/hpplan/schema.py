@@ -81,7 +81,19 @@ def _a_date(value: object) -> dt.date:
 #: a calendar day, written YYYY-MM-DD
 Date = Annotated[dt.date, BeforeValidator(_a_date)]
 
-SOURCE_PREFIXES = ("fact", "estimate", "inferred")
+def _one_line(value: str) -> str:
+    """A name is shown on one line (a Gantt row, a window's heading): a line break in it split the row."""
+    if value and value.splitlines() != [value]:  # a break within, or at its end (`name: |`)
+        raise PydanticCustomError("one_line", "a name is one line, and this one has a line break: write it on "
+                                  "one line (a `note:` may say more)")
+    return value
+
+
+#: a name or title shown to people: one line
+Name = Annotated[str, AfterValidator(_one_line)]
+
+#: a source note's kind: its prefix and a colon ("fact: seed 004"); "factored from ..." is no fact
+SOURCE_KIND = re.compile(r"\s*(fact|estimate|inferred)\s*:", re.IGNORECASE)
 
 
 class Kind(str, Enum):
@@ -146,9 +158,9 @@ def _check_sources(source: dict[str, str], allowed: set[str]) -> dict[str, str]:
             raise ValueError(
                 f"source names unknown field {key!r}; use 'all' or one of: {', '.join(sorted(allowed))}"
             )
-        if not note.strip().lower().startswith(SOURCE_PREFIXES):
+        if not SOURCE_KIND.match(note):
             raise ValueError(
-                f"source note for {key!r} must start with 'fact', 'estimate' or 'inferred' "
+                f"source note for {key!r} must start with 'fact:', 'estimate:' or 'inferred:' "
                 f"(e.g. 'fact: seed 004' or 'estimate: scaled from population'), got {note!r}"
             )
     return source
@@ -180,7 +192,8 @@ class Sourced(Located):
 
     def is_estimate(self, field: str) -> bool:
         note = self.source.get(field, self.source.get("all", ""))
-        return not note.strip().lower().startswith("fact")
+        kind = SOURCE_KIND.match(note)
+        return kind is None or kind.group(1).lower() != "fact"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -189,7 +202,7 @@ class Sourced(Located):
 
 class Organisation(Sourced):
     id: Id
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
     kind: Kind
     sector: Sector | None = None  # defaults from kind; required for kind `other`
     users: int | None = Field(default=None, ge=0, le=10_000_000, description="users to train")
@@ -267,7 +280,7 @@ class OrganisationsFile(Located):
 class Window(Sourced):
     id: Id
     date: Date  # the Saturday of the production setting
-    name: str | None = None
+    name: Name | None = None
     note: str | None = None
 
 
@@ -292,7 +305,7 @@ class Blackout(Sourced):
 
 class Track(Sourced):
     id: Id
-    name: str | None = None
+    name: Name | None = None
     windows: list[Id] | None = None  # members may go live only in these windows
     note: str | None = None
 
@@ -306,7 +319,7 @@ class CapacityChange(Sourced):
 
 class Pool(Sourced):
     id: Id
-    name: str | None = None
+    name: Name | None = None
     sector: Sector | None = None  # the pool that organisations of this sector load by default
     fte: Fte
     changes: list[CapacityChange] = Field(default_factory=list)

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, 
 from ..errors import InputError, InputErrors, Location, did_you_mean
 from ..loader import load_problem, validate
 from ..problem import Problem
-from ..schema import SOURCE_PREFIXES, Date, FieldError, Id, Kind, Month, Status
+from ..schema import SOURCE_KIND, Date, FieldError, Id, Kind, Month, Status
 from ..solve import SEED_MAX, TIME_LIMIT_MIN, WORK_LIMIT_NEEDS_CP_SAT, SolveOptions
 from ..yamlio import YamlDocument, load_yaml
 
@@ -185,7 +185,7 @@ class Risk(_Strict):
             raise ValueError("a risk needs actor/actors, or kind/kinds and/or status, to say whom it applies to")
         if self.slip is None and self.delay_signing is None:
             raise ValueError("a risk needs slip (a distribution of months) and/or delay_signing")
-        if not self.source.strip().lower().startswith(SOURCE_PREFIXES):
+        if not SOURCE_KIND.match(self.source):
             raise ValueError("source must start with 'estimate:', 'inferred:' or 'fact:' (risk distributions "
                              f"are estimates: say how they were estimated), got {self.source!r}")
         return self
