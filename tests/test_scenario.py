@@ -63,8 +63,46 @@ def test_exclude_opts_out_or_until_a_date(tmp_path):
 def test_exclude_warns_when_a_rule_needs_the_actor(tmp_path):
     base = build([org("a"), org("b")], rules=[{"type": "order", "actors": ["a", "b"]}])
     out = applied(base, tmp_path, [{"op": "exclude", "actor": "a"}])
-    assert "under order rule #1 others cannot go live without it" in out.applied[0]
+    assert ("under order rule #1, b cannot go live without it: exclude it too, or drop the rule "
+            "(op: remove_rule, index: 1)") in out.applied[0]
     assert solved(out).status is Status.infeasible  # b must go live and needs a before it
+    # what the note says works: b excluded too, or the rule dropped
+    for fix in ({"op": "exclude", "actor": "b"}, {"op": "remove_rule", "index": 1}):
+        mended = applied(base, tmp_path, [{"op": "exclude", "actor": "a"}, fix])
+        assert solved(mended).found and "note" not in mended.applied[0]
+
+
+def test_excluding_a_whole_together_group_notes_nothing(tmp_path):
+    # each exclude of the five of a together rule said "others cannot go live without it; use remove":
+    # five times, for a plan that is feasible and strands nobody
+    group = ["t", "h1", "h2"]
+    base = build([org("t", kind="health_trust"), org("h1", kind="hospital", part_of="t"),
+                  org("h2", kind="hospital", part_of="t"), org("m1")],
+                 rules=[{"type": "together", "actors": group, "id": "group"}])
+    out = applied(base, tmp_path, [{"op": "exclude", "actor": a} for a in group])
+    assert "note" not in out.applied[0]
+    assert windows_of(solved(out)) == {"t": None, "h1": None, "h2": None, "m1": "w1"}
+    # the same from the command line (one draft: noted once all are in)
+    assert "note" not in " ".join(apply_quick(base, exclude=group).applied)
+    # one left to plan: named, with what works (not "use remove", which is refused for a trust with hospitals)
+    one_left = applied(base, tmp_path, [{"op": "exclude", "actor": a} for a in group[:2]])
+    assert one_left.applied[0].count("note") == 2
+    assert ("exclude t (opts out) (note: under together rule group, h2 cannot go live without it: exclude it too, "
+            "or drop the rule (op: remove_rule, id: group))") in one_left.applied[0]
+    assert "use remove" not in one_left.applied[0]
+
+
+def test_remove_refused_says_what_excluding_instead_leaves_in_the_rules(tmp_path):
+    # "cannot remove t: ... (or exclude it instead)", while excluding t alone left its hospitals unable to
+    # go live and the exclude's note said "use remove": the two messages sent the user round in a circle
+    base = build([org("t", kind="health_trust"), org("h1", kind="hospital", part_of="t")],
+                 rules=[{"type": "together", "actors": ["t", "h1"], "id": "group"}])
+    with pytest.raises(InputError) as error:
+        applied(base, tmp_path, [{"op": "remove", "actor": "t"}])
+    assert str(error.value).endswith(
+        "cannot remove t: h1 name(s) it as municipality or part_of; remove or change them first, or exclude it "
+        "instead (excluded, it stays in its rules: under together rule group, h1 cannot go live without it: "
+        "exclude it too, or drop the rule (op: remove_rule, id: group))")
 
 
 def test_remove_drops_the_actor_from_rules(tmp_path):
@@ -103,6 +141,27 @@ def test_set_fields_and_their_source_notes(tmp_path):
         applied(base, tmp_path, [{"op": "set", "actor": "m1", "fields": {"usrs": 500}}])
     with pytest.raises(InputError, match="earliest 2024-09-01 is after latest 2024-03-01"):
         applied(changed, tmp_path, [{"op": "postpone", "actor": "m1", "earliest": "2024-09-01"}])
+
+
+def test_a_set_with_source_replaces_every_note_and_says_so(tmp_path):
+    # marking one figure a fact failed with "users is given without a source note": the set's `source`
+    # had replaced the note users had, which the message did not say
+    base = build([org("m1", users=10, population=200, source={"users": "estimate: 5 %", "population": "fact: SSB"})])
+    path = write(tmp_path, [{"op": "set", "actor": "m1", "fields": {
+        "postponement_cost_per_month": 2.0, "source": {"postponement_cost_per_month": "fact: minutes"}}}])
+    with pytest.raises(InputError) as error:
+        apply_scenarios(base, [path])
+    line = path.read_text().splitlines().index("    source:") + 1
+    assert str(error.value) == (
+        f"{path}:{line}: m1: `source` in a set replaces all of the organisation's source notes, and it has none "
+        "for users, population; copy their notes into this `source` too (before: users: 'estimate: 5 %'; "
+        "population: 'fact: SSB')")
+    # as it says: with the notes copied in, the one figure is a fact and the others keep theirs
+    changed = applied(base, tmp_path, [{"op": "set", "actor": "m1", "fields": {
+        "postponement_cost_per_month": 2.0, "source": {"postponement_cost_per_month": "fact: minutes",
+                                                       "users": "estimate: 5 %", "population": "fact: SSB"}}}])
+    m1 = changed.org["m1"]
+    assert not m1.is_estimate("postponement_cost_per_month") and m1.is_estimate("users")
 
 
 def test_unpin_plans_a_live_organisation_again(tmp_path):

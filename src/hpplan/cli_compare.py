@@ -26,7 +26,7 @@ from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, ch
                   folder_if_known, format_of, inputs_of, scenario_problem, to_stdout, write_output)
 from .compare import Comparison, Move, compare
 from .errors import InputError
-from .formats import fmt_int, fmt_number
+from .formats import ESTIMATE_NOTE, fmt_int, fmt_number, marked
 from .progress import solve_progress
 from .problem import Problem
 from .solution import Solution, Status, read_plan
@@ -210,17 +210,19 @@ def totals_lines(c: Comparison) -> list[str]:
     ]
     later = c.of("later")
     uncosted_later = [m for m in c.uncosted if m.change == "later"]
+    # "Estimated" only when a figure on the line rests on an estimated cost per month (each marked `*`)
+    label = "Estimated cost of delay" if _costs_estimated(c) else "Cost of delay"
     if uncosted_later and not c.cost_of_delay:  # "0 MNOK" would read as "their delay costs nothing"
         some = "the " if len(uncosted_later) == len(later) else f"{len(uncosted_later)} of the "
-        cost = f"Estimated cost of delay: unknown: the data gives no cost for {some}{_organisations(later)} moved later"
+        cost = f"{label}: unknown: the data gives no cost for {some}{_organisations(later)} moved later"
     else:  # the sum of what the data gives (in the shipped data a trust's cost covers its hospitals too)
-        cost = f"Estimated cost of delay: {fmt_number(c.cost_of_delay)} MNOK"
-    if c.cost_of_delay and c.cost_is_estimate:
-        cost += " (estimate: from estimated postponement costs per month)"
+        cost = f"{label}: {marked(fmt_number(c.cost_of_delay), c.cost_of_delay_is_estimate)} MNOK"
     if c.saving:
-        cost += f"; earlier go-lives save {fmt_number(c.saving)} MNOK"
-    if c.open_ended_costs:
-        cost += f"; open-ended for {', '.join(m.id for m in c.open_ended_costs)} (not scheduled)"
+        cost += f"; earlier go-lives save {marked(fmt_number(c.saving), c.saving_is_estimate)} MNOK"
+    if c.open_ended_costs:  # no number of months: its cost per month, with no end
+        cost += "; open-ended (not scheduled) for " + ", ".join(
+            f"{m.id} ({marked(fmt_number(m.cost_per_month), m.cost_estimate)} MNOK a month)"
+            for m in c.open_ended_costs)
     uncosted_out = [m for m in c.uncosted if m.change == "unscheduled"]
     if uncosted_out:  # "0 MNOK" alone would read as "keeping them out costs nothing"
         cost += f"; the data gives no cost for the {_organisations(uncosted_out)} newly out of the plan"
@@ -232,15 +234,27 @@ def totals_lines(c: Comparison) -> list[str]:
     return lines
 
 
+def _costs_estimated(c: Comparison) -> bool:
+    """Whether a cost the totals show (of delay, saving, open-ended per month) rests on an estimate."""
+    return c.cost_is_estimate or any(m.cost_estimate for m in c.open_ended_costs)
+
+
+def _estimates_shown(c: Comparison) -> bool:
+    """Whether the comparison shows a figure marked `*`: a move's cost, or a total."""
+    return (_costs_estimated(c) or any(m.cost_estimate for m in c.moves if m.cost)
+            or c.population_months_is_estimate or c.population_out_is_estimate or c.population_in_is_estimate)
+
+
 def _population_line(c: Comparison) -> str:
     """Population-months of the organisations moved; those newly out of the plan (or in it) said apart
-    as open-ended, as the cost line does, for a sum of zero months would read as no delay."""
-    open_ended = [f"{_organisations(moves)} ({fmt_int(people)} people) newly {where} the plan: {what}"
-                  for moves, people, where, what in (
-                      (c.newly_unscheduled, c.population_out, "out of", "open-ended"),
-                      (c.of("scheduled"), c.population_in, "in", "open-ended, a gain"))
+    as open-ended, as the cost line does, for a sum of zero months would read as no delay. A figure
+    built from an estimated population (a trust's catchment) is marked `*`."""
+    open_ended = [f"{_organisations(moves)} ({marked(fmt_int(people), estimate)} people) newly {where} the plan: {what}"
+                  for moves, people, estimate, where, what in (
+                      (c.newly_unscheduled, c.population_out, c.population_out_is_estimate, "out of", "open-ended"),
+                      (c.of("scheduled"), c.population_in, c.population_in_is_estimate, "in", "open-ended, a gain"))
                   if moves]
-    line = f"Population-months of delay: {fmt_int(c.population_months)}"
+    line = f"Population-months of delay: {marked(fmt_int(c.population_months), c.population_months_is_estimate)}"
     if open_ended:
         line += " for the organisations moved"
     return "; ".join([line + " (population x calendar months moved, later positive)", *open_ended])
@@ -252,8 +266,8 @@ def _organisations(moves: list[Move]) -> str:
 
 @dataclass(frozen=True)
 class Entry:
-    """Moves shown as one: the same change, dates and cause (a together group, a group moved by one
-    cause)."""
+    """Moves shown as one: the same change, dates and cause, from the same file (a together group, a
+    group moved by one cause), and costs that are all facts or all estimates (their sum is shown)."""
 
     moves: tuple[Move, ...]
 
@@ -275,15 +289,34 @@ class Entry:
 
 
 def entries(moves: list[Move]) -> list[Entry]:
-    """Consecutive moves with the same dates and cause text, as one entry each."""
+    """Consecutive moves with the same dates and cause, as one entry each: the same cause text, from the
+    same file (two scenario files postponing two organisations alike are two causes), and costs marked
+    alike (a fact and an estimate summed under one mark would hide which is which)."""
     result: list[list[Move]] = []
     for move in moves:
-        last = result[-1][-1] if result else None
-        if last is not None and (last.before, last.after, cause_text(last)) == (move.before, move.after, cause_text(move)):
+        if result and _same_entry(result[-1], move):
             result[-1].append(move)
         else:
             result.append([move])
     return [Entry(tuple(group)) for group in result]
+
+
+def _same_entry(group: list[Move], move: Move) -> bool:
+    last = group[-1]
+    if (last.before, last.after, cause_text(last)) != (move.before, move.after, cause_text(move)):
+        return False
+    if last.cause is not None and move.cause is not None and (
+            (last.cause.kind, _file_of(last.cause.where)) != (move.cause.kind, _file_of(move.cause.where))):
+        return False
+    return len({m.cost_estimate for m in [*group, move] if m.cost}) <= 1
+
+
+def _file_of(where: Optional[str]) -> Optional[str]:
+    """The file of a cause's `file:line` (the whole text when it has no line: a command-line option)."""
+    if where is None:
+        return None
+    file, _, line = where.rpartition(":")
+    return file if file and line.isdigit() else where
 
 
 def render_comparison(c: Comparison, console: Console, title: str = "Comparison") -> None:
@@ -311,8 +344,8 @@ def render_comparison(c: Comparison, console: Console, title: str = "Comparison"
     console.print()
     for line in totals_lines(c):
         _say(console, line, 0)
-    if any(m.cost_estimate for m in c.moves if m.cost):
-        console.print(Text("* estimate (the postponement cost's source note is an estimate)", style="dim"))
+    if _estimates_shown(c):
+        console.print(Text(ESTIMATE_NOTE, style="dim"))
 
 
 def _moves_table(rows: list[Entry], fancy: bool) -> Table:
@@ -378,8 +411,8 @@ def comparison_markdown(c: Comparison, title: str = "Comparison", level: int = 1
     if not c.moves:
         lines += ["", "No go-live moved."]
     lines += ["", f"{h}# Totals", ""] + [f"- {_md(line)}" for line in totals_lines(c)]
-    if any(m.cost_estimate for m in c.moves if m.cost):
-        lines.append("- `*` estimate (the postponement cost's source note is an estimate)")
+    if _estimates_shown(c):
+        lines.append("- `*` " + ESTIMATE_NOTE.removeprefix("* "))
     return "\n".join(lines) + "\n"
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from .formats import KIND_ORDER, PeakLoad, peak_loads
+from .formats import KIND_ORDER, PeakLoad, estimated, peak_loads
 from .problem import LOAD_SCALE, Problem, month_index, parse_month
 from .schema import Status as OrgStatus
 from .solution import LEAST_CHANGE, Assignment, Solution, Status
@@ -84,6 +84,7 @@ class Move:
     population: int
     cost_per_month: float | None  # MNOK per month of postponement (data), None when not given
     cost_estimate: bool  # the cost figure is an estimate (its source note is not `fact:`)
+    population_estimate: bool = False  # the population figure is an estimate (`formats.estimated`)
     causes: tuple[Cause, ...] = ()
     roots: tuple[str, ...] = ()  # the organisations whose own change the knock-on chain starts from
 
@@ -124,8 +125,13 @@ class Move:
             "to": self.after.isoformat() if self.after else None,
             "window_from": self.window_before, "window_to": self.window_after,
             "days": self.days, "months": self.months, "population": self.population,
+            "population_is_estimate": self.population_estimate,
             "population_months": self.population_months,
-            "cost_mnok": self.cost, "cost_is_estimate": self.cost_estimate if self.cost is not None else None,
+            "cost_per_month_mnok": self.cost_per_month,
+            "cost_mnok": self.cost,
+            # of the cost per month, and so of `cost_mnok` (an open-ended one newly out of the plan: of its
+            # cost per month alone)
+            "cost_is_estimate": self.cost_estimate if self.cost_per_month is not None else None,
             "cause": self.cause.to_json() if self.cause else None,
             "causes": [c.to_json() for c in self.causes],
             "roots": list(self.roots),
@@ -203,7 +209,29 @@ class Comparison:
 
     @property
     def cost_is_estimate(self) -> bool:
-        return any(m.cost_estimate for m in self.moved if m.cost)
+        """Whether a cost total (of delay, or the saving) rests on an estimated cost per month."""
+        return self.cost_of_delay_is_estimate or self.saving_is_estimate
+
+    @property
+    def cost_of_delay_is_estimate(self) -> bool:
+        return any(m.cost_estimate for m in self.moved if m.cost is not None and m.cost > 0)
+
+    @property
+    def saving_is_estimate(self) -> bool:
+        return any(m.cost_estimate for m in self.moved if m.cost is not None and m.cost < 0)
+
+    @property
+    def population_months_is_estimate(self) -> bool:
+        """Whether `population_months` rests on an estimated population (a trust's catchment)."""
+        return any(m.population_estimate for m in self.moved if m.population_months)
+
+    @property
+    def population_out_is_estimate(self) -> bool:
+        return any(m.population_estimate for m in self.newly_unscheduled)
+
+    @property
+    def population_in_is_estimate(self) -> bool:
+        return any(m.population_estimate for m in self.of("scheduled"))
 
     @property
     def uncosted(self) -> list[Move]:
@@ -232,9 +260,14 @@ class Comparison:
                 "population_months": self.population_months,
                 "population_out": self.population_out,
                 "population_in": self.population_in,
+                "population_months_is_estimate": self.population_months_is_estimate,
+                "population_out_is_estimate": self.population_out_is_estimate,
+                "population_in_is_estimate": self.population_in_is_estimate,
                 "cost_of_delay_mnok": self.cost_of_delay,
                 "saving_mnok": self.saving,
                 "cost_is_estimate": self.cost_is_estimate,
+                "cost_of_delay_is_estimate": self.cost_of_delay_is_estimate,
+                "saving_is_estimate": self.saving_is_estimate,
                 "open_ended_cost": [m.id for m in self.open_ended_costs],
                 # moved later or newly out with no cost in the data: in no cost total (0 is not "free")
                 "no_cost_given": [m.id for m in self.uncosted],
@@ -326,6 +359,7 @@ class _Explainer:
                 population=Problem.population(org) if org else 0,
                 cost_per_month=cost,
                 cost_estimate=bool(cost) and org.is_estimate("postponement_cost_per_month"),
+                population_estimate=estimated([org], "population"),
             ))
         kinds = {kind.value: i for i, kind in enumerate(KIND_ORDER)}
         moves.sort(key=lambda m: (_ORDER[m.change], m.before or m.after or dt.date.max, kinds.get(m.kind, 99), m.id))

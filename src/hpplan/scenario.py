@@ -321,7 +321,7 @@ def apply_scenario(problem: Problem, scenario: Scenario) -> Problem:
     for change in scenario.changes:
         draft.apply(change)
     draft.raise_errors()
-    summary = "; ".join(draft.done)
+    summary = "; ".join(draft.noted())
     try:
         return draft.problem([f"{scenario.name}: {scenario.description} [{summary}]"])
     except InputError as error:
@@ -403,7 +403,7 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
     for change in changes:
         draft.apply(change)
     draft.raise_errors()
-    return draft.problem([f"command line: {item}" for item in draft.done])
+    return draft.problem([f"command line: {item}" for item in draft.noted()])
 
 
 def _quick(cls: type[Change], where: Location, errors: list[InputError], text: str, **fields) -> Change | None:
@@ -438,6 +438,7 @@ class _Draft:
         self.rule_numbers, self.limit_numbers = list(numbers.rules), list(numbers.limits)
         self.rules_in_file, self.limits_in_file = numbers.rules_in_file, numbers.limits_in_file
         self.done: list[str] = []
+        self.excluded: dict[str, int] = {}  # an organisation excluded for good -> its entry in `done`
         self.errors: list[InputError] = []
 
     # ---- lookups ----------------------------------------------------------------------------------
@@ -553,33 +554,59 @@ class _Draft:
             raise InputError(f"{org.id} is live since {org.live_since} (history) and cannot opt out",
                              c.where("actor"))
         self.replace_org(i, self.revalidate(org, {"status": Status.opted_out, "returns": c.returns}, c, "actor"))
-        text = f"exclude {org.id}" + (f" until {c.returns}" if c.returns else " (opts out)")
-        needed = self._needed_by(org.id)
-        if needed and c.returns is None:
-            text += (f" (note: under {', '.join(needed)} others cannot go live without it; "
-                     "use remove to drop it from the rules)")
-        return text
+        if c.returns is None:  # the note on the rules that need it is written once all changes are in (`noted`)
+            self.excluded[org.id] = len(self.done)
+        else:
+            self.excluded.pop(org.id, None)
+        return f"exclude {org.id}" + (f" until {c.returns}" if c.returns else " (opts out)")
 
-    def _needed_by(self, ident: str) -> list[str]:
-        """The rules under which others cannot go live without `ident`."""
+    def stranded(self, ident: str) -> list[str]:
+        """For each rule under which organisations still to be planned cannot go live without `ident`
+        (the other members of its `together` rules, those after it in an `order` rule, the `then` of an
+        `after_live` rule with it `first`): who, and what to do. Empty when nobody is left waiting (all
+        of them excluded too, or removed)."""
+        plannable = {o.id for o in self.orgs if o.is_plannable}
         found = []
         for n, rule in zip(self.rule_numbers, self.rules):
-            label = rule.id or f"rule #{n}"
             if rule.type == "together" and ident in rule.actors:
-                found.append(f"together {label}")
+                waiting = [a for a in rule.actors if a != ident]
             elif rule.type == "order" and ident in rule.actors[:-1]:
-                found.append(f"order {label}")
+                waiting = rule.actors[rule.actors.index(ident) + 1:]
             elif isinstance(rule, AfterLive) and rule.first == ident:
-                found.append(f"after_live {label}")
+                waiting = [rule.then]
+            else:
+                continue
+            waiting = [a for a in waiting if a in plannable]
+            if waiting:
+                which = f"id: {rule.id}" if rule.id else f"index: {n}"
+                found.append(f"under {rule.type} rule {rule.id or '#' + str(n)}, {', '.join(waiting)} cannot go live "
+                             f"without it: exclude {'it' if len(waiting) == 1 else 'them'} too, or drop the rule "
+                             f"(op: remove_rule, {which})")
         return found
+
+    def noted(self) -> list[str]:
+        """`done`, each exclude for good with a note of the rules that leave others unable to go live
+        without it, judged once all changes are in: excluding a whole together group notes nothing."""
+        done = list(self.done)
+        for ident, i in self.excluded.items():
+            org = next((o for o in self.orgs if o.id == ident), None)
+            if org is None or org.is_plannable:
+                continue  # removed, or brought back, by a later change
+            notes = self.stranded(ident)
+            if notes:
+                done[i] += f" (note: {'; '.join(notes)})"
+        return done
 
     def _remove(self, c: Remove) -> str:
         i = self.org_index(c.actor, c)
         org = self.orgs[i]
         users = [o.id for o in self.orgs if org.id in (o.municipality, o.part_of)]
         if users:
+            notes = self.stranded(org.id)  # excluded, it stays in its rules: said here, not found out later
             raise InputError(f"cannot remove {org.id}: {', '.join(users)} name(s) it as municipality or part_of; "
-                             "remove or change them first (or exclude it instead)", c.where("actor"))
+                             "remove or change them first, or exclude it instead"
+                             + (f" (excluded, it stays in its rules: {'; '.join(notes)})" if notes else ""),
+                             c.where("actor"))
         del self.orgs[i]
         dropped: list[str] = []
         rules, numbers = [], []
@@ -626,6 +653,18 @@ class _Draft:
             raise InputError(f"set: unknown field {unknown[0]!r}{did_you_mean(unknown[0], allowed)}; "
                              f"allowed: {', '.join(allowed)}", c.where("fields"))
         update = dict(c.fields)
+        notes = update.get("source")
+        if isinstance(notes, dict) and "all" not in notes:
+            # `source` replaces all the notes: a figure it leaves without one was refused as "given without
+            # a source note", with no word that the set's own `source` dropped the note it had
+            missing = [name for name in Organisation.NEEDS_SOURCE if name not in notes
+                       and (update[name] if name in update else getattr(org, name)) is not None]
+            if missing:
+                before = "; ".join(f"{name}: {org.source[name]!r}" for name in missing if name in org.source)
+                raise InputError(
+                    f"{org.id}: `source` in a set replaces all of the organisation's source notes, and it has none "
+                    f"for {', '.join(missing)}; copy {'its note' if len(missing) == 1 else 'their notes'} into "
+                    f"this `source` too" + (f" (before: {before})" if before else ""), c.where("fields.source"))
         if "source" not in update:
             # numbers the scenario sets are the scenario's assumption, not the base data's fact
             source = dict(org.source)
