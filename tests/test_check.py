@@ -253,6 +253,7 @@ def test_invalid_data_exit_2_in_every_format(broken: Path, tmp_path: Path):
     text = run("check", "--data", broken)
     assert text.exit_code == 2 and text.exception is None or isinstance(text.exception, SystemExit)
     assert f"error: {broken / 'waves.yaml'}:{line}: " in text.stderr and "unknown field 'max_trust'" in text.stderr
+    assert text.stdout == f"hpplan check: {broken}: invalid input (1 error)\n"  # the summary line, as always
     report = json.loads(run("check", "--data", broken, "--format", "json").stdout)
     assert report["status"] == "invalid" and report["exit_code"] == 2 and report["findings"][0]["line"] == line
     out = tmp_path / "invalid.xml"
@@ -261,6 +262,8 @@ def test_invalid_data_exit_2_in_every_format(broken: Path, tmp_path: Path):
     for xml in (result.stdout, out.read_text(encoding="utf-8")):
         root = junit(xml)
         assert root.get("errors") == "1" and cases(root)["input"].find("error") is not None
+        assert (cases(root)["input"].get("file"), cases(root)["input"].get("line")) == (str(broken / "waves.yaml"),
+                                                                                        str(line))  # the first error's
     github = run("check", "--data", broken, "--format", "github")
     assert github.exit_code == 2
     match = ERROR_LINE.match(github.stdout.splitlines()[0])

@@ -149,3 +149,13 @@ def test_a_capacity_outside_a_scenario_s_months_points_at_the_data(tmp_path: Pat
     fte = next(n for n, line in enumerate((CAPACITY / "waves.yaml").read_text().splitlines(), 1) if "fte: 5" in line)
     capacity = [f for f in report["findings"] if f["rule"] == "capacity"]
     assert [(f["file"], f["line"], f["month"]) for f in capacity] == [(str(CAPACITY / "waves.yaml"), fte, "2024-02")]
+
+
+def test_a_junit_report_parses_whatever_characters_the_data_gives(tmp_path: Path):
+    # YAML lets a quoted string give "\v": ElementTree wrote it as it is and no reader could parse the report
+    result = check.CheckResult("data", "violations", "summary", "data", [check.Finding(
+        "limit", "a reason\vwith a vertical tab\x07", Location("waves.yaml", 3), "limit #1")],
+        [check.Checked("limit #1", Location("waves.yaml", 3))])
+    report = check.to_junit(result)
+    failure = ET.fromstring(report.split("\n", 1)[1]).find(".//failure")
+    assert failure is not None and "a reason\\x0bwith a vertical tab\\x07" in failure.get("message")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hpplan.errors import InputError
+from hpplan.errors import InputError, InputErrors
 from hpplan.loader import load_problem
 
 TINY = Path(__file__).parent / "data" / "tiny"
@@ -386,7 +386,7 @@ def test_a_load_is_given_in_tenths_of_an_fte(data: Path):
 
 def test_more_errors_than_listed_are_counted(tmp_path: Path):
     # 45 errors were cut to 25 without a word ("invalid input (25 errors)"): the rest are counted now
-    from hpplan.errors import MAX_ERRORS, InputErrors
+    from hpplan.errors import MAX_ERRORS
 
     data = tmp_path / "data"
     shutil.copytree(Path(__file__).resolve().parents[1] / "data", data)
@@ -440,3 +440,37 @@ def test_a_name_is_one_line(data: Path):
     first = next(line for line in path.read_text(encoding="utf-8").splitlines() if line.strip().startswith("name:"))
     edit(path, first, first.split("name:")[0] + 'name: "Two\\nlines"')
     assert f"{path}:{line_of(path, 'Two')}:" in error_of(data) and "a name is one line" in error_of(data)
+
+
+def test_two_rules_of_one_id_are_refused(data: Path):
+    # accepted silently: remove_rule removed the first only, and conflicts named the second by the first's id
+    waves = data / "waves.yaml"
+    edit(waves, "  - type: with_or_before\n", "  - type: with_or_before\n    id: same\n")
+    edit(waves, "  - type: order\n", "  - type: order\n    id: same\n")
+    lines = waves.read_text(encoding="utf-8").splitlines()
+    first, second = [n for n, line in enumerate(lines, 1) if line.strip() == "id: same"]
+    assert error_of(data) == (f"{waves}:{second}: duplicate rule id 'same' (first at line {first}); each id may be "
+                              "used once")
+
+
+def test_errors_in_both_files_are_reported_together(data: Path):
+    # an error in organisations.yaml hid every error in waves.yaml: one CI run per file to see them all
+    orgs, waves = data / "organisations.yaml", data / "waves.yaml"
+    edit(orgs, "live_since: 2023-11-04", "live_since: 2023-13-04")
+    edit(waves, "fte: 168", "fte: -5")
+    with pytest.raises(InputErrors) as caught:
+        load_problem(data)
+    where = [str(e).split(": ")[0] for e in caught.value.errors]
+    assert caught.value.total == 2 and where == [f"{orgs}:{line_of(orgs, '2023-13-04')}", f"{waves}:{line_of(waves, 'fte: -5')}"]
+
+
+def test_a_line_indented_wrong_says_so(data: Path):
+    # PyYAML's "expected <block end>, but found '?'" said nothing of indentation
+    path = data / "organisations.yaml"
+    line = next(l for l in path.read_text(encoding="utf-8").splitlines() if l.startswith("    kind:"))
+    edit(path, line, line[2:])
+    message = error_of(data)
+    assert message.startswith(f"{path}:{line_of(path, line[2:])}: invalid YAML: expected <block end>")
+    assert "the indentation of this line or the one before does not fit its block" in message
+    edit(path, line[2:], line.replace("kind: ", "kind: a: "))
+    assert "quote a value that holds ': '" in error_of(data)

@@ -632,7 +632,8 @@ def test_objective():
     # the numbers in full: an objective one off must not read as equal (`:g` showed 6.6926e+06 for both)
     big = dict(good, population_delay=6692598, total=6692668)
     message = verify(p, dataclasses.replace(s, objective=big))[0].message
-    assert "population_delay = 6692598, but the plan's population_delay is 27000" in message
+    assert "population_delay = 6692598, but the plan's population_delay is 27000 with this data: the plan was " \
+           "solved from other data" in message and "solve again" in message  # what changed, what to do
 
 
 def test_objective_scheduled_at_preferred_window():

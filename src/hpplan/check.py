@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Sequence
@@ -413,7 +414,7 @@ def invalid(error: InputError, source: str) -> CheckResult:
     listed = f", the first {len(errors)} listed" if total > len(errors) else ""
     return CheckResult("data", "invalid", f"hpplan check: {source}: invalid input ({total} "
                        f"error{'s' if total != 1 else ''}{listed})", source, findings,
-                       [Checked("input", None)], errors=errors, input_errors=total)
+                       [Checked("input", errors[0].where if errors else None)], errors=errors, input_errors=total)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -486,7 +487,17 @@ def to_junit(result: CheckResult) -> str:
     suites = ET.Element("testsuites", name="hpplan check", **counts)
     suites.append(suite)
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _xml_chars(ET.tostring(suites, encoding="unicode")) + "\n"
+
+
+#: the characters XML 1.0 cannot hold, even escaped; YAML lets a quoted string give them ("\v", "\u0007")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_chars(text: str) -> str:
+    """`text` with each character XML cannot hold written as `\\xNN` (ElementTree wrote them as they are:
+    a JUnit report no reader could parse)."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _classname(case: Checked) -> str:

@@ -84,8 +84,10 @@ def check_command(
     except InputError as error:
         label = source_label(folder, scenario)
         result = invalid(error, label + (f" with plan {plan}" if plan is not None else ""))
-        if fmt is CheckFormat.text:
+        if fmt is CheckFormat.text:  # the errors on stderr, as every command writes them; the summary as always
             _write_junit(junit, result)
+            sys.stdout.write(result.summary + "\n")
+            sys.stdout.flush()
             fail_input(error)
     sys.stdout.write(FORMATS[fmt.value](result))
     _write_junit(junit, result)

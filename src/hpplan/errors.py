@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,24 @@ class InputErrors(InputError):
 def input_errors(errors: list[InputError], total: int | None = None) -> InputError:
     """One error as itself, several as `InputErrors` (the first MAX_ERRORS listed, all counted)."""
     return errors[0] if len(errors) == 1 and (total or 1) == 1 else InputErrors(errors, total)
+
+
+def each_of(*steps: Callable[[], object]) -> list:
+    """Run every step, also after one fails: their results, or the input errors of all of them together
+    (an error in organisations.yaml hid every error in waves.yaml, one CI run per file)."""
+    results, found, total = [], [], 0
+    for step in steps:
+        try:
+            results.append(step())
+        except InputErrors as errors:
+            found += errors.errors
+            total += errors.total
+        except InputError as error:
+            found.append(error)
+            total += 1
+    if found:
+        raise input_errors(found, total)
+    return results
 
 
 def did_you_mean(word: str, choices) -> str:

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import MAX_ERRORS, InputError, InputErrors, Location, did_you_mean, input_errors
+from .errors import MAX_ERRORS, InputError, InputErrors, Location, did_you_mean, each_of, input_errors
 from .problem import Problem
 from .schema import (
     ID_PATTERN,
@@ -43,14 +43,24 @@ def load_problem(data_dir: Path | str = "data") -> Problem:
         )
     if not data_dir.is_dir():
         raise InputError("not a folder; --data takes the folder that holds organisations.yaml and waves.yaml", Location(str(data_dir)))
-    org_doc = load_yaml(data_dir / ORGANISATIONS, str(data_dir / ORGANISATIONS))
-    waves_doc = load_yaml(data_dir / WAVES, str(data_dir / WAVES))
-    return problem_from_documents(org_doc, waves_doc, data_dir)
+    # both files read and checked, the errors of both said together
+    (org_doc, orgs), (waves_doc, waves) = each_of(lambda: _read_valid(data_dir / ORGANISATIONS, OrganisationsFile),
+                                                  lambda: _read_valid(data_dir / WAVES, WavesFile))
+    return _problem(org_doc, orgs, waves_doc, waves, data_dir)
+
+
+def _read_valid(path: Path, model: type[BaseModel]) -> tuple[YamlDocument, BaseModel]:
+    doc = load_yaml(path, str(path))
+    return doc, validate(model, doc)
 
 
 def problem_from_documents(org_doc: YamlDocument, waves_doc: YamlDocument, data_dir: Path | None = None) -> Problem:
-    orgs = validate(OrganisationsFile, org_doc)
-    waves = validate(WavesFile, waves_doc)
+    orgs, waves = each_of(lambda: validate(OrganisationsFile, org_doc), lambda: validate(WavesFile, waves_doc))
+    return _problem(org_doc, orgs, waves_doc, waves, data_dir)
+
+
+def _problem(org_doc: YamlDocument, orgs: OrganisationsFile, waves_doc: YamlDocument, waves: WavesFile,
+             data_dir: Path | None) -> Problem:
     _locate(orgs, org_doc)
     _locate(waves, waves_doc)
     problem = Problem(
@@ -340,6 +350,7 @@ def check_references(problem: Problem) -> None:
         ("track", waves.tracks),
         ("pool", waves.pools),
         ("load profile", waves.load_profiles),
+        ("rule", [rule for rule in waves.rules if rule.id]),  # optional: where given, one rule's (remove_rule)
     ):
         first: dict[str, Located] = {}
         for item in items:

@@ -582,7 +582,9 @@ class _Verifier:
         for key, value in expected.items():
             if key in reported and abs(float(reported[key]) - value) > _OBJECTIVE_TOLERANCE:
                 self.add("objective", f"the plan reports objective {key} = {_exact(float(reported[key]))}, but "
-                         f"the plan's {key} is {_exact(value)}", where=where)
+                         f"the plan's {key} is {_exact(value)} with this data: the plan was solved from other data "
+                         "(a population, a cost or the objective's weights changed since); solve again to bring "
+                         "the plan up to date", where=where)
 
 
 def _exact(value: float) -> str:

@@ -98,10 +98,7 @@ def parse_yaml(raw: bytes, display: str) -> YamlDocument:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        what = exc.problem or exc.context or "invalid YAML"
-        raise InputError(f"invalid YAML: {what}", Location(display, line))
+        raise _syntax_error(exc, display) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {exc}", Location(display))
     if node is None:
@@ -149,8 +146,34 @@ def _refuse_aliases(text: str, display: str) -> None:
                     Location(display, line),
                 )
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise InputError(f"invalid YAML: {exc.problem or exc.context}", Location(display, mark.line + 1 if mark else None))
+        raise _syntax_error(exc, display) from None
+
+
+#: what PyYAML's words for a syntax error mean in a data file, and what would be right
+_SYNTAX_HINTS = (
+    (("expected <block end>", "did not find expected key", "expected <document start>"),
+     "the indentation of this line or the one before does not fit its block: the entries of one list or "
+     "mapping start in the same column, with spaces"),
+    (("mapping values are not allowed here",),
+     "a ': ' where no key can start: quote a value that holds ': ' (name: \"A: B\"), or check the "
+     "indentation of this line"),
+    (("did not find expected '-' indicator",),
+     "a list entry that does not start with '- ' in the list's column: check the indentation"),
+)
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> InputError:
+    """A YAML syntax error at its line, in PyYAML's words and what they mean (`expected <block end>, but
+    found '?'` said nothing of indentation)."""
+    mark = exc.problem_mark or exc.context_mark
+    what = exc.problem or exc.context or "invalid YAML"
+    hint = next((text for words, text in _SYNTAX_HINTS
+                 if any(w in f"{exc.context or ''} {exc.problem or ''}" for w in words)), None)
+    if hint and exc.context_mark is not None and exc.problem_mark is not None \
+            and exc.context_mark.line != exc.problem_mark.line:
+        hint += f"; the block began at line {exc.context_mark.line + 1}"
+    return InputError(f"invalid YAML: {what}" + (f" ({hint})" if hint else ""),
+                      Location(display, mark.line + 1 if mark else None))
 
 
 class _Builder:
