@@ -725,3 +725,14 @@ def test_why_not_earlier_moves_its_together_group_with_it_when_it_asks_what_movi
     assert [r.kind for r in answer.alone.reasons] == ["limit"]
     assert "it cannot move with its together group (t2)" in answer.to_text()
     assert answer.to_json_dict()["alone_with"] == ["t2"]
+
+
+def test_a_rule_that_cannot_hold_because_a_member_opted_out_says_so():
+    # the exclusion is data, not a rule of the conflict: the conflict named the together rule and the
+    # signed member, and nothing of the opted-out one that neither can go live without
+    p = build([org("t1", status="opted_out"), org("t2", status="signed")],
+              rules=[{"type": "together", "actors": ["t1", "t2"]}])
+    answer = explain_infeasible(p, time_limit=5)
+    (conflict,) = answer.conflicts
+    rule = next(r for r in conflict.reasons if r.kind == "rule")
+    assert rule.message.endswith("; T1 does not go live (opted out)")

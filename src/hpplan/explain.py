@@ -701,7 +701,20 @@ class Describer:
             text = rule.type
         if rule.reason:
             text += f" ({rule.reason})"
+        text += self._out_of_plan(rule)
         return f"{label}: {text}", rule.at, list(a)
+
+    def _out_of_plan(self, rule) -> str:
+        """'; Helse Nord-Trøndelag HF does not go live (opted out, sc/hnt-out.yaml:5)': a member of a rule
+        that ties others to it and that the plan cannot place. Its status is data, not a rule a conflict
+        can name, yet it is what the rule cannot hold with (an exclusion by a scenario went unsaid)."""
+        if not isinstance(rule, (Together, Order, AfterLive)):
+            return ""
+        members = rule.actors if isinstance(rule, (Together, Order)) else [rule.first]
+        out = [self.problem.org[m] for m in members if m in self.problem.org
+               and self.problem.org[m].status is Status.opted_out and not self.problem.org[m].is_plannable]
+        return "".join(f"; {self.name(o.id)} does not go live (opted out"
+                       + (f", {where}" if (where := self.field_at(o, "status")) else "") + ")" for o in out)
 
     def _limit(self, group: Group, switches, involved):
         limit = group.subject
