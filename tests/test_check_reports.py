@@ -159,3 +159,12 @@ def test_a_junit_report_parses_whatever_characters_the_data_gives(tmp_path: Path
     report = check.to_junit(result)
     failure = ET.fromstring(report.split("\n", 1)[1]).find(".//failure")
     assert failure is not None and "a reason\\x0bwith a vertical tab\\x07" in failure.get("message")
+
+
+def test_github_annotations_write_control_characters_out():
+    # an escaped "\x1b" in a rule's reason went raw into the CI log
+    result = check.CheckResult("data", "violations", "summary", "data", [check.Finding(
+        "limit", "a reason\x1b[31m red", Location("waves.yaml", 3), "limit #1")],
+        [check.Checked("limit #1", Location("waves.yaml", 3))])
+    annotation = check.to_github(result).splitlines()[0]
+    assert "\x1b" not in annotation and "a reason\\x1b[31m red" in annotation

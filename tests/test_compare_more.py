@@ -122,3 +122,12 @@ def test_the_shipped_hnt_group_excluded_whole_or_in_part(tmp_path):
     plan = solved(dropped, time_limit=10)
     windows = {a.id: a.window for a in plan.plan}
     assert plan.found and windows[group[0]] is None and all(windows[a] is not None for a in group[1:])
+
+
+def test_compare_markdown_writes_texts_as_they_are_not_as_markup():
+    # only `|` was escaped: a scenario's `<b>` vanished as a tag, `*stay*` became emphasis
+    from hpplan.cli_compare import comparison_markdown
+    from hpplan.compare import Comparison
+
+    text = comparison_markdown(Comparison("optimal", "optimal", ["four *stay* | out <b>"]))
+    assert r"- Scenario: four \*stay\* \| out \<b\>" in text

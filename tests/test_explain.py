@@ -723,8 +723,15 @@ def test_why_not_earlier_moves_its_together_group_with_it_when_it_asks_what_movi
     answer = why_not_earlier(p, "t1", plan, time_limit=5)
     assert answer.verdict == "objective" and answer.with_group == ["t2"]
     assert [r.kind for r in answer.alone.reasons] == ["limit"]
-    assert "it cannot move with its together group (t2)" in answer.to_text()
+    assert "it cannot move with its together group (T2)" in answer.to_text()
     assert answer.to_json_dict()["alone_with"] == ["t2"]
+    # a limit of 3 holds one more in w1, not the group of two: released and left free, t2 brought the
+    # together rule back into the answer beside the limit; moved with t1, the limit alone is why
+    p3 = build([org("x", population=1000), org("y", population=900), org("t1", population=10),
+                org("t2", population=10)], rules=[{"type": "together", "actors": ["t1", "t2"]}],
+               limits=[{"max_actors": 3}])
+    answer = why_not_earlier(p3, "t1", solved(p3), time_limit=5)
+    assert answer.verdict == "objective" and [r.kind for r in answer.alone.reasons] == ["limit"]
 
 
 def test_a_rule_that_cannot_hold_because_a_member_opted_out_says_so():
@@ -736,3 +743,15 @@ def test_a_rule_that_cannot_hold_because_a_member_opted_out_says_so():
     (conflict,) = answer.conflicts
     rule = next(r for r in conflict.reasons if r.kind == "rule")
     assert rule.message.endswith("; T1 does not go live (opted out)")
+
+
+def test_the_library_s_explain_checks_its_arguments_as_solve_does():
+    p = build([org("m1")])
+    for call in (lambda **kw: explain_infeasible(p, **kw), lambda **kw: why_not_earlier(p, "m1", **kw)):
+        with pytest.raises(TypeError, match="time_limit is a number of seconds, got str '3'"):
+            call(time_limit="3")
+        with pytest.raises(ValueError, match="time_limit must be at least 0.1, got 0"):
+            call(time_limit=0)
+    with pytest.raises(TypeError, match="takes a Problem"):
+        explain_infeasible("data")
+    assert Switchboard(p, time_limit=10).budget == 100.0 and isinstance(Switchboard(p, time_limit=10).budget, float)

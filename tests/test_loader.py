@@ -474,3 +474,11 @@ def test_a_line_indented_wrong_says_so(data: Path):
     assert "the indentation of this line or the one before does not fit its block" in message
     edit(path, line[2:], line.replace("kind: ", "kind: a: "))
     assert "quote a value that holds ': '" in error_of(data)
+
+
+def test_a_name_has_no_control_characters(data: Path):
+    # a tab shifted its Gantt row; an escaped "\a" went into the markdown and the CI annotations
+    path = data / "organisations.yaml"
+    first = next(line for line in path.read_text(encoding="utf-8").splitlines() if line.strip().startswith("name:"))
+    edit(path, first, first.split("name:")[0] + 'name: "Tab\\there"')
+    assert "a name has no control characters, and this one has U+0009" in error_of(data)

@@ -244,3 +244,29 @@ def test_an_organisation_the_baseline_leaves_out_goes_where_the_objective_puts_i
     stable, replan = replanned(signed, base)
     assert windows_of(stable) == {"a": "w1", "b": "w1"} and (replan.moved, replan.movement) == (1, 0)
     assert stable.objective == solved(signed).objective  # no cost of its own from the re-plan
+
+
+def test_the_library_s_compare_of_a_replan_says_it_as_the_command_line_does():
+    # docs/scenarios.md "From Python" calls compare(base, base_problem, plan, problem): "optimal" alone
+    from hpplan.compare import compare
+
+    problem = build([org("a", population=1000), org("b", population=10)], limits=[{"max_actors": 1}])
+    base = solved(problem)
+    postponed = apply_quick(problem, postpone=["a=2024-04-01"])
+    stable, _ = replanned(postponed, base)
+    assert compare(base, problem, stable, postponed).other_status_text == LEAST
+    assert compare(base, problem, solved(postponed), postponed).other_status_text == "optimal"
+
+
+def test_a_saved_replan_reads_back_as_a_replan(tmp_path):
+    # the JSON's status is "optimal": read back, report --plan called it optimal without the qualifier
+    from hpplan.formats import status_text
+
+    problem = build([org("a", population=1000), org("b", population=10)], limits=[{"max_actors": 1}])
+    base = solved(problem)
+    stable, _ = replanned(apply_quick(problem, postpone=["a=2024-04-01"]), base)
+    saved = tmp_path / "replan.json"
+    saved.write_text(stable.to_json(), encoding="utf-8")
+    assert json.loads(saved.read_text())["solver"]["least_change"] is True
+    assert status_text(read_plan(saved)) == LEAST
+    assert "least_change" not in base.to_json_dict()["solver"]  # a plan of its own: the key is left out

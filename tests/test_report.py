@@ -1081,3 +1081,21 @@ def test_static_date_labels_never_run_into_each_other(rollout):
     # a short rollout keeps its half-year labels
     labels = [t.get_text() for t in static_figure(*rollout, Chart.gantt).axes[0].get_xticklabels()]
     assert any(label.startswith("Jul ") for label in labels), labels
+
+
+def test_the_library_takes_group_by_detail_and_chart_as_text_and_refuses_other_text():
+    # `group_by="window"` (a notebook's text, not GroupBy.window) fell to the track branch without a word
+    from hpplan.report import report_bytes
+
+    problem = load_problem(TINY)
+    solution = solved(problem)
+    assert gantt_rows(problem, solution, "window") == gantt_rows(problem, solution, GroupBy.window)
+    assert gantt_rows(problem, solution, "window", detail="window") == gantt_rows(
+        problem, solution, GroupBy.window, detail=Detail.window)
+    assert "grouped by track" not in report_html(problem, solution, group_by="window")
+    for call, message in ((lambda: report_html(problem, solution, group_by="bogus"), "group_by is one of 'window', 'track'"),
+                          (lambda: gantt_rows(problem, solution, detail="rows"), "detail is one of 'auto'"),
+                          (lambda: report_bytes(problem, solution, "png", chart="pie"), "chart is one of"),
+                          (lambda: report_bytes(problem, solution, "pdf"), "a report is html, png or svg")):
+        with pytest.raises(ValueError, match=message):
+            call()

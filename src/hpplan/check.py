@@ -487,17 +487,18 @@ def to_junit(result: CheckResult) -> str:
     suites = ET.Element("testsuites", name="hpplan check", **counts)
     suites.append(suite)
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _xml_chars(ET.tostring(suites, encoding="unicode")) + "\n"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _printable(ET.tostring(suites, encoding="unicode")) + "\n"
 
 
-#: the characters XML 1.0 cannot hold, even escaped; YAML lets a quoted string give them ("\v", "\u0007")
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: control characters but tab and line breaks (which XML 1.0 cannot hold even escaped, and a terminal
+#: acts on); YAML lets a quoted string give them ("\v", "\u0007")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
-def _xml_chars(text: str) -> str:
-    """`text` with each character XML cannot hold written as `\\xNN` (ElementTree wrote them as they are:
-    a JUnit report no reader could parse)."""
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+def _printable(text: str) -> str:
+    """`text` with each control character written as `\\xNN`: ElementTree wrote them as they are (a JUnit
+    report no reader could parse), and so did the GitHub annotations (an escape into the CI log)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _classname(case: Checked) -> str:
@@ -507,8 +508,8 @@ def _classname(case: Checked) -> str:
 
 
 def _escape_data(text: str) -> str:
-    """GitHub workflow command data: %, CR and LF are escaped."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub workflow command data: %, CR and LF are escaped, control characters written out."""
+    return _printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:

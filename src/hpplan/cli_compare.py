@@ -26,7 +26,7 @@ from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, ch
                   folder_if_known, format_of, inputs_of, scenario_problem, to_stdout, write_output)
 from .compare import Comparison, Move, compare
 from .errors import InputError
-from .formats import ESTIMATE_NOTE, fmt_int, fmt_number, marked
+from .formats import ESTIMATE_NOTE, fmt_int, fmt_number, marked, md_text
 from .progress import solve_progress
 from .problem import Problem
 from .solution import Solution, Status, read_plan
@@ -388,14 +388,10 @@ def comparison_text(c: Comparison, width: int, title: str) -> str:
     return buffer.getvalue()
 
 
-def _md(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def comparison_markdown(c: Comparison, title: str = "Comparison", level: int = 1) -> str:
     h = "#" * level
     lines = [f"{h} {title}", ""]
-    lines += [f"- Scenario: {_md(change)}" for change in c.applied]
+    lines += [f"- Scenario: {md_text(change)}" for change in c.applied]
     lines.append(f"- Baseline status: {c.base_status}; scenario status: **{c.other_status_text}**")
     if not c.found:
         lines += ["", "No plan for the scenario: nothing to compare."]
@@ -406,11 +402,11 @@ def comparison_markdown(c: Comparison, title: str = "Comparison", level: int = 1
             continue
         lines += ["", f"{h}# {heading} ({len(moves)})", "",
                   "| organisation | from | to | days | MNOK | cause |", "|---|---|---|---:|---:|---|"]
-        lines += [f"| {_md(e.ids)} | {_day(e.first.before)} | {_day(e.first.after)} | {_days(e.first)} | "
-                  f"{e.cost} | {_md(cause_text(e.first))} |" for e in entries(moves)]
+        lines += [f"| {md_text(e.ids)} | {_day(e.first.before)} | {_day(e.first.after)} | {_days(e.first)} | "
+                  f"{e.cost} | {md_text(cause_text(e.first))} |" for e in entries(moves)]
     if not c.moves:
         lines += ["", "No go-live moved."]
-    lines += ["", f"{h}# Totals", ""] + [f"- {_md(line)}" for line in totals_lines(c)]
+    lines += ["", f"{h}# Totals", ""] + [f"- {md_text(line)}" for line in totals_lines(c)]
     if _estimates_shown(c):
         lines.append("- `*` " + ESTIMATE_NOTE.removeprefix("* "))
     return "\n".join(lines) + "\n"

@@ -21,6 +21,7 @@ from rich.console import Console
 from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, check_output, check_stamp, data_folder,
                   exit_stopped, fail_input, inputs_of, scenario_problem, to_stdout)
 from .errors import InputError, Location
+from .formats import status_text
 from .io import write_atomic
 from .problem import Problem
 from .report import DETAIL_AUTO_MAX, Chart, Detail, GroupBy
@@ -245,7 +246,7 @@ def report_command(
     except InputError as error:
         fail_input(error)
     if not quiet:
-        status = f"{solution.status.value} plan" if not broken else f"plan {checked_status(solution, broken)}"
+        status = f"{status_text(solution)} plan" if not broken else f"plan {checked_status(solution, broken)}"
         typer.echo(f"hpplan: wrote {output} ({_size(len(content))}, {status})", err=True)
     exit_stopped(solution, output)
     raise typer.Exit(solution.exit_code)

@@ -323,7 +323,7 @@ class Switchboard:
                  hypothesis: Callable[[RolloutModel], None] | None = None, budget: float | None = None):
         self.problem = problem
         self.time_limit = time_limit
-        self.budget = budget if budget is not None else WORK_BUDGET_FACTOR * time_limit
+        self.budget = float(budget if budget is not None else WORK_BUDGET_FACTOR * time_limit)
         self.work = 0.0  # charged so far: deterministic seconds, and `load` per solve
         self.rollout = build_model(problem, with_objective=False, switchable=True)
         proto = self.rollout.model.proto
@@ -1107,6 +1107,19 @@ def conflict_of(board: Switchboard, words: Describer, keys: list[str], also: Ite
 MORE_CONFLICTS_TO_RELAX = 6
 
 
+def _checked(problem: object, time_limit: object) -> None:
+    """The library's arguments, as `hpplan.solve` checks its own (a text time limit failed deep inside
+    with "'<' not supported", and 0 was taken on feasible data)."""
+    from .solve import TIME_LIMIT_MIN
+
+    if not isinstance(problem, Problem):
+        raise TypeError(f"takes a Problem (hpplan.load_problem(folder)), got {type(problem).__name__}")
+    if isinstance(time_limit, bool) or not isinstance(time_limit, (int, float)):
+        raise TypeError(f"time_limit is a number of seconds, got {type(time_limit).__name__} {time_limit!r}")
+    if not time_limit >= TIME_LIMIT_MIN:
+        raise ValueError(f"time_limit must be at least {TIME_LIMIT_MIN:g}, got {time_limit!r}")
+
+
 def explain_infeasible(problem: Problem, *, max_conflicts: int = MAX_CONFLICTS, relax: bool = True,
                        time_limit: float = SOLVE_TIME_LIMIT) -> Explanation:
     """Whether any plan satisfies every rule and limit; if none does, up to `max_conflicts` disjoint
@@ -1115,6 +1128,7 @@ def explain_infeasible(problem: Problem, *, max_conflicts: int = MAX_CONFLICTS, 
     budget (WORK_BUDGET_FACTOR times `time_limit`, in deterministic seconds): once it is spent, the
     conflicts found are reported as they are (proven infeasible; what was not proven needed listed) and
     the changes not computed are said to be."""
+    _checked(problem, time_limit)
     if plan_exists(problem):
         return Explanation(True)
     large = _large(problem)
@@ -1154,6 +1168,7 @@ def explain_infeasible(problem: Problem, *, max_conflicts: int = MAX_CONFLICTS, 
 def is_feasible(problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT) -> bool:
     """Does any plan satisfy every rule and limit? (The list schedule, else a feasibility solve; raises
     Undecided on a timeout.)"""
+    _checked(problem, time_limit)
     if plan_exists(problem):
         return True
     large = _large(problem)
@@ -1245,6 +1260,7 @@ class WhyNotEarlier:
     alone: Conflict | None = None  # objective: what it would break with everyone else kept in place
     #: the members of its `together` rules that go live with it in the plan: they move with it there
     with_group: list[str] = field(default_factory=list)
+    group_names: list[str] = field(default_factory=list)  # their names, for the text
     #: objective: whether the best plan there was proven best; when not, `objective_change` is the best
     #: plan found and `at_least` the least change in the total that the solve's bound allows
     proven: bool = True
@@ -1271,7 +1287,8 @@ class WhyNotEarlier:
         if self.least_change is not None:
             lines += self.least_change.lines(self.name)
         if self.alone is not None:
-            group = f" with its together group ({', '.join(self.with_group)})" if self.with_group else " on its own"
+            group = (f" with its together group ({', '.join(self.group_names)})" if self.with_group
+                     else " on its own")
             lines.append(f"  it cannot move{group}: with everyone else kept where they are, "
                          f"{_cannot_hold(len(self.alone.reasons))}:")
             lines += _conflict_lines(self.alone)
@@ -1335,6 +1352,7 @@ def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, 
     but the time limit left a plan as good not ruled out). Raises InputError for an unknown actor or a
     plan that places it outside every future window, Undecided when no plan is found or a feasibility
     solve runs out of time."""
+    _checked(problem, time_limit)
     org = known_actor(problem, actor)
     if org.status is Status.live:
         return WhyNotEarlier(actor, org.name, "pinned", f"{org.name} went live on {org.live_since}: that is "
@@ -1439,14 +1457,17 @@ def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, 
     summary = f"{question}\nNo rule or limit forbids {org.name} {there}; {text}"
 
     # Could it move on its own? Everyone else kept where the plan has them, but for the members of its
-    # together rules that go live with it: kept, they would only say that the rule holds them together
+    # together rules that go live with it: they move with it (kept, they would only say that the rule
+    # holds them together; left free, the rule still came up where the group could not all move)
     group = _together_group(problem, actor, plan)
 
     def alone(rollout: RolloutModel) -> None:
         moved(rollout)
         kept = {(a.id, a.window) for a in plan.plan if a.go_live is not None and a.id != actor}
         for (o, w), var in rollout.variables.go_live.items():
-            if o != actor and o not in group:
+            if o in group:
+                rollout.model.add(var == int(w == earlier.id)).with_name(f"hypothesis:{o}")
+            elif o != actor:
                 rollout.model.add(var == int((o, w) in kept))
 
     alone_board = Switchboard(problem, time_limit=time_limit, hypothesis=alone)
@@ -1456,7 +1477,8 @@ def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, 
         keys = alone_board.minimal(alone_board.narrowed(alone_board.keys, alone_outcome))
         stuck = conflict_of(alone_board, words, keys, [actor])
     return WhyNotEarlier(actor, org.name, verdict, summary, window_id, earlier_id, objective_change=change,
-                         moves=moves, alone=stuck, with_group=group, proven=proven, at_least=at_least,
+                         moves=moves, alone=stuck, with_group=group,
+                         group_names=[problem.org[o].name for o in group], proven=proven, at_least=at_least,
                          fewest_moves=fewest, least_change=least_change)
 
 

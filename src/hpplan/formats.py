@@ -119,10 +119,21 @@ class Detail(str, Enum):
 DETAIL_AUTO_MAX = 250
 
 
+def choice(kind: type[Enum], value: object, name: str):
+    """`value` as a member of the enum `kind` (its text too: `"window"` from a notebook), else a
+    ValueError naming the choices (a plain string matched no `is` test and fell to another branch:
+    `group_by="window"` grouped by track)."""
+    try:
+        return kind(value)
+    except ValueError:
+        raise ValueError(f"{name} is one of {', '.join(repr(m.value) for m in kind)}, got {value!r}") from None
+
+
 def resolved_detail(solution, detail: Detail) -> Detail:
     """What `detail` auto comes to for this plan: window above `DETAIL_AUTO_MAX` organisations in the
     plan, scheduled or not, else organisation; the terminal and the report count alike (README: "above
     250 organisations"), so the table and the report of one plan never disagree."""
+    detail = choice(Detail, detail, "detail")
     if detail is not Detail.auto:
         return detail
     return Detail.window if len(solution.plan) > DETAIL_AUTO_MAX else Detail.organisation

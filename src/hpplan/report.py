@@ -34,6 +34,7 @@ from .formats import (
     ESTIMATE_NOTE,
     Detail,
     by_kind,
+    choice,
     estimated,
     fmt_int,
     fmt_number,
@@ -236,6 +237,7 @@ def gantt_rows(problem: Problem, solution: Solution, group_by: GroupBy = GroupBy
     row, unless the compared plan schedules them (then they come last, under "not scheduled"). With
     `detail` window (or auto, above `DETAIL_AUTO_MAX` organisations: `resolved_detail`): `window_rows`
     instead."""
+    group_by = choice(GroupBy, group_by, "group_by")
     if resolved_detail(solution, detail) is Detail.window:
         return window_rows(problem, solution, other, group_by)
     return _organisation_rows(problem, solution, group_by, other)
@@ -259,6 +261,7 @@ def window_rows(problem: Problem, solution: Solution, other: Solution | None = N
     track, labelled with their window ("2025-02: 11 municipalities"). With `other`, the label says how
     many of them go live on another day in the compared plan (the rows carry no compared go-live of
     their own)."""
+    group_by = choice(GroupBy, group_by, "group_by")
     others = {a.id: a for a in other.plan} if other is not None else {}
     rows: list[GanttRow] = []
     for short, title, by_window, named in _summary_groups(problem, solution, group_by):
@@ -1026,6 +1029,7 @@ def report_html(problem: Problem, solution: Solution, *, label: str = "plan", ot
     line under the header, as `hpplan compare` says it in its title."""
     from . import __version__
 
+    group_by = choice(GroupBy, group_by, "group_by")
     main = ReportPlan(solution, label, note=plan_note)
     if verify_plan and solution.found:
         main.violations = plan_violations(problem, solution, violations)
@@ -1251,6 +1255,7 @@ def static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.all
     (`violations` when the caller has them, else the verifier runs here): a slide must not call a
     plan over this data's limits "optimal". `plan_note` (how the plan was made) ends the title."""
     Figure = _matplotlib()
+    chart = choice(Chart, chart, "chart")
     rows = gantt_rows(problem, solution, group_by, other, detail)
     start, end = chart_range(problem, rows)
     pools = max(len(load_series(problem, solution)), 1)
@@ -1294,7 +1299,7 @@ def static_chart(problem: Problem, solution: Solution, fmt: str, chart: Chart = 
     import matplotlib
 
     if fmt not in ("png", "svg"):
-        raise ValueError(f"static charts are png or svg, not {fmt}")
+        raise ValueError(f"static charts are png or svg, not {fmt!r}")
     with matplotlib.rc_context({"svg.hashsalt": "hpplan", "svg.fonttype": "none",
                                 "font.family": ["DejaVu Sans", "sans-serif"]}):
         fig = static_figure(problem, solution, chart, **options)
@@ -1306,6 +1311,8 @@ def static_chart(problem: Problem, solution: Solution, fmt: str, chart: Chart = 
 
 def report_bytes(problem: Problem, solution: Solution, fmt: str, *, chart: Chart = Chart.all, **options) -> bytes:
     """The report in a format: `html` (the whole report), `png` or `svg` (static charts)."""
+    if fmt not in ("html", "png", "svg"):
+        raise ValueError(f"a report is html, png or svg, not {fmt!r}")
     if fmt == "html":
         return report_html(problem, solution, **options).encode("utf-8")
     label, other_label = options.pop("label", "plan"), options.pop("other_label", "compared")

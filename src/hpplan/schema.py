@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from enum import Enum
 from typing import Annotated, ClassVar, Literal, Union
 
@@ -82,10 +83,16 @@ def _a_date(value: object) -> dt.date:
 Date = Annotated[dt.date, BeforeValidator(_a_date)]
 
 def _one_line(value: str) -> str:
-    """A name is shown on one line (a Gantt row, a window's heading): a line break in it split the row."""
+    """A name is shown on one line (a Gantt row, a window's heading): a line break in it split the row,
+    a tab shifted it, and an escaped control character ("\\a" in a quoted string) went into every output."""
     if value and value.splitlines() != [value]:  # a break within, or at its end (`name: |`)
         raise PydanticCustomError("one_line", "a name is one line, and this one has a line break: write it on "
                                   "one line (a `note:` may say more)")
+    control = next((c for c in value if unicodedata.category(c) == "Cc"), None)
+    if control is not None:
+        raise PydanticCustomError("one_line", "a name has no control characters, and this one has U+{code} (a "
+                                  "tab or an escape like \"\\a\" in quotes): write it with letters and spaces",
+                                  {"code": f"{ord(control):04X}"})
     return value
 
 

@@ -119,6 +119,8 @@ class Solution:
             solver["gap_tolerance"] = _number(100 * self.stats.gap_tolerance)  # percent, as --gap
         if self.stats.stopped:
             solver["stopped"] = True  # by Ctrl-C or a StopRequest: the best plan found so far
+        if self.stats.least_change:
+            solver["least_change"] = True  # re-planned against a baseline: its status holds among those plans
         return {
             "status": self.status.value,
             "objective": {k: _number(v) for k, v in self.objective.items()},
@@ -203,6 +205,7 @@ def _stats(solver, status: Status, objective: dict[str, float]) -> SolveStats:
     stats.best_bound = get("best_bound", (int, float), None)
     stats.gap_tolerance = get("gap_tolerance", (int, float), 0.0) / 100  # written in percent, as --gap
     stats.stopped = solver.get("stopped") is True
+    stats.least_change = solver.get("least_change") is True
     total = objective.get("total")
     if status is Status.feasible and stats.best_bound is not None and total is not None:
         stats.gap = abs(total - stats.best_bound) / max(1.0, abs(total))
