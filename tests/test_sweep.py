@@ -419,7 +419,8 @@ def test_command_errors(tmp_path):
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         unreachable = run("sweep", str(spec), "--out", str(tmp_path / "u.jsonl"), "--scheduler", "tcp://127.0.0.1:9")
     assert unreachable.exit_code == 4 and "cannot reach" in unreachable.stderr
-    assert "--resume" in unreachable.stderr  # the base plan is saved: nothing is lost
+    # nothing ran and nothing was written (it said "finished scenarios are in u.jsonl (--resume goes on)")
+    assert "nothing ran" in unreachable.stderr and not (tmp_path / "u.jsonl").exists()
 
 
 def test_command_interrupted_says_how_to_resume(tmp_path, monkeypatch):

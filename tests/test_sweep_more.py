@@ -1,7 +1,8 @@
 """`hpplan sweep` (docs/sweep.md), continued: organisations out of a scenario's plan are said apart as
 `hpplan compare` says them, a resume that adds samples leaves a header that says so, `--no-run`'s
-refusals say what to do, -o's suffix picks the format, long ids stay whole in the tables, and a spec's
-time limit has the range of --time-limit."""
+refusals say what to do, -o's suffix picks the format, long ids stay whole in the tables, a spec's
+time limit has the range of --time-limit, a sweep that cannot start leaves the results file as it was,
+and the library's messages name its arguments (the command's, its options)."""
 
 from __future__ import annotations
 
@@ -213,3 +214,99 @@ def test_the_docs_name_every_key_of_the_cost_summary_and_the_result_records():
         assert f"`{name}`" in docs, name
     for key in ("newly_unscheduled", "population_out", "newly_scheduled", "population_in"):
         assert f"`{key}`" in docs, key
+
+
+def unreachable(context):
+    from hpplan.sweep import SweepError
+
+    raise SweepError("cannot reach the Dask scheduler at tcp://127.0.0.1:1: refused")
+
+
+def test_a_sweep_that_cannot_start_leaves_the_results_file_as_it_was(tmp_path, monkeypatch):
+    """`--overwrite` (and `overwrite=True`) cut the old results file to a header before the backend was
+    made: an unreachable cluster or a bad backend_factory lost the old results, and the message said
+    "finished scenarios are in it (--resume goes on)". A new file was left with a header only."""
+    import hpplan.sweep as sw
+    from hpplan.sweep import Interrupted, SweepError, header_record
+    from hpplan.sweep.run import ResultsFile
+
+    spec = spec_file(tmp_path, samples=2)
+    out = tmp_path / "r.jsonl"
+    run_sweep(context_of(spec), out, backend_factory=inline_backend())
+    old = out.read_bytes()
+    other = context_of(spec_file(tmp_path, "other.yaml", samples=2, seed=8))  # another sweep into the file
+
+    def interrupted(context):
+        raise KeyboardInterrupt
+
+    def broken(context):
+        raise RuntimeError("no backend")
+
+    more = context_of(spec_file(tmp_path, "more.yaml", samples=3))  # a resume would add a header
+    for resume in (False, True):
+        with pytest.raises(SweepError, match="cannot reach") as error:
+            run_sweep(more if resume else other, out, backend_factory=unreachable, overwrite=not resume, resume=resume)
+        assert out.read_bytes() == old and error.value.started is False
+    with pytest.raises(RuntimeError, match="no backend"):
+        run_sweep(other, out, backend_factory=broken, overwrite=True)
+    with pytest.raises(Interrupted, match="nothing ran") as stop:
+        run_sweep(other, out, backend_factory=interrupted, overwrite=True)
+    assert stop.value.started is False and out.read_bytes() == old
+    # another sweep writing the file: refused, and the file not cut under it
+    writing, _ = ResultsFile.open(out, header_record(context_of(spec)), resume=True, overwrite=False)
+    with pytest.raises(InputError, match="another sweep is writing"):
+        run_sweep(other, out, backend_factory=inline_backend(), overwrite=True)
+    writing.close()
+    assert out.read_bytes() == old
+    # a new file is not made; the next call needs neither overwrite nor resume
+    new = tmp_path / "new.jsonl"
+    with pytest.raises(SweepError):
+        run_sweep(context_of(spec), new, backend_factory=unreachable)
+    assert not new.exists()
+    assert run_sweep(context_of(spec), new, backend_factory=inline_backend()).ran == 2
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # no new file left beside it
+    # the command line says what is true: nothing ran, the file is as it was; and how to go on
+    monkeypatch.setattr(sw, "local_backend", lambda jobs: unreachable)
+    result = run("sweep", str(spec_file(tmp_path, "other.yaml", samples=2, seed=8)), "--out", str(out), "--overwrite")
+    assert result.exit_code == 4 and out.read_bytes() == old
+    text = " ".join(result.stderr.split())
+    assert f"nothing ran, and {out} is as it was" in text and "--resume" not in text, text
+    monkeypatch.setattr(sw, "local_backend", lambda jobs: interrupted)
+    result = run("sweep", str(spec_file(tmp_path, "other.yaml", samples=2, seed=8)), "--out", str(out), "--overwrite")
+    assert result.exit_code == 130 and out.read_bytes() == old
+    assert " ".join(result.stderr.split()).endswith(f"--out {out} --overwrite"), result.stderr
+    # once it starts, overwrite replaces the file
+    replaced = run_sweep(other, out, backend_factory=inline_backend(), overwrite=True)
+    assert replaced.ran == 2 and read_results(out)[0].header["seed"] == 8 and len(out.read_text().splitlines()) == 4
+
+
+def test_library_messages_name_the_arguments_and_the_command_its_options(tmp_path):
+    """run_sweep told its caller to use --resume, --overwrite, --out (the command's options)."""
+    spec = spec_file(tmp_path, samples=2)
+    out = tmp_path / "r.jsonl"
+    run_sweep(context_of(spec), out, backend_factory=inline_backend())
+    with pytest.raises(InputError) as error:
+        run_sweep(context_of(spec), out, backend_factory=inline_backend())
+    assert "resume=True continues" in str(error.value) and "overwrite=True" in str(error.value)
+    other = context_of(spec_file(tmp_path, "other.yaml", samples=2, seed=8))
+    with pytest.raises(InputError) as error:
+        run_sweep(other, out, backend_factory=inline_backend(), resume=True)
+    assert "overwrite=True replaces it" in str(error.value) and "--" not in str(error.value)
+    result = run("sweep", str(spec_file(tmp_path, "other.yaml", samples=2, seed=8)), "--out", str(out), "--resume")
+    text = " ".join(result.stderr.split())
+    assert result.exit_code == 2 and "--overwrite replaces it" in text and "=True" not in text, text
+    with pytest.raises(InputError, match="is a folder; give a file name as out="):
+        run_sweep(context_of(spec), tmp_path, backend_factory=inline_backend())
+
+
+def test_read_results_of_a_missing_file_and_run_sweep_without_a_factory_say_what_is_wrong(tmp_path):
+    from hpplan.sweep import InlineBackend
+
+    with pytest.raises(InputError, match=r"nope\.jsonl: no such results file; run the sweep first"):
+        read_results(tmp_path / "nope.jsonl")
+    context = context_of(spec_file(tmp_path, samples=2))
+    out = tmp_path / "r.jsonl"
+    for backend in (InlineBackend(context), object()):
+        with pytest.raises(TypeError, match=f"run_sweep takes backend_factory, .*got {type(backend).__name__}"):
+            run_sweep(context, out, backend_factory=backend)
+    assert not out.exists()

@@ -147,8 +147,12 @@ def sweep_command(
 
 def _check_results_file(out: Path) -> None:
     """Before any work: --out names a file (whether this run can write it: `_check_outputs_are_not_inputs`)."""
-    if out.is_dir():
-        fail_input(InputError("is a folder; --out takes a file name (e.g. results.jsonl)", Location(str(out))))
+    from .sweep.run import COMMAND_LINE, check_results_path
+
+    try:
+        check_results_path(out, COMMAND_LINE)
+    except InputError as error:
+        fail_input(error)
 
 
 def _check_outputs_are_not_inputs(context, spec: Path, out: Path, output: Optional[Path], chart: Optional[Path],
@@ -259,13 +263,16 @@ def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, n
         factory = sw.dask_backend(scheduler, jobs)
     else:
         factory = sw.local_backend(jobs)
-    from .sweep.run import BaseFailed, default_progress
+    from .sweep.run import COMMAND_LINE, BaseFailed, default_progress
 
+    existed = out.exists()
     try:
         result = sw.run_sweep(context, out, backend_factory=factory, resume=resume, overwrite=overwrite,
-                              progress=default_progress())
+                              progress=default_progress(), wording=COMMAND_LINE)
     except sw.Interrupted as stop:
-        _say(f"{stop}. Nothing finished is lost; to go on: {_command(spec, out, options)} --resume")
+        # stopped before it started, an --overwrite left the old file: the same command goes on
+        again = "--overwrite" if overwrite and not stop.started else "--resume"
+        _say(f"{stop}. Nothing finished is lost; to go on: {_command(spec, out, options)} {again}")
         raise typer.Exit(EXIT_INTERRUPTED)
     except KeyboardInterrupt:
         _say(f"interrupted before any scenario finished; to go on: {_command(spec, out, options)} --resume")
@@ -279,7 +286,10 @@ def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, n
         _say(str(error))
         raise typer.Exit(EXIT_NO_BASE)
     except sw.SweepError as error:
-        _say(f"{error}; finished scenarios are in {out} (--resume goes on)")
+        if error.started:
+            _say(f"{error}; finished scenarios are in {out} (--resume goes on)")
+        else:
+            _say(f"{error}; nothing ran, and {out} {'is as it was' if existed else 'was not made'}")
         raise typer.Exit(EXIT_BACKEND)
     records = result.results.records
     failed = sum(1 for r in records if r.get("status") not in ("optimal", "feasible"))

@@ -1,6 +1,6 @@
 """Running a sweep: many scenarios in parallel, streamed to a results file that a resume continues.
 
-    records = run_sweep(context, Path("results.jsonl"), backend=local_backend(jobs=2))
+    records = run_sweep(context, Path("results.jsonl"), backend_factory=local_backend(jobs=2))
 
 Backends run the same task function, `sample.run_scenario(context, index)`:
 
@@ -13,15 +13,19 @@ The results file is JSON Lines: a `header` record (the spec, and a hash of every
 on; a resume with more samples appends one, and the last counts), the `base` record (the plan of the unchanged data, that delays are measured against), then one
 `result` record per finished scenario in the order they finish, each flushed and fsync'ed before the
 next. `--resume` reads it back, refuses it when the hash differs, drops a torn last line, and runs only
-the scenarios not in it. No scenario that finished is lost, and none is run twice into the file.
+the scenarios not in it. No scenario that finished is lost, and none is run twice into the file. The file
+changes only once the run has started (its backend is made): a new file (or one `--overwrite` replaces)
+is written beside it and renamed over it then, so a sweep that cannot start leaves the old one as it was.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
 import sys
+import tempfile
 import time
 from collections import deque
 from contextlib import contextmanager
@@ -38,7 +42,11 @@ FORMAT = 1
 
 
 class SweepError(Exception):
-    """The sweep cannot run (not a scenario's failure: those are records)."""
+    """The sweep cannot run (not a scenario's failure: those are records). `started`, set by `run_sweep`:
+    whether the run had started, and so changed the results file, before it stopped (False: the file is
+    as it was, or was not made)."""
+
+    started: bool = False
 
 
 class NoBasePlan(SweepError):
@@ -60,9 +68,24 @@ class BaseFailed(NoBasePlan):
 
 
 class Interrupted(SweepError):
-    def __init__(self, done: int, total: int, path: Path):
-        self.done, self.total, self.path = done, total, path
-        super().__init__(f"interrupted: {done} of {total} scenarios are done and saved in {path}")
+    def __init__(self, done: int, total: int, path: Path, started: bool = True):
+        self.done, self.total, self.path, self.started = done, total, path, started
+        super().__init__(f"interrupted: {done} of {total} scenarios are done and saved in {path}" if started or done
+                         else f"interrupted before the sweep started: nothing ran, and {path} was not changed")
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How the sweep's messages name the arguments that choose the results file: `run_sweep`'s (`PYTHON`)
+    or the command's options (`COMMAND_LINE`)."""
+
+    out: str
+    resume: str
+    overwrite: str
+
+
+PYTHON = Wording(out="out=", resume="resume=True", overwrite="overwrite=True")
+COMMAND_LINE = Wording(out="--out", resume="--resume", overwrite="--overwrite")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -126,7 +149,14 @@ def read_results(path: Path | str) -> tuple[Results, int]:
     sweep stopped while writing, is left out). The last header counts (a resume that added samples
     appended one). InputError for a file that is not a results file."""
     path = Path(path)
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such results file; run the sweep first", Location(str(path))) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a sweep results file", Location(str(path))) from None
+    except OSError as error:
+        raise InputError(f"cannot read the results file ({error.strerror or error})", Location(str(path))) from None
     good = raw.rfind(b"\n") + 1
     header, base, records, seen = None, None, [], set()
     for number, line in enumerate(raw[:good].splitlines(), 1):
@@ -157,19 +187,34 @@ def read_results(path: Path | str) -> tuple[Results, int]:
     return Results(header, base, records), good
 
 
+def check_results_path(path: Path | str, wording: Wording = PYTHON) -> None:
+    """InputError when `path` names a folder, not a results file."""
+    if Path(path).is_dir():
+        raise InputError(f"is a folder; give a file name as {wording.out} (e.g. results.jsonl)", Location(str(path)))
+
+
 class ResultsFile:
     """The open results file: append one record at a time, durably. Locked while open, so that two sweeps
-    do not write one file."""
+    do not write one file. Nothing in it changes before `start()` (the run has started: its backend is
+    made): a resume cuts a torn last line and adds a new header then, and a new file (or the one that
+    `overwrite` replaces) is written beside it and renamed over it then. `close()` before `start()`
+    leaves the file as it was (and makes none)."""
 
-    def __init__(self, path: Path, handle):
+    def __init__(self, path: Path, handle, *, keep: int | None = None, header: dict | None = None,
+                 temp: tuple[Path, Path] | None = None, old=None):
         self.path = path
         self.handle = handle
+        self.started = False
+        self._keep = keep  # resume: the length of the whole lines, cut to at start
+        self._header = header  # written at start
+        self._temp = temp  # (the new file, the file it replaces at start)
+        self._old = old  # the file a new one replaces, open and locked until then
 
     @classmethod
-    def open(cls, path: Path, header: dict, *, resume: bool, overwrite: bool) -> tuple["ResultsFile", Results]:
+    def open(cls, path: Path, header: dict, *, resume: bool, overwrite: bool,
+             wording: Wording = PYTHON) -> tuple["ResultsFile", Results]:
         path = Path(path)
-        if path.is_dir():
-            raise InputError("is a folder; --out takes a file name (e.g. results.jsonl)", Location(str(path)))
+        check_results_path(path, wording)
         if not path.parent.is_dir() and str(path.parent):
             raise InputError(f"folder {path.parent} does not exist", Location(str(path)))
         if path.exists() and resume and path.stat().st_size > 0:
@@ -177,33 +222,47 @@ class ResultsFile:
             if found.header.get("hash") != header["hash"]:
                 raise InputError(
                     "was written for other inputs: the spec, the data or the hpplan version changed since"
-                    f"{changed_inputs(found.header, header)}; its results would not mix with new ones. Start a new "
-                    "file (--out) or --overwrite it", Location(str(path)))
-            handle = open(path, "r+b")
+                    f"{changed_inputs(found.header, header)}; its results would not mix with new ones. Give "
+                    f"another file as {wording.out}, or {wording.overwrite} replaces it", Location(str(path)))
+            handle = cls._opened(path, "r+b", wording)
             cls._lock(handle, path)
-            handle.truncate(good)
-            handle.seek(good)
-            made = cls(path, handle)
             # the same inputs, but more samples (or another description, live_by): a new header, which
             # counts from here on (read_results takes the last), so that the file says the sweep it holds;
             # never a smaller size than the records in it
             header = dict(header, size=max(header["size"], found.header.get("size", 0)))
-            if header != found.header:
-                made.write(header)
-                found = Results(header, found.base, found.records)
-            return made, found
+            if header == found.header:
+                return cls(path, handle, keep=good), found
+            return cls(path, handle, keep=good, header=header), Results(header, found.base, found.records)
         if path.exists() and not overwrite and not resume:
-            raise InputError("exists: --resume continues that sweep, --overwrite starts it again, or give another "
-                             "--out", Location(str(path)))
+            raise InputError(f"exists: {wording.resume} continues that sweep, {wording.overwrite} starts it again, "
+                             f"or give another file as {wording.out}", Location(str(path)))
+        target = Path(os.path.realpath(path)) if path.is_symlink() else path  # a link stays; its file is replaced
+        if target.exists() and not target.is_file():  # a device or a pipe (/dev/null): written in place
+            return cls(path, cls._opened(path, "wb", wording), header=header), Results(header, None, [])
+        old = None
+        if target.exists():  # locked: the file of a sweep that is writing it is not replaced under it
+            old = cls._opened(target, "rb", wording)
+            cls._lock(old, path)
         try:
-            handle = open(path, "wb")
+            fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         except OSError as error:
-            raise InputError(f"cannot write the results file ({error.strerror or error}); give another --out",
-                             Location(str(path)))
-        cls._lock(handle, path)
-        made = cls(path, handle)
-        made.write(header)
+            if old is not None:
+                old.close()
+            raise InputError(f"cannot write the results file ({error.strerror or error}); give another file as "
+                             f"{wording.out}", Location(str(path))) from None
+        os.chmod(temp, os.fstat(old.fileno()).st_mode & 0o777 if old is not None else 0o644)
+        made = cls(path, os.fdopen(fd, "wb"), temp=(Path(temp), target), old=old)
+        cls._lock(made.handle, path)
+        made._append(header)  # the new file's header, before the file is in place
         return made, Results(header, None, [])
+
+    @staticmethod
+    def _opened(path: Path, mode: str, wording: Wording):
+        try:
+            return open(path, mode)
+        except OSError as error:
+            raise InputError(f"cannot write the results file ({error.strerror or error}); give another file as "
+                             f"{wording.out}", Location(str(path))) from None
 
     @staticmethod
     def _lock(handle, path: Path) -> None:
@@ -217,14 +276,64 @@ class ResultsFile:
             handle.close()
             raise InputError("another sweep is writing this file", Location(str(path)))
 
+    def start(self) -> None:
+        """The run has started: from here on the file at `path` is this sweep's."""
+        if self.started:
+            return
+        self.started = True
+        if self._temp is not None:
+            temp, target = self._temp
+            os.replace(temp, target)
+            self._temp = None
+            _sync_folder(target.parent)
+        if self._old is not None:
+            self._old.close()
+            self._old = None
+        if self._keep is not None:
+            self.handle.truncate(self._keep)
+            self.handle.seek(self._keep)
+        if self._header is not None:
+            self._append(self._header)
+            self._header = None
+
     def write(self, record: dict) -> None:
+        self.start()
+        self._append(record)
+
+    def _append(self, record: dict) -> None:
         self.handle.write((dumps(record) + "\n").encode("utf-8"))
         self.handle.flush()
-        os.fsync(self.handle.fileno())
+        try:
+            os.fsync(self.handle.fileno())
+        except OSError as error:  # a device or a pipe (/dev/null) has nothing to make durable
+            if error.errno != errno.EINVAL:
+                raise
 
     def close(self) -> None:
-        if not self.handle.closed:
-            self.handle.close()
+        """Closed; a file not started is left as it was (the new one beside it removed)."""
+        if self._temp is not None:
+            try:
+                os.unlink(self._temp[0])
+            except FileNotFoundError:
+                pass
+            self._temp = None
+        for handle in (self.handle, self._old):
+            if handle is not None and not handle.closed:
+                handle.close()
+
+
+def _sync_folder(folder: Path) -> None:
+    """A rename in `folder` made durable, where the system allows it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -556,16 +665,23 @@ def _ok(record: dict) -> bool:
 
 
 def run_sweep(context: SweepContext, out: Path, *, backend_factory, resume: bool = False, overwrite: bool = False,
-              progress: Progress | None = None, limit: int | None = None) -> RunResult:
+              progress: Progress | None = None, limit: int | None = None, wording: Wording = PYTHON) -> RunResult:
     """Run every scenario of the sweep not yet in `out`, streaming each record as it finishes.
-    `backend_factory(context)` makes the backend. The base plan (the data without changes, that delays
-    are measured against) is solved first, on the backend, and saved. `limit`: stop after that many new
-    scenarios (for tests, and for running a sweep in pieces). Raises `Interrupted` on Ctrl-C (what
-    finished is saved), `NoBasePlan` (`BaseFailed` when the base's task failed: a bug), `SweepError`,
-    `InputError`."""
+    `backend_factory(context)` makes the backend (`local_backend(jobs)`, `inline_backend()`,
+    `dask_backend(address, jobs)`); `out` changes only once it is made. The base plan (the data without
+    changes, that delays are measured against) is solved first, on the backend, and saved. `limit`: stop
+    after that many new scenarios (for tests, and for running a sweep in pieces). `wording`: how messages
+    name `out`, `resume` and `overwrite` (the command line passes `COMMAND_LINE`). Raises `Interrupted` on
+    Ctrl-C (what finished is saved), `NoBasePlan` (`BaseFailed` when the base's task failed: a bug),
+    `SweepError` (`.started` False: `out` is as it was), `InputError`."""
+    if not callable(backend_factory):
+        raise TypeError("run_sweep takes backend_factory, a function that makes the backend from the context "
+                        "(local_backend(jobs), inline_backend(), dask_backend(address, jobs)), "
+                        f"got {type(backend_factory).__name__}")
     progress = progress or NoProgress()
     started = time.perf_counter()
-    results_file, found = ResultsFile.open(out, header_record(context), resume=resume, overwrite=overwrite)
+    results_file, found = ResultsFile.open(out, header_record(context), resume=resume, overwrite=overwrite,
+                                           wording=wording)
     backend = None
     records = list(found.records)
     done = {r["index"] for r in found.records if 0 <= r["index"] < context.size}
@@ -578,6 +694,7 @@ def run_sweep(context: SweepContext, out: Path, *, backend_factory, resume: bool
             base = None  # a failure of the task, not a fact of the inputs: solved again (the last base record counts)
         if base is None or todo:
             backend = backend_factory(context)
+        results_file.start()
         if base is None:
             handle = backend.submit(None)
             backend.wait({handle})
@@ -600,7 +717,10 @@ def run_sweep(context: SweepContext, out: Path, *, backend_factory, resume: bool
             backend.close(cancel=True)
             backend = None
         finished = len({r["index"] for r in records if 0 <= r["index"] < context.size})
-        raise Interrupted(finished, context.size, Path(out)) from None
+        raise Interrupted(finished, context.size, Path(out), results_file.started) from None
+    except SweepError as error:
+        error.started = results_file.started
+        raise
     finally:
         name = backend.name if backend is not None else "none (all done)"
         if backend is not None:
@@ -686,10 +806,7 @@ def default_jobs() -> int:
 
 
 __all__ = [
-    "BaseFailed", "DaskBackend", "InlineBackend", "Interrupted", "LocalBackend", "NoBasePlan", "Results",
-    "ResultsFile",
-    "RunResult", "SweepError", "changed_inputs", "dask_backend", "default_jobs", "header_record", "inline_backend",
-    "local_backend",
-    "read_results",
-    "run_sweep",
+    "BaseFailed", "COMMAND_LINE", "DaskBackend", "InlineBackend", "Interrupted", "LocalBackend", "NoBasePlan", "PYTHON",
+    "Results", "ResultsFile", "RunResult", "SweepError", "Wording", "changed_inputs", "check_results_path",
+    "dask_backend", "default_jobs", "header_record", "inline_backend", "local_backend", "read_results", "run_sweep",
 ]
