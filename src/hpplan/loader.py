@@ -88,13 +88,19 @@ def validate(model: type[BaseModel], doc: YamlDocument):
         validated = model.model_validate(doc.data)
     except ValidationError as exc:
         branch = _one_branch(exc.errors())
-        raise InputErrors([_explain(model, doc, err) for err in branch[:MAX_ERRORS]], len(branch)) from None
+        # in the file's order (pydantic's is the model's fields: `users` before the `population` above it)
+        explained = sorted((_explain(model, doc, err) for err in branch), key=_line)
+        raise InputErrors(explained[:MAX_ERRORS], len(branch)) from None
     # pydantic takes true/false for a number (as 1/0): `population: true` is a slip, not a count
     errors = [InputError(_owner_prefix(_data_path(doc.data, path)[1]) + not_a_number(path, raw), doc.where(path))
               for path, raw in _numbers_from_booleans(validated, doc.data, ())]
     if errors:
         raise input_errors(errors)
     return validated
+
+
+def _line(error: InputError) -> int:
+    return error.where.line or 0 if error.where else 0
 
 
 def _numbers_from_booleans(value: Any, raw: Any, path: tuple) -> Iterable[tuple[tuple, bool]]:
@@ -223,7 +229,7 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict) -> InputError
         if allowed:
             msg += f"; allowed here: {', '.join(sorted(allowed))}"
     elif kind == "missing":
-        msg = f"missing field {field!r}"
+        msg = f"missing field {field!r}" + (f"; write {_MISSING_HINT[field]}" if field in _MISSING_HINT else "")
     elif kind == "value_error":
         msg = err["msg"].removeprefix("Value error, ")
     elif kind == "string_pattern_mismatch" and err["ctx"].get("pattern") == ID_PATTERN:
@@ -250,6 +256,12 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict) -> InputError
         shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
         msg = f"{context}: {err['msg']} (got {shown})"
     return InputError(prefix + msg, where)
+
+
+#: what to write for a required field that is missing, where the field's name does not say it
+_MISSING_HINT = {
+    "planning_date": "`planning_date: 2024-01-15`, the day the plan starts from (windows before it are history)",
+}
 
 
 #: how YAML writes the numbers that are not finite
@@ -355,10 +367,7 @@ def check_references(problem: Problem) -> None:
         first: dict[str, Located] = {}
         for item in items:
             if item.id in first:
-                before = first[item.id].field_at("id")
-                same_file = before is not None and item.at is not None and before.file == item.at.file
-                told = (f" (first at line {before.line})" if same_file and before.line else
-                        f" (first at {before})" if before else "")
+                told = _first_at(first[item.id].field_at("id"), item.at)
                 err(f"duplicate {what} id {item.id!r}{told}; each id may be used once", item, "id")
             first.setdefault(item.id, item)
 
@@ -380,6 +389,8 @@ def check_references(problem: Problem) -> None:
                 owner, field,
             )
 
+    late_history: list[tuple] = []  # live organisations whose go-live is not before the planning date
+    without_pool: dict = {}  # sector -> the organisations that load it and find no pool of it
     for o in problem.organisations:
         if o.municipality is not None:
             need_org(o.municipality, o, "municipality", Kind.municipality, "municipality")
@@ -395,22 +406,39 @@ def check_references(problem: Problem) -> None:
                     err(f"load_profile {profile_id!r} is not in waves.yaml load_profiles"
                         f"{did_you_mean(profile_id, profiles)}", o, "load_profile")
         if o.status is Status.live and o.live_since is not None and o.live_since >= problem.planning_date:
-            err(
+            late_history.append((o, o.live_since, (
                 f"{o.id}: live_since {o.live_since} is not before the planning date {problem.planning_date}; "
-                "a go-live after the planning date is planned, not history (status signed, earliest/latest)",
-                o, "live_since",
-            )
+                "a go-live after the planning date is planned, not history (status signed, earliest/latest)")))
         elif o.status is Status.live and o.live_since is not None:
             window = problem.history_window_of(o)
             if window is not None and window.date >= problem.planning_date:
                 # the model would count it as history and the verifier as a go-live in a planned window
-                err(f"{o.id}: live_since {o.live_since} puts it in window {window.id} ({window.date}), which is not "
+                late_history.append((o, window.date, (
+                    f"{o.id}: live_since {o.live_since} puts it in window {window.id} ({window.date}), which is not "
                     f"before the planning date {problem.planning_date}: history is before it. Give the planning "
-                    "date after that window, or the live_since of its real go-live", o, "live_since")
+                    "date after that window, or the live_since of its real go-live")))
         needs_sector_pool = any(profile_pool.get(p, "") is None for p in o.profile_ids)
         if needs_sector_pool and o.effective_sector not in problem.pool_of_sector:
-            err(f"{o.id}: no pool in waves.yaml has sector {o.effective_sector.value} for its load; add one, "
-                "or name a pool in its load profile", o)
+            without_pool.setdefault(o.effective_sector, []).append(o)
+
+    if len(late_history) == 1:
+        (o, _, message), = late_history
+        err(message, o, "live_since")
+    elif late_history:
+        # one cause, the planning date, said once at its line (not once per live organisation)
+        latest = max(day for _, day, _ in late_history)
+        err(f"planning_date {problem.planning_date} is not after the go-live of {len(late_history)} live "
+            f"organisations ({_some(f'{o.id} {day}' for o, day, _ in late_history)}): a live organisation's go-live "
+            f"is history, before the planning date. Give the day the plan starts from (after {latest}), or check "
+            "their live_since", waves, "planning_date")
+    for sector, loading in without_pool.items():
+        if len(loading) == 1:
+            err(f"{loading[0].id}: no pool in waves.yaml has sector {sector.value} for its load; add one, "
+                "or name a pool in its load profile", loading[0])
+        else:  # said once, at the pools (not once per organisation)
+            err(f"no pool in waves.yaml has sector {sector.value}, which {len(loading)} organisations load "
+                f"({_some(o.id for o in loading)}): give one pool `sector: {sector.value}`, or name a pool in "
+                "their load profiles", waves, "pools")
 
     if waves.horizon_end is not None and waves.horizon_end < problem.planning_date:
         errors.append(InputError(
@@ -421,12 +449,23 @@ def check_references(problem: Problem) -> None:
         if profile.pool is not None and profile.pool not in pools:
             err(f"load profile {profile.id}: pool {profile.pool!r} is not a pool in waves.yaml"
                 f"{did_you_mean(profile.pool, pools)}", profile, "pool")
-    sectors = Counter(p.sector for p in waves.pools if p.sector is not None)
+    sector_first: dict = {}
     for pool in waves.pools:
-        if pool.sector is not None and sectors[pool.sector] > 1:
-            err(f"pool {pool.id!r}: more than one pool has sector {pool.sector.value}; one pool per sector", pool,
-                "sector")
-            sectors[pool.sector] = 1
+        if pool.sector is not None and pool.sector in sector_first:
+            before = sector_first[pool.sector]
+            err(f"pool {pool.id!r}: pool {before.id!r} has sector {pool.sector.value} already"
+                f"{_first_at(before.field_at('sector'), pool.at)}; one pool per sector (leave `sector` out "
+                "where the load profiles name the pool)", pool, "sector")
+        elif pool.sector is not None:
+            sector_first[pool.sector] = pool
+    for pool in waves.pools:
+        month_first: dict[str, Located] = {}
+        for change in pool.changes:
+            if change.from_ in month_first:
+                told = _first_at(month_first[change.from_].field_at("from"), change.at)
+                err(f"pool {pool.id}: a second capacity change from {change.from_}{told}; give one fte per month",
+                    change, "from")
+            month_first.setdefault(change.from_, change)
     for track in waves.tracks:
         for w in track.windows or []:
             need_window(w, track, f"track {track.id}: window")
@@ -446,6 +485,20 @@ def check_references(problem: Problem) -> None:
 
     if errors:
         raise input_errors(errors)
+
+
+def _first_at(before: Location | None, at: Location | None) -> str:
+    """' (first at line 12)' for the first of two, or ' (first at FILE:12)' where it is in another file."""
+    if before is None:
+        return ""
+    same_file = at is not None and before.file == at.file
+    return f" (first at line {before.line})" if same_file and before.line else f" (first at {before})"
+
+
+def _some(names: Iterable[str], shown: int = 3) -> str:
+    """The first few of a list of names, and how many more: 'a, b, c and 5 more'."""
+    names = list(names)
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 def _rule_actors(rule) -> list[str]:

@@ -25,6 +25,9 @@ MAX_DEPTH = 64
 
 _YAML11_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 _LEADING_ZERO_INT = re.compile(r"^[-+]?0[0-9_]+$")
+#: numbers YAML 1.1 reads but a person would not write in a data file: 0x10 (16), 0b11 (3), 1_000 (1000)
+_OTHER_BASE = re.compile(r"^[-+]?0[xXbB]")
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
 
 
@@ -78,11 +81,14 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
 
 
 def parse_yaml(raw: bytes, display: str) -> YamlDocument:
-    if b"\x00" in raw:
-        raise InputError("binary data (a NUL byte); expected a YAML text file", Location(display))
+    nuls = raw.count(b"\x00")
+    if nuls * 10 > len(raw):  # a picture, a spreadsheet, UTF-16 text (one NUL in a text is its control character)
+        raise InputError("binary data (NUL bytes); expected a YAML text file in UTF-8", Location(display))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if nuls:
+            raise InputError("binary data (a NUL byte); expected a YAML text file", Location(display)) from None
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", Location(display, line))
     if text.startswith("\ufeff"):
@@ -90,7 +96,7 @@ def parse_yaml(raw: bytes, display: str) -> YamlDocument:
     _refuse_control_characters(text, display)
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise InputError("file is empty; expected a YAML mapping (see docs/data-format.md)", Location(display, 1))
-    _refuse_aliases(text, display)
+    _check_events(text, display)
     try:
         loader = _StrictLoader(text)
         try:
@@ -109,18 +115,23 @@ def parse_yaml(raw: bytes, display: str) -> YamlDocument:
 
 
 #: control characters with a name a person knows (Word's manual line break is a vertical tab)
-_CONTROL_NAMES = {"\x08": "backspace", "\x0b": "vertical tab, Word's manual line break", "\x0c": "form feed",
+_CONTROL_NAMES = {"\x00": "NUL", "\x08": "backspace", "\x0b": "vertical tab, Word's manual line break", "\x0c": "form feed",
                   "\x1b": "escape", "\x7f": "delete"}
 
 
 #: line breaks YAML (and Python) count that an editor shows as none: next line, line and paragraph separator
-_HIDDEN_BREAK = re.compile("[\u0085\u2028\u2029]")
+#: (and a carriage return alone, not before a line feed: an old Mac line end, or one pasted into a value)
+_HIDDEN_BREAK = re.compile("[\u0085\u2028\u2029]|\r(?!\n)")
+#: a non-breaking space where YAML needs a space: after a key's colon, a list's dash, or in a line's
+#: indentation (YAML reads it as a letter: `population:\u00a03026` is no key and value); inside text
+#: ("1\u00a0000 innbyggere") it is a character like any other
+_NBSP = re.compile("(?<=[:-])\u00a0|^[ ]*\u00a0", re.MULTILINE)
 
 
 def _refuse_control_characters(text: str, display: str) -> None:
     """Refuse the characters YAML does not allow anywhere, even in a comment (PyYAML's own test, which
     it makes before parsing, without a line): text pasted from Word or Excel brings them along."""
-    found = yaml.reader.Reader.NON_PRINTABLE.search(text) or _HIDDEN_BREAK.search(text)
+    found = yaml.reader.Reader.NON_PRINTABLE.search(text) or _HIDDEN_BREAK.search(text) or _NBSP.search(text)
     if found is None:
         return
     char = found.group()
@@ -129,15 +140,28 @@ def _refuse_control_characters(text: str, display: str) -> None:
     what = (f"a control character ({_CONTROL_NAMES[char]}, {code})" if char in _CONTROL_NAMES else
             f"a line break no editor shows ({code}: YAML counts a line there, and every later line number "
             "would be off)" if _HIDDEN_BREAK.match(char) else
+            "a non-breaking space (U+00A0: YAML reads it as a letter, not a space; write a plain space)"
+            if char == "\u00a0" else
             f"a control character ({code})" if ord(char) < 0xA0 else f"a character YAML does not allow ({code})")
     raise InputError(f"{what} at column {len(before[-1])}; remove it (text pasted from Word or Excel often brings "
                      "these along)",
                      Location(display, len(before)))
 
 
-def _refuse_aliases(text: str, display: str) -> None:
+def _check_events(text: str, display: str) -> None:
+    """Refuse anchors and aliases, and nesting deeper than MAX_DEPTH, from the parser's events, before
+    PyYAML's composer (which recurses once per level: `[[[[...]]]]` 1000 deep was a RecursionError)."""
+    depth = 0
     try:
         for event in yaml.parse(text, Loader=_StrictLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise InputError(f"nested more than {MAX_DEPTH} levels deep (lists or mappings within each "
+                                     "other); a plan file needs a few: check the brackets on this line",
+                                     Location(display, event.start_mark.line + 1))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
             anchor = getattr(event, "anchor", None)
             if isinstance(event, yaml.AliasEvent) or anchor is not None:
                 line = event.start_mark.line + 1
@@ -167,6 +191,10 @@ def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> InputError:
     found '?'` said nothing of indentation)."""
     mark = exc.problem_mark or exc.context_mark
     what = exc.problem or exc.context or "invalid YAML"
+    quote = _unclosed_quote(exc)
+    if quote is not None:  # the quote, not the indentation where the parser gave up lines later
+        return InputError(f"invalid YAML: a quote {quote[1]} that is not closed on its line; close it (a value of "
+                          "several lines: use `|`)", Location(display, quote[0]))
     hint = next((text for words, text in _SYNTAX_HINTS
                  if any(w in f"{exc.context or ''} {exc.problem or ''}" for w in words)), None)
     if hint and exc.context_mark is not None and exc.problem_mark is not None \
@@ -174,6 +202,37 @@ def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> InputError:
         hint += f"; the block began at line {exc.context_mark.line + 1}"
     return InputError(f"invalid YAML: {what}" + (f" ({hint})" if hint else ""),
                       Location(display, mark.line + 1 if mark else None))
+
+
+def _unclosed_quote(exc: yaml.MarkedYAMLError) -> tuple[int, str] | None:
+    """(line, quote) of a quoted scalar that runs past its own line when the parser failed: the likely
+    cause (`name: "Skaun` read on to the next quote and failed five lines later as indentation)."""
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None or mark.buffer is None:
+        return None
+    lines = mark.buffer.rstrip("\0").splitlines()
+    for number, line in enumerate(lines[: mark.line + 1]):
+        code = line.split(" #", 1)[0]
+        if re.match(r"^\s*(?:-\s+)?(?:[^'\"#\s][^:]*:\s+)?(['\"])", code) is None:
+            continue
+        opened = re.search(r"(?:^\s*(?:-\s+)?|:\s+)(['\"])(.*)$", code)
+        if opened is None:
+            continue
+        quote, rest = opened.group(1), opened.group(2)
+        body = rest.replace("''", "") if quote == "'" else re.sub(r"\\.", "", rest)
+        if quote not in body and number < mark.line and not _closes_cleanly(lines[number + 1: mark.line + 1], quote):
+            return number + 1, quote
+    return None
+
+
+def _closes_cleanly(following: list[str], quote: str) -> bool:
+    """Whether a quote left open runs on to a close that ends a value (a text of several lines in
+    quotes, which YAML allows), not to the opening quote of a later value."""
+    for line in following:
+        if quote in line:
+            rest = line.split(quote, 1)[1].strip()
+            return rest == "" or rest[0] in ",]}#"
+    return False
 
 
 class _Builder:
@@ -236,6 +295,13 @@ class _Builder:
                 raise self.error(node, f"unquoted {text!r} would be read as an octal number; quote it or drop the leading zero")
             if _SEXAGESIMAL.match(text):
                 raise self.error(node, f"unquoted {text!r} would be read as a base-60 number; quote it")
+            if node.tag in (_INT, _FLOAT) and (_OTHER_BASE.match(text) or "_" in text):
+                value = self.loader.construct_object(node, deep=True)
+                how = "a hexadecimal" if "x" in text.lower() else "a binary" if "b" in text.lower() else "a"
+                raise self.error(node, f"unquoted {text!r} would be read as {how} number ({value}); write the "
+                                       f"number in decimal digits only ({value}), or quote it for text")
+        if node.tag == "tag:yaml.org,2002:binary":
+            raise self.error(node, "a !!binary value hides what it says (it is base64); write the text out")
         try:
             return self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
