@@ -11,7 +11,7 @@ import json
 import shutil
 
 import pytest
-from test_sweep import REPO, TINY, context_of, run, spec_file
+from test_sweep import REPO, TINY, context_of, grid_fields, run, spec_file
 
 from hpplan.errors import InputError
 from hpplan.sweep import aggregate, inline_backend, read_results, run_sweep
@@ -174,6 +174,33 @@ def test_a_spec_time_limit_below_a_tenth_of_a_second_is_refused_at_its_line(tmp_
         line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if text.startswith("time_limit"))
         assert f"{path}:{line}: time_limit is seconds per solve, 0.1 to 86,400" in str(error.value), str(error.value)
     assert context_of(spec_file(tmp_path, "ok.yaml", time_limit=0.1)).spec.time_limit == 0.1
+
+
+@pytest.mark.parametrize("axis, shown", [
+    ({"capacity": {"pool": "primary", "fte": [float("nan")], "from": "2024-07"}}, "capacity.fte #1: expected a finite number, found .nan"),
+    ({"capacity": {"pool": "primary", "fte": [10, float("inf")], "from": "2024-07"}}, "capacity.fte #2: expected a finite number, found .inf"),
+    ({"capacity": {"pool": "primary", "factor": [float("nan")], "from": "2024-07"}}, "capacity.factor #1: expected a finite number, found .nan"),
+    ({"capacity": {"pool": "primary", "fte": {"from": 0, "to": float("nan"), "step": 1}}}, "capacity.fte.to: expected a finite number, found .nan"),
+    ({"postpone": {"actor": "trust-a", "months": [0, float("inf")]}}, "postpone.months #2: expected a finite number, found .inf"),
+    ({"capacity": {"pool": "primary", "fte": [2_000_000], "from": "2024-07"}}, "capacity.fte #1: Input should be less than or equal to 100000"),
+])
+def test_a_grid_value_the_data_would_refuse_is_refused_at_its_line(tmp_path, axis, shown):
+    # fte: [.nan] passed the spec (and --no-run): every scenario then failed building its capacity, each
+    # record's reason a pydantic dump, and the sweep exited 0 with "5 of 5 without a plan"
+    path = spec_file(tmp_path, "g.yaml", **grid_fields(grid=[axis]))
+    with pytest.raises(InputError) as error:
+        context_of(path)
+    value = next(str(v) for v in (*axis.get("capacity", {}).values(), *axis.get("postpone", {}).values())
+                 if isinstance(v, (list, dict)))
+    bad = ".nan" if "nan" in value else ".inf" if "inf" in value else "2000000"
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if bad in text)
+    assert f"{path}:{line}: grid #1: {shown}" in str(error.value), str(error.value)
+
+
+def test_a_range_of_fte_beyond_a_pools_limit_is_refused(tmp_path):
+    axis = {"capacity": {"pool": "primary", "fte": {"from": 0, "to": 1_000_000, "step": 100_000}}}
+    with pytest.raises(InputError, match=r"FTE at most 100000"):
+        context_of(spec_file(tmp_path, "g.yaml", **grid_fields(grid=[axis])))
 
 
 def test_a_local_dask_cluster_of_one_worker_is_one_worker(tmp_path, monkeypatch):

@@ -94,7 +94,8 @@ def plan_of(problem: Problem, solution: Solution, path: Path) -> Solution:
     if unknown:
         raise InputError(
             f"organisation {unknown[0]!r}{did_you_mean(unknown[0], problem.org)} is not in the data "
-            f"{problem.data_dir or 'data'}" + (f" ({len(unknown)} organisations are not)" if len(unknown) > 1 else "")
+            f"({problem.org_file or 'organisations.yaml'})"
+            + (f" ({len(unknown)} organisations are not)" if len(unknown) > 1 else "")
             + "; give the --data (and --scenario) the plan was made from", Location(str(path)))
     twice = [org_id for org_id, n in Counter(a.id for a in solution.plan).items() if n > 1]
     if twice:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from .errors import InputError, Location
-from .schema import Date
+from .errors import InputError, Location, input_errors
+from .schema import Date, Id, id_advice
 
 
 class Status(str, Enum):
@@ -152,10 +152,13 @@ def _number(value: float) -> float | int:
 
 
 def read_plan(path: Path) -> Solution:
-    """Read a plan written by `hpplan solve --format json`."""
+    """Read a plan written by `hpplan solve --format json`. A file that is no such plan, or contradicts
+    itself (an organisation twice, a window on two dates, an id that is no id), is an InputError at the
+    line of the entry or field; whether it fits some data is for its reader to check (`check --plan`
+    refuses an organisation the data lacks, a re-plan's baseline may come from other data)."""
     try:
         text = Path(path).read_text(encoding="utf-8")
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_no_key_twice)
     except FileNotFoundError:
         raise InputError("no such plan file; write one with `hpplan solve --format json -o FILE`", Location(str(path)))
     except IsADirectoryError:
@@ -170,20 +173,124 @@ def read_plan(path: Path) -> Solution:
                 "plan is needed, as `hpplan solve --format json -o FILE` writes" if yaml_plan else
                 "; expected the JSON `hpplan solve --format json -o FILE` writes")
         raise InputError(f"not a JSON plan ({getattr(exc, 'msg', exc)}){hint}", Location(str(path), line))
+    except RecursionError:
+        raise InputError("not an hpplan plan: lists or objects nested too deeply; expected the JSON "
+                         "`hpplan solve --format json -o FILE` writes", Location(str(path)))
+    except _KeyTwice:
+        data = None  # said below, at its line
+    at = _JsonLines(text)
+
+    def where(*keys) -> Location:
+        return Location(str(path), at.line(keys))
+
+    if at.twice:
+        keys, key, second = at.twice[0]
+        inside = ("the plan file" if not keys else f"plan entry {keys[1] + 1}" if keys[0] == "plan" and len(keys) == 2
+                  else ".".join(str(k) for k in keys))
+        raise InputError(f"{inside}: key {key!r} is given twice (first at line {at.line(keys + (key,))}); keep one",
+                         Location(str(path), second))
     if not isinstance(data, dict) or not isinstance(data.get("plan"), list):
         raise InputError("not an hpplan plan: expected an object with keys status, objective, plan, load "
-                         "(`hpplan solve --format json -o FILE` writes one)", Location(str(path)))
-    plan = [_assignment(path, text, i, a) for i, a in enumerate(data["plan"])]
+                         "(`hpplan solve --format json -o FILE` writes one)", where("plan") if isinstance(data, dict)
+                         and "plan" in data else Location(str(path)))
+    errors: list[InputError] = []
+    plan: list[Assignment] = []
+    for i, entry in enumerate(data["plan"]):
+        try:
+            plan.append(_assignment(where, i, entry))
+        except InputError as error:
+            errors.append(error)
+    errors += _contradictions(plan, where)
+    if errors:
+        raise input_errors(errors)
     try:
-        load = [LoadPoint(str(p["pool"]), str(p["month"]), float(p["used"]), float(p["limit"])) for p in data.get("load", [])]
         status = Status(data.get("status", "feasible"))
-        objective = {str(k): float(v) for k, v in data.get("objective", {}).items() if isinstance(v, (int, float))}
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        what = f"no {exc}" if isinstance(exc, KeyError) else str(exc)
-        raise InputError(f"not an hpplan plan ({what}); expected keys status, objective, plan, load",
-                         Location(str(path)))
-    return Solution(status=status, objective=objective, plan=plan, load=load,
+    except ValueError:
+        raise InputError(f"status {data.get('status')!r} is not a plan's status; expected one of "
+                         f"{', '.join(s.value for s in Status)}", where("status"))
+    objective = data.get("objective", {})
+    if not isinstance(objective, dict):
+        raise InputError(f"objective: expected an object of terms and their values, got {_shown(objective)}",
+                         where("objective"))
+    objective = {str(k): float(v) for k, v in objective.items() if isinstance(v, (int, float))}
+    load = data.get("load", [])
+    if not isinstance(load, list):
+        raise InputError(f"load: expected a list of pool months, got {_shown(load)}", where("load"))
+    points = []
+    for i, p in enumerate(load):
+        try:
+            points.append(LoadPoint(str(p["pool"]), str(p["month"]), float(p["used"]), float(p["limit"])))
+        except (KeyError, TypeError, ValueError):
+            raise InputError(f"load entry {i + 1}: expected an object with pool, month, used and limit (numbers), "
+                             f"got {_shown(p)}", where("load", i))
+    return Solution(status=status, objective=objective, plan=plan, load=points,
                     stats=_stats(data.get("solver"), status, objective))
+
+
+class _KeyTwice(ValueError):
+    """A JSON object with a key twice (json.loads keeps the last, silently): found again, with its line,
+    by _JsonLines."""
+
+
+def _no_key_twice(pairs: list[tuple[str, object]]) -> dict:
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise _KeyTwice()
+    return dict(pairs)
+
+
+class _JsonLines:
+    """Where each value of a valid JSON text starts (its line, by its path of keys and indexes), and the
+    keys given twice in one object (path of the object, key), in the order of the text."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts: dict[tuple, int] = {}
+        self.twice: list[tuple[tuple, str, int]] = []  # (the object's path, the key, the line of its second)
+        self._decoder = json.JSONDecoder()
+        try:
+            self._value(0, ())
+        except (RecursionError, ValueError, IndexError):  # json.loads read it; this only adds lines
+            pass
+
+    def line(self, keys: tuple) -> int | None:
+        start = self.starts.get(tuple(keys))
+        return self.text.count("\n", 0, start) + 1 if start is not None else None
+
+    def _space(self, i: int) -> int:
+        while i < len(self.text) and self.text[i] in " \t\r\n":
+            i += 1
+        return i
+
+    def _value(self, i: int, keys: tuple) -> int:
+        i = self._space(i)
+        self.starts.setdefault(keys, i)  # of a key given twice: its first
+        opener = self.text[i]
+        if opener not in "[{":
+            return self._decoder.raw_decode(self.text, i)[1]
+        i, index, seen = self._space(i + 1), 0, set()
+        while self.text[i] not in "]}":
+            if opener == "{":
+                key, end = self._decoder.raw_decode(self.text, i)
+                if key in seen:
+                    self.twice.append((keys, key, self.text.count("\n", 0, i) + 1))
+                i = end
+                seen.add(key)
+                i = self._value(self._space(i) + 1, keys + (key,))  # after the ':'
+            else:
+                i = self._value(i, keys + (index,))
+                index += 1
+            i = self._space(i)
+            if self.text[i] == ",":
+                i = self._space(i + 1)
+        return i + 1
+
+
+def _shown(value) -> str:
+    """A JSON value as a message shows it: its kind for a list or an object, else as the file has it."""
+    if isinstance(value, (dict, list)):
+        return "an object" if isinstance(value, dict) else "a list"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _stats(solver, status: Status, objective: dict[str, float]) -> SolveStats:
@@ -212,36 +319,77 @@ def _stats(solver, status: Status, objective: dict[str, float]) -> SolveStats:
     return stats
 
 
-#: a JSON plan's go_live reads by the data's rule for a date (schema.Date)
+#: a JSON plan's go_live reads by the data's rule for a date (schema.Date), its id as the data's (schema.Id)
 _DATE = TypeAdapter(Date)
+_ID = TypeAdapter(Id)
 
 
-def _assignment(path: Path, text: str, i: int, entry) -> Assignment:
-    """Plan entry `i` of a JSON plan; bad input names the entry and, where it can be found, its line."""
+def _assignment(where, i: int, entry) -> Assignment:
+    """Plan entry `i` of a JSON plan; bad input names the entry and its line (`where(*keys)`)."""
     ident = entry.get("id") if isinstance(entry, dict) else None
-    label = f"plan entry {i + 1}" + (f" ({ident})" if ident is not None else "")
+    try:
+        _ID.validate_python(ident, strict=True)
+        label = f"plan entry {i + 1} ({ident})"
+    except ValidationError:
+        label = f"plan entry {i + 1}"
+        if ident is not None and "go_live" in entry:
+            shown = _shown(ident)
+            raise InputError(f"{label}: id {shown if len(shown) <= 80 else shown[:80] + '...'} is not an "
+                             f"organisation's id: {id_advice(ident)}", where("plan", i, "id"))
     if not isinstance(entry, dict) or ident is None or "go_live" not in entry:
         # a missing go_live is no "not scheduled" (that is null): an entry cut short or mistyped
-        raise InputError(f"{label}: expected an object with id, go_live (null: not scheduled), window, pinned",
-                         Location(str(path)))
+        got = "" if isinstance(entry, dict) else f", got {_shown(entry)}"
+        raise InputError(f"{label}: expected an object with id, go_live (null: not scheduled), window, pinned{got}",
+                         where("plan", i))
     day = entry.get("go_live")
     try:
         # only null is unscheduled: 0, false or "" is no date (not "not scheduled"), and a date is
         # YYYY-MM-DD as in the data (schema.Date: no number, no time of day, no 20240427)
         go_live = None if day is None else _DATE.validate_python(day)
     except ValidationError:
-        near = text.find(json.dumps(str(ident)))
-        at = text.find('"go_live"', max(near, 0))  # its key: a value like 0 would match too early
-        line = text.count("\n", 0, at) + 1 if at >= 0 else None
         shown = repr(day) if isinstance(day, str) else json.dumps(day)  # false, as the file has it
         raise InputError(f"{label}: go_live {shown} is not a date; expected YYYY-MM-DD, or null for not scheduled",
-                         Location(str(path), line))
+                         where("plan", i, "go_live"))
+    window = entry.get("window")
+    if window is not None and not isinstance(window, str):
+        raise InputError(f"{label}: window {_shown(window)} is not a window's id; expected its id as text, or null",
+                         where("plan", i, "window"))
+    pinned = entry.get("pinned", False)
+    if not isinstance(pinned, bool):
+        raise InputError(f"{label}: pinned {_shown(pinned)} is not true or false", where("plan", i, "pinned"))
     return Assignment(
-        id=str(ident),
+        id=ident,
         name=str(entry.get("name", ident)),
         kind=str(entry.get("kind", "")),
         sector=str(entry.get("sector", "")),
         go_live=go_live,
-        window=entry.get("window"),
-        pinned=bool(entry.get("pinned", False)),
+        window=window,
+        pinned=pinned,
     )
+
+
+def _line(where: Location) -> str:
+    return f", line {where.line}" if where.line else ""
+
+
+def _contradictions(plan: list[Assignment], where) -> list[InputError]:
+    """What a plan says twice, differently: an organisation in two entries, a window on two dates."""
+    errors: list[InputError] = []
+    first: dict[str, int] = {}
+    dated: dict[str, tuple[dt.date, int]] = {}
+    for i, a in enumerate(plan):
+        if a.id in first:
+            errors.append(InputError(
+                f"plan entry {i + 1}: organisation {a.id!r} is in the plan more than once (first as plan entry "
+                f"{first[a.id] + 1}{_line(where('plan', first[a.id], 'id'))}); keep one", where("plan", i, "id")))
+            continue
+        first[a.id] = i
+        if a.window is None or a.go_live is None:
+            continue
+        day, j = dated.setdefault(a.window, (a.go_live, i))
+        if day != a.go_live:
+            errors.append(InputError(
+                f"plan entry {i + 1} ({a.id}): window {a.window} is on {a.go_live} here, but on {day} in plan entry "
+                f"{j + 1} ({plan[j].id}{_line(where('plan', j, 'go_live'))}); a window has one date: correct the "
+                "entry that is wrong", where("plan", i, "go_live")))
+    return errors

@@ -25,14 +25,15 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
+import annotated_types
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from ..errors import InputError, InputErrors, Location, did_you_mean
 from ..loader import load_problem, validate
 from ..problem import Problem
-from ..schema import SOURCE_KIND, Date, FieldError, Id, Kind, Month, Status
+from ..schema import SOURCE_KIND, Date, FieldError, Fte, Id, Kind, Month, Status
 from ..solve import SEED_MAX, TIME_LIMIT_MIN, WORK_LIMIT_NEEDS_CP_SAT, SolveOptions
 from ..yamlio import YamlDocument, load_yaml
 
@@ -43,6 +44,11 @@ MAX_SAMPLES = 1_000_000
 MAX_GRID = 100_000
 MAX_SLIP_MONTHS = 120
 MAX_TIME_LIMIT = 86_400  # seconds per solve (at least solve.TIME_LIMIT_MIN, as --time-limit)
+
+#: a number on a grid axis: no .nan or .inf (refused at its line, as in the data, not when a scenario is built)
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+#: the most FTE a pool can have in the data (schema.Fte's bound): a range's values are held to it too
+FTE_MAX = next(m.le for m in Fte.__metadata__[0].metadata if isinstance(m, annotated_types.Le))
 
 
 class _Strict(BaseModel):
@@ -206,9 +212,9 @@ class Risk(_Strict):
 class Range(_Strict):
     """`{from: 0, to: 12, step: 3}`: 0, 3, 6, 9, 12 (both ends included when the steps reach them)."""
 
-    from_: float = Field(alias="from")
-    to: float
-    step: float = Field(gt=0)
+    from_: Finite = Field(alias="from")
+    to: Finite
+    step: Finite = Field(gt=0)
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -236,7 +242,7 @@ class PostponeAxis(_Strict):
     """Postpone an organisation's readiness by each of `months` (0 = as in the data)."""
 
     actor: Id
-    months: list[float] | Range  # whole months (checked below, with a clearer message than a type error)
+    months: list[Finite] | Range  # whole months (checked below, with a clearer message than a type error)
     note: str | None = None
 
     @field_validator("months")
@@ -258,8 +264,8 @@ class CapacityAxis(_Strict):
     base capacity)."""
 
     pool: Id
-    fte: list[float] | Range | None = None
-    factor: list[float] | Range | None = None
+    fte: list[Fte] | Range | None = None  # each value as a pool's fte in the data (schema.Fte)
+    factor: list[Finite] | Range | None = None
     from_: Month | None = Field(default=None, alias="from")
     to: Month | None = None
     note: str | None = None
@@ -272,8 +278,8 @@ class CapacityAxis(_Strict):
         values = self.points()
         if not values:
             raise ValueError("a capacity axis needs at least one value")
-        if any(v < 0 for v in values) or (self.factor is not None and any(v > 10 for v in values)):
-            raise ValueError("capacity values must be >= 0 (factors at most 10)")
+        if any(v < 0 for v in values) or any(v > (10 if self.factor is not None else FTE_MAX) for v in values):
+            raise ValueError(f"capacity values must be >= 0 (FTE at most {FTE_MAX}, factors at most 10)")
         if self.from_ and self.to and self.to < self.from_:
             raise ValueError(f"to {self.to} is before from {self.from_}")
         return self
@@ -320,7 +326,7 @@ class SweepSpec(_Strict):
     seed: int = Field(default=0, ge=0, le=2**63 - 1)
     live_by: list[Date] = Field(default_factory=list)  # YYYY-MM-DD, as in the data (no number)
     time_limit: float = 30.0  # seconds per solve, TIME_LIMIT_MIN to MAX_TIME_LIMIT (checked below)
-    work_limit: float | None = Field(default=None, gt=0)  # CP-SAT deterministic seconds per solve
+    work_limit: float | None = Field(default=None, gt=0, allow_inf_nan=False)  # CP-SAT deterministic seconds per solve
     gap: float = Field(default=0.0, ge=0, le=100)  # percent: a solve ends at a plan proven this close to its bound
     engine: Literal["auto", "cp-sat", "highs"] = "auto"  # as `hpplan solve --engine`
     workers: int = Field(default=1, ge=1, le=64)  # solver threads per solve
