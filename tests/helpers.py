@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hpplan.problem import Problem
 from hpplan.schema import OrganisationsFile, WavesFile
 from hpplan.solution import Solution
@@ -58,3 +60,18 @@ def solved(problem: Problem, **options) -> Solution:
 
 def windows_of(solution: Solution) -> dict[str, str | None]:
     return {a.id: a.window for a in solution.plan}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first `old` in a text file by `new` (asserting it is there)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str, nth: int = 1) -> int:
+    """The 1-based line of the `nth` line of a file that contains `needle`."""
+    hits = [n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in text]
+    if len(hits) < nth:
+        raise AssertionError(needle)
+    return hits[nth - 1]

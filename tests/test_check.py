@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from helpers import line_of
 from typer.testing import CliRunner
 
 from hpplan import cli
@@ -27,10 +28,6 @@ runner = CliRunner()
 
 ERROR_LINE = re.compile(r"^::error file=(?P<file>[^,]+),line=(?P<line>\d+),title=(?P<title>[^:]+)::(?P<message>.+)$")
 NOTICE_LINE = re.compile(r"^::notice file=(?P<file>[^,]+),line=(?P<line>\d+),title=(?P<title>[^:]+)::(?P<message>.+)$")
-
-
-def line_of(path: Path, text: str) -> int:
-    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
 
 
 def run(*args: str):
@@ -558,7 +555,6 @@ def test_explain_an_actor():
     assert run("explain", "--data", TINY, "--plan", TINY / "waves.yaml").exit_code == 2
     # on infeasible data an actor's question is answered with why there is no plan
     assert run("explain", "--data", THREE, "--actor", "haram").exit_code == 1
-
 
 
 def test_explain_an_actor_undecided_exits_3_with_what_was_found(monkeypatch):

@@ -12,7 +12,7 @@ import functools
 from pathlib import Path
 
 import pytest
-from helpers import build, org, solved, windows_of
+from helpers import build, line_of, org, solved, windows_of
 from ortools.sat.python import cp_model
 
 from hpplan.explain import (Explanation, Outcome, Switchboard, explain_infeasible, is_minimal_conflict,
@@ -51,11 +51,6 @@ def problem(name: str) -> Problem:
 @functools.cache
 def explanation(name: str) -> Explanation:
     return explain_infeasible(problem(name))
-
-
-def line_of(path: Path, text: str) -> int:
-    """The 1-based line of the first line of a file that contains `text`."""
-    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -257,7 +252,6 @@ def test_why_not_earlier_names_the_rules_that_forbid_it():
     assert "not one window earlier in window w2 (2024-04-27)" in answer.to_text()
 
 
-
 def test_why_not_earlier_blocked_by_its_own_dates_track_or_blackout():
     # the question confines the organisation to the earlier window: its own restrictions still hold
     p = build([org("m1", earliest="2024-03-01"), org("m2", latest="2024-02-28", population=1),
@@ -288,7 +282,6 @@ def test_why_not_earlier_when_only_the_objective_holds_it_back():
     assert answer.alone.keys == ["capacity:primary@2024-01"]  # on its own it would overload January
 
 
-
 def _only_the_objective() -> tuple[Problem, Solution]:
     """m3 one window earlier pushes m1 out of w1 (test_why_not_earlier_when_only_the_objective_holds_it_back)."""
     profile = [{"id": "municipality", "before": [3], "hypercare": [3], "source": {"all": "estimate: test"}}]
@@ -310,7 +303,6 @@ def test_why_not_earlier_fewest_moves_by_highs_and_by_cp_sat_agree(monkeypatch):
     assert by_highs.moves == ["M1 moves from window w1 (2024-02-10) to window w2 (2024-04-27)"]
 
 
-
 def test_why_not_earlier_asks_about_that_window_when_another_has_the_same_date():
     # w1 and w1b share a date; one window before m3's w2 is w1b (windows by date, then id): the answer
     # must be about m3 in w1b, not in w1, which m3 prefers
@@ -324,7 +316,6 @@ def test_why_not_earlier_asks_about_that_window_when_another_has_the_same_date()
     answer = why_not_earlier(p, "m3", plan)
     assert answer.earlier == "w1b" and answer.verdict == "objective"
     assert answer.moves == ["M2 moves from window w1b (2024-02-10) to window w2 (2024-04-27)"]
-
 
 
 def test_why_not_earlier_when_the_switchable_model_does_not_decide(monkeypatch):
@@ -352,7 +343,6 @@ def test_why_not_earlier_when_the_switchable_model_does_not_decide(monkeypatch):
     calls.clear()
     with pytest.raises(Undecided, match=r"no plan has M2 in window w2 .*, but what forbids it was not found"):
         why_not_earlier(blocked, "m2", solved(blocked))
-
 
 
 def test_why_not_earlier_above_highs_reach_lists_the_best_plans_own_moves(monkeypatch):
@@ -430,7 +420,6 @@ def test_the_least_change_is_shown_apart_when_the_best_plan_found_is_better():
     assert len(answer.to_json_dict()["moves"]) == 300
 
 
-
 def test_why_not_earlier_when_the_plan_there_is_as_good():
     # one organisation a window, equal populations: m2 in w1 costs what m1 there does
     p = build([org("m1"), org("m2")], limits=[{"max_actors": 1}])
@@ -477,7 +466,6 @@ def test_why_not_earlier_undecided_when_the_bound_allows_a_plan_as_good(monkeypa
     assert "not decided within the time limit whether a plan with M3 in window w1 (2024-02-10) is as good " \
            "as this one: the best one found is worse by 190, and the bound does not rule out one better by " \
            "310 (raise --time-limit)" in answer.to_text()
-
 
 
 def test_why_not_earlier_at_regional_scale_is_answered_and_proven(tmp_path: Path):

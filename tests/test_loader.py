@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import edit, line_of
 
 from hpplan.errors import InputError, InputErrors
 from hpplan.loader import load_problem
@@ -25,19 +26,6 @@ def error_of(folder: Path) -> str:
     with pytest.raises(InputError) as info:
         load_problem(folder)
     return str(info.value)
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def line_of(path: Path, needle: str) -> int:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if needle in line:
-            return number
-    raise AssertionError(needle)
 
 
 def test_the_tiny_data_loads():

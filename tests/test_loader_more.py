@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import edit, line_of
 
 from hpplan.errors import InputError, InputErrors
 from hpplan.loader import load_problem
@@ -26,19 +27,6 @@ def errors_of(folder: Path) -> list[str]:
         load_problem(folder)
     error = info.value
     return [str(e) for e in error.errors] if isinstance(error, InputErrors) else [str(error)]
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def line_of(path: Path, needle: str) -> int:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if needle in line:
-            return number
-    raise AssertionError(needle)
 
 
 @pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 5000])

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import line_of
 from test_replan import TINY, run
 
 from hpplan.errors import InputError
@@ -30,11 +31,6 @@ def written(tmp_path: Path, plan: dict, text: str | None = None) -> Path:
     path = tmp_path / "edited.json"
     path.write_text(text if text is not None else json.dumps(plan, indent=2), encoding="utf-8")
     return path
-
-
-def line_of(path: Path, needle: str, nth: int = 1) -> int:
-    hits = [n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in text]
-    return hits[nth - 1]
 
 
 def refused(path: Path) -> str:
