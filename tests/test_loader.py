@@ -15,13 +15,6 @@ from hpplan.loader import load_problem
 TINY = Path(__file__).parent / "data" / "tiny"
 
 
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    shutil.copytree(TINY, folder)
-    return folder
-
-
 def error_of(folder: Path) -> str:
     with pytest.raises(InputError) as info:
         load_problem(folder)

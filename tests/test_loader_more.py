@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,14 +11,6 @@ from hpplan.errors import InputError, InputErrors
 from hpplan.loader import load_problem
 from hpplan.yamlio import MAX_DEPTH
 
-TINY = Path(__file__).parent / "data" / "tiny"
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    shutil.copytree(TINY, folder)
-    return folder
 
 
 def errors_of(folder: Path) -> list[str]:

@@ -1,0 +1,18 @@
+"""Fixtures shared by the test files (a file's own fixture of the same name wins)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+TINY = Path(__file__).parent / "data" / "tiny"
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """A copy of the tiny data set (tests/data/tiny) to edit."""
+    folder = tmp_path / "data"
+    shutil.copytree(TINY, folder)
+    return folder
