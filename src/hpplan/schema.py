@@ -249,10 +249,6 @@ class Organisation(Sourced):
             raise ValueError("a gp_office needs municipality: the id of the municipality it is located in")
         if self.private is not None and self.kind is not Kind.gp_office:
             raise FieldError("private", "private is only for kind gp_office")
-        if self.load_profile == []:
-            raise FieldError("load_profile", "load_profile is an empty list, which would load no pool at all: "
-                             "name at least one profile, or leave the field out for the default (the profile "
-                             f"named like its kind, {self.kind.value})")
         return self
 
     @property
