@@ -25,7 +25,7 @@ def test_deep_nesting_is_refused_at_its_line_not_a_recursion_error(data: Path, d
     path = data / "organisations.yaml"
     edit(path, "    users: 600\n", "    users: 600\n    note: " + "[" * depth + "]" * depth + "\n")
     assert errors_of(data) == [f"{path}:{line_of(path, 'note: [')}: nested more than {MAX_DEPTH} levels deep (lists "
-                               "or mappings within each other); a plan file needs a few: check the brackets on this line"]
+                               "or mappings within each other); hpplan's files need a few: check the brackets on this line"]
 
 
 def test_nesting_within_the_bound_is_read(data: Path):

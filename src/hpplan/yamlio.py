@@ -158,7 +158,7 @@ def _check_events(text: str, display: str) -> None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     raise InputError(f"nested more than {MAX_DEPTH} levels deep (lists or mappings within each "
-                                     "other); a plan file needs a few: check the brackets on this line",
+                                     "other); hpplan's files need a few: check the brackets on this line",
                                      Location(display, event.start_mark.line + 1))
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
