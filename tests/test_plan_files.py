@@ -13,7 +13,7 @@ import pytest
 from helpers import line_of
 from test_replan import TINY, run
 
-from hpplan.errors import InputError
+from hpplan.errors import InputError, InputErrors
 from hpplan.solution import read_plan
 
 
@@ -126,3 +126,18 @@ def test_an_organisation_the_data_lacks_is_a_note_for_a_baseline(tmp_path, saved
     path = written(tmp_path, dict(saved, plan=entries))
     result = run("solve", "--data", str(TINY), "--baseline", str(path), "-t", "5", "-o", str(tmp_path / "o.json"))
     assert result.exit_code == 0 and "does not fit the base data" in result.stderr, result.output
+
+
+def test_a_window_on_two_dates_names_the_entries_by_their_place_in_the_file(tmp_path: Path):
+    # an entry that could not be read shifted the numbers: the second date's entry was named one too early
+    plan = tmp_path / "plan.json"
+    entries = [{"id": "x1", "go_live": "someday"},
+               {"id": "a", "go_live": "2024-02-10", "window": "w1"},
+               {"id": "b", "go_live": "2024-02-17", "window": "w1"}]
+    plan.write_text(json.dumps({"status": "optimal", "objective": {}, "plan": entries, "load": []}, indent=1))
+    with pytest.raises(InputErrors) as caught:
+        read_plan(plan)
+    messages = [e.message for e in caught.value.errors]
+    assert messages[0].startswith("plan entry 1 (x1): go_live 'someday' is not a date")
+    assert messages[1].startswith("plan entry 3 (b): window w1 is on 2024-02-17 here, but on 2024-02-10 in plan "
+                                  "entry 2 (a")

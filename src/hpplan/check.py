@@ -22,7 +22,6 @@ import datetime as dt
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,8 +87,8 @@ def read_plan_file(problem: Problem, path: Path) -> PlanRead:
 
 
 def plan_of(problem: Problem, solution: Solution, path: Path) -> Solution:
-    """A saved plan, checked to be one of this data: every organisation in it known, none twice (as in
-    a YAML plan); else InputError naming the file (it was made from other data or edited wrongly)."""
+    """A saved plan (`read_plan`: none twice, one date per window), checked to be one of this data: every
+    organisation in it known; else InputError naming the file (it was made from other data)."""
     unknown = [a.id for a in solution.plan if a.id not in problem.org]
     if unknown:
         raise InputError(
@@ -97,9 +96,6 @@ def plan_of(problem: Problem, solution: Solution, path: Path) -> Solution:
             f"({problem.org_file or 'organisations.yaml'})"
             + (f" ({len(unknown)} organisations are not)" if len(unknown) > 1 else "")
             + "; give the --data (and --scenario) the plan was made from", Location(str(path)))
-    twice = [org_id for org_id, n in Counter(a.id for a in solution.plan).items() if n > 1]
-    if twice:
-        raise InputError(f"organisation {twice[0]!r} is in the plan more than once", Location(str(path)))
     return solution
 
 

@@ -194,15 +194,16 @@ def read_plan(path: Path) -> Solution:
                          "(`hpplan solve --format json -o FILE` writes one)", where("plan") if isinstance(data, dict)
                          and "plan" in data else Location(str(path)))
     errors: list[InputError] = []
-    plan: list[Assignment] = []
+    read: list[tuple[int, Assignment]] = []  # (its place in the file's plan list, the entry)
     for i, entry in enumerate(data["plan"]):
         try:
-            plan.append(_assignment(where, i, entry))
+            read.append((i, _assignment(where, i, entry)))
         except InputError as error:
             errors.append(error)
-    errors += _contradictions(plan, where)
+    errors += _contradictions(read, where)
     if errors:
         raise input_errors(errors)
+    plan = [a for _, a in read]
     try:
         status = Status(data.get("status", "feasible"))
     except ValueError:
@@ -372,12 +373,14 @@ def _line(where: Location) -> str:
     return f", line {where.line}" if where.line else ""
 
 
-def _contradictions(plan: list[Assignment], where) -> list[InputError]:
-    """What a plan says twice, differently: an organisation in two entries, a window on two dates."""
+def _contradictions(read: list[tuple[int, Assignment]], where) -> list[InputError]:
+    """What a plan says twice, differently: an organisation in two entries, a window on two dates. `read`:
+    the entries read, each with its place in the file (an entry that could not be read leaves a gap)."""
     errors: list[InputError] = []
     first: dict[str, int] = {}
     dated: dict[str, tuple[dt.date, int]] = {}
-    for i, a in enumerate(plan):
+    by_place = dict(read)
+    for i, a in read:
         if a.id in first:
             errors.append(InputError(
                 f"plan entry {i + 1}: organisation {a.id!r} is in the plan more than once (first as plan entry "
@@ -390,6 +393,6 @@ def _contradictions(plan: list[Assignment], where) -> list[InputError]:
         if day != a.go_live:
             errors.append(InputError(
                 f"plan entry {i + 1} ({a.id}): window {a.window} is on {a.go_live} here, but on {day} in plan entry "
-                f"{j + 1} ({plan[j].id}{_line(where('plan', j, 'go_live'))}); a window has one date: correct the "
+                f"{j + 1} ({by_place[j].id}{_line(where('plan', j, 'go_live'))}); a window has one date: correct the "
                 "entry that is wrong", where("plan", i, "go_live")))
     return errors
