@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
+from .errors import some_of
 from .formats import KIND_ORDER, PeakLoad, estimated, peak_loads
 from .problem import LOAD_SCALE, Problem, month_index, parse_month
 from .schema import Status as OrgStatus
@@ -666,8 +667,7 @@ class _Explainer:
             groups.setdefault((m.before, m.after), []).append(ident)
         parts = []
         for (before, after), members in groups.items():
-            names = ", ".join(members[:most]) + (f" and {len(members) - most} more" if len(members) > most else "")
-            parts.append(f"{names} moved {_day(before)} -> {_day(after)}")
+            parts.append(f"{some_of(members, most)} moved {_day(before)} -> {_day(after)}")
         return "; ".join(parts)
 
 
@@ -704,8 +704,7 @@ def _capacity(problem: Problem, pool_id: str, month: str) -> float | None:
 
 
 def _listing(ids: tuple[str, ...], diff: dict[str, float]) -> str:
-    shown = ", ".join(f"{a} ({diff[a]:+g} FTE)" for a in ids[:3])
-    return shown + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+    return some_of(f"{a} ({diff[a]:+g} FTE)" for a in ids)
 
 
 def _value(value) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,12 @@ def each_of(*steps: Callable[[], object]) -> list:
     if found:
         raise input_errors(found, total)
     return results
+
+
+def some_of(names: Iterable[str], shown: int = 3) -> str:
+    """The first few of a list of names, and how many more: 'a, b, c and 5 more'."""
+    names = list(names)
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 def did_you_mean(word: str, choices) -> str:

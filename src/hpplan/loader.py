@@ -12,7 +12,8 @@ from typing import Any, Iterable
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import MAX_ERRORS, InputError, InputErrors, Location, did_you_mean, each_of, input_errors
+from .errors import (MAX_ERRORS, InputError, InputErrors, Location, did_you_mean, each_of, input_errors,
+                     some_of)
 from .problem import Problem
 from .schema import (
     ID_PATTERN,
@@ -348,7 +349,7 @@ def check_references(problem: Problem) -> None:
     if nothing_to_plan_in:
         # every go-live would be refused, one "must go live" conflict per organisation: say why once
         last = problem.windows[-1]
-        named = ", ".join(o.id for o in mandatory[:3]) + (f" and {len(mandatory) - 3} more" if len(mandatory) > 3 else "")
+        named = some_of(o.id for o in mandatory)
         plural = "s" if len(mandatory) > 1 else ""
         errors.append(InputError(
             f"no window on or after the planning date {problem.planning_date} (the last, {last.id}, is on "
@@ -364,12 +365,9 @@ def check_references(problem: Problem) -> None:
         ("load profile", waves.load_profiles),
         ("rule", [rule for rule in waves.rules if rule.id]),  # optional: where given, one rule's (remove_rule)
     ):
-        first: dict[str, Located] = {}
-        for item in items:
-            if item.id in first:
-                told = _first_at(first[item.id].field_at("id"), item.at)
-                err(f"duplicate {what} id {item.id!r}{told}; each id may be used once", item, "id")
-            first.setdefault(item.id, item)
+        for item, before in _repeats(items, lambda item: item.id):
+            told = _first_at(before.field_at("id"), item.at)
+            err(f"duplicate {what} id {item.id!r}{told}; each id may be used once", item, "id")
 
     def need_org(ident: str, owner: Located, role: str, kind: Kind | None = None, field: str | None = None) -> None:
         if ident not in orgs:
@@ -428,7 +426,7 @@ def check_references(problem: Problem) -> None:
         # one cause, the planning date, said once at its line (not once per live organisation)
         latest = max(day for _, day, _ in late_history)
         err(f"planning_date {problem.planning_date} is not after the go-live of {len(late_history)} live "
-            f"organisations ({_some(f'{o.id} {day}' for o, day, _ in late_history)}): a live organisation's go-live "
+            f"organisations ({some_of(f'{o.id} {day}' for o, day, _ in late_history)}): a live organisation's go-live "
             f"is history, before the planning date. Give the day the plan starts from (after {latest}), or check "
             "their live_since", waves, "planning_date")
     for sector, loading in without_pool.items():
@@ -437,7 +435,7 @@ def check_references(problem: Problem) -> None:
                 "or name a pool in its load profile", loading[0])
         else:  # said once, at the pools (not once per organisation)
             err(f"no pool in waves.yaml has sector {sector.value}, which {len(loading)} organisations load "
-                f"({_some(o.id for o in loading)}): give one pool `sector: {sector.value}`, or name a pool in "
+                f"({some_of(o.id for o in loading)}): give one pool `sector: {sector.value}`, or name a pool in "
                 "their load profiles", waves, "pools")
 
     if waves.horizon_end is not None and waves.horizon_end < problem.planning_date:
@@ -449,23 +447,15 @@ def check_references(problem: Problem) -> None:
         if profile.pool is not None and profile.pool not in pools:
             err(f"load profile {profile.id}: pool {profile.pool!r} is not a pool in waves.yaml"
                 f"{did_you_mean(profile.pool, pools)}", profile, "pool")
-    sector_first: dict = {}
+    for pool, before in _repeats(waves.pools, lambda pool: pool.sector):
+        err(f"pool {pool.id!r}: pool {before.id!r} has sector {pool.sector.value} already"
+            f"{_first_at(before.field_at('sector'), pool.at)}; one pool per sector (leave `sector` out "
+            "where the load profiles name the pool)", pool, "sector")
     for pool in waves.pools:
-        if pool.sector is not None and pool.sector in sector_first:
-            before = sector_first[pool.sector]
-            err(f"pool {pool.id!r}: pool {before.id!r} has sector {pool.sector.value} already"
-                f"{_first_at(before.field_at('sector'), pool.at)}; one pool per sector (leave `sector` out "
-                "where the load profiles name the pool)", pool, "sector")
-        elif pool.sector is not None:
-            sector_first[pool.sector] = pool
-    for pool in waves.pools:
-        month_first: dict[str, Located] = {}
-        for change in pool.changes:
-            if change.from_ in month_first:
-                told = _first_at(month_first[change.from_].field_at("from"), change.at)
-                err(f"pool {pool.id}: a second capacity change from {change.from_}{told}; give one fte per month",
-                    change, "from")
-            month_first.setdefault(change.from_, change)
+        for change, before in _repeats(pool.changes, lambda change: change.from_):
+            told = _first_at(before.field_at("from"), change.at)
+            err(f"pool {pool.id}: a second capacity change from {change.from_}{told}; give one fte per month",
+                change, "from")
     for track in waves.tracks:
         for w in track.windows or []:
             need_window(w, track, f"track {track.id}: window")
@@ -487,18 +477,25 @@ def check_references(problem: Problem) -> None:
         raise input_errors(errors)
 
 
+def _repeats(items: Iterable, key) -> Iterable[tuple[Any, Any]]:
+    """(item, the first item of its key) for each item whose `key(item)` an earlier one had (None: no key)."""
+    first: dict = {}
+    for item in items:
+        k = key(item)
+        if k is None:
+            continue
+        if k in first:
+            yield item, first[k]
+        else:
+            first[k] = item
+
+
 def _first_at(before: Location | None, at: Location | None) -> str:
     """' (first at line 12)' for the first of two, or ' (first at FILE:12)' where it is in another file."""
     if before is None:
         return ""
     same_file = at is not None and before.file == at.file
     return f" (first at line {before.line})" if same_file and before.line else f" (first at {before})"
-
-
-def _some(names: Iterable[str], shown: int = 3) -> str:
-    """The first few of a list of names, and how many more: 'a, b, c and 5 more'."""
-    names = list(names)
-    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 def _rule_actors(rule) -> list[str]:
