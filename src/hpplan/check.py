@@ -29,8 +29,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .errors import InputError, InputErrors, Location, did_you_mean
-from .explain import (RELAX_EACH_MAX, SOLVE_TIME_LIMIT, Conflict, Explanation, Undecided, counted,
-                      explain_infeasible, kind_counts)
+from .explain import (MORE_UNDECIDED, RELAX_EACH_MAX, SOLVE_TIME_LIMIT, Conflict, Explanation, Undecided,
+                      counted, explain_infeasible, kind_counts)
 from .loader import validate
 from .problem import Problem
 from .schema import ID_PATTERN, SOURCE_KIND, Date, Located, Status
@@ -315,8 +315,8 @@ def check_data(problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT, relax:
     count = len(explanation.conflicts)
     if explanation.complete:
         more = ""
-    elif explanation.more_undecided:  # as Explanation.to_text says it
-        more = "; whether there are more was not decided within the work limit (raise --time-limit)"
+    elif explanation.more_undecided:
+        more = f"; {MORE_UNDECIDED}"
     else:
         more = " (and more)"
     summary = (f"hpplan check: {source} ({size}): no plan satisfies every rule and limit: "

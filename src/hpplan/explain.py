@@ -96,12 +96,18 @@ LOAD_SIZE = 250_000
 _BIG = 10**9
 
 
+#: conflicts found, and whether more remain not decided (`Explanation.more_undecided`), as check says it too
+MORE_UNDECIDED = "whether there are more was not decided within the work limit (raise --time-limit)"
+
+
 class Undecided(Exception):
     """A solve ran out of time before it could say feasible or infeasible."""
 
 
-class OutOfBudget(Undecided):
-    """The work budget of the search (WORK_BUDGET_FACTOR) was spent before a solve could start."""
+class OutOfBudget(Exception):
+    """The work budget of the search (WORK_BUDGET_FACTOR) was spent before a solve could start (`Switchboard.run`).
+    Not an Undecided: what no solve was started for is "not computed" (`Relaxer.for_conflict`), never
+    "not decided within the work limit"."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -217,8 +223,7 @@ class Explanation:
     def to_text(self) -> str:
         if self.feasible:
             return "A plan exists that satisfies every rule and limit.\n"
-        more = ("" if self.complete else "; whether there are more was not decided within the work limit (raise "
-                "--time-limit)" if self.more_undecided else " found, and there are more")
+        more = "" if self.complete else f"; {MORE_UNDECIDED}" if self.more_undecided else " found, and there are more"
         lines = [f"No plan satisfies every rule and limit: {counted(len(self.conflicts), 'conflict')}{more}."]
         for n, conflict in enumerate(self.conflicts, 1):
             lines += ["", f"Conflict {n}: {_cannot_hold(len(conflict.reasons), not conflict.unproven)}"
@@ -821,8 +826,6 @@ class Relaxer:
                     limits_done.add((group.number, group.measure))
                     try:
                         relaxation = self._whole_limit(group)
-                    except OutOfBudget:
-                        raise
                     except Undecided:
                         relaxation = None
             except OutOfBudget:
@@ -1007,16 +1010,12 @@ class Relaxer:
         try:
             solver = self.run(model)
             return None if solver is None else (int(solver.value(extra)), True, solver)
-        except OutOfBudget:
-            raise
         except Undecided:
             pass
 
         def enough(more: int) -> tuple[bool | None, cp_model.CpSolver | None]:
             try:
                 solver = self.board.run(self._with_extra(months, more)[0], min(SHRINK_WORK_LIMIT * 2, self.board.time_limit))
-            except OutOfBudget:
-                raise
             except Undecided:
                 return None, None
             return solver is not None, solver
@@ -1048,8 +1047,6 @@ class Relaxer:
         model.minimize(sum(over.values()))
         try:
             solver = self.run(model)
-        except OutOfBudget:
-            raise
         except Undecided:
             return None
         return None if solver is None else [key for key in months if solver.boolean_value(over[key])]
