@@ -129,7 +129,7 @@ def replan_and_emit(problem: Problem, folder: Path, baseline: Path, freeze_until
         if options.progress is not None:
             options.progress.gap_target = options.gap
         solution, replan = solve_replan(problem, options, plan)
-    comparison = compare(plan.plan, base_problem, solution, problem, plan.freeze_until, least_change=True)
+    comparison = compare(plan.plan, base_problem, solution, problem, plan.freeze_until)
     emit_replan(problem, solution, comparison, plan, replan, fmt, output)
     return solution
 
@@ -481,8 +481,7 @@ def compare_command(
     plan_against = None if fresh else Baseline(base_solution, freeze_until=freeze, name=source)
     other_solution, replan = solve_replan(other_problem, options, plan_against)
     comparison = compare(base_solution, base_problem, other_solution, other_problem,
-                         plan_against.freeze_until if plan_against is not None else None,
-                         least_change=plan_against is not None)
+                         plan_against.freeze_until if plan_against is not None else None)
 
     if not other_solution.found and other_solution.status is Status.infeasible:
         hint = check_command_line(folder, scenario)

@@ -293,17 +293,14 @@ def _peak_json(peak: PeakLoad | None) -> dict | None:
 
 
 def compare(base: Solution, base_problem: Problem, other: Solution, other_problem: Problem,
-            freeze_until: dt.date | None = None, *, least_change: bool | None = None) -> Comparison:
+            freeze_until: dt.date | None = None) -> Comparison:
     """Who moved between the baseline plan and the other plan, why, and what it costs. `freeze_until`:
     the other plan was re-planned with the baseline's go-lives before that date frozen (nothing new
-    goes live there), which can keep an organisation out of a window nothing else bars. `least_change`:
-    the other plan was re-planned against the baseline (`solve(..., baseline=Baseline(base))`), so its
-    status holds among the plans that change the baseline least (`Comparison.other_status_text`); by
-    default as the other plan's solve says (`SolveStats.least_change`; a plan read from a file: no)."""
-    if least_change is None:
-        least_change = other.stats.least_change
+    goes live there), which can keep an organisation out of a window nothing else bars. When the other
+    plan was re-planned against the baseline (its `SolveStats.least_change`, also read back from a saved
+    plan), its status holds among the plans that change the baseline least (`Comparison.other_status_text`)."""
     result = Comparison(base.status.value, other.status.value, list(other_problem.applied),
-                        least_change=least_change)
+                        least_change=other.stats.least_change)
     before = peak_loads(base_problem, base) if base.plan else []
     after = peak_loads(other_problem, other) if other.plan else []
     pools = list(dict.fromkeys([p.pool for p in before] + [p.pool for p in after]))
