@@ -33,7 +33,9 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 Month = Annotated[str, Field(pattern=MONTH_PATTERN, description="a month as YYYY-MM")]
-Fte = Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)]
+#: the most FTE a pool (or a capacity change) may have
+FTE_MAX = 100_000
+Fte = Annotated[float, Field(ge=0, le=FTE_MAX, allow_inf_nan=False)]
 
 
 def _in_tenths(value: float) -> float:

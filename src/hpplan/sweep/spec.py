@@ -27,13 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
-import annotated_types
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from ..errors import InputError, InputErrors, Location, did_you_mean
 from ..loader import load_problem, validate
 from ..problem import Problem
-from ..schema import SOURCE_KIND, Date, FieldError, Fte, Id, Kind, Month, Status
+from ..schema import FTE_MAX, SOURCE_KIND, Date, FieldError, Fte, Id, Kind, Month, Status
 from ..solve import SEED_MAX, TIME_LIMIT_MIN, WORK_LIMIT_NEEDS_CP_SAT, SolveOptions
 from ..yamlio import YamlDocument, load_yaml
 
@@ -47,8 +46,6 @@ MAX_TIME_LIMIT = 86_400  # seconds per solve (at least solve.TIME_LIMIT_MIN, as 
 
 #: a number on a grid axis: no .nan or .inf (refused at its line, as in the data, not when a scenario is built)
 Finite = Annotated[float, Field(allow_inf_nan=False)]
-#: the most FTE a pool can have in the data (schema.Fte's bound): a range's values are held to it too
-FTE_MAX = next(m.le for m in Fte.__metadata__[0].metadata if isinstance(m, annotated_types.Le))
 
 
 class _Strict(BaseModel):
