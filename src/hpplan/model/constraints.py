@@ -284,7 +284,7 @@ def limit_terms(v: GoLiveVariables, problem: Problem, limit: Limit, measure: str
     """What a limit counts in a window: organisations (max_actors), their users (max_users) or
     health trusts (max_trusts) going live in it; a limit with `kinds` counts only those kinds for
     max_actors and max_users."""
-    going = [(o, v.go_live[o.id, slot.id]) for o in problem.plannable if (o.id, slot.id) in v.go_live]
+    going = [(problem.org[org_id], x) for org_id, x in v.going_live_in(slot.id)]
     if measure != "max_trusts" and limit.kinds is not None:
         going = [(o, x) for o, x in going if o.kind in limit.kinds]
     if measure == "max_actors":
@@ -321,32 +321,36 @@ def pool_loaders(problem: Problem, pool: Pool, organisations: list[Organisation]
     return [(org, profile) for org in organisations for loaded, profile in problem.loads(org) if loaded.id == pool.id]
 
 
-def pool_load(v: GoLiveVariables, problem: Problem, pool: Pool, month: int, *,
-              planned_loaders=None, pinned_loaders=None) -> tuple[cp_model.LinearExprT, int]:
-    """A pool's load in a month: (the planned organisations' part, the pinned organisations' part)."""
-    if planned_loaders is None:
-        planned_loaders = pool_loaders(problem, pool, problem.plannable)
-    if pinned_loaders is None:
-        pinned_loaders = pool_loaders(problem, pool, problem.pinned)
-    planned = []
-    for org, profile in planned_loaders:
+def pool_loads(v: GoLiveVariables, problem: Problem, pool: Pool) -> dict[int, tuple[cp_model.LinearExprT, int]]:
+    """A pool's load in each month of problem.months: (the planned organisations' part, the pinned
+    organisations' part). One pass over each organisation's windows and the months its profile loads
+    (at national scale a pass per month over every organisation's windows took seconds)."""
+    months = set(problem.months)
+    go_lives: dict[int, list] = {month: [] for month in problem.months}
+    loads: dict[int, list[int]] = {month: [] for month in problem.months}
+    for org, profile in pool_loaders(problem, pool, problem.plannable):
+        profile_loads = [(offset, profile.load_at(offset))
+                         for offset in range(profile.first_offset, profile.last_offset + 1)]
         for slot in v.domain[org.id]:
-            load = profile.load_at(month - slot.month)
-            if load:
-                planned.append(load * v.go_live[org.id, slot.id])
-    pinned = sum(profile.load_at(month - v.fixed[org.id].month) for org, profile in pinned_loaders)
-    return sum(planned), pinned
+            for offset, load in profile_loads:
+                if load and slot.month + offset in months:
+                    go_lives[slot.month + offset].append(v.go_live[org.id, slot.id])
+                    loads[slot.month + offset].append(load)
+    pinned = dict.fromkeys(problem.months, 0)
+    for org, profile in pool_loaders(problem, pool, problem.pinned):
+        for offset in range(profile.first_offset, profile.last_offset + 1):
+            if v.fixed[org.id].month + offset in months:
+                pinned[v.fixed[org.id].month + offset] += profile.load_at(offset)
+    # a month no planned organisation loads is the constant 0, as `require` expects of a constant row
+    return {month: (cp_model.LinearExpr.weighted_sum(go_lives[month], loads[month]) if go_lives[month] else 0,
+                    pinned[month]) for month in problem.months}
 
 
 def add_pool_capacity(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem,
                       switches: Switches | None = None) -> None:
     """Every month, each pool's load (preparation and hypercare of every go-live) fits its capacity."""
     for pool in problem.waves.pools:
-        planned_loaders = pool_loaders(problem, pool, problem.plannable)
-        pinned_loaders = pool_loaders(problem, pool, problem.pinned)
-        for month in problem.months:
-            planned, pinned = pool_load(v, problem, pool, month, planned_loaders=planned_loaders,
-                                        pinned_loaders=pinned_loaders)
+        for month, (planned, pinned) in pool_loads(v, problem, pool).items():
             capacity = problem.capacity(pool, month)
             group = capacity_group(pool, month)
             require(m, planned + pinned <= capacity, f"capacity[{pool.id}]@{month}", group, switches)
@@ -370,11 +374,13 @@ def add_symmetry_breaking(m: cp_model.CpModel, v: GoLiveVariables, problem: Prob
             if [s.id for s in domain] != [s.id for s in v.domain[b]]:
                 raise ValueError(f"symmetry: {a} and {b} do not share a domain")
             mandatory = problem.org[a].is_mandatory
+            x_a = [v.go_live[a, s.id] for s in domain]
+            x_b = [v.go_live[b, s.id] for s in domain]
             for k, slot in enumerate(domain):
                 if k == len(domain) - 1 and mandatory:
                     break  # both are live by the last window
-                by_a = sum(v.go_live[a, s.id] for s in domain[:k + 1])
-                by_b = sum(v.go_live[b, s.id] for s in domain[:k + 1])
+                by_a = sum(x_a[:k + 1])
+                by_b = sum(x_b[:k + 1])
                 name = f"symmetry[{b}<={a}]@{slot.id}" if k < len(domain) - 1 else f"symmetry[{b}<={a}]:scheduled"
                 require(m, by_b <= by_a, name, group)
                 rows += 1

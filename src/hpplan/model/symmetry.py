@@ -129,15 +129,33 @@ def interchangeable_groups(problem: Problem, anchors: Mapping[str, Hashable] | N
     groups: list[list[str]] = []
     for candidates in by_profile.values():
         classes: list[list[str]] = []
+        class_of: dict[str, int] = {}  # org id -> its class (an index into classes)
+        by_signature: dict[frozenset, list[int]] = defaultdict(list)
         for org_id in candidates:  # in id order: each class stays sorted
-            for members in classes:
-                if _swap_keeps_rules(members[0], org_id, items, touching):
-                    members.append(org_id)
+            signature = _signature(org_id, items, touching)
+            # The only classes it can join: one whose first member shares no rule item with it must
+            # have its signature; one that shares an item is among the classes of its items' members.
+            sharing = {class_of[name] for i in touching.get(org_id, ()) for name in _members(items[i])
+                       if name in class_of}
+            for k in sorted(set(by_signature[signature]) | sharing):
+                if _swap_keeps_rules(classes[k][0], org_id, items, touching):
+                    classes[k].append(org_id)
+                    class_of[org_id] = k
                     break
             else:
+                class_of[org_id] = len(classes)
+                by_signature[signature].append(len(classes))
                 classes.append([org_id])
         groups += [members for members in classes if len(members) > 1]
     return sorted(groups, key=lambda g: g[0])
+
+
+def _signature(org_id: str, items: list[tuple], touching: Mapping[str, list[int]]) -> frozenset:
+    """The rule items naming the organisation, its own name replaced by a placeholder. Two
+    organisations that share no item are interchangeable in the rules exactly when their signatures
+    are equal (the swap turns the one's items into the other's and touches nothing else)."""
+    mine = Counter(_swap(items[i], org_id, "") for i in touching.get(org_id, ()))
+    return frozenset(mine.items())
 
 
 def canonical_plan(groups: Iterable[list[str]], chosen: Mapping[str, object], place: Mapping[object, int]) -> dict[str, object]:

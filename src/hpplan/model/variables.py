@@ -56,10 +56,20 @@ class GoLiveVariables:
     domain: dict[str, list[Slot]] = field(default_factory=dict)  # plannable org id -> allowed slots
     fixed: dict[str, Fixed] = field(default_factory=dict)  # pinned org id -> its go-live
     _timing: dict[str, "Timing"] = field(default_factory=dict, repr=False)
+    _by_window: dict[str, list[tuple[str, cp_model.IntVar]]] | None = field(default=None, repr=False)
 
     def x(self, org_id: str, slot: Slot):
         """The variable, or 0 when the organisation cannot use that window."""
         return self.go_live.get((org_id, slot.id), 0)
+
+    def going_live_in(self, window_id: str) -> list[tuple[str, cp_model.IntVar]]:
+        """(org id, variable) of every organisation that may go live in the window, in the order the
+        variables were made (problem.plannable's). Indexed once, on first use."""
+        if self._by_window is None:
+            self._by_window = {slot.id: [] for slot in self.slots}
+            for (org_id, window_id_), var in self.go_live.items():
+                self._by_window[window_id_].append((org_id, var))
+        return self._by_window[window_id]
 
     def scheduled(self, org_id: str) -> cp_model.LinearExprT:
         return sum(self.go_live[org_id, s.id] for s in self.domain.get(org_id, []))
