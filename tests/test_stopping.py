@@ -447,9 +447,9 @@ def test_a_stop_while_cp_sat_s_model_is_built_gives_the_list_schedule_without_a_
     stop = StopRequest()
     build, searches = solve_module._build, []
 
-    def build_then_ctrl_c(problem, baseline):
-        rollout = build(problem, baseline)
-        stop.request()  # as a Ctrl-C during the build
+    def build_then_ctrl_c(problem, baseline, given_stop):
+        rollout = build(problem, baseline, None)
+        stop.request()  # as a Ctrl-C in the build's last step
         return rollout
 
     monkeypatch.setattr(solve_module, "_build", build_then_ctrl_c)
@@ -459,4 +459,57 @@ def test_a_stop_while_cp_sat_s_model_is_built_gives_the_list_schedule_without_a_
     assert searches == [] and solution.stats.stopped
     assert solution.stats.found_by == "greedy" and solution.status is Status.feasible
     assert "race skipped: stopped before it began" in solution.stats.phases
+    assert_verified(problem, solution)
+
+
+def test_a_stop_during_cp_sat_s_model_build_ends_the_build_at_its_next_constraint_group(monkeypatch):
+    # national, --engine cp-sat: the build took 6-9 s of Python and a Ctrl-C waited for its end; now the
+    # build asks the stop between its constraint groups and the list schedule is the plan at once
+    import importlib
+
+    from hpplan.model import constraints
+
+    solve_module = importlib.import_module("hpplan.solve")
+    stop = StopRequest()
+    add_rules, later = constraints.add_rules, []
+
+    def rules_then_ctrl_c(*args, **kwargs):
+        add_rules(*args, **kwargs)
+        stop.request()  # as a Ctrl-C while the rules are written
+
+    monkeypatch.setattr(constraints, "add_rules", rules_then_ctrl_c)
+    monkeypatch.setattr(constraints, "add_window_limits", lambda *args, **kwargs: later.append("limits"))
+    monkeypatch.setattr(solve_module, "run_solver", lambda *args, **kwargs: later.append("search") or 0)
+    problem = load_problem(SHIPPED)
+    solution = solve(problem, SolveOptions(time_limit=30, engine="cp-sat", stop=stop))
+    assert later == []  # neither the next constraint group nor a search
+    assert solution.stats.stopped and solution.status is Status.feasible
+    assert solution.stats.found_by == "greedy"
+    assert "stopped while CP-SAT's model was built" in solution.stats.phases
+    assert_verified(problem, solution)
+
+
+def test_build_model_raises_build_stopped_between_constraint_groups():
+    from hpplan.model import BuildStopped, build_model
+
+    problem = load_problem(SHIPPED)
+    asked = []
+
+    def stopped():
+        asked.append(True)
+        return len(asked) == 3
+
+    with pytest.raises(BuildStopped):
+        build_model(problem, symmetry=True, stopped=stopped)
+    assert len(asked) == 3
+    assert build_model(problem, symmetry=True, stopped=lambda: False).model.proto.constraints
+
+
+def test_a_re_plan_s_build_is_not_stopped_it_has_no_plan_without_the_model():
+    problem = load_problem(SHIPPED)
+    base = solved(problem)
+    stop = StopRequest()
+    stop.request()
+    solution, replan = solve_replan(problem, SolveOptions(time_limit=60, engine="cp-sat", stop=stop), Baseline(base))
+    assert solution.found and "stopped while CP-SAT's model was built" not in solution.stats.phases
     assert_verified(problem, solution)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from ortools.sat.python import cp_model, cp_model_helper
 
 from .engines.common import Flat, flatten, short_gil_turns
-from .model import RolloutModel, build_model
+from .model import BuildStopped, RolloutModel, build_model
 from .model.objective import Anchor, frozen_horizon, stability_terms, tie_break_positions
 from .model.symmetry import canonical_plan
 from .portfolio import (ENGINES, RACE_THREADS, CpSatListener, Entry, Race, best_of, engines_for,
@@ -258,13 +258,19 @@ def _solve_replan(problem: Problem, options: SolveOptions,
     engines = engines_for(problem, options.engine, replanning=baseline is not None, work_limit=options.work_limit,
                           flat=flat)
     rollout = None
+    build_stopped = False
     if "cp-sat" in engines or problem.waves.objective.kind == "makespan":
-        rollout = _build(problem, baseline)
+        try:
+            rollout = _build(problem, baseline, options.stop)
+        except BuildStopped:  # stopped while the model was built (seconds at national scale): no CP-SAT
+            build_stopped = True
     # else the CP-SAT model waits until the race needs it (a tie-break): at national scale building it
     # takes 4-5 s that the racing engines use better (docs/solve.md "Engines")
     deadline = started + options.time_limit
     stats = SolveStats(build_time=time.perf_counter() - started, seed=options.seed, workers=options.workers,
                        time_limit=options.time_limit, gap_tolerance=options.gap, phases=[])
+    if build_stopped:
+        stats.phases.append("stopped while CP-SAT's model was built")
 
     replan = None
     if baseline is not None:
@@ -291,8 +297,15 @@ def _solve_replan(problem: Problem, options: SolveOptions,
     # no time left to build CP-SAT's model for the tie-break (national scale), or stopped: the plan as it
     # is (with CP-SAT's model, taking another engine's plan into it is a CP-SAT solve of its own)
     no_time = (rollout is None and time.perf_counter() >= deadline) or requested(options.stop)
-    if outcome.best.solution is not None and (tie_broken or no_time
-                                              or not (status is Status.optimal and options.tie_break)):
+    as_it_is = tie_broken or no_time or not (status is Status.optimal and options.tie_break)
+    if outcome.best.solution is not None and rollout is None and not as_it_is:
+        build_started = time.perf_counter()
+        try:
+            rollout = _build(problem, baseline, options.stop)
+        except BuildStopped:  # stopped while the tie-break's model was built: the plan as it is
+            no_time = as_it_is = True
+        stats.build_time += time.perf_counter() - build_started
+    if outcome.best.solution is not None and as_it_is:
         # another engine's plan, reported as it is (its objective terms are computed as the model's);
         # the interval form may have broken the ties itself, on the same plans in the same order
         solution = outcome.best.solution
@@ -307,10 +320,6 @@ def _solve_replan(problem: Problem, options: SolveOptions,
         stats.wall_time = time.perf_counter() - started
         return Solution(status=status, objective=solution.objective, plan=solution.plan, load=solution.load,
                         stats=stats), replan
-    if rollout is None:
-        build_started = time.perf_counter()
-        rollout = _build(problem, baseline)
-        stats.build_time += time.perf_counter() - build_started
     values = outcome.values if outcome.best.solution is None else _complete(rollout, outcome.best.solution, options)
 
     if status is Status.optimal and options.tie_break:
@@ -329,10 +338,14 @@ def _solve_replan(problem: Problem, options: SolveOptions,
     return solution, replan
 
 
-def _build(problem: Problem, baseline: Baseline | None) -> RolloutModel:
-    """hpplan's CP-SAT model of the problem: with its objective, or re-planning against a baseline."""
+def _build(problem: Problem, baseline: Baseline | None, stop: StopRequest | None) -> RolloutModel:
+    """hpplan's CP-SAT model of the problem: with its objective, or re-planning against a baseline.
+    Without a baseline, BuildStopped when `stop` is requested before it is built (the list schedule is
+    then the plan); a re-plan has no plan without the model (its first comes from the baseline's hints
+    in CP-SAT), so its build runs to the end."""
     return build_model(problem, with_objective=baseline is None, symmetry=True,
-                       anchors=baseline.anchors() if baseline is not None else None)
+                       anchors=baseline.anchors() if baseline is not None else None,
+                       stopped=stop.is_set if stop is not None and baseline is None else None)
 
 
 def _frozen_result(problem: Problem, baseline: Baseline, solution: Solution) -> tuple[int, list[str], list[str]]:
@@ -499,7 +512,7 @@ def _objective_phase(problem: Problem, flat: Flat | None, engines: list[str], ro
     if incumbent is not None:
         stats.phases.append("list schedule")
         race.offer(objective=incumbent.objective["total"])
-        if problem.waves.objective.kind == "makespan":  # the tie-break on this model profits too
+        if problem.waves.objective.kind == "makespan" and rollout is not None:  # the tie-break profits too
             cut_at_greedy_makespan(rollout, problem, stats, incumbent)
         elif "highs" not in engines and not requested(options.stop):
             # measured (docs/benchmarks.md): the hint gets CP-SAT to its first plan sooner, with less
@@ -549,7 +562,7 @@ def _race(problem: Problem, flat: Flat | None, engines: list[str], rollout: Roll
             threads.append(_Thread(run_interval, engine, problem, race, deadline - time.perf_counter(), options.seed,
                                    options.workers, options.tie_break))
     try:
-        if "cp-sat" in engines:
+        if "cp-sat" in engines and rollout is not None:  # None: stopped while its model was built
             # the engines beside CP-SAT have a thread each out of `workers` (at least one left to CP-SAT):
             # HiGHS with a core of its own proves `region` seed 1 at 10 s, beside two CP-SAT workers not
             cp_options = replace(options, workers=max(1, options.workers - len(threads)))

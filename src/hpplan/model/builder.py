@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Hashable, Mapping
+from typing import Callable, Hashable, Mapping
 
 from ortools.sat.python import cp_model
 
@@ -31,9 +31,14 @@ class RolloutModel:
         return sum(self.terms.values())
 
 
+class BuildStopped(Exception):
+    """`build_model` was asked to stop (its `stopped` returned true between two constraint groups)."""
+
+
 def build_model(problem: Problem, *, with_objective: bool = True, switchable: bool = False,
                 scheduling_view: bool | None = None, symmetry: bool = False,
-                anchors: Mapping[str, Hashable] | None = None) -> RolloutModel:
+                anchors: Mapping[str, Hashable] | None = None,
+                stopped: Callable[[], bool] | None = None) -> RolloutModel:
     """The model of docs/model.md. With `switchable`, every constraint group (constraints.Group) holds
     only while its switch is on, and earliest/latest/returns/track/blackouts are constraints rather than
     a smaller domain: the model explain.py asks which groups cannot hold together.
@@ -44,7 +49,15 @@ def build_model(problem: Problem, *, with_objective: bool = True, switchable: bo
     that fixes or hints a plan from elsewhere (another engine, a list schedule) first reorders it with
     `symmetry.canonical_plan`. When the caller sets an objective of its own (re-planning against a
     baseline) it passes the baseline's `anchors` (org id -> objective.Anchor), so that only organisations
-    with the same anchor count as interchangeable. Never in a switchable model (ignored there)."""
+    with the same anchor count as interchangeable. Never in a switchable model (ignored there).
+
+    `stopped`: asked between the constraint groups (at national scale the build takes seconds, each
+    group a second at most); when it returns true the build ends with BuildStopped (a Ctrl-C)."""
+
+    def check() -> None:
+        if stopped is not None and stopped():
+            raise BuildStopped()
+
     model = cp_model.CpModel()
     model.name = "hpplan rollout" + (" (switchable)" if switchable else "")
     variables = add_go_live_variables(model, problem, every_window=switchable)
@@ -52,19 +65,27 @@ def build_model(problem: Problem, *, with_objective: bool = True, switchable: bo
 
     if switches is not None:
         constraints.add_domain_restrictions(model, variables, problem, switches)
+    check()
     constraints.add_one_window_each(model, variables, problem, switches)
+    check()
     constraints.add_rules(model, variables, problem, switches)
+    check()
     constraints.add_window_limits(model, variables, problem, switches)
+    check()
     constraints.add_pool_capacity(model, variables, problem, switches)
+    check()
     if scheduling_view is None:  # measured (docs/model.md): it pays for makespan, not for population
         scheduling_view = problem.waves.objective.kind == "makespan"
     if scheduling_view and switches is None:
         add_scheduling_view(model, variables, problem)  # redundant: cumulative per pool
+        check()
 
     groups: list[list[str]] = []
     if symmetry and switches is None:
         groups = interchangeable_groups(problem, anchors)
+        check()
         constraints.add_symmetry_breaking(model, variables, problem, groups)
+        check()
 
     terms = objective_terms(variables, problem)
     rollout = RolloutModel(model, variables, terms, switches, groups)
