@@ -141,3 +141,31 @@ def test_a_window_on_two_dates_names_the_entries_by_their_place_in_the_file(tmp_
     assert messages[0].startswith("plan entry 1 (x1): go_live 'someday' is not a date")
     assert messages[1].startswith("plan entry 3 (b): window w1 is on 2024-02-17 here, but on 2024-02-10 in plan "
                                   "entry 2 (a")
+
+
+def test_two_live_organisations_a_day_apart_in_one_window_are_no_contradiction(tmp_path: Path):
+    # docs/rules.md: a live organisation belongs to the nearest window within 6 days; its go_live is its
+    # own live_since date. read_plan took two such dates for "a window on two dates" and refused the plan
+    # `solve` had just written (check --plan, solve/compare --baseline: exit 2)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "organisations.yaml").write_text("""organisations:
+  - {id: pa, name: PA, kind: municipality, status: live, population: 1, source: {all: "estimate: t"}, live_since: 2023-12-01}
+  - {id: pb, name: PB, kind: municipality, status: live, population: 1, source: {all: "estimate: t"}, live_since: 2023-12-02}
+  - {id: r, name: R, kind: municipality, status: planned, population: 10, source: {all: "estimate: t"}}
+""", encoding="utf-8")
+    (data / "waves.yaml").write_text("""planning_date: 2024-01-15
+windows:
+  - {id: h2, date: 2023-12-02}
+  - {id: w1, date: 2024-02-10}
+pools:
+  - {id: primary, sector: primary, fte: 10, source: {fte: "fact: t"}}
+""", encoding="utf-8")
+    plan = tmp_path / "plan.json"
+    assert run("solve", "--data", str(data), "-t", "5", "-f", "json", "-o", str(plan)).exit_code == 0
+    assert {a["window"] for a in json.loads(plan.read_text())["plan"] if a["pinned"]} == {"h2"}
+    read_plan(plan)
+    checked = run("check", "--data", str(data), "--plan", str(plan))
+    assert checked.exit_code == 0, checked.output
+    again = run("solve", "--data", str(data), "-t", "5", "--baseline", str(plan))
+    assert again.exit_code == 0, again.output

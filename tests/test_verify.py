@@ -634,6 +634,7 @@ def test_objective():
     message = verify(p, dataclasses.replace(s, objective=big))[0].message
     assert "population_delay = 6692598, but the plan's population_delay is 27000 with this data: the plan was " \
            "solved from other data" in message and "solve again" in message  # what changed, what to do
+    assert "or its go-lives were edited after it was written" in message  # a hand edit gives the same
 
 
 def test_objective_scheduled_at_preferred_window():

@@ -387,8 +387,8 @@ def _contradictions(read: list[tuple[int, Assignment]], where) -> list[InputErro
                 f"{first[a.id] + 1}{_line(where('plan', first[a.id], 'id'))}); keep one", where("plan", i, "id")))
             continue
         first[a.id] = i
-        if a.window is None or a.go_live is None:
-            continue
+        if a.window is None or a.go_live is None or a.pinned:
+            continue  # a live organisation's go_live is its own date, near its window's (docs/rules.md)
         day, j = dated.setdefault(a.window, (a.go_live, i))
         if day != a.go_live:
             errors.append(InputError(

@@ -583,8 +583,8 @@ class _Verifier:
             if key in reported and abs(float(reported[key]) - value) > _OBJECTIVE_TOLERANCE:
                 self.add("objective", f"the plan reports objective {key} = {_exact(float(reported[key]))}, but "
                          f"the plan's {key} is {_exact(value)} with this data: the plan was solved from other data "
-                         "(a population, a cost or the objective's weights changed since); solve again to bring "
-                         "the plan up to date", where=where)
+                         "(a population, a cost or the objective's weights changed since) or its go-lives were "
+                         "edited after it was written; solve again to bring the plan up to date", where=where)
 
 
 def _exact(value: float) -> str:
