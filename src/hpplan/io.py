@@ -41,9 +41,8 @@ def write_atomic(path: Path | str, data: str | bytes) -> None:
         except OSError as exc:
             raise InputError(f"cannot write: {exc.strerror}", Location(str(path)))
         return
-    folder = path.parent if str(path.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        fd, tmp = temp_file_beside(path, path.stat().st_mode if path.exists() else None)
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror}", Location(str(path)))
     try:
@@ -51,10 +50,6 @@ def write_atomic(path: Path | str, data: str | bytes) -> None:
             handle.write(raw)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -62,6 +57,16 @@ def write_atomic(path: Path | str, data: str | bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def temp_file_beside(path: Path, mode: int | None) -> tuple[int, Path]:
+    """A new hidden temporary file in `path`'s folder (`.NAME.xxxx.tmp`), to be renamed over `path` once
+    written (a rename within a folder is atomic): its descriptor and path. It gets the permissions
+    `mode` (those of the file it replaces), else 0644. OSError when the folder takes no new file."""
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    os.chmod(temp, mode & 0o777 if mode is not None else 0o644)
+    return fd, Path(temp)
 
 
 def write_pair(first: Path, first_text: str, second: Path, second_text: str) -> None:

@@ -25,7 +25,6 @@ import json
 import os
 import signal
 import sys
-import tempfile
 import time
 from collections import deque
 from contextlib import contextmanager
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import InputError, Location
+from ..io import temp_file_beside
 from ..stopping import keep_sigint
 from .sample import add_delays, run_scenario
 from .spec import SweepContext
@@ -244,14 +244,13 @@ class ResultsFile:
             old = cls._opened(target, "rb", wording)
             cls._lock(old, path)
         try:
-            fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            fd, temp = temp_file_beside(target, os.fstat(old.fileno()).st_mode if old is not None else None)
         except OSError as error:
             if old is not None:
                 old.close()
             raise InputError(f"cannot write the results file ({error.strerror or error}); give another file as "
                              f"{wording.out}", Location(str(path))) from None
-        os.chmod(temp, os.fstat(old.fileno()).st_mode & 0o777 if old is not None else 0o644)
-        made = cls(path, os.fdopen(fd, "wb"), temp=(Path(temp), target), old=old)
+        made = cls(path, os.fdopen(fd, "wb"), temp=(temp, target), old=old)
         cls._lock(made.handle, path)
         made._append(header)  # the new file's header, before the file is in place
         return made, Results(header, None, [])
