@@ -1107,14 +1107,11 @@ MORE_CONFLICTS_TO_RELAX = 6
 def _checked(problem: object, time_limit: object) -> None:
     """The library's arguments, as `hpplan.solve` checks its own (a text time limit failed deep inside
     with "'<' not supported", and 0 was taken on feasible data)."""
-    from .solve import TIME_LIMIT_MIN
+    from .solve import TIME_LIMIT_MIN, checked_number
 
     if not isinstance(problem, Problem):
         raise TypeError(f"takes a Problem (hpplan.load_problem(folder)), got {type(problem).__name__}")
-    if isinstance(time_limit, bool) or not isinstance(time_limit, (int, float)):
-        raise TypeError(f"time_limit is a number of seconds, got {type(time_limit).__name__} {time_limit!r}")
-    if not time_limit >= TIME_LIMIT_MIN:
-        raise ValueError(f"time_limit must be at least {TIME_LIMIT_MIN:g}, got {time_limit!r}")
+    checked_number("time_limit", time_limit, TIME_LIMIT_MIN, unit=" of seconds")
 
 
 def explain_infeasible(problem: Problem, *, max_conflicts: int = MAX_CONFLICTS, relax: bool = True,

@@ -81,15 +81,7 @@ class SolveOptions:
         again by `solve` (a field changed since, `options.workers = 0`)."""
         def number(name: str, value, low: float, high: float = math.inf, *, integer: bool = False,
                    above: bool = False) -> None:
-            kinds = (int,) if integer else (int, float)
-            if isinstance(value, bool) or not isinstance(value, kinds):
-                raise TypeError(f"SolveOptions.{name} is {'an integer' if integer else 'a number'}, "
-                                f"got {type(value).__name__} {value!r}")
-            if not (value > low if above else value >= low) or value > high or math.isnan(value):
-                span = f"{'above' if above else 'at least'} {low:g}"
-                if high < math.inf:
-                    span += f" and at most {high if integer else format(high, 'g')}"
-                raise ValueError(f"SolveOptions.{name} must be {span}, got {value!r}")
+            checked_number(f"SolveOptions.{name}", value, low, high, integer=integer, above=above)
 
         number("time_limit", self.time_limit, TIME_LIMIT_MIN)
         number("seed", self.seed, 0, SEED_MAX, integer=True)
@@ -113,6 +105,22 @@ class SolveOptions:
                                                  for method in ("attach", "update")):
             raise TypeError("SolveOptions.progress is a progress display (hpplan.progress.SolveProgress, or a "
                             f"hpplan.progress.RaceHook) or None, got {type(self.progress).__name__}")
+
+
+def checked_number(name: str, value, low: float, high: float = math.inf, *, integer: bool = False,
+                   above: bool = False, unit: str = "") -> None:
+    """A library argument in its range, as the command line's options are: TypeError for a value that
+    is no number (a bool neither; `unit`, e.g. " of seconds", says what it counts), ValueError out of
+    range (NaN too)."""
+    kinds = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        raise TypeError(f"{name} is {'an integer' if integer else 'a number'}{unit}, "
+                        f"got {type(value).__name__} {value!r}")
+    if not (value > low if above else value >= low) or value > high or math.isnan(value):
+        span = f"{'above' if above else 'at least'} {low:g}"
+        if high < math.inf:
+            span += f" and at most {high if integer else format(high, 'g')}"
+        raise ValueError(f"{name} must be {span}, got {value!r}")
 
 
 def run_solver(solver: cp_model.CpSolver, model: cp_model.CpModel, options: SolveOptions, phase: str,
