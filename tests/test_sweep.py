@@ -206,6 +206,19 @@ def test_an_error_in_a_task_is_recorded_not_raised(tmp_path, monkeypatch):
     assert record["status"] == "error" and "MemoryError: simulated" in record["reason"]
 
 
+def test_an_error_s_record_keeps_its_first_line_cut_short(tmp_path, monkeypatch):
+    import importlib
+
+    context = context_of(spec_file(tmp_path))
+
+    def broken(problem, options=None, baseline=None):
+        raise ValueError("3 validation errors\n" + "x" * 500 + "\nmore")
+
+    monkeypatch.setattr(importlib.import_module("hpplan.solve"), "solve", broken)
+    reason = run_scenario(context, 3)["reason"]
+    assert reason.startswith("ValueError: 3 validation errors at ") and "\n" not in reason and len(reason) < 260
+
+
 # ---- resume -------------------------------------------------------------------------------------
 
 

@@ -199,7 +199,11 @@ def run_scenario(context: SweepContext, index: int | None) -> dict:
     except Exception as error:  # a bug or a resource problem: recorded, never aborts the sweep
         frames = traceback.extract_tb(error.__traceback__)
         at = f" at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}" if frames else ""
-        record.update(status="error", reason=f"{type(error).__name__}: {error}{at}")
+        # its first line only, cut short: failures are counted by their reason (a validation error's
+        # dump runs to many lines)
+        said = str(error).splitlines()[0] if str(error) else ""
+        said = said if len(said) <= 200 else said[:199] + "…"
+        record.update(status="error", reason=f"{type(error).__name__}: {said}{at}")
     record["seconds"] = round(time.perf_counter() - started, 3)
     if index is None:
         record["actors"] = actors_table(context.problem)
