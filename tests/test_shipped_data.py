@@ -92,3 +92,69 @@ def test_the_shipped_plan_is_optimal_and_keeps_every_rule(problem, solution):
 def test_same_plan_for_other_seeds_and_worker_counts(problem, solution):
     other = solve(problem, SolveOptions(time_limit=60, seed=7, workers=2))
     assert other.to_json() == solution.to_json().replace('"seed": 0', '"seed": 7').replace('"workers": 1', '"workers": 2')
+
+
+# --------------------------------------------------------------------------------------------------
+# A `fact:` note claims that a source says the value. Where we derived the value, or the source says
+# something else, the note must say `inferred:` or `estimate:` (and reports then mark it `*`).
+
+DOCS = DATA.parent / "docs" / "data-sources.md"
+
+
+def test_the_pools_are_our_reading_of_seed_004_not_its_figure(problem):
+    # seed 004: up to 240 FTE to run, manage and develop the platform once all are live, and a
+    # 70/30 cost-sharing key; two separate hard rollout pools of 168 and 72 FTE are our model
+    for pool in problem.pool.values():
+        assert pool.is_estimate("fte"), pool.id
+        assert "240" in pool.source["fte"] and "70/30" in pool.source["fte"] and "seed 004" in pool.source["fte"]
+    row = next(line for line in DOCS.read_text(encoding="utf-8").splitlines() if line.startswith("| pools 168 / 72"))
+    assert "| inferred:" in row, row
+
+
+def test_a_date_read_from_october_november_is_no_fact(problem):
+    hnt = problem.org["helse-nord-trondelag"]
+    assert hnt.earliest.isoformat() == "2024-10-01" and hnt.is_estimate("earliest")
+    row = next(line for line in DOCS.read_text(encoding="utf-8").splitlines() if line.startswith("| HNT `earliest`"))
+    assert "| inferred:" in row, row
+
+
+def test_history_notes_say_what_the_sources_say(problem):
+    alesund = problem.org["alesund"]
+    # seed 000 gives 28 April 2023 and nothing about the night to 29 April
+    assert not alesund.is_estimate("live_since") and "29 April" not in alesund.source["live_since"]
+    assert "28. april 2023" in alesund.source["live_since"]
+    # no go-live happened on 2023-04-29: it is HMR's planned date (seed 003), our choice for the window
+    window = problem.window["2023-04"]
+    assert window.date.isoformat() == "2023-04-29" and window.is_estimate("date")
+    # 30 April 2022 is the date of seeds 001 and 002; seed 003 has "originally 7 May"
+    trondheim = problem.org["trondheim"].source["live_since"]
+    assert "001/003" not in trondheim and "30 April 2022 in seeds 001 and 002" in trondheim
+    assert "seed 003 say the date was originally 7 May 2022" in trondheim
+    # seed 001 first had HNT in autumn 2022; 11 February 2023 was the date of its updated plan
+    for org_id in ("verdal", "levanger"):
+        assert "first planned" not in problem.org[org_id].note, org_id
+
+
+def test_a_rule_read_from_published_dates_is_no_fact(problem):
+    rules = {rule.id: rule for rule in problem.waves.rules}
+    # the sources show each trust's hospitals on one date, but none says they must go together
+    assert rules["hmr-together"].is_estimate("all") and rules["hnt-together"].is_estimate("all")
+    # seed 002 states this one as a rule
+    assert not rules["gp-offices-with-or-before-municipality"].is_estimate("all")
+
+
+def test_municipal_users_follow_the_documented_rounding(problem):
+    # "5.5 % of the population, rounded to tens; to the whole user under 1,500 people"
+    for org in problem.organisations:
+        if org.kind is Kind.municipality and org.source.get("users", "").startswith("estimate: 5.5 %"):
+            exact = org.population * 0.055
+            expected = round(exact) if org.population < 1500 else round(exact, -1)
+            assert org.users == expected, (org.id, org.population, org.users)
+    docs = DOCS.read_text(encoding="utf-8")
+    assert "under 1,500 people" in docs
+
+
+def test_the_documented_user_total_is_the_data_total(problem):
+    total = sum(org.users or 0 for org in problem.organisations)
+    docs = " ".join(DOCS.read_text(encoding="utf-8").split())
+    assert f"about {round(total, -2):,} users" in docs, total
