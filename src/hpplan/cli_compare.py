@@ -24,6 +24,7 @@ from rich.text import Text
 
 from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, check_output, data_folder, fail_input,
                   folder_if_known, format_of, inputs_of, scenario_problem, to_stdout, write_output)
+from .check import read_plan_file
 from .compare import Comparison, Move, compare
 from .errors import InputError
 from .formats import ESTIMATE_NOTE, fmt_int, fmt_number, marked, md_text
@@ -48,18 +49,29 @@ class CompareFormat(str, Enum):
 # shared with `hpplan solve`
 
 
-def read_baseline(path: Path, freeze_until: Optional[dt.date]) -> Baseline:
+#: the suffixes of the hand-editable YAML plan files `check --plan` reads (data/adopted-plan.yaml)
+YAML_PLAN = (".yaml", ".yml")
+
+
+def read_baseline(path: Path, freeze_until: Optional[dt.date], problem: Problem) -> tuple[Baseline, list]:
+    """A saved plan to compare or re-plan against: the JSON `hpplan solve` writes, or a YAML plan file as
+    `check --plan` reads it (its dates are windows of `problem`, the baseline's data). Bad input: exit 2."""
     try:
-        plan = read_plan(path)
+        if Path(path).suffix.lower() in YAML_PLAN:
+            read = read_plan_file(problem, path)
+            plan, unplaced = read.solution, read.violations
+        else:
+            plan, unplaced = read_plan(path), []
     except InputError as error:
         fail_input(error)
         raise
-    return Baseline(plan, freeze_until=freeze_until, name=str(path))
+    return Baseline(plan, freeze_until=freeze_until, name=str(path)), unplaced
 
 
-def check_baseline_fits(problem: Problem, baseline: Baseline) -> None:
-    """A saved plan made from other data still works as a baseline; say so when it does not fit."""
-    violations = verify(problem, baseline.plan, check_objective=False)
+def check_baseline_fits(problem: Problem, baseline: Baseline, unplaced: list = ()) -> None:
+    """A saved plan made from other data still works as a baseline; say so when it does not fit (with the
+    dates of a YAML plan that are no window's, `unplaced`, first)."""
+    violations = [*unplaced, *verify(problem, baseline.plan, check_objective=False)]
     if violations:
         typer.echo(f"note: the baseline {baseline.name} does not fit the base data ({len(violations)} problems; "
                    f"first: {violations[0]}); it is used as it is", err=True)
@@ -121,9 +133,9 @@ def replan_and_emit(problem: Problem, folder: Path, baseline: Path, freeze_until
                     options: SolveOptions, fmt, output: Optional[Path], quiet: bool = False) -> Solution:
     """`hpplan solve --baseline`: re-plan against the saved plan, show the plan and the changes."""
     freeze = freeze_until.date() if freeze_until else getattr(problem.waves, "freeze_until", None)
-    plan = read_baseline(baseline, freeze)
     base_problem = scenario_problem(folder, [], [], [], [])
-    check_baseline_fits(base_problem, plan)
+    plan, unplaced = read_baseline(baseline, freeze, base_problem)
+    check_baseline_fits(base_problem, plan, unplaced)
     with (solve_progress(Console(stderr=True), quiet=quiet) as options.progress,
           ctrl_c(options.stop, say=options.progress.say if options.progress else None)):
         if options.progress is not None:
@@ -421,7 +433,8 @@ def comparison_markdown(c: Comparison, title: str = "Comparison", level: int = 1
 def compare_command(
     baseline: Path = typer.Option(
         ..., "--baseline", "-b",
-        help="A saved plan (hpplan solve --format json -o plan.json) or a data folder (solved first)."),
+        help="A saved plan (hpplan solve --format json -o plan.json, or a YAML plan as check --plan reads) or a "
+             "data folder (solved first)."),
     data: Optional[Path] = typer.Option(
         None, "--data", "-d",
         help="The data the scenarios change (default: the baseline folder, else the first scenario's base, else data)."),
@@ -470,10 +483,11 @@ def compare_command(
             raise typer.Exit(base_solution.exit_code)
         folder = data if data is not None else baseline
     else:
-        base_solution = read_baseline(baseline, None).plan
         folder = data_folder(data, scenario or baseline_scenario)
         base_problem = scenario_problem(folder, baseline_scenario, [], [], [])
-        check_baseline_fits(base_problem, Baseline(base_solution, name=str(baseline)))
+        read, unplaced = read_baseline(baseline, None, base_problem)
+        base_solution = read.plan
+        check_baseline_fits(base_problem, read, unplaced)
     source = str(baseline)
     other_problem = scenario_problem(folder, scenario, postpone, exclude, capacity)
     if freeze is None and not fresh:

@@ -64,6 +64,9 @@ class Cause:
     actors: tuple[str, ...] = ()  # the other organisations involved; for a knock-on the moved ones
     where: str | None = None  # file:line of the rule, limit, pool or scenario change
     detail: str | None = None  # the verifier's full message
+    #: a pool over capacity in several months: the cause to show first, all of them at once (how far over
+    #: at the worst); this one stays among the causes as its own month's (not in the JSON: it is a cause there)
+    summary: Cause | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "text": self.text, "rule": self.rule, "actors": list(self.actors),
@@ -88,6 +91,9 @@ class Move:
     population_estimate: bool = False  # the population figure is an estimate (`formats.estimated`)
     causes: tuple[Cause, ...] = ()
     roots: tuple[str, ...] = ()  # the organisations whose own change the knock-on chain starts from
+    #: no cost of its own, but its trust's cost covers its go-live: the trust it is `part_of`, in a together
+    #: rule with it and moved the same way, has a `postponement_cost_per_month` (the trust carries it)
+    cost_carried_by: str | None = None
 
     @property
     def cause(self) -> Cause | None:
@@ -133,6 +139,7 @@ class Move:
             # of the cost per month, and so of `cost_mnok` (an open-ended one newly out of the plan: of its
             # cost per month alone)
             "cost_is_estimate": self.cost_estimate if self.cost_per_month is not None else None,
+            "cost_carried_by": self.cost_carried_by,
             "cause": self.cause.to_json() if self.cause else None,
             "causes": [c.to_json() for c in self.causes],
             "roots": list(self.roots),
@@ -237,9 +244,10 @@ class Comparison:
     @property
     def uncosted(self) -> list[Move]:
         """Organisations moved later or newly out of the plan whose data gives no postponement cost
-        (`postponement_cost_per_month` not given): their cost is in no total. Said apart, for a total of
-        0 MNOK would read as "their delay costs nothing"."""
-        return [m for m in self.of("later", "unscheduled") if m.cost_per_month is None]
+        (`postponement_cost_per_month` not given) and whose trust does not carry it (`Move.cost_carried_by`):
+        their cost is in no total. Said apart, for a total of 0 MNOK would read as "their delay costs
+        nothing"."""
+        return [m for m in self.of("later", "unscheduled") if m.cost_per_month is None and m.cost_carried_by is None]
 
     @property
     def open_ended_costs(self) -> list[Move]:
@@ -301,8 +309,8 @@ def compare(base: Solution, base_problem: Problem, other: Solution, other_proble
     plan), its status holds among the plans that change the baseline least (`Comparison.other_status_text`)."""
     result = Comparison(base.status.value, other.status.value, list(other_problem.applied),
                         least_change=other.stats.least_change)
-    before = peak_loads(base_problem, base) if base.plan else []
-    after = peak_loads(other_problem, other) if other.plan else []
+    before = _peaks(base_problem, base)
+    after = _peaks(other_problem, other)
     pools = list(dict.fromkeys([p.pool for p in before] + [p.pool for p in after]))
     result.peaks = [PeakChange(pool, next((p for p in before if p.pool == pool), None),
                                next((p for p in after if p.pool == pool), None)) for pool in pools]
@@ -315,6 +323,15 @@ def compare(base: Solution, base_problem: Problem, other: Solution, other_proble
     roots = _roots(moves)
     result.moves = [Move(**{**m.__dict__, "roots": roots[m.id]}) for m in moves]
     return result
+
+
+def _peaks(problem: Problem, plan: Solution) -> list[PeakLoad]:
+    """Each pool's peak load, from the plan's go-lives against `problem` (not from the load a saved plan
+    states: it may be stale, or of other data). Organisations the data lacks put no load on it."""
+    if not plan.plan:
+        return []
+    entries = [a for a in plan.plan if a.id in problem.org]
+    return peak_loads(problem, Solution(status=plan.status, plan=entries, load=load_report(problem, entries)))
 
 
 _ORDER = {"later": 0, "unscheduled": 1, "earlier": 2, "scheduled": 3, "removed": 4, "added": 5}
@@ -330,6 +347,7 @@ class _Explainer:
         self.other_at = {a.id: a for a in other.plan}
         self.moved: dict[str, Move] = {}
         self._clean: dict[int, set] = {}
+        self._summaries: dict[tuple, Cause] = {}  # (move, held, pool) -> its capacity cause over all months
 
     # ---- what changed -------------------------------------------------------------------------------
 
@@ -362,9 +380,27 @@ class _Explainer:
                 cost_estimate=bool(cost) and org.is_estimate("postponement_cost_per_month"),
                 population_estimate=estimated([org], "population"),
             ))
+        moves = self._carried(moves)
         kinds = {kind.value: i for i, kind in enumerate(KIND_ORDER)}
         moves.sort(key=lambda m: (_ORDER[m.change], m.before or m.after or dt.date.max, kinds.get(m.kind, 99), m.id))
         return moves
+
+    def _carried(self, moves: list[Move]) -> list[Move]:
+        """A move with no cost of its own whose trust's cost covers its go-live (`Move.cost_carried_by`):
+        the organisation it is `part_of` has a cost, moved the same way, and a together rule makes them
+        one go-live. Its cost stays in no total: the trust's already counts the whole go-live."""
+        by_id = {m.id: m for m in moves}
+        result = []
+        for m in moves:
+            org = self.other_problem.org.get(m.id) or self.base_problem.org.get(m.id)
+            trust = by_id.get(org.part_of) if org is not None and org.part_of else None
+            if (m.cost_per_month is None and trust is not None and trust.cost_per_month is not None
+                    and (trust.change, trust.before, trust.after) == (m.change, m.before, m.after)
+                    and any(r.type == "together" and {m.id, trust.id} <= set(r.actors)
+                            for p in (self.other_problem, self.base_problem) for r in p.waves.rules)):
+                m = replace(m, cost_carried_by=trust.id)
+            result.append(m)
+        return result
 
     # ---- why ------------------------------------------------------------------------------------------
 
@@ -384,6 +420,8 @@ class _Explainer:
             freed = self.freed(move)
             causes = pushed + ([c for c in freed if c.kind != "objective"] if pushed else freed)
         causes.sort(key=lambda c: CAUSE_KINDS.index(c.kind))
+        if causes and causes[0].summary is not None:  # a pool over in several months: all of them first
+            causes.insert(0, causes[0].summary)
         unique = {(c.kind, c.text): c for c in reversed(causes)}  # the first of equal ones
         return Move(**{**move.__dict__, "causes": tuple(c for c in causes if unique[c.kind, c.text] is c)})
 
@@ -540,11 +578,15 @@ class _Explainer:
             cause = self._own_cause(v, subject, move.change, where)
             if subject == move.id:
                 return cause
-            rule = next((r for r in problem.waves.rules if r.type == "together" and subject in r.actors
-                         and move.id in r.actors), None)
-            via = f"together rule {rule.id}" if rule is not None and rule.id else "together rule"
-            return Cause("knock-on", f"{via}: goes live with {subject}, whose {cause.text}", v.rule, (subject,),
-                         where, v.message)
+            found = [(problem.rule_number(i), r) for i, r in enumerate(problem.waves.rules)
+                     if r.type == "together" and subject in r.actors and move.id in r.actors]
+            if not found:  # no rule ties them (not expected: `group` follows together rules)
+                return Cause("knock-on", f"goes live with {subject}, whose {cause.text}", v.rule, (subject,), where,
+                             v.message)
+            n, rule = found[0]
+            # the rule that ties it to the partner, at its line; the partner's own change is its root
+            return Cause("knock-on", f"together rule {rule.id or '#' + str(n)}: goes live with {subject}, whose "
+                         f"{cause.text}", "together", (subject,), str(rule.at) if rule.at else where, v.message)
         if v.rule.startswith("limit."):
             return self._limit_cause(v, move, group, others, problem, plan, where, held)
         if v.rule == "capacity":
@@ -619,30 +661,60 @@ class _Explainer:
         # the month of this violation (its pool and month fields, not its wording): each month over is a
         # cause of its own; the first month for all of them left the others out ("all of them")
         point = next((p for p in over if (p.pool, p.month) == (v.pool, v.month)), over[0])
-        month = point.month
         pool = next(p for p in problem.waves.pools if p.id == point.pool)
-        # who loads that month differently in the two plans
+        with_it = ("with it back there" if len(group) == 1 else "with its group back there") if held else "with it there"
+        if held:
+            head = f"pool {pool.id} full in {point.month}: {point.used:g} of {point.limit:g} FTE {with_it}"
+        else:
+            head = (f"pool {pool.id} was full in {point.month} in the baseline ({point.used:g} of {point.limit:g} FTE "
+                    f"{with_it})")
+        cause = self._capacity_at(point, pool, head, members, held, v.rule, where, v.message)
+        months = [p for p in over if p.pool == pool.id]
+        if len(months) < 2:
+            return cause
+        # over in several months: shown first, all of them at once and how far over at the worst, for the
+        # first month alone would understate what keeping it there needs (180 of 168 FTE, when 239 is the most)
+        key = (move.id, held, pool.id)
+        if key not in self._summaries:
+            worst = max(months, key=lambda p: p.used - p.limit)  # the first of equal ones
+            said = next((w for w in _check(problem, trial_entries)
+                         if w.rule == "capacity" and (w.pool, w.month) == (pool.id, worst.month)), v)
+            limits = {p.limit for p in months}
+            capacity = f"its {point.limit:g} FTE" if len(limits) == 1 else "its capacity"
+            most = f"{worst.used:g} FTE" if len(limits) == 1 else f"{worst.used:g} of {worst.limit:g} FTE"
+            span = _months_span([p.month for p in months]) + ("" if held else " in the baseline")
+            head = (f"pool {pool.id} {'over' if held else 'was over'} {capacity} in {span} {with_it}, "
+                    f"up to {most} in {worst.month}")
+            self._summaries[key] = self._capacity_at(worst, pool, head, members, held, said.rule,
+                                                     str(said.where) if said.where else where, said.message,
+                                                     say_month=True)
+        return replace(cause, summary=self._summaries[key])
+
+    def _capacity_at(self, point, pool, head: str, members: set[str], held: bool, rule: str, where: str | None,
+                     detail: str, say_month: bool = False) -> Cause:
+        """The capacity cause of one month over (`point`, a load report point): who loads that month
+        differently in the two plans (a knock-on), else a capacity the scenario changed, else the pool."""
+        month = point.month
         base_load = _loads(self.base_problem, self.base.plan, pool.id, month)
         other_load = _loads(self.other_problem, self.other.plan, pool.id, month)
         diff = {a: other_load.get(a, 0) - base_load.get(a, 0) for a in set(base_load) | set(other_load) if a not in members}
-        head = f"pool {pool.id} full in {month}: {point.used:g} of {point.limit:g} FTE"
+        then = f" in {month}" if say_month else ""
         if held:
-            head += " with it back there" if len(group) == 1 else " with its group back there"
             movers = tuple(sorted((a for a, d in diff.items() if d > 0 and a in self.moved), key=lambda a: (-diff[a], a)))
             if movers:
-                return Cause("knock-on", f"{head}; more load there now from {_listing(movers, diff)}", v.rule, movers,
-                             where, v.message)
+                there = f" in {month}" if say_month else " there"
+                return Cause("knock-on", f"{head}; more load{there} now from {_listing(movers, diff)}", rule, movers,
+                             where, detail)
         else:
-            head = f"pool {pool.id} was full in {month} in the baseline ({point.used:g} of {point.limit:g} FTE with it there)"
             movers = tuple(sorted((a for a, d in diff.items() if d < 0 and a in self.moved), key=lambda a: (diff[a], a)))
             if movers:
-                return Cause("knock-on", f"{head}; freed by {_listing(movers, diff)}", v.rule, movers, where, v.message)
+                return Cause("knock-on", f"{head}; freed{then} by {_listing(movers, diff)}", rule, movers, where, detail)
         before_cap = _capacity(self.base_problem, pool.id, month)
         after_cap = _capacity(self.other_problem, pool.id, month)
         if before_cap is not None and after_cap is not None and before_cap != after_cap:
-            return Cause("scenario", f"{head}; capacity {before_cap:g} -> {after_cap:g} FTE (scenario)", v.rule, (),
-                         where, v.message)
-        return Cause("capacity", head, v.rule, (), where, v.message)
+            return Cause("scenario", f"{head}; capacity{then} {before_cap:g} -> {after_cap:g} FTE (scenario)", rule, (),
+                         where, detail)
+        return Cause("capacity", head, rule, (), where, detail)
 
     def _rule_label(self, problem: Problem, v: Violation) -> str:
         """'order rule trust-order' (or '#3'): the rule at the violation's place, else the only rule of
@@ -693,6 +765,14 @@ def _loads(problem: Problem, entries: list[Assignment], pool_id: str, month: str
         if load:
             result[a.id] = load / LOAD_SCALE
     return result
+
+
+def _months_span(months: list[str]) -> str:
+    """'2024-07 to 2024-10' for months in a row, else '3 months from 2024-07 to 2024-12'."""
+    first, last = months[0], months[-1]
+    if parse_month(last) - parse_month(first) == len(months) - 1:
+        return f"{first} to {last}"
+    return f"{len(months)} months from {first} to {last}"
 
 
 def _capacity(problem: Problem, pool_id: str, month: str) -> float | None:
