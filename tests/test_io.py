@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -51,3 +53,73 @@ def test_a_missing_folder_or_a_folder_is_bad_input(tmp_path: Path):
         write_atomic(tmp_path / "nowhere" / "plan.json", "x")
     with pytest.raises(InputError, match="this is a folder"):
         write_atomic(tmp_path, "x")
+
+
+def test_write_stdout_writes_on_after_a_short_count_so_a_closed_pipe_is_said(monkeypatch):
+    # Python's buffered stdout returned 65,536 of 5 MB when the pipe's reader closed (`| head -c 10`),
+    # without an error, and the rest was dropped: exit 0 for a cut output instead of 141
+    import io as std_io
+
+    from hpplan.io import write_stdout
+
+    class ClosingPipe(std_io.RawIOBase):
+        calls = 0
+
+        def writable(self):
+            return True
+
+        def write(self, data):
+            ClosingPipe.calls += 1
+            if ClosingPipe.calls == 1:
+                return 10  # a short count: the reader took 10 bytes and closed
+            raise BrokenPipeError(32, "Broken pipe")
+
+    class Buffer:
+        def __init__(self):
+            self.raw = ClosingPipe()
+
+        def write(self, data):
+            return self.raw.write(data)
+
+        def flush(self):
+            pass
+
+    class Stdout:
+        encoding, errors = "utf-8", "strict"
+        buffer = Buffer()
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(sys, "stdout", Stdout())
+    with pytest.raises(BrokenPipeError):
+        write_stdout("x" * 100_000)
+    assert ClosingPipe.calls == 2
+
+
+def test_a_large_output_into_a_pipe_closed_early_exits_141(tmp_path):
+    plan = tmp_path / "plan.json"
+    hpplan = f"{sys.executable} -c \"import sys; from hpplan.cli import main; sys.argv[0] = 'hpplan'; main()\""
+    data = Path(__file__).resolve().parents[1] / "data"
+    assert subprocess.run(f"{hpplan} solve --data {data} -q -f json -o {plan}", shell=True, timeout=300).returncode == 0
+    done = subprocess.run(f"set -o pipefail; {hpplan} report --data {data} --plan {plan} -o - | head -c 10 >/dev/null",
+                          shell=True, executable="/bin/bash", capture_output=True, text=True, timeout=300)
+    assert done.returncode == 141, done.stderr
+
+
+def test_a_long_file_name_the_file_system_takes_is_written(tmp_path: Path):
+    # the temporary name (.NAME.xxxxxxxx.tmp) was 14 characters longer than NAME: a 245-character name
+    # failed with "File name too long", after the solve
+    out = tmp_path / ("a" * 245 + ".json")
+    write_atomic(out, "{}")
+    assert out.read_text() == "{}" and [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+def test_a_new_file_gets_the_umask_s_permissions(tmp_path: Path):
+    # new outputs were always 0644, under `umask 077` too
+    old = os.umask(0o077)
+    try:
+        write_atomic(tmp_path / "private.json", "{}")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "private.json").stat().st_mode) == 0o600

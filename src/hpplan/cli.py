@@ -21,7 +21,7 @@ from rich.console import Console
 
 from .errors import InputError
 from .formats import DETAIL_AUTO_MAX, Detail
-from .io import check_writable, write_atomic
+from .io import check_writable, write_atomic, write_stdout
 from .loader import load_problem
 from .problem import Problem
 from .solution import Solution
@@ -96,12 +96,7 @@ def render(problem: Problem, solution: Solution, fmt: Format) -> str | bytes:
 def write_output(data: str | bytes, output: Optional[Path], solution: Solution) -> None:
     """Print `data`, or write it to `output` atomically; a run without a plan never writes the file."""
     if output is None:
-        if isinstance(data, bytes):  # xlsx (`check_output` refused it for a terminal before the solve)
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        else:
-            sys.stdout.write(data)
+        write_stdout(data)  # xlsx too: `check_output` refused it for a terminal before the solve
         return
     if not solution.found:
         typer.echo(f"hpplan: no plan ({solution.status.value}); {output} left as it was", err=True)
@@ -303,7 +298,8 @@ def solve_command(
     capacity: list[str] = typer.Option([], "--capacity", help="POOL=FTE or POOL=80%, optionally @YYYY-MM: the capacity from that month on."),
     baseline: Optional[Path] = typer.Option(
         None, "--baseline", "-b",
-        help="A saved plan (JSON): keep every rule, then change it as little as possible before optimising.",
+        help="A saved plan (JSON, or a YAML plan as check --plan reads): keep every rule, then change it as "
+             "little as possible before optimising.",
     ),
     freeze_until: Optional[datetime] = typer.Option(
         None, "--freeze-until", formats=["%Y-%m-%d"],

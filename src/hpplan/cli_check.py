@@ -15,7 +15,7 @@ from .cli import (EXIT_INPUT, app, check_command_line, check_output, fail_input,
                   inputs_of, problem_with)
 from .errors import InputError
 from .explain import SOLVE_TIME_LIMIT, Undecided, explain_infeasible, is_feasible, known_actor, why_not_earlier
-from .io import write_atomic
+from .io import write_atomic, write_stdout
 from .problem import Problem
 from .stopping import ends_on_ctrl_c
 
@@ -89,7 +89,7 @@ def check_command(
             sys.stdout.write(result.summary + "\n")
             sys.stdout.flush()
             fail_input(error)
-    sys.stdout.write(FORMATS[fmt.value](result))
+    write_stdout(FORMATS[fmt.value](result))
     _write_junit(junit, result)
     raise typer.Exit(result.exit_code)
 
@@ -151,8 +151,8 @@ def explain_command(
     if fmt is ExplainFormat.json:
         import json
 
-        sys.stdout.write(json.dumps(answer.to_json_dict(), ensure_ascii=False, indent=2) + "\n")
+        write_stdout(json.dumps(answer.to_json_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
-        sys.stdout.write(answer.to_text())
+        write_stdout(answer.to_text())
     raise typer.Exit(code)
 

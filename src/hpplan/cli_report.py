@@ -10,7 +10,6 @@ for slides (docs/report.md).
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
@@ -22,7 +21,7 @@ from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, ch
                   exit_stopped, fail_input, inputs_of, scenario_problem, to_stdout)
 from .errors import InputError, Location
 from .formats import status_text
-from .io import write_atomic
+from .io import write_atomic, write_stdout
 from .problem import Problem
 from .report import DETAIL_AUTO_MAX, Chart, Detail, GroupBy
 from .solution import Solution, read_plan
@@ -237,8 +236,7 @@ def report_command(
         content = report_bytes(problem, solution, fmt.value, chart=chart, group_by=group_by, detail=detail, other=other,
                                label=label, other_label=other_label, violations=broken, plan_note=note)
     if str(output) == "-":
-        sys.stdout.buffer.write(content)
-        sys.stdout.flush()
+        write_stdout(content)
         exit_stopped(solution, None)
         raise typer.Exit(0)
     try:

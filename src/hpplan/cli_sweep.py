@@ -13,7 +13,6 @@ failed (a bug, said so); 130 interrupted (what finished is saved: run the same c
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -23,7 +22,7 @@ from rich.console import Console
 
 from .cli import EXIT_INPUT, app, check_output, fail_input, format_of, inputs_of, to_stdout
 from .errors import InputError, Location
-from .io import write_atomic, write_pair
+from .io import write_atomic, write_pair, write_stdout
 from .solve import TIME_LIMIT_MIN
 
 EXIT_NO_BASE = 1
@@ -135,7 +134,7 @@ def sweep_command(
             write_atomic(output, text)
         else:
             if text is not None:
-                sys.stdout.write(text)
+                write_stdout(text)
             if page is not None:
                 write_atomic(chart, page)
     except InputError as error:
@@ -317,7 +316,7 @@ def _report(summary, fmt: SweepFormat, output: Optional[Path]) -> Optional[str]:
 
 def _emit(text: str, output: Optional[Path]) -> None:
     if output is None:
-        sys.stdout.write(text)
+        write_stdout(text)
         return
     try:
         write_atomic(output, text)

@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import sys
 import tempfile
 from pathlib import Path
 
 from .errors import InputError, Location
+
+
+def write_stdout(data: str | bytes) -> None:
+    """Write a whole output to stdout. Python's buffered stdout returns a short count when the reader of
+    a pipe closes it during a large write (`| head -c 10`: 65,536 of 5 MB written, no error) and its
+    text layer drops that count: the output ended cut short with exit 0. Written here until all of it
+    is out, so that the next write raises BrokenPipeError (exit 141, hpplan_command)."""
+    stream = sys.stdout
+    raw = data if isinstance(data, bytes) else data.encode(getattr(stream, "encoding", None) or "utf-8",
+                                                            getattr(stream, "errors", None) or "strict")
+    stream.flush()
+    out = stream.buffer
+    view = memoryview(raw)
+    while view:
+        written = out.write(view)
+        if not written:
+            raise BrokenPipeError(errno.EPIPE, "stdout took no more")
+        view = view[written:]
+    out.flush()
 
 
 def check_writable(path: Path | str) -> Path:
@@ -60,12 +81,18 @@ def write_atomic(path: Path | str, data: str | bytes) -> None:
 
 
 def temp_file_beside(path: Path, mode: int | None) -> tuple[int, Path]:
-    """A new hidden temporary file in `path`'s folder (`.NAME.xxxx.tmp`), to be renamed over `path` once
+    """A new hidden temporary file in `path`'s folder (`.NAME.xxxx.tmp`, NAME cut to 200 characters: a
+    long name the file system takes would not fit with the affixes), to be renamed over `path` once
     written (a rename within a folder is atomic): its descriptor and path. It gets the permissions
-    `mode` (those of the file it replaces), else 0644. OSError when the folder takes no new file."""
+    `mode` (those of the file it replaces), else those a new file gets (0666 less the umask). OSError
+    when the folder takes no new file."""
     folder = path.parent if str(path.parent) else Path(".")
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    os.chmod(temp, mode & 0o777 if mode is not None else 0o644)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=".tmp", dir=folder)
+    if mode is None:
+        umask = os.umask(0)  # read it (there is no other way) and put it back at once
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(temp, mode & 0o777)
     return fd, Path(temp)
 
 
