@@ -513,3 +513,21 @@ def test_a_re_plan_s_build_is_not_stopped_it_has_no_plan_without_the_model():
     solution, replan = solve_replan(problem, SolveOptions(time_limit=60, engine="cp-sat", stop=stop), Baseline(base))
     assert solution.found and "stopped while CP-SAT's model was built" not in solution.stats.phases
     assert_verified(problem, solution)
+
+
+def test_a_sweep_ctrl_c_before_any_scenario_is_said_once(monkeypatch, capsys, tmp_path):
+    # "interrupted before any scenario finished; to go on: ..." was followed by main()'s
+    # "hpplan: interrupted (Ctrl-C)"
+    from hpplan import cli, sweep
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep, "run_sweep", interrupted)
+    spec = SHIPPED / "sweeps" / "readiness-risk.yaml"
+    monkeypatch.setattr(sys, "argv", ["hpplan", "sweep", str(spec), "-n", "2", "--out", str(tmp_path / "r.jsonl")])
+    with pytest.raises(SystemExit) as end:
+        cli.main()
+    assert end.value.code == EXIT_INTERRUPTED
+    err = capsys.readouterr().err
+    assert "interrupted before any scenario finished" in err and "hpplan: interrupted (Ctrl-C)" not in err, err

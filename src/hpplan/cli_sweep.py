@@ -272,10 +272,10 @@ def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, n
         # stopped before it started, an --overwrite left the old file: the same command goes on
         again = "--overwrite" if overwrite and not stop.started else "--resume"
         _say(f"{stop}. Nothing finished is lost; to go on: {_command(spec, out, options)} {again}")
-        raise typer.Exit(EXIT_INTERRUPTED)
+        raise typer.Exit(EXIT_INTERRUPTED) from None  # said: main() adds no "interrupted" line
     except KeyboardInterrupt:
         _say(f"interrupted before any scenario finished; to go on: {_command(spec, out, options)} --resume")
-        raise typer.Exit(EXIT_INTERRUPTED)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     except BaseFailed as error:  # the base's task failed: a bug, not the data
         from .cli import EXIT_BUG  # defined after the commands are registered
 
