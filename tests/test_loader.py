@@ -317,7 +317,7 @@ def test_an_id_says_what_it_may_hold_and_suggests_one(data: Path):
 @pytest.mark.parametrize("written, said", [
     ("20240115", "expected a date as YYYY-MM-DD, found 20240115"),
     ("0", "expected a date as YYYY-MM-DD, found 0"),  # it was 1970-01-01: pydantic reads seconds since 1970
-    ("'15.01.2024'", "expected a date as YYYY-MM-DD, found '15.01.2024'"),
+    ("'15.01.2024'", "expected a date as YYYY-MM-DD, found '15.01.2024'; write 2024-01-15"),
     ("'2024-02-30'", "'2024-02-30' is no date (day is out of range for month); expected YYYY-MM-DD"),
     ("2024-01-15 10:00:00", "expected a date as YYYY-MM-DD without a time of day, found 2024-01-15 10:00:00"),
 ])

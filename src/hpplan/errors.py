@@ -82,7 +82,13 @@ def some_of(names: Iterable[str], shown: int = 3) -> str:
     return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
+def closest(word: str, choices) -> str | None:
+    """The one of `choices` closest to `word` (a misspelling of it), or None."""
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
 def did_you_mean(word: str, choices) -> str:
     """' (did you mean 'x'?)' for the closest of `choices`, or ''."""
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {matches[0]!r}?)" if matches else ""
+    match = closest(word, choices)
+    return f" (did you mean {match!r}?)" if match else ""

@@ -6,21 +6,25 @@ all of a file's validation errors are reported together.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import (MAX_ERRORS, InputError, InputErrors, Location, did_you_mean, each_of, input_errors,
+from .errors import (MAX_ERRORS, InputError, InputErrors, Location, closest, did_you_mean, each_of, input_errors,
                      some_of)
 from .problem import Problem
 from .schema import (
     ID_PATTERN,
     MONTH_PATTERN,
+    RULE_TYPES,
     Kind,
     Located,
     OrganisationsFile,
+    Sourced,
     Status,
     WavesFile,
     WithOrBefore,
@@ -44,19 +48,61 @@ def load_problem(data_dir: Path | str = "data") -> Problem:
         )
     if not data_dir.is_dir():
         raise InputError("not a folder; --data takes the folder that holds organisations.yaml and waves.yaml", Location(str(data_dir)))
+    docs: dict[Path, YamlDocument] = {}
+
+    def read(path: Path) -> YamlDocument:
+        if path not in docs:
+            docs[path] = load_yaml(path, str(path), flag_fields(OrganisationsFile, WavesFile))
+        return docs[path]
+
+    def waves_data() -> Any:
+        """waves.yaml as read (its windows name the window of a date written in organisations.yaml)."""
+        try:
+            return read(data_dir / WAVES).data
+        except InputError:  # said as waves.yaml's own error
+            return None
+
     # both files read and checked, the errors of both said together
-    (org_doc, orgs), (waves_doc, waves) = each_of(lambda: _read_valid(data_dir / ORGANISATIONS, OrganisationsFile),
-                                                  lambda: _read_valid(data_dir / WAVES, WavesFile))
+    (org_doc, orgs), (waves_doc, waves) = each_of(
+        lambda: _valid(read(data_dir / ORGANISATIONS), OrganisationsFile, waves_data),
+        lambda: _valid(read(data_dir / WAVES), WavesFile))
     return _problem(org_doc, orgs, waves_doc, waves, data_dir)
 
 
-def _read_valid(path: Path, model: type[BaseModel]) -> tuple[YamlDocument, BaseModel]:
-    doc = load_yaml(path, str(path))
-    return doc, validate(model, doc)
+def flag_fields(*models: type[BaseModel]) -> frozenset[str]:
+    """The fields of `models` (and of the models within them) whose values are true or false: there an
+    unquoted `yes` is answered with `true`, not with quotes (`yamlio.load_yaml`'s `flags`)."""
+    from typing import get_args
+
+    found: set[str] = set()
+    seen: set[type] = set()
+
+    def walk(annotation: Any, name: str | None) -> None:
+        if annotation is bool:
+            if name is not None:
+                found.add(name)
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            if annotation not in seen:
+                seen.add(annotation)
+                for field_name, field in annotation.model_fields.items():
+                    walk(field.annotation, field.alias or field_name)
+        else:
+            for arg in get_args(annotation):
+                walk(arg, name)
+
+    for model in models:
+        walk(model, None)
+    return frozenset(found)
+
+
+def _valid(doc: YamlDocument, model: type[BaseModel],
+           windows: Callable[[], Any] | None = None) -> tuple[YamlDocument, BaseModel]:
+    return doc, validate(model, doc, windows)
 
 
 def problem_from_documents(org_doc: YamlDocument, waves_doc: YamlDocument, data_dir: Path | None = None) -> Problem:
-    orgs, waves = each_of(lambda: validate(OrganisationsFile, org_doc), lambda: validate(WavesFile, waves_doc))
+    orgs, waves = each_of(lambda: validate(OrganisationsFile, org_doc, lambda: waves_doc.data),
+                          lambda: validate(WavesFile, waves_doc))
     return _problem(org_doc, orgs, waves_doc, waves, data_dir)
 
 
@@ -71,14 +117,19 @@ def _problem(org_doc: YamlDocument, orgs: OrganisationsFile, waves_doc: YamlDocu
         org_file=org_doc.file,
         waves_file=waves_doc.file,
     )
-    check_references(problem)
+    errors = _reference_errors(problem) + _slip_errors(problem)
+    if errors:
+        raise input_errors(_in_file_order(errors, problem))
     return problem
 
 
 # ---- schema validation with lines --------------------------------------------------------------
 
 
-def validate(model: type[BaseModel], doc: YamlDocument):
+def validate(model: type[BaseModel], doc: YamlDocument, windows: Callable[[], Any] | None = None):
+    """`doc` checked against `model`: its value, or InputError(s) at the lines of what is wrong. `windows`
+    gives waves.yaml as read, where that is another file (a window's date written for its id is then
+    answered with the window's id)."""
     if not isinstance(doc.data, dict):
         raise InputError(
             f"expected a mapping at the top (keys such as {', '.join(list(model.model_fields)[:3])}), "
@@ -90,13 +141,16 @@ def validate(model: type[BaseModel], doc: YamlDocument):
     except ValidationError as exc:
         branch = _one_branch(exc.errors())
         # in the file's order (pydantic's is the model's fields: `users` before the `population` above it)
-        explained = sorted((_explain(model, doc, err) for err in branch), key=_line)
+        known = windows if windows is not None else (lambda: doc.data)
+        explained = sorted((_explain(model, doc, err, known) for err in branch), key=_line)
         raise InputErrors(explained[:MAX_ERRORS], len(branch)) from None
     # pydantic takes true/false for a number (as 1/0): `population: true` is a slip, not a count
     errors = [InputError(_owner_prefix(_data_path(doc.data, path)[1]) + not_a_number(path, raw), doc.where(path))
               for path, raw in _numbers_from_booleans(validated, doc.data, ())]
+    errors += [InputError(_owner_prefix(_data_path(doc.data, path)[1]) + message, doc.where(path))
+               for path, message in _notes_of_absent_fields(validated, doc.data)]
     if errors:
-        raise input_errors(errors)
+        raise input_errors(sorted(errors, key=_line))
     return validated
 
 
@@ -104,23 +158,43 @@ def _line(error: InputError) -> int:
     return error.where.line or 0 if error.where else 0
 
 
-def _numbers_from_booleans(value: Any, raw: Any, path: tuple) -> Iterable[tuple[tuple, bool]]:
-    """The data paths where a YAML true/false became a number in the validated `value`."""
-    if isinstance(raw, bool):
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            yield path, raw
-    elif isinstance(value, BaseModel) and isinstance(raw, dict):
+def _pairs(value: Any, raw: Any, path: tuple = ()) -> Iterable[tuple[Any, Any, tuple]]:
+    """(validated value, value as read, data path) for every value in a validated tree, from the top."""
+    yield value, raw, path
+    if isinstance(value, BaseModel) and isinstance(raw, dict):
         for name, field in type(value).model_fields.items():
             key = field.alias or name
             if key in raw:
-                yield from _numbers_from_booleans(getattr(value, name), raw[key], path + (key,))
+                yield from _pairs(getattr(value, name), raw[key], path + (key,))
     elif isinstance(value, (list, tuple)) and isinstance(raw, list):
         for i, (item, raw_item) in enumerate(zip(value, raw)):
-            yield from _numbers_from_booleans(item, raw_item, path + (i,))
+            yield from _pairs(item, raw_item, path + (i,))
     elif isinstance(value, dict) and isinstance(raw, dict):
         for key, item in value.items():
             if key in raw:
-                yield from _numbers_from_booleans(item, raw[key], path + (key,))
+                yield from _pairs(item, raw[key], path + (key,))
+
+
+def _numbers_from_booleans(value: Any, raw: Any, path: tuple) -> Iterable[tuple[tuple, bool]]:
+    """The data paths where a YAML true/false became a number in the validated `value`."""
+    for validated, written, at in _pairs(value, raw, path):
+        if isinstance(written, bool) and isinstance(validated, (int, float)) and not isinstance(validated, bool):
+            yield at, written
+
+
+def _notes_of_absent_fields(value: Any, raw: Any) -> Iterable[tuple[tuple, str]]:
+    """(the note's path, message) for each source note that names a field its entry does not give
+    (`population: "fact: SSB"` on a hospital without a population): a note for nothing, often a field
+    left out or misplaced."""
+    for validated, written, path in _pairs(value, raw):
+        if not (isinstance(validated, Sourced) and isinstance(written, dict)):
+            continue
+        given = sorted(str(key) for key in written if key not in ("source", "note"))
+        for key in validated.source:
+            if key != "all" and key not in written:
+                yield path + ("source", key), (
+                    f"source names {key!r}, a field this entry does not give; a note is for a field given here "
+                    f"({', '.join(given)}) or 'all': give {key}, or remove its note")
 
 
 def _data_path(data: Any, loc: Iterable) -> tuple[tuple, list[str]]:
@@ -214,9 +288,14 @@ def _one_branch(errors: list[dict]) -> list[dict]:
     return kept or errors
 
 
-def _explain(model: type[BaseModel], doc: YamlDocument, err: dict) -> InputError:
+def _explain(model: type[BaseModel], doc: YamlDocument, err: dict,
+             windows: Callable[[], Any] | None = None) -> InputError:
+    """One pydantic error as `file:line: what is wrong, and what would be right`. `windows` gives
+    waves.yaml as read (None: not known here)."""
     path, names = _data_path(doc.data, err["loc"])
     field_name = getattr(err.get("ctx", {}).get("error"), "field", None)  # schema.FieldError: the field to blame
+    if err["type"] == "union_tag_invalid" and isinstance(_at_path(doc.data, path), dict):
+        field_name = "type"  # an unknown rule type is said at its `type:` line
     where = doc.where(path + (field_name,) if field_name else path)
     kind = err["type"]
     field = names[-1] if names else ""
@@ -237,14 +316,25 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict) -> InputError
         msg = f"{context}: {value!r} is not an id: {id_advice(value)}"
     elif kind == "string_pattern_mismatch" and err["ctx"].get("pattern") == MONTH_PATTERN:
         msg = f"{context}: expected a month as YYYY-MM (e.g. 2024-09), found {value!r}"
-    elif kind in ("date_text", "fte_tenths"):  # schema.Date, schema.LoadFte: the message shows what was found
+    elif kind in ("date_text", "fte_tenths", "month_date"):  # schema.Date, LoadFte, Month: the message says it
         msg = f"{context}: {err['msg']}"
+    elif kind == "window_date":  # schema.WindowId
+        msg = f"{context}: {_window_for_date(err['ctx']['date'], windows)}"
+    elif kind in ("float_parsing", "int_parsing") and _number_meant(value, whole=kind == "int_parsing"):
+        whole = kind == "int_parsing"
+        msg = (f"{context}: expected {'a whole number' if whole else 'a number'}, found {value!r}; write "
+               f"{_number_meant(value, whole)}")
+    elif kind == "too_short" and field == "actors" and value and _rule_type_in(err["loc"]):
+        rule = _rule_type_in(err["loc"])
+        msg = (f"{context}: {'an' if rule[0] in 'aeiou' else 'a'} {rule} rule needs at least two actors, and names "
+               f"{len(value)}; name them all (`actors: [a, b]`)")
     elif kind == "finite_number":
         msg = f"{context}: expected a finite number, found {_YAML_NUMBER.get(str(value), value)}"
     elif kind == "string_type" and value is None:
         msg = f"{context}: expected text, found nothing (null)"
     elif kind in ("string_type",):
-        msg = f"{context}: expected text, got {value!r}; put it in quotes"
+        shown = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else repr(value)
+        msg = f"{context}: expected text, got {shown}; put it in quotes"
     elif kind in ("bool_type", "bool_parsing"):
         msg = f"{context}: expected true or false, got {value!r}"
     elif kind == "too_short" and value == []:
@@ -257,6 +347,52 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict) -> InputError
         shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
         msg = f"{context}: {err['msg']} (got {shown})"
     return InputError(prefix + msg, where)
+
+
+def _rule_type_in(loc: Iterable) -> str | None:
+    """The rule type in a pydantic error location (`rules.1.order.actors`), if there is one."""
+    return next((part for part in loc if part in RULE_TYPES), None)
+
+
+def _at_path(data: Any, path: tuple) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _window_for_date(day: str, windows: Callable[[], Any] | None) -> str:
+    """What to write for a window given by its date: the id of the window of that date, if there is one."""
+    said = f"the date {day}, where a window id is expected"
+    known = windows() if windows is not None else None
+    listed = known.get("windows") if isinstance(known, dict) else None
+    if not isinstance(listed, list):  # the windows are not known here
+        return f"{said}: write the `id` of the window (e.g. '{day[:7]}'), not its date"
+    dated = [(w.get("date"), w.get("id")) for w in listed if isinstance(w, dict) and isinstance(w.get("id"), str)
+             and isinstance(w.get("date"), dt.date)]
+    same = [ident for date, ident in dated if date.isoformat() == day]
+    if same:
+        ids = " or ".join(repr(ident) for ident in same)
+        return f"{said}: write the window's id {ids} (the window dated {day})"
+    if not dated:
+        return f"{said}: write the `id` of a window in waves.yaml"
+    target = dt.date.fromisoformat(day)
+    date, ident = min(dated, key=lambda d: (abs((d[0] - target).days), d[0]))
+    return (f"{said}, and no window is dated {day}: write the `id` of a window in waves.yaml (the nearest is "
+            f"{ident!r}, dated {date})")
+
+
+def _number_meant(text: object, whole: bool) -> str | None:
+    """The number a person meant by text written as numbers are written by hand, and how to write it:
+    `12,5` (a decimal comma) is 12.5, `116 000` (digits grouped by spaces) 116000; None: no such number."""
+    if not isinstance(text, str):
+        return None
+    plain = re.sub(r"[ \u00a0\u202f]", "", text.strip())
+    spaced = plain != text.strip()
+    if re.fullmatch(r"[-+]?\d+", plain) and spaced:
+        return f"{plain} (digits only, no spaces)"
+    if not whole and re.fullmatch(r"[-+]?\d+,\d+", plain):
+        return f"{plain.replace(',', '.')} (a decimal point, not a comma{', and no spaces' if spaced else ''})"
+    return None
 
 
 #: what to write for a required field that is missing, where the field's name does not say it
@@ -328,7 +464,25 @@ def _locate(obj: Any, doc: YamlDocument, path: tuple = ()) -> None:
 
 
 def check_references(problem: Problem) -> None:
-    """Ids that must exist, must be unique, and must be of the right kind. Raises InputErrors."""
+    """Ids that must exist, must be unique, and must be of the right kind. Raises InputErrors, in the
+    order of the files and their lines."""
+    errors = _reference_errors(problem)
+    if errors:
+        raise input_errors(_in_file_order(errors, problem))
+
+
+def _in_file_order(errors: list[InputError], problem: Problem) -> list[InputError]:
+    """organisations.yaml's errors, then waves.yaml's (then any other file's), each in line order."""
+    rank = {problem.org_file: 0, problem.waves_file: 1}
+
+    def key(error: InputError) -> tuple:
+        where = error.where
+        return (2, "", 0) if where is None else (rank.get(where.file, 2), where.file, where.line or 0)
+    return sorted(errors, key=key)
+
+
+def _reference_errors(problem: Problem) -> list[InputError]:
+    """The errors of `check_references`, as found."""
     errors: list[InputError] = []
 
     def err(message: str, obj: Located | None, field: str | None = None) -> None:
@@ -443,6 +597,19 @@ def check_references(problem: Problem) -> None:
             f"horizon_end {waves.horizon_end} is before the planning date {problem.planning_date}: no month's load "
             "would be checked; give a later date, or leave it out (the last window's month plus the longest "
             "hypercare)", waves.field_at("horizon_end")))
+    elif waves.horizon_end is not None and problem.future_windows:
+        # a go-live past the horizon loads no month that is checked: its capacity would never be
+        last = max(problem.future_windows, key=lambda w: w.date)
+        end = f"{waves.horizon_end:%Y-%m}"
+        beyond = [w.id for w in problem.future_windows if f"{w.date:%Y-%m}" > end]
+        if beyond:
+            plural = "s" if len(beyond) > 1 else ""
+            errors.append(InputError(
+                f"horizon_end {waves.horizon_end} is before the last window, {last.id} ({last.date}): capacity is "
+                f"checked to {end} only, so the go-lives of {len(beyond)} window{plural} after it ({some_of(beyond)}) "
+                f"would never be checked against capacity; give a date in {last.date:%Y-%m} or later, or leave "
+                "horizon_end out (then it is the last window's month plus the longest hypercare less one)",
+                waves.field_at("horizon_end")))
     for profile in waves.load_profiles:
         if profile.pool is not None and profile.pool not in pools:
             err(f"load profile {profile.id}: pool {profile.pool!r} is not a pool in waves.yaml"
@@ -472,9 +639,53 @@ def check_references(problem: Problem) -> None:
         repeated = [a for a, n in Counter(ids).items() if n > 1]
         if repeated:
             err(f"{rule.type} rule names {', '.join(repeated)} more than once", rule, "actors")
+    return errors
 
-    if errors:
-        raise input_errors(errors)
+
+def _slip_errors(problem: Problem) -> list[InputError]:
+    """Data the files may well say but almost surely did not mean (checked as the files are read, not
+    after a scenario's changes: moving a window to another month is what a scenario may do)."""
+    errors: list[InputError] = []
+    waves = problem.waves
+    kinds = [kind.value for kind in Kind]
+    for window in waves.windows:
+        # an id of the form YYYY-MM names the window's month: a date in another is a typo in one of them
+        if re.fullmatch(MONTH_PATTERN, window.id) and window.id != f"{window.date:%Y-%m}":
+            errors.append(InputError(
+                f"window {window.id}: date {window.date} is in {window.date:%Y-%m}, not in {window.id}, the month "
+                f"its id names; give the go-live night of {window.id} (or the id {window.date:%Y-%m})",
+                window.field_at("date")))
+    # a load profile no organisation uses, while the organisations of a kind load nothing for want of the
+    # profile named like their kind, is almost surely that profile, misspelt (`trust` for health_trust).
+    # A spare profile where every organisation has one is fine (a scenario's `set` may name it).
+    named = {p.id for p in waves.load_profiles}
+    used = {profile for o in problem.organisations for profile in o.profile_ids}
+    loading_nothing = Counter(o.kind.value for o in problem.organisations
+                              if o.load_profile is None and o.kind.value not in named)
+    for profile in waves.load_profiles:
+        if profile.id in used or profile.id in kinds or not loading_nothing:
+            continue  # (a profile named after a kind with no organisations yet is fine)
+        only = next(iter(loading_nothing)) if len(loading_nothing) == 1 else None
+        meant = _nearest(profile.id, loading_nothing) or only
+        nothing = "; ".join(f"the {n} organisation{'s' if n > 1 else ''} of kind {kind} load{'' if n > 1 else 's'} "
+                            f"nothing, as no profile is named {kind!r}" for kind, n in sorted(loading_nothing.items()))
+        errors.append(InputError(
+            f"load profile {profile.id!r} is used by no organisation (its id is no kind, and no organisation names "
+            f"it in `load_profile`), and {nothing}" + (f": did you mean {meant!r}?" if meant else ".")
+            + f" Name the profile after the kind it is for ({', '.join(kinds)}), or name it in the `load_profile` "
+            "of the organisations it is for (an organisation meant to load nothing: `load_profile: []`)",
+            profile.field_at("id")))
+    return errors
+
+
+def _nearest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice `word` most likely meant: one that holds it (`trust`: health_trust), else the closest."""
+    choices = list(choices)
+    plain = word.lower().replace("-", "_")
+    holding = [c for c in choices if len(plain) >= 3 and (plain in c or c in plain)]
+    if holding:
+        return holding[0]
+    return closest(plain, choices)
 
 
 def _repeats(items: Iterable, key) -> Iterable[tuple[Any, Any]]:

@@ -32,7 +32,17 @@ from .errors import Location
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
-Month = Annotated[str, Field(pattern=MONTH_PATTERN, description="a month as YYYY-MM")]
+
+
+def _not_a_date(value: object) -> object:
+    """A month written as a date (`from: 2025-09-01`, which YAML reads as a date): say which month."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        raise PydanticCustomError("month_date", "a date where a month is expected: write the month as {month} "
+                                  "(YYYY-MM)", {"month": f"{value:%Y-%m}"})
+    return value
+
+
+Month = Annotated[str, BeforeValidator(_not_a_date), Field(pattern=MONTH_PATTERN, description="a month as YYYY-MM")]
 #: the most FTE a pool (or a capacity change) may have
 FTE_MAX = 100_000
 Fte = Annotated[float, Field(ge=0, le=FTE_MAX, allow_inf_nan=False)]
@@ -76,6 +86,16 @@ def _a_date(value: object) -> dt.date:
         except ValueError as exc:
             raise PydanticCustomError("date_text", "{found} is no date ({problem}); expected YYYY-MM-DD",
                                       {"found": repr(value), "problem": str(exc)}) from None
+    if isinstance(value, str):  # 01.09.2025, as Norwegians write it: day, month, year
+        day_first = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value.strip())
+        if day_first:
+            try:
+                meant = dt.date(int(day_first[3]), int(day_first[2]), int(day_first[1]))
+            except ValueError:
+                meant = None
+            if meant is not None:
+                raise PydanticCustomError("date_text", "expected a date as YYYY-MM-DD, found {found}; write {meant}",
+                                          {"found": repr(value), "meant": meant.isoformat()})
     found = (repr(value) if isinstance(value, str) else "a list" if isinstance(value, list) else
              "a mapping" if isinstance(value, dict) else "null" if value is None else str(value).lower())
     raise PydanticCustomError("date_text", "expected a date as YYYY-MM-DD, found {found}", {"found": found})
@@ -83,6 +103,18 @@ def _a_date(value: object) -> dt.date:
 
 #: a calendar day, written YYYY-MM-DD
 Date = Annotated[dt.date, BeforeValidator(_a_date)]
+
+
+def _window_not_date(value: object) -> object:
+    """A window is named by its id; its date (`preferred_window: 2025-10-04`, which YAML reads as a date)
+    is said as such, and the loader names the window of that date (`loader._explain`)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        raise PydanticCustomError("window_date", "a date where a window id is expected", {"date": value.isoformat()})
+    return value
+
+
+#: the id of a window in waves.yaml
+WindowId = Annotated[Id, BeforeValidator(_window_not_date)]
 
 def _one_line(value: str) -> str:
     """A name is shown on one line (a Gantt row, a window's heading): a line break in it split the row,
@@ -162,13 +194,14 @@ class Located(BaseModel):
 
 
 def _check_sources(source: dict[str, str], allowed: set[str]) -> dict[str, str]:
+    """Each note names a field (or `all`) and says its kind; an error is at the note's own line."""
     for key, note in source.items():
         if key != "all" and key not in allowed:
-            raise ValueError(
+            raise FieldError(key,
                 f"source names unknown field {key!r}; use 'all' or one of: {', '.join(sorted(allowed))}"
             )
         if not SOURCE_KIND.match(note):
-            raise ValueError(
+            raise FieldError(key,
                 f"source note for {key!r} must start with 'fact:', 'estimate:' or 'inferred:' "
                 f"(e.g. 'fact: seed 004' or 'estimate: scaled from population'), got {note!r}"
             )
@@ -224,7 +257,7 @@ class Organisation(Sourced):
     returns: Date | None = None  # opted out: the date it returns, where known
     earliest: Date | None = None
     latest: Date | None = None
-    preferred_window: Id | None = None
+    preferred_window: WindowId | None = None
     track: Id | None = None
     load_profile: Id | list[Id] | None = None  # one or more profiles; defaults to the kind's name
     # .inf and .nan are YAML numbers too: refused, as for every number here (a cost of delay of .inf
@@ -288,7 +321,7 @@ class OrganisationsFile(Located):
 
 class Window(Sourced):
     id: Id
-    date: Date  # the Saturday of the production setting
+    date: Date  # the go-live night's date (usually a Saturday; not checked)
     name: Name | None = None
     note: str | None = None
 
@@ -315,7 +348,7 @@ class Blackout(Sourced):
 class Track(Sourced):
     id: Id
     name: Name | None = None
-    windows: list[Id] | None = None  # members may go live only in these windows
+    windows: list[WindowId] | None = None  # members may go live only in these windows
     note: str | None = None
 
 
@@ -364,7 +397,7 @@ class LoadProfile(Sourced):
 class Limit(Sourced):
     # the windows it applies to (all planned windows when omitted), the kinds it counts (max_actors,
     # max_users; all when omitted); an empty list is refused, as for a blackout
-    windows: list[Id] | None = Field(default=None, min_length=1)
+    windows: list[WindowId] | None = Field(default=None, min_length=1)
     kinds: list[Kind] | None = Field(default=None, min_length=1)
     max_actors: int | None = Field(default=None, ge=0)
     max_users: int | None = Field(default=None, ge=0)
@@ -375,6 +408,10 @@ class Limit(Sourced):
     def _something(self):
         if self.max_actors is None and self.max_users is None and self.max_trusts is None:
             raise ValueError("a limit needs at least one of max_actors, max_users, max_trusts")
+        if self.kinds is not None and self.max_actors is None and self.max_users is None:
+            # kinds would be read and then ignored: max_trusts counts health trusts whatever `kinds` says
+            raise FieldError("kinds", "kinds says whom max_actors and max_users count, and this limit has neither "
+                             "(max_trusts counts the health trusts); add max_actors or max_users, or leave kinds out")
         return self
 
 

@@ -65,8 +65,9 @@ class YamlDocument:
         return Location(self.file, self.line_of(path))
 
 
-def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
-    """Read one YAML file strictly. Raises InputError with `file:line` on anything doubtful."""
+def load_yaml(path: Path, display: str | None = None, flags: frozenset[str] = frozenset()) -> YamlDocument:
+    """Read one YAML file strictly. Raises InputError with `file:line` on anything doubtful. `flags`: the
+    keys whose values are true or false (`yes` there is answered with true, not with quotes)."""
     display = display or str(path)
     path = Path(path)
     if not path.exists():
@@ -77,10 +78,10 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
     if size > MAX_BYTES:
         raise InputError(f"file is {size:,} bytes; at most {MAX_BYTES:,} are read (is this the right file?)", Location(display))
     raw = path.read_bytes()
-    return parse_yaml(raw, display)
+    return parse_yaml(raw, display, flags)
 
 
-def parse_yaml(raw: bytes, display: str) -> YamlDocument:
+def parse_yaml(raw: bytes, display: str, flags: frozenset[str] = frozenset()) -> YamlDocument:
     nuls = raw.count(b"\x00")
     if nuls * 10 > len(raw):  # a picture, a spreadsheet, UTF-16 text (one NUL in a text is its control character)
         raise InputError("binary data (NUL bytes); expected a YAML text file in UTF-8", Location(display))
@@ -109,7 +110,7 @@ def parse_yaml(raw: bytes, display: str) -> YamlDocument:
         raise InputError(f"invalid YAML: {exc}", Location(display))
     if node is None:
         raise InputError("file is empty; expected a YAML mapping", Location(display, 1))
-    builder = _Builder(display, loader)
+    builder = _Builder(display, loader, flags)
     data = builder.build(node, (), 0)
     return YamlDocument(display, data, builder.lines)
 
@@ -183,6 +184,8 @@ _SYNTAX_HINTS = (
      "indentation of this line"),
     (("did not find expected '-' indicator",),
      "a list entry that does not start with '- ' in the list's column: check the indentation"),
+    (("found character '\\t' that cannot start any token",),
+     "a tab, where YAML needs spaces: indent with spaces, not tabs"),
 )
 
 
@@ -238,9 +241,10 @@ def _closes_cleanly(following: list[str], quote: str) -> bool:
 class _Builder:
     """Turns a composed node tree into Python values, recording lines and refusing misreadings."""
 
-    def __init__(self, display: str, loader: _StrictLoader):
+    def __init__(self, display: str, loader: _StrictLoader, flags: frozenset[str] = frozenset()):
         self.display = display
         self.loader = loader
+        self.flags = flags
         self.lines: dict[tuple, int] = {}
         self.count = 0
 
@@ -258,7 +262,7 @@ class _Builder:
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        return self._scalar(node)
+        return self._scalar(node, path[-1] if path and isinstance(path[-1], str) else None)
 
     def _mapping(self, node: yaml.MappingNode, path: tuple, depth: int) -> dict:
         result: dict = {}
@@ -283,9 +287,14 @@ class _Builder:
             self.lines[path + (key,)] = key_node.start_mark.line + 1
         return result
 
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
+    def _scalar(self, node: yaml.ScalarNode, key: str | None = None) -> Any:
+        """A plain value; `key`: the key it is the value of (None: a key, or an item of a list)."""
         if node.style is None:  # plain, unquoted
             text = node.value
+            if _YAML11_BOOL.match(text) and key in self.flags:  # a flag: the text is no answer
+                meant = str(text.lower() in ("y", "yes", "on")).lower()
+                raise self.error(node, f"{key}: unquoted {text!r} is no flag value here (YAML 1.1 reads it as a "
+                                       f"boolean, hpplan does not); {key} is true or false: write {meant}")
             if _YAML11_BOOL.match(text):
                 reads = ("PyYAML reads it as text, other YAML tools as a boolean" if text.lower() in ("y", "n") else
                          f"PyYAML would read it as {text.lower() in ('yes', 'on')}")

@@ -30,7 +30,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from ..errors import InputError, InputErrors, Location, did_you_mean
-from ..loader import load_problem, validate
+from ..loader import flag_fields, load_problem, validate
 from ..problem import Problem
 from ..schema import FTE_MAX, SOURCE_KIND, Date, FieldError, Fte, Id, Kind, Month, Status
 from ..solve import SEED_MAX, TIME_LIMIT_MIN, WORK_LIMIT_NEEDS_CP_SAT, SolveOptions
@@ -353,23 +353,27 @@ class SweepSpec(_Strict):
 
     @model_validator(mode="after")
     def _kind(self):
+        # said at the key that does not fit the kind (one that is missing: at `kind:`)
         if self.kind == "monte_carlo":
-            if self.samples is None:
-                raise ValueError("kind monte_carlo needs samples: how many scenarios to draw")
-            if not self.risks:
-                raise ValueError("kind monte_carlo needs risks: whose readiness slips, and how")
             if self.grid:
-                raise ValueError("grid axes are for kind grid; a monte_carlo sweep draws from risks")
+                raise FieldError("grid", "grid axes are for kind grid; a monte_carlo sweep draws from risks")
+            if self.samples is None:
+                raise FieldError("kind", "kind monte_carlo needs samples: how many scenarios to draw")
+            if not self.risks:
+                raise FieldError("risks" if "risks" in self.model_fields_set else "kind",
+                                 "kind monte_carlo needs risks: whose readiness slips, and how")
         else:
-            if not self.grid:
-                raise ValueError("kind grid needs grid: a list of axes (postpone or capacity)")
             if self.risks:
-                raise ValueError("risks are for kind monte_carlo; a grid sweep has grid axes")
+                raise FieldError("risks", "risks are for kind monte_carlo; a grid sweep has grid axes")
             if self.samples is not None:
-                raise ValueError("samples is for kind monte_carlo; a grid runs every combination of its axes")
+                raise FieldError("samples", "samples is for kind monte_carlo; a grid runs every combination of its "
+                                 "axes")
+            if not self.grid:
+                raise FieldError("grid" if "grid" in self.model_fields_set else "kind",
+                                 "kind grid needs grid: a list of axes (postpone or capacity)")
             size = math.prod(len(a.points()) for a in self.grid)
             if size > MAX_GRID:
-                raise ValueError(f"the grid has {size} points; at most {MAX_GRID}")
+                raise FieldError("grid", f"the grid has {size} points; at most {MAX_GRID}")
         return self
 
     @property
@@ -400,7 +404,7 @@ class LoadedSpec:
 
 def load_spec(path: Path | str) -> LoadedSpec:
     """Read and check a spec file's format. InputError(s) with file:line."""
-    doc = load_yaml(Path(path), str(path))
+    doc = load_yaml(Path(path), str(path), flag_fields(SweepSpec))
     spec = validate(SweepSpec, doc)
     return LoadedSpec(spec, doc, Path(path))
 

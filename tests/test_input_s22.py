@@ -1,0 +1,226 @@
+"""Data written from the docs for a new region (s22 data-author): slips the loader let through or
+answered with advice that does not fix them. Each is refused at its line with what would be right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import edit, line_of
+
+from hpplan.errors import InputError, InputErrors
+from hpplan.generate import write_instance
+from hpplan.loader import load_problem
+from hpplan.sweep.spec import load_spec
+
+TINY = Path(__file__).parent / "data" / "tiny"
+
+
+def errors_of(folder: Path) -> list[str]:
+    with pytest.raises(InputError) as info:
+        load_problem(folder)
+    error = info.value
+    return [str(e) for e in error.errors] if isinstance(error, InputErrors) else [str(error)]
+
+
+def error_of(folder: Path) -> str:
+    errors = errors_of(folder)
+    assert len(errors) == 1, errors
+    return errors[0]
+
+
+# ---- 1. a load profile no organisation uses ---------------------------------------------------------
+
+
+def test_a_misspelt_profile_id_is_refused_at_its_id_with_the_kind_it_was_meant_for(data: Path):
+    # `trust` for health_trust: every trust loaded nothing, and `check` said "a plan exists"
+    waves = data / "waves.yaml"
+    edit(waves, "  - id: health_trust\n", "  - id: trust\n")
+    message = error_of(data)
+    assert message.startswith(f"{waves}:{line_of(waves, 'id: trust')}: load profile 'trust' is used by no "
+                              "organisation"), message
+    assert "the 2 organisations of kind health_trust load nothing" in message
+    assert "did you mean 'health_trust'?" in message
+
+
+def test_a_spare_profile_or_one_for_a_kind_without_organisations_is_fine(data: Path):
+    waves = data / "waves.yaml"
+    spare = ("load_profiles:\n"
+             "  - id: lab\n    before: [1]\n    source: {all: \"estimate: test\"}\n"
+             "  - id: municipality-large\n    before: [1]\n    source: {all: \"estimate: test\"}\n")
+    edit(waves, "load_profiles:\n", spare)
+    # the GP office loads nothing (no gp_office profile): a spare profile may then be its misspelt one
+    assert "load profile 'municipality-large' is used by no organisation" in error_of(data)
+    # said to load nothing, it is no slip, and neither is the spare profile (a scenario's `set` may name it)
+    edit(data / "organisations.yaml", "    private: true\n", "    private: true\n    load_profile: []\n")
+    assert "municipality-large" in {p.id for p in load_problem(data).waves.load_profiles}
+
+
+def test_generated_instances_with_a_spare_profile_load(tmp_path: Path):
+    write_instance(tmp_path / "g", "region", 1)
+    assert "health_trust-large" in (tmp_path / "g" / "waves.yaml").read_text()
+    load_problem(tmp_path / "g")
+
+
+# ---- 2. horizon_end before the last window ----------------------------------------------------------
+
+
+def test_a_horizon_before_the_last_window_is_refused_naming_it(data: Path):
+    waves = data / "waves.yaml"
+    edit(waves, "planning_date: 2024-01-15\n", "planning_date: 2024-01-15\nhorizon_end: 2024-06-30\n")
+    message = error_of(data)
+    assert message.startswith(f"{waves}:{line_of(waves, 'horizon_end')}: horizon_end 2024-06-30 is before the "
+                              "last window, 2024-11 (2024-11-09)"), message
+    assert "2 windows after it (2024-09, 2024-11)" in message and "give a date in 2024-11 or later" in message
+    # within the last window's month: its go-live month is checked
+    edit(waves, "horizon_end: 2024-06-30", "horizon_end: 2024-11-01")
+    assert load_problem(data).waves.horizon_end.isoformat() == "2024-11-01"
+
+
+# ---- 3. a window's date and its id ------------------------------------------------------------------
+
+
+def test_a_window_dated_outside_the_month_its_id_names_is_refused(data: Path):
+    waves = data / "waves.yaml"
+    edit(waves, "{id: 2024-09, date: 2024-09-14}", "{id: 2024-09, date: 2024-10-05}")
+    assert error_of(data) == (f"{waves}:{line_of(waves, 'id: 2024-09')}: window 2024-09: date 2024-10-05 is in "
+                              "2024-10, not in 2024-09, the month its id names; give the go-live night of 2024-09 "
+                              "(or the id 2024-10)")
+
+
+def test_a_window_on_a_weekday_in_its_month_is_read(data: Path):
+    # the go-live night's date, usually a Saturday: PSPLIB's windows are on the first of each month
+    edit(data / "waves.yaml", "{id: 2024-09, date: 2024-09-14}", "{id: 2024-09, date: 2024-09-10}")
+    assert load_problem(data).window["2024-09"].date.isoformat() == "2024-09-10"
+
+
+# ---- 4. a date where a window id or a month is expected ---------------------------------------------
+
+
+def test_a_preferred_window_written_as_its_date_is_answered_with_its_id(data: Path):
+    path = data / "organisations.yaml"
+    edit(path, "    preferred_window: 2024-04\n", "    preferred_window: 2024-04-27\n")
+    assert error_of(data) == (f"{path}:{line_of(path, 'preferred_window')}: helse-more-og-romsdal: preferred_window: "
+                              "the date 2024-04-27, where a window id is expected: write the window's id '2024-04' "
+                              "(the window dated 2024-04-27)")
+    edit(path, "    preferred_window: 2024-04-27\n", "    preferred_window: 2024-04-20\n")
+    message = error_of(data)
+    assert "no window is dated 2024-04-20: write the `id` of a window in waves.yaml (the nearest is '2024-04', " \
+           "dated 2024-04-27)" in message and "datetime" not in message and "quotes" not in message, message
+
+
+def test_limit_windows_written_as_dates_and_a_month_written_as_a_date(data: Path):
+    waves = data / "waves.yaml"
+    edit(waves, "  - max_trusts: 1\n", "  - max_trusts: 1\n    windows: [2024-09-14]\n")
+    edit(waves, "fte: 72, source", "fte: 72, changes: [{from: 2024-09-01, fte: 80}], source")
+    assert errors_of(data) == [
+        f"{waves}:{line_of(waves, 'changes:')}: primary: change #1: from: a date where a month is expected: write "
+        "the month as 2024-09 (YYYY-MM)",
+        f"{waves}:{line_of(waves, 'windows: [2024-09-14]')}: limit #1: windows #1: the date 2024-09-14, where a window "
+        "id is expected: write the window's id '2024-09' (the window dated 2024-09-14)",
+    ]
+
+
+# ---- 5. what would be right -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("old, new, said", [
+    ("fte: 72,", "fte: '72,5',", "primary: fte: expected a number, found '72,5'; write 72.5 (a decimal point, "
+                                 "not a comma)"),
+    ("actors: [st-olavs, helse-more-og-romsdal]", "actors: [st-olavs]",
+     "rule #2: actors: an order rule needs at least two actors, and names 1; name them all (`actors: [a, b]`)"),
+])
+def test_waves_values_say_what_to_write(data: Path, old: str, new: str, said: str):
+    waves = data / "waves.yaml"
+    edit(waves, old, new)
+    assert error_of(data) == f"{waves}:{line_of(waves, new)}: {said}"
+
+
+@pytest.mark.parametrize("old, new, said", [
+    ("population: 58509\n", "population: 58 509\n",
+     "alesund: population: expected a whole number, found '58 509'; write 58509 (digits only, no spaces)"),
+    ("private: true\n", "private: yes\n",
+     "private: unquoted 'yes' is no flag value here (YAML 1.1 reads it as a boolean, hpplan does not); private is "
+     "true or false: write true"),
+    ("users: 600\n", "users: 600\n    earliest: 01.09.2025\n",
+     "orsta: earliest: expected a date as YYYY-MM-DD, found '01.09.2025'; write 2025-09-01"),
+    ("    name: Ørsta\n", "\tname: Ørsta\n",
+     "invalid YAML: found character '\\t' that cannot start any token (a tab, where YAML needs spaces: indent with "
+     "spaces, not tabs)"),
+])
+def test_organisation_values_say_what_to_write(data: Path, old: str, new: str, said: str):
+    path = data / "organisations.yaml"
+    edit(path, old, new)
+    assert error_of(data) == f"{path}:{line_of(path, new.strip().splitlines()[-1])}: {said}"
+
+
+def test_yes_for_text_still_offers_quotes(data: Path):
+    path = data / "organisations.yaml"
+    edit(path, "    name: Ørsta\n", "    name: yes\n")
+    assert "write 'yes' in quotes for the text" in error_of(data)
+
+
+# ---- 6. fields that would be ignored ----------------------------------------------------------------
+
+
+def test_kinds_on_a_limit_without_max_actors_or_max_users_is_refused(data: Path):
+    waves = data / "waves.yaml"
+    edit(waves, "  - max_trusts: 1\n    max_actors: 3\n", "  - max_trusts: 1\n    kinds: [municipality]\n")
+    assert error_of(data) == (f"{waves}:{line_of(waves, 'kinds: [municipality]')}: limit #1: kinds says whom "
+                              "max_actors and max_users count, and this limit has neither (max_trusts counts the "
+                              "health trusts); add max_actors or max_users, or leave kinds out")
+
+
+def test_a_source_note_for_a_field_not_given_is_refused_at_the_note(data: Path):
+    path = data / "organisations.yaml"
+    edit(path, "    population: 10958\n    users: 600\n    source: {all: \"estimate: test data\"}\n",
+         "    population: 10958\n    users: 600\n    source:\n      all: \"estimate: test data\"\n"
+         "      earliest: \"fact: seed 004\"\n")
+    assert error_of(data) == (f"{path}:{line_of(path, 'earliest:')}: orsta: source names 'earliest', a field this "
+                              "entry does not give; a note is for a field given here (id, kind, name, population, "
+                              "status, users) or 'all': give earliest, or remove its note")
+
+
+# ---- 7. at the line of what is wrong, in file and line order ----------------------------------------
+
+
+def test_an_unknown_rule_type_is_said_at_its_type_line(data: Path):
+    waves = data / "waves.yaml"
+    edit(waves, "  - type: order\n", "  - id: trusts-in-order\n    type: ordre\n")
+    assert error_of(data).startswith(f"{waves}:{line_of(waves, 'type: ordre')}: trusts-in-order: unknown rule "
+                                     "type 'ordre' (did you mean 'order'?)")
+
+
+@pytest.mark.parametrize("note, said", [
+    ("populaton: \"fact: x\"", "source names unknown field 'populaton'"),
+    ("users: \"HR 2024\"", "source note for 'users' must start with 'fact:'"),
+])
+def test_a_source_note_error_is_said_at_the_note(data: Path, note: str, said: str):
+    path = data / "organisations.yaml"
+    edit(path, "    users: 600\n    source: {all: \"estimate: test data\"}\n",
+         f"    users: 600\n    source:\n      all: \"estimate: test data\"\n      {note}\n")
+    message = error_of(data)
+    assert message.startswith(f"{path}:{line_of(path, note)}: orsta: {said}"), message
+
+
+@pytest.mark.parametrize("body, key", [
+    ("kind: grid\nsamples: 5\ngrid:\n  - postpone: {actor: helse-more-og-romsdal, months: [0, 3]}\n", "samples:"),
+    ("kind: monte_carlo\nsamples: 5\ngrid:\n  - postpone: {actor: helse-more-og-romsdal, months: [0, 3]}\n", "grid:"),
+])
+def test_a_sweep_spec_key_that_does_not_fit_its_kind_is_said_at_that_key(tmp_path: Path, body: str, key: str):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(f"base: {TINY}\ndescription: test\n{body}", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_spec(spec)
+    assert str(info.value).startswith(f"{spec}:{line_of(spec, key)}: "), str(info.value)
+
+
+def test_errors_of_both_files_are_listed_in_file_then_line_order(data: Path):
+    waves, path = data / "waves.yaml", data / "organisations.yaml"
+    edit(waves, "  - {id: 2024-11, date: 2024-11-09}\n",
+         "  - {id: 2024-11, date: 2024-11-09}\n  - {id: 2024-11, date: 2024-11-23}\n")  # a duplicate id
+    edit(path, "    private: true\n", "    private: true\n    track: KI9\n")  # no such track
+    edit(path, "    users: 3500\n", "    users: 3500\n    part_of: nowhere\n")
+    assert [e.split(": ", 1)[0] for e in errors_of(data)] == [
+        f"{path}:{line_of(path, 'part_of: nowhere')}", f"{path}:{line_of(path, 'track: KI9')}",
+        f"{waves}:{line_of(waves, 'date: 2024-11-23')}"]
