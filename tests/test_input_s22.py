@@ -224,3 +224,16 @@ def test_errors_of_both_files_are_listed_in_file_then_line_order(data: Path):
     assert [e.split(": ", 1)[0] for e in errors_of(data)] == [
         f"{path}:{line_of(path, 'part_of: nowhere')}", f"{path}:{line_of(path, 'track: KI9')}",
         f"{waves}:{line_of(waves, 'date: 2024-11-23')}"]
+
+
+def test_a_scenario_s_window_written_as_its_date_says_to_write_the_id(tmp_path):
+    # move_window/remove_window/set_limit took `window: 2025-04-26` as "expected text, got datetime.date(...)"
+    from hpplan.scenario import load_scenario
+
+    path = tmp_path / "mw.yaml"
+    path.write_text("base: data\ndescription: x\nchanges:\n  - {op: move_window, window: 2025-04-26, date: 2025-05-03}\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        load_scenario(path)
+    assert str(error.value).startswith(f"{path}:4: window: the date 2025-04-26, where a window id is expected: "
+                                       "write the `id` of the window (e.g. '2025-04')"), str(error.value)

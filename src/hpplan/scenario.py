@@ -43,6 +43,7 @@ from .schema import (
     Status,
     WithOrBefore,
     Window,
+    WindowId,
 )
 from .yamlio import YamlDocument, load_yaml
 
@@ -159,13 +160,13 @@ class AddWindow(Change):
 class RemoveWindow(Change):
     HELP = "remove a future window (and it from tracks, limits and preferred windows)"
     op: Literal["remove_window"]
-    window: Id
+    window: WindowId
 
 
 class MoveWindow(Change):
     HELP = "give a future window a new date"
     op: Literal["move_window"]
-    window: Id
+    window: WindowId
     date: Date
 
 
@@ -207,7 +208,7 @@ class SetLimit(Change):
     max_actors: int | None = Field(default=None, ge=0)
     max_users: int | None = Field(default=None, ge=0)
     max_trusts: int | None = Field(default=None, ge=0)
-    windows: list[Id] | None = Field(default=None, min_length=1)
+    windows: list[WindowId] | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _something(self):
