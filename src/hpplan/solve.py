@@ -273,7 +273,7 @@ def _solve_replan(problem: Problem, options: SolveOptions,
         except BuildStopped:  # stopped while the model was built (seconds at national scale): no CP-SAT
             build_stopped = True
     # else the CP-SAT model waits until the race needs it (a tie-break): at national scale building it
-    # takes 4-5 s that the racing engines use better (docs/solve.md "Engines")
+    # takes about 3 s that the racing engines use better (docs/solve.md "Engines")
     deadline = started + options.time_limit
     stats = SolveStats(build_time=time.perf_counter() - started, seed=options.seed, workers=options.workers,
                        time_limit=options.time_limit, gap_tolerance=options.gap, phases=[])
@@ -520,8 +520,9 @@ def _objective_phase(problem: Problem, flat: Flat | None, engines: list[str], ro
     if incumbent is not None:
         stats.phases.append("list schedule")
         race.offer(objective=incumbent.objective["total"])
-        if problem.waves.objective.kind == "makespan" and rollout is not None:  # the tie-break profits too
-            cut_at_greedy_makespan(rollout, problem, stats, incumbent)
+        if problem.waves.objective.kind == "makespan":  # the tie-break on this model profits too
+            if rollout is not None:  # None: stopped while it was built
+                cut_at_greedy_makespan(rollout, problem, stats, incumbent)
         elif "highs" not in engines and not requested(options.stop):
             # measured (docs/benchmarks.md): the hint gets CP-SAT to its first plan sooner, with less
             # memory, where it has none of its own for long (national); where HiGHS's branch and bound
