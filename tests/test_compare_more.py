@@ -18,6 +18,9 @@ from hpplan.scenario import apply_quick, apply_scenarios
 
 REPO = Path(__file__).resolve().parent.parent
 FACT = {"all": "fact: test"}
+#: the default pools of `helpers.build`, their capacity a fact: a comparison of facts only marks no limit either
+FACT_POOLS = [{"id": sector, "sector": sector, "fte": 1000, "source": {"fte": "fact: test"}}
+              for sector in ("specialist", "primary")]
 
 
 def compared(base_problem, other_problem):
@@ -46,7 +49,8 @@ def test_a_saving_from_estimated_costs_is_marked():
 
 def test_costs_that_are_all_facts_are_the_cost_of_delay_not_an_estimate():
     # "Estimated cost of delay: 24 MNOK" for a cost whose source note is a fact
-    base = build([org("a", population=100, postponement_cost_per_month=12.0, source=FACT), org("b", source=FACT)])
+    base = build([org("a", population=100, postponement_cost_per_month=12.0, source=FACT), org("b", source=FACT)],
+                 pools=FACT_POOLS)
     comparison = compared(base, apply_quick(base, postpone=["a=2024-04-01"]))
     assert totals_lines(comparison)[1:3] == [
         "Population-months of delay: 200 (population x calendar months moved, later positive)",

@@ -26,6 +26,9 @@ from hpplan.verify import verify
 TINY = Path(__file__).parent / "data" / "tiny"
 SRC = {"all": "estimate: test"}
 STAMP = dt.datetime(2024, 3, 1, 12, 30, tzinfo=dt.timezone.utc)
+#: the default pools of `helpers.build`, their capacity a fact: a plan of facts only has no estimated limit either
+FACT_POOLS = [{"id": sector, "sector": sector, "fte": 1000, "source": {"fte": "fact: test"}}
+              for sector in ("specialist", "primary")]
 
 
 @pytest.fixture(scope="module")
@@ -357,7 +360,8 @@ def test_xlsx_marks_estimates_and_keeps_numbers(mixed_sources):
     assert about["*"].startswith("estimate: see the data's source notes")
     # facts only: no marks and no note
     facts = build([org(o.id, kind=o.kind.value, status=o.status.value, population=o.population, users=o.users,
-                       part_of=o.part_of, source={"all": "fact: test"}) for o in problem.organisations])
+                       part_of=o.part_of, source={"all": "fact: test"}) for o in problem.organisations],
+                  pools=FACT_POOLS)
     book = load_workbook(io.BytesIO(to_xlsx(facts, solved(facts), STAMP)))
     assert all(c.number_format != '#,##0"*"' for row in book["Plan"].iter_rows() for c in row)
     assert all(r[-1] is None for r in rows(book["Plan"])[1:])

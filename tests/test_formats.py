@@ -24,6 +24,9 @@ from hpplan.solution import Assignment, Solution
 
 STAMP = dt.datetime(2024, 3, 1, 12, 30, tzinfo=dt.timezone.utc)
 FACT = {"all": "fact: test"}
+#: the default pools of `helpers.build`, their capacity a fact: a plan of facts only has no estimated limit either
+FACT_POOLS = [{"id": sector, "sector": sector, "fte": 1000, "source": {"fte": "fact: test"}}
+              for sector in ("specialist", "primary")]
 
 
 def _csv_rows(text: str) -> dict[str, dict[str, str]]:
@@ -82,7 +85,7 @@ def test_markdown_marks_estimated_users_with_one_note(mixed_sources):
     assert text.count(ESTIMATE_NOTE) == 1 and "\n\\" + ESTIMATE_NOTE in text
     # facts only: no mark and no note
     facts = build([org(o.id, kind=o.kind.value, status=o.status.value, population=o.population, users=o.users,
-                       source=FACT) for o in problem.organisations])
+                       source=FACT) for o in problem.organisations], pools=FACT_POOLS)
     plain = to_markdown(facts, solved(facts))
     assert ESTIMATE_NOTE not in plain and "*|" not in plain.replace(" ", "")
 

@@ -125,7 +125,7 @@ def test_an_organisation_the_data_lacks_is_a_note_for_a_baseline(tmp_path, saved
     entries = [dict(a, id="gone-since") if k == 1 else a for k, a in enumerate(saved["plan"])]
     path = written(tmp_path, dict(saved, plan=entries))
     result = run("solve", "--data", str(TINY), "--baseline", str(path), "-t", "5", "-o", str(tmp_path / "o.json"))
-    assert result.exit_code == 0 and "does not fit the base data" in result.stderr, result.output
+    assert result.exit_code == 0 and f"does not fit the data in {TINY}" in result.stderr, result.output
 
 
 def test_a_window_on_two_dates_names_the_entries_by_their_place_in_the_file(tmp_path: Path):

@@ -63,6 +63,10 @@ runner = CliRunner()
 
 SRC = {"all": "estimate: test"}
 
+#: the default pools of `helpers.build`, their capacity a fact: a plan of facts only has no estimated limit either
+FACT_POOLS = [{"id": sector, "sector": sector, "fte": 1000, "source": {"fte": "fact: test"}}
+              for sector in ("specialist", "primary")]
+
 
 def rollout_problem() -> Problem:
     """History (a live trust), two tracks, an opted-out municipality (never scheduled) and profiles with
@@ -417,7 +421,7 @@ def test_html_marks_estimated_users_and_population():
     assert page.count(f'<p class="caption">{html.escape(ESTIMATE_NOTE)}') == 1
     # a plan of facts only: no mark, no note
     facts = build([org(o.id, kind=o.kind.value, status=o.status.value, population=o.population, users=o.users,
-                       source={"all": "fact: test"}) for o in problem.organisations])
+                       source={"all": "fact: test"}) for o in problem.organisations], pools=FACT_POOLS)
     page = report_html(facts, solved(facts))
     assert html.escape(ESTIMATE_NOTE) not in page
     assert not re.search(r"\d\*", page[page.index("<h2>Per window</h2>"):])

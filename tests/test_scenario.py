@@ -583,3 +583,18 @@ def test_the_base_of_a_scenario_file_that_cannot_be_read_is_its_error(tmp_path):
     (tmp_path / "mydata").mkdir()
     path.write_text("base: mydata\ndescription: x\nchanges:\n  - {op: exclude, actor: aure}\n", encoding="utf-8")
     assert scenario_base(path).folder == tmp_path / "mydata"
+
+
+def test_a_capacity_change_s_figures_are_the_scenario_s_what_if_the_base_s_keep_their_notes(tmp_path):
+    # --capacity primary=5 (no month) kept the pool's `fact:` note on the what-if figure (shown as a fact),
+    # and the base figure a bounded change returns to after its last month had no note (shown as an estimate)
+    from hpplan.formats import capacity_estimated
+
+    pools = [{**p, "source": {"fte": "fact: test"}} for p in PRIMARY_10]
+    base = build([org("m1")], pools=pools)
+    whole = applied(base, tmp_path, [{"op": "capacity", "pool": "primary", "fte": 5}]).waves.pools[1]
+    assert capacity_estimated(whole, "2024-03") and whole.source["fte"].startswith("estimate: scenario")
+    bounded = applied(base, tmp_path, [{"op": "capacity", "pool": "primary", "fte": 5, "from": "2024-06",
+                                        "to": "2024-08"}]).waves.pools[1]
+    assert [capacity_estimated(bounded, m) for m in ("2024-05", "2024-06", "2024-08", "2024-09")] == \
+        [False, True, True, False]

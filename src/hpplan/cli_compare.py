@@ -68,12 +68,16 @@ def read_baseline(path: Path, freeze_until: Optional[dt.date], problem: Problem)
     return Baseline(plan, freeze_until=freeze_until, name=str(path)), unplaced
 
 
-def check_baseline_fits(problem: Problem, baseline: Baseline, unplaced: list = ()) -> None:
+def check_baseline_fits(problem: Problem, baseline: Baseline, unplaced: list = (), scenarios: list[Path] = ()) -> None:
     """A saved plan made from other data still works as a baseline; say so when it does not fit (with the
-    dates of a YAML plan that are no window's, `unplaced`, first)."""
+    dates of a YAML plan that are no window's, `unplaced`, first), naming the data it does not fit:
+    `problem`'s folder, with the `scenarios` applied to it (compare's `--baseline-scenario`)."""
     violations = [*unplaced, *verify(problem, baseline.plan, check_objective=False)]
     if violations:
-        typer.echo(f"note: the baseline {baseline.name} does not fit the base data ({len(violations)} problems; "
+        data = f"the data in {problem.data_dir if problem.data_dir is not None else 'data'}"
+        if scenarios:
+            data += f" with the scenario{'s' if len(scenarios) > 1 else ''} {', '.join(str(s) for s in scenarios)}"
+        typer.echo(f"note: the baseline {baseline.name} does not fit {data} ({len(violations)} problems; "
                    f"first: {violations[0]}); it is used as it is", err=True)
 
 
@@ -241,7 +245,9 @@ def totals_lines(c: Comparison) -> list[str]:
     lines.append(cost)
     for p in c.peaks:
         def peak(x):
-            return f"{fmt_number(x.used)} of {fmt_number(x.limit)} FTE in {x.month}" if x else "n/a"
+            if x is None:
+                return "n/a"
+            return f"{fmt_number(x.used)} of {marked(fmt_number(x.limit), x.limit_estimate)} FTE in {x.month}"
         lines.append(f"Peak load {p.pool}: {peak(p.before)} -> {peak(p.after)}")
     return lines
 
@@ -252,9 +258,12 @@ def _costs_estimated(c: Comparison) -> bool:
 
 
 def _estimates_shown(c: Comparison) -> bool:
-    """Whether the comparison shows a figure marked `*`: a move's cost, or a total."""
+    """Whether the comparison shows a figure marked `*`: a move's cost, a capacity in the cause shown for
+    a move, a total, or a pool's limit in the peak loads."""
     return (_costs_estimated(c) or any(m.cost_estimate for m in c.moves if m.cost)
-            or c.population_months_is_estimate or c.population_out_is_estimate or c.population_in_is_estimate)
+            or any(m.cause is not None and m.cause.estimate for m in c.moves)
+            or c.population_months_is_estimate or c.population_out_is_estimate or c.population_in_is_estimate
+            or any(x is not None and x.limit_estimate for p in c.peaks for x in (p.before, p.after)))
 
 
 def _population_line(c: Comparison) -> str:
@@ -487,7 +496,7 @@ def compare_command(
         base_problem = scenario_problem(folder, baseline_scenario, [], [], [])
         read, unplaced = read_baseline(baseline, None, base_problem)
         base_solution = read.plan
-        check_baseline_fits(base_problem, read, unplaced)
+        check_baseline_fits(base_problem, read, unplaced, baseline_scenario)
     source = str(baseline)
     other_problem = scenario_problem(folder, scenario, postpone, exclude, capacity)
     if freeze is None and not fresh:

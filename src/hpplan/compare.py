@@ -28,7 +28,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from .errors import some_of
-from .formats import KIND_ORDER, PeakLoad, estimated, peak_loads
+from .formats import KIND_ORDER, PeakLoad, capacity_estimated, estimated, marked, peak_loads
 from .problem import LOAD_SCALE, Problem, month_index, parse_month
 from .schema import Status as OrgStatus
 from .solution import LEAST_CHANGE, Assignment, Solution, Status
@@ -64,6 +64,9 @@ class Cause:
     actors: tuple[str, ...] = ()  # the other organisations involved; for a knock-on the moved ones
     where: str | None = None  # file:line of the rule, limit, pool or scenario change
     detail: str | None = None  # the verifier's full message
+    #: the text shows a figure marked `*` (a pool's capacity that rests on an estimate: `capacity_estimated`);
+    #: the JSON's text carries the mark
+    estimate: bool = False
     #: a pool over capacity in several months: the cause to show first, all of them at once (how far over
     #: at the worst); this one stays among the causes as its own month's (not in the JSON: it is a cause there)
     summary: Cause | None = field(default=None, compare=False, repr=False)
@@ -294,7 +297,7 @@ class Comparison:
 def _peak_json(peak: PeakLoad | None) -> dict | None:
     if peak is None:
         return None
-    return {"month": peak.month, "used": peak.used, "limit": peak.limit}
+    return {"month": peak.month, "used": peak.used, "limit": peak.limit, "limit_is_estimate": peak.limit_estimate}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -663,12 +666,14 @@ class _Explainer:
         point = next((p for p in over if (p.pool, p.month) == (v.pool, v.month)), over[0])
         pool = next(p for p in problem.waves.pools if p.id == point.pool)
         with_it = ("with it back there" if len(group) == 1 else "with its group back there") if held else "with it there"
+        estimate = capacity_estimated(pool, point.month)
+        limit = marked(f"{point.limit:g}", estimate)
         if held:
-            head = f"pool {pool.id} full in {point.month}: {point.used:g} of {point.limit:g} FTE {with_it}"
+            head = f"pool {pool.id} full in {point.month}: {point.used:g} of {limit} FTE {with_it}"
         else:
-            head = (f"pool {pool.id} was full in {point.month} in the baseline ({point.used:g} of {point.limit:g} FTE "
+            head = (f"pool {pool.id} was full in {point.month} in the baseline ({point.used:g} of {limit} FTE "
                     f"{with_it})")
-        cause = self._capacity_at(point, pool, head, members, held, v.rule, where, v.message)
+        cause = self._capacity_at(point, pool, head, members, held, v.rule, where, v.message, estimate)
         months = [p for p in over if p.pool == pool.id]
         if len(months) < 2:
             return cause
@@ -680,20 +685,25 @@ class _Explainer:
             said = next((w for w in _check(problem, trial_entries)
                          if w.rule == "capacity" and (w.pool, w.month) == (pool.id, worst.month)), v)
             limits = {p.limit for p in months}
-            capacity = f"its {point.limit:g} FTE" if len(limits) == 1 else "its capacity"
-            most = f"{worst.used:g} FTE" if len(limits) == 1 else f"{worst.used:g} of {worst.limit:g} FTE"
+            if len(limits) == 1:  # one figure for all the months: an estimate if any month's is
+                estimate = any(capacity_estimated(pool, p.month) for p in months)
+                capacity, most = f"its {marked(f'{point.limit:g}', estimate)} FTE", f"{worst.used:g} FTE"
+            else:
+                estimate = capacity_estimated(pool, worst.month)
+                capacity, most = "its capacity", f"{worst.used:g} of {marked(f'{worst.limit:g}', estimate)} FTE"
             span = _months_span([p.month for p in months]) + ("" if held else " in the baseline")
             head = (f"pool {pool.id} {'over' if held else 'was over'} {capacity} in {span} {with_it}, "
                     f"up to {most} in {worst.month}")
             self._summaries[key] = self._capacity_at(worst, pool, head, members, held, said.rule,
                                                      str(said.where) if said.where else where, said.message,
-                                                     say_month=True)
+                                                     estimate, say_month=True)
         return replace(cause, summary=self._summaries[key])
 
     def _capacity_at(self, point, pool, head: str, members: set[str], held: bool, rule: str, where: str | None,
-                     detail: str, say_month: bool = False) -> Cause:
+                     detail: str, estimate: bool, say_month: bool = False) -> Cause:
         """The capacity cause of one month over (`point`, a load report point): who loads that month
-        differently in the two plans (a knock-on), else a capacity the scenario changed, else the pool."""
+        differently in the two plans (a knock-on), else a capacity the scenario changed, else the pool.
+        `estimate`: `head` shows a capacity marked `*`; each capacity the text adds is marked as its own."""
         month = point.month
         base_load = _loads(self.base_problem, self.base.plan, pool.id, month)
         other_load = _loads(self.other_problem, self.other.plan, pool.id, month)
@@ -704,17 +714,21 @@ class _Explainer:
             if movers:
                 there = f" in {month}" if say_month else " there"
                 return Cause("knock-on", f"{head}; more load{there} now from {_listing(movers, diff)}", rule, movers,
-                             where, detail)
+                             where, detail, estimate)
         else:
             movers = tuple(sorted((a for a, d in diff.items() if d < 0 and a in self.moved), key=lambda a: (diff[a], a)))
             if movers:
-                return Cause("knock-on", f"{head}; freed{then} by {_listing(movers, diff)}", rule, movers, where, detail)
-        before_cap = _capacity(self.base_problem, pool.id, month)
-        after_cap = _capacity(self.other_problem, pool.id, month)
-        if before_cap is not None and after_cap is not None and before_cap != after_cap:
-            return Cause("scenario", f"{head}; capacity{then} {before_cap:g} -> {after_cap:g} FTE (scenario)", rule, (),
-                         where, detail)
-        return Cause("capacity", head, rule, (), where, detail)
+                return Cause("knock-on", f"{head}; freed{then} by {_listing(movers, diff)}", rule, movers, where,
+                             detail, estimate)
+        before_pool = _pool(self.base_problem, pool.id)
+        after_pool = _pool(self.other_problem, pool.id)
+        if before_pool is not None and after_pool is not None and before_pool.fte_in(month) != after_pool.fte_in(month):
+            before, after = (capacity_estimated(p, month) for p in (before_pool, after_pool))
+            change = (f"{marked(f'{before_pool.fte_in(month):g}', before)} -> "
+                      f"{marked(f'{after_pool.fte_in(month):g}', after)} FTE")
+            return Cause("scenario", f"{head}; capacity{then} {change} (scenario)", rule, (), where, detail,
+                         estimate or before or after)
+        return Cause("capacity", head, rule, (), where, detail, estimate)
 
     def _rule_label(self, problem: Problem, v: Violation) -> str:
         """'order rule trust-order' (or '#3'): the rule at the violation's place, else the only rule of
@@ -775,9 +789,9 @@ def _months_span(months: list[str]) -> str:
     return f"{len(months)} months from {first} to {last}"
 
 
-def _capacity(problem: Problem, pool_id: str, month: str) -> float | None:
-    pool = next((p for p in problem.waves.pools if p.id == pool_id), None)
-    return pool.fte_in(month) if pool else None
+def _pool(problem: Problem, pool_id: str):
+    """The pool of that id in the data (None: the data has none)."""
+    return next((p for p in problem.waves.pools if p.id == pool_id), None)
 
 
 def _listing(ids: tuple[str, ...], diff: dict[str, float]) -> str:

@@ -19,7 +19,8 @@ Both say whether the plan keeps every rule and limit of the data (`report.checke
 plan read against data that changed since is no longer "optimal" without a word. Both mark a users or
 population figure that rests on an estimate (`formats.estimated`): the calendar with `*` and a note in
 the event, the workbook with a `*` in the cell's number format (the cell stays a number, and the mark
-goes along when the cell is copied into a document) and an `estimates` column naming the figures.
+goes along when the cell is copied into a document) and an `estimates` column naming the figures; the
+workbook's Load sheet marks a limit that rests on an estimate (`formats.capacity_estimated`) alike.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ import zipfile
 from pathlib import Path
 
 from .errors import InputError
-from .formats import (ESTIMATE_NOTE, estimated, estimates_named, fmt_int, kind_noun, marked, objective_terms,
-                      plan_groups, window_of, window_summary, window_users_estimated)
+from .formats import (ESTIMATE_NOTE, capacity_estimated, estimated, estimates_named, fmt_int, kind_noun, marked,
+                      objective_terms, plan_groups, window_of, window_summary, window_users_estimated)
 from .problem import Problem, parse_month
 from .report import BROKEN_SHOWN, checked_status, plan_violations
 from .solution import Solution
@@ -174,6 +175,8 @@ INT_FORMAT = "#,##0"
 STAMP_FORMAT = 'yyyy-mm-dd hh:mm:ss "UTC"'
 #: an estimated count: shown with the mark, still a number (sums, sorting and filters work)
 ESTIMATE_FORMAT = INT_FORMAT + '"*"'
+#: an estimated FTE figure (a pool's limit), alike
+FTE_ESTIMATE_FORMAT = FTE_FORMAT + '"*"'
 
 #: leading characters that make a spreadsheet read typed text as a formula (OWASP "CSV injection")
 FORMULA_START = ("=", "+", "-", "@")
@@ -277,14 +280,17 @@ def _plan_rows(problem: Problem, solution: Solution) -> tuple[list[list], list[s
     return rows, marks
 
 
-def _mark_estimates(sheet, marks: list[set[int]]) -> None:
-    """Show the estimated figures of a sheet's rows (under the header) with `ESTIMATE_FORMAT`."""
+def _mark_estimates(sheet, marks: list[set[int]], number_format: str = ESTIMATE_FORMAT) -> None:
+    """Show the estimated figures of a sheet's rows (under the header) with `number_format`."""
     for row, columns in enumerate(marks, start=2):
         for col in columns:
-            sheet.cell(row=row, column=col + 1).number_format = ESTIMATE_FORMAT
+            sheet.cell(row=row, column=col + 1).number_format = number_format
 
 
-def _load_rows(problem: Problem, solution: Solution) -> tuple[list[str], list[list], dict[int, str]]:
+def _load_rows(problem: Problem, solution: Solution) -> tuple[list[str], list[list], dict[int, str], list[set[int]]]:
+    """The Load sheet's header, rows and number formats, and per row the columns whose figure is an
+    estimate (a limit: `capacity_estimated`)."""
+    by_id = {p.id: p for p in problem.waves.pools}
     pools = [p.id for p in problem.waves.pools]
     pools += sorted({p.pool for p in solution.load} - set(pools))
     pools = [p for p in pools if any(q.pool == p for q in solution.load)]
@@ -296,18 +302,22 @@ def _load_rows(problem: Problem, solution: Solution) -> tuple[list[str], list[li
         base = len(header)
         header += [f"{pool} used FTE", f"{pool} limit FTE", f"{pool} use"]
         formats |= {base: FTE_FORMAT, base + 1: FTE_FORMAT, base + 2: PERCENT_FORMAT}
-    rows = []
+    rows, marks = [], []
     for month in months:
         index = parse_month(month)
         row: list = [dt.date(index // 12, index % 12 + 1, 1)]
+        estimates = set()
         for pool in pools:
             point = by_key.get((pool, month))
             if point is None:
                 row += [None, None, None]
             else:
+                if capacity_estimated(by_id.get(pool), month):
+                    estimates.add(len(row) + 1)  # the limit column
                 row += [point.used, point.limit, point.used / point.limit if point.limit else None]
         rows.append(row)
-    return header, rows, formats
+        marks.append(estimates)
+    return header, rows, formats, marks
 
 
 WINDOW_COLUMNS = ["window", "date", "name", "history", "actors", "users", "primary live", "specialist live"]
@@ -353,8 +363,10 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
     _mark_estimates(plan, marks)
     any_estimate = any(marks)
 
-    header, rows, formats = _load_rows(problem, solution)
+    header, rows, formats, marks = _load_rows(problem, solution)
     load = _sheet(workbook, "Load", header, rows, formats)
+    _mark_estimates(load, marks, FTE_ESTIMATE_FORMAT)
+    limits_estimated = any(marks)
     if rows:
         red = PatternFill("solid", fgColor="F8D7DA")
         for col in range(3, len(header), 3):  # the `use` columns: over 100% red
@@ -378,8 +390,13 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
     if len(broken) > BROKEN_SHOWN:
         about.append(["broken", f"and {fmt_int(len(broken) - BROKEN_SHOWN)} more (hpplan check --plan lists them all)"])
     about += [["scenario", change] for change in problem.applied]
-    if any_estimate:
-        about.append(["*", ESTIMATE_NOTE.removeprefix("* ") + " (the Plan sheet's estimates column names them)"])
+    if any_estimate or limits_estimated:
+        where = []
+        if any_estimate:
+            where.append("the Plan sheet's estimates column names them")
+        if limits_estimated:
+            where.append("in the Load sheet, a limit")
+        about.append(["*", ESTIMATE_NOTE.removeprefix("* ") + f" ({'; '.join(where)})"])
     about += [[f"objective: {term}", value] for term, value in objective_terms(solution)]
     stats = solution.stats
     about += [["solver", stats.engine], ["seed", stats.seed], ["workers", stats.workers],

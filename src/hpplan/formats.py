@@ -6,7 +6,8 @@ show are computed here, once:
 - `plan_groups`: the plan entries grouped by window (history first, "not scheduled" last);
 - `window_summary`: per window, actors and users going live and the cumulative population shares;
 - `peak_loads`: per pool, the month of the highest load and the limit there;
-- `estimated` and `marked`: a users or population figure that rests on an estimate, marked `*`.
+- `estimated` and `marked`: a users or population figure that rests on an estimate, marked `*`;
+  `capacity_estimated`: whether a pool's capacity (a limit) in a month does.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from enum import Enum
 from typing import Iterable
 
 from .problem import Problem
-from .schema import Kind, Organisation, Window
+from .schema import Kind, Organisation, Pool, Window
 from .solution import LEAST_CHANGE, Assignment, Solution, Status
 
 #: the order organisations are listed in within a window: trusts and hospitals first
@@ -258,8 +259,8 @@ def window_summary(problem: Problem, solution: Solution) -> list[WindowSummary]:
 # --------------------------------------------------------------------------------------------------
 # estimates: every output marks a figure that rests on one (docs/data-format.md "Facts and estimates")
 
-#: the mark after a users or population figure that rests on an estimate (`hpplan compare` and `sweep`
-#: mark estimated costs the same way), and the one note that explains it
+#: the mark after a users, population or capacity figure that rests on an estimate (`hpplan compare` and
+#: `sweep` mark estimated costs the same way), and the one note that explains it
 ESTIMATE_MARK = "*"
 ESTIMATE_NOTE = "* estimate: see the data's source notes"
 
@@ -284,6 +285,20 @@ def window_users_estimated(problem: Problem, solution: Solution) -> dict[str, bo
             for g in plan_groups(problem, solution) if g.window is not None}
 
 
+def capacity_estimated(pool: Pool | None, month: str) -> bool:
+    """Whether a pool's capacity in a month `YYYY-MM` (the limit its load is shown against) rests on an
+    estimate: the source note of the capacity change in force that month (`Pool.change_in`), else of
+    the pool's `fte`, is not a fact (`Sourced.is_estimate`); a change without a note counts as an
+    estimate, as any figure without a `fact:` note does. A scenario's `capacity` change and `--capacity`
+    note their figures `estimate: scenario FILE` (a what-if, as a number a scenario `set`s), and the
+    base figures they return to keep the base's notes (scenario.py). A pool the data lacks (a saved
+    plan's load of other data): False, nothing to mark it by."""
+    if pool is None:
+        return False
+    change = pool.change_in(month)
+    return (change if change is not None else pool).is_estimate("fte")
+
+
 def estimates_named(org: Organisation | None) -> list[str]:
     """The figures of an organisation that rest on an estimate, `users` then `population`: what the
     spreadsheet's and the CSV's `estimates` column name."""
@@ -301,6 +316,7 @@ class PeakLoad:
     month: str  # YYYY-MM: the first month with the highest load
     used: float  # FTE
     limit: float  # FTE in that month
+    limit_estimate: bool = False  # the limit rests on an estimate (`capacity_estimated`): shown marked `*`
 
     @property
     def utilisation(self) -> float | None:
@@ -309,7 +325,9 @@ class PeakLoad:
 
 
 def peak_loads(problem: Problem, solution: Solution) -> list[PeakLoad]:
-    """Per pool (in data order), the highest load of the plan over the horizon."""
+    """Per pool (in data order), the highest load of the plan over the horizon, and whether the limit
+    in that month rests on an estimate."""
+    by_id = {p.id: p for p in problem.waves.pools}
     names = {p.id: p.name for p in problem.waves.pools}
     pools = [p.id for p in problem.waves.pools]
     pools += sorted({p.pool for p in solution.load} - set(pools))
@@ -319,7 +337,8 @@ def peak_loads(problem: Problem, solution: Solution) -> list[PeakLoad]:
         if not points:
             continue
         top = max(points, key=lambda p: p.used)  # max keeps the first (earliest) of equal loads
-        peaks.append(PeakLoad(pool, names.get(pool), top.month, top.used, top.limit))
+        peaks.append(PeakLoad(pool, names.get(pool), top.month, top.used, top.limit,
+                              capacity_estimated(by_id.get(pool), top.month)))
     return peaks
 
 
@@ -432,7 +451,7 @@ def _md_table(header: list[str], rows: list[list[object]], right: set[int] = fro
 
 def to_markdown(problem: Problem, solution: Solution) -> str:
     """A Markdown report: status and objective, the plan by window, the per-window summary and the peak
-    load per pool."""
+    load per pool; an estimated figure (users, a limit) marked `*`, with one note under the tables."""
     where = str(problem.data_dir) if problem.data_dir else "data"
     lines = [
         "# Rollout plan",
@@ -505,23 +524,24 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
             "Shares are cumulative after each window: municipalities' population live over all "
             "municipalities' (primary), health trusts' over all trusts' (specialist).",
         ]
-    if marks:  # escaped: a line starting with `* ` would be a list item, its mark not shown
-        lines += ["", "\\" + ESTIMATE_NOTE + "."]
 
     peaks = peak_loads(problem, solution)
     if peaks:
         lines += ["", "## Peak load per pool", ""]
+        marks |= any(p.limit_estimate for p in peaks)
         rows = [
             [
                 p.pool + (f" ({p.name})" if p.name else ""),
                 fmt_number(p.used),
                 p.month,
-                fmt_number(p.limit),
+                marked(fmt_number(p.limit), p.limit_estimate),
                 fmt_share(p.utilisation),
             ]
             for p in peaks
         ]
         lines += _md_table(["pool", "peak FTE", "month", "limit FTE", "utilisation"], rows, {1, 3, 4})
+    if marks:  # under the tables; escaped: a line starting with `* ` would be a list item, its mark not shown
+        lines += ["", "\\" + ESTIMATE_NOTE + "."]
     return "\n".join(lines) + "\n"
 
 
@@ -532,6 +552,7 @@ __all__ = [
     "PeakLoad",
     "PlanGroup",
     "WindowSummary",
+    "capacity_estimated",
     "peak_loads",
     "plan_groups",
     "to_csv",

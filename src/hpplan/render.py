@@ -501,8 +501,9 @@ def summary_table(problem: Problem, solution: Solution, g: Glyphs, width: int) -
 
 def summary_notes(problem: Problem, solution: Solution) -> list[str]:
     """The notes under the summary table: what its marks and shares mean, and what is not scheduled.
-    One note for every estimated users figure (the Gantt's window lines, the table, the last line),
-    as `hpplan compare` has one for its estimated costs."""
+    One note for every estimated figure of the view (users in the Gantt's window lines, the table and
+    the last line; a limit in the peak load table below), as `hpplan compare` has one for its estimated
+    costs."""
     notes = []
     if problem.history_windows:
         notes.append("* after a window: history, before the planning date.")
@@ -514,14 +515,16 @@ def summary_notes(problem: Problem, solution: Solution) -> list[str]:
         count = len(unscheduled)
         notes.append(f"Not scheduled: {count} organisation{'s' if count != 1 else ''}, "
                      f"{marked(fmt_int(users), unscheduled_estimate)} users.")
-    if unscheduled_estimate or any(window_users_estimated(problem, solution).values()):
+    if (unscheduled_estimate or any(window_users_estimated(problem, solution).values())
+            or any(p.limit_estimate for p in peak_loads(problem, solution))):
         # the table marks history windows with the same `*`: the note says where each mark stands
         notes.append(f"{ESTIMATE_MARK} after a number: an estimate (see the data's source notes).")
     return notes
 
 
 def load_table(problem: Problem, solution: Solution, g: Glyphs, width: int) -> Table | None:
-    """Per pool: the highest load, its month, the limit there and the utilisation."""
+    """Per pool: the highest load, its month, the limit there (marked where an estimate: `summary_notes`
+    says so) and the utilisation."""
     peaks = peak_loads(problem, solution)
     if not peaks:
         return None
@@ -531,7 +534,7 @@ def load_table(problem: Problem, solution: Solution, g: Glyphs, width: int) -> T
         styles.append("" if use is None else "bold red" if use > 1 else "yellow" if use >= 0.9 else "green")
         rows.append(
             [Text(p.pool + (f" ({p.name})" if p.name else "")), Text(fmt_number(p.used)), Text(p.month),
-             Text(fmt_number(p.limit)), Text(fmt_share(use), style=styles[-1])]
+             Text(marked(fmt_number(p.limit), p.limit_estimate)), Text(fmt_share(use), style=styles[-1])]
         )
     header = ["Pool", "Peak FTE", "Month", "Limit FTE", "Use"]
     # the pool column names the row: never left out, at least its id's length

@@ -34,6 +34,7 @@ from .formats import (
     ESTIMATE_NOTE,
     Detail,
     by_kind,
+    capacity_estimated,
     choice,
     estimated,
     fmt_int,
@@ -452,6 +453,8 @@ class PoolSeries:
     used: list[float]
     limit: list[float]
     other_used: list[float] | None = None  # the compared plan's load in the same months
+    #: per month, whether the limit rests on an estimate (`capacity_estimated`): marked `*` in the hover
+    limit_estimate: list[bool] = field(default_factory=list)
 
     @property
     def over(self) -> list[bool]:
@@ -484,6 +487,7 @@ def load_series(problem: Problem, solution: Solution, other: Solution | None = N
                 used=[p.used for p in points],
                 limit=[p.limit for p in points],
                 other_used=other_used,
+                limit_estimate=[capacity_estimated(pool, p.month) for p in points],
             )
         )
     return series
@@ -703,7 +707,9 @@ def gantt_figure(problem: Problem, solution: Solution, group_by: GroupBy = Group
 
 def load_figure(problem: Problem, solution: Solution, other: Solution | None = None,
                 labels: tuple[str, str] = ("plan", "compared")):
-    """Each FTE pool's load by month against its limit (one panel per pool); months over the limit red."""
+    """Each FTE pool's load by month against its limit (one panel per pool); months over the limit red.
+    A limit that rests on an estimate is marked `*` in the panel's title and in the hover (which then
+    says what the mark means: it is read alone)."""
     go, make_subplots = _plotly()
     series = load_series(problem, solution, other)
     peaks = {p.pool: p for p in peak_loads(problem, solution)}
@@ -712,7 +718,8 @@ def load_figure(problem: Problem, solution: Solution, other: Solution | None = N
         peak = peaks.get(s.pool)
         text = s.title
         if peak is not None:
-            text += f": peak {fmt_number(peak.used)} FTE in {peak.month} (limit {fmt_number(peak.limit)}, {fmt_share(peak.utilisation)})"
+            limit = marked(fmt_number(peak.limit), peak.limit_estimate)
+            text += f": peak {fmt_number(peak.used)} FTE in {peak.month} (limit {limit}, {fmt_share(peak.utilisation)})"
         titles.append(html.escape(text))
     rows = max(len(series), 1)
     fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, subplot_titles=titles or None, vertical_spacing=0.12 / rows + 0.04)
@@ -720,9 +727,11 @@ def load_figure(problem: Problem, solution: Solution, other: Solution | None = N
         colour = sector_colour(s.sector) if s.sector else OTHER_SECTOR_COLOUR
         months = [m.isoformat() for m in s.months]
         hover = [
-            f"{m:%Y-%m}: {fmt_number(u)} of {fmt_number(l)} FTE" + (f" ({u / l * 100:.0f}%)" if l else "")
+            f"{m:%Y-%m}: {fmt_number(u)} of {marked(fmt_number(l), e)} FTE" + (f" ({u / l * 100:.0f}%)" if l else "")
             + (f"<br>{html.escape(labels[1])}: {fmt_number(o)} FTE" if s.other_used is not None else "")
-            for m, u, l, o in zip(s.months, s.used, s.limit, s.other_used or s.used)
+            + (f"<br>{html.escape(ESTIMATE_NOTE)}" if e else "")
+            for m, u, l, o, e in zip(s.months, s.used, s.limit, s.other_used or s.used,
+                                     s.limit_estimate or [False] * len(s.months))
         ]
         fig.add_trace(go.Bar(
             x=months, y=s.used, name=f"{s.pool}: load", xperiod="M1", xperiodalignment="middle",
@@ -943,17 +952,19 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
                "population (primary), health trusts' (specialist), and all users. Grey: history.</p>")
     out.append(_table(["window", "date", "name", "actors", "users", "primary live", "specialist live", "users live"],
                       rows, numeric={3, 4, 5, 6, 7}, row_classes=classes))
-    # one note for every mark the page shows: users here, in "Not scheduled" and in the hovers, and the
-    # population of the Gantt chart's rows
+    # one note for every mark the page shows: users here, in "Not scheduled" and in the hovers, the
+    # population of the Gantt chart's rows, and a limit in the peak load table, the load chart's titles
+    # and hover
     orgs = [problem.org.get(e.id) for e in solution.plan]
     scheduled = [problem.org.get(e.id) for e in solution.plan if e.go_live is not None]
-    if estimated(orgs, "users") or estimated(scheduled, "population"):
+    if (estimated(orgs, "users") or estimated(scheduled, "population")
+            or any(any(s.limit_estimate) for s in load_series(problem, solution))):
         out.append(f'<p class="caption">{_esc(ESTIMATE_NOTE)} (in the tables and the charts\' hover)</p>')
     peaks = peak_loads(problem, solution)
     if peaks:
         out.append("<h2>Peak load per pool</h2>")
-        prow = [[p.pool + (f" ({p.name})" if p.name else ""), fmt_number(p.used), p.month, fmt_number(p.limit),
-                 fmt_share(p.utilisation)] for p in peaks]
+        prow = [[p.pool + (f" ({p.name})" if p.name else ""), fmt_number(p.used), p.month,
+                 marked(fmt_number(p.limit), p.limit_estimate), fmt_share(p.utilisation)] for p in peaks]
         out.append(_table(["pool", "peak FTE", "month", "limit FTE", "use"], prow, numeric={1, 3, 4}))
     unscheduled = [e for e in solution.plan if e.go_live is None]
     if unscheduled:

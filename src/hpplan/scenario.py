@@ -732,20 +732,29 @@ class _Draft:
             return (first is None or month >= first) and (last is None or month <= last)
 
         # the new capacity changes at every month where the base changes, and where the override
-        # begins and ends; months before the first change take `fte`
+        # begins and ends; months before the first change take `fte`. Its figures are the scenario's
+        # what-if (noted as an estimate, as a `set` number is); the base's figures keep their notes
+        what_if = f"estimate: scenario {Path(self.file).name}"
+
+        def note(month: str) -> dict:
+            stated = pool.change_in(month) or pool
+            said = stated.source.get("fte", stated.source.get("all"))
+            return {"fte": what_if if inside(month) else said} if inside(month) or said else {}
+
         fte = new(pool.fte) if first is None else pool.fte
         points = sorted({ch.from_ for ch in pool.changes} | ({first} if first else set()) | ({after} if after else set()))
         changes, previous = [], fte
         for month in points:
             value = new(pool.fte_in(month)) if inside(month) else pool.fte_in(month)
             if value != previous:
-                change = CapacityChange.model_validate({"from": month, "fte": value})
+                change = CapacityChange.model_validate({"from": month, "fte": value, "source": note(month)})
                 # inside the change's months it points at the change; after them, where the base states
                 # that month's capacity (a change of the data keeps its line, the pool's fte its own)
                 change._at = c.at if inside(month) else pool.capacity_at(month) or c.at
                 changes.append(change)
                 previous = value
-        changed = pool.model_copy(update={"fte": fte, "changes": changes})
+        changed = pool.model_copy(update={"fte": fte, "changes": changes,
+                                          "source": dict(pool.source, fte=what_if) if first is None else pool.source})
         changed._fields_at = dict(pool._fields_at) | ({"fte": c.at} if first is None else {})
         self.pools[i] = changed
         amount = f"{c.fte:g} FTE" if c.fte is not None else f"x{c.factor:g}"
