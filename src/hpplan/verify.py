@@ -514,6 +514,7 @@ class _Verifier:
 
     def check_load_report(self, loads) -> None:
         pools = {p.id: p for p in self.waves.pools}
+        limits: list[tuple] = []  # the months whose reported limit is not the capacity: said in runs, below
         for index, point in enumerate(self.solution.load):
             self._seq = (index,)
             pool = pools.get(point.pool)
@@ -533,10 +534,25 @@ class _Verifier:
                 self.add("load_report", f"the load report says pool {pool.id} uses {point.used:g} FTE in "
                          f"{point.month}, but the plan's load is {used:.1f} FTE", where=pool.at, pool=pool.id,
                          month=label)
-            if abs(point.limit - cap) > _LOAD_TOLERANCE:  # at the line that states the month's capacity
-                self.add("load_report", f"the load report says pool {pool.id} has {point.limit:g} FTE in "
-                         f"{point.month}, but its capacity is {cap:.1f} FTE", where=pool.capacity_at(label),
-                         pool=pool.id, month=label)
+            if abs(point.limit - cap) > _LOAD_TOLERANCE:
+                limits.append((index, pool, month, point.limit, cap))
+        # a capacity changed since the plan was saved differs in every month it covers: one finding per run
+        # of months with the same figures (at the line that states the capacity), not one per month
+        runs: list[list[tuple]] = []
+        for item in limits:
+            last = runs[-1][-1] if runs else None
+            if (last is not None and last[1] is item[1] and last[2] + 1 == item[2] and last[3:] == item[3:]
+                    and last[1].capacity_at(_month_label(last[2])) == item[1].capacity_at(_month_label(item[2]))):
+                runs[-1].append(item)
+            else:
+                runs.append([item])
+        for run in runs:
+            index, pool, month, reported, cap = run[0]
+            first, end = _month_label(month), _month_label(run[-1][2])
+            months = f"in {first}" if len(run) == 1 else f"in {first} to {end} ({len(run)} months)"
+            self.add("load_report", f"the load report says pool {pool.id} has {reported:g} FTE {months}, but its "
+                     f"capacity {'is' if len(run) == 1 else 'there is'} {cap:.1f} FTE", where=pool.capacity_at(first),
+                     seq=(index,), pool=pool.id, month=first)
         self._seq = ()
 
     # ---- objective ------------------------------------------------------------------------------
