@@ -141,3 +141,24 @@ def test_a_unit_with_one_window_goes_first():
     assert plan.windows == {"m1": "w2", "m2": "w1"}
     solution = solve_greedy(p)
     assert verify(p, solution) == []
+
+
+def test_multi_pass_ends_its_passes_at_a_stop_once_it_has_a_plan(monkeypatch):
+    # a Ctrl-C during a makespan solve's list schedule waited for all 30 passes (2.65 s at national scale)
+    import hpplan.greedy as greedy
+    from hpplan.engines.common import flatten
+
+    problem = small_instances()["capacity-and-precedence"]
+    passes = []
+    real = greedy.schedule
+
+    def counted(*args, **kwargs):
+        passes.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(greedy, "schedule", counted)
+    plan = greedy.multi_pass(problem, passes=10, seed=3, flat=flatten(problem), stopped=lambda: True)
+    assert len(passes) == 1 and not plan.stuck  # the first pass, which it keeps
+    passes.clear()
+    greedy.multi_pass(problem, passes=10, seed=3, flat=flatten(problem), stopped=lambda: False)
+    assert len(passes) == 11

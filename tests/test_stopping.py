@@ -13,9 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
+from ortools.sat.python import cp_model
 
 from hpplan import StopRequest, load_problem
-from hpplan.solution import Status, read_plan
+from hpplan.solution import Solution, Status, read_plan
 from hpplan.solve import Baseline, SolveOptions, solve, solve_replan
 from hpplan.stopping import EXIT_INTERRUPTED, cp_solver, ctrl_c, requested
 from hpplan.verify import verify
@@ -531,3 +532,25 @@ def test_a_sweep_ctrl_c_before_any_scenario_is_said_once(monkeypatch, capsys, tm
     assert end.value.code == EXIT_INTERRUPTED
     err = capsys.readouterr().err
     assert "interrupted before any scenario finished" in err and "hpplan: interrupted (Ctrl-C)" not in err, err
+
+
+def test_a_re_plan_stopped_before_a_plan_of_its_own_gives_the_baseline_when_it_keeps_every_rule(monkeypatch):
+    # regional-300 and national: CP-SAT's second from the baseline's hints found no plan, so a Ctrl-C in a
+    # re-plan gave none at all; the baseline itself is a plan that changes nothing
+    import importlib
+
+    solve_module = importlib.import_module("hpplan.solve")
+    problem = load_problem(SHIPPED)
+    base = solved(problem)
+    stop = StopRequest()
+    stop.request()
+    monkeypatch.setattr(solve_module, "run_solver", lambda *args, **kwargs: cp_model.UNKNOWN)
+    solution, replan = solve_replan(problem, SolveOptions(time_limit=60, engine="cp-sat", stop=stop), Baseline(base))
+    assert solution.status is Status.feasible and solution.stats.found_by == "baseline"
+    assert {a.id: a.window for a in solution.plan} == {a.id: a.window for a in base.plan}
+    assert (replan.moved, replan.movement) == (0, 0)
+    assert_verified(problem, solution)
+    # a baseline this data does not take (an organisation it leaves out is mandatory): no plan, as before
+    partial = Solution(status=base.status, plan=[a for a in base.plan if a.id != "orkland"])
+    solution, _ = solve_replan(problem, SolveOptions(time_limit=60, engine="cp-sat", stop=stop), Baseline(partial))
+    assert solution.status is Status.unknown and not solution.plan

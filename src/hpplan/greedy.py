@@ -25,6 +25,7 @@ import heapq
 import random
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .engines.common import DisjointSets, Flat, flatten, limit_weight, to_solution
 from .problem import Problem
@@ -387,16 +388,20 @@ def _place_satellite(state: _State, flat: Flat, org_id: str, k: int | None, log:
     return False
 
 
-def multi_pass(problem: Problem, passes: int = 30, seed: int = 0, flat: Flat | None = None) -> GreedyPlan:
+def multi_pass(problem: Problem, passes: int = 30, seed: int = 0, flat: Flat | None = None,
+               stopped: Callable[[], bool] | None = None) -> GreedyPlan:
     """The best of the plain greedy plan and `passes` plans with randomly perturbed priorities (a
     multi-pass list scheduler, seeded): a better hint and, for a makespan, a tighter cut-off. Not the
-    baseline (a) of the benchmark, which is the single plain pass."""
+    baseline (a) of the benchmark, which is the single plain pass. `stopped` is asked between passes
+    once there is a plan (a Ctrl-C: the 30 passes take seconds at national scale): true ends them."""
     from .engines.common import objective_terms
 
     flat = flat or flatten(problem)
     rng = random.Random(seed)
     best, best_value = None, None
     for i in range(passes + 1):
+        if best is not None and stopped is not None and stopped():
+            break
         plan = schedule(problem, flat, noise=None if i == 0 else rng)
         if plan.stuck:
             continue

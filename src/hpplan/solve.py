@@ -286,7 +286,7 @@ def _solve_replan(problem: Problem, options: SolveOptions,
         if status not in (Status.optimal, Status.feasible):
             stats.wall_time = time.perf_counter() - started
             stats.tie_break = "skipped"
-            return Solution(status=status, stats=stats), replan
+            return _unchanged(problem, baseline, options, stats) or (Solution(status=status, stats=stats), replan)
         rollout.model.minimize(rollout.total)
 
     with short_gil_turns():  # the racing engines' callbacks wait less for the GIL
@@ -296,7 +296,8 @@ def _solve_replan(problem: Problem, options: SolveOptions,
     if status not in (Status.optimal, Status.feasible):
         stats.wall_time = time.perf_counter() - started
         stats.tie_break = "skipped"
-        return Solution(status=status, stats=stats), replan
+        unchanged = _unchanged(problem, baseline, options, stats) if baseline is not None else None
+        return unchanged or (Solution(status=status, stats=stats), replan)
     stats.best_bound = outcome.bound  # never below 0: `Race.offer`
     objective_value = outcome.best.objective
     stats.gap = (abs(objective_value - outcome.bound) / max(1.0, abs(objective_value))
@@ -343,6 +344,27 @@ def _solve_replan(problem: Problem, options: SolveOptions,
     if replan is not None and baseline.freeze_until is not None:
         replan.frozen, replan.released, replan.joined = _frozen_result(problem, baseline, solution)
     stats.wall_time = time.perf_counter() - started
+    return solution, replan
+
+
+def _unchanged(problem: Problem, baseline: Baseline, options: SolveOptions,
+               stats: SolveStats) -> tuple[Solution, Replan] | None:
+    """A re-plan stopped before it had a plan of its own: the baseline itself, unchanged, when it keeps
+    every rule of this data (it changes nothing: the least change there is), else None (no plan)."""
+    from .engines.common import to_solution
+    from .verify import verify
+
+    if not requested(options.stop):
+        return None
+    chosen = slot_indices(problem, {a.id: a.window for a in baseline.plan.plan if not a.pinned and a.go_live})
+    solution = to_solution(flatten(problem), chosen, Status.feasible, stats)
+    if verify(problem, solution):
+        return None
+    stats.found_by = "baseline"
+    stats.phases.append("stopped before a plan of its own: the baseline, unchanged")
+    replan = Replan(moved=0, movement=0, proven=True)
+    if baseline.freeze_until is not None:
+        replan.frozen, replan.released, replan.joined = _frozen_result(problem, baseline, solution)
     return solution, replan
 
 
@@ -460,16 +482,17 @@ class _Outcome:
     values: _Values | None = None
 
 
-def list_schedule(problem: Problem, flat: Flat | None = None) -> Solution | None:
+def list_schedule(problem: Problem, flat: Flat | None = None, stop: StopRequest | None = None) -> Solution | None:
     """The list scheduler's plan if the verifier accepts it (else None): a multi-pass schedule for a
-    makespan (a tighter cut-off), one pass for the population objective (0.2 s at national scale).
-    `flat`: the problem's flat form when the caller has it (else flattened here)."""
+    makespan (a tighter cut-off; a `stop` requested ends its passes at the best so far), one pass for
+    the population objective (0.2 s at national scale). `flat`: the problem's flat form when the caller
+    has it (else flattened here)."""
     from .greedy import multi_pass, solve_greedy, to_solution
     from .verify import verify
 
     flat = flat or flatten(problem)
     if problem.waves.objective.kind == "makespan":
-        plan = multi_pass(problem, flat=flat)
+        plan = multi_pass(problem, flat=flat, stopped=stop.is_set if stop is not None else None)
         if plan.stuck:
             return None
         solution = to_solution(flat, {o: plan.chosen.get(o) for o in flat.plannable}, Status.feasible, SolveStats())
@@ -516,7 +539,7 @@ def _objective_phase(problem: Problem, flat: Flat | None, engines: list[str], ro
                 gap=0.0 if engines == ["cp-sat"] else options.gap)
     incumbent = None
     if not replanning:
-        incumbent = list_schedule(problem, flat)
+        incumbent = list_schedule(problem, flat, options.stop)
     if incumbent is not None:
         stats.phases.append("list schedule")
         race.offer(objective=incumbent.objective["total"])
