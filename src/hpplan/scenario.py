@@ -27,7 +27,8 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, model_validator
 
 from .errors import InputError, InputErrors, Location, did_you_mean, input_errors
-from .loader import _explain, _locate, _numbers_from_booleans, check_references, not_a_number, validate
+from .loader import (_explain, _line, _locate, _numbers_from_booleans, check_references, flag_fields,
+                     not_a_number, validate)
 from .problem import Numbering, Problem, month_label, parse_month
 from .schema import (
     AfterLive,
@@ -39,8 +40,10 @@ from .schema import (
     Limit,
     Month,
     Organisation,
+    OrganisationsFile,
     Rule,
     Status,
+    WavesFile,
     WithOrBefore,
     Window,
     WindowId,
@@ -240,6 +243,11 @@ class ScenarioHeader(BaseModel):
     note: str | None = None
 
 
+#: the keys whose values are true or false, in a scenario's changes and in the data they write (`unpin`,
+#: an added organisation's `private`): there an unquoted `yes` is answered with `true`, as in the data files
+FLAGS = flag_fields(ScenarioHeader, *CHANGES.values(), OrganisationsFile, WavesFile)
+
+
 @dataclass
 class Scenario:
     file: str  # as given (for messages)
@@ -256,15 +264,16 @@ class Scenario:
 # reading
 
 
-def load_scenario(path: Path | str) -> Scenario:
-    """Read and check one scenario file (format only; ids are checked when it is applied)."""
-    doc = load_yaml(Path(path), str(path))
+def load_scenario(path: Path | str, windows: list[Window] | None = None) -> Scenario:
+    """Read and check one scenario file (format only; ids are checked when it is applied). `windows`: the
+    windows of the data it is for, where known (a window written as its date is answered with its id)."""
+    doc = load_yaml(Path(path), str(path), FLAGS)
     header = validate(ScenarioHeader, doc)
     changes: list[Change] = []
     errors: list[InputError] = []
     for i, raw in enumerate(header.changes):
         try:
-            changes.append(_read_change(doc, i, raw))
+            changes.append(_read_change(doc, i, raw, windows))
         except InputErrors as exc:
             errors.extend(exc.errors)
         except InputError as exc:
@@ -274,7 +283,12 @@ def load_scenario(path: Path | str) -> Scenario:
     return Scenario(doc.file, header.base, " ".join(header.description.split()), changes)
 
 
-def _read_change(doc: YamlDocument, i: int, raw: Any) -> Change:
+def _as_read(windows: list[Window] | None):
+    """`windows` as `loader.validate` takes the data's windows (None: not known; no window is guessed)."""
+    return lambda: None if windows is None else {"windows": [{"id": w.id, "date": w.date} for w in windows]}
+
+
+def _read_change(doc: YamlDocument, i: int, raw: Any, windows: list[Window] | None = None) -> Change:
     path = ("changes", i)
     if not isinstance(raw, dict):
         raise InputError(f"a change is a mapping with `op:` (one of {', '.join(CHANGES)}), found {type(raw).__name__}",
@@ -290,7 +304,7 @@ def _read_change(doc: YamlDocument, i: int, raw: Any) -> Change:
                          doc.where(path + ("op",)))
     cls = CHANGES[op]
     sub = YamlDocument(doc.file, raw, {p[2:]: line for p, line in doc.lines.items() if p[:2] == path})
-    change = validate(cls, sub)
+    change = validate(cls, sub, _as_read(windows))
     for name, field in type(change).model_fields.items():  # nested data: an added organisation, window, rule ...
         key = field.alias or name
         _locate(getattr(change, name), sub, (key,))
@@ -312,7 +326,7 @@ def apply_scenarios(problem: Problem, paths: list[Path] | Path | str) -> Problem
     """The problem with each scenario file applied in order (a new Problem; the base is untouched); one
     file may be given alone. Raises InputError (InputErrors) with `file:line` for anything wrong."""
     for path in [paths] if isinstance(paths, (str, Path)) else paths:
-        scenario = load_scenario(path)
+        scenario = load_scenario(path, problem.windows)
         problem = apply_scenario(problem, scenario)
     return problem
 
@@ -514,7 +528,8 @@ class _Draft:
             new = Organisation.model_validate(data)
         except ValidationError as exc:
             raise InputErrors([  # worded as for organisations.yaml, at the line of the field in the change
-                InputError(f"{org.id}: {_explain(Organisation, YamlDocument(self.file, data), e).message}",
+                InputError(f"{org.id}: "
+                           f"{_explain(Organisation, YamlDocument(self.file, data), e, _as_read(self.windows)).message}",
                            where(e["loc"][0] if e["loc"] else getattr(e.get("ctx", {}).get("error"), "field", None)))
                 for e in exc.errors()
             ]) from None
@@ -662,10 +677,17 @@ class _Draft:
                        and (update[name] if name in update else getattr(org, name)) is not None]
             if missing:
                 before = "; ".join(f"{name}: {org.source[name]!r}" for name in missing if name in org.source)
-                raise InputError(
+                error = InputError(
                     f"{org.id}: `source` in a set replaces all of the organisation's source notes, and it has none "
                     f"for {', '.join(missing)}; copy {'its note' if len(missing) == 1 else 'their notes'} into "
                     f"this `source` too" + (f" (before: {before})" if before else ""), c.where("fields.source"))
+                # the other fields checked too, as if the notes had been copied (said together, not one by one)
+                copied = {name: org.source.get(name, org.source.get("all", "estimate: as before")) for name in missing}
+                try:
+                    self.revalidate(org, dict(update, source=copied | notes), c, "fields")
+                except InputErrors as others:
+                    raise InputErrors(sorted([error, *others.errors], key=_line)) from None
+                raise error
         if "source" not in update:
             # numbers the scenario sets are the scenario's assumption, not the base data's fact
             source = dict(org.source)
@@ -772,7 +794,16 @@ class _Draft:
             raise InputError(f"window {w.id} ({w.date}) is before the planning date {self.planning_date}; "
                              "history windows cannot be added", c.where("window"))
         self.windows.append(w)
-        return f"add window {w.id} ({w.date})"
+        return f"add window {w.id} ({w.date})" + self._past_horizon(w.date)
+
+    def _past_horizon(self, day: dt.date) -> str:
+        """A note for a window a change puts past the data's `horizon_end`: the months of its go-lives are
+        not checked against capacity (the data's horizon stands; docs/scenarios.md)."""
+        end = self.base.waves.horizon_end
+        if end is None or f"{day:%Y-%m}" <= f"{end:%Y-%m}":
+            return ""
+        return (f" (note: after horizon_end {end} in {Path(self.base.waves_file).name}: the load of the months "
+                f"after {end:%Y-%m} is not checked against capacity)")
 
     def _remove_window(self, c: RemoveWindow) -> str:
         i = self.future_window(c.window, c, "remove")
@@ -807,7 +838,7 @@ class _Draft:
             raise InputError(f"{c.date} is before the planning date {self.planning_date}; a window cannot move into history",
                              c.where("date"))
         self.windows[i] = w.model_copy(update={"date": c.date})
-        return f"move window {w.id}: {w.date} -> {c.date}"
+        return f"move window {w.id}: {w.date} -> {c.date}" + self._past_horizon(c.date)
 
     # ---- rules, limits, blackouts -----------------------------------------------------------------
 
@@ -893,7 +924,7 @@ class Base:
 def scenario_base(path: Path | str) -> Base:
     """The `base` a scenario file names. Raises InputError when the file cannot be read: that error is
     the one to tell (planning ./data instead said "no such data folder" for a bad date in the file)."""
-    doc = load_yaml(Path(path), str(path))
+    doc = load_yaml(Path(path), str(path), FLAGS)
     base = validate(ScenarioHeader, doc).base
     folder = next((c for c in (Path(base), Path(path).parent / base) if c.is_dir()), None)
     return Base(base, doc.where(("base",)), folder)

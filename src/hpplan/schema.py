@@ -96,6 +96,10 @@ def _a_date(value: object) -> dt.date:
             if meant is not None:
                 raise PydanticCustomError("date_text", "expected a date as YYYY-MM-DD, found {found}; write {meant}",
                                           {"found": repr(value), "meant": meant.isoformat()})
+    if isinstance(value, str) and re.fullmatch(MONTH_PATTERN, value.strip()):  # `earliest: 2025-12`
+        raise PydanticCustomError("date_text", "expected a date as YYYY-MM-DD, found the month {found}; write a "
+                                  "day of that month, e.g. {meant}", {"found": repr(value),
+                                                                     "meant": f"{value.strip()}-01"})
     found = (repr(value) if isinstance(value, str) else "a list" if isinstance(value, list) else
              "a mapping" if isinstance(value, dict) else "null" if value is None else str(value).lower())
     raise PydanticCustomError("date_text", "expected a date as YYYY-MM-DD, found {found}", {"found": found})
@@ -193,10 +197,12 @@ class Located(BaseModel):
         return self._fields_at.get(key, self._at)
 
 
-def _check_sources(source: dict[str, str], allowed: set[str]) -> dict[str, str]:
-    """Each note names a field (or `all`) and says its kind; an error is at the note's own line."""
+def _check_sources(source: dict[str, str], allowed: set[str], named: set[str] = frozenset()) -> dict[str, str]:
+    """Each note names a field (or `all`) and says its kind; an error is at the note's own line. `allowed`:
+    the fields as the file writes them (`from`), said in the message; `named`: other names taken too
+    (`from_`, the Python name, which files written before notes took `from` have)."""
     for key, note in source.items():
-        if key != "all" and key not in allowed:
+        if key != "all" and key not in allowed and key not in named:
             raise FieldError(key,
                 f"source names unknown field {key!r}; use 'all' or one of: {', '.join(sorted(allowed))}"
             )
@@ -219,7 +225,14 @@ class Sourced(Located):
     @field_validator("source")
     @classmethod
     def _valid_source(cls, value: dict[str, str]) -> dict[str, str]:
-        return _check_sources(value, set(cls.model_fields) - {"source"})
+        return _check_sources(value, {cls.written_name(name) for name in cls.model_fields} - {"source"},
+                              set(cls.model_fields) - {"source"})
+
+    @classmethod
+    def written_name(cls, key: str) -> str:
+        """A field's name as a file writes it: `from` for `from_` (a note may name either)."""
+        field = cls.model_fields.get(key)
+        return field.alias or key if field is not None else key
 
     @model_validator(mode="after")
     def _numbers_have_sources(self):

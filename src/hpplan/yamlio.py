@@ -185,7 +185,7 @@ _SYNTAX_HINTS = (
     (("did not find expected '-' indicator",),
      "a list entry that does not start with '- ' in the list's column: check the indentation"),
     (("found character '\\t' that cannot start any token",),
-     "a tab, where YAML needs spaces: indent with spaces, not tabs"),
+     "a tab, where YAML needs spaces (in the indentation, or after a key's colon): write spaces, not tabs"),
 )
 
 
@@ -238,6 +238,24 @@ def _closes_cleanly(following: list[str], quote: str) -> bool:
     return False
 
 
+#: a whole number, and digits alone: the two halves of a decimal comma YAML read as two values
+_WHOLE = re.compile(r"^[-+]?[0-9]+$")
+_DIGITS = re.compile(r"^[0-9]+$")
+
+
+def _is_plain(node: yaml.Node, form: re.Pattern) -> bool:
+    """Whether `node` is an unquoted number of `form` (a quoted '5' is text, and meant as such)."""
+    return isinstance(node, yaml.ScalarNode) and node.style is None and node.tag == _INT and bool(form.match(node.value))
+
+
+def _text_between(first: yaml.Node, then: yaml.Node) -> str | None:
+    """The text between two values as written (`,` or `, `); None where the text is not at hand."""
+    buffer = first.end_mark.buffer
+    if buffer is None or then.start_mark.buffer is not buffer:
+        return None
+    return buffer[first.end_mark.pointer:then.start_mark.pointer]
+
+
 class _Builder:
     """Turns a composed node tree into Python values, recording lines and refusing misreadings."""
 
@@ -261,12 +279,42 @@ class _Builder:
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
+            if node.flow_style:
+                self._decimal_commas(node, path[-1] if path and isinstance(path[-1], str) else None)
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         return self._scalar(node, path[-1] if path and isinstance(path[-1], str) else None)
+
+    def _decimal_commas(self, node: yaml.SequenceNode, key: str | None) -> None:
+        """Refuse a flow list whose numbers are joined now by a bare comma, now by a comma and a space:
+        `hypercare: [3,5, 1,5]` is 3.5 and 1.5 written with decimal commas, which YAML reads as four
+        numbers, 3, 5, 1, 5. (`[1,2,3]` and `[1, 2, 3]` are lists of numbers, whatever was meant.)"""
+        items = node.value
+        between = [_text_between(a, b) for a, b in zip(items, items[1:])]
+        if None in between or all(sep == "," for sep in between):
+            return
+        joined = [(a, b) for sep, a, b in zip(between, items, items[1:])
+                  if sep == "," and _is_plain(a, _WHOLE) and _is_plain(b, _DIGITS)]
+        if joined:
+            written = " and ".join(f"{a.value},{b.value}" for a, b in joined)
+            meant = " and ".join(f"{a.value}.{b.value}" for a, b in joined)
+            each = ("reads as two numbers" if len(joined) == 1 else "read as two numbers each")
+            raise self.error(joined[0][0], f"{key + ': ' if key else ''}{written} {each} (a comma separates the "
+                                           f"values of a list); a decimal comma? write {meant} (a decimal point), or "
+                                           "put a space after every comma that separates two values")
 
     def _mapping(self, node: yaml.MappingNode, path: tuple, depth: int) -> dict:
         result: dict = {}
         first_line: dict = {}
+        if node.flow_style:  # `{from: 2025-01, fte: 57,6}`: 57, and a key 6 with no value
+            for (key_node, value_node), (next_key, next_value) in zip(node.value, node.value[1:]):
+                if _is_plain(value_node, _WHOLE) and _is_plain(next_key, _DIGITS) \
+                        and isinstance(next_value, yaml.ScalarNode) and next_value.value == "" \
+                        and next_value.tag == "tag:yaml.org,2002:null":
+                    written = f"{value_node.value}{_text_between(value_node, next_key) or ','}{next_key.value}"
+                    raise self.error(value_node, f"{key_node.value}: {written} reads as the number {value_node.value} "
+                                                 f"and a key {next_key.value} (a comma separates the entries of a "
+                                                 f"mapping); a decimal comma? write {value_node.value}.{next_key.value} "
+                                                 "(a decimal point)")
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise self.error(key_node, "merge keys (<<) are not accepted; write the values out")
