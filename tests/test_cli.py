@@ -378,11 +378,14 @@ def test_an_exit_after_a_handled_ctrl_c_is_not_said_twice_and_a_yaml_plan_is_nam
             raise SystemExit(130)
     except SystemExit as plain:
         assert cli._caused_by(plain, KeyboardInterrupt)
-    # a YAML plan where a JSON plan belongs (report --plan; compare and solve --baseline read both) says
-    # which is which (it said "Expecting value" only)
+    # a YAML plan where a JSON plan belongs (the library's read_plan; every command reads both) says which
+    # is which (it said "Expecting value" only)
+    from hpplan.errors import InputError
+    from hpplan.solution import read_plan
+
     adopted = Path(__file__).resolve().parents[1] / "data" / "adopted-plan.yaml"
-    result = run("report", "--plan", str(adopted), "-o", str(Path(__file__).parent / "never-written.html"))
-    assert result.exit_code == 2 and "looks like a YAML plan, which `hpplan check --plan`" in result.output
+    with pytest.raises(InputError, match="looks like a YAML plan, which the commands read against their data"):
+        read_plan(adopted)
 
 
 def test_dev_stdout_into_a_pipe_and_an_output_not_written_yet_under_an_input_s_name(tmp_path: Path, monkeypatch):

@@ -1103,3 +1103,19 @@ def test_the_library_takes_group_by_detail_and_chart_as_text_and_refuses_other_t
                           (lambda: report_bytes(problem, solution, "pdf"), "a report is html, png or svg")):
         with pytest.raises(ValueError, match=message):
             call()
+
+
+def test_report_reads_a_yaml_plan_as_check_does(tmp_path):
+    # report --plan took only the JSON solve writes; the adopted plan (data/adopted-plan.yaml) is what a
+    # board looks at
+    from typer.testing import CliRunner
+
+    from hpplan import cli
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    out = tmp_path / "adopted.html"
+    result = CliRunner().invoke(cli.app, ["report", "--data", str(data), "--plan", str(data / "adopted-plan.yaml"),
+                                          "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "Helse Nord-Trøndelag" in page and "2024-11-09" in page

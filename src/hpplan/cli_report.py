@@ -65,10 +65,14 @@ def read_report_plan(path: Path, problem: Problem, *, strict: bool) -> Solution:
     this data), else `file: ...` and exit 2, and its load is worked out from this data (the file's own
     `load` list could say otherwise: the data changed since, or the plan was edited). A compared plan
     (not strict: it may come from a scenario's data) keeps the load it was saved with."""
-    from .check import plan_of
+    from .check import plan_of, read_plan_file
     from .solve import load_report
 
     try:
+        if Path(path).suffix.lower() in (".yaml", ".yml"):  # a YAML plan file (data/adopted-plan.yaml)
+            solution = read_plan_file(problem, path).solution  # read against this data: its dates are windows
+            solution.load = load_report(problem, solution.plan)
+            return solution
         solution = read_plan(path)
         if strict:
             plan_of(problem, solution, path)
@@ -141,10 +145,10 @@ def report_command(
         help="Folder holding organisations.yaml and waves.yaml (default: the first scenario's base, else data).",
     ),
     scenario: list[Path] = typer.Option([], "--scenario", "-s", help="A scenario file (docs/scenarios.md); repeat to apply several in order."),
-    plan: Optional[Path] = typer.Option(None, "--plan", "-p", help="Report this saved JSON plan instead of solving."),
+    plan: Optional[Path] = typer.Option(None, "--plan", "-p", help="Report this saved plan (JSON, or a YAML plan as check --plan reads) instead of solving."),
     compare: Optional[Path] = typer.Option(
         None, "--compare", "-c",
-        help="A second saved JSON plan to show beside the first; a plan solved here is re-planned against it "
+        help="A second saved plan (JSON or YAML) to show beside the first; a plan solved here is re-planned against it "
              "(changing it as little as possible), as hpplan compare does."),
     fresh: bool = typer.Option(
         False, "--fresh",

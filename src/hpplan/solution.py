@@ -169,8 +169,9 @@ def read_plan(path: Path) -> Solution:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         yaml_plan = Path(path).suffix.lower() in (".yaml", ".yml")  # the plan files `check --plan` reads
-        hint = ("; this looks like a YAML plan, which `hpplan check --plan`, `explain --plan` and `--baseline` read: "
-                "here a JSON plan is needed, as `hpplan solve --format json -o FILE` writes" if yaml_plan else
+        hint = ("; this looks like a YAML plan, which the commands read against their data (`hpplan check --plan`, "
+                "`report --plan`, `--baseline`) and `hpplan.check.read_plan_file(problem, path)` reads: `read_plan` "
+                "reads the JSON `hpplan solve --format json -o FILE` writes" if yaml_plan else
                 "; expected the JSON `hpplan solve --format json -o FILE` writes")
         raise InputError(f"not a JSON plan ({getattr(exc, 'msg', exc)}){hint}", Location(str(path), line))
     except RecursionError:
