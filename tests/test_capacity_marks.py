@@ -273,3 +273,36 @@ def test_compare_names_the_baseline_scenarios_it_applies(shipped, tmp_path, caps
     assert result.exit_code == 0, result.output
     assert f"does not fit the data in {DATA} with the scenario {scenario} (" in result.stderr, result.stderr
     assert json.loads((tmp_path / "c.json").read_text())["baseline"] == str(path)
+
+
+def test_the_summary_of_several_months_marks_the_capacity_it_quotes():
+    # the pool's 5 FTE an estimate until April, a fact from May (a `changes` entry noted `fact:`): over in
+    # April (6 of 5*) and worst in May (8 of 5); the summary said "over its 5* FTE ..., up to 8 FTE in
+    # 2024-05", a mark the figure it quotes does not carry
+    from helpers import build, org, solved
+
+    rising = [{"id": "municipality", "hypercare": [3, 4], "source": {"all": "estimate: test"}}]
+    pools = [{"id": "specialist", "sector": "specialist", "fte": 100, "source": {"fte": "estimate: test"}},
+             {"id": "primary", "sector": "primary", "fte": 5, "source": {"fte": "estimate: test"},
+              "changes": [{"from": "2024-05", "fte": 5, "source": {"fte": "fact: test"}}]}]
+    base = build([org("m1", population=100), org("m2", earliest="2024-04-01")], profiles=rising, pools=pools)
+    other = apply_quick(base, postpone=["m1=2024-04-01"])
+    comparison = compare(solved(base), base, solved(other), other)
+    m2 = next(m for m in comparison.moves if m.id == "m2")
+    assert m2.cause.text.startswith("pool primary over its capacity in 2024-04 to 2024-05 with it back there, "
+                                    "up to 8 of 5 FTE in 2024-05;"), m2.cause.text
+    assert [c.text.split(";")[0] for c in m2.causes[1:]] == ["pool primary full in 2024-04: 6 of 5* FTE with it back there",
+                                                             "pool primary full in 2024-05: 8 of 5 FTE with it back there"]
+
+
+def test_a_capacity_change_is_a_fact_by_its_source_note_as_the_docs_say(shipped):
+    # docs/data-format.md said a change's `note` decides its mark: `note: "fact: contract extension"` still
+    # showed `195 of 215* FTE`; the code reads `source: {fte: ...}` (or `all`)
+    pool = next(p for p in shipped.waves.pools if p.id == "primary")
+    noted = CapacityChange.model_validate({"from": "2025-01", "fte": 80, "note": "fact: contract extension"})
+    sourced = CapacityChange.model_validate({"from": "2025-01", "fte": 80, "source": {"fte": "fact: contract"}})
+    assert capacity_estimated(pool.model_copy(update={"changes": [noted]}), "2025-03")
+    assert not capacity_estimated(pool.model_copy(update={"changes": [sourced]}), "2025-03")
+    docs = " ".join((REPO / "docs" / "data-format.md").read_text(encoding="utf-8").split())
+    assert "`changes: [{from: YYYY-MM, fte: N, note, source: {fte: \"fact: ...\"}}]`" in docs
+    assert "a `changes` entry's `source: {fte: ...}`" in docs and "when the note of the capacity in force" not in docs

@@ -458,10 +458,11 @@ def test_a_delay_the_data_gives_no_cost_for_is_unknown_not_zero():
     comparison = compared(base, apply_quick(base, postpone=["a=2024-04-01", "b=2024-04-01"]))
     assert totals_lines(comparison)[2] == ("Cost of delay: unknown: the data gives no cost for 1 of the "
                                            "2 organisations moved later")  # a zero is no estimate
-    # where the data gives a cost, the total is its sum, as before
+    # where the data gives a cost, the total is its sum, and the one without a cost is still said
     base = build([org("a", population=100, postponement_cost_per_month=50.0), org("b", population=10)])
     comparison = compared(base, apply_quick(base, postpone=["a=2024-04-01", "b=2024-04-01"]))
-    assert totals_lines(comparison)[2] == "Estimated cost of delay: 100* MNOK"
+    assert totals_lines(comparison)[2] == ("Estimated cost of delay: 100* MNOK; the data gives no cost for 1 of the "
+                                           "2 organisations moved later")
 
 
 def test_the_shipped_four_municipalities_delay_has_no_cost_in_the_data():

@@ -215,3 +215,105 @@ def test_a_partner_that_is_not_part_of_the_trust_still_has_no_cost_given():
     comparison = compared(base, apply_quick(base, postpone=["t=2024-09-01"]))
     assert [m.id for m in comparison.uncosted] == ["m"]
     assert move(comparison, "h").cost_carried_by == "t" and move(comparison, "m").cost_carried_by is None
+
+
+# ---- a capacity the scenario cut is said, not hidden behind a knock-on (analyst2 finding 1) -------------
+
+
+def test_a_capacity_the_scenario_cut_is_the_cause_with_the_movers_load_as_an_addition():
+    # primary-capacity-cut.yaml: Nærøysund was "over ... up to 61 FTE in 2025-04; more load in 2025-04 now
+    # from steinkjer (+3 FTE)", a knock-on rooted in Steinkjer, when the scenario's 72 -> 57.6 cut is
+    # what puts it over (Feb and Mar from the cut alone)
+    rising = [{"id": "municipality", "hypercare": [3, 4], "source": {"all": "estimate: test"}}]
+    base = build([org("m1", population=100), org("m2", earliest="2024-04-01")], profiles=rising,
+                 pools=[PRIMARY_5[0], {**PRIMARY_5[1], "fte": 8}])
+    comparison = compared(base, apply_quick(base, postpone=["m1=2024-04-01"], capacity=["primary=5"]))
+    m2 = move(comparison, "m2")
+    assert m2.cause.text == ("pool primary over its 5* FTE in 2024-04 to 2024-05 with it back there, up to 8 FTE "
+                             "in 2024-05; capacity in 2024-05 8* -> 5* FTE (scenario); more load in 2024-05 now "
+                             "from m1 (+4 FTE)")
+    assert m2.cause.kind == "scenario" and m2.roots == ("m2",)  # not "started by m1"
+    assert [c.kind for c in m2.causes] == ["scenario"] * 3
+    assert m2.causes[1].text == ("pool primary full in 2024-04: 6 of 5* FTE with it back there; capacity 8* -> 5* FTE "
+                                 "(scenario); more load there now from m1 (+3 FTE)")
+
+
+def test_the_summary_says_a_cut_in_a_month_other_than_the_worst():
+    # over in April (8 of 7, unchanged capacity, m1's load) and May (6 of 5, cut by the scenario): the
+    # summary took the worst month's cause alone, a knock-on, and dropped May's cut
+    falling = [{"id": "municipality", "hypercare": [4, 3], "source": {"all": "estimate: test"}}]
+    base = build([org("m1", population=100), org("m2", earliest="2024-04-01")], profiles=falling,
+                 pools=[PRIMARY_5[0], {**PRIMARY_5[1], "fte": 7}])
+    comparison = compared(base, apply_quick(base, postpone=["m1=2024-04-01"], capacity=["primary=5@2024-05"]))
+    m2 = move(comparison, "m2")
+    assert m2.cause.text == ("pool primary over its capacity in 2024-04 to 2024-05 with it back there, up to 8 of 7* "
+                             "FTE in 2024-04; capacity in 2024-05 7* -> 5* FTE (scenario); more load in 2024-04 now "
+                             "from m1 (+4 FTE)")
+    assert m2.cause.kind == "scenario"
+    # the month whose capacity the scenario left alone keeps its knock-on
+    april = next(c for c in m2.causes if "full in 2024-04" in c.text)
+    assert april.kind == "knock-on" and april.actors == ("m1",)
+
+
+# ---- organisations moved later with no cost are said beside a total (analyst2 finding 3) ----------------
+
+
+def test_the_cost_line_names_those_moved_later_with_no_cost_beside_the_others_sum():
+    # HMR's cost set to null, HNT's given: the table said only "Estimated cost of delay: 435* MNOK", as if
+    # that were the cost of every move, while the JSON listed HMR in no_cost_given
+    base = build([org("a", population=100, postponement_cost_per_month=50.0), org("b", population=10),
+                  org("c", population=10)])
+    comparison = compared(base, apply_quick(base, postpone=["a=2024-04-01", "b=2024-04-01"]))
+    said = "Estimated cost of delay: 100* MNOK; the data gives no cost for 1 of the 2 organisations moved later"
+    from hpplan.cli_compare import totals_lines
+
+    assert totals_lines(comparison)[2] == said
+    assert said in " ".join(comparison_text(comparison, 80, "c").split())
+    assert said.replace("*", "\\*") in comparison_markdown(comparison)
+    totals = comparison.to_json_dict()["totals"]
+    assert (totals["cost_of_delay_mnok"], totals["no_cost_given"]) == (100.0, ["b"])
+
+
+# ---- YAML baselines: history, and a date that is no window (analyst2 findings 6, 7) ----------------------
+
+
+def test_a_live_organisation_at_its_windows_date_in_a_yaml_baseline_is_history_not_a_move(data, tmp_path):
+    # Ålesund listed at its window's date (2023-04-29; live since 2023-04-28) showed as "Go-live earlier
+    # alesund 2023-04-29 -> 2023-04-28 -1 days" and counted as a move: history cannot move
+    edit(data / "organisations.yaml", "live_since: 2023-11-04", "live_since: 2023-11-03")
+    plan = yaml_plan(tmp_path)
+    entries = yaml.safe_load(plan.read_text(encoding="utf-8"))["plan"]
+    entries.append({"id": "st-olavs", "go_live": "2023-11-04", "source": "fact: test"})
+    plan.write_text(yaml.safe_dump({"plan": entries}, sort_keys=False), encoding="utf-8")
+    problem = load_problem(data)
+    st_olavs = next(a for a in read_plan_file(problem, plan).solution.plan if a.id == "st-olavs")
+    assert (str(st_olavs.go_live), st_olavs.window, st_olavs.pinned) == ("2023-11-03", "2023-11", True)
+    result = run("compare", "--baseline", str(plan), "--data", str(data), "-f", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert "st-olavs" not in [m["id"] for m in report["moves"]] and report["totals"]["actors_moved"] == 0
+    assert "does not fit" not in result.stderr, result.stderr
+
+
+def test_a_yaml_baseline_date_that_is_no_window_is_counted_once(tmp_path, capsys):
+    # `compare --baseline y_nowin.yaml` said "7 problems" where `check --plan` says 6: the date was counted
+    # again as the verifier's window finding
+    from hpplan.check import check_plan
+    from hpplan.cli_compare import check_baseline_fits, read_baseline
+
+    plan = yaml_plan(tmp_path)
+    edit(plan, "go_live: '2024-04-27'", "go_live: '2024-04-28'")
+    problem = load_problem(TINY)
+    expected = len(check_plan(problem, plan).findings)
+    baseline, unplaced = read_baseline(plan, None, problem)
+    check_baseline_fits(problem, baseline, unplaced)
+    err = capsys.readouterr().err
+    assert f"({expected} problem" in err and "not the date of any window" in err, (expected, err)
+
+
+def test_the_markdown_escapes_a_moves_cost_mark_as_the_rest():
+    # `| 250* |` in the MNOK column, `168\*` in the cause beside it: one way, as formats.md_text does
+    base = build([org("a", population=100, postponement_cost_per_month=50.0), org("b", population=10)])
+    text = comparison_markdown(compared(base, apply_quick(base, postpone=["a=2024-04-01"])))
+    row = next(line for line in text.splitlines() if line.startswith("| a |"))
+    assert "| 100\\* |" in row, row

@@ -121,7 +121,7 @@ def _read_yaml_plan(problem: Problem, path: Path) -> PlanRead:
     chosen: dict[str, object] = {}  # org id -> the window an entry names, or the one window on its date
     for entry, i in listed.values():
         org = problem.org[entry.id]
-        if org.status is Status.live and entry.go_live == org.live_since:
+        if _history_date(problem, org, entry.go_live):
             continue  # history: its window comes from organisations.yaml
         if entry.window is not None:
             window = by_id.get(entry.window)
@@ -156,8 +156,9 @@ def _read_yaml_plan(problem: Problem, path: Path) -> PlanRead:
         if day is None:
             plan.append(_assignment(org, None, None, pinned))
             continue
-        if pinned and day == org.live_since:
-            window = problem.history_window_of(org)
+        if pinned and _history_date(problem, org, day):
+            # its go-live is its live_since: the date of its history window names the same go-live
+            day, window = org.live_since, problem.history_window_of(org)
         else:
             window = chosen.get(org.id)
             if window is None and not pinned:
@@ -167,6 +168,15 @@ def _read_yaml_plan(problem: Problem, path: Path) -> PlanRead:
                     doc.where(("plan", i, "go_live"))))
         plan.append(_assignment(org, day, window.id if window else None, pinned))
     return read
+
+
+def _history_date(problem: Problem, org, day: dt.date | None) -> bool:
+    """Whether a plan file's date for an organisation is its history: it is live, and the date is its
+    `live_since` or the date of the window it went live in (`Problem.history_window_of`)."""
+    if org.status is not Status.live or day is None:
+        return False
+    window = problem.history_window_of(org)
+    return day == org.live_since or (window is not None and day == window.date)
 
 
 def _assignment(org, day: dt.date | None, window: str | None, pinned: bool) -> Assignment:
@@ -355,7 +365,7 @@ def check_plan(problem: Problem, plan_path: Path, *, scenarios: Sequence[Path | 
     `scenarios`: the files applied to the data, for the label."""
     read = read_plan_file(problem, plan_path)
     flagged = {org_id for v in read.violations for org_id in v.actors}  # on a date that is no window's
-    violations = [v for v in verify(problem, read.solution) if not _said_at_the_plan(v, flagged, read.solution)]
+    violations = [v for v in verify(problem, read.solution) if not said_at_the_plan(v, flagged, read.solution)]
     owners = _owners_by_line(problem)
     findings = [_finding(v, owners, plan_path) for v in read.violations + violations]
     data = _where_label(problem, scenarios)
@@ -369,7 +379,7 @@ def check_plan(problem: Problem, plan_path: Path, *, scenarios: Sequence[Path | 
                        findings, checked)
 
 
-def _said_at_the_plan(v: Violation, flagged: set[str], plan: Solution) -> bool:
+def said_at_the_plan(v: Violation, flagged: set[str], plan: Solution) -> bool:
     """A verifier's violation that only repeats that the plan file gives the `flagged` organisations a
     date that is no window's (reported once, at the plan file's line): an organisation's own `window`
     finding, and a `together` rule whose organisations all go live on that one date (they are together;

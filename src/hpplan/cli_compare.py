@@ -24,7 +24,7 @@ from rich.text import Text
 
 from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, check_output, data_folder, fail_input,
                   folder_if_known, format_of, inputs_of, scenario_problem, to_stdout, write_output)
-from .check import read_plan_file
+from .check import said_at_the_plan, read_plan_file
 from .compare import Comparison, Move, compare
 from .errors import InputError
 from .formats import ESTIMATE_NOTE, fmt_int, fmt_number, marked, md_text
@@ -72,13 +72,17 @@ def check_baseline_fits(problem: Problem, baseline: Baseline, unplaced: list = (
     """A saved plan made from other data still works as a baseline; say so when it does not fit (with the
     dates of a YAML plan that are no window's, `unplaced`, first), naming the data it does not fit:
     `problem`'s folder, with the `scenarios` applied to it (compare's `--baseline-scenario`)."""
-    violations = [*unplaced, *verify(problem, baseline.plan, check_objective=False)]
+    # a date that is no window's is said once, as `check --plan` says it (not again as the verifier's)
+    flagged = {org_id for v in unplaced for org_id in v.actors}
+    violations = [*unplaced, *(v for v in verify(problem, baseline.plan, check_objective=False)
+                               if not said_at_the_plan(v, flagged, baseline.plan))]
     if violations:
         data = f"the data in {problem.data_dir if problem.data_dir is not None else 'data'}"
         if scenarios:
             data += f" with the scenario{'s' if len(scenarios) > 1 else ''} {', '.join(str(s) for s in scenarios)}"
-        typer.echo(f"note: the baseline {baseline.name} does not fit {data} ({len(violations)} problems; "
-                   f"first: {violations[0]}); it is used as it is", err=True)
+        problems = f"{len(violations)} problem{'s' if len(violations) != 1 else ''}"
+        typer.echo(f"note: the baseline {baseline.name} does not fit {data} ({problems}; first: {violations[0]}); "
+                   "it is used as it is", err=True)
 
 
 def replan_json(solution: Solution, comparison: Comparison, baseline: Baseline, replan: Replan | None) -> str:
@@ -228,11 +232,17 @@ def totals_lines(c: Comparison) -> list[str]:
     uncosted_later = [m for m in c.uncosted if m.change == "later"]
     # "Estimated" only when a figure on the line rests on an estimated cost per month (each marked `*`)
     label = "Estimated cost of delay" if _costs_estimated(c) else "Cost of delay"
-    if uncosted_later and not c.cost_of_delay:  # "0 MNOK" would read as "their delay costs nothing"
-        some = "the " if len(uncosted_later) == len(later) else f"{len(uncosted_later)} of the "
-        cost = f"{label}: unknown: the data gives no cost for {some}{_organisations(later)} moved later"
-    else:  # the sum of what the data gives (in the shipped data a trust's cost covers its hospitals too)
+    # those moved later with no cost in the data (a trust's cost covers its hospitals: `cost_carried_by`)
+    # are said whenever there are any: "0 MNOK" would read as "their delay costs nothing", and a sum of
+    # the others' costs as the cost of them all
+    some = "the " if len(uncosted_later) == len(later) else f"{len(uncosted_later)} of the "
+    no_cost = f"the data gives no cost for {some}{_organisations(later)} moved later"
+    if uncosted_later and not c.cost_of_delay:
+        cost = f"{label}: unknown: {no_cost}"
+    else:
         cost = f"{label}: {marked(fmt_number(c.cost_of_delay), c.cost_of_delay_is_estimate)} MNOK"
+        if uncosted_later:
+            cost += f"; {no_cost}"
     if c.saving:
         cost += f"; earlier go-lives save {marked(fmt_number(c.saving), c.saving_is_estimate)} MNOK"
     if c.open_ended_costs:  # no number of months: its cost per month, with no end
@@ -424,7 +434,7 @@ def comparison_markdown(c: Comparison, title: str = "Comparison", level: int = 1
         lines += ["", f"{h}# {heading} ({len(moves)})", "",
                   "| organisation | from | to | days | MNOK | cause |", "|---|---|---|---:|---:|---|"]
         lines += [f"| {md_text(e.ids)} | {_day(e.first.before)} | {_day(e.first.after)} | {_days(e.first)} | "
-                  f"{e.cost} | {md_text(cause_text(e.first))} |" for e in entries(moves)]
+                  f"{md_text(e.cost)} | {md_text(cause_text(e.first))} |" for e in entries(moves)]
     if not c.moves:
         lines += ["", "No go-live moved."]
     lines += ["", f"{h}# Totals", ""] + [f"- {md_text(line)}" for line in totals_lines(c)]

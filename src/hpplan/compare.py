@@ -684,51 +684,65 @@ class _Explainer:
             worst = max(months, key=lambda p: p.used - p.limit)  # the first of equal ones
             said = next((w for w in _check(problem, trial_entries)
                          if w.rule == "capacity" and (w.pool, w.month) == (pool.id, worst.month)), v)
-            limits = {p.limit for p in months}
-            if len(limits) == 1:  # one figure for all the months: an estimate if any month's is
-                estimate = any(capacity_estimated(pool, p.month) for p in months)
-                capacity, most = f"its {marked(f'{point.limit:g}', estimate)} FTE", f"{worst.used:g} FTE"
+            # one figure, marked alike, for all the months: said once; else the worst month's, with its
+            # own mark (an equal figure from a fact and from an estimate is two figures to a reader)
+            estimate = capacity_estimated(pool, worst.month)
+            if len({(p.limit, capacity_estimated(pool, p.month)) for p in months}) == 1:
+                capacity, most = f"its {marked(f'{worst.limit:g}', estimate)} FTE", f"{worst.used:g} FTE"
             else:
-                estimate = capacity_estimated(pool, worst.month)
                 capacity, most = "its capacity", f"{worst.used:g} of {marked(f'{worst.limit:g}', estimate)} FTE"
             span = _months_span([p.month for p in months]) + ("" if held else " in the baseline")
             head = (f"pool {pool.id} {'over' if held else 'was over'} {capacity} in {span} {with_it}, "
                     f"up to {most} in {worst.month}")
             self._summaries[key] = self._capacity_at(worst, pool, head, members, held, said.rule,
                                                      str(said.where) if said.where else where, said.message,
-                                                     estimate, say_month=True)
+                                                     estimate, months=[p.month for p in months])
         return replace(cause, summary=self._summaries[key])
 
     def _capacity_at(self, point, pool, head: str, members: set[str], held: bool, rule: str, where: str | None,
-                     detail: str, estimate: bool, say_month: bool = False) -> Cause:
-        """The capacity cause of one month over (`point`, a load report point): who loads that month
-        differently in the two plans (a knock-on), else a capacity the scenario changed, else the pool.
+                     detail: str, estimate: bool, months: list[str] | None = None) -> Cause:
+        """The capacity cause of one month over (`point`, a load report point): a capacity the scenario
+        cut (held) or raised (freed) in that month, with who loads it differently in the two plans as well;
+        else who does (a knock-on); else a capacity the scenario changed otherwise; else the pool.
+        `months`: the cause sums up these months over (`point` the worst): the month is named, and a
+        capacity the scenario changed in any of them is said (the worst month's, else the first's), for
+        a month over from the scenario's cut alone is not a knock-on of the worst month's movers.
         `estimate`: `head` shows a capacity marked `*`; each capacity the text adds is marked as its own."""
         month = point.month
         base_load = _loads(self.base_problem, self.base.plan, pool.id, month)
         other_load = _loads(self.other_problem, self.other.plan, pool.id, month)
         diff = {a: other_load.get(a, 0) - base_load.get(a, 0) for a in set(base_load) | set(other_load) if a not in members}
-        then = f" in {month}" if say_month else ""
-        if held:
+        then = f" in {month}" if months else ""
+        if held:  # more load now
             movers = tuple(sorted((a for a, d in diff.items() if d > 0 and a in self.moved), key=lambda a: (-diff[a], a)))
-            if movers:
-                there = f" in {month}" if say_month else " there"
-                return Cause("knock-on", f"{head}; more load{there} now from {_listing(movers, diff)}", rule, movers,
-                             where, detail, estimate)
-        else:
+            load = f"more load{then or ' there'} now from {_listing(movers, diff)}" if movers else ""
+        else:  # less load now
             movers = tuple(sorted((a for a, d in diff.items() if d < 0 and a in self.moved), key=lambda a: (diff[a], a)))
-            if movers:
-                return Cause("knock-on", f"{head}; freed{then} by {_listing(movers, diff)}", rule, movers, where,
-                             detail, estimate)
-        before_pool = _pool(self.base_problem, pool.id)
-        after_pool = _pool(self.other_problem, pool.id)
-        if before_pool is not None and after_pool is not None and before_pool.fte_in(month) != after_pool.fte_in(month):
-            before, after = (capacity_estimated(p, month) for p in (before_pool, after_pool))
-            change = (f"{marked(f'{before_pool.fte_in(month):g}', before)} -> "
-                      f"{marked(f'{after_pool.fte_in(month):g}', after)} FTE")
-            return Cause("scenario", f"{head}; capacity{then} {change} (scenario)", rule, (), where, detail,
-                         estimate or before or after)
+            load = f"freed{then} by {_listing(movers, diff)}" if movers else ""
+        changes = [c for c in (self._capacity_change(pool.id, m) for m in
+                               sorted(months or [month], key=lambda m: (m != month, m))) if c is not None]
+        # the change that explains it: a cut where it is held back, a rise where it is freed
+        explains = next((c for c in changes if (c[2] < c[1]) == held), None)
+        if explains is not None or (changes and not movers):
+            changed, before, after, marks = explains or changes[0]
+            text = f"{head}; capacity{f' in {changed}' if months else ''} {marked(f'{before:g}', marks[0])} -> " \
+                   f"{marked(f'{after:g}', marks[1])} FTE (scenario)"
+            if load and explains is not None:  # the movers' load comes on top of the scenario's change
+                text += f"; {load}"
+            return Cause("scenario", text, rule, movers if explains is not None else (), where, detail,
+                         estimate or any(marks))
+        if movers:
+            return Cause("knock-on", f"{head}; {load}", rule, movers, where, detail, estimate)
         return Cause("capacity", head, rule, (), where, detail, estimate)
+
+    def _capacity_change(self, pool_id: str, month: str) -> tuple[str, float, float, tuple[bool, bool]] | None:
+        """(month, capacity before, after, their `*` marks) when the scenario changed the pool's capacity
+        in that month `YYYY-MM`, else None."""
+        before_pool, after_pool = _pool(self.base_problem, pool_id), _pool(self.other_problem, pool_id)
+        if before_pool is None or after_pool is None or before_pool.fte_in(month) == after_pool.fte_in(month):
+            return None
+        return (month, before_pool.fte_in(month), after_pool.fte_in(month),
+                (capacity_estimated(before_pool, month), capacity_estimated(after_pool, month)))
 
     def _rule_label(self, problem: Problem, v: Violation) -> str:
         """'order rule trust-order' (or '#3'): the rule at the violation's place, else the only rule of
