@@ -307,6 +307,45 @@ def test_a_sweep_that_cannot_start_leaves_the_results_file_as_it_was(tmp_path, m
     assert replaced.ran == 2 and read_results(out)[0].header["seed"] == 8 and len(out.read_text().splitlines()) == 4
 
 
+class _BaseOnly:
+    """A backend whose base task ends as `outcome` says: a Ctrl-C while it is solved, or a base without a plan."""
+
+    name, slots = "test", 1
+
+    def __init__(self, outcome):
+        self.outcome = outcome
+
+    def submit(self, index):
+        return index
+
+    def wait(self, handles):
+        return set(handles)
+
+    def result(self, handle):
+        if self.outcome == "ctrl-c":
+            raise KeyboardInterrupt
+        return {"type": "base", "index": None, "status": "infeasible", "reason": "no plan"}
+
+    def close(self, cancel=False):
+        pass
+
+
+@pytest.mark.parametrize("outcome", ["ctrl-c", "infeasible"])
+def test_a_complete_sweep_is_not_replaced_before_there_is_a_base_plan(tmp_path, outcome):
+    # --overwrite replaced a complete results file with a header (and a base without a plan) when the
+    # base had no plan or a Ctrl-C came while it was solved, and said "nothing finished is lost"
+    from hpplan.sweep import Interrupted, NoBasePlan
+
+    out = tmp_path / "r.jsonl"
+    run_sweep(context_of(spec_file(tmp_path, samples=2)), out, backend_factory=inline_backend())
+    old = out.read_bytes()
+    other = context_of(spec_file(tmp_path, "other.yaml", samples=2, seed=8))
+    with pytest.raises(Interrupted if outcome == "ctrl-c" else NoBasePlan) as stop:
+        run_sweep(other, out, backend_factory=lambda context: _BaseOnly(outcome), overwrite=True)
+    assert out.read_bytes() == old and stop.value.started is False
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
 def test_library_messages_name_the_arguments_and_the_command_its_options(tmp_path):
     """run_sweep told its caller to use --resume, --overwrite, --out (the command's options)."""
     spec = spec_file(tmp_path, samples=2)

@@ -14,8 +14,9 @@ on; a resume with more samples appends one, and the last counts), the `base` rec
 `result` record per finished scenario in the order they finish, each flushed and fsync'ed before the
 next. `--resume` reads it back, refuses it when the hash differs, drops a torn last line, and runs only
 the scenarios not in it. No scenario that finished is lost, and none is run twice into the file. The file
-changes only once the run has started (its backend is made): a new file (or one `--overwrite` replaces)
-is written beside it and renamed over it then, so a sweep that cannot start leaves the old one as it was.
+changes only once the run has started (its backend is made and has solved the base plan; resuming, once it
+is made): a new file (or one `--overwrite` replaces) is written beside it and renamed over it then, so a
+sweep that cannot start, or whose base has no plan, leaves the old one as it was.
 """
 
 from __future__ import annotations
@@ -667,8 +668,9 @@ def run_sweep(context: SweepContext, out: Path, *, backend_factory, resume: bool
               progress: Progress | None = None, limit: int | None = None, wording: Wording = PYTHON) -> RunResult:
     """Run every scenario of the sweep not yet in `out`, streaming each record as it finishes.
     `backend_factory(context)` makes the backend (`local_backend(jobs)`, `inline_backend()`,
-    `dask_backend(address, jobs)`); `out` changes only once it is made. The base plan (the data without
-    changes, that delays are measured against) is solved first, on the backend, and saved. `limit`: stop
+    `dask_backend(address, jobs)`); `out` changes only once it is made and the base plan (the data without
+    changes, that delays are measured against) is solved, on the backend, and saved (resuming from a saved
+    base: once it is made). `limit`: stop
     after that many new scenarios (for tests, and for running a sweep in pieces). `wording`: how messages
     name `out`, `resume` and `overwrite` (the command line passes `COMMAND_LINE`). Raises `Interrupted` on
     Ctrl-C (what finished is saved), `NoBasePlan` (`BaseFailed` when the base's task failed: a bug),
@@ -693,12 +695,16 @@ def run_sweep(context: SweepContext, out: Path, *, backend_factory, resume: bool
             base = None  # a failure of the task, not a fact of the inputs: solved again (the last base record counts)
         if base is None or todo:
             backend = backend_factory(context)
-        results_file.start()
-        if base is None:
+        if base is not None:  # resuming from a saved base plan: the run starts here
+            results_file.start()
+        else:
             handle = backend.submit(None)
             backend.wait({handle})
             base = backend.result(handle)
-            results_file.write(base)
+            if base.get("status") in ("optimal", "feasible"):
+                # the file changes once there is a base plan to measure against: a base without one (or a
+                # Ctrl-C while it is solved) leaves the file as it was, a complete earlier sweep too
+                results_file.write(base)
         if base.get("status") == "error":
             raise BaseFailed(base)
         if base.get("status") not in ("optimal", "feasible"):
