@@ -682,7 +682,7 @@ class _Draft:
                     f"for {', '.join(missing)}; copy {'its note' if len(missing) == 1 else 'their notes'} into "
                     f"this `source` too" + (f" (before: {before})" if before else ""), c.where("fields.source"))
                 # the other fields checked too, as if the notes had been copied (said together, not one by one)
-                copied = {name: org.source.get(name, org.source.get("all", "estimate: as before")) for name in missing}
+                copied = {name: org.note_for(name) or "estimate: as before" for name in missing}
                 try:
                     self.revalidate(org, dict(update, source=copied | notes), c, "fields")
                 except InputErrors as others:
@@ -759,9 +759,8 @@ class _Draft:
         what_if = f"estimate: scenario {Path(self.file).name}"
 
         def note(month: str) -> dict:
-            stated = pool.change_in(month) or pool
-            said = stated.source.get("fte", stated.source.get("all"))
-            return {"fte": what_if if inside(month) else said} if inside(month) or said else {}
+            said = what_if if inside(month) else (pool.change_in(month) or pool).note_for("fte")
+            return {"fte": said} if said else {}
 
         fte = new(pool.fte) if first is None else pool.fte
         points = sorted({ch.from_ for ch in pool.changes} | ({first} if first else set()) | ({after} if after else set()))

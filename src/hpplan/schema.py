@@ -245,9 +245,12 @@ class Sourced(Located):
                 )
         return self
 
+    def note_for(self, field: str) -> str | None:
+        """The source note of a field: its own, else the entry's `all` note (None: none)."""
+        return self.source.get(field, self.source.get("all"))
+
     def is_estimate(self, field: str) -> bool:
-        note = self.source.get(field, self.source.get("all", ""))
-        kind = SOURCE_KIND.match(note)
+        kind = SOURCE_KIND.match(self.note_for(field) or "")
         return kind is None or kind.group(1).lower() != "fact"
 
 
