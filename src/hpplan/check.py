@@ -78,6 +78,15 @@ class PlanRead:
     violations: list[Violation] = field(default_factory=list)
 
 
+#: the suffixes of the hand-editable YAML plan files (data/adopted-plan.yaml); a JSON plan is what
+#: `hpplan solve --format json` writes
+YAML_PLAN = (".yaml", ".yml")
+
+
+def is_yaml_plan(path: Path | str) -> bool:
+    return Path(path).suffix.lower() in YAML_PLAN
+
+
 def read_plan_file(problem: Problem, path: Path) -> PlanRead:
     """Read a plan: JSON from `hpplan solve --format json`, else the YAML plan format. Raises InputError."""
     path = Path(path)

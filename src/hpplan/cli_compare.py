@@ -24,7 +24,7 @@ from rich.text import Text
 
 from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, check_output, data_folder, fail_input,
                   folder_if_known, format_of, inputs_of, scenario_problem, to_stdout, write_output)
-from .check import said_at_the_plan, read_plan_file
+from .check import is_yaml_plan, read_plan_file, said_at_the_plan
 from .compare import Comparison, Move, compare
 from .errors import InputError
 from .formats import ESTIMATE_NOTE, fmt_int, fmt_number, marked, md_text
@@ -49,15 +49,11 @@ class CompareFormat(str, Enum):
 # shared with `hpplan solve`
 
 
-#: the suffixes of the hand-editable YAML plan files `check --plan` reads (data/adopted-plan.yaml)
-YAML_PLAN = (".yaml", ".yml")
-
-
 def read_baseline(path: Path, freeze_until: Optional[dt.date], problem: Problem) -> tuple[Baseline, list]:
     """A saved plan to compare or re-plan against: the JSON `hpplan solve` writes, or a YAML plan file as
     `check --plan` reads it (its dates are windows of `problem`, the baseline's data). Bad input: exit 2."""
     try:
-        if Path(path).suffix.lower() in YAML_PLAN:
+        if is_yaml_plan(path):
             read = read_plan_file(problem, path)
             plan, unplaced = read.solution, read.violations
         else:

@@ -65,21 +65,22 @@ def read_report_plan(path: Path, problem: Problem, *, strict: bool) -> Solution:
     this data), else `file: ...` and exit 2, and its load is worked out from this data (the file's own
     `load` list could say otherwise: the data changed since, or the plan was edited). A compared plan
     (not strict: it may come from a scenario's data) keeps the load it was saved with."""
-    from .check import plan_of, read_plan_file
+    from .check import is_yaml_plan, plan_of, read_plan_file
     from .solve import load_report
 
     try:
-        if Path(path).suffix.lower() in (".yaml", ".yml"):  # a YAML plan file (data/adopted-plan.yaml)
-            solution = read_plan_file(problem, path).solution  # read against this data: its dates are windows
+        yaml_plan = is_yaml_plan(path)  # a YAML plan file (data/adopted-plan.yaml): its dates are this data's windows
+        if yaml_plan:
+            solution = read_plan_file(problem, path).solution
+        else:
+            solution = read_plan(path)
+            if strict:
+                plan_of(problem, solution, path)
+            elif solution.plan and not any(a.id in problem.org for a in solution.plan):
+                raise InputError(f"no organisation of this plan is in the data {problem.data_dir or 'data'}: it was "
+                                 "made from other data", Location(str(path)))
+        if strict or yaml_plan:  # a plan of this data: its load as this data gives it
             solution.load = load_report(problem, solution.plan)
-            return solution
-        solution = read_plan(path)
-        if strict:
-            plan_of(problem, solution, path)
-            solution.load = load_report(problem, solution.plan)
-        elif solution.plan and not any(a.id in problem.org for a in solution.plan):
-            raise InputError(f"no organisation of this plan is in the data {problem.data_dir or 'data'}: it was made "
-                             "from other data", Location(str(path)))
     except InputError as error:
         fail_input(error)
         raise  # unreachable

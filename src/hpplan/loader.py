@@ -52,7 +52,7 @@ def load_problem(data_dir: Path | str = "data") -> Problem:
 
     def read(path: Path) -> YamlDocument:
         if path not in docs:
-            docs[path] = load_yaml(path, str(path), flag_fields(OrganisationsFile, WavesFile))
+            docs[path] = load_yaml(path, str(path), DATA_FLAGS)
         return docs[path]
 
     def waves_data() -> Any:
@@ -93,6 +93,10 @@ def flag_fields(*models: type[BaseModel]) -> frozenset[str]:
     for model in models:
         walk(model, None)
     return frozenset(found)
+
+
+#: the flag fields of the data files (walked once, not at every load)
+DATA_FLAGS = flag_fields(OrganisationsFile, WavesFile)
 
 
 def _valid(doc: YamlDocument, model: type[BaseModel],

@@ -27,8 +27,8 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, model_validator
 
 from .errors import InputError, InputErrors, Location, did_you_mean, input_errors
-from .loader import (_explain, _line, _locate, _numbers_from_booleans, check_references, flag_fields,
-                     not_a_number, validate)
+from .loader import (DATA_FLAGS, _explain, _line, _locate, _numbers_from_booleans, check_references,
+                     flag_fields, not_a_number, validate)
 from .problem import Numbering, Problem, month_label, parse_month
 from .schema import (
     AfterLive,
@@ -40,10 +40,8 @@ from .schema import (
     Limit,
     Month,
     Organisation,
-    OrganisationsFile,
     Rule,
     Status,
-    WavesFile,
     WithOrBefore,
     Window,
     WindowId,
@@ -245,7 +243,7 @@ class ScenarioHeader(BaseModel):
 
 #: the keys whose values are true or false, in a scenario's changes and in the data they write (`unpin`,
 #: an added organisation's `private`): there an unquoted `yes` is answered with `true`, as in the data files
-FLAGS = flag_fields(ScenarioHeader, *CHANGES.values(), OrganisationsFile, WavesFile)
+FLAGS = flag_fields(ScenarioHeader, *CHANGES.values()) | DATA_FLAGS
 
 
 @dataclass

@@ -168,7 +168,9 @@ def read_plan(path: Path) -> Solution:
         raise InputError(f"cannot read the plan file ({exc.strerror or exc})", Location(str(path)))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
-        yaml_plan = Path(path).suffix.lower() in (".yaml", ".yml")  # the plan files `check --plan` reads
+        from .check import is_yaml_plan  # here only: check reads plans with this module
+
+        yaml_plan = is_yaml_plan(path)
         hint = ("; this looks like a YAML plan, which the commands read against their data (`hpplan check --plan`, "
                 "`report --plan`, `--baseline`) and `hpplan.check.read_plan_file(problem, path)` reads: `read_plan` "
                 "reads the JSON `hpplan solve --format json -o FILE` writes" if yaml_plan else
