@@ -188,6 +188,16 @@ def _day(day: Optional[dt.date]) -> str:
     return day.isoformat() if day else "not scheduled"
 
 
+def _from(move: Move) -> str:
+    """Its go-live in the baseline; one the baseline does not have is not 'not scheduled' there."""
+    absent = {"added": "not in the data", "not_in_baseline": "not in the baseline"}.get(move.change)
+    return absent or _day(move.before)
+
+
+def _to(move: Move) -> str:
+    return "not in the data" if move.change == "removed" else _day(move.after)
+
+
 def _days(move: Move) -> str:
     return f"{move.days:+d}" if move.days is not None else ""
 
@@ -215,6 +225,7 @@ SECTIONS = (
     ("scheduled", "Newly scheduled"),
     ("removed", "Removed by the scenario"),
     ("added", "Added by the scenario"),
+    ("not_in_baseline", "Not in the baseline plan"),
 )
 
 
@@ -386,13 +397,13 @@ def _moves_table(rows: list[Entry], fancy: bool) -> Table:
     table.add_column("Cause", ratio=1, overflow="fold")
     for e in rows:
         m = e.first
-        table.add_row(*(Text(cell) for cell in (e.ids, _day(m.before), _day(m.after), _days(m), e.cost, cause_text(m))))
+        table.add_row(*(Text(cell) for cell in (e.ids, _from(m), _to(m), _days(m), e.cost, cause_text(m))))
     return table
 
 
 def _move_block(entry: Entry, console: Console) -> None:
     move = entry.first
-    head = f"{entry.ids}  {_day(move.before)} -> {_day(move.after)}"
+    head = f"{entry.ids}  {_from(move)} -> {_to(move)}"
     if move.days is not None:
         head += f"  {_days(move)} days"
     if entry.cost:
@@ -429,7 +440,7 @@ def comparison_markdown(c: Comparison, title: str = "Comparison", level: int = 1
             continue
         lines += ["", f"{h}# {heading} ({len(moves)})", "",
                   "| organisation | from | to | days | MNOK | cause |", "|---|---|---|---:|---:|---|"]
-        lines += [f"| {md_text(e.ids)} | {_day(e.first.before)} | {_day(e.first.after)} | {_days(e.first)} | "
+        lines += [f"| {md_text(e.ids)} | {_from(e.first)} | {_to(e.first)} | {_days(e.first)} | "
                   f"{md_text(e.cost)} | {md_text(cause_text(e.first))} |" for e in entries(moves)]
     if not c.moves:
         lines += ["", "No go-live moved."]

@@ -51,7 +51,7 @@ RELATIONS = ("with_or_before", "together", "order", "after_live", "not_same_wind
 
 #: kinds of cause, in the order the main cause is chosen
 CAUSE_KINDS = ("scenario", "window", "data", "history", "knock-on", "limit", "capacity", "rule", "freeze",
-               "objective", "removed", "added")
+               "objective", "removed", "added", "baseline")
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class Move:
     id: str
     name: str
     kind: str
-    change: str  # later | earlier | unscheduled | scheduled | removed | added
+    change: str  # later | earlier | unscheduled | scheduled | removed | added | not_in_baseline
     before: dt.date | None
     after: dt.date | None
     window_before: str | None
@@ -337,7 +337,7 @@ def _peaks(problem: Problem, plan: Solution) -> list[PeakLoad]:
     return peak_loads(problem, Solution(status=plan.status, plan=entries, load=load_report(problem, entries)))
 
 
-_ORDER = {"later": 0, "unscheduled": 1, "earlier": 2, "scheduled": 3, "removed": 4, "added": 5}
+_ORDER = {"later": 0, "unscheduled": 1, "earlier": 2, "scheduled": 3, "removed": 4, "added": 5, "not_in_baseline": 6}
 
 
 class _Explainer:
@@ -360,7 +360,8 @@ class _Explainer:
         for ident in ids:
             b, o = self.base_at.get(ident), self.other_at.get(ident)
             if b is None:
-                change = "added"
+                # a saved baseline (a YAML plan edited by hand) may leave out an organisation its data has
+                change = "not_in_baseline" if ident in self.base_problem.org else "added"
             elif o is None:
                 change = "removed"
             elif b.go_live == o.go_live or (b.pinned != o.pinned and b.window is not None and b.window == o.window):
@@ -412,6 +413,8 @@ class _Explainer:
             causes = [Cause("removed", "removed from the data by the scenario")]
         elif move.change == "added":
             causes = [Cause("added", "added to the data by the scenario")]
+        elif move.change == "not_in_baseline":
+            causes = [Cause("baseline", "the baseline plan lists no go-live for it, though its data has it")]
         elif self._live_in_other(move.id):
             org = self.other_problem.org[move.id]
             causes = [Cause("history", f"history in the changed data: live since {org.live_since}", "pinned")]
