@@ -39,7 +39,7 @@ def test_a_misspelt_profile_id_is_refused_at_its_id_with_the_kind_it_was_meant_f
     message = error_of(data)
     assert message.startswith(f"{waves}:{line_of(waves, 'id: trust')}: load profile 'trust' is used by no "
                               "organisation"), message
-    # (the live one, history, is not counted: the plan never loads its profile)
+    # (the live one, history, is not counted: its hypercare ended before the planning month)
     assert "the 1 organisation of kind health_trust loads nothing" in message
     assert "did you mean 'health_trust'?" in message
 
@@ -447,3 +447,17 @@ def test_a_sets_source_error_is_said_with_its_other_field_errors(data: Path, tmp
                                                       [f"{path}:{line_of(path, 'source:')}", "orsta"]], errors
     assert "expected a whole number, found '4 300'; write 4300" in errors[0]
     assert "`source` in a set replaces all of the organisation's source notes, and it has none for users" in errors[1]
+
+
+def test_a_live_organisation_whose_hypercare_reaches_the_planning_month_counts_for_a_misspelt_profile(data: Path):
+    # St. Olavs live since 2023-12 would load 2024-01 under the trust profile (hypercare of 2 months):
+    # the misspelt profile lost that load in a checked month without a word
+    waves = data / "waves.yaml"
+    edit(data / "organisations.yaml", "live_since: 2023-11-04", "live_since: 2023-12-02")
+    edit(waves, "  - id: health_trust\n", "  - id: trust\n")
+    message = error_of(data)
+    assert "the 2 organisations of kind health_trust load nothing" in message, message
+    # with only the live one left without its profile, the refusal stands for it alone
+    edit(data / "organisations.yaml", "    status: signed\n    population: 265000\n",
+         "    status: signed\n    load_profile: []\n    population: 265000\n")
+    assert "the 1 organisation of kind health_trust loads nothing" in error_of(data)

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import (MAX_ERRORS, InputError, InputErrors, Location, closest, did_you_mean, each_of, input_errors,
                      some_of)
-from .problem import Problem
+from .problem import Problem, month_index
 from .schema import (
     ID_PATTERN,
     MONTH_PATTERN,
@@ -659,14 +659,21 @@ def _slip_errors(problem: Problem) -> list[InputError]:
     # a load profile no organisation uses, while the organisations of a kind that the plan places load
     # nothing for want of the profile named like their kind, is almost surely that profile, misspelt
     # (`trust` for health_trust). A spare profile where every organisation has one is fine (a scenario's
-    # `set` may name it), and so is one while only live organisations (history) go without.
+    # `set` may name it), and so is one while only live organisations (history) go without whose
+    # hypercare under it would have ended before the planning month (their load is in no checked month).
     named = {p.id for p in waves.load_profiles}
     used = {profile for o in problem.organisations for profile in o.profile_ids}
-    loading_nothing = Counter(o.kind.value for o in problem.organisations
-                              if o.is_plannable and o.load_profile is None and o.kind.value not in named)
+    without = [o for o in problem.organisations if o.load_profile is None and o.kind.value not in named]
+    planning_month = month_index(problem.planning_date)
     for profile in waves.load_profiles:
-        if profile.id in used or profile.id in kinds or not loading_nothing:
+        if profile.id in used or profile.id in kinds:
             continue  # (a profile named after a kind with no organisations yet is fine)
+        loading_nothing = Counter(
+            o.kind.value for o in without
+            if o.is_plannable or (o.status is Status.live and o.live_since is not None
+                                  and month_index(o.live_since) + len(profile.hypercare) > planning_month))
+        if not loading_nothing:
+            continue
         meant = _nearest(profile.id, loading_nothing)
         nothing = "; ".join(f"the {n} organisation{'s' if n > 1 else ''} of kind {kind} load{'' if n > 1 else 's'} "
                             f"nothing, as no profile is named {kind!r}" for kind, n in sorted(loading_nothing.items()))
