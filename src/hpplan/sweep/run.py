@@ -399,13 +399,16 @@ def _init_worker(context: SweepContext) -> None:
     _CONTEXT = context
     # Ctrl-C is the parent's to handle: it stops submitting, keeps what is finished and ends the workers.
     # A session of its own keeps the terminal's Ctrl-C from this process, whose solver would otherwise
-    # take it as "stop searching" and return a cut-short plan.
+    # take it as "stop searching" and return a cut-short plan. SIGINT came blocked from the parent
+    # (`_ctrl_c_held`): one sent while this process started is delivered as it is unblocked, and ignored.
     if hasattr(os, "setsid"):
         try:
             os.setsid()
         except OSError:
             pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _run_index(index: int | None) -> dict:
@@ -417,28 +420,35 @@ def _run_index(index: int | None) -> dict:
 
 @contextmanager
 def _ctrl_c_held():
-    """Ctrl-C ignored and held back while the pool may start a worker (`submit` starts them as needed):
-    a spawned worker keeps an ignored SIGINT from its first instruction, so a Ctrl-C in the terminal
-    before its initializer has put it in a session of its own (imports and unpickling: a fraction of a
-    second) cannot end it with a KeyboardInterrupt traceback, nor can the parent's KeyboardInterrupt
-    fall between a worker's start and the pool's record of it (an orphan that fails once the parent
-    is gone). A Ctrl-C meanwhile is held back (blocked in this thread) and raised after; one the
-    system hands to another thread of the process in those milliseconds finds it ignored and is lost
-    (a second press stops the sweep)."""
+    """Ctrl-C held back while the pool may start a worker (`submit` starts them as needed), and raised
+    after. SIGINT is blocked in this thread meanwhile, and a spawned worker keeps that mask from its first
+    instruction (through fork and exec) until its initializer has put it in a session of its own and
+    ignores SIGINT (`_init_worker`): a Ctrl-C in the terminal while it imports and unpickles (a fraction
+    of a second) cannot end it with a KeyboardInterrupt traceback. Threads the pool starts here (its
+    manager and queue feeder) inherit the mask too. A Ctrl-C the system hands to another thread of this
+    process meanwhile (the progress display's) runs Python's handler in this thread, which is then ours:
+    it records the press, and the handler of before is called as the block ends. So the parent's
+    KeyboardInterrupt cannot fall between a worker's start and the pool's record of it (an orphan that
+    fails once the parent is gone), and no press is lost."""
     import threading
 
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
     block = getattr(signal, "pthread_sigmask", None)
-    mask = block(signal.SIG_BLOCK, {signal.SIGINT}) if block is not None else None
-    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if block is None or threading.current_thread() is not threading.main_thread():
+        yield  # (Windows: no masks; outside the main thread Python's handler is not ours to set)
+        return
+    presses: list[int] = []
+    mask = block(signal.SIG_BLOCK, {signal.SIGINT})
+    handler = signal.signal(signal.SIGINT, lambda signum, frame: presses.append(signum))
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, handler)
-        if block is not None:
-            block(signal.SIG_SETMASK, mask)
+        block(signal.SIG_SETMASK, mask)  # one sent to this thread meanwhile arrives now, to `handler`
+        if presses:
+            if callable(handler):
+                handler(signal.SIGINT, None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signal.SIGINT)
 
 
 class LocalBackend:
