@@ -26,7 +26,8 @@ from .loader import load_problem
 from .problem import Problem
 from .solution import Solution
 from .solution import Status as SolveStatus
-from .solve import SEED_MAX, TIME_LIMIT_MIN, WORK_LIMIT_NEEDS_CP_SAT, SolveOptions, solve
+from .solve import (SEED_MAX, TIME_LIMIT_MAX, TIME_LIMIT_MIN, WORK_LIMIT_MIN, WORK_LIMIT_NEEDS_CP_SAT, SolveOptions,
+                    solve)
 from .stopping import EXIT_INTERRUPTED, StopRequest, ctrl_c
 
 app = typer.Typer(
@@ -276,11 +277,12 @@ def solve_command(
         None, "--data", "-d",
         help="Folder holding organisations.yaml and waves.yaml (default: the first scenario's base, else data).",
     ),
-    time_limit: float = typer.Option(60.0, "--time-limit", "-t", min=TIME_LIMIT_MIN, help="Seconds of wall time for the solver."),
+    time_limit: float = typer.Option(60.0, "--time-limit", "-t", min=TIME_LIMIT_MIN, max=TIME_LIMIT_MAX,
+                                    help="Seconds of wall time for the solver."),
     seed: int = SeedOption,
     workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Solver threads (deterministic for any count)."),
     work_limit: Optional[float] = typer.Option(
-        None, "--work-limit", min=0.01,
+        None, "--work-limit", min=WORK_LIMIT_MIN, max=TIME_LIMIT_MAX,
         help="Deterministic work limit (CP-SAT deterministic seconds): a plan cut short by it is still reproducible.",
     ),
     engine: Engine = typer.Option(

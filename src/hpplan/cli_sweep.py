@@ -23,7 +23,7 @@ from rich.console import Console
 from .cli import EXIT_INPUT, app, check_output, fail_input, format_of, inputs_of, to_stdout
 from .errors import InputError, Location
 from .io import write_atomic, write_pair, write_stdout
-from .solve import TIME_LIMIT_MIN
+from .solve import TIME_LIMIT_MAX, TIME_LIMIT_MIN
 
 EXIT_NO_BASE = 1
 EXIT_BACKEND = 4
@@ -67,7 +67,7 @@ def sweep_command(
     seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**63 - 1,
                                       help="Monte Carlo: this seed instead of the spec's."),
     time_limit: Optional[float] = typer.Option(None, "--time-limit", "-t", min=TIME_LIMIT_MIN,
-                                              help="Seconds per solve instead of the spec's."),
+                                              max=TIME_LIMIT_MAX, help="Seconds per solve instead of the spec's."),
     gap: Optional[float] = typer.Option(None, "--gap", min=0.0, max=100.0, metavar="PCT",
                                         help="Each solve ends at a plan proven within PCT percent, instead of the spec's gap."),
     live_by: list[dt.datetime] = typer.Option([], "--live-by", formats=["%Y-%m-%d"],

@@ -49,6 +49,10 @@ STATUS = {
 SEED_MAX = 2**31 - 1
 #: the shortest time limit (seconds) a solve takes: the command line's `--time-limit` and `SolveOptions` alike
 TIME_LIMIT_MIN = 0.1
+#: the longest (a day): a finite number, shown in every footer; for a proof that takes longer, `--gap`
+TIME_LIMIT_MAX = 86_400
+#: the smallest work limit (CP-SAT deterministic seconds): the command line's `--work-limit` and `SolveOptions`
+WORK_LIMIT_MIN = 0.01
 WORK_LIMIT_NEEDS_CP_SAT = ("a work limit is CP-SAT's deterministic time and HiGHS has none: with engine highs "
                            "a plan cut short would not be reproducible; use engine auto or cp-sat with the work "
                            "limit, or highs with a time limit alone")
@@ -56,7 +60,7 @@ WORK_LIMIT_NEEDS_CP_SAT = ("a work limit is CP-SAT's deterministic time and HiGH
 
 @dataclass
 class SolveOptions:
-    time_limit: float = 60.0  # seconds of wall time for both phases together, at least TIME_LIMIT_MIN
+    time_limit: float = 60.0  # seconds of wall time for both phases together, TIME_LIMIT_MIN to TIME_LIMIT_MAX
     seed: int = 0
     workers: int = 1
     work_limit: float | None = None  # CP-SAT deterministic time: reproducible even when it runs out
@@ -83,11 +87,11 @@ class SolveOptions:
                    above: bool = False) -> None:
             checked_number(f"SolveOptions.{name}", value, low, high, integer=integer, above=above)
 
-        number("time_limit", self.time_limit, TIME_LIMIT_MIN)
+        number("time_limit", self.time_limit, TIME_LIMIT_MIN, TIME_LIMIT_MAX)
         number("seed", self.seed, 0, SEED_MAX, integer=True)
         number("workers", self.workers, 1, 64, integer=True)
         if self.work_limit is not None:
-            number("work_limit", self.work_limit, 0, above=True)
+            number("work_limit", self.work_limit, WORK_LIMIT_MIN, TIME_LIMIT_MAX)
         if isinstance(self.gap, (int, float)) and not isinstance(self.gap, bool) and self.gap > 1:
             raise ValueError(f"SolveOptions.gap is a fraction of the objective (0.005 for 0.5 %), got {self.gap!r}; "
                              "the command line's --gap takes percent")

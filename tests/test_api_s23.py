@@ -1,0 +1,36 @@
+"""The library's ranges are the command line's (s23 notebook tester): an infinite time limit solved and
+then crashed every footer (OverflowError in the number format), and a work limit of 1e-9 returned the
+list schedule's plan where `--work-limit` refuses anything below 0.01."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hpplan import cli
+from hpplan.solve import TIME_LIMIT_MAX, WORK_LIMIT_MIN, SolveOptions
+
+runner = CliRunner()
+SPEC = Path(__file__).resolve().parent.parent / "data" / "sweeps" / "readiness-risk.yaml"
+
+
+@pytest.mark.parametrize("field, value", [("time_limit", math.inf), ("time_limit", 1e400), ("time_limit", TIME_LIMIT_MAX + 1),
+                                          ("work_limit", 1e-9), ("work_limit", math.inf)])
+def test_solve_options_refuse_what_the_command_line_refuses(field, value):
+    with pytest.raises(ValueError, match=f"SolveOptions.{field} must be at least"):
+        SolveOptions(**{field: value})
+
+
+def test_the_limits_at_the_ends_of_their_ranges_are_taken():
+    SolveOptions(time_limit=TIME_LIMIT_MAX, work_limit=WORK_LIMIT_MIN)
+
+
+@pytest.mark.parametrize("command", [["solve"], ["sweep", str(SPEC), "--no-run"]])
+@pytest.mark.parametrize("limit", ["inf", "1e400", "86401"])
+def test_an_infinite_time_limit_is_bad_usage_not_a_traceback(command, limit):
+    result = runner.invoke(cli.app, [*command, "-t", limit])
+    assert result.exit_code == 2, result.output
+    assert "86400" in result.output and "Traceback" not in result.output
