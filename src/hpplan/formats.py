@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
 from dataclasses import dataclass, field
 from enum import Enum
@@ -22,7 +23,7 @@ from typing import Iterable
 
 from .problem import Problem
 from .schema import Kind, Organisation, Pool, Window
-from .solution import LEAST_CHANGE, Assignment, Solution, Status
+from .solution import LEAST_CHANGE, Assignment, LoadPoint, Solution, Status
 
 #: the order organisations are listed in within a window: trusts and hospitals first
 KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}
@@ -317,6 +318,9 @@ class PeakLoad:
     used: float  # FTE
     limit: float  # FTE in that month
     limit_estimate: bool = False  # the limit rests on an estimate (`capacity_estimated`): shown marked `*`
+    #: the month the pool is fullest (the highest share of its limit), when that is another month: with a
+    #: capacity that changes over time the highest load may not be where the pool is tight
+    fullest: "PeakLoad | None" = None
 
     @property
     def utilisation(self) -> float | None:
@@ -326,7 +330,8 @@ class PeakLoad:
 
 def peak_loads(problem: Problem, solution: Solution) -> list[PeakLoad]:
     """Per pool (in data order), the highest load of the plan over the horizon, and whether the limit
-    in that month rests on an estimate."""
+    in that month rests on an estimate; and the month it is fullest (`PeakLoad.fullest`) when that is
+    another month (a load over a zero limit is the fullest of all)."""
     by_id = {p.id: p for p in problem.waves.pools}
     names = {p.id: p.name for p in problem.waves.pools}
     pools = [p.id for p in problem.waves.pools]
@@ -336,9 +341,13 @@ def peak_loads(problem: Problem, solution: Solution) -> list[PeakLoad]:
         points = sorted((p for p in solution.load if p.pool == pool), key=lambda p: p.month)
         if not points:
             continue
+        def point(p: LoadPoint, fullest: PeakLoad | None = None) -> PeakLoad:
+            return PeakLoad(pool, names.get(pool), p.month, p.used, p.limit,
+                            capacity_estimated(by_id.get(pool), p.month), fullest)
+
         top = max(points, key=lambda p: p.used)  # max keeps the first (earliest) of equal loads
-        peaks.append(PeakLoad(pool, names.get(pool), top.month, top.used, top.limit,
-                              capacity_estimated(by_id.get(pool), top.month)))
+        full = max(points, key=lambda p: (p.used / p.limit if p.limit else math.inf if p.used else 0, p.used))
+        peaks.append(point(top, point(full) if full.month != top.month else None))
     return peaks
 
 

@@ -516,7 +516,8 @@ def summary_notes(problem: Problem, solution: Solution) -> list[str]:
         notes.append(f"Not scheduled: {count} organisation{'s' if count != 1 else ''}, "
                      f"{marked(fmt_int(users), unscheduled_estimate)} users.")
     if (unscheduled_estimate or any(window_users_estimated(problem, solution).values())
-            or any(p.limit_estimate for p in peak_loads(problem, solution))):
+            or any(p.limit_estimate or (p.fullest is not None and p.fullest.limit_estimate)
+                   for p in peak_loads(problem, solution))):
         # the table marks history windows with the same `*`: the note says where each mark stands
         notes.append(f"{ESTIMATE_MARK} after a number: an estimate (see the data's source notes).")
     return notes
@@ -524,18 +525,21 @@ def summary_notes(problem: Problem, solution: Solution) -> list[str]:
 
 def load_table(problem: Problem, solution: Solution, g: Glyphs, width: int) -> Table | None:
     """Per pool: the highest load, its month, the limit there (marked where an estimate: `summary_notes`
-    says so) and the utilisation."""
+    says so) and the utilisation; below it, the month the pool is fullest when that is another (a
+    capacity that changes over time)."""
     peaks = peak_loads(problem, solution)
     if not peaks:
         return None
-    rows, styles = [], []
-    for p in peaks:
-        use = p.utilisation
-        styles.append("" if use is None else "bold red" if use > 1 else "yellow" if use >= 0.9 else "green")
-        rows.append(
-            [Text(p.pool + (f" ({p.name})" if p.name else "")), Text(fmt_number(p.used)), Text(p.month),
-             Text(marked(fmt_number(p.limit), p.limit_estimate)), Text(fmt_share(use), style=styles[-1])]
-        )
+    rows = []
+    for peak in peaks:
+        for p, label in ((peak, peak.pool + (f" ({peak.name})" if peak.name else "")),
+                         (peak.fullest, f"{peak.pool}: fullest month")):
+            if p is None:
+                continue
+            use = p.utilisation
+            style = "" if use is None else "bold red" if use > 1 else "yellow" if use >= 0.9 else "green"
+            rows.append([Text(label), Text(fmt_number(p.used)), Text(p.month),
+                         Text(marked(fmt_number(p.limit), p.limit_estimate)), Text(fmt_share(use), style=style)])
     header = ["Pool", "Peak FTE", "Month", "Limit FTE", "Use"]
     # the pool column names the row: never left out, at least its id's length
     pool_ids = max(len(pool.id) for pool in problem.waves.pools)
