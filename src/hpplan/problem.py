@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from .errors import Location
 from .schema import Kind, LoadProfile, Organisation, Pool, Sector, Status, WavesFile, Window
 
 #: load is handled in tenths of an FTE inside the model (CP-SAT works on integers)
@@ -85,15 +86,34 @@ EMPTY_PROFILE = Profile("none", (), ())
 
 
 @dataclass(frozen=True)
+class Removal:
+    """A rule or limit a scenario's change removed: its number (as `index` names it), its id (rules), and
+    the change that removed it (where, and which op), for a later change that names it again."""
+
+    number: int
+    id: str | None
+    by: Location | None
+    op: str
+
+    def told(self, what: str) -> str:
+        """"... is no longer there: an earlier change removed it (remove_rule at s.yaml:4)"."""
+        at = f" at {self.by}" if self.by is not None else ""
+        return f"{what} is no longer there: an earlier change removed it ({self.op}{at})"
+
+
+@dataclass(frozen=True)
 class Numbering:
     """The number of each rule and limit (in the order of `waves.rules` / `waves.limits`) as a
     scenario's `index` and the messages name it: its place in waves.yaml (1 = the first), kept when
-    scenarios remove others before it; those a scenario adds are numbered after the file's."""
+    scenarios remove others before it; those a scenario adds are numbered after the file's. With the
+    rules and limits the scenarios removed (`Removal`)."""
 
     rules: tuple[int, ...]
     limits: tuple[int, ...]
     rules_in_file: int  # how many waves.yaml itself has
     limits_in_file: int
+    removed_rules: tuple[Removal, ...] = ()
+    removed_limits: tuple[Removal, ...] = ()
 
     @staticmethod
     def of(waves: WavesFile) -> "Numbering":
@@ -112,6 +132,9 @@ class Problem:
     applied: list[str] = field(default_factory=list)
     #: rules' and limits' numbers after scenarios (None: waves.yaml's own, 1..n)
     numbering: Numbering | None = None
+    #: the pools as the data folder has them, before any scenario's `capacity` change (None: `waves.pools`):
+    #: a scenario's `factor` is a share of these, whatever scenarios came before
+    data_pools: dict[str, Pool] | None = None
 
     def __repr__(self) -> str:
         """One line for a notebook (the dataclass's own repr lists every organisation: 90 KB)."""
@@ -123,6 +146,11 @@ class Problem:
                 f"planning date {waves.planning_date}), {len(waves.pools)} pools, {len(waves.rules)} rules{applied}>")
 
     # ---- lookups --------------------------------------------------------------------------------
+
+    def data_pool(self, pool_id: str) -> Pool:
+        """A pool as the data folder has it (`data_pools`), before the scenarios' capacity changes."""
+        given = self.data_pools or {}
+        return given[pool_id] if pool_id in given else self.pool[pool_id]
 
     @cached_property
     def org(self) -> dict[str, Organisation]:

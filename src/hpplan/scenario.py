@@ -19,6 +19,7 @@ what was applied) and leaves its argument and the files as they were. Every prob
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, Vali
 from .errors import InputError, InputErrors, Location, did_you_mean, input_errors
 from .loader import (DATA_FLAGS, _explain, _line, _locate, _numbers_from_booleans, check_references,
                      flag_fields, not_a_number, validate)
-from .problem import Numbering, Problem, month_label, parse_month
+from .problem import Numbering, Problem, Removal, month_label, parse_month
 from .schema import (
     AfterLive,
     Blackout,
@@ -322,14 +323,22 @@ def _read_change(doc: YamlDocument, i: int, raw: Any, windows: list[Window] | No
 
 def apply_scenarios(problem: Problem, paths: list[Path] | Path | str) -> Problem:
     """The problem with each scenario file applied in order (a new Problem; the base is untouched); one
-    file may be given alone. Raises InputError (InputErrors) with `file:line` for anything wrong."""
-    for path in [paths] if isinstance(paths, (str, Path)) else paths:
+    file may be given alone. Raises InputError (InputErrors) with `file:line` for anything wrong, and
+    TypeError for an argument of the wrong type."""
+    _takes_a_problem("apply_scenarios", problem)
+    paths = _texts("apply_scenarios", "paths", paths, "a scenario file's path", (str, os.PathLike))
+    for path in paths:
         scenario = load_scenario(path, problem.windows)
         problem = apply_scenario(problem, scenario)
     return problem
 
 
 def apply_scenario(problem: Problem, scenario: Scenario) -> Problem:
+    """The problem with one read scenario (`load_scenario`) applied: a new Problem."""
+    _takes_a_problem("apply_scenario", problem)
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"apply_scenario takes a Scenario (load_scenario(path)), got {type(scenario).__name__}; "
+                        "apply_scenarios takes the files")
     draft = _Draft(problem, scenario.file)
     for change in scenario.changes:
         draft.apply(change)
@@ -381,7 +390,10 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
     `--postpone ID=YYYY-MM-DD` (new earliest date), `--exclude ID` (opts out),
     `--capacity POOL=FTE[@YYYY-MM]` or `POOL=80%[@YYYY-MM]` (from that month on; from the start without @).
     Each a list of such texts, or one text."""
-    postpone, exclude, capacity = ([x] if isinstance(x, str) else x for x in (postpone, exclude, capacity))
+    _takes_a_problem("apply_quick", problem)
+    postpone = _texts("apply_quick", "postpone", postpone, "a text ID=YYYY-MM-DD")
+    exclude = _texts("apply_quick", "exclude", exclude, "an organisation's id")
+    capacity = _texts("apply_quick", "capacity", capacity, "a text POOL=FTE[@YYYY-MM] or POOL=80%[@YYYY-MM]")
     changes: list[Change] = []
     errors: list[InputError] = []
     for text in postpone:
@@ -419,6 +431,27 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
     return draft.problem([f"command line: {item}" for item in draft.noted()])
 
 
+def _takes_a_problem(function: str, problem: object) -> None:
+    """A TypeError at the call that says what `function` takes (as `solve` and `verify` say theirs),
+    not an AttributeError deep inside."""
+    if not isinstance(problem, Problem):
+        raise TypeError(f"{function} takes a Problem (hpplan.load_problem(folder)), got {type(problem).__name__}")
+
+
+def _texts(function: str, name: str, value: object, one: str, kinds: tuple[type, ...] = (str,)) -> list:
+    """An argument that is one `kinds` or a list (or tuple) of them, as a list; else a TypeError that
+    names the argument and what it takes."""
+    if isinstance(value, kinds):
+        return [value]
+    takes = f"{function}'s {name} is {one} or a list of them"
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{takes}, got {type(value).__name__} {value!r}")
+    for item in value:
+        if not isinstance(item, kinds):
+            raise TypeError(f"{takes}, got {type(item).__name__} {item!r} in the list")
+    return list(value)
+
+
 def _quick(cls: type[Change], where: Location, errors: list[InputError], text: str, **fields) -> Change | None:
     data = {"op": cls.model_fields["op"].annotation.__args__[0], **fields}
     try:
@@ -450,6 +483,7 @@ class _Draft:
         numbers = base.numbers
         self.rule_numbers, self.limit_numbers = list(numbers.rules), list(numbers.limits)
         self.rules_in_file, self.limits_in_file = numbers.rules_in_file, numbers.limits_in_file
+        self.removed_rules, self.removed_limits = list(numbers.removed_rules), list(numbers.removed_limits)
         self.done: list[str] = []
         self.excluded: dict[str, int] = {}  # an organisation excluded for good -> its entry in `done`
         self.errors: list[InputError] = []
@@ -507,7 +541,8 @@ class _Draft:
             waves_file=self.base.waves_file,
             applied=list(self.base.applied) + applied,
             numbering=Numbering(tuple(self.rule_numbers), tuple(self.limit_numbers), self.rules_in_file,
-                                self.limits_in_file),
+                                self.limits_in_file, tuple(self.removed_rules), tuple(self.removed_limits)),
+            data_pools=self.base.data_pools or {p.id: p for p in self.base.waves.pools},
         )
         check_references(result)
         return result
@@ -630,11 +665,13 @@ class _Draft:
                 named = (rule.actor, rule.target) if isinstance(rule, WithOrBefore) else (rule.first, rule.then)
                 if org.id in named:
                     dropped.append(f"{rule.type} {label}")
+                    self.removed_rules.append(Removal(n, rule.id, c.at, f"remove {org.id}"))
                     continue
             elif org.id in rule.actors:
                 actors = [a for a in rule.actors if a != org.id]
                 if len(actors) < 2:
                     dropped.append(f"{rule.type} {label}")
+                    self.removed_rules.append(Removal(n, rule.id, c.at, f"remove {org.id}"))
                     continue
                 rule = rule.model_copy(update={"actors": actors})
             rules.append(rule)
@@ -741,9 +778,15 @@ class _Draft:
                              c.where("pool"))
         i = ids.index(c.pool)
         pool = self.pools[i]
+        # `factor` is a share of the data's own capacity in each month (docs/scenarios.md), not of what
+        # earlier changes left: two cuts do not compound, a later change wins for its months
+        data = self.base.data_pool(c.pool)
 
-        def new(base: float) -> float:
-            return round(c.fte if c.fte is not None else base * c.factor, 3)
+        def new(month: str | None) -> float:
+            """The capacity the change gives a month in its span (None: the month before any change)."""
+            if c.fte is not None:
+                return round(c.fte, 3)
+            return round((data.fte if month is None else data.fte_in(month)) * c.factor, 3)
 
         first, last = c.from_, c.to
         after = month_label(parse_month(last) + 1) if last else None
@@ -751,20 +794,21 @@ class _Draft:
         def inside(month: str) -> bool:
             return (first is None or month >= first) and (last is None or month <= last)
 
-        # the new capacity changes at every month where the base changes, and where the override
-        # begins and ends; months before the first change take `fte`. Its figures are the scenario's
-        # what-if (noted as an estimate, as a `set` number is); the base's figures keep their notes
+        # the new capacity changes at every month where the pool or the data change, and where the
+        # override begins and ends; months before the first change take `fte`. Its figures are the
+        # scenario's what-if (noted as an estimate, as a `set` number is); the others keep their notes
         what_if = f"estimate: scenario {Path(self.file).name}"
 
         def note(month: str) -> dict:
             said = what_if if inside(month) else (pool.change_in(month) or pool).note_for("fte")
             return {"fte": said} if said else {}
 
-        fte = new(pool.fte) if first is None else pool.fte
-        points = sorted({ch.from_ for ch in pool.changes} | ({first} if first else set()) | ({after} if after else set()))
+        fte = new(None) if first is None else pool.fte
+        points = sorted({ch.from_ for ch in (*pool.changes, *data.changes)} | ({first} if first else set())
+                        | ({after} if after else set()))
         changes, previous = [], fte
         for month in points:
-            value = new(pool.fte_in(month)) if inside(month) else pool.fte_in(month)
+            value = new(month) if inside(month) else pool.fte_in(month)
             if value != previous:
                 change = CapacityChange.model_validate({"from": month, "fte": value, "source": note(month)})
                 # inside the change's months it points at the change; after them, where the base states
@@ -776,10 +820,18 @@ class _Draft:
                                           "source": dict(pool.source, fte=what_if) if first is None else pool.source})
         changed._fields_at = dict(pool._fields_at) | ({"fte": c.at} if first is None else {})
         self.pools[i] = changed
-        amount = f"{c.fte:g} FTE" if c.fte is not None else f"x{c.factor:g}"
         span = f" from {first}" if first else ""
         span += f" to {last}" if last else ""
-        return f"capacity {pool.id} {amount}{span}"
+        if c.fte is not None:
+            return f"capacity {pool.id} {c.fte:g} FTE{span}"
+        # the FTE it gives, with the data's capacity it is a share of: from the span's first month, and
+        # from each month inside it where the data's capacity changes
+        steps = [first] + [ch.from_ for ch in sorted(data.changes, key=lambda ch: ch.from_)
+                           if inside(ch.from_) and (first is None or ch.from_ > first)]
+        said = ", ".join((f"from {month} " if n else "")
+                         + f"{new(month):g} FTE ({c.factor:g} x the data's {data.fte_in(month) if month else data.fte:g})"
+                         for n, month in enumerate(steps))
+        return f"capacity {pool.id} x{c.factor:g}{span}: {said}"
 
     # ---- windows ----------------------------------------------------------------------------------
 
@@ -812,8 +864,9 @@ class _Draft:
         for n, limit in zip(self.limit_numbers, self.limits):
             if limit.windows and wid in limit.windows:
                 rest = [w for w in limit.windows if w != wid]
-                if not rest:
-                    continue  # an empty list would mean every window
+                if not rest:  # an empty list would mean every window
+                    self.removed_limits.append(Removal(n, None, c.at, f"remove_window {wid}"))
+                    continue
                 limit = limit.model_copy(update={"windows": rest})
             limits.append(limit)
             numbers.append(n)
@@ -850,16 +903,21 @@ class _Draft:
         if c.id is not None:
             ids = [r.id for r in self.rules if r.id]
             if c.id not in ids:
+                # one an earlier change removed is told so (a "did you mean" would name another rule)
+                gone = next((r for r in reversed(self.removed_rules) if r.id == c.id), None)
+                if gone is not None:
+                    raise InputError(gone.told(f"rule {c.id!r}"), c.where("id"))
                 raise InputError(f"no rule has id {c.id!r}{did_you_mean(c.id, ids)}", c.where("id"))
             i = next(n for n, r in enumerate(self.rules) if r.id == c.id)
         else:
-            i = _place(self.rule_numbers, self.rules_in_file, c, "rule")
+            i = _place(self.rule_numbers, self.rules_in_file, c, "rule", self.removed_rules)
         rule = self.rules.pop(i)
         number = self.rule_numbers.pop(i)
+        self.removed_rules.append(Removal(number, rule.id, c.at, "remove_rule"))
         return f"remove {rule.type} rule {rule.id or '#' + str(number)}"
 
     def _limit_index(self, c: Change) -> int:
-        return _place(self.limit_numbers, self.limits_in_file, c, "limit")
+        return _place(self.limit_numbers, self.limits_in_file, c, "limit", self.removed_limits)
 
     def _add_limit(self, c: AddLimit) -> str:
         self.limits.append(c.limit)
@@ -868,6 +926,7 @@ class _Draft:
 
     def _remove_limit(self, c: RemoveLimit) -> str:
         i = self._limit_index(c)
+        self.removed_limits.append(Removal(self.limit_numbers[i], None, c.at, "remove_limit"))
         del self.limits[i], self.limit_numbers[i]
         return f"remove limit #{c.index}"
 
@@ -894,15 +953,16 @@ class _Draft:
         return f"add blackout {c.blackout.from_} to {c.blackout.to}"
 
 
-def _place(numbers: list[int], in_file: int, c: Change, what: str) -> int:
+def _place(numbers: list[int], in_file: int, c: Change, what: str, removed: list[Removal]) -> int:
     """Where the rule or limit numbered `c.index` (its place in waves.yaml, or after the file's for one
-    the scenario added) stands now; InputError when there is none."""
+    the scenario added) stands now; InputError when there is none (`removed`: which change removed it)."""
     if c.index in numbers:
         return numbers.index(c.index)
     if c.index <= max(numbers + [in_file]):
-        raise InputError(f"{what} #{c.index} is no longer there: an earlier change (of this scenario or one "
-                         f"applied before it) removed it (index counts the {what}s of waves.yaml, 1 = the first)",
-                         c.where("index"))
+        gone = next((r for r in reversed(removed) if r.number == c.index), None)
+        told = (gone.told(f"{what} #{c.index}") if gone is not None else f"{what} #{c.index} is no longer there: "
+                "an earlier change (of this scenario or one applied before it) removed it")
+        raise InputError(f"{told} (index counts the {what}s of waves.yaml, 1 = the first)", c.where("index"))
     raise InputError(f"there are {in_file} {what}s in waves.yaml" + (f" and {max(numbers) - in_file} added"
                      if numbers and max(numbers) > in_file else "") + f"; index {c.index} is past the last",
                      c.where("index"))

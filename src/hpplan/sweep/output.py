@@ -32,6 +32,14 @@ def _pct(value: float | None) -> str:
     return f"{value * 100:.0f}%" if value in (0, 1) else f"{value * 100:.1f}%"
 
 
+def _t(influence) -> str:
+    """An influence's t statistic as the table shows it: "exact" where the slope fits without scatter
+    (its standard error 0: t is infinite, and null in JSON), as a grid's axis often does."""
+    if influence.t is not None:
+        return f"{influence.t:.1f}"
+    return "exact" if influence.clear else ""
+
+
 def _day(text: str | None, short: bool) -> str:
     if text is None:
         return "never"
@@ -167,7 +175,8 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
         out = any(a.unscheduled and a.base for a in at_risk)
         _say(console, "Later: share of scenarios with the go-live later than in the base plan"
                       + (" (or out of the plan: never)" if out else "") + "; Delay: mean months later"
-                      + (" where the scenario plans it" if out else "") + "; By: share live by the date.", 2, "dim")
+                      + (" where the scenario plans it" if out else "")
+                      + ("; By: share live by the date." if s.live_by else "."), 2, "dim")
     else:
         _say(console, "No go-live is later than in the base plan in any scenario.", 2)
 
@@ -190,14 +199,17 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
             t.add_row(*(Text(x) for x in (
                 f.id, _pct(f.slipped), "" if f.pass_through is None else f"{f.pass_through:.2f}",
                 f"{f.others_moved:.2f}", fmt_int(f.others_population_months),
-                "" if f.t is None else f"{f.t:.1f}")))
+                _t(f))))
         console.print(t)
         hidden = len(s.influence) - len(clear[:top])
         _say(console, "Least-squares slopes over the scenarios with a plan, per month of the organisation's own slip: "
                       f"{'Own' if short else 'Pass-through'}: its own go-live delay; "
                       f"{'Others' if short else 'Others moved'}: other organisations later than the base plan; "
                       f"{'Pop-months' if short else 'Others pop.-months'}: their population-months of delay; t: "
-                      "that slope over its standard error. Only clear effects (|t| >= 3) are shown"
+                      "that slope over its standard error"
+                      + ("; exact: no scatter about the slope (standard error 0, as in a grid)"
+                         if any(f.t is None for f in clear[:top]) else "")
+                      + ". Only clear effects (|t| >= 3) are shown"
                       + (f"; {hidden} more in --format json" if hidden > 0 else "") + " (docs/sweep.md).", 2, "dim")
 
     costs = s.cost is not None and bool(s.cost.actors)  # no costs in the data: no column of zeros

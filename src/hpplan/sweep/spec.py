@@ -301,7 +301,8 @@ class Axis(_Strict):
         if self.postpone is not None:
             return f"postpone {self.postpone.actor} (months)"
         c = self.capacity
-        unit = "FTE" if c.fte is not None else "x base"
+        # a factor is of the data's own capacity, not of what the spec's `scenarios` left (scenario.py)
+        unit = "FTE" if c.fte is not None else "x the data's capacity"
         span = f" from {c.from_}" if c.from_ else ""
         span += f" to {c.to}" if c.to else ""
         return f"capacity {c.pool} ({unit}{span})"
