@@ -453,10 +453,10 @@ def test_a_delay_the_data_gives_no_cost_for_is_unknown_not_zero():
     assert [m.id for m in comparison.uncosted] == ["a"] and comparison.cost_of_delay == 0
     assert totals_lines(comparison)[2] == ("Cost of delay: unknown: the data gives no cost for the "
                                            "1 organisation moved later")
-    # one given as 0 by the data (its 0 is a cost), the other not given: the second is still unknown
+    # one given as 0 by the data: a known 0 (the total is its sum); the other is still counted
     base = build([org("a", population=100, postponement_cost_per_month=0.0), org("b", population=10)])
     comparison = compared(base, apply_quick(base, postpone=["a=2024-04-01", "b=2024-04-01"]))
-    assert totals_lines(comparison)[2] == ("Cost of delay: unknown: the data gives no cost for 1 of the "
+    assert totals_lines(comparison)[2] == ("Cost of delay: 0 MNOK; the data gives no cost for 1 of the "
                                            "2 organisations moved later")  # a zero is no estimate
     # where the data gives a cost, the total is its sum, and the one without a cost is still said
     base = build([org("a", population=100, postponement_cost_per_month=50.0), org("b", population=10)])

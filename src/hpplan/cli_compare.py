@@ -26,7 +26,7 @@ from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, ch
                   folder_if_known, format_of, inputs_of, scenario_problem, to_stdout, write_output)
 from .check import is_yaml_plan, read_plan_file, said_at_the_plan
 from .compare import Comparison, Move, compare
-from .errors import InputError
+from .errors import InputError, Location
 from .formats import ESTIMATE_NOTE, fmt_int, fmt_number, marked, md_text
 from .progress import solve_progress
 from .problem import Problem
@@ -51,13 +51,19 @@ class CompareFormat(str, Enum):
 
 def read_baseline(path: Path, freeze_until: Optional[dt.date], problem: Problem) -> tuple[Baseline, list]:
     """A saved plan to compare or re-plan against: the JSON `hpplan solve` writes, or a YAML plan file as
-    `check --plan` reads it (its dates are windows of `problem`, the baseline's data). Bad input: exit 2."""
+    `check --plan` reads it (its dates are windows of `problem`, the baseline's data). Bad input: exit 2;
+    so is a saved plan with no plan in it (infeasible, none in time): nothing to compare with or keep,
+    and "no go-live moved" would be a wrong answer (`compare` refuses it too)."""
     try:
         if is_yaml_plan(path):
             read = read_plan_file(problem, path)
             plan, unplaced = read.solution, read.violations
         else:
             plan, unplaced = read_plan(path), []
+        if not plan.found:
+            raise InputError(f"the baseline has no plan (status {plan.status.value}), so there is nothing to compare "
+                             "with or keep; give a plan that hpplan solve found (status optimal or feasible)",
+                             Location(str(path)))
     except InputError as error:
         fail_input(error)
         raise
@@ -244,7 +250,7 @@ def totals_lines(c: Comparison) -> list[str]:
     # the others' costs as the cost of them all
     some = "the " if len(uncosted_later) == len(later) else f"{len(uncosted_later)} of the "
     no_cost = f"the data gives no cost for {some}{_organisations(later)} moved later"
-    if uncosted_later and not c.cost_of_delay:
+    if uncosted_later and not c.costed_later:  # a known 0 (moved within a month) is no unknown
         cost = f"{label}: unknown: {no_cost}"
     else:
         cost = f"{label}: {marked(fmt_number(c.cost_of_delay), c.cost_of_delay_is_estimate)} MNOK"
@@ -277,7 +283,7 @@ def _costs_estimated(c: Comparison) -> bool:
 def _estimates_shown(c: Comparison) -> bool:
     """Whether the comparison shows a figure marked `*`: a move's cost, a capacity in the cause shown for
     a move, a total, or a pool's limit in the peak loads."""
-    return (_costs_estimated(c) or any(m.cost_estimate for m in c.moves if m.cost)
+    return (_costs_estimated(c) or any(m.cost_estimate for m in c.moves if m.cost is not None)
             or any(m.cause is not None and m.cause.estimate for m in c.moves)
             or c.population_months_is_estimate or c.population_out_is_estimate or c.population_in_is_estimate
             or any(x is not None and x.limit_estimate for p in c.peaks for x in (p.before, p.after)))
@@ -319,21 +325,26 @@ class Entry:
 
     @property
     def cost(self) -> str:
-        costs = [m.cost for m in self.moves if m.cost]
+        """The moves' costs summed ('' when the data gives none: not 0); a known 0 (moved within a
+        calendar month) is shown as 0."""
+        costs = [m.cost for m in self.moves if m.cost is not None]
         if not costs:
             return ""
-        estimate = any(m.cost_estimate for m in self.moves if m.cost)
+        estimate = any(m.cost_estimate for m in self.moves if m.cost is not None)
         return f"{fmt_number(round(sum(costs), 3))}{'*' if estimate else ''}"
 
 
 def entries(moves: list[Move]) -> list[Entry]:
-    """Consecutive moves with the same dates and cause, as one entry each: the same cause text, from the
-    same file (two scenario files postponing two organisations alike are two causes), and costs marked
-    alike (a fact and an estimate summed under one mark would hide which is which)."""
+    """Moves with the same dates and cause, as one entry each, where the first of them is: the same
+    cause text, from the same file (two scenario files postponing two organisations alike are two
+    causes), and costs marked alike (a fact and an estimate summed under one mark would hide which is
+    which). Not only next to each other: the partners of a together rule with a third organisation
+    whose own cause differs (hareid, heroy, ulstein in id order) share a line too."""
     result: list[list[Move]] = []
     for move in moves:
-        if result and _same_entry(result[-1], move):
-            result[-1].append(move)
+        group = next((g for g in result if _same_entry(g, move)), None)
+        if group is not None:
+            group.append(move)
         else:
             result.append([move])
     return [Entry(tuple(group)) for group in result]
@@ -346,7 +357,7 @@ def _same_entry(group: list[Move], move: Move) -> bool:
     if last.cause is not None and move.cause is not None and (
             (last.cause.kind, _file_of(last.cause.where)) != (move.cause.kind, _file_of(move.cause.where))):
         return False
-    return len({m.cost_estimate for m in [*group, move] if m.cost}) <= 1
+    return len({m.cost_estimate for m in [*group, move] if m.cost is not None}) <= 1
 
 
 def _file_of(where: Optional[str]) -> Optional[str]:
@@ -528,7 +539,9 @@ def compare_command(
         typer.echo(f"hpplan: no plan keeps every rule with these changes; to see why: {hint}"
                    + (" (write the --postpone/--exclude/--capacity changes into a scenario file to include them)"
                       if postpone or exclude or capacity else ""), err=True)
-    if fresh:
+    if not comparison.found:  # no plan: neither planned from scratch nor re-planned, whichever was asked
+        other = comparison.other_status
+    elif fresh:
         other = f"{comparison.other_status}, planned from scratch"
     elif comparison.least_change and comparison.other_status_text != comparison.other_status:
         other = comparison.other_status_text  # says the re-plan too

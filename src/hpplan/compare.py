@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from .errors import some_of
+from .errors import Location, some_of
 from .formats import KIND_ORDER, PeakLoad, capacity_estimated, estimated, marked, peak_loads
 from .problem import LOAD_SCALE, Problem, month_index, parse_month
 from .schema import Status as OrgStatus
@@ -38,7 +38,7 @@ from .verify import Violation, verify
 #: own-data restrictions the verifier reports, and the organisation field each one reads
 OWN_FIELDS = {
     "earliest": "earliest",
-    "returns": "returns",
+    "returns": ("status", "returns"),  # opted out until then: an exclude with a return date sets both
     "latest": "latest",
     "track": "track",
     "not_plannable": ("status", "returns"),  # opted out, or no longer coming back
@@ -224,8 +224,15 @@ class Comparison:
         return self.cost_of_delay_is_estimate or self.saving_is_estimate
 
     @property
+    def costed_later(self) -> list[Move]:
+        """The organisations moved later whose cost the data gives, 0 too (moved within a calendar month:
+        a known 0, no unknown): `cost_of_delay` is theirs. None of them: the cost of delay is unknown."""
+        return [m for m in self.of("later") if m.cost is not None]
+
+    @property
     def cost_of_delay_is_estimate(self) -> bool:
-        return any(m.cost_estimate for m in self.moved if m.cost is not None and m.cost > 0)
+        """Whether `cost_of_delay` rests on an estimated cost per month: a 0 from an estimate is one."""
+        return any(m.cost_estimate for m in self.costed_later)
 
     @property
     def saving_is_estimate(self) -> bool:
@@ -309,7 +316,14 @@ def compare(base: Solution, base_problem: Problem, other: Solution, other_proble
     the other plan was re-planned with the baseline's go-lives before that date frozen (nothing new
     goes live there), which can keep an organisation out of a window nothing else bars. When the other
     plan was re-planned against the baseline (its `SolveStats.least_change`, also read back from a saved
-    plan), its status holds among the plans that change the baseline least (`Comparison.other_status_text`)."""
+    plan), its status holds among the plans that change the baseline least (`Comparison.other_status_text`).
+    A wrong argument is a TypeError here (the arguments swapped, a date as text); a baseline with no plan
+    (infeasible, or none found in time) a ValueError: there is nothing to compare the other plan with, and
+    "nothing moved" would be a wrong answer. The other plan may have none (`Comparison.found`)."""
+    _check_arguments(base, base_problem, other, other_problem, freeze_until)
+    if not base.found:
+        raise ValueError(f"compare: the baseline has no plan (status {base.status.value}), so there is nothing to "
+                         "compare with; compare against a plan that was found (status optimal or feasible)")
     result = Comparison(base.status.value, other.status.value, list(other_problem.applied),
                         least_change=other.stats.least_change)
     before = _peaks(base_problem, base)
@@ -317,7 +331,7 @@ def compare(base: Solution, base_problem: Problem, other: Solution, other_proble
     pools = list(dict.fromkeys([p.pool for p in before] + [p.pool for p in after]))
     result.peaks = [PeakChange(pool, next((p for p in before if p.pool == pool), None),
                                next((p for p in after if p.pool == pool), None)) for pool in pools]
-    if not other.found or not base.plan:
+    if not other.found:
         return result
     explainer = _Explainer(base, base_problem, other, other_problem, freeze_until)
     moves = explainer.changes()
@@ -326,6 +340,20 @@ def compare(base: Solution, base_problem: Problem, other: Solution, other_proble
     roots = _roots(moves)
     result.moves = [Move(**{**m.__dict__, "roots": roots[m.id]}) for m in moves]
     return result
+
+
+def _check_arguments(base, base_problem, other, other_problem, freeze_until) -> None:
+    """compare(base, base_problem, other, other_problem, freeze_until): each argument of its type, or a
+    TypeError that names it, as `solve` and `verify` say theirs, not an AttributeError deep inside."""
+    plan, data = "a Solution (hpplan.solve(...) or hpplan.read_plan(file))", "a Problem (hpplan.load_problem(folder))"
+    for name, value, kind, what in (("base", base, Solution, plan), ("base_problem", base_problem, Problem, data),
+                                    ("other", other, Solution, plan), ("other_problem", other_problem, Problem, data)):
+        if not isinstance(value, kind):
+            raise TypeError(f"compare(base, base_problem, other, other_problem) takes {name} as {what}, "
+                            f"got {type(value).__name__}")
+    if freeze_until is not None and (not isinstance(freeze_until, dt.date) or isinstance(freeze_until, dt.datetime)):
+        raise TypeError("compare's freeze_until is a datetime.date (datetime.date(2025, 1, 1)) or None, "
+                        f"got {type(freeze_until).__name__} {freeze_until!r}")
 
 
 def _peaks(problem: Problem, plan: Solution) -> list[PeakLoad]:
@@ -466,20 +494,27 @@ class _Explainer:
             return [Cause("window", f"its window {window} is not in the changed data (removed by the scenario)")]
         shifted = self._window_moved(window)
         if shifted is not None:
-            cause = Cause("window", f"its window {window} moved from {shifted[0]} to {shifted[1]} (scenario)")
+            moved = self._window_moved_cause(window, shifted)
             if move.window_after == window:
-                return [cause]
-            causes.append(cause)
+                return [moved]
+            causes.append(moved)
         if window is not None and problem.window[window].date < problem.planning_date:
             causes.append(self._history_cause(window, problem, "the changed data"))
         day = problem.window[window].date if window is not None else move.before
         group = self.group(move, problem)
         trials = [self._trial(m, day, window, problem) for m in group]
         history = any(c.rule == "window" for c in causes)
-        for violation in self._new_violations(problem, plan, trials):
+        violations = self._new_violations(problem, plan, trials)
+        for violation in violations:
             cause = self._cause(violation, move, group, problem, plan, held=True)
             if not (history and cause.rule == "window" and cause.kind == "data"):
                 causes.append(cause)
+        if shifted is not None:  # moved into a blackout: that is what closes it, said in the main cause
+            closed = next((b for v in violations if v.rule == "blackout" and v.actors == (move.id,)
+                           and v.where is not None for b in problem.waves.blackouts if b.at == v.where), None)
+            if closed is not None:
+                causes[causes.index(moved)] = replace(
+                    moved, text=f"{moved.text}, inside the blackout {closed.from_} to {closed.to}: {closed.reason}")
         if not any(c.kind != "window" for c in causes):
             org = problem.org.get(move.id)
             hint = ""
@@ -518,10 +553,11 @@ class _Explainer:
         problem, plan = self.base_problem, self.base
         window = move.window_after
         if window is not None and window not in problem.window:
-            return [Cause("window", f"its new window {window} is not in the base data (added by the scenario)")]
+            return [Cause("window", f"its new window {window} is not in the base data (added by the scenario)",
+                          where=self._window_at(window))]
         shifted = self._window_moved(window)
         if shifted is not None and move.window_before == window:
-            return [Cause("window", f"its window {window} moved from {shifted[0]} to {shifted[1]} (scenario)")]
+            return [self._window_moved_cause(window, shifted)]
         causes = []
         if window is not None and problem.window[window].date < problem.planning_date:
             causes.append(self._history_cause(window, problem, "the baseline"))
@@ -536,6 +572,17 @@ class _Explainer:
                 f"not forced: {window or 'its new window'} was open to it in the baseline too; the objective "
                 "preferred the move (re-plan against the baseline to avoid such moves)"))
         return causes
+
+    def _window_moved_cause(self, window: str, shifted: tuple[dt.date, dt.date]) -> Cause:
+        return Cause("window", f"its window {window} moved from {shifted[0]} to {shifted[1]} (scenario)",
+                     where=self._window_at(window))
+
+    def _window_at(self, window: str) -> str | None:
+        """file:line of the scenario change that wrote the window's date in the changed data (a window it
+        moved or added: the date's line, `Located.field_at`), else None."""
+        found = self.other_problem.window.get(window)
+        at = found.field_at("date") if found is not None else None
+        return str(at) if self._in_a_scenario(at) else None
 
     def _history_cause(self, window: str, problem: Problem, side: str) -> Cause:
         """The window lies before that side's planning date: history there, closed to planning."""
@@ -571,8 +618,12 @@ class _Explainer:
 
     def _from_a_scenario(self, v: Violation) -> bool:
         """Whether what the violation breaks is written in a scenario file, not in the data files."""
+        return self._in_a_scenario(v.where)
+
+    def _in_a_scenario(self, where: Location | None) -> bool:
+        """Whether `where` is in a scenario file, not in the data files."""
         data_files = {str(f) for p in (self.base_problem, self.other_problem) for f in (p.org_file, p.waves_file) if f}
-        return v.where is not None and bool(data_files) and v.where.file not in data_files
+        return where is not None and bool(data_files) and where.file not in data_files
 
     def _found_cause(self, v: Violation, move: Move, group: list[Move], problem: Problem, plan: Solution,
                      held: bool) -> Cause:

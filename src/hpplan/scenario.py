@@ -554,8 +554,12 @@ class _Draft:
         data = {k: v for k, v in data.items() if v is not None}
 
         def where(key: object) -> Location | None:
-            """The line of a field the change writes (`fields: {users: ...}`: the users line)."""
-            return change.where(f"{field}.{key}") if key in update else change.where(field)
+            """The line of a field the change writes (`fields: {users: ...}`: the users line; an exclude's
+            `returns:`, a key of the change itself: its line), else of `field`."""
+            if key not in update:
+                return change.where(field)
+            inner = f"{field}.{key}"
+            return change.where(key if inner not in change._fields and key in change._fields else inner)
 
         try:
             new = Organisation.model_validate(data)
@@ -887,7 +891,9 @@ class _Draft:
         if c.date < self.planning_date:
             raise InputError(f"{c.date} is before the planning date {self.planning_date}; a window cannot move into history",
                              c.where("date"))
-        self.windows[i] = w.model_copy(update={"date": c.date})
+        moved = w.model_copy(update={"date": c.date})
+        moved._fields_at = dict(w._fields_at) | {"date": c.where("date")}  # its date is the change's now
+        self.windows[i] = moved
         return f"move window {w.id}: {w.date} -> {c.date}" + self._past_horizon(c.date)
 
     # ---- rules, limits, blackouts -----------------------------------------------------------------
