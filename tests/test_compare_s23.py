@@ -197,3 +197,18 @@ def test_a_moved_window_and_an_exclude_s_return_date_are_named_at_their_scenario
     assert moved and all(m.cause.where == f"{scenario}:{line_of(scenario, 'date: 2024-05-18')}" for m in moved)
     returns = _moved(comparison, "alesund").cause
     assert returns.text.startswith("status ") and returns.where == f"{scenario}:{line_of(scenario, 'returns:')}"
+
+
+def test_the_peak_loads_name_the_fullest_month_where_it_is_another():
+    # with primary cut to 80 % for 2025-01..06, "56.5 of 72* FTE in 2025-10" hid 56 of 57.6* in 2025-02
+    from hpplan.compare import Comparison, PeakChange, _peak_json
+    from hpplan.formats import PeakLoad
+
+    fullest = PeakLoad("primary", None, "2025-02", 56, 57.6, True)
+    after = PeakLoad("primary", None, "2025-10", 56.5, 72, True, fullest)
+    comparison = Comparison("optimal", "optimal", [])
+    comparison.peaks = [PeakChange("primary", PeakLoad("primary", None, "2025-02", 72, 72, True), after)]
+    assert totals_lines(comparison)[-1] == ("Peak load primary: 72 of 72* FTE in 2025-02 -> 56.5 of 72* FTE in 2025-10 "
+                                            "(fullest: 56 of 57.6* FTE in 2025-02)")
+    assert _peak_json(after)["fullest"] == {"month": "2025-02", "used": 56, "limit": 57.6, "limit_is_estimate": True,
+                                            "fullest": None}

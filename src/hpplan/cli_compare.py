@@ -27,7 +27,7 @@ from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, ch
 from .check import is_yaml_plan, read_plan_file, said_at_the_plan
 from .compare import Comparison, Move, compare
 from .errors import InputError, Location
-from .formats import ESTIMATE_NOTE, fmt_int, fmt_number, marked, md_text
+from .formats import ESTIMATE_NOTE, PeakLoad, fmt_int, fmt_number, marked, md_text
 from .progress import solve_progress
 from .problem import Problem
 from .solution import Solution, Status, read_plan
@@ -266,12 +266,13 @@ def totals_lines(c: Comparison) -> list[str]:
     if uncosted_out:  # "0 MNOK" alone would read as "keeping them out costs nothing"
         cost += f"; the data gives no cost for the {_organisations(uncosted_out)} newly out of the plan"
     lines.append(cost)
-    for p in c.peaks:
-        def peak(x):
-            if x is None:
-                return "n/a"
-            return f"{fmt_number(x.used)} of {marked(fmt_number(x.limit), x.limit_estimate)} FTE in {x.month}"
-        lines.append(f"Peak load {p.pool}: {peak(p.before)} -> {peak(p.after)}")
+    def peak(x: PeakLoad | None) -> str:
+        if x is None:
+            return "n/a"
+        said = f"{fmt_number(x.used)} of {marked(fmt_number(x.limit), x.limit_estimate)} FTE in {x.month}"
+        return said + (f" (fullest: {peak(x.fullest)})" if x.fullest is not None else "")
+
+    lines += [f"Peak load {p.pool}: {peak(p.before)} -> {peak(p.after)}" for p in c.peaks]
     return lines
 
 
@@ -286,7 +287,8 @@ def _estimates_shown(c: Comparison) -> bool:
     return (_costs_estimated(c) or any(m.cost_estimate for m in c.moves if m.cost is not None)
             or any(m.cause is not None and m.cause.estimate for m in c.moves)
             or c.population_months_is_estimate or c.population_out_is_estimate or c.population_in_is_estimate
-            or any(x is not None and x.limit_estimate for p in c.peaks for x in (p.before, p.after)))
+            or any(x is not None and (x.limit_estimate or (x.fullest is not None and x.fullest.limit_estimate))
+                   for p in c.peaks for x in (p.before, p.after)))
 
 
 def _population_line(c: Comparison) -> str:

@@ -302,9 +302,12 @@ class Comparison:
 
 
 def _peak_json(peak: PeakLoad | None) -> dict | None:
+    """A pool's peak in one plan; `fullest`: the month it is fullest when that is another (as the peak,
+    else null)."""
     if peak is None:
         return None
-    return {"month": peak.month, "used": peak.used, "limit": peak.limit, "limit_is_estimate": peak.limit_estimate}
+    return {"month": peak.month, "used": peak.used, "limit": peak.limit, "limit_is_estimate": peak.limit_estimate,
+            "fullest": _peak_json(peak.fullest)}
 
 
 # --------------------------------------------------------------------------------------------------
