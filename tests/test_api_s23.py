@@ -34,3 +34,30 @@ def test_an_infinite_time_limit_is_bad_usage_not_a_traceback(command, limit):
     result = runner.invoke(cli.app, [*command, "-t", limit])
     assert result.exit_code == 2, result.output
     assert "86400" in result.output and "Traceback" not in result.output
+
+
+def test_a_baseline_with_no_plan_or_of_other_data_is_refused():
+    # solve_replan against either answered "0 moved, proven" without a word
+    from hpplan.solution import Assignment, Solution, Status
+    from hpplan.loader import load_problem
+    from hpplan.solve import Baseline, solve_replan
+
+    tiny_problem = load_problem(Path(__file__).parent / "data" / "tiny")
+
+    with pytest.raises(ValueError, match="the baseline baseline has no plan"):
+        Baseline(Solution(Status.infeasible))
+    other = Solution(Status.feasible, plan=[Assignment("r300-m001", "M1", "municipality", "primary", None, None, False)])
+    with pytest.raises(ValueError, match="shares no organisation with the data"):
+        solve_replan(tiny_problem, SolveOptions(time_limit=5), Baseline(other))
+
+
+def test_report_compare_with_a_plan_file_that_holds_no_plan_is_bad_input(tmp_path):
+    from hpplan.solution import Solution, Status
+
+    nothing = tmp_path / "infeasible.json"
+    nothing.write_text(Solution(Status.infeasible).to_json(), encoding="utf-8")
+    out = tmp_path / "r.html"
+    result = runner.invoke(cli.app, ["report", "-d", str(Path(__file__).parent / "data" / "tiny"), "--compare",
+                                     str(nothing), "-o", str(out), "-t", "5"])
+    assert result.exit_code == 2, result.output
+    assert "the compared plan has no plan (status infeasible)" in result.output and not out.exists()

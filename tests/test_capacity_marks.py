@@ -198,7 +198,8 @@ def test_compare_marks_the_peak_load_limits_and_says_what_the_mark_means(facts_b
     assert "`*` " + ESTIMATE_NOTE.removeprefix("* ") in comparison_markdown(comparison)
     # the JSON keeps the numbers and says which are estimates, beside them
     report = comparison.to_json_dict()["peak_load"]
-    assert report[0]["before"] == {"month": "2024-04", "used": 140, "limit": 168, "limit_is_estimate": True}
+    assert report[0]["before"] == {"month": "2024-04", "used": 140, "limit": 168, "limit_is_estimate": True,
+                                   "fullest": None}
 
 
 @pytest.fixture(scope="module")

@@ -373,7 +373,7 @@ def test_a_json_plan_of_other_data_is_invalid_input(tmp_path: Path):
     foreign = tmp_path / "foreign.json"
     foreign.write_text(json.dumps(dict(plan, plan=[dict(a, id=a["id"] + "-x") for a in plan["plan"]])))
     result = run("check", "--data", TINY, "--plan", foreign)
-    assert result.exit_code == 2 and f"{foreign}: organisation" in result.stderr and "is not in the data" in result.stderr
+    assert result.exit_code == 2 and f"{foreign}:1: organisation" in result.stderr and "is not in the data" in result.stderr
     result = run("explain", "--data", TINY, "--actor", "orsta", "--plan", foreign)
     assert result.exit_code == 2 and "give the --data (and --scenario) the plan was made from" in result.stderr
     # a malformed date in a JSON plan: the entry and its line, no Python exception name

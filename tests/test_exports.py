@@ -210,10 +210,11 @@ def test_xlsx_is_reproducible(tiny, monkeypatch):
     assert to_xlsx(problem, solution) == to_xlsx(problem, solution)
 
 
-def test_no_plan_gives_an_empty_calendar_and_a_workbook_that_says_so(tiny):
+def test_no_plan_gives_no_calendar_and_a_workbook_that_says_so(tiny):
     problem, _ = tiny
     nothing = Solution(status=Status.infeasible)
-    assert events(to_ics(problem, nothing, STAMP)) == []
+    with pytest.raises(ValueError, match="has no plan"):  # an empty calendar read as a plan of nothing
+        to_ics(problem, nothing, STAMP)
     book = load_workbook(io.BytesIO(to_xlsx(problem, nothing, STAMP)))
     assert book["Plan"].max_row == 1
     assert dict(r for r in rows(book["About"])[1:])["status"] == "infeasible"

@@ -37,3 +37,14 @@ def test_one_capacity_names_no_fullest_month_apart():
     solution = make_solution(problem)
     assert all(p.fullest is None for p in peak_loads(problem, solution))
     assert "fullest month" not in render(problem, solution, 120)
+
+
+def test_the_markdown_and_html_peak_tables_have_the_fullest_month_row_too():
+    from hpplan.formats import to_markdown
+    from hpplan.report import report_html
+
+    problem = make_problem()
+    solution = _with_prim(make_solution(problem), {"2025-05": (5.6, 5.8)})
+    assert "| prim: fullest month | 5.6 | 2025-05 | 5.8 | 96.6% |" in to_markdown(problem, solution)
+    page = report_html(problem, solution)
+    assert "prim: fullest month" in page and "fullest 96.6% in 2025-05" in page

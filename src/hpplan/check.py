@@ -31,10 +31,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from .errors import InputError, InputErrors, Location, did_you_mean
 from .explain import (MORE_UNDECIDED, RELAX_EACH_MAX, SOLVE_TIME_LIMIT, Conflict, Explanation, Undecided,
                       counted, explain_infeasible, kind_counts)
+from .formats import PLAN_FILE, entry_of
 from .loader import validate
 from .problem import Problem
 from .schema import ID_PATTERN, SOURCE_KIND, Date, Located, Status
-from .solution import Assignment, Solution, Status as PlanStatus, read_plan
+from .solution import Assignment, SolveStats, Solution, Status as PlanStatus, read_plan
 from .verify import Violation, verify
 from .yamlio import load_yaml
 
@@ -97,15 +98,27 @@ def read_plan_file(problem: Problem, path: Path) -> PlanRead:
 
 def plan_of(problem: Problem, solution: Solution, path: Path) -> Solution:
     """A saved plan (`read_plan`: none twice, one date per window), checked to be one of this data: every
-    organisation in it known; else InputError naming the file (it was made from other data)."""
-    unknown = [a.id for a in solution.plan if a.id not in problem.org]
+    organisation in it known; else InputError naming the file and the line of the first unknown id (it
+    was made from other data, or the id was mistyped)."""
+    unknown = [(i, a.id) for i, a in enumerate(solution.plan) if a.id not in problem.org]
     if unknown:
+        first, org_id = unknown[0]
         raise InputError(
-            f"organisation {unknown[0]!r}{did_you_mean(unknown[0], problem.org)} is not in the data "
+            f"organisation {org_id!r}{did_you_mean(org_id, problem.org)} is not in the data "
             f"({problem.org_file or 'organisations.yaml'})"
             + (f" ({len(unknown)} organisations are not)" if len(unknown) > 1 else "")
-            + "; give the --data (and --scenario) the plan was made from", Location(str(path)))
+            + "; give the --data (and --scenario) the plan was made from", _json_line(path, ("plan", first, "id")))
     return solution
+
+
+def _json_line(path: Path, keys: tuple) -> Location:
+    """The file and line of a value in a JSON plan `read_plan` read (`plan` entries keep the file's order)."""
+    from .solution import _JsonLines  # read_plan's own line finder: the same lines its errors give
+
+    try:
+        return Location(str(path), _JsonLines(Path(path).read_text(encoding="utf-8")).line(keys))
+    except (OSError, UnicodeDecodeError):
+        return Location(str(path))
 
 
 def _read_yaml_plan(problem: Problem, path: Path) -> PlanRead:
@@ -152,18 +165,21 @@ def _read_yaml_plan(problem: Problem, path: Path) -> PlanRead:
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
 
     plan: list[Assignment] = []
-    read = PlanRead(Solution(status=PlanStatus.feasible, plan=plan))
+    # no solver made it: its outputs say it comes from this file (formats.plan_source), not a status,
+    # engine or seed it never had; `feasible`, for it is a plan (`Solution.found`)
+    read = PlanRead(Solution(status=PlanStatus.feasible, plan=plan,
+                             stats=SolveStats(engine=PLAN_FILE, found_by=str(path), tie_break="skipped")))
     for org in problem.organisations:
         pinned = org.status is Status.live
         if org.id not in listed:
             if pinned:  # history may be left out of a plan file
                 window = problem.history_window_of(org)
-                plan.append(_assignment(org, org.live_since, window.id if window else None, True))
+                plan.append(entry_of(org, org.live_since, window.id if window else None, True))
             continue  # anyone else left out: verify reports it missing
         entry, i = listed[org.id]
         day = entry.go_live
         if day is None:
-            plan.append(_assignment(org, None, None, pinned))
+            plan.append(entry_of(org, None, None, pinned))
             continue
         if pinned and _history_date(problem, org, day):
             # its go-live is its live_since: the date of its history window names the same go-live
@@ -175,7 +191,7 @@ def _read_yaml_plan(problem: Problem, path: Path) -> PlanRead:
                     "window", f"{org.name} ({org.id}) goes live {day}, which is not the date of any window in "
                     f"{problem.waves_file}{_nearest_window(problem, day)}", (org.id,),
                     doc.where(("plan", i, "go_live"))))
-        plan.append(_assignment(org, day, window.id if window else None, pinned))
+        plan.append(entry_of(org, day, window.id if window else None, pinned))
     return read
 
 
@@ -186,10 +202,6 @@ def _history_date(problem: Problem, org, day: dt.date | None) -> bool:
         return False
     window = problem.history_window_of(org)
     return day == org.live_since or (window is not None and day == window.date)
-
-
-def _assignment(org, day: dt.date | None, window: str | None, pinned: bool) -> Assignment:
-    return Assignment(org.id, org.name, org.kind.value, org.effective_sector.value, day, window, pinned)
 
 
 def _nearest_window(problem: Problem, day: dt.date) -> str:

@@ -80,7 +80,11 @@ def load(data: Path) -> Problem:
 
 
 def render(problem: Problem, solution: Solution, fmt: Format) -> str | bytes:
-    """The plan in a machine format: text (json, csv, markdown, ics) or bytes (xlsx)."""
+    """The plan in a machine format: text (json, csv, markdown, ics) or bytes (xlsx). A CSV or calendar
+    of no plan is nothing (no header alone, no empty calendar that reads as a plan of nothing); the
+    JSON, Markdown and spreadsheet say "no plan" themselves."""
+    if fmt in (Format.csv, Format.ics) and not solution.found:
+        return ""
     if fmt is Format.json:
         return solution.to_json()
     if fmt in (Format.ics, Format.xlsx):

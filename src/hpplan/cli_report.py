@@ -20,13 +20,12 @@ from rich.console import Console
 from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, check_output, check_stamp, data_folder,
                   exit_stopped, fail_input, inputs_of, scenario_problem, to_stdout)
 from .errors import InputError, Location
-from .formats import status_text
+from .formats import plan_source
 from .io import write_atomic, write_stdout
 from .problem import Problem
 from .report import DETAIL_AUTO_MAX, Chart, Detail, GroupBy
 from .solution import Solution, read_plan
 from .stopping import StopRequest, ctrl_c
-from .verify import verify
 
 if TYPE_CHECKING:
     from .solve import Baseline, Replan
@@ -62,9 +61,10 @@ def report_format(fmt: Optional[ReportFormat], output: Optional[Path]) -> Report
 
 def read_report_plan(path: Path, problem: Problem, *, strict: bool) -> Solution:
     """A saved plan; with `strict`, every organisation in it must be in the data (it was planned from
-    this data), else `file: ...` and exit 2, and its load is worked out from this data (the file's own
-    `load` list could say otherwise: the data changed since, or the plan was edited). A compared plan
-    (not strict: it may come from a scenario's data) keeps the load it was saved with."""
+    this data), else `file:line: ...` and exit 2; it is as saved: `report.refresh_saved_plan` checks it
+    and gives it this data's load and objective (the file's own could say otherwise: the data changed
+    since, or the plan was edited). A compared plan (not strict: it may come from a scenario's data)
+    keeps the load it was saved with, but a YAML plan file's, which has none, is this data's."""
     from .check import is_yaml_plan, plan_of, read_plan_file
     from .solve import load_report
 
@@ -79,7 +79,11 @@ def read_report_plan(path: Path, problem: Problem, *, strict: bool) -> Solution:
             elif solution.plan and not any(a.id in problem.org for a in solution.plan):
                 raise InputError(f"no organisation of this plan is in the data {problem.data_dir or 'data'}: it was "
                                  "made from other data", Location(str(path)))
-        if strict or yaml_plan:  # a plan of this data: its load as this data gives it
+        if not strict and not solution.found:  # "nothing moved" against nothing would be a wrong answer
+            raise InputError(f"the compared plan has no plan (status {solution.status.value}), so there is nothing to "
+                             "compare with; give a plan that hpplan solve found (status optimal or feasible)",
+                             Location(str(path)))
+        if yaml_plan and not strict:  # a compared plan file of this data: its load as this data gives it
             solution.load = load_report(problem, solution.plan)
     except InputError as error:
         fail_input(error)
@@ -179,7 +183,7 @@ def report_command(
     """Write the plan as a report people look at: an HTML page with a Gantt chart, the load of each FTE
     pool and the share live over time; the same charts as PNG or SVG; or a calendar (ics) or
     spreadsheet (xlsx)."""
-    from .report import checked_status, report_bytes
+    from .report import broken_rules, checked_status, refresh_saved_plan, report_bytes, stale_figures, stale_text
 
     fmt = report_format(fmt, output)
     if fmt not in STATIC and chart is not Chart.all:
@@ -206,13 +210,17 @@ def report_command(
     if plan is not None:
         solution = read_report_plan(plan, problem, strict=True)
         label = plan.stem
-        broken = verify(problem, solution)
-        if broken:  # every format says so too (the HTML in a red box, the others in their title or notes)
+        # checked as saved, then shown with this data's load and objective; every format says what the
+        # check found too (the HTML in boxes, the others in their title or notes)
+        found = refresh_saved_plan(problem, solution)
+        check = check_command_line(folder, scenario, "--plan", str(plan))
+        if broken := broken_rules(found):
             n = len(broken)
-            check = check_command_line(folder, scenario, "--plan", str(plan))
             typer.echo(f"note: {plan} breaks {n} {'rule or limit' if n == 1 else 'rules or limits'} of this data; "
-                       f"`{check}` lists them (and any load figures saved in the file that this data does not give)",
-                       err=True)
+                       f"`{check}` lists them", err=True)
+        if stale_figures(found):  # the data changed since the plan was saved: no rule broken by that
+            typer.echo(f"note: {plan}: {stale_text(found)} (the data changed since it was saved, or the plan was edited); the report shows "
+                       f"this data's; `{check}` lists the differences", err=True)
     else:
         # against a compared plan, plan as `hpplan compare` does: re-planned changing it as little as
         # possible (a fresh solve answers the same question with other moves), unless --fresh
@@ -220,7 +228,7 @@ def report_command(
         solution, replan = solve_for_report(problem, time_limit, seed, workers, work_limit, quiet, gap, baseline)
         label = "scenario plan" if problem.applied else "plan"
         note = plan_note(compare, baseline, replan) if compare is not None else None
-        broken = []  # solve verified it (hpplan.solve)
+        found = []  # solve verified it (hpplan.solve)
     if not solution.found:
         exit_stopped(solution, None)
         where = "stdout" if str(output) == "-" else str(output)
@@ -232,14 +240,14 @@ def report_command(
     if fmt is ReportFormat.ics:
         from .exports import to_ics
 
-        content = to_ics(problem, solution, violations=broken).encode("utf-8")
+        content = to_ics(problem, solution, violations=found).encode("utf-8")
     elif fmt is ReportFormat.xlsx:
         from .exports import to_xlsx
 
-        content = to_xlsx(problem, solution, violations=broken)
+        content = to_xlsx(problem, solution, violations=found)
     else:
         content = report_bytes(problem, solution, fmt.value, chart=chart, group_by=group_by, detail=detail, other=other,
-                               label=label, other_label=other_label, violations=broken, plan_note=note)
+                               label=label, other_label=other_label, violations=found, plan_note=note)
     if str(output) == "-":
         write_stdout(content)
         exit_stopped(solution, None)
@@ -249,7 +257,9 @@ def report_command(
     except InputError as error:
         fail_input(error)
     if not quiet:
-        status = f"{status_text(solution)} plan" if not broken else f"plan {checked_status(solution, broken)}"
+        status = checked_status(solution, found)
+        if plan_source(solution) is None:  # "optimal plan", "plan optimal as saved; breaks ..."
+            status = f"plan {status}" if found else f"{status} plan"
         typer.echo(f"hpplan: wrote {output} ({_size(len(content))}, {status})", err=True)
     exit_stopped(solution, output)
     raise typer.Exit(solution.exit_code)

@@ -33,10 +33,12 @@ import zipfile
 from pathlib import Path
 
 from .errors import InputError
-from .formats import (ESTIMATE_NOTE, capacity_estimated, estimated, estimates_named, fmt_int, kind_noun, marked,
-                      objective_terms, plan_groups, window_of, window_summary, window_users_estimated)
+from .formats import (ESTIMATE_NOTE, FORMULA_START, NOT_IN_PLAN, PlanGroup, capacity_estimated,
+                      checked_arguments, checked_plan, estimated, estimates_named, fmt_int, kind_noun, marked,
+                      not_in_plan, objective_terms, plan_groups, plan_source, solver_facts, window_before, window_of,
+                      window_summary, window_users_estimated)
 from .problem import Problem, parse_month
-from .report import BROKEN_SHOWN, checked_status, plan_violations
+from .report import BROKEN_SHOWN, broken_rules, checked_status, named, plan_violations, stale_figures
 from .solution import Solution
 
 PRODID = "-//hpplan//Helseplattformen rollout plan//EN"
@@ -83,11 +85,23 @@ def data_name(problem: Problem) -> str:
     return Path(problem.data_dir).resolve().name or "data"
 
 
+#: how scenario.apply_quick names the command line's what-ifs in `Problem.applied`: "command line: CHANGE"
+QUICK_CHANGE = "command line: "
+
+
+def scenarios_named(problem: Problem) -> list[str]:
+    """What was applied to the data, one name each: a scenario file by its name (so that editing its
+    description keeps its events), a command-line what-if (`--postpone`, `--exclude`, `--capacity`) by
+    the change itself ("postpone helse-more-og-romsdal: earliest 2024-04-01 -> 2024-09-01"): two
+    different what-ifs are two calendars, the same what-if again the same one."""
+    return [change.removeprefix(QUICK_CHANGE) if change.startswith(QUICK_CHANGE) else change.split(":", 1)[0]
+            for change in problem.applied]
+
+
 def uid_namespace(problem: Problem) -> str:
-    """Eight hex digits naming the plan's source: the data folder's name and the scenarios applied (by
-    name, so that editing a scenario keeps its events)."""
-    scenarios = [change.split(":", 1)[0] for change in problem.applied]
-    text = "\n".join([data_name(problem), *scenarios])
+    """Eight hex digits naming the plan's source: the data folder's name and what was applied to it
+    (`scenarios_named`)."""
+    text = "\n".join([data_name(problem), *scenarios_named(problem)])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
@@ -106,6 +120,9 @@ def _description(problem: Problem, solution: Solution, entry, status: str) -> st
     lines = []
     if window is not None:
         lines.append("Window: " + " ".join(p for p in (window.id, window.date.isoformat(), window.name) if p))
+    else:  # live in no window: where it stands among the windows, as the other views say it (no window named)
+        title = PlanGroup(None, True, True, after=window_before(problem, entry.go_live)).title
+        lines.append(title[:1].upper() + title[1:] + ".")
     lines.append(f"Kind: {kind_noun(entry.kind, 1)} ({entry.sector} care)")
     if org is not None and org.users is not None:
         lines.append(f"Users: {marked(fmt_int(org.users), estimated([org], 'users'))}")
@@ -116,7 +133,7 @@ def _description(problem: Problem, solution: Solution, entry, status: str) -> st
     if entry.pinned:
         lines.append(f"History: live before the planning date {problem.planning_date.isoformat()}.")
     else:
-        lines.append(f"Planned by hpplan ({status}), planning date {problem.planning_date.isoformat()}.")
+        lines.append(f"{_made_by(solution)} ({status}), planning date {problem.planning_date.isoformat()}.")
     for change in problem.applied:
         lines.append(f"Scenario: {change}")
     lines.append(f"Organisation id: {entry.id}")
@@ -124,15 +141,25 @@ def _description(problem: Problem, solution: Solution, entry, status: str) -> st
     return "\n".join(lines)
 
 
+def _made_by(solution: Solution) -> str:
+    """Who made the plan's dates: hpplan's solver, or the plan file they were read from."""
+    source = plan_source(solution)
+    return f"From {source}" if source is not None else "Planned by hpplan"
+
+
 def to_ics(problem: Problem, solution: Solution, stamp: dt.datetime | None = None,
            violations: list | None = None) -> str:
     """An iCalendar (RFC 5545) text: one all-day VEVENT per scheduled go-live, by date (then plan
     order). History is included (STATUS:CONFIRMED, category `history`); planned go-lives are
-    TENTATIVE. Organisations not scheduled have no event. `violations`: the verifier's findings when
-    the caller has them (else the plan is verified here); a plan that breaks rules of this data says
-    so in the calendar's and every planned event's description."""
+    TENTATIVE. Organisations not scheduled have no event (nor those the plan leaves out: the calendar's
+    description names them). `violations`: the verifier's findings when the caller has them (else the
+    plan is verified here); a plan that breaks rules of this data says so in the calendar's and every
+    planned event's description. A solution without a plan is a ValueError (an empty calendar read as
+    a plan of nothing)."""
     from icalendar import Calendar, Event
 
+    checked_arguments("to_ics", problem, solution)
+    checked_plan("to_ics", solution)
     stamp = export_stamp(stamp)
     status = checked_status(solution, plan_violations(problem, solution, violations))
     calendar = Calendar()
@@ -142,10 +169,13 @@ def to_ics(problem: Problem, solution: Solution, stamp: dt.datetime | None = Non
     calendar.add("method", "PUBLISH")
     name = f"Rollout plan ({data_name(problem)})"
     if problem.applied:
-        name += " with scenario"
+        name += " with " + "; ".join(scenarios_named(problem))
     calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-caldesc", f"Go-lives of the hpplan plan ({status}), planning date "
-                                 f"{problem.planning_date.isoformat()}")
+    source = plan_source(solution)
+    missing = [e.name for e in not_in_plan(problem, solution)]
+    calendar.add("x-wr-caldesc", f"Go-lives of {source if source is not None else 'the hpplan plan'} ({status}), "
+                                 f"planning date {problem.planning_date.isoformat()}"
+                                 + (f"; {NOT_IN_PLAN} ({len(missing)}): {named(missing)}" if missing else ""))
     order = {e.id: i for i, e in enumerate(solution.plan)}
     scheduled = sorted((e for e in solution.plan if e.go_live is not None), key=lambda e: (e.go_live, order[e.id]))
     for entry in scheduled:
@@ -177,10 +207,8 @@ STAMP_FORMAT = 'yyyy-mm-dd hh:mm:ss "UTC"'
 ESTIMATE_FORMAT = INT_FORMAT + '"*"'
 #: an estimated FTE figure (a pool's limit), alike
 FTE_ESTIMATE_FORMAT = FTE_FORMAT + '"*"'
-
-#: leading characters that make a spreadsheet read typed text as a formula (OWASP "CSV injection")
-FORMULA_START = ("=", "+", "-", "@")
-
+#: a share that rests on an estimated figure (a share live), alike
+PERCENT_ESTIMATE_FORMAT = PERCENT_FORMAT + '"*"'
 
 def _text(value: str) -> str:
     """Text as a cell can hold it: the control characters the xlsx format cannot store (openpyxl
@@ -263,7 +291,7 @@ def _plan_rows(problem: Problem, solution: Solution) -> tuple[list[list], list[s
             estimates = {PLAN_COLUMNS.index(name): name for name in estimates_named(org)}
             rows.append([
                 entry.go_live,
-                window.id if window is not None else None,
+                window.id if window is not None else NOT_IN_PLAN if group.missing else None,
                 window.date if window is not None else None,
                 entry.id,
                 entry.name,
@@ -280,11 +308,13 @@ def _plan_rows(problem: Problem, solution: Solution) -> tuple[list[list], list[s
     return rows, marks
 
 
-def _mark_estimates(sheet, marks: list[set[int]], number_format: str = ESTIMATE_FORMAT) -> None:
-    """Show the estimated figures of a sheet's rows (under the header) with `number_format`."""
+def _mark_estimates(sheet, marks: list[set[int]], number_format: str | dict[int, str] = ESTIMATE_FORMAT) -> None:
+    """Show the estimated figures of a sheet's rows (under the header) with `number_format` (one for
+    every column, or by column)."""
     for row, columns in enumerate(marks, start=2):
         for col in columns:
-            sheet.cell(row=row, column=col + 1).number_format = number_format
+            shown = number_format[col] if isinstance(number_format, dict) else number_format
+            sheet.cell(row=row, column=col + 1).number_format = shown
 
 
 def _load_rows(problem: Problem, solution: Solution) -> tuple[list[str], list[list], dict[int, str], list[set[int]]]:
@@ -321,14 +351,21 @@ def _load_rows(problem: Problem, solution: Solution) -> tuple[list[str], list[li
 
 
 WINDOW_COLUMNS = ["window", "date", "name", "history", "actors", "users", "primary live", "specialist live"]
+#: how the Windows sheet shows an estimated figure: a users sum, a share live
+WINDOW_ESTIMATE_FORMATS = {WINDOW_COLUMNS.index("users"): ESTIMATE_FORMAT,
+                           WINDOW_COLUMNS.index("primary live"): PERCENT_ESTIMATE_FORMAT,
+                           WINDOW_COLUMNS.index("specialist live"): PERCENT_ESTIMATE_FORMAT}
 
 
 def _window_rows(problem: Problem, solution: Solution) -> tuple[list[list], list[set[int]]]:
-    """The Windows sheet's rows, and per row the columns whose figure is an estimate (its users)."""
+    """The Windows sheet's rows, and per row the columns whose figure is an estimate (its users, a
+    share live: `formats.share_estimated`)."""
     rows, marks = [], []
     estimates = window_users_estimated(problem, solution)
     for s in window_summary(problem, solution):
-        marks.append({WINDOW_COLUMNS.index("users")} if estimates.get(s.window.id) else set())
+        flags = {"users": estimates.get(s.window.id, False), "primary live": s.primary_estimate,
+                 "specialist live": s.specialist_estimate}
+        marks.append({WINDOW_COLUMNS.index(name) for name, estimate in flags.items() if estimate})
         rows.append([
             s.window.id,
             s.window.date,
@@ -347,14 +384,17 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
     """An Excel workbook: Plan (one row per organisation, by window), Load (one row per month: each
     pool's used FTE, limit and use), Windows (the per-window summary) and About (data, status,
     whether it keeps the data's rules, objective, solver). `violations`: the verifier's findings when
-    the caller has them, else the plan is verified here."""
+    the caller has them, else the plan is verified here. The data's organisations the plan leaves out
+    are Plan rows too, their window "not in the plan"."""
     from openpyxl import Workbook
     from openpyxl.formatting.rule import CellIsRule
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    checked_arguments("to_xlsx", problem, solution)
     stamp = export_stamp(stamp)
-    broken = plan_violations(problem, solution, violations)
+    found = plan_violations(problem, solution, violations)
+    broken = broken_rules(found)
     workbook = Workbook()
     workbook.remove(workbook.active)
 
@@ -378,31 +418,36 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
     rows, marks = _window_rows(problem, solution)
     windows = _sheet(workbook, "Windows", WINDOW_COLUMNS, rows,
                      {1: DATE_FORMAT, 5: INT_FORMAT, 6: PERCENT_FORMAT, 7: PERCENT_FORMAT})
-    _mark_estimates(windows, marks)
+    _mark_estimates(windows, marks, WINDOW_ESTIMATE_FORMATS)
     any_estimate |= any(marks)
+    shares = {WINDOW_COLUMNS.index("primary live"), WINDOW_COLUMNS.index("specialist live")}
+    shares_estimated = any(columns & shares for columns in marks)
 
     about = [
         ["data", str(problem.data_dir) if problem.data_dir else "data"],
         ["planning date", problem.planning_date],
-        ["status", checked_status(solution, broken)],
+        ["status", checked_status(solution, found)],
     ]
     about += [["broken", str(v)] for v in broken[:BROKEN_SHOWN]]
     if len(broken) > BROKEN_SHOWN:
         about.append(["broken", f"and {fmt_int(len(broken) - BROKEN_SHOWN)} more (hpplan check --plan lists them all)"])
+    # figures saved with the plan that this data does not give: out of date, not a broken rule
+    stale = stale_figures(found)
+    about += [["saved figure", str(v)] for v in stale[:BROKEN_SHOWN]]
+    if len(stale) > BROKEN_SHOWN:
+        about.append(["saved figure", f"and {fmt_int(len(stale) - BROKEN_SHOWN)} more (hpplan check --plan lists them all)"])
     about += [["scenario", change] for change in problem.applied]
     if any_estimate or limits_estimated:
         where = []
         if any_estimate:
             where.append("the Plan sheet's estimates column names them")
+        if shares_estimated:
+            where.append("in the Windows sheet, a share live that rests on one")
         if limits_estimated:
             where.append("in the Load sheet, a limit")
         about.append(["*", ESTIMATE_NOTE.removeprefix("* ") + f" ({'; '.join(where)})"])
     about += [[f"objective: {term}", value] for term, value in objective_terms(solution)]
-    stats = solution.stats
-    about += [["solver", stats.engine], ["seed", stats.seed], ["workers", stats.workers],
-              ["tie-break", stats.tie_break]]
-    if stats.best_bound is not None:
-        about.append(["best bound", stats.best_bound])
+    about += [[name, value] for name, value in solver_facts(solution)]
     about.append(["made", stamp.replace(tzinfo=None)])  # a cell holds no time zone: its format says UTC
     sheet = _sheet(workbook, "About", ["what", "value"], about, widths={1: 60})
     for (cell,) in sheet.iter_rows(min_row=2, min_col=2, max_col=2):

@@ -7,7 +7,11 @@ show are computed here, once:
 - `window_summary`: per window, actors and users going live and the cumulative population shares;
 - `peak_loads`: per pool, the month of the highest load and the limit there;
 - `estimated` and `marked`: a users or population figure that rests on an estimate, marked `*`;
-  `capacity_estimated`: whether a pool's capacity (a limit) in a month does.
+  `capacity_estimated`: whether a pool's capacity (a limit) in a month does; `share_estimated`:
+  whether a share live does;
+- `not_in_plan`: the data's organisations a saved plan leaves out ("not in the plan");
+- `plan_source`, `status_text`, `solver_facts`: how the plan was made (a solver, or a plan file);
+- `checked_arguments`, `checked_plan`: what the library's exports take.
 """
 
 from __future__ import annotations
@@ -37,13 +41,15 @@ KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}
 class PlanGroup:
     """Plan entries that go live in one window (`window`), live in no window (`window` None,
     `scheduled` True: before the first window when `after` is None, else after the window `after` and
-    before the next), or not at all (`scheduled` False)."""
+    before the next), or not at all (`scheduled` False); with `missing`, the data's organisations the
+    plan has no entry for (`not_in_plan`: a saved plan made before they were added, or edited)."""
 
     window: Window | None
     history: bool
     scheduled: bool
     entries: list[Assignment] = field(default_factory=list)
     after: Window | None = None  # live in no window: the last window dated before them
+    missing: bool = False  # not in the plan at all (its entries are made from the data: `not_in_plan`)
 
     @property
     def marked_history(self) -> bool:
@@ -55,6 +61,8 @@ class PlanGroup:
     def key(self) -> str:
         if self.window is not None:
             return self.window.id
+        if self.missing:
+            return "not-in-the-plan"
         if not self.scheduled:
             return "not-scheduled"
         return "before" if self.after is None else f"after-{self.after.id}"
@@ -67,6 +75,8 @@ class PlanGroup:
             if self.window.name:
                 parts.append(self.window.name)
             return " ".join(parts)
+        if self.missing:
+            return NOT_IN_PLAN
         if not self.scheduled:
             return "not scheduled"
         if self.after is None:
@@ -166,10 +176,31 @@ def by_kind(entries: list[Assignment]) -> list[list[Assignment]]:
     return list(buckets.values())
 
 
+#: what the outputs say of an organisation of the data that a plan has no entry for
+NOT_IN_PLAN = "not in the plan"
+
+
+def entry_of(org: Organisation, go_live: dt.date | None = None, window: str | None = None,
+             pinned: bool = False) -> Assignment:
+    """A plan entry for an organisation of the data (by default: not scheduled)."""
+    return Assignment(org.id, org.name, org.kind.value, org.effective_sector.value, go_live, window, pinned)
+
+
+def not_in_plan(problem: Problem, solution: Solution) -> list[Assignment]:
+    """The data's organisations that the plan has no entry for, in data order, as entries that are not
+    scheduled: a saved plan made before they were added (or edited) leaves them out, and every output
+    shows them ("not in the plan"; the verifier reports each missing) rather than dropping them. None
+    for a solution without a plan (infeasible, or none found): it leaves out nothing, it has nothing."""
+    if not solution.found:
+        return []
+    listed = {e.id for e in solution.plan}
+    return [entry_of(o) for o in problem.organisations if o.id not in listed]
+
+
 def plan_groups(problem: Problem, solution: Solution) -> list[PlanGroup]:
     """The plan by window, in date order; empty windows are left out; a live organisation in no window
     comes after the last window dated on or before its go-live ("live after 2023-04, in no window");
-    "not scheduled" comes last."""
+    "not scheduled" comes last, then the data's organisations the plan leaves out ("not in the plan")."""
     before = PlanGroup(None, history=True, scheduled=True)
     by_window = {w.id: PlanGroup(w, history=w.date < problem.planning_date, scheduled=True) for w in problem.windows}
     between = {w.id: PlanGroup(None, history=True, scheduled=True, after=w) for w in problem.windows}
@@ -184,7 +215,9 @@ def plan_groups(problem: Problem, solution: Solution) -> list[PlanGroup]:
             before.entries.append(entry)
         else:
             between[after.id].entries.append(entry)
-    groups = [before] + [g for w in problem.windows for g in (by_window[w.id], between[w.id])] + [unscheduled]
+    missing = PlanGroup(None, history=False, scheduled=False, entries=not_in_plan(problem, solution), missing=True)
+    groups = ([before] + [g for w in problem.windows for g in (by_window[w.id], between[w.id])]
+              + [unscheduled, missing])
     order = _entry_order(problem)
     for group in groups:
         group.entries.sort(key=order)
@@ -204,10 +237,21 @@ class WindowSummary:
     primary_share: float | None  # municipalities' population live after the window / all municipalities'
     specialist_share: float | None  # trusts' population live after the window / all trusts'
     users_live: int = 0  # the users of every organisation live after the window
+    #: whether a share rests on an estimate (`share_estimated`): marked `*` where it is shown
+    primary_estimate: bool = False
+    specialist_estimate: bool = False
+    users_live_estimate: bool = False  # the share of all users live after the window (users_live / all)
 
 
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
+
+
+def share_estimated(part: int, whole: int, orgs: Iterable[Organisation | None], field: str) -> bool:
+    """Whether a share `part / whole` of the `field` (users, population) of `orgs` (those the whole
+    counts) rests on an estimate: one of them gives an estimated figure (`estimated`), and the share is
+    neither 0 nor 100% (nothing or everything live: exact whatever the figures are)."""
+    return 0 < part < whole and estimated(orgs, field)
 
 
 def window_summary(problem: Problem, solution: Solution) -> list[WindowSummary]:
@@ -222,6 +266,9 @@ def window_summary(problem: Problem, solution: Solution) -> list[WindowSummary]:
 
     all_primary = population(Kind.municipality, problem.organisations)
     all_specialist = population(Kind.health_trust, problem.organisations)
+    all_users = sum(Problem.users(o) for o in problem.organisations)
+    municipalities = [o for o in problem.organisations if o.kind is Kind.municipality]
+    trusts = [o for o in problem.organisations if o.kind is Kind.health_trust]
 
     position = {w.id: i for i, w in enumerate(problem.windows)}
     live_at: dict[int, list[Organisation]] = {}  # position of the first window it is live after -> orgs
@@ -243,15 +290,20 @@ def window_summary(problem: Problem, solution: Solution) -> list[WindowSummary]:
     for pos, window in enumerate(problem.windows):
         live.extend(live_at.get(pos, []))
         entries = counts.get(pos, [])
+        primary, specialist = population(Kind.municipality, live), population(Kind.health_trust, live)
+        users_live = sum(Problem.users(o) for o in live)
         summary.append(
             WindowSummary(
                 window=window,
                 history=window.date < problem.planning_date,
                 actors=len(entries),
                 users=sum(Problem.users(problem.org[e.id]) for e in entries if e.id in problem.org),
-                primary_share=_share(population(Kind.municipality, live), all_primary),
-                specialist_share=_share(population(Kind.health_trust, live), all_specialist),
-                users_live=sum(Problem.users(o) for o in live),
+                primary_share=_share(primary, all_primary),
+                specialist_share=_share(specialist, all_specialist),
+                users_live=users_live,
+                primary_estimate=share_estimated(primary, all_primary, municipalities, "population"),
+                specialist_estimate=share_estimated(specialist, all_specialist, trusts, "population"),
+                users_live_estimate=share_estimated(users_live, all_users, problem.organisations, "users"),
             )
         )
     return summary
@@ -351,17 +403,51 @@ def peak_loads(problem: Problem, solution: Solution) -> list[PeakLoad]:
     return peaks
 
 
+def peak_rows(peaks: list[PeakLoad]) -> list[tuple[str, PeakLoad]]:
+    """The rows of a peak load table: each pool's peak (labelled with the pool and its name), and below
+    it the month it is fullest when that is another ("POOL: fullest month")."""
+    rows = []
+    for peak in peaks:
+        rows.append((peak.pool + (f" ({peak.name})" if peak.name else ""), peak))
+        if peak.fullest is not None:
+            rows.append((f"{peak.pool}: fullest month", peak.fullest))
+    return rows
+
+
+def fullest_said(peak: PeakLoad) -> str:
+    """'; fullest 97.2% in 2025-02' for a chart's title, when the pool is fullest in another month."""
+    full = peak.fullest
+    return "" if full is None else f"; fullest {fmt_share(full.utilisation)} in {full.month}"
+
+
+def any_limit_estimated(peaks: list[PeakLoad]) -> bool:
+    """Whether a limit a peak load table shows (a peak's, a fullest month's) rests on an estimate."""
+    return any(p.limit_estimate for _, p in peak_rows(peaks))
+
+
 # --------------------------------------------------------------------------------------------------
 # small formatting helpers shared with render.py
 
 
+def _not_finite(value: float) -> str | None:
+    """How a number that is not finite shows (an infinite time limit, a NaN): '∞', '-∞' or 'n/a'; None
+    for a finite one. `round` and `int` of it raised OverflowError or ValueError in a footer."""
+    if math.isfinite(value):
+        return None
+    return "n/a" if math.isnan(value) else "∞" if value > 0 else "-∞"
+
+
 def fmt_int(value: int | float) -> str:
     """12345 -> '12 345' (Norwegian thousands separator, an ordinary space)."""
+    if isinstance(value, float) and (shown := _not_finite(value)) is not None:
+        return shown
     return f"{round(value):,}".replace(",", " ")
 
 
 def fmt_number(value: float) -> str:
     """An objective value or FTE: integers without decimals, else one to three."""
+    if (shown := _not_finite(value)) is not None:
+        return shown
     if value == int(value):
         return fmt_int(value)
     text = f"{value:,.3f}".rstrip("0").replace(",", " ")
@@ -382,9 +468,40 @@ def fmt_share(share: float | None) -> str:
     return "n/a" if share is None else f"{share * 100:.1f}%"
 
 
+#: `SolveStats.engine` of a plan read from a plan file (a YAML plan such as data/adopted-plan.yaml,
+#: `check.read_plan_file`): no solver made it; its `found_by` names the file
+PLAN_FILE = "plan file"
+
+
+def plan_source(solution: Solution) -> str | None:
+    """The plan file a plan was read from when no solver made it (`PLAN_FILE`), else None: its outputs
+    then say where it comes from instead of a status, engine, seed or tie-break it never had."""
+    stats = solution.stats
+    return (stats.found_by or "a plan file") if stats.engine == PLAN_FILE else None
+
+
+def solver_facts(solution: Solution) -> list[tuple[str, object]]:
+    """(setting, value) of how the plan was made, as the report and the spreadsheet list them: the
+    solver's engine, seed, workers, tie-break (and best bound); for a plan file (`plan_source`) the
+    file, and that no solver made it. Not which engine of the race found or proved the plan: that
+    depends on timing (docs/solve.md "Engines"), and the same plan gives the same file."""
+    source = plan_source(solution)
+    if source is not None:
+        return [("source", f"{PLAN_FILE} {source}"), ("solver", "none: the dates are the file's, not solved")]
+    stats = solution.stats
+    facts: list[tuple[str, object]] = [("solver", stats.engine), ("seed", stats.seed), ("workers", stats.workers),
+                                       ("tie-break", stats.tie_break)]
+    if stats.best_bound is not None:
+        facts.append(("best bound", stats.best_bound))
+    return facts
+
+
 def status_text(solution: Solution) -> str:
     """'optimal', 'feasible (gap 1.20%)', 'infeasible' or 'unknown'; a re-plan's optimum is 'optimal
-    among the plans that change the baseline least' (its bound proves no more)."""
+    among the plans that change the baseline least' (its bound proves no more); a plan read from a
+    plan file, which no solver made, 'plan file, not solved'."""
+    if plan_source(solution) is not None and solution.found:
+        return f"{PLAN_FILE}, not solved"
     text = solution.status.value
     if solution.status is Status.optimal and solution.stats.least_change:
         text += " " + LEAST_CHANGE
@@ -402,37 +519,78 @@ def objective_terms(solution: Solution) -> list[tuple[str, float]]:
 
 
 # --------------------------------------------------------------------------------------------------
+# the library's exports: what they take
+
+
+def checked_arguments(function: str, problem: object, solution: object, **plans: object) -> None:
+    """The exports and reports take (problem, solution) in that order, and further plans (`other`) as
+    Solutions or None: anything else is a TypeError at the call that names the argument, as
+    `hpplan.solve` and `hpplan.verify` say theirs (`to_csv(plan, problem)` was an AttributeError deep
+    inside)."""
+    if not isinstance(problem, Problem):
+        raise TypeError(f"{function} takes a Problem first (hpplan.load_problem(folder)), got {type(problem).__name__}")
+    for name, value in (("solution", solution), *plans.items()):
+        if not isinstance(value, Solution) and (value is not None or name == "solution"):
+            raise TypeError(f"{function} takes {'its plan' if name == 'solution' else name} as a Solution (from "
+                            f"hpplan.solve, or hpplan.read_plan(file)){'' if name == 'solution' else ' or None'}, "
+                            f"got {type(value).__name__}")
+
+
+def checked_plan(function: str, solution: Solution) -> None:
+    """An export that is the plan itself (a CSV row per organisation, a calendar event per go-live) of a
+    solution without one (infeasible, or none found in time) is a ValueError, not a file that reads as a
+    plan of nothing: the command writes no file then either. (The Markdown, HTML and spreadsheet say
+    "no plan" in the file.)"""
+    if not solution.found:
+        raise ValueError(f"{function}: the solution has no plan ({solution.status.value}), so there is nothing to "
+                         "export; check `solution.found` first (the command writes no file in this case)")
+
+
+# --------------------------------------------------------------------------------------------------
 # CSV
 
 CSV_COLUMNS = ("id", "name", "kind", "sector", "status", "go_live", "window", "pinned", "users", "population",
                "estimates")
 
+#: leading characters that make a spreadsheet read typed text as a formula (OWASP "CSV injection")
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def csv_text(value: object) -> object:
+    """A CSV cell a spreadsheet may open: text that starts like a formula (`=1+2`, `@SUM(A1)`, a name
+    `-Nord`) gets a leading apostrophe, so that Excel and LibreOffice show it as text and never run it
+    (the spreadsheet export marks such a cell as text the same way); numbers and other text as they are."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
 
 def to_csv(problem: Problem, solution: Solution) -> str:
-    """One row per plan entry, in plan order, after a header row. `status` is the organisation's status
-    in the data; empty fields are unknown or not applicable. `users` and `population` are plain
+    """One row per plan entry, in plan order, after a header row. `status` is the organisation's
+    status in the data; empty fields are unknown or not applicable. `users` and `population` are plain
     numbers; `estimates` names those of them that rest on an estimate (`users`, `population` or
-    `users, population`; empty: facts only), as the spreadsheet's column does."""
+    `users, population`; empty: facts only), as the spreadsheet's column does. Text that starts like a
+    formula is written with a leading apostrophe (`csv_text`). A solution without a plan is a
+    ValueError (`checked_plan`)."""
+    checked_arguments("to_csv", problem, solution)
+    checked_plan("to_csv", solution)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for entry in solution.plan:
         org = problem.org.get(entry.id)
-        writer.writerow(
-            [
-                entry.id,
-                entry.name,
-                entry.kind,
-                entry.sector,
-                org.status.value if org else "",
-                entry.go_live.isoformat() if entry.go_live else "",
-                entry.window or "",
-                "true" if entry.pinned else "false",
-                "" if org is None or org.users is None else org.users,
-                "" if org is None or org.population is None else org.population,
-                ", ".join(estimates_named(org)),
-            ]
-        )
+        row = [
+            entry.id,
+            entry.name,
+            entry.kind,
+            entry.sector,
+            org.status.value if org else "",
+            entry.go_live.isoformat() if entry.go_live else "",
+            entry.window or "",
+            "true" if entry.pinned else "false",
+            "" if org is None or org.users is None else org.users,
+            "" if org is None or org.population is None else org.population,
+            ", ".join(estimates_named(org)),
+        ]
+        writer.writerow([csv_text(cell) for cell in row])
     return out.getvalue()
 
 
@@ -460,7 +618,9 @@ def _md_table(header: list[str], rows: list[list[object]], right: set[int] = fro
 
 def to_markdown(problem: Problem, solution: Solution) -> str:
     """A Markdown report: status and objective, the plan by window, the per-window summary and the peak
-    load per pool; an estimated figure (users, a limit) marked `*`, with one note under the tables."""
+    load per pool; an estimated figure (users, a limit, a share live) marked `*`, with one note under
+    the tables."""
+    checked_arguments("to_markdown", problem, solution)
     where = str(problem.data_dir) if problem.data_dir else "data"
     lines = [
         "# Rollout plan",
@@ -471,8 +631,11 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
     ]
     lines += [f"- Scenario: {md_text(change)}" for change in problem.applied]
     stats = solution.stats
-    workers = f"{stats.workers} worker{'s' if stats.workers != 1 else ''}"
-    lines.append(f"- Solver: {stats.engine}, seed {stats.seed}, {workers}")
+    if (source := plan_source(solution)) is not None:
+        lines.append(f"- Source: {PLAN_FILE} {md_text(source)} (not solved)")
+    else:
+        workers = f"{stats.workers} worker{'s' if stats.workers != 1 else ''}"
+        lines.append(f"- Solver: {stats.engine}, seed {stats.seed}, {workers}")
 
     if solution.objective:
         lines += ["", "## Objective", ""]
@@ -512,7 +675,7 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
     if summary:
         lines += ["", "## Summary per window", ""]
         users_estimate = window_users_estimated(problem, solution)
-        marks |= any(users_estimate.values())
+        marks |= any(users_estimate.values()) or any(s.primary_estimate or s.specialist_estimate for s in summary)
         rows = [
             [
                 s.window.id + (" (history)" if s.history else ""),
@@ -520,8 +683,8 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
                 s.window.name or "",
                 s.actors,
                 marked(fmt_int(s.users), users_estimate.get(s.window.id, False)),
-                fmt_share(s.primary_share),
-                fmt_share(s.specialist_share),
+                marked(fmt_share(s.primary_share), s.primary_estimate),
+                marked(fmt_share(s.specialist_share), s.specialist_estimate),
             ]
             for s in summary
         ]
@@ -537,17 +700,9 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
     peaks = peak_loads(problem, solution)
     if peaks:
         lines += ["", "## Peak load per pool", ""]
-        marks |= any(p.limit_estimate for p in peaks)
-        rows = [
-            [
-                p.pool + (f" ({p.name})" if p.name else ""),
-                fmt_number(p.used),
-                p.month,
-                marked(fmt_number(p.limit), p.limit_estimate),
-                fmt_share(p.utilisation),
-            ]
-            for p in peaks
-        ]
+        marks |= any_limit_estimated(peaks)
+        rows = [[label, fmt_number(p.used), p.month, marked(fmt_number(p.limit), p.limit_estimate), fmt_share(p.utilisation)]
+                for label, p in peak_rows(peaks)]
         lines += _md_table(["pool", "peak FTE", "month", "limit FTE", "utilisation"], rows, {1, 3, 4})
     if marks:  # under the tables; escaped: a line starting with `* ` would be a list item, its mark not shown
         lines += ["", "\\" + ESTIMATE_NOTE + "."]
@@ -558,12 +713,23 @@ __all__ = [
     "CSV_COLUMNS",
     "ESTIMATE_MARK",
     "ESTIMATE_NOTE",
+    "FORMULA_START",
+    "NOT_IN_PLAN",
+    "PLAN_FILE",
     "PeakLoad",
     "PlanGroup",
     "WindowSummary",
     "capacity_estimated",
+    "checked_arguments",
+    "checked_plan",
+    "csv_text",
+    "entry_of",
+    "not_in_plan",
     "peak_loads",
     "plan_groups",
+    "plan_source",
+    "share_estimated",
+    "solver_facts",
     "to_csv",
     "to_markdown",
     "estimated",

@@ -30,7 +30,9 @@ from .formats import (
     kind_noun,
     marked,
     objective_terms,
+    any_limit_estimated,
     peak_loads,
+    peak_rows,
     plan_groups,
     resolved_detail,
     row_names,
@@ -484,14 +486,15 @@ def fitted_table(
 
 
 def summary_table(problem: Problem, solution: Solution, g: Glyphs, width: int) -> Table:
-    """Per window: actors and users going live (marked where an estimate: `summary_notes` says so),
-    cumulative population shares; the window name gets what the other columns leave."""
+    """Per window: actors and users going live, cumulative population shares (each marked where an
+    estimate: `summary_notes` says so); the window name gets what the other columns leave."""
     summary = window_summary(problem, solution)
     estimates = window_users_estimated(problem, solution)
     rows = [
         [Text(s.window.id + ("*" if s.history else "")), Text(s.window.date.isoformat()), Text(s.window.name or ""),
          Text(str(s.actors)), Text(marked(fmt_int(s.users), estimates.get(s.window.id, False))),
-         Text(fmt_share(s.primary_share)), Text(fmt_share(s.specialist_share))]
+         Text(marked(fmt_share(s.primary_share), s.primary_estimate)),
+         Text(marked(fmt_share(s.specialist_share), s.specialist_estimate))]
         for s in summary
     ]
     header = ["Window", "Date", "Name", "Actors", "Users", "Primary", "Specialist"]
@@ -516,8 +519,8 @@ def summary_notes(problem: Problem, solution: Solution) -> list[str]:
         notes.append(f"Not scheduled: {count} organisation{'s' if count != 1 else ''}, "
                      f"{marked(fmt_int(users), unscheduled_estimate)} users.")
     if (unscheduled_estimate or any(window_users_estimated(problem, solution).values())
-            or any(p.limit_estimate or (p.fullest is not None and p.fullest.limit_estimate)
-                   for p in peak_loads(problem, solution))):
+            or any(s.primary_estimate or s.specialist_estimate for s in window_summary(problem, solution))
+            or any_limit_estimated(peak_loads(problem, solution))):
         # the table marks history windows with the same `*`: the note says where each mark stands
         notes.append(f"{ESTIMATE_MARK} after a number: an estimate (see the data's source notes).")
     return notes
@@ -531,15 +534,11 @@ def load_table(problem: Problem, solution: Solution, g: Glyphs, width: int) -> T
     if not peaks:
         return None
     rows = []
-    for peak in peaks:
-        for p, label in ((peak, peak.pool + (f" ({peak.name})" if peak.name else "")),
-                         (peak.fullest, f"{peak.pool}: fullest month")):
-            if p is None:
-                continue
-            use = p.utilisation
-            style = "" if use is None else "bold red" if use > 1 else "yellow" if use >= 0.9 else "green"
-            rows.append([Text(label), Text(fmt_number(p.used)), Text(p.month),
-                         Text(marked(fmt_number(p.limit), p.limit_estimate)), Text(fmt_share(use), style=style)])
+    for label, p in peak_rows(peaks):
+        use = p.utilisation
+        style = "" if use is None else "bold red" if use > 1 else "yellow" if use >= 0.9 else "green"
+        rows.append([Text(label), Text(fmt_number(p.used)), Text(p.month),
+                     Text(marked(fmt_number(p.limit), p.limit_estimate)), Text(fmt_share(use), style=style)])
     header = ["Pool", "Peak FTE", "Month", "Limit FTE", "Use"]
     # the pool column names the row: never left out, at least its id's length
     pool_ids = max(len(pool.id) for pool in problem.waves.pools)

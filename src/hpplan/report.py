@@ -32,9 +32,11 @@ from typing import Iterable
 from .formats import (
     DETAIL_AUTO_MAX,
     ESTIMATE_NOTE,
+    NOT_IN_PLAN,
     Detail,
     by_kind,
     capacity_estimated,
+    checked_arguments,
     choice,
     estimated,
     fmt_int,
@@ -42,11 +44,16 @@ from .formats import (
     fmt_share,
     kind_noun,
     marked,
+    not_in_plan,
     objective_terms,
+    fullest_said,
     peak_loads,
+    peak_rows,
     plan_groups,
+    plan_source,
     resolved_detail,
     row_names,
+    solver_facts,
     status_text,
     window_of,
     window_summary,
@@ -119,16 +126,74 @@ def plan_violations(problem: Problem, solution: Solution, violations: list | Non
     return verify(problem, solution)
 
 
+#: the verifier's findings about the figures a saved plan carries (its load report, its objective)
+#: rather than about its go-lives: out of date once the data changed, not a rule the plan breaks; a
+#: report shows the figures as this data gives them (`refresh_saved_plan`)
+SAVED_FIGURES = {"load_report": "load", "objective": "objective"}
+
+
+def broken_rules(violations: list) -> list:
+    """The findings about rules and limits the plan breaks (not its saved figures: `stale_figures`)."""
+    return [v for v in violations if getattr(v, "rule", None) not in SAVED_FIGURES]
+
+
+def stale_figures(violations: list) -> list:
+    """The findings about figures saved with the plan (load, objective) that this data does not give."""
+    return [v for v in violations if getattr(v, "rule", None) in SAVED_FIGURES]
+
+
+def stale_text(violations: list) -> str | None:
+    """'its saved objective and load are not this data's', for the stale figures among the findings;
+    None when there are none."""
+    names = [name for rule, name in SAVED_FIGURES.items() if any(v.rule == rule for v in stale_figures(violations))]
+    if not names:
+        return None
+    return f"its saved {' and '.join(names)} {'is' if len(names) == 1 else 'are'} not this data's"
+
+
 def checked_status(solution: Solution, violations: list) -> str:
     """`status_text`, and for a plan that breaks rules or limits of this data, that it does: 'optimal
     as saved; breaks 3 rules or limits of this data'. The status is what the solver proved of the plan
     when it was made; under data that changed since, it no longer holds, and a title or an About sheet
-    that said "optimal" alone would contradict the over-limit months the same file shows."""
+    that said "optimal" alone would contradict the over-limit months the same file shows. Figures saved
+    with the plan that this data does not give (`stale_figures`: the data changed, the plan did not)
+    are said apart: 'optimal as saved; its saved objective is not this data's'. A plan file, which no
+    solver made, has no status to have held: 'plan file, not solved; breaks 4 rules or limits ...'."""
     text = status_text(solution)
-    if violations:
-        n = len(violations)
-        text += f" as saved; breaks {fmt_int(n)} " + ("rule or limit" if n == 1 else "rules or limits") + " of this data"
+    broken, stale = broken_rules(violations), stale_text(violations)
+    if (broken or stale) and plan_source(solution) is None:
+        text += " as saved"
+    if broken:
+        n = len(broken)
+        text += f"; breaks {fmt_int(n)} " + ("rule or limit" if n == 1 else "rules or limits") + " of this data"
+    if stale:
+        text += f"; {stale}"
     return text
+
+
+def plan_objective(problem: Problem, solution: Solution) -> dict[str, float]:
+    """The objective terms and total of a plan's go-lives under this data, as the independent verifier
+    works them out (`hpplan check --plan` compares a saved plan's figures with these), whether or not
+    the plan keeps every rule."""
+    from .verify import _Verifier
+
+    return {term: float(value) for term, value in _Verifier(problem, solution, False).objective_terms().items()}
+
+
+def refresh_saved_plan(problem: Problem, solution: Solution) -> list:
+    """A saved plan of this data (`--plan`), checked as saved and then given this data's figures: its
+    load and its objective worked out from its go-lives (the file's own may be from before the data
+    changed; a plan file has none). Returns the verifier's findings on the plan as saved: the rules it
+    breaks and the saved figures that are out of date (`broken_rules`, `stale_figures`)."""
+    from .solve import load_report
+    from .verify import verify
+
+    checked_arguments("refresh_saved_plan", problem, solution)
+    violations = verify(problem, solution)
+    if solution.found:
+        solution.load = load_report(problem, solution.plan)
+        solution.objective = plan_objective(problem, solution)
+    return violations
 
 
 # --------------------------------------------------------------------------------------------------
@@ -197,7 +262,8 @@ def _window_title(problem: Problem, entry: Assignment) -> str | None:
 
 
 def _group_labels(problem: Problem, solution: Solution, group_by: GroupBy) -> list[tuple[str, str, list[Assignment]]]:
-    """(short label, long label, entries) per group, in the order shown; unscheduled entries last."""
+    """(short label, long label, entries) per group, in the order shown; unscheduled entries last, then
+    the data's organisations the plan leaves out (`not_in_plan`)."""
     groups = []
     if group_by is GroupBy.window:
         for group in plan_groups(problem, solution):
@@ -229,6 +295,9 @@ def _group_labels(problem: Problem, solution: Solution, group_by: GroupBy) -> li
             groups.append((key, f"{key} {name}" if name else key, entries))
     if unscheduled:
         groups.append(("not scheduled", "not scheduled", sorted(unscheduled, key=lambda e: order.get(e.id, 0))))
+    missing = not_in_plan(problem, solution)
+    if missing:
+        groups.append((NOT_IN_PLAN, NOT_IN_PLAN, missing))
     return groups
 
 
@@ -335,8 +404,10 @@ def _organisation_rows(problem: Problem, solution: Solution, group_by: GroupBy,
     """`gantt_rows` with one row per organisation."""
     others = {a.id: a for a in other.plan} if other is not None else {}
     rows: list[GanttRow] = []
-    names = row_names(solution.plan)
-    for short, title, entries in _group_labels(problem, solution, group_by):
+    groups = _group_labels(problem, solution, group_by)
+    shown = [e for _, _, entries in groups for e in entries]
+    names = row_names(shown)
+    for short, title, entries in groups:
         for entry in entries:
             if entry.go_live is None and (entry.id not in others or others[entry.id].go_live is None):
                 continue
@@ -361,7 +432,7 @@ def _organisation_rows(problem: Problem, solution: Solution, group_by: GroupBy,
                 )
             )
     # organisations only the compared plan has (a scenario added them)
-    known = {e.id for e in solution.plan}
+    known = {e.id for e in shown}
     extra = [a for a in (other.plan if other is not None else []) if a.id not in known and a.go_live is not None]
     for entry in extra:
         rows.append(GanttRow(Assignment(entry.id, entry.name, entry.kind, entry.sector, None, None, False),
@@ -394,6 +465,8 @@ def row_hover(row: GanttRow, label: str = "plan", other_label: str = "compared")
         if row.window_title:
             when += f" (window {row.window_title})"
         lines.append(html.escape(when) + (" · history" if row.history else ""))
+    elif row.group == NOT_IN_PLAN:
+        lines.append(f"not in the {html.escape(label)}: the data has it, the plan has no entry for it")
     else:
         lines.append(f"not scheduled in the {html.escape(label)}")
     if row.preparation:
@@ -508,6 +581,10 @@ class CoveragePoint:
     specialist: float | None  # share of the health trusts' population live after the window
     users_share: float | None  # share of all users live after the window
     users_estimate: bool = False  # `users` rests on an estimate (`estimated`)
+    #: whether each share rests on an estimate (`formats.share_estimated`): marked `*` in the hover
+    primary_estimate: bool = False
+    specialist_estimate: bool = False
+    users_share_estimate: bool = False
 
 
 def coverage_series(problem: Problem, solution: Solution) -> list[CoveragePoint]:
@@ -529,6 +606,9 @@ def coverage_series(problem: Problem, solution: Solution) -> list[CoveragePoint]
                 specialist=s.specialist_share,
                 users_share=s.users_live / all_users if all_users else None,
                 users_estimate=users_estimate.get(w.id, False),
+                primary_estimate=s.primary_estimate,
+                specialist_estimate=s.specialist_estimate,
+                users_share_estimate=s.users_live_estimate,
             )
         )
     return points
@@ -544,14 +624,15 @@ COVERAGE_LINES = (
 def coverage_lines(problem: Problem, solution: Solution, other: Solution | None, labels: tuple[str, str],
                    styles: tuple[str, str]):
     """The coverage lines both chart libraries draw: (plan label, line style, points, COVERAGE_LINES
-    entry, values) for each plan (the compared one second) and each measure it has values for."""
+    entry, values, whether each value rests on an estimate) for each plan (the compared one second)
+    and each measure it has values for."""
     plans = [(solution, labels[0], styles[0])] + ([(other, labels[1], styles[1])] if other is not None else [])
     for plan, label, style in plans:
         points = coverage_series(problem, plan)
         for line in COVERAGE_LINES:
             values = [getattr(p, line[0]) for p in points]
             if points and any(v is not None for v in values):
-                yield label, style, points, line, values
+                yield label, style, points, line, values, [getattr(p, f"{line[0]}_estimate") for p in points]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -719,7 +800,8 @@ def load_figure(problem: Problem, solution: Solution, other: Solution | None = N
         text = s.title
         if peak is not None:
             limit = marked(fmt_number(peak.limit), peak.limit_estimate)
-            text += f": peak {fmt_number(peak.used)} FTE in {peak.month} (limit {limit}, {fmt_share(peak.utilisation)})"
+            text += (f": peak {fmt_number(peak.used)} FTE in {peak.month} (limit {limit}, {fmt_share(peak.utilisation)})"
+                     + fullest_said(peak))
         titles.append(html.escape(text))
     rows = max(len(series), 1)
     fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, subplot_titles=titles or None, vertical_spacing=0.12 / rows + 0.04)
@@ -727,7 +809,7 @@ def load_figure(problem: Problem, solution: Solution, other: Solution | None = N
         colour = sector_colour(s.sector) if s.sector else OTHER_SECTOR_COLOUR
         months = [m.isoformat() for m in s.months]
         hover = [
-            f"{m:%Y-%m}: {fmt_number(u)} of {marked(fmt_number(l), e)} FTE" + (f" ({u / l * 100:.0f}%)" if l else "")
+            f"{m:%Y-%m}: {fmt_number(u)} of {marked(fmt_number(l), e)} FTE" + (f" ({fmt_share(u / l)})" if l else "")
             + (f"<br>{html.escape(labels[1])}: {fmt_number(o)} FTE" if s.other_used is not None else "")
             + (f"<br>{html.escape(ESTIMATE_NOTE)}" if e else "")
             for m, u, l, o, e in zip(s.months, s.used, s.limit, s.other_used or s.used,
@@ -764,17 +846,17 @@ def coverage_figure(problem: Problem, solution: Solution, other: Solution | None
     start, end = chart_range(problem, rows)
     fig = go.Figure()
     lines = coverage_lines(problem, solution, other, labels, ("solid", "dash"))
-    for label, dash, points, (attr, name, colour), values in lines:
+    for label, dash, points, (attr, name, colour), values, estimates in lines:
         x = [p.date.isoformat() for p in points] + [end.isoformat()]
         y = [v if v is not None else 0 for v in values]
         hover = [
-            f"<b>{html.escape(name)}: {fmt_share(v)}</b><br>after {html.escape(p.window)}"
+            f"<b>{html.escape(name)}: {marked(fmt_share(v), e)}</b><br>after {html.escape(p.window)}"
             + (" (history)" if p.history else "")
             + f"<br>going live: {p.actors} actor{'s' if p.actors != 1 else ''}, "
             + marked(fmt_int(p.users), p.users_estimate) + " users"
             + (f"<br>{html.escape(label)}" if other is not None else "")
-            + (f"<br>{html.escape(ESTIMATE_NOTE)}" if p.users_estimate else "")
-            for p, v in zip(points, values)
+            + (f"<br>{html.escape(ESTIMATE_NOTE)}" if p.users_estimate or e else "")
+            for p, v, e in zip(points, values, estimates)
         ]
         fig.add_trace(go.Scatter(
             x=x, y=y + y[-1:], mode="lines+markers", line_shape="hv",
@@ -818,6 +900,7 @@ section.card { background: white; border: 1px solid #e1e4e8; border-radius: 8px;
 .badge { display: inline-block; padding: 2px 10px; border-radius: 12px; font-weight: 600; font-size: 13px; }
 .optimal { background: #d8f3dc; color: #1b5e20; } .feasible { background: #fff3cd; color: #7a5b00; }
 .infeasible, .unknown, .broken { background: #fde2e1; color: #8e1b13; } .checked { background: #e3eefc; color: #1d4f91; }
+.file { background: #ececec; color: #333; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 14px; }
 th, td { padding: 4px 12px 4px 0; text-align: left; border-bottom: 1px solid #eee; vertical-align: top; }
 th { font-weight: 600; border-bottom: 1px solid #ccc; }
@@ -859,9 +942,10 @@ class ReportPlan:
 
     solution: Solution
     label: str = "plan"
-    violations: list = field(default_factory=list)  # from the independent verifier
+    violations: list = field(default_factory=list)  # from the independent verifier: the rules it breaks
     verified: bool = False  # the verifier ran on it
     note: str | None = None  # how the command planned it: against the compared plan, or from scratch
+    stale: list = field(default_factory=list)  # the verifier's findings on figures saved with it (`stale_figures`)
 
 
 def _header(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str:
@@ -869,30 +953,46 @@ def _header(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
     where = str(problem.data_dir) if problem.data_dir else "data"
     parts = ["<h1>Rollout plan</h1>",
              f'<p class="meta">Data <code>{_esc(where)}</code> · planning date '
-             f"<b>{problem.planning_date.isoformat()}</b> · {_esc(main.label)}: "
-             f'<span class="badge {solution.status.value}">{_esc(status_text(solution))}</span>']
+             f"<b>{problem.planning_date.isoformat()}</b> · {_esc(main.label)}: {_badge(solution)}"]
     if main.verified:
         if main.violations:
             parts.append(f' <span class="badge broken">{len(main.violations)} rule'
                          f'{"s" if len(main.violations) != 1 else ""} broken</span>')
         else:
             parts.append(' <span class="badge checked">checked: every rule and limit holds</span>')
+        if main.stale:
+            parts.append(' <span class="badge feasible">saved figures out of date</span>')
     parts.append("</p>")
     for change in problem.applied:
         parts.append(f'<p class="meta">Scenario: {_esc(change)}</p>')
     if main.note:
         parts.append(f'<p class="meta">{_esc(main.label[:1].upper() + main.label[1:])}: {_esc(main.note)}</p>')
     if other is not None:
-        parts.append(f'<p class="meta">Compared with <b>{_esc(other.label)}</b>: '
-                     f'<span class="badge {other.solution.status.value}">{_esc(status_text(other.solution))}</span> '
+        parts.append(f'<p class="meta">Compared with <b>{_esc(other.label)}</b>: {_badge(other.solution)} '
                      "(open orange diamonds where a go-live differs; dashed lines)</p>")
     if main.violations:
-        items = "".join(f"<li>{_esc(v.message if hasattr(v, 'message') else v)}</li>" for v in main.violations[:BROKEN_SHOWN])
-        more = len(main.violations) - BROKEN_SHOWN
-        if more > 0:
-            items += f"<li>and {fmt_int(more)} more (<code>hpplan check --plan</code> lists them all)</li>"
-        parts.append(f'<section class="card"><b>The independent verifier found broken rules:</b><ul>{items}</ul></section>')
+        parts.append(f'<section class="card"><b>The independent verifier found broken rules:</b>'
+                     f"{_listed(main.violations)}</section>")
+    if main.stale:
+        parts.append('<section class="card"><b>Figures saved with the plan that this data does not give</b> (the data '
+                     "changed since the plan was saved, or the plan was edited; these figures break no rule): this "
+                     f"report shows the load and the objective as this data gives them.{_listed(main.stale)}</section>")
     return "\n".join(parts)
+
+
+def _listed(violations: list) -> str:
+    """The verifier's findings as an HTML list: the first BROKEN_SHOWN, then how many more."""
+    items = "".join(f"<li>{_esc(v.message if hasattr(v, 'message') else v)}</li>" for v in violations[:BROKEN_SHOWN])
+    more = len(violations) - BROKEN_SHOWN
+    if more > 0:
+        items += f"<li>and {fmt_int(more)} more (<code>hpplan check --plan</code> lists them all)</li>"
+    return f"<ul>{items}</ul>"
+
+
+def _badge(solution: Solution) -> str:
+    """The plan's status as a badge: the solver's, or for a plan file (`plan_source`) where it comes from."""
+    kind = "file" if plan_source(solution) is not None and solution.found else solution.status.value
+    return f'<span class="badge {kind}">{_esc(status_text(solution))}</span>'
 
 
 def _facts(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str:
@@ -914,8 +1014,11 @@ def _facts(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str:
         ["live before the planning date", *[count(p, True) for p in plans]],
         ["planned go-lives", *[count(p, False) for p in plans]],
         ["not scheduled", *[count(p, None) for p in plans]],
-        ["last go-live", *[last(p) for p in plans]],
     ]
+    missing = [len(not_in_plan(problem, p.solution)) for p in plans]
+    if any(missing):  # the data's organisations the plan leaves out: the counts add up to the data's
+        rows.append([NOT_IN_PLAN, *missing])
+    rows.append(["last go-live", *[last(p) for p in plans]])
     facts = _table(header, rows, numeric=range(1, len(header)))
     terms = list(dict.fromkeys(t for p in plans for t, _ in objective_terms(p.solution)))
     objective = ""
@@ -924,14 +1027,10 @@ def _facts(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str:
                  for t in terms]
         objective = ('<div><b>Objective</b> (lower is better)'
                      + _table(["term", *[p.label for p in plans]], orows, numeric=range(1, len(header))) + "</div>")
-    stats = main.solution.stats
-    solver = [["engine", stats.engine], ["seed", stats.seed], ["workers", stats.workers],
-              ["tie-break", stats.tie_break]]
-    if stats.best_bound is not None:
-        solver.append(["best bound", fmt_number(stats.best_bound)])
-    # not which engine of the race found or proved the plan: that depends on timing (docs/solve.md
-    # "Engines"), and the same plan gives the same file (the terminal view's footer says it)
-    solver_html = f"<div><b>Solver</b> ({_esc(main.label)}){_table(['setting', 'value'], solver)}</div>"
+    solver = [[name, fmt_number(value) if name == "best bound" else value]
+              for name, value in solver_facts(main.solution)]
+    heading = "Source" if plan_source(main.solution) is not None else "Solver"
+    solver_html = f"<div><b>{heading}</b> ({_esc(main.label)}){_table(['setting', 'value'], solver)}</div>"
     return (f'<section class="card grid"><div><b>Organisations</b>{facts}</div>{objective}{solver_html}</section>')
 
 
@@ -939,13 +1038,14 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
     solution = main.solution
     out = []
     summary = window_summary(problem, solution)
-    users_share = {p.window: p.users_share for p in coverage_series(problem, solution)}
     users_estimate = window_users_estimated(problem, solution)
     rows, classes = [], []
     for s, point in zip(summary, coverage_series(problem, solution)):
         rows.append([s.window.id, s.window.date.isoformat(), s.window.name or "", s.actors,
-                     marked(fmt_int(s.users), users_estimate.get(s.window.id, False)), fmt_share(s.primary_share),
-                     fmt_share(s.specialist_share), fmt_share(users_share[point.window])])
+                     marked(fmt_int(s.users), users_estimate.get(s.window.id, False)),
+                     marked(fmt_share(s.primary_share), s.primary_estimate),
+                     marked(fmt_share(s.specialist_share), s.specialist_estimate),
+                     marked(fmt_share(point.users_share), point.users_share_estimate)])
         classes.append("history" if s.history else "")
     out.append("<h2>Per window</h2>")
     out.append('<p class="caption">What goes live in each window and the share live after it: municipalities\' '
@@ -953,31 +1053,43 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
     out.append(_table(["window", "date", "name", "actors", "users", "primary live", "specialist live", "users live"],
                       rows, numeric={3, 4, 5, 6, 7}, row_classes=classes))
     # one note for every mark the page shows: users here, in "Not scheduled" and in the hovers, the
-    # population of the Gantt chart's rows, and a limit in the peak load table, the load chart's titles
-    # and hover
-    orgs = [problem.org.get(e.id) for e in solution.plan]
+    # population of the Gantt chart's rows, a share live here and in the coverage chart's hover, and a
+    # limit in the peak load table, the load chart's titles and hover
+    missing = not_in_plan(problem, solution)
+    orgs = [problem.org.get(e.id) for e in solution.plan + missing]
     scheduled = [problem.org.get(e.id) for e in solution.plan if e.go_live is not None]
     if (estimated(orgs, "users") or estimated(scheduled, "population")
+            or any(s.primary_estimate or s.specialist_estimate or s.users_live_estimate for s in summary)
             or any(any(s.limit_estimate) for s in load_series(problem, solution))):
         out.append(f'<p class="caption">{_esc(ESTIMATE_NOTE)} (in the tables and the charts\' hover)</p>')
     peaks = peak_loads(problem, solution)
     if peaks:
         out.append("<h2>Peak load per pool</h2>")
-        prow = [[p.pool + (f" ({p.name})" if p.name else ""), fmt_number(p.used), p.month,
-                 marked(fmt_number(p.limit), p.limit_estimate), fmt_share(p.utilisation)] for p in peaks]
+        prow = [[label, fmt_number(p.used), p.month, marked(fmt_number(p.limit), p.limit_estimate),
+                 fmt_share(p.utilisation)] for label, p in peak_rows(peaks)]
         out.append(_table(["pool", "peak FTE", "month", "limit FTE", "use"], prow, numeric={1, 3, 4}))
     unscheduled = [e for e in solution.plan if e.go_live is None]
     if unscheduled:
         out.append("<h2>Not scheduled</h2>")
-        urow = []
-        for e in unscheduled:
-            org = problem.org.get(e.id)
-            urow.append([e.name, kind_noun(e.kind, 1), org.status.value if org else "",
-                         marked(fmt_int(org.users), estimated([org], "users")) if org and org.users is not None else ""])
+        urow = [_unscheduled_row(problem, e) for e in unscheduled]
         out.append(_table(["organisation", "kind", "status in the data", "users"], urow, numeric={3}))
+    if missing:
+        out.append("<h2>Not in the plan</h2>")
+        out.append(f'<p class="caption">The data has these organisations, but {_esc(main.label)} has no entry for '
+                   "them (it was made before they were added, or edited): they are neither scheduled nor counted "
+                   "live. <code>hpplan check --plan</code> reports each; re-plan to place them.</p>")
+        out.append(_table(["organisation", "kind", "status in the data", "users"],
+                          [_unscheduled_row(problem, e) for e in missing], numeric={3}))
     if other is not None:
         out.append(_moved_table(problem, main, other))
     return "\n".join(out)
+
+
+def _unscheduled_row(problem: Problem, entry: Assignment) -> list:
+    """A row of the "Not scheduled" (and "Not in the plan") table: name, kind, status in the data, users."""
+    org = problem.org.get(entry.id)
+    return [entry.name, kind_noun(entry.kind, 1), org.status.value if org else "",
+            marked(fmt_int(org.users), estimated([org], "users")) if org and org.users is not None else ""]
 
 
 def _moved_table(problem: Problem, main: ReportPlan, other: ReportPlan) -> str:
@@ -1035,15 +1147,18 @@ def report_html(problem: Problem, solution: Solution, *, label: str = "plan", ot
                 detail: Detail = Detail.auto, violations: list | None = None, plan_note: str | None = None) -> str:
     """The whole report as one self-contained HTML page (plotly.js inline, no network needed).
     Deterministic: the same problem and plans give the same bytes. `violations`: the verifier's
-    findings when the caller has them (else, with `verify_plan`, the plan is verified here).
-    `plan_note`: how the plan was made (re-planned against the compared plan, or from scratch), one
-    line under the header, as `hpplan compare` says it in its title."""
+    findings when the caller has them (else, with `verify_plan`, the plan is verified here): the rules
+    it breaks in a red box, figures saved with it that this data does not give in a box of their own
+    (`stale_figures`). `plan_note`: how the plan was made (re-planned against the compared plan, or
+    from scratch), one line under the header, as `hpplan compare` says it in its title."""
     from . import __version__
 
+    checked_arguments("report_html", problem, solution, other=other)
     group_by = choice(GroupBy, group_by, "group_by")
     main = ReportPlan(solution, label, note=plan_note)
     if verify_plan and solution.found:
-        main.violations = plan_violations(problem, solution, violations)
+        found = plan_violations(problem, solution, violations)
+        main.violations, main.stale = broken_rules(found), stale_figures(found)
         main.verified = True
     second = ReportPlan(other, other_label) if other is not None else None
     labels = (label, other_label)
@@ -1222,7 +1337,8 @@ def _static_load(axes, problem: Problem, solution: Solution, other: Solution | N
         peak = peaks.get(s.pool)
         title = s.title
         if peak is not None:
-            title += f": peak {fmt_number(peak.used)} FTE in {peak.month} ({fmt_share(peak.utilisation)} of the limit)"
+            title += (f": peak {fmt_number(peak.used)} FTE in {peak.month} ({fmt_share(peak.utilisation)} of the limit)"
+                      + fullest_said(peak))
         ax.set_title(title, loc="left", fontsize=9, fontweight="bold" if n == 0 else "normal")
         ax.set_ylabel("FTE", fontsize=8)
         ax.set_ylim(0, max(s.limit + s.used + (s.other_used or [])) * 1.12 or 1)
@@ -1239,13 +1355,18 @@ def _static_coverage(ax, problem: Problem, solution: Solution, other: Solution |
 
     _draw_history(ax, problem, start)
     lines = coverage_lines(problem, solution, other, labels, ("-", "--"))
-    for label, style, points, (_, name, colour), values in lines:
+    marks = False
+    for label, style, points, (_, name, colour), values, estimates in lines:
         y = [v or 0 for v in values]
         x = [p.date for p in points]
+        marks |= any(estimates)
+        # the chart shows no figure, but its shares rest on estimated figures: the legend says so
         ax.step(x + [end], y + y[-1:], where="post", color=colour, ls=style, lw=2 if style == "-" else 1.5,
-                label=name + (f" ({label})" if other is not None else ""))
+                label=marked(name, any(estimates)) + (f" ({label})" if other is not None else ""))
         if style == "-":
             ax.plot(x, y, ls="", marker="o", ms=3, color=colour)
+    if marks:
+        ax.plot([], [], ls="", label=ESTIMATE_NOTE)
     ax.set_ylim(0, 1.04)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     _date_axis(ax, start, end)
@@ -1264,8 +1385,10 @@ def static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.all
     """A matplotlib Figure of one chart, or of all three stacked (Gantt, load, coverage). The title
     says the plan's status and, with `verify_plan`, whether it breaks rules or limits of this data
     (`violations` when the caller has them, else the verifier runs here): a slide must not call a
-    plan over this data's limits "optimal". `plan_note` (how the plan was made) ends the title."""
+    plan over this data's limits "optimal". `plan_note` (how the plan was made) ends the title, and
+    the data's organisations the plan leaves out (`not_in_plan`) are named under it."""
     Figure = _matplotlib()
+    checked_arguments("static_figure", problem, solution, other=other)
     chart = choice(Chart, chart, "chart")
     rows = gantt_rows(problem, solution, group_by, other, detail)
     start, end = chart_range(problem, rows)
@@ -1297,12 +1420,24 @@ def static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.all
             _static_coverage(axes[i], problem, solution, other, start, end, labels)
             i += 1
     where = str(problem.data_dir) if problem.data_dir else "data"
-    broken = plan_violations(problem, solution, violations) if verify_plan else []
+    found = plan_violations(problem, solution, violations) if verify_plan else []
+    missing = [e.name for e in not_in_plan(problem, solution)]
     fig.suptitle(f"Rollout plan · {where} · planning date {problem.planning_date.isoformat()} · "
-                 f"{checked_status(solution, broken)}" + (f"\n{labels[0]}: {plan_note}" if plan_note else ""),
+                 f"{checked_status(solution, found)}" + (f"\n{labels[0]}: {plan_note}" if plan_note else "")
+                 + (f"\n{NOT_IN_PLAN} ({len(missing)}): {named(missing)}" if missing else ""),
                  x=0.01, ha="left", fontsize=10,
-                 color=LIMIT_COLOUR if broken else "#444")
+                 color=LIMIT_COLOUR if broken_rules(found) else "#444")
     return fig
+
+
+#: names listed in a line (a chart's title, a calendar's description); the rest counted
+NAMES_SHOWN = 10
+
+
+def named(names: list[str]) -> str:
+    """'Melhus, Tydal' or, past NAMES_SHOWN, the first of them 'and 12 more'."""
+    more = len(names) - NAMES_SHOWN
+    return ", ".join(names[:NAMES_SHOWN]) + (f" and {fmt_int(more)} more" if more > 0 else "")
 
 
 def static_chart(problem: Problem, solution: Solution, fmt: str, chart: Chart = Chart.all, **options) -> bytes:

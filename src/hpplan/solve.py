@@ -189,6 +189,10 @@ class Baseline:
                             f"got {type(self.freeze_until).__name__} {self.freeze_until!r}")
         if not isinstance(self.name, str):
             raise TypeError(f"Baseline.name is a str, got {type(self.name).__name__}")
+        if not self.plan.found:  # "0 moved, proven" against nothing would be a wrong answer
+            raise ValueError(f"the baseline {self.name} has no plan (status {self.plan.status.value}), so there is "
+                             "nothing to keep; re-plan against a plan that was found (status optimal or feasible), "
+                             "or solve without a baseline")
 
     def anchors(self) -> dict[str, Anchor]:
         return {a.id: Anchor(a.window if a.go_live else None, a.go_live) for a in self.plan.plan}
@@ -230,6 +234,9 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
     options.check()
     if baseline is not None:
         baseline.check()
+        if baseline.plan.plan and not any(a.id in problem.org for a in baseline.plan.plan):
+            raise ValueError(f"the baseline {baseline.name} shares no organisation with the data (a plan of other "
+                             "data?): re-planning against it would keep nothing; give a plan of this data")
     with stop_on_ctrl_c(options.stop) as stop:  # a notebook's Ctrl-C: the best plan so far
         by_ctrl_c = stop is not options.stop
         if by_ctrl_c:
