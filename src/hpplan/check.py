@@ -35,7 +35,7 @@ from .formats import PLAN_FILE, entry_of
 from .loader import validate
 from .problem import Problem
 from .schema import ID_PATTERN, SOURCE_KIND, Date, Located, Status
-from .solution import Assignment, SolveStats, Solution, Status as PlanStatus, read_plan
+from .solution import Assignment, SolveStats, Solution, Status as PlanStatus, json_line, read_plan
 from .verify import Violation, verify
 from .yamlio import load_yaml
 
@@ -113,10 +113,8 @@ def plan_of(problem: Problem, solution: Solution, path: Path) -> Solution:
 
 def _json_line(path: Path, keys: tuple) -> Location:
     """The file and line of a value in a JSON plan `read_plan` read (`plan` entries keep the file's order)."""
-    from .solution import _JsonLines  # read_plan's own line finder: the same lines its errors give
-
     try:
-        return Location(str(path), _JsonLines(Path(path).read_text(encoding="utf-8")).line(keys))
+        return Location(str(path), json_line(Path(path).read_text(encoding="utf-8"), keys))
     except (OSError, UnicodeDecodeError):
         return Location(str(path))
 

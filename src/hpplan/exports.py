@@ -210,6 +210,7 @@ FTE_ESTIMATE_FORMAT = FTE_FORMAT + '"*"'
 #: a share that rests on an estimated figure (a share live), alike
 PERCENT_ESTIMATE_FORMAT = PERCENT_FORMAT + '"*"'
 
+
 def _text(value: str) -> str:
     """Text as a cell can hold it: the control characters the xlsx format cannot store (openpyxl
     refuses them with an exception) become U+FFFD, so a stray one in a name shows instead of failing

@@ -243,6 +243,12 @@ def _no_key_twice(pairs: list[tuple[str, object]]) -> dict:
     return dict(pairs)
 
 
+def json_line(text: str, keys: tuple) -> int | None:
+    """The line of a JSON text where the value at `keys` (a path of keys and indexes) starts, as
+    `read_plan`'s own errors give lines; None when there is none."""
+    return _JsonLines(text).line(keys)
+
+
 class _JsonLines:
     """Where each value of a valid JSON text starts (its line, by its path of keys and indexes), and the
     keys given twice in one object (path of the object, key), in the order of the text."""
