@@ -105,7 +105,7 @@ def test_limit_capacity_and_blackout_sentences():
     assert "2024-04-20 to 2024-04-30 (Easter (test data))" in blackout.message
     assert "window 2024-04 (2024-04-27) to Vanylven" in blackout.message and blackout.actors == ("vanylven",)
     capacity = {r.key: r for r in explanation("infeasible_capacity").conflicts[0].reasons}["capacity:primary@2024-02"]
-    assert capacity.message.startswith("pool primary has 5 FTE in 2024-02")
+    assert capacity.message.startswith("pool primary has 5* FTE in 2024-02")
     assert capacity.actors == ("hareid", "ulstein")
 
 

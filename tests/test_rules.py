@@ -167,7 +167,7 @@ def test_a_capacity_between_two_tenths_holds_the_tenth_below():
     together = [a if a.id != "m2" else dataclasses.replace(a, window=windows["m1"], go_live=next(
         b.go_live for b in solution.plan if b.id == "m1")) for a in solution.plan]
     broken = verify(problem, dataclasses.replace(solution, plan=together, load=[]))
-    assert any(v.rule == "capacity" and "exceeds capacity 5.9 FTE" in v.message for v in broken), broken
+    assert any(v.rule == "capacity" and "exceeds capacity 5.9* FTE" in v.message for v in broken), broken
 
 
 def test_a_live_organisation_s_window_among_two_on_its_date_is_the_first_by_id():

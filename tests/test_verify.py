@@ -609,8 +609,8 @@ def test_a_changed_capacity_is_one_finding_per_run_of_months_not_one_a_month():
            ("prim", "2024-05", 0.0, 5.0), ("prim", "2024-07", 0.0, 5.0)]
     found = [v for v in verify(p, with_load(s, *old)) if v.rule == "load_report"]
     assert [v.message for v in found] == [
-        "the load report says pool prim has 5 FTE in 2024-03 to 2024-05 (3 months), but its capacity there is 3.5 FTE",
-        "the load report says pool prim has 5 FTE in 2024-07, but its capacity is 3.5 FTE"]
+        "the load report says pool prim has 5 FTE in 2024-03 to 2024-05 (3 months), but its capacity there is 3.5* FTE",
+        "the load report says pool prim has 5 FTE in 2024-07, but its capacity is 3.5* FTE"]
     assert [(v.pool, v.month) for v in found] == [("prim", "2024-03"), ("prim", "2024-07")]
 
 

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from .errors import InputError, InputErrors, Location, did_you_mean
 from .explain import (MORE_UNDECIDED, RELAX_EACH_MAX, SOLVE_TIME_LIMIT, Conflict, Explanation, Undecided,
                       counted, explain_infeasible, kind_counts)
-from .formats import PLAN_FILE, entry_of
+from .formats import ESTIMATE_NOTE, PLAN_FILE, entry_of
 from .loader import validate
 from .problem import Problem
 from .schema import ID_PATTERN, SOURCE_KIND, Date, Located, Status
@@ -254,6 +254,8 @@ class CheckResult:
     explanation: Explanation | None = None
     errors: list[InputError] = field(default_factory=list)  # invalid input: those listed (errors.MAX_ERRORS)
     input_errors: int = 0  # invalid input: how many errors were found, all counted (listed or not)
+    #: a finding states a pool's capacity that rests on an estimate (marked `*`): the text says what `*` is
+    estimated: bool = False
 
     @property
     def unlisted(self) -> int:
@@ -395,7 +397,7 @@ def check_plan(problem: Problem, plan_path: Path, *, scenarios: Sequence[Path | 
     count = len(findings)
     return CheckResult("plan", "violations", f"hpplan check: plan {plan_path} breaks rules or limits of "
                        f"{data}: {count} violation{'s' if count != 1 else ''}", f"{data} with plan {plan_path}",
-                       findings, checked)
+                       findings, checked, estimated=any(v.estimate for v in violations))
 
 
 def said_at_the_plan(v: Violation, flagged: set[str], plan: Solution) -> bool:
@@ -456,7 +458,7 @@ def to_text(result: CheckResult) -> str:
         lines += result.input_error_lines()  # and how many more were not listed
         lines.append("")
     elif result.status in ("violations", "invalid"):
-        lines += [str(f) for f in result.findings]
+        lines += [str(f) for f in result.findings] + ([ESTIMATE_NOTE] if result.estimated else [])
         lines.append("")
     lines.append(result.summary)
     return "\n".join(lines) + "\n"
@@ -621,7 +623,8 @@ def to_github(result: CheckResult) -> str:
     lines = (_annotations("error", error_groups, ("error", "errors"), result.unlisted)
              + _annotations("notice", notice_groups, ("suggested change", "suggested changes")))
     cut = max(len(error_groups), len(notice_groups)) > GITHUB_ANNOTATIONS
-    return "\n".join(lines + [to_text(result).rstrip("\n") if cut else result.summary]) + "\n"
+    said = to_text(result).rstrip("\n") if cut else "\n".join(([ESTIMATE_NOTE] if result.estimated else []) + [result.summary])
+    return "\n".join(lines + [said]) + "\n"
 
 
 FORMATS = {"text": to_text, "json": to_json, "junit": to_junit, "github": to_github}

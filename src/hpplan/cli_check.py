@@ -9,14 +9,17 @@ from typing import List, Optional
 
 import typer
 
-from .check import (EXIT_FAILED, EXIT_OK, EXIT_UNDECIDED, FORMATS, check_data, check_plan, invalid, source_label,
-                    to_junit)
+from .check import (EXIT_FAILED, EXIT_OK, EXIT_UNDECIDED, FORMATS, CheckResult, check_data, check_plan, invalid,
+                    source_label, to_junit)
 from .cli import (EXIT_INPUT, app, check_command_line, check_output, fail_input, folder_if_known, folder_to_plan,
                   inputs_of, problem_with)
 from .errors import InputError
-from .explain import SOLVE_TIME_LIMIT, Undecided, explain_infeasible, is_feasible, known_actor, why_not_earlier
+from .explain import (SOLVE_TIME_LIMIT, Explanation, Undecided, explain_infeasible, is_feasible, known_actor,
+                      why_not_earlier)
+from .formats import ESTIMATE_NOTE
 from .io import write_atomic, write_stdout
 from .problem import Problem
+from .schema import Organisation
 from .stopping import ends_on_ctrl_c
 
 
@@ -111,7 +114,8 @@ def explain_command(
     actor: Optional[str] = typer.Option(
         None, "--actor", "-a", help="Explain why this organisation (id) does not go live one window earlier."),
     plan: Optional[Path] = typer.Option(
-        None, "--plan", "-p", help="With --actor: the plan to ask about (default: the optimal plan)."),
+        None, "--plan", "-p", help="With --actor: the plan to ask about (default: the optimal plan); one that "
+                                   "breaks rules or limits (as `hpplan check --plan` finds) is refused."),
     fmt: ExplainFormat = typer.Option(ExplainFormat.text, "--format", "-f", help="Output format."),
     time_limit: float = ExplainTimeLimitOption,
 ) -> None:
@@ -120,18 +124,26 @@ def explain_command(
     from .check import read_plan_file
     from .solve import SolveOptions, solve
 
+    folder = folder_if_known(data, scenario) or data or Path("data")
     try:
         problem = load_with_scenarios(data, scenario)
         if plan is not None and actor is None:
             raise InputError("--plan goes with --actor (the plan whose organisation to explain)", str(plan))
-        given = read_plan_file(problem, plan).solution if plan is not None else None
-        if actor is not None:
-            known_actor(problem, actor)
+        org = known_actor(problem, actor) if actor is not None else None
+        given = None
+        if plan is not None:
+            # first checked as `hpplan check --plan` reads and checks it: an answer about a plan that breaks
+            # rules blamed the move on what the plan already broke
+            checked = check_plan(problem, plan, scenarios=scenario)
+            if checked.findings:
+                _refuse_plan(checked, org, folder, scenario, fmt)
+            given = read_plan_file(problem, plan).solution
     except InputError as error:
         fail_input(error)
         return
     try:
-        if actor is None or not is_feasible(problem, time_limit=time_limit):
+        # a plan that keeps every rule proves that the data has one
+        if actor is None or (given is None and not is_feasible(problem, time_limit=time_limit)):
             answer = explain_infeasible(problem, time_limit=time_limit)
             code = EXIT_OK if answer.feasible else EXIT_FAILED
         else:
@@ -148,11 +160,41 @@ def explain_command(
     except InputError as error:
         fail_input(error)
         return
+    unanswered = org is not None and isinstance(answer, Explanation) and not answer.feasible
+    summary = (f"Why {org.name} does not go live earlier is not answered: the data has no plan to ask about (no "
+               "plan keeps every rule and limit; resolve the conflicts below, then ask again)" if unanswered else None)
     if fmt is ExplainFormat.json:
         import json
 
-        write_stdout(json.dumps(answer.to_json_dict(), ensure_ascii=False, indent=2) + "\n")
+        report = answer.to_json_dict()
+        if unanswered:  # a program reads that the question was not answered from `verdict`
+            report = {"actor": actor, "verdict": "no_plan", "summary": summary + ".", **report}
+        write_stdout(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     else:
-        write_stdout(answer.to_text())
+        write_stdout((summary + ".\n\n" if unanswered else "") + answer.to_text())
     raise typer.Exit(code)
 
+
+def _refuse_plan(checked: CheckResult, org: Organisation, folder: Path, scenarios: list[Path],
+                 fmt: ExplainFormat) -> None:
+    """`explain --actor --plan` about a plan that does not keep every rule and limit: its findings as
+    `hpplan check --plan` gives them (file:line), that the question is not answered, and what to do;
+    exit 1, as check's for a plan that breaks rules (docs/check.md)."""
+    count = len(checked.findings)
+    head = (f"hpplan explain: {checked.source}: the plan breaks rules or limits of the data: "
+            f"{count} violation{'s' if count != 1 else ''}, as `hpplan check --plan` lists them")
+    solve_again = check_command_line(folder, scenarios, "--format", "json", "-o", "plan.json", verb="solve")
+    advice = (f"Why {org.name} does not go live earlier is not answered for this plan: the answer would weigh the "
+              "move against what the plan already breaks. Ask about a plan that keeps every rule and limit: leave "
+              f"out --plan (the optimal plan), solve again and save the plan (`{solve_again}`), or give the --data "
+              "and --scenario the plan was made with")
+    if fmt is ExplainFormat.json:
+        import json
+
+        report = {"actor": org.id, "verdict": "plan_breaks_rules", "summary": f"{head}; {advice}.",
+                  "findings": [f.to_json() for f in checked.findings]}
+        write_stdout(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    else:
+        lines = [str(f) for f in checked.findings] + ([ESTIMATE_NOTE] if checked.estimated else [])
+        write_stdout("\n".join(lines + ["", head + ".", advice + "."]) + "\n")
+    raise typer.Exit(EXIT_FAILED)

@@ -43,7 +43,7 @@ from typing import Callable, Iterable
 from ortools.sat.python import cp_model
 
 from .errors import InputError, Location, did_you_mean
-from .formats import KIND_PLURAL
+from .formats import ESTIMATE_NOTE, KIND_PLURAL, capacity_estimated, marked
 from .engines.common import Flat
 from .portfolio import HIGHS_MAX_COLUMNS, mip_at_optimum_applies
 from .model import RolloutModel, build_model
@@ -55,6 +55,7 @@ from .schema import AfterLive, Located, NotSameWindow, Order, Organisation, Stat
 from .solution import Solution
 from .solution import Status as SolveStatus
 from .stopping import cp_solver
+from .verify import verify
 
 #: work limit of one solve, in CP-SAT deterministic seconds (reproducible, unlike wall time); a solve
 #: that reaches it is "undecided". Wall time is capped at a multiple of it (and of loading the model,
@@ -104,6 +105,27 @@ class Undecided(Exception):
     """A solve ran out of time before it could say feasible or infeasible."""
 
 
+class PlanBreaksRules(ValueError):
+    """The plan a why-not-earlier question is asked about does not keep every rule and limit of the data
+    it is asked against (the independent verifier's `violations`): it breaks some, leaves organisations
+    out, has no go-lives at all (an infeasible solve's), or was made from other data (a scenario's
+    changes). An answer about it would weigh the move against what the plan already breaks, so none is
+    given (docs/check.md, "Why not earlier?")."""
+
+    def __init__(self, name: str, plan: Solution, violations: list):
+        self.violations = violations
+        count = counted(len(violations), "violation")
+        if not plan.plan:
+            what = f"the plan has no go-lives at all (status {plan.status.value}): there is no plan to ask about"
+        else:
+            shown = "; ".join(str(v) for v in violations[:3]) + ("; …" if len(violations) > 3 else "")
+            what = f"the plan breaks rules or limits of this data ({count}: {shown})"
+        super().__init__(
+            f"{what}; why {name} does not go live earlier is not answered for it. Ask about a plan that keeps "
+            "every rule and limit: the optimal plan (leave out the plan), one solved again from this data "
+            "(hpplan.solve), or load the data and scenarios the plan was made from.")
+
+
 class OutOfBudget(Exception):
     """The work budget of the search (WORK_BUDGET_FACTOR) was spent before a solve could start (`Switchboard.run`).
     Not an Undecided: what no solve was started for is "not computed" (`Relaxer.for_conflict`), never
@@ -124,6 +146,9 @@ class Reason:
     actors: tuple[str, ...]
     message: str
     owner: str = ""  # the data object that states it: "organisation orsta", "rule #2", "pool primary", ...
+    #: the figure it states rests on an estimate (a pool's capacity: `formats.capacity_estimated`): the
+    #: message marks it `*`, and the text it is shown in ends with formats.ESTIMATE_NOTE
+    estimate: bool = False
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
@@ -131,7 +156,7 @@ class Reason:
     def to_json(self) -> dict:
         return {"key": self.key, "kind": self.kind, "owner": self.owner,
                 "file": self.where.file if self.where else None, "line": self.where.line if self.where else None,
-                "actors": list(self.actors), "message": self.message}
+                "actors": list(self.actors), "message": self.message, "estimate": self.estimate}
 
 
 def owner_of(group: Group) -> str:
@@ -152,11 +177,16 @@ _CHANGE_RANK = {"earliest": 0, "latest": 0, "returns": 0, "track": 1, "blackout"
 class Relaxation:
     """The smallest change of one rule or limit that resolves a conflict, verified by a re-solve."""
 
-    key: str  # the group it changes (capacity: the first month of the pool in the conflict)
+    key: str  # the group it changes (capacity: the first month it adds FTE to)
     kind: str
     message: str
-    amount: float  # windows moved, +N on a limit, +FTE, exceptions made; 1 for dropping a rule
+    #: windows moved, +N on a limit, +FTE (capacity: the most in one month), exceptions made; 1 for dropping a rule
+    amount: float
     where: Location | None
+    #: capacity: the FTE it adds in each month it changes ("YYYY-MM" -> FTE), each month's own figure
+    months: dict[str, float] | None = None
+    #: verified with no conflict set aside: with this change alone the data has a plan
+    resolves_all: bool = False
 
     @property
     def order(self) -> tuple:
@@ -167,6 +197,8 @@ class Relaxation:
 
     def to_json(self) -> dict:
         return {"key": self.key, "kind": self.kind, "message": self.message, "amount": _number(self.amount),
+                "months": {m: _number(v) for m, v in self.months.items()} if self.months is not None else None,
+                "resolves_all": self.resolves_all,
                 "file": self.where.file if self.where else None, "line": self.where.line if self.where else None}
 
 
@@ -243,12 +275,18 @@ class Explanation:
             if conflict.not_computed:
                 lines.append(f"  not computed: the smallest change of {_some(conflict, conflict.not_computed)}: "
                              f"{_budget_spent(conflict.budget)}")
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines + _estimate_note(self.conflicts)) + "\n"
 
     def to_json_dict(self) -> dict:
         return {"feasible": self.feasible, "complete": self.complete, "more_undecided": self.more_undecided,
                 "work_budget": self.budget, "work_budget_spent": self.budget_spent,
                 "conflicts": [c.to_json() for c in self.conflicts]}
+
+
+def _estimate_note(conflicts: Iterable[Conflict | None]) -> list[str]:
+    """The note under a text whose conflicts state a figure marked `*` (Reason.estimate), else none."""
+    shown = any(r.estimate for c in conflicts if c is not None for r in c.reasons + c.given)
+    return ["", ESTIMATE_NOTE] if shown else []
 
 
 def counted(n: int, one: str, many: str | None = None) -> str:
@@ -616,11 +654,14 @@ class Describer:
     def reason(self, group: Group, switches, involved: set[str]) -> Reason:
         """The plain-language form of a constraint group. `involved`: the organisations of its conflict."""
         text, where, actors = getattr(self, f"_{group.kind}")(group, switches, involved)
-        return Reason(group.key, group.kind, where, tuple(actors), text, owner_of(group))
+        estimate = group.kind == "capacity" and capacity_estimated(group.subject, month_label(group.month))
+        return Reason(group.key, group.kind, where, tuple(actors), text, owner_of(group), estimate)
 
     def _mandatory(self, group: Group, switches, involved):
         org = group.subject
-        return (f"{org.name} must go live (status {org.status.value})", self.field_at(org, "status"), [org.id])
+        why = (f"opted out, returns {org.returns}" if org.status is Status.opted_out and org.returns is not None
+               else f"status {org.status.value}")  # "must go live (status opted_out)" read as a contradiction
+        return f"{org.name} must go live ({why})", self.field_at(org, "status"), [org.id]
 
     def _first_open(self, group: Group, switches) -> list:
         closed = {s.id for _, s in switches.closed.get(group.key, [])}
@@ -736,7 +777,7 @@ class Describer:
         pool = group.subject
         label = month_label(group.month)
         _, pinned, capacity = switches.bounds[group.key]
-        text = f"pool {pool.id} has {_fte(capacity)} FTE in {label}"
+        text = f"pool {pool.id} has {marked(_fte(capacity), capacity_estimated(pool, label))} FTE in {label}"
         if pinned:
             text += f", of which {_fte(pinned)} FTE goes to organisations already live (their hypercare)"
         where = pool.capacity_at(label)
@@ -770,6 +811,31 @@ def _fte(tenths: int) -> str:
     return f"{tenths / LOAD_SCALE:g}"
 
 
+#: a capacity change with more runs of months of one figure than this gives its range in the text
+#: (each month's figure is in the JSON, `months`)
+EXTRA_RUNS_SHOWN = 6
+
+
+def _extra_text(pool_id: str, extra: dict[int, int]) -> str:
+    """Extra FTE in a pool by month (tenths): '+20 FTE in pool p in 2025-03..2025-04' where each month
+    gets the same, else each run of months with its figure ('+7 FTE in pool p in 2025-03, +20 FTE in
+    2025-04, +6 FTE in 2026-02'), past EXTRA_RUNS_SHOWN runs the range."""
+    runs: list[tuple[int, list[int]]] = []
+    for month in sorted(extra):
+        if runs and runs[-1][0] == extra[month] and runs[-1][1][-1] == month - 1:
+            runs[-1][1].append(month)
+        else:
+            runs.append((extra[month], [month]))
+    figures = sorted(set(extra.values()))
+    if len(figures) == 1:
+        return f"+{_fte(figures[0])} FTE in pool {pool_id} in {_months_text(list(extra))}"
+    if len(runs) <= EXTRA_RUNS_SHOWN:
+        parts = [f"+{_fte(amount)} FTE in {_months_text(months)}" for amount, months in runs]
+        return parts[0].replace(" FTE in ", f" FTE in pool {pool_id} in ", 1) + "".join(f", {p}" for p in parts[1:])
+    return (f"+{_fte(figures[0])} to +{_fte(figures[-1])} FTE in pool {pool_id} in {_months_text(list(extra))}, "
+            f"each of the {len(extra)} months its own figure (`months` in the JSON)")
+
+
 def _months_text(months: list[int]) -> str:
     """[m, m+1, m+2, m+5] -> '2024-03..2024-05, 2024-08'."""
     runs: list[list[int]] = []
@@ -785,17 +851,27 @@ def _months_text(months: list[int]) -> str:
 # relaxations
 
 
+#: `Relaxer.pools`: whether extra capacity in a pool gives the whole data a plan was not decided
+UNDECIDED = object()
+
+
 class Relaxer:
     """The smallest change of one group of a conflict that lets the data hold, verified by re-solving.
 
-    `on` is every group but those of the other conflicts (set aside)."""
+    `on` is every group but those of the other conflicts (set aside). `pools`: what a pool's extra
+    capacity against the whole data came to, per pool id (a Relaxation, None: none suffices, or
+    UNDECIDED), shared by the relaxers of one explanation (`_capacity`: computed once)."""
 
-    def __init__(self, board: Switchboard, describer: Describer, on: set[str]):
+    def __init__(self, board: Switchboard, describer: Describer, on: set[str],
+                 pools: dict[str, object] | None = None):
         self.board = board
         self.words = describer
         self.on = on
         self.x = board.rollout.variables.go_live
         self.switches = board.switches
+        self.pools = pools if pools is not None else {}
+        #: nothing is set aside: a change verified here gives the whole data a plan
+        self.whole = on >= set(board.keys)
 
     def for_conflict(self, conflict: list[str]) -> tuple[list[Relaxation], list[str]]:
         """The changes found, smallest first; and the groups whose change was not computed because the
@@ -834,7 +910,7 @@ class Relaxer:
             except Undecided:
                 continue  # not decided within the work limit: not suggested
             if relaxation is not None:
-                found.append(relaxation)
+                found.append(replace(relaxation, resolves_all=relaxation.resolves_all or self.whole))
         return sorted(found, key=lambda r: r.order), self.board.ordered(skipped)
 
     def feasible_with(self, off: Iterable[str], add: Callable[[cp_model.CpModel], None] | None = None) -> bool:
@@ -968,8 +1044,33 @@ class Relaxer:
                           self.words.field_at(group.subject, group.measure))
 
     def _capacity(self, group: Group) -> Relaxation | None:
-        """The same extra FTE in every month that needs it: first the least extra, then the fewest months."""
+        """Extra FTE in the group's pool. Where other conflicts are set aside, first against the whole data
+        (every month of the pool, nothing set aside): with a pool cut to a tenth, the months of the other
+        conflicts set aside left "+0.3 FTE in 2025-02" of a pool short by tens of FTE, which a planner reads
+        as the shortfall. Only where no extra in the pool gives the whole data a plan (or that is not
+        decided) is the extra with the other conflicts set aside given, and said to be that."""
         pool = group.subject
+        if self.whole:
+            return self._pool_extra(pool)
+        if pool.id not in self.pools:
+            try:
+                self.pools[pool.id] = Relaxer(self.board, self.words, set(self.board.keys))._pool_extra(
+                    pool, "; with it the whole data has a plan, every conflict resolved")
+            except Undecided:
+                self.pools[pool.id] = UNDECIDED
+        whole = self.pools[pool.id]
+        if isinstance(whole, Relaxation):
+            return whole
+        why = ("whether extra in the pool alone gives the whole data a plan was not decided within the work limit"
+               if whole is UNDECIDED else "no extra in the pool alone gives the whole data a plan")
+        return self._pool_extra(pool, f", enough with the other conflicts set aside ({why})")
+
+    def _pool_extra(self, pool, scope: str = "") -> Relaxation | None:
+        """The least extra FTE in a pool's months (those on) that lets the data hold: first the least
+        that suffices in every month that needs any, then the fewest months that need that much, then in
+        each of them its own least (`_least_each`: "+20 FTE in 2025-03..2025-04, 2026-02" added 20 where
+        2025-03 needed 7 and 2026-02 needed 6); verified by a re-solve with exactly those figures. `scope`:
+        said after the figures (what was set aside)."""
         months = [k for k in self.board.keys if k in self.on and self.board.group(k).kind == "capacity"
                   and self.board.group(k).subject.id == pool.id]
         least = self._least_extra(months)
@@ -977,19 +1078,42 @@ class Relaxer:
             return None
         more, proven, plan = least
         needed = self._fewest_months(months, more) or self._over(months, plan)
+        each = self._least_each(needed, more) if needed else None
+        if each is None:  # not decided: the same figure in each month, which is enough
+            each = {key: more for key in needed}
+        each = {key: extra for key, extra in each.items() if extra > 0}
 
         def add(m: cp_model.CpModel) -> None:
-            for key in needed:
+            for key, extra in each.items():
                 expr, constant, capacity = self.switches.bounds[key]
-                m.add(expr + constant <= capacity + more)
+                m.add(expr + constant <= capacity + extra)
 
-        if not needed or not self.feasible_with(needed, add):
+        if not each or not self.feasible_with(each, add):
             return None
-        labels = _months_text([self.board.group(k).month for k in needed])
+        by_month = {self.board.group(key).month: extra for key, extra in each.items()}
+        first = min(each, key=lambda key: self.board.group(key).month)
         unsure = "" if proven else " (enough; whether less would do was not decided within the work limit)"
-        return Relaxation(group.key, "capacity", f"+{_fte(more)} FTE in pool {pool.id} in {labels}{unsure}",
-                          more / LOAD_SCALE,
-                          pool.capacity_at(month_label(self.board.group(needed[0]).month)))
+        return Relaxation(first, "capacity", f"{_extra_text(pool.id, by_month)}{scope}{unsure}",
+                          max(by_month.values()) / LOAD_SCALE, pool.capacity_at(month_label(min(by_month))),
+                          {month_label(m): by_month[m] / LOAD_SCALE for m in sorted(by_month)},
+                          resolves_all=self.whole)
+
+    def _least_each(self, months: list[str], most: int) -> dict[str, int] | None:
+        """In each of these months the least extra (tenths of an FTE, at most `most`) that lets the data
+        hold with the others': the least sum, so that no month's figure can be lowered without raising
+        another's. None when not decided within the work limit."""
+        model = self.board.trial(self.on - set(months))
+        extra = {}
+        for key in months:
+            expr, constant, capacity = self.switches.bounds[key]
+            extra[key] = model.new_int_var(0, most, f"extra[{key}]")
+            model.add(expr + constant <= capacity + extra[key])
+        model.minimize(sum(extra.values()))
+        try:
+            solver = self.run(model)
+        except Undecided:
+            return None
+        return None if solver is None else {key: int(solver.value(var)) for key, var in extra.items()}
 
     def _with_extra(self, months: list[str], extra=None) -> tuple[cp_model.CpModel, object]:
         """A trial model where the pool's months may use `extra` (a number, or a new variable) on top."""
@@ -1104,13 +1228,13 @@ def conflict_of(board: Switchboard, words: Describer, keys: list[str], also: Ite
 MORE_CONFLICTS_TO_RELAX = 6
 
 
-def _checked(problem: object, time_limit: object) -> None:
+def _checked(problem: object, time_limit: object, verb: str) -> None:
     """The library's arguments, as `hpplan.solve` checks its own (a text time limit failed deep inside
-    with "'<' not supported", and 0 was taken on feasible data)."""
+    with "'<' not supported", and 0 was taken on feasible data). `verb`: the function called."""
     from .solve import TIME_LIMIT_MIN, checked_number
 
     if not isinstance(problem, Problem):
-        raise TypeError(f"takes a Problem (hpplan.load_problem(folder)), got {type(problem).__name__}")
+        raise TypeError(f"{verb} takes a Problem (hpplan.load_problem(folder)), got {type(problem).__name__}")
     checked_number("time_limit", time_limit, TIME_LIMIT_MIN, unit=" of seconds")
 
 
@@ -1122,7 +1246,12 @@ def explain_infeasible(problem: Problem, *, max_conflicts: int = MAX_CONFLICTS, 
     budget (WORK_BUDGET_FACTOR times `time_limit`, in deterministic seconds): once it is spent, the
     conflicts found are reported as they are (proven infeasible; what was not proven needed listed) and
     the changes not computed are said to be."""
-    _checked(problem, time_limit)
+    from .solve import checked_number
+
+    _checked(problem, time_limit, "explain_infeasible")
+    checked_number("max_conflicts", max_conflicts, 1, integer=True)
+    if not isinstance(relax, bool):  # "no" would be true
+        raise TypeError(f"relax is True or False, got {relax!r}")
     if plan_exists(problem):
         return Explanation(True)
     large = _large(problem)
@@ -1149,11 +1278,12 @@ def explain_infeasible(problem: Problem, *, max_conflicts: int = MAX_CONFLICTS, 
             every, _ = board.conflicts(max_conflicts + MORE_CONFLICTS_TO_RELAX, found)
         except Undecided:
             pass
+    pools: dict[str, object] = {}  # a pool's extra against the whole data, once (Relaxer._capacity)
     for keys in found:
         conflict = conflict_of(board, words, keys)
         if relax:
             aside = {k for other in every if other is not keys for k in other}
-            relaxer = Relaxer(board, words, set(board.keys) - aside)
+            relaxer = Relaxer(board, words, set(board.keys) - aside, pools)
             conflict.relaxations, conflict.not_computed = relaxer.for_conflict(keys)
         conflicts.append(conflict)
     return Explanation(False, conflicts, complete, board.solves, more_undecided, board.work, board.budget)
@@ -1162,7 +1292,7 @@ def explain_infeasible(problem: Problem, *, max_conflicts: int = MAX_CONFLICTS, 
 def is_feasible(problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT) -> bool:
     """Does any plan satisfy every rule and limit? (The list schedule, else a feasibility solve; raises
     Undecided on a timeout.)"""
-    _checked(problem, time_limit)
+    _checked(problem, time_limit, "is_feasible")
     if plan_exists(problem):
         return True
     large = _large(problem)
@@ -1286,11 +1416,12 @@ class WhyNotEarlier:
             lines.append(f"  it cannot move{group}: with everyone else kept where they are, "
                          f"{_cannot_hold(len(self.alone.reasons))}:")
             lines += _conflict_lines(self.alone)
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines + _estimate_note([self.conflict, self.alone])) + "\n"
 
     def to_json_dict(self) -> dict:
-        return {"actor": self.actor, "verdict": self.verdict, "summary": self.summary, "window": self.window,
-                "earlier": self.earlier, "conflict": self.conflict.to_json() if self.conflict else None,
+        return {"actor": self.actor, "verdict": self.verdict, "summary": _sentence(self.summary),
+                "window": self.window, "earlier": self.earlier,
+                "conflict": self.conflict.to_json() if self.conflict else None,
                 "objective_change": {k: _number(v) for k, v in self.objective_change.items()},
                 "moves": self.moves, "alone": self.alone.to_json() if self.alone else None,
                 "alone_with": self.with_group,
@@ -1323,6 +1454,11 @@ class LeastChange:
                 "fewest_moves": self.fewest}
 
 
+def _sentence(summary: str) -> str:
+    """A summary as a sentence of its own (JSON): the text's colon before its list made a full stop."""
+    return summary[:-1] + "." if summary.endswith(":") else summary
+
+
 def _conflict_lines(conflict: Conflict) -> list[str]:
     lines = [f"  - {r}" for r in conflict.reasons]
     if conflict.given:
@@ -1344,10 +1480,21 @@ def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, 
     move; or, when nothing forbids it, what the objective says against it, who else would move, and
     what it would break if it moved alone (verdict `undecided` when the best plan found there is worse
     but the time limit left a plan as good not ruled out). Raises InputError for an unknown actor or a
-    plan that places it outside every future window, Undecided when no plan is found or a feasibility
-    solve runs out of time."""
-    _checked(problem, time_limit)
+    plan that places it outside every future window, PlanBreaksRules for a plan that does not keep every
+    rule and limit of `problem` (checked first, by the independent verifier, as `hpplan check --plan`
+    checks it), Undecided when no plan is found or a feasibility solve runs out of time."""
+    _checked(problem, time_limit, "why_not_earlier")
+    if not isinstance(actor, str):
+        raise TypeError(f"why_not_earlier takes the organisation as its id, a str ('orsta'), got "
+                        f"{type(actor).__name__}")
+    if plan is not None and not isinstance(plan, Solution):
+        raise TypeError("why_not_earlier takes the plan as a Solution (from hpplan.solve, or "
+                        f"hpplan.read_plan(file)) or None (the optimal plan), got {type(plan).__name__}")
     org = known_actor(problem, actor)
+    if plan is not None:
+        broken = verify(problem, plan)
+        if broken:
+            raise PlanBreaksRules(org.name, plan, broken)
     if org.status is Status.live:
         return WhyNotEarlier(actor, org.name, "pinned", f"{org.name} went live on {org.live_since}: that is "
                              "history, not planned.")

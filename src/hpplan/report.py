@@ -175,9 +175,9 @@ def plan_objective(problem: Problem, solution: Solution) -> dict[str, float]:
     """The objective terms and total of a plan's go-lives under this data, as the independent verifier
     works them out (`hpplan check --plan` compares a saved plan's figures with these), whether or not
     the plan keeps every rule."""
-    from .verify import _Verifier
+    from .verify import plan_objective as verified_objective
 
-    return {term: float(value) for term, value in _Verifier(problem, solution, False).objective_terms().items()}
+    return {term: float(value) for term, value in verified_objective(problem, solution).items()}
 
 
 def refresh_saved_plan(problem: Problem, solution: Solution) -> list:

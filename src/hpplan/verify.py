@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from .errors import Location, did_you_mean
+from .formats import capacity_estimated, marked  # how a capacity that rests on an estimate is shown: `72*`
 from .problem import Problem
 from .schema import AfterLive, Kind, Order, Organisation, Status, Together, WithOrBefore, Window
 from .solution import Assignment, Solution
@@ -38,7 +39,8 @@ class Violation:
     `message` is for people; what a program needs to know about the violation is in the fields, so that
     no caller has to parse the wording (which may change): a capacity or load report violation names
     its `pool` and its `month` ("YYYY-MM", as in the plan's load report; a load report month that is no
-    YYYY-MM leaves `month` None); other violations leave them None.
+    YYYY-MM leaves `month` None); other violations leave them None. `estimate`: the message states a
+    capacity that rests on an estimate, marked `*` (the outputs then say what the mark means).
     """
 
     rule: str
@@ -47,6 +49,7 @@ class Violation:
     where: Location | None = None
     pool: str | None = None
     month: str | None = None
+    estimate: bool = False
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
@@ -143,8 +146,9 @@ class _Verifier:
     # ---- helpers --------------------------------------------------------------------------------
 
     def add(self, rule: str, message: str, actors=(), where: Location | None = None, seq: tuple = (), *,
-            pool: str | None = None, month: str | None = None) -> None:
-        self.violations.append((Violation(rule, message, tuple(actors), where, pool, month), seq or self._seq))
+            pool: str | None = None, month: str | None = None, estimate: bool = False) -> None:
+        self.violations.append((Violation(rule, message, tuple(actors), where, pool, month, estimate),
+                                seq or self._seq))
 
     def who(self, org_id: str) -> str:
         org = self.orgs.get(org_id)
@@ -508,9 +512,10 @@ class _Verifier:
                 if used > cap:
                     parts = ", ".join(f"{self.who(i)} {_fte(t)}" for i, t in sorted(per_org.items()))
                     label = _month_label(month)
+                    estimate = capacity_estimated(pool, label)
                     self.add("capacity", f"pool {pool.id} in {label}: load {_fte(used)} FTE exceeds "
-                             f"capacity {_fte(cap)} FTE ({parts})", tuple(sorted(per_org)), pool.capacity_at(label),
-                             (pool.id, month), pool=pool.id, month=label)
+                             f"capacity {marked(_fte(cap), estimate)} FTE ({parts})", tuple(sorted(per_org)),
+                             pool.capacity_at(label), (pool.id, month), pool=pool.id, month=label, estimate=estimate)
 
     def check_load_report(self, loads) -> None:
         pools = {p.id: p for p in self.waves.pools}
@@ -550,9 +555,10 @@ class _Verifier:
             index, pool, month, reported, cap = run[0]
             first, end = _month_label(month), _month_label(run[-1][2])
             months = f"in {first}" if len(run) == 1 else f"in {first} to {end} ({len(run)} months)"
+            estimate = capacity_estimated(pool, first)  # the run has one line, one note
             self.add("load_report", f"the load report says pool {pool.id} has {reported:g} FTE {months}, but its "
-                     f"capacity {'is' if len(run) == 1 else 'there is'} {cap:.1f} FTE", where=pool.capacity_at(first),
-                     seq=(index,), pool=pool.id, month=first)
+                     f"capacity {'is' if len(run) == 1 else 'there is'} {marked(f'{cap:.1f}', estimate)} FTE",
+                     where=pool.capacity_at(first), seq=(index,), pool=pool.id, month=first, estimate=estimate)
         self._seq = ()
 
     # ---- objective ------------------------------------------------------------------------------
@@ -634,3 +640,10 @@ def verify(problem: Problem, solution: Solution, *, check_objective: bool = True
         raise TypeError(f"verify takes a Solution (from hpplan.solve, or hpplan.read_plan(file)), "
                         f"got {type(solution).__name__}")
     return _Verifier(problem, solution, check_objective).run()
+
+
+def plan_objective(problem: Problem, solution: Solution) -> dict[str, int]:
+    """The objective terms and total of a plan's go-lives under `problem`, worked out as the verifier
+    checks a plan's stated objective (docs/model.md "Objective"), whether or not the plan keeps every
+    rule: what a saved plan's objective is under today's data."""
+    return _Verifier(problem, solution, False).objective_terms()
