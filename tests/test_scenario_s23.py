@@ -89,9 +89,10 @@ def test_a_factor_restoring_the_capacity_lets_the_plan_use_it(tmp_path):
     assert windows_of(solved(restored)) == {"m1": "w1", "m2": "w1"}
 
 
-def test_a_sweep_axis_factor_is_of_the_data_s_capacity_with_a_spec_scenario_before_it(tmp_path):
+def test_a_sweep_axis_factor_is_of_the_data_s_capacity_with_a_spec_scenario_before_it(tmp_path, monkeypatch):
     from hpplan.sweep import load_spec, resolve, scenario_problem
     from hpplan.sweep.sample import scenario_yaml
+    from hpplan.sweep import spec as spec_module
 
     spec = tmp_path / "grid.yaml"
     spec.write_text(yaml.safe_dump({
@@ -108,6 +109,10 @@ def test_a_sweep_axis_factor_is_of_the_data_s_capacity_with_a_spec_scenario_befo
     (tmp_path / "s1.yaml").write_text(scenario_yaml(context, 1), encoding="utf-8")
     replayed = apply_scenarios(load_problem(DATA), [CUT, tmp_path / "s1.yaml"])
     assert replayed.pool["primary"].fte_in("2025-01") == 90
+    # a results file of such a sweep made before (its factors compounded) is not resumed: another hash
+    now = context.digest()
+    monkeypatch.setattr(spec_module, "_has_factor", lambda value: False)  # the hash as it was made before
+    assert context.digest() != now
 
 
 # ---- 2. a rule an earlier change removed ----------------------------------------------------------

@@ -461,8 +461,21 @@ class SweepContext:
                               for o in self.problem.organisations],
             "waves": self.problem.waves.model_dump(mode="json", by_alias=True),
         }
+        if _has_factor(spec):
+            # a capacity factor was of what earlier changes left before it became a share of the data's own
+            # capacity (the same spec and data gave other figures): results made before are not resumed
+            data["capacity_factor"] = "of the data's capacity"
         text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _has_factor(value) -> bool:
+    """Whether a spec (as JSON) gives a capacity `factor` anywhere."""
+    if isinstance(value, dict):
+        return value.get("factor") is not None or any(_has_factor(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_factor(v) for v in value)
+    return False
 
 
 def _without_notes(value):
