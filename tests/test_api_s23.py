@@ -28,7 +28,8 @@ def test_the_limits_at_the_ends_of_their_ranges_are_taken():
     SolveOptions(time_limit=TIME_LIMIT_MAX, work_limit=WORK_LIMIT_MIN)
 
 
-@pytest.mark.parametrize("command", [["solve"], ["sweep", str(SPEC), "--no-run"]])
+@pytest.mark.parametrize("command", [["solve"], ["sweep", str(SPEC), "--no-run"], ["compare", "-b", "data"],
+                                     ["report"], ["check"], ["explain"]])
 @pytest.mark.parametrize("limit", ["inf", "1e400", "86401"])
 def test_an_infinite_time_limit_is_bad_usage_not_a_traceback(command, limit):
     result = runner.invoke(cli.app, [*command, "-t", limit])

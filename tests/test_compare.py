@@ -205,8 +205,8 @@ def test_peak_loads_before_and_after():
     report = comparison.to_json_dict()
     assert report["totals"]["actors_moved"] == 1
     assert report["peak_load"][1] == {
-        "pool": "primary", "before": {"month": "2024-02", "used": 8, "limit": 10, "limit_is_estimate": True},
-        "after": {"month": "2024-02", "used": 4, "limit": 5, "limit_is_estimate": True}}
+        "pool": "primary", "before": {"month": "2024-02", "used": 8, "limit": 10, "limit_is_estimate": True, "fullest": None},
+        "after": {"month": "2024-02", "used": 4, "limit": 5, "limit_is_estimate": True, "fullest": None}}
 
 
 # ---- the command ----------------------------------------------------------------------------------

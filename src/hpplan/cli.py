@@ -57,6 +57,18 @@ class Format(str, Enum):
 
 
 SeedOption = typer.Option(0, "--seed", min=0, max=SEED_MAX, help="Random seed of the solver.")
+
+
+def time_limit_option(help: str, default: float = 60.0):
+    """`--time-limit`/`-t` in SolveOptions' range (TIME_LIMIT_MIN to TIME_LIMIT_MAX): the same for every
+    command that solves, so that none takes a limit its solve then refuses with a traceback."""
+    return typer.Option(default, "--time-limit", "-t", min=TIME_LIMIT_MIN, max=TIME_LIMIT_MAX, help=help)
+
+
+WorkLimitOption = typer.Option(
+    None, "--work-limit", min=WORK_LIMIT_MIN, max=TIME_LIMIT_MAX,
+    help="Deterministic work limit (CP-SAT deterministic seconds): a plan cut short by it is still reproducible.",
+)
 GapOption = typer.Option(
     0.0, "--gap", min=0.0, max=100.0, metavar="PCT",
     help="Stop once a plan is proven within PCT percent of the best bound (e.g. 0.5); it is reported feasible, "
@@ -281,14 +293,10 @@ def solve_command(
         None, "--data", "-d",
         help="Folder holding organisations.yaml and waves.yaml (default: the first scenario's base, else data).",
     ),
-    time_limit: float = typer.Option(60.0, "--time-limit", "-t", min=TIME_LIMIT_MIN, max=TIME_LIMIT_MAX,
-                                    help="Seconds of wall time for the solver."),
+    time_limit: float = time_limit_option("Seconds of wall time for the solver."),
     seed: int = SeedOption,
     workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Solver threads (deterministic for any count)."),
-    work_limit: Optional[float] = typer.Option(
-        None, "--work-limit", min=WORK_LIMIT_MIN, max=TIME_LIMIT_MAX,
-        help="Deterministic work limit (CP-SAT deterministic seconds): a plan cut short by it is still reproducible.",
-    ),
+    work_limit: Optional[float] = WorkLimitOption,
     engine: Engine = typer.Option(
         Engine.auto, "--engine", "-e",
         help="auto: engines race (CP-SAT with HiGHS; on large models LP rounding with HiGHS; the interval form for "

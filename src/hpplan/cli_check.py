@@ -19,6 +19,7 @@ from .explain import (SOLVE_TIME_LIMIT, Explanation, Undecided, explain_infeasib
 from .formats import ESTIMATE_NOTE
 from .io import write_atomic, write_stdout
 from .problem import Problem
+from .solve import TIME_LIMIT_MAX, TIME_LIMIT_MIN
 from .schema import Organisation
 from .stopping import ends_on_ctrl_c
 
@@ -41,10 +42,10 @@ DataOption = typer.Option(
 ScenarioOption = typer.Option(
     [], "--scenario", "-s", help="A scenario file applied on top of the data (repeatable, in order).")
 TimeLimitOption = typer.Option(
-    SOLVE_TIME_LIMIT, "--time-limit", "-t", min=0.1,
+    SOLVE_TIME_LIMIT, "--time-limit", "-t", min=TIME_LIMIT_MIN, max=TIME_LIMIT_MAX,
     help="Work limit of each solve, in CP-SAT deterministic seconds (about seconds; reproducible).")
 ExplainTimeLimitOption = typer.Option(
-    SOLVE_TIME_LIMIT, "--time-limit", "-t", min=0.1,
+    SOLVE_TIME_LIMIT, "--time-limit", "-t", min=TIME_LIMIT_MIN, max=TIME_LIMIT_MAX,
     help="Work limit of each solve, in CP-SAT deterministic seconds (about seconds; reproducible); for "
          "--actor's best plan with it moved, wall seconds of hpplan solve's race.")
 

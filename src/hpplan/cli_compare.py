@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, check_output, data_folder, fail_input,
-                  folder_if_known, format_of, inputs_of, scenario_problem, to_stdout, write_output)
+                  folder_if_known, format_of, inputs_of, scenario_problem, time_limit_option, to_stdout, write_output)
 from .check import is_yaml_plan, read_plan_file, said_at_the_plan
 from .compare import Comparison, Move, compare
 from .errors import InputError, Location
@@ -31,7 +31,7 @@ from .formats import ESTIMATE_NOTE, PeakLoad, fmt_int, fmt_number, marked, md_te
 from .progress import solve_progress
 from .problem import Problem
 from .solution import Solution, Status, read_plan
-from .solve import TIME_LIMIT_MIN, Baseline, Replan, SolveOptions, solve_replan
+from .solve import Baseline, Replan, SolveOptions, solve_replan
 from .stopping import ctrl_c, ends_on_ctrl_c
 from .verify import verify
 
@@ -490,7 +490,7 @@ def compare_command(
     freeze_until: Optional[dt.datetime] = typer.Option(
         None, "--freeze-until", formats=["%Y-%m-%d"],
         help="Keep the baseline's go-lives before this date (not with --fresh)."),
-    time_limit: float = typer.Option(60.0, "--time-limit", "-t", min=TIME_LIMIT_MIN, help="Seconds of wall time for each solve."),
+    time_limit: float = time_limit_option("Seconds of wall time for each solve."),
     seed: int = SeedOption,
     workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Solver threads."),
     gap: float = GapOption,

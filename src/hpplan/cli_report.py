@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Optional
 import typer
 from rich.console import Console
 
-from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, check_output, check_stamp, data_folder,
-                  exit_stopped, fail_input, inputs_of, scenario_problem, to_stdout)
+from .cli import (EXIT_INPUT, GapOption, SeedOption, WorkLimitOption, app, check_command_line, check_output,
+                  check_stamp, data_folder, exit_stopped, fail_input, inputs_of, scenario_problem, time_limit_option,
+                  to_stdout)
 from .errors import InputError, Location
 from .formats import plan_source
 from .io import write_atomic, write_stdout
@@ -158,10 +159,10 @@ def report_command(
     fresh: bool = typer.Option(
         False, "--fresh",
         help="With --compare and no --plan: plan from scratch instead of re-planning against the compared plan."),
-    time_limit: float = typer.Option(60.0, "--time-limit", "-t", min=0.1, help="Seconds of wall time for the solver."),
+    time_limit: float = time_limit_option("Seconds of wall time for the solver."),
     seed: int = SeedOption,
     workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Solver threads (deterministic for any count)."),
-    work_limit: Optional[float] = typer.Option(None, "--work-limit", min=0.01, help="Deterministic work limit (CP-SAT deterministic seconds)."),
+    work_limit: Optional[float] = WorkLimitOption,
     gap: float = GapOption,
     fmt: Optional[ReportFormat] = typer.Option(
         None, "--format", "-f",
