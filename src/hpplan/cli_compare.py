@@ -70,10 +70,12 @@ def read_baseline(path: Path, freeze_until: Optional[dt.date], problem: Problem)
     return Baseline(plan, freeze_until=freeze_until, name=str(path)), unplaced
 
 
-def check_baseline_fits(problem: Problem, baseline: Baseline, unplaced: list = (), scenarios: list[Path] = ()) -> None:
+def check_baseline_fits(problem: Problem, baseline: Baseline, unplaced: list = (), scenarios: list[Path] = (),
+                        role: str = "baseline") -> None:
     """A saved plan made from other data still works as a baseline; say so when it does not fit (with the
     dates of a YAML plan that are no window's, `unplaced`, first), naming the data it does not fit:
-    `problem`'s folder, with the `scenarios` applied to it (compare's `--baseline-scenario`)."""
+    `problem`'s folder, with the `scenarios` applied to it (compare's `--baseline-scenario`). `role`: what
+    the plan is to the command ("compared plan" in `report --plan P --compare C`)."""
     # a date that is no window's is said once, as `check --plan` says it (not again as the verifier's)
     flagged = {org_id for v in unplaced for org_id in v.actors}
     violations = [*unplaced, *(v for v in verify(problem, baseline.plan, check_objective=False)
@@ -83,7 +85,7 @@ def check_baseline_fits(problem: Problem, baseline: Baseline, unplaced: list = (
         if scenarios:
             data += f" with the scenario{'s' if len(scenarios) > 1 else ''} {', '.join(str(s) for s in scenarios)}"
         problems = f"{len(violations)} problem{'s' if len(violations) != 1 else ''}"
-        typer.echo(f"note: the baseline {baseline.name} does not fit {data} ({problems}; first: {violations[0]}); "
+        typer.echo(f"note: the {role} {baseline.name} does not fit {data} ({problems}; first: {violations[0]}); "
                    "it is used as it is", err=True)
 
 
@@ -313,7 +315,8 @@ def _organisations(moves: list[Move]) -> str:
 @dataclass(frozen=True)
 class Entry:
     """Moves shown as one: the same change, dates and cause, from the same file (a together group, a
-    group moved by one cause), and costs that are all facts or all estimates (their sum is shown)."""
+    group moved by one cause), and costs that are all facts or all estimates (their sum is shown), or
+    none given for any of them."""
 
     moves: tuple[Move, ...]
 
@@ -340,8 +343,9 @@ def entries(moves: list[Move]) -> list[Entry]:
     """Moves with the same dates and cause, as one entry each, where the first of them is: the same
     cause text, from the same file (two scenario files postponing two organisations alike are two
     causes), and costs marked alike (a fact and an estimate summed under one mark would hide which is
-    which). Not only next to each other: the partners of a together rule with a third organisation
-    whose own cause differs (hareid, heroy, ulstein in id order) share a line too."""
+    which), never one with no cost in the data (`Move.no_cost_given`) among costed ones (their sum would
+    read as its cost). Not only next to each other: the partners of a together rule with a third
+    organisation whose own cause differs (hareid, heroy, ulstein in id order) share a line too."""
     result: list[list[Move]] = []
     for move in moves:
         group = next((g for g in result if _same_entry(g, move)), None)
@@ -359,7 +363,11 @@ def _same_entry(group: list[Move], move: Move) -> bool:
     if last.cause is not None and move.cause is not None and (
             (last.cause.kind, _file_of(last.cause.where)) != (move.cause.kind, _file_of(move.cause.where))):
         return False
-    return len({m.cost_estimate for m in [*group, move] if m.cost is not None}) <= 1
+    members = [*group, move]
+    # an organisation with no cost in the data is not summed with costed ones: "0* MNOK" would cover it
+    if len({m.no_cost_given for m in members}) > 1:
+        return False
+    return len({m.cost_estimate for m in members if m.cost is not None}) <= 1
 
 
 def _file_of(where: Optional[str]) -> Optional[str]:

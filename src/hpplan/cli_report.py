@@ -184,7 +184,8 @@ def report_command(
     """Write the plan as a report people look at: an HTML page with a Gantt chart, the load of each FTE
     pool and the share live over time; the same charts as PNG or SVG; or a calendar (ics) or
     spreadsheet (xlsx)."""
-    from .report import broken_rules, checked_status, refresh_saved_plan, report_bytes, stale_figures, stale_text
+    from .report import checked_status, refresh_saved_plan, report_bytes
+    from .verify import broken_rules, stale_figures, stale_text
 
     fmt = report_format(fmt, output)
     if fmt not in STATIC and chart is not Chart.all:
@@ -211,6 +212,11 @@ def report_command(
     if plan is not None:
         solution = read_report_plan(plan, problem, strict=True)
         label = plan.stem
+        if other is not None:  # compared as it is, not re-planned against: said when it does not fit the data
+            from .cli_compare import check_baseline_fits
+            from .solve import Baseline
+
+            check_baseline_fits(problem, Baseline(other, name=str(compare)), role="compared plan")
         # checked as saved, then shown with this data's load and objective; every format says what the
         # check found too (the HTML in boxes, the others in their title or notes)
         found = refresh_saved_plan(problem, solution)

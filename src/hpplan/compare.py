@@ -103,6 +103,12 @@ class Move:
         return self.causes[0] if self.causes else None
 
     @property
+    def no_cost_given(self) -> bool:
+        """The data gives it no postponement cost and its trust does not carry one (`cost_carried_by`):
+        its cost is unknown, not 0."""
+        return self.cost_per_month is None and self.cost_carried_by is None
+
+    @property
     def days(self) -> int | None:
         if self.before is None or self.after is None:
             return None
@@ -257,7 +263,7 @@ class Comparison:
         (`postponement_cost_per_month` not given) and whose trust does not carry it (`Move.cost_carried_by`):
         their cost is in no total. Said apart, for a total of 0 MNOK would read as "their delay costs
         nothing"."""
-        return [m for m in self.of("later", "unscheduled") if m.cost_per_month is None and m.cost_carried_by is None]
+        return [m for m in self.of("later", "unscheduled") if m.no_cost_given]
 
     @property
     def open_ended_costs(self) -> list[Move]:
@@ -475,15 +481,20 @@ class _Explainer:
 
     def group(self, move: Move, problem: Problem) -> list[Move]:
         """The organisation and the members of its `together` rules that moved the same way: they go
-        live as one, so they are put back (or forward) as one."""
+        live as one, so they are put back (or forward) as one. A member the baseline plan leaves out
+        (`not_in_baseline`, a saved plan that lists only part of the group) that goes live with it in the
+        new plan is put with it too: it did not move, and checked where the new plan has it, it would be
+        named as the knock-on that holds its own group back."""
         members = [move]
         for rule in problem.waves.rules:
             if rule.type != "together" or move.id not in rule.actors:
                 continue
             for ident in rule.actors:
                 other = self.moved.get(ident)
-                if other is not None and other not in members and (other.window_before, other.window_after) == (
-                        move.window_before, move.window_after):
+                if other is None or other in members:
+                    continue
+                if (other.window_before, other.window_after) == (move.window_before, move.window_after) or (
+                        other.change == "not_in_baseline" and other.window_after == move.window_after):
                     members.append(other)
         return members
 
@@ -818,10 +829,13 @@ class _Explainer:
         groups: dict[tuple, list[str]] = {}
         for ident in ids:
             m = self.moved[ident]
-            groups.setdefault((m.before, m.after), []).append(ident)
+            groups.setdefault((m.change == "not_in_baseline", m.before, m.after), []).append(ident)
         parts = []
-        for (before, after), members in groups.items():
-            parts.append(f"{some_of(members, most)} moved {_day(before)} -> {_day(after)}")
+        for (missing, before, after), members in groups.items():
+            if missing:  # listed by the new plan alone: it did not move, the baseline has no date for it
+                parts.append(f"{some_of(members, most)} (not in the baseline plan) at {_day(after)}")
+            else:
+                parts.append(f"{some_of(members, most)} moved {_day(before)} -> {_day(after)}")
         return "; ".join(parts)
 
 

@@ -38,8 +38,9 @@ from .formats import (ESTIMATE_NOTE, FORMULA_START, NOT_IN_PLAN, PlanGroup, capa
                       not_in_plan, objective_terms, plan_groups, plan_source, solver_facts, window_before, window_of,
                       window_summary, window_users_estimated)
 from .problem import Problem, parse_month
-from .report import BROKEN_SHOWN, broken_rules, checked_status, named, plan_violations, stale_figures
+from .report import BROKEN_SHOWN, checked_status, named, plan_violations
 from .solution import Solution
+from .verify import broken_rules, stale_figures
 
 PRODID = "-//hpplan//Helseplattformen rollout plan//EN"
 
@@ -448,7 +449,7 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
             where.append("in the Load sheet, a limit")
         about.append(["*", ESTIMATE_NOTE.removeprefix("* ") + f" ({'; '.join(where)})"])
     about += [[f"objective: {term}", value] for term, value in objective_terms(solution)]
-    about += [[name, value] for name, value in solver_facts(solution)]
+    about += [[name, value] for name, value in solver_facts(solution, any(v.rule == "objective" for v in stale))]
     about.append(["made", stamp.replace(tzinfo=None)])  # a cell holds no time zone: its format says UTC
     sheet = _sheet(workbook, "About", ["what", "value"], about, widths={1: 60})
     for (cell,) in sheet.iter_rows(min_row=2, min_col=2, max_col=2):

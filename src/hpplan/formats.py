@@ -480,19 +480,27 @@ def plan_source(solution: Solution) -> str | None:
     return (stats.found_by or "a plan file") if stats.engine == PLAN_FILE else None
 
 
-def solver_facts(solution: Solution) -> list[tuple[str, object]]:
+#: the best bound of a saved plan whose objective this data does not give (its objective is shown as
+#: this data gives it): a bound of other figures, not shown as a number beside a total it does not bound
+STALE_BOUND = "– (the saved bound is of the saved objective, not of this data's)"
+
+
+def solver_facts(solution: Solution, objective_stale: bool = False) -> list[tuple[str, object]]:
     """(setting, value) of how the plan was made, as the report and the spreadsheet list them: the
-    solver's engine, seed, workers, tie-break (and best bound); for a plan file (`plan_source`) the
-    file, and that no solver made it. Not which engine of the race found or proved the plan: that
-    depends on timing (docs/solve.md "Engines"), and the same plan gives the same file."""
+    solver's engine, seed, workers, tie-break, work limit (and best bound: `STALE_BOUND` with
+    `objective_stale`); for a plan file (`plan_source`) the file, and that no solver made it. Not which
+    engine of the race found or proved the plan: that depends on timing (docs/solve.md "Engines"), and
+    the same plan gives the same file."""
     source = plan_source(solution)
     if source is not None:
         return [("source", f"{PLAN_FILE} {source}"), ("solver", "none: the dates are the file's, not solved")]
     stats = solution.stats
     facts: list[tuple[str, object]] = [("solver", stats.engine), ("seed", stats.seed), ("workers", stats.workers),
                                        ("tie-break", stats.tie_break)]
+    if stats.work_limit is not None:
+        facts.append(("work limit", stats.work_limit))
     if stats.best_bound is not None:
-        facts.append(("best bound", stats.best_bound))
+        facts.append(("best bound", STALE_BOUND if objective_stale else stats.best_bound))
     return facts
 
 

@@ -61,6 +61,7 @@ from .formats import (
 )
 from .problem import Problem, month_index, parse_month
 from .solution import Assignment, Solution
+from .verify import broken_rules, stale_figures, stale_text
 
 # --------------------------------------------------------------------------------------------------
 # colours: the terminal view's cyan (specialist) and green (primary), as web colours
@@ -124,31 +125,6 @@ def plan_violations(problem: Problem, solution: Solution, violations: list | Non
     from .verify import verify
 
     return verify(problem, solution)
-
-
-#: the verifier's findings about the figures a saved plan carries (its load report, its objective)
-#: rather than about its go-lives: out of date once the data changed, not a rule the plan breaks; a
-#: report shows the figures as this data gives them (`refresh_saved_plan`)
-SAVED_FIGURES = {"load_report": "load", "objective": "objective"}
-
-
-def broken_rules(violations: list) -> list:
-    """The findings about rules and limits the plan breaks (not its saved figures: `stale_figures`)."""
-    return [v for v in violations if getattr(v, "rule", None) not in SAVED_FIGURES]
-
-
-def stale_figures(violations: list) -> list:
-    """The findings about figures saved with the plan (load, objective) that this data does not give."""
-    return [v for v in violations if getattr(v, "rule", None) in SAVED_FIGURES]
-
-
-def stale_text(violations: list) -> str | None:
-    """'its saved objective and load are not this data's', for the stale figures among the findings;
-    None when there are none."""
-    names = [name for rule, name in SAVED_FIGURES.items() if any(v.rule == rule for v in stale_figures(violations))]
-    if not names:
-        return None
-    return f"its saved {' and '.join(names)} {'is' if len(names) == 1 else 'are'} not this data's"
 
 
 def checked_status(solution: Solution, violations: list) -> str:
@@ -1027,8 +1003,9 @@ def _facts(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str:
                  for t in terms]
         objective = ('<div><b>Objective</b> (lower is better)'
                      + _table(["term", *[p.label for p in plans]], orows, numeric=range(1, len(header))) + "</div>")
-    solver = [[name, fmt_number(value) if name == "best bound" else value]
-              for name, value in solver_facts(main.solution)]
+    stale = any(v.rule == "objective" for v in main.stale)
+    solver = [[name, fmt_number(value) if name == "best bound" and not stale else value]
+              for name, value in solver_facts(main.solution, objective_stale=stale)]
     heading = "Source" if plan_source(main.solution) is not None else "Solver"
     solver_html = f"<div><b>{heading}</b> ({_esc(main.label)}){_table(['setting', 'value'], solver)}</div>"
     return (f'<section class="card grid"><div><b>Organisations</b>{facts}</div>{objective}{solver_html}</section>')
@@ -1094,29 +1071,49 @@ def _unscheduled_row(problem: Problem, entry: Assignment) -> list:
 
 def _moved_table(problem: Problem, main: ReportPlan, other: ReportPlan) -> str:
     """Every organisation whose go-live differs between the plans: from the compared plan (the
-    baseline) to this one, months and days later positive, as `hpplan compare` counts them."""
-    solution = main.solution
-    moved = [r for r in gantt_rows(problem, solution, other=other.solution) if r.moved]
-    gone = [e for e in solution.plan
-            if e.go_live is not None and (o := other.solution.assignment(e.id)) is not None and o.go_live is None]
-    out = [f"<h2>Moved from {_esc(other.label)}</h2>"]
-    if not moved and not gone:
-        out.append("<p>Every organisation goes live on the same day in both plans.</p>")
-        return "\n".join(out)
-    out.append(f'<p class="caption">Each go-live that differs, from {_esc(other.label)} (the baseline) to '
-               f"{_esc(main.label)}: months and days later in {_esc(main.label)} are positive, as "
-               "<code>hpplan compare</code> counts them.</p>")
+    baseline) to this one, months and days later positive, as `hpplan compare` counts them. An
+    organisation of the data that one plan leaves out (`not_in_plan`) is "not in the plan" in its column,
+    as `hpplan compare` lists one its baseline leaves out: never "the same day", nor "not scheduled"."""
+    solution, compared = main.solution, other.solution
+    missing_here = not_in_plan(problem, solution)
+    missing = {e.id for e in missing_here}
+    left_out = not_in_plan(problem, compared)
+
+    def when(entry: Assignment | None, absent: bool) -> str:
+        if absent or entry is None:
+            return NOT_IN_PLAN
+        return entry.go_live.isoformat() if entry.go_live else "not scheduled"
+
+    moved = [r for r in gantt_rows(problem, solution, other=compared) if r.moved]
     mrow = []
     for r in moved:
-        o = r.other
         by = moved_by(r)
-        mrow.append([r.entry.name, o.go_live.isoformat() if o.go_live else "not scheduled",
-                     r.go_live.isoformat() if r.go_live else "not scheduled",
+        mrow.append([r.entry.name, when(r.other, False), when(r.entry, r.entry.id in missing),
                      f"{by[0]:+d}" if by is not None else "", f"{by[1]:+d}" if by is not None else ""])
     known = {r.entry.id for r in moved}
-    for e in gone:
-        if e.id not in known:
+    for e in solution.plan:  # scheduled here, not in the compared plan's dates (`gantt_rows` has no row)
+        o = compared.assignment(e.id)
+        if e.go_live is not None and o is not None and o.go_live is None and e.id not in known:
             mrow.append([e.name, "not scheduled", e.go_live.isoformat(), "", ""])
+            known.add(e.id)
+    for e in missing_here:  # left out here, not scheduled in the compared plan
+        o = compared.assignment(e.id)
+        if o is not None and o.go_live is None and e.id not in known:
+            mrow.append([e.name, "not scheduled", NOT_IN_PLAN, "", ""])
+            known.add(e.id)
+    for e in left_out:  # the compared plan has no entry for it: whatever this plan says, it differs
+        if e.id not in missing and e.id not in known:
+            mrow.append([e.name, NOT_IN_PLAN, when(solution.assignment(e.id), False), "", ""])
+    out = [f"<h2>Moved from {_esc(other.label)}</h2>"]
+    if not mrow:
+        out.append("<p>Every organisation goes live on the same day in both plans.</p>")
+        return "\n".join(out)
+    caption = (f"Each go-live that differs, from {_esc(other.label)} (the baseline) to {_esc(main.label)}: months "
+               f"and days later in {_esc(main.label)} are positive, as <code>hpplan compare</code> counts them.")
+    if left_out:
+        caption += (f" {_esc(other.label)} has no entry for {fmt_int(len(left_out))} of the data's organisations "
+                    f"({_esc(NOT_IN_PLAN)}): it was made before they were added, from other data, or edited.")
+    out.append(f'<p class="caption">{caption}</p>')
     header = ["organisation", other.label, main.label, f"months later in {main.label}", "days later"]
     out.append(_table(header, mrow, numeric={3, 4}))
     return "\n".join(out)
