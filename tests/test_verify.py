@@ -107,7 +107,7 @@ def test_missing_organisation():
     p = make([org("a"), org("b")])
     s = plan(p, a="w1", b="w2")
     s = dataclasses.replace(s, plan=[a for a in s.plan if a.id != "b"])
-    assert check(p, s) == ["plan", "mandatory"]
+    assert check(p, s) == ["plan"]  # one finding: missing, and that it must go live, said in it
     p = make([org("a"), org("b", status="optional")])
     s = plan(p, a="w1")
     s = dataclasses.replace(s, plan=[a for a in s.plan if a.id != "b"])

@@ -55,7 +55,7 @@ from .schema import AfterLive, Located, NotSameWindow, Order, Organisation, Stat
 from .solution import Solution
 from .solution import Status as SolveStatus
 from .stopping import cp_solver
-from .verify import verify
+from .verify import broken_rules, saved_figures_text, stale_names, verify, why_mandatory
 
 #: work limit of one solve, in CP-SAT deterministic seconds (reproducible, unlike wall time); a solve
 #: that reaches it is "undecided". Wall time is capped at a multiple of it (and of loading the model,
@@ -107,10 +107,11 @@ class Undecided(Exception):
 
 class PlanBreaksRules(ValueError):
     """The plan a why-not-earlier question is asked about does not keep every rule and limit of the data
-    it is asked against (the independent verifier's `violations`): it breaks some, leaves organisations
-    out, has no go-lives at all (an infeasible solve's), or was made from other data (a scenario's
-    changes). An answer about it would weigh the move against what the plan already breaks, so none is
-    given (docs/check.md, "Why not earlier?")."""
+    it is asked against (the independent verifier's `violations`, those about rules and limits): it breaks
+    some, leaves organisations out, has no go-lives at all (an infeasible solve's), or was made from other
+    data (a scenario's changes). An answer about it would weigh the move against what the plan already
+    breaks, so none is given (docs/check.md, "Why not earlier?"). Figures saved with the plan that this
+    data does not give (its load, its objective) are no reason: the answer does not read them."""
 
     def __init__(self, name: str, plan: Solution, violations: list):
         self.violations = violations
@@ -659,9 +660,7 @@ class Describer:
 
     def _mandatory(self, group: Group, switches, involved):
         org = group.subject
-        why = (f"opted out, returns {org.returns}" if org.status is Status.opted_out and org.returns is not None
-               else f"status {org.status.value}")  # "must go live (status opted_out)" read as a contradiction
-        return f"{org.name} must go live ({why})", self.field_at(org, "status"), [org.id]
+        return f"{org.name} must go live ({why_mandatory(org)})", self.field_at(org, "status"), [org.id]
 
     def _first_open(self, group: Group, switches) -> list:
         closed = {s.id for _, s in switches.closed.get(group.key, [])}
@@ -1393,6 +1392,9 @@ class WhyNotEarlier:
     #: objective, when `moves` are not proven the fewest and the best plan found is not the least change:
     #: the plan that changes this one least with the organisation there (`LeastChange`)
     least_change: "LeastChange | None" = None
+    #: the figures saved with the plan asked about that this data does not give ('load', 'objective': the
+    #: data changed since it was saved); the answer rests on its go-lives, which keep every rule and limit
+    stale_figures: list[str] = field(default_factory=list)
 
     def to_text(self) -> str:
         lines = [self.summary]
@@ -1416,6 +1418,10 @@ class WhyNotEarlier:
             lines.append(f"  it cannot move{group}: with everyone else kept where they are, "
                          f"{_cannot_hold(len(self.alone.reasons))}:")
             lines += _conflict_lines(self.alone)
+        if self.stale_figures:
+            lines.append(f"Note: the plan's {saved_figures_text(self.stale_figures)} (the data changed since it was "
+                         "saved, or the plan was edited); the answer rests on its go-lives, which keep every rule and "
+                         "limit of this data")
         return "\n".join(lines + _estimate_note([self.conflict, self.alone])) + "\n"
 
     def to_json_dict(self) -> dict:
@@ -1427,7 +1433,8 @@ class WhyNotEarlier:
                 "alone_with": self.with_group,
                 "proven": self.proven, "objective_change_at_least": _number(self.at_least)
                 if self.at_least is not None else None, "fewest_moves": self.fewest_moves,
-                "least_change": self.least_change.to_json() if self.least_change else None}
+                "least_change": self.least_change.to_json() if self.least_change else None,
+                "stale_figures": self.stale_figures}
 
 
 @dataclass
@@ -1482,7 +1489,8 @@ def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, 
     but the time limit left a plan as good not ruled out). Raises InputError for an unknown actor or a
     plan that places it outside every future window, PlanBreaksRules for a plan that does not keep every
     rule and limit of `problem` (checked first, by the independent verifier, as `hpplan check --plan`
-    checks it), Undecided when no plan is found or a feasibility solve runs out of time."""
+    checks it; a plan whose saved load or objective alone is stale is answered, with `stale_figures`),
+    Undecided when no plan is found or a feasibility solve runs out of time."""
     _checked(problem, time_limit, "why_not_earlier")
     if not isinstance(actor, str):
         raise TypeError(f"why_not_earlier takes the organisation as its id, a str ('orsta'), got "
@@ -1491,10 +1499,23 @@ def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, 
         raise TypeError("why_not_earlier takes the plan as a Solution (from hpplan.solve, or "
                         f"hpplan.read_plan(file)) or None (the optimal plan), got {type(plan).__name__}")
     org = known_actor(problem, actor)
+    stale: list[str] = []
     if plan is not None:
-        broken = verify(problem, plan)
+        # figures saved with the plan that this data does not give (its load, its objective: the data
+        # changed since) break no rule, and the answer does not read them: it is answered, and says so
+        found = verify(problem, plan)
+        broken = broken_rules(found)
         if broken:
             raise PlanBreaksRules(org.name, plan, broken)
+        stale = stale_names(found)
+    answer = _why_not_earlier(problem, org, plan, time_limit)
+    answer.stale_figures = stale
+    return answer
+
+
+def _why_not_earlier(problem: Problem, org: Organisation, plan: Solution | None, time_limit: float) -> WhyNotEarlier:
+    """`why_not_earlier` of a known organisation and a plan that keeps every rule and limit (or None)."""
+    actor = org.id
     if org.status is Status.live:
         return WhyNotEarlier(actor, org.name, "pinned", f"{org.name} went live on {org.live_since}: that is "
                              "history, not planned.")

@@ -964,14 +964,16 @@ def _place(numbers: list[int], in_file: int, c: Change, what: str, removed: list
     the scenario added) stands now; InputError when there is none (`removed`: which change removed it)."""
     if c.index in numbers:
         return numbers.index(c.index)
-    if c.index <= max(numbers + [in_file]):
-        gone = next((r for r in reversed(removed) if r.number == c.index), None)
+    # one removed is told so, also one a scenario added after the file's: once the last added is gone, it
+    # lies past the highest number left ("index 5 is past the last")
+    gone = next((r for r in reversed(removed) if r.number == c.index), None)
+    if gone is not None or c.index <= max(numbers + [in_file]):
         told = (gone.told(f"{what} #{c.index}") if gone is not None else f"{what} #{c.index} is no longer there: "
                 "an earlier change (of this scenario or one applied before it) removed it")
         raise InputError(f"{told} (index counts the {what}s of waves.yaml, 1 = the first)", c.where("index"))
-    raise InputError(f"there are {in_file} {what}s in waves.yaml" + (f" and {max(numbers) - in_file} added"
-                     if numbers and max(numbers) > in_file else "") + f"; index {c.index} is past the last",
-                     c.where("index"))
+    raise InputError(f"there {'is' if in_file == 1 else 'are'} {in_file} {what}{'' if in_file == 1 else 's'} in "
+                     "waves.yaml" + (f" and {max(numbers) - in_file} added" if numbers and max(numbers) > in_file
+                                     else "") + f"; index {c.index} is past the last", c.where("index"))
 
 
 @dataclass(frozen=True)

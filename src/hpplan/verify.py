@@ -60,6 +60,50 @@ def format_violations(violations) -> str:
     return "\n".join(str(v) for v in violations)
 
 
+#: the verifier's findings about figures saved with a plan (its load report, its objective), by the name
+#: of the figure: out of date once the data changed (or the plan was edited), not a rule the plan's
+#: go-lives break
+SAVED_FIGURES = {"load_report": "load", "objective": "objective"}
+
+
+def broken_rules(violations: list) -> list:
+    """The findings about rules and limits the plan breaks (not its saved figures: `stale_figures`)."""
+    return [v for v in violations if getattr(v, "rule", None) not in SAVED_FIGURES]
+
+
+def stale_figures(violations: list) -> list:
+    """The findings about figures saved with the plan (load, objective) that this data does not give."""
+    return [v for v in violations if getattr(v, "rule", None) in SAVED_FIGURES]
+
+
+def stale_names(violations: list) -> list[str]:
+    """The saved figures the findings say are stale, by name in SAVED_FIGURES order: ['load', 'objective']."""
+    rules = {getattr(v, "rule", None) for v in violations}
+    return [name for rule, name in SAVED_FIGURES.items() if rule in rules]
+
+
+def saved_figures_text(names: list[str]) -> str | None:
+    """'saved load and objective are not this data's', for the names of stale figures; None for none."""
+    if not names:
+        return None
+    return f"saved {' and '.join(names)} {'is' if len(names) == 1 else 'are'} not this data's"
+
+
+def stale_text(violations: list) -> str | None:
+    """'its saved load and objective are not this data's', for the stale figures among the findings;
+    None when there are none."""
+    text = saved_figures_text(stale_names(violations))
+    return f"its {text}" if text else None
+
+
+def why_mandatory(org: Organisation) -> str:
+    """Why an organisation must go live, in words: 'status signed', or 'opted out, returns 2024-12-19'
+    ("status opted_out ... must be scheduled" read as a contradiction)."""
+    if org.status is Status.opted_out and org.returns is not None:
+        return f"opted out, returns {org.returns}"
+    return f"status {org.status.value}"
+
+
 # --------------------------------------------------------------------------------------------------
 # small, self-contained time helpers (deliberately not problem.month_index & co.)
 
@@ -245,20 +289,22 @@ class _Verifier:
         for org in self.orgs.values():
             entries = self.entries.get(org.id, [])
             if not entries:
-                self.add("plan", f"{self.who(org.id)} is missing from the plan", (org.id,), org.at)
-            elif len(entries) > 1:
+                # one finding: left out, it is unscheduled too, and a mandatory one's "must go live" said again
+                # counted each organisation left out twice
+                must = f" (it must go live: {why_mandatory(org)})" if org.is_mandatory else ""
+                self.add("plan", f"{self.who(org.id)} is missing from the plan{must}", (org.id,), org.at)
+                continue
+            if len(entries) > 1:
                 self.add("plan", f"{self.who(org.id)} appears {len(entries)} times in the plan", (org.id,), org.at)
-            self.check_organisation(org, entries[0] if entries else None)
+            self.check_organisation(org, entries[0])
 
-    def check_organisation(self, org: Organisation, a: Assignment | None) -> None:
+    def check_organisation(self, org: Organisation, a: Assignment) -> None:
         who = self.who(org.id)
         # where the field the rule reads is written (a scenario's change, if one set it), else the organisation
         field = {"earliest": "earliest", "returns": "returns", "latest": "latest", "track": "track",
                  "mandatory": "status", "not_plannable": "status", "pinned": "live_since"}
         add = lambda rule, msg: self.add(rule, msg, (org.id,), org.field_at(field.get(rule, "id")))  # noqa: E731
         if org.status is Status.live:
-            if a is None:
-                return
             window = self.go[org.id].window
             if not a.pinned:
                 add("pinned", f"{who} is live since {org.live_since} but the plan does not mark it pinned")
@@ -269,19 +315,19 @@ class _Verifier:
                 add("pinned", f"{who} went live in {self.where_window(window)} (nearest window within "
                     f"{_PINNED_WINDOW_DAYS} days of {org.live_since}) but the plan says {self.where_window(a.window)}")
             return
-        if a is not None and a.pinned:
+        if a.pinned:
             add("pinned", f"{who} is marked pinned but is not live (status {org.status.value})")
-        scheduled = a is not None and a.go_live is not None
+        scheduled = a.go_live is not None
         if not org.is_plannable:
-            if scheduled or (a is not None and a.window is not None):
+            if scheduled or a.window is not None:
                 add("not_plannable", f"{who} is opted out with no return date and must stay unscheduled, "
                     f"but the plan has it go live {a.go_live or '(no date)'} in {self.where_window(a.window)}")
             return
         if not scheduled:
-            if a is not None and a.window is not None:
+            if a.window is not None:
                 add("window", f"{who} has {self.where_window(a.window)} but no go-live date")
             if org.is_mandatory:
-                add("mandatory", f"{who} (status {org.status.value}) must be scheduled but is unscheduled")
+                add("mandatory", f"{who} must go live ({why_mandatory(org)}) but is unscheduled")
             return
         go_live = a.go_live
         if a.window is None:
