@@ -11,17 +11,25 @@ import sys
 #: the exit code of a command stopped by Ctrl-C (as `hpplan.stopping.EXIT_INTERRUPTED`, not imported:
 #: this module must not import hpplan before its handler is in place)
 EXIT_INTERRUPTED = 130
+#: the exit code of an internal error (as `hpplan.cli.EXIT_BUG`): hpplan or a library it needs cannot be
+#: loaded; not 1, which `check` gives for violations and `solve` for an infeasible plan
+EXIT_BUG = 70
 
 
 def main() -> None:
     try:
         from hpplan.cli import main as run
-    except (KeyboardInterrupt, ImportError) as error:
+    except (KeyboardInterrupt, Exception) as error:
         # an extension module whose initialisation the Ctrl-C broke raises an ImportError from it
-        if not isinstance(error, KeyboardInterrupt) and not isinstance(error.__cause__, KeyboardInterrupt):
-            raise
-        sys.stderr.write("hpplan: interrupted (Ctrl-C)\n")
-        raise SystemExit(EXIT_INTERRUPTED) from None
+        if isinstance(error, KeyboardInterrupt) or isinstance(error.__cause__, KeyboardInterrupt):
+            sys.stderr.write("hpplan: interrupted (Ctrl-C)\n")
+            raise SystemExit(EXIT_INTERRUPTED) from None
+        import traceback
+
+        traceback.print_exc()
+        sys.stderr.write(f"hpplan: internal error: hpplan could not be loaded ({type(error).__name__}: {error}); "
+                         "its installation is broken: install it again (make run, or pip install .)\n")
+        raise SystemExit(EXIT_BUG) from None
     run()
 
 

@@ -62,3 +62,76 @@ def test_report_compare_with_a_plan_file_that_holds_no_plan_is_bad_input(tmp_pat
                                      str(nothing), "-o", str(out), "-t", "5"])
     assert result.exit_code == 2, result.output
     assert "the compared plan has no plan (status infeasible)" in result.output and not out.exists()
+
+
+def test_names_in_decomposed_letters_are_read_composed(tmp_path):
+    # an å typed as a + combining ring (pasted from macOS) shifted the table's columns left
+    import shutil
+    import unicodedata
+
+    from hpplan.loader import load_problem
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).parent / "data" / "tiny", data)
+    orgs = data / "organisations.yaml"
+    text = orgs.read_text(encoding="utf-8")
+    name = "Ålesund"  # (ø has no decomposed form; Å is A and a combining ring)
+    orgs.write_text(text.replace(name, unicodedata.normalize("NFD", name)), encoding="utf-8")
+    assert unicodedata.normalize("NFD", name) in orgs.read_text(encoding="utf-8") != text
+    assert name in [o.name for o in load_problem(data).organisations]
+
+
+def test_a_terminal_that_cannot_show_a_letter_gets_a_question_mark_and_json_stays_whole():
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONIOENCODING="ascii")
+    tiny = str(Path(__file__).parent / "data" / "tiny")
+    run = [sys.executable, "-c", "import sys; from hpplan_command import main; sys.argv[0] = 'hpplan'; main()"]
+    table = subprocess.run(run + ["solve", "-d", tiny, "-t", "5"], capture_output=True, env=env)
+    assert table.returncode == 0, table.stderr.decode()
+    assert b"?rsta" in table.stdout or b"?lesund" in table.stdout
+    plan = subprocess.run(run + ["solve", "-d", tiny, "-t", "5", "-f", "json"], capture_output=True, env=env)
+    assert plan.returncode == 0 and "Ørsta" in plan.stdout.decode("utf-8")
+
+
+def test_a_bug_exits_70_not_the_1_of_violations(monkeypatch, capsys):
+    from hpplan import cli as cli_module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(cli_module, "app", broken)
+    with pytest.raises(SystemExit) as end:
+        cli_module.main()
+    assert end.value.code == 70
+    err = capsys.readouterr().err
+    assert "hpplan: internal error: RuntimeError: simulated bug" in err and "not in the data" in err
+
+
+def test_hpplan_that_cannot_be_loaded_exits_70(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    fake = tmp_path / "ortools"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("raise ImportError('broken ortools')\n", encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    run = [sys.executable, "-c", "import sys; from hpplan_command import main; sys.argv[0] = 'hpplan'; main()", "check"]
+    result = subprocess.run(run, capture_output=True, env=env, text=True)
+    assert result.returncode == 70, result.stderr
+    assert "hpplan could not be loaded (ImportError: broken ortools)" in result.stderr
+
+
+def test_columns_0_is_no_width_not_an_empty_table():
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, COLUMNS="0")
+    tiny = str(Path(__file__).parent / "data" / "tiny")
+    run = [sys.executable, "-c", "import sys; from hpplan_command import main; sys.argv[0] = 'hpplan'; main()"]
+    table = subprocess.run(run + ["solve", "-d", tiny, "-t", "5"], capture_output=True, env=env, text=True)
+    assert table.returncode == 0 and "Ørsta" in table.stdout and "Status: optimal" in table.stdout, table.stderr

@@ -9,6 +9,7 @@ the independent verifier: a bug, reported as such).
 from __future__ import annotations
 
 import io
+import os
 import shlex
 import sys
 from datetime import datetime
@@ -408,14 +409,44 @@ def main_callback(
 from . import cli_commands  # noqa: E402,F401
 
 
+def _terminal_text() -> None:
+    """The terminal table (rich) in a stdout whose encoding cannot hold every letter (`LC_ALL=C`, a
+    Latin-1 terminal): a letter it lacks is shown as '?', not a UnicodeEncodeError half-way through.
+    Machine formats go out whole as UTF-8 (`io.write_stdout`). A width of 0 columns is no width."""
+    import codecs
+
+    encoding = getattr(sys.stdout, "encoding", None)
+    try:
+        utf = encoding is None or codecs.lookup(encoding).name.startswith("utf")
+    except LookupError:
+        utf = False
+    if not utf and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
+    # COLUMNS=0 (or junk) made rich's tables 0 wide: an empty output with exit 0. Without it rich asks
+    # the terminal, else takes 80 columns
+    for name in ("COLUMNS", "LINES"):
+        value = os.environ.get(name)
+        if value is not None and not (value.strip().isdigit() and int(value) > 0):
+            del os.environ[name]
+
+
 def main() -> None:
     from .solve import PlanBroken
 
+    _terminal_text()
     try:
         app()
     except PlanBroken as error:
         sys.stderr.write(f"hpplan: internal error: {error}. This is a bug in hpplan, not in the data; nothing "
                          "was written. Please report it with the data.\n")
+        raise SystemExit(EXIT_BUG) from None
+    except Exception as error:  # a bug: exit 70, not the 1 that means "infeasible" or "violations" to CI
+        import traceback
+
+        traceback.print_exc()
+        sys.stderr.write(f"hpplan: internal error: {type(error).__name__}: {error}. This is a bug in hpplan, not "
+                         "in the data; outputs are written atomically, so none is half-written. Please report it "
+                         "with the traceback above and the data.\n")
         raise SystemExit(EXIT_BUG) from None
     except SystemExit as end:
         # a Ctrl-C outside the solve (reading the data; or writing, when an -o file is either as it
@@ -430,7 +461,8 @@ def main() -> None:
 
 #: the exit code when the reader of stdout closed it early (128 + SIGPIPE, as shells report it)
 EXIT_BROKEN_PIPE = 141
-#: the exit code of an internal error: the solver's plan failed the independent verifier (EX_SOFTWARE)
+#: the exit code of an internal error (EX_SOFTWARE): the solver's plan failed the independent verifier, or
+#: hpplan failed (a bug) or could not be loaded (`hpplan_command`)
 EXIT_BUG = 70
 
 

@@ -15,10 +15,17 @@ def write_stdout(data: str | bytes) -> None:
     """Write a whole output to stdout. Python's buffered stdout returns a short count when the reader of
     a pipe closes it during a large write (`| head -c 10`: 65,536 of 5 MB written, no error) and its
     text layer drops that count: the output ended cut short with exit 0. Written here until all of it
-    is out, so that the next write raises BrokenPipeError (exit 141, hpplan_command)."""
+    is out, so that the next write raises BrokenPipeError (exit 141, hpplan_command). Text goes out in
+    stdout's encoding, or as UTF-8 where that cannot hold it (`LC_ALL=C`, a Latin-1 terminal): the data's
+    names are whole, as in a file, never replaced or a crash."""
     stream = sys.stdout
-    raw = data if isinstance(data, bytes) else data.encode(getattr(stream, "encoding", None) or "utf-8",
-                                                            getattr(stream, "errors", None) or "strict")
+    if isinstance(data, bytes):
+        raw = data
+    else:
+        try:
+            raw = data.encode(getattr(stream, "encoding", None) or "utf-8")
+        except UnicodeEncodeError:
+            raw = data.encode("utf-8")
     stream.flush()
     out = stream.buffer
     view = memoryview(raw)

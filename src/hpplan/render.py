@@ -604,6 +604,8 @@ def footer(solution: Solution, g: Glyphs, width: int) -> list[Text]:
     ]
     if stats.time_limit is not None:
         solve.append(f"time limit {fmt_number(stats.time_limit)} s")
+    if stats.work_limit is not None:
+        solve.append(f"work limit {fmt_number(stats.work_limit)}")
     if stats.gap_tolerance:
         solve.append(f"gap tolerance {100 * stats.gap_tolerance:g} %")
     if stats.stopped:

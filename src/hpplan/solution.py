@@ -75,6 +75,8 @@ class SolveStats:
     seed: int = 0
     workers: int = 1
     time_limit: float | None = None
+    #: SolveOptions.work_limit: CP-SAT's deterministic work budget, what makes a cut-short plan reproducible
+    work_limit: float | None = None
     gap_tolerance: float = 0.0  # SolveOptions.gap: the solve ends once a plan is proven this close to the bound
     phases: list[str] = field(default_factory=list)
     found_by: str | None = None  # the engine whose plan is reported (greedy, cp-sat, highs)
@@ -117,6 +119,8 @@ class Solution:
         }
         if self.stats.gap_tolerance:  # only when asked for: the usual output stays as it was
             solver["gap_tolerance"] = _number(100 * self.stats.gap_tolerance)  # percent, as --gap
+        if self.stats.work_limit is not None:  # with the seed and workers, how to make the same plan again
+            solver["work_limit"] = _number(self.stats.work_limit)
         if self.stats.stopped:
             solver["stopped"] = True  # by Ctrl-C or a StopRequest: the best plan found so far
         if self.stats.least_change:
@@ -321,6 +325,7 @@ def _stats(solver, status: Status, objective: dict[str, float]) -> SolveStats:
     stats.tie_break = tie_break if tie_break in ("complete", "incomplete", "skipped") else stats.tie_break
     stats.best_bound = get("best_bound", (int, float), None)
     stats.gap_tolerance = get("gap_tolerance", (int, float), 0.0) / 100  # written in percent, as --gap
+    stats.work_limit = get("work_limit", (int, float), None)
     stats.stopped = solver.get("stopped") is True
     stats.least_change = solver.get("least_change") is True
     total = objective.get("total")

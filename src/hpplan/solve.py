@@ -287,7 +287,8 @@ def _solve_replan(problem: Problem, options: SolveOptions,
     # takes about 3 s that the racing engines use better (docs/solve.md "Engines")
     deadline = started + options.time_limit
     stats = SolveStats(build_time=time.perf_counter() - started, seed=options.seed, workers=options.workers,
-                       time_limit=options.time_limit, gap_tolerance=options.gap, phases=[])
+                       time_limit=options.time_limit, work_limit=options.work_limit, gap_tolerance=options.gap,
+                       phases=[])
     if build_stopped:
         stats.phases.append("stopped while CP-SAT's model was built")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,9 @@ def parse_yaml(raw: bytes, display: str, flags: frozenset[str] = frozenset()) ->
         raise InputError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", Location(display, line))
     if text.startswith("\ufeff"):
         text = text[1:]
+    # composed letters (NFC): an å typed as a and a combining ring (pasted from macOS) is one letter, so
+    # names line up in the table (padded by letters), compare equal and sort as the same name
+    text = unicodedata.normalize("NFC", text)
     _refuse_control_characters(text, display)
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise InputError("file is empty; expected a YAML mapping (see docs/data-format.md)", Location(display, 1))
