@@ -7,6 +7,9 @@
 Exit codes (docs/check.md): 0 all good, 1 violations or no plan possible, 2 invalid input or usage,
 3 undecided within the time limit. Reports: text, json, junit (JUnit XML: one test case per data object
 checked), github (GitHub Actions `::error file=…,line=…::` annotations on the YAML lines involved).
+With a file of known findings (`check_plan(..., known=Path("known.json"))`: the JSON of an earlier
+`check --plan --format json`, or a short list), a plan's findings that match a known one are reported as
+known and do not fail; only new ones do, and known ones no longer found are said (docs/check.md).
 
 A plan to check is either JSON written by `hpplan solve --format json`, or a hand-editable YAML file:
 
@@ -19,6 +22,7 @@ A plan to check is either JSON written by `hpplan solve --format json`, or a han
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -26,9 +30,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .errors import InputError, InputErrors, Location, did_you_mean
+from .errors import InputError, InputErrors, Location, did_you_mean, each_of
 from .explain import (MORE_UNDECIDED, RELAX_EACH_MAX, SOLVE_TIME_LIMIT, Conflict, Explanation, Undecided,
                       counted, explain_infeasible, kind_counts)
 from .formats import ESTIMATE_NOTE, PLAN_FILE, entry_of
@@ -36,7 +42,7 @@ from .loader import validate
 from .problem import Problem
 from .schema import ID_PATTERN, SOURCE_KIND, Date, Located, Status
 from .solution import Assignment, SolveStats, Solution, Status as PlanStatus, json_line, read_plan
-from .verify import Violation, verify
+from .verify import Violation, broken_rules, stale_figures, stale_text, verify
 from .yamlio import load_yaml
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_UNDECIDED = 0, 1, 2, 3
@@ -229,10 +235,128 @@ class Finding:
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
 
+    @property
+    def key(self) -> tuple:
+        """What identifies the finding from one run to the next (a known finding is matched on it): its rule,
+        owner, organisations, pool and month; never its message, whose figures change with the data."""
+        return finding_key(self.rule, self.owner, self.actors, self.pool, self.month)
+
     def to_json(self) -> dict:
         return {"rule": self.rule, "owner": self.owner, "file": self.where.file if self.where else None,
                 "line": self.where.line if self.where else None, "actors": list(self.actors),
                 "pool": self.pool, "month": self.month, "message": self.message}
+
+
+def finding_key(rule: str, owner: str, actors, pool: str | None, month: str | None) -> tuple:
+    """`Finding.key` of these fields (the organisations in any order)."""
+    return rule, owner, tuple(sorted(actors)), pool, month
+
+
+@dataclass(frozen=True)
+class KnownFinding:
+    """A finding listed in a file of known findings (`--known`), at its entry's line there."""
+
+    rule: str
+    owner: str
+    actors: tuple[str, ...]
+    pool: str | None
+    month: str | None
+    where: Location
+
+    @property
+    def key(self) -> tuple:
+        return finding_key(self.rule, self.owner, self.actors, self.pool, self.month)
+
+    def __str__(self) -> str:
+        """'mandatory, organisation aure, actors aure': the fields it is matched on."""
+        parts = [self.rule, self.owner] + ([f"actors {', '.join(self.actors)}"] if self.actors else [])
+        return ", ".join(parts + [f"{name} {value}" for name, value in (("pool", self.pool), ("month", self.month))
+                                  if value is not None and f"{name} {value}" != self.owner])
+
+    def to_json(self) -> dict:
+        return {"rule": self.rule, "owner": self.owner, "actors": list(self.actors), "pool": self.pool,
+                "month": self.month, "file": self.where.file, "line": self.where.line}
+
+
+class KnownEntry(BaseModel):
+    """A known finding: the fields of a finding in `check --format json` that identify it (`Finding.key`);
+    `file`, `line` and `message`, which that JSON has too, and a `note` are for the reader, not matched."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule: str = Field(min_length=1)
+    owner: str = Field(min_length=1)
+    actors: list[str] = []
+    pool: str | None = None
+    month: str | None = None
+    file: str | None = None
+    line: int | None = None
+    message: str | None = None
+    note: str | None = None
+
+    @field_validator("rule")
+    @classmethod
+    def _not_input(cls, value: str) -> str:
+        if value == "input":
+            raise ValueError("an input error is never a known finding: the check cannot run past it; fix it")
+        return value
+
+
+class KnownFile(BaseModel):
+    """A file of known findings: `findings` (and a `note`), or the whole report of `hpplan check --plan P
+    --format json` as it is (its other keys are read past)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    note: str | None = None
+    findings: list[KnownEntry]
+    mode: str | None = None
+    status: str | None = None
+    exit_code: int | None = None
+    source: str | None = None
+    summary: str | None = None
+    input_errors: int | None = None
+    explanation: Any = None
+
+    @field_validator("mode")
+    @classmethod
+    def _of_a_plan(cls, value: str | None) -> str | None:
+        if value not in (None, "plan"):  # a data check's findings are conflicts, never a plan's
+            raise ValueError(f"the report of a {value} check; known findings are those of "
+                             "`hpplan check --plan PLAN --format json` (mode plan)")
+        return value
+
+
+def read_known(path: Path) -> list[KnownFinding]:
+    """The known findings of a file (JSON or YAML), each at its line. Raises InputError at the line of
+    what is wrong."""
+    doc = load_yaml(Path(path), str(path))
+    if isinstance(doc.data, dict):
+        written = [key for key in ("known", "known_gone", "known_file") if key in doc.data]
+        if written:
+            raise InputError(f"a report written with --known (key {written[0]!r}): its `findings` are the new ones "
+                             "only; write the known findings with `hpplan check --plan PLAN --format json`, without "
+                             "--known", doc.where((written[0],)))
+    data: KnownFile = validate(KnownFile, doc)
+    return [KnownFinding(e.rule, e.owner, tuple(e.actors), e.pool, e.month, doc.where(("findings", i)))
+            for i, e in enumerate(data.findings)]
+
+
+def split_known(findings: list[Finding], known: list[KnownFinding]
+                ) -> tuple[list[Finding], list[Finding], list[KnownFinding]]:
+    """(the new findings, those that match a known one, the known ones no longer found), each in its own
+    order. A known entry matches one finding: a key listed once does not hide the same key found twice."""
+    unused: dict[tuple, list[int]] = {}
+    for n, k in enumerate(known):
+        unused.setdefault(k.key, []).append(n)
+    new, matched = [], []
+    for f in findings:
+        entries = unused.get(f.key)
+        (matched if entries else new).append(f)
+        if entries:
+            entries.pop(0)
+    left = sorted(n for entries in unused.values() for n in entries)
+    return new, matched, [known[n] for n in left]
 
 
 @dataclass(frozen=True)
@@ -246,7 +370,7 @@ class Checked:
 @dataclass
 class CheckResult:
     mode: str  # "data": does any plan exist; "plan": does this plan keep every rule and limit
-    status: str  # ok | infeasible | violations | undecided | invalid
+    status: str  # ok | known (only findings known: `known`) | infeasible | violations | undecided | invalid
     summary: str
     source: str = "data"  # the data folder (and plan file) checked
     findings: list[Finding] = field(default_factory=list)
@@ -256,6 +380,11 @@ class CheckResult:
     input_errors: int = 0  # invalid input: how many errors were found, all counted (listed or not)
     #: a finding states a pool's capacity that rests on an estimate (marked `*`): the text says what `*` is
     estimated: bool = False
+    #: with a file of known findings (`check_plan(..., known=)`): its name, the findings that match a known
+    #: one (not in `findings`, they do not fail), and the known ones no longer found
+    known_file: str | None = None
+    known: list[Finding] = field(default_factory=list)
+    known_gone: list[KnownFinding] = field(default_factory=list)
 
     @property
     def unlisted(self) -> int:
@@ -268,7 +397,7 @@ class CheckResult:
 
     @property
     def exit_code(self) -> int:
-        return {"ok": EXIT_OK, "infeasible": EXIT_FAILED, "violations": EXIT_FAILED, "invalid": EXIT_INPUT,
+        return {"ok": EXIT_OK, "known": EXIT_OK, "infeasible": EXIT_FAILED, "violations": EXIT_FAILED, "invalid": EXIT_INPUT,
                 "undecided": EXIT_UNDECIDED}[self.status]
 
 
@@ -381,23 +510,62 @@ def _pool_month(kind: str, key: str) -> tuple[str | None, str | None]:
     return pool, month
 
 
-def check_plan(problem: Problem, plan_path: Path, *, scenarios: Sequence[Path | str] = ()) -> CheckResult:
-    """Does the plan in `plan_path` keep every rule and limit? Raises InputError for a bad plan file.
-    `scenarios`: the files applied to the data, for the label."""
-    read = read_plan_file(problem, plan_path)
+def check_plan(problem: Problem, plan_path: Path, *, scenarios: Sequence[Path | str] = (),
+               known: Path | None = None) -> CheckResult:
+    """Does the plan in `plan_path` keep every rule and limit? Raises InputError for a bad plan file (or
+    known file). `scenarios`: the files applied to the data, for the label; `known`: a file of known
+    findings (`read_known`), which are then reported apart and do not fail."""
+    read, baseline = each_of(lambda: read_plan_file(problem, plan_path),
+                             lambda: read_known(known) if known is not None else None)
     flagged = {org_id for v in read.violations for org_id in v.actors}  # on a date that is no window's
     violations = [v for v in verify(problem, read.solution) if not said_at_the_plan(v, flagged, read.solution)]
     owners = _owners_by_line(problem)
     findings = [_finding(v, owners, plan_path) for v in read.violations + violations]
     data = _where_label(problem, scenarios)
     checked = [Checked("plan", Location(str(plan_path)))] + checked_objects(problem)
+    estimated = any(v.estimate for v in violations)
+    if baseline is None:
+        return _plan_result(findings, plan_path, data, checked, estimated)
+    new, matched, gone = split_known(findings, baseline)
+    result = _plan_result(new, plan_path, data, checked, estimated)
+    result.known_file, result.known, result.known_gone = str(known), matched, gone
+    result.estimated = estimated and bool(new or matched)  # the known findings are listed too
+    if matched and result.status == "ok":
+        result.status = "known"
+        result.summary = (f"hpplan check: plan {plan_path}: no new findings against {data}; "
+                          f"{counted(len(matched), 'known finding')} ({known}), which do not fail the check")
+    elif matched:
+        result.summary += f"; and {counted(len(matched), 'known finding')} ({known}), which do not fail the check"
+    if gone:
+        result.summary += (f"; {counted(len(gone), 'known finding')} of {known} no longer found: remove "
+                           f"{'it' if len(gone) == 1 else 'them'} from {known}")
+    return result
+
+
+def _plan_result(findings: list[Finding], plan_path: Path, data: str, checked: list[Checked],
+                 estimated: bool) -> CheckResult:
+    """A plan check's result with these findings: ok, or violations with a summary that tells rules
+    broken from figures saved with the plan that are out of date."""
     if not findings:
         return CheckResult("plan", "ok", f"hpplan check: plan {plan_path} keeps every rule and limit of "
                            f"{data}", f"{data} with plan {plan_path}", checked=checked)
-    count = len(findings)
-    return CheckResult("plan", "violations", f"hpplan check: plan {plan_path} breaks rules or limits of "
-                       f"{data}: {count} violation{'s' if count != 1 else ''}", f"{data} with plan {plan_path}",
-                       findings, checked, estimated=any(v.estimate for v in violations))
+    broken = broken_rules(findings)
+    if broken:
+        summary = (f"hpplan check: plan {plan_path} breaks rules or limits of {data}: "
+                   f"{counted(len(broken), 'violation')}{stale_note(findings, '; and ')}")
+    else:  # its go-lives keep every rule and limit: only figures saved with it are out of date (exit 1 all the same)
+        summary = (f"hpplan check: plan {plan_path} keeps every rule and limit of {data}, but"
+                   f"{stale_note(findings, ' ')}: the data changed since the plan was saved, or the plan was "
+                   "edited; solve again to bring it up to date")
+    return CheckResult("plan", "violations", summary, f"{data} with plan {plan_path}", findings, checked,
+                       estimated=estimated)
+
+
+def stale_note(findings: list, lead: str) -> str:
+    """`lead` + 'its saved load is not this data's (1 finding)' for the findings about figures saved with a
+    plan (`verify.stale_figures`), told apart from rules it breaks; '' when there are none."""
+    stale = stale_figures(findings)
+    return f"{lead}{stale_text(stale)} ({counted(len(stale), 'finding')})" if stale else ""
 
 
 def said_at_the_plan(v: Violation, flagged: set[str], plan: Solution) -> bool:
@@ -457,11 +625,36 @@ def to_text(result: CheckResult) -> str:
     elif result.status == "invalid" and result.errors:
         lines += result.input_error_lines()  # and how many more were not listed
         lines.append("")
-    elif result.status in ("violations", "invalid"):
-        lines += [str(f) for f in result.findings] + ([ESTIMATE_NOTE] if result.estimated else [])
-        lines.append("")
+    else:
+        listed = [str(f) for f in result.findings] if result.status in ("violations", "invalid") else []
+        listed += _known_lines(result)
+        if listed:
+            lines += listed + ([ESTIMATE_NOTE] if result.estimated else [])
+            lines.append("")
     lines.append(result.summary)
     return "\n".join(lines) + "\n"
+
+
+def _known_lines(result: CheckResult) -> list[str]:
+    """`file:line: known finding: message` for each finding that matches a known one, and `KNOWN:line:
+    known finding no longer found: ...` for each known one not found, at its entry in the known file."""
+    return [_known_line(f) for f in result.known] + [_gone_line(k, result.known_file) for k in result.known_gone]
+
+
+def _known_line(f: Finding) -> str:
+    return f"{f.where}: known finding: {f.message}" if f.where else f"known finding: {f.message}"
+
+
+def _gone_line(k: KnownFinding, known_file: str | None) -> str:
+    return f"{k.where}: {_gone_message(k, known_file)}"
+
+
+def _known_message(f: Finding, known_file: str | None) -> str:
+    return f"{f.message} (a known finding, listed in {known_file}: it does not fail the check)"
+
+
+def _gone_message(k: KnownFinding, known_file: str | None) -> str:
+    return f"known finding no longer found: {k}; remove it from {known_file}"
 
 
 def to_json(result: CheckResult) -> str:
@@ -475,18 +668,25 @@ def to_json(result: CheckResult) -> str:
         "findings": [f.to_json() for f in result.findings],
         "explanation": result.explanation.to_json_dict() if result.explanation is not None else None,
     }
+    if result.known_file is not None:  # only with --known: without, the report is as it always was
+        data.update(known_file=result.known_file, known=[f.to_json() for f in result.known],
+                    known_gone=[k.to_json() for k in result.known_gone])
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def to_junit(result: CheckResult) -> str:
     """JUnit XML: one test case per data object judged; a failure per object with findings (an error
-    for input that cannot be read, or a check that could not decide)."""
+    for input that cannot be read, or a check that could not decide). Known findings (`--known`) do not
+    fail their test case: they are its `system-out`, and known ones no longer found the suite's."""
     by_owner: dict[str, list[Finding]] = {}
     for f in result.findings:
         by_owner.setdefault(f.owner, []).append(f)
+    known_of: dict[str, list[Finding]] = {}
+    for f in result.known:
+        known_of.setdefault(f.owner, []).append(f)
     checked = list(result.checked)
     names = {c.name for c in checked}
-    checked += [Checked(owner, None) for owner in by_owner if owner not in names]
+    checked += [Checked(owner, None) for owner in dict.fromkeys([*by_owner, *known_of]) if owner not in names]
     suite = ET.Element("testsuite", name=f"hpplan check {result.source}")
     for case in checked:
         element = ET.SubElement(suite, "testcase", name=case.name, classname=_classname(case))
@@ -509,6 +709,10 @@ def to_junit(result: CheckResult) -> str:
             child.text = result.explanation.to_text()
         elif case.name == "a plan exists" and result.status == "undecided":
             ET.SubElement(element, "error", message=result.summary, type="undecided")
+        if case.name in known_of:
+            ET.SubElement(element, "system-out").text = "\n".join(_known_line(f) for f in known_of[case.name])
+    if result.known_gone:
+        ET.SubElement(suite, "system-out").text = "\n".join(_gone_line(k, result.known_file) for k in result.known_gone)
     counts = {"tests": str(len(checked)), "failures": str(len(suite.findall("testcase/failure"))),
               "errors": str(len(suite.findall("testcase/error")))}
     suite.attrib.update(counts, skipped="0")
@@ -608,9 +812,11 @@ def _more_note(hidden: list[list[Annotation]], unlisted: int, what: tuple[str, s
 
 def to_github(result: CheckResult) -> str:
     """GitHub Actions workflow commands: an `::error file=F,line=L,title=T::message` per YAML line with
-    findings, a `::notice` per line with suggested changes, and the summary as a plain line. GitHub
+    findings, a `::notice` per line with suggested changes (with --known: per line with known findings,
+    and a `::warning` at each known one no longer found), and the summary as a plain line. GitHub
     shows only GITHUB_ANNOTATIONS of each in a step: beyond that the last one says how many more there
-    are, and the whole report (every finding and change) follows as plain lines, so that none is lost."""
+    are, and the whole report (every finding and change) follows as plain lines, so that none is lost;
+    GitHub does not act on workflow commands in those lines (`_as_plain_log`)."""
     errors: list[Annotation] = [(f.where, f.title or "hpplan", f.message) for f in result.findings]
     if result.status == "undecided":
         errors.append((None, "hpplan check", result.summary))
@@ -619,12 +825,29 @@ def to_github(result: CheckResult) -> str:
         for n, conflict in enumerate(result.explanation.conflicts, 1):
             notices += [(r.where, f"hpplan: a change that resolves conflict {n}", r.message)
                         for r in conflict.relaxations]
-    error_groups, notice_groups = _by_line(errors), _by_line(notices)
+    notices += [(f.where, f"hpplan: known finding ({f.rule})", _known_message(f, result.known_file))
+                for f in result.known]  # a plan check's: it has no suggested changes
+    warnings: list[Annotation] = [(k.where, "hpplan: known finding no longer found", _gone_message(k, result.known_file))
+                                  for k in result.known_gone]
+    error_groups, notice_groups, warning_groups = _by_line(errors), _by_line(notices), _by_line(warnings)
     lines = (_annotations("error", error_groups, ("error", "errors"), result.unlisted)
-             + _annotations("notice", notice_groups, ("suggested change", "suggested changes")))
-    cut = max(len(error_groups), len(notice_groups)) > GITHUB_ANNOTATIONS
-    said = to_text(result).rstrip("\n") if cut else "\n".join(([ESTIMATE_NOTE] if result.estimated else []) + [result.summary])
+             + _annotations("notice", notice_groups, ("known finding", "known findings") if result.known
+                            else ("suggested change", "suggested changes"))
+             + _annotations("warning", warning_groups, ("known finding no longer found",
+                                                        "known findings no longer found")))
+    cut = max(len(error_groups), len(notice_groups), len(warning_groups)) > GITHUB_ANNOTATIONS
+    said = (_as_plain_log(to_text(result).rstrip("\n")) if cut
+            else "\n".join(([ESTIMATE_NOTE] if result.estimated else []) + [result.summary]))
     return "\n".join(lines + [said]) + "\n"
+
+
+def _as_plain_log(text: str) -> str:
+    """`text` between `::stop-commands::TOKEN` and `::TOKEN::`: GitHub acts on no workflow command in it
+    (a `reason: |` of the data with a line `::error file=…::x` made an annotation of its own, or could
+    `::add-mask::`). The token is a hash of the text: the report stays the same for the same data, and
+    the text cannot hold the line that ends the pause."""
+    token = "hpplan-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return f"::stop-commands::{token}\n{text}\n::{token}::"
 
 
 FORMATS = {"text": to_text, "json": to_json, "junit": to_junit, "github": to_github}

@@ -10,11 +10,11 @@ from typing import List, Optional
 import typer
 
 from .check import (EXIT_FAILED, EXIT_OK, EXIT_UNDECIDED, FORMATS, CheckResult, check_data, check_plan, invalid,
-                    source_label, to_junit)
+                    source_label, stale_note, to_junit)
 from .cli import (EXIT_INPUT, app, check_command_line, check_output, fail_input, folder_if_known, folder_to_plan,
                   inputs_of, problem_with)
 from .errors import InputError
-from .explain import (SOLVE_TIME_LIMIT, Explanation, Undecided, explain_infeasible, is_feasible, known_actor,
+from .explain import (SOLVE_TIME_LIMIT, Explanation, Undecided, counted, explain_infeasible, is_feasible, known_actor,
                       why_not_earlier)
 from .formats import ESTIMATE_NOTE
 from .io import write_atomic, write_stdout
@@ -22,6 +22,7 @@ from .problem import Problem
 from .solve import TIME_LIMIT_MAX, TIME_LIMIT_MIN
 from .schema import Organisation
 from .stopping import ends_on_ctrl_c
+from .verify import broken_rules
 
 
 class CheckFormat(str, Enum):
@@ -64,24 +65,32 @@ def check_command(
         None, "--plan", "-p",
         help="Check this plan (YAML plan file, or JSON from `hpplan solve --format json`) instead of asking "
              "whether any plan exists."),
+    known: Optional[Path] = typer.Option(
+        None, "--known", "-k",
+        help="With --plan: the plan's known findings (the JSON `hpplan check --plan PLAN --format json` wrote, or a "
+             "short list: docs/check.md); findings that match one are reported as known and do not fail, new ones "
+             "fail, and known ones no longer found are said."),
     fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="Report format on stdout."),
     junit: Optional[Path] = typer.Option(None, "--junit", help="Also write the report as JUnit XML to this file."),
     time_limit: float = TimeLimitOption,
 ) -> None:
     """Check the data (is any plan possible?) or a plan (does it keep every rule and limit?) for CI.
 
-    Exit codes: 0 all good; 1 violations, or no plan possible; 2 invalid input or usage; 3 undecided
-    within the time limit."""
+    Exit codes: 0 all good (with --known: no new findings); 1 violations, or no plan possible; 2 invalid
+    input or usage; 3 undecided within the time limit."""
     if junit is not None and str(junit) == "-":
         typer.echo("error: --junit -: the JUnit report on stdout is --format junit", err=True)
         raise typer.Exit(EXIT_INPUT)
     folder = folder_if_known(data, scenario) or data or Path("data")  # what is read: the junit check, labels, explain
     if junit is not None:  # before any work, and never over a file the check reads
-        check_output(junit, inputs=inputs_of(folder, scenario, plan), option="--junit")
+        check_output(junit, inputs=inputs_of(folder, scenario, plan, known), option="--junit")
     try:
+        if known is not None and plan is None:
+            raise InputError("--known goes with --plan: known findings are a plan's (data with no plan has no plan "
+                             "at all); give the plan they were found in", str(known))
         problem = load_with_scenarios(data, scenario)
         if plan is not None:
-            result = check_plan(problem, plan, scenarios=scenario)
+            result = check_plan(problem, plan, scenarios=scenario, known=known)
         else:
             result = check_data(problem, time_limit=time_limit, scenarios=scenario,
                                 explain=check_command_line(folder, scenario, verb="explain"))
@@ -116,7 +125,8 @@ def explain_command(
         None, "--actor", "-a", help="Explain why this organisation (id) does not go live one window earlier."),
     plan: Optional[Path] = typer.Option(
         None, "--plan", "-p", help="With --actor: the plan to ask about (default: the optimal plan); one that "
-                                   "breaks rules or limits (as `hpplan check --plan` finds) is refused."),
+                                   "breaks rules or limits (as `hpplan check --plan` finds) is refused; one whose "
+                                   "saved load or objective alone is stale is answered, with a note."),
     fmt: ExplainFormat = typer.Option(ExplainFormat.text, "--format", "-f", help="Output format."),
     time_limit: float = ExplainTimeLimitOption,
 ) -> None:
@@ -134,9 +144,10 @@ def explain_command(
         given = None
         if plan is not None:
             # first checked as `hpplan check --plan` reads and checks it: an answer about a plan that breaks
-            # rules blamed the move on what the plan already broke
+            # rules blamed the move on what the plan already broke (figures saved with it that are stale break
+            # none, and the answer does not read them: it is answered, and says so)
             checked = check_plan(problem, plan, scenarios=scenario)
-            if checked.findings:
+            if broken_rules(checked.findings):
                 _refuse_plan(checked, org, folder, scenario, fmt)
             given = read_plan_file(problem, plan).solution
     except InputError as error:
@@ -181,9 +192,9 @@ def _refuse_plan(checked: CheckResult, org: Organisation, folder: Path, scenario
     """`explain --actor --plan` about a plan that does not keep every rule and limit: its findings as
     `hpplan check --plan` gives them (file:line), that the question is not answered, and what to do;
     exit 1, as check's for a plan that breaks rules (docs/check.md)."""
-    count = len(checked.findings)
     head = (f"hpplan explain: {checked.source}: the plan breaks rules or limits of the data: "
-            f"{count} violation{'s' if count != 1 else ''}, as `hpplan check --plan` lists them")
+            f"{counted(len(broken_rules(checked.findings)), 'violation')}{stale_note(checked.findings, '; and ')}, "
+            "as `hpplan check --plan` lists them")
     solve_again = check_command_line(folder, scenarios, "--format", "json", "-o", "plan.json", verb="solve")
     advice = (f"Why {org.name} does not go live earlier is not answered for this plan: the answer would weigh the "
               "move against what the plan already breaks. Ask about a plan that keeps every rule and limit: leave "
