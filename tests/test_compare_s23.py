@@ -212,3 +212,14 @@ def test_the_peak_loads_name_the_fullest_month_where_it_is_another():
                                             "(fullest: 56 of 57.6* FTE in 2025-02)")
     assert _peak_json(after)["fullest"] == {"month": "2025-02", "used": 56, "limit": 57.6, "limit_is_estimate": True,
                                             "fullest": None}
+
+
+def test_a_window_the_scenario_removed_is_named_at_the_scenario_s_line(tmp_path):
+    # its cause had `where: null`: the changed data kept nothing of a removed window
+    scenario = tmp_path / "gone.yaml"
+    scenario.write_text(f"base: {TINY}\ndescription: no April\nchanges:\n  - op: remove_window\n    window: '2024-04'\n",
+                        encoding="utf-8")
+    problem = load_problem(TINY)
+    comparison = _replanned(problem, apply_scenarios(problem, scenario))
+    gone = [m for m in comparison.moves if m.cause is not None and "removed by the scenario" in m.cause.text]
+    assert gone and all(m.cause.where == f"{scenario}:{line_of(scenario, 'window:')}" for m in gone)

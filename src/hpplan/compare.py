@@ -505,7 +505,9 @@ class _Explainer:
         window = move.window_before
         causes = []
         if window is not None and window not in problem.window:
-            return [Cause("window", f"its window {window} is not in the changed data (removed by the scenario)")]
+            removed = self.other_problem.removed_windows.get(window)
+            return [Cause("window", f"its window {window} is not in the changed data (removed by the scenario)",
+                          where=str(removed) if removed is not None else None)]
         shifted = self._window_moved(window)
         if shifted is not None:
             moved = self._window_moved_cause(window, shifted)

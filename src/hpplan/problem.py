@@ -135,6 +135,8 @@ class Problem:
     #: the pools as the data folder has them, before any scenario's `capacity` change (None: `waves.pools`):
     #: a scenario's `factor` is a share of these, whatever scenarios came before
     data_pools: dict[str, Pool] | None = None
+    #: windows the scenarios removed, each with the line of the change that removed it
+    removed_windows: dict[str, Location] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         """One line for a notebook (the dataclass's own repr lists every organisation: 90 KB)."""

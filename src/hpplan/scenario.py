@@ -484,6 +484,7 @@ class _Draft:
         self.rule_numbers, self.limit_numbers = list(numbers.rules), list(numbers.limits)
         self.rules_in_file, self.limits_in_file = numbers.rules_in_file, numbers.limits_in_file
         self.removed_rules, self.removed_limits = list(numbers.removed_rules), list(numbers.removed_limits)
+        self.removed_windows = dict(base.removed_windows)
         self.done: list[str] = []
         self.excluded: dict[str, int] = {}  # an organisation excluded for good -> its entry in `done`
         self.errors: list[InputError] = []
@@ -543,6 +544,7 @@ class _Draft:
             numbering=Numbering(tuple(self.rule_numbers), tuple(self.limit_numbers), self.rules_in_file,
                                 self.limits_in_file, tuple(self.removed_rules), tuple(self.removed_limits)),
             data_pools=self.base.data_pools or {p.id: p for p in self.base.waves.pools},
+            removed_windows=self.removed_windows,
         )
         check_references(result)
         return result
@@ -862,6 +864,7 @@ class _Draft:
         i = self.future_window(c.window, c, "remove")
         wid = self.windows[i].id
         del self.windows[i]
+        self.removed_windows[wid] = c.where("window")
         self.tracks = [t.model_copy(update={"windows": [w for w in t.windows if w != wid]})
                        if t.windows and wid in t.windows else t for t in self.tracks]
         limits, numbers = [], []
