@@ -10,7 +10,10 @@ the console) when the console is a terminal and `quiet` is not set, else None: p
     code = solver.solve(model, progress.attach(solver, "objective") if progress else None)
 
 `attach` names the phase and registers the bound callback on that solver; the callback receives every
-improving solution (`on_solution_callback`) and every better bound. Nothing is shown for solves shorter
+improving solution (`on_solution_callback`) and every better bound. What the display heard before any
+phase was named stays with the first phase: in a race (hpplan.portfolio) that is the list schedule's
+verified plan, which enters the race before the engines start, so the line shows its objective
+(`best 28 316 157 (list schedule)`) until an engine beats it, not `searching`. Nothing is shown for solves shorter
 than `delay` seconds, and the line is removed when the solve ends (`transient`), so that the plan
 printed afterwards is all that stays on the screen.
 
@@ -79,6 +82,9 @@ class SolveProgress(cp_model.CpSolverSolutionCallback):
         self.runs = 0  # solver runs in this phase, counted where they name no step of their own
         self.step: str | None = None  # where a phase of many runs is ("12/77")
         self.found = False  # a solution in any phase so far
+        self.named = False  # a phase named yet (`attach`, `update(phase=...)`)
+        #: the objective heard before any phase was named: the list schedule's, shown as such while it is the best
+        self.list_schedule: float | None = None
         self._lock = threading.Lock()
         self._live: Live | None = None
         self._timer: threading.Timer | None = None
@@ -96,9 +102,12 @@ class SolveProgress(cp_model.CpSolverSolutionCallback):
         with self._lock:
             self.runs = self.runs + 1 if phase == self.phase else 1
             self.phase, self.step = phase, step
-            self.objective = None
-            self.bound = None
-            self.solutions = 0
+            if self.named:  # else the values heard so far (the list schedule's plan) are this phase's
+                self.objective = None
+                self.bound = None
+                self.solutions = 0
+                self.list_schedule = None
+            self.named = True
         solver.best_bound_callback = self.on_bound
         return self
 
@@ -119,7 +128,10 @@ class SolveProgress(cp_model.CpSolverSolutionCallback):
                 if phase != self.phase:
                     self.runs = 0  # the phase's first solver run (`attach`) counts 1
                 self.phase, self.step = phase, step
+                self.named = True
             if objective is not None:
+                if not self.named and solution and self.list_schedule is None:  # the race's first plan
+                    self.list_schedule = objective
                 self.objective = objective
             if bound is not None:
                 self.bound = bound
@@ -134,11 +146,13 @@ class SolveProgress(cp_model.CpSolverSolutionCallback):
     def line(self, width: int | None = None) -> Text:
         """`solving (objective) 12.3 s · best 6 692 597 · bound 6 500 000 · gap 2.87% · 14 solutions`; a
         phase of several runs says where it is (`solving (tie-break 12/77) ...`: the 12th of 77 steps) or
-        counts them (`run 3`). Within `width` characters: the solution count, then where `--gap` stops
-        and then the bound are left out first, and what still does not fit is cut (one line, never two)."""
+        counts them (`run 3`); a best that is still the list schedule's says so (`(list schedule)`).
+        Within `width` characters: the solution count, then where the best comes from, where `--gap`
+        stops and the bound are left out first, and what still does not fit is cut (one line, never
+        two)."""
         with self._lock:
             phase, step, objective, bound, solutions = self.phase, self.step, self.objective, self.bound, self.solutions
-            runs, found = self.runs, self.found
+            runs, found, first = self.runs, self.found, self.list_schedule
         where = f" {step}" if step else f", run {runs}" if runs > 1 else ""
         parts: list[tuple[str, str, int]] = [  # (text, style, which to leave out first: higher first)
             (f"solving ({phase}{where}) ", "bold", 0),
@@ -148,6 +162,8 @@ class SolveProgress(cp_model.CpSolverSolutionCallback):
             parts.append((" · searching" if found else " · no plan yet", "dim", 0))
         else:
             parts += [(" · best ", "", 0), (fmt_number(round(objective, 3)), "bold", 0)]
+            if first is not None and objective == first:
+                parts.append((" (list schedule)", "dim", 3))
         if bound is not None:
             parts.append((f" · bound {fmt_number(round(bound, 3))}", "", 1))
         value = gap(objective, bound)
@@ -156,8 +172,8 @@ class SolveProgress(cp_model.CpSolverSolutionCallback):
             if self.gap_target:
                 parts.append((f" (stops at {self.gap_target * 100:g}%)", "dim", 2))
         if solutions:
-            parts.append((f" · {solutions} solution{'s' if solutions != 1 else ''}", "dim", 3))
-        for level in (3, 2, 1):
+            parts.append((f" · {solutions} solution{'s' if solutions != 1 else ''}", "dim", 4))
+        for level in (4, 3, 2, 1):
             if width is None or sum(len(t) for t, _, _ in parts) <= width:
                 break
             parts = [part for part in parts if part[2] < level]

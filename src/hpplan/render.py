@@ -87,6 +87,11 @@ def glyphs_for(console: Console) -> Glyphs:
     return FANCY if console.is_terminal else PLAIN
 
 
+def has_colour(console: Console) -> bool:
+    """Whether the console shows colours: not piped, not `NO_COLOR`, not `TERM=dumb`."""
+    return console.color_system is not None and not console.no_color
+
+
 def truncate(text: str, width: int, g: Glyphs) -> str:
     if len(text) <= width:
         return text
@@ -352,28 +357,86 @@ def _kind_row(problem: Problem, entries: list[Assignment], layout: Layout, histo
     return _labelled(name, first.kind, line, layout, history, g)
 
 
+#: a window's name is shown in its line when at least this many characters of it fit
+GROUP_NAME_MIN = 4
+#: the names of organisations live on a day of their own are listed up to this many (else counted)
+OWN_DATE_NAMES = 3
+
+
+def own_dates(group: PlanGroup) -> list[tuple[str, str]]:
+    """What the window line says of entries that went live on another day than their window's
+    (docs/rules.md "Pinned": a live organisation's window is the one within 6 days of its
+    `live_since`), or, in a group of no window, on their own day: one (long, short) note per date,
+    "Ålesund, Haram live 2023-04-28" and "all live 2023-04-28" ("2 live 2023-04-28": some of them)."""
+    if not group.scheduled:
+        return []
+    day = group.window.date if group.window is not None else None
+    by_date: dict = {}
+    for entry in group.entries:
+        if entry.go_live is not None and entry.go_live != day:
+            by_date.setdefault(entry.go_live, []).append(entry.name)
+    notes = []
+    for date, names in sorted(by_date.items()):
+        when = f"live {date.isoformat()}"
+        if len(group.entries) == 1:
+            short = when
+        elif len(names) == len(group.entries):
+            short = f"all {when}"
+        else:
+            short = f"{len(names)} {when}"
+        long = f"{', '.join(names)} {when}" if len(names) <= OWN_DATE_NAMES else short
+        notes.append((long, short))
+    return notes
+
+
+#: what a window line leaves out, in this order, where it is too narrow (after the window's name):
+#: the names of organisations live on a day of their own (then counted), the window's date (the
+#: summary table has it), the users, those days, "history", the actors
+GROUP_DROPS = ("names", "date", "users", "own dates", "history", "actors")
+
+
 def _group_header(problem: Problem, group: PlanGroup, width: int, g: Glyphs) -> Text:
-    """`id date name` of the window and what goes live in it; the name is cut to fit the line."""
+    """`id date name` of the window and what goes live in it, and the days of entries live on another
+    day than the window's (`own_dates`). Where the line is too narrow, the name is cut, then left out,
+    and then whole parts (`GROUP_DROPS`): a figure is never cut ("16 29" for 16 290*)."""
     actors = len(group.entries)
-    tail = f"{actors} actor{'s' if actors != 1 else ''}"
+    count = f"{actors} actor{'s' if actors != 1 else ''}"
+    users = None
     if group.scheduled:
-        users = sum(problem.users(problem.org[e.id]) for e in group.entries if e.id in problem.org)
-        tail += f", {marked(fmt_int(users), estimated((problem.org.get(e.id) for e in group.entries), 'users'))} users"
-    if group.marked_history:
-        tail = "history" + g.sep + tail
-    if g.fancy:
-        before, after, tail = " ", " ", " " + tail
-    else:
-        before, after, tail = "== ", "", f" [{tail}]"
-    room = width - len(before) - len(after) - len(tail)
-    label = truncate(group.title, max(room, 10), g)
+        total = sum(problem.users(problem.org[e.id]) for e in group.entries if e.id in problem.org)
+        users = f"{marked(fmt_int(total), estimated((problem.org.get(e.id) for e in group.entries), 'users'))} users"
+    notes = own_dates(group)
+    window = group.window
+    name = (window.name or "") if window is not None else ""
+    before, after = (" ", " ") if g.fancy else ("== ", "")
+    line = None
+    for dropped in range(len(GROUP_DROPS) + 1):
+        gone = set(GROUP_DROPS[:dropped])
+        head = ([window.id] + ([] if "date" in gone else [window.date.isoformat()])
+                if window is not None else [group.title])
+        figures = ", ".join(part for part, drop in ((count, "actors"), (users, "users"))
+                            if part is not None and drop not in gone)
+        items = (["history"] if group.marked_history and "history" not in gone else []) + ([figures] if figures else [])
+        if "own dates" not in gone:
+            items += [short if "names" in gone else long for long, short in notes]
+        tail = g.sep.join(items)
+        if tail:
+            tail = " " + tail if g.fancy else f" [{tail}]"
+        label = " ".join(head)
+        room = width - len(before) - len(label) - 1 - len(after) - len(tail)  # 1: the space before the name
+        named = name and room >= GROUP_NAME_MIN and not dropped  # once left out, the name stays out
+        line = (before + label + (" " + truncate(name, room, g) if named else "") + after, tail)
+        if sum(len(part) for part in line) <= width:
+            break
+    title, tail = line
+    if sum(len(part) for part in line) > width:  # not even the window's id (the group's title) fits: cut with a mark
+        title, tail = truncate(title + tail, width, g), ""
     text = Text()
     if g.fancy:
-        text.append(before + label + after, style="bold reverse dim" if group.history else "bold reverse")
+        text.append(title, style="bold reverse dim" if group.history else "bold reverse")
         text.append(tail, style="dim italic")
     else:
-        text.append(before + label + after + tail)
-    text.truncate(width)
+        text.append(title + tail)
     return text
 
 
@@ -388,8 +451,9 @@ def _gantt_header(layout: Layout, g: Glyphs) -> list[Text]:
     return [head, sub]
 
 
-def legend(problem: Problem, layout: Layout, g: Glyphs, width: int) -> list[Text]:
-    """The legend, packed into lines no wider than `width`."""
+def legend(problem: Problem, layout: Layout, g: Glyphs, width: int, colour: bool = True) -> list[Text]:
+    """The legend, packed into lines no wider than `width`; the sectors' colours only where there is
+    `colour` (`has_colour`: without it, the Kind column tells them apart)."""
     tl = layout.timeline
     items = [
         Text.assemble((g.prep * tl.cell, "cyan"), " preparation"),
@@ -403,7 +467,7 @@ def legend(problem: Problem, layout: Layout, g: Glyphs, width: int) -> list[Text
         Text(f"{g.clip_left} {g.clip_right} more before/after"),
         Text(f"one column = one {tl.unit_name}"),
     ]
-    if g.fancy:
+    if g.fancy and colour:
         items.append(Text.assemble(("specialist", "cyan"), " / ", ("primary", "green")))
     return pack("Legend:", items, "  ", width)
 
@@ -418,8 +482,9 @@ def render_gantt(problem: Problem, solution: Solution, console: Console, g: Glyp
     if per_kind:
         # a sentence: wrapped on a narrow terminal, not cut ("--detail organ")
         total = len(solution.plan)
-        console.print(Text(f"A row per window and kind ({fmt_int(total)} organisation{'s' if total != 1 else ''}; "
-                           "--detail organisation: each)", style="dim italic"), highlight=False)
+        organisations = f"{fmt_int(total)} organisation{'s' if total != 1 else ''}"
+        _print_wrapped(console, Text(f"A row per window and kind ({organisations}; --detail organisation: each)",
+                                     style="dim italic"))
     for line in _gantt_header(layout, g):
         _print(console, line)
     for group in plan_groups(problem, solution):
@@ -431,7 +496,7 @@ def render_gantt(problem: Problem, solution: Solution, console: Console, g: Glyp
         for entry in group.entries:
             _print(console, _row(problem, entry, layout, group.history, g))
     _print(console, Text(""))
-    for line in legend(problem, layout, g, width):
+    for line in legend(problem, layout, g, width, has_colour(console)):
         _print(console, line)
 
 
@@ -449,11 +514,13 @@ def fitted_table(
     row_styles: list[str] | None = None,
     drop_below: int = 0,
     at_least: int = 0,
+    spare: tuple[int, ...] = (),
 ) -> Table:
     """A table no wider than `width` whose rows never wrap: every column is as wide as its widest cell
     except column `flexible`, which gets what the others leave (its cells truncated), and is left out
     when that is less than `drop_below` (kept at `at_least` characters, if that is more: then the table
-    is wider than `width`)."""
+    is wider than `width`). Where the table is still too wide, the `spare` columns are left out whole,
+    in their order, until it fits."""
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
     fixed = sum(w for i, w in enumerate(widths) if i != flexible)
     room = width - fixed - 3 * (len(header) - 1)  # 3: padding and rule between columns
@@ -461,6 +528,11 @@ def fitted_table(
     keep = room >= max(drop_below, 1)
     columns = [i for i in range(len(header)) if keep or i != flexible]
     natural = sum(room if i == flexible else widths[i] for i in columns) + 3 * (len(columns) - 1)
+    for i in spare:
+        if natural <= width:
+            break
+        columns.remove(i)
+        natural -= widths[i] + 3
     # where even the fixed columns do not fit, the table keeps its width (`print_table` prints it wider
     # than the terminal, which wraps it) rather than let rich crop numbers: "11 80" for 11 800
     table = Table(box=g.box, show_edge=False, pad_edge=False, header_style="bold", safe_box=True,
@@ -487,7 +559,8 @@ def fitted_table(
 
 def summary_table(problem: Problem, solution: Solution, g: Glyphs, width: int) -> Table:
     """Per window: actors and users going live, cumulative population shares (each marked where an
-    estimate: `summary_notes` says so); the window name gets what the other columns leave."""
+    estimate: `summary_notes` says so); the window name gets what the other columns leave, and where
+    even without it the table is too wide, the date is left out."""
     summary = window_summary(problem, solution)
     estimates = window_users_estimated(problem, solution)
     rows = [
@@ -499,7 +572,10 @@ def summary_table(problem: Problem, solution: Solution, g: Glyphs, width: int) -
     ]
     header = ["Window", "Date", "Name", "Actors", "Users", "Primary", "Specialist"]
     styles = ["dim" if s.history or not s.actors else "" for s in summary]
-    return fitted_table(g, width, header, rows, {3, 4, 5, 6}, flexible=2, row_styles=styles, drop_below=6)
+    # narrow, the name goes first, then the date (the window's id holds its month): 63 columns without
+    # the name, which wrapped on a 60-column terminal
+    return fitted_table(g, width, header, rows, {3, 4, 5, 6}, flexible=2, row_styles=styles, drop_below=6,
+                        spare=(1,))
 
 
 def summary_notes(problem: Problem, solution: Solution) -> list[str]:
@@ -634,6 +710,13 @@ def _print(console: Console, text: Text) -> None:
     console.print(text, no_wrap=True, overflow="crop", highlight=False, soft_wrap=False)
 
 
+def _print_wrapped(console: Console, text: Text) -> None:
+    """A sentence (or several lines of them), wrapped at the console's width, each line without
+    trailing blanks."""
+    for line in text.wrap(console, console.width):
+        _print(console, line)
+
+
 def print_table(console: Console, table: Table) -> None:
     """Print a `fitted_table`: at its own width where that is wider than the console (never cropped)."""
     console.print(table, width=max(console.width, table.width or 0), crop=False)
@@ -643,7 +726,7 @@ def render_plan(problem: Problem, solution: Solution, console: Console, detail: 
     """Print the plan for a planner: title, Gantt chart by window (`detail`: `render_gantt`),
     per-window summary, peak load per pool, status and solve statistics."""
     g = glyphs_for(console)
-    console.print(title(problem, solution, g), highlight=False)
+    _print_wrapped(console, title(problem, solution, g))
     console.print()
     if solution.plan:
         render_gantt(problem, solution, console, g, detail)
@@ -651,7 +734,7 @@ def render_plan(problem: Problem, solution: Solution, console: Console, detail: 
         _print(console, Text("Per window", style="bold"))
         print_table(console, summary_table(problem, solution, g, console.width))
         for note in summary_notes(problem, solution):
-            console.print(Text(note, style="dim"), highlight=False)
+            _print_wrapped(console, Text(note, style="dim"))
         loads = load_table(problem, solution, g, console.width)
         if loads is not None:
             console.print()
