@@ -41,7 +41,7 @@ from .formats import ESTIMATE_NOTE, PLAN_FILE, entry_of
 from .loader import validate
 from .problem import Problem
 from .schema import ID_PATTERN, SOURCE_KIND, Date, Located, Status
-from .solution import Assignment, SolveStats, Solution, Status as PlanStatus, json_line, read_plan
+from .solution import Assignment, JsonLines, SolveStats, Solution, Status as PlanStatus, read_plan
 from .verify import Violation, broken_rules, stale_figures, stale_text, verify
 from .yamlio import load_yaml
 
@@ -83,6 +83,9 @@ class PlanRead:
 
     solution: Solution
     violations: list[Violation] = field(default_factory=list)
+    #: where each organisation's entry gives its date (`go_live`), by id: a YAML plan's lines (a JSON plan's
+    #: are found when a finding needs them, `entry_lines`)
+    entry_at: dict[str, Location] = field(default_factory=dict)
 
 
 #: the suffixes of the hand-editable YAML plan files (data/adopted-plan.yaml); a JSON plan is what
@@ -117,10 +120,22 @@ def plan_of(problem: Problem, solution: Solution, path: Path) -> Solution:
     return solution
 
 
+def entry_lines(read: PlanRead, path: Path) -> dict[str, Location]:
+    """Where each organisation's entry in the plan file gives its date, by id: a YAML plan's from its
+    reading, a JSON plan's from its text (read once; an entry of history the file left out has none)."""
+    if Path(path).suffix.lower() != ".json":  # a YAML plan (`read_plan_file`)
+        return read.entry_at
+    try:
+        lines = JsonLines(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return {}
+    return {a.id: Location(str(path), lines.line(("plan", i, "go_live"))) for i, a in enumerate(read.solution.plan)}
+
+
 def _json_line(path: Path, keys: tuple) -> Location:
     """The file and line of a value in a JSON plan `read_plan` read (`plan` entries keep the file's order)."""
     try:
-        return Location(str(path), json_line(Path(path).read_text(encoding="utf-8"), keys))
+        return Location(str(path), JsonLines(Path(path).read_text(encoding="utf-8")).line(keys))
     except (OSError, UnicodeDecodeError):
         return Location(str(path))
 
@@ -181,6 +196,7 @@ def _read_yaml_plan(problem: Problem, path: Path) -> PlanRead:
                 plan.append(entry_of(org, org.live_since, window.id if window else None, True))
             continue  # anyone else left out: verify reports it missing
         entry, i = listed[org.id]
+        read.entry_at[org.id] = doc.where(("plan", i, "go_live"))
         day = entry.go_live
         if day is None:
             plan.append(entry_of(org, None, None, pinned))
@@ -231,9 +247,19 @@ class Finding:
     # conflict's capacity rule; for programs (never to be read from the wording); else None
     pool: str | None = None
     month: str | None = None
+    #: a plan check's finding about its organisations' dates, reported at the data's line (`where`): the
+    #: plan file's entries of those organisations (id, where the entry gives its date), the lines a pull
+    #: request that moves a date changes; not part of `key`
+    plan_entries: tuple[tuple[str, Location], ...] = ()
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        return text + (f" ({self.in_the_plan()})" if self.plan_entries else "")
+
+    def in_the_plan(self) -> str:
+        """'the plan's entry: data/adopted-plan.yaml:125' (or entries), for a finding with plan entries."""
+        return f"the plan's entr{'y' if len(self.plan_entries) == 1 else 'ies'}: " + ", ".join(
+            str(where) for _, where in self.plan_entries)
 
     @property
     def key(self) -> tuple:
@@ -244,7 +270,9 @@ class Finding:
     def to_json(self) -> dict:
         return {"rule": self.rule, "owner": self.owner, "file": self.where.file if self.where else None,
                 "line": self.where.line if self.where else None, "actors": list(self.actors),
-                "pool": self.pool, "month": self.month, "message": self.message}
+                "pool": self.pool, "month": self.month, "message": self.message,
+                "plan_entries": [{"id": org_id, "file": where.file, "line": where.line}
+                                 for org_id, where in self.plan_entries]}
 
 
 def finding_key(rule: str, owner: str, actors, pool: str | None, month: str | None) -> tuple:
@@ -280,7 +308,8 @@ class KnownFinding:
 
 class KnownEntry(BaseModel):
     """A known finding: the fields of a finding in `check --format json` that identify it (`Finding.key`);
-    `file`, `line` and `message`, which that JSON has too, and a `note` are for the reader, not matched."""
+    `file`, `line`, `message` and `plan_entries`, which that JSON has too, and a `note` are for the reader,
+    not matched."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -292,6 +321,7 @@ class KnownEntry(BaseModel):
     file: str | None = None
     line: int | None = None
     message: str | None = None
+    plan_entries: list[dict[str, Any]] = []
     note: str | None = None
 
     @field_validator("rule")
@@ -520,7 +550,8 @@ def check_plan(problem: Problem, plan_path: Path, *, scenarios: Sequence[Path | 
     flagged = {org_id for v in read.violations for org_id in v.actors}  # on a date that is no window's
     violations = [v for v in verify(problem, read.solution) if not said_at_the_plan(v, flagged, read.solution)]
     owners = _owners_by_line(problem)
-    findings = [_finding(v, owners, plan_path) for v in read.violations + violations]
+    entries = entry_lines(read, plan_path) if any(v.rule in _ENTRY_DATE_RULES for v in violations) else {}
+    findings = [_finding(v, owners, plan_path, entries) for v in read.violations + violations]
     data = _where_label(problem, scenarios)
     checked = [Checked("plan", Location(str(plan_path)))] + checked_objects(problem)
     estimated = any(v.estimate for v in violations)
@@ -587,10 +618,19 @@ _ORGANISATION_RULES = ("mandatory", "earliest", "latest", "returns", "track", "p
                        "plan")
 
 
-def _finding(v: Violation, owners: dict[Location, str], plan_path: Path) -> Finding:
+#: the verifier's findings about the dates of one or a few organisations' plan entries (their own
+#: fields, a blackout, a rule between organisations), not about a window's or a month's totals (limits,
+#: capacity) nor the plan's saved figures: the plan file's entries are named beside the data's line
+_ENTRY_DATE_RULES = ("mandatory", "earliest", "latest", "returns", "track", "pinned", "not_plannable", "window",
+                     "blackout", "with_or_before", "together", "order", "after_live", "not_same_window")
+
+
+def _finding(v: Violation, owners: dict[Location, str], plan_path: Path,
+             entries: dict[str, Location] | None = None) -> Finding:
     """The violation as a finding of the object it breaks: the organisation it is about, the pool that
     is short, else the rule, limit or blackout whose line it is reported at; "plan" for what is wrong
-    in the plan file itself (a date that is no window's, its objective)."""
+    in the plan file itself (a date that is no window's, its objective). A finding about organisations'
+    dates at the data's line also names their `entries` in the plan file (`_ENTRY_DATE_RULES`)."""
     if v.where is None or v.where.file == str(Path(plan_path)):
         owner = "plan"
     elif v.rule in _ORGANISATION_RULES and len(v.actors) == 1:
@@ -599,7 +639,9 @@ def _finding(v: Violation, owners: dict[Location, str], plan_path: Path) -> Find
         owner = f"pool {v.pool}"
     else:
         owner = owners.get(v.where, "plan")
-    return Finding(v.rule, v.message, v.where, owner, v.actors, f"hpplan: {v.rule}", v.pool, v.month)
+    named = tuple((a, entries[a]) for a in v.actors if a in entries) if (
+        entries and owner != "plan" and v.rule in _ENTRY_DATE_RULES) else ()
+    return Finding(v.rule, v.message, v.where, owner, v.actors, f"hpplan: {v.rule}", v.pool, v.month, named)
 
 
 def invalid(error: InputError, source: str) -> CheckResult:
@@ -827,12 +869,18 @@ def to_github(result: CheckResult) -> str:
                         for r in conflict.relaxations]
     notices += [(f.where, f"hpplan: known finding ({f.rule})", _known_message(f, result.known_file))
                 for f in result.known]  # a plan check's: it has no suggested changes
+    # and at the plan file's entries a finding names: the lines a pull request that moves a date changes
+    entry_notices = [(where, f"hpplan: this plan entry breaks a rule ({f.rule})",
+                      f"{f.message} (reported at {f.where})") for f in result.findings for _, where in f.plan_entries]
+    notice_words = (("notice", "notices") if entry_notices and notices else
+                    ("plan entry note", "plan entry notes") if entry_notices else
+                    ("known finding", "known findings") if result.known else ("suggested change", "suggested changes"))
+    notices += entry_notices
     warnings: list[Annotation] = [(k.where, "hpplan: known finding no longer found", _gone_message(k, result.known_file))
                                   for k in result.known_gone]
     error_groups, notice_groups, warning_groups = _by_line(errors), _by_line(notices), _by_line(warnings)
     lines = (_annotations("error", error_groups, ("error", "errors"), result.unlisted)
-             + _annotations("notice", notice_groups, ("known finding", "known findings") if result.known
-                            else ("suggested change", "suggested changes"))
+             + _annotations("notice", notice_groups, notice_words)
              + _annotations("warning", warning_groups, ("known finding no longer found",
                                                         "known findings no longer found")))
     cut = max(len(error_groups), len(notice_groups), len(warning_groups)) > GITHUB_ANNOTATIONS

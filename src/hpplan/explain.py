@@ -944,10 +944,18 @@ class Relaxer:
             return None
         field_name = {"earliest": "earliest", "returns": "returns", "latest": "latest"}[group.kind]
         what = {"earliest": "earliest date", "returns": "return date", "latest": "latest date"}[group.kind]
-        moved = counted(distance[slot.id], "window") + (" later" if later else " earlier")
+        date = getattr(org, field_name)
+        beyond = distance[slot.id] - 1  # windows between the nearest closed one and the one suggested
+        if not any(s.date <= date if later else s.date >= date for s in self.board.rollout.variables.slots):
+            # no window on the date's side to count from (an earliest date after the last window): count
+            # from the window nearest to it, the first or the last
+            end = "first" if later else "last"
+            moved = (f"the {end} window" if beyond == 0 else
+                     f"{counted(beyond, 'window')} {'after' if later else 'before'} the {end} one")
+        else:
+            moved = counted(distance[slot.id], "window") + (" later" if later else " earlier")
         return Relaxation(group.key, group.kind,
-                          f"move {org.name}'s {what} from {getattr(org, field_name)} to {slot.date} ({moved}: "
-                          f"{self.words.window(slot)})",
+                          f"move {org.name}'s {what} from {date} to {slot.date} ({moved}: {self.words.window(slot)})",
                           distance[slot.id], self.words.field_at(org, field_name))
 
     def _earliest(self, group: Group) -> Relaxation | None:

@@ -39,13 +39,21 @@ def write_stdout(data: str | bytes) -> None:
 
 def check_writable(path: Path | str) -> Path:
     """The file `write_atomic` would write for `path` (a symbolic link followed), or InputError when
-    it cannot be written: its folder is missing or it is a folder. A command checks its outputs with
-    this before it works, so that a wrong `-o` costs no solve."""
+    it cannot be written: its folder is missing or it is a folder, or it is a link into a data folder
+    (`reports/x.xml` linked to `../data/adopted-plan.yaml` in a pull request: written through, the data
+    file a command did not read was replaced, and no check of outputs against inputs saw it). A command
+    checks its outputs with this before it works, so that a wrong `-o` costs no solve."""
     path = Path(path)
     if path.exists() and not path.is_file() and not path.is_dir():
         return path  # a device or a named pipe (through a link too: /dev/stdout into a pipe): written in place
     if path.is_symlink():
-        path = Path(os.path.realpath(path))
+        link, path = path, Path(os.path.realpath(path))
+        data = data_folder_around(path)
+        if data is not None:
+            raise InputError(f"cannot write: this is a link to {os.readlink(link)}, in the data folder {data}; an "
+                             "output is not written through a link into a data folder (one committed to a data "
+                             "repository would overwrite its data): name the file itself, or another file",
+                             Location(str(link)))
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(f"cannot write: folder {folder} does not exist", Location(str(path)))
@@ -56,10 +64,20 @@ def check_writable(path: Path | str) -> Path:
     return path
 
 
+def data_folder_around(path: Path) -> Path | None:
+    """The data folder `path` is in (a folder holding organisations.yaml and waves.yaml), or below (its
+    scenarios/), the nearest; None when it is in none."""
+    for folder in path.parents:
+        if (folder / "organisations.yaml").is_file() and (folder / "waves.yaml").is_file():
+            return folder
+    return None
+
+
 def write_atomic(path: Path | str, data: str | bytes) -> None:
     """Write `data` to `path` through a temporary file in the same folder and an atomic rename. A
     symbolic link is followed (the file it points to is replaced, the link stays); a device or a named
-    pipe (`-o /dev/stdout`, a FIFO) is written to in place, as a rename would replace it with a file."""
+    pipe (`-o /dev/stdout`, a FIFO) is written to in place, as a rename would replace it with a file. A
+    link into a data folder is refused (`check_writable`)."""
     path = check_writable(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if path.exists() and not path.is_file() and not path.is_dir():

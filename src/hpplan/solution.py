@@ -185,7 +185,7 @@ def read_plan(path: Path) -> Solution:
                          "`hpplan solve --format json -o FILE` writes", Location(str(path)))
     except _KeyTwice:
         data = None  # said below, at its line
-    at = _JsonLines(text)
+    at = JsonLines(text)
 
     def where(*keys) -> Location:
         return Location(str(path), at.line(keys))
@@ -237,7 +237,7 @@ def read_plan(path: Path) -> Solution:
 
 class _KeyTwice(ValueError):
     """A JSON object with a key twice (json.loads keeps the last, silently): found again, with its line,
-    by _JsonLines."""
+    by JsonLines."""
 
 
 def _no_key_twice(pairs: list[tuple[str, object]]) -> dict:
@@ -247,13 +247,7 @@ def _no_key_twice(pairs: list[tuple[str, object]]) -> dict:
     return dict(pairs)
 
 
-def json_line(text: str, keys: tuple) -> int | None:
-    """The line of a JSON text where the value at `keys` (a path of keys and indexes) starts, as
-    `read_plan`'s own errors give lines; None when there is none."""
-    return _JsonLines(text).line(keys)
-
-
-class _JsonLines:
+class JsonLines:
     """Where each value of a valid JSON text starts (its line, by its path of keys and indexes), and the
     keys given twice in one object (path of the object, key), in the order of the text."""
 

@@ -206,9 +206,23 @@ def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> InputError:
                  if any(w in f"{exc.context or ''} {exc.problem or ''}" for w in words)), None)
     if hint and exc.context_mark is not None and exc.problem_mark is not None \
             and exc.context_mark.line != exc.problem_mark.line:
-        hint += f"; the block began at line {exc.context_mark.line + 1}"
+        hint += f"; {_block_start(exc.context_mark, exc.problem_mark)}"
     return InputError(f"invalid YAML: {what}" + (f" ({hint})" if hint else ""),
                       Location(display, mark.line + 1 if mark else None))
+
+
+def _block_start(context: yaml.Mark, problem: yaml.Mark) -> str:
+    """Where the block a syntax error broke begins, for its message. For a list that is the entry the
+    broken line follows (the last `- ` in the list's column above it): a line of the 20th organisation
+    dedented out of its entry said "the block began at line 61", the first organisation of the file."""
+    lines = context.buffer.rstrip("\0").splitlines() if context.buffer is not None else []
+    first = lines[context.line] if context.line < len(lines) else ""
+    if first[context.column: context.column + 1] != "-":
+        return f"the block began at line {context.line + 1}"
+    entry = next((number for number in range(problem.line - 1, context.line, -1)
+                  if len(lines[number]) - len(lines[number].lstrip(" ")) == context.column
+                  and lines[number][context.column:].startswith("-")), context.line)
+    return f"the list entry above it begins at line {entry + 1}"
 
 
 def _unclosed_quote(exc: yaml.MarkedYAMLError) -> tuple[int, str] | None:

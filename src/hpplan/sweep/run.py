@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import InputError, Location
-from ..io import temp_file_beside
+from ..io import check_writable, temp_file_beside
 from ..stopping import keep_sigint
 from .sample import add_delays, run_scenario
 from .spec import SweepContext
@@ -237,6 +237,8 @@ class ResultsFile:
         if path.exists() and not overwrite and not resume:
             raise InputError(f"exists: {wording.resume} continues that sweep, {wording.overwrite} starts it again, "
                              f"or give another file as {wording.out}", Location(str(path)))
+        if path.is_symlink():
+            check_writable(path)  # a link into a data folder is refused, as for every other output
         target = Path(os.path.realpath(path)) if path.is_symlink() else path  # a link stays; its file is replaced
         if target.exists() and not target.is_file():  # a device or a pipe (/dev/null): written in place
             return cls(path, cls._opened(path, "wb", wording), header=header), Results(header, None, [])
