@@ -172,3 +172,21 @@ def test_a_sweep_results_file_that_links_into_a_data_folder_is_refused(tmp_path)
     with pytest.raises(InputError, match="in the data folder"):
         ResultsFile.open(link, {"type": "header"}, resume=False, overwrite=True)
     assert (data / "organisations.yaml").read_bytes() == before
+
+
+def test_known_broken_rules_with_stale_figures_are_not_called_keeping_every_rule(tmp_path):
+    # the summary said the plan "keeps every rule and limit" while a known finding was a broken rule
+    plan = tmp_path / "plan.json"
+    tiny = Path(__file__).parent / "data" / "tiny"
+    assert CliRunner().invoke(cli.app, ["solve", "-d", str(tiny), "-f", "json", "-o", str(plan)]).exit_code == 0
+    saved = json.loads(plan.read_text(encoding="utf-8"))
+    saved["plan"] = [dict(a, go_live=None, window=None) if a["id"] == "orsta" else a for a in saved["plan"]]
+    plan.write_text(json.dumps(saved), encoding="utf-8")  # orsta unscheduled: broken; its load: stale
+    problem = load_problem(tiny)
+    first = check_plan(problem, plan)
+    known = tmp_path / "known.json"
+    known.write_text(json.dumps({"findings": [f.to_json() for f in first.findings if f.rule not in
+                                              ("load_report", "objective")]}), encoding="utf-8")
+    result = check_plan(problem, plan, known=known)
+    assert result.known and result.findings and all(f.rule in ("load_report", "objective") for f in result.findings)
+    assert "keeps every rule" not in result.summary and "beyond the known findings" in result.summary

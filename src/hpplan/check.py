@@ -558,7 +558,7 @@ def check_plan(problem: Problem, plan_path: Path, *, scenarios: Sequence[Path | 
     if baseline is None:
         return _plan_result(findings, plan_path, data, checked, estimated)
     new, matched, gone = split_known(findings, baseline)
-    result = _plan_result(new, plan_path, data, checked, estimated)
+    result = _plan_result(new, plan_path, data, checked, estimated, known_broken=len(broken_rules(matched)))
     result.known_file, result.known, result.known_gone = str(known), matched, gone
     result.estimated = estimated and bool(new or matched)  # the known findings are listed too
     if matched and result.status == "ok":
@@ -574,9 +574,10 @@ def check_plan(problem: Problem, plan_path: Path, *, scenarios: Sequence[Path | 
 
 
 def _plan_result(findings: list[Finding], plan_path: Path, data: str, checked: list[Checked],
-                 estimated: bool) -> CheckResult:
+                 estimated: bool, known_broken: int = 0) -> CheckResult:
     """A plan check's result with these findings: ok, or violations with a summary that tells rules
-    broken from figures saved with the plan that are out of date."""
+    broken from figures saved with the plan that are out of date. `known_broken`: rules it breaks that
+    are known findings (not among `findings`): it does not keep every rule then, whatever else it says."""
     if not findings:
         return CheckResult("plan", "ok", f"hpplan check: plan {plan_path} keeps every rule and limit of "
                            f"{data}", f"{data} with plan {plan_path}", checked=checked)
@@ -584,6 +585,10 @@ def _plan_result(findings: list[Finding], plan_path: Path, data: str, checked: l
     if broken:
         summary = (f"hpplan check: plan {plan_path} breaks rules or limits of {data}: "
                    f"{counted(len(broken), 'violation')}{stale_note(findings, '; and ')}")
+    elif known_broken:  # no new rule broken, but known ones are: not "keeps every rule"
+        summary = (f"hpplan check: plan {plan_path} breaks no rule or limit of {data} beyond the known findings, "
+                   f"but{stale_note(findings, ' ')}: the data changed since the plan was saved, or the plan was "
+                   "edited; solve again to bring it up to date")
     else:  # its go-lives keep every rule and limit: only figures saved with it are out of date (exit 1 all the same)
         summary = (f"hpplan check: plan {plan_path} keeps every rule and limit of {data}, but"
                    f"{stale_note(findings, ' ')}: the data changed since the plan was saved, or the plan was "
