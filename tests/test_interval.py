@@ -178,6 +178,7 @@ def test_an_interleaved_search_that_ends_early_without_a_proof_goes_on_for_the_t
         return solver
 
     monkeypatch.setattr(interval, "cp_solver", cp_solver)
-    problem = load_problem(write_hpplan(parse_sm(PSPLIB / "j30" / "j3013_1.sm"), tmp_path / "j3013_1"))
+    instance = Path(__file__).parent / "data" / "psplib" / "j3013_1.sm"  # (a copy: runs without ../shared)
+    problem = load_problem(write_hpplan(parse_sm(instance), tmp_path / "j3013_1"))
     result = interval.solve_interval(problem, time_limit=30, workers=2)
     assert len(made) >= 2 and result.status == "optimal" and result.objective == 58
