@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 from helpers import build, line_of, org, solved, windows_of
+from test_check import write_plan
 from typer.testing import CliRunner
 
 from hpplan import cli
 from hpplan.check import check_plan, to_github, to_text
-from hpplan.loader import load_problem
 from hpplan.explain import PlanBreaksRules, explain_infeasible, is_feasible, why_not_earlier
 from hpplan.formats import ESTIMATE_NOTE
+from hpplan.loader import load_problem
 from hpplan.solution import Solution, Status
 from hpplan.verify import verify
 
@@ -31,12 +32,6 @@ def run(*args):
     return runner.invoke(cli.app, [str(a) for a in args])
 
 
-def write_plan(path: Path, entries: list[tuple[str, str | None]]) -> Path:
-    lines = ["plan:"]
-    for org_id, day in entries:
-        lines += [f"  - id: {org_id}", f"    go_live: {day or 'null'}", "    source: 'estimate: test'"]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 PROFILE = [{"id": "municipality", "before": [3], "hypercare": [3], "source": {"all": "estimate: test"}}]
