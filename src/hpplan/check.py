@@ -29,7 +29,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -123,21 +122,26 @@ def plan_of(problem: Problem, solution: Solution, path: Path) -> Solution:
 def entry_lines(read: PlanRead, path: Path) -> dict[str, Location]:
     """Where each organisation's entry in the plan file gives its date, by id: a YAML plan's from its
     reading, a JSON plan's from its text (read once; an entry of history the file left out has none)."""
-    if Path(path).suffix.lower() != ".json":  # a YAML plan (`read_plan_file`)
+    if is_yaml_plan(path):  # (`read_plan_file`)
         return read.entry_at
-    try:
-        lines = JsonLines(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
+    lines = _json_lines(path)
+    if lines is None:
         return {}
     return {a.id: Location(str(path), lines.line(("plan", i, "go_live"))) for i, a in enumerate(read.solution.plan)}
 
 
 def _json_line(path: Path, keys: tuple) -> Location:
     """The file and line of a value in a JSON plan `read_plan` read (`plan` entries keep the file's order)."""
+    lines = _json_lines(path)
+    return Location(str(path), lines.line(keys) if lines is not None else None)
+
+
+def _json_lines(path: Path) -> JsonLines | None:
+    """The lines of a JSON plan's values (None: the file cannot be read again)."""
     try:
-        return Location(str(path), JsonLines(Path(path).read_text(encoding="utf-8")).line(keys))
+        return JsonLines(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
-        return Location(str(path))
+        return None
 
 
 def _read_yaml_plan(problem: Problem, path: Path) -> PlanRead:
@@ -415,6 +419,8 @@ class CheckResult:
     known_file: str | None = None
     known: list[Finding] = field(default_factory=list)
     known_gone: list[KnownFinding] = field(default_factory=list)
+    #: a plan check's plan, as read from its file (`read_plan_file`)
+    plan: Solution | None = None
 
     @property
     def unlisted(self) -> int:
@@ -556,9 +562,12 @@ def check_plan(problem: Problem, plan_path: Path, *, scenarios: Sequence[Path | 
     checked = [Checked("plan", Location(str(plan_path)))] + checked_objects(problem)
     estimated = any(v.estimate for v in violations)
     if baseline is None:
-        return _plan_result(findings, plan_path, data, checked, estimated)
+        result = _plan_result(findings, plan_path, data, checked, estimated)
+        result.plan = read.solution
+        return result
     new, matched, gone = split_known(findings, baseline)
     result = _plan_result(new, plan_path, data, checked, estimated, known_broken=len(broken_rules(matched)))
+    result.plan = read.solution
     result.known_file, result.known, result.known_gone = str(known), matched, gone
     result.estimated = estimated and bool(new or matched)  # the known findings are listed too
     if matched and result.status == "ok":
@@ -725,12 +734,7 @@ def to_junit(result: CheckResult) -> str:
     """JUnit XML: one test case per data object judged; a failure per object with findings (an error
     for input that cannot be read, or a check that could not decide). Known findings (`--known`) do not
     fail their test case: they are its `system-out`, and known ones no longer found the suite's."""
-    by_owner: dict[str, list[Finding]] = {}
-    for f in result.findings:
-        by_owner.setdefault(f.owner, []).append(f)
-    known_of: dict[str, list[Finding]] = {}
-    for f in result.known:
-        known_of.setdefault(f.owner, []).append(f)
+    by_owner, known_of = _by_owner(result.findings), _by_owner(result.known)
     checked = list(result.checked)
     names = {c.name for c in checked}
     checked += [Checked(owner, None) for owner in dict.fromkeys([*by_owner, *known_of]) if owner not in names]
@@ -855,6 +859,14 @@ def _more_note(hidden: list[list[Annotation]], unlisted: int, what: tuple[str, s
     if unlisted:
         note += (f"; {unlisted}" if in_log else "") + " not listed: fix these and run again"
     return note + ")"
+
+
+def _by_owner(findings: list[Finding]) -> dict[str, list[Finding]]:
+    """The findings by the object they are about (`Finding.owner`), in order."""
+    grouped: dict[str, list[Finding]] = {}
+    for f in findings:
+        grouped.setdefault(f.owner, []).append(f)
+    return grouped
 
 
 def to_github(result: CheckResult) -> str:

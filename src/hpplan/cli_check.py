@@ -132,7 +132,6 @@ def explain_command(
 ) -> None:
     """Why the data has no plan (the rules and limits that cannot hold together, and the smallest changes
     that help); with --actor, why an organisation does not go live earlier."""
-    from .check import read_plan_file
     from .solve import SolveOptions, solve
 
     folder = folder_if_known(data, scenario) or data or Path("data")
@@ -149,7 +148,7 @@ def explain_command(
             checked = check_plan(problem, plan, scenarios=scenario)
             if broken_rules(checked.findings):
                 _refuse_plan(checked, org, folder, scenario, fmt)
-            given = read_plan_file(problem, plan).solution
+            given = checked.plan
     except InputError as error:
         fail_input(error)
         return

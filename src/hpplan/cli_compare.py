@@ -27,7 +27,7 @@ from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, ch
 from .check import is_yaml_plan, read_plan_file, said_at_the_plan
 from .compare import Comparison, Move, compare
 from .errors import InputError, Location
-from .formats import ESTIMATE_NOTE, PeakLoad, fmt_int, fmt_number, marked, md_text
+from .formats import ESTIMATE_NOTE, PeakLoad, any_limit_estimated, fmt_int, fmt_number, marked, md_text
 from .progress import solve_progress
 from .problem import Problem
 from .solution import Solution, Status, read_plan
@@ -289,8 +289,7 @@ def _estimates_shown(c: Comparison) -> bool:
     return (_costs_estimated(c) or any(m.cost_estimate for m in c.moves if m.cost is not None)
             or any(m.cause is not None and m.cause.estimate for m in c.moves)
             or c.population_months_is_estimate or c.population_out_is_estimate or c.population_in_is_estimate
-            or any(x is not None and (x.limit_estimate or (x.fullest is not None and x.fullest.limit_estimate))
-                   for p in c.peaks for x in (p.before, p.after)))
+            or any_limit_estimated([x for p in c.peaks for x in (p.before, p.after) if x is not None]))
 
 
 def _population_line(c: Comparison) -> str:

@@ -808,7 +808,7 @@ class _Explainer:
     def _capacity_change(self, pool_id: str, month: str) -> tuple[str, float, float, tuple[bool, bool]] | None:
         """(month, capacity before, after, their `*` marks) when the scenario changed the pool's capacity
         in that month `YYYY-MM`, else None."""
-        before_pool, after_pool = _pool(self.base_problem, pool_id), _pool(self.other_problem, pool_id)
+        before_pool, after_pool = self.base_problem.pool.get(pool_id), self.other_problem.pool.get(pool_id)
         if before_pool is None or after_pool is None or before_pool.fte_in(month) == after_pool.fte_in(month):
             return None
         return (month, before_pool.fte_in(month), after_pool.fte_in(month),
@@ -876,9 +876,6 @@ def _months_span(months: list[str]) -> str:
     return f"{len(months)} months from {first} to {last}"
 
 
-def _pool(problem: Problem, pool_id: str):
-    """The pool of that id in the data (None: the data has none)."""
-    return next((p for p in problem.waves.pools if p.id == pool_id), None)
 
 
 def _listing(ids: tuple[str, ...], diff: dict[str, float]) -> str:

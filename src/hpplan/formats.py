@@ -384,23 +384,25 @@ def peak_loads(problem: Problem, solution: Solution) -> list[PeakLoad]:
     """Per pool (in data order), the highest load of the plan over the horizon, and whether the limit
     in that month rests on an estimate; and the month it is fullest (`PeakLoad.fullest`) when that is
     another month (a load over a zero limit is the fullest of all)."""
-    by_id = {p.id: p for p in problem.waves.pools}
-    names = {p.id: p.name for p in problem.waves.pools}
     pools = [p.id for p in problem.waves.pools]
     pools += sorted({p.pool for p in solution.load} - set(pools))
     peaks = []
-    for pool in pools:
-        points = sorted((p for p in solution.load if p.pool == pool), key=lambda p: p.month)
+    for pool_id in pools:
+        points = sorted((p for p in solution.load if p.pool == pool_id), key=lambda p: p.month)
         if not points:
             continue
-        def point(p: LoadPoint, fullest: PeakLoad | None = None) -> PeakLoad:
-            return PeakLoad(pool, names.get(pool), p.month, p.used, p.limit,
-                            capacity_estimated(by_id.get(pool), p.month), fullest)
-
+        pool = problem.pool.get(pool_id)
         top = max(points, key=lambda p: p.used)  # max keeps the first (earliest) of equal loads
         full = max(points, key=lambda p: (p.used / p.limit if p.limit else math.inf if p.used else 0, p.used))
-        peaks.append(point(top, point(full) if full.month != top.month else None))
+        fullest = _peak_at(pool_id, pool, full) if full.month != top.month else None
+        peaks.append(_peak_at(pool_id, pool, top, fullest))
     return peaks
+
+
+def _peak_at(pool_id: str, pool: Pool | None, point: LoadPoint, fullest: PeakLoad | None = None) -> PeakLoad:
+    """A load report point of a pool (None: one the data lacks) as a PeakLoad, its limit marked when an estimate."""
+    return PeakLoad(pool_id, pool.name if pool is not None else None, point.month, point.used, point.limit,
+                    capacity_estimated(pool, point.month), fullest)
 
 
 def peak_rows(peaks: list[PeakLoad]) -> list[tuple[str, PeakLoad]]:
