@@ -49,7 +49,7 @@ from .portfolio import HIGHS_MAX_COLUMNS, mip_at_optimum_applies
 from .model import RolloutModel, build_model
 from .model.constraints import GROUP_KINDS, Group
 from .model.variables import Slot
-from .problem import LOAD_SCALE, Problem, month_index, month_label
+from .problem import LOAD_SCALE, Problem, checked_problem, month_index, month_label
 from .progress import RaceHook
 from .schema import AfterLive, Located, NotSameWindow, Order, Organisation, Status, Together, Track, WithOrBefore
 from .solution import Solution
@@ -1240,8 +1240,7 @@ def _checked(problem: object, time_limit: object, verb: str) -> None:
     with "'<' not supported", and 0 was taken on feasible data). `verb`: the function called."""
     from .solve import TIME_LIMIT_MIN, checked_number
 
-    if not isinstance(problem, Problem):
-        raise TypeError(f"{verb} takes a Problem (hpplan.load_problem(folder)), got {type(problem).__name__}")
+    checked_problem(verb, problem)
     checked_number("time_limit", time_limit, TIME_LIMIT_MIN, unit=" of seconds")
 
 

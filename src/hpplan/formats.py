@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterable
 
-from .problem import Problem
+from .problem import Problem, checked_problem
 from .schema import Kind, Organisation, Pool, Window
 from .solution import LEAST_CHANGE, Assignment, LoadPoint, Solution, Status
 
@@ -537,8 +537,7 @@ def checked_arguments(function: str, problem: object, solution: object, **plans:
     Solutions or None: anything else is a TypeError at the call that names the argument, as
     `hpplan.solve` and `hpplan.verify` say theirs (`to_csv(plan, problem)` was an AttributeError deep
     inside)."""
-    if not isinstance(problem, Problem):
-        raise TypeError(f"{function} takes a Problem first (hpplan.load_problem(folder)), got {type(problem).__name__}")
+    checked_problem(function, problem, first=True)
     for name, value in (("solution", solution), *plans.items()):
         if not isinstance(value, Solution) and (value is not None or name == "solution"):
             raise TypeError(f"{function} takes {'its plan' if name == 'solution' else name} as a Solution (from "

@@ -20,6 +20,14 @@ from .schema import Kind, LoadProfile, Organisation, Pool, Sector, Status, Waves
 LOAD_SCALE = 10
 
 
+def checked_problem(function: str, value: object, first: bool = False) -> None:
+    """A TypeError at the call when a library function (`function`) is not given a Problem (a path, a
+    plan, the arguments swapped; `first`: it is the first argument), not an AttributeError deep inside."""
+    if not isinstance(value, Problem):
+        raise TypeError(f"{function} takes a Problem{' first' if first else ''} (hpplan.load_problem(folder)), "
+                        f"got {type(value).__name__}")
+
+
 def month_index(day: dt.date) -> int:
     """Months since year 0: consecutive months differ by one."""
     return day.year * 12 + day.month - 1

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, Vali
 from .errors import InputError, InputErrors, Location, did_you_mean, input_errors
 from .loader import (DATA_FLAGS, _explain, _line, _locate, _numbers_from_booleans, check_references,
                      flag_fields, not_a_number, validate)
-from .problem import Numbering, Problem, Removal, month_label, parse_month
+from .problem import Numbering, Problem, Removal, checked_problem, month_label, parse_month
 from .schema import (
     AfterLive,
     Blackout,
@@ -325,7 +325,7 @@ def apply_scenarios(problem: Problem, paths: list[Path] | Path | str) -> Problem
     """The problem with each scenario file applied in order (a new Problem; the base is untouched); one
     file may be given alone. Raises InputError (InputErrors) with `file:line` for anything wrong, and
     TypeError for an argument of the wrong type."""
-    _takes_a_problem("apply_scenarios", problem)
+    checked_problem("apply_scenarios", problem)
     paths = _texts("apply_scenarios", "paths", paths, "a scenario file's path", (str, os.PathLike))
     for path in paths:
         scenario = load_scenario(path, problem.windows)
@@ -335,7 +335,7 @@ def apply_scenarios(problem: Problem, paths: list[Path] | Path | str) -> Problem
 
 def apply_scenario(problem: Problem, scenario: Scenario) -> Problem:
     """The problem with one read scenario (`load_scenario`) applied: a new Problem."""
-    _takes_a_problem("apply_scenario", problem)
+    checked_problem("apply_scenario", problem)
     if not isinstance(scenario, Scenario):
         raise TypeError(f"apply_scenario takes a Scenario (load_scenario(path)), got {type(scenario).__name__}; "
                         "apply_scenarios takes the files")
@@ -390,7 +390,7 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
     `--postpone ID=YYYY-MM-DD` (new earliest date), `--exclude ID` (opts out),
     `--capacity POOL=FTE[@YYYY-MM]` or `POOL=80%[@YYYY-MM]` (from that month on; from the start without @).
     Each a list of such texts, or one text."""
-    _takes_a_problem("apply_quick", problem)
+    checked_problem("apply_quick", problem)
     postpone = _texts("apply_quick", "postpone", postpone, "a text ID=YYYY-MM-DD")
     exclude = _texts("apply_quick", "exclude", exclude, "an organisation's id")
     capacity = _texts("apply_quick", "capacity", capacity, "a text POOL=FTE[@YYYY-MM] or POOL=80%[@YYYY-MM]")
@@ -429,13 +429,6 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
         draft.apply(change)
     draft.raise_errors()
     return draft.problem([f"command line: {item}" for item in draft.noted()])
-
-
-def _takes_a_problem(function: str, problem: object) -> None:
-    """A TypeError at the call that says what `function` takes (as `solve` and `verify` say theirs),
-    not an AttributeError deep inside."""
-    if not isinstance(problem, Problem):
-        raise TypeError(f"{function} takes a Problem (hpplan.load_problem(folder)), got {type(problem).__name__}")
 
 
 def _texts(function: str, name: str, value: object, one: str, kinds: tuple[type, ...] = (str,)) -> list:
@@ -543,7 +536,7 @@ class _Draft:
             applied=list(self.base.applied) + applied,
             numbering=Numbering(tuple(self.rule_numbers), tuple(self.limit_numbers), self.rules_in_file,
                                 self.limits_in_file, tuple(self.removed_rules), tuple(self.removed_limits)),
-            data_pools=self.base.data_pools or {p.id: p for p in self.base.waves.pools},
+            data_pools=self.base.data_pools or dict(self.base.pool),
             removed_windows=self.removed_windows,
         )
         check_references(result)

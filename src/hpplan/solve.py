@@ -32,7 +32,7 @@ from .model.objective import Anchor, frozen_horizon, stability_terms, tie_break_
 from .model.symmetry import canonical_plan
 from .portfolio import (ENGINES, RACE_THREADS, CpSatListener, Entry, Race, best_of, engines_for,
                         mip_at_optimum_applies, run_interval, run_mip, slot_indices, within_gap)
-from .problem import LOAD_SCALE, Problem, month_index, month_label
+from .problem import LOAD_SCALE, Problem, checked_problem, month_index, month_label
 from .schema import Status as OrgStatus
 from .solution import Assignment, LoadPoint, Solution, SolveStats, Status
 from .stopping import StopRequest, cp_solver, requested, stop_on_ctrl_c, stopping_search, watching
@@ -223,8 +223,7 @@ def solve(problem: Problem, options: SolveOptions | None = None, baseline: Basel
 def solve_replan(problem: Problem, options: SolveOptions | None = None,
                  baseline: Baseline | None = None) -> tuple[Solution, Replan | None]:
     """`solve`, also returning what re-planning against the baseline did (None without a baseline)."""
-    if not isinstance(problem, Problem):
-        raise TypeError(f"solve takes a Problem (hpplan.load_problem(folder)), got {type(problem).__name__}")
+    checked_problem("solve", problem)
     if options is not None and not isinstance(options, SolveOptions):
         raise TypeError(f"solve takes its options as hpplan.SolveOptions(...), got {type(options).__name__}")
     if baseline is not None and not isinstance(baseline, Baseline):
