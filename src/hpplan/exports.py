@@ -322,7 +322,6 @@ def _mark_estimates(sheet, marks: list[set[int]], number_format: str | dict[int,
 def _load_rows(problem: Problem, solution: Solution) -> tuple[list[str], list[list], dict[int, str], list[set[int]]]:
     """The Load sheet's header, rows and number formats, and per row the columns whose figure is an
     estimate (a limit: `capacity_estimated`)."""
-    by_id = {p.id: p for p in problem.waves.pools}
     pools = [p.id for p in problem.waves.pools]
     pools += sorted({p.pool for p in solution.load} - set(pools))
     pools = [p for p in pools if any(q.pool == p for q in solution.load)]
@@ -344,7 +343,7 @@ def _load_rows(problem: Problem, solution: Solution) -> tuple[list[str], list[li
             if point is None:
                 row += [None, None, None]
             else:
-                if capacity_estimated(by_id.get(pool), month):
+                if capacity_estimated(problem.pool.get(pool), month):
                     estimates.add(len(row) + 1)  # the limit column
                 row += [point.used, point.limit, point.used / point.limit if point.limit else None]
         rows.append(row)

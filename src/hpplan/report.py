@@ -61,7 +61,8 @@ from .formats import (
 )
 from .problem import Problem, month_index, parse_month
 from .solution import Assignment, Solution
-from .verify import broken_rules, stale_figures, stale_text
+from .verify import broken_rules, stale_figures, stale_text, verify
+from .verify import plan_objective as verified_objective
 
 # --------------------------------------------------------------------------------------------------
 # colours: the terminal view's cyan (specialist) and green (primary), as web colours
@@ -122,8 +123,6 @@ def plan_violations(problem: Problem, solution: Solution, violations: list | Non
         return list(violations)
     if not solution.found:
         return []
-    from .verify import verify
-
     return verify(problem, solution)
 
 
@@ -151,8 +150,6 @@ def plan_objective(problem: Problem, solution: Solution) -> dict[str, float]:
     """The objective terms and total of a plan's go-lives under this data, as the independent verifier
     works them out (`hpplan check --plan` compares a saved plan's figures with these), whether or not
     the plan keeps every rule."""
-    from .verify import plan_objective as verified_objective
-
     return {term: float(value) for term, value in verified_objective(problem, solution).items()}
 
 
@@ -162,7 +159,6 @@ def refresh_saved_plan(problem: Problem, solution: Solution) -> list:
     changed; a plan file has none). Returns the verifier's findings on the plan as saved: the rules it
     breaks and the saved figures that are out of date (`broken_rules`, `stale_figures`)."""
     from .solve import load_report
-    from .verify import verify
 
     checked_arguments("refresh_saved_plan", problem, solution)
     violations = verify(problem, solution)
