@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 from helpers import build, org, solved, windows_of
+from test_scenario import write
 from typer.testing import CliRunner
 
 from hpplan import cli, load_problem
@@ -123,20 +123,13 @@ def test_check_counts_broken_rules_apart_from_stale_figures(tmp_path: Path):
 # 2. (rechecker #5) a rule or limit a scenario added, removed, named again by index
 
 
-def _scenario(tmp_path: Path, changes: list, name: str = "s.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump({"base": "data", "description": "test", "changes": changes}, sort_keys=False),
-                    encoding="utf-8")
-    return path
-
-
 def _line(path: Path, text: str, nth: int = 1) -> int:
     return [n for n, written in enumerate(path.read_text().splitlines(), 1) if text in written][nth - 1]
 
 
 def test_an_added_rule_removed_then_named_by_index_names_the_change_that_removed_it(tmp_path: Path):
     base = build([org("m1"), org("m2"), org("m3")], rules=[{"type": "together", "actors": ["m1", "m2"]}])
-    path = _scenario(tmp_path, [{"op": "add_rule", "rule": {"type": "together", "actors": ["m2", "m3"]}},
+    path = write(tmp_path, [{"op": "add_rule", "rule": {"type": "together", "actors": ["m2", "m3"]}},
                                 {"op": "remove_rule", "index": 2}, {"op": "remove_rule", "index": 2}])
     with pytest.raises(InputError) as error:
         apply_scenarios(base, path)
@@ -147,13 +140,13 @@ def test_an_added_rule_removed_then_named_by_index_names_the_change_that_removed
 
 def test_an_added_limit_that_went_with_its_window_names_the_change_and_one_past_the_last_is_said_singular(tmp_path):
     base = build([org("m1")], limits=[{"max_actors": 2}])
-    path = _scenario(tmp_path, [{"op": "add_limit", "limit": {"max_actors": 3, "windows": ["w2"]}},
+    path = write(tmp_path, [{"op": "add_limit", "limit": {"max_actors": 3, "windows": ["w2"]}},
                                 {"op": "remove_window", "window": "w2"},
                                 {"op": "set_limit", "index": 2, "max_actors": 4}])
     with pytest.raises(InputError, match=rf"limit #2 is no longer there: an earlier change removed it \(remove_window "
                                          rf"w2 at {path}:{_line(path, 'op: remove_window')}\)"):
         apply_scenarios(base, path)
-    past = _scenario(tmp_path, [{"op": "set_limit", "index": 2, "max_actors": 4}], "past.yaml")
+    past = write(tmp_path, [{"op": "set_limit", "index": 2, "max_actors": 4}], "past.yaml")
     with pytest.raises(InputError, match=r"there is 1 limit in waves.yaml; index 2 is past the last"):
         apply_scenarios(base, past)  # was "there are 1 limits"
 

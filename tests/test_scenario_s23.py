@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from helpers import build, org, solved, windows_of
+from test_scenario import write
 
 from hpplan import load_problem
 from hpplan.errors import InputError
@@ -29,13 +30,6 @@ def primary(fte: float = 10, changes: list | None = None) -> list[dict]:
     if changes:
         pool["changes"] = changes
     return [{"id": "specialist", "sector": "specialist", "fte": 100, "source": {"fte": "estimate: test"}}, pool]
-
-
-def write(tmp_path: Path, changes: list, name: str = "s.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump({"base": "data", "description": "test", "changes": changes}, sort_keys=False),
-                    encoding="utf-8")
-    return path
 
 
 def line(path: Path, text: str, nth: int = 1) -> int:
