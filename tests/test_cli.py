@@ -410,3 +410,17 @@ def test_an_explicit_yaml_tag_it_cannot_follow_is_bad_input(tmp_path: Path):
                     encoding="utf-8")
     result = run("check", "--data", str(data))
     assert result.exit_code == 2 and "cannot read value 'maybe' as bool (its tag !!bool)" in result.output
+
+
+@pytest.mark.parametrize("name", ["organisations.yaml", "plan.json"])
+def test_an_output_through_a_folder_linked_to_the_data_is_refused(tmp_path: Path, name: str):
+    """`reports -> data`: `-o reports/organisations.yaml` (the data file the solve reads) and `-o
+    reports/plan.json` (one it does not) went into the data folder; refused before the solve, exit 2."""
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    before = {p.name: p.read_bytes() for p in data.iterdir()}
+    (tmp_path / "reports").symlink_to("data")
+    result = run("solve", "--data", str(data), "-t", "5", "-o", str(tmp_path / "reports" / name))
+    assert result.exit_code == 2, result.output
+    assert f"folder {tmp_path / 'reports'} is a link to data, in the data folder" in result.stderr, result.stderr
+    assert {p.name: p.read_bytes() for p in data.iterdir()} == before

@@ -123,3 +123,34 @@ def test_a_new_file_gets_the_umask_s_permissions(tmp_path: Path):
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "private.json").stat().st_mode) == 0o600
+
+
+def test_a_folder_link_into_a_data_folder_is_refused_like_a_file_link(tmp_path: Path):
+    """`reports -> data`, then `-o reports/x.json`: the output went into the data folder through the
+    folder's link, which only a link to the file itself was refused for."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("organisations.yaml", "waves.yaml"):
+        (data / name).write_text(f"{name}\n")
+    (data / "scenarios").mkdir()
+    (tmp_path / "reports").symlink_to("data")  # the folder itself
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "scenarios").symlink_to(data / "scenarios")  # a folder below it
+    for path in (tmp_path / "reports" / "organisations.yaml", tmp_path / "reports" / "x.json",
+                 tmp_path / "out" / "scenarios" / "x.yaml"):
+        with pytest.raises(InputError, match="is a link to .*, in the data folder .*not written through a link into"):
+            write_atomic(path, "x")
+    assert sorted(p.name for p in data.iterdir()) == ["organisations.yaml", "scenarios", "waves.yaml"]
+    assert (data / "organisations.yaml").read_text() == "organisations.yaml\n"
+    assert list((data / "scenarios").iterdir()) == []
+    with pytest.raises(InputError) as refused:
+        write_atomic(tmp_path / "reports" / "x.json", "x")
+    assert str(refused.value).startswith(f"{tmp_path / 'reports' / 'x.json'}: cannot write: folder "
+                                         f"{tmp_path / 'reports'} is a link to data, in the data folder {data}")
+    # a folder link elsewhere is followed, and the data folder named as it is is written, as before
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "latest").symlink_to(tmp_path / "plans")
+    write_atomic(tmp_path / "latest" / "v3.json", "plan")
+    assert (tmp_path / "plans" / "v3.json").read_text() == "plan"
+    write_atomic(data / "plan.json", "named itself")
+    assert (data / "plan.json").read_text() == "named itself"

@@ -531,3 +531,40 @@ def test_one_organisation_not_scheduled_is_said_in_the_singular(problem, solutio
                                    dt.date(2025, 6, 7), "W1", False)
     text = render(problem, solution, 120)
     assert "Not scheduled: 1 organisation, 12 users." in text and "1 organisations" not in text
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+@pytest.mark.parametrize("width", [30, 24])
+def test_the_footer_never_cuts_a_figure_however_narrow(problem, solution, width, terminal):
+    """At 30 columns "Objective: population_delay 1 234 567" was cropped to "... 1 23", and a solve's
+    last part ("proved optimal by cp-sa"): an item too wide for its line now goes on, indented, at a
+    space that is not inside a figure."""
+    solution.stats = replace(solution.stats, engine="cp-sat + highs", found_by="cp-sat", proved_by="cp-sat",
+                             time_limit=5.0)
+    text = render(problem, solution, width, terminal)
+    footer = text[text.index("Status:"):].splitlines()
+    assert all(len(line) <= width for line in footer if "population_delay" not in line), footer
+    shown = " ".join(" ".join(line.split()) for line in footer)
+    for term, value in solution.objective.items():
+        figure = f"{value:,}".replace(",", " ")
+        assert f"{term} {figure}" in shown and any(figure in line for line in footer), (term, figure, footer)
+    for part in ("1.23 s (set-up 0.06 s)", "time limit 5 s", "proved optimal by cp-sat", "plan found by cp-sat",
+                 "seed 7", "8 workers"):
+        assert part in shown, (part, footer)
+    # a broken item goes on further in than the items (under "Solve: " and "Objective: ", 2 more)
+    assert any(re.match(r"( {9}| {13})\S", line) for line in footer), footer
+
+
+def test_a_dumb_terminal_gets_the_terminal_s_width(monkeypatch):
+    """rich took 80 columns for TERM=dumb whatever COLUMNS said; hpplan's console takes COLUMNS."""
+    from hpplan.cli import terminal
+
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.setenv("COLUMNS", "60")
+    monkeypatch.delenv("LINES", raising=False)
+    monkeypatch.setattr(Console, "is_terminal", property(lambda self: True))
+    console = terminal()
+    assert console.is_dumb_terminal and console.width == 60
+    assert Console().width == 80  # what rich does alone: the reason for `terminal`
+    monkeypatch.setenv("TERM", "xterm")
+    assert terminal().width == 60

@@ -33,7 +33,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .errors import InputError, InputErrors, Location, did_you_mean, each_of
+from .errors import InputError, InputErrors, Location, did_you_mean, each_of, input_errors
 from .explain import (MORE_UNDECIDED, RELAX_EACH_MAX, SOLVE_TIME_LIMIT, Conflict, Explanation, Undecided,
                       counted, explain_infeasible, kind_counts)
 from .formats import ESTIMATE_NOTE, PLAN_FILE, entry_of
@@ -294,10 +294,21 @@ class KnownFinding:
     pool: str | None
     month: str | None
     where: Location
+    #: the fields it is matched on that its entry leaves out (taken as empty: `actors` [], `pool` and
+    #: `month` null)
+    left_out: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple:
         return finding_key(self.rule, self.owner, self.actors, self.pool, self.month)
+
+    def missing_for(self, finding: Finding) -> dict[str, Any]:
+        """The fields this entry leaves out that `finding` has (`{"actors": ("aure",)}`), where it names
+        `finding` but for them; {} where it differs in a field it gives, or matches as it is."""
+        filled = {name: getattr(finding, name) for name in self.left_out}
+        key = finding_key(self.rule, self.owner, filled.get("actors", self.actors), filled.get("pool", self.pool),
+                          filled.get("month", self.month))
+        return {name: value for name, value in filled.items() if value} if key == finding.key else {}
 
     def __str__(self) -> str:
         """'mandatory, organisation aure, actors aure': the fields it is matched on."""
@@ -372,8 +383,28 @@ def read_known(path: Path) -> list[KnownFinding]:
                              "only; write the known findings with `hpplan check --plan PLAN --format json`, without "
                              "--known", doc.where((written[0],)))
     data: KnownFile = validate(KnownFile, doc)
-    return [KnownFinding(e.rule, e.owner, tuple(e.actors), e.pool, e.month, doc.where(("findings", i)))
+    return [KnownFinding(e.rule, e.owner, tuple(e.actors), e.pool, e.month, doc.where(("findings", i)),
+                         tuple(name for name in ("actors", "pool", "month") if name not in e.model_fields_set))
             for i, e in enumerate(data.findings)]
+
+
+def check_left_out(gone: list[KnownFinding], new: list[Finding]) -> None:
+    """InputError at each known entry that matched no finding only for a field it leaves out (`{rule:
+    mandatory, owner: organisation aure}` beside Aure's finding, whose actors are [aure]): said as "no
+    longer found" while its finding failed as new, it is an entry to complete, not a finding fixed."""
+    errors = []
+    for k in gone:
+        for f in new:
+            if missing := k.missing_for(f):
+                add = ", ".join(f"{name}: [{', '.join(value)}]" if name == "actors" else f"{name}: {value}"
+                                for name, value in missing.items())
+                errors.append(InputError(
+                    f"this known finding gives no {' and no '.join(missing)}, and so matches no finding; the one it "
+                    f"names but for that is {f.rule}, {f.owner} (at {f.where or 'the plan'}): add {add} (a known "
+                    "finding is matched on its rule, owner, actors, pool and month; docs/check.md)", k.where))
+                break
+    if errors:
+        raise input_errors(errors)
 
 
 def split_known(findings: list[Finding], known: list[KnownFinding]
@@ -566,6 +597,7 @@ def check_plan(problem: Problem, plan_path: Path, *, scenarios: Sequence[Path | 
         result.plan = read.solution
         return result
     new, matched, gone = split_known(findings, baseline)
+    check_left_out(gone, new)
     result = _plan_result(new, plan_path, data, checked, estimated, known_broken=len(broken_rules(matched)))
     result.plan = read.solution
     result.known_file, result.known, result.known_gone = str(known), matched, gone

@@ -11,13 +11,16 @@ from __future__ import annotations
 import io
 import os
 import shlex
+import shutil
 import sys
+import typing
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
+import typer.core
 from rich.console import Console
 
 from .errors import InputError
@@ -31,7 +34,69 @@ from .solve import (SEED_MAX, TIME_LIMIT_MAX, TIME_LIMIT_MIN, WORK_LIMIT_MIN, WO
                     solve)
 from .stopping import EXIT_INTERRUPTED, StopRequest, ctrl_c
 
-app = typer.Typer(
+#: metavars of options whose type says too little of what to give (a text, a number of seconds)
+METAVARS = {"--data": "DIR", "--postpone": "ID=DATE", "--exclude": "ID", "--capacity": "POOL=FTE", "--actor": "ID",
+            "--time-limit": "SECONDS", "--work-limit": "SECONDS", "--scheduler": "ADDRESS"}
+#: metavars by type, for the rest (typer 0.29 shows `<list[Path]>`, `<%Y-%m-%d>`, `<float range>`)
+TYPE_METAVARS = {Path: "PATH", datetime: "DATE", int: "N", float: "NUMBER", str: "TEXT"}
+
+
+def metavar(param: "typer.core.TyperArgument | typer.core.TyperOption") -> str:
+    """What `hpplan COMMAND --help` shows for the value of an option or argument: none for a flag, the
+    choices of an enum, else a name for what to give (PATH, ID=DATE, SECONDS)."""
+    if getattr(param, "is_flag", False):
+        return ""
+    if param.metavar is not None:
+        return param.metavar
+    if param.param_type_name == "argument":
+        return param.name.upper()
+    named = next((METAVARS[name] for name in param.opts if name in METAVARS), None)
+    if named is not None:
+        return named
+    kind = param.type_descriptor.annotation
+    kind = (typing.get_args(kind) or (kind,))[0] if typing.get_origin(kind) is list else kind
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return "|".join(member.value for member in kind)
+    return TYPE_METAVARS.get(kind, "VALUE")
+
+
+class ReadableHelp:
+    """The help of a command (or of `hpplan`) that reads well at any width: click's plain layout (typer's
+    rich panels cut option names and ranges at 60 columns), the metavars of `metavar`, and each command's
+    first paragraph whole as its summary in `hpplan --help` (click cut it at 45 characters)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.help and not self.short_help:
+            self.short_help = " ".join(self.help.split("\n\n")[0].split())
+        for param in self.params:
+            param.metavar = metavar(param)
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = metavar(option)
+        return option
+
+
+class ReadableCommand(ReadableHelp, typer.core.TyperCommand):
+    """A command of `hpplan`, with `ReadableHelp`."""
+
+
+class ReadableGroup(ReadableHelp, typer.core.TyperGroup):
+    """`hpplan` itself, with `ReadableHelp`."""
+
+
+class Hpplan(typer.Typer):
+    """The `hpplan` app: every command it registers has `ReadableHelp`."""
+
+    def command(self, *args, cls=ReadableCommand, **kwargs):
+        return super().command(*args, cls=cls, **kwargs)
+
+
+app = Hpplan(
+    cls=ReadableGroup,
+    rich_markup_mode=None,
     name="hpplan",
     help="Plan the staged rollout of a shared health record (Helseplattformen, Midt-Norge).",
     no_args_is_help=True,
@@ -271,13 +336,23 @@ def scenario_problem(data: Path, scenarios: list[Path], postpone: list[str], exc
         raise  # unreachable
 
 
+def terminal() -> Console:
+    """The console for what a command shows on stdout, as wide as the terminal (COLUMNS, else the
+    terminal's own width), a dumb one too: rich took 80 columns for `TERM=dumb` (Emacs' shell, some CI
+    runners) whatever COLUMNS or the terminal said."""
+    console = Console(highlight=False)
+    if console.is_dumb_terminal:
+        console.size = shutil.get_terminal_size()
+    return console
+
+
 def emit(problem: Problem, solution: Solution, fmt: Format, output: Optional[Path],
          detail: Detail = Detail.auto) -> None:
     """Show the plan on the terminal, or print/write it in a format (`detail`: the table's Gantt rows)."""
     from .render import render_plan
 
     if fmt is Format.table and output is None:
-        render_plan(problem, solution, Console(highlight=False), detail)
+        render_plan(problem, solution, terminal(), detail)
         return
     if fmt is Format.table:
         buffer = io.StringIO()

@@ -23,7 +23,8 @@ from rich.table import Table
 from rich.text import Text
 
 from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, check_output, data_folder, fail_input,
-                  folder_if_known, format_of, inputs_of, scenario_problem, time_limit_option, to_stdout, write_output)
+                  folder_if_known, format_of, inputs_of, scenario_problem, terminal, time_limit_option, to_stdout,
+                  write_output)
 from .check import is_yaml_plan, read_plan_file, said_at_the_plan
 from .compare import Comparison, Move, compare
 from .errors import InputError, Location
@@ -183,7 +184,7 @@ def freeze_note(baseline: Baseline, replan: Replan | None) -> str:
 
 def _console(output: Optional[Path]) -> tuple[Console, io.StringIO | None]:
     if output is None:
-        return Console(highlight=False), None
+        return terminal(), None
     buffer = io.StringIO()
     return Console(file=buffer, width=160, force_terminal=False, highlight=False), buffer
 
@@ -573,7 +574,7 @@ def compare_command(
     elif fmt is CompareFormat.markdown:
         text = comparison_markdown(comparison, title=title)
     elif output is None:
-        render_comparison(comparison, Console(highlight=False), title=title)
+        render_comparison(comparison, terminal(), title=title)
         raise typer.Exit(other_solution.exit_code)
     else:
         text = comparison_text(comparison, 160, title)

@@ -18,7 +18,8 @@ SizeName = Enum("SizeName", {name.replace("-", "_"): name for name in SIZES}, ty
 def generate_command(
     size: SizeName = typer.Option(..., "--size", help="region (~100 organisations), regional-300 or national (~2,100)."),
     seed: int = typer.Option(1, "--seed", min=0, help="Random seed: the same size and seed give the same files."),
-    out: Path = typer.Option(..., "--out", "-o", help="Folder to write organisations.yaml and waves.yaml into."),
+    out: Path = typer.Option(..., "--out", "-o", metavar="DIR",
+                             help="Folder to write organisations.yaml and waves.yaml into."),
     force: bool = typer.Option(False, "--force", help="Overwrite organisations.yaml / waves.yaml already in --out."),
 ) -> None:
     """Write a synthetic rollout instance with the structure of the real data (seeded, reproducible)."""

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 
-from .cli import EXIT_INPUT, app, check_output, fail_input, format_of, inputs_of, to_stdout
+from .cli import EXIT_INPUT, app, check_output, fail_input, format_of, inputs_of, terminal, to_stdout
 from .errors import InputError, Location
 from .io import write_atomic, write_pair, write_stdout
 from .solve import TIME_LIMIT_MAX, TIME_LIMIT_MIN
@@ -309,7 +308,7 @@ def _report(summary, fmt: SweepFormat, output: Optional[Path]) -> Optional[str]:
     if fmt is SweepFormat.csv:
         return summary_csv(summary)
     if output is None:
-        render_summary(summary, Console(highlight=False))
+        render_summary(summary, terminal())
         return None
     return summary_text(summary, 160)
 

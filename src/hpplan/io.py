@@ -39,21 +39,24 @@ def write_stdout(data: str | bytes) -> None:
 
 def check_writable(path: Path | str) -> Path:
     """The file `write_atomic` would write for `path` (a symbolic link followed), or InputError when
-    it cannot be written: its folder is missing or it is a folder, or it is a link into a data folder
-    (`reports/x.xml` linked to `../data/adopted-plan.yaml` in a pull request: written through, the data
-    file a command did not read was replaced, and no check of outputs against inputs saw it). A command
-    checks its outputs with this before it works, so that a wrong `-o` costs no solve."""
+    it cannot be written: its folder is missing or it is a folder, or it is reached through a link into a
+    data folder, the file's own (`reports/x.xml` linked to `../data/adopted-plan.yaml` in a pull request:
+    written through, the data file a command did not read was replaced, and no check of outputs against
+    inputs saw it) or a folder's on its path (`reports` linked to `data`, then `-o reports/x.json`). A
+    command checks its outputs with this before it works, so that a wrong `-o` costs no solve."""
     path = Path(path)
     if path.exists() and not path.is_file() and not path.is_dir():
         return path  # a device or a named pipe (through a link too: /dev/stdout into a pipe): written in place
+    through = link_into_data_folder(path)
+    if through is not None:
+        link, data = through
+        what = "this" if link == path else f"folder {link}"
+        raise InputError(f"cannot write: {what} is a link to {os.readlink(link)}, in the data folder {data}; an "
+                         "output is not written through a link into a data folder (one committed to a data "
+                         "repository would overwrite its data): name the file itself (not through the link), or "
+                         "another file", Location(str(path)))
     if path.is_symlink():
-        link, path = path, Path(os.path.realpath(path))
-        data = data_folder_around(path)
-        if data is not None:
-            raise InputError(f"cannot write: this is a link to {os.readlink(link)}, in the data folder {data}; an "
-                             "output is not written through a link into a data folder (one committed to a data "
-                             "repository would overwrite its data): name the file itself, or another file",
-                             Location(str(link)))
+        path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(f"cannot write: folder {folder} does not exist", Location(str(path)))
@@ -64,10 +67,24 @@ def check_writable(path: Path | str) -> Path:
     return path
 
 
+def link_into_data_folder(path: Path) -> tuple[Path, Path] | None:
+    """The first symbolic link on `path` as written (one of its folders, or the file itself) that leads
+    into a data folder (to it, or to something in or below it), and that data folder; None when there is
+    none."""
+    parts = path.parts
+    for end in range(1, len(parts) + 1):
+        step = Path(*parts[:end])
+        if step.is_symlink():
+            data = data_folder_around(Path(os.path.realpath(step)))
+            if data is not None:
+                return step, data
+    return None
+
+
 def data_folder_around(path: Path) -> Path | None:
-    """The data folder `path` is in (a folder holding organisations.yaml and waves.yaml), or below (its
-    scenarios/), the nearest; None when it is in none."""
-    for folder in path.parents:
+    """The data folder `path` is (a folder holding organisations.yaml and waves.yaml), is in, or is below
+    (its scenarios/), the nearest; None when it is in none."""
+    for folder in (path, *path.parents):
         if (folder / "organisations.yaml").is_file() and (folder / "waves.yaml").is_file():
             return folder
     return None

@@ -11,6 +11,7 @@ Markdown report.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from rich import box
@@ -647,8 +648,11 @@ def _status_style(status: Status) -> str:
 
 
 def pack(label: str, items: list[Text], sep: str, width: int) -> list[Text]:
-    """`label item<sep>item ...` in lines no wider than `width`, continued under the first item."""
+    """`label item<sep>item ...` in lines no wider than `width`, continued under the first item. An item
+    too wide for a line of its own goes on at its spaces in lines indented further (`pieces`): a figure
+    is never cut, and only a word wider than such a line makes one wider than `width`."""
     indent = " " * (len(label) + 1)
+    room = width - len(indent)
     lines = [Text(label, style="bold")]
     for i, item in enumerate(items):
         line = lines[-1]
@@ -658,8 +662,31 @@ def pack(label: str, items: list[Text], sep: str, width: int) -> list[Text]:
             line.append(sep)
         else:
             line.append(" ")
-        lines[-1].append_text(item)
+        first, *rest = pieces(item, room, room - len(CONTINUED))
+        lines[-1].append_text(first)
+        lines += [Text(indent + CONTINUED).append_text(piece) for piece in rest]
     return lines
+
+
+#: how much further the lines of an item that `pack` breaks go in than the items
+CONTINUED = "  "
+
+
+def pieces(item: Text, first: int, then: int) -> list[Text]:
+    """`item` in pieces broken at its spaces, the first no wider than `first` and the rest than `then`
+    (a word wider is a piece of its own); `[item]` where it fits. A space after a digit is no break: a
+    figure stays whole ("359 383", "0.12 s")."""
+    if len(item) <= first:
+        return [item]
+    breaks = [found.start() for found in re.finditer(r"(?<![0-9]) ", item.plain)]
+    words = [item[start:end] for start, end in zip([0, *(b + 1 for b in breaks)], [*breaks, len(item)]) if end > start]
+    parts: list[Text] = []
+    for word in words:
+        if parts and len(parts[-1]) + 1 + len(word) <= (then if len(parts) > 1 else first):
+            parts[-1].append(" ").append_text(word)
+        else:
+            parts.append(word)
+    return parts
 
 
 def footer(solution: Solution, g: Glyphs, width: int) -> list[Text]:
@@ -703,11 +730,13 @@ def footer(solution: Solution, g: Glyphs, width: int) -> list[Text]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _print(console: Console, text: Text) -> None:
-    """One line, never wrapped, without trailing blanks."""
+def _print(console: Console, text: Text, crop: bool = True) -> None:
+    """One line, never wrapped, without trailing blanks; cut at the console's width, or with `crop`
+    False shown whole (the terminal wraps it) where it is wider."""
     text = text.copy()
     text.rstrip()
-    console.print(text, no_wrap=True, overflow="crop", highlight=False, soft_wrap=False)
+    console.print(text, no_wrap=True, overflow="crop" if crop else "ignore", crop=crop, highlight=False,
+                  soft_wrap=False)
 
 
 def _print_wrapped(console: Console, text: Text) -> None:
@@ -744,4 +773,4 @@ def render_plan(problem: Problem, solution: Solution, console: Console, detail: 
         console.print(Text(f"No plan to show ({solution.status.value}).", style="italic"))
     console.print()
     for line in footer(solution, g, console.width):
-        _print(console, line)
+        _print(console, line, crop=False)  # a word wider than the console (`pack`) is not cut
