@@ -538,22 +538,26 @@ def test_a_ctrl_c_another_thread_gets_while_a_worker_starts_is_not_lost():
         other.join()
 
 
-def test_a_worker_unblocks_sigint_once_it_ignores_it():
+def test_a_worker_unblocks_sigint_once_it_ignores_it(tmp_path):
     import multiprocessing
     import signal
     from concurrent.futures import ProcessPoolExecutor
 
-    from hpplan.sweep.run import _ctrl_c_held, _init_worker
+    from hpplan.sweep.run import _ctrl_c_held, _init_worker, _remove, _write_context
 
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(None,))
+    spawn = multiprocessing.get_context("spawn")
+    context_file, ready = _write_context(context_of(spec_file(tmp_path))), spawn.Event()
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=_init_worker,
+                               initargs=(str(context_file), ready))
     try:
         with _ctrl_c_held():
             mask = pool.submit(signal.pthread_sigmask, signal.SIG_BLOCK, [])
         assert signal.SIGINT not in mask.result(timeout=60)
         assert pool.submit(signal.getsignal, signal.SIGINT).result(timeout=60) == signal.SIG_IGN
+        assert ready.is_set()  # the worker said it had started
     finally:
         pool.shutdown()
+        _remove(context_file)
 
 
 def test_command_checks_every_output_path_before_any_work_and_writes_nothing_when_one_fails(tmp_path, monkeypatch):

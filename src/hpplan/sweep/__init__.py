@@ -20,6 +20,7 @@ from .run import (
     NoBasePlan,
     Results,
     SweepError,
+    WorkersCannotStart,
     changed_inputs,
     dask_backend,
     default_jobs,
@@ -34,8 +35,8 @@ from .spec import LoadedSpec, SweepContext, SweepSpec, load_spec, resolve
 
 __all__ = [
     "BaseFailed", "DaskBackend", "InlineBackend", "Interrupted", "LoadedSpec", "LocalBackend", "NoBasePlan", "Results",
-    "SweepContext", "SweepError", "SweepSpec", "SweepSummary", "aggregate", "changed_inputs", "dask_backend",
-    "default_jobs", "draw", "header_record", "inline_backend",
+    "SweepContext", "SweepError", "SweepSpec", "SweepSummary", "WorkersCannotStart", "aggregate", "changed_inputs",
+    "dask_backend", "default_jobs", "draw", "header_record", "inline_backend",
     "load_spec", "local_backend", "read_results", "resolve", "run_scenario", "run_sweep", "scenario_problem",
     "scenario_yaml",
 ]

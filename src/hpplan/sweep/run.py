@@ -216,8 +216,9 @@ class ResultsFile:
              wording: Wording = PYTHON) -> tuple["ResultsFile", Results]:
         path = Path(path)
         check_results_path(path, wording)
-        if not path.parent.is_dir() and str(path.parent):
-            raise InputError(f"folder {path.parent} does not exist", Location(str(path)))
+        # a missing folder, or a link into a data folder (the file's own or a folder's on its path, as
+        # `reports` linked to `data`), is refused as for every other output; a link stays, its file is replaced
+        target = check_writable(path)
         if path.exists() and resume and path.stat().st_size > 0:
             found, good = read_results(path)
             if found.header.get("hash") != header["hash"]:
@@ -237,9 +238,6 @@ class ResultsFile:
         if path.exists() and not overwrite and not resume:
             raise InputError(f"exists: {wording.resume} continues that sweep, {wording.overwrite} starts it again, "
                              f"or give another file as {wording.out}", Location(str(path)))
-        if path.is_symlink():
-            check_writable(path)  # a link into a data folder is refused, as for every other output
-        target = Path(os.path.realpath(path)) if path.is_symlink() else path  # a link stays; its file is replaced
         if target.exists() and not target.is_file():  # a device or a pipe (/dev/null): written in place
             return cls(path, cls._opened(path, "wb", wording), header=header), Results(header, None, [])
         old = None
@@ -357,6 +355,20 @@ class WorkerDied(SweepError):
     """The process running a scenario died (crash, out of memory)."""
 
 
+class WorkersCannotStart(SweepError):
+    """The local backend's worker processes die as they start, before any of them is ready to run a
+    scenario: the sweep cannot run here (each scenario would fail the same way), so it stops, keeping
+    what finished. The usual cause is a script without the `if __name__ == "__main__":` guard (a spawned
+    worker imports the script again, which starts a sweep of its own there, and Python refuses)."""
+
+    def __init__(self):
+        super().__init__(
+            "the worker processes died as they started, before any of them could run a scenario (their error is "
+            "on stderr above). In a script that runs a sweep, the likely cause is a missing "
+            "`if __name__ == \"__main__\":` guard around it: worker processes are started with spawn and "
+            "import the script again (docs/sweep.md \"From Python\"); inline_backend() runs without them")
+
+
 class InlineBackend:
     """In this process, one scenario at a time (for tests and notebooks). A Ctrl-C here stops the running
     scenario's solve (`hpplan.solve` takes it in the main thread) and the sweep ends as `Interrupted`,
@@ -396,9 +408,36 @@ class _Inline:
 _CONTEXT: SweepContext | None = None
 
 
-def _init_worker(context: SweepContext) -> None:
+def _write_context(context: SweepContext) -> Path:
+    """The context pickled to a new temporary file, for the worker processes to read as they start. Not
+    handed to them as the pool's `initargs`: those go down a pipe to a new process in `submit` (in the
+    calling thread), and one larger than the pipe holds (the shipped data's is about 100 kB) waited for
+    ever when the process died before reading it (a script without the `__main__` guard)."""
+    import pickle
+    import tempfile
+
+    fd, name = tempfile.mkstemp(prefix="hpplan-sweep-", suffix=".context")
+    with os.fdopen(fd, "wb") as handle:
+        pickle.dump(context, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return Path(name)
+
+
+def _remove(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _init_worker(context_file: str, ready) -> None:
+    """A worker process's start: the context read from `context_file` (`_write_context`), Ctrl-C left to
+    the parent, and `ready` (an Event of the pool) set, so the parent can tell a worker that died as it
+    started from one that died running a scenario."""
+    import pickle
+
     global _CONTEXT
-    _CONTEXT = context
+    with open(context_file, "rb") as handle:
+        _CONTEXT = pickle.load(handle)
     # Ctrl-C is the parent's to handle: it stops submitting, keeps what is finished and ends the workers.
     # A session of its own keeps the terminal's Ctrl-C from this process, whose solver would otherwise
     # take it as "stop searching" and return a cut-short plan. SIGINT came blocked from the parent
@@ -411,6 +450,7 @@ def _init_worker(context: SweepContext) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    ready.set()
 
 
 def _run_index(index: int | None) -> dict:
@@ -455,20 +495,28 @@ def _ctrl_c_held():
 
 class LocalBackend:
     """A process pool on this machine's cores (spawned processes: nothing of the parent's solver state
-    is inherited)."""
+    is inherited). A worker that dies running a scenario is the scenario's failure (`WorkerDied`: the
+    pool is started again); workers that die as they start, before any is ready, end the sweep
+    (`WorkersCannotStart`), rather than every scenario failing alike."""
 
     def __init__(self, context: SweepContext, jobs: int):
+        import weakref
+
         self.context = context
         self.jobs = max(1, jobs)
         self.name = f"{self.jobs} local process{'es' if self.jobs != 1 else ''}"
+        self._context_file = _write_context(context)
+        self._remove_context_file = weakref.finalize(self, _remove, self._context_file)  # at close, else at exit
         self._start()
 
     def _start(self) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_init_worker, initargs=(self.context,))
+        spawn = multiprocessing.get_context("spawn")
+        self._ready = spawn.Event()  # set by each worker of this pool once it has started
+        self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=spawn, initializer=_init_worker,
+                                        initargs=(str(self._context_file), self._ready))
 
     @property
     def slots(self) -> int:
@@ -500,13 +548,19 @@ class LocalBackend:
         try:
             return handle.result()
         except BrokenProcessPool as exc:
+            if not self._ready.is_set():
+                raise WorkersCannotStart() from exc
             raise WorkerDied(str(exc) or "a worker process died") from exc
 
     def restart(self) -> None:
-        self.close(cancel=True)
+        self._stop(cancel=True)
         self._start()
 
     def close(self, cancel: bool = False) -> None:
+        self._stop(cancel)
+        self._remove_context_file()
+
+    def _stop(self, cancel: bool) -> None:
         processes = list(getattr(self.pool, "_processes", {}).values()) if cancel else []
         manager = getattr(self.pool, "_executor_manager_thread", None)  # shutdown forgets it
         self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
@@ -778,6 +832,8 @@ def _loop(context: SweepContext, backend, todo: deque, results_file: ResultsFile
                     continue
                 record = {"type": "result", "index": index, "status": "error",
                           "reason": f"the worker process died while it ran, alone ({exc})"}
+            except SweepError:  # the backend cannot run scenarios at all (WorkersCannotStart): the sweep stops
+                raise
             except Exception as exc:  # the task itself never raises; this is the transport
                 record = {"type": "result", "index": index, "status": "error",
                           "reason": f"the task failed outside the solver: {type(exc).__name__}: {exc}"}
@@ -824,6 +880,7 @@ def default_jobs() -> int:
 
 __all__ = [
     "BaseFailed", "COMMAND_LINE", "DaskBackend", "InlineBackend", "Interrupted", "LocalBackend", "NoBasePlan", "PYTHON",
-    "Results", "ResultsFile", "RunResult", "SweepError", "Wording", "changed_inputs", "check_results_path",
-    "dask_backend", "default_jobs", "header_record", "inline_backend", "local_backend", "read_results", "run_sweep",
+    "Results", "ResultsFile", "RunResult", "SweepError", "Wording", "WorkersCannotStart", "changed_inputs",
+    "check_results_path", "dask_backend", "default_jobs", "header_record", "inline_backend", "local_backend",
+    "read_results", "run_sweep",
 ]
