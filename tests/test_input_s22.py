@@ -145,8 +145,8 @@ def test_waves_values_say_what_to_write(data: Path, old: str, new: str, said: st
     ("users: 600\n", "users: 600\n    earliest: 01.09.2025\n",
      "orsta: earliest: expected a date as YYYY-MM-DD, found '01.09.2025'; write 2025-09-01"),
     ("    name: Ørsta\n", "\tname: Ørsta\n",
-     "invalid YAML: found character '\\t' that cannot start any token (a tab, where YAML needs spaces (in the "
-     "indentation, or after a key's colon): write spaces, not tabs)"),
+     "invalid YAML: found character '\\t' that cannot start any token (a tab in the indentation, where YAML needs "
+     "spaces: write spaces, not tabs)"),
 ])
 def test_organisation_values_say_what_to_write(data: Path, old: str, new: str, said: str):
     path = data / "organisations.yaml"
@@ -217,13 +217,12 @@ def test_a_sweep_spec_key_that_does_not_fit_its_kind_is_said_at_that_key(tmp_pat
 
 def test_errors_of_both_files_are_listed_in_file_then_line_order(data: Path):
     waves, path = data / "waves.yaml", data / "organisations.yaml"
-    edit(waves, "  - {id: 2024-11, date: 2024-11-09}\n",
-         "  - {id: 2024-11, date: 2024-11-09}\n  - {id: 2024-11, date: 2024-11-23}\n")  # a duplicate id
+    edit(waves, "    max_actors: 3\n", "    max_actors: 3\n    windows: [2024-13]\n")  # no such window
     edit(path, "    private: true\n", "    private: true\n    track: KI9\n")  # no such track
-    edit(path, "    users: 3500\n", "    users: 3500\n    part_of: nowhere\n")
+    edit(path, "    municipality: orsta\n", "    municipality: nowhere\n")
     assert [e.split(": ", 1)[0] for e in errors_of(data)] == [
-        f"{path}:{line_of(path, 'part_of: nowhere')}", f"{path}:{line_of(path, 'track: KI9')}",
-        f"{waves}:{line_of(waves, 'date: 2024-11-23')}"]
+        f"{path}:{line_of(path, 'municipality: nowhere')}", f"{path}:{line_of(path, 'track: KI9')}",
+        f"{waves}:{line_of(waves, 'windows: [2024-13]')}"]
 
 
 def test_a_scenario_s_window_written_as_its_date_says_to_write_the_id(tmp_path):
@@ -283,7 +282,7 @@ def test_an_unknown_note_on_a_blackout_lists_its_fields_as_written(data: Path):
     waves = data / "waves.yaml"
     edit(waves, "pools:\n", "blackouts:\n  - {from: 2024-07-01, to: 2024-07-31, reason: summer, "
                             "source: {form: \"fact: HR calendar\"}}\n\npools:\n")
-    assert error_of(data).endswith("blackout #1: source names unknown field 'form'; use 'all' or one of: actors, "
+    assert error_of(data).endswith("blackout #1: source names unknown field 'form' (did you mean 'from'?); use 'all' or one of: actors, "
                                    "from, kinds, note, reason, to")
 
 
@@ -435,7 +434,7 @@ def test_a_tab_after_a_colon_is_not_called_indentation(data: Path):
     edit(waves, "    before: [5, 10]\n", "    before:\t[5, 10]\n")
     message, tab = error_of(data), line_of(waves, "before:\t")
     assert message.startswith(f"{waves}:{tab}: invalid YAML"), message
-    assert "a tab, where YAML needs spaces (in the indentation, or after a key's colon)" in message
+    assert "a tab after a key's colon, where YAML needs spaces" in message
     assert "indent with" not in message
 
 

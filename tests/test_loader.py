@@ -257,7 +257,8 @@ def test_a_cost_of_delay_must_be_a_finite_number(data: Path):
      "preferred_window '2024-4' is not a window in waves.yaml (did you mean '2024-04'?)"),
     ("organisations.yaml", "    municipality: orsta\n", "    municipality: orstaa\n",
      "municipality 'orstaa' is not an organisation"),
-    ("organisations.yaml", "    municipality: orsta\n", "    municipality: alesund\n    part_of: orsta\n",
+    ("organisations.yaml", "    kind: health_trust\n    status: signed\n",
+     "    kind: hospital\n    status: signed\n    part_of: orsta\n",
      "part_of 'orsta' is a municipality, expected a health_trust"),
     ("organisations.yaml", "    users: 600\n", "    users: 600\n    track: fast\n", "track 'fast' is not a track"),
     ("organisations.yaml", "    users: 600\n", "    users: 600\n    load_profile: municipalty\n",
@@ -269,7 +270,7 @@ def test_a_cost_of_delay_must_be_a_finite_number(data: Path):
     ("organisations.yaml", "    users: 600\n", "    users: 600\n    earliest: 2024-05-01\n    latest: 2024-04-01\n",
      "orsta: earliest 2024-05-01 is after latest 2024-04-01"),
     ("waves.yaml", "actors: [st-olavs, helse-more-og-romsdal]", "actors: [st-olavs, helse-more-og-romsdl]",
-     "order rule: actor 'helse-more-og-romsdl' is not an organisation"),
+     "order rule #2: actor 'helse-more-og-romsdl' is not an organisation"),
 ])
 def test_a_reference_error_points_at_the_wrong_value_not_at_the_id(data: Path, file, old, new, message):
     # they all pointed at the `- id:` line of the organisation (or at a rule's first line)
@@ -295,7 +296,7 @@ def test_items_without_an_id_are_counted_from_one(data: Path):
     # they were named by their list index: "waves.yaml:100: 0: from ... is after to ..."
     waves = data / "waves.yaml"
     edit(waves, "\nwindows:\n", "\nblackouts:\n  - {from: 2024-08-15, to: 2024-06-15, reason: summer}\nwindows:\n")
-    assert error_of(data) == f"{waves}:{line_of(waves, 'reason: summer')}: blackout #1: from 2024-08-15 is after to 2024-06-15"
+    assert error_of(data) == f"{waves}:{line_of(waves, 'reason: summer')}: blackout #1: from 2024-08-15 is after to 2024-06-15; swap them (from is the first day barred, to the last)"
     shutil.copy(TINY / "waves.yaml", waves)
     edit(waves, "before: [5, 10]", "before: [5, x]")
     assert "municipality: before #2: Input should be a valid number" in error_of(data)
@@ -319,7 +320,8 @@ def test_an_id_says_what_it_may_hold_and_suggests_one(data: Path):
     ("0", "expected a date as YYYY-MM-DD, found 0"),  # it was 1970-01-01: pydantic reads seconds since 1970
     ("'15.01.2024'", "expected a date as YYYY-MM-DD, found '15.01.2024'; write 2024-01-15"),
     ("'2024-02-30'", "'2024-02-30' is no date (day is out of range for month); expected YYYY-MM-DD"),
-    ("2024-01-15 10:00:00", "expected a date as YYYY-MM-DD without a time of day, found 2024-01-15 10:00:00"),
+    ("2024-01-15 10:00:00", "expected a date as YYYY-MM-DD without a time of day, found 2024-01-15 10:00:00; "
+                            "write 2024-01-15"),
 ])
 def test_a_date_is_yyyy_mm_dd(data: Path, written: str, said: str):
     waves = data / "waves.yaml"

@@ -90,7 +90,7 @@ def test_numbers_in_other_forms_are_refused(data: Path, written: str, read: str)
     edit(path, "population: 10958", f"population: {written}")
     assert errors_of(data) == [f"{path}:{line_of(path, 'population: ' + written)}: unquoted {written!r} would be read "
                                f"as {read}; write the number in decimal digits only ({read.split('(')[1]}, or quote "
-                               "it for text"]
+                               "it where it is text (a name, an id)"]
 
 
 def test_a_binary_tag_is_refused(data: Path):

@@ -346,7 +346,7 @@ def test_format_errors(tmp_path):
         ("base: data\ndescription: x\nchanges:\n  - op: add_rule\n    rule: {type: ordr, actors: [m1, m2]}\n",
          ":5: unknown rule type 'ordr' (did you mean 'order'?)"),
         ("base: data\ndescription: x\nchanges:\n  - op: add_rule\n    rule: {type: order, actors: [m1, m9]}\n",
-         ":5: order rule: actor 'm9' is not an organisation"),
+         ":5: order rule #1: actor 'm9' is not an organisation"),
         ("base: data\ndescription: x\nchanges:\n  - {op: postpone, actor: m1, earliest: NO}\n",
          ":4: unquoted 'NO' is a boolean"),
     ]

@@ -83,8 +83,13 @@ def some_of(names: Iterable[str], shown: int = 3) -> str:
 
 
 def closest(word: str, choices) -> str | None:
-    """The one of `choices` closest to `word` (a misspelling of it), or None."""
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    """The one of `choices` closest to `word` (a misspelling of it, or the same but for case: `ki5` for
+    `KI5`, which difflib, comparing case, finds too far), or None."""
+    choices = list(choices)
+    same = [c for c in choices if isinstance(c, str) and isinstance(word, str) and c.lower() == word.lower()]
+    if same:
+        return same[0]
+    matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return matches[0] if matches else None
 
 

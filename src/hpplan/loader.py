@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from enum import Enum
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from .errors import (MAX_ERRORS, InputError, InputErrors, Location, closest, did_you_mean, each_of, input_errors,
                      some_of)
@@ -121,9 +123,7 @@ def _problem(org_doc: YamlDocument, orgs: OrganisationsFile, waves_doc: YamlDocu
         org_file=org_doc.file,
         waves_file=waves_doc.file,
     )
-    errors = _reference_errors(problem) + _slip_errors(problem)
-    if errors:
-        raise input_errors(_in_file_order(errors, problem))
+    _raise_in_order(problem, _duplicate_id_errors(problem), _reference_errors(problem) + _slip_errors(problem))
     return problem
 
 
@@ -148,9 +148,12 @@ def validate(model: type[BaseModel], doc: YamlDocument, windows: Callable[[], An
         known = windows if windows is not None else (lambda: doc.data)
         explained = sorted((_explain(model, doc, err, known) for err in branch), key=_line)
         raise InputErrors(explained[:MAX_ERRORS], len(branch)) from None
-    # pydantic takes true/false for a number (as 1/0): `population: true` is a slip, not a count
-    errors = [InputError(_owner_prefix(_data_path(doc.data, path)[1]) + not_a_number(path, raw), doc.where(path))
-              for path, raw in _numbers_from_booleans(validated, doc.data, ())]
+    # pydantic takes true/false for a number (as 1/0): `population: true` is a slip, not a count; and text
+    # ('24_717' in quotes, or 1e2, which YAML reads as text): a number is written as one, in decimal digits
+    errors = []
+    for path, raw, number in _numbers_written_otherwise(validated, doc.data, ()):
+        names = _data_path(doc.data, path)[1]
+        errors.append(InputError(_owner_prefix(names) + not_a_number(path, raw, number, names[-1]), doc.where(path)))
     errors += [InputError(_owner_prefix(_data_path(doc.data, path)[1]) + message, doc.where(path))
                for path, message in _notes_of_absent_fields(validated, doc.data)]
     if errors:
@@ -179,24 +182,32 @@ def _pairs(value: Any, raw: Any, path: tuple = ()) -> Iterable[tuple[Any, Any, t
                 yield from _pairs(item, raw[key], path + (key,))
 
 
+def _numbers_written_otherwise(value: Any, raw: Any, path: tuple) -> Iterable[tuple[tuple, bool | str, float]]:
+    """(data path, value as written, the number) where a YAML true/false or text became a number in the
+    validated `value`: pydantic reads `true` as 1 and '24_717' (quoted) or `1e2` (YAML 1.1's text) as numbers."""
+    for validated, written, at in _pairs(value, raw, path):
+        if isinstance(written, (bool, str)) and isinstance(validated, (int, float)) \
+                and not isinstance(validated, bool):
+            yield at, written, validated
+
+
 def _numbers_from_booleans(value: Any, raw: Any, path: tuple) -> Iterable[tuple[tuple, bool]]:
     """The data paths where a YAML true/false became a number in the validated `value`."""
-    for validated, written, at in _pairs(value, raw, path):
-        if isinstance(written, bool) and isinstance(validated, (int, float)) and not isinstance(validated, bool):
-            yield at, written
+    return ((at, written) for at, written, _ in _numbers_written_otherwise(value, raw, path)
+            if isinstance(written, bool))
 
 
 def _notes_of_absent_fields(value: Any, raw: Any) -> Iterable[tuple[tuple, str]]:
     """(the note's path, message) for each source note that names a field its entry does not give
-    (`population: "fact: SSB"` on a hospital without a population): a note for nothing, often a field
-    left out or misplaced."""
+    (`population: "fact: SSB"` on a hospital without a population, or with `population: ~`, which is none):
+    a note for nothing, often a field left out or misplaced."""
     for validated, written, path in _pairs(value, raw):
         if not (isinstance(validated, Sourced) and isinstance(written, dict)):
             continue
-        given = sorted(str(key) for key in written if key not in ("source", "note"))
+        given = sorted(str(key) for key, item in written.items() if key not in ("source", "note") and item is not None)
         for key in validated.source:
             field = type(validated).written_name(key)  # a note may name `from` as `from_`
-            if key != "all" and field not in written:
+            if key != "all" and written.get(field) is None:
                 yield path + ("source", key), (
                     f"source names {key!r}, a field this entry does not give; a note is for a field given here "
                     f"({', '.join(given)}) or 'all': give {field}, or remove its note")
@@ -245,9 +256,24 @@ def _owner_prefix(names: list[str]) -> str:
     return ": ".join(items) + ": " if items else ""
 
 
-def not_a_number(path: tuple, raw: bool) -> str:
-    """`users: expected a number, found true`: pydantic takes true/false for 1/0 (`_numbers_from_booleans`)."""
-    return f"{path[-1]}: expected a number, found {str(raw).lower()}"
+def not_a_number(path: tuple, raw: bool | str, number: float | None = None, name: str | None = None) -> str:
+    """`users: expected a number, found true`: pydantic takes true/false for 1/0, and text for the number it
+    spells (`_numbers_written_otherwise`); `name`: the value's name (default: its key)."""
+    name = name if name is not None else str(path[-1])
+    if isinstance(raw, bool) or number is None:
+        return f"{name}: expected a number, found {str(raw).lower()}"
+    if re.fullmatch(r"[-+]?[0-9.]+[eE][-+]?[0-9]+", raw.strip()):  # YAML 1.1 reads 1e2 as text, not as 100
+        return (f"{name}: expected a number in decimal digits, found {raw}, which YAML reads as text; write "
+                f"{_plain_number(number)}")
+    return f"{name}: expected a number, found the text {raw!r} in quotes; write {_plain_number(number)} (no quotes)"
+
+
+def _plain_number(number: float) -> str:
+    """A number as a data file writes it: 24717, 72, 0.7 (no exponent, no `.0` on a whole number)."""
+    if float(number).is_integer():
+        return str(int(number))
+    text = repr(float(number))
+    return text if "e" not in text else f"{number:.12f}".rstrip("0")
 
 
 def _rule_type_of(node: Any, part: str) -> bool:
@@ -314,7 +340,9 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict,
         if allowed:
             msg += f"; allowed here: {', '.join(sorted(allowed))}"
     elif kind == "missing":
-        msg = f"missing field {field!r}" + (f"; write {_MISSING_HINT[field]}" if field in _MISSING_HINT else "")
+        choices = _choices(_field_at(model, err["loc"]))
+        msg = f"missing field {field!r}" + (f"; write {_MISSING_HINT[field]}" if field in _MISSING_HINT else
+                                            f"; write {field}: one of {', '.join(choices)}" if choices else "")
     elif kind == "value_error":
         msg = err["msg"].removeprefix("Value error, ")
     elif kind == "string_pattern_mismatch" and err["ctx"].get("pattern") == ID_PATTERN:
@@ -329,21 +357,40 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict,
         whole = kind == "int_parsing"
         msg = (f"{context}: expected {'a whole number' if whole else 'a number'}, found {value!r}; write "
                f"{_number_meant(value, whole)}")
-    elif kind == "too_short" and field == "actors" and value and _rule_type_in(err["loc"]):
+    elif kind == "int_from_float":  # 24.717: a Norwegian thousands dot, which YAML reads as a decimal point
+        grouped = re.fullmatch(r"\d{1,3}(?:\.\d{3})+", repr(value))
+        msg = f"{context}: expected a whole number, found {value!r}" + (
+            f"; a thousands separator? write {repr(value).replace('.', '')} (digits only)" if grouped else "")
+    elif kind == "too_short" and field == "actors" and isinstance(value, list) and _rule_type_in(err["loc"]):
         rule = _rule_type_in(err["loc"])
         msg = (f"{context}: {'an' if rule[0] in 'aeiou' else 'a'} {rule} rule needs at least two actors, and names "
                f"{len(value)}; name them all (`actors: [a, b]`)")
-    elif kind == "finite_number":
-        msg = f"{context}: expected a finite number, found {_YAML_NUMBER.get(str(value), value)}"
+    elif kind == "finite_number":  # .inf as YAML writes it, 'inf' (text) as written
+        shown = repr(value) if isinstance(value, str) else _YAML_NUMBER.get(str(value), value)
+        msg = f"{context}: expected a finite number, found {shown}"
     elif kind == "string_type" and value is None:
         msg = f"{context}: expected text, found nothing (null)"
+    elif kind == "string_type" and isinstance(value, list):  # `first: [frosta]`: quotes would not help
+        one = f": write {field}: {value[0]}" if len(value) == 1 and isinstance(value[0], str) else ""
+        msg = f"{context}: takes one value, not a list{one}"
     elif kind in ("string_type",):
         shown = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else repr(value)
         msg = f"{context}: expected text, got {shown}; put it in quotes"
     elif kind in ("bool_type", "bool_parsing"):
         msg = f"{context}: expected true or false, got {value!r}"
+    elif kind == "too_short" and value == [] and _is_required(_field_at(model, err["loc"])):
+        item = _item_name([field])
+        at_top = len(path) == 1
+        msg = (f"{context}: an empty list; {Path(doc.file).name} needs at least one {item}" if at_top else
+               f"{context}: an empty list; name at least one {item}")
     elif kind == "too_short" and value == []:
         msg = f"{context}: an empty list; name at least one, or leave {field!r} out (then it means all)"
+    elif kind == "list_type" and value is None:  # `organisations:` with nothing below it
+        required = _is_required(_field_at(model, err["loc"]))
+        msg = (f"{context}: expected a list, found nothing; write its entries below it, each starting with '- '"
+               + ("" if required else f", or leave {field!r} out"))
+    elif kind == "list_type" and isinstance(value, str):  # `actors: frosta`
+        msg = f"{context}: expected a list, found {value!r}; write [{value}]"
     elif kind == "union_tag_invalid":
         msg = f"unknown rule type {err['ctx'].get('tag')!r}{did_you_mean(str(err['ctx'].get('tag')), _rule_types())}; expected one of {', '.join(_rule_types())}"
     elif kind == "union_tag_not_found":
@@ -388,7 +435,8 @@ def _window_for_date(day: str, windows: Callable[[], Any] | None) -> str:
 
 def _number_meant(text: object, whole: bool) -> str | None:
     """The number a person meant by text written as numbers are written by hand, and how to write it:
-    `12,5` (a decimal comma) is 12.5, `116 000` (digits grouped by spaces) 116000; None: no such number."""
+    `12,5` (a decimal comma) is 12.5, `116 000` (digits grouped by spaces) 116000, and a whole number
+    `1,360` (a thousands separator) 1360; None: no such number."""
     if not isinstance(text, str):
         return None
     plain = re.sub(r"[ \u00a0\u202f]", "", text.strip())
@@ -397,6 +445,8 @@ def _number_meant(text: object, whole: bool) -> str | None:
         return f"{plain} (digits only, no spaces)"
     if not whole and re.fullmatch(r"[-+]?\d+,\d+", plain):
         return f"{plain.replace(',', '.')} (a decimal point, not a comma{', and no spaces' if spaced else ''})"
+    if whole and re.fullmatch(r"[-+]?\d{1,3}(?:([,.])\d{3})(?:\1\d{3})*", plain):  # 1,360 or 1.360.000
+        return f"{re.sub('[,.]', '', plain)} (digits only, no thousands separator)"
     return None
 
 
@@ -418,6 +468,12 @@ def _rule_types() -> tuple[str, ...]:
 
 def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
     """The field names allowed at a location (best effort, following nested models)."""
+    fields = getattr(_model_at(model, loc), "model_fields", {})
+    return [f.alias or name for name, f in fields.items()]
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model of the object at a location (best effort, following nested models); None: not known."""
     from typing import get_args, get_origin
 
     from .schema import AfterLive, NotSameWindow, Order, Together, WithOrBefore
@@ -430,15 +486,51 @@ def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
             current = {"with_or_before": WithOrBefore, "together": Together, "order": Order,
                        "after_live": AfterLive, "not_same_window": NotSameWindow}[part]
             continue
-        fields = getattr(current, "model_fields", {})
-        if part not in fields:
-            return []
-        annotation = fields[part].annotation
-        current = _inner_model(annotation, get_args, get_origin)
+        field = _field_named(current, part)
+        if field is None:
+            return None
+        current = _inner_model(field.annotation, get_args, get_origin)
         if current is None:
-            return []
-    fields = getattr(current, "model_fields", {})
-    return [f.alias or name for name, f in fields.items()]
+            return None
+    return current
+
+
+def _field_named(model: Any, key: object) -> FieldInfo | None:
+    """The field of `model` a file names `key` (its name, or its alias: `from`)."""
+    fields = getattr(model, "model_fields", {})
+    return fields.get(key) or next((f for f in fields.values() if f.alias is not None and f.alias == key), None)
+
+
+def _field_at(model: type[BaseModel], loc: tuple) -> FieldInfo | None:
+    """The field a pydantic error location ends in (the list's own field for one of its items); None: not known."""
+    loc = tuple(loc)
+    while loc and (isinstance(loc[-1], int) or _union_tag(loc[-1])):
+        loc = loc[:-1]
+    return _field_named(_model_at(model, loc[:-1]), loc[-1]) if loc else None
+
+
+def _is_required(field: FieldInfo | None) -> bool:
+    return field is not None and field.is_required()
+
+
+def _choices(field: FieldInfo | None) -> list[str]:
+    """The values a field takes where they are a fixed set (an enum, a Literal); else none."""
+    from typing import Literal, get_args, get_origin
+
+    found: list[str] = []
+
+    def walk(annotation: Any) -> None:
+        if isinstance(annotation, type) and issubclass(annotation, Enum):
+            found.extend(str(member.value) for member in annotation)
+        elif get_origin(annotation) is Literal:
+            found.extend(str(arg) for arg in get_args(annotation))
+        else:
+            for arg in get_args(annotation):
+                walk(arg)
+
+    if field is not None:
+        walk(field.annotation)
+    return found
 
 
 def _inner_model(annotation, get_args, get_origin):
@@ -471,9 +563,15 @@ def _locate(obj: Any, doc: YamlDocument, path: tuple = ()) -> None:
 def check_references(problem: Problem) -> None:
     """Ids that must exist, must be unique, and must be of the right kind. Raises InputErrors, in the
     order of the files and their lines."""
-    errors = _reference_errors(problem)
-    if errors:
-        raise input_errors(_in_file_order(errors, problem))
+    _raise_in_order(problem, _duplicate_id_errors(problem), _reference_errors(problem))
+
+
+def _raise_in_order(problem: Problem, causes: list[InputError], others: list[InputError]) -> None:
+    """Raise the errors found, if any: `causes` (a duplicate id) first, then the others, each in file order.
+    A duplicate id causes others (a profile renamed to another's id leaves every organisation that named
+    it without one), and in file order they hid it past the first MAX_ERRORS."""
+    if causes or others:
+        raise input_errors(_in_file_order(causes, problem) + _in_file_order(others, problem))
 
 
 def _in_file_order(errors: list[InputError], problem: Problem) -> list[InputError]:
@@ -486,8 +584,32 @@ def _in_file_order(errors: list[InputError], problem: Problem) -> list[InputErro
     return sorted(errors, key=key)
 
 
+def _id_lists(problem: Problem) -> list[tuple[str, list]]:
+    """(what, items) for each kind of item with an id that is unique among its kind."""
+    waves = problem.waves
+    return [
+        ("organisation", problem.organisations),
+        ("window", waves.windows),
+        ("track", waves.tracks),
+        ("pool", waves.pools),
+        ("load profile", waves.load_profiles),
+        ("rule", [rule for rule in waves.rules if rule.id]),  # optional: where given, one rule's (remove_rule)
+    ]
+
+
+def _duplicate_id_errors(problem: Problem) -> list[InputError]:
+    """An error for each id given a second time, at that id, saying where the first is."""
+    errors = []
+    for what, items in _id_lists(problem):
+        for item, before in _repeats(items, lambda item: item.id):
+            told = _first_at(before.field_at("id"), item.at)
+            errors.append(InputError(f"duplicate {what} id {item.id!r}{told}; each id may be used once",
+                                     item.field_at("id")))
+    return errors
+
+
 def _reference_errors(problem: Problem) -> list[InputError]:
-    """The errors of `check_references`, as found."""
+    """The errors of `check_references` but duplicate ids (`_duplicate_id_errors`), as found."""
     errors: list[InputError] = []
 
     def err(message: str, obj: Located | None, field: str | None = None) -> None:
@@ -502,6 +624,14 @@ def _reference_errors(problem: Problem) -> list[InputError]:
     profiles = {p.id for p in waves.load_profiles}
     profile_pool = {p.id: p.pool for p in waves.load_profiles}
     pools = {p.id for p in waves.pools}
+    # an id not found that is nearest an id given twice: likely one of the two was renamed (said first)
+    twice = {what: {item.id for item, _ in _repeats(items, lambda item: item.id)} for what, items in _id_lists(problem)}
+
+    def meant(ident: str, choices: Iterable[str], what: str) -> str:
+        near = closest(ident, choices)
+        if near is not None and near in twice[what]:
+            return f" (the {what} id {near!r} is given twice: was one of the two {ident!r}?)"
+        return did_you_mean(ident, choices)
 
     mandatory = [o for o in problem.organisations if o.is_mandatory]
     nothing_to_plan_in = bool(mandatory) and not problem.future_windows
@@ -516,28 +646,16 @@ def _reference_errors(problem: Problem) -> list[InputError]:
             "plan them in: add windows on or after the planning date, or give an earlier planning_date",
             waves.field_at("planning_date")))
 
-    for what, items in (
-        ("organisation", problem.organisations),
-        ("window", waves.windows),
-        ("track", waves.tracks),
-        ("pool", waves.pools),
-        ("load profile", waves.load_profiles),
-        ("rule", [rule for rule in waves.rules if rule.id]),  # optional: where given, one rule's (remove_rule)
-    ):
-        for item, before in _repeats(items, lambda item: item.id):
-            told = _first_at(before.field_at("id"), item.at)
-            err(f"duplicate {what} id {item.id!r}{told}; each id may be used once", item, "id")
-
     def need_org(ident: str, owner: Located, role: str, kind: Kind | None = None, field: str | None = None) -> None:
         if ident not in orgs:
-            err(f"{role} {ident!r} is not an organisation in organisations.yaml{did_you_mean(ident, orgs)}", owner,
-                field)
+            err(f"{role} {ident!r} is not an organisation in organisations.yaml{meant(ident, orgs, 'organisation')}",
+                owner, field)
         elif kind is not None and orgs[ident].kind is not kind:
             err(f"{role} {ident!r} is a {orgs[ident].kind.value}, expected a {kind.value}", owner, field)
 
     def need_window(ident: str, owner: Located, role: str, future: bool = False, field: str = "windows") -> None:
         if ident not in windows:
-            err(f"{role} {ident!r} is not a window in waves.yaml{did_you_mean(ident, windows)}", owner, field)
+            err(f"{role} {ident!r} is not a window in waves.yaml{meant(ident, windows, 'window')}", owner, field)
         elif future and not nothing_to_plan_in and windows[ident].date < problem.planning_date:
             # (with no window on or after the planning date at all, that is said once, above)
             err(
@@ -553,15 +671,26 @@ def _reference_errors(problem: Problem) -> list[InputError]:
             need_org(o.municipality, o, "municipality", Kind.municipality, "municipality")
         if o.part_of is not None:
             need_org(o.part_of, o, "part_of", Kind.health_trust, "part_of")
-        if o.preferred_window is not None:
+        if o.preferred_window is not None and o.status is Status.live and o.live_since is not None:
+            # a live organisation is not planned: a preference is left over from when it was, unless it
+            # names the window it went live in
+            own = problem.history_window_of(o)
+            if o.preferred_window not in windows:
+                need_window(o.preferred_window, o, "preferred_window", field="preferred_window")
+            elif own is None or own.id != o.preferred_window:
+                went = f"window {own.id}" if own is not None else "no window"
+                err(f"preferred_window {o.preferred_window!r} is not the window {o.id} went live in ({went}, live_since "
+                    f"{o.live_since}): a live organisation's go-live is history, and a preference no longer applies; "
+                    "remove preferred_window", o, "preferred_window")
+        elif o.preferred_window is not None:
             need_window(o.preferred_window, o, "preferred_window", future=True, field="preferred_window")
         if o.track is not None and o.track not in tracks:
-            err(f"track {o.track!r} is not a track in waves.yaml{did_you_mean(o.track, tracks)}", o, "track")
+            err(f"track {o.track!r} is not a track in waves.yaml{meant(o.track, tracks, 'track')}", o, "track")
         if o.load_profile is not None:
             for profile_id in o.profile_ids:
                 if profile_id not in profiles:
                     err(f"load_profile {profile_id!r} is not in waves.yaml load_profiles"
-                        f"{did_you_mean(profile_id, profiles)}", o, "load_profile")
+                        f"{meant(profile_id, profiles, 'load profile')}", o, "load_profile")
         if o.status is Status.live and o.live_since is not None and o.live_since >= problem.planning_date:
             late_history.append((o, o.live_since, (
                 f"{o.id}: live_since {o.live_since} is not before the planning date {problem.planning_date}; "
@@ -606,7 +735,7 @@ def _reference_errors(problem: Problem) -> list[InputError]:
     for profile in waves.load_profiles:
         if profile.pool is not None and profile.pool not in pools:
             err(f"load profile {profile.id}: pool {profile.pool!r} is not a pool in waves.yaml"
-                f"{did_you_mean(profile.pool, pools)}", profile, "pool")
+                f"{meant(profile.pool, pools, 'pool')}", profile, "pool")
     for pool, before in _repeats(waves.pools, lambda pool: pool.sector):
         err(f"pool {pool.id!r}: pool {before.id!r} has sector {pool.sector.value} already"
             f"{_first_at(before.field_at('sector'), pool.at)}; one pool per sector (leave `sector` out "
@@ -625,13 +754,16 @@ def _reference_errors(problem: Problem) -> list[InputError]:
     for blackout in waves.blackouts:
         for a in blackout.actors or []:
             need_org(a, blackout, "blackout actor", field="actors")
-    for rule in waves.rules:
+    for index, rule in enumerate(waves.rules):
+        # named as the verifier names a rule, with the field that names the organisation (`actors`: an actor)
+        label = f"{rule.type} rule {rule.id!r}" if rule.id else f"{rule.type} rule #{problem.rule_number(index)}"
         for field, a in _rule_actor_fields(rule):
-            need_org(a, rule, f"{rule.type} rule: actor", field=field)
+            need_org(a, rule, f"{label}: {field.removesuffix('s')}", field=field)
         ids = _rule_actors(rule)
         repeated = [a for a, n in Counter(ids).items() if n > 1]
         if repeated:
-            err(f"{rule.type} rule names {', '.join(repeated)} more than once", rule, "actors")
+            err(f"{label} names {', '.join(repeated)} more than once; name each once", rule,
+                "actors" if hasattr(rule, "actors") else None)
     return errors
 
 

@@ -27,7 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .errors import Location
+from .errors import Location, did_you_mean
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
@@ -76,8 +76,8 @@ def _a_date(value: object) -> dt.date:
     """A date as YAML reads 2024-01-15, or as text in that form. pydantic would also take a number (as
     seconds since 1970: `earliest: 0` was 1970-01-01) and a date with a time of day."""
     if isinstance(value, dt.datetime):
-        raise PydanticCustomError("date_text", "expected a date as YYYY-MM-DD without a time of day, found {found}",
-                                  {"found": str(value)})
+        raise PydanticCustomError("date_text", "expected a date as YYYY-MM-DD without a time of day, found {found}; "
+                                  "write {meant}", {"found": str(value), "meant": value.date().isoformat()})
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
@@ -86,13 +86,17 @@ def _a_date(value: object) -> dt.date:
         except ValueError as exc:
             raise PydanticCustomError("date_text", "{found} is no date ({problem}); expected YYYY-MM-DD",
                                       {"found": repr(value), "problem": str(exc)}) from None
-    if isinstance(value, str):  # 01.09.2025, as Norwegians write it: day, month, year
+    if isinstance(value, str):  # 2025-1-5, or 2025-01-15 10:00 (a time YAML does not read as one): the day
+        loose = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?P<time>[T ]+\d{1,2}:\d{2}(?::\d{2})?)?", value.strip())
+        meant = _day(int(loose[1]), int(loose[2]), int(loose[3])) if loose else None
+        if meant is not None:
+            timed = " without a time of day" if loose["time"] else ""
+            raise PydanticCustomError("date_text", "expected a date as YYYY-MM-DD{timed}, found {found}; write {meant}",
+                                      {"timed": timed, "found": repr(value), "meant": meant.isoformat()})
+        # 01.09.2025, as Norwegians write it: day, month, year
         day_first = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value.strip())
         if day_first:
-            try:
-                meant = dt.date(int(day_first[3]), int(day_first[2]), int(day_first[1]))
-            except ValueError:
-                meant = None
+            meant = _day(int(day_first[3]), int(day_first[2]), int(day_first[1]))
             if meant is not None:
                 raise PydanticCustomError("date_text", "expected a date as YYYY-MM-DD, found {found}; write {meant}",
                                           {"found": repr(value), "meant": meant.isoformat()})
@@ -103,6 +107,14 @@ def _a_date(value: object) -> dt.date:
     found = (repr(value) if isinstance(value, str) else "a list" if isinstance(value, list) else
              "a mapping" if isinstance(value, dict) else "null" if value is None else str(value).lower())
     raise PydanticCustomError("date_text", "expected a date as YYYY-MM-DD, found {found}", {"found": found})
+
+
+def _day(year: int, month: int, day: int) -> dt.date | None:
+    """The calendar day of `year`, `month`, `day`, or None where there is none (2025-02-30)."""
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 #: a calendar day, written YYYY-MM-DD
@@ -172,6 +184,10 @@ DEFAULT_SECTOR = {
 }
 
 
+#: the kinds that are part of no health trust (`part_of` is for hospitals, labs and `other` units, a DPS)
+NOT_PART_OF = (Kind.health_trust, Kind.municipality, Kind.gp_office)
+
+
 class FieldError(ValueError):
     """A check of several fields that one of them fails: the error points at that field's line, not at
     the start of the object (`loader._explain` reads `field`)."""
@@ -204,7 +220,8 @@ def _check_sources(source: dict[str, str], allowed: set[str], named: set[str] = 
     for key, note in source.items():
         if key != "all" and key not in allowed and key not in named:
             raise FieldError(key,
-                f"source names unknown field {key!r}; use 'all' or one of: {', '.join(sorted(allowed))}"
+                f"source names unknown field {key!r}{did_you_mean(key, allowed)}; use 'all' or one of: "
+                f"{', '.join(sorted(allowed))}"
             )
         if not SOURCE_KIND.match(note):
             raise FieldError(key,
@@ -296,8 +313,22 @@ class Organisation(Sourced):
             raise FieldError("returns", "returns is only for status opted_out")
         if self.earliest and self.latest and self.earliest > self.latest:
             raise FieldError("latest", f"earliest {self.earliest} is after latest {self.latest}")
+        if self.status is Status.live and self.live_since is not None:
+            # a pinned go-live is history: a bound it breaks is left over from when it was planned
+            for bound, day, broken in (("earliest", self.earliest, "after"), ("latest", self.latest, "before")):
+                if day is not None and (day > self.live_since if broken == "after" else day < self.live_since):
+                    raise FieldError(bound, f"{bound} {day} is {broken} live_since {self.live_since}: a live "
+                                     f"organisation's go-live is history, and {bound} no longer applies; remove "
+                                     f"{bound} (or, if it has not gone live yet, give status signed or planned and "
+                                     "remove live_since)")
         if self.kind is Kind.gp_office and self.municipality is None:
             raise ValueError("a gp_office needs municipality: the id of the municipality it is located in")
+        if self.municipality is not None and self.kind is not Kind.gp_office:
+            raise FieldError("municipality", f"municipality is only for kind gp_office (the municipality it is "
+                             f"located in), and this is a {self.kind.value}; remove it")
+        if self.part_of is not None and self.kind in NOT_PART_OF:
+            raise FieldError("part_of", f"part_of is only for a hospital, lab or other unit of a health trust (the "
+                             f"trust it belongs to), and this is a {self.kind.value}; remove it")
         if self.private is not None and self.kind is not Kind.gp_office:
             raise FieldError("private", "private is only for kind gp_office")
         return self
@@ -357,14 +388,16 @@ class Blackout(Sourced):
     @model_validator(mode="after")
     def _ordered(self):
         if self.from_ > self.to:
-            raise FieldError("to", f"from {self.from_} is after to {self.to}")
+            raise FieldError("to", f"from {self.from_} is after to {self.to}; swap them (from is the first day "
+                             "barred, to the last)")
         return self
 
 
 class Track(Sourced):
     id: Id
     name: Name | None = None
-    windows: list[WindowId] | None = None  # members may go live only in these windows
+    # members may go live only in these windows (all when omitted); an empty list is refused, as for a limit
+    windows: list[WindowId] | None = Field(default=None, min_length=1)
     note: str | None = None
 
 
@@ -506,6 +539,18 @@ class ObjectiveWeights(Located):
     population_weight: int = Field(default=1, ge=0, le=1000)  # per person-month before go-live
     preferred_window_penalty: int = Field(default=20_000, ge=0, le=10**9)  # per window away from preferred
     unscheduled_months: int = Field(default=12, ge=0, le=600)  # months past the horizon an unplanned actor counts as
+
+    #: the weights of kind `population`'s terms: kind `makespan` has one term, and no weight
+    POPULATION_WEIGHTS: ClassVar[tuple[str, ...]] = ("population_weight", "preferred_window_penalty",
+                                                     "unscheduled_months")
+
+    @model_validator(mode="after")
+    def _weights_of_its_kind(self):
+        given = [name for name in self.POPULATION_WEIGHTS if name in self.model_fields_set]
+        if self.kind == "makespan" and given:
+            raise FieldError(given[0], f"{given[0]} weighs a term of kind population, and this objective is kind "
+                             "makespan (its one term, no weights); remove it, or write kind: population")
+        return self
 
 
 class WavesFile(Sourced):

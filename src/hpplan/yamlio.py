@@ -188,9 +188,9 @@ _SYNTAX_HINTS = (
      "indentation of this line"),
     (("did not find expected '-' indicator",),
      "a list entry that does not start with '- ' in the list's column: check the indentation"),
-    (("found character '\\t' that cannot start any token",),
-     "a tab, where YAML needs spaces (in the indentation, or after a key's colon): write spaces, not tabs"),
 )
+#: PyYAML's words for a tab it does not take (the hint names where it is: `_tab_place`)
+_TAB = "found character '\\t' that cannot start any token"
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> InputError:
@@ -204,11 +204,32 @@ def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> InputError:
                           "several lines: use `|`)", Location(display, quote[0]))
     hint = next((text for words, text in _SYNTAX_HINTS
                  if any(w in f"{exc.context or ''} {exc.problem or ''}" for w in words)), None)
+    if _TAB in (exc.problem or ""):
+        hint = f"a tab {_tab_place(exc.problem_mark)}, where YAML needs spaces: write spaces, not tabs"
     if hint and exc.context_mark is not None and exc.problem_mark is not None \
             and exc.context_mark.line != exc.problem_mark.line:
         hint += f"; {_block_start(exc.context_mark, exc.problem_mark)}"
     return InputError(f"invalid YAML: {what}" + (f" ({hint})" if hint else ""),
                       Location(display, mark.line + 1 if mark else None))
+
+
+def _tab_place(mark: yaml.Mark | None) -> str:
+    """Where a tab PyYAML refuses is on its line: `population: 24717<TAB># note` has it before a comment,
+    which is neither indentation nor after a colon."""
+    lines = mark.buffer.rstrip("\0").splitlines() if mark is not None and mark.buffer is not None else []
+    if mark is None or mark.line >= len(lines):
+        return "(in the indentation, after a key's colon or before a comment)"
+    line = lines[mark.line]
+    before, after = line[:mark.column].rstrip(" "), line[mark.column:].lstrip(" \t")
+    if not before.strip():
+        return "in the indentation"
+    if after.startswith("#"):
+        return "before a comment"
+    if before.endswith(":"):
+        return "after a key's colon"
+    if before.endswith((",", "[", "{", "-")):
+        return f"after {before[-1]!r}"
+    return "between values"
 
 
 def _block_start(context: yaml.Mark, problem: yaml.Mark) -> str:
@@ -374,7 +395,8 @@ class _Builder:
                 value = self.loader.construct_object(node, deep=True)
                 how = "a hexadecimal" if "x" in text.lower() else "a binary" if "b" in text.lower() else "a"
                 raise self.error(node, f"unquoted {text!r} would be read as {how} number ({value}); write the "
-                                       f"number in decimal digits only ({value}), or quote it for text")
+                                       f"number in decimal digits only ({value}), or quote it where it is text "
+                                       "(a name, an id)")
         if node.tag == "tag:yaml.org,2002:binary":
             raise self.error(node, "a !!binary value hides what it says (it is base64); write the text out")
         try:
