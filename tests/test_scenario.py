@@ -550,6 +550,9 @@ def test_flags_numbers_and_dates_are_read_as_strictly_as_in_the_data(tmp_path):
     head = "base: data\ndescription: x\nchanges:\n"
     message = scenario_error(base, path, head + "  - op: set\n    actor: m1\n    fields:\n      users: true\n")
     assert message == f"{path}:7: m1: users: expected a number, found true"
+    # and text where a number belongs, as in organisations.yaml (`population: "2000"` was 2000)
+    message = scenario_error(base, path, head + "  - op: set\n    actor: m1\n    fields:\n      population: '2000'\n")
+    assert message == f"{path}:7: m1: population: expected a number, found the text '2000' in quotes; write 2000 (no quotes)"
     for flag, shown in (("'yes'", "'yes'"), ("1", "1")):
         message = scenario_error(base, path, head + f"  - {{op: set_planning_date, date: 2023-10-01, unpin: {flag}}}\n")
         assert message == f"{path}:4: unpin: expected true or false, got {shown}"

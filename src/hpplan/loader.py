@@ -191,12 +191,6 @@ def _numbers_written_otherwise(value: Any, raw: Any, path: tuple) -> Iterable[tu
             yield at, written, validated
 
 
-def _numbers_from_booleans(value: Any, raw: Any, path: tuple) -> Iterable[tuple[tuple, bool]]:
-    """The data paths where a YAML true/false became a number in the validated `value`."""
-    return ((at, written) for at, written, _ in _numbers_written_otherwise(value, raw, path)
-            if isinstance(written, bool))
-
-
 def _notes_of_absent_fields(value: Any, raw: Any) -> Iterable[tuple[tuple, str]]:
     """(the note's path, message) for each source note that names a field its entry does not give
     (`population: "fact: SSB"` on a hospital without a population, or with `population: ~`, which is none):

@@ -28,7 +28,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, model_validator
 
 from .errors import InputError, InputErrors, Location, did_you_mean, input_errors
-from .loader import (DATA_FLAGS, _explain, _line, _locate, _numbers_from_booleans, check_references,
+from .loader import (DATA_FLAGS, _explain, _line, _locate, _numbers_written_otherwise, check_references,
                      flag_fields, not_a_number, validate)
 from .problem import Numbering, Problem, Removal, checked_problem, month_label, parse_month
 from .schema import (
@@ -565,9 +565,10 @@ class _Draft:
                            where(e["loc"][0] if e["loc"] else getattr(e.get("ctx", {}).get("error"), "field", None)))
                 for e in exc.errors()
             ]) from None
-        # as in organisations.yaml, true/false is no number (pydantic reads `users: true` as 1)
-        wrong = [InputError(f"{org.id}: {not_a_number(path, raw)}", where(path[0]))
-                 for path, raw in _numbers_from_booleans(new, update, ())]
+        # as in organisations.yaml, true/false or text is no number (pydantic reads `users: true` as 1 and
+        # `population: "2000"` as 2000)
+        wrong = [InputError(f"{org.id}: {not_a_number(path, raw, number)}", where(path[0]))
+                 for path, raw, number in _numbers_written_otherwise(new, update, ())]
         if wrong:
             raise InputErrors(wrong)
         # the organisation stays where organisations.yaml has it, and so do the fields the change left
