@@ -80,3 +80,41 @@ def test_an_entry_without_the_pool_and_month_of_its_finding_is_refused(tmp_path:
     assert "add pool: primary, month: 2024-03" in result.stderr
     whole = known_file(tmp_path / "whole.json", json.dumps({"findings": findings}))
     assert run(*args, "--known", whole).exit_code == 0
+
+
+def _stale_plan(plan: Path, path: Path, **more: int) -> Path:
+    """The solved `plan` with its saved objective's terms (and total) raised by `more`: stale figures."""
+    doc = json.loads(plan.read_text(encoding="utf-8"))
+    for term, by in more.items():
+        doc["objective"][term] += by
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def test_a_known_stale_total_does_not_hide_a_new_stale_term(tmp_path: Path):
+    """The objective's total and its terms are findings of one rule, owner and line: their `term` tells
+    them apart, so a known stale total (or term) never stands for another stale term."""
+    plan = tmp_path / "plan.json"
+    assert run("solve", "--data", TINY, "--format", "json", "-t", "5", "-o", plan).exit_code == 0
+    args = ("check", "--data", TINY, "--plan")
+    # the baseline: the saved total and preference stale; a report of it is a known file
+    first = _stale_plan(plan, tmp_path / "first.json", preference=1, total=1)
+    report = run(*args, first, "-f", "json").stdout
+    assert sorted(f["term"] for f in json.loads(report)["findings"]) == ["preference", "total"]
+    known = known_file(tmp_path / "known.json", report)
+    assert run(*args, first, "--known", known).exit_code == 0
+    # then the population delay is stale instead of the preference: new, and the preference no longer found
+    later = _stale_plan(plan, tmp_path / "later.json", population_delay=1, total=1)
+    result = run(*args, later, "--known", known, "-f", "json")
+    assert result.exit_code == 1, result.output
+    out = json.loads(result.stdout)
+    assert [f["term"] for f in out["findings"]] == ["population_delay"]
+    assert [f["term"] for f in out["known"]] == ["total"]
+    assert [(k["rule"], k["term"]) for k in out["known_gone"]] == [("objective", "preference")]
+    # a known file written before findings had a term: its objective entry stands for the total
+    old = known_file(tmp_path / "old.yaml", "findings:\n  - {rule: objective, owner: plan, pool: null, month: null}\n")
+    result = run(*args, later, "--known", old, "-f", "json")
+    assert result.exit_code == 1, result.output
+    out = json.loads(result.stdout)
+    assert ([f["term"] for f in out["findings"]], [f["term"] for f in out["known"]]) == (["population_delay"], ["total"])
+    assert run(*args, _stale_plan(plan, tmp_path / "total.json", total=1), "--known", old).exit_code == 0

@@ -143,7 +143,7 @@ def test_a_finding_about_a_plan_entry_names_its_line_in_the_plan_file(tmp_path: 
     known.write_text(to_json(result), encoding="utf-8")
     new, matched, gone = split_known(result.findings, read_known(known))
     assert new == [] and gone == [] and len(matched) == len(result.findings)
-    assert finding.key == ("earliest", "organisation orsta", ("orsta",), None, None)
+    assert finding.key == ("earliest", "organisation orsta", ("orsta",), None, None, None)  # no pool, month, term
 
 
 def test_limit_and_capacity_findings_name_no_plan_entries(tmp_path: Path):

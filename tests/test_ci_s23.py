@@ -100,7 +100,7 @@ def test_a_new_finding_fails_a_known_one_no_longer_found_is_said(tmp_path: Path)
     assert report["status"] == "violations" and report["exit_code"] == 1
     assert {f["rule"] for f in report["findings"]} == {"limit.max_actors"} and len(report["findings"]) == 5
     assert len(report["known"]) == 4
-    assert report["known_gone"] == [dict(gone, pool=None, month=None, file=str(known), line=gone_line)]
+    assert report["known_gone"] == [dict(gone, pool=None, month=None, term=None, file=str(known), line=gone_line)]
     assert "5 violations; and 4 known findings" in report["summary"] and "1 known finding of" in report["summary"]
     result = run(*args, "--format", "github")
     assert result.exit_code == 1

@@ -451,8 +451,8 @@ def test_a_delay_the_data_gives_no_cost_for_is_unknown_not_zero():
     base = build([org("a", population=100), org("b", population=10)])
     comparison = compared(base, apply_quick(base, postpone=["a=2024-04-01"]))
     assert [m.id for m in comparison.uncosted] == ["a"] and comparison.cost_of_delay == 0
-    assert totals_lines(comparison)[2] == ("Cost of delay: unknown: the data gives no cost for the "
-                                           "1 organisation moved later")
+    assert totals_lines(comparison)[2] == ("Cost of delay: unknown (the data gives no cost for the "
+                                           "1 organisation moved later)")
     # one given as 0 by the data: a known 0 (the total is its sum); the other is still counted
     base = build([org("a", population=100, postponement_cost_per_month=0.0), org("b", population=10)])
     comparison = compared(base, apply_quick(base, postpone=["a=2024-04-01", "b=2024-04-01"]))
@@ -476,7 +476,7 @@ def test_the_shipped_four_municipalities_delay_has_no_cost_in_the_data():
     comparison = compare(before, ki2, solve(base, SolveOptions(time_limit=20), Baseline(before)), base)
     assert sorted(m.id for m in comparison.of("later")) == ["aure", "averoy", "froya", "gjemnes"]
     text = comparison_markdown(comparison)
-    assert "Cost of delay: unknown: the data gives no cost for the 4 organisations moved later" in text
+    assert "Cost of delay: unknown (the data gives no cost for the 4 organisations moved later)" in text
     assert "0 MNOK" not in text
     totals = comparison.to_json_dict()["totals"]  # a program reading 0 MNOK learns it is not "free"
     assert totals["cost_of_delay_mnok"] == 0 and totals["no_cost_given"] == ["aure", "averoy", "froya", "gjemnes"]

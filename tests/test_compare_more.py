@@ -68,7 +68,8 @@ def test_population_figures_from_estimated_populations_are_marked():
     lines = totals_lines(out)
     assert lines[1] == ("Population-months of delay: 20 for the organisations moved (population x calendar months "
                         "moved, later positive); 1 organisation (1 000* people) newly out of the plan: open-ended")
-    assert lines[2] == ("Estimated cost of delay: unknown: the data gives no cost for the 1 organisation moved later; "
+    # an unknown cost is no estimate: "Estimated cost of delay: unknown" said both (the `*` marks the estimate)
+    assert lines[2] == ("Cost of delay: unknown (the data gives no cost for the 1 organisation moved later); "
                         "open-ended (not scheduled) for t (40.5* MNOK a month)")
     data = out.to_json_dict()
     assert (data["totals"]["population_months_is_estimate"], data["totals"]["population_out_is_estimate"]) == (

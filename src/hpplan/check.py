@@ -255,6 +255,10 @@ class Finding:
     #: plan file's entries of those organisations (id, where the entry gives its date), the lines a pull
     #: request that moves a date changes; not part of `key`
     plan_entries: tuple[tuple[str, Location], ...] = ()
+    #: a finding about the plan's saved objective: the figure that is stale (`total`, `population_delay`,
+    #: ...; `verify.Violation.term`), for the total and its terms are findings of one rule, owner and line;
+    #: else None
+    term: str | None = None
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}" if self.where else self.message
@@ -268,20 +272,31 @@ class Finding:
     @property
     def key(self) -> tuple:
         """What identifies the finding from one run to the next (a known finding is matched on it): its rule,
-        owner, organisations, pool and month; never its message, whose figures change with the data."""
-        return finding_key(self.rule, self.owner, self.actors, self.pool, self.month)
+        owner, organisations, pool, month and objective term; never its message, whose figures change with
+        the data."""
+        return finding_key(self.rule, self.owner, self.actors, self.pool, self.month, self.term)
 
     def to_json(self) -> dict:
         return {"rule": self.rule, "owner": self.owner, "file": self.where.file if self.where else None,
                 "line": self.where.line if self.where else None, "actors": list(self.actors),
-                "pool": self.pool, "month": self.month, "message": self.message,
+                "pool": self.pool, "month": self.month, "term": self.term, "message": self.message,
                 "plan_entries": [{"id": org_id, "file": where.file, "line": where.line}
                                  for org_id, where in self.plan_entries]}
 
 
-def finding_key(rule: str, owner: str, actors, pool: str | None, month: str | None) -> tuple:
+def finding_key(rule: str, owner: str, actors, pool: str | None, month: str | None, term: str | None = None) -> tuple:
     """`Finding.key` of these fields (the organisations in any order)."""
-    return rule, owner, tuple(sorted(actors)), pool, month
+    return rule, owner, tuple(sorted(actors)), pool, month, term
+
+
+#: the term of a saved objective's finding that a known entry without `term` names: a known file written
+#: before findings had a term listed the objective's findings alike, and its entry stands for the total
+OBJECTIVE_TERM = "total"
+
+
+def known_term(rule: str, term: str | None) -> str | None:
+    """The term a known entry names: its own, else the total for an `objective` entry, else none."""
+    return term if term is not None or rule != "objective" else OBJECTIVE_TERM
 
 
 @dataclass(frozen=True)
@@ -295,30 +310,32 @@ class KnownFinding:
     month: str | None
     where: Location
     #: the fields it is matched on that its entry leaves out (taken as empty: `actors` [], `pool` and
-    #: `month` null)
+    #: `month` null; `term` null, or `total` for an `objective` entry: `known_term`)
     left_out: tuple[str, ...] = ()
+    term: str | None = None
 
     @property
     def key(self) -> tuple:
-        return finding_key(self.rule, self.owner, self.actors, self.pool, self.month)
+        return finding_key(self.rule, self.owner, self.actors, self.pool, self.month, self.term)
 
     def missing_for(self, finding: Finding) -> dict[str, Any]:
         """The fields this entry leaves out that `finding` has (`{"actors": ("aure",)}`), where it names
         `finding` but for them; {} where it differs in a field it gives, or matches as it is."""
         filled = {name: getattr(finding, name) for name in self.left_out}
         key = finding_key(self.rule, self.owner, filled.get("actors", self.actors), filled.get("pool", self.pool),
-                          filled.get("month", self.month))
+                          filled.get("month", self.month), filled.get("term", self.term))
         return {name: value for name, value in filled.items() if value} if key == finding.key else {}
 
     def __str__(self) -> str:
         """'mandatory, organisation aure, actors aure': the fields it is matched on."""
         parts = [self.rule, self.owner] + ([f"actors {', '.join(self.actors)}"] if self.actors else [])
-        return ", ".join(parts + [f"{name} {value}" for name, value in (("pool", self.pool), ("month", self.month))
+        return ", ".join(parts + [f"{name} {value}" for name, value in (("pool", self.pool), ("month", self.month),
+                                                                         ("term", self.term))
                                   if value is not None and f"{name} {value}" != self.owner])
 
     def to_json(self) -> dict:
         return {"rule": self.rule, "owner": self.owner, "actors": list(self.actors), "pool": self.pool,
-                "month": self.month, "file": self.where.file, "line": self.where.line}
+                "month": self.month, "term": self.term, "file": self.where.file, "line": self.where.line}
 
 
 class KnownEntry(BaseModel):
@@ -333,6 +350,7 @@ class KnownEntry(BaseModel):
     actors: list[str] = []
     pool: str | None = None
     month: str | None = None
+    term: str | None = None
     file: str | None = None
     line: int | None = None
     message: str | None = None
@@ -384,7 +402,8 @@ def read_known(path: Path) -> list[KnownFinding]:
                              "--known", doc.where((written[0],)))
     data: KnownFile = validate(KnownFile, doc)
     return [KnownFinding(e.rule, e.owner, tuple(e.actors), e.pool, e.month, doc.where(("findings", i)),
-                         tuple(name for name in ("actors", "pool", "month") if name not in e.model_fields_set))
+                         tuple(name for name in ("actors", "pool", "month", "term") if name not in e.model_fields_set),
+                         known_term(e.rule, e.term))
             for i, e in enumerate(data.findings)]
 
 
@@ -401,7 +420,7 @@ def check_left_out(gone: list[KnownFinding], new: list[Finding]) -> None:
                 errors.append(InputError(
                     f"this known finding gives no {' and no '.join(missing)}, and so matches no finding; the one it "
                     f"names but for that is {f.rule}, {f.owner} (at {f.where or 'the plan'}): add {add} (a known "
-                    "finding is matched on its rule, owner, actors, pool and month; docs/check.md)", k.where))
+                    "finding is matched on its rule, owner, actors, pool, month and term; docs/check.md)", k.where))
                 break
     if errors:
         raise input_errors(errors)
@@ -687,7 +706,7 @@ def _finding(v: Violation, owners: dict[Location, str], plan_path: Path,
         owner = owners.get(v.where, "plan")
     named = tuple((a, entries[a]) for a in v.actors if a in entries) if (
         entries and owner != "plan" and v.rule in _ENTRY_DATE_RULES) else ()
-    return Finding(v.rule, v.message, v.where, owner, v.actors, f"hpplan: {v.rule}", v.pool, v.month, named)
+    return Finding(v.rule, v.message, v.where, owner, v.actors, f"hpplan: {v.rule}", v.pool, v.month, named, v.term)
 
 
 def invalid(error: InputError, source: str) -> CheckResult:

@@ -15,7 +15,7 @@ from .cli import (EXIT_INPUT, app, check_command_line, check_output, fail_input,
                   inputs_of, problem_with)
 from .errors import InputError
 from .explain import (SOLVE_TIME_LIMIT, Explanation, Undecided, counted, explain_infeasible, is_feasible, known_actor,
-                      why_not_earlier)
+                      plan_file_for, why_not_earlier)
 from .formats import ESTIMATE_NOTE
 from .io import write_atomic, write_stdout
 from .problem import Problem
@@ -147,7 +147,7 @@ def explain_command(
             # none, and the answer does not read them: it is answered, and says so)
             checked = check_plan(problem, plan, scenarios=scenario)
             if broken_rules(checked.findings):
-                _refuse_plan(checked, org, folder, scenario, fmt)
+                _refuse_plan(checked, org, plan, folder, scenario, fmt)
             given = checked.plan
     except InputError as error:
         fail_input(error)
@@ -186,7 +186,7 @@ def explain_command(
     raise typer.Exit(code)
 
 
-def _refuse_plan(checked: CheckResult, org: Organisation, folder: Path, scenarios: list[Path],
+def _refuse_plan(checked: CheckResult, org: Organisation, plan: Path, folder: Path, scenarios: list[Path],
                  fmt: ExplainFormat) -> None:
     """`explain --actor --plan` about a plan that does not keep every rule and limit: its findings as
     `hpplan check --plan` gives them (file:line), that the question is not answered, and what to do;
@@ -194,7 +194,9 @@ def _refuse_plan(checked: CheckResult, org: Organisation, folder: Path, scenario
     head = (f"hpplan explain: {checked.source}: the plan breaks rules or limits of the data: "
             f"{counted(len(broken_rules(checked.findings)), 'violation')}{stale_note(checked.findings, '; and ')}, "
             "as `hpplan check --plan` lists them")
-    solve_again = check_command_line(folder, scenarios, "--format", "json", "-o", "plan.json", verb="solve")
+    # saved beside the plan under a name of its own (`plan_file_for`): never over the plan given, often the baseline
+    solve_again = check_command_line(folder, scenarios, "--format", "json", "-o", str(plan_file_for(plan, scenarios)),
+                                     verb="solve")
     advice = (f"Why {org.name} does not go live earlier is not answered for this plan: the answer would weigh the "
               "move against what the plan already breaks. Ask about a plan that keeps every rule and limit: leave "
               f"out --plan (the optimal plan), solve again and save the plan (`{solve_again}`), or give the --data "

@@ -254,7 +254,8 @@ def totals_lines(c: Comparison) -> list[str]:
     some = "the " if len(uncosted_later) == len(later) else f"{len(uncosted_later)} of the "
     no_cost = f"the data gives no cost for {some}{_organisations(later)} moved later"
     if uncosted_later and not c.costed_later:  # a known 0 (moved within a month) is no unknown
-        cost = f"{label}: unknown: {no_cost}"
+        # an unknown cost is no estimate, whatever else the line marks `*` (a saving): "Cost of delay"
+        cost = f"Cost of delay: unknown ({no_cost})"
     else:
         cost = f"{label}: {marked(fmt_number(c.cost_of_delay), c.cost_of_delay_is_estimate)} MNOK"
         if uncosted_later:

@@ -265,8 +265,10 @@ def report_command(
         fail_input(error)
     if not quiet:
         status = checked_status(solution, found)
-        if plan_source(solution) is None:  # "optimal plan", "plan optimal as saved; breaks ..."
-            status = f"plan {status}" if found else f"{status} plan"
+        if plan_source(solution) is None:  # "plan optimal as saved; breaks ..."; the plan after its status word:
+            # "optimal plan", "feasible plan (gap 1.20%)", "optimal plan among the plans that change the baseline least"
+            word, _, rest = status.partition(" ")
+            status = f"plan {status}" if found else " ".join(part for part in (word, "plan", rest) if part)
         typer.echo(f"hpplan: wrote {output} ({_size(len(content))}, {status})", err=True)
     exit_stopped(solution, output)
     raise typer.Exit(solution.exit_code)

@@ -590,7 +590,9 @@ class _Explainer:
         return causes
 
     def _window_moved_cause(self, window: str, shifted: tuple[dt.date, dt.date]) -> Cause:
-        return Cause("window", f"its window {window} moved from {shifted[0]} to {shifted[1]} (scenario)",
+        sources = self._sources(self.base_problem.window[window].field_at("date"),
+                                self.other_problem.window[window].field_at("date"))
+        return Cause("window", f"its window {window} moved from {shifted[0]} to {shifted[1]} ({sources})",
                      where=self._window_at(window))
 
     def _window_at(self, window: str) -> str | None:
@@ -627,8 +629,10 @@ class _Explainer:
                held: bool) -> Cause:
         cause = self._found_cause(v, move, group, problem, plan, held)
         if cause.kind in ("data", "rule", "limit") and self._from_a_scenario(v):
-            # a blackout, rule or limit the scenario added or changed (it is written in the scenario file)
-            return Cause("scenario", f"{cause.text} (scenario, {cause.where})", cause.rule, cause.actors, cause.where,
+            # a blackout, rule or limit the scenario added or changed (it is written in the scenario file);
+            # found in the base data (`held` false), the baseline's scenario (--baseline-scenario) wrote it
+            which = "scenario" if held else "baseline scenario"
+            return Cause("scenario", f"{cause.text} ({which}, {cause.where})", cause.rule, cause.actors, cause.where,
                          cause.detail)
         return cause
 
@@ -638,8 +642,29 @@ class _Explainer:
 
     def _in_a_scenario(self, where: Location | None) -> bool:
         """Whether `where` is in a scenario file, not in the data files."""
-        data_files = {str(f) for p in (self.base_problem, self.other_problem) for f in (p.org_file, p.waves_file) if f}
+        data_files = self._data_files()
         return where is not None and bool(data_files) and where.file not in data_files
+
+    def _in_the_data(self, where: Location | None) -> bool:
+        """Whether `where` is in a data file (not in a scenario file; not unknown: data built in Python)."""
+        return where is not None and where.file in self._data_files()
+
+    def _data_files(self) -> set[str]:
+        return {str(f) for p in (self.base_problem, self.other_problem) for f in (p.org_file, p.waves_file) if f}
+
+    def _sources(self, before: Location | None, after: Location | None) -> str:
+        """Where the baseline's value and the new value of a change come from (`before`, `after`: where
+        each side's data writes it), as a cause says it: `scenario` when a scenario of the changed data
+        wrote the new value over the data's own (the usual what-if); else each side's, in the order of
+        the change's arrow: `baseline scenario -> data` (a `--baseline-scenario` wrote the baseline's
+        value and the new one is the data's own), `baseline scenario -> scenario`, `baseline data ->
+        data` (two data folders). A new value whose place is not known (data built in Python) is taken as
+        the scenario's, as a baseline's value is as the data's."""
+        files = [tuple(str(f) for f in (p.org_file, p.waves_file)) for p in (self.base_problem, self.other_problem)]
+        first = ("baseline scenario" if self._in_a_scenario(before) else
+                 "data" if files[0] == files[1] else "baseline data")
+        then = "data" if self._in_the_data(after) else "scenario"
+        return "scenario" if (first, then) == ("data", "scenario") else f"{first} -> {then}"
 
     def _found_cause(self, v: Violation, move: Move, group: list[Move], problem: Problem, plan: Solution,
                      held: bool) -> Cause:
@@ -686,8 +711,15 @@ class _Explainer:
         changed = [n for n in names if before is not None and after is not None
                    and getattr(before, n) != getattr(after, n)]
         if changed:
-            text = "; ".join(f"{n} {_value(getattr(before, n))} -> {_value(getattr(after, n))}" for n in changed)
-            return Cause("scenario", f"{text} (scenario)", v.rule, (), where, v.message)
+            # each value said with where it comes from (a --baseline-scenario's earlier date is no delay the
+            # scenario caused); the source said once, after them all, where each field has the same
+            sources = {n: self._sources(before.field_at(n), after.field_at(n)) for n in changed}
+            one = len(set(sources.values())) == 1
+            text = "; ".join(f"{n} {_value(getattr(before, n))} -> {_value(getattr(after, n))}"
+                             + ("" if one else f" ({sources[n]})") for n in changed)
+            text += f" ({sources[changed[0]]})" if one else ""
+            kind = "scenario" if any("scenario" in s for s in sources.values()) else "data"
+            return Cause(kind, text, v.rule, (), where, v.message)
         return Cause("data", v.message, v.rule, (), where, v.message)
 
     def _limit_cause(self, v: Violation, move: Move, group: list[Move], others: tuple[str, ...], problem: Problem,
@@ -795,8 +827,10 @@ class _Explainer:
         explains = next((c for c in changes if (c[2] < c[1]) == held), None)
         if explains is not None or (changes and not movers):
             changed, before, after, marks = explains or changes[0]
+            sources = self._sources(self.base_problem.pool[pool.id].capacity_at(changed),
+                                    self.other_problem.pool[pool.id].capacity_at(changed))
             text = f"{head}; capacity{f' in {changed}' if months else ''} {marked(f'{before:g}', marks[0])} -> " \
-                   f"{marked(f'{after:g}', marks[1])} FTE (scenario)"
+                   f"{marked(f'{after:g}', marks[1])} FTE ({sources})"
             if load and explains is not None:  # the movers' load comes on top of the scenario's change
                 text += f"; {load}"
             return Cause("scenario", text, rule, movers if explains is not None else (), where, detail,

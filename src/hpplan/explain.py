@@ -38,6 +38,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Callable, Iterable
 
 from ortools.sat.python import cp_model
@@ -1360,6 +1361,20 @@ def known_actor(problem: Problem, actor: str) -> Organisation:
     if actor not in problem.org:
         raise InputError(f"no organisation {actor!r} in {problem.org_file}{did_you_mean(actor, problem.org)}")
     return problem.org[actor]
+
+
+def plan_file_for(plan: Path, scenarios: Iterable[Path] = ()) -> Path:
+    """Where to save the plan solved again for `explain --actor` when the plan asked about (`--plan PLAN`)
+    breaks rules of the data: beside PLAN, named after it and the scenarios applied (`plan.json` with
+    `hmr-postponed.yaml`: `plan-hmr-postponed.json`; without scenarios `plan-solved.json`), JSON as
+    `solve --format json` writes. Never PLAN itself: it is often the baseline plan the scenario is
+    compared with (`compare --baseline plan.json`), and the advice followed would overwrite it."""
+    plan = Path(plan)
+    tag = "-".join(Path(s).stem for s in scenarios) or "solved"
+    # a name longer than PLAN's own, so never PLAN; plan-hmr-postponed.json with hmr-postponed.yaml (made
+    # with it, and breaking rules all the same) gives plan-hmr-postponed-solved.json
+    name = f"{plan.stem}-solved" if plan.stem.endswith(f"-{tag}") else f"{plan.stem}-{tag}"
+    return plan.with_name(f"{name}.json")
 
 
 def is_minimal_conflict(problem: Problem, keys: list[str], *, hypothesis=None) -> bool:

@@ -40,7 +40,9 @@ class Violation:
     no caller has to parse the wording (which may change): a capacity or load report violation names
     its `pool` and its `month` ("YYYY-MM", as in the plan's load report; a load report month that is no
     YYYY-MM leaves `month` None); other violations leave them None. `estimate`: the message states a
-    capacity that rests on an estimate, marked `*` (the outputs then say what the mark means).
+    capacity that rests on an estimate, marked `*` (the outputs then say what the mark means). `term`:
+    a saved objective's finding names the figure that is stale (`total`, `population_delay`,
+    `preference`, `makespan`), for each is a finding of its own at the same line; else None.
     """
 
     rule: str
@@ -50,6 +52,7 @@ class Violation:
     pool: str | None = None
     month: str | None = None
     estimate: bool = False
+    term: str | None = None
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
@@ -190,8 +193,9 @@ class _Verifier:
     # ---- helpers --------------------------------------------------------------------------------
 
     def add(self, rule: str, message: str, actors=(), where: Location | None = None, seq: tuple = (), *,
-            pool: str | None = None, month: str | None = None, estimate: bool = False) -> None:
-        self.violations.append((Violation(rule, message, tuple(actors), where, pool, month, estimate),
+            pool: str | None = None, month: str | None = None, estimate: bool = False,
+            term: str | None = None) -> None:
+        self.violations.append((Violation(rule, message, tuple(actors), where, pool, month, estimate, term),
                                 seq or self._seq))
 
     def who(self, org_id: str) -> str:
@@ -652,7 +656,8 @@ class _Verifier:
                 self.add("objective", f"the plan reports objective {key} = {_exact(float(reported[key]))}, but "
                          f"the plan's {key} is {_exact(value)} with this data: the plan was solved from other data "
                          "(a population, a cost or the objective's weights changed since) or its go-lives were "
-                         "edited after it was written; solve again to bring the plan up to date", where=where)
+                         "edited after it was written; solve again to bring the plan up to date", where=where,
+                         term=key)
 
 
 def _exact(value: float) -> str:
