@@ -591,6 +591,12 @@ def _race(problem: Problem, flat: Flat | None, engines: list[str], rollout: Roll
     entries: list[Entry] = []
     threads = []
     values = None
+    if "highs" in engines or "lp-rounding" in engines:
+        from .engines.highs import new_highs
+
+        # the process's first HiGHS prints its banner on fd 1, silenced by pointing fd 1 elsewhere
+        # for a moment: here, before the race's threads start (engines.highs.new_highs)
+        new_highs(log=options.log)
     for engine in engines:
         if engine in ("highs", "lp-rounding"):
             # a start helps HiGHS on a makespan (it cuts every slot finishing later) and hurts it on the
@@ -641,6 +647,11 @@ def _race(problem: Problem, flat: Flat | None, engines: list[str], rollout: Roll
     finally:
         for thread in threads:
             thread.release()
+    failed = [thread for thread in threads if thread.error is not None]
+    if failed and incumbent is None and not any(e.found or e.status is Status.infeasible for e in entries):
+        # no plan and no proof from anyone: not `unknown` (out of time), but the bug it is (exit 70)
+        raise RuntimeError(f"the {failed[0].engine} engine failed ({failed[0].error_text}) and no other "
+                           "engine answered") from failed[0].error
     for entry in entries:
         if entry.error is not None:
             stats.phases.append(f"{entry.engine} failed: {entry.error}")
@@ -654,7 +665,8 @@ def _race(problem: Problem, flat: Flat | None, engines: list[str], rollout: Roll
 
 class _Thread(threading.Thread):
     """Runs one racing engine; `result()` returns its entry. An engine that fails (a bug, a broken
-    install) leaves the race with status unknown and the error noted; the others go on.
+    install) leaves the race with status unknown and the error noted (`error`); the others go on, and
+    where none of them answers (a plan, a proof of infeasibility) `_race` raises it.
 
     The thread outlives its engine until `release()`: HiGHS shuts down a thread's task scheduler when
     the thread ends, and one HiGHS run ending that way while another runs in a second thread left the
@@ -664,6 +676,7 @@ class _Thread(threading.Thread):
         super().__init__(daemon=True)
         self._target_call, self._engine, self._args = target, engine, args
         self._result: Entry | None = None
+        self.error: Exception | None = None  # the engine's own, with its traceback
         self._done = threading.Event()
         self._release = threading.Event()
         self.start()
@@ -672,10 +685,19 @@ class _Thread(threading.Thread):
         try:
             self._result = self._target_call(self._engine, *self._args)
         except Exception as error:  # noqa: BLE001 - reported by the caller, the race goes on
-            self._result = Entry(self._engine, Status.unknown, error=f"{type(error).__name__}: {error}")
+            self.error = error
+            self._result = Entry(self._engine, Status.unknown, error=self.error_text)
         finally:
             self._done.set()
             self._release.wait()
+
+    @property
+    def engine(self) -> str:
+        return self._engine
+
+    @property
+    def error_text(self) -> str:
+        return f"{type(self.error).__name__}: {self.error}"
 
     def result(self) -> Entry:
         self._done.wait()

@@ -598,7 +598,10 @@ def _solve_flat(flat: Flat, options: HighsOptions, started: float, stats: SolveS
     info = h.getInfo()
     MS = highspy.HighsModelStatus
     has_plan = info.primal_solution_status == 2
-    bound = max(float(math.ceil(max(float(info.mip_dual_bound), -1e18) - 1e-6)), trivial)
+    # HiGHS's dual bound is -inf (or below -1e18) before its root bound, and +inf once it has proven the
+    # MIP infeasible in its search (not in presolve): neither bounds anything here
+    dual = float(info.mip_dual_bound)
+    bound = max(float(math.ceil(dual - 1e-6)), trivial) if math.isfinite(dual) else trivial
     if model_status == MS.kOptimal and has_plan:
         status = "optimal"
     elif model_status == MS.kInfeasible:
@@ -619,12 +622,9 @@ def _solve_flat(flat: Flat, options: HighsOptions, started: float, stats: SolveS
 
 def load_highs(mip: MipModel, options: HighsOptions, *, integer: bool):
     """A `highspy.Highs` holding the model (its LP relaxation when not `integer`), options set."""
-    import highspy
     import numpy as np
 
-    with _quiet_stdout(not options.log):  # the constructor prints a banner on stdout
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", bool(options.log))
+    h = new_highs(log=bool(options.log))
     h.setOptionValue("log_to_console", bool(options.log))
     h.setOptionValue("random_seed", int(options.seed))
     h.setOptionValue("threads", int(options.threads))
@@ -693,9 +693,40 @@ def listen(h, options: HighsOptions, mip: MipModel | None = None, *, lp: bool = 
         event.subscribe(interrupt)
 
 
+#: held while the first `highspy.Highs` of the process is constructed (`new_highs`)
+_FIRST_HIGHS = threading.Lock()
+_banner_printed = False
+
+
+def new_highs(*, log: bool = False):
+    """A new `highspy.Highs`, its output off (on with `log`). Every `Highs` hpplan makes comes from here.
+
+    HiGHS prints a banner on file descriptor 1 (C++ output, past `sys.stdout`) at the first `Highs` a
+    process constructs, and never again (highspy 1.16). Only that first construction, under a lock,
+    points fd 1 at /dev/null, so that JSON on stdout stays clean; later ones leave fd 1 alone. Pointing
+    fd 1 elsewhere at every construction lost stdout when two threads did it at once (one restored
+    the other's /dev/null: `hpplan solve -f json` wrote nothing, exit 0), and loses whatever another
+    thread writes meanwhile; `solve` therefore makes its first one before the race's threads start."""
+    global _banner_printed
+    import highspy
+
+    if not _banner_printed:
+        with _FIRST_HIGHS:
+            if not _banner_printed:
+                with _quiet_stdout(not log):
+                    h = highspy.Highs()
+                    h.setOptionValue("output_flag", log)
+                _banner_printed = True
+                return h
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", log)
+    return h
+
+
 @contextlib.contextmanager
 def _quiet_stdout(quiet: bool):
-    """Silence file descriptor 1 (C++ output bypasses sys.stdout), so that JSON on stdout stays clean."""
+    """Silence file descriptor 1 (C++ output bypasses sys.stdout) for the first `Highs` (`new_highs`) only:
+    fd 1 is the process's, not the thread's."""
     if not quiet:
         yield
         return

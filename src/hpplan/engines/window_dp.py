@@ -212,7 +212,7 @@ def _lp_prices(units: _Units, threads: int = 1) -> _Prices | None:
     import highspy
     import numpy as np
 
-    from .highs import _quiet_stdout
+    from .highs import new_highs
 
     flat = units.flat
     months = flat.end_month - flat.start_month + 1
@@ -263,9 +263,7 @@ def _lp_prices(units: _Units, threads: int = 1) -> _Prices | None:
             if sum(terms.values()) > limit.bound:
                 priced.append(("limit", j, k, len(rows)))
                 rows.append((terms, -INF, float(limit.bound)))
-    with _quiet_stdout(True):
-        h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.setOptionValue("threads", int(threads))
     inf = highspy.kHighsInf
     n = len(cost)
