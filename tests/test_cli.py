@@ -424,3 +424,21 @@ def test_an_output_through_a_folder_linked_to_the_data_is_refused(tmp_path: Path
     assert result.exit_code == 2, result.output
     assert f"folder {tmp_path / 'reports'} is a link to data, in the data folder" in result.stderr, result.stderr
     assert {p.name: p.read_bytes() for p in data.iterdir()} == before
+
+
+def test_hpplan_s_own_warnings_are_one_line_on_stderr(capsys, monkeypatch):
+    # "hpplan: the highs engine failed (...); the race went on without it" came with Python's
+    # "file:line: RuntimeWarning:" and the source line of the warn call
+    import warnings
+
+    from hpplan import cli
+
+    monkeypatch.setattr(warnings, "showwarning", cli._show_warning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.warn("hpplan: the highs engine failed (OverflowError: x); the race went on without it", RuntimeWarning)
+        warnings.warn("something else", UserWarning)
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    assert lines[0] == "hpplan: the highs engine failed (OverflowError: x); the race went on without it"
+    assert "UserWarning: something else" in lines[1]  # others keep Python's form

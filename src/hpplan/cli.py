@@ -14,6 +14,7 @@ import shlex
 import shutil
 import sys
 import typing
+import warnings
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -505,10 +506,23 @@ def _terminal_text() -> None:
             del os.environ[name]
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """hpplan's own warnings (`hpplan: the highs engine failed ...; the race went on without it`) as one
+    line on stderr, as its other messages are (Python's form adds the file, line and source line of the
+    call); others in Python's form."""
+    own = str(message).startswith("hpplan:")
+    text = f"{message}\n" if own else warnings.formatwarning(message, category, filename, lineno, line)
+    try:
+        (file or sys.stderr).write(text)
+    except OSError:  # stderr closed: a warning is not worth failing for
+        pass
+
+
 def main() -> None:
     from .solve import PlanBroken
 
     _terminal_text()
+    warnings.showwarning = _show_warning
     try:
         app()
     except PlanBroken as error:
