@@ -54,9 +54,9 @@ def test_a_live_organisation_preferring_a_window_it_did_not_go_live_in_is_refuse
     path = data / "organisations.yaml"
     edit(path, "    live_since: 2023-11-04\n", "    live_since: 2023-11-04\n    preferred_window: 2024-09\n")
     assert error_of(data) == (
-        f"{path}:{line_of(path, 'preferred_window: 2024-09')}: preferred_window '2024-09' is not the window st-olavs "
-        "went live in (window 2023-11, live_since 2023-11-04): a live organisation's go-live is history, and a "
-        "preference no longer applies; remove preferred_window")
+        f"{path}:{line_of(path, 'preferred_window: 2024-09')}: st-olavs: preferred_window '2024-09' is not the window "
+        "it went live in (window 2023-11, live_since 2023-11-04): a live organisation's go-live is history, and a "
+        "preference no longer applies; remove preferred_window")  # without the `st-olavs:` the others have
     # its own window is no contradiction (it was told "before the planning date; choose a window on or after it")
     edit(path, "    preferred_window: 2024-09\n", "    preferred_window: 2023-11\n")
     assert load_problem(data).org["st-olavs"].preferred_window == "2023-11"
@@ -135,7 +135,7 @@ def test_text_where_a_number_belongs_is_refused_with_the_number(data: Path, file
 
 @pytest.mark.parametrize("written, said", [
     ("1,360", "expected a whole number, found '1,360'; write 1360 (digits only, no thousands separator)"),
-    ("10.958", "expected a whole number, found 10.958; a thousands separator? write 10958 (digits only)"),
+    ("10.958", "expected a whole number, found 10.958; write 10958 (digits only, no thousands separator)"),
 ])
 def test_a_whole_number_with_a_thousands_separator_is_told_the_digits(data: Path, written, said):
     path = data / "organisations.yaml"

@@ -76,6 +76,11 @@ def each_of(*steps: Callable[[], object]) -> list:
     return results
 
 
+def a_or_an(word: str) -> str:
+    """`word` with its indefinite article: 'a hospital', 'an other', 'an order'."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def some_of(names: Iterable[str], shown: int = 3) -> str:
     """The first few of a list of names, and how many more: 'a, b, c and 5 more'."""
     names = list(names)

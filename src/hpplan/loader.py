@@ -7,6 +7,7 @@ all of a file's validation errors are reported together.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections import Counter
 from enum import Enum
@@ -16,8 +17,8 @@ from typing import Any, Callable, Iterable
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from .errors import (MAX_ERRORS, InputError, InputErrors, Location, closest, did_you_mean, each_of, input_errors,
-                     some_of)
+from .errors import (MAX_ERRORS, InputError, InputErrors, Location, a_or_an, closest, did_you_mean, each_of,
+                     input_errors, some_of)
 from .problem import Problem, month_index
 from .schema import (
     ID_PATTERN,
@@ -25,10 +26,12 @@ from .schema import (
     RULE_TYPES,
     Kind,
     Located,
+    Organisation,
     OrganisationsFile,
     Sourced,
     Status,
     WavesFile,
+    Window,
     WithOrBefore,
     id_advice,
 )
@@ -148,12 +151,14 @@ def validate(model: type[BaseModel], doc: YamlDocument, windows: Callable[[], An
         known = windows if windows is not None else (lambda: doc.data)
         explained = sorted((_explain(model, doc, err, known) for err in branch), key=_line)
         raise InputErrors(explained[:MAX_ERRORS], len(branch)) from None
-    # pydantic takes true/false for a number (as 1/0): `population: true` is a slip, not a count; and text
-    # ('24_717' in quotes, or 1e2, which YAML reads as text): a number is written as one, in decimal digits
+    # pydantic takes true/false for a number (as 1/0): `population: true` is a slip, not a count; text
+    # ('24_717' in quotes, or 1e2, which YAML reads as text): a number is written as one, in decimal digits;
+    # and a whole float for a whole number (`population: 120.000`, a thousands dot YAML reads as 120.0)
     errors = []
     for path, raw, number in _numbers_written_otherwise(validated, doc.data, ()):
         names = _data_path(doc.data, path)[1]
-        errors.append(InputError(_owner_prefix(names) + not_a_number(path, raw, number, names[-1]), doc.where(path)))
+        errors.append(InputError(_owner_prefix(names) + not_a_number(path, raw, number, names[-1],
+                                                                     doc.written.get(path)), doc.where(path)))
     errors += [InputError(_owner_prefix(_data_path(doc.data, path)[1]) + message, doc.where(path))
                for path, message in _notes_of_absent_fields(validated, doc.data)]
     if errors:
@@ -182,12 +187,15 @@ def _pairs(value: Any, raw: Any, path: tuple = ()) -> Iterable[tuple[Any, Any, t
                 yield from _pairs(item, raw[key], path + (key,))
 
 
-def _numbers_written_otherwise(value: Any, raw: Any, path: tuple) -> Iterable[tuple[tuple, bool | str, float]]:
-    """(data path, value as written, the number) where a YAML true/false or text became a number in the
-    validated `value`: pydantic reads `true` as 1 and '24_717' (quoted) or `1e2` (YAML 1.1's text) as numbers."""
+def _numbers_written_otherwise(value: Any, raw: Any,
+                               path: tuple) -> Iterable[tuple[tuple, bool | str | float, int | float]]:
+    """(data path, value as read, the number) where a YAML true/false or text became a number in the
+    validated `value`, or a decimal fraction a whole number: pydantic reads `true` as 1, '24_717' (quoted) or
+    `1e2` (YAML 1.1's text) as numbers, and takes 120.0 (YAML's reading of `120.000`) for the whole 120."""
     for validated, written, at in _pairs(value, raw, path):
-        if isinstance(written, (bool, str)) and isinstance(validated, (int, float)) \
-                and not isinstance(validated, bool):
+        if isinstance(validated, bool) or not isinstance(validated, (int, float)):
+            continue
+        if isinstance(written, (bool, str)) or (isinstance(written, float) and isinstance(validated, int)):
             yield at, written, validated
 
 
@@ -250,16 +258,46 @@ def _owner_prefix(names: list[str]) -> str:
     return ": ".join(items) + ": " if items else ""
 
 
-def not_a_number(path: tuple, raw: bool | str, number: float | None = None, name: str | None = None) -> str:
-    """`users: expected a number, found true`: pydantic takes true/false for 1/0, and text for the number it
-    spells (`_numbers_written_otherwise`); `name`: the value's name (default: its key)."""
+def not_a_number(path: tuple, raw: bool | str | float, number: float | None = None, name: str | None = None,
+                 written: str | None = None, whole: bool | None = None) -> str:
+    """`users: expected a number, found true`: pydantic takes true/false for 1/0, text for the number it
+    spells, and a decimal fraction for a whole number where it has no fraction (`_numbers_written_otherwise`);
+    `number`: the number it is; `name`: the value's name (default: its key); `written`: its text where it
+    was unquoted (`YamlDocument.written`; None: in quotes); `whole`: whether a whole number belongs here
+    (None: whether `number` is an int, as pydantic makes of a value for a whole number)."""
     name = name if name is not None else str(path[-1])
     if isinstance(raw, bool) or number is None:
         return f"{name}: expected a number, found {str(raw).lower()}"
-    if re.fullmatch(r"[-+]?[0-9.]+[eE][-+]?[0-9]+", raw.strip()):  # YAML 1.1 reads 1e2 as text, not as 100
-        return (f"{name}: expected a number in decimal digits, found {raw}, which YAML reads as text; write "
-                f"{_plain_number(number)}")
-    return f"{name}: expected a number, found the text {raw!r} in quotes; write {_plain_number(number)} (no quotes)"
+    whole = isinstance(number, int) if whole is None else whole
+    if isinstance(raw, float):  # `population: 120.000`, which YAML reads as 120.0
+        text = written or repr(raw)
+        return f"{name}: expected a whole number, found {text}; write {_to_write(text, raw, whole)}"
+    if written is not None:  # unquoted: YAML 1.1 reads 1e2 as text, not as 100
+        return (f"{name}: expected {'a whole number' if whole else 'a number'} in decimal digits, found {written}, "
+                f"which YAML reads as text; write {_to_write(written, float(number), whole)}")
+    text = raw.strip()
+    strict = whole and (_GROUPED.fullmatch(text) is not None or not float(number).is_integer())
+    return (f"{name}: expected {'a whole number' if strict else 'a number'}, found the text {raw!r} in quotes; "
+            f"write {_to_write(text, float(number), whole, quoted=True)}")
+
+
+#: a number in decimal digits, with a fraction or an exponent (what pydantic cannot read as a whole number)
+_DECIMAL = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+#: a whole number with its digits grouped by a dot, as Norwegians write thousands (24.717, 1.360.000);
+#: YAML reads the first as a decimal fraction (24.717, and 120.000 as 120.0)
+_GROUPED = re.compile(r"[-+]?\d{1,3}(?:\.\d{3})+")
+
+
+def _to_write(text: str, number: float, whole: bool, quoted: bool = False) -> str:
+    """What to write for a number written `text` (the `number` YAML or pydantic made of it), where a whole
+    number belongs (`whole`) or any: 24.717 is a thousands separator; 120.000 too, or 120; 2.5 is 2 or 3.
+    `quoted`: it was written in quotes, which go."""
+    if whole and _GROUPED.fullmatch(text):
+        meant = f", or {int(number)} if you meant that" if float(number).is_integer() else ""
+        return f"{text.replace('.', '')} (digits only, no thousands separator{', no quotes' if quoted else ''}){meant}"
+    low = math.floor(number)
+    meant = f"{low} or {low + 1}" if whole and not float(number).is_integer() else _plain_number(number)
+    return meant + (" (no quotes)" if quoted else "")
 
 
 def _plain_number(number: float) -> str:
@@ -347,17 +385,19 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict,
         msg = f"{context}: {err['msg']}"
     elif kind == "window_date":  # schema.WindowId
         msg = f"{context}: {_window_for_date(err['ctx']['date'], windows)}"
+    elif kind == "int_parsing" and isinstance(value, str) and _DECIMAL.fullmatch(value.strip()) \
+            and math.isfinite(float(value)):
+        # 1e2 (YAML 1.1's text, or in quotes), '2.5' in quotes: a number, but not written as a whole one
+        msg = not_a_number(path, value, float(value), context, doc.written.get(path), whole=True)
     elif kind in ("float_parsing", "int_parsing") and _number_meant(value, whole=kind == "int_parsing"):
         whole = kind == "int_parsing"
         msg = (f"{context}: expected {'a whole number' if whole else 'a number'}, found {value!r}; write "
                f"{_number_meant(value, whole)}")
     elif kind == "int_from_float":  # 24.717: a Norwegian thousands dot, which YAML reads as a decimal point
-        grouped = re.fullmatch(r"\d{1,3}(?:\.\d{3})+", repr(value))
-        msg = f"{context}: expected a whole number, found {value!r}" + (
-            f"; a thousands separator? write {repr(value).replace('.', '')} (digits only)" if grouped else "")
+        msg = not_a_number(path, value, value, context, doc.written.get(path), whole=True)
     elif kind == "too_short" and field == "actors" and isinstance(value, list) and _rule_type_in(err["loc"]):
         rule = _rule_type_in(err["loc"])
-        msg = (f"{context}: {'an' if rule[0] in 'aeiou' else 'a'} {rule} rule needs at least two actors, and names "
+        msg = (f"{context}: {a_or_an(rule)} rule needs at least two actors, and names "
                f"{len(value)}; name them all (`actors: [a, b]`)")
     elif kind == "finite_number":  # .inf as YAML writes it, 'inf' (text) as written
         shown = repr(value) if isinstance(value, str) else _YAML_NUMBER.get(str(value), value)
@@ -645,7 +685,7 @@ def _reference_errors(problem: Problem) -> list[InputError]:
             err(f"{role} {ident!r} is not an organisation in organisations.yaml{meant(ident, orgs, 'organisation')}",
                 owner, field)
         elif kind is not None and orgs[ident].kind is not kind:
-            err(f"{role} {ident!r} is a {orgs[ident].kind.value}, expected a {kind.value}", owner, field)
+            err(f"{role} {ident!r} is {a_or_an(orgs[ident].kind.value)}, expected {a_or_an(kind.value)}", owner, field)
 
     def need_window(ident: str, owner: Located, role: str, future: bool = False, field: str = "windows") -> None:
         if ident not in windows:
@@ -668,14 +708,10 @@ def _reference_errors(problem: Problem) -> list[InputError]:
         if o.preferred_window is not None and o.status is Status.live and o.live_since is not None:
             # a live organisation is not planned: a preference is left over from when it was, unless it
             # names the window it went live in
-            own = problem.history_window_of(o)
             if o.preferred_window not in windows:
                 need_window(o.preferred_window, o, "preferred_window", field="preferred_window")
-            elif own is None or own.id != o.preferred_window:
-                went = f"window {own.id}" if own is not None else "no window"
-                err(f"preferred_window {o.preferred_window!r} is not the window {o.id} went live in ({went}, live_since "
-                    f"{o.live_since}): a live organisation's go-live is history, and a preference no longer applies; "
-                    "remove preferred_window", o, "preferred_window")
+            elif (broken := history_preference(o, problem.history_window_of(o))) is not None:
+                err(f"{o.id}: {broken}; remove preferred_window", o, "preferred_window")
         elif o.preferred_window is not None:
             need_window(o.preferred_window, o, "preferred_window", future=True, field="preferred_window")
         if o.track is not None and o.track not in tracks:
@@ -759,6 +795,16 @@ def _reference_errors(problem: Problem) -> list[InputError]:
             err(f"{label} names {', '.join(repeated)} more than once; name each once", rule,
                 "actors" if hasattr(rule, "actors") else None)
     return errors
+
+
+def history_preference(org: Organisation, own: Window | None) -> str | None:
+    """What is wrong with a live organisation's preferred_window (a window) that is not `own`, the window it
+    went live in: a preference left over from when it was planned; None: it names that window."""
+    if own is not None and own.id == org.preferred_window:
+        return None
+    went = f"window {own.id}" if own is not None else "no window"
+    return (f"preferred_window {org.preferred_window!r} is not the window it went live in ({went}, live_since "
+            f"{org.live_since}): a live organisation's go-live is history, and a preference no longer applies")
 
 
 def _slip_errors(problem: Problem) -> list[InputError]:

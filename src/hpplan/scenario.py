@@ -29,9 +29,10 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, Vali
 
 from .errors import InputError, InputErrors, Location, did_you_mean, input_errors
 from .loader import (DATA_FLAGS, _explain, _line, _locate, _numbers_written_otherwise, check_references,
-                     flag_fields, not_a_number, validate)
+                     flag_fields, history_preference, not_a_number, validate)
 from .problem import Numbering, Problem, Removal, checked_problem, month_label, parse_month
 from .schema import (
+    HISTORY_BY_CALLER,
     AfterLive,
     Blackout,
     CapacityChange,
@@ -46,6 +47,7 @@ from .schema import (
     WithOrBefore,
     Window,
     WindowId,
+    history_bounds,
 )
 from .yamlio import YamlDocument, load_yaml
 
@@ -63,6 +65,9 @@ class Change(BaseModel):
 
     _at: Location | None = PrivateAttr(default=None)
     _fields: dict[str, Location] = PrivateAttr(default_factory=dict)
+    #: the text of its unquoted numbers whose reading loses how they were written (`YamlDocument.written`),
+    #: by path from the change: ("fields", "population") -> "120.000"
+    _written: dict[tuple, str] = PrivateAttr(default_factory=dict)
 
     #: what the op is for, in one line (shown in error messages and docs)
     HELP: ClassVar[str] = ""
@@ -302,12 +307,14 @@ def _read_change(doc: YamlDocument, i: int, raw: Any, windows: list[Window] | No
         raise InputError(f"unknown op {op!r}{did_you_mean(str(op), CHANGES)}; expected one of {', '.join(CHANGES)}",
                          doc.where(path + ("op",)))
     cls = CHANGES[op]
-    sub = YamlDocument(doc.file, raw, {p[2:]: line for p, line in doc.lines.items() if p[:2] == path})
+    sub = YamlDocument(doc.file, raw, {p[2:]: line for p, line in doc.lines.items() if p[:2] == path},
+                       {p[2:]: text for p, text in doc.written.items() if p[:2] == path})
     change = validate(cls, sub, _as_read(windows))
     for name, field in type(change).model_fields.items():  # nested data: an added organisation, window, rule ...
         key = field.alias or name
         _locate(getattr(change, name), sub, (key,))
     change._at = sub.where(())
+    change._written = sub.written
     change._fields = {key: sub.where((key,)) for key in raw}
     for key, value in raw.items():  # `set`'s fields: {users: 500}: the line of users
         if isinstance(value, dict):
@@ -547,6 +554,8 @@ class _Draft:
         data = org.model_dump(by_alias=True, exclude_none=True)
         data.update(update)
         data = {k: v for k, v in data.items() if v is not None}
+        # the text of the numbers the change wrote, by their path in `update` (`fields: {population: 120.000}`)
+        written = {p[1:]: text for p, text in change._written.items() if p[0] == field and len(p) > 1}
 
         def where(key: object) -> Location | None:
             """The line of a field the change writes (`fields: {users: ...}`: the users line; an exclude's
@@ -556,26 +565,44 @@ class _Draft:
             inner = f"{field}.{key}"
             return change.where(key if inner not in change._fields and key in change._fields else inner)
 
-        try:
-            new = Organisation.model_validate(data)
+        try:  # what a live organisation's go-live contradicts is said below, in the change's terms
+            new = Organisation.model_validate(data, context=HISTORY_BY_CALLER)
         except ValidationError as exc:
+            as_read = YamlDocument(self.file, data, written=written)
             raise InputErrors([  # worded as for organisations.yaml, at the line of the field in the change
-                InputError(f"{org.id}: "
-                           f"{_explain(Organisation, YamlDocument(self.file, data), e, _as_read(self.windows)).message}",
+                InputError(f"{org.id}: {_explain(Organisation, as_read, e, _as_read(self.windows)).message}",
                            where(e["loc"][0] if e["loc"] else getattr(e.get("ctx", {}).get("error"), "field", None)))
                 for e in exc.errors()
             ]) from None
         # as in organisations.yaml, true/false or text is no number (pydantic reads `users: true` as 1 and
         # `population: "2000"` as 2000)
-        wrong = [InputError(f"{org.id}: {not_a_number(path, raw, number)}", where(path[0]))
+        wrong = [InputError(f"{org.id}: {not_a_number(path, raw, number, written=written.get(path))}", where(path[0]))
                  for path, raw, number in _numbers_written_otherwise(new, update, ())]
+        # a live organisation's earliest, latest or preferred_window that its go-live contradicts: each
+        # undone in the change (a `set` that makes it live keeps the bounds the data gave it for its plan)
+        wrong += [InputError(f"{org.id}: {broken}; write {name}: null in this {change.op}'s {field}"
+                             + ("" if name in update else f" ({name} is given at {org.field_at(name)})"), where(name))
+                  for name, broken in self.history_broken(new)]
         if wrong:
-            raise InputErrors(wrong)
+            raise InputErrors(sorted(wrong, key=_line))
         # the organisation stays where organisations.yaml has it, and so do the fields the change left
         # alone; a field the change wrote points at the change (`Located.field_at`)
         new._at = org.at
         new._fields_at = dict(org._fields_at) | {key: where(key) for key in update}
         return new
+
+    def history_broken(self, org: Organisation) -> list[tuple[str, str]]:
+        """(field, what is wrong) for each of `earliest`, `latest` and `preferred_window` that contradict
+        the go-live of `org`, if it is live (`schema.history_bounds`, `loader.history_preference`), among
+        the windows as the changes so far leave them."""
+        if org.status is not Status.live or org.live_since is None:
+            return []
+        broken = history_bounds(org)
+        if org.preferred_window in {w.id for w in self.windows}:  # (one that is no window: check_references)
+            windows = Problem([], self.base.waves.model_copy(update={"windows": self.windows}))
+            preference = history_preference(org, windows.history_window_of(org))
+            broken += [("preferred_window", preference)] if preference is not None else []
+        return broken
 
     def replace_org(self, i: int, org: Organisation) -> None:
         self.orgs[i] = org
@@ -742,14 +769,22 @@ class _Draft:
         if org.status is not Status.live:
             raise InputError(f"{org.id} is not live (status {org.status.value}); only a live organisation can be unpinned",
                              c.where("actor"))
-        self.replace_org(i, self._unpinned(org, c.status, c.earliest, c))
-        return f"unpin {org.id} (live since {org.live_since}; now {c.status})"
+        unpinned = self._unpinned(org, c.status, c.earliest, c)
+        self.replace_org(i, unpinned)
+        dropped = (f"; its preferred_window {org.preferred_window} is history, dropped"
+                   if unpinned.preferred_window != org.preferred_window else "")
+        return f"unpin {org.id} (live since {org.live_since}; now {c.status}{dropped})"
 
     def _unpinned(self, org: Organisation, status: str, earliest: dt.date | None, c: Change) -> Organisation:
+        """`org` to plan again. A preferred window before the planning date (the one it went live in, the only
+        one a live organisation may keep) is dropped: that wish was met, and no plan can meet it again."""
         source = {k: v for k, v in org.source.items() if k != "live_since"}
         update = {"status": status, "live_since": None, "source": source}
         if earliest is not None:
             update["earliest"] = earliest
+        preferred = next((w for w in self.windows if w.id == org.preferred_window), None)
+        if preferred is not None and preferred.date < self.planning_date:
+            update["preferred_window"] = None
         return self.revalidate(org, update, c, "actor")
 
     def _set_planning_date(self, c: SetPlanningDate) -> str:

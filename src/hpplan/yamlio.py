@@ -28,8 +28,10 @@ _YAML11_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OF
 _LEADING_ZERO_INT = re.compile(r"^[-+]?0[0-9_]+$")
 #: numbers YAML 1.1 reads but a person would not write in a data file: 0x10 (16), 0b11 (3), 1_000 (1000)
 _OTHER_BASE = re.compile(r"^[-+]?0[xXbB]")
-_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_INT, _FLOAT, _STR = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:str"
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+#: a number with an exponent that YAML 1.1 reads as text (`1e2`, `1.38e4`: its own needs a point and a sign)
+_EXPONENT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+")
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -47,11 +49,15 @@ _StrictLoader.add_implicit_resolver(
 
 @dataclass
 class YamlDocument:
-    """A parsed file: its data and the line (1-based) of each value, keyed by path."""
+    """A parsed file: its data and the line (1-based) of each value, keyed by path; `written`: the text of
+    each unquoted number whose reading loses how it was written, keyed by path: a decimal fraction
+    (`120.000`, read as 120.0: a thousands dot where a whole number belongs) and an exponent (`1e2`,
+    which YAML 1.1 reads as text). A text value not in it was written as text (in quotes, most likely)."""
 
     file: str
     data: Any
     lines: dict[tuple, int] = field(default_factory=dict)
+    written: dict[tuple, str] = field(default_factory=dict)
 
     def line_of(self, path: tuple) -> int | None:
         """The line of the value at `path`, or of its nearest ancestor that has one."""
@@ -116,7 +122,7 @@ def parse_yaml(raw: bytes, display: str, flags: frozenset[str] = frozenset()) ->
         raise InputError("file is empty; expected a YAML mapping", Location(display, 1))
     builder = _Builder(display, loader, flags)
     data = builder.build(node, (), 0)
-    return YamlDocument(display, data, builder.lines)
+    return YamlDocument(display, data, builder.lines, builder.written)
 
 
 #: control characters with a name a person knows (Word's manual line break is a vertical tab)
@@ -303,6 +309,7 @@ class _Builder:
         self.loader = loader
         self.flags = flags
         self.lines: dict[tuple, int] = {}
+        self.written: dict[tuple, str] = {}  # `YamlDocument.written`
         self.count = 0
 
     def error(self, node: yaml.Node, message: str) -> InputError:
@@ -321,6 +328,8 @@ class _Builder:
             if node.flow_style:
                 self._decimal_commas(node, path[-1] if path and isinstance(path[-1], str) else None)
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        if node.style is None and (node.tag == _FLOAT or node.tag == _STR and _EXPONENT.fullmatch(node.value)):
+            self.written[path] = node.value
         return self._scalar(node, path[-1] if path and isinstance(path[-1], str) else None)
 
     def _decimal_commas(self, node: yaml.SequenceNode, key: str | None) -> None:
