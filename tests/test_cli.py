@@ -422,7 +422,7 @@ def test_an_output_through_a_folder_linked_to_the_data_is_refused(tmp_path: Path
     (tmp_path / "reports").symlink_to("data")
     result = run("solve", "--data", str(data), "-t", "5", "-o", str(tmp_path / "reports" / name))
     assert result.exit_code == 2, result.output
-    assert f"folder {tmp_path / 'reports'} is a link to data, in the data folder" in result.stderr, result.stderr
+    assert f"folder {tmp_path / 'reports'} is a link to the data folder data;" in result.stderr, result.stderr
     assert {p.name: p.read_bytes() for p in data.iterdir()} == before
 
 

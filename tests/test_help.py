@@ -12,7 +12,8 @@ from hpplan import cli
 
 GROUP = typer.main.get_command(cli.app)
 #: what typer 0.29 showed for the value of an option: types, not what to give
-TYPER_TYPES = ("<bool>", "list[", "%Y", "float range", "int range", "<str>", "<int>", "<float>", "<datetime>")
+TYPER_TYPES = ("<bool>", "list[", "%Y", "float range", "int range", "<str>", "<int>", "<float>", "<datetime>",
+               "<path>")
 
 
 @pytest.fixture
@@ -74,3 +75,12 @@ def test_command_summaries_are_whole_sentences(help_of, columns):
     for name, command in GROUP.commands.items():
         summary = words(command.help.split("\n\n")[0])
         assert f"{name} {summary}" in listed, (name, summary, text)
+
+
+def test_an_argument_is_shown_by_its_name(help_of):
+    """`hpplan sweep --help` showed `Usage: hpplan sweep [OPTIONS] {SPEC}` and `SPEC <path>`: typer 0.29's
+    braces and type, where options show what to give."""
+    text = help_of("sweep", columns=80)
+    assert text.startswith("Usage: hpplan sweep [OPTIONS] SPEC\n"), text
+    assert re.search(r"^  SPEC  The sweep spec", text, re.M), text
+    assert "{" not in text, text

@@ -138,7 +138,7 @@ def test_a_folder_link_into_a_data_folder_is_refused_like_a_file_link(tmp_path: 
     (tmp_path / "out" / "scenarios").symlink_to(data / "scenarios")  # a folder below it
     for path in (tmp_path / "reports" / "organisations.yaml", tmp_path / "reports" / "x.json",
                  tmp_path / "out" / "scenarios" / "x.yaml"):
-        with pytest.raises(InputError, match="is a link to .*, in the data folder .*not written through a link into"):
+        with pytest.raises(InputError, match="is a link to .*data folder .*not written through a link into"):
             write_atomic(path, "x")
     assert sorted(p.name for p in data.iterdir()) == ["organisations.yaml", "scenarios", "waves.yaml"]
     assert (data / "organisations.yaml").read_text() == "organisations.yaml\n"
@@ -146,7 +146,11 @@ def test_a_folder_link_into_a_data_folder_is_refused_like_a_file_link(tmp_path: 
     with pytest.raises(InputError) as refused:
         write_atomic(tmp_path / "reports" / "x.json", "x")
     assert str(refused.value).startswith(f"{tmp_path / 'reports' / 'x.json'}: cannot write: folder "
-                                         f"{tmp_path / 'reports'} is a link to data, in the data folder {data}")
+                                         f"{tmp_path / 'reports'} is a link to the data folder data; an output")
+    # a link into it (not to it) names where it leads, and the data folder
+    with pytest.raises(InputError, match=f"folder {tmp_path / 'out' / 'scenarios'} is a link to {data / 'scenarios'}, "
+                                         f"in the data folder {data};"):
+        write_atomic(tmp_path / "out" / "scenarios" / "x.yaml", "x")
     # a folder link elsewhere is followed, and the data folder named as it is is written, as before
     (tmp_path / "plans").mkdir()
     (tmp_path / "latest").symlink_to(tmp_path / "plans")

@@ -148,7 +148,7 @@ def test_the_library_refuses_a_results_file_through_a_folder_linked_into_a_data_
     (tmp_path / "reports").symlink_to(data, target_is_directory=True)
     context = context_of(spec_file(tmp_path, samples=2))
     through = tmp_path / "reports" / "r.jsonl"
-    with pytest.raises(InputError, match=r"cannot write: folder .*reports is a link to .*in the data folder"):
+    with pytest.raises(InputError, match=r"cannot write: folder .*reports is a link to the data folder "):
         run_sweep(context, through, backend_factory=inline_backend())
     assert sorted(p.name for p in data.iterdir()) == ["organisations.yaml", "waves.yaml"]
     # resuming a results file that is in the data folder, through the link: refused too, the file as it was

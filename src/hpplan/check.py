@@ -289,14 +289,9 @@ def finding_key(rule: str, owner: str, actors, pool: str | None, month: str | No
     return rule, owner, tuple(sorted(actors)), pool, month, term
 
 
-#: the term of a saved objective's finding that a known entry without `term` names: a known file written
-#: before findings had a term listed the objective's findings alike, and its entry stands for the total
+#: the term of the saved objective's finding that a known entry without `term` is matched with first
+#: (`split_known`): the objective's total, which any stale term makes stale too
 OBJECTIVE_TERM = "total"
-
-
-def known_term(rule: str, term: str | None) -> str | None:
-    """The term a known entry names: its own, else the total for an `objective` entry, else none."""
-    return term if term is not None or rule != "objective" else OBJECTIVE_TERM
 
 
 @dataclass(frozen=True)
@@ -309,21 +304,26 @@ class KnownFinding:
     pool: str | None
     month: str | None
     where: Location
-    #: the fields it is matched on that its entry leaves out (taken as empty: `actors` [], `pool` and
-    #: `month` null; `term` null, or `total` for an `objective` entry: `known_term`)
+    #: the fields it is matched on that its entry leaves out and that are taken as empty (`actors` [],
+    #: `pool` and `month` null); never `term` (`any_term`)
     left_out: tuple[str, ...] = ()
     term: str | None = None
+    #: its entry leaves out `term`: it matches a finding of any term (only the saved objective's findings
+    #: have one), as every known file written before findings had a term does
+    any_term: bool = False
 
     @property
     def key(self) -> tuple:
-        return finding_key(self.rule, self.owner, self.actors, self.pool, self.month, self.term)
+        """What it is matched on (`Finding.key`); without the term for an entry of any term (`any_term`)."""
+        key = finding_key(self.rule, self.owner, self.actors, self.pool, self.month, self.term)
+        return key[:-1] if self.any_term else key
 
     def missing_for(self, finding: Finding) -> dict[str, Any]:
         """The fields this entry leaves out that `finding` has (`{"actors": ("aure",)}`), where it names
         `finding` but for them; {} where it differs in a field it gives, or matches as it is."""
         filled = {name: getattr(finding, name) for name in self.left_out}
         key = finding_key(self.rule, self.owner, filled.get("actors", self.actors), filled.get("pool", self.pool),
-                          filled.get("month", self.month), filled.get("term", self.term))
+                          filled.get("month", self.month), finding.term if self.any_term else self.term)
         return {name: value for name, value in filled.items() if value} if key == finding.key else {}
 
     def __str__(self) -> str:
@@ -402,19 +402,23 @@ def read_known(path: Path) -> list[KnownFinding]:
                              "--known", doc.where((written[0],)))
     data: KnownFile = validate(KnownFile, doc)
     return [KnownFinding(e.rule, e.owner, tuple(e.actors), e.pool, e.month, doc.where(("findings", i)),
-                         tuple(name for name in ("actors", "pool", "month", "term") if name not in e.model_fields_set),
-                         known_term(e.rule, e.term))
+                         tuple(name for name in ("actors", "pool", "month") if name not in e.model_fields_set),
+                         e.term, "term" not in e.model_fields_set)
             for i, e in enumerate(data.findings)]
 
 
 def check_left_out(gone: list[KnownFinding], new: list[Finding]) -> None:
     """InputError at each known entry that matched no finding only for a field it leaves out (`{rule:
     mandatory, owner: organisation aure}` beside Aure's finding, whose actors are [aure]): said as "no
-    longer found" while its finding failed as new, it is an entry to complete, not a finding fixed."""
+    longer found" while its finding failed as new, it is an entry to complete, not a finding fixed. Each
+    entry is told of a finding no entry before it was told of (two entries without `month` beside the
+    findings of two months: one month each)."""
     errors = []
+    told: set[int] = set()  # the findings an entry was told to complete itself with, by their place in `new`
     for k in gone:
-        for f in new:
-            if missing := k.missing_for(f):
+        for n, f in enumerate(new):
+            if n not in told and (missing := k.missing_for(f)):
+                told.add(n)
                 add = ", ".join(f"{name}: [{', '.join(value)}]" if name == "actors" else f"{name}: {value}"
                                 for name, value in missing.items())
                 errors.append(InputError(
@@ -429,18 +433,24 @@ def check_left_out(gone: list[KnownFinding], new: list[Finding]) -> None:
 def split_known(findings: list[Finding], known: list[KnownFinding]
                 ) -> tuple[list[Finding], list[Finding], list[KnownFinding]]:
     """(the new findings, those that match a known one, the known ones no longer found), each in its own
-    order. A known entry matches one finding: a key listed once does not hide the same key found twice."""
+    order. A known entry matches one finding: a key listed once does not hide the same key found twice.
+    Entries that give a term are matched first; then each entry of any term (`KnownFinding.any_term`)
+    with one finding left, the objective's total first."""
     unused: dict[tuple, list[int]] = {}
     for n, k in enumerate(known):
         unused.setdefault(k.key, []).append(n)
-    new, matched = [], []
-    for f in findings:
-        entries = unused.get(f.key)
-        (matched if entries else new).append(f)
-        if entries:
-            entries.pop(0)
+    known_at: set[int] = set()  # the findings that match, by their place in `findings`
+    in_order = range(len(findings))
+    total_first = sorted(in_order, key=lambda n: findings[n].term != OBJECTIVE_TERM)
+    for order, key_of in ((in_order, lambda f: f.key), (total_first, lambda f: f.key[:-1])):  # (`KnownFinding.key`)
+        for n in order:
+            entries = unused.get(key_of(findings[n])) if n not in known_at else None
+            if entries:
+                entries.pop(0)
+                known_at.add(n)
     left = sorted(n for entries in unused.values() for n in entries)
-    return new, matched, [known[n] for n in left]
+    return ([f for n, f in enumerate(findings) if n not in known_at],
+            [f for n, f in enumerate(findings) if n in known_at], [known[n] for n in left])
 
 
 @dataclass(frozen=True)

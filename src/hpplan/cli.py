@@ -61,10 +61,23 @@ def metavar(param: "typer.core.TyperArgument | typer.core.TyperOption") -> str:
     return TYPE_METAVARS.get(kind, "VALUE")
 
 
+class ReadableArgument(typer.core.TyperArgument):
+    """An argument shown as click shows it: its metavar in the usage line (`SPEC`, `[SPEC]` when it may be
+    left out) and alone in the help's list, where typer 0.29 showed `{SPEC}` and `SPEC <path>`."""
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+    def display_type_rich(self, ctx) -> None:
+        return None
+
+
 class ReadableHelp:
     """The help of a command (or of `hpplan`) that reads well at any width: click's plain layout (typer's
-    rich panels cut option names and ranges at 60 columns), the metavars of `metavar`, and each command's
-    first paragraph whole as its summary in `hpplan --help` (click cut it at 45 characters)."""
+    rich panels cut option names and ranges at 60 columns), the metavars of `metavar` (arguments as
+    `ReadableArgument`), and each command's first paragraph whole as its summary in `hpplan --help` (click
+    cut it at 45 characters)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -72,6 +85,8 @@ class ReadableHelp:
             self.short_help = " ".join(self.help.split("\n\n")[0].split())
         for param in self.params:
             param.metavar = metavar(param)
+            if type(param) is typer.core.TyperArgument:
+                param.__class__ = ReadableArgument  # made by typer from `typer.Argument`: only its display changes
 
     def get_help_option(self, ctx):
         option = super().get_help_option(ctx)

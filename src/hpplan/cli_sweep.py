@@ -7,7 +7,8 @@
 
 Exit codes: 0 the sweep is complete (scenarios without a plan are results, not failures); 1 the base
 data has no plan; 2 invalid input or usage; 4 the cluster could not be used; 70 the base plan's solve
-failed (a bug, said so); 130 interrupted (what finished is saved: run the same command with --resume).
+failed (a bug, said so); 130 interrupted, 143 ended by SIGTERM (what finished is saved: run the same
+command with --resume).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def _command(spec: Path, out: Path, options: tuple[str, ...] = ()) -> str:
 
 @app.command("sweep")
 def sweep_command(
-    spec: Path = typer.Argument(..., help="The sweep spec (YAML), e.g. data/sweeps/readiness-risk.yaml."),
+    spec: Path = typer.Argument(..., help="The sweep spec, a YAML file, e.g. data/sweeps/readiness-risk.yaml."),
     data: Optional[Path] = typer.Option(None, "--data", "-d", help="The data folder (default: the spec's base)."),
     out: Optional[Path] = typer.Option(
         None, "--out",
@@ -261,20 +262,25 @@ def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, n
         factory = sw.dask_backend(scheduler, jobs)
     else:
         factory = sw.local_backend(jobs)
-    from .sweep.run import COMMAND_LINE, BaseFailed, default_progress
+    from .sweep.run import COMMAND_LINE, EXIT_TERMINATED, BaseFailed, Stop, default_progress, sigterm_as_ctrl_c
 
     existed = out.exists()
+    stop_signal = Stop()
     try:
-        result = sw.run_sweep(context, out, backend_factory=factory, resume=resume, overwrite=overwrite,
-                              progress=default_progress(), wording=COMMAND_LINE)
+        with sigterm_as_ctrl_c(stop_signal):  # a SIGTERM (CI cancelled, `timeout`) stops it as Ctrl-C does
+            result = sw.run_sweep(context, out, backend_factory=factory, resume=resume, overwrite=overwrite,
+                                  progress=default_progress(), wording=COMMAND_LINE)
     except sw.Interrupted as stop:
         # stopped before it started, an --overwrite left the old file: the same command goes on
         again = "--overwrite" if overwrite and not stop.started else "--resume"
-        _say(f"{stop}. Nothing finished is lost; to go on: {_command(spec, out, options)} {again}")
-        raise typer.Exit(EXIT_INTERRUPTED) from None  # said: main() adds no "interrupted" line
+        _say(f"{stop}{' (SIGTERM)' if stop_signal.terminated else ''}. Nothing finished is lost; to go on: "
+             f"{_command(spec, out, options)} {again}")
+        # said: main() adds no "interrupted" line
+        raise typer.Exit(EXIT_TERMINATED if stop_signal.terminated else EXIT_INTERRUPTED) from None
     except KeyboardInterrupt:
-        _say(f"interrupted before any scenario finished; to go on: {_command(spec, out, options)} --resume")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        _say(f"interrupted{' (SIGTERM)' if stop_signal.terminated else ''} before any scenario finished; to go on: "
+             f"{_command(spec, out, options)} --resume")
+        raise typer.Exit(EXIT_TERMINATED if stop_signal.terminated else EXIT_INTERRUPTED) from None
     except BaseFailed as error:  # the base's task failed: a bug, not the data
         from .cli import EXIT_BUG  # defined after the commands are registered
 

@@ -25,6 +25,7 @@ counted apart, never as zero), peak load per pool before and after, and the esti
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field, replace
 
 from .errors import Location, some_of
@@ -660,7 +661,9 @@ class _Explainer:
         value and the new one is the data's own), `baseline scenario -> scenario`, `baseline data ->
         data` (two data folders). A new value whose place is not known (data built in Python) is taken as
         the scenario's, as a baseline's value is as the data's."""
-        files = [tuple(str(f) for f in (p.org_file, p.waves_file)) for p in (self.base_problem, self.other_problem)]
+        # the files themselves: one folder given as `data` and as `$PWD/data` is the same data
+        files = [tuple(os.path.realpath(f) for f in (p.org_file, p.waves_file))
+                 for p in (self.base_problem, self.other_problem)]
         first = ("baseline scenario" if self._in_a_scenario(before) else
                  "data" if files[0] == files[1] else "baseline data")
         then = "data" if self._in_the_data(after) else "scenario"

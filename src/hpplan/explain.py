@@ -45,6 +45,7 @@ from ortools.sat.python import cp_model
 
 from .errors import InputError, Location, did_you_mean
 from .formats import ESTIMATE_NOTE, KIND_PLURAL, capacity_estimated, marked
+from .io import data_folder_around
 from .engines.common import Flat
 from .portfolio import HIGHS_MAX_COLUMNS, mip_at_optimum_applies
 from .model import RolloutModel, build_model
@@ -1368,12 +1369,16 @@ def plan_file_for(plan: Path, scenarios: Iterable[Path] = ()) -> Path:
     breaks rules of the data: beside PLAN, named after it and the scenarios applied (`plan.json` with
     `hmr-postponed.yaml`: `plan-hmr-postponed.json`; without scenarios `plan-solved.json`), JSON as
     `solve --format json` writes. Never PLAN itself: it is often the baseline plan the scenario is
-    compared with (`compare --baseline plan.json`), and the advice followed would overwrite it."""
+    compared with (`compare --baseline plan.json`), and the advice followed would overwrite it. In the
+    current folder when PLAN's folder is in a data folder (`data/adopted-plan.yaml`, or through a link to
+    one, which an output is refused through: `io.check_writable`): a scratch plan is no data."""
     plan = Path(plan)
     tag = "-".join(Path(s).stem for s in scenarios) or "solved"
     # a name longer than PLAN's own, so never PLAN; plan-hmr-postponed.json with hmr-postponed.yaml (made
     # with it, and breaking rules all the same) gives plan-hmr-postponed-solved.json
     name = f"{plan.stem}-solved" if plan.stem.endswith(f"-{tag}") else f"{plan.stem}-{tag}"
+    if data_folder_around(plan.parent.resolve()) is not None:
+        return Path(f"{name}.json")
     return plan.with_name(f"{name}.json")
 
 

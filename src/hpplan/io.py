@@ -51,7 +51,10 @@ def check_writable(path: Path | str) -> Path:
     if through is not None:
         link, data = through
         what = "this" if link == path else f"folder {link}"
-        raise InputError(f"cannot write: {what} is a link to {os.readlink(link)}, in the data folder {data}; an "
+        target = os.readlink(link)
+        where = (f"the data folder {target}" if Path(os.path.realpath(link)) == data
+                 else f"{target}, in the data folder {data}")
+        raise InputError(f"cannot write: {what} is a link to {where}; an "
                          "output is not written through a link into a data folder (one committed to a data "
                          "repository would overwrite its data): name the file itself (not through the link), or "
                          "another file", Location(str(path)))

@@ -650,13 +650,15 @@ def _status_style(status: Status) -> str:
 def pack(label: str, items: list[Text], sep: str, width: int) -> list[Text]:
     """`label item<sep>item ...` in lines no wider than `width`, continued under the first item. An item
     too wide for a line of its own goes on at its spaces in lines indented further (`pieces`): a figure
-    is never cut, and only a word wider than such a line makes one wider than `width`."""
+    is never cut, and only a word wider than such a line makes one wider than `width`. The item after
+    one so broken starts a line of its own (beside the broken item's last piece it read as part of it)."""
     indent = " " * (len(label) + 1)
     room = width - len(indent)
     lines = [Text(label, style="bold")]
+    broken = False  # the item before was broken into pieces
     for i, item in enumerate(items):
         line = lines[-1]
-        if i and len(line) + len(sep) + len(item) > width:
+        if i and (broken or len(line) + len(sep) + len(item) > width):
             lines.append(Text(indent))
         elif i:
             line.append(sep)
@@ -665,6 +667,7 @@ def pack(label: str, items: list[Text], sep: str, width: int) -> list[Text]:
         first, *rest = pieces(item, room, room - len(CONTINUED))
         lines[-1].append_text(first)
         lines += [Text(indent + CONTINUED).append_text(piece) for piece in rest]
+        broken = bool(rest)
     return lines
 
 

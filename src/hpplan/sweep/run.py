@@ -78,14 +78,20 @@ class Interrupted(SweepError):
 @dataclass(frozen=True)
 class Wording:
     """How the sweep's messages name the arguments that choose the results file: `run_sweep`'s (`PYTHON`)
-    or the command's options (`COMMAND_LINE`)."""
+    or the command's options (`COMMAND_LINE`); and the likely cause of worker processes that cannot start
+    (`WorkersCannotStart`), said after the error, or "" where there is none to name."""
 
     out: str
     resume: str
     overwrite: str
+    workers_cannot_start: str = ""
 
 
-PYTHON = Wording(out="out=", resume="resume=True", overwrite="overwrite=True")
+PYTHON = Wording(out="out=", resume="resume=True", overwrite="overwrite=True", workers_cannot_start=(
+    "In a script that runs a sweep, the likely cause is a missing `if __name__ == \"__main__\":` guard around it: "
+    "worker processes are started with spawn and import the script again (docs/sweep.md \"From Python\"); "
+    "inline_backend() runs without them"))
+#: the command line has no script to guard: the workers' own error (on stderr) says why they could not start
 COMMAND_LINE = Wording(out="--out", resume="--resume", overwrite="--overwrite")
 
 
@@ -359,14 +365,13 @@ class WorkersCannotStart(SweepError):
     """The local backend's worker processes die as they start, before any of them is ready to run a
     scenario: the sweep cannot run here (each scenario would fail the same way), so it stops, keeping
     what finished. The usual cause is a script without the `if __name__ == "__main__":` guard (a spawned
-    worker imports the script again, which starts a sweep of its own there, and Python refuses)."""
+    worker imports the script again, which starts a sweep of its own there, and Python refuses): said
+    where the sweep runs from Python (`wording`: `run_sweep`'s)."""
 
-    def __init__(self):
-        super().__init__(
-            "the worker processes died as they started, before any of them could run a scenario (their error is "
-            "on stderr above). In a script that runs a sweep, the likely cause is a missing "
-            "`if __name__ == \"__main__\":` guard around it: worker processes are started with spawn and "
-            "import the script again (docs/sweep.md \"From Python\"); inline_backend() runs without them")
+    def __init__(self, wording: Wording = PYTHON):
+        cause = f". {wording.workers_cannot_start}" if wording.workers_cannot_start else ""
+        super().__init__("the worker processes died as they started, before any of them could run a scenario (their "
+                         f"error is on stderr above){cause}")
 
 
 class InlineBackend:
@@ -429,19 +434,22 @@ def _remove(path: Path) -> None:
         pass
 
 
-def _init_worker(context_file: str, ready) -> None:
+def _init_worker(context_file: str, ready, parent: int | None = None) -> None:
     """A worker process's start: the context read from `context_file` (`_write_context`), Ctrl-C left to
-    the parent, and `ready` (an Event of the pool) set, so the parent can tell a worker that died as it
-    started from one that died running a scenario."""
+    the parent, the worker ended once its `parent` (a process id; default: the process that started it)
+    is gone (`_end_with_parent`), and `ready` (an Event of the pool) set, so the parent can tell a worker
+    that died as it started from one that died running a scenario."""
     import pickle
 
     global _CONTEXT
+    _end_with_parent(os.getppid() if parent is None else parent, Path(context_file))
     with open(context_file, "rb") as handle:
         _CONTEXT = pickle.load(handle)
     # Ctrl-C is the parent's to handle: it stops submitting, keeps what is finished and ends the workers.
     # A session of its own keeps the terminal's Ctrl-C from this process, whose solver would otherwise
-    # take it as "stop searching" and return a cut-short plan. SIGINT came blocked from the parent
-    # (`_ctrl_c_held`): one sent while this process started is delivered as it is unblocked, and ignored.
+    # take it as "stop searching" and return a cut-short plan. SIGINT and SIGTERM came blocked from the
+    # parent (`_ctrl_c_held`): a SIGINT sent while this process started is delivered as it is unblocked,
+    # and ignored; a SIGTERM (the parent ending its workers: `LocalBackend.close`) ends it, as always.
     if hasattr(os, "setsid"):
         try:
             os.setsid()
@@ -449,8 +457,29 @@ def _init_worker(context_file: str, ready) -> None:
             pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD_SIGNALS)
     ready.set()
+
+
+#: how often a worker looks whether its parent is still there, in seconds
+PARENT_POLL = 1.0
+
+
+def _end_with_parent(parent: int, context_file: Path) -> None:
+    """End this worker process as soon as `parent` is no longer its parent (it died: `kill -9`, or a
+    SIGTERM where nothing took it), and remove the `context_file` its parent could not: a worker has a
+    session of its own and holds both ends of the pool's call queue, so it never saw its parent go and
+    solved on, an orphan. A daemon thread looks every PARENT_POLL seconds (the solvers let it run while
+    they search)."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL)
+        _remove(context_file)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="hpplan-sweep-parent", daemon=True).start()
 
 
 def _run_index(index: int | None) -> dict:
@@ -460,16 +489,21 @@ def _run_index(index: int | None) -> dict:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # CP-SAT leaves it at the default after a solve
 
 
+#: the signals held back while a worker starts (`_ctrl_c_held`): Ctrl-C, and SIGTERM, which the command
+#: takes as one (`sigterm_as_ctrl_c`)
+HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 @contextmanager
 def _ctrl_c_held():
-    """Ctrl-C held back while the pool may start a worker (`submit` starts them as needed), and raised
-    after. SIGINT is blocked in this thread meanwhile, and a spawned worker keeps that mask from its first
-    instruction (through fork and exec) until its initializer has put it in a session of its own and
-    ignores SIGINT (`_init_worker`): a Ctrl-C in the terminal while it imports and unpickles (a fraction
-    of a second) cannot end it with a KeyboardInterrupt traceback. Threads the pool starts here (its
-    manager and queue feeder) inherit the mask too. A Ctrl-C the system hands to another thread of this
-    process meanwhile (the progress display's) runs Python's handler in this thread, which is then ours:
-    it records the press, and the handler of before is called as the block ends. So the parent's
+    """Ctrl-C (and SIGTERM: HELD_SIGNALS) held back while the pool may start a worker (`submit` starts them
+    as needed), and raised after. They are blocked in this thread meanwhile, and a spawned worker keeps
+    that mask from its first instruction (through fork and exec) until its initializer has put it in a
+    session of its own and ignores SIGINT (`_init_worker`): a Ctrl-C in the terminal while it imports and
+    unpickles (a fraction of a second) cannot end it with a KeyboardInterrupt traceback. Threads the pool
+    starts here (its manager and queue feeder) inherit the mask too. A signal the system hands to another
+    thread of this process meanwhile (the progress display's) runs Python's handler in this thread, which
+    is then ours: it records it, and the handler of before is called as the block ends. So the parent's
     KeyboardInterrupt cannot fall between a worker's start and the pool's record of it (an orphan that
     fails once the parent is gone), and no press is lost."""
     import threading
@@ -479,18 +513,59 @@ def _ctrl_c_held():
         yield  # (Windows: no masks; outside the main thread Python's handler is not ours to set)
         return
     presses: list[int] = []
-    mask = block(signal.SIG_BLOCK, {signal.SIGINT})
-    handler = signal.signal(signal.SIGINT, lambda signum, frame: presses.append(signum))
+    mask = block(signal.SIG_BLOCK, HELD_SIGNALS)
+    handlers = {signum: signal.signal(signum, lambda signum, frame: presses.append(signum))
+                for signum in sorted(HELD_SIGNALS)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, handler)
-        block(signal.SIG_SETMASK, mask)  # one sent to this thread meanwhile arrives now, to `handler`
-        if presses:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+        block(signal.SIG_SETMASK, mask)  # one sent to this thread meanwhile arrives now, to its handler
+        for signum in dict.fromkeys(presses):
+            handler = handlers[signum]
             if callable(handler):
-                handler(signal.SIGINT, None)
+                handler(signum, None)
             elif handler == signal.SIG_DFL:
-                signal.raise_signal(signal.SIGINT)
+                signal.raise_signal(signum)
+
+
+@dataclass
+class Stop:
+    """Whether a SIGTERM came (`sigterm_as_ctrl_c`)."""
+
+    terminated: bool = False
+
+
+#: the exit code of a sweep ended by SIGTERM (128 + 15, as shells report a process it ended)
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+@contextmanager
+def sigterm_as_ctrl_c(stop: Stop | None = None):
+    """SIGTERM (a CI job cancelled, `timeout`, `kill`) taken as a Ctrl-C while a sweep runs in it: a
+    KeyboardInterrupt, so that `run_sweep` stops as on Ctrl-C (what finished is kept, the worker processes
+    are ended, their context file removed) and raises `Interrupted`. Ended by default, the command left
+    the context file in the temporary folder and its workers solving. `stop` (yielded; a new one if not
+    given) says whether a SIGTERM came; one after the first is ignored (the stop is under way). In the
+    main thread only (a signal handler is not set elsewhere); it sets none outside the block."""
+    import threading
+
+    stop = stop if stop is not None else Stop()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def terminate(signum, frame) -> None:
+        if not stop.terminated:
+            stop.terminated = True
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class LocalBackend:
@@ -516,7 +591,7 @@ class LocalBackend:
         spawn = multiprocessing.get_context("spawn")
         self._ready = spawn.Event()  # set by each worker of this pool once it has started
         self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=spawn, initializer=_init_worker,
-                                        initargs=(str(self._context_file), self._ready))
+                                        initargs=(str(self._context_file), self._ready, os.getpid()))
 
     @property
     def slots(self) -> int:
@@ -789,6 +864,10 @@ def run_sweep(context: SweepContext, out: Path, *, backend_factory, resume: bool
             backend = None
         finished = len({r["index"] for r in records if 0 <= r["index"] < context.size})
         raise Interrupted(finished, context.size, Path(out), results_file.started) from None
+    except WorkersCannotStart as error:  # said for who runs the sweep: a script, or the command line
+        worded = WorkersCannotStart(wording)
+        worded.started = results_file.started
+        raise worded from error.__cause__
     except SweepError as error:
         error.started = results_file.started
         raise
