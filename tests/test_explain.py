@@ -743,3 +743,34 @@ def test_the_library_s_explain_checks_its_arguments_as_solve_does():
     with pytest.raises(TypeError, match="takes a Problem"):
         explain_infeasible("data")
     assert Switchboard(p, time_limit=10).budget == 100.0 and isinstance(Switchboard(p, time_limit=10).budget, float)
+
+
+def test_why_not_earlier_says_when_the_plan_it_solved_itself_is_not_proven(monkeypatch):
+    # without --plan the answer is about hpplan solve's plan within the time limit; where that plan was
+    # not proven optimal another run gave another plan and another answer (exit 0 or 3), and nothing said so
+    import dataclasses
+    import importlib
+
+    from hpplan.solution import Status as SolveStatus
+
+    solve_module = importlib.import_module("hpplan.solve")  # `hpplan.solve` is also the function
+
+    p = build([org("m1", earliest="2024-03-01"), org("m2", population=1000)], rules=[{"type": "order", "actors": ["m1", "m2"]}])
+    proven = why_not_earlier(p, "m2")
+    assert proven.plan_proven is True and "not proven optimal" not in proven.to_text()
+    assert proven.to_json_dict()["plan_proven"] is True
+    assert why_not_earlier(p, "m2", solved(p)).to_json_dict()["plan_proven"] is None  # a plan given
+
+    real = solve_module.solve
+    calls = []
+
+    def cut_short(problem, options):
+        found = real(problem, options)
+        calls.append(options)
+        return dataclasses.replace(found, status=SolveStatus.feasible) if len(calls) == 1 else found
+
+    monkeypatch.setattr(solve_module, "solve", cut_short)
+    answer = why_not_earlier(p, "m2")
+    assert answer.plan_proven is False and answer.to_json_dict()["plan_proven"] is False
+    assert ("Note: the plan asked about is the best plan found within the time limit, not proven optimal"
+            in answer.to_text())

@@ -1422,6 +1422,9 @@ class WhyNotEarlier:
     #: the figures saved with the plan asked about that this data does not give ('load', 'objective': the
     #: data changed since it was saved); the answer rests on its go-lives, which keep every rule and limit
     stale_figures: list[str] = field(default_factory=list)
+    #: without a plan given, whether the plan explained (`hpplan solve`'s, within the time limit) was
+    #: proven optimal: when not, another run may find another plan, and another answer; None: a plan given
+    plan_proven: bool | None = None
 
     def to_text(self) -> str:
         lines = [self.summary]
@@ -1449,6 +1452,10 @@ class WhyNotEarlier:
             lines.append(f"Note: the plan's {saved_figures_text(self.stale_figures)} (the data changed since it was "
                          "saved, or the plan was edited); the answer rests on its go-lives, which keep every rule and "
                          "limit of this data")
+        if self.plan_proven is False:
+            lines.append("Note: the plan asked about is the best plan found within the time limit, not proven "
+                         "optimal: another run may find another plan, and answer otherwise; raise --time-limit, or "
+                         "ask about a saved plan (--plan)")
         return "\n".join(lines + _estimate_note([self.conflict, self.alone])) + "\n"
 
     def to_json_dict(self) -> dict:
@@ -1461,7 +1468,7 @@ class WhyNotEarlier:
                 "proven": self.proven, "objective_change_at_least": _number(self.at_least)
                 if self.at_least is not None else None, "fewest_moves": self.fewest_moves,
                 "least_change": self.least_change.to_json() if self.least_change else None,
-                "stale_figures": self.stale_figures}
+                "stale_figures": self.stale_figures, "plan_proven": self.plan_proven}
 
 
 @dataclass
@@ -1555,6 +1562,9 @@ def _why_not_earlier(problem: Problem, org: Organisation, plan: Solution | None,
         plan = solve(problem, SolveOptions(time_limit=time_limit))
         if not plan.found:
             raise Undecided(f"no plan to explain ({plan.status.value}); run `hpplan check` to see why")
+        answer = _why_not_earlier(problem, org, plan, time_limit)
+        answer.plan_proven = plan.status is SolveStatus.optimal
+        return answer
     entry = plan.assignment(actor)
     future = {w.id: w for w in problem.future_windows}
     if entry is None or entry.go_live is None:
