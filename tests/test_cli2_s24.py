@@ -127,6 +127,11 @@ def test_generate_force_writes_again_through_a_link_to_the_folder_it_wrote(tmp_p
     assert forced.stdout == f"wrote {link / 'organisations.yaml'} and {link / 'waves.yaml'} (size region, seed 2)\n"
     assert "--seed 2`" in (first / "organisations.yaml").read_text(encoding="utf-8")
     assert link.is_symlink()
+    # the library as the command: write_instance follows the link, and names the files under it
+    from hpplan.generate import write_instance
+
+    assert write_instance(link, "region", 3) == (link / "organisations.yaml", link / "waves.yaml")
+    assert "--seed 3`" in (first / "organisations.yaml").read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------------------------------

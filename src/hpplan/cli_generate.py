@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from enum import Enum
 from pathlib import Path
 
@@ -32,13 +31,10 @@ def generate_command(
         typer.echo(f"error: {out}: already holds {' and '.join(existing)}; give --force to overwrite", err=True)
         raise typer.Exit(EXIT_INPUT)
     try:
-        # the folder a link on --out's path names: generate writes a data folder by design (--force guards its
-        # files), so an output's refusal through a link into a data folder (io.check_writable) is not for --out;
-        # a file link in the folder (organisations.yaml linked into other data) still is
-        write_instance(Path(os.path.realpath(out)), size.value, seed)
+        org_path, waves_path = write_instance(out, size.value, seed)  # follows a link on --out (a data folder)
     except InputError as error:
         fail_input(error)
     except OSError as error:
         typer.echo(f"error: {out}: cannot write ({error.strerror})", err=True)
         raise typer.Exit(EXIT_INPUT)
-    typer.echo(f"wrote {out / 'organisations.yaml'} and {out / 'waves.yaml'} (size {size.value}, seed {seed})")
+    typer.echo(f"wrote {org_path} and {waves_path} (size {size.value}, seed {seed})")

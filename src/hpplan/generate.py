@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -415,8 +416,12 @@ def dump(data: dict, header: str) -> str:
 
 
 def write_instance(out: Path | str, size: str, seed: int, *, limit_kinds: bool = True) -> tuple[Path, Path]:
-    """Write organisations.yaml and waves.yaml for a size and seed into `out` (created if missing)."""
-    out = Path(out)
+    """Write organisations.yaml and waves.yaml for a size and seed into `out` (created if missing; a link
+    to a folder is followed: this writes a data folder by design, so the refusal of an output through a link
+    into a data folder (io.check_writable) is not for `out`, while a file link in it still is). Returns the
+    two files as named under `out`."""
+    given = Path(out)
+    out = Path(os.path.realpath(given))
     out.mkdir(parents=True, exist_ok=True)
     org_path, waves_path = out / "organisations.yaml", out / "waves.yaml"
     for path in (org_path, waves_path):  # before the work, and before either file is touched
@@ -425,5 +430,5 @@ def write_instance(out: Path | str, size: str, seed: int, *, limit_kinds: bool =
     header = (f"# Synthetic instance: `hpplan generate --size {size} --seed {seed}`. Not real data: every number is\n"
               f"# an estimate with the shape of the shipped Midt-Norge data (docs/benchmarks.md).\n")
     write_pair(org_path, dump(orgs, header), waves_path, dump(waves, header))
-    return org_path, waves_path
+    return given / org_path.name, given / waves_path.name
 
