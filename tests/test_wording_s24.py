@@ -87,7 +87,7 @@ def test_a_window_a_baseline_scenario_moved_is_said_as_the_baselines(tmp_path: P
 def test_two_data_folders_are_no_scenario(orsta_data: Path, tmp_path: Path):
     """`compare --baseline FOLDER --data OTHER`: a date that differs between the folders is the data's."""
     cause = _cause(run("compare", "--baseline", TINY, "--data", orsta_data, "-t", "5", "-f", "json"), "orsta")
-    assert (cause["kind"], cause["text"]) == ("data", "earliest none -> 2024-09-01 (baseline data -> data)")
+    assert (cause["kind"], cause["text"]) == ("data-change", "earliest none -> 2024-09-01 (baseline data -> data)")
 
 
 # ---- report: the "wrote" message ------------------------------------------------------------------------

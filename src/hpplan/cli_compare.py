@@ -221,6 +221,14 @@ def cause_text(move: Move) -> str:
             text += "; a trade-off the objective chose (no move in this chain is forced)"
         elif not set(move.roots) <= set(cause.actors):
             text += f"; started by {', '.join(move.roots)}"
+    if cause.kind == "window" and move.window_after not in (None, move.window_before):
+        # its window moved (or went), and it went further still: what kept it from the window's new date too
+        further = next((c for c in move.causes if c.kind not in ("window", "objective", "freeze")), None)
+        if further is not None:
+            text += f"; and {further.text}"
+    skipped = next((c for c in move.causes if c.skipped is not None and c is not cause), None)
+    if skipped is not None:  # its new earliest date explains part of the delay, the window it skips the rest
+        text += f"; and {skipped.text}"
     frozen = next((c for c in move.causes if c.kind == "freeze" and c is not cause), None)
     if frozen is not None:  # part of the delay is the freeze's, not the main cause's: said beside it
         text += f"; and {frozen.text}"
@@ -232,10 +240,25 @@ SECTIONS = (
     ("earlier", "Go-live earlier"),
     ("unscheduled", "Newly unscheduled"),
     ("scheduled", "Newly scheduled"),
-    ("removed", "Removed by the scenario"),
+    ("removed", "Removed by the scenario"),  # "from the data" / "to the data" without a scenario: `_heading`
     ("added", "Added by the scenario"),
     ("not_in_baseline", "Not in the baseline plan"),
 )
+
+
+#: the headings of the sections when no scenario was applied (two data folders, or a saved plan and data):
+#: the data itself changed
+DATA_HEADINGS = {"removed": "Removed from the data", "added": "Added to the data"}
+
+
+def sections(c: Comparison) -> list[tuple[str, str]]:
+    """(change, heading) of each section, in order; without a scenario none speaks of one."""
+    return [(change, heading if c.applied else DATA_HEADINGS.get(change, heading)) for change, heading in SECTIONS]
+
+
+def _changed(c: Comparison) -> str:
+    """What the other plan is of, as the status line and a missing plan say it."""
+    return "the scenario" if c.applied else "the changed data"
 
 
 def totals_lines(c: Comparison) -> list[str]:
@@ -386,11 +409,11 @@ def render_comparison(c: Comparison, console: Console, title: str = "Comparison"
     for change in c.applied:
         _say(console, f"scenario: {change}", 2, "italic")
     if not c.found:
-        console.print(Text(f"No plan for the scenario ({c.other_status}): nothing to compare.", style="bold red"))
+        console.print(Text(f"No plan for {_changed(c)} ({c.other_status}): nothing to compare.", style="bold red"))
         return
     if not c.moves:
         console.print(Text("No go-live moved.", style="green"))
-    for change, heading in SECTIONS:
+    for change, heading in sections(c):
         moves = c.of(change)
         if not moves:
             continue
@@ -452,11 +475,12 @@ def comparison_markdown(c: Comparison, title: str = "Comparison", level: int = 1
     h = "#" * level
     lines = [f"{h} {title}", ""]
     lines += [f"- Scenario: {md_text(change)}" for change in c.applied]
-    lines.append(f"- Baseline status: {c.base_status}; scenario status: **{c.other_status_text}**")
+    status = "scenario status" if c.applied else "status"
+    lines.append(f"- Baseline status: {c.base_status}; {status}: **{c.other_status_text}**")
     if not c.found:
-        lines += ["", "No plan for the scenario: nothing to compare."]
+        lines += ["", f"No plan for {_changed(c)}: nothing to compare."]
         return "\n".join(lines) + "\n"
-    for change, heading in SECTIONS:
+    for change, heading in sections(c):
         moves = c.of(change)
         if not moves:
             continue

@@ -51,7 +51,7 @@ OWN_FIELDS = {
 RELATIONS = ("with_or_before", "together", "order", "after_live", "not_same_window")
 
 #: kinds of cause, in the order the main cause is chosen
-CAUSE_KINDS = ("scenario", "window", "data", "history", "knock-on", "limit", "capacity", "rule", "freeze",
+CAUSE_KINDS = ("scenario", "data-change", "window", "data", "history", "knock-on", "limit", "capacity", "rule", "freeze",
                "objective", "removed", "added", "baseline")
 
 
@@ -71,6 +71,9 @@ class Cause:
     #: a pool over capacity in several months: the cause to show first, all of them at once (how far over
     #: at the worst); this one stays among the causes as its own month's (not in the JSON: it is a cause there)
     summary: Cause | None = field(default=None, compare=False, repr=False)
+    #: the window between its new earliest date and its new window that this cause keeps it out of
+    #: (`_Explainer.skipped`): the table adds it to the own-date cause (in the JSON it is a cause of its own)
+    skipped: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "text": self.text, "rule": self.rule, "actors": list(self.actors),
@@ -387,6 +390,9 @@ class _Explainer:
         self.base_at = {a.id: a for a in base.plan}
         self.other_at = {a.id: a for a in other.plan}
         self.moved: dict[str, Move] = {}
+        #: the date the baseline plan gives each window it plans (not history's dates): a saved plan of
+        #: data whose window has since moved has the old one
+        self.base_days = {a.window: a.go_live for a in base.plan if a.window and a.go_live and not a.pinned}
         self._clean: dict[int, set] = {}
         self._summaries: dict[tuple, Cause] = {}  # (move, held, pool) -> its capacity cause over all months
 
@@ -448,9 +454,11 @@ class _Explainer:
 
     def explain(self, move: Move) -> Move:
         if move.change == "removed":
-            causes = [Cause("removed", "removed from the data by the scenario")]
+            causes = [Cause("removed", f"removed from the data{self._by}")]
         elif move.change == "added":
-            causes = [Cause("added", "added to the data by the scenario")]
+            org = self.other_problem.org.get(move.id)
+            where = org.at if org is not None and self._two_folders() else None
+            causes = [Cause("added", f"added to the data{self._by}", where=str(where) if where else None)]
         elif move.change == "not_in_baseline":
             causes = [Cause("baseline", "the baseline plan lists no go-live for it, though its data has it")]
         elif self._live_in_other(move.id):
@@ -458,14 +466,15 @@ class _Explainer:
             causes = [Cause("history", f"history in the changed data: live since {org.live_since}", "pinned")]
         elif move.change in ("later", "unscheduled"):
             causes = self.held_back(move) + self.frozen_out(move)
+            causes += self.skipped(move, causes)
         else:
             # an earlier move may be pushed out of its old window as well as let into the new one
             pushed = [c for c in self.held_back(move) if c.kind != "objective"]
             freed = self.freed(move)
             causes = pushed + ([c for c in freed if c.kind != "objective"] if pushed else freed)
         causes.sort(key=lambda c: CAUSE_KINDS.index(c.kind))
-        if causes and causes[0].summary is not None:  # a pool over in several months: all of them first
-            causes.insert(0, causes[0].summary)
+        # a pool over in several months: all of them at once, before the first month's own cause
+        causes = list(dict.fromkeys(s for c in causes for s in ((c.summary, c) if c.summary is not None else (c,))))
         unique = {(c.kind, c.text): c for c in reversed(causes)}  # the first of equal ones
         return Move(**{**move.__dict__, "causes": tuple(c for c in causes if unique[c.kind, c.text] is c)})
 
@@ -473,12 +482,26 @@ class _Explainer:
         org = self.other_problem.org.get(ident)
         return org is not None and org.status is OrgStatus.live
 
+    @property
+    def _by(self) -> str:
+        """Who made a change of the compared data, as a cause ends: ' by the scenario', or nothing for two
+        data folders (the data itself changed)."""
+        return "" if self._two_folders() else " by the scenario"
+
+    def _base_day(self, window: str) -> dt.date | None:
+        """The window's date in the baseline: the baseline plan's (a saved plan may be of data whose window
+        has since moved), else the base data's."""
+        if window in self.base_days:
+            return self.base_days[window]
+        found = self.base_problem.window.get(window)
+        return found.date if found is not None else None
+
     def _window_moved(self, window: str | None) -> tuple[dt.date, dt.date] | None:
-        """(base date, new date) when the scenario gave a window another date."""
-        if window is None or window not in self.base_problem.window or window not in self.other_problem.window:
+        """(base date, new date) when the changed data gives a window another date than the baseline had."""
+        if window is None or window not in self.other_problem.window:
             return None
-        before, after = self.base_problem.window[window].date, self.other_problem.window[window].date
-        return (before, after) if before != after else None
+        before, after = self._base_day(window), self.other_problem.window[window].date
+        return (before, after) if before is not None and before != after else None
 
     def group(self, move: Move, problem: Problem) -> list[Move]:
         """The organisation and the members of its `together` rules that moved the same way: they go
@@ -507,8 +530,16 @@ class _Explainer:
         causes = []
         if window is not None and window not in problem.window:
             removed = self.other_problem.removed_windows.get(window)
-            return [Cause("window", f"its window {window} is not in the changed data (removed by the scenario)",
-                          where=str(removed) if removed is not None else None)]
+            if removed is not None or not self._two_folders():
+                return [Cause("window", f"its window {window} is not in the changed data (removed by the scenario)",
+                              where=str(removed) if removed is not None else None)]
+            # two data folders: removed, or renamed (a new id for a new date); a new window it goes live in
+            # is said with its line
+            text = f"its window {window} is not in the data (removed or renamed in the data)"
+            new = move.window_after if move.window_after not in (None, *self.base_problem.window) else None
+            if new is not None:
+                text += f"; its window {new} is new in the data"
+            return [Cause("window", text, where=self._window_at(new) if new else None)]
         shifted = self._window_moved(window)
         if shifted is not None:
             moved = self._window_moved_cause(window, shifted)
@@ -564,13 +595,46 @@ class _Explainer:
         return [Cause("freeze", f"{which} would take it, but the horizon before {freeze} is frozen (--freeze-until): "
                                 "the baseline's go-lives stay there and no new ones go live", "freeze")]
 
+    #: own-data restrictions that give it a new earliest date: said by its main cause
+    OWN_DATES = ("earliest", "returns", "not_plannable")
+
+    def skipped(self, move: Move, causes: list[Cause]) -> list[Cause]:
+        """A move later whose own new earliest date holds it back (`earliest 2024-04-01 -> 2024-12-01
+        (scenario)`) but that goes live well after it: what keeps it (with its together group) out of
+        the first window between that date and its new window, everyone else where the new plan has
+        them (not the frozen ones: `frozen_out` says those). Nothing: the objective chose; said nothing."""
+        problem, plan = self.other_problem, self.other
+        if (move.window_after is None or move.window_after not in problem.window
+                or not any(c.rule in self.OWN_DATES and not c.actors for c in causes)):
+            return []
+        group = self.group(move, problem)
+        after = problem.window[move.window_after].date
+        for w in problem.future_windows:
+            if w.date >= after or w.id == move.window_before or (self.freeze_until and w.date < self.freeze_until):
+                continue
+            violations = self._new_violations(problem, plan, [self._trial(m, w.date, w.id, problem) for m in group])
+            if not violations or any(v.rule in OWN_FIELDS and v.rule not in ("blackout", "window") for v in violations):
+                if not violations:
+                    return []  # open to it: the objective's choice
+                continue  # before its new date (or not its track): its own data says so
+            there = replace(move, window_before=w.id, before=w.date)
+            cause = self._cause(violations[0], there, group, problem, plan, held=True)
+            # said of that window, not of one it goes back to
+            text = cause.text.replace(" back there", " there").replace("its baseline window ", "window ")
+            head = f"window {w.id} "
+            text = (f"the first window after that, {w.id}, {text.removeprefix(head)}" if text.startswith(head)
+                    else f"the first window after that, {w.id}, would not take it: {text}")
+            return [replace(cause, text=text, skipped=w.id)]
+        return []
+
     def freed(self, move: Move) -> list[Cause]:
         """Why it did not go live this early in the baseline: put it (with its together group) at its new
         window in the baseline plan and check that against the base data."""
         problem, plan = self.base_problem, self.base
         window = move.window_after
         if window is not None and window not in problem.window:
-            return [Cause("window", f"its new window {window} is not in the base data (added by the scenario)",
+            return [Cause("window", f"its new window {window} is not in the base data "
+                                    f"({'added in the data' if self._two_folders() else 'added by the scenario'})",
                           where=self._window_at(window))]
         shifted = self._window_moved(window)
         if shifted is not None and move.window_before == window:
@@ -591,17 +655,21 @@ class _Explainer:
         return causes
 
     def _window_moved_cause(self, window: str, shifted: tuple[dt.date, dt.date]) -> Cause:
-        sources = self._sources(self.base_problem.window[window].field_at("date"),
-                                self.other_problem.window[window].field_at("date"))
+        base = self.base_problem.window.get(window)
+        after = self.other_problem.window[window].field_at("date")
+        if base is None or base.date != shifted[0]:  # the baseline plan's date, not its data's
+            sources = f"baseline plan -> {self._sources(None, after).split(' -> ')[-1]}"
+        else:
+            sources = self._sources(base.field_at("date"), after)
         return Cause("window", f"its window {window} moved from {shifted[0]} to {shifted[1]} ({sources})",
                      where=self._window_at(window))
 
     def _window_at(self, window: str) -> str | None:
-        """file:line of the scenario change that wrote the window's date in the changed data (a window it
-        moved or added: the date's line, `Located.field_at`), else None."""
+        """file:line where the changed data writes the date of a window it moved or added (the scenario's
+        change, or the data's own line: `Located.field_at`), else None."""
         found = self.other_problem.window.get(window)
         at = found.field_at("date") if found is not None else None
-        return str(at) if self._in_a_scenario(at) else None
+        return str(at) if at is not None else None
 
     def _history_cause(self, window: str, problem: Problem, side: str) -> Cause:
         """The window lies before that side's planning date: history there, closed to planning."""
@@ -635,7 +703,44 @@ class _Explainer:
             which = "scenario" if held else "baseline scenario"
             return Cause("scenario", f"{cause.text} ({which}, {cause.where})", cause.rule, cause.actors, cause.where,
                          cause.detail)
+        if cause.kind in ("data", "rule", "limit") and self._two_folders():
+            change = self._data_change(v, held)
+            if change is not None:
+                return Cause("data-change", f"{cause.text}{change}", cause.rule, cause.actors, cause.where,
+                             cause.detail)
         return cause
+
+    def _data_change(self, v: Violation, held: bool) -> str | None:
+        """Two data folders: how the blackout, rule or limit the violation breaks differs between them, as
+        a cause ends (`; max_actors 14 -> 11 (baseline data -> data, waves.yaml:316)`, `(new in the data,
+        waves.yaml:142)`); None when the other folder has it alike. Found in the changed data (`held`), its
+        counterpart is the base data's; else the reverse (a rule the data since dropped)."""
+        if v.where is None:
+            return None
+        now, then = (self.other_problem, self.base_problem) if held else (self.base_problem, self.other_problem)
+        name = v.rule.removeprefix("limit.")
+        if v.rule.startswith("limit."):
+            found = next((x for x in now.waves.limits if x.field_at(name) == v.where), None)
+            twins = [x for x in then.waves.limits if (x.windows, x.kinds) == (found.windows, found.kinds)] if found else []
+        elif v.rule == "blackout":
+            found = next((b for b in now.waves.blackouts if b.at == v.where), None)
+            twins = [b for b in then.waves.blackouts if (b.from_, b.to) == (found.from_, found.to)] if found else []
+        else:
+            found = next((r for r in now.waves.rules if r.at == v.where), None)
+            twins = ([r for r in then.waves.rules if r.id == found.id and r.type == found.type]
+                     if found is not None and found.id else [])
+        if found is None:
+            return None
+        if any(t.model_dump() == found.model_dump() for t in twins):
+            return None
+        if not twins:
+            return f" ({'new in the data' if held else 'removed in the data'}, {v.where})"
+        twin = twins[0]
+        values = ""
+        if v.rule.startswith("limit.") and getattr(twin, name) != getattr(found, name):
+            old, new = (getattr(twin, name), getattr(found, name)) if held else (getattr(found, name), getattr(twin, name))
+            values = f"; {name} {_value(old)} -> {_value(new)}"
+        return f"{values} (baseline data -> data, {v.where})"
 
     def _from_a_scenario(self, v: Violation) -> bool:
         """Whether what the violation breaks is written in a scenario file, not in the data files."""
@@ -650,6 +755,13 @@ class _Explainer:
         """Whether `where` is in a data file (not in a scenario file; not unknown: data built in Python)."""
         return where is not None and where.file in self._data_files()
 
+    def _two_folders(self) -> bool:
+        """Whether the baseline's data and the changed data are two data folders (not one folder, with
+        scenarios on top or a saved plan of it): then a change between them is the data's own."""
+        files = [tuple(os.path.realpath(f) for f in (p.org_file, p.waves_file) if f)
+                 for p in (self.base_problem, self.other_problem)]
+        return all(files) and files[0] != files[1]
+
     def _data_files(self) -> set[str]:
         return {str(f) for p in (self.base_problem, self.other_problem) for f in (p.org_file, p.waves_file) if f}
 
@@ -662,10 +774,8 @@ class _Explainer:
         data` (two data folders). A new value whose place is not known (data built in Python) is taken as
         the scenario's, as a baseline's value is as the data's."""
         # the files themselves: one folder given as `data` and as `$PWD/data` is the same data
-        files = [tuple(os.path.realpath(f) for f in (p.org_file, p.waves_file))
-                 for p in (self.base_problem, self.other_problem)]
         first = ("baseline scenario" if self._in_a_scenario(before) else
-                 "data" if files[0] == files[1] else "baseline data")
+                 "baseline data" if self._two_folders() else "data")
         then = "data" if self._in_the_data(after) else "scenario"
         return "scenario" if (first, then) == ("data", "scenario") else f"{first} -> {then}"
 
@@ -686,7 +796,8 @@ class _Explainer:
                              v.message)
             n, rule = found[0]
             # the rule that ties it to the partner, at its line; the partner's own change is its root
-            return Cause("knock-on", f"together rule {rule.id or '#' + str(n)}: goes live with {subject}, whose "
+            whose = "which" if cause.text.startswith("goes live ") else "whose"  # a blackout's cause says its date
+            return Cause("knock-on", f"together rule {rule.id or '#' + str(n)}: goes live with {subject}, {whose} "
                          f"{cause.text}", "together", (subject,), str(rule.at) if rule.at else where, v.message)
         if v.rule.startswith("limit."):
             return self._limit_cause(v, move, group, others, problem, plan, where, held)
@@ -721,9 +832,12 @@ class _Explainer:
             text = "; ".join(f"{n} {_value(getattr(before, n))} -> {_value(getattr(after, n))}"
                              + ("" if one else f" ({sources[n]})") for n in changed)
             text += f" ({sources[changed[0]]})" if one else ""
-            kind = "scenario" if any("scenario" in s for s in sources.values()) else "data"
-            return Cause(kind, text, v.rule, (), where, v.message)
-        return Cause("data", v.message, v.rule, (), where, v.message)
+            return Cause(_change_kind(*sources.values()), text, v.rule, (), where, v.message)
+        text = v.message
+        if v.rule == "blackout" and " goes live " in text:
+            # without its name: a trust and its hospitals inside one blackout share one cause (and a line)
+            text = "goes live " + text.split(" goes live ", 1)[1]
+        return Cause("data", text, v.rule, (), where, v.message)
 
     def _limit_cause(self, v: Violation, move: Move, group: list[Move], others: tuple[str, ...], problem: Problem,
                      plan: Solution, where: str | None, held: bool) -> Cause:
@@ -836,7 +950,7 @@ class _Explainer:
                    f"{marked(f'{after:g}', marks[1])} FTE ({sources})"
             if load and explains is not None:  # the movers' load comes on top of the scenario's change
                 text += f"; {load}"
-            return Cause("scenario", text, rule, movers if explains is not None else (), where, detail,
+            return Cause(_change_kind(sources), text, rule, movers if explains is not None else (), where, detail,
                          estimate or any(marks))
         if movers:
             return Cause("knock-on", f"{head}; {load}", rule, movers, where, detail, estimate)
@@ -873,9 +987,17 @@ class _Explainer:
         for (missing, before, after), members in groups.items():
             if missing:  # listed by the new plan alone: it did not move, the baseline has no date for it
                 parts.append(f"{some_of(members, most)} (not in the baseline plan) at {_day(after)}")
+            elif before is None and all(self.moved[i].change == "added" for i in members):  # new: it did not move
+                parts.append(f"{some_of(members, most)} (added to the data{self._by}) at {_day(after)}")
             else:
                 parts.append(f"{some_of(members, most)} moved {_day(before)} -> {_day(after)}")
         return "; ".join(parts)
+
+
+def _change_kind(*sources: str) -> str:
+    """The kind of a cause that is a change of the compared data, from where its values come from
+    (`_Explainer._sources`): `scenario` when a scenario wrote one, else `data-change` (two data folders)."""
+    return "scenario" if any("scenario" in s for s in sources) else "data-change"
 
 
 def _rule_actors(rule) -> list[str]:
