@@ -147,23 +147,112 @@ def validate(model: type[BaseModel], doc: YamlDocument, windows: Callable[[], An
         validated = model.model_validate(doc.data)
     except ValidationError as exc:
         branch = _one_branch(exc.errors())
-        # in the file's order (pydantic's is the model's fields: `users` before the `population` above it)
         known = windows if windows is not None else (lambda: doc.data)
-        explained = sorted((_explain(model, doc, err, known) for err in branch), key=_line)
-        raise InputErrors(explained[:MAX_ERRORS], len(branch)) from None
-    # pydantic takes true/false for a number (as 1/0): `population: true` is a slip, not a count; text
-    # ('24_717' in quotes, or 1e2, which YAML reads as text): a number is written as one, in decimal digits;
-    # and a whole float for a whole number (`population: 120.000`, a thousands dot YAML reads as 120.0)
-    errors = []
-    for path, raw, number in _numbers_written_otherwise(validated, doc.data, ()):
-        names = _data_path(doc.data, path)[1]
-        errors.append(InputError(_owner_prefix(names) + not_a_number(path, raw, number, names[-1],
-                                                                     doc.written.get(path)), doc.where(path)))
+        explained = [_explain(model, doc, err, known) for err in branch]
+        # and the numbers written otherwise among the values pydantic took (said together, not one run later)
+        beside = validated_beside(model, doc.data, exc.errors())
+        slips = number_errors(doc, *beside) if beside is not None else []
+        # in the file's order (pydantic's is the model's fields: `users` before the `population` above it)
+        explained = sorted(explained + slips, key=_line)
+        raise InputErrors(explained[:MAX_ERRORS], len(branch) + len(slips)) from None
+    errors = number_errors(doc, validated, doc.data)
     errors += [InputError(_owner_prefix(_data_path(doc.data, path)[1]) + message, doc.where(path))
                for path, message in _notes_of_absent_fields(validated, doc.data)]
     if errors:
         raise input_errors(sorted(errors, key=_line))
     return validated
+
+
+def number_errors(doc: YamlDocument, validated: Any, data: Any,
+                  original: Callable[[tuple], tuple] = tuple) -> list[InputError]:
+    """The numbers of `doc` written otherwise (`_numbers_written_otherwise`), as errors at their lines:
+    pydantic takes true/false for a number (as 1/0): `population: true` is a slip, not a count; text
+    ('24_717' in quotes, or 1e2, which YAML reads as text): a number is written as one, in decimal digits;
+    and a whole float for a whole number (`population: 120.000`, a thousands dot YAML reads as 120.0).
+    `validated`: what pydantic made of `data`, which is `doc.data` or a part of it (`validated_beside`),
+    whose paths `original` maps to those of `doc.data`."""
+    errors = []
+    for at, raw, number in _numbers_written_otherwise(validated, data, ()):
+        path = original(at)
+        names = _data_path(doc.data, path)[1]
+        errors.append(InputError(_owner_prefix(names) + not_a_number(path, raw, number, _label(names),
+                                                                     doc.written.get(path)), doc.where(path)))
+    return errors
+
+
+def validated_beside(model: type[BaseModel], data: Any, errors: list[dict], base: Any = None,
+                     context: Any = None) -> tuple[BaseModel, Any, Callable[[tuple], tuple]] | None:
+    """What pydantic makes of `data` without the values it refused (`errors`, its errors for `data`), so
+    that what else is wrong in the rest is said with them: each refused field left out (where `base`, data
+    of the same shape, has it: as `base` has it), and an item of a list whose refused value cannot be left
+    out (a required field, the item's own check) left out of its list. (the validated value, the data it
+    was made of, and the map of that data's paths to those of `data`); None: nothing that validates is left."""
+    leave_out: set[tuple] = set()  # paths in `data`
+    pruned, original = data, tuple
+    for _ in range(5):  # each round may refuse what the last made (a limit left without its only bound)
+        before = len(leave_out)
+        for err in errors:
+            path = original(_data_path(pruned, err["loc"])[0])
+            if err["type"] != "missing" and path and isinstance(path[-1], str) and (
+                    _at_path_or(base, path) is not _ABSENT or not _is_required(_field_at(model, err["loc"]))):
+                leave_out.add(path)  # a field's value (not a field missing, nor an item's own check)
+                continue
+            item = next((path[:i + 1] for i in range(len(path) - 1, -1, -1) if isinstance(path[i], int)), None)
+            if item is None:
+                return None
+            leave_out.add(item)
+        if len(leave_out) == before:
+            return None
+        pruned, original = _left_out(data, leave_out, base)
+        try:
+            return model.model_validate(pruned, context=context), pruned, original
+        except ValidationError as exc:
+            errors = exc.errors()
+    return None
+
+
+_ABSENT = object()
+
+
+def _at_path_or(data: Any, path: tuple) -> Any:
+    """The value at `path` in `data`, or _ABSENT."""
+    for part in path:
+        if isinstance(data, dict) and part in data or isinstance(data, list) and isinstance(part, int) \
+                and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return _ABSENT
+    return data
+
+
+def _left_out(data: Any, paths: set[tuple], base: Any) -> tuple[Any, Callable[[tuple], tuple]]:
+    """A copy of `data` without the values at `paths` (a key's value as `base` has it, where it does), and
+    the map of the copy's paths to those of `data` (an item left out of a list moves the later ones up)."""
+    kept: dict[tuple, list[int]] = {}  # list path -> the indices of its items kept
+
+    def copy(node: Any, path: tuple) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                if path + (key,) not in paths:
+                    out[key] = copy(value, path + (key,))
+                elif (held := _at_path_or(base, path + (key,))) is not _ABSENT:
+                    out[key] = held
+            return out
+        if isinstance(node, list):
+            kept[path] = [i for i in range(len(node)) if path + (i,) not in paths]
+            return [copy(node[i], path + (i,)) for i in kept[path]]
+        return node
+
+    copied = copy(data, ())
+
+    def original(at: tuple) -> tuple:
+        path: tuple = ()
+        for part in at:
+            path += (kept[path][part] if path in kept and isinstance(part, int) else part,)
+        return path
+
+    return copied, original
 
 
 def _line(error: InputError) -> int:
@@ -251,6 +340,13 @@ def _data_path(data: Any, loc: Iterable) -> tuple[tuple, list[str]]:
     return tuple(path), names
 
 
+def _label(names: list[str]) -> str:
+    """A value's name within the item it is in, from `_data_path`'s names (`objective.population_weight`,
+    `users` of an organisation), as every message about it names it."""
+    last_item = max((i for i, n in enumerate(names) if n.startswith("[")), default=-1)
+    return ".".join(names[last_item + 1:]) or ".".join(n for n in names if not n.startswith("[")) or "file"
+
+
 def _owner_prefix(names: list[str]) -> str:
     """The items a value is in, from `_data_path`'s names: 'vanylven: ' for a value of organisation
     vanylven, 'primary: change #1: ' for a capacity change of pool primary, '' at the top of the file."""
@@ -293,8 +389,9 @@ def _to_write(text: str, number: float, whole: bool, quoted: bool = False) -> st
     number belongs (`whole`) or any: 24.717 is a thousands separator; 120.000 too, or 120; 2.5 is 2 or 3.
     `quoted`: it was written in quotes, which go."""
     if whole and _GROUPED.fullmatch(text):
-        meant = f", or {int(number)} if you meant that" if float(number).is_integer() else ""
-        return f"{text.replace('.', '')} (digits only, no thousands separator{', no quotes' if quoted else ''}){meant}"
+        digits = int(text.replace(".", ""))  # 0.500 is 500, not 0500 (which YAML reads as an octal number)
+        meant = f", or {int(number)} if you meant that" if float(number).is_integer() and int(number) != digits else ""
+        return f"{digits} (digits only, no thousands separator{', no quotes' if quoted else ''}){meant}"
     low = math.floor(number)
     meant = f"{low} or {low + 1}" if whole and not float(number).is_integer() else _plain_number(number)
     return meant + (" (no quotes)" if quoted else "")
@@ -362,8 +459,7 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict,
     where = doc.where(path + (field_name,) if field_name else path)
     kind = err["type"]
     field = names[-1] if names else ""
-    last_item = max((i for i, n in enumerate(names) if n.startswith("[")), default=-1)
-    context = ".".join(names[last_item + 1:]) or ".".join(n for n in names if not n.startswith("[")) or "file"
+    context = _label(names)
     prefix = _owner_prefix(names)
     value = err.get("input")
     if kind == "extra_forbidden":
@@ -385,8 +481,13 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict,
         msg = f"{context}: {err['msg']}"
     elif kind == "window_date":  # schema.WindowId
         msg = f"{context}: {_window_for_date(err['ctx']['date'], windows)}"
-    elif kind == "int_parsing" and isinstance(value, str) and _DECIMAL.fullmatch(value.strip()) \
-            and math.isfinite(float(value)):
+    elif kind in ("int_parsing", "float_parsing") and isinstance(value, str) and _DECIMAL.fullmatch(value.strip()) \
+            and not math.isfinite(float(value)):  # 1e400: beyond any number a computer holds
+        written = "which YAML reads as text, " if doc.written.get(path) is not None else ""
+        msg = (f"{context}: expected {'a whole number' if kind == 'int_parsing' else 'a number'} in decimal digits, "
+               f"found {value.strip()}, {written}too large to be held as a number; write the number in decimal digits "
+               "(is the exponent a slip?)")
+    elif kind == "int_parsing" and isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
         # 1e2 (YAML 1.1's text, or in quotes), '2.5' in quotes: a number, but not written as a whole one
         msg = not_a_number(path, value, float(value), context, doc.written.get(path), whole=True)
     elif kind in ("float_parsing", "int_parsing") and _number_meant(value, whole=kind == "int_parsing"):
@@ -429,8 +530,9 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict,
         msg = f"unknown rule type {err['ctx'].get('tag')!r}{did_you_mean(str(err['ctx'].get('tag')), _rule_types())}; expected one of {', '.join(_rule_types())}"
     elif kind == "union_tag_not_found":
         msg = f"a rule needs `type:`, one of {', '.join(_rule_types())}"
-    else:
+    else:  # (a number as written: `users: -1.000` is no -1.0)
         shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+        shown = doc.written.get(path, shown) if isinstance(value, (int, float)) else shown
         msg = f"{context}: {err['msg']} (got {shown})"
     return InputError(prefix + msg, where)
 
@@ -477,10 +579,20 @@ def _number_meant(text: object, whole: bool) -> str | None:
     spaced = plain != text.strip()
     if re.fullmatch(r"[-+]?\d+", plain) and spaced:
         return f"{plain} (digits only, no spaces)"
+    spaces = ", and no spaces" if spaced else ""
+    if not whole and re.fullmatch(r"[-+]?\d{1,3},\d{3}", plain):  # 72,000: 72 with a decimal comma, or 72000
+        return (f"{_plain_number(float(plain.replace(',', '.')))} if the comma is a decimal comma (a decimal point, "
+                f"not a comma{spaces}), or {int(plain.replace(',', ''))} if it separates thousands (digits only)")
     if not whole and re.fullmatch(r"[-+]?\d+,\d+", plain):
-        return f"{plain.replace(',', '.')} (a decimal point, not a comma{', and no spaces' if spaced else ''})"
+        return f"{plain.replace(',', '.')} (a decimal point, not a comma{spaces})"
     if whole and re.fullmatch(r"[-+]?\d{1,3}(?:([,.])\d{3})(?:\1\d{3})*", plain):  # 1,360 or 1.360.000
-        return f"{re.sub('[,.]', '', plain)} (digits only, no thousands separator)"
+        return f"{int(re.sub('[,.]', '', plain))} (digits only, no thousands separator)"
+    if re.fullmatch(r"[-+]?\d{1,3}(?:\.\d{3})+,\d+", plain):  # 13.800,5: thousands dots and a decimal comma
+        number = float(plain.replace(".", "").replace(",", "."))
+        low = math.floor(number)
+        if whole and not number.is_integer():
+            return f"{low} or {low + 1} (a whole number; {plain} is {_plain_number(number)}: digits only, no thousands dot)"
+        return f"{_plain_number(number)} (digits only, no thousands dot; a decimal point, not a comma)"
     return None
 
 

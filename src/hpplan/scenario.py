@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, Vali
 
 from .errors import InputError, InputErrors, Location, did_you_mean, input_errors
 from .loader import (DATA_FLAGS, _explain, _line, _locate, _numbers_written_otherwise, check_references,
-                     flag_fields, history_preference, not_a_number, validate)
+                     flag_fields, history_preference, not_a_number, validate, validated_beside)
 from .problem import Numbering, Problem, Removal, checked_problem, month_label, parse_month
 from .schema import (
     HISTORY_BY_CALLER,
@@ -565,19 +565,27 @@ class _Draft:
             inner = f"{field}.{key}"
             return change.where(key if inner not in change._fields and key in change._fields else inner)
 
+        wrong: list[InputError] = []
         try:  # what a live organisation's go-live contradicts is said below, in the change's terms
             new = Organisation.model_validate(data, context=HISTORY_BY_CALLER)
         except ValidationError as exc:
             as_read = YamlDocument(self.file, data, written=written)
-            raise InputErrors([  # worded as for organisations.yaml, at the line of the field in the change
+            wrong = [  # worded as for organisations.yaml, at the line of the field in the change
                 InputError(f"{org.id}: {_explain(Organisation, as_read, e, _as_read(self.windows)).message}",
                            where(e["loc"][0] if e["loc"] else getattr(e.get("ctx", {}).get("error"), "field", None)))
-                for e in exc.errors()
-            ]) from None
+                for e in exc.errors()]
+            # and what else is wrong with the change, said with it: the rest of it checked with the fields
+            # pydantic refused as the organisation had them
+            beside = validated_beside(Organisation, data, exc.errors(), org.model_dump(by_alias=True, exclude_none=True),
+                                      HISTORY_BY_CALLER)
+            if beside is None:
+                raise InputErrors(wrong) from None
+            new, checked = beside[0], beside[1]
+            update = {key: value for key, value in update.items() if key in checked and checked[key] is value}
         # as in organisations.yaml, true/false or text is no number (pydantic reads `users: true` as 1 and
         # `population: "2000"` as 2000)
-        wrong = [InputError(f"{org.id}: {not_a_number(path, raw, number, written=written.get(path))}", where(path[0]))
-                 for path, raw, number in _numbers_written_otherwise(new, update, ())]
+        wrong += [InputError(f"{org.id}: {not_a_number(path, raw, number, written=written.get(path))}", where(path[0]))
+                  for path, raw, number in _numbers_written_otherwise(new, update, ())]
         # a live organisation's earliest, latest or preferred_window that its go-live contradicts: each
         # undone in the change (a `set` that makes it live keeps the bounds the data gave it for its plan)
         wrong += [InputError(f"{org.id}: {broken}; write {name}: null in this {change.op}'s {field}"

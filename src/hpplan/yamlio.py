@@ -359,10 +359,14 @@ class _Builder:
                         and isinstance(next_value, yaml.ScalarNode) and next_value.value == "" \
                         and next_value.tag == "tag:yaml.org,2002:null":
                     written = f"{value_node.value}{_text_between(value_node, next_key) or ','}{next_key.value}"
+                    # 72,000: a decimal comma, or a thousands comma (both are written so)
+                    thousands = (f", or {int(value_node.value + next_key.value)} if it separates thousands (digits "
+                                 "only)" if len(next_key.value) == 3 and _DIGITS.match(value_node.value.lstrip("-+"))
+                                 and len(value_node.value.lstrip("-+")) <= 3 else "")
                     raise self.error(value_node, f"{key_node.value}: {written} reads as the number {value_node.value} "
                                                  f"and a key {next_key.value} (a comma separates the entries of a "
                                                  f"mapping); a decimal comma? write {value_node.value}.{next_key.value} "
-                                                 "(a decimal point)")
+                                                 f"(a decimal point){thousands}")
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise self.error(key_node, "merge keys (<<) are not accepted; write the values out")
