@@ -59,13 +59,20 @@ def adopted(problem: Problem) -> Solution:
                     objective=read.objective, stats=read.stats)
 
 
-def with_sources(problem: Problem, orgs: dict | None = None, pools: dict | None = None) -> Problem:
-    """The shipped problem with every organisation's (`orgs`) or pool's (`pools`) source notes replaced."""
+def with_sources(problem: Problem, orgs: dict | None = None, pools: dict | None = None,
+                 profiles: dict | None = None, windows: dict | None = None) -> Problem:
+    """The shipped problem with every organisation's (`orgs`), pool's (`pools`), load profile's
+    (`profiles`) or window's (`windows`) source notes replaced."""
     organisations = [o.model_copy(update={"source": orgs}) for o in problem.organisations] if orgs else \
         problem.organisations
     waves = problem.waves
     if pools:
         waves = waves.model_copy(update={"pools": [p.model_copy(update={"source": pools}) for p in waves.pools]})
+    if profiles:
+        waves = waves.model_copy(update={"load_profiles": [p.model_copy(update={"source": profiles})
+                                                           for p in waves.load_profiles]})
+    if windows:
+        waves = waves.model_copy(update={"windows": [w.model_copy(update={"source": windows}) for w in waves.windows]})
     return dataclasses.replace(problem, organisations=organisations, waves=waves)
 
 
@@ -73,12 +80,12 @@ def with_sources(problem: Problem, orgs: dict | None = None, pools: dict | None 
 def facts_but_pools(shipped, planned) -> tuple[Problem, Solution]:
     """Every organisation's figures facts, the pools as shipped (inferred): the only estimates shown are
     the capacities, so the note must come from them (the same plan: source notes do not change it)."""
-    return with_sources(shipped, orgs=FACT), planned
+    return with_sources(shipped, orgs=FACT, profiles=FACT), planned
 
 
 @pytest.fixture(scope="module")
 def all_facts(shipped, planned) -> tuple[Problem, Solution]:
-    return with_sources(shipped, orgs=FACT, pools=FACT), planned
+    return with_sources(shipped, orgs=FACT, pools=FACT, profiles=FACT, windows=FACT), planned
 
 
 # ---- which capacity is an estimate -----------------------------------------------------------------
@@ -137,7 +144,8 @@ def test_the_terminal_marks_an_estimated_limit_and_says_what_the_mark_means(fact
     text = terminal(*facts_but_pools)
     loads = text[text.index("Peak load per pool"):]
     assert re.search(r"\| 2024-04 \|\s+168\* \|\s+83\.3%", loads) and re.search(r"\|\s+72\* \| 100\.0%", loads)
-    assert "* after a number: an estimate (see the data's source notes)." in text
+    # and after a date: window 2023-04's date is inferred (history)
+    assert "* after a number or a date: an estimate (see the data's source notes)." in text
     plain = terminal(*all_facts)
     assert "168*" not in plain and "an estimate" not in plain
 
@@ -145,7 +153,7 @@ def test_the_terminal_marks_an_estimated_limit_and_says_what_the_mark_means(fact
 def test_markdown_marks_an_estimated_limit_with_the_note_under_the_tables(facts_but_pools, all_facts):
     text = to_markdown(*facts_but_pools)
     peaks = text[text.index("## Peak load per pool"):]
-    assert "| 140 | 2024-04 | 168\\* | 83.3% |" in peaks and "| 72\\* | 100.0% |" in peaks
+    assert "| 140 | 2024-04 | 168\\* | 83.3%\\* |" in peaks and "| 72\\* | 100.0%\\* |" in peaks
     assert peaks.rstrip().endswith("\\" + ESTIMATE_NOTE + ".") and text.count(ESTIMATE_NOTE) == 1
     plain = to_markdown(*all_facts)
     assert "168\\*" not in plain and ESTIMATE_NOTE not in plain
@@ -159,7 +167,7 @@ def test_the_html_report_marks_an_estimated_limit_in_the_table_titles_and_hover(
     assert f'<p class="caption">{html.escape(ESTIMATE_NOTE)}' in page  # the page's one note
     fig = load_figure(problem, solution)
     titles = [a.text for a in fig.layout.annotations]
-    assert any("(limit 168*, 83.3%)" in t for t in titles) and any("(limit 72*, 100.0%)" in t for t in titles)
+    assert any("(limit 168*, 83.3%*)" in t for t in titles) and any("(limit 72*, 100.0%*)" in t for t in titles)
     hover = fig.data[0].hovertext[0]  # a month's bar: read alone, so it says what the mark means
     assert " of 168* FTE" in hover and html.escape(ESTIMATE_NOTE) in hover
     plain = report_html(*all_facts)

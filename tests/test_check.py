@@ -291,9 +291,11 @@ def test_a_scenario_is_applied_before_the_check(tmp_path: Path):
     # the fields the scenario changed point at its lines; the rest at the data's (Ørsta's status)
     file_of = {f["message"].split(" (")[0].split(";")[0]: f["file"] for f in report["findings"]}
     assert file_of["Ørsta must go live"] == str(TINY / "organisations.yaml")
-    assert file_of["Ørsta must go live by 2024-03-01"] == str(scenario)
+    # dates a scenario sets without a `fact:` note are its assumptions: marked `*` (docs/check.md)
+    assert file_of["Ørsta must go live by 2024-03-01*"] == str(scenario)
     assert file_of["Ørsta legekontor must go live"] == str(scenario)
-    assert file_of["Ørsta legekontor may go live no earlier than 2024-04-01"] == str(scenario)
+    assert file_of["Ørsta legekontor may go live no earlier than 2024-04-01*"] == str(scenario)
+    assert report["estimate_note"] == "* estimate: see the data's source notes"
     bad = tmp_path / "bad.yaml"
     bad.write_text("base: tests/data/tiny\ndescription: x\nchanges:\n  - op: set\n    actor: orsat\n"
                    "    fields: {latest: 2024-03-01}\n", encoding="utf-8")

@@ -99,7 +99,9 @@ def test_each_rule_is_named_in_plain_words_with_its_line_actors_and_dates():
 def test_limit_capacity_and_blackout_sentences():
     three = {r.key: r for c in explanation("infeasible_three").conflicts for r in c.reasons}
     limit = three["limit#1.max_trusts@2024-02"]
-    assert limit.message == "limit #1: at most 1 health trust may go live in window 2024-02 (2024-02-10)"
+    # the limit has no `fact:` note: marked as an estimate, as a capacity without one is
+    assert limit.message == "limit #1: at most 1* health trust may go live in window 2024-02 (2024-02-10)"
+    assert limit.estimate and limit.to_json()["estimate"]
     assert limit.where.line == line_of(DATA / "infeasible_three" / "waves.yaml", "max_trusts: 1")
     blackout = three["blackout#1"]
     assert "2024-04-20 to 2024-04-30 (Easter (test data))" in blackout.message
@@ -590,11 +592,12 @@ def test_a_limit_on_some_kinds_says_so_and_names_only_those_it_counts():
             org("t", kind="health_trust", users=100, latest="2024-02-10")]
     p = build(orgs, windows=windows, limits=[{"max_users": 15, "kinds": ["municipality"]}])
     text = explain_infeasible(p).to_text()
-    assert "at most 15 users (municipality only) may go live in window w1" in text, text
+    assert "at most 15* users (municipality only) may go live in window w1" in text, text
     plan = Solution(status=Status.feasible, plan=[
         Assignment(o["id"], o["name"], o["kind"], "primary", dt.date(2024, 2, 10), "w1", False) for o in orgs])
     [violation] = [v for v in verify(p, plan, check_objective=False) if v.rule == "limit.max_users"]
-    assert violation.actors == ("a", "b") and "20 users (municipality only)" in violation.message
+    assert violation.actors == ("a", "b") and "20* users (municipality only)" in violation.message
+    assert "more than max_users 15*" in violation.message and violation.estimate
     assert violation.message.endswith(": A (a), B (b)")
 
 

@@ -183,15 +183,16 @@ def test_extra_capacity_that_cannot_give_the_whole_data_a_plan_says_what_was_set
 def test_an_estimated_capacity_is_marked_and_a_fact_is_not():
     profile = [{"id": "municipality", "before": [], "hypercare": [8], "source": {"all": "estimate: test"}}]
     plan = solved(build([org("m1", latest="2024-02-28")], profiles=profile, pools=pools(100)))  # m1 in w1: 8 FTE
+    dated = {"all": "estimate: test", "latest": "fact: test"}  # its latest date a fact: only the capacity marked
     for source, mark in (("estimate: test", "*"), ("fact: seed 004", "")):
-        p = build([org("m1", latest="2024-02-28")], profiles=profile, pools=pools(5, source))
+        p = build([org("m1", latest="2024-02-28", source=dated)], profiles=profile, pools=pools(5, source))
         explanation = explain_infeasible(p, time_limit=5)
         reason = next(r for r in explanation.conflicts[0].reasons if r.kind == "capacity")
         assert reason.message.startswith(f"pool primary has 5{mark} FTE in 2024-02"), reason.message
         assert reason.estimate is bool(mark) and reason.to_json()["estimate"] is bool(mark)
         assert explanation.to_text().endswith(f"\n{ESTIMATE_NOTE}\n") is bool(mark)
         [capacity] = [v for v in verify(p, plan) if v.rule == "capacity"]
-        assert f"load 8.0 FTE exceeds capacity 5.0{mark} FTE" in capacity.message, capacity.message
+        assert f"load 8.0* FTE exceeds capacity 5.0{mark} FTE" in capacity.message, capacity.message
 
 
 def test_an_opted_out_organisation_that_returns_reads_as_such_and_json_summaries_are_sentences():

@@ -275,7 +275,7 @@ def test_the_load_hover_shows_the_share_as_the_tables_do(tiny):
     problem, solution = tiny
     hovers = [h for trace in load_figure(problem, solution).data if trace.type == "bar" for h in trace.hovertext]
     shares = [re.search(r"FTE \((\S+)\)", h) for h in hovers]
-    assert shares and all(m is None or re.fullmatch(r"\d+\.\d%", m.group(1)) for m in shares)
+    assert shares and all(m is None or re.fullmatch(r"\d+\.\d%\*?", m.group(1)) for m in shares)
     assert any(m is not None for m in shares)
 
 

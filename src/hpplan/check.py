@@ -259,6 +259,9 @@ class Finding:
     #: ...; `verify.Violation.term`), for the total and its terms are findings of one rule, owner and line;
     #: else None
     term: str | None = None
+    #: the message states a figure that rests on an estimate, marked `*` (`verify.Violation.estimate`: a
+    #: capacity, a sum of users, a limit, an earliest, return or latest date); not part of `key`
+    estimate: bool = False
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}" if self.where else self.message
@@ -280,7 +283,7 @@ class Finding:
         return {"rule": self.rule, "owner": self.owner, "file": self.where.file if self.where else None,
                 "line": self.where.line if self.where else None, "actors": list(self.actors),
                 "pool": self.pool, "month": self.month, "term": self.term, "message": self.message,
-                "plan_entries": [{"id": org_id, "file": where.file, "line": where.line}
+                "estimate": self.estimate, "plan_entries": [{"id": org_id, "file": where.file, "line": where.line}
                                  for org_id, where in self.plan_entries]}
 
 
@@ -340,7 +343,7 @@ class KnownFinding:
 
 class KnownEntry(BaseModel):
     """A known finding: the fields of a finding in `check --format json` that identify it (`Finding.key`);
-    `file`, `line`, `message` and `plan_entries`, which that JSON has too, and a `note` are for the reader,
+    `file`, `line`, `message`, `estimate` and `plan_entries`, which that JSON has too, and a `note` are for the reader,
     not matched."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -354,6 +357,7 @@ class KnownEntry(BaseModel):
     file: str | None = None
     line: int | None = None
     message: str | None = None
+    estimate: bool | None = None
     plan_entries: list[dict[str, Any]] = []
     note: str | None = None
 
@@ -379,6 +383,7 @@ class KnownFile(BaseModel):
     source: str | None = None
     summary: str | None = None
     input_errors: int | None = None
+    estimate_note: str | None = None
     explanation: Any = None
 
     @field_validator("mode")
@@ -472,7 +477,8 @@ class CheckResult:
     explanation: Explanation | None = None
     errors: list[InputError] = field(default_factory=list)  # invalid input: those listed (errors.MAX_ERRORS)
     input_errors: int = 0  # invalid input: how many errors were found, all counted (listed or not)
-    #: a finding states a pool's capacity that rests on an estimate (marked `*`): the text says what `*` is
+    #: a finding states a figure that rests on an estimate (marked `*`: `Finding.estimate`): the text says
+    #: what `*` is
     estimated: bool = False
     #: with a file of known findings (`check_plan(..., known=)`): its name, the findings that match a known
     #: one (not in `findings`, they do not fail), and the known ones no longer found
@@ -567,7 +573,7 @@ def check_data(problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT, relax:
             findings.append(Finding(
                 reason.kind, f"{reason.message} [conflict {n}: cannot hold together with {others(i)}; see "
                 f"`{explain}`]", reason.where, reason.owner, reason.actors, f"hpplan: no plan possible (conflict {n})",
-                pool, month))
+                pool, month, estimate=reason.estimate))
     count = len(explanation.conflicts)
     if explanation.complete:
         more = ""
@@ -577,7 +583,8 @@ def check_data(problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT, relax:
         more = " (and more)"
     summary = (f"hpplan check: {source} ({size}): no plan satisfies every rule and limit: "
                f"{count} conflict{'s' if count != 1 else ''}{more}")
-    return CheckResult("data", "infeasible", summary, source, findings, checked, explanation)
+    return CheckResult("data", "infeasible", summary, source, findings, checked, explanation,
+                       estimated=any(f.estimate for f in findings))
 
 
 def _others(conflict: Conflict):
@@ -716,7 +723,8 @@ def _finding(v: Violation, owners: dict[Location, str], plan_path: Path,
         owner = owners.get(v.where, "plan")
     named = tuple((a, entries[a]) for a in v.actors if a in entries) if (
         entries and owner != "plan" and v.rule in _ENTRY_DATE_RULES) else ()
-    return Finding(v.rule, v.message, v.where, owner, v.actors, f"hpplan: {v.rule}", v.pool, v.month, named, v.term)
+    return Finding(v.rule, v.message, v.where, owner, v.actors, f"hpplan: {v.rule}", v.pool, v.month, named, v.term,
+                   v.estimate)
 
 
 def invalid(error: InputError, source: str) -> CheckResult:
@@ -783,6 +791,8 @@ def to_json(result: CheckResult) -> str:
         "summary": result.summary,
         "input_errors": result.input_errors,
         "findings": [f.to_json() for f in result.findings],
+        # what a finding's `*` means, when one is marked (listed or known): as the text's note
+        "estimate_note": ESTIMATE_NOTE if result.estimated else None,
         "explanation": result.explanation.to_json_dict() if result.explanation is not None else None,
     }
     if result.known_file is not None:  # only with --known: without, the report is as it always was
@@ -815,7 +825,8 @@ def to_junit(result: CheckResult) -> str:
             message = found[0].message if count == 1 else f"{count} problems{listed}; the first: {found[0].message}"
             child = ET.SubElement(element, tag, message=message, type=found[0].rule)
             child.text = "\n".join(result.input_error_lines() if case.name == "input" and result.errors
-                                   else [str(f) for f in found])
+                                   else [str(f) for f in found] + ([ESTIMATE_NOTE] if any(f.estimate for f in found)
+                                                                    else []))
         elif case.name == "a plan exists" and result.status == "infeasible" and result.explanation is not None:
             child = ET.SubElement(element, "failure", message=result.summary, type="infeasible")
             child.text = result.explanation.to_text()

@@ -205,7 +205,8 @@ def _refuse_plan(checked: CheckResult, org: Organisation, plan: Path, folder: Pa
         import json
 
         report = {"actor": org.id, "verdict": "plan_breaks_rules", "summary": f"{head}; {advice}.",
-                  "findings": [f.to_json() for f in checked.findings]}
+                  "findings": [f.to_json() for f in checked.findings],
+                  "estimate_note": ESTIMATE_NOTE if checked.estimated else None}
         write_stdout(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     else:
         lines = [str(f) for f in checked.findings] + ([ESTIMATE_NOTE] if checked.estimated else [])

@@ -57,7 +57,7 @@ from .schema import AfterLive, Located, NotSameWindow, Order, Organisation, Stat
 from .solution import Solution
 from .solution import Status as SolveStatus
 from .stopping import cp_solver
-from .verify import broken_rules, saved_figures_text, stale_names, verify, why_mandatory
+from .verify import broken_rules, dated, saved_figures_text, stale_names, verify, why_mandatory
 
 #: work limit of one solve, in CP-SAT deterministic seconds (reproducible, unlike wall time); a solve
 #: that reaches it is "undecided". Wall time is capped at a multiple of it (and of loading the model,
@@ -657,8 +657,20 @@ class Describer:
     def reason(self, group: Group, switches, involved: set[str]) -> Reason:
         """The plain-language form of a constraint group. `involved`: the organisations of its conflict."""
         text, where, actors = getattr(self, f"_{group.kind}")(group, switches, involved)
-        estimate = group.kind == "capacity" and capacity_estimated(group.subject, month_label(group.month))
-        return Reason(group.key, group.kind, where, tuple(actors), text, owner_of(group), estimate)
+        return Reason(group.key, group.kind, where, tuple(actors), text, owner_of(group), self.estimated(group))
+
+    @staticmethod
+    def estimated(group: Group) -> bool:
+        """Whether the figure a reason states rests on an estimate (its sentence marks it `*`): a pool's
+        capacity (`capacity_estimated`), a limit, or an earliest, return or latest date whose source note
+        is not a fact (`Sourced.is_estimate`)."""
+        if group.kind == "capacity":
+            return capacity_estimated(group.subject, month_label(group.month))
+        if group.kind == "limit":
+            return group.subject.is_estimate(group.measure)
+        if group.kind in ("earliest", "returns", "latest"):
+            return group.subject.is_estimate(group.kind)
+        return False
 
     def _mandatory(self, group: Group, switches, involved):
         org = group.subject
@@ -675,13 +687,14 @@ class Describer:
     def _earliest(self, group: Group, switches, involved):
         org = group.subject
         then = self._first_window_after(group, switches)
-        return (f"{org.name} may go live no earlier than {org.earliest} (its earliest date){then}",
+        return (f"{org.name} may go live no earlier than {dated(org, 'earliest')} (its earliest date){then}",
                 self.field_at(org, "earliest"), [org.id])
 
     def _returns(self, group: Group, switches, involved):
         org = group.subject
         then = self._first_window_after(group, switches)
-        return (f"{org.name} opted out and returns on {org.returns}, so it goes live no earlier than that{then}",
+        return (f"{org.name} opted out and returns on {dated(org, 'returns')}, so it goes live no earlier than "
+                f"that{then}",
                 self.field_at(org, "returns"), [org.id])
 
     def _latest(self, group: Group, switches, involved):
@@ -689,7 +702,8 @@ class Describer:
         open_ = self._first_open(group, switches)
         then = (f"; the last window on or before it is {self.window(open_[-1])}" if open_
                 else "; no window from the planning date on is that early")
-        return (f"{org.name} must go live by {org.latest} (its latest date){then}", self.field_at(org, "latest"), [org.id])
+        return (f"{org.name} must go live by {dated(org, 'latest')} (its latest date){then}",
+                self.field_at(org, "latest"), [org.id])
 
     def _track(self, group: Group, switches, involved):
         org = group.subject
@@ -766,8 +780,9 @@ class Describer:
     def _limit(self, group: Group, switches, involved):
         limit = group.subject
         bound = getattr(limit, group.measure)
-        unit = {"max_actors": counted(bound, "organisation"), "max_users": f"{bound:,} users".replace(",", " "),
-                "max_trusts": counted(bound, "health trust")}[group.measure]
+        shown = marked(f"{bound:,}".replace(",", " "), self.estimated(group))  # `10 000*` where an estimate
+        unit = f"{shown} " + {"max_actors": "organisation" if bound == 1 else "organisations", "max_users": "users",
+                              "max_trusts": "health trust" if bound == 1 else "health trusts"}[group.measure]
         if group.measure != "max_trusts" and limit.kinds is not None:
             unit += f" ({', '.join(k.value for k in limit.kinds)} only)"  # a kind outside it does not count
         window = self.problem.window[group.window]

@@ -36,7 +36,8 @@ from .errors import InputError
 from .formats import (ESTIMATE_NOTE, FORMULA_START, NOT_IN_PLAN, PlanGroup, capacity_estimated,
                       checked_arguments, checked_plan, estimated, estimates_named, fmt_int, kind_noun, marked,
                       not_in_plan, objective_terms, plan_groups, plan_source, solver_facts, window_before, window_of,
-                      window_summary, window_users_estimated)
+                      window_dates_estimated, window_summary, window_users_estimated, estimate_note,
+                      estimated_loads, objective_estimated, date_estimated)
 from .problem import Problem, parse_month
 from .report import BROKEN_SHOWN, checked_status, named, plan_violations
 from .solution import Solution
@@ -132,7 +133,9 @@ def _description(problem: Problem, solution: Solution, entry, status: str) -> st
     if estimated([org], "users") or estimated([org], "population"):
         lines.append(ESTIMATE_NOTE)  # an event is read alone: its own note
     if entry.pinned:
-        lines.append(f"History: live before the planning date {problem.planning_date.isoformat()}.")
+        lines.append(f"History: live before the planning date {problem.planning_date.isoformat()}."
+                     + (" Its date is an estimate or an inference, not a sourced go-live (see the data's source "
+                        "notes)." if date_estimated(org) else ""))
     else:
         lines.append(f"{_made_by(solution)} ({status}), planning date {problem.planning_date.isoformat()}.")
     for change in problem.applied:
@@ -210,6 +213,10 @@ ESTIMATE_FORMAT = INT_FORMAT + '"*"'
 FTE_ESTIMATE_FORMAT = FTE_FORMAT + '"*"'
 #: a share that rests on an estimated figure (a share live), alike
 PERCENT_ESTIMATE_FORMAT = PERCENT_FORMAT + '"*"'
+#: an objective term that rests on an estimated population (`formats.objective_estimated`), alike
+OBJECTIVE_ESTIMATE_FORMAT = 'General"*"'
+#: a history go-live date that is an estimate or inference (`formats.date_estimated`), alike: still a date
+DATE_ESTIMATE_FORMAT = DATE_FORMAT + '"*"'
 
 
 def _text(value: str) -> str:
@@ -277,10 +284,16 @@ def _sheet(workbook, title: str, header: list[str], rows: list[list], formats: d
     return sheet
 
 
-#: the Plan sheet's columns; `users` and `population` are marked where an estimate, and `estimates`
-#: names those figures (empty: every figure shown is a fact)
+#: the Plan sheet's columns; `users`, `population` and a history `go-live` (`live_since`) are marked where an
+#: estimate, and `estimates` names those figures (empty: every figure shown is a fact)
 PLAN_COLUMNS = ["go-live", "window", "window date", "id", "name", "kind", "sector", "status", "history", "track",
                 "users", "population", "estimates"]
+#: the column of each figure `estimates_named` names, and how the Plan sheet shows it when an estimate
+PLAN_ESTIMATE_COLUMNS = {"users": PLAN_COLUMNS.index("users"), "population": PLAN_COLUMNS.index("population"),
+                         "live_since": PLAN_COLUMNS.index("go-live")}
+PLAN_ESTIMATE_FORMATS = {PLAN_COLUMNS.index("users"): ESTIMATE_FORMAT,
+                         PLAN_COLUMNS.index("population"): ESTIMATE_FORMAT,
+                         PLAN_COLUMNS.index("go-live"): DATE_ESTIMATE_FORMAT}
 
 
 def _plan_rows(problem: Problem, solution: Solution) -> tuple[list[list], list[set[int]]]:
@@ -290,7 +303,8 @@ def _plan_rows(problem: Problem, solution: Solution) -> tuple[list[list], list[s
         for entry in group.entries:
             org = problem.org.get(entry.id)
             window = window_of(problem, entry)
-            estimates = {PLAN_COLUMNS.index(name): name for name in estimates_named(org)}
+            estimates = {PLAN_ESTIMATE_COLUMNS[name]: name for name in estimates_named(org)
+                         if name != "live_since" or entry.pinned}
             rows.append([
                 entry.go_live,
                 window.id if window is not None else NOT_IN_PLAN if group.missing else None,
@@ -321,7 +335,8 @@ def _mark_estimates(sheet, marks: list[set[int]], number_format: str | dict[int,
 
 def _load_rows(problem: Problem, solution: Solution) -> tuple[list[str], list[list], dict[int, str], list[set[int]]]:
     """The Load sheet's header, rows and number formats, and per row the columns whose figure is an
-    estimate (a limit: `capacity_estimated`)."""
+    estimate (a limit: `capacity_estimated`; a load, and its use, from estimated load profiles:
+    `estimated_loads`; a use also from an estimated limit)."""
     pools = [p.id for p in problem.waves.pools]
     pools += sorted({p.pool for p in solution.load} - set(pools))
     pools = [p for p in pools if any(q.pool == p for q in solution.load)]
@@ -333,6 +348,7 @@ def _load_rows(problem: Problem, solution: Solution) -> tuple[list[str], list[li
         base = len(header)
         header += [f"{pool} used FTE", f"{pool} limit FTE", f"{pool} use"]
         formats |= {base: FTE_FORMAT, base + 1: FTE_FORMAT, base + 2: PERCENT_FORMAT}
+    loads = estimated_loads(problem, solution)
     rows, marks = [], []
     for month in months:
         index = parse_month(month)
@@ -343,8 +359,14 @@ def _load_rows(problem: Problem, solution: Solution) -> tuple[list[str], list[li
             if point is None:
                 row += [None, None, None]
             else:
-                if capacity_estimated(problem.pool.get(pool), month):
+                limit_estimate = capacity_estimated(problem.pool.get(pool), month)
+                used_estimate = bool(point.used) and (pool, month) in loads
+                if limit_estimate:
                     estimates.add(len(row) + 1)  # the limit column
+                if used_estimate:
+                    estimates.add(len(row))  # the used column
+                if used_estimate or (limit_estimate and point.used):
+                    estimates.add(len(row) + 2)  # the use column
                 row += [point.used, point.limit, point.used / point.limit if point.limit else None]
         rows.append(row)
         marks.append(estimates)
@@ -355,17 +377,19 @@ WINDOW_COLUMNS = ["window", "date", "name", "history", "actors", "users", "prima
 #: how the Windows sheet shows an estimated figure: a users sum, a share live
 WINDOW_ESTIMATE_FORMATS = {WINDOW_COLUMNS.index("users"): ESTIMATE_FORMAT,
                            WINDOW_COLUMNS.index("primary live"): PERCENT_ESTIMATE_FORMAT,
-                           WINDOW_COLUMNS.index("specialist live"): PERCENT_ESTIMATE_FORMAT}
+                           WINDOW_COLUMNS.index("specialist live"): PERCENT_ESTIMATE_FORMAT,
+                           WINDOW_COLUMNS.index("date"): DATE_ESTIMATE_FORMAT}
 
 
 def _window_rows(problem: Problem, solution: Solution) -> tuple[list[list], list[set[int]]]:
     """The Windows sheet's rows, and per row the columns whose figure is an estimate (its users, a
-    share live: `formats.share_estimated`)."""
+    share live: `formats.share_estimated`; a history date: `formats.window_dates_estimated`)."""
     rows, marks = [], []
     estimates = window_users_estimated(problem, solution)
+    dates = window_dates_estimated(problem, solution)
     for s in window_summary(problem, solution):
         flags = {"users": estimates.get(s.window.id, False), "primary live": s.primary_estimate,
-                 "specialist live": s.specialist_estimate}
+                 "specialist live": s.specialist_estimate, "date": dates.get(s.window.id, False)}
         marks.append({WINDOW_COLUMNS.index(name) for name, estimate in flags.items() if estimate})
         rows.append([
             s.window.id,
@@ -401,13 +425,16 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
 
     rows, marks = _plan_rows(problem, solution)
     plan = _sheet(workbook, "Plan", PLAN_COLUMNS, rows, {0: DATE_FORMAT, 2: DATE_FORMAT, 10: INT_FORMAT, 11: INT_FORMAT})
-    _mark_estimates(plan, marks)
+    _mark_estimates(plan, marks, PLAN_ESTIMATE_FORMATS)
     any_estimate = any(marks)
 
     header, rows, formats, marks = _load_rows(problem, solution)
     load = _sheet(workbook, "Load", header, rows, formats)
-    _mark_estimates(load, marks, FTE_ESTIMATE_FORMAT)
-    limits_estimated = any(marks)
+    used_columns = set(range(1, len(header), 3))
+    _mark_estimates(load, marks, {col: PERCENT_ESTIMATE_FORMAT if col % 3 == 0 else FTE_ESTIMATE_FORMAT
+                                  for col in range(1, len(header))})
+    limits_estimated = any(columns & set(range(2, len(header), 3)) for columns in marks)
+    loads_estimated = any(columns & used_columns for columns in marks)
     if rows:
         red = PatternFill("solid", fgColor="F8D7DA")
         for col in range(3, len(header), 3):  # the `use` columns: over 100% red
@@ -438,15 +465,20 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
     if len(stale) > BROKEN_SHOWN:
         about.append(["saved figure", f"and {fmt_int(len(stale) - BROKEN_SHOWN)} more (hpplan check --plan lists them all)"])
     about += [["scenario", change] for change in problem.applied]
-    if any_estimate or limits_estimated:
+    objective_estimate = objective_estimated(problem, solution)
+    if any_estimate or limits_estimated or loads_estimated or any(objective_estimate.values()):
         where = []
         if any_estimate:
             where.append("the Plan sheet's estimates column names them")
         if shares_estimated:
             where.append("in the Windows sheet, a share live that rests on one")
-        if limits_estimated:
-            where.append("in the Load sheet, a limit")
-        about.append(["*", ESTIMATE_NOTE.removeprefix("* ") + f" ({'; '.join(where)})"])
+        if limits_estimated or loads_estimated:
+            where.append("in the Load sheet, " + " and ".join(
+                what for what, shown in (("a limit", limits_estimated), ("a load and its use", loads_estimated)) if shown))
+        if any(objective_estimate.values()):
+            where.append("below, an objective term that rests on an estimated population")
+        about.append(["*", estimate_note(loads_estimated).removeprefix("* ") + f" ({'; '.join(where)})"])
+    objective_at = len(about) + 2  # the About sheet's row of the first objective term (under its header)
     about += [[f"objective: {term}", value] for term, value in objective_terms(solution)]
     about += [[name, value] for name, value in solver_facts(solution, any(v.rule == "objective" for v in stale))]
     about.append(["made", stamp.replace(tzinfo=None)])  # a cell holds no time zone: its format says UTC
@@ -456,6 +488,9 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
             cell.number_format = STAMP_FORMAT
         elif isinstance(cell.value, dt.date):
             cell.number_format = DATE_FORMAT
+    for row, (term, _) in enumerate(objective_terms(solution), start=objective_at):
+        if objective_estimate.get(term):
+            sheet.cell(row=row, column=2).number_format = OBJECTIVE_ESTIMATE_FORMAT
 
     naive = stamp.replace(tzinfo=None)
     workbook.properties.creator = "hpplan"

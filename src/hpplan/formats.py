@@ -7,8 +7,10 @@ show are computed here, once:
 - `window_summary`: per window, actors and users going live and the cumulative population shares;
 - `peak_loads`: per pool, the month of the highest load and the limit there;
 - `estimated` and `marked`: a users or population figure that rests on an estimate, marked `*`;
-  `capacity_estimated`: whether a pool's capacity (a limit) in a month does; `share_estimated`:
-  whether a share live does;
+  `capacity_estimated`: whether a pool's capacity (a limit) in a month does; `estimated_loads`: the
+  pools and months whose load does (its load profiles); `share_estimated`: whether a share live does;
+  `date_estimated`: whether a history go-live date does; `objective_estimated`: whether an objective
+  term does;
 - `not_in_plan`: the data's organisations a saved plan leaves out ("not in the plan");
 - `plan_source`, `status_text`, `solver_facts`: how the plan was made (a solver, or a plan file);
 - `checked_arguments`, `checked_plan`: what the library's exports take.
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterable
 
-from .problem import Problem, checked_problem
+from .problem import Problem, checked_problem, month_index, month_label
 from .schema import Kind, Organisation, Pool, Window
 from .solution import LEAST_CHANGE, Assignment, LoadPoint, Solution, Status
 
@@ -352,10 +354,68 @@ def capacity_estimated(pool: Pool | None, month: str) -> bool:
     return (change if change is not None else pool).is_estimate("fte")
 
 
+#: the note's words for a load marked `*` (peak load tables, load charts): said after `ESTIMATE_NOTE` where one is
+LOAD_NOTE = "a load in FTE (and its use of the limit) marked * is summed from load profiles that are estimates"
+
+
+def estimate_note(loads: bool) -> str:
+    """`ESTIMATE_NOTE`, and with `loads` (a load figure is marked) what the mark means for a load."""
+    return f"{ESTIMATE_NOTE}; {LOAD_NOTE}" if loads else ESTIMATE_NOTE
+
+
+def date_estimated(org: Organisation | None) -> bool:
+    """Whether a live organisation's go-live date (`live_since`), shown as history, rests on an estimate or
+    an inference (its source note is not a fact: the November 2023 laboratories, Haram)."""
+    return estimated([org], "live_since")
+
+
+def window_dates_estimated(problem: Problem, solution: Solution) -> dict[str, bool]:
+    """Per history window (id) of the plan, whether its date as history rests on an estimate or an
+    inference: the window's own `date` note says so (2023-04; a window's date needs no note: without one it
+    is the data's choice, not an estimate), or an organisation live on that date in it has a `live_since`
+    that is not a fact (`date_estimated`: the laboratories of 2023-11)."""
+    return {g.window.id: (g.window.note_for("date") is not None and g.window.is_estimate("date")) or any(
+                e.pinned and e.go_live == g.window.date and date_estimated(problem.org.get(e.id)) for e in g.entries)
+            for g in plan_groups(problem, solution) if g.window is not None and g.history}
+
+
 def estimates_named(org: Organisation | None) -> list[str]:
-    """The figures of an organisation that rest on an estimate, `users` then `population`: what the
-    spreadsheet's and the CSV's `estimates` column name."""
-    return [name for name in ("users", "population") if estimated([org], name)]
+    """The figures of an organisation that rest on an estimate, `users`, `population` then `live_since`:
+    what the spreadsheet's and the CSV's `estimates` column name."""
+    return [name for name in ("users", "population", "live_since") if estimated([org], name)]
+
+
+def estimated_loads(problem: Problem, solution: Solution) -> set[tuple[str, str]]:
+    """The (pool, month `YYYY-MM`) whose load in the plan rests on an estimate: a load profile adds to it
+    there (an organisation of the plan, live or planned, loads the pool by it that month) and the profile's
+    `before` (preparation) or `hypercare` month has a source note that is not a fact (`Sourced.is_estimate`;
+    no note is no fact). A zero load is never an estimate, as a zero users figure is not."""
+    sources = {p.id: p for p in problem.waves.load_profiles}
+    marks = set()
+    for entry in solution.plan:
+        org = problem.org.get(entry.id)
+        if org is None or entry.go_live is None:
+            continue
+        live = month_index(entry.go_live)
+        for pool, profile in problem.loads(org):
+            for offset in range(profile.first_offset, profile.last_offset + 1):
+                if profile.load_at(offset) and sources[profile.id].is_estimate("before" if offset < 0 else "hypercare"):
+                    marks.add((pool.id, month_label(live + offset)))
+    return marks
+
+
+def objective_estimated(problem: Problem, solution: Solution) -> dict[str, bool]:
+    """Per objective term of the plan (`objective_terms`), whether it rests on an estimate, as `hpplan
+    compare` judges its population-months: `population_delay` where an organisation that adds to it (it
+    goes live after the planning month, or not at all) has an estimated population (`estimated`), a trust's
+    catchment; `total` where a term it sums does. The preference and the makespan count windows and months."""
+    counted = {e.id for e in solution.plan if e.go_live is None or month_index(e.go_live) > problem.start_month}
+    delay = bool(problem.waves.objective.population_weight) and \
+        estimated((o for o in problem.plannable if o.id in counted), "population")
+    marks = {term: term == "population_delay" and delay for term, _ in objective_terms(solution)}
+    if "total" in marks:
+        marks["total"] = any(v for k, v in marks.items() if k != "total")
+    return marks
 
 
 # --------------------------------------------------------------------------------------------------
@@ -373,11 +433,17 @@ class PeakLoad:
     #: the month the pool is fullest (the highest share of its limit), when that is another month: with a
     #: capacity that changes over time the highest load may not be where the pool is tight
     fullest: "PeakLoad | None" = None
+    used_estimate: bool = False  # the load rests on an estimated profile (`estimated_loads`): shown marked `*`
 
     @property
     def utilisation(self) -> float | None:
         """used / limit (1.0 = full), None when the limit is zero."""
         return self.used / self.limit if self.limit else None
+
+    @property
+    def utilisation_estimate(self) -> bool:
+        """Whether the utilisation rests on an estimate: the load or the limit does (a zero load's 0% does not)."""
+        return self.used_estimate or (self.limit_estimate and bool(self.used))
 
 
 def peak_loads(problem: Problem, solution: Solution) -> list[PeakLoad]:
@@ -386,6 +452,7 @@ def peak_loads(problem: Problem, solution: Solution) -> list[PeakLoad]:
     another month (a load over a zero limit is the fullest of all)."""
     pools = [p.id for p in problem.waves.pools]
     pools += sorted({p.pool for p in solution.load} - set(pools))
+    loads = estimated_loads(problem, solution)
     peaks = []
     for pool_id in pools:
         points = sorted((p for p in solution.load if p.pool == pool_id), key=lambda p: p.month)
@@ -394,15 +461,18 @@ def peak_loads(problem: Problem, solution: Solution) -> list[PeakLoad]:
         pool = problem.pool.get(pool_id)
         top = max(points, key=lambda p: p.used)  # max keeps the first (earliest) of equal loads
         full = max(points, key=lambda p: (p.used / p.limit if p.limit else math.inf if p.used else 0, p.used))
-        fullest = _peak_at(pool_id, pool, full) if full.month != top.month else None
-        peaks.append(_peak_at(pool_id, pool, top, fullest))
+        fullest = _peak_at(pool, full, loads) if full.month != top.month else None
+        peaks.append(_peak_at(pool, top, loads, fullest))
     return peaks
 
 
-def _peak_at(pool_id: str, pool: Pool | None, point: LoadPoint, fullest: PeakLoad | None = None) -> PeakLoad:
-    """A load report point of a pool (None: one the data lacks) as a PeakLoad, its limit marked when an estimate."""
-    return PeakLoad(pool_id, pool.name if pool is not None else None, point.month, point.used, point.limit,
-                    capacity_estimated(pool, point.month), fullest)
+def _peak_at(pool: Pool | None, point: LoadPoint, loads: set[tuple[str, str]],
+             fullest: PeakLoad | None = None) -> PeakLoad:
+    """A load report point of a pool (None: one the data lacks) as a PeakLoad, its limit and its load
+    marked when an estimate (`loads`: `estimated_loads`)."""
+    return PeakLoad(point.pool, pool.name if pool is not None else None, point.month, point.used, point.limit,
+                    limit_estimate=capacity_estimated(pool, point.month), fullest=fullest,
+                    used_estimate=bool(point.used) and (point.pool, point.month) in loads)
 
 
 def peak_rows(peaks: list[PeakLoad]) -> list[tuple[str, PeakLoad]]:
@@ -425,6 +495,11 @@ def fullest_said(peak: PeakLoad) -> str:
 def any_limit_estimated(peaks: list[PeakLoad]) -> bool:
     """Whether a limit a peak load table shows (a peak's, a fullest month's) rests on an estimate."""
     return any(p.limit_estimate for _, p in peak_rows(peaks))
+
+
+def any_load_estimated(peaks: list[PeakLoad]) -> bool:
+    """Whether a load a peak load table shows (a peak's, a fullest month's) rests on an estimate."""
+    return any(p.used_estimate for _, p in peak_rows(peaks))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -575,8 +650,9 @@ def csv_text(value: object) -> object:
 def to_csv(problem: Problem, solution: Solution) -> str:
     """One row per plan entry, in plan order, after a header row. `status` is the organisation's
     status in the data; empty fields are unknown or not applicable. `users` and `population` are plain
-    numbers; `estimates` names those of them that rest on an estimate (`users`, `population` or
-    `users, population`; empty: facts only), as the spreadsheet's column does. Text that starts like a
+    numbers; `estimates` names those of them that rest on an estimate, and a live organisation's
+    go-live date (`live_since`) that is an estimate or inference (`users`, `population`, `live_since`,
+    comma-separated; empty: facts only), as the spreadsheet's column does. Text that starts like a
     formula is written with a leading apostrophe (`csv_text`). A solution without a plan is a
     ValueError (`checked_plan`)."""
     checked_arguments("to_csv", problem, solution)
@@ -627,8 +703,9 @@ def _md_table(header: list[str], rows: list[list[object]], right: set[int] = fro
 
 def to_markdown(problem: Problem, solution: Solution) -> str:
     """A Markdown report: status and objective, the plan by window, the per-window summary and the peak
-    load per pool; an estimated figure (users, a limit, a share live) marked `*`, with one note under
-    the tables."""
+    load per pool; an estimated figure (users, a limit, a load, a share live, a history date that is an
+    estimate or inference, the objective where it rests on estimated populations) marked `*`, with one
+    note under the tables."""
     checked_arguments("to_markdown", problem, solution)
     where = str(problem.data_dir) if problem.data_dir else "data"
     lines = [
@@ -646,13 +723,16 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
         workers = f"{stats.workers} worker{'s' if stats.workers != 1 else ''}"
         lines.append(f"- Solver: {stats.engine}, seed {stats.seed}, {workers}")
 
+    marks = False  # an estimated figure is shown: the note says what the mark means
     if solution.objective:
         lines += ["", "## Objective", ""]
-        lines += _md_table(["term", "value"], [[k, fmt_number(v)] for k, v in objective_terms(solution)], {1})
+        objective_estimate = objective_estimated(problem, solution)
+        marks |= any(objective_estimate.values())
+        lines += _md_table(["term", "value"], [[k, marked(fmt_number(v), objective_estimate[k])]
+                                               for k, v in objective_terms(solution)], {1})
 
     lines += ["", "## Plan by window", ""]
     groups = plan_groups(problem, solution)
-    marks = False  # an estimated figure is shown: the note says what the mark means
     if groups:
         rows = []
         for group in groups:
@@ -661,11 +741,12 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
                 label += " (history)"
             for entry in group.entries:
                 org = problem.org.get(entry.id)
-                marks |= estimated([org], "users")
+                date_estimate = entry.pinned and date_estimated(org)
+                marks |= estimated([org], "users") or date_estimate
                 rows.append(
                     [
                         label,
-                        entry.go_live.isoformat() if entry.go_live else "",
+                        marked(entry.go_live.isoformat(), date_estimate) if entry.go_live else "",
                         entry.id,
                         entry.name,
                         entry.kind,
@@ -709,12 +790,13 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
     peaks = peak_loads(problem, solution)
     if peaks:
         lines += ["", "## Peak load per pool", ""]
-        marks |= any_limit_estimated(peaks)
-        rows = [[label, fmt_number(p.used), p.month, marked(fmt_number(p.limit), p.limit_estimate), fmt_share(p.utilisation)]
+        marks |= any_limit_estimated(peaks) or any_load_estimated(peaks)
+        rows = [[label, marked(fmt_number(p.used), p.used_estimate), p.month,
+                 marked(fmt_number(p.limit), p.limit_estimate), marked(fmt_share(p.utilisation), p.utilisation_estimate)]
                 for label, p in peak_rows(peaks)]
         lines += _md_table(["pool", "peak FTE", "month", "limit FTE", "utilisation"], rows, {1, 3, 4})
     if marks:  # under the tables; escaped: a line starting with `* ` would be a list item, its mark not shown
-        lines += ["", "\\" + ESTIMATE_NOTE + "."]
+        lines += ["", "\\" + estimate_note(any_load_estimated(peaks)) + "."]
     return "\n".join(lines) + "\n"
 
 
@@ -729,6 +811,10 @@ __all__ = [
     "PlanGroup",
     "WindowSummary",
     "capacity_estimated",
+    "date_estimated",
+    "estimate_note",
+    "estimated_loads",
+    "objective_estimated",
     "checked_arguments",
     "checked_plan",
     "csv_text",
@@ -748,5 +834,6 @@ __all__ = [
     "window_before",
     "window_of",
     "window_summary",
+    "window_dates_estimated",
     "window_users_estimated",
 ]

@@ -30,8 +30,11 @@ from .formats import (
     fmt_share,
     kind_noun,
     marked,
+    objective_estimated,
     objective_terms,
     any_limit_estimated,
+    any_load_estimated,
+    LOAD_NOTE,
     peak_loads,
     peak_rows,
     plan_groups,
@@ -39,6 +42,7 @@ from .formats import (
     row_names,
     status_text,
     window_summary,
+    window_dates_estimated,
     window_users_estimated,
 )
 from .problem import Problem, month_index, month_label
@@ -396,9 +400,11 @@ def own_dates(group: PlanGroup) -> list[tuple[str, str]]:
 GROUP_DROPS = ("names", "date", "users", "own dates", "history", "actors")
 
 
-def _group_header(problem: Problem, group: PlanGroup, width: int, g: Glyphs) -> Text:
+def _group_header(problem: Problem, group: PlanGroup, width: int, g: Glyphs,
+                  date_estimate: bool = False) -> Text:
     """`id date name` of the window and what goes live in it, and the days of entries live on another
-    day than the window's (`own_dates`). Where the line is too narrow, the name is cut, then left out,
+    day than the window's (`own_dates`); the date marked `*` with `date_estimate` (a history date that
+    rests on an estimate or inference: `window_dates_estimated`). Where the line is too narrow, the name is cut, then left out,
     and then whole parts (`GROUP_DROPS`): a figure is never cut ("16 29" for 16 290*)."""
     actors = len(group.entries)
     count = f"{actors} actor{'s' if actors != 1 else ''}"
@@ -413,7 +419,7 @@ def _group_header(problem: Problem, group: PlanGroup, width: int, g: Glyphs) -> 
     line = None
     for dropped in range(len(GROUP_DROPS) + 1):
         gone = set(GROUP_DROPS[:dropped])
-        head = ([window.id] + ([] if "date" in gone else [window.date.isoformat()])
+        head = ([window.id] + ([] if "date" in gone else [marked(window.date.isoformat(), date_estimate)])
                 if window is not None else [group.title])
         figures = ", ".join(part for part, drop in ((count, "actors"), (users, "users"))
                             if part is not None and drop not in gone)
@@ -488,8 +494,9 @@ def render_gantt(problem: Problem, solution: Solution, console: Console, g: Glyp
                                      style="dim italic"))
     for line in _gantt_header(layout, g):
         _print(console, line)
+    dates = window_dates_estimated(problem, solution)
     for group in plan_groups(problem, solution):
-        _print(console, _group_header(problem, group, width, g))
+        _print(console, _group_header(problem, group, width, g, dates.get(group.key, False)))
         if per_kind:
             for entries in by_kind(group.entries):
                 _print(console, _kind_row(problem, entries, layout, group.history, g))
@@ -564,8 +571,10 @@ def summary_table(problem: Problem, solution: Solution, g: Glyphs, width: int) -
     even without it the table is too wide, the date is left out."""
     summary = window_summary(problem, solution)
     estimates = window_users_estimated(problem, solution)
+    dates = window_dates_estimated(problem, solution)
     rows = [
-        [Text(s.window.id + ("*" if s.history else "")), Text(s.window.date.isoformat()), Text(s.window.name or ""),
+        [Text(s.window.id + ("*" if s.history else "")), Text(marked(s.window.date.isoformat(), dates.get(s.window.id, False))),
+         Text(s.window.name or ""),
          Text(str(s.actors)), Text(marked(fmt_int(s.users), estimates.get(s.window.id, False))),
          Text(marked(fmt_share(s.primary_share), s.primary_estimate)),
          Text(marked(fmt_share(s.specialist_share), s.specialist_estimate))]
@@ -582,14 +591,17 @@ def summary_table(problem: Problem, solution: Solution, g: Glyphs, width: int) -
 def summary_notes(problem: Problem, solution: Solution) -> list[str]:
     """The notes under the summary table: what its marks and shares mean, and what is not scheduled.
     One note for every estimated figure of the view (users in the Gantt's window lines, the table and
-    the last line; a limit in the peak load table below), as `hpplan compare` has one for its estimated
-    costs."""
+    the last line; a history date there; a limit or a load in the peak load table below; the objective
+    in the footer), as `hpplan compare` has one for its estimated costs."""
     notes = []
     if problem.history_windows:
         notes.append("* after a window: history, before the planning date.")
     notes.append("Primary, Specialist: population live so far (municipalities, trusts).")
     unscheduled = [e for e in solution.plan if e.go_live is None]
     unscheduled_estimate = estimated((problem.org.get(e.id) for e in unscheduled), "users")
+    peaks = peak_loads(problem, solution)
+    loads = any_load_estimated(peaks)
+    dates = any(window_dates_estimated(problem, solution).values())
     if unscheduled:
         users = sum(problem.users(problem.org[e.id]) for e in unscheduled if e.id in problem.org)
         count = len(unscheduled)
@@ -597,9 +609,11 @@ def summary_notes(problem: Problem, solution: Solution) -> list[str]:
                      f"{marked(fmt_int(users), unscheduled_estimate)} users.")
     if (unscheduled_estimate or any(window_users_estimated(problem, solution).values())
             or any(s.primary_estimate or s.specialist_estimate for s in window_summary(problem, solution))
-            or any_limit_estimated(peak_loads(problem, solution))):
+            or dates or any(objective_estimated(problem, solution).values())
+            or any_limit_estimated(peaks) or loads):
         # the table marks history windows with the same `*`: the note says where each mark stands
-        notes.append(f"{ESTIMATE_MARK} after a number: an estimate (see the data's source notes).")
+        notes.append(f"{ESTIMATE_MARK} after a number{' or a date' if dates else ''}: an estimate (see the data's "
+                     "source notes)" + (f"; {LOAD_NOTE}." if loads else "."))
     return notes
 
 
@@ -614,8 +628,9 @@ def load_table(problem: Problem, solution: Solution, g: Glyphs, width: int) -> T
     for label, p in peak_rows(peaks):
         use = p.utilisation
         style = "" if use is None else "bold red" if use > 1 else "yellow" if use >= 0.9 else "green"
-        rows.append([Text(label), Text(fmt_number(p.used)), Text(p.month),
-                     Text(marked(fmt_number(p.limit), p.limit_estimate)), Text(fmt_share(use), style=style)])
+        rows.append([Text(label), Text(marked(fmt_number(p.used), p.used_estimate)), Text(p.month),
+                     Text(marked(fmt_number(p.limit), p.limit_estimate)),
+                     Text(marked(fmt_share(use), p.utilisation_estimate), style=style)])
     header = ["Pool", "Peak FTE", "Month", "Limit FTE", "Use"]
     # the pool column names the row: never left out, at least its id's length
     pool_ids = max(len(pool.id) for pool in problem.waves.pools)
@@ -692,14 +707,16 @@ def pieces(item: Text, first: int, then: int) -> list[Text]:
     return parts
 
 
-def footer(solution: Solution, g: Glyphs, width: int) -> list[Text]:
-    """Status, objective terms and how the solve went."""
+def footer(solution: Solution, g: Glyphs, width: int, estimates: dict[str, bool] | None = None) -> list[Text]:
+    """Status, objective terms (each marked `*` where `estimates`, `objective_estimated`, says it rests on
+    an estimate) and how the solve went."""
+    estimates = estimates or {}
     stats = solution.stats
     status = [Text(status_text(solution), style=_status_style(solution.status))]
     if solution.status is Status.feasible and stats.best_bound is not None:
         status.append(Text(f"best bound {fmt_number(stats.best_bound)}"))
     objective = [
-        Text.assemble(f"{term} ", (fmt_number(value), "bold" if term == "total" else ""))
+        Text.assemble(f"{term} ", (marked(fmt_number(value), estimates.get(term, False)), "bold" if term == "total" else ""))
         for term, value in objective_terms(solution)
     ]
     solve = [
@@ -775,5 +792,5 @@ def render_plan(problem: Problem, solution: Solution, console: Console, detail: 
     else:
         console.print(Text(f"No plan to show ({solution.status.value}).", style="italic"))
     console.print()
-    for line in footer(solution, g, console.width):
+    for line in footer(solution, g, console.width, objective_estimated(problem, solution)):
         _print(console, line, crop=False)  # a word wider than the console (`pack`) is not cut

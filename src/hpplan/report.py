@@ -42,9 +42,13 @@ from .formats import (
     fmt_int,
     fmt_number,
     fmt_share,
+    date_estimated,
+    estimate_note,
     kind_noun,
+    estimated_loads,
     marked,
     not_in_plan,
+    objective_estimated,
     objective_terms,
     fullest_said,
     peak_loads,
@@ -57,6 +61,7 @@ from .formats import (
     status_text,
     window_of,
     window_summary,
+    window_dates_estimated,
     window_users_estimated,
 )
 from .problem import Problem, month_index, parse_month
@@ -189,6 +194,7 @@ class GanttRow:
     other: Assignment | None = None  # the same organisation in the compared plan
     users_estimate: bool = False  # `users` rests on an estimate (`estimated`)
     population_estimate: bool = False  # `population` rests on an estimate
+    date_estimate: bool = False  # a history go-live date that rests on an estimate or inference (`date_estimated`)
 
     @property
     def go_live(self) -> dt.date | None:
@@ -368,6 +374,7 @@ def _kind_row(problem: Problem, short: str, title: str, entries: list[Assignment
         window_title=_window_title(problem, first),
         users_estimate=estimated(orgs, "users"),
         population_estimate=estimated(orgs, "population"),
+        date_estimate=any(e.pinned and e.go_live == go_live and date_estimated(problem.org.get(e.id)) for e in entries),
     )
 
 
@@ -401,6 +408,7 @@ def _organisation_rows(problem: Problem, solution: Solution, group_by: GroupBy,
                     other=others.get(entry.id),
                     users_estimate=estimated([org], "users"),
                     population_estimate=estimated([org], "population"),
+                    date_estimate=entry.pinned and date_estimated(org),
                 )
             )
     # organisations only the compared plan has (a scenario added them)
@@ -428,12 +436,13 @@ def _months_between(a: dt.date, b: dt.date) -> int:
 
 
 def row_hover(row: GanttRow, label: str = "plan", other_label: str = "compared") -> str:
-    """The hover text of a row (HTML as Plotly shows it). An estimated users or population figure is
-    marked, and the hover says what the mark means: it is read alone, away from the page's note."""
+    """The hover text of a row (HTML as Plotly shows it). An estimated users or population figure, and a
+    history go-live date that is an estimate or inference, is marked, and the hover says what the mark
+    means: it is read alone, away from the page's note."""
     e = row.entry
     lines = [f"<b>{html.escape(e.name)}</b>", html.escape(f"{kind_noun(e.kind, 1)} · {e.sector}")]
     if e.go_live is not None:
-        when = f"go-live {e.go_live.isoformat()}"
+        when = f"go-live {marked(e.go_live.isoformat(), row.date_estimate)}"
         if row.window_title:
             when += f" (window {row.window_title})"
         lines.append(html.escape(when) + (" · history" if row.history else ""))
@@ -455,7 +464,8 @@ def row_hover(row: GanttRow, label: str = "plan", other_label: str = "compared")
         lines.append(" · ".join(sizes))
     if row.other is not None:
         lines.append(html.escape(_other_text(row, label, other_label)))
-    if (row.users_estimate and row.users is not None) or (row.population_estimate and row.population is not None):
+    if ((row.users_estimate and row.users is not None) or (row.population_estimate and row.population is not None)
+            or (row.date_estimate and e.go_live is not None)):
         lines.append(html.escape(ESTIMATE_NOTE))
     return "<br>".join(lines)
 
@@ -500,6 +510,8 @@ class PoolSeries:
     other_used: list[float] | None = None  # the compared plan's load in the same months
     #: per month, whether the limit rests on an estimate (`capacity_estimated`): marked `*` in the hover
     limit_estimate: list[bool] = field(default_factory=list)
+    #: per month, whether the load rests on an estimated load profile (`estimated_loads`): marked `*` in the hover
+    used_estimate: list[bool] = field(default_factory=list)
 
     @property
     def over(self) -> list[bool]:
@@ -510,6 +522,7 @@ def load_series(problem: Problem, solution: Solution, other: Solution | None = N
     """Each pool's load and limit by month, from the plan's load report (pools in data order)."""
     pools = {p.id: p for p in problem.waves.pools}
     order = [p.id for p in problem.waves.pools] + sorted({p.pool for p in solution.load} - set(pools))
+    loads = estimated_loads(problem, solution)
     series = []
     for pool_id in order:
         points = sorted((p for p in solution.load if p.pool == pool_id), key=lambda p: p.month)
@@ -533,6 +546,7 @@ def load_series(problem: Problem, solution: Solution, other: Solution | None = N
                 limit=[p.limit for p in points],
                 other_used=other_used,
                 limit_estimate=[capacity_estimated(pool, p.month) for p in points],
+                used_estimate=[bool(p.used) and (pool_id, p.month) in loads for p in points],
             )
         )
     return series
@@ -772,8 +786,8 @@ def load_figure(problem: Problem, solution: Solution, other: Solution | None = N
         text = s.title
         if peak is not None:
             limit = marked(fmt_number(peak.limit), peak.limit_estimate)
-            text += (f": peak {fmt_number(peak.used)} FTE in {peak.month} (limit {limit}, {fmt_share(peak.utilisation)})"
-                     + fullest_said(peak))
+            text += (f": peak {marked(fmt_number(peak.used), peak.used_estimate)} FTE in {peak.month} (limit {limit}, "
+                     f"{marked(fmt_share(peak.utilisation), peak.utilisation_estimate)})" + fullest_said(peak))
         titles.append(html.escape(text))
     rows = max(len(series), 1)
     fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, subplot_titles=titles or None, vertical_spacing=0.12 / rows + 0.04)
@@ -781,11 +795,13 @@ def load_figure(problem: Problem, solution: Solution, other: Solution | None = N
         colour = sector_colour(s.sector) if s.sector else OTHER_SECTOR_COLOUR
         months = [m.isoformat() for m in s.months]
         hover = [
-            f"{m:%Y-%m}: {fmt_number(u)} of {marked(fmt_number(l), e)} FTE" + (f" ({fmt_share(u / l)})" if l else "")
+            f"{m:%Y-%m}: {marked(fmt_number(u), ue)} of {marked(fmt_number(l), e)} FTE"
+            + (f" ({marked(fmt_share(u / l), ue or (e and bool(u)))})" if l else "")
             + (f"<br>{html.escape(labels[1])}: {fmt_number(o)} FTE" if s.other_used is not None else "")
-            + (f"<br>{html.escape(ESTIMATE_NOTE)}" if e else "")
-            for m, u, l, o, e in zip(s.months, s.used, s.limit, s.other_used or s.used,
-                                     s.limit_estimate or [False] * len(s.months))
+            + (f"<br>{html.escape(estimate_note(ue))}" if e or ue else "")
+            for m, u, l, o, e, ue in zip(s.months, s.used, s.limit, s.other_used or s.used,
+                                         s.limit_estimate or [False] * len(s.months),
+                                         s.used_estimate or [False] * len(s.months))
         ]
         fig.add_trace(go.Bar(
             x=months, y=s.used, name=f"{s.pool}: load", xperiod="M1", xperiodalignment="middle",
@@ -995,7 +1011,9 @@ def _facts(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str:
     terms = list(dict.fromkeys(t for p in plans for t, _ in objective_terms(p.solution)))
     objective = ""
     if terms:
-        orows = [[t, *[fmt_number(p.solution.objective[t]) if t in p.solution.objective else "–" for p in plans]]
+        marks = [objective_estimated(problem, p.solution) for p in plans]
+        orows = [[t, *[marked(fmt_number(p.solution.objective[t]), m.get(t, False)) if t in p.solution.objective
+                       else "–" for p, m in zip(plans, marks)]]
                  for t in terms]
         objective = ('<div><b>Objective</b> (lower is better)'
                      + _table(["term", *[p.label for p in plans]], orows, numeric=range(1, len(header))) + "</div>")
@@ -1012,9 +1030,11 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
     out = []
     summary = window_summary(problem, solution)
     users_estimate = window_users_estimated(problem, solution)
+    dates = window_dates_estimated(problem, solution)
     rows, classes = [], []
     for s, point in zip(summary, coverage_series(problem, solution)):
-        rows.append([s.window.id, s.window.date.isoformat(), s.window.name or "", s.actors,
+        rows.append([s.window.id, marked(s.window.date.isoformat(), dates.get(s.window.id, False)),
+                     s.window.name or "", s.actors,
                      marked(fmt_int(s.users), users_estimate.get(s.window.id, False)),
                      marked(fmt_share(s.primary_share), s.primary_estimate),
                      marked(fmt_share(s.specialist_share), s.specialist_estimate),
@@ -1027,19 +1047,24 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
                       rows, numeric={3, 4, 5, 6, 7}, row_classes=classes))
     # one note for every mark the page shows: users here, in "Not scheduled" and in the hovers, the
     # population of the Gantt chart's rows, a share live here and in the coverage chart's hover, and a
-    # limit in the peak load table, the load chart's titles and hover
+    # limit or a load in the peak load table, the load chart's titles and hover, a history date here and in
+    # the Gantt's hover, the objective above
     missing = not_in_plan(problem, solution)
     orgs = [problem.org.get(e.id) for e in solution.plan + missing]
     scheduled = [problem.org.get(e.id) for e in solution.plan if e.go_live is not None]
+    series = load_series(problem, solution)
+    loads = any(any(s.used_estimate) for s in series)
     if (estimated(orgs, "users") or estimated(scheduled, "population")
             or any(s.primary_estimate or s.specialist_estimate or s.users_live_estimate for s in summary)
-            or any(any(s.limit_estimate) for s in load_series(problem, solution))):
-        out.append(f'<p class="caption">{_esc(ESTIMATE_NOTE)} (in the tables and the charts\' hover)</p>')
+            or any(any(s.limit_estimate) for s in series) or loads or any(dates.values())
+            or any(objective_estimated(problem, solution).values())):
+        out.append(f'<p class="caption">{_esc(estimate_note(loads))} (in the tables and the charts\' hover)</p>')
     peaks = peak_loads(problem, solution)
     if peaks:
         out.append("<h2>Peak load per pool</h2>")
-        prow = [[label, fmt_number(p.used), p.month, marked(fmt_number(p.limit), p.limit_estimate),
-                 fmt_share(p.utilisation)] for label, p in peak_rows(peaks)]
+        prow = [[label, marked(fmt_number(p.used), p.used_estimate), p.month,
+                 marked(fmt_number(p.limit), p.limit_estimate),
+                 marked(fmt_share(p.utilisation), p.utilisation_estimate)] for label, p in peak_rows(peaks)]
         out.append(_table(["pool", "peak FTE", "month", "limit FTE", "use"], prow, numeric={1, 3, 4}))
     unscheduled = [e for e in solution.plan if e.go_live is None]
     if unscheduled:
@@ -1330,8 +1355,11 @@ def _static_load(axes, problem: Problem, solution: Solution, other: Solution | N
         peak = peaks.get(s.pool)
         title = s.title
         if peak is not None:
-            title += (f": peak {fmt_number(peak.used)} FTE in {peak.month} ({fmt_share(peak.utilisation)} of the limit)"
+            title += (f": peak {marked(fmt_number(peak.used), peak.used_estimate)} FTE in {peak.month} "
+                      f"({marked(fmt_share(peak.utilisation), peak.utilisation_estimate)} of the limit)"
                       + fullest_said(peak))
+            if peak.used_estimate or peak.utilisation_estimate:  # the title's marks: the legend says what they mean
+                ax.plot([], [], ls="", label=estimate_note(peak.used_estimate))
         ax.set_title(title, loc="left", fontsize=9, fontweight="bold" if n == 0 else "normal")
         ax.set_ylabel("FTE", fontsize=8)
         ax.set_ylim(0, max(s.limit + s.used + (s.other_used or [])) * 1.12 or 1)

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from .errors import Location, did_you_mean
-from .formats import capacity_estimated, marked  # how a capacity that rests on an estimate is shown: `72*`
+# how a figure that rests on an estimate is shown (`72*`), and which do: a capacity, a sum of users
+from .formats import capacity_estimated, estimated, marked
 from .problem import Problem
 from .schema import AfterLive, Kind, Order, Organisation, Status, Together, WithOrBefore, Window
 from .solution import Assignment, Solution
@@ -40,7 +41,10 @@ class Violation:
     no caller has to parse the wording (which may change): a capacity or load report violation names
     its `pool` and its `month` ("YYYY-MM", as in the plan's load report; a load report month that is no
     YYYY-MM leaves `month` None); other violations leave them None. `estimate`: the message states a
-    capacity that rests on an estimate, marked `*` (the outputs then say what the mark means). `term`:
+    figure that rests on an estimate, marked `*` (the outputs then say what the mark means): a pool's
+    capacity or load (a load profile month whose note is not a fact adds to it), a sum of users, a
+    limit (`max_users`, `max_actors`, `max_trusts`), an earliest, return or latest date, each whose
+    source note is not a fact. `term`:
     a saved objective's finding names the figure that is stale (`total`, `population_delay`,
     `preference`, `makespan`), for each is a finding of its own at the same line; else None.
     """
@@ -56,6 +60,13 @@ class Violation:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
+
+
+def dated(org: Organisation, field: str) -> str:
+    """An organisation's `earliest`, `returns` or `latest` date as a finding (or explain's reason) states
+    it: marked `*` when its source note is not a fact (`Sourced.is_estimate`: an estimate, an inference,
+    or no note)."""
+    return marked(str(getattr(org, field)), org.is_estimate(field))
 
 
 def format_violations(violations) -> str:
@@ -307,7 +318,8 @@ class _Verifier:
         # where the field the rule reads is written (a scenario's change, if one set it), else the organisation
         field = {"earliest": "earliest", "returns": "returns", "latest": "latest", "track": "track",
                  "mandatory": "status", "not_plannable": "status", "pinned": "live_since"}
-        add = lambda rule, msg: self.add(rule, msg, (org.id,), org.field_at(field.get(rule, "id")))  # noqa: E731
+        add = lambda rule, msg, estimate=False: self.add(  # noqa: E731
+            rule, msg, (org.id,), org.field_at(field.get(rule, "id")), estimate=estimate)
         if org.status is Status.live:
             window = self.go[org.id].window
             if not a.pinned:
@@ -347,11 +359,14 @@ class _Verifier:
             if go_live != w.date:
                 add("window", f"{who} goes live {go_live} but its {self.where_window(w.id)} is dated {w.date}")
         if org.earliest is not None and go_live < org.earliest:
-            add("earliest", f"{who} goes live {go_live}, before its earliest date {org.earliest}")
+            add("earliest", f"{who} goes live {go_live}, before its earliest date {dated(org, 'earliest')}",
+                org.is_estimate("earliest"))
         if org.returns is not None and go_live < org.returns:
-            add("returns", f"{who} goes live {go_live}, before it returns from opting out on {org.returns}")
+            add("returns", f"{who} goes live {go_live}, before it returns from opting out on "
+                f"{dated(org, 'returns')}", org.is_estimate("returns"))
         if org.latest is not None and go_live > org.latest:
-            add("latest", f"{who} goes live {go_live}, after its latest date {org.latest}")
+            add("latest", f"{who} goes live {go_live}, after its latest date {dated(org, 'latest')}",
+                org.is_estimate("latest"))
         track = self.tracks.get(org.track) if org.track else None
         if track is not None and track.windows is not None and a.window not in track.windows:
             add("track", f"{who} is on track {track.id}, which goes live only in windows "
@@ -516,23 +531,31 @@ class _Verifier:
                 counted = [o for o in orgs if limit.kinds is None or o.kind in limit.kinds]
                 trusts = [o for o in orgs if o.kind is Kind.health_trust]
                 only = f" ({', '.join(k.value for k in limit.kinds)} only)" if limit.kinds is not None else ""
+                # (name, bound, value, whether the value rests on an estimate, unit, members): a count of
+                # organisations is exact; a sum of users is an estimate where one of them is (`estimated`)
                 checks = [
-                    ("max_actors", limit.max_actors, len(counted), f"organisations{only}", counted),
-                    ("max_users", limit.max_users, sum(o.users or 0 for o in counted), f"users{only}", counted),
-                    ("max_trusts", limit.max_trusts, len(trusts), "health trusts", trusts),
+                    ("max_actors", limit.max_actors, len(counted), False, f"organisations{only}", counted),
+                    ("max_users", limit.max_users, sum(o.users or 0 for o in counted), estimated(counted, "users"),
+                     f"users{only}", counted),
+                    ("max_trusts", limit.max_trusts, len(trusts), False, "health trusts", trusts),
                 ]
-                for name, bound, value, unit, members in checks:
+                for name, bound, value, value_estimate, unit, members in checks:
                     if bound is not None and value > bound:
                         names = ", ".join(self.who(o.id) for o in members)  # those the limit counts
-                        self.add(f"limit.{name}", f"{self.where_window(w.id)} has {value} {unit} going live, more "
-                                 f"than {name} {bound}: {names}", tuple(o.id for o in members), limit.field_at(name),
-                                 (index, self.position[w.id]))
+                        bound_estimate = limit.is_estimate(name)
+                        self.add(f"limit.{name}", f"{self.where_window(w.id)} has {marked(str(value), value_estimate)} "
+                                 f"{unit} going live, more than {name} {marked(str(bound), bound_estimate)}: {names}",
+                                 tuple(o.id for o in members), limit.field_at(name), (index, self.position[w.id]),
+                                 estimate=value_estimate or bound_estimate)
 
     # ---- capacity -------------------------------------------------------------------------------
 
     def compute_loads(self) -> dict[str, dict[int, dict[str, int]]]:
         """pool id -> month -> organisation id -> load in tenths of an FTE (every month with load)."""
         loads: dict[str, dict[int, dict[str, int]]] = {p.id: {} for p in self.waves.pools}
+        #: (pool id, month) whose load rests on an estimate: a profile month adds to it whose source note
+        #: (`before` or `hypercare`) is not a fact; a capacity finding marks such a load `*`
+        self.estimated_loads: set[tuple[str, int]] = set()
         for org_id, go in self.go.items():
             if not go.scheduled:
                 continue
@@ -541,13 +564,15 @@ class _Verifier:
             for pool_id, profile in self.org_profiles(org):
                 if pool_id not in loads:
                     continue
-                values = [(month - len(profile.before) + i, v) for i, v in enumerate(profile.before)]
-                values += [(month + j, v) for j, v in enumerate(profile.hypercare)]
-                for m, v in values:
+                values = [(month - len(profile.before) + i, v, "before") for i, v in enumerate(profile.before)]
+                values += [(month + j, v, "hypercare") for j, v in enumerate(profile.hypercare)]
+                for m, v, part in values:
                     t = _tenths(v)
                     if t:
                         per_org = loads[pool_id].setdefault(m, {})
                         per_org[org_id] = per_org.get(org_id, 0) + t
+                        if profile.is_estimate(part):
+                            self.estimated_loads.add((pool_id, m))
         return loads
 
     def capacity(self, pool, month: int) -> int:
@@ -563,9 +588,11 @@ class _Verifier:
                     parts = ", ".join(f"{self.who(i)} {_fte(t)}" for i, t in sorted(per_org.items()))
                     label = _month_label(month)
                     estimate = capacity_estimated(pool, label)
-                    self.add("capacity", f"pool {pool.id} in {label}: load {_fte(used)} FTE exceeds "
-                             f"capacity {marked(_fte(cap), estimate)} FTE ({parts})", tuple(sorted(per_org)),
-                             pool.capacity_at(label), (pool.id, month), pool=pool.id, month=label, estimate=estimate)
+                    load_estimate = (pool.id, month) in self.estimated_loads
+                    self.add("capacity", f"pool {pool.id} in {label}: load {marked(_fte(used), load_estimate)} FTE "
+                             f"exceeds capacity {marked(_fte(cap), estimate)} FTE ({parts})", tuple(sorted(per_org)),
+                             pool.capacity_at(label), (pool.id, month), pool=pool.id, month=label,
+                             estimate=estimate or load_estimate)
 
     def check_load_report(self, loads) -> None:
         pools = {p.id: p for p in self.waves.pools}
