@@ -163,6 +163,23 @@ def test_explains_advice_saves_the_plan_outside_the_data_folder_and_never_throug
         assert _advised_output(result.stdout) == advised, (plan, result.stdout)
         check_writable(advised)  # hpplan writes it (InputError if not)
         assert data_folder_around(Path(advised).resolve().parent) is None
+    # run from inside the data folder (`--data .`): the current folder is no place for it either
+    monkeypatch.chdir(tmp_path / "data")
+    result = run("explain", "--data", ".", "--actor", "skaun", "--plan", "adopted-plan.yaml")
+    assert result.exit_code == 1, result.output
+    assert _advised_output(result.stdout) == "../adopted-plan-solved.json", result.stdout
+
+
+def test_explain_from_the_command_line_says_whether_the_plan_it_solved_is_proven(tmp_path: Path):
+    # the command solved the plan itself and handed it on as if given, so `plan_proven` was null and an
+    # unproven plan was never said (the library said it)
+    result = run("explain", "--actor", "orsta", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["plan_proven"] is True
+    plan = tmp_path / "plan.json"
+    assert run("solve", "--format", "json", "-o", plan).exit_code == 0
+    given = run("explain", "--actor", "orsta", "--plan", plan, "--format", "json")
+    assert given.exit_code == 0 and json.loads(given.stdout)["plan_proven"] is None, given.output
 
 
 # --------------------------------------------------------------------------------------------------

@@ -132,8 +132,6 @@ def explain_command(
 ) -> None:
     """Why the data has no plan (the rules and limits that cannot hold together, and the smallest changes
     that help); with --actor, why an organisation does not go live earlier."""
-    from .solve import SolveOptions, solve
-
     folder = folder_if_known(data, scenario) or data or Path("data")
     try:
         problem = load_with_scenarios(data, scenario)
@@ -158,10 +156,7 @@ def explain_command(
             answer = explain_infeasible(problem, time_limit=time_limit)
             code = EXIT_OK if answer.feasible else EXIT_FAILED
         else:
-            if given is None:
-                given = solve(problem, SolveOptions(time_limit=time_limit))
-                if not given.found:
-                    raise Undecided(f"no plan within the time limit ({given.status.value})")
+            # without --plan the library solves the plan to ask about, and says whether it is proven
             answer = why_not_earlier(problem, actor, given, time_limit=time_limit)
             # not decided: the best plan found with it earlier is worse, but a bound allows one as good
             code = EXIT_UNDECIDED if answer.verdict == "undecided" else EXIT_OK

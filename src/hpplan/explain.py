@@ -36,6 +36,7 @@ and never relaxed, but a conflict names it (`given`) when one of its groups invo
 from __future__ import annotations
 
 import math
+import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -1386,15 +1387,20 @@ def plan_file_for(plan: Path, scenarios: Iterable[Path] = ()) -> Path:
     `solve --format json` writes. Never PLAN itself: it is often the baseline plan the scenario is
     compared with (`compare --baseline plan.json`), and the advice followed would overwrite it. In the
     current folder when PLAN's folder is in a data folder (`data/adopted-plan.yaml`, or through a link to
-    one, which an output is refused through: `io.check_writable`): a scratch plan is no data."""
+    one, which an output is refused through: `io.check_writable`): a scratch plan is no data; and when
+    the current folder is in a data folder too, beside that data folder (`../adopted-plan-solved.json`)."""
     plan = Path(plan)
     tag = "-".join(Path(s).stem for s in scenarios) or "solved"
     # a name longer than PLAN's own, so never PLAN; plan-hmr-postponed.json with hmr-postponed.yaml (made
     # with it, and breaking rules all the same) gives plan-hmr-postponed-solved.json
     name = f"{plan.stem}-solved" if plan.stem.endswith(f"-{tag}") else f"{plan.stem}-{tag}"
-    if data_folder_around(plan.parent.resolve()) is not None:
+    if data_folder_around(plan.parent.resolve()) is None:
+        return plan.with_name(f"{name}.json")
+    here = data_folder_around(Path.cwd().resolve())
+    if here is None:
         return Path(f"{name}.json")
-    return plan.with_name(f"{name}.json")
+    # the current folder is a data folder too (`--data .`): beside the data folder it is in
+    return Path(os.path.relpath(here.parent / f"{name}.json"))
 
 
 def is_minimal_conflict(problem: Problem, keys: list[str], *, hypothesis=None) -> bool:
