@@ -57,8 +57,8 @@ def test_a_pool_over_in_several_months_says_how_far_at_the_worst_not_the_first_m
     comparison = compared(base, other)
     m2 = move(comparison, "m2")
     assert (m2.window_before, m2.window_after) == ("w2", "w3")
-    main = ("pool primary over its 5* FTE in 2024-04 to 2024-05 with it back there, up to 8 FTE in 2024-05; "
-            "more load in 2024-05 now from m1 (+4 FTE)")
+    main = ("pool primary over its 5* FTE in 2024-04 to 2024-05 with it back there, up to 8* FTE in 2024-05; "
+            "more load in 2024-05 now from m1 (+4* FTE)")
     assert m2.cause.text == main and m2.cause.kind == "knock-on" and m2.cause.actors == ("m1",)
     assert m2.roots == ("m1",)
     # the table, the Markdown and the JSON show it; the JSON keeps each month's cause behind it
@@ -67,9 +67,9 @@ def test_a_pool_over_in_several_months_says_how_far_at_the_worst_not_the_first_m
     causes = comparison.to_json_dict()["moves"]
     causes = next(m for m in causes if m["id"] == "m2")["causes"]
     assert [c["text"].split(";")[0] for c in causes] == [
-        "pool primary over its 5* FTE in 2024-04 to 2024-05 with it back there, up to 8 FTE in 2024-05",
-        "pool primary full in 2024-04: 6 of 5* FTE with it back there",
-        "pool primary full in 2024-05: 8 of 5* FTE with it back there"]
+        "pool primary over its 5* FTE in 2024-04 to 2024-05 with it back there, up to 8* FTE in 2024-05",
+        "pool primary full in 2024-04: 6* of 5* FTE with it back there",
+        "pool primary full in 2024-05: 8* of 5* FTE with it back there"]
     assert "in 2024-05" in causes[0]["detail"]  # the verifier's words for the worst month
 
 
@@ -77,7 +77,7 @@ def test_a_pool_over_in_one_month_keeps_its_one_month_cause():
     one = [{"id": "municipality", "hypercare": [4], "source": {"all": "estimate: test"}}]
     base = build([org("m1", population=100), org("m2", earliest="2024-04-01")], profiles=one, pools=PRIMARY_5)
     m2 = move(compared(base, apply_quick(base, postpone=["m1=2024-04-01"])), "m2")
-    assert m2.cause.text == "pool primary full in 2024-04: 8 of 5* FTE with it back there; more load there now from m1 (+4 FTE)"
+    assert m2.cause.text == "pool primary full in 2024-04: 8* of 5* FTE with it back there; more load there now from m1 (+4* FTE)"
     assert len([c for c in m2.causes if c.rule == "capacity"]) == 1
 
 
@@ -155,8 +155,9 @@ def test_the_adopted_plan_compares_directly():
                                                                 load=load_report(problem, read.plan)))}
     for peak in json.loads(result.stdout)["peak_load"]:
         want = expected[peak["pool"]]
-        assert peak["before"] == {"month": want.month, "used": want.used, "limit": want.limit,
-                                  "limit_is_estimate": want.limit_estimate, "fullest": None}
+        assert peak["before"] == {"month": want.month, "used": want.used, "used_is_estimate": want.used_estimate,
+                                  "limit": want.limit, "limit_is_estimate": want.limit_estimate, "fullest": None}
+        assert peak["before"]["used_is_estimate"]  # the shipped load profiles are estimates
 
 
 # ---- a trust carries its hospitals' cost; a together knock-on names the rule ------------------------
@@ -229,13 +230,13 @@ def test_a_capacity_the_scenario_cut_is_the_cause_with_the_movers_load_as_an_add
                  pools=[PRIMARY_5[0], {**PRIMARY_5[1], "fte": 8}])
     comparison = compared(base, apply_quick(base, postpone=["m1=2024-04-01"], capacity=["primary=5"]))
     m2 = move(comparison, "m2")
-    assert m2.cause.text == ("pool primary over its 5* FTE in 2024-04 to 2024-05 with it back there, up to 8 FTE "
+    assert m2.cause.text == ("pool primary over its 5* FTE in 2024-04 to 2024-05 with it back there, up to 8* FTE "
                              "in 2024-05; capacity in 2024-05 8* -> 5* FTE (scenario); more load in 2024-05 now "
-                             "from m1 (+4 FTE)")
+                             "from m1 (+4* FTE)")
     assert m2.cause.kind == "scenario" and m2.roots == ("m2",)  # not "started by m1"
     assert [c.kind for c in m2.causes] == ["scenario"] * 3
-    assert m2.causes[1].text == ("pool primary full in 2024-04: 6 of 5* FTE with it back there; capacity 8* -> 5* FTE "
-                                 "(scenario); more load there now from m1 (+3 FTE)")
+    assert m2.causes[1].text == ("pool primary full in 2024-04: 6* of 5* FTE with it back there; capacity 8* -> 5* FTE "
+                                 "(scenario); more load there now from m1 (+3* FTE)")
 
 
 def test_the_summary_says_a_cut_in_a_month_other_than_the_worst():
@@ -246,9 +247,9 @@ def test_the_summary_says_a_cut_in_a_month_other_than_the_worst():
                  pools=[PRIMARY_5[0], {**PRIMARY_5[1], "fte": 7}])
     comparison = compared(base, apply_quick(base, postpone=["m1=2024-04-01"], capacity=["primary=5@2024-05"]))
     m2 = move(comparison, "m2")
-    assert m2.cause.text == ("pool primary over its capacity in 2024-04 to 2024-05 with it back there, up to 8 of 7* "
+    assert m2.cause.text == ("pool primary over its capacity in 2024-04 to 2024-05 with it back there, up to 8* of 7* "
                              "FTE in 2024-04; capacity in 2024-05 7* -> 5* FTE (scenario); more load in 2024-04 now "
-                             "from m1 (+4 FTE)")
+                             "from m1 (+4* FTE)")
     assert m2.cause.kind == "scenario"
     # the month whose capacity the scenario left alone keeps its knock-on
     april = next(c for c in m2.causes if "full in 2024-04" in c.text)

@@ -210,8 +210,8 @@ def test_the_peak_loads_name_the_fullest_month_where_it_is_another():
     comparison.peaks = [PeakChange("primary", PeakLoad("primary", None, "2025-02", 72, 72, True), after)]
     assert totals_lines(comparison)[-1] == ("Peak load primary: 72 of 72* FTE in 2025-02 -> 56.5 of 72* FTE in 2025-10 "
                                             "(fullest: 56 of 57.6* FTE in 2025-02)")
-    assert _peak_json(after)["fullest"] == {"month": "2025-02", "used": 56, "limit": 57.6, "limit_is_estimate": True,
-                                            "fullest": None}
+    assert _peak_json(after)["fullest"] == {"month": "2025-02", "used": 56, "used_is_estimate": False, "limit": 57.6,
+                                            "limit_is_estimate": True, "fullest": None}
 
 
 def test_a_window_the_scenario_removed_is_named_at_the_scenario_s_line(tmp_path):

@@ -26,9 +26,10 @@ from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, ch
                   folder_if_known, format_of, inputs_of, scenario_problem, terminal, time_limit_option, to_stdout,
                   write_output)
 from .check import is_yaml_plan, read_plan_file, said_at_the_plan
-from .compare import Comparison, Move, compare
+from .compare import Cause, Comparison, Move, compare
 from .errors import InputError, Location
-from .formats import ESTIMATE_NOTE, PeakLoad, any_limit_estimated, fmt_int, fmt_number, marked, md_text
+from .formats import (PeakLoad, any_limit_estimated, any_load_estimated, estimate_note, fmt_int, fmt_number, marked,
+                      md_text)
 from .progress import solve_progress
 from .problem import Problem
 from .solution import Solution, Status, read_plan
@@ -212,26 +213,39 @@ def _days(move: Move) -> str:
 
 
 def cause_text(move: Move) -> str:
+    return "; and ".join(c.text if k else _main_text(move) for k, c in enumerate(shown_causes(move)))
+
+
+def shown_causes(move: Move) -> list[Cause]:
+    """The causes `cause_text` says, the main one first: with a window that moved, what kept it from the
+    window's new date too; the window between its new earliest date and its new window it skips; a freeze."""
     cause = move.cause
     if cause is None:
-        return ""
+        return []
+    shown = [cause]
+    if cause.kind == "window" and move.window_after not in (None, move.window_before):
+        # its window moved (or went), and it went further still: what kept it from the window's new date too
+        further = next((c for c in move.causes if c.kind not in ("window", "objective", "freeze")), None)
+        if further is not None:
+            shown.append(further)
+    skipped = next((c for c in move.causes if c.skipped is not None and c is not cause), None)
+    if skipped is not None:  # its new earliest date explains part of the delay, the window it skips the rest
+        shown.append(skipped)
+    frozen = next((c for c in move.causes if c.kind == "freeze" and c is not cause), None)
+    if frozen is not None:  # part of the delay is the freeze's, not the main cause's: said beside it
+        shown.append(frozen)
+    return shown
+
+
+def _main_text(move: Move) -> str:
+    """The main cause's text, with where a knock-on chain starts (or that no move in it is forced)."""
+    cause = move.cause
     text = cause.text
     if cause.kind == "knock-on":
         if not move.roots:
             text += "; a trade-off the objective chose (no move in this chain is forced)"
         elif not set(move.roots) <= set(cause.actors):
             text += f"; started by {', '.join(move.roots)}"
-    if cause.kind == "window" and move.window_after not in (None, move.window_before):
-        # its window moved (or went), and it went further still: what kept it from the window's new date too
-        further = next((c for c in move.causes if c.kind not in ("window", "objective", "freeze")), None)
-        if further is not None:
-            text += f"; and {further.text}"
-    skipped = next((c for c in move.causes if c.skipped is not None and c is not cause), None)
-    if skipped is not None:  # its new earliest date explains part of the delay, the window it skips the rest
-        text += f"; and {skipped.text}"
-    frozen = next((c for c in move.causes if c.kind == "freeze" and c is not cause), None)
-    if frozen is not None:  # part of the delay is the freeze's, not the main cause's: said beside it
-        text += f"; and {frozen.text}"
     return text
 
 
@@ -296,7 +310,8 @@ def totals_lines(c: Comparison) -> list[str]:
     def peak(x: PeakLoad | None) -> str:
         if x is None:
             return "n/a"
-        said = f"{fmt_number(x.used)} of {marked(fmt_number(x.limit), x.limit_estimate)} FTE in {x.month}"
+        said = (f"{marked(fmt_number(x.used), x.used_estimate)} of {marked(fmt_number(x.limit), x.limit_estimate)} "
+                f"FTE in {x.month}")
         return said + (f" (fullest: {peak(x.fullest)})" if x.fullest is not None else "")
 
     lines += [f"Peak load {p.pool}: {peak(p.before)} -> {peak(p.after)}" for p in c.peaks]
@@ -309,12 +324,27 @@ def _costs_estimated(c: Comparison) -> bool:
 
 
 def _estimates_shown(c: Comparison) -> bool:
-    """Whether the comparison shows a figure marked `*`: a move's cost, a capacity in the cause shown for
-    a move, a total, or a pool's limit in the peak loads."""
+    """Whether the comparison shows a figure marked `*`: a move's cost, a capacity or a load in the causes
+    shown for a move, a total, or a pool's limit or load in the peak loads."""
     return (_costs_estimated(c) or any(m.cost_estimate for m in c.moves if m.cost is not None)
-            or any(m.cause is not None and m.cause.estimate for m in c.moves)
+            or any(cause.estimate for m in c.moves for cause in shown_causes(m))
             or c.population_months_is_estimate or c.population_out_is_estimate or c.population_in_is_estimate
-            or any_limit_estimated([x for p in c.peaks for x in (p.before, p.after) if x is not None]))
+            or any_limit_estimated(_peaks_shown(c)) or _loads_shown(c))
+
+
+def _peaks_shown(c: Comparison) -> list[PeakLoad]:
+    return [x for p in c.peaks for x in (p.before, p.after) if x is not None]
+
+
+def _loads_shown(c: Comparison) -> bool:
+    """Whether a load (FTE) the comparison shows is marked `*`: a peak load, or one in the causes shown for a
+    move, summed from estimated load profiles; the note then says what that mark means."""
+    return any_load_estimated(_peaks_shown(c)) or any(cause.load_estimate for m in c.moves for cause in shown_causes(m))
+
+
+def estimates_note(c: Comparison) -> str:
+    """The note under a comparison that shows a figure marked `*` (`formats.estimate_note`)."""
+    return estimate_note(_loads_shown(c))
 
 
 def _population_line(c: Comparison) -> str:
@@ -428,7 +458,7 @@ def render_comparison(c: Comparison, console: Console, title: str = "Comparison"
     for line in totals_lines(c):
         _say(console, line, 0)
     if _estimates_shown(c):
-        console.print(Text(ESTIMATE_NOTE, style="dim"))
+        console.print(Text(estimates_note(c), style="dim"))
 
 
 def _moves_table(rows: list[Entry], fancy: bool) -> Table:
@@ -492,7 +522,7 @@ def comparison_markdown(c: Comparison, title: str = "Comparison", level: int = 1
         lines += ["", "No go-live moved."]
     lines += ["", f"{h}# Totals", ""] + [f"- {md_text(line)}" for line in totals_lines(c)]
     if _estimates_shown(c):
-        lines.append("- `*` " + ESTIMATE_NOTE.removeprefix("* "))
+        lines.append("- `*` " + estimates_note(c).removeprefix("* "))
     return "\n".join(lines) + "\n"
 
 

@@ -29,7 +29,7 @@ import os
 from dataclasses import dataclass, field, replace
 
 from .errors import Location, some_of
-from .formats import KIND_ORDER, PeakLoad, capacity_estimated, estimated, marked, peak_loads
+from .formats import KIND_ORDER, PeakLoad, capacity_estimated, estimated, estimated_loads, marked, peak_loads
 from .problem import LOAD_SCALE, Problem, month_index, parse_month
 from .schema import Status as OrgStatus
 from .solution import LEAST_CHANGE, Assignment, Solution, Status
@@ -65,9 +65,11 @@ class Cause:
     actors: tuple[str, ...] = ()  # the other organisations involved; for a knock-on the moved ones
     where: str | None = None  # file:line of the rule, limit, pool or scenario change
     detail: str | None = None  # the verifier's full message
-    #: the text shows a figure marked `*` (a pool's capacity that rests on an estimate: `capacity_estimated`);
-    #: the JSON's text carries the mark
+    #: the text shows a figure marked `*` (a pool's capacity that rests on an estimate: `capacity_estimated`,
+    #: or a load summed from estimated load profiles: `formats.estimated_loads`); the JSON's text carries the mark
     estimate: bool = False
+    #: of those, a load (FTE) marked `*`: the note says what a marked load means (`formats.estimate_note`)
+    load_estimate: bool = False
     #: a pool over capacity in several months: the cause to show first, all of them at once (how far over
     #: at the worst); this one stays among the causes as its own month's (not in the JSON: it is a cause there)
     summary: Cause | None = field(default=None, compare=False, repr=False)
@@ -312,12 +314,13 @@ class Comparison:
 
 
 def _peak_json(peak: PeakLoad | None) -> dict | None:
-    """A pool's peak in one plan; `fullest`: the month it is fullest when that is another (as the peak,
-    else null)."""
+    """A pool's peak in one plan, the load (`used`) and the limit each with whether it rests on an estimate
+    (`used_is_estimate`: summed from estimated load profiles); `fullest`: the month it is fullest when that
+    is another (as the peak, else null)."""
     if peak is None:
         return None
-    return {"month": peak.month, "used": peak.used, "limit": peak.limit, "limit_is_estimate": peak.limit_estimate,
-            "fullest": _peak_json(peak.fullest)}
+    return {"month": peak.month, "used": peak.used, "used_is_estimate": peak.used_estimate, "limit": peak.limit,
+            "limit_is_estimate": peak.limit_estimate, "fullest": _peak_json(peak.fullest)}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -885,14 +888,17 @@ class _Explainer:
         point = next((p for p in over if (p.pool, p.month) == (v.pool, v.month)), over[0])
         pool = next(p for p in problem.waves.pools if p.id == point.pool)
         with_it = ("with it back there" if len(group) == 1 else "with its group back there") if held else "with it there"
+        loads = _estimated_loads(problem, trial_entries)  # the trial's loads that rest on estimated profiles
         estimate = capacity_estimated(pool, point.month)
-        limit = marked(f"{point.limit:g}", estimate)
+        used_estimate = (pool.id, point.month) in loads
+        limit, used = marked(f"{point.limit:g}", estimate), marked(f"{point.used:g}", used_estimate)
         if held:
-            head = f"pool {pool.id} full in {point.month}: {point.used:g} of {limit} FTE {with_it}"
+            head = f"pool {pool.id} full in {point.month}: {used} of {limit} FTE {with_it}"
         else:
-            head = (f"pool {pool.id} was full in {point.month} in the baseline ({point.used:g} of {limit} FTE "
+            head = (f"pool {pool.id} was full in {point.month} in the baseline ({used} of {limit} FTE "
                     f"{with_it})")
-        cause = self._capacity_at(point, pool, head, members, held, v.rule, where, v.message, estimate)
+        cause = self._capacity_at(point, pool, head, members, held, v.rule, where, v.message, estimate,
+                                  used_estimate)
         months = [p for p in over if p.pool == pool.id]
         if len(months) < 2:
             return cause
@@ -906,38 +912,47 @@ class _Explainer:
             # one figure, marked alike, for all the months: said once; else the worst month's, with its
             # own mark (an equal figure from a fact and from an estimate is two figures to a reader)
             estimate = capacity_estimated(pool, worst.month)
+            used_estimate = (pool.id, worst.month) in loads
+            used = marked(f"{worst.used:g}", used_estimate)
             if len({(p.limit, capacity_estimated(pool, p.month)) for p in months}) == 1:
-                capacity, most = f"its {marked(f'{worst.limit:g}', estimate)} FTE", f"{worst.used:g} FTE"
+                capacity, most = f"its {marked(f'{worst.limit:g}', estimate)} FTE", f"{used} FTE"
             else:
-                capacity, most = "its capacity", f"{worst.used:g} of {marked(f'{worst.limit:g}', estimate)} FTE"
+                capacity, most = "its capacity", f"{used} of {marked(f'{worst.limit:g}', estimate)} FTE"
             span = _months_span([p.month for p in months]) + ("" if held else " in the baseline")
             head = (f"pool {pool.id} {'over' if held else 'was over'} {capacity} in {span} {with_it}, "
                     f"up to {most} in {worst.month}")
             self._summaries[key] = self._capacity_at(worst, pool, head, members, held, said.rule,
                                                      str(said.where) if said.where else where, said.message,
-                                                     estimate, months=[p.month for p in months])
+                                                     estimate, used_estimate, months=[p.month for p in months])
         return replace(cause, summary=self._summaries[key])
 
     def _capacity_at(self, point, pool, head: str, members: set[str], held: bool, rule: str, where: str | None,
-                     detail: str, estimate: bool, months: list[str] | None = None) -> Cause:
+                     detail: str, estimate: bool, used_estimate: bool = False,
+                     months: list[str] | None = None) -> Cause:
         """The capacity cause of one month over (`point`, a load report point): a capacity the scenario
         cut (held) or raised (freed) in that month, with who loads it differently in the two plans as well;
         else who does (a knock-on); else a capacity the scenario changed otherwise; else the pool.
         `months`: the cause sums up these months over (`point` the worst): the month is named, and a
         capacity the scenario changed in any of them is said (the worst month's, else the first's), for
         a month over from the scenario's cut alone is not a knock-on of the worst month's movers.
-        `estimate`: `head` shows a capacity marked `*`; each capacity the text adds is marked as its own."""
+        `estimate`, `used_estimate`: `head` shows a capacity, a load marked `*`; each capacity the text adds is
+        marked as its own, and each organisation's load difference (`+100* FTE`) where its load in either plan
+        rests on an estimated load profile (`formats.estimated_loads`)."""
         month = point.month
         base_load = _loads(self.base_problem, self.base.plan, pool.id, month)
         other_load = _loads(self.other_problem, self.other.plan, pool.id, month)
         diff = {a: other_load.get(a, 0) - base_load.get(a, 0) for a in set(base_load) | set(other_load) if a not in members}
+        # a difference marked where either side's load rests on an estimated profile
+        guessed = {a for a in diff if any(
+            (pool.id, month) in _estimated_loads(problem, [e for e in plan.plan if e.id == a])
+            for problem, plan in ((self.base_problem, self.base), (self.other_problem, self.other)))}
         then = f" in {month}" if months else ""
         if held:  # more load now
             movers = tuple(sorted((a for a, d in diff.items() if d > 0 and a in self.moved), key=lambda a: (-diff[a], a)))
-            load = f"more load{then or ' there'} now from {_listing(movers, diff)}" if movers else ""
+            load = f"more load{then or ' there'} now from {_listing(movers, diff, guessed)}" if movers else ""
         else:  # less load now
             movers = tuple(sorted((a for a, d in diff.items() if d < 0 and a in self.moved), key=lambda a: (diff[a], a)))
-            load = f"freed{then} by {_listing(movers, diff)}" if movers else ""
+            load = f"freed{then} by {_listing(movers, diff, guessed)}" if movers else ""
         changes = [c for c in (self._capacity_change(pool.id, m) for m in
                                sorted(months or [month], key=lambda m: (m != month, m))) if c is not None]
         # the change that explains it: a cut where it is held back, a rise where it is freed
@@ -950,11 +965,13 @@ class _Explainer:
                    f"{marked(f'{after:g}', marks[1])} FTE ({sources})"
             if load and explains is not None:  # the movers' load comes on top of the scenario's change
                 text += f"; {load}"
+            loads = used_estimate or bool(load and explains is not None and guessed & set(movers))
             return Cause(_change_kind(sources), text, rule, movers if explains is not None else (), where, detail,
-                         estimate or any(marks))
+                         estimate or any(marks) or loads, loads)
         if movers:
-            return Cause("knock-on", f"{head}; {load}", rule, movers, where, detail, estimate)
-        return Cause("capacity", head, rule, (), where, detail, estimate)
+            loads = used_estimate or bool(guessed & set(movers))
+            return Cause("knock-on", f"{head}; {load}", rule, movers, where, detail, estimate or loads, loads)
+        return Cause("capacity", head, rule, (), where, detail, estimate or used_estimate, used_estimate)
 
     def _capacity_change(self, pool_id: str, month: str) -> tuple[str, float, float, tuple[bool, bool]] | None:
         """(month, capacity before, after, their `*` marks) when the scenario changed the pool's capacity
@@ -1037,8 +1054,15 @@ def _months_span(months: list[str]) -> str:
 
 
 
-def _listing(ids: tuple[str, ...], diff: dict[str, float]) -> str:
-    return some_of(f"{a} ({diff[a]:+g} FTE)" for a in ids)
+def _listing(ids: tuple[str, ...], diff: dict[str, float], guessed: set[str] = frozenset()) -> str:
+    """'a (+100* FTE), b (+10 FTE) and 2 more': each one's load difference, marked `*` when in `guessed`
+    (its load rests on an estimated load profile)."""
+    return some_of(f"{a} ({marked(f'{diff[a]:+g}', a in guessed)} FTE)" for a in ids)
+
+
+def _estimated_loads(problem: Problem, entries: list[Assignment]) -> set[tuple[str, str]]:
+    """The (pool, month) whose load from `entries` rests on an estimated load profile (`formats.estimated_loads`)."""
+    return estimated_loads(problem, Solution(status=Status.feasible, plan=entries))
 
 
 def _value(value) -> str:

@@ -387,6 +387,10 @@ def _at_the_change(problem: Problem, scenario: Scenario, error: InputError) -> I
     return input_errors(told, error.total if isinstance(error, InputErrors) else None)
 
 
+#: an organisation's dates whose source note the outputs show (check's findings and explain's reasons mark an
+#: estimated one `*`): one a scenario moves is its assumption, noted as such (`_Draft.scenario_notes`)
+DATE_FIELDS = ("earliest", "latest", "returns")
+
 _QUICK_POSTPONE = re.compile(r"^(?P<id>[^=\s]+)=(?P<date>\d{4}-\d{2}-\d{2})$")
 _QUICK_CAPACITY = re.compile(r"^(?P<pool>[^=\s]+)=(?P<value>[0-9]+(?:\.[0-9]+)?)(?P<pct>%)?(?:@(?P<month>\d{4}-\d{2}))?$")
 
@@ -615,6 +619,21 @@ class _Draft:
     def replace_org(self, i: int, org: Organisation) -> None:
         self.orgs[i] = org
 
+    def scenario_notes(self, org: Organisation, update: dict) -> dict[str, str]:
+        """`org`'s source notes after the change `update` (its new field values, without a `source` of its
+        own): a number it gives (`NEEDS_SOURCE`), or a date it moves (`DATE_FIELDS`: a postponed `earliest`),
+        is the scenario's assumption, `estimate: scenario FILE`, not the base data's note (a base `fact:`
+        date moved would show as that fact); a field it clears (null) loses its note."""
+        source = dict(org.source)
+        for name in (*Organisation.NEEDS_SOURCE, *DATE_FIELDS):
+            if name not in update:
+                continue
+            if update[name] is None:
+                source.pop(name, None)
+            elif name in Organisation.NEEDS_SOURCE or update[name] != getattr(org, name):
+                source[name] = f"estimate: scenario {Path(self.file).name}"
+        return source
+
     # ---- organisations ----------------------------------------------------------------------------
 
     def _postpone(self, c: Postpone) -> str:
@@ -628,7 +647,8 @@ class _Draft:
                              "changes nothing (give it a date with exclude: {actor, returns} or set its status)",
                              c.where("actor"))
         old = org.earliest
-        self.replace_org(i, self.revalidate(org, {"earliest": c.earliest}, c, "earliest"))
+        update = {"earliest": c.earliest}
+        self.replace_org(i, self.revalidate(org, dict(update, source=self.scenario_notes(org, update)), c, "earliest"))
         return f"postpone {org.id}: earliest {old or 'none'} -> {c.earliest}"
 
     def _exclude(self, c: Exclude) -> str:
@@ -637,7 +657,8 @@ class _Draft:
         if org.status is Status.live:
             raise InputError(f"{org.id} is live since {org.live_since} (history) and cannot opt out",
                              c.where("actor"))
-        self.replace_org(i, self.revalidate(org, {"status": Status.opted_out, "returns": c.returns}, c, "actor"))
+        update = {"status": Status.opted_out, "returns": c.returns}
+        self.replace_org(i, self.revalidate(org, dict(update, source=self.scenario_notes(org, update)), c, "actor"))
         if c.returns is None:  # the note on the rules that need it is written once all changes are in (`noted`)
             self.excluded[org.id] = len(self.done)
         else:
@@ -759,14 +780,7 @@ class _Draft:
                     raise InputErrors(sorted([error, *others.errors], key=_line)) from None
                 raise error
         if "source" not in update:
-            # numbers the scenario sets are the scenario's assumption, not the base data's fact
-            source = dict(org.source)
-            for name in Organisation.NEEDS_SOURCE:
-                if name in update and update[name] is not None:
-                    source[name] = f"estimate: scenario {Path(self.file).name}"
-                elif name in update:
-                    source.pop(name, None)
-            update["source"] = source
+            update["source"] = self.scenario_notes(org, update)
         self.replace_org(i, self.revalidate(org, update, c, "fields"))
         shown = ", ".join(f"{k}={v}" for k, v in c.fields.items() if k != "source")
         return f"set {org.id}: {shown}"
@@ -786,10 +800,10 @@ class _Draft:
     def _unpinned(self, org: Organisation, status: str, earliest: dt.date | None, c: Change) -> Organisation:
         """`org` to plan again. A preferred window before the planning date (the one it went live in, the only
         one a live organisation may keep) is dropped: that wish was met, and no plan can meet it again."""
-        source = {k: v for k, v in org.source.items() if k != "live_since"}
-        update = {"status": status, "live_since": None, "source": source}
+        update = {"status": status, "live_since": None}
         if earliest is not None:
             update["earliest"] = earliest
+        update["source"] = self.scenario_notes(org, update)
         preferred = next((w for w in self.windows if w.id == org.preferred_window), None)
         if preferred is not None and preferred.date < self.planning_date:
             update["preferred_window"] = None
