@@ -52,7 +52,9 @@ def test_check_marks_estimated_users_limits_and_earliest_dates_in_every_format(t
     assert report["estimate_note"] == ESTIMATE_NOTE
     by_rule = {(f["rule"], f["owner"]): f for f in report["findings"]}
     assert by_rule[("earliest", "organisation ulstein")]["estimate"] is True
-    assert by_rule[("mandatory", "organisation aure")]["estimate"] is False  # it states no figure
+    # Aure's return date, inferred, is marked where the finding says why Aure must go live (fixer-final)
+    aure = by_rule[("mandatory", "organisation aure")]
+    assert aure["estimate"] is True and "(opted out, returns 2024-12-19*)" in aure["message"], aure
     assert all(f["estimate"] for f in report["findings"] if f["rule"].startswith("limit."))
     # a report saved as a known file is read as it is (its `estimate` and `estimate_note` are for the reader)
     known = tmp_path / "known.json"

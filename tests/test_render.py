@@ -510,7 +510,7 @@ def test_estimated_users_are_marked_with_one_note(problem, solution):
     assert "[3 actors, 5 120 users]" in next(line for line in lines if line.startswith("== W2"))
     assert "Not scheduled: 2 organisations, 312* users." in text  # Nordmøre's 300 are estimated
     assert text.count("* after a number: an estimate (see the data's source notes).") == 1
-    assert "* after a window: history, before the planning date." in text
+    assert "* after a window id: history, before the planning date." in text
 
 
 def test_two_organisations_of_one_name_each_show_their_id(problem, solution):

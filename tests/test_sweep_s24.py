@@ -190,6 +190,20 @@ def test_the_walkthrough_pastes_the_figures_the_tool_gives(tmp_path):
     assert "2024-04  | 2024-04-27  | April 2024 (~ |     14 |  9 588* |  66.8%* |     81.9%*" in pasted
     assert [line for line in pasted if line not in printed] == []
 
+    # step 3's comparison (its title aside, which names the command's files): the loads came to be marked
+    # estimates in the tool, not on the page, and the note under it gained the load sentence
+    from hpplan.cli_compare import comparison_text
+
+    postponed = apply_scenarios(problem, [data / "scenarios" / "hmr-postponed.yaml"])
+    other = solve(postponed, SolveOptions(time_limit=30), Baseline(plan))
+    assert other.status == "optimal" and verify(postponed, other) == []
+    compared = comparison_text(compare(plan, problem, other, postponed), 80, "c").splitlines()
+    step3 = re.search(r"## 3\. .*?```console\n\$ hpplan compare [^\n]*\n(.*?)```", page, re.S).group(1)
+    pasted = step3.splitlines()[2:]
+    assert "    back there, up to 239* FTE in 2024-09; more load in 2024-09 now from" in pasted
+    assert [line for line in pasted if line not in compared] == []
+    assert [line for line in compared if line != line.rstrip()] == []
+
     no_window = tmp_path / "no-2025-09.yaml"
     no_window.write_text(yaml.safe_dump({"base": "data", "description": "without window 2025-09 (assumption)",
                                          "changes": [{"op": "remove_window", "window": "2025-09"}]}),

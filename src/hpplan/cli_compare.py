@@ -458,7 +458,7 @@ def render_comparison(c: Comparison, console: Console, title: str = "Comparison"
     for line in totals_lines(c):
         _say(console, line, 0)
     if _estimates_shown(c):
-        console.print(Text(estimates_note(c), style="dim"))
+        _say(console, estimates_note(c), 0, "dim")
 
 
 def _moves_table(rows: list[Entry], fancy: bool) -> Table:

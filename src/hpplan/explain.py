@@ -58,7 +58,7 @@ from .schema import AfterLive, Located, NotSameWindow, Order, Organisation, Stat
 from .solution import Solution
 from .solution import Status as SolveStatus
 from .stopping import cp_solver
-from .verify import broken_rules, dated, saved_figures_text, stale_names, verify, why_mandatory
+from .verify import broken_rules, dated, mandatory_estimated, saved_figures_text, stale_names, verify, why_mandatory
 
 #: work limit of one solve, in CP-SAT deterministic seconds (reproducible, unlike wall time); a solve
 #: that reaches it is "undecided". Wall time is capped at a multiple of it (and of loading the model,
@@ -664,13 +664,15 @@ class Describer:
     def estimated(group: Group) -> bool:
         """Whether the figure a reason states rests on an estimate (its sentence marks it `*`): a pool's
         capacity (`capacity_estimated`), a limit, or an earliest, return or latest date whose source note
-        is not a fact (`Sourced.is_estimate`)."""
+        is not a fact (`Sourced.is_estimate`), also where a mandatory organisation's return date is said."""
         if group.kind == "capacity":
             return capacity_estimated(group.subject, month_label(group.month))
         if group.kind == "limit":
             return group.subject.is_estimate(group.measure)
         if group.kind in ("earliest", "returns", "latest"):
             return group.subject.is_estimate(group.kind)
+        if group.kind == "mandatory":  # "must go live (opted out, returns 2024-12-19*)"
+            return mandatory_estimated(group.subject)
         return False
 
     def _mandatory(self, group: Group, switches, involved):

@@ -765,11 +765,13 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
     if summary:
         lines += ["", "## Summary per window", ""]
         users_estimate = window_users_estimated(problem, solution)
-        marks |= any(users_estimate.values()) or any(s.primary_estimate or s.specialist_estimate for s in summary)
+        dates_estimate = window_dates_estimated(problem, solution)  # a history date, as the terminal marks it
+        marks |= (any(users_estimate.values()) or any(dates_estimate.values())
+                  or any(s.primary_estimate or s.specialist_estimate for s in summary))
         rows = [
             [
                 s.window.id + (" (history)" if s.history else ""),
-                s.window.date.isoformat(),
+                marked(s.window.date.isoformat(), dates_estimate.get(s.window.id, False)),
                 s.window.name or "",
                 s.actors,
                 marked(fmt_int(s.users), users_estimate.get(s.window.id, False)),

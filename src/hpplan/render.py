@@ -595,7 +595,7 @@ def summary_notes(problem: Problem, solution: Solution) -> list[str]:
     in the footer), as `hpplan compare` has one for its estimated costs."""
     notes = []
     if problem.history_windows:
-        notes.append("* after a window: history, before the planning date.")
+        notes.append("* after a window id: history, before the planning date.")
     notes.append("Primary, Specialist: population live so far (municipalities, trusts).")
     unscheduled = [e for e in solution.plan if e.go_live is None]
     unscheduled_estimate = estimated((problem.org.get(e.id) for e in unscheduled), "users")

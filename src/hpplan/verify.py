@@ -112,10 +112,16 @@ def stale_text(violations: list) -> str | None:
 
 def why_mandatory(org: Organisation) -> str:
     """Why an organisation must go live, in words: 'status signed', or 'opted out, returns 2024-12-19'
-    ("status opted_out ... must be scheduled" read as a contradiction)."""
+    ("status opted_out ... must be scheduled" read as a contradiction), the return date marked as
+    `dated` marks it wherever else it is stated (`mandatory_estimated` says when)."""
     if org.status is Status.opted_out and org.returns is not None:
-        return f"opted out, returns {org.returns}"
+        return f"opted out, returns {dated(org, 'returns')}"
     return f"status {org.status.value}"
+
+
+def mandatory_estimated(org: Organisation) -> bool:
+    """Whether `why_mandatory` marks a figure `*`: an opted-out organisation's return date that is not a fact."""
+    return org.status is Status.opted_out and org.returns is not None and org.is_estimate("returns")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -307,7 +313,8 @@ class _Verifier:
                 # one finding: left out, it is unscheduled too, and a mandatory one's "must go live" said again
                 # counted each organisation left out twice
                 must = f" (it must go live: {why_mandatory(org)})" if org.is_mandatory else ""
-                self.add("plan", f"{self.who(org.id)} is missing from the plan{must}", (org.id,), org.at)
+                self.add("plan", f"{self.who(org.id)} is missing from the plan{must}", (org.id,), org.at,
+                         estimate=bool(must) and mandatory_estimated(org))
                 continue
             if len(entries) > 1:
                 self.add("plan", f"{self.who(org.id)} appears {len(entries)} times in the plan", (org.id,), org.at)
@@ -343,7 +350,8 @@ class _Verifier:
             if a.window is not None:
                 add("window", f"{who} has {self.where_window(a.window)} but no go-live date")
             if org.is_mandatory:
-                add("mandatory", f"{who} must go live ({why_mandatory(org)}) but is unscheduled")
+                add("mandatory", f"{who} must go live ({why_mandatory(org)}) but is unscheduled",
+                    mandatory_estimated(org))
             return
         go_live = a.go_live
         if a.window is None:
