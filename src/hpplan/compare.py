@@ -76,6 +76,10 @@ class Cause:
     #: the window between its new earliest date and its new window that this cause keeps it out of
     #: (`_Explainer.skipped`): the table adds it to the own-date cause (in the JSON it is a cause of its own)
     skipped: str | None = field(default=None, compare=False)
+    #: the own data of the organisation or of a together partner moved with it (its group) keeps it out, wherever
+    #: everyone else is: named before a window limit or a pool that binds only with the others where the new
+    #: plan has them (`_rank`)
+    forced: bool = field(default=False, compare=False)
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "text": self.text, "rule": self.rule, "actors": list(self.actors),
@@ -475,7 +479,8 @@ class _Explainer:
             pushed = [c for c in self.held_back(move) if c.kind != "objective"]
             freed = self.freed(move)
             causes = pushed + ([c for c in freed if c.kind != "objective"] if pushed else freed)
-        causes.sort(key=lambda c: CAUSE_KINDS.index(c.kind))
+        forced = any(c.forced for c in causes)
+        causes.sort(key=lambda c: _rank(c, forced))
         # a pool over in several months: all of them at once, before the first month's own cause
         causes = list(dict.fromkeys(s for c in causes for s in ((c.summary, c) if c.summary is not None else (c,))))
         unique = {(c.kind, c.text): c for c in reversed(causes)}  # the first of equal ones
@@ -704,20 +709,22 @@ class _Explainer:
             # a blackout, rule or limit the scenario added or changed (it is written in the scenario file);
             # found in the base data (`held` false), the baseline's scenario (--baseline-scenario) wrote it
             which = "scenario" if held else "baseline scenario"
-            return Cause("scenario", f"{cause.text} ({which}, {cause.where})", cause.rule, cause.actors, cause.where,
-                         cause.detail)
-        if cause.kind in ("data", "rule", "limit") and self._two_folders():
+            cause = Cause("scenario", f"{cause.text} ({which}, {cause.where})", cause.rule, cause.actors, cause.where,
+                          cause.detail)
+        elif cause.kind in ("data", "rule", "limit") and self._two_folders():
             change = self._data_change(v, held)
             if change is not None:
-                return Cause("data-change", f"{cause.text}{change}", cause.rule, cause.actors, cause.where,
-                             cause.detail)
-        return cause
+                cause = Cause("data-change", f"{cause.text}{change}", cause.rule, cause.actors, cause.where,
+                              cause.detail)
+        # the own data of the organisation or of a together partner put with it: it forces, wherever the others are
+        return replace(cause, forced=True) if v.rule in OWN_FIELDS else cause
 
     def _data_change(self, v: Violation, held: bool) -> str | None:
         """Two data folders: how the blackout, rule or limit the violation breaks differs between them, as
-        a cause ends (`; max_actors 14 -> 11 (baseline data -> data, waves.yaml:316)`, `(new in the data,
-        waves.yaml:142)`); None when the other folder has it alike. Found in the changed data (`held`), its
-        counterpart is the base data's; else the reverse (a rule the data since dropped)."""
+        a cause ends (`; max_actors 14 -> 11 (baseline data -> data, waves.yaml:316)`, a rule's `; actors [a, b]
+        -> [b, a] (...)`, a blackout's `; from 2024-06-15 to 2024-08-15 -> from 2024-06-15 to 2024-09-20 (...)`,
+        `(new in the data, waves.yaml:142)`); None when the other folder has it alike. Found in the changed data
+        (`held`), its counterpart is the base data's; else the reverse (a rule the data since dropped)."""
         if v.where is None:
             return None
         now, then = (self.other_problem, self.base_problem) if held else (self.base_problem, self.other_problem)
@@ -726,23 +733,38 @@ class _Explainer:
             found = next((x for x in now.waves.limits if x.field_at(name) == v.where), None)
             twins = [x for x in then.waves.limits if (x.windows, x.kinds) == (found.windows, found.kinds)] if found else []
         elif v.rule == "blackout":
+            # the same blackout with other dates is one whose dates changed, not a new one: the same reason, for
+            # the same kinds and organisations (of several alike, the one with the nearest dates)
             found = next((b for b in now.waves.blackouts if b.at == v.where), None)
-            twins = [b for b in then.waves.blackouts if (b.from_, b.to) == (found.from_, found.to)] if found else []
+            twins = sorted((b for b in then.waves.blackouts if found is not None
+                            and (b.reason, b.kinds, b.actors) == (found.reason, found.kinds, found.actors)),
+                           key=lambda b: (abs((b.from_ - found.from_).days) + abs((b.to - found.to).days), b.from_))
         else:
+            # a rule with an id is that id's; one without, a rule of its type with the same organisations
             found = next((r for r in now.waves.rules if r.at == v.where), None)
-            twins = ([r for r in then.waves.rules if r.id == found.id and r.type == found.type]
-                     if found is not None and found.id else [])
+            twins = [r for r in then.waves.rules if found is not None and r.type == found.type and (
+                     r.id == found.id if found.id else not r.id and set(_rule_actors(r)) == set(_rule_actors(found)))]
         if found is None:
             return None
         if any(t.model_dump() == found.model_dump() for t in twins):
             return None
+        # one the other folder still has as it was is not this one before its change (a summer blackout added
+        # for 2027 is new, not the 2026 one moved)
+        kept = [x.model_dump() for x in (*now.waves.limits, *now.waves.blackouts, *now.waves.rules)]
+        twins = [t for t in twins if t.model_dump() not in kept]
         if not twins:
             return f" ({'new in the data' if held else 'removed in the data'}, {v.where})"
-        twin = twins[0]
-        values = ""
-        if v.rule.startswith("limit.") and getattr(twin, name) != getattr(found, name):
-            old, new = (getattr(twin, name), getattr(found, name)) if held else (getattr(found, name), getattr(twin, name))
-            values = f"; {name} {_value(old)} -> {_value(new)}"
+        old, new = (twins[0], found) if held else (found, twins[0])
+        if v.rule.startswith("limit."):
+            changed = [name] if getattr(old, name) != getattr(new, name) else []
+        else:  # what the rule or blackout does: not its wording (reason, note, source)
+            changed = [f for f in type(found).model_fields if f not in ("id", "reason", "note", "source")
+                       and getattr(old, f) != getattr(new, f)]
+        if v.rule == "blackout" and changed:
+            values = f"; from {old.from_} to {old.to} -> from {new.from_} to {new.to}"
+        else:
+            values = "".join(f"; {type(found).written_name(f)} {_shown(getattr(old, f))} -> {_shown(getattr(new, f))}"
+                             for f in changed)
         return f"{values} (baseline data -> data, {v.where})"
 
     def _from_a_scenario(self, v: Violation) -> bool:
@@ -1011,6 +1033,18 @@ class _Explainer:
         return "; ".join(parts)
 
 
+def _rank(cause: Cause, forced: bool) -> int:
+    """Where a cause comes among an organisation's causes: by its kind (`CAUSE_KINDS`); but where its own data
+    or a together partner's forces the move (`Cause.forced`), a window limit or a pool, which binds only with
+    the others where the new plan has them, comes after that cause even when the data changed it (HMR's
+    hospitals are held back by HMR's new earliest date, not by a lower max_actors in their old window)."""
+    kind = cause.kind
+    if forced and not cause.forced and cause.rule is not None and (cause.rule.startswith("limit.")
+                                                                   or cause.rule == "capacity"):
+        kind = "capacity" if cause.rule == "capacity" else "limit"
+    return CAUSE_KINDS.index(kind)
+
+
 def _change_kind(*sources: str) -> str:
     """The kind of a cause that is a change of the compared data, from where its values come from
     (`_Explainer._sources`): `scenario` when a scenario wrote one, else `data-change` (two data folders)."""
@@ -1069,6 +1103,13 @@ def _value(value) -> str:
     if value is None:
         return "none"
     return getattr(value, "value", None) or str(value)
+
+
+def _shown(value) -> str:
+    """A value of the data as a cause says it: a list as `[a, b]`, else as `_value`."""
+    if isinstance(value, (list, tuple)):
+        return f"[{', '.join(_shown(x) for x in value)}]"
+    return _value(value)
 
 
 def _day(day: dt.date | None) -> str:
