@@ -229,7 +229,7 @@ def test_a_source_note_for_a_field_given_as_null_is_refused(data: Path):
 
 @pytest.mark.parametrize("written, said", [
     ("2025-1-5", "expected a date as YYYY-MM-DD, found '2025-1-5'; write 2025-01-05"),
-    ("2025-01-15T10:00:00", "expected a date as YYYY-MM-DD without a time of day, found 2025-01-15 10:00:00; "
+    ("2025-01-15T10:00:00", "expected a date as YYYY-MM-DD without a time of day, found 2025-01-15T10:00:00; "
                             "write 2025-01-15"),
     ("2025-01-15 10:00", "expected a date as YYYY-MM-DD without a time of day, found '2025-01-15 10:00'; "
                          "write 2025-01-15"),

@@ -61,7 +61,7 @@ def test_an_organisation_out_of_a_scenarios_plan_is_counted_apart_not_as_months(
     assert value.mean_newly_unscheduled == 1 and value.mean_population_out == 4000 and value.mean_population_months == 0
     text = " ".join(summary_text(summary, 80).split())
     assert "In 1 of 2 scenarios organisations the base plan has are out of the plan: open-ended" in text
-    assert "2 000 people per scenario" in text and "(or out of the plan: never)" in text
+    assert "2 000* people per scenario" in text and "(or out of the plan: never)" in text
     data_json = json.loads(json.dumps(summary.to_json_dict()))
     assert data_json["cost"]["mean_population_out"] == 2000
     assert "compare" in data_json["method"]["out_of_plan"]

@@ -35,9 +35,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .errors import InputError, InputErrors, Location, did_you_mean, each_of, input_errors
 from .explain import (MORE_UNDECIDED, RELAX_EACH_MAX, SOLVE_TIME_LIMIT, Conflict, Explanation, Undecided,
-                      counted, explain_infeasible, kind_counts)
+                      counted, explain_infeasible, kind_counts, rests_on_json)
 from .formats import ESTIMATE_NOTE, PLAN_FILE, entry_of
 from .loader import validate
+from .model.objective import TERMS as OBJECTIVE_WEIGHTED_TERMS
 from .problem import Problem
 from .schema import ID_PATTERN, SOURCE_KIND, Date, Located, Status
 from .solution import Assignment, JsonLines, SolveStats, Solution, Status as PlanStatus, read_plan
@@ -262,6 +263,9 @@ class Finding:
     #: the message states a figure that rests on an estimate, marked `*` (`verify.Violation.estimate`: a
     #: capacity, a sum of users, a limit, an earliest, return or latest date); not part of `key`
     estimate: bool = False
+    #: a conflict's rule that cannot hold because members opted out (`explain.Reason.rests_on`): (id, the
+    #: line of their `status`), the line a pull request that opts one out changes; not part of `key`
+    rests_on: tuple[tuple[str, Location | None], ...] = ()
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}" if self.where else self.message
@@ -284,7 +288,8 @@ class Finding:
                 "line": self.where.line if self.where else None, "actors": list(self.actors),
                 "pool": self.pool, "month": self.month, "term": self.term, "message": self.message,
                 "estimate": self.estimate, "plan_entries": [{"id": org_id, "file": where.file, "line": where.line}
-                                 for org_id, where in self.plan_entries]}
+                                 for org_id, where in self.plan_entries],
+                "rests_on": rests_on_json(self.rests_on)}
 
 
 def finding_key(rule: str, owner: str, actors, pool: str | None, month: str | None, term: str | None = None) -> tuple:
@@ -295,6 +300,9 @@ def finding_key(rule: str, owner: str, actors, pool: str | None, month: str | No
 #: the term of the saved objective's finding that a known entry without `term` is matched with first
 #: (`split_known`): the objective's total, which any stale term makes stale too
 OBJECTIVE_TERM = "total"
+#: the terms a saved objective's finding may name (`verify.Violation.term`): the weighted sum's, the
+#: makespan's, and the total
+OBJECTIVE_TERMS = (*OBJECTIVE_WEIGHTED_TERMS, "makespan", OBJECTIVE_TERM)
 
 
 @dataclass(frozen=True)
@@ -343,8 +351,8 @@ class KnownFinding:
 
 class KnownEntry(BaseModel):
     """A known finding: the fields of a finding in `check --format json` that identify it (`Finding.key`);
-    `file`, `line`, `message`, `estimate` and `plan_entries`, which that JSON has too, and a `note` are for the reader,
-    not matched."""
+    `file`, `line`, `message`, `estimate`, `plan_entries` and `rests_on`, which that JSON has too, and a `note`
+    are for the reader, not matched."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -359,6 +367,7 @@ class KnownEntry(BaseModel):
     message: str | None = None
     estimate: bool | None = None
     plan_entries: list[dict[str, Any]] = []
+    rests_on: list[dict[str, Any]] = []
     note: str | None = None
 
     @field_validator("rule")
@@ -366,6 +375,15 @@ class KnownEntry(BaseModel):
     def _not_input(cls, value: str) -> str:
         if value == "input":
             raise ValueError("an input error is never a known finding: the check cannot run past it; fix it")
+        return value
+
+    @field_validator("term")
+    @classmethod
+    def _a_term(cls, value: str | None) -> str | None:
+        """A term no finding has would match none, and be said "no longer found" on every run (a typo)."""
+        if value is not None and value not in OBJECTIVE_TERMS:
+            raise ValueError(f"{value!r} is no objective term{did_you_mean(value, OBJECTIVE_TERMS)}; the terms are "
+                             f"{', '.join(OBJECTIVE_TERMS)} (or leave term out: any of them)")
         return value
 
 
@@ -573,7 +591,7 @@ def check_data(problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT, relax:
             findings.append(Finding(
                 reason.kind, f"{reason.message} [conflict {n}: cannot hold together with {others(i)}; see "
                 f"`{explain}`]", reason.where, reason.owner, reason.actors, f"hpplan: no plan possible (conflict {n})",
-                pool, month, estimate=reason.estimate))
+                pool, month, estimate=reason.estimate, rests_on=reason.rests_on))
     count = len(explanation.conflicts)
     if explanation.complete:
         more = ""
@@ -949,6 +967,10 @@ def to_github(result: CheckResult) -> str:
     are, and the whole report (every finding and change) follows as plain lines, so that none is lost;
     GitHub does not act on workflow commands in those lines (`_as_plain_log`)."""
     errors: list[Annotation] = [(f.where, f.title or "hpplan", f.message) for f in result.findings]
+    # and at the status of an organisation whose opt-out a conflict's rule rests on: the line a pull request
+    # that opts it out changes
+    errors += [(where, f.title or "hpplan", f"{f.message} (reported at {f.where})")
+               for f in result.findings for _, where in f.rests_on if where is not None]
     if result.status == "undecided":
         errors.append((None, "hpplan check", result.summary))
     notices: list[Annotation] = []

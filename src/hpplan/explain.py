@@ -153,6 +153,9 @@ class Reason:
     #: the figure it states rests on an estimate (a pool's capacity: `formats.capacity_estimated`): the
     #: message marks it `*`, and the text it is shown in ends with formats.ESTIMATE_NOTE
     estimate: bool = False
+    #: a rule's members that opted out and tie the others to them (`out_of_plan`): (id, the line of their
+    #: `status`), the data the rule cannot hold with, which is no rule of its own (a pull request's opt-out)
+    rests_on: tuple[tuple[str, Location | None], ...] = ()
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
@@ -160,7 +163,14 @@ class Reason:
     def to_json(self) -> dict:
         return {"key": self.key, "kind": self.kind, "owner": self.owner,
                 "file": self.where.file if self.where else None, "line": self.where.line if self.where else None,
-                "actors": list(self.actors), "message": self.message, "estimate": self.estimate}
+                "actors": list(self.actors), "message": self.message, "estimate": self.estimate,
+                "rests_on": rests_on_json(self.rests_on)}
+
+
+def rests_on_json(rests_on: Iterable[tuple[str, Location | None]]) -> list[dict]:
+    """`Reason.rests_on` in the JSON: [{"id", "file", "line"}]."""
+    return [{"id": org_id, "file": where.file if where else None, "line": where.line if where else None}
+            for org_id, where in rests_on]
 
 
 def owner_of(group: Group) -> str:
@@ -174,7 +184,7 @@ def owner_of(group: Group) -> str:
 
 #: kinds of change, from the most local (one date) to the broadest (drop a rule, let an organisation out)
 _CHANGE_RANK = {"earliest": 0, "latest": 0, "returns": 0, "track": 1, "blackout": 1, "limit": 2,
-                "capacity": 3, "rule": 4, "mandatory": 5}
+                "capacity": 3, "rule": 4, "mandatory": 5, "status": 5}
 
 
 @dataclass(frozen=True)
@@ -658,7 +668,10 @@ class Describer:
     def reason(self, group: Group, switches, involved: set[str]) -> Reason:
         """The plain-language form of a constraint group. `involved`: the organisations of its conflict."""
         text, where, actors = getattr(self, f"_{group.kind}")(group, switches, involved)
-        return Reason(group.key, group.kind, where, tuple(actors), text, owner_of(group), self.estimated(group))
+        rests_on = tuple((o.id, self.field_at(o, "status")) for o in out_of_plan(self.problem, group.subject)) \
+            if group.kind == "rule" else ()
+        return Reason(group.key, group.kind, where, tuple(actors), text, owner_of(group), self.estimated(group),
+                      rests_on)
 
     @staticmethod
     def estimated(group: Group) -> bool:
@@ -772,11 +785,7 @@ class Describer:
         """'; Helse Nord-Trøndelag HF does not go live (opted out, sc/hnt-out.yaml:5)': a member of a rule
         that ties others to it and that the plan cannot place. Its status is data, not a rule a conflict
         can name, yet it is what the rule cannot hold with (an exclusion by a scenario went unsaid)."""
-        if not isinstance(rule, (Together, Order, AfterLive)):
-            return ""
-        members = rule.actors if isinstance(rule, (Together, Order)) else [rule.first]
-        out = [self.problem.org[m] for m in members if m in self.problem.org
-               and self.problem.org[m].status is Status.opted_out and not self.problem.org[m].is_plannable]
+        out = out_of_plan(self.problem, rule)
         return "".join(f"; {self.name(o.id)} does not go live (opted out"
                        + (f", {where}" if (where := self.field_at(o, "status")) else "") + ")" for o in out)
 
@@ -824,6 +833,33 @@ class Describer:
     def given(self, org: Organisation) -> Reason:
         return Reason(f"pinned:{org.id}", "pinned", self.field_at(org, "live_since"), (org.id,),
                       f"{org.name} went live on {org.live_since}", f"organisation {org.id}")
+
+
+def out_of_plan(problem: Problem, rule) -> list[Organisation]:
+    """The members of a `together`, `order` or `after_live` rule that opted out (without a return date)
+    and that the rule ties others to: the plan cannot place them, so those others cannot go live."""
+    if not isinstance(rule, (Together, Order, AfterLive)):
+        return []
+    members = rule.actors if isinstance(rule, (Together, Order)) else [rule.first]
+    return [problem.org[m] for m in members if m in problem.org
+            and problem.org[m].status is Status.opted_out and not problem.org[m].is_plannable]
+
+
+def waiting_on(problem: Problem, rule, out: list[Organisation]) -> list[Organisation]:
+    """The organisations that must go live and cannot under `rule` while `out` stay out: the other
+    members of a `together` rule, those after the first of them in an `order` rule, the `then` of an
+    `after_live` rule (as `scenario` notes for an exclude)."""
+    gone = {o.id for o in out}
+    if isinstance(rule, Together):
+        ids = [a for a in rule.actors if a not in gone]
+    elif isinstance(rule, Order):
+        first = min(rule.actors.index(o.id) for o in out)
+        ids = [a for a in rule.actors[first + 1:] if a not in gone]
+    elif isinstance(rule, AfterLive):
+        ids = [rule.then]
+    else:
+        return []
+    return [problem.org[a] for a in ids if a in problem.org and problem.org[a].is_mandatory]
 
 
 def _fte(tenths: int) -> str:
@@ -930,6 +966,11 @@ class Relaxer:
                 continue  # not decided within the work limit: not suggested
             if relaxation is not None:
                 found.append(replace(relaxation, resolves_all=relaxation.resolves_all or self.whole))
+            if group.kind == "rule":
+                try:
+                    found += [replace(r, resolves_all=self.whole) for r in self._statuses(group)]
+                except OutOfBudget:
+                    skipped.append(key)
         return sorted(found, key=lambda r: r.order), self.board.ordered(skipped)
 
     def feasible_with(self, off: Iterable[str], add: Callable[[cp_model.CpModel], None] | None = None) -> bool:
@@ -1210,6 +1251,49 @@ class Relaxer:
             if plan.value(expr) + constant > capacity:
                 over.append(key)
         return over
+
+    # ---- an opt-out a rule rests on ---------------------------------------------------------------
+
+    def _statuses(self, group: Group) -> list[Relaxation]:
+        """For a rule that ties organisations to members that opted out (`out_of_plan`), the changes of
+        status that resolve it, each verified: undo the opt-out (status signed), or opt out those that
+        wait on them too (docs/scenarios.md, exclude). A status is data, not a group: each is verified on
+        the data changed, the other conflicts still set aside."""
+        problem = self.board.problem
+        out = out_of_plan(problem, group.subject)
+        if not out:
+            return []
+        names = self.words.names([o.id for o in out])
+        found = []
+        undo = {o.id: o.model_copy(update={"status": Status.signed}) for o in out}
+        if self._holds_with(undo):
+            found.append(Relaxation(f"status:{out[0].id}", "status", f"undo the opt-out of {names}: let "
+                                    f"{'it' if len(out) == 1 else 'them'} go live (status signed)", len(out),
+                                    self.words.field_at(out[0], "status")))
+        waiting = waiting_on(problem, group.subject, out)
+        if waiting and self._holds_with({o.id: o.model_copy(update={"status": Status.opted_out, "returns": None})
+                                         for o in waiting}):
+            found.append(Relaxation(f"status:{waiting[0].id}", "status",
+                                    f"opt {self.words.names([o.id for o in waiting])} out too (status opted_out), "
+                                    f"as {names} {'is' if len(out) == 1 else 'are'}",
+                                    len(waiting), self.words.field_at(waiting[0], "status")))
+        return found
+
+    def _holds_with(self, changed: dict[str, Organisation]) -> bool:
+        """Whether the data has a plan with some organisations changed and the other conflicts set aside:
+        a board of the changed data, its solve charged to this one's work budget. Undecided: False."""
+        self.board._within_budget()
+        other = Switchboard(_with_organisations(self.board.problem, changed, []), time_limit=self.board.time_limit,
+                            budget=self.board.budget - self.board.work)
+        aside = set(self.board.keys) - self.on
+        try:
+            model = other.trial(k for k in other.keys if k not in aside)
+            return other.run(model, min(RELAX_WORK_LIMIT, self.board.time_limit)) is not None
+        except Undecided:
+            return False
+        finally:
+            self.board.work += other.work
+            self.board.solves += other.solves
 
     # ---- dropping -------------------------------------------------------------------------------
 

@@ -479,6 +479,9 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict,
         msg = f"{context}: expected a month as YYYY-MM (e.g. 2024-09), found {value!r}"
     elif kind in ("date_text", "fte_tenths", "month_date"):  # schema.Date, LoadFte, Month: the message says it
         msg = f"{context}: {err['msg']}"
+        if kind == "date_text" and isinstance(value, dt.datetime) and doc.written.get(path):
+            # a date with a time of day, said as written (YAML reads 2025-01-15T10:00:00 as 2025-01-15 10:00:00)
+            msg = msg.replace(f"found {err['ctx']['found']}", f"found {doc.written[path]}", 1)
     elif kind == "window_date":  # schema.WindowId
         msg = f"{context}: {_window_for_date(err['ctx']['date'], windows)}"
     elif kind in ("int_parsing", "float_parsing") and isinstance(value, str) and _DECIMAL.fullmatch(value.strip()) \

@@ -29,6 +29,9 @@ _LEADING_ZERO_INT = re.compile(r"^[-+]?0[0-9_]+$")
 #: numbers YAML 1.1 reads but a person would not write in a data file: 0x10 (16), 0b11 (3), 1_000 (1000)
 _OTHER_BASE = re.compile(r"^[-+]?0[xXbB]")
 _INT, _FLOAT, _STR = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:str"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+#: a timestamp YAML reads as a date alone (anything longer has a time of day, which the reading rewrites)
+_PLAIN_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
 #: a number with an exponent that YAML 1.1 reads as text (`1e2`, `1.38e4`: its own needs a point and a sign)
 _EXPONENT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+")
@@ -51,8 +54,9 @@ _StrictLoader.add_implicit_resolver(
 class YamlDocument:
     """A parsed file: its data and the line (1-based) of each value, keyed by path; `written`: the text of
     each unquoted number whose reading loses how it was written, keyed by path: a decimal fraction
-    (`120.000`, read as 120.0: a thousands dot where a whole number belongs) and an exponent (`1e2`,
-    which YAML 1.1 reads as text). A text value not in it was written as text (in quotes, most likely)."""
+    (`120.000`, read as 120.0: a thousands dot where a whole number belongs), an exponent (`1e2`,
+    which YAML 1.1 reads as text) and a date with a time of day (`2025-01-15T10:00:00`, which it reads as
+    2025-01-15 10:00:00). A text value not in it was written as text (in quotes, most likely)."""
 
     file: str
     data: Any
@@ -328,7 +332,8 @@ class _Builder:
             if node.flow_style:
                 self._decimal_commas(node, path[-1] if path and isinstance(path[-1], str) else None)
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        if node.style is None and (node.tag == _FLOAT or node.tag == _STR and _EXPONENT.fullmatch(node.value)):
+        if node.style is None and (node.tag == _FLOAT or node.tag == _STR and _EXPONENT.fullmatch(node.value)
+                                   or node.tag == _TIMESTAMP and not _PLAIN_DATE.fullmatch(node.value)):
             self.written[path] = node.value
         return self._scalar(node, path[-1] if path and isinstance(path[-1], str) else None)
 

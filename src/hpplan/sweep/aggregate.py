@@ -38,6 +38,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Iterable
 
+from ..formats import ESTIMATE_NOTE
+
 OK = ("optimal", "feasible")
 
 
@@ -120,6 +122,9 @@ class CostOfDelay:
     actors: list[str]  # the organisations with a cost per month
     mean_population_months: float
     mean_moved: float
+    #: the population-months (out, in) rest on an estimated population (a trust's catchment), marked `*`
+    #: as `hpplan compare` marks them
+    population_months_is_estimate: bool = False
     # organisations newly out of a scenario's plan (the base plan has them): open-ended, not in the above
     scenarios_newly_unscheduled: int = 0  # scenarios that leave one out
     mean_newly_unscheduled: float = 0
@@ -129,6 +134,8 @@ class CostOfDelay:
     scenarios_newly_scheduled: int = 0
     mean_newly_scheduled: float = 0
     mean_population_in: float = 0
+    population_out_is_estimate: bool = False
+    population_in_is_estimate: bool = False
 
 
 @dataclass
@@ -145,6 +152,7 @@ class Influence:
     stderr: float | None  # standard error of `others_population_months`
     t: float | None  # its t statistic (slope / stderr)
     clear: bool  # |t| >= CLEAR_T: an effect the sample size tells apart from noise
+    others_population_months_is_estimate: bool = False  # the others' populations it sums include an estimate
 
 
 @dataclass
@@ -159,6 +167,7 @@ class AxisValue:
     mean_population_months: float | None
     mean_newly_unscheduled: float | None = None  # organisations newly out of the plan (open-ended)
     mean_population_out: float | None = None
+    population_months_is_estimate: bool = False
 
 
 @dataclass
@@ -201,6 +210,15 @@ class SweepSummary:
     def missing(self) -> int:
         return self.size - self.scenarios
 
+    @property
+    def estimated(self) -> bool:
+        """Whether a population figure the summary shows is marked `*` (it rests on an estimated population)."""
+        k = self.cost
+        return (k is not None and (k.population_months_is_estimate or k.population_out_is_estimate
+                                   or k.population_in_is_estimate)) \
+            or any(f.others_population_months_is_estimate for f in self.influence) \
+            or any(v.population_months_is_estimate for axis in self.axes for v in axis.values)
+
     def at_risk(self, n: int = 10) -> list[ActorStats]:
         """The go-lives most often later than in the base plan (then by mean delay, then id)."""
         moving = [a for a in self.actors if a.p_later > 0]
@@ -214,6 +232,7 @@ class SweepSummary:
         data = asdict(self)
         del data["work_limit"]  # an input (the results header has it), not a result of the sweep
         data["missing"] = self.missing
+        data["estimate_note"] = ESTIMATE_NOTE if self.estimated else None
         data["at_risk"] = [a.id for a in self.at_risk()]
         data["completion_setters"] = [a.id for a in self.completion_setters()]
         data["method"] = {
@@ -298,6 +317,9 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
             actors=[a["id"] for a in with_cost],
             mean_population_months=_r(sum(r.get("population_months", 0) for r in ok) / n, 1),
             mean_moved=_r(sum(r.get("moved", 0) for r in ok) / n, 3),
+            population_months_is_estimate=population_estimated(ok, actors_info, "delay"),
+            population_out_is_estimate=population_estimated(ok, actors_info, "newly_unscheduled"),
+            population_in_is_estimate=population_estimated(ok, actors_info, "newly_scheduled"),
             scenarios_newly_unscheduled=sum(1 for r in ok if r.get("newly_unscheduled")),
             mean_newly_unscheduled=_r(sum(len(r.get("newly_unscheduled", ())) for r in ok) / n, 3),
             mean_population_out=_r(sum(r.get("population_out", 0) for r in ok) / n, 1),
@@ -322,7 +344,7 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
         spec=header.get("spec", ""), description=header.get("description", ""), kind=header.get("kind", ""),
         seed=header.get("seed"), data=header.get("data", ""), size=size, scenarios=len(records), with_plan=n,
         failed=len(records) - n, live_by=labels, completion=completion, cost=cost, actors=actors,
-        influence=influence(ok, actors_info), axes=axis_effects(header, records, dates),
+        influence=influence(ok, actors_info), axes=axis_effects(header, records, dates, actors_info),
         failures=failure_list, base_status=base.get("status"),
         unproven=sum(1 for r in ok if r.get("status") != "optimal" or r.get("tie_break") != "complete"),
         work_limit=(header.get("solver") or {}).get("work_limit"),
@@ -389,11 +411,26 @@ def influence(ok: list[dict], actors_info: list[dict]) -> list[Influence]:
             others_population_months=_r(slope_pm, 1), correlation=_r(corr, 3),
             stderr=_r(stderr, 1), t=None if t is None or math.isinf(t) else _r(t, 2),
             clear=t is not None and abs(t) >= CLEAR_T,
+            others_population_months_is_estimate=population_estimated(ok, actors_info, "delay", ident),
         ))
     return sorted(found, key=lambda f: (not f.clear, -f.others_population_months, -f.others_moved, f.id))
 
 
-def axis_effects(header: dict, records: list[dict], dates: list[dt.date]) -> list[AxisEffect]:
+def population_estimated(records: list[dict], actors_info: list[dict], field: str, but: str | None = None) -> bool:
+    """Whether a sum of populations over the records' organisations in `field` rests on an estimated population
+    (the base record's `population_is_estimate`, `formats.estimated`): `delay`, those later than the base plan
+    (population-months); `newly_unscheduled` (population out), `newly_scheduled` (in). `but`: one left out."""
+    estimated = {a["id"] for a in actors_info if a.get("population_is_estimate")} - {but}
+    for r in records:
+        value = r.get(field) or ()
+        if any(ident in estimated for ident in ([i for i, months in value.items() if months > 0]
+                                                if isinstance(value, dict) else value)):
+            return True
+    return False
+
+
+def axis_effects(header: dict, records: list[dict], dates: list[dt.date],
+                 actors_info: list[dict] = ()) -> list[AxisEffect]:
     """For a grid: per axis and value, what the scenarios with that value give (marginal means over the
     other axes)."""
     effects = []
@@ -413,6 +450,7 @@ def axis_effects(header: dict, records: list[dict], dates: list[dt.date]) -> lis
                 mean_population_months=_r(sum(r.get("population_months", 0) for r in ok) / m, 1) if m else None,
                 mean_newly_unscheduled=_r(sum(len(r.get("newly_unscheduled", ())) for r in ok) / m, 3) if m else None,
                 mean_population_out=_r(sum(r.get("population_out", 0) for r in ok) / m, 1) if m else None,
+                population_months_is_estimate=population_estimated(ok, actors_info, "delay"),
             ))
         effects.append(AxisEffect(axis["label"], values))
     return effects

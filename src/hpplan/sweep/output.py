@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..formats import fmt_int, fmt_number
+from ..formats import ESTIMATE_NOTE, fmt_int, fmt_number, marked
 from .aggregate import SweepSummary
 
 WIDE = 120
@@ -142,7 +142,8 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
         k = s.cost
         console.print()
         moved = (f"on average {fmt_number(k.mean_moved)} organisations go live later than in the base plan, "
-                 f"{fmt_int(k.mean_population_months)} population-months of delay")
+                 f"{marked(fmt_int(k.mean_population_months), k.population_months_is_estimate)} population-months of "
+                 "delay")
         if k.scenarios_newly_unscheduled:
             moved += " (of the organisations both plans have)"
         if k.actors:
@@ -198,7 +199,8 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
         for f in clear[:top]:
             t.add_row(*(Text(x) for x in (
                 f.id, _pct(f.slipped), "" if f.pass_through is None else f"{f.pass_through:.2f}",
-                f"{f.others_moved:.2f}", fmt_int(f.others_population_months),
+                f"{f.others_moved:.2f}", marked(fmt_int(f.others_population_months),
+                                                f.others_population_months_is_estimate),
                 _t(f))))
         console.print(t)
         hidden = len(s.influence) - len(clear[:top])
@@ -234,7 +236,8 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
             row += [_pct(v.p_done_by.get(d)) for d in s.live_by[:1]]
             row += ["" if v.mean_cost is None else fmt_number(v.mean_cost)] if costs else []
             row += ["" if v.mean_moved is None else fmt_number(round(v.mean_moved, 1)),
-                    "" if v.mean_population_months is None else fmt_int(v.mean_population_months)]
+                    "" if v.mean_population_months is None
+                    else marked(fmt_int(v.mean_population_months), v.population_months_is_estimate)]
             row += ["" if v.mean_newly_unscheduled is None else fmt_number(round(v.mean_newly_unscheduled, 1))] if out else []
             t.add_row(*(Text(x) for x in row))
         console.print(t)
@@ -258,6 +261,9 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
         wide = max(WIDE, _width(full, [a.id for a in s.actors]))
         _say(console, f"A wider terminal ({wide} columns) shows P10 and every live_by date.", 2, "dim")
     _failures(s, console)
+    if s.estimated:
+        console.print()
+        _say(console, ESTIMATE_NOTE, 0, "dim")
 
 
 def _failures(s: SweepSummary, console: Console, top: int = 8) -> None:
@@ -283,12 +289,13 @@ def _out_of_plan(k, n: int) -> list[str]:
                 if k.open_ended_cost else "")
         lines.append(f"In {k.scenarios_newly_unscheduled} of {n} scenarios organisations the base plan has are out of "
                      "the plan: open-ended, not counted as months (on average "
-                     f"{fmt_number(k.mean_newly_unscheduled)} organisations, {fmt_int(k.mean_population_out)} people "
+                     f"{fmt_number(k.mean_newly_unscheduled)} organisations, "
+                     f"{marked(fmt_int(k.mean_population_out), k.population_out_is_estimate)} people "
                      f"per scenario){cost}.")
     if k.scenarios_newly_scheduled:
         lines.append(f"In {k.scenarios_newly_scheduled} of {n} scenarios organisations the base plan leaves out are in "
                      f"the plan: an open-ended gain (on average {fmt_number(k.mean_newly_scheduled)} organisations, "
-                     f"{fmt_int(k.mean_population_in)} people per scenario).")
+                     f"{marked(fmt_int(k.mean_population_in), k.population_in_is_estimate)} people per scenario).")
     return lines
 
 

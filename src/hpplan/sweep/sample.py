@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from ..errors import InputError, Location
+from ..formats import estimated
 from ..problem import Problem, month_index
 from ..solution import Solution
 from .spec import SweepContext, readiness
@@ -172,6 +173,7 @@ def actors_table(problem: Problem) -> list[dict]:
         rows.append({
             "id": org.id, "name": org.name, "kind": org.kind.value, "status": org.status.value,
             "mandatory": org.is_mandatory, "population": org.population or 0,
+            "population_is_estimate": estimated([org], "population"),
             "cost_per_month": cost, "cost_is_estimate": org.is_estimate("postponement_cost_per_month") if cost else None,
         })
     return rows
