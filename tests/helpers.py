@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
+import pytest
+
+from hpplan.errors import InputError, InputErrors
+from hpplan.loader import load_problem
 from hpplan.problem import Problem
 from hpplan.schema import OrganisationsFile, WavesFile
 from hpplan.solution import Solution
@@ -75,3 +80,20 @@ def line_of(path: Path, needle: str, nth: int = 1) -> int:
     if len(hits) < nth:
         raise AssertionError(needle)
     return hits[nth - 1]
+
+
+def errors_of(source: Path | Callable[[], object]) -> list[str]:
+    """The messages of the bad input that loading `source` is refused for: a data folder (`load_problem`),
+    or a function that loads (a scenario applied, a spec read)."""
+    load = source if callable(source) else (lambda: load_problem(source))
+    with pytest.raises(InputError) as info:
+        load()
+    error = info.value
+    return [str(e) for e in error.errors] if isinstance(error, InputErrors) else [str(error)]
+
+
+def error_of(source: Path | Callable[[], object]) -> str:
+    """The one message of `errors_of`."""
+    errors = errors_of(source)
+    assert len(errors) == 1, errors
+    return errors[0]

@@ -6,26 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import edit, line_of
+from helpers import edit, error_of, errors_of, line_of
 from typer.testing import CliRunner
 
 from hpplan import cli
-from hpplan.errors import InputError, InputErrors
 from hpplan.loader import load_problem
 from hpplan.scenario import apply_scenarios
 
 
-def errors_of(load) -> list[str]:
-    with pytest.raises(InputError) as info:
-        load()
-    error = info.value
-    return [str(e) for e in error.errors] if isinstance(error, InputErrors) else [str(error)]
-
-
-def error_of(load) -> str:
-    errors = errors_of(load)
-    assert len(errors) == 1, errors
-    return errors[0]
 
 
 # ---- a whole number is written in digits ----------------------------------------------------------

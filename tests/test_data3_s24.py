@@ -6,18 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import edit, line_of
+from helpers import edit, errors_of, line_of
 
-from hpplan.errors import InputError, InputErrors
 from hpplan.loader import load_problem
 from hpplan.scenario import apply_scenarios
 
-
-def errors_of(load) -> list[str]:
-    with pytest.raises(InputError) as info:
-        load()
-    error = info.value
-    return [str(e) for e in error.errors] if isinstance(error, InputErrors) else [str(error)]
 
 
 def scenario(tmp_path: Path, changes: str) -> Path:

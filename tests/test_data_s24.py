@@ -5,25 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import edit, line_of
+from helpers import edit, error_of, errors_of, line_of
 from typer.testing import CliRunner
 
 from hpplan import cli
-from hpplan.errors import MAX_ERRORS, InputError, InputErrors
+from hpplan.errors import MAX_ERRORS, InputErrors
 from hpplan.loader import load_problem
 
 
-def errors_of(folder: Path) -> list[str]:
-    with pytest.raises(InputError) as info:
-        load_problem(folder)
-    error = info.value
-    return [str(e) for e in error.errors] if isinstance(error, InputErrors) else [str(error)]
-
-
-def error_of(folder: Path) -> str:
-    errors = errors_of(folder)
-    assert len(errors) == 1, errors
-    return errors[0]
 
 
 # ---- a live organisation's bounds and preference are history -------------------------------------

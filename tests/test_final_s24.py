@@ -33,12 +33,15 @@ def test_the_return_date_of_a_mandatory_organisation_is_marked_as_its_note_says(
 
 # ---- the Markdown's summary per window marks an estimated history date, as the terminal does ----
 
-from test_marks_s24 import plan, shipped  # noqa: E402,F401  (fixtures: the shipped data, the adopted plan)
+from test_marks_s24 import DATA, adopted  # noqa: E402  (the shipped data, the adopted plan: no solve)
 
 from hpplan.formats import to_markdown, window_dates_estimated  # noqa: E402
+from hpplan.loader import load_problem  # noqa: E402
 
 
-def test_the_markdown_summary_per_window_marks_an_estimated_history_date(shipped, plan):  # noqa: F811
+def test_the_markdown_summary_per_window_marks_an_estimated_history_date():
+    shipped = load_problem(DATA)
+    plan = adopted(shipped)
     # "| 2023-04 (history) | 2023-04-29 | Ålesund |" was unmarked where the terminal and HTML read 2023-04-29*
     markdown = to_markdown(shipped, plan)
     summary = markdown[markdown.index("## Summary per window"):].split("\n## ")[0]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import edit, line_of
+from helpers import edit, error_of, errors_of, line_of
 
 from hpplan.errors import InputError, InputErrors
 from hpplan.generate import write_instance
@@ -16,17 +16,6 @@ from hpplan.sweep.spec import load_spec
 TINY = Path(__file__).parent / "data" / "tiny"
 
 
-def errors_of(folder: Path) -> list[str]:
-    with pytest.raises(InputError) as info:
-        load_problem(folder)
-    error = info.value
-    return [str(e) for e in error.errors] if isinstance(error, InputErrors) else [str(error)]
-
-
-def error_of(folder: Path) -> str:
-    errors = errors_of(folder)
-    assert len(errors) == 1, errors
-    return errors[0]
 
 
 # ---- 1. a load profile no organisation uses ---------------------------------------------------------

@@ -5,19 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import edit, line_of
+from helpers import edit, errors_of, line_of
 
-from hpplan.errors import InputError, InputErrors
 from hpplan.loader import load_problem
 from hpplan.yamlio import MAX_DEPTH
 
 
-
-def errors_of(folder: Path) -> list[str]:
-    with pytest.raises(InputError) as info:
-        load_problem(folder)
-    error = info.value
-    return [str(e) for e in error.errors] if isinstance(error, InputErrors) else [str(error)]
 
 
 @pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 5000])
