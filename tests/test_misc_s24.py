@@ -76,6 +76,14 @@ def test_a_known_finding_with_a_term_no_finding_has_is_refused_at_its_line(tmp_p
     assert result.exit_code == 2, result.output
     assert (f"{known}:4: finding #1: 'totl' is no objective term (did you mean 'total'?); the terms are "
             "population_delay, preference, makespan, total (or leave term out: any of them)") in result.stderr
+    # a term on a finding of another rule: that finding failed as new, and the entry was said "no longer
+    # found ... remove it" while the finding was still there
+    known.write_text("findings:\n  - rule: mandatory\n    owner: organisation gjemnes\n    actors: [gjemnes]\n"
+                     "    term: total\n", encoding="utf-8")
+    result = run("check", "--data", DATA, "--plan", PLAN, "--known", known)
+    assert result.exit_code == 2, result.output
+    assert (f"{known}:5: finding #1: only an objective finding has a term, and this is a mandatory finding: "
+            "leave term out") in result.stderr, result.stderr
 
 
 def test_a_sweep_marks_population_months_that_rest_on_estimated_populations_as_compare_does(tmp_path: Path):

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from .errors import InputError, InputErrors, Location, did_you_mean, each_of, input_errors
 from .explain import (MORE_UNDECIDED, RELAX_EACH_MAX, SOLVE_TIME_LIMIT, Conflict, Explanation, Undecided,
@@ -379,11 +379,18 @@ class KnownEntry(BaseModel):
 
     @field_validator("term")
     @classmethod
-    def _a_term(cls, value: str | None) -> str | None:
-        """A term no finding has would match none, and be said "no longer found" on every run (a typo)."""
-        if value is not None and value not in OBJECTIVE_TERMS:
+    def _a_term(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A term no finding has would match none, and be said "no longer found" on every run (a typo); so
+        would a term on a finding of another rule than `objective` (only those have one), while the finding
+        itself failed as new."""
+        if value is None:
+            return value
+        if value not in OBJECTIVE_TERMS:
             raise ValueError(f"{value!r} is no objective term{did_you_mean(value, OBJECTIVE_TERMS)}; the terms are "
                              f"{', '.join(OBJECTIVE_TERMS)} (or leave term out: any of them)")
+        rule = info.data.get("rule")
+        if rule is not None and rule != "objective":
+            raise ValueError(f"only an objective finding has a term, and this is a {rule} finding: leave term out")
         return value
 
 
