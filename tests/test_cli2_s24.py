@@ -313,7 +313,7 @@ def test_one_data_folder_written_two_ways_is_one_data(tmp_path: Path, monkeypatc
     result = run("compare", "--baseline", TINY, "--data", TINY.name, "--scenario", later, "-t", "5", "-f", "json")
     assert result.exit_code == 0, result.output
     cause = next(m for m in json.loads(result.stdout)["moves"] if m["id"] == "orsta")["cause"]
-    assert cause["text"] == "earliest none -> 2024-10-01 (scenario)", cause
+    assert cause["text"] == "earliest none -> 2024-10-01* (scenario)", cause
 
 
 def test_an_item_after_one_the_footer_broke_starts_a_line_of_its_own():

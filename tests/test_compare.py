@@ -58,7 +58,7 @@ def test_the_postponed_actor_and_its_knock_on_through_an_order_rule():
     comparison = compared(base, other)
     a, b = move(comparison, "a"), move(comparison, "b")
     assert (a.window_before, a.window_after, a.change) == ("w1", "w2", "later")
-    assert a.cause.kind == "scenario" and a.cause.text == "earliest none -> 2024-04-01 (scenario)"
+    assert a.cause.kind == "scenario" and a.cause.text == "earliest none -> 2024-04-01* (scenario)"
     assert (b.window_before, b.window_after) == ("w2", "w3")
     assert b.cause.kind == "knock-on" and b.cause.actors == ("a",) and "order rule trusts" in b.cause.text
     assert b.roots == ("a",)
@@ -152,7 +152,7 @@ def test_a_together_group_follows_its_postponed_member():
     for ident in ("h1", "h2"):
         cause = move(comparison, ident).cause
         assert cause.kind == "knock-on" and cause.actors == ("t",)
-        assert cause.text == "together rule group: goes live with t, whose earliest none -> 2024-09-01 (scenario)"
+        assert cause.text == "together rule group: goes live with t, whose earliest none -> 2024-09-01* (scenario)"
         assert move(comparison, ident).roots == ("t",)
 
 
@@ -182,7 +182,7 @@ def test_an_organisation_that_no_longer_returns_is_the_scenario_s_cause():
     other = apply_quick(base, exclude=["a"])
     a = move(compared(base, other), "a")
     assert a.change == "unscheduled"
-    assert a.cause.kind == "scenario" and a.cause.text == "returns 2024-03-01 -> none (scenario)"
+    assert a.cause.kind == "scenario" and a.cause.text == "returns 2024-03-01* -> none (scenario)"
 
 
 def test_a_moved_window_moves_its_organisations():
@@ -224,7 +224,7 @@ def test_compare_a_data_folder_with_a_postponement_in_every_format(tmp_path):
     result = run("compare", "--baseline", str(TINY), "--postpone", "helse-more-og-romsdal=2024-09-01")
     assert result.exit_code == 0, result.output
     assert "Go-live later (1)" in result.output
-    assert "earliest none -> 2024-09-01 (scenario)" in result.output
+    assert "earliest none -> 2024-09-01* (scenario)" in result.output
     assert all(len(line) <= 80 for line in result.stdout.splitlines())
     wide = run("compare", "--baseline", str(TINY), "--postpone", "helse-more-og-romsdal=2024-09-01", COLUMNS="160")
     assert wide.exit_code == 0 and "| Cause" in wide.stdout
@@ -389,7 +389,7 @@ def test_a_frozen_horizon_that_keeps_a_postponed_organisation_out_is_named():
     assert all(c.kind != "freeze" for c in move(compare(planned, base, replanned, other), "a").causes)
     from hpplan.cli_compare import cause_text
 
-    assert cause_text(a).startswith("earliest none -> 2024-04-01 (scenario); and windows w2, w3 would take it")
+    assert cause_text(a).startswith("earliest none -> 2024-04-01* (scenario); and windows w2, w3 would take it")
 
 
 def test_organisations_newly_out_of_the_plan_are_open_ended_not_zero_delay():
@@ -443,8 +443,10 @@ def test_the_shipped_stay_out_scenario_says_who_is_out_and_how_many_people(shipp
     # nor is their cost "0 MNOK" without a word: the data has none for them
     # (no cost is given, so none is an estimate: not "Estimated"; the municipalities' populations are facts)
     assert "Cost of delay: 0 MNOK; the data gives no cost for the 4 organisations newly out of the plan" in flat
-    # the only marks: the pools' capacities (inferred in the shipped data), in the peak loads
-    assert "*" not in flat[:flat.index("Peak load")] and "of 168* FTE" in flat
+    # the only marks: their return dates (inferred in the shipped data) where the scenario drops them, and the
+    # pools' capacities (inferred too), in the peak loads
+    assert "returns 2024-12-19* -> none (scenario)" in flat
+    assert "*" not in flat[:flat.index("Peak load")].replace("2024-12-19*", "") and "of 168* FTE" in flat
 
 
 def test_a_delay_the_data_gives_no_cost_for_is_unknown_not_zero():

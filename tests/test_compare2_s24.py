@@ -50,8 +50,8 @@ def test_a_together_partners_new_date_is_named_before_a_lower_limit_that_would_a
     moves, text, markdown = _compare("--baseline", main, "--data", pr)
     alesund = moves["alesund"]
     assert alesund["window_from"] == "2024-04" and alesund["change"] == "later", alesund
-    together = ("together rule hmr-together: goes live with helse-more-og-romsdal, whose earliest 2024-04-01 -> "
-                "2024-06-01 (baseline data -> data)")
+    together = ("together rule hmr-together: goes live with helse-more-og-romsdal, whose earliest 2024-04-01* -> "
+                "2024-06-01* (baseline data -> data)")
     assert (alesund["cause"]["kind"], alesund["cause"]["text"]) == ("knock-on", together), alesund["causes"]
     assert alesund["roots"] == ["helse-more-og-romsdal"], alesund
     # the limit, which binds too (Ørsta stays in 2024-04), is an additional cause behind it
@@ -59,7 +59,7 @@ def test_a_together_partners_new_date_is_named_before_a_lower_limit_that_would_a
     assert [c["rule"] for c in alesund["causes"]] == ["together", "limit.max_actors"], alesund["causes"]
     assert alesund["causes"][1]["text"].endswith(f"; max_actors 3 -> 2 (baseline data -> data, {where})")
     hmr = moves["helse-more-og-romsdal"]
-    assert hmr["cause"]["text"] == "earliest 2024-04-01 -> 2024-06-01 (baseline data -> data)", hmr["causes"]
+    assert hmr["cause"]["text"] == "earliest 2024-04-01* -> 2024-06-01* (baseline data -> data)", hmr["causes"]
     assert f"why: {together}" in text and "why: window 2024-04 is full" not in text, text
     assert f"| {md_text(together)} |" in markdown and "| window 2024-04 is full" not in markdown, markdown
 

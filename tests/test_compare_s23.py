@@ -138,7 +138,7 @@ def test_an_exclude_with_a_return_date_says_the_status_it_sets_too():
     other = apply_scenario(base, Scenario("x.yaml", "data", "out until April", [change]))
     a = _moved(_replanned(base, other), "a")
     assert a.cause.kind == "scenario"
-    assert a.cause.text == "status planned -> opted_out; returns none -> 2024-04-01 (scenario)"
+    assert a.cause.text == "status planned -> opted_out; returns none -> 2024-04-01* (scenario)"
 
 
 def test_an_infeasible_comparison_is_titled_infeasible_not_re_planned():

@@ -144,12 +144,12 @@ def test_solve_with_a_baseline_reports_what_moved_and_why(tmp_path):
     data = json.loads(moved.stdout)
     assert {"status", "objective", "plan", "load", "baseline"} <= set(data)
     changes = {c["id"]: c for c in data["baseline"]["changes"]}
-    assert changes["orsta"]["cause"]["text"] == "earliest none -> 2024-09-01 (scenario)"
+    assert changes["orsta"]["cause"]["text"] == "earliest none -> 2024-09-01* (scenario)"
     assert data["baseline"]["moved"] == len(changes)
 
     table = run("solve", "--data", str(TINY), "--baseline", str(plan), "--postpone", "orsta=2024-09-01")
     assert table.exit_code == 0 and "Changes from the baseline" in table.stdout
-    assert "why: earliest none -> 2024-09-01 (scenario)" in table.stdout
+    assert "why: earliest none -> 2024-09-01* (scenario)" in table.stdout
 
 
 def test_freeze_until_needs_a_baseline_and_may_come_from_the_data(tmp_path):

@@ -59,17 +59,17 @@ def test_a_baseline_scenarios_date_is_not_said_to_be_the_scenarios_delay(orsta_d
     assert run("solve", "--data", orsta_data, "--scenario", early, "-f", "json", "-t", "5", "-o", plan).exit_code == 0
     on_early = ("compare", "--data", orsta_data, "--baseline", plan, "--baseline-scenario", early, "-t", "5", "-f", "json")
     cause = _cause(run(*on_early), "orsta")
-    assert (cause["kind"], cause["text"]) == ("scenario", "earliest 2024-01-01 -> 2024-09-01 (baseline scenario -> data)")
+    assert (cause["kind"], cause["text"]) == ("scenario", "earliest 2024-01-01* -> 2024-09-01* (baseline scenario -> data)")
     line = (orsta_data / "organisations.yaml").read_text(encoding="utf-8").splitlines().index("    earliest: 2024-09-01")
     assert cause["where"] == f"{orsta_data / 'organisations.yaml'}:{line + 1}"  # the data's line: what holds it back
     text = " ".join(run(*on_early[:-2]).stdout.split())
-    assert "why: earliest 2024-01-01 -> 2024-09-01 (baseline scenario -> data)" in text, text
+    assert "why: earliest 2024-01-01* -> 2024-09-01* (baseline scenario -> data)" in text, text
     # a scenario on each side
     cause = _cause(run(*on_early, "--scenario", later), "orsta")
-    assert cause["text"] == "earliest 2024-01-01 -> 2024-10-01 (baseline scenario -> scenario)"
+    assert cause["text"] == "earliest 2024-01-01* -> 2024-10-01* (baseline scenario -> scenario)"
     # the usual what-if is said as before: the scenario wrote the new date over the data's
     cause = _cause(run("compare", "--baseline", orsta_data, "--scenario", later, "-t", "5", "-f", "json"), "orsta")
-    assert (cause["kind"], cause["text"]) == ("scenario", "earliest 2024-09-01 -> 2024-10-01 (scenario)")
+    assert (cause["kind"], cause["text"]) == ("scenario", "earliest 2024-09-01* -> 2024-10-01* (scenario)")
 
 
 def test_a_window_a_baseline_scenario_moved_is_said_as_the_baselines(tmp_path: Path):
@@ -87,7 +87,7 @@ def test_a_window_a_baseline_scenario_moved_is_said_as_the_baselines(tmp_path: P
 def test_two_data_folders_are_no_scenario(orsta_data: Path, tmp_path: Path):
     """`compare --baseline FOLDER --data OTHER`: a date that differs between the folders is the data's."""
     cause = _cause(run("compare", "--baseline", TINY, "--data", orsta_data, "-t", "5", "-f", "json"), "orsta")
-    assert (cause["kind"], cause["text"]) == ("data-change", "earliest none -> 2024-09-01 (baseline data -> data)")
+    assert (cause["kind"], cause["text"]) == ("data-change", "earliest none -> 2024-09-01* (baseline data -> data)")
 
 
 # ---- report: the "wrote" message ------------------------------------------------------------------------

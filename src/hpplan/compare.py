@@ -31,10 +31,11 @@ from dataclasses import dataclass, field, replace
 from .errors import Location, some_of
 from .formats import KIND_ORDER, PeakLoad, capacity_estimated, estimated, estimated_loads, marked, peak_loads
 from .problem import LOAD_SCALE, Problem, month_index, parse_month
+from .schema import Organisation
 from .schema import Status as OrgStatus
 from .solution import LEAST_CHANGE, Assignment, Solution, Status
 from .solve import load_report
-from .verify import Violation, verify
+from .verify import DATED, Violation, dated, verify
 
 #: own-data restrictions the verifier reports, and the organisation field each one reads
 OWN_FIELDS = {
@@ -709,13 +710,11 @@ class _Explainer:
             # a blackout, rule or limit the scenario added or changed (it is written in the scenario file);
             # found in the base data (`held` false), the baseline's scenario (--baseline-scenario) wrote it
             which = "scenario" if held else "baseline scenario"
-            cause = Cause("scenario", f"{cause.text} ({which}, {cause.where})", cause.rule, cause.actors, cause.where,
-                          cause.detail)
+            cause = replace(cause, kind="scenario", text=f"{cause.text} ({which}, {cause.where})")
         elif cause.kind in ("data", "rule", "limit") and self._two_folders():
             change = self._data_change(v, held)
             if change is not None:
-                cause = Cause("data-change", f"{cause.text}{change}", cause.rule, cause.actors, cause.where,
-                              cause.detail)
+                cause = replace(cause, kind="data-change", text=f"{cause.text}{change}")
         # the own data of the organisation or of a together partner put with it: it forces, wherever the others are
         return replace(cause, forced=True) if v.rule in OWN_FIELDS else cause
 
@@ -818,12 +817,13 @@ class _Explainer:
                      if r.type == "together" and subject in r.actors and move.id in r.actors]
             if not found:  # no rule ties them (not expected: `group` follows together rules)
                 return Cause("knock-on", f"goes live with {subject}, whose {cause.text}", v.rule, (subject,), where,
-                             v.message)
+                             v.message, estimate=cause.estimate)
             n, rule = found[0]
             # the rule that ties it to the partner, at its line; the partner's own change is its root
             whose = "which" if cause.text.startswith("goes live ") else "whose"  # a blackout's cause says its date
             return Cause("knock-on", f"together rule {rule.id or '#' + str(n)}: goes live with {subject}, {whose} "
-                         f"{cause.text}", "together", (subject,), str(rule.at) if rule.at else where, v.message)
+                         f"{cause.text}", "together", (subject,), str(rule.at) if rule.at else where, v.message,
+                         estimate=cause.estimate)
         if v.rule.startswith("limit."):
             return self._limit_cause(v, move, group, others, problem, plan, where, held)
         if v.rule == "capacity":
@@ -854,10 +854,12 @@ class _Explainer:
             # scenario caused); the source said once, after them all, where each field has the same
             sources = {n: self._sources(before.field_at(n), after.field_at(n)) for n in changed}
             one = len(set(sources.values())) == 1
-            text = "; ".join(f"{n} {_value(getattr(before, n))} -> {_value(getattr(after, n))}"
+            text = "; ".join(f"{n} {_field_value(before, n)} -> {_field_value(after, n)}"
                              + ("" if one else f" ({sources[n]})") for n in changed)
             text += f" ({sources[changed[0]]})" if one else ""
-            return Cause(_change_kind(*sources.values()), text, v.rule, (), where, v.message)
+            estimate = any(o.is_estimate(n) for o in (before, after) for n in changed
+                           if n in DATED and getattr(o, n) is not None)
+            return Cause(_change_kind(*sources.values()), text, v.rule, (), where, v.message, estimate=estimate)
         text = v.message
         if v.rule == "blackout" and " goes live " in text:
             # without its name: a trust and its hospitals inside one blackout share one cause (and a line)
@@ -1103,6 +1105,14 @@ def _value(value) -> str:
     if value is None:
         return "none"
     return getattr(value, "value", None) or str(value)
+
+
+def _field_value(org: Organisation, field: str) -> str:
+    """An organisation's field as a cause of a move says it: a date (`earliest`, `latest`, `returns`) marked
+    `*` when its source note is not a fact, as the verifier's reason beside it says it (`verify.dated`; a
+    scenario's date is noted `estimate: scenario FILE`), any other value as `_value`."""
+    value = getattr(org, field)
+    return dated(org, field) if field in DATED and value is not None else _value(value)
 
 
 def _shown(value) -> str:

@@ -62,6 +62,10 @@ class Violation:
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
+#: an organisation's dates that `dated` says (each may rest on an estimate)
+DATED = ("earliest", "returns", "latest")
+
+
 def dated(org: Organisation, field: str) -> str:
     """An organisation's `earliest`, `returns` or `latest` date as a finding (or explain's reason) states
     it: marked `*` when its source note is not a fact (`Sourced.is_estimate`: an estimate, an inference,
