@@ -24,6 +24,7 @@ from .schema import (
     ID_PATTERN,
     MONTH_PATTERN,
     RULE_TYPES,
+    POPULATION_MAX,
     Kind,
     Located,
     Organisation,
@@ -387,7 +388,11 @@ _GROUPED = re.compile(r"[-+]?\d{1,3}(?:\.\d{3})+")
 def _to_write(text: str, number: float, whole: bool, quoted: bool = False) -> str:
     """What to write for a number written `text` (the `number` YAML or pydantic made of it), where a whole
     number belongs (`whole`) or any: 24.717 is a thousands separator; 120.000 too, or 120; 2.5 is 2 or 3.
-    `quoted`: it was written in quotes, which go."""
+    `quoted`: it was written in quotes, which go. A number beyond every limit of the data (`population: 1e30`)
+    gets no digits to write: they would be refused again, for its size."""
+    if abs(number) > POPULATION_MAX:
+        return (f"the number in decimal digits{', no quotes' if quoted else ''}; {text} is larger than any figure "
+                f"the data allows (the largest: a population of at most {POPULATION_MAX})")
     if whole and _GROUPED.fullmatch(text):
         digits = int(text.replace(".", ""))  # 0.500 is 500, not 0500 (which YAML reads as an octal number)
         meant = f", or {int(number)} if you meant that" if float(number).is_integer() and int(number) != digits else ""

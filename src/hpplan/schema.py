@@ -46,6 +46,8 @@ def _not_a_date(value: object) -> object:
 Month = Annotated[str, BeforeValidator(_not_a_date), Field(pattern=MONTH_PATTERN, description="a month as YYYY-MM")]
 #: the most FTE a pool (or a capacity change) may have
 FTE_MAX = 100_000
+#: the largest population an organisation may serve: the largest figure any field of the data allows
+POPULATION_MAX = 100_000_000
 Fte = Annotated[float, Field(ge=0, le=FTE_MAX, allow_inf_nan=False)]
 
 
@@ -282,7 +284,7 @@ class Organisation(Sourced):
     kind: Kind
     sector: Sector | None = None  # defaults from kind; required for kind `other`
     users: int | None = Field(default=None, ge=0, le=10_000_000, description="users to train")
-    population: int | None = Field(default=None, ge=0, le=100_000_000, description="population served")
+    population: int | None = Field(default=None, ge=0, le=POPULATION_MAX, description="population served")
     municipality: Id | None = None  # the municipality a GP office is located in
     part_of: Id | None = None  # the trust a hospital or lab belongs to
     private: StrictBool | None = None  # GP offices: privately run

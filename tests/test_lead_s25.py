@@ -1,0 +1,34 @@
+"""Session 25, the lead's own fixes: each test fails without its fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import edit, error_of, line_of
+
+from hpplan.errors import closest
+
+
+def test_a_renamed_id_is_suggested_before_a_look_alike(data: Path):
+    # renaming `orsta` to `orsta-kommune` told the GP office's line "did you mean 'frosta'?"
+    path = data / "organisations.yaml"
+    edit(path, "id: orsta\n", "id: orsta-kommune\n")
+    assert "'orsta' is not an organisation in organisations.yaml (did you mean 'orsta-kommune'?)" in error_of(data)
+
+
+def test_closest_prefers_a_hyphen_part_and_the_most_alike_of_several():
+    assert closest("orsta", ["frosta", "orsta-legekontor", "orsta-kommune"]) == "orsta-kommune"
+    assert closest("helse-more", ["helse-nord", "helse-more-og-romsdal"]) == "helse-more-og-romsdal"
+    assert closest("ki5", ["KI5", "ki6"]) == "KI5"  # the same but for case, first
+    assert closest("orsat", ["orsta", "frosta"]) == "orsta"  # a misspelling as before
+    assert closest("", ["a-b"]) is None
+
+
+def test_a_number_beyond_every_limit_gets_no_digits_to_write(data: Path):
+    # `population: 1e30` was told "write 1000000000000000019884624838656", which the range check refuses
+    path = data / "organisations.yaml"
+    edit(path, "    population: 10958\n", "    population: 1e30\n")
+    message = error_of(data)
+    assert f"{path}:{line_of(path, 'population: 1e30')}:" in message
+    assert "write the number in decimal digits; 1e30 is larger than any figure the data allows" in message
+    assert "1000000000000000019884624838656" not in message
