@@ -32,3 +32,22 @@ def test_a_number_beyond_every_limit_gets_no_digits_to_write(data: Path):
     assert f"{path}:{line_of(path, 'population: 1e30')}:" in message
     assert "write the number in decimal digits; 1e30 is larger than any figure the data allows" in message
     assert "1000000000000000019884624838656" not in message
+
+
+def test_an_exclude_whose_return_date_is_before_the_earliest_date_says_that_date_still_holds(tmp_path: Path):
+    # `exclude gjemnes until 2024-03-01` read as "planned from March 2024"; its earliest 2025-12-19 held, unsaid
+    from hpplan.loader import load_problem
+    from hpplan.scenario import apply_scenarios
+
+    base = load_problem(Path(__file__).resolve().parent.parent / "data")
+    at = base.org["gjemnes"].field_at("earliest")
+
+    def applied(returns: str) -> str:
+        scenario = tmp_path / f"back-{returns}.yaml"
+        scenario.write_text("base: data\ndescription: Gjemnes back (assumption)\nchanges:\n"
+                            f"  - {{op: exclude, actor: gjemnes, returns: {returns}}}\n", encoding="utf-8")
+        return " ".join(apply_scenarios(base, [scenario]).applied)
+
+    assert (f"exclude gjemnes until 2024-03-01; its earliest 2025-12-19 ({at}) still holds, later than that: "
+            "set it too to plan it sooner") in applied("2024-03-01")
+    assert "still holds" not in applied("2026-03-01")  # a return date after it: nothing to say

@@ -663,7 +663,13 @@ class _Draft:
             self.excluded[org.id] = len(self.done)
         else:
             self.excluded.pop(org.id, None)
-        return f"exclude {org.id}" + (f" until {c.returns}" if c.returns else " (opts out)")
+        held = ""
+        if c.returns is not None and org.earliest is not None and org.earliest > c.returns:
+            # the return date lifts no earliest date: said, or "exclude ... until" reads as planned from then
+            at = org.field_at("earliest")
+            held = (f"; its earliest {org.earliest}{f' ({at})' if at else ''} still holds, later than that: "
+                    "set it too to plan it sooner")
+        return f"exclude {org.id}" + (f" until {c.returns}{held}" if c.returns else " (opts out)")
 
     def stranded(self, ident: str) -> list[str]:
         """For each rule under which organisations still to be planned cannot go live without `ident`
