@@ -51,3 +51,27 @@ def test_an_exclude_whose_return_date_is_before_the_earliest_date_says_that_date
     assert (f"exclude gjemnes until 2024-03-01; its earliest 2025-12-19 ({at}) still holds, later than that: "
             "set it too to plan it sooner") in applied("2024-03-01")
     assert "still holds" not in applied("2026-03-01")  # a return date after it: nothing to say
+
+
+def test_a_junit_file_that_cannot_be_written_is_an_annotation_in_github_format(tmp_path: Path):
+    # `--format github --junit reports/x.xml` without the folder: a plain stderr line, exit 2, and no annotation
+    from typer.testing import CliRunner
+
+    from hpplan import cli
+
+    tiny = Path(__file__).resolve().parent / "data" / "tiny"
+    target = tmp_path / "reports" / "hpplan-data.xml"
+    result = CliRunner().invoke(cli.app, ["check", "--data", str(tiny), "-f", "github", "--junit", str(target)])
+    assert result.exit_code == 2
+    assert result.stdout.startswith(f"::error file={target},title=hpplan%3A invalid input::cannot write: folder "), \
+        result.stdout
+    assert result.stdout.rstrip().endswith("invalid input (1 error)") and not target.parent.exists()
+    # JSON says it as the report of invalid input; text on stderr, as before
+    as_json = CliRunner().invoke(cli.app, ["check", "--data", str(tiny), "-f", "json", "--junit", str(target)])
+    assert as_json.exit_code == 2 and '"status": "invalid"' in as_json.stdout
+    text = CliRunner().invoke(cli.app, ["check", "--data", str(tiny), "--junit", str(target)])
+    assert text.exit_code == 2 and f"error: {target}: cannot write: folder" in text.stderr
+
+
+def test_a_misspelt_last_part_is_not_taken_for_a_rename():
+    assert closest("orsta-legekontr", ["orsta", "orsta-legekontor"]) == "orsta-legekontor"

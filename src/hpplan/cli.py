@@ -224,23 +224,31 @@ def check_output(output: Optional[Path], fmt: Enum | None = None, inputs: list[P
     """Before any work: an `-o` that cannot be written, or one of the files the command reads (`-o
     plan.json` beside `--plan plan.json`, `-o data/waves.yaml`), or a binary format for a terminal
     (`output` None: stdout), is bad usage now rather than after a solve of a minute (or a lost input)."""
-    if output is not None:
-        try:
-            target = check_writable(output)
-        except InputError as error:
-            fail_input(error)
-        for read in inputs:
-            # the same file, or one not written yet under the same name (a sweep's results file on its
-            # first run: the summary would have taken its place)
-            same = target.samefile(read) if read.exists() and target.exists() else target.resolve() == read.resolve()
-            if same:
-                also = f" (as {read})" if Path(read) != Path(output) else ""
-                typer.echo(f"error: {option} {output}: this command reads that file{also}; write the output elsewhere",
-                           err=True)
-                raise typer.Exit(EXIT_INPUT)
-    elif fmt is not None and fmt.value in BINARY_FORMATS and sys.stdout.isatty():
+    problem = output_problem(output, inputs, option)
+    if problem is not None:
+        fail_input(problem)
+    if output is None and fmt is not None and fmt.value in BINARY_FORMATS and sys.stdout.isatty():
         typer.echo(f"error: {fmt.value} is a binary file; give -o FILE, or pipe the output into a program", err=True)
         raise typer.Exit(EXIT_INPUT)
+
+
+def output_problem(output: Optional[Path], inputs: list[Path] = (), option: str = "-o") -> InputError | None:
+    """Why `output` cannot be written (`io.check_writable`), or that it is one of the files the command reads
+    (`inputs`), or None; `check` reports it in the format asked for (an annotation in GitHub's)."""
+    if output is None:
+        return None
+    try:
+        target = check_writable(output)
+    except InputError as error:
+        return error
+    for read in inputs:
+        # the same file, or one not written yet under the same name (a sweep's results file on its
+        # first run: the summary would have taken its place)
+        same = target.samefile(read) if read.exists() and target.exists() else target.resolve() == read.resolve()
+        if same:
+            also = f" (as {read})" if Path(read) != Path(output) else ""
+            return InputError(f"{option} {output}: this command reads that file{also}; write the output elsewhere")
+    return None
 
 
 #: `-o NAME` without --format: the format its suffix names (else the table, as text)

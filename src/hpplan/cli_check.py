@@ -11,8 +11,8 @@ import typer
 
 from .check import (EXIT_FAILED, EXIT_OK, EXIT_UNDECIDED, FORMATS, CheckResult, check_data, check_plan, invalid,
                     source_label, stale_note, to_junit)
-from .cli import (EXIT_INPUT, app, check_command_line, check_output, fail_input, folder_if_known, folder_to_plan,
-                  inputs_of, problem_with)
+from .cli import (EXIT_INPUT, app, check_command_line, fail_input, folder_if_known, folder_to_plan,
+                  inputs_of, output_problem, problem_with)
 from .errors import InputError
 from .explain import (SOLVE_TIME_LIMIT, Explanation, Undecided, counted, explain_infeasible, is_feasible, known_actor,
                       plan_file_for, why_not_earlier)
@@ -83,7 +83,7 @@ def check_command(
         raise typer.Exit(EXIT_INPUT)
     folder = folder_if_known(data, scenario) or data or Path("data")  # what is read: the junit check, labels, explain
     if junit is not None:  # before any work, and never over a file the check reads
-        check_output(junit, inputs=inputs_of(folder, scenario, plan, known), option="--junit")
+        _unwritable(output_problem(junit, inputs_of(folder, scenario, plan, known), "--junit"), fmt, folder, scenario)
     try:
         if known is not None and plan is None:
             raise InputError("--known goes with --plan: known findings are a plan's (data with no plan has no plan "
@@ -98,22 +98,35 @@ def check_command(
         label = source_label(folder, scenario)
         result = invalid(error, label + (f" with plan {plan}" if plan is not None else ""))
         if fmt is CheckFormat.text:  # the errors on stderr, as every command writes them; the summary as always
-            _write_junit(junit, result)
+            _write_junit(junit, result, fmt, folder, scenario)
             sys.stdout.write(result.summary + "\n")
             sys.stdout.flush()
             fail_input(error)
     write_stdout(FORMATS[fmt.value](result))
-    _write_junit(junit, result)
+    _write_junit(junit, result, fmt, folder, scenario)
     raise typer.Exit(result.exit_code)
 
 
-def _write_junit(path: Optional[Path], result) -> None:
+def _write_junit(path: Optional[Path], result, fmt: CheckFormat = CheckFormat.text, folder: Optional[Path] = None,
+                 scenario: List[Path] = ()) -> None:
     if path is None:
         return
     try:
         write_atomic(path, to_junit(result))
     except InputError as error:
+        _unwritable(error, fmt, folder, scenario)
+
+
+def _unwritable(error: InputError | None, fmt: CheckFormat, folder: Optional[Path], scenario: List[Path]) -> None:
+    """A --junit file that cannot be written is bad input (exit 2), said as the report's format says a finding:
+    in GitHub's an `::error` annotation (a plain stderr line fails the job with none), in JSON or JUnit the
+    report of invalid input; in text on stderr."""
+    if error is None:
+        return
+    if fmt is CheckFormat.text:
         fail_input(error)
+    write_stdout(FORMATS[fmt.value](invalid(error, source_label(folder or Path("data"), scenario))))
+    raise typer.Exit(EXIT_INPUT)
 
 
 @app.command("explain")

@@ -89,7 +89,7 @@ def some_of(names: Iterable[str], shown: int = 3) -> str:
 
 def closest(word: str, choices) -> str | None:
     """The one of `choices` closest to `word` (a misspelling of it, or the same but for case: `ki5` for
-    `KI5`, which difflib, comparing case, finds too far; or an id renamed by a part before or after a
+    `KI5`, which difflib, comparing case, finds too far; or an id renamed by a part added before or after a
     hyphen: `orsta-kommune` for `orsta`, where difflib prefers `frosta`), or None."""
     choices = list(choices)
     if not isinstance(word, str):
@@ -100,8 +100,8 @@ def closest(word: str, choices) -> str | None:
         return same[0]
     if word:
         low = word.lower()
-        renamed = [c for c in texts if c.lower().startswith(low + "-") or c.lower().endswith("-" + low)
-                   or low.startswith(c.lower() + "-") or low.endswith("-" + c.lower())]
+        # a part added, not one taken away: `orsta-legekontr` is a misspelt `orsta-legekontor`, not `orsta`
+        renamed = [c for c in texts if c.lower().startswith(low + "-") or c.lower().endswith("-" + low)]
         if renamed:  # of several, the most alike (and of those alike, the first in string order)
             return min(renamed, key=lambda c: (-difflib.SequenceMatcher(None, word, c).ratio(), c))
     matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
