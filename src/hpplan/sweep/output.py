@@ -13,14 +13,17 @@ import datetime as dt
 import html
 import io
 import json
+import re
+import shlex
 import textwrap
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..formats import ESTIMATE_NOTE, fmt_int, fmt_number, marked
+from ..formats import ESTIMATE_NOTE, csv_text, fmt_int, fmt_number, marked
 from .aggregate import SweepSummary
 
 WIDE = 120
@@ -57,28 +60,90 @@ def _table(fancy: bool) -> Table:
                  header_style="bold", safe_box=True)
 
 
-#: a column of an organisation table: its header, right-justified or not, its cells (one per row)
+#: a column of a table: its header, right-justified or not, its cells (one per row)
 Column = tuple[str, bool, list[str]]
 
 
-def _width(columns: list[Column], ids: list[str]) -> int:
-    """The width of a table of these columns after the organisation ids, none of them wrapped."""
-    widths = [max(len(c) for c in [header, *cells]) for header, _, cells in columns]
-    return max([len("Organisation"), *map(len, ids)]) + sum(widths) + 3 * len(columns)
+def _width(key: Column, columns: list[Column]) -> int:
+    """The width of a table of the `key` column (the organisations' ids, an axis's values) and these
+    columns, no cell wrapped."""
+    return sum(max(map(cell_len, [header, *cells])) for header, _, cells in [key, *columns]) + 3 * len(columns)
 
 
-def _organisation_table(console: Console, fancy: bool, ids: list[str], layouts: list[list[Column]]) -> list[Column]:
-    """Print the first layout whose table fits the console with every id on one line (a long id folded
-    in a narrow column, or a last column cropped, read badly), else the last, with the ids folded."""
-    chosen = next((columns for columns in layouts if _width(columns, ids) <= console.width), layouts[-1])
+def _fitted_table(console: Console, fancy: bool, key: Column, layouts: list[list[Column]]) -> list[Column]:
+    """Print the first layout (columns beside `key`) whose table fits the console with every key on one
+    line: a layout leaves out a whole column, never a part of a figure. Where none fits, the first that
+    fits with the keys folded after their hyphens into the room its figures leave (`trondheim-` over
+    `fastlegekontor-1`); where none does, one block per row: the key, then each figure after its header
+    (as `hpplan compare` shows a move below 120 columns), with the columns of the first layout. A
+    figure is never cut. Returns the columns shown."""
+    header, right, keys = key
+    room = None
+    chosen = next((columns for columns in layouts if _width(key, columns) <= console.width), None)
+    if chosen is None:
+        widest = max(map(cell_len, [header, *(part for k in keys for part in _parts(k))]))
+        for columns in layouts:
+            room = console.width - _width((header, right, []), columns) + cell_len(header)
+            if room >= widest:
+                chosen = columns
+                break
+        else:
+            _blocks(console, key, layouts[0])
+            return layouts[0]
     t = _table(fancy)
-    t.add_column("Organisation", min_width=16, overflow="fold")
-    for header, right, _ in chosen:
+    if room is None:
         t.add_column(header, justify="right" if right else "left", no_wrap=True)
-    for i, ident in enumerate(ids):
+    else:
+        keys = [_fold(k, room) for k in keys]
+        room = max(cell_len(line) for k in [header, *keys] for line in k.splitlines())
+        t.add_column(header, justify="right" if right else "left", width=room, overflow="fold")
+    for name, right_justified, _ in chosen:
+        t.add_column(name, justify="right" if right_justified else "left", no_wrap=True)
+    for i, ident in enumerate(keys):
         t.add_row(*(Text(x) for x in [ident] + [cells[i] for _, _, cells in chosen]))
-    console.print(t)
+    for line in console.render_lines(t, console.options.update(width=console.width), pad=False):
+        text = Text.assemble(*((segment.text, segment.style) for segment in line if not segment.control))
+        text.rstrip()  # a folded key's second line has empty cells after it: no blanks at the line's end
+        console.print(text, no_wrap=True, overflow="ignore", crop=False, highlight=False)
     return chosen
+
+
+def _parts(key: str) -> list[str]:
+    """A key in the parts it may be folded between: after each hyphen."""
+    return re.split(r"(?<=-)", key)
+
+
+def _fold(key: str, room: int) -> str:
+    """A key in lines no wider than `room`, broken after hyphens only (each part fits: `_fitted_table`)."""
+    lines = [""]
+    for part in _parts(key):
+        if lines[-1] and cell_len(lines[-1] + part) > room:
+            lines.append("")
+        lines[-1] += part
+    return "\n".join(lines)
+
+
+def _blocks(console: Console, key: Column, columns: list[Column]) -> None:
+    """Each row as a block: its key (bold; a number, an axis's value, after its header), then `header
+    figure` pairs packed into the lines below, none of them broken (render.pack)."""
+    from ..render import pack
+
+    header, number, keys = key
+    for i, ident in enumerate(keys):
+        _say(console, f"{header} {ident}" if number else ident, 0, "bold")
+        items = [Text(f"{name} {cells[i]}") for name, _, cells in columns if cells[i]]
+        for line in pack(" ", items, "  ", console.width):
+            line.rstrip()
+            console.print(line, no_wrap=True, overflow="ignore", crop=False, highlight=False)
+
+
+def _without_by(columns: list[Column]) -> list[Column]:
+    """The columns less P(live by): the first to leave out of a table too wide for the terminal."""
+    return [column for column in columns if not column[0].startswith("By ")]
+
+
+def _has_by(columns: list[Column]) -> bool:
+    return any(header.startswith("By ") for header, _, _ in columns)
 
 
 def _date_columns(names: tuple[str, ...], rows: list[dict], short: bool) -> list[Column]:
@@ -172,12 +237,20 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
             layouts = [fixed + _by_columns(s.live_by, shares, False), fixed + _by_columns(s.live_by[:1], shares, False),
                        _date_columns(("Base", "Median", "P90"), rows, True) + fixed[3:]
                        + _by_columns(s.live_by[:1], shares, True)]
-        _organisation_table(console, fancy, [a.id for a in at_risk], layouts)
+        layouts.append(_without_by(layouts[-1]))  # narrower still: no P(live by), said below
+        key = ("Organisation", False, [a.id for a in at_risk])
+        chosen = _fitted_table(console, fancy, key, layouts)
         out = any(a.unscheduled and a.base for a in at_risk)
+        if not s.live_by:
+            by = "."
+        elif _has_by(chosen):
+            by = "; By: share live by the date."
+        else:
+            by = (f"; the share live by {s.live_by[0]} is left out here: a terminal of "
+                  f"{_width(key, layouts[-2])} columns shows it.")
         _say(console, "Later: share of scenarios with the go-live later than in the base plan"
                       + (" (or out of the plan: never)" if out else "") + "; Delay: mean months later"
-                      + (" where the scenario plans it" if out else "")
-                      + ("; By: share live by the date." if s.live_by else "."), 2, "dim")
+                      + (" where the scenario plans it" if out else "") + by, 2, "dim")
     else:
         _say(console, "No go-live is later than in the base plan in any scenario.", 2)
 
@@ -189,25 +262,21 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
         _say(console, f"No organisation's slip has a clear effect on the others at {s.with_plan} scenarios "
                       "(|t| >= 3); more samples may show one. --format json lists every estimate.", 2)
     if clear:
-        t = _table(fancy)
-        t.add_column("Organisation", min_width=16, overflow="fold")
-        t.add_column("Slipped", justify="right", no_wrap=True)
-        t.add_column("Own" if short else "Pass-through", justify="right", no_wrap=True)
-        t.add_column("Others" if short else "Others moved", justify="right", no_wrap=True)
-        t.add_column("Pop-months" if short else "Others' pop.-months", justify="right", no_wrap=True)
-        t.add_column("t", justify="right", no_wrap=True)
-        for f in clear[:top]:
-            t.add_row(*(Text(x) for x in (
-                f.id, _pct(f.slipped), "" if f.pass_through is None else f"{f.pass_through:.2f}",
-                f"{f.others_moved:.2f}", marked(fmt_int(f.others_population_months),
-                                                f.others_population_months_is_estimate),
-                _t(f))))
-        console.print(t)
+        shown = clear[:top]
+        own, others, pop = ("Own", "Others", "Pop-months") if short else (
+            "Pass-through", "Others moved", "Others' pop.-months")
+        columns = [("Slipped", True, [_pct(f.slipped) for f in shown]),
+                   (own, True, ["" if f.pass_through is None else f"{f.pass_through:.2f}" for f in shown]),
+                   (others, True, [f"{f.others_moved:.2f}" for f in shown]),
+                   (pop, True,
+                    [marked(fmt_int(f.others_population_months), f.others_population_months_is_estimate)
+                     for f in shown]),
+                   ("t", True, [_t(f) for f in shown])]
+        _fitted_table(console, fancy, ("Organisation", False, [f.id for f in shown]), [columns])
         hidden = len(s.influence) - len(clear[:top])
         _say(console, "Least-squares slopes over the scenarios with a plan, per month of the organisation's own slip: "
-                      f"{'Own' if short else 'Pass-through'}: its own go-live delay; "
-                      f"{'Others' if short else 'Others moved'}: other organisations later than the base plan; "
-                      f"{'Pop-months' if short else 'Others pop.-months'}: their population-months of delay; t: "
+                      f"{own}: its own go-live delay; {others}: other organisations later than the base plan; "
+                      f"{pop}: their population-months of delay; t: "
                       "that slope over its standard error"
                       + ("; exact: no scatter about the slope (standard error 0, as in a grid)"
                          if any(f.t is None for f in clear[:top]) else "")
@@ -218,29 +287,27 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
     for axis in s.axes:
         console.print()
         _say(console, f"Axis: {axis.label}", 0, "bold")
-        t = _table(fancy)
-        t.add_column("Value", justify="right", no_wrap=True)
-        t.add_column("Plans", justify="right", no_wrap=True)
-        t.add_column("Median done", no_wrap=True)
-        for d in s.live_by[:1]:
-            t.add_column(f"By {d[:7]}", justify="right", no_wrap=True)
+        values = axis.values
+        columns = [("Plans", True, [f"{v.with_plan}/{v.scenarios}" for v in values]),
+                   ("Median done", False, [_day(v.completion_median, False) if v.with_plan else "" for v in values])]
+        columns += [(f"By {d[:7]}", True, [_pct(v.p_done_by.get(d)) for v in values]) for d in s.live_by[:1]]
         if costs:
-            t.add_column("Cost MNOK", justify="right", no_wrap=True)
-        t.add_column("Moved", justify="right", no_wrap=True)
-        t.add_column("Pop-months", justify="right", no_wrap=True)
-        out = any(v.mean_newly_unscheduled for v in axis.values)
+            columns.append(("Cost MNOK", True, ["" if v.mean_cost is None else fmt_number(v.mean_cost)
+                                                for v in values]))
+        columns += [("Moved", True, ["" if v.mean_moved is None else fmt_number(round(v.mean_moved, 1))
+                                     for v in values]),
+                    ("Pop-months", True, ["" if v.mean_population_months is None else
+                                          marked(fmt_int(v.mean_population_months), v.population_months_is_estimate)
+                                          for v in values])]
+        out = any(v.mean_newly_unscheduled for v in values)
         if out:
-            t.add_column("Out", justify="right", no_wrap=True)
-        for v in axis.values:
-            row = [f"{v.value:g}", f"{v.with_plan}/{v.scenarios}", _day(v.completion_median, False) if v.with_plan else ""]
-            row += [_pct(v.p_done_by.get(d)) for d in s.live_by[:1]]
-            row += ["" if v.mean_cost is None else fmt_number(v.mean_cost)] if costs else []
-            row += ["" if v.mean_moved is None else fmt_number(round(v.mean_moved, 1)),
-                    "" if v.mean_population_months is None
-                    else marked(fmt_int(v.mean_population_months), v.population_months_is_estimate)]
-            row += ["" if v.mean_newly_unscheduled is None else fmt_number(round(v.mean_newly_unscheduled, 1))] if out else []
-            t.add_row(*(Text(x) for x in row))
-        console.print(t)
+            columns.append(("Out", True, ["" if v.mean_newly_unscheduled is None
+                                          else fmt_number(round(v.mean_newly_unscheduled, 1)) for v in values]))
+        key = ("Value", True, [f"{v.value:g}" for v in values])
+        chosen = _fitted_table(console, fancy, key, [columns, _without_by(columns)])
+        if s.live_by and not _has_by(chosen):
+            _say(console, f"The share done by {s.live_by[0]} is left out here: a terminal of {_width(key, columns)} "
+                          "columns shows it.", 2, "dim")
         if out:
             _say(console, "Out: organisations the base plan has that the scenario's plan leaves out (mean): open-ended, "
                           "not in Moved or Pop-months.", 2, "dim")
@@ -256,10 +323,16 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
     layouts = [brief] if short else [  # P10 and every live_by date; where that is too wide, fewer
         full, _date_columns(three, rows, False) + later + _by_columns(s.live_by, shares, False),
         _date_columns(three, rows, False) + later + _by_columns(s.live_by[:1], shares, False), brief]
-    chosen = _organisation_table(console, fancy, [a.id for a in s.actors], layouts)
-    if chosen is not full and (len(s.live_by) > 1 or not short):
-        wide = max(WIDE, _width(full, [a.id for a in s.actors]))
-        _say(console, f"A wider terminal ({wide} columns) shows P10 and every live_by date.", 2, "dim")
+    layouts.append(_without_by(brief))  # narrower still: no P(live by), said below
+    key = ("Organisation", False, [a.id for a in s.actors])
+    chosen = _fitted_table(console, fancy, key, layouts)
+    wide = max(WIDE, _width(key, full))
+    every = " and every live_by date" if s.live_by else ""
+    if s.live_by and not _has_by(chosen):
+        _say(console, f"The share live by {s.live_by[0]} is left out here: a terminal of {_width(key, brief)} columns "
+                      f"shows it, one of {wide} columns P10{every}.", 2, "dim")
+    elif chosen is not full and (len(s.live_by) > 1 or not short):
+        _say(console, f"A wider terminal ({wide} columns) shows P10{every}.", 2, "dim")
     _failures(s, console)
     if s.estimated:
         console.print()
@@ -276,8 +349,13 @@ def _failures(s: SweepSummary, console: Console, top: int = 8) -> None:
         _say(console, f"{f.count} x {f.status}: {f.reason} [scenario {', '.join(map(str, f.indices))}{more}]", 2)
     if len(s.failures) > top:
         _say(console, f"... and {len(s.failures) - top} other reasons (--format json lists them all)", 2)
-    _say(console, "See one with: hpplan sweep SPEC --scenario-of N > scenario.yaml, then hpplan explain --scenario "
-                  "scenario.yaml", 2, "dim")
+    # the commands to paste into a shell, each on a line of its own: the spec's path quoted (`Mine data/...`)
+    first = s.failures[0].indices[0] if s.failures[0].indices else 0
+    seed = ["--seed", str(s.seed)] if s.seed is not None else []  # the seed a `--seed` may have set
+    _say(console, f"See scenario {first} on its own, and why it has no plan, with:", 2, "dim")
+    scenario = shlex.join(["hpplan", "sweep", s.spec or "SPEC", *seed, "--scenario-of", str(first)])
+    for command in (f"{scenario} > scenario.yaml", "hpplan explain --scenario scenario.yaml"):
+        console.print(Text(f"    {command}", style="dim"), no_wrap=True, overflow="ignore", crop=False, highlight=False)
 
 
 def _out_of_plan(k, n: int) -> list[str]:
@@ -319,17 +397,19 @@ CSV_COLUMNS = ["id", "name", "kind", "base_go_live", "p10", "median", "p90", "un
 
 def summary_csv(s: SweepSummary) -> str:
     """One row per organisation still to plan, and a first row `completion` for the rollout's completion
-    date (kind `rollout`)."""
+    date (kind `rollout`). Text that starts like a formula (a name `=SUM(A1:A2) Skaun`) gets a leading
+    apostrophe, as in `hpplan solve --format csv` (`csv_text`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS + [f"p_live_by_{d}" for d in s.live_by])
+    rows = [CSV_COLUMNS + [f"p_live_by_{d}" for d in s.live_by]]
     if s.completion is not None:
         c = s.completion
-        writer.writerow(["completion", "rollout complete", "rollout", c.base, c.p10, c.median, c.p90, "", "", "", ""]
-                        + [c.p_by[d] for d in s.live_by])
+        rows.append(["completion", "rollout complete", "rollout", c.base, c.p10, c.median, c.p90, "", "", "", ""]
+                    + [c.p_by[d] for d in s.live_by])
     for a in s.actors:
-        writer.writerow([a.id, a.name, a.kind, a.base, a.p10, a.median, a.p90, a.unscheduled, a.p_later,
-                         a.mean_delay_months, a.slip_share] + [a.p_live_by[d] for d in s.live_by])
+        rows.append([a.id, a.name, a.kind, a.base, a.p10, a.median, a.p90, a.unscheduled, a.p_later,
+                     a.mean_delay_months, a.slip_share] + [a.p_live_by[d] for d in s.live_by])
+    writer.writerows([csv_text(cell) for cell in row] for row in rows)
     return buffer.getvalue()
 
 

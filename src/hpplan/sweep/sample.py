@@ -16,6 +16,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import random
+import shlex
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -147,16 +148,20 @@ def scenario_yaml(context: SweepContext, index: int) -> str:
         data = change.model_dump(by_alias=True, exclude_none=True)
         data = {"op": data.pop("op"), **{k: v for k, v in data.items() if k != "note"}, "note": data.get("note")}
         changes.append({k: v for k, v in data.items() if v is not None})
-    seed = f" (seed {context.spec.seed})" if context.spec.kind == "monte_carlo" else ""  # a grid draws nothing
+    monte_carlo = context.spec.kind == "monte_carlo"  # a grid draws nothing: no seed
+    seed = f" (seed {context.spec.seed})" if monte_carlo else ""
+    # a command to paste into a shell: a path with spaces quoted, and the seed a `--seed` may have changed
+    command = ["hpplan", "sweep", context.file, *(["--seed", str(context.spec.seed)] if monte_carlo else []),
+               "--scenario-of", str(index)]
     header = (f"# Scenario {index} of the sweep {context.file}{seed}, written by\n"
-              f"#   hpplan sweep {context.file} --scenario-of {index}\n"
+              f"#   {shlex.join(command)}\n"
               f"# {sample.describe(context)}\n")
     body = {"base": context.data,
             "description": f"Scenario {index} of the sweep {context.file}: {sample.describe(context)}",
             "changes": changes or [{"op": "set_planning_date", "date": context.problem.planning_date.isoformat(),
                                     "unpin": False, "note": "no change in this scenario"}]}
     for spec_scenario in context.scenario_files:  # as found from the working folder, where it is run
-        header += f"# Apply after the sweep's own scenario {spec_scenario}.\n"
+        header += f"# Apply after the sweep's own scenario {shlex.quote(spec_scenario)}.\n"
     return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
 
 
