@@ -100,10 +100,11 @@ def test_a_nul_byte_in_a_text_has_its_line_and_column(data: Path):
                                "remove it (text pasted from Word or Excel often brings these along)"]
 
 
-def test_utf16_is_binary_data(data: Path):
+def test_utf16_is_said_with_how_to_save_it_as_utf8(data: Path):
     path = data / "organisations.yaml"
     path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16-le"))
-    assert errors_of(data) == [f"{path}: binary data (NUL bytes); expected a YAML text file in UTF-8"]
+    assert errors_of(data) == [f'{path}: UTF-16 text (Notepad calls it "Unicode"); save the file as UTF-8 '
+                               "(in Notepad: Save as, Encoding: UTF-8)"]
 
 
 def test_errors_of_one_file_are_in_the_order_of_their_lines(data: Path):

@@ -34,9 +34,10 @@ from .schema import (
     WavesFile,
     Window,
     WithOrBefore,
+    character_name,
     id_advice,
 )
-from .yamlio import YamlDocument, load_yaml
+from .yamlio import YamlDocument, load_yaml, quoted
 
 ORGANISATIONS = "organisations.yaml"
 WAVES = "waves.yaml"
@@ -369,13 +370,23 @@ def not_a_number(path: tuple, raw: bool | str | float, number: float | None = No
     if isinstance(raw, float):  # `population: 120.000`, which YAML reads as 120.0
         text = written or repr(raw)
         return f"{name}: expected a whole number, found {text}; write {_to_write(text, raw, whole)}"
-    if written is not None:  # unquoted: YAML 1.1 reads 1e2 as text, not as 100
-        return (f"{name}: expected {'a whole number' if whole else 'a number'} in decimal digits, found {written}, "
-                f"which YAML reads as text; write {_to_write(written, float(number), whole)}")
+    if written is not None:  # unquoted: YAML 1.1 reads 1e2 as text, not as 100 (and `72` and a thin space)
+        meant = _to_write(written.strip(), float(number), whole)
+        return (f"{name}: expected {'a whole number' if whole else 'a number'} in decimal digits, found "
+                f"{_as_written(written)}, which YAML reads as text; write {meant}")
     text = raw.strip()
     strict = whole and (_GROUPED.fullmatch(text) is not None or not float(number).is_integer())
     return (f"{name}: expected {'a whole number' if strict else 'a number'}, found the text {raw!r} in quotes; "
             f"write {_to_write(text, float(number), whole, quoted=True)}")
+
+
+def _as_written(text: str) -> str:
+    """`text` as a message shows it: as written, or, where it holds a character no one sees (a thin space),
+    in quotes with that character escaped and named: `'72\\u2009' with a thin space (U+2009)`."""
+    unseen = sorted({c for c in text if not c.isprintable() or c.isspace() and c != " "})
+    if not unseen:
+        return text
+    return f"{text!r} with {' and '.join(a_or_an(character_name(c)) for c in unseen)}"
 
 
 #: a number in decimal digits, with a fraction or an exponent (what pydantic cannot read as a whole number)
@@ -511,6 +522,10 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict,
     elif kind == "finite_number":  # .inf as YAML writes it, 'inf' (text) as written
         shown = repr(value) if isinstance(value, str) else _YAML_NUMBER.get(str(value), value)
         msg = f"{context}: expected a finite number, found {shown}"
+    elif kind == "string_type" and value is None and path in doc.commented:  # `name: #1 Ørsta`
+        comment = doc.commented[path]
+        msg = (f"{context}: expected text, found nothing: in YAML ' #' starts a comment, so {comment!r} is one, not "
+               f"the value; where it is the value, put it in quotes: {field}: {quoted(comment)}")
     elif kind == "string_type" and value is None:
         msg = f"{context}: expected text, found nothing (null)"
     elif kind == "string_type" and isinstance(value, list):  # `first: [frosta]`: quotes would not help
@@ -579,12 +594,39 @@ def _window_for_date(day: str, windows: Callable[[], Any] | None) -> str:
 
 def _number_meant(text: object, whole: bool) -> str | None:
     """The number a person meant by text written as numbers are written by hand, and how to write it:
-    `12,5` (a decimal comma) is 12.5, `116 000` (digits grouped by spaces) 116000, and a whole number
-    `1,360` (a thousands separator) 1360; None: no such number."""
+    `12,5` (a decimal comma) is 12.5, `116 000` (digits grouped by spaces, a thin one too) 116000, a whole
+    number `1,360` (a thousands separator) 1360 and `10958,0` 10958, `72 FTE` (with its unit) 72, and `−5`
+    (Word's minus sign) -5; None: no such number."""
     if not isinstance(text, str):
         return None
-    plain = re.sub(r"[ \u00a0\u202f]", "", text.strip())
-    spaced = plain != text.strip()
+    written, slips = text.strip(), []
+    unit = _UNIT.fullmatch(written)
+    if unit is not None and unit["unit"].lower().rstrip(".") not in _MAGNITUDES:
+        written = unit["number"].strip()
+        slips.append(f"the number alone, without {unit['unit']!r}")
+    if written[:1] in _MINUS:
+        slips.append(f"a minus is '-', not {written[0]!r} U+{ord(written[0]):04X}")
+        written = "-" + written[1:]
+    meant = _digits_meant(written, whole)
+    if meant is None and slips and _DECIMAL.fullmatch(written) and math.isfinite(float(written)):
+        meant = _to_write(written, float(written), whole)
+    if meant is None or not slips:
+        return meant
+    return f"{meant[:-1]}; {'; '.join(slips)})" if meant.endswith(")") else f"{meant} ({'; '.join(slips)})"
+
+
+#: what a word processor writes for a minus: the minus sign, an en dash, a figure dash, a fullwidth hyphen-minus
+_MINUS = "\u2212\u2013\u2012\uff0d"
+#: a number and its unit (`72 FTE`, `10958 innbyggere`): letters after the digits
+_UNIT = re.compile(r"(?P<number>.*[0-9])\s*(?P<unit>[^\W\d_]+\.?)")
+#: words after a number that are part of it, not its unit (`1,5 mill`): no number to write is guessed
+_MAGNITUDES = {"k", "tusen", "mill", "mln", "million", "millioner", "mrd", "milliard", "milliarder"}
+
+
+def _digits_meant(text: str, whole: bool) -> str | None:
+    """`_number_meant` for a number written in digits, signs, spaces, commas and points."""
+    plain = re.sub(r"\s", "", text)  # a space, a no-break space, a thin space ...
+    spaced = plain != text
     if re.fullmatch(r"[-+]?\d+", plain) and spaced:
         return f"{plain} (digits only, no spaces)"
     spaces = ", and no spaces" if spaced else ""
@@ -593,14 +635,30 @@ def _number_meant(text: object, whole: bool) -> str | None:
                 f"not a comma{spaces}), or {int(plain.replace(',', ''))} if it separates thousands (digits only)")
     if not whole and re.fullmatch(r"[-+]?\d+,\d+", plain):
         return f"{plain.replace(',', '.')} (a decimal point, not a comma{spaces})"
-    if whole and re.fullmatch(r"[-+]?\d{1,3}(?:([,.])\d{3})(?:\1\d{3})*", plain):  # 1,360 or 1.360.000
+    grouped = re.fullmatch(r"[-+]?\d{1,3}(?:([,.])\d{3})(?:\1\d{3})*", plain)  # 1,360 or 1.360.000
+    if grouped and (whole or len(re.findall("[,.]", plain)) > 1):  # (72,000 where a fraction may be: above)
         return f"{int(re.sub('[,.]', '', plain))} (digits only, no thousands separator)"
-    if re.fullmatch(r"[-+]?\d{1,3}(?:\.\d{3})+,\d+", plain):  # 13.800,5: thousands dots and a decimal comma
-        number = float(plain.replace(".", "").replace(",", "."))
+    thousands = re.fullmatch(r"([-+]?\d{1,3}(?:\.\d{3})+)([.,])(\d+)", plain)  # 13.800,5 or 10.958.0
+    if thousands is not None:
+        number = float(thousands[1].replace(".", "") + "." + thousands[3])
         low = math.floor(number)
+        point = "; a decimal point, not a comma" if thousands[2] == "," else ""
         if whole and not number.is_integer():
             return f"{low} or {low + 1} (a whole number; {plain} is {_plain_number(number)}: digits only, no thousands dot)"
-        return f"{_plain_number(number)} (digits only, no thousands dot; a decimal point, not a comma)"
+        return f"{_plain_number(number)} (digits only, no thousands dot{point})"
+    if whole and re.fullmatch(r"[-+]?\d+,\d+", plain):  # 10958,0: a decimal comma in a whole number
+        number = float(plain.replace(",", "."))
+        if number.is_integer():
+            return f"{int(number)} (a whole number, in digits only: no decimal comma{spaces})"
+        return f"{math.floor(number)} or {math.floor(number) + 1} (a whole number; {plain} is {_plain_number(number)})"
+    if spaced and _DECIMAL.fullmatch(plain) and math.isfinite(float(plain)):  # 1 000.5
+        meant = _to_write(plain, float(plain), whole)
+        return f"{meant[:-1]}; no spaces)" if meant.endswith(")") else f"{meant} (digits only, no spaces)"
+    points = re.fullmatch(r"([-+]?\d+\.\d+)((?:\.\d+)+)", plain)  # 72.0.0
+    if points is not None:
+        first = _to_write(points[1], float(points[1]), whole)
+        return (f"the number with one decimal point at most: {plain} has {plain.count('.')} ({first}, if "
+                f"{points[2]!r} at its end is a slip)")
     return None
 
 

@@ -28,8 +28,8 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, model_validator
 
 from .errors import InputError, InputErrors, Location, did_you_mean, input_errors
-from .loader import (DATA_FLAGS, _explain, _line, _locate, _numbers_written_otherwise, check_references,
-                     flag_fields, history_preference, not_a_number, validate, validated_beside)
+from .loader import (DATA_FLAGS, _explain, _line, _locate, _number_meant, _numbers_written_otherwise,
+                     check_references, flag_fields, history_preference, not_a_number, validate, validated_beside)
 from .problem import Numbering, Problem, Removal, checked_problem, month_label, parse_month
 from .schema import (
     HISTORY_BY_CALLER,
@@ -47,6 +47,7 @@ from .schema import (
     WithOrBefore,
     Window,
     WindowId,
+    date_meant,
     history_bounds,
 )
 from .yamlio import YamlDocument, load_yaml
@@ -393,6 +394,8 @@ DATE_FIELDS = ("earliest", "latest", "returns")
 
 _QUICK_POSTPONE = re.compile(r"^(?P<id>[^=\s]+)=(?P<date>\d{4}-\d{2}-\d{2})$")
 _QUICK_CAPACITY = re.compile(r"^(?P<pool>[^=\s]+)=(?P<value>[0-9]+(?:\.[0-9]+)?)(?P<pct>%)?(?:@(?P<month>\d{4}-\d{2}))?$")
+#: a quick form that is neither of those, as KEY=VALUE: what its value says is told (`orsta=01.01.2026`)
+_QUICK_LOOSE = re.compile(r"^(?P<key>[^=\s]+)\s*=\s*(?P<value>\S.*)$")
 
 
 def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: list[str] | tuple = (),
@@ -411,7 +414,11 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
         where = Location("--postpone")
         match = _QUICK_POSTPONE.match(text.strip())
         if not match:
-            errors.append(InputError(f"{text!r}: expected ID=YYYY-MM-DD, e.g. helse-more-og-romsdal=2024-10-01", where))
+            loose = _QUICK_LOOSE.match(text.strip())  # `orsta=01.01.2026`: the date written as in the data files
+            meant = date_meant(loose["value"]) if loose else None
+            errors.append(InputError(f"{text!r}: expected ID=YYYY-MM-DD, " + (
+                f"found the date {loose['value']!r}; write {loose['key']}={meant}" if meant else
+                "e.g. helse-more-og-romsdal=2024-10-01"), where))
             continue
         changes.append(_quick(Postpone, where, errors, text, actor=match["id"], earliest=match["date"]))
     for text in exclude:
@@ -420,8 +427,13 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
         where = Location("--capacity")
         match = _QUICK_CAPACITY.match(text.strip())
         if not match:
-            errors.append(InputError(f"{text!r}: expected POOL=FTE[@YYYY-MM] or POOL=PERCENT%[@YYYY-MM], "
-                                     "e.g. primary=57.6@2024-07 or primary=80%@2024-07", where))
+            loose = _QUICK_LOOSE.match(text.strip())  # `primary=57,6`: the number written as in the data files
+            value = re.fullmatch(r"(?P<number>[^%@]+?)(?P<pct>%?)(?:@.*)?", loose["value"]) if loose else None
+            meant = _number_meant(value["number"], whole=False) if value else None
+            said = (f"found the {'percentage' if value['pct'] else 'FTE'} {value['number']!r}; write {meant}" if meant
+                    else "e.g. primary=57.6@2024-07 or primary=80%@2024-07")
+            errors.append(InputError(f"{text!r}: expected POOL=FTE[@YYYY-MM] or POOL=PERCENT%[@YYYY-MM], {said}",
+                                     where))
             continue
         value = float(match["value"])
         fields = {"factor": value / 100} if match["pct"] else {"fte": value}

@@ -70,9 +70,36 @@ ID_RULE = "ids are ASCII letters, digits, '-', '_' and '.', the first a letter o
 
 
 def id_advice(text: object) -> str:
-    """What an id may hold, and the id `text` (a name, say 'Ørsta') most likely meant."""
-    meant = slug(text) if isinstance(text, str) else ""
+    """What an id may hold, and the id `text` (a name, say 'Ørsta') most likely meant; where `text` holds what
+    no one sees or means in an id, what that is: a soft hyphen or a zero-width space (pasted from Word: left
+    out), a fullwidth letter (its ASCII letter), a comma between two ids (one id each, not one id of both)."""
+    if not isinstance(text, str):
+        return ID_RULE
+    unseen = list(dict.fromkeys(c for c in text if unicodedata.category(c) == "Cf"))  # soft hyphen, ...
+    wide = list(dict.fromkeys(c for c in text if unicodedata.normalize("NFKC", c) != c
+                              and unicodedata.normalize("NFKC", c).isascii()))  # ｏ: a fullwidth o
+    plain = "".join(unicodedata.normalize("NFKC", c) if c in wide else c for c in text if c not in unseen)
+    why = [f"an invisible {character_name(c)}" for c in unseen]
+    if wide:
+        first = f"{character_name(wide[0])} for the ASCII {unicodedata.normalize('NFKC', wide[0])!r}"
+        why.append(f"a wide form of a letter, {first}" if len(wide) == 1 else
+                   f"{len(wide)} wide forms of letters, the first {first}")
+    holds = f"{text!r} holds {' and '.join(why)}" if why else ""
+    parts = [part.strip() for part in plain.split(",")]  # (a part with a space in it: a name, `Ørsta, Volda kommune`)
+    ids = [part if re.fullmatch(ID_PATTERN, part) else slug(part) for part in parts]
+    if len(ids) > 1 and all(ids) and not any(re.search(r"\s", part) for part in parts):
+        return (ID_RULE + f"; {text!r} is {len(ids)} ids separated by a comma{f' ({holds})' if holds else ''}: name "
+                f"each on its own (a list, [{', '.join(ids)}], where one is taken; on the command line, the option "
+                "once per id)")
+    meant = plain if re.fullmatch(ID_PATTERN, plain) else slug(plain)
+    if holds and meant:
+        return ID_RULE + f"; {holds}: write {meant!r}"
     return ID_RULE + (f"; did you mean {meant!r}?" if meant and meant != text else "")
+
+
+def character_name(char: str) -> str:
+    """A character as a message names it: `soft hyphen (U+00AD)`."""
+    return f"{unicodedata.name(char, 'character').lower()} (U+{ord(char):04X})"
 
 
 def _a_date(value: object) -> dt.date:
@@ -110,6 +137,16 @@ def _a_date(value: object) -> dt.date:
     found = (repr(value) if isinstance(value, str) else "a list" if isinstance(value, list) else
              "a mapping" if isinstance(value, dict) else "null" if value is None else str(value).lower())
     raise PydanticCustomError("date_text", "expected a date as YYYY-MM-DD, found {found}", {"found": found})
+
+
+def date_meant(text: str) -> str | None:
+    """The day, as YYYY-MM-DD, that `text` writes otherwise (`01.09.2025`: 2025-09-01; `2025-1-5`; with a time
+    of day), as a date field's error says it; None: no such day (a month names none of its days)."""
+    try:
+        _a_date(text)
+    except PydanticCustomError as exc:
+        return None if re.fullmatch(MONTH_PATTERN, text.strip()) else (exc.context or {}).get("meant")
+    return None
 
 
 def _day(year: int, month: int, day: int) -> dt.date | None:
@@ -152,7 +189,8 @@ def _one_line(value: str) -> str:
 #: a name or title shown to people: one line
 Name = Annotated[str, AfterValidator(_one_line)]
 
-#: a source note's kind: its prefix and a colon ("fact: seed 004"); "factored from ..." is no fact
+#: a source note's kind: its prefix and a colon ("fact: seed 004"; `Fact :` is read as `fact:` too, and
+#: "factored from ..." is no fact), after which the note says where the value comes from (`_check_sources`)
 SOURCE_KIND = re.compile(r"\s*(fact|estimate|inferred)\s*:", re.IGNORECASE)
 
 
@@ -226,12 +264,29 @@ def _check_sources(source: dict[str, str], allowed: set[str], named: set[str] = 
                 f"source names unknown field {key!r}{did_you_mean(key, allowed)}; use 'all' or one of: "
                 f"{', '.join(sorted(allowed))}"
             )
-        if not SOURCE_KIND.match(note):
-            raise FieldError(key,
-                f"source note for {key!r} must start with 'fact:', 'estimate:' or 'inferred:' "
-                f"(e.g. 'fact: seed 004' or 'estimate: scaled from population'), got {note!r}"
-            )
+        wrong = source_note_problem(note)
+        if wrong is not None:
+            raise FieldError(key, f"source note for {key!r} {wrong}")
     return source
+
+
+def source_note_problem(note: str) -> str | None:
+    """What is wrong with a source note, said after its name (`source note for 'users' ...`), or None: it
+    starts with its kind (`fact:`, `estimate:` or `inferred:`; `Fact :` is read as `fact:`) and says
+    something after it: `fact:` alone names no source, and is no fact."""
+    kind = SOURCE_KIND.match(note)
+    if not kind:
+        return (f"must start with 'fact:', 'estimate:' or 'inferred:' (e.g. 'fact: seed 004' or 'estimate: scaled "
+                f"from population'), got {note!r}")
+    if not note[kind.end():].strip():
+        return (f"is {note!r}, with nothing after the colon; a note says where the value comes from or how it was "
+                f"estimated: write e.g. {_NOTE_EXAMPLE[kind.group(1).lower()]!r}")
+    return None
+
+
+#: a source note of each kind, for a message that asks for one
+_NOTE_EXAMPLE = {"fact": "fact: SSB 2024-01-01", "estimate": "estimate: 5.5 % of population",
+                 "inferred": "inferred: the track's window"}
 
 
 class Sourced(Located):

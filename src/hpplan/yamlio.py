@@ -55,13 +55,17 @@ class YamlDocument:
     """A parsed file: its data and the line (1-based) of each value, keyed by path; `written`: the text of
     each unquoted number whose reading loses how it was written, keyed by path: a decimal fraction
     (`120.000`, read as 120.0: a thousands dot where a whole number belongs), an exponent (`1e2`,
-    which YAML 1.1 reads as text) and a date with a time of day (`2025-01-15T10:00:00`, which it reads as
-    2025-01-15 10:00:00). A text value not in it was written as text (in quotes, most likely)."""
+    which YAML 1.1 reads as text), a date with a time of day (`2025-01-15T10:00:00`, which it reads as
+    2025-01-15 10:00:00), and an unquoted text with a digit in it (`72` and a thin space, which YAML reads
+    as text and pydantic as 72). A text value not in it was written in quotes."""
 
     file: str
     data: Any
     lines: dict[tuple, int] = field(default_factory=dict)
     written: dict[tuple, str] = field(default_factory=dict)
+    #: the comment on the line of a key whose value is left empty, keyed by the value's path: `name: #1 Ørsta`
+    #: is no name and a comment `#1 Ørsta`, as YAML reads it (the loader says so where a value is missing)
+    commented: dict[tuple, str] = field(default_factory=dict)
 
     def line_of(self, path: tuple) -> int | None:
         """The line of the value at `path`, or of its nearest ancestor that has one."""
@@ -94,7 +98,11 @@ def load_yaml(path: Path, display: str | None = None, flags: frozenset[str] = fr
 
 def parse_yaml(raw: bytes, display: str, flags: frozenset[str] = frozenset()) -> YamlDocument:
     nuls = raw.count(b"\x00")
-    if nuls * 10 > len(raw):  # a picture, a spreadsheet, UTF-16 text (one NUL in a text is its control character)
+    wide = _wide_encoding(raw)
+    if wide is not None:  # Notepad's "Unicode" is UTF-16: text, though every other byte is a NUL
+        raise InputError(f"{wide} text (Notepad calls it \"Unicode\"); save the file as UTF-8 (in Notepad: "
+                         "Save as, Encoding: UTF-8)", Location(display))
+    if nuls * 10 > len(raw):  # a picture, a spreadsheet (one NUL in a text is its control character)
         raise InputError("binary data (NUL bytes); expected a YAML text file in UTF-8", Location(display))
     try:
         text = raw.decode("utf-8")
@@ -126,7 +134,26 @@ def parse_yaml(raw: bytes, display: str, flags: frozenset[str] = frozenset()) ->
         raise InputError("file is empty; expected a YAML mapping", Location(display, 1))
     builder = _Builder(display, loader, flags)
     data = builder.build(node, (), 0)
-    return YamlDocument(display, data, builder.lines, builder.written)
+    return YamlDocument(display, data, builder.lines, builder.written, builder.commented)
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """'UTF-16' or 'UTF-32' where `raw` is text in that encoding (by its byte order mark, or, without one,
+    by NULs in every other byte of text that reads so), else None."""
+    for bom, name in ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+                      (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16")):
+        if raw.startswith(bom):
+            return name
+    if len(raw) < 2 or len(raw) % 2 or raw.count(b"\x00") * 3 < len(raw):
+        return None
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text and all(c.isprintable() or c in "\t\r\n" for c in text):
+            return "UTF-16"
+    return None
 
 
 #: control characters with a name a person knows (Word's manual line break is a vertical tab)
@@ -180,8 +207,10 @@ def _check_events(text: str, display: str) -> None:
             anchor = getattr(event, "anchor", None)
             if isinstance(event, yaml.AliasEvent) or anchor is not None:
                 line = event.start_mark.line + 1
+                text = _as_text(event.start_mark)  # `name: *Orsta`: a name, most likely
                 raise InputError(
-                    f"YAML anchors and aliases (&{anchor} / *{anchor}) are not accepted; write the values out",
+                    f"YAML anchors and aliases (&{anchor} / *{anchor}) are not accepted; write the values out"
+                    + (f"; {text}" if text else ""),
                     Location(display, line),
                 )
     except yaml.MarkedYAMLError as exc:
@@ -212,6 +241,10 @@ def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> InputError:
     if quote is not None:  # the quote, not the indentation where the parser gave up lines later
         return InputError(f"invalid YAML: a quote {quote[1]} that is not closed on its line; close it (a value of "
                           "several lines: use `|`)", Location(display, quote[0]))
+    start = exc.context_mark if (exc.context or "").startswith(_STARTED) else exc.problem_mark
+    text = _as_text(start) if any(w in f"{exc.context or ''} {exc.problem or ''}" for w in _AT_START) else None
+    if text is not None:  # `name: *Ørsta`: PyYAML's words ("expected alphabetic or numeric character") said nothing
+        return InputError(f"invalid YAML: {text}", Location(display, start.line + 1))
     hint = next((text for words, text in _SYNTAX_HINTS
                  if any(w in f"{exc.context or ''} {exc.problem or ''}" for w in words)), None)
     if _TAB in (exc.problem or ""):
@@ -221,6 +254,47 @@ def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> InputError:
         hint += f"; {_block_start(exc.context_mark, exc.problem_mark)}"
     return InputError(f"invalid YAML: {what}" + (f" ({hint})" if hint else ""),
                       Location(display, mark.line + 1 if mark else None))
+
+
+#: what a character means in YAML at the start of an unquoted value (a name that starts so is refused;
+#: `name: #1 Ørsta` is no name and a comment: `YamlDocument.commented`)
+_INDICATORS = {
+    "*": "an alias (a reference to an anchor)", "&": "an anchor", "!": "a tag (a type)",
+    "|": "a block of text (on the lines below)", ">": "a folded block of text (on the lines below)",
+    "@": "refused ('@' is reserved)", "`": "refused ('`' is reserved)", "%": "refused ('%' is reserved for directives)",
+    "-": "a list entry", "?": "a mapping key",
+}
+#: PyYAML's words for a value that starts with one of _INDICATORS: scanning what it starts (the error's
+#: context mark is the character), or a character it cannot take there (its problem mark is)
+_STARTED = ("while scanning an alias", "while scanning an anchor", "while parsing a tag",
+            "while scanning a tag", "while scanning a block scalar")
+_AT_START = _STARTED + ("that cannot start any token", "sequence entries are not allowed here",
+                        "mapping keys are not allowed here")
+
+
+def quoted(text: str) -> str:
+    """`text` as a quoted YAML value: in double quotes, or in single ones where it holds a double quote or a
+    backslash (which double quotes would read as an escape)."""
+    if '"' in text or "\\" in text:
+        return "'" + text.replace("'", "''") + "'"
+    return f'"{text}"'
+
+
+def _as_text(mark: yaml.Mark | None) -> str | None:
+    """What the first character of the value at `mark` (one of _INDICATORS) means in YAML, and the line with
+    the value in quotes: `... starts with '*' is an alias ...; where it is text, put it in quotes: name: "*Ørsta"`.
+    None: no such character starts a value there (after a key's colon, a list's dash, or at the line's start)."""
+    lines = mark.buffer.rstrip("\0").splitlines() if mark is not None and mark.buffer is not None else []
+    if mark is None or mark.line >= len(lines):
+        return None
+    line = lines[mark.line]
+    char, before, value = line[mark.column: mark.column + 1], line[:mark.column], line[mark.column:]
+    lead = before.strip()
+    if char not in _INDICATORS or before and not before[-1].isspace() or lead and not lead.endswith((":", "-")):
+        return None
+    value = re.split(r"\s#", value, maxsplit=1)[0].rstrip()  # (a comment after it is kept out of the quotes)
+    return (f"an unquoted value that starts with {char!r} is {_INDICATORS[char]} in YAML; where it is text, put "
+            f"it in quotes: {lead + ' ' if lead else ''}{quoted(value)}")
 
 
 def _tab_place(mark: yaml.Mark | None) -> str:
@@ -287,6 +361,8 @@ def _closes_cleanly(following: list[str], quote: str) -> bool:
     return False
 
 
+#: a digit: an unquoted text with one may be a number written otherwise (`YamlDocument.written`)
+_DIGIT = re.compile(r"[0-9]")
 #: a whole number, and digits alone: the two halves of a decimal comma YAML read as two values
 _WHOLE = re.compile(r"^[-+]?[0-9]+$")
 _DIGITS = re.compile(r"^[0-9]+$")
@@ -295,6 +371,18 @@ _DIGITS = re.compile(r"^[0-9]+$")
 def _is_plain(node: yaml.Node, form: re.Pattern) -> bool:
     """Whether `node` is an unquoted number of `form` (a quoted '5' is text, and meant as such)."""
     return isinstance(node, yaml.ScalarNode) and node.style is None and node.tag == _INT and bool(form.match(node.value))
+
+
+def _comment_for_value(key: yaml.Node, value: yaml.Node) -> str | None:
+    """The comment after a key whose value is left empty on its line (`name: #1 Ørsta`, which YAML reads as
+    no name, ` #` starting a comment), with its `#`; None: the value is given, or no comment follows."""
+    if not (isinstance(value, yaml.ScalarNode) and value.style is None and value.value == ""
+            and value.tag == "tag:yaml.org,2002:null") or key.end_mark.buffer is None:
+        return None
+    mark = key.end_mark
+    lines = mark.buffer.rstrip("\0").splitlines()
+    found = re.match(r"\s*:\s+(#.*)$", lines[mark.line][mark.column:]) if mark.line < len(lines) else None
+    return found.group(1).strip() if found else None
 
 
 def _text_between(first: yaml.Node, then: yaml.Node) -> str | None:
@@ -314,6 +402,7 @@ class _Builder:
         self.flags = flags
         self.lines: dict[tuple, int] = {}
         self.written: dict[tuple, str] = {}  # `YamlDocument.written`
+        self.commented: dict[tuple, str] = {}  # `YamlDocument.commented`
         self.count = 0
 
     def error(self, node: yaml.Node, message: str) -> InputError:
@@ -332,7 +421,7 @@ class _Builder:
             if node.flow_style:
                 self._decimal_commas(node, path[-1] if path and isinstance(path[-1], str) else None)
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        if node.style is None and (node.tag == _FLOAT or node.tag == _STR and _EXPONENT.fullmatch(node.value)
+        if node.style is None and (node.tag == _FLOAT or node.tag == _STR and _DIGIT.search(node.value)
                                    or node.tag == _TIMESTAMP and not _PLAIN_DATE.fullmatch(node.value)):
             self.written[path] = node.value
         return self._scalar(node, path[-1] if path and isinstance(path[-1], str) else None)
@@ -387,6 +476,9 @@ class _Builder:
                 )
             first_line[key] = key_node.start_mark.line + 1
             self.lines[path + (key,)] = key_node.start_mark.line + 1
+            comment = _comment_for_value(key_node, value_node)
+            if comment is not None:
+                self.commented[path + (key,)] = comment
             result[key] = self.build(value_node, path + (key,), depth + 1)
             # the key's line is the better pointer for a scalar value
             self.lines[path + (key,)] = key_node.start_mark.line + 1
@@ -417,6 +509,10 @@ class _Builder:
                                        "(a name, an id)")
         if node.tag == "tag:yaml.org,2002:binary":
             raise self.error(node, "a !!binary value hides what it says (it is base64); write the text out")
+        if node.tag.startswith("!") and node.style is None:  # `name: !Orsta`: a tag of no type YAML knows
+            text = _as_text(node.start_mark)
+            if text is not None:
+                raise self.error(node, f"invalid YAML: {text}")
         try:
             return self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
