@@ -27,7 +27,7 @@ from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, ch
                   write_output)
 from .check import is_yaml_plan, read_plan_file, said_at_the_plan
 from .compare import Cause, Comparison, Move, compare
-from .errors import InputError, Location
+from .errors import InputError, Location, some_of
 from .formats import (PeakLoad, any_limit_estimated, any_load_estimated, estimate_note, fmt_int, fmt_number, marked,
                       md_text)
 from .progress import solve_progress
@@ -113,6 +113,7 @@ def replan_summary(comparison: Comparison, baseline: Baseline, replan: Replan | 
         "joined": list(replan.joined) if replan else [],
         "totals": report["totals"],
         "changes": report["moves"],
+        "allowed_earlier": report["allowed_earlier"],
     }
 
 
@@ -130,14 +131,16 @@ def emit_replan(problem: Problem, solution: Solution, comparison: Comparison, ba
         render_plan(problem, solution, console)
         if solution.found:
             console.print()
-            render_comparison(comparison, console, title=_replan_title(baseline, replan, comparison))
+            render_comparison(comparison, console, title=_replan_title(baseline, replan, comparison),
+                              afresh=AFRESH_SOLVE)
         if buffer is None:
             return
         text = buffer.getvalue()
     elif fmt is Format.markdown:
         text = render(problem, solution, fmt)
         if solution.found:
-            text += "\n" + comparison_markdown(comparison, title=_replan_title(baseline, replan, comparison), level=2)
+            text += "\n" + comparison_markdown(comparison, title=_replan_title(baseline, replan, comparison), level=2,
+                                                afresh=AFRESH_SOLVE)
     else:
         text = render(problem, solution, fmt)
     write_output(text, output, solution)
@@ -218,19 +221,20 @@ def cause_text(move: Move) -> str:
 
 def shown_causes(move: Move) -> list[Cause]:
     """The causes `cause_text` says, the main one first: with a window that moved, what kept it from the
-    window's new date too; the window between its new earliest date and its new window it skips; a freeze."""
+    window's new date too; the windows between its baseline window (or its new earliest date) and its new
+    window that it skips (`compare._Explainer.skipped`); a freeze."""
     cause = move.cause
     if cause is None:
         return []
     shown = [cause]
     if cause.kind == "window" and move.window_after not in (None, move.window_before):
         # its window moved (or went), and it went further still: what kept it from the window's new date too
-        further = next((c for c in move.causes if c.kind not in ("window", "objective", "freeze")), None)
+        further = next((c for c in move.causes if c.kind not in ("window", "objective", "freeze") and not c.told),
+                       None)
         if further is not None:
             shown.append(further)
-    skipped = next((c for c in move.causes if c.skipped is not None and c is not cause), None)
-    if skipped is not None:  # its new earliest date explains part of the delay, the window it skips the rest
-        shown.append(skipped)
+    # its new earliest date, or a knock-on, explains why it leaves its window; the windows it skips the rest
+    shown += [c for c in move.causes if c.skipped is not None and c is not cause]
     frozen = next((c for c in move.causes if c.kind == "freeze" and c is not cause), None)
     if frozen is not None:  # part of the delay is the freeze's, not the main cause's: said beside it
         shown.append(frozen)
@@ -432,8 +436,32 @@ def _file_of(where: Optional[str]) -> Optional[str]:
     return file if file and line.isdigit() else where
 
 
-def render_comparison(c: Comparison, console: Console, title: str = "Comparison") -> None:
-    """The comparison for a terminal (or a file): moves with their causes, then the totals."""
+#: how the command that showed a least-change comparison plans afresh instead (`kept_line`)
+AFRESH = "--fresh plans afresh"
+#: ... for `hpplan solve --baseline`
+AFRESH_SOLVE = "solve without --baseline plans afresh"
+
+
+def kept_line(c: Comparison, afresh: str = AFRESH) -> str | None:
+    """A least-change comparison keeps the baseline where the changed data allows it, so a change that allows an
+    earlier go-live moves nothing by itself: said where the changed data lets an organisation go live earlier
+    by its own data than the re-plan keeps it (`Comparison.allowed_earlier`), else, when nothing moved, in
+    general; None otherwise (or planned afresh). `afresh`: how the command plans afresh instead."""
+    if not c.least_change or not c.found:
+        return None
+    head = f"The comparison keeps the baseline where the changed data allows it ({afresh})"
+    if not c.allowed_earlier:
+        return f"{head}." if not c.moves else None
+    if len(c.allowed_earlier) == 1:
+        a = c.allowed_earlier[0]
+        return f"{head}: by its own data, {a.id} may now go live from {a.allowed} (kept in {a.window})."
+    each = some_of(f"{a.id} from {a.allowed} (kept in {a.window})" for a in c.allowed_earlier)
+    return f"{head}: by their own data, these may now go live earlier: {each}."
+
+
+def render_comparison(c: Comparison, console: Console, title: str = "Comparison", afresh: str = AFRESH) -> None:
+    """The comparison for a terminal (or a file): moves with their causes, then the totals. `afresh`: how the
+    command plans afresh (`kept_line`)."""
     fancy = console.is_terminal
     _say(console, title, 0, "bold")
     for change in c.applied:
@@ -454,6 +482,10 @@ def render_comparison(c: Comparison, console: Console, title: str = "Comparison"
         else:
             for entry in entries(moves):
                 _move_block(entry, console)
+    kept = kept_line(c, afresh)
+    if kept is not None:
+        console.print()
+        _say(console, kept, 0)
     console.print()
     for line in totals_lines(c):
         _say(console, line, 0)
@@ -495,13 +527,14 @@ def _say(console: Console, text: str, indent: int, style: str = "") -> None:
         console.print(Text(" " * indent + line, style=style), no_wrap=True, overflow="crop", highlight=False)
 
 
-def comparison_text(c: Comparison, width: int, title: str) -> str:
+def comparison_text(c: Comparison, width: int, title: str, afresh: str = AFRESH) -> str:
     buffer = io.StringIO()
-    render_comparison(c, Console(file=buffer, width=width, force_terminal=False, highlight=False), title=title)
+    render_comparison(c, Console(file=buffer, width=width, force_terminal=False, highlight=False), title=title,
+                      afresh=afresh)
     return buffer.getvalue()
 
 
-def comparison_markdown(c: Comparison, title: str = "Comparison", level: int = 1) -> str:
+def comparison_markdown(c: Comparison, title: str = "Comparison", level: int = 1, afresh: str = AFRESH) -> str:
     h = "#" * level
     lines = [f"{h} {title}", ""]
     lines += [f"- Scenario: {md_text(change)}" for change in c.applied]
@@ -520,6 +553,9 @@ def comparison_markdown(c: Comparison, title: str = "Comparison", level: int = 1
                   f"{md_text(e.cost)} | {md_text(cause_text(e.first))} |" for e in entries(moves)]
     if not c.moves:
         lines += ["", "No go-live moved."]
+    kept = kept_line(c, afresh)
+    if kept is not None:
+        lines += ["", md_text(kept)]
     lines += ["", f"{h}# Totals", ""] + [f"- {md_text(line)}" for line in totals_lines(c)]
     if _estimates_shown(c):
         lines.append("- `*` " + estimates_note(c).removeprefix("* "))

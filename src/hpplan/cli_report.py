@@ -24,7 +24,7 @@ from .errors import InputError, Location
 from .formats import plan_source
 from .io import write_atomic, write_stdout
 from .problem import Problem
-from .report import DETAIL_AUTO_MAX, Chart, Detail, GroupBy
+from .report import DETAIL_AUTO_MAX, Chart, Detail, GroupBy, plan_objective
 from .solution import Solution, read_plan
 from .stopping import StopRequest, ctrl_c
 
@@ -65,7 +65,8 @@ def read_report_plan(path: Path, problem: Problem, *, strict: bool) -> Solution:
     this data), else `file:line: ...` and exit 2; it is as saved: `report.refresh_saved_plan` checks it
     and gives it this data's load and objective (the file's own could say otherwise: the data changed
     since, or the plan was edited). A compared plan (not strict: it may come from a scenario's data)
-    keeps the load it was saved with, but a YAML plan file's, which has none, is this data's."""
+    keeps the load and objective it was saved with, but a YAML plan file's, which has neither, are this
+    data's (`report.plan_objective`, marked `*` where they rest on estimates, as for `--plan`)."""
     from .check import is_yaml_plan, plan_of, read_plan_file
     from .solve import load_report
 
@@ -84,8 +85,9 @@ def read_report_plan(path: Path, problem: Problem, *, strict: bool) -> Solution:
             raise InputError(f"the compared plan has no plan (status {solution.status.value}), so there is nothing to "
                              "compare with; give a plan that hpplan solve found (status optimal or feasible)",
                              Location(str(path)))
-        if yaml_plan and not strict:  # a compared plan file of this data: its load as this data gives it
+        if yaml_plan and not strict:  # a compared plan file of this data: its load and objective are this data's
             solution.load = load_report(problem, solution.plan)
+            solution.objective = plan_objective(problem, solution)
     except InputError as error:
         fail_input(error)
         raise  # unreachable

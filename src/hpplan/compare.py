@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 
 from .errors import Location, some_of
 from .formats import KIND_ORDER, PeakLoad, capacity_estimated, estimated, estimated_loads, marked, peak_loads
+from .model.variables import allowed_slots, window_calendar
 from .problem import LOAD_SCALE, Problem, month_index, parse_month
 from .schema import Organisation
 from .schema import Status as OrgStatus
@@ -74,13 +75,16 @@ class Cause:
     #: a pool over capacity in several months: the cause to show first, all of them at once (how far over
     #: at the worst); this one stays among the causes as its own month's (not in the JSON: it is a cause there)
     summary: Cause | None = field(default=None, compare=False, repr=False)
-    #: the window between its new earliest date and its new window that this cause keeps it out of
-    #: (`_Explainer.skipped`): the table adds it to the own-date cause (in the JSON it is a cause of its own)
+    #: a window between its baseline window (or its new earliest date) and its new window that this cause keeps
+    #: it out of (`_Explainer.skipped`): the table adds it to the main cause (in the JSON it is a cause of its own)
     skipped: str | None = field(default=None, compare=False)
     #: the own data of the organisation or of a together partner moved with it (its group) keeps it out, wherever
     #: everyone else is: named before a window limit or a pool that binds only with the others where the new
     #: plan has them (`_rank`)
     forced: bool = field(default=False, compare=False)
+    #: the main cause already says it (the blackout a moved window now lies in, `_Explainer.held_back`): a cause of
+    #: its own in the JSON, with its line, but not said again in the table
+    told: bool = field(default=False, compare=False)
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "text": self.text, "rule": self.rule, "actors": list(self.actors),
@@ -173,6 +177,23 @@ class PeakChange:
     after: PeakLoad | None
 
 
+@dataclass(frozen=True)
+class AllowedEarlier:
+    """An organisation the least-change re-plan keeps where the baseline has it, though the changed data now
+    lets it go live earlier by its own data (`earliest`, `returns`, `latest`, track, blackouts: the windows the
+    model gives it, `model.variables.allowed_slots`) than the base data did: planned afresh, it may move
+    there (whether it does depends on everyone else, which this does not check)."""
+
+    id: str
+    window: str  # its window in the new plan
+    allowed: str  # the first window its own data allows in the changed data
+    allowed_before: str | None  # ... in the base data; None: it was not one to plan there (opted out, new)
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "window": self.window, "first_window_allowed": self.allowed,
+                "first_window_allowed_before": self.allowed_before}
+
+
 @dataclass
 class Comparison:
     base_status: str
@@ -183,6 +204,9 @@ class Comparison:
     #: the other plan was re-planned against the baseline (least change first): its optimum is the best
     #: plan among those that change the baseline least, not the best plan of its data
     least_change: bool = False
+    #: with `least_change`: those the changed data lets go live earlier than the re-plan keeps them
+    #: (`AllowedEarlier`); a plan made afresh (`--fresh`) may move them
+    allowed_earlier: list[AllowedEarlier] = field(default_factory=list)
 
     @property
     def found(self) -> bool:
@@ -309,6 +333,7 @@ class Comparison:
                 "no_cost_given": [m.id for m in self.uncosted],
             },
             "moves": [m.to_json() for m in self.moves],
+            "allowed_earlier": [a.to_json() for a in self.allowed_earlier],
             "peak_load": [
                 {"pool": p.pool,
                  "before": _peak_json(p.before),
@@ -360,7 +385,35 @@ def compare(base: Solution, base_problem: Problem, other: Solution, other_proble
     moves = [explainer.explain(m) for m in moves]
     roots = _roots(moves)
     result.moves = [Move(**{**m.__dict__, "roots": roots[m.id]}) for m in moves]
+    if result.least_change:
+        result.allowed_earlier = _allowed_earlier(base_problem, other_problem, other)
     return result
+
+
+def _allowed_earlier(base_problem: Problem, other_problem: Problem, other: Solution) -> list[AllowedEarlier]:
+    """The organisations of the new plan whose own data in the changed data allows a window before the one the
+    plan has them in, and before the first their own data allowed in the base data (`AllowedEarlier`): what a
+    re-plan that keeps the baseline where it can leaves unused. Their own data only: a window per organisation
+    and side, no solve."""
+    slots = {id(side): window_calendar(side)[1] for side in (base_problem, other_problem)}
+
+    def first(problem: Problem, ident: str):
+        org = problem.org.get(ident)
+        if org is None or not org.is_plannable:
+            return None
+        return min(allowed_slots(problem, org, slots[id(problem)]), key=lambda s: s.date, default=None)
+
+    found = []
+    for a in other.plan:
+        if a.go_live is None or a.window is None or a.pinned:
+            continue
+        now = first(other_problem, a.id)
+        if now is None or now.date >= a.go_live:
+            continue
+        then = first(base_problem, a.id)
+        if then is None or then.date > now.date:  # not the base data's own: the change opened it
+            found.append(AllowedEarlier(a.id, a.window, now.id, then.id if then is not None else None))
+    return found
 
 
 def _check_arguments(base, base_problem, other, other_problem, freeze_until) -> None:
@@ -402,7 +455,8 @@ class _Explainer:
         #: data whose window has since moved has the old one
         self.base_days = {a.window: a.go_live for a in base.plan if a.window and a.go_live and not a.pinned}
         self._clean: dict[int, set] = {}
-        self._summaries: dict[tuple, Cause] = {}  # (move, held, pool) -> its capacity cause over all months
+        self._summaries: dict[tuple, Cause] = {}  # (move, held, pool, window) -> its capacity cause over all months
+        self._at: dict[tuple, list[Violation]] = {}  # (group, window) -> `_violations_at`
 
     # ---- what changed -------------------------------------------------------------------------------
 
@@ -474,7 +528,6 @@ class _Explainer:
             causes = [Cause("history", f"history in the changed data: live since {org.live_since}", "pinned")]
         elif move.change in ("later", "unscheduled"):
             causes = self.held_back(move) + self.frozen_out(move)
-            causes += self.skipped(move, causes)
         else:
             # an earlier move may be pushed out of its old window as well as let into the new one
             pushed = [c for c in self.held_back(move) if c.kind != "objective"]
@@ -484,6 +537,10 @@ class _Explainer:
         causes.sort(key=lambda c: _rank(c, forced))
         # a pool over in several months: all of them at once, before the first month's own cause
         causes = list(dict.fromkeys(s for c in causes for s in ((c.summary, c) if c.summary is not None else (c,))))
+        if move.change == "later" and causes:
+            # the main cause says why it leaves its baseline window; these, where it could have gone live
+            # instead, after the others (never the main cause)
+            causes += self.skipped(move, causes)
         unique = {(c.kind, c.text): c for c in reversed(causes)}  # the first of equal ones
         return Move(**{**move.__dict__, "causes": tuple(c for c in causes if unique[c.kind, c.text] is c)})
 
@@ -562,16 +619,21 @@ class _Explainer:
         trials = [self._trial(m, day, window, problem) for m in group]
         history = any(c.rule == "window" for c in causes)
         violations = self._new_violations(problem, plan, trials)
-        for violation in violations:
-            cause = self._cause(violation, move, group, problem, plan, held=True)
-            if not (history and cause.rule == "window" and cause.kind == "data"):
-                causes.append(cause)
+        closed = None
         if shifted is not None:  # moved into a blackout: that is what closes it, said in the main cause
             closed = next((b for v in violations if v.rule == "blackout" and v.actors == (move.id,)
                            and v.where is not None for b in problem.waves.blackouts if b.at == v.where), None)
             if closed is not None:
                 causes[causes.index(moved)] = replace(
                     moved, text=f"{moved.text}, inside the blackout {closed.from_} to {closed.to}: {closed.reason}")
+        members = {m.id for m in group}
+        for violation in violations:
+            cause = self._cause(violation, move, group, problem, plan, held=True)
+            if closed is not None and violation.rule == "blackout" and violation.where == closed.at \
+                    and set(violation.actors) <= members:
+                cause = replace(cause, told=True)  # that blackout (its own, or a partner's): the main cause says it
+            if not (history and cause.rule == "window" and cause.kind == "data"):
+                causes.append(cause)
         if not any(c.kind != "window" for c in causes):
             org = problem.org.get(move.id)
             hint = ""
@@ -608,33 +670,75 @@ class _Explainer:
     OWN_DATES = ("earliest", "returns", "not_plannable")
 
     def skipped(self, move: Move, causes: list[Cause]) -> list[Cause]:
-        """A move later whose own new earliest date holds it back (`earliest 2024-04-01 -> 2024-12-01
-        (scenario)`) but that goes live well after it: what keeps it (with its together group) out of
-        the first window between that date and its new window, everyone else where the new plan has
-        them (not the frozen ones: `frozen_out` says those). Nothing: the objective chose; said nothing."""
+        """A move later whose main cause says only why it leaves its baseline window, but that goes live well
+        after it: what keeps it (with its together group) out of each window between the two, everyone else
+        where the new plan has them (not the frozen ones: `frozen_out` says those). Said for its own new
+        earliest date (`earliest 2024-04-01 -> 2024-12-01 (scenario)`) and for a knock-on (`order rule
+        trust-order: helse-more-og-romsdal moved ...`, a pool or a window limit others filled). The windows
+        the main cause also bars are its own: before its (or a together partner's) new date or not its track,
+        or barred by the knock-on's rule. The first window after those is said as `the first window after
+        that, W, ...` (`the first window the order rule allows`; `the next window` when none is barred so),
+        each one after it as itself; a window open to it ends the list, the objective's choice (said, unless
+        it is the first: then the main cause's move is the objective's trade-off, and nothing is added).
+        `causes`: the move's causes, sorted (`_rank`), the main one first."""
         problem, plan = self.other_problem, self.other
-        if (move.window_after is None or move.window_after not in problem.window
-                or not any(c.rule in self.OWN_DATES and not c.actors for c in causes)):
+        if move.window_after is None or move.window_after not in problem.window or move.before is None:
+            return []
+        main = causes[0]
+        own = any(c.rule in self.OWN_DATES and not c.actors for c in causes)
+        if own or (main.kind == "knock-on" and main.rule == "together"):  # after its own (or its partner's) new date
+            phrase = "the first window after that"
+        elif main.kind == "knock-on":
+            phrase = f"the first window the {main.rule} rule allows" if main.rule in RELATIONS else "the next window"
+        else:
             return []
         group = self.group(move, problem)
         after = problem.window[move.window_after].date
+        found: list[Cause] = []
+        barred = False  # a window the main cause bars came before the first said
         for w in problem.future_windows:
-            if w.date >= after or w.id == move.window_before or (self.freeze_until and w.date < self.freeze_until):
+            if not move.before < w.date < after or (self.freeze_until and w.date < self.freeze_until):
                 continue
-            violations = self._new_violations(problem, plan, [self._trial(m, w.date, w.id, problem) for m in group])
-            if not violations or any(v.rule in OWN_FIELDS and v.rule not in ("blackout", "window") for v in violations):
-                if not violations:
-                    return []  # open to it: the objective's choice
-                continue  # before its new date (or not its track): its own data says so
+            violations = self._violations_at(group, w, problem, plan)
+            if any(v.rule in OWN_FIELDS and v.rule not in ("blackout", "window") for v in violations) or (
+                    main.kind == "knock-on" and main.rule in RELATIONS and main.rule != "together"
+                    and any(v.rule == main.rule and (str(v.where) if v.where else None) == main.where
+                            for v in violations)):
+                barred = barred or not found  # before the first said: its phrase says so
+                continue  # barred by the main cause: its own data, or the knock-on's rule
+            if not violations:
+                if found:  # open to it: from here on the objective's choice
+                    found.append(Cause("objective", f"window {w.id} would take it with everyone else where the new "
+                                       f"plan has them: the objective preferred {move.window_after}",
+                                       skipped=w.id))
+                return found  # the first open: the objective's choice, as the main cause's move is
             there = replace(move, window_before=w.id, before=w.date)
             cause = self._cause(violations[0], there, group, problem, plan, held=True)
+            if cause.summary is not None:  # a pool over in several months: the worst month's (the first understates)
+                worst = next((v for v in violations if v.message == cause.summary.detail), violations[0])
+                cause = self._cause(worst, there, group, problem, plan, held=True)
+            cause = replace(cause, summary=None, forced=False)
             # said of that window, not of one it goes back to
             text = cause.text.replace(" back there", " there").replace("its baseline window ", "window ")
             head = f"window {w.id} "
-            text = (f"the first window after that, {w.id}, {text.removeprefix(head)}" if text.startswith(head)
-                    else f"the first window after that, {w.id}, would not take it: {text}")
-            return [replace(cause, text=text, skipped=w.id)]
-        return []
+            if found:
+                text = text if text.startswith(head) else f"window {w.id} would not take it: {text}"
+            else:
+                if barred and phrase == "the next window":  # its own data barred the ones before
+                    phrase = "the first window its data allows"
+                text = (f"{phrase}, {w.id}, {text.removeprefix(head)}" if text.startswith(head)
+                        else f"{phrase}, {w.id}, would not take it: {text}")
+            found.append(replace(cause, text=text, skipped=w.id))
+        return found
+
+    def _violations_at(self, group: list[Move], window, problem: Problem, plan: Solution) -> list[Violation]:
+        """The new violations of the new plan with the group put in `window` (`_new_violations`), once per
+        group and window: its members ask alike."""
+        key = (tuple(sorted(m.id for m in group)), window.id)
+        if key not in self._at:
+            self._at[key] = self._new_violations(problem, plan, [self._trial(m, window.date, window.id, problem)
+                                                                 for m in group])
+        return self._at[key]
 
     def freed(self, move: Move) -> list[Cause]:
         """Why it did not go live this early in the baseline: put it (with its together group) at its new
@@ -928,7 +1032,7 @@ class _Explainer:
             return cause
         # over in several months: shown first, all of them at once and how far over at the worst, for the
         # first month alone would understate what keeping it there needs (180 of 168 FTE, when 239 is the most)
-        key = (move.id, held, pool.id)
+        key = (move.id, held, pool.id, window)
         if key not in self._summaries:
             worst = max(months, key=lambda p: p.used - p.limit)  # the first of equal ones
             said = next((w for w in _check(problem, trial_entries)
@@ -1150,4 +1254,4 @@ def _roots(moves: list[Move]) -> dict[str, tuple[str, ...]]:
     return memo
 
 
-__all__ = ["Cause", "Comparison", "Move", "PeakChange", "compare"]
+__all__ = ["AllowedEarlier", "Cause", "Comparison", "Move", "PeakChange", "compare"]
