@@ -45,7 +45,7 @@ def test_a_baseline_with_no_plan_or_of_other_data_is_refused():
 
     tiny_problem = load_problem(Path(__file__).parent / "data" / "tiny")
 
-    with pytest.raises(ValueError, match="the baseline baseline has no plan"):
+    with pytest.raises(ValueError, match="the baseline has no plan"):
         Baseline(Solution(Status.infeasible))
     other = Solution(Status.feasible, plan=[Assignment("r300-m001", "M1", "municipality", "primary", None, None, False)])
     with pytest.raises(ValueError, match="shares no organisation with the data"):

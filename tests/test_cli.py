@@ -46,7 +46,7 @@ def test_json_contract():
     assert data["plan"][0] == {"id": "st-olavs", "name": "St. Olavs hospital HF", "kind": "health_trust",
                                "sector": "specialist", "go_live": "2023-11-04", "window": "2023-11", "pinned": True}
     for point in data["load"]:
-        assert set(point) == {"pool", "month", "used", "limit"}
+        assert set(point) == {"pool", "month", "used", "used_is_estimate", "limit", "limit_is_estimate"}
         assert len(point["month"]) == 7 and point["month"][4] == "-"
 
 

@@ -39,7 +39,7 @@ from .explain import (MORE_UNDECIDED, RELAX_EACH_MAX, SOLVE_TIME_LIMIT, Conflict
 from .formats import ESTIMATE_NOTE, PLAN_FILE, entry_of
 from .loader import validate
 from .model.objective import TERMS as OBJECTIVE_WEIGHTED_TERMS
-from .problem import Problem
+from .problem import Problem, checked_problem
 from .schema import ID_PATTERN, SOURCE_KIND, Date, Located, Status
 from .solution import Assignment, JsonLines, SolveStats, Solution, Status as PlanStatus, read_plan
 from .verify import Violation, broken_rules, stale_figures, stale_text, verify
@@ -106,9 +106,14 @@ def read_plan_file(problem: Problem, path: Path) -> PlanRead:
 
 
 def plan_of(problem: Problem, solution: Solution, path: Path) -> Solution:
-    """A saved plan (`read_plan`: none twice, one date per window), checked to be one of this data: every
-    organisation in it known; else InputError naming the file and the line of the first unknown id (it
-    was made from other data, or the id was mistyped)."""
+    """A saved plan (`read_plan`: none twice, one date per window), checked to be one of this data: a
+    plan (status optimal or feasible; a saved solve that found none has nothing to check), every
+    organisation in it known; else InputError naming the file and the line of the status or of the first
+    unknown id (it was made from other data, or the id was mistyped)."""
+    if not solution.found:
+        raise InputError(f"the plan file has no plan (status {solution.status.value}: the solve that wrote it found "
+                         "none); give a plan that hpplan solve found (status optimal or feasible)",
+                         _json_line(path, ("status",)))
     unknown = [(i, a.id) for i, a in enumerate(solution.plan) if a.id not in problem.org]
     if unknown:
         first, org_id = unknown[0]
@@ -580,6 +585,7 @@ def check_data(problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT, relax:
     """Does any plan satisfy every rule and limit? No optimisation; if none does, the explanation.
     `scenarios`: the files applied to the data, for the label; `explain`: the `hpplan explain` command
     that gives the same explanation (with the check's --data and --scenario), for the findings to name."""
+    checked_problem("check_data", problem)
     source = _where_label(problem, scenarios)
     checked = [Checked("a plan exists", None)] + checked_objects(problem)
     try:
@@ -642,7 +648,16 @@ def check_plan(problem: Problem, plan_path: Path, *, scenarios: Sequence[Path | 
                known: Path | None = None) -> CheckResult:
     """Does the plan in `plan_path` keep every rule and limit? Raises InputError for a bad plan file (or
     known file). `scenarios`: the files applied to the data, for the label; `known`: a file of known
-    findings (`read_known`), which are then reported apart and do not fail."""
+    findings (`read_known`), which are then reported apart and do not fail. The paths may be str."""
+    checked_problem("check_plan", problem)
+    for name, what, value in (("plan_path", "a plan file", plan_path), ("known", "a file of known findings", known)):
+        if isinstance(value, (str, Path)) or (value is None and name == "known"):
+            continue
+        optional = " or None" if name == "known" else ""
+        verify_it = "; a Solution is checked by hpplan.verify(problem, solution)" if isinstance(value, Solution) else ""
+        raise TypeError(f"check_plan takes {name} as the path of {what} (str or Path){optional}, "
+                        f"got {type(value).__name__}{verify_it}")
+    plan_path, known = Path(plan_path), Path(known) if known is not None else None
     read, baseline = each_of(lambda: read_plan_file(problem, plan_path),
                              lambda: read_known(known) if known is not None else None)
     flagged = {org_id for v in read.violations for org_id in v.actors}  # on a date that is no window's
@@ -767,7 +782,16 @@ def invalid(error: InputError, source: str) -> CheckResult:
 # reports
 
 
+def checked_result(function: str, result: object) -> None:
+    """The reports take a CheckResult (`check_data`, `check_plan`): anything else is a TypeError at the
+    call that says so, not an AttributeError inside."""
+    if not isinstance(result, CheckResult):
+        raise TypeError(f"{function} takes a CheckResult (from hpplan.check.check_data(problem) or "
+                        f"check_plan(problem, path)), got {type(result).__name__}")
+
+
 def to_text(result: CheckResult) -> str:
+    checked_result("to_text", result)
     lines: list[str] = []
     if result.status == "infeasible" and result.explanation is not None:
         lines.append(result.explanation.to_text().rstrip("\n"))
@@ -808,6 +832,7 @@ def _gone_message(k: KnownFinding, known_file: str | None) -> str:
 
 
 def to_json(result: CheckResult) -> str:
+    checked_result("to_json", result)
     data = {
         "status": result.status,
         "exit_code": result.exit_code,
@@ -830,6 +855,7 @@ def to_junit(result: CheckResult) -> str:
     """JUnit XML: one test case per data object judged; a failure per object with findings (an error
     for input that cannot be read, or a check that could not decide). Known findings (`--known`) do not
     fail their test case: they are its `system-out`, and known ones no longer found the suite's."""
+    checked_result("to_junit", result)
     by_owner, known_of = _by_owner(result.findings), _by_owner(result.known)
     checked = list(result.checked)
     names = {c.name for c in checked}
@@ -973,6 +999,7 @@ def to_github(result: CheckResult) -> str:
     shows only GITHUB_ANNOTATIONS of each in a step: beyond that the last one says how many more there
     are, and the whole report (every finding and change) follows as plain lines, so that none is lost;
     GitHub does not act on workflow commands in those lines (`_as_plain_log`)."""
+    checked_result("to_github", result)
     errors: list[Annotation] = [(f.where, f.title or "hpplan", f.message) for f in result.findings]
     # and at the status of an organisation whose opt-out a conflict's rule rests on: the line a pull request
     # that opts it out changes

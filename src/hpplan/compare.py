@@ -365,8 +365,12 @@ def compare(base: Solution, base_problem: Problem, other: Solution, other_proble
     plan), its status holds among the plans that change the baseline least (`Comparison.other_status_text`).
     A wrong argument is a TypeError here (the arguments swapped, a date as text); a baseline with no plan
     (infeasible, or none found in time) a ValueError: there is nothing to compare the other plan with, and
-    "nothing moved" would be a wrong answer. The other plan may have none (`Comparison.found`)."""
+    "nothing moved" would be a wrong answer. The other plan may have none (`Comparison.found`). With no
+    `freeze_until` given, the one the other plan's re-plan kept (`SolveStats.freeze_until`: the data's
+    `waves.freeze_until` or the Baseline's), as `hpplan compare` says it."""
     _check_arguments(base, base_problem, other, other_problem, freeze_until)
+    if freeze_until is None:
+        freeze_until = other.stats.freeze_until
     if not base.found:
         raise ValueError(f"compare: the baseline has no plan (status {base.status.value}), so there is nothing to "
                          "compare with; compare against a plan that was found (status optimal or feasible)")

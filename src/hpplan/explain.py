@@ -1644,9 +1644,9 @@ def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, 
     if plan is not None:
         # figures saved with the plan that this data does not give (its load, its objective: the data
         # changed since) break no rule, and the answer does not read them: it is answered, and says so
-        found = verify(problem, plan)
+        found = verify(problem, plan) if plan.found else []  # (verify refuses a solution with no plan)
         broken = broken_rules(found)
-        if broken:
+        if not plan.found or broken:
             raise PlanBreaksRules(org.name, plan, broken)
         stale = stale_names(found)
     answer = _why_not_earlier(problem, org, plan, time_limit)

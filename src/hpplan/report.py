@@ -166,10 +166,12 @@ def refresh_saved_plan(problem: Problem, solution: Solution) -> list:
     from .solve import load_report
 
     checked_arguments("refresh_saved_plan", problem, solution)
+    if not solution.found:  # (the command refuses such a file first: `check.plan_of`)
+        raise ValueError(f"refresh_saved_plan: the plan has no go-lives (status {solution.status.value}); give a "
+                         "plan that places the organisations (hpplan.solve, or hpplan.read_plan of a solved file)")
     violations = verify(problem, solution)
-    if solution.found:
-        solution.load = load_report(problem, solution.plan)
-        solution.objective = plan_objective(problem, solution)
+    solution.load = load_report(problem, solution.plan)
+    solution.objective = plan_objective(problem, solution)
     return violations
 
 

@@ -1,7 +1,8 @@
 """A plan as the solver (or a file) gives it, and its stable JSON form.
 
 The JSON contract (docs/solve.md "The JSON contract"): top-level keys `status`, `objective`, `plan`, `load`, plus
-`solver` (engine settings). Nothing time-dependent is written, so the same data, seed and worker count
+`solver` (engine settings) and, where known, which figures rest on estimates (`objective_is_estimate`, and each
+load point's `used_is_estimate` and `limit_is_estimate`). Nothing time-dependent is written, so the same data, seed and worker count
 give the same bytes.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 
@@ -53,6 +54,20 @@ class LoadPoint:
     month: str  # YYYY-MM
     used: float  # FTE
     limit: float  # FTE
+    #: the load is summed from load profiles that are estimates (`formats.estimated_loads`), shown `*`;
+    #: None: not known (a plan read from a file that does not say); not compared: the figures are the point
+    used_is_estimate: bool | None = field(default=None, compare=False)
+    #: the limit rests on an estimate (`formats.capacity_estimated`), shown `*`; None: not known
+    limit_is_estimate: bool | None = field(default=None, compare=False)
+
+    def to_json(self) -> dict:
+        d = {"pool": self.pool, "month": self.month, "used": _number(self.used)}
+        if self.used_is_estimate is not None:
+            d["used_is_estimate"] = self.used_is_estimate
+        d["limit"] = _number(self.limit)
+        if self.limit_is_estimate is not None:
+            d["limit_is_estimate"] = self.limit_is_estimate
+        return d
 
 
 #: what a re-plan's status means (docs/solve.md "Status and exit codes"): the phases before the objective
@@ -85,6 +100,9 @@ class SolveStats:
     stopped: bool = False  # stopped on request (`SolveOptions.stop`: Ctrl-C) before its time limit
     #: a re-plan against a baseline: its status and bound hold among the plans that change it least
     least_change: bool = False
+    #: a re-plan against a baseline: the date before which it kept the baseline's go-lives (the
+    #: Baseline's `freeze_until`, else the data's), None for no frozen horizon (and without a baseline)
+    freeze_until: dt.date | None = None
 
 
 @dataclass
@@ -94,6 +112,10 @@ class Solution:
     plan: list[Assignment] = field(default_factory=list)
     load: list[LoadPoint] = field(default_factory=list)
     stats: SolveStats = field(default_factory=SolveStats)
+    #: per objective term (and `total`), whether it rests on an estimate (`formats.objective_estimated`:
+    #: an estimated population), as the terminal and Markdown mark it `*`; None: not known (a plan read
+    #: from a file that does not say, or made by hand); `mark_estimates` sets it and the load's flags
+    objective_is_estimate: dict[str, bool] | None = field(default=None, compare=False)
 
     @property
     def found(self) -> bool:
@@ -108,6 +130,21 @@ class Solution:
             if a.id == org_id:
                 return a
         return None
+
+    def mark_estimates(self, problem) -> None:
+        """Say which of the plan's figures rest on an estimate under `problem`'s data (its source notes):
+        each objective term (`objective_is_estimate`) and each load point's load and limit
+        (`used_is_estimate`, `limit_is_estimate`), as the terminal view and the Markdown mark them `*`.
+        `hpplan.solve` does this for every solution it returns."""
+        from .formats import capacity_estimated, estimated_loads, objective_estimated
+        from .problem import checked_problem
+
+        checked_problem("Solution.mark_estimates", problem)
+        loads = estimated_loads(problem, self)
+        self.objective_is_estimate = objective_estimated(problem, self)
+        self.load = [replace(p, used_is_estimate=bool(p.used) and (p.pool, p.month) in loads,
+                             limit_is_estimate=capacity_estimated(problem.pool.get(p.pool), p.month))
+                     for p in self.load]
 
     def to_json_dict(self) -> dict:
         solver = {
@@ -125,16 +162,11 @@ class Solution:
             solver["stopped"] = True  # by Ctrl-C or a StopRequest: the best plan found so far
         if self.stats.least_change:
             solver["least_change"] = True  # re-planned against a baseline: its status holds among those plans
-        return {
-            "status": self.status.value,
-            "objective": {k: _number(v) for k, v in self.objective.items()},
-            "plan": [a.to_json() for a in self.plan],
-            "load": [
-                {"pool": p.pool, "month": p.month, "used": _number(p.used), "limit": _number(p.limit)}
-                for p in self.load
-            ],
-            "solver": solver,
-        }
+        data = {"status": self.status.value, "objective": {k: _number(v) for k, v in self.objective.items()}}
+        if self.objective_is_estimate is not None:  # known (`mark_estimates`): said; else as before
+            data["objective_is_estimate"] = dict(self.objective_is_estimate)
+        data.update(plan=[a.to_json() for a in self.plan], load=[p.to_json() for p in self.load], solver=solver)
+        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_json_dict(), ensure_ascii=False, indent=2) + "\n"
@@ -221,18 +253,33 @@ def read_plan(path: Path) -> Solution:
         raise InputError(f"objective: expected an object of terms and their values, got {_shown(objective)}",
                          where("objective"))
     objective = {str(k): float(v) for k, v in objective.items() if isinstance(v, (int, float))}
+    marks = data.get("objective_is_estimate")  # optional: a plan written before the flags still reads
+    if marks is not None and not isinstance(marks, dict):
+        raise InputError(f"objective_is_estimate: expected an object of terms, each true or false, got {_shown(marks)}",
+                         where("objective_is_estimate"))
+    for term, mark in (marks or {}).items():
+        if not isinstance(mark, bool):
+            raise InputError(f"objective_is_estimate: {term} is {_shown(mark)}; expected true or false",
+                             where("objective_is_estimate", term))
     load = data.get("load", [])
     if not isinstance(load, list):
         raise InputError(f"load: expected a list of pool months, got {_shown(load)}", where("load"))
     points = []
     for i, p in enumerate(load):
         try:
-            points.append(LoadPoint(str(p["pool"]), str(p["month"]), float(p["used"]), float(p["limit"])))
+            point = LoadPoint(str(p["pool"]), str(p["month"]), float(p["used"]), float(p["limit"]))
         except (KeyError, TypeError, ValueError):
             raise InputError(f"load entry {i + 1}: expected an object with pool, month, used and limit (numbers), "
                              f"got {_shown(p)}", where("load", i))
+        for key in ("used_is_estimate", "limit_is_estimate"):  # optional, as objective_is_estimate
+            if p.get(key) is not None and not isinstance(p[key], bool):
+                raise InputError(f"load entry {i + 1}: {key} is {_shown(p[key])}; expected true or false",
+                                 where("load", i, key))
+        points.append(replace(point, used_is_estimate=p.get("used_is_estimate"),
+                              limit_is_estimate=p.get("limit_is_estimate")))
     return Solution(status=status, objective=objective, plan=plan, load=points,
-                    stats=_stats(data.get("solver"), status, objective))
+                    stats=_stats(data.get("solver"), status, objective),
+                    objective_is_estimate=dict(marks) if marks is not None else None)
 
 
 class _KeyTwice(ValueError):

@@ -10,9 +10,9 @@ Two phases (docs/model.md "Solving"):
 Re-planning against a baseline plan (`solve(..., baseline=Baseline(plan))`, docs/scenarios.md) keeps
 every rule and first changes as little as possible: phase "fewest moved" minimises the number of
 organisations not in their baseline window and fixes it, phase "least movement" minimises the windows
-they move and fixes that, then the two phases above run as usual. A frozen horizon (`freeze_until`)
-comes first: phase "frozen horizon" keeps the baseline's go-lives in the windows before that date
-(and lets nothing else in) as far as the rules allow. History is always frozen.
+they move and fixes that, then the two phases above run as usual. A frozen horizon (`freeze_until`: the
+Baseline's, else the data's) comes first: phase "frozen horizon" keeps the baseline's go-lives in the
+windows before that date (and lets nothing else in) as far as the rules allow. History is always frozen.
 """
 
 from __future__ import annotations
@@ -166,13 +166,25 @@ def solver_for(options: SolveOptions, time_left: float) -> cp_model.CpSolver:
     return solver
 
 
+#: `Baseline(plan, freeze_until=NO_FREEZE)`: no frozen horizon, whatever the data's `freeze_until` says (a
+#: freeze before every window keeps none of them)
+NO_FREEZE = dt.date.min
+
+
 @dataclass
 class Baseline:
-    """A plan to re-plan against: keep as much of it as the rules allow."""
+    """A plan to re-plan against: keep as much of it as the rules allow. `freeze_until`: keep the
+    baseline's go-lives in the windows before this date (`--freeze-until`); None takes the data's
+    (`freeze_until` in waves.yaml), as `hpplan solve --baseline` does; `NO_FREEZE`: none."""
 
     plan: Solution
     freeze_until: dt.date | None = None  # keep the baseline's go-lives in windows before this date
     name: str = "baseline"  # where it came from (a file name), for reports
+
+    @property
+    def label(self) -> str:
+        """'the baseline', or 'the baseline FILE' where it came from a file (its `name`)."""
+        return "the baseline" if self.name == "baseline" else f"the baseline {self.name}"
 
     def __post_init__(self) -> None:
         self.check()
@@ -190,7 +202,7 @@ class Baseline:
         if not isinstance(self.name, str):
             raise TypeError(f"Baseline.name is a str, got {type(self.name).__name__}")
         if not self.plan.found:  # "0 moved, proven" against nothing would be a wrong answer
-            raise ValueError(f"the baseline {self.name} has no plan (status {self.plan.status.value}), so there is "
+            raise ValueError(f"{self.label} has no plan (status {self.plan.status.value}), so there is "
                              "nothing to keep; re-plan against a plan that was found (status optimal or feasible), "
                              "or solve without a baseline")
 
@@ -233,8 +245,9 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
     options.check()
     if baseline is not None:
         baseline.check()
+        baseline = with_data_freeze(problem, baseline)
         if baseline.plan.plan and not any(a.id in problem.org for a in baseline.plan.plan):
-            raise ValueError(f"the baseline {baseline.name} shares no organisation with the data (a plan of other "
+            raise ValueError(f"{baseline.label} shares no organisation with the data (a plan of other "
                              "data?): re-planning against it would keep nothing; give a plan of this data")
     with stop_on_ctrl_c(options.stop) as stop:  # a notebook's Ctrl-C: the best plan so far
         by_ctrl_c = stop is not options.stop
@@ -243,10 +256,21 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
         solution, replan = _solve_replan(problem, options, baseline)
     solution.stats.stopped = requested(options.stop)
     solution.stats.least_change = baseline is not None
+    solution.stats.freeze_until = baseline.freeze_until if baseline is not None else None
     if by_ctrl_c and solution.stats.stopped and solution.status is Status.unknown:
         raise KeyboardInterrupt  # no plan yet: the caller's Ctrl-C, as without a solve
     _verified(problem, solution)
+    solution.mark_estimates(problem)  # which figures rest on estimates (the JSON's `*_is_estimate`)
     return solution, replan
+
+
+def with_data_freeze(problem: Problem, baseline: Baseline) -> Baseline:
+    """The baseline with the freeze the re-plan keeps: its own `freeze_until`, else the data's
+    (waves.yaml `freeze_until`, as `hpplan solve --baseline` takes it); `NO_FREEZE` is none (None). A
+    copy: the caller's Baseline is left as it was."""
+    freeze = baseline.freeze_until if baseline.freeze_until is not None else problem.waves.freeze_until
+    freeze = None if freeze == NO_FREEZE else freeze
+    return baseline if freeze == baseline.freeze_until else replace(baseline, freeze_until=freeze)
 
 
 class PlanBroken(RuntimeError):

@@ -722,13 +722,18 @@ def verify(problem: Problem, solution: Solution, *, check_objective: bool = True
     """Check `solution.plan` (and its load report and objective) against docs/rules.md.
 
     Returns the violations, sorted by kind of rule, place and actors; an empty list means the plan
-    satisfies every rule and limit.
+    satisfies every rule and limit. A solution with no plan (infeasible, or none found in time) is a
+    ValueError, as `to_csv` and `to_ics` say it: a list of every organisation "missing from the plan"
+    would read as a broken plan the solver returned.
     """
     if not isinstance(problem, Problem):  # (its own check: the verifier takes no helper of problem.py)
         raise TypeError(f"verify takes a Problem (hpplan.load_problem(folder)), got {type(problem).__name__}")
     if not isinstance(solution, Solution):
         raise TypeError(f"verify takes a Solution (from hpplan.solve, or hpplan.read_plan(file)), "
                         f"got {type(solution).__name__}")
+    if not solution.found:
+        raise ValueError(f"verify: the solution has no plan ({solution.status.value}), so there is nothing to "
+                         "verify; check `solution.found` first")
     return _Verifier(problem, solution, check_objective).run()
 
 

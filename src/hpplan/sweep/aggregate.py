@@ -39,6 +39,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Iterable
 
 from ..formats import ESTIMATE_NOTE
+from .run import Results
 
 OK = ("optimal", "feasible")
 
@@ -255,6 +256,11 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
     """Sum up a sweep's records (`run.Results`: header, base, records). `live_by`: the dates to give
     P(live by) for (default: the spec's); `size`: how many scenarios the sweep has (default: the
     header's), records past it are left out."""
+    if not isinstance(results, Results):
+        slip = (": read_results(path) returns (Results, length); give read_results(path)[0]"
+                if isinstance(results, tuple) and results and isinstance(results[0], Results) else "")
+        raise TypeError(f"aggregate takes the sweep's Results (read_results(path)[0]), got {type(results).__name__}"
+                        f"{slip}")
     header, base = results.header, results.base or {}
     size = header.get("size", 0) if size is None else size
     dates = sorted({(d if isinstance(d, dt.date) else dt.date.fromisoformat(d))

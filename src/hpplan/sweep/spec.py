@@ -509,11 +509,20 @@ def _scenario_path(loaded: LoadedSpec, index: int) -> Path:
                      loaded.where("scenarios", index))
 
 
-def resolve(loaded: LoadedSpec, data: Path | None = None) -> SweepContext:
+def resolve(loaded: LoadedSpec | Path | str, data: Path | str | None = None) -> SweepContext:
     """The sweep's context: the base data (with the spec's scenarios), and every id the spec names
-    checked against it. InputError(s) with file:line and did-you-mean."""
+    checked against it. InputError(s) with file:line and did-you-mean. `loaded`: `load_spec(path)`, or
+    the spec file's path (read by `load_spec`); `data`: the data folder instead of the spec's `base`."""
     from ..scenario import apply_scenarios
 
+    if isinstance(loaded, (str, Path)):
+        loaded = load_spec(loaded)
+    if not isinstance(loaded, LoadedSpec):
+        raise TypeError("resolve takes the spec as load_spec(path) or the spec file's path (str or Path), "
+                        f"got {type(loaded).__name__}")
+    if data is not None and not isinstance(data, (str, Path)):
+        raise TypeError(f"resolve takes data as a data folder's path (str or Path) or None, got {type(data).__name__}")
+    data = Path(data) if data is not None else None
     spec = loaded.spec
     folder = data_folder(loaded, data)
     problem = load_problem(folder)
