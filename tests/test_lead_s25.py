@@ -75,3 +75,43 @@ def test_a_junit_file_that_cannot_be_written_is_an_annotation_in_github_format(t
 
 def test_a_misspelt_last_part_is_not_taken_for_a_rename():
     assert closest("orsta-legekontr", ["orsta", "orsta-legekontor"]) == "orsta-legekontor"
+
+
+def test_a_name_with_dollar_signs_is_drawn_as_written_in_the_static_charts():
+    # `Giske $\frac{a}$ kr` made `report --format png` fail (exit 70: matplotlib read it as a formula),
+    # and `Leka 5$ og 10$` was drawn as `Leka 5og10` in italics
+    from helpers import build, org, solved
+
+    from hpplan.report import static_chart, static_figure
+
+    problem = build([org("giske", name="Giske $\\frac{a}$ kr"), org("leka", name="Leka 5$ og 10$ x^2_y")])
+    solution = solved(problem)
+    assert static_chart(problem, solution, "png").startswith(b"\x89PNG")
+    assert b"Leka 5$ og 10$ x^2_y" in static_chart(problem, solution, "svg")
+    figure = static_figure(problem, solution)
+    texts = [t for ax in figure.axes for t in ax.get_yticklabels() if "Leka" in t.get_text()]
+    assert texts and not any(t.get_parse_math() for t in texts)
+
+
+def test_a_json_plan_saved_with_a_byte_order_mark_or_as_latin1_is_read_or_said_at_its_line(tmp_path: Path):
+    # a plan saved by Notepad (UTF-8 with a BOM) was refused with Python's "Unexpected UTF-8 BOM (decode using
+    # utf-8-sig)"; a Latin-1 one got "'utf-8' codec can't decode ... position 653" with no line
+    from helpers import build, org, solved
+
+    from hpplan.errors import InputError
+    from hpplan.solution import read_plan
+
+    solution = solved(build([org("orsta", name="Ørsta"), org("volda", name="Volda")]))
+    text = solution.to_json()
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert read_plan(bom).to_json() == text
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(text.encode("latin-1"))
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "Ø" in row)
+    try:
+        read_plan(latin)
+    except InputError as error:
+        assert str(error) == f"{latin}:{line}: not UTF-8 text (byte 0xd8); save the file as UTF-8"
+    else:
+        raise AssertionError("a Latin-1 plan was read")

@@ -1401,15 +1401,24 @@ def _static_coverage(ax, problem: Problem, solution: Solution, other: Solution |
         ax.spines[side].set_visible(False)
 
 
-def static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.all, *,
-                  group_by: GroupBy = GroupBy.window, other: Solution | None = None, detail: Detail = Detail.auto,
-                  labels: tuple[str, str] = ("plan", "compared"), verify_plan: bool = True,
-                  violations: list | None = None, plan_note: str | None = None):
+def static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.all, **options):
     """A matplotlib Figure of one chart, or of all three stacked (Gantt, load, coverage). The title
     says the plan's status and, with `verify_plan`, whether it breaks rules or limits of this data
     (`violations` when the caller has them, else the verifier runs here): a slide must not call a
     plan over this data's limits "optimal". `plan_note` (how the plan was made) ends the title, and
-    the data's organisations the plan leaves out (`not_in_plan`) are named under it."""
+    the data's organisations the plan leaves out (`not_in_plan`) are named under it. Every text is
+    drawn as written: a name or folder with `$...$` in it is no formula (matplotlib's mathtext read
+    `Leka 5$ og 10$` as one, or failed on it), whatever the caller's `text.parse_math`."""
+    import matplotlib
+
+    with matplotlib.rc_context({"text.parse_math": False}):  # (each text keeps it from its creation on)
+        return _static_figure(problem, solution, chart, **options)
+
+
+def _static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.all, *,
+                   group_by: GroupBy = GroupBy.window, other: Solution | None = None, detail: Detail = Detail.auto,
+                   labels: tuple[str, str] = ("plan", "compared"), verify_plan: bool = True,
+                   violations: list | None = None, plan_note: str | None = None):
     Figure = _matplotlib()
     checked_arguments("static_figure", problem, solution, other=other)
     chart = choice(Chart, chart, "chart")

@@ -18,6 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .errors import InputError, Location, input_errors
 from .schema import Date, Id, id_advice
+from .yamlio import utf8_text
 
 
 class Status(str, Enum):
@@ -193,7 +194,8 @@ def read_plan(path: Path) -> Solution:
     line of the entry or field; whether it fits some data is for its reader to check (`check --plan`
     refuses an organisation the data lacks, a re-plan's baseline may come from other data)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        # saved by Notepad: a byte order mark is read past, another encoding said at its line (`utf8_text`)
+        text = utf8_text(Path(path).read_bytes(), str(path), "the JSON `hpplan solve --format json -o FILE` writes")
         data = json.loads(text, object_pairs_hook=_no_key_twice)
     except FileNotFoundError:
         raise InputError("no such plan file; write one with `hpplan solve --format json -o FILE`", Location(str(path)))

@@ -96,23 +96,29 @@ def load_yaml(path: Path, display: str | None = None, flags: frozenset[str] = fr
     return parse_yaml(raw, display, flags)
 
 
-def parse_yaml(raw: bytes, display: str, flags: frozenset[str] = frozenset()) -> YamlDocument:
+def utf8_text(raw: bytes, display: str, what: str = "a YAML text file") -> str:
+    """The text of a file saved as UTF-8, with or without the byte order mark Notepad and Excel write; else an
+    InputError that says how it was saved (UTF-16: Notepad's "Unicode"; Latin-1: the line of the first byte
+    that is not UTF-8; binary data). `what`: the file expected, as the message says it."""
     nuls = raw.count(b"\x00")
     wide = _wide_encoding(raw)
     if wide is not None:  # Notepad's "Unicode" is UTF-16: text, though every other byte is a NUL
         raise InputError(f"{wide} text (Notepad calls it \"Unicode\"); save the file as UTF-8 (in Notepad: "
                          "Save as, Encoding: UTF-8)", Location(display))
     if nuls * 10 > len(raw):  # a picture, a spreadsheet (one NUL in a text is its control character)
-        raise InputError("binary data (NUL bytes); expected a YAML text file in UTF-8", Location(display))
+        raise InputError(f"binary data (NUL bytes); expected {what} in UTF-8", Location(display))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         if nuls:
-            raise InputError("binary data (a NUL byte); expected a YAML text file", Location(display)) from None
+            raise InputError(f"binary data (a NUL byte); expected {what}", Location(display)) from None
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", Location(display, line))
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    return text.removeprefix("\ufeff")
+
+
+def parse_yaml(raw: bytes, display: str, flags: frozenset[str] = frozenset()) -> YamlDocument:
+    text = utf8_text(raw, display)
     # composed letters (NFC): an å typed as a and a combining ring (pasted from macOS) is one letter, so
     # names line up in the table (padded by letters), compare equal and sort as the same name
     text = unicodedata.normalize("NFC", text)
