@@ -210,11 +210,12 @@ def test_github_annotations_are_one_per_line_and_at_most_ten_of_each_kind():
     assert errors[9].startswith("::error file=data/organisations.yaml,line=18,")
     assert "(and 2 more errors on 2 other lines, which GitHub does not show as annotations" in errors[9]
     plain = text.splitlines()[len(errors):]
-    # the full report, in which data text could read as a workflow command, with GitHub's commands stopped
+    # the full report, in which data text could read as a workflow command, with GitHub's commands stopped;
+    # then the summary, the last line (a script's `tail -1`), as without the report
     token = plain[0].removeprefix("::stop-commands::")
-    assert plain[0].startswith("::stop-commands::hpplan-") and plain[-1] == f"::{token}::"
-    assert plain[1:-1] == to_text(CheckResult("data", "violations", "summary", findings=findings)).splitlines()
-    assert all(str(f) in plain for f in findings) and plain[-2] == "summary"
+    assert plain[0].startswith("::stop-commands::hpplan-") and plain[-2] == f"::{token}::"
+    assert plain[1:-2] == to_text(CheckResult("data", "violations", "summary", findings=findings)).splitlines()
+    assert all(str(f) in plain for f in findings) and plain[-3] == "summary" and plain[-1] == "summary"
     # the suggested changes likewise; up to ten lines, no note and no plain report
     reasons = [Reason(f"mandatory:o{n}", "mandatory", Location(waves, 20 + n), (f"o{n}",), f"o{n} must go live")
                for n in range(12)]

@@ -115,3 +115,19 @@ def test_a_json_plan_saved_with_a_byte_order_mark_or_as_latin1_is_read_or_said_a
         assert str(error) == f"{latin}:{line}: not UTF-8 text (byte 0xd8); save the file as UTF-8"
     else:
         raise AssertionError("a Latin-1 plan was read")
+
+
+def test_past_ten_lines_the_github_annotations_show_the_lines_with_most_findings_first():
+    # a pool a pull request cut, in every conflict, was only in the "598 more errors" of the log: the ten
+    # annotations went to rule lines each met once, in the order they came
+    from hpplan.check import CheckResult, Finding, to_github
+    from hpplan.errors import Location
+
+    findings = [Finding("order", f"rule {n}", Location("data/waves.yaml", 10 + n), f"rule #{n}") for n in range(12)]
+    findings += [Finding("capacity", f"pool primary in 2025-0{n}", Location("cut.yaml", 4), "pool primary")
+                 for n in range(1, 4)]
+    lines = to_github(CheckResult("data", "infeasible", "summary", findings=findings)).splitlines()
+    errors = [line for line in lines if line.startswith("::error")]
+    assert errors[0].startswith("::error file=cut.yaml,line=4,")  # three findings: first
+    assert [e.split(",")[1] for e in errors[1:]] == [f"line={10 + n}" for n in range(9)]  # then in their order
+    assert lines[-1] == "summary"

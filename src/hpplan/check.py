@@ -954,8 +954,12 @@ def _annotations(command: str, groups: list[list[Annotation]], what: tuple[str, 
     """`::command` lines, one per group (a file:line; its messages each on a line of their own), at most
     GITHUB_ANNOTATIONS: the last then says how many more there are and where to read them. `what`: the
     singular and plural of what an item is; `unlisted`: items found but not listed at all (input errors
-    beyond errors.MAX_ERRORS), which the last annotation counts too."""
+    beyond errors.MAX_ERRORS), which the last annotation counts too. Where there are more lines than that,
+    those with the most items come first (the pool or limit a pull request lowered is in every conflict it
+    causes; the rules it meets in each only once), each in the order the lines first appear."""
     lines = []
+    if len(groups) > GITHUB_ANNOTATIONS:
+        groups = sorted(groups, key=len, reverse=True)  # (stable: of equal ones, the first to appear first)
     shown = groups[:GITHUB_ANNOTATIONS]
     for k, group in enumerate(shown, 1):
         titles = dict.fromkeys(title for _, title, _ in group)
@@ -1029,8 +1033,9 @@ def to_github(result: CheckResult) -> str:
              + _annotations("warning", warning_groups, ("known finding no longer found",
                                                         "known findings no longer found")))
     cut = max(len(error_groups), len(notice_groups), len(warning_groups)) > GITHUB_ANNOTATIONS
-    said = (_as_plain_log(to_text(result).rstrip("\n")) if cut
-            else "\n".join(([ESTIMATE_NOTE] if result.estimated else []) + [result.summary]))
+    # the summary is the last line either way (a script's `tail -1`), after the plain report where it follows
+    said = "\n".join(([_as_plain_log(to_text(result).rstrip("\n"))] if cut else [])
+                     + ([ESTIMATE_NOTE] if result.estimated and not cut else []) + [result.summary])
     return "\n".join(lines + [said]) + "\n"
 
 
