@@ -131,3 +131,15 @@ def test_past_ten_lines_the_github_annotations_show_the_lines_with_most_findings
     assert errors[0].startswith("::error file=cut.yaml,line=4,")  # three findings: first
     assert [e.split(",")[1] for e in errors[1:]] == [f"line={10 + n}" for n in range(9)]  # then in their order
     assert lines[-1] == "summary"
+
+
+def test_a_problems_repr_names_the_scenarios_applied_not_a_count_of_entries():
+    # one scenario of three changes read "1 scenario change(s) applied"
+    from hpplan.loader import load_problem
+    from hpplan.scenario import apply_quick, apply_scenarios
+
+    data = Path(__file__).resolve().parent.parent / "data"
+    problem = apply_scenarios(load_problem(data), [data / "scenarios" / "hmr-postponed.yaml"])
+    problem = apply_quick(problem, postpone=["orsta=2025-01-01"], exclude=["aure"])
+    assert repr(problem).endswith(", with hmr-postponed, command line applied>"), repr(problem)
+    assert "applied" not in repr(load_problem(data))

@@ -150,7 +150,9 @@ class Problem:
         """One line for a notebook (the dataclass's own repr lists every organisation: 90 KB)."""
         waves = self.waves
         future = sum(1 for w in waves.windows if w.date >= waves.planning_date)
-        applied = f", {len(self.applied)} scenario change(s) applied" if self.applied else ""
+        # each scenario file once (its changes are one entry), and the command line's quick forms once
+        names = dict.fromkeys(entry.split(":", 1)[0] for entry in self.applied)
+        applied = f", with {', '.join(names)} applied" if names else ""
         return (f"<Problem {self.data_dir if self.data_dir is not None else '(no folder)'}: "
                 f"{len(self.organisations)} organisations, {len(waves.windows)} windows ({future} from the "
                 f"planning date {waves.planning_date}), {len(waves.pools)} pools, {len(waves.rules)} rules{applied}>")
