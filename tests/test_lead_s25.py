@@ -143,3 +143,20 @@ def test_a_problems_repr_names_the_scenarios_applied_not_a_count_of_entries():
     problem = apply_quick(problem, postpone=["orsta=2025-01-01"], exclude=["aure"])
     assert repr(problem).endswith(", with hmr-postponed, command line applied>"), repr(problem)
     assert "applied" not in repr(load_problem(data))
+
+
+def test_an_empty_fact_note_is_refused_in_a_plan_file_as_in_the_data(tmp_path: Path):
+    # `source: 'fact:'` names no source; the data refuses it, a plan file took it as a fact
+    from hpplan.check import check_plan
+    from hpplan.errors import InputError
+    from hpplan.loader import load_problem
+
+    tiny = Path(__file__).resolve().parent / "data" / "tiny"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("plan:\n  - id: orsta\n    go_live: 2024-04-27\n    source: 'fact:'\n", encoding="utf-8")
+    try:
+        check_plan(load_problem(tiny), plan)
+    except InputError as error:
+        assert f"{plan}:4:" in str(error) and "is 'fact:', with nothing after the colon" in str(error), str(error)
+    else:
+        raise AssertionError("an empty fact note was taken")

@@ -40,7 +40,7 @@ from .formats import ESTIMATE_NOTE, PLAN_FILE, entry_of
 from .loader import validate
 from .model.objective import TERMS as OBJECTIVE_WEIGHTED_TERMS
 from .problem import Problem, checked_problem
-from .schema import ID_PATTERN, SOURCE_KIND, Date, Located, Status
+from .schema import ID_PATTERN, Date, Located, Status, source_note_problem
 from .solution import Assignment, JsonLines, SolveStats, Solution, Status as PlanStatus, read_plan
 from .verify import Violation, broken_rules, stale_figures, stale_text, verify
 from .yamlio import load_yaml
@@ -64,9 +64,9 @@ class PlanEntry(BaseModel):
     @field_validator("source")
     @classmethod
     def _sourced(cls, value: str) -> str:
-        if not SOURCE_KIND.match(value):
-            raise ValueError(f"source must start with 'fact:', 'estimate:' or 'inferred:' (e.g. 'fact: nrk.no ...'), "
-                             f"got {value!r}")
+        wrong = source_note_problem(value)  # (as the data's notes: a kind, and something after its colon)
+        if wrong is not None:
+            raise ValueError(f"source {wrong}")
         return value
 
 

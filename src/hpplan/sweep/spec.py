@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, 
 from ..errors import InputError, InputErrors, Location, did_you_mean
 from ..loader import flag_fields, load_problem, validate
 from ..problem import Problem
-from ..schema import FTE_MAX, SOURCE_KIND, Date, FieldError, Fte, Id, Kind, Month, Status
+from ..schema import FTE_MAX, Date, FieldError, Fte, Id, Kind, Month, Status, source_note_problem
 from ..solve import SEED_MAX, TIME_LIMIT_MIN, WORK_LIMIT_NEEDS_CP_SAT, SolveOptions
 from ..yamlio import YamlDocument, load_yaml
 
@@ -188,9 +188,9 @@ class Risk(_Strict):
             raise ValueError("a risk needs actor/actors, or kind/kinds and/or status, to say whom it applies to")
         if self.slip is None and self.delay_signing is None:
             raise ValueError("a risk needs slip (a distribution of months) and/or delay_signing")
-        if not SOURCE_KIND.match(self.source):
-            raise ValueError("source must start with 'estimate:', 'inferred:' or 'fact:' (risk distributions "
-                             f"are estimates: say how they were estimated), got {self.source!r}")
+        wrong = source_note_problem(self.source)  # (as the data's notes: a kind, and something after its colon)
+        if wrong is not None:
+            raise ValueError(f"source {wrong} (risk distributions are estimates: say how they were estimated)")
         return self
 
     @property
