@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from helpers import edit, error_of, line_of
+from helpers import edit, error_of, errors_of, line_of
 
 from hpplan.errors import closest
 
@@ -160,3 +161,21 @@ def test_an_empty_fact_note_is_refused_in_a_plan_file_as_in_the_data(tmp_path: P
         assert f"{plan}:4:" in str(error) and "is 'fact:', with nothing after the colon" in str(error), str(error)
     else:
         raise AssertionError("an empty fact note was taken")
+
+
+def test_a_preferred_window_in_history_after_a_new_planning_date_names_its_organisation(tmp_path: Path):
+    # `set_planning_date: 2024-06-01` told eight "preferred_window '2024-04' (2024-04-27) is before the planning
+    # date ..." at the scenario's line, without saying whose
+    from hpplan.loader import load_problem
+    from hpplan.scenario import apply_scenarios
+
+    data = Path(__file__).resolve().parent.parent / "data"
+    scenario = tmp_path / "june.yaml"
+    scenario.write_text("base: data\ndescription: back-test from June 2024 (assumption)\nchanges:\n"
+                        "  - {op: set_planning_date, date: 2024-06-01}\n", encoding="utf-8")
+    said = errors_of(lambda: apply_scenarios(load_problem(data), [scenario]))
+    before = [line for line in said if "is before the planning date" in line]
+    assert any(": melhus: preferred_window '2024-04' (2024-04-27) is before the planning date 2024-06-01" in line
+               for line in before), said
+    assert before and all(re.search(r"\(set_planning_date\): [a-z0-9-]+: preferred_window ", line)
+                          for line in before), before

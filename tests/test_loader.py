@@ -254,7 +254,7 @@ def test_a_cost_of_delay_must_be_a_finite_number(data: Path):
 
 @pytest.mark.parametrize("file, old, new, message", [
     ("organisations.yaml", "    preferred_window: 2024-04\n", "    preferred_window: 2024-4\n",
-     "preferred_window '2024-4' is not a window in waves.yaml (did you mean '2024-04'?)"),
+     "helse-more-og-romsdal: preferred_window '2024-4' is not a window in waves.yaml (did you mean '2024-04'?)"),
     ("organisations.yaml", "    municipality: orsta\n", "    municipality: orstaa\n",
      "municipality 'orstaa' is not an organisation"),
     ("organisations.yaml", "    kind: health_trust\n    status: signed\n",

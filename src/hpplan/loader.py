@@ -887,11 +887,12 @@ def _reference_errors(problem: Problem) -> list[InputError]:
             # a live organisation is not planned: a preference is left over from when it was, unless it
             # names the window it went live in
             if o.preferred_window not in windows:
-                need_window(o.preferred_window, o, "preferred_window", field="preferred_window")
+                need_window(o.preferred_window, o, f"{o.id}: preferred_window", field="preferred_window")
             elif (broken := history_preference(o, problem.history_window_of(o))) is not None:
                 err(f"{o.id}: {broken}; remove preferred_window", o, "preferred_window")
         elif o.preferred_window is not None:
-            need_window(o.preferred_window, o, "preferred_window", future=True, field="preferred_window")
+            # named: a scenario's set_planning_date says this of every organisation it passes, at its own line
+            need_window(o.preferred_window, o, f"{o.id}: preferred_window", future=True, field="preferred_window")
         if o.track is not None and o.track not in tracks:
             err(f"track {o.track!r} is not a track in waves.yaml{meant(o.track, tracks, 'track')}", o, "track")
         if o.load_profile is not None:
