@@ -16,3 +16,10 @@ def data(tmp_path: Path) -> Path:
     folder = tmp_path / "data"
     shutil.copytree(TINY, folder)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _no_github_job_summary(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run in a GitHub job write nothing into its summary (`check --format github` appends to
+    $GITHUB_STEP_SUMMARY); a test that wants one sets its own."""
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)

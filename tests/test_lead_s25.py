@@ -179,3 +179,33 @@ def test_a_preferred_window_in_history_after_a_new_planning_date_names_its_organ
                for line in before), said
     assert before and all(re.search(r"\(set_planning_date\): [a-z0-9-]+: preferred_window ", line)
                           for line in before), before
+
+
+def test_github_format_appends_the_whole_report_to_the_job_summary(tmp_path: Path, monkeypatch):
+    # GitHub shows ten annotations of each kind; the rest were only in the step's log
+    from typer.testing import CliRunner
+
+    from hpplan import cli
+    from hpplan.check import CheckResult, Finding, to_step_summary
+    from hpplan.errors import Location
+
+    tiny = Path(__file__).resolve().parent / "data" / "tiny"
+    summary = tmp_path / "summary.md"
+    summary.write_text("## an earlier step's\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    result = CliRunner().invoke(cli.app, ["check", "--data", str(tiny), "-f", "github", "-t", "5"])
+    assert result.exit_code == 0, result.output
+    written = summary.read_text(encoding="utf-8")
+    assert written.startswith("## an earlier step's\n### hpplan check: ")  # appended: the job's steps share it
+    assert written.endswith(f"```text\n{result.stdout.strip()}\n```\n\n")
+    # not in the other formats
+    CliRunner().invoke(cli.app, ["check", "--data", str(tiny), "-t", "5"])
+    assert summary.read_text(encoding="utf-8") == written
+    # every finding, in a fence the data's backticks cannot close; the heading's markup escaped
+    findings = [Finding("order", f"rule {n} ```x```", Location("w.yaml", n), "rule") for n in range(15)]
+    text = to_step_summary(CheckResult("data", "violations", "2 *errors*", findings=findings))
+    assert text.startswith("### 2 \\*errors\\*\n\n````text\n") and text.count("rule ") == 15
+    # a summary that cannot be written: a warning, the check's own result stands
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "no" / "summary.md"))
+    result = CliRunner().invoke(cli.app, ["check", "--data", str(tiny), "-f", "github", "-t", "5"])
+    assert result.exit_code == 0 and "::warning title=hpplan check::cannot write the job summary" in result.stdout

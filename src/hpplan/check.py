@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from .errors import InputError, InputErrors, Location, did_you_mean, each_of, input_errors
 from .explain import (MORE_UNDECIDED, RELAX_EACH_MAX, SOLVE_TIME_LIMIT, Conflict, Explanation, Undecided,
                       counted, explain_infeasible, kind_counts, rests_on_json)
-from .formats import ESTIMATE_NOTE, PLAN_FILE, entry_of
+from .formats import ESTIMATE_NOTE, PLAN_FILE, entry_of, md_text
 from .loader import validate
 from .model.objective import TERMS as OBJECTIVE_WEIGHTED_TERMS
 from .problem import Problem, checked_problem
@@ -1046,6 +1046,16 @@ def _as_plain_log(text: str) -> str:
     the text cannot hold the line that ends the pause."""
     token = "hpplan-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
     return f"::stop-commands::{token}\n{text}\n::{token}::"
+
+
+def to_step_summary(result: CheckResult) -> str:
+    """The report as Markdown for a GitHub job's summary page (`$GITHUB_STEP_SUMMARY`): the summary as a
+    heading, then the whole text report (every finding, conflict and suggested change: the annotations show
+    ten of each) in a code block, whose fence is longer than any run of backticks in the data's text."""
+    checked_result("to_step_summary", result)
+    text = to_text(result).rstrip("\n")
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+    return f"### {md_text(result.summary)}\n\n{fence}text\n{text}\n{fence}\n\n"
 
 
 FORMATS = {"text": to_text, "json": to_json, "junit": to_junit, "github": to_github}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import List, Optional
 import typer
 
 from .check import (EXIT_FAILED, EXIT_OK, EXIT_UNDECIDED, FORMATS, CheckResult, check_data, check_plan, invalid,
-                    source_label, stale_note, to_junit)
+                    source_label, stale_note, to_junit, to_step_summary)
 from .cli import (EXIT_INPUT, app, check_command_line, fail_input, folder_if_known, folder_to_plan,
                   inputs_of, output_problem, problem_with)
 from .errors import InputError
@@ -104,6 +105,7 @@ def check_command(
             fail_input(error)
     write_stdout(FORMATS[fmt.value](result))
     _write_junit(junit, result, fmt, folder, scenario)
+    _job_summary(result, fmt)
     raise typer.Exit(result.exit_code)
 
 
@@ -115,6 +117,22 @@ def _write_junit(path: Optional[Path], result, fmt: CheckFormat = CheckFormat.te
         write_atomic(path, to_junit(result))
     except InputError as error:
         _unwritable(error, fmt, folder, scenario)
+
+
+def _job_summary(result, fmt: CheckFormat) -> None:
+    """With --format github in a GitHub Actions job (`$GITHUB_STEP_SUMMARY` names its summary file): the whole
+    report appended there as Markdown (`check.to_step_summary`), for the annotations show ten of each kind.
+    A summary that cannot be written is a warning annotation; the check's own result stands."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if fmt is not CheckFormat.github or not target:
+        return
+    try:
+        with open(target, "a", encoding="utf-8") as summary:  # GitHub's file, shared by the job's steps: appended
+            summary.write(to_step_summary(result))
+    except OSError as exc:
+        sys.stdout.write(f"::warning title=hpplan check::cannot write the job summary {target} "
+                         f"({exc.strerror or exc})\n")
+        sys.stdout.flush()
 
 
 def _unwritable(error: InputError | None, fmt: CheckFormat, folder: Optional[Path], scenario: List[Path]) -> None:
