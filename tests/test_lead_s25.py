@@ -209,3 +209,53 @@ def test_github_format_appends_the_whole_report_to_the_job_summary(tmp_path: Pat
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "no" / "summary.md"))
     result = CliRunner().invoke(cli.app, ["check", "--data", str(tiny), "-f", "github", "-t", "5"])
     assert result.exit_code == 0 and "::warning title=hpplan check::cannot write the job summary" in result.stdout
+
+
+def test_a_saved_replan_read_back_keeps_its_frozen_horizon(data: Path, tmp_path: Path):
+    # `read_plan` of a `solve --baseline` plan lost the data's freeze_until, so compare() on it said no freeze
+    import datetime as dt
+
+    from typer.testing import CliRunner
+
+    from hpplan import cli
+    from hpplan.solution import read_plan
+
+    waves = data / "waves.yaml"
+    waves.write_text("freeze_until: 2024-06-01\n" + waves.read_text(encoding="utf-8"), encoding="utf-8")
+    base, again = tmp_path / "base.json", tmp_path / "again.json"
+    run = CliRunner().invoke
+    assert run(cli.app, ["solve", "--data", str(data), "-t", "5", "-f", "json", "-o", str(base)]).exit_code == 0
+    assert run(cli.app, ["solve", "--data", str(data), "--baseline", str(base), "--postpone", "orsta=2024-09-01",
+                         "-t", "5", "-f", "json", "-o", str(again)]).exit_code == 0
+    stats = read_plan(again).stats
+    assert stats.least_change and stats.freeze_until == dt.date(2024, 6, 1)
+    assert read_plan(base).stats.freeze_until is None  # no re-plan, no freeze
+
+
+def test_an_invalid_plan_file_is_a_plan_checks_result(tmp_path: Path):
+    # `check --plan bad.json -f json` said "mode": "data"; a --junit that cannot be written named no plan
+    import json
+
+    from typer.testing import CliRunner
+
+    from hpplan import cli
+
+    tiny = Path(__file__).resolve().parent / "data" / "tiny"
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    run = CliRunner().invoke
+    report = json.loads(run(cli.app, ["check", "--data", str(tiny), "--plan", str(bad), "-f", "json"]).stdout)
+    assert (report["mode"], report["status"]) == ("plan", "invalid")
+    good = tmp_path / "plan.json"
+    assert run(cli.app, ["solve", "--data", str(tiny), "-t", "5", "-f", "json", "-o", str(good)]).exit_code == 0
+    out = run(cli.app, ["check", "--data", str(tiny), "--plan", str(good), "-f", "json", "--junit",
+                        str(tmp_path / "no" / "x.xml")])
+    report = json.loads(out.stdout)
+    assert out.exit_code == 2 and report["mode"] == "plan" and f"with plan {good}" in report["summary"]
+
+
+def test_an_id_written_with_a_part_too_many_is_suggested_where_nothing_is_spelt_alike():
+    # `orsta-kommune` got no suggestion, while `frosta-kommune` got `frosta`
+    assert closest("orsta-kommune", ["orsta", "volda", "frosta"]) == "orsta"
+    assert closest("aure-kommune", ["aure", "averoy"]) == "aure"
+    assert closest("orsta-legekontr", ["orsta", "orsta-legekontor"]) == "orsta-legekontor"  # a misspelling first

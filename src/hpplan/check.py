@@ -767,13 +767,14 @@ def _finding(v: Violation, owners: dict[Location, str], plan_path: Path,
                    v.estimate)
 
 
-def invalid(error: InputError, source: str) -> CheckResult:
-    """A result for input that cannot be read: each error with its file:line."""
+def invalid(error: InputError, source: str, mode: str = "data") -> CheckResult:
+    """A result for input that cannot be read: each error with its file:line. `mode`: what was to be
+    checked, `data` or (`--plan`) `plan`, as a result of that check says it."""
     errors = list(error.errors) if isinstance(error, InputErrors) else [error]
     total = error.total if isinstance(error, InputErrors) else 1
     findings = [Finding("input", e.message, e.where, "input", title="hpplan: invalid input") for e in errors]
     listed = f", the first {len(errors)} listed" if total > len(errors) else ""
-    return CheckResult("data", "invalid", f"hpplan check: {source}: invalid input ({total} "
+    return CheckResult(mode, "invalid", f"hpplan check: {source}: invalid input ({total} "
                        f"error{'s' if total != 1 else ''}{listed})", source, findings,
                        [Checked("input", errors[0].where if errors else None)], errors=errors, input_errors=total)
 

@@ -84,7 +84,8 @@ def check_command(
         raise typer.Exit(EXIT_INPUT)
     folder = folder_if_known(data, scenario) or data or Path("data")  # what is read: the junit check, labels, explain
     if junit is not None:  # before any work, and never over a file the check reads
-        _unwritable(output_problem(junit, inputs_of(folder, scenario, plan, known), "--junit"), fmt, folder, scenario)
+        _unwritable(output_problem(junit, inputs_of(folder, scenario, plan, known), "--junit"), fmt, folder, scenario,
+                    plan)
     try:
         if known is not None and plan is None:
             raise InputError("--known goes with --plan: known findings are a plan's (data with no plan has no plan "
@@ -97,26 +98,27 @@ def check_command(
                                 explain=check_command_line(folder, scenario, verb="explain"))
     except InputError as error:
         label = source_label(folder, scenario)
-        result = invalid(error, label + (f" with plan {plan}" if plan is not None else ""))
+        result = invalid(error, label + (f" with plan {plan}" if plan is not None else ""),
+                         "plan" if plan is not None else "data")
         if fmt is CheckFormat.text:  # the errors on stderr, as every command writes them; the summary as always
-            _write_junit(junit, result, fmt, folder, scenario)
+            _write_junit(junit, result, fmt, folder, scenario, plan)
             sys.stdout.write(result.summary + "\n")
             sys.stdout.flush()
             fail_input(error)
     write_stdout(FORMATS[fmt.value](result))
-    _write_junit(junit, result, fmt, folder, scenario)
+    _write_junit(junit, result, fmt, folder, scenario, plan)
     _job_summary(result, fmt)
     raise typer.Exit(result.exit_code)
 
 
 def _write_junit(path: Optional[Path], result, fmt: CheckFormat = CheckFormat.text, folder: Optional[Path] = None,
-                 scenario: List[Path] = ()) -> None:
+                 scenario: List[Path] = (), plan: Optional[Path] = None) -> None:
     if path is None:
         return
     try:
         write_atomic(path, to_junit(result))
     except InputError as error:
-        _unwritable(error, fmt, folder, scenario)
+        _unwritable(error, fmt, folder, scenario, plan)
 
 
 def _job_summary(result, fmt: CheckFormat) -> None:
@@ -135,7 +137,8 @@ def _job_summary(result, fmt: CheckFormat) -> None:
         sys.stdout.flush()
 
 
-def _unwritable(error: InputError | None, fmt: CheckFormat, folder: Optional[Path], scenario: List[Path]) -> None:
+def _unwritable(error: InputError | None, fmt: CheckFormat, folder: Optional[Path], scenario: List[Path],
+                plan: Optional[Path] = None) -> None:
     """A --junit file that cannot be written is bad input (exit 2), said as the report's format says a finding:
     in GitHub's an `::error` annotation (a plain stderr line fails the job with none), in JSON or JUnit the
     report of invalid input; in text on stderr."""
@@ -143,7 +146,8 @@ def _unwritable(error: InputError | None, fmt: CheckFormat, folder: Optional[Pat
         return
     if fmt is CheckFormat.text:
         fail_input(error)
-    write_stdout(FORMATS[fmt.value](invalid(error, source_label(folder or Path("data"), scenario))))
+    label = source_label(folder or Path("data"), scenario) + (f" with plan {plan}" if plan is not None else "")
+    write_stdout(FORMATS[fmt.value](invalid(error, label, "plan" if plan is not None else "data")))
     raise typer.Exit(EXIT_INPUT)
 
 

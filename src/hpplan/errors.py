@@ -90,7 +90,8 @@ def some_of(names: Iterable[str], shown: int = 3) -> str:
 def closest(word: str, choices) -> str | None:
     """The one of `choices` closest to `word` (a misspelling of it, or the same but for case: `ki5` for
     `KI5`, which difflib, comparing case, finds too far; or an id renamed by a part added before or after a
-    hyphen: `orsta-kommune` for `orsta`, where difflib prefers `frosta`), or None."""
+    hyphen: `orsta-kommune` for `orsta`, where difflib prefers `frosta`; or, where nothing is spelt alike, one
+    with a part less: `orsta` for `orsta-kommune`), or None."""
     choices = list(choices)
     if not isinstance(word, str):
         return None
@@ -105,7 +106,14 @@ def closest(word: str, choices) -> str | None:
         if renamed:  # of several, the most alike (and of those alike, the first in string order)
             return min(renamed, key=lambda c: (-difflib.SequenceMatcher(None, word, c).ratio(), c))
     matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    if matches:
+        return matches[0]
+    if word:  # last: a part too many (`orsta-kommune` for `orsta`), where nothing is spelt alike
+        low = word.lower()
+        shorter = [c for c in texts if c and (low.startswith(c.lower() + "-") or low.endswith("-" + c.lower()))]
+        if shorter:  # the longest: the most of what was written
+            return max(shorter, key=len)  # (of equal ones, the first)
+    return None
 
 
 def did_you_mean(word: str, choices) -> str:

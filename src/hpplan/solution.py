@@ -280,7 +280,7 @@ def read_plan(path: Path) -> Solution:
         points.append(replace(point, used_is_estimate=p.get("used_is_estimate"),
                               limit_is_estimate=p.get("limit_is_estimate")))
     return Solution(status=status, objective=objective, plan=plan, load=points,
-                    stats=_stats(data.get("solver"), status, objective),
+                    stats=_stats(data.get("solver"), status, objective, data.get("baseline")),
                     objective_is_estimate=dict(marks) if marks is not None else None)
 
 
@@ -350,9 +350,10 @@ def _shown(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _stats(solver, status: Status, objective: dict[str, float]) -> SolveStats:
+def _stats(solver, status: Status, objective: dict[str, float], baseline=None) -> SolveStats:
     """The solver block of a saved plan (how it was found: engine, seed, workers, tie-break, bound) as
-    SolveStats; a field missing or of the wrong type keeps its default (a hand-edited file still reads)."""
+    SolveStats (a re-plan's frozen horizon from the `baseline` report `solve --baseline` writes beside it); a
+    field missing or of the wrong type keeps its default (a hand-edited file still reads)."""
     stats = SolveStats()
     if not isinstance(solver, dict):
         return stats
@@ -371,6 +372,13 @@ def _stats(solver, status: Status, objective: dict[str, float]) -> SolveStats:
     stats.work_limit = get("work_limit", (int, float), None)
     stats.stopped = solver.get("stopped") is True
     stats.least_change = solver.get("least_change") is True
+    # a re-plan's frozen horizon, which `solve --baseline` writes in its `baseline` report (compare defaults to it)
+    freeze = baseline.get("freeze_until") if isinstance(baseline, dict) and stats.least_change else None
+    if isinstance(freeze, str):
+        try:
+            stats.freeze_until = dt.date.fromisoformat(freeze)
+        except ValueError:  # hand-edited: kept at its default, as any other field of the wrong form
+            pass
     total = objective.get("total")
     if status is Status.feasible and stats.best_bound is not None and total is not None:
         stats.gap = abs(total - stats.best_bound) / max(1.0, abs(total))
