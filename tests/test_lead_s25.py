@@ -259,3 +259,29 @@ def test_an_id_written_with_a_part_too_many_is_suggested_where_nothing_is_spelt_
     assert closest("orsta-kommune", ["orsta", "volda", "frosta"]) == "orsta"
     assert closest("aure-kommune", ["aure", "averoy"]) == "aure"
     assert closest("orsta-legekontr", ["orsta", "orsta-legekontor"]) == "orsta-legekontor"  # a misspelling first
+
+
+def test_a_replan_out_of_time_before_a_plan_of_its_own_gives_the_baseline_where_it_keeps_every_rule(monkeypatch):
+    # national scale: `solve --baseline` (and compare) ran out of time in CP-SAT's first re-plan phase and
+    # answered "no plan (unknown)", exit 3, where the baseline itself keeps every rule; only a Ctrl-C gave it
+    import sys
+
+    from helpers import build, org, solved
+
+    from hpplan.solution import Status
+    from hpplan.solve import Baseline, SolveOptions, solve_replan
+
+    problem = build([org("a", population=100), org("b", population=10)])
+    base = solved(problem)
+
+    def out_of_time(rollout, problem, baseline, options, deadline, stats):
+        return None, Status.unknown  # as CP-SAT's phase ends with no plan at the deadline
+
+    monkeypatch.setattr(sys.modules["hpplan.solve"], "_stabilise", out_of_time)  # (hpplan.solve: the function)
+    solution, replan = solve_replan(problem, SolveOptions(time_limit=5), Baseline(base))
+    assert solution.status is Status.feasible and solution.stats.found_by == "baseline"
+    assert [(a.id, a.window) for a in solution.plan] == [(a.id, a.window) for a in base.plan]
+    assert replan.moved == 0 and "out of time before a plan of its own: the baseline, unchanged" in solution.stats.phases
+    # a baseline that breaks a rule of the changed data is no plan: none, as before
+    later = build([org("a", population=100, earliest="2024-04-01"), org("b", population=10)])
+    assert solve_replan(later, SolveOptions(time_limit=5), Baseline(base))[0].status is Status.unknown

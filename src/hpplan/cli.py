@@ -198,7 +198,9 @@ def write_output(data: str | bytes, output: Optional[Path], solution: Solution) 
         write_stdout(data)  # xlsx too: `check_output` refused it for a terminal before the solve
         return
     if not solution.found:
-        typer.echo(f"hpplan: no plan ({solution.status.value}); {output} left as it was", err=True)
+        kept = f"{output} left as it was" if output.exists() else f"{output} not written"
+        more = "; raise --time-limit" if solution.status is SolveStatus.unknown else ""
+        typer.echo(f"hpplan: no plan ({solution.status.value}{more}); {kept}", err=True)
         return
     try:
         write_atomic(output, data)

@@ -384,19 +384,23 @@ def _solve_replan(problem: Problem, options: SolveOptions,
 
 def _unchanged(problem: Problem, baseline: Baseline, options: SolveOptions,
                stats: SolveStats) -> tuple[Solution, Replan] | None:
-    """A re-plan stopped before it had a plan of its own: the baseline itself, unchanged, when it keeps
-    every rule of this data (it changes nothing: the least change there is), else None (no plan)."""
+    """A re-plan stopped, or out of time, before it had a plan of its own (national scale: CP-SAT's
+    re-plan phases start from the baseline, and 10 s may not see their first plan): the baseline itself,
+    unchanged, when it keeps every rule of this data (it changes nothing: the least change there is), else
+    None (no plan)."""
     from .engines.common import to_solution
     from .verify import verify
 
-    if not requested(options.stop):
-        return None
     chosen = slot_indices(problem, {a.id: a.window for a in baseline.plan.plan if not a.pinned and a.go_live})
-    solution = to_solution(flatten(problem), chosen, Status.feasible, stats)
+    flat = flatten(problem)
+    if any(k is not None and k not in flat.domain.get(org_id, ()) for org_id, k in chosen.items()):
+        return None  # a window its changed data no longer allows (a postponement): the baseline breaks a rule
+    solution = to_solution(flat, chosen, Status.feasible, stats)
     if verify(problem, solution):
         return None
     stats.found_by = "baseline"
-    stats.phases.append("stopped before a plan of its own: the baseline, unchanged")
+    stats.phases.append(f"{'stopped' if requested(options.stop) else 'out of time'} before a plan of its own: "
+                        "the baseline, unchanged")
     replan = Replan(moved=0, movement=0, proven=True)
     if baseline.freeze_until is not None:
         replan.frozen, replan.released, replan.joined = _frozen_result(problem, baseline, solution)
