@@ -22,6 +22,10 @@ Which engines race with `--engine auto` (`engines_for`; measurements in docs/ben
 - for a makespan objective where it is exact (months identify windows), the **interval form** alone
   (`cp-sat-interval`, `engines.interval`): on PSPLIB J30 it proves all 20 (the time-indexed model 17),
   the hard ones in 1-5 s where HiGHS proves none of them in 10 s, so HiGHS would only take its core;
+- a makespan the interval form cannot take (two windows in one month for organisations a rule or limit
+  relates): CP-SAT (with its scheduling view and the list schedule's cut and hint) and HiGHS on the
+  binary MIP up to `HIGHS_MAX_COLUMNS` window variables, LP rounding and HiGHS for its bound above
+  (a makespan is never aggregated nor split into parts: docs/model.md "Solving");
 - otherwise, when highspy is installed: hpplan's time-indexed **CP-SAT** model (`cp-sat`) and
   **HiGHS** (`highs`) on the MIP (GP offices aggregated, `MipModel(aggregate=True)`) when it has at
   most `HIGHS_MAX_COLUMNS` window variables; above that, where CP-SAT finds no plan in a planner's

@@ -1,9 +1,21 @@
 """An independent plan verifier: does a plan satisfy every rule and limit of docs/rules.md?
 
-This module deliberately shares no constraint code with the optimisation model (`hpplan.model`) and
-uses none of `Problem`'s derived helpers (window order, months, profiles, capacity, horizon). It reads
-only the raw data (`problem.organisations`, `problem.waves`) and recomputes everything it checks, so
-that a mistake in the model or in `problem.py` cannot hide a broken plan.
+What is its own: every check. It shares no constraint code with the optimisation model (`hpplan.model`)
+and uses none of `Problem`'s derived helpers (window order and positions, months, domains, loads by
+pool and month, capacity in tenths, horizon). From the loaded data (`problem.organisations`,
+`problem.waves`) it works out every rule, limit, monthly load sum and objective term itself, so that a
+mistake in the model or in `problem.py` cannot hide a broken plan.
+
+What it shares with the model (docs/rules.md): the data model's readers in `schema.py`, which
+`problem.py` and the model call too. These are `Organisation.is_plannable` and `Organisation.is_mandatory`
+(who is planned, who must go live), `Organisation.profile_ids` (the profiles it charges: those named,
+else the kind's) and `Organisation.effective_sector` (the sector given, else the kind's: the pool of a
+profile that names none), and `Pool.fte_in`, through `Pool.change_in` (the capacity in force in a
+month; the rounding to tenths is its own). A mistake in one of these would be made by both alike and
+the verifier would pass the plan: tests/test_docs_s25.py states how each reads the data. The rest it
+takes from `problem.py`, `schema.py` and `formats.py` only for what its findings say: rule numbers and
+file names (`Problem.numbering`, `org_file`, `waves_file`) and the `*` of an estimate
+(`Sourced.is_estimate`, `formats`).
 
     violations = verify(problem, solution)
     print(format_violations(violations))

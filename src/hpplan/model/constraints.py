@@ -1,7 +1,9 @@
 """The rules and limits of docs/rules.md as constraint groups, one function each.
 
 Time-indexed rules are written in their cumulative ("at or before window k") form, which is the tight
-formulation for precedence between window-assignment variables (see docs/model.md).
+formulation for precedence between window-assignment variables; a pair whose domains multiply to more than
+`COMPACT_ABOVE` is written in the compact form instead (integer month / position / date-rank views, rules
+enforced when both go live: a weaker LP, far fewer rows), docs/model.md "The compact form of pairwise rules".
 
 Every constraint belongs to a *constraint group* (`Group`): one organisation's mandatory-ness, earliest,
 latest, returns or track; one blackout; one rule (an `each: gp_office` rule: one per GP office); one limit

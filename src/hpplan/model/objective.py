@@ -31,7 +31,8 @@ def population_delay(v: GoLiveVariables, problem: Problem) -> cp_model.LinearExp
 
 
 def preference(v: GoLiveVariables, problem: Problem) -> cp_model.LinearExprT:
-    """Windows between each organisation's go-live and its preferred window, times the penalty."""
+    """How many future windows away each organisation's go-live is from its preferred window (the next
+    window costs 1), times the penalty; not scheduled costs as many as there are future windows."""
     penalty = problem.waves.objective.preferred_window_penalty
     place = {slot.id: i for i, slot in enumerate(v.slots)}
     terms = []

@@ -7,8 +7,9 @@ on top of it and implied by it, what CP-SAT reasons about best for resource-cons
   fixed offset from the go-live month, and one cumulative constraint per pool (capacity that varies by
   month is expressed as fixed intervals taking up the difference to the largest capacity);
 None of this removes a plan the window model allows: runs that could fall outside the months the
-capacity is checked for are left out of the cumulative (see docs/model.md "Redundant constraints").
-"""
+capacity is checked for are left out of the cumulative (docs/model.md "The redundant scheduling view").
+Pairwise rules on large domains use the same timing views (docs/model.md "The compact form of pairwise
+rules")."""
 
 from __future__ import annotations
 
