@@ -102,8 +102,8 @@ def test_the_digits_to_write_have_no_leading_zero(data: Path, written: str, writ
               "to be held as a number; write the number in decimal digits (is the exponent a slip?)"),
     ("13.800,5", "users: expected a whole number, found '13.800,5'; write 13800 or 13801 (a whole number; 13.800,5 "
                  "is 13800.5: digits only, no thousands dot)"),
-    ("13.800,0", "users: expected a whole number, found '13.800,0'; write 13800 (digits only, no thousands dot; a "
-                 "decimal point, not a comma)"),
+    ("13.800,0", "users: expected a whole number, found '13.800,0'; write 13800 (digits only, no thousands dot, no "
+                 "decimal comma)"),
     ("-1.000", "users: Input should be greater than or equal to 0 (got -1.000)"),  # not "(got -1.0)"
 ])
 def test_users_written_otherwise_are_answered_with_what_to_write(data: Path, written: str, said: str):

@@ -71,7 +71,8 @@ def test_a_name_after_a_hash_is_said_to_be_a_comment(data: Path):
     ("10958 innbyggere", "'10958 innbyggere'; write 10958 (the number alone, without 'innbyggere')", 10958),
     ("10.958.0", "'10.958.0'; write 10958 (digits only, no thousands dot)", 10958),
     ("10 958,5", "'10 958,5'; write 10958 or 10959 (a whole number; 10958,5 is 10958.5)", 10958),
-    ("−5", "'−5'; write -5 (a minus is '-', not '−' U+2212)", None),
+    ("−5", "'−5'; write a whole number from 0 to 100000000 (in decimal digits; no negative number is taken here; "
+           "a minus is '-', not '−' U+2212)", None),
 ])
 def test_a_population_written_by_hand_is_told_its_digits(data: Path, written: str, said: str, meant: int | None):
     path = data / "organisations.yaml"
@@ -89,7 +90,8 @@ def test_a_population_written_by_hand_is_told_its_digits(data: Path, written: st
     ("72.0.0", "'72.0.0'; write the number with one decimal point at most: 72.0.0 has 2 (72, if '.0' at its end "
                "is a slip)", 72),
     ("1\u2009000,5", "'1\\u2009000,5'; write 1000.5 (a decimal point, not a comma, and no spaces)", 1000.5),
-    ("−5.5", "'−5.5'; write -5.5 (a minus is '-', not '−' U+2212)", None),
+    ("−5.5", "'−5.5'; write a number from 0 to 100000 (in decimal digits; no negative number is taken here; a minus "
+             "is '-', not '−' U+2212)", None),
 ])
 def test_a_pools_fte_written_by_hand_is_told_its_digits(data: Path, written: str, said: str, meant: float | None):
     path = data / "waves.yaml"
@@ -120,8 +122,8 @@ def test_a_number_and_an_unquoted_thin_space_is_not_said_to_be_in_quotes(data: P
     ("orsta\u200b", "'orsta\\u200b' holds an invisible zero width space (U+200B): write 'orsta'"),
     ("\uff4frsta", "'\uff4frsta' holds a wide form of a letter, fullwidth latin small letter o (U+FF4F) for the "
                    "ASCII 'o': write 'orsta'"),
-    ("orsta,alesund", "'orsta,alesund' is 2 ids separated by a comma: name each on its own (a list, [orsta, "
-                      "alesund], where one is taken; on the command line, the option once per id)"),
+    ("orsta,alesund", "'orsta,alesund' is 2 ids separated by a comma: give the option once per id: --exclude orsta "
+                      "--exclude alesund"),
 ])
 def test_an_id_on_the_command_line_is_told_the_id_it_is(data: Path, written: str, told: str):
     # 'ors\xadta' was "did you mean 'ors-ta'?", 'ｏrsta' "did you mean 'rsta'?", 'orsta,alesund' 'orsta-alesund'
@@ -192,9 +194,148 @@ def test_the_quick_forms_say_what_to_write(data: Path):
         "--postpone: 'orsta=01.01.2026': expected ID=YYYY-MM-DD, found the date '01.01.2026'; write orsta=2026-01-01",
         "--postpone: 'orsta=2026': expected ID=YYYY-MM-DD, e.g. helse-more-og-romsdal=2024-10-01",
         "--capacity: 'primary=57,6': expected POOL=FTE[@YYYY-MM] or POOL=PERCENT%[@YYYY-MM], found the FTE '57,6'; "
-        "write 57.6 (a decimal point, not a comma)",
+        "write primary=57.6: the FTE 57.6 (a decimal point, not a comma)",
         "--capacity: 'primary=80,5%': expected POOL=FTE[@YYYY-MM] or POOL=PERCENT%[@YYYY-MM], found the percentage "
-        "'80,5'; write 80.5 (a decimal point, not a comma)"]
+        "'80,5'; write primary=80.5%: the percentage 80.5 (a decimal point, not a comma)"]
     # what they say to write is taken
     changed = apply_quick(problem, postpone=["orsta=2026-01-01"], capacity=["primary=57.6"])
     assert str(changed.org["orsta"].earliest) == "2026-01-01" and changed.waves.pools[1].fte == 57.6
+    assert apply_quick(problem, capacity=["primary=80.5%"]).waves.pools[1].fte == pytest.approx(72 * 0.805)
+
+
+# ---- recheck-l items 2 and 6: what a message says to write is taken ----------------------------------------
+# (each advice followed literally led to the next error: `write -5` to "greater than or equal to 0", digits
+# beyond the range to "less than or equal to", "a list, [a, b]" inside a list to "takes one value, not a list")
+
+
+@pytest.mark.parametrize("line, written, said", [
+    ("    population: 10958\n", "−10958", "population: expected a whole number, found '−10958'; write a whole "
+     "number from 0 to 100000000 (in decimal digits; no negative number is taken here; a minus is '-', not '−' "
+     "U+2212)"),
+    ("    users: 600\n", "−5", "users: expected a whole number, found '−5'; write a whole number from 0 to 10000000 "
+     "(in decimal digits; no negative number is taken here; a minus is '-', not '−' U+2212)"),
+    ("    population: 10958\n", "1.000.000.000", "population: expected a whole number, found '1.000.000.000'; "
+     "write a whole number from 0 to 100000000 (in decimal digits; 1.000.000.000 is more than that)"),
+    ("    population: 10958\n", "1 000 000 000", "population: expected a whole number, found '1 000 000 000'; "
+     "write a whole number from 0 to 100000000 (in decimal digits; 1 000 000 000 is more than that)"),
+    ("    population: 10958\n", "99999999999999999999,0", "population: expected a whole number, found "
+     "'99999999999999999999,0'; write a whole number from 0 to 100000000 (in decimal digits; "
+     "99999999999999999999,0 is more than that)"),
+    ("    population: 10958\n", "12345678901234567,0", "population: expected a whole number, found "
+     "'12345678901234567,0'; write a whole number from 0 to 100000000 (in decimal digits; 12345678901234567,0 is "
+     "more than that)"),
+    ("    users: 600\n", "1.000.000.000", "users: expected a whole number, found '1.000.000.000'; write a whole "
+     "number from 0 to 10000000 (in decimal digits; 1.000.000.000 is more than that)"),
+])
+def test_a_number_the_field_refuses_is_told_the_fields_range_not_digits(data: Path, line: str, written: str,
+                                                                         said: str):
+    path = data / "organisations.yaml"
+    field = line.split(":")[0].strip()
+    edit(path, line, f"    {field}: {written}\n")
+    assert error_of(data) == f"{path}:{line_of(path, f'{field}: {written}')}: orsta: {said}"
+
+
+@pytest.mark.parametrize("written, said", [
+    ("−5", "'−5'; write a number from 0 to 100000 (in decimal digits; no negative number is taken here; a minus "
+           "is '-', not '−' U+2212)"),
+    ("1e30 FTE", "'1e30 FTE'; write a number from 0 to 100000 (in decimal digits; 1e30 is more than that; the "
+                 "number alone, without 'FTE')"),  # (was "the largest: a population of at most 100000000")
+    ("1.000.000", "'1.000.000'; write a number from 0 to 100000 (in decimal digits; 1.000.000 is more than that)"),
+    ("172,000", "'172,000'; write 172 (a decimal point, not a comma)"),  # 172000 is more than a pool takes
+])
+def test_a_pools_fte_beyond_its_range_is_told_the_range(data: Path, written: str, said: str):
+    path = data / "waves.yaml"
+    edit(path, "  - {id: primary, sector: primary, fte: 72, source: {fte: \"fact: seed 004\"}}\n",
+         f"  - id: primary\n    sector: primary\n    fte: {written}\n    source: {{fte: \"fact: seed 004\"}}\n")
+    assert error_of(data) == f"{path}:{line_of(path, f'fte: {written}')}: primary: fte: expected a number, found {said}"
+
+
+def test_a_scenarios_capacity_with_a_typographic_minus_is_told_the_range(data: Path):
+    from hpplan.scenario import apply_scenarios
+
+    scenario = data / "cut.yaml"
+    scenario.write_text("base: data\ndescription: cut\nchanges:\n  - op: capacity\n    pool: primary\n    fte: −5\n"
+                        "    from: 2024-07\n    note: \"estimate: test\"\n", encoding="utf-8")
+    message = error_of(lambda: apply_scenarios(load_problem(data), scenario))
+    assert message.startswith(f"{scenario}:6:") and "write -5" not in message
+    assert "write a number from 0 to 100000 (in decimal digits; no negative number is taken here" in message
+
+
+def test_a_thousands_dot_and_a_decimal_comma_of_a_whole_number_is_no_decimal_point(data: Path):
+    path = data / "organisations.yaml"
+    edit(path, "    population: 10958\n", "    population: 10.958,0\n")
+    assert error_of(data).endswith("found '10.958,0'; write 10958 (digits only, no thousands dot, no decimal comma)")
+
+
+def test_two_ids_joined_by_a_comma_in_a_list_are_told_the_list_with_both(data: Path):
+    path = data / "waves.yaml"
+    edit(path, "    actors: [st-olavs, helse-more-og-romsdal]\n",
+         "    actors: [st-olavs, \"helse-more-og-romsdal,orsta\"]\n")
+    assert error_of(data).endswith("'helse-more-og-romsdal,orsta' is 2 ids separated by a comma: write each as an "
+                                   "item of its own: [st-olavs, helse-more-og-romsdal, orsta]")
+    edit(path, "    actors: [st-olavs, \"helse-more-og-romsdal,orsta\"]\n",
+         "    actors: [st-olavs, helse-more-og-romsdal, orsta]\n")  # as it says
+    assert load_problem(data).waves.rules[1].actors == ["st-olavs", "helse-more-og-romsdal", "orsta"]
+
+
+@pytest.mark.parametrize("line, written, one", [
+    ("  - id: orsta\n", "  - id: orsta,volda\n", "orsta or volda"),
+    ("    preferred_window: 2024-04\n", "    preferred_window: \"2024-04,2024-09\"\n", "2024-04 or 2024-09"),
+])
+def test_two_ids_joined_by_a_comma_where_one_belongs_are_told_to_give_one(data: Path, line: str, written: str,
+                                                                         one: str):
+    path = data / "organisations.yaml"
+    edit(path, line, written)
+    message = error_of(data)
+    assert message.endswith(f"is 2 ids separated by a comma: one id only belongs here: write one of them ({one})")
+    assert "[" not in message.split("separated by a comma")[1]  # no list where one value belongs
+
+
+def test_a_capacity_with_a_decimal_comma_and_a_dotted_month_is_told_the_whole_form(data: Path):
+    problem = load_problem(data)
+    with pytest.raises(InputError) as error:
+        apply_quick(problem, capacity=["primary=57,6@07.2024", "primary=57.6@07.2024", "primary=−5",
+                                       "primary=57,6@2024-13"])
+    assert str(error.value).splitlines() == [
+        "--capacity: 'primary=57,6@07.2024': expected POOL=FTE[@YYYY-MM] or POOL=PERCENT%[@YYYY-MM], found the FTE "
+        "'57,6' and the month '07.2024'; write primary=57.6@2024-07: the FTE 57.6 (a decimal point, not a comma), "
+        "the month as YYYY-MM",
+        "--capacity: 'primary=57.6@07.2024': expected POOL=FTE[@YYYY-MM] or POOL=PERCENT%[@YYYY-MM], found the month "
+        "'07.2024'; write primary=57.6@2024-07: the month as YYYY-MM",
+        "--capacity: 'primary=−5': expected POOL=FTE[@YYYY-MM] or POOL=PERCENT%[@YYYY-MM], found the FTE '−5': write "
+        "a number from 0 to 100000 (in decimal digits; no negative number is taken here; a minus is '-', not '−' "
+        "U+2212)",
+        "--capacity: 'primary=57,6@2024-13': expected POOL=FTE[@YYYY-MM] or POOL=PERCENT%[@YYYY-MM], found the FTE "
+        "'57,6': write 57.6 (a decimal point, not a comma); and the month '2024-13': write a month as YYYY-MM (e.g. "
+        "2024-07)"]
+    apply_quick(problem, capacity=["primary=57.6@2024-07"])  # as it says: taken
+
+
+def test_two_pools_joined_by_a_comma_are_one_error_with_the_option_once_per_pool(data: Path):
+    # it was two errors, the second "not a pool (did you mean 'specialist'?)"
+    problem = load_problem(data)
+    with pytest.raises(InputError) as error:
+        apply_quick(problem, capacity=["primary,specialist=80%"])
+    assert str(error.value).endswith("'primary,specialist' is 2 ids separated by a comma: give the option once per "
+                                     "id: --capacity primary=80% --capacity specialist=80%")
+    assert "\n" not in str(error.value)
+
+
+def test_a_postpone_with_a_name_and_a_dotted_date_is_told_both_at_once(data: Path):
+    # `Ørsta=01.01.2026` was told `write Ørsta=2026-01-01`, then refused for its id on the next run
+    problem = load_problem(data)
+    with pytest.raises(InputError) as error:
+        apply_quick(problem, postpone=["Ørsta=01.01.2026"])
+    assert str(error.value) == ("--postpone: 'Ørsta=01.01.2026': expected ID=YYYY-MM-DD, found the date '01.01.2026' "
+                                "and the name 'Ørsta'; write orsta=2026-01-01")
+    assert str(apply_quick(problem, postpone=["orsta=2026-01-01"]).org["orsta"].earliest) == "2026-01-01"
+
+
+def test_a_source_note_with_only_a_zero_width_space_after_the_colon_is_no_source(data: Path):
+    path = data / "organisations.yaml"
+    edit(path, "    users: 600\n    source: {all: \"estimate: test data\"}\n",
+         "    users: 600\n    source:\n      all: \"fact:\u200b\"\n")
+    line = line_of(path, 'all: "fact:')
+    assert error_of(data) == (f"{path}:{line}: orsta: source note for 'all' is "
+                              "'fact:\\u200b', with nothing after the colon; a note says where the value comes from or "
+                              "how it was estimated: write e.g. 'fact: SSB 2024-01-01'")

@@ -31,7 +31,7 @@ def test_a_number_beyond_every_limit_gets_no_digits_to_write(data: Path):
     edit(path, "    population: 10958\n", "    population: 1e30\n")
     message = error_of(data)
     assert f"{path}:{line_of(path, 'population: 1e30')}:" in message
-    assert "write the number in decimal digits; 1e30 is larger than any figure the data allows" in message
+    assert "write a whole number from 0 to 100000000 (in decimal digits; 1e30 is more than that)" in message
     assert "1000000000000000019884624838656" not in message
 
 

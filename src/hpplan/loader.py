@@ -10,10 +10,12 @@ import datetime as dt
 import math
 import re
 from collections import Counter
+from decimal import ROUND_FLOOR, Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, get_args
 
+from annotated_types import Ge, Le
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
@@ -357,27 +359,28 @@ def _owner_prefix(names: list[str]) -> str:
 
 
 def not_a_number(path: tuple, raw: bool | str | float, number: float | None = None, name: str | None = None,
-                 written: str | None = None, whole: bool | None = None) -> str:
+                 written: str | None = None, whole: bool | None = None, limits: Limits | None = None) -> str:
     """`users: expected a number, found true`: pydantic takes true/false for 1/0, text for the number it
     spells, and a decimal fraction for a whole number where it has no fraction (`_numbers_written_otherwise`);
     `number`: the number it is; `name`: the value's name (default: its key); `written`: its text where it
     was unquoted (`YamlDocument.written`; None: in quotes); `whole`: whether a whole number belongs here
-    (None: whether `number` is an int, as pydantic makes of a value for a whole number)."""
+    (None: whether `number` is an int, as pydantic makes of a value for a whole number); `limits`: the least
+    and largest number the field takes (`field_limits`; None: not known here)."""
     name = name if name is not None else str(path[-1])
     if isinstance(raw, bool) or number is None:
         return f"{name}: expected a number, found {str(raw).lower()}"
     whole = isinstance(number, int) if whole is None else whole
     if isinstance(raw, float):  # `population: 120.000`, which YAML reads as 120.0
         text = written or repr(raw)
-        return f"{name}: expected a whole number, found {text}; write {_to_write(text, raw, whole)}"
+        return f"{name}: expected a whole number, found {text}; write {_to_write(text, raw, whole, limits=limits)}"
     if written is not None:  # unquoted: YAML 1.1 reads 1e2 as text, not as 100 (and `72` and a thin space)
-        meant = _to_write(written.strip(), float(number), whole)
+        meant = _to_write(written.strip(), float(number), whole, limits=limits)
         return (f"{name}: expected {'a whole number' if whole else 'a number'} in decimal digits, found "
                 f"{_as_written(written)}, which YAML reads as text; write {meant}")
     text = raw.strip()
     strict = whole and (_GROUPED.fullmatch(text) is not None or not float(number).is_integer())
     return (f"{name}: expected {'a whole number' if strict else 'a number'}, found the text {raw!r} in quotes; "
-            f"write {_to_write(text, float(number), whole, quoted=True)}")
+            f"write {_to_write(text, float(number), whole, quoted=True, limits=limits)}")
 
 
 def _as_written(text: str) -> str:
@@ -396,14 +399,18 @@ _DECIMAL = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _GROUPED = re.compile(r"[-+]?\d{1,3}(?:\.\d{3})+")
 
 
-def _to_write(text: str, number: float, whole: bool, quoted: bool = False) -> str:
+def _to_write(text: str, number: float, whole: bool, quoted: bool = False, limits: Limits | None = None) -> str:
     """What to write for a number written `text` (the `number` YAML or pydantic made of it), where a whole
     number belongs (`whole`) or any: 24.717 is a thousands separator; 120.000 too, or 120; 2.5 is 2 or 3.
-    `quoted`: it was written in quotes, which go. A number beyond every limit of the data (`population: 1e30`)
-    gets no digits to write: they would be refused again, for its size."""
-    if abs(number) > POPULATION_MAX:
+    `quoted`: it was written in quotes, which go. A number outside the field's `limits` (`field_limits`), or,
+    where they set no largest, beyond every limit of the data (`population: 1e30`), gets no digits to write:
+    they would be refused again, for its size; the field's range is said instead."""
+    refused = _outside(text, number, whole, limits, quoted) if limits is not None else None
+    if refused is not None:
+        return refused
+    if abs(number) > POPULATION_MAX and (limits is None or limits[1] is None):
         return (f"the number in decimal digits{', no quotes' if quoted else ''}; {text} is larger than any figure "
-                f"the data allows (the largest: a population of at most {POPULATION_MAX})")
+                f"the data allows (at most {POPULATION_MAX})")
     if whole and _GROUPED.fullmatch(text):
         digits = int(text.replace(".", ""))  # 0.500 is 500, not 0500 (which YAML reads as an octal number)
         meant = f", or {int(number)} if you meant that" if float(number).is_integer() and int(number) != digits else ""
@@ -413,8 +420,53 @@ def _to_write(text: str, number: float, whole: bool, quoted: bool = False) -> st
     return meant + (" (no quotes)" if quoted else "")
 
 
-def _plain_number(number: float) -> str:
-    """A number as a data file writes it: 24717, 72, 0.7 (no exponent, no `.0` on a whole number)."""
+#: the least and the largest number a field takes (None: no such limit)
+Limits = tuple[float | None, float | None]
+
+
+def field_limits(field: FieldInfo | None) -> Limits:
+    """The least and the largest number `field` takes: its `ge` and `le`, given on the field or on its type
+    (`fte: Fte | None`); (None, None) where it sets none or is not known."""
+    low = high = None
+
+    def walk(items: Iterable) -> None:
+        nonlocal low, high
+        for item in items:
+            if isinstance(item, Ge):
+                low = item.ge
+            elif isinstance(item, Le):
+                high = item.le
+            elif isinstance(item, FieldInfo):
+                walk(item.metadata)
+            else:
+                walk(get_args(item))
+
+    if field is not None:
+        walk(field.metadata)
+        walk(get_args(field.annotation))
+    return low, high
+
+
+def _outside(text: str, number: float | Decimal, whole: bool, limits: Limits, quoted: bool = False) -> str | None:
+    """What to write for a number written `text` (the `number` it is) that the field's `limits` refuse: the
+    field's range, and no digits (they would be refused again); None: within them."""
+    low, high = limits
+    below = low is not None and number < low
+    if not below and (high is None or number <= high):
+        return None
+    span = (f"from {_plain_number(low)} to {_plain_number(high)}" if low is not None and high is not None else
+            f"of at least {_plain_number(low)}" if low is not None else f"of at most {_plain_number(high)}")
+    why = ("no negative number is taken here" if below and number < 0 <= low else
+           f"{text} is {'less' if below else 'more'} than that")
+    return (f"{'a whole number' if whole else 'a number'} {span} (in decimal digits{', no quotes' if quoted else ''}; "
+            f"{why})")
+
+
+def _plain_number(number: float | Decimal) -> str:
+    """A number as a data file writes it: 24717, 72, 0.7 (no exponent, no `.0` on a whole number); a Decimal
+    (a number read from its written digits) with all of them."""
+    if isinstance(number, Decimal):
+        return format(number.normalize(), "f") if number != number.to_integral_value() else str(int(number))
     if float(number).is_integer():
         return str(int(number))
     text = repr(float(number))
@@ -465,9 +517,10 @@ def _one_branch(errors: list[dict]) -> list[dict]:
 
 
 def _explain(model: type[BaseModel], doc: YamlDocument, err: dict,
-             windows: Callable[[], Any] | None = None) -> InputError:
+             windows: Callable[[], Any] | None = None, option: Callable[[str], str] | None = None) -> InputError:
     """One pydantic error as `file:line: what is wrong, and what would be right`. `windows` gives
-    waves.yaml as read (None: not known here)."""
+    waves.yaml as read (None: not known here); `option`: where the value was given on the command line, the
+    option that gives one id (`--exclude orsta` for 'orsta'; None: in a file)."""
     path, names = _data_path(doc.data, err["loc"])
     field_name = getattr(err.get("ctx", {}).get("error"), "field", None)  # schema.FieldError: the field to blame
     if err["type"] == "union_tag_invalid" and isinstance(_at_path(doc.data, path), dict):
@@ -490,7 +543,7 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict,
     elif kind == "value_error":
         msg = err["msg"].removeprefix("Value error, ")
     elif kind == "string_pattern_mismatch" and err["ctx"].get("pattern") == ID_PATTERN:
-        msg = f"{context}: {value!r} is not an id: {id_advice(value)}"
+        msg = f"{context}: {value!r} is not an id: {id_advice(value, _each_id(doc.data, path, option))}"
     elif kind == "string_pattern_mismatch" and err["ctx"].get("pattern") == MONTH_PATTERN:
         msg = f"{context}: expected a month as YYYY-MM (e.g. 2024-09), found {value!r}"
     elif kind in ("date_text", "fte_tenths", "month_date"):  # schema.Date, LoadFte, Month: the message says it
@@ -508,13 +561,15 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict,
                "(is the exponent a slip?)")
     elif kind == "int_parsing" and isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
         # 1e2 (YAML 1.1's text, or in quotes), '2.5' in quotes: a number, but not written as a whole one
-        msg = not_a_number(path, value, float(value), context, doc.written.get(path), whole=True)
+        msg = not_a_number(path, value, float(value), context, doc.written.get(path), whole=True,
+                           limits=field_limits(_field_at(model, err["loc"])))
     elif kind in ("float_parsing", "int_parsing") and _number_meant(value, whole=kind == "int_parsing"):
         whole = kind == "int_parsing"
         msg = (f"{context}: expected {'a whole number' if whole else 'a number'}, found {value!r}; write "
-               f"{_number_meant(value, whole)}")
+               f"{_number_meant(value, whole, field_limits(_field_at(model, err['loc'])))}")
     elif kind == "int_from_float":  # 24.717: a Norwegian thousands dot, which YAML reads as a decimal point
-        msg = not_a_number(path, value, value, context, doc.written.get(path), whole=True)
+        msg = not_a_number(path, value, value, context, doc.written.get(path), whole=True,
+                           limits=field_limits(_field_at(model, err["loc"])))
     elif kind == "too_short" and field == "actors" and isinstance(value, list) and _rule_type_in(err["loc"]):
         rule = _rule_type_in(err["loc"])
         msg = (f"{context}: {a_or_an(rule)} rule needs at least two actors, and names "
@@ -560,6 +615,23 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict,
     return InputError(prefix + msg, where)
 
 
+def _each_id(data: Any, path: tuple, option: Callable[[str], str] | None) -> Callable[[list[str]], str] | None:
+    """What to write for ids joined by a comma (`id_advice`) at `path` of `data`: on the command line, the
+    `option` once per id; in a list, the list with each an item of its own (the items beside it as written,
+    those further off as '...'); None: where one id belongs."""
+    if option is not None:
+        return lambda ids: f"give the option once per id: {' '.join(option(ident) for ident in ids)}"
+    if not path or not isinstance(path[-1], int):
+        return None
+    items, at = _at_path(data, path[:-1]), path[-1]
+
+    def each(ids: list[str]) -> str:
+        before = (["..."] if at > 1 else []) + [str(item) for item in items[max(at - 1, 0):at]]
+        after = [str(item) for item in items[at + 1:at + 2]] + (["..."] if at + 2 < len(items) else [])
+        return f"write each as an item of its own: [{', '.join(before + ids + after)}]"
+    return each
+
+
 def _rule_type_in(loc: Iterable) -> str | None:
     """The rule type in a pydantic error location (`rules.1.order.actors`), if there is one."""
     return next((part for part in loc if part in RULE_TYPES), None)
@@ -592,11 +664,19 @@ def _window_for_date(day: str, windows: Callable[[], Any] | None) -> str:
             f"{ident!r}, dated {date})")
 
 
-def _number_meant(text: object, whole: bool) -> str | None:
+def _number_meant(text: object, whole: bool, limits: Limits = (None, None)) -> str | None:
+    """What `_number_read` says to write for `text`; None: no number is meant."""
+    read = _number_read(text, whole, limits)
+    return read[1] if read is not None else None
+
+
+def _number_read(text: object, whole: bool, limits: Limits = (None, None)) -> tuple[list[Decimal], str] | None:
     """The number a person meant by text written as numbers are written by hand, and how to write it:
     `12,5` (a decimal comma) is 12.5, `116 000` (digits grouped by spaces, a thin one too) 116000, a whole
     number `1,360` (a thousands separator) 1360 and `10958,0` 10958, `72 FTE` (with its unit) 72, and `−5`
-    (Word's minus sign) -5; None: no such number."""
+    (Word's minus sign) -5; None: no such number. A number the field's `limits` (`field_limits`) refuse, as
+    its written digits read (`1.000.000.000`, `−5` where no negative number is taken), gets the field's range
+    to write instead of its digits. (the numbers it says to write, none where it gives the range; what it says)"""
     if not isinstance(text, str):
         return None
     written, slips = text.strip(), []
@@ -607,12 +687,17 @@ def _number_meant(text: object, whole: bool) -> str | None:
     if written[:1] in _MINUS:
         slips.append(f"a minus is '-', not {written[0]!r} U+{ord(written[0]):04X}")
         written = "-" + written[1:]
-    meant = _digits_meant(written, whole)
-    if meant is None and slips and _DECIMAL.fullmatch(written) and math.isfinite(float(written)):
-        meant = _to_write(written, float(written), whole)
-    if meant is None or not slips:
-        return meant
-    return f"{meant[:-1]}; {'; '.join(slips)})" if meant.endswith(")") else f"{meant} ({'; '.join(slips)})"
+    found = _digits_meant(written, whole, limits)
+    if found is None and slips and _DECIMAL.fullmatch(written) and math.isfinite(float(written)):
+        found = [Decimal(written)], _to_write(written, float(written), whole)
+    if found is None:
+        return None
+    numbers, meant = found
+    refused = next((said for number in numbers if (said := _outside(written, number, whole, limits))), None)
+    numbers, meant = ([], refused) if refused is not None else (numbers, meant)
+    if slips:
+        meant = f"{meant[:-1]}; {'; '.join(slips)})" if meant.endswith(")") else f"{meant} ({'; '.join(slips)})"
+    return numbers, meant
 
 
 #: what a word processor writes for a minus: the minus sign, an en dash, a figure dash, a fullwidth hyphen-minus
@@ -623,42 +708,52 @@ _UNIT = re.compile(r"(?P<number>.*[0-9])\s*(?P<unit>[^\W\d_]+\.?)")
 _MAGNITUDES = {"k", "tusen", "mill", "mln", "million", "millioner", "mrd", "milliard", "milliarder"}
 
 
-def _digits_meant(text: str, whole: bool) -> str | None:
-    """`_number_meant` for a number written in digits, signs, spaces, commas and points."""
+def _digits_meant(text: str, whole: bool, limits: Limits) -> tuple[list[Decimal], str] | None:
+    """`_number_meant` for a number written in digits, signs, spaces, commas and points: the numbers it says
+    to write, read from the written digits (no float rounds them), and what it says."""
     plain = re.sub(r"\s", "", text)  # a space, a no-break space, a thin space ...
     spaced = plain != text
     if re.fullmatch(r"[-+]?\d+", plain) and spaced:
-        return f"{plain} (digits only, no spaces)"
+        return [Decimal(plain)], f"{plain} (digits only, no spaces)"
     spaces = ", and no spaces" if spaced else ""
     if not whole and re.fullmatch(r"[-+]?\d{1,3},\d{3}", plain):  # 72,000: 72 with a decimal comma, or 72000
-        return (f"{_plain_number(float(plain.replace(',', '.')))} if the comma is a decimal comma (a decimal point, "
-                f"not a comma{spaces}), or {int(plain.replace(',', ''))} if it separates thousands (digits only)")
+        point, grouped = Decimal(plain.replace(",", ".")), Decimal(plain.replace(",", ""))
+        if _outside(plain, grouped, whole, limits) is not None:  # 172,000 FTE: more than a pool has, read as 172000
+            return [point], f"{_plain_number(point)} (a decimal point, not a comma{spaces})"
+        return [point, grouped], (f"{_plain_number(point)} if the comma is a decimal comma (a decimal point, not a "
+                                  f"comma{spaces}), or {_plain_number(grouped)} if it separates thousands (digits "
+                                  "only)")
     if not whole and re.fullmatch(r"[-+]?\d+,\d+", plain):
-        return f"{plain.replace(',', '.')} (a decimal point, not a comma{spaces})"
+        return [Decimal(plain.replace(",", "."))], f"{plain.replace(',', '.')} (a decimal point, not a comma{spaces})"
     grouped = re.fullmatch(r"[-+]?\d{1,3}(?:([,.])\d{3})(?:\1\d{3})*", plain)  # 1,360 or 1.360.000
     if grouped and (whole or len(re.findall("[,.]", plain)) > 1):  # (72,000 where a fraction may be: above)
-        return f"{int(re.sub('[,.]', '', plain))} (digits only, no thousands separator)"
+        number = Decimal(re.sub("[,.]", "", plain))
+        return [number], f"{_plain_number(number)} (digits only, no thousands separator)"
     thousands = re.fullmatch(r"([-+]?\d{1,3}(?:\.\d{3})+)([.,])(\d+)", plain)  # 13.800,5 or 10.958.0
     if thousands is not None:
-        number = float(thousands[1].replace(".", "") + "." + thousands[3])
-        low = math.floor(number)
-        point = "; a decimal point, not a comma" if thousands[2] == "," else ""
-        if whole and not number.is_integer():
-            return f"{low} or {low + 1} (a whole number; {plain} is {_plain_number(number)}: digits only, no thousands dot)"
-        return f"{_plain_number(number)} (digits only, no thousands dot{point})"
+        number = Decimal(thousands[1].replace(".", "") + "." + thousands[3])
+        low = number.to_integral_value(ROUND_FLOOR)
+        if whole and number != low:
+            return [low, low + 1], (f"{low} or {low + 1} (a whole number; {plain} is {_plain_number(number)}: digits "
+                                    "only, no thousands dot)")
+        fraction = "" if thousands[2] == "." else ", no decimal comma" if number == low else \
+            "; a decimal point, not a comma"  # (10.958,0 is 10958: no point to write)
+        return [number], f"{_plain_number(number)} (digits only, no thousands dot{fraction})"
     if whole and re.fullmatch(r"[-+]?\d+,\d+", plain):  # 10958,0: a decimal comma in a whole number
-        number = float(plain.replace(",", "."))
-        if number.is_integer():
-            return f"{int(number)} (a whole number, in digits only: no decimal comma{spaces})"
-        return f"{math.floor(number)} or {math.floor(number) + 1} (a whole number; {plain} is {_plain_number(number)})"
+        number = Decimal(plain.replace(",", "."))
+        low = number.to_integral_value(ROUND_FLOOR)
+        if number == low:
+            return [number], f"{_plain_number(number)} (a whole number, in digits only: no decimal comma{spaces})"
+        return [low, low + 1], f"{low} or {low + 1} (a whole number; {plain} is {_plain_number(number)})"
     if spaced and _DECIMAL.fullmatch(plain) and math.isfinite(float(plain)):  # 1 000.5
         meant = _to_write(plain, float(plain), whole)
-        return f"{meant[:-1]}; no spaces)" if meant.endswith(")") else f"{meant} (digits only, no spaces)"
+        said = f"{meant[:-1]}; no spaces)" if meant.endswith(")") else f"{meant} (digits only, no spaces)"
+        return [Decimal(plain)], said
     points = re.fullmatch(r"([-+]?\d+\.\d+)((?:\.\d+)+)", plain)  # 72.0.0
     if points is not None:
         first = _to_write(points[1], float(points[1]), whole)
-        return (f"the number with one decimal point at most: {plain} has {plain.count('.')} ({first}, if "
-                f"{points[2]!r} at its end is a slip)")
+        return [Decimal(points[1])], (f"the number with one decimal point at most: {plain} has {plain.count('.')} "
+                                      f"({first}, if {points[2]!r} at its end is a slip)")
     return None
 
 

@@ -28,11 +28,14 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, model_validator
 
 from .errors import InputError, InputErrors, Location, did_you_mean, input_errors
-from .loader import (DATA_FLAGS, _explain, _line, _locate, _number_meant, _numbers_written_otherwise,
-                     check_references, flag_fields, history_preference, not_a_number, validate, validated_beside)
+from .loader import (DATA_FLAGS, _explain, _line, _locate, _number_read, _numbers_written_otherwise, _outside,
+                     _plain_number, check_references, field_limits, flag_fields, history_preference, not_a_number,
+                     validate, validated_beside)
 from .problem import Numbering, Problem, Removal, checked_problem, month_label, parse_month
 from .schema import (
     HISTORY_BY_CALLER,
+    ID_PATTERN,
+    MONTH_PATTERN,
     AfterLive,
     Blackout,
     CapacityChange,
@@ -49,6 +52,9 @@ from .schema import (
     WindowId,
     date_meant,
     history_bounds,
+    id_advice,
+    month_meant,
+    slug,
 )
 from .yamlio import YamlDocument, load_yaml
 
@@ -416,8 +422,13 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
         if not match:
             loose = _QUICK_LOOSE.match(text.strip())  # `orsta=01.01.2026`: the date written as in the data files
             meant = date_meant(loose["value"]) if loose else None
+            ident = loose["key"] if loose else ""  # `Ørsta=01.01.2026`: the id said with the date, not after it
+            named = ident if re.fullmatch(ID_PATTERN, ident) else slug(ident) if slug(ident) in problem.org else None
+            found = (f"the date {loose['value']!r}" + ("" if named == ident else f" and the name {ident!r}")
+                     if meant else "")
             errors.append(InputError(f"{text!r}: expected ID=YYYY-MM-DD, " + (
-                f"found the date {loose['value']!r}; write {loose['key']}={meant}" if meant else
+                f"found {found}; write {named}={meant}" if meant and named else
+                f"found {found}; write the date as {meant}, and the id: {id_advice(ident)}" if meant else
                 "e.g. helse-more-og-romsdal=2024-10-01"), where))
             continue
         changes.append(_quick(Postpone, where, errors, text, actor=match["id"], earliest=match["date"]))
@@ -427,11 +438,36 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
         where = Location("--capacity")
         match = _QUICK_CAPACITY.match(text.strip())
         if not match:
-            loose = _QUICK_LOOSE.match(text.strip())  # `primary=57,6`: the number written as in the data files
-            value = re.fullmatch(r"(?P<number>[^%@]+?)(?P<pct>%?)(?:@.*)?", loose["value"]) if loose else None
-            meant = _number_meant(value["number"], whole=False) if value else None
-            said = (f"found the {'percentage' if value['pct'] else 'FTE'} {value['number']!r}; write {meant}" if meant
-                    else "e.g. primary=57.6@2024-07 or primary=80%@2024-07")
+            # `primary=57,6@07.2024`: the number and the month written as in the data files; the whole form to
+            # write, as --postpone gives it, where each is read (else what is said of the number)
+            loose = _QUICK_LOOSE.match(text.strip())
+            value = (re.fullmatch(r"(?P<number>[^%@]+?)(?P<pct>%?)(?:@(?P<month>.*))?", loose["value"]) if loose
+                     else None)
+            said = "e.g. primary=57.6@2024-07 or primary=80%@2024-07"
+            if value is not None:
+                kind, number, month = "percentage" if value["pct"] else "FTE", value["number"].strip(), value["month"]
+                low, high = field_limits(Capacity.model_fields["factor" if value["pct"] else "fte"])
+                limits = (low * 100, high * 100) if value["pct"] else (low, high)  # a factor of 0.8 is 80%
+                read = _number_read(number, whole=False, limits=limits)
+                if read is None and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", number):  # as written
+                    refused = _outside(number, float(number), False, limits)
+                    read = ([], refused) if refused else ([float(number)], None)
+                month_as = None if month is None else (
+                    month.strip() if re.fullmatch(MONTH_PATTERN, month.strip()) else month_meant(month))
+                wrong = ([f"the {kind} {number!r}"] if read is None or read[1] is not None else []) + (
+                    [f"the month {month!r}"] if month is not None and month_as != month.strip() else [])
+                if read is not None and len(read[0]) == 1 and (month is None or month_as):
+                    form = (f"{loose['key']}={_plain_number(read[0][0])}{value['pct']}"
+                            f"{'@' + month_as if month_as else ''}")
+                    notes = ([f"the {kind} {read[1]}"] if read[1] is not None else []) + (
+                        ["the month as YYYY-MM"] if month is not None and month_as != month.strip() else [])
+                    said = (f"found {' and '.join(wrong)}; write {form}: {', '.join(notes)}" if wrong else
+                            f"write {form}")
+                else:  # what is said of each: the number's range, or its two readings; a month not read
+                    told = ([f"the {kind} {number!r}: write {read[1]}"] if read is not None and read[1] else []) + (
+                        [f"the month {month!r}: write a month as YYYY-MM (e.g. 2024-07)"] if month is not None
+                        and not month_as else [])
+                    said = f"found {'; and '.join(told)}" if told else said
             errors.append(InputError(f"{text!r}: expected POOL=FTE[@YYYY-MM] or POOL=PERCENT%[@YYYY-MM], {said}",
                                      where))
             continue
@@ -440,7 +476,8 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
         fields["from"] = match["month"]  # the field's name in a scenario file, as its error says
         change = _quick(Capacity, where, errors, text, pool=match["pool"], **fields)
         pools = [pool.id for pool in problem.waves.pools]
-        if change is None and match["pool"] not in pools:  # said with the month's error, not after it is mended
+        if change is None and match["pool"] not in pools and re.fullmatch(ID_PATTERN, match["pool"]):
+            # said with the month's error, not after it is mended (not an id at all: said by _quick)
             errors.append(InputError(f"{match['pool']!r} is not a pool{did_you_mean(match['pool'], pools)}; "
                                      f"pools: {', '.join(pools)}", where))
         changes.append(change)
@@ -473,7 +510,10 @@ def _quick(cls: type[Change], where: Location, errors: list[InputError], text: s
     try:
         change = cls.model_validate(data)
     except ValidationError as exc:  # worded as in a scenario file (`'ørsta' is not an id: ... did you mean`)
-        messages = "; ".join(_explain(cls, YamlDocument(str(where), data), e).message for e in exc.errors())
+        value = text.strip().partition("=")[2].strip()  # (ids joined by a comma: the option once per id)
+        option = (lambda ident: f"{where} {ident}={value}") if value else (lambda ident: f"{where} {ident}")
+        messages = "; ".join(_explain(cls, YamlDocument(str(where), data), e, option=option).message
+                             for e in exc.errors())
         errors.append(InputError(f"{text!r}: {messages}", where))
         return None
     change._at = where

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from enum import Enum
-from typing import Annotated, ClassVar, Literal, Union
+from typing import Annotated, Callable, ClassVar, Literal, Union
 
 from pydantic import (
     AfterValidator,
@@ -69,10 +69,12 @@ LoadFte = Annotated[Fte, AfterValidator(_in_tenths)]
 ID_RULE = "ids are ASCII letters, digits, '-', '_' and '.', the first a letter or digit"
 
 
-def id_advice(text: object) -> str:
+def id_advice(text: object, each: Callable[[list[str]], str] | None = None) -> str:
     """What an id may hold, and the id `text` (a name, say 'Ørsta') most likely meant; where `text` holds what
     no one sees or means in an id, what that is: a soft hyphen or a zero-width space (pasted from Word: left
-    out), a fullwidth letter (its ASCII letter), a comma between two ids (one id each, not one id of both)."""
+    out), a fullwidth letter (its ASCII letter), a comma between two ids (one id each, not one id of both).
+    `each`: what to write for those ids where `text` was written (in a list: the list with each an item of its
+    own; on the command line: the option once per id); None: where one id belongs, one of them."""
     if not isinstance(text, str):
         return ID_RULE
     unseen = list(dict.fromkeys(c for c in text if unicodedata.category(c) == "Cf"))  # soft hyphen, ...
@@ -88,9 +90,8 @@ def id_advice(text: object) -> str:
     parts = [part.strip() for part in plain.split(",")]  # (a part with a space in it: a name, `Ørsta, Volda kommune`)
     ids = [part if re.fullmatch(ID_PATTERN, part) else slug(part) for part in parts]
     if len(ids) > 1 and all(ids) and not any(re.search(r"\s", part) for part in parts):
-        return (ID_RULE + f"; {text!r} is {len(ids)} ids separated by a comma{f' ({holds})' if holds else ''}: name "
-                f"each on its own (a list, [{', '.join(ids)}], where one is taken; on the command line, the option "
-                "once per id)")
+        how = each(ids) if each is not None else f"one id only belongs here: write one of them ({' or '.join(ids)})"
+        return ID_RULE + f"; {text!r} is {len(ids)} ids separated by a comma{f' ({holds})' if holds else ''}: {how}"
     meant = plain if re.fullmatch(ID_PATTERN, plain) else slug(plain)
     if holds and meant:
         return ID_RULE + f"; {holds}: write {meant!r}"
@@ -147,6 +148,22 @@ def date_meant(text: str) -> str | None:
     except PydanticCustomError as exc:
         return None if re.fullmatch(MONTH_PATTERN, text.strip()) else (exc.context or {}).get("meant")
     return None
+
+
+def month_meant(text: str) -> str | None:
+    """The month, as YYYY-MM, that `text` writes otherwise (`07.2024`, `7/2024`, `2024-7`, or a day of it:
+    `2024-07-01`, `01.07.2024`); None: no such month, or `text` is one as written."""
+    text = text.strip()
+    if re.fullmatch(MONTH_PATTERN, text):
+        return None
+    parts = re.fullmatch(r"(?P<month>\d{1,2})[./-](?P<year>\d{4})|(?P<year2>\d{4})[./-](?P<month2>\d{1,2})", text)
+    if parts is not None:
+        month = int(parts["month"] or parts["month2"])
+        return f"{parts['year'] or parts['year2']}-{month:02d}" if 1 <= month <= 12 else None
+    day = date_meant(text)
+    if day is None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) and _day(*map(int, text.split("-"))):
+        day = text  # a day as written: its month
+    return day[:7] if day is not None else None
 
 
 def _day(year: int, month: int, day: int) -> dt.date | None:
@@ -273,12 +290,13 @@ def _check_sources(source: dict[str, str], allowed: set[str], named: set[str] = 
 def source_note_problem(note: str) -> str | None:
     """What is wrong with a source note, said after its name (`source note for 'users' ...`), or None: it
     starts with its kind (`fact:`, `estimate:` or `inferred:`; `Fact :` is read as `fact:`) and says
-    something after it: `fact:` alone names no source, and is no fact."""
+    something after it: `fact:` alone names no source, and is no fact (nor is `fact:` and a character no one
+    sees, a zero-width space)."""
     kind = SOURCE_KIND.match(note)
     if not kind:
         return (f"must start with 'fact:', 'estimate:' or 'inferred:' (e.g. 'fact: seed 004' or 'estimate: scaled "
                 f"from population'), got {note!r}")
-    if not note[kind.end():].strip():
+    if not "".join(c for c in note[kind.end():] if unicodedata.category(c) != "Cf").strip():
         return (f"is {note!r}, with nothing after the colon; a note says where the value comes from or how it was "
                 f"estimated: write e.g. {_NOTE_EXAMPLE[kind.group(1).lower()]!r}")
     return None
