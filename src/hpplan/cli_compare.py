@@ -26,7 +26,7 @@ from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, ch
                   folder_if_known, format_of, inputs_of, scenario_problem, terminal, time_limit_option, to_stdout,
                   write_output)
 from .check import is_yaml_plan, read_plan_file, said_at_the_plan
-from .compare import Cause, Comparison, Move, compare
+from .compare import AllowedEarlier, Cause, Comparison, Move, compare
 from .errors import InputError, Location, some_of
 from .formats import (PeakLoad, any_limit_estimated, any_load_estimated, estimate_note, fmt_int, fmt_number, marked,
                       md_text)
@@ -229,13 +229,13 @@ def shown_causes(move: Move) -> list[Cause]:
     shown = [cause]
     if cause.kind == "window" and move.window_after not in (None, move.window_before):
         # its window moved (or went), and it went further still: what kept it from the window's new date too
-        further = next((c for c in move.causes if c.kind not in ("window", "objective", "freeze") and not c.told),
-                       None)
+        further = next((c for c in move.causes if c.kind not in ("window", "objective", "freeze") and not c.told
+                        and c.skipped is None), None)
         if further is not None:
             shown.append(further)
-    # its new earliest date, or a knock-on, explains why it leaves its window; the windows it skips the rest
+    # the main cause explains why it leaves its window; the windows it skips the rest (a freeze's at its first)
     shown += [c for c in move.causes if c.skipped is not None and c is not cause]
-    frozen = next((c for c in move.causes if c.kind == "freeze" and c is not cause), None)
+    frozen = next((c for c in move.causes if c.kind == "freeze" and c is not cause and c not in shown), None)
     if frozen is not None:  # part of the delay is the freeze's, not the main cause's: said beside it
         shown.append(frozen)
     return shown
@@ -446,16 +446,21 @@ def kept_line(c: Comparison, afresh: str = AFRESH) -> str | None:
     """A least-change comparison keeps the baseline where the changed data allows it, so a change that allows an
     earlier go-live moves nothing by itself: said where the changed data lets an organisation go live earlier
     by its own data than the re-plan keeps it (`Comparison.allowed_earlier`), else, when nothing moved, in
-    general; None otherwise (or planned afresh). `afresh`: how the command plans afresh instead."""
+    general; None otherwise (or planned afresh). One the re-plan moved is said `(moved to W)`, not kept.
+    `afresh`: how the command plans afresh instead."""
     if not c.least_change or not c.found:
         return None
     head = f"The comparison keeps the baseline where the changed data allows it ({afresh})"
     if not c.allowed_earlier:
         return f"{head}." if not c.moves else None
+
+    def where(a: AllowedEarlier) -> str:  # one the re-plan moved was not kept: its move has its causes
+        return f"({'moved to' if a.moved else 'kept in'} {a.window})"
+
     if len(c.allowed_earlier) == 1:
         a = c.allowed_earlier[0]
-        return f"{head}: by its own data, {a.id} may now go live from {a.allowed} (kept in {a.window})."
-    each = some_of(f"{a.id} from {a.allowed} (kept in {a.window})" for a in c.allowed_earlier)
+        return f"{head}: by its own data, {a.id} may now go live from {a.allowed} {where(a)}."
+    each = some_of(f"{a.id} from {a.allowed} {where(a)}" for a in c.allowed_earlier)
     return f"{head}: by their own data, these may now go live earlier: {each}."
 
 

@@ -182,12 +182,14 @@ class AllowedEarlier:
     """An organisation the least-change re-plan keeps where the baseline has it, though the changed data now
     lets it go live earlier by its own data (`earliest`, `returns`, `latest`, track, blackouts: the windows the
     model gives it, `model.variables.allowed_slots`) than the base data did: planned afresh, it may move
-    there (whether it does depends on everyone else, which this does not check)."""
+    there (whether it does depends on everyone else, which this does not check). One the re-plan moved
+    (later: its window went) is `moved` there, not kept: its move has its causes."""
 
     id: str
     window: str  # its window in the new plan
     allowed: str  # the first window its own data allows in the changed data
     allowed_before: str | None  # ... in the base data; None: it was not one to plan there (opted out, new)
+    moved: bool = False  # its go-live in the new plan is not the baseline's (`Comparison.moves` has it)
 
     def to_json(self) -> dict:
         return {"id": self.id, "window": self.window, "first_window_allowed": self.allowed,
@@ -383,14 +385,16 @@ def compare(base: Solution, base_problem: Problem, other: Solution, other_proble
                                next((p for p in after if p.pool == pool), None)) for pool in pools]
     if not other.found:
         return result
-    explainer = _Explainer(base, base_problem, other, other_problem, freeze_until)
+    explainer = _Explainer(base, base_problem, other, other_problem, freeze_until, result.least_change)
     moves = explainer.changes()
     explainer.moved = {m.id: m for m in moves}
     moves = [explainer.explain(m) for m in moves]
     roots = _roots(moves)
     result.moves = [Move(**{**m.__dict__, "roots": roots[m.id]}) for m in moves]
     if result.least_change:
-        result.allowed_earlier = _allowed_earlier(base_problem, other_problem, other)
+        moved = {m.id for m in result.moves}
+        result.allowed_earlier = [replace(a, moved=a.id in moved)
+                                  for a in _allowed_earlier(base_problem, other_problem, other)]
     return result
 
 
@@ -448,9 +452,10 @@ _ORDER = {"later": 0, "unscheduled": 1, "earlier": 2, "scheduled": 3, "removed":
 
 class _Explainer:
     def __init__(self, base: Solution, base_problem: Problem, other: Solution, other_problem: Problem,
-                 freeze_until: dt.date | None = None):
+                 freeze_until: dt.date | None = None, least_change: bool = False):
         self.base, self.base_problem = base, base_problem
         self.freeze_until = freeze_until
+        self.least_change = least_change  # the other plan was re-planned against the baseline (`Comparison`)
         self.other, self.other_problem = other, other_problem
         self.base_at = {a.id: a for a in base.plan}
         self.other_at = {a.id: a for a in other.plan}
@@ -543,8 +548,11 @@ class _Explainer:
         causes = list(dict.fromkeys(s for c in causes for s in ((c.summary, c) if c.summary is not None else (c,))))
         if move.change == "later" and causes:
             # the main cause says why it leaves its baseline window; these, where it could have gone live
-            # instead, after the others (never the main cause)
-            causes += self.skipped(move, causes)
+            # instead, after the others (never the main cause); the freeze's cause among them at its first window
+            skipped = self.skipped(move, causes)
+            if any(c.kind == "freeze" for c in skipped):
+                causes = causes[:1] + [c for c in causes[1:] if c.kind != "freeze"]
+            causes += skipped
         unique = {(c.kind, c.text): c for c in reversed(causes)}  # the first of equal ones
         return Move(**{**move.__dict__, "causes": tuple(c for c in causes if unique[c.kind, c.text] is c)})
 
@@ -655,15 +663,16 @@ class _Explainer:
         """With a frozen horizon: the frozen windows between its baseline window and its new one that
         would take it (with its together group), everyone else where the new plan has them, were they
         not frozen (a postponement to September moved to February past a frozen September and
-        November, all put on the postponement)."""
+        November, all put on the postponement). A frozen window that would not take it anyway is
+        `skipped`'s to say."""
         problem, plan, freeze = self.other_problem, self.other, self.freeze_until
         if freeze is None or move.window_after is None:
             return []
         after = problem.window[move.window_after].date
         group = self.group(move, problem)
         free = [w.id for w in problem.future_windows
-                if w.date < min(after, freeze) and w.id != move.window_before
-                and not self._new_violations(problem, plan, [self._trial(m, w.date, w.id, problem) for m in group])]
+                if (move.before is None or move.before < w.date) and w.date < min(after, freeze)
+                and w.id != move.window_before and not self._violations_at(group, w, problem, plan)]
         if not free:
             return []
         which = f"window{'s' if len(free) > 1 else ''} {', '.join(free)}"
@@ -674,66 +683,113 @@ class _Explainer:
     OWN_DATES = ("earliest", "returns", "not_plannable")
 
     def skipped(self, move: Move, causes: list[Cause]) -> list[Cause]:
-        """A move later whose main cause says only why it leaves its baseline window, but that goes live well
-        after it: what keeps it (with its together group) out of each window between the two, everyone else
-        where the new plan has them (not the frozen ones: `frozen_out` says those). Said for its own new
-        earliest date (`earliest 2024-04-01 -> 2024-12-01 (scenario)`) and for a knock-on (`order rule
-        trust-order: helse-more-og-romsdal moved ...`, a pool or a window limit others filled). The windows
-        the main cause also bars are its own: before its (or a together partner's) new date or not its track,
-        or barred by the knock-on's rule. The first window after those is said as `the first window after
-        that, W, ...` (`the first window the order rule allows`; `the next window` when none is barred so),
-        each one after it as itself; a window open to it ends the list, the objective's choice (said, unless
-        it is the first: then the main cause's move is the objective's trade-off, and nothing is added).
-        `causes`: the move's causes, sorted (`_rank`), the main one first."""
+        """A move later, whatever its main cause (which says why it leaves its baseline window): what keeps it
+        (with its together group) out of each window between its baseline date and its new window, everyone
+        else where the new plan has them. The windows the main cause also bars are its own: before its (or a
+        together partner's) new date, or barred by the rule that is the main cause (an `order` rule's gap, with
+        one that moved or not). The first window after those is said as `the first window after that, W, ...`
+        (after a new date; `the first window the order rule allows` after a rule's; else `the next window`, or
+        `the first window its data allows` when its data barred the ones before), each one after it as itself.
+        Windows its track (or a partner's) bars are said together, at the first of them (`windows 2025-09,
+        2026-02 are not on its track KI3, ...`). A frozen window (`freeze_until`) that would take it is the
+        freeze's (`frozen_out`: that cause is put here, at its first window); one that would not take it anyway
+        says why, as any other. A window open to it ends the list, the objective's choice (`window 2025-02 would
+        take it with everyone else where the new plan has them: the objective preferred 2025-09`, `among the
+        plans that change the baseline least` for a re-plan against the baseline). Nothing for a move whose
+        main cause says it is not forced (or only frozen out), nor for one kept in its window (the window
+        moved). `causes`: the move's causes, sorted (`_rank`), the main one first."""
         problem, plan = self.other_problem, self.other
-        if move.window_after is None or move.window_after not in problem.window or move.before is None:
+        if (move.window_after is None or move.window_after not in problem.window or move.before is None
+                or move.window_after == move.window_before):
             return []
         main = causes[0]
+        if main.kind in ("objective", "freeze"):
+            return []  # not forced: its main cause says where it could stay
         own = any(c.rule in self.OWN_DATES and not c.actors for c in causes)
+        # the main cause is a rule (with one that moved, or not; a scenario's): the windows it bars are its own
+        by_rule = main.rule in RELATIONS and main.rule != "together"
         if own or (main.kind == "knock-on" and main.rule == "together"):  # after its own (or its partner's) new date
             phrase = "the first window after that"
-        elif main.kind == "knock-on":
-            phrase = f"the first window the {main.rule} rule allows" if main.rule in RELATIONS else "the next window"
+        elif by_rule:
+            phrase = f"the first window the {main.rule} rule allows"
         else:
-            return []
+            phrase = "the next window"
+        frozen = next((c for c in causes if c.kind == "freeze"), None)
         group = self.group(move, problem)
         after = problem.window[move.window_after].date
         found: list[Cause] = []
-        barred = False  # a window the main cause bars came before the first said
+        barred = False  # a window the main cause (or its data) bars came before the first said
+        off_track: list[tuple[str, Violation]] = []  # (window, its track violation): said at the first
+        at_track = None  # where in `found` they are said
+
+        def said(w, text: str) -> str:
+            """`text` (what keeps it out of `w`) with the window named: the first one said by the phrase."""
+            nonlocal phrase
+            head = f"window {w.id} "
+            if found:
+                return text if text.startswith(head) else f"{head}would not take it: {text}"
+            if barred and phrase == "the next window":  # its own data barred the ones before
+                phrase = "the first window its data allows"
+            return (f"{phrase}, {w.id}, {text.removeprefix(head)}" if text.startswith(head)
+                    else f"{phrase}, {w.id}, would not take it: {text}")
+
         for w in problem.future_windows:
-            if not move.before < w.date < after or (self.freeze_until and w.date < self.freeze_until):
+            if not move.before < w.date < after or w.id == move.window_before:
                 continue
             violations = self._violations_at(group, w, problem, plan)
-            if any(v.rule in OWN_FIELDS and v.rule not in ("blackout", "window") for v in violations) or (
-                    main.kind == "knock-on" and main.rule in RELATIONS and main.rule != "together"
-                    and any(v.rule == main.rule and (str(v.where) if v.where else None) == main.where
-                            for v in violations)):
+            if any(v.rule in OWN_FIELDS and v.rule not in ("blackout", "window", "track") for v in violations) or (
+                    by_rule and any(v.rule == main.rule and (str(v.where) if v.where else None) == main.where
+                                    for v in violations)):
                 barred = barred or not found  # before the first said: its phrase says so
-                continue  # barred by the main cause: its own data, or the knock-on's rule
+                continue  # barred by the main cause: its own (or a partner's) new date, or its rule
+            track = next((v for v in violations if v.rule == "track"), None)
+            if track is not None:  # off its track (or a partner's): said at the first such window, all at once
+                if at_track is None:
+                    at_track = len(found)
+                    found.append(None)  # its place
+                off_track.append((w.id, track))
+                continue
             if not violations:
-                if found:  # open to it: from here on the objective's choice
-                    found.append(Cause("objective", f"window {w.id} would take it with everyone else where the new "
-                                       f"plan has them: the objective preferred {move.window_after}",
-                                       skipped=w.id))
-                return found  # the first open: the objective's choice, as the main cause's move is
+                if self.freeze_until and w.date < self.freeze_until:  # frozen: the freeze's cause says it
+                    if frozen is not None and frozen not in found:
+                        found.append(replace(frozen, skipped=w.id))
+                    continue
+                among = f" {LEAST_CHANGE}" if self.least_change else ""
+                found.append(Cause("objective", said(w, f"window {w.id} would take it with everyone else where the "
+                                                        f"new plan has them: the objective preferred "
+                                                        f"{move.window_after}{among}"), skipped=w.id))
+                break  # open to it: from here on the objective's choice
+            # the organisation's own data first (a blackout it is in), then a partner's, then the others'
+            first = min(violations, key=lambda v: (v.rule not in OWN_FIELDS, tuple(v.actors) != (move.id,)))
             there = replace(move, window_before=w.id, before=w.date)
-            cause = self._cause(violations[0], there, group, problem, plan, held=True)
+            cause = self._cause(first, there, group, problem, plan, held=True)
             if cause.summary is not None:  # a pool over in several months: the worst month's (the first understates)
-                worst = next((v for v in violations if v.message == cause.summary.detail), violations[0])
+                worst = next((v for v in violations if v.message == cause.summary.detail), first)
                 cause = self._cause(worst, there, group, problem, plan, held=True)
             cause = replace(cause, summary=None, forced=False)
             # said of that window, not of one it goes back to
             text = cause.text.replace(" back there", " there").replace("its baseline window ", "window ")
-            head = f"window {w.id} "
-            if found:
-                text = text if text.startswith(head) else f"window {w.id} would not take it: {text}"
-            else:
-                if barred and phrase == "the next window":  # its own data barred the ones before
-                    phrase = "the first window its data allows"
-                text = (f"{phrase}, {w.id}, {text.removeprefix(head)}" if text.startswith(head)
-                        else f"{phrase}, {w.id}, would not take it: {text}")
-            found.append(replace(cause, text=text, skipped=w.id))
+            found.append(replace(cause, text=said(w, text), skipped=w.id))
+        if at_track is not None:
+            found[at_track] = self._off_track(move, off_track, problem)
         return found
+
+    def _off_track(self, move: Move, windows: list[tuple[str, Violation]], problem: Problem) -> Cause:
+        """The windows its track (or a together partner's) bars, as one cause: `windows 2025-09, 2026-02 are not
+        on its track KI3, which goes live only in windows 2025-04, 2026-04`, at its `track:` line."""
+        ids = [w for w, _ in windows]
+        v = windows[0][1]
+        subject = v.actors[0] if v.actors else move.id
+        org = problem.org.get(subject)
+        track = next((t for t in problem.waves.tracks if org is not None and t.id == org.track), None)
+        if track is None:  # not expected: the verifier found it off a track the data has
+            return Cause("data", v.message, "track", (), str(v.where) if v.where else None, v.message, skipped=ids[0])
+        whose = "its track" if subject == move.id else f"{subject}'s track"
+        which = f"window {ids[0]} is" if len(ids) == 1 else f"windows {', '.join(ids)} are"
+        return Cause("data", f"{which} not on {whose} {track.id}, which goes live only in windows "
+                             f"{', '.join(track.windows or ()) or '(none)'}",
+                     "track", () if subject == move.id else (subject,), str(v.where) if v.where else None, v.message,
+                     skipped=ids[0])
 
     def _violations_at(self, group: list[Move], window, problem: Problem, plan: Solution) -> list[Violation]:
         """The new violations of the new plan with the group put in `window` (`_new_violations`), once per
