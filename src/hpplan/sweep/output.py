@@ -15,7 +15,6 @@ import io
 import json
 import re
 import shlex
-import textwrap
 
 from rich import box
 from rich.cells import cell_len
@@ -49,10 +48,57 @@ def _day(text: str | None, short: bool) -> str:
     return text[:7] if short else text
 
 
+#: joins a label and its figure in a sentence (`P10{GLUE}2026-04-25`, `orsta{GLUE}100%`): `_say` breaks
+#: the line between them only where the pair is wider than a line
+GLUE = "\xa0"
+#: a figure's thousands separator while `_say` wraps (`2 055 476*`): never broken
+FIGURE = "\u2007"
+#: where `_say` may fold a word wider than a line (`_parts`): after a hyphen, slash or underscore that
+#: follows a letter (`helse-more-og-` over `romsdal`, `sw/sweeps/` over `small.yaml`); never inside a
+#: date or a figure
+WORD_BREAKS = r"(?<=[^\W\d][-/_])"
+
+
 def _say(console: Console, text: str, indent: int = 0, style: str = "") -> None:
-    width = max(console.width - indent, 20)
-    for line in textwrap.wrap(text, width=width, break_on_hyphens=False) or [""]:
-        console.print(Text(" " * indent + line, style=style), no_wrap=True, overflow="crop", highlight=False)
+    """`text` wrapped into lines no wider than the console (`_wrap`), each indented."""
+    for line in _wrap(text, max(console.width - indent, 10)):
+        console.print(Text(" " * indent + line, style=style), no_wrap=True, overflow="ignore", crop=False,
+                      highlight=False)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """`text` in lines no wider than `width`, broken at its spaces, none cut and none ending in blanks: a
+    figure is never broken (`2 055 476*`), a label stays with its figure (GLUE) where the pair fits on a
+    line, and a word wider than a line is folded (`_pieces`)."""
+    blanks = " \t\n\r\f\v"  # not \s: GLUE and FIGURE join words
+    words = re.split(f"([{blanks}]+)", re.sub(r"(?<=\d) (?=\d{3}(?!\d))", FIGURE, text.strip(blanks)))
+    lines = [""]
+    for at in range(0, len(words), 2):
+        space = " " * len(words[at - 1]) if at else ""  # the blanks between two words, as written
+        for join, piece in _pieces(words[at], width):
+            gap = space + join if lines[-1] else ""
+            if lines[-1] and len(lines[-1] + gap + piece) > width:
+                lines.append(piece)
+            else:
+                lines[-1] += gap + piece
+            space = ""
+    return [line.replace(GLUE, " ").replace(FIGURE, " ") for line in lines]
+
+
+def _pieces(word: str, width: int) -> list[tuple[str, str]]:
+    """A word in the pieces `_wrap` may put on lines of their own, each with what joins it to the piece
+    before: the word itself where it fits a line; else a label apart from its figure (at GLUE: an id
+    stays whole where it fits), a part still too wide folded after a letter's hyphen, slash or underscore
+    (WORD_BREAKS: `helse-more-og-` over `romsdal`, never inside a date or a figure), and only a part wider
+    still is cut."""
+    if len(word) <= width:
+        return [("", word)]
+    pieces = []
+    for i, glued in enumerate(word.split(GLUE)):
+        for j, part in enumerate(_parts(glued, WORD_BREAKS) if len(glued) > width else [glued]):
+            pieces += [(" " if i and not j and not at else "", part[at:at + width])
+                       for at in range(0, len(part), width)]
+    return pieces
 
 
 def _table(fancy: bool) -> Table:
@@ -108,9 +154,9 @@ def _fitted_table(console: Console, fancy: bool, key: Column, layouts: list[list
     return chosen
 
 
-def _parts(key: str) -> list[str]:
-    """A key in the parts it may be folded between: after each hyphen."""
-    return re.split(r"(?<=-)", key)
+def _parts(key: str, breaks: str = r"(?<=-)") -> list[str]:
+    """A key in the parts it may be folded between: after each hyphen (or at `breaks`)."""
+    return re.split(breaks, key)
 
 
 def _fold(key: str, room: int) -> str:
@@ -159,7 +205,7 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
     reproducible instead of advising one)."""
     fancy = console.is_terminal
     short = console.width < WIDE
-    seed = f", seed {s.seed}" if s.seed is not None else ""
+    seed = f", {_glued(f'seed {s.seed}')}" if s.seed is not None else ""
     _say(console, f"Sweep {s.spec}: {s.kind.replace('_', ' ')}, {s.scenarios} of {s.size} scenarios{seed}", 0, "bold")
     _say(console, s.description, 2, "italic")
     line = f"{s.with_plan} with a plan, {s.failed} without"
@@ -185,22 +231,17 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
     c = s.completion
     console.print()
     _say(console, "Rollout complete (the last go-live of the organisations that must go live)", 0, "bold")
-    _say(console, f"base {_day(c.base, False)}  P10 {_day(c.p10, False)}  median {_day(c.median, False)}  "
-                  f"P90 {_day(c.p90, False)}  latest {_day(c.latest, False)}", 2)
+    _say(console, "  ".join(_glued(f"{label} {_day(day, False)}") for label, day in (
+        ("base", c.base), ("P10", c.p10), ("median", c.median), ("P90", c.p90), ("latest", c.latest))), 2)
     if c.p_by:
-        _say(console, "  ".join(f"P(done by {d}) {_pct(p)}" for d, p in c.p_by.items()), 2)
+        _say(console, "  ".join(_glued(f"P(done by {d}) {_pct(p)}") for d, p in c.p_by.items()), 2)
     if c.by_quarter:
-        most = max(q["count"] for q in c.by_quarter) or 1
-        room = max(10, min(40, console.width - 30))
-        mark = "█" if fancy else "#"
-        for q in c.by_quarter:
-            bar = mark * round(room * q["count"] / most)
-            console.print(Text(f"  {q['quarter']}  {bar:<{room}} {q['count']:>5} {_pct(q['share']):>6}"),
-                          no_wrap=True, overflow="crop", highlight=False)
+        for line in _histogram(c.by_quarter, console.width, "█" if fancy else "#"):
+            console.print(Text(line), no_wrap=True, overflow="ignore", crop=False, highlight=False)
 
     setters = s.completion_setters()
     if setters:
-        text = ", ".join(f"{a.id} {_pct(a.p_last)}" for a in setters)
+        text = ", ".join(_glued(f"{a.id} {_pct(a.p_last)}") for a in setters)
         _say(console, f"Last to go live (sets the completion date; share of scenarios): {text}", 2)
 
     if s.cost is not None:
@@ -214,8 +255,9 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
         if k.actors:
             estimate = " (estimate: from estimated postponement costs per month)" if k.is_estimate else ""
             _say(console, f"Cost of delay of {', '.join(k.actors)}{estimate}", 0, "bold")
-            _say(console, f"mean {fmt_number(k.mean)} MNOK, median {fmt_number(k.p50)}, P90 {fmt_number(k.p90)}, "
-                          f"max {fmt_number(k.max)}; {moved}", 2)
+            figures = (f"mean {fmt_number(k.mean)} MNOK", f"median {fmt_number(k.p50)}", f"P90 {fmt_number(k.p90)}",
+                       f"max {fmt_number(k.max)}")
+            _say(console, f"{', '.join(map(_glued, figures))}; {moved}", 2)
         else:  # "mean 0 MNOK" would read as "delay costs nothing"
             _say(console, "Delay", 0, "bold")
             _say(console, f"{moved}; no cost of delay: no organisation in the data has a "
@@ -260,7 +302,7 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
         _say(console, "Whose delay moves others most (per month of its own readiness slip)", 0, "bold")
     if s.influence and not clear:
         _say(console, f"No organisation's slip has a clear effect on the others at {s.with_plan} scenarios "
-                      "(|t| >= 3); more samples may show one. --format json lists every estimate.", 2)
+                      f"{_glued('(|t| >= 3)')}; more samples may show one. --format json lists every estimate.", 2)
     if clear:
         shown = clear[:top]
         own, others, pop = ("Own", "Others", "Pop-months") if short else (
@@ -280,7 +322,7 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
                       "that slope over its standard error"
                       + ("; exact: no scatter about the slope (standard error 0, as in a grid)"
                          if any(f.t is None for f in clear[:top]) else "")
-                      + ". Only clear effects (|t| >= 3) are shown"
+                      + f". Only clear effects {_glued('(|t| >= 3)')} are shown"
                       + (f"; {hidden} more in --format json" if hidden > 0 else "") + " (docs/sweep.md).", 2, "dim")
 
     costs = s.cost is not None and bool(s.cost.actors)  # no costs in the data: no column of zeros
@@ -337,6 +379,38 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
     if s.estimated:
         console.print()
         _say(console, ESTIMATE_NOTE, 0, "dim")
+
+
+def _glued(text: str) -> str:
+    """A label and its figure (`P(done by 2026-02-28) 25.5%`) as one word for `_say`: on one line where it fits."""
+    return text.replace(" ", GLUE)
+
+
+def _histogram(by_quarter: list[dict], width: int, mark: str) -> list[str]:
+    """The scenarios by quarter of completion, a line per quarter: the quarter, a bar (`mark`s, the most
+    frequent quarter's the full room), the count and the share. The bar is 40 characters wide from 70
+    columns and 10 from 34; narrower, the figures take only the room they need and the bar what is left
+    (none below 5 characters); where not even the quarter and its figures fit on a line, the figures go
+    on the line below it. A figure is never cut, and no line ends in blanks."""
+    counts = [str(q["count"]) for q in by_quarter]
+    shares = [_pct(q["share"]) for q in by_quarter]
+    most = max(q["count"] for q in by_quarter) or 1
+    tight = (max(map(len, counts)), max(map(len, shares)))
+    wide = (max(5, tight[0]), max(6, tight[1]))
+    room = max(10, min(40, width - 30))
+    if len("  2026-Q2  ") + room + 2 + sum(wide) > width:  # narrower: the bar has what the figures leave
+        wide, room = tight, min(10, width - len("  2026-Q2  ") - 2 - sum(tight))
+        room = room if room >= 5 else 0
+    lines = []
+    for q, count, share in zip(by_quarter, counts, shares):
+        figures = f"{count:>{wide[0]}} {share:>{wide[1]}}"
+        if room:
+            lines.append(f"  {q['quarter']}  {mark * round(room * q['count'] / most):<{room}} {figures}")
+        elif len(f"  {q['quarter']}  {figures}") <= width:
+            lines.append(f"  {q['quarter']}  {figures}")
+        else:
+            lines += [f"  {q['quarter']}", f"    {figures}"]
+    return lines
 
 
 def _failures(s: SweepSummary, console: Console, top: int = 8) -> None:
