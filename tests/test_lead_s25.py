@@ -334,3 +334,31 @@ def test_libyaml_reads_every_file_as_the_python_parser_does(monkeypatch):
                 text[at] = char
         fast, python = _read_both_ways("".join(text).encode("utf-8"), monkeypatch)
         assert fast == python, "".join(text)
+
+
+def test_the_per_organisation_table_lists_the_fifty_whose_go_live_varies_most_at_scale():
+    # a national sweep printed 2,105 rows of "Go-live per organisation", most of them not varying at all
+    from hpplan.sweep import aggregate
+    from hpplan.sweep.output import ORGANISATIONS_SHOWN, summary_text
+    from hpplan.sweep.run import Results
+
+    ids = [f"m{n:03d}" for n in range(80)]
+    actors = [{"id": i, "name": i.upper(), "kind": "municipality", "mandatory": True, "population": 10} for i in ids]
+    base = {"type": "base", "status": "optimal", "completion": "2026-02-07", "actors": actors,
+            "go_live": {i: "2025-02-08" for i in ids}}
+    # m000..m059 vary (m000 least, each a little more), the last twenty never move
+    later = {i: "2025-09-06" if n < 60 and n >= 10 else "2025-04-05" if n < 10 else "2025-02-08"
+             for n, i in enumerate(ids)}
+    records = [{"type": "result", "index": k, "status": "optimal", "tie_break": "complete",
+                "go_live": later if k else base["go_live"], "completion": "2026-02-07",
+                "delay": {i: 3 for i in ids[:60]} if k else {}, "moved": 60 if k else 0,
+                "population_months": 0, "cost_mnok": 0} for k in range(3)]
+    header = {"type": "header", "spec": "s.yaml", "description": "d", "kind": "monte_carlo", "seed": 1, "size": 3,
+              "live_by": [], "axes": []}
+    text = summary_text(aggregate(Results(header, base, records)), 160)
+    table = text[text.index("Go-live per organisation"):]
+    assert table.startswith(f"Go-live per organisation (scenarios with a plan), the {ORGANISATIONS_SHOWN} whose "
+                            "go-live varies most")
+    listed = [i for i in ids if re.search(rf"^\s*{i}\s", table, re.M)]
+    assert listed == ids[10:60], listed  # the widest spread first; the ten that move less, and the still, left out
+    assert "... and 30 more organisations, whose go-live varies less or not at all (--format csv or json" in table

@@ -355,10 +355,12 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
                           "not in Moved or Pop-months.", 2, "dim")
 
     console.print()
-    _say(console, "Go-live per organisation (scenarios with a plan)", 0, "bold")
-    rows = [{"Base": a.base, "P10": a.p10, "Median": a.median, "P90": a.p90} for a in s.actors]
-    later = [("Later", True, [_pct(a.p_later) for a in s.actors])]
-    shares = [a.p_live_by for a in s.actors]
+    actors, hidden = _organisations_shown(s)
+    _say(console, "Go-live per organisation (scenarios with a plan)"
+                  + (f", the {len(actors)} whose go-live varies most" if hidden else ""), 0, "bold")
+    rows = [{"Base": a.base, "P10": a.p10, "Median": a.median, "P90": a.p90} for a in actors]
+    later = [("Later", True, [_pct(a.p_later) for a in actors])]
+    shares = [a.p_live_by for a in actors]
     three = ("Base", "Median", "P90")
     brief = _date_columns(three, rows, True) + later + _by_columns(s.live_by[:1], shares, True)
     full = _date_columns(("Base", "P10", "Median", "P90"), rows, False) + later + _by_columns(s.live_by, shares, False)
@@ -366,8 +368,11 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
         full, _date_columns(three, rows, False) + later + _by_columns(s.live_by, shares, False),
         _date_columns(three, rows, False) + later + _by_columns(s.live_by[:1], shares, False), brief]
     layouts.append(_without_by(brief))  # narrower still: no P(live by), said below
-    key = ("Organisation", False, [a.id for a in s.actors])
+    key = ("Organisation", False, [a.id for a in actors])
     chosen = _fitted_table(console, fancy, key, layouts)
+    if hidden:
+        _say(console, f"... and {fmt_int(hidden)} more organisations, whose go-live varies less or not at all "
+                      "(--format csv or json lists every one).", 2, "dim")
     wide = max(WIDE, _width(key, full))
     every = " and every live_by date" if s.live_by else ""
     if s.live_by and not _has_by(chosen):
@@ -449,6 +454,27 @@ def _out_of_plan(k, n: int) -> list[str]:
                      f"the plan: an open-ended gain (on average {fmt_number(k.mean_newly_scheduled)} organisations, "
                      f"{marked(fmt_int(k.mean_population_in), k.population_in_is_estimate)} people per scenario).")
     return lines
+
+
+#: the most organisations the terminal's "Go-live per organisation" lists (national scale has 2,100: the
+#: files list them all)
+ORGANISATIONS_SHOWN = 50
+
+
+def _organisations_shown(s: SweepSummary) -> tuple[list, int]:
+    """The organisations the per-organisation table lists, in the summary's order, and how many it leaves
+    out: every one up to ORGANISATIONS_SHOWN, else those whose go-live varies most (the widest P10 to P90,
+    then the largest share later, then the largest mean delay; a tie by id)."""
+    if len(s.actors) <= ORGANISATIONS_SHOWN:
+        return list(s.actors), 0
+
+    def spread(a) -> tuple:
+        low, high = (dt.date.fromisoformat(x) if x else None for x in (a.p10, a.p90))
+        days = (high - low).days if low and high else 0
+        return -days, -a.p_later, -abs(a.mean_delay_months or 0), a.id
+
+    chosen = {a.id for a in sorted(s.actors, key=spread)[:ORGANISATIONS_SHOWN]}
+    return [a for a in s.actors if a.id in chosen], len(s.actors) - ORGANISATIONS_SHOWN
 
 
 def _plans(n: int) -> str:
