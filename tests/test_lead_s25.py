@@ -362,3 +362,24 @@ def test_the_per_organisation_table_lists_the_fifty_whose_go_live_varies_most_at
     listed = [i for i in ids if re.search(rf"^\s*{i}\s", table, re.M)]
     assert listed == ids[10:60], listed  # the widest spread first; the ten that move less, and the still, left out
     assert "... and 30 more organisations, whose go-live varies less or not at all (--format csv or json" in table
+
+
+def test_roots_of_knock_ons_that_name_each_other_are_found_once_not_along_every_path():
+    # a regional comparison afresh spent 10 minutes walking every path of a knock-on graph with cycles
+    import datetime as dt
+
+    from hpplan.compare import Cause, Move, _roots
+
+    def move(ident: str, kind: str, actors: tuple[str, ...] = ()) -> Move:
+        cause = Cause(kind, "t", actors=actors)
+        return Move(ident, ident, "municipality", "later", dt.date(2025, 1, 1), dt.date(2025, 6, 1), "a", "b",
+                    population=10, cost_per_month=None, cost_estimate=False, causes=(cause,))
+
+    n = 40  # each knock-on names the next five: 5**40 paths, each met once
+    moves = [move("root-a", "scenario"), move("root-b", "limit")]
+    moves += [move(f"k{i:02d}", "knock-on", tuple(f"k{j:02d}" for j in range(i + 1, min(n, i + 6)))
+                   + (("k00",) if i == n - 1 else ()) + (("root-b", "root-a") if i == n - 1 else ()))
+              for i in range(n)]
+    roots = _roots(moves)
+    assert roots["k00"] == ("root-a", "root-b")  # in the order of the moves
+    assert roots["root-a"] == ("root-a",) and all(roots[f"k{i:02d}"] == ("root-a", "root-b") for i in range(n))
