@@ -383,3 +383,31 @@ def test_roots_of_knock_ons_that_name_each_other_are_found_once_not_along_every_
     roots = _roots(moves)
     assert roots["k00"] == ("root-a", "root-b")  # in the order of the moves
     assert roots["root-a"] == ("root-a",) and all(roots[f"k{i:02d}"] == ("root-a", "root-b") for i in range(n))
+
+
+def test_past_the_first_hundred_moves_later_the_windows_between_are_counted_not_examined(monkeypatch):
+    # a national comparison afresh (1,085 moves) ran the verifier per window between per move: 20 minutes
+    import sys
+
+    from helpers import build, org, solved
+
+    from hpplan.cli_compare import comparison_markdown, comparison_text
+    from hpplan.compare import compare
+    from hpplan.scenario import apply_quick
+
+    compare_module = sys.modules["hpplan.compare"]
+    profiles = [{"id": "municipality", "hypercare": [3, 4], "source": {"all": "estimate: test"}}]
+    base = build([org("m1", population=100), org("m2", earliest="2024-04-01")], profiles=profiles,
+                 pools=[{"id": "primary", "sector": "primary", "fte": 5, "source": {"fte": "estimate: test"}},
+                        {"id": "specialist", "sector": "specialist", "fte": 100, "source": {"fte": "estimate: t"}}])
+    other = apply_quick(base, postpone=["m1=2024-04-01"])
+    planned, replanned = solved(base), solved(other)
+    full = compare(planned, base, replanned, other)
+    later = [m for m in full.moves if m.change == "later"]
+    assert len(later) == 2 and full.landings_not_examined == 0
+    monkeypatch.setattr(compare_module, "LANDINGS_EXAMINED", 1)
+    cut = compare(planned, base, replanned, other)
+    assert cut.landings_not_examined == 1 and cut.to_json_dict()["landings_not_examined"] == 1
+    assert [m.causes[0] for m in cut.moves] == [m.causes[0] for m in full.moves]  # the main causes alike
+    said = "for the first 100 moves later; 1 more are not examined"
+    assert said in " ".join(comparison_text(cut, 200, "c").split()) and said in comparison_markdown(cut)

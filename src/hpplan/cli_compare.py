@@ -26,7 +26,7 @@ from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, ch
                   folder_if_known, format_of, inputs_of, scenario_problem, terminal, time_limit_option, to_stdout,
                   write_output)
 from .check import is_yaml_plan, read_plan_file, said_at_the_plan
-from .compare import AllowedEarlier, Cause, Comparison, Move, compare
+from .compare import LANDINGS_EXAMINED, AllowedEarlier, Cause, Comparison, Move, compare
 from .errors import InputError, Location, some_of
 from .formats import (PeakLoad, any_limit_estimated, any_load_estimated, estimate_note, fmt_int, fmt_number, marked,
                       md_text)
@@ -464,6 +464,13 @@ def kept_line(c: Comparison, afresh: str = AFRESH) -> str | None:
     return f"{head}: by their own data, these may now go live earlier: {each}."
 
 
+def landings_line(c: Comparison) -> str:
+    """Where a large comparison left moves later without what keeps them out of the windows between."""
+    return (f"What keeps a move later out of the windows between is said for the first {LANDINGS_EXAMINED} moves "
+            f"later; {fmt_int(c.landings_not_examined)} more are not examined (the verifier runs once per such window "
+            "and move): their main cause says why they left their window.")
+
+
 def render_comparison(c: Comparison, console: Console, title: str = "Comparison", afresh: str = AFRESH) -> None:
     """The comparison for a terminal (or a file): moves with their causes, then the totals. `afresh`: how the
     command plans afresh (`kept_line`)."""
@@ -491,6 +498,9 @@ def render_comparison(c: Comparison, console: Console, title: str = "Comparison"
     if kept is not None:
         console.print()
         _say(console, kept, 0)
+    if c.landings_not_examined:
+        console.print()
+        _say(console, landings_line(c), 0)
     console.print()
     for line in totals_lines(c):
         _say(console, line, 0)
@@ -561,6 +571,8 @@ def comparison_markdown(c: Comparison, title: str = "Comparison", level: int = 1
     kept = kept_line(c, afresh)
     if kept is not None:
         lines += ["", md_text(kept)]
+    if c.landings_not_examined:
+        lines += ["", md_text(landings_line(c))]
     lines += ["", f"{h}# Totals", ""] + [f"- {md_text(line)}" for line in totals_lines(c)]
     if _estimates_shown(c):
         lines.append("- `*` " + estimates_note(c).removeprefix("* "))

@@ -52,6 +52,10 @@ OWN_FIELDS = {
 }
 RELATIONS = ("with_or_before", "together", "order", "after_live", "not_same_window")
 
+#: the moves later (in the comparison's order) whose windows between their baseline window and their new one
+#: are examined for what keeps them out (`_Explainer.skipped`); past it, the comparison says how many were not
+LANDINGS_EXAMINED = 100
+
 #: kinds of cause, in the order the main cause is chosen
 CAUSE_KINDS = ("scenario", "data-change", "window", "data", "history", "knock-on", "limit", "capacity", "rule", "freeze",
                "objective", "removed", "added", "baseline")
@@ -209,6 +213,9 @@ class Comparison:
     #: with `least_change`: those the changed data lets go live earlier than the re-plan keeps them
     #: (`AllowedEarlier`); a plan made afresh (`--fresh`) may move them
     allowed_earlier: list[AllowedEarlier] = field(default_factory=list)
+    #: moves later past the first LANDINGS_EXAMINED whose windows between (where they could have gone live)
+    #: were not examined: the verifier runs once per such window and move (national scale: minutes)
+    landings_not_examined: int = 0
 
     @property
     def found(self) -> bool:
@@ -336,6 +343,7 @@ class Comparison:
             },
             "moves": [m.to_json() for m in self.moves],
             "allowed_earlier": [a.to_json() for a in self.allowed_earlier],
+            "landings_not_examined": self.landings_not_examined,
             "peak_load": [
                 {"pool": p.pool,
                  "before": _peak_json(p.before),
@@ -389,6 +397,7 @@ def compare(base: Solution, base_problem: Problem, other: Solution, other_proble
     moves = explainer.changes()
     explainer.moved = {m.id: m for m in moves}
     moves = [explainer.explain(m) for m in moves]
+    result.landings_not_examined = explainer.landings_not_examined
     roots = _roots(moves)
     result.moves = [Move(**{**m.__dict__, "roots": roots[m.id]}) for m in moves]
     if result.least_change:
@@ -466,6 +475,10 @@ class _Explainer:
         self._clean: dict[int, set] = {}
         self._summaries: dict[tuple, Cause] = {}  # (move, held, pool, window) -> its capacity cause over all months
         self._at: dict[tuple, list[Violation]] = {}  # (group, window) -> `_violations_at`
+        self._load_memo: dict[tuple, dict[str, float]] = {}  # `_plan_loads`
+        self.landings = 0  # moves later whose windows between were examined (`skipped`)
+        self.landings_not_examined = 0  # ... and those past LANDINGS_EXAMINED, which were not
+        self._estimate_memo: dict[tuple, set[tuple[str, str]]] = {}  # `_estimated_of`
 
     # ---- what changed -------------------------------------------------------------------------------
 
@@ -546,9 +559,12 @@ class _Explainer:
         causes.sort(key=lambda c: _rank(c, forced))
         # a pool over in several months: all of them at once, before the first month's own cause
         causes = list(dict.fromkeys(s for c in causes for s in ((c.summary, c) if c.summary is not None else (c,))))
-        if move.change == "later" and causes:
+        if move.change == "later" and causes and self.landings >= LANDINGS_EXAMINED:
+            self.landings_not_examined += 1  # (a comparison of that size: the verifier per window, per move)
+        elif move.change == "later" and causes:
             # the main cause says why it leaves its baseline window; these, where it could have gone live
             # instead, after the others (never the main cause); the freeze's cause among them at its first window
+            self.landings += 1
             skipped = self.skipped(move, causes)
             if any(c.kind == "freeze" for c in skipped):
                 causes = causes[:1] + [c for c in causes[1:] if c.kind != "freeze"]
@@ -1114,6 +1130,24 @@ class _Explainer:
                                                      estimate, used_estimate, months=[p.month for p in months])
         return replace(cause, summary=self._summaries[key])
 
+    def _plan_loads(self, other: bool, pool_id: str, month: str) -> dict[str, float]:
+        """`_loads` of the baseline plan (or of the other plan), once per pool and month: every move's capacity
+        cause asks again (national scale: thousands of times)."""
+        key = (other, pool_id, month)
+        if key not in self._load_memo:
+            problem, plan = (self.other_problem, self.other) if other else (self.base_problem, self.base)
+            self._load_memo[key] = _loads(problem, plan.plan, pool_id, month)
+        return self._load_memo[key]
+
+    def _estimated_of(self, other: bool, ident: str) -> set[tuple[str, str]]:
+        """The (pool, month) whose load from one organisation's go-live in the baseline plan (or the other plan)
+        rests on an estimated load profile (`_estimated_loads`), once per organisation and side."""
+        key = (other, ident)
+        if key not in self._estimate_memo:
+            problem, at = (self.other_problem, self.other_at) if other else (self.base_problem, self.base_at)
+            self._estimate_memo[key] = _estimated_loads(problem, [at[ident]]) if ident in at else set()
+        return self._estimate_memo[key]
+
     def _capacity_at(self, point, pool, head: str, members: set[str], held: bool, rule: str, where: str | None,
                      detail: str, estimate: bool, used_estimate: bool = False,
                      months: list[str] | None = None) -> Cause:
@@ -1127,13 +1161,11 @@ class _Explainer:
         marked as its own, and each organisation's load difference (`+100* FTE`) where its load in either plan
         rests on an estimated load profile (`formats.estimated_loads`)."""
         month = point.month
-        base_load = _loads(self.base_problem, self.base.plan, pool.id, month)
-        other_load = _loads(self.other_problem, self.other.plan, pool.id, month)
+        base_load, other_load = self._plan_loads(False, pool.id, month), self._plan_loads(True, pool.id, month)
         diff = {a: other_load.get(a, 0) - base_load.get(a, 0) for a in set(base_load) | set(other_load) if a not in members}
-        # a difference marked where either side's load rests on an estimated profile
-        guessed = {a for a in diff if any(
-            (pool.id, month) in _estimated_loads(problem, [e for e in plan.plan if e.id == a])
-            for problem, plan in ((self.base_problem, self.base), (self.other_problem, self.other)))}
+        # a difference marked where either side's load rests on an estimated profile (only movers are listed)
+        guessed = {a for a in diff if a in self.moved and any(
+            (pool.id, month) in self._estimated_of(side, a) for side in (False, True))}
         then = f" in {month}" if months else ""
         if held:  # more load now
             movers = tuple(sorted((a for a, d in diff.items() if d > 0 and a in self.moved), key=lambda a: (-diff[a], a)))
