@@ -162,14 +162,21 @@ def parse_yaml(raw: bytes, display: str, flags: frozenset[str] = frozenset()) ->
     return YamlDocument(display, data, builder.lines, builder.written, builder.commented)
 
 
+#: what libyaml reads otherwise than PyYAML (each found by comparing the two): a tab, a '?' in a flow
+#: collection, a byte order mark inside the text (libyaml skips it at any line's start), a block scalar's
+#: header followed by `#` (`note: >#1`: libyaml reads an empty text and a comment), a `%` directive; and a
+#: text without its last line break (`---` alone: its line number)
+_READ_OTHERWISE = re.compile(r"[\t?\ufeff]|[|>][-+0-9]*#|^%", re.M)
+
+
 def _fast_compose(text: str):
     """(loader, node tree) of `text` by libyaml's parser, with every mark holding the text as the Python
     parser's marks do (the builder reads what was written between values from them); (None, None) where
     libyaml is missing or the text holds what `_check_events` refuses (an anchor, an alias, nesting deeper
-    than MAX_DEPTH), an explicit tag, a tab or a '?' (each read otherwise by the two parsers) or a syntax error: the
-    Python parser then reads it and says what is wrong."""
-    if _FastLoader is None or "\t" in text or "?" in text:
-        return None, None  # (libyaml takes a tab, and a '?' in a flow collection, where PyYAML refuses them)
+    than MAX_DEPTH), an explicit tag or what `_READ_OTHERWISE` finds (each read otherwise by the two parsers)
+    or a syntax error: the Python parser then reads it and says what is wrong."""
+    if _FastLoader is None or _READ_OTHERWISE.search(text) or not text.endswith("\n"):
+        return None, None
     try:
         depth = 0
         for event in yaml.parse(text, Loader=_FastLoader):
