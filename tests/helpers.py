@@ -22,6 +22,17 @@ WINDOWS = [
     {"id": "w3", "date": "2024-09-14"},
     {"id": "w4", "date": "2024-11-09"},
 ]
+#: WINDOWS and three more, to 2025-09: room for a move to pass several windows
+MORE_WINDOWS = WINDOWS + [
+    {"id": "w5", "date": "2025-02-08"},
+    {"id": "w6", "date": "2025-04-26"},
+    {"id": "w7", "date": "2025-09-06"},
+]
+
+
+def joined(text: str) -> str:
+    """Text as one line, the terminal's wrapping undone."""
+    return " ".join(text.split())
 
 
 def org(id: str, kind: str = "municipality", status: str = "planned", population: int = 10, **fields) -> dict:

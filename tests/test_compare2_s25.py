@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import build, org, solved
+from helpers import MORE_WINDOWS, build, joined, org, solved
 
 from hpplan.cli_compare import comparison_text, entries, kept_line
 from hpplan.compare import compare
@@ -22,21 +22,6 @@ from hpplan.verify import verify
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
-
-SIX = [
-    {"id": "h1", "date": "2023-11-04"},
-    {"id": "w1", "date": "2024-02-10"},
-    {"id": "w2", "date": "2024-04-27"},
-    {"id": "w3", "date": "2024-09-14"},
-    {"id": "w4", "date": "2024-11-09"},
-    {"id": "w5", "date": "2025-02-08"},
-    {"id": "w6", "date": "2025-04-26"},
-    {"id": "w7", "date": "2025-09-06"},
-]
-
-
-def _joined(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _move(comparison, ident: str):
@@ -84,7 +69,7 @@ def test_a_frozen_window_that_would_not_take_it_gets_its_cause_and_the_first_win
         assert [w for w, _ in skipped] == ["2025-02", "2025-04"], hmr.causes
         assert skipped[0][1].startswith("the first window after that, 2025-02, is full (max_users) with namsos"), skipped
         assert skipped[1][1].startswith("window 2025-04 is full (max_actors) with ulstein"), skipped
-    text = _joined(comparison_text(comparison, 100, "c"))
+    text = joined(comparison_text(comparison, 100, "c"))
     assert "(scenario); and the first window after that, 2025-02, is full (max_users)" in text, text
 
 
@@ -93,7 +78,7 @@ def _frozen_between():
     # it): it lands in w5
     orgs = [org("a", population=1000), org("m1", earliest="2024-09-01", latest="2024-09-30"),
             org("m2", earliest="2024-11-01", latest="2024-11-30")]
-    base = build(orgs, windows=SIX, limits=[{"max_actors": 1}])
+    base = build(orgs, windows=MORE_WINDOWS, limits=[{"max_actors": 1}])
     return base, apply_quick(base, postpone=["a=2024-03-01"])
 
 
@@ -138,7 +123,7 @@ def test_a_move_past_an_open_window_after_its_window_moved_says_the_re_plan_chos
     heim = _move(comparison, "heim")
     assert [w for w, _ in _skipped(heim)] == ["2025-02", "2025-04"], heim.causes
     assert all(c.rule == "capacity" for c in heim.causes if c.skipped), heim.causes
-    text = _joined(comparison_text(comparison, 100, "c"))
+    text = joined(comparison_text(comparison, 100, "c"))
     assert "Summer holidays; and the next window, 2025-02, would take it with everyone else" in text, text
 
 
@@ -168,7 +153,7 @@ def test_the_allowed_earlier_line_says_moved_for_one_the_re_plan_moved(shipped, 
     assert (allowed.id, allowed.window, allowed.allowed, allowed.moved) == ("averoy", "2026-04", "2025-09", True)
     line = kept_line(comparison)
     assert line.endswith("by its own data, averoy may now go live from 2025-09 (moved to 2026-04)."), line
-    assert "kept in" not in _joined(comparison_text(comparison, 100, "c"))
+    assert "kept in" not in joined(comparison_text(comparison, 100, "c"))
 
 
 # ---- 5. a blackout the whole group is in: said once, not as a partner's ------------------------------------------------
@@ -182,7 +167,7 @@ def test_a_blackout_the_whole_group_is_in_is_its_own_not_a_partners():
             org("t", kind="health_trust", population=100)]
     rules = [{"type": "order", "id": "trusts", "actors": ["t0", "t"], "min_gap_windows": 1},
              {"type": "together", "id": "t-together", "actors": ["t", "s"]}]
-    base = build(orgs, windows=SIX, rules=rules,
+    base = build(orgs, windows=MORE_WINDOWS, rules=rules,
                  blackouts=[{"from": "2024-11-01", "to": "2024-11-15", "reason": "budget close"}])
     other = apply_quick(base, postpone=["t0=2024-09-01"])
     comparison = compare(solved(base), base, solved(other), other)
@@ -200,7 +185,7 @@ def test_a_blackout_the_whole_group_is_in_is_its_own_not_a_partners():
 
 def test_windows_its_track_bars_are_said_with_the_track():
     # u on track T (windows w2, w6), earliest moved to May: +364 days, and only the new earliest date was said
-    base = build([org("u", track="T")], windows=SIX, tracks=[{"id": "T", "windows": ["w2", "w6"]}])
+    base = build([org("u", track="T")], windows=MORE_WINDOWS, tracks=[{"id": "T", "windows": ["w2", "w6"]}])
     other = apply_quick(base, postpone=["u=2024-05-01"])
     u = _move(compare(solved(base), base, solved(other), other), "u")
     assert (u.window_before, u.window_after) == ("w2", "w6")
@@ -232,8 +217,8 @@ def test_a_rule_that_is_the_main_cause_bars_its_windows_and_the_next_one_is_said
     # the windows that rule bars were each said as "would not take it: order rule ... keeps it from window ..."
     orgs = [org("a", population=1000), org("b", earliest="2024-09-01", latest="2024-09-30"),
             org("m", earliest="2024-11-01", latest="2024-11-30")]
-    base = build(orgs, windows=SIX, limits=[{"max_actors": 1}])
-    other = build(orgs, windows=SIX, limits=[{"max_actors": 1}],
+    base = build(orgs, windows=MORE_WINDOWS, limits=[{"max_actors": 1}])
+    other = build(orgs, windows=MORE_WINDOWS, limits=[{"max_actors": 1}],
                   rules=[{"type": "order", "id": "b-first", "actors": ["b", "a"], "min_gap_windows": 1}])
     a = _move(compare(solved(base), base, solved(other), other), "a")
     assert (a.window_before, a.window_after, a.cause.kind, a.cause.rule) == ("w1", "w5", "rule", "order"), a

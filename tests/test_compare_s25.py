@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import build, line_of, org, solved
+from helpers import MORE_WINDOWS, build, joined, line_of, org, solved
 from typer.testing import CliRunner
 
 from hpplan import cli
@@ -26,21 +26,6 @@ from hpplan.verify import verify
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
 runner = CliRunner()
-
-SIX = [
-    {"id": "h1", "date": "2023-11-04"},
-    {"id": "w1", "date": "2024-02-10"},
-    {"id": "w2", "date": "2024-04-27"},
-    {"id": "w3", "date": "2024-09-14"},
-    {"id": "w4", "date": "2024-11-09"},
-    {"id": "w5", "date": "2025-02-08"},
-    {"id": "w6", "date": "2025-04-26"},
-    {"id": "w7", "date": "2025-09-06"},
-]
-
-
-def _joined(text: str) -> str:
-    return " ".join(text.split())
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +52,7 @@ def _order_past_a_full_window():
     rules = [{"type": "order", "id": "trusts", "actors": ["t1", "t2"], "min_gap_windows": 1}]
     base = build([org("t1", kind="health_trust", population=1000), org("t2", kind="health_trust", population=100),
                   org("m1", population=10, earliest="2025-01-01", latest="2025-03-01")],
-                 windows=SIX, rules=rules, limits=[{"max_actors": 1}])
+                 windows=MORE_WINDOWS, rules=rules, limits=[{"max_actors": 1}])
     return base, apply_quick(base, postpone=["t1=2024-10-01"])
 
 
@@ -82,7 +67,7 @@ def test_a_knock_on_says_what_keeps_it_out_of_the_first_window_its_rule_allows()
     skipped = [c for c in t2.causes if c.skipped is not None]
     assert [(c.skipped, c.rule, c.text) for c in skipped] == [
         ("w5", "limit.max_actors", "the first window the order rule allows, w5, is full (max_actors) with m1")]
-    text = _joined(comparison_text(comparison, 100, "c"))
+    text = joined(comparison_text(comparison, 100, "c"))
     assert "order rule trusts: t1 moved 2024-02-10 -> 2024-11-09; and the first window the order rule allows, w5, " \
            "is full (max_actors) with m1" in text, text
 
@@ -114,7 +99,7 @@ def test_hnt_knocked_on_by_hmr_says_why_it_skips_february_and_april_2025(shipped
     assert skipped["2025-04"].rule == "limit.max_actors" and skipped["2025-04"].where
     assert skipped["2025-04"].text.startswith("window 2025-04 is full (max_actors) with ")
     # its group shares the line, and the table says all three
-    text = _joined(comparison_text(comparison, 80, "c"))
+    text = joined(comparison_text(comparison, 80, "c"))
     line = text[text.index("helse-nord-trondelag, sykehuset-levanger"):]
     assert line.split("why: ")[1].startswith(
         f"order rule trust-order: helse-more-og-romsdal moved 2024-04-27 -> 2024-11-09; and "
@@ -134,7 +119,7 @@ def test_a_window_moved_into_a_blackout_says_the_blackout_once(shipped, tmp_path
                                         "changes": [{"op": "move_window", "window": "2024-11", "date": "2024-12-21"}]}),
                         encoding="utf-8")
     comparison = _replanned(shipped, apply_scenarios(shipped[0], [scenario]))
-    text = _joined(comparison_text(comparison, 80, "c"))
+    text = joined(comparison_text(comparison, 80, "c"))
     said = "inside the blackout 2024-12-15 to 2025-01-06: Christmas and New Year"
     for ident in ("helse-nord-trondelag", "heim"):
         m = next(m for m in comparison.moves if m.id == ident)
@@ -164,7 +149,7 @@ def test_a_least_change_comparison_says_what_the_changed_data_lets_go_live_earli
     assert comparison.allowed_earlier == [AllowedEarlier("averoy", "2026-02", "2025-09", "2026-02")]
     line = ("The comparison keeps the baseline where the changed data allows it (--fresh plans afresh): by its own "
             "data, averoy may now go live from 2025-09 (kept in 2026-02).")
-    assert line in _joined(comparison_text(comparison, 80, "c"))
+    assert line in joined(comparison_text(comparison, 80, "c"))
     assert line in comparison_markdown(comparison)
     assert comparison.to_json_dict()["allowed_earlier"] == [{"id": "averoy", "window": "2026-02",
                                                              "first_window_allowed": "2025-09",
@@ -174,7 +159,7 @@ def test_a_least_change_comparison_says_what_the_changed_data_lets_go_live_earli
                                      "-t", "10"])
     assert result.exit_code == 0, result.output
     assert "(solve without --baseline plans afresh): by its own data, averoy may now go live from 2025-09" \
-        in _joined(result.stdout), result.stdout
+        in joined(result.stdout), result.stdout
 
     # planned afresh: nothing to say (it moves, or it does not)
     fresh = solve(other_problem, SolveOptions(time_limit=30))
