@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 TINY = Path(__file__).parent / "data" / "tiny"
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -23,3 +24,16 @@ def _no_github_job_summary(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests run in a GitHub job write nothing into its summary (`check --format github` appends to
     $GITHUB_STEP_SUMMARY); a test that wants one sets its own."""
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+
+
+@pytest.fixture(scope="session")
+def shipped_optimum():
+    """The shipped data (a Problem) and its optimal plan, solved once for the tests that only read them."""
+    from hpplan.loader import load_problem
+    from hpplan.solve import SolveOptions, solve
+    from hpplan.verify import verify
+
+    problem = load_problem(REPO / "data")
+    plan = solve(problem, SolveOptions(time_limit=30))
+    assert plan.status == "optimal" and verify(problem, plan) == []
+    return problem, plan

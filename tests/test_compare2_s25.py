@@ -15,7 +15,6 @@ from helpers import MORE_WINDOWS, build, joined, org, solved
 
 from hpplan.cli_compare import comparison_text, entries, kept_line
 from hpplan.compare import compare
-from hpplan.loader import load_problem
 from hpplan.scenario import apply_quick, apply_scenarios
 from hpplan.solve import Baseline, SolveOptions, solve
 from hpplan.verify import verify
@@ -39,12 +38,9 @@ def _scenario(tmp_path: Path, name: str, description: str, changes: list[dict]) 
     return path
 
 
-@pytest.fixture(scope="module")
-def shipped():
-    problem = load_problem(DATA)
-    plan = solve(problem, SolveOptions(time_limit=30))
-    assert plan.status == "optimal" and verify(problem, plan) == []
-    return problem, plan
+@pytest.fixture
+def shipped(shipped_optimum):
+    return shipped_optimum
 
 
 def _replanned(shipped, other_problem, freeze_until: dt.date | None = None):

@@ -18,7 +18,6 @@ from typer.testing import CliRunner
 from hpplan import cli
 from hpplan.cli_compare import comparison_markdown, comparison_text, kept_line
 from hpplan.compare import AllowedEarlier, compare
-from hpplan.loader import load_problem
 from hpplan.scenario import apply_quick, apply_scenarios
 from hpplan.solve import Baseline, SolveOptions, solve
 from hpplan.verify import verify
@@ -28,12 +27,9 @@ DATA = REPO / "data"
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def shipped():
-    problem = load_problem(DATA)
-    plan = solve(problem, SolveOptions(time_limit=30))
-    assert plan.status == "optimal" and verify(problem, plan) == []
-    return problem, plan
+@pytest.fixture
+def shipped(shipped_optimum):
+    return shipped_optimum
 
 
 def _replanned(shipped, other_problem):
