@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import textwrap
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -32,6 +31,7 @@ from .formats import (PeakLoad, any_limit_estimated, any_load_estimated, estimat
                       md_text)
 from .progress import solve_progress
 from .problem import Problem
+from .render import print_lines, say
 from .solution import Solution, Status, read_plan
 from .solve import Baseline, Replan, SolveOptions, solve_replan
 from .stopping import ctrl_c, ends_on_ctrl_c
@@ -475,37 +475,37 @@ def render_comparison(c: Comparison, console: Console, title: str = "Comparison"
     """The comparison for a terminal (or a file): moves with their causes, then the totals. `afresh`: how the
     command plans afresh (`kept_line`)."""
     fancy = console.is_terminal
-    _say(console, title, 0, "bold")
+    say(console, title, 0, "bold")
     for change in c.applied:
-        _say(console, f"scenario: {change}", 2, "italic")
+        say(console, f"scenario: {change}", 2, "italic")
     if not c.found:
-        console.print(Text(f"No plan for {_changed(c)} ({c.other_status}): nothing to compare.", style="bold red"))
+        say(console, f"No plan for {_changed(c)} ({c.other_status}): nothing to compare.", 0, "bold red")
         return
     if not c.moves:
-        console.print(Text("No go-live moved.", style="green"))
+        say(console, "No go-live moved.", 0, "green")
     for change, heading in sections(c):
         moves = c.of(change)
         if not moves:
             continue
         console.print()
-        console.print(Text(f"{heading} ({len(moves)})", style="bold"), highlight=False)
+        say(console, f"{heading} ({len(moves)})", 0, "bold")
         if console.width >= WIDE:
-            console.print(_moves_table(entries(moves), fancy))
+            print_lines(console, _moves_table(entries(moves), fancy))
         else:
             for entry in entries(moves):
                 _move_block(entry, console)
     kept = kept_line(c, afresh)
     if kept is not None:
         console.print()
-        _say(console, kept, 0)
+        say(console, kept, 0)
     if c.landings_not_examined:
         console.print()
-        _say(console, landings_line(c), 0)
+        say(console, landings_line(c), 0)
     console.print()
     for line in totals_lines(c):
-        _say(console, line, 0)
+        say(console, line, 0)
     if _estimates_shown(c):
-        _say(console, estimates_note(c), 0, "dim")
+        say(console, estimates_note(c), 0, "dim")
 
 
 def _moves_table(rows: list[Entry], fancy: bool) -> Table:
@@ -530,16 +530,9 @@ def _move_block(entry: Entry, console: Console) -> None:
         head += f"  {_days(move)} days"
     if entry.cost:
         head += f"  {entry.cost} MNOK"
-    _say(console, head, 2, "bold")
+    say(console, head, 2, "bold")
     if move.cause is not None:
-        _say(console, f"why: {cause_text(move)}", 4)
-
-
-def _say(console: Console, text: str, indent: int, style: str = "") -> None:
-    """Text wrapped at word boundaries to the console's width, each line indented, never padded."""
-    width = max(console.width - indent, 20)
-    for line in textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=False) or [""]:
-        console.print(Text(" " * indent + line, style=style), no_wrap=True, overflow="crop", highlight=False)
+        say(console, f"why: {cause_text(move)}", 4)
 
 
 def comparison_text(c: Comparison, width: int, title: str, afresh: str = AFRESH) -> str:

@@ -707,6 +707,74 @@ def pieces(item: Text, first: int, then: int) -> list[Text]:
     return parts
 
 
+#: joins a label and its figure in a sentence (`P10{GLUE}2026-04-25`, `orsta{GLUE}100%`): `wrap` breaks the
+#: line between them only where the pair is wider than a line
+GLUE = "\xa0"
+#: a figure's thousands separator while `wrap` wraps (`2 055 476*`): never broken
+FIGURE = "\u2007"
+#: where `wrap` may fold a word wider than a line (`parts`): after a hyphen, slash or underscore that
+#: follows a letter (`helse-more-og-` over `romsdal`, `sw/sweeps/` over `small.yaml`); never inside a
+#: date or a figure
+WORD_BREAKS = r"(?<=[^\W\d][-/_])"
+
+
+def say(console: Console, text: str, indent: int = 0, style: str = "") -> None:
+    """`text` wrapped into lines no wider than the console (`wrap`), each indented, none cut (the sweep's
+    summary and `hpplan compare`'s sentences)."""
+    for line in wrap(text, max(console.width - indent, 10)):
+        console.print(Text(" " * indent + line, style=style), no_wrap=True, overflow="ignore", crop=False,
+                      highlight=False)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` in lines no wider than `width`, broken at its spaces, none cut and none ending in blanks: a
+    figure is never broken (`2 055 476*`), a label stays with its figure (GLUE) where the pair fits on a
+    line, and a word wider than a line is folded (`word_pieces`)."""
+    blanks = " \t\n\r\f\v"  # not \s: GLUE and FIGURE join words
+    words = re.split(f"([{blanks}]+)", re.sub(r"(?<=\d) (?=\d{3}(?!\d))", FIGURE, text.strip(blanks)))
+    lines = [""]
+    for at in range(0, len(words), 2):
+        space = " " * len(words[at - 1]) if at else ""  # the blanks between two words, as written
+        for join, piece in word_pieces(words[at], width):
+            gap = space + join if lines[-1] else ""
+            if lines[-1] and len(lines[-1] + gap + piece) > width:
+                lines.append(piece)
+            else:
+                lines[-1] += gap + piece
+            space = ""
+    return [line.replace(GLUE, " ").replace(FIGURE, " ") for line in lines]
+
+
+def word_pieces(word: str, width: int) -> list[tuple[str, str]]:
+    """A word in the pieces `wrap` may put on lines of their own, each with what joins it to the piece
+    before: the word itself where it fits a line; else a label apart from its figure (at GLUE: an id
+    stays whole where it fits), a part still too wide folded after a letter's hyphen, slash or underscore
+    (WORD_BREAKS: `helse-more-og-` over `romsdal`, never inside a date or a figure), and only a part wider
+    still is cut."""
+    if len(word) <= width:
+        return [("", word)]
+    found = []
+    for i, glued in enumerate(word.split(GLUE)):
+        for j, part in enumerate(parts(glued, WORD_BREAKS) if len(glued) > width else [glued]):
+            found += [(" " if i and not j and not at else "", part[at:at + width])
+                       for at in range(0, len(part), width)]
+    return found
+
+
+def parts(key: str, breaks: str = r"(?<=-)") -> list[str]:
+    """A key in the parts it may be folded between: after each hyphen (or at `breaks`)."""
+    return re.split(breaks, key)
+
+
+def print_lines(console: Console, renderable) -> None:
+    """A renderable (a table) printed line by line at the console's width, no line ending in blanks (a
+    table pads its last column; a folded cell's second line has empty cells after it)."""
+    for line in console.render_lines(renderable, console.options.update(width=console.width), pad=False):
+        text = Text.assemble(*((segment.text, segment.style) for segment in line if not segment.control))
+        text.rstrip()
+        console.print(text, no_wrap=True, overflow="ignore", crop=False, highlight=False)
+
+
 def footer(solution: Solution, g: Glyphs, width: int, estimates: dict[str, bool] | None = None) -> list[Text]:
     """Status, objective terms (each marked `*` where `estimates`, `objective_estimated`, says it rests on
     an estimate) and how the solve went."""

@@ -13,7 +13,6 @@ import datetime as dt
 import html
 import io
 import json
-import re
 import shlex
 
 from rich import box
@@ -23,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..formats import ESTIMATE_NOTE, csv_text, fmt_int, fmt_number, marked
+from ..render import GLUE, pack, parts, print_lines, say
 from .aggregate import SweepSummary
 
 WIDE = 120
@@ -46,59 +46,6 @@ def _day(text: str | None, short: bool) -> str:
     if text is None:
         return "never"
     return text[:7] if short else text
-
-
-#: joins a label and its figure in a sentence (`P10{GLUE}2026-04-25`, `orsta{GLUE}100%`): `_say` breaks
-#: the line between them only where the pair is wider than a line
-GLUE = "\xa0"
-#: a figure's thousands separator while `_say` wraps (`2 055 476*`): never broken
-FIGURE = "\u2007"
-#: where `_say` may fold a word wider than a line (`_parts`): after a hyphen, slash or underscore that
-#: follows a letter (`helse-more-og-` over `romsdal`, `sw/sweeps/` over `small.yaml`); never inside a
-#: date or a figure
-WORD_BREAKS = r"(?<=[^\W\d][-/_])"
-
-
-def _say(console: Console, text: str, indent: int = 0, style: str = "") -> None:
-    """`text` wrapped into lines no wider than the console (`_wrap`), each indented."""
-    for line in _wrap(text, max(console.width - indent, 10)):
-        console.print(Text(" " * indent + line, style=style), no_wrap=True, overflow="ignore", crop=False,
-                      highlight=False)
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """`text` in lines no wider than `width`, broken at its spaces, none cut and none ending in blanks: a
-    figure is never broken (`2 055 476*`), a label stays with its figure (GLUE) where the pair fits on a
-    line, and a word wider than a line is folded (`_pieces`)."""
-    blanks = " \t\n\r\f\v"  # not \s: GLUE and FIGURE join words
-    words = re.split(f"([{blanks}]+)", re.sub(r"(?<=\d) (?=\d{3}(?!\d))", FIGURE, text.strip(blanks)))
-    lines = [""]
-    for at in range(0, len(words), 2):
-        space = " " * len(words[at - 1]) if at else ""  # the blanks between two words, as written
-        for join, piece in _pieces(words[at], width):
-            gap = space + join if lines[-1] else ""
-            if lines[-1] and len(lines[-1] + gap + piece) > width:
-                lines.append(piece)
-            else:
-                lines[-1] += gap + piece
-            space = ""
-    return [line.replace(GLUE, " ").replace(FIGURE, " ") for line in lines]
-
-
-def _pieces(word: str, width: int) -> list[tuple[str, str]]:
-    """A word in the pieces `_wrap` may put on lines of their own, each with what joins it to the piece
-    before: the word itself where it fits a line; else a label apart from its figure (at GLUE: an id
-    stays whole where it fits), a part still too wide folded after a letter's hyphen, slash or underscore
-    (WORD_BREAKS: `helse-more-og-` over `romsdal`, never inside a date or a figure), and only a part wider
-    still is cut."""
-    if len(word) <= width:
-        return [("", word)]
-    pieces = []
-    for i, glued in enumerate(word.split(GLUE)):
-        for j, part in enumerate(_parts(glued, WORD_BREAKS) if len(glued) > width else [glued]):
-            pieces += [(" " if i and not j and not at else "", part[at:at + width])
-                       for at in range(0, len(part), width)]
-    return pieces
 
 
 def _table(fancy: bool) -> Table:
@@ -127,7 +74,7 @@ def _fitted_table(console: Console, fancy: bool, key: Column, layouts: list[list
     room = None
     chosen = next((columns for columns in layouts if _width(key, columns) <= console.width), None)
     if chosen is None:
-        widest = max(map(cell_len, [header, *(part for k in keys for part in _parts(k))]))
+        widest = max(map(cell_len, [header, *(part for k in keys for part in parts(k))]))
         for columns in layouts:
             room = console.width - _width((header, right, []), columns) + cell_len(header)
             if room >= widest:
@@ -147,22 +94,14 @@ def _fitted_table(console: Console, fancy: bool, key: Column, layouts: list[list
         t.add_column(name, justify="right" if right_justified else "left", no_wrap=True)
     for i, ident in enumerate(keys):
         t.add_row(*(Text(x) for x in [ident] + [cells[i] for _, _, cells in chosen]))
-    for line in console.render_lines(t, console.options.update(width=console.width), pad=False):
-        text = Text.assemble(*((segment.text, segment.style) for segment in line if not segment.control))
-        text.rstrip()  # a folded key's second line has empty cells after it: no blanks at the line's end
-        console.print(text, no_wrap=True, overflow="ignore", crop=False, highlight=False)
+    print_lines(console, t)  # a folded key's second line has empty cells after it: no blanks at the line's end
     return chosen
-
-
-def _parts(key: str, breaks: str = r"(?<=-)") -> list[str]:
-    """A key in the parts it may be folded between: after each hyphen (or at `breaks`)."""
-    return re.split(breaks, key)
 
 
 def _fold(key: str, room: int) -> str:
     """A key in lines no wider than `room`, broken after hyphens only (each part fits: `_fitted_table`)."""
     lines = [""]
-    for part in _parts(key):
+    for part in parts(key):
         if lines[-1] and cell_len(lines[-1] + part) > room:
             lines.append("")
         lines[-1] += part
@@ -172,11 +111,9 @@ def _fold(key: str, room: int) -> str:
 def _blocks(console: Console, key: Column, columns: list[Column]) -> None:
     """Each row as a block: its key (bold; a number, an axis's value, after its header), then `header
     figure` pairs packed into the lines below, none of them broken (render.pack)."""
-    from ..render import pack
-
     header, number, keys = key
     for i, ident in enumerate(keys):
-        _say(console, f"{header} {ident}" if number else ident, 0, "bold")
+        say(console, f"{header} {ident}" if number else ident, 0, "bold")
         items = [Text(f"{name} {cells[i]}") for name, _, cells in columns if cells[i]]
         for line in pack(" ", items, "  ", console.width):
             line.rstrip()
@@ -206,8 +143,8 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
     fancy = console.is_terminal
     short = console.width < WIDE
     seed = f", {_glued(f'seed {s.seed}')}" if s.seed is not None else ""
-    _say(console, f"Sweep {s.spec}: {s.kind.replace('_', ' ')}, {s.scenarios} of {s.size} scenarios{seed}", 0, "bold")
-    _say(console, s.description, 2, "italic")
+    say(console, f"Sweep {s.spec}: {s.kind.replace('_', ' ')}, {s.scenarios} of {s.size} scenarios{seed}", 0, "bold")
+    say(console, s.description, 2, "italic")
     line = f"{s.with_plan} with a plan, {s.failed} without"
     if s.failed:
         line += " (reasons below)"
@@ -215,13 +152,13 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
         line += f"; {s.missing} not run yet (resume the sweep to run them)"
     if s.completion is not None:
         line += f". Base plan: {s.base_status}, rollout complete {s.completion.base}."
-    _say(console, line, 2)
+    say(console, line, 2)
     if s.unproven and s.work_limit is not None:
-        _say(console, f"{s.unproven} {_plans(s.unproven)} cut short by the work limit ({s.work_limit:g}) or the gap "
+        say(console, f"{s.unproven} {_plans(s.unproven)} cut short by the work limit ({s.work_limit:g}) or the gap "
                       "tolerance (not proven optimal): reproducible, the same on any machine; raise work_limit (and "
                       "lower gap) for plans nearer the optimum (docs/sweep.md).", 2, "yellow")
     elif s.unproven:
-        _say(console, f"{s.unproven} {_plans(s.unproven)} cut short by the time limit or the gap tolerance (not "
+        say(console, f"{s.unproven} {_plans(s.unproven)} cut short by the time limit or the gap tolerance (not "
                       "proven optimal): they may differ on a faster or slower machine; raise time_limit (and lower "
                       "gap), or set work_limit to make them reproducible (docs/sweep.md).", 2, "yellow")
     if not s.with_plan:
@@ -230,11 +167,11 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
 
     c = s.completion
     console.print()
-    _say(console, "Rollout complete (the last go-live of the organisations that must go live)", 0, "bold")
-    _say(console, "  ".join(_glued(f"{label} {_day(day, False)}") for label, day in (
+    say(console, "Rollout complete (the last go-live of the organisations that must go live)", 0, "bold")
+    say(console, "  ".join(_glued(f"{label} {_day(day, False)}") for label, day in (
         ("base", c.base), ("P10", c.p10), ("median", c.median), ("P90", c.p90), ("latest", c.latest))), 2)
     if c.p_by:
-        _say(console, "  ".join(_glued(f"P(done by {d}) {_pct(p)}") for d, p in c.p_by.items()), 2)
+        say(console, "  ".join(_glued(f"P(done by {d}) {_pct(p)}") for d, p in c.p_by.items()), 2)
     if c.by_quarter:
         for line in _histogram(c.by_quarter, console.width, "█" if fancy else "#"):
             console.print(Text(line), no_wrap=True, overflow="ignore", crop=False, highlight=False)
@@ -242,7 +179,7 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
     setters = s.completion_setters()
     if setters:
         text = ", ".join(_glued(f"{a.id} {_pct(a.p_last)}") for a in setters)
-        _say(console, f"Last to go live (sets the completion date; share of scenarios): {text}", 2)
+        say(console, f"Last to go live (sets the completion date; share of scenarios): {text}", 2)
 
     if s.cost is not None:
         k = s.cost
@@ -254,20 +191,20 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
             moved += " (of the organisations both plans have)"
         if k.actors:
             estimate = " (estimate: from estimated postponement costs per month)" if k.is_estimate else ""
-            _say(console, f"Cost of delay of {', '.join(k.actors)}{estimate}", 0, "bold")
+            say(console, f"Cost of delay of {', '.join(k.actors)}{estimate}", 0, "bold")
             figures = (f"mean {fmt_number(k.mean)} MNOK", f"median {fmt_number(k.p50)}", f"P90 {fmt_number(k.p90)}",
                        f"max {fmt_number(k.max)}")
-            _say(console, f"{', '.join(map(_glued, figures))}; {moved}", 2)
+            say(console, f"{', '.join(map(_glued, figures))}; {moved}", 2)
         else:  # "mean 0 MNOK" would read as "delay costs nothing"
-            _say(console, "Delay", 0, "bold")
-            _say(console, f"{moved}; no cost of delay: no organisation in the data has a "
+            say(console, "Delay", 0, "bold")
+            say(console, f"{moved}; no cost of delay: no organisation in the data has a "
                           "postponement_cost_per_month", 2)
         for line in _out_of_plan(k, s.with_plan):
-            _say(console, line, 2)
+            say(console, line, 2)
 
     at_risk = s.at_risk(top)
     console.print()
-    _say(console, "Most at risk: go-lives most often later than in the base plan", 0, "bold")
+    say(console, "Most at risk: go-lives most often later than in the base plan", 0, "bold")
     if at_risk:
         rows = [{"Base": a.base, "Median": a.median, "P90": a.p90} for a in at_risk]
         fixed = _date_columns(("Base", "Median", "P90"), rows, short) + [
@@ -290,18 +227,18 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
         else:
             by = (f"; the share live by {s.live_by[0]} is left out here: a terminal of "
                   f"{_width(key, layouts[-2])} columns shows it.")
-        _say(console, "Later: share of scenarios with the go-live later than in the base plan"
+        say(console, "Later: share of scenarios with the go-live later than in the base plan"
                       + (" (or out of the plan: never)" if out else "") + "; Delay: mean months later"
                       + (" where the scenario plans it" if out else "") + by, 2, "dim")
     else:
-        _say(console, "No go-live is later than in the base plan in any scenario.", 2)
+        say(console, "No go-live is later than in the base plan in any scenario.", 2)
 
     clear = [f for f in s.influence if f.clear and (f.others_population_months > 0 or f.others_moved > 0)]
     if s.influence:
         console.print()
-        _say(console, "Whose delay moves others most (per month of its own readiness slip)", 0, "bold")
+        say(console, "Whose delay moves others most (per month of its own readiness slip)", 0, "bold")
     if s.influence and not clear:
-        _say(console, f"No organisation's slip has a clear effect on the others at {s.with_plan} scenarios "
+        say(console, f"No organisation's slip has a clear effect on the others at {s.with_plan} scenarios "
                       f"{_glued('(|t| >= 3)')}; more samples may show one. --format json lists every estimate.", 2)
     if clear:
         shown = clear[:top]
@@ -316,7 +253,7 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
                    ("t", True, [_t(f) for f in shown])]
         _fitted_table(console, fancy, ("Organisation", False, [f.id for f in shown]), [columns])
         hidden = len(s.influence) - len(clear[:top])
-        _say(console, "Least-squares slopes over the scenarios with a plan, per month of the organisation's own slip: "
+        say(console, "Least-squares slopes over the scenarios with a plan, per month of the organisation's own slip: "
                       f"{own}: its own go-live delay; {others}: other organisations later than the base plan; "
                       f"{pop}: their population-months of delay; t: "
                       "that slope over its standard error"
@@ -328,7 +265,7 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
     costs = s.cost is not None and bool(s.cost.actors)  # no costs in the data: no column of zeros
     for axis in s.axes:
         console.print()
-        _say(console, f"Axis: {axis.label}", 0, "bold")
+        say(console, f"Axis: {axis.label}", 0, "bold")
         values = axis.values
         columns = [("Plans", True, [f"{v.with_plan}/{v.scenarios}" for v in values]),
                    ("Median done", False, [_day(v.completion_median, False) if v.with_plan else "" for v in values])]
@@ -348,15 +285,15 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
         key = ("Value", True, [f"{v.value:g}" for v in values])
         chosen = _fitted_table(console, fancy, key, [columns, _without_by(columns)])
         if s.live_by and not _has_by(chosen):
-            _say(console, f"The share done by {s.live_by[0]} is left out here: a terminal of {_width(key, columns)} "
+            say(console, f"The share done by {s.live_by[0]} is left out here: a terminal of {_width(key, columns)} "
                           "columns shows it.", 2, "dim")
         if out:
-            _say(console, "Out: organisations the base plan has that the scenario's plan leaves out (mean): open-ended, "
+            say(console, "Out: organisations the base plan has that the scenario's plan leaves out (mean): open-ended, "
                           "not in Moved or Pop-months.", 2, "dim")
 
     console.print()
     actors, hidden = _organisations_shown(s)
-    _say(console, "Go-live per organisation (scenarios with a plan)"
+    say(console, "Go-live per organisation (scenarios with a plan)"
                   + (f", the {len(actors)} whose go-live varies most" if hidden else ""), 0, "bold")
     rows = [{"Base": a.base, "P10": a.p10, "Median": a.median, "P90": a.p90} for a in actors]
     later = [("Later", True, [_pct(a.p_later) for a in actors])]
@@ -371,23 +308,23 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
     key = ("Organisation", False, [a.id for a in actors])
     chosen = _fitted_table(console, fancy, key, layouts)
     if hidden:
-        _say(console, f"... and {fmt_int(hidden)} more organisations, whose go-live varies less or not at all "
+        say(console, f"... and {fmt_int(hidden)} more organisations, whose go-live varies less or not at all "
                       "(--format csv or json lists every one).", 2, "dim")
     wide = max(WIDE, _width(key, full))
     every = " and every live_by date" if s.live_by else ""
     if s.live_by and not _has_by(chosen):
-        _say(console, f"The share live by {s.live_by[0]} is left out here: a terminal of {_width(key, brief)} columns "
+        say(console, f"The share live by {s.live_by[0]} is left out here: a terminal of {_width(key, brief)} columns "
                       f"shows it, one of {wide} columns P10{every}.", 2, "dim")
     elif chosen is not full and (len(s.live_by) > 1 or not short):
-        _say(console, f"A wider terminal ({wide} columns) shows P10{every}.", 2, "dim")
+        say(console, f"A wider terminal ({wide} columns) shows P10{every}.", 2, "dim")
     _failures(s, console)
     if s.estimated:
         console.print()
-        _say(console, ESTIMATE_NOTE, 0, "dim")
+        say(console, ESTIMATE_NOTE, 0, "dim")
 
 
 def _glued(text: str) -> str:
-    """A label and its figure (`P(done by 2026-02-28) 25.5%`) as one word for `_say`: on one line where it fits."""
+    """A label and its figure (`P(done by 2026-02-28) 25.5%`) as one word for `say`: on one line where it fits."""
     return text.replace(" ", GLUE)
 
 
@@ -422,16 +359,16 @@ def _failures(s: SweepSummary, console: Console, top: int = 8) -> None:
     if not s.failures:
         return
     console.print()
-    _say(console, f"Scenarios without a plan ({s.failed})", 0, "bold")
+    say(console, f"Scenarios without a plan ({s.failed})", 0, "bold")
     for f in s.failures[:top]:
         more = ", ..." if f.count > len(f.indices) else ""
-        _say(console, f"{f.count} x {f.status}: {f.reason} [scenario {', '.join(map(str, f.indices))}{more}]", 2)
+        say(console, f"{f.count} x {f.status}: {f.reason} [scenario {', '.join(map(str, f.indices))}{more}]", 2)
     if len(s.failures) > top:
-        _say(console, f"... and {len(s.failures) - top} other reasons (--format json lists them all)", 2)
+        say(console, f"... and {len(s.failures) - top} other reasons (--format json lists them all)", 2)
     # the commands to paste into a shell, each on a line of its own: the spec's path quoted (`Mine data/...`)
     first = s.failures[0].indices[0] if s.failures[0].indices else 0
     seed = ["--seed", str(s.seed)] if s.seed is not None else []  # the seed a `--seed` may have set
-    _say(console, f"See scenario {first} on its own, and why it has no plan, with:", 2, "dim")
+    say(console, f"See scenario {first} on its own, and why it has no plan, with:", 2, "dim")
     scenario = shlex.join(["hpplan", "sweep", s.spec or "SPEC", *seed, "--scenario-of", str(first)])
     for command in (f"{scenario} > scenario.yaml", "hpplan explain --scenario scenario.yaml"):
         console.print(Text(f"    {command}", style="dim"), no_wrap=True, overflow="ignore", crop=False, highlight=False)
