@@ -150,6 +150,7 @@ def test_the_allowed_earlier_line_says_moved_for_one_the_re_plan_moved(shipped, 
     line = kept_line(comparison)
     assert line.endswith("by its own data, averoy may now go live from 2025-09 (moved to 2026-04)."), line
     assert "kept in" not in joined(comparison_text(comparison, 100, "c"))
+    assert [(a["id"], a["moved"]) for a in comparison.to_json_dict()["allowed_earlier"]] == [("averoy", True)]
 
 
 # ---- 5. a blackout the whole group is in: said once, not as a partner's ------------------------------------------------

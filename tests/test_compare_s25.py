@@ -149,7 +149,8 @@ def test_a_least_change_comparison_says_what_the_changed_data_lets_go_live_earli
     assert line in comparison_markdown(comparison)
     assert comparison.to_json_dict()["allowed_earlier"] == [{"id": "averoy", "window": "2026-02",
                                                              "first_window_allowed": "2025-09",
-                                                             "first_window_allowed_before": "2026-02"}]
+                                                             "first_window_allowed_before": "2026-02",
+                                                             "moved": False}]
     # `solve --baseline` has no --fresh: it says how that command plans afresh
     result = runner.invoke(cli.app, ["solve", "--scenario", str(scenario), "--baseline", str(_saved(plan, tmp_path)),
                                      "-t", "10"])

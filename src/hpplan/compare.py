@@ -197,7 +197,7 @@ class AllowedEarlier:
 
     def to_json(self) -> dict:
         return {"id": self.id, "window": self.window, "first_window_allowed": self.allowed,
-                "first_window_allowed_before": self.allowed_before}
+                "first_window_allowed_before": self.allowed_before, "moved": self.moved}
 
 
 @dataclass
