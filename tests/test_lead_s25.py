@@ -417,3 +417,15 @@ def test_past_the_first_hundred_moves_later_the_windows_between_are_counted_not_
     assert [m.causes[0] for m in cut.moves] == [m.causes[0] for m in full.moves]  # the main causes alike
     said = "for the first 100 moves later; 1 more are not examined"
     assert said in " ".join(comparison_text(cut, 200, "c").split()) and said in comparison_markdown(cut)
+
+
+def test_a_quick_capacity_beyond_its_range_is_said_as_written():
+    # `--capacity primary=2000%` said pydantic's "factor: Input should be less than or equal to 10 (got 20.0)"
+    from hpplan.loader import load_problem
+    from hpplan.scenario import apply_quick
+
+    problem = load_problem(Path(__file__).resolve().parent / "data" / "tiny")
+    assert error_of(lambda: apply_quick(problem, capacity=["primary=2000%"])) == (
+        "--capacity: 'primary=2000%': 2000% is more than a pool may have here: at most 1000%")
+    assert error_of(lambda: apply_quick(problem, capacity=["primary=2000000"])) == (
+        "--capacity: 'primary=2000000': 2000000 FTE is more than a pool may have here: at most 100000 FTE")

@@ -472,6 +472,12 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
                                      where))
             continue
         value = float(match["value"])
+        _, high = field_limits(Capacity.model_fields["factor" if match["pct"] else "fte"])
+        if high is not None and value > high * (100 if match["pct"] else 1):  # said in the form it was written
+            most = f"{high * 100:g}%" if match["pct"] else f"{high:g} FTE"
+            errors.append(InputError(f"{text!r}: {match['value']}{'%' if match['pct'] else ' FTE'} is more than a "
+                                     f"pool may have here: at most {most}", where))
+            continue
         fields = {"factor": value / 100} if match["pct"] else {"fte": value}
         fields["from"] = match["month"]  # the field's name in a scenario file, as its error says
         change = _quick(Capacity, where, errors, text, pool=match["pool"], **fields)
