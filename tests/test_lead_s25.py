@@ -429,3 +429,23 @@ def test_a_quick_capacity_beyond_its_range_is_said_as_written():
         "--capacity: 'primary=2000%': 2000% is more than a pool may have here: at most 1000%")
     assert error_of(lambda: apply_quick(problem, capacity=["primary=2000000"])) == (
         "--capacity: 'primary=2000000': 2000000 FTE is more than a pool may have here: at most 100000 FTE")
+
+
+def test_a_comment_where_a_scenario_sets_or_adds_a_value_is_said(tmp_path: Path):
+    # `fields: name: #1 Ørsta` in a set said "missing field 'name'"; in an added organisation, "found nothing (null)"
+    from hpplan.loader import load_problem
+    from hpplan.scenario import apply_scenarios
+
+    problem = load_problem(Path(__file__).resolve().parent / "data" / "tiny")
+    scenario = tmp_path / "named.yaml"
+    scenario.write_text("base: data\ndescription: names (assumption)\nchanges:\n  - op: set\n    actor: orsta\n"
+                        "    fields:\n      name: #1 Ørsta\n", encoding="utf-8")
+    assert error_of(lambda: apply_scenarios(problem, [scenario])) == (
+        f"{scenario}:7: orsta: name: set to nothing: in YAML ' #' starts a comment, so '#1 Ørsta' is one, not the "
+        "value; where it is the value, put it in quotes: name: \"#1 Ørsta\" (to remove the field, write name: null)")
+    scenario.write_text("base: data\ndescription: a new one (assumption)\nchanges:\n  - op: add\n    organisation:\n"
+                        "      id: nyby\n      name: #2 Nyby\n      kind: municipality\n      status: planned\n"
+                        "      population: 100\n      source: {all: 'estimate: test'}\n", encoding="utf-8")
+    said = error_of(lambda: apply_scenarios(problem, [scenario]))
+    assert said.startswith(f"{scenario}:7: organisation.name: expected text, found nothing: in YAML ' #' starts a "
+                           "comment, so '#2 Nyby' is one"), said

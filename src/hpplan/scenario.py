@@ -56,7 +56,7 @@ from .schema import (
     month_meant,
     slug,
 )
-from .yamlio import YamlDocument, load_yaml
+from .yamlio import YamlDocument, load_yaml, quoted
 
 
 # --------------------------------------------------------------------------------------------------
@@ -75,6 +75,8 @@ class Change(BaseModel):
     #: the text of its unquoted numbers whose reading loses how they were written (`YamlDocument.written`),
     #: by path from the change: ("fields", "population") -> "120.000"
     _written: dict[tuple, str] = PrivateAttr(default_factory=dict)
+    #: the comment after a key the change left without a value (`YamlDocument.commented`: `name: #1 Ørsta`)
+    _commented: dict[tuple, str] = PrivateAttr(default_factory=dict)
 
     #: what the op is for, in one line (shown in error messages and docs)
     HELP: ClassVar[str] = ""
@@ -315,13 +317,15 @@ def _read_change(doc: YamlDocument, i: int, raw: Any, windows: list[Window] | No
                          doc.where(path + ("op",)))
     cls = CHANGES[op]
     sub = YamlDocument(doc.file, raw, {p[2:]: line for p, line in doc.lines.items() if p[:2] == path},
-                       {p[2:]: text for p, text in doc.written.items() if p[:2] == path})
+                       {p[2:]: text for p, text in doc.written.items() if p[:2] == path},
+                       {p[2:]: text for p, text in doc.commented.items() if p[:2] == path})
     change = validate(cls, sub, _as_read(windows))
     for name, field in type(change).model_fields.items():  # nested data: an added organisation, window, rule ...
         key = field.alias or name
         _locate(getattr(change, name), sub, (key,))
     change._at = sub.where(())
     change._written = sub.written
+    change._commented = sub.commented
     change._fields = {key: sub.where((key,)) for key in raw}
     for key, value in raw.items():  # `set`'s fields: {users: 500}: the line of users
         if isinstance(value, dict):
@@ -613,6 +617,13 @@ class _Draft:
 
     def revalidate(self, org: Organisation, update: dict, change: Change, field: str) -> Organisation:
         """The organisation with `update` (None removes a field), checked as organisations.yaml is."""
+        for path, comment in change._commented.items():
+            if len(path) == 2 and path[0] == field and update.get(path[1], "") is None:
+                # `fields: {name: #1 Ørsta}` removed the name ("missing field 'name'"), where a ' #' hid the value
+                raise InputError(f"{org.id}: {path[1]}: set to nothing: in YAML ' #' starts a comment, so {comment!r} "
+                                 f"is one, not the value; where it is the value, put it in quotes: "
+                                 f"{path[1]}: {quoted(comment)} (to remove the field, write {path[1]}: null)",
+                                 change.where(f"{field}.{path[1]}"))
         data = org.model_dump(by_alias=True, exclude_none=True)
         data.update(update)
         data = {k: v for k, v in data.items() if v is not None}
