@@ -450,8 +450,7 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
             said = "e.g. primary=57.6@2024-07 or primary=80%@2024-07"
             if value is not None:
                 kind, number, month = "percentage" if value["pct"] else "FTE", value["number"].strip(), value["month"]
-                low, high = field_limits(Capacity.model_fields["factor" if value["pct"] else "fte"])
-                limits = (low * 100, high * 100) if value["pct"] else (low, high)  # a factor of 0.8 is 80%
+                limits = _capacity_limits(bool(value["pct"]))
                 read = _number_read(number, whole=False, limits=limits)
                 if read is None and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", number):  # as written
                     refused = _outside(number, float(number), False, limits)
@@ -476,9 +475,9 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
                                      where))
             continue
         value = float(match["value"])
-        _, high = field_limits(Capacity.model_fields["factor" if match["pct"] else "fte"])
-        if high is not None and value > high * (100 if match["pct"] else 1):  # said in the form it was written
-            most = f"{high * 100:g}%" if match["pct"] else f"{high:g} FTE"
+        _, high = _capacity_limits(bool(match["pct"]))
+        if high is not None and value > high:  # said in the form it was written
+            most = f"{high:g}%" if match["pct"] else f"{high:g} FTE"
             errors.append(InputError(f"{text!r}: {match['value']}{'%' if match['pct'] else ' FTE'} is more than a "
                                      f"pool may have here: at most {most}", where))
             continue
@@ -499,6 +498,14 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
         draft.apply(change)
     draft.raise_errors()
     return draft.problem([f"command line: {item}" for item in draft.noted()])
+
+
+def _capacity_limits(percent: bool) -> tuple[float | None, float | None]:
+    """The least and largest figure a `--capacity` takes: a capacity change's `fte`, or its `factor` as a
+    percentage (a factor of 0.8 is 80%)."""
+    low, high = field_limits(Capacity.model_fields["factor" if percent else "fte"])
+    scale = 100 if percent else 1
+    return (None if low is None else low * scale), (None if high is None else high * scale)
 
 
 def _texts(function: str, name: str, value: object, one: str, kinds: tuple[type, ...] = (str,)) -> list:
