@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable
 
 import yaml
 
@@ -178,17 +178,9 @@ def _fast_compose(text: str):
     if _FastLoader is None or _READ_OTHERWISE.search(text) or not text.endswith("\n"):
         return None, None
     try:
-        depth = 0
-        for event in yaml.parse(text, Loader=_FastLoader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return None, None
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-            if (isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None
-                    or getattr(event, "tag", None) is not None):  # (an explicit tag: `name: !` is '' there)
-                return None, None
+        # (an explicit tag too: `name: !` is '' there)
+        if _refused_event(yaml.parse(text, Loader=_FastLoader), lambda event: getattr(event, "tag", None) is not None):
+            return None, None
         loader = _FastLoader(text)
         try:
             node = loader.get_single_node()
@@ -267,31 +259,42 @@ def _refuse_control_characters(text: str, display: str) -> None:
                      Location(display, len(before)))
 
 
+def _refused_event(events: Iterable, also: Callable[[Any], bool] = lambda event: False) -> tuple[str, Any] | None:
+    """The first of the parser's `events` that hpplan does not read: ('deep', it) nesting past MAX_DEPTH,
+    ('anchor', it) an anchor or an alias, ('also', it) one `also` picks; None: none."""
+    depth = 0
+    for event in events:
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return "deep", event
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            return "anchor", event
+        if also(event):
+            return "also", event
+    return None
+
+
 def _check_events(text: str, display: str) -> None:
     """Refuse anchors and aliases, and nesting deeper than MAX_DEPTH, from the parser's events, before
     PyYAML's composer (which recurses once per level: `[[[[...]]]]` 1000 deep was a RecursionError)."""
-    depth = 0
     try:
-        for event in yaml.parse(text, Loader=_StrictLoader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise InputError(f"nested more than {MAX_DEPTH} levels deep (lists or mappings within each "
-                                     "other); hpplan's files need a few: check the brackets on this line",
-                                     Location(display, event.start_mark.line + 1))
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-            anchor = getattr(event, "anchor", None)
-            if isinstance(event, yaml.AliasEvent) or anchor is not None:
-                line = event.start_mark.line + 1
-                text = _as_text(event.start_mark)  # `name: *Orsta`: a name, most likely
-                raise InputError(
-                    f"YAML anchors and aliases (&{anchor} / *{anchor}) are not accepted; write the values out"
-                    + (f"; {text}" if text else ""),
-                    Location(display, line),
-                )
+        refused = _refused_event(yaml.parse(text, Loader=_StrictLoader))
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, display) from None
+    if refused is None:
+        return
+    kind, event = refused
+    line = event.start_mark.line + 1
+    if kind == "deep":
+        raise InputError(f"nested more than {MAX_DEPTH} levels deep (lists or mappings within each "
+                         "other); hpplan's files need a few: check the brackets on this line", Location(display, line))
+    anchor = getattr(event, "anchor", None)
+    text = _as_text(event.start_mark)  # `name: *Orsta`: a name, most likely
+    raise InputError(f"YAML anchors and aliases (&{anchor} / *{anchor}) are not accepted; write the values out"
+                     + (f"; {text}" if text else ""), Location(display, line))
 
 
 #: what PyYAML's words for a syntax error mean in a data file, and what would be right
