@@ -97,9 +97,7 @@ def check_command(
             result = check_data(problem, time_limit=time_limit, scenarios=scenario,
                                 explain=check_command_line(folder, scenario, verb="explain"))
     except InputError as error:
-        label = source_label(folder, scenario)
-        result = invalid(error, label + (f" with plan {plan}" if plan is not None else ""),
-                         "plan" if plan is not None else "data")
+        result = _invalid(error, folder, scenario, plan)
         if fmt is CheckFormat.text:  # the errors on stderr, as every command writes them; the summary as always
             _write_junit(junit, result, fmt, folder, scenario, plan)
             sys.stdout.write(result.summary + "\n")
@@ -146,9 +144,14 @@ def _unwritable(error: InputError | None, fmt: CheckFormat, folder: Optional[Pat
         return
     if fmt is CheckFormat.text:
         fail_input(error)
-    label = source_label(folder or Path("data"), scenario) + (f" with plan {plan}" if plan is not None else "")
-    write_stdout(FORMATS[fmt.value](invalid(error, label, "plan" if plan is not None else "data")))
+    write_stdout(FORMATS[fmt.value](_invalid(error, folder or Path("data"), scenario, plan)))
     raise typer.Exit(EXIT_INPUT)
+
+
+def _invalid(error: InputError, folder: Path, scenario: List[Path], plan: Optional[Path]) -> CheckResult:
+    """The check's result for input it cannot read: of the data, or of the data with the plan it checks."""
+    label = source_label(folder, scenario) + (f" with plan {plan}" if plan is not None else "")
+    return invalid(error, label, "plan" if plan is not None else "data")
 
 
 @app.command("explain")
