@@ -104,23 +104,21 @@ def test_each_frozen_window_between_is_said_in_the_order_of_the_windows():
 # ---- 2./3. whatever the main cause: a moved window, a capacity cut --------------------------------------------------
 
 
-def test_a_move_past_an_open_window_after_its_window_moved_says_the_re_plan_chose(shipped, tmp_path):
-    # window 2024-11 moved into the summer blackout: HNT +301 days, 435* MNOK, and nothing said that 2025-02 was open
-    # (the least-change re-plan counts windows in the changed calendar, where 2024-11 now comes after 2025-04)
+def test_a_window_moved_into_a_blackout_moves_its_organisations_the_fewest_days(shipped, tmp_path):
+    # window 2024-11 moved into the summer blackout: the least-change re-plan counted windows in the changed
+    # calendar, where 2024-11 now comes after 2025-04, and moved HNT to 2025-09 (+301 days, 435* MNOK) past the
+    # open 2025-02; it counts days from the baseline's go-live now: 2025-02 (+91 days), as --fresh plans it
     scenario = _scenario(tmp_path, "mw2.yaml", "November window slips into the summer",
                          [{"op": "move_window", "window": "2024-11", "date": "2025-07-05"}])
     comparison = _replanned(shipped, apply_scenarios(shipped[0], [scenario]))
     hnt = _move(comparison, "helse-nord-trondelag")
-    assert (hnt.window_after, hnt.cause.kind) == ("2025-09", "window")
-    assert _skipped(hnt) == [("2025-02", "the next window, 2025-02, would take it with everyone else where the new "
-                                         "plan has them: the objective preferred 2025-09 among the plans that change "
-                                         "the baseline least")]
-    # the municipalities of that window skip 2025-02 and 2025-04 for the primary pool: said, each window once
-    heim = _move(comparison, "heim")
-    assert [w for w, _ in _skipped(heim)] == ["2025-02", "2025-04"], heim.causes
-    assert all(c.rule == "capacity" for c in heim.causes if c.skipped), heim.causes
+    assert (hnt.window_after, hnt.days, hnt.cause.kind) == ("2025-02", 91, "window")
+    assert _skipped(hnt) == []
+    # the municipalities of that window go earlier, to 2024-09 (56 days), not past the full 2025-02 and 2025-04
+    assert {m.id: m.window_after for m in comparison.moves if m.kind == "municipality"} == dict.fromkeys(
+        ["heim", "hitra", "smola", "sunndal", "surnadal", "tingvoll"], "2024-09")
     text = joined(comparison_text(comparison, 100, "c"))
-    assert "Summer holidays; and the next window, 2025-02, would take it with everyone else" in text, text
+    assert "2024-11-09 -> 2025-02-08 +91 days" in text, text
 
 
 def test_a_move_for_a_capacity_cut_says_what_keeps_it_out_of_the_windows_it_skips(shipped):

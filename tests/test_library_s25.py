@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import build, org, solved, windows_of
+from helpers import MORE_WINDOWS, build, org, solved, windows_of
 from typer.testing import CliRunner
 
 import hpplan
@@ -38,8 +38,8 @@ def _newcomer(**waves):
     """test_replan's frozen-horizon case: a in w1, b in w2; a newcomer that must go live by May moves a
     (free) or b (frozen until March)."""
     problem = build([org("a", population=100), org("b", population=100, earliest="2024-04-01")],
-                    limits=[{"max_actors": 1}],
-                    blackouts=[{"from": "2024-09-01", "to": "2024-09-30", "reason": "test", "actors": ["b"]}], **waves)
+                    limits=[{"max_actors": 1}], windows=MORE_WINDOWS,
+                    blackouts=[{"from": "2024-09-01", "to": "2024-11-30", "reason": "test", "actors": ["b"]}], **waves)
     base = solved(problem)
     add = Add.model_validate({"op": "add", "organisation": org("c", population=1000, latest="2024-05-01")})
     return apply_scenario(problem, Scenario("c.yaml", "data", "newcomer", [add])), base
@@ -49,7 +49,7 @@ def test_a_replan_keeps_the_datas_freeze_until_unless_given_another_or_none():
     problem, base = _newcomer(freeze_until="2024-03-01")
     baseline = Baseline(base)
     frozen, replan = solve_replan(problem, SolveOptions(time_limit=20), baseline)
-    assert windows_of(frozen) == {"a": "w1", "b": "w4", "c": "w2"} and replan.frozen == 1
+    assert windows_of(frozen) == {"a": "w1", "b": "w5", "c": "w2"} and replan.frozen == 1
     assert frozen.stats.freeze_until == dt.date(2024, 3, 1)  # what compare() can default to
     assert baseline.freeze_until is None  # the caller's Baseline as it was
 

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from helpers import build, org, solved, windows_of
+from helpers import MORE_WINDOWS, build, org, solved, windows_of
 from typer.testing import CliRunner
 
 from hpplan import cli
@@ -48,35 +48,36 @@ def test_fewest_moved_beats_the_objective():
     assert windows_of(solved(postponed)) == {"a": "w2", "b": "w1"}
     stable, replan = replanned(postponed, base)
     assert windows_of(stable) == {"a": "w3", "b": "w2"}
-    assert (replan.moved, replan.movement) == (1, 2)
+    assert (replan.moved, replan.movement) == (1, 217)  # days from 2024-02-10 to 2024-09-14
 
 
 def test_least_movement_after_fewest_moved():
-    # a must leave w1 (one move either way); it moves as few windows as the rules allow
+    # a must leave w1 (one move either way); it moves as few days as the rules allow
     problem = build([org("a", population=10), org("b", population=1, earliest="2024-04-01")],
                     limits=[{"max_actors": 1}])
     base = solved(problem)
     assert windows_of(base) == {"a": "w1", "b": "w2"}
     blocked = apply_quick(problem, postpone=["a=2024-03-01"])
     stable, replan = replanned(blocked, base)
-    assert windows_of(stable) == {"a": "w3", "b": "w2"} and (replan.moved, replan.movement) == (1, 2)
+    assert windows_of(stable) == {"a": "w3", "b": "w2"} and (replan.moved, replan.movement) == (1, 217)
 
 
 def test_freeze_until_keeps_early_go_lives():
-    # max one go-live per window: a in w1, b (ready from April, barred from September) in w2. A big
-    # newcomer that must go live by May needs w1 or w2, so a or b moves, two windows either way (a to
-    # w3, b to w4): the objective gives the newcomer w1 and moves a. Frozen until March, a keeps w1.
+    # max one go-live per window: a in w1, b (ready from April, barred from September to November) in
+    # w2. A big newcomer that must go live by May needs w1 or w2, so a or b moves: a to w3 (217 days)
+    # or b to w5 (287 days): the least movement moves a, and the newcomer takes w1. Frozen until March,
+    # a keeps w1 and b moves.
     problem = build([org("a", population=100), org("b", population=100, earliest="2024-04-01")],
-                    limits=[{"max_actors": 1}],
-                    blackouts=[{"from": "2024-09-01", "to": "2024-09-30", "reason": "test", "actors": ["b"]}])
+                    limits=[{"max_actors": 1}], windows=MORE_WINDOWS,
+                    blackouts=[{"from": "2024-09-01", "to": "2024-11-30", "reason": "test", "actors": ["b"]}])
     base = solved(problem)
     assert windows_of(base) == {"a": "w1", "b": "w2"}
     add = Add.model_validate({"op": "add", "organisation": org("c", population=1000, latest="2024-05-01")})
     newcomer = apply_scenario(problem, Scenario("c.yaml", "data", "newcomer", [add]))
     free, replan = replanned(newcomer, base)
-    assert windows_of(free) == {"a": "w3", "b": "w2", "c": "w1"} and (replan.moved, replan.movement) == (1, 2)
+    assert windows_of(free) == {"a": "w3", "b": "w2", "c": "w1"} and (replan.moved, replan.movement) == (1, 217)
     frozen, replan = replanned(newcomer, base, freeze_until=dt.date(2024, 3, 1))
-    assert windows_of(frozen) == {"a": "w1", "b": "w4", "c": "w2"} and (replan.moved, replan.movement) == (1, 2)
+    assert windows_of(frozen) == {"a": "w1", "b": "w5", "c": "w2"} and (replan.moved, replan.movement) == (1, 287)
     assert replan.frozen == 1 and replan.released == []
 
 
@@ -236,7 +237,7 @@ def test_a_replan_s_optimum_says_it_is_among_the_plans_that_change_the_baseline_
 def test_an_organisation_the_baseline_leaves_out_goes_where_the_objective_puts_it():
     # the baseline has `b` opted out; signed now, it must go live. Its move is one whichever window it
     # gets, and no one else need move: the objective puts it first (w1). The least-movement phase
-    # counted its distance from 'one past the last window' and pushed it into the last (w4)
+    # counted its distance from 'the day after the last window' and pushed it into the last (w4)
     out = build([org("a", population=100), org("b", population=50, status="opted_out")])
     base = solved(out)
     assert windows_of(base) == {"a": "w1", "b": None}

@@ -106,7 +106,7 @@ def replan_summary(comparison: Comparison, baseline: Baseline, replan: Replan | 
         "status_text": comparison.other_status_text,
         "freeze_until": baseline.freeze_until.isoformat() if baseline.freeze_until else None,
         "moved": len(comparison.moved) + len(comparison.of("unscheduled", "scheduled")),
-        "windows_moved": replan.movement if replan else None,
+        "days_moved": replan.movement if replan else None,
         "least_change_proven": replan.proven if replan else None,
         "frozen": replan.frozen if replan else 0,
         "released": list(replan.released) if replan else [],
@@ -667,7 +667,7 @@ def compare_command(
         report = {"baseline": source, "data": str(folder), "replan": "fresh" if fresh else "stable",
                   "freeze_until": freeze.isoformat() if freeze else None, **report}
         if replan is not None:
-            report["windows_moved"] = replan.movement
+            report["days_moved"] = replan.movement
         if freeze is not None:
             report |= {"frozen": replan.frozen if replan else 0, "released": list(replan.released) if replan else [],
                        "joined": list(replan.joined) if replan else []}

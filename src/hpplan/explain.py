@@ -1597,12 +1597,12 @@ class WhyNotEarlier:
 @dataclass
 class LeastChange:
     """The plan that changes the plan asked about least with the organisation where the question puts
-    it (`hpplan solve --baseline`'s re-planning: fewest organisations moved, then fewest windows moved,
+    it (`hpplan solve --baseline`'s re-planning: fewest organisations moved, then the fewest days moved,
     then the best objective): what the move takes at the least, where the best plan found is cut short."""
 
     moves: list[str]  # the other organisations that move
     objective_change: dict[str, float]  # that plan - the plan asked about, by term and total
-    fewest: bool  # the moves proven the fewest (and the windows moved the fewest among those)
+    fewest: bool  # the moves proven the fewest (and the days moved the fewest among those)
 
     def lines(self, name: str) -> list[str]:
         proof = "" if self.fewest else " (not proven the least)"

@@ -97,26 +97,20 @@ class Anchor:
     date: dt.date | None
 
 
-def _anchor_place(v: GoLiveVariables, anchor: Anchor, place: dict[str, int]) -> int:
-    """The baseline's place among the future windows (a scheduled anchor): its window's, else (a window
-    that is gone or now history) the number of future windows dated before it."""
-    if anchor.window in place:
-        return place[anchor.window]
-    return sum(1 for s in v.slots if s.date < anchor.date)
-
-
 def stability_terms(v: GoLiveVariables, problem: Problem, anchors: dict[str, Anchor]) -> dict[str, cp_model.LinearExprT]:
     """Two terms that measure change from a baseline, over the plannable organisations the baseline
     places (organisations new to the data are free):
     - `moved`: how many are not in their baseline window (a scheduled one in another window or not
       scheduled; an unscheduled one scheduled). One whose baseline window it can no longer use counts
       as moved, as a constant;
-    - `movement`: the sum over them of the number of future windows between the baseline and the new
-      window ('not scheduled' counts as one past the last window). One the baseline leaves out has
-      none: any window it gets is the one move `moved` counts, and the objective places it (counted
-      from 'one past the last', it was pushed as late as the rules let it, whatever the objective)."""
-    place = {slot.id: i for i, slot in enumerate(v.slots)}
-    never = len(v.slots)
+    - `movement`: the sum over them of the calendar days between the baseline's go-live date and the
+      new window's date ('not scheduled' counts as the day after the last window). Measured from the
+      baseline's date, not from its window's place in the changed calendar: a window a scenario moved
+      later (into a blackout, say) does not make the windows after its new date the nearest. One the
+      baseline leaves out has none: any window it gets is the one move `moved` counts, and the
+      objective places it (counted from 'the day after the last window', it was pushed as late as the
+      rules let it, whatever the objective)."""
+    never = v.slots[-1].date + dt.timedelta(days=1) if v.slots else None
     moved, movement = [], []
     for org in problem.plannable:
         anchor = anchors.get(org.id)
@@ -131,10 +125,15 @@ def stability_terms(v: GoLiveVariables, problem: Problem, anchors: dict[str, Anc
             moved.append(1 - v.go_live[org.id, anchor.window])
         else:
             moved.append(1)
-        at = _anchor_place(v, anchor, place)
-        movement.append(sum(abs(place[s.id] - at) * v.go_live[org.id, s.id] for s in domain)
-                        + abs(never - at) * (1 - scheduled))
+        if never is None:
+            continue  # no future window: nothing to choose
+        movement.append(sum(_days(s.date, anchor.date) * v.go_live[org.id, s.id] for s in domain)
+                        + _days(never, anchor.date) * (1 - scheduled))
     return {"moved": sum(moved), "movement": sum(movement)}
+
+
+def _days(a: dt.date, b: dt.date) -> int:
+    return abs((a - b).days)
 
 
 def frozen_horizon(v: GoLiveVariables, problem: Problem, anchors: dict[str, Anchor],
