@@ -35,8 +35,8 @@ from .problem import LOAD_SCALE, Problem, month_index, parse_month
 from .schema import Organisation
 from .schema import Status as OrgStatus
 from .solution import LEAST_CHANGE, Assignment, Solution, Status
-from .solve import load_report
-from .verify import DATED, Violation, dated, verify
+from .solve import entry_loads, load_points, load_report, load_sums
+from .verify import DATED, PlanTrials, Violation, dated, verify
 
 #: own-data restrictions the verifier reports, and the organisation field each one reads
 OWN_FIELDS = {
@@ -472,7 +472,9 @@ class _Explainer:
         #: the date the baseline plan gives each window it plans (not history's dates): a saved plan of
         #: data whose window has since moved has the old one
         self.base_days = {a.window: a.go_live for a in base.plan if a.window and a.go_live and not a.pinned}
-        self._clean: dict[int, set] = {}
+        self._trials: dict[int, PlanTrials] = {}  # id(plan) -> its trials (the plan is checked once)
+        self._sums: dict[int, dict] = {}  # id(plan) -> its `load_sums`
+        self._estimated_by: dict[int, dict] = {}  # id(plan) -> (pool, month) -> who loads it by an estimate
         self._summaries: dict[tuple, Cause] = {}  # (move, held, pool, window) -> its capacity cause over all months
         self._at: dict[tuple, list[Violation]] = {}  # (group, window) -> `_violations_at`
         self._load_memo: dict[tuple, dict[str, float]] = {}  # `_plan_loads`
@@ -876,12 +878,53 @@ class _Explainer:
 
     def _new_violations(self, problem: Problem, plan: Solution, trials: list[Assignment]) -> list[Violation]:
         """The violations of `plan` with `trials` put in, less those the plan has anyway."""
+        return self._trials_of(problem, plan).new_violations(trials)
+
+    def _trials_of(self, problem: Problem, plan: Solution) -> PlanTrials:
         key = id(plan)
-        if key not in self._clean:
-            self._clean[key] = {(v.rule, v.message) for v in _check(problem, plan.plan)}
-        put = {t.id: t for t in trials}
-        entries = [put.get(a.id, a) for a in plan.plan]
-        return [v for v in _check(problem, entries) if (v.rule, v.message) not in self._clean[key]]
+        if key not in self._trials:
+            self._trials[key] = PlanTrials(problem, plan.plan)
+        return self._trials[key]
+
+    def _trial_violations(self, problem: Problem, plan: Solution, members: set[str], trials: list[Assignment],
+                          keep_missing: bool = False) -> list[Violation]:
+        """Every violation of `plan` with its `members` taken out and `trials` put in (`verify`), checked only
+        where that differs from the plan (`PlanTrials`). A member the plan lacks is added as a full check
+        adds it, unless `keep_missing` (the trial then puts in only those the plan has)."""
+        trials_of = self._trials_of(problem, plan)
+        at = {a.id for a in plan.plan}
+        if keep_missing or all(m in at for m in members):
+            return trials_of.violations([t for t in trials if t.id in at])
+        return _check(problem, [a for a in plan.plan if a.id not in members] + trials)
+
+    def _trial_report(self, problem: Problem, plan: Solution, members: set[str], trials: list[Assignment],
+                      pools: set[str]) -> list:
+        """`load_report` of the pools `pools` for `plan` with its `members` taken out and `trials` put in,
+        from the plan's load sums (once per plan) and the members' loads."""
+        key = id(plan)
+        if key not in self._sums:
+            self._sums[key] = load_sums(problem, plan.plan)
+        used = dict(self._sums[key])
+        taken = [a for a in plan.plan if a.id in members]
+        for entry, sign in [(a, -1) for a in taken] + [(t, 1) for t in trials]:
+            for pool_id, m, load in entry_loads(problem, entry):
+                if (pool_id, m) in used:
+                    used[pool_id, m] += sign * load
+        return load_points(problem, used, pools)
+
+    def _trial_estimated(self, problem: Problem, plan: Solution, members: set[str],
+                         trials: list[Assignment]) -> set[tuple[str, str]]:
+        """`_estimated_loads` of `plan` with its `members` taken out and `trials` put in, from each entry's
+        estimated (pool, month)s (once per plan)."""
+        key = id(plan)
+        if key not in self._estimated_by:
+            index: dict[tuple[str, str], set[str]] = {}
+            for a in plan.plan:
+                for mark in _estimated_loads(problem, [a]):
+                    index.setdefault(mark, set()).add(a.id)
+            self._estimated_by[key] = index
+        kept = {mark for mark, ids in self._estimated_by[key].items() if not ids <= members}
+        return kept | _estimated_loads(problem, trials)
 
     def _cause(self, v: Violation, move: Move, group: list[Move], problem: Problem, plan: Solution,
                held: bool) -> Cause:
@@ -1072,19 +1115,20 @@ class _Explainer:
         organisations `leaving` out of the plan: then they are not why it is."""
         day = problem.window[window].date if window in problem.window else None
         put = {m.id: self._trial(m, day, window, problem) for m in group}
-        entries = [put.get(a.id, replace(a, go_live=None, window=None) if a.id in leaving else a) for a in plan.plan]
-        return any(w.rule == v.rule and w.where == v.where and move.id in w.actors for w in _check(problem, entries))
+        trials = list(put.values()) + [replace(a, go_live=None, window=None) for a in plan.plan
+                                       if a.id in leaving and a.id not in put]
+        return any(w.rule == v.rule and w.where == v.where and move.id in w.actors
+                   for w in self._trial_violations(problem, plan, {t.id for t in trials}, trials, keep_missing=True))
 
     def _capacity_cause(self, v: Violation, move: Move, group: list[Move], problem: Problem, plan: Solution,
                         where: str | None, held: bool) -> Cause:
         members = {m.id for m in group}
         window = move.window_before if held else move.window_after
         day = problem.window[window].date if window in problem.window else (move.before if held else move.after)
-        trial_entries = [a for a in plan.plan if a.id not in members]
-        trial_entries += [self._trial(m, day, window, problem) for m in group]
+        trials = [self._trial(m, day, window, problem) for m in group]
         org = problem.org.get(move.id)
         pool_ids = {v.pool} if v.pool is not None else {pool.id for pool, _ in (problem.loads(org) if org else [])}
-        over = [p for p in load_report(problem, trial_entries) if p.pool in pool_ids and p.used > p.limit + 1e-9]
+        over = [p for p in self._trial_report(problem, plan, members, trials, pool_ids) if p.used > p.limit + 1e-9]
         if not over:  # the verifier and the load report disagree: report the verifier's words
             return Cause("capacity", v.message, v.rule, (), where, v.message)
         # the month of this violation (its pool and month fields, not its wording): each month over is a
@@ -1092,7 +1136,7 @@ class _Explainer:
         point = next((p for p in over if (p.pool, p.month) == (v.pool, v.month)), over[0])
         pool = next(p for p in problem.waves.pools if p.id == point.pool)
         with_it = ("with it back there" if len(group) == 1 else "with its group back there") if held else "with it there"
-        loads = _estimated_loads(problem, trial_entries)  # the trial's loads that rest on estimated profiles
+        loads = self._trial_estimated(problem, plan, members, trials)  # its loads that rest on estimated profiles
         estimate = capacity_estimated(pool, point.month)
         used_estimate = (pool.id, point.month) in loads
         limit, used = marked(f"{point.limit:g}", estimate), marked(f"{point.used:g}", used_estimate)
@@ -1111,7 +1155,7 @@ class _Explainer:
         key = (move.id, held, pool.id, window)
         if key not in self._summaries:
             worst = max(months, key=lambda p: p.used - p.limit)  # the first of equal ones
-            said = next((w for w in _check(problem, trial_entries)
+            said = next((w for w in self._trial_violations(problem, plan, members, trials)
                          if w.rule == "capacity" and (w.pool, w.month) == (pool.id, worst.month)), v)
             # one figure, marked alike, for all the months: said once; else the worst month's, with its
             # own mark (an equal figure from a fact and from an estimate is two figures to a reader)

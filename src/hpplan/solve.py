@@ -9,7 +9,7 @@ Two phases (docs/model.md "Solving"):
 
 Re-planning against a baseline plan (`solve(..., baseline=Baseline(plan))`, docs/scenarios.md) keeps
 every rule and first changes as little as possible: phase "fewest moved" minimises the number of
-organisations not in their baseline window and fixes it, phase "least movement" minimises the windows
+organisations not in their baseline window and fixes it, phase "least movement" minimises the calendar days
 they move and fixes that, then the two phases above run as usual. A frozen horizon (`freeze_until`: the
 Baseline's, else the data's) comes first: phase "frozen horizon" keeps the baseline's go-lives in the
 windows before that date (and lets nothing else in) as far as the rules allow. History is always frozen.
@@ -215,7 +215,7 @@ class Replan:
     """What re-planning against a baseline did (None values: the phase did not run to a result)."""
 
     moved: int | None = None  # organisations not in their baseline window
-    movement: int | None = None  # windows moved in all
+    movement: int | None = None  # calendar days moved in all (from each baseline go-live date)
     proven: bool = False  # both values proven minimal
     frozen: int = 0  # baseline go-lives in the frozen horizon that the plan keeps
     released: list[str] = field(default_factory=list)  # those it could not keep (the rules or changed data moved them)
@@ -920,18 +920,34 @@ def _solution(problem: Problem, rollout: RolloutModel, values, status: Status, s
 
 def load_report(problem: Problem, plan: list[Assignment]) -> list[LoadPoint]:
     """Each pool's load and capacity, month by month over the horizon, for a plan."""
-    months = list(problem.months)
-    used = {(pool.id, m): 0 for pool in problem.waves.pools for m in months}
+    return load_points(problem, load_sums(problem, plan))
+
+
+def entry_loads(problem: Problem, entry: Assignment):
+    """(pool id, month index, load in LOAD_SCALE units) of each month an entry's go-live loads a pool
+    (nothing when it is unscheduled)."""
+    if entry.go_live is None:
+        return
+    live = month_index(entry.go_live)
+    for pool, profile in problem.loads(problem.org[entry.id]):
+        for m in range(live + profile.first_offset, live + profile.last_offset + 1):
+            yield pool.id, m, profile.load_at(m - live)
+
+
+def load_sums(problem: Problem, plan: list[Assignment]) -> dict[tuple[str, int], int]:
+    """(pool id, month index) -> the plan's load there in LOAD_SCALE units, every month of the horizon."""
+    used = {(pool.id, m): 0 for pool in problem.waves.pools for m in problem.months}
     for entry in plan:
-        if entry.go_live is None:
-            continue
-        live = month_index(entry.go_live)
-        for pool, profile in problem.loads(problem.org[entry.id]):
-            for m in range(live + profile.first_offset, live + profile.last_offset + 1):
-                if (pool.id, m) in used:
-                    used[pool.id, m] += profile.load_at(m - live)
+        for pool_id, m, load in entry_loads(problem, entry):
+            if (pool_id, m) in used:
+                used[pool_id, m] += load
+    return used
+
+
+def load_points(problem: Problem, used: dict[tuple[str, int], int], pools: set[str] | None = None) -> list[LoadPoint]:
+    """The load report of `load_sums` (of the pools `pools`, else all)."""
     return [
         LoadPoint(pool.id, month_label(m), used[pool.id, m] / LOAD_SCALE, problem.capacity(pool, m) / LOAD_SCALE)
-        for pool in problem.waves.pools
-        for m in months
+        for pool in problem.waves.pools if pools is None or pool.id in pools
+        for m in problem.months
     ]

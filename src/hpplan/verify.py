@@ -34,6 +34,7 @@ from .formats import capacity_estimated, estimated, marked
 from .problem import Problem
 from .schema import AfterLive, Kind, Order, Organisation, Status, Together, WithOrBefore, Window
 from .solution import Assignment, Solution
+from .solution import Status as PlanStatus
 
 #: profile values and capacities are compared in tenths of an FTE (docs/rules.md, Capacity)
 _TENTHS = 10
@@ -192,8 +193,32 @@ class _Go:
 _UNSCHEDULED = _Go(None, None, None, False)
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """Where a plan that differs from a base plan in some organisations' go-lives can have other
+    findings than the base plan: those organisations' own entries, the rules that name them, the limits
+    of the windows they leave or enter, and the pool months their loads leave or enter. Everywhere else
+    the two plans are alike, and so are their findings."""
+
+    orgs: frozenset[str]
+    windows: frozenset[str]
+    months: frozenset[tuple[str, int]]  # (pool id, month)
+
+    @staticmethod
+    def of(verifier: _Verifier, base: _Verifier, changed: frozenset[str]) -> _Scope:
+        windows = {v.go[i].window for v in (base, verifier) for i in changed if i in v.go}
+        months = {(pool, m) for v in (base, verifier) for i in changed if i in v.go
+                  for pool, m, _, _ in v.org_loads(i)}
+        return _Scope(changed, frozenset(windows - {None}), frozenset(months))
+
+
 class _Verifier:
-    def __init__(self, problem: Problem, solution: Solution, check_objective: bool):
+    """The checks of one plan. With `base` (the verifier of a plan this one differs from in the
+    organisations `changed` only, run already): only the findings that can differ from the base plan's
+    are looked for (`_Scope`); see `PlanTrials`."""
+
+    def __init__(self, problem: Problem, solution: Solution, check_objective: bool,
+                 base: _Verifier | None = None, changed: frozenset[str] = frozenset(), scope: _Scope | None = None):
         self.problem = problem
         self.solution = solution
         self.check_objective = check_objective
@@ -221,7 +246,16 @@ class _Verifier:
         self.entries: dict[str, list[Assignment]] = {}
         for a in solution.plan:
             self.entries.setdefault(a.id, []).append(a)
-        self.go: dict[str, _Go] = {org_id: self._go(org) for org_id, org in self.orgs.items()}
+        self.base = base
+        self.scope: _Scope | None = None
+        if base is None:
+            self.go: dict[str, _Go] = {org_id: self._go(org) for org_id, org in self.orgs.items()}
+        else:
+            self.go = dict(base.go)
+            for org_id in changed:
+                if org_id in self.orgs:
+                    self.go[org_id] = self._go(self.orgs[org_id])
+            self.scope = scope or _Scope.of(self, base, changed)
 
     # ---- helpers --------------------------------------------------------------------------------
 
@@ -303,6 +337,10 @@ class _Verifier:
     # ---- the checks -----------------------------------------------------------------------------
 
     def run(self) -> list[Violation]:
+        return [v for v, _ in sorted(self.findings(), key=_sort_key)]
+
+    def findings(self) -> list[tuple[Violation, tuple]]:
+        """The violations found, each once, with its sequence (`_sort_key`), unsorted."""
         self.check_plan()
         self.check_rules()
         self.check_limits()
@@ -311,11 +349,13 @@ class _Verifier:
         self.check_load_report(loads)
         if self.check_objective:
             self.check_objective_terms()
-        unique = dict.fromkeys(self.violations)
-        return [v for v, _ in sorted(unique, key=_sort_key)]
+        return list(dict.fromkeys(self.violations))
 
     def check_plan(self) -> None:
+        scope = self.scope
         for org_id, entries in self.entries.items():
+            if scope is not None and org_id not in scope.orgs:
+                continue
             if org_id not in self.orgs:
                 self.add(
                     "unknown_actor",
@@ -323,7 +363,7 @@ class _Verifier:
                     f"{self.problem.org_file}{did_you_mean(org_id, self.orgs)}",
                     (org_id,),
                 )
-        for org in self.orgs.values():
+        for org in self.orgs.values() if scope is None else [self.orgs[i] for i in scope.orgs if i in self.orgs]:
             entries = self.entries.get(org.id, [])
             if not entries:
                 # one finding: left out, it is unscheduled too, and a mandatory one's "must go live" said again
@@ -421,6 +461,8 @@ class _Verifier:
                 named = [rule.first, rule.then]
             else:
                 named = list(rule.actors)
+            if self.scope is not None and named and self.scope.orgs.isdisjoint(named):
+                continue  # (an `each` rule's pairs are scoped one by one)
             unknown = [n for n in named if n not in self.orgs]
             if unknown:
                 self.add("unknown_actor", f"{label} names {', '.join(map(repr, unknown))}, not an organisation in "
@@ -454,6 +496,8 @@ class _Verifier:
                 pairs.append((org.id, org.municipality))
         for actor, target in pairs:
             if self.both_pinned(actor, target):
+                continue
+            if self.scope is not None and actor not in self.scope.orgs and target not in self.scope.orgs:
                 continue
             ga, gt = self.go[actor], self.go[target]
             if ga.scheduled and gt.scheduled and ga.date > gt.date:
@@ -548,6 +592,8 @@ class _Verifier:
             else:
                 windows = self.future
             for w in windows:
+                if self.scope is not None and w.id not in self.scope.windows:
+                    continue
                 ids = goers.get(w.id, [])
                 if not ids or self.both_pinned(*ids):
                     continue
@@ -575,29 +621,55 @@ class _Verifier:
     # ---- capacity -------------------------------------------------------------------------------
 
     def compute_loads(self) -> dict[str, dict[int, dict[str, int]]]:
-        """pool id -> month -> organisation id -> load in tenths of an FTE (every month with load)."""
+        """pool id -> month -> organisation id -> load in tenths of an FTE (every month with load; scoped:
+        the months of the scope, the base plan's loads with the changed organisations' own)."""
         loads: dict[str, dict[int, dict[str, int]]] = {p.id: {} for p in self.waves.pools}
-        #: (pool id, month) whose load rests on an estimate: a profile month adds to it whose source note
-        #: (`before` or `hypercare`) is not a fact; a capacity finding marks such a load `*`
-        self.estimated_loads: set[tuple[str, int]] = set()
-        for org_id, go in self.go.items():
-            if not go.scheduled:
-                continue
-            org = self.orgs[org_id]
-            month = go.month
-            for pool_id, profile in self.org_profiles(org):
-                if pool_id not in loads:
-                    continue
-                values = [(month - len(profile.before) + i, v, "before") for i, v in enumerate(profile.before)]
-                values += [(month + j, v, "hypercare") for j, v in enumerate(profile.hypercare)]
-                for m, v, part in values:
-                    t = _tenths(v)
-                    if t:
-                        per_org = loads[pool_id].setdefault(m, {})
-                        per_org[org_id] = per_org.get(org_id, 0) + t
-                        if profile.is_estimate(part):
-                            self.estimated_loads.add((pool_id, m))
+        #: (pool id, month) -> the organisations whose load there rests on an estimate: a profile month
+        #: adds to it whose source note (`before` or `hypercare`) is not a fact; a capacity finding marks
+        #: such a load `*`
+        self.estimated_by: dict[tuple[str, int], set[str]] = {}
+        if self.scope is None:
+            for org_id in self.go:
+                self._add_load(loads, org_id)
+        else:
+            base = self.base
+            for pool_id, month in self.scope.months:
+                if month in base.loads[pool_id]:
+                    loads[pool_id][month] = {i: t for i, t in base.loads[pool_id][month].items()
+                                             if i not in self.scope.orgs}
+                if (pool_id, month) in base.estimated_by:
+                    self.estimated_by[pool_id, month] = base.estimated_by[pool_id, month] - self.scope.orgs
+            for org_id in self.scope.orgs:
+                self._add_load(loads, org_id, self.scope.months)
+        self.estimated_loads = {key for key, ids in self.estimated_by.items() if ids}
+        self.loads = loads
         return loads
+
+    def org_loads(self, org_id: str) -> list[tuple[str, int, int, bool]]:
+        """(pool id, month, tenths of an FTE, rests on an estimate) of each load month of an organisation
+        where the plan has it (none: unscheduled)."""
+        go = self.go[org_id]
+        if not go.scheduled:
+            return []
+        result = []
+        month = go.month
+        for pool_id, profile in self.org_profiles(self.orgs[org_id]):
+            values = [(month - len(profile.before) + i, v, "before") for i, v in enumerate(profile.before)]
+            values += [(month + j, v, "hypercare") for j, v in enumerate(profile.hypercare)]
+            for m, v, part in values:
+                t = _tenths(v)
+                if t:
+                    result.append((pool_id, m, t, profile.is_estimate(part)))
+        return result
+
+    def _add_load(self, loads, org_id: str, months: set[tuple[str, int]] | None = None) -> None:
+        for pool_id, m, t, estimate in self.org_loads(org_id):
+            if pool_id not in loads or (months is not None and (pool_id, m) not in months):
+                continue
+            per_org = loads[pool_id].setdefault(m, {})
+            per_org[org_id] = per_org.get(org_id, 0) + t
+            if estimate:
+                self.estimated_by.setdefault((pool_id, m), set()).add(org_id)
 
     def capacity(self, pool, month: int) -> int:
         # loads are whole tenths (the data's rule), so a capacity between two tenths holds the lower one
@@ -606,6 +678,8 @@ class _Verifier:
     def check_capacity(self, loads) -> None:
         for pool in self.waves.pools:
             for month in range(self.start_month, self.end_month + 1):
+                if self.scope is not None and (pool.id, month) not in self.scope.months:
+                    continue
                 per_org = loads[pool.id].get(month, {})
                 used, cap = sum(per_org.values()), self.capacity(pool, month)
                 if used > cap:
@@ -747,6 +821,46 @@ def verify(problem: Problem, solution: Solution, *, check_objective: bool = True
         raise ValueError(f"verify: the solution has no plan ({solution.status.value}), so there is nothing to "
                          "verify; check `solution.found` first")
     return _Verifier(problem, solution, check_objective).run()
+
+
+class PlanTrials:
+    """Many variants of one plan, each with a few organisations put elsewhere ("what breaks with them
+    in window w?": the causes of `hpplan compare`), checked as `verify` checks the go-lives of a plan
+    (no load report, no objective). The plan is checked in full once; a variant only where it differs
+    from it (`_Scope`), so a variant at national scale takes milliseconds, not a full check's tenth of a
+    second. A change naming an organisation the plan does not have is not put in."""
+
+    def __init__(self, problem: Problem, plan: list[Assignment]):
+        if not isinstance(problem, Problem):
+            raise TypeError(f"PlanTrials takes a Problem, got {type(problem).__name__}")
+        self.problem = problem
+        self.plan = list(plan)
+        self._ids = {a.id for a in self.plan}
+        self._base = _Verifier(problem, Solution(status=PlanStatus.feasible, plan=self.plan), False)
+        self._findings = self._base.findings()
+        self._found = {(v.rule, v.message) for v, _ in self._findings}
+
+    def _variant(self, changes: list[Assignment]) -> _Verifier:
+        put = {a.id: a for a in changes if a.id in self._ids}
+        entries = [put.get(a.id, a) for a in self.plan]
+        return _Verifier(self.problem, Solution(status=PlanStatus.feasible, plan=entries), False, self._base,
+                         frozenset(put))
+
+    def new_violations(self, changes: list[Assignment]) -> list[Violation]:
+        """The findings of the plan with `changes` put in place of those organisations' entries that the
+        plan does not have, sorted as `verify` sorts them."""
+        found = self._variant(changes).findings()
+        return [v for v, seq in sorted(found, key=_sort_key) if (v.rule, v.message) not in self._found]
+
+    def violations(self, changes: list[Assignment]) -> list[Violation]:
+        """All the findings of the plan with `changes` put in, as `verify` of it gives them: the plan's own
+        outside the variant's scope, and the variant's inside it."""
+        variant = self._variant(changes)
+        inside = _Verifier(self.problem, Solution(status=PlanStatus.feasible, plan=self.plan), False, self._base,
+                           variant.scope.orgs, variant.scope)
+        before = set(inside.findings())
+        found = dict.fromkeys([f for f in self._findings if f not in before] + variant.findings())
+        return [v for v, _ in sorted(found, key=_sort_key)]
 
 
 def plan_objective(problem: Problem, solution: Solution) -> dict[str, int]:
