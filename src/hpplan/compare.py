@@ -694,8 +694,21 @@ class _Explainer:
         if not free:
             return []
         which = f"window{'s' if len(free) > 1 else ''} {', '.join(free)}"
-        return [Cause("freeze", f"{which} would take it, but the horizon before {freeze} is frozen (--freeze-until): "
-                                "the baseline's go-lives stay there and no new ones go live", "freeze")]
+        return [Cause("freeze", f"{which} would take it, but the horizon before {freeze} is frozen ({self._freeze_origin()}): "
+                                "the baseline's go-lives stay there and no new ones go live", "freeze",
+                      where=self._freeze_where())]
+
+    def _freeze_where(self) -> str | None:
+        """waves.yaml's `freeze_until` line where the data gives the freeze, else None (the option gave it)."""
+        waves = self.other_problem.waves
+        if waves.freeze_until is None or waves.freeze_until != self.freeze_until:
+            return None
+        at = waves.field_at("freeze_until")
+        return str(at) if at is not None else str(self.other_problem.waves_file)
+
+    def _freeze_origin(self) -> str:
+        where = self._freeze_where()
+        return f"freeze_until, {where}" if where is not None else "--freeze-until"
 
     #: own-data restrictions that give it a new earliest date: said by its main cause
     OWN_DATES = ("earliest", "returns", "not_plannable")

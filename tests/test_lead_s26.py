@@ -1,0 +1,39 @@
+"""The lead's tests of session 26."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+from helpers import MORE_WINDOWS, build, joined, org, solved
+from typer.testing import CliRunner
+
+from hpplan import cli
+from hpplan.compare import compare
+from hpplan.scenario import apply_quick
+from hpplan.solve import Baseline, SolveOptions, solve
+from hpplan.verify import verify
+
+REPO = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def test_a_freeze_from_waves_yaml_is_named_as_the_datas_not_as_the_option(tmp_path):
+    # a goes live in w1; postponed to March, the frozen w2 would take it: the freeze came from waves.yaml's
+    # freeze_until, and the cause said "(--freeze-until)", an option no one gave
+    orgs = [org("a", population=1000), org("m1", earliest="2024-09-01", latest="2024-09-30"),
+            org("m2", earliest="2024-11-01", latest="2024-11-30")]
+    base = build(orgs, windows=MORE_WINDOWS, limits=[{"max_actors": 1}], freeze_until="2024-10-01")
+    other = apply_quick(base, postpone=["a=2024-03-01"])
+    planned = solved(base)
+    replanned = solve(other, SolveOptions(time_limit=20), Baseline(planned))
+    assert verify(other, replanned) == []
+    a = next(m for m in compare(planned, base, replanned, other).moves if m.id == "a")
+    freeze = next(c for c in a.causes if c.kind == "freeze")
+    assert "is frozen (freeze_until, " in freeze.text and "--freeze-until" not in freeze.text, freeze.text
+    # given as the option, the option is named
+    replanned = solve(other, SolveOptions(time_limit=20), Baseline(planned, freeze_until=dt.date(2024, 10, 2)))
+    a = next(m for m in compare(planned, base, replanned, other).moves if m.id == "a")
+    assert "is frozen (--freeze-until)" in next(c for c in a.causes if c.kind == "freeze").text
