@@ -391,7 +391,7 @@ def test_roots_of_knock_ons_that_name_each_other_are_found_once_not_along_every_
     assert roots["root-a"] == ("root-a",) and all(roots[f"k{i:02d}"] == ("root-a", "root-b") for i in range(n))
 
 
-def test_past_the_first_hundred_moves_later_the_windows_between_are_counted_not_examined(monkeypatch):
+def test_past_the_first_moves_later_examined_the_windows_between_are_counted_not_examined(monkeypatch):
     # a national comparison afresh (1,085 moves) ran the verifier per window between per move: 20 minutes
     import sys
 
@@ -415,7 +415,7 @@ def test_past_the_first_hundred_moves_later_the_windows_between_are_counted_not_
     cut = compare(planned, base, replanned, other)
     assert cut.landings_not_examined == 1 and cut.to_json_dict()["landings_not_examined"] == 1
     assert [m.causes[0] for m in cut.moves] == [m.causes[0] for m in full.moves]  # the main causes alike
-    said = "for the first 100 moves later; 1 more are not examined"
+    said = f"for the first {sys.modules['hpplan.cli_compare'].LANDINGS_EXAMINED} moves later; 1 more are not examined"
     assert said in " ".join(comparison_text(cut, 200, "c").split()) and said in comparison_markdown(cut)
 
 
