@@ -4,7 +4,9 @@ JSON is `Solution.to_json()`. The figures the terminal view (`render.py`) and th
 show are computed here, once:
 
 - `plan_groups`: the plan entries grouped by window (history first, "not scheduled" last);
-- `window_summary`: per window, actors and users going live and the cumulative population shares;
+- `window_summary`: per window, actors and users going live and the cumulative population shares (of
+  `share_counted`'s organisations); `left_to_the_tie_break`: the optional organisations not scheduled
+  that only an unfinished tie-break would have placed;
 - `peak_loads`: per pool, the month of the highest load and the limit there;
 - `estimated` and `marked`: a users or population figure that rests on an estimate, marked `*`;
   `capacity_estimated`: whether a pool's capacity (a limit) in a month does; `estimated_loads`: the
@@ -28,7 +30,7 @@ from enum import Enum
 from typing import Iterable
 
 from .problem import Problem, checked_problem, month_index, month_label
-from .schema import Kind, Organisation, Pool, Window
+from .schema import Kind, Organisation, Pool, Sector, Status as OrgStatus, Window
 from .solution import LEAST_CHANGE, Assignment, LoadPoint, Solution, Status
 
 #: the order organisations are listed in within a window: trusts and hospitals first
@@ -236,13 +238,20 @@ class WindowSummary:
     history: bool
     actors: int  # organisations going live in the window
     users: int  # their users
-    primary_share: float | None  # municipalities' population live after the window / all municipalities'
-    specialist_share: float | None  # trusts' population live after the window / all trusts'
+    #: the population live after the window / all of it, of the organisations the shares count
+    #: (`share_counted`) of each sector: primary care, specialist care; None: no such population
+    primary_share: float | None
+    specialist_share: float | None
     users_live: int = 0  # the users of every organisation live after the window
     #: whether a share rests on an estimate (`share_estimated`): marked `*` where it is shown
     primary_estimate: bool = False
     specialist_estimate: bool = False
     users_live_estimate: bool = False  # the share of all users live after the window (users_live / all)
+
+
+#: what the population shares live count (`share_counted`), in the words of the notes under the summary tables
+SHARE_NOTE = ("each organisation's in its sector (a GP office's only where its municipality gives none, a "
+              "hospital's, lab's or unit's only where its trust gives none)")
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -256,21 +265,41 @@ def share_estimated(part: int, whole: int, orgs: Iterable[Organisation | None], 
     return 0 < part < whole and estimated(orgs, field)
 
 
+def covered_by(problem: Problem, org: Organisation) -> Organisation | None:
+    """The organisation of the data whose population already covers `org`'s people: a GP office's
+    municipality, or the trust a hospital, lab or `other` unit is `part_of`, where that gives a
+    population (the trust's catchment holds its hospitals' patients, the municipality its GP offices'
+    patients). None: nothing does, and `org`'s own population counts."""
+    above = org.municipality if org.kind is Kind.gp_office else org.part_of
+    parent = problem.org.get(above) if above is not None else None
+    return parent if parent is not None and Problem.population(parent) else None
+
+
+def share_counted(problem: Problem) -> list[Organisation]:
+    """The organisations whose population the shares live count (`window_summary`), in data order: every
+    one that gives a population, in its sector's share (`effective_sector`: a hospital's in specialist,
+    an `other` unit's in its own), except one another counted organisation covers (`covered_by`), so
+    that no one is counted twice. The objective weighs every population (docs/rules.md "Objective");
+    the shares say how many people are live."""
+    return [o for o in problem.organisations if Problem.population(o) and covered_by(problem, o) is None]
+
+
 def window_summary(problem: Problem, solution: Solution) -> list[WindowSummary]:
     """Every window (history and future, by date) with what goes live in it and the cumulative share of
-    the population live after it. Shares count municipalities (primary) and health trusts
-    (specialist) of the whole data, whether planned or not. A live organisation in no window goes live
-    in none (it is no window's actor) and counts as live after each window dated on or after its
-    go-live."""
+    the population live after it. Shares count the population of `share_counted`'s organisations of
+    each sector (primary, specialist) of the whole data, whether planned or not. A live organisation in
+    no window goes live in none (it is no window's actor) and counts as live after each window dated on
+    or after its go-live."""
+    counted = share_counted(problem)
+    counted_ids = {o.id for o in counted}
+    by_sector = {sector: [o for o in counted if o.effective_sector is sector] for sector in Sector}
 
-    def population(kind: Kind, orgs) -> int:
-        return sum(Problem.population(o) for o in orgs if o.kind is kind)
+    def population(sector: Sector, orgs: Iterable[Organisation]) -> int:
+        return sum(Problem.population(o) for o in orgs if o.id in counted_ids and o.effective_sector is sector)
 
-    all_primary = population(Kind.municipality, problem.organisations)
-    all_specialist = population(Kind.health_trust, problem.organisations)
+    all_primary = population(Sector.primary, counted)
+    all_specialist = population(Sector.specialist, counted)
     all_users = sum(Problem.users(o) for o in problem.organisations)
-    municipalities = [o for o in problem.organisations if o.kind is Kind.municipality]
-    trusts = [o for o in problem.organisations if o.kind is Kind.health_trust]
 
     position = {w.id: i for i, w in enumerate(problem.windows)}
     live_at: dict[int, list[Organisation]] = {}  # position of the first window it is live after -> orgs
@@ -292,7 +321,7 @@ def window_summary(problem: Problem, solution: Solution) -> list[WindowSummary]:
     for pos, window in enumerate(problem.windows):
         live.extend(live_at.get(pos, []))
         entries = counts.get(pos, [])
-        primary, specialist = population(Kind.municipality, live), population(Kind.health_trust, live)
+        primary, specialist = population(Sector.primary, live), population(Sector.specialist, live)
         users_live = sum(Problem.users(o) for o in live)
         summary.append(
             WindowSummary(
@@ -303,12 +332,39 @@ def window_summary(problem: Problem, solution: Solution) -> list[WindowSummary]:
                 primary_share=_share(primary, all_primary),
                 specialist_share=_share(specialist, all_specialist),
                 users_live=users_live,
-                primary_estimate=share_estimated(primary, all_primary, municipalities, "population"),
-                specialist_estimate=share_estimated(specialist, all_specialist, trusts, "population"),
+                primary_estimate=share_estimated(primary, all_primary, by_sector[Sector.primary], "population"),
+                specialist_estimate=share_estimated(specialist, all_specialist, by_sector[Sector.specialist],
+                                                    "population"),
                 users_live_estimate=share_estimated(users_live, all_users, problem.organisations, "users"),
             )
         )
     return summary
+
+
+def left_to_the_tie_break(problem: Problem, solution: Solution) -> list[Assignment]:
+    """The optional organisations a plan does not schedule although the objective is indifferent to
+    them, where only the tie-break would have placed them and it did not finish (`SolveStats.tie_break`
+    "incomplete"): under the population objective, one with no population (or a `population_weight`
+    of 0) and no preferred window (or a `preferred_window_penalty` of 0) is worth nothing scheduled or
+    not, and only the tie-break schedules it, as early as it may (docs/model.md "Solving"). An equally
+    good plan may schedule them (`hpplan explain --actor ID` tells). Empty for a makespan objective
+    (scheduling one may lengthen the rollout) and for a re-plan (`least_change`: scheduling one changes
+    the baseline)."""
+    if (solution.stats.tie_break != "incomplete" or solution.stats.least_change
+            or problem.waves.objective.kind != "population"):
+        return []
+    objective = problem.waves.objective
+    left = []
+    for entry in solution.plan:
+        org = problem.org.get(entry.id)
+        if entry.go_live is not None or org is None or org.status is not OrgStatus.optional:
+            continue
+        if Problem.population(org) * objective.population_weight:
+            continue
+        if org.preferred_window is not None and objective.preferred_window_penalty:
+            continue
+        left.append(entry)
+    return left
 
 
 # --------------------------------------------------------------------------------------------------
@@ -785,8 +841,8 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
         )
         lines += [
             "",
-            "Shares are cumulative after each window: municipalities' population live over all "
-            "municipalities' (primary), health trusts' over all trusts' (specialist).",
+            f"Shares are cumulative after each window: the population live over all of it, primary and "
+            f"specialist, {SHARE_NOTE}.",
         ]
 
     peaks = peak_loads(problem, solution)
@@ -831,6 +887,10 @@ __all__ = [
     "to_markdown",
     "estimated",
     "estimates_named",
+    "covered_by",
+    "left_to_the_tie_break",
+    "share_counted",
+    "SHARE_NOTE",
     "marked",
     "row_names",
     "window_before",

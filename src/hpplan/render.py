@@ -35,6 +35,8 @@ from .formats import (
     any_limit_estimated,
     any_load_estimated,
     LOAD_NOTE,
+    SHARE_NOTE,
+    left_to_the_tie_break,
     peak_loads,
     peak_rows,
     plan_groups,
@@ -447,6 +449,25 @@ def _group_header(problem: Problem, group: PlanGroup, width: int, g: Glyphs,
     return text
 
 
+def tie_break_note(problem: Problem, solution: Solution) -> str | None:
+    """The line under the "not scheduled" group where optional organisations the objective is
+    indifferent to are among them and the tie-break, which would have placed them, did not finish
+    (`left_to_the_tie_break`): their "not scheduled" is no decision of the objective. None: none such."""
+    left = left_to_the_tie_break(problem, solution)
+    if not left:
+        return None
+    unscheduled = sum(1 for e in solution.plan if e.go_live is None)
+    one = len(left) == 1
+    if len(left) < unscheduled:
+        which = f"{len(left)} of them {'is' if one else 'are'}"
+    else:
+        which = "It is" if one else f"All {len(left)} are"
+    them = "it" if one else "them"
+    return (f"{which} optional, and the objective is indifferent to {them} (neither a population nor a "
+            f"preferred window counts for {them}): the tie-break did not finish, and an equally good plan "
+            f"may schedule {them} (hpplan explain --actor ID tells).")
+
+
 def _gantt_header(layout: Layout, g: Glyphs) -> list[Text]:
     years, units = layout.timeline.header()
     head = Text()
@@ -497,6 +518,10 @@ def render_gantt(problem: Problem, solution: Solution, console: Console, g: Glyp
     dates = window_dates_estimated(problem, solution)
     for group in plan_groups(problem, solution):
         _print(console, _group_header(problem, group, width, g, dates.get(group.key, False)))
+        if not group.scheduled and not group.missing:
+            note = tie_break_note(problem, solution)
+            if note is not None:
+                _print_wrapped(console, Text(note, style="dim italic"))
         if per_kind:
             for entries in by_kind(group.entries):
                 _print(console, _kind_row(problem, entries, layout, group.history, g))
@@ -596,7 +621,7 @@ def summary_notes(problem: Problem, solution: Solution) -> list[str]:
     notes = []
     if problem.history_windows:
         notes.append("* after a window id: history, before the planning date.")
-    notes.append("Primary, Specialist: population live so far (municipalities, trusts).")
+    notes.append(f"Primary, Specialist: share of the population live so far, {SHARE_NOTE}.")
     unscheduled = [e for e in solution.plan if e.go_live is None]
     unscheduled_estimate = estimated((problem.org.get(e.id) for e in unscheduled), "users")
     peaks = peak_loads(problem, solution)
