@@ -586,6 +586,9 @@ def test_the_base_of_a_scenario_file_that_cannot_be_read_is_its_error(tmp_path):
         scenario_base(path)
     (tmp_path / "mydata").mkdir()
     path.write_text("base: mydata\ndescription: x\nchanges:\n  - {op: exclude, actor: aure}\n", encoding="utf-8")
+    assert (scenario_base(path).folder, scenario_base(path).bare) == (None, tmp_path / "mydata")  # no data in it
+    for name in ("organisations.yaml", "waves.yaml"):
+        (tmp_path / "mydata" / name).write_text("", encoding="utf-8")
     assert scenario_base(path).folder == tmp_path / "mydata"
 
 

@@ -31,6 +31,11 @@ class InputError(Exception):
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
+class DataWarning(UserWarning):
+    """Data that is valid but almost surely not what was meant (no organisation loads any pool): the
+    plan is made, and the warning, which starts with `hpplan:`, is said on stderr as one line."""
+
+
 MAX_ERRORS = 25  # errors listed at most; the others are counted, so that a long list is never cut unsaid
 
 

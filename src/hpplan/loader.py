@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import warnings
 from collections import Counter
 from decimal import ROUND_FLOOR, Decimal
 from enum import Enum
@@ -19,8 +20,8 @@ from annotated_types import Ge, Le
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from .errors import (MAX_ERRORS, InputError, InputErrors, Location, a_or_an, closest, did_you_mean, each_of,
-                     input_errors, some_of)
+from .errors import (MAX_ERRORS, DataWarning, InputError, InputErrors, Location, a_or_an, closest, did_you_mean,
+                     each_of, input_errors, some_of)
 from .problem import Problem, month_index
 from .schema import (
     ID_PATTERN,
@@ -131,7 +132,38 @@ def _problem(org_doc: YamlDocument, orgs: OrganisationsFile, waves_doc: YamlDocu
         waves_file=waves_doc.file,
     )
     _raise_in_order(problem, _duplicate_id_errors(problem), _reference_errors(problem) + _slip_errors(problem))
+    unloaded = capacity_unused(problem)
+    if unloaded is not None:
+        warnings.warn(f"hpplan: warning: {unloaded}", DataWarning, stacklevel=3)
     return problem
+
+
+def capacity_unused(problem: Problem) -> str | None:
+    """`file:line: ...` where organisations are to be planned and none of them loads any pool (no
+    `load_profiles` at all, say): the pools' capacity then plays no part in the plan, which is almost
+    surely not what was meant (the plan was made with every pool at 0 load, and nothing said so); None:
+    one of them loads a pool, or there is nothing to plan."""
+    waves = problem.waves
+    to_plan = [o for o in problem.organisations if o.is_plannable]
+    if not to_plan:
+        return None
+    profiles = {p.id: p for p in waves.load_profiles}
+    used = [profiles[i] for o in to_plan for i in o.profile_ids if i in profiles]
+    if any(value > 0 for profile in used for value in (*profile.before, *profile.hypercare)):
+        return None
+    if not waves.load_profiles:
+        why, at = f"{Path(problem.waves_file or WAVES).name} has no load_profiles", waves.field_at("pools")
+    elif not used:
+        kinds = sorted({o.kind.value for o in to_plan if o.load_profile is None})
+        why = f"no load profile is named after their kind ({', '.join(kinds)})" if kinds else \
+            "each has `load_profile: []`"
+        at = waves.field_at("load_profiles")
+    else:
+        why, at = "the load profiles they use have no FTE in any month", waves.field_at("load_profiles")
+    where = f"{at}: " if at is not None else ""
+    return (f"{where}no organisation to plan loads any pool ({why}): the pools' capacity plays no part in this "
+            "plan; where it is to, add load profiles, each named after the kind it is for (municipality, gp_office, "
+            "...) or named in an organisation's load_profile (docs/data-format.md)")
 
 
 # ---- schema validation with lines --------------------------------------------------------------
@@ -176,7 +208,7 @@ def number_errors(doc: YamlDocument, validated: Any, data: Any,
     `validated`: what pydantic made of `data`, which is `doc.data` or a part of it (`validated_beside`),
     whose paths `original` maps to those of `doc.data`."""
     errors = []
-    for at, raw, number in _numbers_written_otherwise(validated, data, ()):
+    for at, raw, number in _numbers_written_otherwise(validated, data, (), lambda at: doc.written.get(original(at))):
         path = original(at)
         names = _data_path(doc.data, path)[1]
         errors.append(InputError(_owner_prefix(names) + not_a_number(path, raw, number, _label(names),
@@ -280,16 +312,61 @@ def _pairs(value: Any, raw: Any, path: tuple = ()) -> Iterable[tuple[Any, Any, t
                 yield from _pairs(item, raw[key], path + (key,))
 
 
-def _numbers_written_otherwise(value: Any, raw: Any,
-                               path: tuple) -> Iterable[tuple[tuple, bool | str | float, int | float]]:
+def _numbers_written_otherwise(value: Any, raw: Any, path: tuple,
+                               text: Callable[[tuple], str | None] | None = None,
+                               ) -> Iterable[tuple[tuple, bool | str | float, int | float]]:
     """(data path, value as read, the number) where a YAML true/false or text became a number in the
     validated `value`, or a decimal fraction a whole number: pydantic reads `true` as 1, '24_717' (quoted) or
-    `1e2` (YAML 1.1's text) as numbers, and takes 120.0 (YAML's reading of `120.000`) for the whole 120."""
+    `1e2` (YAML 1.1's text) as numbers, and takes 120.0 (YAML's reading of `120.000`) for the whole 120; and
+    a number written with an exponent that YAML 1.1 reads as one (`2.5e-1`, with a point and a signed
+    exponent: `1e-3` is text to it), which is refused as `1e-3` is (`_exponent`). `text`: the text of an
+    unquoted value as written, by its path (`YamlDocument.written`; None: not known)."""
+    numbers: set[tuple] | None = None  # the paths of the values that fields typed as numbers hold (found once)
     for validated, written, at in _pairs(value, raw, path):
         if isinstance(validated, bool) or not isinstance(validated, (int, float)):
             continue
         if isinstance(written, (bool, str)) or (isinstance(written, float) and isinstance(validated, int)):
             yield at, written, validated
+        elif isinstance(written, float) and text is not None and _exponent(text(at)) is not None:
+            # (a number where any value goes, in a field typed `Any`, is not the data's figure: left as it is)
+            numbers = set(_typed_numbers(value, raw, path)) if numbers is None else numbers
+            if at in numbers:
+                yield at, written, validated
+
+
+def _typed_numbers(value: Any, raw: Any, path: tuple, numeric: bool = False) -> Iterable[tuple]:
+    """The paths of the numbers in a validated tree that a field typed as a number holds (`fte: Fte`, a load
+    profile's `hypercare: list[LoadFte]`), not one that takes any value (`changes: list[Any]`)."""
+    if isinstance(value, BaseModel) and isinstance(raw, dict):
+        for name, field in type(value).model_fields.items():
+            key = field.alias or name
+            if key in raw:
+                yield from _typed_numbers(getattr(value, name), raw[key], path + (key,), _is_numeric(field.annotation))
+    elif isinstance(value, (list, tuple)) and isinstance(raw, list):
+        for i, (item, raw_item) in enumerate(zip(value, raw)):
+            yield from _typed_numbers(item, raw_item, path + (i,), numeric)
+    elif numeric and isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield path
+
+
+def _is_numeric(annotation: Any) -> bool:
+    """Whether a field's type is a number's (`float`, `int | None`, `list[LoadFte]`), and not `Any`."""
+    if annotation is Any:
+        return False
+    if annotation in (int, float):
+        return True
+    return any(_is_numeric(arg) for arg in get_args(annotation) if arg is not Any)
+
+
+#: a number written with an exponent (`1e3`, `2.5e-1`, `1.5E+2`): refused wherever a number goes, whether
+#: YAML 1.1 reads it as text (`1e-3`: its own form needs a point and a signed exponent) or as a number
+#: (`2.5e-1`), with its decimal digits to write: one rule for every form
+_EXPONENT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)[eE][-+]?\d+")
+
+
+def _exponent(written: object) -> str | None:
+    """`written` (a value's text) as written, where it is a number with an exponent; else None."""
+    return written.strip() if isinstance(written, str) and _EXPONENT.fullmatch(written.strip()) else None
 
 
 def _notes_of_absent_fields(value: Any, raw: Any) -> Iterable[tuple[tuple, str]]:
@@ -370,6 +447,10 @@ def not_a_number(path: tuple, raw: bool | str | float, number: float | None = No
     if isinstance(raw, bool) or number is None:
         return f"{name}: expected a number, found {str(raw).lower()}"
     whole = isinstance(number, int) if whole is None else whole
+    exponent = _exponent(written)
+    if isinstance(raw, float) and exponent is not None:  # `2.5e-1`, which YAML 1.1 reads as a number: as `1e-3`
+        return (f"{name}: expected {'a whole number' if whole else 'a number'} in decimal digits, found {exponent}, "
+                f"a number with an exponent; write {_to_write(exponent, raw, whole, limits=limits)}")
     if isinstance(raw, float):  # `population: 120.000`, which YAML reads as 120.0
         text = written or repr(raw)
         return f"{name}: expected a whole number, found {text}; write {_to_write(text, raw, whole, limits=limits)}"
@@ -416,8 +497,26 @@ def _to_write(text: str, number: float, whole: bool, quoted: bool = False, limit
         meant = f", or {int(number)} if you meant that" if float(number).is_integer() and int(number) != digits else ""
         return f"{digits} (digits only, no thousands separator{', no quotes' if quoted else ''}){meant}"
     low = math.floor(number)
-    meant = f"{low} or {low + 1}" if whole and not float(number).is_integer() else _plain_number(number)
+    meant = f"{low} or {low + 1}" if whole and not float(number).is_integer() else _digits_to_write(text, number)
     return meant + (" (no quotes)" if quoted else "")
+
+
+#: the most zeros after the decimal point that a message writes out (`1e-300` is said, not written in full)
+_ZEROS_WRITTEN = 12
+
+
+def _digits_to_write(text: str, number: float) -> str:
+    """The decimal digits of a number written `text` (the `number` read from it), from the text where it is
+    one (`1e-3`: 0.001, digit for digit; no float rounds it); a fraction with more than `_ZEROS_WRITTEN`
+    zeros after the point (`1e-300`) is said, not written out (302 characters), and never as 0."""
+    exact = Decimal(text.strip()) if _DECIMAL.fullmatch(text.strip()) else Decimal(repr(float(number)))
+    zeros = -exact.adjusted() - 1  # the zeros between the point and the first digit that is not one
+    if exact == 0 or zeros <= _ZEROS_WRITTEN:
+        return _plain_number(exact)
+    digits = "".join(map(str, exact.normalize().as_tuple().digits))
+    sign = "-" if exact < 0 else ""
+    return (f"{sign}0.000…{digits} in full, with {zeros} zeros after the point before the {digits} (is the "
+            "exponent a slip?)")
 
 
 #: the least and the largest number a field takes (None: no such limit)
@@ -469,8 +568,8 @@ def _plain_number(number: float | Decimal) -> str:
         return format(number.normalize(), "f") if number != number.to_integral_value() else str(int(number))
     if float(number).is_integer():
         return str(int(number))
-    text = repr(float(number))
-    return text if "e" not in text else f"{number:.12f}".rstrip("0")
+    text = repr(float(number))  # (1e-07 as 0.0000001, from its shortest digits: not rounded to 0)
+    return text if "e" not in text else format(Decimal(text), "f")
 
 
 def _rule_type_of(node: Any, part: str) -> bool:
@@ -537,8 +636,10 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict,
         if allowed:
             msg += f"; allowed here: {', '.join(sorted(allowed))}"
     elif kind == "missing":
-        choices = _choices(_field_at(model, err["loc"]))
+        missing = _field_at(model, err["loc"])
+        choices = _choices(missing)
         msg = f"missing field {field!r}" + (f"; write {_MISSING_HINT[field]}" if field in _MISSING_HINT else
+                                            f"; {_SOURCE_HINT}" if field == "source" and _is_note(missing) else
                                             f"; write {field}: one of {', '.join(choices)}" if choices else "")
     elif kind == "value_error":
         msg = err["msg"].removeprefix("Value error, ")
@@ -553,12 +654,23 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict,
             msg = msg.replace(f"found {err['ctx']['found']}", f"found {doc.written[path]}", 1)
     elif kind == "window_date":  # schema.WindowId
         msg = f"{context}: {_window_for_date(err['ctx']['date'], windows)}"
-    elif kind in ("int_parsing", "float_parsing") and isinstance(value, str) and _DECIMAL.fullmatch(value.strip()) \
-            and not math.isfinite(float(value)):  # 1e400: beyond any number a computer holds
-        written = "which YAML reads as text, " if doc.written.get(path) is not None else ""
-        msg = (f"{context}: expected {'a whole number' if kind == 'int_parsing' else 'a number'} in decimal digits, "
-               f"found {value.strip()}, {written}too large to be held as a number; write the number in decimal digits "
-               "(is the exponent a slip?)")
+    elif kind in ("int_parsing", "float_parsing", "finite_number") and _number_text(value, doc.written.get(path)) \
+            and not math.isfinite(float(_number_text(value, doc.written.get(path)))):
+        # 1e400 (text to YAML 1.1), 1.0e+400 (a number to it, read as .inf): beyond any number a computer holds
+        written = ("which YAML reads as text, " if isinstance(value, str) and doc.written.get(path) is not None else
+                   "" if isinstance(value, str) else "a number with an exponent, ")
+        whole = kind == "int_parsing" or kind == "finite_number" and _whole_field(_field_at(model, err["loc"]))
+        msg = (f"{context}: expected {'a whole number' if whole else 'a number'} in decimal digits, "
+               f"found {_number_text(value, doc.written.get(path))}, {written}too large to be held as a number; write "
+               "the number in decimal digits (is the exponent a slip?)")
+    elif kind in _OUT_OF_RANGE and (isinstance(value, str) and _DECIMAL.fullmatch(value.strip())
+                                    or isinstance(value, float) and _exponent(doc.written.get(path))):
+        # `factor: 1e3` (text to YAML 1.1, which pydantic reads as 1000), `1.5e+2` (a number to it), '15' in
+        # quotes: the number as it is to be written, with the field's range, as for every exponent form
+        field_info = _field_at(model, err["loc"])
+        number = float(value) if isinstance(value, str) else value
+        msg = not_a_number(path, value, number, context, doc.written.get(path), whole=_whole_field(field_info),
+                           limits=field_limits(field_info))
     elif kind == "int_parsing" and isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
         # 1e2 (YAML 1.1's text, or in quotes), '2.5' in quotes: a number, but not written as a whole one
         msg = not_a_number(path, value, float(value), context, doc.written.get(path), whole=True,
@@ -763,6 +875,35 @@ _MISSING_HINT = {
 }
 
 
+#: what to write for a missing source note of one value (a plan file's entry, a sweep's risk), as the data
+#: files' `source` is asked for (`schema.Sourced`)
+_SOURCE_HINT = "add `source: \"estimate: how it was estimated\"` (or 'fact: where it is from')"
+
+
+def _is_note(field: FieldInfo | None) -> bool:
+    """Whether `field` is one text (a source note), not a mapping of notes by field (the data's `source`)."""
+    return field is not None and field.annotation is str
+
+
+#: pydantic's errors for a number outside a field's range
+_OUT_OF_RANGE = {"less_than_equal", "greater_than_equal", "less_than", "greater_than"}
+
+
+def _number_text(value: object, written: str | None) -> str | None:
+    """The text of a number as written, where it is one in decimal digits (with an exponent or not): the
+    text pydantic was given (`1e400`, which YAML 1.1 reads as text, or one in quotes), else the unquoted
+    number's (`1.0e+400`, which YAML reads as .inf); None: no such text."""
+    text = value if isinstance(value, str) else written
+    return text.strip() if isinstance(text, str) and _DECIMAL.fullmatch(text.strip()) else None
+
+
+def _whole_field(field: FieldInfo | None) -> bool:
+    """Whether `field` takes whole numbers only (`users: int | None`), not any (`fte: Fte`)."""
+    def has(annotation: Any, kind: type) -> bool:
+        return annotation is kind or any(has(arg, kind) for arg in get_args(annotation))
+    return field is not None and has(field.annotation, int) and not has(field.annotation, float)
+
+
 #: how YAML writes the numbers that are not finite
 _YAML_NUMBER = {"inf": ".inf", "-inf": "-.inf", "nan": ".nan"}
 
@@ -958,7 +1099,8 @@ def _reference_errors(problem: Problem) -> list[InputError]:
             err(f"{role} {ident!r} is not an organisation in organisations.yaml{meant(ident, orgs, 'organisation')}",
                 owner, field)
         elif kind is not None and orgs[ident].kind is not kind:
-            err(f"{role} {ident!r} is {a_or_an(orgs[ident].kind.value)}, expected {a_or_an(kind.value)}", owner, field)
+            err(f"{role} {ident!r} is {a_or_an(orgs[ident].kind.value)}, expected {a_or_an(kind.value)}"
+                + _of_kind_meant(problem, ident, owner, kind), owner, field)
 
     def need_window(ident: str, owner: Located, role: str, future: bool = False, field: str = "windows") -> None:
         if ident not in windows:
@@ -1069,6 +1211,28 @@ def _reference_errors(problem: Problem) -> list[InputError]:
             err(f"{label} names {', '.join(repeated)} more than once; name each once", rule,
                 "actors" if hasattr(rule, "actors") else None)
     return errors
+
+
+#: what an organisation's field that names another of a kind names, said where it names one of another kind
+_NAMES = {Kind.municipality: "the municipality that {id} is located in",
+          Kind.health_trust: "the health trust that {id} belongs to"}
+
+
+def _of_kind_meant(problem: Problem, ident: str, owner: Organisation, kind: Kind) -> str:
+    """What to write where `owner`'s `municipality` (or `part_of`) names `ident`, an organisation of another
+    kind than `kind`: whose field it is and what it names, and the id most likely meant: the one of that kind
+    spelt most like `ident` (`roskilde` for the hospital `roskilde-sygehus`) or like `owner`'s id, for a
+    trust the one a hospital named belongs to; else those there are."""
+    named = problem.org[ident]
+    ours = [o.id for o in problem.organisations if o.kind is kind]
+    said = f" ({_NAMES[kind].format(id=owner.id)})"
+    if not ours:
+        return f"{said}; {Path(problem.org_file or ORGANISATIONS).name} has no {kind.value}: add it"
+    meant = (named.part_of if kind is Kind.health_trust and named.part_of in ours else None) \
+        or closest(ident, ours) or closest(owner.id, ours)
+    if meant is not None:
+        return f"{said}; did you mean {meant!r}?"
+    return f"{said}; write the id of {a_or_an(kind.value)}: {some_of(sorted(ours))}"
 
 
 def history_preference(org: Organisation, own: Window | None) -> str | None:

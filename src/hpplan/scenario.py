@@ -19,18 +19,20 @@ what was applied) and leaves its argument and the files as they were. Every prob
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, model_validator
 
 from .errors import InputError, InputErrors, Location, did_you_mean, input_errors
-from .loader import (DATA_FLAGS, _explain, _line, _locate, _number_read, _numbers_written_otherwise, _outside,
-                     _plain_number, check_references, field_limits, flag_fields, history_preference, not_a_number,
-                     validate, validated_beside)
+from .loader import (DATA_FLAGS, ORGANISATIONS, WAVES, _digits_to_write, _explain, _exponent, _line, _locate,
+                     _number_read, _numbers_written_otherwise, _outside, _plain_number, check_references, field_limits,
+                     flag_fields, history_preference, not_a_number, validate, validated_beside)
 from .problem import Numbering, Problem, Removal, checked_problem, month_label, parse_month
 from .schema import (
     HISTORY_BY_CALLER,
@@ -455,6 +457,12 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
                 if read is None and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", number):  # as written
                     refused = _outside(number, float(number), False, limits)
                     read = ([], refused) if refused else ([float(number)], None)
+                elif read is None and _exponent(number) is not None and math.isfinite(float(number)):
+                    # `primary=1e-3`: an exponent, refused as in a scenario file, with its decimal digits
+                    refused = _outside(number, float(number), False, limits)
+                    digits = _digits_to_write(number, float(number))
+                    read = (([], refused) if refused else ([Decimal(number)], "in decimal digits, not as an exponent")
+                            if digits == _plain_number(Decimal(number)) else ([], digits))
                 month_as = None if month is None else (
                     month.strip() if re.fullmatch(MONTH_PATTERN, month.strip()) else month_meant(month))
                 wrong = ([f"the {kind} {number!r}"] if read is None or read[1] is not None else []) + (
@@ -665,7 +673,7 @@ class _Draft:
         # as in organisations.yaml, true/false or text is no number (pydantic reads `users: true` as 1 and
         # `population: "2000"` as 2000)
         wrong += [InputError(f"{org.id}: {not_a_number(path, raw, number, written=written.get(path))}", where(path[0]))
-                  for path, raw, number in _numbers_written_otherwise(new, update, ())]
+                  for path, raw, number in _numbers_written_otherwise(new, update, (), written.get)]
         # a live organisation's earliest, latest or preferred_window that its go-live contradicts: each
         # undone in the change (a `set` that makes it live keeps the bounds the data gave it for its plan)
         wrong += [InputError(f"{org.id}: {broken}; write {name}: null in this {change.op}'s {field}"
@@ -1112,23 +1120,59 @@ def _place(numbers: list[int], in_file: int, c: Change, what: str, removed: list
                                      else "") + f"; index {c.index} is past the last", c.where("index"))
 
 
+#: the files a data folder holds (`loader.load_problem`)
+DATA_FILES = (ORGANISATIONS, WAVES)
+
+
 @dataclass(frozen=True)
 class Base:
     """The data folder a scenario file names as its `base`: the name as written, where it is written,
-    and the folder it names (relative to the working directory, else to the scenario file), if any."""
+    and the data folder it names (relative to the working directory, else to the scenario file: the
+    first that holds the data files), if any; `bare`: where it names none, the folder it names that
+    lacks them (`base: .` beside the scenarios, or a folder with waves.yaml alone), if any."""
 
     name: str
     at: Location
     folder: Path | None
+    bare: Path | None = None
+
+    @property
+    def missing(self) -> list[str]:
+        """The data files that `bare` lacks (none where there is no such folder)."""
+        return [] if self.bare is None else [name for name in DATA_FILES if not (self.bare / name).is_file()]
+
+    @property
+    def what(self) -> str:
+        """What the name is here, where it names no data folder, said after it (`note: s.yaml was written for
+        base 'halfdata', WHAT; applying it to data`): "which is no folder here", or "a folder (halfdata)
+        without organisations.yaml, so no data folder"."""
+        if self.bare is None:
+            return "which is no folder here"
+        return f"a folder ({self.bare}) without {' or '.join(self.missing)}, so no data folder"
+
+    def error(self, scenario: Path | str) -> InputError:
+        """The error for a `scenario` planned on its base (no --data) that names no data folder, at its
+        `base:` line: what is there, and what to write."""
+        if self.bare is None:
+            found = f"here or beside {scenario}"
+        else:
+            has = [name for name in DATA_FILES if name not in self.missing]
+            lacks = (f"neither {' nor '.join(self.missing)}" if not has else f"{has[0]} but no {self.missing[0]}")
+            found = f"(the folder {self.bare} holds {lacks}; a data folder holds {' and '.join(DATA_FILES)})"
+        return InputError(f"base: no data folder {self.name!r} {found}; correct the base (the folder that holds "
+                          "the data this scenario changes), or give the data with --data DIR", self.at)
 
 
 def scenario_base(path: Path | str) -> Base:
     """The `base` a scenario file names. Raises InputError when the file cannot be read: that error is
-    the one to tell (planning ./data instead said "no such data folder" for a bad date in the file)."""
+    the one to tell (planning ./data instead said "no such data folder" for a bad date in the file). A
+    folder without the data files is no data folder (`Base.bare`): planned, it said "halfdata/
+    organisations.yaml: no such file", without the scenario line that named it."""
     doc = load_yaml(Path(path), str(path), FLAGS)
     base = validate(ScenarioHeader, doc).base
-    folder = next((c for c in (Path(base), Path(path).parent / base) if c.is_dir()), None)
-    return Base(base, doc.where(("base",)), folder)
+    folders = [c for c in (Path(base), Path(path).parent / base) if c.is_dir()]
+    data = next((c for c in folders if all((c / name).is_file() for name in DATA_FILES)), None)
+    return Base(base, doc.where(("base",)), data, None if data is not None or not folders else folders[0])
 
 
 __all__ = ["CHANGES", "Scenario", "apply_quick", "apply_scenario", "apply_scenarios", "load_scenario", "scenario_base"]
