@@ -29,6 +29,7 @@ from .compare import LANDINGS_EXAMINED, AllowedEarlier, Cause, Comparison, Move,
 from .errors import InputError, Location, some_of
 from .formats import (PeakLoad, any_limit_estimated, any_load_estimated, estimate_note, fmt_int, fmt_number, marked,
                       md_text)
+from .loader import ORGANISATIONS, WAVES
 from .progress import solve_progress
 from .problem import Problem
 from .render import print_lines, say
@@ -36,6 +37,7 @@ from .solution import Solution, Status, read_plan
 from .solve import Baseline, Replan, SolveOptions, solve_replan
 from .stopping import ctrl_c, ends_on_ctrl_c
 from .verify import verify
+from .yamlio import unreadable
 
 #: the terminal width from which moves are shown as one table (below it: a block per move)
 WIDE = 120
@@ -51,11 +53,37 @@ class CompareFormat(str, Enum):
 # shared with `hpplan solve`
 
 
+#: what --baseline takes, as its messages say it
+SAVED_PLAN = "a saved plan (the JSON `hpplan solve --format json -o FILE` writes, or a YAML plan file)"
+
+
+def baseline_problem(path: Path | str, folder_too: bool = False) -> InputError | None:
+    """Why the `--baseline` given is no saved plan to read, named with the option (`--baseline: PATH: a folder,
+    not a plan file; ...`): an empty path, no such file, a folder, a device or a named pipe (refused before
+    it is read: /dev/zero never ends, a named pipe waits for a writer); None: a file to read. `folder_too`:
+    a data folder is a baseline too (`compare`), and a folder without the data's files is said as such."""
+    give = f"give {SAVED_PLAN}" + (" or a data folder" if folder_too else "")
+    if str(path) == "":  # (a Path of '' is '.': only the text given says it was empty)
+        return InputError(f"--baseline: empty path; {give}")
+    where = Location(f"--baseline: {path}")
+    if folder_too and Path(path).is_dir():
+        lacking = [name for name in (ORGANISATIONS, WAVES) if not (Path(path) / name).exists()]
+        if not lacking:
+            return None
+        return InputError(f"a folder without {' and '.join(lacking)}, so no data folder; {give}", where)
+    problem = unreadable(path, what="plan file", give=give, missing="write one with `hpplan solve --format json -o FILE`")
+    return None if problem is None else InputError(problem, where)
+
+
 def read_baseline(path: Path, freeze_until: Optional[dt.date], problem: Problem) -> tuple[Baseline, list]:
     """A saved plan to compare or re-plan against: the JSON `hpplan solve` writes, or a YAML plan file as
     `check --plan` reads it (its dates are windows of `problem`, the baseline's data). Bad input: exit 2;
     so is a saved plan with no plan in it (infeasible, none in time): nothing to compare with or keep,
-    and "no go-live moved" would be a wrong answer (`compare` refuses it too)."""
+    and "no go-live moved" would be a wrong answer (`compare` refuses it too). A path that is no file to
+    read is said with the option (`baseline_problem`)."""
+    path_problem = baseline_problem(path)
+    if path_problem is not None:
+        fail_input(path_problem)
     try:
         if is_yaml_plan(path):
             read = read_plan_file(problem, path)
@@ -611,6 +639,10 @@ def compare_command(
     if fresh and freeze_until is not None:
         typer.echo("error: --freeze-until keeps go-lives of the baseline; it does not go with --fresh", err=True)
         raise typer.Exit(EXIT_INPUT)
+    # before the data is read or anything solved (an empty path is refused as every option's: `cli.value_problem`)
+    path_problem = baseline_problem(baseline, folder_too=True)
+    if path_problem is not None:
+        fail_input(path_problem)
     output = to_stdout(output)
     fmt = fmt or format_of(output, CompareFormat)
     read = [baseline, *scenario, *baseline_scenario]

@@ -18,7 +18,14 @@ from pydantic import TypeAdapter, ValidationError
 
 from .errors import InputError, Location, input_errors
 from .schema import Date, Id, id_advice
-from .yamlio import utf8_text
+from .yamlio import read_regular_file, utf8_text
+
+
+#: the largest plan file read: a national plan's JSON is about 0.5 MB; a file far larger is not a plan (or a
+#: device such as /dev/zero, refused before it is read)
+MAX_PLAN_BYTES = 32 * 1024 * 1024
+#: how a plan file is made, as the messages about one say it
+_WRITE_ONE = "`hpplan solve --format json -o FILE`"
 
 
 class Status(str, Enum):
@@ -193,17 +200,14 @@ def read_plan(path: Path) -> Solution:
     itself (an organisation twice, a window on two dates, an id that is no id), is an InputError at the
     line of the entry or field; whether it fits some data is for its reader to check (`check --plan`
     refuses an organisation the data lacks, a re-plan's baseline may come from other data)."""
+    # a regular file of at most MAX_PLAN_BYTES: a device (/dev/zero) or a named pipe is refused before it is read
+    raw = read_regular_file(path, str(path), what="plan file", give=f"give the JSON file {_WRITE_ONE} wrote",
+                            missing=f"write one with {_WRITE_ONE}", max_bytes=MAX_PLAN_BYTES,
+                            size_note=f" ({MAX_PLAN_BYTES // 2 ** 20} MiB: a national plan's file is about 0.5 MB)")
     try:
         # saved by Notepad: a byte order mark is read past, another encoding said at its line (`utf8_text`)
-        text = utf8_text(Path(path).read_bytes(), str(path), "the JSON `hpplan solve --format json -o FILE` writes")
+        text = utf8_text(raw, str(path), f"the JSON {_WRITE_ONE} writes")
         data = json.loads(text, object_pairs_hook=_no_key_twice)
-    except FileNotFoundError:
-        raise InputError("no such plan file; write one with `hpplan solve --format json -o FILE`", Location(str(path)))
-    except IsADirectoryError:
-        raise InputError("a folder, not a plan file; give the JSON file `hpplan solve --format json -o FILE` wrote",
-                         Location(str(path)))
-    except OSError as exc:
-        raise InputError(f"cannot read the plan file ({exc.strerror or exc})", Location(str(path)))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         from .check import is_yaml_plan  # here only: check reads plans with this module

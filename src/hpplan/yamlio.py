@@ -10,7 +10,9 @@ can point at it.
 from __future__ import annotations
 
 import copy
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,20 +99,93 @@ class YamlDocument:
         return Location(self.file, self.line_of(path))
 
 
-def load_yaml(path: Path, display: str | None = None, flags: frozenset[str] = frozenset()) -> YamlDocument:
+def load_yaml(path: Path, display: str | None = None, flags: frozenset[str] = frozenset(), *, what: str = "file",
+              give: str = "") -> YamlDocument:
     """Read one YAML file strictly. Raises InputError with `file:line` on anything doubtful. `flags`: the
-    keys whose values are true or false (`yes` there is answered with true, not with quotes)."""
-    display = display or str(path)
-    path = Path(path)
-    if not path.exists():
-        raise InputError("no such file", Location(display))
-    if not path.is_file():
-        raise InputError("not a file (a folder?)", Location(display))
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise InputError(f"file is {size:,} bytes; at most {MAX_BYTES:,} are read (is this the right file?)", Location(display))
-    raw = path.read_bytes()
-    return parse_yaml(raw, display, flags)
+    keys whose values are true or false (`yes` there is answered with true, not with quotes). A path that is
+    no regular file (a folder, a device, a named pipe), or a file over MAX_BYTES, is refused before it is
+    read (`read_regular_file`; `what`, `give`: the file expected and what to give instead, as it says them)."""
+    raw = read_regular_file(path, display or str(path), what=what, give=give)
+    return parse_yaml(raw, display or str(path), flags)
+
+
+def not_regular(mode: int) -> str | None:
+    """What a file of this `st_mode` is, as a person names it, where it is no regular file ('a folder',
+    'a device', ...); None: a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def not_regular_message(kind: str, what: str = "file", give: str = "") -> str:
+    """The one wording of "this path is no file to read" (`read_regular_file`), for `kind` as `not_regular`
+    says it: a folder is "a folder, not a {what}"; a device (/dev/null, /dev/zero), a named pipe or a socket
+    is "not a regular file but ..." (reading one may never end). `give`: what to give instead."""
+    if kind == "a folder":
+        return f"a folder, not a {what}" + (f"; {give}" if give else "")
+    return f"not a regular file but {kind}; {give or 'give the path of a file'}"
+
+
+def unreadable(path: Path | str, *, what: str = "file", give: str = "", missing: str = "") -> str | None:
+    """Why `path` is no file to read, by a look at it (nothing is opened), as `read_regular_file` says it: no
+    path (''), no such file, a folder, a device, named pipe or socket, or one that cannot be looked at; None: a
+    regular file. For a command to say it with the option that named the path (`--baseline: PATH: ...`)."""
+    if isinstance(path, str) and not path:
+        return f"empty path; {give or f'give the path of a {what}'}"
+    try:
+        mode = Path(path).stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return f"no such {what}" + (f"; {missing}" if missing else "")
+    except OSError as exc:
+        return f"cannot read the {what} ({exc.strerror or exc})"
+    kind = not_regular(mode)
+    return None if kind is None else not_regular_message(kind, what, give)
+
+
+def read_regular_file(path: Path | str, display: str | None = None, *, what: str = "file", give: str = "",
+                      missing: str = "", max_bytes: int = MAX_BYTES, size_note: str = "") -> bytes:
+    """The bytes of the regular file at `path` (at most `max_bytes`), else an InputError at `display`: what
+    `unreadable` says (a device, named pipe or socket is refused before it is read: /dev/zero never ends, a
+    named pipe waits for a writer), a larger file, or one that cannot be read. `what`: the file expected
+    ("plan file"); `give`: what to give instead; `missing`: advice where there is no such file; `size_note`:
+    said after the size limit."""
+    display = display if display is not None else str(path)
+    problem = unreadable(path, what=what, give=give, missing=missing)
+    if problem is not None:
+        raise InputError(problem, Location(display or repr(str(path))))
+    try:
+        # not blocking, and the kind asked again of what was opened: a path swapped for a named pipe after the
+        # look above neither waits for a writer nor is read
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise InputError(f"cannot read the {what} ({exc.strerror or exc})", Location(display)) from None
+    with os.fdopen(fd, "rb") as handle:
+        opened = os.fstat(handle.fileno())
+        kind = not_regular(opened.st_mode)
+        if kind is not None:
+            raise InputError(not_regular_message(kind, what, give), Location(display))
+
+        def too_large(size: str) -> InputError:
+            return InputError(f"file is {size} bytes; at most {max_bytes:,} are read{size_note}; is this the right "
+                              "file?", Location(display))
+
+        if opened.st_size > max_bytes:
+            raise too_large(f"{opened.st_size:,}")
+        try:
+            raw = handle.read(max_bytes + 1)  # a file that grew since: no more than the limit is read
+        except OSError as exc:
+            raise InputError(f"cannot read the {what} ({exc.strerror or exc})", Location(display)) from None
+    if len(raw) > max_bytes:
+        raise too_large(f"more than {max_bytes:,}")
+    return raw
 
 
 def utf8_text(raw: bytes, display: str, what: str = "a YAML text file") -> str:
