@@ -65,7 +65,7 @@ def test_a_finding_of_a_large_conflict_counts_the_other_rules_by_kind(tmp_path: 
 def test_a_small_conflict_names_each_other_rule(tmp_path: Path):
     data = municipalities(tmp_path / "data", 4, fte=6)  # the pool takes 2: 3 must go live, and the pool
     findings = json.loads(run("check", "--data", data, "--format", "json").stdout)["findings"]
-    keys = {f"mandatory:m0{i}" for i in range(4)} | {"capacity:primary@2024-02"}
+    keys = {f"Municipality {i} must go live" for i in range(4)} | {"pool primary in 2024-02"}  # in words
     for finding in findings:
         named = set(re.search(r"cannot hold together with ([^;]+);", finding["message"])[1].split(", "))
         assert len(named) == 3 and named < keys, finding["message"]

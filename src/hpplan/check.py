@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from .errors import InputError, InputErrors, Location, did_you_mean, each_of, input_errors
 from .explain import (MORE_UNDECIDED, RELAX_EACH_MAX, SOLVE_TIME_LIMIT, Conflict, Explanation, Undecided,
-                      counted, explain_infeasible, kind_counts, rests_on_json)
+                      counted, explain_infeasible, kind_counts, named, rests_on_json)
 from .formats import ESTIMATE_NOTE, PLAN_FILE, entry_of, md_text
 from .loader import validate
 from .model.objective import TERMS as OBJECTIVE_WEIGHTED_TERMS
@@ -619,13 +619,14 @@ def check_data(problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT, relax:
 
 
 def _others(conflict: Conflict):
-    """What the i-th rule of a conflict cannot hold together with, for its finding: the other keys, or
-    past RELAX_EACH_MAX of them how many of each kind (a conflict of 5,672 groups that listed every
-    other key in each finding made a JUnit report of 1.2 GB). The count depends only on the rule's
-    kind: computed once per kind."""
-    keys = conflict.keys
-    if len(keys) - 1 <= RELAX_EACH_MAX:
-        return lambda i: ", ".join(keys[:i] + keys[i + 1:]) or "the history"
+    """What the i-th rule of a conflict cannot hold together with, for its finding: the other rules and
+    limits in words (`explain.named`: 'Aarhus Kommune must go live, limit #2 (max_users) in windows
+    v02..v14'; their keys, the JSON's, read `limit#2.max_users@v02`), or past RELAX_EACH_MAX of them how many
+    of each kind (a conflict of 5,672 groups that listed every other key in each finding made a JUnit report
+    of 1.2 GB). The count depends only on the rule's kind: computed once per kind."""
+    reasons = conflict.reasons
+    if len(reasons) - 1 <= RELAX_EACH_MAX:
+        return lambda i: named(reasons[:i] + reasons[i + 1:]) or "the history"
     kinds = [reason.kind for reason in conflict.reasons]
     by_kind: dict[str, str] = {}
     for i, kind in enumerate(kinds):

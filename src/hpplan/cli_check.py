@@ -15,8 +15,8 @@ from .check import (EXIT_FAILED, EXIT_OK, EXIT_UNDECIDED, FORMATS, CheckResult, 
 from .cli import (EXIT_INPUT, app, check_command_line, fail_input, folder_if_known, folder_to_plan,
                   inputs_of, output_problem, problem_with)
 from .errors import InputError
-from .explain import (SOLVE_TIME_LIMIT, Explanation, Undecided, counted, explain_infeasible, is_feasible, known_actor,
-                      plan_file_for, why_not_earlier)
+from .explain import (SOLVE_TIME_LIMIT, WORK_BUDGET_FACTOR, Explanation, Undecided, counted, explain_infeasible,
+                      is_feasible, known_actor, plan_file_for, why_not_earlier)
 from .formats import ESTIMATE_NOTE
 from .io import write_atomic, write_stdout
 from .problem import Problem
@@ -45,10 +45,13 @@ ScenarioOption = typer.Option(
     [], "--scenario", "-s", help="A scenario file applied on top of the data (repeatable, in order).")
 TimeLimitOption = typer.Option(
     SOLVE_TIME_LIMIT, "--time-limit", "-t", min=TIME_LIMIT_MIN, max=TIME_LIMIT_MAX,
-    help="Work limit of each solve, in CP-SAT deterministic seconds (about seconds; reproducible).")
+    help="Work limit of each solve, in CP-SAT deterministic seconds (about seconds; reproducible); the whole "
+         f"explanation of data with no plan shares a work budget of {WORK_BUDGET_FACTOR} times it, which bounds "
+         "the work, not the wall time (docs/check.md).")
 ExplainTimeLimitOption = typer.Option(
     SOLVE_TIME_LIMIT, "--time-limit", "-t", min=TIME_LIMIT_MIN, max=TIME_LIMIT_MAX,
-    help="Work limit of each solve, in CP-SAT deterministic seconds (about seconds; reproducible); for "
+    help="Work limit of each solve, in CP-SAT deterministic seconds (about seconds; reproducible); the whole "
+         f"explanation of data with no plan shares a work budget of {WORK_BUDGET_FACTOR} times it; for "
          "--actor's best plan with it moved, wall seconds of hpplan solve's race.")
 
 
@@ -159,8 +162,9 @@ def _invalid(error: InputError, folder: Path, scenario: List[Path], plan: Option
 def explain_command(
     data: Optional[Path] = DataOption,
     scenario: List[Path] = ScenarioOption,
-    actor: Optional[str] = typer.Option(
-        None, "--actor", "-a", help="Explain why this organisation (id) does not go live one window earlier."),
+    actors: List[str] = typer.Option(
+        [], "--actor", "-a", help="Explain why this organisation (id) does not go live one window earlier (one "
+                                  "organisation a run)."),
     plan: Optional[Path] = typer.Option(
         None, "--plan", "-p", help="With --actor: the plan to ask about (default: the optimal plan); one that "
                                    "breaks rules or limits (as `hpplan check --plan` finds) is refused; one whose "
@@ -172,10 +176,11 @@ def explain_command(
     that help); with --actor, why an organisation does not go live earlier."""
     folder = folder_if_known(data, scenario) or data or Path("data")
     try:
+        actor = one_actor(actors, folder, scenario, plan)
         problem = load_with_scenarios(data, scenario)
         if plan is not None and actor is None:
             raise InputError("--plan goes with --actor (the plan whose organisation to explain)", str(plan))
-        org = known_actor(problem, actor) if actor is not None else None
+        org = known_actor(problem, actor, "--actor") if actor is not None else None
         given = None
         if plan is not None:
             # first checked as `hpplan check --plan` reads and checks it: an answer about a plan that breaks
@@ -217,6 +222,19 @@ def explain_command(
     else:
         write_stdout((summary + ".\n\n" if unanswered else "") + answer.to_text())
     raise typer.Exit(code)
+
+
+def one_actor(actors: list[str], folder: Path, scenarios: list[Path], plan: Optional[Path]) -> Optional[str]:
+    """The organisation `explain --actor` asks about; None without the option. Given more than once, usage
+    error (the last one was explained and the others dropped without a word: `-a aure -a averoy`), with the
+    command for each, with the same --data, --scenario and --plan."""
+    if len(actors) > 1:
+        given = ("--plan", str(plan)) if plan is not None else ()
+        runs = ", ".join(f"`{check_command_line(folder, scenarios, '--actor', a, *given, verb='explain')}`"
+                         for a in dict.fromkeys(actors))
+        raise InputError(f"given {len(actors)} times ({', '.join(map(repr, actors))}); explain answers about one "
+                         f"organisation a run: run it once for each, {runs}", "--actor")
+    return actors[0] if actors else None
 
 
 def _refuse_plan(checked: CheckResult, org: Organisation, plan: Path, folder: Path, scenarios: list[Path],

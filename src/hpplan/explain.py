@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -54,7 +55,8 @@ from .model.constraints import GROUP_KINDS, Group
 from .model.variables import Slot
 from .problem import LOAD_SCALE, Problem, checked_problem, month_index, month_label
 from .progress import RaceHook
-from .schema import AfterLive, Located, NotSameWindow, Order, Organisation, Status, Together, Track, WithOrBefore
+from .schema import (ID_PATTERN, AfterLive, Located, NotSameWindow, Order, Organisation, Status, Together, Track,
+                     WithOrBefore, id_advice)
 from .solution import Solution
 from .solution import Status as SolveStatus
 from .stopping import cp_solver
@@ -156,6 +158,12 @@ class Reason:
     #: a rule's members that opted out and tie the others to them (`out_of_plan`): (id, the line of their
     #: `status`), the data the rule cannot hold with, which is no rule of its own (a pull request's opt-out)
     rests_on: tuple[tuple[str, Location | None], ...] = ()
+    #: what it is, in a few words, where a message names it among others ("limit #2 (max_users) in window
+    #: v01", "Aarhus Kommune must go live"); the key is the JSON's, never said to a user ("": the key)
+    label: str = ""
+    #: a limit in one window, a pool in one month: (what, its place in the order of windows or months, the
+    #: window id or month, 'window' or '') so that a run of them is named once: "… in windows v01..v14"
+    series: tuple[str, int, str, str] | None = None
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
@@ -225,14 +233,24 @@ class Conflict:
     relaxations: list[Relaxation] = field(default_factory=list)
     #: groups not proven needed (a solve reached its work limit): the set is then not proven minimal
     unproven: list[str] = field(default_factory=list)
-    #: groups whose smallest change was not computed: the work budget (seconds) was spent
+    #: groups whose smallest change was not computed: the work budget (seconds) was spent, or (those also
+    #: in `not_decided`) the change was tried and its solve not decided within the work limit of one solve
     not_computed: list[str] = field(default_factory=list)
     budget: float = 0.0
     untried: bool = False  # some unproven group was not tried: the work budget was spent
+    #: of `not_computed`, those whose change was tried and not decided within the work limit (a limit raised
+    #: in every window that CP-SAT could not decide in `-t 2`: it vanished, as if no raise could help)
+    not_decided: list[str] = field(default_factory=list)
+    time_limit: float = 0.0  # the work limit of one solve (seconds), for what `not_decided` says
+    #: the wall time the explanation was given (`explain_infeasible(wall_limit=)`) when it ran out before the
+    #: work budget: what was not computed or not proven was stopped by the clock; None: by the work budget
+    wall_limit: float | None = None
+    #: keys named in `not_computed` that are no rule of the conflict (a status a rule rests on), in words
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def budget_spent(self) -> bool:
-        return self.untried or bool(self.not_computed)
+        return self.untried or bool(set(self.not_computed) - set(self.not_decided))
 
     @property
     def keys(self) -> list[str]:
@@ -245,7 +263,7 @@ class Conflict:
     def to_json(self) -> dict:
         return {"rules": [r.to_json() for r in self.reasons], "given": [g.to_json() for g in self.given],
                 "relaxations": [r.to_json() for r in self.relaxations], "minimal": not self.unproven,
-                "unproven": self.unproven, "not_computed": self.not_computed,
+                "unproven": self.unproven, "not_computed": self.not_computed, "not_decided": self.not_decided,
                 "work_budget_spent": self.budget_spent}
 
 
@@ -261,15 +279,19 @@ class Explanation:
     more_undecided: bool = False
     work: float = 0.0  # the work the search was charged (deterministic seconds, see Switchboard)
     budget: float | None = None  # its work budget (None: no conflict search ran)
+    #: the wall time it was given (`explain_infeasible(wall_limit=)`; None: none, the work budget alone)
+    wall_limit: float | None = None
+    wall_limit_reached: bool = False  # the search stopped because that time ran out
 
     @property
     def budget_spent(self) -> bool:
-        return self.budget is not None and self.work >= self.budget
+        return self.budget is not None and self.work >= self.budget or self.wall_limit_reached
 
     def to_text(self) -> str:
         if self.feasible:
             return "A plan exists that satisfies every rule and limit.\n"
-        more = "" if self.complete else f"; {MORE_UNDECIDED}" if self.more_undecided else " found, and there are more"
+        more = "" if self.complete else f"; {self._more_undecided()}" if self.more_undecided else \
+            " found, and there are more"
         lines = [f"No plan satisfies every rule and limit: {counted(len(self.conflicts), 'conflict')}{more}."]
         for n, conflict in enumerate(self.conflicts, 1):
             lines += ["", f"Conflict {n}: {_cannot_hold(len(conflict.reasons), not conflict.unproven)}"
@@ -286,15 +308,34 @@ class Explanation:
             else:  # conflicts beyond those found may still bar every trial
                 lines.append("  no single change of one of these was found to resolve it with the other conflicts "
                              "found set aside.")
-            if conflict.not_computed:
-                lines.append(f"  not computed: the smallest change of {_some(conflict, conflict.not_computed)}: "
-                             f"{_budget_spent(conflict.budget)}")
+            lines += _not_computed_lines(conflict)
         return "\n".join(lines + _estimate_note(self.conflicts)) + "\n"
+
+    def _more_undecided(self) -> str:
+        if self.wall_limit_reached:
+            return (f"whether there are more was not decided: the {self.wall_limit:g} s of wall time given to the "
+                    "explanation ran out (raise --time-limit)")
+        return MORE_UNDECIDED
 
     def to_json_dict(self) -> dict:
         return {"feasible": self.feasible, "complete": self.complete, "more_undecided": self.more_undecided,
                 "work_budget": self.budget, "work_budget_spent": self.budget_spent,
+                "wall_limit": self.wall_limit, "wall_limit_reached": self.wall_limit_reached,
                 "conflicts": [c.to_json() for c in self.conflicts]}
+
+
+def _not_computed_lines(conflict: Conflict) -> list[str]:
+    """'not computed: the smallest change of …: why', once for the changes the budget left untried and once
+    for those tried and not decided within the work limit of a solve."""
+    lines = []
+    decided = set(conflict.not_decided)
+    skipped = [k for k in conflict.not_computed if k not in decided]
+    if skipped:
+        lines.append(f"  not computed: the smallest change of {_some(conflict, skipped)}: {_budget_spent(conflict)}")
+    if conflict.not_decided:
+        lines.append(f"  not computed: the smallest change of {_some(conflict, conflict.not_decided)}: tried, and not "
+                     f"decided within the work limit of {conflict.time_limit:g} s; raise --time-limit")
+    return lines
 
 
 def _estimate_note(conflicts: Iterable[Conflict | None]) -> list[str]:
@@ -324,16 +365,54 @@ def kind_counts(kinds: Iterable[str]) -> str:
 
 
 def _some(conflict: Conflict, keys: list[str]) -> str:
-    """Some groups of a conflict: their keys, or past RELAX_EACH_MAX how many of each kind (a conflict
-    of 5,538 groups listed each in one line of text)."""
+    """Some groups of a conflict in words (`named`), or past RELAX_EACH_MAX how many of each kind (a
+    conflict of 5,538 groups listed each in one line of text). Keys that are no rule of the conflict (a
+    status change a rule rests on: `Conflict.labels`) are named after them."""
     if len(keys) <= RELAX_EACH_MAX:
-        return ", ".join(keys)
+        wanted = set(keys)
+        return named([r for r in conflict.reasons if r.key in wanted] +
+                     [Reason(k, "status", None, (), "", label=conflict.labels.get(k, k))
+                      for k in keys if k not in {r.key for r in conflict.reasons}])
     kind = {r.key: r.kind for r in conflict.reasons}
-    return f"{len(keys)} of them {kind_counts(kind[k] for k in keys)}"
+    return f"{len(keys)} of them {kind_counts(kind.get(k, 'status') for k in keys)}"
 
 
-def _budget_spent(budget: float) -> str:
-    return f"the work budget of {budget:g} s was spent; raise --time-limit"
+def named(reasons: Iterable[Reason]) -> str:
+    """Rules and limits in words, as a message names them among others (never by their keys, which are
+    the JSON's): 'Aarhus Kommune must go live, limit #2 (max_users) in windows v01..v14'. A run of one
+    limit in consecutive windows, or of one pool in consecutive months, is named once."""
+    items: list[str] = []
+    runs: dict[str, list] = {}  # a series' head -> its last run [first place, last place, first id, last id, unit]
+    for reason in reasons:
+        series = reason.series
+        if series is None:
+            items.append(reason.label or reason.key)
+            continue
+        head, place, ident, unit = series
+        run = runs.get(head)
+        if run is not None and run[1] == place - 1 and items[-1] is run:
+            run[1], run[3] = place, ident
+            continue
+        run = [place, place, ident, ident, unit, head]
+        runs[head] = run
+        items.append(run)  # type: ignore[arg-type]  # made a text below
+    return ", ".join(item if isinstance(item, str) else _run_text(item) for item in items)
+
+
+def _run_text(run: list) -> str:
+    first, last, first_id, last_id, unit, head = run
+    if first == last:
+        return f"{head} in {unit + ' ' if unit else ''}{first_id}"
+    return f"{head} in {unit + 's ' if unit else ''}{first_id}..{last_id}"
+
+
+def _budget_spent(conflict: Conflict) -> str:
+    """Why the search stopped before it was done: the work budget, or the wall time it was given."""
+    if conflict.wall_limit is not None:
+        return (f"the {conflict.wall_limit:g} s of wall time given to the explanation ran out (before its work budget "
+                f"of {conflict.budget:g} s); raise --time-limit, or ask `hpplan explain`, which only the work budget "
+                "bounds")
+    return f"the work budget of {conflict.budget:g} s was spent; raise --time-limit"
 
 
 def _cannot_hold(n: int, proven_minimal: bool = True) -> str:
@@ -377,11 +456,17 @@ class Switchboard:
     shrinking probes are undecided at once and `run` raises OutOfBudget; `decide` always solves."""
 
     def __init__(self, problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT,
-                 hypothesis: Callable[[RolloutModel], None] | None = None, budget: float | None = None):
+                 hypothesis: Callable[[RolloutModel], None] | None = None, budget: float | None = None,
+                 deadline: tuple[float, float] | None = None):
         self.problem = problem
         self.time_limit = time_limit
         self.budget = float(budget if budget is not None else WORK_BUDGET_FACTOR * time_limit)
         self.work = 0.0  # charged so far: deterministic seconds, and `load` per solve
+        #: (the wall time given, the `time.perf_counter()` it ends at): past it no optional solve starts, as
+        #: when the budget is spent (`hpplan solve -t` bounds the explanation of an infeasible result so);
+        #: None: the work budget alone, and the answer the same on any machine
+        self.deadline = deadline
+        self.out_of_time = False  # the deadline, not the budget, stopped the search
         self.rollout = build_model(problem, with_objective=False, switchable=True)
         proto = self.rollout.model.proto
         self.load = (len(proto.variables) + len(proto.constraints)) / LOAD_SIZE
@@ -416,6 +501,9 @@ class Switchboard:
         # the guard leaves room for loading the model, which the work limit does not count: with -t 1
         # a national model's presolve alone could reach 4 s on a busy machine ("undecided" by wall time)
         params.max_time_in_seconds = (self.time_limit + self.load) * _WALL_FACTOR
+        if self.deadline is not None:  # and no solve runs past the wall time given (one of 2 det s took 16 s)
+            params.max_time_in_seconds = max(0.001, min(params.max_time_in_seconds,
+                                                        self.deadline[1] - time.perf_counter()))
         return solver
 
     def charged_solve(self, model: cp_model.CpModel, work_limit: float | None = None
@@ -429,13 +517,24 @@ class Switchboard:
 
     @property
     def spent(self) -> bool:
-        """Whether the work budget is spent (no further optional solve starts)."""
-        return self.work >= self.budget
+        """Whether the work budget is spent, or the wall time given ran out (no further optional solve
+        starts)."""
+        return self.work >= self.budget or self.past_deadline
+
+    @property
+    def past_deadline(self) -> bool:
+        """Whether the wall time given (`deadline`) ran out; remembered in `out_of_time`."""
+        if self.deadline is not None and time.perf_counter() >= self.deadline[1]:
+            self.out_of_time = True
+        return self.out_of_time
 
     def _within_budget(self) -> None:
-        """Raise OutOfBudget when the budget is spent: what would be solved next is not computed."""
-        if self.spent:
+        """Raise OutOfBudget when the budget is spent (or the wall time given ran out): what would be solved
+        next is not computed."""
+        if self.work >= self.budget:
             raise OutOfBudget(f"the work budget of {self.budget:g} s was spent (raise --time-limit)")
+        if self.past_deadline:
+            raise OutOfBudget(f"the {self.deadline[0]:g} s of wall time given were spent (raise --time-limit)")
 
     def solve(self, on: Iterable[str], work_limit: float | None = None) -> Outcome:
         """Is the problem feasible with exactly the groups `on` enforced (and the hypothesis)? `feasible`
@@ -470,6 +569,8 @@ class Switchboard:
     def decide(self, on: Iterable[str]) -> Outcome:
         """A solve that must decide; raises Undecided at the work limit."""
         outcome = self.solve(on)
+        if outcome.feasible is None and self.past_deadline:
+            raise Undecided(f"no answer within the {self.deadline[0]:g} s of wall time given (raise --time-limit)")
         if outcome.feasible is None:
             raise Undecided(f"no answer within the work limit of {self.time_limit:g} s (raise --time-limit)")
         return outcome
@@ -483,6 +584,8 @@ class Switchboard:
         if self.spent:
             return Outcome(None, skipped=True)
         outcome = self.solve(on, min(SHRINK_WORK_LIMIT, self.time_limit))
+        if outcome.feasible is None and self.past_deadline:  # cut short by the clock: as if not started
+            return Outcome(None, skipped=True)
         if outcome.feasible is None:
             self.undecided += 1
         return outcome
@@ -572,6 +675,9 @@ class Switchboard:
         aside: set[str] = {key for conflict in found for key in conflict}
         while True:
             on = [key for key in self.keys if key not in aside]
+            if found and self.past_deadline:  # the wall time given ran out: what remains is not decided
+                self.more_undecided = True
+                return found, False
             try:
                 outcome = self.decide(on)
             except Undecided:
@@ -612,6 +718,8 @@ class Switchboard:
             return solver
         if status == cp_model.INFEASIBLE:
             return None
+        if self.past_deadline:  # cut short by the wall time given: not computed, not "not decided"
+            raise OutOfBudget(f"the {self.deadline[0]:g} s of wall time given were spent (raise --time-limit)")
         if status == cp_model.FEASIBLE:  # an optimisation with a plan but no proof
             raise Undecided(f"the best plan was not proven within the work limit of {self.time_limit:g} s "
                             "(raise --time-limit)")
@@ -671,7 +779,34 @@ class Describer:
         rests_on = tuple((o.id, self.field_at(o, "status")) for o in out_of_plan(self.problem, group.subject)) \
             if group.kind == "rule" else ()
         return Reason(group.key, group.kind, where, tuple(actors), text, owner_of(group), self.estimated(group),
-                      rests_on)
+                      rests_on, *self.label(group))
+
+    def label(self, group: Group) -> tuple[str, tuple[str, int, str, str] | None]:
+        """A group in a few words where a message names it among others (`Reason.label`), and its series
+        (`Reason.series`): a limit in one window, a pool in one month."""
+        kind, subject = group.kind, group.subject
+        if kind == "mandatory":
+            return f"{subject.name} must go live", None
+        if kind in ("earliest", "returns", "latest"):
+            what = {"earliest": "earliest date", "returns": "return date", "latest": "latest date"}[kind]
+            return f"{subject.name}'s {what}", None
+        if kind == "track":
+            return f"{subject.name}'s track {subject.track}", None
+        if kind == "blackout":
+            return f"blackout #{group.index + 1} ({subject.from_} to {subject.to})", None
+        if kind == "rule":
+            label = self.rule_label(subject, group.number)
+            if isinstance(subject, WithOrBefore) and subject.each is not None:
+                label += f" for {self.name(group.actors[0])}"
+            return label, None
+        if kind == "limit":
+            head = f"limit #{group.number} ({group.measure})"
+            place = next((i for i, w in enumerate(self.future) if w.id == group.window), len(self.future))
+            return f"{head} in window {group.window}", (head, place, group.window, "window")
+        if kind == "capacity":
+            head = f"pool {subject.id}"
+            return f"{head} in {month_label(group.month)}", (head, group.month, month_label(group.month), "")
+        return group.key, None  # pragma: no cover - GROUP_KINDS are those above
 
     @staticmethod
     def estimated(group: Group) -> bool:
@@ -929,13 +1064,18 @@ class Relaxer:
         self.whole = on >= set(board.keys)
 
     def for_conflict(self, conflict: list[str]) -> tuple[list[Relaxation], list[str]]:
-        """The changes found, smallest first; and the groups whose change was not computed because the
-        work budget was spent. Tried in the order they are listed (dates first, dropping a rule and
-        letting an organisation out last), so that a budget spent on a large conflict's hundreds of
-        rules leaves its pool's capacity and limits computed; with budget enough the order changes
-        nothing (each is found on its own)."""
+        """The changes found, smallest first; and the groups whose change was not computed: the work budget
+        was spent before it was tried, or (also in `self.not_decided`) it was tried and a solve was not
+        decided within the work limit, which says nothing about whether it helps (`-t 2` left out a limit's
+        raise that `-t 5` found, and said nothing). A status change a rule rests on is not computed under
+        its own key (`status:ID`, named in `self.labels`). Tried in the order they are listed (dates first,
+        dropping a rule and letting an organisation out last), so that a budget spent on a large conflict's
+        hundreds of rules leaves its pool's capacity and limits computed; with budget enough the order
+        changes nothing (each is found on its own)."""
         found: list[Relaxation] = []
-        skipped: list[str] = []
+        self.skipped: list[str] = []
+        self.not_decided: list[str] = []
+        self.labels: dict[str, str] = {}
         pools_done: set[str] = set()
         limits_done: set[tuple] = set()  # (limit number, measure) raised in every window at once
         for key in sorted(conflict, key=lambda k: _CHANGE_RANK[self.board.group(k).kind]):
@@ -949,29 +1089,38 @@ class Relaxer:
             if group.kind == "limit" and (group.number, group.measure) in limits_done:
                 continue
             if self.board.spent:  # before its trial model is built (0.1 s to copy at national scale)
-                skipped.append(key)
+                self.skipped.append(key)
                 continue
             try:
                 relaxation = getattr(self, f"_{group.kind}")(group)
-                if relaxation is None and group.kind == "limit":
-                    limits_done.add((group.number, group.measure))
-                    try:
-                        relaxation = self._whole_limit(group)
-                    except Undecided:
-                        relaxation = None
-            except OutOfBudget:
-                skipped.append(key)
+            except (OutOfBudget, Undecided) as exc:
+                (self.skipped if isinstance(exc, OutOfBudget) else self.not_decided).append(key)
                 continue
-            except Undecided:
-                continue  # not decided within the work limit: not suggested
+            if relaxation is None and group.kind == "limit":
+                limits_done.add((group.number, group.measure))  # its other windows: by the raise in every one
+                try:
+                    relaxation = self._whole_limit(group)
+                except (OutOfBudget, Undecided) as exc:
+                    # the raise in every window stands for each window of the limit in this conflict (but
+                    # those raised alone already)
+                    raised = {r.key for r in found}
+                    (self.skipped if isinstance(exc, OutOfBudget) else self.not_decided).extend(
+                        k for k in conflict if self._same_limit(k, group) and k not in raised)
             if relaxation is not None:
                 found.append(replace(relaxation, resolves_all=relaxation.resolves_all or self.whole))
             if group.kind == "rule":
-                try:
-                    found += [replace(r, resolves_all=self.whole) for r in self._statuses(group)]
-                except OutOfBudget:
-                    skipped.append(key)
-        return sorted(found, key=lambda r: r.order), self.board.ordered(skipped)
+                found += [replace(r, resolves_all=self.whole) for r in self._statuses(group)]
+        # a key both skipped and not decided (a limit's window tried alone and not decided, then the raise in
+        # every window not started) is said not decided
+        undecided = set(self.not_decided)
+        order = self.board.ordered([k for k in self.skipped + self.not_decided if k in self.board.rank])
+        statuses = [k for k in dict.fromkeys(self.skipped + self.not_decided) if k not in self.board.rank]
+        self.not_decided = [k for k in order + statuses if k in undecided]
+        return sorted(found, key=lambda r: r.order), order + statuses
+
+    def _same_limit(self, key: str, group: Group) -> bool:
+        other = self.board.group(key)
+        return other.kind == "limit" and (other.number, other.measure) == (group.number, group.measure)
 
     def feasible_with(self, off: Iterable[str], add: Callable[[cp_model.CpModel], None] | None = None) -> bool:
         """The verification: a feasibility re-solve with groups `off` switched off and a change added."""
@@ -1282,34 +1431,47 @@ class Relaxer:
         names = self.words.names([o.id for o in out])
         found = []
         undo = {o.id: o.model_copy(update={"status": Status.signed}) for o in out}
-        if self._holds_with(undo):
+        if self._status_holds(f"status:{out[0].id}", f"the opt-out of {names}", undo):
             found.append(Relaxation(f"status:{out[0].id}", "status", f"undo the opt-out of {names}: let "
                                     f"{'it' if len(out) == 1 else 'them'} go live (status signed)", len(out),
                                     self.words.field_at(out[0], "status")))
         waiting = waiting_on(problem, group.subject, out)
-        if waiting and self._holds_with({o.id: o.model_copy(update={"status": Status.opted_out, "returns": None})
-                                         for o in waiting}):
+        others = self.words.names([o.id for o in waiting]) if waiting else ""
+        if waiting and self._status_holds(f"status:{waiting[0].id}", f"the status of {others}",
+                                          {o.id: o.model_copy(update={"status": Status.opted_out, "returns": None})
+                                           for o in waiting}):
             found.append(Relaxation(f"status:{waiting[0].id}", "status",
-                                    f"opt {self.words.names([o.id for o in waiting])} out too (status opted_out), "
+                                    f"opt {others} out too (status opted_out), "
                                     f"as {names} {'is' if len(out) == 1 else 'are'}",
                                     len(waiting), self.words.field_at(waiting[0], "status")))
         return found
 
+    def _status_holds(self, key: str, label: str, changed: dict[str, Organisation]) -> bool:
+        """`_holds_with`, where a change not decided (or not started: the budget is spent) is said as not
+        computed under its own key (`status:ID`, named `label`), never read as "it does not help"."""
+        try:
+            return self._holds_with(changed)
+        except (Undecided, OutOfBudget) as exc:
+            (self.not_decided if isinstance(exc, Undecided) else self.skipped).append(key)
+            self.labels[key] = label
+            return False
+
     def _holds_with(self, changed: dict[str, Organisation]) -> bool:
         """Whether the data has a plan with some organisations changed and the other conflicts set aside:
-        a board of the changed data, its solve charged to this one's work budget. Undecided: False."""
+        a board of the changed data, its solve charged to this one's work budget. Raises Undecided when
+        that is not decided within the work limit (it read as "no", and the change went unsaid), OutOfBudget
+        when the budget is spent."""
         self.board._within_budget()
         other = Switchboard(_with_organisations(self.board.problem, changed, []), time_limit=self.board.time_limit,
-                            budget=self.board.budget - self.board.work)
+                            budget=self.board.budget - self.board.work, deadline=self.board.deadline)
         aside = set(self.board.keys) - self.on
         try:
             model = other.trial(k for k in other.keys if k not in aside)
             return other.run(model, min(RELAX_WORK_LIMIT, self.board.time_limit)) is not None
-        except Undecided:
-            return False
         finally:
             self.board.work += other.work
             self.board.solves += other.solves
+            self.board.out_of_time |= other.out_of_time
 
     # ---- dropping -------------------------------------------------------------------------------
 
@@ -1347,7 +1509,8 @@ def conflict_of(board: Switchboard, words: Describer, keys: list[str], also: Ite
     pinned = [board.problem.org[a] for a in dict.fromkeys(a for r in reasons for a in r.actors)
               if a in board.problem.org and board.problem.org[a].status is Status.live]
     return Conflict(reasons, [words.given(org) for org in pinned], unproven=[k for k in keys if k in board.unproven],
-                    budget=board.budget, untried=any(k in board.unproven_by_budget for k in keys))
+                    budget=board.budget, untried=any(k in board.unproven_by_budget for k in keys),
+                    time_limit=board.time_limit)
 
 
 #: conflicts beyond those listed that are looked for to set them aside while a listed one's changes
@@ -1365,29 +1528,40 @@ def _checked(problem: object, time_limit: object, verb: str) -> None:
 
 
 def explain_infeasible(problem: Problem, *, max_conflicts: int = MAX_CONFLICTS, relax: bool = True,
-                       time_limit: float = SOLVE_TIME_LIMIT) -> Explanation:
+                       time_limit: float = SOLVE_TIME_LIMIT, wall_limit: float | None = None) -> Explanation:
     """Whether any plan satisfies every rule and limit; if none does, up to `max_conflicts` disjoint
     minimal conflicts, each with the smallest changes that resolve it (`relax`). Raises Undecided when
     whether the data admits a plan is not decided in the work limit. The whole search shares a work
     budget (WORK_BUDGET_FACTOR times `time_limit`, in deterministic seconds): once it is spent, the
     conflicts found are reported as they are (proven infeasible; what was not proven needed listed) and
-    the changes not computed are said to be."""
+    the changes not computed are said to be. `wall_limit` (seconds, None: none) bounds the search's wall
+    time as well: once that much has passed since the call, no further optional solve starts, as when
+    the budget is spent, and the report says which of the two stopped it (`hpplan solve -t` explains an
+    infeasible result so: within its time limit again, not ten times it in deterministic seconds, which
+    took 3 minutes of wall time on 325 organisations with -t 10). A solve started runs to its own work
+    limit; the solves that decide whether the data admits a plan run as they do past the budget. What it
+    finds then depends on the machine's speed: `hpplan check` and `hpplan explain` give none."""
     from .solve import checked_number
 
+    started = time.perf_counter()
     _checked(problem, time_limit, "explain_infeasible")
     checked_number("max_conflicts", max_conflicts, 1, integer=True)
     if not isinstance(relax, bool):  # "no" would be true
         raise TypeError(f"relax is True or False, got {relax!r}")
+    if wall_limit is not None:
+        checked_number("wall_limit", wall_limit, 0.0, unit=" of seconds")
     if plan_exists(problem):
         return Explanation(True)
     large = _large(problem)
     if large and solve_finds_plan(problem, time_limit):
         return Explanation(True)
-    board = Switchboard(problem, time_limit=time_limit)
+    deadline = (float(wall_limit), started + wall_limit) if wall_limit is not None else None
+    board = Switchboard(problem, time_limit=time_limit, deadline=deadline)
     try:
         found, complete = board.conflicts(max_conflicts)
     except Undecided:
-        if not large and solve_finds_plan(problem, time_limit):
+        # (not once the wall time given ran out: the race would run for `time_limit` more seconds)
+        if not large and not board.past_deadline and solve_finds_plan(problem, time_limit):
             return Explanation(True, solves=board.solves)
         raise
     if not found:
@@ -1411,8 +1585,15 @@ def explain_infeasible(problem: Problem, *, max_conflicts: int = MAX_CONFLICTS, 
             aside = {k for other in every if other is not keys for k in other}
             relaxer = Relaxer(board, words, set(board.keys) - aside, pools)
             conflict.relaxations, conflict.not_computed = relaxer.for_conflict(keys)
+            conflict.not_decided, conflict.labels = relaxer.not_decided, relaxer.labels
         conflicts.append(conflict)
-    return Explanation(False, conflicts, complete, board.solves, more_undecided, board.work, board.budget)
+    # stopped by the clock, not by the work budget: said so wherever the search stopped short
+    timed_out = board.out_of_time and board.work < board.budget
+    if timed_out:
+        for conflict in conflicts:
+            conflict.wall_limit = deadline[0]
+    return Explanation(False, conflicts, complete, board.solves, more_undecided, board.work, board.budget,
+                       wall_limit=deadline[0] if deadline else None, wall_limit_reached=timed_out)
 
 
 def is_feasible(problem: Problem, *, time_limit: float = SOLVE_TIME_LIMIT) -> bool:
@@ -1475,11 +1656,20 @@ def plan_exists(problem: Problem) -> bool:
     return list_schedule(problem) is not None
 
 
-def known_actor(problem: Problem, actor: str) -> Organisation:
-    """The organisation with this id; InputError with a did-you-mean when there is none."""
-    if actor not in problem.org:
-        raise InputError(f"no organisation {actor!r} in {problem.org_file}{did_you_mean(actor, problem.org)}")
-    return problem.org[actor]
+def known_actor(problem: Problem, actor: str, option: str | None = None) -> Organisation:
+    """The organisation with this id; InputError with a did-you-mean when there is none, and what an id is
+    when `actor` is none ('', a name: 'Ørsta'). `option`: the command-line option that gave it (`--actor`),
+    which the error names first, as `solve --exclude` does (`--actor: 'aur' is not an organisation …`)."""
+    if actor in problem.org:
+        return problem.org[actor]
+    if not re.fullmatch(ID_PATTERN, actor):
+        each = (lambda ids: "one organisation a run: " + " or ".join(f"{option} {i}" for i in ids)) if option else None
+        what = f"{actor!r} is not an id: {id_advice(actor, each)}"
+    else:
+        what = f"{actor!r} is not an organisation in {problem.org_file}{did_you_mean(actor, problem.org)}"
+    if option is None:
+        raise InputError(what)
+    raise InputError(what, option)
 
 
 def plan_file_for(plan: Path, scenarios: Iterable[Path] = ()) -> Path:
@@ -1633,7 +1823,7 @@ def _conflict_lines(conflict: Conflict) -> list[str]:
         if not conflict.untried:
             lines.append(f"  not proven minimal: within the work limit it was not decided whether {needed}")
         else:
-            lines.append(f"  not proven minimal: whether {needed} was not decided: {_budget_spent(conflict.budget)}")
+            lines.append(f"  not proven minimal: whether {needed} was not decided: {_budget_spent(conflict)}")
     return lines
 
 
