@@ -37,3 +37,13 @@ def test_a_freeze_from_waves_yaml_is_named_as_the_datas_not_as_the_option(tmp_pa
     replanned = solve(other, SolveOptions(time_limit=20), Baseline(planned, freeze_until=dt.date(2024, 10, 2)))
     a = next(m for m in compare(planned, base, replanned, other).moves if m.id == "a")
     assert "is frozen (--freeze-until)" in next(c for c in a.causes if c.kind == "freeze").text
+
+
+def test_check_names_a_plan_or_known_file_that_is_a_folder_as_what_was_expected(tmp_path):
+    # check -p FOLDER said "a folder, not a file" where report -p says "a folder, not a plan file; give ..."
+    (tmp_path / "adir").mkdir()
+    result = runner.invoke(cli.app, ["check", "--data", str(REPO / "data"), "--plan", str(tmp_path / "adir")])
+    assert result.exit_code == 2 and "adir: a folder, not a plan file; give a plan file" in result.output
+    result = runner.invoke(cli.app, ["check", "--data", str(REPO / "data"), "--plan", str(REPO / "data" / "adopted-plan.yaml"),
+                                     "--known", str(tmp_path / "adir")])
+    assert result.exit_code == 2 and "adir: a folder, not a known-findings file; give the file" in result.output

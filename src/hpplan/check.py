@@ -151,7 +151,8 @@ def _json_lines(path: Path) -> JsonLines | None:
 
 
 def _read_yaml_plan(problem: Problem, path: Path) -> PlanRead:
-    doc = load_yaml(path, str(path))
+    doc = load_yaml(path, str(path), what="plan file",
+                    give="give a plan file: the JSON `hpplan solve --format json -o FILE` writes, or a YAML plan")
     data: PlanFile = validate(PlanFile, doc)
     errors: list[InputError] = []
     listed: dict[str, tuple[PlanEntry, int]] = {}
@@ -428,7 +429,8 @@ class KnownFile(BaseModel):
 def read_known(path: Path) -> list[KnownFinding]:
     """The known findings of a file (JSON or YAML), each at its line. Raises InputError at the line of
     what is wrong."""
-    doc = load_yaml(Path(path), str(path))
+    doc = load_yaml(Path(path), str(path), what="known-findings file",
+                    give="give the file `hpplan check --plan P --format json` wrote, or a YAML list of known findings")
     if isinstance(doc.data, dict):
         written = [key for key in ("known", "known_gone", "known_file") if key in doc.data]
         if written:
