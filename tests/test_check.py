@@ -527,7 +527,7 @@ def test_a_bad_plan_file_is_invalid_input(tmp_path: Path, entries, message):
     assert result.exit_code == 2
     assert f"error: {plan}:" in result.stderr and message in result.stderr
     missing = run("check", "--data", TINY, "--plan", tmp_path / "none.yaml")
-    assert missing.exit_code == 2 and "no such file" in missing.stderr
+    assert missing.exit_code == 2 and "no such plan file" in missing.stderr
 
 
 def test_the_adopted_plan_is_checked_against_the_shipped_data():

@@ -1,14 +1,17 @@
 """The `hpplan` command: a thin shell over the library (load, solve, render, write).
 
-Exit codes: 0 a plan was found; 1 infeasible; 2 invalid input or usage; 3 no plan within the time limit;
-130 stopped by Ctrl-C (`solve` and `report` first show or write the best plan found so far); 141 the
-reader of stdout closed it early (`hpplan solve | head`); 70 an internal error (the solver's plan failed
-the independent verifier: a bug, reported as such).
+Exit codes: 0 a plan was found; 1 infeasible; 2 invalid input or usage, or an output that cannot be
+written (a full disk, a file or stdout alike: `-o /dev/full`, `> /dev/full`; a read-only file); 3 no plan
+within the time limit; 130 stopped by Ctrl-C (`solve` and `report` first show or write the best plan found
+so far); 141 the reader of stdout closed it early (`hpplan solve | head`); 70 an internal error (the
+solver's plan failed the independent verifier: a bug, reported as such).
 """
 
 from __future__ import annotations
 
+import errno
 import io
+import math
 import os
 import shlex
 import shutil
@@ -26,7 +29,7 @@ from rich.console import Console
 
 from .errors import InputError
 from .formats import DETAIL_AUTO_MAX, Detail
-from .io import check_writable, write_atomic, write_stdout
+from .io import check_writable, silence_stdout, write_atomic, write_stdout
 from .loader import load_problem
 from .problem import Problem
 from .solution import Solution
@@ -54,16 +57,64 @@ def metavar(param: "typer.core.TyperArgument | typer.core.TyperOption") -> str:
     named = next((METAVARS[name] for name in param.opts if name in METAVARS), None)
     if named is not None:
         return named
-    kind = param.type_descriptor.annotation
-    kind = (typing.get_args(kind) or (kind,))[0] if typing.get_origin(kind) is list else kind
+    kind = value_type(param)
     if isinstance(kind, type) and issubclass(kind, Enum):
         return "|".join(member.value for member in kind)
     return TYPE_METAVARS.get(kind, "VALUE")
 
 
+def value_type(param: "typer.core.TyperArgument | typer.core.TyperOption") -> object:
+    """The type of one value of an option or argument (`Path` for `list[Path]` and `Optional[Path]`)."""
+    kind = param.type_descriptor.annotation
+    return (typing.get_args(kind) or (kind,))[0] if typing.get_origin(kind) is list else kind
+
+
+def value_problem(param: "typer.core.TyperArgument | typer.core.TyperOption", value: object) -> str | None:
+    """What is wrong with a value given on the command line that its type lets through, or None: an empty
+    path (`-o "$OUT"` with OUT unset was the current folder: `generate -o ''` wrote a data set into it,
+    `--data ''` read ./waves.yaml), or a number that is not one (`-t nan` passed the type, then failed
+    its range as "should be less than or equal to 86400")."""
+    if not isinstance(value, str):
+        return None  # a default, not given on the command line
+    kind = value_type(param)
+    if kind is Path and value == "":
+        return f"an empty path; give {'a folder' if param.metavar == 'DIR' else 'a file'}"
+    if kind is float:
+        try:
+            number = float(value)
+        except ValueError:
+            return None  # the type says so
+        if math.isnan(number):
+            what = {"SECONDS": "a number of seconds", "PCT": "a percentage"}.get(param.metavar, "a number")
+            return f"{value!r} is not a number; give {what}"
+    return None
+
+
+def checked(param: "typer.core.TyperArgument | typer.core.TyperOption", ctx, value) -> None:
+    """The values of an option or argument given on the command line checked for what their type lets
+    through (`value_problem`): a usage error (exit 2) naming the option."""
+    for one in value if isinstance(value, (list, tuple)) else (value,):
+        problem = value_problem(param, one)
+        if problem is not None:
+            raise typer.BadParameter(problem, ctx=ctx, param=param)
+
+
+class CheckedOption(typer.core.TyperOption):
+    """An option of `hpplan`, its values `checked`."""
+
+    def process_value(self, ctx, value):
+        checked(self, ctx, value)
+        return super().process_value(ctx, value)
+
+
 class ReadableArgument(typer.core.TyperArgument):
     """An argument shown as click shows it: its metavar in the usage line (`SPEC`, `[SPEC]` when it may be
-    left out) and alone in the help's list, where typer 0.29 showed `{SPEC}` and `SPEC <path>`."""
+    left out) and alone in the help's list, where typer 0.29 showed `{SPEC}` and `SPEC <path>`; its values
+    `checked`."""
+
+    def process_value(self, ctx, value):
+        checked(self, ctx, value)
+        return super().process_value(ctx, value)
 
     def _usage_display_name(self) -> str:
         name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
@@ -77,7 +128,7 @@ class ReadableHelp:
     """The help of a command (or of `hpplan`) that reads well at any width: click's plain layout (typer's
     rich panels cut option names and ranges at 60 columns), the metavars of `metavar` (arguments as
     `ReadableArgument`), and each command's first paragraph whole as its summary in `hpplan --help` (click
-    cut it at 45 characters)."""
+    cut it at 45 characters). Options and arguments check their values (`checked`)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -86,7 +137,9 @@ class ReadableHelp:
         for param in self.params:
             param.metavar = metavar(param)
             if type(param) is typer.core.TyperArgument:
-                param.__class__ = ReadableArgument  # made by typer from `typer.Argument`: only its display changes
+                param.__class__ = ReadableArgument  # made by typer from `typer.Argument`: its display and checks
+            elif type(param) is typer.core.TyperOption:
+                param.__class__ = CheckedOption  # made by typer from `typer.Option`: its checks only
 
     def get_help_option(self, ctx):
         option = super().get_help_option(ctx)
@@ -114,7 +167,10 @@ app = Hpplan(
     cls=ReadableGroup,
     rich_markup_mode=None,
     name="hpplan",
-    help="Plan the staged rollout of a shared health record (Helseplattformen, Midt-Norge).",
+    help="Plan the staged rollout of a shared electronic health record across many organisations (health "
+         "trusts, hospitals, municipalities, GP offices): which go-live window each takes, within the limits of "
+         "the staff who carry it out.\n\nAny such rollout is described in two YAML files (docs/data-format.md); "
+         "the example data shipped with hpplan is the rollout of Helseplattformen in Central Norway.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -305,8 +361,7 @@ def folder_to_plan(data: Optional[Path], scenarios: list[Path]) -> Path:
     if base is None:
         return Path("data")
     if base.folder is None:
-        raise InputError(f"base: no data folder {base.name!r} here or beside {scenarios[0]}; correct the "
-                         "base, or give the data with --data DIR", base.at)
+        raise base.error(scenarios[0])
     return base.folder
 
 
@@ -333,8 +388,7 @@ def note_scenario_base(path: Path, data: Path) -> None:
 
     base = scenario_base(path)  # a file that cannot be read raises its own error here, as it would next
     if base.folder is None:
-        typer.echo(f"note: {path} was written for base {base.name!r}, which is no folder here; applying it to {data}",
-                   err=True)
+        typer.echo(f"note: {path} was written for base {base.name!r}, {base.what}; applying it to {data}", err=True)
     elif base.folder.resolve() != data.resolve():
         typer.echo(f"note: {path} was written for base {base.name!r}; applying it to {data}", err=True)
 
@@ -395,7 +449,9 @@ def solve_command(
         None, "--data", "-d",
         help="Folder holding organisations.yaml and waves.yaml (default: the first scenario's base, else data).",
     ),
-    time_limit: float = time_limit_option("Seconds of wall time for the solver."),
+    time_limit: float = time_limit_option("Seconds of wall time for the solver; an infeasible result is then explained on "
+                                          "stderr within as long again, and at most 10 times this of deterministic "
+                                          "work (docs/solve.md)."),
     seed: int = SeedOption,
     workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Solver threads (deterministic for any count)."),
     work_limit: Optional[float] = WorkLimitOption,
@@ -462,7 +518,7 @@ def solve_command(
         solution = replan_and_emit(problem, folder, baseline, freeze_until, options, fmt, output, quiet=quiet)
     exit_stopped(solution, output)
     if solution.status is SolveStatus.infeasible:
-        explain_on_stderr(problem, time_limit)
+        explain_on_stderr(problem, time_limit, work_limit)
     raise typer.Exit(solution.exit_code)
 
 
@@ -481,12 +537,15 @@ def exit_stopped(solution: Solution, output: Optional[Path]) -> None:
     raise typer.Exit(EXIT_INTERRUPTED)
 
 
-def explain_on_stderr(problem: Problem, time_limit: float) -> None:
-    """Say which rules and limits cannot hold together (stderr: machine formats on stdout stay clean)."""
+def explain_on_stderr(problem: Problem, time_limit: float, work_limit: Optional[float] = None) -> None:
+    """Say which rules and limits cannot hold together (stderr: machine formats on stdout stay clean),
+    within as long again as the solve's --time-limit (`wall_limit`; a run with --work-limit has none, so
+    that its answer stays reproducible: the work budget alone bounds it)."""
     from .explain import Undecided, explain_infeasible
 
     try:
-        typer.echo(explain_infeasible(problem, time_limit=time_limit).to_text(), err=True)
+        wall = None if work_limit is not None else time_limit
+        typer.echo(explain_infeasible(problem, time_limit=time_limit, wall_limit=wall).to_text(), err=True)
     except Undecided:
         typer.echo("hpplan: infeasible; no explanation within the time limit (try `hpplan explain`)", err=True)
 
@@ -543,9 +602,47 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
         pass
 
 
+def _closed_streams() -> None:
+    """A standard stream closed by whoever started hpplan (`>&-`, as some cron and daemon wrappers run it)
+    is /dev/null: what would go there goes nowhere, and the rest of the run is as ever (the `-o` file
+    written, the verdict's exit code). Python has no sys.stdout then, and a file opened later took file
+    descriptor 1 (C++ output such as HiGHS's went into it); before, `solve -o plan.json >&-` ended with
+    exit 70 and no plan written."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                devnull = os.open(os.devnull, os.O_RDWR)
+            except OSError:
+                continue
+            if devnull != fd:
+                os.dup2(devnull, fd)
+                os.close(devnull)
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
+
+
+#: errors of a write that are not hpplan's: the disk is full or failing, a quota, a read-only mount
+WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
+
+
+def _write_failed(error: OSError) -> str:
+    """The message for a write that failed (`WRITE_ERRNOS`) outside `io`'s own writes (which name their
+    file): the file the error names, else stdout, the one stream hpplan writes its output to that rich or
+    click may have written (`hpplan solve > /dev/full`; `-o /dev/full` says the same; stderr full as well,
+    no message is seen at all)."""
+    reason = error.strerror or str(error)
+    if error.filename:  # an I/O error may have been a read's
+        return f"error: {error.filename}: {'' if error.errno == errno.EIO else 'cannot write: '}{reason}"
+    return f"error: stdout: cannot write: {reason}"
+
+
 def main() -> None:
     from .solve import PlanBroken
 
+    _closed_streams()
     _terminal_text()
     warnings.showwarning = _show_warning
     try:
@@ -554,14 +651,18 @@ def main() -> None:
         sys.stderr.write(f"hpplan: internal error: {error}. This is a bug in hpplan, not in the data; nothing "
                          "was written. Please report it with the data.\n")
         raise SystemExit(EXIT_BUG) from None
+    except InputError as error:  # one no command caught (a write to stdout that failed: `io.write_stdout`)
+        _say("".join(f"error: {line}\n" for line in str(error).splitlines()))
+        raise SystemExit(EXIT_INPUT) from None
+    except OSError as error:
+        if error.errno not in WRITE_ERRNOS:
+            _bug(error)
+        message = _write_failed(error)
+        silence_stdout()  # what is still buffered for it, and Python's last flush, go nowhere
+        _say(message + "\n")
+        raise SystemExit(EXIT_INPUT) from None
     except Exception as error:  # a bug: exit 70, not the 1 that means "infeasible" or "violations" to CI
-        import traceback
-
-        traceback.print_exc()
-        sys.stderr.write(f"hpplan: internal error: {type(error).__name__}: {error}. This is a bug in hpplan, not "
-                         "in the data; outputs are written atomically, so none is half-written. Please report it "
-                         "with the traceback above and the data.\n")
-        raise SystemExit(EXIT_BUG) from None
+        _bug(error)
     except SystemExit as end:
         # a Ctrl-C outside the solve (reading the data; or writing, when an -o file is either as it
         # was or complete: written atomically): typer ends with 130 and says nothing
@@ -571,6 +672,26 @@ def main() -> None:
         if end.code != EXIT_INTERRUPTED and (_caused_by(end, BrokenPipeError) or _stdout_pacified()):
             raise SystemExit(EXIT_BROKEN_PIPE) from None
         raise
+
+
+def _bug(error: Exception) -> typing.NoReturn:
+    """A bug: its traceback and a line that says so on stderr, exit 70."""
+    import traceback
+
+    traceback.print_exception(error)
+    sys.stderr.write(f"hpplan: internal error: {type(error).__name__}: {error}. This is a bug in hpplan, not "
+                     "in the data; outputs are written atomically, so none is half-written. Please report it "
+                     "with the traceback above and the data.\n")
+    raise SystemExit(EXIT_BUG) from None
+
+
+def _say(text: str) -> None:
+    """`text` on stderr, or nothing when stderr cannot take it (`2> /dev/full`): the exit code says it."""
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
 
 
 #: the exit code when the reader of stdout closed it early (128 + SIGPIPE, as shells report it)

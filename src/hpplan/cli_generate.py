@@ -23,6 +23,10 @@ def generate_command(
     force: bool = typer.Option(False, "--force", help="Overwrite organisations.yaml / waves.yaml already in --out."),
 ) -> None:
     """Write a synthetic rollout instance with the structure of the real data (seeded, reproducible)."""
+    if str(out) == "-":  # elsewhere stdout; here it made a folder named -
+        typer.echo("error: --out -: generate writes a folder (organisations.yaml and waves.yaml), not stdout; "
+                   "give the folder's name", err=True)
+        raise typer.Exit(EXIT_INPUT)
     if out.exists() and not out.is_dir():
         typer.echo(f"error: {out}: not a folder; --out takes the folder to write the instance into", err=True)
         raise typer.Exit(EXIT_INPUT)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import errno
 import os
+import shlex
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -11,30 +14,103 @@ from pathlib import Path
 from .errors import InputError, Location
 
 
+def _names_from_bytes(error: UnicodeError) -> tuple[bytes, int]:
+    """The encoding error handler of `encode_text`, for a run of characters the encoding lacks: the bytes
+    they stand for when they are escaped bytes that make UTF-8 (Python reads the name `dåta` as
+    `d\\udcc3\\udca5ta` when its locale is ASCII, `LC_ALL=C`), else each as its backslash escape (a Latin-1
+    folder `lat\\xe5`, read as `lat\\udce5`, is written `lat\\udce5`: its byte alone would make the output
+    invalid UTF-8, unreadable to the next reader: `compare --baseline`, jq, an XML parser; a JSON reader
+    reads the escape back as the same name)."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    run = error.object[error.start:error.end]
+    if all(0xDC80 <= ord(char) <= 0xDCFF for char in run):
+        raw = bytes(ord(char) - 0xDC00 for char in run)
+        try:
+            raw.decode("utf-8")
+            return raw, error.end
+        except UnicodeDecodeError:
+            pass
+    return run.encode("ascii", "backslashreplace"), error.end
+
+
+codecs.register_error("hpplan.names", _names_from_bytes)
+
+
+def encode_text(text: str, encoding: str = "utf-8") -> bytes:
+    """`text` in `encoding`, whole and without an error (a strict encoding stopped the output with a
+    UnicodeEncodeError, exit 70, nothing written): a name the file system gave in bytes that Python could
+    not decode (`-d $'lat\\xe5'`, or `-d dåta` in an ASCII locale; every output that names the data folder
+    carries it) as those bytes where they are UTF-8, else as backslash escapes (`_names_from_bytes`), so
+    that a UTF-8 output stays valid UTF-8."""
+    return text.encode(encoding, "hpplan.names")
+
+
+def readable(text: str) -> str:
+    """`text` (a path, or text that holds one) as a UTF-8 output holds it (`encode_text`), as text: for the
+    outputs built as text before they are written (a report's page, a chart's title, a calendar's fields,
+    a sweep's header), so that a folder name that is not UTF-8 is named alike in every output. Text
+    without such names is returned as it is."""
+    return encode_text(text).decode("utf-8")
+
+
 def write_stdout(data: str | bytes) -> None:
     """Write a whole output to stdout. Python's buffered stdout returns a short count when the reader of
     a pipe closes it during a large write (`| head -c 10`: 65,536 of 5 MB written, no error) and its
     text layer drops that count: the output ended cut short with exit 0. Written here until all of it
     is out, so that the next write raises BrokenPipeError (exit 141, hpplan_command). Text goes out in
-    stdout's encoding, or as UTF-8 where that cannot hold it (`LC_ALL=C`, a Latin-1 terminal): the data's
-    names are whole, as in a file, never replaced or a crash."""
+    stdout's encoding, or as UTF-8 where that cannot hold it (`LC_ALL=C`, a Latin-1 terminal), a name
+    the file system gave in bytes Python could not decode too (`encode_text`): the data's names are
+    whole, as in a file, never replaced or a crash. A closed stdout (`>&-`: Python has none) takes
+    nothing, as /dev/null would. A write that fails otherwise (`> /dev/full`: no space left, an I/O error) is InputError
+    `stdout: cannot write: REASON`, as for a file (`write_atomic`): exit 2, not a bug's 70."""
     stream = sys.stdout
+    if stream is None:
+        return
     if isinstance(data, bytes):
         raw = data
     else:
         try:
             raw = data.encode(getattr(stream, "encoding", None) or "utf-8")
         except UnicodeEncodeError:
-            raw = data.encode("utf-8")
-    stream.flush()
-    out = stream.buffer
-    view = memoryview(raw)
-    while view:
-        written = out.write(view)
-        if not written:
-            raise BrokenPipeError(errno.EPIPE, "stdout took no more")
-        view = view[written:]
-    out.flush()
+            raw = encode_text(data)
+    try:
+        stream.flush()
+        out = stream.buffer
+        view = memoryview(raw)
+        while view:
+            written = out.write(view)
+            if not written:
+                raise BrokenPipeError(errno.EPIPE, "stdout took no more")
+            view = view[written:]
+        out.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise stdout_failed(error) from None
+
+
+def stdout_failed(error: OSError) -> InputError:
+    """`stdout: cannot write: REASON` for a write to stdout that failed (not a closed pipe: exit 141)."""
+    return InputError(f"cannot write: {error.strerror or error}", Location("stdout"))
+
+
+def silence_stdout() -> None:
+    """Point file descriptor 1 at /dev/null (for a command line whose stdout failed: a full disk), so that
+    whatever is still written to it, and Python's last flush at the exit, go nowhere without a second
+    error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    if devnull == 1:  # fd 1 was closed: /dev/null is on it now
+        return
+    try:
+        os.dup2(devnull, 1)
+    except OSError:
+        pass
+    finally:
+        os.close(devnull)
 
 
 def check_writable(path: Path | str) -> Path:
@@ -67,7 +143,22 @@ def check_writable(path: Path | str) -> Path:
         raise InputError("cannot write: this is a folder; give a file name", Location(str(path)))
     if not os.access(folder, os.W_OK | os.X_OK):
         raise InputError(f"cannot write: folder {folder} is not writable", Location(str(path)))
+    if read_only(path):
+        raise InputError(f"cannot write: the file is read-only; make it writable (chmod u+w "
+                         f"{shlex.quote(str(path))}) or write elsewhere", Location(str(path)))
     return path
+
+
+def read_only(path: Path) -> bool:
+    """Whether `path` is a file that is not to be written: its owner's write permission is off (`chmod 444`:
+    a plan write-protected once adopted), or this user may not write it. The permission bits are read, not
+    only `os.access`, which says yes to root whatever they are; a rename over the file (`write_atomic`)
+    needs only the folder's permission and replaced it without a word."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False  # a new file
+    return stat.S_ISREG(mode) and (not mode & stat.S_IWUSR or not os.access(path, os.W_OK))
 
 
 def link_into_data_folder(path: Path) -> tuple[Path, Path] | None:
@@ -97,32 +188,38 @@ def write_atomic(path: Path | str, data: str | bytes) -> None:
     """Write `data` to `path` through a temporary file in the same folder and an atomic rename. A
     symbolic link is followed (the file it points to is replaced, the link stays); a device or a named
     pipe (`-o /dev/stdout`, a FIFO) is written to in place, as a rename would replace it with a file. A
-    link into a data folder is refused (`check_writable`)."""
+    link into a data folder, and a read-only file, are refused (`check_writable`). Text is UTF-8 (`encode_text`: a name
+    in bytes Python could not decode too). A write that fails (no space left, an I/O error,
+    at any step: the temporary file, its writing, its sync, the rename) is InputError `PATH: cannot write:
+    REASON`; the temporary file is removed and the old file is as it was."""
     path = check_writable(path)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+    raw = encode_text(data) if isinstance(data, str) else data
     if path.exists() and not path.is_file() and not path.is_dir():
         try:
             with open(path, "wb") as handle:
                 handle.write(raw)
         except OSError as exc:
-            raise InputError(f"cannot write: {exc.strerror}", Location(str(path)))
+            raise InputError(f"cannot write: {exc.strerror or exc}", Location(str(path))) from None
         return
     try:
         fd, tmp = temp_file_beside(path, path.stat().st_mode if path.exists() else None)
     except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", Location(str(path)))
+        raise InputError(f"cannot write: {exc.strerror or exc}", Location(str(path))) from None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
         try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(raw)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", Location(str(path))) from None
 
 
 def temp_file_beside(path: Path, mode: int | None) -> tuple[int, Path]:
@@ -137,7 +234,12 @@ def temp_file_beside(path: Path, mode: int | None) -> tuple[int, Path]:
         umask = os.umask(0)  # read it (there is no other way) and put it back at once
         os.umask(umask)
         mode = 0o666 & ~umask
-    os.chmod(temp, mode & 0o777)
+    try:
+        os.chmod(temp, mode & 0o777)
+    except OSError:
+        os.close(fd)
+        os.unlink(temp)
+        raise
     return fd, Path(temp)
 
 

@@ -726,20 +726,30 @@ def new_highs(*, log: bool = False):
 @contextlib.contextmanager
 def _quiet_stdout(quiet: bool):
     """Silence file descriptor 1 (C++ output bypasses sys.stdout) for the first `Highs` (`new_highs`) only:
-    fd 1 is the process's, not the thread's."""
+    fd 1 is the process's, not the thread's. A closed stdout (`hpplan solve -o plan.json >&-`, as some cron
+    and daemon wrappers run it: Python's sys.stdout is None and fd 1 is closed) stays without output: fd 1
+    is then left on /dev/null, so that no file opened later takes fd 1 and C++ output into it; before,
+    `sys.stdout.flush()` and `os.dup(1)` failed there and the solve ended with exit 70, no plan written."""
     if not quiet:
         yield
         return
-    sys.stdout.flush()
-    saved = os.dup(1)
+    if sys.stdout is not None and not sys.stdout.closed:
+        sys.stdout.flush()
+    try:
+        saved: int | None = os.dup(1)
+    except OSError:  # fd 1 is closed
+        saved = None
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(devnull, 1)
+        if devnull != 1:
+            os.dup2(devnull, 1)
         yield
     finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
+        if saved is not None:
+            os.dup2(saved, 1)
+            os.close(saved)
+        if devnull != 1:
+            os.close(devnull)
 
 
 def trivial_bound(flat: Flat) -> float:
