@@ -6,9 +6,10 @@
     hpplan sweep data/sweeps/readiness-risk.yaml --chart risk.html
 
 Exit codes: 0 the sweep is complete (scenarios without a plan are results, not failures); 1 the base
-data has no plan; 2 invalid input or usage; 4 the cluster could not be used; 70 the base plan's solve
-failed (a bug, said so); 130 interrupted, 143 ended by SIGTERM (what finished is saved: run the same
-command with --resume).
+data has no plan; 2 invalid input or usage, or an output that cannot be written (the results file on
+a full disk: what is in it is kept, --resume goes on); 4 the cluster could not be used; 70 the base
+plan's solve failed (a bug, said so); 130 interrupted, 143 ended by SIGTERM (what finished is saved:
+run the same command with --resume).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from .solve import TIME_LIMIT_MAX, TIME_LIMIT_MIN
 
 EXIT_NO_BASE = 1
 EXIT_BACKEND = 4
+#: the results file took no more (a full disk): as for any output that cannot be written, not a bug
+EXIT_UNWRITABLE = EXIT_INPUT
 EXIT_INTERRUPTED = 130
 
 
@@ -42,10 +45,24 @@ def _say(text: str) -> None:
 
 def _command(spec: Path, out: Path, options: tuple[str, ...] = ()) -> str:
     """The command that goes on with this sweep (with `--resume`): the same spec, data and overrides,
-    which the results file's inputs must match."""
+    which the results file's inputs must match, to paste into a shell (`_shell_word`)."""
+    return " ".join(_shell_word(str(part)) for part in ("hpplan", "sweep", spec, *options, "--out", out))
+
+
+def _shell_word(word: str) -> str:
+    """`word` quoted for a POSIX shell. A file name that is not valid in the file system's encoding (Python
+    reads it with surrogate escapes: a Latin-1 folder `lat\\xe5`, or any non-ASCII name under `LC_ALL=C`)
+    is written as its bytes in the shell's `$'...'` quoting (`$'lat\\xe5'`), which bash, zsh and ksh
+    read back as that name: pasted, the command names the same file."""
     import shlex
 
-    return shlex.join(str(part) for part in ("hpplan", "sweep", spec, *options, "--out", out))
+    from .report import readable
+
+    if readable(word) == word:
+        return shlex.quote(word)
+    escaped = "".join(chr(b) if 32 <= b < 127 and chr(b) not in "'\\" else f"\\x{b:02x}"
+                      for b in word.encode("utf-8", "surrogateescape"))
+    return f"$'{escaped}'"
 
 
 @app.command("sweep")
@@ -281,6 +298,14 @@ def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, n
         _say(f"interrupted{' (SIGTERM)' if stop_signal.terminated else ''} before any scenario finished; to go on: "
              f"{_command(spec, out, options)} --resume")
         raise typer.Exit(EXIT_TERMINATED if stop_signal.terminated else EXIT_INTERRUPTED) from None
+    except sw.ResultsUnwritable as error:  # a full disk: what is in the file is kept, --resume goes on
+        if error.started:
+            _say(f"{error.said(COMMAND_LINE)}. Free space (or mend the cause), then go on with: "
+                 f"{_command(spec, out, options)} --resume")
+        else:
+            _say(f"cannot write {out}: {error.reason}; nothing ran, and {out} "
+                 f"{'is as it was' if existed else 'was not made'}")
+        raise typer.Exit(EXIT_UNWRITABLE)
     except BaseFailed as error:  # the base's task failed: a bug, not the data
         from .cli import EXIT_BUG  # defined after the commands are registered
 

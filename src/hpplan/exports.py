@@ -39,11 +39,12 @@ from .formats import (ESTIMATE_NOTE, FORMULA_START, NOT_IN_PLAN, PlanGroup, capa
                       window_dates_estimated, window_summary, window_users_estimated, estimate_note,
                       estimated_loads, objective_estimated, date_estimated)
 from .problem import Problem, parse_month
-from .report import BROKEN_SHOWN, checked_status, named, plan_violations
+from .io import readable
+from .report import BROKEN_SHOWN, checked_status, data_name, named, plan_violations
 from .solution import Solution
 from .verify import broken_rules, stale_figures
 
-PRODID = "-//hpplan//Helseplattformen rollout plan//EN"
+PRODID = "-//hpplan//rollout plan//EN"
 
 #: the latest time a file can carry: the end of the year 9999 (Python's dates, and Excel's, end there)
 LATEST_STAMP = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc)
@@ -80,13 +81,6 @@ def export_stamp(stamp: dt.datetime | None = None) -> dt.datetime:
     return stamp.astimezone(dt.timezone.utc).replace(microsecond=0)
 
 
-def data_name(problem: Problem) -> str:
-    """The data folder's name ('data' when the problem was not read from a folder)."""
-    if problem.data_dir is None:
-        return "data"
-    return Path(problem.data_dir).resolve().name or "data"
-
-
 #: how scenario.apply_quick names the command line's what-ifs in `Problem.applied`: "command line: CHANGE"
 QUICK_CHANGE = "command line: "
 
@@ -102,9 +96,25 @@ def scenarios_named(problem: Problem) -> list[str]:
 
 def uid_namespace(problem: Problem) -> str:
     """Eight hex digits naming the plan's source: the data folder's name and what was applied to it
-    (`scenarios_named`)."""
-    text = "\n".join([data_name(problem), *scenarios_named(problem)])
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    (`scenarios_named`). Hashed as the names' bytes: a folder name that is not UTF-8 (`lat\\xe5`), which
+    Python reads with surrogate escapes, is hashed as it is on disk, and so is `dåta` in any locale (an
+    ASCII one reads it with escapes too): the same UIDs, not one per locale, and not the same UIDs for
+    two folders whose names differ only where they are not UTF-8."""
+    if problem.data_dir is None:
+        folder = "data"
+    else:
+        folder = Path(problem.data_dir).resolve().name or "data"
+    text = "\n".join([folder, *scenarios_named(problem)])
+    return hashlib.sha256(_name_bytes(text)).hexdigest()[:8]
+
+
+def _name_bytes(text: str) -> bytes:
+    """`text` as UTF-8, where a surrogate escape (a byte of a file name that is not valid in the file system's
+    encoding) is the byte it stands for."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        return text.encode("utf-8", "surrogatepass")
 
 
 def event_uid(problem: Problem, org_id: str) -> str:
@@ -174,12 +184,12 @@ def to_ics(problem: Problem, solution: Solution, stamp: dt.datetime | None = Non
     name = f"Rollout plan ({data_name(problem)})"
     if problem.applied:
         name += " with " + "; ".join(scenarios_named(problem))
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", readable(name))  # a scenario file's name as UTF-8 holds it, as the folder's
     source = plan_source(solution)
     missing = [e.name for e in not_in_plan(problem, solution)]
-    calendar.add("x-wr-caldesc", f"Go-lives of {source if source is not None else 'the hpplan plan'} ({status}), "
-                                 f"planning date {problem.planning_date.isoformat()}"
-                                 + (f"; {NOT_IN_PLAN} ({len(missing)}): {named(missing)}" if missing else ""))
+    calendar.add("x-wr-caldesc", readable(f"Go-lives of {source if source is not None else 'the hpplan plan'} "
+                                          f"({status}), planning date {problem.planning_date.isoformat()}"
+                                          + (f"; {NOT_IN_PLAN} ({len(missing)}): {named(missing)}" if missing else "")))
     order = {e.id: i for i, e in enumerate(solution.plan)}
     scheduled = sorted((e for e in solution.plan if e.go_live is not None), key=lambda e: (e.go_live, order[e.id]))
     for entry in scheduled:
@@ -189,7 +199,7 @@ def to_ics(problem: Problem, solution: Solution, stamp: dt.datetime | None = Non
         event.add("dtstart", entry.go_live)
         event.add("dtend", entry.go_live + dt.timedelta(days=1))
         event.add("summary", f"Go-live: {entry.name}")
-        event.add("description", _description(problem, solution, entry, status))
+        event.add("description", readable(_description(problem, solution, entry, status)))
         event.add("categories", ["go-live", f"{entry.sector} care", "history" if entry.pinned else "planned"])
         event.add("status", "CONFIRMED" if entry.pinned else "TENTATIVE")
         event.add("transp", "TRANSPARENT")
@@ -233,7 +243,7 @@ def _append(sheet, row: list) -> None:
     (an organisation named `=1+1` would show 2, `=HYPERLINK(...)` would run), so every str is a string
     cell; one that starts like a formula is also quote-prefixed, as Excel marks text typed with a
     leading apostrophe, so that editing the cell keeps it text."""
-    sheet.append([_text(v) if isinstance(v, str) else v for v in row])
+    sheet.append([_text(readable(v)) if isinstance(v, str) else v for v in row])  # a file's name as XML holds it
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, str):
             cell.data_type = "s"

@@ -27,6 +27,7 @@ import html
 import io
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import Iterable
 
 from .formats import (
@@ -64,6 +65,7 @@ from .formats import (
     window_dates_estimated,
     window_users_estimated,
 )
+from .io import readable
 from .problem import Problem, month_index, parse_month
 from .solution import Assignment, Solution
 from .verify import broken_rules, stale_figures, stale_text, verify
@@ -110,6 +112,19 @@ def rgba(colour: str, alpha: float) -> str:
 
 def month_start(index: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+# --------------------------------------------------------------------------------------------------
+# names from the file system, as an output shows them
+
+
+def data_name(problem: Problem) -> str:
+    """The data folder's name, as every output names it (the report's and the charts' titles, the
+    calendar's and the workbook's): 'fi' for `--data .` in `fi/`, 'data' when the problem was not read
+    from a folder; `readable`."""
+    if problem.data_dir is None:
+        return "data"
+    return readable(Path(problem.data_dir).resolve().name or "data")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -639,21 +654,30 @@ def _ms(a: dt.date, b: dt.date) -> int:
     return (b - a).days * 86_400_000
 
 
-def _history_shapes(problem: Problem, start: dt.date, yref: str = "paper") -> tuple[list[dict], list[dict]]:
-    """The shaded history (before the planning date) and the planning-date line, with their labels."""
+def has_history(rows: list[GanttRow]) -> bool:
+    """Whether a chart of these rows shows history: an organisation live before the planning date. Data
+    without any has no grey "history" band (the months before the planning date hold only the
+    preparation of what is planned), only the planning date's line."""
+    return any(r.history for r in rows)
+
+
+def _history_shapes(problem: Problem, start: dt.date, yref: str = "paper",
+                    history: bool = True) -> tuple[list[dict], list[dict]]:
+    """The planning-date line with its label and, with `history`, the shaded history before it."""
     planning = problem.planning_date.isoformat()
     shapes = [
-        dict(type="rect", xref="x", yref=yref, x0=start.isoformat(), x1=planning, y0=0, y1=1,
-             fillcolor=HISTORY_FILL, line=dict(width=0), layer="below"),
         dict(type="line", xref="x", yref=yref, x0=planning, x1=planning, y0=0, y1=1,
              line=dict(color="#555", width=1, dash="dot")),
     ]
     notes = [
-        dict(x=planning, y=1, xref="x", yref=yref, yanchor="bottom", xanchor="right", showarrow=False,
-             text="◀ history", font=dict(size=11, color="#666")),
         dict(x=planning, y=1, xref="x", yref=yref, yanchor="bottom", xanchor="left", showarrow=False,
              text=f" planning date {planning}", font=dict(size=11, color="#444")),
     ]
+    if history:
+        shapes.insert(0, dict(type="rect", xref="x", yref=yref, x0=start.isoformat(), x1=planning, y0=0, y1=1,
+                              fillcolor=HISTORY_FILL, line=dict(width=0), layer="below"))
+        notes.insert(0, dict(x=planning, y=1, xref="x", yref=yref, yanchor="bottom", xanchor="right",
+                             showarrow=False, text="◀ history", font=dict(size=11, color="#666")))
     return shapes, notes
 
 
@@ -741,11 +765,13 @@ def gantt_figure(problem: Problem, solution: Solution, group_by: GroupBy = Group
                 legendgroup="compared",
                 legendgrouptitle_text="Compared plan",
             ))
-    # the history's legend entry (the shading itself is a shape)
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"history: before {problem.planning_date.isoformat()}",
-                             marker=dict(symbol="square", size=14, color=HISTORY_FILL), hoverinfo="skip",
-                             legendgroup="history", legendgrouptitle_text="History"))
-    shapes, notes = _history_shapes(problem, start)
+    history = has_history(rows)
+    if history:  # the history's legend entry (the shading itself is a shape)
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers",
+                                 name=f"history: before {problem.planning_date.isoformat()}",
+                                 marker=dict(symbol="square", size=14, color=HISTORY_FILL), hoverinfo="skip",
+                                 legendgroup="history", legendgrouptitle_text="History"))
+    shapes, notes = _history_shapes(problem, start, history=history)
     plot_height = 22 * max(len(rows), 3)
     top = 150
     fig.update_layout(
@@ -856,7 +882,7 @@ def coverage_figure(problem: Problem, solution: Solution, other: Solution | None
             marker=dict(size=[7] * len(points) + [0], color=colour),
             hovertext=hover + [""], hoverinfo="text",
         ))
-    shapes, notes = _history_shapes(problem, start)
+    shapes, notes = _history_shapes(problem, start, history=has_history(rows))
     fig.update_layout(
         **_base_layout(None, 480),
         shapes=shapes,
@@ -940,7 +966,7 @@ class ReportPlan:
 
 def _header(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str:
     solution = main.solution
-    where = str(problem.data_dir) if problem.data_dir else "data"
+    where = data_name(problem)
     parts = ["<h1>Rollout plan</h1>",
              f'<p class="meta">Data <code>{_esc(where)}</code> · planning date '
              f"<b>{problem.planning_date.isoformat()}</b> · {_esc(main.label)}: {_badge(solution)}"]
@@ -1044,7 +1070,8 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
         classes.append("history" if s.history else "")
     out.append("<h2>Per window</h2>")
     out.append('<p class="caption">What goes live in each window and the share live after it: municipalities\' '
-               "population (primary), health trusts' (specialist), and all users. Grey: history.</p>")
+               "population (primary), health trusts' (specialist), and all users."
+               + (" Grey: history." if any(classes) else "") + "</p>")
     out.append(_table(["window", "date", "name", "actors", "users", "primary live", "specialist live", "users live"],
                       rows, numeric={3, 4, 5, 6, 7}, row_classes=classes))
     # one note for every mark the page shows: users here, in "Not scheduled" and in the hovers, the
@@ -1147,12 +1174,12 @@ WINDOW_ROWS_CAPTION = (
     "One row per go-live window and kind of organisation{by_track} ({count}{why}; `hpplan report --detail "
     "organisation` draws a row each). Light bars: preparation, from the first "
     "member's start; diamond: the go-live day; darker bars: hypercare, to the last member's end. Cyan: "
-    "specialist care, green: primary care. Grey background: history. Hover a row for its users and population.")
+    "specialist care, green: primary care.{history} Hover a row for its users and population.")
 
 CAPTIONS = {
     "gantt": "One row per organisation, grouped by {group}. Light bars: preparation months; diamond: the "
              "go-live day; darker bars: hypercare months (from the load profiles). Cyan: specialist care, "
-             "green: primary care. Grey background: history, before the planning date. Hover a row for "
+             "green: primary care.{history} Hover a row for "
              "its details; drag to zoom, double-click to zoom out.",
     "load": "Each pool's load in FTE by month (bars) against its limit (dashed red line); a red bar is a "
             "month over the limit. The load counts the preparation and hypercare of every organisation the "
@@ -1175,6 +1202,9 @@ def report_html(problem: Problem, solution: Solution, *, label: str = "plan", ot
 
     checked_arguments("report_html", problem, solution, other=other)
     group_by = choice(GroupBy, group_by, "group_by")
+    # plan files' names (`--plan`, `--compare`) as UTF-8 can hold them; the page as a whole below
+    label, other_label = readable(label), readable(other_label)
+    plan_note = readable(plan_note) if plan_note is not None else None
     main = ReportPlan(solution, label, note=plan_note)
     if verify_plan and solution.found:
         found = plan_violations(problem, solution, violations)
@@ -1192,12 +1222,16 @@ def report_html(problem: Problem, solution: Solution, *, label: str = "plan", ot
     else:
         charts = []
     body = [_header(problem, main, second), _facts(problem, main, second)]
+    # the grey band is drawn where the plan has history (`has_history`), and said only then
+    history = (" Grey background: history, before the planning date."
+               if has_history(gantt_rows(problem, solution, group_by, other_solution, detail)) else "")
     for i, (key, heading, fig) in enumerate(charts):
-        caption = CAPTIONS[key].format(group="go-live window" if group_by is GroupBy.window else "track")
+        caption = CAPTIONS[key].format(group="go-live window" if group_by is GroupBy.window else "track",
+                                       history=history)
         if key == "gantt" and resolved_detail(solution, detail) is Detail.window:
             why = (f": more than {fmt_int(DETAIL_AUTO_MAX)} in the plan, too many for a row each"
                    if detail is Detail.auto else "")
-            caption = WINDOW_ROWS_CAPTION.format(count=summary_count(solution), why=why,
+            caption = WINDOW_ROWS_CAPTION.format(count=summary_count(solution), why=why, history=history,
                                                  by_track="" if group_by is GroupBy.window else ", grouped by track")
         body.append(f'<h2>{_esc(heading)}</h2>\n<p class="caption">{_esc(caption)}</p>')
         body.append(f'<section class="card chart" id="{key}">{_figure_html(fig, DIV_IDS[key], i == 0)}</section>')
@@ -1205,11 +1239,11 @@ def report_html(problem: Problem, solution: Solution, *, label: str = "plan", ot
         body.append(f"<p>No plan to show ({_esc(solution.status.value)}).</p>")
     else:
         body.append(_tables(problem, main, second))
-    where = str(problem.data_dir) if problem.data_dir else "data"
+    where = data_name(problem)
     body.append(f"<footer>Made by hpplan {__version__} from <code>{_esc(where)}</code>. Every chart works "
                 "offline: this file holds everything it shows.</footer>")
     title = f"Rollout plan · {where} · {problem.planning_date.isoformat()}"
-    return (
+    return readable(
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -1229,8 +1263,10 @@ def _matplotlib():
     return Figure
 
 
-def _draw_history(ax, problem: Problem, start: dt.date) -> None:
-    ax.axvspan(start, problem.planning_date, color="#777", alpha=0.13, lw=0, zorder=0)
+def _draw_history(ax, problem: Problem, start: dt.date, history: bool = True) -> None:
+    """The planning date's line and, with `history` (`has_history`), the grey history band before it."""
+    if history:
+        ax.axvspan(start, problem.planning_date, color="#777", alpha=0.13, lw=0, zorder=0)
     ax.axvline(problem.planning_date, color="#555", lw=0.8, ls=":", zorder=1)
 
 
@@ -1293,7 +1329,8 @@ def _static_gantt(ax, problem: Problem, rows: list[GanttRow], start: dt.date, en
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    _draw_history(ax, problem, start)
+    history = has_history(rows)
+    _draw_history(ax, problem, start, history)
     ticks, names = [], []
     y = 0.0
     last_group = None
@@ -1334,13 +1371,19 @@ def _static_gantt(ax, problem: Problem, rows: list[GanttRow], start: dt.date, en
                     Patch(color=colour, alpha=CARE_ALPHA, label=f"{title}: hypercare")]
     if other:
         handles.append(Line2D([], [], ls="", marker="D", mfc="none", mec=COMPARE_COLOUR, label=f"{labels[1]}: go-live where it differs"))
-    handles.append(Patch(color="#777", alpha=0.13, label=f"history (before {problem.planning_date.isoformat()})"))
+    if history:
+        handles.append(Patch(color="#777", alpha=0.13, label=f"history (before {problem.planning_date.isoformat()})"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 0), ncol=-(-len(handles) // 3), fontsize=7,
               frameon=False)  # a column per sector: preparation, go-live, hypercare
     ax.set_title(heading, loc="left", fontsize=12, fontweight="bold")
 
 
-def _static_load(axes, problem: Problem, solution: Solution, other: Solution | None, labels) -> None:
+def _static_load(axes, problem: Problem, solution: Solution, other: Solution | None, labels,
+                 span: tuple[dt.date, dt.date] | None = None, history: bool = False) -> None:
+    """Each pool's load in a panel of its own; `span`: the time axis's limits, those of the charts stacked
+    with it (a go-live in the Gantt above is over its months here), else the pools' own months; there, the
+    months before the planning date (no load is counted for them) are shaded as history where the Gantt's
+    are (`history`), and the planning date's line is drawn."""
     series = load_series(problem, solution, other)
     peaks = {p.pool: p for p in peak_loads(problem, solution)}
     for n, (ax, s) in enumerate(zip(axes, series)):
@@ -1363,9 +1406,11 @@ def _static_load(axes, problem: Problem, solution: Solution, other: Solution | N
             if peak.used_estimate or peak.utilisation_estimate:  # the title's marks: the legend says what they mean
                 ax.plot([], [], ls="", label=estimate_note(peak.used_estimate))
         ax.set_title(title, loc="left", fontsize=9, fontweight="bold" if n == 0 else "normal")
+        if span is not None:
+            _draw_history(ax, problem, span[0], history)
         ax.set_ylabel("FTE", fontsize=8)
         ax.set_ylim(0, max(s.limit + s.used + (s.other_used or [])) * 1.12 or 1)
-        _date_axis(ax, lefts[0] - dt.timedelta(days=15), edges[-1] + dt.timedelta(days=15))
+        _date_axis(ax, *(span or (lefts[0] - dt.timedelta(days=15), edges[-1] + dt.timedelta(days=15))))
         ax.tick_params(labelsize=7)
         ax.legend(fontsize=7, loc="upper right", frameon=False, ncol=3)
         for side in ("right", "top"):
@@ -1373,10 +1418,10 @@ def _static_load(axes, problem: Problem, solution: Solution, other: Solution | N
 
 
 def _static_coverage(ax, problem: Problem, solution: Solution, other: Solution | None, start: dt.date,
-                     end: dt.date, labels) -> None:
+                     end: dt.date, labels, history: bool = True) -> None:
     from matplotlib.ticker import PercentFormatter
 
-    _draw_history(ax, problem, start)
+    _draw_history(ax, problem, start, history)
     lines = coverage_lines(problem, solution, other, labels, ("-", "--"))
     marks = False
     for label, style, points, (_, name, colour), values, estimates in lines:
@@ -1422,6 +1467,9 @@ def _static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.al
     Figure = _matplotlib()
     checked_arguments("static_figure", problem, solution, other=other)
     chart = choice(Chart, chart, "chart")
+    # plan files' names as a font can draw them (matplotlib failed on a name that is not UTF-8: `readable`)
+    labels = (readable(labels[0]), readable(labels[1]))
+    plan_note = readable(plan_note) if plan_note is not None else None
     rows = gantt_rows(problem, solution, group_by, other, detail)
     start, end = chart_range(problem, rows)
     pools = max(len(load_series(problem, solution)), 1)
@@ -1446,17 +1494,20 @@ def _static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.al
             _static_gantt(axes[i], problem, rows, start, end, other is not None, labels, heading)
             i += 1
         elif part is Chart.load:
-            _static_load(list(axes[i : i + pools]), problem, solution, other, labels)
+            # stacked under the Gantt (or over the coverage chart): the same time axis, so that a go-live
+            # lines up with its load
+            _static_load(list(axes[i : i + pools]), problem, solution, other, labels,
+                         (start, end) if len(parts) > 1 else None, has_history(rows))
             i += pools
         else:
-            _static_coverage(axes[i], problem, solution, other, start, end, labels)
+            _static_coverage(axes[i], problem, solution, other, start, end, labels, has_history(rows))
             i += 1
-    where = str(problem.data_dir) if problem.data_dir else "data"
+    where = data_name(problem)
     found = plan_violations(problem, solution, violations) if verify_plan else []
     missing = [e.name for e in not_in_plan(problem, solution)]
-    fig.suptitle(f"Rollout plan · {where} · planning date {problem.planning_date.isoformat()} · "
-                 f"{checked_status(solution, found)}" + (f"\n{labels[0]}: {plan_note}" if plan_note else "")
-                 + (f"\n{NOT_IN_PLAN} ({len(missing)}): {named(missing)}" if missing else ""),
+    fig.suptitle(readable(f"Rollout plan · {where} · planning date {problem.planning_date.isoformat()} · "
+                          f"{checked_status(solution, found)}" + (f"\n{labels[0]}: {plan_note}" if plan_note else "")
+                          + (f"\n{NOT_IN_PLAN} ({len(missing)}): {named(missing)}" if missing else "")),
                  x=0.01, ha="left", fontsize=10,
                  color=LIMIT_COLOUR if broken_rules(found) else "#444")
     return fig

@@ -19,6 +19,7 @@ from .run import (
     LocalBackend,
     NoBasePlan,
     Results,
+    ResultsUnwritable,
     SweepError,
     WorkersCannotStart,
     changed_inputs,
@@ -35,8 +36,8 @@ from .spec import LoadedSpec, SweepContext, SweepSpec, load_spec, resolve
 
 __all__ = [
     "BaseFailed", "DaskBackend", "InlineBackend", "Interrupted", "LoadedSpec", "LocalBackend", "NoBasePlan", "Results",
-    "SweepContext", "SweepError", "SweepSpec", "SweepSummary", "WorkersCannotStart", "aggregate", "changed_inputs",
-    "dask_backend", "default_jobs", "draw", "header_record", "inline_backend",
+    "ResultsUnwritable", "SweepContext", "SweepError", "SweepSpec", "SweepSummary", "WorkersCannotStart", "aggregate",
+    "changed_inputs", "dask_backend", "default_jobs", "draw", "header_record", "inline_backend",
     "load_spec", "local_backend", "read_results", "resolve", "run_scenario", "run_sweep", "scenario_problem",
     "scenario_yaml",
 ]

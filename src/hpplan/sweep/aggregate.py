@@ -39,6 +39,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Iterable
 
 from ..formats import ESTIMATE_NOTE
+from ..io import readable
 from .run import Results
 
 OK = ("optimal", "feasible")
@@ -340,15 +341,16 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
     for r in records:
         if r.get("status") in OK:
             continue
-        key = (r.get("status", "error"), r.get("reason") or "")
+        key = (r.get("status", "error"), readable(r.get("reason") or ""))  # a path in it as output can hold it
         failures[key] += 1
         first.setdefault(key, []).append(r["index"])
     failure_list = [Failure(status, reason, count, first[(status, reason)][:5])
                     for (status, reason), count in sorted(failures.items(), key=lambda kv: (-kv[1], kv[0]))]
 
     summary = SweepSummary(
-        spec=header.get("spec", ""), description=header.get("description", ""), kind=header.get("kind", ""),
-        seed=header.get("seed"), data=header.get("data", ""), size=size, scenarios=len(records), with_plan=n,
+        # the paths as an output can hold them (`readable`: a results file written before they were kept so)
+        spec=readable(header.get("spec", "")), description=header.get("description", ""), kind=header.get("kind", ""),
+        seed=header.get("seed"), data=readable(header.get("data", "")), size=size, scenarios=len(records), with_plan=n,
         failed=len(records) - n, live_by=labels, completion=completion, cost=cost, actors=actors,
         influence=influence(ok, actors_info), axes=axis_effects(header, records, dates, actors_info),
         failures=failure_list, base_status=base.get("status"),

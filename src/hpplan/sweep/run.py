@@ -16,7 +16,10 @@ next. `--resume` reads it back, refuses it when the hash differs, drops a torn l
 the scenarios not in it. No scenario that finished is lost, and none is run twice into the file. The file
 changes only once the run has started (its backend is made and has solved the base plan; resuming, once it
 is made): a new file (or one `--overwrite` replaces) is written beside it and renamed over it then, so a
-sweep that cannot start, or whose base has no plan, leaves the old one as it was.
+sweep that cannot start, or whose base has no plan, leaves the old one as it was. A file another sweep
+holds is refused, and so is one another sweep made since (two sweeps started together on a new file:
+the second to start is refused, `ResultsFile._place`). A full disk stops the sweep with
+`ResultsUnwritable`, the file holding whole records (the one cut short taken back out where it can be).
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import signal
+import stat
 import sys
 import time
 from collections import deque
@@ -35,6 +40,7 @@ from typing import Any, Protocol
 
 from ..errors import InputError, Location
 from ..io import check_writable, temp_file_beside
+from ..io import readable
 from ..stopping import keep_sigint
 from .sample import add_delays, run_scenario
 from .spec import SweepContext
@@ -66,6 +72,27 @@ class BaseFailed(NoBasePlan):
         self.record = record
         SweepError.__init__(self, f"internal error: the base plan failed ({record.get('reason')}). This is a bug in "
                                   "hpplan, not in the data; please report it with the spec and the data")
+
+
+class ResultsUnwritable(SweepError):
+    """The results file took no more (a full disk, a quota, an I/O error) while the sweep ran: the sweep
+    stops, keeping what is in the file. `done`: the scenarios saved in it; `torn`: whether a record cut
+    short by the error could not be taken back out (its line is incomplete: `--resume` drops it)."""
+
+    def __init__(self, path: Path, reason: str, torn: bool = False):
+        self.path, self.reason, self.torn = Path(path), reason, torn
+        self.done, self.total = 0, 0
+        super().__init__(f"cannot write {path}: {reason}")
+
+    def said(self, wording: "Wording") -> str:
+        """What happened and what is kept, for whoever runs the sweep."""
+        if not self.started:
+            return f"cannot write {self.path}: {self.reason}; nothing ran, and it is as it was"
+        kept = (f"{self.done} of {self.total} scenarios are saved in it" if self.total
+                else "the scenarios that finished are saved in it")
+        torn = (f"; its last line, the record being written, is incomplete, and {wording.resume} drops it"
+                if self.torn else "")
+        return f"cannot write {self.path}: {self.reason}; {kept}{torn}"
 
 
 class Interrupted(SweepError):
@@ -103,10 +130,12 @@ def header_record(context: SweepContext) -> dict:
     spec = context.spec
     return {
         "type": "header", "format": FORMAT, "hash": context.digest(),
-        "hpplan": _version(), "spec": context.file, "data": context.data,
+        # the paths as the summaries show them (`readable`: a folder name that is not UTF-8, `lat\\xe5`);
+        # not in the hash, which the data's content makes
+        "hpplan": _version(), "spec": readable(context.file), "data": readable(context.data),
         "description": " ".join(spec.description.split()), "kind": spec.kind,
         "seed": spec.seed if spec.kind == "monte_carlo" else None, "size": spec.size,
-        "scenarios": list(spec.scenarios),
+        "scenarios": [readable(s) for s in spec.scenarios],
         "axes": [{"label": a.label, "values": a.points()} for a in spec.grid],
         "risks": [{"actor": r.id, "slip": r.slip.describe() if r.slip else None,
                    "signing": r.signing.model_dump() if r.signing else None} for r in context.actors],
@@ -140,8 +169,15 @@ def _version() -> str:
     return __version__
 
 
+_ESCAPED = re.compile("[\ud800-\udfff]")
+
+
 def dumps(record: dict) -> str:
-    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """A record as one JSON line. A surrogate escape (a file name's byte that is not valid in the file system's
+    encoding, in a scenario's reason) is written as the JSON escape `\\udce5`, which reads back as it was:
+    every line is UTF-8, and whole."""
+    text = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass
@@ -208,9 +244,10 @@ class ResultsFile:
     leaves the file as it was (and makes none)."""
 
     def __init__(self, path: Path, handle, *, keep: int | None = None, header: dict | None = None,
-                 temp: tuple[Path, Path] | None = None, old=None):
+                 temp: tuple[Path, Path] | None = None, old=None, wording: Wording = PYTHON):
         self.path = path
-        self.handle = handle
+        self.handle = handle  # unbuffered: a record is written by `_append` or not at all
+        self.wording = wording
         self.started = False
         self._keep = keep  # resume: the length of the whole lines, cut to at start
         self._header = header  # written at start
@@ -233,23 +270,25 @@ class ResultsFile:
                     f"{changed_inputs(found.header, header)}; its results would not mix with new ones. Give "
                     f"another file as {wording.out}, or {wording.overwrite} replaces it", Location(str(path)))
             handle = cls._opened(path, "r+b", wording)
-            cls._lock(handle, path)
+            cls._lock(handle, path, wording)
             # the same inputs, but more samples (or another description, live_by): a new header, which
             # counts from here on (read_results takes the last), so that the file says the sweep it holds;
             # never a smaller size than the records in it
             header = dict(header, size=max(header["size"], found.header.get("size", 0)))
             if header == found.header:
-                return cls(path, handle, keep=good), found
-            return cls(path, handle, keep=good, header=header), Results(header, found.base, found.records)
+                return cls(path, handle, keep=good, wording=wording), found
+            return (cls(path, handle, keep=good, header=header, wording=wording),
+                    Results(header, found.base, found.records))
         if path.exists() and not overwrite and not resume:
             raise InputError(f"exists: {wording.resume} continues that sweep, {wording.overwrite} starts it again, "
                              f"or give another file as {wording.out}", Location(str(path)))
         if target.exists() and not target.is_file():  # a device or a pipe (/dev/null): written in place
-            return cls(path, cls._opened(path, "wb", wording), header=header), Results(header, None, [])
+            return (cls(path, cls._opened(path, "wb", wording), header=header, wording=wording),
+                    Results(header, None, []))
         old = None
         if target.exists():  # locked: the file of a sweep that is writing it is not replaced under it
             old = cls._opened(target, "rb", wording)
-            cls._lock(old, path)
+            cls._lock(old, path, wording)
         try:
             fd, temp = temp_file_beside(target, os.fstat(old.fileno()).st_mode if old is not None else None)
         except OSError as error:
@@ -257,63 +296,156 @@ class ResultsFile:
                 old.close()
             raise InputError(f"cannot write the results file ({error.strerror or error}); give another file as "
                              f"{wording.out}", Location(str(path))) from None
-        made = cls(path, os.fdopen(fd, "wb"), temp=(temp, target), old=old)
-        cls._lock(made.handle, path)
-        made._append(header)  # the new file's header, before the file is in place
+        made = cls(path, os.fdopen(fd, "wb", buffering=0), temp=(temp, target), old=old, wording=wording)
+        try:
+            cls._lock(made.handle, path, wording)
+            made._append(header)  # the new file's header, before the file is in place
+        except BaseException as error:  # (a full disk): the new file removed, an old one as it was
+            made.close()
+            if isinstance(error, ResultsUnwritable):
+                raise InputError(f"cannot write the results file ({error.reason}); give another file as "
+                                 f"{wording.out}", Location(str(path))) from None
+            raise
         return made, Results(header, None, [])
 
     @staticmethod
     def _opened(path: Path, mode: str, wording: Wording):
         try:
-            return open(path, mode)
+            return open(path, mode, buffering=0)
         except OSError as error:
             raise InputError(f"cannot write the results file ({error.strerror or error}); give another file as "
                              f"{wording.out}", Location(str(path))) from None
 
     @staticmethod
-    def _lock(handle, path: Path) -> None:
+    def _lock(handle, path: Path, wording: Wording = PYTHON) -> None:
+        if not ResultsFile._locked(handle):
+            handle.close()
+            raise InputError(ResultsFile._busy(wording), Location(str(path)))
+
+    @staticmethod
+    def _locked(handle) -> bool:
+        """Whether this process now holds `handle`'s file alone (False: another sweep holds it)."""
         try:
             import fcntl
         except ImportError:  # not on this platform: no lock
-            return
+            return True
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            handle.close()
-            raise InputError("another sweep is writing this file", Location(str(path)))
+            return False
+        return True
+
+    @staticmethod
+    def _busy(wording: Wording) -> str:
+        return (f"another sweep is writing this file; wait for it to end, then {wording.resume} continues it, or "
+                f"give another file as {wording.out}")
 
     def start(self) -> None:
-        """The run has started: from here on the file at `path` is this sweep's."""
+        """The run has started: from here on the file at `path` is this sweep's. InputError when another
+        sweep made that file meanwhile (two sweeps started on one new file: the first to start has it);
+        ResultsUnwritable (`started` False) when the new file cannot be put in place."""
         if self.started:
             return
-        self.started = True
         if self._temp is not None:
             temp, target = self._temp
-            os.replace(temp, target)
+            try:
+                self._place(temp, target)
+            except OSError as error:
+                raise ResultsUnwritable(self.path, error.strerror or str(error)) from None
             self._temp = None
             _sync_folder(target.parent)
+        self.started = True
         if self._old is not None:
             self._old.close()
             self._old = None
         if self._keep is not None:
-            self.handle.truncate(self._keep)
-            self.handle.seek(self._keep)
+            try:
+                self.handle.truncate(self._keep)
+                self.handle.seek(self._keep)
+            except OSError as error:
+                raise ResultsUnwritable(self.path, error.strerror or str(error)) from None
         if self._header is not None:
             self._append(self._header)
             self._header = None
+
+    def _place(self, temp: Path, target: Path) -> None:
+        """The new file renamed to `target`, unless another sweep made or replaced that file since `open`
+        (each sweep locks its own new file, so the lock alone did not keep two sweeps started together on a
+        new file apart: the second renamed its file over the first's, whose records went on into a file
+        no longer there). A new file is put in place with a hard link, which no existing file is replaced
+        by; the file `overwrite` replaces must still be the one locked at `open`."""
+        if self._old is not None:
+            try:
+                now = os.stat(target)
+            except FileNotFoundError:
+                now = None
+            was = os.fstat(self._old.fileno())
+            if now is not None:
+                if (now.st_dev, now.st_ino) != (was.st_dev, was.st_ino):
+                    raise self._taken(target)
+                os.replace(temp, target)
+                return
+        try:
+            os.link(temp, target)
+        except FileExistsError:
+            raise self._taken(target) from None
+        except OSError:  # a file system without hard links (FAT): renamed, where nothing is there yet
+            if os.path.lexists(target):
+                raise self._taken(target) from None
+            os.replace(temp, target)
+            return
+        os.unlink(temp)
+
+    def _taken(self, target: Path) -> InputError:
+        """The refusal when another sweep made the file this one was to make: writing it still, or done."""
+        try:
+            handle = open(target, "rb")
+        except OSError:
+            handle = None
+        try:
+            busy = handle is not None and not self._locked(handle)
+        finally:
+            if handle is not None:
+                handle.close()
+        w = self.wording
+        if busy:
+            return InputError(self._busy(w), Location(str(self.path)))
+        return InputError(f"exists: another sweep made it while this one started; {w.resume} continues that sweep, "
+                          f"{w.overwrite} starts it again, or give another file as {w.out}", Location(str(self.path)))
 
     def write(self, record: dict) -> None:
         self.start()
         self._append(record)
 
     def _append(self, record: dict) -> None:
-        self.handle.write((dumps(record) + "\n").encode("utf-8"))
-        self.handle.flush()
+        """One record, as a whole line, made durable; or ResultsUnwritable (a full disk, an I/O error),
+        the line cut short by it taken back out where the file allows (else `torn`: `--resume` drops it)."""
+        data = memoryview((dumps(record) + "\n").encode("utf-8"))
+        fd = self.handle.fileno()
+        # where the record starts, to take it back from: in a file (a device or a pipe keeps nothing)
+        at = os.lseek(fd, 0, os.SEEK_CUR) if stat.S_ISREG(os.fstat(fd).st_mode) else None
         try:
-            os.fsync(self.handle.fileno())
-        except OSError as error:  # a device or a pipe (/dev/null) has nothing to make durable
-            if error.errno != errno.EINVAL:
-                raise
+            while data:
+                written = os.write(fd, data)
+                if not written:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                data = data[written:]
+            try:
+                os.fsync(fd)
+            except OSError as error:  # a device or a pipe (/dev/null) has nothing to make durable
+                if error.errno != errno.EINVAL:
+                    raise
+        except BaseException as error:  # (a Ctrl-C between two parts of a write, too: the part taken back)
+            torn = False
+            if at is not None:
+                try:
+                    os.ftruncate(fd, at)
+                    os.lseek(fd, at, os.SEEK_SET)
+                except OSError:
+                    torn = True
+            if isinstance(error, OSError):
+                raise ResultsUnwritable(self.path, error.strerror or str(error), torn) from None
+            raise
 
     def close(self) -> None:
         """Closed; a file not started is left as it was (the new one beside it removed)."""
@@ -864,6 +996,14 @@ def run_sweep(context: SweepContext, out: Path, *, backend_factory, resume: bool
             backend = None
         finished = len({r["index"] for r in records if 0 <= r["index"] < context.size})
         raise Interrupted(finished, context.size, Path(out), results_file.started) from None
+    except ResultsUnwritable as error:  # a full disk: the sweep stops at once, keeping what is in the file
+        if backend is not None:
+            backend.close(cancel=True)
+            backend = None
+        error.started = results_file.started
+        error.done = len({r["index"] for r in records if 0 <= r["index"] < context.size})
+        error.total = context.size
+        raise
     except WorkersCannotStart as error:  # said for who runs the sweep: a script, or the command line
         worded = WorkersCannotStart(wording)
         worded.started = results_file.started
@@ -959,7 +1099,7 @@ def default_jobs() -> int:
 
 __all__ = [
     "BaseFailed", "COMMAND_LINE", "DaskBackend", "InlineBackend", "Interrupted", "LocalBackend", "NoBasePlan", "PYTHON",
-    "Results", "ResultsFile", "RunResult", "SweepError", "Wording", "WorkersCannotStart", "changed_inputs",
+    "Results", "ResultsFile", "ResultsUnwritable", "RunResult", "SweepError", "Wording", "WorkersCannotStart", "changed_inputs",
     "check_results_path", "dask_backend", "default_jobs", "header_record", "inline_backend", "local_backend",
     "read_results", "run_sweep",
 ]
