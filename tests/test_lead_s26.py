@@ -47,3 +47,33 @@ def test_check_names_a_plan_or_known_file_that_is_a_folder_as_what_was_expected(
     result = runner.invoke(cli.app, ["check", "--data", str(REPO / "data"), "--plan", str(REPO / "data" / "adopted-plan.yaml"),
                                      "--known", str(tmp_path / "adir")])
     assert result.exit_code == 2 and "adir: a folder, not a known-findings file; give the file" in result.output
+
+
+def test_solve_explains_infeasible_data_within_its_time_limit_again_unless_a_work_limit_is_given(monkeypatch):
+    # `solve -t 10` of infeasible data ran 3 minutes: its explanation had only the work budget (10 x -t)
+    import hpplan.explain as explain_module
+
+    given = []
+    real = explain_module.explain_infeasible
+
+    def spy(problem, **kwargs):
+        given.append(kwargs.get("wall_limit"))
+        return real(problem, **kwargs)
+
+    monkeypatch.setattr(explain_module, "explain_infeasible", spy)
+    data = REPO / "tests" / "data" / "infeasible_three"
+    assert runner.invoke(cli.app, ["solve", "--data", str(data), "-t", "3"]).exit_code == 1
+    assert runner.invoke(cli.app, ["solve", "--data", str(data), "-t", "3", "--work-limit", "2"]).exit_code == 1
+    assert given == [3.0, None]
+
+
+def test_a_scenario_base_without_the_data_files_is_said_at_its_base_line(tmp_path):
+    (tmp_path / "halfdata").mkdir()
+    shutil.copy(REPO / "data" / "waves.yaml", tmp_path / "halfdata" / "waves.yaml")
+    spec = tmp_path / "b.yaml"
+    spec.write_text(f"base: {tmp_path / 'halfdata'}\ndescription: x\nchanges:\n  - {{op: exclude, actor: aure}}\n",
+                    encoding="utf-8")
+    result = runner.invoke(cli.app, ["solve", "-s", str(spec), "-t", "2"])
+    assert result.exit_code == 2, result.output
+    assert f"{spec}:1: base: no data folder" in result.output and "holds waves.yaml but no organisations.yaml" in \
+        joined(result.output), result.output
