@@ -580,8 +580,8 @@ class CoveragePoint:
     history: bool
     actors: int
     users: int
-    primary: float | None  # share of the municipalities' population live after the window
-    specialist: float | None  # share of the health trusts' population live after the window
+    primary: float | None  # population share (`formats.share_counted`) of primary care live after the window
+    specialist: float | None  # population share (`formats.share_counted`) of specialist care live after it
     users_share: float | None  # share of all users live after the window
     users_estimate: bool = False  # `users` rests on an estimate (`estimated`)
     #: whether each share rests on an estimate (`formats.share_estimated`): marked `*` in the hover
@@ -618,8 +618,8 @@ def coverage_series(problem: Problem, solution: Solution) -> list[CoveragePoint]
 
 
 COVERAGE_LINES = (
-    ("primary", "Population, primary care (municipalities)", SECTOR_COLOURS["primary"]),
-    ("specialist", "Population, specialist care (health trusts)", SECTOR_COLOURS["specialist"]),
+    ("primary", "Population, primary care", SECTOR_COLOURS["primary"]),
+    ("specialist", "Population, specialist care", SECTOR_COLOURS["specialist"]),
     ("users_share", "Users", USERS_COLOUR),
 )
 
@@ -1069,8 +1069,9 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
                      marked(fmt_share(point.users_share), point.users_share_estimate)])
         classes.append("history" if s.history else "")
     out.append("<h2>Per window</h2>")
-    out.append('<p class="caption">What goes live in each window and the share live after it: municipalities\' '
-               "population (primary), health trusts' (specialist), and all users."
+    out.append('<p class="caption">What goes live in each window and the share live after it: the population of '
+               "every organisation in its sector (primary, specialist; a GP office's or a trust's unit's counted with "
+               "its municipality or trust where that gives one), and all users."
                + (" Grey: history." if any(classes) else "") + "</p>")
     out.append(_table(["window", "date", "name", "actors", "users", "primary live", "specialist live", "users live"],
                       rows, numeric={3, 4, 5, 6, 7}, row_classes=classes))
@@ -1184,8 +1185,9 @@ CAPTIONS = {
     "load": "Each pool's load in FTE by month (bars) against its limit (dashed red line); a red bar is a "
             "month over the limit. The load counts the preparation and hypercare of every organisation the "
             "pool supports.",
-    "coverage": "The cumulative share live after each window: the population of the municipalities (primary "
-                "care) and of the health trusts (specialist care), and the users of all organisations.",
+    "coverage": "The cumulative share live after each window: the population of every organisation in its sector "
+                "(primary care, specialist care; a GP office's or a hospital's counted with its municipality or trust "
+                "where that gives one), and the users of all organisations.",
 }
 
 
