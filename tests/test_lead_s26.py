@@ -77,3 +77,22 @@ def test_a_scenario_base_without_the_data_files_is_said_at_its_base_line(tmp_pat
     assert result.exit_code == 2, result.output
     assert f"{spec}:1: base: no data folder" in result.output and "holds waves.yaml but no organisations.yaml" in \
         joined(result.output), result.output
+
+
+def test_a_library_replans_json_keeps_its_frozen_horizon_when_read_back(tmp_path):
+    # `Solution.to_json()` of a library re-plan wrote no freeze (only the command's `baseline` report had it):
+    # read back, compare() then explained its moves without the freeze
+    from hpplan.solution import read_plan
+
+    orgs = [org("a", population=1000), org("b", earliest="2024-09-01")]
+    base = build(orgs, windows=MORE_WINDOWS, freeze_until="2024-10-01")
+    other = apply_quick(base, postpone=["a=2024-03-01"])
+    replanned = solve(other, SolveOptions(time_limit=20), Baseline(solved(base)))
+    assert replanned.stats.freeze_until == dt.date(2024, 10, 1)
+    path = tmp_path / "replan.json"
+    path.write_text(replanned.to_json(), encoding="utf-8")
+    assert json.loads(path.read_text())["solver"]["freeze_until"] == "2024-10-01"
+    back = read_plan(path)
+    assert (back.stats.least_change, back.stats.freeze_until) == (True, dt.date(2024, 10, 1))
+    fresh = solved(other)  # no baseline: no freeze written
+    assert "freeze_until" not in json.loads(fresh.to_json())["solver"]

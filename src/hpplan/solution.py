@@ -170,6 +170,8 @@ class Solution:
             solver["stopped"] = True  # by Ctrl-C or a StopRequest: the best plan found so far
         if self.stats.least_change:
             solver["least_change"] = True  # re-planned against a baseline: its status holds among those plans
+            if self.stats.freeze_until is not None:  # its frozen horizon, read back (`compare` defaults to it)
+                solver["freeze_until"] = self.stats.freeze_until.isoformat()
         data = {"status": self.status.value, "objective": {k: _number(v) for k, v in self.objective.items()}}
         if self.objective_is_estimate is not None:  # known (`mark_estimates`): said; else as before
             data["objective_is_estimate"] = dict(self.objective_is_estimate)
@@ -376,8 +378,11 @@ def _stats(solver, status: Status, objective: dict[str, float], baseline=None) -
     stats.work_limit = get("work_limit", (int, float), None)
     stats.stopped = solver.get("stopped") is True
     stats.least_change = solver.get("least_change") is True
-    # a re-plan's frozen horizon, which `solve --baseline` writes in its `baseline` report (compare defaults to it)
-    freeze = baseline.get("freeze_until") if isinstance(baseline, dict) and stats.least_change else None
+    # a re-plan's frozen horizon, which the solver block gives (`to_json`) and `solve --baseline` writes in its
+    # `baseline` report too (a file written before the solver block had it: the report's); compare defaults to it
+    freeze = solver.get("freeze_until") if stats.least_change else None
+    if freeze is None and isinstance(baseline, dict) and stats.least_change:
+        freeze = baseline.get("freeze_until")
     if isinstance(freeze, str):
         try:
             stats.freeze_until = dt.date.fromisoformat(freeze)
