@@ -96,3 +96,34 @@ def test_a_library_replans_json_keeps_its_frozen_horizon_when_read_back(tmp_path
     assert (back.stats.least_change, back.stats.freeze_until) == (True, dt.date(2024, 10, 1))
     fresh = solved(other)  # no baseline: no freeze written
     assert "freeze_until" not in json.loads(fresh.to_json())["solver"]
+
+
+def test_a_replan_out_of_time_before_a_plan_of_its_own_gives_the_baseline_repaired(monkeypatch):
+    # national scale, a trust postponed: the re-plan's first phase found no plan in 30 s and the answer was
+    # "no plan" (the baseline, which the postponement breaks, could not be given). The baseline repaired by the
+    # list scheduler is its plan then: everyone else where the baseline has them, not proven least
+    import sys
+
+    from hpplan.solution import Status
+
+    solve_module = sys.modules["hpplan.solve"]  # (hpplan.solve is also the function)
+
+    orgs = [org("a", population=1000), org("b", population=10), org("c", population=5, earliest="2024-09-01")]
+    base = build(orgs, limits=[{"max_actors": 1}])
+    planned = solved(base)
+    assert {a.id: a.window for a in planned.plan} == {"a": "w1", "b": "w2", "c": "w3"}
+    postponed = apply_quick(base, postpone=["a=2024-04-01"])
+    real = solve_module._stabilise
+    monkeypatch.setattr(solve_module, "_stabilise",
+                        lambda rollout, problem, baseline, options, deadline, stats, start=None:
+                        (solve_module.Replan(), Status.unknown))
+    stable, replan = solve_module.solve_replan(postponed, SolveOptions(time_limit=10), Baseline(planned))
+    assert stable.status is Status.feasible and stable.stats.found_by == "baseline repair"
+    assert verify(postponed, stable) == []
+    # a keeps its order among the baseline's windows: it takes w4 (w2, w3 are b's and c's), the others stay
+    assert {a.id: a.window for a in stable.plan} == {"a": "w4", "b": "w2", "c": "w3"}
+    assert (replan.moved, replan.movement, replan.proven) == (1, 273, False)  # 2024-02-10 -> 2024-11-09
+    assert "repaired by the list scheduler (1 moved)" in stable.stats.phases[-1]
+    monkeypatch.setattr(solve_module, "_stabilise", real)
+    proven, replan = solve_module.solve_replan(postponed, SolveOptions(time_limit=10), Baseline(planned))
+    assert (replan.moved, replan.proven) == (1, True) and proven.status is Status.optimal

@@ -317,11 +317,14 @@ def _solve_replan(problem: Problem, options: SolveOptions,
 
     replan = None
     if baseline is not None:
-        replan, status = _stabilise(rollout, problem, baseline, options, deadline, stats)
+        repaired = _repaired(problem, baseline)
+        replan, status = _stabilise(rollout, problem, baseline, options, deadline, stats, repaired)
         if status not in (Status.optimal, Status.feasible):
             stats.wall_time = time.perf_counter() - started
             stats.tie_break = "skipped"
-            return _unchanged(problem, baseline, options, stats) or (Solution(status=status, stats=stats), replan)
+            return (_unchanged(problem, baseline, options, stats)
+                    or _repaired_result(problem, rollout, baseline, repaired, options, stats)
+                    or (Solution(status=status, stats=stats), replan))
         rollout.model.minimize(rollout.total)
 
     with short_gil_turns():  # the racing engines' callbacks wait less for the GIL
@@ -407,6 +410,55 @@ def _unchanged(problem: Problem, baseline: Baseline, options: SolveOptions,
     return solution, replan
 
 
+def _repaired(problem: Problem, baseline: Baseline) -> Solution | None:
+    """The baseline repaired by the list scheduler (`greedy.schedule`): the organisations in the order
+    of their baseline windows, those whose data no longer allows theirs last, each in its baseline window
+    where that keeps every rule given those placed before it, else in the window the scheduler picks (the
+    earliest that keeps them; 0.5 s at national scale). The re-planning phases start from it (a whole plan
+    that keeps every rule: the baseline alone, which the changed data breaks, is no plan to CP-SAT), and it
+    is their plan when they find none of their own in time. None: the scheduler is stuck, or the verifier
+    rejects its plan."""
+    from .engines.common import to_solution
+    from .greedy import schedule
+    from .verify import verify
+
+    flat = flatten(problem)
+    kept = slot_indices(problem, {a.id: a.window for a in baseline.plan.plan if not a.pinned and a.go_live})
+    target = {org_id: k for org_id, k in kept.items() if k is not None}
+    # those whose baseline window their data still allows first, in its order; those it no longer allows
+    # (a postponement) after them, so that they take what is left rather than push the others out
+    late = len(flat.slots)
+    rank = {org_id: float(k if k in flat.domain.get(org_id, ()) else k + late) for org_id, k in target.items()}
+    plan = schedule(problem, flat, rank=rank, target=target)
+    if plan.stuck:
+        return None
+    solution = to_solution(flat, plan.chosen, Status.feasible, SolveStats())
+    return None if verify(problem, solution) else solution
+
+
+def _repaired_result(problem: Problem, rollout: RolloutModel, baseline: Baseline, repaired: Solution | None,
+                     options: SolveOptions, stats: SolveStats) -> tuple[Solution, Replan] | None:
+    """A re-plan stopped, or out of time, before a plan of its own, whose baseline the changed data breaks
+    (a postponement: `_unchanged` cannot give it): the repaired baseline (`_repaired`), its moves and days
+    as the phases count them, not proven least. None: no repaired plan."""
+    if repaired is None:
+        return None
+    chosen = {a.id: a.window for a in repaired.plan}
+    values = [0] * len(rollout.model.proto.variables)  # (the stability terms read go-live variables only)
+    for (org_id, window_id), var in rollout.variables.go_live.items():
+        values[var.index] = int(chosen.get(org_id) == window_id)
+    terms = stability_terms(rollout.variables, problem, baseline.anchors())
+    replan = Replan(moved=_evaluate(terms["moved"], values), movement=_evaluate(terms["movement"], values),
+                    proven=False)
+    if baseline.freeze_until is not None:
+        replan.frozen, replan.released, replan.joined = _frozen_result(problem, baseline, repaired)
+    stats.found_by = "baseline repair"
+    stats.phases.append(f"{'stopped' if requested(options.stop) else 'out of time'} before a plan of its own: the "
+                        f"baseline repaired by the list scheduler ({replan.moved} moved)")
+    return Solution(status=Status.feasible, objective=repaired.objective, plan=repaired.plan, load=repaired.load,
+                    stats=stats), replan
+
+
 def _build(problem: Problem, baseline: Baseline | None, stop: StopRequest | None) -> RolloutModel:
     """hpplan's CP-SAT model of the problem: with its objective, or re-planning against a baseline.
     Without a baseline, BuildStopped when `stop` is requested before it is built (the list schedule is
@@ -448,10 +500,11 @@ def _status(code, rollout: RolloutModel) -> Status:
 
 
 def _stabilise(rollout: RolloutModel, problem: Problem, baseline: Baseline, options: SolveOptions,
-               deadline: float, stats: SolveStats) -> tuple[Replan, Status]:
+               deadline: float, stats: SolveStats, start: Solution | None = None) -> tuple[Replan, Status]:
     """The re-planning phases: keep the frozen horizon, then fewest moved, then least movement, each
     fixed as an upper bound for the phases after it. The model is left without an objective, with
-    hints."""
+    hints. `start`: a plan to start from (the repaired baseline, `_repaired`), else the baseline where
+    the data allows it."""
     model = rollout.model
     variables = rollout.variables
     anchors = baseline.anchors()
@@ -461,10 +514,13 @@ def _stabilise(rollout: RolloutModel, problem: Problem, baseline: Baseline, opti
     if baseline.freeze_until is not None:
         terms["frozen"] = frozen_horizon(variables, problem, anchors, baseline.freeze_until)
         phases.insert(0, ("frozen", "frozen horizon"))
-    # start from the baseline where the data allows it
-    for org_id, anchor in anchors.items():
-        for slot in variables.domain.get(org_id, []):
-            model.add_hint(variables.go_live[org_id, slot.id], int(slot.id == anchor.window and anchor.date is not None))
+    if start is not None:
+        _hint(rollout, start)
+    else:  # start from the baseline where the data allows it
+        for org_id, anchor in anchors.items():
+            for slot in variables.domain.get(org_id, []):
+                model.add_hint(variables.go_live[org_id, slot.id],
+                               int(slot.id == anchor.window and anchor.date is not None))
     for phase, name in phases:
         if requested(options.stop):  # stopped: the phases left are not run (their values stay None)
             replan.proven = False
@@ -886,12 +942,14 @@ class _HighsBlocks:
         return _complete(rollout, plan, self.options), proven, steps[:len(block)]
 
 
-def _evaluate(expr, values: "_Values") -> int:
-    """The value of a linear expression over go-live variables, given their values."""
+def _evaluate(expr, values: "_Values | list[int]") -> int:
+    """The value of a linear expression over go-live variables, given their values (`_Values`, or every
+    model variable's value by index)."""
     if isinstance(expr, int):
         return expr
+    by_index = values.by_index if isinstance(values, _Values) else values
     flat = cp_model_helper.FlatIntExpr(expr)
-    return flat.offset + sum(c * values.by_index[v.index] for v, c in zip(flat.vars, flat.coeffs))
+    return flat.offset + sum(c * by_index[v.index] for v, c in zip(flat.vars, flat.coeffs))
 
 
 def plan_entries(problem: Problem, chosen: dict[str, str]) -> list[Assignment]:
