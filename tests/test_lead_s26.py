@@ -127,3 +127,37 @@ def test_a_replan_out_of_time_before_a_plan_of_its_own_gives_the_baseline_repair
     monkeypatch.setattr(solve_module, "_stabilise", real)
     proven, replan = solve_module.solve_replan(postponed, SolveOptions(time_limit=10), Baseline(planned))
     assert (replan.moved, replan.proven) == (1, True) and proven.status is Status.optimal
+
+
+def test_the_frozen_horizon_is_reported_by_date_when_a_window_moves_out_of_it_or_into_it():
+    # the freeze phase counts by date, the report counted by window id: a frozen go-live whose window moved past
+    # the freeze date was "kept", and one whose window moved into the horizon was not "joined"
+    from hpplan.scenario import Scenario, apply_scenario, MoveWindow
+
+    orgs = [org("a", population=100), org("b", population=10, track="only-w3")]  # b can go live in w3 alone
+    base = build(orgs, limits=[{"max_actors": 1}], tracks=[{"id": "only-w3", "windows": ["w3"]}])
+    planned = solved(base)
+    assert {a.id: a.window for a in planned.plan} == {"a": "w1", "b": "w3"}
+    out = MoveWindow.model_validate({"op": "move_window", "window": "w1", "date": "2024-07-06"})
+    into = MoveWindow.model_validate({"op": "move_window", "window": "w3", "date": "2024-05-04"})
+    moved = apply_scenario(base, Scenario("m.yaml", "data", "windows moved", [out, into]))
+    replanned, replan = solve_module().solve_replan(moved, SolveOptions(time_limit=20),
+                                                    Baseline(planned, freeze_until=dt.date(2024, 6, 1)))
+    assert {a.id: a.go_live for a in replanned.plan} == {"a": dt.date(2024, 7, 6), "b": dt.date(2024, 5, 4)}
+    assert (replan.frozen, replan.released, replan.joined) == (0, ["a"], ["b"])
+
+
+def solve_module():
+    import sys
+
+    return sys.modules["hpplan.solve"]
+
+
+def test_a_replan_still_says_the_windows_it_moved_past_beside_the_days():
+    # `windows_moved` (JSON) was the least-movement phase's value, in windows; the phase counts days now: the
+    # windows are counted from the plan (a from w1 to w3 passes w2 and lands in w3: 2), the days beside them
+    problem = build([org("a", population=1000), org("b", population=10)], limits=[{"max_actors": 1}])
+    base = solved(problem)
+    stable, replan = solve_module().solve_replan(apply_quick(problem, postpone=["a=2024-04-01"]),
+                                                 SolveOptions(time_limit=20), Baseline(base))
+    assert (replan.moved, replan.movement, replan.windows) == (1, 217, 2)

@@ -94,3 +94,16 @@ def test_trials_of_a_generated_plan_find_what_a_full_check_finds(size, tmp_path)
     plan = solve_greedy(problem)
     assert plan.found
     _agree(problem, plan.plan, 3, 150)
+
+
+def test_a_change_of_an_organisation_the_data_lacks_is_found_as_verify_finds_it(shipped_optimum):
+    # a plan made before a scenario removed an organisation: PlanTrials raised KeyError where verify finds it
+    problem, plan = shipped_optimum
+    w = problem.future_windows[0]
+    ghost = replace(plan.plan[-1], id="ghost", name="Ghost")
+    with_ghost = plan.plan + [ghost]
+    trials = PlanTrials(problem, Solution(status=Status.feasible, plan=with_ghost))  # a Solution is taken too
+    changes = [replace(ghost, go_live=w.date, window=w.id)]
+    every, new = _full(problem, with_ghost, changes)
+    assert (trials.violations(changes), trials.new_violations(changes)) == (every, new)
+    assert any("'ghost'" in v.message for v in every)

@@ -216,6 +216,9 @@ class Replan:
 
     moved: int | None = None  # organisations not in their baseline window
     movement: int | None = None  # calendar days moved in all (from each baseline go-live date)
+    #: the future windows they moved past, in all (`windows_moved`): what `movement` counted before it
+    #: counted days (the JSON's `windows_moved`, kept beside `days_moved`)
+    windows: int | None = None
     proven: bool = False  # both values proven minimal
     frozen: int = 0  # baseline go-lives in the frozen horizon that the plan keeps
     released: list[str] = field(default_factory=list)  # those it could not keep (the rules or changed data moved them)
@@ -254,6 +257,8 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
         if by_ctrl_c:
             options = replace(options, stop=stop)
         solution, replan = _solve_replan(problem, options, baseline)
+    if replan is not None and solution.found:
+        replan.windows = windows_moved(problem, baseline, solution)
     solution.stats.stopped = requested(options.stop)
     solution.stats.least_change = baseline is not None
     solution.stats.freeze_until = baseline.freeze_until if baseline is not None else None
@@ -262,6 +267,27 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
     _verified(problem, solution)
     solution.mark_estimates(problem)  # which figures rest on estimates (the JSON's `*_is_estimate`)
     return solution, replan
+
+
+def windows_moved(problem: Problem, baseline: Baseline, solution: Solution) -> int:
+    """The future windows the plan's organisations moved past from their baseline go-live dates, in all:
+    for each one the baseline scheduled and the plan moved, the windows dated after its baseline date up
+    to its new one (later), or from its new one up to before its baseline date (earlier), the window it
+    lands in included; not scheduled counts to one past the last window. A window a scenario moved, the
+    organisation still in it, counts as a move of its date."""
+    dates = sorted(w.date for w in problem.future_windows)
+    total = 0
+    for org_id, anchor in baseline.anchors().items():
+        entry = solution.assignment(org_id)
+        if anchor.date is None or entry is None or entry.pinned or entry.go_live == anchor.date:
+            continue
+        if entry.go_live is None:
+            total += sum(1 for d in dates if d > anchor.date) + 1
+        elif entry.go_live > anchor.date:
+            total += sum(1 for d in dates if anchor.date < d <= entry.go_live)
+        else:
+            total += sum(1 for d in dates if entry.go_live <= d < anchor.date)
+    return total
 
 
 def with_data_freeze(problem: Problem, baseline: Baseline) -> Baseline:
@@ -471,13 +497,21 @@ def _build(problem: Problem, baseline: Baseline | None, stop: StopRequest | None
 
 def _frozen_result(problem: Problem, baseline: Baseline, solution: Solution) -> tuple[int, list[str], list[str]]:
     """How many of the baseline's go-lives in the frozen horizon the plan keeps, which it could not
-    keep (the rules, or the organisation's changed data, moved them), and which organisations go live
-    there that the baseline did not have there."""
+    keep (the rules, or the organisation's changed data, moved them; or its window moved past the freeze
+    date), and which organisations go live there that the baseline did not have there (a window moved
+    into the horizon brings its go-lives: new there). By date, as the freeze phase counts them
+    (`objective.frozen_horizon`): the horizon is the windows dated before the freeze date."""
     kept, released = 0, []
     anchors = baseline.anchors()
+    until = baseline.freeze_until
+
+    def was_there(a: Assignment) -> bool:
+        anchor = anchors.get(a.id)
+        return anchor is not None and anchor.date is not None and anchor.date < until and anchor.window == a.window
+
     joined = [a.id for a in solution.plan
-              if not a.pinned and a.go_live is not None and problem.planning_date <= a.go_live < baseline.freeze_until
-              and (a.id not in anchors or anchors[a.id].window != a.window)]
+              if not a.pinned and a.go_live is not None and problem.planning_date <= a.go_live < until
+              and not was_there(a)]
     for org_id, anchor in anchors.items():
         if anchor.date is None or anchor.date >= baseline.freeze_until:
             continue
@@ -485,7 +519,8 @@ def _frozen_result(problem: Problem, baseline: Baseline, solution: Solution) -> 
         if org is not None and org.status is OrgStatus.live:
             continue  # history of the changed data: not the plan's to keep
         entry = solution.assignment(org_id)
-        if org is not None and org.is_plannable and entry is not None and entry.window == anchor.window:
+        if (org is not None and org.is_plannable and entry is not None and entry.window == anchor.window
+                and entry.go_live is not None and entry.go_live < until):
             kept += 1
         else:  # moved, or excluded, removed, or its window now before the planning date
             released.append(org_id)

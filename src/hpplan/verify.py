@@ -639,7 +639,7 @@ class _Verifier:
                                              if i not in self.scope.orgs}
                 if (pool_id, month) in base.estimated_by:
                     self.estimated_by[pool_id, month] = base.estimated_by[pool_id, month] - self.scope.orgs
-            for org_id in self.scope.orgs:
+            for org_id in self.scope.orgs & self.go.keys():  # (an id the data lacks loads nothing: no `go`)
                 self._add_load(loads, org_id, self.scope.months)
         self.estimated_loads = {key for key, ids in self.estimated_by.items() if ids}
         self.loads = loads
@@ -830,11 +830,11 @@ class PlanTrials:
     from it (`_Scope`), so a variant at national scale takes milliseconds, not a full check's tenth of a
     second. A change naming an organisation the plan does not have is not put in."""
 
-    def __init__(self, problem: Problem, plan: list[Assignment]):
+    def __init__(self, problem: Problem, plan: Solution | list[Assignment]):
         if not isinstance(problem, Problem):
             raise TypeError(f"PlanTrials takes a Problem, got {type(problem).__name__}")
         self.problem = problem
-        self.plan = list(plan)
+        self.plan = list(plan.plan if isinstance(plan, Solution) else plan)
         self._ids = {a.id for a in self.plan}
         self._base = _Verifier(problem, Solution(status=PlanStatus.feasible, plan=self.plan), False)
         self._findings = self._base.findings()
@@ -847,8 +847,8 @@ class PlanTrials:
                          frozenset(put))
 
     def new_violations(self, changes: list[Assignment]) -> list[Violation]:
-        """The findings of the plan with `changes` put in place of those organisations' entries that the
-        plan does not have, sorted as `verify` sorts them."""
+        """The findings of the plan with `changes` put in place of those organisations' entries, less the
+        plan's own findings, sorted as `verify` sorts them."""
         found = self._variant(changes).findings()
         return [v for v, seq in sorted(found, key=_sort_key) if (v.rule, v.message) not in self._found]
 
