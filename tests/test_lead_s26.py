@@ -161,3 +161,12 @@ def test_a_replan_still_says_the_windows_it_moved_past_beside_the_days():
     stable, replan = solve_module().solve_replan(apply_quick(problem, postpone=["a=2024-04-01"]),
                                                  SolveOptions(time_limit=20), Baseline(base))
     assert (replan.moved, replan.movement, replan.windows) == (1, 217, 2)
+
+
+def test_check_github_annotates_a_change_not_computed(monkeypatch):
+    # the text, JSON and step summary named "not computed: ..."; the annotations showed only the changes found
+    monkeypatch.setattr("hpplan.check.not_computed_lines", lambda conflict: ["  not computed: the smallest change of X: why"])
+    result = runner.invoke(cli.app, ["check", "--data", str(REPO / "tests" / "data" / "infeasible_three"),
+                                     "--format", "github", "-t", "5"])
+    assert result.exit_code == 1
+    assert "a change not computed::not computed: the smallest change of X: why" in result.stdout, result.stdout

@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from .errors import InputError, InputErrors, Location, did_you_mean, each_of, input_errors
 from .explain import (MORE_UNDECIDED, RELAX_EACH_MAX, SOLVE_TIME_LIMIT, Conflict, Explanation, Undecided,
-                      counted, explain_infeasible, kind_counts, named, rests_on_json)
+                      counted, explain_infeasible, kind_counts, named, not_computed_lines, rests_on_json)
 from .formats import ESTIMATE_NOTE, PLAN_FILE, entry_of, md_text
 from .loader import validate
 from .model.objective import TERMS as OBJECTIVE_WEIGHTED_TERMS
@@ -1020,6 +1020,10 @@ def to_github(result: CheckResult) -> str:
         for n, conflict in enumerate(result.explanation.conflicts, 1):
             notices += [(r.where, f"hpplan: a change that resolves conflict {n}", r.message)
                         for r in conflict.relaxations]
+            # a change not computed (budget spent, or not decided) is said too: a fix tried and not decided
+            # vanished from the pull request, where the text and JSON name it
+            notices += [(None, f"hpplan: conflict {n}: a change not computed", line.strip())
+                        for line in not_computed_lines(conflict)]
     notices += [(f.where, f"hpplan: known finding ({f.rule})", _known_message(f, result.known_file))
                 for f in result.known]  # a plan check's: it has no suggested changes
     # and at the plan file's entries a finding names: the lines a pull request that moves a date changes

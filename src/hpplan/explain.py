@@ -308,7 +308,7 @@ class Explanation:
             else:  # conflicts beyond those found may still bar every trial
                 lines.append("  no single change of one of these was found to resolve it with the other conflicts "
                              "found set aside.")
-            lines += _not_computed_lines(conflict)
+            lines += not_computed_lines(conflict)
         return "\n".join(lines + _estimate_note(self.conflicts)) + "\n"
 
     def _more_undecided(self) -> str:
@@ -324,7 +324,7 @@ class Explanation:
                 "conflicts": [c.to_json() for c in self.conflicts]}
 
 
-def _not_computed_lines(conflict: Conflict) -> list[str]:
+def not_computed_lines(conflict: Conflict) -> list[str]:
     """'not computed: the smallest change of …: why', once for the changes the budget left untried and once
     for those tried and not decided within the work limit of a solve."""
     lines = []
