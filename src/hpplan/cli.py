@@ -13,6 +13,7 @@ import errno
 import io
 import math
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -79,6 +80,8 @@ def value_problem(param: "typer.core.TyperArgument | typer.core.TyperOption", va
     kind = value_type(param)
     if kind is Path and value == "":
         return f"an empty path; give {'a folder' if param.metavar == 'DIR' else 'a file'}"
+    if kind is datetime:
+        return date_problem(value)
     if kind is float:
         try:
             number = float(value)
@@ -87,6 +90,21 @@ def value_problem(param: "typer.core.TyperArgument | typer.core.TyperOption", va
         if math.isnan(number):
             what = {"SECONDS": "a number of seconds", "PCT": "a percentage"}.get(param.metavar, "a number")
             return f"{value!r} is not a number; give {what}"
+    return None
+
+
+def date_problem(value: str) -> str | None:
+    """What is wrong with a date option's value written as YYYY-MM-DD that names no day (`--freeze-until
+    2024-02-30`, which click called "does not match the format"), said as `--postpone ID=2024-13-01` says it;
+    None: a day, or not written so (click's message names the format)."""
+    import datetime as dt
+
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()) is None:
+        return None
+    try:
+        dt.date.fromisoformat(value.strip())
+    except ValueError as error:
+        return f"{value!r} is no date ({error}); give a day of the calendar, as YYYY-MM-DD"
     return None
 
 
@@ -309,16 +327,50 @@ def output_problem(output: Optional[Path], inputs: list[Path] = (), option: str 
     return None
 
 
-#: `-o NAME` without --format: the format its suffix names (else the table, as text)
+#: `-o NAME` without --format: the format its suffix names (else the table, as text; solve and compare refuse
+#: a known format they do not write: `format_of`)
 SUFFIX_FORMATS = {".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown", ".ics": "ics",
                   ".xlsx": "xlsx"}
 
 
-def format_of(output: Optional[Path], formats: type[Enum] = Format) -> Enum:
-    """The format of `formats` (solve's, compare's) that `-o`'s suffix names (`-o plan.json`: json; it
-    wrote the text table there), else table."""
-    name = SUFFIX_FORMATS.get(output.suffix.lower()) if output is not None else None
-    return formats(name) if name in {f.value for f in formats} else formats("table")
+#: suffixes of formats some hpplan command writes, or none does, beyond SUFFIX_FORMATS: solve and compare refuse
+#: them (`format_of`) rather than put their text table under a name that promises a picture or a workbook
+OTHER_SUFFIXES = {".html": "html", ".htm": "html", ".png": "png", ".svg": "svg", ".pdf": "pdf", ".xls": "xls",
+                  ".docx": "docx", ".pptx": "pptx", ".yaml": "yaml", ".yml": "yaml", ".tsv": "tsv"}
+#: the commands that write each format a suffix names (an example to give in the message); none: no command
+WRITERS = {"json": "hpplan solve -o plan.json", "csv": "hpplan solve -o plan.csv (a plan's rows)",
+           "markdown": "hpplan solve -o plan.md or hpplan compare -o changes.md",
+           "ics": "hpplan solve -o plan.ics or hpplan report -o plan.ics",
+           "xlsx": "hpplan solve -o plan.xlsx or hpplan report -o plan.xlsx (a plan's workbook)",
+           "html": "hpplan report -o report.html", "png": "hpplan report -o plan.png",
+           "svg": "hpplan report -o plan.svg",
+           "yaml": "hpplan sweep SPEC --scenario-of N -o scenario.yaml (a scenario file; a plan to keep is JSON)"}
+
+
+def format_of(output: Optional[Path], formats: type[Enum] = Format, command: str | None = None) -> Enum:
+    """The format of `formats` (solve's, compare's) that `-o`'s suffix names (`-o plan.json`: json), else
+    table (`-o plan.txt`, no suffix). With `command` (solve, compare), a suffix that names a format it does not
+    write (`compare -o changes.xlsx`, `solve -o plan.png`) is bad usage before any work: it wrote its text
+    table there, a file Excel or a viewer refuses; the message names what it writes and who writes that."""
+    suffix = output.suffix.lower() if output is not None else ""
+    written = {f.value for f in formats}
+    name = SUFFIX_FORMATS.get(suffix)
+    if name in written:
+        return formats(name)
+    named = name or OTHER_SUFFIXES.get(suffix)
+    if command is not None and named is not None:
+        own = ["the table (as text)"] + [f"{f.value} ({next(s for s, n in SUFFIX_FORMATS.items() if n == f.value)})"
+                                         for f in formats if f.value != "table"]
+        writer = WRITERS.get(named)
+        other = (f"for {named}: {writer}" if writer is not None
+                 else f"no hpplan command writes {named} (hpplan report -o plan.svg or .png makes a picture, "
+                      "hpplan report -o report.html a page to print)" if named in ("pdf", "docx", "pptx")
+                 else f"no hpplan command writes {named}")
+        typer.echo(f"error: -o {output}: {command} writes {', '.join(own[:-1])} or {own[-1]}, and {suffix} names "
+                   f"{named}; {other}. Name the file for one of {command}'s formats, or give --format table to write "
+                   "the table under this name", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    return formats("table")
 
 
 def check_stamp() -> None:
@@ -462,7 +514,8 @@ def solve_command(
     ),
     fmt: Optional[Format] = typer.Option(
         None, "--format", "-f",
-        help="Output format; default: from -o's suffix (.json, .csv, .md, .ics, .xlsx), else table."),
+        help="Output format; default: from -o's suffix (.json, .csv, .md, .ics, .xlsx), else table (a suffix of a "
+             "format solve does not write, .png or .html: refused)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the plan to this file (atomically)."),
     scenario: list[Path] = typer.Option([], "--scenario", "-s", help="A scenario file (docs/scenarios.md); repeat to apply several in order."),
     postpone: list[str] = typer.Option([], "--postpone", help="ID=YYYY-MM-DD: a new earliest go-live date."),
@@ -496,9 +549,10 @@ def solve_command(
         raise typer.Exit(EXIT_INPUT)
     check_engine(engine, work_limit)
     output = to_stdout(output)
-    fmt = fmt or format_of(output)
     folder = data_folder(data, scenario)
-    check_output(output, fmt, inputs_of(folder, scenario, baseline))
+    # an output over a file it reads (`-o data/waves.yaml`) said first, then a suffix solve does not write
+    check_output(output, fmt or format_of(output), inputs_of(folder, scenario, baseline))
+    fmt = fmt or format_of(output, Format, "solve")
     if fmt in (Format.ics, Format.xlsx):
         check_stamp()
     problem = scenario_problem(folder, scenario, postpone, exclude, capacity)

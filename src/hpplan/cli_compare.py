@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -32,7 +33,7 @@ from .formats import (PeakLoad, any_limit_estimated, any_load_estimated, estimat
 from .loader import ORGANISATIONS, WAVES
 from .progress import solve_progress
 from .problem import Problem
-from .render import print_lines, say
+from .render import GLUE, print_lines, say
 from .solution import Solution, Status, read_plan
 from .solve import Baseline, Replan, SolveOptions, solve_replan
 from .stopping import ctrl_c, ends_on_ctrl_c
@@ -470,12 +471,13 @@ AFRESH = "--fresh plans afresh"
 AFRESH_SOLVE = "solve without --baseline plans afresh"
 
 
-def kept_line(c: Comparison, afresh: str = AFRESH) -> str | None:
+def kept_line(c: Comparison, afresh: str = AFRESH, every: bool = False) -> str | None:
     """A least-change comparison keeps the baseline where the changed data allows it, so a change that allows an
     earlier go-live moves nothing by itself: said where the changed data lets an organisation go live earlier
     by its own data than the re-plan keeps it (`Comparison.allowed_earlier`), else, when nothing moved, in
     general; None otherwise (or planned afresh). One the re-plan moved is said `(moved to W)`, not kept.
-    `afresh`: how the command plans afresh instead."""
+    `afresh`: how the command plans afresh instead. `every`: name them all (a Markdown file has room, as
+    the JSON's `allowed_earlier` does); else the first three and how many more (the terminal's cut)."""
     if not c.least_change or not c.found:
         return None
     head = f"The comparison keeps the baseline where the changed data allows it ({afresh})"
@@ -488,7 +490,8 @@ def kept_line(c: Comparison, afresh: str = AFRESH) -> str | None:
     if len(c.allowed_earlier) == 1:
         a = c.allowed_earlier[0]
         return f"{head}: by its own data, {a.id} may now go live from {a.allowed} {where(a)}."
-    each = some_of(f"{a.id} from {a.allowed} {where(a)}" for a in c.allowed_earlier)
+    said = [f"{a.id} from {a.allowed} {where(a)}" for a in c.allowed_earlier]
+    each = ", ".join(said) if every else some_of(said)  # as some_of joins them, all named
     return f"{head}: by their own data, these may now go live earlier: {each}."
 
 
@@ -531,7 +534,7 @@ def render_comparison(c: Comparison, console: Console, title: str = "Comparison"
         say(console, landings_line(c), 0)
     console.print()
     for line in totals_lines(c):
-        say(console, line, 0)
+        say(console, units_glued(line), 0)
     if _estimates_shown(c):
         say(console, estimates_note(c), 0, "dim")
 
@@ -551,16 +554,26 @@ def _moves_table(rows: list[Entry], fancy: bool) -> Table:
     return table
 
 
+#: a figure and the unit after it (`-250* MNOK`, `+28 days`, `168* FTE`), which the terminal's lines keep together
+_FIGURE_UNIT = re.compile(r"(?<=[0-9*%]) (?=(?:MNOK|FTE|days?|months?|organisations?)\b)")
+
+
+def units_glued(text: str) -> str:
+    """`text` with each figure joined to its unit by `render.GLUE` (`-250*\xa0MNOK`), so that `say` never
+    puts the unit on the next line; what is printed still reads a space there."""
+    return _FIGURE_UNIT.sub(GLUE, text)
+
+
 def _move_block(entry: Entry, console: Console) -> None:
     move = entry.first
-    head = f"{entry.ids}  {_from(move)} -> {_to(move)}"
+    head = f"{entry.ids}  {_from(move)}{GLUE}->{GLUE}{_to(move)}"
     if move.days is not None:
-        head += f"  {_days(move)} days"
+        head += f"  {_days(move)}{GLUE}days"
     if entry.cost:
-        head += f"  {entry.cost} MNOK"
+        head += f"  {entry.cost}{GLUE}MNOK"
     say(console, head, 2, "bold")
     if move.cause is not None:
-        say(console, f"why: {cause_text(move)}", 4)
+        say(console, units_glued(f"why: {cause_text(move)}"), 4)
 
 
 def comparison_text(c: Comparison, width: int, title: str, afresh: str = AFRESH) -> str:
@@ -589,7 +602,7 @@ def comparison_markdown(c: Comparison, title: str = "Comparison", level: int = 1
                   f"{md_text(e.cost)} | {md_text(cause_text(e.first))} |" for e in entries(moves)]
     if not c.moves:
         lines += ["", "No go-live moved."]
-    kept = kept_line(c, afresh)
+    kept = kept_line(c, afresh, every=True)
     if kept is not None:
         lines += ["", md_text(kept)]
     if c.landings_not_examined:
@@ -632,7 +645,9 @@ def compare_command(
     workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Solver threads."),
     gap: float = GapOption,
     fmt: Optional[CompareFormat] = typer.Option(
-        None, "--format", "-f", help="Output format; default: from -o's suffix (.json, .md), else table."),
+        None, "--format", "-f",
+        help="Output format; default: from -o's suffix (.json, .md), else table (a suffix of a format compare does not "
+             "write, .xlsx or .csv: refused)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the comparison to this file (atomically)."),
 ) -> None:
     """Compare a baseline plan with the plan of changed data: who moves, why, and what it costs."""
@@ -644,7 +659,6 @@ def compare_command(
     if path_problem is not None:
         fail_input(path_problem)
     output = to_stdout(output)
-    fmt = fmt or format_of(output, CompareFormat)
     read = [baseline, *scenario, *baseline_scenario]
     folders = [f for f in (data, baseline if baseline.is_dir() else None) if f is not None]
     if data is None:  # a saved plan's data: the first scenario's base, else ./data (as data_folder below)
@@ -652,6 +666,8 @@ def compare_command(
     for folder in folders:
         read += inputs_of(folder, [])
     check_output(output, inputs=read)
+    # after the output's own problems (`-o data/waves.yaml`: a file it reads), a suffix compare does not write
+    fmt = fmt or format_of(output, CompareFormat, "compare")
     options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, gap=gap / 100)
     freeze = freeze_until.date() if freeze_until else None
     if baseline.is_dir():

@@ -406,6 +406,8 @@ DATE_FIELDS = ("earliest", "latest", "returns")
 
 _QUICK_POSTPONE = re.compile(r"^(?P<id>[^=\s]+)=(?P<date>\d{4}-\d{2}-\d{2})$")
 _QUICK_CAPACITY = re.compile(r"^(?P<pool>[^=\s]+)=(?P<value>[0-9]+(?:\.[0-9]+)?)(?P<pct>%)?(?:@(?P<month>\d{4}-\d{2}))?$")
+#: a --capacity with a negative figure (`specialist=-5`: perhaps meant as a cut), told as such
+_QUICK_NEGATIVE = re.compile(r"^(?P<pool>[^=\s]+)=-(?P<value>[0-9]+(?:\.[0-9]+)?)(?P<pct>%)?(?:@(?P<month>\d{4}-\d{2}))?$")
 #: a quick form that is neither of those, as KEY=VALUE: what its value says is told (`orsta=01.01.2026`)
 _QUICK_LOOSE = re.compile(r"^(?P<key>[^=\s]+)\s*=\s*(?P<value>\S.*)$")
 
@@ -443,6 +445,24 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
     for text in capacity:
         where = Location("--capacity")
         match = _QUICK_CAPACITY.match(text.strip())
+        negative = _QUICK_NEGATIVE.match(text.strip())
+        if negative is not None:  # `specialist=-5`: read as a cut of 5, perhaps; it is the pool's capacity
+            unit = "%" if negative["pct"] else " FTE"
+            at = f"@{negative['month']}" if negative["month"] else ""
+            cut = float(negative["value"])
+            share = f"{_plain_number(100 - cut)}%" if negative["pct"] and cut < 100 else "80%"
+            pool = next((p for p in problem.waves.pools if p.id == negative["pool"]), None)
+            keeps = (f"{_plain_number(round(pool.fte - cut, 6))}" if pool is not None and not pool.changes
+                     and not negative["pct"] and pool.fte >= cut else "FTE")  # 168 FTE less 5: 163
+            errors.append(InputError(
+                f"{text!r}: a capacity is not negative (-{negative['value']}{unit}); --capacity gives the pool's "
+                f"capacity from then on, not a change: for {negative['value']}{unit} fewer write the FTE it keeps "
+                f"({negative['pool']}={keeps}{at}) or its share ({negative['pool']}={share}{at})", where))
+            pools = [p.id for p in problem.waves.pools]
+            if pool is None and re.fullmatch(ID_PATTERN, negative["pool"]):
+                errors.append(InputError(f"{negative['pool']!r} is not a pool{did_you_mean(negative['pool'], pools)}; "
+                                         f"pools: {', '.join(pools)}", where))
+            continue
         if not match:
             # `primary=57,6@07.2024`: the number and the month written as in the data files; the whole form to
             # write, as --postpone gives it, where each is read (else what is said of the number)
