@@ -170,3 +170,18 @@ def test_check_github_annotates_a_change_not_computed(monkeypatch):
                                      "--format", "github", "-t", "5"])
     assert result.exit_code == 1
     assert "a change not computed::not computed: the smallest change of X: why" in result.stdout, result.stdout
+
+
+def test_the_replan_json_keeps_windows_moved_beside_days_moved(tmp_path):
+    # b968be9 replaced windows_moved by days_moved in the JSON, which the contract says never loses a key
+    plan = tmp_path / "plan.json"
+    assert runner.invoke(cli.app, ["solve", "--data", str(REPO / "data"), "-f", "json", "-o", str(plan)]).exit_code == 0
+    scenario = REPO / "data" / "scenarios" / "hmr-postponed.yaml"
+    out = runner.invoke(cli.app, ["compare", "--baseline", str(plan), "--scenario", str(scenario), "-f", "json"])
+    report = json.loads(out.stdout)
+    assert (report["days_moved"], report["windows_moved"]) == (2205, 20)
+    replan = tmp_path / "replan.json"
+    assert runner.invoke(cli.app, ["solve", "--baseline", str(plan), "--scenario", str(scenario), "-f", "json",
+                                   "-o", str(replan)]).exit_code == 0
+    baseline = json.loads(replan.read_text())["baseline"]
+    assert (baseline["days_moved"], baseline["windows_moved"]) == (2205, 20)

@@ -136,6 +136,7 @@ def replan_summary(comparison: Comparison, baseline: Baseline, replan: Replan | 
         "freeze_until": baseline.freeze_until.isoformat() if baseline.freeze_until else None,
         "moved": len(comparison.moved) + len(comparison.of("unscheduled", "scheduled")),
         "days_moved": replan.movement if replan else None,
+        "windows_moved": replan.windows if replan else None,  # (what the least movement counted until days)
         "least_change_proven": replan.proven if replan else None,
         "frozen": replan.frozen if replan else 0,
         "released": list(replan.released) if replan else [],
@@ -716,6 +717,7 @@ def compare_command(
                   "freeze_until": freeze.isoformat() if freeze else None, **report}
         if replan is not None:
             report["days_moved"] = replan.movement
+            report["windows_moved"] = replan.windows
         if freeze is not None:
             report |= {"frozen": replan.frozen if replan else 0, "released": list(replan.released) if replan else [],
                        "joined": list(replan.joined) if replan else []}
