@@ -42,9 +42,10 @@ def test_json_contract():
     assert data["status"] == "optimal"
     assert set(data["objective"]) >= {"population_delay", "preference", "total"}
     for entry in data["plan"]:
-        assert set(entry) == {"id", "name", "kind", "sector", "go_live", "window", "pinned"}
+        assert set(entry) == {"id", "name", "kind", "sector", "go_live", "window", "pinned", "go_live_is_estimate"}
     assert data["plan"][0] == {"id": "st-olavs", "name": "St. Olavs hospital HF", "kind": "health_trust",
-                               "sector": "specialist", "go_live": "2023-11-04", "window": "2023-11", "pinned": True}
+                               "sector": "specialist", "go_live": "2023-11-04", "window": "2023-11", "pinned": True,
+                               "go_live_is_estimate": True}  # (its live_since has no fact note here)
     for point in data["load"]:
         assert set(point) == {"pool", "month", "used", "used_is_estimate", "limit", "limit_is_estimate"}
         assert len(point["month"]) == 7 and point["month"][4] == "-"

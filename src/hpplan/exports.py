@@ -20,7 +20,11 @@ plan read against data that changed since is no longer "optimal" without a word.
 population figure that rests on an estimate (`formats.estimated`): the calendar with `*` and a note in
 the event, the workbook with a `*` in the cell's number format (the cell stays a number, and the mark
 goes along when the cell is copied into a document) and an `estimates` column naming the figures; the
-workbook's Load sheet marks a limit that rests on an estimate (`formats.capacity_estimated`) alike.
+workbook's Load sheet marks a limit that rests on an estimate (`formats.capacity_estimated`) alike. A
+go-live date and a window's date that rest on an estimate (`formats.go_live_estimated`,
+`formats.window_date_estimated`) are marked the same way: `*` after the date in the event's description
+(with a sentence saying so), a date cell's format in the workbook; the About sheet's best bound, in the
+objective's units, is marked where the total is.
 """
 
 from __future__ import annotations
@@ -34,10 +38,11 @@ from pathlib import Path
 
 from .errors import InputError
 from .formats import (ESTIMATE_NOTE, FORMULA_START, NOT_IN_PLAN, PlanGroup, capacity_estimated,
-                      checked_arguments, checked_plan, estimated, estimates_named, fmt_int, kind_noun, marked,
+                      checked_arguments, checked_plan, estimated, fmt_int, kind_noun, marked,
                       not_in_plan, objective_terms, plan_groups, plan_source, solver_facts, window_before, window_of,
                       window_dates_estimated, window_summary, window_users_estimated, estimate_note,
-                      estimated_loads, objective_estimated, date_estimated)
+                      estimated_loads, objective_estimated, date_estimated, entry_estimates_named,
+                      go_live_estimated, window_date_estimated, window_title)
 from .problem import Problem, parse_month
 from .io import readable
 from .report import BROKEN_SHOWN, checked_status, data_name, named, plan_violations
@@ -131,7 +136,7 @@ def _description(problem: Problem, solution: Solution, entry, status: str) -> st
     window = window_of(problem, entry)
     lines = []
     if window is not None:
-        lines.append("Window: " + " ".join(p for p in (window.id, window.date.isoformat(), window.name) if p))
+        lines.append("Window: " + window_title(window))
     else:  # live in no window: where it stands among the windows, as the other views say it (no window named)
         title = PlanGroup(None, True, True, after=window_before(problem, entry.go_live)).title
         lines.append(title[:1].upper() + title[1:] + ".")
@@ -147,7 +152,11 @@ def _description(problem: Problem, solution: Solution, entry, status: str) -> st
                      + (" Its date is an estimate or an inference, not a sourced go-live (see the data's source "
                         "notes)." if date_estimated(org) else ""))
     else:
-        lines.append(f"{_made_by(solution)} ({status}), planning date {problem.planning_date.isoformat()}.")
+        lines.append(f"{_made_by(solution)} ({status}), planning date {problem.planning_date.isoformat()}."
+                     + (" Its date is its window's, an estimate (see the data's source notes)."
+                        if go_live_estimated(problem, entry) else ""))
+    if window is not None and window_date_estimated(window) and (entry.pinned or not go_live_estimated(problem, entry)):
+        lines.append("* after the window's date: an estimate (see the data's source notes).")
     for change in problem.applied:
         lines.append(f"Scenario: {change}")
     lines.append(f"Organisation id: {entry.id}")
@@ -225,7 +234,7 @@ FTE_ESTIMATE_FORMAT = FTE_FORMAT + '"*"'
 PERCENT_ESTIMATE_FORMAT = PERCENT_FORMAT + '"*"'
 #: an objective term that rests on an estimated population (`formats.objective_estimated`), alike
 OBJECTIVE_ESTIMATE_FORMAT = 'General"*"'
-#: a history go-live date that is an estimate or inference (`formats.date_estimated`), alike: still a date
+#: a go-live or window date that is an estimate or inference (`formats.go_live_estimated`), alike: still a date
 DATE_ESTIMATE_FORMAT = DATE_FORMAT + '"*"'
 
 
@@ -294,16 +303,19 @@ def _sheet(workbook, title: str, header: list[str], rows: list[list], formats: d
     return sheet
 
 
-#: the Plan sheet's columns; `users`, `population` and a history `go-live` (`live_since`) are marked where an
-#: estimate, and `estimates` names those figures (empty: every figure shown is a fact)
+#: the Plan sheet's columns; `users`, `population`, a history `go-live` (`live_since`), a planned `go-live` on an
+#: estimated window date (`go_live`) and the `window date` (its own note: `formats.window_date_estimated`) are
+#: marked where an estimate, and `estimates` names those figures (empty: every figure shown is a fact)
 PLAN_COLUMNS = ["go-live", "window", "window date", "id", "name", "kind", "sector", "status", "history", "track",
                 "users", "population", "estimates"]
 #: the column of each figure `estimates_named` names, and how the Plan sheet shows it when an estimate
 PLAN_ESTIMATE_COLUMNS = {"users": PLAN_COLUMNS.index("users"), "population": PLAN_COLUMNS.index("population"),
-                         "live_since": PLAN_COLUMNS.index("go-live")}
+                         "live_since": PLAN_COLUMNS.index("go-live"), "go_live": PLAN_COLUMNS.index("go-live"),
+                         "window date": PLAN_COLUMNS.index("window date")}
 PLAN_ESTIMATE_FORMATS = {PLAN_COLUMNS.index("users"): ESTIMATE_FORMAT,
                          PLAN_COLUMNS.index("population"): ESTIMATE_FORMAT,
-                         PLAN_COLUMNS.index("go-live"): DATE_ESTIMATE_FORMAT}
+                         PLAN_COLUMNS.index("go-live"): DATE_ESTIMATE_FORMAT,
+                         PLAN_COLUMNS.index("window date"): DATE_ESTIMATE_FORMAT}
 
 
 def _plan_rows(problem: Problem, solution: Solution) -> tuple[list[list], list[set[int]]]:
@@ -313,8 +325,12 @@ def _plan_rows(problem: Problem, solution: Solution) -> tuple[list[list], list[s
         for entry in group.entries:
             org = problem.org.get(entry.id)
             window = window_of(problem, entry)
-            estimates = {PLAN_ESTIMATE_COLUMNS[name]: name for name in estimates_named(org)
-                         if name != "live_since" or entry.pinned}
+            named = [name for name in entry_estimates_named(problem, entry) if name != "live_since" or entry.pinned]
+            if window_date_estimated(window):
+                named.append("window date")
+            estimates = {}
+            for name in named:  # one name per column: a planned go-live on its window's date names `go_live`
+                estimates.setdefault(PLAN_ESTIMATE_COLUMNS[name], name)
             rows.append([
                 entry.go_live,
                 window.id if window is not None else NOT_IN_PLAN if group.missing else None,
@@ -393,7 +409,7 @@ WINDOW_ESTIMATE_FORMATS = {WINDOW_COLUMNS.index("users"): ESTIMATE_FORMAT,
 
 def _window_rows(problem: Problem, solution: Solution) -> tuple[list[list], list[set[int]]]:
     """The Windows sheet's rows, and per row the columns whose figure is an estimate (its users, a
-    share live: `formats.share_estimated`; a history date: `formats.window_dates_estimated`)."""
+    share live: `formats.share_estimated`; a window's date by its own note: `formats.window_dates_estimated`)."""
     rows, marks = [], []
     estimates = window_users_estimated(problem, solution)
     dates = window_dates_estimated(problem, solution)
@@ -490,7 +506,9 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
         about.append(["*", estimate_note(loads_estimated).removeprefix("* ") + f" ({'; '.join(where)})"])
     objective_at = len(about) + 2  # the About sheet's row of the first objective term (under its header)
     about += [[f"objective: {term}", value] for term, value in objective_terms(solution)]
-    about += [[name, value] for name, value in solver_facts(solution, any(v.rule == "objective" for v in stale))]
+    bound_at = len(about) + 2  # the About sheet's row of the first solver fact
+    facts = solver_facts(solution, any(v.rule == "objective" for v in stale))
+    about += [[name, value] for name, value in facts]
     about.append(["made", stamp.replace(tzinfo=None)])  # a cell holds no time zone: its format says UTC
     sheet = _sheet(workbook, "About", ["what", "value"], about, widths={1: 60})
     for (cell,) in sheet.iter_rows(min_row=2, min_col=2, max_col=2):
@@ -500,6 +518,10 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
             cell.number_format = DATE_FORMAT
     for row, (term, _) in enumerate(objective_terms(solution), start=objective_at):
         if objective_estimate.get(term):
+            sheet.cell(row=row, column=2).number_format = OBJECTIVE_ESTIMATE_FORMAT
+    for row, (name, value) in enumerate(facts, start=bound_at):
+        # the bound is in the objective's units: an estimate where the total is one
+        if name == "best bound" and isinstance(value, (int, float)) and objective_estimate.get("total"):
             sheet.cell(row=row, column=2).number_format = OBJECTIVE_ESTIMATE_FORMAT
 
     naive = stamp.replace(tzinfo=None)

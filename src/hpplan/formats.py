@@ -11,8 +11,9 @@ show are computed here, once:
 - `estimated` and `marked`: a users or population figure that rests on an estimate, marked `*`;
   `capacity_estimated`: whether a pool's capacity (a limit) in a month does; `estimated_loads`: the
   pools and months whose load does (its load profiles); `share_estimated`: whether a share live does;
-  `date_estimated`: whether a history go-live date does; `objective_estimated`: whether an objective
-  term does;
+  `date_estimated`: whether a history go-live date does; `window_date_estimated`: whether a window's
+  date does (its own note); `go_live_estimated`: whether a plan entry's go-live date does;
+  `objective_estimated`: whether an objective term does;
 - `not_in_plan`: the data's organisations a saved plan leaves out ("not in the plan");
 - `plan_source`, `status_text`, `solver_facts`: how the plan was made (a solver, or a plan file);
 - `checked_arguments`, `checked_plan`: what the library's exports take.
@@ -73,12 +74,9 @@ class PlanGroup:
 
     @property
     def title(self) -> str:
-        """A plain one-line heading: `id date name`."""
+        """A plain one-line heading: `id date name` (`window_title`: the date marked `*` where an estimate)."""
         if self.window is not None:
-            parts = [self.window.id, self.window.date.isoformat()]
-            if self.window.name:
-                parts.append(self.window.name)
-            return " ".join(parts)
+            return window_title(self.window)
         if self.missing:
             return NOT_IN_PLAN
         if not self.scheduled:
@@ -86,6 +84,13 @@ class PlanGroup:
         if self.after is None:
             return "live before the first window"
         return f"live after {self.after.id}, in no window"
+
+
+def window_title(window: Window) -> str:
+    """`id date name` of a window, its date marked `*` where it rests on an estimate (`window_date_estimated`):
+    how every heading, hover and calendar event names a window."""
+    return " ".join(p for p in (window.id, marked(window.date.isoformat(), window_date_estimated(window)),
+                                window.name) if p)
 
 
 def window_of(problem: Problem, entry: Assignment) -> Window | None:
@@ -425,20 +430,47 @@ def date_estimated(org: Organisation | None) -> bool:
     return estimated([org], "live_since")
 
 
+def window_date_estimated(window: Window | None) -> bool:
+    """Whether a window's date rests on an estimate or an inference: its own `date` note is not a fact
+    (`Sourced.is_estimate`). A window's date needs no note: without one it is the data's choice, not an
+    estimate. A window's date is given in waves.yaml, never derived from what went live in it, so only its
+    own note decides (history and planned windows alike: 2023-04 and the estimated Saturdays from 2024-02)."""
+    return window is not None and window.note_for("date") is not None and window.is_estimate("date")
+
+
 def window_dates_estimated(problem: Problem, solution: Solution) -> dict[str, bool]:
-    """Per history window (id) of the plan, whether its date as history rests on an estimate or an
-    inference: the window's own `date` note says so (2023-04; a window's date needs no note: without one it
-    is the data's choice, not an estimate), or an organisation live on that date in it has a `live_since`
-    that is not a fact (`date_estimated`: the laboratories of 2023-11)."""
-    return {g.window.id: (g.window.note_for("date") is not None and g.window.is_estimate("date")) or any(
-                e.pinned and e.go_live == g.window.date and date_estimated(problem.org.get(e.id)) for e in g.entries)
-            for g in plan_groups(problem, solution) if g.window is not None and g.history}
+    """Per window (id) of the data, history or planned, whether its date rests on an estimate
+    (`window_date_estimated`: its own note). An organisation live on another footing (a `live_since`
+    that is an estimate) is marked on its own date (`go_live_estimated`), not the window's."""
+    return {w.id: window_date_estimated(w) for w in problem.windows}  # those with nothing going live too
+
+
+def go_live_estimated(problem: Problem, entry: Assignment) -> bool:
+    """Whether a plan entry's go-live date rests on an estimate or an inference: a history go-live
+    (pinned) is its own `live_since` (`date_estimated`: the November 2023 laboratories, Haram); a planned
+    one is its window's date (`window_date_estimated`: the estimated Saturdays). Not scheduled: no date."""
+    if entry.go_live is None:
+        return False
+    if entry.pinned:
+        return date_estimated(problem.org.get(entry.id))
+    window = problem.window.get(entry.window) if entry.window is not None else None
+    return window is not None and window.date == entry.go_live and window_date_estimated(window)
 
 
 def estimates_named(org: Organisation | None) -> list[str]:
     """The figures of an organisation that rest on an estimate, `users`, `population` then `live_since`:
     what the spreadsheet's and the CSV's `estimates` column name."""
     return [name for name in ("users", "population", "live_since") if estimated([org], name)]
+
+
+def entry_estimates_named(problem: Problem, entry: Assignment) -> list[str]:
+    """`estimates_named` for a plan entry's organisation, and `go_live` where its planned go-live is on a
+    window date that is an estimate (`go_live_estimated`; a history go-live's own date is its `live_since`,
+    named as such): what the CSV's and the spreadsheet's `estimates` column name."""
+    names = estimates_named(problem.org.get(entry.id))
+    if not entry.pinned and go_live_estimated(problem, entry):
+        names.append("go_live")
+    return names
 
 
 def estimated_loads(problem: Problem, solution: Solution) -> set[tuple[str, str]]:
@@ -706,9 +738,10 @@ def csv_text(value: object) -> object:
 def to_csv(problem: Problem, solution: Solution) -> str:
     """One row per plan entry, in plan order, after a header row. `status` is the organisation's
     status in the data; empty fields are unknown or not applicable. `users` and `population` are plain
-    numbers; `estimates` names those of them that rest on an estimate, and a live organisation's
-    go-live date (`live_since`) that is an estimate or inference (`users`, `population`, `live_since`,
-    comma-separated; empty: facts only), as the spreadsheet's column does. Text that starts like a
+    numbers; `estimates` names those of them that rest on an estimate, a live organisation's
+    go-live date (`live_since`) that is an estimate or inference, and a planned go-live on a window date
+    that is one (`go_live`) (`users`, `population`, `live_since`, `go_live`, comma-separated; empty: facts
+    only: `entry_estimates_named`), as the spreadsheet's column does. Text that starts like a
     formula is written with a leading apostrophe (`csv_text`). A solution without a plan is a
     ValueError (`checked_plan`)."""
     checked_arguments("to_csv", problem, solution)
@@ -729,7 +762,7 @@ def to_csv(problem: Problem, solution: Solution) -> str:
             "true" if entry.pinned else "false",
             "" if org is None or org.users is None else org.users,
             "" if org is None or org.population is None else org.population,
-            ", ".join(estimates_named(org)),
+            ", ".join(entry_estimates_named(problem, entry)),
         ]
         writer.writerow([csv_text(cell) for cell in row])
     return out.getvalue()
@@ -759,8 +792,8 @@ def _md_table(header: list[str], rows: list[list[object]], right: set[int] = fro
 
 def to_markdown(problem: Problem, solution: Solution) -> str:
     """A Markdown report: status and objective, the plan by window, the per-window summary and the peak
-    load per pool; an estimated figure (users, a limit, a load, a share live, a history date that is an
-    estimate or inference, the objective where it rests on estimated populations) marked `*`, with one
+    load per pool; an estimated figure (users, a limit, a load, a share live, a go-live or window date that is
+    an estimate or inference, the objective where it rests on estimated populations) marked `*`, with one
     note under the tables."""
     checked_arguments("to_markdown", problem, solution)
     where = str(problem.data_dir) if problem.data_dir else "data"
@@ -797,7 +830,7 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
                 label += " (history)"
             for entry in group.entries:
                 org = problem.org.get(entry.id)
-                date_estimate = entry.pinned and date_estimated(org)
+                date_estimate = go_live_estimated(problem, entry)  # its own live_since, or its window's date
                 marks |= estimated([org], "users") or date_estimate
                 rows.append(
                     [
@@ -821,7 +854,7 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
     if summary:
         lines += ["", "## Summary per window", ""]
         users_estimate = window_users_estimated(problem, solution)
-        dates_estimate = window_dates_estimated(problem, solution)  # a history date, as the terminal marks it
+        dates_estimate = window_dates_estimated(problem, solution)  # by the window's own note, as the terminal marks it
         marks |= (any(users_estimate.values()) or any(dates_estimate.values())
                   or any(s.primary_estimate or s.specialist_estimate for s in summary))
         rows = [
@@ -887,6 +920,7 @@ __all__ = [
     "to_markdown",
     "estimated",
     "estimates_named",
+    "entry_estimates_named",
     "covered_by",
     "left_to_the_tie_break",
     "share_counted",
@@ -896,6 +930,9 @@ __all__ = [
     "window_before",
     "window_of",
     "window_summary",
+    "window_date_estimated",
     "window_dates_estimated",
+    "window_title",
+    "go_live_estimated",
     "window_users_estimated",
 ]

@@ -45,6 +45,8 @@ from .formats import (
     status_text,
     window_summary,
     window_dates_estimated,
+    window_date_estimated,
+    go_live_estimated,
     window_users_estimated,
 )
 from .problem import Problem, month_index, month_label
@@ -370,21 +372,26 @@ GROUP_NAME_MIN = 4
 OWN_DATE_NAMES = 3
 
 
-def own_dates(group: PlanGroup) -> list[tuple[str, str]]:
+def own_dates(group: PlanGroup, problem: Problem | None = None) -> list[tuple[str, str]]:
     """What the window line says of entries that went live on another day than their window's
     (docs/rules.md "Pinned": a live organisation's window is the one within 6 days of its
     `live_since`), or, in a group of no window, on their own day: one (long, short) note per date,
-    "Ålesund, Haram live 2023-04-28" and "all live 2023-04-28" ("2 live 2023-04-28": some of them)."""
+    "Ålesund, Haram live 2023-04-28" and "all live 2023-04-28" ("2 live 2023-04-28": some of them).
+    With `problem`, each date is marked `*` where it is an estimate (`go_live_estimated`), and entries
+    live on the window's day whose own date is an estimate while the window's is not (history: their
+    `live_since`) are named too ("4 live 2023-11-04*"): the window line is where the terminal shows a date."""
     if not group.scheduled:
         return []
     day = group.window.date if group.window is not None else None
+    day_estimate = window_date_estimated(group.window)
     by_date: dict = {}
     for entry in group.entries:
-        if entry.go_live is not None and entry.go_live != day:
-            by_date.setdefault(entry.go_live, []).append(entry.name)
+        estimate = problem is not None and go_live_estimated(problem, entry)
+        if entry.go_live is not None and (entry.go_live != day or estimate != day_estimate):
+            by_date.setdefault((entry.go_live, estimate), []).append(entry.name)
     notes = []
-    for date, names in sorted(by_date.items()):
-        when = f"live {date.isoformat()}"
+    for (date, estimate), names in sorted(by_date.items()):
+        when = f"live {marked(date.isoformat(), estimate)}"
         if len(group.entries) == 1:
             short = when
         elif len(names) == len(group.entries):
@@ -405,8 +412,9 @@ GROUP_DROPS = ("names", "date", "users", "own dates", "history", "actors")
 def _group_header(problem: Problem, group: PlanGroup, width: int, g: Glyphs,
                   date_estimate: bool = False) -> Text:
     """`id date name` of the window and what goes live in it, and the days of entries live on another
-    day than the window's (`own_dates`); the date marked `*` with `date_estimate` (a history date that
-    rests on an estimate or inference: `window_dates_estimated`). Where the line is too narrow, the name is cut, then left out,
+    day than the window's, or on an estimated date of their own (`own_dates`); the date marked `*` with
+    `date_estimate` (a window's date that rests on an estimate or inference, by its own note:
+    `window_dates_estimated`). Where the line is too narrow, the name is cut, then left out,
     and then whole parts (`GROUP_DROPS`): a figure is never cut ("16 29" for 16 290*)."""
     actors = len(group.entries)
     count = f"{actors} actor{'s' if actors != 1 else ''}"
@@ -414,7 +422,7 @@ def _group_header(problem: Problem, group: PlanGroup, width: int, g: Glyphs,
     if group.scheduled:
         total = sum(problem.users(problem.org[e.id]) for e in group.entries if e.id in problem.org)
         users = f"{marked(fmt_int(total), estimated((problem.org.get(e.id) for e in group.entries), 'users'))} users"
-    notes = own_dates(group)
+    notes = own_dates(group, problem)
     window = group.window
     name = (window.name or "") if window is not None else ""
     before, after = (" ", " ") if g.fancy else ("== ", "")
@@ -616,7 +624,7 @@ def summary_table(problem: Problem, solution: Solution, g: Glyphs, width: int) -
 def summary_notes(problem: Problem, solution: Solution) -> list[str]:
     """The notes under the summary table: what its marks and shares mean, and what is not scheduled.
     One note for every estimated figure of the view (users in the Gantt's window lines, the table and
-    the last line; a history date there; a limit or a load in the peak load table below; the objective
+    the last line; a window's or a go-live's date there; a limit or a load in the peak load table below; the objective
     in the footer), as `hpplan compare` has one for its estimated costs."""
     notes = []
     if problem.history_windows:
@@ -626,7 +634,9 @@ def summary_notes(problem: Problem, solution: Solution) -> list[str]:
     unscheduled_estimate = estimated((problem.org.get(e.id) for e in unscheduled), "users")
     peaks = peak_loads(problem, solution)
     loads = any_load_estimated(peaks)
-    dates = any(window_dates_estimated(problem, solution).values())
+    # a window's date (its own note) or a go-live's own date (the window line's "live DATE*") that is an estimate
+    dates = (any(window_dates_estimated(problem, solution).values())
+             or any(go_live_estimated(problem, e) for e in solution.plan))
     if unscheduled:
         users = sum(problem.users(problem.org[e.id]) for e in unscheduled if e.id in problem.org)
         count = len(unscheduled)
@@ -802,12 +812,13 @@ def print_lines(console: Console, renderable) -> None:
 
 def footer(solution: Solution, g: Glyphs, width: int, estimates: dict[str, bool] | None = None) -> list[Text]:
     """Status, objective terms (each marked `*` where `estimates`, `objective_estimated`, says it rests on
-    an estimate) and how the solve went."""
+    an estimate; the best bound, in the objective's units, where the total is) and how the solve went."""
     estimates = estimates or {}
     stats = solution.stats
     status = [Text(status_text(solution), style=_status_style(solution.status))]
     if solution.status is Status.feasible and stats.best_bound is not None:
-        status.append(Text(f"best bound {fmt_number(stats.best_bound)}"))
+        # in the objective's units: marked where the total is
+        status.append(Text(f"best bound {marked(fmt_number(stats.best_bound), estimates.get('total', False))}"))
     objective = [
         Text.assemble(f"{term} ", (marked(fmt_number(value), estimates.get(term, False)), "bold" if term == "total" else ""))
         for term, value in objective_terms(solution)

@@ -43,7 +43,6 @@ from .formats import (
     fmt_int,
     fmt_number,
     fmt_share,
-    date_estimated,
     estimate_note,
     kind_noun,
     estimated_loads,
@@ -63,7 +62,10 @@ from .formats import (
     window_of,
     window_summary,
     window_dates_estimated,
+    window_date_estimated,
+    window_title,
     window_users_estimated,
+    go_live_estimated,
 )
 from .io import readable
 from .problem import Problem, month_index, parse_month
@@ -211,7 +213,12 @@ class GanttRow:
     other: Assignment | None = None  # the same organisation in the compared plan
     users_estimate: bool = False  # `users` rests on an estimate (`estimated`)
     population_estimate: bool = False  # `population` rests on an estimate
-    date_estimate: bool = False  # a history go-live date that rests on an estimate or inference (`date_estimated`)
+    #: the row's go-live date rests on an estimate or inference (`go_live_estimated`: a history go-live's own
+    #: `live_since`, a planned go-live's window date)
+    date_estimate: bool = False
+    #: its window's date rests on an estimate (`window_date_estimated`): marked in `window_title`
+    window_date_estimate: bool = False
+    other_date_estimate: bool = False  # the compared plan's go-live date does (`go_live_estimated`)
 
     @property
     def go_live(self) -> dt.date | None:
@@ -253,7 +260,7 @@ def _window_title(problem: Problem, entry: Assignment) -> str | None:
     window = window_of(problem, entry)
     if window is None:
         return None
-    return " ".join(p for p in (window.id, window.date.isoformat(), window.name) if p)
+    return window_title(window)
 
 
 def _group_labels(problem: Problem, solution: Solution, group_by: GroupBy) -> list[tuple[str, str, list[Assignment]]]:
@@ -391,7 +398,8 @@ def _kind_row(problem: Problem, short: str, title: str, entries: list[Assignment
         window_title=_window_title(problem, first),
         users_estimate=estimated(orgs, "users"),
         population_estimate=estimated(orgs, "population"),
-        date_estimate=any(e.pinned and e.go_live == go_live and date_estimated(problem.org.get(e.id)) for e in entries),
+        date_estimate=any(e.go_live == go_live and go_live_estimated(problem, e) for e in entries),
+        window_date_estimate=window_date_estimated(window_of(problem, first)),
     )
 
 
@@ -425,7 +433,9 @@ def _organisation_rows(problem: Problem, solution: Solution, group_by: GroupBy,
                     other=others.get(entry.id),
                     users_estimate=estimated([org], "users"),
                     population_estimate=estimated([org], "population"),
-                    date_estimate=entry.pinned and date_estimated(org),
+                    date_estimate=go_live_estimated(problem, entry),
+                    window_date_estimate=window_date_estimated(window_of(problem, entry)),
+                    other_date_estimate=entry.id in others and go_live_estimated(problem, others[entry.id]),
                 )
             )
     # organisations only the compared plan has (a scenario added them)
@@ -434,7 +444,7 @@ def _organisation_rows(problem: Problem, solution: Solution, group_by: GroupBy,
     for entry in extra:
         rows.append(GanttRow(Assignment(entry.id, entry.name, entry.kind, entry.sector, None, None, False),
                              entry.name, "not scheduled", "not scheduled", False, None, None, None, None, None,
-                             other=entry))
+                             other=entry, other_date_estimate=go_live_estimated(problem, entry)))
     return rows
 
 
@@ -454,8 +464,8 @@ def _months_between(a: dt.date, b: dt.date) -> int:
 
 def row_hover(row: GanttRow, label: str = "plan", other_label: str = "compared") -> str:
     """The hover text of a row (HTML as Plotly shows it). An estimated users or population figure, and a
-    history go-live date that is an estimate or inference, is marked, and the hover says what the mark
-    means: it is read alone, away from the page's note."""
+    go-live or window date that is an estimate or inference (`go_live_estimated`, `window_date_estimated`),
+    is marked, and the hover says what the mark means: it is read alone, away from the page's note."""
     e = row.entry
     lines = [f"<b>{html.escape(e.name)}</b>", html.escape(f"{kind_noun(e.kind, 1)} · {e.sector}")]
     if e.go_live is not None:
@@ -482,7 +492,8 @@ def row_hover(row: GanttRow, label: str = "plan", other_label: str = "compared")
     if row.other is not None:
         lines.append(html.escape(_other_text(row, label, other_label)))
     if ((row.users_estimate and row.users is not None) or (row.population_estimate and row.population is not None)
-            or (row.date_estimate and e.go_live is not None)):
+            or (row.date_estimate and e.go_live is not None) or (row.window_date_estimate and row.window_title)
+            or (row.other_date_estimate and row.other is not None and row.other.go_live is not None)):
         lines.append(html.escape(ESTIMATE_NOTE))
     return "<br>".join(lines)
 
@@ -501,7 +512,7 @@ def _other_text(row: GanttRow, label: str, other_label: str) -> str:
     o = row.other
     if o is None or o.go_live is None:
         return f"{other_label}: not scheduled"
-    text = f"{other_label}: go-live {o.go_live.isoformat()}"
+    text = f"{other_label}: go-live {marked(o.go_live.isoformat(), row.other_date_estimate)}"
     moved = moved_by(row)
     if moved is not None and moved[1]:
         months, days = moved
@@ -588,6 +599,7 @@ class CoveragePoint:
     primary_estimate: bool = False
     specialist_estimate: bool = False
     users_share_estimate: bool = False
+    date_estimate: bool = False  # the window's date rests on an estimate (`window_date_estimated`): `*` in `window`
 
 
 def coverage_series(problem: Problem, solution: Solution) -> list[CoveragePoint]:
@@ -601,7 +613,7 @@ def coverage_series(problem: Problem, solution: Solution) -> list[CoveragePoint]
         points.append(
             CoveragePoint(
                 date=w.date,
-                window=" ".join(p for p in (w.id, w.date.isoformat(), w.name) if p),
+                window=window_title(w),  # its date marked where an estimate
                 history=s.history,
                 actors=s.actors,
                 users=s.users,
@@ -612,6 +624,7 @@ def coverage_series(problem: Problem, solution: Solution) -> list[CoveragePoint]
                 primary_estimate=s.primary_estimate,
                 specialist_estimate=s.specialist_estimate,
                 users_share_estimate=s.users_live_estimate,
+                date_estimate=window_date_estimated(w),
             )
         )
     return points
@@ -871,7 +884,7 @@ def coverage_figure(problem: Problem, solution: Solution, other: Solution | None
             + f"<br>going live: {p.actors} actor{'s' if p.actors != 1 else ''}, "
             + marked(fmt_int(p.users), p.users_estimate) + " users"
             + (f"<br>{html.escape(label)}" if other is not None else "")
-            + (f"<br>{html.escape(ESTIMATE_NOTE)}" if p.users_estimate or e else "")
+            + (f"<br>{html.escape(ESTIMATE_NOTE)}" if p.users_estimate or e or p.date_estimate else "")
             for p, v, e in zip(points, values, estimates)
         ]
         fig.add_trace(go.Scatter(
@@ -1023,8 +1036,11 @@ def _facts(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str:
         return sum(e.go_live is not None and e.pinned == pinned for e in entries)
 
     def last(plan: ReportPlan) -> str:
-        dates = [e.go_live for e in plan.solution.plan if e.go_live is not None and not e.pinned]
-        return max(dates).isoformat() if dates else "–"
+        planned = [e for e in plan.solution.plan if e.go_live is not None and not e.pinned]
+        if not planned:
+            return "–"
+        day = max(e.go_live for e in planned)  # marked where that date is an estimate (`go_live_estimated`)
+        return marked(day.isoformat(), any(e.go_live == day and go_live_estimated(problem, e) for e in planned))
 
     rows = [
         ["live before the planning date", *[count(p, True) for p in plans]],
@@ -1046,7 +1062,9 @@ def _facts(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str:
         objective = ('<div><b>Objective</b> (lower is better)'
                      + _table(["term", *[p.label for p in plans]], orows, numeric=range(1, len(header))) + "</div>")
     stale = any(v.rule == "objective" for v in main.stale)
-    solver = [[name, fmt_number(value) if name == "best bound" and not stale else value]
+    # the bound is in the objective's units: marked where the plan's total is (`objective_estimated`)
+    bound_estimate = objective_estimated(problem, main.solution).get("total", False)
+    solver = [[name, marked(fmt_number(value), bound_estimate) if name == "best bound" and not stale else value]
               for name, value in solver_facts(main.solution, objective_stale=stale)]
     heading = "Source" if plan_source(main.solution) is not None else "Solver"
     solver_html = f"<div><b>{heading}</b> ({_esc(main.label)}){_table(['setting', 'value'], solver)}</div>"
@@ -1077,8 +1095,9 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
                       rows, numeric={3, 4, 5, 6, 7}, row_classes=classes))
     # one note for every mark the page shows: users here, in "Not scheduled" and in the hovers, the
     # population of the Gantt chart's rows, a share live here and in the coverage chart's hover, and a
-    # limit or a load in the peak load table, the load chart's titles and hover, a history date here and in
-    # the Gantt's hover, the objective above
+    # limit or a load in the peak load table, the load chart's titles and hover, a window's or a go-live's date
+    # here and in the Gantt's and the coverage chart's hover (and the static chart's headings), the objective
+    # and its best bound above
     missing = not_in_plan(problem, solution)
     orgs = [problem.org.get(e.id) for e in solution.plan + missing]
     scheduled = [problem.org.get(e.id) for e in solution.plan if e.go_live is not None]
@@ -1087,6 +1106,7 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
     if (estimated(orgs, "users") or estimated(scheduled, "population")
             or any(s.primary_estimate or s.specialist_estimate or s.users_live_estimate for s in summary)
             or any(any(s.limit_estimate) for s in series) or loads or any(dates.values())
+            or any(go_live_estimated(problem, e) for e in solution.plan)
             or any(objective_estimated(problem, solution).values())):
         out.append(f'<p class="caption">{_esc(estimate_note(loads))} (in the tables and the charts\' hover)</p>')
     peaks = peak_loads(problem, solution)
@@ -1133,7 +1153,10 @@ def _moved_table(problem: Problem, main: ReportPlan, other: ReportPlan) -> str:
     def when(entry: Assignment | None, absent: bool) -> str:
         if absent or entry is None:
             return NOT_IN_PLAN
-        return entry.go_live.isoformat() if entry.go_live else "not scheduled"
+        # a date marked where it rests on an estimate (`go_live_estimated`), as in the hovers
+        if entry.go_live is None:
+            return "not scheduled"
+        return marked(entry.go_live.isoformat(), go_live_estimated(problem, entry))
 
     moved = [r for r in gantt_rows(problem, solution, other=compared) if r.moved]
     mrow = []
@@ -1145,7 +1168,7 @@ def _moved_table(problem: Problem, main: ReportPlan, other: ReportPlan) -> str:
     for e in solution.plan:  # scheduled here, not in the compared plan's dates (`gantt_rows` has no row)
         o = compared.assignment(e.id)
         if e.go_live is not None and o is not None and o.go_live is None and e.id not in known:
-            mrow.append([e.name, "not scheduled", e.go_live.isoformat(), "", ""])
+            mrow.append([e.name, "not scheduled", when(e, False), "", ""])
             known.add(e.id)
     for e in missing_here:  # left out here, not scheduled in the compared plan
         o = compared.assignment(e.id)
@@ -1375,6 +1398,9 @@ def _static_gantt(ax, problem: Problem, rows: list[GanttRow], start: dt.date, en
         handles.append(Line2D([], [], ls="", marker="D", mfc="none", mec=COMPARE_COLOUR, label=f"{labels[1]}: go-live where it differs"))
     if history:
         handles.append(Patch(color="#777", alpha=0.13, label=f"history (before {problem.planning_date.isoformat()})"))
+    if any(r.window_date_estimate for r in rows if r.window_title and r.group_title.startswith(r.window_title)):
+        # a heading's window date marked `*` (`window_title`): the legend says what the mark means
+        handles.append(Line2D([], [], ls="", label="* after a window's date: an estimate (see the data's source notes)"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 0), ncol=-(-len(handles) // 3), fontsize=7,
               frameon=False)  # a column per sector: preparation, go-live, hypercare
     ax.set_title(heading, loc="left", fontsize=12, fontweight="bold")

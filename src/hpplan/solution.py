@@ -1,8 +1,8 @@
 """A plan as the solver (or a file) gives it, and its stable JSON form.
 
 The JSON contract (docs/solve.md "The JSON contract"): top-level keys `status`, `objective`, `plan`, `load`, plus
-`solver` (engine settings) and, where known, which figures rest on estimates (`objective_is_estimate`, and each
-load point's `used_is_estimate` and `limit_is_estimate`). Nothing time-dependent is written, so the same data, seed and worker count
+`solver` (engine settings) and, where known, which figures rest on estimates (`objective_is_estimate`, each
+plan entry's `go_live_is_estimate`, and each load point's `used_is_estimate` and `limit_is_estimate`). Nothing time-dependent is written, so the same data, seed and worker count
 give the same bytes.
 """
 
@@ -49,10 +49,16 @@ class Assignment:
     go_live: dt.date | None  # None: not scheduled (optional, or opted out)
     window: str | None
     pinned: bool  # history: went live before the planning date
+    #: whether the go-live date rests on an estimate or an inference (`formats.go_live_estimated`: a history
+    #: go-live's own `live_since` note, a planned one's window `date` note), shown `*`; None: not known (a
+    #: plan read from a file that does not say, or made by hand); not compared: the date is the point
+    go_live_is_estimate: bool | None = field(default=None, compare=False)
 
     def to_json(self) -> dict:
         d = asdict(self)
         d["go_live"] = self.go_live.isoformat() if self.go_live else None
+        if self.go_live_is_estimate is None:  # not known: as before the flag
+            del d["go_live_is_estimate"]
         return d
 
 
@@ -141,13 +147,15 @@ class Solution:
 
     def mark_estimates(self, problem) -> None:
         """Say which of the plan's figures rest on an estimate under `problem`'s data (its source notes):
-        each objective term (`objective_is_estimate`) and each load point's load and limit
-        (`used_is_estimate`, `limit_is_estimate`), as the terminal view and the Markdown mark them `*`.
-        `hpplan.solve` does this for every solution it returns."""
-        from .formats import capacity_estimated, estimated_loads, objective_estimated
+        each objective term (`objective_is_estimate`), each load point's load and limit
+        (`used_is_estimate`, `limit_is_estimate`) and each plan entry's go-live date
+        (`go_live_is_estimate`, false when not scheduled), as the terminal view and the Markdown mark them
+        `*`. `hpplan.solve` does this for every solution it returns."""
+        from .formats import capacity_estimated, estimated_loads, go_live_estimated, objective_estimated
         from .problem import checked_problem
 
         checked_problem("Solution.mark_estimates", problem)
+        self.plan = [replace(a, go_live_is_estimate=go_live_estimated(problem, a)) for a in self.plan]
         loads = estimated_loads(problem, self)
         self.objective_is_estimate = objective_estimated(problem, self)
         self.load = [replace(p, used_is_estimate=bool(p.used) and (p.pool, p.month) in loads,
@@ -432,6 +440,10 @@ def _assignment(where, i: int, entry) -> Assignment:
     pinned = entry.get("pinned", False)
     if not isinstance(pinned, bool):
         raise InputError(f"{label}: pinned {_shown(pinned)} is not true or false", where("plan", i, "pinned"))
+    estimate = entry.get("go_live_is_estimate")  # optional: a plan written before the flag still reads
+    if estimate is not None and not isinstance(estimate, bool):
+        raise InputError(f"{label}: go_live_is_estimate {_shown(estimate)} is not true or false; expected true, "
+                         "false, or no such key", where("plan", i, "go_live_is_estimate"))
     return Assignment(
         id=ident,
         name=str(entry.get("name", ident)),
@@ -440,6 +452,7 @@ def _assignment(where, i: int, entry) -> Assignment:
         go_live=go_live,
         window=window,
         pinned=pinned,
+        go_live_is_estimate=estimate,
     )
 
 
