@@ -232,3 +232,18 @@ def test_all_of_the_not_scheduled_are_named_as_all():
                      org("g2", kind="gp_office", status="optional", population=0)])
     plan = plan_of(problem, {"m1": "w1", "g1": None, "g2": None}, tie_break="incomplete")
     assert tie_break_note(problem, plan).startswith("All 2 are optional, and the objective is indifferent to them")
+
+
+def test_the_markdown_and_html_say_it_too():
+    # the note was only in the terminal table; the Markdown and the HTML report are the forms that get shared
+    from hpplan.formats import to_markdown
+    from hpplan.report import report_html
+
+    problem = optionals()
+    plan = plan_of(problem, NOT_SCHEDULED, tie_break="incomplete")
+    said = "the tie-break did not finish, and an equally good plan may schedule them"
+    assert said in " ".join(to_markdown(problem, plan).split())
+    assert said in " ".join(report_html(problem, plan).split())
+    done = plan_of(problem, NOT_SCHEDULED, tie_break="complete")
+    assert said not in " ".join(to_markdown(problem, done).split())
+    assert said not in " ".join(report_html(problem, done).split())

@@ -372,6 +372,26 @@ def left_to_the_tie_break(problem: Problem, solution: Solution) -> list[Assignme
     return left
 
 
+def tie_break_note(problem: Problem, solution: Solution) -> str | None:
+    """The line under the "not scheduled" organisations (the terminal's group, the Markdown's plan, the
+    HTML's facts) where optional organisations the objective is indifferent to are among them and the
+    tie-break, which would have placed them, did not finish (`left_to_the_tie_break`): their "not
+    scheduled" is no decision of the objective. None: none such."""
+    left = left_to_the_tie_break(problem, solution)
+    if not left:
+        return None
+    unscheduled = sum(1 for e in solution.plan if e.go_live is None)
+    one = len(left) == 1
+    if len(left) < unscheduled:
+        which = f"{len(left)} of them {'is' if one else 'are'}"
+    else:
+        which = "It is" if one else f"All {len(left)} are"
+    them = "it" if one else "them"
+    return (f"{which} optional, and the objective is indifferent to {them} (neither a population nor a "
+            f"preferred window counts for {them}): the tie-break did not finish, and an equally good plan "
+            f"may schedule {them} (hpplan explain --actor ID tells).")
+
+
 # --------------------------------------------------------------------------------------------------
 # estimates: every output marks a figure that rests on one (docs/data-format.md "Facts and estimates")
 
@@ -847,6 +867,9 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
         lines += _md_table(
             ["window", "go-live", "id", "name", "kind", "sector", "status", "users"], rows, {7}
         )
+        note = tie_break_note(problem, solution)
+        if note is not None:  # (the not-scheduled rows end the table)
+            lines += ["", f"Not scheduled: {md_text(note)}"]
     else:
         lines.append(f"No plan ({solution.status.value}).")
 
@@ -923,6 +946,7 @@ __all__ = [
     "entry_estimates_named",
     "covered_by",
     "left_to_the_tie_break",
+    "tie_break_note",
     "share_counted",
     "SHARE_NOTE",
     "marked",

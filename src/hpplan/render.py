@@ -36,7 +36,7 @@ from .formats import (
     any_load_estimated,
     LOAD_NOTE,
     SHARE_NOTE,
-    left_to_the_tie_break,
+    tie_break_note,
     peak_loads,
     peak_rows,
     plan_groups,
@@ -455,25 +455,6 @@ def _group_header(problem: Problem, group: PlanGroup, width: int, g: Glyphs,
     else:
         text.append(title + tail)
     return text
-
-
-def tie_break_note(problem: Problem, solution: Solution) -> str | None:
-    """The line under the "not scheduled" group where optional organisations the objective is
-    indifferent to are among them and the tie-break, which would have placed them, did not finish
-    (`left_to_the_tie_break`): their "not scheduled" is no decision of the objective. None: none such."""
-    left = left_to_the_tie_break(problem, solution)
-    if not left:
-        return None
-    unscheduled = sum(1 for e in solution.plan if e.go_live is None)
-    one = len(left) == 1
-    if len(left) < unscheduled:
-        which = f"{len(left)} of them {'is' if one else 'are'}"
-    else:
-        which = "It is" if one else f"All {len(left)} are"
-    them = "it" if one else "them"
-    return (f"{which} optional, and the objective is indifferent to {them} (neither a population nor a "
-            f"preferred window counts for {them}): the tie-break did not finish, and an equally good plan "
-            f"may schedule {them} (hpplan explain --actor ID tells).")
 
 
 def _gantt_header(layout: Layout, g: Glyphs) -> list[Text]:

@@ -34,6 +34,7 @@ from .formats import (
     DETAIL_AUTO_MAX,
     ESTIMATE_NOTE,
     NOT_IN_PLAN,
+    tie_break_note,
     Detail,
     by_kind,
     capacity_estimated,
@@ -1052,6 +1053,9 @@ def _facts(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str:
         rows.append([NOT_IN_PLAN, *missing])
     rows.append(["last go-live", *[last(p) for p in plans]])
     facts = _table(header, rows, numeric=range(1, len(header)))
+    note = tie_break_note(problem, main.solution)  # the optionals an unfinished tie-break left out
+    if note is not None:
+        facts += f'<p class="caption">Not scheduled: {_esc(note)}</p>'
     terms = list(dict.fromkeys(t for p in plans for t, _ in objective_terms(p.solution)))
     objective = ""
     if terms:
