@@ -810,13 +810,26 @@ def _md_table(header: list[str], rows: list[list[object]], right: set[int] = fro
     return lines
 
 
+def data_name(problem: Problem) -> str:
+    """The data folder's name, as every output names it (the terminal's and the Markdown's titles, the
+    report's and the charts', the calendar's and the workbook's): 'fi' for `--data .` in `fi/`, 'data'
+    when the problem was not read from a folder; as a UTF-8 output holds it (`io.readable`)."""
+    from pathlib import Path
+
+    from .io import readable
+
+    if problem.data_dir is None:
+        return "data"
+    return readable(Path(problem.data_dir).resolve().name or "data")
+
+
 def to_markdown(problem: Problem, solution: Solution) -> str:
     """A Markdown report: status and objective, the plan by window, the per-window summary and the peak
     load per pool; an estimated figure (users, a limit, a load, a share live, a go-live or window date that is
     an estimate or inference, the objective where it rests on estimated populations) marked `*`, with one
     note under the tables."""
     checked_arguments("to_markdown", problem, solution)
-    where = str(problem.data_dir) if problem.data_dir else "data"
+    where = data_name(problem)
     lines = [
         "# Rollout plan",
         "",

@@ -37,6 +37,7 @@ from .formats import (
     LOAD_NOTE,
     SHARE_NOTE,
     tie_break_note,
+    data_name,
     peak_loads,
     peak_rows,
     plan_groups,
@@ -658,7 +659,7 @@ def load_table(problem: Problem, solution: Solution, g: Glyphs, width: int) -> T
 
 
 def title(problem: Problem, solution: Solution, g: Glyphs) -> Text:
-    where = str(problem.data_dir) if problem.data_dir else "data"
+    where = data_name(problem)  # the folder's name, as the report, calendar and workbook name it
     text = Text("Rollout plan", style="bold")
     text.append(g.sep + where)
     text.append(g.sep + f"planning date {problem.planning_date.isoformat()}")
