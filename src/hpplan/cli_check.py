@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
+import warnings
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
@@ -14,7 +16,7 @@ from .check import (EXIT_FAILED, EXIT_OK, EXIT_UNDECIDED, FORMATS, CheckResult, 
                     source_label, stale_note, to_junit, to_step_summary)
 from .cli import (EXIT_INPUT, app, check_command_line, fail_input, folder_if_known, folder_to_plan,
                   inputs_of, output_problem, problem_with)
-from .errors import InputError
+from .errors import DataWarning, InputError, InputErrors
 from .explain import (SOLVE_TIME_LIMIT, WORK_BUDGET_FACTOR, Explanation, Undecided, counted, explain_infeasible,
                       is_feasible, known_actor, plan_file_for, why_not_earlier)
 from .formats import ESTIMATE_NOTE
@@ -89,10 +91,34 @@ def check_command(
     if junit is not None:  # before any work, and never over a file the check reads
         _unwritable(output_problem(junit, inputs_of(folder, scenario, plan, known), "--junit"), fmt, folder, scenario,
                     plan)
+    caught: list = []
+    finished = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:  # the data's warnings: in the report (`_with_warnings`)
+            result, error = _checked(data, scenario, plan, known, time_limit, folder)
+        finished = True
+    finally:  # said once the recording ends (inside it, they would be recorded again); cut short: on stderr
+        said = _said_warnings(caught, fmt if finished and _carries_warnings(fmt, result) else CheckFormat.text)
+    if error is not None and fmt is CheckFormat.text:  # the errors on stderr, as every command writes them; the
+        _write_junit(junit, result, fmt, folder, scenario, plan)  # summary as always
+        sys.stdout.write(result.summary + "\n")
+        sys.stdout.flush()
+        fail_input(error)
+    write_stdout(_with_warnings(FORMATS[fmt.value](result), fmt if _carries_warnings(fmt, result) else
+                                CheckFormat.text, said))
+    _write_junit(junit, result, fmt, folder, scenario, plan)
+    _job_summary(result, fmt)
+    raise typer.Exit(result.exit_code)
+
+
+def _checked(data: Optional[Path], scenario: List[Path], plan: Optional[Path], known: Optional[Path],
+             time_limit: float, folder: Path) -> tuple[CheckResult, InputError | None]:
+    """The check's result, and the input error that made it invalid (None: the input was read)."""
     try:
         if known is not None and plan is None:
             raise InputError("--known goes with --plan: known findings are a plan's (data with no plan has no plan "
                              "at all); give the plan they were found in", str(known))
+        _check_paths(plan, known)
         problem = load_with_scenarios(data, scenario)
         if plan is not None:
             result = check_plan(problem, plan, scenarios=scenario, known=known)
@@ -100,16 +126,83 @@ def check_command(
             result = check_data(problem, time_limit=time_limit, scenarios=scenario,
                                 explain=check_command_line(folder, scenario, verb="explain"))
     except InputError as error:
-        result = _invalid(error, folder, scenario, plan)
-        if fmt is CheckFormat.text:  # the errors on stderr, as every command writes them; the summary as always
-            _write_junit(junit, result, fmt, folder, scenario, plan)
-            sys.stdout.write(result.summary + "\n")
-            sys.stdout.flush()
-            fail_input(error)
-    write_stdout(FORMATS[fmt.value](result))
-    _write_junit(junit, result, fmt, folder, scenario, plan)
-    _job_summary(result, fmt)
-    raise typer.Exit(result.exit_code)
+        return _invalid(error, folder, scenario, plan), error
+    return result, None
+
+
+#: a data warning as the loader says it (`errors.DataWarning`): `hpplan: warning: FILE:LINE: message`
+_WARNING = re.compile(r"(?:hpplan: )?(?:warning: )?(?:(?P<file>.+?):(?P<line>\d+): )?(?P<message>.*)", re.DOTALL)
+
+
+def _carries_warnings(fmt: CheckFormat, result: CheckResult) -> bool:
+    """Whether the report says the data's warnings itself: GitHub's always; JSON's for a data check, and for a plan
+    check where a file of known findings reads past a `warnings` key (the JSON of a plan check is one:
+    `check.KnownFile`, whose keys are the report's; until it reads past it, a plan check's are said on stderr)."""
+    from .check import KnownFile
+
+    return fmt is CheckFormat.github or (fmt is CheckFormat.json and
+                                         (result.mode != "plan" or "warnings" in KnownFile.model_fields))
+
+
+def _said_warnings(caught: list, fmt: CheckFormat) -> list[dict]:
+    """The data's warnings (`errors.DataWarning`: valid data almost surely not meant, "no organisation loads
+    any pool") among the warnings `caught`, each as `{file, line, message}`, in the order said; they go into
+    the JSON (`warnings`) and GitHub (`::warning`) reports, where CI reads them (stderr alone it never saw).
+    In text and JUnit they are said on stderr, as every command says them; other warnings are said as ever."""
+    found: list[dict] = []
+    for w in caught:
+        if issubclass(w.category, DataWarning) and fmt in (CheckFormat.json, CheckFormat.github):
+            match = _WARNING.fullmatch(str(w.message))
+            entry = {"file": match["file"], "line": int(match["line"]) if match["line"] else None,
+                     "message": match["message"]}
+            if entry not in found:
+                found.append(entry)
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    caught.clear()  # said once
+    return found
+
+
+def _with_warnings(report: str, fmt: CheckFormat, said: list[dict]) -> str:
+    """The report with the data's warnings: JSON with a `warnings` list (always there, empty without any), GitHub
+    with a `::warning` annotation at each one's file and line, after the other annotations (and the plain report
+    GitHub does not act on, where there is one) and before the summary, which stays the last line."""
+    if fmt is CheckFormat.json:
+        import json
+
+        data = json.loads(report)
+        data["warnings"] = said
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if fmt is CheckFormat.github and said:
+        from .check import _escape_data, _escape_property
+
+        lines = []
+        for w in said:
+            where = (f"file={_escape_property(w['file'])}," + (f"line={w['line']}," if w["line"] else "")
+                     if w["file"] else "")
+            lines.append(f"::warning {where}title={_escape_property('hpplan: data warning')}::"
+                         f"{_escape_data(w['message'])}")
+        # after the findings' annotations (errors first) and any plain report, before the summary (the last line)
+        head, _, summary = report.rstrip("\n").rpartition("\n")
+        return "\n".join(([head] if head else []) + lines + [summary]) + "\n"
+    return report
+
+
+def _check_paths(plan: Optional[Path], known: Optional[Path]) -> None:
+    """The --plan and --known files, before any work, each said with its option (`--plan: PATH: no such plan
+    file; ...`, `--known: PATH: ...`): the reader's line named the path alone, and `-p x -k x` left the user
+    to guess which option was wrong. InputError(s)."""
+    from .cli_compare import path_problem, plan_option_problem
+
+    problems = [plan_option_problem(plan, "--plan")]
+    if known is not None:
+        problems.append(path_problem(
+            known, "--known", what="known-findings file",
+            give="give the file `hpplan check --plan P --format json` wrote, or a YAML list of known findings",
+            missing="write one with `hpplan check --plan PLAN --format json > known.json`"))
+    problems = [p for p in problems if p is not None]
+    if problems:
+        raise problems[0] if len(problems) == 1 else InputErrors(problems)
 
 
 def _write_junit(path: Optional[Path], result, fmt: CheckFormat = CheckFormat.text, folder: Optional[Path] = None,

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import json
 import re
+import stat
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -22,9 +23,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .cli import (EXIT_INPUT, GapOption, SeedOption, app, check_command_line, check_output, data_folder, fail_input,
-                  folder_if_known, format_of, inputs_of, scenario_problem, terminal, time_limit_option, to_stdout,
-                  write_output)
+from .cli import (EXIT_INPUT, GapOption, SeedOption, WorkLimitOption, app, check_command_line, check_output,
+                  data_folder, fail_input, folder_if_known, format_of, inputs_of, scenario_problem, terminal,
+                  time_limit_option, to_stdout, write_output)
 from .check import is_yaml_plan, read_plan_file, said_at_the_plan
 from .compare import LANDINGS_EXAMINED, AllowedEarlier, Cause, Comparison, Move, compare
 from .errors import InputError, Location, some_of
@@ -58,22 +59,58 @@ class CompareFormat(str, Enum):
 SAVED_PLAN = "a saved plan (the JSON `hpplan solve --format json -o FILE` writes, or a YAML plan file)"
 
 
-def baseline_problem(path: Path | str, folder_too: bool = False) -> InputError | None:
-    """Why the `--baseline` given is no saved plan to read, named with the option (`--baseline: PATH: a folder,
-    not a plan file; ...`): an empty path, no such file, a folder, a device or a named pipe (refused before
-    it is read: /dev/zero never ends, a named pipe waits for a writer); None: a file to read. `folder_too`:
-    a data folder is a baseline too (`compare`), and a folder without the data's files is said as such."""
-    give = f"give {SAVED_PLAN}" + (" or a data folder" if folder_too else "")
+#: said where a plan option names stdin (`-`) or a pipe (`-p /dev/stdin`, `<(...)`): plans are read from files
+SAVE_FIRST = ("a plan is read from a saved file, not from stdin or a pipe (a named pipe waits for a writer and is "
+              "read once): save it first, `hpplan solve --format json -o plan.json`, and give plan.json")
+
+
+def path_problem(path: Path | str, option: str, *, what: str = "plan file", give: str = "", missing: str = "",
+                 folder_too: bool = False) -> InputError | None:
+    """Why the file an `option` names (`--plan`, `--compare`, `--known`, `--baseline`) is none to read, named
+    with the option (`--plan: PATH: no such plan file; ...`), so that a command given two such files says
+    which one is wrong; by a look at it, before any work: an empty path, no such file, a folder, a device, a
+    named pipe or socket (refused before it is read: /dev/zero never ends, a named pipe waits for a writer;
+    `-` and a pipe are told to save the plan first, `SAVE_FIRST`); None: a file to read. `folder_too`: a
+    data folder is one too (`compare --baseline`), and a folder without the data's files is said as such."""
     if str(path) == "":  # (a Path of '' is '.': only the text given says it was empty)
-        return InputError(f"--baseline: empty path; {give}")
-    where = Location(f"--baseline: {path}")
+        return InputError(f"{option}: empty path; {give or f'give the path of a {what}'}")
+    where = Location(f"{option}: {path}")
     if folder_too and Path(path).is_dir():
         lacking = [name for name in (ORGANISATIONS, WAVES) if not (Path(path) / name).exists()]
         if not lacking:
             return None
         return InputError(f"a folder without {' and '.join(lacking)}, so no data folder; {give}", where)
-    problem = unreadable(path, what="plan file", give=give, missing="write one with `hpplan solve --format json -o FILE`")
-    return None if problem is None else InputError(problem, where)
+    if str(path) == "-" and not Path(path).exists():  # `-o -` is stdout; `-p -` is no stdin
+        return InputError(f"stdin is not read here: {SAVE_FIRST}" if what == "plan file" else
+                          f"stdin is not read here; {give or f'give the path of a {what}'}", where)
+    problem = unreadable(path, what=what, give=give, missing=missing)
+    if problem is None:
+        return None
+    try:
+        piped = stat.S_ISFIFO(Path(path).stat().st_mode)
+    except OSError:
+        piped = False
+    if piped and what == "plan file":
+        problem = f"{problem.partition(';')[0]}; {SAVE_FIRST}"
+    return InputError(problem, where)
+
+
+def baseline_problem(path: Path | str, folder_too: bool = False) -> InputError | None:
+    """Why the `--baseline` given is no saved plan to read, named with the option (`--baseline: PATH: a folder,
+    not a plan file; ...`), as `path_problem` says it. `folder_too`: a data folder is a baseline too
+    (`compare`), and a folder without the data's files is said as such."""
+    give = f"give {SAVED_PLAN}" + (" or a data folder" if folder_too else "")
+    return path_problem(path, "--baseline", give=give, missing="write one with `hpplan solve --format json -o FILE`",
+                        folder_too=folder_too)
+
+
+def plan_option_problem(path: Path | str | None, option: str) -> InputError | None:
+    """`path_problem` of a saved plan an option other than --baseline names (`report --plan/--compare`, `check
+    --plan`); None for none given."""
+    if path is None:
+        return None
+    return path_problem(path, option, give=f"give {SAVED_PLAN}",
+                        missing="write one with `hpplan solve --format json -o FILE`")
 
 
 def read_baseline(path: Path, freeze_until: Optional[dt.date], problem: Problem) -> tuple[Baseline, list]:
@@ -111,6 +148,7 @@ def check_baseline_fits(problem: Problem, baseline: Baseline, unplaced: list = (
     flagged = {org_id for v in unplaced for org_id in v.actors}
     violations = [*unplaced, *(v for v in verify(problem, baseline.plan, check_objective=False)
                                if not said_at_the_plan(v, flagged, baseline.plan))]
+    violations = said_removed(violations, removed_by(scenarios))
     if violations:
         data = f"the data in {problem.data_dir if problem.data_dir is not None else 'data'}"
         if scenarios:
@@ -118,6 +156,37 @@ def check_baseline_fits(problem: Problem, baseline: Baseline, unplaced: list = (
         problems = f"{len(violations)} problem{'s' if len(violations) != 1 else ''}"
         typer.echo(f"note: the {role} {baseline.name} does not fit {data} ({problems}; first: {violations[0]}); "
                    "it is used as it is", err=True)
+
+
+def removed_by(scenarios: list[Path]) -> dict[str, tuple[Path, Location | None]]:
+    """The organisations the `scenarios` remove (`op: remove`), each with the scenario and the line of the change
+    that removes it (the last, where two do)."""
+    from .scenario import Remove, load_scenario
+
+    removed: dict[str, tuple[Path, Location | None]] = {}
+    for path in scenarios:
+        try:
+            changes = load_scenario(path).changes
+        except InputError:  # applied already, so read; were it not, it is not this note's to say
+            continue
+        removed |= {c.actor: (path, c.at) for c in changes if isinstance(c, Remove)}
+    return removed
+
+
+def said_removed(violations: list, removed: dict[str, tuple[Path, Location | None]]) -> list:
+    """The violations, with a plan's organisation that a scenario removed said as such: the verifier's "the plan
+    names 'namsos', which is not an organisation in organisations.yaml (did you mean ...)" was wrong where
+    namsos is there and `--baseline-scenario rm.yaml` removed it."""
+    from dataclasses import replace
+
+    said = []
+    for v in violations:
+        if v.rule == "unknown_actor" and len(v.actors) == 1 and v.actors[0] in removed:
+            path, at = removed[v.actors[0]]
+            v = replace(v, message=f"the plan names {v.actors[0]!r}, which the scenario {path} removes "
+                                   f"({at or path}: op: remove)")
+        said.append(v)
+    return said
 
 
 def replan_json(solution: Solution, comparison: Comparison, baseline: Baseline, replan: Replan | None) -> str:
@@ -644,6 +713,7 @@ def compare_command(
     time_limit: float = time_limit_option("Seconds of wall time for each solve."),
     seed: int = SeedOption,
     workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Solver threads."),
+    work_limit: Optional[float] = WorkLimitOption,
     gap: float = GapOption,
     fmt: Optional[CompareFormat] = typer.Option(
         None, "--format", "-f",
@@ -669,7 +739,8 @@ def compare_command(
     check_output(output, inputs=read)
     # after the output's own problems (`-o data/waves.yaml`: a file it reads), a suffix compare does not write
     fmt = fmt or format_of(output, CompareFormat, "compare")
-    options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, gap=gap / 100)
+    # --work-limit: each solve (the baseline folder's, the re-plan) cut short at the same point on every run
+    options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit, gap=gap / 100)
     freeze = freeze_until.date() if freeze_until else None
     if baseline.is_dir():
         base_problem = scenario_problem(baseline, baseline_scenario, [], [], [])

@@ -20,7 +20,7 @@ from rich.console import Console
 from .cli import (EXIT_INPUT, GapOption, SeedOption, WorkLimitOption, app, check_command_line, check_output,
                   check_stamp, data_folder, exit_stopped, fail_input, inputs_of, scenario_problem, time_limit_option,
                   to_stdout)
-from .errors import InputError, Location
+from .errors import InputError, InputErrors, Location
 from .formats import plan_source
 from .io import write_atomic, write_stdout
 from .problem import Problem
@@ -202,6 +202,12 @@ def report_command(
         typer.echo(f"error: --fresh plans from scratch instead of re-planning against the --compare plan; {why}",
                    err=True)
         raise typer.Exit(EXIT_INPUT)
+    # before any work, each named with its option: `-p nope.json` and `-c nope.json` said the same line
+    from .cli_compare import plan_option_problem
+
+    problems = [p for p in (plan_option_problem(plan, "--plan"), plan_option_problem(compare, "--compare")) if p]
+    if problems:
+        fail_input(problems[0] if len(problems) == 1 else InputErrors(problems))
     if output is None:
         output = Path(f"plan.{fmt.value}")
     folder = data_folder(data, scenario)

@@ -47,9 +47,15 @@ WAVES = "waves.yaml"
 
 
 def load_problem(data_dir: Path | str = "data") -> Problem:
-    """Read and check a data folder. Raises InputError (or InputErrors) on bad input."""
+    """Read and check a data folder. Raises InputError (or InputErrors) on bad input; an empty path ('') is
+    one too (it is no folder: "." names the working folder)."""
     if not isinstance(data_dir, (str, Path)):
         raise TypeError(f"load_problem takes a folder (a path), got {type(data_dir).__name__}")
+    if isinstance(data_dir, str) and not data_dir:
+        # (a Path of '' is '.': only the text says it was empty) read, it was the working folder, and said
+        # "organisations.yaml: no such file" of a folder nobody named; as the CLI refuses `--data ''`
+        raise InputError("empty path; give the data folder, the one that holds organisations.yaml and "
+                         "waves.yaml (\".\" for the working folder)", Location("load_problem: data_dir"))
     data_dir = Path(data_dir)
     if not data_dir.exists():
         raise InputError(

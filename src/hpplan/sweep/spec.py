@@ -487,15 +487,31 @@ def _without_notes(value):
 
 
 def data_folder(loaded: LoadedSpec, override: Path | None) -> Path:
-    """--data, else the spec's `base` (relative to the working folder, else to the spec's folder)."""
+    """--data, else the spec's `base` (relative to the working folder, else to the spec's folder): the first
+    of those that holds the data files. A base that names no such folder is the spec's error at its `base:`
+    line, as a scenario's is (`scenario.Base.error`): what is there (no folder, or a folder without
+    organisations.yaml, `base: .` beside the spec or a folder with waves.yaml alone) and what to write;
+    planned, such a folder said "halfdata/organisations.yaml: no such file" without the line that named it."""
+    from ..scenario import DATA_FILES
+
     if override is not None:
         return override
-    base = Path(loaded.spec.base)
-    for candidate in (base, loaded.path.parent / base):
-        if candidate.is_dir():
-            return candidate
-    raise InputError(f"base {loaded.spec.base!r} is not a data folder (looked in the working folder and next to "
-                     "the spec); give --data DIR", loaded.where("base"))
+    base = loaded.spec.base
+    folders = [c for c in (Path(base), loaded.path.parent / base) if c.is_dir()]
+    data = next((c for c in folders if all((c / name).is_file() for name in DATA_FILES)), None)
+    if data is not None:
+        return data
+    if not folders:
+        found = f"here or beside {loaded.file}"
+    else:
+        bare = folders[0]
+        missing = [name for name in DATA_FILES if not (bare / name).is_file()]
+        has = [name for name in DATA_FILES if name not in missing]
+        lacks = f"neither {' nor '.join(missing)}" if not has else f"{has[0]} but no {missing[0]}"
+        found = f"(the folder {bare} holds {lacks}; a data folder holds {' and '.join(DATA_FILES)})"
+    raise InputError(f"base: no data folder {base!r} {found}; correct the base (the folder that holds the data the "
+                     "sweep plans, relative to the working folder or to the spec), or give the data with --data DIR",
+                     loaded.where("base"))
 
 
 def _scenario_path(loaded: LoadedSpec, index: int) -> Path:
@@ -522,6 +538,9 @@ def resolve(loaded: LoadedSpec | Path | str, data: Path | str | None = None) -> 
                         f"got {type(loaded).__name__}")
     if data is not None and not isinstance(data, (str, Path)):
         raise TypeError(f"resolve takes data as a data folder's path (str or Path) or None, got {type(data).__name__}")
+    if data == "":  # (a Path of '' is '.') not the working folder: refused as load_problem('') refuses it
+        raise InputError("empty path; give the data folder, the one that holds organisations.yaml and waves.yaml "
+                         "(\".\" for the working folder), or None for the spec's base", "resolve: data")
     data = Path(data) if data is not None else None
     spec = loaded.spec
     folder = data_folder(loaded, data)
