@@ -416,6 +416,7 @@ class KnownFile(BaseModel):
     input_errors: int | None = None
     estimate_note: str | None = None
     explanation: Any = None
+    warnings: Any = None  # the data's warnings (`hpplan check --format json`): read past
 
     @field_validator("mode")
     @classmethod
@@ -917,24 +918,24 @@ def _classname(case: Checked) -> str:
     return "hpplan." + Path(case.where.file).name.replace(".", "_")
 
 
-def _escape_data(text: str) -> str:
+def escape_data(text: str) -> str:
     """GitHub workflow command data: %, CR and LF are escaped, control characters written out."""
     return _printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _escape_property(text: str) -> str:
+def escape_property(text: str) -> str:
     """GitHub workflow command properties: also ':' and ','."""
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def _properties(where, title: str) -> str:
     """`file=F,line=L,title=T` of a GitHub workflow command (file and line when known)."""
     props = []
     if where is not None:
-        props.append(f"file={_escape_property(where.file)}")
+        props.append(f"file={escape_property(where.file)}")
         if where.line:
             props.append(f"line={where.line}")
-    props.append(f"title={_escape_property(title)}")
+    props.append(f"title={escape_property(title)}")
     return ",".join(props)
 
 
@@ -970,7 +971,7 @@ def _annotations(command: str, groups: list[list[Annotation]], what: tuple[str, 
         message = "\n".join(m for _, _, m in group)
         if k == len(shown):
             message += _more_note(groups[k:], unlisted, what)
-        lines.append(f"::{command} {_properties(group[0][0], '; '.join(titles))}::{_escape_data(message)}")
+        lines.append(f"::{command} {_properties(group[0][0], '; '.join(titles))}::{escape_data(message)}")
     return lines
 
 

@@ -135,13 +135,9 @@ _WARNING = re.compile(r"(?:hpplan: )?(?:warning: )?(?:(?P<file>.+?):(?P<line>\d+
 
 
 def _carries_warnings(fmt: CheckFormat, result: CheckResult) -> bool:
-    """Whether the report says the data's warnings itself: GitHub's always; JSON's for a data check, and for a plan
-    check where a file of known findings reads past a `warnings` key (the JSON of a plan check is one:
-    `check.KnownFile`, whose keys are the report's; until it reads past it, a plan check's are said on stderr)."""
-    from .check import KnownFile
-
-    return fmt is CheckFormat.github or (fmt is CheckFormat.json and
-                                         (result.mode != "plan" or "warnings" in KnownFile.model_fields))
+    """Whether the report says the data's warnings itself: GitHub's and JSON's (a plan check's JSON is also a
+    file of known findings: `check.KnownFile` reads its `warnings` past)."""
+    return fmt in (CheckFormat.github, CheckFormat.json)
 
 
 def _said_warnings(caught: list, fmt: CheckFormat) -> list[dict]:
@@ -174,14 +170,14 @@ def _with_warnings(report: str, fmt: CheckFormat, said: list[dict]) -> str:
         data["warnings"] = said
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if fmt is CheckFormat.github and said:
-        from .check import _escape_data, _escape_property
+        from .check import escape_data, escape_property
 
         lines = []
         for w in said:
-            where = (f"file={_escape_property(w['file'])}," + (f"line={w['line']}," if w["line"] else "")
+            where = (f"file={escape_property(w['file'])}," + (f"line={w['line']}," if w["line"] else "")
                      if w["file"] else "")
-            lines.append(f"::warning {where}title={_escape_property('hpplan: data warning')}::"
-                         f"{_escape_data(w['message'])}")
+            lines.append(f"::warning {where}title={escape_property('hpplan: data warning')}::"
+                         f"{escape_data(w['message'])}")
         # after the findings' annotations (errors first) and any plain report, before the summary (the last line)
         head, _, summary = report.rstrip("\n").rpartition("\n")
         return "\n".join(([head] if head else []) + lines + [summary]) + "\n"
