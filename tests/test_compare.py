@@ -447,10 +447,12 @@ def test_the_shipped_stay_out_scenario_says_who_is_out_and_how_many_people(shipp
     # nor is their cost "0 MNOK" without a word: the data has none for them
     # (no cost is given, so none is an estimate: not "Estimated"; the municipalities' populations are facts)
     assert "Cost of delay: 0 MNOK; the data gives no cost for the 4 organisations newly out of the plan" in flat
-    # the only marks: their return dates (inferred in the shipped data) where the scenario drops them, and the
-    # pools' capacities (inferred too), in the peak loads
+    # the only marks: their return dates (inferred in the shipped data) where the scenario drops them, their
+    # baseline go-live date (an estimated window's, 2026-02-07), and the pools' capacities (inferred too)
     assert "returns 2024-12-19* -> none (scenario)" in flat
-    assert "*" not in flat[:flat.index("Peak load")].replace("2024-12-19*", "") and "of 168* FTE" in flat
+    assert "2026-02-07* -> not scheduled" in flat
+    assert "*" not in flat[:flat.index("Peak load")].replace("2024-12-19*", "").replace("2026-02-07*", "")
+    assert "of 168* FTE" in flat
 
 
 def test_a_delay_the_data_gives_no_cost_for_is_unknown_not_zero():

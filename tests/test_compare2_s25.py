@@ -118,7 +118,7 @@ def test_a_window_moved_into_a_blackout_moves_its_organisations_the_fewest_days(
     assert {m.id: m.window_after for m in comparison.moves if m.kind == "municipality"} == dict.fromkeys(
         ["heim", "hitra", "smola", "sunndal", "surnadal", "tingvoll"], "2024-09")
     text = joined(comparison_text(comparison, 100, "c"))
-    assert "2024-11-09 -> 2025-02-08 +91 days" in text, text
+    assert "2024-11-09 -> 2025-02-08* +91* days" in text, text  # (2025-02-08 is an estimated window's date)
 
 
 def test_a_move_for_a_capacity_cut_says_what_keeps_it_out_of_the_windows_it_skips(shipped):

@@ -301,17 +301,19 @@ def _day(day: Optional[dt.date]) -> str:
 
 
 def _from(move: Move) -> str:
-    """Its go-live in the baseline; one the baseline does not have is not 'not scheduled' there."""
+    """Its go-live in the baseline; one the baseline does not have is not 'not scheduled' there. A date that
+    rests on an estimate (its window's date, or its live_since) is marked `*`."""
     absent = {"added": "not in the data", "not_in_baseline": "not in the baseline"}.get(move.change)
-    return absent or _day(move.before)
+    return absent or marked(_day(move.before), move.before_estimate)
 
 
 def _to(move: Move) -> str:
-    return "not in the data" if move.change == "removed" else _day(move.after)
+    return "not in the data" if move.change == "removed" else marked(_day(move.after), move.after_estimate)
 
 
 def _days(move: Move) -> str:
-    return f"{move.days:+d}" if move.days is not None else ""
+    """The days moved, marked `*` where either date rests on an estimate (a difference of estimates is one)."""
+    return marked(f"{move.days:+d}", move.before_estimate or move.after_estimate) if move.days is not None else ""
 
 
 def cause_text(move: Move) -> str:

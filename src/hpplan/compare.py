@@ -29,7 +29,8 @@ import os
 from dataclasses import dataclass, field, replace
 
 from .errors import Location, some_of
-from .formats import KIND_ORDER, PeakLoad, capacity_estimated, estimated, estimated_loads, marked, peak_loads
+from .formats import (KIND_ORDER, PeakLoad, capacity_estimated, estimated, estimated_loads, go_live_estimated, marked,
+                      peak_loads)
 from .model.variables import allowed_slots, window_calendar
 from .problem import LOAD_SCALE, Problem, month_index, parse_month
 from .schema import Organisation
@@ -119,6 +120,10 @@ class Move:
     #: no cost of its own, but its trust's cost covers its go-live: the trust it is `part_of`, in a together
     #: rule with it and moved the same way, has a `postponement_cost_per_month` (the trust carries it)
     cost_carried_by: str | None = None
+    #: the go-live date rests on an estimate, in the baseline / the other plan (`formats.go_live_estimated`: a
+    #: planned one in a window whose date is estimated, a live one by its live_since): shown `*`
+    before_estimate: bool = False
+    after_estimate: bool = False
 
     @property
     def cause(self) -> Cause | None:
@@ -161,6 +166,7 @@ class Move:
             "id": self.id, "name": self.name, "kind": self.kind, "change": self.change,
             "from": self.before.isoformat() if self.before else None,
             "to": self.after.isoformat() if self.after else None,
+            "from_is_estimate": self.before_estimate, "to_is_estimate": self.after_estimate,
             "window_from": self.window_before, "window_to": self.window_after,
             "days": self.days, "months": self.months, "population": self.population,
             "population_is_estimate": self.population_estimate,
@@ -516,6 +522,8 @@ class _Explainer:
                 cost_per_month=cost,
                 cost_estimate=bool(cost) and org.is_estimate("postponement_cost_per_month"),
                 population_estimate=estimated([org], "population"),
+                before_estimate=b is not None and go_live_estimated(self.base_problem, b),
+                after_estimate=o is not None and go_live_estimated(self.other_problem, o),
             ))
         moves = self._carried(moves)
         kinds = {kind.value: i for i, kind in enumerate(KIND_ORDER)}
