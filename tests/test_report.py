@@ -345,13 +345,14 @@ def test_html_compare_shows_both_plans(rollout):
 
 
 def _moved_rows(page: str, heading: str) -> dict[str, list[str]]:
-    """The "Moved from ..." table: organisation name -> its other cells, as shown."""
+    """The "Moved from ..." table: organisation name -> its dates, months and days as shown (the cost column,
+    session 26, is tested in test_report_changes_s26)."""
     table = page[page.index(f"<h2>Moved from {heading}</h2>"):]
     table = table[:table.index("</table>")]
     rows = {}
     for row in re.findall(r"<tr>(.*?)</tr>", table)[1:]:
         cells = [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
-        rows[cells[0]] = cells[1:]
+        rows[cells[0]] = cells[1:5]
     return rows
 
 

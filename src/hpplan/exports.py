@@ -6,7 +6,9 @@
   applied), so importing the calendar of a later plan of the same data updates the events instead of
   adding duplicates, while a scenario's plan gets events of its own.
 - `to_xlsx(problem, solution)`: a workbook with the sheets Plan, Load, Windows and About; dates are
-  real date cells, the header row is bold and frozen, columns are sized to their content.
+  real date cells, the header row is bold and frozen, columns are sized to their content. With a
+  `comparison` (a re-plan against a baseline, or a compared plan: `hpplan.compare.compare`), a Changes sheet
+  too, its moves and `hpplan compare`'s totals, and the totals as numbers in the About sheet.
 
 Both carry the time they were made (DTSTAMP, the workbook's created/modified properties); it is the
 `stamp` argument, else `SOURCE_DATE_EPOCH` when set (reproducible files), else now. A malformed or
@@ -45,7 +47,8 @@ from .formats import (ESTIMATE_NOTE, FORMULA_START, NOT_IN_PLAN, PlanGroup, capa
                       go_live_estimated, window_date_estimated, window_title)
 from .problem import Problem, parse_month
 from .io import readable
-from .report import BROKEN_SHOWN, checked_status, data_name, named, plan_violations
+from .report import (BROKEN_SHOWN, checked_status, comparison_estimated, comparison_totals, data_name, move_cost, named,
+                     plan_violations)
 from .solution import Solution
 from .verify import broken_rules, stale_figures
 
@@ -236,6 +239,8 @@ PERCENT_ESTIMATE_FORMAT = PERCENT_FORMAT + '"*"'
 OBJECTIVE_ESTIMATE_FORMAT = 'General"*"'
 #: a go-live or window date that is an estimate or inference (`formats.go_live_estimated`), alike: still a date
 DATE_ESTIMATE_FORMAT = DATE_FORMAT + '"*"'
+#: months and days moved: later positive, with its sign
+SIGNED_FORMAT = "+0;-0;0"
 
 
 def _text(value: str) -> str:
@@ -430,13 +435,91 @@ def _window_rows(problem: Problem, solution: Solution) -> tuple[list[list], list
     return rows, marks
 
 
+#: the Changes sheet's columns (`comparison` given to `to_xlsx`): one row per organisation whose go-live differs
+CHANGES_COLUMNS = ["id", "name", "kind", "change", "from", "to", "window from", "window to", "months later",
+                   "days later", "population", "population-months", "cost per month MNOK", "cost MNOK", "cost note",
+                   "main cause"]
+#: how the Changes sheet shows an estimated figure: still a number (or a date)
+CHANGES_ESTIMATE_FORMATS = {CHANGES_COLUMNS.index("from"): DATE_ESTIMATE_FORMAT,
+                            CHANGES_COLUMNS.index("to"): DATE_ESTIMATE_FORMAT,
+                            CHANGES_COLUMNS.index("population"): ESTIMATE_FORMAT,
+                            CHANGES_COLUMNS.index("population-months"): ESTIMATE_FORMAT,
+                            CHANGES_COLUMNS.index("cost per month MNOK"): OBJECTIVE_ESTIMATE_FORMAT,
+                            CHANGES_COLUMNS.index("cost MNOK"): OBJECTIVE_ESTIMATE_FORMAT}
+
+
+def _move_date_estimated(problem: Problem, ident: str, day: dt.date | None, window: str | None) -> bool:
+    """Whether a move's date rests on an estimate, as `formats.go_live_estimated` judges a plan's: on its
+    window's date, that date's own note; a history go-live, its `live_since` note."""
+    if day is None:
+        return False
+    found = problem.window.get(window) if window is not None else None
+    if found is not None and found.date == day:
+        return window_date_estimated(found)
+    org = problem.org.get(ident)
+    return org is not None and org.live_since == day and date_estimated(org)
+
+
+def _changes_rows(problem: Problem, comparison) -> tuple[list[list], list[set[int]]]:
+    """The Changes sheet's rows (`compare.Move`s, in `hpplan compare`'s order), and per row the columns whose
+    figure is an estimate."""
+    col = {name: i for i, name in enumerate(CHANGES_COLUMNS)}
+    rows, marks = [], []
+    for m in comparison.moves:
+        estimates = set()
+        if _move_date_estimated(problem, m.id, m.before, m.window_before):
+            estimates.add(col["from"])
+        if _move_date_estimated(problem, m.id, m.after, m.window_after):
+            estimates.add(col["to"])
+        if m.population_estimate and m.population:
+            estimates.add(col["population"])
+            if m.population_months:
+                estimates.add(col["population-months"])
+        if m.cost_per_month is not None and m.cost_estimate:
+            estimates.add(col["cost per month MNOK"])
+            if m.cost is not None:
+                estimates.add(col["cost MNOK"])
+        note = None if m.cost is not None else move_cost(m) or None  # why there is no cost figure
+        if m.cost_carried_by is not None:
+            note = f"in {m.cost_carried_by}'s cost (a together rule makes them one go-live)"
+        rows.append([m.id, m.name, m.kind, m.change, m.before, m.after, m.window_before, m.window_after, m.months,
+                     m.days, m.population, m.population_months, m.cost_per_month, m.cost, note,
+                     m.cause.text if m.cause is not None else None])
+        marks.append(estimates)
+    return rows, marks
+
+
+def _changes_sheet(workbook, problem: Problem, comparison, baseline: str | None) -> bool:
+    """The Changes sheet: each move from the baseline to this plan, then the totals line for line as `hpplan
+    compare` words them (`report.comparison_totals`). Whether a figure on it is marked `*`."""
+    rows, marks = _changes_rows(problem, comparison)
+    col = {name: i for i, name in enumerate(CHANGES_COLUMNS)}
+    sheet = _sheet(workbook, "Changes", CHANGES_COLUMNS, rows,
+                   {col["from"]: DATE_FORMAT, col["to"]: DATE_FORMAT, col["population"]: INT_FORMAT,
+                    col["population-months"]: INT_FORMAT, col["months later"]: SIGNED_FORMAT,
+                    col["days later"]: SIGNED_FORMAT},
+                   widths={col["main cause"]: 60})
+    _mark_estimates(sheet, marks, CHANGES_ESTIMATE_FORMATS)
+    _append(sheet, [])
+    origin = f"from the baseline {baseline}" if baseline else "from the compared plan"
+    _append(sheet, [f"Changes {origin} (months, days and costs later positive), as hpplan compare counts them:"])
+    for line in comparison_totals(comparison):
+        _append(sheet, [line])
+    estimated_here = any(marks) or comparison_estimated(comparison)
+    if estimated_here:
+        _append(sheet, [ESTIMATE_NOTE])
+    return estimated_here
+
+
 def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = None,
-            violations: list | None = None) -> bytes:
+            violations: list | None = None, comparison=None, baseline: str | None = None) -> bytes:
     """An Excel workbook: Plan (one row per organisation, by window), Load (one row per month: each
     pool's used FTE, limit and use), Windows (the per-window summary) and About (data, status,
     whether it keeps the data's rules, objective, solver). `violations`: the verifier's findings when
     the caller has them, else the plan is verified here. The data's organisations the plan leaves out
-    are Plan rows too, their window "not in the plan"."""
+    are Plan rows too, their window "not in the plan". `comparison`: the `compare.Comparison` from a
+    baseline (or a compared plan, named `baseline`) to this plan, as `hpplan compare` makes it: a Changes sheet
+    lists its moves and totals, and the About sheet its headline figures (None: no such sheet, as before)."""
     from openpyxl import Workbook
     from openpyxl.formatting.rule import CellIsRule
     from openpyxl.styles import Font, PatternFill
@@ -476,6 +559,8 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
     any_estimate |= any(marks)
     shares = {WINDOW_COLUMNS.index("primary live"), WINDOW_COLUMNS.index("specialist live")}
     shares_estimated = any(columns & shares for columns in marks)
+    changes_estimated = (_changes_sheet(workbook, problem, comparison, baseline)
+                         if comparison is not None and solution.found else False)
 
     about = [
         ["data", str(problem.data_dir) if problem.data_dir else "data"],
@@ -491,8 +576,11 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
     if len(stale) > BROKEN_SHOWN:
         about.append(["saved figure", f"and {fmt_int(len(stale) - BROKEN_SHOWN)} more (hpplan check --plan lists them all)"])
     about += [["scenario", change] for change in problem.applied]
+    totals_at = len(about) + 2  # the About sheet's row of the first comparison total
+    totals = _about_totals(comparison, baseline) if comparison is not None and solution.found else []
+    about += [[name, value] for name, value, _ in totals]
     objective_estimate = objective_estimated(problem, solution)
-    if any_estimate or limits_estimated or loads_estimated or any(objective_estimate.values()):
+    if any_estimate or limits_estimated or loads_estimated or any(objective_estimate.values()) or changes_estimated:
         where = []
         if any_estimate:
             where.append("the Plan sheet's estimates column names them")
@@ -503,6 +591,8 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
                 what for what, shown in (("a limit", limits_estimated), ("a load and its use", loads_estimated)) if shown))
         if any(objective_estimate.values()):
             where.append("below, an objective term that rests on an estimated population")
+        if changes_estimated:
+            where.append("in the Changes sheet and the changes above, a move's date, population or cost, or a total")
         about.append(["*", estimate_note(loads_estimated).removeprefix("* ") + f" ({'; '.join(where)})"])
     objective_at = len(about) + 2  # the About sheet's row of the first objective term (under its header)
     about += [[f"objective: {term}", value] for term, value in objective_terms(solution)]
@@ -516,6 +606,9 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
             cell.number_format = STAMP_FORMAT
         elif isinstance(cell.value, dt.date):
             cell.number_format = DATE_FORMAT
+    for row, (_, value, estimate) in enumerate(totals, start=totals_at):
+        if estimate and isinstance(value, (int, float)):
+            sheet.cell(row=row, column=2).number_format = OBJECTIVE_ESTIMATE_FORMAT
     for row, (term, _) in enumerate(objective_terms(solution), start=objective_at):
         if objective_estimate.get(term):
             sheet.cell(row=row, column=2).number_format = OBJECTIVE_ESTIMATE_FORMAT
@@ -531,6 +624,28 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
     out = io.BytesIO()
     workbook.save(out)
     return _reproducible_zip(out.getvalue(), naive)
+
+
+def _about_totals(c, baseline: str | None) -> list[tuple[str, object, bool]]:
+    """The comparison's headline figures for the About sheet: (what, value, whether it is an estimate); numbers
+    stay numbers (an unknown cost of delay is said as text, never 0). The Changes sheet words them in full."""
+    unknown = any(m.change == "later" for m in c.uncosted) and not c.costed_later
+    totals: list[tuple[str, object, bool]] = [
+        ("changes from", baseline or "the compared plan", False),
+        ("changes: organisations moved", len(c.moved), False),
+        ("changes: moved later", len(c.of("later")), False),
+        ("changes: moved earlier", len(c.of("earlier")), False),
+        ("changes: newly unscheduled", len(c.newly_unscheduled), False),
+        ("changes: newly scheduled", len(c.of("scheduled")), False),
+        ("changes: population-months of delay", c.population_months, c.population_months_is_estimate),
+        ("changes: cost of delay MNOK", "unknown (the data gives no cost)" if unknown else c.cost_of_delay,
+         c.cost_of_delay_is_estimate and not unknown),
+    ]
+    if c.saving:
+        totals.append(("changes: saving MNOK", c.saving, c.saving_is_estimate))
+    if c.uncosted:
+        totals.append(("changes: no cost given", ", ".join(m.id for m in c.uncosted), False))
+    return totals
 
 
 def _reproducible_zip(data: bytes, stamp: dt.datetime) -> bytes:

@@ -17,7 +17,9 @@ ids, so the same plan gives the same bytes). `static_chart` draws the same serie
 `--format png|svg`: it needs no browser, which Plotly's own image export (kaleido) does.
 
 A second plan (`other`, e.g. a scenario's) is shown beside the first: its go-lives as open diamonds in
-the Gantt chart, its load and coverage as dashed lines.
+the Gantt chart, its load and coverage as dashed lines; the changes from it (`comparison_of`, by
+`hpplan.compare.compare`) as `hpplan compare` words its totals (`comparison_totals`: moved later and earlier,
+population-months, cost of delay) under the header and in the PNG/SVG title, each move's cost in the table.
 """
 
 from __future__ import annotations
@@ -1075,7 +1077,7 @@ def _facts(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str:
     return (f'<section class="card grid"><div><b>Organisations</b>{facts}</div>{objective}{solver_html}</section>')
 
 
-def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str:
+def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None, comparison=None) -> str:
     solution = main.solution
     out = []
     summary = window_summary(problem, solution)
@@ -1133,7 +1135,7 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
         out.append(_table(["organisation", "kind", "status in the data", "users"],
                           [_unscheduled_row(problem, e) for e in missing], numeric={3}))
     if other is not None:
-        out.append(_moved_table(problem, main, other))
+        out.append(_moved_table(problem, main, other, comparison))
     return "\n".join(out)
 
 
@@ -1144,12 +1146,15 @@ def _unscheduled_row(problem: Problem, entry: Assignment) -> list:
             marked(fmt_int(org.users), estimated([org], "users")) if org and org.users is not None else ""]
 
 
-def _moved_table(problem: Problem, main: ReportPlan, other: ReportPlan) -> str:
+def _moved_table(problem: Problem, main: ReportPlan, other: ReportPlan, comparison=None) -> str:
     """Every organisation whose go-live differs between the plans: from the compared plan (the
     baseline) to this one, months and days later positive, as `hpplan compare` counts them. An
     organisation of the data that one plan leaves out (`not_in_plan`) is "not in the plan" in its column,
-    as `hpplan compare` lists one its baseline leaves out: never "the same day", nor "not scheduled"."""
+    as `hpplan compare` lists one its baseline leaves out: never "the same day", nor "not scheduled". With the
+    `comparison` (`compare.Comparison`), each row's cost in MNOK (`move_cost`), as `hpplan compare` gives it."""
     solution, compared = main.solution, other.solution
+    names = {m.id: m.name for m in comparison.moves} if comparison is not None else {}
+    costs = {m.id: move_cost(m, names) for m in comparison.moves} if comparison is not None else None
     missing_here = not_in_plan(problem, solution)
     missing = {e.id for e in missing_here}
     left_out = not_in_plan(problem, compared)
@@ -1163,24 +1168,28 @@ def _moved_table(problem: Problem, main: ReportPlan, other: ReportPlan) -> str:
         return marked(entry.go_live.isoformat(), go_live_estimated(problem, entry))
 
     moved = [r for r in gantt_rows(problem, solution, other=compared) if r.moved]
-    mrow = []
+    mrow, ids = [], []
     for r in moved:
         by = moved_by(r)
+        ids.append(r.entry.id)
         mrow.append([r.entry.name, when(r.other, False), when(r.entry, r.entry.id in missing),
                      f"{by[0]:+d}" if by is not None else "", f"{by[1]:+d}" if by is not None else ""])
     known = {r.entry.id for r in moved}
     for e in solution.plan:  # scheduled here, not in the compared plan's dates (`gantt_rows` has no row)
         o = compared.assignment(e.id)
         if e.go_live is not None and o is not None and o.go_live is None and e.id not in known:
+            ids.append(e.id)
             mrow.append([e.name, "not scheduled", when(e, False), "", ""])
             known.add(e.id)
     for e in missing_here:  # left out here, not scheduled in the compared plan
         o = compared.assignment(e.id)
         if o is not None and o.go_live is None and e.id not in known:
+            ids.append(e.id)
             mrow.append([e.name, "not scheduled", NOT_IN_PLAN, "", ""])
             known.add(e.id)
     for e in left_out:  # the compared plan has no entry for it: whatever this plan says, it differs
         if e.id not in missing and e.id not in known:
+            ids.append(e.id)
             mrow.append([e.name, NOT_IN_PLAN, when(solution.assignment(e.id), False), "", ""])
     out = [f"<h2>Moved from {_esc(other.label)}</h2>"]
     if not mrow:
@@ -1193,8 +1202,115 @@ def _moved_table(problem: Problem, main: ReportPlan, other: ReportPlan) -> str:
                     f"({_esc(NOT_IN_PLAN)}): it was made before they were added, from other data, or edited.")
     out.append(f'<p class="caption">{caption}</p>')
     header = ["organisation", other.label, main.label, f"months later in {main.label}", "days later"]
-    out.append(_table(header, mrow, numeric={3, 4}))
+    numeric = {3, 4}
+    if costs is not None:  # each move's cost, later positive, as `hpplan compare` gives it
+        header.append(f"cost MNOK (later in {main.label} positive)")
+        mrow = [[*row, costs.get(ident, "")] for row, ident in zip(mrow, ids)]
+        numeric.add(5)
+        if any(m.cost is not None and m.cost_estimate for m in comparison.moves):
+            out.append(f'<p class="caption">Cost: the data\'s postponement cost per month × the calendar months '
+                       f"moved; {_esc(ESTIMATE_NOTE)}.</p>")
+        else:
+            out.append('<p class="caption">Cost: the data\'s postponement cost per month × the calendar months '
+                       "moved.</p>")
+    out.append(_table(header, mrow, numeric=numeric))
     return "\n".join(out)
+
+
+# --------------------------------------------------------------------------------------------------
+# the comparison's totals: the board's headline figures, as `hpplan compare` words them
+
+
+def comparison_of(problem: Problem, solution: Solution, other: Solution | None,
+                  compared_problem: Problem | None = None):
+    """What `hpplan compare` finds from the compared plan `other` (the baseline, of `compared_problem`: the
+    data without the scenarios, as `compare --baseline` reads it; default `problem`) to `solution` (of
+    `problem`): a `compare.Comparison`, or None when there is nothing to compare (no compared plan, or
+    one of the two has no plan). Its `freeze_until` is the one `solution`'s re-plan kept, as `compare` takes
+    it."""
+    if other is None or not solution.found or not other.found:
+        return None
+    from .compare import compare
+
+    return compare(other, compared_problem if compared_problem is not None else problem, solution, problem)
+
+
+def _organisations(count: int) -> str:
+    return f"{count} organisation{'' if count == 1 else 's'}"
+
+
+def comparison_totals(c) -> list[str]:
+    """The totals of a comparison (`compare.Comparison`) in `hpplan compare`'s words, line for line (its
+    table's, Markdown's and `solve --baseline`'s; the peak loads apart): the organisations moved, later
+    and earlier; the population-months of delay; the cost of delay, with its `*` marks and the organisations
+    the data gives no cost for. The HTML report's header and the spreadsheet's Changes sheet say them so."""
+    moved = (f"Organisations moved: {len(c.moved)} ({len(c.of('later'))} later, {len(c.of('earlier'))} earlier); "
+             f"newly unscheduled: {len(c.newly_unscheduled)}; newly scheduled: {len(c.of('scheduled'))}")
+    open_ended = [f"{_organisations(len(moves))} ({marked(fmt_int(people), estimate)} people) newly {where} the "
+                  f"plan: {what}"
+                  for moves, people, estimate, where, what in (
+                      (c.newly_unscheduled, c.population_out, c.population_out_is_estimate, "out of", "open-ended"),
+                      (c.of("scheduled"), c.population_in, c.population_in_is_estimate, "in", "open-ended, a gain"))
+                  if moves]
+    population = f"Population-months of delay: {marked(fmt_int(c.population_months), c.population_months_is_estimate)}"
+    if open_ended:
+        population += " for the organisations moved"
+    population = "; ".join([population + " (population x calendar months moved, later positive)", *open_ended])
+    later = c.of("later")
+    uncosted_later = [m for m in c.uncosted if m.change == "later"]
+    estimated_costs = c.cost_is_estimate or any(m.cost_estimate for m in c.open_ended_costs)
+    label = "Estimated cost of delay" if estimated_costs else "Cost of delay"
+    some = "the " if len(uncosted_later) == len(later) else f"{len(uncosted_later)} of the "
+    no_cost = f"the data gives no cost for {some}{_organisations(len(later))} moved later"
+    if uncosted_later and not c.costed_later:  # a known 0 (moved within a month) is no unknown
+        cost = f"Cost of delay: unknown ({no_cost})"
+    else:
+        cost = f"{label}: {marked(fmt_number(c.cost_of_delay), c.cost_of_delay_is_estimate)} MNOK"
+        if uncosted_later:
+            cost += f"; {no_cost}"
+    if c.saving:
+        cost += f"; earlier go-lives save {marked(fmt_number(c.saving), c.saving_is_estimate)} MNOK"
+    if c.open_ended_costs:  # no number of months: its cost per month, with no end
+        cost += "; open-ended (not scheduled) for " + ", ".join(
+            f"{m.id} ({marked(fmt_number(m.cost_per_month), m.cost_estimate)} MNOK a month)"
+            for m in c.open_ended_costs)
+    uncosted_out = [m for m in c.uncosted if m.change == "unscheduled"]
+    if uncosted_out:  # "0 MNOK" alone would read as "keeping them out costs nothing"
+        cost += f"; the data gives no cost for the {_organisations(len(uncosted_out))} newly out of the plan"
+    return [moved, population, cost]
+
+
+def comparison_estimated(c) -> bool:
+    """Whether a figure of the totals (`comparison_totals`) or a move's cost is marked `*`."""
+    return (c.cost_is_estimate or any(m.cost_estimate for m in c.open_ended_costs)
+            or any(m.cost_estimate for m in c.moves if m.cost is not None)
+            or c.population_months_is_estimate or c.population_out_is_estimate or c.population_in_is_estimate)
+
+
+def move_cost(move, names: dict[str, str] | None = None) -> str:
+    """A move's cost in MNOK as the report and the spreadsheet show it: its cost per month × months moved
+    (later positive), marked `*` where the cost per month is an estimate; where the data gives none, why:
+    its trust's cost covers it (`Move.cost_carried_by`, said by its name in `names`), or no cost is given
+    (unknown, not 0)."""
+    if move.cost is not None:
+        return marked(fmt_number(move.cost), move.cost_estimate)
+    if move.cost_carried_by is not None:
+        return f"in {(names or {}).get(move.cost_carried_by, move.cost_carried_by)}'s cost"
+    if move.change in ("later", "unscheduled") and move.no_cost_given:
+        return "no cost given"
+    if move.cost_per_month is not None and move.change == "unscheduled":  # open-ended: no number of months
+        return f"{marked(fmt_number(move.cost_per_month), move.cost_estimate)} a month, open-ended"
+    return ""
+
+
+def _changes_card(comparison, main: ReportPlan, other: ReportPlan) -> str:
+    """The comparison's totals under the header: the board's headline figures, as `hpplan compare` says them."""
+    lines = "".join(f"<li>{_esc(line)}</li>" for line in comparison_totals(comparison))
+    note = (f'<p class="caption">{_esc(ESTIMATE_NOTE)} (costs per month, populations)</p>'
+            if comparison_estimated(comparison) else "")
+    return (f'<section class="card" id="changes"><b>Changes from {_esc(other.label)} to {_esc(main.label)}</b> '
+            f"(as <code>hpplan compare</code> counts them; why each moved: <code>hpplan compare</code>)"
+            f"<ul>{lines}</ul>{note}</section>")
 
 
 #: the Gantt's caption with one row per window and kind (`Detail.window`)
@@ -1220,13 +1336,17 @@ CAPTIONS = {
 
 def report_html(problem: Problem, solution: Solution, *, label: str = "plan", other: Solution | None = None,
                 other_label: str = "compared", group_by: GroupBy = GroupBy.window, verify_plan: bool = True,
-                detail: Detail = Detail.auto, violations: list | None = None, plan_note: str | None = None) -> str:
+                detail: Detail = Detail.auto, violations: list | None = None, plan_note: str | None = None,
+                compared_problem: Problem | None = None) -> str:
     """The whole report as one self-contained HTML page (plotly.js inline, no network needed).
     Deterministic: the same problem and plans give the same bytes. `violations`: the verifier's
     findings when the caller has them (else, with `verify_plan`, the plan is verified here): the rules
     it breaks in a red box, figures saved with it that this data does not give in a box of their own
     (`stale_figures`). `plan_note`: how the plan was made (re-planned against the compared plan, or
-    from scratch), one line under the header, as `hpplan compare` says it in its title."""
+    from scratch), one line under the header, as `hpplan compare` says it in its title. With `other`, the
+    comparison's totals (`comparison_totals`: moved later and earlier, population-months, cost of delay) stand
+    under the header and each move's cost in the "Moved from" table, as `hpplan compare` finds them from `other`
+    (the baseline, of `compared_problem`: the data without the scenarios; default `problem`) to `solution`."""
     from . import __version__
 
     checked_arguments("report_html", problem, solution, other=other)
@@ -1240,6 +1360,7 @@ def report_html(problem: Problem, solution: Solution, *, label: str = "plan", ot
         main.violations, main.stale = broken_rules(found), stale_figures(found)
         main.verified = True
     second = ReportPlan(other, other_label) if other is not None else None
+    comparison = comparison_of(problem, solution, other, compared_problem)
     labels = (label, other_label)
     other_solution = other
     if solution.plan:
@@ -1250,7 +1371,10 @@ def report_html(problem: Problem, solution: Solution, *, label: str = "plan", ot
         ]
     else:
         charts = []
-    body = [_header(problem, main, second), _facts(problem, main, second)]
+    body = [_header(problem, main, second)]
+    if comparison is not None:
+        body.append(_changes_card(comparison, main, second))
+    body.append(_facts(problem, main, second))
     # the grey band is drawn where the plan has history (`has_history`), and said only then
     history = (" Grey background: history, before the planning date."
                if has_history(gantt_rows(problem, solution, group_by, other_solution, detail)) else "")
@@ -1267,7 +1391,7 @@ def report_html(problem: Problem, solution: Solution, *, label: str = "plan", ot
     if not charts:
         body.append(f"<p>No plan to show ({_esc(solution.status.value)}).</p>")
     else:
-        body.append(_tables(problem, main, second))
+        body.append(_tables(problem, main, second, comparison))
     where = data_name(problem)
     body.append(f"<footer>Made by hpplan {__version__} from <code>{_esc(where)}</code>. Every chart works "
                 "offline: this file holds everything it shows.</footer>")
@@ -1495,7 +1619,8 @@ def static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.all
 def _static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.all, *,
                    group_by: GroupBy = GroupBy.window, other: Solution | None = None, detail: Detail = Detail.auto,
                    labels: tuple[str, str] = ("plan", "compared"), verify_plan: bool = True,
-                   violations: list | None = None, plan_note: str | None = None):
+                   violations: list | None = None, plan_note: str | None = None,
+                   compared_problem: Problem | None = None):
     Figure = _matplotlib()
     checked_arguments("static_figure", problem, solution, other=other)
     chart = choice(Chart, chart, "chart")
@@ -1537,8 +1662,16 @@ def _static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.al
     where = data_name(problem)
     found = plan_violations(problem, solution, violations) if verify_plan else []
     missing = [e.name for e in not_in_plan(problem, solution)]
+    # the comparison's totals, as the HTML report's header and `hpplan compare` say them
+    comparison = comparison_of(problem, solution, other, compared_problem)
+    changes = ""
+    if comparison is not None:
+        changes = f"\nChanges from {labels[1]} to {labels[0]}:\n" + "\n".join(comparison_totals(comparison))
+        if comparison_estimated(comparison):
+            changes += f" ({ESTIMATE_NOTE})"
     fig.suptitle(readable(f"Rollout plan · {where} · planning date {problem.planning_date.isoformat()} · "
                           f"{checked_status(solution, found)}" + (f"\n{labels[0]}: {plan_note}" if plan_note else "")
+                          + changes
                           + (f"\n{NOT_IN_PLAN} ({len(missing)}): {named(missing)}" if missing else "")),
                  x=0.01, ha="left", fontsize=10,
                  color=LIMIT_COLOUR if broken_rules(found) else "#444")
