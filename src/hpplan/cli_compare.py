@@ -27,7 +27,7 @@ from .cli import (EXIT_INPUT, GapOption, SeedOption, WorkLimitOption, app, check
                   data_folder, fail_input, folder_if_known, format_of, inputs_of, scenario_problem, terminal,
                   time_limit_option, to_stdout, write_output)
 from .check import is_yaml_plan, read_plan_file, said_at_the_plan
-from .compare import LANDINGS_EXAMINED, AllowedEarlier, Cause, Comparison, Move, compare
+from .compare import LANDINGS_EXAMINED, AllowedEarlier, Cause, Comparison, Move, compare, costs_estimated, totals_text
 from .errors import InputError, Location, some_of
 from .formats import (PeakLoad, any_limit_estimated, any_load_estimated, estimate_note, fmt_int, fmt_number, marked,
                       md_text)
@@ -381,37 +381,10 @@ def _changed(c: Comparison) -> str:
 
 
 def totals_lines(c: Comparison) -> list[str]:
-    lines = [
-        f"Organisations moved: {len(c.moved)} ({len(c.of('later'))} later, {len(c.of('earlier'))} earlier); "
-        f"newly unscheduled: {len(c.newly_unscheduled)}; newly scheduled: {len(c.of('scheduled'))}",
-        _population_line(c),
-    ]
-    later = c.of("later")
-    uncosted_later = [m for m in c.uncosted if m.change == "later"]
-    # "Estimated" only when a figure on the line rests on an estimated cost per month (each marked `*`)
-    label = "Estimated cost of delay" if _costs_estimated(c) else "Cost of delay"
-    # those moved later with no cost in the data (a trust's cost covers its hospitals: `cost_carried_by`)
-    # are said whenever there are any: "0 MNOK" would read as "their delay costs nothing", and a sum of
-    # the others' costs as the cost of them all
-    some = "the " if len(uncosted_later) == len(later) else f"{len(uncosted_later)} of the "
-    no_cost = f"the data gives no cost for {some}{_organisations(later)} moved later"
-    if uncosted_later and not c.costed_later:  # a known 0 (moved within a month) is no unknown
-        # an unknown cost is no estimate, whatever else the line marks `*` (a saving): "Cost of delay"
-        cost = f"Cost of delay: unknown ({no_cost})"
-    else:
-        cost = f"{label}: {marked(fmt_number(c.cost_of_delay), c.cost_of_delay_is_estimate)} MNOK"
-        if uncosted_later:
-            cost += f"; {no_cost}"
-    if c.saving:
-        cost += f"; earlier go-lives save {marked(fmt_number(c.saving), c.saving_is_estimate)} MNOK"
-    if c.open_ended_costs:  # no number of months: its cost per month, with no end
-        cost += "; open-ended (not scheduled) for " + ", ".join(
-            f"{m.id} ({marked(fmt_number(m.cost_per_month), m.cost_estimate)} MNOK a month)"
-            for m in c.open_ended_costs)
-    uncosted_out = [m for m in c.uncosted if m.change == "unscheduled"]
-    if uncosted_out:  # "0 MNOK" alone would read as "keeping them out costs nothing"
-        cost += f"; the data gives no cost for the {_organisations(uncosted_out)} newly out of the plan"
-    lines.append(cost)
+    """The totals under a comparison: `compare.totals_text`'s (moved, population-months, cost of delay),
+    then each pool's peak load before and after."""
+    lines = totals_text(c)
+
     def peak(x: PeakLoad | None) -> str:
         if x is None:
             return "n/a"
@@ -423,15 +396,10 @@ def totals_lines(c: Comparison) -> list[str]:
     return lines
 
 
-def _costs_estimated(c: Comparison) -> bool:
-    """Whether a cost the totals show (of delay, saving, open-ended per month) rests on an estimate."""
-    return c.cost_is_estimate or any(m.cost_estimate for m in c.open_ended_costs)
-
-
 def _estimates_shown(c: Comparison) -> bool:
     """Whether the comparison shows a figure marked `*`: a move's cost, a capacity or a load in the causes
     shown for a move, a total, or a pool's limit or load in the peak loads."""
-    return (_costs_estimated(c) or any(m.cost_estimate for m in c.moves if m.cost is not None)
+    return (costs_estimated(c) or any(m.cost_estimate for m in c.moves if m.cost is not None)
             or any(cause.estimate for m in c.moves for cause in shown_causes(m))
             or c.population_months_is_estimate or c.population_out_is_estimate or c.population_in_is_estimate
             or any_limit_estimated(_peaks_shown(c)) or _loads_shown(c))
@@ -450,25 +418,6 @@ def _loads_shown(c: Comparison) -> bool:
 def estimates_note(c: Comparison) -> str:
     """The note under a comparison that shows a figure marked `*` (`formats.estimate_note`)."""
     return estimate_note(_loads_shown(c))
-
-
-def _population_line(c: Comparison) -> str:
-    """Population-months of the organisations moved; those newly out of the plan (or in it) said apart
-    as open-ended, as the cost line does, for a sum of zero months would read as no delay. A figure
-    built from an estimated population (a trust's catchment) is marked `*`."""
-    open_ended = [f"{_organisations(moves)} ({marked(fmt_int(people), estimate)} people) newly {where} the plan: {what}"
-                  for moves, people, estimate, where, what in (
-                      (c.newly_unscheduled, c.population_out, c.population_out_is_estimate, "out of", "open-ended"),
-                      (c.of("scheduled"), c.population_in, c.population_in_is_estimate, "in", "open-ended, a gain"))
-                  if moves]
-    line = f"Population-months of delay: {marked(fmt_int(c.population_months), c.population_months_is_estimate)}"
-    if open_ended:
-        line += " for the organisations moved"
-    return "; ".join([line + " (population x calendar months moved, later positive)", *open_ended])
-
-
-def _organisations(moves: list[Move]) -> str:
-    return f"{len(moves)} organisation{'' if len(moves) == 1 else 's'}"
 
 
 @dataclass(frozen=True)

@@ -1235,49 +1235,13 @@ def comparison_of(problem: Problem, solution: Solution, other: Solution | None,
     return compare(other, compared_problem if compared_problem is not None else problem, solution, problem)
 
 
-def _organisations(count: int) -> str:
-    return f"{count} organisation{'' if count == 1 else 's'}"
-
-
 def comparison_totals(c) -> list[str]:
-    """The totals of a comparison (`compare.Comparison`) in `hpplan compare`'s words, line for line (its
-    table's, Markdown's and `solve --baseline`'s; the peak loads apart): the organisations moved, later
-    and earlier; the population-months of delay; the cost of delay, with its `*` marks and the organisations
-    the data gives no cost for. The HTML report's header and the spreadsheet's Changes sheet say them so."""
-    moved = (f"Organisations moved: {len(c.moved)} ({len(c.of('later'))} later, {len(c.of('earlier'))} earlier); "
-             f"newly unscheduled: {len(c.newly_unscheduled)}; newly scheduled: {len(c.of('scheduled'))}")
-    open_ended = [f"{_organisations(len(moves))} ({marked(fmt_int(people), estimate)} people) newly {where} the "
-                  f"plan: {what}"
-                  for moves, people, estimate, where, what in (
-                      (c.newly_unscheduled, c.population_out, c.population_out_is_estimate, "out of", "open-ended"),
-                      (c.of("scheduled"), c.population_in, c.population_in_is_estimate, "in", "open-ended, a gain"))
-                  if moves]
-    population = f"Population-months of delay: {marked(fmt_int(c.population_months), c.population_months_is_estimate)}"
-    if open_ended:
-        population += " for the organisations moved"
-    population = "; ".join([population + " (population x calendar months moved, later positive)", *open_ended])
-    later = c.of("later")
-    uncosted_later = [m for m in c.uncosted if m.change == "later"]
-    estimated_costs = c.cost_is_estimate or any(m.cost_estimate for m in c.open_ended_costs)
-    label = "Estimated cost of delay" if estimated_costs else "Cost of delay"
-    some = "the " if len(uncosted_later) == len(later) else f"{len(uncosted_later)} of the "
-    no_cost = f"the data gives no cost for {some}{_organisations(len(later))} moved later"
-    if uncosted_later and not c.costed_later:  # a known 0 (moved within a month) is no unknown
-        cost = f"Cost of delay: unknown ({no_cost})"
-    else:
-        cost = f"{label}: {marked(fmt_number(c.cost_of_delay), c.cost_of_delay_is_estimate)} MNOK"
-        if uncosted_later:
-            cost += f"; {no_cost}"
-    if c.saving:
-        cost += f"; earlier go-lives save {marked(fmt_number(c.saving), c.saving_is_estimate)} MNOK"
-    if c.open_ended_costs:  # no number of months: its cost per month, with no end
-        cost += "; open-ended (not scheduled) for " + ", ".join(
-            f"{m.id} ({marked(fmt_number(m.cost_per_month), m.cost_estimate)} MNOK a month)"
-            for m in c.open_ended_costs)
-    uncosted_out = [m for m in c.uncosted if m.change == "unscheduled"]
-    if uncosted_out:  # "0 MNOK" alone would read as "keeping them out costs nothing"
-        cost += f"; the data gives no cost for the {_organisations(len(uncosted_out))} newly out of the plan"
-    return [moved, population, cost]
+    """The totals of a comparison (`compare.Comparison`) in `hpplan compare`'s words, line for line
+    (`compare.totals_text`: its table's, Markdown's and `solve --baseline`'s, the peak loads apart). The HTML
+    report's header and the spreadsheet's Changes sheet say them so."""
+    from .compare import totals_text
+
+    return totals_text(c)
 
 
 def comparison_estimated(c) -> bool:
