@@ -185,3 +185,23 @@ def test_the_replan_json_keeps_windows_moved_beside_days_moved(tmp_path):
                                    "-o", str(replan)]).exit_code == 0
     baseline = json.loads(replan.read_text())["baseline"]
     assert (baseline["days_moved"], baseline["windows_moved"]) == (2205, 20)
+
+
+def test_a_replan_and_a_compared_report_as_a_spreadsheet_have_a_changes_sheet(tmp_path):
+    # `solve --baseline -f xlsx` wrote no changes, and `report --compare -o x.xlsx` was refused ("holds one plan")
+    import openpyxl
+
+    plan = tmp_path / "plan.json"
+    assert runner.invoke(cli.app, ["solve", "--data", str(REPO / "data"), "-f", "json", "-o", str(plan)]).exit_code == 0
+    scenario = str(REPO / "data" / "scenarios" / "hmr-postponed.yaml")
+    replan, report = tmp_path / "replan.xlsx", tmp_path / "report.xlsx"
+    assert runner.invoke(cli.app, ["solve", "--baseline", str(plan), "-s", scenario, "-o", str(replan)]).exit_code == 0
+    assert runner.invoke(cli.app, ["report", "-d", str(REPO / "data"), "-s", scenario, "--compare", str(plan), "-q",
+                                   "-o", str(report)]).exit_code == 0
+    for path in (replan, report):
+        sheet = openpyxl.load_workbook(path)["Changes"]
+        text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
+        assert "helse-nord-trondelag" in text and "Estimated cost of delay: 685* MNOK" in text, path
+    ics = runner.invoke(cli.app, ["report", "-d", str(REPO / "data"), "--compare", str(plan), "-o",
+                                  str(tmp_path / "x.ics")])
+    assert ics.exit_code == 2 and "an ics file holds one plan" in ics.output

@@ -240,6 +240,10 @@ def emit_replan(problem: Problem, solution: Solution, comparison: Comparison, ba
         if solution.found:
             text += "\n" + comparison_markdown(comparison, title=_replan_title(baseline, replan, comparison), level=2,
                                                 afresh=AFRESH_SOLVE)
+    elif fmt is Format.xlsx and solution.found:  # with a Changes sheet: the moves and totals
+        from .exports import to_xlsx
+
+        text = to_xlsx(problem, solution, comparison=comparison, baseline=baseline.name)
     else:
         text = render(problem, solution, fmt)
     write_output(text, output, solution)

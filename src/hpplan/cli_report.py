@@ -193,8 +193,9 @@ def report_command(
     if fmt not in STATIC and chart is not Chart.all:
         typer.echo(f"error: --chart picks one chart for --format png or svg, not {fmt.value}", err=True)
         raise typer.Exit(EXIT_INPUT)
-    if compare is not None and fmt in (ReportFormat.ics, ReportFormat.xlsx):
-        typer.echo(f"error: --compare shows two plans in html, png or svg; an {fmt.value} file holds one plan", err=True)
+    if compare is not None and fmt is ReportFormat.ics:
+        typer.echo("error: --compare shows two plans in html, png or svg, and their changes in xlsx (a Changes "
+                   "sheet); an ics file holds one plan", err=True)
         raise typer.Exit(EXIT_INPUT)
     if fresh and (compare is None or plan is not None):
         why = ("with --plan nothing is planned: the report shows the saved plan" if plan is not None else
@@ -252,6 +253,8 @@ def report_command(
     other_label = compare.stem if compare is not None else "compared"
     if other_label == label:
         other_label += " (compared)"
+    # the compared plan read against the data without the scenarios, as `compare --baseline` reads a baseline
+    compared_problem = scenario_problem(folder, [], [], [], []) if other is not None and problem.applied else None
     if fmt is ReportFormat.ics:
         from .exports import to_ics
 
@@ -259,10 +262,15 @@ def report_command(
     elif fmt is ReportFormat.xlsx:
         from .exports import to_xlsx
 
-        content = to_xlsx(problem, solution, violations=found)
+        from .report import comparison_of
+
+        content = to_xlsx(problem, solution, violations=found,
+                          comparison=comparison_of(problem, solution, other, compared_problem),
+                          baseline=str(compare) if compare is not None else None)
     else:
         content = report_bytes(problem, solution, fmt.value, chart=chart, group_by=group_by, detail=detail, other=other,
-                               label=label, other_label=other_label, violations=found, plan_note=note)
+                               label=label, other_label=other_label, violations=found, plan_note=note,
+                               compared_problem=compared_problem)
     if str(output) == "-":
         write_stdout(content)
         exit_stopped(solution, None)
