@@ -17,7 +17,7 @@ from helpers import edit, error_of, errors_of, line_of
 from typer.testing import CliRunner
 
 from hpplan import cli
-from hpplan.errors import DataWarning, InputError
+from hpplan.errors import DataWarning
 from hpplan.loader import _plain_number, load_problem
 from hpplan.scenario import apply_quick, apply_scenarios, load_scenario, scenario_base
 
