@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from helpers import MORE_WINDOWS, build, joined, org, solved
@@ -205,3 +206,36 @@ def test_a_replan_and_a_compared_report_as_a_spreadsheet_have_a_changes_sheet(tm
     ics = runner.invoke(cli.app, ["report", "-d", str(REPO / "data"), "--compare", str(plan), "-o",
                                   str(tmp_path / "x.ics")])
     assert ics.exit_code == 2 and "an ics file holds one plan" in ics.output
+
+
+def test_the_repaired_baseline_keeps_the_freeze_and_leaves_out_what_the_baseline_left_out(monkeypatch):
+    # the fallback scheduled every optional organisation the baseline had left out (171 moved where 11 is the
+    # least) and put new go-lives into the frozen horizon, then said "new there, as the rules leave no other way"
+    from hpplan.solution import Status
+
+    orgs = [org("a", population=1000), org("b", population=10), org("c", population=5),
+            org("o", population=0, status="optional")]
+    base = build(orgs, limits=[{"max_actors": 1}])
+    planned = solved(base)
+    planned.plan = [replace(e, go_live=None, window=None) if e.id == "o" else e for e in planned.plan]
+    assert {a.id: a.window for a in planned.plan} == {"a": "w1", "b": "w2", "c": "w3", "o": None}
+    postponed = apply_quick(base, postpone=["a=2024-04-01"])
+    monkeypatch.setattr(solve_module(), "_stabilise", lambda *args, **kwargs: (solve_module().Replan(), Status.unknown))
+    stable, replan = solve_module().solve_replan(postponed, SolveOptions(time_limit=10),
+                                                 Baseline(planned, freeze_until=dt.date(2024, 5, 1)))
+    assert stable.stats.found_by == "baseline repair" and verify(postponed, stable) == []
+    # a leaves the frozen w1 (its data no longer allows it) and does not take the frozen w2's place: w4; o stays out
+    assert {a.id: a.window for a in stable.plan} == {"a": "w4", "b": "w2", "c": "w3", "o": None}
+    assert (replan.frozen, replan.released, replan.joined) == (1, ["a"], [])
+
+
+def test_a_compared_plan_is_fitted_to_the_data_without_the_scenarios(tmp_path):
+    # `report --plan P -s S --compare B` said B "does not fit the data" (read against the scenario's data), where
+    # compare and `report -s S --compare B` read it against the data without the scenarios and say nothing
+    plan, replan = tmp_path / "plan.json", tmp_path / "replan.json"
+    scenario = str(REPO / "data" / "scenarios" / "four-municipalities-stay-out.yaml")
+    assert runner.invoke(cli.app, ["solve", "-d", str(REPO / "data"), "-f", "json", "-o", str(plan)]).exit_code == 0
+    assert runner.invoke(cli.app, ["solve", "-b", str(plan), "-s", scenario, "-f", "json", "-o", str(replan)]).exit_code == 0
+    result = runner.invoke(cli.app, ["report", "-d", str(REPO / "data"), "-s", scenario, "--plan", str(replan),
+                                     "--compare", str(plan), "-q", "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 0 and "does not fit" not in result.output, result.output

@@ -285,7 +285,9 @@ def freeze_note(baseline: Baseline, replan: Replan | None) -> str:
         if replan.released:
             note += f", {len(replan.released)} could not be kept: {', '.join(replan.released)}"
         if replan.joined:
-            note += f"; {len(replan.joined)} new there, as the rules leave no other way: {', '.join(replan.joined)}"
+            why = ("as the rules leave no other way" if replan.proven else
+                   "not proven needed: the re-plan was cut short by the time limit")
+            note += f"; {len(replan.joined)} new there, {why}: {', '.join(replan.joined)}"
     return note + ")"
 
 

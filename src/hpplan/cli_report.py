@@ -217,6 +217,8 @@ def report_command(
         check_stamp()
     problem = scenario_problem(folder, scenario, [], [], [])
     other = read_report_plan(compare, problem, strict=False) if compare is not None else None
+    # the compared plan read against the data without the scenarios, as `compare --baseline` reads a baseline
+    compared_problem = scenario_problem(folder, [], [], [], []) if other is not None and problem.applied else None
     note = None
     if plan is not None:
         solution = read_report_plan(plan, problem, strict=True)
@@ -225,7 +227,7 @@ def report_command(
             from .cli_compare import check_baseline_fits
             from .solve import Baseline
 
-            check_baseline_fits(problem, Baseline(other, name=str(compare)), role="compared plan")
+            check_baseline_fits(compared_problem or problem, Baseline(other, name=str(compare)), role="compared plan")
         # checked as saved, then shown with this data's load and objective; every format says what the
         # check found too (the HTML in boxes, the others in their title or notes)
         found = refresh_saved_plan(problem, solution)
@@ -253,8 +255,6 @@ def report_command(
     other_label = compare.stem if compare is not None else "compared"
     if other_label == label:
         other_label += " (compared)"
-    # the compared plan read against the data without the scenarios, as `compare --baseline` reads a baseline
-    compared_problem = scenario_problem(folder, [], [], [], []) if other is not None and problem.applied else None
     if fmt is ReportFormat.ics:
         from .exports import to_ics
 

@@ -241,6 +241,7 @@ OBJECTIVE_ESTIMATE_FORMAT = 'General"*"'
 DATE_ESTIMATE_FORMAT = DATE_FORMAT + '"*"'
 #: months and days moved: later positive, with its sign
 SIGNED_FORMAT = "+0;-0;0"
+SIGNED_ESTIMATE_FORMAT = '+0"*";-0"*";0"*"'  # months or days between dates one of which is an estimate
 
 
 def _text(value: str) -> str:
@@ -444,20 +445,10 @@ CHANGES_ESTIMATE_FORMATS = {CHANGES_COLUMNS.index("from"): DATE_ESTIMATE_FORMAT,
                             CHANGES_COLUMNS.index("to"): DATE_ESTIMATE_FORMAT,
                             CHANGES_COLUMNS.index("population"): ESTIMATE_FORMAT,
                             CHANGES_COLUMNS.index("population-months"): ESTIMATE_FORMAT,
+                            CHANGES_COLUMNS.index("months later"): SIGNED_ESTIMATE_FORMAT,
+                            CHANGES_COLUMNS.index("days later"): SIGNED_ESTIMATE_FORMAT,
                             CHANGES_COLUMNS.index("cost per month MNOK"): OBJECTIVE_ESTIMATE_FORMAT,
                             CHANGES_COLUMNS.index("cost MNOK"): OBJECTIVE_ESTIMATE_FORMAT}
-
-
-def _move_date_estimated(problem: Problem, ident: str, day: dt.date | None, window: str | None) -> bool:
-    """Whether a move's date rests on an estimate, as `formats.go_live_estimated` judges a plan's: on its
-    window's date, that date's own note; a history go-live, its `live_since` note."""
-    if day is None:
-        return False
-    found = problem.window.get(window) if window is not None else None
-    if found is not None and found.date == day:
-        return window_date_estimated(found)
-    org = problem.org.get(ident)
-    return org is not None and org.live_since == day and date_estimated(org)
 
 
 def _changes_rows(problem: Problem, comparison) -> tuple[list[list], list[set[int]]]:
@@ -467,10 +458,14 @@ def _changes_rows(problem: Problem, comparison) -> tuple[list[list], list[set[in
     rows, marks = [], []
     for m in comparison.moves:
         estimates = set()
-        if _move_date_estimated(problem, m.id, m.before, m.window_before):
+        # a date that rests on an estimate (`compare.Move.before_estimate`), and the months and days between two
+        # dates one of which does, as compare marks them
+        if m.before_estimate:
             estimates.add(col["from"])
-        if _move_date_estimated(problem, m.id, m.after, m.window_after):
+        if m.after_estimate:
             estimates.add(col["to"])
+        if (m.before_estimate or m.after_estimate) and m.days is not None:
+            estimates |= {col["months later"], col["days later"]}
         if m.population_estimate and m.population:
             estimates.add(col["population"])
             if m.population_months:

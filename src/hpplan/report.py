@@ -1172,8 +1172,11 @@ def _moved_table(problem: Problem, main: ReportPlan, other: ReportPlan, comparis
     for r in moved:
         by = moved_by(r)
         ids.append(r.entry.id)
+        # the months and days between two dates one of which rests on an estimate are marked, as compare marks them
+        guessed = by is not None and (go_live_estimated(problem, r.entry) or go_live_estimated(problem, r.other))
         mrow.append([r.entry.name, when(r.other, False), when(r.entry, r.entry.id in missing),
-                     f"{by[0]:+d}" if by is not None else "", f"{by[1]:+d}" if by is not None else ""])
+                     marked(f"{by[0]:+d}", guessed) if by is not None else "",
+                     marked(f"{by[1]:+d}", guessed) if by is not None else ""])
     known = {r.entry.id for r in moved}
     for e in solution.plan:  # scheduled here, not in the compared plan's dates (`gantt_rows` has no row)
         o = compared.assignment(e.id)

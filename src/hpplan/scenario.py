@@ -1055,7 +1055,10 @@ class _Draft:
         if c.date < self.planning_date:
             raise InputError(f"{c.date} is before the planning date {self.planning_date}; a window cannot move into history",
                              c.where("date"))
-        moved = w.model_copy(update={"date": c.date})
+        # its date is the scenario's what-if, not the base data's note (a window dated by a `fact:` moved showed
+        # the new date as that fact), as a postponed date is (`scenario_notes`)
+        source = dict(w.source) | {"date": f"estimate: scenario {Path(self.file).name}"}
+        moved = w.model_copy(update={"date": c.date, "source": source})
         moved._fields_at = dict(w._fields_at) | {"date": c.where("date")}  # its date is the change's now
         self.windows[i] = moved
         return f"move window {w.id}: {w.date} -> {c.date}" + self._past_horizon(c.date)

@@ -451,11 +451,25 @@ def _repaired(problem: Problem, baseline: Baseline) -> Solution | None:
     flat = flatten(problem)
     kept = slot_indices(problem, {a.id: a.window for a in baseline.plan.plan if not a.pinned and a.go_live})
     target = {org_id: k for org_id, k in kept.items() if k is not None}
+    # as the phases would have it: what the baseline leaves out stays out (unless it must go live), and no
+    # new go-live in the frozen horizon (unless an organisation has no other window)
+    anchors = baseline.anchors()
+    frozen = {k for k, slot in enumerate(flat.slots)
+              if baseline.freeze_until is not None and slot.date < baseline.freeze_until}
+    domain = dict(flat.domain)
+    for org_id, allowed in flat.domain.items():
+        anchor = anchors.get(org_id)
+        if anchor is not None and anchor.date is None and org_id not in flat.mandatory:
+            domain[org_id] = []
+        elif frozen:
+            outside = [k for k in allowed if k not in frozen or k == target.get(org_id)]
+            domain[org_id] = outside or allowed
+    limited = replace(flat, domain=domain)
     # those whose baseline window their data still allows first, in its order; those it no longer allows
     # (a postponement) after them, so that they take what is left rather than push the others out
     late = len(flat.slots)
     rank = {org_id: float(k if k in flat.domain.get(org_id, ()) else k + late) for org_id, k in target.items()}
-    plan = schedule(problem, flat, rank=rank, target=target)
+    plan = schedule(problem, limited, rank=rank, target=target)
     if plan.stuck:
         return None
     solution = to_solution(flat, plan.chosen, Status.feasible, SolveStats())
