@@ -239,3 +239,20 @@ def test_a_compared_plan_is_fitted_to_the_data_without_the_scenarios(tmp_path):
     result = runner.invoke(cli.app, ["report", "-d", str(REPO / "data"), "-s", scenario, "--plan", str(replan),
                                      "--compare", str(plan), "-q", "-o", str(tmp_path / "r.html")])
     assert result.exit_code == 0 and "does not fit" not in result.output, result.output
+
+
+def test_a_move_the_replan_made_unforced_is_said_as_the_replans_not_to_be_avoided_by_replanning():
+    # a move of the repaired baseline (a re-plan cut short) read "the objective preferred the move (re-plan against
+    # the baseline to avoid such moves)", inside a re-plan against the baseline
+    from hpplan.solution import Status
+
+    problem = build([org("a", population=100), org("b", population=10)])
+    fresh = solved(problem)
+    assert {e.id: e.window for e in fresh.plan} == {"a": "w1", "b": "w1"}
+    later = replace(fresh, plan=[replace(e, go_live=dt.date(2024, 4, 27), window="w2") if e.id == "b" else e
+                                 for e in fresh.plan])
+    cut = replace(fresh, status=Status.feasible, stats=replace(fresh.stats, least_change=True))
+    move = next(m for m in compare(later, problem, cut, problem).moves if m.id == "b")
+    assert move.cause.text.endswith("the re-plan made the move (its least change not proven: it was cut short)")
+    afresh = next(m for m in compare(later, problem, fresh, problem).moves if m.id == "b")
+    assert afresh.cause.text.endswith("(re-plan against the baseline to avoid such moves)")

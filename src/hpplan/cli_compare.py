@@ -625,7 +625,7 @@ def comparison_markdown(c: Comparison, title: str = "Comparison", level: int = 1
             continue
         lines += ["", f"{h}# {heading} ({len(moves)})", "",
                   "| organisation | from | to | days | MNOK | cause |", "|---|---|---|---:|---:|---|"]
-        lines += [f"| {md_text(e.ids)} | {_from(e.first)} | {_to(e.first)} | {_days(e.first)} | "
+        lines += [f"| {md_text(e.ids)} | {md_text(_from(e.first))} | {md_text(_to(e.first))} | {md_text(_days(e.first))} | "
                   f"{md_text(e.cost)} | {md_text(cause_text(e.first))} |" for e in entries(moves)]
     if not c.moves:
         lines += ["", "No go-live moved."]

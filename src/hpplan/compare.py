@@ -863,10 +863,14 @@ class _Explainer:
                                for v in self._new_violations(problem, plan, trials))
                    if not (causes and c.rule == "window" and c.kind == "data")]
         if not causes:
+            # planned afresh, the objective's choice; re-planned against the baseline, the re-plan's (among the plans
+            # that change it least, or, cut short, as far as it got: never "re-plan to avoid it", as it was one)
+            chose = (f"the re-plan made the move {LEAST_CHANGE}" if self.least_change and self.other.status is Status.optimal
+                     else "the re-plan made the move (its least change not proven: it was cut short)"
+                     if self.least_change else
+                     "the objective preferred the move (re-plan against the baseline to avoid such moves)")
             causes.append(Cause(
-                "objective",
-                f"not forced: {window or 'its new window'} was open to it in the baseline too; the objective "
-                "preferred the move (re-plan against the baseline to avoid such moves)"))
+                "objective", f"not forced: {window or 'its new window'} was open to it in the baseline too; {chose}"))
         return causes
 
     def _window_moved_cause(self, window: str, shifted: tuple[dt.date, dt.date]) -> Cause:

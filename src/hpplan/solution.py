@@ -21,9 +21,10 @@ from .schema import Date, Id, id_advice
 from .yamlio import read_regular_file, utf8_text
 
 
-#: the largest plan file read: a national plan's JSON is about 0.5 MB; a file far larger is not a plan (or a
-#: device such as /dev/zero, refused before it is read)
-MAX_PLAN_BYTES = 32 * 1024 * 1024
+#: the largest plan file read: a national plan's JSON is about 0.5 MB, a national re-plan's some 40 MB (its
+#: `baseline` report holds the causes of every move: the next week's baseline); a file far larger is not a plan
+#: (a device such as /dev/zero is refused before it is read)
+MAX_PLAN_BYTES = 256 * 1024 * 1024
 #: how a plan file is made, as the messages about one say it
 _WRITE_ONE = "`hpplan solve --format json -o FILE`"
 
@@ -213,7 +214,8 @@ def read_plan(path: Path) -> Solution:
     # a regular file of at most MAX_PLAN_BYTES: a device (/dev/zero) or a named pipe is refused before it is read
     raw = read_regular_file(path, str(path), what="plan file", give=f"give the JSON file {_WRITE_ONE} wrote",
                             missing=f"write one with {_WRITE_ONE}", max_bytes=MAX_PLAN_BYTES,
-                            size_note=f" ({MAX_PLAN_BYTES // 2 ** 20} MiB: a national plan's file is about 0.5 MB)")
+                            size_note=f" ({MAX_PLAN_BYTES // 2 ** 20} MiB: a national plan's file is about 0.5 MB, "
+                                      "a national re-plan's with the causes of its moves some 40 MB)")
     try:
         # saved by Notepad: a byte order mark is read past, another encoding said at its line (`utf8_text`)
         text = utf8_text(raw, str(path), f"the JSON {_WRITE_ONE} writes")
