@@ -119,9 +119,9 @@ def read_baseline(path: Path, freeze_until: Optional[dt.date], problem: Problem)
     so is a saved plan with no plan in it (infeasible, none in time): nothing to compare with or keep,
     and "no go-live moved" would be a wrong answer (`compare` refuses it too). A path that is no file to
     read is said with the option (`baseline_problem`)."""
-    path_problem = baseline_problem(path)
-    if path_problem is not None:
-        fail_input(path_problem)
+    refused = baseline_problem(path)
+    if refused is not None:
+        fail_input(refused)
     try:
         if is_yaml_plan(path):
             read = read_plan_file(problem, path)
@@ -683,9 +683,9 @@ def compare_command(
         typer.echo("error: --freeze-until keeps go-lives of the baseline; it does not go with --fresh", err=True)
         raise typer.Exit(EXIT_INPUT)
     # before the data is read or anything solved (an empty path is refused as every option's: `cli.value_problem`)
-    path_problem = baseline_problem(baseline, folder_too=True)
-    if path_problem is not None:
-        fail_input(path_problem)
+    refused = baseline_problem(baseline, folder_too=True)
+    if refused is not None:
+        fail_input(refused)
     output = to_stdout(output)
     read = [baseline, *scenario, *baseline_scenario]
     folders = [f for f in (data, baseline if baseline.is_dir() else None) if f is not None]
