@@ -256,3 +256,17 @@ def test_a_move_the_replan_made_unforced_is_said_as_the_replans_not_to_be_avoide
     assert move.cause.text.endswith("the re-plan made the move (its least change not proven: it was cut short)")
     afresh = next(m for m in compare(later, problem, fresh, problem).moves if m.id == "b")
     assert afresh.cause.text.endswith("(re-plan against the baseline to avoid such moves)")
+
+
+def test_windows_moved_counts_no_window_for_one_that_stays_in_its_moved_window():
+    # a window moved three weeks, its organisation in it still: windows_moved was 1 (counted between dates); the
+    # least movement counted windows so until it counted days: 0 windows, 14 days
+    from hpplan.scenario import Scenario, apply_scenario, MoveWindow
+
+    base = build([org("a", population=100)])
+    planned = solved(base)
+    later = MoveWindow.model_validate({"op": "move_window", "window": "w1", "date": "2024-02-24"})
+    moved = apply_scenario(base, Scenario("m.yaml", "data", "two weeks later", [later]))
+    stable, replan = solve_module().solve_replan(moved, SolveOptions(time_limit=10), Baseline(planned))
+    assert stable.assignment("a").window == "w1"
+    assert (replan.moved, replan.movement, replan.windows) == (0, 14, 0)

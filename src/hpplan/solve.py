@@ -216,8 +216,8 @@ class Replan:
 
     moved: int | None = None  # organisations not in their baseline window
     movement: int | None = None  # calendar days moved in all (from each baseline go-live date)
-    #: the future windows they moved past, in all (`windows_moved`): what `movement` counted before it
-    #: counted days (the JSON's `windows_moved`, kept beside `days_moved`)
+    #: the places they moved among the future windows, in all (`windows_moved`): what `movement` counted
+    #: before it counted days (the JSON's `windows_moved`, kept beside `days_moved`)
     windows: int | None = None
     proven: bool = False  # both values proven minimal
     frozen: int = 0  # baseline go-lives in the frozen horizon that the plan keeps
@@ -270,23 +270,23 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
 
 
 def windows_moved(problem: Problem, baseline: Baseline, solution: Solution) -> int:
-    """The future windows the plan's organisations moved past from their baseline go-live dates, in all:
-    for each one the baseline scheduled and the plan moved, the windows dated after its baseline date up
-    to its new one (later), or from its new one up to before its baseline date (earlier), the window it
-    lands in included; not scheduled counts to one past the last window. A window a scenario moved, the
-    organisation still in it, counts as a move of its date."""
-    dates = sorted(w.date for w in problem.future_windows)
+    """The windows the plan's organisations moved, in all, as the least-movement phase counted them until it
+    counted days (the JSON's `windows_moved`, kept): for each one the baseline scheduled, how many places its
+    new window is from its baseline window among the changed data's future windows, by date (a baseline
+    window that is gone or now history: the place of the first future window after its date); not
+    scheduled is one past the last. One still in its window has moved none, whatever a scenario did to
+    the window's date."""
+    place = {w.id: i for i, w in enumerate(problem.future_windows)}
+    never = len(place)
     total = 0
     for org_id, anchor in baseline.anchors().items():
         entry = solution.assignment(org_id)
-        if anchor.date is None or entry is None or entry.pinned or entry.go_live == anchor.date:
+        if anchor.date is None or entry is None or entry.pinned:
             continue
-        if entry.go_live is None:
-            total += sum(1 for d in dates if d > anchor.date) + 1
-        elif entry.go_live > anchor.date:
-            total += sum(1 for d in dates if anchor.date < d <= entry.go_live)
-        else:
-            total += sum(1 for d in dates if entry.go_live <= d < anchor.date)
+        at = place[anchor.window] if anchor.window in place else sum(
+            1 for w in problem.future_windows if w.date < anchor.date)
+        now = place.get(entry.window, never) if entry.go_live is not None else never
+        total += abs(now - at)
     return total
 
 
