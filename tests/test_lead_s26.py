@@ -270,3 +270,21 @@ def test_windows_moved_counts_no_window_for_one_that_stays_in_its_moved_window()
     stable, replan = solve_module().solve_replan(moved, SolveOptions(time_limit=10), Baseline(planned))
     assert stable.assignment("a").window == "w1"
     assert (replan.moved, replan.movement, replan.windows) == (0, 14, 0)
+
+
+def test_a_replan_whose_objective_phase_runs_out_gives_the_plan_of_its_phases(monkeypatch):
+    # national, a trust postponed, -t 30: the re-planning phases proved 15 moved, the objective phase had no plan
+    # of its own when the time ran out, and the answer was "no plan" (exit 3)
+    from hpplan.solution import Status
+
+    problem = build([org("a", population=1000), org("b", population=10)], limits=[{"max_actors": 1}])
+    base = solved(problem)
+    postponed = apply_quick(problem, postpone=["a=2024-04-01"])
+    module = solve_module()
+    monkeypatch.setattr(module, "_objective_phase",
+                        lambda *args, **kwargs: module._Outcome(None, Status.unknown, None))
+    stable, replan = module.solve_replan(postponed, SolveOptions(time_limit=10), Baseline(base))
+    assert stable.status is Status.feasible and verify(postponed, stable) == []
+    assert {a.id: a.window for a in stable.plan} == {"a": "w3", "b": "w2"}  # the least change, 1 moved
+    assert (replan.moved, replan.movement, replan.proven) == (1, 217, True)
+    assert "out of time in the objective phase" in stable.stats.phases[-1]

@@ -550,7 +550,11 @@ def test_a_re_plan_stopped_before_a_plan_of_its_own_gives_the_baseline_when_it_k
     assert {a.id: a.window for a in solution.plan} == {a.id: a.window for a in base.plan}
     assert (replan.moved, replan.movement) == (0, 0)
     assert_verified(problem, solution)
-    # a baseline this data does not take (an organisation it leaves out is mandatory): no plan, as before
+    # a baseline this data does not take (an organisation it leaves out is mandatory): it was no plan; now the
+    # baseline repaired by the list scheduler (session 26), orkland placed, everyone else kept
     partial = Solution(status=base.status, plan=[a for a in base.plan if a.id != "orkland"])
-    solution, _ = solve_replan(problem, SolveOptions(time_limit=60, engine="cp-sat", stop=stop), Baseline(partial))
-    assert solution.status is Status.unknown and not solution.plan
+    solution, replan = solve_replan(problem, SolveOptions(time_limit=60, engine="cp-sat", stop=stop),
+                                    Baseline(partial))
+    assert (solution.status, solution.stats.found_by) == (Status.feasible, "baseline repair")
+    assert solution.assignment("orkland").go_live is not None and replan.proven is False
+    assert_verified(problem, solution)

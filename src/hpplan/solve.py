@@ -225,6 +225,9 @@ class Replan:
     #: organisations going live in the frozen horizon where the baseline did not have them (only when
     #: the rules leave no other way: a scenario's together rule with a frozen go-live, say)
     joined: list[str] = field(default_factory=list)
+    #: the windows of the last re-planning phase's plan (org id -> window id): the plan when the objective
+    #: phase after it finds none in time (its least change stands; its objective is not optimised)
+    phase_plan: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
 
 def solve(problem: Problem, options: SolveOptions | None = None, baseline: Baseline | None = None) -> Solution:
@@ -360,8 +363,13 @@ def _solve_replan(problem: Problem, options: SolveOptions,
     if status not in (Status.optimal, Status.feasible):
         stats.wall_time = time.perf_counter() - started
         stats.tie_break = "skipped"
-        unchanged = _unchanged(problem, baseline, options, stats) if baseline is not None else None
-        return unchanged or (Solution(status=status, stats=stats), replan)
+        if baseline is None:
+            return Solution(status=status, stats=stats), replan
+        # the re-planning phases found their plan, the objective phase none in time: that plan (its least
+        # change stands), else the baseline as it is, else the repaired baseline
+        return (_phase_result(problem, baseline, replan, options, stats) or _unchanged(problem, baseline, options, stats)
+                or _repaired_result(problem, rollout, baseline, repaired, options, stats)
+                or (Solution(status=status, stats=stats), replan))
     stats.best_bound = outcome.bound  # never below 0: `Race.offer`
     objective_value = outcome.best.objective
     stats.gap = (abs(objective_value - outcome.bound) / max(1.0, abs(objective_value))
@@ -499,6 +507,29 @@ def _repaired_result(problem: Problem, rollout: RolloutModel, baseline: Baseline
                     stats=stats), replan
 
 
+def _phase_result(problem: Problem, baseline: Baseline, replan: Replan, options: SolveOptions,
+                  stats: SolveStats) -> tuple[Solution, Replan] | None:
+    """The objective phase out of time (or stopped) before a plan of its own, after the re-planning phases
+    found theirs: that plan, as it is (its moves and days as the phases fixed them, its objective not
+    optimised: status feasible). National scale, a trust postponed, `-t 30`: the phases proved 15 moved and
+    the objective phase had no plan when the time ran out; the answer was "no plan". None: no such plan."""
+    from .engines.common import to_solution
+    from .verify import verify
+
+    if replan is None or not replan.phase_plan:
+        return None
+    flat = flatten(problem)
+    solution = to_solution(flat, slot_indices(problem, replan.phase_plan), Status.feasible, stats)
+    if verify(problem, solution):
+        return None
+    stats.found_by = "cp-sat"
+    stats.phases.append(f"{'stopped' if requested(options.stop) else 'out of time'} in the objective phase: the "
+                        "plan of the re-planning phases, its objective not optimised")
+    if baseline.freeze_until is not None:
+        replan.frozen, replan.released, replan.joined = _frozen_result(problem, baseline, solution)
+    return solution, replan
+
+
 def _build(problem: Problem, baseline: Baseline | None, stop: StopRequest | None) -> RolloutModel:
     """hpplan's CP-SAT model of the problem: with its objective, or re-planning against a baseline.
     Without a baseline, BuildStopped when `stop` is requested before it is built (the list schedule is
@@ -595,6 +626,8 @@ def _stabilise(rollout: RolloutModel, problem: Problem, baseline: Baseline, opti
         model.clear_hints()
         for var in variables.go_live.values():
             model.add_hint(var, solver.boolean_value(var))
+        replan.phase_plan = {org_id: window_id for (org_id, window_id), var in variables.go_live.items()
+                             if solver.boolean_value(var)}
     model.clear_objective()
     return replan, Status.optimal
 
