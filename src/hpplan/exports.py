@@ -39,7 +39,7 @@ import zipfile
 from pathlib import Path
 
 from .errors import InputError
-from .formats import (ESTIMATE_NOTE, FORMULA_START, NOT_IN_PLAN, PlanGroup, capacity_estimated,
+from .formats import (ESTIMATE_NOTE, FORMULA_START, NOT_IN_PLAN, PlanGroup, capacity_estimated, data_name,
                       checked_arguments, checked_plan, estimated, fmt_int, kind_noun, marked,
                       not_in_plan, objective_terms, plan_groups, plan_source, solver_facts, window_before, window_of,
                       window_dates_estimated, window_summary, window_users_estimated, estimate_note,
@@ -47,7 +47,7 @@ from .formats import (ESTIMATE_NOTE, FORMULA_START, NOT_IN_PLAN, PlanGroup, capa
                       go_live_estimated, window_date_estimated, window_title)
 from .problem import Problem, parse_month
 from .io import readable
-from .report import (BROKEN_SHOWN, checked_status, comparison_estimated, comparison_totals, data_name, move_cost, named,
+from .report import (BROKEN_SHOWN, checked_status, comparison_estimated, comparison_totals, move_cost, named,
                      plan_violations)
 from .solution import Solution
 from .verify import broken_rules, stale_figures

@@ -29,10 +29,10 @@ import html
 import io
 from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
 from typing import Iterable
 
 from .formats import (
+    data_name,
     DETAIL_AUTO_MAX,
     ESTIMATE_NOTE,
     NOT_IN_PLAN,
@@ -117,19 +117,6 @@ def rgba(colour: str, alpha: float) -> str:
 
 def month_start(index: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
-
-
-# --------------------------------------------------------------------------------------------------
-# names from the file system, as an output shows them
-
-
-def data_name(problem: Problem) -> str:
-    """The data folder's name, as every output names it (the report's and the charts' titles, the
-    calendar's and the workbook's): 'fi' for `--data .` in `fi/`, 'data' when the problem was not read
-    from a folder; `readable`."""
-    if problem.data_dir is None:
-        return "data"
-    return readable(Path(problem.data_dir).resolve().name or "data")
 
 
 # --------------------------------------------------------------------------------------------------
