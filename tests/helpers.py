@@ -108,3 +108,15 @@ def error_of(source: Path | Callable[[], object]) -> str:
     errors = errors_of(source)
     assert len(errors) == 1, errors
     return errors[0]
+
+
+def without_load_profiles(data: Path) -> Path:
+    """A copy of a data folder's waves.yaml with its `load_profiles` section removed (no organisation loads
+    any pool: the loader's warning); its path."""
+    waves = data / "waves.yaml"
+    text = waves.read_text(encoding="utf-8")
+    start = text.index("load_profiles:")
+    end = text.find("\n\n", start)
+    waves.write_text(text[:start] + (text[end + 2:] if end != -1 else ""), encoding="utf-8")
+    assert "load_profiles" not in waves.read_text(encoding="utf-8")
+    return waves

@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from helpers import edit, error_of, errors_of, line_of
+from helpers import edit, error_of, errors_of, line_of, without_load_profiles
 from typer.testing import CliRunner
 
 from hpplan import cli
@@ -218,18 +218,8 @@ def test_with_no_municipality_alike_the_municipalities_are_listed(data: Path):
 # ---- 3c. no organisation loads any pool: a warning ---------------------------------------------------------
 
 
-def _no_profiles(data: Path) -> Path:
-    waves = data / "waves.yaml"
-    text = waves.read_text(encoding="utf-8")
-    start = text.index("load_profiles:")
-    end = text.find("\n\n", start)
-    waves.write_text(text[:start] + (text[end + 2:] if end != -1 else ""), encoding="utf-8")
-    assert "load_profiles" not in waves.read_text(encoding="utf-8")
-    return waves
-
-
 def test_data_where_no_organisation_loads_a_pool_is_planned_with_a_warning(data: Path):
-    waves = _no_profiles(data)
+    waves = without_load_profiles(data)
     with pytest.warns(DataWarning) as caught:
         load_problem(data)
     assert [str(w.message) for w in caught] == [
@@ -272,7 +262,7 @@ def test_data_where_an_organisation_loads_a_pool_gives_no_warning():
 
 
 def test_the_warning_is_one_line_on_stderr_and_the_plan_is_made(data: Path):
-    waves = _no_profiles(data)
+    waves = without_load_profiles(data)
     hpplan = Path(sys.executable).parent / "hpplan"
     result = subprocess.run([str(hpplan), "solve", "--data", str(data), "-q", "-t", "10", "-f", "csv"],
                             capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})

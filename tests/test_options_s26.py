@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import line_of
+from helpers import line_of, without_load_profiles
 from typer.testing import CliRunner
 
 from hpplan import cli, load_problem
@@ -180,22 +180,13 @@ def test_load_problem_of_an_empty_path_says_so(tmp_path: Path, monkeypatch):
 # ---- r2 smaller: check's machine formats carry the data's warnings -------------------------------------------
 
 
-def _no_profiles(data: Path) -> Path:
-    waves = data / "waves.yaml"
-    text = waves.read_text(encoding="utf-8")
-    start = text.index("load_profiles:")
-    end = text.find("\n\n", start)
-    waves.write_text(text[:start] + (text[end + 2:] if end != -1 else ""), encoding="utf-8")
-    return waves
-
-
 WARNING = ("no organisation to plan loads any pool (waves.yaml has no load_profiles): the pools' capacity plays no "
            "part in this plan; where it is to, add load profiles, each named after the kind it is for (municipality, "
            "gp_office, ...) or named in an organisation's load_profile (docs/data-format.md)")
 
 
 def test_check_json_lists_the_data_warnings(data: Path):
-    waves = _no_profiles(data)
+    waves = without_load_profiles(data)
     done = run("check", "-d", data, "-f", "json", "-t", "10")
     assert done.exit_code == 0, done.output
     report = json.loads(done.stdout)
@@ -209,7 +200,7 @@ def test_check_json_has_an_empty_warnings_list_without_any():
 
 
 def test_check_github_annotates_the_data_warnings(data: Path):
-    waves = _no_profiles(data)
+    waves = without_load_profiles(data)
     done = run("check", "-d", data, "-f", "github", "-t", "10")
     assert done.exit_code == 0, done.output
     lines = done.stdout.splitlines()
@@ -230,7 +221,7 @@ def test_check_github_says_the_errors_first_and_the_warning_before_the_summary()
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_check_says_the_warning_on_stderr_in_text_only(data: Path, fmt: str):
     """As the command runs (its own warning display, not pytest's): text on stderr, JSON in the report alone."""
-    waves = _no_profiles(data)
+    waves = without_load_profiles(data)
     hpplan = Path(sys.executable).parent / "hpplan"
     done = subprocess.run([str(hpplan), "check", "-d", str(data), "-t", "10", "-f", fmt], capture_output=True,
                           text=True, timeout=120)
@@ -275,7 +266,7 @@ def test_compare_takes_a_work_limit_and_passes_it_to_each_solve(plan: Path, monk
 
 def test_a_plan_checks_json_with_a_data_warning_is_still_a_file_of_known_findings(data: Path, tmp_path: Path):
     """The JSON of `check --plan` is read back as `--known`: a `warnings` key in it must not make it invalid."""
-    _no_profiles(data)
+    without_load_profiles(data)
     plan = tmp_path / "p.json"
     assert run("solve", "-d", data, "-q", "-t", "10", "-f", "json", "-o", plan).exit_code == 0
     doc = json.loads(plan.read_text(encoding="utf-8"))
