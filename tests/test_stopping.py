@@ -416,7 +416,7 @@ def test_ctrl_c_before_the_first_plan_raises_keyboard_interrupt(monkeypatch):
         seen.append(requested(options.stop))
         return Solution(status=Status.unknown, stats=SolveStats()), None
 
-    monkeypatch.setattr(solve_module, "_solve_replan", no_plan_yet)
+    monkeypatch.setattr(solve_module, "_solve", no_plan_yet)
     with pytest.raises(KeyboardInterrupt):
         solve(load_problem(SHIPPED), SolveOptions(time_limit=5))
     assert seen == [True]  # the Ctrl-C stopped the solve; `solve` raised, not Python's handler

@@ -15,6 +15,10 @@ exact), `hpplan` (the product: `hpplan.solve.solve` with engine `auto` as a user
 included, on `--workers` threads in all: the race gives CP-SAT one fewer when HiGHS races beside it;
 its stats say which engine found and which proved the plan) and, on
 PSPLIB, `pyjobshop` (PyJobShop's CP-SAT interval model on the original file).
+Re-plans (`--replan`, on by default for the synthetic sizes): the list schedule as the adopted plan, the
+first trust of the data's first board order postponed six months, re-planned against it as `hpplan solve
+--baseline` does: `replan` (around the change first, hpplan.replan) and `replan-whole` (the whole model
+alone, as before the re-plan around the change); their moves, days and proof in the summary.
 Experimental engines for phase 2: `cp-sat-hint` (cp-sat with the greedy plan as a hint) and
 `highs-start` (highs with the greedy plan as its starting solution), `cp-sat-chain[+hint][+cumulative]
 [+portfolio]` (CP-SAT on the MIP's chain formulation, hpplan.engines.cpsat_flat).
@@ -47,6 +51,10 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PSPLIB = ROOT.parent / "shared" / "benchmarks" / "psplib"
 RESULTS = ROOT / "benchmarks" / "results"
 ENGINES = ("greedy", "highs", "cp-sat", "cp-sat-interval", "hpplan")
+#: a planner's re-plan against the adopted plan (`_replan`): around the change, and on the whole model alone
+REPLAN_ENGINES = ("replan", "replan-whole")
+#: the engines that plan the flat form (`engines.common.Flat`), with the cp-sat-chain ones: "n/a" where it lacks a rule
+FLAT_ENGINES = ("greedy", "highs", "highs-start")
 EXPERIMENTAL = ("cp-sat-hint", "highs-start", "cp-sat-chain", "cp-sat-chain+hint", "cp-sat-chain+cumulative",
                 "cp-sat-chain+hint+cumulative", "cp-sat-chain+portfolio", "cp-sat-chain+hint+portfolio",
                 "cp-sat-chain+hint+cumulative+portfolio")
@@ -109,7 +117,7 @@ def _cpsat(problem, time_limit: float, seed: int, workers: int, hint: bool):
         cut_at_greedy_makespan(rollout, problem, SolveStats())
     flat = flatten(problem)
     extra = {}
-    if hint:
+    if hint and flat.unsupported is None:  # (else the list schedule plans nothing: no hint)
         from .greedy import schedule
 
         plan = schedule(problem, flat)
@@ -212,6 +220,42 @@ def _product(problem, time_limit: float, seed: int, workers: int):
     return solution, extra
 
 
+def _replan(problem, time_limit: float, seed: int, workers: int, whole: bool):
+    """A planner's re-plan (`hpplan solve --baseline`): the list schedule is the adopted plan (the
+    baseline), the first trust of the data's first board order (else the most populous organisation
+    planned) is postponed to six months after its baseline go-live, and the changed data is re-planned
+    against it; `whole`: on the whole model alone (`replan.free_organisations` answers None). Returns
+    the plan, what the re-plan did, and the changed data (the one the plan is verified against)."""
+    from . import replan as around
+    from .greedy import solve_greedy
+    from .scenario import apply_quick
+    from .solve import Baseline, SolveOptions, solve_replan
+
+    base = solve_greedy(problem)
+    if not base.found:
+        raise NotImplementedError("the list schedule has no plan to re-plan against")
+    went = {a.id: a.go_live for a in base.plan if a.go_live is not None and not a.pinned}
+    orders = [r for r in problem.waves.rules if r.type == "order" and r.actors[0] in went]
+    postponed = orders[0].actors[0] if orders else max(went, key=lambda o: (problem.population(problem.org[o]), o))
+    day = went[postponed]
+    day = day.replace(year=day.year + (day.month + 5) // 12, month=(day.month + 5) % 12 + 1, day=1)
+    changed = apply_quick(problem, postpone=[f"{postponed}={day.isoformat()}"])
+    options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, engine="auto")
+    free = around.free_organisations
+    if whole:
+        around.free_organisations = lambda *args: None
+    try:
+        solution, replan = solve_replan(changed, options, Baseline(base))
+    finally:
+        around.free_organisations = free
+    stats = solution.stats
+    extra = {"postponed": postponed, "to": day.isoformat(), "found_by": stats.found_by, "phases": list(stats.phases),
+             "tie_break": stats.tie_break}
+    if replan is not None:
+        extra.update(moved=replan.moved, days_moved=replan.movement, least_change_proven=replan.proven)
+    return solution, extra, changed
+
+
 def run_child(spec: dict) -> dict:
     """Run one engine on one instance (in this process) and describe the result as a dict."""
     import resource
@@ -237,6 +281,10 @@ def run_child(spec: dict) -> dict:
             run.actors = len(problem.organisations)
             run.windows = len(problem.future_windows)
             engine = spec["engine"]
+            if engine in FLAT_ENGINES or engine.startswith("cp-sat-chain"):
+                from .engines.common import flatten, require_exact
+
+                require_exact(flatten(problem), engine)  # (NotImplementedError: "n/a", as the interval form)
             if engine == "greedy":
                 from .greedy import solve_greedy
 
@@ -267,6 +315,9 @@ def run_child(spec: dict) -> dict:
                 solution, extra = _interval(problem, spec["time_limit"], spec["seed"], spec["workers"])
             elif engine == "hpplan":
                 solution, extra = _product(problem, spec["time_limit"], spec["seed"], spec["workers"])
+            elif engine in REPLAN_ENGINES:
+                solution, extra, problem = _replan(problem, spec["time_limit"], spec["seed"], spec["workers"],
+                                                   whole=engine == "replan-whole")
             elif engine in ("cp-sat", "cp-sat-hint"):
                 solution, extra = _cpsat(problem, spec["time_limit"], spec["seed"], spec["workers"], engine == "cp-sat-hint")
             else:
@@ -339,6 +390,9 @@ def make_cases(args) -> list[Case]:
         default = 60.0 if size == "national" else 10.0
         cases.append(Case(f"{size} (seed {args.seed_instances})", "synthetic", str(folder), limit(default),
                           _not_psplib(args.engines)))
+        if args.replan:
+            cases.append(Case(f"{size} (seed {args.seed_instances}) re-plan", "replan", str(folder), limit(default),
+                              list(REPLAN_ENGINES)))
     if args.psplib_count or args.all:
         cases += _psplib_cases(args, work)
     return cases
@@ -433,7 +487,8 @@ def summary(runs: list[dict]) -> list[str]:
     lines = []
     by_instance: dict[str, dict[str, dict]] = {}
     for r in runs:
-        by_instance.setdefault(r["instance"], {})[r["engine"]] = r
+        if r["family"] != "replan":  # (a re-plan has no greedy or highs run beside it: its own lines below)
+            by_instance.setdefault(r["instance"], {})[r["engine"]] = r
     ahead, behind = 0, []
     # the product (`hpplan solve`) when the run has it, else hpplan's CP-SAT model alone
     lead = "hpplan" if any(r["engine"] == "hpplan" for r in runs) else "cp-sat"
@@ -484,6 +539,15 @@ def summary(runs: list[dict]) -> list[str]:
                 _fmt(reached.get(f"{100 * m:g}"), 1) if f"{100 * m:g}" in reached else "-" for m in GAP_MARKS) + " s")
         lines.append(f"hpplan: seconds to a plan proven within {marks} of the bound (- not in the time limit): "
                      + ", ".join(times))
+    for r in runs:
+        if r["engine"] not in REPLAN_ENGINES or r.get("objective") is None:
+            continue
+        x = r.get("extra") or {}
+        how = "around the change first" if r["engine"] == "replan" else "the whole model alone"
+        lines.append(f"re-plan {r['instance'].removesuffix(' re-plan')}, {x.get('postponed')} postponed to "
+                     f"{x.get('to')} ({how}): {x.get('moved')} moved, {x.get('days_moved')} days, least change "
+                     f"{'proven' if x.get('least_change_proven') else 'not proven'}, {r['status']}, "
+                     f"{_fmt(r.get('wall_time'), 1)} s")
     na = [r for r in runs if r["engine"] == "cp-sat-interval" and r["status"] == "n/a"]
     if na:
         lines.append(f"cp-sat-interval not exact (n/a) on: {', '.join(r['instance'] for r in na)}")
@@ -523,6 +587,8 @@ def parse_args(argv=None):
     ap.add_argument("--sizes", default="region,regional-300,national", help="synthetic sizes (comma-separated; '' for none)")
     ap.add_argument("--seed-instances", type=int, default=1, help="generator seed of the synthetic instances")
     ap.add_argument("--no-real", action="store_true", help="leave out the shipped data")
+    ap.add_argument("--replan", action=argparse.BooleanOptionalAction, default=True,
+                    help="a re-plan of each synthetic size: its first trust postponed (default: on)")
     ap.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated: {', '.join(ENGINES + EXPERIMENTAL)}"
                     " (pyjobshop runs on PSPLIB instances whatever the list)")
     ap.add_argument("--time-limit", type=float, default=None, help="seconds per run for every instance (default: 10; national 60)")

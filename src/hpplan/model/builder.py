@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Collection
 from typing import Callable, Hashable, Mapping
 
 from ortools.sat.python import cp_model
@@ -38,7 +39,8 @@ class BuildStopped(Exception):
 def build_model(problem: Problem, *, with_objective: bool = True, switchable: bool = False,
                 scheduling_view: bool | None = None, symmetry: bool = False,
                 anchors: Mapping[str, Hashable] | None = None,
-                stopped: Callable[[], bool] | None = None) -> RolloutModel:
+                stopped: Callable[[], bool] | None = None,
+                within: Mapping[str, Collection[str]] | None = None, rules_only: bool = False) -> RolloutModel:
     """The model of docs/model.md. With `switchable`, every constraint group (constraints.Group) holds
     only while its switch is on, and earliest/latest/returns/track/blackouts are constraints rather than
     a smaller domain: the model explain.py asks which groups cannot hold together.
@@ -52,7 +54,12 @@ def build_model(problem: Problem, *, with_objective: bool = True, switchable: bo
     with the same anchor count as interchangeable. Never in a switchable model (ignored there).
 
     `stopped`: asked between the constraint groups (at national scale the build takes seconds, each
-    group a second at most); when it returns true the build ends with BuildStopped (a Ctrl-C)."""
+    group a second at most); when it returns true the build ends with BuildStopped (a Ctrl-C).
+
+    `within`: org id -> the window ids the organisation is kept to (its domain cut to them; the others
+    keep theirs). `rules_only`: without the window limits and the pool capacity (and the scheduling
+    view), a relaxation in which only the rules tie organisations together (a re-plan's lower bounds,
+    `hpplan.replan`)."""
 
     def check() -> None:
         if stopped is not None and stopped():
@@ -60,7 +67,7 @@ def build_model(problem: Problem, *, with_objective: bool = True, switchable: bo
 
     model = cp_model.CpModel()
     model.name = "hpplan rollout" + (" (switchable)" if switchable else "")
-    variables = add_go_live_variables(model, problem, every_window=switchable)
+    variables = add_go_live_variables(model, problem, every_window=switchable, within=within)
     switches = Switches(model) if switchable else None
 
     if switches is not None:
@@ -70,13 +77,14 @@ def build_model(problem: Problem, *, with_objective: bool = True, switchable: bo
     check()
     constraints.add_rules(model, variables, problem, switches)
     check()
-    constraints.add_window_limits(model, variables, problem, switches)
-    check()
-    constraints.add_pool_capacity(model, variables, problem, switches)
-    check()
+    if not rules_only:
+        constraints.add_window_limits(model, variables, problem, switches)
+        check()
+        constraints.add_pool_capacity(model, variables, problem, switches)
+        check()
     if scheduling_view is None:  # measured (docs/model.md): it pays for makespan, not for population
         scheduling_view = problem.waves.objective.kind == "makespan"
-    if scheduling_view and switches is None:
+    if scheduling_view and switches is None and not rules_only:
         add_scheduling_view(model, variables, problem)  # redundant: cumulative per pool
         check()
 

@@ -13,6 +13,7 @@ plannable organisation a variable for every future window instead, and enforces 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -88,9 +89,6 @@ class GoLiveVariables:
             f = self.fixed[org_id]
             return int(fits(f.position, f.month, f.date))
         return sum(self.go_live[org_id, s.id] for s in self.domain.get(org_id, []) if fits(s.position, s.month, s.date))
-
-    def is_known(self, org_id: str) -> bool:
-        return org_id in self.fixed or org_id in self.domain
 
     def timing(self, org_id: str) -> "Timing":
         """Integer views of a planned organisation's go-live (made once, on first use): whether it goes
@@ -204,14 +202,20 @@ def window_calendar(problem: Problem) -> tuple[dict[str, int], list[Slot], dict[
     return positions, slots, fixed
 
 
-def add_go_live_variables(model: cp_model.CpModel, problem: Problem, *, every_window: bool = False) -> GoLiveVariables:
+def add_go_live_variables(model: cp_model.CpModel, problem: Problem, *, every_window: bool = False,
+                          within: Mapping[str, Collection[str]] | None = None) -> GoLiveVariables:
     """One variable per organisation and window of its domain; with `every_window`, per future window
-    (the switchable model, whose domain restrictions are constraints)."""
+    (the switchable model, whose domain restrictions are constraints). `within`: org id -> the window ids
+    it is kept to (a re-plan around a change keeps the organisations it does not free in their baseline
+    windows: `hpplan.replan`); an organisation not named has its whole domain."""
     positions, slots, fixed = window_calendar(problem)
     variables = GoLiveVariables(model, slots, positions)
     variables.fixed.update(fixed)
     for org in problem.plannable:
         domain = list(slots) if every_window else allowed_slots(problem, org, slots)
+        if within is not None and org.id in within:
+            kept = within[org.id]
+            domain = [slot for slot in domain if slot.id in kept]
         variables.domain[org.id] = domain
         for slot in domain:
             variables.go_live[org.id, slot.id] = model.new_bool_var(f"go_live[{org.id},{slot.id}]")
