@@ -39,13 +39,15 @@ def test_a_named_pipe_is_written_to_not_replaced(tmp_path: Path):
     assert stat.S_ISFIFO(pipe.stat().st_mode)
 
 
-def test_a_symbolic_link_is_followed(tmp_path: Path):
+def test_a_symbolic_link_is_refused_not_followed(tmp_path: Path):
+    # was followed (the target replaced): a link committed in a pull request replaced any file (s27)
     target = tmp_path / "target.json"
     target.write_text("old")
     link = tmp_path / "latest.json"
     link.symlink_to(target)
-    write_atomic(link, "new")
-    assert link.is_symlink() and target.read_text() == "new"
+    with pytest.raises(InputError, match="this is a symbolic link"):
+        write_atomic(link, "new")
+    assert link.is_symlink() and target.read_text() == "old"
 
 
 def test_a_missing_folder_or_a_folder_is_bad_input(tmp_path: Path):

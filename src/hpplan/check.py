@@ -40,7 +40,7 @@ from .formats import ESTIMATE_NOTE, PLAN_FILE, entry_of, md_text
 from .loader import validate
 from .model.objective import TERMS as OBJECTIVE_WEIGHTED_TERMS
 from .problem import Problem, checked_problem
-from .schema import ID_PATTERN, Date, Located, Status, source_note_problem
+from .schema import ID_PATTERN, RULE_TYPES, Date, Located, Status, source_note_problem
 from .solution import Assignment, JsonLines, SolveStats, Solution, Status as PlanStatus, read_plan
 from .verify import Violation, broken_rules, stale_figures, stale_text, verify
 from .yamlio import load_yaml
@@ -748,7 +748,7 @@ _ORGANISATION_RULES = ("mandatory", "earliest", "latest", "returns", "track", "p
 #: fields, a blackout, a rule between organisations), not about a window's or a month's totals (limits,
 #: capacity) nor the plan's saved figures: the plan file's entries are named beside the data's line
 _ENTRY_DATE_RULES = ("mandatory", "earliest", "latest", "returns", "track", "pinned", "not_plannable", "window",
-                     "blackout", "with_or_before", "together", "order", "after_live", "not_same_window")
+                     "blackout", *RULE_TYPES)
 
 
 def _finding(v: Violation, owners: dict[Location, str], plan_path: Path,

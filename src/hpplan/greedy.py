@@ -267,8 +267,9 @@ def schedule(problem: Problem, flat: Flat | None = None, *, noise: random.Random
     flat = flat or flatten(problem)
     state = _State(flat)
     plan = GreedyPlan(flat, state.chosen)
-    if flat.impossible:
-        plan.stuck = [o for o in flat.domain if o in flat.mandatory]
+    if flat.impossible or flat.unsupported is not None:
+        # the flat form without one of the rules (`Flat.unsupported`): no plan, never one without the rule
+        plan.stuck = [o for o in flat.domain if o in flat.mandatory or flat.unsupported is not None]
         for o in flat.domain:
             state.chosen.setdefault(o, None)
         return plan

@@ -114,15 +114,22 @@ def silence_stdout() -> None:
 
 
 def check_writable(path: Path | str) -> Path:
-    """The file `write_atomic` would write for `path` (a symbolic link followed), or InputError when
-    it cannot be written: its folder is missing or it is a folder, or it is reached through a link into a
-    data folder, the file's own (`reports/x.xml` linked to `../data/adopted-plan.yaml` in a pull request:
-    written through, the data file a command did not read was replaced, and no check of outputs against
-    inputs saw it) or a folder's on its path (`reports` linked to `data`, then `-o reports/x.json`). A
+    """The file `write_atomic` would write for `path`, or InputError when it cannot be written: its folder
+    is missing or it is a folder, or it is a symbolic link, or it is reached through a link into a data
+    folder (a folder's on its path: `reports` linked to `data`, then `-o reports/x.json`) or through a
+    link in the current working tree that leads out of it (`reports` linked to `/home/runner/.config`). An
+    output is never written through a link of its own (`reports/x.xml` linked to `../data/adopted-plan.yaml`,
+    or to a `.pth` file that Python runs, in a pull request: written through, the link's target was
+    replaced, wherever it was); the links of the system's names of open files, `/dev/stdout` and
+    `/dev/fd/N`, are the exception: written as before. A device or a named pipe is written in place. A
     command checks its outputs with this before it works, so that a wrong `-o` costs no solve."""
     path = Path(path)
-    if path.exists() and not path.is_file() and not path.is_dir():
-        return path  # a device or a named pipe (through a link too: /dev/stdout into a pipe): written in place
+    if path.is_symlink() and not _names_an_open_file(path):
+        pass  # refused below (after a link into a data folder, which is said as such)
+    elif path.exists() and not path.is_file() and not path.is_dir():
+        return path  # a device or a named pipe (through /dev/stdout too, into a pipe): written in place
+    elif path.is_symlink():
+        return Path(os.path.realpath(path))  # /dev/stdout into a file: that file, as before
     through = link_into_data_folder(path)
     if through is not None:
         link, data = through
@@ -135,7 +142,17 @@ def check_writable(path: Path | str) -> Path:
                          "repository would overwrite its data): name the file itself (not through the link), or "
                          "another file", Location(str(path)))
     if path.is_symlink():
-        path = Path(os.path.realpath(path))
+        raise InputError(f"cannot write: this is a symbolic link (to {os.readlink(path)}); an output is never "
+                         "written through a link (one committed in a pull request would replace whatever file it "
+                         f"points to): remove the link (rm {shlex.quote(str(path))}) and write again, or name "
+                         "another file", Location(str(path)))
+    leaving = link_out_of_tree(path)
+    if leaving is not None:
+        link, tree = leaving
+        raise InputError(f"cannot write: folder {link} is a link to {os.readlink(link)}, outside the current "
+                         f"folder {tree}; an output is not written through a link that leads out of the working "
+                         "tree (one committed in a pull request would put it anywhere): name the folder itself "
+                         "(not through the link), or another folder", Location(str(path)))
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(f"cannot write: folder {folder} does not exist", Location(str(path)))
@@ -147,6 +164,36 @@ def check_writable(path: Path | str) -> Path:
         raise InputError(f"cannot write: the file is read-only; make it writable (chmod u+w "
                          f"{shlex.quote(str(path))}) or write elsewhere", Location(str(path)))
     return path
+
+
+#: the folders of the system's names for open files (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`): links
+#: no repository holds, which `-o` may name
+_OPEN_FILE_FOLDERS = (Path("/dev"), Path("/proc"))
+
+
+def _names_an_open_file(link: Path) -> bool:
+    """Whether `link` is one of the system's names of an open file (`/dev/stdout`), by where it is."""
+    where = Path(os.path.realpath(link.parent if str(link.parent) else ".")) / link.name
+    return any(where.is_relative_to(folder) for folder in _OPEN_FILE_FOLDERS)
+
+
+def link_out_of_tree(path: Path) -> tuple[Path, Path] | None:
+    """The first folder on `path` as written that is a symbolic link in the current working tree (the
+    current folder, or below it: a folder a checkout holds) that leads out of it, and the tree; None when
+    there is none (a link outside the tree, such as a system's `/tmp`, is the machine's, not a repository's)."""
+    try:
+        tree = Path(os.path.realpath(os.getcwd()))
+    except OSError:  # the current folder was removed: no tree to leave
+        return None
+    parts = path.parts
+    for end in range(1, len(parts)):  # the folders; the file itself is refused as a link (check_writable)
+        step = Path(*parts[:end])
+        if not step.is_symlink():
+            continue
+        at = Path(os.path.realpath(step.parent if str(step.parent) else ".")) / step.name
+        if at.is_relative_to(tree) and not Path(os.path.realpath(step)).is_relative_to(tree):
+            return step, tree
+    return None
 
 
 def read_only(path: Path) -> bool:
@@ -186,9 +233,10 @@ def data_folder_around(path: Path) -> Path | None:
 
 def write_atomic(path: Path | str, data: str | bytes) -> None:
     """Write `data` to `path` through a temporary file in the same folder and an atomic rename. A
-    symbolic link is followed (the file it points to is replaced, the link stays); a device or a named
-    pipe (`-o /dev/stdout`, a FIFO) is written to in place, as a rename would replace it with a file. A
-    link into a data folder, and a read-only file, are refused (`check_writable`). Text is UTF-8 (`encode_text`: a name
+    symbolic link is refused, not followed (`check_writable`: `/dev/stdout` is the exception), and so is a
+    folder link into a data folder or out of the working tree, and a read-only file; a device or a named
+    pipe (`-o /dev/stdout`, a FIFO) is written to in place, as a rename would replace it with a file (the
+    rename itself replaces a name, never follows a link there). Text is UTF-8 (`encode_text`: a name
     in bytes Python could not decode too). A write that fails (no space left, an I/O error,
     at any step: the temporary file, its writing, its sync, the rename) is InputError `PATH: cannot write:
     REASON`; the temporary file is removed and the old file is as it was."""

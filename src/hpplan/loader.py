@@ -26,6 +26,7 @@ from .problem import Problem, month_index
 from .schema import (
     ID_PATTERN,
     MONTH_PATTERN,
+    RULE_CLASS,
     RULE_TYPES,
     POPULATION_MAX,
     Kind,
@@ -36,7 +37,6 @@ from .schema import (
     Status,
     WavesFile,
     Window,
-    WithOrBefore,
     character_name,
     id_advice,
 )
@@ -118,12 +118,6 @@ DATA_FLAGS = flag_fields(OrganisationsFile, WavesFile)
 def _valid(doc: YamlDocument, model: type[BaseModel],
            windows: Callable[[], Any] | None = None) -> tuple[YamlDocument, BaseModel]:
     return doc, validate(model, doc, windows)
-
-
-def problem_from_documents(org_doc: YamlDocument, waves_doc: YamlDocument, data_dir: Path | None = None) -> Problem:
-    orgs, waves = each_of(lambda: validate(OrganisationsFile, org_doc, lambda: waves_doc.data),
-                          lambda: validate(WavesFile, waves_doc))
-    return _problem(org_doc, orgs, waves_doc, waves, data_dir)
 
 
 def _problem(org_doc: YamlDocument, orgs: OrganisationsFile, waves_doc: YamlDocument, waves: WavesFile,
@@ -723,9 +717,9 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict,
     elif kind == "list_type" and isinstance(value, str):  # `actors: frosta`
         msg = f"{context}: expected a list, found {value!r}; write [{value}]"
     elif kind == "union_tag_invalid":
-        msg = f"unknown rule type {err['ctx'].get('tag')!r}{did_you_mean(str(err['ctx'].get('tag')), _rule_types())}; expected one of {', '.join(_rule_types())}"
+        msg = f"unknown rule type {err['ctx'].get('tag')!r}{did_you_mean(str(err['ctx'].get('tag')), RULE_TYPES)}; expected one of {', '.join(RULE_TYPES)}"
     elif kind == "union_tag_not_found":
-        msg = f"a rule needs `type:`, one of {', '.join(_rule_types())}"
+        msg = f"a rule needs `type:`, one of {', '.join(RULE_TYPES)}"
     else:  # (a number as written: `users: -1.000` is no -1.0)
         shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
         shown = doc.written.get(path, shown) if isinstance(value, (int, float)) else shown
@@ -914,12 +908,6 @@ def _whole_field(field: FieldInfo | None) -> bool:
 _YAML_NUMBER = {"inf": ".inf", "-inf": "-.inf", "nan": ".nan"}
 
 
-def _rule_types() -> tuple[str, ...]:
-    from .schema import RULE_TYPES
-
-    return RULE_TYPES
-
-
 def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
     """The field names allowed at a location (best effort, following nested models)."""
     fields = getattr(_model_at(model, loc), "model_fields", {})
@@ -930,15 +918,12 @@ def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
     """The model of the object at a location (best effort, following nested models); None: not known."""
     from typing import get_args, get_origin
 
-    from .schema import AfterLive, NotSameWindow, Order, Together, WithOrBefore
-
     current: Any = model
     for part in loc:
         if isinstance(part, int):
             continue
-        if part in ("with_or_before", "together", "order", "after_live", "not_same_window"):
-            current = {"with_or_before": WithOrBefore, "together": Together, "order": Order,
-                       "after_live": AfterLive, "not_same_window": NotSameWindow}[part]
+        if part in RULE_CLASS:
+            current = RULE_CLASS[part]
             continue
         field = _field_named(current, part)
         if field is None:
@@ -1209,9 +1194,9 @@ def _reference_errors(problem: Problem) -> list[InputError]:
     for index, rule in enumerate(waves.rules):
         # named as the verifier names a rule, with the field that names the organisation (`actors`: an actor)
         label = f"{rule.type} rule {rule.id!r}" if rule.id else f"{rule.type} rule #{problem.rule_number(index)}"
-        for field, a in _rule_actor_fields(rule):
+        for field, a in rule.named():
             need_org(a, rule, f"{label}: {field.removesuffix('s')}", field=field)
-        ids = _rule_actors(rule)
+        ids = rule.named_ids()
         repeated = [a for a, n in Counter(ids).items() if n > 1]
         if repeated:
             err(f"{label} names {', '.join(repeated)} more than once; name each once", rule,
@@ -1331,16 +1316,3 @@ def _first_at(before: Location | None, at: Location | None) -> str:
         return ""
     same_file = at is not None and before.file == at.file
     return f" (first at line {before.line})" if same_file and before.line else f" (first at {before})"
-
-
-def _rule_actors(rule) -> list[str]:
-    return [a for _, a in _rule_actor_fields(rule)]
-
-
-def _rule_actor_fields(rule) -> list[tuple[str, str]]:
-    """The organisations a rule names, each with the field that names it."""
-    if isinstance(rule, WithOrBefore):
-        return [(f, a) for f, a in (("actor", rule.actor), ("target", rule.target)) if a is not None]
-    if hasattr(rule, "actors"):
-        return [("actors", a) for a in rule.actors]
-    return [("first", rule.first), ("then", rule.then)]

@@ -80,7 +80,8 @@ def mip_at_optimum_applies(flat: Flat) -> bool:
     """Whether HiGHS can choose among the optimal plans on hpplan's MIP held at the optimum
     (`engines.lexicographic.MipAtOptimum`: the tie-break's blocks, `hpplan explain`'s fewest moves): the
     population objective, HiGHS installed, a model within its branch and bound's reach."""
-    return flat.objective_kind != "makespan" and flat.window_variables <= HIGHS_MAX_COLUMNS and highs_available()
+    return (flat.objective_kind != "makespan" and flat.unsupported is None
+            and flat.window_variables <= HIGHS_MAX_COLUMNS and highs_available())
 
 
 def within_gap(objective: float, bound: float, tolerance: float) -> bool:
@@ -111,6 +112,8 @@ def engines_for(problem: Problem, engine: str, *, replanning: bool, work_limit: 
         from .engines.common import flatten
 
         flat = flatten(problem)
+    if flat.unsupported is not None:
+        return ["cp-sat"]  # a rule the flat form cannot hold: CP-SAT alone keeps it
     if flat.window_variables <= HIGHS_MAX_COLUMNS:
         return ["cp-sat", "highs"]
     # CP-SAT finds no plan of national size in a minute (docs/benchmarks.md)

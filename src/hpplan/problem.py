@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import Location
-from .schema import Kind, LoadProfile, Organisation, Pool, Sector, Status, WavesFile, Window
+from .schema import LoadProfile, Organisation, Pool, Sector, Status, WavesFile, Window
 
 #: load is handled in tenths of an FTE inside the model (CP-SAT works on integers)
 LOAD_SCALE = 10
@@ -308,10 +308,6 @@ class Problem:
     @staticmethod
     def users(org: Organisation) -> int:
         return org.users or 0
-
-    @staticmethod
-    def is_trust(org: Organisation) -> bool:
-        return org.kind is Kind.health_trust
 
     def describe(self) -> str:
         where = str(self.data_dir) if self.data_dir else "data"

@@ -311,12 +311,6 @@ def write_hpplan(inst: RcpspInstance, out: Path | str, *, horizon: int | None = 
     return out
 
 
-def makespan_of_plan(solution) -> int | None:
-    """The makespan a plan's objective reports (the `makespan` term)."""
-    value = solution.objective.get("makespan")
-    return None if value is None else round(value)
-
-
 # ---- PyJobShop on the same instance ---------------------------------------------------------------
 
 

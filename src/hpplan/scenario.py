@@ -49,7 +49,6 @@ from .schema import (
     Organisation,
     Rule,
     Status,
-    WithOrBefore,
     Window,
     WindowId,
     date_meant,
@@ -827,19 +826,18 @@ class _Draft:
         rules, numbers = [], []
         for n, rule in zip(self.rule_numbers, self.rules):
             label = rule.id or f"#{n}"
-            if isinstance(rule, WithOrBefore) or isinstance(rule, AfterLive):
-                named = (rule.actor, rule.target) if isinstance(rule, WithOrBefore) else (rule.first, rule.then)
-                if org.id in named:
-                    dropped.append(f"{rule.type} {label}")
-                    self.removed_rules.append(Removal(n, rule.id, c.at, f"remove {org.id}"))
-                    continue
-            elif org.id in rule.actors:
+            fields = {f for f, a in rule.named() if a == org.id}
+            if fields == {"actors"}:  # a list of members: the others keep the rule, if two or more are left
                 actors = [a for a in rule.actors if a != org.id]
                 if len(actors) < 2:
                     dropped.append(f"{rule.type} {label}")
                     self.removed_rules.append(Removal(n, rule.id, c.at, f"remove {org.id}"))
                     continue
                 rule = rule.model_copy(update={"actors": actors})
+            elif fields:  # one side of a pair (actor/target, first/then): the rule goes with it
+                dropped.append(f"{rule.type} {label}")
+                self.removed_rules.append(Removal(n, rule.id, c.at, f"remove {org.id}"))
+                continue
             rules.append(rule)
             numbers.append(n)
         self.rules, self.rule_numbers = rules, numbers

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from enum import Enum
-from typing import Annotated, Callable, ClassVar, Literal, Union
+from typing import Annotated, Callable, ClassVar, Literal, Union, get_args
 
 from pydantic import (
     AfterValidator,
@@ -29,6 +29,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .errors import Location, a_or_an, did_you_mean
+from .yamlio import text_problem
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
@@ -49,6 +50,13 @@ FTE_MAX = 100_000
 #: the largest population an organisation may serve: the largest figure any field of the data allows
 POPULATION_MAX = 100_000_000
 Fte = Annotated[float, Field(ge=0, le=FTE_MAX, allow_inf_nan=False)]
+#: the most windows a waves.yaml may have: weekly windows for 19 years (a PSPLIB J120 instance, a window a
+#: period, has at most 745; a national instance some 35); beyond it every check and solve is slow, and
+#: `check` in CI ran past its time limit for minutes
+MAX_WINDOWS = 1_000
+#: the most organisations a limit may count (`max_actors`, `max_trusts`): far above any rollout's (a
+#: national one has some 2,000)
+COUNT_MAX = 1_000_000
 
 
 def _in_tenths(value: float) -> float:
@@ -200,11 +208,45 @@ def _one_line(value: str) -> str:
         raise PydanticCustomError("one_line", "a name has no control characters, and this one has U+{code} (a "
                                   "tab or an escape like \"\\a\" in quotes): write it with letters and spaces",
                                   {"code": f"{ord(control):04X}"})
+    problem = text_problem(value, one_line=True)  # a right-to-left override (U+202E): the name shown reversed
+    if problem is not None:
+        raise PydanticCustomError("one_line", "a name has no control characters, and this one has {problem}: "
+                                  "write it with letters and spaces", {"problem": problem})
     return value
 
 
 #: a name or title shown to people: one line
 Name = Annotated[str, AfterValidator(_one_line)]
+
+
+def _reason_line(value: str) -> str:
+    """A reason is shown inside a finding's line (`no go-live from ... (REASON); ...`, a rule's `(REASON)`):
+    a line break in it made lines of check's and explain's text, and of the job summary, that read as
+    findings of their own; a control character (an escape like "\\e" in quotes) went to the terminal."""
+    if value and value.splitlines() != [value]:
+        raise PydanticCustomError("one_line", "a reason is one line (it is shown inside a finding's line), and this "
+                                  "one has a line break: write it on one line (a `note:` may say more, on several)")
+    problem = text_problem(value, one_line=True)
+    if problem is not None:
+        raise PydanticCustomError("one_line", "a reason has no control characters, and this one has {problem}: write "
+                                  "it with letters and spaces", {"problem": problem})
+    return value
+
+
+def _plain_text(value: str) -> str:
+    """A note (of several lines, if need be) holds no control character but the tab and the line break:
+    one written as an escape in quotes ("\\e", "\\a", "\\r") went into the outputs as it was."""
+    problem = text_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("text", "a text has no control characters, and this one has {problem}: remove it",
+                                  {"problem": problem})
+    return value
+
+
+#: a reason: one line without control characters (`_reason_line`)
+Reason = Annotated[str, AfterValidator(_reason_line)]
+#: a free text (a note, a source note): line breaks and tabs, but no other control character (`_plain_text`)
+Text = Annotated[str, AfterValidator(_plain_text)]
 
 #: a source note's kind: its prefix and a colon ("fact: seed 004"; `Fact :` is read as `fact:` too, and
 #: "factored from ..." is no fact), after which the note says where the value comes from (`_check_sources`)
@@ -310,7 +352,7 @@ _NOTE_EXAMPLE = {"fact": "fact: SSB 2024-01-01", "estimate": "estimate: 5.5 % of
 class Sourced(Located):
     """Data with a `source` note: field name (or `all`) -> 'fact: ...' / 'estimate: ...' / 'inferred: ...'."""
 
-    source: dict[str, str] = Field(default_factory=dict)
+    source: dict[str, Text] = Field(default_factory=dict)
 
     #: numeric fields that must carry a source note when they are given
     NEEDS_SOURCE: ClassVar[tuple[str, ...]] = ()
@@ -373,7 +415,7 @@ class Organisation(Sourced):
     # broke compare's sums)
     postponement_cost_per_month: float | None = Field(default=None, ge=0, allow_inf_nan=False,
                                                       description="MNOK per month")
-    note: str | None = None
+    note: Text | None = None
 
     NEEDS_SOURCE = ("users", "population", "postponement_cost_per_month", "live_since")
 
@@ -459,18 +501,18 @@ class Window(Sourced):
     id: Id
     date: Date  # the go-live night's date (usually a Saturday; not checked)
     name: Name | None = None
-    note: str | None = None
+    note: Text | None = None
 
 
 class Blackout(Sourced):
     from_: Date = Field(alias="from")
     to: Date
-    reason: str = Field(min_length=1)
+    reason: Reason = Field(min_length=1)
     # only these kinds / organisations are barred; everyone when both are omitted (an empty list is
     # refused: "none" and "every" would both be readings of it)
     kinds: list[Kind] | None = Field(default=None, min_length=1)
     actors: list[Id] | None = Field(default=None, min_length=1)
-    note: str | None = None
+    note: Text | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -487,13 +529,13 @@ class Track(Sourced):
     name: Name | None = None
     # members may go live only in these windows (all when omitted); an empty list is refused, as for a limit
     windows: list[WindowId] | None = Field(default=None, min_length=1)
-    note: str | None = None
+    note: Text | None = None
 
 
 class CapacityChange(Sourced):
     from_: Month = Field(alias="from")
     fte: Fte
-    note: str | None = None
+    note: Text | None = None
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
@@ -503,7 +545,7 @@ class Pool(Sourced):
     sector: Sector | None = None  # the pool that organisations of this sector load by default
     fte: Fte
     changes: list[CapacityChange] = Field(default_factory=list)
-    note: str | None = None
+    note: Text | None = None
 
     NEEDS_SOURCE = ("fte",)
 
@@ -529,7 +571,7 @@ class LoadProfile(Sourced):
     pool: Id | None = None  # the pool it loads; default: the pool of the organisation's sector
     before: list[LoadFte] = Field(default_factory=list, max_length=60)  # FTE per month, last = month before go-live
     hypercare: list[LoadFte] = Field(default_factory=list, max_length=60)  # FTE per month from the go-live month
-    note: str | None = None
+    note: Text | None = None
 
 
 class Limit(Sourced):
@@ -537,10 +579,12 @@ class Limit(Sourced):
     # max_users; all when omitted); an empty list is refused, as for a blackout
     windows: list[WindowId] | None = Field(default=None, min_length=1)
     kinds: list[Kind] | None = Field(default=None, min_length=1)
-    max_actors: int | None = Field(default=None, ge=0)
-    max_users: int | None = Field(default=None, ge=0)
-    max_trusts: int | None = Field(default=None, ge=0)
-    note: str | None = None
+    # bounded as every other number here (beyond them a limit limits nothing; past 2^63 - 1 one reached
+    # CP-SAT, which takes 64-bit integers, and crashed the solve)
+    max_actors: int | None = Field(default=None, ge=0, le=COUNT_MAX)
+    max_users: int | None = Field(default=None, ge=0, le=POPULATION_MAX)
+    max_trusts: int | None = Field(default=None, ge=0, le=COUNT_MAX)
+    note: Text | None = None
 
     @model_validator(mode="after")
     def _something(self):
@@ -555,7 +599,18 @@ class Limit(Sourced):
 
 class RuleBase(Sourced):
     id: Id | None = None
-    reason: str | None = None
+    reason: Reason | None = None
+
+    def named(self) -> list[tuple[str, str]]:
+        """The organisations this rule names, each with the field that names it, in the rule's order:
+        `[("actor", "g1"), ("target", "m1")]`; empty for `with_or_before` with `each` (it names a kind).
+        Every rule type says this itself: a type that does not is a programming error, never a guess."""
+        raise NotImplementedError(f"rule type {getattr(self, 'type', type(self).__name__)!r} does not say "
+                                  "which organisations it names (RuleBase.named)")
+
+    def named_ids(self) -> list[str]:
+        """The ids of the organisations this rule names (`named`), in the rule's order."""
+        return [ident for _, ident in self.named()]
 
 
 class WithOrBefore(RuleBase):
@@ -577,12 +632,18 @@ class WithOrBefore(RuleBase):
             raise ValueError("each: only gp_office is supported (a GP office with its municipality)")
         return self
 
+    def named(self) -> list[tuple[str, str]]:
+        return [(f, a) for f, a in (("actor", self.actor), ("target", self.target)) if a is not None]
+
 
 class Together(RuleBase):
     """All `actors` go live in the same window (or, if all are optional, none of them)."""
 
     type: Literal["together"]
     actors: list[Id] = Field(min_length=2)
+
+    def named(self) -> list[tuple[str, str]]:
+        return [("actors", a) for a in self.actors]
 
 
 class Order(RuleBase):
@@ -594,6 +655,9 @@ class Order(RuleBase):
     min_gap_windows: int = Field(default=1, ge=0, le=100)
     min_gap_months: int = Field(default=0, ge=0, le=600)
 
+    def named(self) -> list[tuple[str, str]]:
+        return [("actors", a) for a in self.actors]
+
 
 class AfterLive(RuleBase):
     """`then`'s preparation (its load profile's `before` months) starts only after `first` is live."""
@@ -602,6 +666,9 @@ class AfterLive(RuleBase):
     first: Id
     then: Id
 
+    def named(self) -> list[tuple[str, str]]:
+        return [("first", self.first), ("then", self.then)]
+
 
 class NotSameWindow(RuleBase):
     """No two of `actors` go live in the same window."""
@@ -609,11 +676,17 @@ class NotSameWindow(RuleBase):
     type: Literal["not_same_window"]
     actors: list[Id] = Field(min_length=2)
 
+    def named(self) -> list[tuple[str, str]]:
+        return [("actors", a) for a in self.actors]
 
-Rule = Annotated[
-    Union[WithOrBefore, Together, Order, AfterLive, NotSameWindow], Field(discriminator="type")
-]
-RULE_TYPES = ("with_or_before", "together", "order", "after_live", "not_same_window")
+
+#: every rule class, in the order of docs/rules.md (and of the verifier's findings)
+RULE_CLASSES: tuple[type[RuleBase], ...] = (WithOrBefore, Together, Order, AfterLive, NotSameWindow)
+Rule = Annotated[Union[RULE_CLASSES], Field(discriminator="type")]
+#: rule type (the `type:` a file writes) -> its class, in the order of `RULE_CLASSES`
+RULE_CLASS: dict[str, type[RuleBase]] = {get_args(cls.model_fields["type"].annotation)[0]: cls
+                                         for cls in RULE_CLASSES}
+RULE_TYPES = tuple(RULE_CLASS)
 
 
 class ObjectiveWeights(Located):
@@ -655,7 +728,16 @@ class WavesFile(Sourced):
     limits: list[Limit] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
     objective: ObjectiveWeights = Field(default_factory=ObjectiveWeights)
-    note: str | None = None
+    note: Text | None = None
+
+    @field_validator("windows")
+    @classmethod
+    def _not_too_many(cls, windows: list[Window]) -> list[Window]:
+        if len(windows) > MAX_WINDOWS:
+            raise ValueError(f"{len(windows):,} windows; at most {MAX_WINDOWS:,} are planned (the model has a choice "
+                             "for each organisation and window, and a check of 10,000 windows ran for minutes "
+                             "whatever its time limit): keep the windows the rollout may use")
+        return windows
 
 
 def slug(text: str) -> str:

@@ -8,17 +8,19 @@ give the same bytes.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
+import re
 from dataclasses import asdict, dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from .errors import InputError, Location, input_errors
+from .errors import MAX_ERRORS, InputError, Location, input_errors
 from .schema import Date, Id, id_advice
-from .yamlio import read_regular_file, utf8_text
+from .yamlio import read_regular_file, shown_text, text_problem, utf8_text
 
 
 #: the largest plan file read: a national plan's JSON is about 0.5 MB, a national re-plan's some 40 MB (its
@@ -235,6 +237,11 @@ def read_plan(path: Path) -> Solution:
                          "`hpplan solve --format json -o FILE` writes", Location(str(path)))
     except _KeyTwice:
         data = None  # said below, at its line
+    except ValueError as exc:  # an integer Python does not convert (more than 4,300 digits): json.loads says no place
+        line, digits = _long_number(text)
+        what = f"a number of {digits:,} digits; a plan's numbers have a few" if digits else str(exc)
+        raise InputError(f"not an hpplan plan: {what} (expected the JSON {_WRITE_ONE} writes)",
+                         Location(str(path), line)) from None
     at = JsonLines(text)
 
     def where(*keys) -> Location:
@@ -251,15 +258,18 @@ def read_plan(path: Path) -> Solution:
                          "(`hpplan solve --format json -o FILE` writes one)", where("plan") if isinstance(data, dict)
                          and "plan" in data else Location(str(path)))
     errors: list[InputError] = []
+    bad = 0  # entries that could not be read: the first MAX_ERRORS listed, the others only counted
     read: list[tuple[int, Assignment]] = []  # (its place in the file's plan list, the entry)
     for i, entry in enumerate(data["plan"]):
         try:
-            read.append((i, _assignment(where, i, entry)))
-        except InputError as error:
-            errors.append(error)
-    errors += _contradictions(read, where)
-    if errors:
-        raise input_errors(errors)
+            read.append((i, _entry(i, entry)))
+        except _Fault as fault:
+            bad += 1
+            if len(errors) < MAX_ERRORS:
+                errors.append(InputError(fault.make(), where(*fault.keys)))
+    contradictions = _contradictions(read, where)
+    if errors or contradictions:
+        raise input_errors((errors + contradictions)[:MAX_ERRORS], bad + len(contradictions))
     plan = [a for _, a in read]
     try:
         status = Status(data.get("status", "feasible"))
@@ -300,6 +310,19 @@ def read_plan(path: Path) -> Solution:
                     objective_is_estimate=dict(marks) if marks is not None else None)
 
 
+#: a run of digits longer than Python converts to an integer (sys.get_int_max_str_digits: 4,300 by default)
+_LONG_NUMBER = re.compile(r"(?<![\w.\"])-?(\d{4301,})")
+
+
+def _long_number(text: str) -> tuple[int | None, int]:
+    """The line of the first number in a JSON `text` too long to read as an integer, and its digits
+    (None and 0 when there is none: the error was another)."""
+    found = _LONG_NUMBER.search(text)
+    if found is None:
+        return None, 0
+    return text.count("\n", 0, found.start()) + 1, len(found.group(1))
+
+
 class _KeyTwice(ValueError):
     """A JSON object with a key twice (json.loads keeps the last, silently): found again, with its line,
     by JsonLines."""
@@ -312,6 +335,10 @@ def _no_key_twice(pairs: list[tuple[str, object]]) -> dict:
     return dict(pairs)
 
 
+#: JSON's white space, as JsonLines skips it
+_SPACE = re.compile(r"[ \t\r\n]*")
+
+
 class JsonLines:
     """Where each value of a valid JSON text starts (its line, by its path of keys and indexes), and the
     keys given twice in one object (path of the object, key), in the order of the text."""
@@ -321,6 +348,7 @@ class JsonLines:
         self.starts: dict[tuple, int] = {}
         self.twice: list[tuple[tuple, str, int]] = []  # (the object's path, the key, the line of its second)
         self._decoder = json.JSONDecoder()
+        self._ends: list[int] | None = None  # offsets of the newlines, made when a line is first asked for
         try:
             self._value(0, ())
         except (RecursionError, ValueError, IndexError):  # json.loads read it; this only adds lines
@@ -328,12 +356,17 @@ class JsonLines:
 
     def line(self, keys: tuple) -> int | None:
         start = self.starts.get(tuple(keys))
-        return self.text.count("\n", 0, start) + 1 if start is not None else None
+        return self.line_at(start) if start is not None else None
+
+    def line_at(self, offset: int) -> int:
+        """The line of the character at `offset`: looked up in a table of the text's line ends, made once
+        (counting the newlines before it, for each entry of a plan with 400,000 bad entries, took minutes)."""
+        if self._ends is None:
+            self._ends = [m.start() for m in re.finditer("\n", self.text)]
+        return bisect.bisect_left(self._ends, offset) + 1
 
     def _space(self, i: int) -> int:
-        while i < len(self.text) and self.text[i] in " \t\r\n":
-            i += 1
-        return i
+        return _SPACE.match(self.text, i).end()
 
     def _value(self, i: int, keys: tuple) -> int:
         i = self._space(i)
@@ -346,7 +379,7 @@ class JsonLines:
             if opener == "{":
                 key, end = self._decoder.raw_decode(self.text, i)
                 if key in seen:
-                    self.twice.append((keys, key, self.text.count("\n", 0, i) + 1))
+                    self.twice.append((keys, key, self.line_at(i)))
                 i = end
                 seen.add(key)
                 i = self._value(self._space(i) + 1, keys + (key,))  # after the ':'
@@ -409,8 +442,27 @@ _DATE = TypeAdapter(Date)
 _ID = TypeAdapter(Id)
 
 
+class _Fault(Exception):
+    """A plan entry that cannot be read: its message, made only when it is listed (`make`: a plan with
+    400,000 bad entries lists 25 of them, and formatting the others' messages took seconds), and the
+    keys of the field at fault."""
+
+    def __init__(self, make, *keys):
+        super().__init__()
+        self.make = make
+        self.keys = keys
+
+
 def _assignment(where, i: int, entry) -> Assignment:
     """Plan entry `i` of a JSON plan; bad input names the entry and its line (`where(*keys)`)."""
+    try:
+        return _entry(i, entry)
+    except _Fault as fault:
+        raise InputError(fault.make(), where(*fault.keys)) from None
+
+
+def _entry(i: int, entry) -> Assignment:
+    """Plan entry `i` of a JSON plan, or _Fault: what is wrong with it (said by `_assignment`)."""
     ident = entry.get("id") if isinstance(entry, dict) else None
     try:
         _ID.validate_python(ident, strict=True)
@@ -418,34 +470,41 @@ def _assignment(where, i: int, entry) -> Assignment:
     except ValidationError:
         label = f"plan entry {i + 1}"
         if ident is not None and "go_live" in entry:
-            shown = _shown(ident)
-            raise InputError(f"{label}: id {shown if len(shown) <= 80 else shown[:80] + '...'} is not an "
-                             f"organisation's id: {id_advice(ident)}", where("plan", i, "id"))
+            def make():
+                shown = _shown(ident)
+                return (f"{label}: id {shown if len(shown) <= 80 else shown[:80] + '...'} is not an "
+                        f"organisation's id: {id_advice(ident)}")
+            raise _Fault(make, "plan", i, "id")
     if not isinstance(entry, dict) or ident is None or "go_live" not in entry:
         # a missing go_live is no "not scheduled" (that is null): an entry cut short or mistyped
-        got = "" if isinstance(entry, dict) else f", got {_shown(entry)}"
-        raise InputError(f"{label}: expected an object with id, go_live (null: not scheduled), window, pinned{got}",
-                         where("plan", i))
+        raise _Fault(lambda: f"{label}: expected an object with id, go_live (null: not scheduled), window, pinned"
+                             f"{'' if isinstance(entry, dict) else f', got {_shown(entry)}'}", "plan", i)
     day = entry.get("go_live")
     try:
         # only null is unscheduled: 0, false or "" is no date (not "not scheduled"), and a date is
         # YYYY-MM-DD as in the data (schema.Date: no number, no time of day, no 20240427)
         go_live = None if day is None else _DATE.validate_python(day)
     except ValidationError:
-        shown = repr(day) if isinstance(day, str) else json.dumps(day)  # false, as the file has it
-        raise InputError(f"{label}: go_live {shown} is not a date; expected YYYY-MM-DD, or null for not scheduled",
-                         where("plan", i, "go_live"))
+        # false, as the file has it
+        raise _Fault(lambda: f"{label}: go_live {repr(day) if isinstance(day, str) else json.dumps(day)} is not a "
+                             "date; expected YYYY-MM-DD, or null for not scheduled", "plan", i, "go_live") from None
     window = entry.get("window")
     if window is not None and not isinstance(window, str):
-        raise InputError(f"{label}: window {_shown(window)} is not a window's id; expected its id as text, or null",
-                         where("plan", i, "window"))
+        raise _Fault(lambda: f"{label}: window {_shown(window)} is not a window's id; expected its id as text, or null",
+                     "plan", i, "window")
     pinned = entry.get("pinned", False)
     if not isinstance(pinned, bool):
-        raise InputError(f"{label}: pinned {_shown(pinned)} is not true or false", where("plan", i, "pinned"))
+        raise _Fault(lambda: f"{label}: pinned {_shown(pinned)} is not true or false", "plan", i, "pinned")
+    for key in ("name", "kind", "sector", "window"):  # shown as they are (`compare --baseline` names the plan's)
+        text = entry.get(key)
+        problem = text_problem(text, one_line=True, yaml_escape=False) if isinstance(text, str) else None
+        if problem is not None:
+            raise _Fault(lambda key=key, text=text, problem=problem: f"{label}: {key} {shown_text(text)} has {problem}; "
+                         "a plan's texts are one line without control characters", "plan", i, key)
     estimate = entry.get("go_live_is_estimate")  # optional: a plan written before the flag still reads
     if estimate is not None and not isinstance(estimate, bool):
-        raise InputError(f"{label}: go_live_is_estimate {_shown(estimate)} is not true or false; expected true, "
-                         "false, or no such key", where("plan", i, "go_live_is_estimate"))
+        raise _Fault(lambda: f"{label}: go_live_is_estimate {_shown(estimate)} is not true or false; expected true, "
+                             "false, or no such key", "plan", i, "go_live_is_estimate")
     return Assignment(
         id=ident,
         name=str(entry.get("name", ident)),

@@ -32,7 +32,8 @@ from .errors import Location, did_you_mean
 # how a figure that rests on an estimate is shown (`72*`), and which do: a capacity, a sum of users
 from .formats import capacity_estimated, estimated, marked
 from .problem import Problem
-from .schema import AfterLive, Kind, Order, Organisation, Status, Together, WithOrBefore, Window
+from .schema import (RULE_TYPES, AfterLive, Kind, NotSameWindow, Order, Organisation, Status, Together, WithOrBefore,
+                     Window)
 from .solution import Assignment, Solution
 from .solution import Status as PlanStatus
 
@@ -455,12 +456,11 @@ class _Verifier:
         for index, rule in enumerate(self.waves.rules):
             self._seq = (index,)
             label = self.rule_label(rule, numbers.rules[index] if numbers is not None else index + 1)
-            if isinstance(rule, WithOrBefore):
-                named = [rule.actor, rule.target] if rule.each is None else []
-            elif isinstance(rule, AfterLive):
-                named = [rule.first, rule.then]
-            else:
-                named = list(rule.actors)
+            check = _RULE_CHECKS.get(type(rule))
+            if check is None:  # a rule type added without its check here: never checked as another type
+                raise TypeError(f"the verifier has no check for rule type {rule.type!r} ({type(rule).__name__}); "
+                                "add one to verify._RULE_CHECKS")
+            named = rule.named_ids()
             if self.scope is not None and named and self.scope.orgs.isdisjoint(named):
                 continue  # (an `each` rule's pairs are scoped one by one)
             unknown = [n for n in named if n not in self.orgs]
@@ -468,16 +468,7 @@ class _Verifier:
                 self.add("unknown_actor", f"{label} names {', '.join(map(repr, unknown))}, not an organisation in "
                          f"{self.problem.org_file}{did_you_mean(unknown[0], self.orgs)}", tuple(unknown), rule.at)
                 continue
-            if isinstance(rule, WithOrBefore):
-                self.check_with_or_before(rule, label)
-            elif isinstance(rule, Together):
-                self.check_together(rule, label)
-            elif isinstance(rule, Order):
-                self.check_order(rule, label)
-            elif isinstance(rule, AfterLive):
-                self.check_after_live(rule, label)
-            else:
-                self.check_not_same_window(rule, label)
+            check(self, rule, label)
         self._seq = ()
 
     def both_pinned(self, *ids: str) -> bool:
@@ -790,9 +781,19 @@ def _exact(value: float) -> str:
     return str(int(value)) if value == int(value) else repr(value)
 
 
+#: each rule class -> its check (`_Verifier.check_rules`): a rule type missing here is an error, not a check of
+#: another type. Written here, not taken from the model: the verifier is the model's independent check
+_RULE_CHECKS = {
+    WithOrBefore: _Verifier.check_with_or_before,
+    Together: _Verifier.check_together,
+    Order: _Verifier.check_order,
+    AfterLive: _Verifier.check_after_live,
+    NotSameWindow: _Verifier.check_not_same_window,
+}
+
 _RULE_ORDER = (
     "unknown_actor", "plan", "pinned", "not_plannable", "mandatory", "window", "earliest", "returns",
-    "latest", "track", "blackout", "with_or_before", "together", "order", "after_live", "not_same_window",
+    "latest", "track", "blackout", *RULE_TYPES,
     "limit.max_actors", "limit.max_users", "limit.max_trusts", "capacity", "load_report", "objective",
 )
 _RANK = {rule: i for i, rule in enumerate(_RULE_ORDER)}

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable
 
 import yaml
 
-from .errors import InputError, Location
+from .errors import InputError, Location, a_or_an
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 500_000
@@ -37,6 +37,11 @@ _PLAIN_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
 #: a number with an exponent that YAML 1.1 reads as text (`1e2`, `1.38e4`: its own needs a point and a sign)
 _EXPONENT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+")
+
+
+#: the most characters of an integer read (Python converts at most 4,300 digits to an int by default,
+#: sys.get_int_max_str_digits; the data's largest numbers have a handful)
+_MAX_DIGITS = 4300
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -106,7 +111,7 @@ def load_yaml(path: Path, display: str | None = None, flags: frozenset[str] = fr
     no regular file (a folder, a device, a named pipe), or a file over MAX_BYTES, is refused before it is
     read (`read_regular_file`; `what`, `give`: the file expected and what to give instead, as it says them)."""
     raw = read_regular_file(path, display or str(path), what=what, give=give)
-    return parse_yaml(raw, display or str(path), flags)
+    return parse_yaml(raw, display or str(path), flags, what=what)
 
 
 def not_regular(mode: int) -> str | None:
@@ -209,7 +214,7 @@ def utf8_text(raw: bytes, display: str, what: str = "a YAML text file") -> str:
     return text.removeprefix("\ufeff")
 
 
-def parse_yaml(raw: bytes, display: str, flags: frozenset[str] = frozenset()) -> YamlDocument:
+def parse_yaml(raw: bytes, display: str, flags: frozenset[str] = frozenset(), *, what: str = "file") -> YamlDocument:
     text = utf8_text(raw, display)
     # composed letters (NFC): an å typed as a and a combining ring (pasted from macOS) is one letter, so
     # names line up in the table (padded by letters), compare equal and sort as the same name
@@ -232,7 +237,7 @@ def parse_yaml(raw: bytes, display: str, flags: frozenset[str] = frozenset()) ->
             raise InputError(f"invalid YAML: {exc}", Location(display))
     if node is None:
         raise InputError("file is empty; expected a YAML mapping", Location(display, 1))
-    builder = _Builder(display, loader, flags)
+    builder = _Builder(display, loader, flags, what)
     data = builder.build(node, (), 0)
     return YamlDocument(display, data, builder.lines, builder.written, builder.commented)
 
@@ -305,6 +310,54 @@ _CONTROL_NAMES = {"\x00": "NUL", "\x08": "backspace", "\x0b": "vertical tab, Wor
                   "\x1b": "escape", "\x7f": "delete"}
 
 
+#: the characters no text value may hold, whatever wrote them (a raw one is refused in the whole file,
+#: `_refuse_control_characters`; these come from YAML's escapes in quotes, "\e", "\a", "\r", or from a JSON
+#: plan's "\u001b"): the C0 controls but the tab and the line feed, delete, the C1 controls, the line and
+#: paragraph separators, and the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+#: U+2066-U+2069: a right-to-left override shows the text after it reversed, so a name or a line reads
+#: otherwise than it is). They went into every output as they were: a terminal's escape sequences (its
+#: title, its screen, its clipboard) on the screen of whoever ran `check` or `explain`, and lines that
+#: looked like findings of hpplan's own
+CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: the same, and the tab and the line feed: for a text shown on one line (a name, a reason)
+CONTROL_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: YAML's escape of a control character, as a message shows how it was written
+_ESCAPES = {"\x00": "\\0", "\x07": "\\a", "\x08": "\\b", "\t": "\\t", "\n": "\\n", "\x0b": "\\v",
+            "\x0c": "\\f", "\x0d": "\\r", "\x1b": "\\e", "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def control_name(char: str, yaml_escape: bool = True) -> str:
+    """A control character as a message names it, with its code and the escape that writes it in YAML's
+    double quotes: `escape (U+001B, "\\e" in quotes)`."""
+    import unicodedata as ud
+
+    name = {"\x00": "NUL", "\x07": "bell", "\x08": "backspace", "\t": "tab", "\n": "line break",
+            "\x0b": "vertical tab", "\x0c": "form feed", "\x0d": "carriage return", "\x1b": "escape",
+            "\x7f": "delete", "\x85": "next line"}.get(char) or ud.name(char, "control character").lower()
+    escape = _ESCAPES.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+    return f"{name} (U+{ord(char):04X}, \"{escape}\" in quotes)" if yaml_escape else f"{name} (U+{ord(char):04X})"
+
+
+def shown_text(text: str, most: int = 60) -> str:
+    """A text as a message quotes it: its control characters escaped (as Python writes them: '\\x1b'),
+    cut to `most` characters."""
+    shown = repr(text[:most])
+    return shown + ("..." if len(text) > most else "")
+
+
+def text_problem(text: str, one_line: bool = False, yaml_escape: bool = True) -> str | None:
+    """What no text value may hold and `text` does (`CONTROL_IN_TEXT`; with `one_line`, the tab and the
+    line feed too: `CONTROL_IN_LINE`), said as a message says it, or None."""
+    found = (CONTROL_IN_LINE if one_line else CONTROL_IN_TEXT).search(text)
+    if found is None:
+        return None
+    char = found.group()
+    kind = ("a bidirectional control character" if _BIDI.match(char) else
+            "a line break" if char in "\n\u2028\u2029\x85" else "a control character")
+    return f"{kind}, {control_name(char, yaml_escape)}"
+
+
 #: line breaks YAML (and Python) count that an editor shows as none: next line, line and paragraph separator
 #: (and a carriage return alone, not before a line feed: an old Mac line end, or one pasted into a value)
 _HIDDEN_BREAK = re.compile("[\u0085\u2028\u2029]|\r(?!\n)")
@@ -317,7 +370,8 @@ _NBSP = re.compile("(?<=[:-])\u00a0|^[ ]*\u00a0", re.MULTILINE)
 def _refuse_control_characters(text: str, display: str) -> None:
     """Refuse the characters YAML does not allow anywhere, even in a comment (PyYAML's own test, which
     it makes before parsing, without a line): text pasted from Word or Excel brings them along."""
-    found = yaml.reader.Reader.NON_PRINTABLE.search(text) or _HIDDEN_BREAK.search(text) or _NBSP.search(text)
+    found = (yaml.reader.Reader.NON_PRINTABLE.search(text) or _HIDDEN_BREAK.search(text) or _NBSP.search(text)
+             or _BIDI.search(text))
     if found is None:
         return
     char = found.group()
@@ -328,6 +382,8 @@ def _refuse_control_characters(text: str, display: str) -> None:
             "would be off)" if _HIDDEN_BREAK.match(char) else
             "a non-breaking space (U+00A0: YAML reads it as a letter, not a space; write a plain space)"
             if char == "\u00a0" else
+            f"a bidirectional control character ({unicodedata.name(char).lower()}, {code}: the text after it is "
+            "shown reordered, so the line reads otherwise than it is)" if _BIDI.match(char) else
             f"a control character ({code})" if ord(char) < 0xA0 else f"a character YAML does not allow ({code})")
     raise InputError(f"{what} at column {len(before[-1])}; remove it (text pasted from Word or Excel often brings "
                      "these along)",
@@ -551,8 +607,9 @@ def _text_between(first: yaml.Node, then: yaml.Node) -> str | None:
 class _Builder:
     """Turns a composed node tree into Python values, recording lines and refusing misreadings."""
 
-    def __init__(self, display: str, loader: _StrictLoader, flags: frozenset[str] = frozenset()):
+    def __init__(self, display: str, loader: _StrictLoader, flags: frozenset[str] = frozenset(), what: str = "file"):
         self.display = display
+        self.what = what
         self.loader = loader
         self.flags = flags
         self.lines: dict[tuple, int] = {}
@@ -563,10 +620,21 @@ class _Builder:
     def error(self, node: yaml.Node, message: str) -> InputError:
         return InputError(message, Location(self.display, node.start_mark.line + 1))
 
+    def _too_many(self) -> str:
+        """What a file of more than MAX_NODES values is told, by the file it was read as: a data file (a
+        national instance's organisations.yaml has some 45,000 values), a plan, a scenario."""
+        if self.what != "file":
+            kind = a_or_an(self.what)
+        elif Path(self.display).name in ("organisations.yaml", "waves.yaml"):
+            kind = "a data file (a national instance's organisations.yaml has some 45,000)"
+        else:
+            kind = "an hpplan file"
+        return f"far more than {kind} holds; is this the right file?"
+
     def build(self, node: yaml.Node, path: tuple, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise self.error(node, f"more than {MAX_NODES:,} values; this is not a plan file")
+            raise self.error(node, f"more than {MAX_NODES:,} values; {self._too_many()}")
         if depth > MAX_DEPTH:
             raise self.error(node, f"nested more than {MAX_DEPTH} levels deep")
         self.lines.setdefault(path, node.start_mark.line + 1)
@@ -668,8 +736,12 @@ class _Builder:
             text = _as_text(node.start_mark)
             if text is not None:
                 raise self.error(node, f"invalid YAML: {text}")
+        if node.tag == _INT and len(node.value) > _MAX_DIGITS:  # int() refuses it, and the message repeated it whole
+            digits = sum(char.isdigit() for char in node.value)
+            raise self.error(node, f"a number of {digits:,} digits ({node.value[:20]}...); no value in hpplan's files "
+                                   "has more than a few: check the value")
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
             # YAML reads 2024-02-30 as a date, and then there is no such day
             hint = "; a date is YYYY-MM-DD, a day of the calendar" if node.tag == "tag:yaml.org,2002:timestamp" else ""
@@ -677,3 +749,9 @@ class _Builder:
         except Exception:  # an explicit tag PyYAML's own code cannot follow (`!!bool maybe`, `!!timestamp X`)
             kind = node.tag.rsplit(":", 1)[-1]
             raise self.error(node, f"cannot read value {node.value!r} as {kind} (its tag !!{kind}); drop the tag")
+        if isinstance(value, str):
+            problem = text_problem(value)
+            if problem is not None:
+                raise self.error(node, f"{problem} in the text {shown_text(value)}; remove it (a text holds letters, "
+                                       "spaces and line breaks; an escape in quotes writes no control character here)")
+        return value

@@ -24,12 +24,6 @@ from ..problem import Problem, Profile
 from ..schema import Kind, Organisation
 from ..solution import Solution, SolveStats, Status as PlanStatus
 
-#: docs/rules.md `after_live`: position(then) >= position(first) and
-#: month(then) - len(then's longest `before`) >= month(first) + AFTER_LIVE_EXTRA_MONTHS
-#: (preparation may start in the month `first` goes live).
-AFTER_LIVE_EXTRA_MONTHS = 0
-
-
 @dataclass(frozen=True)
 class Load:
     """One load profile of an organisation and the pool it loads."""
@@ -139,6 +133,9 @@ class Flat:
     limits: list[WindowLimit] = field(default_factory=list)
     #: why the data cannot be planned at all, whatever the plan (e.g. together with a pinned member)
     impossible: list[str] = field(default_factory=list)
+    #: why this flat form is not the problem (a rule type it does not translate, named), else None: the
+    #: flat engines (HiGHS, greedy, LP rounding, parts, window program) then plan nothing (`require_exact`)
+    unsupported: str | None = None
     #: objective: term -> org id -> cost per domain slot (aligned with `domain[org]`) and when unscheduled
     slot_cost: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     never_cost: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -173,11 +170,6 @@ class Flat:
                 costs[None] += self.never_cost[term][org_id]
             self._costs[org_id] = costs
         return costs[k]
-
-    def month_of(self, org_id: str, k: int | None) -> int | None:
-        if org_id in self.fixed:
-            return self.fixed[org_id].month
-        return None if k is None else self.slots[k].month
 
     def prep_months(self, org_id: str) -> int:
         return max((len(load.profile.before) for load in self.loads.get(org_id, [])), default=0)
@@ -214,7 +206,7 @@ def flatten(problem: Problem) -> Flat:
 def _rules(flat: Flat) -> None:
     problem = flat.problem
     for index, rule in enumerate(problem.waves.rules):
-        label = rule.id or f"{rule.type}#{index + 1}"
+        label = rule.id or f"{rule.type}#{problem.rule_number(index)}"
         if rule.type == "with_or_before":
             for actor, target in with_or_before_pairs(problem, rule):
                 if actor in flat.fixed and target in flat.fixed:
@@ -234,10 +226,21 @@ def _rules(flat: Flat) -> None:
         elif rule.type == "after_live":
             if rule.first in flat.fixed and rule.then in flat.fixed:
                 continue
-            gap = flat.prep_months(rule.then) + AFTER_LIVE_EXTRA_MONTHS
-            flat.precedences.append(Precedence(rule.first, rule.then, 0, gap, label))
+            # docs/rules.md: position(then) >= position(first), and month(then) - len(then's longest
+            # `before`) >= month(first) (preparation may start in the month `first` goes live)
+            flat.precedences.append(Precedence(rule.first, rule.then, 0, flat.prep_months(rule.then), label))
         elif rule.type == "not_same_window":
             flat.not_same.append(tuple(rule.actors))
+        else:  # a rule type the flat form does not translate: its engines must not plan without it
+            flat.unsupported = f"{label}: rule type {rule.type!r} is not in the flat form"
+            return
+
+
+def require_exact(flat: Flat, engine: str) -> None:
+    """Raise NotImplementedError when `flat` is not the problem (`Flat.unsupported`): a flat engine never
+    plans without a rule (as `engines.interval.solve_interval` for its form)."""
+    if flat.unsupported is not None:
+        raise NotImplementedError(f"{engine}: {flat.unsupported}")
 
 
 def _limits(flat: Flat) -> None:

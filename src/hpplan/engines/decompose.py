@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..solution import Solution, SolveStats, Status
-from .common import DisjointSets, Flat, limit_weight, short_gil_turns, to_solution
+from .common import DisjointSets, Flat, limit_weight, require_exact, short_gil_turns, to_solution
 
 
 def components(flat: Flat) -> list[list[str]]:
@@ -272,6 +272,7 @@ def solve_by_parts(flat: Flat, parts: list[list[str]], solve_part: PartSolver, *
     each part as its share. Returns (status, plan of the whole or None, bound of the whole, notes)."""
     from .common import objective_terms
 
+    require_exact(flat, "the parts")
     subs = [restrict(flat, part) for part in parts]
     deadline = time.perf_counter() + time_limit
     tracker = _Tracker(flat, subs, fixed_cost(flat, parts), on_progress)

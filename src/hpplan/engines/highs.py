@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 
 from ..problem import Problem
 from ..solution import Solution, SolveStats
-from .common import Flat, breaks_rules, flatten, limit_weight, objective_terms
+from .common import Flat, breaks_rules, flatten, limit_weight, objective_terms, require_exact
 from .decompose import PartResult
 
 #: below 1: every objective coefficient is an integer (docs/model.md)
@@ -115,6 +115,7 @@ class MipModel:
     """The MIP, as arrays for highspy, with the column of every x[a,k]."""
 
     def __init__(self, flat: Flat, symmetry: bool = True, aggregate: bool = False, counts: bool = False):
+        require_exact(flat, "the MIP")  # a MIP without one of the rules would plan without it
         self.flat = flat
         #: interchangeable groups whose symmetry rows the MIP holds (docs/model.md "Symmetry breaking")
         self.symmetry: list[list[str]] = []
@@ -483,6 +484,7 @@ def solve_highs(problem: Problem, options: HighsOptions | None = None, flat: Fla
     options = options or HighsOptions()
     started = time.perf_counter()
     flat = flat or flatten(problem)
+    require_exact(flat, "highs")
     stats = SolveStats(engine="highs", seed=options.seed, workers=options.threads, time_limit=options.time_limit,
                        tie_break="skipped", phases=["objective"])
     parts = components(flat) if options.decompose else []

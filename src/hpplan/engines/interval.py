@@ -134,7 +134,7 @@ def _analyse(problem: Problem) -> _Analysis:
         return org_id in fixed or org_id in domain
 
     for index, rule in enumerate(problem.waves.rules):
-        label = rule.id or f"rule #{index + 1} ({rule.type})"
+        label = rule.id or f"rule #{problem.rule_number(index)} ({rule.type})"
         if rule.type == "with_or_before":
             for actor, target in with_or_before_pairs(problem, rule):
                 if actor in fixed and target in fixed:

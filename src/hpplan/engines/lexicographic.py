@@ -68,8 +68,11 @@ class MipAtOptimum:
 
     def __init__(self, flat: Flat, optimum: int, seed: int = 0, symmetry: bool = True, stop=None):
         self.flat = flat
-        self.mip = MipModel(flat, symmetry=symmetry, aggregate=False, counts=True)
         self.optimum = optimum
+        if flat.unsupported is not None:  # the flat form lacks a rule (`Flat.unsupported`): no MIP, no plans
+            self.mip = None
+            return
+        self.mip = MipModel(flat, symmetry=symmetry, aggregate=False, counts=True)
         self.mip.rows.add({col: cost for col, cost in enumerate(self.mip.cost) if cost},
                           optimum - self.mip.offset - 0.5, optimum - self.mip.offset + 0.5)  # = z*
         self.highs = load_highs(self.mip, HighsOptions(seed=seed), integer=True)
@@ -79,6 +82,8 @@ class MipAtOptimum:
 
     def fix(self, org_id: str, k: int | None) -> None:
         """Keep `org_id` in window `k` (a future-window index; None: not scheduled) from now on."""
+        if self.mip is None:
+            return
         for slot in self.flat.domain.get(org_id, []):
             value = 1.0 if slot == k else 0.0
             self.highs.changeColBounds(self.mip.x[org_id, slot], value, value)
@@ -89,6 +94,8 @@ class MipAtOptimum:
         window index or None): (a plan, proven). The plan is None when HiGHS has none that the
         independent verifier accepts at the optimum, so the caller can go on without it."""
         flat, mip = self.flat, self.mip
+        if mip is None:
+            return None, False
         weights, weight = {}, 1
         for org_id in reversed(block):
             weights[org_id] = weight
@@ -111,6 +118,8 @@ class MipAtOptimum:
         index; others are not counted) in their window there: (a plan, proven the fewest changes). None
         when HiGHS has no plan that the verifier accepts at the optimum. Without a `start` the answer
         depends on the data alone."""
+        if self.mip is None:
+            return None, False
         cost, offset = {}, 0.0
         counted = {o: k for o, k in reference.items() if k is not None}
         for org_id, k in counted.items():

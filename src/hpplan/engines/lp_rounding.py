@@ -37,7 +37,7 @@ from dataclasses import replace
 
 from ..problem import Problem
 from ..solution import Solution, SolveStats
-from .common import Flat, breaks_rules, flatten, objective_terms
+from .common import Flat, breaks_rules, flatten, objective_terms, require_exact
 from .decompose import PartResult
 from .highs import HighsOptions, MipModel, listen, load_highs, set_start
 
@@ -64,6 +64,7 @@ def solve_lp_rounding(problem: Problem, options: HighsOptions | None = None, fla
     options = options or HighsOptions()
     started = time.perf_counter()
     flat = flat or flatten(problem)
+    require_exact(flat, "lp-rounding")
     stats = SolveStats(engine="lp-rounding", seed=options.seed, workers=options.threads,
                        time_limit=options.time_limit, tie_break="skipped", phases=[])
 

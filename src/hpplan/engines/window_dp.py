@@ -92,7 +92,7 @@ def _units(flat: Flat) -> _Units | None:
     """The part as units, or None when the program does not apply (module docstring; at most
     `MAX_CHAINS` chains)."""
     planned = [o for o, ks in flat.domain.items() if ks]
-    if (flat.objective_kind != "population" or flat.impossible or not planned
+    if (flat.objective_kind != "population" or flat.impossible or flat.unsupported is not None or not planned
             or any(flat.domain.get(a) or flat.domain.get(t) for a, t in flat.with_or_before)
             or _constantly_broken(flat)):
         return None
