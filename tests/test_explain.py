@@ -455,7 +455,8 @@ def test_why_not_earlier_without_a_proof_says_how_much_worse_at_least(monkeypatc
     answer = why_not_earlier(p, "m3", plan)
     assert answer.verdict == "objective" and not answer.proven
     assert answer.at_least == 140 and answer.objective_change["total"] == 190
-    assert "is worse by at least 140 (not proven within the time limit; the best one found is worse by 190)" \
+    # marked: the change rests on the test data's estimated populations (s27)
+    assert "is worse by at least 140* (not proven within the time limit; the best one found is worse by 190*)" \
         in answer.to_text()
     assert answer.to_json_dict()["objective_change_at_least"] == 140
 
@@ -466,8 +467,8 @@ def test_why_not_earlier_undecided_when_the_bound_allows_a_plan_as_good(monkeypa
     answer = why_not_earlier(p, "m3", plan)
     assert answer.verdict == "undecided" and answer.at_least == -310
     assert "not decided within the time limit whether a plan with M3 in window w1 (2024-02-10) is as good " \
-           "as this one: the best one found is worse by 190, and the bound does not rule out one better by " \
-           "310 (raise --time-limit)" in answer.to_text()
+           "as this one: the best one found is worse by 190*, and the bound does not rule out one better by " \
+           "310* (raise --time-limit)" in answer.to_text()  # marked: estimated populations (s27)
 
 
 def test_why_not_earlier_at_regional_scale_is_answered_and_proven(tmp_path: Path):

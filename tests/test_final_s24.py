@@ -49,5 +49,5 @@ def test_the_markdown_summary_per_window_marks_an_estimated_history_date():
     assert dates["2023-04"] and not dates["2022-11"] and not dates["2022-05"]  # by the window's own note
     for window, estimate in ((w.id, dates[w.id]) for w in shipped.history_windows):
         date = next(w.date for w in shipped.waves.windows if w.id == window).isoformat()
-        assert f"| {window} (history) | {date}{chr(92) + '*' if estimate else ''} |" in summary, window
-    assert "| 2023-04 (history) | 2023-04-29\\* | " in summary
+        assert f"| {window} (history) | {date}{'*' if estimate else ''} |" in summary, window  # s27: no backslash
+    assert "| 2023-04 (history) | 2023-04-29* | " in summary

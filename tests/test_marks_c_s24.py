@@ -64,9 +64,11 @@ def test_compare_leaves_a_load_from_fact_profiles_unmarked():
     m2 = next(m for m in comparison.moves if m.id == "m2")
     assert m2.cause.rule == "capacity" and not m2.cause.estimate and "*" not in m2.cause.text
     assert not any("*" in line for line in totals_lines(comparison))
-    # the one mark is m1's postponed date, the scenario's what-if (noted `estimate: scenario ...`), not a load
+    # the one mark is m1's postponed date, the scenario's what-if (noted `estimate: scenario ...`), not a load;
+    # the scenario line marks it as the cause does (session 27)
     marks = [line for line in comparison_text(comparison, 100, "c").splitlines() if "*" in line]
-    assert marks == ["    why: earliest none -> 2024-04-01* (scenario)", ESTIMATE_NOTE]
+    assert marks == ["  scenario: command line: postpone m1: earliest none -> 2024-04-01*",
+                     "    why: earliest none -> 2024-04-01* (scenario)", ESTIMATE_NOTE]
     report = next(p for p in comparison.to_json_dict()["peak_load"] if p["pool"] == "primary")
     assert report["before"]["used_is_estimate"] is False
 

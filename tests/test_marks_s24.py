@@ -89,7 +89,7 @@ def test_a_load_from_estimated_profiles_is_marked_and_one_from_facts_is_not(ship
 
 
 def test_the_terminal_and_markdown_mark_the_peak_load_and_say_what_it_means(shipped, plan):
-    for text, cell in ((terminal(shipped, plan), r"\|\s+(\d+)\* \|"), (to_markdown(shipped, plan), r"\| (\d+)\\\* \|")):
+    for text, cell in ((terminal(shipped, plan), r"\|\s+(\d+)\* \|"), (to_markdown(shipped, plan), r"\| (\d+)\* \|")):
         peaks = text[text.index("eak load per pool"):]
         rows = [line for line in peaks.splitlines() if line.startswith(("specialist", "| specialist"))]
         assert rows and re.search(cell, rows[0]) and re.search(r"\d%\\?\*", rows[0]), rows
@@ -124,11 +124,11 @@ def test_the_objective_is_marked_where_it_rests_on_estimated_populations(shipped
     assert not any(objective_estimated(facts(shipped, orgs=True), plan).values())
     text = terminal(shipped, plan)
     assert re.search(r"population_delay 1 000\* \| preference 20 \| total 1 020\*", text)
-    assert "| population_delay | 1 000\\* |" in to_markdown(shipped, plan)
+    assert "| population_delay | 1 000* |" in to_markdown(shipped, plan)  # s27: no backslash
     page = report_html(shipped, plan)
     assert "<td>population_delay</td><td class=\"num\">1 000*</td>" in page
     plain = facts(shipped, orgs=True, profiles=True)
-    assert "1 000*" not in terminal(plain, plan) and "1 000\\*" not in to_markdown(plain, plan)
+    assert "1 000*" not in terminal(plain, plan) and "1 000*" not in to_markdown(plain, plan)
 
 
 # ---- 3. estimated history dates ------------------------------------------------------------------------
@@ -139,7 +139,7 @@ def test_an_estimated_go_live_date_is_marked_and_named_in_estimates(shipped, pla
     named = {i for i, r in rows.items() if "live_since" in r["estimates"]}
     assert named == ESTIMATED_DATES
     markdown = to_markdown(shipped, plan)
-    assert re.search(r"\| 2023-11 \(history\) \| 2023-11-04\\\* \| helse-more-og-romsdal-laboratorier \|", markdown)
+    assert re.search(r"\| 2023-11 \(history\) \| 2023-11-04\* \| helse-more-og-romsdal-laboratorier \|", markdown)
     assert re.search(r"\| 2023-11 \(history\) \| 2023-11-04 \| rindal \|", markdown)  # a fact: no mark
     dates = window_dates_estimated(shipped, plan)
     # a window's date is marked by its own note alone (session 26): 2023-11-04 and 2022-11-12 are facts; the

@@ -232,6 +232,14 @@ GapOption = typer.Option(
 )
 
 
+#: the command line's quick scenario forms (`scenario.apply_quick`, after any --scenario files): the same options
+#: for `solve`, `check` and `explain`
+PostponeOption = typer.Option([], "--postpone", help="ID=YYYY-MM-DD: a new earliest go-live date.")
+ExcludeOption = typer.Option([], "--exclude", help="ID: the organisation opts out (stays unscheduled).")
+CapacityOption = typer.Option(
+    [], "--capacity", help="POOL=FTE or POOL=80%, optionally @YYYY-MM: the capacity from that month on.")
+
+
 def fail_input(error: InputError) -> None:
     """Report bad input as `file:line: message` lines on stderr and exit 2."""
     for line in str(error).splitlines():
@@ -426,11 +434,20 @@ def folder_if_known(data: Optional[Path], scenarios: list[Path]) -> Optional[Pat
         return None
 
 
-def check_command_line(data: Path, scenarios: list[Path], *more: str, verb: str = "check") -> str:
-    """`hpplan check --data DATA --scenario S ... MORE` (or another verb that reads the same data:
-    `explain`), quoted for a shell, for a message to paste."""
+def check_command_line(data: Path, scenarios: list[Path], *more: str, verb: str = "check", postpone: list[str] = (),
+                       exclude: list[str] = (), capacity: list[str] = ()) -> str:
+    """`hpplan check --data DATA --scenario S ... [--postpone P --exclude E --capacity C ...] MORE` (or another
+    verb that reads the same data: `explain`), quoted for a shell, for a message to paste."""
     return shlex.join(["hpplan", verb, "--data", str(data),
-                       *(a for s in scenarios for a in ("--scenario", str(s))), *more])
+                       *(a for s in scenarios for a in ("--scenario", str(s))),
+                       *quick_options(postpone, exclude, capacity), *more])
+
+
+def quick_options(postpone: list[str] = (), exclude: list[str] = (), capacity: list[str] = ()) -> list[str]:
+    """The quick forms as given on the command line (`--postpone P --exclude E --capacity C`), in the order
+    they are applied."""
+    return [a for name, values in (("--postpone", postpone), ("--exclude", exclude), ("--capacity", capacity))
+            for value in values for a in (name, value)]
 
 
 def note_scenario_base(path: Path, data: Path) -> None:
@@ -518,9 +535,9 @@ def solve_command(
              "format solve does not write, .png or .html: refused)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the plan to this file (atomically)."),
     scenario: list[Path] = typer.Option([], "--scenario", "-s", help="A scenario file (docs/scenarios.md); repeat to apply several in order."),
-    postpone: list[str] = typer.Option([], "--postpone", help="ID=YYYY-MM-DD: a new earliest go-live date."),
-    exclude: list[str] = typer.Option([], "--exclude", help="ID: the organisation opts out (stays unscheduled)."),
-    capacity: list[str] = typer.Option([], "--capacity", help="POOL=FTE or POOL=80%, optionally @YYYY-MM: the capacity from that month on."),
+    postpone: list[str] = PostponeOption,
+    exclude: list[str] = ExcludeOption,
+    capacity: list[str] = CapacityOption,
     baseline: Optional[Path] = typer.Option(
         None, "--baseline", "-b",
         help="A saved plan (JSON, or a YAML plan as check --plan reads): keep every rule, then change it as "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import sys
 import warnings
 from enum import Enum
@@ -14,8 +15,8 @@ import typer
 
 from .check import (EXIT_FAILED, EXIT_OK, EXIT_UNDECIDED, FORMATS, CheckResult, check_data, check_plan, invalid,
                     source_label, stale_note, to_junit, to_step_summary)
-from .cli import (EXIT_INPUT, app, check_command_line, fail_input, folder_if_known, folder_to_plan,
-                  inputs_of, output_problem, problem_with)
+from .cli import (EXIT_INPUT, CapacityOption, ExcludeOption, PostponeOption, app, check_command_line, fail_input,
+                  folder_if_known, folder_to_plan, inputs_of, output_problem, problem_with, quick_options)
 from .errors import DataWarning, InputError, InputErrors
 from .explain import (SOLVE_TIME_LIMIT, WORK_BUDGET_FACTOR, Explanation, Undecided, counted, explain_infeasible,
                       is_feasible, known_actor, plan_file_for, why_not_earlier)
@@ -57,9 +58,30 @@ ExplainTimeLimitOption = typer.Option(
          "--actor's best plan with it moved, wall seconds of hpplan solve's race.")
 
 
-def load_with_scenarios(data: Optional[Path], scenarios: list[Path]) -> Problem:
-    """The data (--data, else the first scenario's base, else ./data: as `solve`) with the scenarios."""
-    return problem_with(folder_to_plan(data, scenarios), scenarios)
+#: the quick forms as given (`--postpone`, `--exclude`, `--capacity`): keyword arguments of `problem_with` and
+#: `check_command_line`
+Quick = dict
+
+
+def load_with_scenarios(data: Optional[Path], scenarios: list[Path], quick: Quick | None = None) -> Problem:
+    """The data (--data, else the first scenario's base, else ./data: as `solve`) with the scenarios, and after
+    them the quick forms (`--postpone`, `--exclude`, `--capacity`), as `solve` applies them."""
+    return problem_with(folder_to_plan(data, scenarios), scenarios, **(quick or {}))
+
+
+def scenario_names(scenarios: list[Path], quick: Quick | None, problem: Optional[Problem] = None) -> list:
+    """What was applied to the data, for the labels of check's reports (`check.source_label`: the summary, the
+    JSON's `source`, the JUnit suite, GitHub's summary line and job summary): the scenario files, then the quick
+    forms as given, with the changes they made as compare names them (`--exclude meraker [exclude meraker (opts
+    out)]`); without `problem` (input that could not be read) the quick forms alone."""
+    given = quick_options(**(quick or {}))
+    if not given:
+        return list(scenarios)
+    from .exports import QUICK_CHANGE  # how `scenario.apply_quick` names them in `Problem.applied`
+
+    changes = [change.removeprefix(QUICK_CHANGE) for change in (problem.applied if problem is not None else ())
+               if change.startswith(QUICK_CHANGE)]
+    return [*scenarios, shlex.join(given) + (f" [{'; '.join(changes)}]" if changes else "")]
 
 
 @app.command("check")
@@ -67,6 +89,9 @@ def load_with_scenarios(data: Optional[Path], scenarios: list[Path]) -> Problem:
 def check_command(
     data: Optional[Path] = DataOption,
     scenario: List[Path] = ScenarioOption,
+    postpone: List[str] = PostponeOption,
+    exclude: List[str] = ExcludeOption,
+    capacity: List[str] = CapacityOption,
     plan: Optional[Path] = typer.Option(
         None, "--plan", "-p",
         help="Check this plan (YAML plan file, or JSON from `hpplan solve --format json`) instead of asking "
@@ -88,45 +113,48 @@ def check_command(
         typer.echo("error: --junit -: the JUnit report on stdout is --format junit", err=True)
         raise typer.Exit(EXIT_INPUT)
     folder = folder_if_known(data, scenario) or data or Path("data")  # what is read: the junit check, labels, explain
+    quick = {"postpone": postpone, "exclude": exclude, "capacity": capacity}  # applied after the scenario files
     if junit is not None:  # before any work, and never over a file the check reads
-        _unwritable(output_problem(junit, inputs_of(folder, scenario, plan, known), "--junit"), fmt, folder, scenario,
-                    plan)
+        _unwritable(output_problem(junit, inputs_of(folder, scenario, plan, known), "--junit"), fmt, folder,
+                    scenario_names(scenario, quick), plan)
     caught: list = []
     finished = False
     try:
         with warnings.catch_warnings(record=True) as caught:  # the data's warnings: in the report (`_with_warnings`)
-            result, error = _checked(data, scenario, plan, known, time_limit, folder)
+            result, error = _checked(data, scenario, plan, known, time_limit, folder, quick)
         finished = True
     finally:  # said once the recording ends (inside it, they would be recorded again); cut short: on stderr
         said = _said_warnings(caught, fmt if finished and _carries_warnings(fmt, result) else CheckFormat.text)
     if error is not None and fmt is CheckFormat.text:  # the errors on stderr, as every command writes them; the
-        _write_junit(junit, result, fmt, folder, scenario, plan)  # summary as always
+        _write_junit(junit, result, fmt, folder, scenario_names(scenario, quick), plan)  # summary as always
         sys.stdout.write(result.summary + "\n")
         sys.stdout.flush()
         fail_input(error)
     write_stdout(_with_warnings(FORMATS[fmt.value](result), fmt if _carries_warnings(fmt, result) else
                                 CheckFormat.text, said))
-    _write_junit(junit, result, fmt, folder, scenario, plan)
+    _write_junit(junit, result, fmt, folder, scenario_names(scenario, quick), plan)
     _job_summary(result, fmt)
     raise typer.Exit(result.exit_code)
 
 
 def _checked(data: Optional[Path], scenario: List[Path], plan: Optional[Path], known: Optional[Path],
-             time_limit: float, folder: Path) -> tuple[CheckResult, InputError | None]:
-    """The check's result, and the input error that made it invalid (None: the input was read)."""
+             time_limit: float, folder: Path, quick: Quick) -> tuple[CheckResult, InputError | None]:
+    """The check's result, and the input error that made it invalid (None: the input was read). `quick`: the
+    quick forms, applied after the scenario files."""
     try:
         if known is not None and plan is None:
             raise InputError("--known goes with --plan: known findings are a plan's (data with no plan has no plan "
                              "at all); give the plan they were found in", str(known))
         _check_paths(plan, known)
-        problem = load_with_scenarios(data, scenario)
+        problem = load_with_scenarios(data, scenario, quick)
+        named = scenario_names(scenario, quick, problem)
         if plan is not None:
-            result = check_plan(problem, plan, scenarios=scenario, known=known)
+            result = check_plan(problem, plan, scenarios=named, known=known)
         else:
-            result = check_data(problem, time_limit=time_limit, scenarios=scenario,
-                                explain=check_command_line(folder, scenario, verb="explain"))
+            result = check_data(problem, time_limit=time_limit, scenarios=named,
+                                explain=check_command_line(folder, scenario, verb="explain", **quick))
     except InputError as error:
-        return _invalid(error, folder, scenario, plan), error
+        return _invalid(error, folder, scenario_names(scenario, quick), plan), error
     return result, None
 
 
@@ -251,6 +279,9 @@ def _invalid(error: InputError, folder: Path, scenario: List[Path], plan: Option
 def explain_command(
     data: Optional[Path] = DataOption,
     scenario: List[Path] = ScenarioOption,
+    postpone: List[str] = PostponeOption,
+    exclude: List[str] = ExcludeOption,
+    capacity: List[str] = CapacityOption,
     actors: List[str] = typer.Option(
         [], "--actor", "-a", help="Explain why this organisation (id) does not go live one window earlier (one "
                                   "organisation a run)."),
@@ -264,9 +295,10 @@ def explain_command(
     """Why the data has no plan (the rules and limits that cannot hold together, and the smallest changes
     that help); with --actor, why an organisation does not go live earlier."""
     folder = folder_if_known(data, scenario) or data or Path("data")
+    quick = {"postpone": postpone, "exclude": exclude, "capacity": capacity}  # applied after the scenario files
     try:
-        actor = one_actor(actors, folder, scenario, plan)
-        problem = load_with_scenarios(data, scenario)
+        actor = one_actor(actors, folder, scenario, plan, quick)
+        problem = load_with_scenarios(data, scenario, quick)
         if plan is not None and actor is None:
             raise InputError("--plan goes with --actor (the plan whose organisation to explain)", str(plan))
         org = known_actor(problem, actor, "--actor") if actor is not None else None
@@ -275,9 +307,9 @@ def explain_command(
             # first checked as `hpplan check --plan` reads and checks it: an answer about a plan that breaks
             # rules blamed the move on what the plan already broke (figures saved with it that are stale break
             # none, and the answer does not read them: it is answered, and says so)
-            checked = check_plan(problem, plan, scenarios=scenario)
+            checked = check_plan(problem, plan, scenarios=scenario_names(scenario, quick, problem))
             if broken_rules(checked.findings):
-                _refuse_plan(checked, org, plan, folder, scenario, fmt)
+                _refuse_plan(checked, org, plan, folder, scenario, fmt, quick)
             given = checked.plan
     except InputError as error:
         fail_input(error)
@@ -313,13 +345,15 @@ def explain_command(
     raise typer.Exit(code)
 
 
-def one_actor(actors: list[str], folder: Path, scenarios: list[Path], plan: Optional[Path]) -> Optional[str]:
+def one_actor(actors: list[str], folder: Path, scenarios: list[Path], plan: Optional[Path],
+              quick: Quick | None = None) -> Optional[str]:
     """The organisation `explain --actor` asks about; None without the option. Given more than once, usage
     error (the last one was explained and the others dropped without a word: `-a aure -a averoy`), with the
-    command for each, with the same --data, --scenario and --plan."""
+    command for each, with the same --data, --scenario, quick forms and --plan."""
     if len(actors) > 1:
         given = ("--plan", str(plan)) if plan is not None else ()
-        runs = ", ".join(f"`{check_command_line(folder, scenarios, '--actor', a, *given, verb='explain')}`"
+        quick = quick or {}
+        runs = ", ".join(f"`{check_command_line(folder, scenarios, '--actor', a, *given, verb='explain', **quick)}`"
                          for a in dict.fromkeys(actors))
         raise InputError(f"given {len(actors)} times ({', '.join(map(repr, actors))}); explain answers about one "
                          f"organisation a run: run it once for each, {runs}", "--actor")
@@ -327,7 +361,7 @@ def one_actor(actors: list[str], folder: Path, scenarios: list[Path], plan: Opti
 
 
 def _refuse_plan(checked: CheckResult, org: Organisation, plan: Path, folder: Path, scenarios: list[Path],
-                 fmt: ExplainFormat) -> None:
+                 fmt: ExplainFormat, quick: Quick | None = None) -> None:
     """`explain --actor --plan` about a plan that does not keep every rule and limit: its findings as
     `hpplan check --plan` gives them (file:line), that the question is not answered, and what to do;
     exit 1, as check's for a plan that breaks rules (docs/check.md)."""
@@ -336,7 +370,7 @@ def _refuse_plan(checked: CheckResult, org: Organisation, plan: Path, folder: Pa
             "as `hpplan check --plan` lists them")
     # saved beside the plan under a name of its own (`plan_file_for`): never over the plan given, often the baseline
     solve_again = check_command_line(folder, scenarios, "--format", "json", "-o", str(plan_file_for(plan, scenarios)),
-                                     verb="solve")
+                                     verb="solve", **(quick or {}))
     advice = (f"Why {org.name} does not go live earlier is not answered for this plan: the answer would weigh the "
               "move against what the plan already breaks. Ask about a plan that keeps every rule and limit: leave "
               f"out --plan (the optimal plan), solve again and save the plan (`{solve_again}`), or give the --data "

@@ -23,7 +23,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .cli import (EXIT_INPUT, GapOption, SeedOption, WorkLimitOption, app, check_command_line, check_output,
+from .cli import (EXIT_INPUT, CapacityOption, ExcludeOption, GapOption, PostponeOption, SeedOption, WorkLimitOption,
+                  app, check_command_line, check_output,
                   data_folder, fail_input, folder_if_known, format_of, inputs_of, scenario_problem, terminal,
                   time_limit_option, to_stdout, write_output)
 from .check import is_yaml_plan, read_plan_file, said_at_the_plan
@@ -34,7 +35,7 @@ from .formats import (PeakLoad, any_limit_estimated, any_load_estimated, estimat
 from .loader import ORGANISATIONS, WAVES
 from .progress import solve_progress
 from .problem import Problem
-from .render import GLUE, print_lines, say
+from .render import GLUE, glyphs_for, print_lines, say
 from .solution import Solution, Status, read_plan
 from .solve import Baseline, Replan, SolveOptions, solve_replan
 from .stopping import ctrl_c, ends_on_ctrl_c
@@ -156,6 +157,35 @@ def check_baseline_fits(problem: Problem, baseline: Baseline, unplaced: list = (
         problems = f"{len(violations)} problem{'s' if len(violations) != 1 else ''}"
         typer.echo(f"note: the {role} {baseline.name} does not fit {data} ({problems}; first: {violations[0]}); "
                    "it is used as it is", err=True)
+
+
+def scenario_notes(path: Path, plan: Solution, problem: Problem) -> list[str]:
+    """A saved plan compared without --baseline-scenario that was made with scenarios (the plan JSON's `applied`,
+    where it records them) or that names organisations the baseline's data lacks (a scenario added them): said on
+    stdout with the comparison, since its moves and "may now go live earlier" read that data, not the plan's."""
+    applied: list[str] = []
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8")) if not is_yaml_plan(path) else {}
+    except (OSError, ValueError):
+        raw = {}
+    for place in (raw, raw.get("solver") if isinstance(raw, dict) else None):
+        found = place.get("applied") if isinstance(place, dict) else None
+        if isinstance(found, list) and found:
+            applied = [str(x) for x in found]
+            break
+    lacking = [a.id for a in plan.plan if a.id not in problem.org]
+    if not applied and not lacking:
+        return []
+    if applied:
+        names = list(dict.fromkeys(entry.split(":", 1)[0] for entry in applied))
+        head = (f"the baseline {path} was made with the scenario{'s' if len(names) > 1 else ''} {', '.join(names)}, "
+                "which the baseline's data here was not given")
+    else:
+        head = (f"the baseline {path} names {len(lacking)} organisation{'s' if len(lacking) != 1 else ''} the "
+                f"baseline's data lacks ({some_of(lacking)}): it was made with a scenario the baseline's data here "
+                "was not given")
+    return [f"{head}; give it with --baseline-scenario FILE (the scenario files the plan was made with), else its "
+            "moves are read against data it was not planned with"]
 
 
 def removed_by(scenarios: list[Path]) -> dict[str, tuple[Path, Location | None]]:
@@ -532,10 +562,12 @@ def landings_line(c: Comparison) -> str:
 def render_comparison(c: Comparison, console: Console, title: str = "Comparison", afresh: str = AFRESH) -> None:
     """The comparison for a terminal (or a file): moves with their causes, then the totals. `afresh`: how the
     command plans afresh (`kept_line`)."""
-    fancy = console.is_terminal
+    fancy = glyphs_for(console).fancy  # (block glyphs only on a real terminal: not FORCE_COLOR into a file)
     say(console, title, 0, "bold")
-    for change in c.applied:
+    for change in c.shown_applied:
         say(console, f"scenario: {change}", 2, "italic")
+    for note in c.notes:
+        say(console, f"note: {note}", 2)
     if not c.found:
         say(console, f"No plan for {_changed(c)} ({c.other_status}): nothing to compare.", 0, "bold red")
         return
@@ -613,7 +645,8 @@ def comparison_text(c: Comparison, width: int, title: str, afresh: str = AFRESH)
 def comparison_markdown(c: Comparison, title: str = "Comparison", level: int = 1, afresh: str = AFRESH) -> str:
     h = "#" * level
     lines = [f"{h} {title}", ""]
-    lines += [f"- Scenario: {md_text(change)}" for change in c.applied]
+    lines += [f"- Scenario: {md_text(change)}" for change in c.shown_applied]
+    lines += [f"- Note: {md_text(note)}" for note in c.notes]
     status = "scenario status" if c.applied else "status"
     lines.append(f"- Baseline status: {c.base_status}; {status}: **{c.other_status_text}**")
     if not c.found:
@@ -658,9 +691,9 @@ def compare_command(
     baseline_scenario: list[Path] = typer.Option(
         [], "--baseline-scenario",
         help="A scenario file applied to the baseline's data (with a saved plan: the scenarios it was made with)."),
-    postpone: list[str] = typer.Option([], "--postpone", help="ID=YYYY-MM-DD: a new earliest go-live date."),
-    exclude: list[str] = typer.Option([], "--exclude", help="ID: the organisation opts out."),
-    capacity: list[str] = typer.Option([], "--capacity", help="POOL=FTE or POOL=80%, optionally @YYYY-MM: the capacity from that month on."),
+    postpone: list[str] = PostponeOption,
+    exclude: list[str] = ExcludeOption,
+    capacity: list[str] = CapacityOption,
     fresh: bool = typer.Option(
         False, "--fresh",
         help="Plan the scenario from scratch; by default it is re-planned changing the baseline as little as possible."),
@@ -699,6 +732,7 @@ def compare_command(
     # --work-limit: each solve (the baseline folder's, the re-plan) cut short at the same point on every run
     options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit, gap=gap / 100)
     freeze = freeze_until.date() if freeze_until else None
+    notes: list[str] = []  # said of the baseline with the comparison (`scenario_notes`)
     if baseline.is_dir():
         base_problem = scenario_problem(baseline, baseline_scenario, [], [], [])
         base_solution, _ = solve_replan(base_problem, options)
@@ -713,6 +747,8 @@ def compare_command(
         read, unplaced = read_baseline(baseline, None, base_problem)
         base_solution = read.plan
         check_baseline_fits(base_problem, read, unplaced, baseline_scenario)
+        if not baseline_scenario:
+            notes = scenario_notes(baseline, base_solution, base_problem)
     source = str(baseline)
     other_problem = scenario_problem(folder, scenario, postpone, exclude, capacity)
     if freeze is None and not fresh:
@@ -721,12 +757,11 @@ def compare_command(
     other_solution, replan = solve_replan(other_problem, options, plan_against)
     comparison = compare(base_solution, base_problem, other_solution, other_problem,
                          plan_against.freeze_until if plan_against is not None else None)
+    comparison.notes = notes
 
     if not other_solution.found and other_solution.status is Status.infeasible:
-        hint = check_command_line(folder, scenario)
-        typer.echo(f"hpplan: no plan keeps every rule with these changes; to see why: {hint}"
-                   + (" (write the --postpone/--exclude/--capacity changes into a scenario file to include them)"
-                      if postpone or exclude or capacity else ""), err=True)
+        hint = check_command_line(folder, scenario, postpone=postpone, exclude=exclude, capacity=capacity)
+        typer.echo(f"hpplan: no plan keeps every rule with these changes; to see why: {hint}", err=True)
     if not comparison.found:  # no plan: neither planned from scratch nor re-planned, whichever was asked
         other = comparison.other_status
     elif fresh:

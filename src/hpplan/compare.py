@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field, replace
 
 from .errors import Location, some_of
@@ -33,7 +34,7 @@ from .formats import (KIND_ORDER, PeakLoad, capacity_estimated, estimated, estim
                       go_live_estimated, marked, peak_loads)
 from .model.variables import allowed_slots, window_calendar
 from .problem import LOAD_SCALE, Problem, month_index, parse_month
-from .schema import Organisation
+from .schema import RULE_TYPES, Organisation
 from .schema import Status as OrgStatus
 from .solution import LEAST_CHANGE, Assignment, Solution, Status
 from .solve import entry_loads, load_points, load_report, load_sums
@@ -51,7 +52,7 @@ OWN_FIELDS = {
     "blackout": None,
     "window": None,
 }
-RELATIONS = ("with_or_before", "together", "order", "after_live", "not_same_window")
+RELATIONS = RULE_TYPES
 
 #: the moves later (in the comparison's order) whose windows between their baseline window and their new one
 #: are examined for what keeps them out (`_Explainer.skipped`); past it, the comparison says how many were not.
@@ -225,6 +226,17 @@ class Comparison:
     #: moves later past the first LANDINGS_EXAMINED whose windows between (where they could have gone live)
     #: were not examined: the verifier runs once per such window and move
     landings_not_examined: int = 0
+    #: what the command says of the baseline before the moves (a saved plan made with scenarios the baseline's
+    #: data was not given: `hpplan compare` without --baseline-scenario)
+    notes: list[str] = field(default_factory=list)
+    #: `applied` as the comparison shows it: the dates a change names marked `*` by their source notes, as a cause
+    #: says the same dates (`marked_applied`); empty: `applied` as it is
+    applied_shown: list[str] = field(default_factory=list)
+
+    @property
+    def shown_applied(self) -> list[str]:
+        """The changes as the scenario lines say them (`applied_shown`, else `applied`)."""
+        return self.applied_shown if len(self.applied_shown) == len(self.applied) else list(self.applied)
 
     @property
     def found(self) -> bool:
@@ -329,6 +341,7 @@ class Comparison:
             "status": self.other_status,
             "status_text": self.other_status_text,
             "applied": list(self.applied),
+            "notes": list(self.notes),
             "totals": {
                 "actors_moved": len(self.moved),
                 "later": len(self.of("later")),
@@ -394,7 +407,8 @@ def compare(base: Solution, base_problem: Problem, other: Solution, other_proble
         raise ValueError(f"compare: the baseline has no plan (status {base.status.value}), so there is nothing to "
                          "compare with; compare against a plan that was found (status optimal or feasible)")
     result = Comparison(base.status.value, other.status.value, list(other_problem.applied),
-                        least_change=other.stats.least_change)
+                        least_change=other.stats.least_change,
+                        applied_shown=[marked_applied(a, base_problem, other_problem) for a in other_problem.applied])
     before = _peaks(base_problem, base)
     after = _peaks(other_problem, other)
     pools = list(dict.fromkeys([p.pool for p in before] + [p.pool for p in after]))
@@ -416,6 +430,34 @@ def compare(base: Solution, base_problem: Problem, other: Solution, other_proble
     return result
 
 
+_POSTPONED = re.compile(r"postpone (?P<id>[A-Za-z0-9][A-Za-z0-9_.-]*): earliest (?P<old>\d{4}-\d\d-\d\d|none) -> "
+                        r"(?P<new>\d{4}-\d\d-\d\d)")
+_RETURNS = re.compile(r"exclude (?P<id>[A-Za-z0-9][A-Za-z0-9_.-]*) until (?P<new>\d{4}-\d\d-\d\d)")
+
+
+def marked_applied(text: str, base_problem: Problem, other_problem: Problem) -> str:
+    """A change as the comparison's scenario line says it, its dates marked `*` as a cause says them
+    (`_field_value`): a postponement's old earliest date by its source note in the baseline's data, the date a
+    change writes by its note in the changed data (`estimate: scenario FILE`); a date the data has otherwise
+    (another change wrote it) is the scenario's, an estimate."""
+    def date_of(problem: Problem, ident: str, name: str, value: str) -> str:
+        org = problem.org.get(ident)
+        if value == "none":
+            return value
+        if org is not None and str(getattr(org, name, None)) == value:
+            return marked(value, org.is_estimate(name))
+        return marked(value, True)
+
+    def postponed(m: re.Match) -> str:
+        ident = m["id"]
+        return (f"postpone {ident}: earliest {date_of(base_problem, ident, 'earliest', m['old'])} -> "
+                f"{date_of(other_problem, ident, 'earliest', m['new'])}")
+
+    text = _POSTPONED.sub(postponed, text)
+    return _RETURNS.sub(lambda m: f"exclude {m['id']} until {date_of(other_problem, m['id'], 'returns', m['new'])}",
+                        text)
+
+
 def _allowed_earlier(base_problem: Problem, other_problem: Problem, other: Solution) -> list[AllowedEarlier]:
     """The organisations of the new plan whose own data in the changed data allows a window before the one the
     plan has them in, and before the first their own data allowed in the base data (`AllowedEarlier`): what a
@@ -432,6 +474,8 @@ def _allowed_earlier(base_problem: Problem, other_problem: Problem, other: Solut
     found = []
     for a in other.plan:
         if a.go_live is None or a.window is None or a.pinned:
+            continue
+        if a.id not in base_problem.org:  # the baseline's data lacks it (added, or a scenario the baseline lacks)
             continue
         now = first(other_problem, a.id)
         if now is None or now.date >= a.go_live:
@@ -858,10 +902,20 @@ class _Explainer:
         if window is not None and problem.window[window].date < problem.planning_date:
             causes.append(self._history_cause(window, problem, "the baseline"))
         group = self.group(move, problem)
+        members = {m.id for m in group}
         trials = [self._trial(m, move.after, window, problem) for m in group]
+        violations = self._new_violations(problem, plan, trials)
+        # a one-way rule the wrong way round (its GP office, later in the baseline, follows it: no cause of it)
+        followed = [v for v in violations if self._one_way_reversed(v, members)]
         causes += [c for c in (self._cause(v, move, group, problem, plan, held=False)
-                               for v in self._new_violations(problem, plan, trials))
+                               for v in violations if v not in followed)
                    if not (causes and c.rule == "window" and c.kind == "data")]
+        if not causes and followed:
+            v = followed[0]
+            who = ", ".join(dict.fromkeys(x.actors[0] for x in followed))
+            return [Cause("objective", f"not forced: in the baseline only {self._rule_label(problem, v)} with {who} "
+                                       f"kept it from {window or 'its new window'}, and {who} moved earlier with it "
+                                       f"(the rule lets them follow it; it never pulls it earlier)", v.rule)]
         if not causes:
             # planned afresh, the objective's choice; re-planned against the baseline, the re-plan's (among the plans
             # that change it least, or, cut short, as far as it got: never "re-plan to avoid it", as it was one)
@@ -993,7 +1047,7 @@ class _Explainer:
             # a rule with an id is that id's; one without, a rule of its type with the same organisations
             found = next((r for r in now.waves.rules if r.at == v.where), None)
             twins = [r for r in then.waves.rules if found is not None and r.type == found.type and (
-                     r.id == found.id if found.id else not r.id and set(_rule_actors(r)) == set(_rule_actors(found)))]
+                     r.id == found.id if found.id else not r.id and set(r.named_ids()) == set(found.named_ids()))]
         if found is None:
             return None
         if any(t.model_dump() == found.model_dump() for t in twins):
@@ -1080,15 +1134,119 @@ class _Explainer:
         if v.rule == "capacity":
             return self._capacity_cause(v, move, group, problem, plan, where, held)
         label = self._rule_label(problem, v)
+        if not held and v.rule in RELATIONS:
+            gone = self._rule_gone(v, move, others, label)
+            if gone is not None:  # the baseline's rule the changed data no longer has: its change freed it
+                return gone
         moved = tuple(a for a in others if a in self.moved)
         if moved:
-            return Cause("knock-on", f"{label}: {self._shifts(moved)}", v.rule, moved, where, v.message)
+            text = f"{label}: {self._shifts(moved)}"
+            if held and v.rule == "with_or_before":
+                text += self._private_note(v, moved)
+            return Cause("knock-on", text, v.rule, moved, where, v.message)
         names = ", ".join(others)
         if held:  # why it cannot stay where the baseline had it
             text = f"{label} with {names} keeps it from its baseline window {move.window_before}"
         else:  # why the baseline did not have it where it goes now
             text = f"{label} with {names} kept it from window {move.window_after} in the baseline"
         return Cause("rule", text, v.rule, others, where, v.message)
+
+    #: rules that bind one way only: the first of the violation's actors no later than the second (`verify`:
+    #: with_or_before's actor and target, order's A and B, after_live's first and then). Such a rule can force
+    #: the first one earlier or the second one later, never the reverse
+    ONE_WAY = ("with_or_before", "order", "after_live")
+
+    def _one_way_reversed(self, v: Violation, members: set[str]) -> bool:
+        """Whether a violation found for a move earlier in the baseline (`freed`) puts the rule the wrong way
+        round: the move is the rule's later side (a municipality) and the other side (its GP office) stood
+        later in the baseline. The rule cannot pull the later side earlier: the other side's earlier move
+        follows it (a knock-on of it, not its cause), unless the other side's own date changed (a GP office
+        no longer postponed frees its municipality). Only while the changed data still has the rule: one it
+        no longer has is the change's cause (`_rule_gone`)."""
+        if v.rule not in self.ONE_WAY or len(v.actors) != 2:
+            return False
+        first, then = v.actors
+        if then not in members or first in members or self._own_date_changed(first):
+            return False
+        return self._base_rule(v) is None or self._still_there(self._base_rule(v))
+
+    def _own_date_changed(self, ident: str) -> bool:
+        """Whether the organisation's own data that sets its earliest go-live differs between the two sides."""
+        before, after = self.base_problem.org.get(ident), self.other_problem.org.get(ident)
+        if before is None or after is None:
+            return before is not after
+        return any(getattr(before, n) != getattr(after, n) for n in ("earliest", "returns", "status", "latest"))
+
+    def _base_rule(self, v: Violation):
+        """The base data's rule the violation breaks (at its line; without one, data built in Python, the only rule
+        of its type that names all its actors), or None."""
+        rules = self.base_problem.waves.rules
+        found = [r for r in rules if v.where is not None and r.at is not None and r.at == v.where]
+        if not found and v.where is None:
+            found = [r for r in rules if r.type == v.rule and set(v.actors) <= set(r.named_ids())]
+        return found[0] if len(found) == 1 else None
+
+    @staticmethod
+    def _rule_body(rule) -> dict:
+        """What a rule does (not its wording: reason, note, source)."""
+        return {k: v for k, v in rule.model_dump().items() if k not in ("id", "reason", "note", "source")}
+
+    def _still_there(self, rule) -> bool:
+        """Whether the changed data has the rule as the base data has it (its id and what it does)."""
+        body = self._rule_body(rule)
+        return any(r.type == rule.type and (r.id or None) == (rule.id or None) and self._rule_body(r) == body
+                   for r in self.other_problem.waves.rules)
+
+    def _rule_gone(self, v: Violation, move: Move, others: tuple[str, ...], label: str) -> Cause | None:
+        """A rule of the base data that kept the move (with its group) from its new window in the baseline, and
+        that the changed data no longer has as it was: the scenario removed or changed it (`remove_rule`,
+        `add_rule`), and that change is the cause (kind `scenario`, at the change's line; `data-change` for two
+        data folders), never a knock-on of a rule that binds nothing any more. None while the rule is there."""
+        rule = self._base_rule(v)
+        if rule is None or self._still_there(rule):
+            return None
+        number = next((self.base_problem.rule_number(i) for i, r in enumerate(self.base_problem.waves.rules)
+                       if r is rule), None)
+        removal = next((r for r in reversed(self.other_problem.numbers.removed_rules)
+                        if (r.id == rule.id if rule.id else r.number == number)), None)
+        # a rule of its type in the changed data (not the base data's) that names it: what replaced it
+        base_bodies = [self._rule_body(r) for r in self.base_problem.waves.rules]
+        now = [r for r in self.other_problem.waves.rules if r.type == rule.type and move.id in r.named_ids()
+               and self._rule_body(r) not in base_bodies]
+        names = ", ".join(others) if others else "its group"
+        text = f"{label} with {names} kept it from window {move.window_after} in the baseline"
+        two = self._two_folders()
+        if removal is not None:
+            by = f"remove_rule, {removal.by}" if removal.by is not None else "remove_rule"
+            text += f"; {'the data' if two else 'the scenario'} removed it ({by})"
+        else:
+            source = "baseline scenario" if self._in_a_scenario(rule.at) else "baseline data" if two else "data"
+            text += f"; the changed data does not have it ({source}, {rule.at})" if rule.at else \
+                "; the changed data does not have it"
+        for r in now[:1]:
+            n = next((self.other_problem.rule_number(i) for i, x in enumerate(self.other_problem.waves.rules)
+                      if x is r), None)
+            actors = f" [{', '.join(r.named_ids())}]" if r.named_ids() else ""
+            text += f"; now {r.type} rule {r.id or '#' + str(n)}{actors}" + (f" ({r.at})" if r.at else "")
+        where = (str(removal.by) if removal is not None and removal.by is not None
+                 else str(now[0].at) if now and now[0].at else str(rule.at) if rule.at else None)
+        return Cause("data-change" if two else "scenario", text, v.rule, others, where, v.message, forced=True)
+
+    def _private_note(self, v: Violation, moved: tuple[str, ...]) -> str:
+        """A with_or_before knock-on whose GP office is private (`private: true`) and moved later by its own date
+        (a postponement): said, since such an office holds back its municipality, and the municipality's
+        together partners, by a date it chose itself (docs/rules.md, with_or_before)."""
+        first = v.actors[0] if v.actors else None
+        org = self.other_problem.org.get(first) if first in moved else None
+        before = self.base_problem.org.get(first) if first else None
+        if org is None or not org.private or before is None:
+            return ""
+        changed = [n for n in ("earliest", "returns", "status") if getattr(before, n) != getattr(org, n)]
+        if not changed or self.moved[first].change not in ("later", "unscheduled"):
+            return ""
+        said = "; ".join(f"{n} {_field_value(before, n)} -> {_field_value(org, n)}" for n in changed)
+        return (f"; {first} is a private GP office (private: true) postponed by its own date ({said}): through "
+                f"this rule it holds back its municipality and those that go live together with it")
 
     def _own_cause(self, v: Violation, subject: str, change: str, where: str | None) -> Cause:
         fields = OWN_FIELDS[v.rule]
@@ -1280,7 +1438,7 @@ class _Explainer:
         rules = [(problem.rule_number(i), rule) for i, rule in enumerate(problem.waves.rules)]
         found = [(n, r) for n, r in rules if v.where is not None and r.at is not None and r.at == v.where]
         if not found:
-            found = [(n, r) for n, r in rules if r.type == v.rule and set(v.actors) <= set(_rule_actors(r))]
+            found = [(n, r) for n, r in rules if r.type == v.rule and set(v.actors) <= set(r.named_ids())]
         if len(found) == 1:
             n, rule = found[0]
             return f"{rule.type} rule {rule.id or '#' + str(n)}"
@@ -1319,14 +1477,6 @@ def _change_kind(*sources: str) -> str:
     """The kind of a cause that is a change of the compared data, from where its values come from
     (`_Explainer._sources`): `scenario` when a scenario wrote one, else `data-change` (two data folders)."""
     return "scenario" if any("scenario" in s for s in sources) else "data-change"
-
-
-def _rule_actors(rule) -> list[str]:
-    if rule.type == "with_or_before":
-        return [a for a in (rule.actor, rule.target) if a]
-    if rule.type == "after_live":
-        return [rule.first, rule.then]
-    return list(rule.actors)
 
 
 def _check(problem: Problem, entries: list[Assignment]) -> list[Violation]:

@@ -46,7 +46,8 @@ from typing import Callable, Iterable
 from ortools.sat.python import cp_model
 
 from .errors import InputError, Location, did_you_mean
-from .formats import ESTIMATE_NOTE, KIND_PLURAL, capacity_estimated, marked
+from .formats import (ESTIMATE_NOTE, KIND_PLURAL, capacity_estimated, estimated, fmt_int, marked,
+                      window_date_estimated)
 from .io import data_folder_around
 from .engines.common import Flat
 from .portfolio import HIGHS_MAX_COLUMNS, mip_at_optimum_applies
@@ -421,6 +422,11 @@ def _cannot_hold(n: int, proven_minimal: bool = True) -> str:
     if not proven_minimal:
         return f"these {n} rules and limits cannot all hold (some may not be needed, see below)"
     return f"these {n} rules and limits cannot all hold (drop any one of them and the rest can)"
+
+
+def _number_of(value: float) -> float | int:
+    """`_number` (its name where a local one shadows it)."""
+    return _number(value)
 
 
 def _number(value: float) -> float | int:
@@ -909,8 +915,9 @@ class Describer:
                         "window or later")
         elif isinstance(rule, NotSameWindow):
             text = f"no two of {self.names(a)} may go live in the same window"
-        else:  # pragma: no cover - schema.Rule lists every type
-            text = rule.type
+        else:  # a rule type added without its text here: an error, never a bare type name
+            raise TypeError(f"explain has no text for rule type {rule.type!r} ({type(rule).__name__}); "
+                            "add one to explain's _rule")
         if rule.reason:
             text += f" ({rule.reason})"
         text += self._out_of_plan(rule)
@@ -1738,13 +1745,38 @@ class WhyNotEarlier:
     #: without a plan given, whether the plan explained (`hpplan solve`'s, within the time limit) was
     #: proven optimal: when not, another run may find another plan, and another answer; None: a plan given
     plan_proven: bool | None = None
+    #: the dates of `window` and `earlier` rest on an estimate (`formats.window_date_estimated`): shown `*`
+    window_date_is_estimate: bool = False
+    earlier_date_is_estimate: bool = False
+    #: per term of `objective_change`, whether its change rests on an estimate (a population of an organisation
+    #: that moves, as solve's `objective_is_estimate`): shown `*`
+    objective_change_is_estimate: dict[str, bool] = field(default_factory=dict)
+    #: the objective's weights (waves.yaml `objective`) the terms are counted in: `population_weight`,
+    #: `preferred_window_penalty`; the text says each term in its unit (person-months, windows)
+    weights: dict[str, int] = field(default_factory=dict)
+    #: objective: one plain sentence of where it could go and what keeps it where it is
+    plain: str = ""
+
+    @property
+    def marks_shown(self) -> bool:
+        """Whether the answer's own text (not its conflicts) shows a figure or date marked `*`."""
+        return (self.window_date_is_estimate or self.earlier_date_is_estimate
+                or any(v for v in self.objective_change_is_estimate.values()))
+
+    def units(self) -> dict[str, dict]:
+        """Each objective term's change in its unit: population_delay in person-months (the change over
+        `population_weight`), preference in windows away from the preferred ones (over the penalty a window)."""
+        return _term_units(self.objective_change, self.weights)
 
     def to_text(self) -> str:
         lines = [self.summary]
         if self.conflict is not None:
             lines += _conflict_lines(self.conflict)
         if self.objective_change:
-            lines += [f"  - {term}: {'+' if v > 0 else ''}{_number(v)}" for term, v in self.objective_change.items()]
+            lines += [_term_line(term, v, self.objective_change_is_estimate.get(term, False), self.weights)
+                      for term, v in self.objective_change.items()]
+        if self.plain:
+            lines.append(f"  {self.plain}")
         if self.moves and self.least_change is not None:
             # the best plan found and this one are both cut short: their difference is mostly noise
             lines.append(f"  in that plan {len(self.moves)} other organisations move (not proven the fewest; "
@@ -1769,7 +1801,10 @@ class WhyNotEarlier:
             lines.append("Note: the plan asked about is the best plan found within the time limit, not proven "
                          "optimal: another run may find another plan, and answer otherwise; raise --time-limit, or "
                          "ask about a saved plan (--plan)")
-        return "\n".join(lines + _estimate_note([self.conflict, self.alone])) + "\n"
+        note = _estimate_note([self.conflict, self.alone])
+        if not note and self.marks_shown:
+            note = ["", ESTIMATE_NOTE]
+        return "\n".join(lines + note) + "\n"
 
     def to_json_dict(self) -> dict:
         return {"actor": self.actor, "verdict": self.verdict, "summary": _sentence(self.summary),
@@ -1781,7 +1816,13 @@ class WhyNotEarlier:
                 "proven": self.proven, "objective_change_at_least": _number(self.at_least)
                 if self.at_least is not None else None, "fewest_moves": self.fewest_moves,
                 "least_change": self.least_change.to_json() if self.least_change else None,
-                "stale_figures": self.stale_figures, "plan_proven": self.plan_proven}
+                "stale_figures": self.stale_figures, "plan_proven": self.plan_proven,
+                "window_date_is_estimate": self.window_date_is_estimate,
+                "earlier_date_is_estimate": self.earlier_date_is_estimate,
+                "objective_change_is_estimate": dict(self.objective_change_is_estimate),
+                "objective_change_at_least_is_estimate": bool(self.objective_change_is_estimate.get("total"))
+                if self.at_least is not None else None,
+                "objective_change_units": self.units(), "plain": self.plain or None}
 
 
 @dataclass
@@ -1806,6 +1847,84 @@ class LeastChange:
     def to_json(self) -> dict:
         return {"moves": self.moves, "objective_change": {k: _number(v) for k, v in self.objective_change.items()},
                 "fewest_moves": self.fewest}
+
+
+def _term_units(change: dict[str, float], weights: dict[str, int]) -> dict[str, dict]:
+    """`WhyNotEarlier.units`."""
+    units: dict[str, dict] = {}
+    weight, penalty = weights.get("population_weight", 0), weights.get("preferred_window_penalty", 0)
+    for term, v in change.items():
+        if term == "population_delay" and weight:
+            units[term] = {"person_months": _number(v / weight), "population_weight": weight}
+        elif term == "preference" and penalty:
+            units[term] = {"windows": _number(v / penalty), "penalty_per_window": penalty}
+        elif term == "makespan":
+            units[term] = {"months": _number(v)}
+    return units
+
+
+def _term_line(term: str, v: float, estimate: bool, weights: dict[str, int]) -> str:
+    """An objective term's change with what it counts, in words and units: `population_delay: -1450* (1 450*
+    person-months less waiting: population × months until go-live)`, `preference: +20000 (1 window further from
+    the preferred windows × 20 000 a window, preferred_window_penalty)`."""
+    shown = marked(f"{'+' if v > 0 else ''}{_number(v)}", estimate)
+    unit = _term_units({term: v}, weights).get(term)
+    said = ""
+    if term == "population_delay" and unit:
+        weight = unit["population_weight"]
+        said = (f"{marked(fmt_int(abs(unit['person_months'])), estimate)} person-months "
+                f"{'more' if v > 0 else 'less'} waiting: population × months until go-live"
+                + (f", × population_weight {weight}" if weight != 1 else ""))
+    elif term == "preference" and unit:
+        n = abs(unit["windows"])
+        said = (f"{_number(n)} window{'' if n == 1 else 's'} {'further from' if v > 0 else 'nearer to'} the "
+                f"preferred windows × {fmt_int(unit['penalty_per_window'])} a window, preferred_window_penalty")
+    elif term == "makespan" and unit:
+        n = abs(unit["months"])
+        said = f"the rollout ends {_number(n)} month{'' if n == 1 else 's'} {'later' if v > 0 else 'sooner'}"
+    elif term == "total":
+        said = "the sum; lower is better"
+    return f"  - {term}: {shown}" + (f" ({said})" if said and v else "")
+
+
+def _plain(org: Organisation, current, earlier, change: dict[str, float], marks: dict[str, bool],
+           weights: dict[str, int], at: Callable[[object], str]) -> str:
+    """One plain sentence where only the objective keeps an organisation where it is: where it could go, and
+    which term keeps it (in its unit) against which it gains (`Bindal could go live in 2025-09 (2025-09-06*),
+    one window earlier; it is kept in 2025-10 (2025-10-25*) because that is its preferred window (penalty 20 000
+    a window), which outweighs 1 450* person-months`)."""
+    units = _term_units(change, weights)
+
+    def phrase(term: str, v: float, cost: bool) -> str | None:
+        unit = units.get(term)
+        if term == "population_delay" and unit:
+            months = marked(fmt_int(abs(unit["person_months"])), marks.get(term, False))
+            return f"others would wait {months} person-months more" if cost else f"{months} person-months"
+        if term == "preference" and unit:
+            n = abs(unit["windows"])
+            penalty = fmt_int(unit["penalty_per_window"])
+            if cost and n == 1 and current is not None and org.preferred_window == current.id:
+                return f"that is its preferred window (penalty {penalty} a window)"
+            return (f"organisations would go live {_number(n)} window{'' if n == 1 else 's'} "
+                    f"{'further from' if cost else 'nearer to'} their preferred windows (penalty {penalty} a window)")
+        if term == "makespan" and unit:
+            n = abs(unit["months"])
+            return f"the rollout would end {_number(n)} month{'' if n == 1 else 's'} {'later' if cost else 'sooner'}"
+        return None
+
+    costs = [p for t, v in change.items() if t != "total" and v > 0 and (p := phrase(t, v, True))]
+    gains = [p for t, v in change.items() if t != "total" and v < 0 and (p := phrase(t, v, False))]
+    if not costs:
+        return ""
+    if earlier is None:
+        head = f"{org.name} could be scheduled; it is left out"
+    else:
+        head = (f"{org.name} could go live in {at(earlier)}, one window earlier; it is kept in "
+                f"{at(current)}")
+    text = f"{head} because {' and '.join(costs)}"
+    if gains:
+        text += f", which outweighs {' and '.join(gains)}"
+    return f"In plain words: {text}."
 
 
 def _sentence(summary: str) -> str:
@@ -1880,6 +1999,7 @@ def _why_not_earlier(problem: Problem, org: Organisation, plan: Solution | None,
         return answer
     entry = plan.assignment(actor)
     future = {w.id: w for w in problem.future_windows}
+    at = _marked_window  # a window with its date, marked `*` where the date is an estimate
     if entry is None or entry.go_live is None:
         current = earlier = None
         question = f"Why is {org.name} not scheduled?"
@@ -1891,16 +2011,17 @@ def _why_not_earlier(problem: Problem, org: Organisation, plan: Solution | None,
         current = future[entry.window]
         before = [w for w in future.values() if w.date < current.date]
         if not before:
-            return WhyNotEarlier(actor, org.name, "first_window", f"{org.name} goes live in "
-                                 f"{Describer.window(current)}, on the first date with a window from the planning date "
-                                 "on.",
-                                 current.id)
+            answer = WhyNotEarlier(actor, org.name, "first_window", f"{org.name} goes live in "
+                                   f"{at(current)}, on the first date with a window from the planning date on.",
+                                   current.id, window_date_is_estimate=window_date_estimated(current))
+            return answer
         earlier = before[-1]
-        question = (f"Why does {org.name} go live in {Describer.window(current)}, not one window earlier in "
-                    f"{Describer.window(earlier)}?")
-        there = f"in {Describer.window(earlier)}"
+        question = (f"Why does {org.name} go live in {at(current)}, not one window earlier in {at(earlier)}?")
+        there = f"in {at(earlier)}"
     window_id = current.id if current is not None else None
     earlier_id = earlier.id if earlier is not None else None
+    dates = {"window_date_is_estimate": window_date_estimated(current),
+             "earlier_date_is_estimate": window_date_estimated(earlier)}
     words = Describer(problem)
 
     def moved(rollout: RolloutModel) -> None:
@@ -1929,7 +2050,7 @@ def _why_not_earlier(problem: Problem, org: Organisation, plan: Solution | None,
             keys = board().minimal(board().narrowed(board().keys, outcome))
             summary = f"{question}\nWith {org.name} {there}, {_cannot_hold(len(keys))}:"
             return WhyNotEarlier(actor, org.name, "blocked", summary, window_id, earlier_id,
-                                 conflict_of(board(), words, keys, [actor]))
+                                 conflict_of(board(), words, keys, [actor]), **dates)
 
     # Nothing forbids it: the best plan with it there, against this plan. hpplan's own solve (the race
     # of docs/solve.md) on the confined data finds and proves it where a CP-SAT solve of the switchable
@@ -1961,11 +2082,16 @@ def _why_not_earlier(problem: Problem, org: Organisation, plan: Solution | None,
         bound = best.stats.best_bound
         at_least = float(math.ceil(bound - 1e-6) - sum(this_plan.values())) if bound is not None else None
     if earlier is None:
-        there = f"in {Describer.window(future[chosen[actor]])}"
+        there = f"in {at(future[chosen[actor]])}"
     moves = _moves(problem, actor, plan, chosen)
     least_change = None if least is None else LeastChange(_moves(problem, actor, plan, least[0]),
                                                           _change(least[1], this_plan), least[2])
-    verdict, text = _objective_verdict(org.name, there, change["total"], proven, at_least)
+    marks = _change_estimated(problem, actor, plan, chosen, change)
+    weights = {"population_weight": problem.waves.objective.population_weight,
+               "preferred_window_penalty": problem.waves.objective.preferred_window_penalty}
+    verdict, text = _objective_verdict(org.name, there, change["total"], proven, at_least, marks.get("total", False))
+    plain = (_plain(org, current, earlier, change, marks, weights, at)
+             if verdict == "objective" and change["total"] > 0 else "")
     summary = f"{question}\nNo rule or limit forbids {org.name} {there}; {text}"
 
     # Could it move on its own? Everyone else kept where the plan has them, but for the members of its
@@ -1991,7 +2117,27 @@ def _why_not_earlier(problem: Problem, org: Organisation, plan: Solution | None,
     return WhyNotEarlier(actor, org.name, verdict, summary, window_id, earlier_id, objective_change=change,
                          moves=moves, alone=stuck, with_group=group,
                          group_names=[problem.org[o].name for o in group], proven=proven, at_least=at_least,
-                         fewest_moves=fewest, least_change=least_change)
+                         fewest_moves=fewest, least_change=least_change, objective_change_is_estimate=marks,
+                         weights=weights, plain=plain, **dates)
+
+
+def _marked_window(window) -> str:
+    """`Describer.window` with the window's date marked `*` where it rests on an estimate (as solve marks it)."""
+    return f"window {window.id} ({marked(window.date.isoformat(), window_date_estimated(window))})"
+
+
+def _change_estimated(problem: Problem, actor: str, plan: Solution, chosen: dict[str, str],
+                      change: dict[str, float]) -> dict[str, bool]:
+    """Per term of an objective change, whether it rests on an estimate (as solve's `objective_is_estimate`):
+    population_delay where an organisation that moves (the one asked about, or another whose window differs)
+    has an estimated population, total where a term it sums does. A term that does not change is no estimate."""
+    moved = [problem.org.get(actor)] + [problem.org.get(a.id) for a in plan.plan
+                                        if a.id != actor and (a.window if a.go_live else None) != chosen.get(a.id)]
+    delay = bool(problem.waves.objective.population_weight) and estimated(moved, "population")
+    marks = {term: term == "population_delay" and delay and bool(v) for term, v in change.items()}
+    if "total" in marks:
+        marks["total"] = any(v for k, v in marks.items() if k != "total")
+    return marks
 
 
 def _together_group(problem: Problem, actor: str, plan: Solution) -> list[str]:
@@ -2201,8 +2347,12 @@ def _fewest_moves_cp_sat(board: Switchboard, actor: str, plan: Solution, best: S
 
 
 def _objective_verdict(name: str, there: str, total: float, proven: bool,
-                       at_least: float | None) -> tuple[str, str]:
-    """The verdict and its sentence when only the objective can hold an organisation back."""
+                       at_least: float | None, estimate: bool = False) -> tuple[str, str]:
+    """The verdict and its sentence when only the objective can hold an organisation back; `estimate`: the
+    change rests on an estimate (an estimated population), its figures marked `*`."""
+    def _number(value: float) -> str:
+        return marked(str(_number_of(value)), estimate)
+
     if total > 0 and proven:
         return "objective", (f"only the objective keeps it where it is: the best plan with {name} {there} is "
                              f"worse by {_number(total)}:")
@@ -2228,7 +2378,7 @@ def _objective_verdict(name: str, there: str, total: float, proven: bool,
 
 def _move_text(problem: Problem, org_id: str, before: str | None, after: str | None) -> str:
     def where(window_id: str | None) -> str:
-        return Describer.window(problem.window[window_id]) if window_id else "unscheduled"
+        return _marked_window(problem.window[window_id]) if window_id else "unscheduled"
 
     return f"{problem.org[org_id].name} moves from {where(before)} to {where(after)}"
 

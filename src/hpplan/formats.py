@@ -792,21 +792,93 @@ def to_csv(problem: Problem, solution: Solution) -> str:
 # Markdown
 
 
-#: what Markdown (CommonMark, GitHub's) would read as markup or HTML in a name: each escaped by a backslash
-#: (`_` only at a word's edge: `population_delay` stays as it is, as GitHub reads it)
-_MD_ACTIVE = re.compile(r"([\\`*\[\]<>&|~]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))")
+#: ASCII punctuation, as CommonMark counts it for backslash escapes and for flanking delimiter runs
+_MD_PUNCTUATION = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+#: an entity or character reference (`&amp;`, `&#39;`): its `&` is escaped, a lone `&` is not
+_MD_ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
+#: what a `<` starts as HTML or an autolink: a tag, `</`, `<!`, `<?` (`->` and `a < b` are text)
+_MD_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+#: what opens a block at the start of a line: a heading, a quote, a list item, a thematic break, a
+#: setext underline, a link reference or footnote definition (`[label]:`; `[postpone ...]` is text)
+_MD_LINE_START = re.compile(r"(#{1,6}(?=[ \t]|$)|>|[-+*](?=[ \t]|$)|[-*_=](?=[-*_= \t]*$)|\[(?=[^\]]*\]:))")
+_MD_ORDERED = re.compile(r"([0-9]{1,9})([.)])(?=[ \t]|$)")
 
 
-def md_text(text: object) -> str:
-    """Text as written, in a Markdown line or table cell: markup characters escaped (a name `Legekontor
-    <Bakke> & Søn` lost `<Bakke>` as an HTML tag; `*` and `_` made emphasis), no line breaks."""
-    return _MD_ACTIVE.sub(r"\\\1", " ".join(str(text).splitlines()))
+def _md_space(c: str) -> bool:
+    return c == "" or c.isspace()
+
+
+def _md_punct(c: str) -> bool:
+    import unicodedata
+
+    return c in _MD_PUNCTUATION or (c != "" and unicodedata.category(c).startswith(("P", "S")))
+
+
+def _md_flanks(text: str, start: int, end: int) -> tuple[bool, bool]:
+    """Whether the delimiter run `text[start:end]` (of `*`, `_` or `~`) can open and whether it can close
+    emphasis (strikethrough), by CommonMark's rules: left-flanking to open (not followed by whitespace,
+    and where followed by punctuation, preceded by whitespace or punctuation), right-flanking to close;
+    `_` inside a word does neither (`population_delay`)."""
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    left = not _md_space(after) and (not _md_punct(after) or _md_space(before) or _md_punct(before))
+    right = not _md_space(before) and (not _md_punct(before) or _md_space(after) or _md_punct(after))
+    if text[start] == "_":
+        return left and (not right or _md_punct(before)), right and (not left or _md_punct(after))
+    return left, right
+
+
+def md_text(text: object, line_start: bool = True) -> str:
+    """Text as written, in a Markdown line or table cell (CommonMark, GitHub's tables): a backslash only
+    before what Markdown would read as markup in that place, so that the raw text (a chat, a mail, a screen
+    reader reading the .md file) keeps `->`, `[postpone ...]` and a date's `*` mark as written. Escaped: a
+    `\\` before punctuation, `` ` ``, `|` (a table's cell), a run of `*`, `_` or `~` that could open
+    emphasis with a run after it that could close it (`_md_flanks`), `<` that starts a tag (a name `Legekontor <Bakke>` lost it as HTML), `&` of an
+    entity, `](` of a link, and, where the text may start a line (`line_start`; not in a table's cell or
+    after a list item's label), what would open a block there (`# `, `> `, `- `, `1. `, `[label]:`). No
+    line breaks."""
+    text = " ".join(str(text).splitlines())
+    escape = [False] * len(text)
+    runs: list[tuple[int, int, bool, bool]] = []  # delimiter runs: start, end, can open, can close
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c in "*_~":
+            end = i
+            while end < len(text) and text[end] == c:
+                end += 1
+            runs.append((i, end, *_md_flanks(text, i, end)))
+            i = end
+            continue
+        if c in "`|":
+            escape[i] = True
+        elif c == "\\":
+            escape[i] = i + 1 == len(text) or text[i + 1] in _MD_PUNCTUATION
+        elif c == "]":
+            escape[i] = text[i + 1:i + 2] in ("(", "[")  # `[text](link)`, `[text][reference]`
+        i += 1
+    # a run that can open, with a run of its character after it that can close: the pair would be
+    # emphasis (`*x*`); the opener is escaped. A closer alone, or an opener alone, is text
+    # (`2025-10-25*` at a cell's end, `597*,`, `(83%*)`).
+    for n, (start, end, opens, _) in enumerate(runs):
+        if opens and any(text[later] == text[start] and closes for later, _, _, closes in runs[n + 1:]):
+            escape[start:end] = [True] * (end - start)
+    for found in (*_MD_ENTITY.finditer(text), *_MD_TAG.finditer(text)):
+        escape[found.start()] = True
+    lead = len(text) - len(text.lstrip(" "))
+    if not line_start:
+        pass
+    elif (found := _MD_LINE_START.match(text, lead)) is not None:
+        escape[found.start()] = True
+    elif (found := _MD_ORDERED.match(text, lead)) is not None:
+        escape[found.start(2)] = True
+    return "".join("\\" + c if e else c for c, e in zip(text, escape))
 
 
 def _md_table(header: list[str], rows: list[list[object]], right: set[int] = frozenset()) -> list[str]:
     lines = ["| " + " | ".join(header) + " |"]
     lines.append("|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|")
-    lines += ["| " + " | ".join(md_text(c) for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(md_text(c, line_start=False) for c in row) + " |" for row in rows]
     return lines
 
 
@@ -837,10 +909,10 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
         f"- Planning date: {problem.planning_date.isoformat()}",
         f"- Status: **{status_text(solution)}**",
     ]
-    lines += [f"- Scenario: {md_text(change)}" for change in problem.applied]
+    lines += [f"- Scenario: {md_text(change, line_start=False)}" for change in problem.applied]
     stats = solution.stats
     if (source := plan_source(solution)) is not None:
-        lines.append(f"- Source: {PLAN_FILE} {md_text(source)} (not solved)")
+        lines.append(f"- Source: {PLAN_FILE} {md_text(source, line_start=False)} (not solved)")
     else:
         workers = f"{stats.workers} worker{'s' if stats.workers != 1 else ''}"
         lines.append(f"- Solver: {stats.engine}, seed {stats.seed}, {workers}")
@@ -882,7 +954,7 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
         )
         note = tie_break_note(problem, solution)
         if note is not None:  # (the not-scheduled rows end the table)
-            lines += ["", f"Not scheduled: {md_text(note)}"]
+            lines += ["", f"Not scheduled: {md_text(note, line_start=False)}"]
     else:
         lines.append(f"No plan ({solution.status.value}).")
 

@@ -34,14 +34,17 @@ from rich.spinner import Spinner
 from rich.text import Text
 
 from .formats import fmt_number
+from .render import on_a_terminal
 
 #: seconds before the display appears: short solves show nothing
 DEFAULT_DELAY = 0.5
 
 
 def progress_enabled(console: Console, quiet: bool = False) -> bool:
-    """Show progress only on an interactive terminal, and not when asked to be quiet."""
-    return not quiet and console.is_terminal and not console.is_dumb_terminal
+    """Show progress only on an interactive terminal (its file's `isatty`, as `hpplan sweep` decides:
+    `FORCE_COLOR`, which CI sets for colour, makes rich take a pipe or a file for a terminal, and a CI
+    log got a spinner frame 4 times a second), not a dumb one, and not when asked to be quiet."""
+    return not quiet and on_a_terminal(console) and not console.is_dumb_terminal
 
 
 def gap(objective: float | None, bound: float | None) -> float | None:

@@ -11,6 +11,7 @@ Markdown report.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -88,13 +89,41 @@ KIND_SHORT = {
 KIND_WIDTH = 5
 SECTOR_STYLE = {"specialist": "cyan", "primary": "green"}
 MONTH_LETTERS = "JFMAMJJASOND"
+#: the forms of the timeline's year labels, the longest first: one form for every label (`Timeline.header`)
+YEAR_FORMS = ("{0}", "'{1:02d}")
 NAME_MIN, NAME_MAX = 12, 32
 
 PREP, LIVE, CARE = 1, 3, 2  # cell marks; in a quarter the highest wins
 
 
+def on_a_terminal(console: Console) -> bool:
+    """Whether the console really writes to a terminal: its file's `isatty`, not rich's `is_terminal`,
+    which `FORCE_COLOR` (and `TTY_COMPATIBLE`) set for a pipe or a file too: those ask for colour (rich
+    still gives it), not for block glyphs or a live display in a CI log. A console made with
+    `force_terminal` keeps what its maker said (a test's console, a program's own choice)."""
+    forced = getattr(console, "_force_terminal", None)  # rich: the constructor's `force_terminal`
+    if forced is not None:
+        return bool(forced)
+    if not console.is_terminal:
+        return False
+    isatty = getattr(console.file, "isatty", None)
+    try:
+        return bool(isatty is not None and isatty())
+    except ValueError:  # a closed file
+        return False
+
+
 def glyphs_for(console: Console) -> Glyphs:
-    return FANCY if console.is_terminal else PLAIN
+    """Block glyphs on a terminal; the ASCII form (`-#+.|`, `==`/`[...]` group lines) when the output is
+    not one (`on_a_terminal`: piped, a file, whatever `FORCE_COLOR` says) or is a dumb one (`TERM=dumb`:
+    Emacs' shell, a screen reader's plain terminal: docs/solve.md "With a screen reader")."""
+    return FANCY if on_a_terminal(console) and not is_dumb(console) else PLAIN
+
+
+def is_dumb(console: Console) -> bool:
+    """`TERM=dumb` (or `unknown`), whether or not rich takes the console for a terminal."""
+    term = getattr(console, "_environ", os.environ).get("TERM", "")
+    return term.lower() in ("dumb", "unknown")
 
 
 def has_colour(console: Console) -> bool:
@@ -170,20 +199,25 @@ class Timeline:
 
     def header(self) -> tuple[str, str]:
         """Two lines as wide as the timeline: year labels at the column of each year's first unit, and
-        the units (month initials, quarter or half-year numbers)."""
+        the units (month initials, quarter or half-year numbers). The labels take one form (`YEAR_FORMS`:
+        `2024`, else `'24`), the longest that a whole year has room for; a year too narrow for it (a
+        few months at either end) has no label, not a shorter one (`23 2024` read as two numbers)."""
         years = [" "] * self.width
         first_col: dict[int, int] = {}
         for col in range(self.count):
             first_col.setdefault((self.start + col * self.unit) // 12, col)
         year_list = sorted(first_col)
+        rooms = {}
         for i, year in enumerate(year_list):
             begin = first_col[year] * self.cell
             stop = first_col[year_list[i + 1]] * self.cell if i + 1 < len(year_list) else self.width + 1
-            room = stop - begin - 1  # one space before the next label
-            for label in (str(year), f"'{year % 100:02d}", f"{year % 100:02d}"):
-                if len(label) <= room:
-                    years[begin : begin + len(label)] = label
-                    break
+            rooms[year] = (begin, stop - begin - 1)  # one space before the next label
+        whole = (12 // self.unit) * self.cell - 1  # the room of a whole year (but the last)
+        form = next((f for f in YEAR_FORMS if len(f.format(2000, 0)) <= whole), None)
+        for year, (begin, room) in rooms.items():
+            label = form.format(year, year % 100) if form is not None else ""
+            if label and len(label) <= room:
+                years[begin : begin + len(label)] = label
         units = []
         for col in range(self.count):
             month = (self.start + col * self.unit) % 12
@@ -469,9 +503,11 @@ def _gantt_header(layout: Layout, g: Glyphs) -> list[Text]:
     return [head, sub]
 
 
-def legend(problem: Problem, layout: Layout, g: Glyphs, width: int, colour: bool = True) -> list[Text]:
+def legend(problem: Problem, layout: Layout, g: Glyphs, width: int, colour: bool = True,
+           entries: list[Assignment] | None = None) -> list[Text]:
     """The legend, packed into lines no wider than `width`; the sectors' colours only where there is
-    `colour` (`has_colour`: without it, the Kind column tells them apart)."""
+    `colour` (`has_colour`: without it, the Kind column tells them apart); then, with `entries` (the
+    rows), what each kind's short name stands for and its sector (`kind_legend`)."""
     tl = layout.timeline
     items = [
         Text.assemble((g.prep * tl.cell, "cyan"), " preparation"),
@@ -485,9 +521,31 @@ def legend(problem: Problem, layout: Layout, g: Glyphs, width: int, colour: bool
         Text(f"{g.clip_left} {g.clip_right} more before/after"),
         Text(f"one column = one {tl.unit_name}"),
     ]
-    if g.fancy and colour:
+    if colour:
         items.append(Text.assemble(("specialist", "cyan"), " / ", ("primary", "green")))
-    return pack("Legend:", items, "  ", width)
+    lines = pack("Legend:", items, "  ", width)
+    kinds = kind_legend(entries or [], colour)
+    if kinds:
+        lines += pack("Kind:", kinds, g.sep, width)
+    return lines
+
+
+def kind_legend(entries: list[Assignment], colour: bool = False) -> list[Text]:
+    """What the Kind column's short names stand for, with their sector (which the rows' colour shows, and
+    a screen reader or a reader without colour does not get): `mun municipality (primary)`, one item per
+    kind the rows show, in `KIND_SHORT`'s order."""
+    sectors: dict[str, set[str]] = {}
+    for entry in entries:
+        sectors.setdefault(entry.kind, set()).add(entry.sector)
+    order = list(KIND_SHORT)
+    items = []
+    for kind in sorted(sectors, key=lambda k: (order.index(k) if k in order else len(order), k)):
+        item = Text(f"{KIND_SHORT.get(kind, kind)[:KIND_WIDTH]} {kind_noun(kind, 1)} (")
+        for n, sector in enumerate(sorted(sectors[kind])):
+            item.append(", " if n else "")
+            item.append(sector, style=SECTOR_STYLE.get(sector, "magenta") if colour else "")
+        items.append(item.append(")"))
+    return items
 
 
 def render_gantt(problem: Problem, solution: Solution, console: Console, g: Glyphs,
@@ -519,7 +577,7 @@ def render_gantt(problem: Problem, solution: Solution, console: Console, g: Glyp
         for entry in group.entries:
             _print(console, _row(problem, entry, layout, group.history, g))
     _print(console, Text(""))
-    for line in legend(problem, layout, g, width, has_colour(console)):
+    for line in legend(problem, layout, g, width, has_colour(console), solution.plan):
         _print(console, line)
 
 

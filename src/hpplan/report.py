@@ -85,6 +85,11 @@ OTHER_SECTOR_COLOUR = "#a23b72"
 SECTOR_TITLES = {"specialist": "Specialist care", "primary": "Primary care"}
 USERS_COLOUR = "#6a3d9a"
 LIMIT_COLOUR = "#c0392b"
+#: a month over the limit in the load chart: red, and hatched and outlined dark as well, a cue that does
+#: not rest on colour (red next to green is close to lost under red-green colour blindness)
+OVER_HATCH = "/"
+OVER_OUTLINE = "#222222"
+OVER_OUTLINE_WIDTH = 1.5
 COMPARE_COLOUR = "#d35400"
 HISTORY_FILL = "rgba(120, 120, 120, 0.13)"
 PREP_ALPHA, CARE_ALPHA, HISTORY_ALPHA = 0.35, 0.75, 0.45
@@ -803,9 +808,24 @@ def gantt_figure(problem: Problem, solution: Solution, group_by: GroupBy = Group
     return fig
 
 
+def over_limit_rows(series: list[PoolSeries]) -> list[list[str]]:
+    """Each month a pool is over its limit, as text (`pool`, `YYYY-MM`, load, limit, use; marked `*` as
+    the chart's hover marks them): the page lists them all, not only the peak, so that neither the bars'
+    colour nor the hover (which a keyboard and a screen reader do not reach) is the only place they are."""
+    rows = []
+    for s in series:
+        for m, u, l, over, e, ue in zip(s.months, s.used, s.limit, s.over, s.limit_estimate or [False] * len(s.months),
+                                        s.used_estimate or [False] * len(s.months)):
+            if over:
+                rows.append([s.title, f"{m:%Y-%m}", marked(fmt_number(u), ue), marked(fmt_number(l), e),
+                             marked(fmt_share(u / l), ue or (e and bool(u))) if l else ""])
+    return rows
+
+
 def load_figure(problem: Problem, solution: Solution, other: Solution | None = None,
                 labels: tuple[str, str] = ("plan", "compared")):
-    """Each FTE pool's load by month against its limit (one panel per pool); months over the limit red.
+    """Each FTE pool's load by month against its limit (one panel per pool); months over the limit red,
+    hatched and outlined (a cue that is not colour: `OVER_HATCH`), and listed in the page (`over_limit_rows`).
     A limit that rests on an estimate is marked `*` in the panel's title and in the hover (which then
     says what the mark means: it is read alone)."""
     go, make_subplots = _plotly()
@@ -836,7 +856,11 @@ def load_figure(problem: Problem, solution: Solution, other: Solution | None = N
         ]
         fig.add_trace(go.Bar(
             x=months, y=s.used, name=f"{s.pool}: load", xperiod="M1", xperiodalignment="middle",
-            marker=dict(color=[LIMIT_COLOUR if over else colour for over in s.over], line=dict(width=0)),
+            # over the limit: red, and (for a reader who cannot tell red from green) hatched and outlined
+            marker=dict(color=[LIMIT_COLOUR if over else colour for over in s.over],
+                        pattern=dict(shape=[OVER_HATCH if over else "" for over in s.over], fillmode="overlay",
+                                     fgcolor="#ffffff", solidity=0.35),
+                        line=dict(width=[OVER_OUTLINE_WIDTH if over else 0 for over in s.over], color=OVER_OUTLINE)),
             hovertext=hover, hoverinfo="text", legendgroup=s.pool, showlegend=True,
         ), row=i, col=1)
         end = month_start(month_index(s.months[-1]) + 1).isoformat()
@@ -1109,6 +1133,12 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None, compar
                  marked(fmt_number(p.limit), p.limit_estimate),
                  marked(fmt_share(p.utilisation), p.utilisation_estimate)] for label, p in peak_rows(peaks)]
         out.append(_table(["pool", "peak FTE", "month", "limit FTE", "use"], prow, numeric={1, 3, 4}))
+    over = over_limit_rows(series)
+    if over:
+        out.append("<h2>Months over the limit</h2>")
+        out.append('<p class="caption">Every month a pool\'s load is over its limit (the load chart\'s red, hatched '
+                   "bars).</p>")
+        out.append(_table(["pool", "month", "load FTE", "limit FTE", "use"], over, numeric={2, 3, 4}))
     unscheduled = [e for e in solution.plan if e.go_live is None]
     if unscheduled:
         out.append("<h2>Not scheduled</h2>")
@@ -1279,8 +1309,8 @@ CAPTIONS = {
              "go-live day; darker bars: hypercare months (from the load profiles). Cyan: specialist care, "
              "green: primary care.{history} Hover a row for "
              "its details; drag to zoom, double-click to zoom out.",
-    "load": "Each pool's load in FTE by month (bars) against its limit (dashed red line); a red bar is a "
-            "month over the limit. The load counts the preparation and hypercare of every organisation the "
+    "load": "Each pool's load in FTE by month (bars) against its limit (dashed red line); a red bar, hatched "
+            "and outlined, is a month over the limit (the table \"Months over the limit\" below lists each). The load counts the preparation and hypercare of every organisation the "
             "pool supports.",
     "coverage": "The cumulative share live after each window: the population of every organisation in its sector "
                 "(primary care, specialist care; a GP office's or a hospital's counted with its municipality or trust "
@@ -1500,8 +1530,16 @@ def _static_load(axes, problem: Problem, solution: Solution, other: Solution | N
         colour = sector_colour(s.sector) if s.sector else OTHER_SECTOR_COLOUR
         lefts = s.months
         widths = [(month_start(month_index(m) + 1) - m).days * 0.9 for m in lefts]
-        ax.bar(lefts, s.used, width=widths, align="edge", color=[LIMIT_COLOUR if o else colour for o in s.over], lw=0,
-               label=f"{s.pool}: load")
+        bars = ax.bar(lefts, s.used, width=widths, align="edge", color=[LIMIT_COLOUR if o else colour for o in s.over],
+                      lw=0, label=f"{s.pool}: load")
+        for bar, over in zip(bars, s.over):  # over the limit: hatched and outlined too, a cue that is not colour
+            if over:
+                bar.set_hatch(OVER_HATCH * 3)
+                bar.set_edgecolor(OVER_OUTLINE)
+                bar.set_linewidth(0.8)
+        if any(s.over):
+            ax.fill_between([], [], facecolor=LIMIT_COLOUR, hatch=OVER_HATCH * 3, edgecolor=OVER_OUTLINE, lw=0.8,
+                            label="over the limit")  # the legend's entry (an empty bar's took the default colour)
         edges = lefts + [month_start(month_index(lefts[-1]) + 1)]
         ax.step(edges, s.limit + s.limit[-1:], where="post", color=LIMIT_COLOUR, ls="--", lw=1.5, label="limit")
         if s.other_used is not None:

@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..formats import ESTIMATE_NOTE, csv_text, fmt_int, fmt_number, marked
-from ..render import GLUE, pack, parts, print_lines, say
+from ..render import GLUE, glyphs_for, pack, parts, print_lines, say
 from .aggregate import SweepSummary
 
 WIDE = 120
@@ -140,7 +140,7 @@ def _by_columns(dates: list[str], shares: list[dict[str, float]], short: bool) -
 def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
     """The summary for a reader (with a work limit, the warning about unproven plans says they are
     reproducible instead of advising one)."""
-    fancy = console.is_terminal
+    fancy = glyphs_for(console).fancy  # a real terminal (not FORCE_COLOR alone), not TERM=dumb
     short = console.width < WIDE
     seed = f", {_glued(f'seed {s.seed}')}" if s.seed is not None else ""
     say(console, f"Sweep {s.spec}: {s.kind.replace('_', ' ')}, {s.scenarios} of {s.size} scenarios{seed}", 0, "bold")
