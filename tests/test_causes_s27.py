@@ -106,7 +106,9 @@ def test_a_saved_plan_of_a_scenario_lists_no_organisation_the_baseline_data_lack
     assert notes and "g9" in notes[0] and "--baseline-scenario FILE" in notes[0]
     c.notes = notes
     text = " ".join(comparison_text(c, 200, "Comparison").split())
-    assert "note: the baseline plan.json names 1 organisation the baseline's data lacks (g9)" in text
+    # the plan says which scenario it was made with (its `applied`, session 27) and what it names the data lacks
+    assert ("note: the baseline plan.json was made with the scenario s, which the baseline's data here was not "
+            "given, and names 1 organisation the baseline's data lacks (g9)") in text
 
 
 def test_the_scenario_line_marks_dates_as_the_cause_does():

@@ -6,8 +6,10 @@ plan, the same moves and days, the same proof, on random small instances and ran
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import sys
+from pathlib import Path
 
 import pytest
 from helpers import MORE_WINDOWS, build, org, solved, windows_of
@@ -197,3 +199,27 @@ def test_the_bench_re_plans_a_postponed_trust_both_ways_and_says_so(tmp_path):
     lines = summary(runs)
     assert lines[0].endswith("0 of 0 instances")
     assert sum(line.startswith("re-plan region (seed 1), ") for line in lines) == 2
+
+
+def test_a_plan_made_with_a_scenario_says_so_in_its_json_and_compare_names_it(tmp_path):
+    # compare's note "made with the scenario ..., which the baseline's data here was not given" read an
+    # `applied` key no plan had: solve writes it now (only with changes), and read_plan reads it back
+    from typer.testing import CliRunner
+
+    from hpplan import cli
+    from hpplan.solution import read_plan
+
+    repo = Path(__file__).resolve().parents[1]
+    runner = CliRunner()
+    plain, made = tmp_path / "plain.json", tmp_path / "made.json"
+    assert runner.invoke(cli.app, ["solve", "--data", str(repo / "data"), "-t", "10", "-f", "json", "-o",
+                                   str(plain)]).exit_code == 0
+    assert "applied" not in json.loads(plain.read_text())
+    result = runner.invoke(cli.app, ["solve", "--data", str(repo / "data"), "-t", "10", "-f", "json", "-o", str(made),
+                                     "--postpone", "orsta=2025-06-01"])
+    assert result.exit_code == 0, result.output
+    written = json.loads(made.read_text())["applied"]
+    assert written == ["command line: postpone orsta: earliest 2025-01-15 -> 2025-06-01"]
+    assert read_plan(made).applied == written
+    shown = runner.invoke(cli.app, ["compare", "--data", str(repo / "data"), "--baseline", str(made), "-t", "10"])
+    assert "was made with the scenario command line" in " ".join(shown.stdout.split()), shown.stdout

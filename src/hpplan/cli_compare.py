@@ -163,27 +163,18 @@ def scenario_notes(path: Path, plan: Solution, problem: Problem) -> list[str]:
     """A saved plan compared without --baseline-scenario that was made with scenarios (the plan JSON's `applied`,
     where it records them) or that names organisations the baseline's data lacks (a scenario added them): said on
     stdout with the comparison, since its moves and "may now go live earlier" read that data, not the plan's."""
-    applied: list[str] = []
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8")) if not is_yaml_plan(path) else {}
-    except (OSError, ValueError):
-        raw = {}
-    for place in (raw, raw.get("solver") if isinstance(raw, dict) else None):
-        found = place.get("applied") if isinstance(place, dict) else None
-        if isinstance(found, list) and found:
-            applied = [str(x) for x in found]
-            break
+    applied = plan.applied
     lacking = [a.id for a in plan.plan if a.id not in problem.org]
     if not applied and not lacking:
         return []
+    lacks = (f"names {len(lacking)} organisation{'s' if len(lacking) != 1 else ''} the baseline's data lacks "
+             f"({some_of(lacking)})")
     if applied:
         names = list(dict.fromkeys(entry.split(":", 1)[0] for entry in applied))
         head = (f"the baseline {path} was made with the scenario{'s' if len(names) > 1 else ''} {', '.join(names)}, "
-                "which the baseline's data here was not given")
+                "which the baseline's data here was not given" + (f", and {lacks}" if lacking else ""))
     else:
-        head = (f"the baseline {path} names {len(lacking)} organisation{'s' if len(lacking) != 1 else ''} the "
-                f"baseline's data lacks ({some_of(lacking)}): it was made with a scenario the baseline's data here "
-                "was not given")
+        head = f"the baseline {path} {lacks}: it was made with a scenario the baseline's data here was not given"
     return [f"{head}; give it with --baseline-scenario FILE (the scenario files the plan was made with), else its "
             "moves are read against data it was not planned with"]
 

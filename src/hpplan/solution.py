@@ -133,6 +133,10 @@ class Solution:
     #: an estimated population), as the terminal and Markdown mark it `*`; None: not known (a plan read
     #: from a file that does not say, or made by hand); `mark_estimates` sets it and the load's flags
     objective_is_estimate: dict[str, bool] | None = field(default=None, compare=False)
+    #: the scenario changes the plan was made with (`Problem.applied`: "FILE: change", "command line: change"),
+    #: as `hpplan.solve` records them; the JSON's `applied`, only when there are any: a plan compared later
+    #: without them is said to be (`hpplan compare` without --baseline-scenario)
+    applied: list[str] = field(default_factory=list, compare=False)
 
     @property
     def found(self) -> bool:
@@ -187,6 +191,8 @@ class Solution:
         if self.objective_is_estimate is not None:  # known (`mark_estimates`): said; else as before
             data["objective_is_estimate"] = dict(self.objective_is_estimate)
         data.update(plan=[a.to_json() for a in self.plan], load=[p.to_json() for p in self.load], solver=solver)
+        if self.applied:  # made with scenario changes: which (a plain plan's JSON stays as it was)
+            data["applied"] = list(self.applied)
         return data
 
     def to_json(self) -> str:
@@ -289,6 +295,10 @@ def read_plan(path: Path) -> Solution:
         if not isinstance(mark, bool):
             raise InputError(f"objective_is_estimate: {term} is {_shown(mark)}; expected true or false",
                              where("objective_is_estimate", term))
+    applied = data.get("applied", [])  # optional: the scenario changes the plan was made with
+    if not isinstance(applied, list) or not all(isinstance(a, str) for a in applied):
+        raise InputError(f"applied: expected a list of the scenario changes the plan was made with (texts), got "
+                         f"{_shown(applied)}", where("applied"))
     load = data.get("load", [])
     if not isinstance(load, list):
         raise InputError(f"load: expected a list of pool months, got {_shown(load)}", where("load"))
@@ -307,7 +317,7 @@ def read_plan(path: Path) -> Solution:
                               limit_is_estimate=p.get("limit_is_estimate")))
     return Solution(status=status, objective=objective, plan=plan, load=points,
                     stats=_stats(data.get("solver"), status, objective, data.get("baseline")),
-                    objective_is_estimate=dict(marks) if marks is not None else None)
+                    objective_is_estimate=dict(marks) if marks is not None else None, applied=list(applied))
 
 
 #: a run of digits longer than Python converts to an integer (sys.get_int_max_str_digits: 4,300 by default)

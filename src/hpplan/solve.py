@@ -271,6 +271,7 @@ def solve_replan(problem: Problem, options: SolveOptions | None = None,
         raise KeyboardInterrupt  # no plan yet: the caller's Ctrl-C, as without a solve
     _verified(problem, solution)
     solution.mark_estimates(problem)  # which figures rest on estimates (the JSON's `*_is_estimate`)
+    solution.applied = list(problem.applied)  # the scenario changes it was made with (the JSON's `applied`)
     return solution, replan
 
 
