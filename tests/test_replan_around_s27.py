@@ -223,3 +223,4 @@ def test_a_plan_made_with_a_scenario_says_so_in_its_json_and_compare_names_it(tm
     assert read_plan(made).applied == written
     shown = runner.invoke(cli.app, ["compare", "--data", str(repo / "data"), "--baseline", str(made), "-t", "10"])
     assert "was made with the scenario command line" in " ".join(shown.stdout.split()), shown.stdout
+

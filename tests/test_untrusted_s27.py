@@ -317,3 +317,14 @@ def test_no_psplib_instance_has_more_windows_than_the_bound():
     if not files:
         pytest.skip("the PSPLIB instances are not on this machine")
     assert max(parse_sm(f).horizon for f in files) + 1 <= MAX_WINDOWS  # a window a period, 0 to the horizon
+
+
+def test_a_sweep_results_file_with_a_number_too_long_to_read_is_refused_at_its_line(tmp_path):
+    # (a JSON number of more than 4,300 digits: a ValueError that is no JSONDecodeError, exit 70 before)
+    from hpplan.sweep.run import read_results
+
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"type": "header", "hash": "x"}\n{"type": "result", "index": ' + "9" * 5000 + "}\n")
+    with pytest.raises(InputError) as error:
+        read_results(path)
+    assert "r.jsonl:2: not a sweep results line (a number too long to read)" in str(error.value)

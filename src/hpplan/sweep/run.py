@@ -209,6 +209,9 @@ def read_results(path: Path | str) -> tuple[Results, int]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"not a sweep results line ({exc.msg}); was the file edited?", Location(str(path), number))
+        except ValueError:  # a number longer than Python reads (4,300 digits): no line hpplan wrote
+            raise InputError("not a sweep results line (a number too long to read); was the file edited?",
+                             Location(str(path), number)) from None
         kind = record.get("type") if isinstance(record, dict) else None
         if number == 1 and kind != "header":
             raise InputError("not an hpplan sweep results file (no header record)", Location(str(path), 1))
@@ -259,8 +262,8 @@ class ResultsFile:
              wording: Wording = PYTHON) -> tuple["ResultsFile", Results]:
         path = Path(path)
         check_results_path(path, wording)
-        # a missing folder, or a link into a data folder (the file's own or a folder's on its path, as
-        # `reports` linked to `data`), is refused as for every other output; a link stays, its file is replaced
+        # a missing folder, a symbolic link, or a folder link into a data folder (`reports` linked to `data`) or
+        # out of the working tree, is refused as for every other output (`check_writable`)
         target = check_writable(path)
         if path.exists() and resume and path.stat().st_size > 0:
             found, good = read_results(path)
