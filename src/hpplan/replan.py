@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .engines.common import DisjointSets, Flat, to_solution
+from .engines.common import Flat, rule_ties, to_solution
 from .model.objective import Anchor
 from .problem import Problem
 from .solution import SolveStats, Status
@@ -70,29 +70,9 @@ def free_organisations(problem: Problem, flat: Flat, anchors: Mapping[str, Ancho
         changed.update(org_id for org_id in violation.actors if org_id in flat.domain)
     if not changed:
         return set()
-    parts = rule_parts(flat)
+    parts = rule_ties(flat, list(flat.domain))  # the rules' parts alone: the capacity is what the bound leaves out
     reached = {parts.find(org_id) for org_id in changed}
     return {org_id for org_id in flat.domain if parts.find(org_id) in reached}
-
-
-def rule_parts(flat: Flat) -> DisjointSets:
-    """The plannable organisations joined where a rule names two of them (with_or_before, together,
-    not_same_window, order, after_live). Unlike `engines.decompose.components` a shared pool does not
-    join them: the capacity is what the rules-only bound leaves out."""
-    parts = DisjointSets(list(flat.domain))
-
-    def join(a: str, b: str) -> None:
-        if a in parts and b in parts:  # a pinned organisation is a constant, not a tie
-            parts.join(a, b)
-
-    for actor, target in flat.with_or_before:
-        join(actor, target)
-    for group in list(flat.together) + list(flat.not_same):
-        for other in group[1:]:
-            join(group[0], other)
-    for p in flat.precedences:
-        join(p.first, p.then)
-    return parts
 
 
 def kept_windows(flat: Flat, anchors: Mapping[str, Anchor], free: set[str]) -> dict[str, list[str]]:

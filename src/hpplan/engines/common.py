@@ -77,6 +77,26 @@ class DisjointSets:
         self.parent[self.find(a)] = self.find(b)
 
 
+def rule_ties(flat: "Flat", orgs: list[str]) -> DisjointSets:
+    """`orgs` joined where a rule names two of them (with_or_before, together, not_same_window, order,
+    after_live); one not among `orgs` (a pinned organisation: a constant) joins nothing. The parts of the
+    problem add the pools (`decompose.components`); a re-plan's parts are the rules' alone (`replan`)."""
+    sets = DisjointSets(orgs)
+
+    def join(a: str, b: str) -> None:
+        if a in sets and b in sets:
+            sets.join(a, b)
+
+    for actor, target in flat.with_or_before:
+        join(actor, target)
+    for group in list(flat.together) + list(flat.not_same):
+        for other in group[1:]:
+            join(group[0], other)
+    for p in flat.precedences:
+        join(p.first, p.then)
+    return sets
+
+
 #: seconds a thread holding the GIL runs before it hands it to a waiting one, while engines race
 GIL_TURN = 1e-4
 _gil_lock = threading.Lock()

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..solution import Solution, SolveStats, Status
-from .common import DisjointSets, Flat, limit_weight, require_exact, short_gil_turns, to_solution
+from .common import Flat, limit_weight, require_exact, rule_ties, short_gil_turns, to_solution
 
 
 def components(flat: Flat) -> list[list[str]]:
@@ -40,23 +40,11 @@ def components(flat: Flat) -> list[list[str]]:
     if any(not ks and o in flat.mandatory for o, ks in flat.domain.items()):
         return []
     planned = [o for o, ks in flat.domain.items() if ks]
-    sets = DisjointSets(planned)
-
-    def join(a: str, b: str) -> None:
-        if a in sets and b in sets:
-            sets.join(a, b)
-
-    for actor, target in flat.with_or_before:
-        join(actor, target)
-    for group in list(flat.together) + list(flat.not_same):
-        for other in group[1:]:
-            join(group[0], other)
-    for p in flat.precedences:
-        join(p.first, p.then)
+    sets = rule_ties(flat, planned)
     first_on_pool: dict[str, str] = {}
     for org_id in planned:
         for load in flat.loads.get(org_id, ()):
-            join(org_id, first_on_pool.setdefault(load.pool, org_id))
+            sets.join(org_id, first_on_pool.setdefault(load.pool, org_id))
     parts: dict[str, list[str]] = {}
     for org_id in planned:
         parts.setdefault(sets.find(org_id), []).append(org_id)
