@@ -222,10 +222,12 @@ Name = Annotated[str, AfterValidator(_one_line)]
 def _reason_line(value: str) -> str:
     """A reason is shown inside a finding's line (`no go-live from ... (REASON); ...`, a rule's `(REASON)`):
     a line break in it made lines of check's and explain's text, and of the job summary, that read as
-    findings of their own; a control character (an escape like "\\e" in quotes) went to the terminal."""
-    if value and value.splitlines() != [value]:
-        raise PydanticCustomError("one_line", "a reason is one line (it is shown inside a finding's line), and this "
-                                  "one has a line break: write it on one line (a `note:` may say more, on several)")
+    findings of their own; a control character (an escape like "\\e" in quotes) went to the terminal. A
+    reason written over several lines (`reason: >` or `|`, whose last line break YAML keeps; a Windows
+    `\\r\\n`) is one line, its lines joined by a space, as YAML's folded form reads them."""
+    lines = value.splitlines()
+    if len(lines) > 1 or value.endswith(("\n", "\r")):
+        value = " ".join(line.strip() for line in lines if line.strip())
     problem = text_problem(value, one_line=True)
     if problem is not None:
         raise PydanticCustomError("one_line", "a reason has no control characters, and this one has {problem}: write "
@@ -235,7 +237,9 @@ def _reason_line(value: str) -> str:
 
 def _plain_text(value: str) -> str:
     """A note (of several lines, if need be) holds no control character but the tab and the line break:
-    one written as an escape in quotes ("\\e", "\\a", "\\r") went into the outputs as it was."""
+    one written as an escape in quotes ("\\e", "\\a", "\\r") went into the outputs as it was. A Windows line
+    end (`\\r\\n`, as `yaml.safe_dump` writes a text that has one) is a line break."""
+    value = value.replace("\r\n", "\n")
     problem = text_problem(value)
     if problem is not None:
         raise PydanticCustomError("text", "a text has no control characters, and this one has {problem}: remove it",

@@ -750,7 +750,7 @@ class _Builder:
             kind = node.tag.rsplit(":", 1)[-1]
             raise self.error(node, f"cannot read value {node.value!r} as {kind} (its tag !!{kind}); drop the tag")
         if isinstance(value, str):
-            problem = text_problem(value)
+            problem = text_problem(value.replace("\r\n", "\n"))  # (a Windows line end, as safe_dump writes it)
             if problem is not None:
                 raise self.error(node, f"{problem} in the text {shown_text(value)}; remove it (a text holds letters, "
                                        "spaces and line breaks; an escape in quotes writes no control character here)")
