@@ -224,3 +224,31 @@ def test_a_plan_made_with_a_scenario_says_so_in_its_json_and_compare_names_it(tm
     shown = runner.invoke(cli.app, ["compare", "--data", str(repo / "data"), "--baseline", str(made), "-t", "10"])
     assert "was made with the scenario command line" in " ".join(shown.stdout.split()), shown.stdout
 
+
+
+def test_a_group_rule_whose_first_member_is_pinned_still_ties_the_others(monkeypatch):
+    # not_same_window [p, a, b] with p live: a and b were not joined (each joined to p only, which joins
+    # nothing), so b was kept and the rules-only bound was no bound: "3 moved, proven" where 2 is the least
+    orgs = [org("p", status="live", live_since="2023-11-04"),
+            org("a", population=500), org("b", population=5, earliest="2024-04-01"),
+            org("e", population=100, earliest="2024-09-01"), org("e2", population=100, earliest="2024-11-01")]
+    rules = [{"type": "not_same_window", "actors": ["p", "a", "b"]}, {"type": "order", "actors": ["a", "e", "e2"]}]
+    problem = build(orgs, rules=rules, windows=MORE_WINDOWS)
+    base = solved(problem)
+    changed = apply_quick(problem, postpone=["a=2024-03-01"])
+    flat = sys.modules["hpplan.solve"].flatten(changed)
+    assert {"a", "b"} <= around.free_organisations(changed, flat, Baseline(base).anchors())
+    local = _replan(changed, base, whole=False, monkeypatch=monkeypatch)
+    _same(local, _replan(changed, base, whole=True, monkeypatch=monkeypatch))
+    assert (local[1].moved, local[1].proven) == (2, True)
+
+
+def test_the_problem_s_parts_keep_a_group_rule_s_members_together_when_its_first_cannot_go_live():
+    # decompose.components joined each member to the first: with the first opted out (no window) a and b
+    # fell into parts of their own, both planned w1, and the parts' plans did not fit together
+    from hpplan.engines.decompose import components
+
+    orgs = [org("x", status="opted_out"), org("a", population=50), org("b", population=40)]
+    problem = build(orgs, rules=[{"type": "not_same_window", "actors": ["x", "a", "b"]}])
+    flat = sys.modules["hpplan.solve"].flatten(problem)
+    assert ["a", "b"] in components(flat)

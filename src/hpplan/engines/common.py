@@ -90,8 +90,9 @@ def rule_ties(flat: "Flat", orgs: list[str]) -> DisjointSets:
     for actor, target in flat.with_or_before:
         join(actor, target)
     for group in list(flat.together) + list(flat.not_same):
-        for other in group[1:]:
-            join(group[0], other)
+        members = [o for o in group if o in sets]  # (a pinned first member still ties the others together)
+        for other in members[1:]:
+            join(members[0], other)
     for p in flat.precedences:
         join(p.first, p.then)
     return sets
