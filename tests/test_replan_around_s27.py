@@ -252,3 +252,23 @@ def test_the_problem_s_parts_keep_a_group_rule_s_members_together_when_its_first
     problem = build(orgs, rules=[{"type": "not_same_window", "actors": ["x", "a", "b"]}])
     flat = sys.modules["hpplan.solve"].flatten(problem)
     assert ["a", "b"] in components(flat)
+
+
+def test_a_re_plan_says_when_it_was_found_around_the_change(tmp_path):
+    # the terminal and the JSON looked the same whichever way the re-plan was found (a re-checker could not
+    # see the wrong proof above from the output)
+    from typer.testing import CliRunner
+
+    from hpplan import cli
+
+    repo = Path(__file__).resolve().parents[1]
+    runner = CliRunner()
+    base = tmp_path / "base.json"
+    assert runner.invoke(cli.app, ["solve", "--data", str(repo / "data"), "-t", "10", "-f", "json", "-o",
+                                   str(base)]).exit_code == 0
+    args = ["solve", "--data", str(repo / "data"), "-t", "10", "--baseline", str(base),
+            "--postpone", "helse-nord-trondelag=2025-06-01"]
+    text = " ".join(runner.invoke(cli.app, args).stdout.split())
+    assert "(re-planned around the change: 10 of 59 organisations free, the others kept)" in text, text
+    data = json.loads(runner.invoke(cli.app, args + ["-f", "json"]).stdout)
+    assert data["baseline"]["around_change"] == {"free": 10, "plannable": 59}

@@ -228,6 +228,9 @@ def replan_summary(comparison: Comparison, baseline: Baseline, replan: Replan | 
         "days_moved": replan.movement if replan else None,
         "windows_moved": replan.windows if replan else None,  # (what the least movement counted until days)
         "least_change_proven": replan.proven if replan else None,
+        # re-planned around the change (the others kept, proven the whole problem's answer), or on the whole model
+        "around_change": ({"free": replan.free, "plannable": replan.plannable}
+                          if replan is not None and replan.free is not None else None),
         "frozen": replan.frozen if replan else 0,
         "released": list(replan.released) if replan else [],
         "joined": list(replan.joined) if replan else [],
@@ -293,6 +296,9 @@ def _replan_title(baseline: Baseline, replan: Replan | None, comparison: Compari
         title += " (least change not proven within the time limit)"
     elif comparison.other_status == "optimal":  # the plan above says "optimal" alone
         title += f" (the plan is {comparison.other_status_text})"
+    if replan is not None and replan.free is not None:  # which way it was found: docs/scenarios.md "Around the change"
+        title += (f" (re-planned around the change: {fmt_int(replan.free)} of {fmt_int(replan.plannable)} "
+                  "organisations free, the others kept)")
     return title
 
 
@@ -635,7 +641,7 @@ def comparison_text(c: Comparison, width: int, title: str, afresh: str = AFRESH)
 
 def comparison_markdown(c: Comparison, title: str = "Comparison", level: int = 1, afresh: str = AFRESH) -> str:
     h = "#" * level
-    lines = [f"{h} {title}", ""]
+    lines = [f"{h} {md_text(title, line_start=False)}", ""]  # the baseline's file and the data folder, as named
     lines += [f"- Scenario: {md_text(change)}" for change in c.shown_applied]
     lines += [f"- Note: {md_text(note)}" for note in c.notes]
     status = "scenario status" if c.applied else "status"

@@ -230,6 +230,10 @@ class Replan:
     phase_plan: dict[str, str] | None = field(default=None, repr=False, compare=False)
     #: each re-planning phase's value as it was fixed (phase -> value: "frozen", "moved", "movement")
     phase_values: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    #: re-planned around the change (`_around_change`): how many organisations were free, of how many plannable
+    #: (the others kept in their baseline windows, proven the whole problem's answer); None: the whole model
+    free: int | None = None
+    plannable: int | None = None
 
 
 def solve(problem: Problem, options: SolveOptions | None = None, baseline: Baseline | None = None) -> Solution:
@@ -516,6 +520,7 @@ def _around_change(problem: Problem, baseline: Baseline, options: SolveOptions, 
         return _Around()
     if all(replan.phase_values.get(phase) == value for phase, value in floors.items()):
         stats.phases.append(f"{where}: the rules alone move no fewer, the whole problem's least change")
+        replan.free, replan.plannable = len(free), len(flat.domain)
         return _Around(local, replan)
     stats.phases.append(f"{where}: the capacity moves more than the rules alone; the whole model re-plans")
     return _Around(start=to_solution(flat, slot_indices(problem, replan.phase_plan), Status.feasible, SolveStats()))
