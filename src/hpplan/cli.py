@@ -445,7 +445,9 @@ def check_command_line(data: Path, scenarios: list[Path], *more: str, verb: str 
 
 def quick_options(postpone: list[str] = (), exclude: list[str] = (), capacity: list[str] = ()) -> list[str]:
     """The quick forms as given on the command line (`--postpone P --exclude E --capacity C`), in the order
-    they are applied."""
+    they are applied: each kind in the user's order (two `--capacity` of one pool: the later one holds from its
+    month on, so that order changes the result), the kinds in `scenario.apply_quick`'s fixed order, whatever
+    their order on the command line (which the options' parser does not keep, and which changes nothing)."""
     return [a for name, values in (("--postpone", postpone), ("--exclude", exclude), ("--capacity", capacity))
             for value in values for a in (name, value)]
 

@@ -875,6 +875,17 @@ def md_text(text: object, line_start: bool = True) -> str:
     return "".join("\\" + c if e else c for c, e in zip(text, escape))
 
 
+def md_code(text: object) -> str:
+    """Text as a Markdown code span that holds it whole (CommonMark): fenced by one backtick more than its
+    longest run of backticks (a folder `my`data` ended a span of one and let the rest be read as markup), and
+    padded with a space at each end where it starts or ends with a backtick or a space (which the span would
+    take as part of its fence, or strip). No line breaks."""
+    text = " ".join(str(text).splitlines())
+    fence = "`" * (1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def _md_table(header: list[str], rows: list[list[object]], right: set[int] = frozenset()) -> list[str]:
     lines = ["| " + " | ".join(header) + " |"]
     lines.append("|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|")
@@ -905,7 +916,7 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
     lines = [
         "# Rollout plan",
         "",
-        f"- Data: `{where}`",
+        f"- Data: {md_code(where)}",
         f"- Planning date: {problem.planning_date.isoformat()}",
         f"- Status: **{status_text(solution)}**",
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import errno
 import os
+import re
 import shlex
 import stat
 import sys
@@ -117,19 +118,28 @@ def check_writable(path: Path | str) -> Path:
     """The file `write_atomic` would write for `path`, or InputError when it cannot be written: its folder
     is missing or it is a folder, or it is a symbolic link, or it is reached through a link into a data
     folder (a folder's on its path: `reports` linked to `data`, then `-o reports/x.json`) or through a
-    link in the current working tree that leads out of it (`reports` linked to `/home/runner/.config`). An
-    output is never written through a link of its own (`reports/x.xml` linked to `../data/adopted-plan.yaml`,
-    or to a `.pth` file that Python runs, in a pull request: written through, the link's target was
-    replaced, wherever it was); the links of the system's names of open files, `/dev/stdout` and
-    `/dev/fd/N`, are the exception: written as before. A device or a named pipe is written in place. A
-    command checks its outputs with this before it works, so that a wrong `-o` costs no solve."""
+    link in the working tree (the repository around the current folder: `working_tree`) that leads out of
+    it (`reports` linked to `/home/runner/.config`). An output is never written through a link of its own
+    (`reports/x.xml` linked to `../data/adopted-plan.yaml`, or to a `.pth` file that Python runs, in a pull
+    request: written through, the link's target was replaced, wherever it was); the system's names of this
+    process's open files, `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` and `/proc/self/fd/N`, are the
+    exception: written in place through that open file (`open_file_descriptor`), so that `>> FILE` appends and
+    `> FILE` truncates as the shell set it up; one not open for writing is refused. A device or a named pipe
+    is written in place. A command checks its outputs with this before it works, so that a wrong `-o` costs
+    no solve."""
     path = Path(path)
+    descriptor = open_file_descriptor(path)
+    if descriptor is not None:
+        _check_open_for_writing(descriptor, path)
+        if path.exists() and not path.is_file():
+            return path  # a pipe or a terminal: written in place
+        return Path(os.path.realpath(path))  # the file the shell opened (`> FILE`), written in place (write_atomic)
     if path.is_symlink() and not _names_an_open_file(path):
         pass  # refused below (after a link into a data folder, which is said as such)
     elif path.exists() and not path.is_file() and not path.is_dir():
-        return path  # a device or a named pipe (through /dev/stdout too, into a pipe): written in place
+        return path  # a device or a named pipe: written in place
     elif path.is_symlink():
-        return Path(os.path.realpath(path))  # /dev/stdout into a file: that file, as before
+        return Path(os.path.realpath(path))  # a system's link in /dev or /proc to a file, as before
     through = link_into_data_folder(path)
     if through is not None:
         link, data = through
@@ -149,8 +159,9 @@ def check_writable(path: Path | str) -> Path:
     leaving = link_out_of_tree(path)
     if leaving is not None:
         link, tree = leaving
-        raise InputError(f"cannot write: folder {link} is a link to {os.readlink(link)}, outside the current "
-                         f"folder {tree}; an output is not written through a link that leads out of the working "
+        where = "the repository" if (tree / ".git").exists() else "the current folder"
+        raise InputError(f"cannot write: folder {link} is a link to {os.readlink(link)}, outside {where} "
+                         f"{tree}; an output is not written through a link that leads out of the working "
                          "tree (one committed in a pull request would put it anywhere): name the folder itself "
                          "(not through the link), or another folder", Location(str(path)))
     folder = path.parent if str(path.parent) else Path(".")
@@ -177,13 +188,33 @@ def _names_an_open_file(link: Path) -> bool:
     return any(where.is_relative_to(folder) for folder in _OPEN_FILE_FOLDERS)
 
 
-def link_out_of_tree(path: Path) -> tuple[Path, Path] | None:
-    """The first folder on `path` as written that is a symbolic link in the current working tree (the
-    current folder, or below it: a folder a checkout holds) that leads out of it, and the tree; None when
-    there is none (a link outside the tree, such as a system's `/tmp`, is the machine's, not a repository's)."""
+def _current_folder() -> Path | None:
     try:
-        tree = Path(os.path.realpath(os.getcwd()))
-    except OSError:  # the current folder was removed: no tree to leave
+        return Path(os.path.realpath(os.getcwd()))
+    except OSError:  # the current folder was removed
+        return None
+
+
+def working_tree() -> Path | None:
+    """The working tree outputs stay in: the repository around the current folder (the nearest folder at or
+    above it that holds `.git`, a folder or a worktree's file: a CI step with `working-directory: sub` runs in
+    the checkout's subfolder), else the current folder; None when the current folder was removed."""
+    here = _current_folder()
+    if here is None:
+        return None
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    return here
+
+
+def link_out_of_tree(path: Path) -> tuple[Path, Path] | None:
+    """The first folder on `path` as written that is a symbolic link in the working tree (`working_tree`: the
+    repository around the current folder, or the current folder outside one; the link in it or below it: a
+    folder a checkout holds) that leads out of it, and the tree; None when there is none (a link outside the
+    tree, such as a system's `/tmp`, is the machine's, not a repository's)."""
+    tree = working_tree()
+    if tree is None:  # the current folder was removed: no tree to leave
         return None
     parts = path.parts
     for end in range(1, len(parts)):  # the folders; the file itself is refused as a link (check_writable)
@@ -194,6 +225,80 @@ def link_out_of_tree(path: Path) -> tuple[Path, Path] | None:
         if at.is_relative_to(tree) and not Path(os.path.realpath(step)).is_relative_to(tree):
             return step, tree
     return None
+
+
+#: `/dev/stdout` and `/dev/stderr` by their descriptors; `/dev/fd/N` and `/proc/self/fd/N` (and
+#: `/proc/PID/fd/N` of this process) name descriptor N
+_STANDARD_NAMES = {"/dev/stdout": 1, "/dev/stderr": 2}
+_DESCRIPTOR_NAME = re.compile(r"/(?:dev/fd|proc/(?:self|thread-self|(?P<pid>[0-9]+))/fd)/(?P<fd>[0-9]+)")
+
+
+def open_file_descriptor(path: Path | str) -> int | None:
+    """The file descriptor of this process that `path` names (`/dev/stdout`: 1, `/dev/stderr`: 2,
+    `/dev/fd/N` and `/proc/self/fd/N`: N), following the system's links in /dev and /proc to it; None for
+    any other name (a file, a named pipe, `/dev/null`). Such an output is written in place, to that
+    descriptor (`write_atomic`): `-o /dev/stdout >> FILE` appends to FILE, as the shell opened it, where a
+    rename of a new file over it (or opening it again, at its start) lost what FILE held."""
+    name = os.path.abspath(str(path))
+    for _ in range(8):  # /dev/stdout -> /proc/self/fd/1: a few links at most
+        if name in _STANDARD_NAMES:
+            return _STANDARD_NAMES[name]
+        found = _DESCRIPTOR_NAME.fullmatch(name)
+        if found is not None:
+            if found["pid"] is not None and int(found["pid"]) != os.getpid():
+                return None  # another process's open file
+            return int(found["fd"])
+        if not any(name.startswith(f"{folder}/") for folder in map(str, _OPEN_FILE_FOLDERS)):
+            return None
+        parent, leaf = os.path.split(name)
+        real_parent = os.path.realpath(parent)  # /dev/fd -> /proc/self/fd -> /proc/PID/fd
+        if real_parent != parent:
+            name = os.path.join(real_parent, leaf)
+            continue
+        try:
+            target = os.readlink(name)
+        except OSError:
+            return None  # no link (a device, a file), or not there
+        name = os.path.normpath(os.path.join(parent, target))
+    return None
+
+
+def _check_open_for_writing(descriptor: int, path: Path) -> None:
+    """InputError when `descriptor` (named by `path`) is not open, or open only for reading (`/dev/fd/0`
+    of `< plan.json`: a rename over that name replaced the input)."""
+    import fcntl
+
+    try:
+        flags = fcntl.fcntl(descriptor, fcntl.F_GETFL)
+    except OSError:
+        raise InputError(f"cannot write: file descriptor {descriptor} is not open", Location(str(path))) from None
+    if flags & os.O_ACCMODE == os.O_RDONLY:
+        raise InputError(f"cannot write: file descriptor {descriptor} is open for reading only",
+                         Location(str(path)))
+
+
+def write_in_place(descriptor: int, raw: bytes, path: Path | str) -> None:
+    """Write `raw` whole to the open file `descriptor` (named by `path`: `/dev/stdout`), where it stands (its
+    offset, or its end when the shell opened it to append): what Python holds for stdout and stderr goes out
+    first. A closed pipe raises BrokenPipeError (exit 141, as on stdout); another failure is InputError
+    `PATH: cannot write: REASON`."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None and stream.fileno() == descriptor:
+                stream.flush()
+        except (OSError, ValueError, AttributeError):  # not a real file (a test's capture): nothing to order
+            pass
+    view = memoryview(raw)
+    try:
+        while view:
+            written = os.write(descriptor, view)
+            if not written:
+                raise BrokenPipeError(errno.EPIPE, "the output took no more")
+            view = view[written:]
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", Location(str(path))) from None
 
 
 def read_only(path: Path) -> bool:
@@ -233,15 +338,21 @@ def data_folder_around(path: Path) -> Path | None:
 
 def write_atomic(path: Path | str, data: str | bytes) -> None:
     """Write `data` to `path` through a temporary file in the same folder and an atomic rename. A
-    symbolic link is refused, not followed (`check_writable`: `/dev/stdout` is the exception), and so is a
-    folder link into a data folder or out of the working tree, and a read-only file; a device or a named
-    pipe (`-o /dev/stdout`, a FIFO) is written to in place, as a rename would replace it with a file (the
-    rename itself replaces a name, never follows a link there). Text is UTF-8 (`encode_text`: a name
+    symbolic link is refused, not followed (`check_writable`), and so is a folder link into a data folder or
+    out of the working tree, and a read-only file; a name of an open file of this process (`-o /dev/stdout`,
+    `/dev/fd/N`: `open_file_descriptor`) is written to that open file (`>> FILE` appends, `> FILE`
+    truncated it), and a device or a named pipe (a FIFO) is opened and written in place, as a rename would
+    replace it with a file (the rename itself replaces a name, never follows a link there). Text is UTF-8 (`encode_text`: a name
     in bytes Python could not decode too). A write that fails (no space left, an I/O error,
     at any step: the temporary file, its writing, its sync, the rename) is InputError `PATH: cannot write:
     REASON`; the temporary file is removed and the old file is as it was."""
+    descriptor = open_file_descriptor(path)
+    written = path
     path = check_writable(path)
     raw = encode_text(data) if isinstance(data, str) else data
+    if descriptor is not None:  # `/dev/stdout` and the like: the open file, as the shell set it up
+        write_in_place(descriptor, raw, written)
+        return
     if path.exists() and not path.is_file() and not path.is_dir():
         try:
             with open(path, "wb") as handle:
@@ -297,13 +408,18 @@ def write_pair(first: Path, first_text: str, second: Path, second_text: str) -> 
     cannot be written the first is put back as it was (or removed, if it was new), so a failed run
     leaves nothing half replaced."""
     previous = check_writable(first)
-    old = previous.read_bytes() if previous.is_file() else None
+    check_writable(second)  # before the first is written: a second that cannot be written costs nothing
+    in_place = open_file_descriptor(first) is not None or (previous.exists() and not previous.is_file())
+    old = previous.read_bytes() if previous.is_file() and not in_place else None
+    existed = previous.exists()
     write_atomic(first, first_text)
     try:
         write_atomic(second, second_text)
     except BaseException:
+        if in_place:  # written to an open file, a pipe or a device: nothing to put back
+            raise
         if old is not None:
             write_atomic(first, old)
-        else:
+        elif not existed:
             previous.unlink(missing_ok=True)
         raise

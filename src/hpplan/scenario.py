@@ -423,6 +423,10 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
     capacity = _texts("apply_quick", "capacity", capacity, "a text POOL=FTE[@YYYY-MM] or POOL=80%[@YYYY-MM]")
     changes: list[Change] = []
     errors: list[InputError] = []
+    # the same change given twice (`--exclude meraker --exclude meraker`: a script's list with a repeat) is
+    # refused, not taken and listed twice: each is applied once, as written; the repeat is not read again
+    postpone, exclude, capacity = (_once(option, texts, errors) for option, texts in
+                                   (("--postpone", postpone), ("--exclude", exclude), ("--capacity", capacity)))
     for text in postpone:
         where = Location("--postpone")
         match = _QUICK_POSTPONE.match(text.strip())
@@ -525,6 +529,24 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
         draft.apply(change)
     draft.raise_errors()
     return draft.problem([f"command line: {item}" for item in draft.noted()])
+
+
+def _once(option: str, texts: list[str], errors: list[InputError]) -> list[str]:
+    """`texts` without their repeats (the same text, spaces around it apart), in their order; an error for
+    each value given more than once."""
+    seen: dict[str, int] = {}
+    for text in texts:
+        seen[text.strip()] = seen.get(text.strip(), 0) + 1
+    for text, count in seen.items():
+        if count > 1:
+            times = "twice" if count == 2 else f"{count} times"
+            errors.append(InputError(f"{text!r} is given {times}; give each change once (one {option} {text})",
+                                     Location(option)))
+    kept: list[str] = []
+    for text in texts:
+        if text.strip() not in (t.strip() for t in kept):
+            kept.append(text)
+    return kept
 
 
 def _capacity_limits(percent: bool) -> tuple[float | None, float | None]:
