@@ -5,6 +5,7 @@ finding "no longer found" above the same finding failing as new."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -65,10 +66,16 @@ def test_an_entry_that_leaves_a_field_out_and_names_no_finding_is_no_longer_foun
 def test_an_entry_without_the_pool_and_month_of_its_finding_is_refused(tmp_path: Path):
     plan = tmp_path / "plan.json"
     assert run("solve", "--data", TINY, "--format", "json", "-t", "5", "-o", plan).exit_code == 0
-    scenario = tmp_path / "cut.yaml"
-    scenario.write_text(f"base: {TINY}\ndescription: cut\nchanges:\n  - op: capacity\n    pool: primary\n"
-                        "    fte: 1\n    from: 2024-03\n    to: 2024-06\n", encoding="utf-8")
-    args = ("check", "--data", TINY, "--scenario", scenario, "--plan", plan)
+    # the capacity cut in the data itself: under a scenario the plan's saved load is a note, never a finding
+    # (tests/test_checks_s27.py)
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    waves = data / "waves.yaml"
+    pool = '  - {id: primary, sector: primary, fte: 72, source: {fte: "fact: seed 004"}}'
+    assert pool in waves.read_text(encoding="utf-8")
+    waves.write_text(waves.read_text(encoding="utf-8").replace(
+        pool, pool[:-1] + ", changes: [{from: 2024-03, fte: 1}, {from: 2024-07, fte: 72}]}"), encoding="utf-8")
+    args = ("check", "--data", data, "--plan", plan)
     findings = json.loads(run(*args, "-f", "json").stdout)["findings"]
     found = [f for f in findings if f["rule"] == "load_report"]
     assert [(f["owner"], f["pool"], f["month"]) for f in found] == [("pool primary", "primary", "2024-03")]

@@ -98,7 +98,7 @@ def test_hnt_knocked_on_by_hmr_says_why_it_skips_february_and_april_2025(shipped
     text = joined(comparison_text(comparison, 80, "c"))
     line = text[text.index("helse-nord-trondelag, sykehuset-levanger"):]
     assert line.split("why: ")[1].startswith(
-        f"order rule trust-order: helse-more-og-romsdal moved 2024-04-27 -> 2024-11-09; and "
+        f"order rule trust-order: helse-more-og-romsdal moved 2024-04-27* -> 2024-11-09; and "
         f"{skipped['2025-02'].text}; and {skipped['2025-04'].text}"), line
     # each a cause of its own in the JSON, with its line
     causes = next(m for m in comparison.to_json_dict()["moves"] if m["id"] == "helse-nord-trondelag")["causes"]

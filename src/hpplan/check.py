@@ -42,7 +42,7 @@ from .model.objective import TERMS as OBJECTIVE_WEIGHTED_TERMS
 from .problem import Problem, checked_problem
 from .schema import ID_PATTERN, RULE_TYPES, Date, Located, Status, source_note_problem
 from .solution import Assignment, JsonLines, SolveStats, Solution, Status as PlanStatus, read_plan
-from .verify import Violation, broken_rules, stale_figures, stale_text, verify
+from .verify import Violation, broken_rules, stale_figures, stale_names, stale_text, verify
 from .yamlio import load_yaml
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_UNDECIDED = 0, 1, 2, 3
@@ -290,12 +290,28 @@ class Finding:
         return finding_key(self.rule, self.owner, self.actors, self.pool, self.month, self.term)
 
     def to_json(self) -> dict:
-        return {"rule": self.rule, "owner": self.owner, "file": self.where.file if self.where else None,
+        option = option_of(self.where)
+        data = {"rule": self.rule, "owner": self.owner, "file": self.where.file if self.where and not option else None,
                 "line": self.where.line if self.where else None, "actors": list(self.actors),
                 "pool": self.pool, "month": self.month, "term": self.term, "message": self.message,
                 "estimate": self.estimate, "plan_entries": [{"id": org_id, "file": where.file, "line": where.line}
                                  for org_id, where in self.plan_entries],
                 "rests_on": rests_on_json(self.rests_on)}
+        if option:  # a quick form's finding: the option it came from, which is no file (`option_of`)
+            data["option"] = option
+        return data
+
+
+#: a place that is a command-line option, not a file: a quick form's (`--postpone`, `--exclude`, `--capacity`)
+_OPTION = re.compile(r"--[a-z][a-z-]*")
+
+
+def option_of(where: Location | None) -> str | None:
+    """The option a finding comes from when its place is one (`--capacity`: a quick form's change, which has
+    no file nor line), else None: said as the option, never as a `file` (GitHub cannot attach it to one)."""
+    if where is None or where.line or not _OPTION.fullmatch(where.file):
+        return None
+    return where.file
 
 
 def finding_key(rule: str, owner: str, actors, pool: str | None, month: str | None, term: str | None = None) -> tuple:
@@ -357,7 +373,7 @@ class KnownFinding:
 
 class KnownEntry(BaseModel):
     """A known finding: the fields of a finding in `check --format json` that identify it (`Finding.key`);
-    `file`, `line`, `message`, `estimate`, `plan_entries` and `rests_on`, which that JSON has too, and a `note`
+    `file`, `line`, `option`, `message`, `estimate`, `plan_entries` and `rests_on`, which that JSON has too, and a `note`
     are for the reader, not matched."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -370,6 +386,7 @@ class KnownEntry(BaseModel):
     term: str | None = None
     file: str | None = None
     line: int | None = None
+    option: str | None = None
     message: str | None = None
     estimate: bool | None = None
     plan_entries: list[dict[str, Any]] = []
@@ -417,6 +434,7 @@ class KnownFile(BaseModel):
     estimate_note: str | None = None
     explanation: Any = None
     warnings: Any = None  # the data's warnings (`hpplan check --format json`): read past
+    notes: Any = None  # a plan check's notes under changes (`CheckResult.figures_note`): read past
 
     @field_validator("mode")
     @classmethod
@@ -520,6 +538,23 @@ class CheckResult:
     known_gone: list[KnownFinding] = field(default_factory=list)
     #: a plan check's plan, as read from its file (`read_plan_file`)
     plan: Solution | None = None
+    #: a plan check with changes applied (a scenario, a quick form): the verifier's findings on the figures
+    #: saved with the plan (its load, its objective), which are its own data's and so not compared under the
+    #: changes: said as a note (`figures_note`), never failing the check; empty without changes
+    not_compared: list[Finding] = field(default_factory=list)
+
+    def figures_note(self) -> str | None:
+        """'the plan's saved load is its own data's …' for `not_compared`, else None."""
+        names = stale_names(self.not_compared)
+        if not names:
+            return None
+        what = " and ".join(names)
+        one = len(names) == 1
+        it = "it" if one else "they"
+        return (f"the plan's saved {what} {'is that' if one else 'are those'} of the data it was solved from, not of "
+                f"this data with the changes applied: {it} {'was' if one else 'were'} not compared under the changes "
+                f"and {'does' if one else 'do'} not fail the check (check the plan without the changes to compare "
+                f"{'it' if one else 'them'})")
 
     @property
     def unlisted(self) -> int:
@@ -669,16 +704,26 @@ def check_plan(problem: Problem, plan_path: Path, *, scenarios: Sequence[Path | 
     owners = _owners_by_line(problem)
     entries = entry_lines(read, plan_path) if any(v.rule in _ENTRY_DATE_RULES for v in violations) else {}
     findings = [_finding(v, owners, plan_path, entries) for v in read.violations + violations]
+    # with changes applied (a scenario, a quick form) the plan's saved load and objective are its own data's,
+    # never the changed data's: "does the plan survive this change?" is asked of its go-lives; its saved figures
+    # are a note, not findings (they blamed the data's line, and said "solve again", for the change itself)
+    not_compared = stale_figures(findings) if problem.applied else []
+    if not_compared:
+        findings = broken_rules(findings)
+        violations = broken_rules(violations)
     data = _where_label(problem, scenarios)
     checked = [Checked("plan", Location(str(plan_path)))] + checked_objects(problem)
     estimated = any(v.estimate for v in violations)
     if baseline is None:
-        result = _plan_result(findings, plan_path, data, checked, estimated)
+        result = _plan_result(findings, plan_path, data, checked, estimated, not_compared=not_compared)
         result.plan = read.solution
         return result
     new, matched, gone = split_known(findings, baseline)
+    if problem.applied:  # known findings on the saved figures are not looked for under changes: not "gone"
+        gone = broken_rules(gone)
     check_left_out(gone, new)
-    result = _plan_result(new, plan_path, data, checked, estimated, known_broken=len(broken_rules(matched)))
+    result = _plan_result(new, plan_path, data, checked, estimated, known_broken=len(broken_rules(matched)),
+                          not_compared=not_compared)
     result.plan = read.solution
     result.known_file, result.known, result.known_gone = str(known), matched, gone
     result.estimated = estimated and bool(new or matched)  # the known findings are listed too
@@ -695,10 +740,23 @@ def check_plan(problem: Problem, plan_path: Path, *, scenarios: Sequence[Path | 
 
 
 def _plan_result(findings: list[Finding], plan_path: Path, data: str, checked: list[Checked],
-                 estimated: bool, known_broken: int = 0) -> CheckResult:
+                 estimated: bool, known_broken: int = 0, not_compared: list[Finding] | None = None) -> CheckResult:
     """A plan check's result with these findings: ok, or violations with a summary that tells rules
     broken from figures saved with the plan that are out of date. `known_broken`: rules it breaks that
-    are known findings (not among `findings`): it does not keep every rule then, whatever else it says."""
+    are known findings (not among `findings`): it does not keep every rule then, whatever else it says.
+    `not_compared`: with changes applied, the saved figures' findings, said as a note (`CheckResult.not_compared`)."""
+    result = _plan_status(findings, plan_path, data, checked, estimated, known_broken)
+    result.not_compared = list(not_compared or [])
+    names = stale_names(result.not_compared)
+    if names:
+        result.summary += (f"; its saved {' and '.join(names)} {'is its' if len(names) == 1 else 'are its'} own "
+                           "data's, not compared under the changes (a note)")
+    return result
+
+
+def _plan_status(findings: list[Finding], plan_path: Path, data: str, checked: list[Checked],
+                 estimated: bool, known_broken: int = 0) -> CheckResult:
+    """`_plan_result` but for the note of figures not compared."""
     if not findings:
         return CheckResult("plan", "ok", f"hpplan check: plan {plan_path} keeps every rule and limit of "
                            f"{data}", f"{data} with plan {plan_path}", checked=checked)
@@ -809,6 +867,10 @@ def to_text(result: CheckResult) -> str:
         listed += _known_lines(result)
         if listed:
             lines += listed + ([ESTIMATE_NOTE] if result.estimated else [])
+        note = result.figures_note()
+        if note:
+            lines.append(f"note: {note}")
+        if listed or note:
             lines.append("")
     lines.append(result.summary)
     return "\n".join(lines) + "\n"
@@ -853,6 +915,10 @@ def to_json(result: CheckResult) -> str:
     if result.known_file is not None:  # only with --known: without, the report is as it always was
         data.update(known_file=result.known_file, known=[f.to_json() for f in result.known],
                     known_gone=[k.to_json() for k in result.known_gone])
+    note = result.figures_note()
+    if note:  # only with changes applied and saved figures they change: without, the report is as it always was
+        data["notes"] = [{"kind": "saved_figures_not_compared", "figures": stale_names(result.not_compared),
+                          "message": note}]
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -890,8 +956,11 @@ def to_junit(result: CheckResult) -> str:
             ET.SubElement(element, "error", message=result.summary, type="undecided")
         if case.name in known_of:
             ET.SubElement(element, "system-out").text = "\n".join(_known_line(f) for f in known_of[case.name])
-    if result.known_gone:
-        ET.SubElement(suite, "system-out").text = "\n".join(_gone_line(k, result.known_file) for k in result.known_gone)
+    said = [_gone_line(k, result.known_file) for k in result.known_gone]
+    note = result.figures_note()
+    said += [f"note: {note}"] if note else []  # under changes: the saved figures not compared, no failure
+    if said:
+        ET.SubElement(suite, "system-out").text = "\n".join(said)
     counts = {"tests": str(len(checked)), "failures": str(len(suite.findall("testcase/failure"))),
               "errors": str(len(suite.findall("testcase/error")))}
     suite.attrib.update(counts, skipped="0")
@@ -929,14 +998,21 @@ def escape_property(text: str) -> str:
 
 
 def _properties(where, title: str) -> str:
-    """`file=F,line=L,title=T` of a GitHub workflow command (file and line when known)."""
+    """`file=F,line=L,title=T` of a GitHub workflow command (file and line when known; never a place that is
+    a command-line option, `--capacity`, which GitHub cannot attach to a file: `_option_led`)."""
     props = []
-    if where is not None:
+    if where is not None and not _option_led(where):
         props.append(f"file={escape_property(where.file)}")
         if where.line:
             props.append(f"line={where.line}")
     props.append(f"title={escape_property(title)}")
     return ",".join(props)
+
+
+def _option_led(where: Location | None) -> bool:
+    """A place named by a command-line option, with no line: a quick form's (`--capacity`), or an option's
+    file that cannot be read (`--known: PATH`): no file GitHub can attach an annotation to."""
+    return where is not None and not where.line and where.file.startswith("--")
 
 
 #: GitHub shows at most this many error annotations of a step, and as many notices (actions/toolkit
@@ -969,6 +1045,8 @@ def _annotations(command: str, groups: list[list[Annotation]], what: tuple[str, 
     for k, group in enumerate(shown, 1):
         titles = dict.fromkeys(title for _, title, _ in group)
         message = "\n".join(m for _, _, m in group)
+        if _option_led(group[0][0]):  # no file to attach it to: the option named in the message
+            message = f"{group[0][0].file}: {message}"
         if k == len(shown):
             message += _more_note(groups[k:], unlisted, what)
         lines.append(f"::{command} {_properties(group[0][0], '; '.join(titles))}::{escape_data(message)}")
@@ -1041,6 +1119,9 @@ def to_github(result: CheckResult) -> str:
              + _annotations("notice", notice_groups, notice_words)
              + _annotations("warning", warning_groups, ("known finding no longer found",
                                                         "known findings no longer found")))
+    note = result.figures_note()
+    if note:  # under changes: the saved figures not compared, a notice of the plan (no file:line to blame)
+        lines.append(f"::notice title={escape_property('hpplan: saved figures not compared')}::{escape_data(note)}")
     cut = max(len(error_groups), len(notice_groups), len(warning_groups)) > GITHUB_ANNOTATIONS
     # the summary is the last line either way (a script's `tail -1`), after the plain report where it follows
     said = "\n".join(([_as_plain_log(to_text(result).rstrip("\n"))] if cut else [])

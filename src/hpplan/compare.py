@@ -1143,7 +1143,7 @@ class _Explainer:
             text = f"{label}: {self._shifts(moved)}"
             if held and v.rule == "with_or_before":
                 text += self._private_note(v, moved)
-            return Cause("knock-on", text, v.rule, moved, where, v.message)
+            return Cause("knock-on", text, v.rule, moved, where, v.message, estimate=self._shifts_estimated(moved))
         names = ", ".join(others)
         if held:  # why it cannot stay where the baseline had it
             text = f"{label} with {names} keeps it from its baseline window {move.window_before}"
@@ -1449,16 +1449,26 @@ class _Explainer:
         groups: dict[tuple, list[str]] = {}
         for ident in ids:
             m = self.moved[ident]
-            groups.setdefault((m.change == "not_in_baseline", m.before, m.after), []).append(ident)
+            groups.setdefault((m.change == "not_in_baseline", m.before, m.after, m.before_estimate, m.after_estimate),
+                              []).append(ident)
         parts = []
-        for (missing, before, after), members in groups.items():
+        # each date marked `*` as the comparison's rows mark it (`Move.before_estimate`, `after_estimate`:
+        # `formats.go_live_estimated`, the window date's own source note)
+        for (missing, before, after, before_estimate, after_estimate), members in groups.items():
+            then = marked(_day(after), after_estimate and after is not None)
             if missing:  # listed by the new plan alone: it did not move, the baseline has no date for it
-                parts.append(f"{some_of(members, most)} (not in the baseline plan) at {_day(after)}")
+                parts.append(f"{some_of(members, most)} (not in the baseline plan) at {then}")
             elif before is None and all(self.moved[i].change == "added" for i in members):  # new: it did not move
-                parts.append(f"{some_of(members, most)} (added to the data{self._by}) at {_day(after)}")
+                parts.append(f"{some_of(members, most)} (added to the data{self._by}) at {then}")
             else:
-                parts.append(f"{some_of(members, most)} moved {_day(before)} -> {_day(after)}")
+                was = marked(_day(before), before_estimate and before is not None)
+                parts.append(f"{some_of(members, most)} moved {was} -> {then}")
         return "; ".join(parts)
+
+    def _shifts_estimated(self, ids: tuple[str, ...]) -> bool:
+        """Whether `_shifts` of these marks a date `*`."""
+        return any((m.before_estimate and m.before is not None) or (m.after_estimate and m.after is not None)
+                   for m in (self.moved[ident] for ident in ids))
 
 
 def _rank(cause: Cause, forced: bool) -> int:

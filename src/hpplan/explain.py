@@ -210,6 +210,8 @@ class Relaxation:
     months: dict[str, float] | None = None
     #: verified with no conflict set aside: with this change alone the data has a plan
     resolves_all: bool = False
+    #: it states a window date that rests on an estimate, marked `*` (`Describer.window`)
+    estimate: bool = False
 
     @property
     def order(self) -> tuple:
@@ -221,7 +223,7 @@ class Relaxation:
     def to_json(self) -> dict:
         return {"key": self.key, "kind": self.kind, "message": self.message, "amount": _number(self.amount),
                 "months": {m: _number(v) for m, v in self.months.items()} if self.months is not None else None,
-                "resolves_all": self.resolves_all,
+                "resolves_all": self.resolves_all, "estimate": self.estimate,
                 "file": self.where.file if self.where else None, "line": self.where.line if self.where else None}
 
 
@@ -341,7 +343,7 @@ def not_computed_lines(conflict: Conflict) -> list[str]:
 
 def _estimate_note(conflicts: Iterable[Conflict | None]) -> list[str]:
     """The note under a text whose conflicts state a figure marked `*` (Reason.estimate), else none."""
-    shown = any(r.estimate for c in conflicts if c is not None for r in c.reasons + c.given)
+    shown = any(r.estimate for c in conflicts if c is not None for r in c.reasons + c.given + c.relaxations)
     return ["", ESTIMATE_NOTE] if shown else []
 
 
@@ -746,6 +748,8 @@ class Describer:
         self.order: dict[str, int] = {}
         for i, o in enumerate(problem.organisations):
             self.order.setdefault(o.id, i)
+        #: a window date was marked `*` since it was last reset (`window`): the sentence states an estimate
+        self.marks = False
 
     # ---- names ----------------------------------------------------------------------------------
 
@@ -757,9 +761,17 @@ class Describer:
         names = [self.name(i) for i in ids]
         return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
-    @staticmethod
-    def window(window) -> str:
-        return f"window {window.id} ({window.date.isoformat()})"
+    def window(self, window) -> str:
+        """'window 2026-04 (2026-04-25*)': its date marked `*` by its own source note, as solve marks it
+        (`formats.window_date_estimated`); a mark made is remembered in `marks` (the sentence's `estimate`)."""
+        return f"window {window.id} ({self.window_date(window)})"
+
+    def window_date(self, window) -> str:
+        """A window's (or its slot's) date, marked `*` where the window's own `date` note is not a fact."""
+        data = self.problem.window.get(window.id)
+        estimate = data is not None and data.date == window.date and window_date_estimated(data)
+        self.marks = self.marks or estimate
+        return marked(window.date.isoformat(), estimate)
 
     def windows(self, windows) -> str:
         return ", ".join(self.window(w) for w in windows) or "no window"
@@ -781,10 +793,12 @@ class Describer:
 
     def reason(self, group: Group, switches, involved: set[str]) -> Reason:
         """The plain-language form of a constraint group. `involved`: the organisations of its conflict."""
+        self.marks = False
         text, where, actors = getattr(self, f"_{group.kind}")(group, switches, involved)
         rests_on = tuple((o.id, self.field_at(o, "status")) for o in out_of_plan(self.problem, group.subject)) \
             if group.kind == "rule" else ()
-        return Reason(group.key, group.kind, where, tuple(actors), text, owner_of(group), self.estimated(group),
+        return Reason(group.key, group.kind, where, tuple(actors), text, owner_of(group),
+                      self.estimated(group) or self.marks,
                       rests_on, *self.label(group))
 
     def label(self, group: Group) -> tuple[str, tuple[str, int, str, str] | None]:
@@ -1098,6 +1112,7 @@ class Relaxer:
             if self.board.spent:  # before its trial model is built (0.1 s to copy at national scale)
                 self.skipped.append(key)
                 continue
+            self.words.marks = False  # a window date its change marks `*` (`Describer.window`)
             try:
                 relaxation = getattr(self, f"_{group.kind}")(group)
             except (OutOfBudget, Undecided) as exc:
@@ -1114,7 +1129,8 @@ class Relaxer:
                     (self.skipped if isinstance(exc, OutOfBudget) else self.not_decided).extend(
                         k for k in conflict if self._same_limit(k, group) and k not in raised)
             if relaxation is not None:
-                found.append(replace(relaxation, resolves_all=relaxation.resolves_all or self.whole))
+                found.append(replace(relaxation, resolves_all=relaxation.resolves_all or self.whole,
+                                     estimate=relaxation.estimate or self.words.marks))
             if group.kind == "rule":
                 found += [replace(r, resolves_all=self.whole) for r in self._statuses(group)]
         # a key both skipped and not decided (a limit's window tried alone and not decided, then the raise in
@@ -1172,7 +1188,8 @@ class Relaxer:
         else:
             moved = counted(distance[slot.id], "window") + (" later" if later else " earlier")
         return Relaxation(group.key, group.kind,
-                          f"move {org.name}'s {what} from {date} to {slot.date} ({moved}: {self.words.window(slot)})",
+                          f"move {org.name}'s {what} from {date} to {self.words.window_date(slot)} ({moved}: "
+                          f"{self.words.window(slot)})",
                           distance[slot.id], self.words.field_at(org, field_name))
 
     def _earliest(self, group: Group) -> Relaxation | None:
@@ -1742,6 +1759,9 @@ class WhyNotEarlier:
     #: the figures saved with the plan asked about that this data does not give ('load', 'objective': the
     #: data changed since it was saved); the answer rests on its go-lives, which keep every rule and limit
     stale_figures: list[str] = field(default_factory=list)
+    #: the stale figures are those of a plan asked about with changes applied (a scenario, a quick form): its
+    #: own data's, not compared under the changes (not "the data changed since")
+    under_changes: bool = False
     #: without a plan given, whether the plan explained (`hpplan solve`'s, within the time limit) was
     #: proven optimal: when not, another run may find another plan, and another answer; None: a plan given
     plan_proven: bool | None = None
@@ -1793,7 +1813,12 @@ class WhyNotEarlier:
             lines.append(f"  it cannot move{group}: with everyone else kept where they are, "
                          f"{_cannot_hold(len(self.alone.reasons))}:")
             lines += _conflict_lines(self.alone)
-        if self.stale_figures:
+        if self.stale_figures and self.under_changes:
+            lines.append(f"Note: the plan's saved {' and '.join(self.stale_figures)} "
+                         f"{'is' if len(self.stale_figures) == 1 else 'are'} its own data's, not compared under the "
+                         "changes applied; the answer rests on its go-lives, which keep every rule and limit of this "
+                         "data with the changes")
+        elif self.stale_figures:
             lines.append(f"Note: the plan's {saved_figures_text(self.stale_figures)} (the data changed since it was "
                          "saved, or the plan was edited); the answer rests on its go-lives, which keep every rule and "
                          "limit of this data")
@@ -1976,6 +2001,7 @@ def why_not_earlier(problem: Problem, actor: str, plan: Solution | None = None, 
         stale = stale_names(found)
     answer = _why_not_earlier(problem, org, plan, time_limit)
     answer.stale_figures = stale
+    answer.under_changes = bool(stale) and bool(problem.applied)
     return answer
 
 
