@@ -37,3 +37,17 @@ def shipped_optimum():
     plan = solve(problem, SolveOptions(time_limit=30))
     assert plan.status == "optimal" and verify(problem, plan) == []
     return problem, plan
+
+
+@pytest.fixture(scope="session")
+def plan(tmp_path_factory) -> Path:
+    """The tiny data's plan (tests/data/tiny), saved as JSON once for the tests that only read it (three test
+    files each solved and wrote their own)."""
+    from typer.testing import CliRunner
+
+    from hpplan import cli
+
+    path = tmp_path_factory.mktemp("plan") / "plan.json"
+    done = CliRunner().invoke(cli.app, ["solve", "--data", str(TINY), "-q", "-t", "10", "-f", "json", "-o", str(path)])
+    assert done.exit_code == 0, done.output
+    return path

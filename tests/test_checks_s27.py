@@ -8,7 +8,6 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
 from helpers import MORE_WINDOWS, build, org, solved
 from typer.testing import CliRunner
 
@@ -26,12 +25,6 @@ def run(*args):
     return runner.invoke(cli.app, [str(a) for a in args])
 
 
-@pytest.fixture(scope="module")
-def plan(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("plan") / "base.json"
-    done = run("solve", "-d", TINY, "-t", 5, "-f", "json", "-o", path)
-    assert done.exit_code == 0, done.output
-    return path
 
 
 # ---- finding 2: saved figures under changes are a note ------------------------------------------------------------

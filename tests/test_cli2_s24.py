@@ -33,12 +33,6 @@ def run(*args):
     return runner.invoke(cli.app, [str(a) for a in args])
 
 
-@pytest.fixture(scope="module")
-def plan(tmp_path_factory) -> Path:
-    """A JSON plan of the tiny data."""
-    path = tmp_path_factory.mktemp("plan") / "plan.json"
-    assert run("solve", "--data", TINY, "--format", "json", "-t", "5", "-o", path).exit_code == 0
-    return path
 
 
 # --------------------------------------------------------------------------------------------------

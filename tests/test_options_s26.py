@@ -31,13 +31,6 @@ def run(*args):
     return runner.invoke(cli.app, [str(a) for a in args])
 
 
-@pytest.fixture(scope="module")
-def plan(tmp_path_factory) -> Path:
-    """The tiny data's plan, saved as JSON."""
-    path = tmp_path_factory.mktemp("plan") / "plan.json"
-    done = run("solve", "-d", TINY, "-q", "-t", "10", "-f", "json", "-o", path)
-    assert done.exit_code == 0, done.stderr
-    return path
 
 
 # ---- r2 #4: each plan file named with its option --------------------------------------------------------
