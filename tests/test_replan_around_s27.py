@@ -222,7 +222,10 @@ def test_a_plan_made_with_a_scenario_says_so_in_its_json_and_compare_names_it(tm
     assert written == ["command line: postpone orsta: earliest 2025-01-15 -> 2025-06-01"]
     assert read_plan(made).applied == written
     shown = runner.invoke(cli.app, ["compare", "--data", str(repo / "data"), "--baseline", str(made), "-t", "10"])
-    assert "was made with the scenario command line" in " ".join(shown.stdout.split()), shown.stdout
+    said = " ".join(shown.stdout.split())
+    assert ("was made with the command line's changes (postpone orsta: earliest 2025-01-15 -> 2025-06-01), which "
+            "the baseline's data here was not given; give them with --baseline-scenario FILE (the command line's "
+            "changes written into a scenario file") in said, said
 
 
 
@@ -272,3 +275,23 @@ def test_a_re_plan_says_when_it_was_found_around_the_change(tmp_path):
     assert "(re-planned around the change: 10 of 59 organisations free, the others kept)" in text, text
     data = json.loads(runner.invoke(cli.app, args + ["-f", "json"]).stdout)
     assert data["baseline"]["around_change"] == {"free": 10, "plannable": 59}
+
+
+def test_report_of_a_saved_plan_under_a_scenario_does_not_send_to_a_check_that_lists_nothing(tmp_path):
+    # "(the data changed since it was saved, or the plan was edited) ... `hpplan check ...` lists the
+    # differences": under a scenario the scenario changed them, and check (session 27) compares none there
+    from typer.testing import CliRunner
+
+    from hpplan import cli
+
+    repo = Path(__file__).resolve().parents[1]
+    runner = CliRunner()
+    base = tmp_path / "base.json"
+    assert runner.invoke(cli.app, ["solve", "--data", str(repo / "data"), "-t", "10", "-f", "json", "-o",
+                                   str(base)]).exit_code == 0
+    shown = runner.invoke(cli.app, ["report", "--data", str(repo / "data"), "--plan", str(base), "-s",
+                                    str(repo / "data" / "scenarios" / "primary-capacity-cut.yaml"), "-o",
+                                    str(tmp_path / "r.html")])
+    said = " ".join(shown.stderr.split())
+    assert shown.exit_code == 0 and "not of this data with the scenario's changes" in said, said
+    assert "lists the differences" not in said and "the data changed since" not in said

@@ -169,14 +169,20 @@ def scenario_notes(path: Path, plan: Solution, problem: Problem) -> list[str]:
         return []
     lacks = (f"names {len(lacking)} organisation{'s' if len(lacking) != 1 else ''} the baseline's data lacks "
              f"({some_of(lacking)})")
+    files = list(dict.fromkeys(entry.split(":", 1)[0] for entry in applied if not entry.startswith("command line:")))
+    typed = [entry.split(":", 1)[1].strip() for entry in applied if entry.startswith("command line:")]
     if applied:
-        names = list(dict.fromkeys(entry.split(":", 1)[0] for entry in applied))
-        head = (f"the baseline {path} was made with the scenario{'s' if len(names) > 1 else ''} {', '.join(names)}, "
-                "which the baseline's data here was not given" + (f", and {lacks}" if lacking else ""))
+        made = [f"the scenario{'s' if len(files) > 1 else ''} {', '.join(files)}"] if files else []
+        made += [f"the command line's changes ({'; '.join(typed)})"] if typed else []
+        head = (f"the baseline {path} was made with {' and '.join(made)}, which the baseline's data here was not "
+                "given" + (f", and {lacks}" if lacking else ""))
     else:
         head = f"the baseline {path} {lacks}: it was made with a scenario the baseline's data here was not given"
-    return [f"{head}; give it with --baseline-scenario FILE (the scenario files the plan was made with), else its "
-            "moves are read against data it was not planned with"]
+    # (quick forms cannot be given to the baseline's side: write them into a scenario file for that)
+    give = ("give it with --baseline-scenario FILE (the scenario files the plan was made with)" if files and not typed
+            else "give them with --baseline-scenario FILE (the command line's changes written into a scenario file, "
+                 "docs/scenarios.md)")
+    return [f"{head}; {give}, else its moves are read against data it was not planned with"]
 
 
 def removed_by(scenarios: list[Path]) -> dict[str, tuple[Path, Location | None]]:

@@ -236,7 +236,11 @@ def report_command(
             n = len(broken)
             typer.echo(f"note: {plan} breaks {n} {'rule or limit' if n == 1 else 'rules or limits'} of this data; "
                        f"`{check}` lists them", err=True)
-        if stale_figures(found):  # the data changed since the plan was saved: no rule broken by that
+        if stale_figures(found) and problem.applied:  # the scenario's changes, not the data: check compares none
+            typer.echo(f"note: {plan}: {stale_text(found)}: the plan's saved figures are those of the data it was "
+                       "solved from, not of this data with the scenario's changes; the report shows this data's",
+                       err=True)
+        elif stale_figures(found):  # the data changed since the plan was saved: no rule broken by that
             typer.echo(f"note: {plan}: {stale_text(found)} (the data changed since it was saved, or the plan was edited); the report shows "
                        f"this data's; `{check}` lists the differences", err=True)
     else:
