@@ -162,8 +162,9 @@ def test_when_the_capacity_moves_more_than_the_rules_the_whole_model_re_plans(mo
     solution, replan = _replan(postponed, base, whole=False, monkeypatch=monkeypatch)
     _same((solution, replan), _replan(postponed, base, whole=True, monkeypatch=monkeypatch))
     assert replan.moved == 2 and replan.proven
-    assert any("the capacity moves more than the rules alone; the whole model re-plans" in phase
+    assert any("the capacity or a window limit moves more than the rules alone; the whole model re-plans" in phase
                for phase in solution.stats.phases)
+    assert replan.free is None and replan.whole_because == "the capacity or a window limit moves more than the rules alone"
 
 
 def test_a_rule_the_baseline_breaks_frees_the_organisations_it_ties(monkeypatch):
@@ -275,6 +276,15 @@ def test_a_re_plan_says_when_it_was_found_around_the_change(tmp_path):
     assert "(re-planned around the change: 10 of 59 organisations free, the others kept)" in text, text
     data = json.loads(runner.invoke(cli.app, args + ["-f", "json"]).stdout)
     assert data["baseline"]["around_change"] == {"free": 10, "plannable": 59}
+    assert data["baseline"]["whole_model_because"] is None
+    # HMR postponed: the specialist pool pushes HNT further than the board order alone does; said why
+    args = ["solve", "--data", str(repo / "data"), "-t", "10", "--baseline", str(base),
+            "-s", str(repo / "data" / "scenarios" / "hmr-postponed.yaml")]
+    text = " ".join(runner.invoke(cli.app, args).stdout.split())
+    assert "(re-planned on the whole data: the capacity or a window limit moves more than the rules alone)" in text
+    data = json.loads(runner.invoke(cli.app, args + ["-f", "json"]).stdout)
+    assert data["baseline"]["around_change"] is None
+    assert data["baseline"]["whole_model_because"] == "the capacity or a window limit moves more than the rules alone"
 
 
 def test_report_of_a_saved_plan_under_a_scenario_does_not_send_to_a_check_that_lists_nothing(tmp_path):

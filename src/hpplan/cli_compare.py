@@ -237,6 +237,8 @@ def replan_summary(comparison: Comparison, baseline: Baseline, replan: Replan | 
         # re-planned around the change (the others kept, proven the whole problem's answer), or on the whole model
         "around_change": ({"free": replan.free, "plannable": replan.plannable}
                           if replan is not None and replan.free is not None else None),
+        # why the whole model re-planned after trying around the change (None: it did not, or did not try)
+        "whole_model_because": replan.whole_because if replan is not None else None,
         "frozen": replan.frozen if replan else 0,
         "released": list(replan.released) if replan else [],
         "joined": list(replan.joined) if replan else [],
@@ -305,6 +307,8 @@ def _replan_title(baseline: Baseline, replan: Replan | None, comparison: Compari
     if replan is not None and replan.free is not None:  # which way it was found: docs/scenarios.md "Around the change"
         title += (f" (re-planned around the change: {fmt_int(replan.free)} of {fmt_int(replan.plannable)} "
                   "organisations free, the others kept)")
+    elif replan is not None and replan.whole_because is not None:
+        title += f" (re-planned on the whole data: {replan.whole_because})"
     return title
 
 

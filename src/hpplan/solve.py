@@ -234,6 +234,9 @@ class Replan:
     #: (the others kept in their baseline windows, proven the whole problem's answer); None: the whole model
     free: int | None = None
     plannable: int | None = None
+    #: why a re-plan tried around the change went to the whole model ("the capacity moves more than the rules
+    #: alone", "the others cannot all keep their windows", "no plan in time"); None: it did not, or was not tried
+    whole_because: str | None = None
 
 
 def solve(problem: Problem, options: SolveOptions | None = None, baseline: Baseline | None = None) -> Solution:
@@ -451,6 +454,7 @@ def _replan_phases(problem: Problem, baseline: Baseline, options: SolveOptions, 
     start = min(starts, key=lambda c: tuple(c.values.values()), default=None)  # (the first of equals)
     replan, status = _stabilise(rollout, problem, baseline, options, deadline, stats,
                                 start.plan if start is not None else None)
+    replan.whole_because = around.whole_because
     return rollout, replan, status, start
 
 
@@ -479,11 +483,12 @@ def _stability_values(rollout: RolloutModel, problem: Problem, baseline: Baselin
 class _Around:
     """What re-planning around the change gave: the model with the others kept and its phases' result
     when the rules-only bound proves them the whole problem's; else its plan (None: none), for the whole
-    model to start from."""
+    model to start from, and why the whole model re-plans (None: around the change was not tried)."""
 
     rollout: RolloutModel | None = None
     replan: Replan | None = None
     start: Solution | None = None
+    whole_because: str | None = None
 
 
 def _around_change(problem: Problem, baseline: Baseline, options: SolveOptions, deadline: float,
@@ -517,13 +522,15 @@ def _around_change(problem: Problem, baseline: Baseline, options: SolveOptions, 
     if status not in (Status.optimal, Status.feasible):
         why = "the others cannot all keep their windows" if status is Status.infeasible else "no plan in time"
         stats.phases.append(f"{where}: {why}; the whole model re-plans")
-        return _Around()
+        return _Around(whole_because=why)
     if all(replan.phase_values.get(phase) == value for phase, value in floors.items()):
         stats.phases.append(f"{where}: the rules alone move no fewer, the whole problem's least change")
         replan.free, replan.plannable = len(free), len(flat.domain)
         return _Around(local, replan)
-    stats.phases.append(f"{where}: the capacity moves more than the rules alone; the whole model re-plans")
-    return _Around(start=to_solution(flat, slot_indices(problem, replan.phase_plan), Status.feasible, SolveStats()))
+    why = "the capacity or a window limit moves more than the rules alone"
+    stats.phases.append(f"{where}: {why}; the whole model re-plans")
+    return _Around(start=to_solution(flat, slot_indices(problem, replan.phase_plan), Status.feasible, SolveStats()),
+                   whole_because=why)
 
 
 def _floors(bound: RolloutModel, problem: Problem, baseline: Baseline, options: SolveOptions,
