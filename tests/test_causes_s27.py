@@ -144,3 +144,23 @@ def test_explain_marks_estimated_dates_and_objective_changes_and_says_the_units(
     assert data["window_date_is_estimate"] and data["earlier_date_is_estimate"]
     assert data["objective_change_units"]["population_delay"] == {"person_months": -7250, "population_weight": 1}
     assert data["objective_change_units"]["preference"] == {"windows": 1, "penalty_per_window": 20000}
+
+
+
+def test_a_full_window_s_cause_names_its_first_members_and_how_many_more():
+    # a national week listed some 150 organisations in one cause line ("window 2028-04 is full (max_users)
+    # with ..."): the text names eight and how many more; the JSON's actors keep them all
+    from hpplan.compare import SHOWN
+
+    orgs = ([org(f"a{i:02d}", population=100 - i) for i in range(12)]
+            + [org(f"b{i:02d}", population=50 - i, earliest="2024-04-01") for i in range(12)])
+    problem = build(orgs, limits=[{"max_actors": 12}])
+    base = solved(problem)
+    moved = apply_quick(problem, postpone=["a00=2024-03-01"])
+    other, _ = solve_replan(moved, SolveOptions(time_limit=20), Baseline(base))
+    c = compare(base, problem, other, moved)
+    causes = [cause for m in c.moves for cause in m.causes if "full" in cause.text]
+    assert causes, [cause.text for m in c.moves for cause in m.causes]
+    assert all("b11" not in cause.text for cause in causes), [cause.text for cause in causes]
+    assert any(f"b{SHOWN - 1:02d} and 4 more" in cause.text and len(cause.actors) == 12 for cause in causes), \
+        [cause.text for cause in causes]

@@ -54,6 +54,10 @@ OWN_FIELDS = {
 }
 RELATIONS = RULE_TYPES
 
+#: the most organisations a cause's text names of a window's members (`some_of`: "and 142 more"); its JSON
+#: `actors` has them all
+SHOWN = 8
+
 #: the moves later (in the comparison's order) whose windows between their baseline window and their new one
 #: are examined for what keeps them out (`_Explainer.skipped`); past it, the comparison says how many were not.
 #: Each window is a check of the variant only where it differs (`verify.PlanTrials`, milliseconds): national
@@ -1286,14 +1290,16 @@ class _Explainer:
             changed = tuple(a for a in others if a in self.moved and self.moved[a].window_after == window)
             text = f"window {window} is full ({limit})"
             if changed and not self._broken_without(v, move, group, problem, plan, window, changed):
-                return Cause("knock-on", f"{text}: {', '.join(changed)} moved in", v.rule, changed, where, v.message)
+                return Cause("knock-on", f"{text}: {some_of(changed, SHOWN)} moved in", v.rule, changed, where,
+                             v.message)
         else:  # who was in that window before and has left
             changed = tuple(a for a in others if a in self.moved and self.moved[a].window_before == window)
             text = f"window {window} was full in the baseline ({limit})"
             if changed and not self._broken_without(v, move, group, problem, plan, window, changed):
-                return Cause("knock-on", f"{text}; freed by {', '.join(changed)} moving out", v.rule, changed, where,
-                             v.message)
-        return Cause("limit", f"{text} with {', '.join(others)}", v.rule, others, where, v.message)
+                return Cause("knock-on", f"{text}; freed by {some_of(changed, SHOWN)} moving out", v.rule, changed,
+                             where, v.message)
+        # (a window's members: at national scale some 150; the JSON's actors list them all)
+        return Cause("limit", f"{text} with {some_of(others, SHOWN)}", v.rule, others, where, v.message)
 
     def _broken_without(self, v: Violation, move: Move, group: list[Move], problem: Problem, plan: Solution,
                         window: str, leaving: tuple[str, ...]) -> bool:
