@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 from helpers import MORE_WINDOWS, build, org, solved, windows_of
+from typer.testing import CliRunner
 
+from hpplan import cli
 from hpplan import replan as around
 from hpplan.scenario import Add, Scenario, apply_quick, apply_scenario
 from hpplan.solution import Status
@@ -21,6 +23,17 @@ from hpplan.solve import Baseline, SolveOptions, solve_replan
 from hpplan.verify import verify
 
 SRC = {"all": "estimate: test"}
+REPO = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def shipped_plan(tmp_path_factory) -> Path:
+    """The shipped data's plan, saved as JSON (the baseline of the command-line tests below)."""
+    path = tmp_path_factory.mktemp("shipped") / "base.json"
+    done = runner.invoke(cli.app, ["solve", "--data", str(REPO / "data"), "-t", "10", "-f", "json", "-o", str(path)])
+    assert done.exit_code == 0, done.output
+    return path
 PROFILES = [{"id": "municipality", "before": [2, 2], "hypercare": [2], "source": SRC},
             {"id": "gp_office", "before": [1], "source": SRC},
             {"id": "hospital", "before": [3, 3], "hypercare": [3], "source": SRC}]
@@ -202,20 +215,14 @@ def test_the_bench_re_plans_a_postponed_trust_both_ways_and_says_so(tmp_path):
     assert sum(line.startswith("re-plan region (seed 1), ") for line in lines) == 2
 
 
-def test_a_plan_made_with_a_scenario_says_so_in_its_json_and_compare_names_it(tmp_path):
+def test_a_plan_made_with_a_scenario_says_so_in_its_json_and_compare_names_it(tmp_path, shipped_plan):
     # compare's note "made with the scenario ..., which the baseline's data here was not given" read an
     # `applied` key no plan had: solve writes it now (only with changes), and read_plan reads it back
-    from typer.testing import CliRunner
-
-    from hpplan import cli
     from hpplan.solution import read_plan
 
-    repo = Path(__file__).resolve().parents[1]
-    runner = CliRunner()
-    plain, made = tmp_path / "plain.json", tmp_path / "made.json"
-    assert runner.invoke(cli.app, ["solve", "--data", str(repo / "data"), "-t", "10", "-f", "json", "-o",
-                                   str(plain)]).exit_code == 0
-    assert "applied" not in json.loads(plain.read_text())
+    repo = REPO
+    made = tmp_path / "made.json"
+    assert "applied" not in json.loads(shipped_plan.read_text())
     result = runner.invoke(cli.app, ["solve", "--data", str(repo / "data"), "-t", "10", "-f", "json", "-o", str(made),
                                      "--postpone", "orsta=2025-06-01"])
     assert result.exit_code == 0, result.output
@@ -258,18 +265,10 @@ def test_the_problem_s_parts_keep_a_group_rule_s_members_together_when_its_first
     assert ["a", "b"] in components(flat)
 
 
-def test_a_re_plan_says_when_it_was_found_around_the_change(tmp_path):
+def test_a_re_plan_says_when_it_was_found_around_the_change(shipped_plan):
     # the terminal and the JSON looked the same whichever way the re-plan was found (a re-checker could not
     # see the wrong proof above from the output)
-    from typer.testing import CliRunner
-
-    from hpplan import cli
-
-    repo = Path(__file__).resolve().parents[1]
-    runner = CliRunner()
-    base = tmp_path / "base.json"
-    assert runner.invoke(cli.app, ["solve", "--data", str(repo / "data"), "-t", "10", "-f", "json", "-o",
-                                   str(base)]).exit_code == 0
+    repo, base = REPO, shipped_plan
     args = ["solve", "--data", str(repo / "data"), "-t", "10", "--baseline", str(base),
             "--postpone", "helse-nord-trondelag=2025-06-01"]
     text = " ".join(runner.invoke(cli.app, args).stdout.split())
@@ -287,18 +286,10 @@ def test_a_re_plan_says_when_it_was_found_around_the_change(tmp_path):
     assert data["baseline"]["whole_model_because"] == "the capacity or a window limit moves more than the rules alone"
 
 
-def test_report_of_a_saved_plan_under_a_scenario_does_not_send_to_a_check_that_lists_nothing(tmp_path):
+def test_report_of_a_saved_plan_under_a_scenario_does_not_send_to_a_check_that_lists_nothing(tmp_path, shipped_plan):
     # "(the data changed since it was saved, or the plan was edited) ... `hpplan check ...` lists the
     # differences": under a scenario the scenario changed them, and check (session 27) compares none there
-    from typer.testing import CliRunner
-
-    from hpplan import cli
-
-    repo = Path(__file__).resolve().parents[1]
-    runner = CliRunner()
-    base = tmp_path / "base.json"
-    assert runner.invoke(cli.app, ["solve", "--data", str(repo / "data"), "-t", "10", "-f", "json", "-o",
-                                   str(base)]).exit_code == 0
+    repo, base = REPO, shipped_plan
     shown = runner.invoke(cli.app, ["report", "--data", str(repo / "data"), "--plan", str(base), "-s",
                                     str(repo / "data" / "scenarios" / "primary-capacity-cut.yaml"), "-o",
                                     str(tmp_path / "r.html")])
