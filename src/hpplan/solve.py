@@ -439,7 +439,8 @@ def _replan_phases(problem: Problem, baseline: Baseline, options: SolveOptions, 
     phase took 84 s instead of 20. Returns the model the objective phase goes on with, what the phases
     did, their status, and the plan they started from (None: none; it is the answer when they find none
     of their own in time)."""
-    around = _around_change(problem, baseline, options, deadline, stats)
+    flat = flatten(problem)  # (once: the change's parts, then the repair, read it)
+    around = _around_change(problem, flat, baseline, options, deadline, stats)
     if around.rollout is not None:
         return around.rollout, around.replan, Status.optimal, None
     build_started = time.perf_counter()
@@ -447,7 +448,7 @@ def _replan_phases(problem: Problem, baseline: Baseline, options: SolveOptions, 
     stats.build_time += time.perf_counter() - build_started
     starts = [_Start(plan, found_by, what) for plan, found_by, what in (
         (around.start, "cp-sat", "the plan around the change"),
-        (_repaired(problem, baseline), "baseline repair", "the baseline repaired by the list scheduler"))
+        (_repaired(problem, baseline, flat), "baseline repair", "the baseline repaired by the list scheduler"))
         if plan is not None]
     for candidate in starts:
         candidate.values = _stability_values(rollout, problem, baseline, candidate.plan)
@@ -492,7 +493,7 @@ class _Around:
     whole_because: str | None = None
 
 
-def _around_change(problem: Problem, baseline: Baseline, options: SolveOptions, deadline: float,
+def _around_change(problem: Problem, flat: Flat, baseline: Baseline, options: SolveOptions, deadline: float,
                    stats: SolveStats) -> _Around:
     """The re-planning phases on the model in which the organisations the change does not reach keep
     their baseline windows (`hpplan.replan`), proven the whole problem's answer when each phase before
@@ -501,7 +502,6 @@ def _around_change(problem: Problem, baseline: Baseline, options: SolveOptions, 
     from .replan import free_organisations, kept_windows
 
     anchors = baseline.anchors()
-    flat = flatten(problem)
     free = free_organisations(problem, flat, anchors)
     if free is None or requested(options.stop):
         return _Around()
@@ -591,7 +591,7 @@ def _unchanged(problem: Problem, baseline: Baseline, options: SolveOptions,
     return solution, replan
 
 
-def _repaired(problem: Problem, baseline: Baseline) -> Solution | None:
+def _repaired(problem: Problem, baseline: Baseline, flat: Flat) -> Solution | None:
     """The baseline repaired by the list scheduler (`greedy.schedule`): the organisations in the order
     of their baseline windows, those whose data no longer allows theirs last, each in its baseline window
     where that keeps every rule given those placed before it, else in the window the scheduler picks (the
@@ -603,7 +603,6 @@ def _repaired(problem: Problem, baseline: Baseline) -> Solution | None:
     from .greedy import schedule
     from .verify import verify
 
-    flat = flatten(problem)
     kept = slot_indices(problem, {a.id: a.window for a in baseline.plan.plan if not a.pinned and a.go_live})
     target = {org_id: k for org_id, k in kept.items() if k is not None}
     # as the phases would have it: what the baseline leaves out stays out (unless it must go live), and no
