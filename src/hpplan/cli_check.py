@@ -77,7 +77,7 @@ def scenario_names(scenarios: list[Path], quick: Quick | None, problem: Optional
     given = quick_options(**(quick or {}))
     if not given:
         return list(scenarios)
-    from .exports import QUICK_CHANGE  # how `scenario.apply_quick` names them in `Problem.applied`
+    from .scenario import QUICK_CHANGE  # how `apply_quick` names them in `Problem.applied`
 
     changes = [change.removeprefix(QUICK_CHANGE) for change in (problem.applied if problem is not None else ())
                if change.startswith(QUICK_CHANGE)]

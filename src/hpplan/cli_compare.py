@@ -169,8 +169,10 @@ def scenario_notes(path: Path, plan: Solution, problem: Problem) -> list[str]:
         return []
     lacks = (f"names {len(lacking)} organisation{'s' if len(lacking) != 1 else ''} the baseline's data lacks "
              f"({some_of(lacking)})")
-    files = list(dict.fromkeys(entry.split(":", 1)[0] for entry in applied if not entry.startswith("command line:")))
-    typed = [entry.split(":", 1)[1].strip() for entry in applied if entry.startswith("command line:")]
+    from .scenario import QUICK_CHANGE
+
+    files = list(dict.fromkeys(entry.split(":", 1)[0] for entry in applied if not entry.startswith(QUICK_CHANGE)))
+    typed = [entry.removeprefix(QUICK_CHANGE) for entry in applied if entry.startswith(QUICK_CHANGE)]
     if applied:
         made = [f"the scenario{'s' if len(files) > 1 else ''} {', '.join(files)}"] if files else []
         made += [f"the command line's changes ({'; '.join(typed)})"] if typed else []

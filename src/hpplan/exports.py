@@ -46,6 +46,7 @@ from .formats import (ESTIMATE_NOTE, FORMULA_START, NOT_IN_PLAN, PlanGroup, capa
                       estimated_loads, objective_estimated, date_estimated, entry_estimates_named,
                       go_live_estimated, window_date_estimated, window_title)
 from .problem import Problem, parse_month
+from .scenario import QUICK_CHANGE
 from .io import readable
 from .report import (BROKEN_SHOWN, checked_status, comparison_estimated, comparison_totals, move_cost, named,
                      plan_violations)
@@ -89,8 +90,6 @@ def export_stamp(stamp: dt.datetime | None = None) -> dt.datetime:
     return stamp.astimezone(dt.timezone.utc).replace(microsecond=0)
 
 
-#: how scenario.apply_quick names the command line's what-ifs in `Problem.applied`: "command line: CHANGE"
-QUICK_CHANGE = "command line: "
 
 
 def scenarios_named(problem: Problem) -> list[str]:

@@ -411,6 +411,11 @@ _QUICK_NEGATIVE = re.compile(r"^(?P<pool>[^=\s]+)=-(?P<value>[0-9]+(?:\.[0-9]+)?
 _QUICK_LOOSE = re.compile(r"^(?P<key>[^=\s]+)\s*=\s*(?P<value>\S.*)$")
 
 
+#: how `apply_quick` names the command line's what-ifs in `Problem.applied` ("command line: CHANGE"; a scenario
+#: file's are "NAME: ..."): `exports.scenarios_named`, check's and compare's notes read them so
+QUICK_CHANGE = "command line: "
+
+
 def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: list[str] | tuple = (),
                 capacity: list[str] | tuple = ()) -> Problem:
     """The command line's quick forms, applied after any scenario files:
@@ -528,7 +533,7 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
     for change in changes:
         draft.apply(change)
     draft.raise_errors()
-    return draft.problem([f"command line: {item}" for item in draft.noted()])
+    return draft.problem([f"{QUICK_CHANGE}{item}" for item in draft.noted()])
 
 
 def _once(option: str, texts: list[str], errors: list[InputError]) -> list[str]:
