@@ -309,9 +309,7 @@ _OPTION = re.compile(r"--[a-z][a-z-]*")
 def option_of(where: Location | None) -> str | None:
     """The option a finding comes from when its place is one (`--capacity`: a quick form's change, which has
     no file nor line), else None: said as the option, never as a `file` (GitHub cannot attach it to one)."""
-    if where is None or where.line or not _OPTION.fullmatch(where.file):
-        return None
-    return where.file
+    return where.file if _option_led(where) and _OPTION.fullmatch(where.file) else None
 
 
 def finding_key(rule: str, owner: str, actors, pool: str | None, month: str | None, term: str | None = None) -> tuple:
@@ -1010,8 +1008,8 @@ def _properties(where, title: str) -> str:
 
 
 def _option_led(where: Location | None) -> bool:
-    """A place named by a command-line option, with no line: a quick form's (`--capacity`), or an option's
-    file that cannot be read (`--known: PATH`): no file GitHub can attach an annotation to."""
+    """A place named by a command-line option, with no line: a quick form's (`--capacity`: `option_of`), or an
+    option's file that cannot be read (`--known: PATH`): no file GitHub can attach an annotation to."""
     return where is not None and not where.line and where.file.startswith("--")
 
 
