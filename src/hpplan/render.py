@@ -51,6 +51,7 @@ from .formats import (
     go_live_estimated,
     window_users_estimated,
 )
+from .pool_split import split_sentences
 from .problem import Problem, month_index, month_label
 from .schema import Status as OrgStatus
 from .solution import Assignment, Solution, Status
@@ -933,6 +934,8 @@ def render_plan(problem: Problem, solution: Solution, console: Console, detail: 
             console.print()
             _print(console, Text("Peak load per pool", style="bold"))
             print_table(console, loads)
+            for sentence in split_sentences(problem, solution):
+                _print_wrapped(console, Text(sentence))
     else:
         console.print(Text(f"No plan to show ({solution.status.value}).", style="italic"))
     console.print()

@@ -1,0 +1,107 @@
+"""Where the split between the pools binds: one pool full while another has room (docs/rules.md Capacity).
+
+The shipped data models the platform company's staff as two separate, hard pools (70/30 of 240 FTE,
+waves.yaml's capacity notes say why that is our inference, not a figure of the sources). A plan whose
+primary pool is full in months where the specialist pool stands idle (the trusts are live) says that
+the split, not the staff, holds the rollout back there; whether staff can move between the sectors is
+the planner's question, and `--capacity` answers what more staff in the full pool would bring. This
+module finds those months in a plan's load report; the outputs say them (`render.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .formats import capacity_estimated, estimated_loads, fmt_number, marked
+from .problem import Problem
+from .solution import LoadPoint, Solution
+
+#: a pool is full in a month when its load is at least this share of its limit
+FULL = 0.95
+#: another pool has room worth saying when its spare FTE are at least this share of the full pool's limit
+ROOM = 0.25
+
+
+@dataclass(frozen=True)
+class SplitBinds:
+    """`full` is full (`FULL`) in `months` while `spare` has room (`ROOM`) in each of them: the months
+    (YYYY-MM, in order), the full pool's fullest point and the spare pool's least room among them."""
+
+    full: str
+    spare: str
+    months: tuple[str, ...]
+    fullest: LoadPoint
+    least_room: LoadPoint
+
+    @property
+    def room(self) -> float:
+        """The spare pool's least room in those months, in FTE."""
+        return self.least_room.limit - self.least_room.used
+
+    @property
+    def extra(self) -> int:
+        """The FTE a what-if would add to the full pool: what the other has spare, at most a quarter of the
+        full pool's limit (`ROOM`), at least 1."""
+        return max(1, int(min(self.room, ROOM * self.fullest.limit)))
+
+
+def split_binds(problem: Problem, solution: Solution) -> list[SplitBinds]:
+    """Each pair of pools (full, spare) in data order with the months the plan has the first full
+    (`FULL` of its limit, a limit above zero) while the second has room (`ROOM` of the first's limit
+    spare); empty with fewer than two pools or no load report."""
+    points: dict[str, dict[str, LoadPoint]] = {}
+    for point in solution.load:
+        points.setdefault(point.pool, {})[point.month] = point
+    pools = [p.id for p in problem.waves.pools if p.id in points]
+    found = []
+    for full in pools:
+        for spare in pools:
+            if spare == full:
+                continue
+            months = tuple(month for month, p in sorted(points[full].items())
+                           if p.limit > 0 and p.used >= FULL * p.limit and (other := points[spare].get(month))
+                           is not None and other.limit - other.used >= ROOM * p.limit)
+            if months:
+                fullest = max((points[full][m] for m in months), key=lambda p: (p.used / p.limit, p.used))
+                least = min((points[spare][m] for m in months), key=lambda p: p.limit - p.used)
+                found.append(SplitBinds(full, spare, months, fullest, least))
+    return found
+
+
+def month_spans(months: tuple[str, ...]) -> str:
+    """'2025-02, 2025-10 to 2025-12': consecutive months (YYYY-MM, in order) as spans."""
+    def index(month: str) -> int:
+        year, number = month.split("-")
+        return int(year) * 12 + int(number) - 1
+
+    spans: list[list[str]] = []
+    for month in months:
+        if spans and index(month) == index(spans[-1][-1]) + 1:
+            spans[-1].append(month)
+        else:
+            spans.append([month])
+    return ", ".join(s[0] if len(s) == 1 else f"{s[0]} to {s[-1]}" for s in spans)
+
+
+def split_sentences(problem: Problem, solution: Solution) -> list[str]:
+    """A sentence for each `split_binds` pair: where the full pool is full, its fullest month, the other's
+    least room, and the `--capacity` what-if that shows what more staff in the full pool would bring
+    (figures marked `*` where they rest on estimates, as the load table marks them)."""
+    loads = estimated_loads(problem, solution)
+    sentences = []
+    for binds in split_binds(problem, solution):
+        top, room = binds.fullest, binds.least_room
+        used = marked(fmt_number(top.used), (top.pool, top.month) in loads)
+        limit = marked(fmt_number(top.limit), capacity_estimated(problem.pool.get(top.pool), top.month))
+        spare_estimate = (room.pool, room.month) in loads or capacity_estimated(problem.pool.get(room.pool),
+                                                                                   room.month)
+        many = len(binds.months) > 1
+        sentences.append(
+            f"Pool {binds.full} is full in {month_spans(binds.months)} "
+            f"({'fullest ' if many else ''}{used} of {limit} FTE{f' in {top.month}' if many else ''}) while pool "
+            f"{binds.spare} has {'at least ' if many else ''}{marked(fmt_number(binds.room), spare_estimate)} FTE "
+            f"spare {'in those months' if many else 'then'}: the pools are separate (waves.yaml `pools`). If staff "
+            f"can move between them, `--capacity {binds.full}={fmt_number(top.limit + binds.extra)}@{binds.months[0]}` "
+            f"(with `hpplan compare --fresh`, beside the plan as it is) shows what {binds.extra} more FTE in "
+            f"{binds.full} from {binds.months[0]} would bring.")
+    return sentences
