@@ -31,7 +31,7 @@ import datetime as dt
 import math
 import os
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -116,25 +116,73 @@ class _Names:
 
 def generate(size: str | Size, seed: int, *, limit_kinds: bool = True) -> tuple[dict, dict]:
     """(organisations.yaml, waves.yaml) as plain data for a size and seed. Without `limit_kinds` the
-    per-kind actor limits (municipalities, GP offices) become one limit on all organisations."""
+    per-kind actor limits (municipalities, GP offices) become one limit on all organisations. The steps
+    draw from one random stream in this order: the same size and seed give the same instance."""
     spec = SIZES[size] if isinstance(size, str) else size
     rng = random.Random(f"hpplan-generate:{spec.name}:{seed}")
-    note = f"estimate: synthetic, seed {seed}"
-    source = {"all": note}
-    names = _Names(rng)
+    source = {"all": f"estimate: synthetic, seed {seed}"}
+    draft = _Draft(spec, rng, source, _Names(rng), _windows(spec, source))
+    _organisations(draft)
+    _statuses(draft)
+    tracks = _tracks(draft)
+    rules = _rules(draft)
+    organisations = _in_data_order(draft)
+    waves = {
+        "planning_date": PLANNING_DATE,
+        "windows": draft.windows,
+        "blackouts": _blackouts(draft),
+        "tracks": tracks,
+        "pools": [],
+        "load_profiles": [{"id": pid, "before": before, "hypercare": after, "source": source}
+                          for pid, before, after in PROFILES],
+        "limits": _limits(draft, [o for o in organisations if o["status"] != "live"], limit_kinds),
+        "rules": rules,
+        "objective": {"population_weight": 1, "preferred_window_penalty": 20000, "unscheduled_months": 12},
+        "source": source,
+    }
+    _size_pools(waves, organisations, source, spec)
+    return {"organisations": organisations}, waves
 
-    # ---- windows ---------------------------------------------------------------------------------
+
+@dataclass
+class _Draft:
+    """An instance being generated: its size, the one random stream every step draws from (in
+    `generate`'s order), the source note every entry carries, the place names, the windows (history and
+    future), and the organisations as the steps make them (`_trust`, `_region`, `_private`: the steps'
+    own marks, dropped before the data is written)."""
+
+    spec: Size
+    rng: random.Random
+    source: dict
+    names: "_Names"
+    windows: list[dict]
+    trusts: list[dict] = field(default_factory=list)
+    hospitals: list[list[dict]] = field(default_factory=list)  # per trust
+    munis: list[dict] = field(default_factory=list)
+    gps: list[dict] = field(default_factory=list)
+    #: the municipalities not live at the planning date
+    rest: list[dict] = field(default_factory=list)
+
+    @property
+    def future(self) -> list[dict]:
+        return [w for w in self.windows if w.get("name") != "History"]
+
+
+def _windows(spec: Size, source: dict) -> list[dict]:
+    """The history windows, then four a year for the size's years from the planning date's year."""
     windows = [{"id": f"h{i + 1}-{d:%Y-%m}", "date": d, "name": "History", "source": source}
                for i, d in enumerate(HISTORY)]
-    future = []
     for year in range(PLANNING_DATE.year, PLANNING_DATE.year + spec.years):
         for month, day in WINDOW_MONTHS:
             d = _saturday_near(year, month, day)
-            future.append({"id": f"{d:%Y-%m}", "date": d, "source": source})
-    windows += future
-    nf = len(future)
+            windows.append({"id": f"{d:%Y-%m}", "date": d, "source": source})
+    return windows
 
-    # ---- organisations ---------------------------------------------------------------------------
+
+def _organisations(draft: _Draft) -> None:
+    """Trusts with two to four hospitals each, municipalities (log-normal populations, each in a trust's
+    catchment), and GP offices shared out by population (largest remainder)."""
+    spec, rng, names = draft.spec, draft.rng, draft.names
     hospitals_per_trust = [rng.randint(2, 4) for _ in range(spec.trusts)]
     gp_total = spec.actors - spec.trusts - sum(hospitals_per_trust) - spec.municipalities
     if gp_total < 0:
@@ -143,16 +191,12 @@ def generate(size: str | Size, seed: int, *, limit_kinds: bool = True) -> tuple[
                           for _ in range(spec.municipalities)), reverse=True)
     trust_of_muni = _split(rng, spec.municipalities, spec.trusts)
     region_of_trust = [t * spec.regions // spec.trusts for t in range(spec.trusts)]
-    muni_ids: list[str] = []
-    munis: list[dict] = []
+    munis = draft.munis
     for i, pop in enumerate(populations):
         name = names.place()
-        muni_ids.append(slug(name))
         munis.append({"id": slug(name), "name": name, "kind": "municipality", "population": pop,
                       "users": max(10, round(pop * 0.055)), "_trust": trust_of_muni[i]})
     rng.shuffle(munis)  # data order is not population order
-    trusts: list[dict] = []
-    hospitals: list[list[dict]] = []
     for t in range(spec.trusts):
         catchment = sum(m["population"] for m in munis if m["_trust"] == t)
         name = f"Helse {names.place()}"
@@ -161,37 +205,39 @@ def generate(size: str | Size, seed: int, *, limit_kinds: bool = True) -> tuple[
                  "users": round(total_users * 0.2), "_region": region_of_trust[t]}
         if catchment > 400_000:
             trust["load_profile"] = "health_trust-large"
-        trusts.append(trust)
+        draft.trusts.append(trust)
         hs = []
         for _ in range(hospitals_per_trust[t]):
             hname = f"{names.place()} sjukehus"
             hs.append({"id": slug(hname), "name": hname, "kind": "hospital", "part_of": trust["id"], "population": 0,
                        "users": round(total_users * 0.8 / hospitals_per_trust[t]), "load_profile": "hospital"})
-        hospitals.append(hs)
+        draft.hospitals.append(hs)
     for m in munis:
         pop = m["population"]
         if pop < 5000:
             m["load_profile"] = "municipality-small"
         elif pop >= 20000:
             m["load_profile"] = "municipality-large"
-    # GP offices in proportion to population (largest remainder)
     total_pop = sum(m["population"] for m in munis)
     shares = [gp_total * m["population"] / total_pop for m in munis]
     counts = [int(s) for s in shares]
     for i in sorted(range(len(munis)), key=lambda i: (counts[i] - shares[i], i))[: gp_total - sum(counts)]:
         counts[i] += 1
-    gps: list[dict] = []
     for m, n in zip(munis, counts):
         for j in range(n):
-            gps.append({"id": f"{m['id']}-legekontor-{j + 1}", "name": f"{m['name']} legekontor {j + 1}",
-                        "kind": "gp_office", "municipality": m["id"], "population": 0,
-                        "users": rng.choice(GP_USERS), "_private": rng.random() < 0.2})
+            draft.gps.append({"id": f"{m['id']}-legekontor-{j + 1}", "name": f"{m['name']} legekontor {j + 1}",
+                              "kind": "gp_office", "municipality": m["id"], "population": 0,
+                              "users": rng.choice(GP_USERS), "_private": rng.random() < 0.2})
 
-    # ---- history and statuses --------------------------------------------------------------------
+
+def _statuses(draft: _Draft) -> None:
+    """History and statuses: the first trust, its hospitals and a quarter of its municipalities live;
+    the next trusts signed (one per region), the others planned; the other municipalities signed,
+    planned or opted out for a while; GP offices as their municipality, private ones optional."""
+    spec, rng, trusts, munis = draft.spec, draft.rng, draft.trusts, draft.munis
     six, twelve = _add_months(PLANNING_DATE, 6), _add_months(PLANNING_DATE, 12)
-    first = trusts[0]
-    first.update(status="live", live_since=HISTORY[0])
-    for h in hospitals[0]:
+    trusts[0].update(status="live", live_since=HISTORY[0])
+    for h in draft.hospitals[0]:
         h.update(status="live", live_since=HISTORY[0])
     own = sorted((m for m in munis if m["_trust"] == 0), key=lambda m: -m["population"])
     live = set()
@@ -201,10 +247,10 @@ def generate(size: str | Size, seed: int, *, limit_kinds: bool = True) -> tuple[
     for t, trust in enumerate(trusts[1:], start=1):
         trust["status"] = "signed" if t < 1 + spec.regions else "planned"
         trust["earliest"] = _add_months(PLANNING_DATE, 3) if t == 1 else six if t < 1 + spec.regions else twelve
-        for h in hospitals[t]:
+        for h in draft.hospitals[t]:
             h["status"] = trust["status"]
-    rest = [m for m in munis if m["id"] not in live]
-    for m in rest:
+    draft.rest = [m for m in munis if m["id"] not in live]
+    for m in draft.rest:
         r = rng.random()
         if r < 0.3:
             m.update(status="signed", earliest=six)
@@ -213,7 +259,7 @@ def generate(size: str | Size, seed: int, *, limit_kinds: bool = True) -> tuple[
         else:
             m.update(status="opted_out", returns=_add_months(PLANNING_DATE, 18))
     status_of = {m["id"]: m for m in munis}
-    for g in gps:
+    for g in draft.gps:
         muni = status_of[g["municipality"]]
         if g.pop("_private"):
             g.update(status="optional", private=True, earliest=_add_months(PLANNING_DATE, 3))
@@ -227,10 +273,14 @@ def generate(size: str | Size, seed: int, *, limit_kinds: bool = True) -> tuple[
         else:
             g.update(status=muni["status"], earliest=muni["earliest"])
 
-    # ---- tracks and preferred windows ------------------------------------------------------------
+
+def _tracks(draft: _Draft) -> list[dict]:
+    """Tracks of up to ten of a trust's municipalities (about 70 % of them) with a preferred window
+    each, and the trusts' preferred windows, spread over the regions; the tracks."""
+    rng, future = draft.rng, draft.future
     tracks = []
-    for t in range(spec.trusts):
-        members = sorted((m for m in rest if m["_trust"] == t and m["status"] in ("signed", "planned")
+    for t in range(draft.spec.trusts):
+        members = sorted((m for m in draft.rest if m["_trust"] == t and m["status"] in ("signed", "planned")
                           and rng.random() < 0.7), key=lambda m: m["id"])
         for j in range(0, len(members), 10):
             group = members[j:j + 10]
@@ -238,53 +288,66 @@ def generate(size: str | Size, seed: int, *, limit_kinds: bool = True) -> tuple[
             allowed = [w for w in future if w["date"] >= earliest]
             window = allowed[min(len(allowed) - 1, rng.randint(0, max(0, len(allowed) // 2)))]
             track_id = f"T{len(tracks) + 1}"
-            tracks.append({"id": track_id, "name": f"Track {track_id} ({window['id']})", "source": source})
+            tracks.append({"id": track_id, "name": f"Track {track_id} ({window['id']})", "source": draft.source})
             for m in group:
                 m.update(track=track_id, preferred_window=window["id"])
-    for t, trust in enumerate(trusts[1:], start=1):
+    for t, trust in enumerate(draft.trusts[1:], start=1):
         allowed = [w for w in future if w["date"] >= trust["earliest"]]
-        trust["preferred_window"] = allowed[min(len(allowed) - 1, 2 * (t - 1) // max(1, spec.regions))]["id"]
+        trust["preferred_window"] = allowed[min(len(allowed) - 1, 2 * (t - 1) // max(1, draft.spec.regions))]["id"]
+    return tracks
 
-    # ---- rules -----------------------------------------------------------------------------------
+
+def _rules(draft: _Draft) -> list[dict]:
+    """GP offices with or before their municipality; a trust together with its hospitals; each region's
+    trusts in order; a trust's two largest municipalities not in the same window."""
+    source, trusts = draft.source, draft.trusts
     rules: list[dict] = [{"id": "gp-offices-with-or-before-municipality", "type": "with_or_before",
                           "each": "gp_office", "reason": "GP offices go live with or before their municipality",
                           "source": source}]
     for t, trust in enumerate(trusts):
         if trust.get("status") != "live":
             rules.append({"id": f"{trust['id']}-together", "type": "together",
-                          "actors": [trust["id"]] + [h["id"] for h in hospitals[t]],
+                          "actors": [trust["id"]] + [h["id"] for h in draft.hospitals[t]],
                           "reason": "a trust goes live with all its hospitals", "source": source})
-    for r in range(spec.regions):
+    for r in range(draft.spec.regions):
         order = [tr["id"] for tr in trusts if tr["_region"] == r]
         if len(order) > 1:
             rules.append({"id": f"region-{r + 1}-trust-order", "type": "order", "actors": order, "min_gap_windows": 1,
                           "reason": "the region's trusts go live one after another", "source": source})
-    for t in range(spec.trusts):
-        big = sorted((m for m in rest if m["_trust"] == t and m["status"] != "opted_out"),
+    for t in range(draft.spec.trusts):
+        big = sorted((m for m in draft.rest if m["_trust"] == t and m["status"] != "opted_out"),
                      key=lambda m: -m["population"])[:2]
         if len(big) == 2:
             rules.append({"id": f"{trusts[t]['id']}-largest-apart", "type": "not_same_window",
                           "actors": [m["id"] for m in big],
                           "reason": "the two largest municipalities share a support team", "source": source})
+    return rules
 
-    # ---- load, pools, limits ---------------------------------------------------------------------
-    profiles = [{"id": pid, "before": before, "hypercare": after, "source": source} for pid, before, after in PROFILES]
+
+def _in_data_order(draft: _Draft) -> list[dict]:
+    """The organisations as organisations.yaml lists them (each trust and its hospitals, municipalities
+    and GP offices by id), each with the source note and without the steps' own marks."""
     organisations = []
-    for t, trust in enumerate(trusts):
+    for t, trust in enumerate(draft.trusts):
         organisations.append(trust)
-        organisations.extend(hospitals[t])
-    organisations.extend(sorted(munis, key=lambda m: m["id"]))
-    organisations.extend(sorted(gps, key=lambda g: g["id"]))
+        organisations.extend(draft.hospitals[t])
+    organisations.extend(sorted(draft.munis, key=lambda m: m["id"]))
+    organisations.extend(sorted(draft.gps, key=lambda g: g["id"]))
     for o in organisations:
         o.pop("_trust", None)
         o.pop("_region", None)
-        o["source"] = source
+        o["source"] = draft.source
+    return organisations
 
-    plannable = [o for o in organisations if o["status"] != "live"]
-    usable = max(1, nf - 4)  # the first windows are closed to most by their earliest dates
+
+def _limits(draft: _Draft, plannable: list[dict], limit_kinds: bool) -> list[dict]:
+    """Per window: trusts, municipalities and GP offices (or, without `limit_kinds`, all organisations)
+    and users, sized so that the plannable organisations fit in the usable windows about twice over."""
+    spec, source, trusts = draft.spec, draft.source, draft.trusts
+    usable = max(1, len(draft.future) - 4)  # the first windows are closed to most by their earliest dates
     n_munis = sum(o["kind"] == "municipality" for o in plannable)
     n_gps = sum(o["kind"] == "gp_office" for o in plannable)
-    group_users = max(trust["users"] + sum(h["users"] for h in hospitals[t]) for t, trust in enumerate(trusts))
+    group_users = max(trust["users"] + sum(h["users"] for h in draft.hospitals[t]) for t, trust in enumerate(trusts))
     users = sum(o.get("users", 0) for o in plannable)
     limits = [
         {"max_trusts": spec.max_trusts, "source": source,
@@ -300,8 +363,15 @@ def generate(size: str | Size, seed: int, *, limit_kinds: bool = True) -> tuple[
         del limits[1:3]
         limits.append({"max_actors": max(10, math.ceil(2.5 * len(plannable) / usable)), "source": source,
                        "note": "organisations in one production setting"})
+    return limits
+
+
+def _blackouts(draft: _Draft) -> list[dict]:
+    """Summer and Christmas every year, the hospitals' budget close in November of the second year, and
+    the largest planned municipality's election in September of the fourth, in date order."""
+    source = draft.source
     blackouts = []
-    for year in range(PLANNING_DATE.year, PLANNING_DATE.year + spec.years):
+    for year in range(PLANNING_DATE.year, PLANNING_DATE.year + draft.spec.years):
         blackouts.append({"from": dt.date(year, 6, 15), "to": dt.date(year, 8, 15), "reason": "Summer holidays",
                           "source": source})
         blackouts.append({"from": dt.date(year, 12, 15), "to": dt.date(year + 1, 1, 6), "reason": "Christmas and New Year",
@@ -309,26 +379,12 @@ def generate(size: str | Size, seed: int, *, limit_kinds: bool = True) -> tuple[
     nov = _saturday_near(PLANNING_DATE.year + 1, 11, 8)
     blackouts.append({"from": nov - dt.timedelta(days=3), "to": nov + dt.timedelta(days=3), "kinds": ["health_trust", "hospital"],
                       "reason": "hospital budget close", "source": source})
-    election = next(m for m in sorted(rest, key=lambda m: -m["population"]) if m["status"] == "planned")
+    election = next(m for m in sorted(draft.rest, key=lambda m: -m["population"]) if m["status"] == "planned")
     sep = _saturday_near(PLANNING_DATE.year + 3, 9, 12)
     blackouts.append({"from": sep - dt.timedelta(days=10), "to": sep + dt.timedelta(days=10), "actors": [election["id"]],
                       "reason": "municipal election", "source": source})
     blackouts.sort(key=lambda b: (b["from"], b["to"]))
-
-    waves = {
-        "planning_date": PLANNING_DATE,
-        "windows": windows,
-        "blackouts": blackouts,
-        "tracks": tracks,
-        "pools": [],
-        "load_profiles": profiles,
-        "limits": limits,
-        "rules": rules,
-        "objective": {"population_weight": 1, "preferred_window_penalty": 20000, "unscheduled_months": 12},
-        "source": source,
-    }
-    _size_pools(waves, organisations, source, spec)
-    return {"organisations": organisations}, waves
+    return blackouts
 
 
 def _round_up(value: float, step: int) -> int:
