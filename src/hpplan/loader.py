@@ -1048,160 +1048,218 @@ def _duplicate_id_errors(problem: Problem) -> list[InputError]:
 
 
 def _reference_errors(problem: Problem) -> list[InputError]:
-    """The errors of `check_references` but duplicate ids (`_duplicate_id_errors`), as found."""
-    errors: list[InputError] = []
+    """The errors of `check_references` but duplicate ids (`_duplicate_id_errors`), as found: in the
+    order of `_References`' steps."""
+    refs = _References(problem)
+    refs.nothing_to_plan_in_said()
+    refs.organisations()
+    refs.horizon()
+    refs.pools()
+    refs.windows_and_actors_named()
+    refs.rules()
+    return refs.errors
 
-    def err(message: str, obj: Located | None, field: str | None = None) -> None:
+
+class _References:
+    """What a data set's entries name (organisations, windows, tracks, load profiles, pools) checked
+    against what it has, step by step (`_reference_errors`), each error at the line of the value that is
+    wrong, with the id nearest to a misspelt one."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.errors: list[InputError] = []
+        waves = problem.waves
+        self.tracks = {t.id: t for t in waves.tracks}
+        self.profiles = {p.id for p in waves.load_profiles}
+        self.profile_pool = {p.id: p.pool for p in waves.load_profiles}
+        self.pool_ids = {p.id for p in waves.pools}
+        # an id not found that is nearest an id given twice: likely one of the two was renamed (said first)
+        self.twice = {what: {item.id for item, _ in _repeats(items, lambda item: item.id)}
+                      for what, items in _id_lists(problem)}
+        mandatory = [o for o in problem.organisations if o.is_mandatory]
+        self.mandatory = mandatory
+        self.nothing_to_plan_in = bool(mandatory) and not problem.future_windows
+
+    def err(self, message: str, obj: Located | None, field: str | None = None) -> None:
         """An error at the line of the object's `field` (the value that is wrong), else of the object."""
         where = None if obj is None else obj.field_at(field) if field else obj.at
-        errors.append(InputError(message, where))
+        self.errors.append(InputError(message, where))
 
-    orgs = problem.org
-    windows = problem.window
-    waves = problem.waves
-    tracks = {t.id: t for t in waves.tracks}
-    profiles = {p.id for p in waves.load_profiles}
-    profile_pool = {p.id: p.pool for p in waves.load_profiles}
-    pools = {p.id for p in waves.pools}
-    # an id not found that is nearest an id given twice: likely one of the two was renamed (said first)
-    twice = {what: {item.id for item, _ in _repeats(items, lambda item: item.id)} for what, items in _id_lists(problem)}
-
-    def meant(ident: str, choices: Iterable[str], what: str) -> str:
+    def meant(self, ident: str, choices: Iterable[str], what: str) -> str:
         near = closest(ident, choices)
-        if near is not None and near in twice[what]:
+        if near is not None and near in self.twice[what]:
             return f" (the {what} id {near!r} is given twice: was one of the two {ident!r}?)"
         return did_you_mean(ident, choices)
 
-    mandatory = [o for o in problem.organisations if o.is_mandatory]
-    nothing_to_plan_in = bool(mandatory) and not problem.future_windows
-    if nothing_to_plan_in:
-        # every go-live would be refused, one "must go live" conflict per organisation: say why once
-        last = problem.windows[-1]
-        named = some_of(o.id for o in mandatory)
-        plural = "s" if len(mandatory) > 1 else ""
-        errors.append(InputError(
-            f"no window on or after the planning date {problem.planning_date} (the last, {last.id}, is on "
-            f"{last.date}), yet {len(mandatory)} organisation{plural} must go live ({named}); there is nothing to "
-            "plan them in: add windows on or after the planning date, or give an earlier planning_date",
-            waves.field_at("planning_date")))
-
-    def need_org(ident: str, owner: Located, role: str, kind: Kind | None = None, field: str | None = None) -> None:
+    def need_org(self, ident: str, owner: Located, role: str, kind: Kind | None = None,
+                 field: str | None = None) -> None:
+        orgs = self.problem.org
         if ident not in orgs:
-            err(f"{role} {ident!r} is not an organisation in organisations.yaml{meant(ident, orgs, 'organisation')}",
-                owner, field)
+            self.err(f"{role} {ident!r} is not an organisation in organisations.yaml"
+                     f"{self.meant(ident, orgs, 'organisation')}", owner, field)
         elif kind is not None and orgs[ident].kind is not kind:
-            err(f"{role} {ident!r} is {a_or_an(orgs[ident].kind.value)}, expected {a_or_an(kind.value)}"
-                + _of_kind_meant(problem, ident, owner, kind), owner, field)
+            self.err(f"{role} {ident!r} is {a_or_an(orgs[ident].kind.value)}, expected {a_or_an(kind.value)}"
+                     + _of_kind_meant(self.problem, ident, owner, kind), owner, field)
 
-    def need_window(ident: str, owner: Located, role: str, future: bool = False, field: str = "windows") -> None:
+    def need_window(self, ident: str, owner: Located, role: str, future: bool = False,
+                    field: str = "windows") -> None:
+        windows, planning_date = self.problem.window, self.problem.planning_date
         if ident not in windows:
-            err(f"{role} {ident!r} is not a window in waves.yaml{meant(ident, windows, 'window')}", owner, field)
-        elif future and not nothing_to_plan_in and windows[ident].date < problem.planning_date:
+            self.err(f"{role} {ident!r} is not a window in waves.yaml{self.meant(ident, windows, 'window')}",
+                     owner, field)
+        elif future and not self.nothing_to_plan_in and windows[ident].date < planning_date:
             # (with no window on or after the planning date at all, that is said once, above)
-            err(
-                f"{role} {ident!r} ({windows[ident].date}) is before the planning date "
-                f"{problem.planning_date}; choose a window on or after it",
-                owner, field,
-            )
+            self.err(f"{role} {ident!r} ({windows[ident].date}) is before the planning date {planning_date}; "
+                     "choose a window on or after it", owner, field)
 
-    late_history: list[tuple] = []  # live organisations whose go-live is not before the planning date
-    without_pool: dict = {}  # sector -> the organisations that load it and find no pool of it
-    for o in problem.organisations:
+    def nothing_to_plan_in_said(self) -> None:
+        """No window on or after the planning date while organisations must go live: every go-live would
+        be refused, one "must go live" conflict per organisation; why is said once."""
+        if not self.nothing_to_plan_in:
+            return
+        problem, mandatory = self.problem, self.mandatory
+        last = problem.windows[-1]
+        plural = "s" if len(mandatory) > 1 else ""
+        self.errors.append(InputError(
+            f"no window on or after the planning date {problem.planning_date} (the last, {last.id}, is on "
+            f"{last.date}), yet {len(mandatory)} organisation{plural} must go live ({some_of(o.id for o in mandatory)}); "
+            "there is nothing to plan them in: add windows on or after the planning date, or give an earlier "
+            "planning_date", problem.waves.field_at("planning_date")))
+
+    def organisations(self) -> None:
+        """Each organisation's municipality, trust, preferred window, track and load profiles; then, said
+        once where they share a cause, live organisations whose go-live is not history and sectors whose
+        load no pool takes."""
+        problem = self.problem
+        late_history: list[tuple] = []  # live organisations whose go-live is not before the planning date
+        without_pool: dict = {}  # sector -> the organisations that load it and find no pool of it
+        for o in problem.organisations:
+            self._organisation(o)
+            if (late := _late_history(problem, o)) is not None:
+                late_history.append(late)
+            needs_sector_pool = any(self.profile_pool.get(p, "") is None for p in o.profile_ids)
+            if needs_sector_pool and o.effective_sector not in problem.pool_of_sector:
+                without_pool.setdefault(o.effective_sector, []).append(o)
+        self._late_history_said(late_history)
+        self._without_pool_said(without_pool)
+
+    def _organisation(self, o: Organisation) -> None:
         if o.municipality is not None:
-            need_org(o.municipality, o, "municipality", Kind.municipality, "municipality")
+            self.need_org(o.municipality, o, "municipality", Kind.municipality, "municipality")
         if o.part_of is not None:
-            need_org(o.part_of, o, "part_of", Kind.health_trust, "part_of")
+            self.need_org(o.part_of, o, "part_of", Kind.health_trust, "part_of")
         if o.preferred_window is not None and o.status is Status.live and o.live_since is not None:
             # a live organisation is not planned: a preference is left over from when it was, unless it
             # names the window it went live in
-            if o.preferred_window not in windows:
-                need_window(o.preferred_window, o, f"{o.id}: preferred_window", field="preferred_window")
-            elif (broken := history_preference(o, problem.history_window_of(o))) is not None:
-                err(f"{o.id}: {broken}; remove preferred_window", o, "preferred_window")
+            if o.preferred_window not in self.problem.window:
+                self.need_window(o.preferred_window, o, f"{o.id}: preferred_window", field="preferred_window")
+            elif (broken := history_preference(o, self.problem.history_window_of(o))) is not None:
+                self.err(f"{o.id}: {broken}; remove preferred_window", o, "preferred_window")
         elif o.preferred_window is not None:
             # named: a scenario's set_planning_date says this of every organisation it passes, at its own line
-            need_window(o.preferred_window, o, f"{o.id}: preferred_window", future=True, field="preferred_window")
-        if o.track is not None and o.track not in tracks:
-            err(f"track {o.track!r} is not a track in waves.yaml{meant(o.track, tracks, 'track')}", o, "track")
+            self.need_window(o.preferred_window, o, f"{o.id}: preferred_window", future=True,
+                             field="preferred_window")
+        if o.track is not None and o.track not in self.tracks:
+            self.err(f"track {o.track!r} is not a track in waves.yaml{self.meant(o.track, self.tracks, 'track')}",
+                     o, "track")
         if o.load_profile is not None:
             for profile_id in o.profile_ids:
-                if profile_id not in profiles:
-                    err(f"load_profile {profile_id!r} is not in waves.yaml load_profiles"
-                        f"{meant(profile_id, profiles, 'load profile')}", o, "load_profile")
-        if o.status is Status.live and o.live_since is not None and o.live_since >= problem.planning_date:
-            late_history.append((o, o.live_since, (
-                f"{o.id}: live_since {o.live_since} is not before the planning date {problem.planning_date}; "
-                "a go-live after the planning date is planned, not history (status signed, earliest/latest)")))
-        elif o.status is Status.live and o.live_since is not None:
-            window = problem.history_window_of(o)
-            if window is not None and window.date >= problem.planning_date:
-                # the model would count it as history and the verifier as a go-live in a planned window
-                late_history.append((o, window.date, (
-                    f"{o.id}: live_since {o.live_since} puts it in window {window.id} ({window.date}), which is not "
-                    f"before the planning date {problem.planning_date}: history is before it. Give the planning "
-                    "date after that window, or the live_since of its real go-live")))
-        needs_sector_pool = any(profile_pool.get(p, "") is None for p in o.profile_ids)
-        if needs_sector_pool and o.effective_sector not in problem.pool_of_sector:
-            without_pool.setdefault(o.effective_sector, []).append(o)
+                if profile_id not in self.profiles:
+                    self.err(f"load_profile {profile_id!r} is not in waves.yaml load_profiles"
+                             f"{self.meant(profile_id, self.profiles, 'load profile')}", o, "load_profile")
 
-    if len(late_history) == 1:
-        (o, _, message), = late_history
-        err(message, o, "live_since")
-    elif late_history:
-        # one cause, the planning date, said once at its line (not once per live organisation)
-        latest = max(day for _, day, _ in late_history)
-        err(f"planning_date {problem.planning_date} is not after the go-live of {len(late_history)} live "
-            f"organisations ({some_of(f'{o.id} {day}' for o, day, _ in late_history)}): a live organisation's go-live "
-            f"is history, before the planning date. Give the day the plan starts from (after {latest}), or check "
-            "their live_since", waves, "planning_date")
-    for sector, loading in without_pool.items():
-        if len(loading) == 1:
-            err(f"{loading[0].id}: no pool in waves.yaml has sector {sector.value} for its load; add one, "
-                "or name a pool in its load profile", loading[0])
-        else:  # said once, at the pools (not once per organisation)
-            err(f"no pool in waves.yaml has sector {sector.value}, which {len(loading)} organisations load "
-                f"({some_of(o.id for o in loading)}): give one pool `sector: {sector.value}`, or name a pool in "
-                "their load profiles", waves, "pools")
+    def _late_history_said(self, late_history: list[tuple]) -> None:
+        problem = self.problem
+        if len(late_history) == 1:
+            (o, _, message), = late_history
+            self.err(message, o, "live_since")
+        elif late_history:
+            # one cause, the planning date, said once at its line (not once per live organisation)
+            latest = max(day for _, day, _ in late_history)
+            self.err(f"planning_date {problem.planning_date} is not after the go-live of {len(late_history)} live "
+                     f"organisations ({some_of(f'{o.id} {day}' for o, day, _ in late_history)}): a live "
+                     "organisation's go-live is history, before the planning date. Give the day the plan starts "
+                     f"from (after {latest}), or check their live_since", problem.waves, "planning_date")
 
-    if waves.horizon_end is not None and waves.horizon_end < problem.planning_date:
-        errors.append(InputError(
-            f"horizon_end {waves.horizon_end} is before the planning date {problem.planning_date}: no month's load "
-            "would be checked; give a later date, or leave it out (the last window's month plus the longest "
-            "hypercare)", waves.field_at("horizon_end")))
+    def _without_pool_said(self, without_pool: dict) -> None:
+        for sector, loading in without_pool.items():
+            if len(loading) == 1:
+                self.err(f"{loading[0].id}: no pool in waves.yaml has sector {sector.value} for its load; add one, "
+                         "or name a pool in its load profile", loading[0])
+            else:  # said once, at the pools (not once per organisation)
+                self.err(f"no pool in waves.yaml has sector {sector.value}, which {len(loading)} organisations "
+                         f"load ({some_of(o.id for o in loading)}): give one pool `sector: {sector.value}`, or name "
+                         "a pool in their load profiles", self.problem.waves, "pools")
 
-    for profile in waves.load_profiles:
-        if profile.pool is not None and profile.pool not in pools:
-            err(f"load profile {profile.id}: pool {profile.pool!r} is not a pool in waves.yaml"
-                f"{meant(profile.pool, pools, 'pool')}", profile, "pool")
-    for pool, before in _repeats(waves.pools, lambda pool: pool.sector):
-        err(f"pool {pool.id!r}: pool {before.id!r} has sector {pool.sector.value} already"
-            f"{_first_at(before.field_at('sector'), pool.at)}; one pool per sector (leave `sector` out "
-            "where the load profiles name the pool)", pool, "sector")
-    for pool in waves.pools:
-        for change, before in _repeats(pool.changes, lambda change: change.from_):
-            told = _first_at(before.field_at("from"), change.at)
-            err(f"pool {pool.id}: a second capacity change from {change.from_}{told}; give one fte per month",
-                change, "from")
-    for track in waves.tracks:
-        for w in track.windows or []:
-            need_window(w, track, f"track {track.id}: window")
-    for limit in waves.limits:
-        for w in limit.windows or []:
-            need_window(w, limit, "limit window")
-    for blackout in waves.blackouts:
-        for a in blackout.actors or []:
-            need_org(a, blackout, "blackout actor", field="actors")
-    for index, rule in enumerate(waves.rules):
-        # named as the verifier names a rule, with the field that names the organisation (`actors`: an actor)
-        label = f"{rule.type} rule {rule.id!r}" if rule.id else f"{rule.type} rule #{problem.rule_number(index)}"
-        for field, a in rule.named():
-            need_org(a, rule, f"{label}: {field.removesuffix('s')}", field=field)
-        ids = rule.named_ids()
-        repeated = [a for a, n in Counter(ids).items() if n > 1]
-        if repeated:
-            err(f"{label} names {', '.join(repeated)} more than once; name each once", rule,
-                "actors" if hasattr(rule, "actors") else None)
-    return errors
+    def horizon(self) -> None:
+        waves, planning_date = self.problem.waves, self.problem.planning_date
+        if waves.horizon_end is not None and waves.horizon_end < planning_date:
+            self.errors.append(InputError(
+                f"horizon_end {waves.horizon_end} is before the planning date {planning_date}: no month's load "
+                "would be checked; give a later date, or leave it out (the last window's month plus the longest "
+                "hypercare)", waves.field_at("horizon_end")))
+
+    def pools(self) -> None:
+        """The pool a load profile names; one pool per sector; one capacity change per month."""
+        waves = self.problem.waves
+        for profile in waves.load_profiles:
+            if profile.pool is not None and profile.pool not in self.pool_ids:
+                self.err(f"load profile {profile.id}: pool {profile.pool!r} is not a pool in waves.yaml"
+                         f"{self.meant(profile.pool, self.pool_ids, 'pool')}", profile, "pool")
+        for pool, before in _repeats(waves.pools, lambda pool: pool.sector):
+            self.err(f"pool {pool.id!r}: pool {before.id!r} has sector {pool.sector.value} already"
+                     f"{_first_at(before.field_at('sector'), pool.at)}; one pool per sector (leave `sector` out "
+                     "where the load profiles name the pool)", pool, "sector")
+        for pool in waves.pools:
+            for change, before in _repeats(pool.changes, lambda change: change.from_):
+                told = _first_at(before.field_at("from"), change.at)
+                self.err(f"pool {pool.id}: a second capacity change from {change.from_}{told}; give one fte per "
+                         "month", change, "from")
+
+    def windows_and_actors_named(self) -> None:
+        """The windows tracks and limits name; the organisations blackouts name."""
+        waves = self.problem.waves
+        for track in waves.tracks:
+            for w in track.windows or []:
+                self.need_window(w, track, f"track {track.id}: window")
+        for limit in waves.limits:
+            for w in limit.windows or []:
+                self.need_window(w, limit, "limit window")
+        for blackout in waves.blackouts:
+            for a in blackout.actors or []:
+                self.need_org(a, blackout, "blackout actor", field="actors")
+
+    def rules(self) -> None:
+        """The organisations each rule names, each once."""
+        problem = self.problem
+        for index, rule in enumerate(problem.waves.rules):
+            # named as the verifier names a rule, with the field that names the organisation (`actors`: an actor)
+            label = f"{rule.type} rule {rule.id!r}" if rule.id else f"{rule.type} rule #{problem.rule_number(index)}"
+            for field, a in rule.named():
+                self.need_org(a, rule, f"{label}: {field.removesuffix('s')}", field=field)
+            repeated = [a for a, n in Counter(rule.named_ids()).items() if n > 1]
+            if repeated:
+                self.err(f"{label} names {', '.join(repeated)} more than once; name each once", rule,
+                         "actors" if hasattr(rule, "actors") else None)
+
+
+def _late_history(problem: Problem, o: Organisation) -> tuple | None:
+    """(organisation, the date, the message) for a live organisation whose go-live is not before the
+    planning date (its live_since, or the window that date puts it in), else None."""
+    if o.status is not Status.live or o.live_since is None:
+        return None
+    if o.live_since >= problem.planning_date:
+        return (o, o.live_since, (
+            f"{o.id}: live_since {o.live_since} is not before the planning date {problem.planning_date}; "
+            "a go-live after the planning date is planned, not history (status signed, earliest/latest)"))
+    window = problem.history_window_of(o)
+    if window is not None and window.date >= problem.planning_date:
+        # the model would count it as history and the verifier as a go-live in a planned window
+        return (o, window.date, (
+            f"{o.id}: live_since {o.live_since} puts it in window {window.id} ({window.date}), which is not "
+            f"before the planning date {problem.planning_date}: history is before it. Give the planning "
+            "date after that window, or the live_since of its real go-live"))
+    return None
 
 
 #: what an organisation's field that names another of a kind names, said where it names one of another kind
