@@ -515,6 +515,24 @@ class Checked:
     where: Location | None
 
 
+@dataclass(frozen=True)
+class DataWarningSaid:
+    """A data warning as check's report says it: its file and line (None where it names none) and message."""
+
+    file: str | None
+    line: int | None
+    message: str
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "line": self.line, "message": self.message}
+
+    def github_place(self) -> str:
+        """`file=F,line=L,` of its GitHub annotation (empty where it names no file)."""
+        if not self.file:
+            return ""
+        return f"file={escape_property(self.file)}," + (f"line={self.line}," if self.line else "")
+
+
 @dataclass
 class CheckResult:
     mode: str  # "data": does any plan exist; "plan": does this plan keep every rule and limit
@@ -540,6 +558,10 @@ class CheckResult:
     #: saved with the plan (its load, its objective), which are its own data's and so not compared under the
     #: changes: said as a note (`figures_note`), never failing the check; empty without changes
     not_compared: list[Finding] = field(default_factory=list)
+    #: the data's warnings (`errors.DataWarning`: valid data almost surely not meant), where the report says them
+    #: itself (`hpplan check --format json|github`: the JSON's `warnings`, GitHub's `::warning`s); None: the
+    #: report does not (they are said on stderr), and the JSON has no `warnings`
+    warnings: list[DataWarningSaid] | None = None
 
     def figures_note(self) -> str | None:
         """'the plan's saved load is its own data's …' for `not_compared`, else None."""
@@ -917,6 +939,8 @@ def to_json(result: CheckResult) -> str:
     if note:  # only with changes applied and saved figures they change: without, the report is as it always was
         data["notes"] = [{"kind": "saved_figures_not_compared", "figures": stale_names(result.not_compared),
                           "message": note}]
+    if result.warnings is not None:  # the data's warnings, where the report carries them (an empty list: none)
+        data["warnings"] = [w.to_json() for w in result.warnings]
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -1121,9 +1145,12 @@ def to_github(result: CheckResult) -> str:
     if note:  # under changes: the saved figures not compared, a notice of the plan (no file:line to blame)
         lines.append(f"::notice title={escape_property('hpplan: saved figures not compared')}::{escape_data(note)}")
     cut = max(len(error_groups), len(notice_groups), len(warning_groups)) > GITHUB_ANNOTATIONS
+    # the data's warnings, each at its file and line: after the findings' annotations and any plain report
+    data_warnings = [f"::warning {w.github_place()}title={escape_property('hpplan: data warning')}::"
+                     f"{escape_data(w.message)}" for w in result.warnings or ()]
     # the summary is the last line either way (a script's `tail -1`), after the plain report where it follows
     said = "\n".join(([_as_plain_log(to_text(result).rstrip("\n"))] if cut else [])
-                     + ([ESTIMATE_NOTE] if result.estimated and not cut else []) + [result.summary])
+                      + ([ESTIMATE_NOTE] if result.estimated and not cut else []) + data_warnings + [result.summary])
     return "\n".join(lines + [said]) + "\n"
 
 

@@ -7,14 +7,15 @@ import re
 import shlex
 import sys
 import warnings
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from .check import (EXIT_FAILED, EXIT_OK, EXIT_UNDECIDED, FORMATS, CheckResult, check_data, check_plan, invalid,
-                    source_label, stale_note, to_junit, to_step_summary)
+from .check import (EXIT_FAILED, EXIT_OK, EXIT_UNDECIDED, FORMATS, CheckResult, DataWarningSaid, check_data, check_plan,
+                    invalid, source_label, stale_note, to_junit, to_step_summary)
 from .cli import (EXIT_INPUT, CapacityOption, ExcludeOption, PostponeOption, app, check_command_line, fail_input,
                   folder_if_known, folder_to_plan, inputs_of, output_problem, problem_with, quick_options)
 from .errors import DataWarning, InputError, InputErrors
@@ -77,10 +78,10 @@ def scenario_names(scenarios: list[Path], quick: Quick | None, problem: Optional
     given = quick_options(**(quick or {}))
     if not given:
         return list(scenarios)
-    from .scenario import QUICK_CHANGE  # how `apply_quick` names them in `Problem.applied`
+    from .problem import applied_entry
 
-    changes = [change.removeprefix(QUICK_CHANGE) for change in (problem.applied if problem is not None else ())
-               if change.startswith(QUICK_CHANGE)]
+    entries = [applied_entry(change) for change in (problem.applied if problem is not None else ())]
+    changes = [entry.name for entry in entries if entry.from_command_line]
     return [*scenarios, shlex.join(given) + (f" [{'; '.join(changes)}]" if changes else "")]
 
 
@@ -120,7 +121,7 @@ def check_command(
     caught: list = []
     finished = False
     try:
-        with warnings.catch_warnings(record=True) as caught:  # the data's warnings: in the report (`_with_warnings`)
+        with warnings.catch_warnings(record=True) as caught:  # the data's warnings: `CheckResult.warnings`
             result, error = _checked(data, scenario, plan, known, time_limit, folder, quick)
         finished = True
     finally:  # said once the recording ends (inside it, they would be recorded again); cut short: on stderr
@@ -130,8 +131,9 @@ def check_command(
         sys.stdout.write(result.summary + "\n")
         sys.stdout.flush()
         fail_input(error)
-    write_stdout(_with_warnings(FORMATS[fmt.value](result), fmt if _carries_warnings(fmt, result) else
-                                CheckFormat.text, said))
+    if _carries_warnings(fmt, result):  # the report says the data's warnings itself (none: an empty list)
+        result = replace(result, warnings=said)
+    write_stdout(FORMATS[fmt.value](result))
     _write_junit(junit, result, fmt, folder, scenario_names(scenario, quick), plan)
     _job_summary(result, fmt)
     raise typer.Exit(result.exit_code)
@@ -168,48 +170,22 @@ def _carries_warnings(fmt: CheckFormat, result: CheckResult) -> bool:
     return fmt in (CheckFormat.github, CheckFormat.json)
 
 
-def _said_warnings(caught: list, fmt: CheckFormat) -> list[dict]:
+def _said_warnings(caught: list, fmt: CheckFormat) -> list[DataWarningSaid]:
     """The data's warnings (`errors.DataWarning`: valid data almost surely not meant, "no organisation loads
-    any pool") among the warnings `caught`, each as `{file, line, message}`, in the order said; they go into
+    any pool") among the warnings `caught`, each as `DataWarningSaid`, in the order said; they go into
     the JSON (`warnings`) and GitHub (`::warning`) reports, where CI reads them (stderr alone it never saw).
     In text and JUnit they are said on stderr, as every command says them; other warnings are said as ever."""
-    found: list[dict] = []
+    found: list[DataWarningSaid] = []
     for w in caught:
         if issubclass(w.category, DataWarning) and fmt in (CheckFormat.json, CheckFormat.github):
             match = _WARNING.fullmatch(str(w.message))
-            entry = {"file": match["file"], "line": int(match["line"]) if match["line"] else None,
-                     "message": match["message"]}
+            entry = DataWarningSaid(match["file"], int(match["line"]) if match["line"] else None, match["message"])
             if entry not in found:
                 found.append(entry)
         else:
             warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     caught.clear()  # said once
     return found
-
-
-def _with_warnings(report: str, fmt: CheckFormat, said: list[dict]) -> str:
-    """The report with the data's warnings: JSON with a `warnings` list (always there, empty without any), GitHub
-    with a `::warning` annotation at each one's file and line, after the other annotations (and the plain report
-    GitHub does not act on, where there is one) and before the summary, which stays the last line."""
-    if fmt is CheckFormat.json:
-        import json
-
-        data = json.loads(report)
-        data["warnings"] = said
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    if fmt is CheckFormat.github and said:
-        from .check import escape_data, escape_property
-
-        lines = []
-        for w in said:
-            where = (f"file={escape_property(w['file'])}," + (f"line={w['line']}," if w["line"] else "")
-                     if w["file"] else "")
-            lines.append(f"::warning {where}title={escape_property('hpplan: data warning')}::"
-                         f"{escape_data(w['message'])}")
-        # after the findings' annotations (errors first) and any plain report, before the summary (the last line)
-        head, _, summary = report.rstrip("\n").rpartition("\n")
-        return "\n".join(([head] if head else []) + lines + [summary]) + "\n"
-    return report
 
 
 def _check_paths(plan: Optional[Path], known: Optional[Path]) -> None:

@@ -169,10 +169,11 @@ def scenario_notes(path: Path, plan: Solution, problem: Problem) -> list[str]:
         return []
     lacks = (f"names {len(lacking)} organisation{'s' if len(lacking) != 1 else ''} the baseline's data lacks "
              f"({some_of(lacking)})")
-    from .scenario import QUICK_CHANGE
+    from .problem import applied_entry
 
-    files = list(dict.fromkeys(entry.split(":", 1)[0] for entry in applied if not entry.startswith(QUICK_CHANGE)))
-    typed = [entry.removeprefix(QUICK_CHANGE) for entry in applied if entry.startswith(QUICK_CHANGE)]
+    entries = [applied_entry(entry) for entry in applied]  # a plan file's: texts (`Solution.applied`)
+    files = list(dict.fromkeys(entry.source for entry in entries if not entry.from_command_line))
+    typed = [entry.name for entry in entries if entry.from_command_line]
     if applied:
         made = [f"the scenario{'s' if len(files) > 1 else ''} {', '.join(files)}"] if files else []
         made += [f"the command line's changes ({'; '.join(typed)})"] if typed else []

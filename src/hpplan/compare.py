@@ -26,14 +26,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from dataclasses import dataclass, field, replace
 
 from .errors import Location, some_of
 from .formats import (KIND_ORDER, PeakLoad, capacity_estimated, estimated, estimated_loads, fmt_int, fmt_number,
                       go_live_estimated, marked, peak_loads)
 from .model.variables import allowed_slots, window_calendar
-from .problem import LOAD_SCALE, Problem, month_index, parse_month
+from .problem import LOAD_SCALE, Problem, applied_entry, month_index, parse_month
 from .schema import RULE_TYPES, Organisation
 from .schema import Status as OrgStatus
 from .solution import LEAST_CHANGE, Assignment, Solution, Status
@@ -412,7 +411,7 @@ def compare(base: Solution, base_problem: Problem, other: Solution, other_proble
                          "compare with; compare against a plan that was found (status optimal or feasible)")
     result = Comparison(base.status.value, other.status.value, list(other_problem.applied),
                         least_change=other.stats.least_change,
-                        applied_shown=[marked_applied(a, base_problem, other_problem) for a in other_problem.applied])
+                        applied_shown=[marked_applied(a) for a in other_problem.applied])
     before = _peaks(base_problem, base)
     after = _peaks(other_problem, other)
     pools = list(dict.fromkeys([p.pool for p in before] + [p.pool for p in after]))
@@ -434,32 +433,12 @@ def compare(base: Solution, base_problem: Problem, other: Solution, other_proble
     return result
 
 
-_POSTPONED = re.compile(r"postpone (?P<id>[A-Za-z0-9][A-Za-z0-9_.-]*): earliest (?P<old>\d{4}-\d\d-\d\d|none) -> "
-                        r"(?P<new>\d{4}-\d\d-\d\d)")
-_RETURNS = re.compile(r"exclude (?P<id>[A-Za-z0-9][A-Za-z0-9_.-]*) until (?P<new>\d{4}-\d\d-\d\d)")
-
-
-def marked_applied(text: str, base_problem: Problem, other_problem: Problem) -> str:
-    """A change as the comparison's scenario line says it, its dates marked `*` as a cause says them
-    (`_field_value`): a postponement's old earliest date by its source note in the baseline's data, the date a
-    change writes by its note in the changed data (`estimate: scenario FILE`); a date the data has otherwise
-    (another change wrote it) is the scenario's, an estimate."""
-    def date_of(problem: Problem, ident: str, name: str, value: str) -> str:
-        org = problem.org.get(ident)
-        if value == "none":
-            return value
-        if org is not None and str(getattr(org, name, None)) == value:
-            return marked(value, org.is_estimate(name))
-        return marked(value, True)
-
-    def postponed(m: re.Match) -> str:
-        ident = m["id"]
-        return (f"postpone {ident}: earliest {date_of(base_problem, ident, 'earliest', m['old'])} -> "
-                f"{date_of(other_problem, ident, 'earliest', m['new'])}")
-
-    text = _POSTPONED.sub(postponed, text)
-    return _RETURNS.sub(lambda m: f"exclude {m['id']} until {date_of(other_problem, m['id'], 'returns', m['new'])}",
-                        text)
+def marked_applied(entry: str) -> str:
+    """A change as the comparison's scenario line says it, the dates it names marked `*` as a cause says them
+    (`_field_value`): each by the source note the organisation had for it where the change read it (a
+    postponement's old earliest date) or wrote it (the date it gives: `estimate: scenario FILE`), as recorded in
+    its `AppliedChange`; an entry known by its text alone (a caller's) as it is."""
+    return applied_entry(entry).said(lambda date: marked(date.value, bool(date.estimate)))
 
 
 def _allowed_earlier(base_problem: Problem, other_problem: Problem, other: Solution) -> list[AllowedEarlier]:

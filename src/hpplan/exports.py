@@ -45,8 +45,7 @@ from .formats import (ESTIMATE_NOTE, FORMULA_START, NOT_IN_PLAN, PlanGroup, capa
                       window_dates_estimated, window_summary, window_users_estimated, estimate_note,
                       estimated_loads, objective_estimated, date_estimated, entry_estimates_named,
                       go_live_estimated, window_date_estimated, window_title)
-from .problem import Problem, parse_month
-from .scenario import QUICK_CHANGE
+from .problem import Problem, applied_entry, parse_month
 from .io import readable
 from .report import (BROKEN_SHOWN, checked_status, comparison_estimated, comparison_totals, move_cost, named,
                      plan_violations)
@@ -97,8 +96,7 @@ def scenarios_named(problem: Problem) -> list[str]:
     description keeps its events), a command-line what-if (`--postpone`, `--exclude`, `--capacity`) by
     the change itself ("postpone helse-more-og-romsdal: earliest 2024-04-01 -> 2024-09-01"): two
     different what-ifs are two calendars, the same what-if again the same one."""
-    return [change.removeprefix(QUICK_CHANGE) if change.startswith(QUICK_CHANGE) else change.split(":", 1)[0]
-            for change in problem.applied]
+    return [applied_entry(change).name for change in problem.applied]
 
 
 def uid_namespace(problem: Problem) -> str:

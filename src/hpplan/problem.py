@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Callable
 
 from .errors import Location
 from .schema import LoadProfile, Organisation, Pool, Sector, Status, WavesFile, Window
@@ -129,6 +130,117 @@ class Numbering:
         return Numbering(tuple(range(1, rules + 1)), tuple(range(1, limits + 1)), rules, limits)
 
 
+#: where a change typed on the command line (`--postpone`, `--exclude`, `--capacity`) comes from, as
+#: `Problem.applied` says it ("command line: CHANGE")
+COMMAND_LINE = "command line"
+
+
+@dataclass(frozen=True)
+class NamedDate:
+    """A date a change names (a postponement's earliest dates, before and after; an exclusion's return), and
+    whether it is an estimate by the source note the organisation had for it where the change read or wrote
+    it (None: not a date, "none"). `hpplan compare` marks an estimated one `*`."""
+
+    value: str  # as the change says it: YYYY-MM-DD, or "none"
+    estimate: bool | None = None
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Changed:
+    """One change in words, as a scenario's `[...]` or a command-line entry says it: its `op` (the scenario's
+    op; a quick form's is the op it stands for: `--postpone` is `postpone`) and its words, texts and the
+    dates it names (`NamedDate`), in order."""
+
+    op: str | None  # None: not known (a change read back from its text)
+    words: tuple[str | NamedDate, ...]
+
+    def said(self, date: Callable[[NamedDate], str] = str) -> str:
+        """The change in words, each date as `date` shows it (as it is, by default)."""
+        return "".join(date(w) if isinstance(w, NamedDate) else w for w in self.words)
+
+    @property
+    def dates(self) -> tuple[NamedDate, ...]:
+        return tuple(w for w in self.words if isinstance(w, NamedDate))
+
+    def __str__(self) -> str:
+        return self.said()
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class AppliedChange(str):
+    """What was applied to the data, one entry of `Problem.applied`: a scenario file's changes (`source`: the
+    scenario's name, its file's stem; `file` as given; its `description`) or one change typed on the command
+    line (`source` is `COMMAND_LINE`), recorded where it was applied (`scenario.py`). It is its text, as every
+    output shows it ("NAME: DESCRIPTION [CHANGE; CHANGE]", "command line: CHANGE"), so that it is written and
+    compared as a text (a plan's JSON `applied`); readers take its fields, not the text apart."""
+
+    source: str
+    changes: tuple[Changed, ...]
+    description: str | None = None  # a scenario file's; None: a change of the command line
+    file: str | None = None  # the scenario file as given; None: the command line's, or not known (read back)
+    #: an entry known by its text alone (`applied_entry`: a plan file's): that text, kept as it was given
+    read_as: str | None = None
+
+    def __new__(cls, source: str, changes: tuple[Changed, ...], description: str | None = None,
+                file: str | None = None, read_as: str | None = None):
+        return super().__new__(cls, read_as if read_as is not None else
+                               _applied_text(source, changes, description, str))
+
+    def __getnewargs__(self):  # pickled (a sweep's workers) and copied by its fields, not its text
+        return self.source, self.changes, self.description, self.file, self.read_as
+
+    @property
+    def from_command_line(self) -> bool:
+        return self.description is None
+
+    @property
+    def name(self) -> str:
+        """The one name of what was applied: a scenario by its name (its description may be edited), a
+        command-line change by the change itself (`exports.scenarios_named`)."""
+        return "; ".join(map(str, self.changes)) if self.from_command_line else self.source
+
+    @property
+    def text(self) -> str:
+        return str.__str__(self)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def said(self, date: Callable[[NamedDate], str] = str) -> str:
+        """The entry's text with each date it names as `date` shows it (`compare` marks estimated ones `*`)."""
+        if self.read_as is not None:
+            return self.read_as
+        return _applied_text(self.source, self.changes, self.description, date)
+
+    @property
+    def dates(self) -> tuple[NamedDate, ...]:
+        return tuple(d for c in self.changes for d in c.dates)
+
+
+def _applied_text(source: str, changes: tuple[Changed, ...], description: str | None,
+                  date: Callable[[NamedDate], str]) -> str:
+    said = [c.said(date) for c in changes]
+    if description is None:
+        return f"{source}: {'; '.join(said)}"
+    return f"{source}: {description} [{'; '.join(said)}]"
+
+
+def applied_entry(entry: str) -> AppliedChange:
+    """An entry of `applied` as an `AppliedChange`: as it is, or, given as a text (a plan file's JSON
+    `applied`, which keeps texts; a caller's own), read as far as its text tells: "command line: CHANGE" a
+    command-line change, else a scenario named up to the first ": " (a scenario whose name has ": " in it
+    is told apart only by the entry `scenario.py` recorded) with the rest its words, no dates marked."""
+    if isinstance(entry, AppliedChange):
+        return entry
+    source, colon, rest = str(entry).partition(": ")
+    if source == COMMAND_LINE and colon:
+        return AppliedChange(COMMAND_LINE, (Changed(None, (rest,)),))
+    return AppliedChange(source, (Changed(None, (rest,)),), rest, read_as=str(entry))
+
+
 @dataclass
 class Problem:
     organisations: list[Organisation]
@@ -136,8 +248,9 @@ class Problem:
     data_dir: Path | None = None
     org_file: str = "organisations.yaml"
     waves_file: str = "waves.yaml"
-    #: descriptions of the changes applied on top of the data (scenarios)
-    applied: list[str] = field(default_factory=list)
+    #: the changes applied on top of the data, in order: each scenario file's, then each of the command line's
+    #: (`AppliedChange`, recorded by `scenario.py`; a text put here is read by `applied_entry`)
+    applied: list[AppliedChange | str] = field(default_factory=list)
     #: rules' and limits' numbers after scenarios (None: waves.yaml's own, 1..n)
     numbering: Numbering | None = None
     #: the pools as the data folder has them, before any scenario's `capacity` change (None: `waves.pools`):
@@ -151,7 +264,7 @@ class Problem:
         waves = self.waves
         future = sum(1 for w in waves.windows if w.date >= waves.planning_date)
         # each scenario file once (its changes are one entry), and the command line's quick forms once
-        names = dict.fromkeys(entry.split(":", 1)[0] for entry in self.applied)
+        names = dict.fromkeys(applied_entry(entry).source for entry in self.applied)
         applied = f", with {', '.join(names)} applied" if names else ""
         return (f"<Problem {self.data_dir if self.data_dir is not None else '(no folder)'}: "
                 f"{len(self.organisations)} organisations, {len(waves.windows)} windows ({future} from the "

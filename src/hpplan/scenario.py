@@ -33,7 +33,8 @@ from .errors import InputError, InputErrors, Location, did_you_mean, input_error
 from .loader import (DATA_FLAGS, ORGANISATIONS, WAVES, _digits_to_write, _explain, _exponent, _line, _locate,
                      _number_read, _numbers_written_otherwise, _outside, _plain_number, check_references, field_limits,
                      flag_fields, history_preference, not_a_number, validate, validated_beside)
-from .problem import Numbering, Problem, Removal, checked_problem, month_label, parse_month
+from .problem import (COMMAND_LINE, AppliedChange, Changed, NamedDate, Numbering, Problem, Removal, checked_problem,
+                      month_label, parse_month)
 from .schema import (
     HISTORY_BY_CALLER,
     ID_PATTERN,
@@ -362,9 +363,9 @@ def apply_scenario(problem: Problem, scenario: Scenario) -> Problem:
     for change in scenario.changes:
         draft.apply(change)
     draft.raise_errors()
-    summary = "; ".join(draft.noted())
     try:
-        return draft.problem([f"{scenario.name}: {scenario.description} [{summary}]"])
+        return draft.problem([AppliedChange(scenario.name, tuple(draft.noted()), scenario.description,
+                                            scenario.file)])
     except InputError as error:
         raise _at_the_change(problem, scenario, error) from None
 
@@ -409,11 +410,6 @@ _QUICK_CAPACITY = re.compile(r"^(?P<pool>[^=\s]+)=(?P<value>[0-9]+(?:\.[0-9]+)?)
 _QUICK_NEGATIVE = re.compile(r"^(?P<pool>[^=\s]+)=-(?P<value>[0-9]+(?:\.[0-9]+)?)(?P<pct>%)?(?:@(?P<month>\d{4}-\d{2}))?$")
 #: a quick form that is neither of those, as KEY=VALUE: what its value says is told (`orsta=01.01.2026`)
 _QUICK_LOOSE = re.compile(r"^(?P<key>[^=\s]+)\s*=\s*(?P<value>\S.*)$")
-
-
-#: how `apply_quick` names the command line's what-ifs in `Problem.applied` ("command line: CHANGE"; a scenario
-#: file's are "NAME: ..."): `exports.scenarios_named`, check's and compare's notes read them so
-QUICK_CHANGE = "command line: "
 
 
 def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: list[str] | tuple = (),
@@ -533,7 +529,7 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
     for change in changes:
         draft.apply(change)
     draft.raise_errors()
-    return draft.problem([f"{QUICK_CHANGE}{item}" for item in draft.noted()])
+    return draft.problem([AppliedChange(COMMAND_LINE, (item,)) for item in draft.noted()])
 
 
 def _once(option: str, texts: list[str], errors: list[InputError]) -> list[str]:
@@ -612,7 +608,7 @@ class _Draft:
         self.rules_in_file, self.limits_in_file = numbers.rules_in_file, numbers.limits_in_file
         self.removed_rules, self.removed_limits = list(numbers.removed_rules), list(numbers.removed_limits)
         self.removed_windows = dict(base.removed_windows)
-        self.done: list[str] = []
+        self.done: list[Changed] = []  # each change applied, in words
         self.excluded: dict[str, int] = {}  # an organisation excluded for good -> its entry in `done`
         self.errors: list[InputError] = []
 
@@ -646,7 +642,8 @@ class _Draft:
         if change is None:
             return
         try:
-            self.done.append(getattr(self, "_" + change.op)(change))
+            said = getattr(self, "_" + change.op)(change)  # its words: a text, or texts and the dates it names
+            self.done.append(Changed(change.op, said if isinstance(said, tuple) else (said,)))
         except InputErrors as exc:
             self.errors.extend(exc.errors)
         except InputError as exc:
@@ -656,7 +653,7 @@ class _Draft:
         if self.errors:
             raise input_errors(self.errors)
 
-    def problem(self, applied: list[str]) -> Problem:
+    def problem(self, applied: list[AppliedChange]) -> Problem:
         waves = self.base.waves.model_copy(update={
             "planning_date": self.planning_date, "windows": self.windows, "blackouts": self.blackouts,
             "tracks": self.tracks, "pools": self.pools, "limits": self.limits, "rules": self.rules,
@@ -766,7 +763,7 @@ class _Draft:
 
     # ---- organisations ----------------------------------------------------------------------------
 
-    def _postpone(self, c: Postpone) -> str:
+    def _postpone(self, c: Postpone) -> tuple[str | NamedDate, ...]:
         i = self.org_index(c.actor, c)
         org = self.orgs[i]
         if org.status is Status.live:
@@ -776,19 +773,21 @@ class _Draft:
             raise InputError(f"{org.id} is opted out without a return date, so it is not planned; postponing it "
                              "changes nothing (give it a date with exclude: {actor, returns} or set its status)",
                              c.where("actor"))
-        old = org.earliest
+        old = NamedDate(str(org.earliest), org.is_estimate("earliest")) if org.earliest else NamedDate("none")
         update = {"earliest": c.earliest}
-        self.replace_org(i, self.revalidate(org, dict(update, source=self.scenario_notes(org, update)), c, "earliest"))
-        return f"postpone {org.id}: earliest {old or 'none'} -> {c.earliest}"
+        new = self.revalidate(org, dict(update, source=self.scenario_notes(org, update)), c, "earliest")
+        self.replace_org(i, new)
+        return f"postpone {org.id}: earliest ", old, " -> ", NamedDate(str(c.earliest), new.is_estimate("earliest"))
 
-    def _exclude(self, c: Exclude) -> str:
+    def _exclude(self, c: Exclude) -> str | tuple[str | NamedDate, ...]:
         i = self.org_index(c.actor, c)
         org = self.orgs[i]
         if org.status is Status.live:
             raise InputError(f"{org.id} is live since {org.live_since} (history) and cannot opt out",
                              c.where("actor"))
         update = {"status": Status.opted_out, "returns": c.returns}
-        self.replace_org(i, self.revalidate(org, dict(update, source=self.scenario_notes(org, update)), c, "actor"))
+        new = self.revalidate(org, dict(update, source=self.scenario_notes(org, update)), c, "actor")
+        self.replace_org(i, new)
         if c.returns is None:  # the note on the rules that need it is written once all changes are in (`noted`)
             self.excluded[org.id] = len(self.done)
         else:
@@ -799,7 +798,9 @@ class _Draft:
             at = org.field_at("earliest")
             held = (f"; its earliest {org.earliest}{f' ({at})' if at else ''} still holds, later than that: "
                     "set it too to plan it sooner")
-        return f"exclude {org.id}" + (f" until {c.returns}{held}" if c.returns else " (opts out)")
+        if c.returns is None:
+            return f"exclude {org.id} (opts out)"
+        return f"exclude {org.id} until ", NamedDate(str(c.returns), new.is_estimate("returns")), held
 
     def stranded(self, ident: str) -> list[str]:
         """For each rule under which organisations still to be planned cannot go live without `ident`
@@ -825,7 +826,7 @@ class _Draft:
                              f"(op: remove_rule, {which})")
         return found
 
-    def noted(self) -> list[str]:
+    def noted(self) -> list[Changed]:
         """`done`, each exclude for good with a note of the rules that leave others unable to go live
         without it, judged once all changes are in: excluding a whole together group notes nothing."""
         done = list(self.done)
@@ -835,7 +836,7 @@ class _Draft:
                 continue  # removed, or brought back, by a later change
             notes = self.stranded(ident)
             if notes:
-                done[i] += f" (note: {'; '.join(notes)})"
+                done[i] = Changed(done[i].op, (*done[i].words, f" (note: {'; '.join(notes)})"))
         return done
 
     def _remove(self, c: Remove) -> str:

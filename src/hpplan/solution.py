@@ -133,9 +133,11 @@ class Solution:
     #: an estimated population), as the terminal and Markdown mark it `*`; None: not known (a plan read
     #: from a file that does not say, or made by hand); `mark_estimates` sets it and the load's flags
     objective_is_estimate: dict[str, bool] | None = field(default=None, compare=False)
-    #: the scenario changes the plan was made with (`Problem.applied`: "FILE: change", "command line: change"),
-    #: as `hpplan.solve` records them; the JSON's `applied`, only when there are any: a plan compared later
-    #: without them is said to be (`hpplan compare` without --baseline-scenario)
+    #: the scenario changes the plan was made with: `Problem.applied`'s entries (`AppliedChange`s, each its text:
+    #: "NAME: description [changes]", "command line: change") as `hpplan.solve` records them; the JSON's
+    #: `applied` (their texts), only when there are any; a plan read back from its file has the texts
+    #: (`problem.applied_entry` reads one): a plan compared later without them is said to be (`hpplan compare`
+    #: without --baseline-scenario)
     applied: list[str] = field(default_factory=list, compare=False)
 
     @property
@@ -192,7 +194,7 @@ class Solution:
             data["objective_is_estimate"] = dict(self.objective_is_estimate)
         data.update(plan=[a.to_json() for a in self.plan], load=[p.to_json() for p in self.load], solver=solver)
         if self.applied:  # made with scenario changes: which (a plain plan's JSON stays as it was)
-            data["applied"] = list(self.applied)
+            data["applied"] = [str(change) for change in self.applied]
         return data
 
     def to_json(self) -> str:
