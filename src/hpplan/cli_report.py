@@ -54,8 +54,10 @@ def report_format(fmt: Optional[ReportFormat], output: Optional[Path]) -> Report
         return ReportFormat.html
     suffix = output.suffix.lower()
     if suffix not in SUFFIXES:
-        typer.echo(f"error: {output}: report writes html, png, svg, ics or xlsx, and {suffix or 'no suffix'} is none "
-                   "of them; name the file so (report.html) or give --format", err=True)
+        said = (f"{suffix} is none of them; name the file so (report.html) or give --format" if suffix
+                else f"a name without a suffix does not say which; give --format (-o {output} --format html) or "
+                     "name the file so (report.html)")
+        typer.echo(f"error: {output}: report writes html, png, svg, ics or xlsx, and {said}", err=True)
         raise typer.Exit(EXIT_INPUT)
     return SUFFIXES[suffix]
 
