@@ -18,3 +18,63 @@ def test_report_to_a_name_without_a_suffix_says_so_and_how(tmp_path, data):
     pdf = CliRunner().invoke(cli.app, ["report", "--data", str(data), "-o", str(tmp_path / "board.pdf")])
     assert pdf.exit_code == 2 and ".pdf is none of them" in " ".join(pdf.output.split())
     assert "--format html" not in pdf.output  # an HTML page under a .pdf name is not what to suggest
+
+
+def _run(*args: str):
+    return CliRunner().invoke(cli.app, list(args), env={"COLUMNS": "200"})
+
+
+def test_a_plan_made_with_command_line_changes_records_them_and_is_the_baseline_of_its_own_data(tmp_path, data):
+    import json
+
+    week1 = tmp_path / "week1.json"
+    made = _run("solve", "--data", str(data), "--exclude", "orsta", "--capacity", "primary=60", "-q", "-t", "10",
+                "-f", "json", "-o", str(week1))
+    assert made.exit_code == 0, made.output
+    saved = json.loads(week1.read_text())
+    assert saved["command_line"] == [["--exclude", "orsta"], ["--capacity", "primary=60"]]
+    assert len(saved["applied"]) == 2
+    # next week, without the exclusion: the baseline is read against the data it was made with (orsta opted
+    # out), so it fits, and orsta's return is the data's change, not a plan that "does not fit"
+    week2 = _run("solve", "--data", str(data), "--baseline", str(week1), "-t", "10")
+    assert week2.exit_code == 0, week2.output
+    said = " ".join(week2.output.split())
+    assert "does not fit" not in said
+    assert (f"note: the baseline {week1} was made with --exclude orsta; --capacity primary=60: applied to the "
+            "baseline's data, as the plan records") in said
+    assert "status opted_out -> planned" in said
+    compared = _run("compare", "--data", str(data), "--baseline", str(week1), "-t", "10", "-f", "json")
+    assert compared.exit_code == 0, compared.output
+    report = json.loads(compared.stdout)
+    assert any("was made with --exclude orsta" in note for note in report["notes"])
+    assert not any("--baseline-scenario" in note for note in report["notes"])  # nothing left to give
+
+
+def test_a_recorded_change_that_no_longer_applies_is_said_and_the_data_used_without_it(tmp_path, data):
+    import json
+
+    plan = tmp_path / "plan.json"
+    assert _run("solve", "--data", str(data), "--exclude", "orsta", "-q", "-t", "10", "-f", "json",
+                "-o", str(plan)).exit_code == 0
+    saved = json.loads(plan.read_text())
+    saved["command_line"] = [["--exclude", "no-such-org"]]
+    plan.write_text(json.dumps(saved))
+    done = _run("solve", "--data", str(data), "--baseline", str(plan), "-t", "10")
+    assert done.exit_code == 0, done.output
+    assert "--exclude no-such-org, which does not apply to the baseline's data here" in " ".join(done.output.split())
+
+
+def test_a_plan_files_command_line_entries_are_checked(tmp_path, data):
+    import json
+
+    plan = tmp_path / "plan.json"
+    assert _run("solve", "--data", str(data), "--exclude", "orsta", "-q", "-t", "10", "-f", "json",
+                "-o", str(plan)).exit_code == 0
+    saved = json.loads(plan.read_text())
+    for bad, says in (([["--exclude", "orsta"], ["--exclude", "alesund"]], "2 changes as typed, but applied has 1"),
+                      ([["--drop", "orsta"]], "expected a list of [option, value] pairs")):
+        plan.write_text(json.dumps(dict(saved, command_line=bad), indent=2))
+        done = _run("solve", "--data", str(data), "--baseline", str(plan), "-t", "10")
+        assert done.exit_code == 2, done.output
+        assert says in done.output and "Traceback" not in done.output
+        assert f"{plan}:" in done.output  # at the plan file's line

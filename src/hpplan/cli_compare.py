@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import json
 import re
+import shlex
 import stat
 from dataclasses import dataclass
 from enum import Enum
@@ -159,6 +160,27 @@ def check_baseline_fits(problem: Problem, baseline: Baseline, unplaced: list = (
                    "it is used as it is", err=True)
 
 
+def baseline_data(problem: Problem, plan: Solution, path: Path) -> tuple[Problem, str | None]:
+    """The data a saved plan was made from: `problem` (the baseline's data folder, with any
+    --baseline-scenario) with the command line's changes the plan records as typed (its JSON's
+    `command_line`: `solve --exclude X -o plan.json`) applied again, so that next week's re-plan against it
+    reads its moves against the data it was planned with; and a note saying so. A change that no longer
+    applies (the organisation is gone from the data) is said, and the data is used without them."""
+    from .scenario import apply_quick
+
+    typed = [entry.typed for entry in plan.applied if getattr(entry, "typed", None)]
+    if not typed:
+        return problem, None
+    given = {option: [value for o, value in typed if o == option] for option in ("--postpone", "--exclude", "--capacity")}
+    said = "; ".join(shlex.join(t) for t in typed)
+    try:
+        made = apply_quick(problem, given["--postpone"], given["--exclude"], given["--capacity"])
+    except InputError as error:
+        return problem, (f"the baseline {path} was made with {said}, which does not apply to the baseline's data "
+                         f"here ({error}); its moves are read against the data without them")
+    return made, f"the baseline {path} was made with {said}: applied to the baseline's data, as the plan records"
+
+
 def scenario_notes(path: Path, plan: Solution, problem: Problem) -> list[str]:
     """A saved plan compared without --baseline-scenario that was made with scenarios (the plan JSON's `applied`,
     where it records them) or that names organisations the baseline's data lacks (a scenario added them): said on
@@ -173,8 +195,11 @@ def scenario_notes(path: Path, plan: Solution, problem: Problem) -> list[str]:
 
     entries = [applied_entry(entry) for entry in applied]  # a plan file's: texts (`Solution.applied`)
     files = list(dict.fromkeys(entry.source for entry in entries if not entry.from_command_line))
-    typed = [entry.name for entry in entries if entry.from_command_line]
-    if applied:
+    # those the plan records as typed are applied again (`baseline_data`): not said here
+    typed = [entry.name for entry in entries if entry.from_command_line and entry.typed is None]
+    if not files and not typed and not lacking:
+        return []
+    if files or typed:
         made = [f"the scenario{'s' if len(files) > 1 else ''} {', '.join(files)}"] if files else []
         made += [f"the command line's changes ({'; '.join(typed)})"] if typed else []
         head = (f"the baseline {path} was made with {' and '.join(made)}, which the baseline's data here was not "
@@ -290,6 +315,7 @@ def replan_and_emit(problem: Problem, folder: Path, baseline: Path, freeze_until
     freeze = freeze_until.date() if freeze_until else getattr(problem.waves, "freeze_until", None)
     base_problem = scenario_problem(folder, [], [], [], [])
     plan, unplaced = read_baseline(baseline, freeze, base_problem)
+    base_problem, remade = baseline_data(base_problem, plan.plan, baseline)
     check_baseline_fits(base_problem, plan, unplaced)
     with (solve_progress(Console(stderr=True), quiet=quiet) as options.progress,
           ctrl_c(options.stop, say=options.progress.say if options.progress else None)):
@@ -297,6 +323,7 @@ def replan_and_emit(problem: Problem, folder: Path, baseline: Path, freeze_until
             options.progress.gap_target = options.gap
         solution, replan = solve_replan(problem, options, plan)
     comparison = compare(plan.plan, base_problem, solution, problem, plan.freeze_until)
+    comparison.notes = [remade] if remade else []
     emit_replan(problem, solution, comparison, plan, replan, fmt, output)
     return solution
 
@@ -756,9 +783,11 @@ def compare_command(
         base_problem = scenario_problem(folder, baseline_scenario, [], [], [])
         read, unplaced = read_baseline(baseline, None, base_problem)
         base_solution = read.plan
+        base_problem, remade = baseline_data(base_problem, base_solution, baseline)
         check_baseline_fits(base_problem, read, unplaced, baseline_scenario)
+        notes = [remade] if remade else []
         if not baseline_scenario:
-            notes = scenario_notes(baseline, base_solution, base_problem)
+            notes += scenario_notes(baseline, base_solution, base_problem)
     source = str(baseline)
     other_problem = scenario_problem(folder, scenario, postpone, exclude, capacity)
     if freeze is None and not fresh:

@@ -183,14 +183,18 @@ class AppliedChange(str):
     file: str | None = None  # the scenario file as given; None: the command line's, or not known (read back)
     #: an entry known by its text alone (`applied_entry`: a plan file's): that text, kept as it was given
     read_as: str | None = None
+    #: a command-line change as typed, (option, value): ("--exclude", "orsta"); a plan's JSON keeps them
+    #: (`command_line`) so that the plan's data can be made again (`cli_compare.baseline_data`); None: a
+    #: scenario file's, or not known
+    typed: tuple[str, str] | None = None
 
     def __new__(cls, source: str, changes: tuple[Changed, ...], description: str | None = None,
-                file: str | None = None, read_as: str | None = None):
+                file: str | None = None, read_as: str | None = None, typed: tuple[str, str] | None = None):
         return super().__new__(cls, read_as if read_as is not None else
                                _applied_text(source, changes, description, str))
 
     def __getnewargs__(self):  # pickled (a sweep's workers) and copied by its fields, not its text
-        return self.source, self.changes, self.description, self.file, self.read_as
+        return self.source, self.changes, self.description, self.file, self.read_as, self.typed
 
     @property
     def from_command_line(self) -> bool:
@@ -228,16 +232,17 @@ def _applied_text(source: str, changes: tuple[Changed, ...], description: str | 
     return f"{source}: {description} [{'; '.join(said)}]"
 
 
-def applied_entry(entry: str) -> AppliedChange:
+def applied_entry(entry: str, typed: tuple[str, str] | None = None) -> AppliedChange:
     """An entry of `applied` as an `AppliedChange`: as it is, or, given as a text (a plan file's JSON
     `applied`, which keeps texts; a caller's own), read as far as its text tells: "command line: CHANGE" a
-    command-line change, else a scenario named up to the first ": " (a scenario whose name has ": " in it
-    is told apart only by the entry `scenario.py` recorded) with the rest its words, no dates marked."""
+    command-line change (`typed`: as it was typed, where the plan file says), else a scenario named up to
+    the first ": " (a scenario whose name has ": " in it is told apart only by the entry `scenario.py`
+    recorded) with the rest its words, no dates marked."""
     if isinstance(entry, AppliedChange):
         return entry
     source, colon, rest = str(entry).partition(": ")
     if source == COMMAND_LINE and colon:
-        return AppliedChange(COMMAND_LINE, (Changed(None, (rest,)),))
+        return AppliedChange(COMMAND_LINE, (Changed(None, (rest,)),), typed=typed)
     return AppliedChange(source, (Changed(None, (rest,)),), rest, read_as=str(entry))
 
 

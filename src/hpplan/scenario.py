@@ -423,6 +423,7 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
     exclude = _texts("apply_quick", "exclude", exclude, "an organisation's id")
     capacity = _texts("apply_quick", "capacity", capacity, "a text POOL=FTE[@YYYY-MM] or POOL=80%[@YYYY-MM]")
     changes: list[Change] = []
+    typed: list[tuple[str, str]] = []  # each change as typed, (option, value), beside `changes`
     errors: list[InputError] = []
     # the same change given twice (`--exclude meraker --exclude meraker`: a script's list with a repeat) is
     # refused, not taken and listed twice: each is applied once, as written; the repeat is not read again
@@ -444,8 +445,10 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
                 "e.g. helse-more-og-romsdal=2024-10-01"), where))
             continue
         changes.append(_quick(Postpone, where, errors, text, actor=match["id"], earliest=match["date"]))
+        typed.append(("--postpone", text.strip()))
     for text in exclude:
         changes.append(_quick(Exclude, Location("--exclude"), errors, text, actor=text.strip()))
+        typed.append(("--exclude", text.strip()))
     for text in capacity:
         where = Location("--capacity")
         match = _QUICK_CAPACITY.match(text.strip())
@@ -522,6 +525,7 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
             errors.append(InputError(f"{match['pool']!r} is not a pool{did_you_mean(match['pool'], pools)}; "
                                      f"pools: {', '.join(pools)}", where))
         changes.append(change)
+        typed.append(("--capacity", text.strip()))
     if not changes and not errors:
         return problem
     draft = _Draft(problem, "command line")
@@ -529,7 +533,9 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
     for change in changes:
         draft.apply(change)
     draft.raise_errors()
-    return draft.problem([AppliedChange(COMMAND_LINE, (item,)) for item in draft.noted()])
+    # no errors: each change was applied, in the order typed (`typed` beside `changes`)
+    return draft.problem([AppliedChange(COMMAND_LINE, (item,), typed=as_typed)
+                          for item, as_typed in zip(draft.noted(), typed, strict=True)])
 
 
 def _once(option: str, texts: list[str], errors: list[InputError]) -> list[str]:

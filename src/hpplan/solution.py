@@ -195,6 +195,9 @@ class Solution:
         data.update(plan=[a.to_json() for a in self.plan], load=[p.to_json() for p in self.load], solver=solver)
         if self.applied:  # made with scenario changes: which (a plain plan's JSON stays as it was)
             data["applied"] = [str(change) for change in self.applied]
+            typed = [list(change.typed) for change in self.applied if getattr(change, "typed", None)]
+            if typed:  # the command line's changes as typed, in order: the plan's data can be made again
+                data["command_line"] = typed
         return data
 
     def to_json(self) -> str:
@@ -301,6 +304,7 @@ def read_plan(path: Path) -> Solution:
     if not isinstance(applied, list) or not all(isinstance(a, str) for a in applied):
         raise InputError(f"applied: expected a list of the scenario changes the plan was made with (texts), got "
                          f"{_shown(applied)}", where("applied"))
+    applied = _with_typed(applied, data.get("command_line", []), where)
     load = data.get("load", [])
     if not isinstance(load, list):
         raise InputError(f"load: expected a list of pool months, got {_shown(load)}", where("load"))
@@ -320,6 +324,26 @@ def read_plan(path: Path) -> Solution:
     return Solution(status=status, objective=objective, plan=plan, load=points,
                     stats=_stats(data.get("solver"), status, objective, data.get("baseline")),
                     objective_is_estimate=dict(marks) if marks is not None else None, applied=list(applied))
+
+
+def _with_typed(applied: list[str], typed, where) -> list:
+    """A plan file's `applied` texts as entries (`problem.applied_entry`), its command-line ones (in order)
+    with the options they were typed as, from its `command_line` ([option, value] pairs, one per command-line
+    entry of `applied`; optional: a plan written before it, or by hand, has none)."""
+    from .problem import COMMAND_LINE, applied_entry
+
+    options = ("--postpone", "--exclude", "--capacity")
+    if not isinstance(typed, list) or not all(isinstance(t, list) and len(t) == 2 and t[0] in options
+                                              and isinstance(t[1], str) for t in typed):
+        raise InputError(f"command_line: expected a list of [option, value] pairs (option one of "
+                         f"{', '.join(options)}), got {_shown(typed)}", where("command_line"))
+    said = [a for a in applied if a.startswith(f"{COMMAND_LINE}: ")]
+    if typed and len(typed) != len(said):
+        raise InputError(f"command_line: {len(typed)} change{'s' if len(typed) != 1 else ''} as typed, but applied "
+                         f"has {len(said)} of the command line; give one [option, value] for each, in order",
+                         where("command_line"))
+    pairs = iter(tuple(t) for t in typed)
+    return [applied_entry(a, next(pairs, None) if a in said else None) for a in applied]
 
 
 #: a run of digits longer than Python converts to an integer (sys.get_int_max_str_digits: 4,300 by default)
