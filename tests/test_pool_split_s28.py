@@ -99,3 +99,15 @@ def test_the_shipped_plan_says_the_idle_specialist_pool(shipped_optimum):
     (binds,) = split_binds(problem, plan)  # the trusts are live by 2025: the specialist pool stands idle
     assert (binds.full, binds.spare) == ("primary", "specialist")
     assert binds.room == 168
+
+
+def test_the_markdown_and_the_html_report_say_it_too(data, tmp_path):
+    data = _with_primary(data, 10)
+    runner = CliRunner()
+    md = runner.invoke(cli.app, ["solve", "--data", str(data), "-t", "10", "-f", "markdown"])
+    assert md.exit_code == 0, md.output
+    assert "\nPool primary is full in " in md.stdout and "`--capacity primary=" in md.stdout
+    page = tmp_path / "r.html"
+    html = runner.invoke(cli.app, ["report", "--data", str(data), "-t", "10", "-q", "-o", str(page)])
+    assert html.exit_code == 0, html.output
+    assert '<p class="caption">Pool primary is full in ' in page.read_text()

@@ -1005,6 +1005,10 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
                  marked(fmt_number(p.limit), p.limit_estimate), marked(fmt_share(p.utilisation), p.utilisation_estimate)]
                 for label, p in peak_rows(peaks)]
         lines += _md_table(["pool", "peak FTE", "month", "limit FTE", "utilisation"], rows, {1, 3, 4})
+        from .pool_split import split_sentences  # (it reads this module's figures)
+
+        # as written: ids (`schema.ID_PATTERN`), figures, months and code spans meant as code
+        lines += [line for sentence in split_sentences(problem, solution) for line in ("", sentence)]
     if marks:  # under the tables; escaped: a line starting with `* ` would be a list item, its mark not shown
         lines += ["", "\\" + estimate_note(any_load_estimated(peaks)) + "."]
     return "\n".join(lines) + "\n"

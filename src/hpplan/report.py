@@ -71,6 +71,7 @@ from .formats import (
     go_live_estimated,
 )
 from .io import readable
+from .pool_split import split_sentences
 from .problem import Problem, month_index, parse_month
 from .solution import Assignment, Solution
 from .verify import broken_rules, stale_figures, stale_text, verify
@@ -1133,6 +1134,7 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None, compar
                  marked(fmt_number(p.limit), p.limit_estimate),
                  marked(fmt_share(p.utilisation), p.utilisation_estimate)] for label, p in peak_rows(peaks)]
         out.append(_table(["pool", "peak FTE", "month", "limit FTE", "use"], prow, numeric={1, 3, 4}))
+        out += [f'<p class="caption">{_esc(sentence)}</p>' for sentence in split_sentences(problem, solution)]
     over = over_limit_rows(series)
     if over:
         out.append("<h2>Months over the limit</h2>")
