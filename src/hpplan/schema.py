@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from enum import Enum
-from typing import Annotated, Callable, ClassVar, Literal, Union, get_args
+from typing import TYPE_CHECKING, Annotated, Callable, ClassVar, Literal, Union, get_args
 
 from pydantic import (
     AfterValidator,
@@ -29,7 +29,11 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .errors import Location, a_or_an, did_you_mean
+from .relations import DifferentWindows, NoLater, Precedes, Relation, SameWindow, preparation_after
 from .yamlio import text_problem
+
+if TYPE_CHECKING:
+    from .problem import Problem
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
@@ -616,6 +620,14 @@ class RuleBase(Sourced):
         """The ids of the organisations this rule names (`named`), in the rule's order."""
         return [ident for _, ident in self.named()]
 
+    def relations(self, problem: Problem) -> list[Relation] | None:
+        """What this rule asks of a plan, as relations between organisations (`hpplan.relations`): the one
+        translation the CP-SAT model, the flat form's engines, the interval form and symmetry breaking
+        read (docs/model.md "Adding a rule type"). None (this default): the type does not reduce to
+        them; then it needs a CP-SAT writer of its own (`model.constraints.RULES`), and the engines that
+        read only relations do not plan with it (`Flat.unsupported`, `engines.interval.unsupported`)."""
+        return None
+
 
 class WithOrBefore(RuleBase):
     """`actor` goes live in the same window as `target` or earlier; with `each: gp_office`, every
@@ -639,6 +651,14 @@ class WithOrBefore(RuleBase):
     def named(self) -> list[tuple[str, str]]:
         return [(f, a) for f, a in (("actor", self.actor), ("target", self.target)) if a is not None]
 
+    def relations(self, problem: Problem) -> list[Relation]:
+        """actor no later than target; with `each: gp_office`, each GP office no later than its
+        municipality, for every municipality not live yet (each pair its own constraint group)."""
+        if self.each is not None:
+            return [NoLater(o.id, o.municipality, instance=o.id) for o in problem.organisations
+                    if o.kind is self.each and problem.org[o.municipality].status is not Status.live]
+        return [NoLater(self.actor, self.target)]
+
 
 class Together(RuleBase):
     """All `actors` go live in the same window (or, if all are optional, none of them)."""
@@ -648,6 +668,9 @@ class Together(RuleBase):
 
     def named(self) -> list[tuple[str, str]]:
         return [("actors", a) for a in self.actors]
+
+    def relations(self, problem: Problem) -> list[Relation]:
+        return [SameWindow(tuple(self.actors))]
 
 
 class Order(RuleBase):
@@ -662,6 +685,10 @@ class Order(RuleBase):
     def named(self) -> list[tuple[str, str]]:
         return [("actors", a) for a in self.actors]
 
+    def relations(self, problem: Problem) -> list[Relation]:
+        """Each actor precedes the next by the gaps."""
+        return [Precedes(a, b, self.min_gap_windows, self.min_gap_months) for a, b in zip(self.actors, self.actors[1:])]
+
 
 class AfterLive(RuleBase):
     """`then`'s preparation (its load profile's `before` months) starts only after `first` is live."""
@@ -673,6 +700,9 @@ class AfterLive(RuleBase):
     def named(self) -> list[tuple[str, str]]:
         return [("first", self.first), ("then", self.then)]
 
+    def relations(self, problem: Problem) -> list[Relation]:
+        return [preparation_after(problem, self.first, self.then)]
+
 
 class NotSameWindow(RuleBase):
     """No two of `actors` go live in the same window."""
@@ -683,8 +713,13 @@ class NotSameWindow(RuleBase):
     def named(self) -> list[tuple[str, str]]:
         return [("actors", a) for a in self.actors]
 
+    def relations(self, problem: Problem) -> list[Relation]:
+        return [DifferentWindows(tuple(self.actors))]
 
-#: every rule class, in the order of docs/rules.md (and of the verifier's findings)
+
+#: every rule class, in the order of docs/rules.md (and of the verifier's findings). A new rule type is
+#: registered here, and only here (the file format's `type:` values and `RULE_CLASS` follow):
+#: docs/model.md "Adding a rule type"
 RULE_CLASSES: tuple[type[RuleBase], ...] = (WithOrBefore, Together, Order, AfterLive, NotSameWindow)
 Rule = Annotated[Union[RULE_CLASSES], Field(discriminator="type")]
 #: rule type (the `type:` a file writes) -> its class, in the order of `RULE_CLASSES`

@@ -3,10 +3,11 @@
 `Flat` holds what a scheduler needs, computed once from a `Problem`: the future windows (slots), each
 organisation's domain (indices of the slots it may use, from `hpplan.model.variables.allowed_slots`),
 the pinned go-lives, the load profiles per pool, every pool's capacity per month, and the rules in a
-normalised form (with_or_before pairs, together groups, precedences, not_same_window groups, window
-limits). It also holds the objective's coefficients: the cost of each organisation in each slot and
-when unscheduled, one term at a time, so that the greedy scheduler and the MIP compute the objective
-with the same function (`objective_terms`) as docs/model.md defines it.
+normalised form read from each rule's relations (`hpplan.relations`: with_or_before pairs, together
+groups, precedences, not_same_window groups), and the window limits. It also holds the objective's
+coefficients: the cost of each organisation in each slot and when unscheduled, one term at a time, so
+that the greedy scheduler and the MIP compute the objective with the same function (`objective_terms`)
+as docs/model.md defines it.
 
 Semantics follow docs/rules.md; constraint code lives in the engines, not here.
 """
@@ -18,9 +19,9 @@ import sys
 import threading
 from dataclasses import dataclass, field
 
-from ..model.constraints import with_or_before_pairs
 from ..model.variables import Fixed, Slot, allowed_slots, window_calendar
 from ..problem import Problem, Profile
+from ..relations import DifferentWindows, NoLater, Precedes, SameWindow, history
 from ..schema import Kind, Organisation
 from ..solution import Solution, SolveStats, Status as PlanStatus
 
@@ -35,7 +36,8 @@ class Load:
 @dataclass(frozen=True)
 class Precedence:
     """`then` goes live only if `first` does, at least `gap_windows` window positions and `gap_months`
-    months after it (order rules and after_live, docs/model.md constraint 4)."""
+    months after it (a rule's `relations.Precedes`: order, after_live; `rule` labels the rule; docs/model.md
+    constraint 4)."""
 
     first: str
     then: str
@@ -192,9 +194,6 @@ class Flat:
             self._costs[org_id] = costs
         return costs[k]
 
-    def prep_months(self, org_id: str) -> int:
-        return max((len(load.profile.before) for load in self.loads.get(org_id, [])), default=0)
-
 
 def org_loads(problem: Problem, org: Organisation) -> list[Load]:
     """The profiles an organisation loads and their pools (docs/rules.md Capacity)."""
@@ -225,36 +224,33 @@ def flatten(problem: Problem) -> Flat:
 
 
 def _rules(flat: Flat) -> None:
+    """The rules' relations (`hpplan.relations`) in the flat form's lists; a rule type with no relations
+    leaves the flat form `unsupported`."""
     problem = flat.problem
     for index, rule in enumerate(problem.waves.rules):
         label = rule.id or f"{rule.type}#{problem.rule_number(index)}"
-        if rule.type == "with_or_before":
-            for actor, target in with_or_before_pairs(problem, rule):
-                if actor in flat.fixed and target in flat.fixed:
-                    continue  # history
-                flat.with_or_before.append((actor, target))
-        elif rule.type == "together":
-            pinned = [a for a in rule.actors if a in flat.fixed]
-            if pinned and len(pinned) < len(rule.actors):
-                flat.impossible.append(f"{label}: together with {', '.join(pinned)}, who went live in history")
-            elif not pinned:
-                flat.together.append(tuple(rule.actors))
-        elif rule.type == "order":
-            for a, b in zip(rule.actors, rule.actors[1:]):
-                if a in flat.fixed and b in flat.fixed:
-                    continue
-                flat.precedences.append(Precedence(a, b, rule.min_gap_windows, rule.min_gap_months, label))
-        elif rule.type == "after_live":
-            if rule.first in flat.fixed and rule.then in flat.fixed:
-                continue
-            # docs/rules.md: position(then) >= position(first), and month(then) - len(then's longest
-            # `before`) >= month(first) (preparation may start in the month `first` goes live)
-            flat.precedences.append(Precedence(rule.first, rule.then, 0, flat.prep_months(rule.then), label))
-        elif rule.type == "not_same_window":
-            flat.not_same.append(tuple(rule.actors))
-        else:  # a rule type the flat form does not translate: its engines must not plan without it
+        relations = rule.relations(problem)
+        if relations is None:  # a rule type the flat form does not translate: its engines must not plan without it
             flat.unsupported = f"{label}: rule type {rule.type!r} is not in the flat form"
             return
+        for relation in relations:
+            if isinstance(relation, DifferentWindows):
+                flat.not_same.append(relation.members)
+            elif history(relation, flat.fixed):
+                continue  # two pinned organisations: history, never judged
+            elif isinstance(relation, NoLater):
+                flat.with_or_before.append((relation.actor, relation.target))
+            elif isinstance(relation, Precedes):
+                flat.precedences.append(Precedence(relation.first, relation.then, relation.gap_windows,
+                                                   relation.gap_months, label))
+            elif isinstance(relation, SameWindow):
+                pinned = [a for a in relation.members if a in flat.fixed]
+                if pinned:
+                    flat.impossible.append(f"{label}: together with {', '.join(pinned)}, who went live in history")
+                else:
+                    flat.together.append(relation.members)
+            else:
+                raise TypeError(f"the flat form has no place for {type(relation).__name__}")
 
 
 def require_exact(flat: Flat, engine: str) -> None:

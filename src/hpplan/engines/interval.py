@@ -14,9 +14,11 @@ classic interval formulation, which this module writes for the same data:
   load only in `problem.months` (planning month .. horizon month): when some run could fall outside
   them, the cumulative's capacity is raised above anything that can load an unchecked month, and the
   checked months are blocked down to their real capacity, so exactly the checked months bind;
-- **rules** on months: after_live / order (then present => first present, G_then - G_first >= gap,
-  positions through a (month, position) table when `min_gap_windows` >= 2), with_or_before and together
-  (on months, when both go live), not_same_window (a no-overlap of one-month optional intervals),
+- **rules** on months, each rule read as its relations (`hpplan.relations`): precedences (after_live,
+  order: then present => first present, G_then - G_first >= gap, positions through a (month, position)
+  table when `min_gap_windows` >= 2), no-later pairs (with_or_before) and same-window sets (together)
+  on months, when both go live, different-windows sets (not_same_window: a no-overlap of one-month
+  optional intervals),
   earliest/latest/returns/track/blackouts (the domain); rules against a pinned organisation restrict
   the other side's domain, using the window's own position, month and date;
 - **window limits**: per limit and measure, one-month optional intervals at G_a with the organisation's
@@ -58,10 +60,10 @@ from typing import Callable
 
 from ortools.sat.python import cp_model
 
-from ..model.constraints import with_or_before_pairs
 from ..model.scheduling import add_blocked_cumulative
 from ..model.variables import Fixed, Slot, allowed_slots, window_calendar
 from ..problem import Problem
+from ..relations import DifferentWindows, NoLater, Precedes, SameWindow, history
 from ..stopping import cp_solver, stop_check, stopping_search
 
 ENGINE = "cp-sat-interval"
@@ -93,14 +95,6 @@ class IntervalResult:
 
 
 @dataclass
-class _Prec:
-    first: str
-    then: str
-    gap_windows: int
-    gap_months: int
-
-
-@dataclass
 class _Analysis:
     problem: Problem
     slots: list[Slot]
@@ -110,7 +104,7 @@ class _Analysis:
     must_go_live: set[str]  # mandatory, or required by a rule against a pinned organisation
     must_stay_out: set[str] = field(default_factory=set)
     impossible: list[str] = field(default_factory=list)  # rules no plan can keep (named)
-    precedences: list[_Prec] = field(default_factory=list)
+    precedences: list[Precedes] = field(default_factory=list)
     with_or_before: list[tuple[str, str]] = field(default_factory=list)
     together: list[tuple[str, ...]] = field(default_factory=list)
     not_same: list[tuple[str, ...]] = field(default_factory=list)
@@ -129,75 +123,78 @@ def _analyse(problem: Problem) -> _Analysis:
     _, slots, fixed = window_calendar(problem)
     domain = {o.id: allowed_slots(problem, o, slots) for o in problem.plannable}
     a = _Analysis(problem, slots, fixed, domain, {o.id for o in problem.plannable if o.is_mandatory})
-
-    def known(org_id: str) -> bool:
-        return org_id in fixed or org_id in domain
-
     for index, rule in enumerate(problem.waves.rules):
         label = rule.id or f"rule #{problem.rule_number(index)} ({rule.type})"
-        if rule.type == "with_or_before":
-            for actor, target in with_or_before_pairs(problem, rule):
-                if actor in fixed and target in fixed:
-                    continue
-                if not known(actor) or not known(target):
-                    continue  # opted out for good: never goes live, nothing to compare
-                if target in fixed:
-                    day = fixed[target].date
-                    _restrict(a, actor, lambda s, day=day: s.date <= day)
-                elif actor in fixed:
-                    day = fixed[actor].date
-                    _restrict(a, target, lambda s, day=day: s.date >= day)
-                else:
-                    a.with_or_before.append((actor, target))
-                    a.related.setdefault(actor, label)
-                    a.related.setdefault(target, label)
-        elif rule.type == "together":
-            pinned = [x for x in rule.actors if x in fixed]
-            if pinned:
-                if len(pinned) < len(rule.actors):
-                    a.impossible.append(f"{label}: together with {', '.join(pinned)}, who went live in history")
-                continue
-            a.together.append(tuple(rule.actors))
-            for x in rule.actors:
-                a.related.setdefault(x, label)
-        elif rule.type in ("order", "after_live"):
-            if rule.type == "order":
-                pairs = [(x, y, rule.min_gap_windows, rule.min_gap_months) for x, y in zip(rule.actors, rule.actors[1:])]
-            else:
-                prep = len(problem.profile(problem.org[rule.then]).before)
-                pairs = [(rule.first, rule.then, 0, prep)]
-            for first, then, g, m in pairs:
-                if first in fixed and then in fixed:
-                    continue
-                if then in fixed:
-                    f = fixed[then]
-                    if first not in domain:  # never goes live (opted out for good)
-                        a.impossible.append(f"{label}: {first} never goes live but {then} is live")
-                        continue
-                    _restrict(a, first, lambda s, f=f, g=g, m=m: s.position <= f.position - g and s.month <= f.month - m)
-                    a.must_go_live.add(first)
-                elif first in fixed:
-                    f = fixed[first]
-                    _restrict(a, then, lambda s, f=f, g=g, m=m: f.position <= s.position - g and f.month <= s.month - m)
-                elif first not in domain:  # `first` never goes live, so neither may `then`
-                    a.must_stay_out.add(then)
-                else:
-                    a.precedences.append(_Prec(first, then, g, m))
-                    a.related.setdefault(first, label)
-                    a.related.setdefault(then, label)
-        elif rule.type == "not_same_window":
-            members = tuple(x for x in rule.actors if x in domain)
-            if len(members) >= 2:
-                a.not_same.append(members)
-                for x in members:
-                    a.related.setdefault(x, label)
-        else:  # a rule type this form does not know
+        relations = rule.relations(problem)
+        if relations is None:  # a rule type this form does not know
             a.reason = f"{label}: rule type {rule.type!r} is not in the interval form"
             return a
+        for relation in relations:
+            if isinstance(relation, DifferentWindows):
+                members = tuple(x for x in relation.members if x in domain)
+                if len(members) >= 2:
+                    a.not_same.append(members)
+                    for x in members:
+                        a.related.setdefault(x, label)
+            elif history(relation, fixed):
+                continue  # two pinned organisations: history, never judged
+            elif isinstance(relation, NoLater):
+                _no_later(a, relation, label)
+            elif isinstance(relation, SameWindow):
+                pinned = [x for x in relation.members if x in fixed]
+                if pinned:
+                    a.impossible.append(f"{label}: together with {', '.join(pinned)}, who went live in history")
+                    continue
+                a.together.append(relation.members)
+                for x in relation.members:
+                    a.related.setdefault(x, label)
+            elif isinstance(relation, Precedes):
+                _precedes(a, relation, label)
+            else:
+                raise TypeError(f"the interval form has no place for {type(relation).__name__}")
 
     _limits(a)
     a.reason = _month_clash(a)
     return a
+
+
+def _no_later(a: _Analysis, relation: NoLater, label: str) -> None:
+    """A pinned side narrows the other's domain; two planned ones are related on months."""
+    actor, target = relation.actor, relation.target
+    if any(o not in a.fixed and o not in a.domain for o in (actor, target)):
+        return  # opted out for good: never goes live, nothing to compare
+    if target in a.fixed:
+        day = a.fixed[target].date
+        _restrict(a, actor, lambda s: s.date <= day)
+    elif actor in a.fixed:
+        day = a.fixed[actor].date
+        _restrict(a, target, lambda s: s.date >= day)
+    else:
+        a.with_or_before.append((actor, target))
+        a.related.setdefault(actor, label)
+        a.related.setdefault(target, label)
+
+
+def _precedes(a: _Analysis, p: Precedes, label: str) -> None:
+    """A pinned side narrows the other's domain (a pinned `then` makes `first` go live); a `first` that
+    never goes live keeps `then` out; two planned ones are related on months and positions."""
+    first, then, g, m = p.first, p.then, p.gap_windows, p.gap_months
+    if then in a.fixed:
+        f = a.fixed[then]
+        if first not in a.domain:  # never goes live (opted out for good)
+            a.impossible.append(f"{label}: {first} never goes live but {then} is live")
+            return
+        _restrict(a, first, lambda s: s.position <= f.position - g and s.month <= f.month - m)
+        a.must_go_live.add(first)
+    elif first in a.fixed:
+        f = a.fixed[first]
+        _restrict(a, then, lambda s: f.position <= s.position - g and f.month <= s.month - m)
+    elif first not in a.domain:  # `first` never goes live, so neither may `then`
+        a.must_stay_out.add(then)
+    else:
+        a.precedences.append(p)
+        a.related.setdefault(first, label)
+        a.related.setdefault(then, label)
 
 
 def _limits(a: _Analysis) -> None:

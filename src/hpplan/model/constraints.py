@@ -5,6 +5,10 @@ formulation for precedence between window-assignment variables; a pair whose dom
 `COMPACT_ABOVE` is written in the compact form instead (integer month / position / date-rank views, rules
 enforced when both go live: a weaker LP, far fewer rows), docs/model.md "The compact form of pairwise rules".
 
+The rules are written from their relations (`hpplan.relations`: each rule class says once what it asks
+of a plan), one function per kind of relation; a constraint is named after the rule type that states it
+(`order[a<b]@w`, `after_live[a<b]@w`).
+
 Every constraint belongs to a *constraint group* (`Group`): one organisation's mandatory-ness, earliest,
 latest, returns or track; one blackout; one rule (an `each: gp_office` rule: one per GP office); one limit
 in one window; one pool in one month. In the normal model the groups only name the constraints. In a
@@ -21,7 +25,8 @@ from ortools.sat.python import cp_model
 
 from ..errors import Location
 from ..problem import Problem, Profile, month_label
-from ..schema import AfterLive, Kind, Limit, NotSameWindow, Order, Organisation, Pool, Status, Together, WithOrBefore
+from ..relations import DifferentWindows, NoLater, Precedes, Relation, SameWindow, history
+from ..schema import RULE_CLASS, Kind, Limit, Organisation, Pool, RuleBase
 from .variables import GoLiveVariables, Slot, domain_restrictions
 
 #: the kinds of constraint group, in the order they are reported
@@ -137,18 +142,6 @@ def add_one_window_each(m: cp_model.CpModel, v: GoLiveVariables, problem: Proble
             require(m, scheduled <= 1, f"at_most_once[{org.id}]")
 
 
-def with_or_before_pairs(problem: Problem, rule: WithOrBefore) -> list[tuple[str, str]]:
-    """(actor, target) pairs of a with_or_before rule: one, or one per GP office whose municipality is
-    not live yet."""
-    if rule.each is not None:
-        return [
-            (o.id, o.municipality)
-            for o in problem.organisations
-            if o.kind is rule.each and problem.org[o.municipality].status is not Status.live
-        ]
-    return [(rule.actor, rule.target)]
-
-
 #: above this many (window, window) pairs, a pairwise rule is written in its compact form on the
 #: organisations' go-live integers (Timing) instead of the cumulative form, which grows quadratically
 COMPACT_ABOVE = 256
@@ -167,31 +160,28 @@ def _compact(v: GoLiveVariables, a: str, b: str) -> bool:
     return len(v.domain.get(a, [])) * len(v.domain.get(b, [])) > COMPACT_ABOVE
 
 
-def add_with_or_before(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: WithOrBefore,
-                       index: int = 0, switches: Switches | None = None) -> None:
+def add_no_later(m: cp_model.CpModel, v: GoLiveVariables, rule_type: str, relation: NoLater, group: Group,
+                 switches: Switches | None = None) -> None:
     """If both go live, the actor's date is on or before the target's."""
-    for actor, target in with_or_before_pairs(problem, rule):
-        if actor in v.fixed and target in v.fixed:
-            continue  # history
-        group = rule_group(problem, index, (actor, target), actor if rule.each is not None else None)
-        name = f"with_or_before[{actor}<={target}]"
-        if target in v.fixed:  # the actor may not go live after the pinned target
-            late = _after(v, actor, v.fixed[target].date)
-            require(m, late <= 0, name, group, switches)
-        elif actor in v.fixed:  # the target may not go live before the pinned actor
-            day = v.fixed[actor].date
-            early = sum(v.go_live[target, s.id] for s in v.domain.get(target, []) if s.date < day)
-            require(m, early <= 0, name, group, switches)
-        elif not v.domain.get(actor) or not v.domain.get(target):
-            continue  # one of them never goes live: nothing to compare
-        elif _compact(v, actor, target):
-            a, t = v.timing(actor), v.timing(target)
-            require_if(m, a.date_rank <= t.date_rank, [a.present, t.present], name, group, switches)
-        else:
-            for day in sorted({s.date for s in v.slots}):
-                # not (target on or before `day` and actor after `day`)
-                target_by = v.at_or_before(target, date=day)
-                require(m, target_by + _after(v, actor, day) <= 1, f"{name}@{day}", group, switches)
+    actor, target = relation.actor, relation.target
+    name = f"{rule_type}[{actor}<={target}]"
+    if target in v.fixed:  # the actor may not go live after the pinned target
+        late = _after(v, actor, v.fixed[target].date)
+        require(m, late <= 0, name, group, switches)
+    elif actor in v.fixed:  # the target may not go live before the pinned actor
+        day = v.fixed[actor].date
+        early = sum(v.go_live[target, s.id] for s in v.domain.get(target, []) if s.date < day)
+        require(m, early <= 0, name, group, switches)
+    elif not v.domain.get(actor) or not v.domain.get(target):
+        return  # one of them never goes live: nothing to compare
+    elif _compact(v, actor, target):
+        a, t = v.timing(actor), v.timing(target)
+        require_if(m, a.date_rank <= t.date_rank, [a.present, t.present], name, group, switches)
+    else:
+        for day in sorted({s.date for s in v.slots}):
+            # not (target on or before `day` and actor after `day`)
+            target_by = v.at_or_before(target, date=day)
+            require(m, target_by + _after(v, actor, day) <= 1, f"{name}@{day}", group, switches)
 
 
 def _after(v: GoLiveVariables, org_id: str, day) -> cp_model.LinearExprT:
@@ -201,85 +191,103 @@ def _after(v: GoLiveVariables, org_id: str, day) -> cp_model.LinearExprT:
     return sum(v.go_live[org_id, s.id] for s in v.domain.get(org_id, []) if s.date > day)
 
 
-def add_together(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: Together,
-                 index: int = 0, switches: Switches | None = None) -> None:
+def add_same_window(m: cp_model.CpModel, v: GoLiveVariables, rule_type: str, relation: SameWindow, group: Group,
+                    switches: Switches | None = None) -> None:
     """All go live in the same window, or none does."""
-    group = rule_group(problem, index, tuple(rule.actors))
-    first, *others = rule.actors
-    if any(a in v.fixed for a in rule.actors):
-        pinned = [a for a in rule.actors if a in v.fixed]
-        if len(pinned) < len(rule.actors):
-            # a pinned member went live in history; the others cannot join it there
-            require(m, False, f"together[{','.join(rule.actors)}]:pinned_member", group, switches)
+    members = relation.members
+    if any(a in v.fixed for a in members):
+        # a pinned member went live in history; the others cannot join it there (all pinned: history,
+        # not written)
+        require(m, False, f"{rule_type}[{','.join(members)}]:pinned_member", group, switches)
         return
+    first, *others = members
     for other in others:
         for slot in v.slots:
-            require(m, v.x(first, slot) == v.x(other, slot), f"together[{first}={other}]@{slot.id}", group, switches)
+            require(m, v.x(first, slot) == v.x(other, slot), f"{rule_type}[{first}={other}]@{slot.id}", group, switches)
 
 
-def add_precedence(m: cp_model.CpModel, v: GoLiveVariables, first: str, then: str, *,
-                   min_gap_windows: int, min_gap_months: int, name: str,
-                   group: Group | None = None, switches: Switches | None = None) -> None:
-    """If `then` goes live (at window w), `first` goes live no later than `min_gap_windows` windows and
-    `min_gap_months` months before w. Cumulative form: for every window w,
+def add_precedes(m: cp_model.CpModel, v: GoLiveVariables, rule_type: str, relation: Precedes, group: Group,
+                 switches: Switches | None = None) -> None:
+    """If `then` goes live (at window w), `first` goes live no later than `gap_windows` windows and
+    `gap_months` months before w. Cumulative form: for every window w,
     [then at or before w] <= [first at or before (position(w) - gap, month(w) - gap)]."""
-    if first in v.fixed and then in v.fixed:
-        return
+    first, then = relation.first, relation.then
+    gap_windows, gap_months = relation.gap_windows, relation.gap_months
+    name = f"{rule_type}[{first}<{then}]"
     if then in v.fixed:
         f = v.fixed[then]
-        required = v.at_or_before(first, position=f.position - min_gap_windows, month=f.month - min_gap_months)
+        required = v.at_or_before(first, position=f.position - gap_windows, month=f.month - gap_months)
         require(m, required >= 1, f"{name}:before_pinned", group, switches)
         return
     if first not in v.fixed and v.domain.get(first) and _compact(v, first, then):
         a, b = v.timing(first), v.timing(then)
         require_if(m, a.present >= 1, [b.present], f"{name}:first_goes_live", group, switches)
-        require_if(m, b.position >= a.position + min_gap_windows, [b.present], f"{name}:windows", group, switches)
-        require_if(m, b.month >= a.month + min_gap_months, [b.present], f"{name}:months", group, switches)
+        require_if(m, b.position >= a.position + gap_windows, [b.present], f"{name}:windows", group, switches)
+        require_if(m, b.month >= a.month + gap_months, [b.present], f"{name}:months", group, switches)
         return
     for slot in v.domain.get(then, []):
         then_by = v.at_or_before(then, position=slot.position)
-        first_by = v.at_or_before(first, position=slot.position - min_gap_windows, month=slot.month - min_gap_months)
+        first_by = v.at_or_before(first, position=slot.position - gap_windows, month=slot.month - gap_months)
         require(m, then_by <= first_by, f"{name}@{slot.id}", group, switches)
 
 
-def add_order(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: Order,
-              index: int = 0, switches: Switches | None = None) -> None:
-    group = rule_group(problem, index, tuple(rule.actors))
-    for a, b in zip(rule.actors, rule.actors[1:]):
-        add_precedence(m, v, a, b, min_gap_windows=rule.min_gap_windows, min_gap_months=rule.min_gap_months,
-                       name=f"order[{a}<{b}]", group=group, switches=switches)
-
-
-def add_after_live(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: AfterLive,
-                   index: int = 0, switches: Switches | None = None) -> None:
-    """`then` goes live in `first`'s window or later, and its preparation (its longest `before`) starts in
-    `first`'s go-live month at the earliest."""
-    preparation = len(problem.profile(problem.org[rule.then]).before)
-    add_precedence(m, v, rule.first, rule.then, min_gap_windows=0, min_gap_months=preparation,
-                   name=f"after_live[{rule.first}<{rule.then}]",
-                   group=rule_group(problem, index, (rule.first, rule.then)), switches=switches)
-
-
-def add_not_same_window(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: NotSameWindow,
-                        index: int = 0, switches: Switches | None = None) -> None:
-    group = rule_group(problem, index, tuple(rule.actors))
+def add_different_windows(m: cp_model.CpModel, v: GoLiveVariables, rule_type: str, relation: DifferentWindows,
+                          group: Group, switches: Switches | None = None) -> None:
+    """No two go live in the same window."""
     for slot in v.slots:
-        members = [v.x(a, slot) for a in rule.actors]
-        require(m, sum(members) <= 1, f"not_same_window[{','.join(rule.actors)}]@{slot.id}", group, switches)
+        members = [v.x(a, slot) for a in relation.members]
+        require(m, sum(members) <= 1, f"{rule_type}[{','.join(relation.members)}]@{slot.id}", group, switches)
 
 
-RULES = {
-    "with_or_before": add_with_or_before,
-    "together": add_together,
-    "order": add_order,
-    "after_live": add_after_live,
-    "not_same_window": add_not_same_window,
+#: each kind of relation -> how the model writes it (a relation between pinned organisations only is
+#: history, and not written: `relations.history`)
+RELATION_WRITERS = {
+    NoLater: add_no_later,
+    SameWindow: add_same_window,
+    Precedes: add_precedes,
+    DifferentWindows: add_different_windows,
 }
+
+
+def add_relations(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: RuleBase, index: int,
+                  relations: list[Relation], switches: Switches | None = None) -> None:
+    """A rule's relations as constraints, all in the rule's constraint group (naming the organisations
+    they tie), except a relation of one `instance` (an `each` rule's GP office), a group of its own."""
+    tied = dict.fromkeys(o for relation in relations if relation.instance is None for o in relation.organisations)
+    whole = rule_group(problem, index, tuple(tied))
+    for relation in relations:
+        if history(relation, v.fixed):
+            continue  # two pinned organisations: history, never judged
+        group = whole if relation.instance is None else \
+            rule_group(problem, index, relation.organisations, relation.instance)
+        RELATION_WRITERS[type(relation)](m, v, rule.type, relation, group, switches)
+
+
+def relations_writer(cls: type[RuleBase]):
+    """How the model writes a rule of class `cls`: its relations (`cls.relations`)."""
+
+    def write(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, rule: RuleBase, index: int = 0,
+              switches: Switches | None = None) -> None:
+        relations = cls.relations(rule, problem)
+        if relations is None:
+            raise NotImplementedError(
+                f"rule type {rule.type!r} ({type(rule).__name__}) says neither its relations (RuleBase.relations) "
+                "nor how the model writes it (model.constraints.RULES): docs/model.md \"Adding a rule type\"")
+        add_relations(m, v, problem, rule, index, relations, switches)
+
+    return write
+
+
+#: rule type -> how the model writes it: each registered rule class by its relations. A rule type that
+#: does not reduce to relations (its class's `relations` gives None) puts its own writer here, with this
+#: signature; the engines that read only relations then do not plan with it (`Flat.unsupported`)
+RULES = {rule_type: relations_writer(cls) for rule_type, cls in RULE_CLASS.items()}
 
 
 def add_rules(m: cp_model.CpModel, v: GoLiveVariables, problem: Problem, switches: Switches | None = None) -> None:
     for index, rule in enumerate(problem.waves.rules):
-        RULES[rule.type](m, v, problem, rule, index, switches)
+        write = RULES.get(rule.type) or relations_writer(type(rule))
+        write(m, v, problem, rule, index, switches)
 
 
 def limit_terms(v: GoLiveVariables, problem: Problem, limit: Limit, measure: str, slot: Slot) -> cp_model.LinearExprT:

@@ -7,9 +7,9 @@ pool capacities and has the same value of every objective term. That holds when
   users, population, preferred window, the load profiles with the pools they load, the domain (the
   future windows that earliest, latest, returns, track and blackouts leave them), and, when re-planning
   against a baseline, their anchor (baseline window);
-- and the rules are the same set after the swap: each rule is read as the constraints the model writes
-  for it (`rule_items`: a with_or_before pair, a precedence with its gaps, a together or not_same_window
-  set), and the multiset of those items must be unchanged when a and b trade names. Two GP offices of
+- and the rules are the same set after the swap: each rule is read as its relations (`rule_items`,
+  `hpplan.relations`: a no-later pair, a precedence with its gaps, a same-window or different-windows
+  set), and the multiset of those relations must be unchanged when a and b trade names. Two GP offices of
   the same municipality under `with_or_before each: gp_office` pass; so do two actors of explicit
   with_or_before rules with the same target, or two members of the same together set. An organisation
   named in an order, or as one side of an after_live, passes only with a partner named the same way.
@@ -29,11 +29,9 @@ from collections import Counter, defaultdict
 from typing import Hashable, Iterable, Mapping
 
 from ..problem import Problem
+from ..relations import Relation
 from ..schema import Organisation
-from .constraints import with_or_before_pairs
 from .variables import Slot, allowed_slots, window_calendar
-
-
 
 
 def profile(problem: Problem, org: Organisation, slots: list[Slot], anchors: Mapping[str, Hashable] | None = None) -> tuple:
@@ -52,61 +50,28 @@ def profile(problem: Problem, org: Organisation, slots: list[Slot], anchors: Map
     )
 
 
-def rule_items(problem: Problem) -> list[tuple] | None:
-    """Each rule as the constraints the model writes for it, one hashable item each:
-    ("with_or_before", actor, target), ("precedence", first, then, gap windows, gap months),
-    ("together", members), ("not_same_window", members with multiplicity). None when a rule is of a
-    type this analysis does not know (then nothing is called interchangeable)."""
-    items: list[tuple] = []
+def rule_items(problem: Problem) -> list[Relation] | None:
+    """Every rule's relations (`RuleBase.relations`), in rule order. None when a rule is of a type that
+    does not reduce to relations (then nothing is called interchangeable)."""
+    items: list[Relation] = []
     for rule in problem.waves.rules:
-        if rule.type == "with_or_before":
-            items += [("with_or_before", actor, target) for actor, target in with_or_before_pairs(problem, rule)]
-        elif rule.type == "order":
-            items += [("precedence", a, b, rule.min_gap_windows, rule.min_gap_months)
-                      for a, b in zip(rule.actors, rule.actors[1:])]
-        elif rule.type == "after_live":
-            then = problem.org.get(rule.then)
-            preparation = len(problem.profile(then).before) if then is not None else 0
-            items.append(("precedence", rule.first, rule.then, 0, preparation))
-        elif rule.type == "together":
-            items.append(("together", frozenset(rule.actors)))
-        elif rule.type == "not_same_window":
-            items.append(("not_same_window", frozenset(Counter(rule.actors).items())))
-        else:
+        relations = rule.relations(problem)
+        if relations is None:
             return None
+        items += relations
     return items
 
 
-def _members(item: tuple) -> set[str]:
-    kind = item[0]
-    if kind in ("with_or_before", "precedence"):
-        return {item[1], item[2]}
-    if kind == "together":
-        return set(item[1])
-    if kind == "not_same_window":
-        return {name for name, _ in item[1]}
-    return set()
+def _swapper(a: str, b: str):
+    return lambda name: b if name == a else a if name == b else name
 
 
-def _swap(item: tuple, a: str, b: str) -> tuple:
-    def s(name):
-        return b if name == a else a if name == b else name
-
-    kind = item[0]
-    if kind in ("with_or_before", "precedence"):
-        return (kind, s(item[1]), s(item[2]), *item[3:])
-    if kind == "together":
-        return (kind, frozenset(s(n) for n in item[1]))
-    if kind == "not_same_window":
-        return (kind, frozenset((s(n), c) for n, c in item[1]))
-    return item
-
-
-def _swap_keeps_rules(a: str, b: str, items: list[tuple], touching: Mapping[str, list[int]]) -> bool:
+def _swap_keeps_rules(a: str, b: str, items: list[Relation], touching: Mapping[str, list[int]]) -> bool:
     """Is the multiset of rule items unchanged when a and b trade names? Only items naming a or b
     can change, so only those are compared."""
     mine = [items[i] for i in sorted(set(touching.get(a, ())) | set(touching.get(b, ())))]
-    return Counter(mine) == Counter(_swap(item, a, b) for item in mine)
+    swap = _swapper(a, b)
+    return Counter(item.key() for item in mine) == Counter(item.key(swap) for item in mine)
 
 
 def interchangeable_groups(problem: Problem, anchors: Mapping[str, Hashable] | None = None) -> list[list[str]]:
@@ -121,7 +86,7 @@ def interchangeable_groups(problem: Problem, anchors: Mapping[str, Hashable] | N
         return []
     touching: dict[str, list[int]] = defaultdict(list)
     for i, item in enumerate(items):
-        for name in _members(item):
+        for name in set(item.organisations):
             touching[name].append(i)
     by_profile: dict[tuple, list[str]] = defaultdict(list)
     for org in sorted(problem.plannable, key=lambda o: o.id):
@@ -135,7 +100,7 @@ def interchangeable_groups(problem: Problem, anchors: Mapping[str, Hashable] | N
             signature = _signature(org_id, items, touching)
             # The only classes it can join: one whose first member shares no rule item with it must
             # have its signature; one that shares an item is among the classes of its items' members.
-            sharing = {class_of[name] for i in touching.get(org_id, ()) for name in _members(items[i])
+            sharing = {class_of[name] for i in touching.get(org_id, ()) for name in items[i].organisations
                        if name in class_of}
             for k in sorted(set(by_signature[signature]) | sharing):
                 if _swap_keeps_rules(classes[k][0], org_id, items, touching):
@@ -150,11 +115,12 @@ def interchangeable_groups(problem: Problem, anchors: Mapping[str, Hashable] | N
     return sorted(groups, key=lambda g: g[0])
 
 
-def _signature(org_id: str, items: list[tuple], touching: Mapping[str, list[int]]) -> frozenset:
+def _signature(org_id: str, items: list[Relation], touching: Mapping[str, list[int]]) -> frozenset:
     """The rule items naming the organisation, its own name replaced by a placeholder. Two
     organisations that share no item are interchangeable in the rules exactly when their signatures
     are equal (the swap turns the one's items into the other's and touches nothing else)."""
-    mine = Counter(_swap(items[i], org_id, "") for i in touching.get(org_id, ()))
+    swap = _swapper(org_id, "")
+    mine = Counter(items[i].key(swap) for i in touching.get(org_id, ()))
     return frozenset(mine.items())
 
 
