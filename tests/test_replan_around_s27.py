@@ -231,6 +231,14 @@ def test_a_plan_made_with_a_scenario_says_so_in_its_json_and_compare_names_it(tm
     assert read_plan(made).applied == written
     shown = runner.invoke(cli.app, ["compare", "--data", str(repo / "data"), "--baseline", str(made), "-t", "10"])
     said = " ".join(shown.stdout.split())
+    # (session 28) the plan records the change as typed (`command_line`): applied again to the baseline's data
+    assert "was made with --postpone orsta=2025-06-01: applied to the baseline's data, as the plan records" in said
+    # a plan written before `command_line` (or by hand): said, with what to do
+    older = json.loads(made.read_text())
+    del older["command_line"]
+    made.write_text(json.dumps(older, indent=2))
+    shown = runner.invoke(cli.app, ["compare", "--data", str(repo / "data"), "--baseline", str(made), "-t", "10"])
+    said = " ".join(shown.stdout.split())
     assert ("was made with the command line's changes (postpone orsta: earliest 2025-01-15 -> 2025-06-01), which "
             "the baseline's data here was not given; give them with --baseline-scenario FILE (the command line's "
             "changes written into a scenario file") in said, said
