@@ -11,8 +11,15 @@ produced them in whatever order.
 - Quantiles are nearest-rank (the value at position ceil(q·n) in the sorted list), so every quantile
   of a go-live is a real window date; the median of an even count is the lower of the middle two. An
   organisation a scenario leaves unscheduled counts as later than every date.
-- Probabilities are shares of the scenarios that have a plan; those without one (infeasible, no plan
-  in time, error) are counted and listed with their reasons, never silently dropped.
+- P(done by) and P(live by) a date are shares of the scenarios whose answer is known: those with a
+  plan, and those without one because an organisation that must go live is ready only after the last
+  window (`ready_after_last_window`): the data has no window for it, so that scenario is not done by
+  any date (nor that organisation live) within the windows the data has, as a plan's go-lives are.
+  The other scenarios without a plan (a rule conflict, no plan in time, an error) may go either way:
+  each such share comes with its range over every scenario, those counted as none done and as all
+  done (`p_by_range`, `p_live_by_range`). Every other share is of the
+  scenarios with a plan (None where none has one); those without are counted and listed with their
+  reasons, never silently dropped.
 - Cost of delay per scenario: Σ `postponement_cost_per_month` × months later than the base plan, over
   the organisations that have a cost (estimates in the shipped data).
 - Organisations the base plan schedules and a scenario's plan leaves out have no number of months
@@ -34,6 +41,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Iterable
@@ -100,6 +108,9 @@ class ActorStats:
     slip_share: float  # share of scenarios in which its readiness slipped
     population: int = 0
     p_last: float = 0  # share of scenarios in which it goes live on the completion date (it sets it)
+    #: per date, [low, high] of P(live by) over every scenario, those without a plan whose answer is not known
+    #: counted as not live and as live (low == high where every answer is known)
+    p_live_by_range: dict[str, list[float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -112,6 +123,7 @@ class Completion:
     p_by: dict[str, float]
     by_quarter: list[dict]  # {quarter, count, share, cumulative}
     steps: list[tuple[str, float]] = field(default_factory=list)  # (date, share done by it) at each completion date
+    p_by_range: dict[str, list[float]] = field(default_factory=dict)  # [low, high] of P(done by) over every scenario
 
 
 @dataclass
@@ -170,6 +182,7 @@ class AxisValue:
     mean_newly_unscheduled: float | None = None  # organisations newly out of the plan (open-ended)
     mean_population_out: float | None = None
     population_months_is_estimate: bool = False
+    p_done_by_range: dict[str, list[float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -207,6 +220,10 @@ class SweepSummary:
     base_status: str | None = None
     unproven: int = 0  # plans not proven optimal with a complete tie-break (cut short by the time limit)
     work_limit: float | None = None  # the solves' (results header): the plans cut short by it are reproducible
+    #: scenarios without a plan because an organisation that must go live is ready only after the last window
+    ready_after_last_window: int = 0
+    #: the data's `together` rules (the base record's: {id, members}), whose members go live as one
+    together: list[dict] = field(default_factory=list)
 
     @property
     def missing(self) -> int:
@@ -221,10 +238,30 @@ class SweepSummary:
             or any(f.others_population_months_is_estimate for f in self.influence) \
             or any(v.population_months_is_estimate for axis in self.axes for v in axis.values)
 
+    def not_live_by_first(self, a: ActorStats) -> float:
+        """Its share of scenarios not live by the first `live_by` date (0 without dates or answers)."""
+        live = a.p_live_by.get(self.live_by[0]) if self.live_by else None
+        return 0 if live is None else _r(1 - live)
+
+    def group_of(self, ident: str) -> dict | None:
+        """The `together` rule ({id, members}) the organisation is a member of, if any."""
+        return next((g for g in self.together if ident in g.get("members", ())), None)
+
     def at_risk(self, n: int = 10) -> list[ActorStats]:
-        """The go-lives most often later than in the base plan (then by mean delay, then id)."""
-        moving = [a for a in self.actors if a.p_later > 0]
-        return sorted(moving, key=lambda a: (-a.p_later, -(a.mean_delay_months or 0), -a.population, a.id))[:n]
+        """The go-lives least likely live by the first `live_by` date (without dates: most often later
+        than in the base plan), then by share later, mean delay, population and id. The members of a
+        `together` rule go live as one: the group is one row, its first member in this order."""
+        moving = [a for a in self.actors if self.not_live_by_first(a) > 0 or (a.p_later or 0) > 0]
+        ranked = sorted(moving, key=lambda a: (-self.not_live_by_first(a), -(a.p_later or 0),
+                                               -(a.mean_delay_months or 0), -a.population, a.id))
+        rows, groups = [], set()
+        for a in ranked:
+            group = self.group_of(a.id)
+            if group is not None and group["id"] in groups:
+                continue
+            groups.add(group["id"] if group else None)
+            rows.append(a)
+        return rows[:n]
 
     def completion_setters(self, n: int = 8) -> list[ActorStats]:
         """The organisations that most often go live last (on the completion date)."""
@@ -236,10 +273,17 @@ class SweepSummary:
         data["missing"] = self.missing
         data["estimate_note"] = ESTIMATE_NOTE if self.estimated else None
         data["at_risk"] = [a.id for a in self.at_risk()]
+        data["at_risk_groups"] = {a.id: self.group_of(a.id) for a in self.at_risk() if self.group_of(a.id)}
         data["completion_setters"] = [a.id for a in self.completion_setters()]
         data["method"] = {
             "quantiles": "nearest rank; unscheduled counts as later than every date",
-            "probabilities": "shares of the scenarios with a plan",
+            "probabilities": "P(done by), P(live by): shares of the scenarios whose answer is known (those with a "
+                             "plan, and those in which an organisation that must go live is ready only after the "
+                             "last window: with no window for it, not done by any date); the range "
+                             "(p_by_range, p_live_by_range) counts the other scenarios without a plan as none and "
+                             "as all done; every other share is of the scenarios with a plan",
+            "at_risk": "by the share not live by the first live_by date (without dates: by the share later than "
+                       "the base plan), then by the share later; the members of a together rule are one row",
             "cost_of_delay": "sum of postponement_cost_per_month x months later than the base plan (MNOK)",
             "population_months": "population x calendar months later than the base plan, over the organisations "
                                  "both plans schedule; earlier go-lives count 0 (compare's total nets them)",
@@ -251,6 +295,70 @@ class SweepSummary:
                          "readiness slip (months), over the scenarios with a plan",
         }
         return data
+
+
+#: how a scenario's reason says that an organisation that must go live is ready only after the last window
+#: (sample._failure_reason: "ready after the last window 2026-11-07: hnt (earliest 2027-04-01), ..."; the first
+#: three named). The record has no field of its own for it: this reads the reason's fixed wording.
+_READY_AFTER = re.compile(r"ready after the last window (\d{4}-\d{2}-\d{2}): (.*)")
+_READY_ON = re.compile(r"(\S+) \(earliest (\d{4}-\d{2}-\d{2})\)")
+
+
+@dataclass(frozen=True)
+class ReadyAfterLastWindow:
+    """A scenario without a plan because organisations that must go live are ready only after the last window."""
+    last_window: dt.date
+    earliest: dict[str, dt.date]  # those the reason names, and when each is ready
+
+
+def ready_after_last_window(record: dict) -> ReadyAfterLastWindow | None:
+    """Why the record's scenario has no plan, where that is an organisation ready only after the last window."""
+    if record.get("status") != "infeasible":
+        return None
+    found = _READY_AFTER.search(record.get("reason") or "")
+    if found is None:
+        return None
+    return ReadyAfterLastWindow(dt.date.fromisoformat(found[1]),
+                                {ident: dt.date.fromisoformat(day) for ident, day in _READY_ON.findall(found[2])})
+
+
+def _done_by(record: dict, late: ReadyAfterLastWindow | None, day: dt.date) -> bool | None:
+    """Whether the scenario's rollout is complete by the date: None where it has no plan and that is not known."""
+    if record.get("status") in OK:
+        end = _date(record.get("completion"))
+        return end is not None and end <= day
+    if late is not None:
+        return False  # someone that must go live has no window: the rollout is not complete within the windows
+    return None
+
+
+def _live_by(record: dict, late: ReadyAfterLastWindow | None, ident: str, day: dt.date) -> bool | None:
+    """Whether the organisation is live by the date in the scenario: None where that is not known."""
+    if record.get("status") in OK:
+        go_live = _date(record.get("go_live", {}).get(ident))
+        return go_live is not None and go_live <= day
+    if late is not None and ident in late.earliest:
+        return False  # it has no window it is ready for
+    return None
+
+
+def _share(answers: list[bool | None]) -> tuple[float | None, list[float] | None]:
+    """The share of yes among the known answers (None: none known), and its range over all of them, the
+    unknown counted as no and as yes (None: no answers)."""
+    if not answers:
+        return None, None
+    yes, no = answers.count(True), answers.count(False)
+    known = _r(yes / (yes + no)) if yes + no else None
+    return known, [_r(yes / len(answers)), _r((len(answers) - no) / len(answers))]
+
+
+def _shares(records: list[dict], late: list, labels: list[str], dates: list[dt.date], answer) -> tuple[dict, dict]:
+    """P(answer by each date) and its range (`_share`) over the records (`late`: each one's
+    `ready_after_last_window`); `answer(record, late, day)`."""
+    shares = {label: _share([answer(r, why, day) for r, why in zip(records, late)])
+              for label, day in zip(labels, dates)}
+    return ({label: p for label, (p, _) in shares.items()},
+            {label: span for label, (_, span) in shares.items() if span is not None})
 
 
 def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int | None = None) -> SweepSummary:
@@ -271,6 +379,7 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
     ok = [r for r in records if r.get("status") in OK]
     n = len(ok)
     actors_info = base.get("actors", [])
+    late = [ready_after_last_window(r) for r in records]
     base_go = base.get("go_live", {})
 
     actors = []
@@ -281,26 +390,29 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
         planned = [r for r in ok if base_day and r.get("go_live", {}).get(ident)]  # both plans have it
         delays = [r.get("delay", {}).get(ident, 0) for r in planned]
         out = sum(1 for r in ok if ident in r.get("newly_unscheduled", ()))
+        live_by, live_by_range = _shares(records, late, labels, dates,
+                                         lambda r, late, day, ident=ident: _live_by(r, late, ident, day))
         actors.append(ActorStats(
             id=ident, name=info["name"], kind=info["kind"], base=base_day,
             p10=_iso(quantile(days, 0.1)), median=_iso(quantile(days, 0.5)), p90=_iso(quantile(days, 0.9)),
-            unscheduled=_r(sum(1 for d in days if d is None) / n) if n else 0,
-            p_live_by={label: _r(sum(1 for d in days if d is not None and d <= day) / n) if n else 0
-                       for label, day in zip(labels, dates)},
-            p_later=_r((sum(1 for d in delays if d > 0) + out) / n) if n else 0,
-            mean_delay_months=_r(sum(delays) / len(delays), 3) if delays else (None if n else 0),
-            slip_share=_r(sum(1 for r in ok if r.get("slips", {}).get(ident)) / n) if n else 0,
+            unscheduled=_r(sum(1 for d in days if d is None) / n) if n else None,
+            p_live_by=live_by,
+            p_later=_r((sum(1 for d in delays if d > 0) + out) / n) if n else None,
+            mean_delay_months=_r(sum(delays) / len(delays), 3) if delays else None,
+            slip_share=_r(sum(1 for r in ok if r.get("slips", {}).get(ident)) / n) if n else None,
             population=info.get("population", 0),
             p_last=_r(sum(1 for r in ok if r.get("completion") and r.get("go_live", {}).get(ident) == r["completion"]) / n)
             if n and info.get("mandatory", True) else 0,
+            p_live_by_range=live_by_range,
         ))
 
     completion = None
     ends = sorted((_date(r.get("completion")) for r in ok), key=_never_last)
-    if n:
+    if records:
         counts = Counter(quarter(d) for d in ends if d)
         scheduled = [d for d in ends if d]
         by_quarter, cumulative = [], 0
+        p_by, p_by_range = _shares(records, late, labels, dates, _done_by)
         if scheduled:
             for label in _quarters(scheduled[0], scheduled[-1]):
                 cumulative += counts.get(label, 0)
@@ -309,9 +421,9 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
         completion = Completion(
             base=base.get("completion"), p10=_iso(quantile(ends, 0.1)), median=_iso(quantile(ends, 0.5)),
             p90=_iso(quantile(ends, 0.9)), latest=_iso(ends[-1]) if ends else None,
-            p_by={label: _r(sum(1 for d in ends if d is not None and d <= day) / n) for label, day in zip(labels, dates)},
-            by_quarter=by_quarter,
+            p_by=p_by, by_quarter=by_quarter,
             steps=[(day.isoformat(), _r(sum(1 for e in scheduled if e <= day) / n)) for day in sorted(set(scheduled))],
+            p_by_range=p_by_range,
         )
 
     cost = None
@@ -356,6 +468,8 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
         failures=failure_list, base_status=base.get("status"),
         unproven=sum(1 for r in ok if r.get("status") != "optimal" or r.get("tie_break") != "complete"),
         work_limit=(header.get("solver") or {}).get("work_limit"),
+        ready_after_last_window=sum(1 for why in late if why),
+        together=[{"id": g["id"], "members": list(g["members"])} for g in base.get("together", [])],
     )
     return summary
 
@@ -449,20 +563,23 @@ def axis_effects(header: dict, records: list[dict], dates: list[dt.date],
             ok = [r for r in group if r.get("status") in OK]
             ends = sorted((_date(r.get("completion")) for r in ok), key=_never_last)
             m = len(ok)
+            done_by, done_by_range = _shares(group, [ready_after_last_window(r) for r in group],
+                                             [d.isoformat() for d in dates], dates, _done_by)
             values.append(AxisValue(
                 value=value, scenarios=len(group), with_plan=m,
                 completion_median=_iso(quantile(ends, 0.5)),
-                p_done_by={d.isoformat(): _r(sum(1 for e in ends if e and e <= d) / m) for d in dates} if m else {},
+                p_done_by=done_by,
                 mean_cost=_r(sum(r.get("cost_mnok", 0) for r in ok) / m, 3) if m else None,
                 mean_moved=_r(sum(r.get("moved", 0) for r in ok) / m, 3) if m else None,
                 mean_population_months=_r(sum(r.get("population_months", 0) for r in ok) / m, 1) if m else None,
                 mean_newly_unscheduled=_r(sum(len(r.get("newly_unscheduled", ())) for r in ok) / m, 3) if m else None,
                 mean_population_out=_r(sum(r.get("population_out", 0) for r in ok) / m, 1) if m else None,
                 population_months_is_estimate=population_estimated(ok, actors_info, "delay"),
+                p_done_by_range=done_by_range,
             ))
         effects.append(AxisEffect(axis["label"], values))
     return effects
 
 
-__all__ = ["ActorStats", "AxisEffect", "Completion", "CostOfDelay", "Influence", "SweepSummary", "aggregate",
-           "quantile"]
+__all__ = ["ActorStats", "AxisEffect", "Completion", "CostOfDelay", "Influence", "ReadyAfterLastWindow", "SweepSummary",
+           "aggregate", "quantile", "ready_after_last_window"]

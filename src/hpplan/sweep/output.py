@@ -34,6 +34,15 @@ def _pct(value: float | None) -> str:
     return f"{value * 100:.0f}%" if value in (0, 1) else f"{value * 100:.1f}%"
 
 
+def _pct_range(value: float | None, span: list[float] | None) -> str:
+    """A share and, where some scenarios' answer is not known, its range over every scenario
+    (`82.1% (76.7%-83.3%)`; the range alone where no answer is known)."""
+    if not span or span[0] == span[1]:
+        return _pct(value)
+    both = f"{_pct(span[0])}-{_pct(span[1])}"
+    return both if value is None else f"{_pct(value)} ({both})"
+
+
 def _t(influence) -> str:
     """An influence's t statistic as the table shows it: "exact" where the slope fits without scatter
     (its standard error 0: t is infinite, and null in JSON), as a grid's axis often does."""
@@ -133,8 +142,42 @@ def _date_columns(names: tuple[str, ...], rows: list[dict], short: bool) -> list
     return [(name, False, [_day(row[name], short) for row in rows]) for name in names]
 
 
-def _by_columns(dates: list[str], shares: list[dict[str, float]], short: bool) -> list[Column]:
-    return [(f"By {d[:7] if short else d}", True, [_pct(p[d]) for p in shares]) for d in dates]
+def _by_columns(dates: list[str], actors: list, short: bool) -> list[Column]:
+    """P(live by) each date, with its range where some scenarios' answer is not known."""
+    return [(f"By {d[:7] if short else d}", True, [_pct_range(a.p_live_by.get(d), a.p_live_by_range.get(d))
+                                                   for a in actors]) for d in dates]
+
+
+def _ranged(spans) -> bool:
+    """Whether a share has a range: some scenarios without a plan whose answer is not known."""
+    return any(low != high for low, high in spans)
+
+
+def _by_range_note(actors: list) -> str:
+    """What a P(live by) with a range in brackets means, where a row of the table has one."""
+    if not _ranged(span for a in actors for span in a.p_live_by_range.values()):
+        return ""
+    return ("By: the share live by the date of the scenarios whose answer is known (with a plan, or without one "
+            "because the organisation is ready only after the last window); in brackets its range over every "
+            "scenario, the other scenarios without a plan counted as not live and as live.")
+
+
+def _done_by_note(s: SweepSummary) -> str:
+    """How P(done by) counts the scenarios without a plan, where they change it."""
+    late, other = s.ready_after_last_window, s.failed - s.ready_after_last_window
+    said = []
+    if late:
+        said.append(f"{late} {_scenarios(late)} in which an organisation that must go live is ready only after the "
+                    "last window count as not done (no window for it)")
+    if other and s.completion is not None and _ranged(s.completion.p_by_range.values()):
+        said.append(f"the {other} other {_scenarios(other)} without a plan may go either way: P is of the "
+                    f"{s.scenarios - other} whose answer is known, and the range counts those {other} as none done "
+                    "and as all done")
+    return ("P(done by): " + "; ".join(said) + ".") if said else ""
+
+
+def _scenarios(n: int) -> str:
+    return "scenario" if n == 1 else "scenarios"
 
 
 def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
@@ -161,17 +204,21 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
         say(console, f"{s.unproven} {_plans(s.unproven)} cut short by the time limit or the gap tolerance (not "
                       "proven optimal): they may differ on a faster or slower machine; raise time_limit (and lower "
                       "gap), or set work_limit to make them reproducible (docs/sweep.md).", 2, "yellow")
+    c = s.completion
+    note = _done_by_note(s)
     if not s.with_plan:
+        if c is not None and any(p is not None for p in c.p_by.values()):  # known without a plan: not done
+            console.print()
+            say(console, "Rollout complete (the last go-live of the organisations that must go live)", 0, "bold")
+            _done_by_lines(s, console, note)
         _failures(s, console)
         return
 
-    c = s.completion
     console.print()
     say(console, "Rollout complete (the last go-live of the organisations that must go live)", 0, "bold")
     say(console, "  ".join(_glued(f"{label} {_day(day, False)}") for label, day in (
         ("base", c.base), ("P10", c.p10), ("median", c.median), ("P90", c.p90), ("latest", c.latest))), 2)
-    if c.p_by:
-        say(console, "  ".join(_glued(f"P(done by {d}) {_pct(p)}") for d, p in c.p_by.items()), 2)
+    _done_by_lines(s, console, note)
     if c.by_quarter:
         for line in _histogram(c.by_quarter, console.width, "█" if fancy else "#"):
             console.print(Text(line), no_wrap=True, overflow="ignore", crop=False, highlight=False)
@@ -204,20 +251,23 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
 
     at_risk = s.at_risk(top)
     console.print()
-    say(console, "Most at risk: go-lives most often later than in the base plan", 0, "bold")
+    say(console, f"Most at risk: go-lives least likely live by {s.live_by[0]}" if s.live_by
+        else "Most at risk: go-lives most often later than in the base plan", 0, "bold")
     if at_risk:
         rows = [{"Base": a.base, "Median": a.median, "P90": a.p90} for a in at_risk]
         fixed = _date_columns(("Base", "Median", "P90"), rows, short) + [
             ("Later", True, [_pct(a.p_later) for a in at_risk]),
             ("Delay", True, ["" if a.mean_delay_months is None else f"{a.mean_delay_months:+.1f}" for a in at_risk])]
-        shares = [a.p_live_by for a in at_risk]
-        layouts = [fixed + _by_columns(s.live_by[:1], shares, True)]
+        layouts = [fixed + _by_columns(s.live_by[:1], at_risk, True)]
         if not short:  # every live_by date; if that is too wide, the first one, then YYYY-MM dates
-            layouts = [fixed + _by_columns(s.live_by, shares, False), fixed + _by_columns(s.live_by[:1], shares, False),
+            layouts = [fixed + _by_columns(s.live_by, at_risk, False),
+                       fixed + _by_columns(s.live_by[:1], at_risk, False),
                        _date_columns(("Base", "Median", "P90"), rows, True) + fixed[3:]
-                       + _by_columns(s.live_by[:1], shares, True)]
+                       + _by_columns(s.live_by[:1], at_risk, True)]
         layouts.append(_without_by(layouts[-1]))  # narrower still: no P(live by), said below
-        key = ("Organisation", False, [a.id for a in at_risk])
+        groups = {a.id: s.group_of(a.id) for a in at_risk if s.group_of(a.id)}
+        key = ("Organisation", False, [f"{groups[a.id]['id']} ({len(groups[a.id]['members'])})" if a.id in groups
+                                       else a.id for a in at_risk])
         chosen = _fitted_table(console, fancy, key, layouts)
         out = any(a.unscheduled and a.base for a in at_risk)
         if not s.live_by:
@@ -227,9 +277,15 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
         else:
             by = (f"; the share live by {s.live_by[0]} is left out here: a terminal of "
                   f"{_width(key, layouts[-2])} columns shows it.")
-        say(console, "Later: share of scenarios with the go-live later than in the base plan"
+        ranked = (f"Ranked by the share not live by {s.live_by[0]}, then by Later. " if s.live_by else "")
+        together = "".join(f" {g['id']} ({len(g['members'])}): the {len(g['members'])} organisations of that "
+                           f"`together` rule ({', '.join(g['members'])}), which go live as one: one row."
+                           for g in groups.values())
+        say(console, ranked + "Later: share of scenarios with the go-live later than in the base plan"
                       + (" (or out of the plan: never)" if out else "") + "; Delay: mean months later"
-                      + (" where the scenario plans it" if out else "") + by, 2, "dim")
+                      + (" where the scenario plans it" if out else "") + by + together, 2, "dim")
+        if _has_by(chosen) and _by_range_note(at_risk):
+            say(console, _by_range_note(at_risk), 2, "dim")
     else:
         say(console, "No go-live is later than in the base plan in any scenario.", 2)
 
@@ -269,7 +325,8 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
         values = axis.values
         columns = [("Plans", True, [f"{v.with_plan}/{v.scenarios}" for v in values]),
                    ("Median done", False, [_day(v.completion_median, False) if v.with_plan else "" for v in values])]
-        columns += [(f"By {d[:7]}", True, [_pct(v.p_done_by.get(d)) for v in values]) for d in s.live_by[:1]]
+        columns += [(f"By {d[:7]}", True, [_pct_range(v.p_done_by.get(d), v.p_done_by_range.get(d)) for v in values])
+                    for d in s.live_by[:1]]
         if costs:
             columns.append(("Cost MNOK", True, ["" if v.mean_cost is None else fmt_number(v.mean_cost)
                                                 for v in values]))
@@ -297,13 +354,12 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
                   + (f", the {len(actors)} whose go-live varies most" if hidden else ""), 0, "bold")
     rows = [{"Base": a.base, "P10": a.p10, "Median": a.median, "P90": a.p90} for a in actors]
     later = [("Later", True, [_pct(a.p_later) for a in actors])]
-    shares = [a.p_live_by for a in actors]
     three = ("Base", "Median", "P90")
-    brief = _date_columns(three, rows, True) + later + _by_columns(s.live_by[:1], shares, True)
-    full = _date_columns(("Base", "P10", "Median", "P90"), rows, False) + later + _by_columns(s.live_by, shares, False)
+    brief = _date_columns(three, rows, True) + later + _by_columns(s.live_by[:1], actors, True)
+    full = _date_columns(("Base", "P10", "Median", "P90"), rows, False) + later + _by_columns(s.live_by, actors, False)
     layouts = [brief] if short else [  # P10 and every live_by date; where that is too wide, fewer
-        full, _date_columns(three, rows, False) + later + _by_columns(s.live_by, shares, False),
-        _date_columns(three, rows, False) + later + _by_columns(s.live_by[:1], shares, False), brief]
+        full, _date_columns(three, rows, False) + later + _by_columns(s.live_by, actors, False),
+        _date_columns(three, rows, False) + later + _by_columns(s.live_by[:1], actors, False), brief]
     layouts.append(_without_by(brief))  # narrower still: no P(live by), said below
     key = ("Organisation", False, [a.id for a in actors])
     chosen = _fitted_table(console, fancy, key, layouts)
@@ -317,10 +373,23 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
                       f"shows it, one of {wide} columns P10{every}.", 2, "dim")
     elif chosen is not full and (len(s.live_by) > 1 or not short):
         say(console, f"A wider terminal ({wide} columns) shows P10{every}.", 2, "dim")
+    if _has_by(chosen) and _by_range_note(actors):
+        say(console, _by_range_note(actors), 2, "dim")
     _failures(s, console)
     if s.estimated:
         console.print()
         say(console, ESTIMATE_NOTE, 0, "dim")
+
+
+def _done_by_lines(s: SweepSummary, console: Console, note: str) -> None:
+    """P(done by) each `live_by` date (with its range where some scenarios' answer is not known), and how
+    the scenarios without a plan count in it."""
+    c = s.completion
+    if c.p_by:
+        say(console, "  ".join(_glued(f"P(done by {d}) {_pct_range(p, c.p_by_range.get(d))}")
+                               for d, p in c.p_by.items()), 2)
+        if note:
+            say(console, note, 2, "dim")
 
 
 def _glued(text: str) -> str:
@@ -408,7 +477,7 @@ def _organisations_shown(s: SweepSummary) -> tuple[list, int]:
     def spread(a) -> tuple:
         low, high = (dt.date.fromisoformat(x) if x else None for x in (a.p10, a.p90))
         days = (high - low).days if low and high else 0
-        return -days, -a.p_later, -abs(a.mean_delay_months or 0), a.id
+        return -days, -(a.p_later or 0), -abs(a.mean_delay_months or 0), a.id
 
     chosen = {a.id for a in sorted(s.actors, key=spread)[:ORGANISATIONS_SHOWN]}
     return [a for a in s.actors if a.id in chosen], len(s.actors) - ORGANISATIONS_SHOWN
@@ -434,18 +503,26 @@ CSV_COLUMNS = ["id", "name", "kind", "base_go_live", "p10", "median", "p90", "un
 
 def summary_csv(s: SweepSummary) -> str:
     """One row per organisation still to plan, and a first row `completion` for the rollout's completion
-    date (kind `rollout`). Text that starts like a formula (a name `=SUM(A1:A2) Skaun`) gets a leading
-    apostrophe, as in `hpplan solve --format csv` (`csv_text`)."""
+    date (kind `rollout`). An empty cell has no data (no scenario with a plan, or none whose answer is
+    known); `p_live_by_<date>_low` and `_high` are the share's range over every scenario, and
+    `with_plan`, `without_plan` how many scenarios each row sums up. Text that starts like a formula (a
+    name `=SUM(A1:A2) Skaun`) gets a leading apostrophe, as in `hpplan solve --format csv` (`csv_text`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    rows = [CSV_COLUMNS + [f"p_live_by_{d}" for d in s.live_by]]
+    rows = [CSV_COLUMNS + [f"p_live_by_{d}" for d in s.live_by]
+            + [f"p_live_by_{d}_{end}" for d in s.live_by for end in ("low", "high")] + ["with_plan", "without_plan"]]
+
+    def by(shares: dict, spans: dict) -> list:
+        return [shares.get(d) for d in s.live_by] + [(spans.get(d) or [None, None])[i] for d in s.live_by
+                                                     for i in (0, 1)] + [s.with_plan, s.failed]
+
     if s.completion is not None:
         c = s.completion
         rows.append(["completion", "rollout complete", "rollout", c.base, c.p10, c.median, c.p90, "", "", "", ""]
-                    + [c.p_by[d] for d in s.live_by])
+                    + by(c.p_by, c.p_by_range))
     for a in s.actors:
         rows.append([a.id, a.name, a.kind, a.base, a.p10, a.median, a.p90, a.unscheduled, a.p_later,
-                     a.mean_delay_months, a.slip_share] + [a.p_live_by[d] for d in s.live_by])
+                     a.mean_delay_months, a.slip_share] + by(a.p_live_by, a.p_live_by_range))
     writer.writerows([csv_text(cell) for cell in row] for row in rows)
     return buffer.getvalue()
 
@@ -522,7 +599,8 @@ def completion_figure(s: SweepSummary):
                   secondary_y=True)
     marks = [(f"base plan {c.base}", c.base, BASE_COLOUR, "solid"), (f"median {c.median}", c.median, "#222222", "dash"),
              (f"P10 {c.p10}", c.p10, "#888888", "dot"), (f"P90 {c.p90}", c.p90, "#888888", "dot")]
-    marks += [(f"live by {d}: {_pct(p)} of scenarios", d, LIVE_BY_COLOUR, "dashdot") for d, p in c.p_by.items()]
+    marks += [(f"live by {d}: {_pct_range(p, c.p_by_range.get(d))} of scenarios", d, LIVE_BY_COLOUR, "dashdot")
+              for d, p in c.p_by.items()]
     for label, day, colour, dash in marks:
         if day:
             fig.add_trace(go.Scatter(x=[day, day], y=[0, 100], mode="lines", name=label,
@@ -550,7 +628,7 @@ def golive_figure(s: SweepSummary):
     """Each organisation whose go-live varies, in the order of its base go-live (top first): P10 to P90
     (bar), median (dot), base plan (open diamond), and the `live_by` dates."""
     go = require_plotly()
-    rows = [a for a in s.actors if a.p_later > 0 or a.p10 != a.p90]
+    rows = [a for a in s.actors if (a.p_later or 0) > 0 or a.p10 != a.p90]  # None: no scenario with a plan
     rows = sorted(rows, key=lambda a: (a.base or "9999", a.median or "9999", a.id))
     fig = go.Figure()
     if not rows:

@@ -42,8 +42,8 @@ from ..errors import InputError, Location
 from ..io import check_writable, temp_file_beside
 from ..io import readable
 from ..stopping import keep_sigint
-from .sample import add_delays, run_scenario
-from .spec import SweepContext
+from .sample import add_delays, base_plan, run_scenario
+from .spec import SweepContext, SweepSpec
 
 FORMAT = 1
 
@@ -141,7 +141,7 @@ def header_record(context: SweepContext) -> dict:
                    "signing": r.signing.model_dump() if r.signing else None} for r in context.actors],
         "live_by": [d.isoformat() for d in spec.live_by],
         "solver": {"time_limit": spec.time_limit, "work_limit": spec.work_limit, "gap": spec.gap,
-                   "engine": spec.engine, "workers": spec.workers, "seed": spec.solver_seed},
+                   "engine": spec.engine, "workers": spec.workers, "seed": spec.solver_seed, "plan": spec.plan},
     }
 
 
@@ -151,11 +151,13 @@ def changed_inputs(found: dict, header: dict) -> str:
     fewer samples go on with a file (a grid's size is its axes)."""
     fields = [("spec", "spec"), ("kind", "kind"), ("seed", "seed"), ("hpplan", "hpplan"), ("data", "data"),
               ("scenarios", "scenarios"), ("axes", "axes"), ("risks", "risks")]
-    fields += [(f"solver.{k}", k) for k in ("time_limit", "work_limit", "gap", "engine", "workers", "seed")]
+    fields += [(f"solver.{k}", k) for k in ("time_limit", "work_limit", "gap", "engine", "workers", "seed", "plan")]
 
     def get(record: dict, key: str):
         for part in key.split("."):
             record = record.get(part) if isinstance(record, dict) else None
+        if key == "solver.plan" and record is None:
+            return "fresh"  # a file made before the key: every scenario planned from scratch
         return record
 
     differs = [f"{name}: {get(found, name)} -> {get(header, name)}" for name, _ in fields
@@ -488,6 +490,8 @@ class Backend(Protocol):
     def slots(self) -> int: ...  # how many scenarios to keep in flight
     def submit(self, index: int) -> Any: ...
     def wait(self, handles: set) -> set: ...  # at least one finished handle
+    # (`plan: replan` only) the base plan (`sample.base_plan`) that the tasks submitted from now on re-plan from
+    def use_base(self, base: dict) -> None: ...
     def result(self, handle) -> dict: ...  # the record, or raises
     def close(self, cancel: bool = False) -> None: ...
 
@@ -525,6 +529,9 @@ class InlineBackend:
 
     def submit(self, index: int):
         return _Inline(index)
+
+    def use_base(self, base: dict) -> None:
+        pass  # the context is the sweep's own, which has the base record (`run_sweep`)
 
     def wait(self, handles: set) -> set:
         handle = min(handles, key=lambda h: -1 if h.index is None else h.index)
@@ -617,9 +624,9 @@ def _end_with_parent(parent: int, context_file: Path) -> None:
     threading.Thread(target=watch, name="hpplan-sweep-parent", daemon=True).start()
 
 
-def _run_index(index: int | None) -> dict:
+def _run_index(index: int | None, base: dict | None = None) -> dict:
     try:
-        return run_scenario(_CONTEXT, index)
+        return run_scenario(_CONTEXT, index, base)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # CP-SAT leaves it at the default after a solve
 
@@ -714,6 +721,7 @@ class LocalBackend:
 
         self.context = context
         self.jobs = max(1, jobs)
+        self.base: dict | None = None  # `use_base`: sent with each task (the workers' context has none)
         self.name = f"{self.jobs} local process{'es' if self.jobs != 1 else ''}"
         self._context_file = _write_context(context)
         self._remove_context_file = weakref.finalize(self, _remove, self._context_file)  # at close, else at exit
@@ -741,7 +749,7 @@ class LocalBackend:
 
         try:
             with _ctrl_c_held():
-                return self.pool.submit(self.task, index)
+                return self.pool.submit(self.task, index, *(() if self.base is None else (self.base,)))
         except BrokenProcessPool as exc:  # a worker died since the last wait: fail it like the ones in flight
             future = Future()
             future.set_exception(exc)
@@ -761,6 +769,9 @@ class LocalBackend:
             if not self._ready.is_set():
                 raise WorkersCannotStart() from exc
             raise WorkerDied(str(exc) or "a worker process died") from exc
+
+    def use_base(self, base: dict) -> None:
+        self.base = base
 
     def restart(self) -> None:
         self._stop(cancel=True)
@@ -829,6 +840,7 @@ class DaskBackend:
             raise SweepError(f"{len(wrong)} Dask workers run another hpplan (e.g. {first[0]}: {first[1]}; here: {mine}); "
                              "install the same version everywhere")
         self.context = self.client.scatter(context, broadcast=True, hash=False)
+        self.base = None  # `use_base`: scattered once, like the context
         self.tag = f"hpplan-sweep-{context.digest()[:10]}"
 
     @property
@@ -837,7 +849,11 @@ class DaskBackend:
         return max(2, 2 * threads)
 
     def submit(self, index: int):
-        return self.client.submit(run_scenario, self.context, index, pure=False, key=f"{self.tag}-{index}-{time.monotonic_ns()}")
+        return self.client.submit(run_scenario, self.context, index, self.base, pure=False,
+                                  key=f"{self.tag}-{index}-{time.monotonic_ns()}")
+
+    def use_base(self, base: dict) -> None:
+        self.base = self.client.scatter(base, broadcast=True, hash=False)
 
     def wait(self, handles: set) -> set:
         from dask.distributed import wait
@@ -986,6 +1002,8 @@ def run_sweep(context: SweepContext, out: Path, *, backend_factory, resume: bool
         if base.get("status") not in ("optimal", "feasible"):
             raise NoBasePlan(base)
         context.base = base
+        if todo and context.spec.plan == "replan":  # each scenario is re-planned from the base plan
+            backend.use_base(base_plan(base))
         if todo:
             failed = sum(1 for r in found.records if r["index"] in done and not _ok(r))
             progress.start(context.size, len(done), failed, backend.name)
@@ -1093,7 +1111,16 @@ def dask_backend(address: str | None, jobs: int):
     return make
 
 
-def default_jobs() -> int:
+def default_jobs(spec: SweepSpec | None = None) -> int:
+    """The worker processes a local sweep runs by default: this machine's cores (those this process may
+    use) divided by the threads each scenario's solve runs on (`SweepSpec.threads`: 2 with `engine: auto`,
+    CP-SAT and HiGHS racing; `workers` for a re-plan), at least 1. More would run more solver threads than
+    cores, and solves cut short by the time limit would get less of a core than the base plan, solved
+    alone, had: worse plans, which the sweep counts as delay. `spec` None: a spec's defaults (2 threads)."""
+    return max(1, _cores() // (spec.threads if spec is not None else SweepSpec.model_construct().threads))
+
+
+def _cores() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:

@@ -184,9 +184,10 @@ def actors_table(problem: Problem) -> list[dict]:
     return rows
 
 
-def run_scenario(context: SweepContext, index: int | None) -> dict:
+def run_scenario(context: SweepContext, index: int | None, base: dict | None = None) -> dict:
     """Solve scenario `index` (None: the base, no change) and return its record. Never raises: a failure
-    is a record with its status and reason."""
+    is a record with its status and reason. With `plan: replan` a scenario is re-planned from the base
+    plan: `base` (`base_plan` of the base record; None: `context.base`, where the context has it)."""
     started = time.perf_counter()
     record: dict = {"type": "base" if index is None else "result", "index": index}
     try:
@@ -200,7 +201,9 @@ def run_scenario(context: SweepContext, index: int | None) -> dict:
             if context.spec.kind == "grid":
                 record["point"] = sample.point
             problem, sample = scenario_problem(context, index)
-        _solve_into(record, context, problem)
+        replan = context.spec.plan == "replan" and index is not None
+        _solve_into(record, context, problem, base if base is not None else context.base if replan else None,
+                    replan)
     except InputError as error:  # the draw made data that cannot hold (e.g. earliest after latest)
         record.update(status="infeasible", reason=f"the changed data is invalid: {error}")
     except Exception as error:  # a bug or a resource problem: recorded, never aborts the sweep
@@ -217,11 +220,16 @@ def run_scenario(context: SweepContext, index: int | None) -> dict:
     return record
 
 
-def _solve_into(record: dict, context: SweepContext, problem: Problem) -> None:
-    from ..solve import solve
+def _solve_into(record: dict, context: SweepContext, problem: Problem, base: dict | None, replan: bool) -> None:
+    from ..solve import solve, solve_replan
     from ..verify import verify
 
-    solution = solve(problem, context.spec.options())
+    if not replan:
+        solution, replanned = solve(problem, context.spec.options()), None
+    elif base is None:
+        raise RuntimeError("plan: replan, but the task was given no base plan to re-plan from")
+    else:
+        solution, replanned = solve_replan(problem, context.spec.options(), baseline_of(context, base))
     if solution.stats.stopped:  # Ctrl-C in this process (the inline backend): the sweep is interrupted,
         raise KeyboardInterrupt  # and a cut-short plan is no result (workers ignore SIGINT: never there)
     record["status"] = solution.status.value
@@ -235,11 +243,46 @@ def _solve_into(record: dict, context: SweepContext, problem: Problem) -> None:
         return
     record["tie_break"] = solution.stats.tie_break
     record["objective"] = round(solution.objective.get("total", 0.0), 3)
+    # how good the plan is: the best bound proven on the objective, and the gap to it in percent (as the
+    # spec's `gap`); 0 for a plan proven optimal (a re-plan's among the plans that change the base least)
+    bound = solution.stats.best_bound
+    record["best_bound"] = round(bound, 3) if bound is not None else None
+    record["gap"] = round(100 * solution.stats.gap, 4) if solution.stats.gap is not None else None
+    if replanned is not None:
+        record["replan"] = {"moved": replanned.moved, "least_change_proven": replanned.proven,
+                            "around_change": replanned.free is not None}
     plannable = {o.id for o in problem.plannable}
     go_live = {a.id: a.go_live for a in solution.plan if a.id in plannable}
     record["go_live"] = {k: (v.isoformat() if v else None) for k, v in go_live.items()}
     mandatory = [go_live[o.id] for o in problem.plannable if o.is_mandatory and go_live.get(o.id)]
     record["completion"] = max(mandatory).isoformat() if mandatory else None
+    if record["type"] == "base" and context.spec.plan == "replan":
+        # the base plan's windows, which the scenarios are re-planned from (`base_plan`)
+        record["window"] = {a.id: a.window if a.go_live else None for a in solution.plan if a.id in plannable}
+
+
+def base_plan(record: dict) -> dict:
+    """What a task needs of the base record to re-plan from it (`plan: replan`): each organisation's
+    go-live and window. Small, so that it goes with every task to the worker processes and the cluster."""
+    return {"status": record["status"], "go_live": record["go_live"], "window": record["window"]}
+
+
+def baseline_of(context: SweepContext, base: dict):
+    """The base plan as the `Baseline` a scenario is re-planned from, as `hpplan solve --baseline` re-plans
+    (its frozen horizon: the data's `freeze_until`, where waves.yaml has one). Its organisations are the
+    base data's still to plan; history is kept by every solve anyway."""
+    from ..solution import Assignment, Status
+    from ..solve import Baseline
+
+    plan = []
+    for ident, day in base["go_live"].items():
+        org = context.problem.org.get(ident)
+        if org is None:
+            continue
+        plan.append(Assignment(id=ident, name=org.name, kind=org.kind.value, sector=org.effective_sector.value,
+                               go_live=dt.date.fromisoformat(day) if day else None,
+                               window=base["window"].get(ident), pinned=False))
+    return Baseline(Solution(status=Status(base["status"]), plan=plan))
 
 
 def add_delays(context: SweepContext, record: dict) -> dict:
@@ -321,4 +364,4 @@ def _failure_reason(context: SweepContext, problem: Problem, solution: Solution)
     return reason
 
 
-__all__ = ["Draw", "add_delays", "add_months", "draw", "run_scenario", "scenario_problem", "scenario_yaml", "uniform"]
+__all__ = ["Draw", "add_delays", "add_months", "base_plan", "baseline_of", "draw", "run_scenario", "scenario_problem", "scenario_yaml", "uniform"]

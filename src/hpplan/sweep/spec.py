@@ -330,6 +330,9 @@ class SweepSpec(_Strict):
     workers: int = Field(default=1, ge=1, le=64)  # solver threads per solve
     solver_seed: int = Field(default=0, ge=0, le=SEED_MAX)  # as `hpplan solve --seed`: the solvers' seeds are 32-bit
     explain_failures: StrictBool = True  # an infeasible scenario's reason: the conflict (explain.py); 1 is no flag
+    #: how each scenario is planned: `fresh`, from scratch (the best plan for that future); `replan`, as a
+    #: re-plan of the base plan (the change planned around, the rest kept: `hpplan solve --baseline`)
+    plan: Literal["fresh", "replan"] = "fresh"
     risks: list[Risk] = Field(default_factory=list)
     grid: list[Axis] = Field(default_factory=list)
     note: str | None = None
@@ -387,6 +390,20 @@ class SweepSpec(_Strict):
     def options(self) -> SolveOptions:
         return SolveOptions(time_limit=self.time_limit, seed=self.solver_seed, workers=self.workers,
                             work_limit=self.work_limit, gap=self.gap / 100, engine=self.engine)
+
+    @property
+    def threads(self) -> int:
+        """The threads one scenario's solve runs on: CP-SAT's `workers`, and with `engine: auto` HiGHS racing
+        it on a thread of its own (`RACE_THREADS` engines, taken out of `workers` beyond the first:
+        solve.py); `engine: highs` the race's threads. A re-plan (`plan: replan`) and a `work_limit` leave
+        CP-SAT alone (portfolio.engines_for), on `workers` threads. The base plan is solved as `plan: fresh`."""
+        from ..portfolio import RACE_THREADS
+
+        if self.plan == "replan" or self.work_limit is not None or self.engine == "cp-sat":
+            return self.workers
+        if self.engine == "highs":
+            return RACE_THREADS
+        return max(self.workers, RACE_THREADS)
 
 
 @dataclass
@@ -452,6 +469,8 @@ class SweepContext:
                                     exclude={"samples", "description", "live_by", "note", "base", "scenarios"})
         for risk in spec.get("risks", []):
             risk.pop("source", None)
+        if spec.get("plan") == "fresh":  # the default, as before the key: a results file made then is resumed
+            del spec["plan"]
         spec = _without_notes(spec)
         data = {
             "format": 1,
