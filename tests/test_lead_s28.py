@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from typer.testing import CliRunner
 
 from hpplan import cli
@@ -78,3 +80,40 @@ def test_a_plan_files_command_line_entries_are_checked(tmp_path, data):
         assert done.exit_code == 2, done.output
         assert says in done.output and "Traceback" not in done.output
         assert f"{plan}:" in done.output  # at the plan file's line
+
+
+def test_sweep_replan_option_records_and_says_it_and_the_together_group_is_one_risk_row(tmp_path):
+    import json
+
+    import yaml
+
+    from hpplan.sweep import default_jobs, read_results
+    from hpplan.sweep.spec import SweepSpec
+
+    tiny = Path(__file__).resolve().parent / "data" / "sweep_tiny"
+    spec = tmp_path / "mc.yaml"
+    spec.write_text(yaml.safe_dump({
+        "base": str(tiny), "description": "trust A may slip", "kind": "monte_carlo", "samples": 6, "seed": 3,
+        "live_by": ["2024-12-31"], "time_limit": 10,
+        "risks": [{"actor": "trust-a", "slip": {"discrete": {0: 0.5, 6: 0.5}}, "source": "estimate: test"}]}))
+    out = tmp_path / "r.jsonl"
+    done = _run("sweep", str(spec), "--out", str(out), "-j", "1", "--replan", "-f", "json")
+    assert done.exit_code == 0, done.output
+    results, _ = read_results(out)
+    assert results.header["solver"]["plan"] == "replan"
+    assert all("replan" in r for r in results.records if r.get("status") in ("optimal", "feasible"))
+    assert {"id": "a-together", "members": ["trust-a", "hospital-a"]} in results.base["together"]
+    summary = json.loads(done.stdout)
+    assert summary["method"]["replanning"].startswith("each scenario is re-planned from the base plan")
+    # trust-a and hospital-a go live as one: one row of the risk list, named with its group
+    assert not {"trust-a", "hospital-a"} <= set(summary["at_risk"])
+    assert any(g["id"] == "a-together" for g in summary["at_risk_groups"].values())
+    text = _run("sweep", str(spec), "--out", str(out), "--no-run", "--replan")
+    assert text.exit_code == 0, text.output
+    assert "Each scenario re-planned from the base plan" in " ".join(text.output.split())
+    # the other mode's file is refused (--fresh is the spec's default: the file was made with --replan)
+    fresh = _run("sweep", str(spec), "--out", str(out), "--no-run")
+    assert fresh.exit_code == 2 and "solver.plan: replan -> fresh" in " ".join(fresh.output.split())
+    # the default jobs: cores / threads per solve (a re-plan: CP-SAT alone on `workers`)
+    replan_spec = SweepSpec.model_validate({**yaml.safe_load(spec.read_text()), "plan": "replan", "workers": 1})
+    assert default_jobs(replan_spec) >= default_jobs(SweepSpec.model_validate(yaml.safe_load(spec.read_text())))

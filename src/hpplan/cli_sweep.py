@@ -76,7 +76,7 @@ def sweep_command(
     overwrite: bool = typer.Option(False, "--overwrite", help="Start again, replacing an existing --out."),
     no_run: bool = typer.Option(False, "--no-run", help="Run nothing: sum up what --out holds (e.g. an interrupted sweep)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, max=1024,
-                                       help="Worker processes on this machine, each solving one scenario at a time (default: its cores)."),
+                                       help="Worker processes on this machine, each solving one scenario at a time (default: its cores divided by the threads of one solve, at least 1)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler",
                                             help="Run on an existing Dask cluster: its scheduler, tcp://HOST:PORT."),
     dask: bool = typer.Option(False, "--dask", help="Run on a Dask LocalCluster started here (--jobs workers)."),
@@ -87,6 +87,10 @@ def sweep_command(
                                               max=TIME_LIMIT_MAX, help="Seconds per solve instead of the spec's."),
     gap: Optional[float] = typer.Option(None, "--gap", min=0.0, max=100.0, metavar="PCT",
                                         help="Each solve ends at a plan proven within PCT percent, instead of the spec's gap."),
+    replan: Optional[bool] = typer.Option(
+        None, "--replan/--fresh",
+        help="Re-plan each scenario from the base plan, changing it as little as possible (--replan), or plan it "
+             "from scratch (--fresh), instead of the spec's `plan`."),
     live_by: list[dt.datetime] = typer.Option([], "--live-by", formats=["%Y-%m-%d"],
                                                help="A date to give P(live by) for (repeat; instead of the spec's)."),
     fmt: Optional[SweepFormat] = typer.Option(
@@ -113,7 +117,8 @@ def sweep_command(
         _check_results_file(out)
     try:
         loaded = sw.load_spec(spec)
-        loaded = _override(loaded, samples, seed, time_limit, gap)
+        loaded = _override(loaded, samples, seed, time_limit, gap, None if replan is None else
+                           "replan" if replan else "fresh")
         context = sw.resolve(loaded, data)
     except InputError as error:
         fail_input(error)
@@ -132,6 +137,7 @@ def sweep_command(
                  ("--gap", gap), ("--scheduler", scheduler))
         options = tuple(str(part) for name, value in given if value is not None for part in (name, value))
         options += ("--dask",) if dask else ()
+        options += () if replan is None else ("--replan",) if replan else ("--fresh",)
         results = _run(sw, context, spec, out, resume=resume, overwrite=overwrite, no_run=no_run, jobs=jobs,
                        scheduler=scheduler, dask=dask, options=options)
         summary = sw.aggregate(results, live_by=dates, size=context.size)
@@ -219,7 +225,7 @@ def _usage(message: str) -> None:
 
 
 def _override(loaded, samples: Optional[int], seed: Optional[int], time_limit: Optional[float],
-              gap: Optional[float] = None):
+              gap: Optional[float] = None, plan: Optional[str] = None):
     from pydantic import ValidationError
 
     from .sweep.spec import LoadedSpec, SweepSpec
@@ -227,8 +233,8 @@ def _override(loaded, samples: Optional[int], seed: Optional[int], time_limit: O
     spec = loaded.spec
     if (samples is not None or seed is not None) and spec.kind != "monte_carlo":
         _usage("--samples and --seed are for Monte Carlo sweeps; a grid runs every combination of its axes")
-    update = {k: v for k, v in (("samples", samples), ("seed", seed), ("time_limit", time_limit), ("gap", gap))
-              if v is not None}
+    update = {k: v for k, v in (("samples", samples), ("seed", seed), ("time_limit", time_limit), ("gap", gap),
+                                ("plan", plan)) if v is not None}
     if not update:
         return loaded
     data = spec.model_dump(by_alias=True, exclude_none=True)
@@ -236,7 +242,8 @@ def _override(loaded, samples: Optional[int], seed: Optional[int], time_limit: O
     try:
         new = SweepSpec.model_validate(data)
     except ValidationError as error:  # an option out of the spec's range (--seed 2^64): said as the option's
-        names = {"samples": "--samples", "seed": "--seed", "time_limit": "--time-limit", "gap": "--gap"}
+        names = {"samples": "--samples", "seed": "--seed", "time_limit": "--time-limit", "gap": "--gap",
+                 "plan": "--replan/--fresh"}
         problems = []
         for err in error.errors():
             field = err["loc"][0] if err["loc"] else None
@@ -274,7 +281,7 @@ def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, n
             return found
         raise InputError(f"exists with {len(done)} of {context.size} scenarios: --resume continues it, --overwrite "
                          "starts again, or give another --out", Location(str(out)))
-    jobs = jobs or sw.default_jobs()
+    jobs = jobs or sw.default_jobs(context.spec)
     if scheduler or dask:
         factory = sw.dask_backend(scheduler, jobs)
     else:

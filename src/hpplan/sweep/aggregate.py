@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Iterable
@@ -224,6 +223,8 @@ class SweepSummary:
     ready_after_last_window: int = 0
     #: the data's `together` rules (the base record's: {id, members}), whose members go live as one
     together: list[dict] = field(default_factory=list)
+    #: how the scenarios were planned (the spec's `plan`): "fresh", from scratch, or "replan", from the base plan
+    plan: str = "fresh"
 
     @property
     def missing(self) -> int:
@@ -290,36 +291,31 @@ class SweepSummary:
             "out_of_plan": "an organisation the base plan schedules and a scenario's plan leaves out has no number "
                            "of months: counted apart (newly_unscheduled, population_out), as in hpplan compare, "
                            "not in the delays, population-months or cost; in quantiles and p_later it is later",
-            "replanning": "each scenario is planned from scratch (as hpplan compare --fresh), not against the base plan",
+            "replanning": ("each scenario is re-planned from the base plan, changing it as little as possible (as "
+                           "hpplan compare without --fresh)" if self.plan == "replan" else
+                           "each scenario is planned from scratch (as hpplan compare --fresh), not against the base plan"),
             "influence": "least-squares slope of the other organisations' delay on the organisation's own "
                          "readiness slip (months), over the scenarios with a plan",
         }
         return data
 
 
-#: how a scenario's reason says that an organisation that must go live is ready only after the last window
-#: (sample._failure_reason: "ready after the last window 2026-11-07: hnt (earliest 2027-04-01), ..."; the first
-#: three named). The record has no field of its own for it: this reads the reason's fixed wording.
-_READY_AFTER = re.compile(r"ready after the last window (\d{4}-\d{2}-\d{2}): (.*)")
-_READY_ON = re.compile(r"(\S+) \(earliest (\d{4}-\d{2}-\d{2})\)")
-
-
 @dataclass(frozen=True)
 class ReadyAfterLastWindow:
     """A scenario without a plan because organisations that must go live are ready only after the last window."""
     last_window: dt.date
-    earliest: dict[str, dt.date]  # those the reason names, and when each is ready
+    earliest: dict[str, dt.date]  # each of them, and when it is ready
 
 
 def ready_after_last_window(record: dict) -> ReadyAfterLastWindow | None:
-    """Why the record's scenario has no plan, where that is an organisation ready only after the last window."""
-    if record.get("status") != "infeasible":
+    """Why the record's scenario has no plan, where that is an organisation ready only after the last
+    window: the record's `ready_after_last_window` (`sample.ready_after_last_window`; a results file made
+    before it has none, and its futures without a plan count as not known)."""
+    late = record.get("ready_after_last_window")
+    if record.get("status") != "infeasible" or not isinstance(late, dict):
         return None
-    found = _READY_AFTER.search(record.get("reason") or "")
-    if found is None:
-        return None
-    return ReadyAfterLastWindow(dt.date.fromisoformat(found[1]),
-                                {ident: dt.date.fromisoformat(day) for ident, day in _READY_ON.findall(found[2])})
+    return ReadyAfterLastWindow(dt.date.fromisoformat(late["last_window"]),
+                                {ident: dt.date.fromisoformat(day) for ident, day in late["earliest"].items()})
 
 
 def _done_by(record: dict, late: ReadyAfterLastWindow | None, day: dt.date) -> bool | None:
@@ -468,6 +464,7 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
         failures=failure_list, base_status=base.get("status"),
         unproven=sum(1 for r in ok if r.get("status") != "optimal" or r.get("tie_break") != "complete"),
         work_limit=(header.get("solver") or {}).get("work_limit"),
+        plan=(header.get("solver") or {}).get("plan") or "fresh",  # (a file made before the key: from scratch)
         ready_after_last_window=sum(1 for why in late if why),
         together=[{"id": g["id"], "members": list(g["members"])} for g in base.get("together", [])],
     )

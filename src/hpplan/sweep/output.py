@@ -196,14 +196,20 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
     if s.completion is not None:
         line += f". Base plan: {s.base_status}, rollout complete {s.completion.base}."
     say(console, line, 2)
+    if s.plan == "replan":
+        say(console, "Each scenario re-planned from the base plan, changing it as little as possible (as hpplan "
+                     "solve --baseline): the moves a slip forces, not a fresh plan of that future.", 2)
     if s.unproven and s.work_limit is not None:
         say(console, f"{s.unproven} {_plans(s.unproven)} cut short by the work limit ({s.work_limit:g}) or the gap "
                       "tolerance (not proven optimal): reproducible, the same on any machine; raise work_limit (and "
                       "lower gap) for plans nearer the optimum (docs/sweep.md).", 2, "yellow")
     elif s.unproven:
         say(console, f"{s.unproven} {_plans(s.unproven)} cut short by the time limit or the gap tolerance (not "
-                      "proven optimal): they may differ on a faster or slower machine; raise time_limit (and lower "
-                      "gap), or set work_limit to make them reproducible (docs/sweep.md).", 2, "yellow")
+                      "proven optimal): they differ run to run, even on this machine, and their delays against the "
+                      "base plan can be the solver's, not the future's; raise time_limit (and lower gap), set "
+                      "work_limit to make them reproducible" + ("" if s.plan == "replan" else
+                      ", or plan: replan (--replan) to re-plan each from the base plan") +
+            " (docs/sweep.md \"Reproducible\").", 2, "yellow")
     c = s.completion
     note = _done_by_note(s)
     if not s.with_plan:

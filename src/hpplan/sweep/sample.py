@@ -217,6 +217,10 @@ def run_scenario(context: SweepContext, index: int | None, base: dict | None = N
     record["seconds"] = round(time.perf_counter() - started, 3)
     if index is None:
         record["actors"] = actors_table(context.problem)
+        # the organisations that go live as one (a `together` rule): the summary's risk list folds them
+        record["together"] = [{"id": rule.id or f"together#{context.problem.rule_number(i)}",
+                               "members": list(rule.actors)}
+                              for i, rule in enumerate(context.problem.waves.rules) if rule.type == "together"]
     return record
 
 
@@ -234,7 +238,10 @@ def _solve_into(record: dict, context: SweepContext, problem: Problem, base: dic
         raise KeyboardInterrupt  # and a cut-short plan is no result (workers ignore SIGINT: never there)
     record["status"] = solution.status.value
     if not solution.found:
-        record["reason"] = _failure_reason(context, problem, solution)
+        late = ready_after_last_window(problem) if solution.status.value == "infeasible" else None
+        if late is not None:  # the aggregation counts such a future as not done by any date (aggregate.py)
+            record["ready_after_last_window"] = late
+        record["reason"] = _failure_reason(context, problem, solution, late)
         return
     violations = verify(problem, solution)
     if violations:
@@ -339,18 +346,28 @@ def delays(context: SweepContext, go_live: dict[str, dt.date | None]) -> dict:
             "newly_scheduled": into, "population_in": sum(people(i) for i in into)}
 
 
-def _failure_reason(context: SweepContext, problem: Problem, solution: Solution) -> str:
+def ready_after_last_window(problem: Problem) -> dict | None:
+    """The organisations that must go live and are ready only after the last window, {"last_window": DATE,
+    "earliest": {id: DATE}} (every one, in data order), else None: with no window left for them, the
+    scenario has no plan, and its rollout is not complete by any date its windows hold."""
+    cutoff = problem.future_windows[-1].date if problem.future_windows else None
+    late = {o.id: o.earliest.isoformat() for o in problem.plannable
+            if o.is_mandatory and o.earliest and cutoff and o.earliest > cutoff}
+    return {"last_window": cutoff.isoformat(), "earliest": late} if late else None
+
+
+def _failure_reason(context: SweepContext, problem: Problem, solution: Solution, late: dict | None) -> str:
     status = solution.status.value
     if status == "unknown":
         limit = context.spec.work_limit
         budget = f"work limit {limit:g}" if limit is not None else f"time limit {context.spec.time_limit:g} s"
         return f"no plan found within the {budget} (raise time_limit in the spec)"
     reason = "no plan keeps every rule and limit"
-    cutoff = problem.future_windows[-1].date if problem.future_windows else None
-    late = [o for o in problem.plannable if o.is_mandatory and o.earliest and cutoff and o.earliest > cutoff]
-    if late:
-        names = ", ".join(f"{o.id} (earliest {o.earliest})" for o in late[:3])
-        return f"{reason}: ready after the last window {cutoff}: {names}{' ...' if len(late) > 3 else ''}"
+    if late is not None:
+        ready = list(late["earliest"].items())
+        names = ", ".join(f"{ident} (earliest {day})" for ident, day in ready[:3])
+        return (f"{reason}: ready after the last window {late['last_window']}: {names}"
+                f"{' ...' if len(ready) > 3 else ''}")
     if context.spec.explain_failures:
         try:
             from ..explain import explain_infeasible
@@ -364,4 +381,5 @@ def _failure_reason(context: SweepContext, problem: Problem, solution: Solution)
     return reason
 
 
-__all__ = ["Draw", "add_delays", "add_months", "base_plan", "baseline_of", "draw", "run_scenario", "scenario_problem", "scenario_yaml", "uniform"]
+__all__ = ["Draw", "add_delays", "add_months", "base_plan", "baseline_of", "draw", "ready_after_last_window",
+           "run_scenario", "scenario_problem", "scenario_yaml", "uniform"]
