@@ -117,3 +117,84 @@ def test_sweep_replan_option_records_and_says_it_and_the_together_group_is_one_r
     # the default jobs: cores / threads per solve (a re-plan: CP-SAT alone on `workers`)
     replan_spec = SweepSpec.model_validate({**yaml.safe_load(spec.read_text()), "plan": "replan", "workers": 1})
     assert default_jobs(replan_spec) >= default_jobs(SweepSpec.model_validate(yaml.safe_load(spec.read_text())))
+
+
+def test_engine_highs_with_a_rule_type_it_cannot_hold_is_bad_usage_at_the_rule_not_a_bug(monkeypatch):
+    import importlib
+    from typing import Literal
+
+    import pytest
+
+    from helpers import build, org
+    from hpplan.errors import InputError
+    from hpplan.model import constraints
+    from hpplan.schema import RuleBase
+    from hpplan.solve import SolveOptions, solve
+
+    class TestOnlyApart(RuleBase):  # a contributor's type with no relations: its own CP-SAT writer
+        type: Literal["test_only_apart"] = "test_only_apart"
+        actors: list[str]
+
+        def named(self) -> list[tuple[str, str]]:
+            return [("actors", a) for a in self.actors]
+
+    verifier = importlib.import_module("hpplan.verify")
+    monkeypatch.setitem(constraints.RULES, "test_only_apart", constraints.RULES["not_same_window"])
+    monkeypatch.setitem(verifier._RULE_CHECKS, TestOnlyApart, verifier._Verifier.check_not_same_window)
+    problem = build([org("m1"), org("m2"), org("m3")])
+    problem.waves.rules.append(TestOnlyApart(actors=["m1", "m2"]))
+    with pytest.raises(InputError, match="engine highs cannot plan this data: test_only_apart#1: rule type "
+                                         "'test_only_apart' is not in the flat form .* give --engine cp-sat or auto"):
+        solve(problem, SolveOptions(time_limit=10, engine="highs"))
+    planned = solve(problem, SolveOptions(time_limit=10, engine="auto"))
+    assert planned.found and planned.stats.found_by == "cp-sat"
+    assert any(phase.startswith("CP-SAT alone (HiGHS, the list schedule and symmetry breaking step aside): "
+                                "test_only_apart#1") for phase in planned.stats.phases)
+
+
+def test_compare_reads_which_way_a_rule_binds_from_its_relations_not_from_a_list_of_types(monkeypatch):
+    # a contributor's same_or_after(alesund, orsta) is with_or_before(orsta, alesund) written the other way
+    # round: compare gave circular causes for it (each one's move the other's cause), since its one-way rules
+    # were a fixed list of types and their sides the verifier's order of the violation's organisations
+    import importlib
+    from typing import Literal
+
+    from hpplan.cli_compare import cause_text
+    from hpplan.compare import compare
+    from hpplan.loader import load_problem
+    from hpplan.relations import NoLater
+    from hpplan.schema import RuleBase, WithOrBefore
+    from hpplan.solution import Solution, Status
+    from hpplan.solve import SolveOptions, plan_entries, solve
+
+    class TestOnlySameOrAfter(RuleBase):
+        type: Literal["test_only_same_or_after"] = "test_only_same_or_after"
+        actor: str
+        target: str
+
+        def named(self) -> list[tuple[str, str]]:
+            return [("actor", self.actor), ("target", self.target)]
+
+        def relations(self, problem):
+            return [NoLater(self.target, self.actor)]
+
+    def check(verifier, rule, label):  # the verifier's own, its organisations (later side, earlier side)
+        actor, target = verifier.go[rule.actor], verifier.go[rule.target]
+        if actor.scheduled and target.scheduled and actor.date < target.date:
+            verifier.add(rule.type, f"{label}: {rule.actor} before {rule.target}", (rule.actor, rule.target), rule.at)
+
+    verifier = importlib.import_module("hpplan.verify")
+    monkeypatch.setitem(verifier._RULE_CHECKS, TestOnlySameOrAfter, check)
+    said = {}
+    for rule in (TestOnlySameOrAfter(actor="alesund", target="orsta"),
+                 WithOrBefore(type="with_or_before", actor="orsta", target="alesund")):
+        problem = load_problem(Path(__file__).resolve().parent / "data" / "tiny")
+        problem.waves.rules.append(rule)
+        problem.__dict__.pop("numbers", None)  # (numbered again with the rule added)
+        base = Solution(status=Status.feasible, plan=plan_entries(problem, {
+            "helse-more-og-romsdal": "2024-02", "alesund": "2024-09", "orsta": "2024-09", "orsta-legekontor": "2024-02"}))
+        fresh = solve(problem, SolveOptions(time_limit=10, engine="cp-sat"))
+        said[rule.type] = {m.id: cause_text(m).replace(rule.type, "RULE") for m in compare(base, problem, fresh, problem).moves}
+    assert said["test_only_same_or_after"] == said["with_or_before"]
+    assert said["with_or_before"]["alesund"].startswith("not forced: in the baseline only RULE rule #3 with orsta")
+    assert said["with_or_before"]["orsta"] == "RULE rule #3: alesund moved 2024-09-14 -> 2024-02-10"

@@ -106,7 +106,7 @@ class SameOrAfter(RuleBase):
     """`actor` goes live in the same window as `target` or later (if both go live): with_or_before
     the other way round."""
 
-    type: Literal["same_or_after"] = "same_or_after"
+    type: Literal["test_only_same_or_after"] = "test_only_same_or_after"
     actor: Id
     target: Id
 
@@ -136,7 +136,7 @@ def _check_same_or_after(verifier, rule: SameOrAfter, label: str) -> None:
     """The verifier's own check (as a contributor writes it in verify.py), from the dates alone."""
     ga, gt = verifier.go[rule.actor], verifier.go[rule.target]
     if ga.scheduled and gt.scheduled and ga.date < gt.date:
-        verifier.add("same_or_after", f"{label}: {rule.actor} goes live before {rule.target}",
+        verifier.add("test_only_same_or_after", f"{label}: {rule.actor} goes live before {rule.target}",
                      (rule.actor, rule.target), rule.at)
 
 
@@ -207,7 +207,7 @@ def test_a_new_rule_type_that_reduces_to_no_later_is_planned_by_every_engine(ver
     assert interval.unsupported(problem) is None and interval._analyse(problem).with_or_before == [("m2", "m1")]
     assert rule_items(problem) == [NoLater("m2", "m1")]
     names = [c.name for c in build_model(problem).model.Proto().constraints]
-    assert "same_or_after[m2<=m1]@2024-09-14" in names
+    assert "test_only_same_or_after[m2<=m1]@2024-09-14" in names
     # without the rule m1 goes live first; with it, every engine puts it in m2's window (w3) at the earliest
     alone = solve(_with(SAME_OR_AFTER_ORGS), SolveOptions(time_limit=20, engine="cp-sat"))
     assert {a.id: a.window for a in alone.plan}["m1"] == "w1"
@@ -246,13 +246,13 @@ def _breaking_plan(problem: Problem) -> Solution:
 def test_the_verifier_checks_a_new_rule_type_only_by_its_own_check():
     # the verifier is the model's independent check: it does not read relations
     problem = _same_or_after_data()
-    with pytest.raises(TypeError, match="same_or_after"):
+    with pytest.raises(TypeError, match="test_only_same_or_after"):
         VERIFIER.verify(problem, _breaking_plan(problem))
 
 
 def test_the_verifier_finds_a_plan_that_breaks_a_new_rule_type(verifier_knows_the_new_types):
     problem = _same_or_after_data()
-    assert [v.rule for v in VERIFIER.verify(problem, _breaking_plan(problem))] == ["same_or_after"]
+    assert [v.rule for v in VERIFIER.verify(problem, _breaking_plan(problem))] == ["test_only_same_or_after"]
 
 
 def test_the_file_format_reads_a_new_type_once_it_is_registered():
@@ -264,7 +264,7 @@ def test_the_file_format_reads_a_new_type_once_it_is_registered():
     waves = Waves.model_validate({
         "planning_date": "2024-01-15", "windows": [{"id": "w1", "date": "2024-02-10"}],
         "pools": [{"id": "p", "sector": "primary", "fte": 1, "source": {"fte": "estimate: test"}}],
-        "rules": [{"type": "same_or_after", "actor": "m1", "target": "m2"},
+        "rules": [{"type": "test_only_same_or_after", "actor": "m1", "target": "m2"},
                   {"type": "together", "actors": ["m1", "m2"]}]})
     assert waves.rules == [SameOrAfter(actor="m1", target="m2"), waves.rules[1]]
     assert waves.rules[0].relations(None) == [NoLater("m2", "m1")]

@@ -29,7 +29,7 @@ CHECK = importlib.import_module("hpplan.check")
 class MaxGap(RuleBase):
     """A rule type nothing but this test knows (as a contributor's new type before every place has it)."""
 
-    type: Literal["max_gap"] = "max_gap"
+    type: Literal["test_only_max_gap"] = "test_only_max_gap"
     actors: list[str]
 
     def named(self) -> list[tuple[str, str]]:
@@ -53,8 +53,8 @@ def _plan(problem, windows: dict[str, str]) -> Solution:
 
 def test_the_verifier_raises_on_a_rule_type_it_has_no_check_for():
     problem = _with_new_rule()
-    # m1 and m2 in one window: the old fall-through checked max_gap as not_same_window
-    with pytest.raises(TypeError, match="max_gap"):
+    # m1 and m2 in one window: the old fall-through checked test_only_max_gap as not_same_window
+    with pytest.raises(TypeError, match="test_only_max_gap"):
         VERIFIER.verify(problem, _plan(problem, {"m1": "w1", "m2": "w1", "m3": "w1"}))
 
 
@@ -66,7 +66,7 @@ def test_explain_raises_on_a_rule_type_it_has_no_text_for():
     problem = _with_new_rule()
     rule = problem.waves.rules[-1]
     group = SimpleNamespace(subject=rule, number=1, actors=["m1", "m2"])
-    with pytest.raises(TypeError, match="max_gap"):
+    with pytest.raises(TypeError, match="test_only_max_gap"):
         Describer(problem)._rule(group, None, set())
 
 
@@ -76,7 +76,7 @@ def test_explain_raises_on_a_rule_type_it_has_no_text_for():
 def test_the_flat_form_names_a_rule_type_it_does_not_translate():
     assert flatten(build([org("m1"), org("m2")])).unsupported is None
     flat = flatten(_with_new_rule({"type": "order", "actors": ["m2", "m3"]}))
-    assert flat.unsupported == "max_gap#2: rule type 'max_gap' is not in the flat form"
+    assert flat.unsupported == "test_only_max_gap#2: rule type 'test_only_max_gap' is not in the flat form"
 
 
 def test_the_flat_engines_plan_nothing_without_the_rule():
@@ -96,7 +96,7 @@ def test_the_flat_engines_plan_nothing_without_the_rule():
     for run in (lambda: solve_highs(problem, HighsOptions(time_limit=5), flat),
                 lambda: solve_lp_rounding(problem, HighsOptions(time_limit=5), flat),
                 lambda: MipModel(flat)):
-        with pytest.raises(NotImplementedError, match="max_gap"):
+        with pytest.raises(NotImplementedError, match="test_only_max_gap"):
             run()
     assert _units(flat) is None  # the window program gives up
     # the tie-break's and explain's MIP at the optimum: no plan (CP-SAT goes on alone)
@@ -113,7 +113,7 @@ def test_bench_calls_a_flat_engine_not_applicable(tmp_path, monkeypatch):
     monkeypatch.setattr("hpplan.loader.load_problem", lambda data: problem)
     run = bench.run_child({"instance": "x", "family": "test", "engine": "greedy", "time_limit": 5,
                            "data": str(tmp_path), "seed": 0, "workers": 1})
-    assert run["status"] == "n/a" and "max_gap" in run["error"]
+    assert run["status"] == "n/a" and "test_only_max_gap" in run["error"]
 
 
 # ---- 3. the list of rule types: one source, in schema.py -------------------------------------------------
@@ -168,7 +168,7 @@ def test_the_loader_names_an_unknown_organisation_of_a_new_rule_type_by_its_fiel
     problem = _with_new_rule()
     problem.waves.rules[-1] = MaxGap(actors=["m1", "nobody"])
     errors = loader._reference_errors(problem)
-    assert any("max_gap rule #1: actor" in str(e) and "nobody" in str(e) for e in errors)
+    assert any("test_only_max_gap rule #1: actor" in str(e) and "nobody" in str(e) for e in errors)
 
 
 # ---- 5. rule labels in the engines follow a scenario's numbering -----------------------------------------
@@ -198,14 +198,14 @@ def test_a_rule_type_only_the_model_and_the_verifier_know_is_never_planned_witho
     from hpplan.model import constraints
     from hpplan.solve import SolveOptions, solve
 
-    monkeypatch.setitem(constraints.RULES, "max_gap", constraints.RULES["not_same_window"])
+    monkeypatch.setitem(constraints.RULES, "test_only_max_gap", constraints.RULES["not_same_window"])
     monkeypatch.setitem(VERIFIER._RULE_CHECKS, MaxGap, VERIFIER._Verifier.check_not_same_window)
     problem = _with_new_rule()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         solution = solve(problem, SolveOptions(time_limit=20, engine="auto"))
     # (while `portfolio.engines_for` still races HiGHS here, its NotImplementedError is reported)
-    assert all("max_gap" in str(w.message) for w in caught if issubclass(w.category, RuntimeWarning))
+    assert all("test_only_max_gap" in str(w.message) for w in caught if issubclass(w.category, RuntimeWarning))
     assert solution.found and solution.stats.found_by == "cp-sat"
     windows = {a.id: a.window for a in solution.plan}
     assert windows["m1"] != windows["m2"]

@@ -33,6 +33,7 @@ from .formats import (KIND_ORDER, PeakLoad, capacity_estimated, estimated, estim
                       go_live_estimated, marked, peak_loads)
 from .model.variables import allowed_slots, window_calendar
 from .problem import LOAD_SCALE, Problem, applied_entry, month_index, parse_month
+from .relations import NoLater, Precedes
 from .schema import RULE_TYPES, Organisation
 from .schema import Status as OrgStatus
 from .solution import LEAST_CHANGE, Assignment, Solution, Status
@@ -895,7 +896,7 @@ class _Explainer:
                    if not (causes and c.rule == "window" and c.kind == "data")]
         if not causes and followed:
             v = followed[0]
-            who = ", ".join(dict.fromkeys(x.actors[0] for x in followed))
+            who = ", ".join(dict.fromkeys(self._one_way_sides(x)[0] for x in followed))  # each rule's earlier side
             return [Cause("objective", f"not forced: in the baseline only {self._rule_label(problem, v)} with {who} "
                                        f"kept it from {window or 'its new window'}, and {who} moved earlier with it "
                                        f"(the rule lets them follow it; it never pulls it earlier)", v.rule)]
@@ -1134,10 +1135,21 @@ class _Explainer:
             text = f"{label} with {names} kept it from window {move.window_after} in the baseline"
         return Cause("rule", text, v.rule, others, where, v.message)
 
-    #: rules that bind one way only: the first of the violation's actors no later than the second (`verify`:
-    #: with_or_before's actor and target, order's A and B, after_live's first and then). Such a rule can force
-    #: the first one earlier or the second one later, never the reverse
-    ONE_WAY = ("with_or_before", "order", "after_live")
+    def _one_way_sides(self, v: Violation) -> tuple[str, str] | None:
+        """The violation's two organisations as (earlier side, later side) where its rule binds one way only
+        between them (a `NoLater` or `Precedes` of its relations, `hpplan.relations`: with_or_before's actor
+        and target, order's A and B, after_live's first and then, and any new rule type made of them), else
+        None. Such a rule can force the earlier side earlier or the later side later, never the reverse. The
+        rule is the base data's at the violation's line; without one (data built in Python), any of its type."""
+        if len(v.actors) != 2:
+            return None
+        rule = self._base_rule(v)
+        rules = [rule] if rule is not None else [r for r in self.base_problem.waves.rules if r.type == v.rule]
+        for candidate in rules:
+            for relation in candidate.relations(self.base_problem) or ():
+                if isinstance(relation, (NoLater, Precedes)) and set(relation.organisations) == set(v.actors):
+                    return relation.organisations
+        return None
 
     def _one_way_reversed(self, v: Violation, members: set[str]) -> bool:
         """Whether a violation found for a move earlier in the baseline (`freed`) puts the rule the wrong way
@@ -1146,9 +1158,10 @@ class _Explainer:
         follows it (a knock-on of it, not its cause), unless the other side's own date changed (a GP office
         no longer postponed frees its municipality). Only while the changed data still has the rule: one it
         no longer has is the change's cause (`_rule_gone`)."""
-        if v.rule not in self.ONE_WAY or len(v.actors) != 2:
+        sides = self._one_way_sides(v)
+        if sides is None:
             return False
-        first, then = v.actors
+        first, then = sides
         if then not in members or first in members or self._own_date_changed(first):
             return False
         return self._base_rule(v) is None or self._still_there(self._base_rule(v))

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from ortools.sat.python import cp_model, cp_model_helper
 
 from .engines.common import Flat, flatten, short_gil_turns
+from .errors import InputError
 from .model import BuildStopped, RolloutModel, build_model
 from .model.objective import Anchor, frozen_horizon, stability_terms, tie_break_positions
 from .model.symmetry import canonical_plan
@@ -337,6 +338,8 @@ def _solve(problem: Problem, options: SolveOptions, baseline: Baseline | None) -
     race), the tie-break; a plan of the fallbacks when a phase runs out of time before a plan."""
     started = time.perf_counter()
     flat = flatten(problem) if baseline is None else None
+    if flat is not None and flat.unsupported is not None and options.engine == "highs":
+        _engine_cannot_plan(problem, flat)
     engines = engines_for(problem, options.engine, replanning=baseline is not None, work_limit=options.work_limit,
                           flat=flat)
     rollout = None
@@ -355,6 +358,9 @@ def _solve(problem: Problem, options: SolveOptions, baseline: Baseline | None) -
                        phases=[])
     if build_stopped:
         stats.phases.append("stopped while CP-SAT's model was built")
+    if flat is not None and flat.unsupported is not None:  # (said: the plan may be proven later, or not at all)
+        stats.phases.append(f"CP-SAT alone (HiGHS, the list schedule and symmetry breaking step aside): "
+                            f"{flat.unsupported}")
 
     replan = start = None
     if baseline is not None:
@@ -428,6 +434,16 @@ def _solve(problem: Problem, options: SolveOptions, baseline: Baseline | None) -
         replan.frozen, replan.released, replan.joined = _frozen_result(problem, baseline, solution)
     stats.wall_time = time.perf_counter() - started
     return solution, replan
+
+
+def _engine_cannot_plan(problem: Problem, flat: Flat) -> None:
+    """`engine: highs` asked for data with a rule HiGHS's form cannot hold (`Flat.unsupported`: a rule type
+    that does not reduce to relations, docs/model.md "Adding a rule type"): bad usage at the rule's line,
+    not a plan without the rule, nor an engine failure."""
+    rule = next((r for r in problem.waves.rules if r.relations(problem) is None), None)
+    raise InputError(f"engine highs cannot plan this data: {flat.unsupported} (HiGHS plans the rules that reduce "
+                     "to relations, docs/model.md \"Adding a rule type\"); give --engine cp-sat or auto",
+                     rule.at if rule is not None else None)
 
 
 def _replan_phases(problem: Problem, baseline: Baseline, options: SolveOptions, deadline: float,
