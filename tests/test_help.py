@@ -47,7 +47,8 @@ def test_command_help_shows_what_to_give_and_every_option_whole(help_of, name, c
     for param in command.params:
         if getattr(param, "is_flag", False):  # a flag takes no value: its line shows none
             line = next(line for line in lines if re.search(rf"{re.escape(param.opts[0])}(\s|$)", line))
-            assert re.fullmatch(rf"\s*(-\w, )?{re.escape(param.opts[0])}(\s{{2,}}.*)?", line), line
+            pair = "".join(f" / {re.escape(o)}" for o in param.secondary_opts)  # `--replan / --fresh`
+            assert re.fullmatch(rf"\s*(-\w, )?{re.escape(param.opts[0])}{pair}(\s{{2,}}.*)?", line), line
     assert re.search(r"--help\s{2,}Show", text), text
 
 
