@@ -422,110 +422,15 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
     postpone = _texts("apply_quick", "postpone", postpone, "a text ID=YYYY-MM-DD")
     exclude = _texts("apply_quick", "exclude", exclude, "an organisation's id")
     capacity = _texts("apply_quick", "capacity", capacity, "a text POOL=FTE[@YYYY-MM] or POOL=80%[@YYYY-MM]")
-    changes: list[Change] = []
-    typed: list[tuple[str, str]] = []  # each change as typed, (option, value), beside `changes`
     errors: list[InputError] = []
     # the same change given twice (`--exclude meraker --exclude meraker`: a script's list with a repeat) is
     # refused, not taken and listed twice: each is applied once, as written; the repeat is not read again
-    postpone, exclude, capacity = (_once(option, texts, errors) for option, texts in
-                                   (("--postpone", postpone), ("--exclude", exclude), ("--capacity", capacity)))
-    for text in postpone:
-        where = Location("--postpone")
-        match = _QUICK_POSTPONE.match(text.strip())
-        if not match:
-            loose = _QUICK_LOOSE.match(text.strip())  # `orsta=01.01.2026`: the date written as in the data files
-            meant = date_meant(loose["value"]) if loose else None
-            ident = loose["key"] if loose else ""  # `Ørsta=01.01.2026`: the id said with the date, not after it
-            named = ident if re.fullmatch(ID_PATTERN, ident) else slug(ident) if slug(ident) in problem.org else None
-            found = (f"the date {loose['value']!r}" + ("" if named == ident else f" and the name {ident!r}")
-                     if meant else "")
-            errors.append(InputError(f"{text!r}: expected ID=YYYY-MM-DD, " + (
-                f"found {found}; write {named}={meant}" if meant and named else
-                f"found {found}; write the date as {meant}, and the id: {id_advice(ident)}" if meant else
-                "e.g. helse-more-og-romsdal=2024-10-01"), where))
-            continue
-        changes.append(_quick(Postpone, where, errors, text, actor=match["id"], earliest=match["date"]))
-        typed.append(("--postpone", text.strip()))
-    for text in exclude:
-        changes.append(_quick(Exclude, Location("--exclude"), errors, text, actor=text.strip()))
-        typed.append(("--exclude", text.strip()))
-    for text in capacity:
-        where = Location("--capacity")
-        match = _QUICK_CAPACITY.match(text.strip())
-        negative = _QUICK_NEGATIVE.match(text.strip())
-        if negative is not None:  # `specialist=-5`: read as a cut of 5, perhaps; it is the pool's capacity
-            unit = "%" if negative["pct"] else " FTE"
-            at = f"@{negative['month']}" if negative["month"] else ""
-            cut = float(negative["value"])
-            share = f"{_plain_number(100 - cut)}%" if negative["pct"] and cut < 100 else "80%"
-            pool = next((p for p in problem.waves.pools if p.id == negative["pool"]), None)
-            keeps = (f"{_plain_number(round(pool.fte - cut, 6))}" if pool is not None and not pool.changes
-                     and not negative["pct"] and pool.fte >= cut else "FTE")  # 168 FTE less 5: 163
-            errors.append(InputError(
-                f"{text!r}: a capacity is not negative (-{negative['value']}{unit}); --capacity gives the pool's "
-                f"capacity from then on, not a change: for {negative['value']}{unit} fewer write the FTE it keeps "
-                f"({negative['pool']}={keeps}{at}) or its share ({negative['pool']}={share}{at})", where))
-            pools = [p.id for p in problem.waves.pools]
-            if pool is None and re.fullmatch(ID_PATTERN, negative["pool"]):
-                errors.append(InputError(f"{negative['pool']!r} is not a pool{did_you_mean(negative['pool'], pools)}; "
-                                         f"pools: {', '.join(pools)}", where))
-            continue
-        if not match:
-            # `primary=57,6@07.2024`: the number and the month written as in the data files; the whole form to
-            # write, as --postpone gives it, where each is read (else what is said of the number)
-            loose = _QUICK_LOOSE.match(text.strip())
-            value = (re.fullmatch(r"(?P<number>[^%@]+?)(?P<pct>%?)(?:@(?P<month>.*))?", loose["value"]) if loose
-                     else None)
-            said = "e.g. primary=57.6@2024-07 or primary=80%@2024-07"
-            if value is not None:
-                kind, number, month = "percentage" if value["pct"] else "FTE", value["number"].strip(), value["month"]
-                limits = _capacity_limits(bool(value["pct"]))
-                read = _number_read(number, whole=False, limits=limits)
-                if read is None and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", number):  # as written
-                    refused = _outside(number, float(number), False, limits)
-                    read = ([], refused) if refused else ([float(number)], None)
-                elif read is None and _exponent(number) is not None and math.isfinite(float(number)):
-                    # `primary=1e-3`: an exponent, refused as in a scenario file, with its decimal digits
-                    refused = _outside(number, float(number), False, limits)
-                    digits = _digits_to_write(number, float(number))
-                    read = (([], refused) if refused else ([Decimal(number)], "in decimal digits, not as an exponent")
-                            if digits == _plain_number(Decimal(number)) else ([], digits))
-                month_as = None if month is None else (
-                    month.strip() if re.fullmatch(MONTH_PATTERN, month.strip()) else month_meant(month))
-                wrong = ([f"the {kind} {number!r}"] if read is None or read[1] is not None else []) + (
-                    [f"the month {month!r}"] if month is not None and month_as != month.strip() else [])
-                if read is not None and len(read[0]) == 1 and (month is None or month_as):
-                    form = (f"{loose['key']}={_plain_number(read[0][0])}{value['pct']}"
-                            f"{'@' + month_as if month_as else ''}")
-                    notes = ([f"the {kind} {read[1]}"] if read[1] is not None else []) + (
-                        ["the month as YYYY-MM"] if month is not None and month_as != month.strip() else [])
-                    said = (f"found {' and '.join(wrong)}; write {form}: {', '.join(notes)}" if wrong else
-                            f"write {form}")
-                else:  # what is said of each: the number's range, or its two readings; a month not read
-                    told = ([f"the {kind} {number!r}: write {read[1]}"] if read is not None and read[1] else []) + (
-                        [f"the month {month!r}: write a month as YYYY-MM (e.g. 2024-07)"] if month is not None
-                        and not month_as else [])
-                    said = f"found {'; and '.join(told)}" if told else said
-            errors.append(InputError(f"{text!r}: expected POOL=FTE[@YYYY-MM] or POOL=PERCENT%[@YYYY-MM], {said}",
-                                     where))
-            continue
-        value = float(match["value"])
-        _, high = _capacity_limits(bool(match["pct"]))
-        if high is not None and value > high:  # said in the form it was written
-            most = f"{high:g}%" if match["pct"] else f"{high:g} FTE"
-            errors.append(InputError(f"{text!r}: {match['value']}{'%' if match['pct'] else ' FTE'} is more than a "
-                                     f"pool may have here: at most {most}", where))
-            continue
-        fields = {"factor": value / 100} if match["pct"] else {"fte": value}
-        fields["from"] = match["month"]  # the field's name in a scenario file, as its error says
-        change = _quick(Capacity, where, errors, text, pool=match["pool"], **fields)
-        pools = [pool.id for pool in problem.waves.pools]
-        if change is None and match["pool"] not in pools and re.fullmatch(ID_PATTERN, match["pool"]):
-            # said with the month's error, not after it is mended (not an id at all: said by _quick)
-            errors.append(InputError(f"{match['pool']!r} is not a pool{did_you_mean(match['pool'], pools)}; "
-                                     f"pools: {', '.join(pools)}", where))
-        changes.append(change)
-        typed.append(("--capacity", text.strip()))
+    given = [(option, text) for option, texts in (("--postpone", postpone), ("--exclude", exclude),
+                                                  ("--capacity", capacity))
+             for text in _once(option, texts, errors)]
+    # each read (None where it is malformed: said in `errors`, and nothing is applied), in the order typed
+    changes = [_QUICK_READERS[option](problem, text, errors) for option, text in given]
+    typed = [(option, text.strip()) for option, text in given]  # each change as typed, beside `changes`
     if not changes and not errors:
         return problem
     draft = _Draft(problem, "command line")
@@ -536,6 +441,114 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
     # no errors: each change was applied, in the order typed (`typed` beside `changes`)
     return draft.problem([AppliedChange(COMMAND_LINE, (item,), typed=as_typed)
                           for item, as_typed in zip(draft.noted(), typed, strict=True)])
+
+
+def _quick_postpone(problem: Problem, text: str, errors: list[InputError]) -> Change | None:
+    """`--postpone ID=YYYY-MM-DD`: the change, or None where it is malformed (said in `errors`)."""
+    where = Location("--postpone")
+    match = _QUICK_POSTPONE.match(text.strip())
+    if not match:
+        loose = _QUICK_LOOSE.match(text.strip())  # `orsta=01.01.2026`: the date written as in the data files
+        meant = date_meant(loose["value"]) if loose else None
+        ident = loose["key"] if loose else ""  # `Ørsta=01.01.2026`: the id said with the date, not after it
+        named = ident if re.fullmatch(ID_PATTERN, ident) else slug(ident) if slug(ident) in problem.org else None
+        found = (f"the date {loose['value']!r}" + ("" if named == ident else f" and the name {ident!r}")
+                 if meant else "")
+        errors.append(InputError(f"{text!r}: expected ID=YYYY-MM-DD, " + (
+            f"found {found}; write {named}={meant}" if meant and named else
+            f"found {found}; write the date as {meant}, and the id: {id_advice(ident)}" if meant else
+            "e.g. helse-more-og-romsdal=2024-10-01"), where))
+        return None
+    return _quick(Postpone, where, errors, text, actor=match["id"], earliest=match["date"])
+
+
+def _quick_exclude(problem: Problem, text: str, errors: list[InputError]) -> Change | None:
+    """`--exclude ID`: the change, or None where the id is not one (said in `errors`)."""
+    return _quick(Exclude, Location("--exclude"), errors, text, actor=text.strip())
+
+
+def _quick_capacity(problem: Problem, text: str, errors: list[InputError]) -> Change | None:
+    """`--capacity POOL=FTE[@YYYY-MM]` or `POOL=80%[@YYYY-MM]`: the change, or None where it is malformed
+    (said in `errors`, with the form to write)."""
+    where = Location("--capacity")
+    match = _QUICK_CAPACITY.match(text.strip())
+    negative = _QUICK_NEGATIVE.match(text.strip())
+    if negative is not None:  # `specialist=-5`: read as a cut of 5, perhaps; it is the pool's capacity
+        unit = "%" if negative["pct"] else " FTE"
+        at = f"@{negative['month']}" if negative["month"] else ""
+        cut = float(negative["value"])
+        share = f"{_plain_number(100 - cut)}%" if negative["pct"] and cut < 100 else "80%"
+        pool = next((p for p in problem.waves.pools if p.id == negative["pool"]), None)
+        keeps = (f"{_plain_number(round(pool.fte - cut, 6))}" if pool is not None and not pool.changes
+                 and not negative["pct"] and pool.fte >= cut else "FTE")  # 168 FTE less 5: 163
+        errors.append(InputError(
+            f"{text!r}: a capacity is not negative (-{negative['value']}{unit}); --capacity gives the pool's "
+            f"capacity from then on, not a change: for {negative['value']}{unit} fewer write the FTE it keeps "
+            f"({negative['pool']}={keeps}{at}) or its share ({negative['pool']}={share}{at})", where))
+        pools = [p.id for p in problem.waves.pools]
+        if pool is None and re.fullmatch(ID_PATTERN, negative["pool"]):
+            errors.append(InputError(f"{negative['pool']!r} is not a pool{did_you_mean(negative['pool'], pools)}; "
+                                     f"pools: {', '.join(pools)}", where))
+        return None
+    if not match:
+        # `primary=57,6@07.2024`: the number and the month written as in the data files; the whole form to
+        # write, as --postpone gives it, where each is read (else what is said of the number)
+        loose = _QUICK_LOOSE.match(text.strip())
+        value = (re.fullmatch(r"(?P<number>[^%@]+?)(?P<pct>%?)(?:@(?P<month>.*))?", loose["value"]) if loose
+                 else None)
+        said = "e.g. primary=57.6@2024-07 or primary=80%@2024-07"
+        if value is not None:
+            kind, number, month = "percentage" if value["pct"] else "FTE", value["number"].strip(), value["month"]
+            limits = _capacity_limits(bool(value["pct"]))
+            read = _number_read(number, whole=False, limits=limits)
+            if read is None and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", number):  # as written
+                refused = _outside(number, float(number), False, limits)
+                read = ([], refused) if refused else ([float(number)], None)
+            elif read is None and _exponent(number) is not None and math.isfinite(float(number)):
+                # `primary=1e-3`: an exponent, refused as in a scenario file, with its decimal digits
+                refused = _outside(number, float(number), False, limits)
+                digits = _digits_to_write(number, float(number))
+                read = (([], refused) if refused else ([Decimal(number)], "in decimal digits, not as an exponent")
+                        if digits == _plain_number(Decimal(number)) else ([], digits))
+            month_as = None if month is None else (
+                month.strip() if re.fullmatch(MONTH_PATTERN, month.strip()) else month_meant(month))
+            wrong = ([f"the {kind} {number!r}"] if read is None or read[1] is not None else []) + (
+                [f"the month {month!r}"] if month is not None and month_as != month.strip() else [])
+            if read is not None and len(read[0]) == 1 and (month is None or month_as):
+                form = (f"{loose['key']}={_plain_number(read[0][0])}{value['pct']}"
+                        f"{'@' + month_as if month_as else ''}")
+                notes = ([f"the {kind} {read[1]}"] if read[1] is not None else []) + (
+                    ["the month as YYYY-MM"] if month is not None and month_as != month.strip() else [])
+                said = (f"found {' and '.join(wrong)}; write {form}: {', '.join(notes)}" if wrong else
+                        f"write {form}")
+            else:  # what is said of each: the number's range, or its two readings; a month not read
+                told = ([f"the {kind} {number!r}: write {read[1]}"] if read is not None and read[1] else []) + (
+                    [f"the month {month!r}: write a month as YYYY-MM (e.g. 2024-07)"] if month is not None
+                    and not month_as else [])
+                said = f"found {'; and '.join(told)}" if told else said
+        errors.append(InputError(f"{text!r}: expected POOL=FTE[@YYYY-MM] or POOL=PERCENT%[@YYYY-MM], {said}",
+                                 where))
+        return None
+    value = float(match["value"])
+    _, high = _capacity_limits(bool(match["pct"]))
+    if high is not None and value > high:  # said in the form it was written
+        most = f"{high:g}%" if match["pct"] else f"{high:g} FTE"
+        errors.append(InputError(f"{text!r}: {match['value']}{'%' if match['pct'] else ' FTE'} is more than a "
+                                 f"pool may have here: at most {most}", where))
+        return None
+    fields = {"factor": value / 100} if match["pct"] else {"fte": value}
+    fields["from"] = match["month"]  # the field's name in a scenario file, as its error says
+    change = _quick(Capacity, where, errors, text, pool=match["pool"], **fields)
+    pools = [pool.id for pool in problem.waves.pools]
+    if change is None and match["pool"] not in pools and re.fullmatch(ID_PATTERN, match["pool"]):
+        # said with the month's error, not after it is mended (not an id at all: said by _quick)
+        errors.append(InputError(f"{match['pool']!r} is not a pool{did_you_mean(match['pool'], pools)}; "
+                                 f"pools: {', '.join(pools)}", where))
+    return change
+
+
+#: each quick option -> how its text is read into a change
+_QUICK_READERS = {"--postpone": _quick_postpone, "--exclude": _quick_exclude, "--capacity": _quick_capacity}
 
 
 def _once(option: str, texts: list[str], errors: list[InputError]) -> list[str]:
