@@ -181,10 +181,35 @@ def _scenarios(n: int) -> str:
 
 
 def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
-    """The summary for a reader (with a work limit, the warning about unproven plans says they are
-    reproducible instead of advising one)."""
+    """The summary for a reader, section by section (with a work limit, the warning about unproven plans
+    says they are reproducible instead of advising one)."""
     fancy = glyphs_for(console).fancy  # a real terminal (not FORCE_COLOR alone), not TERM=dumb
     short = console.width < WIDE
+    _summary_header(s, console)
+    c = s.completion
+    note = _done_by_note(s)
+    if not s.with_plan:
+        if c is not None and any(p is not None for p in c.p_by.values()):  # known without a plan: not done
+            console.print()
+            say(console, "Rollout complete (the last go-live of the organisations that must go live)", 0, "bold")
+            _done_by_lines(s, console, note)
+        _failures(s, console)
+        return
+    _completion_section(s, console, fancy, note)
+    _cost_section(s, console)
+    _at_risk_section(s, console, fancy, short, top)
+    _influence_section(s, console, fancy, short, top)
+    _axis_sections(s, console, fancy)
+    _organisations_section(s, console, fancy, short)
+    _failures(s, console)
+    if s.estimated:
+        console.print()
+        say(console, ESTIMATE_NOTE, 0, "dim")
+
+
+def _summary_header(s: SweepSummary, console: Console) -> None:
+    """The sweep, its description, how many scenarios have a plan, how they were planned and whether
+    their plans are proven."""
     seed = f", {_glued(f'seed {s.seed}')}" if s.seed is not None else ""
     say(console, f"Sweep {s.spec}: {s.kind.replace('_', ' ')}, {s.scenarios} of {s.size} scenarios{seed}", 0, "bold")
     say(console, s.description, 2, "italic")
@@ -210,16 +235,11 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
                       "work_limit to make them reproducible" + ("" if s.plan == "replan" else
                       ", or plan: replan (--replan) to re-plan each from the base plan") +
             " (docs/sweep.md \"Reproducible\").", 2, "yellow")
-    c = s.completion
-    note = _done_by_note(s)
-    if not s.with_plan:
-        if c is not None and any(p is not None for p in c.p_by.values()):  # known without a plan: not done
-            console.print()
-            say(console, "Rollout complete (the last go-live of the organisations that must go live)", 0, "bold")
-            _done_by_lines(s, console, note)
-        _failures(s, console)
-        return
 
+
+def _completion_section(s: SweepSummary, console: Console, fancy: bool, note: str) -> None:
+    """Rollout complete: base, quantiles, P(done by), the histogram by quarter, who goes live last."""
+    c = s.completion
     console.print()
     say(console, "Rollout complete (the last go-live of the organisations that must go live)", 0, "bold")
     say(console, "  ".join(_glued(f"{label} {_day(day, False)}") for label, day in (
@@ -234,6 +254,9 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
         text = ", ".join(_glued(f"{a.id} {_pct(a.p_last)}") for a in setters)
         say(console, f"Last to go live (sets the completion date; share of scenarios): {text}", 2)
 
+
+def _cost_section(s: SweepSummary, console: Console) -> None:
+    """Cost of delay (or Delay, where the data has no costs), and the organisations out of or into the plan."""
     if s.cost is not None:
         k = s.cost
         console.print()
@@ -255,6 +278,9 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
         for line in _out_of_plan(k, s.with_plan):
             say(console, line, 2)
 
+
+def _at_risk_section(s: SweepSummary, console: Console, fancy: bool, short: bool, top: int) -> None:
+    """Most at risk: the go-lives least likely live by the first live_by date (`SweepSummary.at_risk`)."""
     at_risk = s.at_risk(top)
     console.print()
     say(console, f"Most at risk: go-lives least likely live by {s.live_by[0]}" if s.live_by
@@ -295,6 +321,9 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
     else:
         say(console, "No go-live is later than in the base plan in any scenario.", 2)
 
+
+def _influence_section(s: SweepSummary, console: Console, fancy: bool, short: bool, top: int) -> None:
+    """Whose delay moves others most: the clear least-squares effects."""
     clear = [f for f in s.influence if f.clear and (f.others_population_months > 0 or f.others_moved > 0)]
     if s.influence:
         console.print()
@@ -324,6 +353,9 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
                       + f". Only clear effects {_glued('(|t| >= 3)')} are shown"
                       + (f"; {hidden} more in --format json" if hidden > 0 else "") + " (docs/sweep.md).", 2, "dim")
 
+
+def _axis_sections(s: SweepSummary, console: Console, fancy: bool) -> None:
+    """A grid's table per axis."""
     costs = s.cost is not None and bool(s.cost.actors)  # no costs in the data: no column of zeros
     for axis in s.axes:
         console.print()
@@ -354,6 +386,9 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
             say(console, "Out: organisations the base plan has that the scenario's plan leaves out (mean): open-ended, "
                           "not in Moved or Pop-months.", 2, "dim")
 
+
+def _organisations_section(s: SweepSummary, console: Console, fancy: bool, short: bool) -> None:
+    """Go-live per organisation: those whose go-live varies most, as wide as the terminal allows."""
     console.print()
     actors, hidden = _organisations_shown(s)
     say(console, "Go-live per organisation (scenarios with a plan)"
@@ -381,10 +416,6 @@ def render_summary(s: SweepSummary, console: Console, top: int = 10) -> None:
         say(console, f"A wider terminal ({wide} columns) shows P10{every}.", 2, "dim")
     if _has_by(chosen) and _by_range_note(actors):
         say(console, _by_range_note(actors), 2, "dim")
-    _failures(s, console)
-    if s.estimated:
-        console.print()
-        say(console, ESTIMATE_NOTE, 0, "dim")
 
 
 def _done_by_lines(s: SweepSummary, console: Console, note: str) -> None:
