@@ -283,193 +283,238 @@ def _interval(m: cp_model.CpModel, start, size: int, presence, name: str):
 
 
 def _build(a: _Analysis, *, symmetry: bool = True) -> _Built:
-    problem = a.problem
-    m = cp_model.CpModel()
-    m.name = "hpplan rollout (interval form)"
-    makespan_kind = problem.waves.objective.kind == "makespan"
-    costs, never = ({}, {}) if makespan_kind else _slot_costs(a)
+    """The interval form of the analysed problem (module docstring), in its constraint groups' order:
+    variables, rules, window limits, pool capacity, symmetry breaking, objective."""
+    form = _IntervalForm(a)
+    form.variables()
+    form.rules()
+    form.window_limits()
+    form.pool_capacity()
+    if symmetry:
+        _break_symmetry(form.m, a, form.month, form.present, form.window_of)
+    return form.objective()
 
-    month: dict[str, cp_model.IntVar] = {}
-    present: dict[str, object] = {}
-    window_of: dict[str, dict[int, Slot]] = {}
-    for org in problem.plannable:
-        dom = a.domain[org.id]
-        if not dom or org.id in a.must_stay_out:
-            if org.id in a.must_go_live:
-                m.add_bool_or([]).with_name(f"no_window[{org.id}]")
-            present[org.id] = 0
-            continue
-        best: dict[int, Slot] = {}
-        for s in dom:  # the cheapest window of each month, the earliest among equals (dates sorted)
-            cost = costs.get(org.id, {}).get(s.id, 0)
-            if s.month not in best or cost < costs.get(org.id, {}).get(best[s.month].id, 0):
-                best[s.month] = s
-        window_of[org.id] = best
-        month[org.id] = m.new_int_var_from_domain(cp_model.Domain.from_values(sorted(best)), f"month[{org.id}]")
-        if org.id in a.must_go_live:
-            present[org.id] = 1
-        else:
-            present[org.id] = m.new_bool_var(f"present[{org.id}]")
 
-    def lit(org_id: str):
-        return present.get(org_id, 0)
+class _IntervalForm:
+    """The interval form's model being built: each organisation's go-live month (`month`, over the months
+    of its cheapest window each), whether it goes live (`present`: 1, 0 or a literal) and which window
+    each month stands for (`window_of`); `position` is made where a rule needs window positions."""
 
-    def enforce(constraint, *orgs: str) -> None:
-        literals = [lit(o) for o in orgs]
+    def __init__(self, a: _Analysis) -> None:
+        self.a = a
+        self.problem = a.problem
+        self.m = cp_model.CpModel()
+        self.m.name = "hpplan rollout (interval form)"
+        self.makespan_kind = self.problem.waves.objective.kind == "makespan"
+        self.costs, self.never = ({}, {}) if self.makespan_kind else _slot_costs(a)
+        self.month: dict[str, cp_model.IntVar] = {}
+        self.present: dict[str, object] = {}
+        self.window_of: dict[str, dict[int, Slot]] = {}
+        self.position_var: dict[str, cp_model.IntVar] = {}
+
+    def lit(self, org_id: str):
+        return self.present.get(org_id, 0)
+
+    def enforce(self, constraint, *orgs: str) -> None:
+        literals = [self.lit(o) for o in orgs]
         if any(isinstance(x, int) and x == 0 for x in literals):
             return
-        c = m.add(constraint)
+        c = self.m.add(constraint)
         live = [x for x in literals if not isinstance(x, int)]
         if live:
             c.only_enforce_if(live)
 
-    for reason in a.impossible:
-        m.add_bool_or([]).with_name(reason[:200])
+    def position(self, org_id: str) -> cp_model.IntVar:
+        if org_id not in self.position_var:
+            table = [(mo, s.position) for mo, s in self.window_of[org_id].items()]
+            var = self.m.new_int_var_from_domain(cp_model.Domain.from_values(sorted({p for _, p in table})),
+                                                 f"position[{org_id}]")
+            self.m.add_allowed_assignments([self.month[org_id], var], table)
+            self.position_var[org_id] = var
+        return self.position_var[org_id]
 
-    # ---- rules
-    position_var: dict[str, cp_model.IntVar] = {}
+    def variables(self) -> None:
+        """Each organisation's month and presence; the analysis's impossibilities as empty clauses."""
+        a, problem = self.a, self.problem
+        for org in problem.plannable:
+            dom = a.domain[org.id]
+            if not dom or org.id in a.must_stay_out:
+                if org.id in a.must_go_live:
+                    self.m.add_bool_or([]).with_name(f"no_window[{org.id}]")
+                self.present[org.id] = 0
+                continue
+            best: dict[int, Slot] = {}
+            for s in dom:  # the cheapest window of each month, the earliest among equals (dates sorted)
+                cost = self.costs.get(org.id, {}).get(s.id, 0)
+                if s.month not in best or cost < self.costs.get(org.id, {}).get(best[s.month].id, 0):
+                    best[s.month] = s
+            self.window_of[org.id] = best
+            self.month[org.id] = self.m.new_int_var_from_domain(cp_model.Domain.from_values(sorted(best)),
+                                                                f"month[{org.id}]")
+            if org.id in a.must_go_live:
+                self.present[org.id] = 1
+            else:
+                self.present[org.id] = self.m.new_bool_var(f"present[{org.id}]")
 
-    def position(org_id: str) -> cp_model.IntVar:
-        if org_id not in position_var:
-            table = [(mo, s.position) for mo, s in window_of[org_id].items()]
-            var = m.new_int_var_from_domain(cp_model.Domain.from_values(sorted({p for _, p in table})), f"position[{org_id}]")
-            m.add_allowed_assignments([month[org_id], var], table)
-            position_var[org_id] = var
-        return position_var[org_id]
+        for reason in a.impossible:
+            self.m.add_bool_or([]).with_name(reason[:200])
 
-    for p in a.precedences:
-        if isinstance(lit(p.then), int) and lit(p.then) == 0:
-            continue
-        if isinstance(lit(p.first), int) and lit(p.first) == 0:
-            m.add(lit(p.then) == 0) if not isinstance(lit(p.then), int) else m.add_bool_or([]).with_name(
-                f"precedence[{p.first}<{p.then}]:first_never")
-            continue
-        if not isinstance(lit(p.then), int) and not (isinstance(lit(p.first), int)):
-            m.add_implication(lit(p.then), lit(p.first))
-        elif isinstance(lit(p.then), int) and not isinstance(lit(p.first), int):
-            m.add(lit(p.first) == 1)
+    def rules(self) -> None:
+        """The rules' relations (`_analyse`): precedences, with_or_before pairs, together and
+        not_same_window groups."""
+        a = self.a
+        for p in a.precedences:
+            self._precedence(p)
+        for actor, target in a.with_or_before:
+            if actor in self.month and target in self.month:
+                self.enforce(self.month[actor] <= self.month[target], actor, target)
+        for group in a.together:
+            self._together(group)
+        for group in a.not_same:
+            intervals = [_interval(self.m, self.month[x], 1, self.lit(x), f"window[{x}]")
+                         for x in group if x in self.month]
+            if len(intervals) >= 2:
+                self.m.add_no_overlap(intervals)
+
+    def _precedence(self, p) -> None:
+        then, first = self.lit(p.then), self.lit(p.first)
+        if isinstance(then, int) and then == 0:
+            return
+        if isinstance(first, int) and first == 0:
+            if isinstance(then, int):
+                self.m.add_bool_or([]).with_name(f"precedence[{p.first}<{p.then}]:first_never")
+            else:
+                self.m.add(then == 0)
+            return
+        if not isinstance(then, int) and not isinstance(first, int):
+            self.m.add_implication(then, first)
+        elif isinstance(then, int) and not isinstance(first, int):
+            self.m.add(first == 1)
         # one window per month among related organisations: position order = month order
         gap = max(p.gap_months, min(p.gap_windows, 1))
-        enforce(month[p.then] >= month[p.first] + gap, p.then)
+        self.enforce(self.month[p.then] >= self.month[p.first] + gap, p.then)
         if p.gap_windows >= 2:
-            enforce(position(p.then) >= position(p.first) + p.gap_windows, p.then)
-    for actor, target in a.with_or_before:
-        if actor in month and target in month:
-            enforce(month[actor] <= month[target], actor, target)
-    for group in a.together:
-        live = [x for x in group if x in month]
+            self.enforce(self.position(p.then) >= self.position(p.first) + p.gap_windows, p.then)
+
+    def _together(self, group) -> None:
+        live = [x for x in group if x in self.month]
         if len(live) < len(group):  # a member never goes live: none may
             for x in live:
-                if isinstance(lit(x), int):
-                    m.add_bool_or([]).with_name(f"together[{x}]:member_never")
+                if isinstance(self.lit(x), int):
+                    self.m.add_bool_or([]).with_name(f"together[{x}]:member_never")
                 else:
-                    m.add(lit(x) == 0)
-            continue
+                    self.m.add(self.lit(x) == 0)
+            return
         first, *others = group
+        lead = self.lit(first)
         for x in others:
-            if isinstance(lit(first), int) or isinstance(lit(x), int):
-                if not (isinstance(lit(first), int) and isinstance(lit(x), int)):
-                    var, const = (lit(x), lit(first)) if isinstance(lit(first), int) else (lit(first), lit(x))
-                    m.add(var == const)
+            other = self.lit(x)
+            if isinstance(lead, int) or isinstance(other, int):
+                if not (isinstance(lead, int) and isinstance(other, int)):
+                    var, const = (other, lead) if isinstance(lead, int) else (lead, other)
+                    self.m.add(var == const)
             else:
-                m.add(lit(first) == lit(x))
-            enforce(month[first] == month[x], first)
-    for group in a.not_same:
-        intervals = [_interval(m, month[x], 1, lit(x), f"window[{x}]") for x in group if x in month]
-        if len(intervals) >= 2:
-            m.add_no_overlap(intervals)
+                self.m.add(lead == other)
+            self.enforce(self.month[first] == self.month[x], first)
 
-    # ---- window limits: one-month intervals at the go-live month, capacity blocked down to the bound
-    for index, measure, bound, windows, weights in a.limits:
-        live = {o: w for o, w in weights.items() if o in month}
-        total = sum(live.values())
-        if total <= bound:
-            continue
-        # the months whose window (the one window of that month open to related organisations) is limited
-        months = {mo for o in live for mo, s in window_of[o].items() if s.id in windows}
-        intervals, demands = [], []
-        for o, w in live.items():
-            intervals.append(_interval(m, month[o], 1, lit(o), f"limit{index}.{measure}[{o}]"))
-            demands.append(w)
-        for mo in sorted(months):
-            intervals.append(m.new_fixed_size_interval_var(mo, 1, f"limit{index}.{measure}@{mo}"))
-            demands.append(total - bound)
-        m.add_cumulative(intervals, demands, total).with_name(f"limit{index}.{measure}")
-
-    # ---- pool capacity
-    first_month, last_month = problem.start_month, problem.end_month
-    for pool in problem.waves.pools:
-        runs = []  # (org id, start offset, length, load)
-        for org in problem.plannable:
-            if org.id not in month:
+    def window_limits(self) -> None:
+        """One-month intervals at the go-live month, capacity blocked down to the bound."""
+        a = self.a
+        for index, measure, bound, windows, weights in a.limits:
+            live = {o: w for o, w in weights.items() if o in self.month}
+            total = sum(live.values())
+            if total <= bound:
                 continue
-            for pool_of, profile in problem.loads(org):
-                if pool_of.id == pool.id:
-                    runs.extend((org.id, off, length, load) for off, length, load in profile.runs())
-        capacity = {t: problem.capacity(pool, t) for t in range(first_month, last_month + 1)}
-        pinned = problem.pinned_load(pool)
-        top = max(capacity.values(), default=0)
-        # the load that could fall on a month the core does not check: such months must never bind
-        outside = 0
-        for org_id, off, length, load in runs:
-            low, high = min(window_of[org_id]), max(window_of[org_id])
-            if low + off < first_month or high + off + length - 1 > last_month:
-                outside += load
-        cap = max(top, outside)
-        intervals, demands = [], []
-        for org_id, off, length, load in runs:
-            low, high = min(window_of[org_id]), max(window_of[org_id])
-            if high + off + length - 1 < first_month or low + off > last_month:
-                continue  # always outside the checked months
-            intervals.append(_interval(m, month[org_id] + off, length, lit(org_id), f"load[{org_id},{pool.id},{off}]"))
-            demands.append(load)
-        if not intervals:
-            if any(pinned[t] > capacity[t] for t in capacity):
-                m.add_bool_or([]).with_name(f"capacity[{pool.id}]:pinned_over")
-            continue
-        add_blocked_cumulative(m, pool.id, intervals, demands, capacity, pinned, cap)
+            # the months whose window (the one window of that month open to related organisations) is limited
+            months = {mo for o in live for mo, s in self.window_of[o].items() if s.id in windows}
+            intervals, demands = [], []
+            for o, w in live.items():
+                intervals.append(_interval(self.m, self.month[o], 1, self.lit(o), f"limit{index}.{measure}[{o}]"))
+                demands.append(w)
+            for mo in sorted(months):
+                intervals.append(self.m.new_fixed_size_interval_var(mo, 1, f"limit{index}.{measure}@{mo}"))
+                demands.append(total - bound)
+            self.m.add_cumulative(intervals, demands, total).with_name(f"limit{index}.{measure}")
 
-    if symmetry:
-        _break_symmetry(m, a, month, present, window_of)
 
-    # ---- objective
-    t0 = problem.start_month
-    built = _Built(m, a, month, present, window_of, 0)
-    if makespan_kind:
-        horizon = max((s.month for s in a.slots), default=t0) - t0
-        longest = max((len(p.after) for p in problem.profiles.values()), default=0)
-        z = m.new_int_var(0, max(horizon + longest, 0), "makespan")
-        for org in problem.plannable:
-            if org.id not in month:
+    def pool_capacity(self) -> None:
+        """Each pool's load profiles as intervals on a cumulative blocked down to the monthly capacity."""
+        problem = self.problem
+        first_month, last_month = problem.start_month, problem.end_month
+        for pool in problem.waves.pools:
+            runs = []  # (org id, start offset, length, load)
+            for org in problem.plannable:
+                if org.id not in self.month:
+                    continue
+                for pool_of, profile in problem.loads(org):
+                    if pool_of.id == pool.id:
+                        runs.extend((org.id, off, length, load) for off, length, load in profile.runs())
+            capacity = {t: problem.capacity(pool, t) for t in range(first_month, last_month + 1)}
+            pinned = problem.pinned_load(pool)
+            top = max(capacity.values(), default=0)
+            # the load that could fall on a month the core does not check: such months must never bind
+            outside = 0
+            for org_id, off, length, load in runs:
+                low, high = min(self.window_of[org_id]), max(self.window_of[org_id])
+                if low + off < first_month or high + off + length - 1 > last_month:
+                    outside += load
+            cap = max(top, outside)
+            intervals, demands = [], []
+            for org_id, off, length, load in runs:
+                low, high = min(self.window_of[org_id]), max(self.window_of[org_id])
+                if high + off + length - 1 < first_month or low + off > last_month:
+                    continue  # always outside the checked months
+                intervals.append(_interval(self.m, self.month[org_id] + off, length, self.lit(org_id),
+                                           f"load[{org_id},{pool.id},{off}]"))
+                demands.append(load)
+            if not intervals:
+                if any(pinned[t] > capacity[t] for t in capacity):
+                    self.m.add_bool_or([]).with_name(f"capacity[{pool.id}]:pinned_over")
                 continue
-            hypercare = max((len(profile.after) for _, profile in problem.loads(org)), default=0)
-            enforce(z >= month[org.id] + hypercare - t0, org.id)
-        built.objective = z
-        built.makespan = z
-    else:
-        terms = []
-        for org in problem.plannable:
-            if org.id not in month:
-                terms.append(never[org.id])
-                continue
-            table = [(mo, costs[org.id][s.id]) for mo, s in window_of[org.id].items()]
-            values = sorted({c for _, c in table})
-            if len(values) == 1:
-                slot_cost = values[0]
-            else:
-                slot_cost = m.new_int_var_from_domain(cp_model.Domain.from_values(values), f"cost[{org.id}]")
-                m.add_allowed_assignments([month[org.id], slot_cost], table)
-            p = lit(org.id)
-            if isinstance(p, int):
-                terms.append(slot_cost)
-            else:
-                cost = m.new_int_var(min(values + [never[org.id]]), max(values + [never[org.id]]), f"total_cost[{org.id}]")
-                m.add(cost == slot_cost).only_enforce_if(p)
-                m.add(cost == never[org.id]).only_enforce_if(~p)
-                terms.append(cost)
-        built.objective = sum(terms)
-    m.minimize(built.objective)
-    return built
+            add_blocked_cumulative(self.m, pool.id, intervals, demands, capacity, pinned, cap)
+
+
+    def objective(self) -> _Built:
+        """The makespan, or each organisation's cost of its month (or of never going live)."""
+        a, problem = self.a, self.problem
+        built = _Built(self.m, a, self.month, self.present, self.window_of, 0)
+        t0 = problem.start_month
+        if self.makespan_kind:
+            horizon = max((s.month for s in a.slots), default=t0) - t0
+            longest = max((len(p.after) for p in problem.profiles.values()), default=0)
+            z = self.m.new_int_var(0, max(horizon + longest, 0), "makespan")
+            for org in problem.plannable:
+                if org.id not in self.month:
+                    continue
+                hypercare = max((len(profile.after) for _, profile in problem.loads(org)), default=0)
+                self.enforce(z >= self.month[org.id] + hypercare - t0, org.id)
+            built.objective = z
+            built.makespan = z
+        else:
+            terms = []
+            for org in problem.plannable:
+                if org.id not in self.month:
+                    terms.append(self.never[org.id])
+                    continue
+                table = [(mo, self.costs[org.id][s.id]) for mo, s in self.window_of[org.id].items()]
+                values = sorted({c for _, c in table})
+                if len(values) == 1:
+                    slot_cost = values[0]
+                else:
+                    slot_cost = self.m.new_int_var_from_domain(cp_model.Domain.from_values(values), f"cost[{org.id}]")
+                    self.m.add_allowed_assignments([self.month[org.id], slot_cost], table)
+                p = self.lit(org.id)
+                if isinstance(p, int):
+                    terms.append(slot_cost)
+                else:
+                    never = self.never[org.id]
+                    cost = self.m.new_int_var(min(values + [never]), max(values + [never]), f"total_cost[{org.id}]")
+                    self.m.add(cost == slot_cost).only_enforce_if(p)
+                    self.m.add(cost == self.never[org.id]).only_enforce_if(~p)
+                    terms.append(cost)
+            built.objective = sum(terms)
+        self.m.minimize(built.objective)
+        return built
 
 
 def _break_symmetry(m: cp_model.CpModel, a: _Analysis, month, present, window_of) -> int:
