@@ -4,6 +4,7 @@ said under the load table, with the `--capacity` what-if that shows what more st
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -56,7 +57,8 @@ def test_the_what_if_adds_at_most_a_quarter_and_at_least_one_fte(data):
     (sentence,) = split_sentences(problem, idle)
     assert sentence.startswith("Pool primary is full in 2025-02 (72 of 72 FTE) while pool specialist has 168 FTE "
                                "spare then")
-    assert "`--capacity primary=90@2025-02`" in sentence and "18 more FTE in primary from 2025-02" in sentence
+    assert f"`hpplan compare -b {data} --fresh --capacity primary=90@2025-02`" in sentence
+    assert "18 more FTE in primary from 2025-02 would bring (90 FTE from then on)" in sentence
     # the specialist pool full beside a primary pool with 42 of 72 spare (25 % of 168): one FTE at least
     tight = _plan(problem, [("specialist", "2025-02", 168, 168), ("primary", "2025-02", 30, 72)])
     (binds,) = split_binds(problem, tight)
@@ -84,12 +86,12 @@ def test_a_plan_whose_primary_pool_is_full_says_so_and_the_what_if_runs(data):
     runner = CliRunner()
     shown = runner.invoke(cli.app, ["solve", "--data", str(data), "-t", "10"], env={"COLUMNS": "200"})
     assert shown.exit_code == 0, shown.output
-    said = re.search(r"Pool primary is full in .*?would bring\.", " ".join(shown.output.split()))
+    said = re.search(r"Pool primary is full in .*?beside the plan as it is\.", " ".join(shown.output.split()))
     assert said is not None, shown.output
     assert "*" in said.group(0).split(" FTE")[0]  # the tiny data's load profiles are estimates: the load is marked
-    option = re.search(r"`--capacity (\S+)`", said.group(0)).group(1)
-    what_if = runner.invoke(cli.app, ["compare", "--baseline", str(data), "--fresh", "--capacity", option,
-                                      "-t", "10"], env={"COLUMNS": "200"})
+    command = shlex.split(re.search(r"`(hpplan compare [^`]+)`", said.group(0)).group(1))  # run as printed
+    option = command[command.index("--capacity") + 1]
+    what_if = runner.invoke(cli.app, command[1:] + ["-t", "10"], env={"COLUMNS": "200"})
     assert what_if.exit_code == 0, what_if.output
     assert f"capacity primary {option.split('=')[1].split('@')[0]} FTE from {months[0]}" in what_if.output
 
@@ -106,8 +108,33 @@ def test_the_markdown_and_the_html_report_say_it_too(data, tmp_path):
     runner = CliRunner()
     md = runner.invoke(cli.app, ["solve", "--data", str(data), "-t", "10", "-f", "markdown"])
     assert md.exit_code == 0, md.output
-    assert "\nPool primary is full in " in md.stdout and "`--capacity primary=" in md.stdout
+    assert "\nPool primary is full in " in md.stdout and "--fresh --capacity primary=" in md.stdout
     page = tmp_path / "r.html"
     html = runner.invoke(cli.app, ["report", "--data", str(data), "-t", "10", "-q", "-o", str(page)])
     assert html.exit_code == 0, html.output
     assert '<p class="caption">Pool primary is full in ' in page.read_text()
+
+
+def test_the_what_if_adds_to_the_first_full_months_limit_and_says_it_replaces_later_changes(data):
+    problem = load_problem(data)
+    # primary 34 FTE, 37 from 2026-01 (as a generated instance's): full in 2025-09 and 2026-02
+    plan = _plan(problem, [("specialist", "2025-09", 0, 168), ("primary", "2025-09", 34, 34),
+                           ("specialist", "2026-02", 0, 168), ("primary", "2026-02", 37, 37)])
+    (binds,) = split_binds(problem, plan)
+    assert binds.first.month == "2025-09" and binds.extra == 9 and binds.what_if == 43  # 34 + 9, not 37 + 9
+    waves = data / "waves.yaml"
+    waves.write_text(waves.read_text().replace(
+        "{id: primary, sector: primary, fte: 72,",
+        "{id: primary, sector: primary, fte: 72, changes: [{from: 2026-01, fte: 80}],"))
+    (sentence,) = split_sentences(load_problem(data), plan)
+    assert "--capacity primary=43@2025-09` shows what 9 more FTE in primary from 2025-09 would bring (43 FTE from " \
+           "then on, in place of its later changes)" in sentence
+
+
+def test_made_with_command_line_changes_the_what_if_is_the_option_to_add(data):
+    from hpplan.scenario import apply_quick
+
+    problem = apply_quick(load_problem(data), postpone=["orsta=2024-09-01"])
+    (sentence,) = split_sentences(problem, _plan(problem, [("specialist", "2025-02", 0, 168),
+                                                           ("primary", "2025-02", 72, 72)]))
+    assert "`--capacity primary=90@2025-02` (added to this plan's command, with hpplan compare --fresh)" in sentence

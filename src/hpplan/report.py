@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterable
@@ -955,6 +956,11 @@ footer { margin-top: 36px; color: #777; font-size: 13px; }
 """ % FONT
 
 
+def _with_code(text: str) -> str:
+    """The text escaped for HTML, its `code` spans (a command, a file's key) as <code>."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", _esc(text))
+
+
 def _esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
@@ -1134,7 +1140,7 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None, compar
                  marked(fmt_number(p.limit), p.limit_estimate),
                  marked(fmt_share(p.utilisation), p.utilisation_estimate)] for label, p in peak_rows(peaks)]
         out.append(_table(["pool", "peak FTE", "month", "limit FTE", "use"], prow, numeric={1, 3, 4}))
-        out += [f'<p class="caption">{_esc(sentence)}</p>' for sentence in split_sentences(problem, solution)]
+        out += [f'<p class="caption">{_with_code(sentence)}</p>' for sentence in split_sentences(problem, solution)]
     over = over_limit_rows(series)
     if over:
         out.append("<h2>Months over the limit</h2>")
