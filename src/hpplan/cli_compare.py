@@ -163,22 +163,30 @@ def check_baseline_fits(problem: Problem, baseline: Baseline, unplaced: list = (
 def baseline_data(problem: Problem, plan: Solution, path: Path) -> tuple[Problem, str | None]:
     """The data a saved plan was made from: `problem` (the baseline's data folder, with any
     --baseline-scenario) with the command line's changes the plan records as typed (its JSON's
-    `command_line`: `solve --exclude X -o plan.json`) applied again, so that next week's re-plan against it
-    reads its moves against the data it was planned with; and a note saying so. A change that no longer
-    applies (the organisation is gone from the data) is said, and the data is used without them."""
+    `command_line`: `solve --exclude X -o plan.json`) applied again, in order, so that next week's re-plan
+    against it reads its moves against the data it was planned with; and a note saying so. A change that
+    no longer applies (its organisation gone from the data) is said and left out; the others are applied."""
     from .scenario import apply_quick
 
     typed = [entry.typed for entry in plan.applied if getattr(entry, "typed", None)]
     if not typed:
         return problem, None
-    given = {option: [value for o, value in typed if o == option] for option in ("--postpone", "--exclude", "--capacity")}
-    said = "; ".join(shlex.join(t) for t in typed)
-    try:
-        made = apply_quick(problem, given["--postpone"], given["--exclude"], given["--capacity"])
-    except InputError as error:
-        return problem, (f"the baseline {path} was made with {said}, which does not apply to the baseline's data "
-                         f"here ({error}); its moves are read against the data without them")
-    return made, f"the baseline {path} was made with {said}: applied to the baseline's data, as the plan records"
+    options = {"--postpone": "postpone", "--exclude": "exclude", "--capacity": "capacity"}
+    applied, failed = [], []
+    for option, value in typed:
+        try:
+            problem = apply_quick(problem, **{options[option]: [value]})
+            applied.append((option, value))
+        except InputError as error:
+            failed.append(f"{shlex.join((option, value))} ({error})")
+    said = []
+    if applied:
+        said.append(f"was made with {'; '.join(shlex.join(t) for t in applied)}: applied to the baseline's data, "
+                    "as the plan records")
+    if failed:
+        said.append(f"was made with {'; '.join(failed)}, which does not apply to the baseline's data here: its "
+                    "moves are read against the data without it")
+    return problem, f"the baseline {path} " + "; and ".join(said)
 
 
 def scenario_notes(path: Path, plan: Solution, problem: Problem) -> list[str]:
@@ -204,12 +212,14 @@ def scenario_notes(path: Path, plan: Solution, problem: Problem) -> list[str]:
         made += [f"the command line's changes ({'; '.join(typed)})"] if typed else []
         head = (f"the baseline {path} was made with {' and '.join(made)}, which the baseline's data here was not "
                 "given" + (f", and {lacks}" if lacking else ""))
-    else:
-        head = f"the baseline {path} {lacks}: it was made with a scenario the baseline's data here was not given"
+    else:  # (the data may have lost them since: not only a scenario)
+        head = (f"the baseline {path} {lacks}: it was made from data that had them (since removed) or with a "
+                "scenario that added them")
     # (quick forms cannot be given to the baseline's side: write them into a scenario file for that)
     give = ("give it with --baseline-scenario FILE (the scenario files the plan was made with)" if files and not typed
             else "give them with --baseline-scenario FILE (the command line's changes written into a scenario file, "
-                 "docs/scenarios.md)")
+                 "docs/scenarios.md)" if typed
+            else "a scenario that added them is given with --baseline-scenario FILE")
     return [f"{head}; {give}, else its moves are read against data it was not planned with"]
 
 
@@ -444,8 +454,14 @@ DATA_HEADINGS = {"removed": "Removed from the data", "added": "Added to the data
 
 
 def sections(c: Comparison) -> list[tuple[str, str]]:
-    """(change, heading) of each section, in order; without a scenario none speaks of one."""
-    return [(change, heading if c.applied else DATA_HEADINGS.get(change, heading)) for change, heading in SECTIONS]
+    """(change, heading) of each section, in order; without a scenario none speaks of one, nor does the
+    section of organisations the baseline's own data lacks too (removed by the data, not by the scenario)."""
+    def by_data(change: str) -> bool:
+        moves = [m for m in c.moves if m.change == change]
+        return bool(moves) and all(cause.kind == "gone" for m in moves for cause in m.causes)
+
+    return [(change, heading if c.applied and not by_data(change) else DATA_HEADINGS.get(change, heading))
+            for change, heading in SECTIONS]
 
 
 def _changed(c: Comparison) -> str:

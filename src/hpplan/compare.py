@@ -67,7 +67,7 @@ LANDINGS_EXAMINED = 5000
 
 #: kinds of cause, in the order the main cause is chosen
 CAUSE_KINDS = ("scenario", "data-change", "window", "data", "history", "knock-on", "limit", "capacity", "rule", "freeze",
-               "objective", "removed", "added", "baseline")
+               "objective", "removed", "gone", "added", "baseline")
 
 
 @dataclass(frozen=True)
@@ -579,7 +579,9 @@ class _Explainer:
 
     def explain(self, move: Move) -> Move:
         if move.change == "removed":
-            causes = [Cause("removed", f"removed from the data{self._by}")]
+            # the baseline's data lacks it too: a saved plan of data that had it (the data removed it, not a scenario)
+            causes = [Cause("removed", f"removed from the data{self._by}") if move.id in self.base_problem.org else
+                      Cause("gone", "not in the data: the baseline plan was made from data that had it")]
         elif move.change == "added":
             org = self.other_problem.org.get(move.id)
             where = org.at if org is not None and self._two_folders() else None
