@@ -225,3 +225,21 @@ def test_a_recorded_change_that_no_longer_applies_leaves_the_others_applied_and_
                  "-t", "10")
     said = " ".join(shown.output.split())
     assert "Removed from the data (1)" in said and "Removed by the scenario" not in said
+
+
+def test_a_postponement_to_an_earlier_date_is_said(data):
+    import warnings
+
+    import pytest
+
+    from hpplan.errors import DataWarning
+    from hpplan.loader import load_problem
+    from hpplan.scenario import apply_quick
+
+    problem = apply_quick(load_problem(data), postpone=["orsta=2024-09-01"])  # earliest 2024-09-01
+    with pytest.warns(DataWarning, match="postpone orsta to 2024-04-20 brings it forward: its earliest is 2024-09-01"):
+        moved = apply_quick(problem, postpone=["orsta=2024-04-20"])
+    assert str(moved.org["orsta"].earliest) == "2024-04-20"  # said, not refused: it may be meant
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        apply_quick(problem, postpone=["orsta=2024-11-01"])  # a later date: nothing to say

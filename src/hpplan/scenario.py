@@ -22,6 +22,7 @@ import datetime as dt
 import math
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +30,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, model_validator
 
-from .errors import InputError, InputErrors, Location, did_you_mean, input_errors
+from .errors import DataWarning, InputError, InputErrors, Location, did_you_mean, input_errors
 from .loader import (DATA_FLAGS, ORGANISATIONS, WAVES, _digits_to_write, _explain, _exponent, _line, _locate,
                      _number_read, _numbers_written_otherwise, _outside, _plain_number, check_references, field_limits,
                      flag_fields, history_preference, not_a_number, validate, validated_beside)
@@ -793,6 +794,12 @@ class _Draft:
                              "changes nothing (give it a date with exclude: {actor, returns} or set its status)",
                              c.where("actor"))
         old = NamedDate(str(org.earliest), org.is_estimate("earliest")) if org.earliest else NamedDate("none")
+        if org.earliest is not None and c.earliest < org.earliest:  # (a typo in a date, often: said, not refused)
+            at = c.where("earliest")
+            warnings.warn(f"hpplan: warning: {f'{at}: ' if at else ''}postpone {org.id} to {c.earliest} brings it "
+                          f"forward: its earliest is {org.earliest}, later; postpone gives a later date. If "
+                          f"{org.id} is ready sooner, that is what is planned (a scenario's `op: set` of earliest says it plainly)",
+                          DataWarning, stacklevel=2)
         update = {"earliest": c.earliest}
         new = self.revalidate(org, dict(update, source=self.scenario_notes(org, update)), c, "earliest")
         self.replace_org(i, new)
