@@ -243,3 +243,16 @@ def test_a_postponement_to_an_earlier_date_is_said(data):
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataWarning)
         apply_quick(problem, postpone=["orsta=2024-11-01"])  # a later date: nothing to say
+
+
+def test_explain_says_the_changes_its_answer_is_about(data):
+    import json
+
+    text = _run("explain", "--data", str(data), "--actor", "orsta", "--postpone", "orsta=2024-09-01", "-t", "10")
+    assert text.exit_code == 0, text.output
+    assert text.stdout.startswith("scenario: command line: postpone orsta: earliest none -> 2024-09-01*\n\nWhy ")
+    plain = _run("explain", "--data", str(data), "--actor", "orsta", "-t", "10")
+    assert plain.stdout.startswith("Why ")  # no changes: as before
+    report = json.loads(_run("explain", "--data", str(data), "--actor", "orsta", "--postpone", "orsta=2024-09-01",
+                             "-t", "10", "-f", "json").stdout)
+    assert report["applied"] == ["command line: postpone orsta: earliest none -> 2024-09-01"]

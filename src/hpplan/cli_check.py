@@ -315,9 +315,16 @@ def explain_command(
         report = answer.to_json_dict()
         if unanswered:  # a program reads that the question was not answered from `verdict`
             report = {"actor": actor, "verdict": "no_plan", "summary": summary + ".", **report}
+        if problem.applied:  # the changes the answer is about, as a plan's JSON records them
+            report["applied"] = [str(change) for change in problem.applied]
         write_stdout(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     else:
-        write_stdout((summary + ".\n\n" if unanswered else "") + answer.to_text())
+        from .compare import marked_applied
+
+        # the changes the answer is about, first, as solve's title and compare's scenario line say them
+        applied = "".join(f"scenario: {marked_applied(change)}\n" for change in problem.applied)
+        write_stdout(applied + ("\n" if applied else "") + (summary + ".\n\n" if unanswered else "")
+                     + answer.to_text())
     raise typer.Exit(code)
 
 
