@@ -256,3 +256,10 @@ def test_explain_says_the_changes_its_answer_is_about(data):
     report = json.loads(_run("explain", "--data", str(data), "--actor", "orsta", "--postpone", "orsta=2024-09-01",
                              "-t", "10", "-f", "json").stdout)
     assert report["applied"] == ["command line: postpone orsta: earliest none -> 2024-09-01"]
+
+
+def test_the_plan_titles_scenario_line_marks_its_dates_as_the_changes_below_do(data):
+    done = _run("solve", "--data", str(data), "--postpone", "orsta=2024-09-01", "-t", "10")
+    assert done.exit_code == 0, done.output
+    assert "scenario: command line: postpone orsta: earliest none -> 2024-09-01*" in done.stdout
+    assert "after a number or a date: an estimate" in " ".join(done.stdout.split())

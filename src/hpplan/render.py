@@ -52,7 +52,7 @@ from .formats import (
     window_users_estimated,
 )
 from .pool_split import split_sentences
-from .problem import Problem, month_index, month_label
+from .problem import Problem, applied_entry, month_index, month_label
 from .schema import Status as OrgStatus
 from .solution import Assignment, Solution, Status
 
@@ -677,7 +677,8 @@ def summary_notes(problem: Problem, solution: Solution) -> list[str]:
     loads = any_load_estimated(peaks)
     # a window's date (its own note) or a go-live's own date (the window line's "live DATE*") that is an estimate
     dates = (any(window_dates_estimated(problem, solution).values())
-             or any(go_live_estimated(problem, e) for e in solution.plan))
+             or any(go_live_estimated(problem, e) for e in solution.plan)
+             or any(d.estimate for change in problem.applied for d in applied_entry(change).dates))
     if unscheduled:
         users = sum(problem.users(problem.org[e.id]) for e in unscheduled if e.id in problem.org)
         count = len(unscheduled)
@@ -724,8 +725,10 @@ def title(problem: Problem, solution: Solution, g: Glyphs) -> Text:
     text.append(g.sep + f"planning date {problem.planning_date.isoformat()}")
     text.append(g.sep)
     text.append(status_text(solution), style=_status_style(solution.status))
-    for change in problem.applied:
-        text.append(f"\nscenario: {change}", style="italic")
+    from .compare import marked_applied
+
+    for change in problem.applied:  # its dates marked as compare's scenario line marks them
+        text.append(f"\nscenario: {marked_applied(change)}", style="italic")
     return text
 
 
