@@ -263,3 +263,13 @@ def test_the_plan_titles_scenario_line_marks_its_dates_as_the_changes_below_do(d
     assert done.exit_code == 0, done.output
     assert "scenario: command line: postpone orsta: earliest none -> 2024-09-01*" in done.stdout
     assert "after a number or a date: an estimate" in " ".join(done.stdout.split())
+
+
+def test_a_scenarios_set_limit_out_of_bounds_is_said_at_its_field(tmp_path, data):
+    scenario = tmp_path / "big.yaml"
+    scenario.write_text(f"base: {data}\ndescription: too big\nchanges:\n  - op: set_limit\n    index: 1\n"
+                        "    max_actors: 99999999999\n")
+    done = _run("solve", "--scenario", str(scenario), "-t", "5")
+    assert done.exit_code == 2
+    assert (f"{scenario}:6: limit #1: max_actors: Input should be less than or equal to 1000000 (got 99999999999)"
+            in " ".join(done.output.split()))

@@ -1166,8 +1166,13 @@ class _Draft:
         data = {k: v for k, v in data.items() if v is not None}
         try:
             limit = Limit.model_validate(data)
-        except ValidationError as exc:
-            raise InputError(f"limit #{c.index}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}", c.at) from None
+        except ValidationError as exc:  # said at the field that is wrong, as the loader says it in waves.yaml
+            error = exc.errors()[0]
+            field = str(error["loc"][0]) if error["loc"] else None
+            said = error["msg"].removeprefix("Value error, ")
+            if field in fields:
+                said = f"{field}: {said} (got {error['input']})"
+            raise InputError(f"limit #{c.index}: {said}", c.where(field) if field in fields else c.at) from None
         limit._at = c.at
         limit._fields_at = dict(self.limits[i]._fields_at) | {key: c.where(key) for key in fields}
         self.limits[i] = limit
