@@ -273,3 +273,12 @@ def test_a_scenarios_set_limit_out_of_bounds_is_said_at_its_field(tmp_path, data
     assert done.exit_code == 2
     assert (f"{scenario}:6: limit #1: max_actors: Input should be less than or equal to 1000000 (got 99999999999)"
             in " ".join(done.output.split()))
+
+
+def test_exclude_of_a_name_whose_id_form_is_no_organisation_suggests_a_real_id():
+    repo = Path(__file__).resolve().parent.parent
+    done = _run("solve", "--data", str(repo / "data"), "--exclude", "ærøy", "-t", "5")
+    assert done.exit_code == 2
+    said = " ".join(done.output.split())
+    assert "no organisation's id is 'aeroy' either (did you mean 'averoy'?)" in said
+    assert "did you mean 'aeroy'" not in said  # (an id no organisation has)

@@ -22,6 +22,7 @@ import datetime as dt
 import math
 import os
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from decimal import Decimal
@@ -39,6 +40,7 @@ from .problem import (COMMAND_LINE, AppliedChange, Changed, NamedDate, Numbering
 from .schema import (
     HISTORY_BY_CALLER,
     ID_PATTERN,
+    ID_RULE,
     MONTH_PATTERN,
     AfterLive,
     Blackout,
@@ -464,8 +466,18 @@ def _quick_postpone(problem: Problem, text: str, errors: list[InputError]) -> Ch
 
 
 def _quick_exclude(problem: Problem, text: str, errors: list[InputError]) -> Change | None:
-    """`--exclude ID`: the change, or None where the id is not one (said in `errors`)."""
-    return _quick(Exclude, Location("--exclude"), errors, text, actor=text.strip())
+    """`--exclude ID`: the change, or None where the id is not one (said in `errors`). A name whose id-like
+    form is no organisation's either (`ærøy`: 'aeroy') is said with the nearest real id, not that form."""
+    ident = text.strip()
+    # (a name with an invisible character or a wide letter, or ids joined by a comma: id_advice says what)
+    plain = "," not in ident and unicodedata.normalize("NFKC", ident) == ident and not any(
+        unicodedata.category(c) == "Cf" for c in ident)
+    if not re.fullmatch(ID_PATTERN, ident) and plain and slug(ident) not in problem.org:
+        errors.append(InputError(f"{text!r}: not an id ({ID_RULE}), and no organisation's id is "
+                                 f"{slug(ident)!r} either{did_you_mean(slug(ident), problem.org)}",
+                                 Location("--exclude")))
+        return None
+    return _quick(Exclude, Location("--exclude"), errors, text, actor=ident)
 
 
 def _quick_capacity(problem: Problem, text: str, errors: list[InputError]) -> Change | None:
