@@ -163,7 +163,7 @@ def test_the_library_refuses_a_results_file_through_a_folder_linked_into_a_data_
 # ---- docs/walkthrough-hmr-postponement.md (this session's page): what it pastes is what the tool gives ----
 
 
-def test_the_walkthrough_pastes_the_figures_the_tool_gives(tmp_path):
+def test_the_walkthrough_pastes_the_figures_the_tool_gives(tmp_path, monkeypatch):
     # step 1's table lacked the estimate mark of the shares live; "What the answer rests on" gave HNT's own
     # 652.5 MNOK for removing window 2025-09 where the other figures of that list are totals (902.5)
     import io
@@ -178,7 +178,8 @@ def test_the_walkthrough_pastes_the_figures_the_tool_gives(tmp_path):
     from hpplan.verify import verify
 
     page = (REPO / "docs" / "walkthrough-hmr-postponement.md").read_text(encoding="utf-8")
-    data = REPO / "data"
+    monkeypatch.chdir(REPO)  # run from the repository, as the walkthrough is: the data folder is `data`
+    data = Path("data")
     problem = load_problem(data)
     plan = solve(problem, SolveOptions(time_limit=30))
     assert plan.status == "optimal" and verify(problem, plan) == []

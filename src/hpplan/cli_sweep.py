@@ -254,6 +254,13 @@ def _override(loaded, samples: Optional[int], seed: Optional[int], time_limit: O
     return LoadedSpec(new, loaded.doc, loaded.path)
 
 
+def _other_plan(context, found) -> str:
+    """How to sum up a results file made in the other `plan` mode (`run.other_plan`), in the command's words."""
+    from .sweep.run import COMMAND_LINE, other_plan
+
+    return other_plan(context, found.header, COMMAND_LINE)
+
+
 def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, no_run: bool, jobs, scheduler, dask,
          options: tuple[str, ...] = ()):
     """Run the sweep (or not), and return the results file's records."""
@@ -266,8 +273,9 @@ def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, n
         if found.header.get("hash") != context.digest():
             raise InputError("was written for other inputs: the spec, the data or the hpplan version changed since"
                              f"{sw.changed_inputs(found.header, sw.header_record(context))}, and --no-run sums up "
-                             "only the results of this sweep. Give the options the file was run with, or run this "
-                             "sweep without --no-run (into another --out, or --overwrite it)", Location(str(out)))
+                             f"only the results of this sweep. {_other_plan(context, found)}Give the options the "
+                             "file was run with, or run this sweep without --no-run (into another --out, or "
+                             "--overwrite it)", Location(str(out)))
         return found
     if out.exists() and not resume and not overwrite and out.stat().st_size > 0:
         found, _ = sw.read_results(out)
@@ -275,7 +283,8 @@ def _run(sw, context, spec: Path, out: Path, *, resume: bool, overwrite: bool, n
         if found.header.get("hash") != context.digest():
             raise InputError("exists and was written for other inputs: the spec, the data or the hpplan version "
                              f"changed since{sw.changed_inputs(found.header, sw.header_record(context))}; "
-                             "--overwrite replaces it, or give another --out", Location(str(out)))
+                             f"{_other_plan(context, found)}--overwrite replaces it, or give another --out",
+                             Location(str(out)))
         if len(done) == context.size and found.base is not None:
             _say(f"all {context.size} scenarios are already in {out}; summing them up (--overwrite runs them again)")
             return found

@@ -33,8 +33,14 @@ produced them in whatever order.
   sweep the slips are drawn independently, so each slope estimates that organisation's average
   marginal effect (the others' slips are noise independent of it); in a grid, a postponement axis's
   slope is the axis effect. Each slope has its standard error and t statistic; an effect is *clear*
-  when |t| >= 3 (stricter than the usual 2, as many organisations are tested at once). Clear effects
+  when |t| reaches `clear_threshold`: a 5 % chance in all of a false "clear" among the organisations
+  tested (Bonferroni: 5 % / tested, two-sided, on the normal approximation), widened to Student's t for
+  the scenarios' number (n - 2 degrees of freedom); in a Monte Carlo sweep, only for an organisation
+  that slipped in at least MIN_SLIPPED scenarios (a grid's values are chosen, not drawn). Clear effects
   are listed first, each group by slope.
+- Plans proven: a record's `proven` (the objective proven optimal) and `tie_break` (the ties among the
+  equally good plans broken to the end, or cut short: an equally good plan, which of the equals may differ
+  run to run). The base plan's gap is the summary's `base_gap`: every scenario is measured against it.
 """
 
 from __future__ import annotations
@@ -43,11 +49,13 @@ import datetime as dt
 import math
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from statistics import NormalDist
 from typing import Iterable
 
 from ..formats import ESTIMATE_NOTE
 from ..io import readable
 from .run import Results
+from .sample import proven_optimal
 
 OK = ("optimal", "feasible")
 
@@ -164,7 +172,7 @@ class Influence:
     correlation: float | None  # of its slip with the others' population-months
     stderr: float | None  # standard error of `others_population_months`
     t: float | None  # its t statistic (slope / stderr)
-    clear: bool  # |t| >= CLEAR_T: an effect the sample size tells apart from noise
+    clear: bool  # |t| >= clear_threshold (Monte Carlo: slipped in MIN_SLIPPED scenarios): told apart from noise
     others_population_months_is_estimate: bool = False  # the others' populations it sums include an estimate
 
 
@@ -217,8 +225,17 @@ class SweepSummary:
     axes: list[AxisEffect] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     base_status: str | None = None
-    unproven: int = 0  # plans not proven optimal with a complete tie-break (cut short by the time limit)
+    #: the base plan's gap in percent from its bound (0: proven optimal; None: a file made before the key),
+    #: and whether it is proven: every delay (and with plan: replan every date) rests on that one plan
+    base_gap: float | None = None
+    base_proven: bool | None = None
+    unproven: int = 0  # plans whose objective is not proven optimal (status feasible, gap > 0)
+    #: plans proven optimal whose tie-break was cut short: an equally good plan, which of the equals may differ
+    tie_break_cut: int = 0
+    #: |t| from which an influence counts as clear, for the organisations tested and the scenarios (None: none)
+    clear_threshold: float | None = None
     work_limit: float | None = None  # the solves' (results header): the plans cut short by it are reproducible
+    base_time_limit: float | None = None  # the base plan's solve's (results header; None: a file made before it)
     #: scenarios without a plan because an organisation that must go live is ready only after the last window
     ready_after_last_window: int = 0
     #: the data's `together` rules (the base record's: {id, members}), whose members go live as one
@@ -248,33 +265,70 @@ class SweepSummary:
         """The `together` rule ({id, members}) the organisation is a member of, if any."""
         return next((g for g in self.together if ident in g.get("members", ())), None)
 
+    def planned_in_time(self, a: ActorStats) -> bool:
+        """Whether the base plan has the organisation live by the first `live_by` date (without dates: whether
+        the base plan has it at all, or a scenario does): only such a go-live can be at risk of missing it."""
+        if not self.live_by:
+            return a.base is not None or (a.p_later or 0) > 0
+        return a.base is not None and a.base <= self.live_by[0]
+
     def at_risk(self, n: int = 10) -> list[ActorStats]:
-        """The go-lives least likely live by the first `live_by` date (without dates: most often later
-        than in the base plan), then by share later, mean delay, population and id. The members of a
-        `together` rule go live as one: the group is one row, its first member in this order."""
-        moving = [a for a in self.actors if self.not_live_by_first(a) > 0 or (a.p_later or 0) > 0]
-        ranked = sorted(moving, key=lambda a: (-self.not_live_by_first(a), -(a.p_later or 0),
+        """The go-lives the base plan has live by the first `live_by` date, least likely live by it in the
+        scenarios (without dates: most often later than in the base plan), ties broken by the later
+        `live_by` dates, then by share later, mean delay, population and id. Those the base plan itself has
+        after the date are `planned_after`, not at risk; optional ones it never plans are neither. The
+        members of a `together` rule go live as one: the group is one row, its first member in this order."""
+        moving = [a for a in self.actors if self.planned_in_time(a)
+                  and (self.not_live_by_first(a) > 0 or (a.p_later or 0) > 0)]
+        ranked = sorted(moving, key=lambda a: (*(-self.not_live_by(a, d) for d in self.live_by), -(a.p_later or 0),
                                                -(a.mean_delay_months or 0), -a.population, a.id))
+        return self.folded(ranked)[:n]
+
+    def planned_after(self) -> list[ActorStats]:
+        """The organisations the base plan itself has live after the first `live_by` date (so in no scenario
+        by it, unless one plans it earlier), by their base go-live and id, `together` groups folded."""
+        if not self.live_by:
+            return []
+        later = [a for a in self.actors if a.base is not None and a.base > self.live_by[0]]
+        return self.folded(sorted(later, key=lambda a: (a.base, a.id)))
+
+    def never_planned(self) -> list[ActorStats]:
+        """The (optional) organisations the base plan leaves out: no go-live in it, so none at risk."""
+        return [a for a in self.actors if a.base is None]
+
+    def not_live_by(self, a: ActorStats, day: str) -> float:
+        live = a.p_live_by.get(day)
+        return 0 if live is None else _r(1 - live)
+
+    def folded(self, ranked: list[ActorStats]) -> list[ActorStats]:
+        """The organisations in this order, the members of a `together` rule as one: the first of them."""
         rows, groups = [], set()
         for a in ranked:
             group = self.group_of(a.id)
             if group is not None and group["id"] in groups:
                 continue
-            groups.add(group["id"] if group else None)
+            if group is not None:
+                groups.add(group["id"])
             rows.append(a)
-        return rows[:n]
+        return rows
+
+    def label(self, a: ActorStats) -> str:
+        """The organisation's name in a list: a `together` rule's member as the group, `hnt-together (5)`."""
+        group = self.group_of(a.id)
+        return f"{group['id']} ({len(group['members'])})" if group else a.id
 
     def completion_setters(self, n: int = 8) -> list[ActorStats]:
-        """The organisations that most often go live last (on the completion date)."""
-        return sorted((a for a in self.actors if a.p_last > 0), key=lambda a: (-a.p_last, a.id))[:n]
+        """The organisations that most often go live last (on the completion date), a `together` group as one."""
+        return self.folded(sorted((a for a in self.actors if a.p_last > 0), key=lambda a: (-a.p_last, a.id)))[:n]
 
     def to_json_dict(self) -> dict:
         data = asdict(self)
-        del data["work_limit"]  # an input (the results header has it), not a result of the sweep
+        del data["work_limit"], data["base_time_limit"]  # inputs (the results header has them), not results
         data["missing"] = self.missing
         data["estimate_note"] = ESTIMATE_NOTE if self.estimated else None
         data["at_risk"] = [a.id for a in self.at_risk()]
         data["at_risk_groups"] = {a.id: self.group_of(a.id) for a in self.at_risk() if self.group_of(a.id)}
+        data["planned_after"] = [a.id for a in self.planned_after()]
         data["completion_setters"] = [a.id for a in self.completion_setters()]
         data["method"] = {
             "quantiles": "nearest rank; unscheduled counts as later than every date",
@@ -283,8 +337,13 @@ class SweepSummary:
                              "last window: with no window for it, not done by any date); the range "
                              "(p_by_range, p_live_by_range) counts the other scenarios without a plan as none and "
                              "as all done; every other share is of the scenarios with a plan",
-            "at_risk": "by the share not live by the first live_by date (without dates: by the share later than "
-                       "the base plan), then by the share later; the members of a together rule are one row",
+            "at_risk": "the go-lives the base plan has live by the first live_by date, by the share not live by it "
+                       "(ties by the later live_by dates; without dates: by the share later than the base plan), "
+                       "then by the share later; the members of a together rule are one row; planned_after: those "
+                       "the base plan itself has after that date; optional ones never planned are in neither",
+            "proven": "unproven: plans whose objective is not proven optimal; tie_break_cut: plans proven optimal "
+                      "whose tie-break was cut short (equally good; which of the equals may differ run to run); "
+                      "base_gap: the base plan's gap (percent from its bound), which every delay rests on",
             "cost_of_delay": "sum of postponement_cost_per_month x months later than the base plan (MNOK)",
             "population_months": "population x calendar months later than the base plan, over the organisations "
                                  "both plans schedule; earlier go-lives count 0 (compare's total nets them)",
@@ -295,7 +354,10 @@ class SweepSummary:
                            "hpplan compare without --fresh)" if self.plan == "replan" else
                            "each scenario is planned from scratch (as hpplan compare --fresh), not against the base plan"),
             "influence": "least-squares slope of the other organisations' delay on the organisation's own "
-                         "readiness slip (months), over the scenarios with a plan",
+                         "readiness slip (months), over the scenarios with a plan; clear: |t| >= clear_threshold "
+                         "(Bonferroni over the organisations tested at 5 %, two-sided, normal approximation widened "
+                         f"to Student's t with n - 2 degrees of freedom); monte carlo: slipped in >= {MIN_SLIPPED} "
+                         "scenarios",
         }
         return data
 
@@ -328,13 +390,16 @@ def _done_by(record: dict, late: ReadyAfterLastWindow | None, day: dt.date) -> b
     return None
 
 
-def _live_by(record: dict, late: ReadyAfterLastWindow | None, ident: str, day: dt.date) -> bool | None:
-    """Whether the organisation is live by the date in the scenario: None where that is not known."""
+def _live_by(record: dict, late: ReadyAfterLastWindow | None, ident: str, day: dt.date,
+             together: Iterable[str] = ()) -> bool | None:
+    """Whether the organisation is live by the date in the scenario: None where that is not known.
+    `together`: the other members of its `together` rule, which go live with it (one of them with no
+    window is its answer too)."""
     if record.get("status") in OK:
         go_live = _date(record.get("go_live", {}).get(ident))
         return go_live is not None and go_live <= day
-    if late is not None and ident in late.earliest:
-        return False  # it has no window it is ready for
+    if late is not None and (ident in late.earliest or any(other in late.earliest for other in together)):
+        return False  # it (or the group it goes live with) has no window it is ready for
     return None
 
 
@@ -377,6 +442,8 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
     actors_info = base.get("actors", [])
     late = [ready_after_last_window(r) for r in records]
     base_go = base.get("go_live", {})
+    together = [list(g["members"]) for g in base.get("together", [])]
+    partners = {ident: [m for m in members if m != ident] for members in together for ident in members}
 
     actors = []
     for info in actors_info:
@@ -387,7 +454,8 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
         delays = [r.get("delay", {}).get(ident, 0) for r in planned]
         out = sum(1 for r in ok if ident in r.get("newly_unscheduled", ()))
         live_by, live_by_range = _shares(records, late, labels, dates,
-                                         lambda r, late, day, ident=ident: _live_by(r, late, ident, day))
+                                         lambda r, late, day, ident=ident: _live_by(r, late, ident, day,
+                                                                                    partners.get(ident, ())))
         actors.append(ActorStats(
             id=ident, name=info["name"], kind=info["kind"], base=base_day,
             p10=_iso(quantile(days, 0.1)), median=_iso(quantile(days, 0.5)), p90=_iso(quantile(days, 0.9)),
@@ -455,15 +523,20 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
     failure_list = [Failure(status, reason, count, first[(status, reason)][:5])
                     for (status, reason), count in sorted(failures.items(), key=lambda kv: (-kv[1], kv[0]))]
 
+    tested = influence(ok, actors_info, header.get("kind", "monte_carlo"))
     summary = SweepSummary(
         # the paths as an output can hold them (`readable`: a results file written before they were kept so)
         spec=readable(header.get("spec", "")), description=header.get("description", ""), kind=header.get("kind", ""),
         seed=header.get("seed"), data=readable(header.get("data", "")), size=size, scenarios=len(records), with_plan=n,
         failed=len(records) - n, live_by=labels, completion=completion, cost=cost, actors=actors,
-        influence=influence(ok, actors_info), axes=axis_effects(header, records, dates, actors_info),
+        influence=tested, axes=axis_effects(header, records, dates, actors_info),
         failures=failure_list, base_status=base.get("status"),
-        unproven=sum(1 for r in ok if r.get("status") != "optimal" or r.get("tie_break") != "complete"),
+        base_gap=base.get("gap"), base_proven=proven(base) if base.get("status") in OK else None,
+        unproven=sum(1 for r in ok if not proven(r)),
+        tie_break_cut=sum(1 for r in ok if proven(r) and r.get("tie_break") != "complete"),
+        clear_threshold=_r(clear_threshold(len(tested), n), 2) if tested else None,
         work_limit=(header.get("solver") or {}).get("work_limit"),
+        base_time_limit=(header.get("solver") or {}).get("base_time_limit"),
         plan=(header.get("solver") or {}).get("plan") or "fresh",  # (a file made before the key: from scratch)
         ready_after_last_window=sum(1 for why in late if why),
         together=[{"id": g["id"], "members": list(g["members"])} for g in base.get("together", [])],
@@ -471,9 +544,29 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
     return summary
 
 
-#: |t| from which an influence counts as clear: stricter than the usual 2 because many organisations
-#: are tested at once (about a 0.3 % two-sided level each, a Bonferroni-style guard for ~20 tests)
-CLEAR_T = 3.0
+def proven(record: dict) -> bool:
+    """Whether a record's plan has its objective proven optimal: its `proven`, or for a record made before
+    that key, worked out from its status (and a re-plan's `least_change_proven`) as `sample.proven_optimal`."""
+    if "proven" in record:
+        return bool(record["proven"])
+    return proven_optimal(record.get("status"), (record.get("replan") or {}).get("least_change_proven"))
+
+
+#: the chance, over all the organisations tested together, that a slip with no effect is called clear
+CLEAR_LEVEL = 0.05
+#: in a Monte Carlo sweep, no effect is called clear for an organisation that slipped in fewer scenarios than
+#: this: a handful of coincidences with another organisation's slip can look like an effect
+MIN_SLIPPED = 10
+
+
+def clear_threshold(tested: int, n: int) -> float:
+    """|t| from which an influence counts as clear, with `tested` organisations tested over `n` scenarios:
+    the two-sided Bonferroni level CLEAR_LEVEL / tested on the normal approximation (`NormalDist`), widened
+    to Student's t with n - 2 degrees of freedom (Cornish-Fisher: the few scenarios' heavier tails). About
+    3.2 for 40 organisations at 200 scenarios, 3.8 at 20."""
+    z = NormalDist().inv_cdf(1 - CLEAR_LEVEL / (2 * max(1, tested)))
+    df = max(1, n - 2)
+    return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df ** 2)
 
 
 def _fit(xs: list[float], ys: list[float]) -> tuple[float | None, float | None, float | None]:
@@ -500,12 +593,13 @@ def _slope(xs: list[float], ys: list[float]) -> tuple[float | None, float | None
     return slope, corr
 
 
-def influence(ok: list[dict], actors_info: list[dict]) -> list[Influence]:
-    """Whose slip moves the others most (see the module's docstring)."""
+def influence(ok: list[dict], actors_info: list[dict], kind: str = "monte_carlo") -> list[Influence]:
+    """Whose slip moves the others most (see the module's docstring; `kind`: the sweep's, a grid's values
+    chosen, not drawn: no minimum of scenarios with a slip)."""
     population = {a["id"]: a.get("population", 0) for a in actors_info}
     names = {a["id"]: a["name"] for a in actors_info}
     slipping = sorted({ident for r in ok for ident in r.get("slips", {})})
-    found = []
+    found, t_of, enough = [], {}, {}
     for ident in slipping:
         xs = [float(r.get("slips", {}).get(ident, 0)) for r in ok]
         own = [float(r.get("delay", {}).get(ident, 0)) for r in ok]
@@ -529,9 +623,14 @@ def influence(ok: list[dict], actors_info: list[dict]) -> list[Influence]:
             pass_through=_r(pass_through, 3), others_moved=_r(slope_moved, 3),
             others_population_months=_r(slope_pm, 1), correlation=_r(corr, 3),
             stderr=_r(stderr, 1), t=None if t is None or math.isinf(t) else _r(t, 2),
-            clear=t is not None and abs(t) >= CLEAR_T,
+            clear=False,  # below, once the number of organisations tested is known
             others_population_months_is_estimate=population_estimated(ok, actors_info, "delay", ident),
         ))
+        t_of[ident] = t
+        enough[ident] = kind == "grid" or sum(1 for x in xs if x) >= MIN_SLIPPED
+    threshold = clear_threshold(len(found), len(ok))
+    for f in found:
+        f.clear = t_of[f.id] is not None and abs(t_of[f.id]) >= threshold and enough[f.id]
     return sorted(found, key=lambda f: (not f.clear, -f.others_population_months, -f.others_moved, f.id))
 
 
@@ -579,4 +678,4 @@ def axis_effects(header: dict, records: list[dict], dates: list[dt.date],
 
 
 __all__ = ["ActorStats", "AxisEffect", "Completion", "CostOfDelay", "Influence", "ReadyAfterLastWindow", "SweepSummary",
-           "aggregate", "quantile", "ready_after_last_window"]
+           "aggregate", "clear_threshold", "proven", "quantile", "ready_after_last_window"]

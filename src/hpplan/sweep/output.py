@@ -23,7 +23,7 @@ from rich.text import Text
 
 from ..formats import ESTIMATE_NOTE, csv_text, fmt_int, fmt_number, marked
 from ..render import GLUE, glyphs_for, pack, parts, print_lines, say
-from .aggregate import SweepSummary
+from .aggregate import MIN_SLIPPED, SweepSummary
 
 WIDE = 120
 
@@ -219,22 +219,58 @@ def _summary_header(s: SweepSummary, console: Console) -> None:
     if s.missing:
         line += f"; {s.missing} not run yet (resume the sweep to run them)"
     if s.completion is not None:
-        line += f". Base plan: {s.base_status}, rollout complete {s.completion.base}."
+        line += f". Base plan: {_base_quality(s)}, rollout complete {s.completion.base}."
     say(console, line, 2)
     if s.plan == "replan":
         say(console, "Each scenario re-planned from the base plan, changing it as little as possible (as hpplan "
                      "solve --baseline): the moves a slip forces, not a fresh plan of that future.", 2)
+    base = _base_note(s)
+    if base:
+        say(console, base, 2, "yellow")
     if s.unproven and s.work_limit is not None:
-        say(console, f"{s.unproven} {_plans(s.unproven)} cut short by the work limit ({s.work_limit:g}) or the gap "
-                      "tolerance (not proven optimal): reproducible, the same on any machine; raise work_limit (and "
-                      "lower gap) for plans nearer the optimum (docs/sweep.md).", 2, "yellow")
+        say(console, f"{s.unproven} {_plans(s.unproven)} not proven optimal (cut short by the work limit "
+                      f"({s.work_limit:g}) or the gap tolerance): reproducible, the same on any machine; raise "
+                      "work_limit (and lower gap) for plans nearer the optimum (docs/sweep.md).", 2, "yellow")
     elif s.unproven:
-        say(console, f"{s.unproven} {_plans(s.unproven)} cut short by the time limit or the gap tolerance (not "
-                      "proven optimal): they differ run to run, even on this machine, and their delays against the "
+        say(console, f"{s.unproven} {_plans(s.unproven)} not proven optimal (cut short by the time limit or the gap "
+                      "tolerance): they differ run to run, even on this machine, and their delays against the "
                       "base plan can be the solver's, not the future's; raise time_limit (and lower gap), set "
                       "work_limit to make them reproducible" + ("" if s.plan == "replan" else
                       ", or plan: replan (--replan) to re-plan each from the base plan") +
             " (docs/sweep.md \"Reproducible\").", 2, "yellow")
+    if s.tie_break_cut:
+        one = s.tie_break_cut == 1
+        which = ("which of the equally good plans it is, is the same on every run (the work limit)"
+                 if s.work_limit is not None else
+                 "which of the equally good plans it is may differ run to run (a work_limit makes it the same)")
+        say(console, f"{s.tie_break_cut} {'plan' if one else 'plans'} proven optimal, {'its' if one else 'their'} "
+                      f"tie-break cut short by the {'work' if s.work_limit is not None else 'time'} limit: as good as "
+                      f"any plan of {'its' if one else 'their'} future; {which}.", 2, "dim")
+
+
+def _base_quality(s: SweepSummary) -> str:
+    """The base plan's status and, where it has one, its gap: `optimal` or `feasible, 9.4% from its bound`."""
+    if s.base_gap is None or s.base_proven:
+        return s.base_status or "none"
+    return f"{s.base_status}, {_glued(f'{s.base_gap:.1f}%')} from its bound"
+
+
+def _base_note(s: SweepSummary) -> str:
+    """What rests on a base plan whose objective is not proven, and what to do about it ("" where it is
+    proven, or a results file made before the base record said so)."""
+    if s.completion is None or s.base_proven is None or s.base_proven:
+        return ""
+    rests = ("every scenario is re-planned from it, so every date and P(done by) below rests on that "
+             "one plan" if s.plan == "replan" else
+             "every delay, Later and cost below is measured against it")
+    given = f" (it had {s.base_time_limit:g} s)" if s.base_time_limit is not None else ""
+    budget = (f"raise work_limit ({s.work_limit:g})" if s.work_limit is not None else
+              f"give its solve more time with base_time_limit{given}, or set work_limit for the same base plan on "
+              "every run")
+    return (f"The base plan is not proven optimal ({_glued(f'{s.base_gap:.1f}%')} from its bound, cut short): "
+            f"{rests}, and another run can give another base plan and other figures; {budget} "
+            "(docs/sweep.md \"Fresh or re-planned\").") if s.base_gap is not None else (
+            f"The base plan is not proven optimal (cut short): {rests}; {budget} (docs/sweep.md).")
 
 
 def _completion_section(s: SweepSummary, console: Console, fancy: bool, note: str) -> None:
@@ -251,7 +287,7 @@ def _completion_section(s: SweepSummary, console: Console, fancy: bool, note: st
 
     setters = s.completion_setters()
     if setters:
-        text = ", ".join(_glued(f"{a.id} {_pct(a.p_last)}") for a in setters)
+        text = ", ".join(_glued(f"{s.label(a)} {_pct(a.p_last)}") for a in setters)
         say(console, f"Last to go live (sets the completion date; share of scenarios): {text}", 2)
 
 
@@ -298,8 +334,7 @@ def _at_risk_section(s: SweepSummary, console: Console, fancy: bool, short: bool
                        + _by_columns(s.live_by[:1], at_risk, True)]
         layouts.append(_without_by(layouts[-1]))  # narrower still: no P(live by), said below
         groups = {a.id: s.group_of(a.id) for a in at_risk if s.group_of(a.id)}
-        key = ("Organisation", False, [f"{groups[a.id]['id']} ({len(groups[a.id]['members'])})" if a.id in groups
-                                       else a.id for a in at_risk])
+        key = ("Organisation", False, [s.label(a) for a in at_risk])
         chosen = _fitted_table(console, fancy, key, layouts)
         out = any(a.unscheduled and a.base for a in at_risk)
         if not s.live_by:
@@ -309,7 +344,9 @@ def _at_risk_section(s: SweepSummary, console: Console, fancy: bool, short: bool
         else:
             by = (f"; the share live by {s.live_by[0]} is left out here: a terminal of "
                   f"{_width(key, layouts[-2])} columns shows it.")
-        ranked = (f"Ranked by the share not live by {s.live_by[0]}, then by Later. " if s.live_by else "")
+        ranked = (f"Ranked by the share not live by {s.live_by[0]}"
+                  + (" (ties: by the later dates)" if len(s.live_by) > 1 else "")
+                  + ", then by Later; only the go-lives the base plan has by that date. " if s.live_by else "")
         together = "".join(f" {g['id']} ({len(g['members'])}): the {len(g['members'])} organisations of that "
                            f"`together` rule ({', '.join(g['members'])}), which go live as one: one row."
                            for g in groups.values())
@@ -318,8 +355,23 @@ def _at_risk_section(s: SweepSummary, console: Console, fancy: bool, short: bool
                       + (" where the scenario plans it" if out else "") + by + together, 2, "dim")
         if _has_by(chosen) and _by_range_note(at_risk):
             say(console, _by_range_note(at_risk), 2, "dim")
+    elif s.live_by:
+        say(console, f"No go-live the base plan has by {s.live_by[0]} misses it, or is later than in the base plan, "
+                      "in any scenario.", 2)
     else:
         say(console, "No go-live is later than in the base plan in any scenario.", 2)
+    after = s.planned_after()
+    if after:
+        more = (f", and {fmt_int(len(after) - top)} more (--format json lists them: planned_after)"
+                if len(after) > top else "")
+        say(console, f"Planned after {s.live_by[0]} in the base plan (a plan, not a risk; the go-live table has "
+                      "their shares): " + ", ".join(_glued(f"{s.label(a)} {_day(a.base, True)}")
+                                                   for a in after[:top]) + more + ".", 2)
+    never = s.never_planned()
+    if never:
+        say(console, f"{fmt_int(len(never))} optional {'organisation' if len(never) == 1 else 'organisations'} "
+                      "the base plan leaves out (no go-live, so none at risk) "
+                      f"{'is' if len(never) == 1 else 'are'} not listed.", 2, "dim")
 
 
 def _influence_section(s: SweepSummary, console: Console, fancy: bool, short: bool, top: int) -> None:
@@ -330,7 +382,7 @@ def _influence_section(s: SweepSummary, console: Console, fancy: bool, short: bo
         say(console, "Whose delay moves others most (per month of its own readiness slip)", 0, "bold")
     if s.influence and not clear:
         say(console, f"No organisation's slip has a clear effect on the others at {s.with_plan} scenarios "
-                      f"{_glued('(|t| >= 3)')}; more samples may show one. --format json lists every estimate.", 2)
+                      f"({_clear_rule(s)}); more samples may show one. --format json lists every estimate.", 2)
     if clear:
         shown = clear[:top]
         own, others, pop = ("Own", "Others", "Pop-months") if short else (
@@ -350,8 +402,16 @@ def _influence_section(s: SweepSummary, console: Console, fancy: bool, short: bo
                       "that slope over its standard error"
                       + ("; exact: no scatter about the slope (standard error 0, as in a grid)"
                          if any(f.t is None for f in clear[:top]) else "")
-                      + f". Only clear effects {_glued('(|t| >= 3)')} are shown"
+                      + f". Only clear effects are shown ({_clear_rule(s)})"
                       + (f"; {hidden} more in --format json" if hidden > 0 else "") + " (docs/sweep.md).", 2, "dim")
+
+
+def _clear_rule(s: SweepSummary) -> str:
+    """When an influence counts as clear, for this summary's organisations tested and scenarios."""
+    threshold = f"{s.clear_threshold:.1f}" if s.clear_threshold is not None else "?"
+    tested = f"{len(s.influence)} {'organisation' if len(s.influence) == 1 else 'organisations'}"
+    return (f"{_glued(f'|t| >= {threshold}')} for {tested} tested at {s.with_plan} {_scenarios(s.with_plan)}"
+            + ("" if s.kind == "grid" else f", and a slip in at least {MIN_SLIPPED} scenarios"))
 
 
 def _axis_sections(s: SweepSummary, console: Console, fancy: bool) -> None:

@@ -24,6 +24,7 @@ the second to start is refused, `ResultsFile._place`). A full disk stops the swe
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import os
@@ -112,6 +113,9 @@ class Wording:
     resume: str
     overwrite: str
     workers_cannot_start: str = ""
+    #: how to ask for each `plan` mode (a results file made in the other one says it)
+    replan: str = "plan: replan in the spec"
+    fresh: str = "plan: fresh in the spec"
 
 
 PYTHON = Wording(out="out=", resume="resume=True", overwrite="overwrite=True", workers_cannot_start=(
@@ -119,7 +123,8 @@ PYTHON = Wording(out="out=", resume="resume=True", overwrite="overwrite=True", w
     "worker processes are started with spawn and import the script again (docs/sweep.md \"From Python\"); "
     "inline_backend() runs without them"))
 #: the command line has no script to guard: the workers' own error (on stderr) says why they could not start
-COMMAND_LINE = Wording(out="--out", resume="--resume", overwrite="--overwrite")
+COMMAND_LINE = Wording(out="--out", resume="--resume", overwrite="--overwrite", replan="add --replan",
+                       fresh="add --fresh")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -140,7 +145,8 @@ def header_record(context: SweepContext) -> dict:
         "risks": [{"actor": r.id, "slip": r.slip.describe() if r.slip else None,
                    "signing": r.signing.model_dump() if r.signing else None} for r in context.actors],
         "live_by": [d.isoformat() for d in spec.live_by],
-        "solver": {"time_limit": spec.time_limit, "work_limit": spec.work_limit, "gap": spec.gap,
+        "solver": {"time_limit": spec.time_limit, "base_time_limit": spec.base_seconds, "work_limit": spec.work_limit,
+                   "gap": spec.gap,
                    "engine": spec.engine, "workers": spec.workers, "seed": spec.solver_seed, "plan": spec.plan},
     }
 
@@ -151,18 +157,36 @@ def changed_inputs(found: dict, header: dict) -> str:
     fewer samples go on with a file (a grid's size is its axes)."""
     fields = [("spec", "spec"), ("kind", "kind"), ("seed", "seed"), ("hpplan", "hpplan"), ("data", "data"),
               ("scenarios", "scenarios"), ("axes", "axes"), ("risks", "risks")]
-    fields += [(f"solver.{k}", k) for k in ("time_limit", "work_limit", "gap", "engine", "workers", "seed", "plan")]
+    fields += [(f"solver.{k}", k) for k in ("time_limit", "base_time_limit", "work_limit", "gap", "engine", "workers",
+                                            "seed", "plan")]
 
-    def get(record: dict, key: str):
+    def get(header: dict, key: str):
+        record = header
         for part in key.split("."):
             record = record.get(part) if isinstance(record, dict) else None
         if key == "solver.plan" and record is None:
             return "fresh"  # a file made before the key: every scenario planned from scratch
+        if key == "solver.base_time_limit" and record is None:
+            return get(header, "solver.time_limit")  # a file made before the key: the base had time_limit
         return record
 
     differs = [f"{name}: {get(found, name)} -> {get(header, name)}" for name, _ in fields
                if get(found, name) != get(header, name)]
     return f" ({'; '.join(differs)})" if differs else ""
+
+
+def other_plan(context: SweepContext, found: dict, wording: Wording = PYTHON) -> str:
+    """For a results file this sweep refuses (`found`: its header): where it was made in the other `plan`
+    mode and is otherwise this sweep's (its hash is this sweep's in that mode), how to sum it up or go on with
+    it: "It was made with plan: replan: add --replan to sum it up or go on with it. "; else ""."""
+    made = (found.get("solver") or {}).get("plan") or "fresh"
+    if made == context.spec.plan or made not in ("fresh", "replan"):
+        return ""
+    other = dataclasses.replace(context, spec=context.spec.model_copy(update={"plan": made}))
+    if other.digest() != found.get("hash"):
+        return ""
+    return (f"It was made with plan: {made}: {wording.replan if made == 'replan' else wording.fresh} to sum it up "
+            "or go on with it. ")
 
 
 def _version() -> str:
@@ -261,7 +285,9 @@ class ResultsFile:
 
     @classmethod
     def open(cls, path: Path, header: dict, *, resume: bool, overwrite: bool,
-             wording: Wording = PYTHON) -> tuple["ResultsFile", Results]:
+             wording: Wording = PYTHON, hint=None) -> tuple["ResultsFile", Results]:
+        """The results file to write (`hint(found_header)`: text for a refusal of a file made for other
+        inputs, `other_plan`)."""
         path = Path(path)
         check_results_path(path, wording)
         # a missing folder, a symbolic link, or a folder link into a data folder (`reports` linked to `data`) or
@@ -272,7 +298,8 @@ class ResultsFile:
             if found.header.get("hash") != header["hash"]:
                 raise InputError(
                     "was written for other inputs: the spec, the data or the hpplan version changed since"
-                    f"{changed_inputs(found.header, header)}; its results would not mix with new ones. Give "
+                    f"{changed_inputs(found.header, header)}; its results would not mix with new ones. "
+                    f"{hint(found.header) if hint else ''}Give "
                     f"another file as {wording.out}, or {wording.overwrite} replaces it", Location(str(path)))
             handle = cls._opened(path, "r+b", wording)
             cls._lock(handle, path, wording)
@@ -974,7 +1001,7 @@ def run_sweep(context: SweepContext, out: Path, *, backend_factory, resume: bool
     progress = progress or NoProgress()
     started = time.perf_counter()
     results_file, found = ResultsFile.open(out, header_record(context), resume=resume, overwrite=overwrite,
-                                           wording=wording)
+                                           wording=wording, hint=lambda found: other_plan(context, found, wording))
     backend = None
     records = list(found.records)
     done = {r["index"] for r in found.records if 0 <= r["index"] < context.size}
@@ -1131,5 +1158,5 @@ __all__ = [
     "BaseFailed", "COMMAND_LINE", "DaskBackend", "InlineBackend", "Interrupted", "LocalBackend", "NoBasePlan", "PYTHON",
     "Results", "ResultsFile", "ResultsUnwritable", "RunResult", "SweepError", "Wording", "WorkersCannotStart", "changed_inputs",
     "check_results_path", "dask_backend", "default_jobs", "header_record", "inline_backend", "local_backend",
-    "read_results", "run_sweep",
+    "other_plan", "read_results", "run_sweep",
 ]

@@ -228,8 +228,9 @@ def _solve_into(record: dict, context: SweepContext, problem: Problem, base: dic
     from ..solve import solve, solve_replan
     from ..verify import verify
 
+    base_solve = record["type"] == "base"  # with its own time limit (SweepSpec.base_seconds)
     if not replan:
-        solution, replanned = solve(problem, context.spec.options()), None
+        solution, replanned = solve(problem, context.spec.options(base=base_solve)), None
     elif base is None:
         raise RuntimeError("plan: replan, but the task was given no base plan to re-plan from")
     else:
@@ -241,7 +242,7 @@ def _solve_into(record: dict, context: SweepContext, problem: Problem, base: dic
         late = ready_after_last_window(problem) if solution.status.value == "infeasible" else None
         if late is not None:  # the aggregation counts such a future as not done by any date (aggregate.py)
             record["ready_after_last_window"] = late
-        record["reason"] = _failure_reason(context, problem, solution, late)
+        record["reason"] = _failure_reason(context, problem, solution, late, base_solve)
         return
     violations = verify(problem, solution)
     if violations:
@@ -255,6 +256,9 @@ def _solve_into(record: dict, context: SweepContext, problem: Problem, base: dic
     bound = solution.stats.best_bound
     record["best_bound"] = round(bound, 3) if bound is not None else None
     record["gap"] = round(100 * solution.stats.gap, 4) if solution.stats.gap is not None else None
+    # whether the objective is proven optimal (a re-plan's: among the plans that change the base least, and
+    # that least change proven); `tie_break` says apart whether the ties among the equally good were broken
+    record["proven"] = proven_optimal(record["status"], replanned.proven if replanned is not None else None)
     if replanned is not None:
         record["replan"] = {"moved": replanned.moved, "least_change_proven": replanned.proven,
                             "around_change": replanned.free is not None}
@@ -266,6 +270,12 @@ def _solve_into(record: dict, context: SweepContext, problem: Problem, base: dic
     if record["type"] == "base" and context.spec.plan == "replan":
         # the base plan's windows, which the scenarios are re-planned from (`base_plan`)
         record["window"] = {a.id: a.window if a.go_live else None for a in solution.plan if a.id in plannable}
+
+
+def proven_optimal(status: str | None, least_change_proven: bool | None = None) -> bool:
+    """Whether a plan's objective is proven optimal: its status `optimal` and, for a re-plan, its least change
+    proven too (a record's `proven`; `aggregate.proven` reads it, or works it out so for a file made before it)."""
+    return status == "optimal" and least_change_proven is not False
 
 
 def base_plan(record: dict) -> dict:
@@ -356,12 +366,15 @@ def ready_after_last_window(problem: Problem) -> dict | None:
     return {"last_window": cutoff.isoformat(), "earliest": late} if late else None
 
 
-def _failure_reason(context: SweepContext, problem: Problem, solution: Solution, late: dict | None) -> str:
+def _failure_reason(context: SweepContext, problem: Problem, solution: Solution, late: dict | None,
+                    base: bool = False) -> str:
     status = solution.status.value
     if status == "unknown":
-        limit = context.spec.work_limit
-        budget = f"work limit {limit:g}" if limit is not None else f"time limit {context.spec.time_limit:g} s"
-        return f"no plan found within the {budget} (raise time_limit in the spec)"
+        limit, spec = context.spec.work_limit, context.spec
+        key = "base_time_limit" if base else "time_limit"
+        budget = (f"work limit {limit:g}" if limit is not None else
+                  f"time limit {spec.base_seconds if base else spec.time_limit:g} s")
+        return f"no plan found within the {budget} (raise {key} in the spec)"
     reason = "no plan keeps every rule and limit"
     if late is not None:
         ready = list(late["earliest"].items())

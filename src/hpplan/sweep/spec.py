@@ -43,6 +43,9 @@ MAX_SAMPLES = 1_000_000
 MAX_GRID = 100_000
 MAX_SLIP_MONTHS = 120
 MAX_TIME_LIMIT = 86_400  # seconds per solve (at least solve.TIME_LIMIT_MIN, as --time-limit)
+#: with `plan: replan`, the base plan's solve gets this many times `time_limit` unless `base_time_limit`
+#: says otherwise: it runs once, and every scenario is re-planned from it (docs/sweep.md "Fresh or re-planned")
+BASE_TIME_FACTOR = 4
 
 #: a number on a grid axis: no .nan or .inf (refused at its line, as in the data, not when a scenario is built)
 Finite = Annotated[float, Field(allow_inf_nan=False)]
@@ -324,6 +327,8 @@ class SweepSpec(_Strict):
     seed: int = Field(default=0, ge=0, le=2**63 - 1)
     live_by: list[Date] = Field(default_factory=list)  # YYYY-MM-DD, as in the data (no number)
     time_limit: float = 30.0  # seconds per solve, TIME_LIMIT_MIN to MAX_TIME_LIMIT (checked below)
+    #: seconds for the base plan's solve (None: `base_seconds`' default), in the range of time_limit
+    base_time_limit: float | None = None
     work_limit: float | None = Field(default=None, gt=0, allow_inf_nan=False)  # CP-SAT deterministic seconds per solve
     gap: float = Field(default=0.0, ge=0, le=100)  # percent: a solve ends at a plan proven this close to its bound
     engine: Literal["auto", "cp-sat", "highs"] = "auto"  # as `hpplan solve --engine`
@@ -337,13 +342,14 @@ class SweepSpec(_Strict):
     grid: list[Axis] = Field(default_factory=list)
     note: str | None = None
 
-    @field_validator("time_limit")
+    @field_validator("time_limit", "base_time_limit")
     @classmethod
-    def _time_limit(cls, value: float) -> float:
+    def _time_limit(cls, value: float | None, info) -> float | None:
         """The range of `--time-limit` (hpplan solve's and the sweep's own): what the command line refuses is
         refused in the spec too, at its line (0.01 ran a sweep of plans cut short by the clock)."""
-        if not TIME_LIMIT_MIN <= value <= MAX_TIME_LIMIT:
-            raise ValueError(f"time_limit is seconds per solve, {TIME_LIMIT_MIN:g} to {MAX_TIME_LIMIT:,} "
+        if value is not None and not (TIME_LIMIT_MIN <= value <= MAX_TIME_LIMIT and math.isfinite(value)):
+            what = "per solve" if info.field_name == "time_limit" else "for the base plan's solve"
+            raise ValueError(f"{info.field_name} is seconds {what}, {TIME_LIMIT_MIN:g} to {MAX_TIME_LIMIT:,} "
                              f"(as --time-limit), got {value:g}")
         return value
 
@@ -387,9 +393,22 @@ class SweepSpec(_Strict):
             return self.samples
         return math.prod(len(a.points()) for a in self.grid)
 
-    def options(self) -> SolveOptions:
-        return SolveOptions(time_limit=self.time_limit, seed=self.solver_seed, workers=self.workers,
-                            work_limit=self.work_limit, gap=self.gap / 100, engine=self.engine)
+    @property
+    def base_seconds(self) -> float:
+        """The base plan's time limit: `base_time_limit`, or by default with `plan: replan` BASE_TIME_FACTOR
+        times `time_limit` (the base runs once, and every scenario is re-planned from it), with `plan: fresh`
+        `time_limit` (each scenario is planned from scratch in that time: a base plan given more would make
+        their shortfall look like delay)."""
+        if self.base_time_limit is not None:
+            return self.base_time_limit
+        if self.plan == "replan":
+            return min(MAX_TIME_LIMIT, BASE_TIME_FACTOR * self.time_limit)
+        return self.time_limit
+
+    def options(self, base: bool = False) -> SolveOptions:
+        """The solve's options: a scenario's, or the base plan's (`base`: its own time limit, `base_seconds`)."""
+        return SolveOptions(time_limit=self.base_seconds if base else self.time_limit, seed=self.solver_seed,
+                            workers=self.workers, work_limit=self.work_limit, gap=self.gap / 100, engine=self.engine)
 
     @property
     def threads(self) -> int:
@@ -471,6 +490,8 @@ class SweepContext:
             risk.pop("source", None)
         if spec.get("plan") == "fresh":  # the default, as before the key: a results file made then is resumed
             del spec["plan"]
+        if spec.get("base_time_limit") is None:  # the default (before the key: a file made then is resumed)
+            spec.pop("base_time_limit", None)
         spec = _without_notes(spec)
         data = {
             "format": 1,
