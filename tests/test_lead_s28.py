@@ -282,3 +282,31 @@ def test_exclude_of_a_name_whose_id_form_is_no_organisation_suggests_a_real_id()
     said = " ".join(done.output.split())
     assert "no organisation's id is 'aeroy' either (did you mean 'averoy'?)" in said
     assert "did you mean 'aeroy'" not in said  # (an id no organisation has)
+
+
+def test_a_replan_sweeps_scenario_is_reproduced_by_hand_against_its_base_plan(tmp_path, monkeypatch):
+    import json
+
+    import yaml
+
+    tiny = Path(__file__).resolve().parent / "data" / "sweep_tiny"
+    monkeypatch.chdir(tmp_path)
+    Path("mc.yaml").write_text(yaml.safe_dump({
+        "base": str(tiny), "description": "trust A may slip", "kind": "monte_carlo", "samples": 6, "seed": 3,
+        "live_by": ["2024-12-31"], "time_limit": 10, "plan": "replan",
+        "risks": [{"actor": "trust-a", "slip": {"discrete": {0: 0.5, 6: 0.5}}, "source": "estimate: test"}]}))
+    assert _run("sweep", "mc.yaml", "--out", "r.jsonl", "-j", "1").exit_code == 0
+    missing = _run("sweep", "mc.yaml", "--out", "none.jsonl", "--base-plan", "base.json")
+    assert missing.exit_code == 2 and "no such results file" in missing.output and not Path("base.json").exists()
+    assert _run("sweep", "mc.yaml", "--out", "r.jsonl", "--base-plan", "base.json").exit_code == 0
+    records = [json.loads(line) for line in Path("r.jsonl").read_text().splitlines()]
+    for index in range(6):
+        scenario = _run("sweep", "mc.yaml", "--scenario-of", str(index))
+        assert "--base-plan base.json" in scenario.stdout  # it says how
+        Path(f"s{index}.yaml").write_text(scenario.stdout)
+        made = _run("solve", "--scenario", f"s{index}.yaml", "--baseline", "base.json", "-t", "10", "-q",
+                    "-f", "json", "-o", f"p{index}.json")
+        assert made.exit_code == 0, made.output
+        record = next(r for r in records if r.get("index") == index)
+        planned = {a["id"]: a["go_live"] for a in json.loads(Path(f"p{index}.json").read_text())["plan"]}
+        assert {i: planned[i] for i in record["go_live"]} == record["go_live"]

@@ -97,6 +97,10 @@ def sweep_command(
         None, "--format", "-f", help="Summary format; default: from -o's suffix (.json, .csv), else table."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the summary to this file (atomically)."),
     chart: Optional[Path] = typer.Option(None, "--chart", help="Also write the charts (completion date, go-lives) as an HTML page."),
+    base_plan: Optional[Path] = typer.Option(
+        None, "--base-plan", metavar="PATH",
+        help="Write the base plan of the results file (--out) as a plan (JSON), to re-plan a scenario against by "
+             "hand (hpplan solve --scenario S --baseline PATH), and exit."),
     scenario_of: Optional[int] = typer.Option(None, "--scenario-of", min=0,
                                               help="Print scenario N as a scenario file (to solve, compare or explain it) and exit."),
 ) -> None:
@@ -124,6 +128,9 @@ def sweep_command(
         fail_input(error)
         raise
     _check_outputs_are_not_inputs(context, spec, out, output, chart, scenario_of is not None, no_run)
+    if base_plan is not None:
+        _write_base_plan(sw, context, out, base_plan, spec)
+        raise typer.Exit(0)
     if scenario_of is not None:
         if scenario_of >= context.size:
             _usage(f"--scenario-of {scenario_of}: the sweep has scenarios 0..{context.size - 1}")
@@ -193,6 +200,36 @@ def _check_outputs_are_not_inputs(context, spec: Path, out: Path, output: Option
         _usage(f"-o {output} and --chart {chart} name one file: the chart would replace the summary; give two")
     if not no_run:  # --no-run only reads --out
         check_output(out, inputs=reads, option="--out")
+
+
+def _write_base_plan(sw, context, out: Path, path: Path, spec: Path) -> None:
+    """`--base-plan PATH`: the results file's base plan (`sample.base_solution`), checked by the verifier,
+    written atomically; the results file must be this sweep's (its inputs' hash), with a base plan."""
+    from .verify import verify
+
+    check_output(path, inputs=[*inputs_of(Path(context.data), [Path(f) for f in context.scenario_files], spec), out],
+                 option="--base-plan")
+    try:
+        if not out.exists():
+            raise InputError("no such results file: --base-plan reads the base plan of a sweep already run; run the "
+                             "sweep first, or give its results file with --out", Location(str(out)))
+        found, _ = sw.read_results(out)
+        if found.header.get("hash") != context.digest():
+            raise InputError("was written for other inputs: the spec, the data or the hpplan version changed since"
+                             f"{sw.changed_inputs(found.header, sw.header_record(context))}; give the options the "
+                             "file was run with", Location(str(out)))
+        if found.base is None or found.base.get("status") not in ("optimal", "feasible"):
+            raise InputError("holds no base plan (the sweep's base solve did not finish or found none)",
+                             Location(str(out)))
+        plan = sw.base_solution(context, found.base)
+        broken = verify(context.problem, plan, check_objective=False)
+        if broken:  # (not expected: the sweep checked it when it was made)
+            raise InputError(f"its base plan breaks a rule of the data: {broken[0]}", Location(str(out)))
+        write_atomic(path, plan.to_json())
+    except InputError as error:
+        fail_input(error)
+    _say(f"base plan written to {path}: re-plan a scenario against it with hpplan solve --scenario S --baseline "
+         f"{path}")
 
 
 def _check_chart(chart: Optional[Path]) -> None:

@@ -31,13 +31,13 @@ from .run import (
     read_results,
     run_sweep,
 )
-from .sample import draw, run_scenario, scenario_problem, scenario_yaml
+from .sample import base_solution, draw, run_scenario, scenario_problem, scenario_yaml
 from .spec import LoadedSpec, SweepContext, SweepSpec, load_spec, resolve
 
 __all__ = [
     "BaseFailed", "DaskBackend", "InlineBackend", "Interrupted", "LoadedSpec", "LocalBackend", "NoBasePlan", "Results",
     "ResultsUnwritable", "SweepContext", "SweepError", "SweepSpec", "SweepSummary", "WorkersCannotStart", "aggregate",
-    "changed_inputs", "dask_backend", "default_jobs", "draw", "header_record", "inline_backend",
+    "base_solution", "changed_inputs", "dask_backend", "default_jobs", "draw", "header_record", "inline_backend",
     "load_spec", "local_backend", "read_results", "resolve", "run_scenario", "run_sweep", "scenario_problem",
     "scenario_yaml",
 ]

@@ -162,6 +162,11 @@ def scenario_yaml(context: SweepContext, index: int) -> str:
                                     "unpin": False, "note": "no change in this scenario"}]}
     for spec_scenario in context.scenario_files:  # as found from the working folder, where it is run
         header += f"# Apply after the sweep's own scenario {shlex.quote(spec_scenario)}.\n"
+    if context.spec.plan == "replan":  # re-planned from the base plan: as the sweep did it, by hand
+        base = ["hpplan", "sweep", context.file, "--out", "RESULTS", "--base-plan", "base.json"]
+        header += (f"# The sweep re-plans each scenario from its base plan: write that plan with\n"
+                   f"#   {shlex.join(base)}\n"
+                   f"# then re-plan this scenario against it: hpplan solve --scenario THIS-FILE --baseline base.json\n")
     return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
 
 
@@ -284,6 +289,23 @@ def base_plan(record: dict) -> dict:
     return {"status": record["status"], "go_live": record["go_live"], "window": record["window"]}
 
 
+def base_solution(context: SweepContext, base: dict) -> Solution:
+    """The base record's plan as a plan of the sweep's data (what `hpplan solve --format json` writes; `hpplan
+    sweep --base-plan`): each organisation still to plan in its record's window (`window`, with `plan:
+    replan`), else in the window of its go-live date, its objective and load worked out for that plan; the
+    baseline to re-plan one scenario against by hand (`hpplan solve --scenario S --baseline PLAN`)."""
+    from ..engines.common import flatten, to_solution
+    from ..solution import SolveStats, Status
+
+    flat = flatten(context.problem)
+    place = {slot.id: k for k, slot in enumerate(flat.slots)}
+    on = {slot.date.isoformat(): k for k, slot in enumerate(flat.slots)}  # (a window's date: its go-lives')
+    windows = base.get("window") or {}
+    chosen = {ident: place.get(windows[ident]) if windows.get(ident) else on.get(day) if day else None
+              for ident, day in base["go_live"].items() if ident in flat.domain}
+    return to_solution(flat, chosen, Status(base["status"]), SolveStats())
+
+
 def baseline_of(context: SweepContext, base: dict):
     """The base plan as the `Baseline` a scenario is re-planned from, as `hpplan solve --baseline` re-plans
     (its frozen horizon: the data's `freeze_until`, where waves.yaml has one). Its organisations are the
@@ -394,5 +416,5 @@ def _failure_reason(context: SweepContext, problem: Problem, solution: Solution,
     return reason
 
 
-__all__ = ["Draw", "add_delays", "add_months", "base_plan", "baseline_of", "draw", "ready_after_last_window",
+__all__ = ["Draw", "add_delays", "add_months", "base_plan", "base_solution", "baseline_of", "draw", "ready_after_last_window",
            "run_scenario", "scenario_problem", "scenario_yaml", "uniform"]
