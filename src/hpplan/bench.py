@@ -18,7 +18,9 @@ PSPLIB, `pyjobshop` (PyJobShop's CP-SAT interval model on the original file).
 Re-plans (`--replan`, on by default for the synthetic sizes): the list schedule as the adopted plan, the
 first trust of the data's first board order postponed six months, re-planned against it as `hpplan solve
 --baseline` does: `replan` (around the change first, hpplan.replan) and `replan-whole` (the whole model
-alone, as before the re-plan around the change); their moves, days and proof in the summary.
+alone, as before the re-plan around the change); `replan-cut`: the primary pool cut to 95 % from the first
+January after the planning date instead, which the whole model re-plans after a neighbourhood search
+(hpplan.neighbourhood); their moves, days and proof in the summary.
 Experimental engines for phase 2: `cp-sat-hint` (cp-sat with the greedy plan as a hint) and
 `highs-start` (highs with the greedy plan as its starting solution), `cp-sat-chain[+hint][+cumulative]
 [+portfolio]` (CP-SAT on the MIP's chain formulation, hpplan.engines.cpsat_flat).
@@ -51,8 +53,11 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PSPLIB = ROOT.parent / "shared" / "benchmarks" / "psplib"
 RESULTS = ROOT / "benchmarks" / "results"
 ENGINES = ("greedy", "highs", "cp-sat", "cp-sat-interval", "hpplan")
-#: a planner's re-plan against the adopted plan (`_replan`): around the change, and on the whole model alone
-REPLAN_ENGINES = ("replan", "replan-whole")
+#: a planner's re-plan against the adopted plan (`_replan`): around the change, on the whole model alone, and
+#: a capacity cut (the whole model, after the neighbourhood search)
+REPLAN_ENGINES = ("replan", "replan-whole", "replan-cut")
+#: `replan-cut`'s change: the primary pool's capacity from the first January after the planning date
+REPLAN_CUT = "primary=95%"
 #: the engines that plan the flat form (`engines.common.Flat`), with the cp-sat-chain ones: "n/a" where it lacks a rule
 FLAT_ENGINES = ("greedy", "highs", "highs-start")
 EXPERIMENTAL = ("cp-sat-hint", "highs-start", "cp-sat-chain", "cp-sat-chain+hint", "cp-sat-chain+cumulative",
@@ -220,12 +225,14 @@ def _product(problem, time_limit: float, seed: int, workers: int):
     return solution, extra
 
 
-def _replan(problem, time_limit: float, seed: int, workers: int, whole: bool):
+def _replan(problem, time_limit: float, seed: int, workers: int, whole: bool, cut: bool = False):
     """A planner's re-plan (`hpplan solve --baseline`): the list schedule is the adopted plan (the
     baseline), the first trust of the data's first board order (else the most populous organisation
     planned) is postponed to six months after its baseline go-live, and the changed data is re-planned
-    against it; `whole`: on the whole model alone (`replan.free_organisations` answers None). Returns
-    the plan, what the re-plan did, and the changed data (the one the plan is verified against)."""
+    against it; `whole`: on the whole model alone (`replan.free_organisations` answers None); `cut`: the
+    change is `REPLAN_CUT` from the first January after the planning date instead (a capacity cut, which the
+    whole model re-plans after the neighbourhood search). Returns the plan, what the re-plan did, and the
+    changed data (the one the plan is verified against)."""
     from . import replan as around
     from .greedy import solve_greedy
     from .scenario import apply_quick
@@ -239,7 +246,11 @@ def _replan(problem, time_limit: float, seed: int, workers: int, whole: bool):
     postponed = orders[0].actors[0] if orders else max(went, key=lambda o: (problem.population(problem.org[o]), o))
     day = went[postponed]
     day = day.replace(year=day.year + (day.month + 5) // 12, month=(day.month + 5) % 12 + 1, day=1)
-    changed = apply_quick(problem, postpone=[f"{postponed}={day.isoformat()}"])
+    if cut:
+        capacity = f"{REPLAN_CUT}@{problem.planning_date.year + 1}-01"
+        changed = apply_quick(problem, capacity=[capacity])
+    else:
+        changed = apply_quick(problem, postpone=[f"{postponed}={day.isoformat()}"])
     options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, engine="auto")
     free = around.free_organisations
     if whole:
@@ -251,6 +262,8 @@ def _replan(problem, time_limit: float, seed: int, workers: int, whole: bool):
     stats = solution.stats
     extra = {"postponed": postponed, "to": day.isoformat(), "found_by": stats.found_by, "phases": list(stats.phases),
              "tie_break": stats.tie_break}
+    if cut:
+        extra = {"capacity": capacity, **{k: v for k, v in extra.items() if k not in ("postponed", "to")}}
     if replan is not None:
         extra.update(moved=replan.moved, days_moved=replan.movement, least_change_proven=replan.proven)
     return solution, extra, changed
@@ -317,7 +330,7 @@ def run_child(spec: dict) -> dict:
                 solution, extra = _product(problem, spec["time_limit"], spec["seed"], spec["workers"])
             elif engine in REPLAN_ENGINES:
                 solution, extra, problem = _replan(problem, spec["time_limit"], spec["seed"], spec["workers"],
-                                                   whole=engine == "replan-whole")
+                                                   whole=engine == "replan-whole", cut=engine == "replan-cut")
             elif engine in ("cp-sat", "cp-sat-hint"):
                 solution, extra = _cpsat(problem, spec["time_limit"], spec["seed"], spec["workers"], engine == "cp-sat-hint")
             else:
@@ -543,9 +556,11 @@ def summary(runs: list[dict]) -> list[str]:
         if r["engine"] not in REPLAN_ENGINES or r.get("objective") is None:
             continue
         x = r.get("extra") or {}
-        how = "around the change first" if r["engine"] == "replan" else "the whole model alone"
-        lines.append(f"re-plan {r['instance'].removesuffix(' re-plan')}, {x.get('postponed')} postponed to "
-                     f"{x.get('to')} ({how}): {x.get('moved')} moved, {x.get('days_moved')} days, least change "
+        how = {"replan": "around the change first", "replan-whole": "the whole model alone",
+               "replan-cut": "the whole model, after a neighbourhood search"}[r["engine"]]
+        change = (f"capacity {x.get('capacity')}" if "capacity" in x
+                  else f"{x.get('postponed')} postponed to {x.get('to')}")
+        lines.append(f"re-plan {r['instance'].removesuffix(' re-plan')}, {change} ({how}): {x.get('moved')} moved, {x.get('days_moved')} days, least change "
                      f"{'proven' if x.get('least_change_proven') else 'not proven'}, {r['status']}, "
                      f"{_fmt(r.get('wall_time'), 1)} s")
     na = [r for r in runs if r["engine"] == "cp-sat-interval" and r["status"] == "n/a"]

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model, cp_model_helper
 
-from .engines.common import Flat, flatten, short_gil_turns
+from .engines.common import Flat, flatten, short_gil_turns, to_solution
 from .errors import InputError
 from .model import BuildStopped, RolloutModel, build_model
 from .model.objective import Anchor, frozen_horizon, stability_terms, tie_break_positions
@@ -469,11 +469,43 @@ def _replan_phases(problem: Problem, baseline: Baseline, options: SolveOptions, 
     for candidate in starts:
         candidate.values = _stability_values(rollout, problem, baseline, candidate.plan)
     start = min(starts, key=lambda c: tuple(c.values.values()), default=None)  # (the first of equals)
+    if start is not None and NEIGHBOURHOOD_SEARCH:
+        start = _searched(problem, flat, rollout, baseline, start, options, deadline, stats)
     replan, status = _stabilise(rollout, problem, baseline, options, deadline, stats,
                                 start.plan if start is not None else None)
     if replan is not None:  # (a test's stand-in for the phases may give none)
         replan.whole_because = around.whole_because
+        if status not in (Status.optimal, Status.feasible) and replan.phase_plan:
+            # a phase found a plan, a later one none in time: that plan, when it beats the start
+            plan = to_solution(flat, slot_indices(problem, replan.phase_plan), Status.feasible, SolveStats())
+            values = _stability_values(rollout, problem, baseline, plan)
+            if start is None or tuple(values.values()) < tuple(start.values.values()):
+                start = _Start(plan, "cp-sat", "the plan of the whole model's first phases", values)
     return rollout, replan, status, start
+
+
+#: improve the whole model's start by a neighbourhood search first (`hpplan.neighbourhood`); off: as before
+NEIGHBOURHOOD_SEARCH = True
+
+
+def _searched(problem: Problem, flat: Flat, rollout: RolloutModel, baseline: Baseline, start: "_Start",
+              options: SolveOptions, deadline: float, stats: SolveStats) -> "_Start":
+    """The start improved by the neighbourhood search (`hpplan.neighbourhood`) within its share of the time
+    left; the start itself when it finds nothing better (or there is nothing to improve)."""
+    from .neighbourhood import search
+
+    if not any(start.values.values()) or requested(options.stop):
+        return start
+    found = search(problem, flat, baseline, start.plan, start.values,
+                   lambda plan: _stability_values(rollout, problem, baseline, plan), options, deadline)
+    before, after = start.values, found.values
+    stats.phases.append(f"neighbourhood search: {before['moved']} -> {after['moved']} moved, {before['movement']} -> "
+                        f"{after['movement']} days in {found.rounds} round{'' if found.rounds == 1 else 's'} "
+                        f"({found.improved} better), {found.seconds:.0f} s")
+    if not found.improved:
+        return start
+    return _Start(found.plan, "neighbourhood search", f"{start.what}, improved by a neighbourhood search",
+                  found.values)
 
 
 @dataclass
@@ -738,11 +770,13 @@ def _status(code, rollout: RolloutModel) -> Status:
 
 
 def _stabilise(rollout: RolloutModel, problem: Problem, baseline: Baseline, options: SolveOptions,
-               deadline: float, stats: SolveStats, start: Solution | None = None) -> tuple[Replan, Status]:
+               deadline: float, stats: SolveStats, start: Solution | None = None,
+               presolve: bool = True, last: str | None = None) -> tuple[Replan, Status]:
     """The re-planning phases: keep the frozen horizon, then fewest moved, then least movement, each
     fixed as an upper bound for the phases after it. The model is left without an objective, with
     hints. `start`: a plan to start from (the repaired baseline, `_repaired`), else the baseline where
-    the data allows it."""
+    the data allows it. `presolve`: CP-SAT's; `last`: the last phase to run (None: all); both for the
+    neighbourhood search's small models (`hpplan.neighbourhood`)."""
     model = rollout.model
     variables = rollout.variables
     anchors = baseline.anchors()
@@ -765,6 +799,7 @@ def _stabilise(rollout: RolloutModel, problem: Problem, baseline: Baseline, opti
             continue
         model.minimize(expr)
         solver = solver_for(options, deadline - time.perf_counter())
+        solver.parameters.cp_model_presolve = presolve
         code = run_solver(solver, model, options, name)
         stats.phases.append(name)
         phase_status = _status(code, rollout)
@@ -782,6 +817,8 @@ def _stabilise(rollout: RolloutModel, problem: Problem, baseline: Baseline, opti
             model.add_hint(var, solver.boolean_value(var))
         replan.phase_plan = {org_id: window_id for (org_id, window_id), var in variables.go_live.items()
                              if solver.boolean_value(var)}
+        if phase == last:
+            break
     model.clear_objective()
     return replan, Status.optimal
 
