@@ -79,8 +79,8 @@ class Precedes:
 
 
 @dataclass(frozen=True)
-class SameWindow:
-    """All `members` go live in one window, or none of them goes live."""
+class _Group:
+    """A relation among a set of organisations, `members` (in the rule's order)."""
 
     members: tuple[str, ...]
     instance: str | None = None
@@ -88,21 +88,19 @@ class SameWindow:
     @property
     def organisations(self) -> tuple[str, ...]:
         return self.members
+
+
+@dataclass(frozen=True)
+class SameWindow(_Group):
+    """All `members` go live in one window, or none of them goes live."""
 
     def key(self, rename: Rename = _same) -> Hashable:
         return ("same_window", frozenset(map(rename, self.members)))
 
 
 @dataclass(frozen=True)
-class DifferentWindows:
+class DifferentWindows(_Group):
     """No two of `members` go live in the same window."""
-
-    members: tuple[str, ...]
-    instance: str | None = None
-
-    @property
-    def organisations(self) -> tuple[str, ...]:
-        return self.members
 
     def key(self, rename: Rename = _same) -> Hashable:
         # a member named twice is a different rule (it may not go live at all): count the names
