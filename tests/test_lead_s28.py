@@ -310,3 +310,32 @@ def test_a_replan_sweeps_scenario_is_reproduced_by_hand_against_its_base_plan(tm
         record = next(r for r in records if r.get("index") == index)
         planned = {a["id"]: a["go_live"] for a in json.loads(Path(f"p{index}.json").read_text())["plan"]}
         assert {i: planned[i] for i in record["go_live"]} == record["go_live"]
+
+
+def test_the_progress_display_shows_the_neighbourhood_searchs_rounds():
+    import sys
+
+    from hpplan.generate import _problem, generate
+    from hpplan.scenario import apply_quick
+    from hpplan.solve import Baseline, SolveOptions, solve
+
+    class Heard:
+        def __init__(self):
+            self.attached = []
+
+        def attach(self, solver, phase="objective", step=None):
+            self.attached.append((phase, step))
+
+        def update(self, **_):
+            pass
+
+    problem = _problem(*generate("region", 1))
+    base = solve(problem, SolveOptions(time_limit=10))
+    cut = apply_quick(problem, capacity=["primary=90%@2025-01"])
+    heard = Heard()
+    solve_module = sys.modules["hpplan.solve"]
+    assert solve_module.NEIGHBOURHOOD_SEARCH
+    replanned = solve(cut, SolveOptions(time_limit=20, progress=heard), Baseline(base))
+    assert replanned.found
+    assert any(p.startswith("neighbourhood search") for p in replanned.stats.phases)  # (the search ran)
+    assert ("fewest moved", "in neighbourhood round 1") in heard.attached  # and its rounds were shown

@@ -80,7 +80,9 @@ def search(problem: Problem, flat: Flat, baseline, start: Solution, values: dict
     ends = began + SHARE * max(0.0, deadline - began)
     work = options.work_limit
     most_rounds = max(1, int(SHARE * work / ROUND_WORK)) if work is not None else None
-    round_options = replace(options, progress=None, log=False, work_limit=ROUND_WORK if work is not None else None)
+    # (the progress display shows each round's phases, "fewest moved in neighbourhood round N": a planner watching a
+    # minute's solve sees it work)
+    round_options = replace(options, log=False, work_limit=ROUND_WORK if work is not None else None)
     anchors = baseline.anchors()
     parts = rule_ties(flat, list(flat.domain))
     members: dict[str, list[str]] = {}
@@ -107,7 +109,8 @@ def search(problem: Problem, flat: Flat, baseline, start: Solution, values: dict
         # without presolve: on the model with most organisations kept it took longer than the search
         # (national scale, 700 free: 1.5 s a phase of 2-4 s)
         replan, status = _stabilise(local, problem, baseline, round_options, round_ends, SolveStats(), best,
-                                    presolve=False, last=None if settled else "moved")
+                                    presolve=False, last=None if settled else "moved",
+                                    step=f"in neighbourhood round {rounds}")
         finished = status is Status.optimal and replan.proven
         size = min(len(flat.domain), round(size * GROW)) if finished else max(SMALLEST, round(size * SHRINK))
         stalled += 1

@@ -771,11 +771,12 @@ def _status(code, rollout: RolloutModel) -> Status:
 
 def _stabilise(rollout: RolloutModel, problem: Problem, baseline: Baseline, options: SolveOptions,
                deadline: float, stats: SolveStats, start: Solution | None = None,
-               presolve: bool = True, last: str | None = None) -> tuple[Replan, Status]:
+               presolve: bool = True, last: str | None = None, step: str | None = None) -> tuple[Replan, Status]:
     """The re-planning phases: keep the frozen horizon, then fewest moved, then least movement, each
     fixed as an upper bound for the phases after it. The model is left without an objective, with
     hints. `start`: a plan to start from (the repaired baseline, `_repaired`), else the baseline where
-    the data allows it. `presolve`: CP-SAT's; `last`: the last phase to run (None: all); both for the
+    the data allows it. `presolve`: CP-SAT's; `last`: the last phase to run (None: all); `step`: where
+    the progress display says the phases run (a round of the neighbourhood search); all three for the
     neighbourhood search's small models (`hpplan.neighbourhood`)."""
     model = rollout.model
     variables = rollout.variables
@@ -800,7 +801,7 @@ def _stabilise(rollout: RolloutModel, problem: Problem, baseline: Baseline, opti
         model.minimize(expr)
         solver = solver_for(options, deadline - time.perf_counter())
         solver.parameters.cp_model_presolve = presolve
-        code = run_solver(solver, model, options, name)
+        code = run_solver(solver, model, options, name, step=step)
         stats.phases.append(name)
         phase_status = _status(code, rollout)
         if phase_status not in (Status.optimal, Status.feasible):
