@@ -339,3 +339,15 @@ def test_the_progress_display_shows_the_neighbourhood_searchs_rounds():
     assert replanned.found
     assert any(p.startswith("neighbourhood search") for p in replanned.stats.phases)  # (the search ran)
     assert ("fewest moved", "in neighbourhood round 1") in heard.attached  # and its rounds were shown
+
+
+def test_a_gantt_too_narrow_for_year_labels_gives_the_span_of_years():
+    from hpplan.render import Timeline
+
+    # half-years in one-character cells: no year has room for '24, so the line says the span
+    years, units = Timeline(2023 * 12 + 6, 6, 8, 1).header()
+    assert years.startswith("'23-'27") and units == "21212121"
+    years, units = Timeline(2021 * 12 + 6, 6, 12, 1).header()
+    assert years.startswith("2021-2027") and units == "212121212121"
+    years, _ = Timeline(2024 * 12, 1, 24, 1).header()  # months: each year labelled as before
+    assert years.startswith("2024") and "2025" in years and "-" not in years

@@ -202,7 +202,9 @@ class Timeline:
         """Two lines as wide as the timeline: year labels at the column of each year's first unit, and
         the units (month initials, quarter or half-year numbers). The labels take one form (`YEAR_FORMS`:
         `2024`, else `'24`), the longest that a whole year has room for; a year too narrow for it (a
-        few months at either end) has no label, not a shorter one (`23 2024` read as two numbers)."""
+        few months at either end) has no label, not a shorter one (`23 2024` read as two numbers); where
+        no year has room for one (half-years in one-character cells), the line gives the span of years
+        (`2022-2026`, else `'22-'26`) from its start."""
         years = [" "] * self.width
         first_col: dict[int, int] = {}
         for col in range(self.count):
@@ -219,6 +221,11 @@ class Timeline:
             label = form.format(year, year % 100) if form is not None else ""
             if label and len(label) <= room:
                 years[begin : begin + len(label)] = label
+        if form is None and year_list:  # no year has room for a label (half-years, narrow): the span instead
+            first, last = year_list[0], year_list[-1]
+            span = next((s for s in (f"{first}-{last}", f"'{first % 100:02d}-'{last % 100:02d}")
+                         if len(s) <= self.width), "")
+            years[: len(span)] = span
         units = []
         for col in range(self.count):
             month = (self.start + col * self.unit) % 12
