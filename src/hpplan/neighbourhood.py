@@ -32,14 +32,14 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from .engines.common import Flat, rule_ties, to_solution
+from .engines.common import Flat, rule_ties
 from .model import build_model
 from .model.objective import Anchor
 from .problem import Problem
 from .solution import Solution, SolveStats, Status
 # (bound here, not looked up in `solve` at each round: a stand-in for the whole model's phases, as tests
 # put one in place of `solve._stabilise`, leaves the search's rounds as they are)
-from .solve import _stabilise, slot_indices
+from .solve import _stabilise, phase_solution
 from .stopping import requested
 from .verify import verify
 
@@ -114,8 +114,7 @@ def search(problem: Problem, flat: Flat, baseline, start: Solution, values: dict
         finished = status is Status.optimal and replan.proven
         size = min(len(flat.domain), round(size * GROW)) if finished else max(SMALLEST, round(size * SHRINK))
         stalled += 1
-        terms = values_of(plan := to_solution(flat, slot_indices(problem, replan.phase_plan), Status.feasible,
-                                              SolveStats())) if replan.phase_plan else None
+        terms = values_of(plan := phase_solution(problem, flat, replan)) if replan.phase_plan else None
         fewer = terms is not None and _first(terms) < _first(best_values)
         if terms is not None and tuple(terms.values()) < tuple(best_values.values()) and not verify(problem, plan):
             best, best_values = plan, terms

@@ -477,11 +477,18 @@ def _replan_phases(problem: Problem, baseline: Baseline, options: SolveOptions, 
         replan.whole_because = around.whole_because
         if status not in (Status.optimal, Status.feasible) and replan.phase_plan:
             # a phase found a plan, a later one none in time: that plan, when it beats the start
-            plan = to_solution(flat, slot_indices(problem, replan.phase_plan), Status.feasible, SolveStats())
+            plan = phase_solution(problem, flat, replan)
             values = _stability_values(rollout, problem, baseline, plan)
             if start is None or tuple(values.values()) < tuple(start.values.values()):
                 start = _Start(plan, "cp-sat", "the plan of the whole model's first phases", values)
     return rollout, replan, status, start
+
+
+def phase_solution(problem: Problem, flat: Flat, replan: "Replan", stats: SolveStats | None = None) -> Solution:
+    """The plan the re-planning phases fixed (`Replan.phase_plan`) as a whole plan of `flat`'s problem:
+    status feasible (its objective not optimised), its objective and load worked out."""
+    return to_solution(flat, slot_indices(problem, replan.phase_plan), Status.feasible,
+                       stats if stats is not None else SolveStats())
 
 
 #: improve the whole model's start by a neighbourhood search first (`hpplan.neighbourhood`); off: as before
@@ -546,7 +553,6 @@ def _around_change(problem: Problem, flat: Flat, baseline: Baseline, options: So
     """The re-planning phases on the model in which the organisations the change does not reach keep
     their baseline windows (`hpplan.replan`), proven the whole problem's answer when each phase before
     the least movement (frozen horizon, fewest moved) reaches the least value the rules alone allow."""
-    from .engines.common import to_solution
     from .replan import free_organisations, kept_windows
 
     anchors = baseline.anchors()
@@ -578,8 +584,7 @@ def _around_change(problem: Problem, flat: Flat, baseline: Baseline, options: So
         return _Around(local, replan)
     why = "the capacity or a window limit moves more than the rules alone"
     stats.phases.append(f"{where}: {why}; the whole model re-plans")
-    return _Around(start=to_solution(flat, slot_indices(problem, replan.phase_plan), Status.feasible, SolveStats()),
-                   whole_because=why)
+    return _Around(start=phase_solution(problem, flat, replan), whole_because=why)
 
 
 def _floors(bound: RolloutModel, problem: Problem, baseline: Baseline, options: SolveOptions,
@@ -620,7 +625,6 @@ def _unchanged(problem: Problem, baseline: Baseline, options: SolveOptions,
     re-plan phases start from the baseline, and 10 s may not see their first plan): the baseline itself,
     unchanged, when it keeps every rule of this data (it changes nothing: the least change there is), else
     None (no plan)."""
-    from .engines.common import to_solution
     from .verify import verify
 
     chosen = slot_indices(problem, {a.id: a.window for a in baseline.plan.plan if not a.pinned and a.go_live})
@@ -647,7 +651,6 @@ def _repaired(problem: Problem, baseline: Baseline, flat: Flat) -> Solution | No
     that keeps every rule: the baseline alone, which the changed data breaks, is no plan to CP-SAT), and it
     is their plan when they find none of their own in time. None: the scheduler is stuck, or the verifier
     rejects its plan."""
-    from .engines.common import to_solution
     from .greedy import schedule
     from .verify import verify
 
@@ -703,13 +706,12 @@ def _phase_result(problem: Problem, baseline: Baseline, replan: Replan, options:
     found theirs: that plan, as it is (its moves and days as the phases fixed them, its objective not
     optimised: status feasible). National scale, a trust postponed, `-t 30`: the phases proved 15 moved and
     the objective phase had no plan when the time ran out; the answer was "no plan". None: no such plan."""
-    from .engines.common import to_solution
     from .verify import verify
 
     if replan is None or not replan.phase_plan:
         return None
     flat = flatten(problem)
-    solution = to_solution(flat, slot_indices(problem, replan.phase_plan), Status.feasible, stats)
+    solution = phase_solution(problem, flat, replan, stats)
     if verify(problem, solution):
         return None
     stats.found_by = "cp-sat"
