@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .formats import capacity_estimated, estimated_loads, fmt_number, marked
-from .problem import Problem
+from .problem import Problem, parse_month
 from .solution import LoadPoint, Solution
 
 #: a pool is full in a month when its load is at least this share of its limit
@@ -78,13 +78,9 @@ def split_binds(problem: Problem, solution: Solution) -> list[SplitBinds]:
 
 def month_spans(months: tuple[str, ...]) -> str:
     """'2025-02, 2025-10 to 2025-12': consecutive months (YYYY-MM, in order) as spans."""
-    def index(month: str) -> int:
-        year, number = month.split("-")
-        return int(year) * 12 + int(number) - 1
-
     spans: list[list[str]] = []
     for month in months:
-        if spans and index(month) == index(spans[-1][-1]) + 1:
+        if spans and parse_month(month) == parse_month(spans[-1][-1]) + 1:
             spans[-1].append(month)
         else:
             spans.append([month])
