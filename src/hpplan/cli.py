@@ -32,7 +32,7 @@ from .errors import InputError
 from .formats import DETAIL_AUTO_MAX, Detail
 from .io import check_writable, silence_stdout, write_atomic, write_stdout
 from .loader import load_problem
-from .problem import Problem
+from .problem import QUICK_OPTIONS, Problem
 from .solution import Solution
 from .solution import Status as SolveStatus
 from .solve import (SEED_MAX, TIME_LIMIT_MAX, TIME_LIMIT_MIN, WORK_LIMIT_MIN, WORK_LIMIT_NEEDS_CP_SAT, SolveOptions,
@@ -448,7 +448,7 @@ def quick_options(postpone: list[str] = (), exclude: list[str] = (), capacity: l
     they are applied: each kind in the user's order (two `--capacity` of one pool: the later one holds from its
     month on, so that order changes the result), the kinds in `scenario.apply_quick`'s fixed order, whatever
     their order on the command line (which the options' parser does not keep, and which changes nothing)."""
-    return [a for name, values in (("--postpone", postpone), ("--exclude", exclude), ("--capacity", capacity))
+    return [a for name, values in zip(QUICK_OPTIONS, (postpone, exclude, capacity))
             for value in values for a in (name, value)]
 
 

@@ -171,11 +171,10 @@ def baseline_data(problem: Problem, plan: Solution, path: Path) -> tuple[Problem
     typed = [entry.typed for entry in plan.applied if getattr(entry, "typed", None)]
     if not typed:
         return problem, None
-    options = {"--postpone": "postpone", "--exclude": "exclude", "--capacity": "capacity"}
     applied, failed = [], []
     for option, value in typed:
         try:
-            problem = apply_quick(problem, **{options[option]: [value]})
+            problem = apply_quick(problem, **{option.removeprefix("--"): [value]})
             applied.append((option, value))
         except InputError as error:
             failed.append(f"{shlex.join((option, value))} ({error})")

@@ -133,6 +133,9 @@ class Numbering:
 #: where a change typed on the command line (`--postpone`, `--exclude`, `--capacity`) comes from, as
 #: `Problem.applied` says it ("command line: CHANGE")
 COMMAND_LINE = "command line"
+#: the command line's quick forms, in the order `scenario.apply_quick` applies them (each is its keyword
+#: argument without the dashes)
+QUICK_OPTIONS = ("--postpone", "--exclude", "--capacity")
 
 
 @dataclass(frozen=True)

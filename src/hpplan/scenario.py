@@ -35,8 +35,8 @@ from .errors import DataWarning, InputError, InputErrors, Location, did_you_mean
 from .loader import (DATA_FLAGS, ORGANISATIONS, WAVES, _digits_to_write, _explain, _exponent, _line, _locate,
                      _number_read, _numbers_written_otherwise, _outside, _plain_number, check_references, field_limits,
                      flag_fields, history_preference, not_a_number, validate, validated_beside)
-from .problem import (COMMAND_LINE, AppliedChange, Changed, NamedDate, Numbering, Problem, Removal, checked_problem,
-                      month_label, parse_month)
+from .problem import (COMMAND_LINE, QUICK_OPTIONS, AppliedChange, Changed, NamedDate, Numbering, Problem, Removal,
+                      checked_problem, month_label, parse_month)
 from .schema import (
     HISTORY_BY_CALLER,
     ID_PATTERN,
@@ -428,8 +428,7 @@ def apply_quick(problem: Problem, postpone: list[str] | tuple = (), exclude: lis
     errors: list[InputError] = []
     # the same change given twice (`--exclude meraker --exclude meraker`: a script's list with a repeat) is
     # refused, not taken and listed twice: each is applied once, as written; the repeat is not read again
-    given = [(option, text) for option, texts in (("--postpone", postpone), ("--exclude", exclude),
-                                                  ("--capacity", capacity))
+    given = [(option, text) for option, texts in zip(QUICK_OPTIONS, (postpone, exclude, capacity))
              for text in _once(option, texts, errors)]
     # each read (None where it is malformed: said in `errors`, and nothing is applied), in the order typed
     changes = [_QUICK_READERS[option](problem, text, errors) for option, text in given]

@@ -330,13 +330,12 @@ def _with_typed(applied: list[str], typed, where) -> list:
     """A plan file's `applied` texts as entries (`problem.applied_entry`), its command-line ones (in order)
     with the options they were typed as, from its `command_line` ([option, value] pairs, one per command-line
     entry of `applied`; optional: a plan written before it, or by hand, has none)."""
-    from .problem import COMMAND_LINE, applied_entry
+    from .problem import COMMAND_LINE, QUICK_OPTIONS, applied_entry
 
-    options = ("--postpone", "--exclude", "--capacity")
-    if not isinstance(typed, list) or not all(isinstance(t, list) and len(t) == 2 and t[0] in options
+    if not isinstance(typed, list) or not all(isinstance(t, list) and len(t) == 2 and t[0] in QUICK_OPTIONS
                                               and isinstance(t[1], str) for t in typed):
         raise InputError(f"command_line: expected a list of [option, value] pairs (option one of "
-                         f"{', '.join(options)}), got {_shown(typed)}", where("command_line"))
+                         f"{', '.join(QUICK_OPTIONS)}), got {_shown(typed)}", where("command_line"))
     said = [a for a in applied if a.startswith(f"{COMMAND_LINE}: ")]
     if typed and len(typed) != len(said):
         raise InputError(f"command_line: {len(typed)} change{'s' if len(typed) != 1 else ''} as typed, but applied "
