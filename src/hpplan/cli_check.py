@@ -21,7 +21,7 @@ from .cli import (EXIT_INPUT, CapacityOption, ExcludeOption, PostponeOption, app
 from .errors import DataWarning, InputError, InputErrors
 from .explain import (SOLVE_TIME_LIMIT, WORK_BUDGET_FACTOR, Explanation, Undecided, counted, explain_infeasible,
                       is_feasible, known_actor, plan_file_for, why_not_earlier)
-from .formats import ESTIMATE_NOTE
+from .formats import ESTIMATE_NOTE, marked_applied
 from .io import write_atomic, write_stdout
 from .problem import Problem
 from .solve import TIME_LIMIT_MAX, TIME_LIMIT_MIN
@@ -319,8 +319,6 @@ def explain_command(
             report["applied"] = [str(change) for change in problem.applied]
         write_stdout(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     else:
-        from .compare import marked_applied
-
         # the changes the answer is about, first, as solve's title and compare's scenario line say them
         applied = "".join(f"scenario: {marked_applied(change)}\n" for change in problem.applied)
         write_stdout(applied + ("\n" if applied else "") + (summary + ".\n\n" if unanswered else "")

@@ -30,9 +30,9 @@ from dataclasses import dataclass, field, replace
 
 from .errors import Location, some_of
 from .formats import (KIND_ORDER, PeakLoad, capacity_estimated, estimated, estimated_loads, fmt_int, fmt_number,
-                      go_live_estimated, marked, peak_loads)
+                      go_live_estimated, marked, marked_applied, peak_loads)
 from .model.variables import allowed_slots, window_calendar
-from .problem import LOAD_SCALE, Problem, applied_entry, month_index, parse_month
+from .problem import LOAD_SCALE, Problem, month_index, parse_month
 from .relations import NoLater, Precedes
 from .schema import RULE_TYPES, Organisation
 from .schema import Status as OrgStatus
@@ -432,14 +432,6 @@ def compare(base: Solution, base_problem: Problem, other: Solution, other_proble
         result.allowed_earlier = [replace(a, moved=a.id in moved)
                                   for a in _allowed_earlier(base_problem, other_problem, other)]
     return result
-
-
-def marked_applied(entry: str) -> str:
-    """A change as the comparison's scenario line says it, the dates it names marked `*` as a cause says them
-    (`_field_value`): each by the source note the organisation had for it where the change read it (a
-    postponement's old earliest date) or wrote it (the date it gives: `estimate: scenario FILE`), as recorded in
-    its `AppliedChange`; an entry known by its text alone (a caller's) as it is."""
-    return applied_entry(entry).said(lambda date: marked(date.value, bool(date.estimate)))
 
 
 def _allowed_earlier(base_problem: Problem, other_problem: Problem, other: Solution) -> list[AllowedEarlier]:

@@ -40,7 +40,8 @@ from pathlib import Path
 
 from .errors import InputError
 from .formats import (ESTIMATE_NOTE, FORMULA_START, NOT_IN_PLAN, PlanGroup, capacity_estimated, data_name,
-                      checked_arguments, checked_plan, estimated, fmt_int, kind_noun, marked,
+                      checked_arguments, checked_plan, estimated, fmt_int, kind_noun, marked, marked_applied,
+                      applied_estimated,
                       not_in_plan, objective_terms, plan_groups, plan_source, solver_facts, window_before, window_of,
                       window_dates_estimated, window_summary, window_users_estimated, estimate_note,
                       estimated_loads, objective_estimated, date_estimated, entry_estimates_named,
@@ -158,7 +159,9 @@ def _description(problem: Problem, solution: Solution, entry, status: str) -> st
     if window is not None and window_date_estimated(window) and (entry.pinned or not go_live_estimated(problem, entry)):
         lines.append("* after the window's date: an estimate (see the data's source notes).")
     for change in problem.applied:
-        lines.append(f"Scenario: {change}")
+        lines.append(f"Scenario: {marked_applied(change)}")
+    if applied_estimated(problem):
+        lines.append("* in a scenario line: an estimate (see the data's source notes).")
     lines.append(f"Organisation id: {entry.id}")
     lines.append(f"Data: {data_name(problem)}")
     return "\n".join(lines)
@@ -567,13 +570,17 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
     about += [["saved figure", str(v)] for v in stale[:BROKEN_SHOWN]]
     if len(stale) > BROKEN_SHOWN:
         about.append(["saved figure", f"and {fmt_int(len(stale) - BROKEN_SHOWN)} more (hpplan check --plan lists them all)"])
-    about += [["scenario", change] for change in problem.applied]
+    about += [["scenario", marked_applied(change)] for change in problem.applied]
     totals_at = len(about) + 2  # the About sheet's row of the first comparison total
     totals = _about_totals(comparison, baseline) if comparison is not None and solution.found else []
     about += [[name, value] for name, value, _ in totals]
     objective_estimate = objective_estimated(problem, solution)
-    if any_estimate or limits_estimated or loads_estimated or any(objective_estimate.values()) or changes_estimated:
+    scenario_estimated = applied_estimated(problem)
+    if (any_estimate or limits_estimated or loads_estimated or any(objective_estimate.values()) or changes_estimated
+            or scenario_estimated):
         where = []
+        if scenario_estimated:
+            where.append("above, a date a scenario line names")
         if any_estimate:
             where.append("the Plan sheet's estimates column names them")
         if shares_estimated:

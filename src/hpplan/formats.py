@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterable
 
-from .problem import Problem, checked_problem, month_index, month_label
+from .problem import Problem, applied_entry, checked_problem, month_index, month_label
 from .schema import Kind, Organisation, Pool, Sector, Status as OrgStatus, Window
 from .solution import LEAST_CHANGE, Assignment, LoadPoint, Solution, Status
 
@@ -412,6 +412,20 @@ def estimated(orgs: Iterable[Organisation | None], field: str) -> bool:
 def marked(text: str, estimate: bool) -> str:
     """A figure as shown, with `ESTIMATE_MARK` after it when it rests on an estimate."""
     return text + ESTIMATE_MARK if estimate else text
+
+
+def marked_applied(entry: str) -> str:
+    """A scenario change as every output's scenario line says it (compare's, solve's title, explain's, the
+    reports'), the dates it names marked `*` as compare's causes say them: each by the source note the
+    organisation had for it where the change read it (a postponement's old earliest date) or wrote it (the date
+    it gives: `estimate: scenario FILE`), as recorded in its `AppliedChange`; an entry known by its text alone
+    (a caller's) as it is."""
+    return applied_entry(entry).said(lambda date: marked(date.value, bool(date.estimate)))
+
+
+def applied_estimated(problem: Problem) -> bool:
+    """Whether a scenario line marks a date (`marked_applied`): the output's note then says what `*` means."""
+    return any(date.estimate for change in problem.applied for date in applied_entry(change).dates)
 
 
 def window_users_estimated(problem: Problem, solution: Solution) -> dict[str, bool]:
@@ -920,7 +934,7 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
         f"- Planning date: {problem.planning_date.isoformat()}",
         f"- Status: **{status_text(solution)}**",
     ]
-    lines += [f"- Scenario: {md_text(change, line_start=False)}" for change in problem.applied]
+    lines += [f"- Scenario: {md_text(marked_applied(change), line_start=False)}" for change in problem.applied]
     stats = solution.stats
     if (source := plan_source(solution)) is not None:
         lines.append(f"- Source: {PLAN_FILE} {md_text(source, line_start=False)} (not solved)")
@@ -928,7 +942,7 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
         workers = f"{stats.workers} worker{'s' if stats.workers != 1 else ''}"
         lines.append(f"- Solver: {stats.engine}, seed {stats.seed}, {workers}")
 
-    marks = False  # an estimated figure is shown: the note says what the mark means
+    marks = applied_estimated(problem)  # an estimated figure is shown: the note says what the mark means
     if solution.objective:
         lines += ["", "## Objective", ""]
         objective_estimate = objective_estimated(problem, solution)
@@ -1050,6 +1064,8 @@ __all__ = [
     "share_counted",
     "SHARE_NOTE",
     "marked",
+    "marked_applied",
+    "applied_estimated",
     "row_names",
     "window_before",
     "window_of",

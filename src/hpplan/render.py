@@ -31,6 +31,7 @@ from .formats import (
     fmt_share,
     kind_noun,
     marked,
+    marked_applied,
     objective_estimated,
     objective_terms,
     any_limit_estimated,
@@ -732,8 +733,6 @@ def title(problem: Problem, solution: Solution, g: Glyphs) -> Text:
     text.append(g.sep + f"planning date {problem.planning_date.isoformat()}")
     text.append(g.sep)
     text.append(status_text(solution), style=_status_style(solution.status))
-    from .compare import marked_applied
-
     for change in problem.applied:  # its dates marked as compare's scenario line marks them
         text.append(f"\nscenario: {marked_applied(change)}", style="italic")
     return text

@@ -51,6 +51,8 @@ from .formats import (
     kind_noun,
     estimated_loads,
     marked,
+    marked_applied,
+    applied_estimated,
     not_in_plan,
     objective_estimated,
     objective_terms,
@@ -1014,7 +1016,7 @@ def _header(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str
             parts.append(' <span class="badge feasible">saved figures out of date</span>')
     parts.append("</p>")
     for change in problem.applied:
-        parts.append(f'<p class="meta">Scenario: {_esc(change)}</p>')
+        parts.append(f'<p class="meta">Scenario: {_esc(marked_applied(change))}</p>')
     if main.note:
         parts.append(f'<p class="meta">{_esc(main.label[:1].upper() + main.label[1:])}: {_esc(main.note)}</p>')
     if other is not None:
@@ -1131,8 +1133,9 @@ def _tables(problem: Problem, main: ReportPlan, other: ReportPlan | None, compar
             or any(s.primary_estimate or s.specialist_estimate or s.users_live_estimate for s in summary)
             or any(any(s.limit_estimate) for s in series) or loads or any(dates.values())
             or any(go_live_estimated(problem, e) for e in solution.plan)
-            or any(objective_estimated(problem, solution).values())):
-        out.append(f'<p class="caption">{_esc(estimate_note(loads))} (in the tables and the charts\' hover)</p>')
+            or any(objective_estimated(problem, solution).values()) or applied_estimated(problem)):
+        where = "the scenario lines, " if applied_estimated(problem) else ""
+        out.append(f'<p class="caption">{_esc(estimate_note(loads))} (in {where}the tables and the charts\' hover)</p>')
     peaks = peak_loads(problem, solution)
     if peaks:
         out.append("<h2>Peak load per pool</h2>")

@@ -1,0 +1,49 @@
+"""Small fixes of the lead's, session 29."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+
+from hpplan.exports import to_ics, to_xlsx
+from hpplan.formats import ESTIMATE_NOTE, to_markdown
+from hpplan.loader import load_problem
+from hpplan.report import report_html
+from hpplan.scenario import apply_quick
+from hpplan.solve import SolveOptions, solve
+from conftest import TINY
+
+STAMP = dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc)
+MARKED = "postpone orsta: earliest none -> 2024-09-01*"  # the date the command line gives: the scenario's estimate
+
+
+@pytest.fixture(scope="module")
+def postponed():
+    problem = apply_quick(load_problem(TINY), postpone=["orsta=2024-09-01"])
+    return problem, solve(problem, SolveOptions(time_limit=10))
+
+
+def test_the_markdown_scenario_line_marks_its_dates_and_the_note_says_what_the_mark_means(postponed):
+    text = to_markdown(*postponed)
+    line = next(line for line in text.splitlines() if line.startswith("- Scenario:"))
+    assert line.endswith(MARKED)
+    assert "\\" + ESTIMATE_NOTE in text
+
+
+def test_the_html_reports_scenario_line_marks_its_dates_and_its_caption_names_the_scenario_lines(postponed):
+    page = report_html(*postponed)
+    assert f"Scenario: command line: {MARKED.replace('->', '-&gt;')}</p>" in page
+    assert "(in the scenario lines, the tables and the charts' hover)" in page
+
+
+def test_the_calendar_and_the_workbook_mark_the_scenario_lines_dates(postponed):
+    import openpyxl
+
+    unfolded = to_ics(*postponed, stamp=STAMP).replace("\r\n ", "")
+    assert MARKED in unfolded and "* in a scenario line: an estimate" in unfolded
+    about = openpyxl.load_workbook(io.BytesIO(to_xlsx(*postponed, stamp=STAMP)))["About"]
+    rows = {row[0]: row[1] for row in about.iter_rows(min_row=2, values_only=True)}
+    assert rows["scenario"].endswith(MARKED)
+    assert "above, a date a scenario line names" in rows["*"]
