@@ -47,7 +47,7 @@ def test_binary_garbage(data: Path):
 
 def test_absurd_size(data: Path):
     (data / "organisations.yaml").write_text("organisations:\n" + "  - x\n" * 1_000_000)
-    assert "at most 5,242,880 are read" in error_of(data)
+    assert "at most 5 242 880 are read" in error_of(data)
 
 
 def test_duplicate_key(data: Path):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from hpplan import solution, yamlio
-from hpplan.errors import InputError
+from hpplan.errors import InputError, grouped
 from hpplan.solution import read_plan
 from hpplan.yamlio import MAX_BYTES, load_yaml
 
@@ -123,7 +123,7 @@ def test_a_json_plan_over_its_limit_is_refused_saying_the_limit(tmp_path: Path):
         handle.truncate(MAX_PLAN_BYTES + 1)
     with pytest.raises(InputError) as caught:
         read_plan(plan)
-    assert str(caught.value) == (f"{plan}: file is {MAX_PLAN_BYTES + 1:,} bytes; at most {MAX_PLAN_BYTES:,} are read "
+    assert str(caught.value) == (f"{plan}: file is {grouped(MAX_PLAN_BYTES + 1)} bytes; at most {grouped(MAX_PLAN_BYTES)} are read "
                                  "(256 MiB: a national plan's file is about 0.5 MB, a national re-plan's with the causes "
                                  "of its moves some 40 MB); is this the right file?")
     assert MAX_PLAN_BYTES >= 100 * 2 ** 20  # room for any real plan: a national re-plan's JSON was 41 MB, refused at 32
@@ -134,7 +134,7 @@ def test_a_plan_at_the_limit_is_read_and_a_yaml_file_keeps_its_own_limit(tmp_pat
     text = tmp_path / "big.yaml"
     with open(text, "wb") as handle:
         handle.truncate(MAX_BYTES + 1)
-    with pytest.raises(InputError, match=f"at most {MAX_BYTES:,} are read"):
+    with pytest.raises(InputError, match=f"at most {grouped(MAX_BYTES)} are read"):
         load_yaml(text)
     small = tmp_path / "small.json"
     small.write_text("{}")

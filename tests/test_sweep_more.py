@@ -172,7 +172,7 @@ def test_a_spec_time_limit_below_a_tenth_of_a_second_is_refused_at_its_line(tmp_
         with pytest.raises(InputError) as error:
             context_of(path)
         line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if text.startswith("time_limit"))
-        assert f"{path}:{line}: time_limit is seconds per solve, 0.1 to 86,400" in str(error.value), str(error.value)
+        assert f"{path}:{line}: time_limit is seconds per solve, 0.1 to 86 400" in str(error.value), str(error.value)
     assert context_of(spec_file(tmp_path, "ok.yaml", time_limit=0.1)).spec.time_limit == 0.1
 
 

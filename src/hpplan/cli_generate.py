@@ -16,7 +16,7 @@ SizeName = Enum("SizeName", {name.replace("-", "_"): name for name in SIZES}, ty
 
 @app.command("generate")
 def generate_command(
-    size: SizeName = typer.Option(..., "--size", help="region (~100 organisations), regional-300 or national (~2,100)."),
+    size: SizeName = typer.Option(..., "--size", help="region (~100 organisations), regional-300 or national (~2 100)."),
     seed: int = typer.Option(1, "--seed", min=0, help="Random seed: the same size and seed give the same files."),
     out: Path = typer.Option(..., "--out", "-o", metavar="DIR",
                              help="Folder to write organisations.yaml and waves.yaml into."),

@@ -81,6 +81,12 @@ def each_of(*steps: Callable[[], object]) -> list:
     return results
 
 
+def grouped(value: int) -> str:
+    """12345 -> '12 345': a whole number as every message and output of hpplan's writes it (the Norwegian
+    thousands separator, an ordinary space; `formats.fmt_int` for figures that may be floats)."""
+    return f"{value:,}".replace(",", " ")
+
+
 def a_or_an(word: str) -> str:
     """`word` with its indefinite article: 'a hospital', 'an other', 'an order'."""
     return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"

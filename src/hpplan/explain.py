@@ -45,7 +45,7 @@ from typing import Callable, Iterable
 
 from ortools.sat.python import cp_model
 
-from .errors import InputError, Location, did_you_mean
+from .errors import InputError, Location, did_you_mean, grouped
 from .formats import (ESTIMATE_NOTE, KIND_PLURAL, capacity_estimated, estimated, fmt_int, marked,
                       window_date_estimated)
 from .io import data_folder_around
@@ -948,7 +948,7 @@ class Describer:
     def _limit(self, group: Group, switches, involved):
         limit = group.subject
         bound = getattr(limit, group.measure)
-        shown = marked(f"{bound:,}".replace(",", " "), self.estimated(group))  # `10 000*` where an estimate
+        shown = marked(grouped(bound), self.estimated(group))  # `10 000*` where an estimate
         unit = f"{shown} " + {"max_actors": "organisation" if bound == 1 else "organisations", "max_users": "users",
                               "max_trusts": "health trust" if bound == 1 else "health trusts"}[group.measure]
         if group.measure != "max_trusts" and limit.kinds is not None:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterable
 
+from .errors import grouped
 from .problem import Problem, applied_entry, checked_problem, month_index, month_label
 from .schema import Kind, Organisation, Pool, Sector, Status as OrgStatus, Window
 from .solution import LEAST_CHANGE, Assignment, LoadPoint, Solution, Status
@@ -640,7 +641,7 @@ def fmt_int(value: int | float) -> str:
     """12345 -> '12 345' (Norwegian thousands separator, an ordinary space)."""
     if isinstance(value, float) and (shown := _not_finite(value)) is not None:
         return shown
-    return f"{round(value):,}".replace(",", " ")
+    return grouped(round(value))
 
 
 def fmt_number(value: float) -> str:

@@ -28,7 +28,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .errors import Location, a_or_an, did_you_mean
+from .errors import Location, a_or_an, did_you_mean, grouped
 from .relations import DifferentWindows, NoLater, Precedes, Relation, SameWindow, preparation_after
 from .yamlio import text_problem
 
@@ -773,8 +773,8 @@ class WavesFile(Sourced):
     @classmethod
     def _not_too_many(cls, windows: list[Window]) -> list[Window]:
         if len(windows) > MAX_WINDOWS:
-            raise ValueError(f"{len(windows):,} windows; at most {MAX_WINDOWS:,} are planned (the model has a choice "
-                             "for each organisation and window, and a check of 10,000 windows ran for minutes "
+            raise ValueError(f"{grouped(len(windows))} windows; at most {grouped(MAX_WINDOWS)} are planned (the model has a choice "
+                             "for each organisation and window, and a check of 10 000 windows ran for minutes "
                              "whatever its time limit): keep the windows the rollout may use")
         return windows
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from .errors import MAX_ERRORS, InputError, Location, input_errors
+from .errors import MAX_ERRORS, InputError, Location, grouped, input_errors
 from .schema import Date, Id, id_advice
 from .yamlio import read_regular_file, shown_text, text_problem, utf8_text
 
@@ -250,7 +250,7 @@ def read_plan(path: Path) -> Solution:
         data = None  # said below, at its line
     except ValueError as exc:  # an integer Python does not convert (more than 4,300 digits): json.loads says no place
         line, digits = _long_number(text)
-        what = f"a number of {digits:,} digits; a plan's numbers have a few" if digits else str(exc)
+        what = f"a number of {grouped(digits)} digits; a plan's numbers have a few" if digits else str(exc)
         raise InputError(f"not an hpplan plan: {what} (expected the JSON {_WRITE_ONE} writes)",
                          Location(str(path), line)) from None
     at = JsonLines(text)

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable
 
 import yaml
 
-from .errors import InputError, Location, a_or_an
+from .errors import InputError, Location, a_or_an, grouped
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 500_000
@@ -179,17 +179,17 @@ def read_regular_file(path: Path | str, display: str | None = None, *, what: str
             raise InputError(not_regular_message(kind, what, give), Location(display))
 
         def too_large(size: str) -> InputError:
-            return InputError(f"file is {size} bytes; at most {max_bytes:,} are read{size_note}; is this the right "
+            return InputError(f"file is {size} bytes; at most {grouped(max_bytes)} are read{size_note}; is this the right "
                               "file?", Location(display))
 
         if opened.st_size > max_bytes:
-            raise too_large(f"{opened.st_size:,}")
+            raise too_large(grouped(opened.st_size))
         try:
             raw = handle.read(max_bytes + 1)  # a file that grew since: no more than the limit is read
         except OSError as exc:
             raise InputError(f"cannot read the {what} ({exc.strerror or exc})", Location(display)) from None
     if len(raw) > max_bytes:
-        raise too_large(f"more than {max_bytes:,}")
+        raise too_large(f"more than {grouped(max_bytes)}")
     return raw
 
 
@@ -626,7 +626,7 @@ class _Builder:
         if self.what != "file":
             kind = a_or_an(self.what)
         elif Path(self.display).name in ("organisations.yaml", "waves.yaml"):
-            kind = "a data file (a national instance's organisations.yaml has some 45,000)"
+            kind = "a data file (a national instance's organisations.yaml has some 45 000)"
         else:
             kind = "an hpplan file"
         return f"far more than {kind} holds; is this the right file?"
@@ -634,7 +634,7 @@ class _Builder:
     def build(self, node: yaml.Node, path: tuple, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise self.error(node, f"more than {MAX_NODES:,} values; {self._too_many()}")
+            raise self.error(node, f"more than {grouped(MAX_NODES)} values; {self._too_many()}")
         if depth > MAX_DEPTH:
             raise self.error(node, f"nested more than {MAX_DEPTH} levels deep")
         self.lines.setdefault(path, node.start_mark.line + 1)
@@ -738,7 +738,7 @@ class _Builder:
                 raise self.error(node, f"invalid YAML: {text}")
         if node.tag == _INT and len(node.value) > _MAX_DIGITS:  # int() refuses it, and the message repeated it whole
             digits = sum(char.isdigit() for char in node.value)
-            raise self.error(node, f"a number of {digits:,} digits ({node.value[:20]}...); no value in hpplan's files "
+            raise self.error(node, f"a number of {grouped(digits)} digits ({node.value[:20]}...); no value in hpplan's files "
                                    "has more than a few: check the value")
         try:
             value = self.loader.construct_object(node, deep=True)

@@ -29,7 +29,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
-from ..errors import InputError, InputErrors, Location, did_you_mean
+from ..errors import InputError, InputErrors, Location, did_you_mean, grouped
 from ..loader import flag_fields, load_problem, validate
 from ..problem import Problem
 from ..schema import FTE_MAX, Date, FieldError, Fte, Id, Kind, Month, Status, source_note_problem
@@ -349,7 +349,7 @@ class SweepSpec(_Strict):
         refused in the spec too, at its line (0.01 ran a sweep of plans cut short by the clock)."""
         if value is not None and not (TIME_LIMIT_MIN <= value <= MAX_TIME_LIMIT and math.isfinite(value)):
             what = "per solve" if info.field_name == "time_limit" else "for the base plan's solve"
-            raise ValueError(f"{info.field_name} is seconds {what}, {TIME_LIMIT_MIN:g} to {MAX_TIME_LIMIT:,} "
+            raise ValueError(f"{info.field_name} is seconds {what}, {TIME_LIMIT_MIN:g} to {grouped(MAX_TIME_LIMIT)} "
                              f"(as --time-limit), got {value:g}")
         return value
 
