@@ -47,3 +47,30 @@ def test_the_calendar_and_the_workbook_mark_the_scenario_lines_dates(postponed):
     rows = {row[0]: row[1] for row in about.iter_rows(min_row=2, values_only=True)}
     assert rows["scenario"].endswith(MARKED)
     assert "above, a date a scenario line names" in rows["*"]
+
+
+def test_the_workbooks_about_sheet_has_the_open_ended_rows_compare_says(tmp_path):
+    """An organisation newly out of the plan has no number of months: compare says its people and its cost a
+    month apart ("open-ended"); the About sheet's totals had neither (they read as no delay and no cost)."""
+    import openpyxl
+    from dataclasses import replace
+
+    from hpplan.compare import compare, totals_text
+    from conftest import REPO
+
+    base = load_problem(REPO / "data")
+    old = solve(base, SolveOptions(time_limit=10))
+    hmr = "helse-more-og-romsdal"
+    out = [e.id for e in old.plan if e.id == hmr or e.id.startswith("hmr-")]  # (its hospitals go with it)
+    new = replace(old, plan=[replace(e, go_live=None, window=None) if e.id in out and not e.pinned else e
+                             for e in old.plan])
+    c = compare(old, base, new, base)
+    assert hmr in [m.id for m in c.open_ended_costs]
+    line = totals_text(c)[2]
+    about = openpyxl.load_workbook(io.BytesIO(to_xlsx(base, new, STAMP, violations=[], comparison=c,
+                                                      baseline="old")))["About"]
+    rows = {row[0]: row[1] for row in about.iter_rows(min_row=2, values_only=True)}
+    cost = next(m for m in c.open_ended_costs if m.id == hmr).cost_per_month
+    assert rows[f"changes: open-ended cost MNOK a month, {hmr} (not scheduled)"] == cost
+    assert f"{hmr} ({cost:g}* MNOK a month)" in line
+    assert rows["changes: population newly out of the plan (open-ended)"] == c.population_out > 0

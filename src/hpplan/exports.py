@@ -640,8 +640,16 @@ def _about_totals(c, baseline: str | None) -> list[tuple[str, object, bool]]:
         ("changes: cost of delay MNOK", "unknown (the data gives no cost)" if unknown else c.cost_of_delay,
          c.cost_of_delay_is_estimate and not unknown),
     ]
+    if c.newly_unscheduled:  # no number of months: the people apart, never summed as zero months
+        totals.append(("changes: population newly out of the plan (open-ended)", c.population_out,
+                       c.population_out_is_estimate))
+    if c.of("scheduled"):
+        totals.append(("changes: population newly in the plan (open-ended, a gain)", c.population_in,
+                       c.population_in_is_estimate))
     if c.saving:
         totals.append(("changes: saving MNOK", c.saving, c.saving_is_estimate))
+    totals += [(f"changes: open-ended cost MNOK a month, {m.id} (not scheduled)", m.cost_per_month, m.cost_estimate)
+               for m in c.open_ended_costs]
     if c.uncosted:
         totals.append(("changes: no cost given", ", ".join(m.id for m in c.uncosted), False))
     return totals
