@@ -74,3 +74,35 @@ def test_the_workbooks_about_sheet_has_the_open_ended_rows_compare_says(tmp_path
     assert rows[f"changes: open-ended cost MNOK a month, {hmr} (not scheduled)"] == cost
     assert f"{hmr} ({cost:g}* MNOK a month)" in line
     assert rows["changes: population newly out of the plan (open-ended)"] == c.population_out > 0
+
+
+def test_shown_decimals_round_halves_up_as_a_reader_rounds_them():
+    """The sweep's mean delay 1.45 (29 months over 20 futures) showed '+1.4' beside 1.75 -> '+1.8': Python's
+    format rounds the binary value. A controller who ties the table to the JSON rounds halves up."""
+    from hpplan.formats import fmt_fixed, fmt_share
+
+    assert [fmt_fixed(v, 1, sign=True) for v in (1.45, 1.75, 4.05, 2.65, -0.05, 0.0)] == [
+        "+1.5", "+1.8", "+4.1", "+2.7", "-0.1", "+0.0"]
+    assert fmt_fixed(0.125, 2) == "0.13" and fmt_share(0.0125) == "1.3%" and fmt_share(None) == "n/a"
+
+
+def test_whose_slip_moves_others_leaves_out_the_members_of_its_together_rule():
+    """A trust's hospitals go live with it by its `together` rule: each month it slips moves them as it
+    moves itself, not as an effect on others (the risk list folds them into one row too)."""
+    from hpplan.sweep.aggregate import influence
+
+    info = [{"id": "trust", "name": "Trust", "population": 1000}, {"id": "hospital", "name": "H", "population": 0},
+            {"id": "town", "name": "Town", "population": 50}]
+    ok = []
+    for k in range(30):
+        slip = k % 4  # months
+        town = 1 if k % 3 == 0 else 0  # moved by something else, unrelated to the trust's slip
+        delay = {"trust": slip, "hospital": slip, "town": town}
+        moved = sum(1 for d in delay.values() if d > 0)
+        ok.append({"slips": {"trust": slip}, "delay": delay, "moved": moved,
+                   "population_months": 1000 * slip + 50 * town})
+    partners = {"trust": ["hospital"], "hospital": ["trust"]}
+    (found,) = influence(ok, info, "monte_carlo", partners)
+    (counted,) = influence(ok, info, "monte_carlo")  # (without the rule's members: the hospital counted)
+    assert abs(found.others_moved) < 0.1 and counted.others_moved > 0.3
+    assert found.pass_through == 1

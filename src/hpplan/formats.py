@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import decimal
 import io
 import math
 import re
@@ -664,8 +665,17 @@ def row_names(entries: list[Assignment]) -> dict[str, str]:
     return {e.id: f"{e.name} ({e.id})" if count[e.name] > 1 else e.name for e in entries}
 
 
+def fmt_fixed(value: float, digits: int, sign: bool = False) -> str:
+    """A figure with `digits` decimals, halves rounded up as a person (or a spreadsheet's ROUND) rounds the
+    figure shown: 1.45 -> '1.5', 1.25 -> '1.3' (`format` rounds the binary value: '1.4', '1.2'). `sign`: '+1.5'."""
+    if (shown := _not_finite(value)) is not None:
+        return shown
+    fixed = decimal.Decimal(repr(float(value))).quantize(decimal.Decimal(1).scaleb(-digits), decimal.ROUND_HALF_UP)
+    return f"{fixed:+}" if sign else str(fixed)
+
+
 def fmt_share(share: float | None) -> str:
-    return "n/a" if share is None else f"{share * 100:.1f}%"
+    return "n/a" if share is None else fmt_fixed(share * 100, 1) + "%"
 
 
 #: `SolveStats.engine` of a plan read from a plan file (a YAML plan such as data/adopted-plan.yaml,

@@ -523,7 +523,7 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
     failure_list = [Failure(status, reason, count, first[(status, reason)][:5])
                     for (status, reason), count in sorted(failures.items(), key=lambda kv: (-kv[1], kv[0]))]
 
-    tested = influence(ok, actors_info, header.get("kind", "monte_carlo"))
+    tested = influence(ok, actors_info, header.get("kind", "monte_carlo"), partners)
     summary = SweepSummary(
         # the paths as an output can hold them (`readable`: a results file written before they were kept so)
         spec=readable(header.get("spec", "")), description=header.get("description", ""), kind=header.get("kind", ""),
@@ -593,9 +593,11 @@ def _slope(xs: list[float], ys: list[float]) -> tuple[float | None, float | None
     return slope, corr
 
 
-def influence(ok: list[dict], actors_info: list[dict], kind: str = "monte_carlo") -> list[Influence]:
+def influence(ok: list[dict], actors_info: list[dict], kind: str = "monte_carlo",
+              partners: dict[str, list[str]] | None = None) -> list[Influence]:
     """Whose slip moves the others most (see the module's docstring; `kind`: the sweep's, a grid's values
-    chosen, not drawn: no minimum of scenarios with a slip)."""
+    chosen, not drawn: no minimum of scenarios with a slip). The others are those outside its `together`
+    rule (`partners`: the other members of each member's), which go live with it by rule, as its own."""
     population = {a["id"]: a.get("population", 0) for a in actors_info}
     names = {a["id"]: a["name"] for a in actors_info}
     slipping = sorted({ident for r in ok for ident in r.get("slips", {})})
@@ -603,9 +605,11 @@ def influence(ok: list[dict], actors_info: list[dict], kind: str = "monte_carlo"
     for ident in slipping:
         xs = [float(r.get("slips", {}).get(ident, 0)) for r in ok]
         own = [float(r.get("delay", {}).get(ident, 0)) for r in ok]
-        own_later = [max(0.0, d) for d in own]
-        others_pm = [float(r.get("population_months", 0)) - population.get(ident, 0) * d for r, d in zip(ok, own_later)]
-        others_moved = [float(r.get("moved", 0)) - (1 if d > 0 else 0) for r, d in zip(ok, own_later)]
+        group = [ident, *(partners or {}).get(ident, ())]  # its own, and what goes live with it by rule
+        group_later = [[max(0.0, float(r.get("delay", {}).get(m, 0))) for m in group] for r in ok]
+        others_pm = [float(r.get("population_months", 0)) - sum(population.get(m, 0) * d for m, d in zip(group, later))
+                     for r, later in zip(ok, group_later)]
+        others_moved = [float(r.get("moved", 0)) - sum(1 for d in later if d > 0) for r, later in zip(ok, group_later)]
         slope_pm, corr, stderr = _fit(xs, others_pm)
         if slope_pm is None:
             continue

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..formats import ESTIMATE_NOTE, csv_text, fmt_int, fmt_number, marked
+from ..formats import ESTIMATE_NOTE, csv_text, fmt_fixed, fmt_int, fmt_number, marked
 from ..render import GLUE, glyphs_for, pack, parts, print_lines, say
 from .aggregate import MIN_SLIPPED, SweepSummary
 
@@ -31,7 +31,7 @@ WIDE = 120
 def _pct(value: float | None) -> str:
     if value is None:
         return ""
-    return f"{value * 100:.0f}%" if value in (0, 1) else f"{value * 100:.1f}%"
+    return f"{value * 100:.0f}%" if value in (0, 1) else fmt_fixed(value * 100, 1) + "%"
 
 
 def _pct_range(value: float | None, span: list[float] | None) -> str:
@@ -298,7 +298,7 @@ def _cost_section(s: SweepSummary, console: Console) -> None:
         console.print()
         moved = (f"on average {fmt_number(k.mean_moved)} organisations go live later than in the base plan, "
                  f"{marked(fmt_int(k.mean_population_months), k.population_months_is_estimate)} population-months of "
-                 "delay")
+                 "delay (an earlier go-live counts 0; compare nets it)")
         if k.scenarios_newly_unscheduled:
             moved += " (of the organisations both plans have)"
         if k.actors:
@@ -325,7 +325,7 @@ def _at_risk_section(s: SweepSummary, console: Console, fancy: bool, short: bool
         rows = [{"Base": a.base, "Median": a.median, "P90": a.p90} for a in at_risk]
         fixed = _date_columns(("Base", "Median", "P90"), rows, short) + [
             ("Later", True, [_pct(a.p_later) for a in at_risk]),
-            ("Delay", True, ["" if a.mean_delay_months is None else f"{a.mean_delay_months:+.1f}" for a in at_risk])]
+            ("Delay", True, ["" if a.mean_delay_months is None else fmt_fixed(a.mean_delay_months, 1, sign=True) for a in at_risk])]
         layouts = [fixed + _by_columns(s.live_by[:1], at_risk, True)]
         if not short:  # every live_by date; if that is too wide, the first one, then YYYY-MM dates
             layouts = [fixed + _by_columns(s.live_by, at_risk, False),
@@ -388,8 +388,8 @@ def _influence_section(s: SweepSummary, console: Console, fancy: bool, short: bo
         own, others, pop = ("Own", "Others", "Pop-months") if short else (
             "Pass-through", "Others moved", "Others' pop.-months")
         columns = [("Slipped", True, [_pct(f.slipped) for f in shown]),
-                   (own, True, ["" if f.pass_through is None else f"{f.pass_through:.2f}" for f in shown]),
-                   (others, True, [f"{f.others_moved:.2f}" for f in shown]),
+                   (own, True, ["" if f.pass_through is None else fmt_fixed(f.pass_through, 2) for f in shown]),
+                   (others, True, [fmt_fixed(f.others_moved, 2) for f in shown]),
                    (pop, True,
                     [marked(fmt_int(f.others_population_months), f.others_population_months_is_estimate)
                      for f in shown]),
@@ -397,7 +397,7 @@ def _influence_section(s: SweepSummary, console: Console, fancy: bool, short: bo
         _fitted_table(console, fancy, ("Organisation", False, [f.id for f in shown]), [columns])
         hidden = len(s.influence) - len(clear[:top])
         say(console, "Least-squares slopes over the scenarios with a plan, per month of the organisation's own slip: "
-                      f"{own}: its own go-live delay; {others}: other organisations later than the base plan; "
+                      f"{own}: its own go-live delay; {others}: other organisations (not of its together rule) later than the base plan; "
                       f"{pop}: their population-months of delay; t: "
                       "that slope over its standard error"
                       + ("; exact: no scatter about the slope (standard error 0, as in a grid)"
