@@ -453,8 +453,17 @@ def test_command_interrupted_says_how_to_resume(tmp_path, monkeypatch):
     result = run("sweep", str(spec), "--out", str(tmp_path / "r.jsonl"), "-n", "40", "--seed", "7", "-t", "5",
                  "--gap", "1", "-j", "2")
     assert result.exit_code == 130
-    assert (f"to go on: hpplan sweep {spec} --samples 40 --seed 7 --time-limit 5.0 --gap 1.0 --out "
+    assert (f"to go on: hpplan sweep {spec} --samples 40 --seed 7 --time-limit 5.0 --gap 1.0 --jobs 2 --out "
             f"{tmp_path / 'r.jsonl'} --resume") in " ".join(result.stderr.split())
+    # and what it writes: the same summary file, format, dates and chart (a job re-running the printed
+    # command printed a table with the spec's dates, and never wrote the summary or the chart)
+    result = run("sweep", str(spec), "--out", str(tmp_path / "r.jsonl"), "-o", str(tmp_path / "s.json"),
+                 "--chart", str(tmp_path / "c.html"), "--live-by", "2026-06-30", "--live-by", "2026-12-31",
+                 "-f", "json")
+    assert result.exit_code == 130
+    assert (f"to go on: hpplan sweep {spec} --live-by 2026-06-30 --live-by 2026-12-31 --format json --output "
+            f"{tmp_path / 's.json'} --chart {tmp_path / 'c.html'} --out {tmp_path / 'r.jsonl'} --resume"
+            ) in " ".join(result.stderr.split())
 
 
 # ---- a worker process that dies -------------------------------------------------------------------

@@ -15,6 +15,7 @@ import math
 import os
 import re
 import shlex
+import signal
 import shutil
 import sys
 import typing
@@ -37,7 +38,7 @@ from .solution import Solution
 from .solution import Status as SolveStatus
 from .solve import (SEED_MAX, TIME_LIMIT_MAX, TIME_LIMIT_MIN, WORK_LIMIT_MIN, WORK_LIMIT_NEEDS_CP_SAT, SolveOptions,
                     solve)
-from .stopping import EXIT_INTERRUPTED, StopRequest, ctrl_c
+from .stopping import EXIT_INTERRUPTED, EXIT_TERMINATED, StopRequest, Terminated, ctrl_c, terminate_as_interrupt
 
 #: metavars of options whose type says too little of what to give (a text, a number of seconds)
 METAVARS = {"--data": "DIR", "--postpone": "ID=DATE", "--exclude": "ID", "--capacity": "POOL=FTE", "--actor": "ID",
@@ -589,25 +590,27 @@ def solve_command(
         emit(problem, solution, fmt, output, detail)
     else:
         solution = replan_and_emit(problem, folder, baseline, freeze_until, options, fmt, output, quiet=quiet)
-    exit_stopped(solution, output)
+    exit_stopped(solution, output, options.stop)
     if solution.status is SolveStatus.infeasible:
         explain_on_stderr(problem, time_limit, work_limit)
     raise typer.Exit(solution.exit_code)
 
 
-def exit_stopped(solution: Solution, output: Optional[Path]) -> None:
-    """A solve stopped by Ctrl-C ends the command with exit code 130, after its best plan is shown
-    (and written, with `-o`)."""
+def exit_stopped(solution: Solution, output: Optional[Path], stop: StopRequest | None = None) -> None:
+    """A solve stopped by Ctrl-C ends the command with exit code 130 (by SIGTERM, `stop.signal`: 143), after
+    its best plan is shown (and written, with `-o`)."""
     if not solution.stats.stopped:
         return
+    terminated = stop is not None and stop.signal == signal.SIGTERM
+    by = "SIGTERM" if terminated else "Ctrl-C"
     if solution.found:
         where = f"; written to {output}" if output is not None else ""
-        typer.echo(f"hpplan: stopped by Ctrl-C after {solution.stats.wall_time:.1f} s: the best plan found so far "
+        typer.echo(f"hpplan: stopped by {by} after {solution.stats.wall_time:.1f} s: the best plan found so far "
                    f"({solution.status.value}){where}", err=True)
     else:
-        typer.echo(f"hpplan: stopped by Ctrl-C after {solution.stats.wall_time:.1f} s, before any plan was found",
+        typer.echo(f"hpplan: stopped by {by} after {solution.stats.wall_time:.1f} s, before any plan was found",
                    err=True)
-    raise typer.Exit(EXIT_INTERRUPTED)
+    raise typer.Exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
 
 
 def explain_on_stderr(problem: Problem, time_limit: float, work_limit: Optional[float] = None) -> None:
@@ -715,6 +718,7 @@ def _write_failed(error: OSError) -> str:
 def main() -> None:
     from .solve import PlanBroken
 
+    terminate_as_interrupt()  # SIGTERM unwinds as Ctrl-C does (no temporary file left), exit 143
     _closed_streams()
     _terminal_text()
     warnings.showwarning = _show_warning
@@ -739,6 +743,9 @@ def main() -> None:
     except SystemExit as end:
         # a Ctrl-C outside the solve (reading the data; or writing, when an -o file is either as it
         # was or complete: written atomically): typer ends with 130 and says nothing
+        if end.code == EXIT_INTERRUPTED and _caused_by(end, Terminated):
+            sys.stderr.write("hpplan: terminated (SIGTERM)\n")
+            raise SystemExit(EXIT_TERMINATED) from None
         if end.code == EXIT_INTERRUPTED and _caused_by(end, KeyboardInterrupt):
             sys.stderr.write("hpplan: interrupted (Ctrl-C)\n")
         # the reader of stdout went away (`hpplan solve | head`): rich and click end with 1, "infeasible"

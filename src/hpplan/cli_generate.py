@@ -39,6 +39,6 @@ def generate_command(
     except InputError as error:
         fail_input(error)
     except OSError as error:
-        typer.echo(f"error: {out}: cannot write ({error.strerror})", err=True)
+        typer.echo(f"error: {out}: cannot write: {error.strerror or error}", err=True)
         raise typer.Exit(EXIT_INPUT)
     typer.echo(f"wrote {org_path} and {waves_path} (size {size.value}, seed {seed})")

@@ -45,7 +45,8 @@ def _say(text: str) -> None:
 
 def _command(spec: Path, out: Path, options: tuple[str, ...] = ()) -> str:
     """The command that goes on with this sweep (with `--resume`): the same spec, data and overrides,
-    which the results file's inputs must match, to paste into a shell (`_shell_word`)."""
+    which the results file's inputs must match, and the same jobs, dates and outputs (summary, chart), to paste
+    into a shell (`_shell_word`)."""
     return " ".join(_shell_word(str(part)) for part in ("hpplan", "sweep", spec, *options, "--out", out))
 
 
@@ -145,6 +146,12 @@ def sweep_command(
         options = tuple(str(part) for name, value in given if value is not None for part in (name, value))
         options += ("--dask",) if dask else ()
         options += () if replan is None else ("--replan",) if replan else ("--fresh",)
+        # what the command that goes on writes, and how many workers it runs, as this one
+        options += ("--jobs", str(jobs)) if jobs is not None else ()
+        options += tuple(part for day in dates if live_by for part in ("--live-by", day.isoformat()))
+        options += ("--format", fmt.value) if fmt is not None else ()
+        options += ("--output", str(output)) if output is not None else ()
+        options += ("--chart", str(chart)) if chart is not None else ()
         results = _run(sw, context, spec, out, resume=resume, overwrite=overwrite, no_run=no_run, jobs=jobs,
                        scheduler=scheduler, dask=dask, options=options)
         summary = sw.aggregate(results, live_by=dates, size=context.size)

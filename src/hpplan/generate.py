@@ -36,6 +36,7 @@ from pathlib import Path
 
 import yaml
 
+from .errors import InputError, Location
 from .io import check_writable, write_pair
 from .problem import Problem
 from .schema import OrganisationsFile, WavesFile, slug
@@ -475,16 +476,29 @@ def write_instance(out: Path | str, size: str, seed: int, *, limit_kinds: bool =
     """Write organisations.yaml and waves.yaml for a size and seed into `out` (created if missing; a link
     to a folder is followed: this writes a data folder by design, so the refusal of an output through a link
     into a data folder (io.check_writable) is not for `out`, while a file link in it still is). Returns the
-    two files as named under `out`."""
+    two files as named under `out`. A write that fails (InputError, said of the files as named under `out`) or
+    is interrupted leaves no folder it made behind."""
     given = Path(out)
     out = Path(os.path.realpath(given))
+    made = [folder for folder in (out, *out.parents) if not folder.exists()]  # the deepest first
     out.mkdir(parents=True, exist_ok=True)
     org_path, waves_path = out / "organisations.yaml", out / "waves.yaml"
-    for path in (org_path, waves_path):  # before the work, and before either file is touched
-        check_writable(path)
-    orgs, waves = generate(size, seed, limit_kinds=limit_kinds)
-    header = (f"# Synthetic instance: `hpplan generate --size {size} --seed {seed}`. Not real data: every number is\n"
-              f"# an estimate with the shape of the shipped Midt-Norge data (docs/benchmarks.md).\n")
-    write_pair(org_path, dump(orgs, header), waves_path, dump(waves, header))
+    try:
+        for path in (org_path, waves_path):  # before the work, and before either file is touched
+            check_writable(path)
+        orgs, waves = generate(size, seed, limit_kinds=limit_kinds)
+        header = (f"# Synthetic instance: `hpplan generate --size {size} --seed {seed}`. Not real data: every number "
+                  "is\n# an estimate with the shape of the shipped Midt-Norge data (docs/benchmarks.md).\n")
+        write_pair(org_path, dump(orgs, header), waves_path, dump(waves, header))
+    except BaseException as error:
+        for folder in made:  # empty: write_pair leaves nothing half written
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        if isinstance(error, InputError) and error.where is not None and error.where.file.startswith(str(out)):
+            named = str(given) + error.where.file[len(str(out)):]  # as the user named the folder
+            raise InputError(error.message, Location(named, error.where.line)) from None
+        raise
     return given / org_path.name, given / waves_path.name
 

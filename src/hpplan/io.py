@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import errno
 import os
 import re
 import shlex
+import signal
 import stat
 import sys
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 from .errors import InputError, Location
 
@@ -336,6 +339,22 @@ def data_folder_around(path: Path) -> Path | None:
     return None
 
 
+#: the temporary files `write_atomic` is writing (`temp_file_beside`'s, when told to track them): where the
+#: process ends at once, without unwinding (a second Ctrl-C, `stopping.ctrl_c`), `remove_unfinished` removes
+#: them as the writer's own cleanup would have
+UNFINISHED: set[Path] = set()
+
+
+def remove_unfinished() -> None:
+    """Remove the temporary files of writes still under way (`UNFINISHED`): the process is ending at once."""
+    for temp in list(UNFINISHED):
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+    UNFINISHED.clear()
+
+
 def write_atomic(path: Path | str, data: str | bytes) -> None:
     """Write `data` to `path` through a temporary file in the same folder and an atomic rename. A
     symbolic link is refused, not followed (`check_writable`), and so is a folder link into a data folder or
@@ -360,35 +379,42 @@ def write_atomic(path: Path | str, data: str | bytes) -> None:
         except OSError as exc:
             raise InputError(f"cannot write: {exc.strerror or exc}", Location(str(path))) from None
         return
-    try:
-        fd, tmp = temp_file_beside(path, path.stat().st_mode if path.exists() else None)
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror or exc}", Location(str(path))) from None
+    made: list[Path] = []  # the temporary file, once it exists: removed whatever ends the write (a signal too)
     try:
         try:
+            fd, tmp = temp_file_beside(path, path.stat().st_mode if path.exists() else None, made)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(raw)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, path)
         except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
+            for temp in made:
+                try:
+                    os.unlink(temp)
+                except FileNotFoundError:
+                    pass
             raise
+        finally:
+            UNFINISHED.difference_update(made)
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror or exc}", Location(str(path))) from None
 
 
-def temp_file_beside(path: Path, mode: int | None) -> tuple[int, Path]:
+def temp_file_beside(path: Path, mode: int | None, made: list[Path] | None = None) -> tuple[int, Path]:
     """A new hidden temporary file in `path`'s folder (`.NAME.xxxx.tmp`, NAME cut to 200 characters: a
     long name the file system takes would not fit with the affixes), to be renamed over `path` once
     written (a rename within a folder is atomic): its descriptor and path. It gets the permissions
     `mode` (those of the file it replaces), else those a new file gets (0666 less the umask). OSError
-    when the folder takes no new file."""
+    when the folder takes no new file. `made`: the file is added to it, and to `UNFINISHED`, as it is made,
+    with Ctrl-C and SIGTERM held meanwhile (`held_signals`): no signal comes between the file and its record,
+    so the caller's cleanup finds every file it made."""
     folder = path.parent if str(path.parent) else Path(".")
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=".tmp", dir=folder)
+    with held_signals(made is not None):
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=".tmp", dir=folder)
+        if made is not None:
+            made.append(Path(temp))
+            UNFINISHED.add(Path(temp))
     if mode is None:
         umask = os.umask(0)  # read it (there is no other way) and put it back at once
         os.umask(umask)
@@ -400,6 +426,19 @@ def temp_file_beside(path: Path, mode: int | None) -> tuple[int, Path]:
         os.unlink(temp)
         raise
     return fd, Path(temp)
+
+
+@contextlib.contextmanager
+def held_signals(hold: bool = True) -> Iterator[None]:
+    """SIGINT and SIGTERM held (blocked for this thread) while the block runs, delivered as it ends."""
+    if not hold or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def write_pair(first: Path, first_text: str, second: Path, second_text: str) -> None:

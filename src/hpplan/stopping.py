@@ -38,6 +38,8 @@ from ortools.sat.python import cp_model
 
 #: the exit code of a command ended by Ctrl-C (128 + SIGINT, as shells report it)
 EXIT_INTERRUPTED = 130
+#: the exit code of a command ended by SIGTERM (128 + 15, as shells report a process it ended)
+EXIT_TERMINATED = 128 + signal.SIGTERM
 
 
 class StopRequest:
@@ -45,6 +47,9 @@ class StopRequest:
     stays requested. `is_set()` lets it serve where an event is polled (HiGHS's interrupt callback)."""
 
     def __init__(self) -> None:
+        #: the signal that requested the stop on the command line (`ctrl_c`: SIGTERM), else None (a Ctrl-C,
+        #: a caller's request): the command's exit code and its words follow it
+        self.signal: int | None = None
         self._event = threading.Event()
         self._lock = threading.Lock()
         self._stops: list[Callable[[], None]] = []
@@ -210,28 +215,40 @@ def ctrl_c(stop: StopRequest | None, say: Callable[[str], None] | None = None, *
            keep_process: bool = False) -> Iterator[None]:
     """Handle Ctrl-C for a command while the block runs. With `stop`, the first Ctrl-C requests it
     and says so; without, or at the second, the process ends with `EXIT_INTERRUPTED` (outputs are
-    written atomically, so nothing is left half-written). With `keep_process` (the library's,
-    `stop_on_ctrl_c`), KeyboardInterrupt is raised in the main thread instead, as soon as it runs
-    Python again: the caller (a notebook's kernel) lives on. Outside the main thread: nothing (Python
-    takes signals there only)."""
+    written atomically, so nothing is left half-written; a temporary file being written is removed:
+    `io.remove_unfinished`). A command's (not `keep_process`) SIGTERM (a CI job cancelled, `timeout`, a
+    service stopped) is taken as a Ctrl-C, its exit code `EXIT_TERMINATED` (`StopRequest.signal` says which
+    came). A SIGINT or SIGTERM the process was started with ignored (a script's `hpplan solve ... &`) stays
+    ignored. With `keep_process` (the library's, `stop_on_ctrl_c`), KeyboardInterrupt is raised in the main
+    thread instead, as soon as it runs Python again: the caller (a notebook's kernel) lives on; SIGTERM is
+    left alone. Outside the main thread: nothing (Python takes signals there only)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     say = say or (lambda text: print(text, file=sys.stderr, flush=True))
+    signals = [signum for signum in (signal.SIGINT, *(() if keep_process else (signal.SIGTERM,)))
+               if signal.getsignal(signum) is not signal.SIG_IGN]
+    if not signals:
+        yield
+        return
     read_end, write_end = socket.socketpair()  # a socket: `set_wakeup_fd` takes no pipe on Windows
     write_end.setblocking(False)
     presses = [0]
+    terminated = [False]
 
     def abort() -> None:
         # written here, not through `say`: the progress display would draw its line again below the
         # message, and the process ends before it could clear it (the shell's prompt came after it)
-        message = "hpplan: interrupted (Ctrl-C); nothing written\n"
+        from .io import remove_unfinished
+
+        remove_unfinished()
+        message = f"hpplan: {'terminated (SIGTERM)' if terminated[0] else 'interrupted (Ctrl-C)'}; nothing written\n"
         if sys.stderr.isatty():  # clear the progress line, show the cursor it hides
             message = "\r\x1b[2K\x1b[?25h" + message
         sys.stderr.write(message)
         sys.stderr.flush()
         sys.stdout.flush()
-        os._exit(EXIT_INTERRUPTED)
+        os._exit(EXIT_TERMINATED if terminated[0] else EXIT_INTERRUPTED)
 
     def watch() -> None:
         while True:
@@ -242,9 +259,10 @@ def ctrl_c(stop: StopRequest | None, say: Callable[[str], None] | None = None, *
             if not data:  # the write end is closed: the block is over
                 return
             for number in data:
-                if number != signal.SIGINT:
+                if number not in signals:
                     continue
                 presses[0] += 1
+                terminated[0] = terminated[0] or number == signal.SIGTERM
                 if stop is None or presses[0] > 1:
                     if not keep_process:
                         abort()
@@ -253,7 +271,11 @@ def ctrl_c(stop: StopRequest | None, say: Callable[[str], None] | None = None, *
                         # two presses while the main thread is in a solver's C++ call reach it as one
                         _thread.interrupt_main()
                     continue
-                say("hpplan: stopping (Ctrl-C): the best plan so far follows; Ctrl-C again aborts")
+                if number == signal.SIGTERM:
+                    stop.signal = number
+                    say("hpplan: stopping (SIGTERM): the best plan so far follows; a second signal aborts")
+                else:
+                    say("hpplan: stopping (Ctrl-C): the best plan so far follows; Ctrl-C again aborts")
                 stop.request()
 
     raised = [False]
@@ -265,7 +287,7 @@ def ctrl_c(stop: StopRequest | None, say: Callable[[str], None] | None = None, *
             raised[0] = True
             raise KeyboardInterrupt
 
-    previous_handler = signal.signal(signal.SIGINT, interrupt)
+    previous_handlers = {signum: signal.signal(signum, interrupt) for signum in signals}
     previous_fd = signal.set_wakeup_fd(write_end.fileno(), warn_on_full_buffer=False)
     watcher = threading.Thread(target=watch, name="hpplan-ctrl-c", daemon=True)
     watcher.start()
@@ -279,7 +301,29 @@ def ctrl_c(stop: StopRequest | None, say: Callable[[str], None] | None = None, *
         # ours until the watcher has ended: a nudge of its (`interrupt_main`) still pending runs
         # `interrupt` at the next Python call (this one), not the previous handler
         read_end.close()
-        signal.signal(signal.SIGINT, previous_handler)
+        for signum, handler in previous_handlers.items():
+            signal.signal(signum, handler)
+
+
+class Terminated(KeyboardInterrupt):
+    """A SIGTERM outside a solve (`terminate_as_interrupt`): unwound as a Ctrl-C is (a write under way
+    removes its temporary file), the command ending with `EXIT_TERMINATED`."""
+
+
+def terminate_as_interrupt() -> None:
+    """For the command line's whole run (`cli.main`): SIGTERM raises `Terminated` in the main thread, where the
+    system's default would end the process at once (a temporary file left beside an output, no word on
+    stderr). Not where the process was started with SIGTERM ignored, nor outside the main thread. A solve's
+    `ctrl_c` and a sweep's `sweep.run.sigterm_as_ctrl_c` take it over while they run."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
+        return
+
+    def terminate(signum, frame) -> None:
+        raise Terminated
+
+    signal.signal(signal.SIGTERM, terminate)
 
 
 def ends_on_ctrl_c(command: Callable) -> Callable:

@@ -42,6 +42,7 @@ from typing import Any, Protocol
 from ..errors import InputError, Location
 from ..io import check_writable, temp_file_beside
 from ..io import readable
+from .. import stopping
 from ..stopping import keep_sigint
 from .sample import add_delays, base_plan, run_scenario
 from .spec import SweepContext, SweepSpec
@@ -706,8 +707,7 @@ class Stop:
     terminated: bool = False
 
 
-#: the exit code of a sweep ended by SIGTERM (128 + 15, as shells report a process it ended)
-EXIT_TERMINATED = 128 + signal.SIGTERM
+EXIT_TERMINATED = stopping.EXIT_TERMINATED  # a sweep ended by SIGTERM (128 + 15, as shells report it)
 
 
 @contextmanager
