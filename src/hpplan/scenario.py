@@ -32,7 +32,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, model_validator
 
 from .errors import DataWarning, InputError, InputErrors, Location, did_you_mean, input_errors
-from .loader import (DATA_FLAGS, ORGANISATIONS, WAVES, _digits_to_write, _explain, _exponent, _line, _locate,
+from .loader import (DATA_FLAGS, ORGANISATIONS, WAVES, _digits_to_write, _each_id, _explain, _exponent, _line, _locate,
                      _number_read, _numbers_written_otherwise, _outside, _plain_number, check_references, field_limits,
                      flag_fields, history_preference, not_a_number, validate, validated_beside)
 from .problem import (COMMAND_LINE, QUICK_OPTIONS, AppliedChange, Changed, NamedDate, Numbering, Problem, Removal,
@@ -58,6 +58,7 @@ from .schema import (
     date_meant,
     history_bounds,
     id_advice,
+    id_meant,
     month_meant,
     slug,
 )
@@ -82,6 +83,9 @@ class Change(BaseModel):
     _written: dict[tuple, str] = PrivateAttr(default_factory=dict)
     #: the comment after a key the change left without a value (`YamlDocument.commented`: `name: #1 Ørsta`)
     _commented: dict[tuple, str] = PrivateAttr(default_factory=dict)
+    #: written by a person (a scenario file's change, a quick form), not made by a program (a sweep's grid point,
+    #: where a factor of 1 is one of the points): a change that changes nothing is then likely a typo, and said
+    _typed: bool = PrivateAttr(default=False)
 
     #: what the op is for, in one line (shown in error messages and docs)
     HELP: ClassVar[str] = ""
@@ -282,16 +286,23 @@ class Scenario:
 # reading
 
 
-def load_scenario(path: Path | str, windows: list[Window] | None = None) -> Scenario:
+def load_scenario(path: Path | str, windows: list[Window] | None = None, problem: Problem | None = None) -> Scenario:
     """Read and check one scenario file (format only; ids are checked when it is applied). `windows`: the
-    windows of the data it is for, where known (a window written as its date is answered with its id)."""
-    doc = load_yaml(Path(path), str(path), FLAGS)
-    header = validate(ScenarioHeader, doc)
+    windows of the data it is for, where known (a window written as its date is answered with its id);
+    `problem`: that data, where known (a name written for an id is answered with one of its ids, a capacity
+    with its pool's figures; its windows where `windows` is not given)."""
+    if windows is None and problem is not None:
+        windows = problem.windows
+    doc = _scenario_yaml(path)
+    try:
+        header = validate(ScenarioHeader, doc)
+    except InputError as error:
+        raise _each_told(error, lambda message: _header_told(message, doc.data)) from None
     changes: list[Change] = []
     errors: list[InputError] = []
     for i, raw in enumerate(header.changes):
         try:
-            changes.append(_read_change(doc, i, raw, windows))
+            changes.append(_read_change(doc, i, raw, windows, problem))
         except InputErrors as exc:
             errors.extend(exc.errors)
         except InputError as exc:
@@ -306,7 +317,120 @@ def _as_read(windows: list[Window] | None):
     return lambda: None if windows is None else {"windows": [{"id": w.id, "date": w.date} for w in windows]}
 
 
-def _read_change(doc: YamlDocument, i: int, raw: Any, windows: list[Window] | None = None) -> Change:
+def _scenario_yaml(path: Path | str) -> YamlDocument:
+    """A scenario file as read (`yamlio.load_yaml`); an empty one is told what a scenario file holds, with the
+    page that says it (docs/scenarios.md, not the data files' docs/data-format.md)."""
+    try:
+        return load_yaml(Path(path), str(path), FLAGS)
+    except InputError as error:
+        if not isinstance(error, InputErrors) and error.message.startswith("file is empty"):
+            raise InputError("file is empty; expected a scenario, a YAML mapping with base, description and changes "
+                             "(see docs/scenarios.md)", error.where) from None
+        raise
+
+
+def _each_told(error: InputError, told) -> InputError:
+    """`error` (one, or `InputErrors`) with each message as `told(message)` says it, at its place."""
+    if isinstance(error, InputErrors):
+        return InputErrors([InputError(told(e.message), e.where) for e in error.errors], error.total)
+    return InputError(told(error.message), error.where)
+
+
+def _header_told(message: str, data: Any) -> str:
+    """A scenario file's top-level error said with what would be right: `changes:` written as a mapping (one
+    change without its '- ', or the changes as keys) is a list of changes, each an item."""
+    if (message.startswith("changes: Input should be a valid list") and isinstance(data, dict)
+            and isinstance(data.get("changes"), dict)):
+        return ("changes: expected a list of changes, found a mapping (a change written without its '- '?); write "
+                "each change as an item of the list, starting with '- ': `- op: postpone` with its other fields "
+                "below it, indented as `op` is (docs/scenarios.md)")
+    return message
+
+
+def _known_ids(problem: Problem | None, earlier: list) -> dict[str, dict[str, str | None]] | None:
+    """The ids a change's `actor` and `pool` are checked against, each with its name: the data's organisations
+    (and those added by the `earlier` changes of the file) and pools; None where the data is not known."""
+    if problem is None:
+        return None
+    orgs: dict[str, str | None] = {o.id: o.name for o in problem.organisations}
+    for raw in earlier:
+        added = raw.get("organisation") if isinstance(raw, dict) and raw.get("op") == "add" else None
+        if isinstance(added, dict) and isinstance(added.get("id"), str):
+            orgs.setdefault(added["id"], added.get("name") if isinstance(added.get("name"), str) else None)
+    return {"actor": orgs, "pool": {p.id: p.name for p in problem.waves.pools}}
+
+
+def _id_told(message: str, raw: dict, known: dict | None, each=None) -> str:
+    """A field's "is not an id" said with one of the ids the value is checked against (`known`, where the data
+    is known): 'Helse Nord-Trøndelag HF' suggested 'helse-nord-trondelag-hf', which is no organisation's id
+    either, and 'primær' 'primaer', which is no pool."""
+    for field, ids in (known or {}).items():
+        value = raw.get(field)
+        head = f"{field}: {value!r} is not an id: "
+        if isinstance(value, str) and message.startswith(head):
+            advice = id_advice(value, each, known=ids)
+            if advice == ID_RULE:  # nothing is like it: what there is (the pools are few)
+                advice += (f"; pools: {', '.join(ids)}" if field == "pool"
+                           else "; no organisation's id or name is like it")
+            return head + advice
+    return message
+
+
+def _real(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+#: a percentage written where a number is expected (`factor: 80%`)
+_PERCENT = re.compile(r"\s*(?P<value>[0-9]+(?:\.[0-9]+)?)\s*%\s*")
+
+
+def _pool_capacity(problem: Problem | None, pool: Any, month: Any) -> float | None:
+    """The capacity of `pool` in `month` (YYYY-MM; else at the start) in the data a change is read for, or None."""
+    if problem is None or not isinstance(pool, str) or pool not in problem.pool:
+        return None
+    found = problem.pool[pool]
+    return found.fte_in(month) if isinstance(month, str) and re.fullmatch(MONTH_PATTERN, month) else found.fte
+
+
+def _capacity_told(message: str, raw: dict, problem: Problem | None) -> str:
+    """A capacity change's `fte` or `factor` that pydantic refused (its words: "Input should be ..."), said
+    with what would be right, as the command line's `--capacity` says it: a capacity is what the pool keeps,
+    a factor a share of the data's capacity, not a percentage."""
+    fte, factor = raw.get("fte"), raw.get("factor")
+    share = "or a share of the data's capacity as factor (e.g. factor: 0.8 for 80 %)"
+    if message.startswith("fte: Input should be greater than or equal to 0") and _real(fte) and fte < 0:
+        cut = -fte
+        capacity = _pool_capacity(problem, raw.get("pool"), raw.get("from"))
+        month = f" in {raw['from']}" if isinstance(raw.get("from"), str) else ""
+        keeps = (f"for {_plain_number(cut)} FTE fewer of its {_plain_number(capacity)}{month} write fte: "
+                 f"{_plain_number(round(capacity - cut, 6))}" if capacity is not None and capacity >= cut else
+                 f"for {_plain_number(cut)} FTE fewer write the FTE it keeps (e.g. fte: 148 for 20 fewer of 168)")
+        return (f"fte: a capacity is not negative ({_plain_number(fte)} FTE); fte is the FTE the pool has from then on, "
+                f"not a change: {keeps}, {share}")
+    if message.startswith("factor: Input should be less than or equal to") and _real(factor) and factor > 0:
+        return (f"factor: {_plain_number(factor)} is more than a factor may be (at most 10); a factor is a share of "
+                f"the data's capacity (1 = all of it), not a percentage: for {_plain_number(factor)} % write factor: "
+                f"{_plain_number(round(factor / 100, 6))}")
+    if message.startswith("factor: Input should be greater than or equal to 0") and _real(factor) and factor < 0:
+        cut = -factor
+        right = (f"for a {_plain_number(round(cut * 100, 6))} % cut write factor: {_plain_number(round(1 - cut, 6))}"
+                 if cut < 1 else f"for {_plain_number(cut)} % fewer write factor: "
+                 f"{_plain_number(round((100 - cut) / 100, 6))}" if cut < 100 else "e.g. factor: 0.8 for a 20 % cut")
+        return (f"factor: a factor is not negative ({_plain_number(factor)}); factor is the share of the data's "
+                f"capacity the pool has from then on, not a change: {right}")
+    for name, value in (("factor", factor), ("fte", fte)):
+        percent = _PERCENT.fullmatch(value) if isinstance(value, str) else None
+        if message.startswith(f"{name}: Input should be a valid number") and percent is not None:
+            number = float(percent["value"])
+            return (f"{name}: {value!r} is a percentage; a factor is a number, the share of the data's capacity "
+                    f"(1 = all of it): for {_plain_number(number)} % write factor: "
+                    f"{_plain_number(round(number / 100, 6))}"
+                    + ("" if name == "factor" else " in place of fte (fte is the pool's FTE)"))
+    return message
+
+
+def _read_change(doc: YamlDocument, i: int, raw: Any, windows: list[Window] | None = None,
+                 problem: Problem | None = None) -> Change:
     path = ("changes", i)
     if not isinstance(raw, dict):
         raise InputError(f"a change is a mapping with `op:` (one of {', '.join(CHANGES)}), found {type(raw).__name__}",
@@ -324,7 +448,14 @@ def _read_change(doc: YamlDocument, i: int, raw: Any, windows: list[Window] | No
     sub = YamlDocument(doc.file, raw, {p[2:]: line for p, line in doc.lines.items() if p[:2] == path},
                        {p[2:]: text for p, text in doc.written.items() if p[:2] == path},
                        {p[2:]: text for p, text in doc.commented.items() if p[:2] == path})
-    change = validate(cls, sub, _as_read(windows))
+    try:
+        change = validate(cls, sub, _as_read(windows))
+    except InputError as error:  # said with the data's ids and figures, where they are known
+        known = _known_ids(problem, list(doc.data.get("changes") or [])[:i])
+        told = (lambda message: _capacity_told(_id_told(message, raw, known), raw, problem)) if cls is Capacity else (
+            lambda message: _id_told(message, raw, known))
+        raise _each_told(error, told) from None
+    change._typed = True
     for name, field in type(change).model_fields.items():  # nested data: an added organisation, window, rule ...
         key = field.alias or name
         _locate(getattr(change, name), sub, (key,))
@@ -351,7 +482,7 @@ def apply_scenarios(problem: Problem, paths: list[Path] | Path | str) -> Problem
     checked_problem("apply_scenarios", problem)
     paths = _texts("apply_scenarios", "paths", paths, "a scenario file's path", (str, os.PathLike))
     for path in paths:
-        scenario = load_scenario(path, problem.windows)
+        scenario = load_scenario(path, problem.windows, problem)
         problem = apply_scenario(problem, scenario)
     return problem
 
@@ -411,6 +542,8 @@ _QUICK_POSTPONE = re.compile(r"^(?P<id>[^=\s]+)=(?P<date>\d{4}-\d{2}-\d{2})$")
 _QUICK_CAPACITY = re.compile(r"^(?P<pool>[^=\s]+)=(?P<value>[0-9]+(?:\.[0-9]+)?)(?P<pct>%)?(?:@(?P<month>\d{4}-\d{2}))?$")
 #: a --capacity with a negative figure (`specialist=-5`: perhaps meant as a cut), told as such
 _QUICK_NEGATIVE = re.compile(r"^(?P<pool>[^=\s]+)=-(?P<value>[0-9]+(?:\.[0-9]+)?)(?P<pct>%)?(?:@(?P<month>\d{4}-\d{2}))?$")
+#: a --postpone whose id is written as a name (`Helse Nord-Trøndelag HF=2025-01-01`, spaces and all)
+_QUICK_NAMED = re.compile(r"^(?P<key>[^=]*[^=\s])\s*=\s*(?P<date>\d{4}-\d{2}-\d{2})$")
 #: a quick form that is neither of those, as KEY=VALUE: what its value says is told (`orsta=01.01.2026`)
 _QUICK_LOOSE = re.compile(r"^(?P<key>[^=\s]+)\s*=\s*(?P<value>\S.*)$")
 
@@ -449,11 +582,22 @@ def _quick_postpone(problem: Problem, text: str, errors: list[InputError]) -> Ch
     """`--postpone ID=YYYY-MM-DD`: the change, or None where it is malformed (said in `errors`)."""
     where = Location("--postpone")
     match = _QUICK_POSTPONE.match(text.strip())
+    orgs = {o.id: o.name for o in problem.organisations}
+    named_form = _QUICK_NAMED.fullmatch(text.strip())
+    if not match and named_form is not None and not re.fullmatch(ID_PATTERN, named_form["key"]):
+        # `Helse Nord-Trøndelag HF=2025-01-01`: the organisation's name for its id, said with the id it names
+        name, day = named_form["key"], named_form["date"]
+        exact, near = id_meant(name, orgs, near=False), id_meant(name, orgs)
+        said = (f"write {exact}={day}" if exact else f"did you mean {near}={day}?" if near else
+                "no organisation's id or name is like it")
+        errors.append(InputError(f"{text!r}: expected ID=YYYY-MM-DD, found the name {name!r}, which is no id "
+                                 f"({ID_RULE}); {said}", where))
+        return None
     if not match:
         loose = _QUICK_LOOSE.match(text.strip())  # `orsta=01.01.2026`: the date written as in the data files
         meant = date_meant(loose["value"]) if loose else None
         ident = loose["key"] if loose else ""  # `Ørsta=01.01.2026`: the id said with the date, not after it
-        named = ident if re.fullmatch(ID_PATTERN, ident) else slug(ident) if slug(ident) in problem.org else None
+        named = ident if re.fullmatch(ID_PATTERN, ident) else id_meant(ident, orgs, near=False)
         found = (f"the date {loose['value']!r}" + ("" if named == ident else f" and the name {ident!r}")
                  if meant else "")
         errors.append(InputError(f"{text!r}: expected ID=YYYY-MM-DD, " + (
@@ -461,7 +605,8 @@ def _quick_postpone(problem: Problem, text: str, errors: list[InputError]) -> Ch
             f"found {found}; write the date as {meant}, and the id: {id_advice(ident)}" if meant else
             "e.g. helse-more-og-romsdal=2024-10-01"), where))
         return None
-    return _quick(Postpone, where, errors, text, actor=match["id"], earliest=match["date"])
+    return _quick(Postpone, where, errors, text, known=_known_ids(problem, []), actor=match["id"],
+                  earliest=match["date"])
 
 
 def _quick_exclude(problem: Problem, text: str, errors: list[InputError]) -> Change | None:
@@ -471,12 +616,15 @@ def _quick_exclude(problem: Problem, text: str, errors: list[InputError]) -> Cha
     # (a name with an invisible character or a wide letter, or ids joined by a comma: id_advice says what)
     plain = "," not in ident and unicodedata.normalize("NFKC", ident) == ident and not any(
         unicodedata.category(c) == "Cf" for c in ident)
-    if not re.fullmatch(ID_PATTERN, ident) and plain and slug(ident) not in problem.org:
+    orgs = {o.id: o.name for o in problem.organisations}
+    if not re.fullmatch(ID_PATTERN, ident) and plain and id_meant(ident, orgs, near=False) is None:
+        # (a name that names one, 'Helse Nord-Trøndelag HF', is told that one's id below, as a name in a file is)
+        near = id_meant(ident, orgs)
         errors.append(InputError(f"{text!r}: not an id ({ID_RULE}), and no organisation's id is "
-                                 f"{slug(ident)!r} either{did_you_mean(slug(ident), problem.org)}",
+                                 f"{slug(ident)!r} either" + (f" (did you mean {near!r}?)" if near else ""),
                                  Location("--exclude")))
         return None
-    return _quick(Exclude, Location("--exclude"), errors, text, actor=ident)
+    return _quick(Exclude, Location("--exclude"), errors, text, known=_known_ids(problem, []), actor=ident)
 
 
 def _quick_capacity(problem: Problem, text: str, errors: list[InputError]) -> Change | None:
@@ -489,14 +637,20 @@ def _quick_capacity(problem: Problem, text: str, errors: list[InputError]) -> Ch
         unit = "%" if negative["pct"] else " FTE"
         at = f"@{negative['month']}" if negative["month"] else ""
         cut = float(negative["value"])
-        share = f"{_plain_number(100 - cut)}%" if negative["pct"] and cut < 100 else "80%"
         pool = next((p for p in problem.waves.pools if p.id == negative["pool"]), None)
-        keeps = (f"{_plain_number(round(pool.fte - cut, 6))}" if pool is not None and not pool.changes
-                 and not negative["pct"] and pool.fte >= cut else "FTE")  # 168 FTE less 5: 163
+        known = pool is not None and not pool.changes and not negative["pct"] and pool.fte >= cut
+        keeps = f"{_plain_number(round(pool.fte - cut, 6))}" if known else "FTE"  # 168 FTE less 5: 163
+        # its share: of what the pool keeps (72 less 30: 42, 58 %, said as about that where it is not exact); a
+        # fixed 80% was read as the same cut
+        exact = known and round((pool.fte - cut) * 100 / pool.fte, 6) == round((pool.fte - cut) * 100 / pool.fte)
+        share = (f"or its share ({negative['pool']}={_plain_number(100 - cut)}%{at})" if negative["pct"] and cut < 100
+                 else f"or {'its' if exact else 'about its'} share ({negative['pool']}="
+                 f"{_plain_number(round((pool.fte - cut) * 100 / pool.fte))}%{at})" if known and pool.fte > 0
+                 else f"or a share of the data's capacity (e.g. {negative['pool']}=80%{at} for 80 %)")
         errors.append(InputError(
             f"{text!r}: a capacity is not negative (-{negative['value']}{unit}); --capacity gives the pool's "
             f"capacity from then on, not a change: for {negative['value']}{unit} fewer write the FTE it keeps "
-            f"({negative['pool']}={keeps}{at}) or its share ({negative['pool']}={share}{at})", where))
+            f"({negative['pool']}={keeps}{at}) {share}", where))
         pools = [p.id for p in problem.waves.pools]
         if pool is None and re.fullmatch(ID_PATTERN, negative["pool"]):
             errors.append(InputError(f"{negative['pool']!r} is not a pool{did_you_mean(negative['pool'], pools)}; "
@@ -550,7 +704,7 @@ def _quick_capacity(problem: Problem, text: str, errors: list[InputError]) -> Ch
         return None
     fields = {"factor": value / 100} if match["pct"] else {"fte": value}
     fields["from"] = match["month"]  # the field's name in a scenario file, as its error says
-    change = _quick(Capacity, where, errors, text, pool=match["pool"], **fields)
+    change = _quick(Capacity, where, errors, text, known=_known_ids(problem, []), pool=match["pool"], **fields)
     pools = [pool.id for pool in problem.waves.pools]
     if change is None and match["pool"] not in pools and re.fullmatch(ID_PATTERN, match["pool"]):
         # said with the month's error, not after it is mended (not an id at all: said by _quick)
@@ -603,18 +757,23 @@ def _texts(function: str, name: str, value: object, one: str, kinds: tuple[type,
     return list(value)
 
 
-def _quick(cls: type[Change], where: Location, errors: list[InputError], text: str, **fields) -> Change | None:
+def _quick(cls: type[Change], where: Location, errors: list[InputError], text: str, known: dict | None = None,
+           **fields) -> Change | None:
+    """The change a quick form gives, or None where its fields are refused (said in `errors`, as in a scenario
+    file; a name for an id with one of `known`'s ids, `_known_ids`)."""
     data = {"op": cls.model_fields["op"].annotation.__args__[0], **fields}
     try:
         change = cls.model_validate(data)
     except ValidationError as exc:  # worded as in a scenario file (`'ørsta' is not an id: ... did you mean`)
         value = text.strip().partition("=")[2].strip()  # (ids joined by a comma: the option once per id)
         option = (lambda ident: f"{where} {ident}={value}") if value else (lambda ident: f"{where} {ident}")
-        messages = "; ".join(_explain(cls, YamlDocument(str(where), data), e, option=option).message
+        messages = "; ".join(_id_told(_explain(cls, YamlDocument(str(where), data), e, option=option).message, data,
+                                      known, _each_id(data, (), option))
                              for e in exc.errors())
         errors.append(InputError(f"{text!r}: {messages}", where))
         return None
     change._at = where
+    change._typed = True
     return change
 
 
@@ -656,7 +815,9 @@ class _Draft:
         for i, w in enumerate(self.windows):
             if w.id == ident:
                 return i
-        raise InputError(f"{ident!r} is not a window{did_you_mean(ident, [w.id for w in self.windows])}",
+        near = _windows_near(ident, self.windows)
+        raise InputError(f"{ident!r} is not a window"
+                         + (near if near is not None else did_you_mean(ident, [w.id for w in self.windows])),
                          change.where(field))
 
     def future_window(self, ident: str, change: Change, what: str) -> int:
@@ -774,6 +935,12 @@ class _Draft:
             broken += [("preferred_window", preference)] if preference is not None else []
         return broken
 
+    def warn(self, c: Change, field: str, message: str) -> None:
+        """A change that is valid but almost surely not what was meant, said on stderr (`DataWarning`) at the
+        line of its `field` (on the command line: its option)."""
+        at = c.where(field)
+        warnings.warn(f"hpplan: warning: {f'{at}: ' if at else ''}{message}", DataWarning, stacklevel=3)
+
     def replace_org(self, i: int, org: Organisation) -> None:
         self.orgs[i] = org
 
@@ -811,6 +978,9 @@ class _Draft:
                           f"forward: its earliest is {org.earliest}, later; postpone gives a later date. If "
                           f"{org.id} is ready sooner, that is what is planned (a scenario's `op: set` of earliest says it plainly)",
                           DataWarning, stacklevel=2)
+        elif org.earliest is not None and c.earliest == org.earliest and c._typed:  # (a typo, likely: said)
+            self.warn(c, "earliest", f"postpone {org.id} to {c.earliest} changes nothing: its earliest is "
+                      f"{org.earliest} already; postpone gives a later date (a typo in the date?)")
         update = {"earliest": c.earliest}
         new = self.revalidate(org, dict(update, source=self.scenario_notes(org, update)), c, "earliest")
         self.replace_org(i, new)
@@ -1049,6 +1219,8 @@ class _Draft:
         changed = pool.model_copy(update={"fte": fte, "changes": changes,
                                           "source": dict(pool.source, fte=what_if) if first is None else pool.source})
         changed._fields_at = dict(pool._fields_at) | ({"fte": c.at} if first is None else {})
+        if c._typed:
+            self._capacity_slips(c, pool, changed, points)
         self.pools[i] = changed
         span = f" from {first}" if first else ""
         span += f" to {last}" if last else ""
@@ -1062,6 +1234,28 @@ class _Draft:
                          + f"{new(month):g} FTE ({c.factor:g} x the data's {data.fte_in(month) if month else data.fte:g})"
                          for n, month in enumerate(steps))
         return f"capacity {pool.id} x{c.factor:g}{span}: {said}"
+
+    def _capacity_slips(self, c: Capacity, pool, changed, points: list[str]) -> None:
+        """Warnings for a capacity change written as it was almost surely not meant: an `fte` of at most 1 on a
+        larger pool (`fte: 0.8` or `primary=0.8` for 80 %: the data then fits no plan, with no word of why),
+        and one that leaves the pool's capacity as it was in every month (`factor: 1.0`)."""
+        quick = self.file == "command line"
+        month = f"@{c.from_}" if c.from_ else ""
+        data = self.base.data_pool(c.pool)
+        capacity = data.fte_in(c.from_) if c.from_ else data.fte
+        if c.fte is not None and 0 < c.fte <= 1 < capacity:
+            meant = (f"{c.pool}={_plain_number(round(c.fte * 100, 6))}%{month}" if quick
+                     else f"factor: {_plain_number(c.fte)}")
+            self.warn(c, "fte", f"capacity {c.pool} {_plain_number(c.fte)} FTE leaves the pool {_plain_number(c.fte)} "
+                      f"of its {_plain_number(capacity)} FTE: did you mean {meant} "
+                      f"({_plain_number(round(c.fte * 100, 6))} % of the data's capacity)?")
+            return
+        months = sorted(set(points) | {ch.from_ for ch in (*pool.changes, *changed.changes)})
+        if changed.fte == pool.fte and all(changed.fte_in(m) == pool.fte_in(m) for m in months):
+            what = f"x{c.factor:g}" if c.factor is not None else f"{_plain_number(c.fte)} FTE"
+            self.warn(c, "factor" if c.factor is not None else "fte",
+                      f"capacity {c.pool} {what} changes nothing: the pool has that capacity already in those months "
+                      "(a typo in the figure?)")
 
     # ---- windows ----------------------------------------------------------------------------------
 
@@ -1194,6 +1388,35 @@ class _Draft:
         return f"add blackout {c.blackout.from_} to {c.blackout.to}"
 
 
+def _windows_near(ident: str, windows: list[Window]) -> str | None:
+    """For a window id that reads as a month or a date (`2025-05`, no window's id), the windows nearest to it in
+    time, as ' (did you mean ...?)': the one in that month (or on that day), else the last before it and the
+    first after it (a "did you mean" by spelling proposed 2025-10 for 2025-05, five months off); None where
+    `ident` reads as neither."""
+    month = re.fullmatch(r"(\d{4})-(\d{2})", ident)
+    day = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", ident)
+    try:
+        if month:
+            start = dt.date(int(month[1]), int(month[2]), 1)
+            end = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1) - dt.timedelta(days=1)
+        elif day:
+            start = end = dt.date(int(day[1]), int(day[2]), int(day[3]))
+        else:
+            return None
+    except ValueError:  # 2025-13: no month
+        return None
+    dated = sorted(windows, key=lambda w: w.date)
+    inside = [w for w in dated if start <= w.date <= end]
+    before = [w for w in dated if w.date < start][-1:]
+    after = [w for w in dated if w.date > end][:1]
+    near = inside[:1] or before + after
+    if not near:
+        return None
+    named = " or ".join(f"{w.id!r} ({w.date})" for w in near)
+    side = "" if inside or len(near) == 1 else f", the windows before and after {ident}"
+    return f" (did you mean {named}{side}?)"
+
+
 def _place(numbers: list[int], in_file: int, c: Change, what: str, removed: list[Removal]) -> int:
     """Where the rule or limit numbered `c.index` (its place in waves.yaml, or after the file's for one
     the scenario added) stands now; InputError when there is none (`removed`: which change removed it)."""
@@ -1259,9 +1482,13 @@ def scenario_base(path: Path | str) -> Base:
     the one to tell (planning ./data instead said "no such data folder" for a bad date in the file). A
     folder without the data files is no data folder (`Base.bare`): planned, it said "halfdata/
     organisations.yaml: no such file", without the scenario line that named it."""
-    doc = load_yaml(Path(path), str(path), FLAGS)
-    base = validate(ScenarioHeader, doc).base
-    folders = [c for c in (Path(base), Path(path).parent / base) if c.is_dir()]
+    doc = _scenario_yaml(path)
+    try:
+        base = validate(ScenarioHeader, doc).base
+    except InputError as error:
+        raise _each_told(error, lambda message: _header_told(message, doc.data)) from None
+    # normalised (`sc/../data` is `data`: every output names its files), relative where it was written so
+    folders = [Path(os.path.normpath(c)) for c in (Path(base), Path(path).parent / base) if c.is_dir()]
     data = next((c for c in folders if all((c / name).is_file() for name in DATA_FILES)), None)
     return Base(base, doc.where(("base",)), data, None if data is not None or not folders else folders[0])
 

@@ -28,7 +28,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .errors import Location, a_or_an, did_you_mean, grouped
+from .errors import Location, a_or_an, closest, did_you_mean, grouped
 from .relations import DifferentWindows, NoLater, Precedes, Relation, SameWindow, preparation_after
 from .yamlio import text_problem
 
@@ -81,12 +81,67 @@ LoadFte = Annotated[Fte, AfterValidator(_in_tenths)]
 ID_RULE = "ids are ASCII letters, digits, '-', '_' and '.', the first a letter or digit"
 
 
-def id_advice(text: object, each: Callable[[list[str]], str] | None = None) -> str:
+#: the words a display name ends with that its id leaves out: `Helse Nord-Trøndelag HF` is helse-nord-trondelag,
+#: `Trondheim kommune` trondheim
+NAME_SUFFIXES = frozenset({"hf", "ihf", "rhf", "sf", "as", "asa", "kommune"})
+
+
+def _folded(text: str) -> str:
+    """`text` as an id is written, case, diacritics and punctuation aside: 'Helse Nord-Trøndelag HF' ->
+    'helse-nord-trondelag-hf', 'Sør-Varanger' and 'sor_varanger' alike (NFKD: é -> e, a fullwidth ｏ -> o)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return slug(plain)
+
+
+def _core(folded: str) -> str:
+    """A folded name without the words an id leaves out at its end (`NAME_SUFFIXES`): 'helse-nord-trondelag-hf'
+    -> 'helse-nord-trondelag'; never empty ('hf' stays 'hf')."""
+    parts = folded.split("-")
+    while len(parts) > 1 and parts[-1] in NAME_SUFFIXES:
+        parts.pop()
+    return "-".join(parts)
+
+
+def id_meant(text: object, known, near: bool = True) -> str | None:
+    """The one of `known` ids (a list, or a mapping of id -> display name or None) that `text` means, or None:
+    `text` itself where it is one; else the id whose id or name is `text` but for case, diacritics and a suffix
+    such as 'HF' or 'kommune' ('Helse Nord-Trøndelag HF' -> helse-nord-trondelag, where the id-like form of the
+    name, 'helse-nord-trondelag-hf', is no id); with `near`, else the nearest by spelling (`errors.closest`).
+    Only an id of `known` is ever returned: a suggestion the data then refuses sends the reader round twice."""
+    if not isinstance(text, str):
+        return None
+    names = dict(known) if hasattr(known, "items") else {ident: None for ident in known}
+    if text in names:
+        return text
+    plain = "".join(c for c in text if unicodedata.category(c) != "Cf")  # a soft hyphen pasted with it
+    folded = _folded(plain)
+    if not folded:
+        return None
+    ids = {ident: _folded(ident) for ident in names if isinstance(ident, str)}
+    named = {ident: _folded(name) for ident, name in names.items() if isinstance(ident, str) and isinstance(name, str)}
+    for wanted, form in ((folded, lambda f: f), (_core(folded), _core)):
+        for found in (ids, named):  # an id before a name, in the order given
+            match = next((ident for ident, key in found.items() if key and form(key) == wanted), None)
+            if match is not None:
+                return match
+    if not near:
+        return None
+    match = closest(_core(folded), list(ids.values())) or closest(folded, list(ids.values()))
+    if match is not None:
+        return next(ident for ident, key in ids.items() if key == match)
+    match = closest(_core(folded), [_core(key) for key in named.values()])
+    return next((ident for ident, key in named.items() if _core(key) == match), None) if match else None
+
+
+def id_advice(text: object, each: Callable[[list[str]], str] | None = None, known=None) -> str:
     """What an id may hold, and the id `text` (a name, say 'Ørsta') most likely meant; where `text` holds what
     no one sees or means in an id, what that is: a soft hyphen or a zero-width space (pasted from Word: left
     out), a fullwidth letter (its ASCII letter), a comma between two ids (one id each, not one id of both).
     `each`: what to write for those ids where `text` was written (in a list: the list with each an item of its
-    own; on the command line: the option once per id); None: where one id belongs, one of them."""
+    own; on the command line: the option once per id); None: where one id belongs, one of them. `known`: the
+    ids the value is checked against, where known (a list, or a mapping of id -> name: `id_meant`); then only
+    one of them is suggested, and none where none is like it (the id-like form of 'Helse Nord-Trøndelag HF',
+    helse-nord-trondelag-hf, is no organisation's id)."""
     if not isinstance(text, str):
         return ID_RULE
     unseen = list(dict.fromkeys(c for c in text if unicodedata.category(c) == "Cf"))  # soft hyphen, ...
@@ -100,10 +155,17 @@ def id_advice(text: object, each: Callable[[list[str]], str] | None = None) -> s
                    f"{len(wide)} wide forms of letters, the first {first}")
     holds = f"{text!r} holds {' and '.join(why)}" if why else ""
     parts = [part.strip() for part in plain.split(",")]  # (a part with a space in it: a name, `Ørsta, Volda kommune`)
-    ids = [part if re.fullmatch(ID_PATTERN, part) else slug(part) for part in parts]
+    ids = [id_meant(part, known, near=False) if known is not None else part if re.fullmatch(ID_PATTERN, part)
+           else slug(part) for part in parts]
     if len(ids) > 1 and all(ids) and not any(re.search(r"\s", part) for part in parts):
         how = each(ids) if each is not None else f"one id only belongs here: write one of them ({' or '.join(ids)})"
         return ID_RULE + f"; {text!r} is {len(ids)} ids separated by a comma{f' ({holds})' if holds else ''}: {how}"
+    if known is not None:  # one of the ids it is checked against, or none
+        exact = id_meant(plain, known, near=False)
+        if holds and exact:
+            return ID_RULE + f"; {holds}: write {exact!r}"
+        meant = exact or id_meant(plain, known)
+        return ID_RULE + (f"; {holds}" if holds else "") + (f"; did you mean {meant!r}?" if meant else "")
     meant = plain if re.fullmatch(ID_PATTERN, plain) else slug(plain)
     if holds and meant:
         return ID_RULE + f"; {holds}: write {meant!r}"
