@@ -106,3 +106,17 @@ def test_whose_slip_moves_others_leaves_out_the_members_of_its_together_rule():
     (counted,) = influence(ok, info, "monte_carlo")  # (without the rule's members: the hospital counted)
     assert abs(found.others_moved) < 0.1 and counted.others_moved > 0.3
     assert found.pass_through == 1
+
+
+def test_explain_actor_given_as_a_name_suggests_the_organisations_id():
+    """'Helse Nord-Trøndelag HF' suggested 'helse-nord-trondelag-hf', no organisation's id (as scenario files
+    did before fix A); 'St. Olavs hospital' suggested 'st-olavs-hospital'."""
+    from hpplan.errors import InputError
+    from hpplan.explain import known_actor
+    from conftest import REPO
+
+    problem = load_problem(REPO / "data")
+    for name, ident in (("Helse Nord-Trøndelag HF", "helse-nord-trondelag"), ("St. Olavs hospital", "st-olavs")):
+        with pytest.raises(InputError) as caught:
+            known_actor(problem, name, "--actor")
+        assert str(caught.value).endswith(f"did you mean {ident!r}?")

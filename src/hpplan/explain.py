@@ -1688,7 +1688,9 @@ def known_actor(problem: Problem, actor: str, option: str | None = None) -> Orga
         return problem.org[actor]
     if not re.fullmatch(ID_PATTERN, actor):
         each = (lambda ids: "one organisation a run: " + " or ".join(f"{option} {i}" for i in ids)) if option else None
-        what = f"{actor!r} is not an id: {id_advice(actor, each)}"
+        # one of the data's ids, by its id or name ('Helse Nord-Trøndelag HF': helse-nord-trondelag, where the
+        # name's id-like form is no organisation's id)
+        what = f"{actor!r} is not an id: {id_advice(actor, each, known={o.id: o.name for o in problem.organisations})}"
     else:
         what = f"{actor!r} is not an organisation in {problem.org_file}{did_you_mean(actor, problem.org)}"
     if option is None:
