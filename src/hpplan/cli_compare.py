@@ -141,11 +141,12 @@ def read_baseline(path: Path, freeze_until: Optional[dt.date], problem: Problem)
 
 
 def check_baseline_fits(problem: Problem, baseline: Baseline, unplaced: list = (), scenarios: list[Path] = (),
-                        role: str = "baseline") -> None:
+                        role: str = "baseline") -> list:
     """A saved plan made from other data still works as a baseline; say so when it does not fit (with the
     dates of a YAML plan that are no window's, `unplaced`, first), naming the data it does not fit:
     `problem`'s folder, with the `scenarios` applied to it (compare's `--baseline-scenario`). `role`: what
-    the plan is to the command ("compared plan" in `report --plan P --compare C`)."""
+    the plan is to the command ("compared plan" in `report --plan P --compare C`). Returns the findings, as
+    `check --plan` lists them (the comparison's outputs say the rules broken: `baseline_rules_note`)."""
     # a date that is no window's is said once, as `check --plan` says it (not again as the verifier's)
     flagged = {org_id for v in unplaced for org_id in v.actors}
     violations = [*unplaced, *(v for v in verify(problem, baseline.plan, check_objective=False)
@@ -158,6 +159,69 @@ def check_baseline_fits(problem: Problem, baseline: Baseline, unplaced: list = (
         problems = f"{len(violations)} problem{'s' if len(violations) != 1 else ''}"
         typer.echo(f"note: the {role} {baseline.name} does not fit {data} ({problems}; first: {violations[0]}); "
                    "it is used as it is", err=True)
+    return violations
+
+
+#: what a finding of the verifier breaks, as `baseline_rules_note` names it briefly (else the rule's name)
+BROKEN = {"mandatory": "must go live, left out", "plan": "missing from the plan",
+          "earliest": "before its earliest date", "latest": "after its latest date", "returns": "before its return date",
+          "not_plannable": "scheduled though opted out for good", "track": "off its track", "blackout": "in a blackout",
+          "window": "on no window's date", "pinned": "history not as the data has it", "capacity": "pool over capacity"}
+
+
+def baseline_rules_note(c: Comparison, name: str, data: Path | str, check: str, scenarios: list[Path] = ()) -> str | None:
+    """The note a comparison's outputs (terminal, text, Markdown, the JSON's `notes`) give of a baseline that breaks
+    rules or limits of the data it is compared on (`Comparison.base_violations`): how many, what (briefly), how to
+    see them (`check`: the `hpplan check --plan` command line), and that those it left out which the plan
+    schedules are its repair, not an effect of the changes; None when it fits. `name`: the baseline as given;
+    `scenarios`: those applied to its data (compare's `--baseline-scenario`)."""
+    broken = c.base_violations
+    if not broken:
+        return None
+    by_rule: dict[str, list] = {}
+    for v in broken:
+        by_rule.setdefault(v.rule, []).append(v)
+    said = []
+    for rule, found in by_rule.items():
+        what = BROKEN.get(rule) or (f"window limit {rule.removeprefix('limit.')}" if rule.startswith("limit.")
+                                    else f"{rule} rule")
+        pools = list(dict.fromkeys(f"{v.pool} in {v.month}" for v in found if v.pool and v.month))
+        actors = list(dict.fromkeys(a for v in found for a in v.actors))
+        which = some_of(pools, 3) if pools else some_of(actors, 8) if actors else f"{len(found)} finding" + (
+            "s" if len(found) != 1 else "")
+        said.append(f"{what}: {which}")
+    n = len(broken)
+    text = (f"the baseline {name} breaks {fmt_int(n)} {'rule or limit' if n == 1 else 'rules or limits'} of the data "
+            f"in {data}{with_scenarios(scenarios)}, which it is compared on ({'; '.join(said)})")
+    if c.repaired:
+        text += (f": the {fmt_int(len(c.repaired))} it leaves out though that data says they must go live, which the "
+                 "plan schedules, are listed apart, a repair of the baseline and not an effect of the changes")
+    if any(v.rule != "mandatory" for v in broken):
+        text += (f"{'; a' if c.repaired else ': a'} move of an organisation named there may repair the baseline "
+                 "rather than follow the changes")
+    return f"{text}; to see what it breaks: {check}"
+
+
+def with_scenarios(scenarios: list[Path]) -> str:
+    """' with the scenario(s) A, B', or '' for none."""
+    if not scenarios:
+        return ""
+    return f" with the scenario{'s' if len(scenarios) > 1 else ''} {', '.join(str(s) for s in scenarios)}"
+
+
+def check_plan_command(data: Path, plan: Solution, path: Path, scenarios: list[Path] = ()) -> str:
+    """`hpplan check --data DATA [--scenario S ...] [the command line's changes the plan records] --plan PATH`: how
+    to see what a baseline breaks of the data it is compared on."""
+    typed = [a for entry in plan.applied if getattr(entry, "typed", None) for a in entry.typed]
+    return check_command_line(data, list(scenarios), *typed, "--plan", str(path))
+
+
+def broken_baseline(findings: list) -> list:
+    """The rules and limits a saved baseline breaks among `check_baseline_fits`'s findings: not its saved figures
+    (load, objective), nor an organisation its data lacks (a scenario it was made with: `scenario_notes`)."""
+    from .verify import broken_rules
+
+    return [v for v in broken_rules(findings) if v.rule != "unknown_actor"]
 
 
 def baseline_data(problem: Problem, plan: Solution, path: Path) -> tuple[Problem, str | None]:
@@ -267,7 +331,7 @@ def replan_summary(comparison: Comparison, baseline: Baseline, replan: Replan | 
         # the top-level status as a person reads it: a re-plan's optimum is among the least-change plans
         "status_text": comparison.other_status_text,
         "freeze_until": baseline.freeze_until.isoformat() if baseline.freeze_until else None,
-        "moved": len(comparison.moved) + len(comparison.of("unscheduled", "scheduled")),
+        "moved": len(comparison.moved) + len(comparison.of("unscheduled", "scheduled", "repaired")),
         "days_moved": replan.movement if replan else None,
         "windows_moved": replan.windows if replan else None,  # (what the least movement counted until days)
         "least_change_proven": replan.proven if replan else None,
@@ -325,14 +389,16 @@ def replan_and_emit(problem: Problem, folder: Path, baseline: Path, freeze_until
     base_problem = scenario_problem(folder, [], [], [], [])
     plan, unplaced = read_baseline(baseline, freeze, base_problem)
     base_problem, remade = baseline_data(base_problem, plan.plan, baseline)
-    check_baseline_fits(base_problem, plan, unplaced)
+    fits = check_baseline_fits(base_problem, plan, unplaced)
     with (solve_progress(Console(stderr=True), quiet=quiet) as options.progress,
           ctrl_c(options.stop, say=options.progress.say if options.progress else None)):
         if options.progress is not None:
             options.progress.gap_target = options.gap
         solution, replan = solve_replan(problem, options, plan)
     comparison = compare(plan.plan, base_problem, solution, problem, plan.freeze_until)
-    comparison.notes = [remade] if remade else []
+    comparison.base_violations = broken_baseline(fits)
+    broken = baseline_rules_note(comparison, str(baseline), folder, check_plan_command(folder, plan.plan, baseline))
+    comparison.notes = [note for note in (remade, broken) if note]
     emit_replan(problem, solution, comparison, plan, replan, fmt, output)
     return solution
 
@@ -443,6 +509,7 @@ SECTIONS = (
     ("scheduled", "Newly scheduled"),
     ("removed", "Removed by the scenario"),  # "from the data" / "to the data" without a scenario: `_heading`
     ("added", "Added by the scenario"),
+    ("repaired", "Left out of the baseline against its data's rules, now scheduled"),
     ("not_in_baseline", "Not in the baseline plan"),
 )
 
@@ -490,6 +557,7 @@ def _estimates_shown(c: Comparison) -> bool:
     return (costs_estimated(c) or any(m.cost_estimate for m in c.moves if m.cost is not None)
             or any(cause.estimate for m in c.moves for cause in shown_causes(m))
             or c.population_months_is_estimate or c.population_out_is_estimate or c.population_in_is_estimate
+            or (bool(c.repaired) and c.population_repaired_is_estimate)
             or any_limit_estimated(_peaks_shown(c)) or _loads_shown(c))
 
 
@@ -700,7 +768,7 @@ def comparison_markdown(c: Comparison, title: str = "Comparison", level: int = 1
     lines += [f"- Scenario: {md_text(change)}" for change in c.shown_applied]
     lines += [f"- Note: {md_text(note)}" for note in c.notes]
     status = "scenario status" if c.applied else "status"
-    lines.append(f"- Baseline status: {c.base_status}; {status}: **{c.other_status_text}**")
+    lines.append(f"- Baseline status: {c.base_status_text}; {status}: **{c.other_status_text}**")
     if not c.found:
         lines += ["", f"No plan for {_changed(c)}: nothing to compare."]
         return "\n".join(lines) + "\n"
@@ -785,6 +853,7 @@ def compare_command(
     options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit, gap=gap / 100)
     freeze = freeze_until.date() if freeze_until else None
     notes: list[str] = []  # said of the baseline with the comparison (`scenario_notes`)
+    fits = None  # a saved plan's findings against its data (`check_baseline_fits`)
     if baseline.is_dir():
         base_problem = scenario_problem(baseline, baseline_scenario, [], [], [])
         base_solution, _ = solve_replan(base_problem, options)
@@ -799,7 +868,7 @@ def compare_command(
         read, unplaced = read_baseline(baseline, None, base_problem)
         base_solution = read.plan
         base_problem, remade = baseline_data(base_problem, base_solution, baseline)
-        check_baseline_fits(base_problem, read, unplaced, baseline_scenario)
+        fits = check_baseline_fits(base_problem, read, unplaced, baseline_scenario)
         notes = [remade] if remade else []
         if not baseline_scenario:
             notes += scenario_notes(baseline, base_solution, base_problem)
@@ -811,6 +880,12 @@ def compare_command(
     other_solution, replan = solve_replan(other_problem, options, plan_against)
     comparison = compare(base_solution, base_problem, other_solution, other_problem,
                          plan_against.freeze_until if plan_against is not None else None)
+    if fits is not None:  # as `check --plan` counts them (a date that is no window's once)
+        comparison.base_violations = broken_baseline(fits)
+        broken = baseline_rules_note(comparison, source, folder,
+                                     check_plan_command(folder, base_solution, baseline, baseline_scenario),
+                                     baseline_scenario)
+        notes += [broken] if broken else []
     comparison.notes = notes
 
     if not other_solution.found and other_solution.status is Status.infeasible:
@@ -825,7 +900,7 @@ def compare_command(
     else:
         other = f"{comparison.other_status}, re-planned changing the baseline as little as possible"
     changed = " with the changes" if other_problem.applied else ""
-    title = f"Comparison: baseline {source} ({comparison.base_status}) -> {folder}{changed} ({other})"
+    title = f"Comparison: baseline {source} ({comparison.base_status_text}) -> {folder}{changed} ({other})"
     if plan_against is not None:
         title += freeze_note(plan_against, replan)
     if fmt is CompareFormat.json:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 
 from .errors import Location, some_of
 from .formats import (KIND_ORDER, PeakLoad, capacity_estimated, estimated, estimated_loads, fmt_int, fmt_number,
-                      go_live_estimated, marked, marked_applied, peak_loads)
+                      go_live_estimated, marked, marked_applied, peak_loads, plan_source, status_text)
 from .model.variables import allowed_slots, window_calendar
 from .problem import LOAD_SCALE, Problem, month_index, parse_month
 from .relations import NoLater, Precedes
@@ -38,7 +38,7 @@ from .schema import RULE_TYPES, Organisation
 from .schema import Status as OrgStatus
 from .solution import LEAST_CHANGE, Assignment, Solution, Status
 from .solve import entry_loads, load_points, load_report, load_sums
-from .verify import DATED, PlanTrials, Violation, dated, verify
+from .verify import DATED, PlanTrials, Violation, broken_rules, dated, verify
 
 #: own-data restrictions the verifier reports, and the organisation field each one reads
 OWN_FIELDS = {
@@ -111,7 +111,10 @@ class Move:
     id: str
     name: str
     kind: str
-    change: str  # later | earlier | unscheduled | scheduled | removed | added | not_in_baseline
+    #: later | earlier | unscheduled | scheduled | removed | added | repaired | not_in_baseline; `repaired`: the
+    #: baseline left it unscheduled though its own data says it must go live, and the other plan schedules it (a
+    #: repair of the baseline, not an effect of the changes: never counted as newly scheduled)
+    change: str
     before: dt.date | None
     after: dt.date | None
     window_before: str | None
@@ -236,6 +239,26 @@ class Comparison:
     #: `applied` as the comparison shows it: the dates a change names marked `*` by their source notes, as a cause
     #: says the same dates (`marked_applied`); empty: `applied` as it is
     applied_shown: list[str] = field(default_factory=list)
+    #: the rules and limits of the baseline's own data that the baseline plan breaks (the verifier's findings on its
+    #: go-lives, `verify.broken_rules`): a plan file, or a saved plan of data that changed since; none for a plan
+    #: solved from that data. Its moves are read against data it does not fit (`base_status_text`, `repaired`)
+    base_violations: list[Violation] = field(default_factory=list)
+    #: the baseline's status as a person reads it (`formats.status_text`: 'plan file, not solved' for a plan file);
+    #: empty: `base_status`
+    base_text: str = ""
+
+    @property
+    def base_status_text(self) -> str:
+        """The baseline's status as a person reads it: a plan that breaks rules or limits of its data is not called
+        plainly 'feasible' ('plan file, not solved; breaks 4 rules or limits of this data', as `report --plan` says
+        it; a saved plan solved from data that changed since: 'optimal as saved; breaks ...')."""
+        text = self.base_text or self.base_status
+        if not self.base_violations:
+            return text
+        n = len(self.base_violations)
+        if not text.startswith("plan file"):
+            text += " as saved"
+        return f"{text}; breaks {fmt_int(n)} {'rule or limit' if n == 1 else 'rules or limits'} of this data"
 
     @property
     def shown_applied(self) -> list[str]:
@@ -327,6 +350,20 @@ class Comparison:
         return any(m.population_estimate for m in self.of("scheduled"))
 
     @property
+    def repaired(self) -> list[Move]:
+        """Organisations the baseline left out though its own data says they must go live, which the other plan
+        schedules: a repair of the baseline, not an effect of the changes (not in `population_in`)."""
+        return self.of("repaired")
+
+    @property
+    def population_repaired(self) -> int:
+        return sum(m.population for m in self.repaired)
+
+    @property
+    def population_repaired_is_estimate(self) -> bool:
+        return any(m.population_estimate for m in self.repaired)
+
+    @property
     def uncosted(self) -> list[Move]:
         """Organisations moved later or newly out of the plan whose data gives no postponement cost
         (`postponement_cost_per_month` not given) and whose trust does not carry it (`Move.cost_carried_by`):
@@ -341,7 +378,13 @@ class Comparison:
 
     def to_json_dict(self) -> dict:
         return {
-            "baseline_status": self.base_status,
+            # a baseline that breaks rules or limits of its data is no feasible plan of it: `violations`, as
+            # `hpplan check --plan` says of it; `baseline_violations` lists what it breaks
+            "baseline_status": "violations" if self.base_violations else self.base_status,
+            "baseline_status_text": self.base_status_text,
+            "baseline_violations": [{"rule": v.rule, "actors": list(v.actors),
+                                     "where": str(v.where) if v.where else None, "message": v.message}
+                                    for v in self.base_violations],
             "status": self.other_status,
             "status_text": self.other_status_text,
             "applied": list(self.applied),
@@ -358,6 +401,11 @@ class Comparison:
                 "population_months_is_estimate": self.population_months_is_estimate,
                 "population_out_is_estimate": self.population_out_is_estimate,
                 "population_in_is_estimate": self.population_in_is_estimate,
+                # left out of the baseline against its own data's rules, scheduled now: the baseline's repair, in
+                # neither `newly_scheduled` nor `population_in` (no gain of the changes)
+                "repaired": len(self.repaired),
+                "population_repaired": self.population_repaired,
+                "population_repaired_is_estimate": self.population_repaired_is_estimate,
                 "cost_of_delay_mnok": self.cost_of_delay,
                 "saving_mnok": self.saving,
                 "cost_is_estimate": self.cost_is_estimate,
@@ -412,7 +460,12 @@ def compare(base: Solution, base_problem: Problem, other: Solution, other_proble
                          "compare with; compare against a plan that was found (status optimal or feasible)")
     result = Comparison(base.status.value, other.status.value, list(other_problem.applied),
                         least_change=other.stats.least_change,
-                        applied_shown=[marked_applied(a) for a in other_problem.applied])
+                        applied_shown=[marked_applied(a) for a in other_problem.applied],
+                        base_text=status_text(base) if plan_source(base) is not None else "")
+    # what the baseline breaks of its own data (its go-lives; an organisation its data lacks is no rule broken: the
+    # command notes a scenario it was made with apart): checked once, and the causes of moves earlier read it too
+    base_trials = PlanTrials(base_problem, base.plan)
+    result.base_violations = [v for v in broken_rules(base_trials.violations([])) if v.rule != "unknown_actor"]
     before = _peaks(base_problem, base)
     after = _peaks(other_problem, other)
     pools = list(dict.fromkeys([p.pool for p in before] + [p.pool for p in after]))
@@ -420,7 +473,9 @@ def compare(base: Solution, base_problem: Problem, other: Solution, other_proble
                                next((p for p in after if p.pool == pool), None)) for pool in pools]
     if not other.found:
         return result
-    explainer = _Explainer(base, base_problem, other, other_problem, freeze_until, result.least_change)
+    explainer = _Explainer(base, base_problem, other, other_problem, freeze_until, result.least_change,
+                           result.base_violations)
+    explainer._trials[id(base)] = base_trials
     moves = explainer.changes()
     explainer.moved = {m.id: m for m in moves}
     moves = [explainer.explain(m) for m in moves]
@@ -485,13 +540,17 @@ def _peaks(problem: Problem, plan: Solution) -> list[PeakLoad]:
     return peak_loads(problem, Solution(status=plan.status, plan=entries, load=load_report(problem, entries)))
 
 
-_ORDER = {"later": 0, "unscheduled": 1, "earlier": 2, "scheduled": 3, "removed": 4, "added": 5, "not_in_baseline": 6}
+_ORDER = {"later": 0, "unscheduled": 1, "earlier": 2, "scheduled": 3, "removed": 4, "added": 5, "repaired": 6,
+          "not_in_baseline": 7}
 
 
 class _Explainer:
     def __init__(self, base: Solution, base_problem: Problem, other: Solution, other_problem: Problem,
-                 freeze_until: dt.date | None = None, least_change: bool = False):
+                 freeze_until: dt.date | None = None, least_change: bool = False,
+                 base_violations: list[Violation] = ()):
         self.base, self.base_problem = base, base_problem
+        #: organisation -> the base data's finding that it must go live, where the baseline leaves it out
+        self.left_out = {v.actors[0]: v for v in base_violations if v.rule == "mandatory" and len(v.actors) == 1}
         self.freeze_until = freeze_until
         self.least_change = least_change  # the other plan was re-planned against the baseline (`Comparison`)
         self.other, self.other_problem = other, other_problem
@@ -528,7 +587,8 @@ class _Explainer:
             elif o.go_live is None:
                 change = "unscheduled"
             elif b.go_live is None:
-                change = "scheduled"
+                # left out against its own data's rules: the other plan repairs the baseline
+                change = "repaired" if ident in self.left_out else "scheduled"
             else:
                 change = "later" if o.go_live > b.go_live else "earlier"
             org = self.other_problem.org.get(ident) or self.base_problem.org.get(ident)
@@ -580,6 +640,8 @@ class _Explainer:
             causes = [Cause("added", f"added to the data{self._by}", where=str(where) if where else None)]
         elif move.change == "not_in_baseline":
             causes = [Cause("baseline", "the baseline plan lists no go-live for it, though its data has it")]
+        elif move.change == "repaired":
+            causes = [self._repair_cause(move)]
         elif self._live_in_other(move.id):
             org = self.other_problem.org[move.id]
             causes = [Cause("history", f"history in the changed data: live since {org.live_since}", "pinned")]
@@ -606,6 +668,18 @@ class _Explainer:
             causes += skipped
         unique = {(c.kind, c.text): c for c in reversed(causes)}  # the first of equal ones
         return Move(**{**move.__dict__, "causes": tuple(c for c in causes if unique[c.kind, c.text] is c)})
+
+    def _repair_cause(self, move: Move) -> Cause:
+        """Why one the baseline left out is in the plan now: the baseline broke its own data's rule (it must go
+        live), which the plan keeps; no effect of the changes. Said without its name, as the verifier's message
+        has it, so that those left out alike share a line."""
+        v = self.left_out[move.id]
+        org = self.base_problem.org.get(move.id)
+        text = v.message.removeprefix(f"{org.name} ({org.id}) ") if org is not None else v.message
+        text = text.removesuffix(" but is unscheduled")  # ('must go live (opted out, returns 2024-12-19*)')
+        return Cause("baseline", f"the baseline left it out, though its data says it {text}; the plan schedules it: "
+                                 "a repair of the baseline, not an effect of the changes", v.rule, (),
+                     str(v.where) if v.where else None, v.message, estimate=v.estimate)
 
     def _live_in_other(self, ident: str) -> bool:
         org = self.other_problem.org.get(ident)
@@ -797,11 +871,28 @@ class _Explainer:
             return (f"{phrase}, {w.id}, {text.removeprefix(head)}" if text.startswith(head)
                     else f"{phrase}, {w.id}, would not take it: {text}")
 
+        # a date of its own (or a together partner's) other than the main cause's that keeps it out of a window after
+        # the main cause's date (an exclude's return date after a postponement's earliest): said, the windows it
+        # bars at once (text -> (its place in `found`, its windows, the text for the first window alone))
+        other_dates: dict[str, tuple[int, list[str], str]] = {}
+        dated_main = (main.rule in self.OWN_DATES and not main.actors) or (main.kind == "knock-on"
+                                                                           and main.rule == "together")
         for w in problem.future_windows:
             if not move.before < w.date < after or w.id == move.window_before:
                 continue
             violations = self._violations_at(group, w, problem, plan)
-            if any(v.rule in OWN_FIELDS and v.rule not in ("blackout", "window", "track") for v in violations) or (
+            dates = [v for v in violations if v.rule in OWN_FIELDS and v.rule not in ("blackout", "window", "track")]
+            if dates and dated_main and not any(self._main_date(main, v, move) for v in dates):
+                there = replace(move, window_before=w.id, before=w.date)
+                first = min(dates, key=lambda v: tuple(v.actors) not in ((), (move.id,)))  # its own first
+                cause = replace(self._cause(first, there, group, problem, plan, held=True), summary=None, forced=False)
+                if cause.text in other_dates:
+                    other_dates[cause.text][1].append(w.id)
+                else:
+                    other_dates[cause.text] = (len(found), [w.id], said(w, cause.text))
+                    found.append(replace(cause, skipped=w.id))
+                continue
+            if dates or (
                     by_rule and any(v.rule == main.rule and (str(v.where) if v.where else None) == main.where
                                     for v in violations)):
                 barred = barred or not found  # before the first said: its phrase says so
@@ -836,7 +927,31 @@ class _Explainer:
             found.append(replace(cause, text=said(w, text), skipped=w.id))
         if at_track is not None:
             found[at_track] = self._off_track(move, off_track, problem)
+        for text, (at, windows, alone) in other_dates.items():
+            head, more = windows[0], windows[1:]
+            if more and alone.startswith(f"window {head} would not take it"):
+                alone = f"windows {', '.join(windows)} would not" + alone.removeprefix(f"window {head} would not")
+            elif more:  # the first said: `the first window after that, W, and window V would not take it: ...`
+                which = f"window {more[0]}" if len(more) == 1 else f"windows {', '.join(more)}"
+                alone = alone.replace(f", {head}, would not take it", f", {head}, and {which} would not take it", 1)
+            found[at] = replace(found[at], text=alone)
         return found
+
+    def _main_date(self, main: Cause, v: Violation, move: Move) -> bool:
+        """Whether the date of its own (or of a together partner's) that keeps it out of a window (`v`) is the one
+        the main cause says: the same field of the same organisation (an earliest date is not the return date an
+        exclude set beside it). The main cause a together partner's (`knock-on`): that partner's, said as it."""
+        subject = v.actors[0] if v.actors else move.id
+        if main.rule in self.OWN_DATES and not main.actors:  # its own new date
+            return subject == move.id and OWN_FIELDS.get(v.rule) == OWN_FIELDS.get(main.rule)
+        if subject not in main.actors:
+            return False
+        fields = OWN_FIELDS.get(v.rule)
+        names = (fields,) if isinstance(fields, str) else fields or ()
+        before, after = self.base_problem.org.get(subject), self.other_problem.org.get(subject)
+        if before is None or after is None or not any(getattr(before, n) != getattr(after, n) for n in names):
+            return True  # not a change of the partner's (its data as it was): as before, the main cause's
+        return f", whose {self._own_cause(v, subject, move.change, None).text}" in main.text
 
     def _off_track(self, move: Move, windows: list[tuple[str, Violation]], problem: Problem) -> Cause:
         """The windows its track (or a together partner's) bars, as one cause: `windows 2025-09, 2026-02 are not
@@ -1592,7 +1707,9 @@ def totals_text(c: Comparison) -> list[str]:
     gives no cost for."""
     lines = [
         f"Organisations moved: {len(c.moved)} ({len(c.of('later'))} later, {len(c.of('earlier'))} earlier); "
-        f"newly unscheduled: {len(c.newly_unscheduled)}; newly scheduled: {len(c.of('scheduled'))}",
+        f"newly unscheduled: {len(c.newly_unscheduled)}; newly scheduled: {len(c.of('scheduled'))}"
+        + (f"; left out of the baseline against its data's rules, now scheduled: {len(c.repaired)} (a repair of the "
+           "baseline, not an effect of the changes)" if c.repaired else ""),
         _population_line(c),
     ]
     later = c.of("later")
@@ -1638,6 +1755,11 @@ def _population_line(c: Comparison) -> str:
                       (c.newly_unscheduled, c.population_out, c.population_out_is_estimate, "out of", "open-ended"),
                       (c.of("scheduled"), c.population_in, c.population_in_is_estimate, "in", "open-ended, a gain"))
                   if moves]
+    if c.repaired:  # the baseline's own broken rule: no gain of the changes
+        open_ended.append(f"{_organisations(c.repaired)} "
+                          f"({marked(fmt_int(c.population_repaired), c.population_repaired_is_estimate)} people) "
+                          "left out of the baseline against its data's rules, now in the plan: a repair of the "
+                          "baseline, not a gain of the changes")
     line = f"Population-months of delay: {marked(fmt_int(c.population_months), c.population_months_is_estimate)}"
     if open_ended:
         line += " for the organisations moved"
