@@ -173,3 +173,20 @@ def test_generate_interrupted_or_failing_leaves_no_folder_it_made_and_names_the_
         generate.write_instance(Path("kept"), "region", 1)
     assert str(caught.value) == "kept/organisations.yaml: cannot write: No space left on device"
     assert (tmp_path / "kept").is_dir()  # (not made by it: left as it was)
+
+
+@pytest.mark.parametrize("raised, code, said", [("KeyboardInterrupt", 130, "interrupted (Ctrl-C)"),
+                                                ("Terminated", 143, "terminated (SIGTERM)")])
+def test_a_signal_before_click_handles_it_gives_no_traceback(raised: str, code: int, said: str):
+    """A Ctrl-C while typer reads the command's options (under load, 0.8 s after the start) came before click's
+    own handling: a KeyboardInterrupt traceback."""
+    script = ("import sys\n"
+              "from hpplan import cli\n"
+              "from hpplan.stopping import Terminated\n"
+              "def starting(*args, **kwargs):\n"
+              f"    raise {raised}\n"
+              "cli.app = starting\n"
+              "sys.argv = ['hpplan', 'solve']\n"
+              "cli.main()\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (code, f"hpplan: {said}\n")

@@ -740,6 +740,10 @@ def main() -> None:
         raise SystemExit(EXIT_INPUT) from None
     except Exception as error:  # a bug: exit 70, not the 1 that means "infeasible" or "violations" to CI
         _bug(error)
+    except KeyboardInterrupt as stopped:  # before click's own handling begins (typer reading the command's options)
+        terminated = isinstance(stopped, Terminated)
+        sys.stderr.write(f"hpplan: {'terminated (SIGTERM)' if terminated else 'interrupted (Ctrl-C)'}\n")
+        raise SystemExit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED) from None
     except SystemExit as end:
         # a Ctrl-C outside the solve (reading the data; or writing, when an -o file is either as it
         # was or complete: written atomically): typer ends with 130 and says nothing
