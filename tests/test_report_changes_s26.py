@@ -145,7 +145,7 @@ def test_xlsx_changes_sheet_agrees_with_compare_json(hmr):
         assert mine["from"].date().isoformat() == theirs["from"] and mine["to"].date().isoformat() == theirs["to"]
     hmr_row = 1 + [m["id"] for m in moves].index("helse-more-og-romsdal")
     cells = workbook["Changes"][hmr_row + 1]
-    assert cells[header.index("cost MNOK")].number_format == 'General"*"'
+    assert cells[header.index("cost MNOK")].number_format == '#,##0"*"'  # 250* (s29: was General"*")
     assert cells[header.index("to")].number_format == 'yyyy-mm-dd"*"'
     text = [r[0] for r in rows[1 + len(moves):] if r[0]]
     assert "Estimated cost of delay: 685* MNOK" in text

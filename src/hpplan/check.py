@@ -27,7 +27,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -212,17 +212,20 @@ def _read_yaml_plan(problem: Problem, path: Path) -> PlanRead:
         if day is None:
             plan.append(entry_of(org, None, None, pinned))
             continue
+        source = None  # the entry's note for its date, where the date shown is the file's own
         if pinned and _history_date(problem, org, day):
-            # its go-live is its live_since: the date of its history window names the same go-live
+            # its go-live is its live_since: the date of its history window names the same go-live (marked by
+            # the data's note for live_since, as every output marks history)
             day, window = org.live_since, problem.history_window_of(org)
         else:
+            source = entry.source  # 'fact: ...': the date is marked by it (`formats.go_live_estimated`)
             window = chosen.get(org.id)
             if window is None and not pinned:
                 read.violations.append(Violation(
                     "window", f"{org.name} ({org.id}) goes live {day}, which is not the date of any window in "
                     f"{problem.waves_file}{_nearest_window(problem, day)}", (org.id,),
                     doc.where(("plan", i, "go_live"))))
-        plan.append(entry_of(org, day, window.id if window else None, pinned))
+        plan.append(replace(entry_of(org, day, window.id if window else None, pinned), go_live_source=source))
     return read
 
 

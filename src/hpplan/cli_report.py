@@ -6,6 +6,7 @@ for slides (docs/report.md).
     hpplan report --scenario data/scenarios/x.yaml --compare plan.json -o scenario.html   # re-planned against plan.json
     hpplan report --plan plan.json --format png --chart gantt -o gantt.png
     hpplan report --plan plan.json -o rollout.ics      # or rollout.xlsx: the exports of exports.py
+    hpplan report --plan data/adopted-plan.yaml -o adopted.md   # or .csv: as solve -f markdown|csv writes them
 """
 
 from __future__ import annotations
@@ -38,11 +39,18 @@ class ReportFormat(str, Enum):
     svg = "svg"
     ics = "ics"
     xlsx = "xlsx"
+    markdown = "markdown"
+    csv = "csv"
 
 
 SUFFIXES = {".html": ReportFormat.html, ".htm": ReportFormat.html, ".png": ReportFormat.png, ".svg": ReportFormat.svg,
-            ".ics": ReportFormat.ics, ".xlsx": ReportFormat.xlsx}
+            ".ics": ReportFormat.ics, ".xlsx": ReportFormat.xlsx, ".md": ReportFormat.markdown,
+            ".markdown": ReportFormat.markdown, ".csv": ReportFormat.csv}
 STATIC = (ReportFormat.png, ReportFormat.svg)
+#: the formats of one plan in text, as `hpplan solve -f markdown|csv` writes them (`formats.to_markdown`, `to_csv`)
+TEXT = (ReportFormat.markdown, ReportFormat.csv)
+#: the default output's suffix of each format (`-o` not given): plan.html, plan.md, ...
+DEFAULT_SUFFIX = {ReportFormat.markdown: "md"}
 
 
 def report_format(fmt: Optional[ReportFormat], output: Optional[Path]) -> ReportFormat:
@@ -57,7 +65,8 @@ def report_format(fmt: Optional[ReportFormat], output: Optional[Path]) -> Report
         said = (f"{suffix} is none of them; name the file so (report.html) or give --format" if suffix
                 else f"a name without a suffix does not say which; give --format (-o {output} --format html) or "
                      "name the file so (report.html)")
-        typer.echo(f"error: {output}: report writes html, png, svg, ics or xlsx, and {said}", err=True)
+        typer.echo(f"error: {output}: report writes html, png, svg, ics, xlsx, markdown (.md) or csv, and {said}",
+                   err=True)
         raise typer.Exit(EXIT_INPUT)
     return SUFFIXES[suffix]
 
@@ -144,6 +153,21 @@ def plan_note(compare: Path, baseline: Baseline | None, replan: Replan | None) -
     return note
 
 
+def compare_command(data: Optional[Path], scenarios: list[Path], compare: Path, output: Optional[Path]) -> str:
+    """The `hpplan compare` command that writes the changes from the compared plan as Markdown: the report's
+    data and scenarios, the compared plan as the baseline, `-o` the report's output named `.md`."""
+    import shlex
+
+    parts = ["hpplan", "compare", "--baseline", str(compare)]
+    if data is not None:
+        parts += ["--data", str(data)]
+    for file in scenarios:
+        parts += ["--scenario", str(file)]
+    named = output if output is not None and str(output) != "-" else Path("changes.md")
+    parts += ["-o", str(named.with_suffix(".md"))]
+    return " ".join(shlex.quote(part) for part in parts)
+
+
 def _size(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
 
@@ -170,8 +194,8 @@ def report_command(
     gap: float = GapOption,
     fmt: Optional[ReportFormat] = typer.Option(
         None, "--format", "-f",
-        help="html (interactive report), png or svg (static charts), ics (calendar) or xlsx (spreadsheet); "
-             "default: from -o, else html.",
+        help="html (interactive report), png or svg (static charts), ics (calendar), xlsx (spreadsheet), markdown "
+             "or csv (as solve -f markdown|csv); default: from -o, else html.",
     ),
     chart: Chart = typer.Option(Chart.all, "--chart", help="png/svg: which chart (all three stacked by default)."),
     group_by: GroupBy = typer.Option(GroupBy.window, "--group-by", help="Gantt rows grouped by go-live window or by track."),
@@ -186,8 +210,8 @@ def report_command(
              "errors still show."),
 ) -> None:
     """Write the plan as a report people look at: an HTML page with a Gantt chart, the load of each FTE
-    pool and the share live over time; the same charts as PNG or SVG; or a calendar (ics) or
-    spreadsheet (xlsx)."""
+    pool and the share live over time; the same charts as PNG or SVG; or a calendar (ics), spreadsheet
+    (xlsx), Markdown or CSV (as solve writes them)."""
     from .report import checked_status, refresh_saved_plan, report_bytes
     from .verify import broken_rules, stale_figures, stale_text
 
@@ -198,6 +222,14 @@ def report_command(
     if compare is not None and fmt is ReportFormat.ics:
         typer.echo("error: --compare shows two plans in html, png or svg, and their changes in xlsx (a Changes "
                    "sheet); an ics file holds one plan", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    if compare is not None and fmt in TEXT:
+        typer.echo(f"error: --compare shows two plans in html, png or svg, and their changes in xlsx (a Changes "
+                   f"sheet); a {fmt.value} file holds one plan. For the changes as Markdown, "
+                   f"`{compare_command(data, scenario, compare, output)}` writes them"
+                   + (" (compare plans the changed data itself: it takes no --plan)" if plan is not None else "")
+                   + f"; without --compare, report -o FILE.{DEFAULT_SUFFIX.get(fmt, fmt.value)} writes this plan",
+                   err=True)
         raise typer.Exit(EXIT_INPUT)
     if fresh and (compare is None or plan is not None):
         why = ("with --plan nothing is planned: the report shows the saved plan" if plan is not None else
@@ -212,7 +244,7 @@ def report_command(
     if problems:
         fail_input(problems[0] if len(problems) == 1 else InputErrors(problems))
     if output is None:
-        output = Path(f"plan.{fmt.value}")
+        output = Path(f"plan.{DEFAULT_SUFFIX.get(fmt, fmt.value)}")
     folder = data_folder(data, scenario)
     check_output(to_stdout(output), fmt, inputs_of(folder, scenario, plan, compare))
     if fmt in (ReportFormat.ics, ReportFormat.xlsx):
@@ -265,6 +297,14 @@ def report_command(
         from .exports import to_ics
 
         content = to_ics(problem, solution, violations=found).encode("utf-8")
+    elif fmt is ReportFormat.markdown:  # as `solve -f markdown` writes it, with the status as checked here
+        from .formats import to_markdown
+
+        content = to_markdown(problem, solution, status=checked_status(solution, found)).encode("utf-8")
+    elif fmt is ReportFormat.csv:  # as `solve -f csv` writes it (a plan that breaks rules: the note on stderr)
+        from .formats import to_csv
+
+        content = to_csv(problem, solution).encode("utf-8")
     elif fmt is ReportFormat.xlsx:
         from .exports import to_xlsx
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import math
 import os
 import zipfile
 from pathlib import Path
@@ -42,7 +43,7 @@ from .errors import InputError
 from .formats import (ESTIMATE_NOTE, FORMULA_START, NOT_IN_PLAN, PlanGroup, capacity_estimated, data_name,
                       checked_arguments, checked_plan, estimated, fmt_int, kind_noun, marked, marked_applied,
                       applied_estimated,
-                      not_in_plan, objective_terms, plan_groups, plan_source, solver_facts, window_before, window_of,
+                      not_in_plan, objective_terms, objective_units, plan_groups, plan_source, solver_facts, window_before, window_of,
                       window_dates_estimated, window_summary, window_users_estimated, estimate_note,
                       estimated_loads, objective_estimated, date_estimated, entry_estimates_named,
                       go_live_estimated, window_date_estimated, window_title)
@@ -153,8 +154,12 @@ def _description(problem: Problem, solution: Solution, entry, status: str) -> st
                      + (" Its date is an estimate or an inference, not a sourced go-live (see the data's source "
                         "notes)." if date_estimated(org) else ""))
     else:
+        source = getattr(entry, "go_live_source", None)  # a plan file's note for the date: it marks the date
         lines.append(f"{_made_by(solution)} ({status}), planning date {problem.planning_date.isoformat()}."
-                     + (" Its date is its window's, an estimate (see the data's source notes)."
+                     + (f" Its date, as the plan file notes it: {' '.join(source.split())}"
+                        + (" (an estimate or an inference)." if go_live_estimated(problem, entry) else ".")
+                        if source is not None else
+                        " Its date is its window's, an estimate (see the data's source notes)."
                         if go_live_estimated(problem, entry) else ""))
     if window is not None and window_date_estimated(window) and (entry.pinned or not go_live_estimated(problem, entry)):
         lines.append("* after the window's date: an estimate (see the data's source notes).")
@@ -225,18 +230,41 @@ def to_ics(problem: Problem, solution: Solution, stamp: dt.datetime | None = Non
 DATE_FORMAT = "yyyy-mm-dd"
 MONTH_FORMAT = "yyyy-mm"
 PERCENT_FORMAT = "0.0%"
-FTE_FORMAT = "0.0"
 INT_FORMAT = "#,##0"
+#: a figure with a fraction (an FTE of 57.6, an objective of a fractional weight), as `formats.fmt_number` shows
+#: it: one to three decimals; a whole one is `INT_FORMAT` (168, not 168.0: `number_format`)
+FRACTION_FORMAT = "#,##0.0##"
+#: an FTE figure's format where it is not chosen by its value (`number_format`): the whole FTE's
+FTE_FORMAT = INT_FORMAT
 #: when the workbook was made (`export_stamp`: always UTC; a cell holds no time zone, the format says it)
 STAMP_FORMAT = 'yyyy-mm-dd hh:mm:ss "UTC"'
 #: an estimated count: shown with the mark, still a number (sums, sorting and filters work)
 ESTIMATE_FORMAT = INT_FORMAT + '"*"'
-#: an estimated FTE figure (a pool's limit), alike
+#: an estimated whole FTE figure (a pool's limit of 168), alike (57.6: `number_format`)
 FTE_ESTIMATE_FORMAT = FTE_FORMAT + '"*"'
 #: a share that rests on an estimated figure (a share live), alike
 PERCENT_ESTIMATE_FORMAT = PERCENT_FORMAT + '"*"'
-#: an objective term that rests on an estimated population (`formats.objective_estimated`), alike
-OBJECTIVE_ESTIMATE_FORMAT = 'General"*"'
+#: an objective term that rests on an estimated population (`formats.objective_estimated`), alike: with the
+#: thousands separator of the Plan sheet's figures (6,172,597*), a fraction as `number_format` shows it
+OBJECTIVE_ESTIMATE_FORMAT = ESTIMATE_FORMAT
+
+
+def number_format(value: object, estimate: bool = False) -> str:
+    """The number format of a figure that is a whole number or not (an FTE, an objective term, a cost in
+    MNOK), as every other output shows it (`formats.fmt_number`): 168 as `168`, 57.6 as `57.6`,
+    6172597 as `6,172,597`; with `estimate`, a `*` after it (`168*`), the cell still a number."""
+    whole = not isinstance(value, float) or not math.isfinite(value) or value == int(value)
+    shown = INT_FORMAT if whole else FRACTION_FORMAT
+    return shown + '"*"' if estimate else shown
+
+
+def _number_formats(sheet, rows: list[list], marks: list[set[int]], columns: set[int]) -> None:
+    """Give the numbers of `columns` (under the header) their `number_format`, marked where `marks` says."""
+    for r, (row, marked_here) in enumerate(zip(rows, marks), start=2):
+        for col in columns:
+            value = row[col] if col < len(row) else None
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                sheet.cell(row=r, column=col + 1).number_format = number_format(value, col in marked_here)
 #: a go-live or window date that is an estimate or inference (`formats.go_live_estimated`), alike: still a date
 DATE_ESTIMATE_FORMAT = DATE_FORMAT + '"*"'
 #: months and days moved: later positive, with its sign
@@ -495,6 +523,8 @@ def _changes_sheet(workbook, problem: Problem, comparison, baseline: str | None)
                     col["days later"]: SIGNED_FORMAT},
                    widths={col["main cause"]: 60})
     _mark_estimates(sheet, marks, CHANGES_ESTIMATE_FORMATS)
+    # costs in MNOK: 250 as 250 and 12.5 as 12.5 (`*` where an estimate)
+    _number_formats(sheet, rows, marks, {col["cost per month MNOK"], col["cost MNOK"]})
     _append(sheet, [])
     origin = f"from the baseline {baseline}" if baseline else "from the compared plan"
     _append(sheet, [f"Changes {origin} (months, days and costs later positive), as hpplan compare counts them:"])
@@ -537,6 +567,8 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
     used_columns = set(range(1, len(header), 3))
     _mark_estimates(load, marks, {col: PERCENT_ESTIMATE_FORMAT if col % 3 == 0 else FTE_ESTIMATE_FORMAT
                                   for col in range(1, len(header))})
+    # used and limit FTE: 168 as 168 and 57.6 as 57.6 (`*` where an estimate), as every other output shows them
+    _number_formats(load, rows, marks, {col for col in range(1, len(header)) if col % 3 != 0})
     limits_estimated = any(columns & set(range(2, len(header), 3)) for columns in marks)
     loads_estimated = any(columns & used_columns for columns in marks)
     if rows:
@@ -593,6 +625,10 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
         if changes_estimated:
             where.append("in the Changes sheet and the changes above, a move's date, population or cost, or a total")
         about.append(["*", estimate_note(loads_estimated).removeprefix("* ") + f" ({'; '.join(where)})"])
+    units = objective_units(problem, solution.objective)  # what the terms count, said once above them
+    if units:
+        about.append(["objective units", "; ".join(f"{term}: {unit}" for term, unit in units.items())
+                      + " (lower is better)"])
     objective_at = len(about) + 2  # the About sheet's row of the first objective term (under its header)
     about += [[f"objective: {term}", value] for term, value in objective_terms(solution)]
     bound_at = len(about) + 2  # the About sheet's row of the first solver fact
@@ -605,16 +641,16 @@ def to_xlsx(problem: Problem, solution: Solution, stamp: dt.datetime | None = No
             cell.number_format = STAMP_FORMAT
         elif isinstance(cell.value, dt.date):
             cell.number_format = DATE_FORMAT
-    for row, (_, value, estimate) in enumerate(totals, start=totals_at):
-        if estimate and isinstance(value, (int, float)):
-            sheet.cell(row=row, column=2).number_format = OBJECTIVE_ESTIMATE_FORMAT
-    for row, (term, _) in enumerate(objective_terms(solution), start=objective_at):
-        if objective_estimate.get(term):
-            sheet.cell(row=row, column=2).number_format = OBJECTIVE_ESTIMATE_FORMAT
+    # figures with the thousands separator of the other sheets (6,172,597*), a fraction as it is (`number_format`)
+    for row, (name, value, estimate) in enumerate(totals, start=totals_at):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            sheet.cell(row=row, column=2).number_format = number_format(value, estimate)
+    for row, (term, value) in enumerate(objective_terms(solution), start=objective_at):
+        sheet.cell(row=row, column=2).number_format = number_format(value, bool(objective_estimate.get(term)))
     for row, (name, value) in enumerate(facts, start=bound_at):
         # the bound is in the objective's units: an estimate where the total is one
-        if name == "best bound" and isinstance(value, (int, float)) and objective_estimate.get("total"):
-            sheet.cell(row=row, column=2).number_format = OBJECTIVE_ESTIMATE_FORMAT
+        if name == "best bound" and isinstance(value, (int, float)):
+            sheet.cell(row=row, column=2).number_format = number_format(value, bool(objective_estimate.get("total")))
 
     naive = stamp.replace(tzinfo=None)
     workbook.properties.creator = "hpplan"

@@ -481,12 +481,28 @@ def window_dates_estimated(problem: Problem, solution: Solution) -> dict[str, bo
     return {w.id: window_date_estimated(w) for w in problem.windows}  # those with nothing going live too
 
 
+def note_is_estimate(note: str | None) -> bool:
+    """Whether a source note ('fact: ...', 'estimate: ...', 'inferred: ...') marks its figure as an estimate:
+    any kind but `fact:`, and no note at all (no note is no fact), as `Sourced.is_estimate` reads the data's."""
+    from .schema import SOURCE_KIND
+
+    kind = SOURCE_KIND.match(note or "")
+    return kind is None or kind.group(1).lower() != "fact"
+
+
 def go_live_estimated(problem: Problem, entry: Assignment) -> bool:
-    """Whether a plan entry's go-live date rests on an estimate or an inference: a history go-live
-    (pinned) is its own `live_since` (`date_estimated`: the November 2023 laboratories, Haram); a planned
-    one is its window's date (`window_date_estimated`: the estimated Saturdays). Not scheduled: no date."""
+    """Whether a plan entry's go-live date rests on an estimate or an inference: an entry read from a plan
+    file (a YAML plan such as data/adopted-plan.yaml) by the file's own source note for it
+    (`Assignment.go_live_source`: HMR's 'fact: ...' 2024-04-27 is unmarked though its window's Saturday is
+    inferred; an 'inferred:' or 'estimate:' note is marked whatever the window's note says); else a history
+    go-live (pinned) is its own `live_since` (`date_estimated`: the November 2023 laboratories, Haram); a
+    planned one is its window's date (`window_date_estimated`: the estimated Saturdays), a solver's plan on a
+    window whose date is an estimate always marked. Not scheduled: no date."""
     if entry.go_live is None:
         return False
+    source = getattr(entry, "go_live_source", None)
+    if source is not None:
+        return note_is_estimate(source)
     if entry.pinned:
         return date_estimated(problem.org.get(entry.id))
     window = problem.window.get(entry.window) if entry.window is not None else None
@@ -728,6 +744,31 @@ def status_text(solution: Solution) -> str:
     return text
 
 
+def objective_units(problem: Problem, terms: Iterable[str], short: bool = False) -> dict[str, str]:
+    """What each objective term counts (docs/model.md "Objective"), by term, for the terms named that have a
+    unit: `population_delay` in population-months (people times the months before they go live; times the
+    data's `population_weight` where it is not 1), `preference` in penalty points (windows away from the
+    preferred window times `preferred_window_penalty`; `short`: without that), `makespan` in months, and the
+    `total`, their sum, a score (in its one term's unit where it sums one). The outputs say it once beside the
+    figures (the JSON's keys stay as they are)."""
+    weights = problem.waves.objective
+    terms = list(terms)
+    units: dict[str, str] = {}
+    for term in terms:
+        if term == "population_delay":
+            weight = weights.population_weight
+            units[term] = "population-months" + ("" if weight == 1 else f" x {fmt_number(weight)}")
+        elif term == "preference":
+            units[term] = "penalty points" + (
+                "" if short else f" (windows from the preferred x {fmt_int(weights.preferred_window_penalty)})")
+        elif term == "makespan":
+            units[term] = "months"
+    if "total" in terms:
+        own = [units.get(t) for t in terms if t != "total"]
+        units["total"] = own[0] if len(own) == 1 and own[0] else "score" + ("" if short else ", the terms' sum")
+    return units
+
+
 def objective_terms(solution: Solution) -> list[tuple[str, float]]:
     """The objective terms in their order, `total` last."""
     terms = [(k, v) for k, v in solution.objective.items() if k != "total"]
@@ -931,11 +972,13 @@ def data_name(problem: Problem) -> str:
     return readable(Path(problem.data_dir).resolve().name or "data")
 
 
-def to_markdown(problem: Problem, solution: Solution) -> str:
-    """A Markdown report: status and objective, the plan by window, the per-window summary and the peak
-    load per pool; an estimated figure (users, a limit, a load, a share live, a go-live or window date that is
-    an estimate or inference, the objective where it rests on estimated populations) marked `*`, with one
-    note under the tables."""
+def to_markdown(problem: Problem, solution: Solution, *, status: str | None = None) -> str:
+    """A Markdown report: status and objective (each term with its unit: `objective_units`), the plan by
+    window, the per-window summary and the peak load per pool; an estimated figure (users, a limit, a load, a
+    share live, a go-live or window date that is an estimate or inference, the objective where it rests on
+    estimated populations) marked `*`, with one note under the tables. `status`: the status to state instead
+    of `status_text` (`hpplan report --plan` states what the verifier found: "optimal as saved; breaks 3
+    rules or limits of this data", as its other formats do)."""
     checked_arguments("to_markdown", problem, solution)
     where = data_name(problem)
     lines = [
@@ -943,7 +986,7 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
         "",
         f"- Data: {md_code(where)}",
         f"- Planning date: {problem.planning_date.isoformat()}",
-        f"- Status: **{status_text(solution)}**",
+        f"- Status: **{md_text(status, line_start=False) if status is not None else status_text(solution)}**",
     ]
     lines += [f"- Scenario: {md_text(marked_applied(change), line_start=False)}" for change in problem.applied]
     stats = solution.stats
@@ -958,8 +1001,9 @@ def to_markdown(problem: Problem, solution: Solution) -> str:
         lines += ["", "## Objective", ""]
         objective_estimate = objective_estimated(problem, solution)
         marks |= any(objective_estimate.values())
-        lines += _md_table(["term", "value"], [[k, marked(fmt_number(v), objective_estimate[k])]
-                                               for k, v in objective_terms(solution)], {1})
+        units = objective_units(problem, solution.objective)
+        lines += _md_table(["term", "value", "unit"], [[k, marked(fmt_number(v), objective_estimate[k]), units.get(k, "")]
+                                                       for k, v in objective_terms(solution)], {1})
 
     lines += ["", "## Plan by window", ""]
     groups = plan_groups(problem, solution)
@@ -1054,6 +1098,7 @@ __all__ = [
     "estimate_note",
     "estimated_loads",
     "objective_estimated",
+    "objective_units",
     "checked_arguments",
     "checked_plan",
     "csv_text",
@@ -1085,5 +1130,6 @@ __all__ = [
     "window_dates_estimated",
     "window_title",
     "go_live_estimated",
+    "note_is_estimate",
     "window_users_estimated",
 ]

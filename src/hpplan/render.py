@@ -34,6 +34,7 @@ from .formats import (
     marked_applied,
     objective_estimated,
     objective_terms,
+    objective_units,
     any_limit_estimated,
     any_load_estimated,
     LOAD_NOTE,
@@ -860,9 +861,23 @@ def print_lines(console: Console, renderable) -> None:
         console.print(text, no_wrap=True, overflow="ignore", crop=False, highlight=False)
 
 
-def footer(solution: Solution, g: Glyphs, width: int, estimates: dict[str, bool] | None = None) -> list[Text]:
+def units_lines(units: dict[str, str], width: int) -> list[Text]:
+    """`Units: population_delay in population-months; ...` (`formats.objective_units`, short) under the
+    objective line, in lines no wider than `width`, each term with its unit where that fits a line, the lines
+    after the first under the first unit, as the objective line's go on."""
+    label = "Units:"
+    indent = " " * (len(label) + 1)
+    body = "; ".join(GLUE.join(f"{term} {'a' if unit.startswith('score') else 'in'} {unit}".split())
+                     for term, unit in units.items())
+    lines = wrap(body, max(width - len(indent), 10))
+    return [Text.assemble((label, "bold"), " " + lines[0])] + [Text(indent + line) for line in lines[1:]]
+
+
+def footer(solution: Solution, g: Glyphs, width: int, estimates: dict[str, bool] | None = None,
+           units: dict[str, str] | None = None) -> list[Text]:
     """Status, objective terms (each marked `*` where `estimates`, `objective_estimated`, says it rests on
-    an estimate; the best bound, in the objective's units, where the total is) and how the solve went."""
+    an estimate; the best bound, in the objective's units, where the total is), what the terms count (`units`,
+    `formats.objective_units`: a line `Units:` under them) and how the solve went."""
     estimates = estimates or {}
     stats = solution.stats
     status = [Text(status_text(solution), style=_status_style(solution.status))]
@@ -897,6 +912,8 @@ def footer(solution: Solution, g: Glyphs, width: int, estimates: dict[str, bool]
     lines = pack("Status:", status, g.sep, width)
     if objective:
         lines += pack("Objective:", objective, g.sep, width)
+        if units:
+            lines += units_lines(units, width)
     lines += pack("Solve:", [Text(part) for part in solve], g.sep, width)
     return lines
 
@@ -948,5 +965,6 @@ def render_plan(problem: Problem, solution: Solution, console: Console, detail: 
     else:
         console.print(Text(f"No plan to show ({solution.status.value}).", style="italic"))
     console.print()
-    for line in footer(solution, g, console.width, objective_estimated(problem, solution)):
+    units = objective_units(problem, solution.objective, short=True)
+    for line in footer(solution, g, console.width, objective_estimated(problem, solution), units):
         _print(console, line, crop=False)  # a word wider than the console (`pack`) is not cut

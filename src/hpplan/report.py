@@ -28,6 +28,7 @@ import datetime as dt
 import html
 import io
 import re
+import textwrap
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterable
@@ -53,6 +54,7 @@ from .formats import (
     marked,
     marked_applied,
     applied_estimated,
+    objective_units,
     not_in_plan,
     objective_estimated,
     objective_terms,
@@ -75,7 +77,7 @@ from .formats import (
 )
 from .io import readable
 from .pool_split import split_sentences
-from .problem import Problem, month_index, parse_month
+from .problem import AppliedChange, Problem, applied_entry, month_index, parse_month
 from .solution import Assignment, Solution
 from .verify import broken_rules, stale_figures, stale_text, verify
 from .verify import plan_objective as verified_objective
@@ -1082,11 +1084,13 @@ def _facts(problem: Problem, main: ReportPlan, other: ReportPlan | None) -> str:
     objective = ""
     if terms:
         marks = [objective_estimated(problem, p.solution) for p in plans]
+        units = objective_units(problem, terms)  # what each term counts: said once, beside the figures
         orows = [[t, *[marked(fmt_number(p.solution.objective[t]), m.get(t, False)) if t in p.solution.objective
-                       else "–" for p, m in zip(plans, marks)]]
+                       else "–" for p, m in zip(plans, marks)], units.get(t, "")]
                  for t in terms]
         objective = ('<div><b>Objective</b> (lower is better)'
-                     + _table(["term", *[p.label for p in plans]], orows, numeric=range(1, len(header))) + "</div>")
+                     + _table(["term", *[p.label for p in plans], "unit"], orows, numeric=range(1, len(header)))
+                     + "</div>")
     stale = any(v.rule == "objective" for v in main.stale)
     # the bound is in the objective's units: marked where the plan's total is (`objective_estimated`)
     bound_estimate = objective_estimated(problem, main.solution).get("total", False)
@@ -1672,8 +1676,11 @@ def _static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.al
         changes = f"\nChanges from {labels[1]} to {labels[0]}:\n" + "\n".join(comparison_totals(comparison))
         if comparison_estimated(comparison):
             changes += f" ({ESTIMATE_NOTE})"
+    # the scenarios applied, as the HTML header names them (docs/scenarios.md: "shown in every report")
+    scenarios = "".join(f"\n{line}" for line in scenario_title_lines(problem))
     fig.suptitle(readable(f"Rollout plan · {where} · planning date {problem.planning_date.isoformat()} · "
-                          f"{checked_status(solution, found)}" + (f"\n{labels[0]}: {plan_note}" if plan_note else "")
+                          f"{checked_status(solution, found)}" + scenarios
+                          + (f"\n{labels[0]}: {plan_note}" if plan_note else "")
                           + changes
                           + (f"\n{NOT_IN_PLAN} ({len(missing)}): {named(missing)}" if missing else "")),
                  x=0.01, ha="left", fontsize=10,
@@ -1683,6 +1690,62 @@ def _static_figure(problem: Problem, solution: Solution, chart: Chart = Chart.al
 
 #: names listed in a line (a chart's title, a calendar's description); the rest counted
 NAMES_SHOWN = 10
+
+#: a static chart's title line, in characters: the 12-inch figure's title at 10 points holds about 150 of
+#: them (tests/test_outputs_s29.py measures it), so a scenario's line is wrapped at this width
+TITLE_WIDTH = 130
+#: the lines of a static chart's title one scenario takes at most: a longer one is shortened (`scenario_said`)
+SCENARIO_LINES = 3
+
+
+def scenario_title_lines(problem: Problem, width: int = TITLE_WIDTH, most: int = SCENARIO_LINES) -> list[str]:
+    """The scenario lines of a static chart's title, as the HTML header says them ("Scenario: NAME:
+    DESCRIPTION [CHANGE; ...]", dates marked `*` as `formats.marked_applied` marks them), each wrapped at
+    `width` in at most `most` lines (`scenario_said`), and where a date is marked the note that says what
+    the mark means."""
+    lines: list[str] = []
+    for change in problem.applied:
+        lines += scenario_said(applied_entry(change), width, most)
+    if applied_estimated(problem):
+        note = f"({ESTIMATE_NOTE})"
+        if lines and len(lines[-1]) + 1 + len(note) <= width:
+            lines[-1] += " " + note
+        else:
+            lines.append(note)
+    return lines
+
+
+def scenario_said(entry: AppliedChange, width: int = TITLE_WIDTH, most: int = SCENARIO_LINES) -> list[str]:
+    """One scenario line wrapped at `width` (at spaces: a date and its mark stay whole), in at most `most`
+    lines: where the whole line takes more, its description is shortened (to its first sentence, then to
+    a few words and `…`), then its changes are counted after the first ones ("and 3 more": the HTML
+    report and `hpplan compare` list them all); a change's dates keep their marks."""
+    def wrapped(text: str) -> list[str]:
+        return textwrap.wrap(text, width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False)
+
+    said = wrapped(f"Scenario: {marked_applied(entry)}")
+    if len(said) <= most:
+        return said
+    if entry.read_as is None and entry.description is not None and entry.changes:
+        changes = [c.said(lambda date: marked(date.value, bool(date.estimate))) for c in entry.changes]
+        description = " ".join(entry.description.split())
+        sentence = description.split(". ")[0].rstrip(".") + "."
+        short = textwrap.shorten(sentence, max(width // 2, 20), placeholder=" …")
+        every = len(changes)
+        # what it models first (shortened), then as many changes as fit; the description left out last
+        tries = [(words, every) for words in dict.fromkeys((description, sentence, short))]
+        tries += [(short, shown) for shown in range(every - 1, 0, -1)] + [(None, shown) for shown in range(every, 0, -1)]
+        for words, shown in tries:
+            more = every - shown
+            listed = "; ".join(changes[:shown]) + (f"; and {more} more change{'s' if more != 1 else ''}" if more else "")
+            text = f"Scenario: {entry.source}: " + (f"{words} " if words else "") + f"[{listed}]"
+            if len(lines := wrapped(text)) <= most:
+                return lines
+    cut, last = said[:most], said[most - 1]  # (a text alone, or changes that take the lines themselves)
+    if len(last) + 2 > width:
+        last = last[:max(last.rfind(" ", 0, width - 2), 0)] or last[:width - 2]
+    cut[-1] = last + " …"
+    return cut
 
 
 def named(names: list[str]) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from .errors import MAX_ERRORS, InputError, Location, grouped, input_errors
-from .schema import Date, Id, id_advice
+from .schema import Date, Id, id_advice, source_note_problem
 from .yamlio import read_regular_file, shown_text, text_problem, utf8_text
 
 
@@ -56,12 +56,19 @@ class Assignment:
     #: go-live's own `live_since` note, a planned one's window `date` note), shown `*`; None: not known (a
     #: plan read from a file that does not say, or made by hand); not compared: the date is the point
     go_live_is_estimate: bool | None = field(default=None, compare=False)
+    #: the source note of the go-live date in the plan file it was read from (a YAML plan such as
+    #: data/adopted-plan.yaml: 'fact: ...', 'inferred: ...'; `check.read_plan_file`), which marks that date
+    #: (`formats.go_live_estimated`); None: planned by a solver, or not said (a JSON plan written before the
+    #: field, history): marked by the data's notes. Not compared: the date is the point
+    go_live_source: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict:
         d = asdict(self)
         d["go_live"] = self.go_live.isoformat() if self.go_live else None
         if self.go_live_is_estimate is None:  # not known: as before the flag
             del d["go_live_is_estimate"]
+        if self.go_live_source is None:  # a solver's plan: as before the field
+            del d["go_live_source"]
         return d
 
 
@@ -540,6 +547,14 @@ def _entry(i: int, entry) -> Assignment:
     if estimate is not None and not isinstance(estimate, bool):
         raise _Fault(lambda: f"{label}: go_live_is_estimate {_shown(estimate)} is not true or false; expected true, "
                              "false, or no such key", "plan", i, "go_live_is_estimate")
+    source = entry.get("go_live_source")  # optional: a plan file's note for the date (`Assignment.go_live_source`)
+    if source is not None:
+        wrong = ("is no text" if not isinstance(source, str) else
+                 f"has {control}" if (control := text_problem(source, yaml_escape=False)) is not None else
+                 source_note_problem(source))
+        if wrong is not None:
+            raise _Fault(lambda: f"{label}: go_live_source {wrong}; expected a source note ('fact: ...', "
+                                 "'estimate: ...' or 'inferred: ...'), or no such key", "plan", i, "go_live_source")
     return Assignment(
         id=ident,
         name=str(entry.get("name", ident)),
@@ -549,6 +564,7 @@ def _entry(i: int, entry) -> Assignment:
         window=window,
         pinned=pinned,
         go_live_is_estimate=estimate,
+        go_live_source=source,
     )
 
 
