@@ -120,3 +120,24 @@ def test_explain_actor_given_as_a_name_suggests_the_organisations_id():
         with pytest.raises(InputError) as caught:
             known_actor(problem, name, "--actor")
         assert str(caught.value).endswith(f"did you mean {ident!r}?")
+
+
+def test_the_workbooks_about_sheet_says_the_baselines_repairs_apart():
+    """Compared with the adopted plan (which leaves four municipalities out against its data's rules), the
+    Changes sheet lists them as `repaired` (fix C); the About sheet said nothing of them."""
+    import openpyxl
+
+    from hpplan.check import read_plan_file
+    from hpplan.compare import compare
+    from conftest import REPO
+
+    base = load_problem(REPO / "data")
+    adopted = read_plan_file(base, REPO / "data" / "adopted-plan.yaml").solution
+    new = solve(base, SolveOptions(time_limit=10))
+    c = compare(adopted, base, new, base)
+    assert len(c.repaired) == 4
+    about = openpyxl.load_workbook(io.BytesIO(to_xlsx(base, new, STAMP, violations=[], comparison=c,
+                                                      baseline="adopted")))["About"]
+    rows = {row[0]: row[1] for row in about.iter_rows(min_row=2, values_only=True)}
+    assert rows["changes: left out of the baseline against its data's rules, now scheduled (a repair)"] == 4
+    assert rows["changes: population of those (a repair of the baseline, not a gain)"] == c.population_repaired == 17516

@@ -190,3 +190,11 @@ def test_a_signal_before_click_handles_it_gives_no_traceback(raised: str, code: 
               "cli.main()\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stderr) == (code, f"hpplan: {said}\n")
+
+
+def test_sigterm_in_hpplan_report_writes_the_report_of_the_best_plan_so_far(region: Path, tmp_path: Path):
+    out = tmp_path / "r.html"
+    done = _signalled(["report", "--data", str(region), "-t", "300", "-q", "-o", str(out)], 6, signal.SIGTERM)
+    assert done.returncode == EXIT_TERMINATED, done.stderr
+    assert "stopped by SIGTERM" in done.stderr and f"written to {out}" in done.stderr and "Traceback" not in done.stderr
+    assert out.read_text().startswith("<!DOCTYPE html>")

@@ -347,8 +347,9 @@ SUFFIX_FORMATS = {".json": "json", ".csv": "csv", ".md": "markdown", ".markdown"
 OTHER_SUFFIXES = {".html": "html", ".htm": "html", ".png": "png", ".svg": "svg", ".pdf": "pdf", ".xls": "xls",
                   ".docx": "docx", ".pptx": "pptx", ".yaml": "yaml", ".yml": "yaml", ".tsv": "tsv"}
 #: the commands that write each format a suffix names (an example to give in the message); none: no command
-WRITERS = {"json": "hpplan solve -o plan.json", "csv": "hpplan solve -o plan.csv (a plan's rows)",
-           "markdown": "hpplan solve -o plan.md or hpplan compare -o changes.md",
+WRITERS = {"json": "hpplan solve -o plan.json",
+           "csv": "hpplan solve -o plan.csv or hpplan report --plan P -o plan.csv (a plan's rows)",
+           "markdown": "hpplan solve -o plan.md, hpplan report --plan P -o plan.md or hpplan compare -o changes.md",
            "ics": "hpplan solve -o plan.ics or hpplan report -o plan.ics",
            "xlsx": "hpplan solve -o plan.xlsx or hpplan report -o plan.xlsx (a plan's workbook)",
            "html": "hpplan report -o report.html", "png": "hpplan report -o plan.png",

@@ -107,18 +107,20 @@ def read_report_plan(path: Path, problem: Problem, *, strict: bool) -> Solution:
 
 def solve_for_report(problem: Problem, time_limit: float, seed: int, workers: int, work_limit: Optional[float],
                      quiet: bool, gap: float = 0.0,
-                     baseline: Baseline | None = None) -> tuple[Solution, Replan | None]:
-    """Solve with progress on the terminal (stderr) unless quiet or not a terminal; Ctrl-C stops the
-    search with the best plan so far (`hpplan.stopping`). `gap` in percent, as `--gap`. With
-    `baseline` (a `solve.Baseline`), re-plan against it as `hpplan compare` does; returns the plan and
-    what re-planning did (`solve.Replan`, None without a baseline)."""
+                     baseline: Baseline | None = None,
+                     stop: StopRequest | None = None) -> tuple[Solution, Replan | None]:
+    """Solve with progress on the terminal (stderr) unless quiet or not a terminal; Ctrl-C (or SIGTERM) stops
+    the search with the best plan so far (`hpplan.stopping`; `stop`: the request they make, which says which
+    came, else a new one). `gap` in percent, as `--gap`. With `baseline` (a `solve.Baseline`), re-plan against
+    it as `hpplan compare` does; returns the plan and what re-planning did (`solve.Replan`, None without a
+    baseline)."""
     from dataclasses import fields
 
     from .progress import solve_progress
     from .solve import SolveOptions, solve_replan
 
     options = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit, gap=gap / 100,
-                           stop=StopRequest())
+                           stop=stop if stop is not None else StopRequest())
     with (solve_progress(Console(stderr=True), quiet=quiet) as progress,
           ctrl_c(options.stop, say=progress.say if progress else None)):
         if progress is not None and "progress" in {f.name for f in fields(SolveOptions)}:
@@ -254,6 +256,7 @@ def report_command(
     # the compared plan read against the data without the scenarios, as `compare --baseline` reads a baseline
     compared_problem = scenario_problem(folder, [], [], [], []) if other is not None and problem.applied else None
     note = None
+    stop = StopRequest()  # Ctrl-C's or SIGTERM's, while it plans (`exit_stopped` says which)
     if plan is not None:
         solution = read_report_plan(plan, problem, strict=True)
         label = plan.stem
@@ -281,12 +284,13 @@ def report_command(
         # against a compared plan, plan as `hpplan compare` does: re-planned changing it as little as
         # possible (a fresh solve answers the same question with other moves), unless --fresh
         baseline = compared_baseline(problem, folder, compare, other) if other is not None and not fresh else None
-        solution, replan = solve_for_report(problem, time_limit, seed, workers, work_limit, quiet, gap, baseline)
+        solution, replan = solve_for_report(problem, time_limit, seed, workers, work_limit, quiet, gap, baseline,
+                                            stop)
         label = "scenario plan" if problem.applied else "plan"
         note = plan_note(compare, baseline, replan) if compare is not None else None
         found = []  # solve verified it (hpplan.solve)
     if not solution.found:
-        exit_stopped(solution, None)
+        exit_stopped(solution, None, stop)
         where = "stdout" if str(output) == "-" else str(output)
         typer.echo(f"hpplan: no plan ({solution.status.value}); nothing written to {where}", err=True)
         raise typer.Exit(solution.exit_code)
@@ -319,7 +323,7 @@ def report_command(
                                compared_problem=compared_problem)
     if str(output) == "-":
         write_stdout(content)
-        exit_stopped(solution, None)
+        exit_stopped(solution, None, stop)
         raise typer.Exit(0)
     try:
         write_atomic(output, content)
@@ -332,5 +336,5 @@ def report_command(
             word, _, rest = status.partition(" ")
             status = f"plan {status}" if found else " ".join(part for part in (word, "plan", rest) if part)
         typer.echo(f"hpplan: wrote {output} ({_size(len(content))}, {status})", err=True)
-    exit_stopped(solution, output)
+    exit_stopped(solution, output, stop)
     raise typer.Exit(solution.exit_code)

@@ -682,6 +682,11 @@ def _about_totals(c, baseline: str | None) -> list[tuple[str, object, bool]]:
     if c.of("scheduled"):
         totals.append(("changes: population newly in the plan (open-ended, a gain)", c.population_in,
                        c.population_in_is_estimate))
+    if c.repaired:  # the baseline broke its own data's rules: a repair apart, never a gain of the changes
+        totals.append(("changes: left out of the baseline against its data's rules, now scheduled (a repair)",
+                       len(c.repaired), False))
+        totals.append(("changes: population of those (a repair of the baseline, not a gain)", c.population_repaired,
+                       c.population_repaired_is_estimate))
     if c.saving:
         totals.append(("changes: saving MNOK", c.saving, c.saving_is_estimate))
     totals += [(f"changes: open-ended cost MNOK a month, {m.id} (not scheduled)", m.cost_per_month, m.cost_estimate)
