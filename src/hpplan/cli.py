@@ -646,9 +646,29 @@ def main_callback(
 from . import cli_commands  # noqa: E402,F401
 
 
+#: letters with no decomposition to a base letter, as they are written without their own (Ørsta: Orsta)
+FOLDED = {"Ø": "O", "ø": "o", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "ß": "ss", "Đ": "D", "đ": "d",
+          "Ł": "L", "ł": "l", "Þ": "Th", "þ": "th", "–": "-", "—": "-", "·": ".", "×": "x", "…": "..."}
+
+
+def _folded(error: UnicodeEncodeError) -> tuple[str, int]:
+    """A codec error handler (`hpplan-fold`): each character the encoding lacks as its letter without its
+    marks (Å: A, é: e; `FOLDED`: Ø: O, Æ: AE), else '?'; written only where ASCII cannot be helped."""
+    import unicodedata
+
+    def fold(char: str) -> str:
+        if char in FOLDED:
+            return FOLDED[char]
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+        return base if base.isascii() and base else "?"
+
+    return "".join(fold(c) for c in error.object[error.start:error.end]), error.end
+
+
 def _terminal_text() -> None:
-    """The terminal table (rich) in a stdout whose encoding cannot hold every letter (`LC_ALL=C`, a
-    Latin-1 terminal): a letter it lacks is shown as '?', not a UnicodeEncodeError half-way through.
+    """The terminal table (rich) in a stdout whose encoding cannot hold every letter (`LC_ALL=C
+    PYTHONUTF8=0`, a Latin-1 terminal): a letter it lacks is shown folded (Ørsta as Orsta, Ålesund as Alesund,
+    `_folded`; else '?'), not a UnicodeEncodeError half-way through, nor '?rsta' and '?lesund'.
     Machine formats go out whole as UTF-8 (`io.write_stdout`). A width of 0 columns is no width."""
     import codecs
 
@@ -658,7 +678,11 @@ def _terminal_text() -> None:
     except LookupError:
         utf = False
     if not utf and hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="replace")
+        try:
+            codecs.lookup_error("hpplan-fold")
+        except LookupError:
+            codecs.register_error("hpplan-fold", _folded)
+        sys.stdout.reconfigure(errors="hpplan-fold")
     # COLUMNS=0 (or junk) made rich's tables 0 wide: an empty output with exit 0. Without it rich asks
     # the terminal, else takes 80 columns
     for name in ("COLUMNS", "LINES"):
