@@ -51,3 +51,14 @@ def plan(tmp_path_factory) -> Path:
     done = CliRunner().invoke(cli.app, ["solve", "--data", str(TINY), "-q", "-t", "10", "-f", "json", "-o", str(path)])
     assert done.exit_code == 0, done.output
     return path
+
+
+@pytest.fixture(scope="session")
+def region(tmp_path_factory) -> Path:
+    """A generated `region` instance (100 organisations, seed 1): not proven in the first seconds (a stop, a
+    Ctrl-C or a SIGTERM then finds a solve under way). A test file's own `region` fixture wins."""
+    from hpplan.generate import write_instance
+
+    folder = tmp_path_factory.mktemp("region")
+    write_instance(folder, "region", 1)
+    return folder

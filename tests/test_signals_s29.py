@@ -22,16 +22,6 @@ from hpplan.verify import verify
 HPPLAN = [sys.executable, "-c", "import sys; from hpplan_command import main; sys.argv[0] = 'hpplan'; main()"]
 
 
-@pytest.fixture(scope="module")
-def region(tmp_path_factory) -> Path:
-    """A generated `region` instance (100 organisations): not proven in the first seconds."""
-    from hpplan.generate import write_instance
-
-    folder = tmp_path_factory.mktemp("region")
-    write_instance(folder, "region", 1)
-    return folder
-
-
 def _signalled(args: list[str], after: float, signum: int, ignore_sigint: bool = False) -> subprocess.CompletedProcess:
     """Run the hpplan command (`ignore_sigint`: started with SIGINT ignored, as a script's `cmd &`), send it
     `signum` after `after` seconds, wait for it to end."""

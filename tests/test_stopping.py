@@ -27,16 +27,6 @@ SHIPPED = Path(__file__).resolve().parents[1] / "data"
 HPPLAN = [sys.executable, "-c", "import sys; from hpplan.cli import main; sys.argv[0] = 'hpplan'; main()"]
 
 
-@pytest.fixture(scope="module")
-def region(tmp_path_factory) -> Path:
-    """A generated `region` instance (100 organisations): not proven in the first seconds."""
-    from hpplan.generate import write_instance
-
-    folder = tmp_path_factory.mktemp("region")
-    write_instance(folder, "region", 1)
-    return folder
-
-
 def assert_verified(problem, solution) -> None:
     assert solution.found
     violations = verify(problem, solution)
