@@ -100,7 +100,11 @@ def test_a_sweep_marks_population_months_that_rest_on_estimated_populations_as_c
     assert data["estimate_note"] == ESTIMATE_NOTE
     text = summary_text(summary, 160)
     said = f"{data['cost']['mean_population_months']:,.0f}".replace(",", " ")
-    assert f"{said}* population-months of delay" in text and text.rstrip().endswith(ESTIMATE_NOTE), text
+    # s29: the mean rounded to its 95 % margin, the margin after the mark (`2 060 000* (±170 000)`)
+    from hpplan.sweep.output import _margin
+    said, margin = _margin(data["cost"]["mean_population_months"], data["cost"]["mean_population_months_stderr"])
+    assert f"{said}* (±{margin}) population-months of delay" in " ".join(text.split()), text
+    assert text.rstrip().endswith(ESTIMATE_NOTE), text
     # the same populations given as facts: nothing marked, no note
     for actor in result.results.base["actors"]:
         actor["population_is_estimate"] = False

@@ -21,7 +21,7 @@ from test_sweep import TINY, context_of, run, spec_file
 from hpplan.formats import fmt_int, fmt_number, marked
 from hpplan.sweep import aggregate
 from hpplan.sweep.aggregate import AxisEffect, AxisValue, Failure, Influence
-from hpplan.sweep.output import render_summary, summary_csv, summary_json, summary_text
+from hpplan.sweep.output import _margin, render_summary, summary_csv, summary_json, summary_text
 from hpplan.sweep.run import Results
 from hpplan.sweep.sample import scenario_yaml
 
@@ -135,7 +135,9 @@ def check_figures(text: str, width: int, s) -> None:
             and f"{data['with_plan']} with a plan, {data['failed']} without" in flat
             and f"rollout complete {c['base']}." in flat), text
     for label, key in (("base", "base"), ("P10", "p10"), ("median", "median"), ("P90", "p90"), ("latest", "latest")):
-        assert any(f"  {label} {c[key]}" in f" {line}" for line in lines), (label, text)  # the pair on one line
+        # the pair on one line; a quantile on a step (s29) shows its range from its lower end
+        shown = (c.get(f"{key}_range") or [c[key]])[0]
+        assert any(f"  {label} {shown}" in f" {line}" for line in lines), (label, text)
     for day, share in c["p_by"].items():
         assert f"P(done by {day}) {pct(share)}" in flat, text
         whole(pct(share))
@@ -149,10 +151,21 @@ def check_figures(text: str, width: int, s) -> None:
     setters = {a["id"]: a for a in data["actors"]}
     assert all(f"{ident} {pct(setters[ident]['p_last'])}" in flat for ident in data["completion_setters"]), text
     k = data["cost"]
-    assert (f"mean {fmt_number(k['mean'])} MNOK, median {fmt_number(k['p50'])}, P90 {fmt_number(k['p90'])}, "
-            f"max {fmt_number(k['max'])}; on average {fmt_number(k['mean_moved'])} organisations") in flat, text
-    whole(fmt_int(k["mean_population_months"]))
-    assert f"{fmt_int(k['mean_population_months'])} population-months" in flat, text
+    # s29: a mean rounded to its 95 % margin, said after it; a quantile on a step as its range
+    mean, margin = _margin(k["mean"], k["mean_stderr"])
+    moved, moved_margin = _margin(k["mean_moved"], k["mean_moved_stderr"])
+    pop, pop_margin = _margin(k["mean_population_months"], k["mean_population_months_stderr"])
+    pop = pop if pop_margin else fmt_int(k["mean_population_months"])
+
+    def quantile(label: str, key: str, value: float) -> str:
+        span = k[f"{key}_range"]
+        return f"{label} {fmt_number(span[0])}-{fmt_number(span[1])} (on a step" if span else f"{label} {fmt_number(value)}"
+
+    assert f"mean {mean} MNOK{f' (±{margin})' if margin else ''}, {quantile('median', 'median', k['p50'])}" in flat, text
+    assert (f"{quantile('P90', 'p90', k['p90'])}" in flat and f"max {fmt_number(k['max'])}; on average {moved}"
+            f"{f' (±{moved_margin})' if moved_margin else ''} organisations") in flat, text
+    whole(pop)
+    assert f"{pop}{'*' if k['population_months_is_estimate'] else ''}{f' (±{pop_margin})' if pop_margin else ''} population-months" in flat, text
     risk, go_live = section("Most at risk"), section("Go-live per organisation")
     for ident in data["at_risk"]:
         a = setters[ident]
@@ -236,8 +249,9 @@ def test_the_histogram_keeps_its_figures_whole_however_many_scenarios():
 def test_a_column_left_out_is_said_with_the_width_that_shows_it():
     text = " ".join(summary_text(summary(), 70).split())
     # at risk, and go-live per organisation (the id of 26 characters): without the share live by
-    assert "the share live by 2026-02-28 is left out here: a terminal of 71 columns shows it" in text
-    assert "The share live by 2026-02-28 is left out here: a terminal of 77 columns shows it" in text
+    # (s29: 73 and 79 columns, was 71 and 77: a median and a P90 on a step are marked `?`)
+    assert "the share live by 2026-02-28 is left out here: a terminal of 73 columns shows it" in text
+    assert "The share live by 2026-02-28 is left out here: a terminal of 79 columns shows it" in text
     assert "left out" not in " ".join(summary_text(summary(), 80).split()).split("Go-live per organisation")[1]
 
 

@@ -102,7 +102,8 @@ def test_a_full_disk_mid_sweep_keeps_whole_lines_says_what_is_saved_and_how_to_g
     assert result.exit_code == 2, result.output
     text = " ".join(result.stderr.split())
     assert f"cannot write {out}: No space left on device; 2 of 5 scenarios are saved in it" in text, text
-    assert f"then go on with: hpplan sweep {shlex.quote(str(spec))} --out {shlex.quote(str(out))} --resume" in text
+    assert (f"then go on with: hpplan sweep {shlex.quote(str(spec))} --jobs 1 --out {shlex.quote(str(out))} --resume"
+            in text)  # (the jobs the run was given, session 29)
     assert "internal error" not in text and "Traceback" not in result.output and "incomplete" not in text
     raw = out.read_bytes()
     assert raw.endswith(b"\n") and len(read_results(out)[0].records) == 2  # the cut record taken back out

@@ -11,6 +11,9 @@ produced them in whatever order.
 - Quantiles are nearest-rank (the value at position ceil(q·n) in the sorted list), so every quantile
   of a go-live is a real window date; the median of an even count is the lower of the middle two. An
   organisation a scenario leaves unscheduled counts as later than every date.
+- Sampling error (a Monte Carlo sweep is a sample): P(done by) and P(live by) carry 95 % Wilson intervals
+  (`wilson`), the cost section's means their standard errors (`mean_stderr`), and a quantile whose level is
+  within sampling error of a jump of the values next to it is given as its range (`quantile_step`).
 - P(done by) and P(live by) a date are shares of the scenarios whose answer is known: those with a
   plan, and those without one because an organisation that must go live is ready only after the last
   window (`ready_after_last_window`): the data has no window for it, so that scenario is not done by
@@ -68,6 +71,60 @@ def quantile(values: list, q: float):
     return values[min(rank, len(values)) - 1]
 
 
+#: a quantile is "on a step" where its level is within this many standard errors, sqrt(q(1-q)/n), of the
+#: empirical distribution's share at a jump next to the value chosen (`quantile_step`)
+STEP_ERRORS = 2
+#: the 95 % normal quantile: Wilson intervals of shares, the margin (± 1.96 standard errors) of a mean
+Z95 = 1.959964
+
+
+def quantile_step(values: list, q: float) -> tuple[list | None, list[dict] | None]:
+    """Where the nearest-rank quantile of sorted `values` (`quantile`) sits on a step of their empirical
+    distribution: [low, high], the chosen value and its neighbour across a jump at which the share at or
+    below is within STEP_ERRORS standard errors (sqrt(q(1-q)/n)) of q, so that another sample would as
+    likely pick the other side (P(HMR slips) = 0.5 exactly: a median of 217.5 or 467.5 MNOK, whatever the
+    number of samples); and those jumps (one or both), each {"at_or_below": the value below it, "share":
+    the share at or below it}. (None, None) where q is clear of both jumps next to the value (or there are
+    no values). A value None (an organisation left unscheduled) sorts last, as in `quantile`."""
+    n = len(values)
+    if not n:
+        return None, None
+    rank = min(n, max(1, math.ceil(round(q * n, 9))))
+    value = values[rank - 1]
+    first = next(i for i, v in enumerate(values) if v == value)
+    last = n - 1 - next(i for i, v in enumerate(reversed(values)) if v == value)
+    margin = STEP_ERRORS * math.sqrt(q * (1 - q) / n)
+    jumps = []  # (distance of q from the share at the jump, low, high, value below it, share)
+    if first > 0 and abs(q - first / n) <= margin + 1e-12:
+        jumps.append((abs(q - first / n), values[first - 1], value, values[first - 1], first / n))
+    if last < n - 1 and abs(q - (last + 1) / n) <= margin + 1e-12:
+        jumps.append((abs(q - (last + 1) / n), value, values[last + 1], value, (last + 1) / n))
+    if not jumps:
+        return None, None
+    low, high = jumps[0][1], jumps[-1][2]  # the jump below the value first, then the one above it
+    return [low, high], [{"at_or_below": j[3], "share": _r(j[4])} for j in jumps]
+
+
+def wilson(yes: int, n: int, z: float = Z95) -> list[float] | None:
+    """The 95 % Wilson score interval [low, high] of a share of yes in n (None for n = 0): the sampling
+    error of a share of scenarios (a Monte Carlo sample of the futures the spec draws)."""
+    if n <= 0:
+        return None
+    p = yes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return [_r(max(0.0, centre - half)), _r(min(1.0, centre + half))]
+
+
+def mean_stderr(values: list[float]) -> float | None:
+    """The standard error of the mean of `values` (sample standard deviation / sqrt(n); None below 2)."""
+    n = len(values)
+    if n < 2:
+        return None
+    mean = sum(values) / n
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1) / n)
+
+
 def _never_last(day: dt.date | None) -> tuple:
     return (day is None, day or dt.date.min)
 
@@ -118,6 +175,13 @@ class ActorStats:
     #: per date, [low, high] of P(live by) over every scenario, those without a plan whose answer is not known
     #: counted as not live and as live (low == high where every answer is known)
     p_live_by_range: dict[str, list[float]] = field(default_factory=dict)
+    #: per date, the 95 % Wilson interval [low, high] of P(live by): its sampling error (`wilson`)
+    p_live_by_ci: dict[str, list[float]] = field(default_factory=dict)
+    #: [low, high] where the quantile is on a step (`quantile_step`: the next date as likely), else None;
+    #: a date None in it is "never" (left unscheduled)
+    p10_range: list | None = None
+    median_range: list | None = None
+    p90_range: list | None = None
 
 
 @dataclass
@@ -131,6 +195,15 @@ class Completion:
     by_quarter: list[dict]  # {quarter, count, share, cumulative}
     steps: list[tuple[str, float]] = field(default_factory=list)  # (date, share done by it) at each completion date
     p_by_range: dict[str, list[float]] = field(default_factory=dict)  # [low, high] of P(done by) over every scenario
+    p_by_ci: dict[str, list[float]] = field(default_factory=dict)  # the 95 % Wilson interval of P(done by) (`wilson`)
+    #: [low, high] where the quantile is on a step (`quantile_step`), else None; `*_steps` those jumps
+    #: ([{at_or_below, share}]: the share done by the earlier date)
+    p10_range: list | None = None
+    median_range: list | None = None
+    p90_range: list | None = None
+    p10_steps: list | None = None
+    median_steps: list | None = None
+    p90_steps: list | None = None
 
 
 @dataclass
@@ -157,6 +230,16 @@ class CostOfDelay:
     mean_population_in: float = 0
     population_out_is_estimate: bool = False
     population_in_is_estimate: bool = False
+    #: the standard errors of the means (`mean_stderr`; None below 2 scenarios): the text gives each mean
+    #: with its 95 % margin, 1.96 standard errors, and rounds the mean to it
+    mean_stderr: float | None = None
+    mean_moved_stderr: float | None = None
+    mean_population_months_stderr: float | None = None
+    #: [low, high] where the median (p50) or P90 is on a step (`quantile_step`), else None; `*_steps` the jumps
+    median_range: list | None = None
+    p90_range: list | None = None
+    median_steps: list | None = None
+    p90_steps: list | None = None
 
 
 @dataclass
@@ -174,6 +257,13 @@ class Influence:
     t: float | None  # its t statistic (slope / stderr)
     clear: bool  # |t| >= clear_threshold (Monte Carlo: slipped in MIN_SLIPPED scenarios): told apart from noise
     others_population_months_is_estimate: bool = False  # the others' populations it sums include an estimate
+    others_moved_stderr: float | None = None  # standard error of `others_moved`
+    others_moved_t: float | None = None  # its t statistic (None: no scatter, or no slope)
+    others_moved_clear: bool = False  # as `clear`, for `others_moved` (the same threshold)
+    #: where its slip takes at most BY_SLIP_LEVELS values: per slip (months, as text), {scenarios,
+    #: others_moved_mean, others_moved_stderr, others_population_months_mean}: the effect level by level (a
+    #: slope is a straight line through them: a step, any slip moving others, shows as a "per month" average)
+    by_slip: dict[str, dict] | None = None
 
 
 @dataclass
@@ -190,6 +280,7 @@ class AxisValue:
     mean_population_out: float | None = None
     population_months_is_estimate: bool = False
     p_done_by_range: dict[str, list[float]] = field(default_factory=dict)
+    p_done_by_ci: dict[str, list[float]] = field(default_factory=dict)  # the 95 % Wilson interval (`wilson`)
 
 
 @dataclass
@@ -357,7 +448,15 @@ class SweepSummary:
                          "readiness slip (months), over the scenarios with a plan; clear: |t| >= clear_threshold "
                          "(Bonferroni over the organisations tested at 5 %, two-sided, normal approximation widened "
                          f"to Student's t with n - 2 degrees of freedom); monte carlo: slipped in >= {MIN_SLIPPED} "
-                         "scenarios",
+                         "scenarios; others_moved has its own stderr, t and clear (the same threshold, within its "
+                         "column); by_slip: the means per slip level where the slip takes at most "
+                         f"{BY_SLIP_LEVELS} values (a slope is a straight line through them)",
+            "sampling_error": "p_by_ci, p_live_by_ci, p_done_by_ci: 95 % Wilson intervals over the answers known; "
+                              "*_stderr: standard errors of means (the text gives 1.96 of them, the mean rounded "
+                              "to that margin's second significant figure); *_range: a quantile on a step, its "
+                              f"level within {STEP_ERRORS} standard errors (sqrt(q(1-q)/n)) of the share at a jump "
+                              "of the values next to the value chosen, [low, high] (null: not on a step); "
+                              "*_steps: those jumps",
         }
         return data
 
@@ -403,23 +502,26 @@ def _live_by(record: dict, late: ReadyAfterLastWindow | None, ident: str, day: d
     return None
 
 
-def _share(answers: list[bool | None]) -> tuple[float | None, list[float] | None]:
-    """The share of yes among the known answers (None: none known), and its range over all of them, the
-    unknown counted as no and as yes (None: no answers)."""
+def _share(answers: list[bool | None]) -> tuple[float | None, list[float] | None, list[float] | None]:
+    """The share of yes among the known answers (None: none known), its range over all of them, the
+    unknown counted as no and as yes (None: no answers), and its 95 % Wilson interval over the known
+    answers (None: none known)."""
     if not answers:
-        return None, None
+        return None, None, None
     yes, no = answers.count(True), answers.count(False)
     known = _r(yes / (yes + no)) if yes + no else None
-    return known, [_r(yes / len(answers)), _r((len(answers) - no) / len(answers))]
+    return known, [_r(yes / len(answers)), _r((len(answers) - no) / len(answers))], wilson(yes, yes + no)
 
 
-def _shares(records: list[dict], late: list, labels: list[str], dates: list[dt.date], answer) -> tuple[dict, dict]:
-    """P(answer by each date) and its range (`_share`) over the records (`late`: each one's
-    `ready_after_last_window`); `answer(record, late, day)`."""
+def _shares(records: list[dict], late: list, labels: list[str], dates: list[dt.date], answer) -> tuple[dict, dict,
+                                                                                                        dict]:
+    """P(answer by each date), its range and its Wilson interval (`_share`) over the records (`late`: each
+    one's `ready_after_last_window`); `answer(record, late, day)`."""
     shares = {label: _share([answer(r, why, day) for r, why in zip(records, late)])
               for label, day in zip(labels, dates)}
-    return ({label: p for label, (p, _) in shares.items()},
-            {label: span for label, (_, span) in shares.items() if span is not None})
+    return ({label: p for label, (p, _, _) in shares.items()},
+            {label: span for label, (_, span, _) in shares.items() if span is not None},
+            {label: ci for label, (_, _, ci) in shares.items() if ci is not None})
 
 
 def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int | None = None) -> SweepSummary:
@@ -453,7 +555,7 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
         planned = [r for r in ok if base_day and r.get("go_live", {}).get(ident)]  # both plans have it
         delays = [r.get("delay", {}).get(ident, 0) for r in planned]
         out = sum(1 for r in ok if ident in r.get("newly_unscheduled", ()))
-        live_by, live_by_range = _shares(records, late, labels, dates,
+        live_by, live_by_range, live_by_ci = _shares(records, late, labels, dates,
                                          lambda r, late, day, ident=ident: _live_by(r, late, ident, day,
                                                                                     partners.get(ident, ())))
         actors.append(ActorStats(
@@ -467,7 +569,9 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
             population=info.get("population", 0),
             p_last=_r(sum(1 for r in ok if r.get("completion") and r.get("go_live", {}).get(ident) == r["completion"]) / n)
             if n and info.get("mandatory", True) else 0,
-            p_live_by_range=live_by_range,
+            p_live_by_range=live_by_range, p_live_by_ci=live_by_ci,
+            p10_range=_iso_range(quantile_step(days, 0.1)[0]), median_range=_iso_range(quantile_step(days, 0.5)[0]),
+            p90_range=_iso_range(quantile_step(days, 0.9)[0]),
         ))
 
     completion = None
@@ -476,7 +580,7 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
         counts = Counter(quarter(d) for d in ends if d)
         scheduled = [d for d in ends if d]
         by_quarter, cumulative = [], 0
-        p_by, p_by_range = _shares(records, late, labels, dates, _done_by)
+        p_by, p_by_range, p_by_ci = _shares(records, late, labels, dates, _done_by)
         if scheduled:
             for label in _quarters(scheduled[0], scheduled[-1]):
                 cumulative += counts.get(label, 0)
@@ -487,8 +591,13 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
             p90=_iso(quantile(ends, 0.9)), latest=_iso(ends[-1]) if ends else None,
             p_by=p_by, by_quarter=by_quarter,
             steps=[(day.isoformat(), _r(sum(1 for e in scheduled if e <= day) / n)) for day in sorted(set(scheduled))],
-            p_by_range=p_by_range,
+            p_by_range=p_by_range, p_by_ci=p_by_ci,
         )
+        for name, q in (("p10", 0.1), ("median", 0.5), ("p90", 0.9)):
+            span, steps = quantile_step(ends, q)
+            setattr(completion, f"{name}_range", _iso_range(span))
+            setattr(completion, f"{name}_steps", steps and [{"at_or_below": _iso(j["at_or_below"]),
+                                                             "share": j["share"]} for j in steps])
 
     cost = None
     if n:
@@ -510,7 +619,12 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
             scenarios_newly_scheduled=sum(1 for r in ok if r.get("newly_scheduled")),
             mean_newly_scheduled=_r(sum(len(r.get("newly_scheduled", ())) for r in ok) / n, 3),
             mean_population_in=_r(sum(r.get("population_in", 0) for r in ok) / n, 1),
+            mean_stderr=_r(mean_stderr(costs), 3),
+            mean_moved_stderr=_r(mean_stderr([float(r.get("moved", 0)) for r in ok]), 4),
+            mean_population_months_stderr=_r(mean_stderr([float(r.get("population_months", 0)) for r in ok]), 1),
         )
+        cost.median_range, cost.median_steps = _rounded_step(*quantile_step(costs, 0.5))
+        cost.p90_range, cost.p90_steps = _rounded_step(*quantile_step(costs, 0.9))
 
     failures = Counter()
     first: dict[tuple, list[int]] = {}
@@ -541,7 +655,39 @@ def aggregate(results, live_by: Iterable[dt.date | str] | None = None, size: int
         ready_after_last_window=sum(1 for why in late if why),
         together=[{"id": g["id"], "members": list(g["members"])} for g in base.get("together", [])],
     )
+    if summary.kind == "grid":
+        _without_sampling_error(summary)
     return summary
+
+
+def _without_sampling_error(summary: SweepSummary) -> None:
+    """A grid's figures without sampling error: its scenarios are the values chosen, every one of them, not a
+    sample of futures, so a share of them is exact (no Wilson interval), a mean has no margin and a quantile no
+    step that another sample would cross (the influence slopes keep their t: the spread about a line)."""
+    for holder in (summary.completion, summary.cost, *summary.actors):
+        if holder is None:
+            continue
+        for name in ("p_by_ci", "p_live_by_ci"):
+            if hasattr(holder, name):
+                setattr(holder, name, {})
+        for name in ("p10_range", "median_range", "p90_range", "p10_steps", "median_steps", "p90_steps",
+                     "mean_stderr", "mean_moved_stderr", "mean_population_months_stderr"):
+            if hasattr(holder, name):
+                setattr(holder, name, None)
+    for axis in summary.axes:
+        for value in axis.values:
+            value.p_done_by_ci = {}
+
+
+def _iso_range(span: list | None) -> list | None:
+    return None if span is None else [_iso(day) for day in span]
+
+
+def _rounded_step(span: list | None, steps: list | None) -> tuple[list | None, list | None]:
+    """A cost's step (`quantile_step`) rounded as the cost's quantiles are."""
+    if span is None:
+        return None, None
+    return [_r(v, 3) for v in span], [{"at_or_below": _r(j["at_or_below"], 3), "share": j["share"]} for j in steps]
 
 
 def proven(record: dict) -> bool:
@@ -557,6 +703,8 @@ CLEAR_LEVEL = 0.05
 #: in a Monte Carlo sweep, no effect is called clear for an organisation that slipped in fewer scenarios than
 #: this: a handful of coincidences with another organisation's slip can look like an effect
 MIN_SLIPPED = 10
+#: an influence's `by_slip` (the others' moves per slip level) is given where its slip takes at most this many values
+BY_SLIP_LEVELS = 6
 
 
 def clear_threshold(tested: int, n: int) -> float:
@@ -588,6 +736,10 @@ def _fit(xs: list[float], ys: list[float]) -> tuple[float | None, float | None, 
     return slope, corr, stderr
 
 
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
 def _slope(xs: list[float], ys: list[float]) -> tuple[float | None, float | None]:
     slope, corr, _ = _fit(xs, ys)
     return slope, corr
@@ -601,7 +753,7 @@ def influence(ok: list[dict], actors_info: list[dict], kind: str = "monte_carlo"
     population = {a["id"]: a.get("population", 0) for a in actors_info}
     names = {a["id"]: a["name"] for a in actors_info}
     slipping = sorted({ident for r in ok for ident in r.get("slips", {})})
-    found, t_of, enough = [], {}, {}
+    found, t_of, t_moved_of, enough = [], {}, {}, {}
     for ident in slipping:
         xs = [float(r.get("slips", {}).get(ident, 0)) for r in ok]
         own = [float(r.get("delay", {}).get(ident, 0)) for r in ok]
@@ -617,7 +769,18 @@ def influence(ok: list[dict], actors_info: list[dict], kind: str = "monte_carlo"
             t = slope_pm / stderr
         else:
             t = None if slope_pm == 0 else math.copysign(math.inf, slope_pm)
-        slope_moved, _ = _slope(xs, others_moved)
+        slope_moved, _, stderr_moved = _fit(xs, others_moved)
+        if stderr_moved:
+            t_moved = slope_moved / stderr_moved
+        else:
+            t_moved = None if not slope_moved else math.copysign(math.inf, slope_moved)
+        levels = sorted(set(xs))
+        by_slip = {f"{level:g}": {
+            "scenarios": sum(1 for x in xs if x == level),
+            "others_moved_mean": _r(_mean([m for x, m in zip(xs, others_moved) if x == level]), 3),
+            "others_moved_stderr": _r(mean_stderr([m for x, m in zip(xs, others_moved) if x == level]), 4),
+            "others_population_months_mean": _r(_mean([p for x, p in zip(xs, others_pm) if x == level]), 1),
+        } for level in levels} if len(levels) <= BY_SLIP_LEVELS else None
         # its own go-live delay has no number of months where the scenario leaves it out of the plan
         planned = [(x, d) for r, x, d in zip(ok, xs, own) if ident not in r.get("newly_unscheduled", ())]
         pass_through, _ = _slope([x for x, _ in planned], [d for _, d in planned])
@@ -629,12 +792,17 @@ def influence(ok: list[dict], actors_info: list[dict], kind: str = "monte_carlo"
             stderr=_r(stderr, 1), t=None if t is None or math.isinf(t) else _r(t, 2),
             clear=False,  # below, once the number of organisations tested is known
             others_population_months_is_estimate=population_estimated(ok, actors_info, "delay", ident),
+            others_moved_stderr=_r(stderr_moved, 4),
+            others_moved_t=None if t_moved is None or math.isinf(t_moved) else _r(t_moved, 2),
+            by_slip=by_slip,
         ))
         t_of[ident] = t
+        t_moved_of[ident] = t_moved
         enough[ident] = kind == "grid" or sum(1 for x in xs if x) >= MIN_SLIPPED
     threshold = clear_threshold(len(found), len(ok))
     for f in found:
         f.clear = t_of[f.id] is not None and abs(t_of[f.id]) >= threshold and enough[f.id]
+        f.others_moved_clear = t_moved_of[f.id] is not None and abs(t_moved_of[f.id]) >= threshold and enough[f.id]
     return sorted(found, key=lambda f: (not f.clear, -f.others_population_months, -f.others_moved, f.id))
 
 
@@ -663,7 +831,7 @@ def axis_effects(header: dict, records: list[dict], dates: list[dt.date],
             ok = [r for r in group if r.get("status") in OK]
             ends = sorted((_date(r.get("completion")) for r in ok), key=_never_last)
             m = len(ok)
-            done_by, done_by_range = _shares(group, [ready_after_last_window(r) for r in group],
+            done_by, done_by_range, done_by_ci = _shares(group, [ready_after_last_window(r) for r in group],
                                              [d.isoformat() for d in dates], dates, _done_by)
             values.append(AxisValue(
                 value=value, scenarios=len(group), with_plan=m,
@@ -675,7 +843,7 @@ def axis_effects(header: dict, records: list[dict], dates: list[dt.date],
                 mean_newly_unscheduled=_r(sum(len(r.get("newly_unscheduled", ())) for r in ok) / m, 3) if m else None,
                 mean_population_out=_r(sum(r.get("population_out", 0) for r in ok) / m, 1) if m else None,
                 population_months_is_estimate=population_estimated(ok, actors_info, "delay"),
-                p_done_by_range=done_by_range,
+                p_done_by_range=done_by_range, p_done_by_ci=done_by_ci,
             ))
         effects.append(AxisEffect(axis["label"], values))
     return effects

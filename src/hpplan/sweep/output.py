@@ -13,6 +13,7 @@ import datetime as dt
 import html
 import io
 import json
+import math
 import shlex
 
 from rich import box
@@ -23,7 +24,7 @@ from rich.text import Text
 
 from ..formats import ESTIMATE_NOTE, csv_text, fmt_fixed, fmt_int, fmt_number, marked
 from ..render import GLUE, glyphs_for, pack, parts, print_lines, say
-from .aggregate import MIN_SLIPPED, SweepSummary
+from .aggregate import MIN_SLIPPED, Z95, SweepSummary
 
 WIDE = 120
 
@@ -35,12 +36,67 @@ def _pct(value: float | None) -> str:
 
 
 def _pct_range(value: float | None, span: list[float] | None) -> str:
-    """A share and, where some scenarios' answer is not known, its range over every scenario
-    (`82.1% (76.7%-83.3%)`; the range alone where no answer is known)."""
+    """A share and, where some scenarios' answer is not known, its range over every scenario after `all`
+    (`82.1%; all 76.7%-83.3%`: not in brackets, which read as a confidence interval; the range alone where
+    no answer is known)."""
     if not span or span[0] == span[1]:
         return _pct(value)
     both = f"{_pct(span[0])}-{_pct(span[1])}"
-    return both if value is None else f"{_pct(value)} ({both})"
+    return f"all {both}" if value is None else f"{_pct(value)}; all {both}"
+
+
+def _ci(ci: list[float] | None) -> str:
+    """A share's 95 % Wilson interval as the text gives it: `(95% CI 20.0%-32.0%)` ("" without one)."""
+    return f"(95% CI {_pct(ci[0])}-{_pct(ci[1])})" if ci else ""
+
+
+def _margin(mean: float, stderr: float | None) -> tuple[str, str]:
+    """A mean as the text gives it, and its 95 % margin (± 1.96 standard errors; "" where it has none:
+    one scenario, or no scatter): the margin to two significant figures and the mean rounded to the same
+    place (330 and 37; 2 060 000 and 170 000), so no digit is shown that the sample does not fix."""
+    if stderr is None or not stderr > 0 or not math.isfinite(mean):
+        return fmt_number(mean), ""
+    margin = Z95 * stderr
+    places = 1 - math.floor(math.log10(margin))
+    if places <= 0:
+        return fmt_int(round(mean, places)), fmt_int(round(margin, places))
+    return fmt_fixed(mean, places), fmt_fixed(margin, places)
+
+
+def _with_margin(mean: float, stderr: float | None, unit: str = "", estimate: bool = False) -> str:
+    """`330 MNOK (±37)`: a mean (`_margin`), marked `*` where an estimate, its unit, and its margin."""
+    shown, margin = _margin(mean, stderr)
+    return marked(shown, estimate) + (f" {unit}" if unit else "") + (f" (±{margin})" if margin else "")
+
+
+def _on_step(steps: list[dict] | None, q: float, said: str, shown) -> str:
+    """Why a quantile is given as a range: `on a step: the share at or below 217.5 is 51.0%, within sampling
+    error of 50%` (`said`: "at or below", "done by"; `shown`: how a value is written)."""
+    shares = " and ".join(f"{said} {shown(j['at_or_below'])} is {_pct(j['share'])}" for j in steps or ())
+    return f"on a step: the share {shares}, within sampling error of {q * 100:g}%"
+
+
+def _precision(n: int) -> str:
+    """How precise a share of n scenarios is: `at 200 scenarios a share is known to about ±7 points (95%; ±4
+    near 10% or 90%)`."""
+    middle, edge = (round(Z95 * math.sqrt(p * (1 - p) / n) * 100) for p in (0.5, 0.1))
+    return (f"at {n} {_scenarios(n)} a share is known to about ±{middle} points (95%; ±{edge} near 10% or 90%)")
+
+
+def _apart(shares: list[float], n: int) -> int:
+    """About how many points two shares of n scenarios must differ by to be told apart (95 %): the margin of
+    a difference of two independent shares, at the share of `shares` nearest 50 % (0: none varies)."""
+    p = min(shares, key=lambda x: abs(x - 0.5), default=0)
+    return round(Z95 * math.sqrt(2 * p * (1 - p) / n) * 100) if n else 0
+
+
+def _tied(shares: list[float], n: int) -> str:
+    """The sentence under a ranking whose shares differ by less than sampling error ("" where none do)."""
+    apart = _apart(shares, n)
+    if not apart or not any(abs(a - b) * 100 < apart for a, b in zip(shares, shares[1:])):
+        return ""
+    return (f"Shares that differ by less than about {apart} points are not told apart at {n} "
+            f"{_scenarios(n)} (95%): their order among them is chance.")
 
 
 def _t(influence) -> str:
@@ -139,7 +195,28 @@ def _has_by(columns: list[Column]) -> bool:
 
 
 def _date_columns(names: tuple[str, ...], rows: list[dict], short: bool) -> list[Column]:
-    return [(name, False, [_day(row[name], short) for row in rows]) for name in names]
+    """The date columns; a quantile on a step (`row[name + "?"]`, its range) marked `?` (`STEP_NOTE`)."""
+    return [(name, False, [_day(row[name], short) + ("?" if row.get(name + "?") else "") for row in rows])
+            for name in names]
+
+
+def _quantile_row(a, p10: bool = False) -> dict:
+    """An organisation's dates for `_date_columns`, each quantile with its range where it is on a step."""
+    row = {"Base": a.base, "Median": a.median, "Median?": a.median_range, "P90": a.p90, "P90?": a.p90_range}
+    if p10:
+        row.update({"P10": a.p10, "P10?": a.p10_range})
+    return row
+
+
+#: the note under a table with a date marked `?`
+STEP_NOTE = ("?: a quantile on a step: the share of scenarios live by that date is within sampling error of its "
+             "level (10%, 50%, 90%), so the next or previous date is about as likely (JSON p10_range, median_range, "
+             "p90_range).")
+
+
+def _stepped(columns: list[Column]) -> bool:
+    return any(cell.endswith("?") for header, _, cells in columns if header in ("P10", "Median", "P90")
+               for cell in cells)
 
 
 def _by_columns(dates: list[str], actors: list, short: bool) -> list[Column]:
@@ -158,8 +235,9 @@ def _by_range_note(actors: list) -> str:
     if not _ranged(span for a in actors for span in a.p_live_by_range.values()):
         return ""
     return ("By: the share live by the date of the scenarios whose answer is known (with a plan, or without one "
-            "because the organisation is ready only after the last window); in brackets its range over every "
-            "scenario, the other scenarios without a plan counted as not live and as live.")
+            "because the organisation is ready only after the last window); after `all`, the share of every "
+            "scenario, the other scenarios without a plan counted as not live and as live: what they would answer, "
+            "not a confidence interval.")
 
 
 def _done_by_note(s: SweepSummary) -> str:
@@ -170,9 +248,10 @@ def _done_by_note(s: SweepSummary) -> str:
         said.append(f"{late} {_scenarios(late)} in which an organisation that must go live is ready only after the "
                     "last window count as not done (no window for it)")
     if other and s.completion is not None and _ranged(s.completion.p_by_range.values()):
-        said.append(f"the {other} other {_scenarios(other)} without a plan may go either way: P is of the "
-                    f"{s.scenarios - other} whose answer is known, and the range counts those {other} as none done "
-                    "and as all done")
+        ci = "" if s.kind == "grid" else " (and its 95% CI)"  # (a grid's share is of the values chosen: exact)
+        said.append(f"the {other} other {_scenarios(other)} without a plan may go either way: P{ci} is of the "
+                    f"{s.scenarios - other} whose answer is known, and the range after it counts "
+                    f"those {other} as none done and as all done (a bound, not a confidence interval)")
     return ("P(done by): " + "; ".join(said) + ".") if said else ""
 
 
@@ -278,9 +357,20 @@ def _completion_section(s: SweepSummary, console: Console, fancy: bool, note: st
     c = s.completion
     console.print()
     say(console, "Rollout complete (the last go-live of the organisations that must go live)", 0, "bold")
-    say(console, "  ".join(_glued(f"{label} {_day(day, False)}") for label, day in (
-        ("base", c.base), ("P10", c.p10), ("median", c.median), ("P90", c.p90), ("latest", c.latest))), 2)
+    said = []
+    for label, day, span, steps, q in (("base", c.base, None, None, 0), ("P10", c.p10, c.p10_range, c.p10_steps, 0.1),
+                                       ("median", c.median, c.median_range, c.median_steps, 0.5),
+                                       ("P90", c.p90, c.p90_range, c.p90_steps, 0.9),
+                                       ("latest", c.latest, None, None, 0)):
+        if span:  # on a step: both dates, and why
+            said.append(f"{_glued(f'{label} {_day(span[0], False)}')} {_glued(f'to {_day(span[1], False)}')} "
+                        f"({_on_step(steps, q, 'done by', lambda d: _day(d, False))})")
+        else:
+            said.append(_glued(f"{label} {_day(day, False)}"))
+    say(console, "  ".join(said), 2)
     _done_by_lines(s, console, note)
+    if s.with_plan and s.kind != "grid":  # (a grid's shares are of the values chosen: exact)
+        say(console, f"Sampling error: {_precision(s.with_plan)}; each P(done by) with its 95% CI (Wilson).", 2, "dim")
     if c.by_quarter:
         for line in _histogram(c.by_quarter, console.width, "█" if fancy else "#"):
             console.print(Text(line), no_wrap=True, overflow="ignore", crop=False, highlight=False)
@@ -288,7 +378,9 @@ def _completion_section(s: SweepSummary, console: Console, fancy: bool, note: st
     setters = s.completion_setters()
     if setters:
         text = ", ".join(_glued(f"{s.label(a)} {_pct(a.p_last)}") for a in setters)
-        say(console, f"Last to go live (sets the completion date; share of scenarios): {text}", 2)
+        tied = _tied([a.p_last for a in setters], s.with_plan) if s.kind != "grid" else ""
+        say(console, f"Last to go live (sets the completion date; share of scenarios): {text}"
+                     + (f". {tied}" if tied else ""), 2)
 
 
 def _cost_section(s: SweepSummary, console: Console) -> None:
@@ -296,23 +388,42 @@ def _cost_section(s: SweepSummary, console: Console) -> None:
     if s.cost is not None:
         k = s.cost
         console.print()
-        moved = (f"on average {fmt_number(k.mean_moved)} organisations go live later than in the base plan, "
-                 f"{marked(fmt_int(k.mean_population_months), k.population_months_is_estimate)} population-months of "
-                 "delay (an earlier go-live counts 0; compare nets it)")
+        moved = (f"on average {_with_margin(k.mean_moved, k.mean_moved_stderr)} organisations go live later than "
+                 "in the base plan, "
+                 + _pop_months(k.mean_population_months, k.mean_population_months_stderr,
+                               k.population_months_is_estimate)
+                 + " population-months of delay (an earlier go-live counts 0; compare nets it)")
         if k.scenarios_newly_unscheduled:
             moved += " (of the organisations both plans have)"
         if k.actors:
             estimate = " (estimate: from estimated postponement costs per month)" if k.is_estimate else ""
             say(console, f"Cost of delay of {', '.join(k.actors)}{estimate}", 0, "bold")
-            figures = (f"mean {fmt_number(k.mean)} MNOK", f"median {fmt_number(k.p50)}", f"P90 {fmt_number(k.p90)}",
-                       f"max {fmt_number(k.max)}")
-            say(console, f"{', '.join(map(_glued, figures))}; {moved}", 2)
+            shown, margin = _margin(k.mean, k.mean_stderr)
+            figures = [_glued(f"mean {shown} MNOK") + (f" (±{margin})" if margin else "")]
+            for label, value, span, steps, q in (("median", k.p50, k.median_range, k.median_steps, 0.5),
+                                                 ("P90", k.p90, k.p90_range, k.p90_steps, 0.9)):
+                figures.append(_glued(f"{label} {fmt_number(span[0])}-{fmt_number(span[1])}")
+                               + f" ({_on_step(steps, q, 'at or below', fmt_number)})" if span
+                               else _glued(f"{label} {fmt_number(value)}"))
+            figures.append(_glued(f"max {fmt_number(k.max)}"))
+            say(console, f"{', '.join(figures)}; {moved}", 2)
         else:  # "mean 0 MNOK" would read as "delay costs nothing"
             say(console, "Delay", 0, "bold")
             say(console, f"{moved}; no cost of delay: no organisation in the data has a "
                           "postponement_cost_per_month", 2)
         for line in _out_of_plan(k, s.with_plan):
             say(console, line, 2)
+        if any(x is not None and x > 0 for x in (k.mean_stderr, k.mean_moved_stderr, k.mean_population_months_stderr)):
+            say(console, "(±...): a mean's 95% sampling margin (1.96 standard errors), the mean rounded to it."
+                + (" A range on a step: the share at a jump of the values is within sampling error of the quantile's "
+                   "level, so another sample would as likely give the other value." if k.median_range or k.p90_range
+                   else ""), 2, "dim")
+
+
+def _pop_months(mean: float, stderr: float | None, estimate: bool) -> str:
+    """Population-months as a sentence gives them: `2 060 000* (±170 000)`, the figure glued to its mark."""
+    shown, margin = _margin(mean, stderr)
+    return marked(shown if margin else fmt_int(mean), estimate) + (f" (±{margin})" if margin else "")
 
 
 def _at_risk_section(s: SweepSummary, console: Console, fancy: bool, short: bool, top: int) -> None:
@@ -322,7 +433,7 @@ def _at_risk_section(s: SweepSummary, console: Console, fancy: bool, short: bool
     say(console, f"Most at risk: go-lives least likely live by {s.live_by[0]}" if s.live_by
         else "Most at risk: go-lives most often later than in the base plan", 0, "bold")
     if at_risk:
-        rows = [{"Base": a.base, "Median": a.median, "P90": a.p90} for a in at_risk]
+        rows = [_quantile_row(a) for a in at_risk]
         fixed = _date_columns(("Base", "Median", "P90"), rows, short) + [
             ("Later", True, [_pct(a.p_later) for a in at_risk]),
             ("Delay", True, ["" if a.mean_delay_months is None else fmt_fixed(a.mean_delay_months, 1, sign=True) for a in at_risk])]
@@ -350,9 +461,14 @@ def _at_risk_section(s: SweepSummary, console: Console, fancy: bool, short: bool
         together = "".join(f" {g['id']} ({len(g['members'])}): the {len(g['members'])} organisations of that "
                            f"`together` rule ({', '.join(g['members'])}), which go live as one: one row."
                            for g in groups.values())
+        ranking = [s.not_live_by_first(a) if s.live_by else (a.p_later or 0) for a in at_risk]
+        tied = _tied(ranking, s.with_plan) if s.kind != "grid" else ""
         say(console, ranked + "Later: share of scenarios with the go-live later than in the base plan"
                       + (" (or out of the plan: never)" if out else "") + "; Delay: mean months later"
-                      + (" where the scenario plans it" if out else "") + by + together, 2, "dim")
+                      + (" where the scenario plans it" if out else "") + by + together + (f" {tied}" if tied else ""),
+            2, "dim")
+        if _stepped(chosen):
+            say(console, STEP_NOTE, 2, "dim")
         if _has_by(chosen) and _by_range_note(at_risk):
             say(console, _by_range_note(at_risk), 2, "dim")
     elif s.live_by:
@@ -376,7 +492,8 @@ def _at_risk_section(s: SweepSummary, console: Console, fancy: bool, short: bool
 
 def _influence_section(s: SweepSummary, console: Console, fancy: bool, short: bool, top: int) -> None:
     """Whose delay moves others most: the clear least-squares effects."""
-    clear = [f for f in s.influence if f.clear and (f.others_population_months > 0 or f.others_moved > 0)]
+    clear = [f for f in s.influence if (f.clear or f.others_moved_clear)
+             and (f.others_population_months > 0 or f.others_moved > 0)]
     if s.influence:
         console.print()
         say(console, "Whose delay moves others most (per month of its own readiness slip)", 0, "bold")
@@ -389,21 +506,38 @@ def _influence_section(s: SweepSummary, console: Console, fancy: bool, short: bo
             "Pass-through", "Others moved", "Others' pop.-months")
         columns = [("Slipped", True, [_pct(f.slipped) for f in shown]),
                    (own, True, ["" if f.pass_through is None else fmt_fixed(f.pass_through, 2) for f in shown]),
-                   (others, True, [fmt_fixed(f.others_moved, 2) for f in shown]),
+                   (others, True, [_unclear(fmt_fixed(f.others_moved, 2), f.others_moved_clear) for f in shown]),
                    (pop, True,
-                    [marked(fmt_int(f.others_population_months), f.others_population_months_is_estimate)
-                     for f in shown]),
+                    [_unclear(marked(fmt_int(f.others_population_months), f.others_population_months_is_estimate),
+                              f.clear) for f in shown]),
                    ("t", True, [_t(f) for f in shown])]
         _fitted_table(console, fancy, ("Organisation", False, [f.id for f in shown]), [columns])
         hidden = len(s.influence) - len(clear[:top])
+        unclear = any(not f.clear or not f.others_moved_clear for f in shown)
         say(console, "Least-squares slopes over the scenarios with a plan, per month of the organisation's own slip: "
                       f"{own}: its own go-live delay; {others}: other organisations (not of its together rule) later than the base plan; "
                       f"{pop}: their population-months of delay; t: "
-                      "that slope over its standard error"
+                      f"the {pop} slope over its standard error ({others}' t in --format json: others_moved_t)"
                       + ("; exact: no scatter about the slope (standard error 0, as in a grid)"
                          if any(f.t is None for f in clear[:top]) else "")
                       + f". Only clear effects are shown ({_clear_rule(s)})"
-                      + (f"; {hidden} more in --format json" if hidden > 0 else "") + " (docs/sweep.md).", 2, "dim")
+                      + ("; a slope in brackets is not clear: not told apart from noise" if unclear else "")
+                      + (f"; {hidden} more in --format json" if hidden > 0 else "")
+                      + ". A slope is a straight line through the slip levels drawn: \"per month\" is an average, "
+                        "and an effect that is a step (any slip moves others, more months add little) shows as one "
+                        "(docs/sweep.md).", 2, "dim")
+        for f in shown:
+            if f.by_slip and len(f.by_slip) > 1:
+                levels = ", ".join(_glued(f"slip {level}: " + " ±".join(filter(None, _margin(
+                    v["others_moved_mean"], v.get("others_moved_stderr"))))) + f" ({v['scenarios']})"
+                    for level, v in f.by_slip.items())
+                say(console, f"{f.id}, other organisations later on average by its slip (months; scenarios): "
+                              f"{levels}.", 2, "dim")
+
+
+def _unclear(text: str, clear: bool) -> str:
+    """A slope as the influence table shows it: in brackets where it is not clear (not told apart from noise)."""
+    return text if clear else f"({text})"
 
 
 def _clear_rule(s: SweepSummary) -> str:
@@ -453,7 +587,7 @@ def _organisations_section(s: SweepSummary, console: Console, fancy: bool, short
     actors, hidden = _organisations_shown(s)
     say(console, "Go-live per organisation (scenarios with a plan)"
                   + (f", the {len(actors)} whose go-live varies most" if hidden else ""), 0, "bold")
-    rows = [{"Base": a.base, "P10": a.p10, "Median": a.median, "P90": a.p90} for a in actors]
+    rows = [_quantile_row(a, p10=True) for a in actors]
     later = [("Later", True, [_pct(a.p_later) for a in actors])]
     three = ("Base", "Median", "P90")
     brief = _date_columns(three, rows, True) + later + _by_columns(s.live_by[:1], actors, True)
@@ -474,6 +608,8 @@ def _organisations_section(s: SweepSummary, console: Console, fancy: bool, short
                       f"shows it, one of {wide} columns P10{every}.", 2, "dim")
     elif chosen is not full and (len(s.live_by) > 1 or not short):
         say(console, f"A wider terminal ({wide} columns) shows P10{every}.", 2, "dim")
+    if _stepped(chosen):
+        say(console, STEP_NOTE, 2, "dim")
     if _has_by(chosen) and _by_range_note(actors):
         say(console, _by_range_note(actors), 2, "dim")
 
@@ -483,8 +619,18 @@ def _done_by_lines(s: SweepSummary, console: Console, note: str) -> None:
     the scenarios without a plan count in it."""
     c = s.completion
     if c.p_by:
-        say(console, "  ".join(_glued(f"P(done by {d}) {_pct_range(p, c.p_by_range.get(d))}")
-                               for d, p in c.p_by.items()), 2)
+        other = s.failed - s.ready_after_last_window
+        said = []
+        for d, p in c.p_by.items():
+            span, ci = c.p_by_range.get(d), c.p_by_ci.get(d)
+            text = _glued(f"P(done by {d}) {_pct(p)}") if p is not None else _glued(f"P(done by {d})")
+            if ci:
+                text += " " + _glued(_ci(ci))
+            if span and span[0] != span[1]:  # the unknown answers' bound, in words: no confidence interval
+                text += ("; " if p is not None else " ") + f"{_glued(f'{_pct(span[0])}-{_pct(span[1])}')} whatever " \
+                        f"the {other} {_scenarios(other)} without a plan would answer"
+            said.append(text)
+        say(console, "  ".join(said), 2)
         if note:
             say(console, note, 2, "dim")
 
