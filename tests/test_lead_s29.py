@@ -141,3 +141,68 @@ def test_the_workbooks_about_sheet_says_the_baselines_repairs_apart():
     rows = {row[0]: row[1] for row in about.iter_rows(min_row=2, values_only=True)}
     assert rows["changes: left out of the baseline against its data's rules, now scheduled (a repair)"] == 4
     assert rows["changes: population of those (a repair of the baseline, not a gain)"] == c.population_repaired == 17516
+    # and that the compared plan breaks rules of this data, as compare's outputs say (the re-checker: only stderr)
+    assert rows["changes from: its status"] == "plan file, not solved; breaks 4 rules or limits of this data"
+    assert rows["changes from: it breaks"].startswith("must go live, left out: gjemnes, averoy, froya, aure")
+    from hpplan.report import report_html
+
+    page = report_html(base, new, other=adopted, label="plan", other_label="adopted-plan", verify_plan=False)
+    assert "<b>adopted-plan breaks 4 rules or limits of this data</b> (must go live, left out: gjemnes" in page
+
+
+def test_report_of_a_plan_saved_by_a_stopped_solve_is_no_stop_of_its_own(tmp_path):
+    """A plan saved by a solve that Ctrl-C or SIGTERM stopped says `stopped`; `report --plan` of it exited 130
+    with "stopped by Ctrl-C after 0.0 s", nothing stopped."""
+    import dataclasses
+    import json
+
+    from typer.testing import CliRunner
+
+    from hpplan import cli
+
+    problem = load_problem(TINY)
+    solution = solve(problem, SolveOptions(time_limit=10))
+    saved = dataclasses.replace(solution, stats=dataclasses.replace(solution.stats, stopped=True))
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(saved.to_json_dict()))
+    done = CliRunner().invoke(cli.app, ["report", "--data", str(TINY), "--plan", str(plan), "-o", str(tmp_path / "p.md")])
+    assert done.exit_code == 0, done.output
+    assert "stopped by" not in done.output
+
+
+def test_a_sweeps_margin_rounds_halves_up_and_folds_to_ascii():
+    from hpplan.cli import _folded
+    from hpplan.sweep.output import _margin
+
+    assert _margin(414.5, 45.9) == ("415", "90")  # (Python's round gave 414)
+    text = "mean 415 MNOK (±90), Ørsta ≥ 2"
+    error = UnicodeEncodeError("ascii", text, 0, len(text), "")
+    assert _folded(error)[0] == text.replace("±", "+/-").replace("Ø", "O").replace("≥", ">=")
+
+
+def test_a_together_partners_other_date_is_not_said_with_the_rule_clause_again(tmp_path):
+    """HNT postponed and excluded until June: its hospitals' cause said "together rule hnt-together: goes live
+    with helse-nord-trondelag, whose earliest ...; and ... would not take it: together rule hnt-together: goes live
+    with helse-nord-trondelag, whose status ..." (the re-checker)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from hpplan import cli
+    from conftest import REPO
+
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(f"base: {REPO / 'data'}\ndescription: HNT postponed and out until June\nchanges:\n"
+                        "  - {op: postpone, actor: helse-nord-trondelag, earliest: 2025-01-01}\n"
+                        "  - {op: exclude, actor: helse-nord-trondelag, returns: 2025-06-01}\n")
+    base = tmp_path / "base.json"
+    runner = CliRunner()
+    assert runner.invoke(cli.app, ["solve", "--data", str(REPO / "data"), "-q", "-f", "json", "-o", str(base),
+                                   "-t", "10"]).exit_code == 0
+    done = runner.invoke(cli.app, ["compare", "--baseline", str(base), "--scenario", str(scenario), "-t", "10",
+                                   "-f", "json"])
+    assert done.exit_code == 0, done.output
+    moves = json.loads(done.stdout)["moves"]
+    texts = [c["text"] for m in moves if m["id"] == "sykehuset-namsos" for c in m["causes"]]
+    assert texts and all(t.count("together rule hnt-together") <= 1 for t in texts), texts
+    assert any("helse-nord-trondelag's status signed -> opted_out" in t for t in texts), texts

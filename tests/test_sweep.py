@@ -691,7 +691,7 @@ def test_spec_refuses_at_its_line_what_solve_refuses(tmp_path):
     failed: "the base data has no plan ... fix the data first", exit 1, with the data fine."""
     from hpplan.solve import SEED_MAX, WORK_LIMIT_NEEDS_CP_SAT
 
-    for fields, key, message in (({"solver_seed": SEED_MAX + 1}, "solver_seed", "less than or equal to 2147483647"),
+    for fields, key, message in (({"solver_seed": SEED_MAX + 1}, "solver_seed", "less than or equal to 2 147 483 647"),
                                  ({"engine": "highs", "work_limit": 1}, "work_limit", WORK_LIMIT_NEEDS_CP_SAT),
                                  ({"explain_failures": 1}, "explain_failures", "expected true or false, got 1")):
         path = spec_file(tmp_path, "bad.yaml", **grid_fields(**fields))

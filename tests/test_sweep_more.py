@@ -183,7 +183,7 @@ def test_a_spec_time_limit_below_a_tenth_of_a_second_is_refused_at_its_line(tmp_
     ({"capacity": {"pool": "primary", "factor": [float("nan")], "from": "2024-07"}}, "capacity.factor #1: expected a finite number, found .nan"),
     ({"capacity": {"pool": "primary", "fte": {"from": 0, "to": float("nan"), "step": 1}}}, "capacity.fte.to: expected a finite number, found .nan"),
     ({"postpone": {"actor": "trust-a", "months": [0, float("inf")]}}, "postpone.months #2: expected a finite number, found .inf"),
-    ({"capacity": {"pool": "primary", "fte": [2_000_000], "from": "2024-07"}}, "capacity.fte #1: Input should be less than or equal to 100000"),
+    ({"capacity": {"pool": "primary", "fte": [2_000_000], "from": "2024-07"}}, "capacity.fte #1: Input should be less than or equal to 100 000"),
 ])
 def test_a_grid_value_the_data_would_refuse_is_refused_at_its_line(tmp_path, axis, shown):
     # fte: [.nan] passed the spec (and --no-run): every scenario then failed building its capacity, each
@@ -200,7 +200,7 @@ def test_a_grid_value_the_data_would_refuse_is_refused_at_its_line(tmp_path, axi
 
 def test_a_range_of_fte_beyond_a_pools_limit_is_refused(tmp_path):
     axis = {"capacity": {"pool": "primary", "fte": {"from": 0, "to": 1_000_000, "step": 100_000}}}
-    with pytest.raises(InputError, match=r"FTE at most 100000"):
+    with pytest.raises(InputError, match=r"FTE at most 100 000"):
         context_of(spec_file(tmp_path, "g.yaml", **grid_fields(grid=[axis])))
 
 

@@ -599,8 +599,9 @@ def solve_command(
 
 def exit_stopped(solution: Solution, output: Optional[Path], stop: StopRequest | None = None) -> None:
     """A solve stopped by Ctrl-C ends the command with exit code 130 (by SIGTERM, `stop.signal`: 143), after
-    its best plan is shown (and written, with `-o`)."""
-    if not solution.stats.stopped:
+    its best plan is shown (and written, with `-o`). With `stop`, only where this run's stop request was made: a
+    plan read from a file saved by a stopped solve (`report --plan`) says `stopped` too, and nothing stopped now."""
+    if not solution.stats.stopped or (stop is not None and not stop.is_set()):
         return
     terminated = stop is not None and stop.signal == signal.SIGTERM
     by = "SIGTERM" if terminated else "Ctrl-C"
@@ -648,7 +649,9 @@ from . import cli_commands  # noqa: E402,F401
 
 #: letters with no decomposition to a base letter, as they are written without their own (Ørsta: Orsta)
 FOLDED = {"Ø": "O", "ø": "o", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "ß": "ss", "Đ": "D", "đ": "d",
-          "Ł": "L", "ł": "l", "Þ": "Th", "þ": "th", "–": "-", "—": "-", "·": ".", "×": "x", "…": "..."}
+          "Ł": "L", "ł": "l", "Þ": "Th", "þ": "th", "–": "-", "—": "-", "·": ".", "×": "x", "…": "...",
+          "±": "+/-", "≤": "<=", "≥": ">=", "→": "->", "←": "<-", "‘": "'", "’": "'", "“": '"', "”": '"',
+          "█": "#", "•": "*"}
 
 
 def _folded(error: UnicodeEncodeError) -> tuple[str, int]:
@@ -741,9 +744,13 @@ def _write_failed(error: OSError) -> str:
 
 
 def main() -> None:
+    with terminate_as_interrupt():  # SIGTERM unwinds as Ctrl-C does (no temporary file left), exit 143
+        _main()
+
+
+def _main() -> None:
     from .solve import PlanBroken
 
-    terminate_as_interrupt()  # SIGTERM unwinds as Ctrl-C does (no temporary file left), exit 143
     _closed_streams()
     _terminal_text()
     warnings.showwarning = _show_warning

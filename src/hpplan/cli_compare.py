@@ -163,12 +163,6 @@ def check_baseline_fits(problem: Problem, baseline: Baseline, unplaced: list = (
 
 
 #: what a finding of the verifier breaks, as `baseline_rules_note` names it briefly (else the rule's name)
-BROKEN = {"mandatory": "must go live, left out", "plan": "missing from the plan",
-          "earliest": "before its earliest date", "latest": "after its latest date", "returns": "before its return date",
-          "not_plannable": "scheduled though opted out for good", "track": "off its track", "blackout": "in a blackout",
-          "window": "on no window's date", "pinned": "history not as the data has it", "capacity": "pool over capacity"}
-
-
 def baseline_rules_note(c: Comparison, name: str, data: Path | str, check: str, scenarios: list[Path] = ()) -> str | None:
     """The note a comparison's outputs (terminal, text, Markdown, the JSON's `notes`) give of a baseline that breaks
     rules or limits of the data it is compared on (`Comparison.base_violations`): how many, what (briefly), how to
@@ -178,21 +172,9 @@ def baseline_rules_note(c: Comparison, name: str, data: Path | str, check: str, 
     broken = c.base_violations
     if not broken:
         return None
-    by_rule: dict[str, list] = {}
-    for v in broken:
-        by_rule.setdefault(v.rule, []).append(v)
-    said = []
-    for rule, found in by_rule.items():
-        what = BROKEN.get(rule) or (f"window limit {rule.removeprefix('limit.')}" if rule.startswith("limit.")
-                                    else f"{rule} rule")
-        pools = list(dict.fromkeys(f"{v.pool} in {v.month}" for v in found if v.pool and v.month))
-        actors = list(dict.fromkeys(a for v in found for a in v.actors))
-        which = some_of(pools, 3) if pools else some_of(actors, 8) if actors else f"{len(found)} finding" + (
-            "s" if len(found) != 1 else "")
-        said.append(f"{what}: {which}")
     n = len(broken)
     text = (f"the baseline {name} breaks {fmt_int(n)} {'rule or limit' if n == 1 else 'rules or limits'} of the data "
-            f"in {data}{with_scenarios(scenarios)}, which it is compared on ({'; '.join(said)})")
+            f"in {data}{with_scenarios(scenarios)}, which it is compared on ({c.base_broken_said})")
     if c.repaired:
         text += (f": the {fmt_int(len(c.repaired))} it leaves out though that data says they must go live, which the "
                  "plan schedules, are listed apart, a repair of the baseline and not an effect of the changes")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field, replace
 
 from .errors import Location, some_of
@@ -39,6 +40,13 @@ from .schema import Status as OrgStatus
 from .solution import LEAST_CHANGE, Assignment, Solution, Status
 from .solve import entry_loads, load_points, load_report, load_sums
 from .verify import DATED, PlanTrials, Violation, broken_rules, dated, verify
+
+#: what a finding of the verifier breaks, as `Comparison.base_broken_said` names it briefly (else the rule's name)
+BROKEN_SAID = {"mandatory": "must go live, left out", "plan": "missing from the plan",
+               "earliest": "before its earliest date", "latest": "after its latest date",
+               "returns": "before its return date", "not_plannable": "scheduled though opted out for good",
+               "track": "off its track", "blackout": "in a blackout", "window": "on no window's date",
+               "pinned": "history not as the data has it", "capacity": "pool over capacity"}
 
 #: own-data restrictions the verifier reports, and the organisation field each one reads
 OWN_FIELDS = {
@@ -350,6 +358,25 @@ class Comparison:
         return any(m.population_estimate for m in self.of("scheduled"))
 
     @property
+    def base_broken_said(self) -> str:
+        """What the baseline breaks of its data (`base_violations`), briefly, by rule: `must go live, left out:
+        gjemnes, averoy, froya, aure` ("" when it fits): the note of compare's outputs, the report's and the
+        workbook's line."""
+        by_rule: dict[str, list[Violation]] = {}
+        for v in self.base_violations:
+            by_rule.setdefault(v.rule, []).append(v)
+        said = []
+        for rule, found in by_rule.items():
+            what = BROKEN_SAID.get(rule) or (f"window limit {rule.removeprefix('limit.')}" if rule.startswith("limit.")
+                                             else f"{rule} rule")
+            pools = list(dict.fromkeys(f"{v.pool} in {v.month}" for v in found if v.pool and v.month))
+            actors = list(dict.fromkeys(a for v in found for a in v.actors))
+            which = some_of(pools, 3) if pools else some_of(actors, 8) if actors else f"{len(found)} finding" + (
+                "s" if len(found) != 1 else "")
+            said.append(f"{what}: {which}")
+        return "; ".join(said)
+
+    @property
     def repaired(self) -> list[Move]:
         """Organisations the baseline left out though its own data says they must go live, which the other plan
         schedules: a repair of the baseline, not an effect of the changes (not in `population_in`)."""
@@ -542,6 +569,16 @@ def _peaks(problem: Problem, plan: Solution) -> list[PeakLoad]:
 
 _ORDER = {"later": 0, "unscheduled": 1, "earlier": 2, "scheduled": 3, "removed": 4, "added": 5, "repaired": 6,
           "not_in_baseline": 7}
+
+
+def _after_main(main: str, text: str) -> str:
+    """A cause said after the main cause without the rule clause both start with: a together partner's other date
+    after its first (`together rule hnt-together: goes live with helse-nord-trondelag, whose earliest ...`) as
+    `helse-nord-trondelag's status signed -> opted_out; ...`, not the rule clause again."""
+    head = re.match(r"(.*goes live with (\S+), whose )", main)
+    if head is not None and text.startswith(head.group(1)):
+        return f"{head.group(2)}'s {text[len(head.group(1)):]}"
+    return text
 
 
 class _Explainer:
@@ -889,7 +926,7 @@ class _Explainer:
                 if cause.text in other_dates:
                     other_dates[cause.text][1].append(w.id)
                 else:
-                    other_dates[cause.text] = (len(found), [w.id], said(w, cause.text))
+                    other_dates[cause.text] = (len(found), [w.id], said(w, _after_main(main.text, cause.text)))
                     found.append(replace(cause, skipped=w.id))
                 continue
             if dates or (

@@ -87,6 +87,14 @@ def grouped(value: int) -> str:
     return f"{value:,}".replace(",", " ")
 
 
+def numbers_grouped(text: str) -> str:
+    """`text` (pydantic's "Input should be less than or equal to 100000") with each whole number of five digits or
+    more in it as `grouped` writes it: "... 100 000"."""
+    import re
+
+    return re.sub(r"(?<![\d.])\d{5,}(?![\d.])", lambda m: grouped(int(m.group())), text)
+
+
 def a_or_an(word: str) -> str:
     """`word` with its indefinite article: 'a hospital', 'an other', 'an order'."""
     return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"

@@ -667,6 +667,9 @@ def _about_totals(c, baseline: str | None) -> list[tuple[str, object, bool]]:
     unknown = any(m.change == "later" for m in c.uncosted) and not c.costed_later
     totals: list[tuple[str, object, bool]] = [
         ("changes from", baseline or "the compared plan", False),
+        *([("changes from: its status", c.base_status_text, False),
+           ("changes from: it breaks", f"{c.base_broken_said} (a repair of it is no effect of the changes; hpplan "
+                                       "check --plan lists them)", False)] if c.base_violations else []),
         ("changes: organisations moved", len(c.moved), False),
         ("changes: moved later", len(c.of("later")), False),
         ("changes: moved earlier", len(c.of("earlier")), False),

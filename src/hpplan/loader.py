@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from .errors import (MAX_ERRORS, DataWarning, InputError, InputErrors, Location, a_or_an, closest, did_you_mean,
-                     each_of, input_errors, some_of)
+                     each_of, input_errors, numbers_grouped, some_of)
 from .problem import Problem, month_index
 from .schema import (
     ID_PATTERN,
@@ -723,7 +723,9 @@ def _explain(model: type[BaseModel], doc: YamlDocument, err: dict,
     else:  # (a number as written: `users: -1.000` is no -1.0)
         shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
         shown = doc.written.get(path, shown) if isinstance(value, (int, float)) else shown
-        msg = f"{context}: {err['msg']} (got {shown})"
+        # a limit as every message writes a number (`errors.grouped`): 100 000
+        said = numbers_grouped(err["msg"]) if kind in _OUT_OF_RANGE else err["msg"]
+        msg = f"{context}: {said} (got {shown})"
     return InputError(prefix + msg, where)
 
 

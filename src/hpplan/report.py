@@ -1307,6 +1307,11 @@ def _changes_card(comparison, main: ReportPlan, other: ReportPlan) -> str:
     lines = "".join(f"<li>{_esc(line)}</li>" for line in comparison_totals(comparison))
     note = (f'<p class="caption">{_esc(ESTIMATE_NOTE)} (costs per month, populations)</p>'
             if comparison_estimated(comparison) else "")
+    if comparison.base_violations:  # (a plan file such as the adopted plan): its repairs are no effect of the changes
+        n = len(comparison.base_violations)
+        note = (f'<p class="caption"><b>{_esc(other.label)} breaks {n} {"rule or limit" if n == 1 else "rules or limits"}'
+                f" of this data</b> ({_esc(comparison.base_broken_said)}): what the plan does about them is a repair "
+                "of it, not an effect of the changes; <code>hpplan check --plan</code> on it lists them.</p>") + note
     return (f'<section class="card" id="changes"><b>Changes from {_esc(other.label)} to {_esc(main.label)}</b> '
             f"(as <code>hpplan compare</code> counts them; why each moved: <code>hpplan compare</code>)"
             f"<ul>{lines}</ul>{note}</section>")

@@ -31,7 +31,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, model_validator
 
-from .errors import DataWarning, InputError, InputErrors, Location, did_you_mean, input_errors
+from .errors import DataWarning, InputError, InputErrors, Location, did_you_mean, grouped, input_errors, numbers_grouped
 from .loader import (DATA_FLAGS, ORGANISATIONS, WAVES, _digits_to_write, _each_id, _explain, _exponent, _line, _locate,
                      _number_read, _numbers_written_otherwise, _outside, _plain_number, check_references, field_limits,
                      flag_fields, history_preference, not_a_number, validate, validated_beside)
@@ -698,7 +698,7 @@ def _quick_capacity(problem: Problem, text: str, errors: list[InputError]) -> Ch
     value = float(match["value"])
     _, high = _capacity_limits(bool(match["pct"]))
     if high is not None and value > high:  # said in the form it was written
-        most = f"{high:g}%" if match["pct"] else f"{high:g} FTE"
+        most = f"{high:g}%" if match["pct"] else f"{grouped(round(high)) if high == round(high) else high} FTE"
         errors.append(InputError(f"{text!r}: {match['value']}{'%' if match['pct'] else ' FTE'} is more than a "
                                  f"pool may have here: at most {most}", where))
         return None
@@ -1374,7 +1374,7 @@ class _Draft:
         except ValidationError as exc:  # said at the field that is wrong, as the loader says it in waves.yaml
             error = exc.errors()[0]
             field = str(error["loc"][0]) if error["loc"] else None
-            said = error["msg"].removeprefix("Value error, ")
+            said = numbers_grouped(error["msg"].removeprefix("Value error, "))  # (100 000, as every message)
             if field in fields:
                 said = f"{field}: {said} (got {error['input']})"
             raise InputError(f"limit #{c.index}: {said}", c.where(field) if field in fields else c.at) from None

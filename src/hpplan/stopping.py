@@ -273,9 +273,9 @@ def ctrl_c(stop: StopRequest | None, say: Callable[[str], None] | None = None, *
                     continue
                 if number == signal.SIGTERM:
                     stop.signal = number
-                    say("hpplan: stopping (SIGTERM): the best plan so far follows; a second signal aborts")
+                    say("hpplan: stopping (SIGTERM): the best plan found so far is kept; a second signal aborts")
                 else:
-                    say("hpplan: stopping (Ctrl-C): the best plan so far follows; Ctrl-C again aborts")
+                    say("hpplan: stopping (Ctrl-C): the best plan found so far is kept; Ctrl-C again aborts")
                 stop.request()
 
     raised = [False]
@@ -310,20 +310,26 @@ class Terminated(KeyboardInterrupt):
     removes its temporary file), the command ending with `EXIT_TERMINATED`."""
 
 
-def terminate_as_interrupt() -> None:
-    """For the command line's whole run (`cli.main`): SIGTERM raises `Terminated` in the main thread, where the
-    system's default would end the process at once (a temporary file left beside an output, no word on
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While the command line's run lasts (`cli.main`): SIGTERM raises `Terminated` in the main thread, where
+    the system's default would end the process at once (a temporary file left beside an output, no word on
     stderr). Not where the process was started with SIGTERM ignored, nor outside the main thread. A solve's
-    `ctrl_c` and a sweep's `sweep.run.sigterm_as_ctrl_c` take it over while they run."""
-    if threading.current_thread() is not threading.main_thread():
-        return
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
+    `ctrl_c` and a sweep's `sweep.run.sigterm_as_ctrl_c` take it over while they run. After the block the
+    handler is the one before it: a SIGTERM as the interpreter shuts down ended the process with a traceback
+    ("Exception ignored in: <module 'threading'>"), the command's work done."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
+        yield
         return
 
     def terminate(signum, frame) -> None:
         raise Terminated
 
-    signal.signal(signal.SIGTERM, terminate)
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def ends_on_ctrl_c(command: Callable) -> Callable:

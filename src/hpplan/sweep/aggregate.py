@@ -677,6 +677,9 @@ def _without_sampling_error(summary: SweepSummary) -> None:
     for axis in summary.axes:
         for value in axis.values:
             value.p_done_by_ci = {}
+    for effect in summary.influence:  # the means per slip level, without a margin
+        for level in (effect.by_slip or {}).values():
+            level["others_moved_stderr"] = None
 
 
 def _iso_range(span: list | None) -> list | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import decimal
 import html
 import io
 import json
@@ -58,9 +59,15 @@ def _margin(mean: float, stderr: float | None) -> tuple[str, str]:
         return fmt_number(mean), ""
     margin = Z95 * stderr
     places = 1 - math.floor(math.log10(margin))
-    if places <= 0:
-        return fmt_int(round(mean, places)), fmt_int(round(margin, places))
+    if places <= 0:  # (halves up, as `fmt_fixed`: Python's round sent 414.5 to 414)
+        return fmt_int(_half_up(mean, places)), fmt_int(_half_up(margin, places))
     return fmt_fixed(mean, places), fmt_fixed(margin, places)
+
+
+def _half_up(value: float, places: int) -> float:
+    """`value` rounded to `places` decimals (0 or fewer: to tens, hundreds, ...), halves up."""
+    step = decimal.Decimal(1).scaleb(-places)
+    return float(decimal.Decimal(repr(float(value))).quantize(step, decimal.ROUND_HALF_UP))
 
 
 def _with_margin(mean: float, stderr: float | None, unit: str = "", estimate: bool = False) -> str:
@@ -517,12 +524,13 @@ def _influence_section(s: SweepSummary, console: Console, fancy: bool, short: bo
         say(console, "Least-squares slopes over the scenarios with a plan, per month of the organisation's own slip: "
                       f"{own}: its own go-live delay; {others}: other organisations (not of its together rule) later than the base plan; "
                       f"{pop}: their population-months of delay; t: "
-                      f"the {pop} slope over its standard error ({others}' t in --format json: others_moved_t)"
+                      f"the {pop} slope over its standard error (the {others} slope's: others_moved_t in --format "
+                      "json)"
                       + ("; exact: no scatter about the slope (standard error 0, as in a grid)"
                          if any(f.t is None for f in clear[:top]) else "")
                       + f". Only clear effects are shown ({_clear_rule(s)})"
                       + ("; a slope in brackets is not clear: not told apart from noise" if unclear else "")
-                      + (f"; {hidden} more in --format json" if hidden > 0 else "")
+                      + (f"; {hidden} more organisations' slopes in --format json" if hidden > 0 else "")
                       + ". A slope is a straight line through the slip levels drawn: \"per month\" is an average, "
                         "and an effect that is a step (any slip moves others, more months add little) shows as one "
                         "(docs/sweep.md).", 2, "dim")

@@ -279,7 +279,7 @@ class CapacityAxis(_Strict):
         if not values:
             raise ValueError("a capacity axis needs at least one value")
         if any(v < 0 for v in values) or any(v > (10 if self.factor is not None else FTE_MAX) for v in values):
-            raise ValueError(f"capacity values must be >= 0 (FTE at most {FTE_MAX}, factors at most 10)")
+            raise ValueError(f"capacity values must be >= 0 (FTE at most {grouped(FTE_MAX)}, factors at most 10)")
         if self.from_ and self.to and self.to < self.from_:
             raise ValueError(f"to {self.to} is before from {self.from_}")
         return self
