@@ -139,8 +139,8 @@ def test_a_rule_read_from_published_dates_is_no_fact(problem):
     rules = {rule.id: rule for rule in problem.waves.rules}
     # the sources show each trust's hospitals on one date, but none says they must go together
     assert rules["hmr-together"].is_estimate("all") and rules["hnt-together"].is_estimate("all")
-    # seed 002 states this one as a rule
-    assert not rules["gp-offices-with-or-before-municipality"].is_estimate("all")
+    # seed 002 gives this one as a priority the board endorsed, not a binding rule (fact-check s29, M1)
+    assert rules["gp-offices-with-or-before-municipality"].is_estimate("all")
 
 
 def test_municipal_users_follow_the_documented_rounding(problem):
