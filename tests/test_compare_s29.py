@@ -163,8 +163,8 @@ def test_a_together_partners_return_date_is_said_for_the_windows_it_bars():
         Exclude.model_validate({"op": "exclude", "actor": "t", "returns": "2024-12-01"})]))
     text = joined(comparison_text(replanned(base, other), 80, "c"))
     assert ("together rule tg: goes live with t, whose earliest 2024-01-20* -> 2024-03-01* (scenario); and the first "
-            "window after that, w2, and windows w3, w4 would not take it: together rule tg: goes live with t, whose "
-            "status planned -> opted_out; returns none -> 2024-12-01* (scenario)") in text, text
+            "window after that, w2, and windows w3, w4 would not take it: t's status planned -> opted_out; returns "
+            "none -> 2024-12-01* (scenario)") in text, text  # (the rule clause not said again: the re-checker)
 
 
 def test_orsta_postponed_and_excluded_in_the_shipped_data_says_its_return_date(tmp_path):
