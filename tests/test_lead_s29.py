@@ -170,6 +170,22 @@ def test_report_of_a_plan_saved_by_a_stopped_solve_is_no_stop_of_its_own(tmp_pat
     assert "stopped by" not in done.output
 
 
+def test_a_wrapped_sentence_is_folded_before_it_is_wrapped_on_an_ascii_terminal():
+    """Under LC_ALL=C PYTHONUTF8=0 the sweep's '±' became '+/-' after wrapping: lines of 83 at 80 columns."""
+    from rich.console import Console
+
+    from hpplan.render import say
+
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="ascii", errors="strict", write_through=True)
+    console = Console(file=out, width=40, force_terminal=False, highlight=False)
+    say(console, "Sampling error: at 200 scenarios a share is known to about ±7 points (95%; ±4 near 10% or 90%) "
+                 "in Ørsta and Ålesund", 2)
+    lines = raw.getvalue().decode("ascii").splitlines()
+    assert lines and all(len(line) <= 40 for line in lines), lines
+    assert "+/-7" in " ".join(lines) and "Orsta" in " ".join(lines) and "Alesund" in " ".join(lines)
+
+
 def test_a_sweeps_margin_rounds_halves_up_and_folds_to_ascii():
     from hpplan.cli import _folded
     from hpplan.sweep.output import _margin

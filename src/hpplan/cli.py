@@ -647,25 +647,12 @@ def main_callback(
 from . import cli_commands  # noqa: E402,F401
 
 
-#: letters with no decomposition to a base letter, as they are written without their own (Ørsta: Orsta)
-FOLDED = {"Ø": "O", "ø": "o", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "ß": "ss", "Đ": "D", "đ": "d",
-          "Ł": "L", "ł": "l", "Þ": "Th", "þ": "th", "–": "-", "—": "-", "·": ".", "×": "x", "…": "...",
-          "±": "+/-", "≤": "<=", "≥": ">=", "→": "->", "←": "<-", "‘": "'", "’": "'", "“": '"', "”": '"',
-          "█": "#", "•": "*"}
-
-
 def _folded(error: UnicodeEncodeError) -> tuple[str, int]:
-    """A codec error handler (`hpplan-fold`): each character the encoding lacks as its letter without its
-    marks (Å: A, é: e; `FOLDED`: Ø: O, Æ: AE), else '?'; written only where ASCII cannot be helped."""
-    import unicodedata
+    """A codec error handler (`hpplan-fold`): each character the encoding lacks as `render.folded` writes it
+    (Ø: O, Å: A, ±: +/-; else '?'); written only where the terminal cannot show the letter."""
+    from .render import folded
 
-    def fold(char: str) -> str:
-        if char in FOLDED:
-            return FOLDED[char]
-        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-        return base if base.isascii() and base else "?"
-
-    return "".join(fold(c) for c in error.object[error.start:error.end]), error.end
+    return folded(error.object[error.start:error.end]), error.end
 
 
 def _terminal_text() -> None:

@@ -804,10 +804,57 @@ FIGURE = "\u2007"
 WORD_BREAKS = r"(?<=[^\W\d][-/_])"
 
 
+#: letters with no decomposition to a base letter, as they are written without their own (Ørsta: Orsta), and
+#: signs a terminal that cannot show them reads in ASCII (±: +/-)
+FOLDED = {"Ø": "O", "ø": "o", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "ß": "ss", "Đ": "D", "đ": "d",
+          "Ł": "L", "ł": "l", "Þ": "Th", "þ": "th", "–": "-", "—": "-", "·": ".", "×": "x", "…": "...",
+          "±": "+/-", "≤": "<=", "≥": ">=", "→": "->", "←": "<-", "‘": "'", "’": "'", "“": '"', "”": '"',
+          "█": "#", "•": "*"}
+
+
+def folded(text: str) -> str:
+    """`text` in ASCII for a terminal that cannot show more: each letter without its marks (Å: A, é: e),
+    `FOLDED`'s as written there (Ø: O, Æ: AE, ±: +/-), else '?'."""
+    import unicodedata
+
+    def fold(char: str) -> str:
+        if char.isascii():
+            return char
+        if char in FOLDED:
+            return FOLDED[char]
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+        return base if base.isascii() and base else "?"
+
+    return "".join(fold(c) for c in text)
+
+
+def shown_on(console: Console, text: str) -> str:
+    """`text` as the console can show it: as it is, or where its encoding lacks a character (`LC_ALL=C
+    PYTHONUTF8=0`), that character `folded` before the text is wrapped (folded after, `+/-` for `±` made a
+    line wider than the console); GLUE and FIGURE, which wrapping reads, are kept."""
+    encoding = getattr(console, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+        return text
+    except (UnicodeEncodeError, LookupError):
+        pass
+
+    def one(char: str) -> str:
+        if char in (GLUE, FIGURE):
+            return char
+        try:
+            char.encode(encoding)
+            return char
+        except (UnicodeEncodeError, LookupError):
+            return folded(char)
+
+    return "".join(one(c) for c in text)
+
+
 def say(console: Console, text: str, indent: int = 0, style: str = "") -> None:
     """`text` wrapped into lines no wider than the console (`wrap`), each indented, none cut (the sweep's
-    summary and `hpplan compare`'s sentences)."""
-    for line in wrap(text, max(console.width - indent, 10)):
+    summary and `hpplan compare`'s sentences); letters the console cannot show folded first (`shown_on`)."""
+    for line in wrap(shown_on(console, text), max(console.width - indent, 10)):
         console.print(Text(" " * indent + line, style=style), no_wrap=True, overflow="ignore", crop=False,
                       highlight=False)
 
