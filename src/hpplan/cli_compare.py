@@ -32,7 +32,7 @@ from .check import is_yaml_plan, read_plan_file, said_at_the_plan
 from .compare import LANDINGS_EXAMINED, AllowedEarlier, Cause, Comparison, Move, compare, costs_estimated, totals_text
 from .errors import InputError, Location, some_of
 from .formats import (PeakLoad, any_limit_estimated, any_load_estimated, estimate_note, fmt_int, fmt_number, marked,
-                      md_text)
+                      md_text, rules_or_limits)
 from .loader import ORGANISATIONS, WAVES
 from .progress import solve_progress
 from .problem import Problem
@@ -172,8 +172,7 @@ def baseline_rules_note(c: Comparison, name: str, data: Path | str, check: str, 
     broken = c.base_violations
     if not broken:
         return None
-    n = len(broken)
-    text = (f"the baseline {name} breaks {fmt_int(n)} {'rule or limit' if n == 1 else 'rules or limits'} of the data "
+    text = (f"the baseline {name} breaks {rules_or_limits(len(broken))} of the data "
             f"in {data}{with_scenarios(scenarios)}, which it is compared on ({c.base_broken_said})")
     if c.repaired:
         text += (f": the {fmt_int(len(c.repaired))} it leaves out though that data says they must go live, which the "

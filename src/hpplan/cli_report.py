@@ -22,7 +22,7 @@ from .cli import (EXIT_INPUT, GapOption, SeedOption, WorkLimitOption, app, check
                   check_stamp, data_folder, exit_stopped, fail_input, inputs_of, scenario_problem, time_limit_option,
                   to_stdout)
 from .errors import InputError, InputErrors, Location
-from .formats import plan_source
+from .formats import plan_source, rules_or_limits
 from .io import write_atomic, write_stdout
 from .problem import Problem
 from .report import DETAIL_AUTO_MAX, Chart, Detail, GroupBy, plan_objective
@@ -270,8 +270,7 @@ def report_command(
         found = refresh_saved_plan(problem, solution)
         check = check_command_line(folder, scenario, "--plan", str(plan))
         if broken := broken_rules(found):
-            n = len(broken)
-            typer.echo(f"note: {plan} breaks {n} {'rule or limit' if n == 1 else 'rules or limits'} of this data; "
+            typer.echo(f"note: {plan} breaks {rules_or_limits(len(broken))} of this data; "
                        f"`{check}` lists them", err=True)
         if stale_figures(found) and problem.applied:  # the scenario's changes, not the data: check compares none
             typer.echo(f"note: {plan}: {stale_text(found)}: the plan's saved figures are those of the data it was "

@@ -31,7 +31,8 @@ from dataclasses import dataclass, field, replace
 
 from .errors import Location, some_of
 from .formats import (KIND_ORDER, PeakLoad, capacity_estimated, estimated, estimated_loads, fmt_int, fmt_number,
-                      go_live_estimated, marked, marked_applied, peak_loads, plan_source, status_text)
+                      go_live_estimated, marked, marked_applied, peak_loads, plan_source, status_text,
+                      with_findings)
 from .model.variables import allowed_slots, window_calendar
 from .problem import LOAD_SCALE, Problem, month_index, parse_month
 from .relations import NoLater, Precedes
@@ -260,13 +261,7 @@ class Comparison:
         """The baseline's status as a person reads it: a plan that breaks rules or limits of its data is not called
         plainly 'feasible' ('plan file, not solved; breaks 4 rules or limits of this data', as `report --plan` says
         it; a saved plan solved from data that changed since: 'optimal as saved; breaks ...')."""
-        text = self.base_text or self.base_status
-        if not self.base_violations:
-            return text
-        n = len(self.base_violations)
-        if not text.startswith("plan file"):
-            text += " as saved"
-        return f"{text}; breaks {fmt_int(n)} {'rule or limit' if n == 1 else 'rules or limits'} of this data"
+        return with_findings(self.base_text or self.base_status, len(self.base_violations), bool(self.base_text))
 
     @property
     def shown_applied(self) -> list[str]:

@@ -681,12 +681,19 @@ def row_names(entries: list[Assignment]) -> dict[str, str]:
     return {e.id: f"{e.name} ({e.id})" if count[e.name] > 1 else e.name for e in entries}
 
 
+def half_up(value: float, digits: int) -> decimal.Decimal:
+    """`value` rounded to `digits` decimals (0 or fewer: to units, tens, hundreds, ...), halves up as a person
+    (or a spreadsheet's ROUND) rounds the figure shown, not the binary value Python's `round` and `format` see
+    (1.45 -> 1.5, 414.5 -> 415)."""
+    return decimal.Decimal(repr(float(value))).quantize(decimal.Decimal(1).scaleb(-digits), decimal.ROUND_HALF_UP)
+
+
 def fmt_fixed(value: float, digits: int, sign: bool = False) -> str:
-    """A figure with `digits` decimals, halves rounded up as a person (or a spreadsheet's ROUND) rounds the
-    figure shown: 1.45 -> '1.5', 1.25 -> '1.3' (`format` rounds the binary value: '1.4', '1.2'). `sign`: '+1.5'."""
+    """A figure with `digits` decimals, halves rounded up (`half_up`): 1.45 -> '1.5', 1.25 -> '1.3' (`format`
+    rounds the binary value: '1.4', '1.2'). `sign`: '+1.5'."""
     if (shown := _not_finite(value)) is not None:
         return shown
-    fixed = decimal.Decimal(repr(float(value))).quantize(decimal.Decimal(1).scaleb(-digits), decimal.ROUND_HALF_UP)
+    fixed = half_up(value, digits)
     return f"{fixed:+}" if sign else str(fixed)
 
 
@@ -697,6 +704,24 @@ def fmt_share(share: float | None) -> str:
 #: `SolveStats.engine` of a plan read from a plan file (a YAML plan such as data/adopted-plan.yaml,
 #: `check.read_plan_file`): no solver made it; its `found_by` names the file
 PLAN_FILE = "plan file"
+
+
+def rules_or_limits(n: int) -> str:
+    """'1 rule or limit', '4 rules or limits': what a plan breaks of its data, as every output counts it."""
+    return f"{fmt_int(n)} {'rule or limit' if n == 1 else 'rules or limits'}"
+
+
+def with_findings(status: str, broken: int, plan_file: bool, stale: str = "") -> str:
+    """A plan's status said with what the verifier found of it under this data: `broken` rules or limits
+    ('optimal as saved; breaks 3 rules or limits of this data'; a plan file, which no solver made, has no
+    status to have held: 'plan file, not solved; breaks 4 ...') and its `stale` saved figures."""
+    if (broken or stale) and not plan_file:
+        status += " as saved"
+    if broken:
+        status += f"; breaks {rules_or_limits(broken)} of this data"
+    if stale:
+        status += f"; {stale}"
+    return status
 
 
 def plan_source(solution: Solution) -> str | None:

@@ -54,6 +54,8 @@ from .formats import (
     marked,
     marked_applied,
     applied_estimated,
+    rules_or_limits,
+    with_findings,
     objective_units,
     not_in_plan,
     objective_estimated,
@@ -157,16 +159,8 @@ def checked_status(solution: Solution, violations: list) -> str:
     with the plan that this data does not give (`stale_figures`: the data changed, the plan did not)
     are said apart: 'optimal as saved; its saved objective is not this data's'. A plan file, which no
     solver made, has no status to have held: 'plan file, not solved; breaks 4 rules or limits ...'."""
-    text = status_text(solution)
-    broken, stale = broken_rules(violations), stale_text(violations)
-    if (broken or stale) and plan_source(solution) is None:
-        text += " as saved"
-    if broken:
-        n = len(broken)
-        text += f"; breaks {fmt_int(n)} " + ("rule or limit" if n == 1 else "rules or limits") + " of this data"
-    if stale:
-        text += f"; {stale}"
-    return text
+    return with_findings(status_text(solution), len(broken_rules(violations)), plan_source(solution) is not None,
+                         stale_text(violations))
 
 
 def plan_objective(problem: Problem, solution: Solution) -> dict[str, float]:
@@ -1308,8 +1302,7 @@ def _changes_card(comparison, main: ReportPlan, other: ReportPlan) -> str:
     note = (f'<p class="caption">{_esc(ESTIMATE_NOTE)} (costs per month, populations)</p>'
             if comparison_estimated(comparison) else "")
     if comparison.base_violations:  # (a plan file such as the adopted plan): its repairs are no effect of the changes
-        n = len(comparison.base_violations)
-        note = (f'<p class="caption"><b>{_esc(other.label)} breaks {n} {"rule or limit" if n == 1 else "rules or limits"}'
+        note = (f'<p class="caption"><b>{_esc(other.label)} breaks {rules_or_limits(len(comparison.base_violations))}'
                 f" of this data</b> ({_esc(comparison.base_broken_said)}): what the plan does about them is a repair "
                 "of it, not an effect of the changes; <code>hpplan check --plan</code> on it lists them.</p>") + note
     return (f'<section class="card" id="changes"><b>Changes from {_esc(other.label)} to {_esc(main.label)}</b> '

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import decimal
 import html
 import io
 import json
@@ -23,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..formats import ESTIMATE_NOTE, csv_text, fmt_fixed, fmt_int, fmt_number, marked
+from ..formats import ESTIMATE_NOTE, csv_text, fmt_fixed, fmt_int, fmt_number, half_up, marked
 from ..render import GLUE, glyphs_for, pack, parts, print_lines, say
 from .aggregate import MIN_SLIPPED, Z95, SweepSummary
 
@@ -60,14 +59,8 @@ def _margin(mean: float, stderr: float | None) -> tuple[str, str]:
     margin = Z95 * stderr
     places = 1 - math.floor(math.log10(margin))
     if places <= 0:  # (halves up, as `fmt_fixed`: Python's round sent 414.5 to 414)
-        return fmt_int(_half_up(mean, places)), fmt_int(_half_up(margin, places))
+        return fmt_int(float(half_up(mean, places))), fmt_int(float(half_up(margin, places)))
     return fmt_fixed(mean, places), fmt_fixed(margin, places)
-
-
-def _half_up(value: float, places: int) -> float:
-    """`value` rounded to `places` decimals (0 or fewer: to tens, hundreds, ...), halves up."""
-    step = decimal.Decimal(1).scaleb(-places)
-    return float(decimal.Decimal(repr(float(value))).quantize(step, decimal.ROUND_HALF_UP))
 
 
 def _with_margin(mean: float, stderr: float | None, unit: str = "", estimate: bool = False) -> str:
