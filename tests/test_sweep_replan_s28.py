@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 
 from hpplan import cli
 from hpplan.errors import InputError
-from hpplan.generate import dump, generate
 from hpplan.sweep import inline_backend, load_spec, local_backend, read_results, resolve, run_sweep
 from hpplan.sweep import run as sweep_run
 from hpplan.sweep.spec import SweepSpec
@@ -37,24 +36,22 @@ def context_of(path: Path):
     return resolve(load_spec(path))
 
 
-@pytest.fixture(scope="module")
-def region(tmp_path_factory) -> Path:
-    """A generated 100-organisation instance, whose base plan a 1-second solve does not prove."""
-    folder = tmp_path_factory.mktemp("region")
-    orgs, waves = generate("region", 1)
-    (folder / "organisations.yaml").write_text(dump(orgs, ""), encoding="utf-8")
-    (folder / "waves.yaml").write_text(dump(waves, ""), encoding="utf-8")
-    return folder
+# `region` (conftest): the generated 100-organisation instance, whose base plan a 1-second solve does not prove
+
+
+def replanned(tmp_path: Path, region: Path, samples: int, slip: int, source: str):
+    """The results of a re-planning sweep of `region` in which helse-granstrand slips `slip` months."""
+    spec = spec_file(tmp_path, base=str(region), samples=samples, time_limit=1, plan="replan",
+                     risks=[{"actor": "helse-granstrand", "slip": {"fixed": slip}, "source": source}])
+    out = tmp_path / "r.jsonl"
+    run_sweep(context_of(spec), out, backend_factory=inline_backend())
+    return read_results(out)[0]
 
 
 def test_an_unchanged_future_gives_back_the_base_plan_when_re_planned(tmp_path, region):
     # from scratch, a plan cut short by the time limit differs from the base plan cut short: at 300
     # organisations a spec that changed nothing showed 47.5 organisations later than the base plan
-    spec = spec_file(tmp_path, base=str(region), samples=3, time_limit=1, plan="replan",
-                     risks=[{"actor": "helse-granstrand", "slip": {"fixed": 0}, "source": "estimate: control"}])
-    out = tmp_path / "r.jsonl"
-    run_sweep(context_of(spec), out, backend_factory=inline_backend())
-    results = read_results(out)[0]
+    results = replanned(tmp_path, region, 3, 0, "estimate: control")
     base = results.base
     assert base["status"] in ("optimal", "feasible") and set(base["window"]) == set(base["go_live"])
     assert len(results.records) == 3
@@ -68,11 +65,7 @@ def test_an_unchanged_future_gives_back_the_base_plan_when_re_planned(tmp_path, 
 
 
 def test_a_slip_re_planned_moves_only_what_the_re_plan_frees(tmp_path, region):
-    spec = spec_file(tmp_path, base=str(region), samples=1, time_limit=1, plan="replan",
-                     risks=[{"actor": "helse-granstrand", "slip": {"fixed": 6}, "source": "estimate: test"}])
-    out = tmp_path / "r.jsonl"
-    run_sweep(context_of(spec), out, backend_factory=inline_backend())
-    results = read_results(out)[0]
+    results = replanned(tmp_path, region, 1, 6, "estimate: test")
     record, base = results.records[0], results.base
     assert record["status"] in ("optimal", "feasible") and record["replan"]["moved"] >= 1
     changed = [i for i, day in record["go_live"].items() if day != base["go_live"][i]]
